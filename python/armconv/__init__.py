@@ -1,0 +1,26 @@
+"""armconv: ARM NEON convolution kernels for CNN inference.
+
+The kernels are chosen at import time for the running CPU (see
+:func:`cpu_info`); every one has a portable twin, so the package gives the same
+results on any CPU.
+
+Functions: :func:`conv2d`, :class:`Conv2d`, :func:`gemm`, :func:`cpu_info`.
+"""
+from ._armconv import cpu_info as _cpu_info
+from ._conv import Conv2d, conv2d, gemm
+
+__version__ = "0.1.0"
+__all__ = ["cpu_info", "conv2d", "Conv2d", "gemm"]
+
+
+def cpu_info():
+    """What the running CPU offers and which implementation each kernel family uses.
+
+    Returns a dict: ``arch`` ("aarch64", "armv7", "x86_64", ...), ``neon``,
+    ``dotprod``, ``fp16``, ``i8mm`` (bools read from the CPU at run time), and
+    ``kernels``: a dict from kernel family (``sgemm``, ``depthwise3x3``,
+    ``winograd``, ``gemm_s8``) to the implementation chosen for it.
+    Setting the environment variable ARMCONV_DISABLE (e.g. "dotprod" or
+    "neon,dotprod") before the first use hides features from the dispatcher.
+    """
+    return _cpu_info()

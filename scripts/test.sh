@@ -1,0 +1,412 @@
+#!/usr/bin/env bash
+# armconv's test command:  bash scripts/test.sh
+#
+# On x86_64 Debian/Ubuntu it installs what it needs (cross compilers, qemu-user,
+# clang-14/lld-14, llvm via apt; numpy, pytest, pybind11, scikit-build-core,
+# cmake, ninja via pip into a venv), builds cached ARM Python 3.11 sysroots
+# and runs these target groups (two jobs at a time):
+#   host     pip wheel + install of the package (scikit-build-core), pytest tests/
+#   cpp      host C++ tests (ARMCONV_TESTS=ON, ARMCONV_PYTHON=OFF), ctest
+#   aarch64  gcc cross wheel, pytest under qemu-aarch64 (cortex-a72, cortex-a76),
+#            C++ tests under QEMU on both CPUs
+#   armv7    gcc cross wheel (armhf), pytest under qemu-arm (cortex-a15), C++ tests
+#   clang    clang-14 cross builds of the C++ tests for aarch64 and armhf, ctest
+# On an ARM machine it runs host and cpp natively.
+#
+# Knobs (environment):
+#   ARMCONV_TARGETS  subset of "host cpp aarch64 armv7 clang" (default: all)
+#   PYTEST_ARGS      extra pytest arguments (e.g. "-x -k conv2d")
+#   ARMCONV_JOBS     how many jobs run at once (default 2)
+#   ARMCONV_CACHE    sysroot cache (default ~/.cache/armconv)
+#   ARMCONV_BUILD_DIR build trees, venv and logs (default <repo>/build-test)
+#   ARMCONV_CLEAN=1  wipe the build trees first (sysroots stay cached)
+#   ARMCONV_NO_INSTALL=1  never run apt-get / pip install; fail if missing
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${ARMCONV_CACHE:-$HOME/.cache/armconv}
+BUILD=${ARMCONV_BUILD_DIR:-$ROOT/build-test}
+LOGDIR=$BUILD/logs
+JOBS=${ARMCONV_JOBS:-2}
+NCPU=$(nproc 2>/dev/null || echo 2)
+export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$NCPU}
+read -r -a PYTEST_EXTRA <<<"${PYTEST_ARGS:-}"
+HOST_ARCH=$(uname -m)
+
+# Bump when the sysroot recipe below changes in a way the hash cannot see.
+SYSROOT_RECIPE_VERSION=1
+PY_VER=3.11
+SYSROOT_DEBS="python3.11-minimal libpython3.11-minimal libpython3.11-stdlib
+  libpython3.11-dev libc6 libgcc-s1 libstdc++6 libgomp1 libssl3 libexpat1 zlib1g
+  libbz2-1.0 libcrypt1 libdb5.3 libffi8 liblzma5 libncursesw6 libnsl2
+  libreadline8 libsqlite3-0 libtinfo6 libtirpc3 libuuid1 libgssapi-krb5-2
+  libkrb5-3 libk5crypto3 libkrb5support0 libcom-err2 libkeyutils1"
+SYSROOT_DEBS_armv7="python3-numpy libblas3 liblapack3 libgfortran5"
+SYSROOT_PIP_aarch64="numpy==2.4.6 pytest==9.0.3"
+SYSROOT_PIP_armv7="pytest==9.0.3"   # numpy: Debian's python3-numpy (1.24)
+
+# Per-architecture facts.
+declare -A TRIPLE=([aarch64]=aarch64-linux-gnu [armv7]=arm-linux-gnueabihf)
+declare -A DEBARCH=([aarch64]=arm64 [armv7]=armhf)
+declare -A QEMU=([aarch64]=qemu-aarch64 [armv7]=qemu-arm)
+declare -A PLAT=([aarch64]=linux-aarch64 [armv7]=linux-armv7l)
+declare -A PIPPLAT=([aarch64]="manylinux_2_28_aarch64 manylinux_2_27_aarch64 manylinux_2_17_aarch64 manylinux2014_aarch64 linux_aarch64"
+                    [armv7]="linux_armv7l")
+declare -A CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15")
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
+die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 2; }
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+
+# ---------------------------------------------------------------- targets
+if [ "$HOST_ARCH" = x86_64 ]; then
+  CROSS=1; ALL_TARGETS="host cpp aarch64 armv7 clang"
+else
+  CROSS=0; ALL_TARGETS="host cpp"
+fi
+TARGETS=${ARMCONV_TARGETS:-$ALL_TARGETS}
+for t in $TARGETS; do
+  case " host cpp aarch64 armv7 clang " in *" $t "*) ;; *) die "unknown target '$t' (host cpp aarch64 armv7 clang)";; esac
+  if [ $CROSS = 0 ] && [[ " aarch64 armv7 clang " == *" $t "* ]]; then
+    log "note: '$t' is for x86_64 hosts (cross + QEMU); on $HOST_ARCH only host and cpp run"
+  fi
+done
+want() { [[ " $TARGETS " == *" $1 "* ]] && { [ $CROSS = 1 ] || [[ "$1" == host || "$1" == cpp ]]; }; }
+want_any_cross() { want aarch64 || want armv7 || want clang; }
+
+# ---------------------------------------------------------------- setup
+mkdir -p "$BUILD" "$CACHE"
+if [ "${ARMCONV_CLEAN:-0}" = 1 ]; then
+  log "ARMCONV_CLEAN=1: removing build trees under $BUILD"
+  find "$BUILD" -mindepth 1 -maxdepth 1 ! -name venv -exec rm -rf {} +
+fi
+rm -rf "$LOGDIR"; mkdir -p "$LOGDIR/results"
+SETUP_LOG=$LOGDIR/setup.log
+log "armconv tests: targets: $TARGETS (host $HOST_ARCH); logs: $LOGDIR"
+T_START=$SECONDS
+
+setup_failed() {
+  echo "---- tail of $SETUP_LOG"; tail -n 40 "$SETUP_LOG"
+  echo "FAIL setup ($((SECONDS - T_START)) s)"
+  echo "targets: 0 passed, 1 failed"
+  exit 1
+}
+
+apt_update() {  # at most once per run
+  [ -f "$LOGDIR/.apt-updated" ] && return 0
+  [ "${ARMCONV_NO_INSTALL:-0}" = 1 ] && { echo "ARMCONV_NO_INSTALL=1: not running apt-get"; return 1; }
+  command -v apt-get >/dev/null || { echo "no apt-get: install the tools by hand"; return 1; }
+  local rc=0
+  $SUDO apt-get update || rc=$?
+  # 100: some index failed (seen: a mirror in sync); the rest updated.
+  if [ $rc != 0 ] && [ $rc != 100 ]; then echo "apt-get update failed ($rc)"; return 1; fi
+  touch "$LOGDIR/.apt-updated"
+}
+
+setup_apt() {
+  local need=() p cmd
+  local -a probes=("g++:g++")
+  if want_any_cross; then
+    probes+=("g++-aarch64-linux-gnu:aarch64-linux-gnu-g++" "g++-arm-linux-gnueabihf:arm-linux-gnueabihf-g++"
+             "qemu-user:qemu-aarch64" "qemu-user:qemu-arm" "llvm:llvm-mca")
+  fi
+  if want clang; then probes+=("clang-14:clang++-14" "lld-14:ld.lld-14"); fi
+  for p in "${probes[@]}"; do
+    cmd=${p#*:}
+    command -v "$cmd" >/dev/null || [[ " ${need[*]} " == *" ${p%%:*} "* ]] || need+=("${p%%:*}")
+  done
+  if want aarch64 || want armv7; then
+    local fa; fa=$(dpkg --print-foreign-architectures 2>/dev/null || true)
+    for a in arm64 armhf; do
+      if ! grep -qx "$a" <<<"$fa"; then
+        [ "${ARMCONV_NO_INSTALL:-0}" = 1 ] && { echo "dpkg architecture $a missing"; return 1; }
+        $SUDO dpkg --add-architecture "$a"
+      fi
+    done
+  fi
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "apt packages to install: ${need[*]}"
+    apt_update
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
+  fi
+}
+
+VENV=$BUILD/venv
+setup_venv() {
+  local py=${PYTHON:-}
+  if [ -z "$py" ]; then
+    for c in python3.11 python3; do command -v "$c" >/dev/null && { py=$c; break; }; done
+  fi
+  [ -n "$py" ] || { echo "no python3 found"; return 1; }
+  local id; id=$("$py" -c 'import sys; print(sys.executable, sys.version.split()[0])')
+  if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.armconv-id" 2>/dev/null)" != "$id" ]; then
+    rm -rf "$VENV"
+    "$py" -m venv --system-site-packages "$VENV"
+    echo "$id" >"$VENV/.armconv-id"
+  fi
+  local vpy=$VENV/bin/python need=()
+  "$vpy" -c 'import numpy' 2>/dev/null || need+=(numpy)
+  "$vpy" -c 'import pytest' 2>/dev/null || need+=(pytest)
+  "$vpy" -c 'import pybind11' 2>/dev/null || need+=(pybind11)
+  "$vpy" -c 'import sys, scikit_build_core as s; sys.exit(tuple(map(int, s.__version__.split(".")[:2])) < (0, 11))' 2>/dev/null \
+    || need+=("scikit-build-core>=0.11")
+  PATH=$VENV/bin:$PATH command -v cmake >/dev/null || need+=(cmake)
+  PATH=$VENV/bin:$PATH command -v ninja >/dev/null || need+=(ninja)
+  if [ ${#need[@]} -gt 0 ]; then
+    [ "${ARMCONV_NO_INSTALL:-0}" = 1 ] && { echo "missing python packages: ${need[*]}"; return 1; }
+    echo "pip install: ${need[*]}"
+    "$vpy" -m pip install --disable-pip-version-check "${need[@]}"
+  fi
+}
+
+# --- ARM Python sysroots: Debian's python3.11 + numpy/pytest, byte-compiled.
+sysroot_key() {  # arch -> short hash of the recipe
+  local a=$1 extra="" pipp
+  [ "$a" = armv7 ] && extra=$SYSROOT_DEBS_armv7
+  pipp=SYSROOT_PIP_$a
+  printf '%s|%s|%s|%s|%s|%s' "$SYSROOT_RECIPE_VERSION" "$a" "$SYSROOT_DEBS" "$extra" "${!pipp}" "${PIPPLAT[$a]}" \
+    | sha256sum | cut -c1-12
+}
+sysroot_dir() { echo "$CACHE/sysroot-$1-$(sysroot_key "$1")"; }
+
+build_sysroot() {  # arch
+  local a=$1 final tmp p debs=() pipp
+  final=$(sysroot_dir "$a")
+  [ -f "$final/.complete" ] && return 0
+  echo "== building $a sysroot in $final"
+  apt_update
+  tmp=$CACHE/.tmp-$a-$$
+  rm -rf "$tmp"; mkdir -p "$tmp/debs" "$tmp/root"
+  chmod 777 "$tmp/debs"   # apt-get download as root drops to _apt
+  for p in $SYSROOT_DEBS; do debs+=("$p:${DEBARCH[$a]}"); done
+  if [ "$a" = armv7 ]; then for p in $SYSROOT_DEBS_armv7; do debs+=("$p:${DEBARCH[$a]}"); done; fi
+  (cd "$tmp/debs" && apt-get download "${debs[@]}")
+  for p in "$tmp"/debs/*.deb; do dpkg-deb -x "$p" "$tmp/root"; done
+  if [ "$a" = armv7 ]; then
+    # What the postinst of libblas3/liblapack3 would do (update-alternatives).
+    local lib=$tmp/root/usr/lib/arm-linux-gnueabihf
+    ln -sf blas/libblas.so.3 "$lib/libblas.so.3"
+    ln -sf lapack/liblapack.so.3 "$lib/liblapack.so.3"
+  fi
+  pipp=SYSROOT_PIP_$a
+  local platargs=()
+  for p in ${PIPPLAT[$a]}; do platargs+=(--platform "$p"); done
+  "$VENV/bin/python" -m pip install --disable-pip-version-check --no-compile --target "$tmp/root/site" \
+    --only-binary=:all: --python-version "$PY_VER" --implementation cp --abi "cp${PY_VER/./}" \
+    "${platargs[@]}" ${!pipp}
+  # Byte-compile (Python start-up under QEMU is several times faster with .pyc).
+  local dirs=("$tmp/root/usr/lib/python$PY_VER" "$tmp/root/site")
+  [ -d "$tmp/root/usr/lib/python3/dist-packages" ] && dirs+=("$tmp/root/usr/lib/python3/dist-packages")
+  if "$VENV/bin/python" -c "import sys; sys.exit(sys.version_info[:2] != ($PY_VER_TUPLE))"; then
+    "$VENV/bin/python" -m compileall -q -j0 "${dirs[@]}" >/dev/null || true
+  else  # a different host Python writes another bytecode magic: compile under QEMU
+    QEMU_LD_PREFIX=$tmp/root ${QEMU[$a]} "$tmp/root/usr/bin/python$PY_VER" -m compileall -q "${dirs[@]}" >/dev/null || true
+  fi
+  # Smoke test.
+  env -u PYTHONHOME QEMU_LD_PREFIX="$tmp/root" QEMU_CPU="${CPUS[$a]%% *}" PYTHONPATH="$tmp/root/site" \
+    ${QEMU[$a]} "$tmp/root/usr/bin/python$PY_VER" -c \
+    'import platform, numpy, pytest; print("sysroot ok:", platform.machine(), "numpy", numpy.__version__, "pytest", pytest.__version__)'
+  rm -rf "$tmp/debs"
+  touch "$tmp/root/.complete"
+  rm -rf "$CACHE/sysroot-$a-"*   # older recipes
+  mv "$tmp/root" "$final"
+  rmdir "$tmp"
+}
+PY_VER_TUPLE=${PY_VER/./, }
+locked() { exec 9>"$CACHE/.lock"; flock 9; "$@"; }
+
+# in_setup CMD...: run CMD with set -e (in the background: "||" would disable it).
+in_setup() {
+  local rc=0
+  ( set -e -x; "$@" ) >>"$SETUP_LOG" 2>&1 </dev/null &
+  wait $! || rc=$?
+  [ $rc = 0 ] || setup_failed
+}
+in_setup setup_apt
+in_setup setup_venv
+export PATH=$VENV/bin:$PATH
+unset PYTHONHOME || true
+declare -A SYSROOT=()
+for a in aarch64 armv7; do
+  want "$a" || continue
+  SYSROOT[$a]=$(sysroot_dir "$a")
+  if [ ! -f "${SYSROOT[$a]}/.complete" ]; then
+    log "building the $a sysroot (cached in $CACHE)"
+    in_setup locked build_sysroot "$a"
+  fi
+done
+log "setup done ($((SECONDS - T_START)) s)"
+
+# ---------------------------------------------------------------- steps
+# step NAME CMD...: runs CMD with output in $LOGDIR/NAME.log, records the result.
+step() {
+  local name=$1; shift
+  local logf=$LOGDIR/$name.log t0=$SECONDS rc=0 status detail=""
+  # In the background so that set -e holds inside (it is ignored in "cmd || ...").
+  ( set -e; echo "+ $*"; "$@" ) >"$logf" 2>&1 </dev/null &
+  wait $! || rc=$?
+  local dt=$((SECONDS - t0))
+  case $name in
+    *pytest*)
+      detail=$(grep -E '([0-9]+ (passed|failed|errors?|skipped|deselected|xfailed|xpassed))|no tests ran' "$logf" | tail -n 1 \
+        | sed -E 's/^=+ //; s/ =+$//; s/ in [0-9.]+s.*$//') || true
+      [ $rc = 5 ] && detail="no tests collected" ;;
+    *ctest*)
+      # "100% tests passed out of 12" / "92% tests passed, 1 tests failed out of 12"
+      detail=$(grep -E '% tests passed.* out of [0-9]+' "$logf" | tail -n 1 \
+        | sed -E 's/^[0-9]+% tests passed out of ([0-9]+).*/\1 passed/;
+                 s/^[0-9]+% tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1 of \2 failed/') || true
+      grep -q 'No tests were found' "$logf" && detail="no tests found" ;;
+  esac
+  if [ $rc = 0 ]; then status=PASS; else status=FAIL; fi
+  [ -n "$detail" ] && detail="$detail, "
+  printf '%s\t%s\t%s\t%s\n' "$status" "$name" "$detail" "$dt" >>"$LOGDIR/results/$JOB"
+  log "$status $name (${detail}${dt} s)"
+  return $rc
+}
+skip() {  # NAME... : record steps not run because an earlier one failed
+  local n
+  for n in "$@"; do printf 'SKIP\t%s\t%s\t\n' "$n" "earlier step failed" >>"$LOGDIR/results/$JOB"; done
+}
+
+cmake_gen=()
+command -v ninja >/dev/null && cmake_gen=(-G Ninja)
+
+# Test builds keep assert() active: Release flags without -DNDEBUG.
+cmake_build() {  # builddir [cmake args...]
+  local b=$1; shift
+  cmake -S "$ROOT" -B "$b" "${cmake_gen[@]}" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_FLAGS_RELEASE=-O3 -DCMAKE_CXX_FLAGS_RELEASE=-O3 \
+    -DARMCONV_PYTHON=OFF -DARMCONV_TESTS=ON "$@"
+  cmake --build "$b"
+}
+run_ctest() {  # builddir cpu
+  local b=$1 cpu=$2
+  local envs=(ARMCONV_EXPECT_CPU="$cpu")
+  [ "$cpu" != host ] && envs+=(QEMU_CPU="$cpu")
+  cd "$b" && env "${envs[@]}" ctest --output-on-failure --no-tests=error -j "$NCPU"
+}
+
+# Build the wheel through pip + scikit-build-core, unpack it into a staging dir.
+build_wheel() {  # arch(host|aarch64|armv7) workdir
+  local a=$1 w=$2 args=() envs=()
+  rm -rf "$w/dist" "$w/stage"; mkdir -p "$w/dist" "$w/stage"
+  args=(-Cbuild-dir="$w/skbuild")
+  if [ "$a" != host ]; then
+    local sr=${SYSROOT[$a]} t=${TRIPLE[$a]}
+    local soabi=cpython-${PY_VER/./}-$t
+    envs=(_PYTHON_HOST_PLATFORM="${PLAT[$a]}" SETUPTOOLS_EXT_SUFFIX=".$soabi.so")
+    args+=(-Ccmake.define.CMAKE_TOOLCHAIN_FILE="$ROOT/toolchains/$t.cmake"
+           -Ccmake.define.Python_INCLUDE_DIR="$sr/usr/include/python$PY_VER"
+           -Ccmake.define.Python_SOABI="$soabi"
+           -Ccmake.define.ARMCONV_EXTRA_INCLUDE="$sr/usr/include")
+  fi
+  env "${envs[@]}" python -m pip wheel -v "$ROOT" --no-deps --no-build-isolation \
+    --disable-pip-version-check -w "$w/dist" "${args[@]}"
+  local whl; whl=$(ls "$w"/dist/armconv-*.whl)
+  echo "wheel: $whl"
+  if [ "$a" = host ]; then
+    python -m pip install --disable-pip-version-check --no-deps --force-reinstall --target "$w/stage" "$whl"
+  else
+    python -m zipfile -e "$whl" "$w/stage"
+  fi
+  local ext
+  if [ "$a" = host ]; then ext=$(python -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+  else ext=.cpython-${PY_VER/./}-${TRIPLE[$a]}.so; fi
+  ls -l "$w/stage/armconv/"
+  [ -f "$w/stage/armconv/_armconv$ext" ] || { echo "missing armconv/_armconv$ext in the wheel"; return 1; }
+  if [ "$a" != host ]; then file "$w/stage/armconv/_armconv$ext" 2>/dev/null || true; fi
+}
+
+run_pytest() {  # arch workdir cpu
+  local a=$1 w=$2 cpu=$3
+  cd "$ROOT"
+  local common=(PYTHONDONTWRITEBYTECODE=1 PYTHONNOUSERSITE=1 ARMCONV_EXPECT_CPU="$cpu")
+  local args=(-m pytest -p no:cacheprovider --rootdir="$ROOT" tests/ "${PYTEST_EXTRA[@]}")
+  local check='import armconv, numpy, sys; print("armconv from", armconv.__file__, "numpy", numpy.__version__); sys.exit(not armconv.__file__.startswith(sys.argv[1]))'
+  if [ "$a" = host ]; then
+    env "${common[@]}" PYTHONPATH="$w/stage" python -c "$check" "$w/stage/"
+    env "${common[@]}" PYTHONPATH="$w/stage" python "${args[@]}"
+  else
+    local sr=${SYSROOT[$a]}
+    local qenv=("${common[@]}" QEMU_CPU="$cpu" QEMU_LD_PREFIX="$sr" PYTHONPATH="$w/stage:$sr/site")
+    env "${qenv[@]}" "${QEMU[$a]}" "$sr/usr/bin/python$PY_VER" -c "$check" "$w/stage/"
+    env "${qenv[@]}" "${QEMU[$a]}" "$sr/usr/bin/python$PY_VER" "${args[@]}"
+  fi
+}
+
+short() { echo "${1#cortex-}"; }  # cortex-a72 -> a72
+
+# ---------------------------------------------------------------- jobs
+job_host_py() {
+  local w=$BUILD/host-py
+  if step host-wheel build_wheel host "$w"; then
+    step host-pytest run_pytest host "$w" host || true
+  else skip host-pytest; fi
+}
+job_host_cpp() {
+  local b=$BUILD/host-cpp
+  if step host-cpp-build cmake_build "$b"; then
+    step host-ctest run_ctest "$b" host || true
+  else skip host-ctest; fi
+}
+job_cross_py() {  # arch
+  local a=$1 w=$BUILD/$1-py cpu names=()
+  for cpu in ${CPUS[$a]}; do names+=("$a-pytest-$(short "$cpu")"); done
+  if step "$a-wheel" build_wheel "$a" "$w"; then
+    for cpu in ${CPUS[$a]}; do step "$a-pytest-$(short "$cpu")" run_pytest "$a" "$w" "$cpu" || true; done
+  else skip "${names[@]}"; fi
+}
+job_cross_cpp() {  # arch [clang]
+  local a=$1 cc=${2:-} cpu names=() t=${TRIPLE[$1]}
+  local p=$a; [ -n "$cc" ] && p=clang-$a
+  local b=$BUILD/$p-cpp tc=$ROOT/toolchains/$t.cmake
+  [ -n "$cc" ] && tc=$ROOT/toolchains/clang-$t.cmake
+  for cpu in ${CPUS[$a]}; do names+=("$p-ctest-$(short "$cpu")"); done
+  if step "$p-cpp-build" cmake_build "$b" -DCMAKE_TOOLCHAIN_FILE="$tc"; then
+    for cpu in ${CPUS[$a]}; do step "$p-ctest-$(short "$cpu")" run_ctest "$b" "$cpu" || true; done
+  else skip "${names[@]}"; fi
+}
+
+# Longest first, so that two at a time finish close together.
+JOBLIST=()
+want aarch64 && JOBLIST+=("aarch64-py:job_cross_py aarch64")
+want armv7   && JOBLIST+=("armv7-py:job_cross_py armv7")
+want host    && JOBLIST+=("host-py:job_host_py")
+want aarch64 && JOBLIST+=("aarch64-cpp:job_cross_cpp aarch64")
+want armv7   && JOBLIST+=("armv7-cpp:job_cross_cpp armv7")
+want clang   && JOBLIST+=("clang-aarch64:job_cross_cpp aarch64 clang" "clang-armv7:job_cross_cpp armv7 clang")
+want cpp     && JOBLIST+=("host-cpp:job_host_cpp")
+[ ${#JOBLIST[@]} -gt 0 ] || die "nothing to run"
+
+running=0
+for j in "${JOBLIST[@]}"; do
+  while [ "$running" -ge "$JOBS" ]; do wait -n || true; running=$((running - 1)); done
+  ( JOB=${j%%:*}; set +e; ${j#*:} ) &
+  running=$((running + 1))
+done
+wait || true
+
+# ---------------------------------------------------------------- summary
+echo
+echo "==== armconv test summary (logs: $LOGDIR)"
+npass=0; nfail=0; failed_logs=()
+for j in "${JOBLIST[@]}"; do
+  f=$LOGDIR/results/${j%%:*}
+  [ -f "$f" ] || { echo "FAIL ${j%%:*} (job died)"; nfail=$((nfail + 1)); continue; }
+  while IFS=$'\t' read -r status name detail dt; do
+    if [ "$status" = SKIP ]; then echo "SKIP $name ($detail)"; continue; fi
+    echo "$status $name (${detail}${dt} s)"
+    if [ "$status" = PASS ]; then npass=$((npass + 1)); else nfail=$((nfail + 1)); failed_logs+=("$LOGDIR/$name.log"); fi
+  done <"$f"
+done
+for f in "${failed_logs[@]}"; do
+  echo
+  echo "---- tail of $f"
+  tail -n 60 "$f"
+done
+echo
+echo "total time $((SECONDS - T_START)) s"
+echo "targets: $npass passed, $nfail failed"
+[ "$nfail" = 0 ]

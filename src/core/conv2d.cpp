@@ -1,0 +1,145 @@
+// The operator layer: validate, choose the algorithm, pack the weights once,
+// run. Kernel families plug in through ConvFamily (conv_impl.h).
+#include <cmath>
+#include <string>
+
+#include "core/conv_impl.h"
+
+namespace armconv {
+
+namespace {
+using detail::ConvFamily;
+
+// In the order `auto` tries them; see choose() for the exceptions.
+const ConvFamily kFamilies[] = {
+    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, detail::make_dw3x3_conv},
+    {Algo::Winograd63, detail::winograd63_conv_rejects, detail::make_winograd63_conv},
+    {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv},
+    {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv},
+};
+
+const ConvFamily& family(Algo a) {
+  for (const ConvFamily& f : kFamilies)
+    if (f.algo == a) return f;
+  throw Error("unknown algorithm");
+}
+
+// Every size the kernels index with is kept below 2^31 so that products of two
+// of them fit comfortably in 64 bits.
+constexpr int64_t kMaxDim = int64_t(1) << 31;
+
+void check_range(const char* name, int64_t v, int64_t lo) {
+  if (v < lo) throw Error(std::string(name) + " must be >= " + std::to_string(lo) + ", got " + std::to_string(v));
+  if (v >= kMaxDim) throw Error(std::string(name) + " is too large: " + std::to_string(v));
+}
+
+Algo choose(const Conv2dParams& p) {
+  if (!detail::dw3x3_conv_rejects(p)) return Algo::Depthwise3x3;
+  if (!detail::winograd63_conv_rejects(p) && detail::winograd63_conv_pays(p)) return Algo::Winograd63;
+  if (!detail::gemm_conv_rejects(p)) return Algo::Gemm;
+  return Algo::Im2col;
+}
+}  // namespace
+
+const char* algo_name(Algo a) {
+  switch (a) {
+    case Algo::Auto: return "auto";
+    case Algo::Gemm: return "gemm";
+    case Algo::Im2col: return "im2col";
+    case Algo::Depthwise3x3: return "depthwise3x3";
+    case Algo::Winograd63: return "winograd63";
+  }
+  return "?";
+}
+
+Algo algo_from_name(const std::string& name) {
+  for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Winograd63})
+    if (name == algo_name(a)) return a;
+  throw Error("algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'winograd63', got '" +
+              name + "'");
+}
+
+void validate(const Conv2dParams& p) {
+  check_range("in_channels", p.in_channels, 1);
+  check_range("out_channels", p.out_channels, 1);
+  check_range("kernel height", p.kernel_h, 1);
+  check_range("kernel width", p.kernel_w, 1);
+  check_range("stride", p.stride_h, 1);
+  check_range("stride", p.stride_w, 1);
+  check_range("dilation", p.dilation_h, 1);
+  check_range("dilation", p.dilation_w, 1);
+  check_range("padding", p.pad_top, 0);
+  check_range("padding", p.pad_bottom, 0);
+  check_range("padding", p.pad_left, 0);
+  check_range("padding", p.pad_right, 0);
+  check_range("groups", p.groups, 1);
+  if (p.in_channels % p.groups)
+    throw Error("groups (" + std::to_string(p.groups) + ") must divide the input channels (" +
+                std::to_string(p.in_channels) + ")");
+  if (p.out_channels % p.groups)
+    throw Error("groups (" + std::to_string(p.groups) + ") must divide the output channels (" +
+                std::to_string(p.out_channels) + ")");
+  if (detail::kernel_extent(p.kernel_h, p.dilation_h) >= kMaxDim ||
+      detail::kernel_extent(p.kernel_w, p.dilation_w) >= kMaxDim)
+    throw Error("dilated kernel is too large");
+  // The GEMM reduction length of one group.
+  if (p.in_channels / p.groups * p.kernel_h * p.kernel_w >= kMaxDim)
+    throw Error("in_channels / groups * kernel_h * kernel_w is too large");
+  if (p.clamp && (std::isnan(p.out_min) || std::isnan(p.out_max) || p.out_min > p.out_max))
+    throw Error("activation: min must be <= max (and neither NaN)");
+}
+
+void output_size(const Conv2dParams& p, int64_t h, int64_t w, int64_t* ho, int64_t* wo) {
+  check_range("input height", h, 1);
+  check_range("input width", w, 1);
+  const int64_t eh = h + p.pad_top + p.pad_bottom - detail::kernel_extent(p.kernel_h, p.dilation_h);
+  const int64_t ew = w + p.pad_left + p.pad_right - detail::kernel_extent(p.kernel_w, p.dilation_w);
+  if (eh < 0 || ew < 0)
+    throw Error("output size would be < 1: the (dilated) kernel " +
+                std::to_string(detail::kernel_extent(p.kernel_h, p.dilation_h)) + "x" +
+                std::to_string(detail::kernel_extent(p.kernel_w, p.dilation_w)) +
+                " does not fit the padded input " + std::to_string(h + p.pad_top + p.pad_bottom) +
+                "x" + std::to_string(w + p.pad_left + p.pad_right));
+  *ho = eh / p.stride_h + 1;
+  *wo = ew / p.stride_w + 1;
+}
+
+const char* algo_rejects(Algo algo, const Conv2dParams& p) {
+  if (algo == Algo::Auto) return nullptr;
+  return family(algo).rejects(p);
+}
+
+Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Algo algo) : p_(p) {
+  validate(p);
+  if (!weight) throw Error("weight must not be null");
+  algo_ = algo == Algo::Auto ? choose(p) : algo;
+  if (const char* why = family(algo_).rejects(p))
+    throw Error(std::string("algo '") + algo_name(algo_) + "' cannot run this convolution: " + why);
+  impl_ = family(algo_).make(p, weight, bias);
+}
+
+Conv2d::~Conv2d() = default;
+Conv2d::Conv2d(Conv2d&&) noexcept = default;
+Conv2d& Conv2d::operator=(Conv2d&&) noexcept = default;
+
+size_t Conv2d::workspace_bytes(int64_t h, int64_t w) const {
+  int64_t ho, wo;
+  output_size(p_, h, w, &ho, &wo);
+  return impl_->workspace_bytes(h, w);
+}
+
+void Conv2d::run(const float* x, int64_t n, int64_t h, int64_t w, float* y) const {
+  if (n < 0) throw Error("batch size must be >= 0");
+  int64_t ho, wo;
+  output_size(p_, h, w, &ho, &wo);
+  if (n == 0) return;
+  impl_->run(x, n, h, w, y, ho, wo);
+}
+
+void conv2d(const Conv2dParams& p, const float* x, int64_t n, int64_t h, int64_t w,
+            const float* weight, const float* bias, float* y, Algo algo) {
+  Conv2d layer(p, weight, bias, algo);
+  layer.run(x, n, h, w, y);
+}
+
+}  // namespace armconv

@@ -1,0 +1,112 @@
+// The one dispatch point (see dispatch.h). This file is compiled for the
+// baseline ISA: it only reads hardware capabilities and picks function tables;
+// code for ISA extensions lives in its own translation units and is reached
+// only through these tables.
+#include "dispatch.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#if defined(__linux__) || defined(__ANDROID__)
+#include <sys/auxv.h>
+#endif
+
+#include "armconv/armconv.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+// Linux hwcap bits (asm/hwcap.h), spelled out so that no kernel header is needed.
+#if defined(__aarch64__)
+constexpr unsigned long kHwcapAsimd = 1ul << 1;
+constexpr unsigned long kHwcapAsimdHp = 1ul << 10;  // fp16 vector arithmetic
+constexpr unsigned long kHwcapAsimdDp = 1ul << 20;  // sdot/udot
+constexpr unsigned long kHwcap2I8mm = 1ul << 13;
+#elif defined(__arm__)
+constexpr unsigned long kHwcapNeon = 1ul << 12;
+constexpr unsigned long kHwcapVfpv4 = 1ul << 16;
+#endif
+
+bool disabled(const char* feature) {
+  const char* env = std::getenv("ARMCONV_DISABLE");
+  if (!env) return false;
+  std::string list = std::string(",") + env + ",";
+  return list.find(std::string(",") + feature + ",") != std::string::npos;
+}
+
+CpuFeatures read_features() {
+  CpuFeatures f{"unknown", false, false, false, false};
+#if defined(__aarch64__)
+  f.arch = "aarch64";
+  unsigned long hw = 0, hw2 = 0;
+#if defined(__linux__) || defined(__ANDROID__)
+  hw = getauxval(AT_HWCAP);
+  hw2 = getauxval(AT_HWCAP2);
+#endif
+  f.neon = (hw & kHwcapAsimd) != 0;
+  f.fp16 = (hw & kHwcapAsimdHp) != 0;
+  f.dotprod = (hw & kHwcapAsimdDp) != 0;
+  f.i8mm = (hw2 & kHwcap2I8mm) != 0;
+#elif defined(__arm__)
+  f.arch = "armv7";
+  unsigned long hw = 0;
+#if defined(__linux__) || defined(__ANDROID__)
+  hw = getauxval(AT_HWCAP);
+#endif
+  // The NEON kernels are built with -mfpu=neon-vfpv4 (fused multiply-add).
+  f.neon = (hw & kHwcapNeon) && (hw & kHwcapVfpv4);
+#elif defined(__x86_64__)
+  f.arch = "x86_64";
+#elif defined(__i386__)
+  f.arch = "x86";
+#endif
+  if (disabled("neon")) f.neon = false;
+  if (disabled("dotprod") || !f.neon) f.dotprod = false;
+  if (disabled("fp16") || !f.neon) f.fp16 = false;
+  if (disabled("i8mm") || !f.neon) f.i8mm = false;
+  return f;
+}
+
+Kernels choose(const CpuFeatures& f) {
+  Kernels k{};
+  k.sgemm = &sgemm_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+  if (f.neon) k.sgemm = &sgemm_neon_kernels();
+#endif
+  (void)f;
+  return k;
+}
+
+}  // namespace
+
+const CpuFeatures& cpu_features() {
+  static const CpuFeatures f = read_features();
+  return f;
+}
+
+const Kernels& kernels() {
+  static const Kernels k = choose(cpu_features());
+  return k;
+}
+
+}  // namespace detail
+
+CpuInfo cpu_info() {
+  const detail::CpuFeatures& f = detail::cpu_features();
+  const detail::Kernels& k = detail::kernels();
+  CpuInfo info;
+  info.arch = f.arch;
+  info.neon = f.neon;
+  info.dotprod = f.dotprod;
+  info.fp16 = f.fp16;
+  info.i8mm = f.i8mm;
+  info.sgemm = k.sgemm->name;
+  info.depthwise3x3 = "im2col";  // until a dedicated kernel exists
+  info.winograd = "none";
+  info.gemm_s8 = "none";
+  return info;
+}
+
+}  // namespace armconv

@@ -1,0 +1,127 @@
+// fp32 convolution and GEMM bindings.
+#include "armconv/armconv.h"
+#include "python/bindings.h"
+
+namespace armconv {
+namespace py_bind {
+namespace {
+
+Conv2dParams make_params(const py::array& weight, int64_t in_channels, py::tuple stride,
+                         py::tuple dilation, py::tuple padding, int64_t groups, bool clamp,
+                         float lo, float hi) {
+  Conv2dParams p;
+  p.in_channels = in_channels;
+  p.out_channels = weight.shape(0);
+  p.kernel_h = weight.shape(2);
+  p.kernel_w = weight.shape(3);
+  p.stride_h = stride[0].cast<int64_t>();
+  p.stride_w = stride[1].cast<int64_t>();
+  p.dilation_h = dilation[0].cast<int64_t>();
+  p.dilation_w = dilation[1].cast<int64_t>();
+  p.pad_top = padding[0].cast<int64_t>();
+  p.pad_bottom = padding[1].cast<int64_t>();
+  p.pad_left = padding[2].cast<int64_t>();
+  p.pad_right = padding[3].cast<int64_t>();
+  p.groups = groups;
+  p.clamp = clamp;
+  p.out_min = lo;
+  p.out_max = hi;
+  return p;
+}
+
+// Holds the packed layer. Immutable; run() releases the GIL.
+class PyConv2d {
+ public:
+  PyConv2d(py::array weight, py::object bias, int64_t in_channels, py::tuple stride,
+           py::tuple dilation, py::tuple padding, int64_t groups, bool clamp, float lo, float hi,
+           const std::string& algo)
+      : layer_(nullptr) {
+    require_array<float>(weight, "weight", 4);
+    const float* b = nullptr;
+    py::array bias_arr;
+    if (!bias.is_none()) {
+      bias_arr = bias.cast<py::array>();
+      require_array<float>(bias_arr, "bias", 1);
+      if (bias_arr.shape(0) != weight.shape(0))
+        throw py::value_error("bias must have shape (" + std::to_string(weight.shape(0)) + ",)");
+      b = static_cast<const float*>(bias_arr.data());
+    }
+    Conv2dParams p = make_params(weight, in_channels, stride, dilation, padding, groups, clamp, lo, hi);
+    validate(p);
+    if (weight.shape(1) * p.groups != p.in_channels)
+      throw py::value_error("weight.shape[1] * groups must equal the input channels");
+    const Algo a = algo_from_name(algo);
+    const float* w = static_cast<const float*>(weight.data());
+    {
+      py::gil_scoped_release nogil;
+      layer_.reset(new Conv2d(p, w, b, a));
+    }
+  }
+
+  py::array run(py::array x) const {
+    require_array<float>(x, "x", 4);
+    const Conv2dParams& p = layer_->params();
+    const int64_t n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3);
+    if (c != p.in_channels)
+      throw py::value_error("x has " + std::to_string(c) + " channels, the layer expects " +
+                            std::to_string(p.in_channels));
+    int64_t ho, wo;
+    output_size(p, h, w, &ho, &wo);
+    checked_count({n, p.out_channels, ho, wo}, sizeof(float), "the output");
+    py::array_t<float> y({n, p.out_channels, ho, wo});
+    const float* xp = static_cast<const float*>(x.data());
+    float* yp = y.mutable_data();
+    {
+      py::gil_scoped_release nogil;
+      layer_->run(xp, n, h, w, yp);
+    }
+    return std::move(y);
+  }
+
+  std::string algo() const { return algo_name(layer_->algo()); }
+  size_t workspace_bytes(int64_t h, int64_t w) const { return layer_->workspace_bytes(h, w); }
+
+ private:
+  std::unique_ptr<Conv2d> layer_;
+};
+
+}  // namespace
+
+void bind_fp32(py::module_& m) {
+  py::class_<PyConv2d>(m, "Conv2d")
+      .def(py::init<py::array, py::object, int64_t, py::tuple, py::tuple, py::tuple, int64_t, bool,
+                    float, float, const std::string&>(),
+           py::arg("weight"), py::arg("bias"), py::arg("in_channels"), py::arg("stride"),
+           py::arg("dilation"), py::arg("padding"), py::arg("groups"), py::arg("clamp"),
+           py::arg("lo"), py::arg("hi"), py::arg("algo"))
+      .def("run", &PyConv2d::run, py::arg("x"))
+      .def_property_readonly("algo", &PyConv2d::algo)
+      .def("workspace_bytes", &PyConv2d::workspace_bytes, py::arg("h"), py::arg("w"));
+
+  m.def(
+      "sgemm",
+      [](py::array a, py::array b) {
+        require_array<float>(a, "a", 2);
+        require_array<float>(b, "b", 2);
+        const int64_t m = a.shape(0), k = a.shape(1), n = b.shape(1);
+        if (b.shape(0) != k)
+          throw py::value_error("a and b do not conform: a is (" + std::to_string(m) + ", " +
+                                std::to_string(k) + "), b is (" + std::to_string(b.shape(0)) +
+                                ", " + std::to_string(n) + ")");
+        checked_count({m, n}, sizeof(float), "the result");
+        py::array_t<float> c({m, n});
+        const float* ap = static_cast<const float*>(a.data());
+        const float* bp = static_cast<const float*>(b.data());
+        float* cp = c.mutable_data();
+        {
+          py::gil_scoped_release nogil;
+          sgemm(m, n, k, ap, std::max<int64_t>(k, 1), bp, std::max<int64_t>(n, 1), cp,
+                std::max<int64_t>(n, 1));
+        }
+        return c;
+      },
+      py::arg("a"), py::arg("b"));
+}
+
+}  // namespace py_bind
+}  // namespace armconv

@@ -1,0 +1,41 @@
+// The pybind11 module is thin: argument normalisation and documentation live
+// in the Python package (python/armconv/); these functions only check what
+// they receive (dtype, rank, contiguity) so that a misuse of the private
+// module raises instead of crashing, and release the GIL around kernel calls.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <string>
+
+namespace armconv {
+namespace py_bind {
+
+namespace py = pybind11;
+
+// Raises TypeError unless `a` has dtype T, and ValueError unless it has `ndim`
+// dimensions and is C-contiguous and aligned.
+template <typename T>
+void require_array(const py::array& a, const char* name, int ndim) {
+  if (!py::dtype::of<T>().is(a.dtype()) && !a.dtype().equal(py::dtype::of<T>()))
+    throw py::type_error(std::string(name) + " must have dtype " +
+                         std::string(py::str(py::dtype::of<T>())) + ", got " +
+                         std::string(py::str(a.dtype())));
+  if (a.ndim() != ndim)
+    throw py::value_error(std::string(name) + " must have " + std::to_string(ndim) +
+                          " dimensions, got " + std::to_string(a.ndim()));
+  const int flags = py::array::c_style;
+  if (!(a.flags() & flags) || !(a.flags() & 0x0100 /* NPY_ARRAY_ALIGNED */))
+    throw py::value_error(std::string(name) + " must be C-contiguous and aligned");
+}
+
+// Product of sizes, or ValueError if an array of that many `elem`-byte
+// elements could not be addressed.
+int64_t checked_count(std::initializer_list<int64_t> dims, size_t elem, const char* what);
+
+void bind_fp32(py::module_& m);
+
+}  // namespace py_bind
+}  // namespace armconv
