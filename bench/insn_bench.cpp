@@ -1,0 +1,146 @@
+// insn_bench: runs one benchmark case `reps` times, for counting executed
+// instructions under qemu-user (bench/insncount.py runs it with 1 and 1+K
+// repetitions and divides the difference by K, so set-up and weight packing
+// are not counted; everything a call does, input packing included, is).
+//
+//   insn_bench list                 names, MACs per call
+//   insn_bench CASE REPS            run
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "armconv/armconv.h"
+#include "bench_cases.h"
+#include "core/buffer.h"
+#include "core/dispatch.h"
+#include "core/sgemm.h"
+
+namespace armconv {
+namespace bench {
+
+std::vector<Case>& registry() {
+  static std::vector<Case> cases;
+  return cases;
+}
+
+int add_case(Case c) {
+  registry().push_back(std::move(c));
+  return 0;
+}
+
+std::vector<float> random_floats(size_t n, unsigned seed) {
+  std::vector<float> v(n);
+  unsigned s = seed * 2654435761u + 1;
+  for (auto& f : v) {
+    s = s * 1664525u + 1013904223u;
+    f = float(int(s >> 9) % 2001 - 1000) / 1000.0f;
+  }
+  return v;
+}
+
+// A convolution layer case: weights packed once in set-up, run() = layer.run.
+Case conv_case(const std::string& name, Algo algo, int64_t cin, int64_t cout, int64_t k,
+               int64_t stride, int64_t pad, int64_t groups, int64_t h, int64_t w) {
+  Conv2dParams p;
+  p.in_channels = cin;
+  p.out_channels = cout;
+  p.kernel_h = p.kernel_w = k;
+  p.stride_h = p.stride_w = stride;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = pad;
+  p.groups = groups;
+  int64_t ho, wo;
+  output_size(p, h, w, &ho, &wo);
+  const double macs = double(cout) * ho * wo * (cin / groups) * k * k;
+  Case c;
+  c.name = name;
+  c.macs = macs;
+  c.setup = [=]() -> std::function<void()> {
+    auto wt = random_floats(size_t(cout * (cin / groups) * k * k), 1);
+    auto bias = random_floats(size_t(cout), 2);
+    auto x = std::make_shared<std::vector<float>>(random_floats(size_t(cin * h * w), 3));
+    auto y = std::make_shared<std::vector<float>>(size_t(cout * ho * wo));
+    auto layer = std::make_shared<Conv2d>(p, wt.data(), bias.data(), algo);
+    return [=] { layer->run(x->data(), 1, h, w, y->data()); };
+  };
+  return c;
+}
+
+}  // namespace bench
+}  // namespace armconv
+
+using namespace armconv;
+using namespace armconv::bench;
+
+// fp32 GEMM 256^3 with A packed once (the weights of a layer), B packed per call.
+static int gemm_reg = add_case([] {
+  Case c;
+  c.name = "sgemm_256";
+  c.macs = 256.0 * 256 * 256;
+  c.setup = []() -> std::function<void()> {
+    using namespace armconv::detail;
+    const size_t n = 256;
+    const SgemmKernels& kern = *kernels().sgemm;
+    auto a = random_floats(n * n, 1);
+    auto b = std::make_shared<std::vector<float>>(random_floats(n * n, 2));
+    auto cm = std::make_shared<std::vector<float>>(n * n);
+    auto pa = std::make_shared<Buffer<float>>(round_up(n, kern.mr) * n);
+    auto bias = std::make_shared<Buffer<float>>(round_up(n, kern.mr));
+    kern.pack_a(n, n, a.data(), n, pa->data());
+    const SgemmBlocking blk = sgemm_blocking(kern, n, n, n);
+    auto ws = std::make_shared<Buffer<float>>(blk.workspace_floats());
+    return [=, &kern] {
+      BSource src;
+      src.b = b->data();
+      src.ldb = n;
+      sgemm_run(kern, blk, n, n, n, pa->data(), bias->data(), src, cm->data(), n, false, 0, 0,
+                ws->data());
+    };
+  };
+  return c;
+}());
+
+static int conv_reg = [] {
+  add_case(conv_case("conv1x1_64_56", Algo::Auto, 64, 64, 1, 1, 0, 1, 56, 56));
+  add_case(conv_case("conv1x1_128_28", Algo::Auto, 128, 128, 1, 1, 0, 1, 28, 28));
+  add_case(conv_case("conv3x3s2_32_64_56", Algo::Im2col, 32, 64, 3, 2, 1, 1, 56, 56));
+  add_case(conv_case("dw3x3s1_64_56", Algo::Depthwise3x3, 64, 64, 3, 1, 1, 64, 56, 56));
+  add_case(conv_case("dw3x3s2_64_56", Algo::Depthwise3x3, 64, 64, 3, 2, 1, 64, 56, 56));
+  add_case(conv_case("wino3x3_64_28", Algo::Winograd63, 64, 64, 3, 1, 1, 1, 28, 28));
+  add_case(conv_case("wino3x3_32_56", Algo::Winograd63, 32, 32, 3, 1, 1, 1, 56, 56));
+  add_case(conv_case("im2col3x3_64_28", Algo::Im2col, 64, 64, 3, 1, 1, 1, 28, 28));
+  return 0;
+}();
+
+int main(int argc, char** argv) {
+  if (argc == 2 && !std::strcmp(argv[1], "list")) {
+    for (const Case& c : registry()) std::printf("%s %.0f\n", c.name.c_str(), c.macs);
+    return 0;
+  }
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: insn_bench list | insn_bench CASE REPS\n");
+    return 2;
+  }
+  for (const Case& c : registry()) {
+    if (c.name != argv[1]) continue;
+    try {
+      auto run = c.setup();
+      const long reps = std::atol(argv[2]);
+      for (long r = 0; r < reps; r++) run();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
+      return 1;
+    }
+    CpuInfo info = cpu_info();
+    std::printf("%s sgemm=%s dw3x3=%s winograd=%s gemm_s8=%s\n", info.arch.c_str(),
+                info.sgemm.c_str(), info.depthwise3x3.c_str(), info.winograd.c_str(),
+                info.gemm_s8.c_str());
+    return 0;
+  }
+  std::fprintf(stderr, "unknown case %s\n", argv[1]);
+  return 2;
+}
