@@ -30,7 +30,7 @@ LOGDIR=$BUILD/logs
 JOBS=${ARMCONV_JOBS:-2}
 NCPU=$(nproc 2>/dev/null || echo 2)
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$NCPU}
-read -r -a PYTEST_EXTRA <<<"${PYTEST_ARGS:-}"
+eval "PYTEST_EXTRA=(${PYTEST_ARGS:-})"   # shell quoting honoured: PYTEST_ARGS="-k 'a and b'"
 HOST_ARCH=$(uname -m)
 
 # Bump when the sysroot recipe below changes in a way the hash cannot see.
@@ -142,7 +142,9 @@ setup_venv() {
   local id; id=$("$py" -c 'import sys; print(sys.executable, sys.version.split()[0])')
   if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.armconv-id" 2>/dev/null)" != "$id" ]; then
     rm -rf "$VENV"
-    "$py" -m venv --system-site-packages "$VENV"
+    # --without-pip when ensurepip is missing (Debian without python3-venv):
+    # the system pip, seen through --system-site-packages, still installs here.
+    "$py" -m venv --system-site-packages "$VENV" || "$py" -m venv --without-pip --system-site-packages "$VENV"
     echo "$id" >"$VENV/.armconv-id"
   fi
   local vpy=$VENV/bin/python need=()
@@ -303,7 +305,7 @@ build_wheel() {  # arch(host|aarch64|armv7) workdir
            -Ccmake.define.ARMCONV_EXTRA_INCLUDE="$sr/usr/include")
   fi
   env "${envs[@]}" python -m pip wheel -v "$ROOT" --no-deps --no-build-isolation \
-    --disable-pip-version-check -w "$w/dist" "${args[@]}"
+    --no-cache-dir --disable-pip-version-check -w "$w/dist" "${args[@]}"
   local whl; whl=$(ls "$w"/dist/armconv-*.whl)
   echo "wheel: $whl"
   if [ "$a" = host ]; then
@@ -339,23 +341,24 @@ run_pytest() {  # arch workdir cpu
 short() { echo "${1#cortex-}"; }  # cortex-a72 -> a72
 
 # ---------------------------------------------------------------- jobs
+# Jobs run with set +e. Call step as a plain command, never as "if step" or
+# "step || ...": bash would then ignore set -e inside the step's commands too.
 job_host_py() {
   local w=$BUILD/host-py
-  if step host-wheel build_wheel host "$w"; then
-    step host-pytest run_pytest host "$w" host || true
-  else skip host-pytest; fi
+  step host-wheel build_wheel host "$w"
+  if [ $? = 0 ]; then step host-pytest run_pytest host "$w" host; else skip host-pytest; fi
 }
 job_host_cpp() {
   local b=$BUILD/host-cpp
-  if step host-cpp-build cmake_build "$b"; then
-    step host-ctest run_ctest "$b" host || true
-  else skip host-ctest; fi
+  step host-cpp-build cmake_build "$b"
+  if [ $? = 0 ]; then step host-ctest run_ctest "$b" host; else skip host-ctest; fi
 }
 job_cross_py() {  # arch
   local a=$1 w=$BUILD/$1-py cpu names=()
   for cpu in ${CPUS[$a]}; do names+=("$a-pytest-$(short "$cpu")"); done
-  if step "$a-wheel" build_wheel "$a" "$w"; then
-    for cpu in ${CPUS[$a]}; do step "$a-pytest-$(short "$cpu")" run_pytest "$a" "$w" "$cpu" || true; done
+  step "$a-wheel" build_wheel "$a" "$w"
+  if [ $? = 0 ]; then
+    for cpu in ${CPUS[$a]}; do step "$a-pytest-$(short "$cpu")" run_pytest "$a" "$w" "$cpu"; done
   else skip "${names[@]}"; fi
 }
 job_cross_cpp() {  # arch [clang]
@@ -364,8 +367,9 @@ job_cross_cpp() {  # arch [clang]
   local b=$BUILD/$p-cpp tc=$ROOT/toolchains/$t.cmake
   [ -n "$cc" ] && tc=$ROOT/toolchains/clang-$t.cmake
   for cpu in ${CPUS[$a]}; do names+=("$p-ctest-$(short "$cpu")"); done
-  if step "$p-cpp-build" cmake_build "$b" -DCMAKE_TOOLCHAIN_FILE="$tc"; then
-    for cpu in ${CPUS[$a]}; do step "$p-ctest-$(short "$cpu")" run_ctest "$b" "$cpu" || true; done
+  step "$p-cpp-build" cmake_build "$b" -DCMAKE_TOOLCHAIN_FILE="$tc"
+  if [ $? = 0 ]; then
+    for cpu in ${CPUS[$a]}; do step "$p-ctest-$(short "$cpu")" run_ctest "$b" "$cpu"; done
   else skip "${names[@]}"; fi
 }
 
