@@ -10,7 +10,9 @@
 #   aarch64  gcc cross wheel, pytest under qemu-aarch64 (cortex-a72, cortex-a76),
 #            C++ tests under QEMU on both CPUs
 #   armv7    gcc cross wheel (armhf), pytest under qemu-arm (cortex-a15), C++ tests
-#   clang    clang-14 cross builds of the C++ tests for aarch64 and armhf, ctest
+#   clang    clang-14 + lld cross builds of the C++ tests for aarch64 (ctest on
+#            cortex-a72, a76) and baseline armhf (cortex-a15, and cortex-a9 which
+#            has no VFPv4: generic kernels)
 # On an ARM machine it runs host and cpp natively.
 #
 # Knobs (environment):
@@ -21,6 +23,7 @@
 #   ARMCONV_BUILD_DIR build trees, venv and logs (default <repo>/build-test)
 #   ARMCONV_CLEAN=1  wipe the build trees first (sysroots stay cached)
 #   ARMCONV_NO_INSTALL=1  never run apt-get / pip install; fail if missing
+#   ARMCONV_TIMEOUT  seconds one pytest run / one C++ test may take (default 1200)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,6 +31,7 @@ CACHE=${ARMCONV_CACHE:-$HOME/.cache/armconv}
 BUILD=${ARMCONV_BUILD_DIR:-$ROOT/build-test}
 LOGDIR=$BUILD/logs
 JOBS=${ARMCONV_JOBS:-2}
+TIMEOUT=${ARMCONV_TIMEOUT:-1200}
 NCPU=$(nproc 2>/dev/null || echo 2)
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$NCPU}
 eval "PYTEST_EXTRA=(${PYTEST_ARGS:-})"   # shell quoting honoured: PYTEST_ARGS="-k 'a and b'"
@@ -53,6 +57,11 @@ declare -A PLAT=([aarch64]=linux-aarch64 [armv7]=linux-armv7l)
 declare -A PIPPLAT=([aarch64]="manylinux_2_28_aarch64 manylinux_2_27_aarch64 manylinux_2_17_aarch64 manylinux2014_aarch64 linux_aarch64"
                     [armv7]="linux_armv7l")
 declare -A CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15")
+# C++ tests per build. The clang armhf build is baseline (no NEON outside the
+# NEON sources, see its toolchain file), so it also runs on cortex-a9 (NEON but
+# no VFPv4): the run-time dispatch must pick the generic kernels there.
+declare -A CTEST_CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15"
+                       [clang-aarch64]="cortex-a72 cortex-a76" [clang-armv7]="cortex-a15 cortex-a9")
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
 die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 2; }
@@ -77,6 +86,12 @@ want_any_cross() { want aarch64 || want armv7 || want clang; }
 
 # ---------------------------------------------------------------- setup
 mkdir -p "$BUILD" "$CACHE"
+# One run per build dir at a time (the work tree may be shared).
+exec 8>"$BUILD/.lock"
+if ! flock -n 8; then
+  log "another scripts/test.sh is using $BUILD: waiting (or set ARMCONV_BUILD_DIR)"
+  flock 8
+fi
 if [ "${ARMCONV_CLEAN:-0}" = 1 ]; then
   log "ARMCONV_CLEAN=1: removing build trees under $BUILD"
   find "$BUILD" -mindepth 1 -maxdepth 1 ! -name venv -exec rm -rf {} +
@@ -159,6 +174,14 @@ setup_venv() {
     [ "${ARMCONV_NO_INSTALL:-0}" = 1 ] && { echo "missing python packages: ${need[*]}"; return 1; }
     echo "pip install: ${need[*]}"
     "$vpy" -m pip install --disable-pip-version-check "${need[@]}"
+  fi
+  # torch, if it can be had (the CPU wheel of this pinned version is on the
+  # project's machines), lets tests/test_torch_semantics.py compare conv2d with
+  # torch.nn.functional.conv2d on the host; without it those tests skip. Pinned:
+  # an unpinned 'torch' would pull several GB of CUDA packages.
+  if [ "$(uname -m)" = x86_64 ] && [ "${ARMCONV_NO_INSTALL:-0}" != 1 ] && ! "$vpy" -c 'import torch' 2>/dev/null; then
+    timeout 600 "$vpy" -m pip install --disable-pip-version-check -q "torch==2.13.0" \
+      || echo "note: torch==2.13.0 not installable here; the torch comparison tests will be skipped"
   fi
 }
 
@@ -253,7 +276,8 @@ step() {
     *pytest*)
       detail=$(grep -E '([0-9]+ (passed|failed|errors?|skipped|deselected|xfailed|xpassed))|no tests ran' "$logf" | tail -n 1 \
         | sed -E 's/^=+ //; s/ =+$//; s/ in [0-9.]+s.*$//') || true
-      [ $rc = 5 ] && detail="no tests collected" ;;
+      [ $rc = 5 ] && detail="no tests collected"
+      [ $rc = 124 ] && detail="timed out after $TIMEOUT s" ;;
     *ctest*)
       # "100% tests passed out of 12" / "92% tests passed, 1 tests failed out of 12"
       detail=$(grep -E '% tests passed.* out of [0-9]+' "$logf" | tail -n 1 \
@@ -275,9 +299,22 @@ skip() {  # NAME... : record steps not run because an earlier one failed
 cmake_gen=()
 command -v ninja >/dev/null && cmake_gen=(-G Ninja)
 
+# Reuse a build tree only while its configuration is the same: a toolchain
+# file's *_FLAGS_INIT, for one, is read only when the cache is first made, and
+# pybind11 caches the module suffix.
+reset_if_changed() {  # builddir words...  (a word naming a file stands for its content)
+  local b=$1 x key; shift
+  key=$(for x in "$@"; do echo "$x"; [ -f "$x" ] && cat "$x"; done; cmake --version | head -n 1)
+  key=$(sha256sum <<<"$key" | cut -c1-16)
+  if [ "$(cat "$b/.armconv-config" 2>/dev/null)" != "$key" ]; then
+    rm -rf "$b"; mkdir -p "$b"; echo "$key" >"$b/.armconv-config"
+  fi
+}
+
 # Test builds keep assert() active: Release flags without -DNDEBUG.
 cmake_build() {  # builddir [cmake args...]
   local b=$1; shift
+  reset_if_changed "$b" "$ROOT/CMakeLists.txt" "$@"
   cmake -S "$ROOT" -B "$b" "${cmake_gen[@]}" -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_FLAGS_RELEASE=-O3 -DCMAKE_CXX_FLAGS_RELEASE=-O3 \
     -DARMCONV_PYTHON=OFF -DARMCONV_TESTS=ON "$@"
@@ -287,7 +324,7 @@ run_ctest() {  # builddir cpu
   local b=$1 cpu=$2
   local envs=(ARMCONV_EXPECT_CPU="$cpu")
   [ "$cpu" != host ] && envs+=(QEMU_CPU="$cpu")
-  cd "$b" && env "${envs[@]}" ctest --output-on-failure --no-tests=error -j "$NCPU"
+  cd "$b" && env "${envs[@]}" ctest --output-on-failure --no-tests=error --timeout "$TIMEOUT" -j "$NCPU"
 }
 
 # Build the wheel through pip + scikit-build-core, unpack it into a staging dir.
@@ -295,11 +332,14 @@ build_wheel() {  # arch(host|aarch64|armv7) workdir
   local a=$1 w=$2 args=() envs=()
   rm -rf "$w/dist" "$w/stage"; mkdir -p "$w/dist" "$w/stage"
   args=(-Cbuild-dir="$w/skbuild")
+  local tc=""
+  [ "$a" != host ] && tc=$ROOT/toolchains/${TRIPLE[$a]}.cmake
+  reset_if_changed "$w/skbuild" "$ROOT/CMakeLists.txt" "$a" "$tc" "${SYSROOT[$a]:-}"
   if [ "$a" != host ]; then
     local sr=${SYSROOT[$a]} t=${TRIPLE[$a]}
     local soabi=cpython-${PY_VER/./}-$t
     envs=(_PYTHON_HOST_PLATFORM="${PLAT[$a]}" SETUPTOOLS_EXT_SUFFIX=".$soabi.so")
-    args+=(-Ccmake.define.CMAKE_TOOLCHAIN_FILE="$ROOT/toolchains/$t.cmake"
+    args+=(-Ccmake.define.CMAKE_TOOLCHAIN_FILE="$tc"
            -Ccmake.define.Python_INCLUDE_DIR="$sr/usr/include/python$PY_VER"
            -Ccmake.define.Python_SOABI="$soabi"
            -Ccmake.define.ARMCONV_EXTRA_INCLUDE="$sr/usr/include")
@@ -329,12 +369,12 @@ run_pytest() {  # arch workdir cpu
   local check='import armconv, numpy, sys; print("armconv from", armconv.__file__, "numpy", numpy.__version__); sys.exit(not armconv.__file__.startswith(sys.argv[1]))'
   if [ "$a" = host ]; then
     env "${common[@]}" PYTHONPATH="$w/stage" python -c "$check" "$w/stage/"
-    env "${common[@]}" PYTHONPATH="$w/stage" python "${args[@]}"
+    env "${common[@]}" PYTHONPATH="$w/stage" timeout -k 10 "$TIMEOUT" python "${args[@]}"
   else
     local sr=${SYSROOT[$a]}
     local qenv=("${common[@]}" QEMU_CPU="$cpu" QEMU_LD_PREFIX="$sr" PYTHONPATH="$w/stage:$sr/site")
     env "${qenv[@]}" "${QEMU[$a]}" "$sr/usr/bin/python$PY_VER" -c "$check" "$w/stage/"
-    env "${qenv[@]}" "${QEMU[$a]}" "$sr/usr/bin/python$PY_VER" "${args[@]}"
+    env "${qenv[@]}" timeout -k 10 "$TIMEOUT" "${QEMU[$a]}" "$sr/usr/bin/python$PY_VER" "${args[@]}"
   fi
 }
 
@@ -366,10 +406,10 @@ job_cross_cpp() {  # arch [clang]
   local p=$a; [ -n "$cc" ] && p=clang-$a
   local b=$BUILD/$p-cpp tc=$ROOT/toolchains/$t.cmake
   [ -n "$cc" ] && tc=$ROOT/toolchains/clang-$t.cmake
-  for cpu in ${CPUS[$a]}; do names+=("$p-ctest-$(short "$cpu")"); done
+  for cpu in ${CTEST_CPUS[$p]}; do names+=("$p-ctest-$(short "$cpu")"); done
   step "$p-cpp-build" cmake_build "$b" -DCMAKE_TOOLCHAIN_FILE="$tc"
   if [ $? = 0 ]; then
-    for cpu in ${CPUS[$a]}; do step "$p-ctest-$(short "$cpu")" run_ctest "$b" "$cpu"; done
+    for cpu in ${CTEST_CPUS[$p]}; do step "$p-ctest-$(short "$cpu")" run_ctest "$b" "$cpu"; done
   else skip "${names[@]}"; fi
 }
 

@@ -1,7 +1,13 @@
-# Cross-compile armconv for 32-bit ARM Linux (armhf: ARMv7-A, NEON + VFPv4,
-# hard-float) with clang (default clang-14) and lld, using the GCC cross
-# install's libc/libstdc++ under /usr/arm-linux-gnueabihf
+# Cross-compile armconv for 32-bit ARM Linux (armhf) with clang (default
+# clang-14) and lld, using the GCC cross install's libc/libstdc++ under
+# /usr/arm-linux-gnueabihf
 # (apt-get install clang-14 lld-14 g++-arm-linux-gnueabihf qemu-user).
+#
+# Baseline flags on purpose: Debian armhf's default (ARMv7-A, Thumb-2,
+# VFPv3-D16, hard float, no NEON), like a native Debian/Pi OS compiler. Only the
+# NEON sources get NEON (CMakeLists.txt adds -mfpu=neon-vfpv4 to them) and the
+# run-time dispatch picks them. This complements toolchains/arm-linux-gnueabihf.cmake,
+# which builds everything with NEON/VFPv4.
 #
 #   cmake -S . -B build-clang-a32 -DCMAKE_TOOLCHAIN_FILE=toolchains/clang-arm-linux-gnueabihf.cmake \
 #         -DARMCONV_PYTHON=OFF -DARMCONV_TESTS=ON
@@ -19,8 +25,8 @@ set(CMAKE_CXX_COMPILER ${ARMCONV_CLANGXX})
 set(CMAKE_C_COMPILER_TARGET   ${ARMCONV_TRIPLE})
 set(CMAKE_CXX_COMPILER_TARGET ${ARMCONV_TRIPLE})
 
-set(CMAKE_C_FLAGS_INIT   "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard")
-set(CMAKE_CXX_FLAGS_INIT "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard")
+set(CMAKE_C_FLAGS_INIT   "-march=armv7-a -mthumb -mfpu=vfpv3-d16 -mfloat-abi=hard")
+set(CMAKE_CXX_FLAGS_INIT "-march=armv7-a -mthumb -mfpu=vfpv3-d16 -mfloat-abi=hard")
 
 set(CMAKE_EXE_LINKER_FLAGS_INIT    "-fuse-ld=lld")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "-fuse-ld=lld")
