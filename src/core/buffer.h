@@ -17,6 +17,11 @@ class Buffer {
  public:
   Buffer() = default;
   explicit Buffer(size_t count, size_t slack_bytes = 64) { reset(count, slack_bytes); }
+  // A scratch buffer whose `count` elements are left uninitialised (only the
+  // slack is zeroed): for per-call workspaces that the packers overwrite
+  // entirely, where zeroing would cost a pass over the whole buffer per call.
+  struct Uninitialized {};
+  Buffer(size_t count, Uninitialized, size_t slack_bytes = 64) { reset(count, slack_bytes, false); }
   ~Buffer() { std::free(p_); }
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
@@ -26,8 +31,9 @@ class Buffer {
     return *this;
   }
 
-  // Allocates `count` elements (contents zeroed). Throws std::bad_alloc.
-  void reset(size_t count, size_t slack_bytes = 64) {
+  // Allocates `count` elements (zeroed unless `zero` is false; the slack is
+  // always zeroed). Throws std::bad_alloc.
+  void reset(size_t count, size_t slack_bytes = 64, bool zero = true) {
     std::free(p_);
     p_ = nullptr;
     n_ = 0;
@@ -35,7 +41,8 @@ class Buffer {
     size_t bytes = (count * sizeof(T) + slack_bytes + 63) & ~size_t(63);
     void* mem = nullptr;
     if (posix_memalign(&mem, 64, bytes ? bytes : 64) != 0) throw std::bad_alloc();
-    std::memset(mem, 0, bytes);
+    const size_t head = zero ? 0 : count * sizeof(T);
+    std::memset(static_cast<unsigned char*>(mem) + head, 0, bytes - head);
     p_ = static_cast<T*>(mem);
     n_ = count;
   }

@@ -46,7 +46,7 @@ class GemmConv final : public ConvImpl {
            int64_t wo) const override {
     const size_t hw = size_t(h) * size_t(w), howo = size_t(ho) * size_t(wo);
     const SgemmBlocking blk = blocking(ho, wo);
-    Buffer<float> ws(blk.workspace_floats());
+    Buffer<float> ws(blk.workspace_floats(), Buffer<float>::Uninitialized());
     Im2colGeom geom{};
     geom.channels = cg_;
     geom.h = size_t(h);
@@ -128,7 +128,7 @@ void sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const f
   Buffer<float> pa(mpad * size_t(k)), bias(mpad);
   kern.pack_a(size_t(m), size_t(k), a, size_t(lda), pa.data());
   const SgemmBlocking blk = sgemm_blocking(kern, size_t(m), size_t(n), size_t(k));
-  Buffer<float> ws(blk.workspace_floats());
+  Buffer<float> ws(blk.workspace_floats(), Buffer<float>::Uninitialized());
   BSource src;
   src.b = b;
   src.ldb = size_t(ldb);

@@ -33,12 +33,15 @@ enum : unsigned {
   kClamp = 2u,       // clamp the result to [lo, hi] (only on the last K-block)
 };
 
-// C[r][j] for r < m, j < n (m <= MR, n <= NR):
+// C[r][j] for r < m, j < n (m <= MR, n >= 1):
 //   init = (flags & kAccumulate) ? C[r][j] : bias[r]
-//   C[r][j] = clamp(init + sum_{k < kc} a[k*MR + r] * b[k*NR + j])
-// `a` is one MR-row panel (advanced to the K-block), `b` one NR-column panel,
-// `bias` points at MR floats (zero padded past M). kc >= 1. Writes only the
-// m x n valid outputs; reads only the packed panels and bias.
+//   C[r][j] = clamp(init + sum_{k < kc} a[k*MR + r] * B[k][j])
+// `a` is one MR-row panel (advanced to the K-block); `b` holds ceil(n/NR)
+// NR-column panels of kc rows one after the other, as pack_b writes a block
+// (column j is b[(j/NR)*NR*kc + k*NR + j%NR]); the kernel computes the MR x NR
+// tiles one after the other (n <= NR: a single tile). `bias` points at MR
+// floats (zero padded past M). kc >= 1. Writes only the m x n valid outputs;
+// reads only the packed panels and bias.
 using sgemm_ukernel_fn = void (*)(size_t kc, const float* a, const float* b, float* c, size_t ldc,
                                   size_t m, size_t n, const float* bias, unsigned flags, float lo,
                                   float hi);
@@ -86,6 +89,11 @@ struct BSource {
   const float* b = nullptr;  // dense: B[k][n] = b[k*ldb + n]
   size_t ldb = 0;
   const Im2colGeom* im2col = nullptr;  // if set, B is this im2col matrix
+  // If set, B is already packed as NR-column panels over the whole K (the
+  // layout of packed A, transposed): panel q at packed + q*NR*K, its K-block
+  // [k0, k0+kc) at + k0*NR. No packing is done and `workspace` is unused.
+  // (Winograd: the input transform writes its output in this layout.)
+  const float* packed = nullptr;
 };
 
 // Sizes of the blocking for a (M, N, K) problem.

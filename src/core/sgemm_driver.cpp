@@ -4,8 +4,8 @@
 //     for each K-block of kc rows
 //       pack B[k-block][n-block] into NR-column panels      (fits L2)
 //       for each MR-row panel of A        (kc x MR slice stays in L1)
-//         for each NR-column panel of the B block
-//           micro-kernel: MR x NR tile of C
+//         micro-kernel over the NR-column panels of the B block:
+//           MR x NR tiles of C, one after the other
 //
 // The first K-block starts from the bias, later ones accumulate into C, and
 // only the last one applies the clamp.
@@ -44,10 +44,17 @@ void sgemm_run(const SgemmKernels& kern, const SgemmBlocking& blk, size_t m, siz
     const size_t nc = std::min(blk.nc, n - n0);
     for (size_t k0 = 0; k0 < k; k0 += blk.kc) {
       const size_t kc = std::min(blk.kc, k - k0);
-      if (src.im2col)
+      // B panels of this block: panel q/NR at bp + q*kc, or prepacked.
+      const float* bp = workspace;
+      size_t bstride = kc;
+      if (src.packed) {
+        bp = src.packed + n0 * k + k0 * nr;
+        bstride = k;
+      } else if (src.im2col) {
         kern.pack_im2col(*src.im2col, k0, kc, n0, nc, workspace);
-      else
+      } else {
         kern.pack_b(kc, nc, src.b + k0 * src.ldb + n0, src.ldb, workspace);
+      }
       unsigned flags = 0;
       if (k0 > 0) flags |= kAccumulate;
       if (clamp && k0 + kc == k) flags |= kClamp;
@@ -55,9 +62,14 @@ void sgemm_run(const SgemmKernels& kern, const SgemmBlocking& blk, size_t m, siz
         const float* a = packed_a + m0 * k + k0 * mr;
         const size_t rows = std::min(mr, m - m0);
         float* crow = c + m0 * ldc + n0;
-        for (size_t q = 0; q < nc; q += nr) {
-          kern.ukernel(kc, a, workspace + q * kc, crow + q, ldc, rows, std::min(nr, nc - q),
-                       bias + m0, flags, lo, hi);
+        if (bstride == kc) {
+          // Panels one after the other: one call runs the whole strip of tiles.
+          kern.ukernel(kc, a, bp, crow, ldc, rows, nc, bias + m0, flags, lo, hi);
+        } else {
+          for (size_t q = 0; q < nc; q += nr) {
+            kern.ukernel(kc, a, bp + q * bstride, crow + q, ldc, rows, std::min(nr, nc - q),
+                         bias + m0, flags, lo, hi);
+          }
         }
       }
     }

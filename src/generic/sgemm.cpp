@@ -12,8 +12,8 @@ namespace detail {
 namespace generic {
 
 template <size_t MR, size_t NR>
-void sgemm_ukernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t m,
-                   size_t n, const float* bias, unsigned flags, float lo, float hi) {
+void sgemm_tile(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t m,
+                size_t n, const float* bias, unsigned flags, float lo, float hi) {
   float acc[MR][NR];
   for (size_t r = 0; r < MR; r++)
     for (size_t j = 0; j < NR; j++) acc[r][j] = 0.0f;
@@ -34,6 +34,14 @@ void sgemm_ukernel(size_t kc, const float* a, const float* b, float* c, size_t l
       cr[j] = v;
     }
   }
+}
+
+// One A panel times the B panels that follow each other in `b`, tile by tile.
+template <size_t MR, size_t NR>
+void sgemm_ukernel(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t m,
+                   size_t n, const float* bias, unsigned flags, float lo, float hi) {
+  for (size_t q = 0; q < n; q += NR, b += NR * kc, c += NR)
+    sgemm_tile<MR, NR>(kc, a, b, c, ldc, m, n - q < NR ? n - q : NR, bias, flags, lo, hi);
 }
 
 template <size_t MR>
