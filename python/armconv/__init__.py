@@ -8,9 +8,12 @@ Functions: :func:`conv2d`, :class:`Conv2d`, :func:`gemm`, :func:`cpu_info`.
 """
 from ._armconv import cpu_info as _cpu_info
 from ._conv import Conv2d, conv2d, gemm
+from ._layout import from_nc4hw4, to_nc4hw4
+from ._quant import QConv2d, dequantize, gemm_s8, quantize, requantize
 
 __version__ = "0.1.0"
-__all__ = ["cpu_info", "conv2d", "Conv2d", "gemm"]
+__all__ = ["cpu_info", "conv2d", "Conv2d", "gemm", "gemm_s8", "quantize", "dequantize", "requantize", "QConv2d",
+           "to_nc4hw4", "from_nc4hw4"]
 
 
 def cpu_info():

@@ -75,6 +75,21 @@ Kernels choose(const CpuFeatures& f) {
 #if defined(ARMCONV_HAVE_NEON)
   if (f.neon) k.sgemm = &sgemm_neon_kernels();
 #endif
+  k.gemm_s8 = &gemm_s8_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+  if (f.neon) k.gemm_s8 = &gemm_s8_neon_kernels();
+#endif
+#if defined(ARMCONV_HAVE_DOTPROD)
+  if (f.dotprod) k.gemm_s8 = &gemm_s8_dotprod_kernels();
+#endif
+  k.dw3x3 = &dw3x3_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+  if (f.neon) k.dw3x3 = &dw3x3_neon_kernels();
+#endif
+  k.winograd = &wino63_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+  if (f.neon) k.winograd = &wino63_neon_kernels();
+#endif
   (void)f;
   return k;
 }
@@ -103,9 +118,9 @@ CpuInfo cpu_info() {
   info.fp16 = f.fp16;
   info.i8mm = f.i8mm;
   info.sgemm = k.sgemm->name;
-  info.depthwise3x3 = "im2col";  // until a dedicated kernel exists
-  info.winograd = "none";
-  info.gemm_s8 = "none";
+  info.depthwise3x3 = k.dw3x3->name;
+  info.winograd = k.winograd->name;
+  info.gemm_s8 = k.gemm_s8->name;
   return info;
 }
 

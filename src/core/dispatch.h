@@ -4,6 +4,9 @@
 #pragma once
 
 #include "sgemm.h"
+#include "winograd.h"
+#include "gemm_s8.h"
+#include "dwconv.h"
 
 namespace armconv {
 namespace detail {
@@ -21,6 +24,9 @@ const CpuFeatures& cpu_features();
 // The implementations chosen for this CPU.
 struct Kernels {
   const SgemmKernels* sgemm;
+  const WinoKernels* winograd;  // F(6x6, 3x3) transforms: neon > generic
+  const S8GemmKernels* gemm_s8;  // int8 GEMM: dotprod > neon (smull) > generic
+  const Dw3x3Kernels* dw3x3;     // depthwise 3x3: neon > generic
 };
 const Kernels& kernels();
 

@@ -36,6 +36,8 @@ void require_array(const py::array& a, const char* name, int ndim) {
 int64_t checked_count(std::initializer_list<int64_t> dims, size_t elem, const char* what);
 
 void bind_fp32(py::module_& m);
+void bind_layout(py::module_& m);  // bind_layout.cpp: nc4hw4 helpers
+void bind_int8(py::module_& m);
 
 }  // namespace py_bind
 }  // namespace armconv

@@ -48,4 +48,6 @@ PYBIND11_MODULE(_armconv, m) {
   });
 
   armconv::py_bind::bind_fp32(m);
+  armconv::py_bind::bind_layout(m);
+  armconv::py_bind::bind_int8(m);
 }

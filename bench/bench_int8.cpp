@@ -1,0 +1,97 @@
+// int8 benchmark cases (issue 6): the int8 GEMM with packed weights and
+// quantized 1x1 / 3x3 convolutions. Weights are packed in set-up; a call
+// packs B (or the im2col panels), runs the micro-kernels and stores.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "armconv/quant.h"
+#include "bench_cases.h"
+#include "core/buffer.h"
+#include "core/dispatch.h"
+#include "core/gemm_s8.h"
+
+namespace {
+
+using namespace armconv;
+using namespace armconv::bench;
+
+std::vector<int8_t> random_s8(size_t n, unsigned seed) {
+  std::vector<int8_t> v(n);
+  unsigned s = seed * 2654435761u + 7;
+  for (auto& x : v) {
+    s = s * 1664525u + 1013904223u;
+    x = int8_t(int(s >> 9) % 255 - 127);
+  }
+  return v;
+}
+
+// int8 GEMM 256^3, int32 output: A packed once (a layer's weights), B per call.
+Case gemm_case() {
+  Case c;
+  c.name = "gemm_s8_256";
+  c.macs = 256.0 * 256 * 256;
+  c.setup = []() -> std::function<void()> {
+    using namespace armconv::detail;
+    const size_t n = 256;
+    const S8GemmKernels& kern = *kernels().gemm_s8;
+    auto a = random_s8(n * n, 1);
+    auto b = std::make_shared<std::vector<int8_t>>(random_s8(n * n, 2));
+    auto cm = std::make_shared<std::vector<int32_t>>(n * n);
+    const S8Blocking blk = gemm_s8_blocking(kern, n, n, n);
+    auto pa = std::make_shared<Buffer<int8_t>>(round_up(n, kern.mr) * blk.kp);
+    auto bias = std::make_shared<Buffer<int32_t>>(round_up(n, kern.mr));
+    kern.pack_a(n, n, a.data(), n, pa->data());
+    auto ws = std::make_shared<Buffer<int8_t>>(blk.workspace_bytes());
+    return [=, &kern] {
+      S8BSource src;
+      src.b = b->data();
+      src.ldb = n;
+      S8Output out;
+      out.bias = bias->data();
+      gemm_s8_run(kern, blk, n, n, n, pa->data(), src, cm->data(), n, out, ws->data());
+    };
+  };
+  return c;
+}
+
+// A quantized convolution layer (int8 input; int8 output, or float32 when
+// float_out), weights quantized and packed in set-up.
+Case qconv_case(const char* name, int64_t cin, int64_t cout, int64_t k, int64_t stride,
+                int64_t pad, int64_t h, int64_t w, bool float_out) {
+  Conv2dParams p;
+  p.in_channels = cin;
+  p.out_channels = cout;
+  p.kernel_h = p.kernel_w = k;
+  p.stride_h = p.stride_w = stride;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = pad;
+  int64_t ho, wo;
+  output_size(p, h, w, &ho, &wo);
+  Case c;
+  c.name = name;
+  c.macs = double(cout) * ho * wo * cin * k * k;
+  c.setup = [=]() -> std::function<void()> {
+    auto wt = random_floats(size_t(cout * cin * k * k), 1);
+    auto bias = random_floats(size_t(cout), 2);
+    auto x = std::make_shared<std::vector<int8_t>>(random_s8(size_t(cin * h * w), 3));
+    auto layer = std::make_shared<QConv2d>(p, wt.data(), bias.data(), 0.02f, float_out ? 0.0f : 0.05f);
+    if (float_out) {
+      auto y = std::make_shared<std::vector<float>>(size_t(cout * ho * wo));
+      return [=] { layer->run(x->data(), 1, h, w, y->data()); };
+    }
+    auto y = std::make_shared<std::vector<int8_t>>(size_t(cout * ho * wo));
+    return [=] { layer->run(x->data(), 1, h, w, y->data()); };
+  };
+  return c;
+}
+
+int reg = [] {
+  add_case(gemm_case());
+  add_case(qconv_case("qconv1x1_64_56", 64, 64, 1, 1, 0, 56, 56, false));
+  add_case(qconv_case("qconv1x1_64_56_f32", 64, 64, 1, 1, 0, 56, 56, true));
+  add_case(qconv_case("qconv3x3_32_64_56", 32, 64, 3, 1, 1, 56, 56, false));
+  return 0;
+}();
+
+}  // namespace

@@ -1,0 +1,109 @@
+// Winograd F(6x6, 3x3): transform matrices, the transform-kernel contract and
+// the nc4hw4 layout helpers.
+//
+// One output tile Y (6x6) of a 3x3 convolution (cross-correlation) of an 8x8
+// input patch d with the kernel g is
+//
+//     Y = A^T [ (G g G^T) (.) (B^T d B) ] A           (.) = elementwise
+//
+// with the interpolation points {0, 1, -1, 2, -2, 1/2, -1/2, inf}, the
+// well-conditioned choice for F(6,3) (Lavin & Gray 2016; the matrices are the
+// ones wincnn generates for these points and that ncnn uses):
+//
+//   B^T (8x8)                                        G (8x3)
+//   [ 1   0  -21/4    0    21/4     0   -1  0 ]      [  1      0      0    ]
+//   [ 0   1    1   -17/4  -17/4     1    1  0 ]      [ -2/9  -2/9   -2/9   ]
+//   [ 0  -1    1    17/4  -17/4    -1    1  0 ]      [ -2/9   2/9   -2/9   ]
+//   [ 0  1/2  1/4  -5/2   -5/4      2    1  0 ]      [ 1/90   1/45   2/45  ]
+//   [ 0 -1/2  1/4   5/2   -5/4     -2    1  0 ]      [ 1/90  -1/45   2/45  ]
+//   [ 0   2    4   -5/2    -5     1/2    1  0 ]      [ 32/45  16/45  8/45 ]
+//   [ 0  -2    4    5/2    -5    -1/2    1  0 ]      [ 32/45 -16/45  8/45 ]
+//   [ 0  -1    0   21/4     0   -21/4    0  1 ]      [  0      0      1    ]
+//
+//   A^T (6x8)
+//   [ 1  1   1   1    1    1      1     0 ]
+//   [ 0  1  -1   2   -2   1/2   -1/2    0 ]
+//   [ 0  1   1   4    4   1/4    1/4    0 ]
+//   [ 0  1  -1   8   -8   1/8   -1/8    0 ]
+//   [ 0  1   1  16   16   1/16   1/16   0 ]
+//   [ 0  1  -1  32  -32   1/32  -1/32   1 ]
+//
+// No constants are moved between G and A^T. Column 1 of A^T is all ones, so a
+// constant added to the product at transform position (1, 1) only reaches
+// every output unchanged: the bias is added by the GEMM of position 9 (its
+// bias vector) and costs the output transform nothing.
+//
+// Positions: p = 8 * i + j for row i, column j of the 8x8 transform domain.
+//
+// nc4hw4: channels grouped by 4, (N, ceil(C/4), H, W, 4); element
+// (n, c, y, x) sits at ((n * C4 + c / 4) * H + y) * W + x) * 4 + c % 4, the
+// channel tail zero-filled. One float32x4 is one pixel of four channels, and
+// every transform here is plain vector arithmetic on such vectors.
+#pragma once
+
+#include <cstddef>
+
+namespace armconv {
+namespace detail {
+
+constexpr size_t kWinoTile = 6;   // output tile side (F(6x6, 3x3))
+constexpr size_t kWinoIn = 8;     // input patch / transform side
+constexpr size_t kWinoPos = 64;   // transform positions
+constexpr size_t kWinoBiasPos = 9;  // position (1, 1): see above
+
+// The matrices above, for weight transforms (done in double) and tests.
+extern const double kWinoBT[8][8];
+extern const double kWinoG[8][3];
+extern const double kWinoAT[6][8];
+
+// Input transform of a group of up to 4 tiles, 4 channels each.
+//   src[t] (t < ntiles): tile t's 8x8 patch in an nc4 buffer: row r, column c,
+//       channel lane l at src[t][r * src_row + c * 4 + l] (src_row in floats,
+//       a multiple of 4).
+//   V = B^T d B is written, for position p, lane l, tile t < 4, to
+//       dst[p * dst_pos + l * dst_k + t]
+//   (4 tiles of one channel are contiguous: one row of a GEMM B panel).
+//   Tiles t >= ntiles are written as zeros.
+using wino_input_fn = void (*)(const float* const* src, size_t ntiles, size_t src_row, float* dst,
+                               size_t dst_pos, size_t dst_k);
+
+// Where the output transform writes one tile: channel l (< nch), row y
+// (< rows), column x (< cols) at dst + l * dst_ch + y * dst_row + x (NCHW).
+struct WinoOutTile {
+  float* dst;
+  size_t rows, cols;  // 1..6: edge tiles are cut
+};
+
+// Output transform of a group of up to 4 tiles, 4 output channels each.
+//   The GEMM product for position p, channel lane l, tile t is
+//       src[p * src_pos + l * src_m + t]   (t < 4; lanes l >= nch are read but unused)
+//   Y = A^T M A (6x6), clamped to [lo, hi] if `clamp`, is written per
+//   out[t] (t < ntiles) as described in WinoOutTile.
+using wino_output_fn = void (*)(const float* src, size_t src_pos, size_t src_m, size_t ntiles,
+                                const WinoOutTile* out, size_t nch, size_t dst_ch, size_t dst_row,
+                                bool clamp, float lo, float hi);
+
+// Interleaves n pixels of nch (1..4) channel rows into nc4:
+//   dst[i * 4 + l] = l < nch ? x[l * ch_stride + i] : 0     (i < n)
+using wino_pack_nc4_fn = void (*)(const float* x, size_t ch_stride, size_t nch, size_t n,
+                                  float* dst);
+
+struct WinoKernels {
+  const char* name;  // implementation, reported by cpu_info()
+  wino_pack_nc4_fn pack_nc4;
+  wino_input_fn input;
+  wino_output_fn output;
+};
+
+const WinoKernels& wino63_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+const WinoKernels& wino63_neon_kernels();
+#endif
+
+// Layout conversions (core/layout.cpp). x: (n, c, h, w) NCHW;
+// y: (n, ceil(c/4), h, w, 4) nc4hw4 with the channel tail zero-filled.
+void nchw_to_nc4hw4(const float* x, size_t n, size_t c, size_t h, size_t w, float* y);
+void nc4hw4_to_nchw(const float* y, size_t n, size_t c, size_t h, size_t w, float* x);
+
+}  // namespace detail
+}  // namespace armconv

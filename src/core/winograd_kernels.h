@@ -1,0 +1,188 @@
+// The F(6x6, 3x3) transform kernels, written once over a vector "Ops" policy
+// and instantiated per ISA (generic/winograd.cpp: 4 plain floats,
+// neon/winograd.cpp: float32x4_t). A vector is one pixel of 4 channels
+// (nc4hw4); every transform is vector arithmetic on such pixels, the same
+// operations for each lane, with no transposes inside. The only lane
+// shuffles are at the GEMM boundary, where 4 tiles x 4 channels are
+// interleaved into (out of) GEMM panel rows with one ld4/st4.
+//
+// An Ops policy provides: refresh() (called at the top of each transform
+// loop; see neon/winograd.cpp), V, load/store (4 floats, any alignment), zero,
+// add/sub, min/max, mla<K>(a, b) = a + b*c[K], mls<K> = a - b*c[K],
+// mul<K> = b*c[K] with c its constant table (the K indices below),
+// deinterleave4 (ld4), interleave4 (st4), store_row6 (lane l of 6 vectors
+// to 6 consecutive floats at p + l * ch, l < 4) and store_row (the same for
+// the first `cols` floats and l < nch).
+//
+// Contracts: see core/winograd.h (wino_input_fn, wino_output_fn).
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+#include "core/winograd.h"
+
+namespace armconv {
+namespace detail {
+namespace wino {
+
+// unroll<N>(f): f(integral_constant<0>) ... f(integral_constant<N-1>), fully
+// unrolled (used for the short ld4/st4 loops; the transform passes stay loops:
+// unrolled, gcc interleaves them and runs out of registers).
+template <class F, size_t... I>
+inline void unroll_seq(F&& f, std::index_sequence<I...>) {
+  (f(std::integral_constant<size_t, I>{}), ...);
+}
+template <size_t N, class F>
+inline void unroll(F&& f) {
+  unroll_seq(f, std::make_index_sequence<N>{});
+}
+
+// Constant tables (the Ops' c[K]).
+enum InConst { kI5_25, kI4_25, kI0_25, kI1_25, kI0_5, kI2_5, kI2, kI4, kInConsts };
+constexpr float kInConstValues[12] = {5.25f, 4.25f, 0.25f, 1.25f, 0.5f, 2.5f, 2.0f, 4.0f, 0, 0, 0, 0};
+enum OutConst { kO2, kO0_5, kO4, kO0_25, kO8, kO0_125, kO16, kO0_0625, kO32, kO0_03125, kOutConsts };
+constexpr float kOutConstValues[12] = {2.0f, 0.5f, 4.0f,    0.25f,  8.0f, 0.125f,
+                                       16.0f, 0.0625f, 32.0f, 0.03125f, 0, 0};
+
+// t = B^T d for one column of 8 (27 operations). Rows of B^T regrouped as
+// even/odd halves so that rows 1/2, 3/4 and 5/6 share their partial sums:
+//   t1,2 = (d2 + d6 - 4.25 d4) +- (d1 + d5 - 4.25 d3)
+//   t3,4 = ((d6 - q) + 0.25 d2) +- (0.5 d1 - 2.5 d3 + 2 d5),   q = 1.25 d4
+//   t5,6 = (d6 + 4 (d2 - q)) +- (2 d1 - 2.5 d3 + 0.5 d5)
+template <class Ops, class V = typename Ops::V>
+inline void input_1d(const Ops& o, const V* d, V* t) {
+  t[0] = o.template mla<kI5_25>(o.sub(d[0], d[6]), o.sub(d[4], d[2]));
+  t[7] = o.template mla<kI5_25>(o.sub(d[7], d[1]), o.sub(d[3], d[5]));
+  V a = o.template mls<kI4_25>(o.add(d[2], d[6]), d[4]);
+  V b = o.template mls<kI4_25>(o.add(d[1], d[5]), d[3]);
+  t[1] = o.add(a, b);
+  t[2] = o.sub(a, b);
+  // Accumulators are fresh values (q, s, products) or dying inputs, so that
+  // the destructive fmla needs no register copies.
+  const V q = o.template mul<kI1_25>(d[4]);
+  a = o.template mla<kI0_25>(o.sub(d[6], q), d[2]);
+  b = o.template mla<kI2>(o.template mls<kI2_5>(o.template mul<kI0_5>(d[1]), d[3]), d[5]);
+  t[3] = o.add(a, b);
+  t[4] = o.sub(a, b);
+  a = o.template mla<kI4>(d[6], o.sub(d[2], q));
+  b = o.template mla<kI0_5>(o.template mls<kI2_5>(o.template mul<kI2>(d[1]), d[3]), d[5]);
+  t[5] = o.add(a, b);
+  t[6] = o.sub(a, b);
+}
+
+// y = A^T m for one column of 8 -> 6 (20 operations): with the pair sums and
+// differences s1 = m1 + m2, d1 = m1 - m2 (and s3, d3, s5, d5 likewise),
+//   y0 = m0 + s1 + s3 + s5,  y2k = s1 + 4^k s3 + 4^-k s5,
+//   y2k+1 = d1 + 2^(2k+1) d3 + 2^-(2k+1) d5 (+ m7 for y5).
+template <class Ops, class V = typename Ops::V>
+inline void output_1d(const Ops& o, const V* m, V* y) {
+  const V s1 = o.add(m[1], m[2]), d1 = o.sub(m[1], m[2]);
+  const V s3 = o.add(m[3], m[4]), d3 = o.sub(m[3], m[4]);
+  const V s5 = o.add(m[5], m[6]), d5 = o.sub(m[5], m[6]);
+  y[0] = o.add(o.add(m[0], s1), o.add(s3, s5));
+  y[1] = o.template mla<kO0_5>(o.template mla<kO2>(d1, d3), d5);
+  y[2] = o.template mla<kO0_25>(o.template mla<kO4>(s1, s3), s5);
+  y[3] = o.template mla<kO0_125>(o.template mla<kO8>(d1, d3), d5);
+  y[4] = o.template mla<kO0_0625>(o.template mla<kO16>(s1, s3), s5);
+  y[5] = o.template mla<kO0_03125>(o.template mla<kO32>(o.add(d1, m[7]), d3), d5);
+}
+
+// wino_input_fn. Per tile: the row pass (B^T on each patch row, i.e. d B)
+// goes to `e` stored column-major, the column pass (B^T on each column) to
+// `vt` as [position][tile][lane]; then one ld4 per position turns
+// 4 tiles x 4 channels into 4 channel rows of 4 tiles for the GEMM panel.
+template <class Ops>
+void input_tiles(const float* const* src, size_t ntiles, size_t src_row, float* dst,
+                 size_t dst_pos, size_t dst_k) {
+  using V = typename Ops::V;
+  Ops o(kInConstValues);
+  alignas(16) float e[8][8][4];       // e[j][r]: row pass output, column j of row r
+  alignas(16) float vt[64][4][4];     // [position][tile][lane]
+  for (size_t t = 0; t < 4; t++) {
+    if (t >= ntiles) {
+      const V z = o.zero();
+      for (size_t p = 0; p < 64; p++) o.store(vt[p][t], z);
+      continue;
+    }
+    const float* s = src[t];
+    for (size_t r = 0; r < 8; r++) {
+      o.refresh();
+      V d[8], out[8];
+      for (size_t c = 0; c < 8; c++) d[c] = o.load(s + r * src_row + c * 4);
+      input_1d(o, d, out);
+      for (size_t j = 0; j < 8; j++) o.store(e[j][r], out[j]);
+    }
+    for (size_t j = 0; j < 8; j++) {
+      o.refresh();
+      V col[8], v[8];
+      for (size_t r = 0; r < 8; r++) col[r] = o.load(e[j][r]);
+      input_1d(o, col, v);
+      for (size_t i = 0; i < 8; i++) o.store(vt[8 * i + j][t], v[i]);
+    }
+  }
+  for (size_t p0 = 0; p0 < 64; p0 += 4) {
+    unroll<4>([&](auto i) {
+      V c[4];
+      o.deinterleave4(vt[p0 + i][0], c);  // c[l] = channel l of tiles 0..3
+      float* d = dst + (p0 + i) * dst_pos;
+      o.store(d, c[0]);
+      o.store(d + dst_k, c[1]);
+      o.store(d + 2 * dst_k, c[2]);
+      o.store(d + 3 * dst_k, c[3]);
+    });
+  }
+}
+
+// wino_output_fn. One st4 per position turns 4 channel rows of 4 tiles (the
+// GEMM's C) into [position][tile][lane]; per tile the column pass (A^T on
+// each column) goes to `f`, the row pass (A^T on each row of f) gives the 6x6
+// output, clamped and stored straight to NCHW, row by row (store_row6 for
+// full tiles, store_row for edge tiles cut to the map or to nch channels).
+template <class Ops>
+void output_tiles(const float* src, size_t src_pos, size_t src_m, size_t ntiles,
+                  const WinoOutTile* out, size_t nch, size_t dst_ch, size_t dst_row, bool clamp,
+                  float lo, float hi) {
+  using V = typename Ops::V;
+  Ops o(kOutConstValues);
+  alignas(16) float mt[64][4][4];  // [position][tile][lane]
+  alignas(16) float f[6][8][4];    // column pass output: f[a][j]
+  for (size_t p0 = 0; p0 < 64; p0 += 4) {
+    unroll<4>([&](auto i) {
+      const float* s = src + (p0 + i) * src_pos;
+      V r[4] = {o.load(s), o.load(s + src_m), o.load(s + 2 * src_m), o.load(s + 3 * src_m)};
+      o.interleave4(mt[p0 + i][0], r);
+    });
+  }
+  const V vlo = o.dup(lo), vhi = o.dup(hi);
+  for (size_t t = 0; t < ntiles; t++) {
+    for (size_t j = 0; j < 8; j++) {
+      o.refresh();
+      V m[8], y[6];
+      for (size_t i = 0; i < 8; i++) m[i] = o.load(mt[8 * i + j][t]);
+      output_1d(o, m, y);
+      for (size_t a = 0; a < 6; a++) o.store(f[a][j], y[a]);
+    }
+    const WinoOutTile& ot = out[t];
+    const bool full = ot.rows == 6 && ot.cols == 6 && nch == 4;
+    const size_t rows = ot.rows;
+    for (size_t a = 0; a < rows; a++) {
+      o.refresh();
+      V m[8], y[6];
+      for (size_t j = 0; j < 8; j++) m[j] = o.load(f[a][j]);
+      output_1d(o, m, y);
+      if (clamp)
+        for (size_t b = 0; b < 6; b++) y[b] = o.min(o.max(y[b], vlo), vhi);
+      if (full)
+        o.store_row6(ot.dst + a * dst_row, dst_ch, y);
+      else
+        o.store_row(ot.dst + a * dst_row, dst_ch, y, ot.cols, nch);
+    }
+  }
+}
+
+}  // namespace wino
+}  // namespace detail
+}  // namespace armconv

@@ -1,0 +1,364 @@
+// NEON int8 GEMM, the sdot path (armv8.2 dotprod; this unit is compiled with
+// -march=armv8.2-a+dotprod and reached only through dispatch.cpp after the
+// AT_HWCAP check). k grouped by 4 (see core/gemm_s8.h):
+//
+//   sdot acc.4s, b.16b, a.4b[r]:  acc[j] += sum_i b[4j + i] * a[4r + i]
+//
+// one instruction for 4 columns x 4 k of one row: 16 MACs.
+//
+// Tile 8 x 12. Per k group, A is 8 rows x 4 bytes (2 registers: rows 0-3 and
+// 4-7, used by element), B is 12 columns x 4 bytes (3 registers); the 24
+// accumulators (row r, columns 4v..4v+3) start from the row's bias: 24 sdot
+// per 2 + 3 loaded registers (31 of the 32 registers live with the
+// accumulators). The tile, output stage included, is one assembly block (see
+// "the tile" below). Full tiles are stored straight from the registers:
+// int32 as is; int8 by sqrdmulh with the row's multiplier (by element), two
+// saturating narrows (int32 -> int16 -> int8, two rows per register) and the
+// clamp; float by scvtf and fmul with the row's scale (by element). Other
+// tiles (the last, narrower panel of a block: only the column vectors it
+// needs are computed, NV = 1 or 2 of 3; or fewer than 8 rows) spill the
+// accumulators and go through neon/gemm_s8_neon.h.
+#include <arm_neon.h>
+
+#include "core/buffer.h"
+#include "core/gemm_s8.h"
+#include "neon/gemm_s8_neon.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+constexpr int kMR = 8, kNR = 12;
+
+// ---- the tile (assembly) -----------------------------------------------------
+// Register allocation: accumulator (row r, column vector v) in v(8 + 8v + r):
+// v8-v15 hold columns 0-3 of rows 0-7, v16-v23 columns 4-7, v24-v31 columns
+// 8-11. A in v0-v3 (two k groups: rows 0-3 and 4-7 of group 0, then of
+// group 1), B in v4-v6 (one group, reloaded); v0-v7 are free for the store.
+//   init: ld4r replicates 4 biases into 4 registers: 6 loads for 24.
+//   loop: eight k groups per iteration: four 64-byte A loads, eight 48-byte B
+//         loads, 192 sdot, subs + b.ne (206 instructions for 3072 MACs); the
+//         remaining 0-7 groups one at a time.
+// Assembly because the compilers spill some of the 24 accumulators when 31
+// vector registers are live.
+
+// sdot of B vector B into the 8 accumulators r0..r7 of one column vector.
+#define ARMCONV_SDOT_COL(B, A0, A1, r0, r1, r2, r3, r4, r5, r6, r7)                 \
+  "sdot " r0 ".4s, " B ".16b, " A0 ".4b[0]\n sdot " r1 ".4s, " B ".16b, " A0 ".4b[1]\n" \
+  "sdot " r2 ".4s, " B ".16b, " A0 ".4b[2]\n sdot " r3 ".4s, " B ".16b, " A0 ".4b[3]\n" \
+  "sdot " r4 ".4s, " B ".16b, " A1 ".4b[0]\n sdot " r5 ".4s, " B ".16b, " A1 ".4b[1]\n" \
+  "sdot " r6 ".4s, " B ".16b, " A1 ".4b[2]\n sdot " r7 ".4s, " B ".16b, " A1 ".4b[3]\n"
+#define ARMCONV_APPLY(M, ...) M(__VA_ARGS__)
+#define ARMCONV_COL0 "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15"
+#define ARMCONV_COL1 "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23"
+#define ARMCONV_COL2 "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
+#define ARMCONV_STEP1(A0, A1) ARMCONV_APPLY(ARMCONV_SDOT_COL, "v4", A0, A1, ARMCONV_COL0)
+#define ARMCONV_STEP2(A0, A1) \
+  ARMCONV_STEP1(A0, A1) ARMCONV_APPLY(ARMCONV_SDOT_COL, "v5", A0, A1, ARMCONV_COL1)
+#define ARMCONV_STEP3(A0, A1) \
+  ARMCONV_STEP2(A0, A1) ARMCONV_APPLY(ARMCONV_SDOT_COL, "v6", A0, A1, ARMCONV_COL2)
+
+// Two k groups: A of both in v0-v3, B of each in turn in v4-v6.
+#define ARMCONV_TWO_GROUPS(STEP)                                  \
+  "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[a]], #64\n"          \
+  "ld1 {v4.16b, v5.16b, v6.16b}, [%[b]], #48\n" STEP("v0", "v1") \
+  "ld1 {v4.16b, v5.16b, v6.16b}, [%[b]], #48\n" STEP("v2", "v3")
+
+// --- store stages (after the loop; v0-v7 free) ---
+// All 24 accumulators to the buffer at acc (column-major: (r, v) at 32v + 4r).
+#define ARMCONV_SPILL                                      \
+  "st1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[c]], #64\n"     \
+  "st1 {v12.4s, v13.4s, v14.4s, v15.4s}, [%[c]], #64\n"   \
+  "st1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[c]], #64\n"   \
+  "st1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[c]], #64\n"   \
+  "st1 {v24.4s, v25.4s, v26.4s, v27.4s}, [%[c]], #64\n"   \
+  "st1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[c]], #64\n"
+
+// One 12-wide row of 32-bit values to c, then c += ldc (bytes).
+#define ARMCONV_ROW32(q0, q1, q2) \
+  "stp " q0 ", " q1 ", [%[c]]\n str " q2 ", [%[c], #32]\n add %[c], %[c], %[ldc]\n"
+#define ARMCONV_ROWS32                                                          \
+  ARMCONV_ROW32("q8", "q16", "q24") ARMCONV_ROW32("q9", "q17", "q25")          \
+  ARMCONV_ROW32("q10", "q18", "q26") ARMCONV_ROW32("q11", "q19", "q27")        \
+  ARMCONV_ROW32("q12", "q20", "q28") ARMCONV_ROW32("q13", "q21", "q29")        \
+  ARMCONV_ROW32("q14", "q22", "q30") ARMCONV_ROW32("q15", "q23", "q31")
+
+// Per-row operations on the 8 accumulators of a column (row r uses lane
+// r % 4 of v0 (rows 0-3) or v1 (rows 4-7)).
+#define ARMCONV_BY_ROW(OP, r0, r1, r2, r3, r4, r5, r6, r7)                         \
+  OP " " r0 ".4s, " r0 ".4s, v0.s[0]\n " OP " " r1 ".4s, " r1 ".4s, v0.s[1]\n"      \
+  OP " " r2 ".4s, " r2 ".4s, v0.s[2]\n " OP " " r3 ".4s, " r3 ".4s, v0.s[3]\n"      \
+  OP " " r4 ".4s, " r4 ".4s, v1.s[0]\n " OP " " r5 ".4s, " r5 ".4s, v1.s[1]\n"      \
+  OP " " r6 ".4s, " r6 ".4s, v1.s[2]\n " OP " " r7 ".4s, " r7 ".4s, v1.s[3]\n"
+// The same operation for all 8 with the same trailing operands V (", v2.4s" or "").
+#define ARMCONV_BY_VEC(OP, V, r0, r1, r2, r3, r4, r5, r6, r7)                 \
+  OP " " r0 ".4s, " r0 ".4s" V "\n " OP " " r1 ".4s, " r1 ".4s" V "\n"         \
+  OP " " r2 ".4s, " r2 ".4s" V "\n " OP " " r3 ".4s, " r3 ".4s" V "\n"         \
+  OP " " r4 ".4s, " r4 ".4s" V "\n " OP " " r5 ".4s, " r5 ".4s" V "\n"         \
+  OP " " r6 ".4s, " r6 ".4s" V "\n " OP " " r7 ".4s, " r7 ".4s" V "\n"
+#define ARMCONV_ALL_BY_ROW(OP)                                                        \
+  ARMCONV_APPLY(ARMCONV_BY_ROW, OP, ARMCONV_COL0) ARMCONV_APPLY(ARMCONV_BY_ROW, OP, ARMCONV_COL1) \
+  ARMCONV_APPLY(ARMCONV_BY_ROW, OP, ARMCONV_COL2)
+#define ARMCONV_ALL_BY_VEC(OP, V)                                                        \
+  ARMCONV_APPLY(ARMCONV_BY_VEC, OP, V, ARMCONV_COL0) ARMCONV_APPLY(ARMCONV_BY_VEC, OP, V, ARMCONV_COL1) \
+  ARMCONV_APPLY(ARMCONV_BY_VEC, OP, V, ARMCONV_COL2)
+
+// int32 tile.
+#define ARMCONV_STORE_INT32 ARMCONV_ROWS32
+
+// float tile: scvtf, fmul by the row's scale (p0: 8 floats), optional clamp to
+// [p1[0], p1[1]] (if shift != 0), store.
+#define ARMCONV_STORE_FLOAT                                                    \
+  "ld1 {v0.4s, v1.4s}, [%[p0]]\n" ARMCONV_ALL_BY_VEC("scvtf", "")            \
+  ARMCONV_ALL_BY_ROW("fmul")                                              \
+  "cbz %[shift], 7f\n"                                                         \
+  "ld2r {v2.4s, v3.4s}, [%[p1]]\n" ARMCONV_ALL_BY_VEC("fmax", ", v2.4s")            \
+  ARMCONV_ALL_BY_VEC("fmin", ", v3.4s")                                             \
+  "7:\n" ARMCONV_ROWS32
+
+// int8 tile (the rule of core/gemm_s8.h): sqshl by E (if shift != 0),
+// sqrdmulh by the row's multiplier (p0: 8 int32), then per pair of rows
+// sqxtn/sqxtn2 to [row r | row r+1] int16, sqxtn/sqxtn2 to int8, clamp to
+// [p1[0], p1[1]] (int8) and two 8-byte stores at c; columns 8-11 of four rows
+// at a time go to c8 (= c + 8).
+// MIN: the upper clamp, or nothing when qmax = 127 (the narrowing saturates there).
+#define ARMCONV_SMIN "smin v4.16b, v4.16b, v1.16b\n"
+#define ARMCONV_S8_PAIR(MIN, a0, a1, b0, b1)                                                \
+  "sqxtn v2.4h, " a0 ".4s\n sqxtn2 v2.8h, " a1 ".4s\n sqxtn v3.4h, " b0 ".4s\n"            \
+  "sqxtn2 v3.8h, " b1 ".4s\n sqxtn v4.8b, v2.8h\n sqxtn2 v4.16b, v3.8h\n"                  \
+  "smax v4.16b, v4.16b, v0.16b\n" MIN                                                      \
+  "st1 {v4.d}[0], [%[c]], %[ldc]\n st1 {v4.d}[1], [%[c]], %[ldc]\n"
+#define ARMCONV_S8_QUAD(MIN, r0, r1, r2, r3)                                                \
+  "sqxtn v2.4h, " r0 ".4s\n sqxtn2 v2.8h, " r1 ".4s\n sqxtn v3.4h, " r2 ".4s\n"            \
+  "sqxtn2 v3.8h, " r3 ".4s\n sqxtn v4.8b, v2.8h\n sqxtn2 v4.16b, v3.8h\n"                  \
+  "smax v4.16b, v4.16b, v0.16b\n" MIN                                                      \
+  "st1 {v4.s}[0], [%[c8]], %[ldc]\n st1 {v4.s}[1], [%[c8]], %[ldc]\n"                      \
+  "st1 {v4.s}[2], [%[c8]], %[ldc]\n st1 {v4.s}[3], [%[c8]], %[ldc]\n"
+#define ARMCONV_STORE_INT8_(MIN)                                                            \
+  "ld1 {v0.4s, v1.4s}, [%[p0]]\n"                                                          \
+  "cbz %[shift], 7f\n"                                                                      \
+  "dup v2.4s, %w[shift]\n" ARMCONV_ALL_BY_VEC("sqshl", ", v2.4s")                          \
+  "7:\n" ARMCONV_ALL_BY_ROW("sqrdmulh")                                                     \
+  "ld2r {v0.16b, v1.16b}, [%[p1]]\n"                                                       \
+  ARMCONV_S8_PAIR(MIN, "v8", "v16", "v9", "v17") ARMCONV_S8_PAIR(MIN, "v10", "v18", "v11", "v19") \
+  ARMCONV_S8_PAIR(MIN, "v12", "v20", "v13", "v21") ARMCONV_S8_PAIR(MIN, "v14", "v22", "v15", "v23") \
+  ARMCONV_S8_QUAD(MIN, "v24", "v25", "v26", "v27") ARMCONV_S8_QUAD(MIN, "v28", "v29", "v30", "v31")
+#define ARMCONV_STORE_INT8 ARMCONV_STORE_INT8_(ARMCONV_SMIN)
+#define ARMCONV_STORE_INT8_NOMAX ARMCONV_STORE_INT8_("")
+
+// The whole tile: init from bias, k loop, then STORE.
+#define ARMCONV_TILE_ASM(STEP, STORE)                                                   \
+  size_t n8 = groups / 8, rem = groups % 8;                                             \
+  __asm__ volatile(                                                                     \
+      "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"                                \
+      "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bias4]]\n"                             \
+      "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bias]]\n"                              \
+      "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bias4]]\n"                             \
+      "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bias]]\n"                              \
+      "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bias4]]\n"                             \
+      "cbz %[n8], 2f\n"                                                                 \
+      "1:\n" ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP)                           \
+      ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP)                                 \
+      "subs %[n8], %[n8], #1\n"                                                         \
+      "b.ne 1b\n"                                                                       \
+      "2:\n"                                                                            \
+      "cbz %[rem], 4f\n"                                                                \
+      "3:\n"                                                                            \
+      "ld1 {v0.16b, v1.16b}, [%[a]], #32\n"                                             \
+      "ld1 {v4.16b, v5.16b, v6.16b}, [%[b]], #48\n" STEP("v0", "v1")                    \
+      "subs %[rem], %[rem], #1\n"                                                       \
+      "b.ne 3b\n"                                                                       \
+      "4:\n" STORE                                                                      \
+      : [a] "+r"(a), [b] "+r"(b), [n8] "+r"(n8), [rem] "+r"(rem), [c] "+r"(c),          \
+        [c8] "+r"(c8)                                                                   \
+      : [bias] "r"(bias), [bias4] "r"(bias + 4), [ldc] "r"(ldc_bytes), [p0] "r"(p0),    \
+        [p1] "r"(p1), [shift] "r"(shift)                                                \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9",     \
+        "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20",    \
+        "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
+
+// Any tile: the accumulators of its first NV column vectors go to acc.
+template <int NV>
+ARMCONV_S8_INLINE void tile_spill(size_t groups, const int8_t* a, const int8_t* b,
+                                      const int32_t* bias, int32_t* acc) {
+  char* c = reinterpret_cast<char*>(acc);
+  char* c8 = nullptr;
+  const void *p0 = nullptr, *p1 = nullptr;
+  const size_t ldc_bytes = 0;
+  const long shift = 0;
+  if (NV == 1) {
+    ARMCONV_TILE_ASM(ARMCONV_STEP1, ARMCONV_SPILL);
+  } else if (NV == 2) {
+    ARMCONV_TILE_ASM(ARMCONV_STEP2, ARMCONV_SPILL);
+  } else {
+    ARMCONV_TILE_ASM(ARMCONV_STEP3, ARMCONV_SPILL);
+  }
+}
+
+// A full 8 x 12 tile through the output stage.
+ARMCONV_S8_INLINE void tile_full(size_t groups, const int8_t* a, const int8_t* b, void* cv,
+                                     size_t ldc, const S8Output& out) {
+  const int32_t* bias = out.bias;
+  char* c = static_cast<char*>(cv);
+  char* c8 = c + 8;
+  switch (out.kind) {
+    case S8OutKind::Int32: {
+      const void *p0 = nullptr, *p1 = nullptr;
+      const size_t ldc_bytes = ldc * sizeof(int32_t);
+      const long shift = 0;
+      ARMCONV_TILE_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT32);
+      break;
+    }
+    case S8OutKind::Int8: {
+      const int8_t range[2] = {int8_t(out.qmin), int8_t(out.qmax)};
+      const void *p0 = out.mult, *p1 = range;
+      const size_t ldc_bytes = ldc;
+      const long shift = out.shift;
+      if (out.qmax < 127) {
+        ARMCONV_TILE_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT8);
+      } else {
+        ARMCONV_TILE_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT8_NOMAX);
+      }
+      break;
+    }
+    case S8OutKind::Float: {
+      const float range[2] = {out.fmin, out.fmax};
+      const void *p0 = out.fscale, *p1 = range;
+      const size_t ldc_bytes = ldc * sizeof(float);
+      const long shift = out.fclamp ? 1 : 0;
+      ARMCONV_TILE_ASM(ARMCONV_STEP3, ARMCONV_STORE_FLOAT);
+      break;
+    }
+  }
+}
+
+#undef ARMCONV_TILE_ASM
+#undef ARMCONV_STORE_INT8
+#undef ARMCONV_STORE_INT8_NOMAX
+#undef ARMCONV_STORE_INT8_
+#undef ARMCONV_SMIN
+#undef ARMCONV_S8_QUAD
+#undef ARMCONV_S8_PAIR
+#undef ARMCONV_STORE_FLOAT
+#undef ARMCONV_STORE_INT32
+#undef ARMCONV_ALL_BY_VEC
+#undef ARMCONV_ALL_BY_ROW
+#undef ARMCONV_BY_VEC
+#undef ARMCONV_BY_ROW
+#undef ARMCONV_ROWS32
+#undef ARMCONV_ROW32
+#undef ARMCONV_SPILL
+#undef ARMCONV_TWO_GROUPS
+#undef ARMCONV_STEP3
+#undef ARMCONV_STEP2
+#undef ARMCONV_STEP1
+#undef ARMCONV_COL2
+#undef ARMCONV_COL1
+#undef ARMCONV_COL0
+#undef ARMCONV_APPLY
+#undef ARMCONV_SDOT_COL
+
+template <int NV>
+ARMCONV_S8_INLINE void tile(size_t groups, size_t m, size_t cols, const int8_t* a,
+                                const int8_t* b, void* c, size_t ldc, const S8Output& out) {
+  if (NV == 3 && m == size_t(kMR) && cols == size_t(kNR)) {
+    tile_full(groups, a, b, c, ldc, out);
+    return;
+  }
+  // Partial tile: rows [0, m), columns [0, cols) through neon/gemm_s8_neon.h.
+  alignas(16) int32_t acc[kMR * kNR];
+  tile_spill<NV>(groups, a, b, out.bias, acc);
+  for (size_t r = 0; r < m; r++)
+    for (int v = 0; v < NV && size_t(4 * v) < cols; v++) {
+      const size_t j0 = size_t(4 * v);
+      s8_store4(vld1q_s32(acc + 32 * v + 4 * r), r, j0, cols - j0 < 4 ? cols - j0 : 4, c, ldc, out);
+    }
+}
+
+// ---- packing B (k grouped by 4, 12-column panels) ----------------------------
+// Four rows k..k+3 of 16 columns become, by two rounds of zips, 16 groups
+// [column j: k, k+1, k+2, k+3]: zip1/zip2 of bytes pairs rows (0,1) and (2,3),
+// zip of 16-bit pairs then interleaves the pairs. The first 12 columns are
+// one panel group (48 bytes). A last full panel whose 16-byte row loads
+// would pass the end of the block loads 8 + 4 bytes per row; a narrower
+// remainder is packed by the generic packer.
+//
+// Rows r0..r3 (16 columns each) -> 3 x 16 bytes: [column j: r0, r1, r2, r3], j < 12.
+inline void interleave4x12(int8x16_t r0, int8x16_t r1, int8x16_t r2, int8x16_t r3, int8_t* d) {
+  const int16x8_t z01l = vreinterpretq_s16_s8(vzip1q_s8(r0, r1));
+  const int16x8_t z01h = vreinterpretq_s16_s8(vzip2q_s8(r0, r1));
+  const int16x8_t z23l = vreinterpretq_s16_s8(vzip1q_s8(r2, r3));
+  const int16x8_t z23h = vreinterpretq_s16_s8(vzip2q_s8(r2, r3));
+  int8x16x3_t o;
+  o.val[0] = vreinterpretq_s8_s16(vzip1q_s16(z01l, z23l));  // columns 0-3
+  o.val[1] = vreinterpretq_s8_s16(vzip2q_s16(z01l, z23l));  // columns 4-7
+  o.val[2] = vreinterpretq_s8_s16(vzip1q_s16(z01h, z23h));  // columns 8-11
+  vst1q_s8_x3(d, o);
+}
+
+void pack_b_sdot(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) {
+  const size_t kp = round_up(k, 4), k4 = k / 4 * 4;
+  size_t q = 0;
+  for (; q + 16 <= nc; q += kNR) {
+    const int8_t* s = b + q;
+    int8_t* d = dst + q * kp;  // panel q / 12
+    for (size_t kk = 0; kk < k4; kk += 4, s += 4 * ldb, d += 4 * kNR)
+      interleave4x12(vld1q_s8(s), vld1q_s8(s + ldb), vld1q_s8(s + 2 * ldb), vld1q_s8(s + 3 * ldb), d);
+    if (k4 < k) {  // the last group: rows past k are zero
+      const int8x16_t z = vdupq_n_s8(0);
+      interleave4x12(vld1q_s8(s), k4 + 1 < k ? vld1q_s8(s + ldb) : z,
+                     k4 + 2 < k ? vld1q_s8(s + 2 * ldb) : z, z, d);
+    }
+  }
+  // A last full panel whose 16-byte loads would pass the block: 8 + 4 bytes per row.
+  for (; q + kNR <= nc; q += kNR) {
+    const int8_t* s = b + q;
+    int8_t* d = dst + q * kp;
+    int8x16_t r[4];
+    for (size_t kk = 0; kk < k; kk += 4, d += 4 * kNR) {
+      for (size_t i = 0; i < 4; i++, s += ldb) {
+        r[i] = vdupq_n_s8(0);
+        if (kk + i < k)
+          r[i] = vcombine_s8(vld1_s8(s), vreinterpret_s8_s32(vld1_lane_s32(
+                                              reinterpret_cast<const int32_t*>(static_cast<const void*>(s + 8)),
+                                              vdup_n_s32(0), 0)));
+      }
+      interleave4x12(r[0], r[1], r[2], r[3], d);
+    }
+  }
+  if (q < nc) gemm_s8_generic_kernels_for(kMR, kNR, 4)->pack_b(k, nc - q, b + q, ldb, dst + q * kp);
+}
+
+void ukernel_sdot(size_t k, size_t m, size_t n, const int8_t* a, const int8_t* b, void* c,
+                  size_t ldc, const S8Output& out) {
+  const size_t groups = div_up(k, 4), es = out.kind == S8OutKind::Int8 ? 1 : 4;
+  for (size_t q = 0; q < n; q += kNR, b += kNR * 4 * groups) {
+    const size_t cols = n - q < size_t(kNR) ? n - q : size_t(kNR);
+    void* cq = static_cast<char*>(c) + q * es;
+    if (cols > 8)
+      tile<3>(groups, m, cols, a, b, cq, ldc, out);
+    else if (cols > 4)
+      tile<2>(groups, m, cols, a, b, cq, ldc, out);
+    else
+      tile<1>(groups, m, cols, a, b, cq, ldc, out);
+  }
+}
+
+}  // namespace
+
+const S8GemmKernels& gemm_s8_dotprod_kernels() {
+  static const S8GemmKernels t = [] {
+    S8GemmKernels k = *gemm_s8_generic_kernels_for(kMR, kNR, 4);  // pack_a
+    k.name = "neon-sdot-8x12k4";
+    k.ukernel = ukernel_sdot;
+    k.pack_b = pack_b_sdot;
+    k.pack_im2col = [](const Im2colGeomS8& g, size_t n0, size_t nc, int8_t* dst) {
+      pack_im2col_via_pack_b(pack_b_sdot, kNR, 4, g, n0, nc, dst);
+    };
+    return k;
+  }();
+  return t;
+}
+
+}  // namespace detail
+}  // namespace armconv

@@ -1,0 +1,201 @@
+// int8 bindings: gemm_s8, quantize / dequantize / requantize, QConv2d.
+// Arguments arrive normalised by python/armconv/_quant.py; these functions
+// only check dtype, rank and contiguity, and release the GIL around the kernels.
+#include <vector>
+
+#include "armconv/quant.h"
+#include "python/bindings.h"
+
+namespace armconv {
+namespace py_bind {
+namespace {
+
+template <typename T>
+py::array_t<T> to_array(const std::vector<T>& v) {
+  py::array_t<T> a(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+// (outer, channels, inner) arrays and their per-channel scales.
+void check_scaled(const py::array& x, const py::array& scales) {
+  require_array<float>(scales, "scale", 1);
+  if (scales.shape(0) != x.shape(1))
+    throw py::value_error("scale must have " + std::to_string(x.shape(1)) + " entries, got " +
+                          std::to_string(scales.shape(0)));
+}
+
+class PyQConv2d {
+ public:
+  PyQConv2d(py::array weight, py::object bias, int64_t in_channels, py::tuple stride,
+            py::tuple dilation, py::tuple padding, int64_t groups, bool clamp, float lo,
+            float hi, float input_scale, float output_scale) {
+    require_array<float>(weight, "weight", 4);
+    const float* b = nullptr;
+    py::array bias_arr;
+    if (!bias.is_none()) {
+      bias_arr = bias.cast<py::array>();
+      require_array<float>(bias_arr, "bias", 1);
+      if (bias_arr.shape(0) != weight.shape(0))
+        throw py::value_error("bias must have shape (" + std::to_string(weight.shape(0)) + ",)");
+      b = static_cast<const float*>(bias_arr.data());
+    }
+    Conv2dParams p;
+    p.in_channels = in_channels;
+    p.out_channels = weight.shape(0);
+    p.kernel_h = weight.shape(2);
+    p.kernel_w = weight.shape(3);
+    p.stride_h = stride[0].cast<int64_t>();
+    p.stride_w = stride[1].cast<int64_t>();
+    p.dilation_h = dilation[0].cast<int64_t>();
+    p.dilation_w = dilation[1].cast<int64_t>();
+    p.pad_top = padding[0].cast<int64_t>();
+    p.pad_bottom = padding[1].cast<int64_t>();
+    p.pad_left = padding[2].cast<int64_t>();
+    p.pad_right = padding[3].cast<int64_t>();
+    p.groups = groups;
+    p.clamp = clamp;
+    p.out_min = lo;
+    p.out_max = hi;
+    validate(p);
+    if (weight.shape(1) * p.groups != p.in_channels)
+      throw py::value_error("weight.shape[1] * groups must equal the input channels");
+    const float* w = static_cast<const float*>(weight.data());
+    {
+      py::gil_scoped_release nogil;
+      layer_.reset(new QConv2d(p, w, b, input_scale, output_scale));
+    }
+  }
+
+  py::array run(py::array x) const {
+    require_array<int8_t>(x, "x", 4);
+    const Conv2dParams& p = layer_->params();
+    const int64_t n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3);
+    if (c != p.in_channels)
+      throw py::value_error("x has " + std::to_string(c) + " channels, the layer expects " +
+                            std::to_string(p.in_channels));
+    int64_t ho, wo;
+    output_size(p, h, w, &ho, &wo);
+    const int8_t* xp = static_cast<const int8_t*>(x.data());
+    if (layer_->int8_output()) {
+      checked_count({n, p.out_channels, ho, wo}, 1, "the output");
+      py::array_t<int8_t> y({n, p.out_channels, ho, wo});
+      int8_t* yp = y.mutable_data();
+      {
+        py::gil_scoped_release nogil;
+        layer_->run(xp, n, h, w, yp);
+      }
+      return std::move(y);
+    }
+    checked_count({n, p.out_channels, ho, wo}, sizeof(float), "the output");
+    py::array_t<float> y({n, p.out_channels, ho, wo});
+    float* yp = y.mutable_data();
+    {
+      py::gil_scoped_release nogil;
+      layer_->run(xp, n, h, w, yp);
+    }
+    return std::move(y);
+  }
+
+  const QConv2d& layer() const { return *layer_; }
+
+ private:
+  std::unique_ptr<QConv2d> layer_;
+};
+
+}  // namespace
+
+void bind_int8(py::module_& m) {
+  m.def(
+      "gemm_s8",
+      [](py::array a, py::array b) {
+        require_array<int8_t>(a, "a", 2);
+        require_array<int8_t>(b, "b", 2);
+        const int64_t mm = a.shape(0), k = a.shape(1), n = b.shape(1);
+        if (b.shape(0) != k) throw py::value_error("a and b do not conform");
+        checked_count({mm, n}, sizeof(int32_t), "the result");
+        py::array_t<int32_t> c({mm, n});
+        const int8_t* ap = static_cast<const int8_t*>(a.data());
+        const int8_t* bp = static_cast<const int8_t*>(b.data());
+        int32_t* cp = c.mutable_data();
+        {
+          py::gil_scoped_release nogil;
+          gemm_s8(mm, n, k, ap, std::max<int64_t>(k, 1), bp, std::max<int64_t>(n, 1), cp,
+                  std::max<int64_t>(n, 1));
+        }
+        return c;
+      },
+      py::arg("a"), py::arg("b"));
+
+  m.def(
+      "quantize",
+      [](py::array x, py::array scales) {
+        require_array<float>(x, "x", 3);
+        check_scaled(x, scales);
+        py::array_t<int8_t> q({x.shape(0), x.shape(1), x.shape(2)});
+        const float* xp = static_cast<const float*>(x.data());
+        const float* sp = static_cast<const float*>(scales.data());
+        int8_t* qp = q.mutable_data();
+        {
+          py::gil_scoped_release nogil;
+          quantize(xp, qp, x.shape(0), x.shape(1), x.shape(2), sp);
+        }
+        return q;
+      },
+      py::arg("x"), py::arg("scales"));
+
+  m.def(
+      "dequantize",
+      [](py::array q, py::array scales) {
+        require_array<int8_t>(q, "q", 3);
+        check_scaled(q, scales);
+        py::array_t<float> x({q.shape(0), q.shape(1), q.shape(2)});
+        const int8_t* qp = static_cast<const int8_t*>(q.data());
+        const float* sp = static_cast<const float*>(scales.data());
+        float* xp = x.mutable_data();
+        {
+          py::gil_scoped_release nogil;
+          dequantize(qp, xp, q.shape(0), q.shape(1), q.shape(2), sp);
+        }
+        return x;
+      },
+      py::arg("q"), py::arg("scales"));
+
+  m.def(
+      "requantize",
+      [](py::array acc, py::array scales, int32_t qmin, int32_t qmax) {
+        require_array<int32_t>(acc, "acc", 3);
+        check_scaled(acc, scales);
+        py::array_t<int8_t> q({acc.shape(0), acc.shape(1), acc.shape(2)});
+        const int32_t* ap = static_cast<const int32_t*>(acc.data());
+        const float* sp = static_cast<const float*>(scales.data());
+        int8_t* qp = q.mutable_data();
+        {
+          py::gil_scoped_release nogil;
+          requantize(ap, qp, acc.shape(0), acc.shape(1), acc.shape(2), sp, qmin, qmax);
+        }
+        return q;
+      },
+      py::arg("acc"), py::arg("scales"), py::arg("qmin"), py::arg("qmax"));
+
+  py::class_<PyQConv2d>(m, "QConv2d")
+      .def(py::init<py::array, py::object, int64_t, py::tuple, py::tuple, py::tuple, int64_t, bool,
+                    float, float, float, float>(),
+           py::arg("weight"), py::arg("bias"), py::arg("in_channels"), py::arg("stride"),
+           py::arg("dilation"), py::arg("padding"), py::arg("groups"), py::arg("clamp"),
+           py::arg("lo"), py::arg("hi"), py::arg("input_scale"), py::arg("output_scale"))
+      .def("run", &PyQConv2d::run, py::arg("x"))
+      .def_property_readonly("algo", [](const PyQConv2d& s) { return std::string(s.layer().algo()); })
+      .def_property_readonly("weight_q", [](const PyQConv2d& s) { return to_array(s.layer().weight_q()); })
+      .def_property_readonly("weight_scale", [](const PyQConv2d& s) { return to_array(s.layer().weight_scale()); })
+      .def_property_readonly("bias_q", [](const PyQConv2d& s) { return to_array(s.layer().bias_q()); })
+      .def_property_readonly("requant_multiplier",
+                             [](const PyQConv2d& s) { return to_array(s.layer().requant_multiplier()); })
+      .def_property_readonly("requant_shift", [](const PyQConv2d& s) { return s.layer().requant_shift(); })
+      .def_property_readonly("dequant_scale", [](const PyQConv2d& s) { return to_array(s.layer().dequant_scale()); })
+      .def_property_readonly("qmin", [](const PyQConv2d& s) { return s.layer().qmin(); })
+      .def_property_readonly("qmax", [](const PyQConv2d& s) { return s.layer().qmax(); });
+}
+
+}  // namespace py_bind
+}  // namespace armconv

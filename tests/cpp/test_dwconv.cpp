@@ -1,0 +1,157 @@
+// Depthwise 3x3 plane kernels (core/dwconv.h): the dispatched implementation
+// (NEON on ARM) and the generic twin against a float64 reference, over every
+// width 1..40 (every strip and tail combination of the NEON column plan), heights
+// 1..9, both strides, symmetric/asymmetric/large paddings, with and without a
+// clamp. Inputs and outputs sit against PROT_NONE pages (after the end, or
+// before the start): any read or write outside the planes dies with SIGSEGV.
+// Output cells the kernel must not touch are also checked (the guard catches
+// only overruns at the ends).
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <vector>
+
+#include "armconv/armconv.h"
+#include "core/dispatch.h"
+#include "core/dwconv.h"
+#include "guard.h"
+
+using armconv::detail::DwPlane;
+using armconv::detail::Dw3x3Kernels;
+using armconv_test::GuardedArray;
+
+namespace {
+
+unsigned g_seed = 12345;
+float frand() {
+  g_seed = g_seed * 1664525u + 1013904223u;
+  return float(int(g_seed >> 8) % 20001 - 10000) / 5000.0f;
+}
+
+int g_failures = 0;
+
+struct Pads {
+  int t, b, l, r;
+};
+
+// Returns false on a mismatch (and prints it).
+bool check_plane(const Dw3x3Kernels& kern, const char* which, int s, int h, int w, Pads pd,
+                 bool clamp, bool guard_at_end) {
+  const int ho = (h + pd.t + pd.b - 3) / s + 1, wo = (w + pd.l + pd.r - 3) / s + 1;
+  if (h + pd.t + pd.b < 3 || w + pd.l + pd.r < 3) return true;
+  GuardedArray<float> x(size_t(h) * w, guard_at_end), y(size_t(ho) * wo, !guard_at_end);
+  float k[12];
+  for (int i = 0; i < 9; i++) k[i] = frand();
+  k[9] = frand();
+  k[10] = k[11] = 0.0f;
+  for (size_t i = 0; i < x.size(); i++) x[i] = frand();
+  const float sentinel = -12345.0f;
+  for (size_t i = 0; i < y.size(); i++) y[i] = sentinel;
+  const float lo = -0.5f, hi = 0.75f;
+  DwPlane p{x.data(), size_t(h), size_t(w), y.data(), size_t(ho), size_t(wo),
+            size_t(pd.t), size_t(pd.l), k, clamp, lo, hi};
+  (s == 1 ? kern.stride1 : kern.stride2)(p);
+  for (int oy = 0; oy < ho; oy++) {
+    for (int ox = 0; ox < wo; ox++) {
+      double ref = k[9], mag = std::fabs(k[9]);
+      for (int ky = 0; ky < 3; ky++) {
+        for (int kx = 0; kx < 3; kx++) {
+          const int iy = oy * s - pd.t + ky, ix = ox * s - pd.l + kx;
+          if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+          const double v = double(x[size_t(iy) * w + ix]) * k[ky * 3 + kx];
+          ref += v;
+          mag += std::fabs(v);
+        }
+      }
+      if (clamp) ref = ref < lo ? lo : (ref > hi ? hi : ref);
+      const double bound = 11 * std::ldexp(1.0, -23) * mag + 1e-30;
+      const float got = y[size_t(oy) * wo + ox];
+      if (!(std::fabs(got - ref) <= bound)) {
+        std::printf("FAIL %s stride %d h %d w %d pads (t%d b%d l%d r%d) clamp %d: y[%d][%d] = %g, "
+                    "want %g\n", which, s, h, w, pd.t, pd.b, pd.l, pd.r, clamp, oy, ox, got, ref);
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void sweep(const Dw3x3Kernels& kern, const char* which) {
+  const Pads pads[] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 2, 2}, {0, 1, 0, 1}, {1, 0, 1, 0},
+                       {2, 0, 1, 3}, {0, 2, 3, 1}, {3, 1, 0, 2}, {1, 2, 4, 0}, {5, 4, 6, 5},
+                       {0, 0, 7, 9}};
+  int cases = 0, bad = 0;
+  for (int s = 1; s <= 2; s++) {
+    for (int h = 1; h <= 9; h++) {
+      for (int w = 1; w <= 40; w++) {
+        for (const Pads& pd : pads) {
+          const bool clamp = (h + w) % 3 == 0;
+          const bool at_end = (h * 7 + w + pd.l) % 2 == 0;
+          cases++;
+          if (!check_plane(kern, which, s, h, w, pd, clamp, at_end)) {
+            if (++bad > 20) { g_failures += bad; return; }
+          }
+        }
+      }
+    }
+  }
+  // A few large planes: several wide strips, long steady runs.
+  const int big[][2] = {{56, 56}, {28, 57}, {17, 75}, {33, 64}};
+  for (int s = 1; s <= 2; s++)
+    for (const auto& hw : big)
+      for (const Pads& pd : pads) {
+        cases++;
+        if (!check_plane(kern, which, s, hw[0], hw[1], pd, s == 2, (hw[1] + pd.t) % 2 == 0)) bad++;
+      }
+  std::printf("%s: %d planes, %d failures\n", which, cases, bad);
+  g_failures += bad;
+}
+
+// The operator layer: batch > 1, several channels, bias, forced algorithm.
+void check_operator() {
+  armconv::Conv2dParams p;
+  p.in_channels = p.out_channels = p.groups = 5;
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = 2;
+  p.pad_top = 1, p.pad_bottom = 0, p.pad_left = 2, p.pad_right = 1;
+  const int n = 2, h = 11, w = 13;
+  int64_t ho, wo;
+  armconv::output_size(p, h, w, &ho, &wo);
+  std::vector<float> x(size_t(n) * 5 * h * w), wt(5 * 9), b(5);
+  for (auto& v : x) v = frand();
+  for (auto& v : wt) v = frand();
+  for (auto& v : b) v = frand();
+  std::vector<float> y1(size_t(n) * 5 * ho * wo), y2(y1.size());
+  armconv::conv2d(p, x.data(), n, h, w, wt.data(), b.data(), y1.data(), armconv::Algo::Depthwise3x3);
+  armconv::conv2d(p, x.data(), n, h, w, wt.data(), b.data(), y2.data(), armconv::Algo::Im2col);
+  for (size_t i = 0; i < y1.size(); i++) {
+    if (!(std::fabs(y1[i] - y2[i]) <= 1e-4f * (1 + std::fabs(y2[i])))) {
+      std::printf("FAIL operator: y[%zu] = %g, im2col gives %g\n", i, y1[i], y2[i]);
+      g_failures++;
+      return;
+    }
+  }
+  armconv::Conv2d layer(p, wt.data(), b.data());
+  if (layer.algo() != armconv::Algo::Depthwise3x3) {
+    std::printf("FAIL: auto did not pick depthwise3x3\n");
+    g_failures++;
+  }
+}
+
+}  // namespace
+
+int main() {
+  const Dw3x3Kernels& chosen = *armconv::detail::kernels().dw3x3;
+  std::printf("dispatched depthwise 3x3: %s\n", chosen.name);
+  sweep(chosen, chosen.name);
+  if (&chosen != &armconv::detail::dw3x3_generic_kernels())
+    sweep(armconv::detail::dw3x3_generic_kernels(), "generic");
+  check_operator();
+  if (g_failures) {
+    std::printf("%d failures\n", g_failures);
+    return 1;
+  }
+  std::printf("ok\n");
+  return 0;
+}

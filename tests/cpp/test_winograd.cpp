@@ -1,0 +1,260 @@
+// Winograd F(6x6, 3x3): the transform matrices against float64, each
+// transform kernel (generic and, where built, NEON) against float64 with
+// guard pages around every buffer, and whole convolutions against a double
+// direct convolution with the user arrays ending at guard pages.
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "armconv/armconv.h"
+#include "core/dispatch.h"
+#include "core/winograd.h"
+#include "guard.h"
+
+using namespace armconv;
+using namespace armconv::detail;
+using armconv_test::GuardedArray;
+
+static int failures = 0;
+#define CHECK(cond, ...)                          \
+  do {                                            \
+    if (!(cond)) {                                \
+      std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+      std::printf(__VA_ARGS__);                   \
+      std::printf("\n");                          \
+      failures++;                                 \
+    }                                             \
+  } while (0)
+
+static const double kU = std::ldexp(1.0, -24);  // unit roundoff of float32
+
+// 1-D F(6,3) identity in double: A^T [(G g) (.) (B^T d)] = correlation of d with g.
+static void test_matrices() {
+  std::mt19937 gen(1);
+  std::uniform_real_distribution<double> dist(-1, 1);
+  for (int it = 0; it < 100; it++) {
+    double d[8], g[3], gd[8], bd[8];
+    for (double& v : d) v = dist(gen);
+    for (double& v : g) v = dist(gen);
+    for (int i = 0; i < 8; i++) {
+      gd[i] = kWinoG[i][0] * g[0] + kWinoG[i][1] * g[1] + kWinoG[i][2] * g[2];
+      bd[i] = 0;
+      for (int j = 0; j < 8; j++) bd[i] += kWinoBT[i][j] * d[j];
+    }
+    for (int a = 0; a < 6; a++) {
+      double y = 0;
+      for (int i = 0; i < 8; i++) y += kWinoAT[a][i] * gd[i] * bd[i];
+      const double want = d[a] * g[0] + d[a + 1] * g[1] + d[a + 2] * g[2];
+      CHECK(std::fabs(y - want) < 1e-12, "F(6,3) identity: output %d: %g != %g", a, y, want);
+    }
+  }
+  // The bias trick: column 1 of A^T is all ones.
+  for (int a = 0; a < 6; a++) CHECK(kWinoAT[a][1] == 1.0, "A^T[%d][1] != 1", a);
+}
+
+// Z = L X R^T for 8x8 X (L: rows x 8, R: cols x 8), also |L| |X| |R|^T.
+template <size_t RL, size_t RR>
+static void sandwich(const double (&l)[RL][8], const double (&r)[RR][8], const double* x,
+                     double* z, double* zabs) {
+  for (size_t i = 0; i < RL; i++)
+    for (size_t j = 0; j < RR; j++) {
+      double s = 0, sa = 0;
+      for (size_t a = 0; a < 8; a++)
+        for (size_t b = 0; b < 8; b++) {
+          s += l[i][a] * x[a * 8 + b] * r[j][b];
+          sa += std::fabs(l[i][a] * x[a * 8 + b] * r[j][b]);
+        }
+      z[i * RR + j] = s;
+      zabs[i * RR + j] = sa;
+    }
+}
+
+static void test_input(const WinoKernels& k) {
+  std::mt19937 gen(2);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  const size_t src_row = 9 * 4;  // patches 8 pixels wide in a 9-pixel-wide nc4 buffer
+  const size_t nr = 12, kpad = 8, dst_pos = nr * kpad + 4;  // odd strides: catch mixups
+  for (size_t ntiles = 1; ntiles <= 4; ntiles++) {
+    // Each tile's patch in its own guarded buffer ending right after the patch.
+    std::vector<GuardedArray<float>*> src;
+    const float* sp[4] = {nullptr, nullptr, nullptr, nullptr};
+    for (size_t t = 0; t < ntiles; t++) {
+      src.push_back(new GuardedArray<float>(7 * src_row + 8 * 4));
+      for (size_t i = 0; i < src.back()->size(); i++) (*src.back())[i] = dist(gen);
+      sp[t] = src.back()->data();
+    }
+    // Output: channel rows k0..k0+3 of positions 0..63, starting at column 4;
+    // the buffer ends right after the last float written.
+    const size_t col = 4, k0 = 4;
+    const size_t count = 63 * dst_pos + (k0 + 3) * nr + col + 4;
+    GuardedArray<float> dst(count);
+    for (size_t i = 0; i < count; i++) dst[i] = NAN;
+    float* d = dst.data() + k0 * nr + col;
+    k.input(sp, ntiles, src_row, d, dst_pos, nr);
+    for (size_t t = 0; t < 4; t++) {
+      for (size_t l = 0; l < 4; l++) {
+        double x[64], v[64], vabs[64];
+        for (size_t r = 0; r < 8; r++)
+          for (size_t c = 0; c < 8; c++) x[r * 8 + c] = t < ntiles ? sp[t][r * src_row + c * 4 + l] : 0.0;
+        sandwich(kWinoBT, kWinoBT, x, v, vabs);
+        for (size_t p = 0; p < 64; p++) {
+          const double got = d[p * dst_pos + l * nr + t];
+          // Two passes of at most 8 roundings each, every one bounded by the
+          // magnitude |B^T| |x| |B|.
+          const double bound = 16 * kU * vabs[p] * 1.01 + 1e-30;
+          CHECK(std::fabs(got - v[p]) <= bound, "%s input: ntiles %zu tile %zu lane %zu pos %zu: %g vs %g",
+                k.name, ntiles, t, l, p, got, v[p]);
+        }
+      }
+    }
+    // Nothing outside the 4x4 block of each position was written.
+    for (size_t p = 0; p < 64; p++)
+      for (size_t i = 0; i < dst_pos && p * dst_pos + i < count - k0 * nr - col; i++) {
+        const size_t row = i / nr, c = i % nr;
+        if (row < 4 && c < 4) continue;
+        const float v = d[p * dst_pos + i];
+        CHECK(std::isnan(v), "%s input wrote outside its block at pos %zu offset %zu", k.name, p, i);
+      }
+    for (auto* s : src) delete s;
+  }
+}
+
+static void test_output(const WinoKernels& k) {
+  std::mt19937 gen(3);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  const size_t src_m = 8, src_pos = 4 * src_m + 3;  // 4 channel rows of 8 tiles (4 used)
+  for (int variant = 0; variant < 6; variant++) {
+    const size_t ntiles = 1 + variant % 4;
+    const size_t nch = variant == 4 ? 3 : (variant == 5 ? 1 : 4);
+    const bool clamp = variant % 2 == 1;
+    const float lo = -0.5f, hi = 0.75f;
+    GuardedArray<float> src(63 * src_pos + 3 * src_m + 4);
+    for (size_t i = 0; i < src.size(); i++) src[i] = dist(gen);
+    // Output: a 14 x 13 map per channel, nch channels; tile t at (0, 6t mod 12) rows/cols cut
+    // for some tiles; the array ends at a guard page.
+    const size_t H = 14, W = 26, plane = H * W;
+    GuardedArray<float> dst(nch * plane);
+    for (size_t i = 0; i < dst.size(); i++) dst[i] = NAN;
+    WinoOutTile out[4];
+    const size_t oy[4] = {0, 0, 6, 12}, ox[4] = {0, 6, 18, 24};
+    for (size_t t = 0; t < ntiles; t++) {
+      out[t].dst = dst.data() + oy[t] * W + ox[t];
+      out[t].rows = std::min<size_t>(6, H - oy[t]);
+      out[t].cols = std::min<size_t>(6, W - ox[t]);
+    }
+    k.output(src.data(), src_pos, src_m, ntiles, out, nch, plane, W, clamp, lo, hi);
+    std::vector<bool> written(dst.size(), false);
+    for (size_t t = 0; t < ntiles; t++) {
+      for (size_t l = 0; l < nch; l++) {
+        double m[64], y[36], yabs[36];
+        for (size_t p = 0; p < 64; p++) m[p] = src[p * src_pos + l * src_m + t];
+        sandwich(kWinoAT, kWinoAT, m, y, yabs);
+        for (size_t a = 0; a < out[t].rows; a++)
+          for (size_t b = 0; b < out[t].cols; b++) {
+            const size_t idx = l * plane + (oy[t] + a) * W + ox[t] + b;
+            written[idx] = true;
+            double want = y[a * 6 + b];
+            if (clamp) want = std::min<double>(std::max<double>(want, lo), hi);
+            const double bound = 16 * kU * yabs[a * 6 + b] * 1.01 + 1e-30;
+            CHECK(std::fabs(dst[idx] - want) <= bound, "%s output: variant %d tile %zu ch %zu (%zu,%zu): %g vs %g",
+                  k.name, variant, t, l, a, b, dst[idx], want);
+          }
+      }
+    }
+    for (size_t i = 0; i < dst.size(); i++)
+      if (!written[i]) CHECK(std::isnan(dst[i]), "%s output: variant %d wrote outside its tiles at %zu", k.name, variant, i);
+  }
+}
+
+static void test_pack(const WinoKernels& k) {
+  for (size_t nch = 1; nch <= 4; nch++)
+    for (size_t n : {1, 3, 4, 7, 8, 13}) {
+      const size_t stride = n + 2;
+      GuardedArray<float> x((nch - 1) * stride + n);
+      for (size_t i = 0; i < x.size(); i++) x[i] = float(i) + 0.5f;
+      GuardedArray<float> dst(n * 4);
+      k.pack_nc4(x.data(), stride, nch, n, dst.data());
+      for (size_t i = 0; i < n; i++)
+        for (size_t l = 0; l < 4; l++) {
+          const float want = l < nch ? x[l * stride + i] : 0.0f;
+          CHECK(dst[i * 4 + l] == want, "%s pack_nc4 nch %zu n %zu (%zu,%zu)", k.name, nch, n, i, l);
+        }
+    }
+}
+
+// Whole convolutions through Conv2d (the dispatched kernels), user arrays
+// ending at guard pages (an over-read of x, weight or bias dies), against a
+// double direct convolution. The check (1e-3 of |x| conv |w| + |b|) catches
+// any indexing or padding bug; the rounding bound itself is tested in
+// tests/test_winograd.py.
+static void test_conv(size_t n, size_t c, size_t co, size_t h, size_t w, int pt, int pb, int pl, int pr,
+                      bool clamp) {
+  Conv2dParams p;
+  p.in_channels = int64_t(c);
+  p.out_channels = int64_t(co);
+  p.kernel_h = p.kernel_w = 3;
+  p.pad_top = pt;
+  p.pad_bottom = pb;
+  p.pad_left = pl;
+  p.pad_right = pr;
+  p.clamp = clamp;
+  if (clamp) { p.out_min = -1.0f; p.out_max = 2.0f; }
+  int64_t ho, wo;
+  output_size(p, int64_t(h), int64_t(w), &ho, &wo);
+  std::mt19937 gen(unsigned(n * 131 + c * 17 + co * 7 + h * 3 + w));
+  std::uniform_real_distribution<float> dist(-1, 1);
+  GuardedArray<float> x(n * c * h * w), wt(co * c * 9), bias(co), y(n * co * size_t(ho * wo));
+  for (size_t i = 0; i < x.size(); i++) x[i] = dist(gen);
+  for (size_t i = 0; i < wt.size(); i++) wt[i] = dist(gen);
+  for (size_t i = 0; i < bias.size(); i++) bias[i] = dist(gen);
+  Conv2d layer(p, wt.data(), bias.data(), Algo::Winograd63);
+  layer.run(x.data(), int64_t(n), int64_t(h), int64_t(w), y.data());
+  for (size_t b = 0; b < n; b++)
+    for (size_t o = 0; o < co; o++)
+      for (int64_t oy = 0; oy < ho; oy++)
+        for (int64_t ox = 0; ox < wo; ox++) {
+          double s = bias[o], mag = std::fabs(bias[o]);
+          for (size_t ci = 0; ci < c; ci++)
+            for (int ky = 0; ky < 3; ky++)
+              for (int kx = 0; kx < 3; kx++) {
+                const int64_t iy = oy - pt + ky, ix = ox - pl + kx;
+                if (iy < 0 || ix < 0 || iy >= int64_t(h) || ix >= int64_t(w)) continue;
+                const double xv = x[((b * c + ci) * h + size_t(iy)) * w + size_t(ix)];
+                const double wv = wt[(o * c + ci) * 9 + size_t(ky * 3 + kx)];
+                s += xv * wv;
+                mag += std::fabs(xv * wv);
+              }
+          if (clamp) s = std::min(std::max(s, -1.0), 2.0);
+          const double got = y[((b * co + o) * size_t(ho) + size_t(oy)) * size_t(wo) + size_t(ox)];
+          // Indexing errors are O(mag); Winograd rounding is far below 1e-3 mag here.
+          CHECK(std::fabs(got - s) <= 1e-3 * mag + 1e-6, "conv n%zu c%zu co%zu %zux%zu pad %d%d%d%d: (%zu,%zu,%lld,%lld) %g vs %g",
+                n, c, co, h, w, pt, pb, pl, pr, b, o, (long long)oy, (long long)ox, got, s);
+        }
+}
+
+int main() {
+  test_matrices();
+  std::vector<const WinoKernels*> impls = {&wino63_generic_kernels()};
+#if defined(ARMCONV_HAVE_NEON)
+  if (cpu_features().neon) impls.push_back(&wino63_neon_kernels());
+#endif
+  for (const WinoKernels* k : impls) {
+    test_pack(*k);
+    test_input(*k);
+    test_output(*k);
+  }
+  std::printf("winograd kernels: %s (dispatched: %s)\n", impls.back()->name, kernels().winograd->name);
+  test_conv(1, 1, 1, 1, 1, 1, 1, 1, 1, false);
+  test_conv(2, 3, 5, 7, 9, 1, 1, 1, 1, true);
+  test_conv(1, 5, 17, 13, 6, 0, 2, 2, 0, false);
+  test_conv(1, 17, 4, 3, 3, 0, 0, 0, 0, true);
+  test_conv(3, 4, 8, 20, 14, 2, 1, 0, 3, false);
+  test_conv(1, 8, 12, 9, 200, 1, 1, 1, 1, false);  // two strips of tiles
+  if (failures) {
+    std::printf("%d failures\n", failures);
+    return 1;
+  }
+  std::printf("ok\n");
+  return 0;
+}

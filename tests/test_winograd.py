@@ -1,0 +1,222 @@
+"""Winograd F(6x6, 3x3) (algo="winograd63") against the float64 reference.
+
+Error bound. The library computes, per 6x6 output tile,
+    y = A^T [ sum_c U_c (.) V_c ] A + b,   U_c = G g_c G^T,  V_c = B^T d_c B
+with U_c computed in float64 and rounded once, V_c by two passes of at most
+8 float32 operations per output (every intermediate's coefficients are
+bounded by the entries of |B^T|), the channel sum by the GEMM (Cin products;
+the bias enters as the initial value of position (1, 1)), and the output
+transform by two passes of at most 8 operations (coefficients bounded by
+|A^T|). Standard forward error analysis (Higham, ch. 3: |fl(sum) - sum| <=
+gamma_n sum |terms|, gamma_n ~ n u, u = 2^-24), carried through the four
+stages, gives
+    |y - y_exact| <= gamma_(Cin + 34) * ( |A^T| [ sum_c |G||g_c||G^T| (.) |B^T||d_c||B| ] |A| + |b| ).
+The tests check it with a factor 2 of slack, (Cin + 40) * 2^-23 * mag_wino,
+elementwise. mag_wino is larger than the direct-convolution magnitude
+|x| conv |w| (the transforms' entries reach 21/4 and 32), which is why
+Winograd is less exact than im2col (see README: error vs Cin); a wrong,
+missing or duplicated term is still orders of magnitude above the bound.
+"""
+import numpy as np
+import pytest
+
+import armconv
+from conftest import UNDER_QEMU
+from guard import guarded
+from reference import act_range, assert_close, conv2d_ref, out_size
+
+BT = np.array([
+    [1, 0, -21 / 4, 0, 21 / 4, 0, -1, 0],
+    [0, 1, 1, -17 / 4, -17 / 4, 1, 1, 0],
+    [0, -1, 1, 17 / 4, -17 / 4, -1, 1, 0],
+    [0, 1 / 2, 1 / 4, -5 / 2, -5 / 4, 2, 1, 0],
+    [0, -1 / 2, 1 / 4, 5 / 2, -5 / 4, -2, 1, 0],
+    [0, 2, 4, -5 / 2, -5, 1 / 2, 1, 0],
+    [0, -2, 4, 5 / 2, -5, -1 / 2, 1, 0],
+    [0, -1, 0, 21 / 4, 0, -21 / 4, 0, 1]])
+G = np.array([
+    [1, 0, 0], [-2 / 9, -2 / 9, -2 / 9], [-2 / 9, 2 / 9, -2 / 9], [1 / 90, 1 / 45, 2 / 45],
+    [1 / 90, -1 / 45, 2 / 45], [32 / 45, 16 / 45, 8 / 45], [32 / 45, -16 / 45, 8 / 45], [0, 0, 1]])
+AT = np.array([
+    [1, 1, 1, 1, 1, 1, 1, 0],
+    [0, 1, -1, 2, -2, 1 / 2, -1 / 2, 0],
+    [0, 1, 1, 4, 4, 1 / 4, 1 / 4, 0],
+    [0, 1, -1, 8, -8, 1 / 8, -1 / 8, 0],
+    [0, 1, 1, 16, 16, 1 / 16, 1 / 16, 0],
+    [0, 1, -1, 32, -32, 1 / 32, -1 / 32, 1]])
+
+ACTIVATIONS = [None, "relu", "relu6", (-0.25, 0.5)]
+
+
+def wino_magnitude(x, w, b, pads):
+    """|A^T| [sum_c |G||g_c||G^T| (.) |B^T||d_c||B|] |A| + |b| per output (float64)."""
+    x = np.abs(np.asarray(x, np.float64))
+    w = np.abs(np.asarray(w, np.float64))
+    n, c, h, wd = x.shape
+    pt, pb, pl, pr = pads
+    ho, wo = out_size(h, 3, 1, 1, pt, pb), out_size(wd, 3, 1, 1, pl, pr)
+    ty, tx = -(-ho // 6), -(-wo // 6)
+    xp = np.zeros((n, c, 6 * ty + 2, 6 * tx + 2))
+    src = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))[:, :, :6 * ty + 2, :6 * tx + 2]
+    xp[:, :, :src.shape[2], :src.shape[3]] = src
+    win = np.lib.stride_tricks.sliding_window_view(xp, (8, 8), axis=(2, 3))[:, :, ::6, ::6]
+    v = np.einsum("ia,ncyxab,jb->ncyxij", np.abs(BT), win, np.abs(BT))
+    u = np.einsum("ia,ocab,jb->ocij", np.abs(G), w, np.abs(G))
+    m = np.einsum("ncyxij,ocij->noyxij", v, u)
+    y = np.einsum("ai,noyxij,bj->noyaxb", np.abs(AT), m, np.abs(AT)).reshape(n, -1, 6 * ty, 6 * tx)
+    y = y[:, :, :ho, :wo]
+    if b is not None:
+        y = y + np.abs(np.asarray(b, np.float64))[None, :, None, None]
+    return y
+
+
+def wino_bound(x, w, b, pads):
+    return (w.shape[1] + 40) * 2.0 ** -23 * wino_magnitude(x, w, b, pads) + np.finfo(np.float32).tiny
+
+
+def explicit(padding):
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        return (1, 1, 1, 1)
+    if isinstance(padding, int):
+        return (padding,) * 4
+    if len(padding) == 2:
+        return (padding[0], padding[0], padding[1], padding[1])
+    return tuple(padding)
+
+
+def check(x, w, b=None, padding=0, activation=None, layer=None):
+    pads = explicit(padding)
+    if layer is None:
+        y = armconv.conv2d(x, w, b, padding=padding, activation=activation, algo="winograd63")
+    else:
+        y = layer(x)
+    x4 = x if x.ndim == 4 else x[None]
+    ref = conv2d_ref(x4, w, b, pads=pads, act=act_range(activation))
+    bound = wino_bound(x4, w, b, pads)
+    if x.ndim == 3:
+        ref, bound = ref[0], bound[0]
+    assert_close(y, ref, bound, f"winograd63 x{x.shape} w{w.shape} pad={padding} act={activation}")
+    return y
+
+
+def sweep_cases():
+    """Channels 1, 3, 4, 5, 17 (in and out), maps from smaller than one tile to
+    several tiles, sizes not multiples of 6, every padding form, batch 1-3,
+    each activation, with and without bias."""
+    rng = np.random.default_rng(63)
+    pads = [0, 1, 2, (1, 2), (0, 1, 2, 0), (2, 0, 0, 1), (3, 1, 0, 2), "valid", "same"]
+    chans = [1, 3, 4, 5, 17]
+    sizes = [(1, 1), (2, 3), (3, 3), (5, 7), (6, 6), (7, 8), (8, 8), (11, 13), (12, 12), (13, 6),
+             (14, 19), (20, 9)]
+    cases = []
+    for i in range(48 if not UNDER_QEMU else 30):
+        pad = pads[i % len(pads)]
+        pt, pb, pl, pr = explicit(pad)
+        h, w = sizes[i % len(sizes)]
+        h, w = max(h, 3 - pt - pb), max(w, 3 - pl - pr)  # output at least 1x1
+        c = chans[i % len(chans)]
+        co = chans[(i // len(chans) + i) % len(chans)]
+        n = 1 + i % 3
+        cases.append((n, c, co, h, w, pad, ACTIVATIONS[i % 4], i % 2 == 0))
+    return cases
+
+
+@pytest.mark.parametrize("n,c,co,h,w,pad,act,bias", sweep_cases())
+def test_sweep(n, c, co, h, w, pad, act, bias, rng):
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((co, c, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(co).astype(np.float32) if bias else None
+    check(x, wt, b, pad, act)
+
+
+@pytest.mark.parametrize("cin", [64, 128, 256, 512])
+def test_large_cin(cin, rng):
+    """The bound holds for deep reductions (kept small in space: 1-4 tiles)."""
+    hw = 6 if UNDER_QEMU else 12
+    x = rng.standard_normal((1, cin, hw, hw)).astype(np.float32)
+    wt = (rng.standard_normal((8, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
+    b = rng.standard_normal(8).astype(np.float32)
+    y = check(x, wt, b, 1)
+    # Relative to the output magnitude the error stays small (README table).
+    ref = conv2d_ref(x, wt, b, pads=(1, 1, 1, 1))
+    rel = np.abs(y - ref).max() / np.sqrt(np.mean(ref ** 2))
+    assert rel < 5e-4, rel
+
+
+def test_many_blocks_and_strips(rng):
+    """64 channels make blocks of 12 tiles; 200 columns make two strips of tiles."""
+    h, w = (7, 200) if not UNDER_QEMU else (7, 196)
+    x = rng.standard_normal((1, 64, h, w)).astype(np.float32)
+    wt = rng.standard_normal((20, 64, 3, 3)).astype(np.float32)
+    check(x, wt, rng.standard_normal(20).astype(np.float32), 1, "relu")
+
+
+def test_guarded(rng):
+    """x, weight and bias end at an inaccessible page: over-reads crash."""
+    for c, co, h, w in [(3, 5, 7, 9), (4, 4, 6, 6), (17, 3, 13, 1)]:
+        x = guarded(rng.standard_normal((2, c, h, w)).astype(np.float32))
+        wt = guarded(rng.standard_normal((co, c, 3, 3)).astype(np.float32))
+        b = guarded(rng.standard_normal(co).astype(np.float32))
+        check(x, wt, b, 1)
+        check(x, wt, b, 0 if h >= 3 and w >= 3 else (1, 1, 1, 1))
+
+
+def test_layer_reuse_and_3d_input(rng):
+    wt = rng.standard_normal((6, 5, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    layer = armconv.Conv2d(wt, b, padding=1, activation="relu6", algo="winograd63")
+    assert layer.algo == "winograd63"
+    for shape in [(5, 9, 9), (2, 5, 4, 17), (1, 5, 30, 7)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        check(x, wt, b, 1, "relu6", layer=layer)
+
+
+def test_workspace_bounded():
+    wt = np.zeros((64, 64, 3, 3), np.float32)
+    layer = armconv.Conv2d(wt, padding=1, algo="winograd63")
+    big = layer.workspace_bytes(600, 600)
+    assert big == layer.workspace_bytes(3000, 3000) == layer.workspace_bytes(6000, 300)
+    assert big < 1 << 20
+    assert layer.workspace_bytes(6, 6) <= layer.workspace_bytes(56, 56) <= big
+
+
+def test_nan_propagates_to_its_tiles(rng):
+    """A NaN input reaches every output of the tiles whose 8x8 patch holds it
+    (the transforms mix the whole patch), and no other tile."""
+    x = rng.standard_normal((1, 4, 12, 12)).astype(np.float32)
+    x[0, 1, 2, 2] = np.nan
+    wt = rng.standard_normal((4, 4, 3, 3)).astype(np.float32)
+    y = armconv.conv2d(x, wt, padding=1, activation="relu", algo="winograd63")
+    assert np.isnan(y[:, :, :6, :6]).all()
+    assert not np.isnan(y[:, :, 6:, 6:]).any()
+
+
+def test_auto_selection():
+    w64 = np.zeros((64, 64, 3, 3), np.float32)
+    assert armconv.Conv2d(w64, padding=1).algo == "winograd63"
+    assert armconv.Conv2d(w64, padding=1, stride=2).algo != "winograd63"
+    assert armconv.Conv2d(np.zeros((64, 3, 3, 3), np.float32), padding=1).algo != "winograd63"
+    assert armconv.Conv2d(w64, padding=1, algo="im2col").algo == "im2col"
+
+
+@pytest.mark.parametrize("kw,why", [
+    (dict(stride=2), "stride 1"),
+    (dict(dilation=2), "dilation 1"),
+    (dict(groups=2), "groups 1"),
+])
+def test_rejects(kw, why):
+    w = np.zeros((4, 4 // kw.get("groups", 1), 3, 3), np.float32)
+    with pytest.raises(ValueError, match=why):
+        armconv.Conv2d(w, algo="winograd63", **kw)
+    with pytest.raises(ValueError, match="3x3"):
+        armconv.Conv2d(np.zeros((4, 4, 5, 5), np.float32), algo="winograd63")
+
+
+def test_cpu_info_names_the_kernels():
+    name = armconv.cpu_info()["kernels"]["winograd"]
+    assert name in ("generic", "neon-a64", "neon-a32")
+    info = armconv.cpu_info()
+    if info["neon"]:
+        assert name.startswith("neon")
