@@ -103,3 +103,59 @@ def algo(v):
     if not isinstance(v, str) or v not in ALGOS:
         raise ValueError(f"algo must be one of {', '.join(repr(a) for a in ALGOS)}, got {v!r}")
     return v
+
+
+class ConvArgs:
+    """The normalised parameters of a convolution layer (shared by Conv2d and QConv2d)."""
+
+    __slots__ = ("weight", "bias", "in_channels", "out_channels", "kernel_size", "stride",
+                 "dilation", "padding", "groups", "clamp", "lo", "hi", "activation")
+
+    def native(self):
+        """The positional arguments the extension's layer constructors take after (weight, bias)."""
+        return (self.in_channels, self.stride, self.dilation, self.padding, self.groups,
+                self.clamp, self.lo, self.hi)
+
+
+def conv_args(weight, bias, stride, padding_, dilation, groups, activation_):
+    """Validate and normalise a layer's parameters; messages name the argument."""
+    a = ConvArgs()
+    a.weight = array("weight", weight, ndims=(4,))
+    a.bias = None if bias is None else array("bias", bias, ndims=(1,))
+    a.groups = integer("groups", groups, 1)
+    cout, cin_g, kh, kw = a.weight.shape
+    if min(a.weight.shape) < 1:
+        raise ValueError(f"weight must have no empty dimension, got shape {a.weight.shape}")
+    if cout % a.groups:
+        raise ValueError(
+            f"groups ({a.groups}) must divide the output channels weight.shape[0] ({cout})")
+    if a.bias is not None and a.bias.shape != (cout,):
+        raise ValueError(f"bias must have shape ({cout},), got {a.bias.shape}")
+    a.in_channels, a.out_channels, a.kernel_size = cin_g * a.groups, cout, (kh, kw)
+    a.stride = pair("stride", stride, 1)
+    a.dilation = pair("dilation", dilation, 1)
+    a.padding = padding(padding_, (kh, kw), a.stride, a.dilation)
+    a.clamp, a.lo, a.hi = activation(activation_)
+    a.activation = (activation_ if activation_ is None or isinstance(activation_, str)
+                    else (a.lo, a.hi))
+    return a
+
+
+def layer_input(x, in_channels, dtype=np.float32):
+    """A layer's input: (N, C, H, W) or (C, H, W) of `dtype` with C == in_channels."""
+    x = array("x", x, dtype, ndims=(3, 4))
+    if x.shape[-3] != in_channels:
+        raise ValueError(
+            f"x has {x.shape[-3]} channels (shape {x.shape}), the layer expects "
+            f"{in_channels} (weight.shape[1] * groups)")
+    return x
+
+
+def set_layer_attributes(layer, args, impl):
+    """Fill an immutable layer's public attributes from its ConvArgs."""
+    s = object.__setattr__
+    s(layer, "_impl", impl)
+    for name in ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
+                 "groups", "activation"):
+        s(layer, name, getattr(args, name))
+    s(layer, "algo", impl.algo)

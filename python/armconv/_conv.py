@@ -35,47 +35,15 @@ class Conv2d:
 
     def __init__(self, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
                  activation=None, algo="auto"):
-        weight = _args.array("weight", weight, ndims=(4,))
-        if bias is not None:
-            bias = _args.array("bias", bias, ndims=(1,))
-        groups = _args.integer("groups", groups, 1)
-        cout, cin_g, kh, kw = weight.shape
-        if min(weight.shape) < 1:
-            raise ValueError(f"weight must have no empty dimension, got shape {weight.shape}")
-        if cout % groups:
-            raise ValueError(
-                f"groups ({groups}) must divide the output channels weight.shape[0] ({cout})")
-        if bias is not None and bias.shape != (cout,):
-            raise ValueError(f"bias must have shape ({cout},), got {bias.shape}")
-        stride = _args.pair("stride", stride, 1)
-        dilation = _args.pair("dilation", dilation, 1)
-        pads = _args.padding(padding, (kh, kw), stride, dilation)
-        clamp, lo, hi = _args.activation(activation)
-        algo = _args.algo(algo)
-        impl = _Conv2dImpl(weight, bias, cin_g * groups, stride, dilation, pads, groups, clamp,
-                           lo, hi, algo)
-        s = object.__setattr__
-        s(self, "_impl", impl)
-        s(self, "in_channels", cin_g * groups)
-        s(self, "out_channels", cout)
-        s(self, "kernel_size", (kh, kw))
-        s(self, "stride", stride)
-        s(self, "padding", pads)
-        s(self, "dilation", dilation)
-        s(self, "groups", groups)
-        s(self, "activation", activation if activation is None or isinstance(activation, str)
-          else (lo, hi))
-        s(self, "algo", impl.algo)
+        args = _args.conv_args(weight, bias, stride, padding, dilation, groups, activation)
+        impl = _Conv2dImpl(args.weight, args.bias, *args.native(), _args.algo(algo))
+        _args.set_layer_attributes(self, args, impl)
 
     def __setattr__(self, name, value):
         raise AttributeError("Conv2d layers are immutable")
 
     def __call__(self, x):
-        x = _args.array("x", x, ndims=(3, 4))
-        if x.shape[-3] != self.in_channels:
-            raise ValueError(
-                f"x has {x.shape[-3]} channels (shape {x.shape}), the layer expects "
-                f"{self.in_channels} (weight.shape[1] * groups)")
+        x = _args.layer_input(x, self.in_channels)
         if x.ndim == 3:
             return self._impl.run(x[None])[0]
         return self._impl.run(x)

@@ -160,51 +160,27 @@ class QConv2d:
 
     def __init__(self, weight, bias=None, input_scale=None, output_scale=None, stride=1,
                  padding=0, dilation=1, groups=1, activation=None):
-        weight = _args.array("weight", weight, ndims=(4,))
-        if bias is not None:
-            bias = _args.array("bias", bias, ndims=(1,))
+        args = _args.conv_args(weight, bias, stride, padding, dilation, groups, activation)
         if input_scale is None:
             raise TypeError("QConv2d needs input_scale, the scale of its int8 input")
         input_scale = _scale_value("input_scale", input_scale)
         if output_scale is not None:
             output_scale = _scale_value("output_scale", output_scale)
-        groups = _args.integer("groups", groups, 1)
-        cout, cin_g, kh, kw = weight.shape
-        if min(weight.shape) < 1:
-            raise ValueError(f"weight must have no empty dimension, got shape {weight.shape}")
-        if cout % groups:
-            raise ValueError(
-                f"groups ({groups}) must divide the output channels weight.shape[0] ({cout})")
-        if cin_g * kh * kw > 65536:
+        weight, bias = args.weight, args.bias
+        if weight[0].size > 65536:
             raise ValueError(
                 f"in_channels // groups * kh * kw must be <= 65536 for the int8 GEMM, got "
-                f"{cin_g * kh * kw}")
-        if bias is not None and bias.shape != (cout,):
-            raise ValueError(f"bias must have shape ({cout},), got {bias.shape}")
+                f"{weight[0].size}")
         if not np.isfinite(weight).all():
             raise ValueError("weight must be finite")
         if bias is not None and not np.isfinite(bias).all():
             raise ValueError("bias must be finite")
-        stride = _args.pair("stride", stride, 1)
-        dilation = _args.pair("dilation", dilation, 1)
-        pads = _args.padding(padding, (kh, kw), stride, dilation)
-        clamp, lo, hi = _args.activation(activation)
-        impl = _QConv2dImpl(weight, bias, cin_g * groups, stride, dilation, pads, groups, clamp,
-                            lo, hi, input_scale, 0.0 if output_scale is None else output_scale)
+        impl = _QConv2dImpl(weight, bias, *args.native(), input_scale,
+                            0.0 if output_scale is None else output_scale)
+        _args.set_layer_attributes(self, args, impl)
         s = object.__setattr__
-        s(self, "_impl", impl)
-        s(self, "in_channels", cin_g * groups)
-        s(self, "out_channels", cout)
-        s(self, "kernel_size", (kh, kw))
-        s(self, "stride", stride)
-        s(self, "padding", pads)
-        s(self, "dilation", dilation)
-        s(self, "groups", groups)
-        s(self, "activation", activation if activation is None or isinstance(activation, str)
-          else (lo, hi))
         s(self, "input_scale", input_scale)
         s(self, "output_scale", output_scale)
-        s(self, "algo", impl.algo)
         s(self, "weight_q", impl.weight_q.reshape(weight.shape))
         s(self, "weight_scale", impl.weight_scale)
         s(self, "bias_q", impl.bias_q)
@@ -220,11 +196,7 @@ class QConv2d:
         raise AttributeError("QConv2d layers are immutable")
 
     def __call__(self, x):
-        x = _args.array("x", x, np.int8, ndims=(3, 4))
-        if x.shape[-3] != self.in_channels:
-            raise ValueError(
-                f"x has {x.shape[-3]} channels (shape {x.shape}), the layer expects "
-                f"{self.in_channels} (weight.shape[1] * groups)")
+        x = _args.layer_input(x, self.in_channels, np.int8)
         if x.ndim == 3:
             return self._impl.run(x[None])[0]
         return self._impl.run(x)

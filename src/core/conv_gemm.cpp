@@ -47,20 +47,7 @@ class GemmConv final : public ConvImpl {
     const size_t hw = size_t(h) * size_t(w), howo = size_t(ho) * size_t(wo);
     const SgemmBlocking blk = blocking(ho, wo);
     Buffer<float> ws(blk.workspace_floats(), Buffer<float>::Uninitialized());
-    Im2colGeom geom{};
-    geom.channels = cg_;
-    geom.h = size_t(h);
-    geom.w = size_t(w);
-    geom.kh = size_t(p_.kernel_h);
-    geom.kw = size_t(p_.kernel_w);
-    geom.sh = size_t(p_.stride_h);
-    geom.sw = size_t(p_.stride_w);
-    geom.dh = size_t(p_.dilation_h);
-    geom.dw = size_t(p_.dilation_w);
-    geom.pad_top = ptrdiff_t(p_.pad_top);
-    geom.pad_left = ptrdiff_t(p_.pad_left);
-    geom.ho = size_t(ho);
-    geom.wo = size_t(wo);
+    Im2colGeom geom = im2col_geom(p_, h, w, ho, wo);
     for (int64_t b = 0; b < n; b++) {
       for (size_t g = 0; g < g_; g++) {
         const float* xg = x + (size_t(b) * g_ + g) * cg_ * hw;

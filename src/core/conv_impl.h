@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "armconv/armconv.h"
+#include "core/sgemm.h"
 
 namespace armconv {
 namespace detail {
@@ -52,6 +53,27 @@ ConvImplPtr make_winograd63_conv(const Conv2dParams& p, const float* weight, con
 
 // Effective kernel extent (k - 1) * dilation + 1.
 inline int64_t kernel_extent(int64_t k, int64_t d) { return (k - 1) * d + 1; }
+
+// The im2col geometry of one group of `p` over an h x w map (output ho x wo);
+// the caller sets `x` to the group's first channel.
+inline Im2colGeom im2col_geom(const Conv2dParams& p, int64_t h, int64_t w, int64_t ho,
+                              int64_t wo) {
+  Im2colGeom g{};
+  g.channels = size_t(p.in_channels / p.groups);
+  g.h = size_t(h);
+  g.w = size_t(w);
+  g.kh = size_t(p.kernel_h);
+  g.kw = size_t(p.kernel_w);
+  g.sh = size_t(p.stride_h);
+  g.sw = size_t(p.stride_w);
+  g.dh = size_t(p.dilation_h);
+  g.dw = size_t(p.dilation_w);
+  g.pad_top = ptrdiff_t(p.pad_top);
+  g.pad_left = ptrdiff_t(p.pad_left);
+  g.ho = size_t(ho);
+  g.wo = size_t(wo);
+  return g;
+}
 
 }  // namespace detail
 }  // namespace armconv

@@ -182,20 +182,7 @@ class QConvImpl {
     const S8Blocking blk = gemm_s8_blocking(kern_, m_, howo, k_);
     Buffer<int8_t> ws(blk.workspace_bytes());
     Im2colGeomS8 geom{};
-    Im2colGeom& gm = geom.geom;
-    gm.channels = cg_;
-    gm.h = size_t(h);
-    gm.w = size_t(w);
-    gm.kh = size_t(p_.kernel_h);
-    gm.kw = size_t(p_.kernel_w);
-    gm.sh = size_t(p_.stride_h);
-    gm.sw = size_t(p_.stride_w);
-    gm.dh = size_t(p_.dilation_h);
-    gm.dw = size_t(p_.dilation_w);
-    gm.pad_top = ptrdiff_t(p_.pad_top);
-    gm.pad_left = ptrdiff_t(p_.pad_left);
-    gm.ho = size_t(ho);
-    gm.wo = size_t(wo);
+    geom.geom = im2col_geom(p_, h, w, ho, wo);
     for (int64_t b = 0; b < n; b++) {
       for (size_t g = 0; g < g_; g++) {
         const int8_t* xg = x + (size_t(b) * g_ + g) * cg_ * hw;

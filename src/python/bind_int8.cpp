@@ -31,35 +31,10 @@ class PyQConv2d {
             py::tuple dilation, py::tuple padding, int64_t groups, bool clamp, float lo,
             float hi, float input_scale, float output_scale) {
     require_array<float>(weight, "weight", 4);
-    const float* b = nullptr;
-    py::array bias_arr;
-    if (!bias.is_none()) {
-      bias_arr = bias.cast<py::array>();
-      require_array<float>(bias_arr, "bias", 1);
-      if (bias_arr.shape(0) != weight.shape(0))
-        throw py::value_error("bias must have shape (" + std::to_string(weight.shape(0)) + ",)");
-      b = static_cast<const float*>(bias_arr.data());
-    }
-    Conv2dParams p;
-    p.in_channels = in_channels;
-    p.out_channels = weight.shape(0);
-    p.kernel_h = weight.shape(2);
-    p.kernel_w = weight.shape(3);
-    p.stride_h = stride[0].cast<int64_t>();
-    p.stride_w = stride[1].cast<int64_t>();
-    p.dilation_h = dilation[0].cast<int64_t>();
-    p.dilation_w = dilation[1].cast<int64_t>();
-    p.pad_top = padding[0].cast<int64_t>();
-    p.pad_bottom = padding[1].cast<int64_t>();
-    p.pad_left = padding[2].cast<int64_t>();
-    p.pad_right = padding[3].cast<int64_t>();
-    p.groups = groups;
-    p.clamp = clamp;
-    p.out_min = lo;
-    p.out_max = hi;
-    validate(p);
-    if (weight.shape(1) * p.groups != p.in_channels)
-      throw py::value_error("weight.shape[1] * groups must equal the input channels");
+    py::array keep;
+    const float* b = optional_bias(bias, weight, keep);
+    const Conv2dParams p =
+        conv_params(weight, in_channels, stride, dilation, padding, groups, clamp, lo, hi);
     const float* w = static_cast<const float*>(weight.data());
     {
       py::gil_scoped_release nogil;

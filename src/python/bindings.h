@@ -4,6 +4,8 @@
 // module raises instead of crashing, and release the GIL around kernel calls.
 #pragma once
 
+#include "armconv/armconv.h"
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -34,6 +36,17 @@ void require_array(const py::array& a, const char* name, int ndim) {
 // Product of sizes, or ValueError if an array of that many `elem`-byte
 // elements could not be addressed.
 int64_t checked_count(std::initializer_list<int64_t> dims, size_t elem, const char* what);
+
+// The Conv2dParams of a layer from the normalised arguments the Python
+// package passes (weight is (Cout, C/groups, kh, kw); padding is (top,
+// bottom, left, right)); validated, and weight.shape[1] * groups checked.
+Conv2dParams conv_params(const py::array& weight, int64_t in_channels, py::tuple stride,
+                         py::tuple dilation, py::tuple padding, int64_t groups, bool clamp,
+                         float lo, float hi);
+
+// A layer's optional float32 bias of shape (weight.shape[0],): its data, or
+// nullptr for None. `keep` holds the array while the pointer is used.
+const float* optional_bias(const py::object& bias, const py::array& weight, py::array& keep);
 
 void bind_fp32(py::module_& m);
 void bind_layout(py::module_& m);  // bind_layout.cpp: nc4hw4 helpers

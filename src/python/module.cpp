@@ -22,6 +22,41 @@ int64_t checked_count(std::initializer_list<int64_t> dims, size_t elem, const ch
   return n;
 }
 
+Conv2dParams conv_params(const py::array& weight, int64_t in_channels, py::tuple stride,
+                         py::tuple dilation, py::tuple padding, int64_t groups, bool clamp,
+                         float lo, float hi) {
+  Conv2dParams p;
+  p.in_channels = in_channels;
+  p.out_channels = weight.shape(0);
+  p.kernel_h = weight.shape(2);
+  p.kernel_w = weight.shape(3);
+  p.stride_h = stride[0].cast<int64_t>();
+  p.stride_w = stride[1].cast<int64_t>();
+  p.dilation_h = dilation[0].cast<int64_t>();
+  p.dilation_w = dilation[1].cast<int64_t>();
+  p.pad_top = padding[0].cast<int64_t>();
+  p.pad_bottom = padding[1].cast<int64_t>();
+  p.pad_left = padding[2].cast<int64_t>();
+  p.pad_right = padding[3].cast<int64_t>();
+  p.groups = groups;
+  p.clamp = clamp;
+  p.out_min = lo;
+  p.out_max = hi;
+  validate(p);
+  if (weight.shape(1) * p.groups != p.in_channels)
+    throw py::value_error("weight.shape[1] * groups must equal the input channels");
+  return p;
+}
+
+const float* optional_bias(const py::object& bias, const py::array& weight, py::array& keep) {
+  if (bias.is_none()) return nullptr;
+  keep = bias.cast<py::array>();
+  require_array<float>(keep, "bias", 1);
+  if (keep.shape(0) != weight.shape(0))
+    throw py::value_error("bias must have shape (" + std::to_string(weight.shape(0)) + ",)");
+  return static_cast<const float*>(keep.data());
+}
+
 }  // namespace py_bind
 }  // namespace armconv
 
