@@ -101,7 +101,21 @@ def main(argv=None):
             mark = "*" if algo == auto else " "
             print(f"{label:26} {algo + mark:13} {t * 1e3:9.3f} {flops / t / 1e9:8.2f} "
                   f"{err:12.2e}{'' if ok else '  FAIL'}")
-    print("\n* = the algorithm `auto` chooses for the layer")
+        if g == 1:
+            # int8: input quantized per tensor, weights per output channel by
+            # QConv2d; float32 out. The error is quantization error (both
+            # operands rounded to 8 bits), far above fp32 rounding.
+            xs = float(np.abs(x).max()) / 127
+            q = armconv.QConv2d(wt, b, input_scale=xs, stride=s, padding=p, groups=g)
+            xq = armconv.quantize(x, xs)
+            y = q(xq)
+            err = float(np.abs(y - ref).max() / scale)
+            t = timeit(lambda: q(xq), a.repeat)
+            ok = err <= 0.05
+            failures += not ok
+            print(f"{label:26} {'int8 ' + q.algo:13} {t * 1e3:9.3f} {flops / t / 1e9:8.2f} "
+                  f"{err:12.2e}{'' if ok else '  FAIL'}")
+    print("\n* = the algorithm `auto` chooses for the layer; int8 rows: QConv2d (GOPS)")
     if failures:
         print(f"{failures} result(s) outside the error limit", file=sys.stderr)
         return 1
