@@ -12,7 +12,8 @@
 #   armv7    gcc cross wheel (armhf), pytest under qemu-arm (cortex-a15), C++ tests
 #   clang    clang-14 + lld cross builds of the C++ tests for aarch64 (ctest on
 #            cortex-a72, a76) and baseline armhf (cortex-a15, and cortex-a9 which
-#            has no VFPv4: generic kernels)
+#            has no VFPv4: generic kernels); and the Python module built by clang-14
+#            on the host (as Termux builds it) with the host pytest suite
 # On an ARM machine it runs host and cpp natively.
 #
 # Knobs (environment):
@@ -328,8 +329,9 @@ run_ctest() {  # builddir cpu
 }
 
 # Build the wheel through pip + scikit-build-core, unpack it into a staging dir.
-build_wheel() {  # arch(host|aarch64|armv7) workdir
+build_wheel() {  # arch(host|aarch64|armv7) workdir [VAR=value ...: build environment]
   local a=$1 w=$2 args=() envs=()
+  shift 2
   rm -rf "$w/dist" "$w/stage"; mkdir -p "$w/dist" "$w/stage"
   args=(-Cbuild-dir="$w/skbuild")
   local tc=""
@@ -344,6 +346,7 @@ build_wheel() {  # arch(host|aarch64|armv7) workdir
            -Ccmake.define.Python_SOABI="$soabi"
            -Ccmake.define.ARMCONV_EXTRA_INCLUDE="$sr/usr/include")
   fi
+  envs+=("$@")
   env "${envs[@]}" python -m pip wheel -v "$ROOT" --no-deps --no-build-isolation \
     --no-cache-dir --disable-pip-version-check -w "$w/dist" "${args[@]}"
   local whl; whl=$(ls "$w"/dist/armconv-*.whl)
@@ -388,6 +391,11 @@ job_host_py() {
   step host-wheel build_wheel host "$w"
   if [ $? = 0 ]; then step host-pytest run_pytest host "$w" host; else skip host-pytest; fi
 }
+job_clang_host_py() {  # the Python module built by clang (as on Termux), host pytest
+  local w=$BUILD/clang-host-py
+  step clang-host-wheel build_wheel host "$w" CC=clang-14 CXX=clang++-14
+  if [ $? = 0 ]; then step clang-host-pytest run_pytest host "$w" host; else skip clang-host-pytest; fi
+}
 job_host_cpp() {
   local b=$BUILD/host-cpp
   step host-cpp-build cmake_build "$b"
@@ -420,7 +428,8 @@ want armv7   && JOBLIST+=("armv7-py:job_cross_py armv7")
 want host    && JOBLIST+=("host-py:job_host_py")
 want aarch64 && JOBLIST+=("aarch64-cpp:job_cross_cpp aarch64")
 want armv7   && JOBLIST+=("armv7-cpp:job_cross_cpp armv7")
-want clang   && JOBLIST+=("clang-aarch64:job_cross_cpp aarch64 clang" "clang-armv7:job_cross_cpp armv7 clang")
+want clang   && JOBLIST+=("clang-aarch64:job_cross_cpp aarch64 clang" "clang-armv7:job_cross_cpp armv7 clang"
+                          "clang-host-py:job_clang_host_py")
 want cpp     && JOBLIST+=("host-cpp:job_host_cpp")
 [ ${#JOBLIST[@]} -gt 0 ] || die "nothing to run"
 
