@@ -91,7 +91,25 @@ class Winograd63Conv final : public ConvImpl {
   void run(const float* x, int64_t n, int64_t h, int64_t w, float* y, int64_t ho,
            int64_t wo) const override {
     const Plan pl = plan(ho, wo);
-    Buffer<float> vbuf(pl.v_floats()), mbuf(pl.m_floats()), stage(pl.stage_floats());
+    // Per-call workspaces, not zeroed (a memset of ~1 MB per call would cost
+    // ~8% of the whole convolution): the staging box and the products are
+    // written before they are read, and of the B panels only the columns past
+    // round_up(T, 4) of the last panel are never written by the input
+    // transform (it writes groups of 4 tiles, zeros past the block's tiles):
+    // those are zeroed here once. (Later, shorter blocks leave finite values
+    // of earlier blocks in their unused columns; a GEMM column only feeds its
+    // own output column, so these never reach a stored output.)
+    Buffer<float> vbuf(pl.v_floats(), Buffer<float>::Uninitialized{});
+    Buffer<float> mbuf(pl.m_floats(), Buffer<float>::Uninitialized{});
+    Buffer<float> stage(pl.stage_floats(), Buffer<float>::Uninitialized{});
+    const size_t written = round_up(pl.t, 4);
+    if (written < pl.tpad) {
+      const size_t nr = gemm_.nr, q = pl.tpad - nr;  // last panel: columns [q, q + nr)
+      for (size_t pos = 0; pos < kWinoPos; pos++)
+        for (size_t k = 0; k < kpad_; k++)
+          std::fill_n(vbuf.data() + pos * pl.v_pos() + q * kpad_ + k * nr + (written - q),
+                      pl.tpad - written, 0.0f);
+    }
     const SgemmBlocking blk = sgemm_blocking(gemm_, cout_, pl.t, kpad_);
     const size_t hw = size_t(h) * size_t(w), howo = size_t(ho) * size_t(wo);
     for (int64_t b = 0; b < n; b++) {

@@ -13,7 +13,9 @@
 //   one block is inline assembly.
 //   A strip of tiles (one A panel times consecutive B panels) is one call, so
 //   register saves and set-up are paid per strip; edge tiles of 4 or 8 valid
-//   columns use narrower intrinsics kernels instead of a zero-padded 8x12.
+//   columns use narrower intrinsics kernels instead of a zero-padded 8x12,
+//   and those of 1-3 columns a transposed one (tile_8xn_t: vectors over the
+//   8 rows, B by lane).
 //
 // armv7, 6x8 tile (16 q registers):
 //   c[r][j]  r = 0..5, j = 0..1: 12 accumulators
@@ -260,6 +262,59 @@ void tile_8xv(size_t kc, const float* a, const float* b, float* t, const float* 
 #undef E_ROWS
 }
 
+// A very narrow edge tile, 8 x NC (NC = 1..3), with the roles of A and B
+// swapped: accumulator d[h][j] holds rows 4h..4h+3 of column j, so a k-step is
+// one 8-float A load, one 4-float B load (columns 0-3 of the panel row; the
+// 12-column panel always has them) and 2*NC `fmla d, a, b.s[j]`. A 1-column
+// tail (Winograd: 25 tiles = 12 + 12 + 1) thus costs ~4.5 instructions per
+// k-step instead of the 8x4 tile's 11 plus a stack tile. Reads and writes the
+// m x NC valid outputs of C directly, element by element (once per call).
+template <int NC>
+void tile_8xn_t(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t m,
+                const float* bias, bool accumulate, bool clamp, float lo, float hi) {
+  float32x4_t d0[NC], d1[NC];
+  for (int j = 0; j < NC; j++) {
+    float t[kMR];
+    for (size_t r = 0; r < kMR; r++) t[r] = accumulate && r < m ? c[r * ldc + j] : bias[r];
+    d0[j] = vld1q_f32(t);
+    d1[j] = vld1q_f32(t + 4);
+  }
+  // (Indices are written `j % NC` so that the branches NC does not take still
+  // index inside the arrays.)
+  auto step = [&](const float* ak, const float* bk) {
+    const float32x4_t a0 = vld1q_f32(ak), a1 = vld1q_f32(ak + 4), b0 = vld1q_f32(bk);
+    d0[0] = vfmaq_laneq_f32(d0[0], a0, b0, 0);
+    d1[0] = vfmaq_laneq_f32(d1[0], a1, b0, 0);
+    if (NC > 1) {
+      d0[1 % NC] = vfmaq_laneq_f32(d0[1 % NC], a0, b0, 1);
+      d1[1 % NC] = vfmaq_laneq_f32(d1[1 % NC], a1, b0, 1);
+    }
+    if (NC > 2) {
+      d0[2 % NC] = vfmaq_laneq_f32(d0[2 % NC], a0, b0, 2);
+      d1[2 % NC] = vfmaq_laneq_f32(d1[2 % NC], a1, b0, 2);
+    }
+  };
+  size_t k = 0;
+  for (; k + 4 <= kc; k += 4, a += 4 * kMR, b += 4 * kNR) {
+    step(a, b);
+    step(a + kMR, b + kNR);
+    step(a + 2 * kMR, b + 2 * kNR);
+    step(a + 3 * kMR, b + 3 * kNR);
+  }
+  for (; k < kc; k++, a += kMR, b += kNR) step(a, b);
+  const float32x4_t vlo = vdupq_n_f32(lo), vhi = vdupq_n_f32(hi);
+  for (int j = 0; j < NC; j++) {
+    if (clamp) {
+      d0[j] = vminq_f32(vmaxq_f32(d0[j], vlo), vhi);
+      d1[j] = vminq_f32(vmaxq_f32(d1[j], vlo), vhi);
+    }
+    float t[kMR];
+    vst1q_f32(t, d0[j]);
+    vst1q_f32(t + 4, d1[j]);
+    for (size_t r = 0; r < m; r++) c[r * ldc + j] = t[r];
+  }
+}
+
 // The micro-kernel entry: one A panel times the n / 12 B panels that follow
 // each other in `b`. Full tiles run as one strip (register saves, bias set-up
 // and loop set-up paid once per call); a partial tile (m < 8 or the last
@@ -275,9 +330,15 @@ void ukernel_8x12(size_t kc, const float* a, const float* b, float* c, size_t ld
   if (full) tiles_8x12(full, kc, a, b, c, ldc, bias3, accumulate, clamp, lohi);
   for (size_t q = full * kNR; q < n; q += kNR) {
     const size_t cols = std::min(kNR, n - q);
+    const float* bq = b + q * kc;
+    if (cols <= 3) {
+      if (cols == 1) tile_8xn_t<1>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
+      if (cols == 2) tile_8xn_t<2>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
+      if (cols == 3) tile_8xn_t<3>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
+      continue;
+    }
     float tile[kMR * kNR] = {};
     if (accumulate) tile_from_c(tile, c + q, ldc, m, cols);
-    const float* bq = b + q * kc;
     if (cols <= 4)
       tile_8xv<1>(kc, a, bq, tile, bias, accumulate, clamp, lo, hi);
     else if (cols <= 8)
