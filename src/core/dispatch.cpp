@@ -72,23 +72,20 @@ CpuFeatures read_features() {
 Kernels choose(const CpuFeatures& f) {
   Kernels k{};
   k.sgemm = &sgemm_generic_kernels();
-#if defined(ARMCONV_HAVE_NEON)
-  if (f.neon) k.sgemm = &sgemm_neon_kernels();
-#endif
+  k.winograd = &wino63_generic_kernels();
   k.gemm_s8 = &gemm_s8_generic_kernels();
-#if defined(ARMCONV_HAVE_NEON)
-  if (f.neon) k.gemm_s8 = &gemm_s8_neon_kernels();
-#endif
-#if defined(ARMCONV_HAVE_DOTPROD)
-  if (f.dotprod) k.gemm_s8 = &gemm_s8_dotprod_kernels();
-#endif
   k.dw3x3 = &dw3x3_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
-  if (f.neon) k.dw3x3 = &dw3x3_neon_kernels();
+  if (f.neon) {
+    k.sgemm = &sgemm_neon_kernels();
+    k.winograd = &wino63_neon_kernels();
+    k.gemm_s8 = &gemm_s8_neon_kernels();
+    k.dw3x3 = &dw3x3_neon_kernels();
+  }
 #endif
-  k.winograd = &wino63_generic_kernels();
-#if defined(ARMCONV_HAVE_NEON)
-  if (f.neon) k.winograd = &wino63_neon_kernels();
+#if defined(ARMCONV_HAVE_DOTPROD)
+  // Built with -march=armv8.2-a+dotprod in its own unit: reached only here.
+  if (f.dotprod) k.gemm_s8 = &gemm_s8_dotprod_kernels();
 #endif
   (void)f;
   return k;
