@@ -47,7 +47,9 @@ int reg = [] {
   bench::add_case(dw_case("mbv1_dw_s1_32_112", 32, 1, 112, 112, true));
   bench::add_case(dw_case("mbv1_dw_s2_64_112", 64, 2, 112, 112, true));
   bench::add_case(dw_case("mbv1_dw_s1_128_56", 128, 1, 56, 56, true));
+  bench::add_case(dw_case("mbv1_dw_s2_128_56", 128, 2, 56, 56, true));
   bench::add_case(dw_case("mbv1_dw_s1_256_28", 256, 1, 28, 28, true));
+  bench::add_case(dw_case("mbv1_dw_s2_256_28", 256, 2, 28, 28, true));
   bench::add_case(dw_case("mbv1_dw_s1_512_14", 512, 1, 14, 14, true));
   bench::add_case(dw_case("mbv1_dw_s2_512_14", 512, 2, 14, 14, true));
   bench::add_case(dw_case("mbv1_dw_s1_1024_7", 1024, 1, 7, 7, true));

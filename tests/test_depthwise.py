@@ -99,6 +99,18 @@ def test_wide_maps(stride, pad, rng):
         run_case(rng, 2, 3 + j, h, w, stride, pad, pads, ACTIVATIONS[j % 4])
 
 
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("pad", [0, 1, (1, 0, 1, 0), (0, 1, 0, 1)])
+def test_mobilenet_maps(stride, pad, rng):
+    """MobileNet's small maps (28, 14, 7 and widths near them): the strip that
+    ends at the row's end (overlapping the one before) and the buffered strips
+    of rows narrower than a strip."""
+    pads = (pad,) * 4 if isinstance(pad, int) else pad
+    shapes = [(28, 28), (14, 14), (7, 7), (5, 15), (6, 10), (3, 6)]
+    for j, (h, w) in enumerate(shapes):
+        run_case(rng, 1 + j % 2, 4 + j, h, w, stride, pad, pads, ACTIVATIONS[j % 4])
+
+
 def test_reference_agrees(rng):
     """The test's vectorised reference against tests/reference.py's general one."""
     x = rng.standard_normal((2, 5, 7, 6))

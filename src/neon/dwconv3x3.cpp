@@ -30,11 +30,15 @@
 // right of it are zero. A strip whose units are whole and inside the row,
 // except one zero unit at its left (pad_left > 0) and/or its right end, takes
 // the fast path with those zeros known at compile time (for pad_left 0 or 1;
-// see kFastD). The rest (a partial unit when w is not a multiple of 4 or 8, a
-// partial output vector, narrow planes, other left paddings) goes one output
-// vector at a time through an out-of-line loader that copies the few values
-// of a partial unit through a zeroed stack buffer: correct, but several times
-// slower per column than the fast strips.
+// see kFastD). The strip anchors its grid at its own first column, so the
+// last strip of a row may start at any column: when w is not a multiple of
+// the unit, the strip that ends at the row's last output column (overlapping
+// the strip before it, whose values it recomputes and stores again) usually
+// has its units end exactly at the row's end, and stays fast. What is left (rows
+// narrower than such a strip, other left paddings) goes through buffered
+// strips: each row's few columns are copied, in vectors, into a zeroed stack
+// buffer that the strip reads whole units from; a partial last output vector
+// is stored with a pair and a lane store.
 // Rows above and below the plane are skipped. Nothing outside x[0 .. h*w) is
 // read and nothing outside y[0 .. ho*wo) is written.
 //
@@ -67,9 +71,11 @@ namespace {
 #if defined(__GNUC__)
 #define ARMCONV_FLATTEN __attribute__((flatten))
 #define ARMCONV_NOINLINE __attribute__((noinline))
+#define ARMCONV_INLINE inline __attribute__((always_inline))
 #else
 #define ARMCONV_FLATTEN
 #define ARMCONV_NOINLINE
+#define ARMCONV_INLINE inline
 #endif
 // gcc's first scheduling pass hoists a row's EXTs far ahead of their FMLAs,
 // which pushes the stride-1 loops past 32 live vectors and costs register
@@ -163,18 +169,6 @@ inline float32x4x2_t load2_advance(const float*& p) {
 #endif
 }
 
-// The first n (< 4, < 8) floats of p, zero filled, without reading p[n..].
-inline float32x4_t load_partial(const float* p, size_t n) {
-  float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-  for (size_t i = 0; i < n; i++) t[i] = p[i];
-  return vld1q_f32(t);
-}
-inline float32x4x2_t load2_partial(const float* p, size_t n) {
-  float t[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-  for (size_t i = 0; i < n; i++) t[i] = p[i];
-  return vld2q_f32(t);
-}
-
 // Output stage: bias, optional clamp (FMAX/FMIN propagate NaN), store.
 template <bool CLAMP>
 struct Store {
@@ -184,10 +178,15 @@ struct Store {
     return CLAMP ? vminq_f32(vmaxq_f32(v, lo), hi) : v;
   }
   void full(float* y, float32x4_t v) const { vst1q_f32(y, act(v)); }
+  // The first n (1..3) lanes: a pair store and/or a lane store.
   void partial(float* y, float32x4_t v, size_t n) const {
-    float t[4];
-    vst1q_f32(t, act(v));
-    for (size_t i = 0; i < n; i++) y[i] = t[i];
+    v = act(v);
+    if (n >= 2) {
+      vst1_f32(y, vget_low_f32(v));
+      if (n == 3) vst1q_lane_f32(y + 2, v, 2);
+    } else {
+      vst1q_lane_f32(y, v, 0);
+    }
   }
 };
 
@@ -218,35 +217,41 @@ struct FastRow {
   }
 };
 
-// Edge: each unit classified at run time: zero, whole, or partial (the row
-// ends inside it).
-template <int N>
-struct EdgeRow {
+// Buffered: for strips whose units are not all whole or zero (a row that
+// ends inside a unit, rows narrower than the strip, left paddings without a
+// fast strip). The units [g, g + N*UNIT) of a row live in a small buffer,
+// zeroed once per strip; each row copies its columns [lo, hi) = [g, g +
+// N*UNIT) & [0, w) in, in vectors (the last one overlapping the one before,
+// so nothing past x[hi) is read), and the strip loads whole units from it.
+// The buffer belongs to the caller: inside the strip state, its escaping
+// address would keep the accumulators out of registers.
+template <int N, int UNIT>
+struct BufRow {
   static constexpr bool kEdge = true;  // its strips may end in a partial output vector
   static constexpr int kZ = 0, kT = 0;
-  ptrdiff_t first;  // grid index of unit 0 (may be negative)
-  size_t unit, w;   // floats per unit (4 or 8), row length
-  size_t origin() const { return 0; }
-  // Out of line: this is the slow path, and inlined into every step of every
-  // edge strip it would take a third of the library's code.
-  ARMCONV_NOINLINE void operator()(const float*& row, size_t, float32x4_t* v) const {
-    for (int i = 0; i < N; i++) {
-      const ptrdiff_t m = first + i;
-      const size_t c = m < 0 ? w : size_t(m) * unit;
-      if (c >= w) v[i] = vdupq_n_f32(0.0f);
-      else if (c + 4 <= w) v[i] = vld1q_f32(row + c);
-      else v[i] = load_partial(row + c, w - c);
+  float* buf;        // N*UNIT floats, zero outside [at, at + n)
+  size_t lo, n, at;  // row columns [lo, lo + n) go to buf[at ..]
+  size_t origin() const { return lo; }
+  void copy(const float* s) {
+    float* d = buf + at;
+    if (n >= 4) {
+      size_t i = 0;
+      for (; i + 4 < n; i += 4) vst1q_f32(d + i, vld1q_f32(s + i));
+      vst1q_f32(d + n - 4, vld1q_f32(s + n - 4));
+    } else if (n) {  // 1..3 floats (no loop: gcc would call memcpy)
+      d[0] = s[0];
+      if (n > 1) d[1] = s[1];
+      if (n > 2) d[2] = s[2];
     }
+  }
+  void operator()(const float*& row, size_t w, float32x4_t* v) {
+    copy(row);
+    load_vectors<N>(buf, v);
     row += w;
   }
-  ARMCONV_NOINLINE void operator()(const float*& row, size_t, float32x4x2_t* v) const {
-    for (int i = 0; i < N; i++) {
-      const ptrdiff_t m = first + i;
-      const size_t c = m < 0 ? w : size_t(m) * unit;
-      if (c >= w) v[i].val[0] = v[i].val[1] = vdupq_n_f32(0.0f);
-      else if (c + 8 <= w) v[i] = vld2q_f32(row + c);
-      else v[i] = load2_partial(row + c, w - c);
-    }
+  void operator()(const float*& row, size_t w, float32x4x2_t* v) {
+    copy(row);
+    unroll<N>([&](auto i) { v[ARMCONV_IDX(i)] = vld2q_f32(buf + 8 * ARMCONV_IDX(i)); });
     row += w;
   }
 };
@@ -491,12 +496,12 @@ constexpr int units(int nv, int d) { return STRIDE == 1 ? s1_units(nv, d) : s2_u
 // One strip, start to end: the strip state is a local, and everything is
 // inlined into the two functions below, so that it lives in registers.
 template <int STRIDE, int NV, int D, bool CLAMP, class Load>
-inline void strip_body(const DwPlane& p, size_t j0, size_t nout, Load load) {
+inline void strip_body(const DwPlane& p, size_t c0, size_t nout, Load load) {
   using Strip = typename std::conditional<STRIDE == 1, Strip1<NV, D, CLAMP, Load>,
                                           Strip2<NV, D, CLAMP, Load>>::type;
   Strip st;
   st.x = p.x + load.origin();
-  st.y = p.y + 4 * j0;
+  st.y = p.y + c0;  // first output column
   st.w = p.w;
   st.wo = p.wo;
   st.nout = nout;
@@ -515,67 +520,105 @@ inline void strip_body(const DwPlane& p, size_t j0, size_t nout, Load load) {
 // (gcc's pre-allocation scheduling costs register moves in the stride-1
 // loops and saves some in the stride-2 ones.)
 template <int NV, int D, bool CLAMP, class Load>
-ARMCONV_NOINLINE ARMCONV_FLATTEN ARMCONV_NO_PRESCHED void strip1(const DwPlane& p, size_t j0,
+ARMCONV_NOINLINE ARMCONV_FLATTEN ARMCONV_NO_PRESCHED void strip1(const DwPlane& p, size_t c0,
                                                                  size_t nout, Load load) {
-  strip_body<1, NV, D, CLAMP>(p, j0, nout, load);
+  strip_body<1, NV, D, CLAMP>(p, c0, nout, load);
 }
 template <int NV, int D, bool CLAMP, class Load>
-ARMCONV_NOINLINE ARMCONV_FLATTEN void strip2(const DwPlane& p, size_t j0, size_t nout, Load load) {
-  strip_body<2, NV, D, CLAMP>(p, j0, nout, load);
+ARMCONV_NOINLINE ARMCONV_FLATTEN void strip2(const DwPlane& p, size_t c0, size_t nout, Load load) {
+  strip_body<2, NV, D, CLAMP>(p, c0, nout, load);
 }
 template <int STRIDE, int NV, int D, bool CLAMP, class Load>
-void run_strip(const DwPlane& p, size_t j0, size_t nout, Load load) {
-  if constexpr (STRIDE == 1) strip1<NV, D, CLAMP>(p, j0, nout, load);
-  else strip2<NV, D, CLAMP>(p, j0, nout, load);
+void run_strip(const DwPlane& p, size_t c0, size_t nout, Load load) {
+  if constexpr (STRIDE == 1) strip1<NV, D, CLAMP>(p, c0, nout, load);
+  else strip2<NV, D, CLAMP>(p, c0, nout, load);
 }
 
-// Runs the fast strip of NV output vectors at output vector j0 if it applies:
-// whole output vectors, and grid units [first, first + N) whole and inside the
-// row except at most one zero unit at each end. Returns whether it ran.
+// Runs the fast strip of NV output vectors at output column c0 if it applies:
+// whole output vectors, and grid units [g, g + N*unit) (g = the input column
+// of the strip's first unit) whole and inside the row except at most one zero
+// unit at each end. c0 need not be a multiple of 4: the last strip of a row
+// may overlap the one before it (recomputing, and storing again, the same
+// values) so that its units end where the row does. Returns whether it ran.
 template <int STRIDE, int NV, int D, bool CLAMP>
-bool try_fast(const DwPlane& p, size_t j0, ptrdiff_t first) {
+ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
   constexpr int n = units<STRIDE>(NV, D);
-  constexpr size_t unit = 4 * STRIDE;
-  if (4 * (j0 + NV) > p.wo) return false;
-  const ptrdiff_t z = first < 0 ? -first : 0;
-  const ptrdiff_t whole = ptrdiff_t(p.w / unit);                // units wholly in the row
-  const ptrdiff_t inside = ptrdiff_t((p.w + unit - 1) / unit);  // units touching it
-  const ptrdiff_t end = first + n;
-  const ptrdiff_t t = end > inside ? end - inside : 0;
-  if (z > 1 || t > 1 || end - t > whole) return false;
-  const size_t off = size_t(first + z) * unit;
-  if (z == 0 && t == 0) run_strip<STRIDE, NV, D, CLAMP>(p, j0, 4, FastRow<n, 0, 0>{off});
-  else if (z == 1 && t == 0) run_strip<STRIDE, NV, D, CLAMP>(p, j0, 4, FastRow<n, 1, 0>{off});
-  else if (z == 0 && t == 1) run_strip<STRIDE, NV, D, CLAMP>(p, j0, 4, FastRow<n, 0, 1>{off});
-  else if constexpr (NV == 1) run_strip<STRIDE, NV, D, CLAMP>(p, j0, 4, FastRow<n, 1, 1>{off});
-  else return false;  // a plane this narrow goes one vector at a time
+  constexpr ptrdiff_t unit = 4 * STRIDE;
+  if (c0 + 4 * NV > p.wo) return false;
+  const ptrdiff_t g = STRIDE * ptrdiff_t(c0) - ptrdiff_t(p.pad_left) - D, w = ptrdiff_t(p.w);
+  if (g < 0 && g != -unit) return false;
+  const int z = g < 0, t = g + unit * n > w;
+  if (g + unit * (n - t) > w || (t && g + unit * (n - 1) != w)) return false;
+  const size_t off = size_t(g + z * unit);
+  if (z == 0 && t == 0) run_strip<STRIDE, NV, D, CLAMP>(p, c0, 4, FastRow<n, 0, 0>{off});
+  else if (z == 1 && t == 0) run_strip<STRIDE, NV, D, CLAMP>(p, c0, 4, FastRow<n, 1, 0>{off});
+  else if (z == 0 && t == 1) run_strip<STRIDE, NV, D, CLAMP>(p, c0, 4, FastRow<n, 0, 1>{off});
+  else if constexpr (NV == 1) run_strip<STRIDE, NV, D, CLAMP>(p, c0, 4, FastRow<n, 1, 1>{off});
+  else return false;  // a plane this narrow takes the buffered strips
   return true;
+}
+
+// Runs a buffered strip of NV output vectors at output column c0 (a
+// multiple of 4; the last vector may be partial).
+template <int STRIDE, int NV, int D, bool CLAMP>
+void run_buffered(const DwPlane& p, size_t c0) {
+  constexpr int n = units<STRIDE>(NV, D);
+  constexpr ptrdiff_t unit = 4 * STRIDE;
+  const ptrdiff_t g = STRIDE * ptrdiff_t(c0) - ptrdiff_t(p.pad_left) - D, w = ptrdiff_t(p.w);
+  const ptrdiff_t lo = g > 0 ? g : 0, hi = g + unit * n < w ? g + unit * n : w;
+  alignas(16) float buf[n * unit] = {};
+  BufRow<n, unit> load;
+  load.buf = buf;
+  load.lo = size_t(lo < hi ? lo : 0);
+  load.n = size_t(lo < hi ? hi - lo : 0);
+  load.at = size_t(lo < hi ? lo - g : 0);
+  const size_t rest = p.wo - (c0 + 4 * (NV - 1));
+  run_strip<STRIDE, NV, D, CLAMP>(p, c0, rest < 4 ? rest : 4, load);
 }
 
 // Which left paddings get fast strips: 0 and 1 (3x3 "valid" and "same"),
 // i.e. D = 0 and D = 4*STRIDE - 1. Other paddings run correctly through the
-// one-vector edge path; each extra D would add ~35 KB of code.
+// buffered strips; each extra D would add ~35 KB of code.
 template <int STRIDE, int D>
 constexpr bool kFastD = D == 0 || D == 4 * STRIDE - 1;
 
+// Fast strips from the left, as wide as fit; then, for the columns left
+// over, one fast strip that ends at the row's last column (overlapping the
+// previous one) if its units line up with the row's end; otherwise buffered
+// strips of 2 and 1 vectors.
 template <int STRIDE, int D, bool CLAMP>
 void plane(const DwPlane& p) {
-  constexpr int unit = 4 * STRIDE;
-  const ptrdiff_t L = (ptrdiff_t(p.pad_left) + D) / unit;
   const size_t nvo = (p.wo + 3) / 4;
-  for (size_t j = 0; j < nvo;) {
-    const ptrdiff_t first = ptrdiff_t(j) - L;
-    if constexpr (kFastD<STRIDE, D>) {
-      if (try_fast<STRIDE, kWideNV, D, CLAMP>(p, j, first)) { j += kWideNV; continue; }
+  size_t j = 0;
+  // 5..7 output columns: one buffered strip beats a fast one plus a buffered one.
+  const bool narrow = nvo == 2 && p.wo < 8;
+  if constexpr (kFastD<STRIDE, D>) {
+    while (j < nvo && !narrow) {
+      if (try_fast<STRIDE, kWideNV, D, CLAMP>(p, 4 * j)) { j += kWideNV; continue; }
       // Stride 2 maps are narrow (28 and 14 columns are common): one more width.
-      if (STRIDE == 2 && kWideNV > 3 && try_fast<STRIDE, 3, D, CLAMP>(p, j, first)) { j += 3; continue; }
-      if (kWideNV > 2 && try_fast<STRIDE, 2, D, CLAMP>(p, j, first)) { j += 2; continue; }
-      if (try_fast<STRIDE, 1, D, CLAMP>(p, j, first)) { j += 1; continue; }
+      if (STRIDE == 2 && kWideNV > 3 && try_fast<STRIDE, 3, D, CLAMP>(p, 4 * j)) { j += 3; continue; }
+      if (kWideNV > 2 && try_fast<STRIDE, 2, D, CLAMP>(p, 4 * j)) { j += 2; continue; }
+      if (try_fast<STRIDE, 1, D, CLAMP>(p, 4 * j)) { j += 1; continue; }
+      break;
     }
-    const size_t nout = p.wo - 4 * j < 4 ? p.wo - 4 * j : 4;
-    run_strip<STRIDE, 1, D, CLAMP>(p, j, nout, EdgeRow<units<STRIDE>(1, D)>{first, size_t(unit), p.w});
-    j += 1;
+    if (j < nvo && !narrow) {
+      // The narrowest strip that covers the rest and ends at column wo.
+      const size_t rest = nvo - j, wo = p.wo;
+      if (rest <= 1 && wo >= 4 && try_fast<STRIDE, 1, D, CLAMP>(p, wo - 4)) return;
+      if (rest <= 2 && wo >= 8 && try_fast<STRIDE, 2, D, CLAMP>(p, wo - 8)) return;
+      if (STRIDE == 2 && kWideNV > 3 && rest <= 3 && wo >= 12 &&
+          try_fast<STRIDE, 3, D, CLAMP>(p, wo - 12))
+        return;
+      if (kWideNV > 2 && rest <= size_t(kWideNV) && wo >= 4 * size_t(kWideNV) &&
+          try_fast<STRIDE, kWideNV, D, CLAMP>(p, wo - 4 * kWideNV))
+        return;
+    }
   }
+  // (Two vectors per buffered strip halve the row copies of 5..8-column
+  // maps; the rare left paddings without fast strips make do with one.)
+  if constexpr (kFastD<STRIDE, D>)
+    for (; j + 1 < nvo; j += 2) run_buffered<STRIDE, 2, D, CLAMP>(p, 4 * j);
+  for (; j < nvo; j++) run_buffered<STRIDE, 1, D, CLAMP>(p, 4 * j);
 }
 
 // Picks the instantiation for the plane's left padding and activation.
