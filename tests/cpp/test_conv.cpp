@@ -7,21 +7,10 @@
 #include <vector>
 
 #include "armconv/armconv.h"
+#include "check.h"
 #include "guard.h"
 
 using namespace armconv;
-
-static int failures = 0;
-
-#define CHECK(cond, ...)                                  \
-  do {                                                    \
-    if (!(cond)) {                                        \
-      std::printf("FAIL %s:%d: ", __FILE__, __LINE__);    \
-      std::printf(__VA_ARGS__);                           \
-      std::printf("\n");                                  \
-      failures++;                                         \
-    }                                                     \
-  } while (0)
 
 static float frand(unsigned& s) {
   s = s * 1664525u + 1013904223u;

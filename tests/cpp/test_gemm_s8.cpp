@@ -18,23 +18,12 @@
 #include "core/buffer.h"
 #include "core/dispatch.h"
 #include "core/gemm_s8.h"
+#include "check.h"
 #include "guard.h"
 
 using namespace armconv;
 using namespace armconv::detail;
 using armconv_test::GuardedArray;
-
-static int failures = 0;
-#define CHECK(cond, ...)                                            \
-  do {                                                              \
-    if (!(cond)) {                                                  \
-      if (failures++ < 20) {                                        \
-        std::printf("FAIL %s:%d: ", __FILE__, __LINE__);            \
-        std::printf(__VA_ARGS__);                                   \
-        std::printf("\n");                                          \
-      }                                                             \
-    }                                                               \
-  } while (0)
 
 enum class Fill { Random, Max, Min, MinusA };
 

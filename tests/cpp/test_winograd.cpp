@@ -10,22 +10,12 @@
 #include "armconv/armconv.h"
 #include "core/dispatch.h"
 #include "core/winograd.h"
+#include "check.h"
 #include "guard.h"
 
 using namespace armconv;
 using namespace armconv::detail;
 using armconv_test::GuardedArray;
-
-static int failures = 0;
-#define CHECK(cond, ...)                          \
-  do {                                            \
-    if (!(cond)) {                                \
-      std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-      std::printf(__VA_ARGS__);                   \
-      std::printf("\n");                          \
-      failures++;                                 \
-    }                                             \
-  } while (0)
 
 static const double kU = std::ldexp(1.0, -24);  // unit roundoff of float32
 
