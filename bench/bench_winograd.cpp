@@ -31,7 +31,9 @@ using namespace armconv::detail;
 // winograd63_conv_pays() (src/core/conv_winograd.cpp).
 static int wino_pays_reg = [] {
   const int shapes[][3] = {{4, 4, 28}, {4, 16, 28}, {16, 4, 28}, {8, 8, 28}, {16, 16, 28},
-                           {8, 8, 14}, {64, 64, 14}, {8, 8, 7}, {32, 32, 7}, {64, 64, 7}};
+                           {8, 8, 14}, {64, 64, 14}, {8, 8, 7}, {32, 32, 7}, {64, 64, 7},
+                           {64, 64, 8}, {64, 64, 10}, {64, 64, 12}, {256, 256, 7},
+                           {256, 256, 14}};
   for (const auto& s : shapes) {
     const std::string tag = std::to_string(s[0]) + "_" + std::to_string(s[1]) + "_" + std::to_string(s[2]);
     add_case(conv_case("pays_wino_" + tag, Algo::Winograd63, s[0], s[1], 3, 1, 1, 1, s[2], s[2]));

@@ -253,3 +253,25 @@ def test_layer_is_immutable_and_copies_weights(rng):
     assert layer.algo == "gemm"
     assert armconv.Conv2d(rng.standard_normal((3, 2, 3, 3)).astype(np.float32)).algo == "im2col"
     assert layer.workspace_bytes(4, 4) > 0
+
+
+def test_auto_winograd_runs_im2col_on_small_maps(rng):
+    """An `auto` layer that chose Winograd runs im2col where Winograd's tiles do not pay."""
+    wt = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(16).astype(np.float32)
+    layer = armconv.Conv2d(wt, b, padding=1, activation="relu")
+    assert layer.algo == "winograd63"
+    assert [layer.algo_for(s, s) for s in (1, 7, 8, 9, 28)] == \
+        ["im2col", "im2col", "im2col", "winograd63", "winograd63"]
+    forced = {a: armconv.Conv2d(wt, b, padding=1, activation="relu", algo=a)
+              for a in ("im2col", "winograd63")}
+    assert forced["winograd63"].algo_for(7, 7) == "winograd63"
+    assert forced["im2col"].algo_for(28, 28) == "im2col"
+    for s, algo in ((7, "im2col"), (8, "im2col"), (12, "winograd63")):
+        x = rng.standard_normal((2, 16, s, s)).astype(np.float32)
+        assert np.array_equal(layer(x), forced[algo](x)), s
+        assert layer.workspace_bytes(s, s) == forced[algo].workspace_bytes(s, s)
+    # Fewer than 16 channels on a side: Winograd only from 400 outputs up.
+    small = armconv.Conv2d(rng.standard_normal((8, 8, 3, 3)).astype(np.float32), padding=1)
+    assert small.algo == "winograd63"
+    assert small.algo_for(14, 14) == "im2col" and small.algo_for(20, 20) == "winograd63"

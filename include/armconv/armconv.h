@@ -73,7 +73,12 @@ class Conv2d {
   Conv2d(Conv2d&&) noexcept;
   Conv2d& operator=(Conv2d&&) noexcept;
 
+  // The algorithm chosen at construction ...
   Algo algo() const { return algo_; }
+  // ... and the one a run over an h x w map uses: they differ only for an
+  // `auto` layer that chose Winograd, which runs im2col on maps too small for
+  // Winograd to pay (see README).
+  Algo algo_for(int64_t h, int64_t w) const;
   const Conv2dParams& params() const { return p_; }
   // Scratch memory one run() over an h x w map allocates (bounded for large maps).
   size_t workspace_bytes(int64_t h, int64_t w) const;
@@ -83,6 +88,7 @@ class Conv2d {
  private:
   Conv2dParams p_;
   Algo algo_;
+  bool auto_winograd_ = false;
   std::unique_ptr<const detail::ConvImpl> impl_;
 };
 

@@ -27,7 +27,8 @@ class Conv2d:
     Parameters are those of :func:`conv2d`. Attributes: ``in_channels``,
     ``out_channels``, ``kernel_size``, ``stride``, ``padding`` (top, bottom,
     left, right), ``dilation``, ``groups``, ``activation`` and ``algo`` (the
-    algorithm actually chosen, e.g. ``"gemm"`` or ``"im2col"``).
+    algorithm chosen, e.g. ``"gemm"`` or ``"im2col"``; see :meth:`algo_for`
+    for the one small maps get).
     """
 
     __slots__ = ("_impl", "in_channels", "out_channels", "kernel_size", "stride", "padding",
@@ -47,6 +48,17 @@ class Conv2d:
         if x.ndim == 3:
             return self._impl.run(x[None])[0]
         return self._impl.run(x)
+
+    def algo_for(self, h, w):
+        """The algorithm a call over an h x w input map runs.
+
+        Equal to ``algo`` except for a layer whose ``auto`` choice was
+        ``"winograd63"``: it also keeps an im2col packing of its weights and
+        runs ``"im2col"`` on maps whose output is too small for Winograd's
+        6x6 tiles to pay (64 outputs or fewer; fewer than 400 when a side has
+        fewer than 16 channels).
+        """
+        return self._impl.algo_for(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
     def workspace_bytes(self, h, w):
         """Scratch memory one call over an h x w map allocates."""

@@ -49,6 +49,10 @@ ConvImplPtr make_dw3x3_conv(const Conv2dParams& p, const float* weight, const fl
 // pick it for these parameters (it must also not reject them).
 const char* winograd63_conv_rejects(const Conv2dParams& p);
 bool winograd63_conv_pays(const Conv2dParams& p);
+// Whether Winograd also beats im2col on an ho x wo output map (small maps
+// waste most of their 6x6 tiles). `auto` layers that chose Winograd keep an
+// im2col packing too and use it where this says no.
+bool winograd63_conv_pays_for_map(const Conv2dParams& p, int64_t ho, int64_t wo);
 ConvImplPtr make_winograd63_conv(const Conv2dParams& p, const float* weight, const float* bias);
 
 // Effective kernel extent (k - 1) * dilation + 1.

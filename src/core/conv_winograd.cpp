@@ -275,6 +275,17 @@ bool winograd63_conv_pays(const Conv2dParams& p) {
   return p.in_channels >= 8 && p.out_channels >= 8;
 }
 
+// Re-measured with the current GEMM (cortex-a72, Winograd / im2col
+// instructions, Cin_Cout_map): 64_64 at 7x7 1.57, 8x8 1.22, 10x10 0.81,
+// 12x12 0.62, 14x14 0.64; 256_256 at 7x7 1.11, 14x14 0.48; 8_8 at 7x7 2.9,
+// 14x14 1.23, 28x28 0.72. So: more than 64 outputs, and with fewer than 16
+// channels on either side at least 400.
+bool winograd63_conv_pays_for_map(const Conv2dParams& p, int64_t ho, int64_t wo) {
+  const int64_t outputs = ho * wo;
+  if (outputs <= 64) return false;
+  return std::min(p.in_channels, p.out_channels) >= 16 || outputs >= 400;
+}
+
 ConvImplPtr make_winograd63_conv(const Conv2dParams& p, const float* weight, const float* bias) {
   return ConvImplPtr(new Winograd63Conv(p, weight, bias));
 }

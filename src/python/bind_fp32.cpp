@@ -47,6 +47,7 @@ class PyConv2d {
   }
 
   std::string algo() const { return algo_name(layer_->algo()); }
+  std::string algo_for(int64_t h, int64_t w) const { return algo_name(layer_->algo_for(h, w)); }
   size_t workspace_bytes(int64_t h, int64_t w) const { return layer_->workspace_bytes(h, w); }
 
  private:
@@ -64,6 +65,7 @@ void bind_fp32(py::module_& m) {
            py::arg("lo"), py::arg("hi"), py::arg("algo"))
       .def("run", &PyConv2d::run, py::arg("x"))
       .def_property_readonly("algo", &PyConv2d::algo)
+      .def("algo_for", &PyConv2d::algo_for, py::arg("h"), py::arg("w"))
       .def("workspace_bytes", &PyConv2d::workspace_bytes, py::arg("h"), py::arg("w"));
 
   m.def(
