@@ -105,7 +105,6 @@ def sweep_cases():
     """Channels 1, 3, 4, 5, 17 (in and out), maps from smaller than one tile to
     several tiles, sizes not multiples of 6, every padding form, batch 1-3,
     each activation, with and without bias."""
-    rng = np.random.default_rng(63)
     pads = [0, 1, 2, (1, 2), (0, 1, 2, 0), (2, 0, 0, 1), (3, 1, 0, 2), "valid", "same"]
     chans = [1, 3, 4, 5, 17]
     sizes = [(1, 1), (2, 3), (3, 3), (5, 7), (6, 6), (7, 8), (8, 8), (11, 13), (12, 12), (13, 6),

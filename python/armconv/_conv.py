@@ -1,5 +1,4 @@
 """fp32 convolution and GEMM."""
-import numpy as np
 
 from . import _args
 from ._armconv import Conv2d as _Conv2dImpl
