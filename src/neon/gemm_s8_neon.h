@@ -60,7 +60,10 @@ inline void s8_store4(int32x4_t v, size_t r, size_t j0, size_t cols, void* c, si
       const int8x8_t q = s8_requant4(v, out.mult[r], out.shift, vdup_n_s8(int8_t(out.qmin)),
                                      vdup_n_s8(int8_t(out.qmax)));
       if (cols == 4) {
-        vst1_lane_s32(reinterpret_cast<int32_t*>(static_cast<void*>(p)), vreinterpret_s32_s8(q), 0);
+        // Through memcpy: an int32 lane store may be emitted with an
+        // alignment hint on A32, and p is only byte-aligned.
+        const int32_t w = vget_lane_s32(vreinterpret_s32_s8(q), 0);
+        std::memcpy(p, &w, 4);
       } else {
         int8_t t[8];
         vst1_s8(t, q);
