@@ -99,11 +99,20 @@ using gemm_s8_pack_a_fn = void (*)(size_t m, size_t k, const int8_t* a, size_t l
 using gemm_s8_pack_b_fn = void (*)(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst);
 
 // The fp32 im2col geometry (sgemm.h) over an int8 image: `geom.x` is unused,
-// `x` is the group's first channel.
+// `x` is the group's first channel. `scratch` holds
+// im2col_s8_scratch_bytes(kg, nr, nc) bytes for the NEON tables' packer (the
+// caller allocates it once per call, not once per block); the generic packer
+// does not use it.
 struct Im2colGeomS8 {
   Im2colGeom geom;
   const int8_t* x;
+  int8_t* scratch = nullptr;
 };
+// Scratch pack_im2col_via_pack_b needs for blocks of up to nc columns: KG
+// gathered rows of nc bytes, and one KG-deep group of every NR-column panel.
+inline size_t im2col_s8_scratch_bytes(size_t kg, size_t nr, size_t nc) {
+  return kg * nc + (nc + nr - 1) / nr * nr * kg;
+}
 // Packs columns [n0, n0 + nc) of the (K = channels*kh*kw) x (ho*wo) im2col
 // matrix into NR-column panels, as gemm_s8_pack_b_fn does for a dense B.
 using gemm_s8_pack_im2col_fn = void (*)(const Im2colGeomS8& g, size_t n0, size_t nc, int8_t* dst);

@@ -77,23 +77,26 @@ void pack_im2col_via_pack_b(gemm_s8_pack_b_fn pack_b, size_t nr, size_t kg, cons
                             size_t n0, size_t nc, int8_t* dst) {
   const Im2colGeom& g = gs.geom;
   const size_t k = g.channels * g.kh * g.kw, kp = round_up(k, kg), panels = div_up(nc, nr);
-  Buffer<int8_t> stage(kg * nc), group(panels * nr * kg);
+  // Scratch from the caller (im2col_s8_scratch_bytes): gathered rows, then
+  // the packed group of every panel.
+  int8_t* stage = gs.scratch;
+  int8_t* group = gs.scratch + kg * nc;
   size_t c = 0, ky = 0, kx = 0;
   for (size_t k0 = 0; k0 < k; k0 += kg) {
     for (size_t i = 0; i < kg; i++) {
       if (k0 + i < k) {
-        im2col_row(gs, c, ky, kx, n0, nc, stage.data() + i * nc);
+        im2col_row(gs, c, ky, kx, n0, nc, stage + i * nc);
         if (++kx == g.kw) {
           kx = 0;
           if (++ky == g.kh) { ky = 0; c++; }
         }
       } else {
-        std::memset(stage.data() + i * nc, 0, nc);
+        std::memset(stage + i * nc, 0, nc);
       }
     }
-    pack_b(kg, nc, stage.data(), nc, group.data());
+    pack_b(kg, nc, stage, nc, group);
     for (size_t p = 0; p < panels; p++)
-      std::memcpy(dst + p * nr * kp + k0 * nr, group.data() + p * nr * kg, nr * kg);
+      std::memcpy(dst + p * nr * kp + k0 * nr, group + p * nr * kg, nr * kg);
   }
 }
 

@@ -181,8 +181,11 @@ class QConvImpl {
     const size_t es = out_kind_ == S8OutKind::Int8 ? 1 : 4;
     const S8Blocking blk = gemm_s8_blocking(kern_, m_, howo, k_);
     Buffer<int8_t> ws(blk.workspace_bytes());
+    Buffer<int8_t> scratch(dense_ ? 0 : im2col_s8_scratch_bytes(kern_.kg, kern_.nr, blk.nc),
+                           Buffer<int8_t>::Uninitialized());
     Im2colGeomS8 geom{};
     geom.geom = im2col_geom(p_, h, w, ho, wo);
+    geom.scratch = scratch.data();
     for (int64_t b = 0; b < n; b++) {
       for (size_t g = 0; g < g_; g++) {
         const int8_t* xg = x + (size_t(b) * g_ + g) * cg_ * hw;

@@ -183,6 +183,8 @@ static void check_im2col(const S8GemmKernels& kern, std::mt19937& g) {
       const size_t nc = n - n0;
       const size_t bytes = round_up(nc, kern.nr) * round_up(k, kern.kg);
       Buffer<int8_t> p1(bytes), p2(bytes);
+      Buffer<int8_t> scratch(im2col_s8_scratch_bytes(kern.kg, kern.nr, nc));
+      geom.scratch = scratch.data();
       std::memset(p1.data(), 0x33, bytes);
       kern.pack_im2col(geom, n0, nc, p1.data());
       kern.pack_b(k, nc, dense.data() + n0, n, p2.data());
