@@ -1,11 +1,11 @@
 // Winograd F(6x6, 3x3) parts, to split the cost of wino3x3_* between the
 // transforms and the 64 GEMMs. "MACs" here are units of work, not MACs:
-//   wino63_in_x400 / wino63_out_x400: 400 tile-channel-group transforms
-//     (100 calls of 4 tiles x 4 channels) = the input (output) transforms of
-//     wino3x3_64_28 (25 tiles x 16 groups of 4 channels);
-//   wino63_gemm_64_25: its 64 GEMMs (Cout 64, 25 tiles, Cin 64) on a
-//     prepacked B, in direct-equivalent MACs of the whole convolution
-//     (wino63_gemm_64_24: one tile fewer, no partial NR panel).
+//   wino63_in_x400 / wino63_out_x400: 400 transforms of one tile x 4
+//     channels = the input (output) transforms of wino3x3_64_28 (25 tiles x
+//     16 groups of 4 channels);
+//   wino63_gemm_64_25: its 64 GEMMs (Cout 64, 25 tiles, Cin 64), in
+//     direct-equivalent MACs of the whole convolution.
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -45,50 +45,43 @@ static int wino_pays_reg = [] {
 static int wino_parts_reg = [] {
   add_case({"wino63_in_x400", 400, []() -> std::function<void()> {
               auto src = std::make_shared<std::vector<float>>(random_floats(8 * 32 * 4 + 64, 5));
-              auto dst = std::make_shared<Buffer<float>>(64 * 12 * 64);
+              auto dst = std::make_shared<Buffer<float>>(64 * 16 * 64);
               return [=] {
                 const WinoKernels& wk = *kernels().winograd;
-                const float* s[4] = {src->data(), src->data() + 24, src->data() + 48, src->data() + 72};
-                for (int i = 0; i < 100; i++)
-                  wk.input(s, 4, 32 * 4, dst->data() + (i % 16) * 4 * 12, 12 * 64, 12);
+                for (int i = 0; i < 400; i++)
+                  wk.input(src->data() + (i % 4) * 24, 32 * 4, dst->data() + (i % 16) * 4, 16 * 64);
               };
             }});
   add_case({"wino63_out_x400", 400, []() -> std::function<void()> {
-              auto m = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 12, 6));
+              auto m = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 16, 6));
               auto y = std::make_shared<std::vector<float>>(64 * 28 * 28);
               return [=] {
                 const WinoKernels& wk = *kernels().winograd;
-                for (int i = 0; i < 100; i++) {
-                  WinoOutTile out[4];
-                  for (int t = 0; t < 4; t++) out[t] = {y->data() + (i % 16) * 4 * 784 + 6 * t, 6, 6};
-                  wk.output(m->data() + (i % 16) * 4 * 12, 64 * 12, 12, 4, out, 4, 784, 28, false, 0, 0);
+                for (int i = 0; i < 400; i++) {
+                  WinoOutTile out = {y->data() + (i % 16) * 4 * 784 + 6 * (i % 4), 6, 6};
+                  wk.output(m->data() + (i % 16) * 4, 64 * 16, out, 4, 784, 28, false, 0, 0);
                 }
               };
             }});
-  // The 64 GEMMs alone, 25 tiles (2 full NR=12 panels + 1 column) and 24.
-  for (size_t n : {25, 24}) {
-    add_case({"wino63_gemm_64_" + std::to_string(n), 64.0 * 64 * 28 * 28 * 9,
-              [n]() -> std::function<void()> {
-                const SgemmKernels& g = *kernels().sgemm;
-                const size_t m = 64, k = 64;
-                auto a = std::make_shared<Buffer<float>>(64 * round_up(m, g.mr) * k);
-                auto b = std::make_shared<Buffer<float>>(64 * round_up(n, g.nr) * k);
-                auto c = std::make_shared<Buffer<float>>(64 * m * 28);
-                auto bias = std::make_shared<Buffer<float>>(round_up(m, g.mr));
-                auto r = random_floats(a->size(), 7);
-                std::copy(r.begin(), r.end(), a->data());
-                r = random_floats(b->size(), 8);
-                std::copy(r.begin(), r.end(), b->data());
-                return [=, &g] {
-                  const SgemmBlocking blk = sgemm_blocking(g, m, n, k);
-                  for (size_t p = 0; p < 64; p++) {
-                    BSource src;
-                    src.packed = b->data() + p * round_up(n, g.nr) * k;
-                    sgemm_run(g, blk, m, n, k, a->data() + p * round_up(m, g.mr) * k,
-                              bias->data(), src, c->data() + p * m * 28, 28, false, 0, 0, nullptr);
-                  }
-                };
-              }});
-  }
+  // The 64 GEMMs alone as conv_winograd.cpp runs them for 64 -> 64 channels,
+  // 28x28: blocks of 16 and 9 tiles (8 + 8, 8 + 1), in direct-equivalent
+  // MACs of the whole convolution.
+  add_case({"wino63_gemm_64_25", 64.0 * 64 * 28 * 28 * 9, []() -> std::function<void()> {
+              const size_t kp = 64, mp = 64, t = 16;
+              auto u = std::make_shared<std::vector<float>>(random_floats(64 * mp * kp, 7));
+              auto v = std::make_shared<std::vector<float>>(random_floats(64 * t * kp, 8));
+              auto c = std::make_shared<std::vector<float>>(64 * t * mp);
+              return [=] {
+                const WinoKernels& wk = *kernels().winograd;
+                for (size_t nt : {16, 9})
+                  for (size_t p = 0; p < 64; p++)
+                    for (size_t cb = 0; cb < mp; cb += 8)
+                      for (size_t j = 0; j < nt; j += 8) {
+                        const size_t nb = std::min<size_t>(8, nt - j);
+                        wk.gemm(nb, kp / 4, u->data() + p * mp * kp + cb * kp, v->data() + p * t * kp + j * kp,
+                                4 * nb, c->data() + p * t * mp + j * mp + cb, mp, nullptr, false);
+                      }
+              };
+            }});
   return 0;
 }();

@@ -145,7 +145,7 @@ def test_large_cin(cin, rng):
 
 
 def test_many_blocks_and_strips(rng):
-    """64 channels make blocks of 12 tiles; 200 columns make two strips of tiles."""
+    """64 channels make blocks of 16 tiles; 200 columns make two strips of tiles."""
     h, w = (7, 200) if not UNDER_QEMU else (7, 196)
     x = rng.standard_normal((1, 64, h, w)).astype(np.float32)
     wt = rng.standard_normal((20, 64, 3, 3)).astype(np.float32)
@@ -172,12 +172,27 @@ def test_layer_reuse_and_3d_input(rng):
         check(x, wt, b, 1, "relu6", layer=layer)
 
 
-def test_workspace_bounded():
-    wt = np.zeros((64, 64, 3, 3), np.float32)
+@pytest.mark.parametrize("cin,cout", [(133, 9), (6, 140), (130, 261)])
+def test_channel_chunks(cin, cout, rng):
+    """More than 128 input channels accumulate over chunks of the reduction;
+    more than 128 output channels run the input transform once per chunk;
+    both with tails (not multiples of 4 or 8)."""
+    hw = (7, 8) if UNDER_QEMU else (13, 8)
+    x = rng.standard_normal((2, cin) + hw).astype(np.float32)
+    wt = (rng.standard_normal((cout, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
+    b = rng.standard_normal(cout).astype(np.float32)
+    check(x, wt, b, (1, 0, 0, 1), "relu")
+
+
+@pytest.mark.parametrize("c", [8, 32, 64, 128, 512])
+def test_workspace_bounded(c):
+    """The workspace does not grow with the map and stays within ~600 KB
+    (V and M at most 256 KB each, plus the staging box) at any channel count."""
+    wt = np.zeros((c, c, 3, 3), np.float32)
     layer = armconv.Conv2d(wt, padding=1, algo="winograd63")
     big = layer.workspace_bytes(600, 600)
     assert big == layer.workspace_bytes(3000, 3000) == layer.workspace_bytes(6000, 300)
-    assert big < 1 << 20
+    assert big <= 600 * 1024, big
     assert layer.workspace_bytes(6, 6) <= layer.workspace_bytes(56, 56) <= big
 
 

@@ -2,29 +2,40 @@
 // dilation 1, groups 1, any padding. Matrices and kernel contracts:
 // core/winograd.h; transforms: core/winograd_kernels.h.
 //
+// Everything between the image and the output rows is nc4 vectors (4
+// channels of one pixel, or of one transform position): the input transform
+// writes them, the per-position GEMM multiplies them lane by lane (k in the
+// lanes: wino_gemm_fn) and writes 4 output channels per vector, which the
+// output transform reads. No transposes until the NCHW store.
+//
 // Construction: U = G g G^T for every (out, in) channel pair, in double, then
 // for each of the 64 transform positions the Cout x Cin matrix U[p] is packed
-// into the GEMM's MR-row panels (K padded to a multiple of 4 with zeros).
+// in blocks of 8 output channels: block b, input channel k at
+//   U_p + b * 8 * kpad + 8 k    (8 floats; Cout padded to 8, Cin to 4, zeros).
 //
 // run(), per image, per block of T tiles (tiles in raster order within a
-// strip of at most kStripTiles tile columns):
-//   1. input: for each group of 4 input channels, the block's bounding box of
-//      the input (rows and columns outside the image read as zero: the
-//      padding is virtual) is interleaved into nc4 (`stage`), then
-//      V = B^T d B of 4 tiles at a time is written straight into the GEMM's
-//      NR-column B panels: V[p] is a (Cin x T) matrix, already packed.
-//   2. 64 GEMMs M[p] = U[p] V[p] (Cout x T) on the packed fp32 GEMM
-//      (sgemm_run with a prepacked B). The bias rides on position 9 = (1, 1)
-//      (see core/winograd.h): it is that GEMM's bias vector, zero elsewhere.
-//   3. output: Y = A^T M A per tile, 4 tiles x 4 output channels at a time,
-//      clamped, written to NCHW (edge tiles cut to the map).
+// strip of at most kStripTiles tile columns), per chunk of at most MC output
+// channels, per chunk of at most KC input channels:
+//   1. input: for each group of 4 input channels of the chunk, the block's
+//      bounding box of the input (rows and columns outside the image read as
+//      zero: the padding is virtual) is interleaved into nc4 (`stage`), then
+//      V = B^T d B of each tile is stored, per position p, as
+//        V_p + (j / 8) * 8 * kc + q * nb * 4 + (j % 8) * 4   (tile j, quad q,
+//      nb = tiles in j's group of 8): the GEMM's "v" with v_quad = 4 nb.
+//   2. 64 GEMMs M_p (+)= U_p V_p over blocks of 8 channels x 8 tiles, the
+//      chunks of input channels accumulating into M. M_p holds tile j's
+//      channels at M_p + j * MC. The bias rides on position 9 = (1, 1) (see
+//      core/winograd.h): the first chunk of that GEMM starts from it.
+//   3. output: Y = A^T M A per tile and 4 output channels, clamped, written
+//      to NCHW (edge tiles cut to the map).
 //
-// Workspace per call (does not grow with H x W): the B panels
-// 64 x round_up(T, NR) x round_up(Cin, 4) floats, the products
-// 64 x round_up(Cout, 4) x round_up(T, 4) floats, and the staging box.
-// T is the largest multiple of NR (at least NR) whose panels and products fit
-// kBlockBytes, so only the last block of each strip has a partial panel.
-// The packed U takes 64 x round_up(Cout, MR) x round_up(Cin, 4) floats, about
+// Workspace (does not grow with H x W): V is 64 x T x KC floats, M is
+// 64 x T x MC, plus the staging box. T, KC and MC are chosen so that each of
+// V and M stays within kBufBytes (8 <= T <= 64, a multiple of 8 while the
+// map has more tiles than that): at most ~560 KB in all. With more than MC output channels the input
+// transform runs once per chunk of MC (at most 128): at >= 256 channels
+// that repeats a part of the work that is a few % of the GEMMs.
+// The packed U takes 64 x round_up(Cout, 8) x round_up(Cin, 4) floats, about
 // 7x the 3x3 weights.
 #include <algorithm>
 #include <cstring>
@@ -39,23 +50,25 @@ namespace armconv {
 namespace detail {
 namespace {
 
-// V + M budget: an L2 share on Cortex-A72 (1 MB shared) and A76 (512 KB).
-constexpr size_t kBlockBytes = 384 * 1024;
+// Budget of each of V and M: together they are an L2's worth on Cortex-A72
+// (1 MB shared) and A76 (512 KB).
+constexpr size_t kBufBytes = 256 * 1024;
+// Largest channel chunks (MC, KC) and tile blocks (T).
+constexpr size_t kMaxChunk = 128;
+constexpr size_t kMaxBlock = 64;
 // Widest strip of tiles one block's staging box may span.
 constexpr size_t kStripTiles = 32;
 
 class Winograd63Conv final : public ConvImpl {
  public:
   Winograd63Conv(const Conv2dParams& p, const float* weight, const float* bias)
-      : p_(p), gemm_(*kernels().sgemm), wk_(*kernels().winograd) {
+      : p_(p), wk_(*kernels().winograd) {
     cin_ = size_t(p.in_channels);
     cout_ = size_t(p.out_channels);
     kpad_ = round_up(cin_, 4);
-    mpad_ = round_up(cout_, gemm_.mr);
-    m4_ = round_up(cout_, 4);
+    mpad_ = round_up(cout_, 8);
     // U[p][co][ci] = sum_{u,v} G[i][u] g[co][ci][u][v] G[j][v], p = 8i + j.
-    packed_u_.reset(kWinoPos * mpad_ * kpad_);
-    std::vector<float> u(kWinoPos * cout_ * kpad_, 0.0f);
+    packed_u_.reset(kWinoPos * mpad_ * kpad_);  // zero-filled: the padding
     for (size_t co = 0; co < cout_; co++) {
       for (size_t ci = 0; ci < cin_; ci++) {
         const float* g = weight + (co * cin_ + ci) * 9;
@@ -66,19 +79,18 @@ class Winograd63Conv final : public ConvImpl {
         for (size_t i = 0; i < 8; i++)
           for (size_t j = 0; j < 8; j++) {
             const double s = gg[i][0] * kWinoG[j][0] + gg[i][1] * kWinoG[j][1] + gg[i][2] * kWinoG[j][2];
-            u[((8 * i + j) * cout_ + co) * kpad_ + ci] = float(s);
+            packed_u_.data()[(8 * i + j) * mpad_ * kpad_ + (co / 8) * 8 * kpad_ + ci * 8 + co % 8] = float(s);
           }
       }
     }
-    for (size_t pos = 0; pos < kWinoPos; pos++)
-      gemm_.pack_a(cout_, kpad_, u.data() + pos * cout_ * kpad_, kpad_,
-                   packed_u_.data() + pos * mpad_ * kpad_);
-    bias_.reset(mpad_);
-    zeros_.reset(mpad_);
-    if (bias) std::memcpy(bias_.data(), bias, cout_ * sizeof(float));
-    const size_t per_tile = kWinoPos * (kpad_ + m4_) * sizeof(float);
-    block_ = std::max<size_t>(1, kBlockBytes / per_tile) / gemm_.nr * gemm_.nr;
-    block_ = std::max(block_, gemm_.nr);
+    if (bias) {
+      bias_.reset(mpad_);
+      std::memcpy(bias_.data(), bias, cout_ * sizeof(float));
+    }
+    mc_ = std::min(mpad_, kMaxChunk);
+    kc_ = std::min(kpad_, kMaxChunk);
+    const size_t per_tile = kWinoPos * std::max(mc_, kc_) * sizeof(float);
+    block_ = std::min(kMaxBlock, std::max<size_t>(8, kBufBytes / per_tile / 8 * 8));
   }
 
   size_t workspace_bytes(int64_t h, int64_t w) const override {
@@ -91,26 +103,12 @@ class Winograd63Conv final : public ConvImpl {
   void run(const float* x, int64_t n, int64_t h, int64_t w, float* y, int64_t ho,
            int64_t wo) const override {
     const Plan pl = plan(ho, wo);
-    // Per-call workspaces, not zeroed (a memset of ~1 MB per call would cost
-    // ~8% of the whole convolution): the staging box and the products are
-    // written before they are read, and of the B panels only the columns past
-    // round_up(T, 4) of the last panel are never written by the input
-    // transform (it writes groups of 4 tiles, zeros past the block's tiles):
-    // those are zeroed here once. (Later, shorter blocks leave finite values
-    // of earlier blocks in their unused columns; a GEMM column only feeds its
-    // own output column, so these never reach a stored output.)
+    // Per-call workspaces, not zeroed: every float of V, M and the staging box
+    // that is read was written before (by the input transform, the GEMM, the
+    // staging) in the same block.
     Buffer<float> vbuf(pl.v_floats(), Buffer<float>::Uninitialized{});
     Buffer<float> mbuf(pl.m_floats(), Buffer<float>::Uninitialized{});
     Buffer<float> stage(pl.stage_floats(), Buffer<float>::Uninitialized{});
-    const size_t written = round_up(pl.t, 4);
-    if (written < pl.tpad) {
-      const size_t nr = gemm_.nr, q = pl.tpad - nr;  // last panel: columns [q, q + nr)
-      for (size_t pos = 0; pos < kWinoPos; pos++)
-        for (size_t k = 0; k < kpad_; k++)
-          std::fill_n(vbuf.data() + pos * pl.v_pos() + q * kpad_ + k * nr + (written - q),
-                      pl.tpad - written, 0.0f);
-    }
-    const SgemmBlocking blk = sgemm_blocking(gemm_, cout_, pl.t, kpad_);
     const size_t hw = size_t(h) * size_t(w), howo = size_t(ho) * size_t(wo);
     for (int64_t b = 0; b < n; b++) {
       const float* xb = x + size_t(b) * cin_ * hw;
@@ -119,16 +117,18 @@ class Winograd63Conv final : public ConvImpl {
         const size_t ntx = std::min(kStripTiles, pl.tiles_x - tx0);
         const size_t ntiles = pl.tiles_y * ntx;
         for (size_t b0 = 0; b0 < ntiles; b0 += pl.t) {
-          Block bk{tx0, ntx, b0, std::min(pl.t, ntiles - b0)};
-          input_block(xb, size_t(h), size_t(w), pl, bk, stage.data(), vbuf.data());
-          for (size_t pos = 0; pos < kWinoPos; pos++) {
-            BSource src;
-            src.packed = vbuf.data() + pos * pl.v_pos();
-            sgemm_run(gemm_, blk, cout_, bk.nt, kpad_, packed_u_.data() + pos * mpad_ * kpad_,
-                      pos == kWinoBiasPos ? bias_.data() : zeros_.data(), src,
-                      mbuf.data() + pos * pl.m_pos(), pl.ldm, false, 0.0f, 0.0f, nullptr);
+          const Block bk{tx0, ntx, b0, std::min(pl.t, ntiles - b0)};
+          for (size_t m0 = 0; m0 < mpad_; m0 += mc_) {
+            const size_t mn = std::min(mc_, mpad_ - m0);
+            for (size_t k0 = 0; k0 < kpad_; k0 += kc_) {
+              const size_t kn = std::min(kc_, kpad_ - k0);
+              input_block(xb, size_t(h), size_t(w), pl, bk, k0, kn, stage.data(), vbuf.data());
+              for (size_t pos = 0; pos < kWinoPos; pos++)
+                gemm_block(pos, bk.nt, k0, kn, m0, mn, vbuf.data() + pos * pl.v_pos(),
+                           mbuf.data() + pos * pl.m_pos());
+            }
+            output_block(yb, size_t(ho), size_t(wo), pl, bk, m0, mbuf.data());
           }
-          output_block(yb, size_t(ho), size_t(wo), pl, bk, mbuf.data());
         }
       }
     }
@@ -137,13 +137,11 @@ class Winograd63Conv final : public ConvImpl {
  private:
   struct Plan {
     size_t tiles_y, tiles_x;
-    size_t t;         // tiles per block
-    size_t tpad;      // round_up(t, NR): B panel columns
-    size_t ldm;       // round_up(t, 4): row stride of the products
-    size_t kpad, m4;  // channel counts padded to 4
+    size_t t;           // tiles per block
+    size_t kc, mc;      // channel chunks
     size_t box_rows, box_cols;  // staging box bound (pixels)
-    size_t v_pos() const { return tpad * kpad; }
-    size_t m_pos() const { return m4 * ldm; }
+    size_t v_pos() const { return t * kc; }
+    size_t m_pos() const { return t * mc; }
     size_t v_floats() const { return kWinoPos * v_pos(); }
     size_t m_floats() const { return kWinoPos * m_pos(); }
     size_t stage_floats() const { return box_rows * box_cols * 4; }
@@ -159,10 +157,8 @@ class Winograd63Conv final : public ConvImpl {
     pl.tiles_x = div_up(size_t(wo), kWinoTile);
     const size_t ntx = std::min(kStripTiles, pl.tiles_x);
     pl.t = std::min(block_, pl.tiles_y * ntx);
-    pl.tpad = round_up(pl.t, gemm_.nr);
-    pl.ldm = round_up(pl.t, 4);
-    pl.kpad = kpad_;
-    pl.m4 = m4_;
+    pl.kc = kc_;
+    pl.mc = mc_;
     // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
     const size_t trows = std::min(pl.tiles_y, div_up(pl.t, ntx) + 1);
     pl.box_rows = kWinoTile * trows + 2;
@@ -176,9 +172,9 @@ class Winograd63Conv final : public ConvImpl {
     *tx = (bk.b0 + k) % bk.ntx;
   }
 
-  void input_block(const float* x, size_t h, size_t w, const Plan& pl, const Block& bk,
-                   float* stage, float* v) const {
-    const size_t nr = gemm_.nr;
+  // V of input channels [k0, k0 + kn) for the block's tiles.
+  void input_block(const float* x, size_t h, size_t w, const Plan& pl, const Block& bk, size_t k0,
+                   size_t kn, float* stage, float* v) const {
     // Bounding box of the block's input patches, in strip tile units.
     size_t ty0, tx_first, ty1, tx_last;
     tile_at(bk, 0, &ty0, &tx_first);
@@ -193,10 +189,15 @@ class Winograd63Conv final : public ConvImpl {
     const size_t c_lo = size_t(std::max<ptrdiff_t>(0, -ix0));
     const size_t c_hi = size_t(std::max<ptrdiff_t>(ptrdiff_t(c_lo), std::min<ptrdiff_t>(ptrdiff_t(cols), ptrdiff_t(w) - ix0)));
     const size_t row4 = cols * 4;
-    const float* src[4];
-    for (size_t g = 0; g * 4 < cin_; g++) {
-      const size_t nch = std::min<size_t>(4, cin_ - 4 * g);
-      const float* xg = x + 4 * g * h * w;
+    for (size_t q = 0; q * 4 < kn; q++) {
+      const size_t c0 = k0 + 4 * q;
+      if (c0 >= cin_) {  // channel padding of the last chunk: V = 0
+        for (size_t pos = 0; pos < kWinoPos; pos++)
+          for (size_t j = 0; j < bk.nt; j++) std::memset(v_at(v, pl, bk.nt, kn, pos, j, q), 0, 16);
+        continue;
+      }
+      const size_t nch = std::min<size_t>(4, cin_ - c0);
+      const float* xg = x + c0 * h * w;
       for (size_t r = 0; r < rows; r++) {
         float* s = stage + r * row4;
         const ptrdiff_t iy = iy0 + ptrdiff_t(r);
@@ -209,47 +210,60 @@ class Winograd63Conv final : public ConvImpl {
                      s + c_lo * 4);
         std::memset(s + c_hi * 4, 0, (cols - c_hi) * 4 * sizeof(float));
       }
-      for (size_t j = 0; j < bk.nt; j += 4) {
-        const size_t cnt = std::min<size_t>(4, bk.nt - j);
-        for (size_t t = 0; t < cnt; t++) {
-          size_t ty, tx;
-          tile_at(bk, j + t, &ty, &tx);
-          src[t] = stage + (kWinoTile * (ty - ty0)) * row4 + kWinoTile * (tx - cx0) * 4;
-        }
-        float* dst = v + (j / nr) * nr * kpad_ + 4 * g * nr + j % nr;
-        wk_.input(src, cnt, row4, dst, pl.v_pos(), nr);
+      for (size_t j = 0; j < bk.nt; j++) {
+        size_t ty, tx;
+        tile_at(bk, j, &ty, &tx);
+        const float* src = stage + (kWinoTile * (ty - ty0)) * row4 + kWinoTile * (tx - cx0) * 4;
+        wk_.input(src, row4, v_at(v, pl, bk.nt, kn, 0, j, q), pl.v_pos());
       }
     }
   }
 
-  void output_block(float* y, size_t ho, size_t wo, const Plan& pl, const Block& bk,
+  // Where V_pos of tile j, k-quad q goes (see the top of the file).
+  static float* v_at(float* v, const Plan& pl, size_t nt, size_t kn, size_t pos, size_t j,
+                     size_t q) {
+    const size_t g = j / 8, nb = std::min<size_t>(8, nt - 8 * g);
+    return v + pos * pl.v_pos() + g * 8 * kn + q * nb * 4 + (j % 8) * 4;
+  }
+
+  // M_pos (+)= U_pos V_pos for output channels [m0, m0 + mn), input channels
+  // [k0, k0 + kn): blocks of 8 channels x 8 tiles.
+  void gemm_block(size_t pos, size_t nt, size_t k0, size_t kn, size_t m0, size_t mn,
+                  const float* v, float* m) const {
+    const float* u = packed_u_.data() + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * 8;
+    const float* bias = pos == kWinoBiasPos && k0 == 0 && bias_.size() ? bias_.data() + m0 : nullptr;
+    for (size_t cb = 0; cb < mn; cb += 8) {
+      for (size_t j = 0; j < nt; j += 8) {
+        const size_t nb = std::min<size_t>(8, nt - j);
+        wk_.gemm(nb, kn / 4, u + cb * kpad_, v + j * kn, 4 * nb, m + j * mc_ + cb, mc_,
+                 bias ? bias + cb : nullptr, k0 > 0);
+      }
+    }
+  }
+
+  void output_block(float* y, size_t ho, size_t wo, const Plan& pl, const Block& bk, size_t m0,
                     const float* m) const {
     const size_t howo = ho * wo;
-    WinoOutTile out[4];
-    for (size_t j = 0; j < bk.nt; j += 4) {
-      const size_t cnt = std::min<size_t>(4, bk.nt - j);
-      size_t oy[4], ox[4];
-      for (size_t t = 0; t < cnt; t++) {
-        size_t ty, tx;
-        tile_at(bk, j + t, &ty, &tx);
-        oy[t] = kWinoTile * ty;
-        ox[t] = kWinoTile * (bk.tx0 + tx);
-        out[t].rows = std::min(kWinoTile, ho - oy[t]);
-        out[t].cols = std::min(kWinoTile, wo - ox[t]);
-      }
-      for (size_t o = 0; o < cout_; o += 4) {
-        for (size_t t = 0; t < cnt; t++) out[t].dst = y + o * howo + oy[t] * wo + ox[t];
-        wk_.output(m + o * pl.ldm + j, pl.m_pos(), pl.ldm, cnt, out, std::min<size_t>(4, cout_ - o),
-                   howo, wo, p_.clamp, p_.out_min, p_.out_max);
+    const size_t m_end = std::min(cout_, m0 + mc_);
+    for (size_t j = 0; j < bk.nt; j++) {
+      size_t ty, tx;
+      tile_at(bk, j, &ty, &tx);
+      const size_t oy = kWinoTile * ty, ox = kWinoTile * (bk.tx0 + tx);
+      WinoOutTile out;
+      out.rows = std::min(kWinoTile, ho - oy);
+      out.cols = std::min(kWinoTile, wo - ox);
+      for (size_t o = m0; o < m_end; o += 4) {
+        out.dst = y + o * howo + oy * wo + ox;
+        wk_.output(m + j * mc_ + (o - m0), pl.m_pos(), out, std::min<size_t>(4, cout_ - o), howo, wo,
+                   p_.clamp, p_.out_min, p_.out_max);
       }
     }
   }
 
   Conv2dParams p_;
-  const SgemmKernels& gemm_;
   const WinoKernels& wk_;
-  size_t cin_, cout_, kpad_, mpad_, m4_, block_;
-  Buffer<float> packed_u_, bias_, zeros_;
+  size_t cin_, cout_, kpad_, mpad_, mc_, kc_, block_;
+  Buffer<float> packed_u_, bias_;
 };
 
 }  // namespace
@@ -259,7 +273,6 @@ const char* winograd63_conv_rejects(const Conv2dParams& p) {
   if (p.stride_h != 1 || p.stride_w != 1) return "it needs stride 1";
   if (p.dilation_h != 1 || p.dilation_w != 1) return "it needs dilation 1";
   if (p.groups != 1) return "it needs groups 1";
-  if (kernels().sgemm->nr % 4) return "the GEMM tile width of this build is not a multiple of 4";
   return nullptr;
 }
 

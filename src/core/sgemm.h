@@ -89,11 +89,6 @@ struct BSource {
   const float* b = nullptr;  // dense: B[k][n] = b[k*ldb + n]
   size_t ldb = 0;
   const Im2colGeom* im2col = nullptr;  // if set, B is this im2col matrix
-  // If set, B is already packed as NR-column panels over the whole K (the
-  // layout of packed A, transposed): panel q at packed + q*NR*K, its K-block
-  // [k0, k0+kc) at + k0*NR. No packing is done and `workspace` is unused.
-  // (Winograd: the input transform writes its output in this layout.)
-  const float* packed = nullptr;
 };
 
 // Sizes of the blocking for a (M, N, K) problem.

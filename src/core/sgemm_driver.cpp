@@ -39,18 +39,13 @@ SgemmBlocking sgemm_blocking(const SgemmKernels& kern, size_t m, size_t n, size_
 void sgemm_run(const SgemmKernels& kern, const SgemmBlocking& blk, size_t m, size_t n, size_t k,
                const float* packed_a, const float* bias, const BSource& src, float* c, size_t ldc,
                bool clamp, float lo, float hi, float* workspace) {
-  const size_t mr = kern.mr, nr = kern.nr;
+  const size_t mr = kern.mr;
   for (size_t n0 = 0; n0 < n; n0 += blk.nc) {
     const size_t nc = std::min(blk.nc, n - n0);
     for (size_t k0 = 0; k0 < k; k0 += blk.kc) {
       const size_t kc = std::min(blk.kc, k - k0);
-      // B panels of this block: panel q/NR at bp + q*kc, or prepacked.
-      const float* bp = workspace;
-      size_t bstride = kc;
-      if (src.packed) {
-        bp = src.packed + n0 * k + k0 * nr;
-        bstride = k;
-      } else if (src.im2col) {
+      // B panels of this block: panel q/NR at workspace + q*kc.
+      if (src.im2col) {
         kern.pack_im2col(*src.im2col, k0, kc, n0, nc, workspace);
       } else {
         kern.pack_b(kc, nc, src.b + k0 * src.ldb + n0, src.ldb, workspace);
@@ -61,16 +56,8 @@ void sgemm_run(const SgemmKernels& kern, const SgemmBlocking& blk, size_t m, siz
       for (size_t m0 = 0; m0 < m; m0 += mr) {
         const float* a = packed_a + m0 * k + k0 * mr;
         const size_t rows = std::min(mr, m - m0);
-        float* crow = c + m0 * ldc + n0;
-        if (bstride == kc) {
-          // Panels one after the other: one call runs the whole strip of tiles.
-          kern.ukernel(kc, a, bp, crow, ldc, rows, nc, bias + m0, flags, lo, hi);
-        } else {
-          for (size_t q = 0; q < nc; q += nr) {
-            kern.ukernel(kc, a, bp + q * bstride, crow + q, ldc, rows, std::min(nr, nc - q),
-                         bias + m0, flags, lo, hi);
-          }
-        }
+        // Panels one after the other: one call runs the whole strip of tiles.
+        kern.ukernel(kc, a, workspace, c + m0 * ldc + n0, ldc, rows, nc, bias + m0, flags, lo, hi);
       }
     }
   }

@@ -56,16 +56,13 @@ extern const double kWinoBT[8][8];
 extern const double kWinoG[8][3];
 extern const double kWinoAT[6][8];
 
-// Input transform of a group of up to 4 tiles, 4 channels each.
-//   src[t] (t < ntiles): tile t's 8x8 patch in an nc4 buffer: row r, column c,
-//       channel lane l at src[t][r * src_row + c * 4 + l] (src_row in floats,
-//       a multiple of 4).
-//   V = B^T d B is written, for position p, lane l, tile t < 4, to
-//       dst[p * dst_pos + l * dst_k + t]
-//   (4 tiles of one channel are contiguous: one row of a GEMM B panel).
-//   Tiles t >= ntiles are written as zeros.
-using wino_input_fn = void (*)(const float* const* src, size_t ntiles, size_t src_row, float* dst,
-                               size_t dst_pos, size_t dst_k);
+// Input transform of one tile, 4 channels (one nc4 vector per pixel):
+//   src: the tile's 8x8 patch, row r, column c, channel lane l at
+//       src[r * src_row + c * 4 + l] (src_row in floats, a multiple of 4);
+//   V = B^T d B: position p, lane l to dst[p * dst_pos + l].
+// Per position one vector of 4 channels: exactly what the GEMM below reads
+// as its "4 k-values of one tile", so there is no transpose anywhere.
+using wino_input_fn = void (*)(const float* src, size_t src_row, float* dst, size_t dst_pos);
 
 // Where the output transform writes one tile: channel l (< nch), row y
 // (< rows), column x (< cols) at dst + l * dst_ch + y * dst_row + x (NCHW).
@@ -74,14 +71,29 @@ struct WinoOutTile {
   size_t rows, cols;  // 1..6: edge tiles are cut
 };
 
-// Output transform of a group of up to 4 tiles, 4 output channels each.
-//   The GEMM product for position p, channel lane l, tile t is
-//       src[p * src_pos + l * src_m + t]   (t < 4; lanes l >= nch are read but unused)
-//   Y = A^T M A (6x6), clamped to [lo, hi] if `clamp`, is written per
-//   out[t] (t < ntiles) as described in WinoOutTile.
-using wino_output_fn = void (*)(const float* src, size_t src_pos, size_t src_m, size_t ntiles,
-                                const WinoOutTile* out, size_t nch, size_t dst_ch, size_t dst_row,
-                                bool clamp, float lo, float hi);
+// Output transform of one tile, 4 output channels:
+//   M: position p, lane l at src[p * src_pos + l] (lanes l >= nch are read
+//   but unused); Y = A^T M A (6x6), clamped to [lo, hi] if `clamp`, is
+//   written as described in WinoOutTile.
+using wino_output_fn = void (*)(const float* src, size_t src_pos, const WinoOutTile& out, size_t nch,
+                                size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi);
+
+// The GEMM of one transform position, for one block of 8 output channels and
+// n (1..8) tiles, k in quads ("pack4": the k index runs in vector lanes):
+//
+//   C[j][m] = init[j][m] + sum_k U[k][m] V[k][j]     m < 8, j < n, k < 4 kq
+//
+//   u: U[k][0..7] at u + 8 k (a packed U block: 8 channels per k; two
+//      vectors);
+//   v: V[4q .. 4q+3][j] (one vector: tile j, k-quad q) at v + q * v_quad + 4 j;
+//   c: C[j][0..7] at c + j * ldc (two vectors: 8 channels of tile j);
+//   init: C itself if `accumulate`, else bias[0..7] if bias, else 0.
+//
+// Per k-quad the kernel multiplies each U vector by one lane of a V vector
+// (fmla by element), so an nc4 vector of the input transform is used as it
+// is, and C comes out as nc4 vectors for the output transform.
+using wino_gemm_fn = void (*)(size_t n, size_t kq, const float* u, const float* v, size_t v_quad,
+                              float* c, size_t ldc, const float* bias, bool accumulate);
 
 // Interleaves n pixels of nch (1..4) channel rows into nc4:
 //   dst[i * 4 + l] = l < nch ? x[l * ch_stride + i] : 0     (i < n)
@@ -93,6 +105,7 @@ struct WinoKernels {
   wino_pack_nc4_fn pack_nc4;
   wino_input_fn input;
   wino_output_fn output;
+  wino_gemm_fn gemm;
 };
 
 const WinoKernels& wino63_generic_kernels();

@@ -10,7 +10,7 @@
 // loop; see neon/winograd.cpp), V, load/store (4 floats, any alignment), zero,
 // add/sub, min/max, mla<K>(a, b) = a + b*c[K], mls<K> = a - b*c[K],
 // mul<K> = b*c[K] with c its constant table (the K indices below),
-// deinterleave4 (ld4), interleave4 (st4), store_row6 (lane l of 6 vectors
+// store_row6 (lane l of 6 vectors
 // to 6 consecutive floats at p + l * ch, l < 4) and store_row (the same for
 // the first `cols` floats and l < nch).
 //
@@ -27,18 +27,6 @@
 namespace armconv {
 namespace detail {
 namespace wino {
-
-// unroll<N>(f): f(integral_constant<0>) ... f(integral_constant<N-1>), fully
-// unrolled (used for the short ld4/st4 loops; the transform passes stay loops:
-// unrolled, gcc interleaves them and runs out of registers).
-template <class F, size_t... I>
-inline void unroll_seq(F&& f, std::index_sequence<I...>) {
-  (f(std::integral_constant<size_t, I>{}), ...);
-}
-template <size_t N, class F>
-inline void unroll(F&& f) {
-  unroll_seq(f, std::make_index_sequence<N>{});
-}
 
 // Constant tables (the Ops' c[K]).
 enum InConst { kI5_25, kI4_25, kI0_25, kI1_25, kI0_5, kI2_5, kI2, kI4, kInConsts };
@@ -90,96 +78,61 @@ inline void output_1d(const Ops& o, const V* m, V* y) {
   y[5] = o.template mla<kO0_03125>(o.template mla<kO32>(o.add(d1, m[7]), d3), d5);
 }
 
-// wino_input_fn. Per tile: the row pass (B^T on each patch row, i.e. d B)
-// goes to `e` stored column-major, the column pass (B^T on each column) to
-// `vt` as [position][tile][lane]; then one ld4 per position turns
-// 4 tiles x 4 channels into 4 channel rows of 4 tiles for the GEMM panel.
+// wino_input_fn. The row pass (B^T on each patch row, i.e. d B) goes to `e`,
+// stored column-major so that the column pass (B^T on each column of d B)
+// loads its 8 inputs contiguously; position (i, j) = 8 i + j of the result
+// is stored straight to the GEMM's input, one vector of 4 channels each.
 template <class Ops>
-void input_tiles(const float* const* src, size_t ntiles, size_t src_row, float* dst,
-                 size_t dst_pos, size_t dst_k) {
+void input_tile(const float* src, size_t src_row, float* dst, size_t dst_pos) {
   using V = typename Ops::V;
   Ops o(kInConstValues);
-  alignas(16) float e[8][8][4];       // e[j][r]: row pass output, column j of row r
-  alignas(16) float vt[64][4][4];     // [position][tile][lane]
-  for (size_t t = 0; t < 4; t++) {
-    if (t >= ntiles) {
-      const V z = o.zero();
-      for (size_t p = 0; p < 64; p++) o.store(vt[p][t], z);
-      continue;
-    }
-    const float* s = src[t];
-    for (size_t r = 0; r < 8; r++) {
-      o.refresh();
-      V d[8], out[8];
-      for (size_t c = 0; c < 8; c++) d[c] = o.load(s + r * src_row + c * 4);
-      input_1d(o, d, out);
-      for (size_t j = 0; j < 8; j++) o.store(e[j][r], out[j]);
-    }
-    for (size_t j = 0; j < 8; j++) {
-      o.refresh();
-      V col[8], v[8];
-      for (size_t r = 0; r < 8; r++) col[r] = o.load(e[j][r]);
-      input_1d(o, col, v);
-      for (size_t i = 0; i < 8; i++) o.store(vt[8 * i + j][t], v[i]);
-    }
+  alignas(16) float e[8][8][4];  // e[j][r]: row pass output, column j of row r
+  for (size_t r = 0; r < 8; r++) {
+    o.refresh();
+    V d[8], out[8];
+    for (size_t c = 0; c < 8; c++) d[c] = o.load(src + r * src_row + c * 4);
+    input_1d(o, d, out);
+    for (size_t j = 0; j < 8; j++) o.store(e[j][r], out[j]);
   }
-  for (size_t p0 = 0; p0 < 64; p0 += 4) {
-    unroll<4>([&](auto i) {
-      V c[4];
-      o.deinterleave4(vt[p0 + i][0], c);  // c[l] = channel l of tiles 0..3
-      float* d = dst + (p0 + i) * dst_pos;
-      o.store(d, c[0]);
-      o.store(d + dst_k, c[1]);
-      o.store(d + 2 * dst_k, c[2]);
-      o.store(d + 3 * dst_k, c[3]);
-    });
+  for (size_t j = 0; j < 8; j++) {
+    o.refresh();
+    V col[8], v[8];
+    for (size_t r = 0; r < 8; r++) col[r] = o.load(e[j][r]);
+    input_1d(o, col, v);
+    for (size_t i = 0; i < 8; i++) o.store(dst + (8 * i + j) * dst_pos, v[i]);
   }
 }
 
-// wino_output_fn. One st4 per position turns 4 channel rows of 4 tiles (the
-// GEMM's C) into [position][tile][lane]; per tile the column pass (A^T on
-// each column) goes to `f`, the row pass (A^T on each row of f) gives the 6x6
-// output, clamped and stored straight to NCHW, row by row (store_row6 for
-// full tiles, store_row for edge tiles cut to the map or to nch channels).
+// wino_output_fn. The column pass (A^T on each column of M) goes to `f`, the
+// row pass (A^T on each row of f) gives the 6x6 output, clamped and stored
+// straight to NCHW row by row (store_row6 for full tiles, store_row for edge
+// tiles cut to the map or to nch channels).
 template <class Ops>
-void output_tiles(const float* src, size_t src_pos, size_t src_m, size_t ntiles,
-                  const WinoOutTile* out, size_t nch, size_t dst_ch, size_t dst_row, bool clamp,
-                  float lo, float hi) {
+void output_tile(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch, size_t dst_ch,
+                 size_t dst_row, bool clamp, float lo, float hi) {
   using V = typename Ops::V;
   Ops o(kOutConstValues);
-  alignas(16) float mt[64][4][4];  // [position][tile][lane]
-  alignas(16) float f[6][8][4];    // column pass output: f[a][j]
-  for (size_t p0 = 0; p0 < 64; p0 += 4) {
-    unroll<4>([&](auto i) {
-      const float* s = src + (p0 + i) * src_pos;
-      V r[4] = {o.load(s), o.load(s + src_m), o.load(s + 2 * src_m), o.load(s + 3 * src_m)};
-      o.interleave4(mt[p0 + i][0], r);
-    });
+  alignas(16) float f[6][8][4];  // column pass output: f[a][j]
+  for (size_t j = 0; j < 8; j++) {
+    o.refresh();
+    V m[8], y[6];
+    for (size_t i = 0; i < 8; i++) m[i] = o.load(src + (8 * i + j) * src_pos);
+    output_1d(o, m, y);
+    for (size_t a = 0; a < 6; a++) o.store(f[a][j], y[a]);
   }
   const V vlo = o.dup(lo), vhi = o.dup(hi);
-  for (size_t t = 0; t < ntiles; t++) {
-    for (size_t j = 0; j < 8; j++) {
-      o.refresh();
-      V m[8], y[6];
-      for (size_t i = 0; i < 8; i++) m[i] = o.load(mt[8 * i + j][t]);
-      output_1d(o, m, y);
-      for (size_t a = 0; a < 6; a++) o.store(f[a][j], y[a]);
-    }
-    const WinoOutTile& ot = out[t];
-    const bool full = ot.rows == 6 && ot.cols == 6 && nch == 4;
-    const size_t rows = ot.rows;
-    for (size_t a = 0; a < rows; a++) {
-      o.refresh();
-      V m[8], y[6];
-      for (size_t j = 0; j < 8; j++) m[j] = o.load(f[a][j]);
-      output_1d(o, m, y);
-      if (clamp)
-        for (size_t b = 0; b < 6; b++) y[b] = o.min(o.max(y[b], vlo), vhi);
-      if (full)
-        o.store_row6(ot.dst + a * dst_row, dst_ch, y);
-      else
-        o.store_row(ot.dst + a * dst_row, dst_ch, y, ot.cols, nch);
-    }
+  const bool full = ot.rows == 6 && ot.cols == 6 && nch == 4;
+  for (size_t a = 0; a < ot.rows; a++) {
+    o.refresh();
+    V m[8], y[6];
+    for (size_t j = 0; j < 8; j++) m[j] = o.load(f[a][j]);
+    output_1d(o, m, y);
+    if (clamp)
+      for (size_t b = 0; b < 6; b++) y[b] = o.min(o.max(y[b], vlo), vhi);
+    if (full)
+      o.store_row6(ot.dst + a * dst_row, dst_ch, y);
+    else
+      o.store_row(ot.dst + a * dst_row, dst_ch, y, ot.cols, nch);
   }
 }
 

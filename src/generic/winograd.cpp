@@ -1,6 +1,7 @@
-// Portable Winograd F(6x6, 3x3) transforms: the shared kernels of
+// Portable Winograd F(6x6, 3x3) kernels: the transforms of
 // core/winograd_kernels.h over a 4-float "vector" (the compiler may vectorise
-// it; the results do not depend on it). Also the transform matrices.
+// it; the results do not depend on it), the per-position GEMM in plain loops,
+// and the transform matrices.
 #include "core/winograd.h"
 #include "core/winograd_kernels.h"
 
@@ -94,16 +95,6 @@ struct Ops {
     for (int l = 0; l < 4; l++) r.v[l] = b.v[l] * c[K];
     return r;
   }
-  // p[4*i + l] -> out[l].v[i]
-  static void deinterleave4(const float* p, V* out) {
-    for (int i = 0; i < 4; i++)
-      for (int l = 0; l < 4; l++) out[l].v[i] = p[4 * i + l];
-  }
-  // in[l].v[i] -> p[4*i + l]
-  static void interleave4(float* p, const V* in) {
-    for (int i = 0; i < 4; i++)
-      for (int l = 0; l < 4; l++) p[4 * i + l] = in[l].v[i];
-  }
   static void store_row(float* p, size_t ch, const V* y, size_t cols, size_t nch) {
     for (size_t l = 0; l < nch; l++)
       for (size_t b = 0; b < cols; b++) p[l * ch + b] = y[b].v[l];
@@ -116,11 +107,25 @@ void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t n, float* dst
     for (size_t l = 0; l < 4; l++) dst[i * 4 + l] = l < nch ? x[l * ch_stride + i] : 0.0f;
 }
 
+// wino_gemm_fn: C[j][m] = init + sum_k U[k][m] V[k][j], k = 4 q + l.
+void gemm(size_t n, size_t kq, const float* u, const float* v, size_t v_quad, float* c, size_t ldc,
+          const float* bias, bool accumulate) {
+  for (size_t j = 0; j < n; j++) {
+    float* cj = c + j * ldc;
+    for (size_t m = 0; m < 8; m++) {
+      float s = accumulate ? cj[m] : (bias ? bias[m] : 0.0f);
+      for (size_t q = 0; q < kq; q++)
+        for (size_t l = 0; l < 4; l++) s += u[(4 * q + l) * 8 + m] * v[q * v_quad + 4 * j + l];
+      cj[m] = s;
+    }
+  }
+}
+
 }  // namespace generic
 
 const WinoKernels& wino63_generic_kernels() {
-  static const WinoKernels k = {"generic", generic::pack_nc4, wino::input_tiles<generic::Ops>,
-                                wino::output_tiles<generic::Ops>};
+  static const WinoKernels k = {"generic", generic::pack_nc4, wino::input_tile<generic::Ops>,
+                                wino::output_tile<generic::Ops>, generic::gemm};
   return k;
 }
 

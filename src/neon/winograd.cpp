@@ -9,9 +9,8 @@
 // Register use per 1-D transform of 8: 8 inputs, 8 outputs (reusing inputs as
 // they die), 2 partial sums, 3 constant registers; within aarch64's 32 and
 // close to armv7's 16 q registers.
-// The GEMM boundary: ld4 (vld4q_f32) de-interleaves [tile][channel] into
-// 4 channel rows of 4 tiles, st4 (vst4q_f32) does the reverse, and full
-// output tiles go to NCHW through a 4x4 transpose per row (store_row6).
+// Full output tiles go to NCHW through a 4x4 transpose per row (store_row6).
+// The per-position GEMM is in neon/winograd_gemm.cpp.
 #include <arm_neon.h>
 
 #include "core/winograd.h"
@@ -61,21 +60,6 @@ struct Ops {
   template <int K>
   V mul(V b) const { return vmulq_lane_f32(b, half<K>(), K % 2); }
 #endif
-  static void deinterleave4(const float* p, V* out) {
-    const float32x4x4_t v = vld4q_f32(p);
-    out[0] = v.val[0];
-    out[1] = v.val[1];
-    out[2] = v.val[2];
-    out[3] = v.val[3];
-  }
-  static void interleave4(float* p, const V* in) {
-    float32x4x4_t v;
-    v.val[0] = in[0];
-    v.val[1] = in[1];
-    v.val[2] = in[2];
-    v.val[3] = in[3];
-    vst4q_f32(p, v);
-  }
   // Channel l of pixels 0..5 (lane l of y[0..5]) as c[l] (pixels 0..3) and
   // z[l] (pixels 4, 5): a 4x4 transpose of y0..y3 (trn of pairs, then of
   // 64-bit halves) and a zip of y4, y5.
@@ -136,6 +120,260 @@ struct Ops {
   }
 };
 
+#if defined(__aarch64__)
+// ---------------------------------------------------------------------------
+// aarch64: both transforms of a full tile as one inline-assembly block each.
+//
+// Why assembly: written through the Ops policy, GCC 12 spends ~44
+// instructions per 1-D input transform of 27 (register copies for the
+// destructive fmla, a dup of a constant, loop control, 2-vector ldp/single
+// str instead of 4-vector ld1 and paired stp) and ~50 per output row of 20.
+// Below, the register allocation is chosen so that the destructive
+// `fmla v.4s, v.4s, c.s[k]` always accumulates into a value that dies (or a
+// copy where a value feeds two chains), loads are 4-vector ld1 or
+// post-indexed ldr, and the stack round trip between the two passes uses
+// paired stores: two 1-D transforms run side by side so that their outputs
+// for the same position are adjacent in the buffer (stp), and the other
+// pass reads each 1-D input as 8 contiguous vectors (2 x ld1 {4 regs}).
+// Only caller-saved vector registers (v0-v7, v16-v31) are used.
+//
+// Instruction text is assembled from the macros below; register arguments are
+// numbers (17 -> v17 / q17).
+
+#define WA_OP3(op, d, a, b) #op " v" #d ".4s, v" #a ".4s, v" #b ".4s\n"
+#define WA_FADD(d, a, b) WA_OP3(fadd, d, a, b)
+#define WA_FSUB(d, a, b) WA_OP3(fsub, d, a, b)
+#define WA_FMAX(d, a, b) WA_OP3(fmax, d, a, b)
+#define WA_FMIN(d, a, b) WA_OP3(fmin, d, a, b)
+// d (op)= a * c.s[k]
+#define WA_LANE(op, d, a, c, k) #op " v" #d ".4s, v" #a ".4s, v" #c ".s[" #k "]\n"
+#define WA_FMLA(d, a, c, k) WA_LANE(fmla, d, a, c, k)
+#define WA_FMLS(d, a, c, k) WA_LANE(fmls, d, a, c, k)
+#define WA_FMUL(d, a, c, k) WA_LANE(fmul, d, a, c, k)
+#define WA_MOV(d, a) "mov v" #d ".16b, v" #a ".16b\n"
+
+// B^T d on 8 vectors d0..d7 (27 instructions, the same operations as
+// wino::input_1d), temporaries T1..T3; constants v0 = {5.25, 4.25, 0.25,
+// 1.25}, v1 = {0.5, 2.5, 2, 4} (kInConstValues). Results:
+//   t0 = d0, t1 = T3, t2 = T1, t3 = d2, t4 = d4, t5 = d3, t6 = d6, t7 = d7.
+#define WA_IN_1D(d0, d1, d2, d3, d4, d5, d6, d7, T1, T2, T3)                          \
+  WA_FSUB(T1, d4, d2)      /* t0 = (d0 - d6) + 5.25 (d4 - d2) */                     \
+  WA_FSUB(d0, d0, d6)                                                                 \
+  WA_FMLA(d0, T1, 0, 0)                                                               \
+  WA_FSUB(T1, d3, d5)      /* t7 = (d7 - d1) + 5.25 (d3 - d5) */                     \
+  WA_FSUB(d7, d7, d1)                                                                 \
+  WA_FMLA(d7, T1, 0, 0)                                                               \
+  WA_FADD(T1, d2, d6)      /* a = d2 + d6 - 4.25 d4 */                                \
+  WA_FMLS(T1, d4, 0, 1)                                                               \
+  WA_FADD(T2, d1, d5)      /* b = d1 + d5 - 4.25 d3 */                                \
+  WA_FMLS(T2, d3, 0, 1)                                                               \
+  WA_FADD(T3, T1, T2)      /* t1 = a + b */                                           \
+  WA_FSUB(T1, T1, T2)      /* t2 = a - b */                                           \
+  WA_FMUL(T2, d4, 0, 3)    /* q = 1.25 d4 */                                          \
+  WA_FSUB(d4, d6, T2)      /* a = (d6 - q) + 0.25 d2 */                               \
+  WA_FMLA(d4, d2, 0, 2)                                                               \
+  WA_FSUB(d2, d2, T2)      /* a' = d6 + 4 (d2 - q) */                                 \
+  WA_FMLA(d6, d2, 1, 3)                                                               \
+  WA_FMUL(T2, d1, 1, 0)    /* b = 0.5 d1 - 2.5 d3 + 2 d5 */                           \
+  WA_FMLS(T2, d3, 1, 1)                                                               \
+  WA_FMLA(T2, d5, 1, 2)                                                               \
+  WA_FADD(d2, d4, T2)      /* t3 = a + b */                                           \
+  WA_FSUB(d4, d4, T2)      /* t4 = a - b */                                           \
+  WA_FMUL(d1, d1, 1, 2)    /* b' = 2 d1 - 2.5 d3 + 0.5 d5 */                          \
+  WA_FMLS(d1, d3, 1, 1)                                                               \
+  WA_FMLA(d1, d5, 1, 0)                                                               \
+  WA_FADD(d3, d6, d1)      /* t5 = a' + b' */                                         \
+  WA_FSUB(d6, d6, d1)      /* t6 = a' - b' */
+
+// A^T m on 8 vectors m0..m7 -> 6 (22 instructions: the 20 of
+// wino::output_1d plus two copies, since s1 and d1 each start two fmla
+// chains), temporaries X1, X2; Y5 may be m7. Constants v0 = {2, 0.5, 4,
+// 0.25}, v1 = {8, 1/8, 16, 1/16}, v2 = {32, 1/32, -, -} (kOutConstValues).
+// Results: y0..y3 = m0..m3, y4 = X1, y5 = Y5.
+#define WA_OUT_1D(m0, m1, m2, m3, m4, m5, m6, m7, X1, X2, Y5)                         \
+  WA_FADD(X1, m1, m2)      /* s1 */                                                   \
+  WA_FSUB(m1, m1, m2)      /* d1 */                                                   \
+  WA_FADD(X2, m3, m4)      /* s3 */                                                   \
+  WA_FSUB(m4, m3, m4)      /* d3 */                                                   \
+  WA_FADD(m3, m5, m6)      /* s5 */                                                   \
+  WA_FSUB(m5, m5, m6)      /* d5 */                                                   \
+  WA_FADD(m0, m0, X1)      /* y0 = (m0 + s1) + (s3 + s5) */                           \
+  WA_FADD(m6, X2, m3)                                                                 \
+  WA_FADD(m0, m0, m6)                                                                 \
+  WA_MOV(m2, X1)           /* y2 = s1 + 4 s3 + s5 / 4 */                              \
+  WA_FMLA(m2, X2, 0, 2)                                                               \
+  WA_FMLA(m2, m3, 0, 3)                                                               \
+  WA_FMLA(X1, X2, 1, 2)    /* y4 = s1 + 16 s3 + s5 / 16 */                            \
+  WA_FMLA(X1, m3, 1, 3)                                                               \
+  WA_FADD(Y5, m7, m1)      /* y5 = (d1 + m7) + 32 d3 + d5 / 32 */                     \
+  WA_FMLA(Y5, m4, 2, 0)                                                               \
+  WA_FMLA(Y5, m5, 2, 1)                                                               \
+  WA_MOV(m3, m1)           /* y3 = d1 + 8 d3 + d5 / 8 */                              \
+  WA_FMLA(m3, m4, 1, 0)                                                               \
+  WA_FMLA(m3, m5, 1, 1)                                                               \
+  WA_FMLA(m1, m4, 0, 0)    /* y1 = d1 + 2 d3 + d5 / 2 */                              \
+  WA_FMLA(m1, m5, 0, 1)
+
+// Input, row pass on patch rows R, R + 1 (A: v16-v23, B: v24-v31; each row
+// is 8 contiguous vectors = 2 x ld1 {4 regs}, src0 / src1 point at its
+// halves). Output t_j of row r goes to e + 128 j + 16 r (e[j][r]), so rows
+// R and R + 1 pair up in one stp.
+#define WA_IN_STP(a, b, J, R) "stp q" #a ", q" #b ", [%[e], #(" #J " * 128 + " #R " * 16)]\n"
+#define WA_IN_ROWS(R)                                                                 \
+  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[src0]], %[rs]\n"                          \
+  "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[src1]], %[rs]\n"                          \
+  "ld1 {v24.4s, v25.4s, v26.4s, v27.4s}, [%[src0]], %[rs]\n"                          \
+  "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[src1]], %[rs]\n"                          \
+  WA_IN_1D(16, 17, 18, 19, 20, 21, 22, 23, 2, 3, 4)                                   \
+  WA_IN_1D(24, 25, 26, 27, 28, 29, 30, 31, 5, 6, 7)                                   \
+  WA_IN_STP(16, 24, 0, R) WA_IN_STP(4, 7, 1, R) WA_IN_STP(2, 5, 2, R)                 \
+  WA_IN_STP(18, 26, 3, R) WA_IN_STP(20, 28, 4, R) WA_IN_STP(19, 27, 5, R)             \
+  WA_IN_STP(22, 30, 6, R) WA_IN_STP(23, 31, 7, R)
+
+// Input, column pass on columns j, j + 1 of e (16 contiguous vectors, read
+// with %[e] post-incremented): position (i, j) goes to dst + (8 i + j) *
+// dst_pos through pointer d<i>, which steps by dst_pos per column.
+#define WA_IN_STR(t, i) "st1 {v" #t ".4s}, [%[d" #i "]], %[dp]\n"
+#define WA_IN_STR8(t0, t1, t2, t3, t4, t5, t6, t7)                                    \
+  WA_IN_STR(t0, 0) WA_IN_STR(t1, 1) WA_IN_STR(t2, 2) WA_IN_STR(t3, 3)                 \
+  WA_IN_STR(t4, 4) WA_IN_STR(t5, 5) WA_IN_STR(t6, 6) WA_IN_STR(t7, 7)
+#define WA_IN_COLS                                                                    \
+  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[e]], #64\n"                               \
+  "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[e]], #64\n"                               \
+  "ld1 {v24.4s, v25.4s, v26.4s, v27.4s}, [%[e]], #64\n"                               \
+  "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[e]], #64\n"                               \
+  WA_IN_1D(16, 17, 18, 19, 20, 21, 22, 23, 2, 3, 4)                                   \
+  WA_IN_1D(24, 25, 26, 27, 28, 29, 30, 31, 5, 6, 7)                                   \
+  WA_IN_STR8(16, 4, 2, 18, 20, 19, 22, 23)                                            \
+  WA_IN_STR8(24, 7, 5, 26, 28, 27, 30, 31)
+
+#define WA_VCLOBBER                                                                   \
+  "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20",  \
+      "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
+
+// wino_input_fn: 16 x 27 arithmetic + 16 ld1 (patch) + 32 stp / 16 ld1 (round
+// trip through e) + 64 str (results) + set-up.
+void input_tile_a64(const float* src, size_t src_row, float* dst, size_t dst_pos) {
+  alignas(16) float e[8][8][4];  // e[j][r]: row pass output, column j of row r
+  float* ep = &e[0][0][0];
+  const float* src0 = src;
+  const float* src1 = src + 16;  // pixels 4..7 of the row
+  const size_t s8 = 8 * dst_pos;
+  float* d0 = dst;
+  float* d1 = d0 + s8;
+  float* d2 = d1 + s8;
+  float* d3 = d2 + s8;
+  float* d4 = d3 + s8;
+  float* d5 = d4 + s8;
+  float* d6 = d5 + s8;
+  float* d7 = d6 + s8;
+  asm volatile(
+      "ld1 {v0.4s, v1.4s}, [%[c]]\n"
+      WA_IN_ROWS(0) WA_IN_ROWS(2) WA_IN_ROWS(4) WA_IN_ROWS(6)
+      WA_IN_COLS WA_IN_COLS WA_IN_COLS WA_IN_COLS
+      : [src0] "+r"(src0), [src1] "+r"(src1), [e] "+r"(ep), [d0] "+r"(d0), [d1] "+r"(d1),
+        [d2] "+r"(d2), [d3] "+r"(d3), [d4] "+r"(d4), [d5] "+r"(d5), [d6] "+r"(d6), [d7] "+r"(d7)
+      : [rs] "r"(src_row * sizeof(float)), [dp] "r"(dst_pos * sizeof(float)),
+        [c] "r"(wino::kInConstValues)
+      : "memory", WA_VCLOBBER);
+}
+
+// Output, column pass on columns j, j + 1 (A: v16-v25, B: v26-v31 + v3-v6):
+// position (i, j) is loaded through pointer s<i> (src + 8 i src_pos, stepped
+// by src_pos); output row a of columns j, j + 1 goes to f + 128 a + 16 j
+// (f[a][j], f[a][j + 1]) in one stp.
+#define WA_OUT_LDR(m, i) "ld1 {v" #m ".4s}, [%[s" #i "]], %[spos]\n"
+#define WA_OUT_STP(a, b, A, J) "stp q" #a ", q" #b ", [%[f], #(" #A " * 128 + " #J " * 16)]\n"
+#define WA_OUT_COLS(J)                                                                \
+  WA_OUT_LDR(16, 0) WA_OUT_LDR(26, 0) WA_OUT_LDR(17, 1) WA_OUT_LDR(27, 1)             \
+  WA_OUT_LDR(18, 2) WA_OUT_LDR(28, 2) WA_OUT_LDR(19, 3) WA_OUT_LDR(29, 3)             \
+  WA_OUT_LDR(20, 4) WA_OUT_LDR(30, 4) WA_OUT_LDR(21, 5) WA_OUT_LDR(31, 5)             \
+  WA_OUT_LDR(22, 6) WA_OUT_LDR(3, 6) WA_OUT_LDR(23, 7) WA_OUT_LDR(4, 7)               \
+  WA_OUT_1D(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 23)                               \
+  WA_OUT_1D(26, 27, 28, 29, 30, 31, 3, 4, 5, 6, 4)                                    \
+  WA_OUT_STP(16, 26, 0, J) WA_OUT_STP(17, 27, 1, J) WA_OUT_STP(18, 28, 2, J)          \
+  WA_OUT_STP(19, 29, 3, J) WA_OUT_STP(24, 5, 4, J) WA_OUT_STP(23, 4, 5, J)
+
+// Output, row pass on row a of f (8 contiguous vectors, %[f] post-
+// incremented): y0..y3 in v16-v19, y4, y5 in v24, v25, so that channel l of
+// the 6 pixels is one st4 (lane l of v16-v19) and one st2 (lane l of v24,
+// v25) to o<l> = dst + l dst_ch, which then steps to the next row.
+#define WA_OUT_ST(l)                                                                  \
+  "st4 {v16.s, v17.s, v18.s, v19.s}[" #l "], [%[o" #l "]], #16\n"                     \
+  "st2 {v24.s, v25.s}[" #l "], [%[o" #l "]], %[adv]\n"
+#define WA_OUT_ROW(CLAMP)                                                             \
+  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[f]], #64\n"                               \
+  "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[f]], #64\n"                               \
+  WA_OUT_1D(16, 17, 18, 19, 20, 21, 22, 23, 24, 26, 25)                               \
+  CLAMP WA_OUT_ST(0) WA_OUT_ST(1) WA_OUT_ST(2) WA_OUT_ST(3)
+// max(y, lo) then min(., hi) as the generic path (NaN propagates): lo, hi in
+// v3, v4.
+#define WA_CLAMP6                                                                     \
+  WA_FMAX(16, 16, 3) WA_FMAX(17, 17, 3) WA_FMAX(18, 18, 3) WA_FMAX(19, 19, 3)         \
+  WA_FMAX(24, 24, 3) WA_FMAX(25, 25, 3) WA_FMIN(16, 16, 4) WA_FMIN(17, 17, 4)         \
+  WA_FMIN(18, 18, 4) WA_FMIN(19, 19, 4) WA_FMIN(24, 24, 4) WA_FMIN(25, 25, 4)
+#define WA_OUT_BODY(CLAMP_SETUP, CLAMP)                                               \
+  WA_OUT_COLS(0) WA_OUT_COLS(2) WA_OUT_COLS(4) WA_OUT_COLS(6)                         \
+  CLAMP_SETUP                                                                         \
+  WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP)                               \
+  WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP)
+
+// Full 6x6 tile, 4 channels: 64 ldr + 8 x 22 + 24 stp (column pass), 6 x
+// (2 ld1 + 22 (+ 12 clamp) + 8 st4/st2) (row pass) + set-up.
+template <bool Clamp>
+void output_full_a64(const float* src, size_t src_pos, float* dst, size_t dst_ch, size_t dst_row,
+                     const float* lohi) {
+  alignas(16) float f[6][8][4];  // column pass output: f[a][j]
+  float* fp = &f[0][0][0];
+  // The pointers s1..s7, o1..o3 are set up inside the block (GCC shuffles
+  // them between registers when computed here).
+  const float* s0 = src;
+  float* o0 = dst;
+  size_t s1, s2, s3, s4, s5, s6, s7, o1, o2, o3;
+#define WA_OUT_SETUP                                                                  \
+  "ld1 {v0.4s, v1.4s, v2.4s}, [%[c]]\n"                                               \
+  "add %[s1], %[s0], %[s8]\n"                                                         \
+  "add %[s2], %[s1], %[s8]\n"                                                         \
+  "add %[s3], %[s2], %[s8]\n"                                                         \
+  "add %[s4], %[s3], %[s8]\n"                                                         \
+  "add %[s5], %[s4], %[s8]\n"                                                         \
+  "add %[s6], %[s5], %[s8]\n"                                                         \
+  "add %[s7], %[s6], %[s8]\n"                                                         \
+  "add %[o1], %[o0], %[ch]\n"                                                         \
+  "add %[o2], %[o1], %[ch]\n"                                                         \
+  "add %[o3], %[o2], %[ch]\n"
+#define WA_OUT_OPERANDS                                                               \
+  : [s0] "+r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),    \
+    [s5] "=&r"(s5), [s6] "=&r"(s6), [s7] "=&r"(s7), [f] "+r"(fp), [o0] "+r"(o0),       \
+    [o1] "=&r"(o1), [o2] "=&r"(o2), [o3] "=&r"(o3)                                    \
+  : [spos] "r"(src_pos * sizeof(float)), [s8] "r"(8 * src_pos * sizeof(float)),       \
+    [ch] "r"(dst_ch * sizeof(float)), [adv] "r"((dst_row - 4) * sizeof(float)),       \
+    [c] "r"(wino::kOutConstValues), [lohi] "r"(lohi)                                  \
+  : "memory", WA_VCLOBBER
+  if (Clamp)
+    asm volatile(WA_OUT_SETUP WA_OUT_BODY("ld2r {v3.4s, v4.4s}, [%[lohi]]\n", WA_CLAMP6)
+                     WA_OUT_OPERANDS);
+  else
+    asm volatile(WA_OUT_SETUP WA_OUT_BODY("", "") WA_OUT_OPERANDS);
+#undef WA_OUT_OPERANDS
+#undef WA_OUT_SETUP
+}
+
+// wino_output_fn: full tiles of 4 channels in assembly, edge tiles (cut by
+// the map or fewer than 4 channels) through the shared kernel.
+void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch,
+                     size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi) {
+  if (ot.rows != 6 || ot.cols != 6 || nch != 4) {
+    wino::output_tile<Ops>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
+  } else if (clamp) {
+    const float lohi[2] = {lo, hi};
+    output_full_a64<true>(src, src_pos, ot.dst, dst_ch, dst_row, lohi);
+  } else {
+    output_full_a64<false>(src, src_pos, ot.dst, dst_ch, dst_row, nullptr);
+  }
+}
+#endif  // __aarch64__
+
 // 4 channel rows -> nc4: 4 loads and one st4 per 4 pixels.
 void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t n, float* dst) {
   size_t i = 0;
@@ -157,15 +395,19 @@ void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t n, float* dst
     for (size_t l = 0; l < 4; l++) dst[i * 4 + l] = l < nch ? x[l * ch_stride + i] : 0.0f;
 }
 
+// neon/winograd_gemm.cpp
+void wino_gemm(size_t n, size_t kq, const float* u, const float* v, size_t v_quad, float* c,
+               size_t ldc, const float* bias, bool accumulate);
+
 }  // namespace neon
 
 const WinoKernels& wino63_neon_kernels() {
 #if defined(__aarch64__)
-  static const WinoKernels k = {"neon-a64", neon::pack_nc4, wino::input_tiles<neon::Ops>,
-                                wino::output_tiles<neon::Ops>};
+  static const WinoKernels k = {"neon-a64", neon::pack_nc4, neon::input_tile_a64,
+                                neon::output_tile_a64, neon::wino_gemm};
 #else
-  static const WinoKernels k = {"neon-a32", neon::pack_nc4, wino::input_tiles<neon::Ops>,
-                                wino::output_tiles<neon::Ops>};
+  static const WinoKernels k = {"neon-a32", neon::pack_nc4, wino::input_tile<neon::Ops>,
+                                wino::output_tile<neon::Ops>, neon::wino_gemm};
 #endif
   return k;
 }

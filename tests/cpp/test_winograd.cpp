@@ -63,97 +63,77 @@ static void sandwich(const double (&l)[RL][8], const double (&r)[RR][8], const d
 static void test_input(const WinoKernels& k) {
   std::mt19937 gen(2);
   std::uniform_real_distribution<float> dist(-1, 1);
-  const size_t src_row = 9 * 4;  // patches 8 pixels wide in a 9-pixel-wide nc4 buffer
-  const size_t nr = 12, kpad = 8, dst_pos = nr * kpad + 4;  // odd strides: catch mixups
-  for (size_t ntiles = 1; ntiles <= 4; ntiles++) {
-    // Each tile's patch in its own guarded buffer ending right after the patch.
-    std::vector<GuardedArray<float>*> src;
-    const float* sp[4] = {nullptr, nullptr, nullptr, nullptr};
-    for (size_t t = 0; t < ntiles; t++) {
-      src.push_back(new GuardedArray<float>(7 * src_row + 8 * 4));
-      for (size_t i = 0; i < src.back()->size(); i++) (*src.back())[i] = dist(gen);
-      sp[t] = src.back()->data();
-    }
-    // Output: channel rows k0..k0+3 of positions 0..63, starting at column 4;
-    // the buffer ends right after the last float written.
-    const size_t col = 4, k0 = 4;
-    const size_t count = 63 * dst_pos + (k0 + 3) * nr + col + 4;
+  const size_t src_row = 9 * 4;  // a patch 8 pixels wide in a 9-pixel-wide nc4 buffer
+  for (size_t dst_pos : {4, 12, 37 * 4}) {
+    // The patch ends right at a guard page.
+    GuardedArray<float> src(7 * src_row + 8 * 4);
+    for (size_t i = 0; i < src.size(); i++) src[i] = dist(gen);
+    // Output: one vector per position, dst_pos floats apart; the buffer ends
+    // right after the last float written, everything else is a NaN sentinel.
+    const size_t count = 63 * dst_pos + 4;
     GuardedArray<float> dst(count);
     for (size_t i = 0; i < count; i++) dst[i] = NAN;
-    float* d = dst.data() + k0 * nr + col;
-    k.input(sp, ntiles, src_row, d, dst_pos, nr);
-    for (size_t t = 0; t < 4; t++) {
-      for (size_t l = 0; l < 4; l++) {
-        double x[64], v[64], vabs[64];
-        for (size_t r = 0; r < 8; r++)
-          for (size_t c = 0; c < 8; c++) x[r * 8 + c] = t < ntiles ? sp[t][r * src_row + c * 4 + l] : 0.0;
-        sandwich(kWinoBT, kWinoBT, x, v, vabs);
-        for (size_t p = 0; p < 64; p++) {
-          const double got = d[p * dst_pos + l * nr + t];
-          // Two passes of at most 8 roundings each, every one bounded by the
-          // magnitude |B^T| |x| |B|.
-          const double bound = 16 * kU * vabs[p] * 1.01 + 1e-30;
-          CHECK(std::fabs(got - v[p]) <= bound, "%s input: ntiles %zu tile %zu lane %zu pos %zu: %g vs %g",
-                k.name, ntiles, t, l, p, got, v[p]);
-        }
+    k.input(src.data(), src_row, dst.data(), dst_pos);
+    for (size_t l = 0; l < 4; l++) {
+      double x[64], v[64], vabs[64];
+      for (size_t r = 0; r < 8; r++)
+        for (size_t c = 0; c < 8; c++) x[r * 8 + c] = src[r * src_row + c * 4 + l];
+      sandwich(kWinoBT, kWinoBT, x, v, vabs);
+      for (size_t p = 0; p < 64; p++) {
+        const double got = dst[p * dst_pos + l];
+        // Two passes of at most 8 roundings each, every one bounded by the
+        // magnitude |B^T| |x| |B|.
+        const double bound = 16 * kU * vabs[p] * 1.01 + 1e-30;
+        CHECK(std::fabs(got - v[p]) <= bound, "%s input: dst_pos %zu lane %zu pos %zu: %g vs %g", k.name,
+              dst_pos, l, p, got, v[p]);
       }
     }
-    // Nothing outside the 4x4 block of each position was written.
-    for (size_t p = 0; p < 64; p++)
-      for (size_t i = 0; i < dst_pos && p * dst_pos + i < count - k0 * nr - col; i++) {
-        const size_t row = i / nr, c = i % nr;
-        if (row < 4 && c < 4) continue;
-        const float v = d[p * dst_pos + i];
-        CHECK(std::isnan(v), "%s input wrote outside its block at pos %zu offset %zu", k.name, p, i);
-      }
-    for (auto* s : src) delete s;
+    for (size_t i = 0; i < count; i++)
+      if (i % dst_pos >= 4) CHECK(std::isnan(dst[i]), "%s input wrote outside its vectors at %zu", k.name, i);
   }
 }
 
 static void test_output(const WinoKernels& k) {
   std::mt19937 gen(3);
   std::uniform_real_distribution<float> dist(-1, 1);
-  const size_t src_m = 8, src_pos = 4 * src_m + 3;  // 4 channel rows of 8 tiles (4 used)
-  for (int variant = 0; variant < 6; variant++) {
-    const size_t ntiles = 1 + variant % 4;
-    const size_t nch = variant == 4 ? 3 : (variant == 5 ? 1 : 4);
+  const size_t src_pos = 4 * 9 + 3;  // odd stride between positions
+  for (int variant = 0; variant < 8; variant++) {
+    const size_t nch = variant == 4 ? 3 : (variant == 5 ? 1 : (variant == 6 ? 2 : 4));
     const bool clamp = variant % 2 == 1;
     const float lo = -0.5f, hi = 0.75f;
-    GuardedArray<float> src(63 * src_pos + 3 * src_m + 4);
+    // M ends right after position 63's vector.
+    GuardedArray<float> src(63 * src_pos + 4);
     for (size_t i = 0; i < src.size(); i++) src[i] = dist(gen);
-    // Output: a 14 x 13 map per channel, nch channels; tile t at (0, 6t mod 12) rows/cols cut
-    // for some tiles; the array ends at a guard page.
+    // Output: nch channel planes of H x W; the tile sits at (oy, ox), cut by
+    // the map on the bottom / right for some variants; the array ends at a
+    // guard page.
     const size_t H = 14, W = 26, plane = H * W;
+    const size_t oy[8] = {0, 6, 12, 8, 0, 6, 12, 3}, ox[8] = {0, 6, 24, 20, 21, 3, 0, 22};
     GuardedArray<float> dst(nch * plane);
     for (size_t i = 0; i < dst.size(); i++) dst[i] = NAN;
-    WinoOutTile out[4];
-    const size_t oy[4] = {0, 0, 6, 12}, ox[4] = {0, 6, 18, 24};
-    for (size_t t = 0; t < ntiles; t++) {
-      out[t].dst = dst.data() + oy[t] * W + ox[t];
-      out[t].rows = std::min<size_t>(6, H - oy[t]);
-      out[t].cols = std::min<size_t>(6, W - ox[t]);
-    }
-    k.output(src.data(), src_pos, src_m, ntiles, out, nch, plane, W, clamp, lo, hi);
+    WinoOutTile out;
+    out.dst = dst.data() + oy[variant] * W + ox[variant];
+    out.rows = std::min<size_t>(6, H - oy[variant]);
+    out.cols = std::min<size_t>(6, W - ox[variant]);
+    k.output(src.data(), src_pos, out, nch, plane, W, clamp, lo, hi);
     std::vector<bool> written(dst.size(), false);
-    for (size_t t = 0; t < ntiles; t++) {
-      for (size_t l = 0; l < nch; l++) {
-        double m[64], y[36], yabs[36];
-        for (size_t p = 0; p < 64; p++) m[p] = src[p * src_pos + l * src_m + t];
-        sandwich(kWinoAT, kWinoAT, m, y, yabs);
-        for (size_t a = 0; a < out[t].rows; a++)
-          for (size_t b = 0; b < out[t].cols; b++) {
-            const size_t idx = l * plane + (oy[t] + a) * W + ox[t] + b;
-            written[idx] = true;
-            double want = y[a * 6 + b];
-            if (clamp) want = std::min<double>(std::max<double>(want, lo), hi);
-            const double bound = 16 * kU * yabs[a * 6 + b] * 1.01 + 1e-30;
-            CHECK(std::fabs(dst[idx] - want) <= bound, "%s output: variant %d tile %zu ch %zu (%zu,%zu): %g vs %g",
-                  k.name, variant, t, l, a, b, dst[idx], want);
-          }
-      }
+    for (size_t l = 0; l < nch; l++) {
+      double m[64], y[36], yabs[36];
+      for (size_t p = 0; p < 64; p++) m[p] = src[p * src_pos + l];
+      sandwich(kWinoAT, kWinoAT, m, y, yabs);
+      for (size_t a = 0; a < out.rows; a++)
+        for (size_t b = 0; b < out.cols; b++) {
+          const size_t idx = l * plane + (oy[variant] + a) * W + ox[variant] + b;
+          written[idx] = true;
+          double want = y[a * 6 + b];
+          if (clamp) want = std::min<double>(std::max<double>(want, lo), hi);
+          const double bound = 16 * kU * yabs[a * 6 + b] * 1.01 + 1e-30;
+          CHECK(std::fabs(dst[idx] - want) <= bound, "%s output: variant %d ch %zu (%zu,%zu): %g vs %g",
+                k.name, variant, l, a, b, dst[idx], want);
+        }
     }
     for (size_t i = 0; i < dst.size(); i++)
-      if (!written[i]) CHECK(std::isnan(dst[i]), "%s output: variant %d wrote outside its tiles at %zu", k.name, variant, i);
+      if (!written[i]) CHECK(std::isnan(dst[i]), "%s output: variant %d wrote outside its tile at %zu", k.name, variant, i);
   }
 }
 
@@ -241,6 +221,10 @@ int main() {
   test_conv(1, 17, 4, 3, 3, 0, 0, 0, 0, true);
   test_conv(3, 4, 8, 20, 14, 2, 1, 0, 3, false);
   test_conv(1, 8, 12, 9, 200, 1, 1, 1, 1, false);  // two strips of tiles
+  // More than one chunk of input channels (accumulating into M) and of
+  // output channels (the input transform once per chunk), with tails.
+  test_conv(1, 133, 9, 8, 7, 1, 1, 1, 1, true);
+  test_conv(2, 6, 140, 7, 8, 1, 0, 0, 1, false);
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;

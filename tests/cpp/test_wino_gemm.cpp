@@ -1,0 +1,127 @@
+// The Winograd per-position GEMM (wino_gemm_fn, core/winograd.h), generic and
+// NEON, against a double reference: every n = 1..8 (each block and remainder
+// of the NEON kernel: 8, 4, 2, 1 and their sums), kq in {1, 2, 3, 16, 17}
+// (the first quad, the 2-quad loop and the odd quad of the aarch64 block),
+// v_quad and ldc at their minimum and at odd larger strides, and the three
+// init modes (zero, bias, accumulate).
+//
+// Every operand sits in a GuardedArray that ends exactly at the last float
+// the contract lets the kernel read (u: 32 kq floats; v: (kq - 1) v_quad + 4n;
+// c: (n - 1) ldc + 8), so any over-read faults. C is preceded by NaN floats
+// and its row gaps (ldc > 8) are NaN: they must stay NaN (bit for bit), and
+// when not accumulating C starts as NaN too, so a kernel that reads it fails.
+//
+// Error bound: each C is a dot product of K = 4 kq terms plus init, computed
+// with fused or unfused multiply-adds in any order of the k sum; its error is
+// at most gamma_{K+1} (sum_k |U||V| + |init|) (Higham 3.1), below
+// (K + 2) 2^-23 (sum_k |U||V| + |init|) for the sizes here.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "check.h"
+#include "core/winograd.h"
+#include "guard.h"
+
+using armconv::detail::wino_gemm_fn;
+using armconv_test::GuardedArray;
+
+#if defined(ARMCONV_HAVE_NEON)
+namespace armconv {
+namespace detail {
+namespace neon {
+// src/neon/winograd_gemm.cpp
+void wino_gemm(size_t n, size_t kq, const float* u, const float* v, size_t v_quad, float* c,
+               size_t ldc, const float* bias, bool accumulate);
+}  // namespace neon
+}  // namespace detail
+}  // namespace armconv
+#endif
+
+namespace {
+
+constexpr size_t kPre = 5;  // NaN floats before C
+
+bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof(float)) == 0; }
+
+enum Mode { kZero, kBias, kAccumulate };
+
+void check_case(const char* name, wino_gemm_fn gemm, size_t n, size_t kq, size_t v_quad,
+                size_t ldc, Mode mode, std::mt19937& gen) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  GuardedArray<float> u(32 * kq), v((kq - 1) * v_quad + 4 * n), bias(8);
+  GuardedArray<float> cbuf(kPre + (n - 1) * ldc + 8);
+  for (size_t i = 0; i < u.size(); i++) u[i] = dist(gen);
+  for (size_t i = 0; i < v.size(); i++) v[i] = dist(gen);
+  for (size_t i = 0; i < 8; i++) bias[i] = dist(gen);
+  for (size_t i = 0; i < cbuf.size(); i++) cbuf[i] = nan;
+  float* c = cbuf.data() + kPre;
+  if (mode == kAccumulate)
+    for (size_t j = 0; j < n; j++)
+      for (size_t m = 0; m < 8; m++) c[j * ldc + m] = dist(gen);
+  const std::vector<float> c0(cbuf.data(), cbuf.data() + cbuf.size());
+
+  gemm(n, kq, u.data(), v.data(), v_quad, c, ldc, mode == kBias ? bias.data() : nullptr,
+       mode == kAccumulate);
+
+  const double tol_k = double(4 * kq + 2) * std::ldexp(1.0, -23);
+  for (size_t j = 0; j < n; j++) {
+    for (size_t m = 0; m < 8; m++) {
+      double init = mode == kAccumulate ? c0[kPre + j * ldc + m] : mode == kBias ? bias[m] : 0.0;
+      double ref = init, mag = std::fabs(init);
+      for (size_t k = 0; k < 4 * kq; k++) {
+        const double p = double(u[8 * k + m]) * double(v[(k / 4) * v_quad + 4 * j + k % 4]);
+        ref += p;
+        mag += std::fabs(p);
+      }
+      const double got = c[j * ldc + m];
+      CHECK(std::fabs(got - ref) <= tol_k * mag,
+            "%s n=%zu kq=%zu v_quad=%zu ldc=%zu mode=%d: C[%zu][%zu] = %.9g, want %.9g (tol %.3g)",
+            name, n, kq, v_quad, ldc, int(mode), j, m, got, ref, tol_k * mag);
+    }
+  }
+  // Nothing outside C[j][0..7] is written.
+  for (size_t i = 0; i < cbuf.size(); i++) {
+    const bool in_c = i >= kPre && (i - kPre) % ldc < 8;
+    if (!in_c)
+      CHECK(same_bits(cbuf[i], c0[i]), "%s n=%zu kq=%zu v_quad=%zu ldc=%zu mode=%d: wrote C+%td",
+            name, n, kq, v_quad, ldc, int(mode), std::ptrdiff_t(i) - std::ptrdiff_t(kPre));
+  }
+}
+
+void sweep(const char* name, wino_gemm_fn gemm) {
+  std::mt19937 gen(12345);
+  int cases = 0;
+  for (size_t n = 1; n <= 8; n++) {
+    for (size_t kq : {1, 2, 3, 16, 17}) {
+      // (v_quad, ldc): minimal strides, odd strides, the packed layout of a
+      // full 8-tile block with a short n (v_quad 32).
+      const size_t strides[][2] = {{4 * n, 8}, {4 * n + 3, 9}, {4 * n + 9, 13}, {32, 16}};
+      for (const auto& s : strides) {
+        for (Mode mode : {kZero, kBias, kAccumulate}) {
+          check_case(name, gemm, n, kq, s[0], s[1], mode, gen);
+          cases++;
+        }
+      }
+    }
+  }
+  std::printf("%s: %d cases\n", name, cases);
+}
+
+}  // namespace
+
+int main() {
+  const wino_gemm_fn generic = armconv::detail::wino63_generic_kernels().gemm;
+  if (generic)
+    sweep("generic", generic);
+  else
+    std::printf("generic: no gemm in the table yet, skipped\n");
+#if defined(ARMCONV_HAVE_NEON)
+  sweep("neon", armconv::detail::neon::wino_gemm);
+#endif
+  return failures ? 1 : 0;
+}
