@@ -1,11 +1,11 @@
 // The Winograd per-position GEMM alone (wino_gemm_fn, core/winograd.h), as
-// the dispatch table runs it: 8 output channels x n tiles x K = 64 (kq = 16),
-// zero init, packed V (v_quad = 4n), C rows of 8 (ldc = 8).
-//   wgemm_8x<n>_k64: 100 calls per case call over 100 different U/V/C blocks
-//   (one per transform position, as the operator runs them; 8 * n * 64 MACs
-//   each), so call overhead is counted but cache-line reuse does not hide it.
+// the dispatch table runs it: 8 output channels x n tiles x K (= 4 kq), zero
+// init, packed V, C rows of 8 (ldc = 8).
+//   wgemm_8x<n>_k<K>: 100 calls per case call over 100 different U/V/C blocks
+//   (one per transform position, as the operator runs them; 8 * n * K MACs
+//   each), call overhead included.
 // Bound: 4 MACs per instruction (fmla .4s); a quad of 8 tiles is 64 fmla +
-// 4 loads.
+// 4 loads (3.76 MACs per instruction before loop and call overhead).
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -20,10 +20,13 @@ using namespace armconv::bench;
 using namespace armconv::detail;
 
 static int wino_gemm_reg = [] {
-  for (size_t n : {8, 7, 4, 1}) {
-    constexpr size_t kq = 16, calls = 100;
-    add_case({"wgemm_8x" + std::to_string(n) + "_k64", double(calls * 8 * n * 4 * kq),
-              [n]() -> std::function<void()> {
+  // (n, kq): the four tile counts at K = 64, and n = 8 at K = 32 and 128 to
+  // show the per-call overhead.
+  const size_t shapes[][2] = {{8, 16}, {7, 16}, {4, 16}, {1, 16}, {8, 8}, {8, 32}, {16, 16}, {25, 16}};
+  for (const auto& shape : shapes) {
+    const size_t n = shape[0], kq = shape[1], calls = 100;
+    add_case({"wgemm_8x" + std::to_string(n) + "_k" + std::to_string(4 * kq),
+              double(calls * 8 * n * 4 * kq), [n, kq, calls]() -> std::function<void()> {
                 const size_t u_floats = 32 * kq, v_floats = kq * 4 * n, c_floats = 8 * n;
                 auto u = std::make_shared<Buffer<float>>(calls * u_floats);
                 auto v = std::make_shared<Buffer<float>>(calls * v_floats);
@@ -40,7 +43,7 @@ static int wino_gemm_reg = [] {
                   const float* pv = v->data();
                   float* pc = c->data();
                   for (size_t p = 0; p < calls; p++, pu += u_floats, pv += v_floats, pc += c_floats)
-                    gemm(n, kq, pu, pv, 4 * n, pc, 8, nullptr, false);
+                    gemm(n, kq, pu, pv, pc, 8, nullptr, false);
                 };
               }});
   }

@@ -2,7 +2,8 @@
 // transforms and the 64 GEMMs. "MACs" here are units of work, not MACs:
 //   wino63_in_x400 / wino63_out_x400: 400 transforms of one tile x 4
 //     channels = the input (output) transforms of wino3x3_64_28 (25 tiles x
-//     16 groups of 4 channels);
+//     16 groups of 4 channels); wino63_out_clamp_x400: the output transform
+//     with a clamp; wino63_out_edge_x400: on edge tiles of 6 x 4 pixels;
 //   wino63_gemm_64_25: its 64 GEMMs (Cout 64, 25 tiles, Cin 64), in
 //     direct-equivalent MACs of the whole convolution.
 #include <algorithm>
@@ -63,6 +64,31 @@ static int wino_parts_reg = [] {
                 }
               };
             }});
+  // The same with a clamp (ReLU6 layers): full tiles take the clamped
+  // assembly path on aarch64.
+  add_case({"wino63_out_clamp_x400", 400, []() -> std::function<void()> {
+              auto m = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 16, 6));
+              auto y = std::make_shared<std::vector<float>>(64 * 28 * 28);
+              return [=] {
+                const WinoKernels& wk = *kernels().winograd;
+                for (int i = 0; i < 400; i++) {
+                  WinoOutTile out = {y->data() + (i % 16) * 4 * 784 + 6 * (i % 4), 6, 6};
+                  wk.output(m->data() + (i % 16) * 4, 64 * 16, out, 4, 784, 28, true, 0.0f, 6.0f);
+                }
+              };
+            }});
+  // Edge tiles of a 28x28 map: 6 rows x 4 columns (the right edge).
+  add_case({"wino63_out_edge_x400", 400, []() -> std::function<void()> {
+              auto m = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 16, 6));
+              auto y = std::make_shared<std::vector<float>>(64 * 28 * 28);
+              return [=] {
+                const WinoKernels& wk = *kernels().winograd;
+                for (int i = 0; i < 400; i++) {
+                  WinoOutTile out = {y->data() + (i % 16) * 4 * 784 + 6 * (i % 4) * 28 + 24, 6, 4};
+                  wk.output(m->data() + (i % 16) * 4, 64 * 16, out, 4, 784, 28, false, 0, 0);
+                }
+              };
+            }});
   // The 64 GEMMs alone as conv_winograd.cpp runs them for 64 -> 64 channels,
   // 28x28: blocks of 16 and 9 tiles (8 + 8, 8 + 1), in direct-equivalent
   // MACs of the whole convolution.
@@ -76,11 +102,8 @@ static int wino_parts_reg = [] {
                 for (size_t nt : {16, 9})
                   for (size_t p = 0; p < 64; p++)
                     for (size_t cb = 0; cb < mp; cb += 8)
-                      for (size_t j = 0; j < nt; j += 8) {
-                        const size_t nb = std::min<size_t>(8, nt - j);
-                        wk.gemm(nb, kp / 4, u->data() + p * mp * kp + cb * kp, v->data() + p * t * kp + j * kp,
-                                4 * nb, c->data() + p * t * mp + j * mp + cb, mp, nullptr, false);
-                      }
+                      wk.gemm(nt, kp / 4, u->data() + p * mp * kp + cb * kp, v->data() + p * t * kp,
+                              c->data() + p * t * mp + cb, mp, nullptr, false);
               };
             }});
   return 0;

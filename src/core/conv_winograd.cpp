@@ -22,7 +22,7 @@
 //      V = B^T d B of each tile is stored, per position p, as
 //        V_p + (j / 8) * 8 * kc + q * nb * 4 + (j % 8) * 4   (tile j, quad q,
 //      nb = tiles in j's group of 8): the GEMM's "v" with v_quad = 4 nb.
-//   2. 64 GEMMs M_p (+)= U_p V_p over blocks of 8 channels x 8 tiles, the
+//   2. 64 GEMMs M_p (+)= U_p V_p, one wino_gemm_fn strip per 8 channels, the
 //      chunks of input channels accumulating into M. M_p holds tile j's
 //      channels at M_p + j * MC. The bias rides on position 9 = (1, 1) (see
 //      core/winograd.h): the first chunk of that GEMM starts from it.
@@ -227,18 +227,13 @@ class Winograd63Conv final : public ConvImpl {
   }
 
   // M_pos (+)= U_pos V_pos for output channels [m0, m0 + mn), input channels
-  // [k0, k0 + kn): blocks of 8 channels x 8 tiles.
+  // [k0, k0 + kn): one strip of the block's tiles per 8 channels.
   void gemm_block(size_t pos, size_t nt, size_t k0, size_t kn, size_t m0, size_t mn,
                   const float* v, float* m) const {
     const float* u = packed_u_.data() + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * 8;
     const float* bias = pos == kWinoBiasPos && k0 == 0 && bias_.size() ? bias_.data() + m0 : nullptr;
-    for (size_t cb = 0; cb < mn; cb += 8) {
-      for (size_t j = 0; j < nt; j += 8) {
-        const size_t nb = std::min<size_t>(8, nt - j);
-        wk_.gemm(nb, kn / 4, u + cb * kpad_, v + j * kn, 4 * nb, m + j * mc_ + cb, mc_,
-                 bias ? bias + cb : nullptr, k0 > 0);
-      }
-    }
+    for (size_t cb = 0; cb < mn; cb += 8)
+      wk_.gemm(nt, kn / 4, u + cb * kpad_, v, m + cb, mc_, bias ? bias + cb : nullptr, k0 > 0);
   }
 
   void output_block(float* y, size_t ho, size_t wo, const Plan& pl, const Block& bk, size_t m0,

@@ -79,21 +79,26 @@ using wino_output_fn = void (*)(const float* src, size_t src_pos, const WinoOutT
                                 size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi);
 
 // The GEMM of one transform position, for one block of 8 output channels and
-// n (1..8) tiles, k in quads ("pack4": the k index runs in vector lanes):
+// a strip of n >= 1 tiles, k in quads ("pack4": the k index runs in vector
+// lanes):
 //
 //   C[j][m] = init[j][m] + sum_k U[k][m] V[k][j]     m < 8, j < n, k < 4 kq
 //
 //   u: U[k][0..7] at u + 8 k (a packed U block: 8 channels per k; two
 //      vectors);
-//   v: V[4q .. 4q+3][j] (one vector: tile j, k-quad q) at v + q * v_quad + 4 j;
+//   v: packed in groups of 8 tiles (the last group holds the nb = n - 8g
+//      left over): V[4q .. 4q+3][8g + i] (one vector: tile 8g + i, k-quad q)
+//      at v + 32 kq g + 4 nb_g q + 4 i, where nb_g = min(8, n - 8g). Each
+//      group is a kq x nb_g array of vectors, so the kernel reads it straight
+//      through; the whole strip is 4 kq n floats.
 //   c: C[j][0..7] at c + j * ldc (two vectors: 8 channels of tile j);
 //   init: C itself if `accumulate`, else bias[0..7] if bias, else 0.
 //
 // Per k-quad the kernel multiplies each U vector by one lane of a V vector
 // (fmla by element), so an nc4 vector of the input transform is used as it
 // is, and C comes out as nc4 vectors for the output transform.
-using wino_gemm_fn = void (*)(size_t n, size_t kq, const float* u, const float* v, size_t v_quad,
-                              float* c, size_t ldc, const float* bias, bool accumulate);
+using wino_gemm_fn = void (*)(size_t n, size_t kq, const float* u, const float* v, float* c,
+                              size_t ldc, const float* bias, bool accumulate);
 
 // Interleaves n pixels of nch (1..4) channel rows into nc4:
 //   dst[i * 4 + l] = l < nch ? x[l * ch_stride + i] : 0     (i < n)

@@ -1,10 +1,11 @@
 // The F(6x6, 3x3) transform kernels, written once over a vector "Ops" policy
 // and instantiated per ISA (generic/winograd.cpp: 4 plain floats,
-// neon/winograd.cpp: float32x4_t). A vector is one pixel of 4 channels
-// (nc4hw4); every transform is vector arithmetic on such pixels, the same
-// operations for each lane, with no transposes inside. The only lane
-// shuffles are at the GEMM boundary, where 4 tiles x 4 channels are
-// interleaved into (out of) GEMM panel rows with one ld4/st4.
+// neon/winograd.cpp: float32x4_t; on aarch64 neon/winograd.cpp runs the same
+// operations as inline assembly: keep the two in step). A vector is one
+// pixel of 4 channels (nc4hw4); every transform is vector arithmetic on such
+// pixels, the same operations for each lane, with no transposes inside. The
+// only lane shuffles are at the GEMM boundary, where 4 tiles x 4 channels
+// are interleaved into (out of) GEMM panel rows with one ld4/st4.
 //
 // An Ops policy provides: refresh() (called at the top of each transform
 // loop; see neon/winograd.cpp), V, load/store (4 floats, any alignment), zero,

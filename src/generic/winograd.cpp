@@ -2,6 +2,8 @@
 // core/winograd_kernels.h over a 4-float "vector" (the compiler may vectorise
 // it; the results do not depend on it), the per-position GEMM in plain loops,
 // and the transform matrices.
+#include <algorithm>
+
 #include "core/winograd.h"
 #include "core/winograd_kernels.h"
 
@@ -108,14 +110,16 @@ void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t n, float* dst
 }
 
 // wino_gemm_fn: C[j][m] = init + sum_k U[k][m] V[k][j], k = 4 q + l.
-void gemm(size_t n, size_t kq, const float* u, const float* v, size_t v_quad, float* c, size_t ldc,
+void gemm(size_t n, size_t kq, const float* u, const float* v, float* c, size_t ldc,
           const float* bias, bool accumulate) {
   for (size_t j = 0; j < n; j++) {
+    const size_t g = j / 8, nb = std::min<size_t>(8, n - 8 * g);
+    const float* vj = v + 32 * kq * g + 4 * (j % 8);  // + 4 nb q for quad q
     float* cj = c + j * ldc;
     for (size_t m = 0; m < 8; m++) {
       float s = accumulate ? cj[m] : (bias ? bias[m] : 0.0f);
       for (size_t q = 0; q < kq; q++)
-        for (size_t l = 0; l < 4; l++) s += u[(4 * q + l) * 8 + m] * v[q * v_quad + 4 * j + l];
+        for (size_t l = 0; l < 4; l++) s += u[(4 * q + l) * 8 + m] * vj[4 * nb * q + l];
       cj[m] = s;
     }
   }

@@ -1,6 +1,9 @@
-// NEON Winograd F(6x6, 3x3) transforms (aarch64 and armv7 NEON/VFPv4): the
-// shared kernels of core/winograd_kernels.h over float32x4_t = one pixel of 4
-// channels (nc4hw4).
+// NEON Winograd F(6x6, 3x3) transforms (aarch64 and armv7 NEON/VFPv4).
+// armv7: the shared kernels of core/winograd_kernels.h over float32x4_t = one
+// pixel of 4 channels (nc4hw4). aarch64: the same transforms, operation for
+// operation, as one inline-assembly block per tile (input_tile_a64,
+// output_tile_a64 below; per tile x 4 channels about 580 and 480
+// instructions against 770 and 800 for the compiled template).
 //
 // The transform constants live in lanes of 3 registers (c[K / 4] lane K % 4)
 // and enter through multiply-accumulate by element: on aarch64 fused
@@ -9,9 +12,12 @@
 // Register use per 1-D transform of 8: 8 inputs, 8 outputs (reusing inputs as
 // they die), 2 partial sums, 3 constant registers; within aarch64's 32 and
 // close to armv7's 16 q registers.
-// Full output tiles go to NCHW through a 4x4 transpose per row (store_row6).
+// Full output tiles go to NCHW through a 4x4 transpose per row (store_row6;
+// aarch64: st4/st2 lane stores, see output_full_a64).
 // The per-position GEMM is in neon/winograd_gemm.cpp.
 #include <arm_neon.h>
+
+#include <cmath>
 
 #include "core/winograd.h"
 #include "core/winograd_kernels.h"
@@ -130,12 +136,13 @@ struct Ops {
 // str instead of 4-vector ld1 and paired stp) and ~50 per output row of 20.
 // Below, the register allocation is chosen so that the destructive
 // `fmla v.4s, v.4s, c.s[k]` always accumulates into a value that dies (or a
-// copy where a value feeds two chains), loads are 4-vector ld1 or
-// post-indexed ldr, and the stack round trip between the two passes uses
-// paired stores: two 1-D transforms run side by side so that their outputs
-// for the same position are adjacent in the buffer (stp), and the other
-// pass reads each 1-D input as 8 contiguous vectors (2 x ld1 {4 regs}).
-// Only caller-saved vector registers (v0-v7, v16-v31) are used.
+// copy where a value feeds two chains), loads and stores are 4-vector ld1 or
+// single-vector ld1/st1 post-indexed by the stride, and the stack round trip
+// between the two passes uses paired stores: two 1-D transforms run side by
+// side so that their outputs for the same position are adjacent in the
+// buffer (stp), and the other pass reads each 1-D input as 8 contiguous
+// vectors (2 x ld1 {4 regs}). Only caller-saved vector registers (v0-v7,
+// v16-v31) are used.
 //
 // Instruction text is assembled from the macros below; register arguments are
 // numbers (17 -> v17 / q17).
@@ -214,10 +221,11 @@ struct Ops {
   WA_FMLA(m1, m4, 0, 0)    /* y1 = d1 + 2 d3 + d5 / 2 */                              \
   WA_FMLA(m1, m5, 0, 1)
 
-// Input, row pass on patch rows R, R + 1 (A: v16-v23, B: v24-v31; each row
-// is 8 contiguous vectors = 2 x ld1 {4 regs}, src0 / src1 point at its
-// halves). Output t_j of row r goes to e + 128 j + 16 r (e[j][r]), so rows
-// R and R + 1 pair up in one stp.
+// Input, row pass on patch rows R, R + 1 (A: v16-v23, temporaries v2-v4;
+// B: v24-v31, temporaries v5-v7; constants v0, v1). Each row is 8 contiguous
+// vectors = 2 x ld1 {4 regs}; src0 / src1 point at its halves. Output t_j of
+// row r goes to e + 128 j + 16 r (e[j][r]), so rows R and R + 1 pair up in
+// one stp.
 #define WA_IN_STP(a, b, J, R) "stp q" #a ", q" #b ", [%[e], #(" #J " * 128 + " #R " * 16)]\n"
 #define WA_IN_ROWS(R)                                                                 \
   "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[src0]], %[rs]\n"                          \
@@ -252,7 +260,7 @@ struct Ops {
       "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
 
 // wino_input_fn: 16 x 27 arithmetic + 16 ld1 (patch) + 32 stp / 16 ld1 (round
-// trip through e) + 64 str (results) + set-up.
+// trip through e) + 64 st1 (results) + set-up = 578 instructions (GCC 12).
 void input_tile_a64(const float* src, size_t src_row, float* dst, size_t dst_pos) {
   alignas(16) float e[8][8][4];  // e[j][r]: row pass output, column j of row r
   float* ep = &e[0][0][0];
@@ -278,7 +286,8 @@ void input_tile_a64(const float* src, size_t src_row, float* dst, size_t dst_pos
       : "memory", WA_VCLOBBER);
 }
 
-// Output, column pass on columns j, j + 1 (A: v16-v25, B: v26-v31 + v3-v6):
+// Output, column pass on columns j, j + 1 (A: v16-v25, B: v26-v31 + v3-v6,
+// constants v0-v2):
 // position (i, j) is loaded through pointer s<i> (src + 8 i src_pos, stepped
 // by src_pos); output row a of columns j, j + 1 goes to f + 128 a + 16 j
 // (f[a][j], f[a][j + 1]) in one stp.
@@ -307,23 +316,30 @@ void input_tile_a64(const float* src, size_t src_row, float* dst, size_t dst_pos
   WA_OUT_1D(16, 17, 18, 19, 20, 21, 22, 23, 24, 26, 25)                               \
   CLAMP WA_OUT_ST(0) WA_OUT_ST(1) WA_OUT_ST(2) WA_OUT_ST(3)
 // max(y, lo) then min(., hi) as the generic path (NaN propagates): lo, hi in
-// v3, v4.
-#define WA_CLAMP6                                                                     \
+// v3, v4. A bound of -inf (+inf) is skipped: max(y, -inf) = y, NaN included.
+#define WA_CLAMP_LO                                                                   \
   WA_FMAX(16, 16, 3) WA_FMAX(17, 17, 3) WA_FMAX(18, 18, 3) WA_FMAX(19, 19, 3)         \
-  WA_FMAX(24, 24, 3) WA_FMAX(25, 25, 3) WA_FMIN(16, 16, 4) WA_FMIN(17, 17, 4)         \
-  WA_FMIN(18, 18, 4) WA_FMIN(19, 19, 4) WA_FMIN(24, 24, 4) WA_FMIN(25, 25, 4)
+  WA_FMAX(24, 24, 3) WA_FMAX(25, 25, 3)
+#define WA_CLAMP_HI                                                                   \
+  WA_FMIN(16, 16, 4) WA_FMIN(17, 17, 4) WA_FMIN(18, 18, 4) WA_FMIN(19, 19, 4)         \
+  WA_FMIN(24, 24, 4) WA_FMIN(25, 25, 4)
 #define WA_OUT_BODY(CLAMP_SETUP, CLAMP)                                               \
   WA_OUT_COLS(0) WA_OUT_COLS(2) WA_OUT_COLS(4) WA_OUT_COLS(6)                         \
   CLAMP_SETUP                                                                         \
   WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP)                               \
   WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP)
 
-// Full 6x6 tile, 4 channels: 64 ldr + 8 x 22 + 24 stp (column pass), 6 x
-// (2 ld1 + 22 (+ 12 clamp) + 8 st4/st2) (row pass) + set-up.
-template <bool Clamp>
+// Clamp modes of output_full_a64: which bounds are applied.
+enum WaClamp { kWaNone = 0, kWaLo = 1, kWaHi = 2, kWaBoth = 3 };
+
+// Full 6x6 tile, 4 channels: 64 ld1 + 8 x 22 + 24 stp (column pass), 6 x
+// (2 ld1 + 22 (+ 6 per bound) + 8 st4/st2) (row pass) + set-up = 480
+// instructions without a clamp, 554 with both bounds (GCC 12).
+template <int Clamp>
 void output_full_a64(const float* src, size_t src_pos, float* dst, size_t dst_ch, size_t dst_row,
-                     const float* lohi) {
+                     float lo, float hi) {
   alignas(16) float f[6][8][4];  // column pass output: f[a][j]
+  const float lohi[2] = {lo, hi};
   float* fp = &f[0][0][0];
   // The pointers s1..s7, o1..o3 are set up inside the block (GCC shuffles
   // them between registers when computed here).
@@ -344,33 +360,92 @@ void output_full_a64(const float* src, size_t src_pos, float* dst, size_t dst_ch
   "add %[o3], %[o2], %[ch]\n"
 #define WA_OUT_OPERANDS                                                               \
   : [s0] "+r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),    \
-    [s5] "=&r"(s5), [s6] "=&r"(s6), [s7] "=&r"(s7), [f] "+r"(fp), [o0] "+r"(o0),       \
+    [s5] "=&r"(s5), [s6] "=&r"(s6), [s7] "=&r"(s7), [f] "+r"(fp), [o0] "+r"(o0),      \
     [o1] "=&r"(o1), [o2] "=&r"(o2), [o3] "=&r"(o3)                                    \
   : [spos] "r"(src_pos * sizeof(float)), [s8] "r"(8 * src_pos * sizeof(float)),       \
     [ch] "r"(dst_ch * sizeof(float)), [adv] "r"((dst_row - 4) * sizeof(float)),       \
-    [c] "r"(wino::kOutConstValues), [lohi] "r"(lohi)                                  \
+    [c] "r"(wino::kOutConstValues), [lohi] "r"(Clamp ? lohi : nullptr)                \
   : "memory", WA_VCLOBBER
-  if (Clamp)
-    asm volatile(WA_OUT_SETUP WA_OUT_BODY("ld2r {v3.4s, v4.4s}, [%[lohi]]\n", WA_CLAMP6)
-                     WA_OUT_OPERANDS);
+#define WA_LOHI "ld2r {v3.4s, v4.4s}, [%[lohi]]\n"
+  if (Clamp == kWaBoth)
+    asm volatile(WA_OUT_SETUP WA_OUT_BODY(WA_LOHI, WA_CLAMP_LO WA_CLAMP_HI) WA_OUT_OPERANDS);
+  else if (Clamp == kWaLo)
+    asm volatile(WA_OUT_SETUP WA_OUT_BODY(WA_LOHI, WA_CLAMP_LO) WA_OUT_OPERANDS);
+  else if (Clamp == kWaHi)
+    asm volatile(WA_OUT_SETUP WA_OUT_BODY(WA_LOHI, WA_CLAMP_HI) WA_OUT_OPERANDS);
   else
     asm volatile(WA_OUT_SETUP WA_OUT_BODY("", "") WA_OUT_OPERANDS);
+#undef WA_LOHI
 #undef WA_OUT_OPERANDS
 #undef WA_OUT_SETUP
 }
 
-// wino_output_fn: full tiles of 4 channels in assembly, edge tiles (cut by
-// the map or fewer than 4 channels) through the shared kernel.
+// Copies the rows x cols corner of nch channel tiles t[l][y][x] (6 x 6 each,
+// NCHW) to dst, with `move` copying one row of cols pixels; 4 channels go
+// row by row with the channels unrolled.
+template <class Move>
+inline void copy_cut_rows(const float* t, float* dst, size_t rows, size_t nch, size_t dst_ch,
+                          size_t dst_row, Move move) {
+  if (nch == 4) {
+    for (size_t y = 0; y < rows; y++, t += 6, dst += dst_row) {
+      move(t, dst);
+      move(t + 36, dst + dst_ch);
+      move(t + 72, dst + 2 * dst_ch);
+      move(t + 108, dst + 3 * dst_ch);
+    }
+  } else {
+    for (size_t l = 0; l < nch; l++)
+      for (size_t y = 0; y < rows; y++) move(t + 36 * l + 6 * y, dst + l * dst_ch + y * dst_row);
+  }
+}
+
+// A row of 4..6 (2..3) pixels is two overlapping 4-float (2-float) moves, so
+// the loops have no per-row branch.
+void copy_cut(const float* t, float* dst, size_t rows, size_t cols, size_t nch, size_t dst_ch,
+              size_t dst_row) {
+  if (cols >= 4) {
+    const size_t o = cols - 4;
+    copy_cut_rows(t, dst, rows, nch, dst_ch, dst_row, [o](const float* s, float* d) {
+      vst1q_f32(d + o, vld1q_f32(s + o));
+      vst1q_f32(d, vld1q_f32(s));
+    });
+  } else if (cols >= 2) {
+    const size_t o = cols - 2;
+    copy_cut_rows(t, dst, rows, nch, dst_ch, dst_row, [o](const float* s, float* d) {
+      vst1_f32(d + o, vld1_f32(s + o));
+      vst1_f32(d, vld1_f32(s));
+    });
+  } else {
+    copy_cut_rows(t, dst, rows, nch, dst_ch, dst_row, [](const float* s, float* d) { *d = *s; });
+  }
+}
+
+// output_full_a64 by clamp mode (kWaNone .. kWaBoth).
+using OutputFullFn = void (*)(const float*, size_t, float*, size_t, size_t, float, float);
+constexpr OutputFullFn kOutputFull[4] = {output_full_a64<kWaNone>, output_full_a64<kWaLo>,
+                                         output_full_a64<kWaHi>, output_full_a64<kWaBoth>};
+
+// Edge tiles (cut by the map, or fewer than 4 channels: lanes l >= nch are
+// computed but not stored): the full tile to a 4 x 6 x 6 scratch, then the
+// valid part. Kept out of line so that the full-tile path below stays a
+// tail call without a stack frame.
+__attribute__((noinline)) void output_cut_a64(OutputFullFn full, const float* src, size_t src_pos,
+                                              const WinoOutTile& ot, size_t nch, size_t dst_ch,
+                                              size_t dst_row, float lo, float hi) {
+  alignas(16) float t[4 * 36];
+  full(src, src_pos, t, 36, 6, lo, hi);
+  copy_cut(t, ot.dst, ot.rows, ot.cols, nch, dst_ch, dst_row);
+}
+
+// wino_output_fn.
 void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch,
                      size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi) {
-  if (ot.rows != 6 || ot.cols != 6 || nch != 4) {
-    wino::output_tile<Ops>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
-  } else if (clamp) {
-    const float lohi[2] = {lo, hi};
-    output_full_a64<true>(src, src_pos, ot.dst, dst_ch, dst_row, lohi);
-  } else {
-    output_full_a64<false>(src, src_pos, ot.dst, dst_ch, dst_row, nullptr);
-  }
+  // A bound of -inf (+inf) is not applied: max(y, -inf) = y, NaN included.
+  const int mode = clamp ? (lo != -INFINITY ? kWaLo : 0) | (hi != INFINITY ? kWaHi : 0) : kWaNone;
+  if (ot.rows == 6 && ot.cols == 6 && nch == 4)
+    kOutputFull[mode](src, src_pos, ot.dst, dst_ch, dst_row, lo, hi);
+  else
+    output_cut_a64(kOutputFull[mode], src, src_pos, ot, nch, dst_ch, dst_row, lo, hi);
 }
 #endif  // __aarch64__
 
@@ -396,8 +471,8 @@ void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t n, float* dst
 }
 
 // neon/winograd_gemm.cpp
-void wino_gemm(size_t n, size_t kq, const float* u, const float* v, size_t v_quad, float* c,
-               size_t ldc, const float* bias, bool accumulate);
+void wino_gemm(size_t n, size_t kq, const float* u, const float* v, float* c, size_t ldc,
+               const float* bias, bool accumulate);
 
 }  // namespace neon
 

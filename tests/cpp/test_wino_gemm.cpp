@@ -1,13 +1,13 @@
 // The Winograd per-position GEMM (wino_gemm_fn, core/winograd.h), generic and
 // NEON, against a double reference: every n = 1..8 (each block and remainder
-// of the NEON kernel: 8, 4, 2, 1 and their sums), kq in {1, 2, 3, 16, 17}
-// (the first quad, the 2-quad loop and the odd quad of the aarch64 block),
-// v_quad and ldc at their minimum and at odd larger strides, and the three
-// init modes (zero, bias, accumulate).
+// of the NEON kernel: 8, 4, 2, 1 and their sums) and strips of several groups
+// of 8 (9, 12, 16, 23, 25), kq in {1, 2, 3, 16, 17} (the first quad, the
+// 2-quad loop and the odd quad of the aarch64 block), ldc at its minimum and
+// at odd larger strides, and the three init modes (zero, bias, accumulate).
 //
 // Every operand sits in a GuardedArray that ends exactly at the last float
-// the contract lets the kernel read (u: 32 kq floats; v: (kq - 1) v_quad + 4n;
-// c: (n - 1) ldc + 8), so any over-read faults. C is preceded by NaN floats
+// the contract lets the kernel read (u: 32 kq floats; v: 4 kq n; c:
+// (n - 1) ldc + 8), so any over-read faults. C is preceded by NaN floats
 // and its row gaps (ldc > 8) are NaN: they must stay NaN (bit for bit), and
 // when not accumulating C starts as NaN too, so a kernel that reads it fails.
 //
@@ -15,6 +15,7 @@
 // with fused or unfused multiply-adds in any order of the k sum; its error is
 // at most gamma_{K+1} (sum_k |U||V| + |init|) (Higham 3.1), below
 // (K + 2) 2^-23 (sum_k |U||V| + |init|) for the sizes here.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -34,8 +35,8 @@ namespace armconv {
 namespace detail {
 namespace neon {
 // src/neon/winograd_gemm.cpp
-void wino_gemm(size_t n, size_t kq, const float* u, const float* v, size_t v_quad, float* c,
-               size_t ldc, const float* bias, bool accumulate);
+void wino_gemm(size_t n, size_t kq, const float* u, const float* v, float* c, size_t ldc,
+               const float* bias, bool accumulate);
 }  // namespace neon
 }  // namespace detail
 }  // namespace armconv
@@ -49,11 +50,18 @@ bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof(float)) == 
 
 enum Mode { kZero, kBias, kAccumulate };
 
-void check_case(const char* name, wino_gemm_fn gemm, size_t n, size_t kq, size_t v_quad,
-                size_t ldc, Mode mode, std::mt19937& gen) {
+// V[k][j] in the packed strip (see wino_gemm_fn): group g = j / 8 of
+// nb = min(8, n - 8g) tiles at 32 kq g, quad q at 4 nb q, tile at 4 (j % 8).
+size_t v_index(size_t n, size_t kq, size_t k, size_t j) {
+  const size_t g = j / 8, nb = std::min<size_t>(8, n - 8 * g);
+  return 32 * kq * g + 4 * nb * (k / 4) + 4 * (j % 8) + k % 4;
+}
+
+void check_case(const char* name, wino_gemm_fn gemm, size_t n, size_t kq, size_t ldc, Mode mode,
+                std::mt19937& gen) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  GuardedArray<float> u(32 * kq), v((kq - 1) * v_quad + 4 * n), bias(8);
+  GuardedArray<float> u(32 * kq), v(4 * kq * n), bias(8);
   GuardedArray<float> cbuf(kPre + (n - 1) * ldc + 8);
   for (size_t i = 0; i < u.size(); i++) u[i] = dist(gen);
   for (size_t i = 0; i < v.size(); i++) v[i] = dist(gen);
@@ -65,8 +73,7 @@ void check_case(const char* name, wino_gemm_fn gemm, size_t n, size_t kq, size_t
       for (size_t m = 0; m < 8; m++) c[j * ldc + m] = dist(gen);
   const std::vector<float> c0(cbuf.data(), cbuf.data() + cbuf.size());
 
-  gemm(n, kq, u.data(), v.data(), v_quad, c, ldc, mode == kBias ? bias.data() : nullptr,
-       mode == kAccumulate);
+  gemm(n, kq, u.data(), v.data(), c, ldc, mode == kBias ? bias.data() : nullptr, mode == kAccumulate);
 
   const double tol_k = double(4 * kq + 2) * std::ldexp(1.0, -23);
   for (size_t j = 0; j < n; j++) {
@@ -74,36 +81,33 @@ void check_case(const char* name, wino_gemm_fn gemm, size_t n, size_t kq, size_t
       double init = mode == kAccumulate ? c0[kPre + j * ldc + m] : mode == kBias ? bias[m] : 0.0;
       double ref = init, mag = std::fabs(init);
       for (size_t k = 0; k < 4 * kq; k++) {
-        const double p = double(u[8 * k + m]) * double(v[(k / 4) * v_quad + 4 * j + k % 4]);
+        const double p = double(u[8 * k + m]) * double(v[v_index(n, kq, k, j)]);
         ref += p;
         mag += std::fabs(p);
       }
       const double got = c[j * ldc + m];
       CHECK(std::fabs(got - ref) <= tol_k * mag,
-            "%s n=%zu kq=%zu v_quad=%zu ldc=%zu mode=%d: C[%zu][%zu] = %.9g, want %.9g (tol %.3g)",
-            name, n, kq, v_quad, ldc, int(mode), j, m, got, ref, tol_k * mag);
+            "%s n=%zu kq=%zu ldc=%zu mode=%d: C[%zu][%zu] = %.9g, want %.9g (tol %.3g)", name, n,
+            kq, ldc, int(mode), j, m, got, ref, tol_k * mag);
     }
   }
   // Nothing outside C[j][0..7] is written.
   for (size_t i = 0; i < cbuf.size(); i++) {
     const bool in_c = i >= kPre && (i - kPre) % ldc < 8;
     if (!in_c)
-      CHECK(same_bits(cbuf[i], c0[i]), "%s n=%zu kq=%zu v_quad=%zu ldc=%zu mode=%d: wrote C+%td",
-            name, n, kq, v_quad, ldc, int(mode), std::ptrdiff_t(i) - std::ptrdiff_t(kPre));
+      CHECK(same_bits(cbuf[i], c0[i]), "%s n=%zu kq=%zu ldc=%zu mode=%d: wrote C+%td", name, n, kq,
+            ldc, int(mode), std::ptrdiff_t(i) - std::ptrdiff_t(kPre));
   }
 }
 
 void sweep(const char* name, wino_gemm_fn gemm) {
   std::mt19937 gen(12345);
   int cases = 0;
-  for (size_t n = 1; n <= 8; n++) {
+  for (size_t n : {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 23, 25}) {
     for (size_t kq : {1, 2, 3, 16, 17}) {
-      // (v_quad, ldc): minimal strides, odd strides, the packed layout of a
-      // full 8-tile block with a short n (v_quad 32).
-      const size_t strides[][2] = {{4 * n, 8}, {4 * n + 3, 9}, {4 * n + 9, 13}, {32, 16}};
-      for (const auto& s : strides) {
+      for (size_t ldc : {8, 9, 13, 16}) {
         for (Mode mode : {kZero, kBias, kAccumulate}) {
-          check_case(name, gemm, n, kq, s[0], s[1], mode, gen);
+          check_case(name, gemm, n, kq, ldc, mode, gen);
           cases++;
         }
       }

@@ -137,6 +137,55 @@ static void test_output(const WinoKernels& k) {
   }
 }
 
+// Every cut of an edge tile (rows, cols 1..6), nch 1..4, and each clamp
+// form: none, both bounds, only a lower bound (ReLU: hi = +inf), only an
+// upper bound (lo = -inf). The tile sits at the bottom-right corner of the
+// map (the array ends at a guard page); all other floats are NaN sentinels.
+static void test_output_cuts(const WinoKernels& k) {
+  std::mt19937 gen(4);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  const size_t src_pos = 4 * 5 + 1;
+  GuardedArray<float> src(63 * src_pos + 4);
+  for (size_t i = 0; i < src.size(); i++) src[i] = dist(gen);
+  const float los[4] = {0, -0.25f, -0.1f, -INFINITY}, his[4] = {0, 0.5f, INFINITY, 0.3f};
+  for (size_t nch = 1; nch <= 4; nch++)
+    for (size_t rows = 1; rows <= 6; rows++)
+      for (size_t cols = 1; cols <= 6; cols++)
+        for (int cm = 0; cm < 4; cm++) {
+          const bool clamp = cm != 0;
+          const float lo = los[cm], hi = his[cm];
+          const size_t H = 6 + rows, W = 7 + cols, plane = H * W;
+          GuardedArray<float> dst(nch * plane);
+          for (size_t i = 0; i < dst.size(); i++) dst[i] = NAN;
+          WinoOutTile out;
+          out.dst = dst.data() + 6 * W + 7;
+          out.rows = rows;
+          out.cols = cols;
+          k.output(src.data(), src_pos, out, nch, plane, W, clamp, lo, hi);
+          std::vector<bool> written(dst.size(), false);
+          for (size_t l = 0; l < nch; l++) {
+            double m[64], y[36], yabs[36];
+            for (size_t p = 0; p < 64; p++) m[p] = src[p * src_pos + l];
+            sandwich(kWinoAT, kWinoAT, m, y, yabs);
+            for (size_t a = 0; a < rows; a++)
+              for (size_t b = 0; b < cols; b++) {
+                const size_t idx = l * plane + (6 + a) * W + 7 + b;
+                written[idx] = true;
+                double want = y[a * 6 + b];
+                if (clamp) want = std::min<double>(std::max<double>(want, lo), hi);
+                const double bound = 16 * kU * yabs[a * 6 + b] * 1.01 + 1e-30;
+                CHECK(std::fabs(dst[idx] - want) <= bound,
+                      "%s output cut %zux%zu nch %zu clamp %d: ch %zu (%zu,%zu): %g vs %g", k.name, rows,
+                      cols, nch, cm, l, a, b, dst[idx], want);
+              }
+          }
+          for (size_t i = 0; i < dst.size(); i++)
+            if (!written[i])
+              CHECK(std::isnan(dst[i]), "%s output cut %zux%zu nch %zu: wrote outside its tile at %zu", k.name,
+                    rows, cols, nch, i);
+        }
+}
+
 static void test_pack(const WinoKernels& k) {
   for (size_t nch = 1; nch <= 4; nch++)
     for (size_t n : {1, 3, 4, 7, 8, 13}) {
@@ -213,6 +262,7 @@ int main() {
     test_pack(*k);
     test_input(*k);
     test_output(*k);
+    test_output_cuts(*k);
   }
   std::printf("winograd kernels: %s (dispatched: %s)\n", impls.back()->name, kernels().winograd->name);
   test_conv(1, 1, 1, 1, 1, 1, 1, 1, 1, false);

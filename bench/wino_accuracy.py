@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Error of winograd63 (and im2col) against a float64 reference, as a
+function of Cin: the README's accuracy table.
+
+    python3 bench/wino_accuracy.py            # with armconv importable
+
+Setting: 24x24 map, Cout 16, padding 1, x ~ N(0, 1), w ~ N(0, 1/(9 Cin));
+errors relative to the RMS of the output. Run it under an ARM Python (see
+scripts/test.sh) for the NEON kernels, or with ARMCONV_DISABLE=neon for the
+generic ones.
+"""
+import numpy as np
+
+import armconv
+
+
+def conv_ref(x, w, pad):
+    x = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    n, c, h, wd = x.shape
+    ho, wo = h - 2, wd - 2
+    cols = np.empty((n, c, 3, 3, ho, wo))
+    for ky in range(3):
+        for kx in range(3):
+            cols[:, :, ky, kx] = x[:, :, ky:ky + ho, kx:kx + wo]
+    return np.einsum("ncklhw,ockl->nohw", cols, w.astype(np.float64))
+
+
+def main():
+    rng = np.random.default_rng(0)
+    print(f"winograd kernels: {armconv.cpu_info()['kernels']['winograd']}")
+    print("| Cin | winograd63 max | winograd63 mean | im2col max |")
+    print("|---:|---:|---:|---:|")
+    for cin in [4, 16, 64, 128, 256, 512]:
+        x = rng.standard_normal((1, cin, 24, 24)).astype(np.float32)
+        w = (rng.standard_normal((16, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
+        ref = conv_ref(x, w, 1)
+        rms = np.sqrt(np.mean(ref ** 2))
+        ew = np.abs(armconv.conv2d(x, w, padding=1, algo="winograd63") - ref) / rms
+        ei = np.abs(armconv.conv2d(x, w, padding=1, algo="im2col") - ref) / rms
+        print(f"| {cin} | {ew.max():.1e} | {ew.mean():.1e} | {ei.max():.1e} |")
+
+
+if __name__ == "__main__":
+    main()
