@@ -199,16 +199,12 @@ class Winograd63Conv final : public ConvImpl {
       const size_t nch = std::min<size_t>(4, cin_ - c0);
       const float* xg = x + c0 * h * w;
       for (size_t r = 0; r < rows; r++) {
-        float* s = stage + r * row4;
         const ptrdiff_t iy = iy0 + ptrdiff_t(r);
-        if (iy < 0 || iy >= ptrdiff_t(h) || c_lo == c_hi) {
-          std::memset(s, 0, row4 * sizeof(float));
-          continue;
-        }
-        std::memset(s, 0, c_lo * 4 * sizeof(float));
-        wk_.pack_nc4(xg + size_t(iy) * w + size_t(ix0 + ptrdiff_t(c_lo)), h * w, nch, c_hi - c_lo,
-                     s + c_lo * 4);
-        std::memset(s + c_hi * 4, 0, (cols - c_hi) * 4 * sizeof(float));
+        if (iy < 0 || iy >= ptrdiff_t(h) || c_lo == c_hi)
+          wk_.pack_nc4(xg, 0, nch, cols, 0, 0, stage + r * row4);
+        else
+          wk_.pack_nc4(xg + size_t(iy) * w + size_t(ix0 + ptrdiff_t(c_lo)), h * w, nch, c_lo,
+                       c_hi - c_lo, cols - c_hi, stage + r * row4);
       }
       for (size_t j = 0; j < bk.nt; j++) {
         size_t ty, tx;

@@ -100,10 +100,13 @@ using wino_output_fn = void (*)(const float* src, size_t src_pos, const WinoOutT
 using wino_gemm_fn = void (*)(size_t n, size_t kq, const float* u, const float* v, float* c,
                               size_t ldc, const float* bias, bool accumulate);
 
-// Interleaves n pixels of nch (1..4) channel rows into nc4:
-//   dst[i * 4 + l] = l < nch ? x[l * ch_stride + i] : 0     (i < n)
-using wino_pack_nc4_fn = void (*)(const float* x, size_t ch_stride, size_t nch, size_t n,
-                                  float* dst);
+// One row of an nc4 staging box: `lo` zero pixels, n pixels of nch (1..4)
+// channel rows interleaved, `hi` zero pixels (the padding, written here so
+// that a row is one call):
+//   dst[(lo + i) * 4 + l] = l < nch ? x[l * ch_stride + i] : 0     (i < n)
+//   dst[i * 4 + l] = 0 for i < lo and lo + n <= i < lo + n + hi.
+using wino_pack_nc4_fn = void (*)(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
+                                  size_t hi, float* dst);
 
 struct WinoKernels {
   const char* name;  // implementation, reported by cpu_info()

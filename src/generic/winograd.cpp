@@ -104,9 +104,13 @@ struct Ops {
   static void store_row6(float* p, size_t ch, const V* y) { store_row(p, ch, y, 6, 4); }
 };
 
-void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t n, float* dst) {
+void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi,
+              float* dst) {
+  std::fill_n(dst, lo * 4, 0.0f);
+  dst += lo * 4;
   for (size_t i = 0; i < n; i++)
     for (size_t l = 0; l < 4; l++) dst[i * 4 + l] = l < nch ? x[l * ch_stride + i] : 0.0f;
+  std::fill_n(dst + n * 4, hi * 4, 0.0f);
 }
 
 // wino_gemm_fn: C[j][m] = init + sum_k U[k][m] V[k][j], k = 4 q + l.

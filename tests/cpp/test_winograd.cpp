@@ -188,18 +188,24 @@ static void test_output_cuts(const WinoKernels& k) {
 
 static void test_pack(const WinoKernels& k) {
   for (size_t nch = 1; nch <= 4; nch++)
-    for (size_t n : {1, 3, 4, 7, 8, 13}) {
-      const size_t stride = n + 2;
-      GuardedArray<float> x((nch - 1) * stride + n);
-      for (size_t i = 0; i < x.size(); i++) x[i] = float(i) + 0.5f;
-      GuardedArray<float> dst(n * 4);
-      k.pack_nc4(x.data(), stride, nch, n, dst.data());
-      for (size_t i = 0; i < n; i++)
-        for (size_t l = 0; l < 4; l++) {
-          const float want = l < nch ? x[l * stride + i] : 0.0f;
-          CHECK(dst[i * 4 + l] == want, "%s pack_nc4 nch %zu n %zu (%zu,%zu)", k.name, nch, n, i, l);
+    for (size_t n : {0, 1, 3, 4, 7, 8, 13})
+      for (size_t lo : {0, 1, 3})
+        for (size_t hi : {0, 2, 5}) {
+          const size_t stride = n + 2, total = lo + n + hi;
+          GuardedArray<float> x(n ? (nch - 1) * stride + n : 1);
+          for (size_t i = 0; i < x.size(); i++) x[i] = float(i) + 0.5f;
+          GuardedArray<float> dst(total * 4 + 1);  // one sentinel after the row
+          for (size_t i = 0; i < dst.size(); i++) dst[i] = NAN;
+          k.pack_nc4(x.data(), stride, nch, lo, n, hi, dst.data());
+          for (size_t i = 0; i < total; i++)
+            for (size_t l = 0; l < 4; l++) {
+              const bool in = i >= lo && i < lo + n && l < nch;
+              const float want = in ? x[l * stride + i - lo] : 0.0f;
+              CHECK(dst[i * 4 + l] == want, "%s pack_nc4 nch %zu lo %zu n %zu hi %zu (%zu,%zu)", k.name,
+                    nch, lo, n, hi, i, l);
+            }
+          CHECK(std::isnan(dst[total * 4]), "%s pack_nc4 wrote past its row", k.name);
         }
-    }
 }
 
 // Whole convolutions through Conv2d (the dispatched kernels), user arrays
