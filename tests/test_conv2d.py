@@ -271,7 +271,10 @@ def test_auto_winograd_runs_im2col_on_small_maps(rng):
         x = rng.standard_normal((2, 16, s, s)).astype(np.float32)
         assert np.array_equal(layer(x), forced[algo](x)), s
         assert layer.workspace_bytes(s, s) == forced[algo].workspace_bytes(s, s)
-    # Fewer than 16 channels on a side: Winograd only from 400 outputs up.
     small = armconv.Conv2d(rng.standard_normal((8, 8, 3, 3)).astype(np.float32), padding=1)
     assert small.algo == "winograd63"
-    assert small.algo_for(14, 14) == "im2col" and small.algo_for(20, 20) == "winograd63"
+    assert small.algo_for(8, 8) == "im2col" and small.algo_for(9, 9) == "winograd63"
+    # From 32 input channels Winograd pays on every map: no im2col packing kept.
+    deep = armconv.Conv2d(rng.standard_normal((8, 32, 3, 3)).astype(np.float32), padding=1)
+    assert deep.algo == "winograd63"
+    assert all(deep.algo_for(s, s) == "winograd63" for s in (1, 4, 7, 8, 28))

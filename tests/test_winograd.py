@@ -211,7 +211,9 @@ def test_auto_selection():
     w64 = np.zeros((64, 64, 3, 3), np.float32)
     assert armconv.Conv2d(w64, padding=1).algo == "winograd63"
     assert armconv.Conv2d(w64, padding=1, stride=2).algo != "winograd63"
-    assert armconv.Conv2d(np.zeros((64, 3, 3, 3), np.float32), padding=1).algo != "winograd63"
+    assert armconv.Conv2d(np.zeros((64, 3, 3, 3), np.float32), padding=1).algo == "winograd63"
+    assert armconv.Conv2d(np.zeros((64, 2, 3, 3), np.float32), padding=1).algo != "winograd63"
+    assert armconv.Conv2d(np.zeros((3, 64, 3, 3), np.float32), padding=1).algo != "winograd63"
     assert armconv.Conv2d(w64, padding=1, algo="im2col").algo == "im2col"
 
 

@@ -52,10 +52,10 @@ class Conv2d:
         """The algorithm a call over an h x w input map runs.
 
         Equal to ``algo`` except for a layer whose ``auto`` choice was
-        ``"winograd63"``: it also keeps an im2col packing of its weights and
-        runs ``"im2col"`` on maps whose output is too small for Winograd's
-        6x6 tiles to pay (64 outputs or fewer; fewer than 400 when a side has
-        fewer than 16 channels).
+        ``"winograd63"`` with fewer than 32 input channels: it also keeps an
+        im2col packing of its weights and runs ``"im2col"`` on maps whose
+        output is too small for Winograd's 6x6 tiles to pay (64 outputs or
+        fewer).
         """
         return self._impl.algo_for(_args.integer("h", h, 1), _args.integer("w", w, 1))
 

@@ -143,7 +143,9 @@ Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Al
   algo_ = algo == Algo::Auto ? choose(p) : algo;
   if (const char* why = family(algo_).rejects(p))
     throw Error(std::string("algo '") + algo_name(algo_) + "' cannot run this convolution: " + why);
-  if (algo == Algo::Auto && algo_ == Algo::Winograd63) {
+  // An `auto` Winograd layer keeps an im2col packing too if some map sizes
+  // go to im2col (if Winograd pays even on a 1x1 output, it pays on all).
+  if (algo == Algo::Auto && algo_ == Algo::Winograd63 && !detail::winograd63_conv_pays_for_map(p, 1, 1)) {
     auto_winograd_ = true;
     impl_.reset(new AutoWinograd(p, weight, bias));
   } else {

@@ -267,27 +267,25 @@ const char* winograd63_conv_rejects(const Conv2dParams& p) {
   return nullptr;
 }
 
-// Whether `auto` picks Winograd. Executed instructions per call, winograd63 /
-// im2col, qemu -cpu cortex-a72 (bench/bench_winograd.cpp, pays_* cases;
-// Cin_Cout_map; measured with the first NEON GEMM, re-measure when it changes): 28x28 maps: 4_4 0.56, 4_16 0.87, 16_4 0.35, 8_8 0.47,
-// 16_16 0.45, 64_64 0.37; 14x14: 8_8 0.62, 64_64 0.49; 7x7 maps (2x2 tiles
-// for 7x7 outputs, and 4 tiles in a 12-column GEMM panel): 8_8 1.31,
-// 32_32 1.32, 64_64 1.34. The map size is not known when the algorithm is
-// chosen; with at least 8 channels in and out Winograd halves the count from
-// 14x14 maps up, and costs about a third more on 7x7 maps.
+// When `auto` picks Winograd: executed instructions per call, winograd63 /
+// im2col, qemu -cpu cortex-a72 (bench/bench_winograd.cpp, pays_* cases,
+// Cin_Cout_map; re-measure when a GEMM or transform changes):
+//   28x28: 3_32 0.92, 4_4 0.41, 4_16 0.65, 16_4 0.37, 8_8 0.46, 16_16 0.40;
+//   56x56: 3_16 0.80;  14x14: 4_4 0.61, 8_8 0.63, 16_16 0.57, 64_64 0.43,
+//   256_256 0.40;  10x10: 8_8 0.61, 64_64 0.39;
+//   7x7: 4_4 1.08, 8_8 1.03, 16_16 0.98, 8_64 1.59, 32_32 0.87, 64_8 0.71,
+//   64_64 0.75, 256_256 0.71;  4x4 to 6x6 at 64_64: 0.76, 0.56, 0.44;
+//   4x4 at 256_256: 0.70.
+// So from 3 input and 4 output channels up Winograd wins on every map of
+// more than 64 outputs, and on smaller ones too from 32 input channels up
+// (at 7x7 and fewer than 32 input channels the 4 mostly empty tiles, and
+// their 64 GEMMs of 2-4 k-quads, cost about as much as im2col or more).
 bool winograd63_conv_pays(const Conv2dParams& p) {
-  return p.in_channels >= 8 && p.out_channels >= 8;
+  return p.in_channels >= 3 && p.out_channels >= 4;
 }
 
-// Re-measured with the current GEMM (cortex-a72, Winograd / im2col
-// instructions, Cin_Cout_map): 64_64 at 7x7 1.57, 8x8 1.22, 10x10 0.81,
-// 12x12 0.62, 14x14 0.64; 256_256 at 7x7 1.11, 14x14 0.48; 8_8 at 7x7 2.9,
-// 14x14 1.23, 28x28 0.72. So: more than 64 outputs, and with fewer than 16
-// channels on either side at least 400.
 bool winograd63_conv_pays_for_map(const Conv2dParams& p, int64_t ho, int64_t wo) {
-  const int64_t outputs = ho * wo;
-  if (outputs <= 64) return false;
-  return std::min(p.in_channels, p.out_channels) >= 16 || outputs >= 400;
+  return ho * wo > 64 || p.in_channels >= 32;
 }
 
 ConvImplPtr make_winograd63_conv(const Conv2dParams& p, const float* weight, const float* bias) {
