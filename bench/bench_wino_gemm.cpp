@@ -43,7 +43,7 @@ static int wino_gemm_reg = [] {
                   const float* pv = v->data();
                   float* pc = c->data();
                   for (size_t p = 0; p < calls; p++, pu += u_floats, pv += v_floats, pc += c_floats)
-                    gemm(n, kq, pu, pv, pc, 8, nullptr, false);
+                    gemm(1, n, kq, pu, 32 * kq, pv, pc, 8, nullptr, false);
                 };
               }});
   }

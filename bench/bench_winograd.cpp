@@ -103,9 +103,8 @@ static int wino_parts_reg = [] {
                 const WinoKernels& wk = *kernels().winograd;
                 for (size_t nt : {16, 9})
                   for (size_t p = 0; p < 64; p++)
-                    for (size_t cb = 0; cb < mp; cb += 8)
-                      wk.gemm(nt, kp / 4, u->data() + p * mp * kp + cb * kp, v->data() + p * t * kp,
-                              c->data() + p * t * mp + cb, mp, nullptr, false);
+                    wk.gemm(mp / 8, nt, kp / 4, u->data() + p * mp * kp, 8 * kp, v->data() + p * t * kp,
+                            c->data() + p * t * mp, mp, nullptr, false);
               };
             }});
   return 0;

@@ -22,7 +22,7 @@
 //      V = B^T d B of each tile is stored, per position p, as
 //        V_p + (j / 8) * 8 * kc + q * nb * 4 + (j % 8) * 4   (tile j, quad q,
 //      nb = tiles in j's group of 8): the GEMM's "v" with v_quad = 4 nb.
-//   2. 64 GEMMs M_p (+)= U_p V_p, one wino_gemm_fn strip per 8 channels, the
+//   2. 64 GEMMs M_p (+)= U_p V_p, one wino_gemm_fn call each, the
 //      chunks of input channels accumulating into M. M_p holds tile j's
 //      channels at M_p + j * MC. The bias rides on position 9 = (1, 1) (see
 //      core/winograd.h): the first chunk of that GEMM starts from it.
@@ -223,13 +223,13 @@ class Winograd63Conv final : public ConvImpl {
   }
 
   // M_pos (+)= U_pos V_pos for output channels [m0, m0 + mn), input channels
-  // [k0, k0 + kn): one strip of the block's tiles per 8 channels.
+  // [k0, k0 + kn): all blocks of 8 channels over the strip of the block's
+  // tiles, one call.
   void gemm_block(size_t pos, size_t nt, size_t k0, size_t kn, size_t m0, size_t mn,
                   const float* v, float* m) const {
     const float* u = packed_u_.data() + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * 8;
     const float* bias = pos == kWinoBiasPos && k0 == 0 && bias_.size() ? bias_.data() + m0 : nullptr;
-    for (size_t cb = 0; cb < mn; cb += 8)
-      wk_.gemm(nt, kn / 4, u + cb * kpad_, v, m + cb, mc_, bias ? bias + cb : nullptr, k0 > 0);
+    wk_.gemm(mn / 8, nt, kn / 4, u, 8 * kpad_, v, m, mc_, bias, k0 > 0);
   }
 
   void output_block(float* y, size_t ho, size_t wo, const Plan& pl, const Block& bk, size_t m0,

@@ -78,27 +78,30 @@ struct WinoOutTile {
 using wino_output_fn = void (*)(const float* src, size_t src_pos, const WinoOutTile& out, size_t nch,
                                 size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi);
 
-// The GEMM of one transform position, for one block of 8 output channels and
+// The GEMM of one transform position, for m8 blocks of 8 output channels and
 // a strip of n >= 1 tiles, k in quads ("pack4": the k index runs in vector
 // lanes):
 //
-//   C[j][m] = init[j][m] + sum_k U[k][m] V[k][j]     m < 8, j < n, k < 4 kq
+//   C[j][m] = init[j][m] + sum_k U[k][m] V[k][j]   m < 8 m8, j < n, k < 4 kq
 //
-//   u: U[k][0..7] at u + 8 k (a packed U block: 8 channels per k; two
-//      vectors);
+//   u: U[k][8b .. 8b+7] at u + b * u_stride + 8 k (packed U blocks: 8
+//      channels per k; two vectors);
 //   v: packed in groups of 8 tiles (the last group holds the nb = n - 8g
 //      left over): V[4q .. 4q+3][8g + i] (one vector: tile 8g + i, k-quad q)
 //      at v + 32 kq g + 4 nb_g q + 4 i, where nb_g = min(8, n - 8g). Each
 //      group is a kq x nb_g array of vectors, so the kernel reads it straight
 //      through; the whole strip is 4 kq n floats.
-//   c: C[j][0..7] at c + j * ldc (two vectors: 8 channels of tile j);
-//   init: C itself if `accumulate`, else bias[0..7] if bias, else 0.
+//   c: C[j][m] at c + j * ldc + m (tile j's channels: nc4 vectors);
+//   init: C itself if `accumulate`, else bias[m] if bias, else 0.
 //
 // Per k-quad the kernel multiplies each U vector by one lane of a V vector
 // (fmla by element), so an nc4 vector of the input transform is used as it
-// is, and C comes out as nc4 vectors for the output transform.
-using wino_gemm_fn = void (*)(size_t n, size_t kq, const float* u, const float* v, float* c,
-                              size_t ldc, const float* bias, bool accumulate);
+// is, and C comes out as nc4 vectors for the output transform. One call
+// covers all of a position's channel blocks, so per-call costs (saving the
+// callee-saved vector registers) are paid once per position.
+using wino_gemm_fn = void (*)(size_t m8, size_t n, size_t kq, const float* u, size_t u_stride,
+                              const float* v, float* c, size_t ldc, const float* bias,
+                              bool accumulate);
 
 // One row of an nc4 staging box: `lo` zero pixels, n pixels of nch (1..4)
 // channel rows interleaved, `hi` zero pixels (the padding, written here so

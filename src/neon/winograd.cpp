@@ -489,8 +489,8 @@ void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
 }
 
 // neon/winograd_gemm.cpp
-void wino_gemm(size_t n, size_t kq, const float* u, const float* v, float* c, size_t ldc,
-               const float* bias, bool accumulate);
+void wino_gemm(size_t m8, size_t n, size_t kq, const float* u, size_t u_stride, const float* v,
+               float* c, size_t ldc, const float* bias, bool accumulate);
 
 }  // namespace neon
 

@@ -388,20 +388,23 @@ __attribute__((noinline)) void blocks_n(size_t n, size_t kq, const float* u, con
 
 }  // namespace
 
-// The strip: groups of 8 tiles (v_quad 32), then the last group of nb < 8
-// (v_quad 4 nb). One call per strip, so the save of d8-d15 and the call
-// itself are paid once per strip, not per 8 tiles.
-void wino_gemm(size_t n, size_t kq, const float* u, const float* v, float* c, size_t ldc,
-               const float* bias, bool accumulate) {
-  size_t j = 0;
-  for (; j + 8 <= n; j += 8) {
+// Per block of 8 channels, the strip: groups of 8 tiles (v_quad 32), then
+// the last group of nb < 8 (v_quad 4 nb). One call per position, so the save
+// of d8-d15 and the call itself are paid once for all its blocks.
+void wino_gemm(size_t m8, size_t n, size_t kq, const float* u, size_t u_stride, const float* v,
+               float* c, size_t ldc, const float* bias, bool accumulate) {
+  for (size_t b = 0; b < m8; b++, u += u_stride, c += 8) {
+    const float* bb = bias ? bias + 8 * b : nullptr;
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
 #if defined(__aarch64__)
-    block_8x8(kq, u, v + 4 * kq * j, 32, c + j * ldc, ldc, bias, accumulate);
+      block_8x8(kq, u, v + 4 * kq * j, 32, c + j * ldc, ldc, bb, accumulate);
 #else
-    blocks_n(8, kq, u, v + 4 * kq * j, 32, c + j * ldc, ldc, bias, accumulate);
+      blocks_n(8, kq, u, v + 4 * kq * j, 32, c + j * ldc, ldc, bb, accumulate);
 #endif
+    }
+    if (j < n) blocks_n(n - j, kq, u, v + 4 * kq * j, 4 * (n - j), c + j * ldc, ldc, bb, accumulate);
   }
-  if (j < n) blocks_n(n - j, kq, u, v + 4 * kq * j, 4 * (n - j), c + j * ldc, ldc, bias, accumulate);
 }
 
 }  // namespace neon

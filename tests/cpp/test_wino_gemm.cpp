@@ -3,7 +3,8 @@
 // of the NEON kernel: 8, 4, 2, 1 and their sums) and strips of several groups
 // of 8 (9, 12, 16, 23, 25), kq in {1, 2, 3, 16, 17} (the first quad, the
 // 2-quad loop and the odd quad of the aarch64 block), ldc at its minimum and
-// at odd larger strides, and the three init modes (zero, bias, accumulate).
+// at odd larger strides, and the three init modes (zero, bias, accumulate);
+// then 2 and 3 blocks of 8 channels per call, U blocks packed or with gaps.
 //
 // Every operand sits in a GuardedArray that ends exactly at the last float
 // the contract lets the kernel read (u: 32 kq floats; v: 4 kq n; c:
@@ -35,8 +36,8 @@ namespace armconv {
 namespace detail {
 namespace neon {
 // src/neon/winograd_gemm.cpp
-void wino_gemm(size_t n, size_t kq, const float* u, const float* v, float* c, size_t ldc,
-               const float* bias, bool accumulate);
+void wino_gemm(size_t m8, size_t n, size_t kq, const float* u, size_t u_stride, const float* v,
+               float* c, size_t ldc, const float* bias, bool accumulate);
 }  // namespace neon
 }  // namespace detail
 }  // namespace armconv
@@ -57,46 +58,50 @@ size_t v_index(size_t n, size_t kq, size_t k, size_t j) {
   return 32 * kq * g + 4 * nb * (k / 4) + 4 * (j % 8) + k % 4;
 }
 
-void check_case(const char* name, wino_gemm_fn gemm, size_t n, size_t kq, size_t ldc, Mode mode,
-                std::mt19937& gen) {
+// m8 blocks of 8 channels: U block b at b * u_stride (u_stride >= 32 kq; the
+// gaps are NaN and must not be read), C channels 0 .. 8 m8 - 1 of each tile.
+void check_case(const char* name, wino_gemm_fn gemm, size_t m8, size_t n, size_t kq,
+                size_t u_stride, size_t ldc, Mode mode, std::mt19937& gen) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  GuardedArray<float> u(32 * kq), v(4 * kq * n), bias(8);
-  GuardedArray<float> cbuf(kPre + (n - 1) * ldc + 8);
-  for (size_t i = 0; i < u.size(); i++) u[i] = dist(gen);
+  const size_t m = 8 * m8;
+  GuardedArray<float> u((m8 - 1) * u_stride + 32 * kq), v(4 * kq * n), bias(m);
+  GuardedArray<float> cbuf(kPre + (n - 1) * ldc + m);
+  for (size_t i = 0; i < u.size(); i++) u[i] = i % u_stride < 32 * kq ? dist(gen) : nan;
   for (size_t i = 0; i < v.size(); i++) v[i] = dist(gen);
-  for (size_t i = 0; i < 8; i++) bias[i] = dist(gen);
+  for (size_t i = 0; i < m; i++) bias[i] = dist(gen);
   for (size_t i = 0; i < cbuf.size(); i++) cbuf[i] = nan;
   float* c = cbuf.data() + kPre;
   if (mode == kAccumulate)
     for (size_t j = 0; j < n; j++)
-      for (size_t m = 0; m < 8; m++) c[j * ldc + m] = dist(gen);
+      for (size_t r = 0; r < m; r++) c[j * ldc + r] = dist(gen);
   const std::vector<float> c0(cbuf.data(), cbuf.data() + cbuf.size());
 
-  gemm(n, kq, u.data(), v.data(), c, ldc, mode == kBias ? bias.data() : nullptr, mode == kAccumulate);
+  gemm(m8, n, kq, u.data(), u_stride, v.data(), c, ldc, mode == kBias ? bias.data() : nullptr,
+       mode == kAccumulate);
 
   const double tol_k = double(4 * kq + 2) * std::ldexp(1.0, -23);
   for (size_t j = 0; j < n; j++) {
-    for (size_t m = 0; m < 8; m++) {
-      double init = mode == kAccumulate ? c0[kPre + j * ldc + m] : mode == kBias ? bias[m] : 0.0;
+    for (size_t r = 0; r < m; r++) {
+      double init = mode == kAccumulate ? c0[kPre + j * ldc + r] : mode == kBias ? bias[r] : 0.0;
       double ref = init, mag = std::fabs(init);
       for (size_t k = 0; k < 4 * kq; k++) {
-        const double p = double(u[8 * k + m]) * double(v[v_index(n, kq, k, j)]);
+        const double p = double(u[(r / 8) * u_stride + 8 * k + r % 8]) * double(v[v_index(n, kq, k, j)]);
         ref += p;
         mag += std::fabs(p);
       }
-      const double got = c[j * ldc + m];
+      const double got = c[j * ldc + r];
       CHECK(std::fabs(got - ref) <= tol_k * mag,
-            "%s n=%zu kq=%zu ldc=%zu mode=%d: C[%zu][%zu] = %.9g, want %.9g (tol %.3g)", name, n,
-            kq, ldc, int(mode), j, m, got, ref, tol_k * mag);
+            "%s m8=%zu n=%zu kq=%zu ldc=%zu mode=%d: C[%zu][%zu] = %.9g, want %.9g (tol %.3g)",
+            name, m8, n, kq, ldc, int(mode), j, r, got, ref, tol_k * mag);
     }
   }
-  // Nothing outside C[j][0..7] is written.
+  // Nothing outside C[j][0 .. m) is written.
   for (size_t i = 0; i < cbuf.size(); i++) {
-    const bool in_c = i >= kPre && (i - kPre) % ldc < 8;
+    const bool in_c = i >= kPre && (i - kPre) % ldc < m;
     if (!in_c)
-      CHECK(same_bits(cbuf[i], c0[i]), "%s n=%zu kq=%zu ldc=%zu mode=%d: wrote C+%td", name, n, kq,
-            ldc, int(mode), std::ptrdiff_t(i) - std::ptrdiff_t(kPre));
+      CHECK(same_bits(cbuf[i], c0[i]), "%s m8=%zu n=%zu kq=%zu ldc=%zu mode=%d: wrote C+%td", name,
+            m8, n, kq, ldc, int(mode), std::ptrdiff_t(i) - std::ptrdiff_t(kPre));
   }
 }
 
@@ -107,12 +112,22 @@ void sweep(const char* name, wino_gemm_fn gemm) {
     for (size_t kq : {1, 2, 3, 16, 17}) {
       for (size_t ldc : {8, 9, 13, 16}) {
         for (Mode mode : {kZero, kBias, kAccumulate}) {
-          check_case(name, gemm, n, kq, ldc, mode, gen);
+          check_case(name, gemm, 1, n, kq, 32 * kq, ldc, mode, gen);
           cases++;
         }
       }
     }
   }
+  // Several channel blocks: packed U (u_stride 32 kq) and U blocks with gaps.
+  for (size_t m8 : {2, 3})
+    for (size_t n : {1, 8, 13})
+      for (size_t kq : {1, 3, 16})
+        for (size_t gap : {0, 7})
+          for (Mode mode : {kZero, kBias, kAccumulate}) {
+            const size_t m = 8 * m8;
+            check_case(name, gemm, m8, n, kq, 32 * kq + gap, m + (gap ? 3 : 0), mode, gen);
+            cases++;
+          }
   std::printf("%s: %d cases\n", name, cases);
 }
 
