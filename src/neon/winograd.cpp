@@ -449,19 +449,18 @@ void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, si
 }
 #endif  // __aarch64__
 
-// Padding pixels: one vector store each (measured: cheaper than memset here,
-// even for whole rows of 30-60 pixels).
-inline void zero_pixels(float* dst, size_t n) {
-  for (size_t i = 0; i < n; i++) vst1q_f32(dst + 4 * i, vdupq_n_f32(0.0f));
-}
-
-// 4 channel rows -> nc4: 4 loads and one st4 per 4 pixels; the padding
-// pixels are vector stores of zeros.
+// One box row: 4 channel rows -> nc4 by 4 loads and one st4 per 4 pixels,
+// the padding pixels by vector stores of zeros. (The zero vector is made
+// opaque to the compiler: otherwise it turns the short store loops into
+// memset calls, whose set-up costs more than the ~1-3 stores of a row.)
 void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi,
               float* dst) {
-  zero_pixels(dst, lo);
-  dst += 4 * lo;
-  zero_pixels(dst + 4 * n, hi);
+  float32x4_t z = vdupq_n_f32(0.0f);
+#if defined(__GNUC__)
+  asm("" : "+w"(z));
+#endif
+  for (size_t i = 0; i < lo; i++, dst += 4) vst1q_f32(dst, z);
+  for (size_t i = 0; i < hi; i++) vst1q_f32(dst + 4 * (n + i), z);
   size_t i = 0;
   if (nch == 4) {
     const float* x0 = x;
