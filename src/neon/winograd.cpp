@@ -399,11 +399,17 @@ inline void copy_cut_rows(const float* t, float* dst, size_t rows, size_t nch, s
   }
 }
 
-// A row of 4..6 (2..3) pixels is two overlapping 4-float (2-float) moves, so
-// the loops have no per-row branch.
+// A row of 4 (2) pixels is one 4-float (2-float) move, of 5..6 (3) pixels two
+// overlapping ones, so the loops have no per-row branch.
 void copy_cut(const float* t, float* dst, size_t rows, size_t cols, size_t nch, size_t dst_ch,
               size_t dst_row) {
-  if (cols >= 4) {
+  if (cols == 4) {
+    copy_cut_rows(t, dst, rows, nch, dst_ch, dst_row,
+                  [](const float* s, float* d) { vst1q_f32(d, vld1q_f32(s)); });
+  } else if (cols == 2) {
+    copy_cut_rows(t, dst, rows, nch, dst_ch, dst_row,
+                  [](const float* s, float* d) { vst1_f32(d, vld1_f32(s)); });
+  } else if (cols >= 4) {
     const size_t o = cols - 4;
     copy_cut_rows(t, dst, rows, nch, dst_ch, dst_row, [o](const float* s, float* d) {
       vst1q_f32(d + o, vld1q_f32(s + o));
