@@ -3,7 +3,8 @@
 //   wino63_in_x400 / wino63_out_x400: 400 transforms of one tile x 4
 //     channels = the input (output) transforms of wino3x3_64_28 (25 tiles x
 //     16 groups of 4 channels); wino63_out_clamp_x400: the output transform
-//     with a clamp; wino63_out_edge_x400: on edge tiles of 6 x 4 pixels;
+//     with a clamp; wino63_out_edge_x400: on edge tiles of 6 x 4 pixels,
+//     wino63_out_edge6x2_x400 / _edge2x6_x400: 6 x 2 and 2 x 6 (56x56 maps);
 //   wino63_gemm_64_25: its 64 GEMMs (Cout 64, 25 tiles, Cin 64), in
 //     direct-equivalent MACs of the whole convolution.
 #include <algorithm>
@@ -91,6 +92,24 @@ static int wino_parts_reg = [] {
                 }
               };
             }});
+  // Edge tiles of a 56x56 map (9 x 6 full tiles + 2): 6 rows x 2 columns (the
+  // right edge) and 2 rows x 6 columns (the bottom edge).
+  for (const size_t rc : {62, 26}) {
+    const size_t rows = rc / 10, cols = rc % 10;
+    add_case({"wino63_out_edge" + std::to_string(rows) + "x" + std::to_string(cols) + "_x400", 400,
+              [rows, cols]() -> std::function<void()> {
+                auto m = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 16, 6));
+                auto y = std::make_shared<std::vector<float>>(64 * 56 * 56);
+                return [=] {
+                  const WinoKernels& wk = *kernels().winograd;
+                  for (int i = 0; i < 400; i++) {
+                    const size_t y0 = rows == 6 ? 6 * (i % 4) : 54, x0 = cols == 6 ? 6 * (i % 4) : 54;
+                    WinoOutTile out = {y->data() + (i % 16) * 4 * 3136 + y0 * 56 + x0, rows, cols};
+                    wk.output(m->data() + (i % 16) * 4, 64 * 16, out, 4, 3136, 56, false, 0, 0);
+                  }
+                };
+              }});
+  }
   // The 64 GEMMs alone as conv_winograd.cpp runs them for 64 -> 64 channels,
   // 28x28: blocks of 16 and 9 tiles (8 + 8, 8 + 1), in direct-equivalent
   // MACs of the whole convolution.

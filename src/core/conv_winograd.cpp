@@ -39,7 +39,6 @@
 // 7x the 3x3 weights.
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 #include "core/buffer.h"
 #include "core/conv_impl.h"
@@ -190,12 +189,7 @@ class Winograd63Conv final : public ConvImpl {
     const size_t c_hi = size_t(std::max<ptrdiff_t>(ptrdiff_t(c_lo), std::min<ptrdiff_t>(ptrdiff_t(cols), ptrdiff_t(w) - ix0)));
     const size_t row4 = cols * 4;
     for (size_t q = 0; q * 4 < kn; q++) {
-      const size_t c0 = k0 + 4 * q;
-      if (c0 >= cin_) {  // channel padding of the last chunk: V = 0
-        for (size_t pos = 0; pos < kWinoPos; pos++)
-          for (size_t j = 0; j < bk.nt; j++) std::memset(v_at(v, pl, bk.nt, kn, pos, j, q), 0, 16);
-        continue;
-      }
+      const size_t c0 = k0 + 4 * q;  // < cin_: kpad_ pads Cin to 4 only
       const size_t nch = std::min<size_t>(4, cin_ - c0);
       const float* xg = x + c0 * h * w;
       for (size_t r = 0; r < rows; r++) {

@@ -12,8 +12,9 @@
 // Register use per 1-D transform of 8: 8 inputs, 8 outputs (reusing inputs as
 // they die), 2 partial sums, 3 constant registers; within aarch64's 32 and
 // close to armv7's 16 q registers.
-// Full output tiles go to NCHW through a 4x4 transpose per row (store_row6;
-// aarch64: st4/st2 lane stores, see output_full_a64).
+// Output tiles go to NCHW through a 4x4 transpose per row (store_row6,
+// store_row; aarch64: st1..st4 structure lane stores, see output_full_a64 and
+// output_edge_a64, which write edge tiles of 4 channels in place too).
 // The per-position GEMM is in neon/winograd_gemm.cpp.
 #include <arm_neon.h>
 
@@ -329,23 +330,12 @@ void input_tile_a64(const float* src, size_t src_row, float* dst, size_t dst_pos
   WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP)                               \
   WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP)
 
-// Clamp modes of output_full_a64: which bounds are applied.
+// Clamp modes of output_full_a64 and output_edge_a64: which bounds are applied.
 enum WaClamp { kWaNone = 0, kWaLo = 1, kWaHi = 2, kWaBoth = 3 };
 
-// Full 6x6 tile, 4 channels: 64 ld1 + 8 x 22 + 24 stp (column pass), 6 x
-// (2 ld1 + 22 (+ 6 per bound) + 8 st4/st2) (row pass) + set-up = 480
-// instructions without a clamp, 554 with both bounds (GCC 12).
-template <int Clamp>
-void output_full_a64(const float* src, size_t src_pos, float* dst, size_t dst_ch, size_t dst_row,
-                     float lo, float hi) {
-  alignas(16) float f[6][8][4];  // column pass output: f[a][j]
-  const float lohi[2] = {lo, hi};
-  float* fp = &f[0][0][0];
-  // The pointers s1..s7, o1..o3 are set up inside the block (GCC shuffles
-  // them between registers when computed here).
-  const float* s0 = src;
-  float* o0 = dst;
-  size_t s1, s2, s3, s4, s5, s6, s7, o1, o2, o3;
+// Set-up and operands shared by output_full_a64 and output_edge_a64. The
+// pointers s1..s7, o1..o3 are set up inside the block (GCC shuffles them
+// between registers when computed in C++).
 #define WA_OUT_SETUP                                                                  \
   "ld1 {v0.4s, v1.4s, v2.4s}, [%[c]]\n"                                               \
   "add %[s1], %[s0], %[s8]\n"                                                         \
@@ -358,27 +348,117 @@ void output_full_a64(const float* src, size_t src_pos, float* dst, size_t dst_ch
   "add %[o1], %[o0], %[ch]\n"                                                         \
   "add %[o2], %[o1], %[ch]\n"                                                         \
   "add %[o3], %[o2], %[ch]\n"
+// WA_EXTRA_OUT, WA_EXTRA_IN: operands of one function only (each with a
+// leading comma, or nothing), defined before its asm.
 #define WA_OUT_OPERANDS                                                               \
   : [s0] "+r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),    \
     [s5] "=&r"(s5), [s6] "=&r"(s6), [s7] "=&r"(s7), [f] "+r"(fp), [o0] "+r"(o0),      \
-    [o1] "=&r"(o1), [o2] "=&r"(o2), [o3] "=&r"(o3)                                    \
+    [o1] "=&r"(o1), [o2] "=&r"(o2), [o3] "=&r"(o3) WA_EXTRA_OUT                       \
   : [spos] "r"(src_pos * sizeof(float)), [s8] "r"(8 * src_pos * sizeof(float)),       \
-    [ch] "r"(dst_ch * sizeof(float)), [adv] "r"((dst_row - 4) * sizeof(float)),       \
-    [c] "r"(wino::kOutConstValues), [lohi] "r"(Clamp ? lohi : nullptr)                \
-  : "memory", WA_VCLOBBER
+    [ch] "r"(dst_ch * sizeof(float)), [adv] "r"(adv * sizeof(float)),                 \
+    [c] "r"(wino::kOutConstValues), [lohi] "r"(Clamp ? lohi : nullptr) WA_EXTRA_IN    \
+  : "memory", "cc", WA_VCLOBBER
 #define WA_LOHI "ld2r {v3.4s, v4.4s}, [%[lohi]]\n"
-  if (Clamp == kWaBoth)
-    asm volatile(WA_OUT_SETUP WA_OUT_BODY(WA_LOHI, WA_CLAMP_LO WA_CLAMP_HI) WA_OUT_OPERANDS);
-  else if (Clamp == kWaLo)
-    asm volatile(WA_OUT_SETUP WA_OUT_BODY(WA_LOHI, WA_CLAMP_LO) WA_OUT_OPERANDS);
-  else if (Clamp == kWaHi)
-    asm volatile(WA_OUT_SETUP WA_OUT_BODY(WA_LOHI, WA_CLAMP_HI) WA_OUT_OPERANDS);
-  else
-    asm volatile(WA_OUT_SETUP WA_OUT_BODY("", "") WA_OUT_OPERANDS);
+// The asm block BODY(CLAMP_SETUP, CLAMP) for each clamp mode (Clamp: a
+// template parameter).
+#define WA_OUT_ASM(BODY)                                                              \
+  if (Clamp == kWaBoth)                                                               \
+    asm volatile(WA_OUT_SETUP BODY(WA_LOHI, WA_CLAMP_LO WA_CLAMP_HI) WA_OUT_OPERANDS); \
+  else if (Clamp == kWaLo)                                                            \
+    asm volatile(WA_OUT_SETUP BODY(WA_LOHI, WA_CLAMP_LO) WA_OUT_OPERANDS);            \
+  else if (Clamp == kWaHi)                                                            \
+    asm volatile(WA_OUT_SETUP BODY(WA_LOHI, WA_CLAMP_HI) WA_OUT_OPERANDS);            \
+  else                                                                                \
+    asm volatile(WA_OUT_SETUP BODY("", "") WA_OUT_OPERANDS);
+
+// Full 6x6 tile, 4 channels: 64 ld1 + 8 x 22 + 24 stp (column pass), 6 x
+// (2 ld1 + 22 (+ 6 per bound) + 8 st4/st2) (row pass) + set-up = 480
+// instructions without a clamp, 554 with both bounds (GCC 12).
+template <int Clamp>
+void output_full_a64(const float* src, size_t src_pos, const WinoOutTile& ot, size_t /*nch*/,
+                     size_t dst_ch, size_t dst_row, bool /*clamp*/, float lo, float hi) {
+  alignas(16) float f[6][8][4];  // column pass output: f[a][j]
+  const float lohi[2] = {lo, hi};
+  float* fp = &f[0][0][0];
+  const float* s0 = src;
+  float* o0 = ot.dst;
+  size_t s1, s2, s3, s4, s5, s6, s7, o1, o2, o3;
+  const size_t adv = dst_row - 4;  // after the st4 of pixels 0..3: to the next row
+#define WA_EXTRA_OUT
+#define WA_EXTRA_IN
+  WA_OUT_ASM(WA_OUT_BODY)
+#undef WA_EXTRA_OUT
+#undef WA_EXTRA_IN
+}
+
+// Edge tiles, 4 channels (rows or cols < 6): the column pass of a full tile,
+// then the row pass for `rows` rows only, each channel's first `cols` pixels
+// stored straight to NCHW by structure lane stores: lane l of y0..y(n-1) is
+// one st<n> {..}.s[l] for n = cols <= 4; 5 and 6 pixels are the st4 of a full
+// row plus st1 {y4} / st2 {y4, y5}. The column count chooses one of 6 row
+// loops (WA_EDGE_LOOP, the same code but for the stores) by at most 3
+// compares and 3 branches per tile; a loop costs subs + b.ne per row over
+// the straight-line full tile. The pointer o<l> steps by `adv` floats: one
+// row for n <= 4, one row - 4 after the #16 of the st4 for 5, 6.
+#define WA_EDGE_ST1(l) "st1 {v16.s}[" #l "], [%[o" #l "]], %[adv]\n"
+#define WA_EDGE_ST2(l) "st2 {v16.s, v17.s}[" #l "], [%[o" #l "]], %[adv]\n"
+#define WA_EDGE_ST3(l) "st3 {v16.s, v17.s, v18.s}[" #l "], [%[o" #l "]], %[adv]\n"
+#define WA_EDGE_ST4(l) "st4 {v16.s, v17.s, v18.s, v19.s}[" #l "], [%[o" #l "]], %[adv]\n"
+#define WA_EDGE_ST5(l)                                                                \
+  "st4 {v16.s, v17.s, v18.s, v19.s}[" #l "], [%[o" #l "]], #16\n"                     \
+  "st1 {v24.s}[" #l "], [%[o" #l "]], %[adv]\n"
+#define WA_EDGE_ST6(l) WA_OUT_ST(l)
+// Row loop for N columns at label N0 (10, 20, ... 60), `rows` rows.
+#define WA_EDGE_LOOP(N, CLAMP)                                                        \
+  #N "0:\n"                                                                           \
+  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[f]], #64\n"                               \
+  "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[f]], #64\n"                               \
+  WA_OUT_1D(16, 17, 18, 19, 20, 21, 22, 23, 24, 26, 25)                               \
+  CLAMP WA_EDGE_ST##N(0) WA_EDGE_ST##N(1) WA_EDGE_ST##N(2) WA_EDGE_ST##N(3)           \
+  "subs %[rows], %[rows], #1\n"                                                       \
+  "b.ne " #N "0b\n"
+#define WA_EDGE_BODY(CLAMP_SETUP, CLAMP)                                              \
+  WA_OUT_COLS(0) WA_OUT_COLS(2) WA_OUT_COLS(4) WA_OUT_COLS(6)                         \
+  CLAMP_SETUP                                                                         \
+  "cmp %[cols], #4\n"                                                                 \
+  "b.eq 40f\n"                                                                        \
+  "b.hi 7f\n"                                                                         \
+  "cmp %[cols], #2\n"                                                                 \
+  "b.eq 20f\n"                                                                        \
+  "b.hi 30f\n"                                                                        \
+  WA_EDGE_LOOP(1, CLAMP) "b 9f\n"                                                     \
+  WA_EDGE_LOOP(2, CLAMP) "b 9f\n"                                                     \
+  WA_EDGE_LOOP(3, CLAMP) "b 9f\n"                                                     \
+  WA_EDGE_LOOP(4, CLAMP) "b 9f\n"                                                     \
+  "7:\n"                                                                              \
+  "cmp %[cols], #5\n"                                                                 \
+  "b.ne 60f\n"                                                                        \
+  WA_EDGE_LOOP(5, CLAMP) "b 9f\n"                                                     \
+  WA_EDGE_LOOP(6, CLAMP)                                                              \
+  "9:\n"
+
+template <int Clamp>
+void output_edge_a64(const float* src, size_t src_pos, const WinoOutTile& ot, size_t /*nch*/,
+                     size_t dst_ch, size_t dst_row, bool /*clamp*/, float lo, float hi) {
+  alignas(16) float f[6][8][4];  // column pass output: f[a][j]
+  const float lohi[2] = {lo, hi};
+  float* fp = &f[0][0][0];
+  const float* s0 = src;
+  float* o0 = ot.dst;
+  size_t s1, s2, s3, s4, s5, s6, s7, o1, o2, o3;
+  size_t rows = ot.rows;
+  const size_t cols = ot.cols;
+  const size_t adv = cols > 4 ? dst_row - 4 : dst_row;
+#define WA_EXTRA_OUT , [rows] "+r"(rows)
+#define WA_EXTRA_IN , [cols] "r"(cols)
+  WA_OUT_ASM(WA_EDGE_BODY)
+#undef WA_EXTRA_OUT
+#undef WA_EXTRA_IN
+}
+#undef WA_OUT_ASM
 #undef WA_LOHI
 #undef WA_OUT_OPERANDS
 #undef WA_OUT_SETUP
-}
 
 // Copies the rows x cols corner of nch channel tiles t[l][y][x] (6 x 6 each,
 // NCHW) to dst, with `move` copying one row of cols pixels; 4 channels go
@@ -426,20 +506,24 @@ void copy_cut(const float* t, float* dst, size_t rows, size_t cols, size_t nch, 
   }
 }
 
-// output_full_a64 by clamp mode (kWaNone .. kWaBoth).
-using OutputFullFn = void (*)(const float*, size_t, float*, size_t, size_t, float, float);
-constexpr OutputFullFn kOutputFull[4] = {output_full_a64<kWaNone>, output_full_a64<kWaLo>,
-                                         output_full_a64<kWaHi>, output_full_a64<kWaBoth>};
+// The 4-channel output transforms by [edge][clamp mode]: output_full_a64 for
+// 6x6 tiles, output_edge_a64 for cut ones. They take wino_output_fn's
+// arguments (nch = 4 and clamp implied) so that output_tile_a64 reaches them
+// by a plain tail call.
+constexpr wino_output_fn kOutput[2][4] = {
+    {output_full_a64<kWaNone>, output_full_a64<kWaLo>, output_full_a64<kWaHi>, output_full_a64<kWaBoth>},
+    {output_edge_a64<kWaNone>, output_edge_a64<kWaLo>, output_edge_a64<kWaHi>, output_edge_a64<kWaBoth>}};
 
-// Edge tiles (cut by the map, or fewer than 4 channels: lanes l >= nch are
-// computed but not stored): the full tile to a 4 x 6 x 6 scratch, then the
-// valid part. Kept out of line so that the full-tile path below stays a
+// Tiles of fewer than 4 channels (lanes l >= nch are computed but not
+// stored; the last group of a layer whose channel count is not a multiple of
+// 4): the full tile to a 4 x 6 x 6 scratch, then the valid part. Kept out of line so that the full-tile path below stays a
 // tail call without a stack frame.
-__attribute__((noinline)) void output_cut_a64(OutputFullFn full, const float* src, size_t src_pos,
+__attribute__((noinline)) void output_cut_a64(wino_output_fn full, const float* src, size_t src_pos,
                                               const WinoOutTile& ot, size_t nch, size_t dst_ch,
                                               size_t dst_row, float lo, float hi) {
   alignas(16) float t[4 * 36];
-  full(src, src_pos, t, 36, 6, lo, hi);
+  const WinoOutTile tile = {t, 6, 6};
+  full(src, src_pos, tile, 4, 36, 6, true, lo, hi);
   copy_cut(t, ot.dst, ot.rows, ot.cols, nch, dst_ch, dst_row);
 }
 
@@ -448,10 +532,12 @@ void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, si
                      size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi) {
   // A bound of -inf (+inf) is not applied: max(y, -inf) = y, NaN included.
   const int mode = clamp ? (lo != -INFINITY ? kWaLo : 0) | (hi != INFINITY ? kWaHi : 0) : kWaNone;
-  if (ot.rows == 6 && ot.cols == 6 && nch == 4)
-    kOutputFull[mode](src, src_pos, ot.dst, dst_ch, dst_row, lo, hi);
-  else
-    output_cut_a64(kOutputFull[mode], src, src_pos, ot, nch, dst_ch, dst_row, lo, hi);
+  if (nch == 4) {
+    const wino_output_fn fn = ot.rows == 6 && ot.cols == 6 ? kOutput[0][mode] : kOutput[1][mode];
+    fn(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
+  } else {
+    output_cut_a64(kOutput[0][mode], src, src_pos, ot, nch, dst_ch, dst_row, lo, hi);
+  }
 }
 #endif  // __aarch64__
 
