@@ -1,7 +1,8 @@
 // The F(6x6, 3x3) transform kernels, written once over a vector "Ops" policy
 // and instantiated per ISA (generic/winograd.cpp: 4 plain floats,
-// neon/winograd.cpp: float32x4_t; on aarch64 neon/winograd.cpp runs the same
-// operations as inline assembly: keep the two in step). A vector is one
+// neon/winograd.cpp: float32x4_t; neon/winograd.cpp also runs the same
+// operations as inline assembly on aarch64 and armv7, its WA_IN_1D and
+// WA_OUT_1D: keep them in step). A vector is one
 // pixel of 4 channels (nc4hw4); every transform is vector arithmetic on such
 // pixels, the same operations for each lane, with no transposes inside. The
 // only lane shuffles are at the GEMM boundary, where 4 tiles x 4 channels

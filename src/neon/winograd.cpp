@@ -1,9 +1,12 @@
-// NEON Winograd F(6x6, 3x3) transforms (aarch64 and armv7 NEON/VFPv4).
-// armv7: the shared kernels of core/winograd_kernels.h over float32x4_t = one
-// pixel of 4 channels (nc4hw4). aarch64: the same transforms, operation for
-// operation, as one inline-assembly block per tile (input_tile_a64,
-// output_tile_a64 below; per tile x 4 channels about 580 and 480
-// instructions against 770 and 800 for the compiled template).
+// NEON Winograd F(6x6, 3x3) transforms (aarch64 and armv7 NEON/VFPv4): the
+// kernels of core/winograd_kernels.h over float32x4_t = one pixel of 4
+// channels (nc4hw4), and the same transforms, operation for operation, as one
+// inline-assembly block per tile, which is what runs: input_tile_a64 /
+// output_tile_a64 (per tile x 4 channels about 580 and 480 instructions
+// against 770 and 800 for the compiled template; edge tiles about as a full
+// one) and input_tile_a32 / output_tile_a32 (about 670 and 590 against 1005
+// and 970). Only output tiles of fewer than 4 channels take other paths (the
+// template on armv7, a full tile to scratch on aarch64).
 //
 // The transform constants live in lanes of 3 registers (c[K / 4] lane K % 4)
 // and enter through multiply-accumulate by element: on aarch64 fused
@@ -19,6 +22,7 @@
 #include <arm_neon.h>
 
 #include <cmath>
+#include <cstddef>
 
 #include "core/winograd.h"
 #include "core/winograd_kernels.h"
@@ -127,7 +131,6 @@ struct Ops {
   }
 };
 
-#if defined(__aarch64__)
 // ---------------------------------------------------------------------------
 // aarch64: both transforms of a full tile as one inline-assembly block each.
 //
@@ -145,9 +148,14 @@ struct Ops {
 // vectors (2 x ld1 {4 regs}). Only caller-saved vector registers (v0-v7,
 // v16-v31) are used.
 //
+// armv7 (A32/Thumb-2): the same 1-D transforms (WA_IN_1D, WA_OUT_1D below,
+// spelled in A32 by the operation macros) in one block per tile too; see
+// "armv7" further down for its registers and layout.
+//
 // Instruction text is assembled from the macros below; register arguments are
-// numbers (17 -> v17 / q17).
+// numbers (17 -> v17 / q17 on aarch64, 9 -> q9 on armv7).
 
+#if defined(__aarch64__)
 #define WA_OP3(op, d, a, b) #op " v" #d ".4s, v" #a ".4s, v" #b ".4s\n"
 #define WA_FADD(d, a, b) WA_OP3(fadd, d, a, b)
 #define WA_FSUB(d, a, b) WA_OP3(fsub, d, a, b)
@@ -159,6 +167,31 @@ struct Ops {
 #define WA_FMLS(d, a, c, k) WA_LANE(fmls, d, a, c, k)
 #define WA_FMUL(d, a, c, k) WA_LANE(fmul, d, a, c, k)
 #define WA_MOV(d, a) "mov v" #d ".16b, v" #a ".16b\n"
+#else
+// A32: q registers; lane k of constant register c (q0-q2 only) is the scalar
+// d(2c + k/2)[k % 2]. vmla/vmls by scalar are not fused (a multiply, then an
+// add), as vmlaq_lane_f32 and the generic kernels.
+#define WA_OP3(op, d, a, b) #op ".f32 q" #d ", q" #a ", q" #b "\n"
+#define WA_FADD(d, a, b) WA_OP3(vadd, d, a, b)
+#define WA_FSUB(d, a, b) WA_OP3(vsub, d, a, b)
+#define WA_FMAX(d, a, b) WA_OP3(vmax, d, a, b)
+#define WA_FMIN(d, a, b) WA_OP3(vmin, d, a, b)
+#define WA_SCALAR_0_0 "d0[0]"
+#define WA_SCALAR_0_1 "d0[1]"
+#define WA_SCALAR_0_2 "d1[0]"
+#define WA_SCALAR_0_3 "d1[1]"
+#define WA_SCALAR_1_0 "d2[0]"
+#define WA_SCALAR_1_1 "d2[1]"
+#define WA_SCALAR_1_2 "d3[0]"
+#define WA_SCALAR_1_3 "d3[1]"
+#define WA_SCALAR_2_0 "d4[0]"
+#define WA_SCALAR_2_1 "d4[1]"
+#define WA_LANE(op, d, a, c, k) #op ".f32 q" #d ", q" #a ", " WA_SCALAR_##c##_##k "\n"
+#define WA_FMLA(d, a, c, k) WA_LANE(vmla, d, a, c, k)
+#define WA_FMLS(d, a, c, k) WA_LANE(vmls, d, a, c, k)
+#define WA_FMUL(d, a, c, k) WA_LANE(vmul, d, a, c, k)
+#define WA_MOV(d, a) "vmov q" #d ", q" #a "\n"
+#endif
 
 // B^T d on 8 vectors d0..d7 (27 instructions, the same operations as
 // wino::input_1d), temporaries T1..T3; constants v0 = {5.25, 4.25, 0.25,
@@ -222,6 +255,7 @@ struct Ops {
   WA_FMLA(m1, m4, 0, 0)    /* y1 = d1 + 2 d3 + d5 / 2 */                              \
   WA_FMLA(m1, m5, 0, 1)
 
+#if defined(__aarch64__)
 // Input, row pass on patch rows R, R + 1 (A: v16-v23, temporaries v2-v4;
 // B: v24-v31, temporaries v5-v7; constants v0, v1). Each row is 8 contiguous
 // vectors = 2 x ld1 {4 regs}; src0 / src1 point at its halves. Output t_j of
@@ -539,6 +573,296 @@ void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, si
     output_cut_a64(kOutput[0][mode], src, src_pos, ot, nch, dst_ch, dst_row, lo, hi);
   }
 }
+#else  // armv7
+// ---------------------------------------------------------------------------
+// armv7: both transforms of a full tile as one inline-assembly block each.
+// (Through the Ops template GCC 12 ran ~1005 and ~970 instructions per tile:
+// with 16 q registers it kept inputs and constants in each other's way,
+// copied values for the destructive vmla, and addressed every vector load
+// and store separately.) Only 16 q registers: one 1-D transform at a time.
+// Registers (q numbers):
+//   input:  q0, q1 constants (kInConstValues), q8-q15 the 8 inputs, q2-q4
+//           temporaries (WA_IN_1D);
+//   output: q0-q2 constants (kOutConstValues), q8-q15 the 8 inputs, q3-q5
+//           temporaries and y4, y5 (WA_OUT_1D), q6, q7 the clamp bounds.
+// The round trip through the stack is as on aarch64 (e[j][r], f[a][j]), one
+// vector per store (vst1 post-indexed by a register holding 128 bytes), and
+// each pass's 8 inputs are 4 contiguous vld1 {4 d} where the layout allows.
+//
+// General registers: GCC at -O0 in Thumb-2 code finds only about 7 for an asm
+// block (see neon/winograd_gemm.cpp), so each block takes 6 at most: two
+// pointers, 2-3 scratch and `args`, from which it loads strides and pointers
+// when a pass needs them. One pointer walks all 8 (4) strided rows, stepping
+// back once per column (row, channel set) instead of keeping 8 (4) pointers.
+struct A32InArgs {
+  const float* consts;  // kInConstValues
+  size_t src_adv;       // bytes from the last vld1 of a patch row to the next row
+  float* dst;
+  size_t dst_step;      // bytes: 8 positions (8 dst_pos)
+  size_t dst_back;      // bytes: from position 64 + j back to j + 1 (63 dst_pos)
+};
+
+// Input, row pass on patch row r: 8 vectors in q8-q15 (3 vld1 with
+// writeback + 1 stepping to the next row: %[u] = src_adv), t_j to e[j][r]
+// (post-index %[t] = 128 bytes), then back to e[0][r + 1]. t0..t7 are in
+// q8, q4, q2, q10, q12, q11, q14, q15 (WA_IN_1D's result registers).
+#define WB_IN_ST(q) "vst1.32 {q" #q "}, [%[e]], %[t]\n"
+#define WB_IN_ROW                                                                     \
+  "vld1.32 {d16-d19}, [%[p]]!\n"                                                      \
+  "vld1.32 {d20-d23}, [%[p]]!\n"                                                      \
+  "vld1.32 {d24-d27}, [%[p]]!\n"                                                      \
+  "vld1.32 {d28-d31}, [%[p]], %[u]\n"                                                 \
+  WA_IN_1D(8, 9, 10, 11, 12, 13, 14, 15, 2, 3, 4)                                     \
+  WB_IN_ST(8) WB_IN_ST(4) WB_IN_ST(2) WB_IN_ST(10)                                    \
+  WB_IN_ST(12) WB_IN_ST(11) WB_IN_ST(14) WB_IN_ST(15)                                 \
+  "sub %[e], %[e], #1008\n"
+// Input, column pass on column j of e (8 contiguous vectors, %[e] post-
+// incremented): position (i, j) to dst + (8 i + j) dst_pos through %[p]
+// (post-index %[t] = 8 dst_pos), then back to position j + 1 (%[u]).
+#define WB_IN_STD(q) "vst1.32 {q" #q "}, [%[p]], %[t]\n"
+#define WB_IN_COL                                                                     \
+  "vld1.32 {d16-d19}, [%[e]]!\n"                                                      \
+  "vld1.32 {d20-d23}, [%[e]]!\n"                                                      \
+  "vld1.32 {d24-d27}, [%[e]]!\n"                                                      \
+  "vld1.32 {d28-d31}, [%[e]]!\n"                                                      \
+  WA_IN_1D(8, 9, 10, 11, 12, 13, 14, 15, 2, 3, 4)                                     \
+  WB_IN_STD(8) WB_IN_STD(4) WB_IN_STD(2) WB_IN_STD(10)                                \
+  WB_IN_STD(12) WB_IN_STD(11) WB_IN_STD(14) WB_IN_STD(15)                             \
+  "sub %[p], %[p], %[u]\n"
+
+#define WB_VCLOBBER                                                                   \
+  "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", "d11", "d12",    \
+      "d13", "d14", "d15", "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23",    \
+      "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31"
+
+// wino_input_fn: 16 x (27 arithmetic + 4 vld1 + 8 vst1 + 1 step) + set-up.
+void input_tile_a32(const float* src, size_t src_row, float* dst, size_t dst_pos) {
+  alignas(16) float e[8][8][4];  // e[j][r]: row pass output, column j of row r
+  float* ep = &e[0][0][0];
+  const A32InArgs args = {wino::kInConstValues, (src_row - 24) * sizeof(float), dst,
+                          8 * dst_pos * sizeof(float), 63 * dst_pos * sizeof(float)};
+  const float* p = src;
+  size_t t, u;
+  asm volatile(
+      "ldr %[t], [%[args], %[o_c]]\n"
+      "vld1.32 {d0-d3}, [%[t]]\n"
+      "ldr %[u], [%[args], %[o_adv]]\n"
+      "mov %[t], #128\n"
+      WB_IN_ROW WB_IN_ROW WB_IN_ROW WB_IN_ROW WB_IN_ROW WB_IN_ROW WB_IN_ROW WB_IN_ROW
+      "sub %[e], %[e], #128\n"
+      "ldr %[p], [%[args], %[o_dst]]\n"
+      "ldr %[t], [%[args], %[o_step]]\n"
+      "ldr %[u], [%[args], %[o_back]]\n"
+      WB_IN_COL WB_IN_COL WB_IN_COL WB_IN_COL WB_IN_COL WB_IN_COL WB_IN_COL WB_IN_COL
+      : [p] "+r"(p), [e] "+r"(ep), [t] "=&r"(t), [u] "=&r"(u)
+      : [args] "r"(&args), [o_c] "I"(offsetof(A32InArgs, consts)),
+        [o_adv] "I"(offsetof(A32InArgs, src_adv)), [o_dst] "I"(offsetof(A32InArgs, dst)),
+        [o_step] "I"(offsetof(A32InArgs, dst_step)), [o_back] "I"(offsetof(A32InArgs, dst_back))
+      : "cc", "memory", WB_VCLOBBER);
+}
+
+struct A32OutArgs {
+  float lo, hi;         // clamp bounds (first: loaded from `args` itself)
+  const float* consts;  // kOutConstValues
+  size_t src_step;      // bytes: 8 positions (8 src_pos)
+  size_t src_back;      // bytes: from position 64 + j back to j + 1 (63 src_pos)
+  float* dst;
+  size_t ch_adv;        // bytes from the row of channel l after its stores to channel l + 1
+  size_t row_back;      // bytes from channel 4's row back to channel 0's next row
+  size_t rows, cols;    // output_edge_a32
+};
+static_assert(offsetof(A32OutArgs, lo) == 0 && offsetof(A32OutArgs, hi) == 4, "WB_LOHI loads lo, hi");
+
+// Output, column pass on column j: position (i, j) through %[a] (post-index
+// %[t] = 8 src_pos, then back by %[u]), y0..y5 (q8-q11, q4, q5) to f[a][j]
+// (post-index %[w] = 128 bytes), then on to f[0][j + 1].
+#define WB_OUT_LD(q) "vld1.32 {q" #q "}, [%[a]], %[t]\n"
+#define WB_OUT_STF(q) "vst1.32 {q" #q "}, [%[f]], %[w]\n"
+#define WB_OUT_COL                                                                    \
+  WB_OUT_LD(8) WB_OUT_LD(9) WB_OUT_LD(10) WB_OUT_LD(11)                               \
+  WB_OUT_LD(12) WB_OUT_LD(13) WB_OUT_LD(14) WB_OUT_LD(15)                             \
+  "sub %[a], %[a], %[u]\n"                                                            \
+  WA_OUT_1D(8, 9, 10, 11, 12, 13, 14, 15, 4, 3, 5)                                    \
+  WB_OUT_STF(8) WB_OUT_STF(9) WB_OUT_STF(10) WB_OUT_STF(11)                           \
+  WB_OUT_STF(4) WB_OUT_STF(5)                                                         \
+  "sub %[f], %[f], #752\n"
+// Output, row pass on row a of f (4 contiguous vld1): y0..y3 in q8-q11, y4,
+// y5 in q4, q5, so that channel l of the 6 pixels is one vst4 (lane l of
+// q8-q11: lane l of d16/d18/d20/d22 for l < 2, lane l - 2 of d17/d19/d21/d23
+// for l >= 2) and one vst2 (lane l of q4, q5) through %[a], which steps on to
+// the next channel (%[t] = ch_adv) and after 4 channels back to the next row
+// (%[u]).
+#define WB_OUT_ST(e0, e1, e2, e3, y4, y5, l)                                          \
+  "vst4.32 {d" #e0 "[" #l "], d" #e1 "[" #l "], d" #e2 "[" #l "], d" #e3 "[" #l "]}, [%[a]]!\n" \
+  "vst2.32 {d" #y4 "[" #l "], d" #y5 "[" #l "]}, [%[a]], %[t]\n"
+#define WB_OUT_ROW_Y(CLAMP)                                                           \
+  "vld1.32 {d16-d19}, [%[f]]!\n"                                                      \
+  "vld1.32 {d20-d23}, [%[f]]!\n"                                                      \
+  "vld1.32 {d24-d27}, [%[f]]!\n"                                                      \
+  "vld1.32 {d28-d31}, [%[f]]!\n"                                                      \
+  WA_OUT_1D(8, 9, 10, 11, 12, 13, 14, 15, 4, 3, 5)                                    \
+  CLAMP
+#define WB_OUT_ROW(CLAMP)                                                             \
+  WB_OUT_ROW_Y(CLAMP)                                                                 \
+  WB_OUT_ST(16, 18, 20, 22, 8, 10, 0) WB_OUT_ST(16, 18, 20, 22, 8, 10, 1)             \
+  WB_OUT_ST(17, 19, 21, 23, 9, 11, 0) WB_OUT_ST(17, 19, 21, 23, 9, 11, 1)             \
+  "sub %[a], %[a], %[u]\n"
+// max(y, lo) then min(., hi) (q6 = lo, q7 = hi); NaN propagates, as vmaxq_f32.
+#define WB_CLAMP_LO                                                                   \
+  WA_FMAX(8, 8, 6) WA_FMAX(9, 9, 6) WA_FMAX(10, 10, 6) WA_FMAX(11, 11, 6)             \
+  WA_FMAX(4, 4, 6) WA_FMAX(5, 5, 6)
+#define WB_CLAMP_HI                                                                   \
+  WA_FMIN(8, 8, 7) WA_FMIN(9, 9, 7) WA_FMIN(10, 10, 7) WA_FMIN(11, 11, 7)             \
+  WA_FMIN(4, 4, 7) WA_FMIN(5, 5, 7)
+#define WB_LOHI                                                                       \
+  "vld1.32 {d12[], d13[]}, [%[args]]\n"                                               \
+  "add %[t], %[args], #4\n"                                                           \
+  "vld1.32 {d14[], d15[]}, [%[t]]\n"
+// Set-up and column pass of both output_full_a32 and output_edge_a32.
+#define WB_OUT_COLUMNS                                                                \
+  "ldr %[t], [%[args], %[o_c]]\n"                                                     \
+  "vld1.32 {d0-d3}, [%[t]]!\n"                                                        \
+  "vld1.32 {d4-d5}, [%[t]]\n"                                                         \
+  "ldr %[t], [%[args], %[o_step]]\n"                                                  \
+  "ldr %[u], [%[args], %[o_back]]\n"                                                  \
+  "mov %[w], #128\n"                                                                  \
+  WB_OUT_COL WB_OUT_COL WB_OUT_COL WB_OUT_COL WB_OUT_COL WB_OUT_COL WB_OUT_COL        \
+  WB_OUT_COL                                                                          \
+  "sub %[f], %[f], #128\n"
+#define WB_OUT_BODY(CLAMP_SETUP, CLAMP)                                               \
+  WB_OUT_COLUMNS                                                                      \
+  CLAMP_SETUP                                                                         \
+  "ldr %[a], [%[args], %[o_dst]]\n"                                                   \
+  "ldr %[t], [%[args], %[o_chadv]]\n"                                                 \
+  "ldr %[u], [%[args], %[o_rowback]]\n"                                               \
+  WB_OUT_ROW(CLAMP) WB_OUT_ROW(CLAMP) WB_OUT_ROW(CLAMP) WB_OUT_ROW(CLAMP)             \
+  WB_OUT_ROW(CLAMP) WB_OUT_ROW(CLAMP)
+#define WB_OUT_OPERANDS                                                               \
+  : [a] "+r"(a), [f] "+r"(fp), [t] "=&r"(t), [u] "=&r"(u), [w] "=&r"(w)               \
+  : [args] "r"(&args), [o_c] "I"(offsetof(A32OutArgs, consts)),                       \
+    [o_step] "I"(offsetof(A32OutArgs, src_step)),                                     \
+    [o_back] "I"(offsetof(A32OutArgs, src_back)), [o_dst] "I"(offsetof(A32OutArgs, dst)), \
+    [o_chadv] "I"(offsetof(A32OutArgs, ch_adv)),                                      \
+    [o_rowback] "I"(offsetof(A32OutArgs, row_back)),                                  \
+    [o_rows] "I"(offsetof(A32OutArgs, rows)), [o_cols] "I"(offsetof(A32OutArgs, cols)) \
+  : "cc", "memory", WB_VCLOBBER
+// The asm block BODY(CLAMP_SETUP, CLAMP) for each clamp mode (Clamp: a
+// template parameter).
+#define WB_OUT_ASM(BODY)                                                              \
+  if (Clamp == kWbBoth)                                                               \
+    asm volatile(BODY(WB_LOHI, WB_CLAMP_LO WB_CLAMP_HI) WB_OUT_OPERANDS);             \
+  else if (Clamp == kWbLo)                                                            \
+    asm volatile(BODY(WB_LOHI, WB_CLAMP_LO) WB_OUT_OPERANDS);                         \
+  else if (Clamp == kWbHi)                                                            \
+    asm volatile(BODY(WB_LOHI, WB_CLAMP_HI) WB_OUT_OPERANDS);                         \
+  else                                                                                \
+    asm volatile(BODY("", "") WB_OUT_OPERANDS);
+
+// Clamp modes of output_full_a32 and output_edge_a32: which bounds are applied.
+enum WbClamp { kWbNone = 0, kWbLo = 1, kWbHi = 2, kWbBoth = 3 };
+
+// Full 6x6 tile, 4 channels: 8 x (8 vld1 + 22 + 6 vst1 + 2 steps) (column
+// pass), 6 x (4 vld1 + 22 (+ 6 per bound) + 8 vst4/vst2 + 1 step) (row
+// pass) + set-up.
+template <int Clamp>
+void output_full_a32(const float* src, const A32OutArgs& args) {
+  alignas(16) float f[6][8][4];  // column pass output: f[a][j]
+  float* fp = &f[0][0][0];
+  const float* a = src;
+  size_t t, u, w;
+  WB_OUT_ASM(WB_OUT_BODY)
+}
+
+// Edge tiles, 4 channels (rows or cols < 6), as output_edge_a64: the column
+// pass of a full tile, then `rows` rows (counted in %[w], free after the
+// column pass), channel l's first n = cols pixels by one vst<n> of lane l of
+// q8.. (n <= 4; %[a] then steps by ch_adv = one channel), or the vst4 of a
+// full row plus vst1 {y4} / vst2 {y4, y5} (n = 5, 6; ch_adv = one channel -
+// 4 pixels). One row loop per column count, chosen once per tile.
+#define WB_EDGE_ST1(e0, e1, e2, e3, y4, y5, l) "vst1.32 {d" #e0 "[" #l "]}, [%[a]], %[t]\n"
+#define WB_EDGE_ST2(e0, e1, e2, e3, y4, y5, l)                                        \
+  "vst2.32 {d" #e0 "[" #l "], d" #e1 "[" #l "]}, [%[a]], %[t]\n"
+#define WB_EDGE_ST3(e0, e1, e2, e3, y4, y5, l)                                        \
+  "vst3.32 {d" #e0 "[" #l "], d" #e1 "[" #l "], d" #e2 "[" #l "]}, [%[a]], %[t]\n"
+#define WB_EDGE_ST4(e0, e1, e2, e3, y4, y5, l)                                        \
+  "vst4.32 {d" #e0 "[" #l "], d" #e1 "[" #l "], d" #e2 "[" #l "], d" #e3 "[" #l "]}, [%[a]], %[t]\n"
+#define WB_EDGE_ST5(e0, e1, e2, e3, y4, y5, l)                                        \
+  "vst4.32 {d" #e0 "[" #l "], d" #e1 "[" #l "], d" #e2 "[" #l "], d" #e3 "[" #l "]}, [%[a]]!\n" \
+  "vst1.32 {d" #y4 "[" #l "]}, [%[a]], %[t]\n"
+#define WB_EDGE_ST6 WB_OUT_ST
+// Row loop for N columns, entered at label N0, looping at N1.
+#define WB_EDGE_LOOP(N, CLAMP)                                                        \
+  #N "0:\n"                                                                           \
+  "ldr %[t], [%[args], %[o_chadv]]\n"                                                 \
+  #N "1:\n"                                                                           \
+  WB_OUT_ROW_Y(CLAMP)                                                                 \
+  WB_EDGE_ST##N(16, 18, 20, 22, 8, 10, 0) WB_EDGE_ST##N(16, 18, 20, 22, 8, 10, 1)     \
+  WB_EDGE_ST##N(17, 19, 21, 23, 9, 11, 0) WB_EDGE_ST##N(17, 19, 21, 23, 9, 11, 1)     \
+  "sub %[a], %[a], %[u]\n"                                                            \
+  "subs %[w], %[w], #1\n"                                                             \
+  "bne " #N "1b\n"
+#define WB_EDGE_BODY(CLAMP_SETUP, CLAMP)                                              \
+  WB_OUT_COLUMNS                                                                      \
+  CLAMP_SETUP                                                                         \
+  "ldr %[a], [%[args], %[o_dst]]\n"                                                   \
+  "ldr %[u], [%[args], %[o_rowback]]\n"                                               \
+  "ldr %[w], [%[args], %[o_rows]]\n"                                                  \
+  "ldr %[t], [%[args], %[o_cols]]\n"                                                  \
+  "cmp %[t], #4\n"                                                                    \
+  "beq 40f\n"                                                                         \
+  "bhi 7f\n"                                                                          \
+  "cmp %[t], #2\n"                                                                    \
+  "beq 20f\n"                                                                         \
+  "bhi 30f\n"                                                                         \
+  WB_EDGE_LOOP(1, CLAMP) "b 9f\n"                                                     \
+  WB_EDGE_LOOP(2, CLAMP) "b 9f\n"                                                     \
+  WB_EDGE_LOOP(3, CLAMP) "b 9f\n"                                                     \
+  WB_EDGE_LOOP(4, CLAMP) "b 9f\n"                                                     \
+  "7:\n"                                                                              \
+  "cmp %[t], #5\n"                                                                    \
+  "bne 60f\n"                                                                         \
+  WB_EDGE_LOOP(5, CLAMP) "b 9f\n"                                                     \
+  WB_EDGE_LOOP(6, CLAMP)                                                              \
+  "9:\n"
+
+template <int Clamp>
+void output_edge_a32(const float* src, const A32OutArgs& args) {
+  alignas(16) float f[6][8][4];  // column pass output: f[a][j]
+  float* fp = &f[0][0][0];
+  const float* a = src;
+  size_t t, u, w;
+  WB_OUT_ASM(WB_EDGE_BODY)
+}
+
+// The 4-channel output transforms by [edge][clamp mode] (as kOutput on
+// aarch64). They take their strides in an A32OutArgs made by the caller: a
+// call of 2 arguments (wino_output_fn's 9 put 3 on the stack, and a tail
+// call with them cost ~30 instructions).
+using A32OutFn = void (*)(const float* src, const A32OutArgs& args);
+constexpr A32OutFn kOutputA32[2][4] = {
+    {output_full_a32<kWbNone>, output_full_a32<kWbLo>, output_full_a32<kWbHi>, output_full_a32<kWbBoth>},
+    {output_edge_a32<kWbNone>, output_edge_a32<kWbLo>, output_edge_a32<kWbHi>, output_edge_a32<kWbBoth>}};
+
+// wino_output_fn: tiles of 4 channels by the assembly above, of fewer (the
+// last group of a layer whose channel count is not a multiple of 4) by the
+// template (store_row).
+void output_tile_a32(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch,
+                     size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi) {
+  if (nch == 4) {
+    // A bound of -inf (+inf) is not applied: max(y, -inf) = y, NaN included.
+    const int mode = clamp ? (lo != -INFINITY ? kWbLo : 0) | (hi != INFINITY ? kWbHi : 0) : kWbNone;
+    const bool edge = ot.rows != 6 || ot.cols != 6;
+    // Channel step after a row's stores: vst<cols> (cols <= 4) leaves the
+    // pointer at the row start, vst4! + vst1/vst2 (5, 6) 4 pixels on.
+    const size_t ch_adv = ot.cols > 4 ? dst_ch - 4 : dst_ch;
+    const A32OutArgs args = {lo, hi, wino::kOutConstValues, 8 * src_pos * sizeof(float),
+                             63 * src_pos * sizeof(float), ot.dst, ch_adv * sizeof(float),
+                             (4 * dst_ch - dst_row) * sizeof(float), ot.rows, ot.cols};
+    kOutputA32[edge][mode](src, args);
+  } else {
+    wino::output_tile<Ops>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
+  }
+}
 #endif  // __aarch64__
 
 // One box row: 4 channel rows -> nc4 by 4 loads and one st4 per 4 pixels,
@@ -590,8 +914,8 @@ const WinoKernels& wino63_neon_kernels() {
   static const WinoKernels k = {"neon-a64", neon::pack_nc4, neon::input_tile_a64,
                                 neon::output_tile_a64, neon::wino_gemm};
 #else
-  static const WinoKernels k = {"neon-a32", neon::pack_nc4, wino::input_tile<neon::Ops>,
-                                wino::output_tile<neon::Ops>, neon::wino_gemm};
+  static const WinoKernels k = {"neon-a32", neon::pack_nc4, neon::input_tile_a32,
+                                neon::output_tile_a32, neon::wino_gemm};
 #endif
   return k;
 }
