@@ -9,6 +9,7 @@
 //     direct-equivalent MACs of the whole convolution.
 #include <algorithm>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "armconv/armconv.h"
@@ -46,6 +47,26 @@ static int wino_pays_reg = [] {
   return 0;
 }();
 
+// 400 output transforms of one tile x 4 channels (of 64) into a map x map
+// NCHW output: tiles of rows x cols, cut ones placed at the map's edge.
+static void out_case(const std::string& name, size_t map, size_t rows, size_t cols, bool clamp) {
+  add_case({name, 400, [map, rows, cols, clamp]() -> std::function<void()> {
+              auto m = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 16, 6));
+              auto y = std::make_shared<std::vector<float>>(64 * map * map);
+              return [=] {
+                const WinoKernels& wk = *kernels().winograd;
+                const size_t plane = map * map;
+                size_t at[4];  // tile t's offset in a plane
+                for (size_t t = 0; t < 4; t++)
+                  at[t] = (rows == 6 ? 6 * t : map - rows) * map + (cols == 6 ? 6 * t : map - cols);
+                for (size_t i = 0; i < 400; i++) {
+                  WinoOutTile out = {y->data() + (i % 16) * 4 * plane + at[i % 4], rows, cols};
+                  wk.output(m->data() + (i % 16) * 4, 64 * 16, out, 4, plane, map, clamp, 0.0f, 6.0f);
+                }
+              };
+            }});
+}
+
 static int wino_parts_reg = [] {
   add_case({"wino63_in_x400", 400, []() -> std::function<void()> {
               auto src = std::make_shared<std::vector<float>>(random_floats(8 * 32 * 4 + 64, 5));
@@ -56,60 +77,15 @@ static int wino_parts_reg = [] {
                   wk.input(src->data() + (i % 4) * 24, 32 * 4, dst->data() + (i % 16) * 4, 16 * 64);
               };
             }});
-  add_case({"wino63_out_x400", 400, []() -> std::function<void()> {
-              auto m = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 16, 6));
-              auto y = std::make_shared<std::vector<float>>(64 * 28 * 28);
-              return [=] {
-                const WinoKernels& wk = *kernels().winograd;
-                for (int i = 0; i < 400; i++) {
-                  WinoOutTile out = {y->data() + (i % 16) * 4 * 784 + 6 * (i % 4), 6, 6};
-                  wk.output(m->data() + (i % 16) * 4, 64 * 16, out, 4, 784, 28, false, 0, 0);
-                }
-              };
-            }});
-  // The same with a clamp (ReLU6 layers): full tiles take the clamped
-  // assembly path on aarch64.
-  add_case({"wino63_out_clamp_x400", 400, []() -> std::function<void()> {
-              auto m = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 16, 6));
-              auto y = std::make_shared<std::vector<float>>(64 * 28 * 28);
-              return [=] {
-                const WinoKernels& wk = *kernels().winograd;
-                for (int i = 0; i < 400; i++) {
-                  WinoOutTile out = {y->data() + (i % 16) * 4 * 784 + 6 * (i % 4), 6, 6};
-                  wk.output(m->data() + (i % 16) * 4, 64 * 16, out, 4, 784, 28, true, 0.0f, 6.0f);
-                }
-              };
-            }});
-  // Edge tiles of a 28x28 map: 6 rows x 4 columns (the right edge).
-  add_case({"wino63_out_edge_x400", 400, []() -> std::function<void()> {
-              auto m = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 16, 6));
-              auto y = std::make_shared<std::vector<float>>(64 * 28 * 28);
-              return [=] {
-                const WinoKernels& wk = *kernels().winograd;
-                for (int i = 0; i < 400; i++) {
-                  WinoOutTile out = {y->data() + (i % 16) * 4 * 784 + 6 * (i % 4) * 28 + 24, 6, 4};
-                  wk.output(m->data() + (i % 16) * 4, 64 * 16, out, 4, 784, 28, false, 0, 0);
-                }
-              };
-            }});
-  // Edge tiles of a 56x56 map (9 x 6 full tiles + 2): 6 rows x 2 columns (the
-  // right edge) and 2 rows x 6 columns (the bottom edge).
-  for (const size_t rc : {62, 26}) {
-    const size_t rows = rc / 10, cols = rc % 10;
-    add_case({"wino63_out_edge" + std::to_string(rows) + "x" + std::to_string(cols) + "_x400", 400,
-              [rows, cols]() -> std::function<void()> {
-                auto m = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 16, 6));
-                auto y = std::make_shared<std::vector<float>>(64 * 56 * 56);
-                return [=] {
-                  const WinoKernels& wk = *kernels().winograd;
-                  for (int i = 0; i < 400; i++) {
-                    const size_t y0 = rows == 6 ? 6 * (i % 4) : 54, x0 = cols == 6 ? 6 * (i % 4) : 54;
-                    WinoOutTile out = {y->data() + (i % 16) * 4 * 3136 + y0 * 56 + x0, rows, cols};
-                    wk.output(m->data() + (i % 16) * 4, 64 * 16, out, 4, 3136, 56, false, 0, 0);
-                  }
-                };
-              }});
-  }
+  // Output transforms of full tiles, with a clamp (ReLU6 layers: the clamped
+  // assembly path on aarch64), and edge tiles of a 28x28 map (6 rows x 4
+  // columns, the right edge) and of a 56x56 map (9 x 6 full tiles + 2: 6 x 2
+  // on the right edge, 2 x 6 on the bottom one).
+  out_case("wino63_out_x400", 28, 6, 6, false);
+  out_case("wino63_out_clamp_x400", 28, 6, 6, true);
+  out_case("wino63_out_edge_x400", 28, 6, 4, false);
+  out_case("wino63_out_edge6x2_x400", 56, 6, 2, false);
+  out_case("wino63_out_edge2x6_x400", 56, 2, 6, false);
   // The 64 GEMMs alone as conv_winograd.cpp runs them for 64 -> 64 channels,
   // 28x28: blocks of 16 and 9 tiles (8 + 8, 8 + 1), in direct-equivalent
   // MACs of the whole convolution.

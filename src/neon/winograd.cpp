@@ -255,6 +255,13 @@ struct Ops {
   WA_FMLA(m1, m4, 0, 0)    /* y1 = d1 + 2 d3 + d5 / 2 */                              \
   WA_FMLA(m1, m5, 0, 1)
 
+// Clamp modes of the 4-channel output transforms (both ISAs): which bounds
+// are applied. A bound of -inf (+inf) is not: max(y, -inf) = y, NaN included.
+enum ClampMode { kClampNone = 0, kClampLo = 1, kClampHi = 2, kClampBoth = 3 };
+inline int clamp_mode(bool clamp, float lo, float hi) {
+  return clamp ? (lo != -INFINITY ? kClampLo : 0) | (hi != INFINITY ? kClampHi : 0) : kClampNone;
+}
+
 #if defined(__aarch64__)
 // Input, row pass on patch rows R, R + 1 (A: v16-v23, temporaries v2-v4;
 // B: v24-v31, temporaries v5-v7; constants v0, v1). Each row is 8 contiguous
@@ -364,8 +371,6 @@ void input_tile_a64(const float* src, size_t src_row, float* dst, size_t dst_pos
   WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP)                               \
   WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP) WA_OUT_ROW(CLAMP)
 
-// Clamp modes of output_full_a64 and output_edge_a64: which bounds are applied.
-enum WaClamp { kWaNone = 0, kWaLo = 1, kWaHi = 2, kWaBoth = 3 };
 
 // Set-up and operands shared by output_full_a64 and output_edge_a64. The
 // pointers s1..s7, o1..o3 are set up inside the block (GCC shuffles them
@@ -396,11 +401,11 @@ enum WaClamp { kWaNone = 0, kWaLo = 1, kWaHi = 2, kWaBoth = 3 };
 // The asm block BODY(CLAMP_SETUP, CLAMP) for each clamp mode (Clamp: a
 // template parameter).
 #define WA_OUT_ASM(BODY)                                                              \
-  if (Clamp == kWaBoth)                                                               \
+  if (Clamp == kClampBoth)                                                               \
     asm volatile(WA_OUT_SETUP BODY(WA_LOHI, WA_CLAMP_LO WA_CLAMP_HI) WA_OUT_OPERANDS); \
-  else if (Clamp == kWaLo)                                                            \
+  else if (Clamp == kClampLo)                                                            \
     asm volatile(WA_OUT_SETUP BODY(WA_LOHI, WA_CLAMP_LO) WA_OUT_OPERANDS);            \
-  else if (Clamp == kWaHi)                                                            \
+  else if (Clamp == kClampHi)                                                            \
     asm volatile(WA_OUT_SETUP BODY(WA_LOHI, WA_CLAMP_HI) WA_OUT_OPERANDS);            \
   else                                                                                \
     asm volatile(WA_OUT_SETUP BODY("", "") WA_OUT_OPERANDS);
@@ -545,8 +550,8 @@ void copy_cut(const float* t, float* dst, size_t rows, size_t cols, size_t nch, 
 // arguments (nch = 4 and clamp implied) so that output_tile_a64 reaches them
 // by a plain tail call.
 constexpr wino_output_fn kOutput[2][4] = {
-    {output_full_a64<kWaNone>, output_full_a64<kWaLo>, output_full_a64<kWaHi>, output_full_a64<kWaBoth>},
-    {output_edge_a64<kWaNone>, output_edge_a64<kWaLo>, output_edge_a64<kWaHi>, output_edge_a64<kWaBoth>}};
+    {output_full_a64<kClampNone>, output_full_a64<kClampLo>, output_full_a64<kClampHi>, output_full_a64<kClampBoth>},
+    {output_edge_a64<kClampNone>, output_edge_a64<kClampLo>, output_edge_a64<kClampHi>, output_edge_a64<kClampBoth>}};
 
 // Tiles of fewer than 4 channels (lanes l >= nch are computed but not
 // stored; the last group of a layer whose channel count is not a multiple of
@@ -564,8 +569,7 @@ __attribute__((noinline)) void output_cut_a64(wino_output_fn full, const float* 
 // wino_output_fn.
 void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch,
                      size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi) {
-  // A bound of -inf (+inf) is not applied: max(y, -inf) = y, NaN included.
-  const int mode = clamp ? (lo != -INFINITY ? kWaLo : 0) | (hi != INFINITY ? kWaHi : 0) : kWaNone;
+  const int mode = clamp_mode(clamp, lo, hi);
   if (nch == 4) {
     const wino_output_fn fn = ot.rows == 6 && ot.cols == 6 ? kOutput[0][mode] : kOutput[1][mode];
     fn(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
@@ -749,17 +753,15 @@ static_assert(offsetof(A32OutArgs, lo) == 0 && offsetof(A32OutArgs, hi) == 4, "W
 // The asm block BODY(CLAMP_SETUP, CLAMP) for each clamp mode (Clamp: a
 // template parameter).
 #define WB_OUT_ASM(BODY)                                                              \
-  if (Clamp == kWbBoth)                                                               \
+  if (Clamp == kClampBoth)                                                               \
     asm volatile(BODY(WB_LOHI, WB_CLAMP_LO WB_CLAMP_HI) WB_OUT_OPERANDS);             \
-  else if (Clamp == kWbLo)                                                            \
+  else if (Clamp == kClampLo)                                                            \
     asm volatile(BODY(WB_LOHI, WB_CLAMP_LO) WB_OUT_OPERANDS);                         \
-  else if (Clamp == kWbHi)                                                            \
+  else if (Clamp == kClampHi)                                                            \
     asm volatile(BODY(WB_LOHI, WB_CLAMP_HI) WB_OUT_OPERANDS);                         \
   else                                                                                \
     asm volatile(BODY("", "") WB_OUT_OPERANDS);
 
-// Clamp modes of output_full_a32 and output_edge_a32: which bounds are applied.
-enum WbClamp { kWbNone = 0, kWbLo = 1, kWbHi = 2, kWbBoth = 3 };
 
 // Full 6x6 tile, 4 channels: 8 x (8 vld1 + 22 + 6 vst1 + 2 steps) (column
 // pass), 6 x (4 vld1 + 22 (+ 6 per bound) + 8 vst4/vst2 + 1 step) (row
@@ -840,8 +842,8 @@ void output_edge_a32(const float* src, const A32OutArgs& args) {
 // call with them cost ~30 instructions).
 using A32OutFn = void (*)(const float* src, const A32OutArgs& args);
 constexpr A32OutFn kOutputA32[2][4] = {
-    {output_full_a32<kWbNone>, output_full_a32<kWbLo>, output_full_a32<kWbHi>, output_full_a32<kWbBoth>},
-    {output_edge_a32<kWbNone>, output_edge_a32<kWbLo>, output_edge_a32<kWbHi>, output_edge_a32<kWbBoth>}};
+    {output_full_a32<kClampNone>, output_full_a32<kClampLo>, output_full_a32<kClampHi>, output_full_a32<kClampBoth>},
+    {output_edge_a32<kClampNone>, output_edge_a32<kClampLo>, output_edge_a32<kClampHi>, output_edge_a32<kClampBoth>}};
 
 // wino_output_fn: tiles of 4 channels by the assembly above, of fewer (the
 // last group of a layer whose channel count is not a multiple of 4) by the
@@ -849,8 +851,7 @@ constexpr A32OutFn kOutputA32[2][4] = {
 void output_tile_a32(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch,
                      size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi) {
   if (nch == 4) {
-    // A bound of -inf (+inf) is not applied: max(y, -inf) = y, NaN included.
-    const int mode = clamp ? (lo != -INFINITY ? kWbLo : 0) | (hi != INFINITY ? kWbHi : 0) : kWbNone;
+    const int mode = clamp_mode(clamp, lo, hi);
     const bool edge = ot.rows != 6 || ot.cols != 6;
     // Channel step after a row's stores: vst<cols> (cols <= 4) leaves the
     // pointer at the row start, vst4! + vst1/vst2 (5, 6) 4 pixels on.
