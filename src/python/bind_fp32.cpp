@@ -26,7 +26,8 @@ class PyConv2d {
     }
   }
 
-  py::array run(py::array x) const {
+  // Into `out` when it is not None (then returned), else into a new array.
+  py::array run(py::array x, py::object out) const {
     require_array<float>(x, "x", 4);
     const Conv2dParams& p = layer_->params();
     const int64_t n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3);
@@ -36,14 +37,18 @@ class PyConv2d {
     int64_t ho, wo;
     output_size(p, h, w, &ho, &wo);
     checked_count({n, p.out_channels, ho, wo}, sizeof(float), "the output");
-    py::array_t<float> y({n, p.out_channels, ho, wo});
+    py::array y = output_array<float>(out, {n, p.out_channels, ho, wo});
+    float* yp = output_data<float>(y, {n, p.out_channels, ho, wo});
     const float* xp = static_cast<const float*>(x.data());
-    float* yp = y.mutable_data();
     {
       py::gil_scoped_release nogil;
       layer_->run(xp, n, h, w, yp);
     }
-    return std::move(y);
+    return y;
+  }
+
+  py::tuple output_shape(int64_t n, int64_t h, int64_t w) const {
+    return conv_output_shape(layer_->params(), n, h, w);
   }
 
   std::string algo() const { return algo_name(layer_->algo()); }
@@ -63,14 +68,15 @@ void bind_fp32(py::module_& m) {
            py::arg("weight"), py::arg("bias"), py::arg("in_channels"), py::arg("stride"),
            py::arg("dilation"), py::arg("padding"), py::arg("groups"), py::arg("clamp"),
            py::arg("lo"), py::arg("hi"), py::arg("algo"))
-      .def("run", &PyConv2d::run, py::arg("x"))
+      .def("run", &PyConv2d::run, py::arg("x"), py::arg("out") = py::none())
+      .def("output_shape", &PyConv2d::output_shape, py::arg("n"), py::arg("h"), py::arg("w"))
       .def_property_readonly("algo", &PyConv2d::algo)
       .def("algo_for", &PyConv2d::algo_for, py::arg("h"), py::arg("w"))
       .def("workspace_bytes", &PyConv2d::workspace_bytes, py::arg("h"), py::arg("w"));
 
   m.def(
       "sgemm",
-      [](py::array a, py::array b) {
+      [](py::array a, py::array b, py::object out) {
         require_array<float>(a, "a", 2);
         require_array<float>(b, "b", 2);
         const int64_t m = a.shape(0), k = a.shape(1), n = b.shape(1);
@@ -79,10 +85,10 @@ void bind_fp32(py::module_& m) {
                                 std::to_string(k) + "), b is (" + std::to_string(b.shape(0)) +
                                 ", " + std::to_string(n) + ")");
         checked_count({m, n}, sizeof(float), "the result");
-        py::array_t<float> c({m, n});
+        py::array c = output_array<float>(out, {m, n});
+        float* cp = output_data<float>(c, {m, n});
         const float* ap = static_cast<const float*>(a.data());
         const float* bp = static_cast<const float*>(b.data());
-        float* cp = c.mutable_data();
         {
           py::gil_scoped_release nogil;
           sgemm(m, n, k, ap, std::max<int64_t>(k, 1), bp, std::max<int64_t>(n, 1), cp,
@@ -90,7 +96,7 @@ void bind_fp32(py::module_& m) {
         }
         return c;
       },
-      py::arg("a"), py::arg("b"));
+      py::arg("a"), py::arg("b"), py::arg("out") = py::none());
 }
 
 }  // namespace py_bind
