@@ -70,11 +70,11 @@ def as_ndarray(name: str, x: object, dtype: np.dtype[Any]) -> npt.NDArray[Any]:
             raise TypeError(f"{name} ({type(x).__name__}) cannot be converted to an array: {e}") from None
     if not isinstance(x, (str, list, tuple)):
         try:
-            memoryview(x)  # type: ignore[arg-type]
+            view = memoryview(x)  # type: ignore[arg-type]
         except TypeError:
             pass
         else:
-            return np.asarray(x)
+            return np.asarray(view)
     raise TypeError(
         f"{name} must be a numpy.ndarray or another CPU array (an object with __array__, "
         f"__dlpack__ or the buffer protocol, e.g. a torch CPU tensor), got {type(x).__name__}; "
@@ -252,7 +252,7 @@ class ConvArgs:
 def _weight_hint(layer: str) -> str:
     return (f"{layer} takes the weight array itself, float32 of shape (out_channels, "
             f"in_channels // groups, kh, kw), not the layer's sizes: for a torch.nn.Conv2d use "
-            f"armconv.Conv2d.from_torch(conv), or {layer}(conv.weight.detach().numpy(), "
+            f"armconv.Conv2d.from_torch(conv), or armconv.{layer}(conv.weight.detach().numpy(), "
             f"conv.bias.detach().numpy(), stride=conv.stride, padding=conv.padding)")
 
 
