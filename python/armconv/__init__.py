@@ -43,4 +43,5 @@ def cpu_info() -> CpuInfo:
     "neon,dotprod") before the first use hides features from the dispatcher
     (and from this answer).
     """
-    return _cpu_info()
+    info: CpuInfo = _cpu_info()
+    return info

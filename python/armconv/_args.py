@@ -57,7 +57,7 @@ def as_ndarray(name: str, x: object, dtype: np.dtype[Any]) -> npt.NDArray[Any]:
             raise TypeError(f"{name} lives on a device (DLPack device {device()}): armconv runs "
                             f"on the CPU; copy it to host memory first")
         try:
-            return np.from_dlpack(x)  # type: ignore[arg-type]
+            return np.from_dlpack(x)
         except (BufferError, RuntimeError, TypeError, ValueError) as e:
             if not hasattr(x, "__array__"):
                 raise TypeError(f"{name} ({type(x).__name__}) cannot be read through DLPack: {e}; "
@@ -136,8 +136,9 @@ _TooHardError: Any = getattr(getattr(np, "exceptions", np), "TooHardError", Exce
 def _overlap(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> bool:
     if not np.may_share_memory(a, b):
         return False
+    max_work: Any = 100000  # numpy's stubs only admit the exact/bounds modes
     try:  # exact answer for the few cases the bounds test cannot settle
-        return bool(np.shares_memory(a, b, max_work=100000))
+        return bool(np.shares_memory(a, b, max_work=max_work))
     except _TooHardError:  # pragma: no cover - assume the worst
         return True
 

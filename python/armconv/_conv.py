@@ -1,7 +1,7 @@
 """fp32 convolution and GEMM."""
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple, TypeVar, Union, overload
+from typing import Any, Optional, Tuple, TypeVar, Union, cast, overload
 
 import numpy as np
 
@@ -105,8 +105,9 @@ class Conv2d:
                 b = b + f64(bn.bias)
             w = w * g[:, None, None, None]
         pad: Any = conv.padding if isinstance(conv.padding, str) else tuple(conv.padding)
-        return cls(w.astype(np.float32), b.astype(np.float32), stride=tuple(conv.stride),
-                   padding=pad, dilation=tuple(conv.dilation), groups=conv.groups,
+        return cls(w.astype(np.float32), b.astype(np.float32),
+                   stride=(conv.stride[0], conv.stride[1]), padding=pad,
+                   dilation=(conv.dilation[0], conv.dilation[1]), groups=conv.groups,
                    activation=_torch_activation(activation), algo=algo)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -157,7 +158,7 @@ class Conv2d:
 def _torch_activation(a: Any) -> ActivationArg:
     """from_torch's activation: the armconv forms, or the torch module for one."""
     if a is None or isinstance(a, (str, tuple, list)):
-        return a  # type: ignore[no-any-return]
+        return cast(ActivationArg, a)
     import torch
 
     nn = torch.nn
