@@ -23,7 +23,7 @@ if sys.version_info < (3, 11):  # the script uses typing.assert_type
 PKG = os.path.dirname(armconv.__file__)
 # The modules of the public API (bench.py and __main__.py are the benchmark's).
 TYPED = ["__init__.py", "_args.py", "_conv.py", "_quant.py", "_layout.py", "_types.py",
-         "_armconv.pyi"]
+         "_layer.py", "_armconv.pyi"]
 
 USER_SCRIPT = '''
 import importlib

@@ -300,16 +300,6 @@ def layer_input(x: ArrayIn, in_channels: int, dtype: npt.DTypeLike = np.float32,
     return a
 
 
-def set_layer_attributes(layer: object, args: ConvArgs, impl: Any) -> None:
-    """Fill an immutable layer's public attributes from its ConvArgs."""
-    s = object.__setattr__
-    s(layer, "_impl", impl)
-    for name in ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
-                 "groups", "activation"):
-        s(layer, name, getattr(args, name))
-    s(layer, "algo", impl.algo)
-
-
 def run_layer(impl: Any, x: npt.NDArray[Any], out: object, dtype: npt.DTypeLike) -> Any:
     """Run a bound layer over x ((N, C, H, W) or (C, H, W)), into `out` when given.
 

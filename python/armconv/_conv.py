@@ -8,6 +8,7 @@ import numpy as np
 from . import _args
 from ._armconv import Conv2d as _Conv2dImpl
 from ._armconv import sgemm as _sgemm
+from ._layer import ConvLayer
 from ._types import ActivationArg, AlgoArg, ArrayIn, F32Array, IntPair, PaddingArg
 
 __all__ = ["conv2d", "Conv2d", "gemm"]
@@ -15,7 +16,7 @@ __all__ = ["conv2d", "Conv2d", "gemm"]
 _Out = TypeVar("_Out")
 
 
-class Conv2d:
+class Conv2d(ConvLayer):
     """A 2-D convolution layer whose weights are packed once.
 
     ``Conv2d(weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
@@ -40,26 +41,15 @@ class Conv2d:
     for the one small maps get).
     """
 
-    __slots__ = ("_impl", "in_channels", "out_channels", "kernel_size", "stride", "padding",
-                 "dilation", "groups", "activation", "algo")
-
+    __slots__ = ()
     _impl: _Conv2dImpl
-    in_channels: int
-    out_channels: int
-    kernel_size: Tuple[int, int]
-    stride: Tuple[int, int]
-    padding: Tuple[int, int, int, int]
-    dilation: Tuple[int, int]
-    groups: int
-    activation: Union[None, str, Tuple[float, float]]
-    algo: str
 
     def __init__(self, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: IntPair = 1,
                  padding: PaddingArg = 0, dilation: IntPair = 1, groups: int = 1,
                  activation: ActivationArg = None, algo: AlgoArg = "auto") -> None:
         args = _args.conv_args(weight, bias, stride, padding, dilation, groups, activation)
         impl = _Conv2dImpl(args.weight, args.bias, *args.native(), _args.algo(algo))
-        _args.set_layer_attributes(self, args, impl)
+        self._init_layer(args, impl)
 
     @classmethod
     def from_torch(cls, conv: Any, bn: Any = None, activation: Any = None,
@@ -110,9 +100,6 @@ class Conv2d:
                    dilation=(conv.dilation[0], conv.dilation[1]), groups=conv.groups,
                    activation=_torch_activation(activation), algo=algo)
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("Conv2d layers are immutable")
-
     @overload
     def __call__(self, x: ArrayIn, out: None = None) -> F32Array: ...
     @overload
@@ -127,12 +114,6 @@ class Conv2d:
         """
         return _args.run_layer(self._impl, _args.layer_input(x, self.in_channels), out,
                                np.float32)
-
-    def output_shape(self, n: int, h: int, w: int) -> Tuple[int, int, int, int]:
-        """The (N, out_channels, Ho, Wo) shape of the output for an (n, C, h, w) input."""
-        s = self._impl.output_shape(_args.integer("n", n, 0), _args.integer("h", h, 1),
-                                    _args.integer("w", w, 1))
-        return (s[0], s[1], s[2], s[3])
 
     def algo_for(self, h: int, w: int) -> str:
         """The algorithm a call over an h x w input map runs.
@@ -150,9 +131,7 @@ class Conv2d:
         return self._impl.workspace_bytes(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
     def __repr__(self) -> str:
-        return (f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}, dilation={self.dilation}, "
-                f"groups={self.groups}, activation={self.activation!r}, algo={self.algo!r})")
+        return f"Conv2d({self._repr_fields()}, algo={self.algo!r})"
 
 
 def _torch_activation(a: Any) -> ActivationArg:

@@ -32,6 +32,7 @@ from ._armconv import dequantize as _dequantize
 from ._armconv import gemm_s8 as _gemm_s8
 from ._armconv import quantize as _quantize
 from ._armconv import requantize as _requantize
+from ._layer import ConvLayer
 from ._types import (ActivationArg, ArrayIn, F32Array, I8Array, I32Array, IntPair, PaddingArg,
                      ScaleArg)
 
@@ -144,7 +145,7 @@ def gemm_s8(a: ArrayIn, b: ArrayIn) -> I32Array:
     return c
 
 
-class QConv2d:
+class QConv2d(ConvLayer):
     """A quantized 2-D convolution layer: int8 input, int8 or float32 output.
 
     ``QConv2d(weight, bias=None, input_scale, output_scale=None, stride=1,
@@ -189,23 +190,12 @@ class QConv2d:
     The layer is immutable and may be called from several threads at once.
     """
 
-    __slots__ = ("_impl", "in_channels", "out_channels", "kernel_size", "stride", "padding",
-                 "dilation", "groups", "activation", "input_scale", "output_scale", "algo",
-                 "weight_q", "weight_scale", "bias_q", "requant_multiplier", "requant_shift",
-                 "dequant_scale", "qmin", "qmax")
+    __slots__ = ("input_scale", "output_scale", "weight_q", "weight_scale", "bias_q",
+                 "requant_multiplier", "requant_shift", "dequant_scale", "qmin", "qmax")
 
     _impl: _QConv2dImpl
-    in_channels: int
-    out_channels: int
-    kernel_size: Tuple[int, int]
-    stride: Tuple[int, int]
-    padding: Tuple[int, int, int, int]
-    dilation: Tuple[int, int]
-    groups: int
-    activation: Any
     input_scale: float
     output_scale: Optional[float]
-    algo: str
     weight_q: I8Array
     weight_scale: F32Array
     bias_q: I32Array
@@ -235,7 +225,7 @@ class QConv2d:
         if b is not None and not np.isfinite(b).all():
             raise ValueError("bias must be finite")
         impl = _QConv2dImpl(w, b, *args.native(), in_s, 0.0 if out_s is None else out_s)
-        _args.set_layer_attributes(self, args, impl)
+        self._init_layer(args, impl)
         s = object.__setattr__
         s(self, "input_scale", in_s)
         s(self, "output_scale", out_s)
@@ -249,9 +239,6 @@ class QConv2d:
         s(self, "qmax", impl.qmax)
         for name in ("weight_q", "weight_scale", "bias_q", "requant_multiplier", "dequant_scale"):
             getattr(self, name).flags.writeable = False
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("QConv2d layers are immutable")
 
     @overload
     def __call__(self, x: ArrayIn, out: None = None) -> npt.NDArray[Any]: ...
@@ -267,15 +254,6 @@ class QConv2d:
         dtype = np.int8 if self.output_scale is not None else np.float32
         return _args.run_layer(self._impl, xa, out, dtype)
 
-    def output_shape(self, n: int, h: int, w: int) -> Tuple[int, int, int, int]:
-        """The (N, out_channels, Ho, Wo) shape of the output for an (n, C, h, w) input."""
-        s = self._impl.output_shape(_args.integer("n", n, 0), _args.integer("h", h, 1),
-                                    _args.integer("w", w, 1))
-        return (s[0], s[1], s[2], s[3])
-
     def __repr__(self) -> str:
-        return (f"QConv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}, dilation={self.dilation}, "
-                f"groups={self.groups}, activation={self.activation!r}, "
-                f"input_scale={self.input_scale!r}, output_scale={self.output_scale!r}, "
-                f"algo={self.algo!r})")
+        return (f"QConv2d({self._repr_fields()}, input_scale={self.input_scale!r}, "
+                f"output_scale={self.output_scale!r}, algo={self.algo!r})")
