@@ -157,7 +157,7 @@ setup_apt() {
   fi
   # The quick start's apt line (tests/test_quickstart.py) needs apt's lists.
   if want quickstart && command -v apt-cache >/dev/null && ! apt-cache show python3-venv >/dev/null 2>&1; then
-    apt_update
+    apt_update || true
   fi
   if [ ${#need[@]} -gt 0 ]; then
     echo "apt packages to install: ${need[*]}"
