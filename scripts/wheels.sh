@@ -87,8 +87,18 @@ cmd_build() {  # ARCH SRC WORKDIR [VAR=value...]
   case $a in host|aarch64|armv7) ;; *) die "unknown arch '$a' (host, aarch64, armv7)";; esac
   mkdir -p "$w"; w=$(cd "$w" && pwd)
   if [ -f "$src" ]; then  # an sdist: unpack where the build tree can stay valid
-    rm -rf "$w/src"; mkdir -p "$w/src"
-    tar xzf "$src" -C "$w/src"
+    # An sdist's files all carry one fixed time: unpack with the current one,
+    # then give back the previous time to each file whose content is the
+    # same, so that the build tree rebuilds exactly what changed.
+    local f
+    rm -rf "$w/src.new"; mkdir -p "$w/src.new"
+    tar xzf "$src" -C "$w/src.new" --touch
+    if [ -d "$w/src" ]; then
+      while IFS= read -r f; do
+        if cmp -s "$w/src.new/$f" "$w/src/$f"; then touch -r "$w/src/$f" "$w/src.new/$f"; fi
+      done < <(cd "$w/src.new" && find . -type f)
+    fi
+    rm -rf "$w/src"; mv "$w/src.new" "$w/src"
     src=$(ls -d "$w"/src/armconv-*)
   fi
   local args=(-Cbuild-dir="$w/skbuild") envs=() tc="" sr=""
