@@ -14,7 +14,7 @@
 // creates a thread while its parent had other threads).
 //
 // Why our own pool and not OpenMP or pthreadpool: both leave a forked child
-// that uses them hung (see README, "Threads"); the pool is ~250 lines.
+// that uses them hung (README, "Threads"; fork_experiment/run.sh shows it).
 #include <pthread.h>
 #include <signal.h>
 
