@@ -124,6 +124,30 @@ def test_threads_context_is_per_thread_and_nests():
     assert armconv.get_num_threads() == 4
 
 
+def test_one_threads_object_in_several_threads():
+    limit = armconv.threads(2)
+    armconv.set_num_threads(3)
+    inside, left = threading.Barrier(3), threading.Barrier(3)
+    seen = []
+
+    def body(own):
+        with armconv.threads(own):
+            with limit:
+                inside.wait(timeout=60)  # all three threads are inside `limit` now
+                seen.append(armconv.get_num_threads())
+                left.wait(timeout=60)
+            seen.append((own, armconv.get_num_threads()))
+
+    workers = [threading.Thread(target=body, args=(k,)) for k in (5, 6, 7)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert sorted(seen[:3]) == [2, 2, 2]
+    assert sorted(seen[3:]) == [(5, 5), (6, 6), (7, 7)]  # each restored its own
+    assert armconv.get_num_threads() == 3
+
+
 def test_two_python_threads_at_once():
     units, work = (600, 20) if UNDER_QEMU else (3000, 200)
     want = lcg_values(units, work)

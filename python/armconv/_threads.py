@@ -16,6 +16,7 @@ Results are bit-identical for every thread count.
 """
 import numbers
 import sys
+import threading
 import warnings
 
 from . import _armconv as _core
@@ -55,20 +56,22 @@ def get_num_threads():
 class threads:
     """Context manager: ``with armconv.threads(n):`` runs armconv calls made by
     this thread on at most ``n`` threads, and restores the previous count on
-    exit. Other threads keep theirs. Nests. ``n`` is checked when the object
-    is made, like :func:`set_num_threads`.
+    exit. Other threads keep theirs. Nests; one object may be entered by
+    several threads at once. ``n`` is checked when the object is made, like
+    :func:`set_num_threads`.
     """
 
     def __init__(self, n):
         self.n = _thread_count(n, "threads")
-        self._saved = []
+        self._local = threading.local()  # per thread: the counts to restore
 
     def __enter__(self):
-        self._saved.append(_core._set_thread_override(self.n))
+        saved = self._local.__dict__.setdefault("saved", [])
+        saved.append(_core._set_thread_override(self.n))
         return self
 
     def __exit__(self, *exc):
-        _core._set_thread_override(self._saved.pop())
+        _core._set_thread_override(self._local.saved.pop())
         return False
 
     def __repr__(self):
