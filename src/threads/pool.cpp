@@ -32,7 +32,7 @@
 #include "threads/threads.h"
 
 // Marks around every wait of the pool (a worker waiting for a job, the caller
-// waiting for the workers). Empty and never inlined, with C names and default
+// waiting for the workers or for another caller's job). Empty and never inlined, with C names and default
 // visibility so that they survive stripping: an instruction counter (QEMU
 // plugin) can watch their entry addresses to pause / resume its per-vCPU
 // count, leaving out the waiting (spin, futex, clock reads) and keeping the
@@ -139,7 +139,13 @@ class Pool {
   void after_fork() { job_mutex_.unlock(); }
 
   void run(size_t units, int team, RangeFn fn) {
-    std::lock_guard<std::mutex> job_lock(job_mutex_);  // one job at a time
+    // One job at a time; waiting for another caller's job counts as waiting.
+    std::unique_lock<std::mutex> job_lock(job_mutex_, std::try_to_lock);
+    if (!job_lock.owns_lock()) {
+      armconv_pool_wait_begin();
+      job_lock.lock();
+      armconv_pool_wait_end();
+    }
     team = grow(team);
     if (team <= 1) {
       run_share(fn, units, 1, 0);
