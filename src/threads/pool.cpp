@@ -52,7 +52,9 @@ namespace {
 
 // How long a waiter spins before it sleeps: covers the gap between two
 // back-to-back layers of a network run from Python; afterwards idle threads
-// sleep.
+// sleep. Only when the job has no more threads than the process has CPUs:
+// an oversubscribed spinner would take the core of a thread that has work
+// (libgomp throttles its spinning the same way).
 constexpr int kSpinMicroseconds = 200;
 // Stack of a worker: kernels need little (their scratch is given to them).
 constexpr size_t kWorkerStackBytes = size_t(1) << 20;
@@ -87,9 +89,9 @@ class Signal {
 
   // Returns once the value differs from `old` (with acquire semantics: what
   // the bumping thread wrote before bump() is visible), and the new value.
-  uint32_t wait_change(uint32_t old) {
+  uint32_t wait_change(uint32_t old, bool spin) {
     armconv_pool_wait_begin();
-    if (!spin_while(old)) sleep_while(old);
+    if (!(spin && spin_while(old))) sleep_while(old);
     armconv_pool_wait_end();
     return value();
   }
@@ -154,12 +156,13 @@ class Pool {
     fn_ = &fn;
     units_ = units;
     team_ = team;
+    spin_.store(team <= cpus_, std::memory_order_relaxed);
     error_ = nullptr;
     const uint32_t done_before = done_.value();
     pending_.store(team - 1, std::memory_order_relaxed);
     for (int w = 1; w < team; ++w) workers_[w - 1]->wake.bump();  // publishes the job
     share(0);
-    done_.wait_change(done_before);
+    done_.wait_change(done_before, spin_.load(std::memory_order_relaxed));
     fn_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
@@ -197,7 +200,7 @@ class Pool {
     Pool* pool = self->pool;
     uint32_t seen = 0;
     for (;;) {
-      seen = self->wake.wait_change(seen);
+      seen = self->wake.wait_change(seen, pool->spin_.load(std::memory_order_relaxed));
       if (pool->stopping_) return nullptr;
       pool->share(self->index);
       if (pool->pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pool->done_.bump();
@@ -248,6 +251,8 @@ class Pool {
   const RangeFn* fn_ = nullptr;
   size_t units_ = 0;
   int team_ = 0;
+  const int cpus_ = cpus_available();
+  std::atomic<bool> spin_{true};  // this job's waits spin first (team <= cpus_)
   std::atomic<int> pending_{0};  // workers of the job not yet done
   Signal done_;                  // bumped by the last of them
   std::mutex error_mutex_;
