@@ -23,7 +23,7 @@ if sys.version_info < (3, 11):  # the script uses typing.assert_type
 PKG = os.path.dirname(armconv.__file__)
 # The modules of the public API (bench.py and __main__.py are the benchmark's).
 TYPED = ["__init__.py", "_args.py", "_conv.py", "_quant.py", "_layout.py", "_types.py",
-         "_layer.py", "_armconv.pyi"]
+         "_layer.py", "_threads.py", "_armconv.pyi"]
 
 USER_SCRIPT = '''
 import importlib
@@ -90,6 +90,13 @@ def main() -> Tuple[float, int]:
     flags = [info["neon"], info["neon_kernels"], info["dotprod"], info["fp16"], info["i8mm"]]
     sgemm_impl: str = info["kernels"]["sgemm"]
     arch: str = info["arch"]
+    cpus: int = info["cpus"]
+    before: int = armconv.get_num_threads()
+    armconv.set_num_threads(max(1, cpus))
+    with armconv.threads(1) as t:
+        assert_type(t, armconv.threads)
+        assert armconv.get_num_threads() == 1
+    armconv.set_num_threads(before)
     try:
         armconv.conv2d(x, w, algo="gemm")
     except armconv.Error as err:

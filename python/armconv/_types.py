@@ -51,6 +51,7 @@ class CpuInfo(TypedDict):
     dotprod: bool
     fp16: bool
     i8mm: bool
+    cpus: int
     kernels: Kernels
 
 
