@@ -164,7 +164,7 @@ cmd_release() {  # [-o DIR]
   while [ $# -gt 0 ]; do
     case $1 in
       -o) out=$2; shift 2 ;;
-      -h|--help) sed -n '2,45p' "${BASH_SOURCE[0]}"; return 0 ;;
+      -h|--help) sed -n '2,42p' "${BASH_SOURCE[0]}"; return 0 ;;
       *) die "unknown argument '$1' (wheels.sh [-o DIR])" ;;
     esac
   done
