@@ -114,6 +114,17 @@ def test_wheel_contents_and_tag():
         assert all(n.startswith(("armconv/", info + "/", "armconv.libs/")) for n in names), names
 
 
+@pytest.mark.skipif(not WHEEL_DIR, reason="ARMCONV_WHEEL_DIR not set (scripts/test.sh sets it)")
+def test_readme_names_the_wheel_tag():
+    """README's Wheels section states the manylinux tag scripts/wheels.sh gives."""
+    tag = re.search(r"-(manylinux_\d+_\d+)_\w+\.whl$", the_wheel()).group(1)
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    wheels = text[text.index("### Wheels"):text.index("## Python API")]
+    stated = set(re.findall(r"manylinux_\d+_\d+", wheels))
+    assert stated == {tag}, f"README says {sorted(stated)}, the wheel is {tag}"
+
+
 def test_cibuildwheel_configuration():
     """[tool.cibuildwheel] parses and selects CPython manylinux wheels for each arch."""
     pytest.importorskip("cibuildwheel")
