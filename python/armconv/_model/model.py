@@ -276,7 +276,7 @@ def _check_shape(name, shape, decl):
         raise ValueError(f"input {name!r} must have {len(decl)} dimensions {_shape_str(decl)}, "
                          f"got shape {tuple(shape)}")
     for i, (d, e) in enumerate(zip(shape, decl)):
-        if d < 1 and i > 0 or d < 0:
+        if d < 1:
             raise ValueError(f"input {name!r}: dimension {i} is {d}; expected {_shape_str(decl)}")
         if i > 0 and e is not None and d != e:
             raise ValueError(f"input {name!r} must have shape {_shape_str(decl[:1] + decl[1:])} "
@@ -312,7 +312,7 @@ def load(source):
 
 def _load_saved(path, name):
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:
             if GRAPH_KEY not in z.files:
                 raise ValueError(f"{path!r} is a .npz but not a model saved by armconv (no {GRAPH_KEY})")
             doc = json.loads(bytes(z[GRAPH_KEY]).decode())

@@ -491,8 +491,8 @@ class Conv(Named):
 
     def algo(self, node, ins, outs, env):
         layer = self.layer(node, ins, env)
-        y = outs[0].shape
-        return layer.algo_for(*(y[2:] if len(y) == 4 else (1, y[2])))
+        x = ins[0].shape
+        return layer.algo_for(*(x[2:] if len(x) == 4 else (1, x[2])))
 
 
 @register("FullyConnected")
