@@ -297,8 +297,9 @@ def torchvision_model(name, seed=0):
 EXPORTERS = ("dynamo", "legacy", "legacy11")
 
 
-def export(module, x, exporter="dynamo"):
-    """ONNX bytes of `module` traced at x, with a dynamic batch axis.
+def export(module, x, exporter="dynamo", free_map_size=False):
+    """ONNX bytes of `module` traced at x, with a dynamic batch axis (and height
+    and width, with free_map_size).
 
     dynamo: torch.onnx.export(dynamo=True) (torch's default exporter; it folds
     BatchNormalization into Conv itself). legacy: the TorchScript exporter
@@ -310,14 +311,18 @@ def export(module, x, exporter="dynamo"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if exporter == "dynamo":
-            batch = torch.export.Dim("batch", min=1, max=1024)
+            dims = {0: torch.export.Dim("batch", min=1, max=1024)}
+            if free_map_size:
+                dims.update({2: torch.export.Dim("height", min=32, max=4096),
+                             3: torch.export.Dim("width", min=32, max=4096)})
             prog = torch.onnx.export(module, (x,), dynamo=True, input_names=["input"],
-                                     output_names=["output"], dynamic_shapes=({0: batch},), verbose=False)
+                                     output_names=["output"], dynamic_shapes=(dims,), verbose=False)
             return prog.model_proto.SerializeToString()
         opset = 11 if exporter == "legacy11" else 17
+        axes = {0: "batch", 2: "height", 3: "width"} if free_map_size else {0: "batch"}
         torch.onnx.export(module, (x,), f, dynamo=False, opset_version=opset, do_constant_folding=False,
                           input_names=["input"], output_names=["output"],
-                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+                          dynamic_axes={"input": axes, "output": {0: "batch"}})
         return f.getvalue()
 
 
