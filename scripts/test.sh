@@ -5,7 +5,9 @@
 # clang-14/lld-14, llvm via apt; numpy, pytest, pybind11, scikit-build-core,
 # cmake, ninja via pip into a venv), builds cached ARM Python 3.11 sysroots
 # and runs these target groups (two jobs at a time):
-#   host     pip wheel + install of the package (scikit-build-core), pytest tests/
+#   host     pip wheel + install of the package (scikit-build-core), the model
+#            fixtures (tests/model_zoo.py: torch exports as armconv .npz models,
+#            for every target's pytest), pytest tests/
 #   cpp      host C++ tests (ARMCONV_TESTS=ON, ARMCONV_PYTHON=OFF), ctest
 #   aarch64  gcc cross wheel, pytest under qemu-aarch64 (cortex-a72, cortex-a76),
 #            C++ tests under QEMU on both CPUs
@@ -176,15 +178,24 @@ setup_venv() {
     echo "pip install: ${need[*]}"
     "$vpy" -m pip install --disable-pip-version-check "${need[@]}"
   fi
-  # torch, if it can be had (the CPU wheel of this pinned version is on the
-  # project's machines), lets tests/test_torch_semantics.py compare conv2d with
-  # torch.nn.functional.conv2d on the host; without it those tests skip. Pinned:
-  # an unpinned 'torch' would pull several GB of CUDA packages.
-  if [ "$(uname -m)" = x86_64 ] && [ "${ARMCONV_NO_INSTALL:-0}" != 1 ] && ! "$vpy" -c 'import torch' 2>/dev/null; then
-    timeout 600 "$vpy" -m pip install --disable-pip-version-check -q "torch==2.13.0" \
-      || echo "note: torch==2.13.0 not installable here; the torch comparison tests will be skipped"
+  # torch + torchvision export the models that tests/test_model_*.py run and
+  # compare with (and tests/test_torch_semantics.py compares conv2d with
+  # torch.nn.functional.conv2d); onnx reads the exports, onnxscript is what
+  # torch's ONNX exporter needs, onnxruntime is a second reference. On x86_64
+  # CI they must install (the pins are the releases this project's machines
+  # hold: torch's CUDA build, about 5.5 GB, ~70 s from their disk). Elsewhere
+  # (an ARM host) those tests skip when these are missing.
+  if [ "$(uname -m)" = x86_64 ] && [ "${ARMCONV_NO_INSTALL:-0}" != 1 ] \
+     && ! "$vpy" -c "$MODEL_PKGS_CHECK" 2>/dev/null; then
+    echo "pip install: $MODEL_PKGS"
+    # shellcheck disable=SC2086
+    timeout 1200 "$vpy" -m pip install --disable-pip-version-check -q $MODEL_PKGS
   fi
 }
+MODEL_PKGS="torch==2.14.1 torchvision==0.29.1 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.32.0"
+MODEL_PKGS_CHECK='import torch, torchvision, onnx, onnxscript, onnxruntime
+assert (torch.__version__.split("+")[0], torchvision.__version__.split("+")[0], onnx.__version__,
+        onnxruntime.__version__) == ("2.14.1", "0.29.1", "1.23.2", "1.32.0")'
 
 # --- ARM Python sysroots: Debian's python3.11 + numpy/pytest, byte-compiled.
 sysroot_key() {  # arch -> short hash of the recipe
@@ -364,11 +375,41 @@ build_wheel() {  # arch(host|aarch64|armv7) workdir [VAR=value ...: build enviro
   if [ "$a" != host ]; then file "$w/stage/armconv/_armconv$ext" 2>/dev/null || true; fi
 }
 
-run_pytest() {  # arch workdir cpu
+# Model fixtures (tests/model_zoo.py): torch exports converted by the host
+# build into armconv's numpy-only .npz form, with torch's outputs, for
+# tests/test_model_saved.py on every target. Written by the host-py job after
+# its wheel; the QEMU pytest runs wait for them.
+FIXTURES=$BUILD/model-fixtures
+FIXTURES_DONE=$BUILD/.model-fixtures-done  # written when the attempt ended, failed or not
+make_fixtures() {  # host workdir
+  local w=$1
+  rm -rf "$FIXTURES" "$FIXTURES.tmp"
+  if ! python -c 'import torch, torchvision, onnx' 2>/dev/null; then
+    echo "torch/torchvision/onnx missing: no model fixtures (tests/test_model_saved.py will skip)"
+    return 0
+  fi
+  PYTHONPATH="$w/stage" PYTHONDONTWRITEBYTECODE=1 python "$ROOT/tests/model_zoo.py" fixtures "$FIXTURES.tmp"
+  mv "$FIXTURES.tmp" "$FIXTURES"
+}
+fixtures_env() {  # arch: prints ARMCONV_MODEL_FIXTURES=... when fixtures apply to this run
+  if [ "$1" = host ]; then
+    [ -f "$FIXTURES/manifest.json" ] && echo "ARMCONV_MODEL_FIXTURES=$FIXTURES"
+    return 0
+  fi
+  want host || { echo "note: target 'host' not selected: no model fixtures for $1" >&2; return 0; }
+  local t=0
+  while [ ! -f "$FIXTURES_DONE" ] && [ $t -lt "$TIMEOUT" ]; do sleep 5; t=$((t + 5)); done
+  echo "ARMCONV_MODEL_FIXTURES=$FIXTURES"  # set even if they failed: the tests then fail
+}
+
+run_pytest() {  # arch workdir cpu [extra pytest args...]
   local a=$1 w=$2 cpu=$3
+  shift 3
   cd "$ROOT"
   local common=(PYTHONDONTWRITEBYTECODE=1 PYTHONNOUSERSITE=1 ARMCONV_EXPECT_CPU="$cpu")
-  local args=(-m pytest -p no:cacheprovider --rootdir="$ROOT" tests/ "${PYTEST_EXTRA[@]}")
+  local fx; fx=$(fixtures_env "$a")
+  [ -n "$fx" ] && common+=("$fx")
+  local args=(-m pytest -p no:cacheprovider --rootdir="$ROOT" tests/ "$@" "${PYTEST_EXTRA[@]}")
   local check='import armconv, numpy, sys; print("armconv from", armconv.__file__, "numpy", numpy.__version__); sys.exit(not armconv.__file__.startswith(sys.argv[1]))'
   if [ "$a" = host ]; then
     env "${common[@]}" PYTHONPATH="$w/stage" python -c "$check" "$w/stage/"
@@ -389,12 +430,21 @@ short() { echo "${1#cortex-}"; }  # cortex-a72 -> a72
 job_host_py() {
   local w=$BUILD/host-py
   step host-wheel build_wheel host "$w"
-  if [ $? = 0 ]; then step host-pytest run_pytest host "$w" host; else skip host-pytest; fi
+  if [ $? = 0 ]; then
+    step model-fixtures make_fixtures "$w"
+    touch "$FIXTURES_DONE"
+    step host-pytest run_pytest host "$w" host
+  else
+    touch "$FIXTURES_DONE"
+    skip model-fixtures host-pytest
+  fi
 }
 job_clang_host_py() {  # the Python module built by clang (as on Termux), host pytest
   local w=$BUILD/clang-host-py
   step clang-host-wheel build_wheel host "$w" CC=clang-14 CXX=clang++-14
-  if [ $? = 0 ]; then step clang-host-pytest run_pytest host "$w" host; else skip clang-host-pytest; fi
+  # (the torch-export tests check the Python model runner, not the compiler: once is enough)
+  if [ $? = 0 ]; then step clang-host-pytest run_pytest host "$w" host --ignore=tests/test_model_torch.py
+  else skip clang-host-pytest; fi
 }
 job_host_cpp() {
   local b=$BUILD/host-cpp
@@ -421,11 +471,13 @@ job_cross_cpp() {  # arch [clang]
   else skip "${names[@]}"; fi
 }
 
-# Longest first, so that two at a time finish close together.
+# Longest first, so that two at a time finish close together; host-py starts
+# first all the same: the QEMU pytest runs wait for the model fixtures it writes.
+rm -f "$FIXTURES_DONE"
 JOBLIST=()
+want host    && JOBLIST+=("host-py:job_host_py")
 want aarch64 && JOBLIST+=("aarch64-py:job_cross_py aarch64")
 want armv7   && JOBLIST+=("armv7-py:job_cross_py armv7")
-want host    && JOBLIST+=("host-py:job_host_py")
 want aarch64 && JOBLIST+=("aarch64-cpp:job_cross_cpp aarch64")
 want armv7   && JOBLIST+=("armv7-cpp:job_cross_cpp armv7")
 want clang   && JOBLIST+=("clang-aarch64:job_cross_cpp aarch64 clang" "clang-armv7:job_cross_cpp armv7 clang"
