@@ -189,7 +189,7 @@ def main():
     py = os.path.join(root, "usr", "bin", "python3.11")
     env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/nonexistent", "PYTHONHASHSEED": "0",
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONNOUSERSITE": "1", "ORT_DISABLE_TELEMETRY": "1",
+           "PYTHONNOUSERSITE": "1", "ORT_DISABLE_TELEMETRY": "1", "ARMCONV_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join([a.stage, os.path.join(sr, "site"), site])}
     rows = {}
     for name, (onnx_path, npz_path, macs, conv_macs, _) in models.items():
