@@ -371,7 +371,8 @@ def test_expand_and_flatten(rng):
 @pytest.mark.parametrize("mode,coord,nearest", [
     ("nearest", "asymmetric", "floor"), ("nearest", "half_pixel", "round_prefer_floor"),
     ("nearest", "align_corners", "round_prefer_ceil"), ("nearest", "tf_half_pixel_for_nn", "ceil"),
-    ("nearest", "pytorch_half_pixel", "round_prefer_ceil"),
+    ("nearest", "pytorch_half_pixel", "round_prefer_ceil"), ("nearest", "half_pixel_symmetric", "floor"),
+    ("linear", "half_pixel_symmetric", None),
     ("linear", "half_pixel", None), ("linear", "pytorch_half_pixel", None),
     ("linear", "align_corners", None), ("linear", "asymmetric", None),
 ])
@@ -389,8 +390,8 @@ def test_resize(mode, coord, nearest, by, rng):
     inits["roi"] = np.zeros(0, np.float32)
     # (tf_half_pixel_for_nn exists in Resize-11 only; the output widths are whole
     # numbers: for a fractional in * scale, implementations differ on align_corners)
-    m, feeds = one("Resize", (2, 3, 4, 6), attrs, ins, inits, rng=rng,
-                   opset=11 if coord == "tf_half_pixel_for_nn" else 13)
+    opset = {"tf_half_pixel_for_nn": 11, "half_pixel_symmetric": 19}.get(coord, 13)
+    m, feeds = one("Resize", (2, 3, 4, 6), attrs, ins, inits, rng=rng, opset=opset)
     check(m, feeds)
 
 
