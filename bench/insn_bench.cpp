@@ -1,7 +1,9 @@
-// insn_bench: runs one benchmark case `reps` times, for counting executed
-// instructions under qemu-user (bench/insncount.py runs it with 1 and 1+K
-// repetitions and divides the difference by K, so set-up and weight packing
-// are not counted; everything a call does, input packing included, is).
+// insn_bench: runs one benchmark case, for counting executed instructions
+// under qemu-user with armconv's counter (bench/insncount.py). Set-up (weights
+// packed, buffers allocated) and one warm-up call run first; then REPS calls
+// run between the counter's region marks (bench/counter/marks.h), so the
+// count is REPS calls exactly: everything a call does, input packing and
+// output stores included, and nothing else.
 //
 //   insn_bench list                 names, MACs per call
 //   insn_bench CASE REPS            run
@@ -19,6 +21,7 @@
 #include "core/buffer.h"
 #include "core/dispatch.h"
 #include "core/sgemm.h"
+#include "marks.h"
 
 namespace armconv {
 namespace bench {
@@ -130,7 +133,10 @@ int main(int argc, char** argv) {
     try {
       auto run = c.setup();
       const long reps = std::atol(argv[2]);
+      run();  // warm-up: first-call costs (lazy initialisation, first allocations)
+      armconv_mark_region_on();
       for (long r = 0; r < reps; r++) run();
+      armconv_mark_region_off();
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
       return 1;
