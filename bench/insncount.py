@@ -47,13 +47,15 @@ def build(arch, build_dir, quiet=True):
         raise qcount.CounterError("cmake not found: run `bash scripts/test.sh` once (it installs cmake and ninja)")
     ninja = _tool("ninja")
     gen = ["-G", "Ninja", f"-DCMAKE_MAKE_PROGRAM={ninja}"] if ninja else []
-    out = subprocess.DEVNULL if quiet else None
+    cmds = [[cmake, "--build", build_dir, "--target", "insn_bench"]]
     if not os.path.exists(os.path.join(build_dir, "CMakeCache.txt")):
-        subprocess.run([cmake, "-S", ROOT, "-B", build_dir, *gen, "-DCMAKE_BUILD_TYPE=Release",
+        cmds.insert(0, [cmake, "-S", ROOT, "-B", build_dir, *gen, "-DCMAKE_BUILD_TYPE=Release",
                         f"-DCMAKE_TOOLCHAIN_FILE={os.path.join(ROOT, TOOLCHAINS[arch])}",
-                        "-DARMCONV_PYTHON=OFF", "-DARMCONV_TESTS=OFF", "-DARMCONV_BENCH=ON"],
-                       check=True, stdout=out)
-    subprocess.run([cmake, "--build", build_dir, "--target", "insn_bench"], check=True, stdout=out)
+                        "-DARMCONV_PYTHON=OFF", "-DARMCONV_TESTS=OFF", "-DARMCONV_BENCH=ON"])
+    for cmd in cmds:
+        r = subprocess.run(cmd, capture_output=quiet, text=True)
+        if r.returncode != 0:
+            raise qcount.CounterError(f"{' '.join(cmd)} failed:\n{(r.stdout or '')[-3000:]}{(r.stderr or '')[-3000:]}")
     return os.path.join(build_dir, "bench", "insn_bench")
 
 
