@@ -47,15 +47,27 @@ def build(arch, build_dir, quiet=True):
         raise qcount.CounterError("cmake not found: run `bash scripts/test.sh` once (it installs cmake and ninja)")
     ninja = _tool("ninja")
     gen = ["-G", "Ninja", f"-DCMAKE_MAKE_PROGRAM={ninja}"] if ninja else []
+    toolchain = os.path.join(ROOT, TOOLCHAINS[arch])
+    configure = [cmake, "-S", ROOT, "-B", build_dir, *gen, "-DCMAKE_BUILD_TYPE=Release",
+                 f"-DCMAKE_TOOLCHAIN_FILE={toolchain}", "-DARMCONV_PYTHON=OFF", "-DARMCONV_TESTS=OFF",
+                 "-DARMCONV_BENCH=ON"]
+    # A toolchain file is read only when the cache is made: start afresh when it
+    # or the configure line changed.
+    with open(toolchain) as f:
+        stamp = qcount._digest(" ".join(configure), f.read())
+    stamp_file = os.path.join(build_dir, ".insncount-config")
+    if os.path.exists(build_dir) and (not os.path.exists(stamp_file) or open(stamp_file).read() != stamp):
+        shutil.rmtree(build_dir)
     cmds = [[cmake, "--build", build_dir, "--target", "insn_bench"]]
     if not os.path.exists(os.path.join(build_dir, "CMakeCache.txt")):
-        cmds.insert(0, [cmake, "-S", ROOT, "-B", build_dir, *gen, "-DCMAKE_BUILD_TYPE=Release",
-                        f"-DCMAKE_TOOLCHAIN_FILE={os.path.join(ROOT, TOOLCHAINS[arch])}",
-                        "-DARMCONV_PYTHON=OFF", "-DARMCONV_TESTS=OFF", "-DARMCONV_BENCH=ON"])
+        cmds.insert(0, configure)
     for cmd in cmds:
         r = subprocess.run(cmd, capture_output=quiet, text=True)
         if r.returncode != 0:
             raise qcount.CounterError(f"{' '.join(cmd)} failed:\n{(r.stdout or '')[-3000:]}{(r.stderr or '')[-3000:]}")
+        if cmd is configure:
+            with open(stamp_file, "w") as f:
+                f.write(stamp)
     return os.path.join(build_dir, "bench", "insn_bench")
 
 

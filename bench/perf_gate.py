@@ -118,7 +118,7 @@ def main(argv=None):
             mark = ""
             if change < -tol:
                 mark = "   FAIL"
-                failed.append(label)
+                failed.append(f"{label} ({base:.4f} -> {v:.4f}, {change:+.2%})")
             elif change > tol:
                 mark = "   improved: raise the baseline"
                 improved.append(label)
@@ -135,7 +135,7 @@ def main(argv=None):
     print(f"\nperf gate: {n - len(failed)} passed, {len(failed)} failed"
           f"{f'; {len(improved)} improved by more than {tol:.0%}' if improved else ''} ({time.time() - t0:.0f} s)")
     if failed:
-        print("below baseline: " + ", ".join(failed))
+        print("below baseline or missing:\n  " + "\n  ".join(failed))
     return 1 if failed else 0
 
 
