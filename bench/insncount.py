@@ -8,7 +8,7 @@ run between region marks and their count divided by K is one call: the whole
 call (input packing, transforms, stores), one thread. Wall time under QEMU
 means nothing; executed instructions do.
 
-    python3 bench/insncount.py [--cpu cortex-a72] [--arch aarch64|arm] [-k 2] [--top N] [CASE ...]
+    python3 bench/insncount.py [--cpu cortex-a72] [--arch aarch64|arm] [-k 2] [--top N] [CASE|'PATTERN*' ...]
     python3 bench/insncount.py --list
 
 Bounds: fp32 FMLA 4 MACs per instruction, smull+smlal2+sadalp 5.33, sdot 16.
@@ -17,6 +17,7 @@ installs.
 """
 import argparse
 import concurrent.futures
+import fnmatch
 import json
 import os
 import shutil
@@ -115,7 +116,8 @@ def main(argv=None):
         for name, m in macs.items():
             print(f"{name:28} {m:14.0f}")
         return 0
-    cases = a.cases or list(macs)
+    # a CASE may be a shell-style pattern: 'pays_*', 'mbv1_dw_*'
+    cases = [m for pat in a.cases for m in (fnmatch.filter(macs, pat) or [pat])] if a.cases else list(macs)
     unknown = [c for c in cases if c not in macs]
     if unknown:
         print(f"insncount: unknown case(s): {' '.join(unknown)} (see --list)", file=sys.stderr)
