@@ -177,7 +177,7 @@ def test_plot(capsys, tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------ core detection
 
-PI4 = """processor\t: 0
+A72_CPU = """processor\t: {n}
 BogoMIPS\t: 108.00
 Features\t: fp asimd evtstrm crc32 cpuid
 CPU implementer\t: 0x41
@@ -186,18 +186,8 @@ CPU variant\t: 0x0
 CPU part\t: 0xd08
 CPU revision\t: 3
 
-processor\t: 1
-BogoMIPS\t: 108.00
-Features\t: fp asimd evtstrm crc32 cpuid
-CPU implementer\t: 0x41
-CPU architecture: 8
-CPU variant\t: 0x0
-CPU part\t: 0xd08
-CPU revision\t: 3
-
-Hardware\t: BCM2835
-Model\t\t: Raspberry Pi 4 Model B Rev 1.4
 """
+PI4 = A72_CPU.format(n=0) + A72_CPU.format(n=1) + "Hardware\t: BCM2835\nModel\t\t: Raspberry Pi 4 Model B Rev 1.4\n"
 PI5 = PI4.replace("0xd08", "0xd0b").replace("variant\t: 0x0", "variant\t: 0x4").replace("revision\t: 3", "revision\t: 1")
 PI2_32BIT = """processor\t: 0
 model name\t: ARMv7 Processor rev 5 (v7l)
