@@ -7,6 +7,7 @@ make(name, x, w, b, stride, pad, groups) -> a function of no arguments that
 runs the convolution and returns (N, Cout, Ho, Wo) float32, or raises
 PeerUnavailable.
 """
+import contextlib
 import importlib
 
 import numpy as np
@@ -51,15 +52,34 @@ def _torch(x, w, b, stride, pad, groups):
     tx, tw, tb = torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b)
 
     def run():
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            with torch.no_grad():
-                return F.conv2d(tx, tw, tb, stride=stride, padding=pad, groups=groups).numpy()
-        finally:
-            torch.set_num_threads(threads)
+        with torch.no_grad():
+            return F.conv2d(tx, tw, tb, stride=stride, padding=pad, groups=groups).numpy()
 
     return run
+
+
+@contextlib.contextmanager
+def one_thread(name):
+    """Hold a peer to one thread while it is timed, as armconv runs: torch by
+    set_num_threads, numpy's BLAS by threadpoolctl when it is installed
+    (without it OPENBLAS_NUM_THREADS=1 in the environment does the same);
+    onnxruntime's session is made with one thread."""
+    if name == "torch":
+        import torch
+
+        n = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(n)
+    elif name == "numpy" and available("threadpoolctl"):
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield
+    else:
+        yield
 
 
 # ---- a one-node ONNX model, written without the onnx package (protobuf wire format)
