@@ -102,8 +102,8 @@ struct segment {
  * "ldr q0, [x1]" -> "ldr.q"; "vmla.f32 q4, q0, d4[0]" -> "vmla.f32.q";
  * "add x0, x1, x2" -> "add" (general-purpose registers get no suffix). */
 static void key_of_disas(const char *dis, char *key) {
+  while (*dis == ' ' || *dis == '\t') dis++;
   int i = 0;
-  while (dis[i] == ' ' || dis[i] == '\t') dis++;
   while (dis[i] && dis[i] != ' ' && dis[i] != '\t' && i < 15) {
     key[i] = (char)tolower((unsigned char)dis[i]);
     i++;
@@ -124,7 +124,7 @@ static void key_of_disas(const char *dis, char *key) {
       }
       suffix[n] = 0;
     }
-  } else if (strchr("bhsdq", p[0]) && p[0] && isdigit((unsigned char)p[1])) {
+  } else if (p[0] && strchr("bhsdq", p[0]) && isdigit((unsigned char)p[1])) {
     const char *d = p + 1;
     while (isdigit((unsigned char)*d)) d++;
     if (*d == ',' || *d == 0 || *d == ' ' || *d == '[' || *d == '}') {
