@@ -13,6 +13,7 @@
 #endif
 
 #include "armconv/armconv.h"
+#include "threads/threads.h"
 
 namespace armconv {
 namespace detail {
@@ -118,6 +119,7 @@ CpuInfo cpu_info() {
   info.depthwise3x3 = k.dw3x3->name;
   info.winograd = k.winograd->name;
   info.gemm_s8 = k.gemm_s8->name;
+  info.cpus = detail::cpus_available();
   return info;
 }
 
