@@ -41,6 +41,10 @@ ARCHES = {
 }
 # scripts/test.sh names the armhf target "armv7"
 SYSROOT_ARCH = {"aarch64": "aarch64", "arm": "armv7"}
+# armconv's thread pool calls these empty functions around every wait
+# (src/threads/pool.cpp): the counter pauses a thread from the first to the
+# second, so that only work is counted.
+POOL_WAIT_MARKS = ("armconv_pool_wait_begin", "armconv_pool_wait_end")
 LLVM_MATTR = "+v8.6a,+dotprod,+fullfp16,+fp16fml,+i8mm,+bf16,+rcpc,+crc,+lse,+rdm,+aes,+sha2,+sve2"
 
 
@@ -225,11 +229,14 @@ def guest_env(extra=None):
 
 
 def run(argv, arch="aarch64", cpu=None, sysroot=None, region=False, keys=True, env=None, cwd=None,
-        tools_dir=DEFAULT_TOOLS, name=True, timeout=None):
+        tools_dir=DEFAULT_TOOLS, name=True, timeout=None, pool_marks=True):
     """Run argv (an ARM program and its arguments) under qemu-user with the counter.
 
     region: count only between region marks. env: the guest's environment
     (default guest_env()). name: name "?xxxxxxxx" keys with llvm-mc.
+    pool_marks: leave out what a thread runs between the thread pool's wait
+    marks (POOL_WAIT_MARKS; found by symbol in the program, not in libraries
+    it opens later).
     """
     spec = ARCHES[arch]
     qemu = shutil.which(spec["qemu"])
@@ -241,6 +248,8 @@ def run(argv, arch="aarch64", cpu=None, sysroot=None, region=False, keys=True, e
     os.close(fd)
     try:
         args = [f"out={out}", f"region={'on' if region else 'off'}", f"keys={'on' if keys else 'off'}"]
+        if pool_marks:
+            args += [f"pause_at={POOL_WAIT_MARKS[0]}", f"resume_at={POOL_WAIT_MARKS[1]}"]
         cmd = [qemu, "-cpu", cpu or spec["cpu"], "-L", sysroot, "-plugin", ",".join([plugin] + args), *argv]
         r = subprocess.run(cmd, capture_output=True, text=True, env=env if env is not None else guest_env(),
                            cwd=cwd, timeout=timeout)
@@ -315,6 +324,8 @@ def main(argv=None):
     ap.add_argument("--pythonpath", action="append", default=[], help="extra guest PYTHONPATH entry")
     ap.add_argument("--top", type=int, default=25, help="rows of the per-key table (0: total only)")
     ap.add_argument("--threads", action="store_true", help="one line per guest thread")
+    ap.add_argument("--count-pool-waits", action="store_true",
+                    help="also count what threads run between armconv's pool wait marks (left out by default)")
     ap.add_argument("--json", action="store_true", help="machine-readable output")
     ap.add_argument("--tools-dir", default=DEFAULT_TOOLS, help="where the plugin is built")
     ap.add_argument("program", nargs=argparse.REMAINDER)
@@ -330,7 +341,8 @@ def main(argv=None):
         env = python_env(a.arch, a.pythonpath, a.tools_dir)
         prog = [py] + prog
     try:
-        c = run(prog, a.arch, a.cpu, sysroot, a.region, a.top != 0 or a.json, env, tools_dir=a.tools_dir)
+        c = run(prog, a.arch, a.cpu, sysroot, a.region, a.top != 0 or a.json, env, tools_dir=a.tools_dir,
+                pool_marks=not a.count_pool_waits)
     except CounterError as e:
         print(f"qcount: {e}", file=sys.stderr)
         return 2

@@ -45,12 +45,12 @@ def programs(tmp_path_factory):
     return out
 
 
-def count(programs, name, n, m, cpu=None, region=True):
+def count(programs, name, n, m, cpu=None, region=True, pool_marks=True):
     arch = BUILDS[name][0]
     need(qcount.ARCHES[arch]["qemu"])
     if name not in programs:
         pytest.skip("cross compiler missing")
-    c = qcount.run([programs[name], str(n), str(m)], arch, cpu, region=region)
+    c = qcount.run([programs[name], str(n), str(m)], arch, cpu, region=region, pool_marks=pool_marks)
     assert c.returncode == 0, c.stderr
     return c
 
@@ -70,15 +70,25 @@ def test_region_pause_and_threads_exact(programs, name):
     # N more iterations = 3N more instructions on thread 0, 6N on thread 1
     assert b.threads[0].counted - a.threads[0].counted == 3 * n
     assert b.threads[1].counted - a.threads[1].counted == 6 * n
-    # M iterations paused: executed, not counted
+    # M iterations paused (by hints, and between the pool's wait functions on
+    # thread 1): executed, not counted
     assert c.threads[0].counted == a.threads[0].counted
     assert c.threads[1].counted == a.threads[1].counted
-    assert c.threads[1].all - a.threads[1].all == 3 * (777 - 1)
+    assert c.threads[1].all - a.threads[1].all == 2 * 3 * (777 - 1)
     # outside the regions: the whole program runs 2 x 5000 more iterations
     assert a.threads[0].all - a.threads[0].counted > 3 * 10000
     # the per-key table adds up to the total
     for t in a.threads.values():
         assert sum(t.keys.values()) == t.counted
+
+
+@pytest.mark.parametrize("name", ["a64", "t32"])
+def test_pool_wait_functions_pause(programs, name):
+    """Without the pool's function marks, the loop between them is counted."""
+    a = count(programs, name, 1000, 1, pool_marks=False)
+    c = count(programs, name, 1000, 777, pool_marks=False)
+    assert c.threads[1].counted - a.threads[1].counted == 3 * (777 - 1)
+    assert c.threads[1].keys[BUILDS[name][2]] - a.threads[1].keys[BUILDS[name][2]] == 777 - 1
 
 
 def test_without_region_everything_counts(programs):

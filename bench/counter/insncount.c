@@ -6,7 +6,8 @@
  * Built by bench/qcount.py with the host C compiler:
  *   cc -O2 -shared -fPIC insncount.c -o libinsncount.so -lpthread
  * Used as
- *   qemu-aarch64 -plugin libinsncount.so,out=FILE[,region=on][,keys=off] PROG...
+ *   qemu-aarch64 -plugin libinsncount.so,out=FILE[,region=on][,keys=off]\
+ *                [,pause_at=SYMBOL,resume_at=SYMBOL] PROG...
  *
  * Threads. In qemu-user every guest thread is a vCPU; the callbacks get its
  * index. qemu 7.2 has no per-vCPU scoreboard and its inline counters are
@@ -35,6 +36,16 @@
  * A thread counts while (region=on was not given or a region is open) and it
  * is not paused: a thread pool marks "pause" before it waits for work and
  * "resume" after, so only its work is counted.
+ *
+ * Function marks: with pause_at=SYMBOL / resume_at=SYMBOL, every instruction
+ * of that function acts as a pause / resume mark of the thread running it
+ * (both are idempotent, so a function of several instructions marks once in
+ * effect). This is how armconv's thread pool is watched: it calls the empty
+ * functions armconv_pool_wait_begin / armconv_pool_wait_end around every wait
+ * (src/threads/pool.cpp), with no counter code in the library. qemu knows the
+ * symbols of the program and its ELF interpreter only, so this works for a
+ * program linked with armconv_core (bench/insn_bench), not for a library
+ * opened later (the Python module).
  *
  * Keys. qemu 7.2 cannot disassemble some armv8.2+ encodings (SDOT/UDOT,
  * half-precision vector arithmetic, the i8mm SMMLA/UMMLA/USMMLA/USDOT/SUDOT,
@@ -78,6 +89,7 @@ static int region_mode;    /* region=on: count only inside regions */
 static int region_open;    /* written by a marker, read by every vCPU */
 static uint64_t n_regions; /* times a region was opened */
 static int count_keys = 1; /* keys=off: totals only */
+static const char *mark_symbol[N_MARKS]; /* pause_at= / resume_at= */
 static const char *out_path;
 
 /* Key table: filled at translation time (under key_lock), read at exit. */
@@ -168,7 +180,18 @@ static uint32_t insn_word(const struct qemu_plugin_insn *insn, int thumb) {
 
 static int is_aarch64;
 
+static int symbol_marker_of(const struct qemu_plugin_insn *insn) {
+  if (!mark_symbol[MARK_PAUSE] && !mark_symbol[MARK_RESUME]) return MARK_NONE;
+  const char *sym = qemu_plugin_insn_symbol(insn);
+  if (!sym) return MARK_NONE;
+  for (int m = MARK_PAUSE; m <= MARK_RESUME; m++)
+    if (mark_symbol[m] && !strcmp(sym, mark_symbol[m])) return m;
+  return MARK_NONE;
+}
+
 static int marker_of(const struct qemu_plugin_insn *insn) {
+  int by_symbol = symbol_marker_of(insn);
+  if (by_symbol != MARK_NONE) return by_symbol;
   size_t size = qemu_plugin_insn_size(insn);
   if (size != 4) return MARK_NONE;
   uint32_t w = insn_word(insn, 0);
@@ -340,8 +363,15 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
       count_keys = 0;
     } else if (!strcmp(a, "keys=on")) {
       count_keys = 1;
+    } else if (!strncmp(a, "pause_at=", 9)) {
+      mark_symbol[MARK_PAUSE] = a + 9;
+    } else if (!strncmp(a, "resume_at=", 10)) {
+      mark_symbol[MARK_RESUME] = a + 10;
     } else {
-      fprintf(stderr, "insncount: unknown argument '%s' (out=FILE, region=on|off, keys=on|off)\n", a);
+      fprintf(stderr,
+              "insncount: unknown argument '%s' (out=FILE, region=on|off, keys=on|off, "
+              "pause_at=SYMBOL, resume_at=SYMBOL)\n",
+              a);
       return 1;
     }
   }

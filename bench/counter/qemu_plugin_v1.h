@@ -59,6 +59,10 @@ struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb
 const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
 char *qemu_plugin_insn_disas(const struct qemu_plugin_insn *insn); /* malloc'd; caller frees */
+/* Name of the symbol the instruction belongs to, from the symbol tables qemu
+ * loaded (the program and its ELF interpreter, not libraries opened later),
+ * or NULL. */
+const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *insn);
 
 void qemu_plugin_outs(const char *string); /* to qemu's log (-d plugin -D FILE) */
 

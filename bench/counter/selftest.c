@@ -5,7 +5,9 @@
  * Main thread (vCPU 0): L(5000), then one asm block
  *     region on; L(N); pause; L(M); resume; region off
  * then L(5000), then region on, starts a thread and waits for it paused.
- * Second thread (vCPU 1): L(2N); pause; L(M); resume.
+ * Second thread (vCPU 1): L(2N); pause; L(M); resume; then L(M) between calls
+ * of armconv_pool_wait_begin() and armconv_pool_wait_end(), the function
+ * marks of armconv's thread pool (qcount.py passes pause_at/resume_at).
  * L(n) = "mov <counter>, n" + n x (BODY, subs, branch): 1 + 3n instructions,
  * n of them BODY (fmla.4s on AArch64, vmla.f32 on 32-bit ARM; with
  * -DSELFTEST_SDOT an sdot that qemu 7.2 cannot disassemble).
@@ -48,12 +50,20 @@
 #endif
 
 static long n_iter, m_iter;
+
+/* Stand-ins for the pool's wait marks (src/threads/pool.cpp): empty, never
+ * inlined, C names. */
+__attribute__((noinline)) void armconv_pool_wait_begin(void) { __asm__ __volatile__("" ::: "memory"); }
+__attribute__((noinline)) void armconv_pool_wait_end(void) { __asm__ __volatile__("" ::: "memory"); }
 static const long outside = 5000;
 
 static void *worker(void *arg) {
   (void)arg;
   long two_n = 2 * n_iter;
   __asm__ __volatile__(L(0, 1) PAUSE L(1, 2) RESUME : : "r"(two_n), "r"(m_iter) : CLOBBERS);
+  armconv_pool_wait_begin();
+  __asm__ __volatile__(L(0, 1) : : "r"(m_iter) : CLOBBERS);
+  armconv_pool_wait_end();
   return NULL;
 }
 
