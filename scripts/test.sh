@@ -16,10 +16,14 @@
 #            cortex-a72, a76) and baseline armhf (cortex-a15, and cortex-a9 which
 #            has no VFPv4: generic kernels); and the Python module built by clang-14
 #            on the host (as Termux builds it) with the host pytest suite
+#   perf     the performance gate: the instruction counter's self-tests
+#            (bench/test_qcount.py), then MACs per executed instruction of the
+#            cases in bench/baseline.json under qemu (cortex-a72, a76, a15);
+#            fails if any case drops more than 1% below its baseline
 # On an ARM machine it runs host and cpp natively.
 #
 # Knobs (environment):
-#   ARMCONV_TARGETS  subset of "host cpp aarch64 armv7 clang" (default: all)
+#   ARMCONV_TARGETS  subset of "host cpp aarch64 armv7 clang perf" (default: all)
 #   PYTEST_ARGS      extra pytest arguments (e.g. "-x -k conv2d")
 #   ARMCONV_JOBS     how many jobs run at once (default 2)
 #   ARMCONV_CACHE    sysroot cache (default ~/.cache/armconv)
@@ -73,19 +77,22 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
 # ---------------------------------------------------------------- targets
 if [ "$HOST_ARCH" = x86_64 ]; then
-  CROSS=1; ALL_TARGETS="host cpp aarch64 armv7 clang"
+  CROSS=1; ALL_TARGETS="host cpp aarch64 armv7 clang perf"
 else
   CROSS=0; ALL_TARGETS="host cpp"
 fi
 TARGETS=${ARMCONV_TARGETS:-$ALL_TARGETS}
 for t in $TARGETS; do
-  case " host cpp aarch64 armv7 clang " in *" $t "*) ;; *) die "unknown target '$t' (host cpp aarch64 armv7 clang)";; esac
-  if [ $CROSS = 0 ] && [[ " aarch64 armv7 clang " == *" $t "* ]]; then
+  case " host cpp aarch64 armv7 clang perf " in *" $t "*) ;; *) die "unknown target '$t' (host cpp aarch64 armv7 clang perf)";; esac
+  if [ $CROSS = 0 ] && [[ " aarch64 armv7 clang perf " == *" $t "* ]]; then
     log "note: '$t' is for x86_64 hosts (cross + QEMU); on $HOST_ARCH only host and cpp run"
   fi
 done
 want() { [[ " $TARGETS " == *" $1 "* ]] && { [ $CROSS = 1 ] || [[ "$1" == host || "$1" == cpp ]]; }; }
-want_any_cross() { want aarch64 || want armv7 || want clang; }
+want_any_cross() { want aarch64 || want armv7 || want clang || want perf; }
+# The ARM Python sysroots: the cross pytest runs, and perf's guest-Python
+# counter test (aarch64).
+want_sysroot() { want "$1" || { [ "$1" = aarch64 ] && want perf; }; }
 
 # ---------------------------------------------------------------- setup
 mkdir -p "$BUILD" "$CACHE"
@@ -134,7 +141,7 @@ setup_apt() {
     cmd=${p#*:}
     command -v "$cmd" >/dev/null || [[ " ${need[*]} " == *" ${p%%:*} "* ]] || need+=("${p%%:*}")
   done
-  if want aarch64 || want armv7; then
+  if want_sysroot aarch64 || want_sysroot armv7; then
     local fa; fa=$(dpkg --print-foreign-architectures 2>/dev/null || true)
     for a in arm64 armhf; do
       if ! grep -qx "$a" <<<"$fa"; then
@@ -274,7 +281,7 @@ export PATH=$VENV/bin:$PATH
 unset PYTHONHOME || true
 declare -A SYSROOT=()
 for a in aarch64 armv7; do
-  want "$a" || continue
+  want_sysroot "$a" || continue
   SYSROOT[$a]=$(sysroot_dir "$a")
   if [ ! -f "${SYSROOT[$a]}/.complete" ]; then
     log "building the $a sysroot (cached in $CACHE)"
@@ -304,6 +311,8 @@ step() {
         | sed -E 's/^[0-9]+% tests passed out of ([0-9]+).*/\1 passed/;
                  s/^[0-9]+% tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1 of \2 failed/') || true
       grep -q 'No tests were found' "$logf" && detail="no tests found" ;;
+    perf-gate)  # "perf gate: 80 passed, 1 failed (41 s)"
+      detail=$(grep -E '^perf gate: ' "$logf" | tail -n 1 | sed -E 's/^perf gate: //; s/ \([0-9]+ s\)$//') || true ;;
   esac
   if [ $rc = 0 ]; then status=PASS; else status=FAIL; fi
   [ -n "$detail" ] && detail="$detail, "
@@ -467,6 +476,13 @@ job_cross_py() {  # arch
     for cpu in ${CPUS[$a]}; do step "$a-pytest-$(short "$cpu")" run_pytest "$a" "$w" "$cpu"; done
   else skip "${names[@]}"; fi
 }
+job_perf() {  # the instruction counter's self-tests, then the gate
+  cd "$ROOT"
+  step perf-counter-pytest env ARMCONV_CACHE="$CACHE" python -m pytest -p no:cacheprovider -v bench/test_qcount.py
+  if [ $? = 0 ]; then
+    step perf-gate python bench/perf_gate.py --build-dir "$BUILD/perf" -j "$NCPU"
+  else skip perf-gate; fi
+}
 job_cross_cpp() {  # arch [clang]
   local a=$1 cc=${2:-} cpu names=() t=${TRIPLE[$1]}
   local p=$a; [ -n "$cc" ] && p=clang-$a
@@ -486,6 +502,7 @@ JOBLIST=()
 want host    && JOBLIST+=("host-py:job_host_py")
 want aarch64 && JOBLIST+=("aarch64-py:job_cross_py aarch64")
 want armv7   && JOBLIST+=("armv7-py:job_cross_py armv7")
+want perf    && JOBLIST+=("perf:job_perf")
 want aarch64 && JOBLIST+=("aarch64-cpp:job_cross_cpp aarch64")
 want armv7   && JOBLIST+=("armv7-cpp:job_cross_cpp armv7")
 want clang   && JOBLIST+=("clang-aarch64:job_cross_cpp aarch64 clang" "clang-armv7:job_cross_cpp armv7 clang"
