@@ -39,6 +39,7 @@ class PyConv2d {
     checked_count({n, p.out_channels, ho, wo}, sizeof(float), "the output");
     py::array y = output_array<float>(out, {n, p.out_channels, ho, wo});
     float* yp = output_data<float>(y, {n, p.out_channels, ho, wo});
+    require_no_overlap(y, x, "x");
     const float* xp = static_cast<const float*>(x.data());
     {
       py::gil_scoped_release nogil;
@@ -87,6 +88,8 @@ void bind_fp32(py::module_& m) {
         checked_count({m, n}, sizeof(float), "the result");
         py::array c = output_array<float>(out, {m, n});
         float* cp = output_data<float>(c, {m, n});
+        require_no_overlap(c, a, "a");
+        require_no_overlap(c, b, "b");
         const float* ap = static_cast<const float*>(a.data());
         const float* bp = static_cast<const float*>(b.data());
         {

@@ -52,9 +52,8 @@ class PyQConv2d {
                             std::to_string(p.in_channels));
     int64_t ho, wo;
     output_size(p, h, w, &ho, &wo);
-    const int8_t* xp = static_cast<const int8_t*>(x.data());
-    if (layer_->int8_output()) return run_into<int8_t>(xp, n, h, w, ho, wo, out);
-    return run_into<float>(xp, n, h, w, ho, wo, out);
+    if (layer_->int8_output()) return run_into<int8_t>(x, n, h, w, ho, wo, out);
+    return run_into<float>(x, n, h, w, ho, wo, out);
   }
 
   py::tuple output_shape(int64_t n, int64_t h, int64_t w) const {
@@ -65,12 +64,14 @@ class PyQConv2d {
 
  private:
   template <typename T>
-  py::array run_into(const int8_t* xp, int64_t n, int64_t h, int64_t w, int64_t ho, int64_t wo,
+  py::array run_into(const py::array& x, int64_t n, int64_t h, int64_t w, int64_t ho, int64_t wo,
                      py::object out) const {
     const int64_t cout = layer_->params().out_channels;
     checked_count({n, cout, ho, wo}, sizeof(T), "the output");
     py::array y = output_array<T>(out, {n, cout, ho, wo});
     T* yp = output_data<T>(y, {n, cout, ho, wo});
+    require_no_overlap(y, x, "x");
+    const int8_t* xp = static_cast<const int8_t*>(x.data());
     {
       py::gil_scoped_release nogil;
       layer_->run(xp, n, h, w, yp);

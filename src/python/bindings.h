@@ -50,6 +50,15 @@ T* output_data(py::array& out, std::initializer_list<int64_t> shape) {
   return static_cast<T*>(out.mutable_data());
 }
 
+// ValueError if `out` and `in` (both C-contiguous) share bytes: the kernels
+// read `in` while they write `out`.
+inline void require_no_overlap(const py::array& out, const py::array& in, const char* name) {
+  const char* o = static_cast<const char*>(out.data());
+  const char* i = static_cast<const char*>(in.data());
+  if (out.nbytes() > 0 && in.nbytes() > 0 && o < i + in.nbytes() && i < o + out.nbytes())
+    throw py::value_error(std::string("out must not overlap ") + name);
+}
+
 // `out` itself when it is a numpy array (TypeError otherwise), or a new array
 // of `shape` when it is None.
 template <typename T>
