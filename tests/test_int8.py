@@ -61,11 +61,11 @@ def test_dispatch_path():
     if EXPECT_CPU in ("cortex-a76", "cortex-a72", "cortex-a15"):
         assert impl.startswith(EXPECTED_IMPL[EXPECT_CPU]), (EXPECT_CPU, impl)
         assert info["dotprod"] == (EXPECT_CPU == "cortex-a76")
-    elif info["arch"] in ("x86_64", "x86") or EXPECT_CPU == "host" and not info["neon"]:
+    elif info["arch"] in ("x86_64", "x86") or EXPECT_CPU == "host" and not info["neon_kernels"]:
         assert impl.startswith("generic"), impl
     elif info["dotprod"]:
         assert impl.startswith("neon-sdot"), impl
-    elif info["neon"]:
+    elif info["neon_kernels"]:
         assert "smull" in impl, impl
 
 

@@ -13,7 +13,9 @@ namespace detail {
 
 struct CpuFeatures {
   const char* arch;  // "aarch64", "armv7", "x86_64", ...
+  // neon: the NEON kernels can run (armv7: NEON and VFPv4, what they are built for).
   bool neon, dotprod, fp16, i8mm;
+  bool has_neon;  // the CPU has NEON (armv7: with or without VFPv4)
 };
 
 // Features of the running CPU (getauxval on Linux/Android), masked by the
@@ -27,6 +29,7 @@ struct Kernels {
   const WinoKernels* winograd;  // F(6x6, 3x3) transforms: neon > generic
   const S8GemmKernels* gemm_s8;  // int8 GEMM: dotprod > neon (smull) > generic
   const Dw3x3Kernels* dw3x3;     // depthwise 3x3: neon > generic
+  bool neon;                     // the NEON kernels were chosen
 };
 const Kernels& kernels();
 
