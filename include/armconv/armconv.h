@@ -25,7 +25,10 @@ class Error : public std::invalid_argument {
 struct CpuInfo {
   std::string arch;  // "aarch64", "armv7", "x86_64", ...
   bool neon = false, dotprod = false, fp16 = false, i8mm = false;
-  std::string sgemm, depthwise3x3, winograd, gemm_s8;  // implementation names
+  // The implementation each kernel family uses, named
+  // <family>-<isa>-<tile>[-<variant>] (see the README), e.g. "sgemm-aarch64-8x12".
+  std::string sgemm, depthwise3x3, winograd, gemm_s8;
+  std::string winograd_gemm, depthwise3x3_s8;
 };
 CpuInfo cpu_info();
 

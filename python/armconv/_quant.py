@@ -141,9 +141,11 @@ class QConv2d:
 
     ``layer(x)``: x int8 (N, C, H, W) or (C, H, W) (values in [-128, 127];
     the weights never hold -128). Algorithm (``algo``): "gemm" for 1x1
-    stride-1 unpadded layers (the image is the int8 GEMM's B), "depthwise"
-    when groups == in == out channels, else "im2col" (int8 panels packed
-    straight from the image). The int8 GEMM is exact and its store
+    stride-1 unpadded layers (the image is the int8 GEMM's B),
+    "depthwise3x3" for depthwise 3x3 layers (groups == in == out channels,
+    stride 1 or 2, dilation 1: NEON kernels), "depthwise" for other depthwise
+    shapes (a generic loop), else "im2col" (int8 panels packed straight from
+    the image). The int8 GEMM is exact and its store
     requantizes, so results are identical on every CPU.
 
     Attributes: the conv parameters, ``input_scale``, ``output_scale``,
@@ -191,6 +193,10 @@ class QConv2d:
         s(self, "qmax", impl.qmax)
         for name in ("weight_q", "weight_scale", "bias_q", "requant_multiplier", "dequant_scale"):
             getattr(self, name).flags.writeable = False
+
+    def workspace_bytes(self, h, w):
+        """Scratch memory one call over an h x w input map allocates (bounded for large maps)."""
+        return self._impl.workspace_bytes(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
     def __setattr__(self, name, value):
         raise AttributeError("QConv2d layers are immutable")
