@@ -7,11 +7,12 @@
 // clamp) or the float dequantization (scvtf, one multiply, clamp).
 //
 // Rows. Each input row a chunk of output columns needs is copied once into
-// a zero-padded stack row (a ring of 3: stride 1 takes one new row per output
-// row, stride 2 two), so the inner loop reads whole vectors with no bounds
-// checks and the padding never exists in memory outside the kernel; rows
-// above and below the plane read a constant zero row. Columns go in chunks
-// of up to kChunk outputs, which bounds the stack rows for any width.
+// a zero-padded stack row (three buffers in rotation: stride 1 takes one new
+// row per output row, stride 2 two), so the inner loop reads whole vectors
+// with no bounds checks and the padding never exists in memory outside the
+// kernel; rows above and below the plane read a constant zero row. Columns
+// go in chunks of up to kDwS8Chunk outputs, which bounds the stack rows for
+// any width; a chunk's last partial step overlaps the one before it.
 //
 // Inner step: 16 output columns of one row (tile 1x16). The 9 taps' windows:
 // stride 1 loads the row at offsets 0, 1, 2 (unaligned 16-byte loads);
@@ -257,28 +258,52 @@ void dw3x3_s8_plane(const DwPlaneS8& p) {
     const size_t steps = (cw + 15) / 16;
     const size_t len = (steps * 16 - 1) * S + 3 + 32;  // every byte the steps load
     const int64_t a0 = int64_t(c0) * S - pl;           // input column of the rows' byte 0
-    int64_t held[3] = {-1, -1, -1};                    // input row in each ring slot
+    // Input row iy padded into buffer b, or the zero row outside the plane.
+    auto get = [&](int64_t iy, int8_t* b) -> const int8_t* {
+      if (iy < 0 || iy >= h) return kDwS8ZeroRow;
+      dw_s8_fill_row(b, p.x + size_t(iy) * p.w, a0, len, p.w);
+      return b;
+    };
+    // The three rows of output row oy: input rows iy .. iy + 2 (iy = oy*S - pt)
+    // in buffers b0..b2; each output row reuses what it can of the last one.
+    int8_t *b0 = rows[0], *b1 = rows[1], *b2 = rows[2];
+    int64_t iy = -pt;
+    const int8_t* r0 = get(iy, b0);
+    const int8_t* r1 = get(iy + 1, b1);
+    const int8_t* r2 = get(iy + 2, b2);
+    // Output columns: whole 16-column steps; a last partial one is run at
+    // column cw - 16 instead (overlapping the step before, whose values it
+    // stores again) when the chunk has 16 columns.
+    const size_t full = cw / 16, last = cw >= 16 ? cw - 16 : 0;
+    const bool partial = cw % 16 != 0;
     for (size_t oy = 0; oy < p.ho; oy++) {
-      const int8_t* r[3];
-      for (int ky = 0; ky < 3; ky++) {
-        const int64_t iy = int64_t(oy) * S - pt + ky;
-        if (iy < 0 || iy >= h) {
-          r[ky] = kDwS8ZeroRow;
-          continue;
-        }
-        const size_t slot = size_t(iy) % 3;
-        if (held[slot] != iy) {
-          dw_s8_fill_row(rows[slot], p.x + size_t(iy) * p.w, a0, len, p.w);
-          held[slot] = iy;
-        }
-        r[ky] = rows[slot];
-      }
       const size_t yrow = oy * p.wo + c0;
-      const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
-      size_t s = 0;
-      for (; 16 * (s + 1) <= cw; s++, r0 += 16 * S, r1 += 16 * S, r2 += 16 * S)
-        st.store(dw_s8_step<S>(r0, r1, r2, w, st.bias), p.y, yrow + 16 * s, 16);
-      if (16 * s < cw) st.store(dw_s8_step<S>(r0, r1, r2, w, st.bias), p.y, yrow + 16 * s, cw - 16 * s);
+      for (size_t s = 0; s < full; s++)
+        st.store(dw_s8_step<S>(r0 + 16 * S * s, r1 + 16 * S * s, r2 + 16 * S * s, w, st.bias), p.y,
+                 yrow + 16 * s, 16);
+      if (partial) {
+        const size_t o = cw >= 16 ? last : 0;
+        st.store(dw_s8_step<S>(r0 + S * o, r1 + S * o, r2 + S * o, w, st.bias), p.y, yrow + o,
+                 cw >= 16 ? 16 : cw);
+      }
+      if (oy + 1 == p.ho) break;
+      if (S == 1) {  // rows iy + 1, iy + 2 stay; iy + 3 enters
+        int8_t* t = b0;
+        b0 = b1;
+        b1 = b2;
+        b2 = t;
+        r0 = r1;
+        r1 = r2;
+        r2 = get(iy + 3, b2);
+      } else {  // row iy + 2 stays (as the first); iy + 3, iy + 4 enter
+        int8_t* t = b0;
+        b0 = b2;
+        b2 = t;
+        r0 = r2;
+        r1 = get(iy + 3, b1);
+        r2 = get(iy + 4, b2);
+      }
+      iy += S;
     }
   }
 }
