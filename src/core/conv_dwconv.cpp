@@ -79,6 +79,17 @@ void for_each_plane(const ConvPlan& pl, size_t channels, size_t begin, size_t en
   }
 }
 
+// The geometry every plane of a call shares.
+template <class Plane>
+void plane_geometry(Plane& plane, const ConvPlan& pl, const Conv2dParams& p) {
+  plane.h = size_t(pl.h);
+  plane.w = size_t(pl.w);
+  plane.ho = size_t(pl.ho);
+  plane.wo = size_t(pl.wo);
+  plane.pad_top = size_t(p.pad_top);
+  plane.pad_left = size_t(p.pad_left);
+}
+
 // Output rows [oy0, oy1) of plane `full` (stride s) as a plane of their own.
 template <class Plane>
 Plane sub_plane(const Plane& full, int64_t s, size_t oy0, size_t oy1, size_t out_bytes) {
@@ -120,16 +131,28 @@ class Dw3x3Conv final : public ConvImpl {
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
            void*) const override {
     DwPlane plane{};
-    plane.h = size_t(pl.h);
-    plane.w = size_t(pl.w);
-    plane.ho = size_t(pl.ho);
-    plane.wo = size_t(pl.wo);
-    plane.pad_top = size_t(p_.pad_top);
-    plane.pad_left = size_t(p_.pad_left);
+    plane_geometry(plane, pl, p_);
     plane.clamp = p_.clamp;
     plane.lo = p_.out_min;
     plane.hi = p_.out_max;
     const size_t hw = plane.h * plane.w, howo = plane.ho * plane.wo;
+    if (pl.dw.row_blocks == 1) {  // whole planes (the common case: a lean loop)
+      size_t c = begin % c_;
+      plane.x = x + begin * hw;
+      plane.y = y + begin * howo;
+      plane.k = packed_.data() + c * kDw3x3PackedFloats;
+      for (size_t i = begin; i < end; i++) {
+        fn_(plane);
+        plane.x += hw;
+        plane.y += howo;
+        plane.k += kDw3x3PackedFloats;
+        if (++c == c_) {
+          c = 0;
+          plane.k = packed_.data();
+        }
+      }
+      return;
+    }
     for_each_plane(pl, c_, begin, end, [&](size_t i, size_t c, size_t oy0, size_t oy1) {
       plane.x = x + i * hw;
       plane.y = y + i * howo;
@@ -175,12 +198,7 @@ class DwS8Conv final : public ConvImplS8 {
   void run(const ConvPlan& pl, const int8_t* x, void* y, size_t begin, size_t end,
            void*) const override {
     DwPlaneS8 plane{};
-    plane.h = size_t(pl.h);
-    plane.w = size_t(pl.w);
-    plane.ho = size_t(pl.ho);
-    plane.wo = size_t(pl.wo);
-    plane.pad_top = size_t(p_.pad_top);
-    plane.pad_left = size_t(p_.pad_left);
+    plane_geometry(plane, pl, p_);
     const size_t hw = plane.h * plane.w, howo = plane.ho * plane.wo;
     const size_t es = out_elem_bytes(q_.out);
     for_each_plane(pl, c_, begin, end, [&](size_t i, size_t c, size_t oy0, size_t oy1) {

@@ -23,6 +23,7 @@
 #include <cstddef>
 
 #include "core/wino_gemm.h"
+#include "neon/wino_gemm_strip.h"
 
 namespace armconv {
 namespace detail {
@@ -166,42 +167,23 @@ void block_n(size_t kq, const float* u, const float* v, size_t v_quad, float* c,
 #undef WG7_STORE1
 #undef WG7_BLOCK_ASM
 
-// Any n: blocks of 4, 2, 1 tiles. Not inlined, so that
-// wino_gemm itself is a test and a tail call.
-__attribute__((noinline)) void blocks_n(size_t n, size_t kq, const float* u, const float* v,
-                                         size_t v_quad, float* c, size_t ldc, const float* bias,
-                                         bool accumulate) {
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4)
-    block_n<4>(kq, u, v + 4 * j, v_quad, c + j * ldc, ldc, bias, accumulate);
-  if (j + 2 <= n) {
-    block_n<2>(kq, u, v + 4 * j, v_quad, c + j * ldc, ldc, bias, accumulate);
-    j += 2;
+// The register blocks, for the strip loops of neon/wino_gemm_strip.h.
+struct Blocks {
+  template <int N>
+  static void block(size_t kq, const float* u, const float* v, size_t v_quad, float* c, size_t ldc,
+                    const float* bias, bool accumulate) {
+    block_n<N>(kq, u, v, v_quad, c, ldc, bias, accumulate);
   }
-  if (j < n) block_n<1>(kq, u, v + 4 * j, v_quad, c + j * ldc, ldc, bias, accumulate);
-}
-
-
-// Per block of 8 channels, the strip: groups of 8 tiles (v_quad 32), then
-// the last group of nb < 8 (v_quad 4 nb). One call per position, so the save
-// of d8-d15 and the call itself are paid once for all its blocks.
-void wino_gemm(size_t m8, size_t n, size_t kq, const float* u, size_t u_stride, const float* v,
-               float* c, size_t ldc, const float* bias, bool accumulate) {
-  for (size_t b = 0; b < m8; b++, u += u_stride, c += 8) {
-    const float* bb = bias ? bias + 8 * b : nullptr;
-    size_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-      blocks_n(8, kq, u, v + 4 * kq * j, 32, c + j * ldc, ldc, bb, accumulate);
-    }
-    if (j < n) blocks_n(n - j, kq, u, v + 4 * kq * j, 4 * (n - j), c + j * ldc, ldc, bb, accumulate);
+  static void block8(size_t kq, const float* u, const float* v, size_t v_quad, float* c, size_t ldc,
+                     const float* bias, bool accumulate) {
+    WinoGemmStrip<Blocks>::blocks_n(8, kq, u, v, v_quad, c, ldc, bias, accumulate);
   }
-}
-
+};
 
 }  // namespace
 
 const WinoGemmKernels& wino_gemm_neon_kernels() {
-  static const WinoGemmKernels k = {"wino_gemm-armv7-8x4", wino_gemm};
+  static const WinoGemmKernels k = {"wino_gemm-armv7-8x4", WinoGemmStrip<Blocks>::gemm};
   return k;
 }
 
