@@ -227,10 +227,8 @@ size_t QConv2d::workspace_bytes(int64_t h, int64_t w) const {
 
 void QConv2d::run_any(const int8_t* x, int64_t n, int64_t h, int64_t w, void* y) const {
   if (n < 0) throw Error("batch size must be >= 0");
-  int64_t ho, wo;
-  output_size(p_, h, w, &ho, &wo);
+  const detail::ConvPlan plan = impl_->impl().plan(n, h, w);  // checks h, w (output_size)
   if (n == 0) return;
-  const detail::ConvPlan plan = impl_->impl().plan(n, h, w);
   detail::run_all(impl_->impl(), plan, x, y);
 }
 
