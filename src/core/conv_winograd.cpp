@@ -269,12 +269,12 @@ const char* winograd63_conv_rejects(const Conv2dParams& p) {
 // When `auto` picks Winograd: executed instructions per call, winograd63 /
 // im2col, qemu -cpu cortex-a72 (bench/bench_winograd.cpp, pays_* cases,
 // Cin_Cout_map; re-measure when a GEMM or transform changes):
-//   28x28: 3_32 0.84, 4_4 0.41, 4_16 0.65, 16_4 0.37, 8_8 0.46, 16_16 0.40;
-//   56x56: 3_16 0.80;  14x14: 4_4 0.61, 8_8 0.63, 16_16 0.57, 64_64 0.43,
-//   256_256 0.40;  10x10: 8_8 0.61, 64_64 0.39;
-//   7x7: 4_4 1.12, 8_8 1.08, 16_16 0.96, 8_64 1.43, 32_32 0.87, 64_8 0.71,
-//   64_64 0.75, 256_256 0.71;  4x4 to 6x6 at 64_64: 0.72, 0.56, 0.44;
-//   4x4 at 256_256: 0.70.
+//   28x28: 3_32 0.84, 4_4 0.39, 4_16 0.60, 16_4 0.35, 8_8 0.44, 16_16 0.38;
+//   56x56: 3_16 0.77;  14x14: 4_4 0.57, 8_8 0.60, 16_16 0.53, 64_64 0.41,
+//   256_256 0.39;  10x10: 8_8 0.59, 64_64 0.37;  8x8 and 12x12 at 64_64: 0.56, 0.28;
+//   7x7: 4_4 1.05, 8_8 1.00, 16_16 0.92, 8_64 1.40, 32_32 0.82, 64_8 0.68,
+//   64_64 0.72, 256_256 0.69;  4x4 to 6x6 at 64_64: 0.71, 0.51, 0.41;
+//   4x4 at 256_256: 0.67.
 // So from 3 input and 4 output channels up Winograd wins on every map of
 // more than 64 outputs, and on smaller ones too from 32 input channels up
 // (at 7x7 and fewer than 32 input channels the 4 mostly empty tiles, and

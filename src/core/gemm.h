@@ -100,11 +100,24 @@ struct S8Output {
 };
 
 // The output stage seen from row r on (per-row arrays advanced by r), and the
-// size of one C element. Defined in gemm_driver.cpp (baseline code).
-F32Output out_from_row(const F32Output& o, size_t r);
-S8Output out_from_row(const S8Output& o, size_t r);
-size_t out_elem_bytes(const F32Output& o);
-size_t out_elem_bytes(const S8Output& o);
+// size of one C element. (Inline, in an anonymous namespace: see
+// core/im2col.h.)
+namespace {
+inline F32Output out_from_row(const F32Output& o, size_t r) {
+  F32Output x = o;
+  x.bias += r;
+  return x;
+}
+inline S8Output out_from_row(const S8Output& o, size_t r) {
+  S8Output x = o;
+  x.bias += r;
+  if (x.mult) x.mult += r;
+  if (x.fscale) x.fscale += r;
+  return x;
+}
+inline size_t out_elem_bytes(const F32Output&) { return sizeof(float); }
+inline size_t out_elem_bytes(const S8Output& o) { return o.kind == S8OutKind::Int8 ? 1 : 4; }
+}  // namespace
 
 // ---- traits --------------------------------------------------------------------
 

@@ -23,21 +23,6 @@
 namespace armconv {
 namespace detail {
 
-F32Output out_from_row(const F32Output& o, size_t r) {
-  F32Output x = o;
-  x.bias += r;
-  return x;
-}
-S8Output out_from_row(const S8Output& o, size_t r) {
-  S8Output x = o;
-  x.bias += r;
-  if (x.mult) x.mult += r;
-  if (x.fscale) x.fscale += r;
-  return x;
-}
-size_t out_elem_bytes(const F32Output&) { return sizeof(float); }
-size_t out_elem_bytes(const S8Output& o) { return o.kind == S8OutKind::Int8 ? 1 : 4; }
-
 void requant_multipliers(const double* s, size_t count, int32_t* mult, int* shift) {
   double smax = 0.0;
   for (size_t i = 0; i < count; i++) smax = std::max(smax, s[i]);
