@@ -2,7 +2,7 @@
 # armconv's test command:  bash scripts/test.sh
 #
 # On x86_64 Debian/Ubuntu it installs what it needs (cross compilers, qemu-user,
-# clang-14/lld-14, llvm via apt; numpy, pytest, pybind11, scikit-build-core,
+# clang-14/lld-14, llvm via apt; numpy, pytest, pybind11, threadpoolctl, scikit-build-core,
 # cmake, ninja via pip into a venv), builds cached ARM Python 3.11 sysroots
 # and runs these target groups (two jobs at a time):
 #   host     pip wheel + install of the package (scikit-build-core), pytest tests/
@@ -149,6 +149,7 @@ setup_apt() {
 }
 
 VENV=$BUILD/venv
+PY_EXTRAS=$BUILD/py-extras   # pure-Python test packages for the ARM Pythons
 setup_venv() {
   local py=${PYTHON:-}
   if [ -z "$py" ]; then
@@ -167,6 +168,7 @@ setup_venv() {
   "$vpy" -c 'import numpy' 2>/dev/null || need+=(numpy)
   "$vpy" -c 'import pytest' 2>/dev/null || need+=(pytest)
   "$vpy" -c 'import pybind11' 2>/dev/null || need+=(pybind11)
+  "$vpy" -c 'import threadpoolctl' 2>/dev/null || need+=(threadpoolctl)
   "$vpy" -c 'import sys, scikit_build_core as s; sys.exit(tuple(map(int, s.__version__.split(".")[:2])) < (0, 11))' 2>/dev/null \
     || need+=("scikit-build-core>=0.11")
   PATH=$VENV/bin:$PATH command -v cmake >/dev/null || need+=(cmake)
@@ -175,6 +177,12 @@ setup_venv() {
     [ "${ARMCONV_NO_INSTALL:-0}" = 1 ] && { echo "missing python packages: ${need[*]}"; return 1; }
     echo "pip install: ${need[*]}"
     "$vpy" -m pip install --disable-pip-version-check "${need[@]}"
+  fi
+  # threadpoolctl for the ARM Pythons under QEMU (pure Python: one copy serves
+  # both; outside the cached sysroots so that their recipe stays as it is).
+  if [ ! -f "$PY_EXTRAS/threadpoolctl.py" ]; then
+    [ "${ARMCONV_NO_INSTALL:-0}" = 1 ] && { echo "missing $PY_EXTRAS/threadpoolctl.py"; return 1; }
+    "$vpy" -m pip install --disable-pip-version-check --no-deps --target "$PY_EXTRAS" threadpoolctl
   fi
   # torch, if it can be had (the CPU wheel of this pinned version is on the
   # project's machines), lets tests/test_torch_semantics.py compare conv2d with
@@ -375,7 +383,7 @@ run_pytest() {  # arch workdir cpu
     env "${common[@]}" PYTHONPATH="$w/stage" timeout -k 10 "$TIMEOUT" python "${args[@]}"
   else
     local sr=${SYSROOT[$a]}
-    local qenv=("${common[@]}" QEMU_CPU="$cpu" QEMU_LD_PREFIX="$sr" PYTHONPATH="$w/stage:$sr/site")
+    local qenv=("${common[@]}" QEMU_CPU="$cpu" QEMU_LD_PREFIX="$sr" PYTHONPATH="$w/stage:$sr/site:$PY_EXTRAS")
     env "${qenv[@]}" "${QEMU[$a]}" "$sr/usr/bin/python$PY_VER" -c "$check" "$w/stage/"
     env "${qenv[@]}" timeout -k 10 "$TIMEOUT" "${QEMU[$a]}" "$sr/usr/bin/python$PY_VER" "${args[@]}"
   fi

@@ -29,8 +29,33 @@ struct CpuInfo {
   // <family>-<isa>-<tile>[-<variant>] (see the README), e.g. "sgemm-aarch64-8x12".
   std::string sgemm, depthwise3x3, winograd, gemm_s8;
   std::string winograd_gemm, depthwise3x3_s8;
+  int cpus = 1;  // CPUs this process may run on (sched_getaffinity): the default thread count
 };
 CpuInfo cpu_info();
+
+// Threads. Multi-threaded calls share one process-wide pool of persistent
+// worker threads and run on at most get_num_threads() threads (the calling
+// thread is one of them); results are bit-identical for every thread count.
+// The count, for a call from a given thread: that thread's innermost
+// ScopedNumThreads, else the last set_num_threads(), else the environment
+// variable ARMCONV_NUM_THREADS (read at first use; a bad value is ignored
+// with a warning on stderr), else cpu_info().cpus.
+constexpr int kMaxThreads = 1024;
+// Process-wide; throws Error unless 1 <= n <= kMaxThreads.
+void set_num_threads(int n);
+int get_num_threads();
+// Sets this thread's count for the lifetime of the object (other threads are
+// unaffected), then restores the previous one. Throws Error like set_num_threads.
+class ScopedNumThreads {
+ public:
+  explicit ScopedNumThreads(int n);
+  ~ScopedNumThreads();
+  ScopedNumThreads(const ScopedNumThreads&) = delete;
+  ScopedNumThreads& operator=(const ScopedNumThreads&) = delete;
+
+ private:
+  int previous_;
+};
 
 // Convolution algorithms ("kernel families").
 enum class Algo {

@@ -8,25 +8,30 @@ fp32: :func:`conv2d`, :class:`Conv2d` (weights packed once), :func:`gemm`.
 int8: :func:`quantize`, :func:`dequantize`, :func:`requantize`, :func:`gemm_s8`,
 :class:`QConv2d`. Layout: :func:`to_nc4hw4`, :func:`from_nc4hw4`.
 :func:`cpu_info` says what the CPU offers and which kernels were chosen.
+Threads: :func:`set_num_threads`, :func:`get_num_threads`, :class:`threads`.
 `python -m armconv` benchmarks and self-checks every algorithm.
 """
 from ._armconv import cpu_info as _cpu_info
 from ._conv import Conv2d, conv2d, gemm
 from ._layout import from_nc4hw4, to_nc4hw4
 from ._quant import QConv2d, dequantize, gemm_s8, quantize, requantize
+from ._threads import get_num_threads, set_num_threads, threads
 
 __version__ = "0.1.0"
 __all__ = ["cpu_info", "conv2d", "Conv2d", "gemm", "gemm_s8", "quantize", "dequantize",
-           "requantize", "QConv2d", "to_nc4hw4", "from_nc4hw4"]
+           "requantize", "QConv2d", "to_nc4hw4", "from_nc4hw4",
+           "set_num_threads", "get_num_threads", "threads"]
 
 
 def cpu_info():
     """What the running CPU offers and which implementation each kernel family uses.
 
     Returns a dict: ``arch`` ("aarch64", "armv7", "x86_64", ...), ``neon``,
-    ``dotprod``, ``fp16``, ``i8mm`` (bools read from the CPU at run time), and
-    ``kernels``: a dict from kernel family (``sgemm``, ``depthwise3x3``,
-    ``winograd``, ``gemm_s8``) to the implementation chosen for it.
+    ``dotprod``, ``fp16``, ``i8mm`` (bools read from the CPU at run time),
+    ``cpus`` (the number of CPUs this process may run on, from
+    sched_getaffinity: the default thread count), and ``kernels``: a dict
+    from kernel family (``sgemm``, ``depthwise3x3``, ``winograd``,
+    ``gemm_s8``) to the implementation chosen for it.
     Setting the environment variable ARMCONV_DISABLE (e.g. "dotprod" or
     "neon,dotprod") before the first use hides features from the dispatcher.
     """

@@ -53,6 +53,7 @@ ConvPlan dw_plan(const Conv2dParams& p, const char* algo, int64_t n, int64_t h, 
   pl.axes[1] = d.row_blocks;
   pl.units = d.planes * d.row_blocks;
   pl.scratch_bytes = 0;
+  pl.macs = conv_macs(p, pl);
   return pl;
 }
 

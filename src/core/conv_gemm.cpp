@@ -89,6 +89,7 @@ class GemmConv final : public ConvImplFor<T> {
     pl.axes[2] = pl.gemm.m_panels;
     pl.units = pl.axes[0] * pl.gemm.units();
     pl.scratch_bytes = pl.gemm.scratch_bytes;
+    pl.macs = conv_macs(p_, pl);
     return pl;
   }
 

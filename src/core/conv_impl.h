@@ -19,6 +19,12 @@ namespace detail {
 using ConvImplPtr = std::unique_ptr<const ConvImpl>;
 using ConvImplS8Ptr = std::unique_ptr<const ConvImplS8>;
 
+// Multiply-adds of a convolution call (direct-convolution equivalent).
+inline double conv_macs(const Conv2dParams& p, const ConvPlan& pl) {
+  return double(pl.n) * double(p.out_channels) * double(pl.ho) * double(pl.wo) *
+         double(p.in_channels / p.groups) * double(p.kernel_h) * double(p.kernel_w);
+}
+
 // A plan's scratch allocated once, then every unit run: what a call does
 // with one thread.
 template <class X, class Y>

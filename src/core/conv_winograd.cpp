@@ -126,6 +126,7 @@ class Winograd63Conv final : public ConvImpl {
     pl.units = size_t(n) * wp.blocks * wp.m_chunks;
     // V, M and the staging box, each followed by 64 bytes of slack.
     pl.scratch_bytes = (wp.v_floats + wp.m_floats + wp.stage_floats) * sizeof(float) + 3 * 64;
+    pl.macs = conv_macs(p_, pl);
     return pl;
   }
 

@@ -13,6 +13,7 @@
 #endif
 
 #include "armconv/armconv.h"
+#include "threads/threads.h"
 
 namespace armconv {
 namespace detail {
@@ -124,6 +125,7 @@ CpuInfo cpu_info() {
   info.winograd_gemm = k.wino_gemm->name;
   info.gemm_s8 = k.gemm_s8->name;
   info.depthwise3x3_s8 = k.dw3x3_s8->name;
+  info.cpus = detail::cpus_available();
   return info;
 }
 

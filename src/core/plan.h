@@ -67,6 +67,10 @@ struct ConvPlan {
   size_t axes[3] = {1, 1, 1};
   size_t units = 0;
   size_t scratch_bytes = 0;  // per worker
+  // Multiply-adds of the whole call (direct-convolution equivalent): with
+  // `units`, how much work a unit is (a thread pool's team size).
+  double macs = 0.0;
+  double macs_per_unit() const { return units ? macs / double(units) : 0.0; }
   GemmPlan gemm;             // the family's own part
   WinoPlan wino;
   DwPlan dw;

@@ -51,6 +51,7 @@ const float* optional_bias(const py::object& bias, const py::array& weight, py::
 void bind_fp32(py::module_& m);
 void bind_layout(py::module_& m);  // bind_layout.cpp: nc4hw4 helpers
 void bind_int8(py::module_& m);
+void bind_threads(py::module_& m);  // bind_threads.cpp: thread count, threadpoolctl entry points
 
 }  // namespace py_bind
 }  // namespace armconv

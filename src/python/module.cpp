@@ -80,6 +80,7 @@ PYBIND11_MODULE(_armconv, m) {
     d["dotprod"] = c.dotprod;
     d["fp16"] = c.fp16;
     d["i8mm"] = c.i8mm;
+    d["cpus"] = c.cpus;
     d["kernels"] = kernels;
     return d;
   });
@@ -87,4 +88,5 @@ PYBIND11_MODULE(_armconv, m) {
   armconv::py_bind::bind_fp32(m);
   armconv::py_bind::bind_layout(m);
   armconv::py_bind::bind_int8(m);
+  armconv::py_bind::bind_threads(m);
 }

@@ -71,6 +71,8 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
   const ConvPlan pl = impl.plan(n, h, w);
   CHECK(pl.units == pl.axes[0] * pl.axes[1] * pl.axes[2], "%s: units %zu != product of axes", what,
         pl.units);
+  CHECK(pl.macs > 0 && std::fabs(pl.macs_per_unit() * double(pl.units) - pl.macs) <= 1e-9 * pl.macs,
+        "%s: macs", what);
   for (int a = 0; a < 3; a++)
     CHECK(pl.axes[a] >= want_axes[a], "%s: axis %d has %zu units, expected >= %zu", what, a,
           pl.axes[a], want_axes[a]);
