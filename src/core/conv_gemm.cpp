@@ -55,7 +55,7 @@ using ConvImplFor = typename std::conditional<std::is_same<T, S8Gemm>::value, Co
 template <class T>
 class GemmConv final : public ConvImplFor<T> {
   using A = typename T::A;
-  using B = typename T::B;
+  using X = typename T::X;
   using C = typename T::C;
 
  public:
@@ -93,7 +93,7 @@ class GemmConv final : public ConvImplFor<T> {
     return pl;
   }
 
-  void run(const ConvPlan& pl, const B* x, C* y, size_t begin, size_t end,
+  void run(const ConvPlan& pl, const X* x, C* y, size_t begin, size_t end,
            void* scratch) const override {
     const size_t hw = size_t(pl.h) * size_t(pl.w), howo = size_t(pl.ho) * size_t(pl.wo);
     const size_t per = pl.gemm.units(), es = out_elem_bytes(rows_.out);
@@ -103,7 +103,7 @@ class GemmConv final : public ConvImplFor<T> {
       const size_t ig = u / per, lo = u % per, hi = std::min(per, lo + (end - u));
       u += hi - lo;
       const size_t g = ig % g_;
-      const B* xg = x + ig * cg_ * hw;
+      const X* xg = x + ig * cg_ * hw;
       C* yg = static_cast<C*>(static_cast<void*>(static_cast<char*>(static_cast<void*>(y)) +
                                                  ig * m_ * howo * es));
       GemmB<T> src;

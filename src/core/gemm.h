@@ -11,7 +11,10 @@
 //
 // Data types are kernel traits (F32Gemm, S8Gemm; fp16 or i8mm kernels are a
 // new table of an existing or new traits type, never a new driver):
-//   A, B           element types of the operands (packed the same way)
+//   A, B           element types of the packed operands
+//   X              element type of B as the caller holds it (the image, a
+//                  dense B): the B packers read X and write B, so a kernel
+//                  may convert while packing (fp16 from an fp32 image)
 //   C, Out         the output and its output stage (below)
 //   kBlockBytes    target size of one packed B block (an L2 share)
 //   kMaxKc         longest K-block; 0 = K is never split (the store needs the
@@ -124,6 +127,7 @@ inline size_t out_elem_bytes(const S8Output& o) { return o.kind == S8OutKind::In
 struct F32Gemm {
   using A = float;
   using B = float;
+  using X = float;
   using C = float;
   using Out = F32Output;
   static constexpr size_t kBlockBytes = 256 * 1024;  // an L2 share on Cortex-A72/A76
@@ -136,6 +140,7 @@ constexpr int32_t kS8MaxBias = int32_t(1) << 30;
 struct S8Gemm {
   using A = int8_t;
   using B = int8_t;
+  using X = int8_t;
   using C = void;  // int32_t, int8_t or float by Out::kind
   using Out = S8Output;
   static constexpr size_t kBlockBytes = 128 * 1024;  // half an L2 share: the rest for C
@@ -148,6 +153,7 @@ template <class T>
 struct GemmKernel {
   using A = typename T::A;
   using B = typename T::B;
+  using X = typename T::X;
   using C = typename T::C;
   using Out = typename T::Out;
   using ukernel_fn = void (*)(size_t kc, size_t m, size_t n, const A* a, const B* b, C* c,
@@ -157,9 +163,9 @@ struct GemmKernel {
   using pack_a_fn = void (*)(size_t m, size_t k, const A* a, size_t lda, A* dst);
   // The kc x nc block of a dense B at `b` (row stride ldb) into NR-column
   // panels (round_up(nc, NR) * kcp elements).
-  using pack_b_fn = void (*)(size_t kc, size_t nc, const B* b, size_t ldb, B* dst);
+  using pack_b_fn = void (*)(size_t kc, size_t nc, const X* b, size_t ldb, B* dst);
   // Rows [k0, k0 + kc) x columns [n0, n0 + nc) of the im2col matrix of `g`
-  // (k0 a multiple of KR), as pack_b_fn would pack them.
+  // (g.x: X elements; k0 a multiple of KR), as pack_b_fn would pack them.
   using pack_im2col_fn = void (*)(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc,
                                   B* dst);
 
@@ -209,10 +215,10 @@ struct GemmPlan {
 };
 
 // The operand B of one GEMM: a dense matrix, or an image read as its im2col
-// matrix (g.x points at elements of type T::B).
+// matrix (g.x points at elements of type T::X).
 template <class T>
 struct GemmB {
-  const typename T::B* b = nullptr;  // dense: B[k][n] = b[k * ldb + n]
+  const typename T::X* b = nullptr;  // dense: B[k][n] = b[k * ldb + n]
   size_t ldb = 0;
   const Im2colGeom* im2col = nullptr;
 };

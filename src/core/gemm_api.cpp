@@ -15,7 +15,7 @@ namespace {
 // C = out(A B) for a dense, strided A and B: A packed, one plan, all units.
 template <class T>
 void gemm_dense(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, const typename T::A* a,
-                size_t lda, const typename T::B* b, size_t ldb, typename T::C* c, size_t ldc,
+                size_t lda, const typename T::X* b, size_t ldb, typename T::C* c, size_t ldc,
                 const typename T::Out& out) {
   const GemmPlan plan = gemm_plan(kern, m, n, k, false);
   Buffer<typename T::A> pa(round_up(m, kern.mr) * plan.kp);

@@ -83,17 +83,18 @@ template <class T>
 __attribute__((noinline))
 #endif
 void pack_im2col_staged(const GemmKernel<T>& kern, const Im2colGeom& g, size_t k0, size_t kc,
-                        size_t n0, size_t nc, typename T::B* dst, typename T::B* stage) {
+                        size_t n0, size_t nc, typename T::B* dst, typename T::X* stage) {
   using B = typename T::B;
+  using X = typename T::X;
   const size_t kr = kern.kr, nr = kern.nr, kcp = round_up(kc, kr), panels = div_up(nc, nr);
-  B* rows = stage;
-  B* group = stage + kr * nc;
+  X* rows = stage;  // KR rows of nc X elements, then one group of every panel
+  B* group = reinterpret_cast<B*>(stage + kr * nc);
   for (size_t kk = 0; kk < kc; kk += kr) {
     for (size_t i = 0; i < kr; i++) {
       if (kk + i < kc)
         im2col_row(g, k0 + kk + i, n0, nc, rows + i * nc);
       else
-        std::memset(rows + i * nc, 0, nc * sizeof(B));
+        std::memset(rows + i * nc, 0, nc * sizeof(X));
     }
     kern.pack_b(kr, nc, rows, nc, group);
     for (size_t p = 0; p < panels; p++)
@@ -123,7 +124,9 @@ GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool
   p.n_blocks = div_up(n, p.nc);
   p.m_panels = div_up(m, kern.mr);
   p.b_bytes = p.nc * kcp * sizeof(B);
-  p.stage_bytes = im2col && !kern.pack_im2col ? (kern.kr * p.nc + p.nc * kern.kr) * sizeof(B) : 0;
+  p.stage_bytes = im2col && !kern.pack_im2col
+                      ? kern.kr * p.nc * sizeof(typename T::X) + p.nc * kern.kr * sizeof(B)
+                      : 0;
   // 64 bytes of slack after each part: vector loads may run over the end of
   // a packed panel.
   p.scratch_bytes = round_up(p.b_bytes + 64, 64) + (p.stage_bytes ? round_up(p.stage_bytes + 64, 64) : 0);
@@ -136,7 +139,8 @@ void gemm_run(const GemmKernel<T>& kern, const GemmPlan& p, const typename T::A*
               size_t begin, size_t end, void* scratch) {
   using B = typename T::B;
   B* bbuf = static_cast<B*>(scratch);
-  B* stage = reinterpret_cast<B*>(static_cast<char*>(scratch) + round_up(p.b_bytes + 64, 64));
+  using X = typename T::X;
+  X* stage = reinterpret_cast<X*>(static_cast<char*>(scratch) + round_up(p.b_bytes + 64, 64));
   const size_t mr = kern.mr, es = out_elem_bytes(out);
   for (size_t u = begin; u < end;) {
     // Panels [mp0, mp1) of N-block nb.

@@ -71,8 +71,8 @@ const S8GemmKernels& table(const char* name) {
                                   KR,
                                   ukernel<MR, NR, KR>,
                                   pack_a<int8_t, MR, KR>,
-                                  pack_b<int8_t, NR, KR>,
-                                  pack_im2col<int8_t, NR, KR>};
+                                  pack_b<int8_t, int8_t, NR, KR>,
+                                  pack_im2col<int8_t, int8_t, NR, KR>};
   return t;
 }
 

@@ -52,8 +52,8 @@ const SgemmKernels& table(const char* name) {
                                  1,
                                  sgemm_ukernel<MR, NR>,
                                  pack_a<float, MR, 1>,
-                                 pack_b<float, NR, 1>,
-                                 pack_im2col<float, NR, 1>};
+                                 pack_b<float, float, NR, 1>,
+                                 pack_im2col<float, float, NR, 1>};
   return k;
 }
 
