@@ -34,11 +34,13 @@
 // 64 x T x MC, plus the staging box. T, KC and MC are chosen so that each of
 // V and M stays within kBufBytes (8 <= T <= 64, a multiple of 8 while the
 // map has more tiles than that): at most ~560 KB in all. With more than MC output channels the input
-// transform runs once per chunk of MC (at most 128): at >= 256 channels
-// that repeats a part of the work that is a few % of the GEMMs.
+// transform runs once per chunk of MC (at most 128) when the input channels
+// take several chunks too (at >= 256 channels: a few % of the GEMMs); with
+// one input chunk, the units of a block share one transform.
 // The packed U takes 64 x round_up(Cout, 8) x round_up(Cin, 4) floats, about
 // 7x the 3x3 weights.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "core/buffer.h"
@@ -141,6 +143,10 @@ class Winograd63Conv final : public ConvImpl {
     float* stage = mbuf + wp.m_floats + 16;
     const size_t h = size_t(pl.h), w = size_t(pl.w), ho = size_t(pl.ho), wo = size_t(pl.wo);
     const size_t hw = h * w, howo = ho * wo, per_image = wp.blocks * wp.m_chunks;
+    // With one chunk of input channels, V does not depend on the output chunk:
+    // consecutive units of the same tile block transform the input once.
+    const bool one_k_chunk = kpad_ <= kc_;
+    size_t v_block = SIZE_MAX;  // image * blocks + block whose V is in vbuf
     for (size_t u = begin; u < end; u++) {
       // Unit: image b, tile block bi (strip s, block sb within it), output chunk mi.
       const size_t b = u / per_image, bi = u % per_image / wp.m_chunks, mi = u % wp.m_chunks;
@@ -154,7 +160,9 @@ class Winograd63Conv final : public ConvImpl {
       const size_t m0 = mi * mc_, mn = std::min(mc_, mpad_ - m0);
       for (size_t k0 = 0; k0 < kpad_; k0 += kc_) {
         const size_t kn = std::min(kc_, kpad_ - k0);
-        input_block(xb, h, w, wp, bk, k0, kn, stage, vbuf);
+        if (!one_k_chunk || v_block != u / wp.m_chunks)
+          input_block(xb, h, w, wp, bk, k0, kn, stage, vbuf);
+        v_block = u / wp.m_chunks;
         for (size_t pos = 0; pos < kWinoPos; pos++)
           gemm_block(pos, bk.nt, k0, kn, m0, mn, vbuf + pos * wp.t * wp.kc,
                      mbuf + pos * wp.t * wp.mc);
