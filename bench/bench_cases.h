@@ -2,9 +2,13 @@
 // `static int x = armconv::bench::add_case(...)`).
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
+
+#include "armconv/armconv.h"
 
 namespace armconv {
 namespace bench {
@@ -18,6 +22,18 @@ struct Case {
 
 int add_case(Case c);
 std::vector<float> random_floats(size_t n, unsigned seed);
+
+// Square kernel, stride and padding; output clamped to [out_min, out_max]
+// when either is finite (relu: 0, inf; relu6: 0, 6).
+Conv2dParams conv_params(int64_t cin, int64_t cout, int64_t k, int64_t stride, int64_t pad,
+                         int64_t groups = 1, float out_min = -std::numeric_limits<float>::infinity(),
+                         float out_max = std::numeric_limits<float>::infinity());
+// A float32 layer on one h x w image: weights packed in set-up, a call is layer.run.
+Case conv_case(const std::string& name, Algo algo, const Conv2dParams& p, int64_t h, int64_t w);
+Case conv_case(const std::string& name, Algo algo, int64_t cin, int64_t cout, int64_t k,
+               int64_t stride, int64_t pad, int64_t groups, int64_t h, int64_t w);
+// A quantized layer (QConv2d, int8 input): int8 output, or float32 when float_out.
+Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64_t w, bool float_out);
 
 }  // namespace bench
 }  // namespace armconv

@@ -1,8 +1,8 @@
 // Depthwise 3x3 cases beyond the two (dw3x3s1_64_56, dw3x3s2_64_56 in
 // insn_bench.cpp): the MobileNet v1 depthwise layers at 224x224 input, and a
 // tall map (x4 rows) that separates the per-row cost from the per-plane one.
-#include <memory>
-#include <vector>
+#include <limits>
+#include <string>
 
 #include "armconv/armconv.h"
 #include "bench_cases.h"
@@ -14,30 +14,9 @@ using armconv::bench::Case;
 
 Case dw_case(const std::string& name, int64_t c, int64_t stride, int64_t h, int64_t w,
              bool relu6) {
-  Conv2dParams p;
-  p.in_channels = p.out_channels = p.groups = c;
-  p.kernel_h = p.kernel_w = 3;
-  p.stride_h = p.stride_w = stride;
-  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
-  if (relu6) {
-    p.clamp = true;
-    p.out_min = 0.0f;
-    p.out_max = 6.0f;
-  }
-  int64_t ho, wo;
-  output_size(p, h, w, &ho, &wo);
-  Case cs;
-  cs.name = name;
-  cs.macs = double(c) * ho * wo * 9;
-  cs.setup = [=]() -> std::function<void()> {
-    auto wt = bench::random_floats(size_t(c * 9), 1);
-    auto bias = bench::random_floats(size_t(c), 2);
-    auto x = std::make_shared<std::vector<float>>(bench::random_floats(size_t(c * h * w), 3));
-    auto y = std::make_shared<std::vector<float>>(size_t(c * ho * wo));
-    auto layer = std::make_shared<Conv2d>(p, wt.data(), bias.data(), Algo::Depthwise3x3);
-    return [=] { layer->run(x->data(), 1, h, w, y->data()); };
-  };
-  return cs;
+  const float hi = relu6 ? 6.0f : std::numeric_limits<float>::infinity();
+  const float lo = relu6 ? 0.0f : -std::numeric_limits<float>::infinity();
+  return bench::conv_case(name, Algo::Depthwise3x3, bench::conv_params(c, c, 3, stride, 1, c, lo, hi), h, w);
 }
 
 int reg = [] {

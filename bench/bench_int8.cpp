@@ -56,23 +56,31 @@ Case gemm_case() {
   return c;
 }
 
+int reg = [] {
+  add_case(gemm_case());
+  add_case(qconv_case("qconv1x1_64_56", conv_params(64, 64, 1, 1, 0), 56, 56, false));
+  add_case(qconv_case("qconv1x1_64_56_f32", conv_params(64, 64, 1, 1, 0), 56, 56, true));
+  add_case(qconv_case("qconv3x3_32_64_56", conv_params(32, 64, 3, 1, 1), 56, 56, false));
+  return 0;
+}();
+
+}  // namespace
+
+namespace armconv {
+namespace bench {
+
 // A quantized convolution layer (int8 input; int8 output, or float32 when
 // float_out), weights quantized and packed in set-up.
-Case qconv_case(const char* name, int64_t cin, int64_t cout, int64_t k, int64_t stride,
-                int64_t pad, int64_t h, int64_t w, bool float_out) {
-  Conv2dParams p;
-  p.in_channels = cin;
-  p.out_channels = cout;
-  p.kernel_h = p.kernel_w = k;
-  p.stride_h = p.stride_w = stride;
-  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = pad;
+Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64_t w, bool float_out) {
   int64_t ho, wo;
   output_size(p, h, w, &ho, &wo);
+  const int64_t cin = p.in_channels, cout = p.out_channels, cg = cin / p.groups;
+  const int64_t kk = p.kernel_h * p.kernel_w;
   Case c;
   c.name = name;
-  c.macs = double(cout) * ho * wo * cin * k * k;
+  c.macs = double(cout) * ho * wo * cg * kk;
   c.setup = [=]() -> std::function<void()> {
-    auto wt = random_floats(size_t(cout * cin * k * k), 1);
+    auto wt = random_floats(size_t(cout * cg * kk), 1);
     auto bias = random_floats(size_t(cout), 2);
     auto x = std::make_shared<std::vector<int8_t>>(random_s8(size_t(cin * h * w), 3));
     auto layer = std::make_shared<QConv2d>(p, wt.data(), bias.data(), 0.02f, float_out ? 0.0f : 0.05f);
@@ -86,12 +94,5 @@ Case qconv_case(const char* name, int64_t cin, int64_t cout, int64_t k, int64_t 
   return c;
 }
 
-int reg = [] {
-  add_case(gemm_case());
-  add_case(qconv_case("qconv1x1_64_56", 64, 64, 1, 1, 0, 56, 56, false));
-  add_case(qconv_case("qconv1x1_64_56_f32", 64, 64, 1, 1, 0, 56, 56, true));
-  add_case(qconv_case("qconv3x3_32_64_56", 32, 64, 3, 1, 1, 56, 56, false));
-  return 0;
-}();
-
-}  // namespace
+}  // namespace bench
+}  // namespace armconv

@@ -18,14 +18,6 @@
 #include "core/dispatch.h"
 #include "core/winograd.h"
 
-namespace armconv {
-namespace bench {
-// insn_bench.cpp
-Case conv_case(const std::string& name, Algo algo, int64_t cin, int64_t cout, int64_t k,
-               int64_t stride, int64_t pad, int64_t groups, int64_t h, int64_t w);
-}  // namespace bench
-}  // namespace armconv
-
 using namespace armconv;
 using namespace armconv::bench;
 using namespace armconv::detail;

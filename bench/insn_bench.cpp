@@ -1,7 +1,9 @@
-// insn_bench: runs one benchmark case `reps` times, for counting executed
-// instructions under qemu-user (bench/insncount.py runs it with 1 and 1+K
-// repetitions and divides the difference by K, so set-up and weight packing
-// are not counted; everything a call does, input packing included, is).
+// insn_bench: runs one benchmark case, for counting executed instructions
+// under qemu-user with armconv's counter (bench/insncount.py). Set-up (weights
+// packed, buffers allocated) and one warm-up call run first; then REPS calls
+// run between the counter's region marks (bench/counter/marks.h), so the
+// count is REPS calls exactly: everything a call does, input packing and
+// output stores included, and nothing else.
 //
 //   insn_bench list                 names, MACs per call
 //   insn_bench CASE REPS            run
@@ -9,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +22,7 @@
 #include "core/buffer.h"
 #include "core/dispatch.h"
 #include "core/gemm.h"
+#include "marks.h"
 
 namespace armconv {
 namespace bench {
@@ -43,9 +47,8 @@ std::vector<float> random_floats(size_t n, unsigned seed) {
   return v;
 }
 
-// A convolution layer case: weights packed once in set-up, run() = layer.run.
-Case conv_case(const std::string& name, Algo algo, int64_t cin, int64_t cout, int64_t k,
-               int64_t stride, int64_t pad, int64_t groups, int64_t h, int64_t w) {
+Conv2dParams conv_params(int64_t cin, int64_t cout, int64_t k, int64_t stride, int64_t pad,
+                         int64_t groups, float out_min, float out_max) {
   Conv2dParams p;
   p.in_channels = cin;
   p.out_channels = cout;
@@ -53,14 +56,22 @@ Case conv_case(const std::string& name, Algo algo, int64_t cin, int64_t cout, in
   p.stride_h = p.stride_w = stride;
   p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = pad;
   p.groups = groups;
+  p.clamp = out_min > -std::numeric_limits<float>::infinity() ||
+            out_max < std::numeric_limits<float>::infinity();
+  p.out_min = out_min;
+  p.out_max = out_max;
+  return p;
+}
+
+Case conv_case(const std::string& name, Algo algo, const Conv2dParams& p, int64_t h, int64_t w) {
   int64_t ho, wo;
   output_size(p, h, w, &ho, &wo);
-  const double macs = double(cout) * ho * wo * (cin / groups) * k * k;
+  const int64_t cin = p.in_channels, cout = p.out_channels, cg = cin / p.groups;
   Case c;
   c.name = name;
-  c.macs = macs;
+  c.macs = double(cout) * ho * wo * cg * p.kernel_h * p.kernel_w;
   c.setup = [=]() -> std::function<void()> {
-    auto wt = random_floats(size_t(cout * (cin / groups) * k * k), 1);
+    auto wt = random_floats(size_t(cout * cg * p.kernel_h * p.kernel_w), 1);
     auto bias = random_floats(size_t(cout), 2);
     auto x = std::make_shared<std::vector<float>>(random_floats(size_t(cin * h * w), 3));
     auto y = std::make_shared<std::vector<float>>(size_t(cout * ho * wo));
@@ -68,6 +79,11 @@ Case conv_case(const std::string& name, Algo algo, int64_t cin, int64_t cout, in
     return [=] { layer->run(x->data(), 1, h, w, y->data()); };
   };
   return c;
+}
+
+Case conv_case(const std::string& name, Algo algo, int64_t cin, int64_t cout, int64_t k,
+               int64_t stride, int64_t pad, int64_t groups, int64_t h, int64_t w) {
+  return conv_case(name, algo, conv_params(cin, cout, k, stride, pad, groups), h, w);
 }
 
 }  // namespace bench
@@ -131,7 +147,10 @@ int main(int argc, char** argv) {
     try {
       auto run = c.setup();
       const long reps = std::atol(argv[2]);
+      run();  // warm-up: first-call costs (lazy initialisation, first allocations)
+      armconv_mark_region_on();
       for (long r = 0; r < reps; r++) run();
+      armconv_mark_region_off();
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
       return 1;

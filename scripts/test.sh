@@ -5,7 +5,9 @@
 # clang-14/lld-14, llvm via apt; numpy, pytest, pybind11, threadpoolctl, scikit-build-core,
 # cmake, ninja via pip into a venv), builds cached ARM Python 3.11 sysroots
 # and runs these target groups (two jobs at a time):
-#   host     pip wheel + install of the package (scikit-build-core), pytest tests/
+#   host     pip wheel + install of the package (scikit-build-core), the model
+#            fixtures (tests/model_zoo.py: torch exports as armconv .npz models,
+#            for every target's pytest), pytest tests/
 #   cpp      host C++ tests (ARMCONV_TESTS=ON, ARMCONV_PYTHON=OFF), ctest
 #   aarch64  gcc cross wheel, pytest under qemu-aarch64 (cortex-a72, cortex-a76),
 #            C++ tests under QEMU on both CPUs
@@ -14,10 +16,14 @@
 #            cortex-a72, a76) and baseline armhf (cortex-a15, and cortex-a9 which
 #            has no VFPv4: generic kernels); and the Python module built by clang-14
 #            on the host (as Termux builds it) with the host pytest suite
+#   perf     the performance gate: the instruction counter's self-tests
+#            (bench/test_qcount.py), then MACs per executed instruction of the
+#            cases in bench/baseline.json under qemu (cortex-a72, a76, a15);
+#            fails if any case drops more than 1% below its baseline
 # On an ARM machine it runs host and cpp natively.
 #
 # Knobs (environment):
-#   ARMCONV_TARGETS  subset of "host cpp aarch64 armv7 clang" (default: all)
+#   ARMCONV_TARGETS  subset of "host cpp aarch64 armv7 clang perf" (default: all)
 #   PYTEST_ARGS      extra pytest arguments (e.g. "-x -k conv2d")
 #   ARMCONV_JOBS     how many jobs run at once (default 2)
 #   ARMCONV_CACHE    sysroot cache (default ~/.cache/armconv)
@@ -71,19 +77,22 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
 # ---------------------------------------------------------------- targets
 if [ "$HOST_ARCH" = x86_64 ]; then
-  CROSS=1; ALL_TARGETS="host cpp aarch64 armv7 clang"
+  CROSS=1; ALL_TARGETS="host cpp aarch64 armv7 clang perf"
 else
   CROSS=0; ALL_TARGETS="host cpp"
 fi
 TARGETS=${ARMCONV_TARGETS:-$ALL_TARGETS}
 for t in $TARGETS; do
-  case " host cpp aarch64 armv7 clang " in *" $t "*) ;; *) die "unknown target '$t' (host cpp aarch64 armv7 clang)";; esac
-  if [ $CROSS = 0 ] && [[ " aarch64 armv7 clang " == *" $t "* ]]; then
+  case " host cpp aarch64 armv7 clang perf " in *" $t "*) ;; *) die "unknown target '$t' (host cpp aarch64 armv7 clang perf)";; esac
+  if [ $CROSS = 0 ] && [[ " aarch64 armv7 clang perf " == *" $t "* ]]; then
     log "note: '$t' is for x86_64 hosts (cross + QEMU); on $HOST_ARCH only host and cpp run"
   fi
 done
 want() { [[ " $TARGETS " == *" $1 "* ]] && { [ $CROSS = 1 ] || [[ "$1" == host || "$1" == cpp ]]; }; }
-want_any_cross() { want aarch64 || want armv7 || want clang; }
+want_any_cross() { want aarch64 || want armv7 || want clang || want perf; }
+# The ARM Python sysroots: the cross pytest runs, and perf's guest-Python
+# counter test (aarch64).
+want_sysroot() { want "$1" || { [ "$1" = aarch64 ] && want perf; }; }
 
 # ---------------------------------------------------------------- setup
 mkdir -p "$BUILD" "$CACHE"
@@ -132,7 +141,7 @@ setup_apt() {
     cmd=${p#*:}
     command -v "$cmd" >/dev/null || [[ " ${need[*]} " == *" ${p%%:*} "* ]] || need+=("${p%%:*}")
   done
-  if want aarch64 || want armv7; then
+  if want_sysroot aarch64 || want_sysroot armv7; then
     local fa; fa=$(dpkg --print-foreign-architectures 2>/dev/null || true)
     for a in arm64 armhf; do
       if ! grep -qx "$a" <<<"$fa"; then
@@ -184,15 +193,24 @@ setup_venv() {
     [ "${ARMCONV_NO_INSTALL:-0}" = 1 ] && { echo "missing $PY_EXTRAS/threadpoolctl.py"; return 1; }
     "$vpy" -m pip install --disable-pip-version-check --no-deps --target "$PY_EXTRAS" threadpoolctl
   fi
-  # torch, if it can be had (the CPU wheel of this pinned version is on the
-  # project's machines), lets tests/test_torch_semantics.py compare conv2d with
-  # torch.nn.functional.conv2d on the host; without it those tests skip. Pinned:
-  # an unpinned 'torch' would pull several GB of CUDA packages.
-  if [ "$(uname -m)" = x86_64 ] && [ "${ARMCONV_NO_INSTALL:-0}" != 1 ] && ! "$vpy" -c 'import torch' 2>/dev/null; then
-    timeout 600 "$vpy" -m pip install --disable-pip-version-check -q "torch==2.13.0" \
-      || echo "note: torch==2.13.0 not installable here; the torch comparison tests will be skipped"
+  # torch + torchvision export the models that tests/test_model_*.py run and
+  # compare with (and tests/test_torch_semantics.py compares conv2d with
+  # torch.nn.functional.conv2d); onnx reads the exports, onnxscript is what
+  # torch's ONNX exporter needs, onnxruntime is a second reference. On x86_64
+  # CI they must install (the pins are the releases this project's machines
+  # hold: torch's CUDA build, about 5.5 GB, ~70 s from their disk). Elsewhere
+  # (an ARM host) those tests skip when these are missing.
+  if [ "$(uname -m)" = x86_64 ] && [ "${ARMCONV_NO_INSTALL:-0}" != 1 ] \
+     && ! "$vpy" -c "$MODEL_PKGS_CHECK" 2>/dev/null; then
+    echo "pip install: $MODEL_PKGS"
+    # shellcheck disable=SC2086
+    timeout 1200 "$vpy" -m pip install --disable-pip-version-check -q $MODEL_PKGS
   fi
 }
+MODEL_PKGS="torch==2.14.1 torchvision==0.29.1 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.32.0"
+MODEL_PKGS_CHECK='import torch, torchvision, onnx, onnxscript, onnxruntime
+assert (torch.__version__.split("+")[0], torchvision.__version__.split("+")[0], onnx.__version__,
+        onnxruntime.__version__) == ("2.14.1", "0.29.1", "1.23.2", "1.32.0")'
 
 # --- ARM Python sysroots: Debian's python3.11 + numpy/pytest, byte-compiled.
 sysroot_key() {  # arch -> short hash of the recipe
@@ -263,7 +281,7 @@ export PATH=$VENV/bin:$PATH
 unset PYTHONHOME || true
 declare -A SYSROOT=()
 for a in aarch64 armv7; do
-  want "$a" || continue
+  want_sysroot "$a" || continue
   SYSROOT[$a]=$(sysroot_dir "$a")
   if [ ! -f "${SYSROOT[$a]}/.complete" ]; then
     log "building the $a sysroot (cached in $CACHE)"
@@ -293,6 +311,8 @@ step() {
         | sed -E 's/^[0-9]+% tests passed out of ([0-9]+).*/\1 passed/;
                  s/^[0-9]+% tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1 of \2 failed/') || true
       grep -q 'No tests were found' "$logf" && detail="no tests found" ;;
+    perf-gate)  # "perf gate: 80 passed, 1 failed (41 s)"
+      detail=$(grep -E '^perf gate: ' "$logf" | tail -n 1 | sed -E 's/^perf gate: //; s/ \([0-9]+ s\)$//') || true ;;
   esac
   if [ $rc = 0 ]; then status=PASS; else status=FAIL; fi
   [ -n "$detail" ] && detail="$detail, "
@@ -372,11 +392,41 @@ build_wheel() {  # arch(host|aarch64|armv7) workdir [VAR=value ...: build enviro
   if [ "$a" != host ]; then file "$w/stage/armconv/_armconv$ext" 2>/dev/null || true; fi
 }
 
-run_pytest() {  # arch workdir cpu
+# Model fixtures (tests/model_zoo.py): torch exports converted by the host
+# build into armconv's numpy-only .npz form, with torch's outputs, for
+# tests/test_model_saved.py on every target. Written by the host-py job after
+# its wheel; the QEMU pytest runs wait for them.
+FIXTURES=$BUILD/model-fixtures
+FIXTURES_DONE=$BUILD/.model-fixtures-done  # written when the attempt ended, failed or not
+make_fixtures() {  # host workdir
+  local w=$1
+  rm -rf "$FIXTURES" "$FIXTURES.tmp"
+  if ! python -c 'import torch, torchvision, onnx' 2>/dev/null; then
+    echo "torch/torchvision/onnx missing: no model fixtures (tests/test_model_saved.py will skip)"
+    return 0
+  fi
+  PYTHONPATH="$w/stage" PYTHONDONTWRITEBYTECODE=1 python "$ROOT/tests/model_zoo.py" fixtures "$FIXTURES.tmp"
+  mv "$FIXTURES.tmp" "$FIXTURES"
+}
+fixtures_env() {  # arch: prints ARMCONV_MODEL_FIXTURES=... when fixtures apply to this run
+  if [ "$1" = host ]; then
+    [ -f "$FIXTURES/manifest.json" ] && echo "ARMCONV_MODEL_FIXTURES=$FIXTURES"
+    return 0
+  fi
+  want host || { echo "note: target 'host' not selected: no model fixtures for $1" >&2; return 0; }
+  local t=0
+  while [ ! -f "$FIXTURES_DONE" ] && [ $t -lt "$TIMEOUT" ]; do sleep 5; t=$((t + 5)); done
+  echo "ARMCONV_MODEL_FIXTURES=$FIXTURES"  # set even if they failed: the tests then fail
+}
+
+run_pytest() {  # arch workdir cpu [extra pytest args...]
   local a=$1 w=$2 cpu=$3
+  shift 3
   cd "$ROOT"
   local common=(PYTHONDONTWRITEBYTECODE=1 PYTHONNOUSERSITE=1 ARMCONV_EXPECT_CPU="$cpu")
-  local args=(-m pytest -p no:cacheprovider --rootdir="$ROOT" tests/ "${PYTEST_EXTRA[@]}")
+  local fx; fx=$(fixtures_env "$a")
+  [ -n "$fx" ] && common+=("$fx")
+  local args=(-m pytest -p no:cacheprovider --rootdir="$ROOT" tests/ "$@" "${PYTEST_EXTRA[@]}")
   local check='import armconv, numpy, sys; print("armconv from", armconv.__file__, "numpy", numpy.__version__); sys.exit(not armconv.__file__.startswith(sys.argv[1]))'
   if [ "$a" = host ]; then
     env "${common[@]}" PYTHONPATH="$w/stage" python -c "$check" "$w/stage/"
@@ -397,12 +447,21 @@ short() { echo "${1#cortex-}"; }  # cortex-a72 -> a72
 job_host_py() {
   local w=$BUILD/host-py
   step host-wheel build_wheel host "$w"
-  if [ $? = 0 ]; then step host-pytest run_pytest host "$w" host; else skip host-pytest; fi
+  if [ $? = 0 ]; then
+    step model-fixtures make_fixtures "$w"
+    touch "$FIXTURES_DONE"
+    step host-pytest run_pytest host "$w" host
+  else
+    touch "$FIXTURES_DONE"
+    skip model-fixtures host-pytest
+  fi
 }
 job_clang_host_py() {  # the Python module built by clang (as on Termux), host pytest
   local w=$BUILD/clang-host-py
   step clang-host-wheel build_wheel host "$w" CC=clang-14 CXX=clang++-14
-  if [ $? = 0 ]; then step clang-host-pytest run_pytest host "$w" host; else skip clang-host-pytest; fi
+  # (the torch-export tests check the Python model runner, not the compiler: once is enough)
+  if [ $? = 0 ]; then step clang-host-pytest run_pytest host "$w" host --ignore=tests/test_model_torch.py
+  else skip clang-host-pytest; fi
 }
 job_host_cpp() {
   local b=$BUILD/host-cpp
@@ -417,6 +476,13 @@ job_cross_py() {  # arch
     for cpu in ${CPUS[$a]}; do step "$a-pytest-$(short "$cpu")" run_pytest "$a" "$w" "$cpu"; done
   else skip "${names[@]}"; fi
 }
+job_perf() {  # the instruction counter's self-tests, then the gate
+  cd "$ROOT"
+  step perf-counter-pytest env ARMCONV_CACHE="$CACHE" python -m pytest -p no:cacheprovider -v bench/test_qcount.py
+  if [ $? = 0 ]; then
+    step perf-gate python bench/perf_gate.py --build-dir "$BUILD/perf" -j "$NCPU"
+  else skip perf-gate; fi
+}
 job_cross_cpp() {  # arch [clang]
   local a=$1 cc=${2:-} cpu names=() t=${TRIPLE[$1]}
   local p=$a; [ -n "$cc" ] && p=clang-$a
@@ -429,11 +495,14 @@ job_cross_cpp() {  # arch [clang]
   else skip "${names[@]}"; fi
 }
 
-# Longest first, so that two at a time finish close together.
+# Longest first, so that two at a time finish close together; host-py starts
+# first all the same: the QEMU pytest runs wait for the model fixtures it writes.
+rm -f "$FIXTURES_DONE"
 JOBLIST=()
+want host    && JOBLIST+=("host-py:job_host_py")
 want aarch64 && JOBLIST+=("aarch64-py:job_cross_py aarch64")
 want armv7   && JOBLIST+=("armv7-py:job_cross_py armv7")
-want host    && JOBLIST+=("host-py:job_host_py")
+want perf    && JOBLIST+=("perf:job_perf")
 want aarch64 && JOBLIST+=("aarch64-cpp:job_cross_cpp aarch64")
 want armv7   && JOBLIST+=("armv7-cpp:job_cross_cpp armv7")
 want clang   && JOBLIST+=("clang-aarch64:job_cross_cpp aarch64 clang" "clang-armv7:job_cross_cpp armv7 clang"

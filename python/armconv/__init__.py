@@ -9,18 +9,21 @@ int8: :func:`quantize`, :func:`dequantize`, :func:`requantize`, :func:`gemm_s8`,
 :class:`QConv2d`. Layout: :func:`to_nc4hw4`, :func:`from_nc4hw4`.
 :func:`cpu_info` says what the CPU offers and which kernels were chosen.
 Threads: :func:`set_num_threads`, :func:`get_num_threads`, :class:`threads`.
+Whole models: :func:`load` reads an ONNX file (or its numpy-only .npz form)
+into a :class:`Model` that runs every layer on these kernels.
 `python -m armconv` benchmarks and self-checks every algorithm.
 """
 from ._armconv import cpu_info as _cpu_info
 from ._conv import Conv2d, conv2d, gemm
 from ._layout import from_nc4hw4, to_nc4hw4
+from ._model import Model, load
 from ._quant import QConv2d, dequantize, gemm_s8, quantize, requantize
 from ._threads import get_num_threads, set_num_threads, threads
 
 __version__ = "0.1.0"
 __all__ = ["cpu_info", "conv2d", "Conv2d", "gemm", "gemm_s8", "quantize", "dequantize",
            "requantize", "QConv2d", "to_nc4hw4", "from_nc4hw4",
-           "set_num_threads", "get_num_threads", "threads"]
+           "set_num_threads", "get_num_threads", "threads", "load", "Model"]
 
 
 def cpu_info():

@@ -30,6 +30,23 @@ def array(name, x, dtype=np.float32, ndims=None):
     return np.require(x, dtype, ["C_CONTIGUOUS", "ALIGNED"])
 
 
+def output(name, out, ndim, dtype=np.float32):
+    """A caller-given output array: `dtype`, `ndim` dimensions, C-contiguous, writeable.
+
+    Never copied (the result must land in it); its shape is checked by the callee.
+    """
+    dtype = np.dtype(dtype)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{name} must be a numpy.ndarray of {dtype.name}, got {type(out).__name__}")
+    if out.dtype != dtype:
+        raise TypeError(f"{name} must have dtype {dtype.name}, got {out.dtype}")
+    if out.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions like x, got shape {out.shape}")
+    if not (out.flags.c_contiguous and out.flags.aligned and out.flags.writeable):
+        raise ValueError(f"{name} must be a C-contiguous, aligned, writeable array")
+    return out
+
+
 def integer(name, v, minimum=None):
     if isinstance(v, (bool, np.bool_)):
         raise TypeError(f"{name} must be an int, got bool")

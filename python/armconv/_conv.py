@@ -16,7 +16,9 @@ class Conv2d:
     (out_channels, in_channels // groups, kh, kw)) for it. ``layer(x)`` then
     convolves an (N, C, H, W) or (C, H, W) float32 array of any batch and map
     size and returns a new float32 array of the same rank, exactly as
-    :func:`conv2d` would.
+    :func:`conv2d` would. ``layer(x, out=y)`` writes the result into ``y``
+    instead (a C-contiguous float32 array of the output's shape that does not
+    overlap ``x``) and returns it.
 
     The layer is immutable and may be called from several threads at once: the
     GIL is released while the kernels run, and each call has its own scratch
@@ -42,11 +44,13 @@ class Conv2d:
     def __setattr__(self, name, value):
         raise AttributeError("Conv2d layers are immutable")
 
-    def __call__(self, x):
+    def __call__(self, x, out=None):
         x = _args.layer_input(x, self.in_channels)
+        if out is not None:
+            out = _args.output("out", out, x.ndim)
         if x.ndim == 3:
-            return self._impl.run(x[None])[0]
-        return self._impl.run(x)
+            return self._impl.run(x[None], None if out is None else out[None])[0]
+        return self._impl.run(x, out)
 
     def algo_for(self, h, w):
         """The algorithm a call over an h x w input map runs.

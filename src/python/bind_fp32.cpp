@@ -26,7 +26,9 @@ class PyConv2d {
     }
   }
 
-  py::array run(py::array x) const {
+  // Writes into `out` when given (a C-contiguous float32 array of the output
+  // shape that does not overlap x), else into a new array.
+  py::array run(py::array x, py::object out) const {
     require_array<float>(x, "x", 4);
     const Conv2dParams& p = layer_->params();
     const int64_t n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3);
@@ -36,14 +38,29 @@ class PyConv2d {
     int64_t ho, wo;
     output_size(p, h, w, &ho, &wo);
     checked_count({n, p.out_channels, ho, wo}, sizeof(float), "the output");
-    py::array_t<float> y({n, p.out_channels, ho, wo});
+    py::array y;
+    if (out.is_none()) {
+      y = py::array_t<float>({n, p.out_channels, ho, wo});
+    } else {
+      y = out.cast<py::array>();
+      require_array<float>(y, "out", 4);
+      if (!y.writeable()) throw py::value_error("out must be writeable");
+      if (y.shape(0) != n || y.shape(1) != p.out_channels || y.shape(2) != ho || y.shape(3) != wo)
+        throw py::value_error("out must have shape (" + std::to_string(n) + ", " +
+                              std::to_string(p.out_channels) + ", " + std::to_string(ho) + ", " +
+                              std::to_string(wo) + ")");
+      const char* xb = static_cast<const char*>(x.data());
+      const char* yb = static_cast<const char*>(y.data());
+      if (xb < yb + y.nbytes() && yb < xb + x.nbytes())
+        throw py::value_error("out must not overlap x");
+    }
     const float* xp = static_cast<const float*>(x.data());
-    float* yp = y.mutable_data();
+    float* yp = static_cast<float*>(y.mutable_data());
     {
       py::gil_scoped_release nogil;
       layer_->run(xp, n, h, w, yp);
     }
-    return std::move(y);
+    return y;
   }
 
   std::string algo() const { return algo_name(layer_->algo()); }
@@ -63,7 +80,7 @@ void bind_fp32(py::module_& m) {
            py::arg("weight"), py::arg("bias"), py::arg("in_channels"), py::arg("stride"),
            py::arg("dilation"), py::arg("padding"), py::arg("groups"), py::arg("clamp"),
            py::arg("lo"), py::arg("hi"), py::arg("algo"))
-      .def("run", &PyConv2d::run, py::arg("x"))
+      .def("run", &PyConv2d::run, py::arg("x"), py::arg("out") = py::none())
       .def_property_readonly("algo", &PyConv2d::algo)
       .def("algo_for", &PyConv2d::algo_for, py::arg("h"), py::arg("w"))
       .def("workspace_bytes", &PyConv2d::workspace_bytes, py::arg("h"), py::arg("w"));

@@ -1,0 +1,61 @@
+// Layers of real networks on the small maps where per-call costs weigh most
+// (torchvision's MobileNetV2 and ResNet-18, 224x224 input, batch 1, BatchNorm
+// folded into the bias), as `auto` runs them. MobileNetV2: relu6 after the
+// expansion 1x1 and the depthwise 3x3, none after the projection 1x1;
+// ResNet-18: relu after each convolution (the residual add is not counted).
+//   mbv2_*: pw = expansion 1x1, dw = depthwise 3x3, pwl = projection 1x1
+//   r18_*:  conv3x3 / downsampling conv3x3 s2 / the 1x1 s2 shortcut
+// The q* twins are QConv2d (int8 in, int8 out) on the same shapes.
+#include <limits>
+#include <string>
+
+#include "armconv/armconv.h"
+#include "bench_cases.h"
+
+namespace {
+
+using namespace armconv;
+using namespace armconv::bench;
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+struct Layer {
+  const char* name;
+  int64_t cin, cout, k, stride, groups, h;  // input map h x h, padding k / 2
+  float out_min, out_max;
+};
+
+const Layer kLayers[] = {
+    // MobileNetV2, 14x14 stage (inverted residual blocks with 64 and 96 channels)
+    {"mbv2_pw_64_384_14", 64, 384, 1, 1, 1, 14, 0.0f, 6.0f},
+    {"mbv2_dw_384_14", 384, 384, 3, 1, 384, 14, 0.0f, 6.0f},
+    {"mbv2_pwl_384_96_14", 384, 96, 1, 1, 1, 14, -kInf, kInf},
+    {"mbv2_pw_96_576_14", 96, 576, 1, 1, 1, 14, 0.0f, 6.0f},
+    {"mbv2_dw_576_14", 576, 576, 3, 1, 576, 14, 0.0f, 6.0f},
+    {"mbv2_dw_s2_576_14", 576, 576, 3, 2, 576, 14, 0.0f, 6.0f},
+    // MobileNetV2, 7x7 stage (160 and 320 channels) and the last 1x1
+    {"mbv2_pw_160_960_7", 160, 960, 1, 1, 1, 7, 0.0f, 6.0f},
+    {"mbv2_dw_960_7", 960, 960, 3, 1, 960, 7, 0.0f, 6.0f},
+    {"mbv2_pwl_960_160_7", 960, 160, 1, 1, 1, 7, -kInf, kInf},
+    {"mbv2_pwl_960_320_7", 960, 320, 1, 1, 1, 7, -kInf, kInf},
+    {"mbv2_conv_320_1280_7", 320, 1280, 1, 1, 1, 7, 0.0f, 6.0f},
+    // ResNet-18, layer3 (14x14) and layer4 (7x7)
+    {"r18_3x3_256_14", 256, 256, 3, 1, 1, 14, 0.0f, kInf},
+    {"r18_3x3s2_128_256_28", 128, 256, 3, 2, 1, 28, 0.0f, kInf},
+    {"r18_1x1s2_128_256_28", 128, 256, 1, 2, 1, 28, -kInf, kInf},
+    {"r18_3x3_512_7", 512, 512, 3, 1, 1, 7, 0.0f, kInf},
+    {"r18_3x3s2_256_512_14", 256, 512, 3, 2, 1, 14, 0.0f, kInf},
+    {"r18_1x1s2_256_512_14", 256, 512, 1, 2, 1, 14, -kInf, kInf},
+};
+
+int reg = [] {
+  for (const Layer& l : kLayers) {
+    const Conv2dParams p = conv_params(l.cin, l.cout, l.k, l.stride, l.k / 2, l.groups, l.out_min, l.out_max);
+    add_case(conv_case(l.name, Algo::Auto, p, l.h, l.h));
+    // int8: the dense layers (QConv2d's depthwise is a plain loop, not a kernel yet)
+    if (l.groups == 1) add_case(qconv_case(std::string("q") + l.name, p, l.h, l.h, false));
+  }
+  return 0;
+}();
+
+}  // namespace

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Whole-model instructions per inference under qemu-user: armconv next to
+onnxruntime, same .onnx, same ARM Python, one thread.
+
+    python3 bench/model_bench.py [--cpu cortex-a72] [-k 2] [--models mobilenet_v2,resnet18]
+
+On the host: torch exports torchvision's networks (random weights, eval mode,
+1x3x224x224) with torch.onnx.export (dynamo) and armconv converts each to its
+numpy-only .npz; onnxruntime runs the .onnx. Under qemu-aarch64 (the ARM
+Python 3.11 that scripts/test.sh builds, with armconv's aarch64 wheel from
+build-test/aarch64-py/stage and onnxruntime's aarch64 wheel from PyPI)
+bench/model_guest.py runs each engine 1 and 1+K times; the difference of the
+two instruction counts divided by K is one inference (loading, planning and
+first-touch costs cancel). armconv is also run with only its glue nodes and
+with no node at all, which splits its count into conv/fully connected layers,
+glue (pooling, elementwise, ...) and the call's fixed cost.
+
+Needs: scripts/test.sh run once with the host and aarch64 targets
+(ARMCONV_TARGETS="host aarch64"), so that the venv (torch, torchvision, onnx),
+the ARM sysroot and both armconv builds exist; and an instruction counter:
+bench/qcount.py when present, else a program given by --insncount (or
+$INSNCOUNT) with the command line `insncount -a ARCH -c CPU -L SYSROOT -n 0
+-- PROGRAM...` that prints "insns N" on stderr.
+
+onnxruntime's aarch64 wheel crashes at import under qemu-user when
+/proc/cpuinfo describes the x86 host (qemu passes it through); the guest gets
+a sysroot overlay whose proc/cpuinfo describes the emulated core (qemu
+resolves absolute paths under -L first), and ORT_DISABLE_TELEMETRY=1.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GUEST = os.path.join(ROOT, "bench", "model_guest.py")
+ORT = "onnxruntime==1.32.0"
+NUMPY = "numpy==2.4.6"  # the sysroot's (scripts/test.sh SYSROOT_PIP_aarch64)
+
+# MIDR and HWCAP features of the cores qemu emulates (qemu 7.2: getauxval(AT_HWCAP)).
+CORES = {
+    "cortex-a72": dict(part="0xd08", variant="0x0", revision=3,
+                       features="fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid"),
+    "cortex-a76": dict(part="0xd0b", variant="0x4", revision=1,
+                       features="fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid "
+                                "asimdrdm lrcpc dcpop asimddp"),
+}
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ host side
+
+def export_models(names, out):
+    """name -> (.onnx, .npz, MACs) at 1x3x224x224 (host torch + host armconv)."""
+    import numpy as np
+    import torch
+    import torchvision
+
+    import armconv
+    res = {}
+    for name in names:
+        onnx_path = os.path.join(out, f"{name}.onnx")
+        npz_path = os.path.join(out, f"{name}.npz")
+        if not (os.path.exists(onnx_path) and os.path.exists(npz_path)):
+            torch.manual_seed(0)
+            module = getattr(torchvision.models, name)(weights=None).eval()
+            x = torch.randn(1, 3, 224, 224)
+            prog = torch.onnx.export(module, (x,), dynamo=True, input_names=["input"],
+                                     output_names=["output"], verbose=False)
+            prog.save(onnx_path)
+            armconv.load(onnx_path).save(npz_path)
+        model = armconv.load(npz_path)
+        plan = model.plan()
+        res[name] = (onnx_path, npz_path, sum(s.macs for s in plan.steps),
+                     sum(s.macs for s in plan.steps if not s.glue), np.__version__)
+    return res
+
+
+def sysroot(cache):
+    found = sorted(glob.glob(os.path.join(cache, "sysroot-aarch64-*", ".complete")), key=os.path.getmtime)
+    if not found:
+        sys.exit(f"no aarch64 sysroot in {cache}: run ARMCONV_TARGETS='host aarch64' bash scripts/test.sh")
+    return os.path.dirname(found[-1])
+
+
+def ort_site(out):
+    site = os.path.join(out, "ort-site-aarch64")
+    if os.path.exists(os.path.join(site, ".complete")):
+        return site
+    shutil.rmtree(site, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",
+                    "--no-compile", "--target", site, "--only-binary=:all:", "--python-version", "3.11",
+                    "--implementation", "cp", "--abi", "cp311", "--platform", "manylinux_2_28_aarch64",
+                    "--platform", "manylinux_2_27_aarch64", "--platform", "manylinux2014_aarch64",
+                    ORT, NUMPY], check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "-j0", site], stdout=subprocess.DEVNULL)
+    open(os.path.join(site, ".complete"), "w").close()
+    return site
+
+
+def overlay(sr, cpu, out):
+    """A sysroot of links to sr plus a proc/cpuinfo that describes `cpu`."""
+    root = os.path.join(out, f"root-{cpu}")
+    os.makedirs(os.path.join(root, "proc"), exist_ok=True)
+    for entry in os.listdir(sr):
+        link = os.path.join(root, entry)
+        if entry != "proc" and not os.path.lexists(link):
+            os.symlink(os.path.join(sr, entry), link)
+    c = CORES[cpu]
+    blocks = []
+    for i in range(os.cpu_count() or 1):
+        blocks.append(f"processor\t: {i}\nBogoMIPS\t: 100.00\nFeatures\t: {c['features']}\n"
+                      f"CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: {c['variant']}\n"
+                      f"CPU part\t: {c['part']}\nCPU revision\t: {c['revision']}\n")
+    with open(os.path.join(root, "proc", "cpuinfo"), "w") as f:
+        f.write("\n".join(blocks) + "\n")
+    return root
+
+
+# ------------------------------------------------------------------ counting
+
+class Counter:
+    """Whole-run instruction count of an ARM program under qemu-user."""
+
+    def __init__(self, insncount, cpu):
+        self.cpu = cpu
+        self.tool = insncount
+        self.qcount = None
+        if not insncount and os.path.exists(os.path.join(ROOT, "bench", "qcount.py")):
+            sys.path.insert(0, os.path.join(ROOT, "bench"))
+            import qcount
+            self.qcount = qcount
+        elif not insncount:
+            sys.exit("no instruction counter: bench/qcount.py is missing; give --insncount or $INSNCOUNT")
+
+    def count(self, root, argv, env):
+        if self.qcount is not None:
+            c = self.qcount.run(argv, arch="aarch64", cpu=self.cpu, sysroot=root, env=env, keys=False)
+            if c.returncode != 0:
+                raise RuntimeError(f"{' '.join(argv[1:])} failed ({c.returncode}):\n{c.stderr[-3000:]}")
+            return c.total
+        r = subprocess.run([self.tool, "-a", "aarch64", "-c", self.cpu, "-L", root, "-n", "0", "--", *argv],
+                           capture_output=True, text=True, env=env)
+        m = re.search(r"^insns (\d+)", r.stderr, re.M)
+        if r.returncode != 0 or not m:
+            raise RuntimeError(f"{' '.join(argv[1:])} failed ({r.returncode}):\n{r.stdout[-2000:]}{r.stderr[-3000:]}")
+        return int(m.group(1))
+
+
+def per_inference(counter, root, py, env, engine, path, k):
+    argv = [py, GUEST, engine, path]
+    n1 = counter.count(root, argv + ["1", "1,3,224,224"], env)
+    nk = counter.count(root, argv + [str(1 + k), "1,3,224,224"], env)
+    return (nk - n1) / k
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cpu", default="cortex-a72", choices=sorted(CORES))
+    ap.add_argument("-k", type=int, default=2, help="extra inferences whose count is divided (default 2)")
+    ap.add_argument("--models", default="mobilenet_v2,resnet18")
+    ap.add_argument("--stage", default=os.path.join(ROOT, "build-test", "aarch64-py", "stage"),
+                    help="armconv's aarch64 build (default: scripts/test.sh's)")
+    ap.add_argument("--host-stage", default=os.path.join(ROOT, "build-test", "host-py", "stage"),
+                    help="armconv's host build, which converts the models")
+    ap.add_argument("--out", default=os.path.join(ROOT, "build-bench-model"))
+    ap.add_argument("--insncount", default=os.environ.get("INSNCOUNT"))
+    ap.add_argument("--json", help="also write the results here")
+    a = ap.parse_args()
+    if not 1 <= a.k <= 8:
+        sys.exit("-k must be 1 to 8 (the two runs' command lines must have the same length)")
+    for d in (a.stage, a.host_stage):
+        if not glob.glob(os.path.join(d, "armconv", "_armconv*.so")):
+            sys.exit(f"no armconv build in {d}: run ARMCONV_TARGETS='host aarch64' bash scripts/test.sh")
+    os.makedirs(a.out, exist_ok=True)
+    sys.path.insert(0, a.host_stage)
+    counter = Counter(a.insncount, a.cpu)
+    models = export_models(a.models.split(","), a.out)
+    sr = sysroot(os.environ.get("ARMCONV_CACHE") or os.path.expanduser("~/.cache/armconv"))
+    site = ort_site(a.out)
+    root = overlay(sr, a.cpu, a.out)
+    py = os.path.join(root, "usr", "bin", "python3.11")
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/nonexistent", "PYTHONHASHSEED": "0",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONNOUSERSITE": "1", "ORT_DISABLE_TELEMETRY": "1", "ARMCONV_NUM_THREADS": "1",
+           "PYTHONPATH": os.pathsep.join([a.stage, os.path.join(sr, "site"), site])}
+    rows = {}
+    for name, (onnx_path, npz_path, macs, conv_macs, _) in models.items():
+        r = {"macs": macs}
+        for engine, path in (("armconv", npz_path), ("armconv-glue", npz_path), ("armconv-none", npz_path),
+                             ("onnxruntime", onnx_path)):
+            log(f"{name}: counting {engine} on {a.cpu} ...")
+            r[engine] = per_inference(counter, root, py, env, engine, path, a.k)
+        rows[name] = r
+    print(f"Instructions per inference, qemu-aarch64 -cpu {a.cpu}, one thread, 1x3x224x224 "
+          f"(millions; K = {a.k})")
+    hdr = (f"{'model':14} {'GMACs':>6} {'armconv':>9} {'conv+FC':>9} {'glue':>7} {'fixed':>6} "
+           f"{'onnxruntime':>11} {'armconv/ORT':>11} {'glue share':>10}")
+    print(hdr)
+    for name, r in rows.items():
+        glue = r["armconv-glue"] - r["armconv-none"]
+        layers = r["armconv"] - r["armconv-glue"]
+        print(f"{name:14} {r['macs'] / 1e9:6.3f} {r['armconv'] / 1e6:9.1f} {layers / 1e6:9.1f} {glue / 1e6:7.2f} "
+              f"{r['armconv-none'] / 1e6:6.2f} {r['onnxruntime'] / 1e6:11.1f} "
+              f"{r['armconv'] / r['onnxruntime']:11.3f} {100 * glue / r['armconv']:9.1f}%")
+        r.update(glue=glue, layers=layers)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"cpu": a.cpu, "k": a.k, "models": rows}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

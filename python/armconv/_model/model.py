@@ -1,0 +1,340 @@
+"""armconv.load() and the Model it returns."""
+import io
+import json
+import math
+import os
+import threading
+import zipfile
+
+import numpy as np
+
+from .._conv import Conv2d
+from .ir import Graph, Node, describe
+from .ops import OPS
+from .passes import optimize
+from .plan import Plan
+
+SAVED_FORMAT = "armconv-model"
+SAVED_VERSION = 1
+GRAPH_KEY = "__armconv_graph__"
+
+
+class LayerCache:
+    """Hands out each Conv / FullyConnected node's prepacked armconv.Conv2d.
+
+    The one place where layers are made: float32, the library's own thread
+    policy. (Options such as a compute dtype or a thread count belong here
+    when the layers offer them.) A layer depends on the node alone, except
+    for auto_pad SAME convolutions, whose padding depends on the input size:
+    those get one layer per padding seen.
+    """
+
+    def __init__(self, graph):
+        self._graph = graph
+        self._layers = {}
+        self._lock = threading.Lock()
+
+    def _make(self, key, build):
+        layer = self._layers.get(key)
+        if layer is None:
+            with self._lock:
+                layer = self._layers.get(key)
+                if layer is None:
+                    layer = self._layers[key] = build()
+        return layer
+
+    def _weights(self, node):
+        c = self._graph.consts
+        w = c[node.inputs[1]]
+        b = c[node.inputs[2]] if len(node.inputs) > 2 and node.inputs[2] else None
+        return np.ascontiguousarray(w, np.float32), (None if b is None else np.ascontiguousarray(b, np.float32))
+
+    def conv_layer(self, node, pads, strides, dilations, groups):
+        def build():
+            w, b = self._weights(node)
+            if w.ndim == 3:
+                w = w[:, :, None, :]
+            try:
+                return Conv2d(w, b, stride=strides, padding=pads, dilation=dilations, groups=groups,
+                              activation=_activation(node))
+            except ValueError as e:
+                raise ValueError(f"{describe(node)}: {e}") from None
+        return self._make((node.name, pads), build)
+
+    def fc_layer(self, node):
+        def build():
+            w, b = self._weights(node)
+            return Conv2d(w[:, :, None, None], b, activation=_activation(node))
+        return self._make((node.name,), build)
+
+
+def _activation(node):
+    a = node.attrs.get("activation")
+    if a is None:
+        return None
+    lo, hi = float(a[0]), float(a[1])
+    if lo == 0 and hi == math.inf:
+        return "relu"
+    if lo == 0 and hi == 6:
+        return "relu6"
+    return (lo, hi)
+
+
+class Model:
+    """A network loaded by :func:`armconv.load`, its convolutions prepacked.
+
+    ``model(x)`` runs it on a float32 array (several inputs: positional, in
+    :attr:`input_names` order) and returns the output, or a tuple when the
+    graph has several. ``model.run({"name": x, ...})`` takes and returns
+    dicts. Any batch size works (the first axis of each input is free); the
+    other dimensions must be those the file declares, except where it leaves
+    them free.
+
+    A Model is immutable and may be called from several threads at once: each
+    call runs in its own activation arena (arenas are pooled and reused).
+    """
+
+    def __init__(self, graph, name="model"):
+        self._graph = graph
+        self.name = name
+        for n in graph.nodes:
+            if n.op not in OPS:
+                raise ValueError(f"{describe(n)}: operator {n.op!r} is not supported")
+        self._layers = LayerCache(graph)
+        self._plans = {}
+        self._lock = threading.Lock()
+        # Pack every convolution now (auto_pad SAME ones wait for an input size).
+        for n in graph.nodes:
+            if n.op == "FullyConnected":
+                self._layers.fc_layer(n)
+        if all(d is not None for _, s in graph.inputs for d in s[1:]):
+            self.plan()  # folds the shape computations and packs the rest for the declared shapes
+
+    # ------------------------------------------------------------ description
+    @property
+    def input_names(self):
+        return [n for n, _ in self._graph.inputs]
+
+    @property
+    def output_names(self):
+        return list(self._graph.outputs)
+
+    @property
+    def inputs(self):
+        """[(name, shape)] as the file declares them; None marks a free dimension."""
+        return [(n, tuple(s)) for n, s in self._graph.inputs]
+
+    @property
+    def nodes(self):
+        """The nodes that run after the graph work at load time, as (name, op) pairs."""
+        return [(n.name, n.op) for n in self._graph.nodes]
+
+    def __repr__(self):
+        ins = ", ".join(f"{n}{_shape_str(s)}" for n, s in self.inputs)
+        return f"<armconv.Model {self.name!r}: {len(self._graph.nodes)} nodes, inputs {ins}>"
+
+    # ------------------------------------------------------------ running
+    def _default_shapes(self):
+        shapes = {}
+        for name, s in self._graph.inputs:
+            if any(d is None for d in s[1:]):
+                raise ValueError(f"input {name!r} has free dimensions {_shape_str(s)}: give the "
+                                 "input shapes, e.g. model.summary({%r: (1, 3, 224, 224)})" % name)
+            shapes[name] = (1 if s[0] is None else s[0],) + tuple(s[1:]) if s else ()
+        return shapes
+
+    def plan(self, shapes=None):
+        """The execution plan for these input shapes ({name: shape}; default: the declared ones)."""
+        shapes = self._default_shapes() if shapes is None else {
+            k: tuple(int(d) for d in v) for k, v in shapes.items()}
+        for name, decl in self._graph.inputs:
+            if name not in shapes:
+                raise ValueError(f"missing the shape of input {name!r}")
+            _check_shape(name, shapes[name], decl)
+        key = tuple(shapes[n] for n, _ in self._graph.inputs)
+        p = self._plans.get(key)
+        if p is None:
+            with self._lock:
+                p = self._plans.get(key)
+                if p is None:
+                    p = self._plans[key] = Plan(self._graph, shapes, self._layers)
+        return p
+
+    def _feeds(self, feeds):
+        if not isinstance(feeds, dict):
+            raise TypeError(f"run() takes a dict {{input name: array}}, got {type(feeds).__name__}")
+        names = self.input_names
+        extra = [k for k in feeds if k not in names]
+        if extra:
+            raise ValueError(f"unknown input name(s) {', '.join(map(repr, extra))}; the model's "
+                             f"inputs are {', '.join(map(repr, names))}")
+        missing = [k for k in names if k not in feeds]
+        if missing:
+            raise ValueError(f"missing input(s) {', '.join(map(repr, missing))}; the model's inputs "
+                             f"are {', '.join(f'{n!r} {_shape_str(s)}' for n, s in self.inputs)}")
+        arrays = []
+        for name, decl in self._graph.inputs:
+            x = feeds[name]
+            if not isinstance(x, np.ndarray):
+                raise TypeError(f"input {name!r} must be a numpy.ndarray of float32, got "
+                                f"{type(x).__name__}; convert it with np.asarray(x, dtype=np.float32)")
+            if x.dtype != np.float32:
+                raise TypeError(f"input {name!r} must have dtype float32, got {x.dtype}; cast it "
+                                "with x.astype(np.float32)")
+            _check_shape(name, x.shape, decl)
+            arrays.append(x)
+        return arrays
+
+    def run(self, feeds, outputs=None):
+        """Run on {input name: array}; returns {output name: array} (all, or those named)."""
+        xs = self._feeds(feeds)
+        plan = self.plan({n: x.shape for (n, _), x in zip(self._graph.inputs, xs)})
+        ys = plan.run(xs)
+        res = dict(zip(self._graph.outputs, ys))
+        if outputs is None:
+            return res
+        if isinstance(outputs, str):
+            outputs = [outputs]
+        for o in outputs:
+            if o not in res:
+                raise ValueError(f"unknown output {o!r}; the model's outputs are "
+                                 f"{', '.join(map(repr, self._graph.outputs))}")
+        return {o: res[o] for o in outputs}
+
+    def __call__(self, *inputs):
+        names = self.input_names
+        if len(inputs) != len(names):
+            raise TypeError(f"the model takes {len(names)} input(s) ({', '.join(map(repr, names))}), "
+                            f"got {len(inputs)}")
+        res = self.run(dict(zip(names, inputs)))
+        ys = [res[o] for o in self._graph.outputs]
+        return ys[0] if len(ys) == 1 else tuple(ys)
+
+    # ------------------------------------------------------------ summary
+    def summary(self, shapes=None):
+        """A table of the nodes that run (op, output shape, algorithm, MACs, what was
+        fused into them) with totals and the activation memory of the plan for
+        these input shapes (default: the declared ones, batch 1). Returns a str."""
+        p = self.plan(shapes)
+        rows = []
+        for s in p.steps:
+            out = p.tensors[s.outputs[0]].shape if s.outputs and s.outputs[0] else ()
+            fused = [f for f in s.node.attrs.get("fused", []) if f != s.node.name]
+            note = ("+ " + ", ".join(fused)) if fused else ""
+            if s.node.name in p.inplace:
+                note = (note + "; " if note else "") + "in place"
+            rows.append((s.node.name, s.node.op, _shape_str(out), s.algo, s.macs, note))
+        w = max([len(r[0]) for r in rows] + [4])
+        w = min(w, 40)
+        lines = [f"armconv model {self.name!r}: inputs " +
+                 ", ".join(f"{n} {_shape_str(v)}" for n, v in p.input_shapes.items())]
+        hdr = f"{'node':{w}}  {'op':17} {'output':22} {'algo':13} {'MMACs':>9}  fused"
+        lines += [hdr, "-" * len(hdr)]
+        for name, op, out, algo, macs, note in rows:
+            name = name if len(name) <= w else "..." + name[-(w - 3):]
+            lines.append(f"{name:{w}}  {op:17} {out:22} {algo:13} {macs / 1e6:9.2f}  {note}".rstrip())
+        total = sum(r[4] for r in rows)
+        conv = sum(s.macs for s in p.steps if not s.glue)
+        weights = sum(v.nbytes for v in self._graph.consts.values())
+        lines.append("-" * len(hdr))
+        lines.append(f"{len(p.steps)} nodes run ({len(p.folded)} computed before the run, "
+                     f"{len(p.views)} views); {total / 1e6:.2f} MMACs "
+                     f"({conv / 1e6:.2f} in convolution and fully connected layers)")
+        ratio = p.arena_bytes / p.lower_bound_bytes if p.lower_bound_bytes else 1.0
+        lines.append(f"activation memory: {p.arena_bytes / 1e6:.3f} MB peak (one arena, buffers "
+                     f"reused after their last use); liveness lower bound "
+                     f"{p.lower_bound_bytes / 1e6:.3f} MB ({ratio:.2f}x); weights {weights / 1e6:.2f} MB")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------ saving
+    def save(self, path):
+        """Save the graph after the load-time work (BN folded, activations fused) and its
+        weights as a .npz that :func:`armconv.load` reads with numpy alone."""
+        g = self._graph
+        names = list(g.consts)
+        doc = {
+            "format": SAVED_FORMAT, "version": SAVED_VERSION, "name": self.name,
+            "inputs": [[n, list(s)] for n, s in g.inputs], "outputs": g.outputs,
+            "consts": names,
+            "nodes": [{"op": n.op, "name": n.name, "inputs": n.inputs, "outputs": n.outputs,
+                       "attrs": n.attrs} for n in g.nodes],
+        }
+        blob = json.dumps(doc).encode()
+        arrays = {f"c{i}": np.asarray(g.consts[n], order="C") for i, n in enumerate(names)}
+        arrays[GRAPH_KEY] = np.frombuffer(blob, np.uint8)
+        if isinstance(path, (str, os.PathLike)) and not os.fspath(path).endswith(".npz"):
+            raise ValueError(f"save() writes a .npz file; give a path ending in .npz, got {os.fspath(path)!r}")
+        np.savez(path, **arrays)
+
+
+def _shape_str(s):
+    return "(" + ", ".join("N" if d is None else str(d) for d in s) + ("," if len(s) == 1 else "") + ")"
+
+
+def _check_shape(name, shape, decl):
+    if len(shape) != len(decl):
+        raise ValueError(f"input {name!r} must have {len(decl)} dimensions {_shape_str(decl)}, "
+                         f"got shape {tuple(shape)}")
+    for i, (d, e) in enumerate(zip(shape, decl)):
+        if d < 1:
+            raise ValueError(f"input {name!r}: dimension {i} is {d}; expected {_shape_str(decl)}")
+        if i > 0 and e is not None and d != e:
+            raise ValueError(f"input {name!r} must have shape {_shape_str(decl[:1] + decl[1:])} "
+                             f"(any batch size), got {tuple(shape)}")
+
+
+# ------------------------------------------------------------------ loading
+
+def load(source):
+    """Load a model: an ONNX file (needs the onnx package), an onnx.ModelProto,
+    or a .npz written by :meth:`Model.save` (numpy only).
+
+    The graph is optimised once (see Model.summary()) and every convolution
+    prepacked. Raises ValueError for an unreadable file or an operator
+    armconv does not run, naming it and its node.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        with open(path, "rb") as f:
+            head = f.read(4)
+        name = os.path.splitext(os.path.basename(path))[0]
+        if head.startswith(b"PK"):
+            return _load_saved(path, name)
+        from .onnx_import import read_onnx
+        graph, _ = read_onnx(path)
+        return Model(optimize(graph), name)
+    if type(source).__name__ == "ModelProto":
+        from .onnx_import import read_onnx
+        graph, _ = read_onnx(source)
+        return Model(optimize(graph), source.graph.name or "model")
+    raise TypeError(f"load() takes a file path or an onnx.ModelProto, got {type(source).__name__}")
+
+
+def _load_saved(path, name):
+    try:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:
+            if GRAPH_KEY not in z.files:
+                raise ValueError(f"{path!r} is a .npz but not a model saved by armconv (no {GRAPH_KEY})")
+            doc = json.loads(bytes(z[GRAPH_KEY]).decode())
+            if doc.get("format") != SAVED_FORMAT:
+                raise ValueError(f"{path!r} is not an armconv model file")
+            if doc.get("version") != SAVED_VERSION:
+                raise ValueError(f"{path!r} is an armconv model of format version {doc.get('version')}; "
+                                 f"this armconv reads version {SAVED_VERSION}: convert the ONNX file again")
+            consts = {n: z[f"c{i}"] for i, n in enumerate(doc["consts"])}
+    except (zipfile.BadZipFile, EOFError, KeyError, json.JSONDecodeError, UnicodeDecodeError,
+            io.UnsupportedOperation) as e:
+        raise ValueError(f"{path!r} is not a readable armconv model file ({type(e).__name__}: {e}); "
+                         "was it truncated?") from None
+    except ValueError as e:
+        if "armconv" in str(e):
+            raise
+        raise ValueError(f"{path!r} is not a readable armconv model file ({e}); was it truncated?") from None
+    nodes = [Node(d["op"], d["name"], d["inputs"], d["outputs"], d["attrs"]) for d in doc["nodes"]]
+    for n in nodes:
+        if n.op not in OPS:
+            raise ValueError(f"{path!r}: {describe(n)}: operator {n.op!r} is not supported by this "
+                             "armconv (saved by a newer one?)")
+    graph = Graph([(n, [None if d is None else int(d) for d in s]) for n, s in doc["inputs"]],
+                  doc["outputs"], nodes, consts)
+    return Model(graph, doc.get("name", name))
