@@ -45,27 +45,27 @@ C* c_at(C* c, size_t row, size_t col, size_t ldc, size_t es) {
                                             (row * ldc + col) * es));
 }
 
-// Row k of the im2col matrix, block columns [n0, n0 + nc), into out: zeros,
-// then the runs of pixels inside the image. (Out of line: inlined into the
-// packer's loops, its state no longer fits the registers.)
+// Row (channel c, tap t) of the im2col matrix, block columns from output row
+// oy0, column ox0 on (nc of them), into out: zeros, then the runs of pixels
+// inside the image. (Out of line: inlined into the packer's loops, its
+// state no longer fits the registers.)
 template <class E>
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-void im2col_row(const Im2colGeom& g, size_t k, size_t n0, size_t nc, E* out) {
-  const size_t taps = g.kh * g.kw;
-  const E* plane = static_cast<const E*>(g.x) + k / taps * g.h * g.w;
-  const Im2colTap t = im2col_tap(g, k % taps);
+void im2col_row(const Im2colGeom& g, size_t c, const Im2colTap& t, size_t oy0, size_t ox0,
+                size_t nc, E* out) {
+  const E* plane = static_cast<const E*>(g.x) + c * g.h * g.w;
   // One memset for the row rather than one per padding run (1-2 elements
   // at each end of an output row: a call each).
   std::memset(out, 0, nc * sizeof(E));
   Im2colRun r;
   if (g.sw == 1) {
-    for (Im2colRuns it(g, t, n0, nc); it.next(&r);)
+    for (Im2colRuns it(g, t, oy0, ox0, nc); it.next(&r);)
       if (r.count) std::memcpy(out + r.j + r.lead, plane + r.src, r.count * sizeof(E));
   } else {
     const size_t sw = size_t(g.sw);  // (several pixels of a run are in the image)
-    for (Im2colRuns it(g, t, n0, nc); it.next(&r);) {
+    for (Im2colRuns it(g, t, oy0, ox0, nc); it.next(&r);) {
       E* d = out + r.j + r.lead;
       const E* s = plane + r.src;
       for (size_t i = 0; i < r.count; i++) d[i] = s[i * sw];
@@ -78,6 +78,8 @@ void im2col_row(const Im2colGeom& g, size_t k, size_t n0, size_t nc, E* out) {
 // copied, padding zero-filled), packed by the table's dense pack_b as a
 // KR-row matrix (exactly one k group of every panel), and each panel's group
 // moved into place. The same bytes as pack_b over the dense im2col matrix.
+// The tap geometry is worked out once per call (the rows step through the
+// taps in order), not once per row: divisions are library calls on armv7.
 template <class T>
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -87,14 +89,26 @@ void pack_im2col_staged(const GemmKernel<T>& kern, const Im2colGeom& g, size_t k
   using B = typename T::B;
   using X = typename T::X;
   const size_t kr = kern.kr, nr = kern.nr, kcp = round_up(kc, kr), panels = div_up(nc, nr);
+  const size_t taps = g.kh * g.kw, oy0 = n0 / g.wo, ox0 = n0 % g.wo;
+  constexpr size_t kCachedTaps = 49;  // up to 7x7 kernels
+  Im2colTap cache[kCachedTaps];
+  const bool cached = taps <= kCachedTaps;
+  if (cached)
+    for (size_t t = 0; t < taps; t++) cache[t] = im2col_tap(g, t);
+  size_t c = k0 / taps, t = k0 % taps;  // channel and tap of the next row
   X* rows = stage;  // KR rows of nc X elements, then one group of every panel
   B* group = reinterpret_cast<B*>(stage + kr * nc);
   for (size_t kk = 0; kk < kc; kk += kr) {
     for (size_t i = 0; i < kr; i++) {
-      if (kk + i < kc)
-        im2col_row(g, k0 + kk + i, n0, nc, rows + i * nc);
-      else
+      if (kk + i < kc) {
+        im2col_row(g, c, cached ? cache[t] : im2col_tap(g, t), oy0, ox0, nc, rows + i * nc);
+        if (++t == taps) {
+          t = 0;
+          c++;
+        }
+      } else {
         std::memset(rows + i * nc, 0, nc * sizeof(X));
+      }
     }
     kern.pack_b(kr, nc, rows, nc, group);
     for (size_t p = 0; p < panels; p++)

@@ -91,9 +91,11 @@ struct Im2colRun {
 class Im2colRuns {
  public:
   Im2colRuns(const Im2colGeom& g, const Im2colTap& t, size_t n0, size_t nc)
-      : wo_(g.wo), w_(g.w), lo_(t.ox_lo), hi_(t.ox_hi), nc_(nc), j_(0), ox_(n0 % g.wo),
-        h_(int64_t(g.h)), sh_(g.sh), sw_(g.sw), ix0_(t.ix0),
-        iy_(int64_t(n0 / g.wo) * g.sh + t.iy0) {}
+      : Im2colRuns(g, t, n0 / g.wo, n0 % g.wo, nc) {}
+  // The same with column n0 given as output row oy0, column ox0.
+  Im2colRuns(const Im2colGeom& g, const Im2colTap& t, size_t oy0, size_t ox0, size_t nc)
+      : wo_(g.wo), w_(g.w), lo_(t.ox_lo), hi_(t.ox_hi), nc_(nc), j_(0), ox_(ox0),
+        h_(int64_t(g.h)), sh_(g.sh), sw_(g.sw), ix0_(t.ix0), iy_(int64_t(oy0) * g.sh + t.iy0) {}
 
   bool next(Im2colRun* r) {
     if (j_ >= nc_) return false;

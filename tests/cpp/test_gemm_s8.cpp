@@ -161,7 +161,8 @@ static void check_im2col(const S8GemmKernels& kern, std::mt19937& g) {
   struct Geo { size_t c, h, w, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr; };
   const Geo geos[] = {{3, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, {2, 6, 5, 3, 2, 2, 1, 1, 2, 0, 2, 1, 0},
                       {5, 4, 4, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0}, {1, 9, 8, 5, 5, 1, 2, 2, 1, 3, 2, 2, 3},
-                      {7, 9, 11, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1}};
+                      {7, 9, 11, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
+                      {2, 12, 10, 8, 7, 1, 2, 1, 1, 3, 2, 3, 3}};  // 56 taps: no tap cache
   for (const Geo& e : geos) {
     const size_t ho = (e.h + e.pt + e.pb - (e.kh - 1) * e.dh - 1) / e.sh + 1;
     const size_t wo = (e.w + e.pl + e.pr - (e.kw - 1) * e.dw - 1) / e.sw + 1;
