@@ -279,9 +279,9 @@ const char* winograd63_conv_rejects(const Conv2dParams& p) {
 // im2col, qemu -cpu cortex-a72 (bench/bench_winograd.cpp, pays_* cases,
 // Cin_Cout_map; re-measure when a GEMM or transform changes):
 //   28x28: 3_32 0.84, 4_4 0.39, 4_16 0.60, 16_4 0.35, 8_8 0.44, 16_16 0.38;
-//   56x56: 3_16 0.77;  14x14: 4_4 0.57, 8_8 0.60, 16_16 0.53, 64_64 0.41,
+//   56x56: 3_16 0.77;  14x14: 4_4 0.58, 8_8 0.60, 16_16 0.53, 64_64 0.41,
 //   256_256 0.39;  10x10: 8_8 0.59, 64_64 0.37;  8x8 and 12x12 at 64_64: 0.56, 0.28;
-//   7x7: 4_4 1.05, 8_8 1.00, 16_16 0.92, 8_64 1.40, 32_32 0.82, 64_8 0.68,
+//   7x7: 4_4 1.03, 8_8 1.01, 16_16 0.92, 8_64 1.41, 32_32 0.82, 64_8 0.68,
 //   64_64 0.72, 256_256 0.69;  4x4 to 6x6 at 64_64: 0.71, 0.51, 0.41;
 //   4x4 at 256_256: 0.67.
 // So from 3 input and 4 output channels up Winograd wins on every map of
