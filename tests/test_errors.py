@@ -158,3 +158,89 @@ def test_private_module_checks_its_inputs():
         layer.run(np.asfortranarray(np.zeros((1, 4, 8, 9), np.float32)))
     with pytest.raises(ValueError):
         layer.run(X[:, :3])
+
+
+@pytest.mark.parametrize("name", ["stride", "dilation", "padding", "groups"])
+@pytest.mark.parametrize("v", [2 ** 63, 2 ** 64 + 3, 10 ** 30])
+def test_huge_ints_name_the_argument(name, v):
+    """Ints that do not fit in 64 bits: a ValueError naming the argument, never a cast error."""
+    with pytest.raises(ValueError, match=f"{name} must be <= 9223372036854775807, got {v}"):
+        armconv.conv2d(X, W, **{name: v})
+    if name != "groups":
+        with pytest.raises(ValueError, match=f"{name} must be <= 9223372036854775807"):
+            armconv.Conv2d(W, **{name: (1, v) if name != "padding" else (0, 0, v, 0)})
+        with pytest.raises(ValueError, match=f"{name} must be <= 9223372036854775807"):
+            armconv.QConv2d(W, None, 0.1, **{name: v})
+
+
+@pytest.mark.parametrize("v", [2 ** 31, 2 ** 40, 2 ** 62])
+def test_large_ints_refused_by_the_core(v):
+    with pytest.raises(ValueError, match="(stride|padding) is too large|too large"):
+        armconv.conv2d(X, W, stride=v)
+    with pytest.raises(ValueError, match="too large"):
+        armconv.conv2d(X, W, padding=v)
+
+
+def test_huge_map_sizes_name_the_argument():
+    layer = armconv.Conv2d(W)
+    with pytest.raises(ValueError, match="h must be <= 9223372036854775807, got 9223372036854775808"):
+        armconv.Conv2d.workspace_bytes(layer, 2 ** 63, 5)
+    with pytest.raises(ValueError, match="w must be <= 9223372036854775807"):
+        layer.algo_for(5, 2 ** 64)
+    with pytest.raises(ValueError, match="n must be <= 9223372036854775807"):
+        layer.output_shape(2 ** 63, 5, 5)
+    with pytest.raises(ValueError, match="h must be >= 1"):
+        layer.workspace_bytes(-2 ** 63 - 1, 5)
+    with pytest.raises(ValueError, match="channels must be <= 9223372036854775807"):
+        armconv.from_nc4hw4(np.zeros((1, 1, 2, 2, 4), np.float32), 2 ** 63)
+    with pytest.raises(ValueError, match="axis must be <= 9223372036854775807"):
+        armconv.quantize(np.zeros(3, np.float32), np.ones(3), axis=2 ** 63)
+    with pytest.raises(ValueError, match="qmin must be >= -127"):
+        armconv.requantize(np.zeros(3, np.int32), 1.0, activation_range=(-2 ** 63, 0))
+
+
+def test_error_is_exported():
+    """armconv.Error: the ValueError subclass the core raises, named armconv.Error."""
+    import traceback
+
+    assert issubclass(armconv.Error, ValueError)
+    assert armconv.Error.__module__ == "armconv" and "Error" in armconv.__all__
+    with pytest.raises(armconv.Error) as e:
+        armconv.conv2d(X, W, algo="gemm")
+    text = "".join(traceback.format_exception(e.type, e.value, e.tb))
+    assert "armconv.Error: algo 'gemm' cannot run this convolution" in text
+    assert "_armconv" not in text.splitlines()[-1]
+
+
+@pytest.mark.parametrize("layer", ["Conv2d", "QConv2d"])
+def test_layer_sizes_instead_of_weights(layer):
+    """A PyTorch habit: Conv2d(3, 16, 3). The message says the class takes the weight array."""
+    cls = getattr(armconv, layer)
+    with pytest.raises(TypeError, match=rf"weight must be an array, got int \(3\): {layer} takes "
+                                        r"the weight array itself.*not the layer's sizes.*"
+                                        r"armconv.Conv2d.from_torch\(conv\)"):
+        cls(3, 16, 3)
+    with pytest.raises(TypeError, match=r"bias must be None or a float32 array of shape \(6,\), "
+                                        r"got int"):
+        cls(W, 16, 3)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.int16])
+def test_qconv_input_dtype_points_to_quantize(dtype):
+    """A uint8 camera frame or a float image: the advice is armconv.quantize, never astype."""
+    layer = armconv.QConv2d(W, None, input_scale=0.125)
+    with pytest.raises(TypeError, match=rf"x must have dtype int8, got {np.dtype(dtype).name}; "
+                                        r"quantize it with armconv.quantize\(x, 0.125\) .*"
+                                        r"x.astype\(np.int8\) would wrap values above 127"):
+        layer(np.zeros((1, 4, 8, 8), dtype))
+    # and the advice works: quantize the real values with the layer's input_scale
+    frame = np.full((1, 4, 8, 8), 200, np.uint8)
+    xq = armconv.quantize(frame.astype(np.float32) * 0.125, layer.input_scale)
+    assert (xq == 127).all()
+    assert (frame.astype(np.int8) == -56).all()  # what the old advice did
+
+
+def test_gemm_s8_dtype_points_to_quantize():
+    with pytest.raises(TypeError, match=r"a must have dtype int8, got float32; quantize it with "
+                                        r"armconv.quantize\(a, scale\)"):
+        armconv.gemm_s8(np.zeros((2, 2), np.float32), np.zeros((2, 2), np.int8))

@@ -65,12 +65,12 @@ def test_dispatch_path():
         assert impl == EXPECTED_IMPL[EXPECT_CPU], (EXPECT_CPU, impl)
         assert dw == EXPECTED_DW[EXPECT_CPU], (EXPECT_CPU, dw)
         assert info["dotprod"] == (EXPECT_CPU == "cortex-a76")
-    elif info["arch"] in ("x86_64", "x86") or EXPECT_CPU == "host" and not info["neon"]:
+    elif info["arch"] in ("x86_64", "x86") or EXPECT_CPU == "host" and not info["neon_kernels"]:
         assert impl == "gemm_s8-generic-4x4k16", impl
         assert dw == "dwconv3x3_s8-generic-1x1", dw
     elif info["dotprod"]:
         assert impl.endswith("-dotprod"), impl
-    elif info["neon"]:
+    elif info["neon_kernels"]:
         assert impl in ("gemm_s8-aarch64-4x4k16", "gemm_s8-armv7-4x2k16"), impl
 
 

@@ -235,5 +235,5 @@ def test_cpu_info_names_the_kernels():
     name, gemm = info["kernels"]["winograd"], info["kernels"]["winograd_gemm"]
     assert name in ("winograd63-generic-nc4", "winograd63-aarch64-nc4", "winograd63-armv7-nc4")
     assert gemm in ("wino_gemm-generic-8x1", "wino_gemm-aarch64-8x8", "wino_gemm-armv7-8x4")
-    if info["neon"]:
+    if info["neon_kernels"]:
         assert "-generic-" not in name and "-generic-" not in gemm

@@ -24,7 +24,11 @@ class Error : public std::invalid_argument {
 // What the running CPU offers, and which implementation each kernel family uses.
 struct CpuInfo {
   std::string arch;  // "aarch64", "armv7", "x86_64", ...
+  // Features of the CPU (getauxval), less those hidden by ARMCONV_DISABLE.
   bool neon = false, dotprod = false, fp16 = false, i8mm = false;
+  // Whether the NEON kernels run: false on x86, in a build without them, and
+  // on a 32-bit CPU with NEON but without VFPv4 (e.g. Cortex-A9).
+  bool neon_kernels = false;
   // The implementation each kernel family uses, named
   // <family>-<isa>-<tile>[-<variant>] (see the README), e.g. "sgemm-aarch64-8x12".
   std::string sgemm, depthwise3x3, winograd, gemm_s8;

@@ -1,24 +1,33 @@
 """fp32 convolution and GEMM."""
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple, TypeVar, Union, cast, overload
+
+import numpy as np
 
 from . import _args
 from ._armconv import Conv2d as _Conv2dImpl
 from ._armconv import sgemm as _sgemm
+from ._layer import ConvLayer
+from ._types import ActivationArg, AlgoArg, ArrayIn, F32Array, IntPair, PaddingArg
 
 __all__ = ["conv2d", "Conv2d", "gemm"]
 
+_Out = TypeVar("_Out")
 
-class Conv2d:
+
+class Conv2d(ConvLayer):
     """A 2-D convolution layer whose weights are packed once.
 
     ``Conv2d(weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
     activation=None, algo="auto")`` validates the parameters, chooses the
     algorithm and packs ``weight`` (a float32 array of shape
-    (out_channels, in_channels // groups, kh, kw)) for it. ``layer(x)`` then
-    convolves an (N, C, H, W) or (C, H, W) float32 array of any batch and map
-    size and returns a new float32 array of the same rank, exactly as
-    :func:`conv2d` would. ``layer(x, out=y)`` writes the result into ``y``
-    instead (a C-contiguous float32 array of the output's shape that does not
-    overlap ``x``) and returns it.
+    (out_channels, in_channels // groups, kh, kw): the layer takes the weight
+    array itself, not the layer's sizes; :meth:`from_torch` builds one from a
+    ``torch.nn.Conv2d``) for it. ``layer(x)`` then convolves an (N, C, H, W) or
+    (C, H, W) float32 array of any batch and map size and returns a float32
+    array of the same rank, exactly as :func:`conv2d` would; ``layer(x,
+    out=y)`` writes the result into ``y`` instead and returns it.
 
     The layer is immutable and may be called from several threads at once: the
     GIL is released while the kernels run, and each call has its own scratch
@@ -32,27 +41,81 @@ class Conv2d:
     for the one small maps get).
     """
 
-    __slots__ = ("_impl", "in_channels", "out_channels", "kernel_size", "stride", "padding",
-                 "dilation", "groups", "activation", "algo")
+    __slots__ = ()
+    _impl: _Conv2dImpl
 
-    def __init__(self, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
-                 activation=None, algo="auto"):
+    def __init__(self, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: IntPair = 1,
+                 padding: PaddingArg = 0, dilation: IntPair = 1, groups: int = 1,
+                 activation: ActivationArg = None, algo: AlgoArg = "auto") -> None:
         args = _args.conv_args(weight, bias, stride, padding, dilation, groups, activation)
         impl = _Conv2dImpl(args.weight, args.bias, *args.native(), _args.algo(algo))
-        _args.set_layer_attributes(self, args, impl)
+        self._init_layer(args, impl)
 
-    def __setattr__(self, name, value):
-        raise AttributeError("Conv2d layers are immutable")
+    @classmethod
+    def from_torch(cls, conv: Any, bn: Any = None, activation: Any = None,
+                   algo: AlgoArg = "auto") -> "Conv2d":
+        """A layer computing ``conv`` (a ``torch.nn.Conv2d``), then ``bn``, then ``activation``.
 
-    def __call__(self, x, out=None):
-        x = _args.layer_input(x, self.in_channels)
-        if out is not None:
-            out = _args.output("out", out, x.ndim)
-        if x.ndim == 3:
-            return self._impl.run(x[None], None if out is None else out[None])[0]
-        return self._impl.run(x, out)
+        ``bn``: an optional ``torch.nn.BatchNorm2d`` following the convolution,
+        folded into the weights and bias with its running statistics (what it
+        computes in ``eval()`` mode): ``w' = w * g``, ``b' = (b - mean) * g +
+        beta`` with ``g = gamma / sqrt(running_var + eps)``, in float64, then
+        rounded to float32. ``activation``: None, "relu", "relu6", a (min, max)
+        pair, or a ``torch.nn.ReLU``, ``ReLU6``, ``Hardtanh`` or ``Identity``
+        module. torch is imported only by this method.
+        """
+        import torch  # only here: armconv itself never needs torch
 
-    def algo_for(self, h, w):
+        if not isinstance(conv, torch.nn.Conv2d):
+            raise TypeError(f"conv must be a torch.nn.Conv2d, got {type(conv).__name__}")
+        if conv.padding_mode != "zeros":
+            raise ValueError(f"conv.padding_mode must be 'zeros' (armconv pads with zeros), got "
+                             f"{conv.padding_mode!r}")
+        w = conv.weight.detach().to("cpu", torch.float64).numpy()
+        b = (np.zeros(w.shape[0]) if conv.bias is None
+             else conv.bias.detach().to("cpu", torch.float64).numpy())
+        if bn is not None:
+            if not isinstance(bn, torch.nn.BatchNorm2d):
+                raise TypeError(f"bn must be a torch.nn.BatchNorm2d or None, got {type(bn).__name__}")
+            if bn.num_features != w.shape[0]:
+                raise ValueError(f"bn has {bn.num_features} features, conv has {w.shape[0]} "
+                                 f"output channels")
+            if bn.running_mean is None or bn.running_var is None:
+                raise ValueError("bn has no running statistics (track_running_stats=False): "
+                                 "there is nothing to fold")
+
+            def f64(t: Any) -> Any:
+                return t.detach().to("cpu", torch.float64).numpy()
+
+            g = 1.0 / np.sqrt(f64(bn.running_var) + bn.eps)
+            if bn.weight is not None:
+                g = g * f64(bn.weight)
+            b = (b - f64(bn.running_mean)) * g
+            if bn.bias is not None:
+                b = b + f64(bn.bias)
+            w = w * g[:, None, None, None]
+        pad: Any = conv.padding if isinstance(conv.padding, str) else tuple(conv.padding)
+        return cls(w.astype(np.float32), b.astype(np.float32),
+                   stride=(conv.stride[0], conv.stride[1]), padding=pad,
+                   dilation=(conv.dilation[0], conv.dilation[1]), groups=conv.groups,
+                   activation=_torch_activation(activation), algo=algo)
+
+    @overload
+    def __call__(self, x: ArrayIn, out: None = None) -> F32Array: ...
+    @overload
+    def __call__(self, x: ArrayIn, out: _Out) -> _Out: ...
+
+    def __call__(self, x: ArrayIn, out: Any = None) -> Any:
+        """Convolve x ((N, C, H, W) or (C, H, W) float32); into ``out`` when given.
+
+        ``out``: a float32, C-contiguous, writable array of the output's exact
+        shape, sharing no memory with x (any CPU array kind: numpy, torch...);
+        returned as it was passed.
+        """
+        return _args.run_layer(self._impl, _args.layer_input(x, self.in_channels), out,
+                               np.float32)
+
+    def algo_for(self, h: int, w: int) -> str:
         """The algorithm a call over an h x w input map runs.
 
         Equal to ``algo`` except for a layer whose ``auto`` choice was
@@ -63,22 +126,55 @@ class Conv2d:
         """
         return self._impl.algo_for(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
-    def workspace_bytes(self, h, w):
+    def workspace_bytes(self, h: int, w: int) -> int:
         """Scratch memory one call over an h x w map allocates."""
         return self._impl.workspace_bytes(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
-    def __repr__(self):
-        return (f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}, dilation={self.dilation}, "
-                f"groups={self.groups}, activation={self.activation!r}, algo={self.algo!r})")
+    def __repr__(self) -> str:
+        return f"Conv2d({self._repr_fields()}, algo={self.algo!r})"
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, activation=None,
-           algo="auto"):
+def _torch_activation(a: Any) -> ActivationArg:
+    """from_torch's activation: the armconv forms, or the torch module for one."""
+    if a is None or isinstance(a, (str, tuple, list)):
+        return cast(ActivationArg, a)
+    import torch
+
+    nn = torch.nn
+    if isinstance(a, nn.Identity):
+        return None
+    if isinstance(a, nn.ReLU6):  # a Hardtanh subclass: test it first
+        return "relu6"
+    if isinstance(a, nn.ReLU):
+        return "relu"
+    if isinstance(a, nn.Hardtanh):
+        return (float(a.min_val), float(a.max_val))
+    raise ValueError(f"activation must be None, 'relu', 'relu6', (min, max), or torch.nn.ReLU, "
+                     f"ReLU6, Hardtanh or Identity; got {type(a).__name__} (run other "
+                     f"activations on the layer's output)")
+
+
+@overload
+def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: IntPair = 1,
+           padding: PaddingArg = 0, dilation: IntPair = 1, groups: int = 1,
+           activation: ActivationArg = None, algo: AlgoArg = "auto", *,
+           out: None = None) -> F32Array: ...
+@overload
+def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: IntPair = 1,
+           padding: PaddingArg = 0, dilation: IntPair = 1, groups: int = 1,
+           activation: ActivationArg = None, algo: AlgoArg = "auto", *, out: _Out) -> _Out: ...
+
+
+def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: IntPair = 1,
+           padding: PaddingArg = 0, dilation: IntPair = 1, groups: int = 1,
+           activation: ActivationArg = None, algo: AlgoArg = "auto", *, out: Any = None) -> Any:
     """2-D convolution with the semantics of ``torch.nn.functional.conv2d``.
 
     x: float32 (N, C, H, W) or (C, H, W); the result has the same rank.
     weight: float32 (Cout, C // groups, kh, kw). bias: float32 (Cout,) or None.
+    Arrays may be numpy arrays, torch CPU tensors or any object exposing
+    ``__array__``, ``__dlpack__`` or the buffer protocol (read without a copy
+    when already C-contiguous float32).
     stride, dilation: int or (h, w).
     padding: int, (h, w), (top, bottom, left, right), "valid" or "same"
     ("same" needs stride 1; an odd total puts the extra row/column at the
@@ -87,29 +183,45 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, acti
     output stage (NaN propagates).
     algo: "auto", or force a kernel family: "gemm" (1x1 kernels without
     padding), "im2col" (any shape), "depthwise3x3", "winograd63". Forcing one
-    that cannot run the shape raises ValueError saying why.
+    that cannot run the shape raises armconv.Error (a ValueError) saying why.
+    out: optional float32 C-contiguous writable array of the output's shape,
+    sharing no memory with x; the result is written there and ``out`` returned.
 
     Returns a new float32 array (N, Cout, Ho, Wo) (or (Cout, Ho, Wo)).
-    Non-contiguous, Fortran-ordered and misaligned inputs are accepted.
+    Non-contiguous, Fortran-ordered and misaligned inputs are accepted (copied).
     """
-    x = _args.array("x", x, ndims=(3, 4))
-    weight = _args.array("weight", weight, ndims=(4,))
+    xa = _args.array("x", x, ndims=(3, 4))
+    wa = _args.array("weight", weight, ndims=(4,))
     groups = _args.integer("groups", groups, 1)
-    c = x.shape[-3]
+    c = xa.shape[-3]
     if c % groups:
         raise ValueError(f"groups ({groups}) must divide the input channels ({c})")
-    if weight.shape[1] * groups != c:
+    if wa.shape[1] * groups != c:
         raise ValueError(
-            f"x has {c} channels but weight.shape[1] * groups = {weight.shape[1]} * {groups} = "
-            f"{weight.shape[1] * groups}")
-    layer = Conv2d(weight, bias, stride, padding, dilation, groups, activation, algo)
-    return layer(x)
+            f"x has {c} channels but weight.shape[1] * groups = {wa.shape[1]} * {groups} = "
+            f"{wa.shape[1] * groups}")
+    layer = Conv2d(wa, bias, stride, padding, dilation, groups, activation, algo)
+    return layer(xa, out=out)
 
 
-def gemm(a, b):
-    """float32 matrix product (M, K) @ (K, N) -> (M, N), on the packed GEMM."""
-    a = _args.array("a", a, ndims=(2,))
-    b = _args.array("b", b, ndims=(2,))
-    if a.shape[1] != b.shape[0]:
-        raise ValueError(f"a and b do not conform: a is {a.shape}, b is {b.shape}")
-    return _sgemm(a, b)
+@overload
+def gemm(a: ArrayIn, b: ArrayIn, *, out: None = None) -> F32Array: ...
+@overload
+def gemm(a: ArrayIn, b: ArrayIn, *, out: _Out) -> _Out: ...
+
+
+def gemm(a: ArrayIn, b: ArrayIn, *, out: Any = None) -> Any:
+    """float32 matrix product (M, K) @ (K, N) -> (M, N), on the packed GEMM.
+
+    ``out``: optional float32 C-contiguous writable (M, N) array sharing no
+    memory with a or b; the result is written there and ``out`` returned.
+    """
+    aa = _args.array("a", a, ndims=(2,))
+    ba = _args.array("b", b, ndims=(2,))
+    if aa.shape[1] != ba.shape[0]:
+        raise ValueError(f"a and b do not conform: a is {aa.shape}, b is {ba.shape}")
+    if out is None:
+        return _sgemm(aa, ba)
+    o = _args.output(out, (aa.shape[0], ba.shape[1]), np.float32, [("a", aa), ("b", ba)])
+    _sgemm(aa, ba, o)
+    return out

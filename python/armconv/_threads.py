@@ -14,17 +14,20 @@ of the threads. The count for a call made from some Python thread is:
 
 Results are bit-identical for every thread count.
 """
+from __future__ import annotations
+
 import numbers
 import sys
 import threading
 import warnings
+from typing import Any, List, Literal, Optional
 
 from . import _armconv as _core
 
 MAX_THREADS = _core.MAX_THREADS
 
 
-def _thread_count(n, func):
+def _thread_count(n: object, func: str) -> int:
     """n as an int from 1 to MAX_THREADS, or TypeError / ValueError naming `func`'s n."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         hint = "; pass a whole number, e.g. int(n)" if isinstance(n, (numbers.Real, str)) else ""
@@ -37,7 +40,7 @@ def _thread_count(n, func):
     return n
 
 
-def set_num_threads(n):
+def set_num_threads(n: int) -> None:
     """Sets the number of threads armconv uses, for the whole process.
 
     ``n``: an int from 1 to ``MAX_THREADS`` (1024); more threads than CPUs is
@@ -48,7 +51,7 @@ def set_num_threads(n):
     _core.set_num_threads(_thread_count(n, "set_num_threads"))
 
 
-def get_num_threads():
+def get_num_threads() -> int:
     """The number of threads a call from this thread runs on at most."""
     return _core.get_num_threads()
 
@@ -61,36 +64,36 @@ class threads:
     :func:`set_num_threads`.
     """
 
-    def __init__(self, n):
+    def __init__(self, n: int) -> None:
         self.n = _thread_count(n, "threads")
         self._local = threading.local()  # per thread: the counts to restore
 
-    def __enter__(self):
-        saved = self._local.__dict__.setdefault("saved", [])
+    def __enter__(self) -> threads:
+        saved: List[int] = self._local.__dict__.setdefault("saved", [])
         saved.append(_core._set_thread_override(self.n))
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         _core._set_thread_override(self._local.saved.pop())
         return False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"armconv.threads({self.n})"
 
 
-def _warn_about_env():
+def _warn_about_env() -> None:
     message = _core._read_thread_env()
     if message:
         warnings.warn(message, RuntimeWarning, stacklevel=2)
 
 
-def _register_with_threadpoolctl():
+def _register_with_threadpoolctl() -> None:
     """If threadpoolctl (>= 3.2) is installed, make armconv one of the pools it
     lists and limits: ``threadpool_info()`` shows ``user_api`` "armconv", and
     ``threadpool_limits(n)`` sets the process-wide count (values above
     MAX_THREADS are clamped)."""
     try:
-        import threadpoolctl
+        import threadpoolctl  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
         return
     LibController = getattr(threadpoolctl, "LibController", None)
@@ -98,19 +101,19 @@ def _register_with_threadpoolctl():
     if LibController is None or register is None:
         return
 
-    class ArmconvController(LibController):
+    class ArmconvController(LibController):  # type: ignore[misc, valid-type]
         user_api = "armconv"
         internal_api = "armconv"
         filename_prefixes = ("_armconv",)  # the extension module, armconv/_armconv.*.so
         check_symbols = ("armconv_get_num_threads", "armconv_set_num_threads")
 
-        def get_num_threads(self):
+        def get_num_threads(self) -> Any:
             return self.dynlib.armconv_get_num_threads()
 
-        def set_num_threads(self, num_threads):
+        def set_num_threads(self, num_threads: int) -> None:
             self.dynlib.armconv_set_num_threads(int(num_threads))
 
-        def get_version(self):
+        def get_version(self) -> Optional[str]:
             return getattr(sys.modules.get(__package__), "__version__", None)
 
     register(ArmconvController)

@@ -38,7 +38,7 @@ bool disabled(const char* feature) {
 }
 
 CpuFeatures read_features() {
-  CpuFeatures f{"unknown", false, false, false, false};
+  CpuFeatures f{"unknown", false, false, false, false, false};
 #if defined(__aarch64__)
   f.arch = "aarch64";
   unsigned long hw = 0, hw2 = 0;
@@ -46,7 +46,7 @@ CpuFeatures read_features() {
   hw = getauxval(AT_HWCAP);
   hw2 = getauxval(AT_HWCAP2);
 #endif
-  f.neon = (hw & kHwcapAsimd) != 0;
+  f.neon = f.has_neon = (hw & kHwcapAsimd) != 0;
   f.fp16 = (hw & kHwcapAsimdHp) != 0;
   f.dotprod = (hw & kHwcapAsimdDp) != 0;
   f.i8mm = (hw2 & kHwcap2I8mm) != 0;
@@ -57,13 +57,14 @@ CpuFeatures read_features() {
   hw = getauxval(AT_HWCAP);
 #endif
   // The NEON kernels are built with -mfpu=neon-vfpv4 (fused multiply-add).
-  f.neon = (hw & kHwcapNeon) && (hw & kHwcapVfpv4);
+  f.has_neon = (hw & kHwcapNeon) != 0;
+  f.neon = f.has_neon && (hw & kHwcapVfpv4);
 #elif defined(__x86_64__)
   f.arch = "x86_64";
 #elif defined(__i386__)
   f.arch = "x86";
 #endif
-  if (disabled("neon")) f.neon = false;
+  if (disabled("neon")) f.neon = f.has_neon = false;
   if (disabled("dotprod") || !f.neon) f.dotprod = false;
   if (disabled("fp16") || !f.neon) f.fp16 = false;
   if (disabled("i8mm") || !f.neon) f.i8mm = false;
@@ -86,6 +87,7 @@ Kernels choose(const CpuFeatures& f) {
     k.wino_gemm = &wino_gemm_neon_kernels();
     k.dw3x3 = &dw3x3_neon_kernels();
     k.dw3x3_s8 = &dw3x3_s8_neon_kernels();
+    k.neon = true;
   }
 #endif
 #if defined(ARMCONV_HAVE_DOTPROD)
@@ -115,7 +117,8 @@ CpuInfo cpu_info() {
   const detail::Kernels& k = detail::kernels();
   CpuInfo info;
   info.arch = f.arch;
-  info.neon = f.neon;
+  info.neon = f.has_neon;
+  info.neon_kernels = k.neon;
   info.dotprod = f.dotprod;
   info.fp16 = f.fp16;
   info.i8mm = f.i8mm;

@@ -13,7 +13,9 @@ namespace detail {
 
 struct CpuFeatures {
   const char* arch;  // "aarch64", "armv7", "x86_64", ...
+  // neon: the NEON kernels can run (armv7: NEON and VFPv4, what they are built for).
   bool neon, dotprod, fp16, i8mm;
+  bool has_neon;  // the CPU has NEON (armv7: with or without VFPv4)
 };
 
 // Features of the running CPU (getauxval on Linux/Android), masked by the
@@ -30,6 +32,7 @@ struct Kernels {
   const WinoGemmKernels* wino_gemm;   // its per-position GEMM: neon > generic
   const Dw3x3Kernels* dw3x3;          // fp32 depthwise 3x3: neon > generic
   const Dw3x3S8Kernels* dw3x3_s8;     // int8 depthwise 3x3: neon > generic
+  bool neon;                          // the NEON kernels were chosen
 };
 const Kernels& kernels();
 

@@ -26,8 +26,7 @@ class PyConv2d {
     }
   }
 
-  // Writes into `out` when given (a C-contiguous float32 array of the output
-  // shape that does not overlap x), else into a new array.
+  // Into `out` when it is not None (then returned), else into a new array.
   py::array run(py::array x, py::object out) const {
     require_array<float>(x, "x", 4);
     const Conv2dParams& p = layer_->params();
@@ -38,29 +37,19 @@ class PyConv2d {
     int64_t ho, wo;
     output_size(p, h, w, &ho, &wo);
     checked_count({n, p.out_channels, ho, wo}, sizeof(float), "the output");
-    py::array y;
-    if (out.is_none()) {
-      y = py::array_t<float>({n, p.out_channels, ho, wo});
-    } else {
-      y = out.cast<py::array>();
-      require_array<float>(y, "out", 4);
-      if (!y.writeable()) throw py::value_error("out must be writeable");
-      if (y.shape(0) != n || y.shape(1) != p.out_channels || y.shape(2) != ho || y.shape(3) != wo)
-        throw py::value_error("out must have shape (" + std::to_string(n) + ", " +
-                              std::to_string(p.out_channels) + ", " + std::to_string(ho) + ", " +
-                              std::to_string(wo) + ")");
-      const char* xb = static_cast<const char*>(x.data());
-      const char* yb = static_cast<const char*>(y.data());
-      if (xb < yb + y.nbytes() && yb < xb + x.nbytes())
-        throw py::value_error("out must not overlap x");
-    }
+    py::array y = output_array<float>(out, {n, p.out_channels, ho, wo});
+    float* yp = output_data<float>(y, {n, p.out_channels, ho, wo});
+    require_no_overlap(y, x, "x");
     const float* xp = static_cast<const float*>(x.data());
-    float* yp = static_cast<float*>(y.mutable_data());
     {
       py::gil_scoped_release nogil;
       layer_->run(xp, n, h, w, yp);
     }
     return y;
+  }
+
+  py::tuple output_shape(int64_t n, int64_t h, int64_t w) const {
+    return conv_output_shape(layer_->params(), n, h, w);
   }
 
   std::string algo() const { return algo_name(layer_->algo()); }
@@ -81,13 +70,14 @@ void bind_fp32(py::module_& m) {
            py::arg("dilation"), py::arg("padding"), py::arg("groups"), py::arg("clamp"),
            py::arg("lo"), py::arg("hi"), py::arg("algo"))
       .def("run", &PyConv2d::run, py::arg("x"), py::arg("out") = py::none())
+      .def("output_shape", &PyConv2d::output_shape, py::arg("n"), py::arg("h"), py::arg("w"))
       .def_property_readonly("algo", &PyConv2d::algo)
       .def("algo_for", &PyConv2d::algo_for, py::arg("h"), py::arg("w"))
       .def("workspace_bytes", &PyConv2d::workspace_bytes, py::arg("h"), py::arg("w"));
 
   m.def(
       "sgemm",
-      [](py::array a, py::array b) {
+      [](py::array a, py::array b, py::object out) {
         require_array<float>(a, "a", 2);
         require_array<float>(b, "b", 2);
         const int64_t m = a.shape(0), k = a.shape(1), n = b.shape(1);
@@ -96,10 +86,12 @@ void bind_fp32(py::module_& m) {
                                 std::to_string(k) + "), b is (" + std::to_string(b.shape(0)) +
                                 ", " + std::to_string(n) + ")");
         checked_count({m, n}, sizeof(float), "the result");
-        py::array_t<float> c({m, n});
+        py::array c = output_array<float>(out, {m, n});
+        float* cp = output_data<float>(c, {m, n});
+        require_no_overlap(c, a, "a");
+        require_no_overlap(c, b, "b");
         const float* ap = static_cast<const float*>(a.data());
         const float* bp = static_cast<const float*>(b.data());
-        float* cp = c.mutable_data();
         {
           py::gil_scoped_release nogil;
           sgemm(m, n, k, ap, std::max<int64_t>(k, 1), bp, std::max<int64_t>(n, 1), cp,
@@ -107,7 +99,7 @@ void bind_fp32(py::module_& m) {
         }
         return c;
       },
-      py::arg("a"), py::arg("b"));
+      py::arg("a"), py::arg("b"), py::arg("out") = py::none());
 }
 
 }  // namespace py_bind

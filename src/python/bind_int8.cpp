@@ -42,7 +42,8 @@ class PyQConv2d {
     }
   }
 
-  py::array run(py::array x) const {
+  // Into `out` when it is not None (then returned), else into a new array.
+  py::array run(py::array x, py::object out) const {
     require_array<int8_t>(x, "x", 4);
     const Conv2dParams& p = layer_->params();
     const int64_t n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3);
@@ -51,30 +52,33 @@ class PyQConv2d {
                             std::to_string(p.in_channels));
     int64_t ho, wo;
     output_size(p, h, w, &ho, &wo);
-    const int8_t* xp = static_cast<const int8_t*>(x.data());
-    if (layer_->int8_output()) {
-      checked_count({n, p.out_channels, ho, wo}, 1, "the output");
-      py::array_t<int8_t> y({n, p.out_channels, ho, wo});
-      int8_t* yp = y.mutable_data();
-      {
-        py::gil_scoped_release nogil;
-        layer_->run(xp, n, h, w, yp);
-      }
-      return std::move(y);
-    }
-    checked_count({n, p.out_channels, ho, wo}, sizeof(float), "the output");
-    py::array_t<float> y({n, p.out_channels, ho, wo});
-    float* yp = y.mutable_data();
-    {
-      py::gil_scoped_release nogil;
-      layer_->run(xp, n, h, w, yp);
-    }
-    return std::move(y);
+    if (layer_->int8_output()) return run_into<int8_t>(x, n, h, w, ho, wo, out);
+    return run_into<float>(x, n, h, w, ho, wo, out);
+  }
+
+  py::tuple output_shape(int64_t n, int64_t h, int64_t w) const {
+    return conv_output_shape(layer_->params(), n, h, w);
   }
 
   const QConv2d& layer() const { return *layer_; }
 
  private:
+  template <typename T>
+  py::array run_into(const py::array& x, int64_t n, int64_t h, int64_t w, int64_t ho, int64_t wo,
+                     py::object out) const {
+    const int64_t cout = layer_->params().out_channels;
+    checked_count({n, cout, ho, wo}, sizeof(T), "the output");
+    py::array y = output_array<T>(out, {n, cout, ho, wo});
+    T* yp = output_data<T>(y, {n, cout, ho, wo});
+    require_no_overlap(y, x, "x");
+    const int8_t* xp = static_cast<const int8_t*>(x.data());
+    {
+      py::gil_scoped_release nogil;
+      layer_->run(xp, n, h, w, yp);
+    }
+    return y;
+  }
+
   std::unique_ptr<QConv2d> layer_;
 };
 
@@ -159,7 +163,8 @@ void bind_int8(py::module_& m) {
            py::arg("weight"), py::arg("bias"), py::arg("in_channels"), py::arg("stride"),
            py::arg("dilation"), py::arg("padding"), py::arg("groups"), py::arg("clamp"),
            py::arg("lo"), py::arg("hi"), py::arg("input_scale"), py::arg("output_scale"))
-      .def("run", &PyQConv2d::run, py::arg("x"))
+      .def("run", &PyQConv2d::run, py::arg("x"), py::arg("out") = py::none())
+      .def("output_shape", &PyQConv2d::output_shape, py::arg("n"), py::arg("h"), py::arg("w"))
       .def_property_readonly("algo", [](const PyQConv2d& s) { return std::string(s.layer().algo()); })
       .def("workspace_bytes", [](const PyQConv2d& s, int64_t h, int64_t w) { return s.layer().workspace_bytes(h, w); },
            py::arg("h"), py::arg("w"))

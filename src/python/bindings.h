@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace armconv {
 namespace py_bind {
@@ -33,6 +34,40 @@ void require_array(const py::array& a, const char* name, int ndim) {
     throw py::value_error(std::string(name) + " must be C-contiguous and aligned");
 }
 
+// The data of a caller-given output array (`out=`), which must have dtype T,
+// exactly `shape`, and be C-contiguous, aligned and writable; raises
+// TypeError/ValueError otherwise. The Python package checks these first (and
+// overlap with the inputs) with fuller messages.
+template <typename T>
+T* output_data(py::array& out, std::initializer_list<int64_t> shape) {
+  require_array<T>(out, "out", int(shape.size()));
+  int i = 0;
+  for (int64_t d : shape) {
+    if (out.shape(i) != d) throw py::value_error("out has the wrong shape");
+    i++;
+  }
+  if (!out.writeable()) throw py::value_error("out is read-only");
+  return static_cast<T*>(out.mutable_data());
+}
+
+// ValueError if `out` and `in` (both C-contiguous) share bytes: the kernels
+// read `in` while they write `out`.
+inline void require_no_overlap(const py::array& out, const py::array& in, const char* name) {
+  const char* o = static_cast<const char*>(out.data());
+  const char* i = static_cast<const char*>(in.data());
+  if (out.nbytes() > 0 && in.nbytes() > 0 && o < i + in.nbytes() && i < o + out.nbytes())
+    throw py::value_error(std::string("out must not overlap ") + name);
+}
+
+// `out` itself when it is a numpy array (TypeError otherwise), or a new array
+// of `shape` when it is None.
+template <typename T>
+py::array output_array(const py::object& out, std::initializer_list<int64_t> shape) {
+  if (out.is_none()) return py::array_t<T>(std::vector<py::ssize_t>(shape.begin(), shape.end()));
+  if (!py::isinstance<py::array>(out)) throw py::type_error("out must be a numpy.ndarray or None");
+  return py::reinterpret_borrow<py::array>(out);
+}
+
 // Product of sizes, or ValueError if an array of that many `elem`-byte
 // elements could not be addressed.
 int64_t checked_count(std::initializer_list<int64_t> dims, size_t elem, const char* what);
@@ -43,6 +78,10 @@ int64_t checked_count(std::initializer_list<int64_t> dims, size_t elem, const ch
 Conv2dParams conv_params(const py::array& weight, int64_t in_channels, py::tuple stride,
                          py::tuple dilation, py::tuple padding, int64_t groups, bool clamp,
                          float lo, float hi);
+
+// (n, out_channels, ho, wo) of a layer's output for an (n, C, h, w) input;
+// Error (ValueError) when the output would be empty or too large.
+py::tuple conv_output_shape(const Conv2dParams& p, int64_t n, int64_t h, int64_t w);
 
 // A layer's optional float32 bias of shape (weight.shape[0],): its data, or
 // nullptr for None. `keep` holds the array while the pointer is used.

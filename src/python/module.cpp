@@ -48,6 +48,14 @@ Conv2dParams conv_params(const py::array& weight, int64_t in_channels, py::tuple
   return p;
 }
 
+py::tuple conv_output_shape(const Conv2dParams& p, int64_t n, int64_t h, int64_t w) {
+  if (n < 0) throw Error("batch size must be >= 0");
+  int64_t ho, wo;
+  output_size(p, h, w, &ho, &wo);
+  checked_count({n, p.out_channels, ho, wo}, 1, "the output");
+  return py::make_tuple(n, p.out_channels, ho, wo);
+}
+
 const float* optional_bias(const py::object& bias, const py::array& weight, py::array& keep) {
   if (bias.is_none()) return nullptr;
   keep = bias.cast<py::array>();
@@ -63,7 +71,12 @@ const float* optional_bias(const py::object& bias, const py::array& weight, py::
 PYBIND11_MODULE(_armconv, m) {
   namespace py = pybind11;
   m.doc() = "armconv core (private): use the armconv package.";
+  // armconv.Error: exported by the package, so name it there in tracebacks.
   py::register_exception<armconv::Error>(m, "Error", PyExc_ValueError);
+  m.attr("Error").attr("__module__") = "armconv";
+  m.attr("Error").attr("__doc__") =
+      "An argument the armconv core refuses (e.g. a forced algo that cannot run the shape). "
+      "A ValueError.";
 
   m.def("cpu_info", [] {
     armconv::CpuInfo c = armconv::cpu_info();
@@ -77,6 +90,7 @@ PYBIND11_MODULE(_armconv, m) {
     py::dict d;
     d["arch"] = c.arch;
     d["neon"] = c.neon;
+    d["neon_kernels"] = c.neon_kernels;
     d["dotprod"] = c.dotprod;
     d["fp16"] = c.fp16;
     d["i8mm"] = c.i8mm;

@@ -1,12 +1,16 @@
 """armconv.load() and the Model it returns."""
+from __future__ import annotations
+
 import io
 import json
 import math
 import os
 import threading
 import zipfile
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from .._conv import Conv2d
 from .ir import Graph, Node, describe
@@ -94,7 +98,7 @@ class Model:
     call runs in its own activation arena (arenas are pooled and reused).
     """
 
-    def __init__(self, graph, name="model"):
+    def __init__(self, graph: Graph, name: str = "model") -> None:
         self._graph = graph
         self.name = name
         for n in graph.nodes:
@@ -112,24 +116,24 @@ class Model:
 
     # ------------------------------------------------------------ description
     @property
-    def input_names(self):
+    def input_names(self) -> List[str]:
         return [n for n, _ in self._graph.inputs]
 
     @property
-    def output_names(self):
+    def output_names(self) -> List[str]:
         return list(self._graph.outputs)
 
     @property
-    def inputs(self):
+    def inputs(self) -> List[Tuple[str, Tuple[Optional[int], ...]]]:
         """[(name, shape)] as the file declares them; None marks a free dimension."""
         return [(n, tuple(s)) for n, s in self._graph.inputs]
 
     @property
-    def nodes(self):
+    def nodes(self) -> List[Tuple[str, str]]:
         """The nodes that run after the graph work at load time, as (name, op) pairs."""
         return [(n.name, n.op) for n in self._graph.nodes]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         ins = ", ".join(f"{n}{_shape_str(s)}" for n, s in self.inputs)
         return f"<armconv.Model {self.name!r}: {len(self._graph.nodes)} nodes, inputs {ins}>"
 
@@ -143,7 +147,7 @@ class Model:
             shapes[name] = (1 if s[0] is None else s[0],) + tuple(s[1:]) if s else ()
         return shapes
 
-    def plan(self, shapes=None):
+    def plan(self, shapes: Optional[Dict[str, Sequence[int]]] = None) -> Plan:
         """The execution plan for these input shapes ({name: shape}; default: the declared ones)."""
         shapes = self._default_shapes() if shapes is None else {
             k: tuple(int(d) for d in v) for k, v in shapes.items()}
@@ -185,7 +189,8 @@ class Model:
             arrays.append(x)
         return arrays
 
-    def run(self, feeds, outputs=None):
+    def run(self, feeds: Dict[str, npt.NDArray[np.float32]],
+            outputs: Union[None, str, Sequence[str]] = None) -> Dict[str, npt.NDArray[np.float32]]:
         """Run on {input name: array}; returns {output name: array} (all, or those named)."""
         xs = self._feeds(feeds)
         plan = self.plan({n: x.shape for (n, _), x in zip(self._graph.inputs, xs)})
@@ -201,7 +206,8 @@ class Model:
                                  f"{', '.join(map(repr, self._graph.outputs))}")
         return {o: res[o] for o in outputs}
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs: npt.NDArray[np.float32]
+                 ) -> Union[npt.NDArray[np.float32], Tuple[npt.NDArray[np.float32], ...]]:
         names = self.input_names
         if len(inputs) != len(names):
             raise TypeError(f"the model takes {len(names)} input(s) ({', '.join(map(repr, names))}), "
@@ -211,7 +217,7 @@ class Model:
         return ys[0] if len(ys) == 1 else tuple(ys)
 
     # ------------------------------------------------------------ summary
-    def summary(self, shapes=None):
+    def summary(self, shapes: Optional[Dict[str, Sequence[int]]] = None) -> str:
         """A table of the nodes that run (op, output shape, algorithm, MACs, what was
         fused into them) with totals and the activation memory of the plan for
         these input shapes (default: the declared ones, batch 1). Returns a str."""
@@ -247,7 +253,7 @@ class Model:
         return "\n".join(lines)
 
     # ------------------------------------------------------------ saving
-    def save(self, path):
+    def save(self, path: Union[str, "os.PathLike[str]", Any]) -> None:
         """Save the graph after the load-time work (BN folded, activations fused) and its
         weights as a .npz that :func:`armconv.load` reads with numpy alone."""
         g = self._graph
@@ -285,7 +291,7 @@ def _check_shape(name, shape, decl):
 
 # ------------------------------------------------------------------ loading
 
-def load(source):
+def load(source: Union[str, "os.PathLike[str]", Any]) -> Model:
     """Load a model: an ONNX file (needs the onnx package), an onnx.ModelProto,
     or a .npz written by :meth:`Model.save` (numpy only).
 

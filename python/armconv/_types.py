@@ -1,0 +1,59 @@
+"""Type aliases of the public API (for annotations; nothing here runs kernels)."""
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol, Tuple, TypedDict, Union
+
+import numpy as np
+import numpy.typing as npt
+
+
+class SupportsDLPack(Protocol):
+    """An array exporting DLPack (a torch CPU tensor, for one)."""
+
+    def __dlpack__(self) -> Any: ...
+
+
+#: Any CPU array armconv reads without a copy when it already has the right
+#: dtype and is C-contiguous: numpy arrays, torch CPU tensors, and objects with
+#: ``__array__``, ``__dlpack__`` or the buffer protocol.
+ArrayIn = Union[npt.ArrayLike, SupportsDLPack]
+#: An int or an (h, w) pair.
+IntPair = Union[int, Tuple[int, int]]
+#: int, (h, w), (top, bottom, left, right), "valid" or "same".
+PaddingArg = Union[int, Tuple[int, int], Tuple[int, int, int, int], Literal["valid", "same"]]
+#: None, "relu", "relu6" or a (min, max) clamp.
+ActivationArg = Union[None, Literal["relu", "relu6"], Tuple[float, float]]
+#: The kernel families a layer can be forced to.
+AlgoArg = Literal["auto", "gemm", "im2col", "depthwise3x3", "winograd63"]
+#: A scale: a number (per tensor) or a 1-D array (per channel, with axis=).
+ScaleArg = Union[float, npt.ArrayLike]
+
+F32Array = npt.NDArray[np.float32]
+I8Array = npt.NDArray[np.int8]
+I32Array = npt.NDArray[np.int32]
+
+
+class Kernels(TypedDict):
+    """``cpu_info()["kernels"]``: the implementation each kernel family uses."""
+
+    sgemm: str
+    depthwise3x3: str
+    winograd: str
+    gemm_s8: str
+
+
+class CpuInfo(TypedDict):
+    """What :func:`armconv.cpu_info` returns."""
+
+    arch: str
+    neon: bool
+    neon_kernels: bool
+    dotprod: bool
+    fp16: bool
+    i8mm: bool
+    cpus: int
+    kernels: Kernels
+
+
+__all__ = ["ArrayIn", "IntPair", "PaddingArg", "ActivationArg", "AlgoArg", "ScaleArg",
+           "F32Array", "I8Array", "I32Array", "CpuInfo", "Kernels", "SupportsDLPack"]
