@@ -16,7 +16,9 @@ Arrays may be numpy arrays, torch CPU tensors or anything exposing
 ``__array__``, ``__dlpack__`` or the buffer protocol. Invalid arguments raise
 TypeError or ValueError naming the argument (:class:`Error`, a ValueError, for
 those the C++ core refuses).
-`python -m armconv` benchmarks and self-checks every algorithm.
+`python -m armconv` benchmarks the kernels on this CPU against numpy (and torch,
+onnxruntime when installed) and checks every result; `python -m armconv run
+model.onnx` runs a whole model.
 """
 from __future__ import annotations
 
