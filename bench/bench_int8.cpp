@@ -10,7 +10,7 @@
 #include "bench_cases.h"
 #include "core/buffer.h"
 #include "core/dispatch.h"
-#include "core/gemm_s8.h"
+#include "core/gemm.h"
 
 namespace {
 
@@ -39,18 +39,18 @@ Case gemm_case() {
     auto a = random_s8(n * n, 1);
     auto b = std::make_shared<std::vector<int8_t>>(random_s8(n * n, 2));
     auto cm = std::make_shared<std::vector<int32_t>>(n * n);
-    const S8Blocking blk = gemm_s8_blocking(kern, n, n, n);
-    auto pa = std::make_shared<Buffer<int8_t>>(round_up(n, kern.mr) * blk.kp);
-    auto bias = std::make_shared<Buffer<int32_t>>(round_up(n, kern.mr));
+    const GemmPlan plan = gemm_plan(kern, n, n, n, false);
+    auto pa = std::make_shared<Buffer<int8_t>>(round_up(n, kern.mr) * plan.kp);
+    auto bias = std::make_shared<Buffer<int32_t>>(n);
     kern.pack_a(n, n, a.data(), n, pa->data());
-    auto ws = std::make_shared<Buffer<int8_t>>(blk.workspace_bytes());
+    auto ws = std::make_shared<Buffer<unsigned char>>(plan.scratch_bytes);
     return [=, &kern] {
-      S8BSource src;
+      GemmB<S8Gemm> src;
       src.b = b->data();
       src.ldb = n;
       S8Output out;
       out.bias = bias->data();
-      gemm_s8_run(kern, blk, n, n, n, pa->data(), src, cm->data(), n, out, ws->data());
+      gemm_run(kern, plan, pa->data(), src, cm->data(), n, out, 0, plan.units(), ws->data());
     };
   };
   return c;

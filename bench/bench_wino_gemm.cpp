@@ -13,7 +13,7 @@
 #include "bench_cases.h"
 #include "core/buffer.h"
 #include "core/dispatch.h"
-#include "core/winograd.h"
+#include "core/wino_gemm.h"
 
 using namespace armconv;
 using namespace armconv::bench;
@@ -40,7 +40,7 @@ static int wino_gemm_reg = [] {
                 // Raw pointers in the loop: the call through a function pointer
                 // would make the compiler reload them from the shared_ptrs.
                 return [=] {
-                  const wino_gemm_fn gemm = kernels().winograd->gemm;
+                  const wino_gemm_fn gemm = kernels().wino_gemm->gemm;
                   const float* pu = u->data();
                   const float* pv = v->data();
                   float* pc = c->data();

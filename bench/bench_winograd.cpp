@@ -87,10 +87,10 @@ static int wino_parts_reg = [] {
               auto v = std::make_shared<std::vector<float>>(random_floats(64 * t * kp, 8));
               auto c = std::make_shared<std::vector<float>>(64 * t * mp);
               return [=] {
-                const WinoKernels& wk = *kernels().winograd;
+                const WinoGemmKernels& wg = *kernels().wino_gemm;
                 for (size_t nt : {16, 9})
                   for (size_t p = 0; p < 64; p++)
-                    wk.gemm(mp / 8, nt, kp / 4, u->data() + p * mp * kp, 8 * kp, v->data() + p * t * kp,
+                    wg.gemm(mp / 8, nt, kp / 4, u->data() + p * mp * kp, 8 * kp, v->data() + p * t * kp,
                             c->data() + p * t * mp, mp, nullptr, false);
               };
             }});

@@ -21,7 +21,7 @@
 #include "bench_cases.h"
 #include "core/buffer.h"
 #include "core/dispatch.h"
-#include "core/sgemm.h"
+#include "core/gemm.h"
 #include "marks.h"
 
 namespace armconv {
@@ -104,17 +104,18 @@ static int gemm_reg = add_case([] {
     auto a = random_floats(n * n, 1);
     auto b = std::make_shared<std::vector<float>>(random_floats(n * n, 2));
     auto cm = std::make_shared<std::vector<float>>(n * n);
-    auto pa = std::make_shared<Buffer<float>>(round_up(n, kern.mr) * n);
-    auto bias = std::make_shared<Buffer<float>>(round_up(n, kern.mr));
+    const GemmPlan plan = gemm_plan(kern, n, n, n, false);
+    auto pa = std::make_shared<Buffer<float>>(round_up(n, kern.mr) * plan.kp);
+    auto bias = std::make_shared<Buffer<float>>(n);
     kern.pack_a(n, n, a.data(), n, pa->data());
-    const SgemmBlocking blk = sgemm_blocking(kern, n, n, n);
-    auto ws = std::make_shared<Buffer<float>>(blk.workspace_floats());
+    auto ws = std::make_shared<Buffer<unsigned char>>(plan.scratch_bytes);
     return [=, &kern] {
-      BSource src;
+      GemmB<F32Gemm> src;
       src.b = b->data();
       src.ldb = n;
-      sgemm_run(kern, blk, n, n, n, pa->data(), bias->data(), src, cm->data(), n, false, 0, 0,
-                ws->data());
+      F32Output out;
+      out.bias = bias->data();
+      gemm_run(kern, plan, pa->data(), src, cm->data(), n, out, 0, plan.units(), ws->data());
     };
   };
   return c;

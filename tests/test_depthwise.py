@@ -206,10 +206,8 @@ def test_threads_share_a_layer(rng):
 def test_cpu_info_names_the_kernel():
     name = armconv.cpu_info()["kernels"]["depthwise3x3"]
     if EXPECT_CPU in ("cortex-a72", "cortex-a76"):
-        assert name == "neon-aarch64"
+        assert name == "dwconv3x3-aarch64-1x16"
     elif EXPECT_CPU == "cortex-a15":
-        assert name == "neon-armv7"
-    elif EXPECT_CPU == "host":
-        assert name in ("generic", "neon-aarch64", "neon-armv7")
+        assert name == "dwconv3x3-armv7-1x8"
     else:
-        assert name in ("generic", "neon-aarch64", "neon-armv7")
+        assert name in ("dwconv3x3-generic-1x1", "dwconv3x3-aarch64-1x16", "dwconv3x3-armv7-1x8")

@@ -49,8 +49,10 @@ def rand_s8(rng, shape):
 
 # ---------------------------------------------------------------- dispatch
 
-EXPECTED_IMPL = {"cortex-a76": "neon-sdot", "cortex-a72": "neon-smull", "cortex-a15": "neon-armv7-smull",
-                 "host": None}
+EXPECTED_IMPL = {"cortex-a76": "gemm_s8-aarch64-8x12k4-dotprod", "cortex-a72": "gemm_s8-aarch64-4x4k16",
+                 "cortex-a15": "gemm_s8-armv7-4x2k16", "host": None}
+EXPECTED_DW = {"cortex-a76": "dwconv3x3_s8-aarch64-1x16", "cortex-a72": "dwconv3x3_s8-aarch64-1x16",
+               "cortex-a15": "dwconv3x3_s8-armv7-1x16"}
 
 
 def test_dispatch_path():
@@ -58,15 +60,18 @@ def test_dispatch_path():
     info = armconv.cpu_info()
     impl = info["kernels"]["gemm_s8"]
     print(f"gemm_s8 implementation: {impl} (arch {info['arch']}, dotprod {info['dotprod']})")
+    dw = info["kernels"]["depthwise3x3_s8"]
     if EXPECT_CPU in ("cortex-a76", "cortex-a72", "cortex-a15"):
-        assert impl.startswith(EXPECTED_IMPL[EXPECT_CPU]), (EXPECT_CPU, impl)
+        assert impl == EXPECTED_IMPL[EXPECT_CPU], (EXPECT_CPU, impl)
+        assert dw == EXPECTED_DW[EXPECT_CPU], (EXPECT_CPU, dw)
         assert info["dotprod"] == (EXPECT_CPU == "cortex-a76")
     elif info["arch"] in ("x86_64", "x86") or EXPECT_CPU == "host" and not info["neon_kernels"]:
-        assert impl.startswith("generic"), impl
+        assert impl == "gemm_s8-generic-4x4k16", impl
+        assert dw == "dwconv3x3_s8-generic-1x1", dw
     elif info["dotprod"]:
-        assert impl.startswith("neon-sdot"), impl
+        assert impl.endswith("-dotprod"), impl
     elif info["neon_kernels"]:
-        assert "smull" in impl, impl
+        assert impl in ("gemm_s8-aarch64-4x4k16", "gemm_s8-armv7-4x2k16"), impl
 
 
 # ---------------------------------------------------------------- gemm_s8
@@ -232,9 +237,13 @@ _QCONV = [
     (1, 4, 6, 9, 6, (3, 3), 2, (1, 2, 0, 1), 1, 1, "im2col"),
     (1, 5, 4, 8, 9, (3, 2), (2, 1), (2, 0, 1, 3), (2, 1), 1, "im2col"),
     (1, 8, 12, 6, 6, (3, 3), 1, 1, 1, 4, "im2col"),
-    (1, 6, 6, 7, 5, (3, 3), 1, 1, 1, 6, "depthwise"),
-    (2, 9, 9, 6, 7, (3, 3), 2, 1, 1, 9, "depthwise"),
+    (1, 6, 6, 7, 5, (3, 3), 1, 1, 1, 6, "depthwise3x3"),
+    (2, 9, 9, 6, 7, (3, 3), 2, 1, 1, 9, "depthwise3x3"),
     (1, 4, 4, 5, 5, (5, 5), 1, 2, 1, 4, "depthwise"),
+    (1, 5, 5, 9, 8, (3, 3), 2, (0, 2, 1, 0), 1, 5, "depthwise3x3"),
+    (1, 3, 3, 7, 7, (3, 3), 1, 1, 2, 3, "depthwise"),             # dilation 2
+    (1, 3, 3, 7, 7, (3, 3), (1, 2), 1, 1, 3, "depthwise"),        # unequal strides
+    (2, 17, 17, 21, 37, (3, 3), 1, (2, 0, 0, 3), 1, 17, "depthwise3x3"),
     (1, 3, 6, 5, 5, (3, 3), 1, 1, 1, 3, "im2col"),  # channel multiplier 2
     (1, 1, 1, 1, 1, (1, 1), 1, 0, 1, 1, "gemm"),
     (1, 2, 3, 1, 1, (3, 3), 1, 1, 1, 1, "im2col"),
@@ -342,6 +351,23 @@ def test_qconv2d_against_float_reference(rng):
         + 0.5 * mag * (layer.weight_scale / np.abs(weight).reshape(24, -1).max(axis=1))[None, :, None, None]
     assert (np.abs(y - ref) <= tol).all()
     assert np.abs(y - ref).max() < 0.1 * np.abs(ref).max()
+
+
+@pytest.mark.parametrize("shape,algo", [((16, 8, 1, 1), "gemm"), ((16, 8, 3, 3), "im2col"),
+                                        ((8, 1, 3, 3), "depthwise3x3"), ((8, 1, 5, 5), "depthwise")])
+def test_qconv2d_workspace_bytes(shape, algo):
+    """The scratch one call allocates: bounded for large maps (the GEMM's B block and
+    staging), none for depthwise; bad sizes raise as for Conv2d."""
+    groups = 8 if shape[1] == 1 else 1
+    layer = armconv.QConv2d(np.ones(shape, np.float32), None, 0.1, 0.2, padding=shape[2] // 2, groups=groups)
+    assert layer.algo == algo
+    small, big = layer.workspace_bytes(8, 8), layer.workspace_bytes(2000, 2000)
+    if algo.startswith("depthwise"):
+        assert small == big == 0
+    else:
+        assert 0 < small <= big == layer.workspace_bytes(3000, 1000) < 600 * 1024
+    with pytest.raises(ValueError):
+        layer.workspace_bytes(0, 8)
 
 
 def test_qconv2d_errors():

@@ -29,7 +29,10 @@ struct CpuInfo {
   // Whether the NEON kernels run: false on x86, in a build without them, and
   // on a 32-bit CPU with NEON but without VFPv4 (e.g. Cortex-A9).
   bool neon_kernels = false;
-  std::string sgemm, depthwise3x3, winograd, gemm_s8;  // implementation names
+  // The implementation each kernel family uses, named
+  // <family>-<isa>-<tile>[-<variant>] (see the README), e.g. "sgemm-aarch64-8x12".
+  std::string sgemm, depthwise3x3, winograd, gemm_s8;
+  std::string winograd_gemm, depthwise3x3_s8;
   int cpus = 1;  // CPUs this process may run on (sched_getaffinity): the default thread count
 };
 CpuInfo cpu_info();

@@ -6,7 +6,7 @@
 //   quantize:   q = clamp(round_half_away_from_zero(x / scale), -127, 127),
 //               the division done in double precision.
 //   dequantize: x = fl32(q * scale).
-//   requantize: int32 -> int8 by the rule of src/core/gemm_s8.h: scale s
+//   requantize: int32 -> int8 by the rule of src/core/requant.h: scale s
 //               becomes M = round(s * 2^(31-E)) (E >= 0 the smallest shift
 //               with every M < 2^31), then
 //               q = clamp(floor((2 * sat32(acc * 2^E) * M + 2^31) / 2^32), qmin, qmax).
@@ -54,10 +54,12 @@ namespace detail { class QConvImpl; }
 //       qmax = min(127, round(out_max / output_scale));
 //   output_scale == 0: run() returns float32 fl32(acc) * fl32(input_scale *
 //       weight_scale[o]), clamped to [out_min, out_max] if p.clamp.
-// The input may hold -128 (the weights never do). Algorithms: "gemm" (1x1,
-// stride 1, no padding: the image is the GEMM's B), "depthwise" (groups ==
-// in == out channels: a direct generic loop), "im2col" (anything else: int8
-// im2col panels packed straight from the image).
+// The input may hold -128 (the weights never do). Algorithms (algo()):
+// "depthwise3x3" (groups == in == out channels > 1, 3x3, stride 1 or 2 in
+// both dimensions, dilation 1: NEON kernels with their generic twin),
+// "depthwise" (any other depthwise shape: a direct generic loop), "gemm"
+// (1x1, stride 1, no padding: the image is the GEMM's B), "im2col" (anything
+// else: int8 im2col panels packed straight from the image).
 // Immutable after construction: run() may be called from several threads.
 class QConv2d {
  public:
@@ -72,6 +74,8 @@ class QConv2d {
   float input_scale() const { return input_scale_; }
   float output_scale() const { return output_scale_; }
   const char* algo() const;
+  // Scratch memory one run() over an h x w map allocates (bounded for large maps).
+  size_t workspace_bytes(int64_t h, int64_t w) const;
 
   // x: (n, in_channels, h, w) int8; y: (n, out_channels, ho, wo), int8 when
   // int8_output(), float otherwise (the other overload throws Error).

@@ -179,8 +179,10 @@ class QConv2d(ConvLayer):
     into y (int8 or float32 as above, C-contiguous, writable, the output's
     shape, sharing no memory with x) and returns it. Algorithm (``algo``):
     "gemm" for 1x1 stride-1 unpadded layers (the image is the int8 GEMM's B),
-    "depthwise" when groups == in == out channels, else "im2col" (int8 panels
-    packed straight from the image). The int8 GEMM is exact and its store
+    "depthwise3x3" for depthwise 3x3 layers (groups == in == out channels,
+    stride 1 or 2, dilation 1: NEON kernels), "depthwise" for other depthwise
+    shapes (a generic loop), else "im2col" (int8 panels packed straight from
+    the image). The int8 GEMM is exact and its store
     requantizes, so results are identical on every CPU.
 
     Attributes: the conv parameters, ``input_scale``, ``output_scale``,
@@ -239,6 +241,10 @@ class QConv2d(ConvLayer):
         s(self, "qmax", impl.qmax)
         for name in ("weight_q", "weight_scale", "bias_q", "requant_multiplier", "dequant_scale"):
             getattr(self, name).flags.writeable = False
+
+    def workspace_bytes(self, h: int, w: int) -> int:
+        """Scratch memory one call over an h x w map allocates (bounded for large maps)."""
+        return self._impl.workspace_bytes(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
     @overload
     def __call__(self, x: ArrayIn, out: None = None) -> npt.NDArray[Any]: ...

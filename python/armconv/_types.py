@@ -34,12 +34,15 @@ I32Array = npt.NDArray[np.int32]
 
 
 class Kernels(TypedDict):
-    """``cpu_info()["kernels"]``: the implementation each kernel family uses."""
+    """``cpu_info()["kernels"]``: the implementation each kernel family uses,
+    named ``<family>-<isa>-<tile>[-<variant>]`` (e.g. ``"sgemm-aarch64-8x12"``)."""
 
     sgemm: str
     depthwise3x3: str
     winograd: str
     gemm_s8: str
+    winograd_gemm: str
+    depthwise3x3_s8: str
 
 
 class CpuInfo(TypedDict):

@@ -1,5 +1,5 @@
-// The operator layer: validate, choose the algorithm, pack the weights once,
-// run. Kernel families plug in through ConvFamily (conv_impl.h).
+// The fp32 operator layer: validate, choose the algorithm (the planner
+// below), pack the weights once, then per call plan and run (core/plan.h).
 #include <cmath>
 #include <string>
 
@@ -8,20 +8,39 @@
 namespace armconv {
 
 namespace {
-using detail::ConvFamily;
 
-// In the order `auto` tries them; see choose() for the exceptions.
+// The fp32 planner: the one place that chooses a convolution algorithm.
+//
+// At construction (choose()): the first family of kFamilies, in order, that
+// can run the layer and pays for it. At plan time (per map size), one rule:
+// an `auto` layer that chose Winograd keeps an im2col packing too if some map
+// sizes go to im2col (AutoWinograd), and runs it on maps where Winograd does
+// not pay (winograd63_conv_pays_for_map(): measured, see conv_winograd.cpp).
+struct ConvFamily {
+  Algo algo;
+  const char* (*rejects)(const Conv2dParams& p);
+  bool (*pays)(const Conv2dParams& p);  // auto takes it (nullptr: whenever it can run)
+  detail::ConvImplPtr (*make)(const Conv2dParams& p, const float* weight, const float* bias);
+};
+
 const ConvFamily kFamilies[] = {
-    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, detail::make_dw3x3_conv},
-    {Algo::Winograd63, detail::winograd63_conv_rejects, detail::make_winograd63_conv},
-    {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv},
-    {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv},
+    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, nullptr, detail::make_dw3x3_conv},
+    {Algo::Winograd63, detail::winograd63_conv_rejects, detail::winograd63_conv_pays,
+     detail::make_winograd63_conv},
+    {Algo::Gemm, detail::gemm_conv_rejects, nullptr, detail::make_gemm_conv},
+    {Algo::Im2col, detail::im2col_conv_rejects, nullptr, detail::make_im2col_conv},
 };
 
 const ConvFamily& family(Algo a) {
   for (const ConvFamily& f : kFamilies)
     if (f.algo == a) return f;
   throw Error("unknown algorithm");
+}
+
+Algo choose(const Conv2dParams& p) {
+  for (const ConvFamily& f : kFamilies)
+    if (!f.rejects(p) && (!f.pays || f.pays(p))) return f.algo;
+  return Algo::Im2col;  // never reached: im2col runs everything
 }
 
 // Every size the kernels index with is kept below 2^31 so that products of two
@@ -34,8 +53,8 @@ void check_range(const char* name, int64_t v, int64_t lo) {
 }
 
 // An `auto` layer that chose Winograd: it also packs the weights for im2col
-// (+14% memory: 9 vs 64 values per weight pair) and runs im2col on output
-// maps too small for Winograd's 6x6 tiles to pay.
+// (+14% memory: 9 vs 64 values per weight pair), and its plan runs im2col on
+// output maps too small for Winograd's 6x6 tiles to pay.
 class AutoWinograd final : public detail::ConvImpl {
  public:
   AutoWinograd(const Conv2dParams& p, const float* weight, const float* bias)
@@ -43,30 +62,24 @@ class AutoWinograd final : public detail::ConvImpl {
         wino_(detail::make_winograd63_conv(p, weight, bias)),
         im2col_(detail::make_im2col_conv(p, weight, bias)) {}
 
-  size_t workspace_bytes(int64_t h, int64_t w) const override {
+  detail::ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     int64_t ho, wo;
     output_size(p_, h, w, &ho, &wo);
-    return pick(ho, wo).workspace_bytes(h, w);
+    return pick(ho, wo).plan(n, h, w);
   }
-  void run(const float* x, int64_t n, int64_t h, int64_t w, float* y, int64_t ho,
-           int64_t wo) const override {
-    pick(ho, wo).run(x, n, h, w, y, ho, wo);
-  }
-  const detail::ConvImpl& pick(int64_t ho, int64_t wo) const {
-    return detail::winograd63_conv_pays_for_map(p_, ho, wo) ? *wino_ : *im2col_;
+  void run(const detail::ConvPlan& plan, const float* x, float* y, size_t begin, size_t end,
+           void* scratch) const override {
+    (plan.algo == std::string("winograd63") ? *wino_ : *im2col_).run(plan, x, y, begin, end, scratch);
   }
 
  private:
+  const detail::ConvImpl& pick(int64_t ho, int64_t wo) const {
+    return detail::winograd63_conv_pays_for_map(p_, ho, wo) ? *wino_ : *im2col_;
+  }
   Conv2dParams p_;
   detail::ConvImplPtr wino_, im2col_;
 };
 
-Algo choose(const Conv2dParams& p) {
-  if (!detail::dw3x3_conv_rejects(p)) return Algo::Depthwise3x3;
-  if (!detail::winograd63_conv_rejects(p) && detail::winograd63_conv_pays(p)) return Algo::Winograd63;
-  if (!detail::gemm_conv_rejects(p)) return Algo::Gemm;
-  return Algo::Im2col;
-}
 }  // namespace
 
 const char* algo_name(Algo a) {
@@ -154,10 +167,7 @@ Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Al
 }
 
 Algo Conv2d::algo_for(int64_t h, int64_t w) const {
-  int64_t ho, wo;
-  output_size(p_, h, w, &ho, &wo);
-  if (auto_winograd_ && !detail::winograd63_conv_pays_for_map(p_, ho, wo)) return Algo::Im2col;
-  return algo_;
+  return algo_from_name(impl_->plan(1, h, w).algo);
 }
 
 Conv2d::~Conv2d() = default;
@@ -165,17 +175,14 @@ Conv2d::Conv2d(Conv2d&&) noexcept = default;
 Conv2d& Conv2d::operator=(Conv2d&&) noexcept = default;
 
 size_t Conv2d::workspace_bytes(int64_t h, int64_t w) const {
-  int64_t ho, wo;
-  output_size(p_, h, w, &ho, &wo);
-  return impl_->workspace_bytes(h, w);
+  return impl_->plan(1, h, w).scratch_bytes;
 }
 
 void Conv2d::run(const float* x, int64_t n, int64_t h, int64_t w, float* y) const {
   if (n < 0) throw Error("batch size must be >= 0");
-  int64_t ho, wo;
-  output_size(p_, h, w, &ho, &wo);
+  const detail::ConvPlan plan = impl_->plan(n, h, w);  // checks h, w (output_size)
   if (n == 0) return;
-  impl_->run(x, n, h, w, y, ho, wo);
+  detail::run_all(*impl_, plan, x, y);
 }
 
 void conv2d(const Conv2dParams& p, const float* x, int64_t n, int64_t h, int64_t w,

@@ -1,13 +1,22 @@
-// Convolution as GEMM: C (Cout/g x Ho*Wo) = W (Cout/g x Cin/g*kh*kw) * B.
+// Convolution as GEMM, for every data type (one template, instantiated for
+// fp32 layers and for QConv2d's int8 layers):
+//
+//   C (Cout/g x Ho*Wo) = W (Cout/g x Cin/g*kh*kw) * B
+//
 //   gemm:   1x1 kernel, no padding. Stride 1: B is the image itself (C x H*W),
-//           packed panel by panel; stride > 1: subsampled while packing.
+//           packed panel by panel; stride > 1 (fp32): subsampled while packing.
 //   im2col: any shape; B's panels are packed straight from the image (stride,
-//           padding and dilation resolved while packing), so the im2col matrix
-//           is never materialised.
-// Weights are packed once per group into MR-row panels; the output is written
-// in place, NCHW, by the micro-kernel's store (bias and clamp fused).
+//           padding and dilation resolved while packing, core/im2col.h), so
+//           the im2col matrix is never materialised.
+//
+// Weights are packed once per group into MR-row panels; the output is
+// written in place, NCHW, by the micro-kernel's store (output stage fused).
+// Work units: (image, group) x the GEMM's own units (N-blocks x M-panels,
+// core/gemm.h), image-group outermost.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 #include "core/buffer.h"
 #include "core/conv_impl.h"
@@ -17,69 +26,112 @@ namespace armconv {
 namespace detail {
 namespace {
 
-class GemmConv final : public ConvImpl {
+// What a GEMM layer owns besides its packed weights: its output stage.
+template <class T>
+struct GemmRows;
+
+template <>
+struct GemmRows<F32Gemm> {
+  Buffer<float> bias;  // Cout floats (zeros without a bias), slack past the end
+  F32Output out;
+  GemmRows(const Conv2dParams& p, const float* b) : bias(size_t(p.out_channels)) {
+    if (b) std::memcpy(bias.data(), b, size_t(p.out_channels) * sizeof(float));
+    out.bias = bias.data();
+    out.clamp = p.clamp;
+    out.lo = p.out_min;
+    out.hi = p.out_max;
+  }
+};
+
+template <>
+struct GemmRows<S8Gemm> {
+  S8Output out;  // points into the QuantLayer, which outlives the layer's families
+  explicit GemmRows(const QuantLayer& q) : out(q.out) {}
+};
+
+template <class T>
+using ConvImplFor = typename std::conditional<std::is_same<T, S8Gemm>::value, ConvImplS8, ConvImpl>::type;
+
+template <class T>
+class GemmConv final : public ConvImplFor<T> {
+  using A = typename T::A;
+  using X = typename T::X;
+  using C = typename T::C;
+
  public:
-  GemmConv(const Conv2dParams& p, const float* weight, const float* bias)
-      : p_(p), kern_(*kernels().sgemm) {
+  template <class... R>
+  GemmConv(const Conv2dParams& p, const GemmKernel<T>& kern, const char* algo, const A* weight,
+           R&&... rows)
+      : p_(p), kern_(kern), algo_(algo), rows_(std::forward<R>(rows)...) {
     g_ = size_t(p.groups);
     m_ = size_t(p.out_channels) / g_;
     cg_ = size_t(p.in_channels) / g_;
     k_ = cg_ * size_t(p.kernel_h * p.kernel_w);
     mpad_ = round_up(m_, kern_.mr);
-    packed_a_.reset(g_ * mpad_ * k_);
-    bias_.reset(g_ * mpad_);
-    for (size_t g = 0; g < g_; g++) {
-      kern_.pack_a(m_, k_, weight + g * m_ * k_, k_, packed_a_.data() + g * mpad_ * k_);
-      if (bias) std::memcpy(bias_.data() + g * mpad_, bias + g * m_, m_ * sizeof(float));
-    }
+    kp_ = round_up(k_, kern_.kr);
+    packed_a_.reset(g_ * mpad_ * kp_);
+    for (size_t g = 0; g < g_; g++)
+      kern_.pack_a(m_, k_, weight + g * m_ * k_, k_, packed_a_.data() + g * mpad_ * kp_);
     dense_ = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
              p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
   }
 
-  size_t workspace_bytes(int64_t h, int64_t w) const override {
-    int64_t ho, wo;
-    output_size(p_, h, w, &ho, &wo);
-    return blocking(ho, wo).workspace_floats() * sizeof(float) + 64;
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
+    ConvPlan pl;
+    pl.algo = algo_;
+    pl.n = n;
+    pl.h = h;
+    pl.w = w;
+    output_size(p_, h, w, &pl.ho, &pl.wo);
+    pl.gemm = gemm_plan(kern_, m_, size_t(pl.ho) * size_t(pl.wo), k_, !dense_);
+    pl.axes[0] = size_t(n) * g_;
+    pl.axes[1] = pl.gemm.n_blocks;
+    pl.axes[2] = pl.gemm.m_panels;
+    pl.units = pl.axes[0] * pl.gemm.units();
+    pl.scratch_bytes = pl.gemm.scratch_bytes;
+    pl.macs = conv_macs(p_, pl);
+    return pl;
   }
 
-  void run(const float* x, int64_t n, int64_t h, int64_t w, float* y, int64_t ho,
-           int64_t wo) const override {
-    const size_t hw = size_t(h) * size_t(w), howo = size_t(ho) * size_t(wo);
-    const SgemmBlocking blk = blocking(ho, wo);
-    Buffer<float> ws(blk.workspace_floats(), Buffer<float>::Uninitialized());
-    Im2colGeom geom = im2col_geom(p_, h, w, ho, wo);
-    for (int64_t b = 0; b < n; b++) {
-      for (size_t g = 0; g < g_; g++) {
-        const float* xg = x + (size_t(b) * g_ + g) * cg_ * hw;
-        float* yg = y + (size_t(b) * g_ + g) * m_ * howo;
-        BSource src;
-        if (dense_) {
-          src.b = xg;
-          src.ldb = hw;
-        } else {
-          geom.x = xg;
-          src.im2col = &geom;
-        }
-        sgemm_run(kern_, blk, m_, howo, k_, packed_a_.data() + g * mpad_ * k_,
-                  bias_.data() + g * mpad_, src, yg, howo, p_.clamp, p_.out_min, p_.out_max,
-                  ws.data());
+  void run(const ConvPlan& pl, const X* x, C* y, size_t begin, size_t end,
+           void* scratch) const override {
+    const size_t hw = size_t(pl.h) * size_t(pl.w), howo = size_t(pl.ho) * size_t(pl.wo);
+    const size_t per = pl.gemm.units(), es = out_elem_bytes(rows_.out);
+    Im2colGeom geom = im2col_geom(p_, pl.h, pl.w, pl.ho, pl.wo);
+    for (size_t u = begin; u < end;) {
+      // GEMM units [lo, hi) of image-group ig.
+      const size_t ig = u / per, lo = u % per, hi = std::min(per, lo + (end - u));
+      u += hi - lo;
+      const size_t g = ig % g_;
+      const X* xg = x + ig * cg_ * hw;
+      C* yg = static_cast<C*>(static_cast<void*>(static_cast<char*>(static_cast<void*>(y)) +
+                                                 ig * m_ * howo * es));
+      GemmB<T> src;
+      if (dense_) {
+        src.b = xg;
+        src.ldb = hw;
+      } else {
+        geom.x = xg;
+        src.im2col = &geom;
       }
+      gemm_run(kern_, pl.gemm, packed_a_.data() + g * mpad_ * kp_, src, yg, howo,
+               out_from_row(rows_.out, g * m_), lo, hi, scratch);
     }
   }
 
  private:
-  SgemmBlocking blocking(int64_t ho, int64_t wo) const {
-    return sgemm_blocking(kern_, m_, size_t(ho) * size_t(wo), k_);
-  }
-
   Conv2dParams p_;
-  const SgemmKernels& kern_;
-  size_t g_, m_, cg_, k_, mpad_;
+  const GemmKernel<T>& kern_;
+  const char* algo_;
+  GemmRows<T> rows_;
+  size_t g_, m_, cg_, k_, mpad_, kp_;
   bool dense_;
-  Buffer<float> packed_a_, bias_;
+  Buffer<A> packed_a_;
 };
 
 }  // namespace
+
+// ---- fp32 ---------------------------------------------------------------------
 
 const char* gemm_conv_rejects(const Conv2dParams& p) {
   if (p.kernel_h != 1 || p.kernel_w != 1) return "it needs a 1x1 kernel";
@@ -88,39 +140,31 @@ const char* gemm_conv_rejects(const Conv2dParams& p) {
 }
 
 ConvImplPtr make_gemm_conv(const Conv2dParams& p, const float* weight, const float* bias) {
-  return ConvImplPtr(new GemmConv(p, weight, bias));
+  return ConvImplPtr(new GemmConv<F32Gemm>(p, *kernels().sgemm, "gemm", weight, p, bias));
 }
 
 const char* im2col_conv_rejects(const Conv2dParams&) { return nullptr; }
 
 ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const float* bias) {
-  return ConvImplPtr(new GemmConv(p, weight, bias));
+  return ConvImplPtr(new GemmConv<F32Gemm>(p, *kernels().sgemm, "im2col", weight, p, bias));
+}
+
+// ---- int8 ----------------------------------------------------------------------
+
+const char* gemm_s8_conv_rejects(const Conv2dParams& p) {
+  if (p.kernel_h != 1 || p.kernel_w != 1) return "it needs a 1x1 kernel";
+  if (p.stride_h != 1 || p.stride_w != 1) return "it needs stride 1";
+  if (p.pad_top || p.pad_bottom || p.pad_left || p.pad_right) return "it needs padding 0";
+  return nullptr;
+}
+
+ConvImplS8Ptr make_gemm_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
+  return ConvImplS8Ptr(new GemmConv<S8Gemm>(p, *kernels().gemm_s8, "gemm", q.w_q.data(), q));
+}
+
+ConvImplS8Ptr make_im2col_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
+  return ConvImplS8Ptr(new GemmConv<S8Gemm>(p, *kernels().gemm_s8, "im2col", q.w_q.data(), q));
 }
 
 }  // namespace detail
-
-void sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-           int64_t ldb, float* c, int64_t ldc) {
-  if (m < 0 || n < 0 || k < 0) throw Error("sgemm: m, n and k must be >= 0");
-  if (lda < std::max<int64_t>(k, 1) || ldb < std::max<int64_t>(n, 1) || ldc < std::max<int64_t>(n, 1))
-    throw Error("sgemm: leading dimensions must be at least the row lengths");
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    for (int64_t i = 0; i < m; i++) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
-    return;
-  }
-  using namespace detail;
-  const SgemmKernels& kern = *kernels().sgemm;
-  const size_t mpad = round_up(size_t(m), kern.mr);
-  Buffer<float> pa(mpad * size_t(k)), bias(mpad);
-  kern.pack_a(size_t(m), size_t(k), a, size_t(lda), pa.data());
-  const SgemmBlocking blk = sgemm_blocking(kern, size_t(m), size_t(n), size_t(k));
-  Buffer<float> ws(blk.workspace_floats(), Buffer<float>::Uninitialized());
-  BSource src;
-  src.b = b;
-  src.ldb = size_t(ldb);
-  sgemm_run(kern, blk, size_t(m), size_t(n), size_t(k), pa.data(), bias.data(), src, c,
-            size_t(ldc), false, 0.0f, 0.0f, ws.data());
-}
-
 }  // namespace armconv

@@ -1,59 +1,97 @@
-// The operator layer's view of a kernel family: each family says whether it
-// can run a convolution (and if not, why), and builds an implementation that
-// owns the weights packed for it. conv2d.cpp chooses among the families.
+// The operator layer's view of the kernel families. Each family says whether
+// it can run a convolution (and if not, why), and builds an implementation
+// (core/plan.h: plan + run ranges) that owns the weights packed for it. The
+// planners choose among them: conv2d.cpp for fp32, qconv.cpp for int8.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "armconv/armconv.h"
-#include "core/sgemm.h"
+#include "core/buffer.h"
+#include "core/plan.h"
 
 namespace armconv {
 namespace detail {
 
-class ConvImpl {
- public:
-  virtual ~ConvImpl() = default;
-  // Scratch memory run() allocates for an h x w input map.
-  virtual size_t workspace_bytes(int64_t h, int64_t w) const = 0;
-  // x: (n, C, h, w), y: (n, Cout, ho, wo), both dense. Must be safe to call
-  // concurrently: all scratch memory is per call.
-  virtual void run(const float* x, int64_t n, int64_t h, int64_t w, float* y, int64_t ho,
-                   int64_t wo) const = 0;
-};
-
 using ConvImplPtr = std::unique_ptr<const ConvImpl>;
+using ConvImplS8Ptr = std::unique_ptr<const ConvImplS8>;
 
-// A family: `rejects` returns nullptr when the family can run `p`, or a
-// sentence saying why not; `make` packs the weights (called only after
-// rejects() returned nullptr and validate() passed).
-struct ConvFamily {
-  Algo algo;
-  const char* (*rejects)(const Conv2dParams& p);
-  ConvImplPtr (*make)(const Conv2dParams& p, const float* weight, const float* bias);
-};
+// Multiply-adds of a convolution call (direct-convolution equivalent).
+inline double conv_macs(const Conv2dParams& p, const ConvPlan& pl) {
+  return double(pl.n) * double(p.out_channels) * double(pl.ho) * double(pl.wo) *
+         double(p.in_channels / p.groups) * double(p.kernel_h) * double(p.kernel_w);
+}
 
-// conv_gemm.cpp: 1x1 convolutions as a GEMM over the image, and im2col + GEMM.
+// A plan's scratch allocated once, then every unit run: what a call does
+// with one thread.
+template <class X, class Y>
+void run_all(const ConvImplT<X, Y>& impl, const ConvPlan& plan, const X* x, Y* y) {
+  if (plan.scratch_bytes == 0) {
+    impl.run(plan, x, y, 0, plan.units, nullptr);
+    return;
+  }
+  Buffer<unsigned char> scratch(plan.scratch_bytes, Buffer<unsigned char>::Uninitialized());
+  impl.run(plan, x, y, 0, plan.units, scratch.data());
+}
+
+// ---- fp32 families ------------------------------------------------------------
+// `rejects` returns nullptr when the family can run `p`, or a sentence saying
+// why not; `make` packs the weights (called only after rejects() returned
+// nullptr and validate() passed).
+
+// conv_gemm.cpp: 1x1 convolutions as a GEMM over the image (strided ones
+// subsampled while packing), and im2col + GEMM for any shape.
 const char* gemm_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_gemm_conv(const Conv2dParams& p, const float* weight, const float* bias);
 const char* im2col_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const float* bias);
 
-// conv_dw3x3.cpp: depthwise 3x3, stride 1 and 2.
+// conv_dwconv.cpp: depthwise 3x3, stride 1 and 2.
 const char* dw3x3_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_dw3x3_conv(const Conv2dParams& p, const float* weight, const float* bias);
 
-// conv_winograd.cpp: Winograd F(6x6, 3x3). `pays` says whether auto should
-// pick it for these parameters (it must also not reject them).
+// conv_winograd.cpp: Winograd F(6x6, 3x3), and the measured rules of when it
+// beats im2col (the fp32 planner, conv2d.cpp, applies them).
 const char* winograd63_conv_rejects(const Conv2dParams& p);
 bool winograd63_conv_pays(const Conv2dParams& p);
-// Whether Winograd also beats im2col on an ho x wo output map (small maps
-// waste most of their 6x6 tiles). `auto` layers that chose Winograd keep an
-// im2col packing too and use it where this says no.
 bool winograd63_conv_pays_for_map(const Conv2dParams& p, int64_t ho, int64_t wo);
 ConvImplPtr make_winograd63_conv(const Conv2dParams& p, const float* weight, const float* bias);
+
+// ---- int8 families --------------------------------------------------------------
+
+// What QConv2d derives from the float weights once (qconv.cpp), shared by its
+// families (they keep a reference: the layer owns both).
+struct QuantLayer {
+  std::vector<int8_t> w_q;  // (out, in / groups, kh, kw)
+  std::vector<float> w_scale, dequant;
+  std::vector<int32_t> bias_q, mult;
+  int shift = 0;
+  int32_t qmin = -127, qmax = 127;
+  // The output stage over all output channels; its per-row arrays live in
+  // the buffers below, readable 16 entries past the last channel (MR rows).
+  S8Output out;
+  Buffer<int32_t> kbias, kmult;
+  Buffer<float> kscale;
+};
+
+// conv_gemm.cpp. "gemm": 1x1, stride 1, no padding (the image is B);
+// "im2col": anything else.
+const char* gemm_s8_conv_rejects(const Conv2dParams& p);
+ConvImplS8Ptr make_gemm_s8_conv(const Conv2dParams& p, const QuantLayer& q);
+ConvImplS8Ptr make_im2col_s8_conv(const Conv2dParams& p, const QuantLayer& q);
+
+// conv_dwconv.cpp. "depthwise3x3": the dispatched 3x3 stride 1/2 kernels;
+// "depthwise": any other depthwise shape (channel multiplier 1), a direct
+// generic loop.
+const char* dw3x3_s8_conv_rejects(const Conv2dParams& p);
+ConvImplS8Ptr make_dw3x3_s8_conv(const Conv2dParams& p, const QuantLayer& q);
+const char* dw_s8_conv_rejects(const Conv2dParams& p);
+ConvImplS8Ptr make_dw_s8_conv(const Conv2dParams& p, const QuantLayer& q);
+
+// ---- geometry -----------------------------------------------------------------------
 
 // Effective kernel extent (k - 1) * dilation + 1.
 inline int64_t kernel_extent(int64_t k, int64_t d) { return (k - 1) * d + 1; }
@@ -68,12 +106,12 @@ inline Im2colGeom im2col_geom(const Conv2dParams& p, int64_t h, int64_t w, int64
   g.w = size_t(w);
   g.kh = size_t(p.kernel_h);
   g.kw = size_t(p.kernel_w);
-  g.sh = size_t(p.stride_h);
-  g.sw = size_t(p.stride_w);
-  g.dh = size_t(p.dilation_h);
-  g.dw = size_t(p.dilation_w);
-  g.pad_top = ptrdiff_t(p.pad_top);
-  g.pad_left = ptrdiff_t(p.pad_left);
+  g.sh = p.stride_h;
+  g.sw = p.stride_w;
+  g.dh = p.dilation_h;
+  g.dw = p.dilation_w;
+  g.pad_top = p.pad_top;
+  g.pad_left = p.pad_left;
   g.ho = size_t(ho);
   g.wo = size_t(wo);
   return g;

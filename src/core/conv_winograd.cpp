@@ -13,9 +13,10 @@
 // in blocks of 8 output channels: block b, input channel k at
 //   U_p + b * 8 * kpad + 8 k    (8 floats; Cout padded to 8, Cin to 4, zeros).
 //
-// run(), per image, per block of T tiles (tiles in raster order within a
-// strip of at most kStripTiles tile columns), per chunk of at most MC output
-// channels, per chunk of at most KC input channels:
+// Work units (core/plan.h): (image, block of T tiles, chunk of at most MC
+// output channels), the chunk innermost; tiles go in raster order within a
+// strip of at most kStripTiles tile columns. A unit runs, per chunk of at
+// most KC input channels (in order, so that cuts do not change the bits):
 //   1. input: for each group of 4 input channels of the chunk, the block's
 //      bounding box of the input (rows and columns outside the image read as
 //      zero: the padding is virtual) is interleaved into nc4 (`stage`), then
@@ -29,20 +30,23 @@
 //   3. output: Y = A^T M A per tile and 4 output channels, clamped, written
 //      to NCHW (edge tiles cut to the map).
 //
-// Workspace (does not grow with H x W): V is 64 x T x KC floats, M is
+// Scratch per worker (does not grow with H x W): V is 64 x T x KC floats, M is
 // 64 x T x MC, plus the staging box. T, KC and MC are chosen so that each of
 // V and M stays within kBufBytes (8 <= T <= 64, a multiple of 8 while the
 // map has more tiles than that): at most ~560 KB in all. With more than MC output channels the input
-// transform runs once per chunk of MC (at most 128): at >= 256 channels
-// that repeats a part of the work that is a few % of the GEMMs.
+// transform runs once per chunk of MC (at most 128) when the input channels
+// take several chunks too (at >= 256 channels: a few % of the GEMMs); with
+// one input chunk, the units of a block share one transform.
 // The packed U takes 64 x round_up(Cout, 8) x round_up(Cin, 4) floats, about
 // 7x the 3x3 weights.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "core/buffer.h"
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
+#include "core/wino_gemm.h"
 #include "core/winograd.h"
 
 namespace armconv {
@@ -61,7 +65,7 @@ constexpr size_t kStripTiles = 32;
 class Winograd63Conv final : public ConvImpl {
  public:
   Winograd63Conv(const Conv2dParams& p, const float* weight, const float* bias)
-      : p_(p), wk_(*kernels().winograd) {
+      : p_(p), wk_(*kernels().winograd), wg_(*kernels().wino_gemm) {
     cin_ = size_t(p.in_channels);
     cout_ = size_t(p.out_channels);
     kpad_ = round_up(cin_, 4);
@@ -92,78 +96,86 @@ class Winograd63Conv final : public ConvImpl {
     block_ = std::min(kMaxBlock, std::max<size_t>(8, kBufBytes / per_tile / 8 * 8));
   }
 
-  size_t workspace_bytes(int64_t h, int64_t w) const override {
-    int64_t ho, wo;
-    output_size(p_, h, w, &ho, &wo);
-    const Plan pl = plan(ho, wo);
-    return (pl.v_floats() + pl.m_floats() + pl.stage_floats()) * sizeof(float) + 3 * 64;
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
+    ConvPlan pl;
+    pl.algo = "winograd63";
+    pl.n = n;
+    pl.h = h;
+    pl.w = w;
+    output_size(p_, h, w, &pl.ho, &pl.wo);
+    WinoPlan& wp = pl.wino;
+    wp.tiles_y = div_up(size_t(pl.ho), kWinoTile);
+    wp.tiles_x = div_up(size_t(pl.wo), kWinoTile);
+    const size_t ntx = std::min(kStripTiles, wp.tiles_x);
+    wp.strips = div_up(wp.tiles_x, kStripTiles);
+    wp.t = std::min(block_, wp.tiles_y * ntx);
+    wp.blocks_full = div_up(wp.tiles_y * ntx, wp.t);
+    wp.blocks_last = div_up(wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles), wp.t);
+    wp.blocks = (wp.strips - 1) * wp.blocks_full + wp.blocks_last;
+    wp.kc = kc_;
+    wp.mc = mc_;
+    wp.m_chunks = div_up(mpad_, mc_);
+    // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
+    const size_t trows = std::min(wp.tiles_y, div_up(wp.t, ntx) + 1);
+    wp.box_rows = kWinoTile * trows + 2;
+    wp.box_cols = kWinoTile * ntx + 2;
+    wp.v_floats = kWinoPos * wp.t * wp.kc;
+    wp.m_floats = kWinoPos * wp.t * wp.mc;
+    wp.stage_floats = wp.box_rows * wp.box_cols * 4;
+    pl.axes[0] = size_t(n);
+    pl.axes[1] = wp.blocks;
+    pl.axes[2] = wp.m_chunks;
+    pl.units = size_t(n) * wp.blocks * wp.m_chunks;
+    // V, M and the staging box, each followed by 64 bytes of slack.
+    pl.scratch_bytes = (wp.v_floats + wp.m_floats + wp.stage_floats) * sizeof(float) + 3 * 64;
+    pl.macs = conv_macs(p_, pl);
+    return pl;
   }
 
-  void run(const float* x, int64_t n, int64_t h, int64_t w, float* y, int64_t ho,
-           int64_t wo) const override {
-    const Plan pl = plan(ho, wo);
-    // Per-call workspaces, not zeroed: every float of V, M and the staging box
-    // that is read was written before (by the input transform, the GEMM, the
-    // staging) in the same block.
-    Buffer<float> vbuf(pl.v_floats(), Buffer<float>::Uninitialized{});
-    Buffer<float> mbuf(pl.m_floats(), Buffer<float>::Uninitialized{});
-    Buffer<float> stage(pl.stage_floats(), Buffer<float>::Uninitialized{});
-    const size_t hw = size_t(h) * size_t(w), howo = size_t(ho) * size_t(wo);
-    for (int64_t b = 0; b < n; b++) {
-      const float* xb = x + size_t(b) * cin_ * hw;
-      float* yb = y + size_t(b) * cout_ * howo;
-      for (size_t tx0 = 0; tx0 < pl.tiles_x; tx0 += kStripTiles) {
-        const size_t ntx = std::min(kStripTiles, pl.tiles_x - tx0);
-        const size_t ntiles = pl.tiles_y * ntx;
-        for (size_t b0 = 0; b0 < ntiles; b0 += pl.t) {
-          const Block bk{tx0, ntx, b0, std::min(pl.t, ntiles - b0)};
-          for (size_t m0 = 0; m0 < mpad_; m0 += mc_) {
-            const size_t mn = std::min(mc_, mpad_ - m0);
-            for (size_t k0 = 0; k0 < kpad_; k0 += kc_) {
-              const size_t kn = std::min(kc_, kpad_ - k0);
-              input_block(xb, size_t(h), size_t(w), pl, bk, k0, kn, stage.data(), vbuf.data());
-              for (size_t pos = 0; pos < kWinoPos; pos++)
-                gemm_block(pos, bk.nt, k0, kn, m0, mn, vbuf.data() + pos * pl.v_pos(),
-                           mbuf.data() + pos * pl.m_pos());
-            }
-            output_block(yb, size_t(ho), size_t(wo), pl, bk, m0, mbuf.data());
-          }
-        }
+  void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
+           void* scratch) const override {
+    const WinoPlan& wp = pl.wino;
+    // Not zeroed: every float of V, M and the staging box that is read was
+    // written before (by the input transform, the GEMM, the staging) in the
+    // same unit.
+    float* vbuf = static_cast<float*>(scratch);
+    float* mbuf = vbuf + wp.v_floats + 16;
+    float* stage = mbuf + wp.m_floats + 16;
+    const size_t h = size_t(pl.h), w = size_t(pl.w), ho = size_t(pl.ho), wo = size_t(pl.wo);
+    const size_t hw = h * w, howo = ho * wo, per_image = wp.blocks * wp.m_chunks;
+    // With one chunk of input channels, V does not depend on the output chunk:
+    // consecutive units of the same tile block transform the input once.
+    const bool one_k_chunk = kpad_ <= kc_;
+    size_t v_block = SIZE_MAX;  // image * blocks + block whose V is in vbuf
+    for (size_t u = begin; u < end; u++) {
+      // Unit: image b, tile block bi (strip s, block sb within it), output chunk mi.
+      const size_t b = u / per_image, bi = u % per_image / wp.m_chunks, mi = u % wp.m_chunks;
+      const size_t s = std::min(bi / wp.blocks_full, wp.strips - 1);
+      const size_t sb = bi - s * wp.blocks_full;
+      const size_t tx0 = s * kStripTiles, ntx = std::min(kStripTiles, wp.tiles_x - tx0);
+      const size_t ntiles = wp.tiles_y * ntx, b0 = sb * wp.t;
+      const Block bk{tx0, ntx, b0, std::min(wp.t, ntiles - b0)};
+      const float* xb = x + b * cin_ * hw;
+      float* yb = y + b * cout_ * howo;
+      const size_t m0 = mi * mc_, mn = std::min(mc_, mpad_ - m0);
+      for (size_t k0 = 0; k0 < kpad_; k0 += kc_) {
+        const size_t kn = std::min(kc_, kpad_ - k0);
+        if (!one_k_chunk || v_block != u / wp.m_chunks)
+          input_block(xb, h, w, wp, bk, k0, kn, stage, vbuf);
+        v_block = u / wp.m_chunks;
+        for (size_t pos = 0; pos < kWinoPos; pos++)
+          gemm_block(pos, bk.nt, k0, kn, m0, mn, vbuf + pos * wp.t * wp.kc,
+                     mbuf + pos * wp.t * wp.mc);
       }
+      output_block(yb, ho, wo, wp, bk, m0, mbuf);
     }
   }
 
  private:
-  struct Plan {
-    size_t tiles_y, tiles_x;
-    size_t t;           // tiles per block
-    size_t kc, mc;      // channel chunks
-    size_t box_rows, box_cols;  // staging box bound (pixels)
-    size_t v_pos() const { return t * kc; }
-    size_t m_pos() const { return t * mc; }
-    size_t v_floats() const { return kWinoPos * v_pos(); }
-    size_t m_floats() const { return kWinoPos * m_pos(); }
-    size_t stage_floats() const { return box_rows * box_cols * 4; }
-  };
   struct Block {
     size_t tx0, ntx;  // strip: tile columns [tx0, tx0 + ntx)
     size_t b0, nt;    // tiles [b0, b0 + nt) in the strip's raster order
   };
-
-  Plan plan(int64_t ho, int64_t wo) const {
-    Plan pl;
-    pl.tiles_y = div_up(size_t(ho), kWinoTile);
-    pl.tiles_x = div_up(size_t(wo), kWinoTile);
-    const size_t ntx = std::min(kStripTiles, pl.tiles_x);
-    pl.t = std::min(block_, pl.tiles_y * ntx);
-    pl.kc = kc_;
-    pl.mc = mc_;
-    // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
-    const size_t trows = std::min(pl.tiles_y, div_up(pl.t, ntx) + 1);
-    pl.box_rows = kWinoTile * trows + 2;
-    pl.box_cols = kWinoTile * ntx + 2;
-    return pl;
-  }
 
   // Tile k of the block: its row and column within the strip.
   static void tile_at(const Block& bk, size_t k, size_t* ty, size_t* tx) {
@@ -172,7 +184,7 @@ class Winograd63Conv final : public ConvImpl {
   }
 
   // V of input channels [k0, k0 + kn) for the block's tiles.
-  void input_block(const float* x, size_t h, size_t w, const Plan& pl, const Block& bk, size_t k0,
+  void input_block(const float* x, size_t h, size_t w, const WinoPlan& pl, const Block& bk, size_t k0,
                    size_t kn, float* stage, float* v) const {
     // Bounding box of the block's input patches, in strip tile units.
     size_t ty0, tx_first, ty1, tx_last;
@@ -182,38 +194,39 @@ class Winograd63Conv final : public ConvImpl {
     const size_t cx1 = ty0 == ty1 ? tx_last : bk.ntx - 1;
     const size_t rows = kWinoTile * (ty1 - ty0 + 1) + 2;
     const size_t cols = kWinoTile * (cx1 - cx0 + 1) + 2;
-    const ptrdiff_t iy0 = ptrdiff_t(kWinoTile * ty0) - ptrdiff_t(p_.pad_top);
-    const ptrdiff_t ix0 = ptrdiff_t(kWinoTile * (bk.tx0 + cx0)) - ptrdiff_t(p_.pad_left);
+    // 64-bit: padding may be up to 2^31 - 1 on a 32-bit target.
+    const int64_t iy0 = int64_t(kWinoTile * ty0) - p_.pad_top;
+    const int64_t ix0 = int64_t(kWinoTile * (bk.tx0 + cx0)) - p_.pad_left;
     // Columns of the box inside the image: [c_lo, c_hi).
-    const size_t c_lo = size_t(std::max<ptrdiff_t>(0, -ix0));
-    const size_t c_hi = size_t(std::max<ptrdiff_t>(ptrdiff_t(c_lo), std::min<ptrdiff_t>(ptrdiff_t(cols), ptrdiff_t(w) - ix0)));
+    const int64_t lo = std::min<int64_t>(std::max<int64_t>(0, -ix0), int64_t(cols));
+    const size_t c_lo = size_t(lo);
+    const size_t c_hi = size_t(std::max<int64_t>(lo, std::min<int64_t>(int64_t(cols), int64_t(w) - ix0)));
     const size_t row4 = cols * 4;
     for (size_t q = 0; q * 4 < kn; q++) {
       const size_t c0 = k0 + 4 * q;  // < cin_: kpad_ pads Cin to 4 only
       const size_t nch = std::min<size_t>(4, cin_ - c0);
       const float* xg = x + c0 * h * w;
       for (size_t r = 0; r < rows; r++) {
-        const ptrdiff_t iy = iy0 + ptrdiff_t(r);
-        if (iy < 0 || iy >= ptrdiff_t(h) || c_lo == c_hi)
+        const int64_t iy = iy0 + int64_t(r);
+        if (iy < 0 || iy >= int64_t(h) || c_lo == c_hi)
           wk_.pack_nc4(xg, 0, nch, cols, 0, 0, stage + r * row4);
         else
-          wk_.pack_nc4(xg + size_t(iy) * w + size_t(ix0 + ptrdiff_t(c_lo)), h * w, nch, c_lo,
+          wk_.pack_nc4(xg + size_t(iy) * w + size_t(ix0 + int64_t(c_lo)), h * w, nch, c_lo,
                        c_hi - c_lo, cols - c_hi, stage + r * row4);
       }
       for (size_t j = 0; j < bk.nt; j++) {
         size_t ty, tx;
         tile_at(bk, j, &ty, &tx);
         const float* src = stage + (kWinoTile * (ty - ty0)) * row4 + kWinoTile * (tx - cx0) * 4;
-        wk_.input(src, row4, v_at(v, pl, bk.nt, kn, 0, j, q), pl.v_pos());
+        wk_.input(src, row4, v_at(v, bk.nt, kn, j, q), pl.t * pl.kc);
       }
     }
   }
 
   // Where V_pos of tile j, k-quad q goes (see the top of the file).
-  static float* v_at(float* v, const Plan& pl, size_t nt, size_t kn, size_t pos, size_t j,
-                     size_t q) {
+  static float* v_at(float* v, size_t nt, size_t kn, size_t j, size_t q) {
     const size_t g = j / 8, nb = std::min<size_t>(8, nt - 8 * g);
-    return v + pos * pl.v_pos() + g * 8 * kn + q * nb * 4 + (j % 8) * 4;
+    return v + g * 8 * kn + q * nb * 4 + (j % 8) * 4;
   }
 
   // M_pos (+)= U_pos V_pos for output channels [m0, m0 + mn), input channels
@@ -223,10 +236,10 @@ class Winograd63Conv final : public ConvImpl {
                   const float* v, float* m) const {
     const float* u = packed_u_.data() + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * 8;
     const float* bias = pos == kWinoBiasPos && k0 == 0 && bias_.size() ? bias_.data() + m0 : nullptr;
-    wk_.gemm(mn / 8, nt, kn / 4, u, 8 * kpad_, v, m, mc_, bias, k0 > 0);
+    wg_.gemm(mn / 8, nt, kn / 4, u, 8 * kpad_, v, m, mc_, bias, k0 > 0);
   }
 
-  void output_block(float* y, size_t ho, size_t wo, const Plan& pl, const Block& bk, size_t m0,
+  void output_block(float* y, size_t ho, size_t wo, const WinoPlan& pl, const Block& bk, size_t m0,
                     const float* m) const {
     const size_t howo = ho * wo;
     const size_t m_end = std::min(cout_, m0 + mc_);
@@ -239,7 +252,7 @@ class Winograd63Conv final : public ConvImpl {
       out.cols = std::min(kWinoTile, wo - ox);
       for (size_t o = m0; o < m_end; o += 4) {
         out.dst = y + o * howo + oy * wo + ox;
-        wk_.output(m + j * mc_ + (o - m0), pl.m_pos(), out, std::min<size_t>(4, cout_ - o), howo, wo,
+        wk_.output(m + j * mc_ + (o - m0), pl.t * pl.mc, out, std::min<size_t>(4, cout_ - o), howo, wo,
                    p_.clamp, p_.out_min, p_.out_max);
       }
     }
@@ -247,6 +260,7 @@ class Winograd63Conv final : public ConvImpl {
 
   Conv2dParams p_;
   const WinoKernels& wk_;
+  const WinoGemmKernels& wg_;
   size_t cin_, cout_, kpad_, mpad_, mc_, kc_, block_;
   Buffer<float> packed_u_, bias_;
 };
@@ -264,12 +278,12 @@ const char* winograd63_conv_rejects(const Conv2dParams& p) {
 // When `auto` picks Winograd: executed instructions per call, winograd63 /
 // im2col, qemu -cpu cortex-a72 (bench/bench_winograd.cpp, pays_* cases,
 // Cin_Cout_map; re-measure when a GEMM or transform changes):
-//   28x28: 3_32 0.84, 4_4 0.41, 4_16 0.65, 16_4 0.37, 8_8 0.46, 16_16 0.40;
-//   56x56: 3_16 0.80;  14x14: 4_4 0.61, 8_8 0.63, 16_16 0.57, 64_64 0.43,
-//   256_256 0.40;  10x10: 8_8 0.61, 64_64 0.39;
-//   7x7: 4_4 1.12, 8_8 1.08, 16_16 0.96, 8_64 1.43, 32_32 0.87, 64_8 0.71,
-//   64_64 0.75, 256_256 0.71;  4x4 to 6x6 at 64_64: 0.72, 0.56, 0.44;
-//   4x4 at 256_256: 0.70.
+//   28x28: 3_32 0.84, 4_4 0.39, 4_16 0.60, 16_4 0.35, 8_8 0.44, 16_16 0.38;
+//   56x56: 3_16 0.77;  14x14: 4_4 0.58, 8_8 0.60, 16_16 0.53, 64_64 0.41,
+//   256_256 0.39;  10x10: 8_8 0.59, 64_64 0.37;  8x8 and 12x12 at 64_64: 0.56, 0.28;
+//   7x7: 4_4 1.03, 8_8 1.01, 16_16 0.92, 8_64 1.41, 32_32 0.82, 64_8 0.68,
+//   64_64 0.72, 256_256 0.69;  4x4 to 6x6 at 64_64: 0.71, 0.51, 0.41;
+//   4x4 at 256_256: 0.67.
 // So from 3 input and 4 output channels up Winograd wins on every map of
 // more than 64 outputs, and on smaller ones too from 32 input channels up
 // (at 7x7 and fewer than 32 input channels the 4 mostly empty tiles, and

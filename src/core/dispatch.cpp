@@ -74,15 +74,19 @@ CpuFeatures read_features() {
 Kernels choose(const CpuFeatures& f) {
   Kernels k{};
   k.sgemm = &sgemm_generic_kernels();
-  k.winograd = &wino63_generic_kernels();
   k.gemm_s8 = &gemm_s8_generic_kernels();
+  k.winograd = &wino63_generic_kernels();
+  k.wino_gemm = &wino_gemm_generic_kernels();
   k.dw3x3 = &dw3x3_generic_kernels();
+  k.dw3x3_s8 = &dw3x3_s8_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
   if (f.neon) {
     k.sgemm = &sgemm_neon_kernels();
-    k.winograd = &wino63_neon_kernels();
     k.gemm_s8 = &gemm_s8_neon_kernels();
+    k.winograd = &wino63_neon_kernels();
+    k.wino_gemm = &wino_gemm_neon_kernels();
     k.dw3x3 = &dw3x3_neon_kernels();
+    k.dw3x3_s8 = &dw3x3_s8_neon_kernels();
     k.neon = true;
   }
 #endif
@@ -121,7 +125,9 @@ CpuInfo cpu_info() {
   info.sgemm = k.sgemm->name;
   info.depthwise3x3 = k.dw3x3->name;
   info.winograd = k.winograd->name;
+  info.winograd_gemm = k.wino_gemm->name;
   info.gemm_s8 = k.gemm_s8->name;
+  info.depthwise3x3_s8 = k.dw3x3_s8->name;
   info.cpus = detail::cpus_available();
   return info;
 }

@@ -3,10 +3,10 @@
 // first use (function-local statics, initialised thread-safely).
 #pragma once
 
-#include "sgemm.h"
-#include "winograd.h"
-#include "gemm_s8.h"
-#include "dwconv.h"
+#include "core/dwconv.h"
+#include "core/gemm.h"
+#include "core/wino_gemm.h"
+#include "core/winograd.h"
 
 namespace armconv {
 namespace detail {
@@ -23,13 +23,16 @@ struct CpuFeatures {
 // i8mm), read once at first use.
 const CpuFeatures& cpu_features();
 
-// The implementations chosen for this CPU.
+// The implementations chosen for this CPU, one table per family (each named
+// <family>-<isa>-<tile>[-<variant>], see the README).
 struct Kernels {
-  const SgemmKernels* sgemm;
-  const WinoKernels* winograd;  // F(6x6, 3x3) transforms: neon > generic
-  const S8GemmKernels* gemm_s8;  // int8 GEMM: dotprod > neon (smull) > generic
-  const Dw3x3Kernels* dw3x3;     // depthwise 3x3: neon > generic
-  bool neon;                     // the NEON kernels were chosen
+  const SgemmKernels* sgemm;          // fp32 GEMM: neon > generic
+  const S8GemmKernels* gemm_s8;       // int8 GEMM: dotprod > neon (smull) > generic
+  const WinoKernels* winograd;        // F(6x6, 3x3) transforms: neon > generic
+  const WinoGemmKernels* wino_gemm;   // its per-position GEMM: neon > generic
+  const Dw3x3Kernels* dw3x3;          // fp32 depthwise 3x3: neon > generic
+  const Dw3x3S8Kernels* dw3x3_s8;     // int8 depthwise 3x3: neon > generic
+  bool neon;                          // the NEON kernels were chosen
 };
 const Kernels& kernels();
 

@@ -1,21 +1,35 @@
-// Depthwise 3x3 convolution kernels (fp32, NCHW): the per-channel contract.
+// The depthwise families (NCHW, one channel plane per kernel call): fp32 3x3
+// and int8 3x3 (stride 1 and 2), and the generic int8 plane for any other
+// depthwise shape.
 //
 // A kernel convolves one channel plane:
-//   y[oy][ox] = act(bias + sum_{ky,kx < 3} k[ky*3 + kx] * x[oy*s - pad_top + ky][ox*s - pad_left + kx])
-// for oy < ho, ox < wo, where taps outside the h x w plane read zero. The
-// padding is resolved inside the kernel (zero taps are skipped or zero vectors
+//   acc[oy][ox] = bias + sum_{ky,kx} k[ky][kx] * x[oy*s - pad_top + ky*d][ox*s - pad_left + kx*d]
+// for oy < ho, ox < wo, where taps outside the h x w plane read zero; then
+// the output stage (fp32: clamp; int8: the requantization rule of
+// core/requant.h or the float dequantization, as the GEMM's S8Output). The
+// padding is resolved inside the kernel (zero taps skipped or zero vectors
 // substituted), so the padded image is never materialised. Bottom and right
-// padding are implied by ho and wo. Kernels read only x[0 .. h*w) and write only
+// padding are implied by ho and wo; pad_top may be any value, which lets the
+// operator run a range of output rows as a plane of its own (rows oy0.. of a
+// plane are the plane starting at input row oy0*s - pad_top: conv_dwconv.cpp).
+// Kernels read only x[0 .. h*w) (and their packed weights) and write only
 // y[0 .. ho*wo): they may be handed user arrays with nothing around them.
-//
-// Packed weights: 12 floats per channel, k[0..8] the taps row-major, k[9] the
-// bias, k[10..11] zero (three whole vectors; the bias is lane 1 of the third).
+// Every implementation of the int8 kernels gives the same bits (the int32
+// sum is exact).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+
+#include "core/gemm.h"  // S8Output
 
 namespace armconv {
 namespace detail {
+
+// ---- fp32, 3x3 ----
+// Packed weights: 12 floats per channel, k[0..8] the taps row-major, k[9] the
+// bias, k[10..11] zero (three whole vectors; the bias is lane 1 of the third).
+constexpr size_t kDw3x3PackedFloats = 12;
 
 struct DwPlane {
   const float* x;  // input plane, h x w, dense
@@ -31,17 +45,49 @@ struct DwPlane {
 using dw3x3_plane_fn = void (*)(const DwPlane& p);
 
 struct Dw3x3Kernels {
-  const char* name;  // implementation, reported by cpu_info()
+  const char* name;  // dwconv3x3-<isa>-<tile>, reported by cpu_info()
   dw3x3_plane_fn stride1, stride2;
 };
-
-// Packed-weight layout size per channel.
-constexpr size_t kDw3x3PackedFloats = 12;
 
 const Dw3x3Kernels& dw3x3_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
 const Dw3x3Kernels& dw3x3_neon_kernels();
 #endif
+
+// ---- int8 ----
+// Packed weights: 16 bytes per channel, the 9 taps row-major then zeros.
+constexpr size_t kDwS8PackedBytes = 16;
+
+struct DwPlaneS8 {
+  const int8_t* x;  // input plane, h x w, dense (values in [-128, 127])
+  size_t h, w;
+  void* y;          // output plane, ho x wo, dense: int8_t (out.kind Int8) or float (Float)
+  size_t ho, wo;
+  size_t pad_top, pad_left;
+  const int8_t* k;  // the channel's packed taps (in [-127, 127])
+  S8Output out;     // advanced to the channel: bias[0], mult[0], fscale[0]
+};
+
+using dw3x3_s8_plane_fn = void (*)(const DwPlaneS8& p);
+
+struct Dw3x3S8Kernels {
+  const char* name;  // dwconv3x3_s8-<isa>-<tile>
+  dw3x3_s8_plane_fn stride1, stride2;
+};
+
+const Dw3x3S8Kernels& dw3x3_s8_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+const Dw3x3S8Kernels& dw3x3_s8_neon_kernels();
+#endif
+
+// Any depthwise shape (generic/dwconv_s8.cpp): a kh x kw kernel (taps at k,
+// row-major, kh * kw bytes), stride and dilation per dimension. The 3x3
+// generic kernels are this loop.
+struct DwShape {
+  size_t kh, kw;
+  int64_t sh, sw, dh, dw;
+};
+void dw_s8_plane_generic(const DwPlaneS8& p, const DwShape& s);
 
 }  // namespace detail
 }  // namespace armconv

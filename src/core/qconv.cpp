@@ -1,13 +1,11 @@
-// Quantized convolution (QConv2d) and the int8 entry points (gemm_s8,
-// quantize, dequantize, requantize). The rules are documented in
-// include/armconv/quant.h and src/core/gemm_s8.h.
+// Quantized convolution (QConv2d) and the int8 conversions (quantize,
+// dequantize, requantize). The rules are documented in
+// include/armconv/quant.h and src/core/requant.h.
 //
-// QConv2d quantizes the float weights per output channel once and packs them
-// for the chosen int8 GEMM (A panels, as conv_gemm.cpp does for fp32); run()
-// reads the int8 image as the GEMM's B (1x1, stride 1, no padding) or packs
-// int8 im2col panels straight from it, and the GEMM's store requantizes.
-// Depthwise layers (one input channel per group) run a direct generic loop
-// through the same scalar output rule.
+// QConv2d quantizes the float weights per output channel once (QuantLayer),
+// the int8 planner below picks a family, which packs them, and run() plans
+// and runs it (core/plan.h); the output stage (requantization or float
+// dequantization) is fused into the kernels' stores.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -16,7 +14,7 @@
 #include "core/buffer.h"
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
-#include "core/gemm_s8.h"
+#include "core/requant.h"
 
 namespace armconv {
 
@@ -42,40 +40,6 @@ int8_t quantize_one(double v) {
 }
 
 }  // namespace
-
-void gemm_s8(int64_t m, int64_t n, int64_t k, const int8_t* a, int64_t lda, const int8_t* b,
-             int64_t ldb, int32_t* c, int64_t ldc) {
-  if (m < 0 || n < 0 || k < 0) throw Error("gemm_s8: m, n and k must be >= 0");
-  if (k > kGemmS8MaxK) throw Error("gemm_s8: k must be <= 65536, got " + std::to_string(k));
-  if (lda < std::max<int64_t>(k, 1) || ldb < std::max<int64_t>(n, 1) || ldc < std::max<int64_t>(n, 1))
-    throw Error("gemm_s8: leading dimensions must be at least the row lengths");
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    for (int64_t i = 0; i < m; i++) std::fill(c + i * ldc, c + i * ldc + n, 0);
-    return;
-  }
-  for (int64_t i = 0; i < m; i++)
-    for (int64_t j = 0; j < k; j++)
-      if (a[i * lda + j] == -128) throw Error("gemm_s8: a holds -128 (operands must be in [-127, 127])");
-  for (int64_t i = 0; i < k; i++)
-    for (int64_t j = 0; j < n; j++)
-      if (b[i * ldb + j] == -128) throw Error("gemm_s8: b holds -128 (operands must be in [-127, 127])");
-  using namespace detail;
-  const S8GemmKernels& kern = *kernels().gemm_s8;
-  const S8Blocking blk = gemm_s8_blocking(kern, size_t(m), size_t(n), size_t(k));
-  const size_t mpad = round_up(size_t(m), kern.mr);
-  Buffer<int8_t> pa(mpad * blk.kp), ws(blk.workspace_bytes());
-  Buffer<int32_t> bias(mpad);
-  kern.pack_a(size_t(m), size_t(k), a, size_t(lda), pa.data());
-  S8BSource src;
-  src.b = b;
-  src.ldb = size_t(ldb);
-  S8Output out;
-  out.kind = S8OutKind::Int32;
-  out.bias = bias.data();
-  gemm_s8_run(kern, blk, size_t(m), size_t(n), size_t(k), pa.data(), src, c, size_t(ldc), out,
-              ws.data());
-}
 
 void quantize(const float* x, int8_t* q, int64_t outer, int64_t channels, int64_t inner,
               const float* scales) {
@@ -125,98 +89,98 @@ void requantize(const int32_t* acc, int8_t* q, int64_t outer, int64_t channels, 
 
 namespace detail {
 
+namespace {
+
+// The int8 planner: the first family, in order, that can run the layer.
+struct QConvFamily {
+  const char* name;
+  const char* (*rejects)(const Conv2dParams& p);
+  ConvImplS8Ptr (*make)(const Conv2dParams& p, const QuantLayer& q);
+};
+
+const QConvFamily kQFamilies[] = {
+    {"depthwise3x3", dw3x3_s8_conv_rejects, make_dw3x3_s8_conv},
+    {"depthwise", dw_s8_conv_rejects, make_dw_s8_conv},
+    {"gemm", gemm_s8_conv_rejects, make_gemm_s8_conv},
+    {"im2col", nullptr, make_im2col_s8_conv},
+};
+
+const QConvFamily& choose_s8(const Conv2dParams& p) {
+  for (const QConvFamily& f : kQFamilies)
+    if (!f.rejects || !f.rejects(p)) return f;
+  return kQFamilies[3];  // never reached: im2col runs everything
+}
+
+}  // namespace
+
 class QConvImpl {
  public:
   QConvImpl(const Conv2dParams& p, const float* weight, const float* bias, float in_scale,
             float out_scale)
-      : p_(p), kern_(*kernels().gemm_s8) {
-    g_ = size_t(p.groups);
-    cout_ = size_t(p.out_channels);
-    m_ = cout_ / g_;
-    cg_ = size_t(p.in_channels) / g_;
-    k_ = cg_ * size_t(p.kernel_h * p.kernel_w);
-    if (k_ > size_t(kGemmS8MaxK))
+      : p_(p) {
+    const size_t cout = size_t(p.out_channels);
+    const size_t k = size_t(p.in_channels / p.groups) * size_t(p.kernel_h * p.kernel_w);
+    if (k > size_t(kGemmS8MaxK))
       throw Error("QConv2d: in_channels / groups * kernel_h * kernel_w must be <= 65536, got " +
-                  std::to_string(k_));
-    quantize_weights(weight);
+                  std::to_string(k));
+    quantize_weights(weight, cout, k);
     // Bias and output stage, per output channel.
-    bias_q_.assign(cout_, 0);
-    std::vector<double> s(cout_);
-    dequant_.resize(cout_);
-    for (size_t o = 0; o < cout_; o++) {
-      const double unit = double(in_scale) * double(w_scale_[o]);  // value of one accumulator step
+    q_.bias_q.assign(cout, 0);
+    std::vector<double> s(cout);
+    q_.dequant.resize(cout);
+    for (size_t o = 0; o < cout; o++) {
+      const double unit = double(in_scale) * double(q_.w_scale[o]);  // value of one accumulator step
       if (bias) {
         const double bq = std::round(double(bias[o]) / unit);
-        bias_q_[o] = int32_t(std::max(-double(kS8MaxBias), std::min(double(kS8MaxBias), bq)));
+        q_.bias_q[o] = int32_t(std::max(-double(kS8MaxBias), std::min(double(kS8MaxBias), bq)));
       }
       s[o] = out_scale > 0.0f ? unit / double(out_scale) : 0.0;
-      dequant_[o] = float(unit);
+      q_.dequant[o] = float(unit);
     }
-    mult_.assign(cout_, 0);
-    shift_ = 0;
-    qmin_ = -127;
-    qmax_ = 127;
+    q_.mult.assign(cout, 0);
     if (out_scale > 0.0f) {
-      requant_multipliers(s.data(), cout_, mult_.data(), &shift_);
+      requant_multipliers(s.data(), cout, q_.mult.data(), &q_.shift);
       if (p.clamp) {
         const double lo = std::round(double(p.out_min) / double(out_scale));
         const double hi = std::round(double(p.out_max) / double(out_scale));
-        qmin_ = int32_t(std::min(127.0, std::max(-127.0, lo)));
-        qmax_ = int32_t(std::min(127.0, std::max(-127.0, hi)));
+        q_.qmin = int32_t(std::min(127.0, std::max(-127.0, lo)));
+        q_.qmax = int32_t(std::min(127.0, std::max(-127.0, hi)));
       }
     }
-    out_kind_ = out_scale > 0.0f ? S8OutKind::Int8 : S8OutKind::Float;
-    depthwise_ = g_ > 1 && cg_ == 1 && m_ == 1;
-    dense_ = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
-             p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
-    if (!depthwise_) pack();
-  }
-
-  const char* algo() const { return depthwise_ ? "depthwise" : (dense_ ? "gemm" : "im2col"); }
-
-  void run(const int8_t* x, int64_t n, int64_t h, int64_t w, void* y, int64_t ho,
-           int64_t wo) const {
-    if (depthwise_) return run_depthwise(x, n, h, w, y, ho, wo);
-    const size_t hw = size_t(h) * size_t(w), howo = size_t(ho) * size_t(wo);
-    const size_t es = out_kind_ == S8OutKind::Int8 ? 1 : 4;
-    const S8Blocking blk = gemm_s8_blocking(kern_, m_, howo, k_);
-    Buffer<int8_t> ws(blk.workspace_bytes());
-    Buffer<int8_t> scratch(dense_ ? 0 : im2col_s8_scratch_bytes(kern_.kg, kern_.nr, blk.nc),
-                           Buffer<int8_t>::Uninitialized());
-    Im2colGeomS8 geom{};
-    geom.geom = im2col_geom(p_, h, w, ho, wo);
-    geom.scratch = scratch.data();
-    for (int64_t b = 0; b < n; b++) {
-      for (size_t g = 0; g < g_; g++) {
-        const int8_t* xg = x + (size_t(b) * g_ + g) * cg_ * hw;
-        char* yg = static_cast<char*>(y) + (size_t(b) * g_ + g) * m_ * howo * es;
-        S8BSource src;
-        if (dense_) {
-          src.b = xg;
-          src.ldb = hw;
-        } else {
-          geom.x = xg;
-          src.im2col = &geom;
-        }
-        S8Output out = output_stage(g);
-        gemm_s8_run(kern_, blk, m_, howo, k_, packed_a_.data() + g * mpad_ * blk.kp, src, yg,
-                    howo, out, ws.data());
-      }
+    // The kernels' copies (readable past the last channel: Buffer's slack).
+    q_.kbias.reset(cout);
+    q_.kmult.reset(cout);
+    q_.kscale.reset(cout);
+    for (size_t o = 0; o < cout; o++) {
+      q_.kbias[o] = q_.bias_q[o];
+      q_.kmult[o] = q_.mult[o];
+      q_.kscale[o] = q_.dequant[o];
     }
+    S8Output& out = q_.out;
+    out.kind = out_scale > 0.0f ? S8OutKind::Int8 : S8OutKind::Float;
+    out.bias = q_.kbias.data();
+    out.mult = q_.kmult.data();
+    out.shift = q_.shift;
+    out.qmin = q_.qmin;
+    out.qmax = q_.qmax;
+    out.fscale = q_.kscale.data();
+    out.fclamp = p.clamp;
+    out.fmin = p.out_min;
+    out.fmax = p.out_max;
+    const QConvFamily& f = choose_s8(p);
+    algo_ = f.name;
+    impl_ = f.make(p, q_);
   }
 
-  std::vector<int8_t> w_q_;
-  std::vector<float> w_scale_, dequant_;
-  std::vector<int32_t> bias_q_, mult_;
-  int shift_;
-  int32_t qmin_, qmax_;
+  const char* algo() const { return algo_; }
+  const ConvImplS8& impl() const { return *impl_; }
+  const QuantLayer& quant() const { return q_; }
 
  private:
-  void quantize_weights(const float* weight) {
-    const size_t per = k_;
-    w_q_.resize(cout_ * per);
-    w_scale_.resize(cout_);
-    for (size_t o = 0; o < cout_; o++) {
+  void quantize_weights(const float* weight, size_t cout, size_t per) {
+    q_.w_q.resize(cout * per);
+    q_.w_scale.resize(cout);
+    for (size_t o = 0; o < cout; o++) {
       const float* wo = weight + o * per;
       double amax = 0.0;
       for (size_t i = 0; i < per; i++) {
@@ -225,85 +189,15 @@ class QConvImpl {
       }
       float sc = float(amax / 127.0);
       if (!(sc > 0.0f)) sc = 1.0f;  // all-zero channel (or below float range)
-      w_scale_[o] = sc;
-      for (size_t i = 0; i < per; i++) w_q_[o * per + i] = quantize_one(double(wo[i]) / double(sc));
+      q_.w_scale[o] = sc;
+      for (size_t i = 0; i < per; i++) q_.w_q[o * per + i] = quantize_one(double(wo[i]) / double(sc));
     }
-  }
-
-  void pack() {
-    mpad_ = round_up(m_, kern_.mr);
-    const size_t kp = round_up(k_, kern_.kg);
-    packed_a_.reset(g_ * mpad_ * kp);
-    pbias_.reset(g_ * mpad_);
-    pmult_.reset(g_ * mpad_);
-    pdequant_.reset(g_ * mpad_);
-    for (size_t g = 0; g < g_; g++) {
-      kern_.pack_a(m_, k_, w_q_.data() + g * m_ * k_, k_, packed_a_.data() + g * mpad_ * kp);
-      for (size_t r = 0; r < m_; r++) {
-        pbias_[g * mpad_ + r] = bias_q_[g * m_ + r];
-        pmult_[g * mpad_ + r] = mult_[g * m_ + r];
-        pdequant_[g * mpad_ + r] = dequant_[g * m_ + r];
-      }
-    }
-  }
-
-  S8Output output_stage(size_t g) const {
-    S8Output out;
-    out.kind = out_kind_;
-    out.bias = pbias_.data() + g * mpad_;
-    out.mult = pmult_.data() + g * mpad_;
-    out.shift = shift_;
-    out.qmin = qmin_;
-    out.qmax = qmax_;
-    out.fscale = pdequant_.data() + g * mpad_;
-    out.fclamp = p_.clamp;
-    out.fmin = p_.out_min;
-    out.fmax = p_.out_max;
-    return out;
-  }
-
-  // One channel per group: y[c] = sum over the kernel window of x[c] * w[c],
-  // then the output rule of gemm_s8.h, scalar.
-  void run_depthwise(const int8_t* x, int64_t n, int64_t h, int64_t w, void* y, int64_t ho,
-                     int64_t wo) const {
-    const int64_t kh = p_.kernel_h, kw = p_.kernel_w;
-    for (int64_t b = 0; b < n; b++)
-      for (size_t ch = 0; ch < cout_; ch++) {
-        const int8_t* xc = x + (size_t(b) * cout_ + ch) * size_t(h * w);
-        const int8_t* wc = w_q_.data() + ch * size_t(kh * kw);
-        const size_t obase = (size_t(b) * cout_ + ch) * size_t(ho * wo);
-        for (int64_t oy = 0; oy < ho; oy++)
-          for (int64_t ox = 0; ox < wo; ox++) {
-            int32_t acc = bias_q_[ch];
-            for (int64_t ky = 0; ky < kh; ky++) {
-              const int64_t iy = oy * p_.stride_h - p_.pad_top + ky * p_.dilation_h;
-              if (iy < 0 || iy >= h) continue;
-              for (int64_t kx = 0; kx < kw; kx++) {
-                const int64_t ix = ox * p_.stride_w - p_.pad_left + kx * p_.dilation_w;
-                if (ix < 0 || ix >= w) continue;
-                acc += int32_t(xc[iy * w + ix]) * int32_t(wc[ky * kw + kx]);
-              }
-            }
-            const size_t i = obase + size_t(oy * wo + ox);
-            if (out_kind_ == S8OutKind::Int8) {
-              static_cast<int8_t*>(y)[i] = int8_t(s8_requant(acc, mult_[ch], shift_, qmin_, qmax_));
-            } else {
-              float v = float(acc) * dequant_[ch];
-              if (p_.clamp) v = v < p_.out_min ? p_.out_min : (v > p_.out_max ? p_.out_max : v);
-              static_cast<float*>(y)[i] = v;
-            }
-          }
-      }
   }
 
   Conv2dParams p_;
-  const S8GemmKernels& kern_;
-  size_t g_, cout_, m_, cg_, k_, mpad_ = 0;
-  bool depthwise_, dense_;
-  S8OutKind out_kind_;
-  Buffer<int8_t> packed_a_;
-  Buffer<int32_t> pbias_, pmult_;
-  Buffer<float> pdequant_;
+  QuantLayer q_;  // before impl_: the family keeps a reference to it
+  const char* algo_;
+  ConvImplS8Ptr impl_;
 };
 
 }  // namespace detail
@@ -327,12 +221,15 @@ QConv2d& QConv2d::operator=(QConv2d&&) noexcept = default;
 
 const char* QConv2d::algo() const { return impl_->algo(); }
 
+size_t QConv2d::workspace_bytes(int64_t h, int64_t w) const {
+  return impl_->impl().plan(1, h, w).scratch_bytes;
+}
+
 void QConv2d::run_any(const int8_t* x, int64_t n, int64_t h, int64_t w, void* y) const {
   if (n < 0) throw Error("batch size must be >= 0");
-  int64_t ho, wo;
-  output_size(p_, h, w, &ho, &wo);
+  const detail::ConvPlan plan = impl_->impl().plan(n, h, w);  // checks h, w (output_size)
   if (n == 0) return;
-  impl_->run(x, n, h, w, y, ho, wo);
+  detail::run_all(impl_->impl(), plan, x, y);
 }
 
 void QConv2d::run(const int8_t* x, int64_t n, int64_t h, int64_t w, int8_t* y) const {
@@ -345,13 +242,13 @@ void QConv2d::run(const int8_t* x, int64_t n, int64_t h, int64_t w, float* y) co
   run_any(x, n, h, w, y);
 }
 
-const std::vector<int8_t>& QConv2d::weight_q() const { return impl_->w_q_; }
-const std::vector<float>& QConv2d::weight_scale() const { return impl_->w_scale_; }
-const std::vector<int32_t>& QConv2d::bias_q() const { return impl_->bias_q_; }
-const std::vector<int32_t>& QConv2d::requant_multiplier() const { return impl_->mult_; }
-int QConv2d::requant_shift() const { return impl_->shift_; }
-const std::vector<float>& QConv2d::dequant_scale() const { return impl_->dequant_; }
-int32_t QConv2d::qmin() const { return impl_->qmin_; }
-int32_t QConv2d::qmax() const { return impl_->qmax_; }
+const std::vector<int8_t>& QConv2d::weight_q() const { return impl_->quant().w_q; }
+const std::vector<float>& QConv2d::weight_scale() const { return impl_->quant().w_scale; }
+const std::vector<int32_t>& QConv2d::bias_q() const { return impl_->quant().bias_q; }
+const std::vector<int32_t>& QConv2d::requant_multiplier() const { return impl_->quant().mult; }
+int QConv2d::requant_shift() const { return impl_->quant().shift; }
+const std::vector<float>& QConv2d::dequant_scale() const { return impl_->quant().dequant; }
+int32_t QConv2d::qmin() const { return impl_->quant().qmin; }
+int32_t QConv2d::qmax() const { return impl_->quant().qmax; }
 
 }  // namespace armconv

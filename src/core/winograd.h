@@ -1,5 +1,6 @@
 // Winograd F(6x6, 3x3): transform matrices, the transform-kernel contract and
-// the nc4hw4 layout helpers.
+// the nc4hw4 layout helpers. The per-position GEMM between the transforms is
+// its own family: core/wino_gemm.h.
 //
 // One output tile Y (6x6) of a 3x3 convolution (cross-correlation) of an 8x8
 // input patch d with the kernel g is
@@ -60,8 +61,9 @@ extern const double kWinoAT[6][8];
 //   src: the tile's 8x8 patch, row r, column c, channel lane l at
 //       src[r * src_row + c * 4 + l] (src_row in floats, a multiple of 4);
 //   V = B^T d B: position p, lane l to dst[p * dst_pos + l].
-// Per position one vector of 4 channels: exactly what the GEMM below reads
-// as its "4 k-values of one tile", so there is no transpose anywhere.
+// Per position one vector of 4 channels: exactly what the per-position GEMM
+// (core/wino_gemm.h) reads as its "4 k-values of one tile", so there is no
+// transpose anywhere.
 using wino_input_fn = void (*)(const float* src, size_t src_row, float* dst, size_t dst_pos);
 
 // Where the output transform writes one tile: channel l (< nch), row y
@@ -78,31 +80,6 @@ struct WinoOutTile {
 using wino_output_fn = void (*)(const float* src, size_t src_pos, const WinoOutTile& out, size_t nch,
                                 size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi);
 
-// The GEMM of one transform position, for m8 blocks of 8 output channels and
-// a strip of n >= 1 tiles, k in quads ("pack4": the k index runs in vector
-// lanes):
-//
-//   C[j][m] = init[j][m] + sum_k U[k][m] V[k][j]   m < 8 m8, j < n, k < 4 kq
-//
-//   u: U[k][8b .. 8b+7] at u + b * u_stride + 8 k (packed U blocks: 8
-//      channels per k; two vectors);
-//   v: packed in groups of 8 tiles (the last group holds the nb = n - 8g
-//      left over): V[4q .. 4q+3][8g + i] (one vector: tile 8g + i, k-quad q)
-//      at v + 32 kq g + 4 nb_g q + 4 i, where nb_g = min(8, n - 8g). Each
-//      group is a kq x nb_g array of vectors, so the kernel reads it straight
-//      through; the whole strip is 4 kq n floats.
-//   c: C[j][m] at c + j * ldc + m (tile j's channels: nc4 vectors);
-//   init: C itself if `accumulate`, else bias[m] if bias, else 0.
-//
-// Per k-quad the kernel multiplies each U vector by one lane of a V vector
-// (fmla by element), so an nc4 vector of the input transform is used as it
-// is, and C comes out as nc4 vectors for the output transform. One call
-// covers all of a position's channel blocks, so per-call costs (saving the
-// callee-saved vector registers) are paid once per position.
-using wino_gemm_fn = void (*)(size_t m8, size_t n, size_t kq, const float* u, size_t u_stride,
-                              const float* v, float* c, size_t ldc, const float* bias,
-                              bool accumulate);
-
 // One row of an nc4 staging box: `lo` zero pixels, n pixels of nch (1..4)
 // channel rows interleaved, `hi` zero pixels (the padding, written here so
 // that a row is one call):
@@ -112,11 +89,10 @@ using wino_pack_nc4_fn = void (*)(const float* x, size_t ch_stride, size_t nch, 
                                   size_t hi, float* dst);
 
 struct WinoKernels {
-  const char* name;  // implementation, reported by cpu_info()
+  const char* name;  // winograd63-<isa>-nc4, reported by cpu_info()
   wino_pack_nc4_fn pack_nc4;
   wino_input_fn input;
   wino_output_fn output;
-  wino_gemm_fn gemm;
 };
 
 const WinoKernels& wino63_generic_kernels();

@@ -1,15 +1,15 @@
 // The F(6x6, 3x3) transform kernels, written once over a vector "Ops" policy
-// and instantiated per ISA (generic/winograd.cpp: 4 plain floats,
-// neon/winograd.cpp: float32x4_t; neon/winograd.cpp also runs the same
-// operations as inline assembly on aarch64 and armv7, its WA_IN_1D and
-// WA_OUT_1D: keep them in step). A vector is one
+// and instantiated per ISA (generic/winograd63.cpp: 4 plain floats,
+// neon/winograd63.h: float32x4_t; the NEON units also run the same
+// operations as inline assembly on aarch64 and armv7, WA_IN_1D and
+// WA_OUT_1D in neon/winograd63.h: keep them in step). A vector is one
 // pixel of 4 channels (nc4hw4); every transform is vector arithmetic on such
 // pixels, the same operations for each lane, with no transposes inside. The
 // only lane shuffles are at the GEMM boundary, where 4 tiles x 4 channels
 // are interleaved into (out of) GEMM panel rows with one ld4/st4.
 //
 // An Ops policy provides: refresh() (called at the top of each transform
-// loop; see neon/winograd.cpp), V, load/store (4 floats, any alignment), zero,
+// loop; see neon/winograd63.h), V, load/store (4 floats, any alignment), zero,
 // add/sub, min/max, mla<K>(a, b) = a + b*c[K], mls<K> = a - b*c[K],
 // mul<K> = b*c[K] with c its constant table (the K indices below),
 // store_row6 (lane l of 6 vectors

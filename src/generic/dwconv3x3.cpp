@@ -53,7 +53,7 @@ void plane(const DwPlane& p) {
 }  // namespace
 
 const Dw3x3Kernels& dw3x3_generic_kernels() {
-  static const Dw3x3Kernels k = {"generic", plane<1>, plane<2>};
+  static const Dw3x3Kernels k = {"dwconv3x3-generic-1x1", plane<1>, plane<2>};
   return k;
 }
 

@@ -85,6 +85,8 @@ PYBIND11_MODULE(_armconv, m) {
     kernels["depthwise3x3"] = c.depthwise3x3;
     kernels["winograd"] = c.winograd;
     kernels["gemm_s8"] = c.gemm_s8;
+    kernels["winograd_gemm"] = c.winograd_gemm;
+    kernels["depthwise3x3_s8"] = c.depthwise3x3_s8;
     py::dict d;
     d["arch"] = c.arch;
     d["neon"] = c.neon;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -19,6 +20,7 @@
 
 using armconv::detail::DwPlane;
 using armconv::detail::Dw3x3Kernels;
+using armconv::detail::Dw3x3S8Kernels;
 using armconv_test::GuardedArray;
 
 namespace {
@@ -108,6 +110,79 @@ void sweep(const Dw3x3Kernels& kern, const char* which) {
   g_failures += bad;
 }
 
+// int8 3x3 (core/dwconv.h): the dispatched kernels against the generic loop,
+// bit for bit, over the same widths, heights and paddings (plus planes wider
+// than the NEON kernel's column chunk), both output stages. Inputs hold
+// -128; x and y sit against guard pages as above.
+bool check_plane_s8(const Dw3x3S8Kernels& kern, int s, int h, int w, Pads pd, bool int8_out,
+                    bool guard_at_end) {
+  using armconv::detail::DwPlaneS8;
+  using armconv::detail::S8OutKind;
+  if (h + pd.t + pd.b < 3 || w + pd.l + pd.r < 3) return true;
+  const int ho = (h + pd.t + pd.b - 3) / s + 1, wo = (w + pd.l + pd.r - 3) / s + 1;
+  const size_t es = int8_out ? 1 : 4, outs = size_t(ho) * size_t(wo);
+  GuardedArray<int8_t> x(size_t(h) * w, guard_at_end);
+  GuardedArray<unsigned char> y(outs * es, !guard_at_end);
+  std::vector<unsigned char> want(outs * es);
+  int8_t k[16] = {};
+  for (int i = 0; i < 9; i++) k[i] = int8_t(int(frand() * 63.5f));
+  k[4] = (h + w) % 2 ? 127 : -127;
+  for (size_t i = 0; i < x.size(); i++) x[i] = int8_t(int(frand() * 64.0f));
+  if (x.size() > 2) x[x.size() / 2] = -128;
+  const int32_t bias = int32_t(frand() * 4000.0f), mult = 1 << 26;
+  const float scale = 0.01f;
+  armconv::detail::S8Output out;
+  out.kind = int8_out ? S8OutKind::Int8 : S8OutKind::Float;
+  out.bias = &bias;
+  out.mult = &mult;
+  out.shift = (h + w) % 3;
+  out.qmin = -120;
+  out.qmax = 100;
+  out.fscale = &scale;
+  out.fclamp = (w % 2) == 0;
+  out.fmin = -150.0f;
+  out.fmax = 90.0f;
+  DwPlaneS8 p{x.data(), size_t(h), size_t(w), want.data(), size_t(ho), size_t(wo),
+              size_t(pd.t), size_t(pd.l), k, out};
+  armconv::detail::dw_s8_plane_generic(p, armconv::detail::DwShape{3, 3, s, s, 1, 1});
+  std::memset(y.data(), 0x5a, y.size());
+  p.y = y.data();
+  (s == 1 ? kern.stride1 : kern.stride2)(p);
+  if (std::memcmp(y.data(), want.data(), want.size()) != 0) {
+    std::printf("FAIL %s stride %d h %d w %d pads (t%d b%d l%d r%d) %s out: differs from the generic loop\n",
+                kern.name, s, h, w, pd.t, pd.b, pd.l, pd.r, int8_out ? "int8" : "float");
+    return false;
+  }
+  return true;
+}
+
+void sweep_s8(const Dw3x3S8Kernels& kern) {
+  const Pads pads[] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 2, 2}, {0, 1, 0, 1}, {1, 0, 1, 0},
+                       {2, 0, 1, 3}, {0, 2, 3, 1}, {5, 4, 6, 5}, {0, 0, 7, 9}, {1, 1, 17, 18}};
+  int cases = 0, bad = 0;
+  for (int s = 1; s <= 2; s++)
+    for (int h = 1; h <= 7; h++)
+      for (int w = 1; w <= 40; w++)
+        for (const Pads& pd : pads) {
+          cases++;
+          if (!check_plane_s8(kern, s, h, w, pd, (h + w + pd.l) % 2 == 0, (h * 7 + w) % 2 == 0) && ++bad > 20) {
+            g_failures += bad;
+            return;
+          }
+        }
+  // Wider than a column chunk (256 outputs), taller maps.
+  const int big[][2] = {{5, 300}, {9, 530}, {33, 64}, {20, 257}};
+  for (int s = 1; s <= 2; s++)
+    for (const auto& hw : big)
+      for (const Pads& pd : pads) {
+        cases++;
+        for (bool i8 : {true, false})
+          if (!check_plane_s8(kern, s, hw[0], hw[1], pd, i8, pd.l % 2 == 0)) bad++;
+      }
+  std::printf("%s: %d planes, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
 // The operator layer: batch > 1, several channels, bias, forced algorithm.
 void check_operator() {
   armconv::Conv2dParams p;
@@ -147,6 +222,9 @@ int main() {
   sweep(chosen, chosen.name);
   if (&chosen != &armconv::detail::dw3x3_generic_kernels())
     sweep(armconv::detail::dw3x3_generic_kernels(), "generic");
+  const Dw3x3S8Kernels& chosen8 = *armconv::detail::kernels().dw3x3_s8;
+  std::printf("dispatched int8 depthwise 3x3: %s\n", chosen8.name);
+  sweep_s8(chosen8);
   check_operator();
   if (g_failures) {
     std::printf("%d failures\n", g_failures);

@@ -17,7 +17,8 @@
 #include "armconv/quant.h"
 #include "core/buffer.h"
 #include "core/dispatch.h"
-#include "core/gemm_s8.h"
+#include "core/gemm.h"
+#include "core/requant.h"
 #include "check.h"
 #include "guard.h"
 
@@ -51,9 +52,11 @@ static void check_gemm(const S8GemmKernels& kern, size_t m, size_t n, size_t k, 
   std::memcpy(a.data(), av.data(), av.size());
   std::memcpy(b.data(), bv.data(), bv.size());
   const size_t mpad = round_up(m, kern.mr);
-  S8Blocking blk = gemm_s8_blocking(kern, m, n, k);
-  blk.nc = std::min(blk.nc, nc_panels * kern.nr);
-  Buffer<int8_t> pa(mpad * blk.kp), ws(blk.workspace_bytes());
+  GemmPlan plan = gemm_plan(kern, m, n, k, false);
+  plan.nc = std::min(plan.nc, nc_panels * kern.nr);  // (scratch stays large enough)
+  plan.n_blocks = div_up(n, plan.nc);
+  Buffer<int8_t> pa(mpad * plan.kp);
+  Buffer<unsigned char> ws(plan.scratch_bytes);
   kern.pack_a(m, k, a.data(), k, pa.data());
   // Per-row output parameters, exercising extreme biases and multipliers.
   Buffer<int32_t> bias(mpad), mult(mpad);
@@ -73,7 +76,7 @@ static void check_gemm(const S8GemmKernels& kern, size_t m, size_t n, size_t k, 
       for (size_t kk = 0; kk < k; kk++) s += int64_t(av[i * k + kk]) * int64_t(bv[kk * n + j]);
       ref[i * n + j] = s;
     }
-  S8BSource src;
+  GemmB<S8Gemm> src;
   src.b = b.data();
   src.ldb = n;
   const char* what = kern.name;
@@ -93,7 +96,7 @@ static void check_gemm(const S8GemmKernels& kern, size_t m, size_t n, size_t k, 
       const size_t es = kind == S8OutKind::Int8 ? 1 : 4;
       GuardedArray<unsigned char> c(m * n * es);
       std::memset(c.data(), 0x5a, m * n * es);
-      gemm_s8_run(kern, blk, m, n, k, pa.data(), src, c.data(), n, out, ws.data());
+      gemm_run(kern, plan, pa.data(), src, c.data(), n, out, 0, plan.units(), ws.data());
       int bad = 0;
       for (size_t i = 0; i < m && bad < 3; i++)
         for (size_t j = 0; j < n && bad < 3; j++) {
@@ -126,7 +129,7 @@ static void check_gemm(const S8GemmKernels& kern, size_t m, size_t n, size_t k, 
 
 // The packers of `kern` produce exactly the bytes of the generic ones.
 static void check_packers(const S8GemmKernels& kern, std::mt19937& g) {
-  const S8GemmKernels* ref = gemm_s8_generic_kernels_for(kern.mr, kern.nr, kern.kg);
+  const S8GemmKernels* ref = gemm_s8_generic_kernels_for(kern.mr, kern.nr, kern.kr);
   CHECK(ref != nullptr, "no generic table for %s", kern.name);
   if (!ref) return;
   for (size_t k : {1, 3, 4, 5, 15, 16, 17, 33, 70})
@@ -135,7 +138,7 @@ static void check_packers(const S8GemmKernels& kern, std::mt19937& g) {
       fill(v, Fill::Random, g, false);
       GuardedArray<int8_t> b(k * n);
       std::memcpy(b.data(), v.data(), v.size());
-      const size_t kp = round_up(k, kern.kg), bytes = round_up(n, kern.nr) * kp;
+      const size_t kp = round_up(k, kern.kr), bytes = round_up(n, kern.nr) * kp;
       Buffer<int8_t> x(bytes), y(bytes);
       std::memset(x.data(), 0x33, bytes);
       kern.pack_b(k, n, b.data(), n, x.data());
@@ -150,11 +153,16 @@ static void check_packers(const S8GemmKernels& kern, std::mt19937& g) {
     }
 }
 
-// im2col panels against a scalar im2col of a guarded image.
+// im2col against a scalar im2col of a guarded image: the table's own
+// packer (if it has one) byte for byte against pack_b of the dense matrix,
+// and the driver's GEMM over the image (the staged packer for the NEON
+// tables) against the GEMM over the dense matrix, bit for bit.
 static void check_im2col(const S8GemmKernels& kern, std::mt19937& g) {
   struct Geo { size_t c, h, w, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr; };
   const Geo geos[] = {{3, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, {2, 6, 5, 3, 2, 2, 1, 1, 2, 0, 2, 1, 0},
-                      {5, 4, 4, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0}, {1, 9, 8, 5, 5, 1, 2, 2, 1, 3, 2, 2, 3}};
+                      {5, 4, 4, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0}, {1, 9, 8, 5, 5, 1, 2, 2, 1, 3, 2, 2, 3},
+                      {7, 9, 11, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
+                      {2, 12, 10, 8, 7, 1, 2, 1, 1, 3, 2, 3, 3}};  // 56 taps: no tap cache
   for (const Geo& e : geos) {
     const size_t ho = (e.h + e.pt + e.pb - (e.kh - 1) * e.dh - 1) / e.sh + 1;
     const size_t wo = (e.w + e.pl + e.pr - (e.kw - 1) * e.dw - 1) / e.sw + 1;
@@ -162,10 +170,8 @@ static void check_im2col(const S8GemmKernels& kern, std::mt19937& g) {
     fill(v, Fill::Random, g, false);
     GuardedArray<int8_t> x(v.size());
     std::memcpy(x.data(), v.data(), v.size());
-    Im2colGeomS8 geom{};
-    geom.x = x.data();
-    geom.geom = Im2colGeom{nullptr, e.c, e.h, e.w, e.kh, e.kw, e.sh, e.sw, e.dh, e.dw,
-                           ptrdiff_t(e.pt), ptrdiff_t(e.pl), ho, wo};
+    const Im2colGeom geom{x.data(), e.c, e.h, e.w, e.kh, e.kw, int64_t(e.sh), int64_t(e.sw),
+                          int64_t(e.dh), int64_t(e.dw), int64_t(e.pt), int64_t(e.pl), ho, wo};
     const size_t k = e.c * e.kh * e.kw, n = ho * wo;
     std::vector<int8_t> dense(k * n);
     for (size_t c = 0; c < e.c; c++)
@@ -179,22 +185,44 @@ static void check_im2col(const S8GemmKernels& kern, std::mt19937& g) {
               dense[((c * e.kh + ky) * e.kw + kx) * n + oy * wo + ox] =
                   in ? v[(c * e.h + size_t(iy)) * e.w + size_t(ix)] : 0;
             }
-    for (size_t n0 : {size_t(0), size_t(1), n / 2}) {
-      const size_t nc = n - n0;
-      const size_t bytes = round_up(nc, kern.nr) * round_up(k, kern.kg);
-      Buffer<int8_t> p1(bytes), p2(bytes);
-      Buffer<int8_t> scratch(im2col_s8_scratch_bytes(kern.kg, kern.nr, nc));
-      geom.scratch = scratch.data();
-      std::memset(p1.data(), 0x33, bytes);
-      kern.pack_im2col(geom, n0, nc, p1.data());
-      kern.pack_b(k, nc, dense.data() + n0, n, p2.data());
-      CHECK(std::memcmp(p1.data(), p2.data(), bytes) == 0, "%s im2col c=%zu h=%zu n0=%zu", kern.name, e.c, e.h, n0);
+    if (kern.pack_im2col) {
+      for (size_t n0 : {size_t(0), size_t(1), n / 2}) {
+        const size_t nc = n - n0;
+        const size_t bytes = round_up(nc, kern.nr) * round_up(k, kern.kr);
+        Buffer<int8_t> p1(bytes), p2(bytes);
+        std::memset(p1.data(), 0x33, bytes);
+        kern.pack_im2col(geom, 0, k, n0, nc, p1.data());
+        kern.pack_b(k, nc, dense.data() + n0, n, p2.data());
+        CHECK(std::memcmp(p1.data(), p2.data(), bytes) == 0, "%s im2col c=%zu h=%zu n0=%zu", kern.name, e.c, e.h, n0);
+      }
+    }
+    const size_t m = 2 * kern.mr + 1;
+    std::vector<int8_t> av(m * k);
+    fill(av, Fill::Random, g, true);
+    Buffer<int8_t> pa(round_up(m, kern.mr) * round_up(k, kern.kr));
+    kern.pack_a(m, k, av.data(), k, pa.data());
+    Buffer<int32_t> bias(m);
+    S8Output out;
+    out.bias = bias.data();
+    std::vector<int32_t> c1(m * n), c2(m * n);
+    for (size_t panels : {size_t(1), size_t(3), size_t(1000)}) {
+      GemmPlan plan = gemm_plan(kern, m, n, k, true);
+      plan.nc = std::min(plan.nc, panels * kern.nr);  // several B blocks
+      plan.n_blocks = div_up(n, plan.nc);
+      Buffer<unsigned char> ws(plan.scratch_bytes, Buffer<unsigned char>::Uninitialized());
+      GemmB<S8Gemm> img, mat;
+      img.im2col = &geom;
+      mat.b = dense.data();
+      mat.ldb = n;
+      gemm_run(kern, plan, pa.data(), img, c1.data(), n, out, 0, plan.units(), ws.data());
+      gemm_run(kern, plan, pa.data(), mat, c2.data(), n, out, 0, plan.units(), ws.data());
+      CHECK(c1 == c2, "%s GEMM over im2col c=%zu h=%zu w=%zu nc=%zu", kern.name, e.c, e.h, e.w, plan.nc);
     }
   }
 }
 
 static void check_kernels(const S8GemmKernels& kern) {
-  std::printf("checking %s (%zux%zu, k groups of %zu)\n", kern.name, kern.mr, kern.nr, kern.kg);
+  std::printf("checking %s (%zux%zu, k groups of %zu)\n", kern.name, kern.mr, kern.nr, kern.kr);
   std::mt19937 g(12345);
   check_packers(kern, g);
   check_im2col(kern, g);

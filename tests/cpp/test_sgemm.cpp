@@ -17,8 +17,7 @@
 
 #include "armconv/armconv.h"
 #include "core/dispatch.h"
-#include "core/sgemm.h"
-#include "generic/sgemm_generic.h"
+#include "core/gemm.h"
 #include "guard.h"
 
 using namespace armconv;
@@ -53,21 +52,29 @@ bool close(float got, double want, double mag, size_t k) {
   return std::fabs(double(got) - want) <= bound;
 }
 
+// The micro-kernel flags the tests cycle through: kLastK applies the clamp
+// (out.clamp is set), kAccumulate starts from C.
+constexpr unsigned kClamp = kLastK;
+
 // Runs the micro-kernel over packed A/B as the driver does for one K-block:
 // per MR panel either one call over the whole strip of NR panels (strip) or
 // one call per MR x NR tile.
 void run_tiles(const SgemmKernels& kn, size_t m, size_t n, size_t k, const float* pa,
                const float* pb, float* c, size_t ldc, const float* bias, unsigned flags, float lo,
                float hi, bool strip) {
+  F32Output out;
+  out.clamp = true;
+  out.lo = lo;
+  out.hi = hi;
   for (size_t m0 = 0; m0 < m; m0 += kn.mr) {
+    out.bias = bias + m0;
     if (strip) {
-      kn.ukernel(k, pa + m0 * k, pb, c + m0 * ldc, ldc, std::min(kn.mr, m - m0), n, bias + m0,
-                 flags, lo, hi);
+      kn.ukernel(k, std::min(kn.mr, m - m0), n, pa + m0 * k, pb, c + m0 * ldc, ldc, out, flags);
       continue;
     }
     for (size_t n0 = 0; n0 < n; n0 += kn.nr)
-      kn.ukernel(k, pa + m0 * k, pb + n0 * k, c + m0 * ldc + n0, ldc, std::min(kn.mr, m - m0),
-                 std::min(kn.nr, n - n0), bias + m0, flags, lo, hi);
+      kn.ukernel(k, std::min(kn.mr, m - m0), std::min(kn.nr, n - n0), pa + m0 * k, pb + n0 * k,
+                 c + m0 * ldc + n0, ldc, out, flags);
   }
 }
 
@@ -133,10 +140,11 @@ void check_gemm(const SgemmKernels& kn, const SgemmKernels& gk, size_t m, size_t
 void check_im2col(const SgemmKernels& kn, const SgemmKernels& gk, size_t ch, size_t h, size_t w,
                   size_t kh, size_t kw, size_t sh, size_t sw, size_t dh, size_t dw, size_t pt,
                   size_t pb, size_t pl, size_t pr) {
-  const ptrdiff_t eh = ptrdiff_t(h + pt + pb) - ptrdiff_t(dh * (kh - 1) + 1);
-  const ptrdiff_t ew = ptrdiff_t(w + pl + pr) - ptrdiff_t(dw * (kw - 1) + 1);
+  // 64-bit: stride, padding and dilation may be near 2^31 (a 32-bit size_t on armv7).
+  const int64_t eh = int64_t(h) + int64_t(pt) + int64_t(pb) - (int64_t(dh) * int64_t(kh - 1) + 1);
+  const int64_t ew = int64_t(w) + int64_t(pl) + int64_t(pr) - (int64_t(dw) * int64_t(kw - 1) + 1);
   if (eh < 0 || ew < 0) return;
-  const size_t ho = size_t(eh) / sh + 1, wo = size_t(ew) / sw + 1;
+  const size_t ho = size_t(eh / int64_t(sh) + 1), wo = size_t(ew / int64_t(sw) + 1);
   const size_t K = ch * kh * kw, N = ho * wo;
   char buf[200];
   std::snprintf(buf, sizeof buf, "im2col %s c=%zu %zux%zu k=%zux%zu s=%zu,%zu d=%zu,%zu pad=%zu,%zu,%zu,%zu",
@@ -151,12 +159,12 @@ void check_im2col(const SgemmKernels& kn, const SgemmKernels& gk, size_t ch, siz
     g.w = w;
     g.kh = kh;
     g.kw = kw;
-    g.sh = sh;
-    g.sw = sw;
-    g.dh = dh;
-    g.dw = dw;
-    g.pad_top = ptrdiff_t(pt);
-    g.pad_left = ptrdiff_t(pl);
+    g.sh = int64_t(sh);
+    g.sw = int64_t(sw);
+    g.dh = int64_t(dh);
+    g.dw = int64_t(dw);
+    g.pad_top = int64_t(pt);
+    g.pad_left = int64_t(pl);
     g.ho = ho;
     g.wo = wo;
     // Blocks: whole; K split mid-tap; N split at an odd column.
@@ -181,9 +189,9 @@ void check_im2col(const SgemmKernels& kn, const SgemmKernels& gk, size_t ch, siz
         const size_t kr = k0 + kk, c = kr / (kh * kw), ky = kr / kw % kh, kx = kr % kw;
         for (size_t j = 0; j < nc; j++) {
           const size_t col = n0 + j, oy = col / wo, ox = col % wo;
-          const ptrdiff_t iy = ptrdiff_t(oy * sh + ky * dh) - ptrdiff_t(pt);
-          const ptrdiff_t ix = ptrdiff_t(ox * sw + kx * dw) - ptrdiff_t(pl);
-          const float want = (iy >= 0 && iy < ptrdiff_t(h) && ix >= 0 && ix < ptrdiff_t(w))
+          const int64_t iy = int64_t(oy) * int64_t(sh) + int64_t(ky) * int64_t(dh) - int64_t(pt);
+          const int64_t ix = int64_t(ox) * int64_t(sw) + int64_t(kx) * int64_t(dw) - int64_t(pl);
+          const float want = (iy >= 0 && iy < int64_t(h) && ix >= 0 && ix < int64_t(w))
                                  ? x[(c * h + size_t(iy)) * w + size_t(ix)]
                                  : 0.0f;
           const float got = p[(j / kn.nr) * kn.nr * kc + kk * kn.nr + j % kn.nr];
@@ -236,7 +244,7 @@ int main() {
   std::printf("sgemm kernels: %s (%zux%zu); twin: %s\n", kn.name, kn.mr, kn.nr,
               gk ? gk->name : "none");
 #if defined(__aarch64__) || defined(__arm__)
-  if (cpu_features().neon && std::strncmp(kn.name, "neon", 4) != 0) {
+  if (cpu_features().neon && std::strstr(kn.name, "-generic-")) {
     std::fprintf(stderr, "FAIL: the CPU has NEON but the dispatcher chose %s\n", kn.name);
     return 1;
   }
@@ -269,8 +277,12 @@ int main() {
     fill(pa.data(), pa.size());
     fill(pb.data(), pb.size());
     pb[2] = NAN;  // column 2 of k-step 0
-    kn.ukernel(k, pa.data(), pb.data(), c.data(), kn.nr, kn.mr, kn.nr, bias.data(), kClamp, 0.0f,
-               6.0f);
+    F32Output out;
+    out.bias = bias.data();
+    out.clamp = true;
+    out.lo = 0.0f;
+    out.hi = 6.0f;
+    kn.ukernel(k, kn.mr, kn.nr, pa.data(), pb.data(), c.data(), kn.nr, out, kLastK);
     for (size_t r = 0; r < kn.mr; r++)
       for (size_t j = 0; j < kn.nr; j++) {
         const float v = c[r * kn.nr + j];
@@ -296,6 +308,15 @@ int main() {
   check_im2col(kn, *gk, 1, 16, 50, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1);  // stride 3 (scalar path)
   check_im2col(kn, *gk, 1, 12, 60, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);  // reads up to the last element
   check_im2col(kn, *gk, 1, 30, 26, 11, 11, 1, 2, 1, 1, 5, 5, 5, 5);  // many taps (heap descriptors)
+  // Huge but valid stride, padding and dilation (products past 2^31: index
+  // arithmetic must not wrap on 32-bit targets).
+  const size_t big = (size_t(1) << 31) - 4, half = size_t(1) << 30;
+  check_im2col(kn, *gk, 1, 5, 5, 1, 1, 1, big, 1, 1, 0, 0, 0, 0);
+  check_im2col(kn, *gk, 2, 5, 5, 1, 1, big, 1, 1, 1, 0, 0, 0, 0);
+  check_im2col(kn, *gk, 1, 1, 1, 1, 1, 1, half, 1, 1, 0, 0, half, half);
+  check_im2col(kn, *gk, 1, 3, 3, 1, 1, half, 1, 1, 1, half, half, 0, 0);
+  check_im2col(kn, *gk, 2, 4, 6, 2, 2, 1, 3, 1, half, 0, 0, 1, half);
+  check_im2col(kn, *gk, 1, 7, 9, 3, 3, big, big, 1, 1, 1, 1, 1, 1);
   std::printf("im2col checks done, failures so far %d\n", failures);
 
   // Public API edges: K = 1, odd shapes, strided leading dimensions, empty.

@@ -1,4 +1,4 @@
-// The Winograd per-position GEMM (wino_gemm_fn, core/winograd.h), generic and
+// The Winograd per-position GEMM (wino_gemm_fn, core/wino_gemm.h), generic and
 // NEON, against a double reference: every n = 1..8 (each block and remainder
 // of the NEON kernel: 8, 4, 2, 1 and their sums) and strips of several groups
 // of 8 (9, 12, 16, 23, 25), kq in {1, 2, 3, 16, 17} (the first quad, the
@@ -25,23 +25,12 @@
 #include <vector>
 
 #include "check.h"
-#include "core/winograd.h"
+#include "core/dispatch.h"
+#include "core/wino_gemm.h"
 #include "guard.h"
 
 using armconv::detail::wino_gemm_fn;
 using armconv_test::GuardedArray;
-
-#if defined(ARMCONV_HAVE_NEON)
-namespace armconv {
-namespace detail {
-namespace neon {
-// src/neon/winograd_gemm.cpp
-void wino_gemm(size_t m8, size_t n, size_t kq, const float* u, size_t u_stride, const float* v,
-               float* c, size_t ldc, const float* bias, bool accumulate);
-}  // namespace neon
-}  // namespace detail
-}  // namespace armconv
-#endif
 
 namespace {
 
@@ -134,13 +123,14 @@ void sweep(const char* name, wino_gemm_fn gemm) {
 }  // namespace
 
 int main() {
-  const wino_gemm_fn generic = armconv::detail::wino63_generic_kernels().gemm;
-  if (generic)
-    sweep("generic", generic);
-  else
-    std::printf("generic: no gemm in the table yet, skipped\n");
+  const armconv::detail::WinoGemmKernels& generic = armconv::detail::wino_gemm_generic_kernels();
+  sweep(generic.name, generic.gemm);
 #if defined(ARMCONV_HAVE_NEON)
-  sweep("neon", armconv::detail::neon::wino_gemm);
+  if (armconv::detail::cpu_features().neon) {
+    const armconv::detail::WinoGemmKernels& neon = armconv::detail::wino_gemm_neon_kernels();
+    sweep(neon.name, neon.gemm);
+  }
 #endif
+  std::printf("dispatched: %s\n", armconv::detail::kernels().wino_gemm->name);
   return failures ? 1 : 0;
 }

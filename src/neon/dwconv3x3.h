@@ -1,5 +1,8 @@
-// NEON depthwise 3x3 kernels, stride 1 and 2 (aarch64 and armv7 + NEON/VFPv4).
-// Contract: core/dwconv.h (one channel plane per call, padding resolved here).
+// NEON depthwise 3x3 kernels, stride 1 and 2, written once for both ISAs
+// (intrinsics; an anonymous namespace): neon/aarch64/dwconv3x3_1x16.cpp
+// (strips of up to 16 output columns) and neon/armv7/dwconv3x3_1x8.cpp (8)
+// instantiate them. Contract: core/dwconv.h (one channel plane per call,
+// padding resolved here).
 //
 // Column strips, rows streamed. The output plane is cut into vertical strips
 // NV vectors (4*NV columns) wide. A strip walks down the plane: each input row
@@ -50,6 +53,8 @@
 // registers. armv7 has 16 Q registers: NV = 2 there (6 + 3 + 1 + 4 + windows).
 // Executed instructions per stride-1 step (one input row, 16 columns): 36
 // FMLA/FMUL, 8 EXT, 4 FADD, 3 LDP, 2 STP, 2 ADD, 1/3 loop = 56 (2.57 MACs/insn).
+#pragma once
+
 #include <arm_neon.h>
 
 #include <cstddef>
@@ -636,15 +641,5 @@ void stride1(const DwPlane& p) { dispatch<1>(p, std::make_integer_sequence<int, 
 void stride2(const DwPlane& p) { dispatch<2>(p, std::make_integer_sequence<int, 8>()); }
 
 }  // namespace
-
-const Dw3x3Kernels& dw3x3_neon_kernels() {
-#if defined(__aarch64__)
-  static const Dw3x3Kernels k = {"neon-aarch64", stride1, stride2};
-#else
-  static const Dw3x3Kernels k = {"neon-armv7", stride1, stride2};
-#endif
-  return k;
-}
-
 }  // namespace detail
 }  // namespace armconv

@@ -1,6 +1,12 @@
-// NEON int8 GEMM, the sdot path (armv8.2 dotprod; this unit is compiled with
-// -march=armv8.2-a+dotprod and reached only through dispatch.cpp after the
-// AT_HWCAP check). k grouped by 4 (see core/gemm_s8.h):
+// NEON int8 GEMM micro-kernel, aarch64 + dotprod, 8x12 tile with k grouped
+// by 4 (gemm_s8-aarch64-8x12k4-dotprod; formats and contract: core/gemm.h).
+// An ISA-extension unit: compiled with -march=armv8.2-a+dotprod (CMake's
+// extension list, by its file-name suffix) and reached only through
+// dispatch.cpp after the AT_HWCAP check. It shares no inline or template code
+// with baseline units: its helpers are in an anonymous namespace, and the
+// generic packer it reuses is called through the generic table, not
+// instantiated here (tests/cpp/check_extension_symbols.cmake checks the
+// built objects). k grouped by 4:
 //
 //   sdot acc.4s, b.16b, a.4b[r]:  acc[j] += sum_i b[4j + i] * a[4r + i]
 //
@@ -17,12 +23,14 @@
 // clamp; float by scvtf and fmul with the row's scale (by element). Other
 // tiles (the last, narrower panel of a block: only the column vectors it
 // needs are computed, NV = 1 or 2 of 3; or fewer than 8 rows) spill the
-// accumulators and go through neon/gemm_s8_neon.h.
+// accumulators and go through neon/gemm_s8_store.h.
 #include <arm_neon.h>
 
-#include "core/buffer.h"
-#include "core/gemm_s8.h"
-#include "neon/gemm_s8_neon.h"
+#include <cstddef>
+#include <cstdint>
+
+#include "core/gemm.h"
+#include "neon/gemm_s8_store.h"
 
 namespace armconv {
 namespace detail {
@@ -116,7 +124,7 @@ constexpr int kMR = 8, kNR = 12;
   ARMCONV_ALL_BY_VEC("fmin", ", v3.4s")                                             \
   "7:\n" ARMCONV_ROWS32
 
-// int8 tile (the rule of core/gemm_s8.h): sqshl by E (if shift != 0),
+// int8 tile (the rule of core/requant.h): sqshl by E (if shift != 0),
 // sqrdmulh by the row's multiplier (p0: 8 int32), then per pair of rows
 // sqxtn/sqxtn2 to [row r | row r+1] int16, sqxtn/sqxtn2 to int8, clamp to
 // [p1[0], p1[1]] (int8) and two 8-byte stores at c; columns 8-11 of four rows
@@ -265,7 +273,7 @@ ARMCONV_S8_INLINE void tile(size_t groups, size_t m, size_t cols, const int8_t* 
     tile_full(groups, a, b, c, ldc, out);
     return;
   }
-  // Partial tile: rows [0, m), columns [0, cols) through neon/gemm_s8_neon.h.
+  // Partial tile: rows [0, m), columns [0, cols) through neon/gemm_s8_store.h.
   alignas(16) int32_t acc[kMR * kNR];
   tile_spill<NV>(groups, a, b, out.bias, acc);
   for (size_t r = 0; r < m; r++)
@@ -297,7 +305,7 @@ inline void interleave4x12(int8x16_t r0, int8x16_t r1, int8x16_t r2, int8x16_t r
 }
 
 void pack_b_sdot(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) {
-  const size_t kp = round_up(k, 4), k4 = k / 4 * 4;
+  const size_t kp = (k + 3) / 4 * 4, k4 = k / 4 * 4;
   size_t q = 0;
   for (; q + 16 <= nc; q += kNR) {
     const int8_t* s = b + q;
@@ -330,8 +338,8 @@ void pack_b_sdot(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) 
 }
 
 void ukernel_sdot(size_t k, size_t m, size_t n, const int8_t* a, const int8_t* b, void* c,
-                  size_t ldc, const S8Output& out) {
-  const size_t groups = div_up(k, 4), es = out.kind == S8OutKind::Int8 ? 1 : 4;
+                  size_t ldc, const S8Output& out, unsigned /*flags: K is never split*/) {
+  const size_t groups = (k + 3) / 4, es = out.kind == S8OutKind::Int8 ? 1 : 4;
   for (size_t q = 0; q < n; q += kNR, b += kNR * 4 * groups) {
     const size_t cols = n - q < size_t(kNR) ? n - q : size_t(kNR);
     void* cq = static_cast<char*>(c) + q * es;
@@ -349,12 +357,10 @@ void ukernel_sdot(size_t k, size_t m, size_t n, const int8_t* a, const int8_t* b
 const S8GemmKernels& gemm_s8_dotprod_kernels() {
   static const S8GemmKernels t = [] {
     S8GemmKernels k = *gemm_s8_generic_kernels_for(kMR, kNR, 4);  // pack_a
-    k.name = "neon-sdot-8x12k4";
+    k.name = "gemm_s8-aarch64-8x12k4-dotprod";
     k.ukernel = ukernel_sdot;
     k.pack_b = pack_b_sdot;
-    k.pack_im2col = [](const Im2colGeomS8& g, size_t n0, size_t nc, int8_t* dst) {
-      pack_im2col_via_pack_b(pack_b_sdot, kNR, 4, g, n0, nc, dst);
-    };
+    k.pack_im2col = nullptr;  // staged through pack_b by the driver
     return k;
   }();
   return t;

@@ -1,7 +1,7 @@
-// Portable Winograd F(6x6, 3x3) kernels: the transforms of
+// Portable Winograd F(6x6, 3x3) transforms: the templates of
 // core/winograd_kernels.h over a 4-float "vector" (the compiler may vectorise
-// it; the results do not depend on it), the per-position GEMM in plain loops,
-// and the transform matrices.
+// it; the results do not depend on it), and the transform matrices. The
+// per-position GEMM's twin is generic/wino_gemm.cpp.
 #include <algorithm>
 
 #include "core/winograd.h"
@@ -113,28 +113,11 @@ void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
   std::fill_n(dst + n * 4, hi * 4, 0.0f);
 }
 
-// wino_gemm_fn: C[j][m] = init + sum_k U[k][m] V[k][j], k = 4 q + l.
-void gemm(size_t m8, size_t n, size_t kq, const float* u, size_t u_stride, const float* v, float* c,
-          size_t ldc, const float* bias, bool accumulate) {
-  for (size_t j = 0; j < n; j++) {
-    const size_t g = j / 8, nb = std::min<size_t>(8, n - 8 * g);
-    const float* vj = v + 32 * kq * g + 4 * (j % 8);  // + 4 nb q for quad q
-    float* cj = c + j * ldc;
-    for (size_t m = 0; m < 8 * m8; m++) {
-      const float* ub = u + (m / 8) * u_stride + m % 8;
-      float s = accumulate ? cj[m] : (bias ? bias[m] : 0.0f);
-      for (size_t q = 0; q < kq; q++)
-        for (size_t l = 0; l < 4; l++) s += ub[(4 * q + l) * 8] * vj[4 * nb * q + l];
-      cj[m] = s;
-    }
-  }
-}
-
 }  // namespace generic
 
 const WinoKernels& wino63_generic_kernels() {
-  static const WinoKernels k = {"generic", generic::pack_nc4, wino::input_tile<generic::Ops>,
-                                wino::output_tile<generic::Ops>, generic::gemm};
+  static const WinoKernels k = {"winograd63-generic-nc4", generic::pack_nc4,
+                                wino::input_tile<generic::Ops>, wino::output_tile<generic::Ops>};
   return k;
 }
 

@@ -1,5 +1,5 @@
-// Output stage of the NEON int8 micro-kernels (the rule in core/gemm_s8.h),
-// shared by the smull and sdot translation units.
+// Output stage of the NEON int8 micro-kernels (the rule of core/requant.h),
+// shared by the smull and sdot micro-kernel units.
 //
 // Everything here has internal linkage (anonymous namespace): the sdot unit
 // is compiled with -march=armv8.2-a+dotprod, and an inline function with
@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "core/gemm_s8.h"
+#include "core/gemm.h"
 
 // The assembly tiles are forced inline into their micro-kernel, which then
 // saves the callee-saved d8-d15 they clobber once per call, not once per tile.

@@ -1,0 +1,240 @@
+// The GEMM family: one driver for every data type.
+//
+//   C (M x N) = out( A (M x K) * B (K x N) )
+//
+// In a convolution A is the weights of a group (M = its output channels,
+// K = in_channels / groups * kh * kw), B the image (the image itself for a
+// 1x1 stride-1 unpadded layer, otherwise the im2col matrix, core/im2col.h,
+// packed straight from the image; N = output pixels) and C the NCHW output,
+// written in place by the micro-kernel's store, where the output stage is
+// fused.
+//
+// Data types are kernel traits (F32Gemm, S8Gemm; fp16 or i8mm kernels are a
+// new table of an existing or new traits type, never a new driver):
+//   A, B           element types of the packed operands
+//   X              element type of B as the caller holds it (the image, a
+//                  dense B): the B packers read X and write B, so a kernel
+//                  may convert while packing (fp16 from an fp32 image)
+//   C, Out         the output and its output stage (below)
+//   kBlockBytes    target size of one packed B block (an L2 share)
+//   kMaxKc         longest K-block; 0 = K is never split (the store needs the
+//                  final sum, e.g. to requantize)
+// A kernel table, GemmKernel<Traits>, gives the register tile MR x NR, the
+// k grouping KR, the micro-kernel and the packers; dispatch.cpp chooses one
+// table per traits type for the running CPU.
+//
+// Packed formats (shared by every table with the same MR, NR, KR, generic or
+// NEON, so tests compare packers byte for byte). K is taken in groups of KR
+// consecutive k (Kp = K rounded up to KR); within a group the KR values of one
+// row (column) are contiguous:
+//   A, MR-row panels, packed once per layer:
+//     pa[p*MR*Kp + g*MR*KR + r*KR + i] = A[p*MR + r][g*KR + i]    (0 past M, K)
+//     The K-block [k0, k0 + kc) of panel p (k0 a multiple of KR) starts at
+//     pa + p*MR*Kp + k0*MR.
+//   B, NR-column panels of one block (rows [k0, k0 + kc), columns [n0, n0 + nc)),
+//     packed per call into scratch (kcp = kc rounded up to KR):
+//     pb[q*NR*kcp + g*NR*KR + j*KR + i] = B[k0 + g*KR + i][n0 + q*NR + j]  (0 past N, K)
+//   KR = 1 (fp32): A holds MR floats per k, B NR floats per k.
+//   KR = 16 (int8 smull): a 16-byte group times a 16-byte group is smull +
+//   smlal2 + sadalp; KR = 4 (int8 sdot): one sdot per 4-byte group by element.
+//
+// Micro-kernel (ukernel): C rows [0, m) (m <= MR), columns [0, n) (any n >= 1)
+// of one A panel and the ceil(n / NR) B panels that follow each other at `b`:
+//   kc: rows of the K-block (the panels hold kcp per row/column);
+//   c: the block's first element, row stride ldc elements;
+//   out: the output stage advanced to the panel's first row (per-row arrays
+//        may be read for MR rows: callers make them readable that far);
+//   flags: kAccumulate (start from C: a later K-block of an fp32 GEMM, instead
+//        of the bias), kLastK (the last K-block: apply the activation).
+// It writes exactly the m x n outputs and reads only the packed panels (plus
+// their zero padding), C when accumulating, and the output stage.
+//
+// Output stages:
+//   F32Output: C = clamp(bias[r] + acc) (the clamp on the last K-block, if set;
+//     fmax/fmin semantics: NaN propagates).
+//   S8Output: int32 accumulation of int8 products, exact (K <= 2^16,
+//     |bias| <= 2^30), then Int32 (as is), Int8 (the requantization rule of
+//     core/requant.h) or Float (fl32(fl32(acc) * fscale[r]), clamped if fclamp).
+//
+// Plan, then run ranges (the contract of core/plan.h at GEMM level):
+// gemm_plan() fixes the blocking for an (M, N, K) problem and the work units,
+// unit u = nb * m_panels + mp being MR-row panel mp of N-block nb (units of
+// one N-block are consecutive, so a range packs each B block it touches once
+// per K-block and sweeps its panels over it). gemm_run() computes any range
+// of units with caller-given scratch; a unit always runs its whole K range in
+// order, so the bits of C do not depend on how the units are cut. The driver
+// allocates nothing and reads nothing but its arguments: one plan may run
+// concurrently from several threads, each with its own scratch and range.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/im2col.h"
+
+namespace armconv {
+namespace detail {
+
+// Micro-kernel flags.
+enum : unsigned {
+  kAccumulate = 1u,  // C holds the sum of the earlier K-blocks: start from it
+  kLastK = 2u,       // the last K-block: apply the activation
+};
+
+// ---- output stages -----------------------------------------------------------
+
+struct F32Output {
+  const float* bias = nullptr;  // per row, never null (zeros for no bias)
+  bool clamp = false;           // clamp to [lo, hi] on the last K-block
+  float lo = 0.0f, hi = 0.0f;
+};
+
+enum class S8OutKind { Int32, Int8, Float };
+
+struct S8Output {
+  S8OutKind kind = S8OutKind::Int32;
+  const int32_t* bias = nullptr;  // per row, never null
+  const int32_t* mult = nullptr;  // Int8: M[r] (core/requant.h)
+  int shift = 0;                  // Int8: E
+  int32_t qmin = -127, qmax = 127;
+  const float* fscale = nullptr;  // Float: per row
+  bool fclamp = false;
+  float fmin = 0.0f, fmax = 0.0f;
+};
+
+// The output stage seen from row r on (per-row arrays advanced by r), and the
+// size of one C element. (Inline, in an anonymous namespace: see
+// core/im2col.h.)
+namespace {
+inline F32Output out_from_row(const F32Output& o, size_t r) {
+  F32Output x = o;
+  x.bias += r;
+  return x;
+}
+inline S8Output out_from_row(const S8Output& o, size_t r) {
+  S8Output x = o;
+  x.bias += r;
+  if (x.mult) x.mult += r;
+  if (x.fscale) x.fscale += r;
+  return x;
+}
+inline size_t out_elem_bytes(const F32Output&) { return sizeof(float); }
+inline size_t out_elem_bytes(const S8Output& o) { return o.kind == S8OutKind::Int8 ? 1 : 4; }
+}  // namespace
+
+// ---- traits --------------------------------------------------------------------
+
+struct F32Gemm {
+  using A = float;
+  using B = float;
+  using X = float;
+  using C = float;
+  using Out = F32Output;
+  static constexpr size_t kBlockBytes = 256 * 1024;  // an L2 share on Cortex-A72/A76
+  static constexpr size_t kMaxKc = 512;
+};
+
+constexpr size_t kS8MaxK = size_t(1) << 16;
+constexpr int32_t kS8MaxBias = int32_t(1) << 30;
+
+struct S8Gemm {
+  using A = int8_t;
+  using B = int8_t;
+  using X = int8_t;
+  using C = void;  // int32_t, int8_t or float by Out::kind
+  using Out = S8Output;
+  static constexpr size_t kBlockBytes = 128 * 1024;  // half an L2 share: the rest for C
+  static constexpr size_t kMaxKc = 0;                // requantization needs the whole sum
+};
+
+// ---- kernel tables ---------------------------------------------------------------
+
+template <class T>
+struct GemmKernel {
+  using A = typename T::A;
+  using B = typename T::B;
+  using X = typename T::X;
+  using C = typename T::C;
+  using Out = typename T::Out;
+  using ukernel_fn = void (*)(size_t kc, size_t m, size_t n, const A* a, const B* b, C* c,
+                              size_t ldc, const Out& out, unsigned flags);
+  // Rows [0, m) x columns [0, k) of A (row stride lda) into MR-row panels
+  // (round_up(m, MR) * Kp elements).
+  using pack_a_fn = void (*)(size_t m, size_t k, const A* a, size_t lda, A* dst);
+  // The kc x nc block of a dense B at `b` (row stride ldb) into NR-column
+  // panels (round_up(nc, NR) * kcp elements).
+  using pack_b_fn = void (*)(size_t kc, size_t nc, const X* b, size_t ldb, B* dst);
+  // Rows [k0, k0 + kc) x columns [n0, n0 + nc) of the im2col matrix of `g`
+  // (g.x: X elements; k0 a multiple of KR), as pack_b_fn would pack them.
+  using pack_im2col_fn = void (*)(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc,
+                                  B* dst);
+
+  const char* name;  // <family>-<isa>-<tile>[-<variant>], reported by cpu_info()
+  size_t mr, nr, kr;
+  ukernel_fn ukernel;
+  pack_a_fn pack_a;
+  pack_b_fn pack_b;
+  // nullptr: the driver packs im2col through pack_b, KR rows of the matrix at
+  // a time gathered into scratch (the int8 tables: their B packers transpose
+  // KR-row groups in registers).
+  pack_im2col_fn pack_im2col;
+};
+
+using SgemmKernels = GemmKernel<F32Gemm>;
+using S8GemmKernels = GemmKernel<S8Gemm>;
+
+// Implementations; which exist depends on the build (dispatch.cpp picks).
+const SgemmKernels& sgemm_generic_kernels();
+// Generic tables with the tile of a NEON one, for comparing packers and
+// micro-kernels with it; nullptr if not instantiated.
+const SgemmKernels* sgemm_generic_kernels_for(size_t mr, size_t nr);
+const S8GemmKernels& gemm_s8_generic_kernels();
+const S8GemmKernels* gemm_s8_generic_kernels_for(size_t mr, size_t nr, size_t kr);
+#if defined(ARMCONV_HAVE_NEON)
+const SgemmKernels& sgemm_neon_kernels();   // neon/aarch64/sgemm_8x12.cpp, neon/armv7/sgemm_6x8.cpp
+const S8GemmKernels& gemm_s8_neon_kernels();  // neon/aarch64/gemm_s8_4x4k16.cpp, neon/armv7/gemm_s8_4x2k16.cpp
+#endif
+#if defined(ARMCONV_HAVE_DOTPROD)
+const S8GemmKernels& gemm_s8_dotprod_kernels();  // neon/aarch64/gemm_s8_8x12k4_dotprod.cpp
+#endif
+
+// ---- the driver ------------------------------------------------------------------
+
+// Blocking and work units of one (M x N x K) GEMM for a table.
+struct GemmPlan {
+  size_t m = 0, n = 0, k = 0;
+  size_t kp = 0;        // K rounded up to KR: packed A panels hold MR * kp elements
+  size_t kc = 0;        // K-block (a multiple of KR unless it is all of K)
+  size_t nc = 0;        // N-block width (a multiple of NR)
+  size_t n_blocks = 0;  // ceil(N / nc)
+  size_t m_panels = 0;  // ceil(M / MR)
+  size_t b_bytes = 0;      // the packed B block (at the start of scratch)
+  size_t stage_bytes = 0;  // staged im2col packing (after it), or 0
+  size_t scratch_bytes = 0;  // per worker, 64-byte aligned
+  size_t units() const { return n_blocks * m_panels; }
+};
+
+// The operand B of one GEMM: a dense matrix, or an image read as its im2col
+// matrix (g.x points at elements of type T::X).
+template <class T>
+struct GemmB {
+  const typename T::X* b = nullptr;  // dense: B[k][n] = b[k * ldb + n]
+  size_t ldb = 0;
+  const Im2colGeom* im2col = nullptr;
+};
+
+// `im2col`: B will come from an image (sizes the staging scratch).
+template <class T>
+GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool im2col);
+
+// Units [begin, end) of the plan. packed_a: pack_a() of the whole A; c: C
+// (row stride ldc elements); out: the output stage from row 0 (per-row arrays
+// readable MR entries past M); scratch: plan.scratch_bytes, 64-byte aligned,
+// any content, used by one caller at a time.
+template <class T>
+void gemm_run(const GemmKernel<T>& kern, const GemmPlan& plan, const typename T::A* packed_a,
+              const GemmB<T>& b, typename T::C* c, size_t ldc, const typename T::Out& out,
+              size_t begin, size_t end, void* scratch);
+
+}  // namespace detail
+}  // namespace armconv

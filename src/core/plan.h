@@ -1,0 +1,96 @@
+// Plan, then run ranges: the contract between an operator (Conv2d, QConv2d)
+// and the kernel family that runs it, and what a thread pool or a network
+// runner builds on.
+//
+//   ConvPlan plan(n, h, w)
+//     Everything that depends on the input size, fixed once: the family that
+//     runs (an `auto` layer may pick by map size), its blocking, the number
+//     of independent work units along each split axis, and the scratch bytes
+//     one worker needs. A pure function of the layer and (n, h, w), cheap: a
+//     network runner may keep one plan per layer and input size.
+//
+//   run(plan, x, y, begin, end, scratch)
+//     Computes the outputs of units [begin, end) of `plan` (0 <= begin <= end
+//     <= plan.units). Units write disjoint parts of y and read only x, the
+//     layer's packed weights and `scratch`; no reduction is ever split across
+//     units. So any partition of [0, units), run in any order, on any threads,
+//     writes exactly the bytes one run(0, units) writes.
+//     scratch: plan.scratch_bytes bytes, 64-byte aligned, any content on entry;
+//     one worker's alone while the call runs (a thread pool gives each worker
+//     its own and reuses it across calls).
+//     Layers are immutable: run() is const and may be called from several
+//     threads at once, with the same plan.
+//
+// Unit order: units that share work (a packed B block, a transformed tile
+// block, a plane) are consecutive, and run() reuses it within a range, so a
+// worker should take one contiguous range; the whole range [0, units) costs
+// what the single-threaded code always did.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/gemm.h"
+
+namespace armconv {
+namespace detail {
+
+// Winograd F(6x6, 3x3) (conv_winograd.cpp): units are (image, tile block,
+// output-channel chunk), chunk innermost.
+struct WinoPlan {
+  size_t tiles_y = 0, tiles_x = 0;  // 6x6 output tiles of the map
+  size_t strips = 0;                // strips of at most kStripTiles tile columns
+  size_t blocks_full = 0;           // tile blocks of a full-width strip
+  size_t blocks_last = 0;           // ... of the last strip
+  size_t blocks = 0;                // per image, all strips
+  size_t t = 0;                     // tiles per block
+  size_t kc = 0, mc = 0;            // input / output channel chunks
+  size_t m_chunks = 0;
+  size_t box_rows = 0, box_cols = 0;  // staging box bound (pixels)
+  size_t v_floats = 0, m_floats = 0, stage_floats = 0;
+};
+
+// Depthwise (conv_dwconv.cpp): units are row blocks of (image, channel)
+// planes; a plane has several only when the layer has few planes.
+struct DwPlan {
+  size_t planes = 0;          // n * channels
+  size_t row_blocks = 1;      // per plane
+  size_t rows_per_block = 0;  // output rows (the last block takes the rest)
+};
+
+struct ConvPlan {
+  const char* algo = nullptr;  // the family that runs (Conv2d: algo_name(); QConv2d: its names)
+  int64_t n = 0, h = 0, w = 0, ho = 0, wo = 0;
+  // Units along each split axis, outermost first (the family says which:
+  // GEMM image*group, N-block, M-panel; Winograd image, tile block, channel
+  // chunk; depthwise plane, row block); units = their product.
+  size_t axes[3] = {1, 1, 1};
+  size_t units = 0;
+  size_t scratch_bytes = 0;  // per worker
+  // Multiply-adds of the whole call (direct-convolution equivalent): with
+  // `units`, how much work a unit is (a thread pool's team size).
+  double macs = 0.0;
+  double macs_per_unit() const { return units ? macs / double(units) : 0.0; }
+  GemmPlan gemm;             // the family's own part
+  WinoPlan wino;
+  DwPlan dw;
+};
+
+// A convolution family with its packed weights. X, Y: input and output
+// element types (fp32: float, float; int8: int8_t, void = int8_t or float).
+template <class X, class Y>
+class ConvImplT {
+ public:
+  virtual ~ConvImplT() = default;
+  virtual ConvPlan plan(int64_t n, int64_t h, int64_t w) const = 0;
+  // x: (n, C, h, w), y: (n, Cout, ho, wo), both dense.
+  virtual void run(const ConvPlan& plan, const X* x, Y* y, size_t begin, size_t end,
+                   void* scratch) const = 0;
+};
+
+// The fp32 families (Conv2d) and the int8 ones (QConv2d).
+class ConvImpl : public ConvImplT<float, float> {};
+class ConvImplS8 : public ConvImplT<int8_t, void> {};
+
+}  // namespace detail
+}  // namespace armconv

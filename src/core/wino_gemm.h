@@ -1,0 +1,52 @@
+// The per-position GEMM of Winograd F(6x6, 3x3) (the 64 GEMMs between the
+// input and the output transforms of core/winograd.h; conv_winograd.cpp
+// calls it once per transform position, tile block and channel chunk).
+//
+// It is a GEMM family of its own rather than the general GEMM of
+// core/gemm.h: its operands are the transforms' nc4 vectors as they are,
+// with the reduction index in the vector lanes ("pack4"), so that neither
+// transform needs a transpose; the general GEMM's B panels would.
+#pragma once
+
+#include <cstddef>
+
+namespace armconv {
+namespace detail {
+
+// The GEMM of one transform position (wino_gemm_fn), for m8 blocks of 8
+// output channels and a strip of n >= 1 tiles, k in quads ("pack4": the k
+// index runs in vector lanes):
+//
+//   C[j][m] = init[j][m] + sum_k U[k][m] V[k][j]   m < 8 m8, j < n, k < 4 kq
+//
+//   u: U[k][8b .. 8b+7] at u + b * u_stride + 8 k (packed U blocks: 8
+//      channels per k; two vectors);
+//   v: packed in groups of 8 tiles (the last group holds the nb = n - 8g
+//      left over): V[4q .. 4q+3][8g + i] (one vector: tile 8g + i, k-quad q)
+//      at v + 32 kq g + 4 nb_g q + 4 i, where nb_g = min(8, n - 8g). Each
+//      group is a kq x nb_g array of vectors, so the kernel reads it straight
+//      through; the whole strip is 4 kq n floats.
+//   c: C[j][m] at c + j * ldc + m (tile j's channels: nc4 vectors);
+//   init: C itself if `accumulate`, else bias[m] if bias, else 0.
+//
+// Per k-quad the kernel multiplies each U vector by one lane of a V vector
+// (fmla by element), so an nc4 vector of the input transform is used as it
+// is, and C comes out as nc4 vectors for the output transform. One call
+// covers all of a position's channel blocks, so per-call costs (saving the
+// callee-saved vector registers) are paid once per position.
+using wino_gemm_fn = void (*)(size_t m8, size_t n, size_t kq, const float* u, size_t u_stride,
+                              const float* v, float* c, size_t ldc, const float* bias,
+                              bool accumulate);
+
+struct WinoGemmKernels {
+  const char* name;  // wino_gemm-<isa>-<tile>: tile = channels x tiles of the register block
+  wino_gemm_fn gemm;
+};
+
+const WinoGemmKernels& wino_gemm_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+const WinoGemmKernels& wino_gemm_neon_kernels();
+#endif
+
+}  // namespace detail
+}  // namespace armconv

@@ -1,0 +1,361 @@
+// NEON fp32 GEMM micro-kernel, aarch64, 8x12 tile (sgemm-aarch64-8x12);
+// formats and contract: core/gemm.h; packers: neon/sgemm_pack.h.
+//
+// 32 q registers:
+//   c[r][j]  r = 0..7 (output channel), j = 0..2 (4 pixels each): 24 accumulators
+//   A: the 8 weights of a k-step are the lanes of 2 q registers (ld1 {4 regs}
+//      loads two k-steps); B: the 12 pixels of a k-step are 3 q registers.
+//   k-step: 24 `fmla v.4s, b, a.s[lane]` (96 MACs). With 8 registers left for
+//   operands, four k-steps take 5 multi-register loads (1.25 per 24 FMLA);
+//   the k-loop does 16 k-steps per iteration. See tiles_8x12 for why this
+//   one block is inline assembly.
+//   A strip of tiles (one A panel times consecutive B panels) is one call, so
+//   register saves and set-up are paid per strip; edge tiles of 4 or 8 valid
+//   columns use narrower intrinsics kernels instead of a zero-padded 8x12,
+//   and those of 1-3 columns a transposed one (tile_8xn_t: vectors over the
+//   8 rows, B by lane).
+//
+// Edges: packing zero-pads A rows past M and B columns past N, so the
+// micro-kernel always computes from whole panels; a partial tile goes through
+// a small stack buffer so that only the m x n valid outputs of C are read or
+// written.
+#include <arm_neon.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/gemm.h"
+#include "neon/sgemm_pack.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+constexpr size_t kMR = 8, kNR = 12;
+
+// ---------------------------------------------------------------------------
+
+// Copies the m x n valid part of a tile between C and a dense MR x NR buffer.
+inline void tile_from_c(float* t, const float* c, size_t ldc, size_t m, size_t n) {
+  for (size_t r = 0; r < m; r++) std::memcpy(t + r * kNR, c + r * ldc, n * sizeof(float));
+}
+inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) {
+  for (size_t r = 0; r < m; r++) std::memcpy(c + r * ldc, t + r * kNR, n * sizeof(float));
+}
+
+// ---------------------------------------------------------------------------
+// aarch64 8x12 micro-kernel.
+//
+// Written as one inline-assembly block (the rest of the library is
+// intrinsics). With 24 accumulators + 7 operand registers live, GCC 12 and
+// clang 14 both spill or shuffle registers around the multi-register loads
+// when this loop is written with vld1q_f32_x3/_x4 + vfmaq_laneq_f32: measured
+// per 2 k-steps (48 FMLA), GCC 12: 61-68 instructions (movs, stack spills),
+// clang 14: 85 with ld1 tuples, 58 with plain vld1q (ldp pairs, 2.5 loads per
+// k-step). The block below runs 48 FMLA in 50.8 instructions (96 FMLA + 5
+// loads per 4 k-steps, loop branch every 16), which the MACs/instruction
+// targets of the benchmark need. (Inline asm cannot take the 24 accumulators
+// as operands either: GCC allows 30 operands, an in-out operand counts twice.
+// So the block owns v0-v31 and does init, k-loop, clamp and store itself.)
+//
+// Registers: v8-v31 the accumulators, c[r][j] = v(8 + 3r + j) (row r of the
+// tile = output channel r, pixels 4j..4j+3); v0-v3 A (two k-steps: rows 0-3,
+// 4-7 of k, then of k+1), v4-v7 B. Four k-steps take 5 loads:
+//   ld1 {v0-v3} A(k0) A(k1)        ld1 {v4-v7} B(k0)[0:12] B(k1)[0:4]
+//   k0 (24 fmla), k1 column 0 (8)
+//   ld1 {v4-v7} B(k1)[4:12] B(k2)[0:8]
+//   k1 columns 1-2 (16)
+//   ld1 {v0-v3} A(k2) A(k3)
+//   k2 columns 0-1 (16)
+//   ld1 {v4-v7} B(k2)[8:12] B(k3)[0:12]
+//   k2 column 2 (8), k3 (24)
+// i.e. 96 FMLA + 5 loads per 4 k-steps; the loop runs 16 k-steps per
+// iteration: 384 FMLA + 20 loads + 2 = 406 instructions (3.78 MACs per
+// instruction; llvm-mca: 384 cycles on cortex-a72, 192 on neoverse-n1, the
+// FMLA bound of both). Each load reuses a register group as soon as its
+// last reader has issued; out-of-order cores (A72, A76) rename it, so the load
+// does not wait for those FMLAs.
+
+// Assembly text: c[r][j] += vb * va[lane], and the 8 of accumulator column j
+// (rows 0-3 from the lanes of alo, rows 4-7 from ahi).
+#define AC_FMLA(acc, vb, va, lane) "fmla v" #acc ".4s, " vb ".4s, " va ".s[" #lane "]\n"
+#define AC_COL_REGS(r0, r1, r2, r3, r4, r5, r6, r7, vb, alo, ahi)                      \
+  AC_FMLA(r0, vb, alo, 0) AC_FMLA(r1, vb, alo, 1) AC_FMLA(r2, vb, alo, 2)               \
+  AC_FMLA(r3, vb, alo, 3) AC_FMLA(r4, vb, ahi, 0) AC_FMLA(r5, vb, ahi, 1)               \
+  AC_FMLA(r6, vb, ahi, 2) AC_FMLA(r7, vb, ahi, 3)
+#define AC_COL_0(vb, alo, ahi) AC_COL_REGS(8, 11, 14, 17, 20, 23, 26, 29, vb, alo, ahi)
+#define AC_COL_1(vb, alo, ahi) AC_COL_REGS(9, 12, 15, 18, 21, 24, 27, 30, vb, alo, ahi)
+#define AC_COL_2(vb, alo, ahi) AC_COL_REGS(10, 13, 16, 19, 22, 25, 28, 31, vb, alo, ahi)
+#define AC_COL(j, vb, alo, ahi) AC_COL_##j(vb, alo, ahi)
+// The 8 rows of the tile: v8-v10, v11-v13, ..., v29-v31.
+#define AC_ROWS(OP)                                                                    \
+  OP("v8", "v9", "v10") OP("v11", "v12", "v13") OP("v14", "v15", "v16")               \
+  OP("v17", "v18", "v19") OP("v20", "v21", "v22") OP("v23", "v24", "v25")             \
+  OP("v26", "v27", "v28") OP("v29", "v30", "v31")
+#define AC_LOAD_ROW(x, y, z) "ld1 {" x ".4s, " y ".4s, " z ".4s}, [%[cl]], %[ldt]\n"
+#define AC_STORE_ROW(x, y, z) "st1 {" x ".4s, " y ".4s, " z ".4s}, [%[ct]], %[ldt]\n"
+#define AC_CLAMP_ROW(x, y, z)                                                          \
+  "fmax " x ".4s, " x ".4s, v0.4s\n fmin " x ".4s, " x ".4s, v1.4s\n"                  \
+  "fmax " y ".4s, " y ".4s, v0.4s\n fmin " y ".4s, " y ".4s, v1.4s\n"                  \
+  "fmax " z ".4s, " z ".4s, v0.4s\n fmin " z ".4s, " z ".4s, v1.4s\n"
+#define AC_DUP_ROW(x, y, z, src, lane)                                                 \
+  "dup " x ".4s, " src ".s[" #lane "]\n dup " y ".4s, " src ".s[" #lane "]\n"          \
+  "dup " z ".4s, " src ".s[" #lane "]\n"
+
+// Four k-steps (see above): 96 FMLA, 5 loads; pa, pb: the A and B pointers.
+#define AC_BODY4_AB(pa, pb)                                                            \
+  "ld1 {v0.4s-v3.4s}, [" pa "], #64\n"                                                  \
+  "ld1 {v4.4s-v7.4s}, [" pb "], #64\n"                                                  \
+  AC_COL(0, "v4", "v0", "v1") AC_COL(1, "v5", "v0", "v1") AC_COL(2, "v6", "v0", "v1")   \
+  AC_COL(0, "v7", "v2", "v3")                                                          \
+  "ld1 {v4.4s-v7.4s}, [" pb "], #64\n"                                                  \
+  AC_COL(1, "v4", "v2", "v3") AC_COL(2, "v5", "v2", "v3")                              \
+  "ld1 {v0.4s-v3.4s}, [" pa "], #64\n"                                                  \
+  AC_COL(0, "v6", "v0", "v1") AC_COL(1, "v7", "v0", "v1")                              \
+  "ld1 {v4.4s-v7.4s}, [" pb "], #64\n"                                                  \
+  AC_COL(2, "v4", "v0", "v1")                                                          \
+  AC_COL(0, "v5", "v2", "v3") AC_COL(1, "v6", "v2", "v3") AC_COL(2, "v7", "v2", "v3")
+
+// `tiles` 8x12 tiles over kc k-steps: tile t reads the A panel `a` and the B
+// panel that follows the previous one (panels are consecutive, so `b` just
+// runs on), and writes C columns [12t, 12t + 12) of `ct` (row stride ldt
+// floats; C itself or a stack tile). `bias3` holds bias[r] three times per row
+// (24 floats) so that six ld4r {4 regs} set the 24 accumulators (not 24 dup).
+inline void tiles_8x12(size_t tiles, size_t kc, const float* a, const float* b, float* ct,
+                       size_t ldt, const float* bias3, size_t accumulate, size_t clamp,
+                       const float* lohi) {
+  const size_t k16 = kc / 16, k4 = (kc / 4) % 4, k1 = kc % 4;
+  const size_t ldt_bytes = ldt * sizeof(float);
+  // After the 8 row stores (post-incremented by ldt), back to row 0 and on
+  // to the next tile's 12 columns.
+  const size_t rewind = (kMR * ldt - kNR) * sizeof(float);
+  // Per-tile copies of the pointers and counters the block advances (ap: A
+  // panel, bp: bias3); B needs none: the next panel starts where a tile's
+  // reads end.
+  const float* ap;
+  const float* bp;
+  float* cl;
+  size_t n16, n4, n1;
+  asm volatile(
+      "0:\n"
+      "mov %[ap], %[a]\n"
+      "mov %[bp], %[bias]\n"
+      // Accumulators from C, or from the bias (row r = bias[r] in every lane).
+      "cbz %[accumulate], 1f\n"
+      "mov %[cl], %[ct]\n"
+      AC_ROWS(AC_LOAD_ROW)
+      "b 2f\n"
+      "1:\n"
+      "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n"
+      "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n"
+      "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], #16\n"
+      "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bp]], #16\n"
+      "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bp]], #16\n"
+      "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]]\n"
+      "2:\n"
+      "cbz %[k16], 4f\n"
+      "mov %[n16], %[k16]\n"
+      "3:\n"  // sixteen k-steps
+      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]")
+      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]")
+      "subs %[n16], %[n16], #1\n"
+      "b.ne 3b\n"
+      "4:\n"
+      "cbz %[k4], 6f\n"
+      "mov %[n4], %[k4]\n"
+      "5:\n"  // four k-steps
+      AC_BODY4_AB("%[ap]", "%[b]")
+      "subs %[n4], %[n4], #1\n"
+      "b.ne 5b\n"
+      "6:\n"
+      "cbz %[k1], 7f\n"
+      "mov %[n1], %[k1]\n"
+      "9:\n"  // one k-step
+      "ld1 {v0.4s, v1.4s}, [%[ap]], #32\n"
+      "ld1 {v4.4s-v6.4s}, [%[b]], #48\n"
+      AC_COL(0, "v4", "v0", "v1") AC_COL(1, "v5", "v0", "v1") AC_COL(2, "v6", "v0", "v1")
+      "subs %[n1], %[n1], #1\n"
+      "b.ne 9b\n"
+      "7:\n"  // %[b] now points at the next tile's B panel
+      // Clamp: fmax/fmin (not fmaxnm/fminnm) so that NaN propagates.
+      "cbz %[clamp], 8f\n"
+      "ld1r {v0.4s}, [%[lo]]\n"
+      "ld1r {v1.4s}, [%[hi]]\n"
+      AC_ROWS(AC_CLAMP_ROW)
+      "8:\n"
+      AC_ROWS(AC_STORE_ROW)
+      "sub %[ct], %[ct], %[rewind]\n"
+      "subs %[tiles], %[tiles], #1\n"
+      "b.ne 0b\n"
+      : [b] "+r"(b), [ct] "+r"(ct), [tiles] "+r"(tiles), [ap] "=&r"(ap), [bp] "=&r"(bp),
+        [cl] "=&r"(cl), [n16] "=&r"(n16), [n4] "=&r"(n4), [n1] "=&r"(n1)
+      : [a] "r"(a), [k16] "r"(k16), [k4] "r"(k4), [k1] "r"(k1), [ldt] "r"(ldt_bytes),
+        [rewind] "r"(rewind),
+        [bias] "r"(bias3), [accumulate] "r"(accumulate), [clamp] "r"(clamp), [lo] "r"(lohi),
+        [hi] "r"(lohi + 1)
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10",
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22",
+        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+}
+
+// A narrow edge tile, 8 x 4*NV (NV = 1, 2) from the first NV q registers of
+// a 12-column panel: the last panel of a row of tiles often has only 4 or 8
+// valid columns, and a full 8x12 tile would spend 2/3 or 1/3 of its FMLAs on
+// zero padding. Few registers are live here, so intrinsics compile well.
+// `t` is an 8 x 12 stack tile (read when accumulating, written at the end).
+template <int NV>
+void tile_8xv(size_t kc, const float* a, const float* b, float* t, const float* bias,
+              bool accumulate, bool clamp, float lo, float hi) {
+  // e<r><j>: row r, columns 4j..4j+3 (named registers: arrays of vectors
+  // indexed in loops are not always kept in registers by GCC 12).
+  float32x4_t e00, e10, e20, e30, e40, e50, e60, e70;
+  float32x4_t e01, e11, e21, e31, e41, e51, e61, e71;
+#define E_ROWS(OP) OP(0) OP(1) OP(2) OP(3) OP(4) OP(5) OP(6) OP(7)
+#define E_INIT(r)                                                                   \
+  e##r##0 = accumulate ? vld1q_f32(t + r * kNR) : vdupq_n_f32(bias[r]);             \
+  e##r##1 = NV > 1 && accumulate ? vld1q_f32(t + r * kNR + 4) : vdupq_n_f32(bias[r]);
+  E_ROWS(E_INIT)
+#undef E_INIT
+  for (size_t k = 0; k < kc; k++, a += kMR, b += kNR) {
+    const float32x4_t a_lo = vld1q_f32(a), a_hi = vld1q_f32(a + 4);
+    const float32x4_t b0 = vld1q_f32(b);
+#define E_FMA(r, j, bj) e##r##j = vfmaq_laneq_f32(e##r##j, bj, r < 4 ? a_lo : a_hi, r & 3);
+#define E_FMA0(r) E_FMA(r, 0, b0)
+    E_ROWS(E_FMA0)
+    if (NV > 1) {
+      const float32x4_t b1 = vld1q_f32(b + 4);
+#define E_FMA1(r) E_FMA(r, 1, b1)
+      E_ROWS(E_FMA1)
+    }
+  }
+  const float32x4_t vlo = vdupq_n_f32(lo), vhi = vdupq_n_f32(hi);
+  // FMAX/FMIN propagate NaN, like the generic twin's comparisons.
+#define E_STORE(r)                                                                   \
+  if (clamp) e##r##0 = vminq_f32(vmaxq_f32(e##r##0, vlo), vhi);                      \
+  vst1q_f32(t + r * kNR, e##r##0);                                                   \
+  if (NV > 1) {                                                                      \
+    if (clamp) e##r##1 = vminq_f32(vmaxq_f32(e##r##1, vlo), vhi);                    \
+    vst1q_f32(t + r * kNR + 4, e##r##1);                                             \
+  }
+  E_ROWS(E_STORE)
+#undef E_STORE
+#undef E_FMA
+#undef E_FMA0
+#undef E_FMA1
+#undef E_ROWS
+}
+
+// A very narrow edge tile, 8 x NC (NC = 1..3), with the roles of A and B
+// swapped: accumulator d[h][j] holds rows 4h..4h+3 of column j, so a k-step is
+// one 8-float A load, one 4-float B load (columns 0-3 of the panel row; the
+// 12-column panel always has them) and 2*NC `fmla d, a, b.s[j]`. A 1-column
+// tail (Winograd: 25 tiles = 12 + 12 + 1) thus costs ~4.5 instructions per
+// k-step instead of the 8x4 tile's 11 plus a stack tile. Reads and writes the
+// m x NC valid outputs of C directly, element by element (once per call).
+template <int NC>
+void tile_8xn_t(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t m,
+                const float* bias, bool accumulate, bool clamp, float lo, float hi) {
+  float32x4_t d0[NC], d1[NC];
+  for (int j = 0; j < NC; j++) {
+    float t[kMR];
+    for (size_t r = 0; r < kMR; r++) t[r] = accumulate && r < m ? c[r * ldc + j] : bias[r];
+    d0[j] = vld1q_f32(t);
+    d1[j] = vld1q_f32(t + 4);
+  }
+  // (Indices are written `j % NC` so that the branches NC does not take still
+  // index inside the arrays.)
+  auto step = [&](const float* ak, const float* bk) {
+    const float32x4_t a0 = vld1q_f32(ak), a1 = vld1q_f32(ak + 4), b0 = vld1q_f32(bk);
+    d0[0] = vfmaq_laneq_f32(d0[0], a0, b0, 0);
+    d1[0] = vfmaq_laneq_f32(d1[0], a1, b0, 0);
+    if (NC > 1) {
+      d0[1 % NC] = vfmaq_laneq_f32(d0[1 % NC], a0, b0, 1);
+      d1[1 % NC] = vfmaq_laneq_f32(d1[1 % NC], a1, b0, 1);
+    }
+    if (NC > 2) {
+      d0[2 % NC] = vfmaq_laneq_f32(d0[2 % NC], a0, b0, 2);
+      d1[2 % NC] = vfmaq_laneq_f32(d1[2 % NC], a1, b0, 2);
+    }
+  };
+  size_t k = 0;
+  for (; k + 4 <= kc; k += 4, a += 4 * kMR, b += 4 * kNR) {
+    step(a, b);
+    step(a + kMR, b + kNR);
+    step(a + 2 * kMR, b + 2 * kNR);
+    step(a + 3 * kMR, b + 3 * kNR);
+  }
+  for (; k < kc; k++, a += kMR, b += kNR) step(a, b);
+  const float32x4_t vlo = vdupq_n_f32(lo), vhi = vdupq_n_f32(hi);
+  for (int j = 0; j < NC; j++) {
+    if (clamp) {
+      d0[j] = vminq_f32(vmaxq_f32(d0[j], vlo), vhi);
+      d1[j] = vminq_f32(vmaxq_f32(d1[j], vlo), vhi);
+    }
+    float t[kMR];
+    vst1q_f32(t, d0[j]);
+    vst1q_f32(t + 4, d1[j]);
+    for (size_t r = 0; r < m; r++) c[r * ldc + j] = t[r];
+  }
+}
+
+// The micro-kernel entry: one A panel times the n / 12 B panels that follow
+// each other in `b`. Full tiles run as one strip (register saves, bias set-up
+// and loop set-up paid once per call); a partial tile (m < 8 or the last
+// n % 12 columns) goes through a stack tile, copied from / to the valid part
+// of C, so that nothing outside the m x n outputs is touched.
+void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b, float* c,
+                  size_t ldc, const F32Output& out, unsigned flags) {
+  const float* bias = out.bias;
+  const float lo = out.lo, hi = out.hi;
+  float bias3[3 * kMR];
+  for (size_t r = 0; r < kMR; r++) bias3[3 * r] = bias3[3 * r + 1] = bias3[3 * r + 2] = bias[r];
+  const float lohi[2] = {lo, hi};
+  const size_t accumulate = flags & kAccumulate, clamp = (flags & kLastK) && out.clamp;
+  const size_t full = m == kMR ? n / kNR : 0;
+  if (full) tiles_8x12(full, kc, a, b, c, ldc, bias3, accumulate, clamp, lohi);
+  for (size_t q = full * kNR; q < n; q += kNR) {
+    const size_t cols = std::min(kNR, n - q);
+    const float* bq = b + q * kc;
+    if (cols <= 3) {
+      if (cols == 1) tile_8xn_t<1>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
+      if (cols == 2) tile_8xn_t<2>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
+      if (cols == 3) tile_8xn_t<3>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
+      continue;
+    }
+    float tile[kMR * kNR] = {};
+    if (accumulate) tile_from_c(tile, c + q, ldc, m, cols);
+    if (cols <= 4)
+      tile_8xv<1>(kc, a, bq, tile, bias, accumulate, clamp, lo, hi);
+    else if (cols <= 8)
+      tile_8xv<2>(kc, a, bq, tile, bias, accumulate, clamp, lo, hi);
+    else
+      tiles_8x12(1, kc, a, bq, tile, kNR, bias3, accumulate, clamp, lohi);
+    tile_to_c(tile, c + q, ldc, m, cols);
+  }
+}
+#undef AC_BODY4_AB
+#undef AC_FMLA
+#undef AC_COL
+#undef AC_COL_REGS
+#undef AC_COL_0
+#undef AC_COL_1
+#undef AC_COL_2
+#undef AC_ROWS
+#undef AC_LOAD_ROW
+#undef AC_STORE_ROW
+#undef AC_CLAMP_ROW
+#undef AC_DUP_ROW
+
+
+}  // namespace
+
+const SgemmKernels& sgemm_neon_kernels() {
+  using Pack = SgemmPack<kMR, kNR>;
+  static const SgemmKernels k = {"sgemm-aarch64-8x12", kMR,          kNR,
+                                 1,                    ukernel_8x12, Pack::pack_a,
+                                 Pack::pack_b,         Pack::pack_im2col};
+  return k;
+}
+
+}  // namespace detail
+}  // namespace armconv

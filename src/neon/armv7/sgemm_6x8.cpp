@@ -1,0 +1,225 @@
+// NEON fp32 GEMM micro-kernel, armv7 (NEON/VFPv4), 6x8 tile
+// (sgemm-armv7-6x8); formats and contract: core/gemm.h; packers:
+// neon/sgemm_pack.h.
+//
+// 16 q registers:
+//   c[r][j]  r = 0..5, j = 0..1: 12 accumulators
+//   A: 6 weights = 3 d registers (lanes for vmla.f32 q, q, d[x]), B: 8 pixels =
+//      2 q registers; k-step: 12 multiply-accumulates per 2 loads;
+//      12 + 1.5 + 2 = 15.5 registers. (4x12 would need 16 registers with one
+//      A load per k-step and 3 loads per 12 MLA.)
+//   A32 has no fused multiply-add by scalar (VFMA has no lane form), so the
+//   lane form is vmla (multiply, round, add, round). A dot product computed
+//   that way stays within the same gamma_K bound as a fused one (Higham 3.1),
+//   which is what the tests check against the float64 reference.
+//
+// Edges: packing zero-pads A rows past M and B columns past N, so the
+// micro-kernel always computes from whole panels; a partial tile goes through
+// a small stack buffer so that only the m x n valid outputs of C are read or
+// written.
+#include <arm_neon.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
+#include "core/gemm.h"
+#include "neon/sgemm_pack.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+constexpr size_t kMR = 6, kNR = 8;
+
+// ---------------------------------------------------------------------------
+
+// Copies the m x n valid part of a tile between C and a dense MR x NR buffer.
+inline void tile_from_c(float* t, const float* c, size_t ldc, size_t m, size_t n) {
+  for (size_t r = 0; r < m; r++) std::memcpy(t + r * kNR, c + r * ldc, n * sizeof(float));
+}
+inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) {
+  for (size_t r = 0; r < m; r++) std::memcpy(c + r * ldc, t + r * kNR, n * sizeof(float));
+}
+
+// ---------------------------------------------------------------------------
+// armv7 6x8 micro-kernel.
+//
+// One inline-assembly block for a strip of full tiles (init, k-loop, clamp,
+// store, next tile). Written with vmlaq_lane_f32, GCC 12 keeps A in q
+// registers and moves the lanes the scalar operand needs into d registers
+// (2 vmov per k-step), and a 2-k unroll spills; the block needs no moves.
+//
+// Registers: q4-q15 the accumulators, c[r][j] = q(4 + 2r + j) (row r = output
+// channel r, pixels 4j..4j+3), so row r is d(8+4r)-d(11+4r) and moves to or
+// from C with one vld1/vst1 of 4 d registers; d0-d2 A (the 6 rows of a
+// k-step: d0[0], d0[1], d1[0], ... d2[1]; the scalar operand of vmla.f32 by
+// scalar must be in d0-d15), q2-q3 (d4-d7) B (8 pixels). A k-step is 2 loads
+// and 12 vmla.f32 (48 MACs in 14 instructions):
+//   vld1.32 {d0-d2}, [a]!        vld1.32 {d4-d7}, [b]!
+//   vmla.f32 q4, q2, d0[0]       vmla.f32 q5, q3, d0[0]      (row 0)
+//   ...                          vmla.f32 q15, q3, d2[1]     (row 5)
+// and the loop runs 8 k-steps per iteration (112 + 2 instructions, 3.37 MACs
+// per instruction; llvm-mca: 105 cycles per iteration on cortex-a15 and 48 on
+// cortex-a57 (the A72's model), against their vmla bounds of 96 and 48; the
+// intrinsics loop ran 2.1 MACs per instruction). Only d3 is left, so no operand of the next k-step is
+// loaded before the current one is done; out-of-order cores (A15, A72) rename
+// the registers, so the next loads do not wait for the vmla that read them.
+#define AC32_KSTEP                                                              \
+  "vld1.32 {d0-d2}, [%[a]]!\n"                                                  \
+  "vld1.32 {d4-d7}, [%[b]]!\n"                                                  \
+  "vmla.f32 q4, q2, d0[0]\n vmla.f32 q5, q3, d0[0]\n"                           \
+  "vmla.f32 q6, q2, d0[1]\n vmla.f32 q7, q3, d0[1]\n"                           \
+  "vmla.f32 q8, q2, d1[0]\n vmla.f32 q9, q3, d1[0]\n"                           \
+  "vmla.f32 q10, q2, d1[1]\n vmla.f32 q11, q3, d1[1]\n"                         \
+  "vmla.f32 q12, q2, d2[0]\n vmla.f32 q13, q3, d2[0]\n"                         \
+  "vmla.f32 q14, q2, d2[1]\n vmla.f32 q15, q3, d2[1]\n"
+// The 6 rows of the tile: their d-register lists and q registers.
+#define AC32_ROWS(OP)                                                           \
+  OP("d8-d11", "q4", "q5") OP("d12-d15", "q6", "q7") OP("d16-d19", "q8", "q9")  \
+  OP("d20-d23", "q10", "q11") OP("d24-d27", "q12", "q13")                       \
+  OP("d28-d31", "q14", "q15")
+// Row loads/stores step by %[n] = the C row stride in bytes.
+#define AC32_LOAD_ROW(d, x, y) "vld1.32 {" d "}, [%[ct]], %[n]\n"
+#define AC32_STORE_ROW(d, x, y) "vst1.32 {" d "}, [%[ct]], %[n]\n"
+// Clamp: vmax/vmin (not vmaxnm/vminnm) so that NaN propagates, matching the
+// generic twin's comparisons. q0 = lo, q1 = hi.
+#define AC32_CLAMP_ROW(d, x, y)                                                 \
+  "vmax.f32 " x ", " x ", q0\n vmin.f32 " x ", " x ", q1\n"                     \
+  "vmax.f32 " y ", " y ", q0\n vmin.f32 " y ", " y ", q1\n"
+// ct -= 6 rows (n: scratch).
+#define AC32_REWIND_ROWS                                                        \
+  "ldr %[n], [%[args], %[o_ldt]]\n"                                             \
+  "add %[n], %[n], %[n], lsl #1\n"                                              \
+  "sub %[ct], %[ct], %[n], lsl #1\n"
+
+// What a strip of tiles reads from memory rather than from registers: GCC
+// at -O0 in Thumb-2 code finds only 7 general registers for an asm block,
+// and the block uses 6 (tiles, a, b, ct, args, and n for the loop counter
+// and scratch). So it keeps no copies of its start pointers either: it
+// rewinds A by kc k-steps and C by 6 rows.
+struct Tile6x8Args {
+  float bias[6];    // row r starts from bias[r] (unless kAccumulate)
+  float lo, hi;     // the clamp (kLastK)
+  size_t flags;     // kAccumulate | kLastK (= clamp)
+  size_t ldt_bytes; // C row stride
+  size_t kc;        // k-steps, >= 1
+};
+
+// `tiles` 6x8 tiles over args.kc k-steps: tile t reads the A panel `a` and
+// the B panel that follows the previous one (panels are consecutive, so `b`
+// runs on), and writes C columns [8t, 8t + 8) of `ct` (C itself or a stack
+// tile).
+inline void tiles_6x8(size_t tiles, const float* a, const float* b, float* ct,
+                      const Tile6x8Args& args) {
+  size_t n;  // loop counter and scratch
+  asm volatile(
+      "0:\n"
+      // Accumulators from C, or from the bias (row r = bias[r] in every lane).
+      "ldr %[n], [%[args], %[o_flags]]\n"
+      "tst %[n], %[acc]\n"
+      "beq 1f\n"
+      "ldr %[n], [%[args], %[o_ldt]]\n"
+      AC32_ROWS(AC32_LOAD_ROW)
+      AC32_REWIND_ROWS
+      "b 2f\n"
+      "1:\n"
+      "vld1.32 {d0-d2}, [%[args]]\n"
+      "vdup.32 q4, d0[0]\n vdup.32 q5, d0[0]\n vdup.32 q6, d0[1]\n vdup.32 q7, d0[1]\n"
+      "vdup.32 q8, d1[0]\n vdup.32 q9, d1[0]\n vdup.32 q10, d1[1]\n vdup.32 q11, d1[1]\n"
+      "vdup.32 q12, d2[0]\n vdup.32 q13, d2[0]\n vdup.32 q14, d2[1]\n vdup.32 q15, d2[1]\n"
+      "2:\n"
+      "ldr %[n], [%[args], %[o_kc]]\n"
+      "lsrs %[n], %[n], #3\n"
+      "beq 4f\n"
+      "3:\n"  // eight k-steps
+      AC32_KSTEP AC32_KSTEP AC32_KSTEP AC32_KSTEP
+      AC32_KSTEP AC32_KSTEP AC32_KSTEP AC32_KSTEP
+      "subs %[n], %[n], #1\n"
+      "bne 3b\n"
+      "4:\n"
+      "ldr %[n], [%[args], %[o_kc]]\n"
+      "ands %[n], %[n], #7\n"
+      "beq 6f\n"
+      "5:\n"  // one k-step
+      AC32_KSTEP
+      "subs %[n], %[n], #1\n"
+      "bne 5b\n"
+      "6:\n"
+      // Back to the start of the A panel: a -= 24 * kc bytes.
+      "ldr %[n], [%[args], %[o_kc]]\n"
+      "add %[n], %[n], %[n], lsl #1\n"
+      "sub %[a], %[a], %[n], lsl #3\n"
+      "ldr %[n], [%[args], %[o_flags]]\n"
+      "tst %[n], %[clamp]\n"
+      "beq 7f\n"
+      "vldr d4, [%[args], %[o_lo]]\n"
+      "vdup.32 q0, d4[0]\n"
+      "vdup.32 q1, d4[1]\n"
+      AC32_ROWS(AC32_CLAMP_ROW)
+      "7:\n"
+      "ldr %[n], [%[args], %[o_ldt]]\n"
+      AC32_ROWS(AC32_STORE_ROW)
+      // On to the next tile's 8 columns.
+      AC32_REWIND_ROWS
+      "add %[ct], %[ct], #32\n"
+      "subs %[tiles], %[tiles], #1\n"
+      "bne 0b\n"
+      : [tiles] "+r"(tiles), [a] "+r"(a), [b] "+r"(b), [ct] "+r"(ct), [n] "=&r"(n)
+      : [args] "r"(&args), [acc] "I"(kAccumulate), [clamp] "I"(kLastK),
+        [o_lo] "I"(offsetof(Tile6x8Args, lo)), [o_flags] "I"(offsetof(Tile6x8Args, flags)),
+        [o_ldt] "I"(offsetof(Tile6x8Args, ldt_bytes)), [o_kc] "I"(offsetof(Tile6x8Args, kc))
+      : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10",
+        "d11", "d12", "d13", "d14", "d15", "d16", "d17", "d18", "d19", "d20", "d21", "d22",
+        "d23", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
+}
+
+// The micro-kernel entry: one A panel times the B panels that follow each
+// other in `b`. Full tiles (6 valid rows, 8 valid columns) go to C as one
+// strip; a partial tile is computed whole in a stack tile, of which only the
+// m x n valid part is read from and written to C.
+void ukernel_6x8(size_t kc, size_t m, size_t n, const float* a, const float* b, float* c,
+                 size_t ldc, const F32Output& out, unsigned flags) {
+  Tile6x8Args args;
+  std::memcpy(args.bias, out.bias, sizeof(args.bias));
+  args.lo = out.lo;
+  args.hi = out.hi;
+  // The block's flag bits: kAccumulate, and kLastK as "clamp".
+  args.flags = (flags & kAccumulate) | ((flags & kLastK) && out.clamp ? kLastK : 0u);
+  args.ldt_bytes = ldc * sizeof(float);
+  args.kc = kc;
+  const size_t full = m == kMR ? n / kNR : 0;
+  if (full) tiles_6x8(full, a, b, c, args);
+  if (full * kNR < n) {
+    args.ldt_bytes = kNR * sizeof(float);
+    for (size_t q = full * kNR; q < n; q += kNR) {
+      const size_t cols = std::min(kNR, n - q);
+      float tile[kMR * kNR];
+      if (flags & kAccumulate) {
+        std::memset(tile, 0, sizeof(tile));
+        tile_from_c(tile, c + q, ldc, m, cols);
+      }
+      tiles_6x8(1, a, b + q * kc, tile, args);
+      tile_to_c(tile, c + q, ldc, m, cols);
+    }
+  }
+}
+#undef AC32_KSTEP
+#undef AC32_ROWS
+#undef AC32_LOAD_ROW
+#undef AC32_STORE_ROW
+#undef AC32_CLAMP_ROW
+#undef AC32_REWIND_ROWS
+
+}  // namespace
+
+const SgemmKernels& sgemm_neon_kernels() {
+  using Pack = SgemmPack<kMR, kNR>;
+  static const SgemmKernels k = {"sgemm-armv7-6x8", kMR,         kNR,
+                                 1,                 ukernel_6x8, Pack::pack_a,
+                                 Pack::pack_b,      Pack::pack_im2col};
+  return k;
+}
+
+}  // namespace detail
+}  // namespace armconv

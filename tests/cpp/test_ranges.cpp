@@ -1,0 +1,237 @@
+// Plan, then run ranges (core/plan.h): every family's run(begin, end,
+// scratch) over random cuts of its work units, each part with its own
+// scratch full of garbage, in a random order (and, last, from several
+// threads at once), must write exactly the bytes of one run over all units.
+// Shapes are chosen so that every split axis of each family has several
+// units (N-blocks and M-panels of the GEMMs, K-blocks inside a unit, tile
+// blocks and channel chunks of Winograd, planes and row blocks of
+// depthwise); the test checks that they do.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "check.h"
+#include "core/conv_impl.h"
+#include "core/dispatch.h"
+
+using namespace armconv;
+using namespace armconv::detail;
+
+namespace {
+
+std::mt19937 gen(20240611);
+
+// Output bytes of a plan: n * Cout * ho * wo elements of elem bytes.
+size_t out_bytes(const ConvPlan& pl, int64_t cout, size_t elem) {
+  return size_t(pl.n) * size_t(cout) * size_t(pl.ho) * size_t(pl.wo) * elem;
+}
+
+// A random partition of [0, units) into parts, in random order.
+std::vector<std::pair<size_t, size_t>> random_parts(size_t units, int mode) {
+  std::vector<size_t> cuts = {0, units};
+  if (mode == 0) {  // every unit alone
+    for (size_t u = 1; u < units; u++) cuts.push_back(u);
+  } else {
+    std::uniform_int_distribution<size_t> d(0, units);
+    const int ncuts = 1 + int(gen() % 6);
+    for (int i = 0; i < ncuts; i++) cuts.push_back(d(gen));
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  std::vector<std::pair<size_t, size_t>> parts;
+  for (size_t i = 0; i + 1 < cuts.size(); i++) parts.push_back({cuts[i], cuts[i + 1]});
+  std::shuffle(parts.begin(), parts.end(), gen);
+  return parts;
+}
+
+std::vector<unsigned char> garbage(size_t bytes) {
+  std::vector<unsigned char> s(bytes + 64);
+  for (auto& b : s) b = static_cast<unsigned char>(gen());
+  return s;
+}
+
+// Scratch of at least `bytes`, 64-byte aligned, filled with garbage.
+struct Scratch {
+  std::vector<unsigned char> mem;
+  void* p;
+  explicit Scratch(size_t bytes) : mem(garbage(bytes + 64)) {
+    p = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(mem.data()) + 63) & ~uintptr_t(63));
+  }
+};
+
+// axes: the minimum number of units expected along each axis.
+template <class X, class Y>
+void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64_t n, int64_t h,
+                int64_t w, int64_t cout, size_t elem, const size_t (&want_axes)[3]) {
+  const ConvPlan pl = impl.plan(n, h, w);
+  CHECK(pl.units == pl.axes[0] * pl.axes[1] * pl.axes[2], "%s: units %zu != product of axes", what,
+        pl.units);
+  CHECK(pl.macs > 0 && std::fabs(pl.macs_per_unit() * double(pl.units) - pl.macs) <= 1e-9 * pl.macs,
+        "%s: macs", what);
+  for (int a = 0; a < 3; a++)
+    CHECK(pl.axes[a] >= want_axes[a], "%s: axis %d has %zu units, expected >= %zu", what, a,
+          pl.axes[a], want_axes[a]);
+  const size_t bytes = out_bytes(pl, cout, elem);
+  std::vector<unsigned char> ref(bytes), got(bytes);
+  {
+    Scratch s(pl.scratch_bytes);
+    impl.run(pl, x, reinterpret_cast<Y*>(ref.data()), 0, pl.units, s.p);
+  }
+  for (int mode = 0; mode < 6; mode++) {
+    std::memset(got.data(), 0xa5, bytes);
+    for (const auto& part : random_parts(pl.units, mode)) {
+      Scratch s(pl.scratch_bytes);
+      impl.run(pl, x, reinterpret_cast<Y*>(got.data()), part.first, part.second, s.p);
+    }
+    CHECK(got == ref, "%s: cut mode %d (%zu units) differs from the whole run", what, mode, pl.units);
+  }
+  // Several threads at once on the same layer and plan, each with its scratch.
+  std::memset(got.data(), 0x5a, bytes);
+  const auto parts = random_parts(pl.units, 1);
+  std::vector<std::thread> threads;
+  for (const auto& part : parts)
+    threads.emplace_back([&, part] {
+      Scratch s(pl.scratch_bytes);
+      impl.run(pl, x, reinterpret_cast<Y*>(got.data()), part.first, part.second, s.p);
+    });
+  for (auto& t : threads) t.join();
+  CHECK(got == ref, "%s: threaded parts differ from the whole run", what);
+  std::printf("%-44s %-12s units %zu = %zu x %zu x %zu, scratch %zu\n", what, pl.algo, pl.units,
+              pl.axes[0], pl.axes[1], pl.axes[2], pl.scratch_bytes);
+}
+
+std::vector<float> randf(size_t count) {
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  std::vector<float> v(count);
+  for (auto& f : v) f = d(gen);
+  return v;
+}
+
+std::vector<int8_t> rand8(size_t count) {
+  std::uniform_int_distribution<int> d(-128, 127);
+  std::vector<int8_t> v(count);
+  for (auto& q : v) q = int8_t(d(gen));
+  return v;
+}
+
+Conv2dParams params(int64_t cin, int64_t cout, int64_t k, int64_t s, int64_t pad, int64_t groups,
+                    bool clamp) {
+  Conv2dParams p;
+  p.in_channels = cin;
+  p.out_channels = cout;
+  p.kernel_h = p.kernel_w = k;
+  p.stride_h = p.stride_w = s;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = pad;
+  p.groups = groups;
+  p.clamp = clamp;
+  if (clamp) {
+    p.out_min = -0.5f;
+    p.out_max = 0.75f;
+  }
+  validate(p);
+  return p;
+}
+
+using MakeF32 = ConvImplPtr (*)(const Conv2dParams&, const float*, const float*);
+
+void f32_case(const char* what, MakeF32 make, const Conv2dParams& p, int64_t n, int64_t h,
+              int64_t w, const size_t (&axes)[3]) {
+  const auto wt = randf(size_t(p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w));
+  const auto bias = randf(size_t(p.out_channels));
+  const auto x = randf(size_t(n * p.in_channels * h * w));
+  const ConvImplPtr impl = make(p, wt.data(), bias.data());
+  check_cuts(what, *impl, x.data(), n, h, w, p.out_channels, sizeof(float), axes);
+}
+
+// A QuantLayer with random weights and output stage (what QConv2d derives).
+QuantLayer random_quant(const Conv2dParams& p, S8OutKind kind) {
+  QuantLayer q;
+  const size_t cout = size_t(p.out_channels);
+  q.w_q = rand8(cout * size_t(p.in_channels / p.groups * p.kernel_h * p.kernel_w));
+  for (auto& v : q.w_q) v = v == -128 ? int8_t(-127) : v;
+  q.kbias.reset(cout);
+  q.kmult.reset(cout);
+  q.kscale.reset(cout);
+  std::uniform_int_distribution<int32_t> db(-(1 << 20), 1 << 20), dm(1 << 20, INT32_MAX);
+  for (size_t o = 0; o < cout; o++) {
+    q.kbias[o] = db(gen);
+    q.kmult[o] = dm(gen) >> 8;
+    q.kscale[o] = std::ldexp(1.0f + float(o % 5) / 7.0f, -10);
+  }
+  q.out.kind = kind;
+  q.out.bias = q.kbias.data();
+  q.out.mult = q.kmult.data();
+  q.out.shift = 1;
+  q.out.qmin = -100;
+  q.out.qmax = 120;
+  q.out.fscale = q.kscale.data();
+  q.out.fclamp = true;
+  q.out.fmin = -300.0f;
+  q.out.fmax = 400.0f;
+  return q;
+}
+
+using MakeS8 = ConvImplS8Ptr (*)(const Conv2dParams&, const QuantLayer&);
+
+void s8_case(const char* what, MakeS8 make, const Conv2dParams& p, int64_t n, int64_t h, int64_t w,
+             const size_t (&axes)[3]) {
+  for (S8OutKind kind : {S8OutKind::Int8, S8OutKind::Float}) {
+    const QuantLayer q = random_quant(p, kind);
+    const auto x = rand8(size_t(n * p.in_channels * h * w));
+    const ConvImplS8Ptr impl = make(p, q);
+    const std::string name = std::string(what) + (kind == S8OutKind::Int8 ? " (int8 out)" : " (float out)");
+    check_cuts(name.c_str(), *impl, x.data(), n, h, w, p.out_channels,
+               kind == S8OutKind::Int8 ? 1 : 4, axes);
+  }
+}
+
+}  // namespace
+
+int main() {
+  std::printf("kernels: %s, %s, %s + %s, %s, %s\n", kernels().sgemm->name, kernels().gemm_s8->name,
+              kernels().winograd->name, kernels().wino_gemm->name, kernels().dw3x3->name,
+              kernels().dw3x3_s8->name);
+  // fp32 GEMM: (image, group) x N-blocks x M-panels.
+  f32_case("gemm 1x1 16->40 g2, 100x100, n 2", make_gemm_conv, params(16, 40, 1, 1, 0, 2, true), 2,
+           100, 100, {4, 2, 2});
+  f32_case("gemm 1x1 s2 24->30, 15x9", make_gemm_conv, params(24, 30, 1, 2, 0, 1, false), 1, 15, 9,
+           {1, 1, 3});
+  f32_case("im2col 3x3 3->20, 50x50", make_im2col_conv, params(3, 20, 3, 1, 1, 1, true), 1, 50, 50,
+           {1, 2, 3});
+  f32_case("im2col 3x3 64->16 (2 K-blocks), 16x16", make_im2col_conv, params(64, 16, 3, 1, 1, 1, false),
+           1, 16, 16, {1, 2, 2});
+  // Winograd: image x tile blocks x output-channel chunks; two strips.
+  f32_case("winograd 8->136, 40x40, n 2", make_winograd63_conv, params(8, 136, 3, 1, 1, 1, true), 2,
+           40, 40, {2, 7, 2});
+  f32_case("winograd 140->12, 13x200", make_winograd63_conv, params(140, 12, 3, 1, 1, 1, false), 1, 13,
+           200, {1, 2, 1});
+  // Depthwise: planes, and row blocks when the planes are few.
+  f32_case("dw3x3 s1 C3, 50x37", make_dw3x3_conv, params(3, 3, 3, 1, 1, 3, true), 1, 50, 37, {3, 5, 1});
+  f32_case("dw3x3 s2 C2, 61x20, pad 2", make_dw3x3_conv, params(2, 2, 3, 2, 2, 2, false), 1, 61, 20,
+           {2, 3, 1});
+  f32_case("dw3x3 s1 C24, 9x9, n 2", make_dw3x3_conv, params(24, 24, 3, 1, 1, 24, false), 2, 9, 9,
+           {48, 1, 1});
+  // int8: the same driver and depthwise planning.
+  s8_case("gemm_s8 1x1 40->36, 45x45", make_gemm_s8_conv, params(40, 36, 1, 1, 0, 1, false), 1, 45,
+          45, {1, 1, 4});
+  s8_case("im2col_s8 3x3 6->18 g2, 40x40, n 2", make_im2col_s8_conv, params(6, 18, 3, 1, 1, 2, false),
+          2, 40, 40, {4, 1, 2});
+  s8_case("im2col_s8 3x3 s2 130->10, 60x60", make_im2col_s8_conv, params(130, 10, 3, 2, 1, 1, false),
+          1, 60, 60, {1, 2, 1});
+  s8_case("dw3x3_s8 s1 C3, 48x40", make_dw3x3_s8_conv, params(3, 3, 3, 1, 1, 3, false), 1, 48, 40,
+          {3, 5, 1});
+  s8_case("dw3x3_s8 s2 C4, 70x33, pad 0", make_dw3x3_s8_conv, params(4, 4, 3, 2, 0, 4, false), 1, 70,
+          33, {4, 4, 1});
+  s8_case("dw_s8 5x5 C2, 40x20", make_dw_s8_conv, params(2, 2, 5, 1, 2, 2, false), 1, 40, 20, {2, 5, 1});
+  if (failures) {
+    std::printf("%d failures\n", failures);
+    return 1;
+  }
+  std::printf("ok\n");
+  return 0;
+}
