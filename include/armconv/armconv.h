@@ -32,7 +32,7 @@ struct CpuInfo {
   // The implementation each kernel family uses, named
   // <family>-<isa>-<tile>[-<variant>] (see the README), e.g. "sgemm-aarch64-8x12".
   std::string sgemm, depthwise3x3, winograd, gemm_s8;
-  std::string winograd_gemm, depthwise3x3_s8;
+  std::string winograd_gemm, depthwise3x3_s8, depthwise5x5, depthwise;
   int cpus = 1;  // CPUs this process may run on (sched_getaffinity): the default thread count
 };
 CpuInfo cpu_info();
@@ -68,6 +68,8 @@ enum class Algo {
   Im2col,       // any shape: im2col panels packed straight from the image + GEMM
   Depthwise3x3, // groups == C == Cout, 3x3, stride 1 or 2, dilation 1
   Winograd63,   // F(6x6, 3x3): 3x3, stride 1, dilation 1, groups 1
+  Depthwise5x5, // groups == C == Cout, 5x5, stride 1 or 2, dilation 1
+  Depthwise,    // groups == C == Cout > 1, any kernel, stride, dilation: a direct loop
 };
 const char* algo_name(Algo a);
 Algo algo_from_name(const std::string& name);  // throws Error on unknown names

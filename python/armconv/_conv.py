@@ -182,7 +182,8 @@ def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: 
     activation: None, "relu", "relu6" or a (min, max) pair, fused into the
     output stage (NaN propagates).
     algo: "auto", or force a kernel family: "gemm" (1x1 kernels without
-    padding), "im2col" (any shape), "depthwise3x3", "winograd63". Forcing one
+    padding), "im2col" (any shape), "depthwise3x3", "depthwise5x5" (stride 1
+    or 2), "depthwise" (any other depthwise shape), "winograd63". Forcing one
     that cannot run the shape raises armconv.Error (a ValueError) saying why.
     out: optional float32 C-contiguous writable array of the output's shape,
     sharing no memory with x; the result is written there and ``out`` returned.

@@ -25,6 +25,8 @@ struct ConvFamily {
 
 const ConvFamily kFamilies[] = {
     {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, nullptr, detail::make_dw3x3_conv},
+    {Algo::Depthwise5x5, detail::dw5x5_conv_rejects, nullptr, detail::make_dw5x5_conv},
+    {Algo::Depthwise, detail::dw_conv_rejects, nullptr, detail::make_dw_conv},
     {Algo::Winograd63, detail::winograd63_conv_rejects, detail::winograd63_conv_pays,
      detail::make_winograd63_conv},
     {Algo::Gemm, detail::gemm_conv_rejects, nullptr, detail::make_gemm_conv},
@@ -88,16 +90,19 @@ const char* algo_name(Algo a) {
     case Algo::Gemm: return "gemm";
     case Algo::Im2col: return "im2col";
     case Algo::Depthwise3x3: return "depthwise3x3";
+    case Algo::Depthwise5x5: return "depthwise5x5";
+    case Algo::Depthwise: return "depthwise";
     case Algo::Winograd63: return "winograd63";
   }
   return "?";
 }
 
 Algo algo_from_name(const std::string& name) {
-  for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Winograd63})
+  for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Depthwise5x5,
+                Algo::Depthwise, Algo::Winograd63})
     if (name == algo_name(a)) return a;
-  throw Error("algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'winograd63', got '" +
-              name + "'");
+  throw Error("algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'depthwise5x5', "
+              "'depthwise', 'winograd63', got '" + name + "'");
 }
 
 void validate(const Conv2dParams& p) {

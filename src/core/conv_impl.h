@@ -49,9 +49,14 @@ ConvImplPtr make_gemm_conv(const Conv2dParams& p, const float* weight, const flo
 const char* im2col_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const float* bias);
 
-// conv_dwconv.cpp: depthwise 3x3, stride 1 and 2.
+// conv_dwconv.cpp: depthwise 3x3 and 5x5, stride 1 and 2; any other
+// depthwise shape (channel multiplier 1).
 const char* dw3x3_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_dw3x3_conv(const Conv2dParams& p, const float* weight, const float* bias);
+const char* dw5x5_conv_rejects(const Conv2dParams& p);
+ConvImplPtr make_dw5x5_conv(const Conv2dParams& p, const float* weight, const float* bias);
+const char* dw_conv_rejects(const Conv2dParams& p);
+ConvImplPtr make_dw_conv(const Conv2dParams& p, const float* weight, const float* bias);
 
 // conv_winograd.cpp: Winograd F(6x6, 3x3), and the measured rules of when it
 // beats im2col (the fp32 planner, conv2d.cpp, applies them).

@@ -78,6 +78,8 @@ Kernels choose(const CpuFeatures& f) {
   k.winograd = &wino63_generic_kernels();
   k.wino_gemm = &wino_gemm_generic_kernels();
   k.dw3x3 = &dw3x3_generic_kernels();
+  k.dw5x5 = &dw5x5_generic_kernels();
+  k.dw_any = &dw_any_generic_kernels();
   k.dw3x3_s8 = &dw3x3_s8_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
   if (f.neon) {
@@ -86,6 +88,7 @@ Kernels choose(const CpuFeatures& f) {
     k.winograd = &wino63_neon_kernels();
     k.wino_gemm = &wino_gemm_neon_kernels();
     k.dw3x3 = &dw3x3_neon_kernels();
+    k.dw5x5 = &dw5x5_neon_kernels();
     k.dw3x3_s8 = &dw3x3_s8_neon_kernels();
     k.neon = true;
   }
@@ -124,6 +127,8 @@ CpuInfo cpu_info() {
   info.i8mm = f.i8mm;
   info.sgemm = k.sgemm->name;
   info.depthwise3x3 = k.dw3x3->name;
+  info.depthwise5x5 = k.dw5x5->name;
+  info.depthwise = k.dw_any->name;
   info.winograd = k.winograd->name;
   info.winograd_gemm = k.wino_gemm->name;
   info.gemm_s8 = k.gemm_s8->name;

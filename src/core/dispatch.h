@@ -30,7 +30,9 @@ struct Kernels {
   const S8GemmKernels* gemm_s8;       // int8 GEMM: dotprod > neon (smull) > generic
   const WinoKernels* winograd;        // F(6x6, 3x3) transforms: neon > generic
   const WinoGemmKernels* wino_gemm;   // its per-position GEMM: neon > generic
-  const Dw3x3Kernels* dw3x3;          // fp32 depthwise 3x3: neon > generic
+  const DwKernels* dw3x3;             // fp32 depthwise 3x3: neon > generic
+  const DwKernels* dw5x5;             // fp32 depthwise 5x5: neon > generic
+  const DwAnyKernels* dw_any;         // fp32 depthwise, any shape: neon > generic
   const Dw3x3S8Kernels* dw3x3_s8;     // int8 depthwise 3x3: neon > generic
   bool neon;                          // the NEON kernels were chosen
 };
