@@ -74,23 +74,29 @@ def _ncnn_setup(case, engine):
         pd.set(9, 1)
     elif act == 2:
         pd.set(9, 3)
-        pd.set(10, ncnn.Mat(np.array([0.0, 6.0], np.float32)))
-    mats = []
+        pd.set(10, mat(np.array([0.0, 6.0], np.float32)))
+    # ncnn.Mat(array) wraps the array's memory without a copy: every array a
+    # Mat is made from must stay alive (keep) as long as the Mat
+    arrays = []
+
+    def mat(a):
+        arrays.append(np.ascontiguousarray(a))
+        return ncnn.Mat(arrays[-1])
+
     if int8:
         int8_out = bool(case["int8_out"])
         # int8_scale_term: weight scales per output channel (1); > 100: the
         # output is requantized to int8 with top_blob_int8_scales
         pd.set(8, 101 if int8_out else 1)
         # ncnn's scales multiply (q = x * scale): the reciprocals of armconv's
-        mats = [ncnn.Mat(case["wq"].reshape(-1)), ncnn.Mat(b),
-                ncnn.Mat((1.0 / case["w_scale"]).astype(np.float32)),
-                ncnn.Mat(np.array([1.0 / case["x_scale"]], np.float32))]
+        mats = [mat(case["wq"].reshape(-1)), mat(b), mat((1.0 / case["w_scale"]).astype(np.float32)),
+                mat(np.array([1.0 / case["x_scale"]], np.float32))]
         if depthwise_kind:
             raise SystemExit("ncnn-int8: depthwise cases are not measured")
         if int8_out:
-            mats.append(ncnn.Mat(np.array([1.0 / case["y_scale"]], np.float32)))
+            mats.append(mat(np.array([1.0 / case["y_scale"]], np.float32)))
     else:
-        mats = [ncnn.Mat(w.reshape(-1)), ncnn.Mat(b)]
+        mats = [mat(w.reshape(-1)), mat(b)]
 
     class Weights(ncnn.ModelBin):  # hands the layer its weights in load order
         def __init__(self, mats):
@@ -102,17 +108,19 @@ def _ncnn_setup(case, engine):
 
     if layer.load_param(pd) != 0 or layer.load_model(Weights(mats)) != 0 or layer.create_pipeline(opt) != 0:
         raise SystemExit(f"{engine}: setting up the ncnn layer failed")
+    if fp16 and not layer.support_fp16_storage:
+        raise SystemExit("ncnn-fp16: this CPU has no fp16 arithmetic (ncnn would run fp32: use cortex-a76)")
 
     # The layout a Net hands this layer (Net::convert_layout): fp32 pack4 when
     # the channels are a multiple of 4; fp16 arithmetic pack8 (else 4); int8 pack8.
     if int8:
-        xm = ncnn.Mat(np.ascontiguousarray(case["xq"][0]))
+        xm = mat(case["xq"][0])
         pack = 8 if c % 8 == 0 else 1
     elif fp16:
-        xm = ncnn.cast_float32_to_float16(ncnn.Mat(np.ascontiguousarray(x)), opt)
+        xm = ncnn.cast_float32_to_float16(mat(x), opt)
         pack = 8 if c % 8 == 0 else 4 if c % 4 == 0 else 1
     else:
-        xm = ncnn.Mat(np.ascontiguousarray(x))
+        xm = mat(x)
         pack = 4 if c % 4 == 0 else 1
     xm = ncnn.convert_packing(xm, pack, opt)
     top = ncnn.Mat()
@@ -132,7 +140,7 @@ def _ncnn_setup(case, engine):
             a = a.view(np.int8) if a.dtype != np.int8 else a
         return a.reshape(1, cout, a.shape[-2], a.shape[-1]).copy()
 
-    keep = (ncnn, allocators, layer, xm, top, mats)
+    keep = (ncnn, allocators, layer, xm, top, mats, arrays)
     return run, output, keep
 
 
