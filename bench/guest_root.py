@@ -27,6 +27,12 @@ import shutil
 import subprocess
 import sys
 
+# The peers' pinned aarch64 wheels (bench/peers.py, bench/model_bench.py) and
+# numpy as in the sysroot (scripts/test.sh SYSROOT_PIP_aarch64).
+NCNN = "ncnn==1.0.20261020"
+ORT = "onnxruntime==1.32.0"
+NUMPY = "numpy==2.4.6"
+
 # MIDR fields, HWCAP feature names (qemu 7.2's getauxval(AT_HWCAP) for the
 # model), and the caches of the board that carries the core.
 CORES = {

@@ -76,9 +76,7 @@ import qcount  # noqa: E402
 
 ROOT = qcount.ROOT
 GUEST = os.path.join(HERE, "peers_guest.py")
-NCNN = "ncnn==1.0.20261020"
-ORT = "onnxruntime==1.32.0"
-NUMPY = "numpy==2.4.6"  # the sysroot's (scripts/test.sh SYSROOT_PIP_aarch64)
+NCNN, ORT, NUMPY = guest_root.NCNN, guest_root.ORT, guest_root.NUMPY
 PINS = [NCNN, ORT, NUMPY]
 ENGINES = ("armconv", "ncnn", "ncnn-fp16", "ncnn-int8", "onnxruntime")
 ACTS = {None: 0, "relu": 1, "relu6": 2}
@@ -223,9 +221,11 @@ def make_data(case):
     d = dict(stride=case.stride, pad=case.pad, groups=case.groups, act=ACTS[case.act])
     wshape = (case.cout, cg, case.k, case.k)
     if case.kind == "conv":
-        # x ~ N(0, 1), w ~ N(0, 1/fan_in) (the README's accuracy test): outputs of unit scale
+        # x ~ N(0, 1), w ~ N(0, 1/fan_in) (the README's accuracy test): outputs of unit
+        # scale; with relu6, of scale 3, so that the clamp at 6 is exercised too
+        gain = 3.0 if case.act == "relu6" else 1.0
         d["x"] = rng.standard_normal((1, case.cin, case.h, case.w)).astype(np.float32)
-        d["w"] = (rng.standard_normal(wshape) / np.sqrt(cg * case.k * case.k)).astype(np.float32)
+        d["w"] = (gain * rng.standard_normal(wshape) / np.sqrt(cg * case.k * case.k)).astype(np.float32)
         d["b"] = (0.1 * rng.standard_normal(case.cout)).astype(np.float32)
         ref = _act(_conv64(d["x"], d["w"], d["b"], case.stride, case.pad, case.groups), case.act)
         return d, ref
