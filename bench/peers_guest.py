@@ -144,14 +144,19 @@ def _ncnn_setup(case, engine):
     return run, output, keep
 
 
-def _ort_setup(case, engine, path):
+def ort_session(path):
+    """An onnxruntime session on one thread, nodes run in sequence (also bench/model_guest.py's)."""
     import onnxruntime as ort
 
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+
+
+def _ort_setup(case, engine, path):
+    sess = ort_session(path)
     name = sess.get_inputs()[0].name
     kind = str(case["ort"])
     if kind == "matmulinteger":
