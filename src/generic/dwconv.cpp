@@ -31,11 +31,44 @@ inline void column_range(int64_t ix0, int64_t sw, int64_t w, size_t wo, size_t* 
   *hi = size_t(h);
 }
 
+// Output columns [lo, hi) of tap column kx and the offset of its first input
+// column (which depend only on kx: worked out once per call, not per row).
+struct TapColumns {
+  size_t lo, hi;
+  int64_t ix;  // input column of output column lo
+};
+inline TapColumns tap_columns(const DwPlane& p, const DwShape& s, size_t kx) {
+  TapColumns t;
+  const int64_t ix0 = int64_t(kx) * s.dw - int64_t(p.pad_left);
+  column_range(ix0, s.sw, int64_t(p.w), p.wo, &t.lo, &t.hi);
+  t.ix = int64_t(t.lo) * s.sw + ix0;
+  return t;
+}
+
+// yr[ox] += kv * xs[(ox - lo) * sw] for ox in [lo, hi) (the columns read are
+// inside the row; yr and xs never overlap: restrict lets the compiler
+// vectorise without run-time alias checks).
+inline void axpy(float* __restrict yr, const float* __restrict xs, float kv, size_t lo, size_t hi,
+                 int64_t sw) {
+  if (sw == 1) {
+    for (size_t ox = lo; ox < hi; ox++) yr[ox] += kv * xs[ox - lo];
+  } else {
+    const size_t st = size_t(sw);
+    for (size_t ox = lo; ox < hi; ox++) yr[ox] += kv * xs[(ox - lo) * st];
+  }
+}
+
+constexpr size_t kMaxCachedKw = 16;
+
 void one_plane(const DwPlane& p, const DwShape& s) {
-  const int64_t h = int64_t(p.h), w = int64_t(p.w);
-  const int64_t pt = int64_t(p.pad_top), pl = int64_t(p.pad_left);
+  const int64_t h = int64_t(p.h);
+  const int64_t pt = int64_t(p.pad_top);
   const float* k = p.k;
   const size_t taps = s.kh * s.kw;
+  TapColumns cols[kMaxCachedKw];
+  const bool cached = s.kw <= kMaxCachedKw;
+  if (cached)
+    for (size_t kx = 0; kx < s.kw; kx++) cols[kx] = tap_columns(p, s, kx);
   for (size_t oy = 0; oy < p.ho; oy++) {
     float* yr = p.y + oy * p.wo;
     for (size_t ox = 0; ox < p.wo; ox++) yr[ox] = k[taps];
@@ -44,18 +77,8 @@ void one_plane(const DwPlane& p, const DwShape& s) {
       if (iy < 0 || iy >= h) continue;
       const float* xr = p.x + size_t(iy) * p.w;
       for (size_t kx = 0; kx < s.kw; kx++) {
-        const float kv = k[ky * s.kw + kx];
-        const int64_t ix0 = int64_t(kx) * s.dw - pl;
-        size_t lo, hi;
-        column_range(ix0, s.sw, w, p.wo, &lo, &hi);
-        if (lo == hi) continue;
-        const float* xs = xr + size_t(int64_t(lo) * s.sw + ix0);  // input column of output lo
-        if (s.sw == 1) {
-          for (size_t ox = lo; ox < hi; ox++) yr[ox] += kv * xs[ox - lo];
-        } else {
-          const size_t sw = size_t(s.sw);  // (the columns read are inside the row)
-          for (size_t ox = lo; ox < hi; ox++) yr[ox] += kv * xs[(ox - lo) * sw];
-        }
+        const TapColumns t = cached ? cols[kx] : tap_columns(p, s, kx);
+        if (t.lo < t.hi) axpy(yr, xr + t.ix, k[ky * s.kw + kx], t.lo, t.hi, s.sw);
       }
     }
     for (size_t ox = 0; ox < p.wo; ox++) yr[ox] = activate(yr[ox], p);

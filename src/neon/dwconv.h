@@ -169,19 +169,20 @@ ARMCONV_INLINE void load_vectors(const float* p, float32x4_t* v) {
   for (int i = 0; i < N; i++) v[i] = vld1q_f32(p + 4 * i);
 }
 
-// vld2q_f32(p), then p += 8. gcc computes the address of each of a row's LD2s
-// with its own ADD (LD2 has no offset form); the post-indexed form saves them.
-// clang finds the post-index itself (and has no tuple asm operands).
-ARMCONV_INLINE float32x4x2_t load2_advance(const float*& p) {
-#if defined(__aarch64__) && defined(__GNUC__) && !defined(__clang__)
-  float32x4x2_t v;
-  __asm__("ld2 {%S0.4s, %T0.4s}, [%1], #32" : "=w"(v), "+r"(p) : "m"(*(const float(*)[8])p));
-  return v;
-#else
+// vld2q_f32(p), then p += 8, as the even (e) and odd (o) columns. gcc would
+// give each of a row's LD2s its own address register (LD2 has no offset
+// form), each advanced once per row; the empty asm on the pointer keeps one
+// pointer, stepped by the post-indexed form. (Not an asm LD2: gcc 12 passes
+// an asm tuple output through the stack and then keeps the whole stride-2
+// strip state there.)
+ARMCONV_INLINE void load2_advance(const float*& p, float32x4_t& e, float32x4_t& o) {
   const float32x4x2_t v = vld2q_f32(p);
   p += 8;
-  return v;
+#if defined(__GNUC__)
+  __asm__("" : "+r"(p));
 #endif
+  e = v.val[0];
+  o = v.val[1];
 }
 
 // ---- partial units: the unit that the row's end cuts --------------------------
@@ -266,34 +267,43 @@ struct Store {
 // the row, all whole except, if PART, the last loaded one (cut by the row's
 // end); `off` = float offset of the first loaded unit, which the strip adds
 // to its row pointer once (`row` then points at that unit).
+// PART: offset of the whole unit that ends at the row's end, from the end
+// of the whole units before it; the lookup indices. (Only in strips that
+// have a partial unit: gcc keeps a larger strip state in memory.)
+template <bool PART>
+struct PartialUnit {
+  ptrdiff_t tail;
+  uint8x16_t ia, ib;
+};
+template <>
+struct PartialUnit<false> {};
+
 template <int N, int Z, int T, bool PART>
-struct FastRow {
+struct FastRow : PartialUnit<PART> {
   static constexpr bool kEdge = false;
   static constexpr int kZ = Z, kT = T;  // units the strip treats as zero (not loaded)
   static constexpr int kLoaded = N - Z - T, kWhole = kLoaded - (PART ? 1 : 0);
   size_t off;
-  // PART: offset of the whole unit that ends at the row's end, from the end
-  // of the whole units before it; the lookup indices.
-  ptrdiff_t tail;
-  uint8x16_t ia, ib;
   size_t origin() const { return off; }
   ARMCONV_INLINE void operator()(const float*& row, size_t w, float32x4_t* v) const {
     unroll<Z>([&](auto i) { v[ARMCONV_IDX(i)] = vdupq_n_f32(0.0f); });
     load_vectors<kWhole>(row, v + Z);
-    if constexpr (PART) v[Z + kWhole] = lookup1(vld1q_f32(row + 4 * kWhole + tail), ia);
+    if constexpr (PART) v[Z + kWhole] = lookup1(vld1q_f32(row + 4 * kWhole + this->tail), this->ia);
     unroll<T>([&](auto i) { v[N - T + ARMCONV_IDX(i)] = vdupq_n_f32(0.0f); });
     row += w;
   }
-  ARMCONV_INLINE void operator()(const float*& row, size_t w, float32x4x2_t* v) const {
-    // Zero pairs are left out of v (gcc would keep a zero tuple on the
-    // stack); the stride-2 strip reads them as zero through kZ/kT.
-    unroll<kWhole>([&](auto i) { v[Z + ARMCONV_IDX(i)] = load2_advance(row); });
+  // Stride 2: pair m as its even (e[m]) and odd (o[m]) columns.
+  ARMCONV_INLINE void operator()(const float*& row, size_t w, float32x4_t* e, float32x4_t* o) const {
+    // Zero pairs are left out (the stride-2 strip reads them as zero through kZ/kT).
+    // (A local pointer: the strip's own row pointer would stay in memory.)
+    const float* q = row;
+    unroll<kWhole>([&](auto i) { load2_advance(q, e[Z + ARMCONV_IDX(i)], o[Z + ARMCONV_IDX(i)]); });
     if constexpr (PART) {
-      const float32x4_t a = vld1q_f32(row + tail), b = vld1q_f32(row + tail + 4);
-      v[Z + kWhole].val[0] = lookup2(a, b, ia);
-      v[Z + kWhole].val[1] = lookup2(a, b, ib);
+      const float32x4_t a = vld1q_f32(q + this->tail), b = vld1q_f32(q + this->tail + 4);
+      e[Z + kWhole] = lookup2(a, b, this->ia);
+      o[Z + kWhole] = lookup2(a, b, this->ib);
     }
-    row += w - 8 * kWhole;
+    row = q + (w - 8 * kWhole);
   }
 };
 
@@ -329,9 +339,13 @@ struct BufRow {
     load_vectors<N>(buf, v);
     row += w;
   }
-  ARMCONV_INLINE void operator()(const float*& row, size_t w, float32x4x2_t* v) {
+  ARMCONV_INLINE void operator()(const float*& row, size_t w, float32x4_t* e, float32x4_t* o) {
     copy(row);
-    unroll<N>([&](auto i) { v[ARMCONV_IDX(i)] = vld2q_f32(buf + 8 * ARMCONV_IDX(i)); });
+    unroll<N>([&](auto i) {
+      const float32x4x2_t v = vld2q_f32(buf + 8 * ARMCONV_IDX(i));
+      e[ARMCONV_IDX(i)] = v.val[0];
+      o[ARMCONV_IDX(i)] = v.val[1];
+    });
     row += w;
   }
 };
@@ -559,9 +573,9 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
 
   // Stream E (0) or O (1) of pair A; the loader's known-zero pairs are zero.
   template <int A, int E>
-  ARMCONV_INLINE static float32x4_t half(const float32x4x2_t* v) {
+  ARMCONV_INLINE static float32x4_t half(const float32x4_t* e, const float32x4_t* o) {
     if constexpr (A < Load::kZ || A >= N - Load::kT) return vdupq_n_f32(0.0f);
-    else return v[A].val[E];
+    else return E ? o[A] : e[A];
   }
 
   // Whether a row of tap row KY feeds any row m in [SKIP, LIVE) (tap row
@@ -572,7 +586,7 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
   // One row's windows: tap row KY - 2m into acc[(R + m) % ROWS] for m in
   // [SKIP, LIVE) while KY - 2m >= 0 (tap row 0 starts the row).
   template <int KY, int R, int SKIP, int LIVE>
-  ARMCONV_INLINE void feed(const float32x4x2_t* v) {
+  ARMCONV_INLINE void feed(const float32x4_t* ev, const float32x4_t* od) {
     auto& acc = this->acc;
     const float32x4_t* k = this->k;
     unroll<NV>([&](auto j_) {
@@ -580,7 +594,7 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
       unroll<K>([&](auto t_) {
         constexpr int t = ARMCONV_IDX(t_);
         constexpr int c = D + t + 8 * j, h = c / 2, a = h / 4, s = h % 4, e = c % 2;
-        const float32x4_t win = window<s>(half<a, e>(v), half<s ? a + 1 : a, e>(v));
+        const float32x4_t win = window<s>(half<a, e>(ev, od), half<s ? a + 1 : a, e>(ev, od));
         unroll<LIVE - SKIP>([&](auto mm) {
           constexpr int m = SKIP + ARMCONV_IDX(mm), ky = KY - 2 * m, r = (R + m) % ROWS;
           if constexpr (ky >= 0) {
@@ -595,9 +609,11 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
   template <int KY, int R, int SKIP, int LIVE>
   ARMCONV_INLINE void load_feed() {
     if constexpr (kFeeds<KY, SKIP, LIVE>) {
-      float32x4x2_t v[N];
-      this->load(this->x, this->w, v);
-      feed<KY, R, SKIP, LIVE>(v);
+      // (Pairs as two arrays of vectors: gcc keeps an array of tuples, and
+      // then the whole strip state, in memory.)
+      float32x4_t e[N], o[N];
+      this->load(this->x, this->w, e, o);
+      feed<KY, R, SKIP, LIVE>(e, o);
     } else {
       this->x += this->w;
     }

@@ -140,14 +140,16 @@ void sweep(const Fp32Kernel& kern, int k) {
   g_failures += bad;
 }
 
-// The any-shape kernels: kernel sizes 1..7 (square or not), strides 1..3
-// (and unequal), dilations 1..3.
+// The any-shape kernels: kernel sizes 1..7 and 17 (square or not), strides
+// 1..3 (and unequal), dilations 1..3.
 void sweep_any(const Fp32Kernel& kern) {
   const DwShape shapes[] = {{1, 1, 1, 1, 1, 1}, {3, 3, 1, 1, 2, 2}, {3, 3, 2, 2, 2, 3},
                             {7, 7, 1, 1, 1, 1}, {7, 7, 2, 2, 1, 1}, {2, 2, 1, 1, 1, 1},
                             {1, 5, 1, 1, 1, 1}, {5, 1, 2, 1, 1, 1}, {4, 3, 3, 1, 1, 2},
                             {3, 3, 3, 3, 1, 1}, {5, 5, 1, 2, 1, 1}, {6, 6, 1, 1, 1, 1},
-                            {3, 5, 2, 1, 2, 1}, {3, 3, 1, 1, 1, 1}, {5, 5, 2, 2, 1, 1}};
+                            {3, 5, 2, 1, 2, 1}, {3, 3, 1, 1, 1, 1}, {5, 5, 2, 2, 1, 1},
+                            // wider than the column ranges the generic loop caches (16)
+                            {2, 17, 1, 2, 1, 1}};
   int cases = 0, bad = 0;
   for (const DwShape& sh : shapes)
     for (int h = 1; h <= 12; h++)
