@@ -14,6 +14,7 @@
 // Work units: (image, group) x the GEMM's own units (N-blocks x M-panels,
 // core/gemm.h), image-group outermost.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -147,6 +148,14 @@ const char* im2col_conv_rejects(const Conv2dParams&) { return nullptr; }
 
 ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const float* bias) {
   return ConvImplPtr(new GemmConv<F32Gemm>(p, *kernels().sgemm, "im2col", weight, p, bias));
+}
+
+double im2col_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
+  const double g = double(p.groups);
+  const double k = double(p.in_channels / p.groups * p.kernel_h * p.kernel_w);
+  const double m = std::ceil(double(p.out_channels / p.groups) / 8) * 8;
+  const double n = double(ho * wo), np = std::ceil(n / 12) * 12;
+  return g * (m * k * np / 4 * 1.08 + 1.0 * k * n);
 }
 
 // ---- int8 ----------------------------------------------------------------------
