@@ -38,13 +38,13 @@
 //      to NCHW (edge tiles cut to the map).
 //
 // Scratch per worker (does not grow with H x W): V is P x T x KC floats, M is
-// P x T x MC, plus the staging box. T, KC and MC are chosen so that each of
-// V and M stays within kBufBytes (T <= 64, a multiple of 8 while the map has
-// more tiles than that): at most ~600 KB in all. With several chunks of
-// output channels the input transform runs once per chunk when the input
-// channels take several chunks too; with one input chunk the units of a
-// block share one transform. On maps of fewer tiles than a block the chunks
-// grow (a 7x7 map is 4 tiles of F(4,3)), so that few chunks re-run it.
+// P x T x MC, plus the staging box. T is chosen so that chunks of 128
+// channels keep each of V and M within kBufBytes (T <= 64, a multiple of 8
+// while the map has more tiles than that), then KC and MC share 2 x
+// kBufBytes (plan()): at most ~530 KB in all. With one chunk of input
+// channels (the usual case: up to ~190 channels on large maps, more on small
+// ones, whose blocks are all of their few tiles) the units of a block share
+// one input transform; with several, each output chunk re-runs it.
 // The packed U takes P x g x mpad x kpad floats: about P / 9 times the 3x3
 // weights (1.8x, 4x, 7.1x for F(2,3), F(4,3), F(6,3)).
 #include <algorithm>
@@ -193,13 +193,20 @@ class WinogradConv final : public ConvImpl {
     wp.blocks_full = div_up(wp.tiles_y * ntx, wp.t);
     wp.blocks_last = div_up(wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles), wp.t);
     wp.blocks = (wp.strips - 1) * wp.blocks_full + wp.blocks_last;
-    // Chunks: up to kMaxChunk channels, more when the block is small (all
-    // the map's tiles), as many as V and M hold within the budget; equal
-    // chunks rather than full ones and a sliver.
-    const size_t per_ch = npos_ * wp.t * sizeof(float);
-    const size_t most = std::max(kMaxChunk, kBufBytes / per_ch);
-    wp.kc = equal_chunk(kpad_, most, 4);
-    wp.mc = equal_chunk(mpad_, most, 8);
+    // Chunks: V and M of a block share 2 x kBufBytes. All input channels in
+    // one chunk when V takes at most 3/4 of it (then V is transformed once
+    // per block and shared by the output chunks, which take the rest), else
+    // chunks of about half each, at least kMaxChunk channels (which T was
+    // chosen for); equal chunks rather than full ones and a sliver.
+    const size_t per_ch = npos_ * wp.t * sizeof(float);  // bytes of one channel of V or M
+    const size_t fit = 2 * kBufBytes / per_ch;
+    if (4 * kpad_ <= 3 * fit) {
+      wp.kc = kpad_;
+      wp.mc = equal_chunk(mpad_, std::max<size_t>(8, fit - kpad_), 8);
+    } else {
+      wp.kc = equal_chunk(kpad_, std::max(kMaxChunk, fit / 2), 4);
+      wp.mc = equal_chunk(mpad_, std::max(kMaxChunk, fit - wp.kc), 8);
+    }
     wp.m_chunks = div_up(mpad_, wp.mc);
     // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
     const size_t trows = std::min(wp.tiles_y, div_up(wp.t, ntx) + 1);
