@@ -3,8 +3,8 @@
 // and instantiated per ISA (generic/winograd_ops.h: 4 plain floats,
 // neon/winograd.h: float32x4_t). The NEON units of F(6,3) also run the same
 // operations as inline assembly on aarch64 and armv7 (WA_IN_1D and
-// WA_OUT_1D in neon/winograd63.h: keep them in step), F(4,3) and F(2,3) as
-// assembly on aarch64 (neon/aarch64/winograd{43,23}_nc4.cpp). A vector is
+// WA_OUT_1D in neon/winograd63.h; F(4,3): W43_IN_1D and W43_OUT_1D in
+// neon/winograd43.h, on aarch64: keep them in step). A vector is
 // one pixel of 4 channels (nc4hw4); every transform is vector arithmetic on
 // such pixels, the same operations for each lane, with no transposes inside;
 // the only lane shuffles are in the NCHW stores of the output transform.
@@ -98,25 +98,28 @@ struct F43 {
   static constexpr const float* in_consts = kIn43ConstValues;
   static constexpr const float* out_consts = kOut43ConstValues;
 
-  // t = B^T d for one column of 6 (12 operations): with a = d4 - 4 d2 and
-  // b = d3 - 4 d1 (rows 1, 2), c = d4 - d2 and e = d3 - d1 (rows 3, 4),
-  //   t0 = (a - d2) + 4 d0,  t1,2 = a +- b,  t3,4 = c +- 2 e,
-  //   t5 = (d5 - b) - 4 d3.
+  // t = B^T d for one column of 6 (13 operations, as W43_IN_1D in
+  // neon/winograd43.h): with c = d4 - d2, e2 = 2 (d3 - d1) (rows 0, 3, 4, 5)
+  // and a = d4 - 4 d2, b = d3 - 4 d1 (rows 1, 2),
+  //   t0 = c + 4 (d0 - d2),  t1,2 = a +- b,  t3,4 = c +- e2,
+  //   t5 = (d5 - d3) - 2 e2.
   template <class Ops, class V = typename Ops::V>
   static void input_1d(const Ops& o, const V* d, V* t) {
+    const V c = o.sub(d[4], d[2]);
+    V e2 = o.sub(d[3], d[1]);
+    e2 = o.add(e2, e2);
+    t[5] = o.template mls<kJ2>(o.sub(d[5], d[3]), e2);
     const V a = o.template mls<kJ4>(d[4], d[2]);
     const V b = o.template mls<kJ4>(d[3], d[1]);
-    const V c = o.sub(d[4], d[2]);
-    const V e = o.sub(d[3], d[1]);
-    t[0] = o.template mla<kJ4>(o.sub(a, d[2]), d[0]);
-    t[5] = o.template mls<kJ4>(o.sub(d[5], b), d[3]);
     t[1] = o.add(a, b);
     t[2] = o.sub(a, b);
-    t[3] = o.template mla<kJ2>(c, e);
-    t[4] = o.template mls<kJ2>(c, e);
+    t[3] = o.add(c, e2);
+    t[4] = o.sub(c, e2);
+    t[0] = o.template mla<kJ4>(c, o.sub(d[0], d[2]));
   }
 
-  // y = A^T m for one column of 6 -> 4 (10 operations): s1 = m1 + m2,
+  // y = A^T m for one column of 6 -> 4 (10 operations, as W43_OUT_1D in
+  // neon/winograd43.h): s1 = m1 + m2,
   // d1 = m1 - m2, s3 = m3 + m4, d3 = m3 - m4;
   //   y0 = (m0 + s1) + s3,  y1 = d1 + 2 d3,  y2 = s1 + 4 s3,  y3 = (d1 + m5) + 8 d3.
   template <class Ops, class V = typename Ops::V>
