@@ -132,6 +132,48 @@ size_t equal_chunk(size_t total, size_t most, size_t step) {
   return round_up(div_up(total, div_up(total, most)), step);
 }
 
+// The blocking of one group's F(m, 3) on an ho x wo output map, the input
+// channels padded to kpad (4), the output ones to mpad (8): everything of
+// WinoPlan (plan() and the cost model share it).
+void wino_geometry(size_t m, size_t kpad, size_t mpad, size_t ho, size_t wo, WinoPlan* wp) {
+  const size_t npos = (m + 2) * (m + 2);
+  wp->m = m;
+  wp->tiles_y = div_up(ho, m);
+  wp->tiles_x = div_up(wo, m);
+  const size_t ntx = std::min(kStripTiles, wp->tiles_x);
+  wp->strips = div_up(wp->tiles_x, kStripTiles);
+  // Tiles per block on large maps: V and M of a block within kBufBytes each
+  // at chunks of up to kMaxChunk channels.
+  const size_t per_tile = npos * std::max(std::min(mpad, kMaxChunk), std::min(kpad, kMaxChunk)) * sizeof(float);
+  const size_t block = std::min(kMaxBlock, std::max<size_t>(8, kBufBytes / per_tile / 8 * 8));
+  wp->t = std::min(block, wp->tiles_y * ntx);
+  wp->blocks_full = div_up(wp->tiles_y * ntx, wp->t);
+  wp->blocks_last = div_up(wp->tiles_y * (wp->tiles_x - (wp->strips - 1) * kStripTiles), wp->t);
+  wp->blocks = (wp->strips - 1) * wp->blocks_full + wp->blocks_last;
+  // Chunks: V and M of a block share 2 x kBufBytes. All input channels in
+  // one chunk when V takes at most 3/4 of it (then V is transformed once per
+  // block and shared by the output chunks, which take the rest), else chunks
+  // of about half each, at least kMaxChunk channels (which T was chosen
+  // for); equal chunks rather than full ones and a sliver.
+  const size_t per_ch = npos * wp->t * sizeof(float);  // bytes of one channel of V or M
+  const size_t fit = 2 * kBufBytes / per_ch;
+  if (4 * kpad <= 3 * fit) {
+    wp->kc = kpad;
+    wp->mc = equal_chunk(mpad, std::max<size_t>(8, fit - kpad), 8);
+  } else {
+    wp->kc = equal_chunk(kpad, std::max(kMaxChunk, fit / 2), 4);
+    wp->mc = equal_chunk(mpad, std::max(kMaxChunk, fit - wp->kc), 8);
+  }
+  wp->m_chunks = div_up(mpad, wp->mc);
+  // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
+  const size_t trows = std::min(wp->tiles_y, div_up(wp->t, ntx) + 1);
+  wp->box_rows = m * trows + 2;
+  wp->box_cols = m * ntx + 2;
+  wp->v_floats = npos * wp->t * wp->kc;
+  wp->m_floats = npos * wp->t * wp->mc;
+  wp->stage_floats = wp->box_rows * wp->box_cols * 4;
+}
+
 class WinogradConv final : public ConvImpl {
  public:
   WinogradConv(const Conv2dParams& p, size_t m, const float* weight, const float* bias)
@@ -170,10 +212,6 @@ class WinogradConv final : public ConvImpl {
       for (size_t gi = 0; gi < g_; gi++)
         std::memcpy(bias_.data() + gi * mpad_, bias + gi * mg_, mg_ * sizeof(float));
     }
-    // Tiles per block on large maps: V and M of a block within the budget
-    // at chunks of up to kMaxChunk channels.
-    const size_t per_tile = npos_ * std::max(std::min(mpad_, kMaxChunk), std::min(kpad_, kMaxChunk)) * sizeof(float);
-    block_ = std::min(kMaxBlock, std::max<size_t>(8, kBufBytes / per_tile / 8 * 8));
   }
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
@@ -184,37 +222,7 @@ class WinogradConv final : public ConvImpl {
     pl.w = w;
     output_size(p_, h, w, &pl.ho, &pl.wo);
     WinoPlan& wp = pl.wino;
-    wp.m = m_;
-    wp.tiles_y = div_up(size_t(pl.ho), m_);
-    wp.tiles_x = div_up(size_t(pl.wo), m_);
-    const size_t ntx = std::min(kStripTiles, wp.tiles_x);
-    wp.strips = div_up(wp.tiles_x, kStripTiles);
-    wp.t = std::min(block_, wp.tiles_y * ntx);
-    wp.blocks_full = div_up(wp.tiles_y * ntx, wp.t);
-    wp.blocks_last = div_up(wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles), wp.t);
-    wp.blocks = (wp.strips - 1) * wp.blocks_full + wp.blocks_last;
-    // Chunks: V and M of a block share 2 x kBufBytes. All input channels in
-    // one chunk when V takes at most 3/4 of it (then V is transformed once
-    // per block and shared by the output chunks, which take the rest), else
-    // chunks of about half each, at least kMaxChunk channels (which T was
-    // chosen for); equal chunks rather than full ones and a sliver.
-    const size_t per_ch = npos_ * wp.t * sizeof(float);  // bytes of one channel of V or M
-    const size_t fit = 2 * kBufBytes / per_ch;
-    if (4 * kpad_ <= 3 * fit) {
-      wp.kc = kpad_;
-      wp.mc = equal_chunk(mpad_, std::max<size_t>(8, fit - kpad_), 8);
-    } else {
-      wp.kc = equal_chunk(kpad_, std::max(kMaxChunk, fit / 2), 4);
-      wp.mc = equal_chunk(mpad_, std::max(kMaxChunk, fit - wp.kc), 8);
-    }
-    wp.m_chunks = div_up(mpad_, wp.mc);
-    // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
-    const size_t trows = std::min(wp.tiles_y, div_up(wp.t, ntx) + 1);
-    wp.box_rows = m_ * trows + 2;
-    wp.box_cols = m_ * ntx + 2;
-    wp.v_floats = npos_ * wp.t * wp.kc;
-    wp.m_floats = npos_ * wp.t * wp.mc;
-    wp.stage_floats = wp.box_rows * wp.box_cols * 4;
+    wino_geometry(m_, kpad_, mpad_, size_t(pl.ho), size_t(pl.wo), &wp);
     pl.axes[0] = size_t(n) * g_;
     pl.axes[1] = wp.blocks;
     pl.axes[2] = wp.m_chunks;
@@ -352,7 +360,7 @@ class WinogradConv final : public ConvImpl {
   size_t m_, n_, npos_;
   const WinoKernels& wk_;
   const WinoGemmKernels& wg_;
-  size_t g_, cg_, mg_, kpad_, mpad_, block_;
+  size_t g_, cg_, mg_, kpad_, mpad_;
   Buffer<float> packed_u_, bias_;
 };
 

@@ -212,13 +212,15 @@ int main() {
            1, 16, 16, {1, 2, 2});
   // Winograd: image x group, tile blocks, output-channel chunks; two strips;
   // each tile size; the chunks of a small map (few tiles, larger chunks).
-  f32_case("winograd63 8->136, 40x40, n 2", make_wino<6>, params(8, 136, 3, 1, 1, 1, true), 2, 40, 40,
+  f32_case("winograd63 8->300, 40x40, n 2", make_wino<6>, params(8, 300, 3, 1, 1, 1, true), 2, 40, 40,
            {2, 7, 2});
-  f32_case("winograd63 140->12, 13x200", make_wino<6>, params(140, 12, 3, 1, 1, 1, false), 1, 13, 200,
-           {1, 2, 1});
+  f32_case("winograd63 200->12 (2 input chunks), 13x200", make_wino<6>, params(200, 12, 3, 1, 1, 1, false), 1,
+           13, 200, {1, 2, 1});
+  f32_case("winograd63 200->300 (2 input, 2 output chunks), 13x13", make_wino<6>,
+           params(200, 300, 3, 1, 1, 1, false), 1, 13, 13, {1, 2, 2});
   f32_case("winograd43 32->48 g2, 40x40, n 2", make_wino<4>, params(32, 48, 3, 1, 1, 2, true), 2, 40, 40,
            {4, 2, 1});
-  f32_case("winograd43 20->480, 6x6", make_wino<4>, params(20, 480, 3, 1, 1, 1, false), 1, 6, 6,
+  f32_case("winograd43 20->1000, 6x6", make_wino<4>, params(20, 1000, 3, 1, 1, 1, false), 1, 6, 6,
            {1, 1, 2});
   f32_case("winograd23 12->20 g4, 19x21", make_wino<2>, params(12, 20, 3, 1, 0, 4, true), 1, 19, 21,
            {4, 2, 1});

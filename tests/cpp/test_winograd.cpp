@@ -278,9 +278,9 @@ int main() {
     test_conv(a, 3, 4, 8, 20, 14, 2, 1, 0, 3, false);
     test_conv(a, 1, 8, 12, 9, 200, 1, 1, 1, 1, false);  // two strips of tiles
     // More than one chunk of input channels (accumulating into M) and of
-    // output channels (the input transform once per chunk), with tails.
-    test_conv(a, 1, 133, 9, 8, 7, 1, 1, 1, 1, true);
-    test_conv(a, 2, 6, 140, 7, 8, 1, 0, 0, 1, false);
+    // output channels, with tails (every tile size: see wino_geometry()).
+    test_conv(a, 1, 420, 9, 8, 7, 1, 1, 1, 1, true);
+    test_conv(a, 2, 6, 600, 20, 14, 1, 0, 0, 1, false);
     // Groups: channels per group not multiples of 4 or 8, and 16 per group.
     test_conv(a, 2, 6, 9, 11, 10, 1, 1, 1, 1, true, 3);
     test_conv(a, 1, 64, 64, 13, 12, 1, 1, 1, 1, false, 4);
