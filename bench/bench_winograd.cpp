@@ -12,6 +12,7 @@
 //   pays_<algo>_<Cin>_<Cout>_<map>: a 3x3 stride-1 layer (padding 1) forced to
 //     one algorithm (im2col, wino23, wino43, wino63), the data the model is
 //     checked against;
+//   im2col_row_n<N>: im2col 64 -> 64 on a 1 x N map (3x3, padding 1);
 //   grp3x3[s2]_<C>_g<G>_<map>: grouped 3x3 layers (16 channels per group,
 //     relu) as `auto` runs them;
 //   r18w<t>_*: the ResNet-18 layers of bench_nets.cpp forced to one tile size.
@@ -130,6 +131,14 @@ int pays_reg = [] {
       add_case(conv_case("pays_wino" + std::string(tag(m)) + "_" + sh, wino_algo(m), s[0], s[1], 3, 1, 1, 1,
                          s[2], s[2]));
   }
+  return 0;
+}();
+
+// im2col on a 1 x N output row (3x3, padding 1, 64 -> 64 channels): the
+// GEMM's cost per column count, for im2col_conv_cost() (conv_gemm.cpp).
+int im2col_row_reg = [] {
+  for (int n : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 20, 24})
+    add_case(conv_case("im2col_row_n" + std::to_string(n), Algo::Im2col, 64, 64, 3, 1, 1, 1, 1, n));
   return 0;
 }();
 
