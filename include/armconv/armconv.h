@@ -112,8 +112,9 @@ class Conv2d {
   // the one large maps get) ...
   Algo algo() const { return algo_; }
   // ... and the one a run over an h x w input map uses: they differ only for
-  // an `auto` layer that packed its weights for several algorithms (Winograd
-  // tile sizes, im2col) and picks one per map size (see README).
+  // an `auto` 3x3 stride-1 layer, which runs the cheapest of the Winograd
+  // tile sizes and im2col on the map by the cost model (measured instruction
+  // counts) and packs its weights for it on first use (see README).
   Algo algo_for(int64_t h, int64_t w) const;
   const Conv2dParams& params() const { return p_; }
   // Scratch memory one run() over an h x w map allocates (bounded for large maps).

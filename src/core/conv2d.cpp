@@ -1,9 +1,14 @@
 // The fp32 operator layer: validate, choose the algorithm (the planner
 // below), pack the weights once, then per call plan and run (core/plan.h).
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/buffer.h"
 #include "core/conv_impl.h"
 
 namespace armconv {
@@ -14,12 +19,16 @@ namespace {
 //
 // At construction (choose()): depthwise 3x3 where it runs, else the 1x1
 // GEMM where it runs, else, for a 3x3 stride-1 layer (Winograd's shapes),
-// the algorithms among F(2,3), F(4,3), F(6,3) and im2col that the cost
-// model (conv_cost(): measured instruction counts, see conv_winograd.cpp and
-// conv_gemm.cpp) finds cheapest on some output map (portfolio()), else
-// im2col. At plan time (per map size) a layer that packed its weights for
-// several of them (ByMapSize) runs the one the model finds cheapest on that
-// map.
+// all of F(6,3), F(4,3), F(2,3) and im2col, else im2col. At plan time (per
+// map size) a layer with several (ByMapSize) runs the one the cost model
+// finds cheapest on that output map (conv_cost(): estimated instructions
+// from measured counts, see winograd_conv_cost() in conv_winograd.cpp and
+// im2col_conv_cost() in conv_gemm.cpp; tests/cpp/test_planner.cpp checks
+// the model against the counts and states the choices for the 3x3 layers of
+// ResNet-18 and MobileNetV2). Typical outcomes on cortex-a72: F(6,3) where
+// the map is a multiple of 6 or large (56x56, 28x28), F(4,3) on 7x7 and
+// 14x14 (6x6 tiles would compute 12x12 and 18x18), F(2,3) on 2x2, im2col on
+// 1x1 maps.
 struct ConvFamily {
   Algo algo;
   const char* (*rejects)(const Conv2dParams& p);
@@ -70,52 +79,19 @@ Algo cheapest(const std::vector<Algo>& algos, const Conv2dParams& p, int64_t ho,
 
 // The output map the layer's `algo` is named for: a large one.
 constexpr int64_t kLargeMap = 224;
-// An `auto` layer holds a packing that is the cheapest on no map of the
-// scan only where the others would cost more than kPortfolioSlack times the
-// cheapest on some map.
-constexpr double kPortfolioSlack = 1.10;
-
-// The output map sizes the portfolio is chosen over: every side up to 40,
-// then the common larger ones.
-std::vector<int64_t> scan_sides() {
-  std::vector<int64_t> s;
-  for (int64_t i = 1; i <= 40; i++) s.push_back(i);
-  for (int64_t i : {48, 56, 64, 80, 96, 112, 128, 160, 224}) s.push_back(i);
-  return s;
-}
-
-// The algorithms an `auto` 3x3 stride-1 layer packs its weights for, the
-// one for large maps first: starting from it, while some output map of the
-// scan (ho, wo over scan_sides()) costs more than kPortfolioSlack times its
-// cheapest algorithm with the held ones, the cheapest on the worst such map
-// is added.
-std::vector<Algo> portfolio(const Conv2dParams& p) {
-  const std::vector<Algo> all = {Algo::Winograd63, Algo::Winograd43, Algo::Winograd23, Algo::Im2col};
-  std::vector<Algo> held = {cheapest(all, p, kLargeMap, kLargeMap)};
-  const std::vector<int64_t> sides = scan_sides();
-  for (;;) {
-    double worst = kPortfolioSlack;
-    Algo add = held[0];
-    for (int64_t ho : sides)
-      for (int64_t wo : sides) {
-        const Algo best = cheapest(all, p, ho, wo);
-        const double ratio = conv_cost(cheapest(held, p, ho, wo), p, ho, wo) / conv_cost(best, p, ho, wo);
-        if (ratio > worst) {
-          worst = ratio;
-          add = best;
-        }
-      }
-    if (add == held[0]) return held;
-    held.push_back(add);
-  }
-}
 
 // Every algorithm that `auto` considers for the layer, the one it names
 // first.
 std::vector<Algo> choose(const Conv2dParams& p) {
   if (!detail::dw3x3_conv_rejects(p)) return {Algo::Depthwise3x3};
   if (!detail::gemm_conv_rejects(p)) return {Algo::Gemm};
-  if (!detail::winograd_conv_rejects(p)) return portfolio(p);
+  if (!detail::winograd_conv_rejects(p)) {
+    std::vector<Algo> all = {Algo::Winograd63, Algo::Winograd43, Algo::Winograd23, Algo::Im2col};
+    const Algo large = cheapest(all, p, kLargeMap, kLargeMap);
+    for (Algo& a : all)
+      if (a == large) std::swap(a, all[0]);
+    return all;
+  }
   return {Algo::Im2col};
 }
 
@@ -128,13 +104,23 @@ void check_range(const char* name, int64_t v, int64_t lo) {
   if (v >= kMaxDim) throw Error(std::string(name) + " is too large: " + std::to_string(v));
 }
 
-// An `auto` layer with weights packed for several algorithms: its plan runs
-// the one the cost model finds cheapest on the map.
+// An `auto` layer that may run several algorithms (Winograd tile sizes,
+// im2col): its plan runs the one the cost model finds cheapest on the map.
+// Each algorithm packs its weights the first time a plan needs it
+// (std::call_once: concurrent first calls pack once, the others wait), so a
+// layer holds its copy of the weights plus the packings of the map sizes it
+// has run: a network layer that always sees one map size holds one, not the
+// four (F(6,3) alone is 7.1 times the weights).
 class ByMapSize final : public detail::ConvImpl {
  public:
   ByMapSize(const Conv2dParams& p, const std::vector<Algo>& algos, const float* weight, const float* bias)
-      : p_(p), algos_(algos) {
-    for (Algo a : algos) impls_.push_back(family(a).make(p, weight, bias));
+      : p_(p),
+        algos_(algos),
+        weight_(size_t(p.out_channels) * size_t(p.in_channels / p.groups) * size_t(p.kernel_h * p.kernel_w)),
+        impls_(algos.size()),
+        once_(new std::once_flag[algos.size()]) {
+    std::memcpy(weight_.data(), weight, weight_.size() * sizeof(float));
+    if (bias) bias_.assign(bias, bias + p.out_channels);
   }
 
   detail::ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
@@ -142,20 +128,30 @@ class ByMapSize final : public detail::ConvImpl {
     output_size(p_, h, w, &ho, &wo);
     const Algo a = cheapest(algos_, p_, ho, wo);
     for (size_t i = 0; i < algos_.size(); i++)
-      if (algos_[i] == a) return impls_[i]->plan(n, h, w);
+      if (algos_[i] == a) return impl(i).plan(n, h, w);
     throw Error("unreachable");
   }
   void run(const detail::ConvPlan& plan, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {
     for (size_t i = 0; i < algos_.size(); i++)
-      if (plan.algo == std::string(algo_name(algos_[i]))) return impls_[i]->run(plan, x, y, begin, end, scratch);
+      if (plan.algo == std::string(algo_name(algos_[i]))) return impl(i).run(plan, x, y, begin, end, scratch);
     throw Error(std::string("plan of algorithm '") + plan.algo + "' given to a layer that does not hold it");
   }
 
  private:
+  const detail::ConvImpl& impl(size_t i) const {
+    std::call_once(once_[i], [&] {
+      impls_[i] = family(algos_[i]).make(p_, weight_.data(), bias_.empty() ? nullptr : bias_.data());
+    });
+    return *impls_[i];
+  }
+
   Conv2dParams p_;
   std::vector<Algo> algos_;
-  std::vector<detail::ConvImplPtr> impls_;
+  detail::Buffer<float> weight_;
+  std::vector<float> bias_;
+  mutable std::vector<detail::ConvImplPtr> impls_;  // written once each, under once_[i]
+  std::unique_ptr<std::once_flag[]> once_;
 };
 
 }  // namespace

@@ -379,15 +379,106 @@ ConvImplPtr make_winograd_conv(const Conv2dParams& p, size_t m, const float* wei
   return ConvImplPtr(new WinogradConv(p, m, weight, bias));
 }
 
+// ---- the cost model -------------------------------------------------------------
+//
+// winograd_conv_cost() estimates the instructions one image of the layer
+// executes, walking the blocking wino_geometry() gives the driver (units,
+// channel chunks, tile blocks, staging boxes) with the per-part costs below.
+// Every figure is executed instructions under qemu-aarch64 -cpu cortex-a72
+// (bench/insncount.py; the cases are in bench/bench_winograd.cpp):
+//
+//   transforms, per tile x 4 channels (wino<t>_in_x400, wino<t>_out_x400,
+//   wino<t>_out_clamp_x400 divided by 400):
+//                          F(2,3)  F(4,3)  F(6,3)
+//     input                  109     268     595
+//     output                 174     263     528
+//     output, clamped        184     305     610
+//
+//   per-position GEMM (wpos_k<K>_n<N>: 64 channels, K = 16/64/128, N = 1..16
+//   tiles; a straight line in K for every N): per 8 channels and k-quad, a
+//   group of 8 tiles (the 8x8 block) costs 69; the tiles left after the
+//   groups go in 4/2/1-tile blocks of 16 channels (pairs of 8-channel
+//   blocks), which cost per pair 50 + 32/38/37 and 70/39/23 per k-quad for
+//   4/2/1 tiles. An odd last 8-channel block runs 4/2/1-tile blocks of its
+//   own.
+//
+// The remaining constants (per unit, per GEMM call, per 8-tile group, per
+// odd-block piece, per staging row and pixel) are a least-squares fit of the
+// model to 116 whole layers (bench cases pays_wino{23,43,63}_<Cin>_<Cout>_<map>:
+// Cin, Cout 3..512, maps 1..56, padding 1, unclamped): mean error 0.9%, at
+// most 5.3% (wino23 4->4 14x14). The planner compares these estimates with
+// im2col_conv_cost() (conv_gemm.cpp). The figures are cortex-a72's; the
+// other targets run the same driver with kernels of similar shape (armv7:
+// no 16-channel pairs), so the model ranks their algorithms alike.
+namespace {
+
+struct WinoCostTable {
+  double in, out, out_clamp;  // per tile x 4 channels
+};
+const WinoCostTable kWinoCost[3] = {{109, 174, 184}, {268, 263, 305}, {595, 528, 610}};
+constexpr double kCostUnit = 1667;      // per work unit (and the call's own fixed cost)
+constexpr double kCostGemmCall = 103;   // per wino_gemm_fn call
+constexpr double kCostGroup8 = 28.5;    // per 8-channel block x 8-tile group ...
+constexpr double kCostGroup8Kq = 69;    // ... and per k-quad of it
+constexpr double kCostPair = 50;        // per pair of 8-channel blocks with leftover tiles
+constexpr double kCostPairPiece[3] = {37, 38, 32};   // 1, 2, 4 tiles: per piece ...
+constexpr double kCostPairPieceKq[3] = {23, 39, 70};  // ... and per k-quad
+constexpr double kCostOddPiece = 37.4;  // odd 8-channel block: per 4/2/1-tile piece ...
+constexpr double kCostOddKq = 9.07;     // ... and per k-quad x tile
+constexpr double kCostStageRow = 107.6;  // staging: per box row x 4 channels ...
+constexpr double kCostStagePixel = 1.74;  // ... and per pixel of it
+
+// One wino_gemm_fn call: m8 blocks of 8 channels, n tiles, kq k-quads.
+double wino_gemm_cost(size_t m8, size_t n, size_t kq) {
+  double c = kCostGemmCall + double(m8 * (n / 8)) * (kCostGroup8 + kCostGroup8Kq * double(kq));
+  size_t r = n % 8;
+  if (r == 0) return c;
+  double pair = kCostPair, odd = 0;
+  for (size_t piece : {4, 2, 1}) {
+    if (r < piece) continue;
+    r -= piece;
+    const size_t i = piece == 4 ? 2 : piece - 1;
+    pair += kCostPairPiece[i] + kCostPairPieceKq[i] * double(kq);
+    odd += kCostOddPiece + kCostOddKq * double(kq * piece);
+  }
+  return c + double(m8 / 2) * pair + (m8 % 2 ? odd : 0.0);
+}
+
+}  // namespace
+
 double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t wo) {
-  const double g = double(p.groups);
-  const double cg = double(p.in_channels / p.groups), mg = double(p.out_channels / p.groups);
-  const double kpad = std::ceil(cg / 4) * 4, mpad = std::ceil(mg / 8) * 8;
-  const double tiles = std::ceil(double(ho) / double(m)) * std::ceil(double(wo) / double(m));
-  const double npos = double((m + 2) * (m + 2));
-  const double c_in[3] = {100, 250, 580}, c_out[3] = {100, 220, 480};
-  return g * (npos * tiles * kpad * mpad / 4 * 1.15 + tiles * kpad / 4 * c_in[wino_index(m)] +
-              tiles * std::ceil(mg / 4) * c_out[wino_index(m)]);
+  const size_t g = size_t(p.groups), cg = size_t(p.in_channels) / g, mg = size_t(p.out_channels) / g;
+  const size_t kpad = round_up(cg, 4), mpad = round_up(mg, 8), npos = (m + 2) * (m + 2);
+  WinoPlan wp;
+  wino_geometry(m, kpad, mpad, size_t(ho), size_t(wo), &wp);
+  const WinoCostTable& tc = kWinoCost[wino_index(m)];
+  const double out = p.clamp ? tc.out_clamp : tc.out;
+  const bool one_k_chunk = kpad <= wp.kc;
+  // The blocks of one strip of ntx tile columns: t tiles each, the last the
+  // rest; a block's staging box spans the tile rows it touches.
+  auto strip_cost = [&](size_t ntx) {
+    const size_t ntiles = wp.tiles_y * ntx;
+    double c = 0;
+    for (size_t b0 = 0; b0 < ntiles; b0 += wp.t) {
+      const size_t nt = std::min(wp.t, ntiles - b0), r0 = b0 / ntx, r1 = (b0 + nt - 1) / ntx;
+      const double rows = double(m * (r1 - r0 + 1) + 2), cols = double(m * (r0 == r1 ? nt : ntx) + 2);
+      for (size_t m0 = 0; m0 < mpad; m0 += wp.mc) {
+        const size_t mn = std::min(wp.mc, mpad - m0);
+        c += kCostUnit + double(nt * div_up(std::min(mg, m0 + mn) - m0, 4)) * out;
+        for (size_t k0 = 0; k0 < kpad; k0 += wp.kc) {
+          const size_t kq = std::min(wp.kc, kpad - k0) / 4;
+          if (!one_k_chunk || m0 == 0)
+            c += double(kq) * (double(nt) * tc.in + rows * (kCostStageRow + cols * kCostStagePixel));
+          c += double(npos) * wino_gemm_cost(mn / 8, nt, kq);
+        }
+      }
+    }
+    return c;
+  };
+  const size_t last = wp.tiles_x - (wp.strips - 1) * kStripTiles;
+  double c = strip_cost(last);
+  if (wp.strips > 1) c += double(wp.strips - 1) * strip_cost(kStripTiles);
+  return double(g) * c;
 }
 
 }  // namespace detail
