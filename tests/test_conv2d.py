@@ -1,5 +1,6 @@
 """conv2d / Conv2d against the float64 reference, over the parameter space."""
 import itertools
+import platform
 import threading
 
 import numpy as np
@@ -263,9 +264,12 @@ def test_auto_winograd_picks_by_map_size(rng):
     b = rng.standard_normal(16).astype(np.float32)
     layer = armconv.Conv2d(wt, b, padding=1, activation="relu")
     assert layer.algo == "winograd63"  # large maps
-    # 1x1: any tile wastes most of its outputs (im2col); 7x7: F(4,3) computes
-    # 8x8, F(6,3) 12x12; 12x12 is two 6x6 tiles a side.
-    want = {1: "im2col", 2: "winograd23", 7: "winograd43", 12: "winograd63", 56: "winograd63"}
+    # 1x1: any tile wastes most of its outputs (aarch64: im2col; armv7, whose
+    # 6x8 GEMM tile wastes 7 of 8 columns there: F(2,3), 12.2 k instructions
+    # against 14.8 k); 7x7: F(4,3) computes 8x8, F(6,3) 12x12; 12x12 is two
+    # 6x6 tiles a side.
+    one = "winograd23" if platform.machine().startswith("arm") else "im2col"
+    want = {1: one, 2: "winograd23", 7: "winograd43", 12: "winograd63", 56: "winograd63"}
     assert {s: layer.algo_for(s, s) for s in want} == want
     forced = {a: armconv.Conv2d(wt, b, padding=1, activation="relu", algo=a)
               for a in ("im2col", "winograd23", "winograd43", "winograd63")}
@@ -277,3 +281,32 @@ def test_auto_winograd_picks_by_map_size(rng):
         x = rng.standard_normal((2, 16, s, s)).astype(np.float32)
         assert np.array_equal(layer(x), forced[algo](x)), s
         assert layer.workspace_bytes(s, s) == forced[algo].workspace_bytes(s, s)
+
+
+def test_auto_packs_on_first_use_from_many_threads(rng):
+    """The first calls of an `auto` 3x3 layer on new map sizes pack the weights
+    for the algorithm each map runs (once, under std::call_once), from several
+    threads at once; every call gets the forced algorithm's exact result."""
+    wt = rng.standard_normal((16, 8, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(16).astype(np.float32)
+    layer = armconv.Conv2d(wt, b, padding=1)
+    sizes = [1, 2, 7, 12, 1, 2, 7, 12]
+    xs = [rng.standard_normal((1, 8, s, s)).astype(np.float32) for s in sizes]
+    # Another layer names the algorithms: layer's own algo_for would pack.
+    other = armconv.Conv2d(wt, b, padding=1)
+    want = [armconv.Conv2d(wt, b, padding=1, algo=other.algo_for(s, s))(x) for s, x in zip(sizes, xs)]
+    assert len({other.algo_for(s, s) for s in sizes}) >= 3
+    got = [None] * len(sizes)
+    start = threading.Barrier(len(sizes))
+
+    def work(i):
+        start.wait()
+        got[i] = layer(xs[i])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(sizes))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for s, g, w in zip(sizes, got, want):
+        assert g is not None and np.array_equal(g, w), s

@@ -383,65 +383,81 @@ ConvImplPtr make_winograd_conv(const Conv2dParams& p, size_t m, const float* wei
 //
 // winograd_conv_cost() estimates the instructions one image of the layer
 // executes, walking the blocking wino_geometry() gives the driver (units,
-// channel chunks, tile blocks, staging boxes) with the per-part costs below.
-// Every figure is executed instructions under qemu-aarch64 -cpu cortex-a72
-// (bench/insncount.py; the cases are in bench/bench_winograd.cpp):
+// channel chunks, tile blocks, staging boxes) with per-part costs. Every
+// figure is executed instructions under qemu-user (bench/insncount.py; the
+// cases are in bench/bench_winograd.cpp), one table per ISA: aarch64 from
+// -cpu cortex-a72 (cortex-a76 counts the same), armv7 from -cpu cortex-a15
+// (--arch arm); other targets (the generic kernels) use aarch64's.
 //
 //   transforms, per tile x 4 channels (wino<t>_in_x400, wino<t>_out_x400,
 //   wino<t>_out_clamp_x400 divided by 400):
 //                          F(2,3)  F(4,3)  F(6,3)
-//     input                  109     268     595
-//     output                 174     263     528
-//     output, clamped        184     305     610
+//     aarch64 input          109     268     595
+//             output         174     263     528
+//             clamped        184     305     610
+//     armv7   input          174     500     685
+//             output         182     419     619
+//             clamped        192     455     707
 //
 //   per-position GEMM (wpos_k<K>_n<N>: 64 channels, K = 16/64/128, N = 1..16
 //   tiles; a straight line in K for every N): per 8 channels and k-quad, a
-//   group of 8 tiles (the 8x8 block) costs 69; the tiles left after the
-//   groups go in 4/2/1-tile blocks of 16 channels (pairs of 8-channel
-//   blocks), which cost per pair 50 + 32/38/37 and 70/39/23 per k-quad for
-//   4/2/1 tiles. An odd last 8-channel block runs 4/2/1-tile blocks of its
-//   own.
+//   group of 8 tiles costs 69 (aarch64's 8x8 block) or 80 (armv7: two 8x4
+//   blocks). The tiles left after the groups go in 4/2/1-tile blocks:
+//   aarch64 runs them for pairs of 8-channel blocks at once (16-channel
+//   blocks, per pair 50 + 32/38/37 and 70/39/23 per k-quad for 4/2/1
+//   tiles) and an odd last block alone; armv7 per 8-channel block (40/23/15
+//   per k-quad).
 //
-// The remaining constants (per unit, per GEMM call, per 8-tile group, per
-// odd-block piece, per staging row and pixel) are a least-squares fit of the
-// model to 116 whole layers (bench cases pays_wino{23,43,63}_<Cin>_<Cout>_<map>:
-// Cin, Cout 3..512, maps 1..56, padding 1, unclamped): mean error 0.9%, at
-// most 5.3% (wino23 4->4 14x14). The planner compares these estimates with
-// im2col_conv_cost() (conv_gemm.cpp). The figures are cortex-a72's; the
-// other targets run the same driver with kernels of similar shape (armv7:
-// no 16-channel pairs), so the model ranks their algorithms alike.
+// The remaining constants (per unit, GEMM call, 8-tile group, leftover
+// block, staging row and pixel) are a least-squares fit of the model to 116
+// whole layers per ISA (pays_wino{23,43,63}_<Cin>_<Cout>_<map>: Cin, Cout
+// 3..512, maps 1..56, padding 1, unclamped): aarch64 within 5.3% of every
+// count (mean 0.9%), armv7 within 10.4% (mean 1.7%). The planner compares
+// these estimates with im2col_conv_cost() (conv_gemm.cpp);
+// tests/cpp/test_planner.cpp holds the counts and checks the fit.
 namespace {
 
-struct WinoCostTable {
-  double in, out, out_clamp;  // per tile x 4 channels
+struct WinoCostModel {
+  double in[3], out[3], out_clamp[3];  // transforms per tile x 4 channels, F(2,3), F(4,3), F(6,3)
+  double unit;                         // per work unit (and the call's own fixed cost)
+  double gemm_call;                    // per wino_gemm_fn call
+  double group8, group8_kq;            // per 8-channel block x 8-tile group, and per k-quad of it
+  bool pairs;                          // leftover tiles in 16-channel blocks (aarch64)
+  double pair, pair_piece[3], pair_piece_kq[3];  // per pair; per 1/2/4-tile piece, and per k-quad
+  double piece, piece_kq[3];  // a lone 8-channel block: per 1/2/4-tile piece, and per k-quad
+  double stage_row, stage_pixel;  // staging: per box row x 4 channels, per pixel of it
 };
-const WinoCostTable kWinoCost[3] = {{109, 174, 184}, {268, 263, 305}, {595, 528, 610}};
-constexpr double kCostUnit = 1667;      // per work unit (and the call's own fixed cost)
-constexpr double kCostGemmCall = 103;   // per wino_gemm_fn call
-constexpr double kCostGroup8 = 28.5;    // per 8-channel block x 8-tile group ...
-constexpr double kCostGroup8Kq = 69;    // ... and per k-quad of it
-constexpr double kCostPair = 50;        // per pair of 8-channel blocks with leftover tiles
-constexpr double kCostPairPiece[3] = {37, 38, 32};   // 1, 2, 4 tiles: per piece ...
-constexpr double kCostPairPieceKq[3] = {23, 39, 70};  // ... and per k-quad
-constexpr double kCostOddPiece = 37.4;  // odd 8-channel block: per 4/2/1-tile piece ...
-constexpr double kCostOddKq = 9.07;     // ... and per k-quad x tile
-constexpr double kCostStageRow = 107.6;  // staging: per box row x 4 channels ...
-constexpr double kCostStagePixel = 1.74;  // ... and per pixel of it
+
+#if defined(__arm__)
+const WinoCostModel kCost = {{174, 500, 685}, {182, 419, 619}, {192, 455, 707},
+                             4336, 30.8, 98.4, 80,
+                             false, 0, {0, 0, 0}, {0, 0, 0},
+                             104.1, {15, 23, 40},
+                             97.9, 6.2};
+#else
+const WinoCostModel kCost = {{109, 268, 595}, {174, 263, 528}, {184, 305, 610},
+                             1667, 103, 28.5, 69,
+                             true, 50, {37, 38, 32}, {23, 39, 70},
+                             37.4, {9.07, 18.14, 36.28},
+                             107.6, 1.74};
+#endif
 
 // One wino_gemm_fn call: m8 blocks of 8 channels, n tiles, kq k-quads.
 double wino_gemm_cost(size_t m8, size_t n, size_t kq) {
-  double c = kCostGemmCall + double(m8 * (n / 8)) * (kCostGroup8 + kCostGroup8Kq * double(kq));
+  const WinoCostModel& c = kCost;
+  double cost = c.gemm_call + double(m8 * (n / 8)) * (c.group8 + c.group8_kq * double(kq));
   size_t r = n % 8;
-  if (r == 0) return c;
-  double pair = kCostPair, odd = 0;
+  if (r == 0) return cost;
+  double pair = c.pair, lone = 0;
   for (size_t piece : {4, 2, 1}) {
     if (r < piece) continue;
     r -= piece;
     const size_t i = piece == 4 ? 2 : piece - 1;
-    pair += kCostPairPiece[i] + kCostPairPieceKq[i] * double(kq);
-    odd += kCostOddPiece + kCostOddKq * double(kq * piece);
+    pair += c.pair_piece[i] + c.pair_piece_kq[i] * double(kq);
+    lone += c.piece + c.piece_kq[i] * double(kq);
   }
-  return c + double(m8 / 2) * pair + (m8 % 2 ? odd : 0.0);
+  if (!c.pairs) return cost + double(m8) * lone;
+  return cost + double(m8 / 2) * pair + (m8 % 2 ? lone : 0.0);
 }
 
 }  // namespace
@@ -451,8 +467,8 @@ double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t w
   const size_t kpad = round_up(cg, 4), mpad = round_up(mg, 8), npos = (m + 2) * (m + 2);
   WinoPlan wp;
   wino_geometry(m, kpad, mpad, size_t(ho), size_t(wo), &wp);
-  const WinoCostTable& tc = kWinoCost[wino_index(m)];
-  const double out = p.clamp ? tc.out_clamp : tc.out;
+  const size_t ti = wino_index(m);
+  const double out = p.clamp ? kCost.out_clamp[ti] : kCost.out[ti], in = kCost.in[ti];
   const bool one_k_chunk = kpad <= wp.kc;
   // The blocks of one strip of ntx tile columns: t tiles each, the last the
   // rest; a block's staging box spans the tile rows it touches.
@@ -464,11 +480,11 @@ double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t w
       const double rows = double(m * (r1 - r0 + 1) + 2), cols = double(m * (r0 == r1 ? nt : ntx) + 2);
       for (size_t m0 = 0; m0 < mpad; m0 += wp.mc) {
         const size_t mn = std::min(wp.mc, mpad - m0);
-        c += kCostUnit + double(nt * div_up(std::min(mg, m0 + mn) - m0, 4)) * out;
+        c += kCost.unit + double(nt * div_up(std::min(mg, m0 + mn) - m0, 4)) * out;
         for (size_t k0 = 0; k0 < kpad; k0 += wp.kc) {
           const size_t kq = std::min(wp.kc, kpad - k0) / 4;
           if (!one_k_chunk || m0 == 0)
-            c += double(kq) * (double(nt) * tc.in + rows * (kCostStageRow + cols * kCostStagePixel));
+            c += double(kq) * (double(nt) * in + rows * (kCost.stage_row + cols * kCost.stage_pixel));
           c += double(npos) * wino_gemm_cost(mn / 8, nt, kq);
         }
       }

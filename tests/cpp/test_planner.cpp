@@ -3,8 +3,10 @@
 // conv_gemm.cpp):
 //   1. the model against the instruction counts it was fitted to: 3x3
 //      stride-1 layers (padding 1, no activation) forced to each algorithm,
-//      qemu-aarch64 -cpu cortex-a72, bench/insncount.py 'pays_*' (the table
-//      below; re-measure with that command after changing a kernel);
+//      bench/insncount.py 'pays_*' (aarch64, -cpu cortex-a72) and
+//      bench/insncount.py --arch arm 'pays_*' (armv7, -cpu cortex-a15): the
+//      tables below, the one of the ISA the test is built for (other
+//      targets use aarch64's model); re-measure after changing a kernel;
 //   2. on every layer of the table, `auto` runs the model's favourite, and
 //      that costs at most 5% more than the measured best;
 //   3. the algorithm the 3x3 layers of ResNet-18 and MobileNetV2 get, each
@@ -35,7 +37,49 @@ struct Measured {
   int cin, cout, map;
   double insns[4];
 };
-const Measured kMeasured[] = {
+#if defined(__arm__)
+const Measured kMeasured[] = {  // armv7, cortex-a15
+    {4, 4, 28, {189192, 179248, 101928, 88041}},
+    {4, 16, 28, {299500, 350807, 202784, 172902}},
+    {16, 4, 28, {507444, 437873, 254865, 211531}},
+    {8, 8, 28, {395565, 300838, 173377, 144351}},
+    {16, 16, 28, {918270, 703436, 409501, 345662}},
+    {8, 8, 14, {114802, 78468, 60534, 62539}},
+    {64, 64, 14, {2632590, 1464118, 1090160, 1131926}},
+    {8, 8, 7, {40431, 28084, 23086, 33725}},
+    {32, 32, 7, {238300, 160142, 111286, 176370}},
+    {64, 64, 7, {772437, 479392, 309620, 509708}},
+    {64, 64, 8, {830788, 474728, 303736, 506468}},
+    {64, 64, 10, {1391418, 765302, 673742, 513866}},
+    {64, 64, 12, {1873064, 1066488, 669382, 511564}},
+    {256, 256, 7, {10523515, 5836692, 3435806, 5950890}},
+    {256, 256, 14, {36957491, 19310856, 13254464, 15106314}},
+    {64, 64, 4, {229443, 135861, 131895, 221807}},
+    {64, 64, 5, {447340, 297640, 301964, 224420}},
+    {64, 64, 6, {556097, 298944, 305716, 226124}},
+    {16, 16, 7, {82538, 61662, 46562, 70893}},
+    {16, 16, 14, {256374, 181526, 138656, 142504}},
+    {8, 8, 10, {65121, 43169, 41031, 34135}},
+    {4, 4, 14, {59046, 47826, 36581, 41420}},
+    {4, 4, 7, {23169, 17805, 16319, 24223}},
+    {3, 16, 56, {919199, 1387092, 781462, 626507}},
+    {3, 32, 28, {366597, 623044, 363877, 312640}},
+    {256, 256, 4, {3019528, 1515438, 1342378, 2342646}},
+    {8, 64, 7, {110602, 125457, 98892, 154506}},
+    {64, 8, 7, {241408, 131213, 92676, 138121}},
+    {64, 64, 2, {128626, 62067, 131654, 221460}},
+    {64, 64, 3, {235734, 137584, 133874, 223146}},
+    {128, 128, 28, {37693406, 19613114, 11515806, 10238736}},
+    {64, 64, 56, {39684471, 23044118, 13307346, 11558560}},
+    {512, 512, 7, {41049513, 22951300, 12767366, 23494612}},
+    {256, 256, 2, {1627437, 606409, 1341396, 2341208}},
+    {16, 16, 56, {3547706, 2816926, 1608846, 1305386}},
+    {32, 32, 3, {74394, 50314, 52023, 84079}},
+    {128, 128, 1, {423797, 180045, 392763, 679690}},
+    {16, 16, 1, {14816, 12200, 23032, 36698}},
+};
+#else
+const Measured kMeasured[] = {  // aarch64, cortex-a72
     {4, 4, 28, {157958, 116228, 59074, 62156}},
     {4, 16, 28, {205034, 255281, 120766, 124960}},
     {16, 4, 28, {463220, 286093, 157570, 162538}},
@@ -75,6 +119,7 @@ const Measured kMeasured[] = {
     {128, 128, 1, {133228, 129060, 279013, 493502}},
     {16, 16, 1, {6352, 8766, 16652, 28354}},
 };
+#endif
 
 Conv2dParams params3x3(int cin, int cout, int groups = 1, bool relu = false) {
   Conv2dParams p;
@@ -114,8 +159,9 @@ void test_model_against_counts() {
     const Conv2dParams p = params3x3(m.cin, m.cout);
     for (int i = 0; i < 4; i++) {
       const double err = std::fabs(model(kAlgos[i], p, m.map, m.map) / m.insns[i] - 1);
-      // Winograd: fitted to within 5.3%; im2col to within 22% (few channels).
-      const double tol = i == 0 ? 0.25 : 0.06;
+      // Winograd: fitted to within 5.3% (armv7 10.4%); im2col to within 22%
+      // (armv7 17%; few channels).
+      const double tol = i == 0 ? 0.25 : 0.11;
       CHECK(err <= tol, "%s %d->%d %dx%d: model %.0f, measured %.0f", algo_name(kAlgos[i]), m.cin, m.cout,
             m.map, m.map, model(kAlgos[i], p, m.map, m.map), m.insns[i]);
       (i == 0 ? worst_i : worst_w) = std::max(i == 0 ? worst_i : worst_w, err);
@@ -152,7 +198,8 @@ struct NetLayer {
 void test_network_layers() {
   const NetLayer layers[] = {
       // ResNet-18: the 3x3 stride-1 layers (conv + BN + ReLU; the second of a
-      // block has no ReLU before the sum, both cost the same here).
+      // block has no ReLU before the sum, both cost the same here). The
+      // reasons quote cortex-a72 counts; cortex-a15's rank the same.
       {"resnet18 layer1 3x3 64->64 56x56", 64, 64, 3, 1, 1, 56, Algo::Winograd63,
        "F(6,3): 9.44 M instructions, F(4,3) 10.03 M (fewer positions per output)"},
       {"resnet18 layer2 3x3 128->128 28x28", 128, 128, 3, 1, 1, 28, Algo::Winograd63,
@@ -169,8 +216,13 @@ void test_network_layers() {
       {"mobilenetv2 depthwise 3x3 s2 144 56x56", 144, 144, 3, 2, 144, 56, Algo::Depthwise3x3, "depthwise"},
       {"mobilenetv2 pointwise 1x1 32->16 112x112", 32, 16, 1, 1, 1, 112, Algo::Gemm, "1x1"},
       // Grouped 3x3, 16 channels per group: each group is a 16->16 layer.
+#if defined(__arm__)
+      {"grouped 3x3 64->64 g4 28x28", 64, 64, 3, 1, 4, 28, Algo::Winograd63,
+       "per group F(6,3): 16->16 28x28 measures 0.346 M on cortex-a15, F(4,3) 0.410 M"},
+#else
       {"grouped 3x3 64->64 g4 28x28", 64, 64, 3, 1, 4, 28, Algo::Winograd43,
        "per group F(4,3): 16->16 28x28 measures 0.265 M, F(6,3) 0.267 M (equal within the fit)"},
+#endif
       {"grouped 3x3 160->160 g10 14x14", 160, 160, 3, 1, 10, 14, Algo::Winograd43,
        "per group F(4,3): 16->16 14x14 measures 0.093 M, F(6,3) 0.111 M"},
   };
