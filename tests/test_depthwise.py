@@ -159,12 +159,12 @@ def test_auto_picks_depthwise(stride, padding, rng):
 
 # Depthwise shapes the 3x3 kernels do not cover: auto routes them to the
 # family that runs them (5x5 stride 1/2: depthwise5x5; other depthwise shapes:
-# the "depthwise" direct loop; a channel multiplier of 2: im2col), correctly;
+# the "depthwise" direct loop; a channel multiplier of 2: not depthwise), correctly;
 # forcing depthwise3x3 (or a family that cannot run the shape) says why not.
 OTHER_DEPTHWISE = [
     dict(k=5, stride=1, padding=2, dilation=1, mult=1, algo="depthwise5x5"),
     dict(k=3, stride=1, padding=2, dilation=2, mult=1, algo="depthwise"),
-    dict(k=3, stride=1, padding=1, dilation=1, mult=2, algo="im2col"),
+    dict(k=3, stride=1, padding=1, dilation=1, mult=2, algo="im2col"),  # (or Winograd: see below)
     dict(k=3, stride=3, padding=1, dilation=1, mult=1, algo="depthwise"),
     dict(k=3, stride=(1, 2), padding=1, dilation=1, mult=1, algo="depthwise"),
     dict(k=5, stride=2, padding=2, dilation=1, mult=1, algo="depthwise5x5"),
@@ -185,7 +185,10 @@ def test_other_depthwise_shapes(case, rng):
     wt = rng.standard_normal((c * m, 1, k, k)).astype(np.float32)
     b = rng.standard_normal(c * m).astype(np.float32)
     layer = armconv.Conv2d(wt, b, activation="relu", **kw)
-    assert layer.algo == case["algo"]
+    if m == 1:
+        assert layer.algo == case["algo"]
+    else:  # not depthwise in this sense: a GEMM family or Winograd (any groups)
+        assert not layer.algo.startswith("depthwise")
     forced = armconv.Conv2d(wt, b, activation="relu", algo=case["algo"], **kw)
     for h, w in ((11, 9), (1, 1), (7, 7), (14, 14), (3, 20)):
         x = guarded(rng.standard_normal((2, c, h, w)).astype(np.float32))

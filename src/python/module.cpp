@@ -86,6 +86,8 @@ PYBIND11_MODULE(_armconv, m) {
     kernels["depthwise5x5"] = c.depthwise5x5;
     kernels["depthwise"] = c.depthwise;
     kernels["winograd"] = c.winograd;
+    kernels["winograd43"] = c.winograd43;
+    kernels["winograd23"] = c.winograd23;
     kernels["gemm_s8"] = c.gemm_s8;
     kernels["winograd_gemm"] = c.winograd_gemm;
     kernels["depthwise3x3_s8"] = c.depthwise3x3_s8;
