@@ -4,6 +4,8 @@
 #include <string>
 
 #include "core/conv_impl.h"
+#include "core/dispatch.h"
+#include "core/half.h"
 
 namespace armconv {
 
@@ -16,19 +18,27 @@ namespace {
 // an `auto` layer that chose Winograd keeps an im2col packing too if some map
 // sizes go to im2col (AutoWinograd), and runs it on maps where Winograd does
 // not pay (winograd63_conv_pays_for_map(): measured, see conv_winograd.cpp).
+//
+// Precision::Fp16 takes the same family, built by its fp16 `make_f16` where
+// this CPU runs fp16 kernels for it; otherwise the fp32 one (and the layer
+// says so: Conv2d::precision()).
+using MakeFn = detail::ConvImplPtr (*)(const Conv2dParams& p, const float* weight, const float* bias);
 struct ConvFamily {
   Algo algo;
   const char* (*rejects)(const Conv2dParams& p);
   bool (*pays)(const Conv2dParams& p);  // auto takes it (nullptr: whenever it can run)
-  detail::ConvImplPtr (*make)(const Conv2dParams& p, const float* weight, const float* bias);
+  MakeFn make;
+  MakeFn make_f16;  // nullptr: no fp16 kernels for the family
 };
 
 const ConvFamily kFamilies[] = {
-    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, nullptr, detail::make_dw3x3_conv},
+    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, nullptr, detail::make_dw3x3_conv, nullptr},
     {Algo::Winograd63, detail::winograd63_conv_rejects, detail::winograd63_conv_pays,
-     detail::make_winograd63_conv},
-    {Algo::Gemm, detail::gemm_conv_rejects, nullptr, detail::make_gemm_conv},
-    {Algo::Im2col, detail::im2col_conv_rejects, nullptr, detail::make_im2col_conv},
+     detail::make_winograd63_conv, nullptr},
+    {Algo::Gemm, detail::gemm_conv_rejects, nullptr, detail::make_gemm_conv,
+     detail::make_gemm_conv_f16},
+    {Algo::Im2col, detail::im2col_conv_rejects, nullptr, detail::make_im2col_conv,
+     detail::make_im2col_conv_f16},
 };
 
 const ConvFamily& family(Algo a) {
@@ -36,6 +46,17 @@ const ConvFamily& family(Algo a) {
     if (f.algo == a) return f;
   throw Error("unknown algorithm");
 }
+
+// The family's implementation at `precision`: fp16 where it can, else fp32.
+detail::ConvImplPtr make(const ConvFamily& f, const Conv2dParams& p, const float* weight,
+                         const float* bias, Precision precision) {
+  if (precision == Precision::Fp16 && f.make_f16)
+    if (detail::ConvImplPtr impl = f.make_f16(p, weight, bias)) return impl;
+  return f.make(p, weight, bias);
+}
+
+// Whether the family runs fp16 kernels on this CPU (without building it).
+bool runs_f16(const ConvFamily& f) { return f.make_f16 && detail::kernels().hgemm.f32; }
 
 Algo choose(const Conv2dParams& p) {
   for (const ConvFamily& f : kFamilies)
@@ -55,12 +76,21 @@ void check_range(const char* name, int64_t v, int64_t lo) {
 // An `auto` layer that chose Winograd: it also packs the weights for im2col
 // (+14% memory: 9 vs 64 values per weight pair), and its plan runs im2col on
 // output maps too small for Winograd's 6x6 tiles to pay.
-class AutoWinograd final : public detail::ConvImpl {
+// Both parts run at the same precision: fp16 only if both families have fp16
+// kernels here. The binary16 view (f16()) exists when they do.
+class AutoWinograd final : public detail::ConvImplF16 {
+  using ConvImplT = detail::ConvImplT<Half, Half>;
  public:
-  AutoWinograd(const Conv2dParams& p, const float* weight, const float* bias)
-      : p_(p),
-        wino_(detail::make_winograd63_conv(p, weight, bias)),
-        im2col_(detail::make_im2col_conv(p, weight, bias)) {}
+  AutoWinograd(const Conv2dParams& p, const float* weight, const float* bias, Precision precision)
+      : p_(p) {
+    const ConvFamily &w = family(Algo::Winograd63), &i = family(Algo::Im2col);
+    if (!(runs_f16(w) && runs_f16(i))) precision = Precision::Fp32;
+    wino_ = make(w, p, weight, bias, precision);
+    im2col_ = make(i, p, weight, bias, precision);
+    f16_ = wino_->f16() && im2col_->f16();
+  }
+
+  const ConvImplT* f16() const override { return f16_ ? this : nullptr; }
 
   detail::ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     int64_t ho, wo;
@@ -69,15 +99,23 @@ class AutoWinograd final : public detail::ConvImpl {
   }
   void run(const detail::ConvPlan& plan, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {
-    (plan.algo == std::string("winograd63") ? *wino_ : *im2col_).run(plan, x, y, begin, end, scratch);
+    part(plan).run(plan, x, y, begin, end, scratch);
+  }
+  void run(const detail::ConvPlan& plan, const Half* x, Half* y, size_t begin, size_t end,
+           void* scratch) const override {
+    part(plan).f16()->run(plan, x, y, begin, end, scratch);
   }
 
  private:
   const detail::ConvImpl& pick(int64_t ho, int64_t wo) const {
     return detail::winograd63_conv_pays_for_map(p_, ho, wo) ? *wino_ : *im2col_;
   }
+  const detail::ConvImpl& part(const detail::ConvPlan& plan) const {
+    return plan.algo == std::string("winograd63") ? *wino_ : *im2col_;
+  }
   Conv2dParams p_;
   detail::ConvImplPtr wino_, im2col_;
+  bool f16_ = false;
 };
 
 }  // namespace
@@ -91,6 +129,14 @@ const char* algo_name(Algo a) {
     case Algo::Winograd63: return "winograd63";
   }
   return "?";
+}
+
+const char* precision_name(Precision p) { return p == Precision::Fp16 ? "fp16" : "fp32"; }
+
+Precision precision_from_name(const std::string& name) {
+  if (name == "fp32") return Precision::Fp32;
+  if (name == "fp16") return Precision::Fp16;
+  throw Error("precision must be 'fp32' or 'fp16', got '" + name + "'");
 }
 
 Algo algo_from_name(const std::string& name) {
@@ -150,7 +196,9 @@ const char* algo_rejects(Algo algo, const Conv2dParams& p) {
   return family(algo).rejects(p);
 }
 
-Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Algo algo) : p_(p) {
+Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Algo algo,
+               Precision precision)
+    : p_(p) {
   validate(p);
   if (!weight) throw Error("weight must not be null");
   algo_ = algo == Algo::Auto ? choose(p) : algo;
@@ -160,10 +208,11 @@ Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Al
   // go to im2col (if Winograd pays even on a 1x1 output, it pays on all).
   if (algo == Algo::Auto && algo_ == Algo::Winograd63 && !detail::winograd63_conv_pays_for_map(p, 1, 1)) {
     auto_winograd_ = true;
-    impl_.reset(new AutoWinograd(p, weight, bias));
+    impl_.reset(new AutoWinograd(p, weight, bias, precision));
   } else {
-    impl_ = family(algo_).make(p, weight, bias);
+    impl_ = make(family(algo_), p, weight, bias, precision);
   }
+  precision_ = impl_->f16() ? Precision::Fp16 : Precision::Fp32;
 }
 
 Algo Conv2d::algo_for(int64_t h, int64_t w) const {
@@ -185,9 +234,29 @@ void Conv2d::run(const float* x, int64_t n, int64_t h, int64_t w, float* y) cons
   detail::run_all(*impl_, plan, x, y);
 }
 
+void Conv2d::run(const Half* x, int64_t n, int64_t h, int64_t w, Half* y) const {
+  if (n < 0) throw Error("batch size must be >= 0");
+  if (const detail::ConvImplT<Half, Half>* f16 = impl_->f16()) {
+    const detail::ConvPlan plan = f16->plan(n, h, w);
+    if (n == 0) return;
+    detail::run_all(*f16, plan, x, y);
+    return;
+  }
+  // fp32 kernels: convert in, run, round out (core/half.h).
+  const detail::ConvPlan plan = impl_->plan(n, h, w);
+  if (n == 0) return;
+  const size_t xn = size_t(n) * size_t(p_.in_channels) * size_t(h) * size_t(w);
+  const size_t yn = size_t(n) * size_t(p_.out_channels) * size_t(plan.ho) * size_t(plan.wo);
+  detail::Buffer<float> xf(xn, detail::Buffer<float>::Uninitialized());
+  detail::Buffer<float> yf(yn, detail::Buffer<float>::Uninitialized());
+  for (size_t i = 0; i < xn; i++) xf[i] = detail::half_to_float(x[i]);
+  detail::run_all(*impl_, plan, xf.data(), yf.data());
+  for (size_t i = 0; i < yn; i++) y[i] = detail::float_to_half(yf[i]);
+}
+
 void conv2d(const Conv2dParams& p, const float* x, int64_t n, int64_t h, int64_t w,
-            const float* weight, const float* bias, float* y, Algo algo) {
-  Conv2d layer(p, weight, bias, algo);
+            const float* weight, const float* bias, float* y, Algo algo, Precision precision) {
+  Conv2d layer(p, weight, bias, algo, precision);
   layer.run(x, n, h, w, y);
 }
 
