@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "core/gemm.h"
 #include "core/im2col.h"
@@ -34,9 +35,14 @@ namespace {
 inline uint16_t* hp(Half* p) { return reinterpret_cast<uint16_t*>(p); }
 inline const uint16_t* hp(const Half* p) { return reinterpret_cast<const uint16_t*>(p); }
 
-inline float16x8_t load8(const float* s) {
-  return vcvt_high_f16_f32(vcvt_f16_f32(vld1q_f32(s)), vld1q_f32(s + 4));
+// FCVTN + FCVTN2: 8 floats to 8 halves. (Written out: gcc 12 copies the
+// destination around FCVTN2 when it is vcvt_high_f16_f32, two moves per pair.)
+inline float16x8_t cvt8(float32x4_t lo, float32x4_t hi) {
+  float16x8_t r;
+  __asm__("fcvtn %0.4h, %1.4s\n fcvtn2 %0.8h, %2.4s" : "=&w"(r) : "w"(lo), "w"(hi));
+  return r;
 }
+inline float16x8_t load8(const float* s) { return cvt8(vld1q_f32(s), vld1q_f32(s + 4)); }
 inline float16x8_t load8(const Half* s) { return vreinterpretq_f16_u16(vld1q_u16(hp(s))); }
 inline float16x4_t load4(const float* s) { return vcvt_f16_f32(vld1q_f32(s)); }
 inline float16x4_t load4(const Half* s) { return vreinterpret_f16_u16(vld1_u16(hp(s))); }
@@ -53,19 +59,19 @@ inline Half to_half(Half h) { return h; }
 
 // G elements 2 apart (G = 8 or 4) from s: the even lanes of 2G elements
 // (LD2; reads s[0 .. 2G - 1]) ...
-template <size_t G>
-inline void store_s2(Half* d, const float* s, bool odd) {
+template <size_t G, bool odd>
+inline void store_s2(Half* d, const float* s) {
   if constexpr (G == 8) {
     const float32x4_t lo = odd ? vld2q_f32(s).val[1] : vld2q_f32(s).val[0];
     const float32x4_t hi = odd ? vld2q_f32(s + 8).val[1] : vld2q_f32(s + 8).val[0];
-    store8(d, vcvt_high_f16_f32(vcvt_f16_f32(lo), hi));
+    store8(d, cvt8(lo, hi));
   } else {
     store4(d, vcvt_f16_f32(odd ? vld2q_f32(s).val[1] : vld2q_f32(s).val[0]));
   }
 }
 // ... or the odd lanes (`odd`: s[1], s[3], ...; the same reads).
-template <size_t G>
-inline void store_s2(Half* d, const Half* s, bool odd) {
+template <size_t G, bool odd>
+inline void store_s2(Half* d, const Half* s) {
   if constexpr (G == 8) {
     const uint16x8x2_t v = vld2q_u16(hp(s));
     vst1q_u16(hp(d), odd ? v.val[1] : v.val[0]);
@@ -75,29 +81,52 @@ inline void store_s2(Half* d, const Half* s, bool odd) {
   }
 }
 
+// `rows` rows of 24 elements: d[i * dstep + j] = s[i * sstep + j] (steps in
+// bytes), j < 24. One loop of 11 instructions per row from float32 (2 loads,
+// 6 conversions, 1 store, loop), 4 from binary16.
+inline void rows24(Half* d, size_t dstep, const float* s, size_t sstep, size_t rows) {
+  __asm__ volatile(
+      "1:\n"
+      "ld1 {v16.4s-v19.4s}, [%[s]], #64\n"
+      "ld1 {v20.4s, v21.4s}, [%[s]], %[srest]\n"
+      "fcvtn v0.4h, v16.4s\n fcvtn2 v0.8h, v17.4s\n"
+      "fcvtn v1.4h, v18.4s\n fcvtn2 v1.8h, v19.4s\n"
+      "fcvtn v2.4h, v20.4s\n fcvtn2 v2.8h, v21.4s\n"
+      "st1 {v0.8h-v2.8h}, [%[d]], %[dstep]\n"
+      "subs %[rows], %[rows], #1\n"
+      "b.ne 1b\n"
+      : [d] "+r"(d), [s] "+r"(s), [rows] "+r"(rows)
+      : [srest] "r"(sstep - 64), [dstep] "r"(dstep)
+      : "cc", "memory", "v0", "v1", "v2", "v16", "v17", "v18", "v19", "v20", "v21");
+}
+inline void rows24(Half* d, size_t dstep, const Half* s, size_t sstep, size_t rows) {
+  __asm__ volatile(
+      "1:\n"
+      "ld1 {v0.8h-v2.8h}, [%[s]], %[sstep]\n"
+      "st1 {v0.8h-v2.8h}, [%[d]], %[dstep]\n"
+      "subs %[rows], %[rows], #1\n"
+      "b.ne 1b\n"
+      : [d] "+r"(d), [s] "+r"(s), [rows] "+r"(rows)
+      : [sstep] "r"(sstep), [dstep] "r"(dstep)
+      : "cc", "memory", "v0", "v1", "v2");
+}
+
 template <size_t kNR>
 struct HgemmPack {
   static_assert(kNR % 8 == 0, "panels of whole binary16 vectors");
 
   // One panel row: NR elements.
-  static void copy_nr(Half* d, const float* s) {
-    if constexpr (kNR == 24) {
-      const float32x4x4_t x = vld1q_f32_x4(s);
-      const float32x4x2_t y = vld1q_f32_x2(s + 16);
-      uint16x8x3_t o;
-      o.val[0] = vreinterpretq_u16_f16(vcvt_high_f16_f32(vcvt_f16_f32(x.val[0]), x.val[1]));
-      o.val[1] = vreinterpretq_u16_f16(vcvt_high_f16_f32(vcvt_f16_f32(x.val[2]), x.val[3]));
-      o.val[2] = vreinterpretq_u16_f16(vcvt_high_f16_f32(vcvt_f16_f32(y.val[0]), y.val[1]));
-      vst1q_u16_x3(hp(d), o);
-    } else {
-      for (size_t j = 0; j < kNR; j += 8) store8(d + j, load8(s + j));
-    }
+  template <class X>
+  static void copy_nr(Half* d, const X* s) {
+    for (size_t j = 0; j < kNR; j += 8) store8(d + j, load8(s + j));
   }
-  static void copy_nr(Half* d, const Half* s) {
+  // `n` panel rows from rows of an X matrix (steps in elements).
+  template <class X>
+  static void rows(Half* d, size_t dstep, const X* s, size_t sstep, size_t n) {
     if constexpr (kNR == 24) {
-      vst1q_u16_x3(hp(d), vld1q_u16_x3(hp(s)));
+      if (n) rows24(d, dstep * sizeof(Half), s, sstep * sizeof(X), n);
     } else {
-      for (size_t j = 0; j < kNR; j += 8) vst1q_u16(hp(d + j), vld1q_u16(hp(s + j)));
+      for (size_t i = 0; i < n; i++) copy_nr(d + i * dstep, s + i * sstep);
     }
   }
   static void zero_nr(Half* d) {
@@ -105,53 +134,88 @@ struct HgemmPack {
     for (size_t j = 0; j < kNR; j += 8) vst1q_u16(hp(d + j), z);
   }
 
-  // d[t] = s[t] for t < count (count < NR), reading nothing past s[count - 1]:
-  // whole vectors, then an overlapping last one, or single elements below 4.
-  template <class X>
-  static void copy_n(Half* d, const X* s, size_t count) {
-    if (count >= 8) {
-      size_t t = 0;
-      for (; t + 8 <= count; t += 8) store8(d + t, load8(s + t));
-      if (t < count) store8(d + count - 8, load8(s + count - 8));
-    } else if (count >= 4) {
+  // A piece of N pixels, converted: d[t] = s[t * S] for t < N (N < 2 NR),
+  // for `count` rows (channels) d += dstep, s += sstep apart. N, S and
+  // whether the element after the last pixel may be read (OVR) are compile-
+  // time constants: the straight-line copies below, one table entry per N
+  // (pieces are cut at panel and output-row boundaries, so every length
+  // occurs), with the channel loop around them.
+  template <size_t N, class X>
+  static void copy_n(Half* d, const X* s) {
+    if constexpr (N >= 8) {  // whole vectors, the last one overlapping
+      for (size_t t = 0; t + 8 <= N; t += 8) store8(d + t, load8(s + t));
+      if constexpr (N % 8 != 0) store8(d + N - 8, load8(s + N - 8));
+    } else if constexpr (N >= 4) {
       store4(d, load4(s));
-      if (count > 4) store4(d + count - 4, load4(s + count - 4));
+      if constexpr (N > 4) store4(d + N - 4, load4(s + N - 4));
     } else {
-      for (size_t t = 0; t < count; t++) d[t] = to_half(s[t]);
+      for (size_t t = 0; t < N; t++) d[t] = to_half(s[t]);
     }
   }
 
-  // d[t] = s[t * stride] for t < count.
+  // Stride 2: groups of G = 8 (or 4) pixels by LD2 from 2G elements, whole
+  // groups while they end before the last pixel s[2N - 2], then one last
+  // group overlapping the one before: the even lanes from s[2(N - G)] (reads
+  // one element past the last pixel: only if OVR) or the odd lanes from
+  // s[2(N - G) - 1] (N > G: inside the piece). Fewer than 4 pixels: one by one.
+  template <size_t G, size_t N, bool OVR>
+  static constexpr bool kS2Groups = N > G || (N == G && OVR);
+  template <size_t G, size_t N, bool OVR, class X>
+  static void groups_s2(Half* d, const X* s) {
+    constexpr size_t full = (N - 1) / G;  // groups i with G i + G + 1 <= N
+    for (size_t i = 0; i < full; i++) store_s2<G, false>(d + G * i, s + 2 * G * i);
+    if constexpr (full * G < N) {
+      if constexpr (OVR)
+        store_s2<G, false>(d + N - G, s + 2 * (N - G));
+      else
+        store_s2<G, true>(d + N - G, s + 2 * (N - G) - 1);
+    }
+  }
+  template <size_t N, bool OVR, class X>
+  static void copy_s2(Half* d, const X* s) {
+    if constexpr (kS2Groups<8, N, OVR>)
+      groups_s2<8, N, OVR>(d, s);
+    else if constexpr (kS2Groups<4, N, OVR>)
+      groups_s2<4, N, OVR>(d, s);
+    else
+      for (size_t t = 0; t < N; t++) d[t] = to_half(s[2 * t]);
+  }
+
+  template <size_t S, size_t N, bool OVR, class X>
+  static void copy_piece(Half* d, const X* s) {
+    if constexpr (S == 1)
+      copy_n<N>(d, s);
+    else
+      copy_s2<N, OVR>(d, s);
+  }
+  // (Two rows per iteration: the loop's counter, branch and pointer steps
+  // are a third of a short piece's cost.)
+  template <size_t S, size_t N, bool OVR, class X>
+  static void piece(Half* d, size_t dstep, const X* s, size_t sstep, size_t count) {
+    for (; count >= 2; count -= 2, d += 2 * dstep, s += 2 * sstep) {
+      copy_piece<S, N, OVR>(d, s);
+      copy_piece<S, N, OVR>(d + dstep, s + sstep);
+    }
+    if (count) copy_piece<S, N, OVR>(d, s);
+  }
+
+  template <class X>
+  using PieceFn = void (*)(Half*, size_t, const X*, size_t, size_t);
+  template <size_t S, bool OVR, class X, size_t... I>
+  static PieceFn<X> piece_at(size_t n, std::index_sequence<I...>) {
+    static constexpr PieceFn<X> fns[] = {piece<S, I + 1, OVR, X>...};
+    return fns[n - 1];
+  }
+  // The piece function for n (1 .. NR) pixels.
+  template <size_t S, bool OVR, class X>
+  static PieceFn<X> piece_fn(size_t n) {
+    return piece_at<S, OVR, X>(n, std::make_index_sequence<kNR>());
+  }
+
+  // General stride: one by one.
   template <class X>
   static void copy_strided(Half* d, const X* s, size_t count, size_t stride) {
     for (size_t t = 0; t < count; t++) d[t] = to_half(s[t * stride]);
-  }
-
-  // d[t] = s[2t] for t < count, in groups of G = 8 (or 4 for short pieces)
-  // pixels read by LD2 from 2G elements, never past s[2count - 2] unless
-  // `overread_ok` (the element after the last pixel is inside the image):
-  // whole groups while they end before the last pixel, then one last group
-  // overlapping the one before, ending at the last pixel (the odd lanes of
-  // the 2G elements from s[2(count - G) - 1]) or one past it (the even lanes
-  // from s[2(count - G)]). Fewer than 4 pixels: one by one.
-  template <size_t G, class X>
-  static bool copy_s2_groups(Half* d, const X* s, size_t count, bool overread_ok) {
-    if (!(count > G || (count == G && overread_ok))) return false;
-    size_t t = 0;
-    for (; t + G + 1 <= count; t += G) store_s2<G>(d + t, s + 2 * t, false);  // ends at s[2count - 3]
-    if (t < count) {
-      if (overread_ok)
-        store_s2<G>(d + count - G, s + 2 * (count - G), false);
-      else
-        store_s2<G>(d + count - G, s + 2 * (count - G) - 1, true);  // count > G: inside the piece
-    }
-    return true;
-  }
-  template <class X>
-  static void copy_s2(Half* d, const X* s, size_t count, bool overread_ok) {
-    if (copy_s2_groups<8>(d, s, count, overread_ok)) return;
-    if (copy_s2_groups<4>(d, s, count, overread_ok)) return;
-    for (size_t t = 0; t < count; t++) d[t] = to_half(s[2 * t]);
   }
 
   // B (dense): NR-column panels; the last, partial panel converts `cols`
@@ -159,24 +223,10 @@ struct HgemmPack {
   template <class X>
   static void pack_b(size_t kc, size_t nc, const X* b, size_t ldb, Half* dst) {
     size_t q = 0;
-    for (; q + kNR <= nc; q += kNR) {
-      const X* s = b + q;
-      size_t kk = 0;
-      for (; kk + 2 <= kc; kk += 2, dst += 2 * kNR, s += 2 * ldb) {
-        copy_nr(dst, s);
-        copy_nr(dst + kNR, s + ldb);
-      }
-      if (kk < kc) {
-        copy_nr(dst, s);
-        dst += kNR;
-      }
-    }
+    for (; q + kNR <= nc; q += kNR, dst += kc * kNR) rows(dst, kNR, b + q, ldb, kc);
     if (q < nc) {
-      const size_t cols = nc - q;
-      for (size_t kk = 0; kk < kc; kk++, dst += kNR) {
-        zero_nr(dst);
-        copy_n(dst, b + kk * ldb + q, cols);
-      }
+      for (size_t kk = 0; kk < kc; kk++) zero_nr(dst + kk * kNR);
+      piece_fn<1, false, X>(nc - q)(dst, kNR, b + q, ldb, kc);
     }
   }
 
@@ -219,14 +269,14 @@ struct HgemmPack {
           Half* d = d0 + jj / kNR * panel + jj % kNR;
           const X* s = x0 + src;
           if (S == 1 && n == kNR) {
-            for (size_t ch = 0; ch < channels; ch++, d += dstep, s += plane) copy_nr(d, s);
+            rows(d, dstep, s, plane, channels);
           } else if (S == 1) {
-            for (size_t ch = 0; ch < channels; ch++, d += dstep, s += plane) copy_n(d, s, n);
+            piece_fn<1, false, X>(n)(d, dstep, s, plane, channels);
           } else if (S == 2) {
             // The element after the piece's last pixel is inside the plane.
             const bool overread_ok = src + (n - 1) * sw + 1 < plane;
-            for (size_t ch = 0; ch < channels; ch++, d += dstep, s += plane)
-              copy_s2(d, s, n, overread_ok);
+            (overread_ok ? piece_fn<2, true, X>(n) : piece_fn<2, false, X>(n))(d, dstep, s, plane,
+                                                                               channels);
           } else {
             for (size_t ch = 0; ch < channels; ch++, d += dstep, s += plane)
               copy_strided(d, s, n, sw);
