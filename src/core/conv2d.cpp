@@ -32,7 +32,8 @@ struct ConvFamily {
 };
 
 const ConvFamily kFamilies[] = {
-    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, nullptr, detail::make_dw3x3_conv, nullptr},
+    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, nullptr, detail::make_dw3x3_conv,
+     detail::make_dw3x3_conv_f16},
     {Algo::Winograd63, detail::winograd63_conv_rejects, detail::winograd63_conv_pays,
      detail::make_winograd63_conv, nullptr},
     {Algo::Gemm, detail::gemm_conv_rejects, nullptr, detail::make_gemm_conv,
@@ -56,7 +57,15 @@ detail::ConvImplPtr make(const ConvFamily& f, const Conv2dParams& p, const float
 }
 
 // Whether the family runs fp16 kernels on this CPU (without building it).
-bool runs_f16(const ConvFamily& f) { return f.make_f16 && detail::kernels().hgemm.f32; }
+bool runs_f16(const ConvFamily& f) {
+  const detail::Kernels& k = detail::kernels();
+  switch (f.algo) {
+    case Algo::Gemm:
+    case Algo::Im2col: return k.hgemm.f32 != nullptr;
+    case Algo::Depthwise3x3: return k.dw3x3_f16 != nullptr;
+    default: return false;
+  }
+}
 
 Algo choose(const Conv2dParams& p) {
   for (const ConvFamily& f : kFamilies)

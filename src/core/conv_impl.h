@@ -54,6 +54,7 @@ ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const f
 // Their implementations run float32 and binary16 images (ConvImpl::f16()).
 ConvImplPtr make_gemm_conv_f16(const Conv2dParams& p, const float* weight, const float* bias);
 ConvImplPtr make_im2col_conv_f16(const Conv2dParams& p, const float* weight, const float* bias);
+ConvImplPtr make_dw3x3_conv_f16(const Conv2dParams& p, const float* weight, const float* bias);
 
 // conv_dwconv.cpp: depthwise 3x3, stride 1 and 2.
 const char* dw3x3_conv_rejects(const Conv2dParams& p);

@@ -36,6 +36,7 @@ struct Kernels {
   // arithmetic and the kernels were built; nullptr otherwise (the layers
   // then run the fp32 kernels).
   HgemmPair hgemm;                    // GEMM, float32 and binary16 images
+  const Dw3x3F16Kernels* dw3x3_f16;   // depthwise 3x3
   bool neon;                          // the NEON kernels were chosen
 };
 const Kernels& kernels();
