@@ -217,6 +217,7 @@ class Dw3x3F16Conv final : public ConvImplF16 {
     plane.lo = lo_;
     plane.hi = hi_;
     plane.scratch = scratch;
+    plane.fresh = true;
     const size_t hw = plane.h * plane.w, howo = plane.ho * plane.wo;
     for_each_plane(pl, c_, begin, end, [&](size_t i, size_t c, size_t oy0, size_t oy1) {
       plane.x = x + i * hw;
@@ -226,6 +227,7 @@ class Dw3x3F16Conv final : public ConvImplF16 {
         fn(plane);
       else
         fn(sub_plane(plane, p_.stride_h, oy0, oy1, sizeof(IO)));
+      plane.fresh = false;
     });
   }
 

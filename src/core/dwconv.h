@@ -63,7 +63,9 @@ const Dw3x3Kernels& dw3x3_neon_kernels();
 // the same bits (tests/cpp/test_dwconv_fp16.cpp), NaN payloads aside.
 // The kernels stage bands of the plane into `scratch` (binary16, padding
 // zero-filled; even and odd columns apart for stride 2): the conversion of a
-// float32 image happens there, each input element once per band.
+// float32 image happens there, each input element once per band. Only the
+// first plane of a call zeroes the staging (fresh); the contents of scratch
+// between planes of a call belong to the kernel.
 // Packed weights: 16 halves per channel, taps 0..8, the bias at 9, zeros.
 constexpr size_t kDw3x3PackedHalves = 16;
 
@@ -78,6 +80,9 @@ struct DwPlaneH {
   bool clamp;     // clamp to [lo, hi] (NaN propagates)
   Half lo, hi;
   void* scratch;  // scratch_bytes(w, stride) bytes, 64-byte aligned
+  // True for the first plane a call gives this scratch; later planes (same
+  // w, pad_left, wo) find the kernel's zero padding in it still.
+  bool fresh;
 };
 
 template <class IO>

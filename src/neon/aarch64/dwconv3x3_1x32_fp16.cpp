@@ -76,14 +76,24 @@ inline size_t tile_bytes(size_t wo, size_t stride) {
 inline size_t band_bytes(size_t wo, size_t stride) {
   return round_up(band_rows(wo, stride) * row_bytes(wo, stride), 64);
 }
-size_t scratch_bytes(size_t wo, size_t stride) { return band_bytes(wo, stride) + tile_bytes(wo, stride); }
+// Scratch: a header (the number of staging rows zeroed so far in this call,
+// see plane()), the band, the tile.
+constexpr size_t kHeaderBytes = 64;
+size_t scratch_bytes(size_t wo, size_t stride) {
+  return kHeaderBytes + band_bytes(wo, stride) + tile_bytes(wo, stride);
+}
 
 // ---- staging -------------------------------------------------------------------------
 
+#define ARMCONV_F16_INLINE inline __attribute__((always_inline))
+
 // Zeros to [from, to), in whole vectors (may write up to 7 halves past `to`:
-// callers stop 8 short of a stream's end, or give a multiple of 8).
+// callers give a multiple of 8).
+// (The empty asm hides that z is zero: compilers otherwise turn the loop
+// into a call of memset, which costs more than these few stores.)
 inline void zero_from(Half* row, size_t from, size_t to) {
-  const uint16x8_t z = vdupq_n_u16(0);
+  uint16x8_t z = vdupq_n_u16(0);
+  __asm__("" : "+w"(z));
   for (size_t c = from; c < to; c += 8) vst1q_u16(hp(row + c), z);
 }
 
@@ -100,29 +110,28 @@ inline void copy_row(Half* d, const IO* s, size_t n) {
 }
 
 // Stride 1: staged column c = input column c - pl.
+// The padding columns are zero already (plane(), "Padding").
 template <class IO>
-void stage_row_s1(Half* row, const IO* x, size_t w, size_t pl, size_t len) {
-  zero_from(row, 0, pl);
+ARMCONV_F16_INLINE void stage_row_s1(Half* row, const IO* x, size_t w, size_t pl) {
   copy_row(row + pl, x, w);
-  zero_from(row, pl + w, len - 8);
 }
 
 // Stride 2: staged column c = input column c - pl, even staged columns to
 // E (row), odd ones to O (row + len). Input column j goes to staged column
 // j + pl: with q = pl / 2, even pl puts even j at E[q + j/2] and odd j at
 // O[q + j/2]; odd pl puts even j at O[q + j/2] and odd j at E[q + 1 + j/2].
+// The padding columns are zero already (plane(), "Padding").
 template <class IO>
-void stage_row_s2(Half* row, const IO* x, size_t w, size_t pl, size_t len) {
+ARMCONV_F16_INLINE void stage_row_s2(Half* row, const IO* x, size_t w, size_t pl, size_t len) {
   Half* e = row;
   Half* o = row + len;
   const size_t q = pl / 2;
   Half* de = pl % 2 ? o + q : e + q;      // even input columns
   Half* dd = pl % 2 ? e + q + 1 : o + q;  // odd input columns
-  const size_t ne = (w + 1) / 2, nd = w / 2;
-  zero_from(e, 0, pl % 2 ? q + 1 : q);
-  zero_from(o, 0, q);
-  size_t m = 0;
-  for (; 2 * m + 16 <= w; m += 8) {
+  // 16 input columns (8 to each stream) at a time; the last 16 overlap the
+  // ones before (the same values written again), then for odd w the last
+  // column alone. Below 16 columns, one at a time.
+  auto split16 = [&](size_t m) {
     if constexpr (sizeof(IO) == 4) {
       const float32x4x2_t a = vld2q_f32(x + 2 * m), b = vld2q_f32(x + 2 * m + 8);
       store8(de + m, cvt8(a.val[0], b.val[0]));
@@ -132,15 +141,17 @@ void stage_row_s2(Half* row, const IO* x, size_t w, size_t pl, size_t len) {
       vst1q_u16(hp(de + m), a.val[0]);
       vst1q_u16(hp(dd + m), a.val[1]);
     }
+  };
+  if (w >= 16) {
+    for (size_t m = 0; 2 * m + 16 <= w; m += 8) split16(m);
+    if (w % 16 > 1) split16(w / 2 - 8);  // x[w - 16 - w % 2 .. w - w % 2)
+    if (w % 2) de[w / 2] = to_half(x[w - 1]);
+  } else {
+    for (size_t m = 0; 2 * m < w; m++) {
+      de[m] = to_half(x[2 * m]);
+      if (2 * m + 1 < w) dd[m] = to_half(x[2 * m + 1]);
+    }
   }
-  for (; 2 * m < w; m++) {
-    de[m] = to_half(x[2 * m]);
-    if (2 * m + 1 < w) dd[m] = to_half(x[2 * m + 1]);
-  }
-  Half* de_end = (pl % 2 ? o : e) + len - 8;
-  Half* dd_end = (pl % 2 ? e : o) + len - 8;
-  if (de + ne < de_end) zero_from(de, ne, size_t(de_end - de));
-  if (dd + nd < dd_end) zero_from(dd, nd, size_t(dd_end - dd));
 }
 
 // ---- strips (assembly) ----------------------------------------------------------------
@@ -342,12 +353,27 @@ void strip(const Half* p0_, const Half* p1_, const Half* p2_, size_t rs_bytes, I
 
 // ---- plane -----------------------------------------------------------------------------
 
+// Padding. Staged columns that hold no input column are zero: staging rows
+// are zeroed once per call, before their first use (the header counts the
+// rows zeroed; p.fresh: none yet); the staging then writes only the input
+// columns, the same ones for every plane of the call (they share w,
+// pad_left and wo), so the zeros stay. Rows above and below the image are
+// written as zeros whole.
 template <int S, bool CLAMP, class IO>
 void plane(const DwPlaneH<IO>& p) {
   const size_t len = stream_halves(p.wo), rs = S * len;  // halves per staged row
   const size_t band = band_out_rows(p.wo, S);
-  Half* st = static_cast<Half*>(p.scratch);
-  IO* tile = reinterpret_cast<IO*>(static_cast<char*>(p.scratch) + band_bytes(p.wo, S));
+  const size_t h = p.h, w = p.w, wo = p.wo, ho = p.ho, pl = p.pad_left;
+  char* base = static_cast<char*>(p.scratch);
+  size_t* zeroed = reinterpret_cast<size_t*>(base);
+  Half* st = reinterpret_cast<Half*>(base + kHeaderBytes);
+  IO* tile = reinterpret_cast<IO*>(base + kHeaderBytes + band_bytes(wo, S));
+  if (p.fresh) *zeroed = 0;
+  const size_t need = (std::min(band, ho) - 1) * S + 3;  // staging rows this plane uses
+  if (need > *zeroed) {
+    zero_from(st + *zeroed * rs, 0, (need - *zeroed) * rs);
+    *zeroed = need;
+  }
   const Half lohi[2] = {p.lo, p.hi};
   // The three tap pointers of staged column c (see the top).
   auto taps = [&](size_t c, const Half** t0, const Half** t1, const Half** t2) {
@@ -355,32 +381,31 @@ void plane(const DwPlaneH<IO>& p) {
     *t1 = S == 1 ? st + c + 1 : st + len + c;
     *t2 = st + c + 1 + (S == 1);
   };
-  for (size_t oy0 = 0; oy0 < p.ho; oy0 += band) {
-    const size_t rows = std::min(band, p.ho - oy0), staged = (rows - 1) * S + 3;
+  for (size_t oy0 = 0; oy0 < ho; oy0 += band) {
+    const size_t rows = std::min(band, ho - oy0), staged = (rows - 1) * S + 3;
     const int64_t iy0 = int64_t(oy0 * S) - int64_t(p.pad_top);
     for (size_t r = 0; r < staged; r++) {
       const int64_t iy = iy0 + int64_t(r);
       Half* row = st + r * rs;
-      if (iy < 0 || iy >= int64_t(p.h)) {
+      if (iy < 0 || iy >= int64_t(h)) {
         zero_from(row, 0, rs);
       } else {
-        const IO* xr = p.x + size_t(iy) * p.w;
-        if constexpr (S == 1) stage_row_s1(row, xr, p.w, p.pad_left, len);
-        else stage_row_s2(row, xr, p.w, p.pad_left, len);
+        const IO* xr = p.x + size_t(iy) * w;
+        if constexpr (S == 1) stage_row_s1(row, xr, w, pl);
+        else stage_row_s2(row, xr, w, pl, len);
       }
     }
-    IO* yb = p.y + oy0 * p.wo;
+    IO* yb = p.y + oy0 * wo;
     const size_t rsb = rs * sizeof(Half);
     const Half *t0, *t1, *t2;
     auto run = [&](size_t c, auto nv) {
       constexpr int NV = decltype(nv)::value;
       taps(c, &t0, &t1, &t2);
-      strip<S, NV, CLAMP>(t0, t1, t2, rsb, yb + c, p.wo, rows, p.k, lohi);
+      strip<S, NV, CLAMP>(t0, t1, t2, rsb, yb + c, wo, rows, p.k, lohi);
     };
     using V1 = std::integral_constant<int, 1>;
     using V2 = std::integral_constant<int, 2>;
     using V4 = std::integral_constant<int, 4>;
-    const size_t wo = p.wo;
     if (wo < 8) {  // into the tile (8 columns per row), then the valid columns out
       taps(0, &t0, &t1, &t2);
       strip<S, 1, CLAMP>(t0, t1, t2, rsb, tile, 8, rows, p.k, lohi);
@@ -389,8 +414,7 @@ void plane(const DwPlaneH<IO>& p) {
     }
     // Whole strips of 4 (2 below 32 columns), then the narrowest strip that
     // ends at the last column, overlapping the one before (the same values
-    // stored again).
-    // Below 16 columns: one vector, then the last 8 columns.
+    // stored again). Below 16 columns: one vector, then the last 8 columns.
     size_t c = 0;
     if (wo >= 32) {
       for (; c + 32 <= wo; c += 32) run(c, V4());
