@@ -1,8 +1,8 @@
 // fp16 depthwise 3x3 (Precision::Fp16, core/dwconv.h DwPlaneH): the generic
 // twin against a float64 reference within the binary16 bound (any host);
 // where the CPU runs the fp16 kernels (Cortex-A76 under QEMU), the NEON
-// kernels against the twin bit for bit over map sizes 1..40 (every strip
-// width and overlap), paddings 0..3 on each side, strides 1 and 2, clamp on
+// kernels against the twin bit for bit over map sizes 1..40 and wider ones
+// (every strip width and overlap), paddings 0..3 on each side, strides 1 and 2, clamp on
 // and off, float32 and binary16 images, bands (tall maps), NaN/Inf. Input and
 // output planes end at a guard page (tests/cpp/guard.h); the scratch too.
 #include <cmath>
@@ -148,6 +148,11 @@ int main() {
   cases.push_back({56, 56, 2, 1, 1, 1, 1, false});
   cases.push_back({7, 7, 1, 1, 1, 1, 1, false});
   cases.push_back({14, 14, 2, 0, 1, 0, 1, true});
+  // Past 32 columns, every kind of last strip (left 1..8, 9..16, 17..24, 25..31).
+  for (size_t w : {36, 45, 52, 57, 62, 63})
+    cases.push_back({5 + w % 4, w, 1, 1, 1, 1, 1, w % 2 == 0});
+  for (size_t w : {70, 90, 100, 118})
+    cases.push_back({6 + w % 3, w, 2, 1, 1, 1, 1, w % 4 == 0});
   for (const Case& c : cases) {
     run_case<float>(kn, gk, c, false);
     run_case<Half>(kn, gk, c, false);

@@ -36,7 +36,7 @@
 // current staged row, W(t, j) = v(8 + 4t + j) for tap column t, output
 // vector j (free after the row's FMLAs: the float32 store converts into
 // them); v20-v23, v24-v27, v28-v31 three rows of 4 accumulators (A, B, C).
-// Strips of 2 and 1 vectors use the first registers of each group.
+// Strips of 3, 2 and 1 vectors use the first registers of each group.
 #include <arm_neon.h>
 
 #include <algorithm>
@@ -102,6 +102,10 @@ template <class IO>
 inline void copy_row(Half* d, const IO* s, size_t n) {
   if (n >= 8) {
     size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+      store8(d + i, load8(s + i));
+      store8(d + i + 8, load8(s + i + 8));
+    }
     for (; i + 8 <= n; i += 8) store8(d + i, load8(s + i));
     if (i < n) store8(d + n - 8, load8(s + n - 8));
   } else {
@@ -193,28 +197,35 @@ ARMCONV_F16_INLINE void stage_row_s2(Half* row, const IO* x, size_t w, size_t pl
 // Register lists for LD1/ST1 of NV vectors.
 #define DW_LIST_W0_1 "{v8.8h}"
 #define DW_LIST_W0_2 "{v8.8h, v9.8h}"
+#define DW_LIST_W0_3 "{v8.8h-v10.8h}"
 #define DW_LIST_W0_4 "{v8.8h-v11.8h}"
 #define DW_LIST_W1_1 "{v12.8h}"
 #define DW_LIST_W1_2 "{v12.8h, v13.8h}"
+#define DW_LIST_W1_3 "{v12.8h-v14.8h}"
 #define DW_LIST_W1_4 "{v12.8h-v15.8h}"
 #define DW_LIST_W2_1 "{v16.8h}"
 #define DW_LIST_W2_2 "{v16.8h, v17.8h}"
+#define DW_LIST_W2_3 "{v16.8h-v18.8h}"
 #define DW_LIST_W2_4 "{v16.8h-v19.8h}"
 #define DW_LIST_A_1 "{v20.8h}"
 #define DW_LIST_A_2 "{v20.8h, v21.8h}"
+#define DW_LIST_A_3 "{v20.8h-v22.8h}"
 #define DW_LIST_A_4 "{v20.8h-v23.8h}"
 #define DW_LIST_B_1 "{v24.8h}"
 #define DW_LIST_B_2 "{v24.8h, v25.8h}"
+#define DW_LIST_B_3 "{v24.8h-v26.8h}"
 #define DW_LIST_B_4 "{v24.8h-v27.8h}"
 #define DW_LIST_C_1 "{v28.8h}"
 #define DW_LIST_C_2 "{v28.8h, v29.8h}"
+#define DW_LIST_C_3 "{v28.8h-v30.8h}"
 #define DW_LIST_C_4 "{v28.8h-v31.8h}"
 
 // One operation on vector j (OP: the instruction and its operands around G j).
 #define DW_ON(G, j, OP) OP(DW_##G##j, j)
 #define DW_EACH_1(G, OP) DW_ON(G, 0, OP)
 #define DW_EACH_2(G, OP) DW_EACH_1(G, OP) DW_ON(G, 1, OP)
-#define DW_EACH_4(G, OP) DW_EACH_2(G, OP) DW_ON(G, 2, OP) DW_ON(G, 3, OP)
+#define DW_EACH_3(G, OP) DW_EACH_2(G, OP) DW_ON(G, 2, OP)
+#define DW_EACH_4(G, OP) DW_EACH_3(G, OP) DW_ON(G, 3, OP)
 #define DW_EACH(NV, G, OP) DW_EACH_##NV(G, OP)
 
 // acc (+)= W(t, j) * tap, tap = lane L of register K.
@@ -223,6 +234,7 @@ ARMCONV_F16_INLINE void stage_row_s2(Half* row, const IO* x, size_t w, size_t pl
 #define DW_TAP1_(G, t, j, K, L, INSN) INSN " " DW_##G##j ".8h, " DW_W##t##j ".8h, " K ".h[" #L "]\n"
 #define DW_TAP_1(G, t, K, L, INSN) DW_TAP1_(G, t, 0, K, L, INSN)
 #define DW_TAP_2(G, t, K, L, INSN) DW_TAP_1(G, t, K, L, INSN) DW_TAP1_(G, t, 1, K, L, INSN)
+#define DW_TAP_3(G, t, K, L, INSN) DW_TAP_2(G, t, K, L, INSN) DW_TAP1_(G, t, 2, K, L, INSN)
 #define DW_TAP_4(G, t, K, L, INSN) \
   DW_TAP_2(G, t, K, L, INSN) DW_TAP1_(G, t, 2, K, L, INSN) DW_TAP1_(G, t, 3, K, L, INSN)
 
@@ -253,6 +265,7 @@ ARMCONV_F16_INLINE void stage_row_s2(Half* row, const IO* x, size_t w, size_t pl
 #define DW_ST_H(NV, G) "st1 " DW_LIST_##G##_##NV ", [%[y]], %[ys]\n"
 #define DW_ST_F_1 "st1 {v8.4s, v9.4s}, [%[y]], %[ys]\n"
 #define DW_ST_F_2 "st1 {v8.4s-v11.4s}, [%[y]], %[ys]\n"
+#define DW_ST_F_3 "st1 {v8.4s-v11.4s}, [%[y]], #64\n st1 {v12.4s, v13.4s}, [%[y]], %[ys]\n"
 #define DW_ST_F_4 "st1 {v8.4s-v11.4s}, [%[y]], #64\n st1 {v12.4s-v15.4s}, [%[y]], %[ys]\n"
 #define DW_ST_F(NV, G) DW_EACH(NV, G, DW_CVT_OP) DW_ST_F_##NV
 #define DW_OUT(NV, G, CLAMP, ST) DW_EACH(NV, G, DW_BIAS_OP) DW_CLAMP_##CLAMP(NV, G) ST(NV, G)
@@ -321,7 +334,7 @@ void strip(const Half* p0_, const Half* p1_, const Half* p2_, size_t rs_bytes, I
   IO* y = y_;
   const size_t rs = rs_bytes;
   // Stores advance by the row stride; the two-store float32 form by 64 first.
-  const size_t ys = ys_elems * sizeof(IO) - (sizeof(IO) == 4 && NV == 4 ? 64 : 0);
+  const size_t ys = ys_elems * sizeof(IO) - (sizeof(IO) == 4 && NV >= 3 ? 64 : 0);
   size_t n = rows / (S == 1 ? 3 : 2), rem = rows % (S == 1 ? 3 : 2);
 #define DW_PICK(SA, N, C, ST)                                                             \
   if constexpr (S == 1) DW_S1_ASM(N, C, ST);                                              \
@@ -331,6 +344,8 @@ void strip(const Half* p0_, const Half* p1_, const Half* p2_, size_t rs_bytes, I
     DW_PICK(S, 1, C, ST)                                                                  \
   } else if constexpr (NV == 2) {                                                         \
     DW_PICK(S, 2, C, ST)                                                                  \
+  } else if constexpr (NV == 3) {                                                         \
+    DW_PICK(S, 3, C, ST)                                                                  \
   } else {                                                                                \
     DW_PICK(S, 4, C, ST)                                                                  \
   }
@@ -405,6 +420,7 @@ void plane(const DwPlaneH<IO>& p) {
     };
     using V1 = std::integral_constant<int, 1>;
     using V2 = std::integral_constant<int, 2>;
+    using V3 = std::integral_constant<int, 3>;
     using V4 = std::integral_constant<int, 4>;
     if (wo < 8) {  // into the tile (8 columns per row), then the valid columns out
       taps(0, &t0, &t1, &t2);
@@ -412,22 +428,28 @@ void plane(const DwPlaneH<IO>& p) {
       for (size_t r = 0; r < rows; r++) std::memcpy(yb + r * wo, tile + r * 8, wo * sizeof(IO));
       continue;
     }
-    // Whole strips of 4 (2 below 32 columns), then the narrowest strip that
-    // ends at the last column, overlapping the one before (the same values
-    // stored again). Below 16 columns: one vector, then the last 8 columns.
+    // Whole strips of 4 vectors (below 32 columns one strip of 3, 2 or 1),
+    // then the narrowest strip that ends at the last column, overlapping the
+    // one before when the columns left are not a multiple of 8 (the same
+    // values stored again).
     size_t c = 0;
     if (wo >= 32) {
       for (; c + 32 <= wo; c += 32) run(c, V4());
+    } else if (wo >= 24) {
+      run(c, V3());
+      c = 24;
     } else if (wo >= 16) {
-      for (; c + 16 <= wo; c += 16) run(c, V2());
+      run(c, V2());
+      c = 16;
     } else {
-      run(size_t(0), V1());
+      run(c, V1());
       c = 8;
     }
-    const size_t left = wo - c;  // c <= wo: wo >= 8 here
+    const size_t left = wo - c;  // c <= wo (wo >= 8 here), and c >= 8 * NV below
     if (left == 0) continue;
     if (left <= 8) run(wo - 8, V1());
-    else if (left <= 16) run(wo - 16, V2());  // wo >= 16 here: c >= 16
+    else if (left <= 16) run(wo - 16, V2());
+    else if (left <= 24) run(wo - 24, V3());
     else run(wo - 32, V4());
   }
 }
