@@ -35,6 +35,11 @@ struct Kernels {
   const DwKernels* dw5x5;             // fp32 depthwise 5x5: neon > generic
   const DwAnyKernels* dw_any;         // fp32 depthwise, any shape: neon > generic
   const Dw3x3S8Kernels* dw3x3_s8;     // int8 depthwise 3x3: neon > generic
+  // fp16 (Precision::Fp16 layers): only where the CPU has fp16 vector
+  // arithmetic and the kernels were built; nullptr otherwise (the layers
+  // then run the fp32 kernels).
+  HgemmPair hgemm;                    // GEMM, float32 and binary16 images
+  const Dw3x3F16Kernels* dw3x3_f16;   // depthwise 3x3
   bool neon;                          // the NEON kernels were chosen
 };
 const Kernels& kernels();
