@@ -93,7 +93,10 @@ void output_size(const Conv2dParams& p, int64_t h, int64_t w, int64_t* ho, int64
 // Why `algo` cannot run these parameters, or nullptr if it can.
 const char* algo_rejects(Algo algo, const Conv2dParams& p);
 
-namespace detail { class ConvImpl; }
+namespace detail {
+class ConvImpl;
+struct PlanAccess;
+}  // namespace detail
 
 // A convolution layer with its weights packed once for the chosen algorithm.
 // Immutable after construction: run() may be called from several threads at once.
@@ -118,6 +121,7 @@ class Conv2d {
   void run(const float* x, int64_t n, int64_t h, int64_t w, float* y) const;
 
  private:
+  friend struct detail::PlanAccess;  // the library's own benchmarks and tests
   Conv2dParams p_;
   Algo algo_;
   bool auto_winograd_ = false;

@@ -67,6 +67,11 @@ class AutoWinograd final : public detail::ConvImpl {
     output_size(p_, h, w, &ho, &wo);
     return pick(ho, wo).plan(n, h, w);
   }
+  detail::ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    int64_t ho, wo;
+    output_size(p_, h, w, &ho, &wo);
+    return pick(ho, wo).plan_for_threads(n, h, w, threads);
+  }
   void run(const detail::ConvPlan& plan, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {
     (plan.algo == std::string("winograd63") ? *wino_ : *im2col_).run(plan, x, y, begin, end, scratch);
@@ -183,6 +188,11 @@ void Conv2d::run(const float* x, int64_t n, int64_t h, int64_t w, float* y) cons
   const detail::ConvPlan plan = impl_->plan(n, h, w);  // checks h, w (output_size)
   if (n == 0) return;
   detail::run_all(*impl_, plan, x, y);
+}
+
+detail::ConvPlan detail::PlanAccess::plan(const Conv2d& layer, int64_t n, int64_t h, int64_t w,
+                                          int* team) {
+  return call_plan(*layer.impl_, layer.impl_->plan(n, h, w), team);
 }
 
 void conv2d(const Conv2dParams& p, const float* x, int64_t n, int64_t h, int64_t w,

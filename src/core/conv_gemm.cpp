@@ -76,17 +76,27 @@ class GemmConv final : public ConvImplFor<T> {
              p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
   }
 
-  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override { return make_plan(n, h, w, 0); }
+
+  // Threads: kUnitsPerThread units per thread over the call's GEMMs (more,
+  // narrower N-blocks when the M-panels are too few).
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    const size_t gemms = std::max<size_t>(1, size_t(n) * g_);
+    return make_plan(n, h, w, div_up(kUnitsPerThread * size_t(threads), gemms));
+  }
+
+  ConvPlan make_plan(int64_t n, int64_t h, int64_t w, size_t want_units) const {
     ConvPlan pl;
     pl.algo = algo_;
     pl.n = n;
     pl.h = h;
     pl.w = w;
     output_size(p_, h, w, &pl.ho, &pl.wo);
-    pl.gemm = gemm_plan(kern_, m_, size_t(pl.ho) * size_t(pl.wo), k_, !dense_);
+    pl.gemm = gemm_plan(kern_, m_, size_t(pl.ho) * size_t(pl.wo), k_, !dense_, want_units);
     pl.axes[0] = size_t(n) * g_;
     pl.axes[1] = pl.gemm.n_blocks;
     pl.axes[2] = pl.gemm.m_panels;
+    pl.last_cost[1] = pl.gemm.last_block_cost;
     pl.units = pl.axes[0] * pl.gemm.units();
     pl.scratch_bytes = pl.gemm.scratch_bytes;
     pl.macs = conv_macs(p_, pl);

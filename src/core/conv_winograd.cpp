@@ -61,6 +61,9 @@ constexpr size_t kMaxChunk = 128;
 constexpr size_t kMaxBlock = 64;
 // Widest strip of tiles one block's staging box may span.
 constexpr size_t kStripTiles = 32;
+// Smallest chunk of output channels a plan for threads cuts (8 would make the
+// per-position GEMM calls' fixed costs weigh).
+constexpr size_t kMinThreadChunk = 16;
 
 class Winograd63Conv final : public ConvImpl {
  public:
@@ -97,6 +100,34 @@ class Winograd63Conv final : public ConvImpl {
   }
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
+    return make_plan(n, h, w, block_, mc_);
+  }
+
+  // Threads: kUnitsPerThread units per thread, from smaller tile blocks (down
+  // to 8 tiles, the GEMM's widest register block), then smaller chunks of
+  // output channels (down to kMinThreadChunk). Neither changes a sum: a
+  // chunk of output channels only selects rows of U, and the tiles of a
+  // block only which tiles one call covers.
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    const size_t target = kUnitsPerThread * size_t(threads);
+    size_t t = block_, mc = mc_;
+    ConvPlan pl = make_plan(n, h, w, t, mc);
+    while (pl.units < target && t > 8) {
+      t = std::max<size_t>(8, t / 2 / 8 * 8);
+      pl = make_plan(n, h, w, t, mc);
+    }
+    for (size_t chunks = pl.wino.m_chunks; pl.units < target && mc > kMinThreadChunk;) {
+      const size_t next = std::max(kMinThreadChunk, round_up(div_up(mpad_, ++chunks), 8));
+      if (next >= mc) continue;
+      mc = next;
+      pl = make_plan(n, h, w, t, mc);
+    }
+    return pl;
+  }
+
+  // The plan with tile blocks of at most t_max tiles and chunks of mc output
+  // channels (a multiple of 8).
+  ConvPlan make_plan(int64_t n, int64_t h, int64_t w, size_t t_max, size_t mc) const {
     ConvPlan pl;
     pl.algo = "winograd63";
     pl.n = n;
@@ -108,13 +139,13 @@ class Winograd63Conv final : public ConvImpl {
     wp.tiles_x = div_up(size_t(pl.wo), kWinoTile);
     const size_t ntx = std::min(kStripTiles, wp.tiles_x);
     wp.strips = div_up(wp.tiles_x, kStripTiles);
-    wp.t = std::min(block_, wp.tiles_y * ntx);
+    wp.t = std::min(t_max, wp.tiles_y * ntx);
     wp.blocks_full = div_up(wp.tiles_y * ntx, wp.t);
     wp.blocks_last = div_up(wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles), wp.t);
     wp.blocks = (wp.strips - 1) * wp.blocks_full + wp.blocks_last;
     wp.kc = kc_;
-    wp.mc = mc_;
-    wp.m_chunks = div_up(mpad_, mc_);
+    wp.mc = mc;
+    wp.m_chunks = div_up(mpad_, mc);
     // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
     const size_t trows = std::min(wp.tiles_y, div_up(wp.t, ntx) + 1);
     wp.box_rows = kWinoTile * trows + 2;
@@ -126,6 +157,10 @@ class Winograd63Conv final : public ConvImpl {
     pl.axes[1] = wp.blocks;
     pl.axes[2] = wp.m_chunks;
     pl.units = size_t(n) * wp.blocks * wp.m_chunks;
+    // The last tile block of the map and the last channel chunk may be smaller.
+    const size_t last_strip_tiles = wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles);
+    pl.last_cost[1] = double(last_strip_tiles - (wp.blocks_last - 1) * wp.t) / double(wp.t);
+    pl.last_cost[2] = double(mpad_ - (wp.m_chunks - 1) * mc) / double(mc);
     // V, M and the staging box, each followed by 64 bytes of slack.
     pl.scratch_bytes = (wp.v_floats + wp.m_floats + wp.stage_floats) * sizeof(float) + 3 * 64;
     pl.macs = conv_macs(p_, pl);
@@ -145,7 +180,7 @@ class Winograd63Conv final : public ConvImpl {
     const size_t hw = h * w, howo = ho * wo, per_image = wp.blocks * wp.m_chunks;
     // With one chunk of input channels, V does not depend on the output chunk:
     // consecutive units of the same tile block transform the input once.
-    const bool one_k_chunk = kpad_ <= kc_;
+    const bool one_k_chunk = kpad_ <= wp.kc;
     size_t v_block = SIZE_MAX;  // image * blocks + block whose V is in vbuf
     for (size_t u = begin; u < end; u++) {
       // Unit: image b, tile block bi (strip s, block sb within it), output chunk mi.
@@ -157,15 +192,15 @@ class Winograd63Conv final : public ConvImpl {
       const Block bk{tx0, ntx, b0, std::min(wp.t, ntiles - b0)};
       const float* xb = x + b * cin_ * hw;
       float* yb = y + b * cout_ * howo;
-      const size_t m0 = mi * mc_, mn = std::min(mc_, mpad_ - m0);
-      for (size_t k0 = 0; k0 < kpad_; k0 += kc_) {
-        const size_t kn = std::min(kc_, kpad_ - k0);
+      const size_t m0 = mi * wp.mc, mn = std::min(wp.mc, mpad_ - m0);
+      for (size_t k0 = 0; k0 < kpad_; k0 += wp.kc) {
+        const size_t kn = std::min(wp.kc, kpad_ - k0);
         if (!one_k_chunk || v_block != u / wp.m_chunks)
           input_block(xb, h, w, wp, bk, k0, kn, stage, vbuf);
         v_block = u / wp.m_chunks;
         for (size_t pos = 0; pos < kWinoPos; pos++)
           gemm_block(pos, bk.nt, k0, kn, m0, mn, vbuf + pos * wp.t * wp.kc,
-                     mbuf + pos * wp.t * wp.mc);
+                     mbuf + pos * wp.t * wp.mc, wp.mc);
       }
       output_block(yb, ho, wo, wp, bk, m0, mbuf);
     }
@@ -233,16 +268,16 @@ class Winograd63Conv final : public ConvImpl {
   // [k0, k0 + kn): all blocks of 8 channels over the strip of the block's
   // tiles, one call.
   void gemm_block(size_t pos, size_t nt, size_t k0, size_t kn, size_t m0, size_t mn,
-                  const float* v, float* m) const {
+                  const float* v, float* m, size_t ldm) const {
     const float* u = packed_u_.data() + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * 8;
     const float* bias = pos == kWinoBiasPos && k0 == 0 && bias_.size() ? bias_.data() + m0 : nullptr;
-    wg_.gemm(mn / 8, nt, kn / 4, u, 8 * kpad_, v, m, mc_, bias, k0 > 0);
+    wg_.gemm(mn / 8, nt, kn / 4, u, 8 * kpad_, v, m, ldm, bias, k0 > 0);
   }
 
   void output_block(float* y, size_t ho, size_t wo, const WinoPlan& pl, const Block& bk, size_t m0,
                     const float* m) const {
     const size_t howo = ho * wo;
-    const size_t m_end = std::min(cout_, m0 + mc_);
+    const size_t m_end = std::min(cout_, m0 + pl.mc);
     for (size_t j = 0; j < bk.nt; j++) {
       size_t ty, tx;
       tile_at(bk, j, &ty, &tx);
@@ -252,7 +287,7 @@ class Winograd63Conv final : public ConvImpl {
       out.cols = std::min(kWinoTile, wo - ox);
       for (size_t o = m0; o < m_end; o += 4) {
         out.dst = y + o * howo + oy * wo + ox;
-        wk_.output(m + j * mc_ + (o - m0), pl.t * pl.mc, out, std::min<size_t>(4, cout_ - o), howo, wo,
+        wk_.output(m + j * pl.mc + (o - m0), pl.t * pl.mc, out, std::min<size_t>(4, cout_ - o), howo, wo,
                    p_.clamp, p_.out_min, p_.out_max);
       }
     }
