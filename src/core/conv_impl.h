@@ -30,8 +30,8 @@ inline double conv_macs(const Conv2dParams& p, const ConvPlan& pl) {
 // (Conv2d::run, QConv2d::run_any), for every family.
 //
 // `plan` is the family's plan(n, h, w). call_plan(): if the call's work is worth more than
-// one thread (threads.h: team_for_work, from the plan's MACs and this
-// thread's get_num_threads()), the family re-plans for that many threads
+// one thread (threads.h: team_for_work, from the plan's work (MACs weighted
+// by the family's cost per MAC) and this thread's get_num_threads()), the family re-plans for that many threads
 // (plan_for_threads: finer units), the units are split into contiguous ranges
 // of equal cost, one per thread, and each thread runs its range with its own
 // scratch (ScratchLease: cached per thread between calls). The packed weights
@@ -39,10 +39,10 @@ inline double conv_macs(const Conv2dParams& p, const ConvPlan& pl) {
 // do not depend on the thread count.
 template <class X, class Y>
 ConvPlan call_plan(const ConvImplT<X, Y>& impl, const ConvPlan& plan, int* team) {
-  const int want = team_for_work(plan.macs);
+  const int want = team_for_work(plan.work());
   if (want > 1) {
     ConvPlan tp = impl.plan_for_threads(plan.n, plan.h, plan.w, want);
-    *team = team_size(tp.units, tp.macs_per_unit(), want);
+    *team = team_size(tp.units, tp.work_per_unit(), want);
     if (*team > 1) return tp;
   }
   *team = 1;

@@ -164,6 +164,7 @@ class Winograd63Conv final : public ConvImpl {
     // V, M and the staging box, each followed by 64 bytes of slack.
     pl.scratch_bytes = (wp.v_floats + wp.m_floats + wp.stage_floats) * sizeof(float) + 3 * 64;
     pl.macs = conv_macs(p_, pl);
+    pl.cost_per_mac = 0.4;  // 5 to 12 direct-convolution MACs per instruction
     return pl;
   }
 

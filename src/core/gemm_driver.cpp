@@ -149,10 +149,9 @@ GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool
     p.nc = div_up(panels, blocks) * kern.nr;
     p.n_blocks = div_up(n, p.nc);
   }
-  // The last N-block's share of a full one, in NR-column panels (what the
-  // micro-kernel's cost goes by).
-  if (p.n_blocks > 0)
-    p.last_block_cost = double(div_up(n - (p.n_blocks - 1) * p.nc, kern.nr)) / double(p.nc / kern.nr);
+  // The last N-block's cost relative to a full one: its columns (the
+  // micro-kernels' edge tiles of 1 to 3 or 4 columns cost about that share).
+  if (p.n_blocks > 0) p.last_block_cost = double(n - (p.n_blocks - 1) * p.nc) / double(p.nc);
   p.b_bytes = p.nc * kcp * sizeof(B);
   p.stage_bytes = im2col && !kern.pack_im2col
                       ? kern.kr * p.nc * sizeof(typename T::X) + p.nc * kern.kr * sizeof(B)

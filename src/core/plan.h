@@ -81,6 +81,11 @@ struct ConvPlan {
   // Multiply-adds of the whole call (direct-convolution equivalent): with
   // `units`, how much work a unit is (a thread pool's team size).
   double macs = 0.0;
+  // What a MAC of this family costs relative to one of the fp32 GEMM
+  // (depthwise ~3x, Winograd ~0.4x): a team's size goes by macs x this.
+  double cost_per_mac = 1.0;
+  double work() const { return macs * cost_per_mac; }
+  double work_per_unit() const { return units ? work() / double(units) : 0.0; }
   double macs_per_unit() const { return units ? macs / double(units) : 0.0; }
   UnitGrid grid() const {
     UnitGrid g;

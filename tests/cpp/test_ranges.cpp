@@ -1,7 +1,9 @@
 // Plan, then run ranges (core/plan.h): every family's run(begin, end,
 // scratch) over random cuts of its work units, each part with its own
 // scratch full of garbage, in a random order (and, last, from several
-// threads at once), must write exactly the bytes of one run over all units.
+// threads at once), must write exactly the bytes of one run over all units;
+// so must the family's plans for teams of threads (plan_for_threads: finer
+// units), whole and cut.
 // Shapes are chosen so that every split axis of each family has several
 // units (N-blocks and M-panels of the GEMMs, K-blocks inside a unit, tile
 // blocks and channel chunks of Winograd, planes and row blocks of
@@ -103,6 +105,28 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
   CHECK(got == ref, "%s: threaded parts differ from the whole run", what);
   std::printf("%-44s %-12s units %zu = %zu x %zu x %zu, scratch %zu\n", what, pl.algo, pl.units,
               pl.axes[0], pl.axes[1], pl.axes[2], pl.scratch_bytes);
+  // The plans for teams of threads (finer units): the same bytes, whole or cut.
+  for (int threads : {2, 3, 4, 7, 16}) {
+    const ConvPlan tp = impl.plan_for_threads(n, h, w, threads);
+    CHECK(tp.units == tp.axes[0] * tp.axes[1] * tp.axes[2] && tp.macs == pl.macs &&
+              std::string(tp.algo) == pl.algo && tp.ho == pl.ho && tp.wo == pl.wo,
+          "%s: plan for %d threads is inconsistent", what, threads);
+    for (int a = 0; a < 3; a++)
+      CHECK(tp.last_cost[a] > 0.0 && tp.last_cost[a] <= 1.0 + 1e-9, "%s: last_cost[%d] = %g", what, a,
+            tp.last_cost[a]);
+    for (int mode = 0; mode < 2; mode++) {
+      std::memset(got.data(), 0x3c, bytes);
+      for (const auto& part : mode ? random_parts(tp.units, 1) : std::vector<std::pair<size_t, size_t>>{{0, tp.units}}) {
+        Scratch s(tp.scratch_bytes);
+        impl.run(tp, x, reinterpret_cast<Y*>(got.data()), part.first, part.second, s.p);
+      }
+      CHECK(got == ref, "%s: the plan for %d threads (%zu units) differs from the one-thread plan",
+            what, threads, tp.units);
+    }
+    if (threads == 4)
+      std::printf("%-44s %-12s units for 4 threads %zu = %zu x %zu x %zu\n", "", "", tp.units, tp.axes[0],
+                  tp.axes[1], tp.axes[2]);
+  }
 }
 
 std::vector<float> randf(size_t count) {
