@@ -76,9 +76,13 @@ declare -A CPUS_SUBSET=([armv7]="cortex-a9")
 SUBSET_TESTS="tests/test_cpu_info.py tests/test_interop.py tests/test_out.py tests/test_layout.py"
 # C++ tests per build. The clang armhf build is baseline (no NEON outside the
 # NEON sources, see its toolchain file), so it also runs on cortex-a9 (NEON but
-# no VFPv4): the run-time dispatch must pick the generic kernels there.
+# no VFPv4): the run-time dispatch must pick the generic kernels there. So does
+# armv6: gcc at 32-bit Pi OS's own baseline (ARMv6 + VFPv2, ARM mode), where
+# only the NEON sources are built for armv7-a.
 declare -A CTEST_CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15"
-                       [clang-aarch64]="cortex-a72 cortex-a76" [clang-armv7]="cortex-a15 cortex-a9")
+                       [clang-aarch64]="cortex-a72 cortex-a76" [clang-armv7]="cortex-a15 cortex-a9"
+                       [armv6]="cortex-a15 cortex-a9")
+PIOS32_FLAGS="-march=armv6+fp -mfpu=vfp -mfloat-abi=hard -marm"
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
 die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 2; }
@@ -529,15 +533,16 @@ job_perf() {  # the instruction counter's self-tests, then the gate
     step perf-gate python bench/perf_gate.py --build-dir "$BUILD/perf" -j "$NCPU"
   else skip perf-gate; fi
 }
-job_cross_cpp() {  # arch [clang]
-  local a=$1 cc=${2:-} cpu names=() t=${TRIPLE[$1]}
-  local p=$a; [ -n "$cc" ] && p=clang-$a
+job_cross_cpp() {  # arch [clang|armv6]
+  local a=$1 cc=${2:-} cpu names=() t=${TRIPLE[$1]} extra=()
+  local p=$a; [ -n "$cc" ] && p=$cc-$a; [ "$cc" = armv6 ] && p=armv6
   local b=$BUILD/$p-cpp tc=$ROOT/toolchains/$t.cmake
-  [ -n "$cc" ] && tc=$ROOT/toolchains/clang-$t.cmake
+  [ "$cc" = clang ] && tc=$ROOT/toolchains/clang-$t.cmake
+  [ "$cc" = armv6 ] && extra=(-DCMAKE_C_FLAGS="$PIOS32_FLAGS" -DCMAKE_CXX_FLAGS="$PIOS32_FLAGS")
   for cpu in ${CTEST_CPUS[$p]}; do names+=("$p-ctest-$(short "$cpu")"); done
   local install=0; [ "$p" = aarch64 ] && install=1  # the cross-built package too, once
   [ $install = 1 ] && names+=("$p-install")
-  step "$p-cpp-build" cmake_build "$b" -DCMAKE_TOOLCHAIN_FILE="$tc"
+  step "$p-cpp-build" cmake_build "$b" -DCMAKE_TOOLCHAIN_FILE="$tc" "${extra[@]}"
   if [ $? = 0 ]; then
     for cpu in ${CTEST_CPUS[$p]}; do step "$p-ctest-$(short "$cpu")" run_ctest "$b" "$cpu"; done
     if [ $install = 1 ]; then step "$p-install" check_install "$b" "$a"; fi
@@ -555,7 +560,7 @@ want quickstart && [ "$PY_ONLY" != 1 ] && JOBLIST+=("quickstart:job_quickstart")
 if [ "$PY_ONLY" != 1 ]; then
   want perf    && JOBLIST+=("perf:job_perf")
   want aarch64 && JOBLIST+=("aarch64-cpp:job_cross_cpp aarch64")
-  want armv7   && JOBLIST+=("armv7-cpp:job_cross_cpp armv7")
+  want armv7   && JOBLIST+=("armv7-cpp:job_cross_cpp armv7" "armv6-cpp:job_cross_cpp armv7 armv6")
   want clang   && JOBLIST+=("clang-aarch64:job_cross_cpp aarch64 clang" "clang-armv7:job_cross_cpp armv7 clang")
 fi
 want clang   && JOBLIST+=("clang-host-py:job_clang_host_py")

@@ -74,13 +74,20 @@ class Signal {
  public:
   uint32_t value() const { return value_.load(std::memory_order_acquire); }
 
-  // Sets the value (only one thread ever bumps a given signal at a time) and
-  // wakes the waiter if it sleeps. The seq_cst store / load pair against the
-  // waiter's seq_cst store of sleeping_ / load of value_ means that either we
-  // see it asleep (and notify under its mutex, so the notification cannot fall
-  // between its check and its wait), or it sees the new value before sleeping.
+  // Bumps the value and wakes the waiter if it sleeps. This is Dekker's
+  // pattern: we write value_ then read sleeping_, the waiter writes sleeping_
+  // then reads value_; so either we see it asleep (and notify under its
+  // mutex, so the notification cannot fall between its check and its wait),
+  // or it sees the new value before sleeping. Both writes are seq_cst
+  // read-modify-writes, not plain stores: a plain seq_cst store is a barrier
+  // plus a store, and where the barrier is weak the store can pass the load
+  // that follows it. That happens in practice: ARMv6 code (32-bit Pi OS)
+  // fences with the CP15 barrier, which qemu-user executes as a no-op, so on
+  // an x86 host the store waited in the store buffer and a wake-up was lost
+  // (1 run in 15 hung). An RMW is ldrex/strex (a locked cmpxchg under QEMU),
+  // which orders it on every target.
   void bump() {
-    value_.store(value_.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
+    value_.fetch_add(1, std::memory_order_seq_cst);
     if (sleeping_.load(std::memory_order_seq_cst)) {
       { std::lock_guard<std::mutex> lock(mutex_); }
       cv_.notify_one();
@@ -112,7 +119,7 @@ class Signal {
 
   __attribute__((noinline)) void sleep_while(uint32_t old) {
     std::unique_lock<std::mutex> lock(mutex_);
-    sleeping_.store(true, std::memory_order_seq_cst);
+    sleeping_.exchange(true, std::memory_order_seq_cst);  // an RMW: see bump()
     while (value_.load(std::memory_order_seq_cst) == old) cv_.wait(lock);
     sleeping_.store(false, std::memory_order_relaxed);
   }

@@ -1,8 +1,11 @@
 # cmake -DNM=<nm> -DLIB=<libarmconv_core.a> -DEXTS="dotprod;fp16;i8mm"
-#       -DUNITS="<extension sources built>" -P check_extension_symbols.cmake
+#       -DUNITS="<extension sources built>" [-DEXTRA_MEMBERS="<file names>"]
+#       -P check_extension_symbols.cmake
 #
 # Fails if a global or weak symbol is defined both in an ISA-extension object
-# (a member named *_<ext>.cpp.o) and in a baseline object of the library. Such
+# (a member named *_<ext>.cpp.o, or one of EXTRA_MEMBERS: the armv7 NEON units
+# when the compiler's baseline has no NEON) and in a baseline object of the
+# library. Such
 # a symbol (an inline function or template instantiation emitted out of line
 # in both) is merged by the linker into one definition, which may be the one
 # compiled with -march=armv8.2-a+...: a Pi 4 calling it from baseline code
@@ -13,7 +16,11 @@
 function(defined_symbols listing ext_out base_out)
   string(REPLACE ";" "\\;" listing "${listing}")
   string(REPLACE "\n" ";" lines "${listing}")
-  set(ext_re "_(${EXT_ALT})\\.cpp\\.o(bj)?$")
+  if(EXTRA_ALT)
+    set(ext_re "(_(${EXT_ALT})\\.cpp|^(${EXTRA_ALT}))\\.o(bj)?$")
+  else()
+    set(ext_re "_(${EXT_ALT})\\.cpp\\.o(bj)?$")
+  endif()
   set(ext_syms "")
   set(base_syms "")
   foreach(line IN LISTS lines)
@@ -58,6 +65,9 @@ function(shared_symbols listing out)
 endfunction()
 
 string(REPLACE ";" "|" EXT_ALT "${EXTS}")
+# EXTRA_MEMBERS: source file names (sgemm_6x8.cpp), '.' quoted for the regex.
+string(REPLACE "." "\\." EXTRA_ALT "${EXTRA_MEMBERS}")
+string(REPLACE ";" "|" EXTRA_ALT "${EXTRA_ALT}")
 
 # Self-check: a symbol defined in both kinds of object is found; local ones
 # and a symbol only one side defines are not.
@@ -75,6 +85,19 @@ shared_symbols("${sample}" found)
 if(NOT found STREQUAL "_Z6sharedv@gemm_dotprod.cpp.o;_Z8kernelsv@x_fp16.cpp.o")
   message(FATAL_ERROR "check_extension_symbols: self-check failed, found '${found}'")
 endif()
+# ... and a unit named in EXTRA_MEMBERS is an extension object (a name that
+# merely ends the same way is not).
+set(_extra "${EXTRA_ALT}")
+set(EXTRA_ALT "sgemm_6x8\\.cpp")
+set(sample "lib.a:sgemm_6x8.cpp.o:0000000000000010 W _Z6sharedv
+lib.a:gemm.cpp.o:0000000000000020 W _Z6sharedv
+lib.a:xsgemm_6x8.cpp.o:0000000000000010 W _Z5otherv
+lib.a:dispatch.cpp.o:0000000000000020 W _Z5otherv")
+shared_symbols("${sample}" found)
+if(NOT found STREQUAL "_Z6sharedv@sgemm_6x8.cpp.o")
+  message(FATAL_ERROR "check_extension_symbols: self-check (EXTRA_MEMBERS) failed, found '${found}'")
+endif()
+set(EXTRA_ALT "${_extra}")
 
 if(NOT NM)
   message(FATAL_ERROR "no nm program (CMAKE_NM is empty)")
