@@ -42,6 +42,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 #include "core/buffer.h"
 #include "core/conv_impl.h"
@@ -64,6 +66,15 @@ constexpr size_t kStripTiles = 32;
 // Smallest chunk of output channels a plan for threads cuts (8 would make the
 // per-position GEMM calls' fixed costs weigh).
 constexpr size_t kMinThreadChunk = 16;
+// How many more instructions in all than the one-thread plan a plan for
+// threads may run (repeated input transforms, smaller tile blocks). On maps
+// of one tile block (28x28 and smaller) a team can only split output
+// channels, each thread transforming the whole input, or split tiles into
+// blocks that fill the GEMM's 8-tile registers worse: 1.03 kept ResNet-18's
+// Winograd layers at 1.00 overhead but left the busiest of 4 threads at
+// 0.38 of one thread's work (1.5 x an even share); 1.10 gives 0.28 of it at
+// 1.05 overhead (bench/threads_bench.py --sets resnet18).
+constexpr double kMaxThreadOverhead = 1.10;
 
 class Winograd63Conv final : public ConvImpl {
  public:
@@ -103,26 +114,108 @@ class Winograd63Conv final : public ConvImpl {
     return make_plan(n, h, w, block_, mc_);
   }
 
-  // Threads: kUnitsPerThread units per thread, from smaller tile blocks (down
-  // to 8 tiles, the GEMM's widest register block), then smaller chunks of
-  // output channels (down to kMinThreadChunk). Neither changes a sum: a
+  // Threads: the tile-block size and the output-channel chunk that give the
+  // team the smallest busiest share, by an estimate of each thread's
+  // instructions under the split run_all makes (split_units). Candidates: tile
+  // blocks of 8, 16, ... tiles up to the one-thread size, and the sizes that
+  // cut a strip into equal blocks; chunks of output channels from the
+  // one-thread size down to kMinThreadChunk, when the input channels fit one
+  // chunk (consecutive units of a block then share its input transform, so a
+  // finer chunk costs a transform only where a thread's range starts inside a
+  // block; with several input chunks every unit transforms its block anew).
+  // Plans estimated to run more than kMaxThreadOverhead times the one-thread
+  // plan's instructions in all are not taken. Neither size changes a sum: a
   // chunk of output channels only selects rows of U, and the tiles of a
-  // block only which tiles one call covers.
+  // block only which tiles one call covers. The choice is cached per
+  // (n, h, w, threads).
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    const size_t target = kUnitsPerThread * size_t(threads);
-    size_t t = block_, mc = mc_;
-    ConvPlan pl = make_plan(n, h, w, t, mc);
-    while (pl.units < target && t > 8) {
-      t = std::max<size_t>(8, t / 2 / 8 * 8);
-      pl = make_plan(n, h, w, t, mc);
+    {
+      std::lock_guard<std::mutex> lock(cache_mutex_);
+      for (const CachedChoice& c : cache_)
+        if (c.n == n && c.h == h && c.w == w && c.threads == threads) return make_plan(n, h, w, c.t, c.mc);
     }
-    for (size_t chunks = pl.wino.m_chunks; pl.units < target && mc > kMinThreadChunk;) {
-      const size_t next = std::max(kMinThreadChunk, round_up(div_up(mpad_, ++chunks), 8));
-      if (next >= mc) continue;
-      mc = next;
-      pl = make_plan(n, h, w, t, mc);
+    ConvPlan best = make_plan(n, h, w, block_, mc_);
+    double best_busiest = 0.0, best_total = 0.0;
+    estimate(best, threads, &best_busiest, &best_total);
+    const double most = kMaxThreadOverhead * best_total;
+    size_t best_t = block_, best_mc = mc_;
+    std::vector<size_t> ts, mcs;
+    for (size_t t = 8; t <= block_; t += 8) ts.push_back(t);
+    const size_t strip = best.wino.tiles_y * std::min(kStripTiles, best.wino.tiles_x);
+    for (size_t b = div_up(strip, block_); b <= std::min(strip, div_up(strip, 8) + 4 * size_t(threads)); b++)
+      if (div_up(strip, b) <= block_) ts.push_back(div_up(strip, b));
+    mcs.push_back(mc_);
+    if (kpad_ <= kc_)
+      for (size_t c = 2; c <= 4 * size_t(threads); c++) {
+        const size_t mc = round_up(div_up(mpad_, c), 8);
+        if (mc >= kMinThreadChunk && mc < mcs.back()) mcs.push_back(mc);
+      }
+    for (size_t t : ts)
+      for (size_t mc : mcs) {
+        const ConvPlan pl = make_plan(n, h, w, t, mc);
+        double busiest, total;
+        estimate(pl, threads, &busiest, &total);
+        // At most kMaxThreadOverhead more instructions in all than the
+        // one-thread plan; fewer instructions break near-ties (within 1%).
+        if (total > most) continue;
+        if (busiest < 0.99 * best_busiest || (busiest < 1.01 * best_busiest && total < best_total)) {
+          best = pl;
+          best_busiest = busiest;
+          best_total = total;
+          best_t = t;
+          best_mc = mc;
+        }
+      }
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (cache_.size() >= kCachedChoices) cache_.erase(cache_.begin());
+    cache_.push_back(CachedChoice{n, h, w, threads, best_t, best_mc});
+    return best;
+  }
+
+  // Estimated instructions of the busiest thread and of all threads when
+  // `pl` runs on `threads` threads, under split_units' split. Per unit of nt
+  // tiles and mn output channels: the GEMMs ~17.5 per tile x input x output
+  // channel (times how well nt fills 8-tile register blocks), the output
+  // transform ~200 per tile x output channel, ~65 per GEMM call (64 per
+  // chunk of input channels); per transform of a block's input: ~233 per
+  // tile x input channel, ~0.75 per pixel of its staging box x input channel.
+  // (Fitted to counts of ResNet-18's Winograd layers, qemu cortex-a72:
+  // bench/threads_bench.py.)
+  void estimate(const ConvPlan& pl, int threads, double* busiest, double* total) const {
+    const WinoPlan& wp = pl.wino;
+    const size_t team = std::min<size_t>(size_t(threads), pl.units);
+    std::vector<size_t> bounds(team + 1);
+    split_units(pl.grid(), int(team), bounds.data());
+    const double k = double(kpad_), k_chunks = double(div_up(kpad_, wp.kc));
+    const double box = double(wp.box_rows * wp.box_cols);
+    const bool shared = kpad_ <= wp.kc;  // consecutive units of a block share its transform
+    const size_t per_image = wp.blocks * wp.m_chunks;
+    *busiest = *total = 0.0;
+    for (size_t w = 0; w < team; w++) {
+      double cost = 0.0;
+      size_t v_block = SIZE_MAX;
+      for (size_t u = bounds[w]; u < bounds[w + 1]; u++) {
+        const size_t bi = u % per_image / wp.m_chunks, mi = u % wp.m_chunks;
+        const size_t s = std::min(bi / wp.blocks_full, wp.strips - 1);
+        const size_t strip_tiles = wp.tiles_y * std::min(kStripTiles, wp.tiles_x - s * kStripTiles);
+        const double nt = double(std::min(wp.t, strip_tiles - (bi - s * wp.blocks_full) * wp.t));
+        const double mn = double(std::min(wp.mc, mpad_ - mi * wp.mc));
+        cost += nt * mn * (17.5 * k * gemm_fill(size_t(nt)) + 200.0) + 65.0 * 64.0 * k_chunks;
+        if (!shared || v_block != u / wp.m_chunks) cost += k * (233.0 * nt + 0.75 * box);
+        v_block = u / wp.m_chunks;
+      }
+      *busiest = std::max(*busiest, cost);
+      *total += cost;
     }
-    return pl;
+  }
+
+  // GEMM instructions per tile of a block of nt tiles relative to full 8-tile
+  // register blocks (per k-quad and 8 channels: 8 tiles 80 instructions, 4
+  // tiles 44, 2 tiles 26, 1 tile 17: core/wino_gemm.h's strip).
+  static double gemm_fill(size_t nt) {
+    const size_t r = nt % 8;
+    const double rest = (r & 4 ? 44.0 : 0.0) + (r & 2 ? 26.0 : 0.0) + (r & 1 ? 17.0 : 0.0);
+    return (80.0 * double(nt / 8) + rest) / (10.0 * double(nt));
   }
 
   // The plan with tile blocks of at most t_max tiles and chunks of mc output
@@ -299,6 +392,16 @@ class Winograd63Conv final : public ConvImpl {
   const WinoGemmKernels& wg_;
   size_t cin_, cout_, kpad_, mpad_, mc_, kc_, block_;
   Buffer<float> packed_u_, bias_;
+  // plan_for_threads' choices (not part of the layer's value: the same plan
+  // results either way).
+  struct CachedChoice {
+    int64_t n, h, w;
+    int threads;
+    size_t t, mc;
+  };
+  static constexpr size_t kCachedChoices = 8;
+  mutable std::mutex cache_mutex_;
+  mutable std::vector<CachedChoice> cache_;
 };
 
 }  // namespace
