@@ -117,16 +117,19 @@ class Winograd63Conv final : public ConvImpl {
   // Threads: the tile-block size and the output-channel chunk that give the
   // team the smallest busiest share, by an estimate of each thread's
   // instructions under the split run_all makes (split_units). Candidates: tile
-  // blocks of 8, 16, ... tiles up to the one-thread size, and the sizes that
-  // cut a strip into equal blocks; chunks of output channels from the
+  // blocks of 8, 16, ... tiles up to the one-thread size (multiples of 8 only:
+  // a tile then sits at the same place in the GEMM's 8-, 4-, 2- and 1-tile
+  // register blocks whatever the block size, and the armv7 kernel sums the
+  // 2- and 1-tile blocks in several accumulators, so another place would
+  // change the bits); chunks of output channels from the
   // one-thread size down to kMinThreadChunk, when the input channels fit one
   // chunk (consecutive units of a block then share its input transform, so a
   // finer chunk costs a transform only where a thread's range starts inside a
   // block; with several input chunks every unit transforms its block anew).
   // Plans estimated to run more than kMaxThreadOverhead times the one-thread
   // plan's instructions in all are not taken. Neither size changes a sum: a
-  // chunk of output channels only selects rows of U, and the tiles of a
-  // block only which tiles one call covers. The choice is cached per
+  // chunk of output channels only selects rows of U, and blocks of a multiple
+  // of 8 tiles only which tiles one call covers. The choice is cached per
   // (n, h, w, threads).
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
     {
@@ -141,9 +144,6 @@ class Winograd63Conv final : public ConvImpl {
     size_t best_t = block_, best_mc = mc_;
     std::vector<size_t> ts, mcs;
     for (size_t t = 8; t <= block_; t += 8) ts.push_back(t);
-    const size_t strip = best.wino.tiles_y * std::min(kStripTiles, best.wino.tiles_x);
-    for (size_t b = div_up(strip, block_); b <= std::min(strip, div_up(strip, 8) + 4 * size_t(threads)); b++)
-      if (div_up(strip, b) <= block_) ts.push_back(div_up(strip, b));
     mcs.push_back(mc_);
     if (kpad_ <= kc_)
       for (size_t c = 2; c <= 4 * size_t(threads); c++) {
