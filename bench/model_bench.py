@@ -24,7 +24,8 @@ $INSNCOUNT) with the command line `insncount -a ARCH -c CPU -L SYSROOT -n 0
 
 onnxruntime's aarch64 wheel crashes at import under qemu-user when
 /proc/cpuinfo describes the x86 host (qemu passes it through); the guest gets
-a sysroot overlay whose proc/cpuinfo describes the emulated core (qemu
+a sysroot overlay (bench/guest_root.py) whose proc/cpuinfo and
+/sys/devices/system/cpu describe the emulated core on its Raspberry Pi (qemu
 resolves absolute paths under -L first), and ORT_DISABLE_TELEMETRY=1.
 """
 import argparse
@@ -32,23 +33,13 @@ import glob
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from guest_root import CORES, NUMPY, ORT, arm_sysroot, guest_site, overlay  # noqa: E402
 GUEST = os.path.join(ROOT, "bench", "model_guest.py")
-ORT = "onnxruntime==1.32.0"
-NUMPY = "numpy==2.4.6"  # the sysroot's (scripts/test.sh SYSROOT_PIP_aarch64)
-
-# MIDR and HWCAP features of the cores qemu emulates (qemu 7.2: getauxval(AT_HWCAP)).
-CORES = {
-    "cortex-a72": dict(part="0xd08", variant="0x0", revision=3,
-                       features="fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid"),
-    "cortex-a76": dict(part="0xd0b", variant="0x4", revision=1,
-                       features="fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid "
-                                "asimdrdm lrcpc dcpop asimddp"),
-}
 
 
 def log(*a):
@@ -81,47 +72,6 @@ def export_models(names, out):
         res[name] = (onnx_path, npz_path, sum(s.macs for s in plan.steps),
                      sum(s.macs for s in plan.steps if not s.glue), np.__version__)
     return res
-
-
-def sysroot(cache):
-    found = sorted(glob.glob(os.path.join(cache, "sysroot-aarch64-*", ".complete")), key=os.path.getmtime)
-    if not found:
-        sys.exit(f"no aarch64 sysroot in {cache}: run ARMCONV_TARGETS='host aarch64' bash scripts/test.sh")
-    return os.path.dirname(found[-1])
-
-
-def ort_site(out):
-    site = os.path.join(out, "ort-site-aarch64")
-    if os.path.exists(os.path.join(site, ".complete")):
-        return site
-    shutil.rmtree(site, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-                    "--no-compile", "--target", site, "--only-binary=:all:", "--python-version", "3.11",
-                    "--implementation", "cp", "--abi", "cp311", "--platform", "manylinux_2_28_aarch64",
-                    "--platform", "manylinux_2_27_aarch64", "--platform", "manylinux2014_aarch64",
-                    ORT, NUMPY], check=True)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "-j0", site], stdout=subprocess.DEVNULL)
-    open(os.path.join(site, ".complete"), "w").close()
-    return site
-
-
-def overlay(sr, cpu, out):
-    """A sysroot of links to sr plus a proc/cpuinfo that describes `cpu`."""
-    root = os.path.join(out, f"root-{cpu}")
-    os.makedirs(os.path.join(root, "proc"), exist_ok=True)
-    for entry in os.listdir(sr):
-        link = os.path.join(root, entry)
-        if entry != "proc" and not os.path.lexists(link):
-            os.symlink(os.path.join(sr, entry), link)
-    c = CORES[cpu]
-    blocks = []
-    for i in range(os.cpu_count() or 1):
-        blocks.append(f"processor\t: {i}\nBogoMIPS\t: 100.00\nFeatures\t: {c['features']}\n"
-                      f"CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: {c['variant']}\n"
-                      f"CPU part\t: {c['part']}\nCPU revision\t: {c['revision']}\n")
-    with open(os.path.join(root, "proc", "cpuinfo"), "w") as f:
-        f.write("\n".join(blocks) + "\n")
-    return root
 
 
 # ------------------------------------------------------------------ counting
@@ -183,8 +133,8 @@ def main():
     sys.path.insert(0, a.host_stage)
     counter = Counter(a.insncount, a.cpu)
     models = export_models(a.models.split(","), a.out)
-    sr = sysroot(os.environ.get("ARMCONV_CACHE") or os.path.expanduser("~/.cache/armconv"))
-    site = ort_site(a.out)
+    sr = arm_sysroot()
+    site = guest_site(a.out, [ORT, NUMPY], "ort-site")
     root = overlay(sr, a.cpu, a.out)
     py = os.path.join(root, "usr", "bin", "python3.11")
     env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/nonexistent", "PYTHONHASHSEED": "0",

@@ -19,12 +19,8 @@ def main():
     engine, path, reps, shape = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     x = np.random.default_rng(0).standard_normal(tuple(int(d) for d in shape.split(","))).astype(np.float32)
     if engine == "onnxruntime":
-        import onnxruntime as ort
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = 1
-        so.inter_op_num_threads = 1
-        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+        from peers_guest import ort_session  # (this script's folder, bench/, is on sys.path)
+        sess = ort_session(path)
         name = sess.get_inputs()[0].name
         run = lambda: sess.run(None, {name: x})  # noqa: E731
     else:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Error of winograd63 (and im2col) against a float64 reference, as a
-function of Cin: the README's accuracy table.
+"""Error of winograd23, winograd43, winograd63 (and im2col) against a float64
+reference, as a function of Cin: the README's accuracy table.
 
     python3 bench/wino_accuracy.py            # with armconv importable
 
@@ -25,19 +25,25 @@ def conv_ref(x, w, pad):
     return np.einsum("ncklhw,ockl->nohw", cols, w.astype(np.float64))
 
 
+ALGOS = ("winograd23", "winograd43", "winograd63", "im2col")
+
+
 def main():
     rng = np.random.default_rng(0)
-    print(f"winograd kernels: {armconv.cpu_info()['kernels']['winograd']}")
-    print("| Cin | winograd63 max | winograd63 mean | im2col max |")
-    print("|---:|---:|---:|---:|")
+    k = armconv.cpu_info()["kernels"]
+    print(f"kernels: {k['winograd23']}, {k['winograd43']}, {k['winograd']}, {k['winograd_gemm']}")
+    print("| Cin | " + " | ".join(f"{a} max / mean" for a in ALGOS) + " |")
+    print("|---:|" + "---:|" * len(ALGOS))
     for cin in [4, 16, 64, 128, 256, 512]:
         x = rng.standard_normal((1, cin, 24, 24)).astype(np.float32)
         w = (rng.standard_normal((16, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
         ref = conv_ref(x, w, 1)
         rms = np.sqrt(np.mean(ref ** 2))
-        ew = np.abs(armconv.conv2d(x, w, padding=1, algo="winograd63") - ref) / rms
-        ei = np.abs(armconv.conv2d(x, w, padding=1, algo="im2col") - ref) / rms
-        print(f"| {cin} | {ew.max():.1e} | {ew.mean():.1e} | {ei.max():.1e} |")
+        cells = []
+        for a in ALGOS:
+            e = np.abs(armconv.conv2d(x, w, padding=1, algo=a) - ref) / rms
+            cells.append(f"{e.max():.1e} / {e.mean():.1e}")
+        print(f"| {cin} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@
 #            has no VFPv4: generic kernels); and the Python module built by clang-14
 #            from the sdist on the host (as Termux builds it) with the host pytest suite
 #   perf     the performance gate: the instruction counter's self-tests
-#            (bench/test_qcount.py), then MACs per executed instruction of the
+#            (bench/test_qcount.py) and the host-side tests of bench/peers.py
+#            (bench/test_peers.py), then MACs per executed instruction of the
 #            cases in bench/baseline.json under qemu (cortex-a72, a76, a15);
 #            fails if any case drops more than 1% below its baseline
 #   quickstart  README's quick-start lines in a fresh venv (tests/test_quickstart.py)
@@ -528,7 +529,7 @@ job_cross_py() {  # arch
 }
 job_perf() {  # the instruction counter's self-tests, then the gate
   cd "$ROOT"
-  step perf-counter-pytest env ARMCONV_CACHE="$CACHE" python -m pytest -p no:cacheprovider -v bench/test_qcount.py
+  step perf-counter-pytest env ARMCONV_CACHE="$CACHE" python -m pytest -p no:cacheprovider -v bench/test_qcount.py bench/test_peers.py
   if [ $? = 0 ]; then
     step perf-gate python bench/perf_gate.py --build-dir "$BUILD/perf" -j "$NCPU"
   else skip perf-gate; fi

@@ -117,7 +117,8 @@ def test_algos_all_and_no_int8(capsys):
     status, out, _ = run(capsys, *SMALL, "--algos", "all", "--no-int8", "--json")
     rows = json.loads(out)["layers"][0]["rows"]
     assert status == 0
-    assert {r["algo"] for r in rows} == {"im2col", "winograd63"}  # every family that runs 3x3 s1
+    # every family that runs 3x3 s1
+    assert {r["algo"] for r in rows} == {"im2col", "winograd23", "winograd43", "winograd63"}
     assert sum(r["auto"] for r in rows) == 1 and all(r["kind"] == "fp32" and r["ok"] for r in rows)
 
 

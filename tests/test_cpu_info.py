@@ -20,8 +20,9 @@ def test_shape_of_the_answer():
 # holds a kernel is src/neon/<isa>/<family>_<tile>[_<variant>].cpp or src/generic/.
 _NAME = re.compile(r"^(?P<family>[a-z0-9_]+)-(?P<isa>generic|aarch64|armv7)-(?P<tile>[0-9a-z]+)"
                    r"(?:-(?P<variant>[a-z0-9]+))?$")
-_FAMILY = {"sgemm": "sgemm", "gemm_s8": "gemm_s8", "winograd": "winograd63", "winograd_gemm": "wino_gemm",
-           "depthwise3x3": "dwconv3x3", "depthwise3x3_s8": "dwconv3x3_s8"}
+_FAMILY = {"sgemm": "sgemm", "gemm_s8": "gemm_s8", "winograd": "winograd63", "winograd43": "winograd43",
+           "winograd23": "winograd23", "winograd_gemm": "wino_gemm", "depthwise3x3": "dwconv3x3",
+           "depthwise3x3_s8": "dwconv3x3_s8"}
 
 
 def test_kernel_names_follow_the_grammar():

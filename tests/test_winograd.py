@@ -1,20 +1,22 @@
-"""Winograd F(6x6, 3x3) (algo="winograd63") against the float64 reference.
+"""Winograd F(m x m, 3x3) for m = 2, 4, 6 (algo="winograd23", "winograd43",
+"winograd63") against the float64 reference.
 
-Error bound. The library computes, per 6x6 output tile,
+Error bound. The library computes, per m x m output tile (n = m + 2),
     y = A^T [ sum_c U_c (.) V_c ] A + b,   U_c = G g_c G^T,  V_c = B^T d_c B
 with U_c computed in float64 and rounded once, V_c by two passes of at most
-8 float32 operations per output (every intermediate's coefficients are
+n float32 operations per output (every intermediate's coefficients are
 bounded by the entries of |B^T|), the channel sum by the GEMM (Cin products;
 the bias enters as the initial value of position (1, 1)), and the output
-transform by two passes of at most 8 operations (coefficients bounded by
+transform by two passes of at most n operations (coefficients bounded by
 |A^T|). Standard forward error analysis (Higham, ch. 3: |fl(sum) - sum| <=
 gamma_n sum |terms|, gamma_n ~ n u, u = 2^-24), carried through the four
 stages, gives
-    |y - y_exact| <= gamma_(Cin + 34) * ( |A^T| [ sum_c |G||g_c||G^T| (.) |B^T||d_c||B| ] |A| + |b| ).
-The tests check it with a factor 2 of slack, (Cin + 40) * 2^-23 * mag_wino,
-elementwise. mag_wino is larger than the direct-convolution magnitude
-|x| conv |w| (the transforms' entries reach 21/4 and 32), which is why
-Winograd is less exact than im2col (see README: error vs Cin); a wrong,
+    |y - y_exact| <= gamma_(Cin + 4n + 2) * ( |A^T| [ sum_c |G||g_c||G^T| (.) |B^T||d_c||B| ] |A| + |b| ).
+The tests check it with a factor 2 of slack, (Cin + 4n + 8) * 2^-23 * mag_wino
+(Cin + 40 for F(6,3), + 32 for F(4,3), + 24 for F(2,3)), elementwise.
+mag_wino is larger than the direct-convolution magnitude |x| conv |w| (the
+transforms' entries reach 21/4 and 32 for F(6,3), 5 and 8 for F(4,3)), which
+is why Winograd is less exact than im2col (see README: error vs Cin); a wrong,
 missing or duplicated term is still orders of magnitude above the bound.
 """
 import numpy as np
@@ -25,53 +27,70 @@ from conftest import UNDER_QEMU
 from guard import guarded
 from reference import act_range, assert_close, conv2d_ref, out_size
 
-BT = np.array([
-    [1, 0, -21 / 4, 0, 21 / 4, 0, -1, 0],
-    [0, 1, 1, -17 / 4, -17 / 4, 1, 1, 0],
-    [0, -1, 1, 17 / 4, -17 / 4, -1, 1, 0],
-    [0, 1 / 2, 1 / 4, -5 / 2, -5 / 4, 2, 1, 0],
-    [0, -1 / 2, 1 / 4, 5 / 2, -5 / 4, -2, 1, 0],
-    [0, 2, 4, -5 / 2, -5, 1 / 2, 1, 0],
-    [0, -2, 4, 5 / 2, -5, -1 / 2, 1, 0],
-    [0, -1, 0, 21 / 4, 0, -21 / 4, 0, 1]])
-G = np.array([
-    [1, 0, 0], [-2 / 9, -2 / 9, -2 / 9], [-2 / 9, 2 / 9, -2 / 9], [1 / 90, 1 / 45, 2 / 45],
-    [1 / 90, -1 / 45, 2 / 45], [32 / 45, 16 / 45, 8 / 45], [32 / 45, -16 / 45, 8 / 45], [0, 0, 1]])
-AT = np.array([
-    [1, 1, 1, 1, 1, 1, 1, 0],
-    [0, 1, -1, 2, -2, 1 / 2, -1 / 2, 0],
-    [0, 1, 1, 4, 4, 1 / 4, 1 / 4, 0],
-    [0, 1, -1, 8, -8, 1 / 8, -1 / 8, 0],
-    [0, 1, 1, 16, 16, 1 / 16, 1 / 16, 0],
-    [0, 1, -1, 32, -32, 1 / 32, -1 / 32, 1]])
+# Transform matrices per output tile side m (src/core/winograd.h).
+MATS = {
+    2: (np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]),
+        np.array([[1, 0, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, -1 / 2, 1 / 2], [0, 0, 1]]),
+        np.array([[1, 1, 1, 0], [0, 1, -1, -1]])),
+    4: (np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+                  [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]]),
+        np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
+                  [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]]),
+        np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]])),
+    6: (np.array([
+        [1, 0, -21 / 4, 0, 21 / 4, 0, -1, 0],
+        [0, 1, 1, -17 / 4, -17 / 4, 1, 1, 0],
+        [0, -1, 1, 17 / 4, -17 / 4, -1, 1, 0],
+        [0, 1 / 2, 1 / 4, -5 / 2, -5 / 4, 2, 1, 0],
+        [0, -1 / 2, 1 / 4, 5 / 2, -5 / 4, -2, 1, 0],
+        [0, 2, 4, -5 / 2, -5, 1 / 2, 1, 0],
+        [0, -2, 4, 5 / 2, -5, -1 / 2, 1, 0],
+        [0, -1, 0, 21 / 4, 0, -21 / 4, 0, 1]]),
+        np.array([
+            [1, 0, 0], [-2 / 9, -2 / 9, -2 / 9], [-2 / 9, 2 / 9, -2 / 9], [1 / 90, 1 / 45, 2 / 45],
+            [1 / 90, -1 / 45, 2 / 45], [32 / 45, 16 / 45, 8 / 45], [32 / 45, -16 / 45, 8 / 45], [0, 0, 1]]),
+        np.array([
+            [1, 1, 1, 1, 1, 1, 1, 0],
+            [0, 1, -1, 2, -2, 1 / 2, -1 / 2, 0],
+            [0, 1, 1, 4, 4, 1 / 4, 1 / 4, 0],
+            [0, 1, -1, 8, -8, 1 / 8, -1 / 8, 0],
+            [0, 1, 1, 16, 16, 1 / 16, 1 / 16, 0],
+            [0, 1, -1, 32, -32, 1 / 32, -1 / 32, 1]])),
+}
+ALGO = {2: "winograd23", 4: "winograd43", 6: "winograd63"}
+TILES = sorted(ALGO)
 
 ACTIVATIONS = [None, "relu", "relu6", (-0.25, 0.5)]
 
 
-def wino_magnitude(x, w, b, pads):
+def wino_magnitude(x, w, b, pads, m=6):
     """|A^T| [sum_c |G||g_c||G^T| (.) |B^T||d_c||B|] |A| + |b| per output (float64)."""
+    BT, G, AT = MATS[m]
+    n_ = m + 2
     x = np.abs(np.asarray(x, np.float64))
     w = np.abs(np.asarray(w, np.float64))
     n, c, h, wd = x.shape
     pt, pb, pl, pr = pads
     ho, wo = out_size(h, 3, 1, 1, pt, pb), out_size(wd, 3, 1, 1, pl, pr)
-    ty, tx = -(-ho // 6), -(-wo // 6)
-    xp = np.zeros((n, c, 6 * ty + 2, 6 * tx + 2))
-    src = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))[:, :, :6 * ty + 2, :6 * tx + 2]
+    ty, tx = -(-ho // m), -(-wo // m)
+    xp = np.zeros((n, c, m * ty + 2, m * tx + 2))
+    src = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))[:, :, :m * ty + 2, :m * tx + 2]
     xp[:, :, :src.shape[2], :src.shape[3]] = src
-    win = np.lib.stride_tricks.sliding_window_view(xp, (8, 8), axis=(2, 3))[:, :, ::6, ::6]
+    win = np.lib.stride_tricks.sliding_window_view(xp, (n_, n_), axis=(2, 3))[:, :, ::m, ::m]
     v = np.einsum("ia,ncyxab,jb->ncyxij", np.abs(BT), win, np.abs(BT))
     u = np.einsum("ia,ocab,jb->ocij", np.abs(G), w, np.abs(G))
-    m = np.einsum("ncyxij,ocij->noyxij", v, u)
-    y = np.einsum("ai,noyxij,bj->noyaxb", np.abs(AT), m, np.abs(AT)).reshape(n, -1, 6 * ty, 6 * tx)
+    prod = np.einsum("ncyxij,ocij->noyxij", v, u)
+    y = np.einsum("ai,noyxij,bj->noyaxb", np.abs(AT), prod, np.abs(AT)).reshape(n, -1, m * ty, m * tx)
     y = y[:, :, :ho, :wo]
     if b is not None:
         y = y + np.abs(np.asarray(b, np.float64))[None, :, None, None]
     return y
 
 
-def wino_bound(x, w, b, pads):
-    return (w.shape[1] + 40) * 2.0 ** -23 * wino_magnitude(x, w, b, pads) + np.finfo(np.float32).tiny
+def wino_bound(x, w, b, pads, m=6):
+    """gamma_(Cin + 4n + 2) with a factor 2 of slack: (Cin + 4n + 8) 2^-23 (n = m + 2)."""
+    return (w.shape[1] + 4 * (m + 2) + 8) * 2.0 ** -23 * wino_magnitude(x, w, b, pads, m) + \
+        np.finfo(np.float32).tiny
 
 
 def explicit(padding):
@@ -86,154 +105,196 @@ def explicit(padding):
     return tuple(padding)
 
 
-def check(x, w, b=None, padding=0, activation=None, layer=None):
+def check(x, w, b=None, padding=0, activation=None, layer=None, m=6, groups=1):
     pads = explicit(padding)
     if layer is None:
-        y = armconv.conv2d(x, w, b, padding=padding, activation=activation, algo="winograd63")
+        y = armconv.conv2d(x, w, b, padding=padding, activation=activation, algo=ALGO[m], groups=groups)
     else:
         y = layer(x)
     x4 = x if x.ndim == 4 else x[None]
-    ref = conv2d_ref(x4, w, b, pads=pads, act=act_range(activation))
-    bound = wino_bound(x4, w, b, pads)
+    ref = conv2d_ref(x4, w, b, pads=pads, act=act_range(activation), groups=groups)
+    if groups == 1:
+        bound = wino_bound(x4, w, b, pads, m)
+    else:  # each group is a convolution of its own
+        cg, mg = x4.shape[1] // groups, w.shape[0] // groups
+        bound = np.concatenate([wino_bound(x4[:, g * cg:(g + 1) * cg], w[g * mg:(g + 1) * mg],
+                                           None if b is None else b[g * mg:(g + 1) * mg], pads, m)
+                                for g in range(groups)], axis=1)
     if x.ndim == 3:
         ref, bound = ref[0], bound[0]
-    assert_close(y, ref, bound, f"winograd63 x{x.shape} w{w.shape} pad={padding} act={activation}")
+    assert_close(y, ref, bound, f"{ALGO[m]} x{x.shape} w{w.shape} g{groups} pad={padding} act={activation}")
     return y
 
 
 def sweep_cases():
-    """Channels 1, 3, 4, 5, 17 (in and out), maps from smaller than one tile to
-    several tiles, sizes not multiples of 6, every padding form, batch 1-3,
-    each activation, with and without bias."""
+    """Per tile size: channels 1, 3, 4, 5, 17 (in and out), maps from smaller
+    than one tile to several tiles, sizes not multiples of the tile, every
+    padding form, batch 1-3, each activation, with and without bias."""
     pads = [0, 1, 2, (1, 2), (0, 1, 2, 0), (2, 0, 0, 1), (3, 1, 0, 2), "valid", "same"]
     chans = [1, 3, 4, 5, 17]
     sizes = [(1, 1), (2, 3), (3, 3), (5, 7), (6, 6), (7, 8), (8, 8), (11, 13), (12, 12), (13, 6),
              (14, 19), (20, 9)]
     cases = []
-    for i in range(48 if not UNDER_QEMU else 30):
-        pad = pads[i % len(pads)]
-        pt, pb, pl, pr = explicit(pad)
-        h, w = sizes[i % len(sizes)]
-        h, w = max(h, 3 - pt - pb), max(w, 3 - pl - pr)  # output at least 1x1
-        c = chans[i % len(chans)]
-        co = chans[(i // len(chans) + i) % len(chans)]
-        n = 1 + i % 3
-        cases.append((n, c, co, h, w, pad, ACTIVATIONS[i % 4], i % 2 == 0))
+    for m in TILES:
+        for i in range(36 if not UNDER_QEMU else 18):
+            j = i + 7 * m  # a different mix per tile size
+            pad = pads[j % len(pads)]
+            pt, pb, pl, pr = explicit(pad)
+            h, w = sizes[j % len(sizes)]
+            h, w = max(h, 3 - pt - pb), max(w, 3 - pl - pr)  # output at least 1x1
+            c = chans[j % len(chans)]
+            co = chans[(j // len(chans) + j) % len(chans)]
+            n = 1 + j % 3
+            cases.append((m, n, c, co, h, w, pad, ACTIVATIONS[j % 4], j % 2 == 0))
     return cases
 
 
-@pytest.mark.parametrize("n,c,co,h,w,pad,act,bias", sweep_cases())
-def test_sweep(n, c, co, h, w, pad, act, bias, rng):
+@pytest.mark.parametrize("m,n,c,co,h,w,pad,act,bias", sweep_cases())
+def test_sweep(m, n, c, co, h, w, pad, act, bias, rng):
     x = rng.standard_normal((n, c, h, w)).astype(np.float32)
     wt = rng.standard_normal((co, c, 3, 3)).astype(np.float32)
     b = rng.standard_normal(co).astype(np.float32) if bias else None
-    check(x, wt, b, pad, act)
+    check(x, wt, b, pad, act, m=m)
 
 
+@pytest.mark.parametrize("m", TILES)
+@pytest.mark.parametrize("g,cg,mg,hw", [(2, 3, 5, 7), (4, 16, 16, 9), (3, 1, 9, 6), (10, 16, 16, 5)])
+def test_groups(m, g, cg, mg, hw, rng):
+    """Grouped layers: every group is its own Winograd convolution."""
+    x = rng.standard_normal((2, g * cg, hw, hw + 1)).astype(np.float32)
+    wt = rng.standard_normal((g * mg, cg, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(g * mg).astype(np.float32)
+    check(x, wt, b, 1, "relu", m=m, groups=g)
+
+
+@pytest.mark.parametrize("m", TILES)
 @pytest.mark.parametrize("cin", [64, 128, 256, 512])
-def test_large_cin(cin, rng):
+def test_large_cin(m, cin, rng):
     """The bound holds for deep reductions (kept small in space: 1-4 tiles)."""
-    hw = 6 if UNDER_QEMU else 12
+    hw = m if UNDER_QEMU else 2 * m
     x = rng.standard_normal((1, cin, hw, hw)).astype(np.float32)
     wt = (rng.standard_normal((8, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
     b = rng.standard_normal(8).astype(np.float32)
-    y = check(x, wt, b, 1)
+    y = check(x, wt, b, 1, m=m)
     # Relative to the output magnitude the error stays small (README table).
     ref = conv2d_ref(x, wt, b, pads=(1, 1, 1, 1))
     rel = np.abs(y - ref).max() / np.sqrt(np.mean(ref ** 2))
     assert rel < 5e-4, rel
 
 
-def test_many_blocks_and_strips(rng):
-    """64 channels make blocks of 16 tiles; 200 columns make two strips of tiles."""
+@pytest.mark.parametrize("m", TILES)
+def test_many_blocks_and_strips(m, rng):
+    """64 channels make blocks of several tiles; 200 columns make two or more
+    strips of tiles (32 tile columns each)."""
     h, w = (7, 200) if not UNDER_QEMU else (7, 196)
     x = rng.standard_normal((1, 64, h, w)).astype(np.float32)
     wt = rng.standard_normal((20, 64, 3, 3)).astype(np.float32)
-    check(x, wt, rng.standard_normal(20).astype(np.float32), 1, "relu")
+    check(x, wt, rng.standard_normal(20).astype(np.float32), 1, "relu", m=m)
 
 
-def test_guarded(rng):
+@pytest.mark.parametrize("m", TILES)
+def test_guarded(m, rng):
     """x, weight and bias end at an inaccessible page: over-reads crash."""
     for c, co, h, w in [(3, 5, 7, 9), (4, 4, 6, 6), (17, 3, 13, 1)]:
         x = guarded(rng.standard_normal((2, c, h, w)).astype(np.float32))
         wt = guarded(rng.standard_normal((co, c, 3, 3)).astype(np.float32))
         b = guarded(rng.standard_normal(co).astype(np.float32))
-        check(x, wt, b, 1)
-        check(x, wt, b, 0 if h >= 3 and w >= 3 else (1, 1, 1, 1))
+        check(x, wt, b, 1, m=m)
+        check(x, wt, b, 0 if h >= 3 and w >= 3 else (1, 1, 1, 1), m=m)
 
 
-def test_layer_reuse_and_3d_input(rng):
+@pytest.mark.parametrize("m", TILES)
+def test_layer_reuse_and_3d_input(m, rng):
     wt = rng.standard_normal((6, 5, 3, 3)).astype(np.float32)
     b = rng.standard_normal(6).astype(np.float32)
-    layer = armconv.Conv2d(wt, b, padding=1, activation="relu6", algo="winograd63")
-    assert layer.algo == "winograd63"
+    layer = armconv.Conv2d(wt, b, padding=1, activation="relu6", algo=ALGO[m])
+    assert layer.algo == ALGO[m]
     for shape in [(5, 9, 9), (2, 5, 4, 17), (1, 5, 30, 7)]:
         x = rng.standard_normal(shape).astype(np.float32)
-        check(x, wt, b, 1, "relu6", layer=layer)
+        check(x, wt, b, 1, "relu6", layer=layer, m=m)
 
 
+@pytest.mark.parametrize("m", TILES)
 @pytest.mark.parametrize("cin,cout", [(133, 9), (6, 140), (130, 261)])
-def test_channel_chunks(cin, cout, rng):
-    """More than 128 input channels accumulate over chunks of the reduction;
-    more than 128 output channels run the input transform once per chunk;
-    both with tails (not multiples of 4 or 8)."""
+def test_channel_chunks(m, cin, cout, rng):
+    """Many input channels accumulate over chunks of the reduction where V
+    does not fit at once; many output channels run in chunks; both with tails
+    (not multiples of 4 or 8)."""
     hw = (7, 8) if UNDER_QEMU else (13, 8)
     x = rng.standard_normal((2, cin) + hw).astype(np.float32)
     wt = (rng.standard_normal((cout, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
     b = rng.standard_normal(cout).astype(np.float32)
-    check(x, wt, b, (1, 0, 0, 1), "relu")
+    check(x, wt, b, (1, 0, 0, 1), "relu", m=m)
 
 
+@pytest.mark.parametrize("m", TILES)
 @pytest.mark.parametrize("c", [8, 32, 64, 128, 512])
-def test_workspace_bounded(c):
+def test_workspace_bounded(m, c):
     """The workspace does not grow with the map and stays within ~600 KB
-    (V and M at most 256 KB each, plus the staging box) at any channel count."""
+    (V and M share 512 KB, plus the staging box) at any channel count."""
     wt = np.zeros((c, c, 3, 3), np.float32)
-    layer = armconv.Conv2d(wt, padding=1, algo="winograd63")
+    layer = armconv.Conv2d(wt, padding=1, algo=ALGO[m])
     big = layer.workspace_bytes(600, 600)
     assert big == layer.workspace_bytes(3000, 3000) == layer.workspace_bytes(6000, 300)
     assert big <= 600 * 1024, big
-    assert layer.workspace_bytes(6, 6) <= layer.workspace_bytes(56, 56) <= big
 
 
-def test_nan_propagates_to_its_tiles(rng):
-    """A NaN input reaches every output of the tiles whose 8x8 patch holds it
-    (the transforms mix the whole patch), and no other tile."""
+@pytest.mark.parametrize("m", TILES)
+def test_nan_propagates_to_its_tiles(m, rng):
+    """F(4,3), F(6,3): a NaN input reaches every output of the tiles whose
+    (m+2)x(m+2) patch holds it (each output of A^T [..] A reads transform
+    positions that mix the whole patch), and no other tile. F(2,3): each
+    output reads exactly its own 3x3 window (B^T and A^T are that sparse), so
+    exactly the outputs direct convolution would make NaN."""
     x = rng.standard_normal((1, 4, 12, 12)).astype(np.float32)
     x[0, 1, 2, 2] = np.nan
     wt = rng.standard_normal((4, 4, 3, 3)).astype(np.float32)
-    y = armconv.conv2d(x, wt, padding=1, activation="relu", algo="winograd63")
-    assert np.isnan(y[:, :, :6, :6]).all()
-    assert not np.isnan(y[:, :, 6:, 6:]).any()
+    y = armconv.conv2d(x, wt, padding=1, activation="relu", algo=ALGO[m])
+    mask = np.zeros((12, 12), bool)
+    if m == 2:
+        mask[1:4, 1:4] = True  # outputs whose window (rows, columns o-1..o+1) holds 2
+    else:
+        # Tile t reads input rows m t - 1 .. m t + m (padding 1).
+        hit = [t for t in range(12 // m) if m * t - 1 <= 2 <= m * t + m]
+        for ty in hit:
+            for tx in hit:
+                mask[m * ty:m * ty + m, m * tx:m * tx + m] = True
+    assert np.isnan(y[0][:, mask]).all()
+    assert not np.isnan(y[0][:, ~mask]).any()
 
 
 def test_auto_selection():
+    """Which algorithm `auto` names (the one large maps get; per map size:
+    tests/test_conv2d.py and tests/cpp/test_planner.cpp)."""
     w64 = np.zeros((64, 64, 3, 3), np.float32)
     assert armconv.Conv2d(w64, padding=1).algo == "winograd63"
-    assert armconv.Conv2d(w64, padding=1, stride=2).algo != "winograd63"
-    assert armconv.Conv2d(np.zeros((64, 3, 3, 3), np.float32), padding=1).algo == "winograd63"
-    assert armconv.Conv2d(np.zeros((64, 2, 3, 3), np.float32), padding=1).algo != "winograd63"
-    assert armconv.Conv2d(np.zeros((3, 64, 3, 3), np.float32), padding=1).algo != "winograd63"
+    assert armconv.Conv2d(w64, padding=1).algo_for(7, 7) == "winograd43"
+    assert armconv.Conv2d(w64, padding=1, stride=2).algo == "im2col"
+    assert armconv.Conv2d(w64, padding=1, dilation=2).algo == "im2col"
     assert armconv.Conv2d(w64, padding=1, algo="im2col").algo == "im2col"
 
 
+@pytest.mark.parametrize("algo", sorted(ALGO.values()))
 @pytest.mark.parametrize("kw,why", [
     (dict(stride=2), "stride 1"),
     (dict(dilation=2), "dilation 1"),
-    (dict(groups=2), "groups 1"),
 ])
-def test_rejects(kw, why):
-    w = np.zeros((4, 4 // kw.get("groups", 1), 3, 3), np.float32)
+def test_rejects(algo, kw, why):
+    w = np.zeros((4, 4, 3, 3), np.float32)
     with pytest.raises(ValueError, match=why):
-        armconv.Conv2d(w, algo="winograd63", **kw)
+        armconv.Conv2d(w, algo=algo, **kw)
     with pytest.raises(ValueError, match="3x3"):
-        armconv.Conv2d(np.zeros((4, 4, 5, 5), np.float32), algo="winograd63")
+        armconv.Conv2d(np.zeros((4, 4, 5, 5), np.float32), algo=algo)
 
 
 def test_cpu_info_names_the_kernels():
     info = armconv.cpu_info()
-    name, gemm = info["kernels"]["winograd"], info["kernels"]["winograd_gemm"]
-    assert name in ("winograd63-generic-nc4", "winograd63-aarch64-nc4", "winograd63-armv7-nc4")
+    gemm = info["kernels"]["winograd_gemm"]
+    for key, m in (("winograd", 6), ("winograd43", 4), ("winograd23", 2)):
+        name = info["kernels"][key]
+        assert name in (f"winograd{m}3-generic-nc4", f"winograd{m}3-aarch64-nc4", f"winograd{m}3-armv7-nc4"), name
+        if info["neon_kernels"]:
+            assert "-generic-" not in name
     assert gemm in ("wino_gemm-generic-8x1", "wino_gemm-aarch64-8x8", "wino_gemm-armv7-8x4")
     if info["neon_kernels"]:
-        assert "-generic-" not in name and "-generic-" not in gemm
+        assert "-generic-" not in gemm

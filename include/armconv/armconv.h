@@ -33,6 +33,7 @@ struct CpuInfo {
   // <family>-<isa>-<tile>[-<variant>] (see the README), e.g. "sgemm-aarch64-8x12".
   std::string sgemm, depthwise3x3, winograd, gemm_s8;
   std::string winograd_gemm, depthwise3x3_s8;
+  std::string winograd43, winograd23;  // F(4,3), F(2,3) transforms (winograd: F(6,3))
   int cpus = 1;  // CPUs this process may run on (sched_getaffinity): the default thread count
 };
 CpuInfo cpu_info();
@@ -67,7 +68,9 @@ enum class Algo {
   Gemm,         // 1x1 kernel, no padding: the input is the GEMM's B matrix
   Im2col,       // any shape: im2col panels packed straight from the image + GEMM
   Depthwise3x3, // groups == C == Cout, 3x3, stride 1 or 2, dilation 1
-  Winograd63,   // F(6x6, 3x3): 3x3, stride 1, dilation 1, groups 1
+  Winograd63,   // F(6x6, 3x3): 3x3, stride 1, dilation 1 (any groups)
+  Winograd43,   // F(4x4, 3x3): the same shapes
+  Winograd23,   // F(2x2, 3x3): the same shapes
 };
 const char* algo_name(Algo a);
 Algo algo_from_name(const std::string& name);  // throws Error on unknown names
@@ -108,11 +111,13 @@ class Conv2d {
   Conv2d(Conv2d&&) noexcept;
   Conv2d& operator=(Conv2d&&) noexcept;
 
-  // The algorithm chosen at construction ...
+  // The algorithm chosen at construction (for an `auto` 3x3 stride-1 layer:
+  // the one large maps get) ...
   Algo algo() const { return algo_; }
-  // ... and the one a run over an h x w map uses: they differ only for an
-  // `auto` layer that chose Winograd, which runs im2col on maps too small for
-  // Winograd to pay (see README).
+  // ... and the one a run over an h x w input map uses: they differ only for
+  // an `auto` 3x3 stride-1 layer, which runs the cheapest of the Winograd
+  // tile sizes and im2col on the map by the cost model (measured instruction
+  // counts) and packs its weights for it on first use (see README).
   Algo algo_for(int64_t h, int64_t w) const;
   const Conv2dParams& params() const { return p_; }
   // Scratch memory one run() over an h x w map allocates (bounded for large maps).

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from ._types import ActivationArg, ArrayIn, IntPair, PaddingArg
 
-ALGOS = ("auto", "gemm", "im2col", "depthwise3x3", "winograd63")
+ALGOS = ("auto", "gemm", "im2col", "depthwise3x3", "winograd23", "winograd43", "winograd63")
 INT64_MAX = 2 ** 63 - 1
 
 # DLPack device types a CPU array may come from (dlpack.h: kDLCPU,

@@ -118,11 +118,11 @@ class Conv2d(ConvLayer):
     def algo_for(self, h: int, w: int) -> str:
         """The algorithm a call over an h x w input map runs.
 
-        Equal to ``algo`` except for a layer whose ``auto`` choice was
-        ``"winograd63"`` with fewer than 32 input channels: it also keeps an
-        im2col packing of its weights and runs ``"im2col"`` on maps whose
-        output is too small for Winograd's 6x6 tiles to pay (64 outputs or
-        fewer).
+        Equal to ``algo`` except for an ``auto`` 3x3 stride-1 layer: it runs
+        whichever of ``"winograd63"``, ``"winograd43"``, ``"winograd23"`` and
+        ``"im2col"`` the cost model (measured instruction counts) finds
+        cheapest on the map, and packs its weights for that one the first
+        time it runs it (``algo`` names the large-map choice).
         """
         return self._impl.algo_for(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
@@ -182,8 +182,10 @@ def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: 
     activation: None, "relu", "relu6" or a (min, max) pair, fused into the
     output stage (NaN propagates).
     algo: "auto", or force a kernel family: "gemm" (1x1 kernels without
-    padding), "im2col" (any shape), "depthwise3x3", "winograd63". Forcing one
-    that cannot run the shape raises armconv.Error (a ValueError) saying why.
+    padding), "im2col" (any shape), "depthwise3x3", "winograd23",
+    "winograd43", "winograd63" (3x3 stride 1: Winograd F(2,3), F(4,3),
+    F(6,3)). Forcing one that cannot run the shape raises armconv.Error (a
+    ValueError) saying why.
     out: optional float32 C-contiguous writable array of the output's shape,
     sharing no memory with x; the result is written there and ``out`` returned.
 

@@ -24,7 +24,7 @@ PaddingArg = Union[int, Tuple[int, int], Tuple[int, int, int, int], Literal["val
 #: None, "relu", "relu6" or a (min, max) clamp.
 ActivationArg = Union[None, Literal["relu", "relu6"], Tuple[float, float]]
 #: The kernel families a layer can be forced to.
-AlgoArg = Literal["auto", "gemm", "im2col", "depthwise3x3", "winograd63"]
+AlgoArg = Literal["auto", "gemm", "im2col", "depthwise3x3", "winograd23", "winograd43", "winograd63"]
 #: A scale: a number (per tensor) or a 1-D array (per channel, with axis=).
 ScaleArg = Union[float, npt.ArrayLike]
 
@@ -40,6 +40,8 @@ class Kernels(TypedDict):
     sgemm: str
     depthwise3x3: str
     winograd: str
+    winograd43: str
+    winograd23: str
     gemm_s8: str
     winograd_gemm: str
     depthwise3x3_s8: str

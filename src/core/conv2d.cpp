@@ -1,8 +1,14 @@
 // The fp32 operator layer: validate, choose the algorithm (the planner
 // below), pack the weights once, then per call plan and run (core/plan.h).
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
+#include "core/buffer.h"
 #include "core/conv_impl.h"
 
 namespace armconv {
@@ -11,24 +17,34 @@ namespace {
 
 // The fp32 planner: the one place that chooses a convolution algorithm.
 //
-// At construction (choose()): the first family of kFamilies, in order, that
-// can run the layer and pays for it. At plan time (per map size), one rule:
-// an `auto` layer that chose Winograd keeps an im2col packing too if some map
-// sizes go to im2col (AutoWinograd), and runs it on maps where Winograd does
-// not pay (winograd63_conv_pays_for_map(): measured, see conv_winograd.cpp).
+// At construction (choose()): depthwise 3x3 where it runs, else the 1x1
+// GEMM where it runs, else, for a 3x3 stride-1 layer (Winograd's shapes),
+// all of F(6,3), F(4,3), F(2,3) and im2col, else im2col. At plan time (per
+// map size) a layer with several (ByMapSize) runs the one the cost model
+// finds cheapest on that output map (conv_cost(): estimated instructions
+// from measured counts, see winograd_conv_cost() in conv_winograd.cpp and
+// im2col_conv_cost() in conv_gemm.cpp; tests/cpp/test_planner.cpp checks
+// the model against the counts and states the choices for the 3x3 layers of
+// ResNet-18 and MobileNetV2). Typical outcomes on cortex-a72: F(6,3) where
+// the map is a multiple of 6 or large (56x56, 28x28), F(4,3) on 7x7 and
+// 14x14 (6x6 tiles would compute 12x12 and 18x18), F(2,3) on 2x2, im2col on
+// 1x1 maps.
 struct ConvFamily {
   Algo algo;
   const char* (*rejects)(const Conv2dParams& p);
-  bool (*pays)(const Conv2dParams& p);  // auto takes it (nullptr: whenever it can run)
   detail::ConvImplPtr (*make)(const Conv2dParams& p, const float* weight, const float* bias);
 };
 
 const ConvFamily kFamilies[] = {
-    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, nullptr, detail::make_dw3x3_conv},
-    {Algo::Winograd63, detail::winograd63_conv_rejects, detail::winograd63_conv_pays,
-     detail::make_winograd63_conv},
-    {Algo::Gemm, detail::gemm_conv_rejects, nullptr, detail::make_gemm_conv},
-    {Algo::Im2col, detail::im2col_conv_rejects, nullptr, detail::make_im2col_conv},
+    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, detail::make_dw3x3_conv},
+    {Algo::Winograd63, detail::winograd_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 6, w, b); }},
+    {Algo::Winograd43, detail::winograd_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 4, w, b); }},
+    {Algo::Winograd23, detail::winograd_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 2, w, b); }},
+    {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv},
+    {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv},
 };
 
 const ConvFamily& family(Algo a) {
@@ -37,10 +53,46 @@ const ConvFamily& family(Algo a) {
   throw Error("unknown algorithm");
 }
 
-Algo choose(const Conv2dParams& p) {
-  for (const ConvFamily& f : kFamilies)
-    if (!f.rejects(p) && (!f.pays || f.pays(p))) return f.algo;
-  return Algo::Im2col;  // never reached: im2col runs everything
+// Estimated instructions of one image of the layer on an ho x wo output map.
+double conv_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
+  switch (a) {
+    case Algo::Winograd23: return detail::winograd_conv_cost(p, 2, ho, wo);
+    case Algo::Winograd43: return detail::winograd_conv_cost(p, 4, ho, wo);
+    case Algo::Winograd63: return detail::winograd_conv_cost(p, 6, ho, wo);
+    default: return detail::im2col_conv_cost(p, ho, wo);
+  }
+}
+
+// The cheapest of `algos` on an ho x wo output map (the first on a tie).
+Algo cheapest(const std::vector<Algo>& algos, const Conv2dParams& p, int64_t ho, int64_t wo) {
+  Algo best = algos[0];
+  double best_cost = conv_cost(best, p, ho, wo);
+  for (size_t i = 1; i < algos.size(); i++) {
+    const double c = conv_cost(algos[i], p, ho, wo);
+    if (c < best_cost) {
+      best = algos[i];
+      best_cost = c;
+    }
+  }
+  return best;
+}
+
+// The output map the layer's `algo` is named for: a large one.
+constexpr int64_t kLargeMap = 224;
+
+// Every algorithm that `auto` considers for the layer, the one it names
+// first.
+std::vector<Algo> choose(const Conv2dParams& p) {
+  if (!detail::dw3x3_conv_rejects(p)) return {Algo::Depthwise3x3};
+  if (!detail::gemm_conv_rejects(p)) return {Algo::Gemm};
+  if (!detail::winograd_conv_rejects(p)) {
+    std::vector<Algo> all = {Algo::Winograd63, Algo::Winograd43, Algo::Winograd23, Algo::Im2col};
+    const Algo large = cheapest(all, p, kLargeMap, kLargeMap);
+    for (Algo& a : all)
+      if (a == large) std::swap(a, all[0]);
+    return all;
+  }
+  return {Algo::Im2col};
 }
 
 // Every size the kernels index with is kept below 2^31 so that products of two
@@ -52,37 +104,64 @@ void check_range(const char* name, int64_t v, int64_t lo) {
   if (v >= kMaxDim) throw Error(std::string(name) + " is too large: " + std::to_string(v));
 }
 
-// An `auto` layer that chose Winograd: it also packs the weights for im2col
-// (+14% memory: 9 vs 64 values per weight pair), and its plan runs im2col on
-// output maps too small for Winograd's 6x6 tiles to pay.
-class AutoWinograd final : public detail::ConvImpl {
+// An `auto` layer that may run several algorithms (Winograd tile sizes,
+// im2col): its plan runs the one the cost model finds cheapest on the map.
+// Each algorithm packs its weights the first time a plan needs it
+// (std::call_once: concurrent first calls pack once, the others wait), so a
+// layer holds its copy of the weights plus the packings of the map sizes it
+// has run: a network layer that always sees one map size holds one, not the
+// four (F(6,3) alone is 7.1 times the weights).
+class ByMapSize final : public detail::ConvImpl {
  public:
-  AutoWinograd(const Conv2dParams& p, const float* weight, const float* bias)
+  ByMapSize(const Conv2dParams& p, const std::vector<Algo>& algos, const float* weight, const float* bias)
       : p_(p),
-        wino_(detail::make_winograd63_conv(p, weight, bias)),
-        im2col_(detail::make_im2col_conv(p, weight, bias)) {}
+        algos_(algos),
+        weight_(size_t(p.out_channels) * size_t(p.in_channels / p.groups) * size_t(p.kernel_h * p.kernel_w)),
+        impls_(algos.size()),
+        once_(new std::once_flag[algos.size()]) {
+    std::memcpy(weight_.data(), weight, weight_.size() * sizeof(float));
+    if (bias) bias_.assign(bias, bias + p.out_channels);
+  }
 
   detail::ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     int64_t ho, wo;
     output_size(p_, h, w, &ho, &wo);
-    return pick(ho, wo).plan(n, h, w);
+    const Algo a = cheapest(algos_, p_, ho, wo);
+    for (size_t i = 0; i < algos_.size(); i++)
+      if (algos_[i] == a) return impl(i).plan(n, h, w);
+    throw Error("unreachable");
   }
+  // The same algorithm as plan() (never one chosen by the thread count: the
+  // bits must not depend on it), planned for the team.
   detail::ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
     int64_t ho, wo;
     output_size(p_, h, w, &ho, &wo);
-    return pick(ho, wo).plan_for_threads(n, h, w, threads);
+    const Algo a = cheapest(algos_, p_, ho, wo);
+    for (size_t i = 0; i < algos_.size(); i++)
+      if (algos_[i] == a) return impl(i).plan_for_threads(n, h, w, threads);
+    throw Error("unreachable");
   }
   void run(const detail::ConvPlan& plan, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {
-    (plan.algo == std::string("winograd63") ? *wino_ : *im2col_).run(plan, x, y, begin, end, scratch);
+    for (size_t i = 0; i < algos_.size(); i++)
+      if (plan.algo == std::string(algo_name(algos_[i]))) return impl(i).run(plan, x, y, begin, end, scratch);
+    throw Error(std::string("plan of algorithm '") + plan.algo + "' given to a layer that does not hold it");
   }
 
  private:
-  const detail::ConvImpl& pick(int64_t ho, int64_t wo) const {
-    return detail::winograd63_conv_pays_for_map(p_, ho, wo) ? *wino_ : *im2col_;
+  const detail::ConvImpl& impl(size_t i) const {
+    std::call_once(once_[i], [&] {
+      impls_[i] = family(algos_[i]).make(p_, weight_.data(), bias_.empty() ? nullptr : bias_.data());
+    });
+    return *impls_[i];
   }
+
   Conv2dParams p_;
-  detail::ConvImplPtr wino_, im2col_;
+  std::vector<Algo> algos_;
+  detail::Buffer<float> weight_;
+  std::vector<float> bias_;
+  mutable std::vector<detail::ConvImplPtr> impls_;  // written once each, under once_[i]
+  std::unique_ptr<std::once_flag[]> once_;
 };
 
 }  // namespace
@@ -94,15 +173,19 @@ const char* algo_name(Algo a) {
     case Algo::Im2col: return "im2col";
     case Algo::Depthwise3x3: return "depthwise3x3";
     case Algo::Winograd63: return "winograd63";
+    case Algo::Winograd43: return "winograd43";
+    case Algo::Winograd23: return "winograd23";
   }
   return "?";
 }
 
 Algo algo_from_name(const std::string& name) {
-  for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Winograd63})
+  for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Winograd23,
+                Algo::Winograd43, Algo::Winograd63})
     if (name == algo_name(a)) return a;
-  throw Error("algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'winograd63', got '" +
-              name + "'");
+  throw Error(
+      "algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'winograd23', 'winograd43', "
+      "'winograd63', got '" + name + "'");
 }
 
 void validate(const Conv2dParams& p) {
@@ -158,14 +241,13 @@ const char* algo_rejects(Algo algo, const Conv2dParams& p) {
 Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Algo algo) : p_(p) {
   validate(p);
   if (!weight) throw Error("weight must not be null");
-  algo_ = algo == Algo::Auto ? choose(p) : algo;
+  const std::vector<Algo> algos = algo == Algo::Auto ? choose(p) : std::vector<Algo>{algo};
+  algo_ = algos[0];
   if (const char* why = family(algo_).rejects(p))
     throw Error(std::string("algo '") + algo_name(algo_) + "' cannot run this convolution: " + why);
-  // An `auto` Winograd layer keeps an im2col packing too if some map sizes
-  // go to im2col (if Winograd pays even on a 1x1 output, it pays on all).
-  if (algo == Algo::Auto && algo_ == Algo::Winograd63 && !detail::winograd63_conv_pays_for_map(p, 1, 1)) {
+  if (algos.size() > 1) {
     auto_winograd_ = true;
-    impl_.reset(new AutoWinograd(p, weight, bias));
+    impl_.reset(new ByMapSize(p, algos, weight, bias));
   } else {
     impl_ = family(algo_).make(p, weight, bias);
   }

@@ -14,6 +14,7 @@
 // Work units: (image, group) x the GEMM's own units (N-blocks x M-panels,
 // core/gemm.h), image-group outermost.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -157,6 +158,35 @@ const char* im2col_conv_rejects(const Conv2dParams&) { return nullptr; }
 
 ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const float* bias) {
   return ConvImplPtr(new GemmConv<F32Gemm>(p, *kernels().sgemm, "im2col", weight, p, bias));
+}
+
+// The im2col cost model (the fp32 planner weighs it against Winograd's,
+// conv_winograd.cpp): estimated instructions of one image, a least-squares
+// fit to qemu-user counts (bench/insncount.py) of 38 3x3 layers
+// (pays_im2col_<Cin>_<Cout>_<map>, maps 1..56, bench/bench_winograd.cpp).
+// Per group, with K = Cin/g kh kw and N = Ho Wo columns:
+//   aarch64 (-cpu cortex-a72; also 15 1 x N rows, im2col_row_n<N>), 8x12
+//   tiles, M8 = ceil(Cout/g / 8) row panels: M8 K x (24.3 per full
+//   12-column panel + for the last N % 12 columns 5.7, 9.2, 11.8, 15.1 for
+//   1..4 (tiles of their own), 23.5 for 5..8 (the 8-column tile), 25.0 for
+//   9..11 (a 12-column tile through a stack tile)) + 2.06 K N (packing B)
+//   + 16.8 K Ho (per packed row segment) + 2765: mean error 4.7%, at most
+//   22% (4 -> 4 channels, where every algorithm costs little);
+//   armv7 (-cpu cortex-a15), 6x8 tiles (every tail a full tile), T =
+//   ceil(Cout/g / 6) ceil(N / 8) tiles: 13.87 K T + 181 T + 2.4 K N + 14.5
+//   K Ho + 7620: mean error 4.7%, at most 17%.
+double im2col_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
+  const double k = double(p.in_channels / p.groups * p.kernel_h * p.kernel_w);
+  const int64_t mg = p.out_channels / p.groups, n = ho * wo;
+#if defined(__arm__)
+  const double tiles = std::ceil(double(mg) / 6) * std::ceil(double(n) / 8);
+  return double(p.groups) * (13.87 * k * tiles + 181.2 * tiles + 2.4 * k * double(n) + 14.53 * k * double(ho) + 7620);
+#else
+  const double m8 = std::ceil(double(mg) / 8);
+  const int64_t r = n % 12;
+  const double tail = r == 0 ? 0 : r == 1 ? 5.7 : r == 2 ? 9.2 : r == 3 ? 11.8 : r == 4 ? 15.1 : r <= 8 ? 23.5 : 25.0;
+  return double(p.groups) * (m8 * k * (24.3 * double(n / 12) + tail) + 2.06 * k * double(n) + 16.8 * k * double(ho) + 2765);
+#endif
 }
 
 // ---- int8 ----------------------------------------------------------------------

@@ -81,12 +81,15 @@ ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const f
 const char* dw3x3_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_dw3x3_conv(const Conv2dParams& p, const float* weight, const float* bias);
 
-// conv_winograd.cpp: Winograd F(6x6, 3x3), and the measured rules of when it
-// beats im2col (the fp32 planner, conv2d.cpp, applies them).
-const char* winograd63_conv_rejects(const Conv2dParams& p);
-bool winograd63_conv_pays(const Conv2dParams& p);
-bool winograd63_conv_pays_for_map(const Conv2dParams& p, int64_t ho, int64_t wo);
-ConvImplPtr make_winograd63_conv(const Conv2dParams& p, const float* weight, const float* bias);
+// conv_winograd.cpp: Winograd F(m x m, 3x3), m = 2, 4, 6 (any groups).
+const char* winograd_conv_rejects(const Conv2dParams& p);
+ConvImplPtr make_winograd_conv(const Conv2dParams& p, size_t m, const float* weight, const float* bias);
+
+// The cost model the fp32 planner (conv2d.cpp) compares: estimated executed
+// instructions of one image on an ho x wo output map, from measured counts
+// (the measurements are written down with each).
+double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t wo);  // conv_winograd.cpp
+double im2col_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo);              // conv_gemm.cpp
 
 // ---- int8 families --------------------------------------------------------------
 

@@ -1,49 +1,56 @@
-// Winograd F(6x6, 3x3) convolution (operator side): 3x3, stride 1,
-// dilation 1, groups 1, any padding. Matrices and kernel contracts:
-// core/winograd.h; transforms: core/winograd_kernels.h.
+// Winograd F(m x m, 3x3) convolution (operator side) for tile sides m = 2,
+// 4, 6: 3x3, stride 1, dilation 1, any padding, any groups. Matrices and
+// kernel contracts: core/winograd.h; transforms: core/winograd_kernels.h;
+// per-position GEMM: core/wino_gemm.h. The cost model the fp32 planner
+// chooses the tile size with is at the end of this file.
 //
 // Everything between the image and the output rows is nc4 vectors (4
 // channels of one pixel, or of one transform position): the input transform
 // writes them, the per-position GEMM multiplies them lane by lane (k in the
 // lanes: wino_gemm_fn) and writes 4 output channels per vector, which the
-// output transform reads. No transposes until the NCHW store.
+// output transform reads. No transposes until the NCHW store. With n = m + 2
+// the transform side and P = n^2 the number of positions (16, 36, 64):
 //
-// Construction: U = G g G^T for every (out, in) channel pair, in double, then
-// for each of the 64 transform positions the Cout x Cin matrix U[p] is packed
-// in blocks of 8 output channels: block b, input channel k at
-//   U_p + b * 8 * kpad + 8 k    (8 floats; Cout padded to 8, Cin to 4, zeros).
+// Construction: per group, U = G g G^T for every (out, in) channel pair of
+// the group, in double, then for each of the P transform positions the
+// group's Cout/g x Cin/g matrix U[p] is packed in blocks of 8 output
+// channels: group gi, block b, input channel k at
+//   U_gi + p * mpad * kpad + b * 8 * kpad + 8 k    (8 floats; Cout/g padded
+// to mpad (8), Cin/g to kpad (4), zeros). Groups are independent
+// convolutions; a grouped layer is all of them planned as one piece of work.
 //
-// Work units (core/plan.h): (image, block of T tiles, chunk of at most MC
-// output channels), the chunk innermost; tiles go in raster order within a
-// strip of at most kStripTiles tile columns. A unit runs, per chunk of at
-// most KC input channels (in order, so that cuts do not change the bits):
+// Work units (core/plan.h): (image x group, block of T tiles, chunk of at
+// most MC output channels), the chunk innermost; tiles go in raster order
+// within a strip of at most kStripTiles tile columns. A unit runs, per chunk
+// of at most KC input channels (in order, so that cuts do not change the
+// bits):
 //   1. input: for each group of 4 input channels of the chunk, the block's
 //      bounding box of the input (rows and columns outside the image read as
 //      zero: the padding is virtual) is interleaved into nc4 (`stage`), then
 //      V = B^T d B of each tile is stored, per position p, as
 //        V_p + (j / 8) * 8 * kc + q * nb * 4 + (j % 8) * 4   (tile j, quad q,
 //      nb = tiles in j's group of 8): the GEMM's "v" with v_quad = 4 nb.
-//   2. 64 GEMMs M_p (+)= U_p V_p, one wino_gemm_fn call each, the
-//      chunks of input channels accumulating into M. M_p holds tile j's
-//      channels at M_p + j * MC. The bias rides on position 9 = (1, 1) (see
-//      core/winograd.h): the first chunk of that GEMM starts from it.
+//   2. P GEMMs M_p (+)= U_p V_p, one wino_gemm_fn call each, the chunks of
+//      input channels accumulating into M. M_p holds tile j's channels at
+//      M_p + j * MC. The bias rides on position (1, 1) (see core/winograd.h):
+//      the first chunk of that GEMM starts from it.
 //   3. output: Y = A^T M A per tile and 4 output channels, clamped, written
 //      to NCHW (edge tiles cut to the map).
 //
-// Scratch per worker (does not grow with H x W): V is 64 x T x KC floats, M is
-// 64 x T x MC, plus the staging box. T, KC and MC are chosen so that each of
-// V and M stays within kBufBytes (8 <= T <= 64, a multiple of 8 while the
-// map has more tiles than that): at most ~560 KB in all. With more than MC output channels the input
-// transform runs once per chunk of MC (at most 128) when the input channels
-// take several chunks too (at >= 256 channels: a few % of the GEMMs); with
-// one input chunk, the units of a block share one transform.
-// The packed U takes 64 x round_up(Cout, 8) x round_up(Cin, 4) floats, about
-// 7x the 3x3 weights.
+// Scratch per worker (does not grow with H x W): V is P x T x KC floats, M is
+// P x T x MC, plus the staging box. T is chosen so that chunks of 128
+// channels keep each of V and M within kBufBytes (T <= 64, a multiple of 8
+// while the map has more tiles than that), then KC and MC share 2 x
+// kBufBytes (plan()): at most ~530 KB in all. With one chunk of input
+// channels (the usual case: up to ~190 channels on large maps, more on small
+// ones, whose blocks are all of their few tiles) the units of a block share
+// one input transform; with several, each output chunk re-runs it.
+// The packed U takes P x g x mpad x kpad floats: about P / 9 times the 3x3
+// weights (1.8x, 4x, 7.1x for F(2,3), F(4,3), F(6,3)).
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <mutex>
-#include <vector>
 
 #include "core/buffer.h"
 #include "core/conv_impl.h"
@@ -53,12 +60,66 @@
 
 namespace armconv {
 namespace detail {
+
 namespace {
+
+const double kBT23[4 * 4] = {1, 0, -1, 0,  0, 1, 1, 0,  0, -1, 1, 0,  0, 1, 0, -1};
+const double kG23[4 * 3] = {1, 0, 0,  0.5, 0.5, 0.5,  0.5, -0.5, 0.5,  0, 0, 1};
+const double kAT23[2 * 4] = {1, 1, 1, 0,  0, 1, -1, -1};
+
+const double kBT43[6 * 6] = {
+    4, 0, -5, 0, 1, 0,   0, -4, -4, 1, 1, 0,  0, 4, -4, -1, 1, 0,
+    0, -2, -1, 2, 1, 0,  0, 2, -1, -2, 1, 0,  0, 4, 0, -5, 0, 1,
+};
+const double kG43[6 * 3] = {
+    1.0 / 4, 0, 0,
+    -1.0 / 6, -1.0 / 6, -1.0 / 6,
+    -1.0 / 6, 1.0 / 6, -1.0 / 6,
+    1.0 / 24, 1.0 / 12, 1.0 / 6,
+    1.0 / 24, -1.0 / 12, 1.0 / 6,
+    0, 0, 1,
+};
+const double kAT43[4 * 6] = {
+    1, 1, 1, 1, 1, 0,  0, 1, -1, 2, -2, 0,  0, 1, 1, 4, 4, 0,  0, 1, -1, 8, -8, 1,
+};
+
+const double kBT63[8 * 8] = {
+    1, 0, -21.0 / 4, 0, 21.0 / 4, 0, -1, 0,
+    0, 1, 1, -17.0 / 4, -17.0 / 4, 1, 1, 0,
+    0, -1, 1, 17.0 / 4, -17.0 / 4, -1, 1, 0,
+    0, 0.5, 0.25, -2.5, -1.25, 2, 1, 0,
+    0, -0.5, 0.25, 2.5, -1.25, -2, 1, 0,
+    0, 2, 4, -2.5, -5, 0.5, 1, 0,
+    0, -2, 4, 2.5, -5, -0.5, 1, 0,
+    0, -1, 0, 21.0 / 4, 0, -21.0 / 4, 0, 1,
+};
+const double kG63[8 * 3] = {
+    1, 0, 0,
+    -2.0 / 9, -2.0 / 9, -2.0 / 9,
+    -2.0 / 9, 2.0 / 9, -2.0 / 9,
+    1.0 / 90, 1.0 / 45, 2.0 / 45,
+    1.0 / 90, -1.0 / 45, 2.0 / 45,
+    32.0 / 45, 16.0 / 45, 8.0 / 45,
+    32.0 / 45, -16.0 / 45, 8.0 / 45,
+    0, 0, 1,
+};
+const double kAT63[6 * 8] = {
+    1, 1, 1, 1, 1, 1, 1, 0,
+    0, 1, -1, 2, -2, 0.5, -0.5, 0,
+    0, 1, 1, 4, 4, 0.25, 0.25, 0,
+    0, 1, -1, 8, -8, 0.125, -0.125, 0,
+    0, 1, 1, 16, 16, 1.0 / 16, 1.0 / 16, 0,
+    0, 1, -1, 32, -32, 1.0 / 32, -1.0 / 32, 1,
+};
+
+const WinoMatrices kMatrices[3] = {
+    {2, 4, kBT23, kG23, kAT23}, {4, 6, kBT43, kG43, kAT43}, {6, 8, kBT63, kG63, kAT63}};
 
 // Budget of each of V and M: together they are an L2's worth on Cortex-A72
 // (1 MB shared) and A76 (512 KB).
 constexpr size_t kBufBytes = 256 * 1024;
-// Largest channel chunks (MC, KC) and tile blocks (T).
+// Channel chunks (MC, KC) on maps of at least a block of tiles, and the
+// largest tile blocks (T).
 constexpr size_t kMaxChunk = 128;
 constexpr size_t kMaxBlock = 64;
 // Widest strip of tiles one block's staging box may span.
@@ -66,198 +127,140 @@ constexpr size_t kStripTiles = 32;
 // Smallest chunk of output channels a plan for threads cuts (8 would make the
 // per-position GEMM calls' fixed costs weigh).
 constexpr size_t kMinThreadChunk = 16;
-// How many more instructions in all than the one-thread plan a plan for
-// threads may run (repeated input transforms, smaller tile blocks). On maps
-// of one tile block (28x28 and smaller) a team can only split output
-// channels, each thread transforming the whole input, or split tiles into
-// blocks that fill the GEMM's 8-tile registers worse: 1.03 kept ResNet-18's
-// Winograd layers at 1.00 overhead but left the busiest of 4 threads at
-// 0.38 of one thread's work (1.5 x an even share); 1.10 gives 0.28 of it at
-// 1.05 overhead (bench/threads_bench.py --sets resnet18).
-constexpr double kMaxThreadOverhead = 1.10;
 
-class Winograd63Conv final : public ConvImpl {
+// `total` split into equal chunks of at most `most` (at least `step`),
+// each a multiple of `step`.
+size_t equal_chunk(size_t total, size_t most, size_t step) {
+  most = std::max(step, most / step * step);
+  return round_up(div_up(total, div_up(total, most)), step);
+}
+
+// The blocking of one group's F(m, 3) on an ho x wo output map, the input
+// channels padded to kpad (4), the output ones to mpad (8): everything of
+// WinoPlan (plan() and the cost model share it).
+void wino_geometry(size_t m, size_t kpad, size_t mpad, size_t ho, size_t wo, WinoPlan* wp) {
+  const size_t npos = (m + 2) * (m + 2);
+  wp->m = m;
+  wp->tiles_y = div_up(ho, m);
+  wp->tiles_x = div_up(wo, m);
+  const size_t ntx = std::min(kStripTiles, wp->tiles_x);
+  wp->strips = div_up(wp->tiles_x, kStripTiles);
+  // Tiles per block on large maps: V and M of a block within kBufBytes each
+  // at chunks of up to kMaxChunk channels.
+  const size_t per_tile = npos * std::max(std::min(mpad, kMaxChunk), std::min(kpad, kMaxChunk)) * sizeof(float);
+  const size_t block = std::min(kMaxBlock, std::max<size_t>(8, kBufBytes / per_tile / 8 * 8));
+  wp->t = std::min(block, wp->tiles_y * ntx);
+  wp->blocks_full = div_up(wp->tiles_y * ntx, wp->t);
+  wp->blocks_last = div_up(wp->tiles_y * (wp->tiles_x - (wp->strips - 1) * kStripTiles), wp->t);
+  wp->blocks = (wp->strips - 1) * wp->blocks_full + wp->blocks_last;
+  // Chunks: V and M of a block share 2 x kBufBytes. All input channels in
+  // one chunk when V takes at most 3/4 of it (then V is transformed once per
+  // block and shared by the output chunks, which take the rest), else chunks
+  // of about half each, at least kMaxChunk channels (which T was chosen
+  // for); equal chunks rather than full ones and a sliver.
+  const size_t per_ch = npos * wp->t * sizeof(float);  // bytes of one channel of V or M
+  const size_t fit = 2 * kBufBytes / per_ch;
+  if (4 * kpad <= 3 * fit) {
+    wp->kc = kpad;
+    wp->mc = equal_chunk(mpad, std::max<size_t>(8, fit - kpad), 8);
+  } else {
+    wp->kc = equal_chunk(kpad, std::max(kMaxChunk, fit / 2), 4);
+    wp->mc = equal_chunk(mpad, std::max(kMaxChunk, fit - wp->kc), 8);
+  }
+  wp->m_chunks = div_up(mpad, wp->mc);
+  // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
+  const size_t trows = std::min(wp->tiles_y, div_up(wp->t, ntx) + 1);
+  wp->box_rows = m * trows + 2;
+  wp->box_cols = m * ntx + 2;
+  wp->v_floats = npos * wp->t * wp->kc;
+  wp->m_floats = npos * wp->t * wp->mc;
+  wp->stage_floats = wp->box_rows * wp->box_cols * 4;
+}
+
+class WinogradConv final : public ConvImpl {
  public:
-  Winograd63Conv(const Conv2dParams& p, const float* weight, const float* bias)
-      : p_(p), wk_(*kernels().winograd), wg_(*kernels().wino_gemm) {
-    cin_ = size_t(p.in_channels);
-    cout_ = size_t(p.out_channels);
-    kpad_ = round_up(cin_, 4);
-    mpad_ = round_up(cout_, 8);
-    // U[p][co][ci] = sum_{u,v} G[i][u] g[co][ci][u][v] G[j][v], p = 8i + j.
-    packed_u_.reset(kWinoPos * mpad_ * kpad_);  // zero-filled: the padding
-    for (size_t co = 0; co < cout_; co++) {
-      for (size_t ci = 0; ci < cin_; ci++) {
-        const float* g = weight + (co * cin_ + ci) * 9;
-        double gg[8][3];  // G g
-        for (size_t i = 0; i < 8; i++)
-          for (size_t v = 0; v < 3; v++)
-            gg[i][v] = kWinoG[i][0] * g[v] + kWinoG[i][1] * g[3 + v] + kWinoG[i][2] * g[6 + v];
-        for (size_t i = 0; i < 8; i++)
-          for (size_t j = 0; j < 8; j++) {
-            const double s = gg[i][0] * kWinoG[j][0] + gg[i][1] * kWinoG[j][1] + gg[i][2] * kWinoG[j][2];
-            packed_u_.data()[(8 * i + j) * mpad_ * kpad_ + (co / 8) * 8 * kpad_ + ci * 8 + co % 8] = float(s);
-          }
-      }
-    }
+  WinogradConv(const Conv2dParams& p, size_t m, const float* weight, const float* bias)
+      : p_(p),
+        m_(m),
+        n_(m + 2),
+        npos_((m + 2) * (m + 2)),
+        wk_(*kernels().winograd[wino_index(m)]),
+        wg_(*kernels().wino_gemm) {
+    g_ = size_t(p.groups);
+    cg_ = size_t(p.in_channels) / g_;
+    mg_ = size_t(p.out_channels) / g_;
+    kpad_ = round_up(cg_, 4);
+    mpad_ = round_up(mg_, 8);
+    const WinoMatrices& mx = wino_matrices(m);
+    const size_t n = n_, gsize = npos_ * mpad_ * kpad_;
+    // U[p][co][ci] = sum_{u,v} G[i][u] g[co][ci][u][v] G[j][v], p = n i + j.
+    packed_u_.reset(g_ * gsize);  // zero-filled: the padding
+    double gg[8][3];              // G g
+    for (size_t gi = 0; gi < g_; gi++)
+      for (size_t co = 0; co < mg_; co++)
+        for (size_t ci = 0; ci < cg_; ci++) {
+          const float* w = weight + ((gi * mg_ + co) * cg_ + ci) * 9;
+          for (size_t i = 0; i < n; i++)
+            for (size_t v = 0; v < 3; v++)
+              gg[i][v] = mx.g[3 * i] * w[v] + mx.g[3 * i + 1] * w[3 + v] + mx.g[3 * i + 2] * w[6 + v];
+          float* u = packed_u_.data() + gi * gsize + (co / 8) * 8 * kpad_ + ci * 8 + co % 8;
+          for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) {
+              const double s = gg[i][0] * mx.g[3 * j] + gg[i][1] * mx.g[3 * j + 1] + gg[i][2] * mx.g[3 * j + 2];
+              u[(n * i + j) * mpad_ * kpad_] = float(s);
+            }
+        }
     if (bias) {
-      bias_.reset(mpad_);
-      std::memcpy(bias_.data(), bias, cout_ * sizeof(float));
+      bias_.reset(g_ * mpad_);
+      for (size_t gi = 0; gi < g_; gi++)
+        std::memcpy(bias_.data() + gi * mpad_, bias + gi * mg_, mg_ * sizeof(float));
     }
-    mc_ = std::min(mpad_, kMaxChunk);
-    kc_ = std::min(kpad_, kMaxChunk);
-    const size_t per_tile = kWinoPos * std::max(mc_, kc_) * sizeof(float);
-    block_ = std::min(kMaxBlock, std::max<size_t>(8, kBufBytes / per_tile / 8 * 8));
   }
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
-    return make_plan(n, h, w, block_, mc_);
-  }
-
-  // Threads: the tile-block size and the output-channel chunk that give the
-  // team the smallest busiest share, by an estimate of each thread's
-  // instructions under the split run_all makes (split_units). Candidates: tile
-  // blocks of 8, 16, ... tiles up to the one-thread size (multiples of 8 only:
-  // a tile then sits at the same place in the GEMM's 8-, 4-, 2- and 1-tile
-  // register blocks whatever the block size, and the armv7 kernel sums the
-  // 2- and 1-tile blocks in several accumulators, so another place would
-  // change the bits); chunks of output channels from the
-  // one-thread size down to kMinThreadChunk, when the input channels fit one
-  // chunk (consecutive units of a block then share its input transform, so a
-  // finer chunk costs a transform only where a thread's range starts inside a
-  // block; with several input chunks every unit transforms its block anew).
-  // Plans estimated to run more than kMaxThreadOverhead times the one-thread
-  // plan's instructions in all are not taken. Neither size changes a sum: a
-  // chunk of output channels only selects rows of U, and blocks of a multiple
-  // of 8 tiles only which tiles one call covers. The choice is cached per
-  // (n, h, w, threads).
-  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    {
-      std::lock_guard<std::mutex> lock(cache_mutex_);
-      for (const CachedChoice& c : cache_)
-        if (c.n == n && c.h == h && c.w == w && c.threads == threads) return make_plan(n, h, w, c.t, c.mc);
-    }
-    ConvPlan best = make_plan(n, h, w, block_, mc_);
-    double best_busiest = 0.0, best_total = 0.0;
-    estimate(best, threads, &best_busiest, &best_total);
-    const double most = kMaxThreadOverhead * best_total;
-    size_t best_t = block_, best_mc = mc_;
-    std::vector<size_t> ts, mcs;
-    for (size_t t = 8; t <= block_; t += 8) ts.push_back(t);
-    mcs.push_back(mc_);
-    if (kpad_ <= kc_)
-      for (size_t c = 2; c <= 4 * size_t(threads); c++) {
-        const size_t mc = round_up(div_up(mpad_, c), 8);
-        if (mc >= kMinThreadChunk && mc < mcs.back()) mcs.push_back(mc);
-      }
-    for (size_t t : ts)
-      for (size_t mc : mcs) {
-        const ConvPlan pl = make_plan(n, h, w, t, mc);
-        double busiest, total;
-        estimate(pl, threads, &busiest, &total);
-        // At most kMaxThreadOverhead more instructions in all than the
-        // one-thread plan; fewer instructions break near-ties (within 1%).
-        if (total > most) continue;
-        if (busiest < 0.99 * best_busiest || (busiest < 1.01 * best_busiest && total < best_total)) {
-          best = pl;
-          best_busiest = busiest;
-          best_total = total;
-          best_t = t;
-          best_mc = mc;
-        }
-      }
-    std::lock_guard<std::mutex> lock(cache_mutex_);
-    if (cache_.size() >= kCachedChoices) cache_.erase(cache_.begin());
-    cache_.push_back(CachedChoice{n, h, w, threads, best_t, best_mc});
-    return best;
-  }
-
-  // Estimated instructions of the busiest thread and of all threads when
-  // `pl` runs on `threads` threads, under split_units' split. Per unit of nt
-  // tiles and mn output channels: the GEMMs ~17.5 per tile x input x output
-  // channel (times how well nt fills 8-tile register blocks), the output
-  // transform ~200 per tile x output channel, ~65 per GEMM call (64 per
-  // chunk of input channels); per transform of a block's input: ~233 per
-  // tile x input channel, ~0.75 per pixel of its staging box x input channel.
-  // (Fitted to counts of ResNet-18's Winograd layers, qemu cortex-a72:
-  // bench/threads_bench.py.)
-  void estimate(const ConvPlan& pl, int threads, double* busiest, double* total) const {
-    const WinoPlan& wp = pl.wino;
-    const size_t team = std::min<size_t>(size_t(threads), pl.units);
-    std::vector<size_t> bounds(team + 1);
-    split_units(pl.grid(), int(team), bounds.data());
-    const double k = double(kpad_), k_chunks = double(div_up(kpad_, wp.kc));
-    const double box = double(wp.box_rows * wp.box_cols);
-    const bool shared = kpad_ <= wp.kc;  // consecutive units of a block share its transform
-    const size_t per_image = wp.blocks * wp.m_chunks;
-    *busiest = *total = 0.0;
-    for (size_t w = 0; w < team; w++) {
-      double cost = 0.0;
-      size_t v_block = SIZE_MAX;
-      for (size_t u = bounds[w]; u < bounds[w + 1]; u++) {
-        const size_t bi = u % per_image / wp.m_chunks, mi = u % wp.m_chunks;
-        const size_t s = std::min(bi / wp.blocks_full, wp.strips - 1);
-        const size_t strip_tiles = wp.tiles_y * std::min(kStripTiles, wp.tiles_x - s * kStripTiles);
-        const double nt = double(std::min(wp.t, strip_tiles - (bi - s * wp.blocks_full) * wp.t));
-        const double mn = double(std::min(wp.mc, mpad_ - mi * wp.mc));
-        cost += nt * mn * (17.5 * k * gemm_fill(size_t(nt)) + 200.0) + 65.0 * 64.0 * k_chunks;
-        if (!shared || v_block != u / wp.m_chunks) cost += k * (233.0 * nt + 0.75 * box);
-        v_block = u / wp.m_chunks;
-      }
-      *busiest = std::max(*busiest, cost);
-      *total += cost;
-    }
-  }
-
-  // GEMM instructions per tile of a block of nt tiles relative to full 8-tile
-  // register blocks (per k-quad and 8 channels: 8 tiles 80 instructions, 4
-  // tiles 44, 2 tiles 26, 1 tile 17: core/wino_gemm.h's strip).
-  static double gemm_fill(size_t nt) {
-    const size_t r = nt % 8;
-    const double rest = (r & 4 ? 44.0 : 0.0) + (r & 2 ? 26.0 : 0.0) + (r & 1 ? 17.0 : 0.0);
-    return (80.0 * double(nt / 8) + rest) / (10.0 * double(nt));
-  }
-
-  // The plan with tile blocks of at most t_max tiles and chunks of mc output
-  // channels (a multiple of 8).
-  ConvPlan make_plan(int64_t n, int64_t h, int64_t w, size_t t_max, size_t mc) const {
     ConvPlan pl;
-    pl.algo = "winograd63";
+    pl.algo = m_ == 2 ? "winograd23" : m_ == 4 ? "winograd43" : "winograd63";
     pl.n = n;
     pl.h = h;
     pl.w = w;
     output_size(p_, h, w, &pl.ho, &pl.wo);
     WinoPlan& wp = pl.wino;
-    wp.tiles_y = div_up(size_t(pl.ho), kWinoTile);
-    wp.tiles_x = div_up(size_t(pl.wo), kWinoTile);
-    const size_t ntx = std::min(kStripTiles, wp.tiles_x);
-    wp.strips = div_up(wp.tiles_x, kStripTiles);
-    wp.t = std::min(t_max, wp.tiles_y * ntx);
-    wp.blocks_full = div_up(wp.tiles_y * ntx, wp.t);
-    wp.blocks_last = div_up(wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles), wp.t);
-    wp.blocks = (wp.strips - 1) * wp.blocks_full + wp.blocks_last;
-    wp.kc = kc_;
-    wp.mc = mc;
-    wp.m_chunks = div_up(mpad_, mc);
-    // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
-    const size_t trows = std::min(wp.tiles_y, div_up(wp.t, ntx) + 1);
-    wp.box_rows = kWinoTile * trows + 2;
-    wp.box_cols = kWinoTile * ntx + 2;
-    wp.v_floats = kWinoPos * wp.t * wp.kc;
-    wp.m_floats = kWinoPos * wp.t * wp.mc;
-    wp.stage_floats = wp.box_rows * wp.box_cols * 4;
-    pl.axes[0] = size_t(n);
-    pl.axes[1] = wp.blocks;
-    pl.axes[2] = wp.m_chunks;
-    pl.units = size_t(n) * wp.blocks * wp.m_chunks;
-    // The last tile block of the map and the last channel chunk may be smaller.
-    const size_t last_strip_tiles = wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles);
-    pl.last_cost[1] = double(last_strip_tiles - (wp.blocks_last - 1) * wp.t) / double(wp.t);
-    pl.last_cost[2] = double(mpad_ - (wp.m_chunks - 1) * mc) / double(mc);
-    // V, M and the staging box, each followed by 64 bytes of slack.
-    pl.scratch_bytes = (wp.v_floats + wp.m_floats + wp.stage_floats) * sizeof(float) + 3 * 64;
+    wino_geometry(m_, kpad_, mpad_, size_t(pl.ho), size_t(pl.wo), &wp);
     pl.macs = conv_macs(p_, pl);
-    pl.cost_per_mac = 0.4;  // 5 to 12 direct-convolution MACs per instruction
+    // A direct-convolution MAC costs about 3.6 / (MACs per instruction) of an
+    // fp32 GEMM's (F(6,3) 5-12, F(4,3) 4-8, F(2,3) 2-4): what a team's size goes by.
+    pl.cost_per_mac = m_ == 6 ? 0.4 : m_ == 4 ? 0.55 : 0.8;
+    units(&pl);
+    return pl;
+  }
+
+  // Threads: kUnitsPerThread units per thread, from smaller tile blocks (down
+  // to 8 tiles, the GEMM's widest register block), then, with all input
+  // channels in one chunk, smaller chunks of output channels (down to
+  // kMinThreadChunk; consecutive units of a block share its input transform,
+  // so a finer chunk repeats a transform only where a thread's range starts
+  // inside a block; with several input chunks every unit transforms its
+  // block anew, so those are left as they are). The sums do not change: the
+  // input chunks (kc) stay, an output chunk only selects rows of U, and tile
+  // blocks stay multiples of 8 tiles, so each tile keeps its place in the
+  // GEMM's 8-, 4-, 2- and 1-tile register blocks (the armv7 kernel sums 2-
+  // and 1-tile blocks in several accumulators: another place would change
+  // the bits).
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    ConvPlan pl = plan(n, h, w);
+    WinoPlan& wp = pl.wino;
+    const size_t target = kUnitsPerThread * size_t(threads);
+    while (pl.units < target && wp.t > 8) {
+      retile(&wp, std::max<size_t>(8, wp.t / 2 / 8 * 8), wp.mc);
+      units(&pl);
+    }
+    if (wp.kc >= kpad_)
+      for (size_t chunks = wp.m_chunks; pl.units < target && wp.mc > kMinThreadChunk;) {
+        const size_t mc = std::max(kMinThreadChunk, round_up(div_up(mpad_, ++chunks), 8));
+        if (mc >= wp.mc) continue;
+        retile(&wp, wp.t, mc);
+        units(&pl);
+      }
     return pl;
   }
 
@@ -271,36 +274,76 @@ class Winograd63Conv final : public ConvImpl {
     float* mbuf = vbuf + wp.v_floats + 16;
     float* stage = mbuf + wp.m_floats + 16;
     const size_t h = size_t(pl.h), w = size_t(pl.w), ho = size_t(pl.ho), wo = size_t(pl.wo);
-    const size_t hw = h * w, howo = ho * wo, per_image = wp.blocks * wp.m_chunks;
+    const size_t hw = h * w, howo = ho * wo, per_ig = wp.blocks * wp.m_chunks;
     // With one chunk of input channels, V does not depend on the output chunk:
     // consecutive units of the same tile block transform the input once.
     const bool one_k_chunk = kpad_ <= wp.kc;
-    size_t v_block = SIZE_MAX;  // image * blocks + block whose V is in vbuf
+    size_t v_block = SIZE_MAX;  // (image x group) * blocks + block whose V is in vbuf
     for (size_t u = begin; u < end; u++) {
-      // Unit: image b, tile block bi (strip s, block sb within it), output chunk mi.
-      const size_t b = u / per_image, bi = u % per_image / wp.m_chunks, mi = u % wp.m_chunks;
+      // Unit: image-group ig (image b, group gi), tile block bi (strip s,
+      // block sb within it), output chunk mi.
+      const size_t ig = u / per_ig, bi = u % per_ig / wp.m_chunks, mi = u % wp.m_chunks;
+      const size_t b = ig / g_, gi = ig % g_;
       const size_t s = std::min(bi / wp.blocks_full, wp.strips - 1);
       const size_t sb = bi - s * wp.blocks_full;
       const size_t tx0 = s * kStripTiles, ntx = std::min(kStripTiles, wp.tiles_x - tx0);
       const size_t ntiles = wp.tiles_y * ntx, b0 = sb * wp.t;
       const Block bk{tx0, ntx, b0, std::min(wp.t, ntiles - b0)};
-      const float* xb = x + b * cin_ * hw;
-      float* yb = y + b * cout_ * howo;
+      const float* xg = x + (b * g_ + gi) * cg_ * hw;
+      float* yg = y + (b * g_ + gi) * mg_ * howo;
+      const float* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
+      const float* bias = bias_.size() ? bias_.data() + gi * mpad_ : nullptr;
       const size_t m0 = mi * wp.mc, mn = std::min(wp.mc, mpad_ - m0);
       for (size_t k0 = 0; k0 < kpad_; k0 += wp.kc) {
         const size_t kn = std::min(wp.kc, kpad_ - k0);
         if (!one_k_chunk || v_block != u / wp.m_chunks)
-          input_block(xb, h, w, wp, bk, k0, kn, stage, vbuf);
+          input_block(xg, h, w, wp, bk, k0, kn, stage, vbuf);
         v_block = u / wp.m_chunks;
-        for (size_t pos = 0; pos < kWinoPos; pos++)
-          gemm_block(pos, bk.nt, k0, kn, m0, mn, vbuf + pos * wp.t * wp.kc,
-                     mbuf + pos * wp.t * wp.mc, wp.mc);
+        for (size_t pos = 0; pos < npos_; pos++) {
+          const float* up = ug + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * 8;
+          const float* bp = pos == wino_bias_pos(m_) && k0 == 0 && bias ? bias + m0 : nullptr;
+          wg_.gemm(mn / 8, bk.nt, kn / 4, up, 8 * kpad_, vbuf + pos * wp.t * wp.kc, mbuf + pos * wp.t * wp.mc,
+                   wp.mc, bp, k0 > 0);
+        }
       }
-      output_block(yb, ho, wo, wp, bk, m0, mbuf);
+      output_block(yg, ho, wo, wp, bk, m0, mbuf);
     }
   }
 
  private:
+  // The plan's units, their costs and its scratch, from its WinoPlan.
+  void units(ConvPlan* pl) const {
+    const WinoPlan& wp = pl->wino;
+    pl->axes[0] = size_t(pl->n) * g_;
+    pl->axes[1] = wp.blocks;
+    pl->axes[2] = wp.m_chunks;
+    pl->units = pl->axes[0] * wp.blocks * wp.m_chunks;
+    // The last tile block of the map and the last channel chunk may be smaller.
+    const size_t last_strip = wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles);
+    pl->last_cost[1] = double(last_strip - (wp.blocks_last - 1) * wp.t) / double(wp.t);
+    pl->last_cost[2] = double(mpad_ - (wp.m_chunks - 1) * wp.mc) / double(wp.mc);
+    // V, M and the staging box, each followed by 64 bytes of slack.
+    pl->scratch_bytes = (wp.v_floats + wp.m_floats + wp.stage_floats) * sizeof(float) + 3 * 64;
+  }
+
+  // wp with tile blocks of t tiles (a multiple of 8, or all of a strip's) and
+  // chunks of mc output channels; the input chunks stay.
+  void retile(WinoPlan* wp, size_t t, size_t mc) const {
+    const size_t ntx = std::min(kStripTiles, wp->tiles_x);
+    wp->t = std::min(t, wp->tiles_y * ntx);
+    wp->blocks_full = div_up(wp->tiles_y * ntx, wp->t);
+    wp->blocks_last = div_up(wp->tiles_y * (wp->tiles_x - (wp->strips - 1) * kStripTiles), wp->t);
+    wp->blocks = (wp->strips - 1) * wp->blocks_full + wp->blocks_last;
+    wp->mc = mc;
+    wp->m_chunks = div_up(mpad_, mc);
+    const size_t trows = std::min(wp->tiles_y, div_up(wp->t, ntx) + 1);
+    wp->box_rows = m_ * trows + 2;
+    wp->box_cols = m_ * ntx + 2;
+    wp->v_floats = npos_ * wp->t * wp->kc;
+    wp->m_floats = npos_ * wp->t * wp->mc;
+    wp->stage_floats = wp->box_rows * wp->box_cols * 4;
+  }
+
   struct Block {
     size_t tx0, ntx;  // strip: tile columns [tx0, tx0 + ntx)
     size_t b0, nt;    // tiles [b0, b0 + nt) in the strip's raster order
@@ -312,7 +355,7 @@ class Winograd63Conv final : public ConvImpl {
     *tx = (bk.b0 + k) % bk.ntx;
   }
 
-  // V of input channels [k0, k0 + kn) for the block's tiles.
+  // V of input channels [k0, k0 + kn) of the group at x for the block's tiles.
   void input_block(const float* x, size_t h, size_t w, const WinoPlan& pl, const Block& bk, size_t k0,
                    size_t kn, float* stage, float* v) const {
     // Bounding box of the block's input patches, in strip tile units.
@@ -321,32 +364,32 @@ class Winograd63Conv final : public ConvImpl {
     tile_at(bk, bk.nt - 1, &ty1, &tx_last);
     const size_t cx0 = ty0 == ty1 ? tx_first : 0;
     const size_t cx1 = ty0 == ty1 ? tx_last : bk.ntx - 1;
-    const size_t rows = kWinoTile * (ty1 - ty0 + 1) + 2;
-    const size_t cols = kWinoTile * (cx1 - cx0 + 1) + 2;
+    const size_t rows = m_ * (ty1 - ty0 + 1) + 2;
+    const size_t cols = m_ * (cx1 - cx0 + 1) + 2;
     // 64-bit: padding may be up to 2^31 - 1 on a 32-bit target.
-    const int64_t iy0 = int64_t(kWinoTile * ty0) - p_.pad_top;
-    const int64_t ix0 = int64_t(kWinoTile * (bk.tx0 + cx0)) - p_.pad_left;
+    const int64_t iy0 = int64_t(m_ * ty0) - p_.pad_top;
+    const int64_t ix0 = int64_t(m_ * (bk.tx0 + cx0)) - p_.pad_left;
     // Columns of the box inside the image: [c_lo, c_hi).
     const int64_t lo = std::min<int64_t>(std::max<int64_t>(0, -ix0), int64_t(cols));
     const size_t c_lo = size_t(lo);
     const size_t c_hi = size_t(std::max<int64_t>(lo, std::min<int64_t>(int64_t(cols), int64_t(w) - ix0)));
     const size_t row4 = cols * 4;
     for (size_t q = 0; q * 4 < kn; q++) {
-      const size_t c0 = k0 + 4 * q;  // < cin_: kpad_ pads Cin to 4 only
-      const size_t nch = std::min<size_t>(4, cin_ - c0);
-      const float* xg = x + c0 * h * w;
+      const size_t c0 = k0 + 4 * q;  // < cg_: kpad_ pads Cin/g to 4 only
+      const size_t nch = std::min<size_t>(4, cg_ - c0);
+      const float* xc = x + c0 * h * w;
       for (size_t r = 0; r < rows; r++) {
         const int64_t iy = iy0 + int64_t(r);
         if (iy < 0 || iy >= int64_t(h) || c_lo == c_hi)
-          wk_.pack_nc4(xg, 0, nch, cols, 0, 0, stage + r * row4);
+          wk_.pack_nc4(xc, 0, nch, cols, 0, 0, stage + r * row4);
         else
-          wk_.pack_nc4(xg + size_t(iy) * w + size_t(ix0 + int64_t(c_lo)), h * w, nch, c_lo,
+          wk_.pack_nc4(xc + size_t(iy) * w + size_t(ix0 + int64_t(c_lo)), h * w, nch, c_lo,
                        c_hi - c_lo, cols - c_hi, stage + r * row4);
       }
       for (size_t j = 0; j < bk.nt; j++) {
         size_t ty, tx;
         tile_at(bk, j, &ty, &tx);
-        const float* src = stage + (kWinoTile * (ty - ty0)) * row4 + kWinoTile * (tx - cx0) * 4;
+        const float* src = stage + (m_ * (ty - ty0)) * row4 + m_ * (tx - cx0) * 4;
         wk_.input(src, row4, v_at(v, bk.nt, kn, j, q), pl.t * pl.kc);
       }
     }
@@ -358,85 +401,164 @@ class Winograd63Conv final : public ConvImpl {
     return v + g * 8 * kn + q * nb * 4 + (j % 8) * 4;
   }
 
-  // M_pos (+)= U_pos V_pos for output channels [m0, m0 + mn), input channels
-  // [k0, k0 + kn): all blocks of 8 channels over the strip of the block's
-  // tiles, one call.
-  void gemm_block(size_t pos, size_t nt, size_t k0, size_t kn, size_t m0, size_t mn,
-                  const float* v, float* m, size_t ldm) const {
-    const float* u = packed_u_.data() + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * 8;
-    const float* bias = pos == kWinoBiasPos && k0 == 0 && bias_.size() ? bias_.data() + m0 : nullptr;
-    wg_.gemm(mn / 8, nt, kn / 4, u, 8 * kpad_, v, m, ldm, bias, k0 > 0);
-  }
-
   void output_block(float* y, size_t ho, size_t wo, const WinoPlan& pl, const Block& bk, size_t m0,
                     const float* m) const {
     const size_t howo = ho * wo;
-    const size_t m_end = std::min(cout_, m0 + pl.mc);
+    const size_t m_end = std::min(mg_, m0 + pl.mc);
     for (size_t j = 0; j < bk.nt; j++) {
       size_t ty, tx;
       tile_at(bk, j, &ty, &tx);
-      const size_t oy = kWinoTile * ty, ox = kWinoTile * (bk.tx0 + tx);
+      const size_t oy = m_ * ty, ox = m_ * (bk.tx0 + tx);
       WinoOutTile out;
-      out.rows = std::min(kWinoTile, ho - oy);
-      out.cols = std::min(kWinoTile, wo - ox);
+      out.rows = std::min(m_, ho - oy);
+      out.cols = std::min(m_, wo - ox);
       for (size_t o = m0; o < m_end; o += 4) {
         out.dst = y + o * howo + oy * wo + ox;
-        wk_.output(m + j * pl.mc + (o - m0), pl.t * pl.mc, out, std::min<size_t>(4, cout_ - o), howo, wo,
+        wk_.output(m + j * pl.mc + (o - m0), pl.t * pl.mc, out, std::min<size_t>(4, mg_ - o), howo, wo,
                    p_.clamp, p_.out_min, p_.out_max);
       }
     }
   }
 
   Conv2dParams p_;
+  size_t m_, n_, npos_;
   const WinoKernels& wk_;
   const WinoGemmKernels& wg_;
-  size_t cin_, cout_, kpad_, mpad_, mc_, kc_, block_;
+  size_t g_, cg_, mg_, kpad_, mpad_;
   Buffer<float> packed_u_, bias_;
-  // plan_for_threads' choices (not part of the layer's value: the same plan
-  // results either way).
-  struct CachedChoice {
-    int64_t n, h, w;
-    int threads;
-    size_t t, mc;
-  };
-  static constexpr size_t kCachedChoices = 8;
-  mutable std::mutex cache_mutex_;
-  mutable std::vector<CachedChoice> cache_;
 };
 
 }  // namespace
 
-const char* winograd63_conv_rejects(const Conv2dParams& p) {
+const WinoMatrices& wino_matrices(size_t m) { return kMatrices[wino_index(m)]; }
+
+const char* winograd_conv_rejects(const Conv2dParams& p) {
   if (p.kernel_h != 3 || p.kernel_w != 3) return "it needs a 3x3 kernel";
   if (p.stride_h != 1 || p.stride_w != 1) return "it needs stride 1";
   if (p.dilation_h != 1 || p.dilation_w != 1) return "it needs dilation 1";
-  if (p.groups != 1) return "it needs groups 1";
   return nullptr;
 }
 
-// When `auto` picks Winograd: executed instructions per call, winograd63 /
-// im2col, qemu -cpu cortex-a72 (bench/bench_winograd.cpp, pays_* cases,
-// Cin_Cout_map; re-measure when a GEMM or transform changes):
-//   28x28: 3_32 0.84, 4_4 0.39, 4_16 0.60, 16_4 0.35, 8_8 0.44, 16_16 0.38;
-//   56x56: 3_16 0.77;  14x14: 4_4 0.58, 8_8 0.60, 16_16 0.53, 64_64 0.41,
-//   256_256 0.39;  10x10: 8_8 0.59, 64_64 0.37;  8x8 and 12x12 at 64_64: 0.56, 0.28;
-//   7x7: 4_4 1.03, 8_8 1.01, 16_16 0.92, 8_64 1.41, 32_32 0.82, 64_8 0.68,
-//   64_64 0.72, 256_256 0.69;  4x4 to 6x6 at 64_64: 0.71, 0.51, 0.41;
-//   4x4 at 256_256: 0.67.
-// So from 3 input and 4 output channels up Winograd wins on every map of
-// more than 64 outputs, and on smaller ones too from 32 input channels up
-// (at 7x7 and fewer than 32 input channels the 4 mostly empty tiles, and
-// their 64 GEMMs of 2-4 k-quads, cost about as much as im2col or more).
-bool winograd63_conv_pays(const Conv2dParams& p) {
-  return p.in_channels >= 3 && p.out_channels >= 4;
+ConvImplPtr make_winograd_conv(const Conv2dParams& p, size_t m, const float* weight, const float* bias) {
+  return ConvImplPtr(new WinogradConv(p, m, weight, bias));
 }
 
-bool winograd63_conv_pays_for_map(const Conv2dParams& p, int64_t ho, int64_t wo) {
-  return ho * wo > 64 || p.in_channels >= 32;
+// ---- the cost model -------------------------------------------------------------
+//
+// winograd_conv_cost() estimates the instructions one image of the layer
+// executes, walking the blocking wino_geometry() gives the driver (units,
+// channel chunks, tile blocks, staging boxes) with per-part costs. Every
+// figure is executed instructions under qemu-user (bench/insncount.py; the
+// cases are in bench/bench_winograd.cpp), one table per ISA: aarch64 from
+// -cpu cortex-a72 (cortex-a76 counts the same), armv7 from -cpu cortex-a15
+// (--arch arm); other targets (the generic kernels) use aarch64's.
+//
+//   transforms, per tile x 4 channels (wino<t>_in_x400, wino<t>_out_x400,
+//   wino<t>_out_clamp_x400 divided by 400):
+//                          F(2,3)  F(4,3)  F(6,3)
+//     aarch64 input          109     268     595
+//             output         174     263     528
+//             clamped        184     305     610
+//     armv7   input          174     500     685
+//             output         182     419     619
+//             clamped        192     455     707
+//
+//   per-position GEMM (wpos_k<K>_n<N>: 64 channels, K = 16/64/128, N = 1..16
+//   tiles; a straight line in K for every N): per 8 channels and k-quad, a
+//   group of 8 tiles costs 69 (aarch64's 8x8 block) or 80 (armv7: two 8x4
+//   blocks). The tiles left after the groups go in 4/2/1-tile blocks:
+//   aarch64 runs them for pairs of 8-channel blocks at once (16-channel
+//   blocks, per pair 50 + 32/38/37 and 70/39/23 per k-quad for 4/2/1
+//   tiles) and an odd last block alone; armv7 per 8-channel block (40/23/15
+//   per k-quad).
+//
+// The remaining constants (per unit, GEMM call, 8-tile group, leftover
+// block, staging row and pixel) are a least-squares fit of the model to 116
+// whole layers per ISA (pays_wino{23,43,63}_<Cin>_<Cout>_<map>: Cin, Cout
+// 3..512, maps 1..56, padding 1, unclamped): aarch64 within 5.3% of every
+// count (mean 0.9%), armv7 within 10.4% (mean 1.7%). The planner compares
+// these estimates with im2col_conv_cost() (conv_gemm.cpp);
+// tests/cpp/test_planner.cpp holds the counts and checks the fit.
+namespace {
+
+struct WinoCostModel {
+  double in[3], out[3], out_clamp[3];  // transforms per tile x 4 channels, F(2,3), F(4,3), F(6,3)
+  double unit;                         // per work unit (and the call's own fixed cost)
+  double gemm_call;                    // per wino_gemm_fn call
+  double group8, group8_kq;            // per 8-channel block x 8-tile group, and per k-quad of it
+  bool pairs;                          // leftover tiles in 16-channel blocks (aarch64)
+  double pair, pair_piece[3], pair_piece_kq[3];  // per pair; per 1/2/4-tile piece, and per k-quad
+  double piece, piece_kq[3];  // a lone 8-channel block: per 1/2/4-tile piece, and per k-quad
+  double stage_row, stage_pixel;  // staging: per box row x 4 channels, per pixel of it
+};
+
+#if defined(__arm__)
+const WinoCostModel kCost = {{174, 500, 685}, {182, 419, 619}, {192, 455, 707},
+                             4336, 30.8, 98.4, 80,
+                             false, 0, {0, 0, 0}, {0, 0, 0},
+                             104.1, {15, 23, 40},
+                             97.9, 6.2};
+#else
+const WinoCostModel kCost = {{109, 268, 595}, {174, 263, 528}, {184, 305, 610},
+                             1667, 103, 28.5, 69,
+                             true, 50, {37, 38, 32}, {23, 39, 70},
+                             37.4, {9.07, 18.14, 36.28},
+                             107.6, 1.74};
+#endif
+
+// One wino_gemm_fn call: m8 blocks of 8 channels, n tiles, kq k-quads.
+double wino_gemm_cost(size_t m8, size_t n, size_t kq) {
+  const WinoCostModel& c = kCost;
+  double cost = c.gemm_call + double(m8 * (n / 8)) * (c.group8 + c.group8_kq * double(kq));
+  size_t r = n % 8;
+  if (r == 0) return cost;
+  double pair = c.pair, lone = 0;
+  for (size_t piece : {4, 2, 1}) {
+    if (r < piece) continue;
+    r -= piece;
+    const size_t i = piece == 4 ? 2 : piece - 1;
+    pair += c.pair_piece[i] + c.pair_piece_kq[i] * double(kq);
+    lone += c.piece + c.piece_kq[i] * double(kq);
+  }
+  if (!c.pairs) return cost + double(m8) * lone;
+  return cost + double(m8 / 2) * pair + (m8 % 2 ? lone : 0.0);
 }
 
-ConvImplPtr make_winograd63_conv(const Conv2dParams& p, const float* weight, const float* bias) {
-  return ConvImplPtr(new Winograd63Conv(p, weight, bias));
+}  // namespace
+
+double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t wo) {
+  const size_t g = size_t(p.groups), cg = size_t(p.in_channels) / g, mg = size_t(p.out_channels) / g;
+  const size_t kpad = round_up(cg, 4), mpad = round_up(mg, 8), npos = (m + 2) * (m + 2);
+  WinoPlan wp;
+  wino_geometry(m, kpad, mpad, size_t(ho), size_t(wo), &wp);
+  const size_t ti = wino_index(m);
+  const double out = p.clamp ? kCost.out_clamp[ti] : kCost.out[ti], in = kCost.in[ti];
+  const bool one_k_chunk = kpad <= wp.kc;
+  // The blocks of one strip of ntx tile columns: t tiles each, the last the
+  // rest; a block's staging box spans the tile rows it touches.
+  auto strip_cost = [&](size_t ntx) {
+    const size_t ntiles = wp.tiles_y * ntx;
+    double c = 0;
+    for (size_t b0 = 0; b0 < ntiles; b0 += wp.t) {
+      const size_t nt = std::min(wp.t, ntiles - b0), r0 = b0 / ntx, r1 = (b0 + nt - 1) / ntx;
+      const double rows = double(m * (r1 - r0 + 1) + 2), cols = double(m * (r0 == r1 ? nt : ntx) + 2);
+      for (size_t m0 = 0; m0 < mpad; m0 += wp.mc) {
+        const size_t mn = std::min(wp.mc, mpad - m0);
+        c += kCost.unit + double(nt * div_up(std::min(mg, m0 + mn) - m0, 4)) * out;
+        for (size_t k0 = 0; k0 < kpad; k0 += wp.kc) {
+          const size_t kq = std::min(wp.kc, kpad - k0) / 4;
+          if (!one_k_chunk || m0 == 0)
+            c += double(kq) * (double(nt) * in + rows * (kCost.stage_row + cols * kCost.stage_pixel));
+          c += double(npos) * wino_gemm_cost(mn / 8, nt, kq);
+        }
+      }
+    }
+    return c;
+  };
+  const size_t last = wp.tiles_x - (wp.strips - 1) * kStripTiles;
+  double c = strip_cost(last);
+  if (wp.strips > 1) c += double(wp.strips - 1) * strip_cost(kStripTiles);
+  return double(g) * c;
 }
 
 }  // namespace detail

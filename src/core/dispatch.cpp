@@ -75,7 +75,9 @@ Kernels choose(const CpuFeatures& f) {
   Kernels k{};
   k.sgemm = &sgemm_generic_kernels();
   k.gemm_s8 = &gemm_s8_generic_kernels();
-  k.winograd = &wino63_generic_kernels();
+  k.winograd[0] = &wino23_generic_kernels();
+  k.winograd[1] = &wino43_generic_kernels();
+  k.winograd[2] = &wino63_generic_kernels();
   k.wino_gemm = &wino_gemm_generic_kernels();
   k.dw3x3 = &dw3x3_generic_kernels();
   k.dw3x3_s8 = &dw3x3_s8_generic_kernels();
@@ -83,7 +85,9 @@ Kernels choose(const CpuFeatures& f) {
   if (f.neon) {
     k.sgemm = &sgemm_neon_kernels();
     k.gemm_s8 = &gemm_s8_neon_kernels();
-    k.winograd = &wino63_neon_kernels();
+    k.winograd[0] = &wino23_neon_kernels();
+    k.winograd[1] = &wino43_neon_kernels();
+    k.winograd[2] = &wino63_neon_kernels();
     k.wino_gemm = &wino_gemm_neon_kernels();
     k.dw3x3 = &dw3x3_neon_kernels();
     k.dw3x3_s8 = &dw3x3_s8_neon_kernels();
@@ -124,7 +128,9 @@ CpuInfo cpu_info() {
   info.i8mm = f.i8mm;
   info.sgemm = k.sgemm->name;
   info.depthwise3x3 = k.dw3x3->name;
-  info.winograd = k.winograd->name;
+  info.winograd = k.winograd[2]->name;
+  info.winograd43 = k.winograd[1]->name;
+  info.winograd23 = k.winograd[0]->name;
   info.winograd_gemm = k.wino_gemm->name;
   info.gemm_s8 = k.gemm_s8->name;
   info.depthwise3x3_s8 = k.dw3x3_s8->name;

@@ -28,7 +28,8 @@ const CpuFeatures& cpu_features();
 struct Kernels {
   const SgemmKernels* sgemm;          // fp32 GEMM: neon > generic
   const S8GemmKernels* gemm_s8;       // int8 GEMM: dotprod > neon (smull) > generic
-  const WinoKernels* winograd;        // F(6x6, 3x3) transforms: neon > generic
+  // Winograd F(2,3), F(4,3), F(6,3) transforms, by wino_index(m): neon > generic.
+  const WinoKernels* winograd[3];
   const WinoGemmKernels* wino_gemm;   // its per-position GEMM: neon > generic
   const Dw3x3Kernels* dw3x3;          // fp32 depthwise 3x3: neon > generic
   const Dw3x3S8Kernels* dw3x3_s8;     // int8 depthwise 3x3: neon > generic

@@ -10,7 +10,7 @@ namespace detail {
 void nchw_to_nc4hw4(const float* x, size_t n, size_t c, size_t h, size_t w, float* y) {
   // Each group of 4 channel planes is one long row for the Winograd staging
   // kernel (pack_nc4: interleave, zero-fill the channel tail).
-  const wino_pack_nc4_fn pack = kernels().winograd->pack_nc4;
+  const wino_pack_nc4_fn pack = kernels().winograd[0]->pack_nc4;
   const size_t hw = h * w, c4 = (c + 3) / 4;
   for (size_t b = 0; b < n; b++)
     for (size_t g = 0; g < c4; g++)

@@ -43,10 +43,11 @@
 namespace armconv {
 namespace detail {
 
-// Winograd F(6x6, 3x3) (conv_winograd.cpp): units are (image, tile block,
-// output-channel chunk), chunk innermost.
+// Winograd F(m x m, 3x3) (conv_winograd.cpp): units are (image x group, tile
+// block, output-channel chunk), chunk innermost.
 struct WinoPlan {
-  size_t tiles_y = 0, tiles_x = 0;  // 6x6 output tiles of the map
+  size_t m = 0;                     // output tile side (2, 4, 6)
+  size_t tiles_y = 0, tiles_x = 0;  // m x m output tiles of the map
   size_t strips = 0;                // strips of at most kStripTiles tile columns
   size_t blocks_full = 0;           // tile blocks of a full-width strip
   size_t blocks_last = 0;           // ... of the last strip

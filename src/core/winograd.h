@@ -1,17 +1,35 @@
-// Winograd F(6x6, 3x3): transform matrices, the transform-kernel contract and
-// the nc4hw4 layout helpers. The per-position GEMM between the transforms is
-// its own family: core/wino_gemm.h.
+// Winograd F(m x m, 3 x 3) for m = 2, 4, 6: transform matrices, the
+// transform-kernel contract and the nc4hw4 layout helpers. The per-position
+// GEMM between the transforms is its own family: core/wino_gemm.h; the
+// driver is core/conv_winograd.cpp.
 //
-// One output tile Y (6x6) of a 3x3 convolution (cross-correlation) of an 8x8
-// input patch d with the kernel g is
+// One output tile Y (m x m) of a 3x3 convolution (cross-correlation) of an
+// n x n input patch d (n = m + 2) with the kernel g is
 //
 //     Y = A^T [ (G g G^T) (.) (B^T d B) ] A           (.) = elementwise
 //
-// with the interpolation points {0, 1, -1, 2, -2, 1/2, -1/2, inf}, the
-// well-conditioned choice for F(6,3) (Lavin & Gray 2016; the matrices are the
-// ones wincnn generates for these points and that ncnn uses):
+// over n^2 transform positions (16, 36, 64). The interpolation points are the
+// well-conditioned choices of Lavin & Gray 2016 (the matrices wincnn
+// generates for them, as ncnn uses):
+//   F(2,3): {0, 1, -1, inf}
+//   F(4,3): {0, 1, -1, 2, -2, inf}
+//   F(6,3): {0, 1, -1, 2, -2, 1/2, -1/2, inf}
 //
-//   B^T (8x8)                                        G (8x3)
+//   F(2,3)  B^T (4x4)            G (4x3)                A^T (2x4)
+//           [ 1  0 -1  0 ]       [ 1    0    0   ]      [ 1  1  1  0 ]
+//           [ 0  1  1  0 ]       [ 1/2  1/2  1/2 ]      [ 0  1 -1 -1 ]
+//           [ 0 -1  1  0 ]       [ 1/2 -1/2  1/2 ]
+//           [ 0  1  0 -1 ]       [ 0    0    1   ]
+//
+//   F(4,3)  B^T (6x6)                 G (6x3)                  A^T (4x6)
+//           [ 4  0 -5  0  1  0 ]      [ 1/4    0     0   ]     [ 1  1  1  1  1  0 ]
+//           [ 0 -4 -4  1  1  0 ]      [-1/6  -1/6  -1/6  ]     [ 0  1 -1  2 -2  0 ]
+//           [ 0  4 -4 -1  1  0 ]      [-1/6   1/6  -1/6  ]     [ 0  1  1  4  4  0 ]
+//           [ 0 -2 -1  2  1  0 ]      [ 1/24  1/12  1/6  ]     [ 0  1 -1  8 -8  1 ]
+//           [ 0  2 -1 -2  1  0 ]      [ 1/24 -1/12  1/6  ]
+//           [ 0  4  0 -5  0  1 ]      [ 0      0     1   ]
+//
+//   F(6,3)  B^T (8x8)                                        G (8x3)
 //   [ 1   0  -21/4    0    21/4     0   -1  0 ]      [  1      0      0    ]
 //   [ 0   1    1   -17/4  -17/4     1    1  0 ]      [ -2/9  -2/9   -2/9   ]
 //   [ 0  -1    1    17/4  -17/4    -1    1  0 ]      [ -2/9   2/9   -2/9   ]
@@ -29,12 +47,13 @@
 //   [ 0  1   1  16   16   1/16   1/16   0 ]
 //   [ 0  1  -1  32  -32   1/32  -1/32   1 ]
 //
-// No constants are moved between G and A^T. Column 1 of A^T is all ones, so a
-// constant added to the product at transform position (1, 1) only reaches
-// every output unchanged: the bias is added by the GEMM of position 9 (its
-// bias vector) and costs the output transform nothing.
+// No constants are moved between G and A^T. In all three, column 1 of A^T
+// (the point 1) is all ones, so a constant added to the product at
+// transform position (1, 1) reaches every output unchanged: the bias is
+// added by the GEMM of that position (its bias vector) and costs the output
+// transform nothing.
 //
-// Positions: p = 8 * i + j for row i, column j of the 8x8 transform domain.
+// Positions: p = n * i + j for row i, column j of the n x n transform domain.
 //
 // nc4hw4: channels grouped by 4, (N, ceil(C/4), H, W, 4); element
 // (n, c, y, x) sits at ((n * C4 + c / 4) * H + y) * W + x) * 4 + c % 4, the
@@ -47,18 +66,23 @@
 namespace armconv {
 namespace detail {
 
-constexpr size_t kWinoTile = 6;   // output tile side (F(6x6, 3x3))
-constexpr size_t kWinoIn = 8;     // input patch / transform side
-constexpr size_t kWinoPos = 64;   // transform positions
-constexpr size_t kWinoBiasPos = 9;  // position (1, 1): see above
+// Output tile sides, smallest first; a table index is wino_index(m).
+constexpr size_t kWinoTileSizes[3] = {2, 4, 6};
+constexpr size_t wino_index(size_t m) { return m / 2 - 1; }
+// The transform position that carries the bias: (1, 1).
+constexpr size_t wino_bias_pos(size_t m) { return (m + 2) + 1; }
 
 // The matrices above, for weight transforms (done in double) and tests.
-extern const double kWinoBT[8][8];
-extern const double kWinoG[8][3];
-extern const double kWinoAT[6][8];
+struct WinoMatrices {
+  size_t m, n;       // output tile side, input patch (transform) side n = m + 2
+  const double* bt;  // B^T: n x n, row-major
+  const double* g;   // G: n x 3
+  const double* at;  // A^T: m x n
+};
+const WinoMatrices& wino_matrices(size_t m);  // m = 2, 4 or 6
 
 // Input transform of one tile, 4 channels (one nc4 vector per pixel):
-//   src: the tile's 8x8 patch, row r, column c, channel lane l at
+//   src: the tile's n x n patch, row r, column c, channel lane l at
 //       src[r * src_row + c * 4 + l] (src_row in floats, a multiple of 4);
 //   V = B^T d B: position p, lane l to dst[p * dst_pos + l].
 // Per position one vector of 4 channels: exactly what the per-position GEMM
@@ -70,12 +94,12 @@ using wino_input_fn = void (*)(const float* src, size_t src_row, float* dst, siz
 // (< rows), column x (< cols) at dst + l * dst_ch + y * dst_row + x (NCHW).
 struct WinoOutTile {
   float* dst;
-  size_t rows, cols;  // 1..6: edge tiles are cut
+  size_t rows, cols;  // 1..m: edge tiles are cut
 };
 
 // Output transform of one tile, 4 output channels:
 //   M: position p, lane l at src[p * src_pos + l] (lanes l >= nch are read
-//   but unused); Y = A^T M A (6x6), clamped to [lo, hi] if `clamp`, is
+//   but unused); Y = A^T M A (m x m), clamped to [lo, hi] if `clamp`, is
 //   written as described in WinoOutTile.
 using wino_output_fn = void (*)(const float* src, size_t src_pos, const WinoOutTile& out, size_t nch,
                                 size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi);
@@ -88,15 +112,22 @@ using wino_output_fn = void (*)(const float* src, size_t src_pos, const WinoOutT
 using wino_pack_nc4_fn = void (*)(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
                                   size_t hi, float* dst);
 
+// The transforms of one tile size.
 struct WinoKernels {
-  const char* name;  // winograd63-<isa>-nc4, reported by cpu_info()
+  const char* name;  // winograd<m>3-<isa>-nc4, reported by cpu_info()
+  size_t m;          // output tile side
   wino_pack_nc4_fn pack_nc4;
   wino_input_fn input;
   wino_output_fn output;
 };
 
+// src/generic/winograd{23,43,63}.cpp; src/neon/<isa>/winograd{23,43,63}_nc4.cpp.
+const WinoKernels& wino23_generic_kernels();
+const WinoKernels& wino43_generic_kernels();
 const WinoKernels& wino63_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
+const WinoKernels& wino23_neon_kernels();
+const WinoKernels& wino43_neon_kernels();
 const WinoKernels& wino63_neon_kernels();
 #endif
 

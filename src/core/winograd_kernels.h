@@ -1,34 +1,34 @@
-// The F(6x6, 3x3) transform kernels, written once over a vector "Ops" policy
-// and instantiated per ISA (generic/winograd63.cpp: 4 plain floats,
-// neon/winograd63.h: float32x4_t; the NEON units also run the same
-// operations as inline assembly on aarch64 and armv7, WA_IN_1D and
-// WA_OUT_1D in neon/winograd63.h: keep them in step). A vector is one
-// pixel of 4 channels (nc4hw4); every transform is vector arithmetic on such
-// pixels, the same operations for each lane, with no transposes inside. The
-// only lane shuffles are at the GEMM boundary, where 4 tiles x 4 channels
-// are interleaved into (out of) GEMM panel rows with one ld4/st4.
+// The Winograd transform kernels of every tile size, written once over a
+// vector "Ops" policy and a tile-size traits struct (F23, F43, F63 below),
+// and instantiated per ISA (generic/winograd_ops.h: 4 plain floats,
+// neon/winograd.h: float32x4_t). The NEON units of F(6,3) also run the same
+// operations as inline assembly on aarch64 and armv7 (WA_IN_1D and
+// WA_OUT_1D in neon/winograd63.h; F(4,3): W43_IN_1D and W43_OUT_1D in
+// neon/winograd43.h, on aarch64: keep them in step). A vector is
+// one pixel of 4 channels (nc4hw4); every transform is vector arithmetic on
+// such pixels, the same operations for each lane, with no transposes inside;
+// the only lane shuffles are in the NCHW stores of the output transform.
 //
 // An Ops policy provides: refresh() (called at the top of each transform
-// loop; see neon/winograd63.h), V, load/store (4 floats, any alignment), zero,
-// add/sub, min/max, mla<K>(a, b) = a + b*c[K], mls<K> = a - b*c[K],
-// mul<K> = b*c[K] with c its constant table (the K indices below),
-// store_row6 (lane l of 6 vectors
-// to 6 consecutive floats at p + l * ch, l < 4) and store_row (the same for
-// the first `cols` floats and l < nch).
+// loop; see neon/winograd.h), V, load/store (4 floats, any alignment), zero,
+// dup, add/sub, min/max, mla<K>(a, b) = a + b*c[K], mls<K> = a - b*c[K],
+// mul<K> = b*c[K] with c its constant table (the K indices below), and
+// store_row<M>(p, ch, y, cols, nch): lane l (< nch) of the first `cols`
+// (<= M) vectors y[] to `cols` consecutive floats at p + l * ch, with
+// store_row_full<M>(p, ch, y) its cols = M, nch = 4 case.
 //
 // Contracts: see core/winograd.h (wino_input_fn, wino_output_fn).
 #pragma once
 
 #include <cstddef>
-#include <cstring>
-#include <type_traits>
-#include <utility>
 
 #include "core/winograd.h"
 
 namespace armconv {
 namespace detail {
 namespace wino {
+
+// ---- F(6x6, 3x3) -----------------------------------------------------------------
 
 // Constant tables (the Ops' c[K]).
 enum InConst { kI5_25, kI4_25, kI0_25, kI1_25, kI0_5, kI2_5, kI2, kI4, kInConsts };
@@ -37,104 +37,187 @@ enum OutConst { kO2, kO0_5, kO4, kO0_25, kO8, kO0_125, kO16, kO0_0625, kO32, kO0
 constexpr float kOutConstValues[12] = {2.0f, 0.5f, 4.0f,    0.25f,  8.0f, 0.125f,
                                        16.0f, 0.0625f, 32.0f, 0.03125f, 0, 0};
 
-// t = B^T d for one column of 8 (27 operations). Rows of B^T regrouped as
-// even/odd halves so that rows 1/2, 3/4 and 5/6 share their partial sums:
-//   t1,2 = (d2 + d6 - 4.25 d4) +- (d1 + d5 - 4.25 d3)
-//   t3,4 = ((d6 - q) + 0.25 d2) +- (0.5 d1 - 2.5 d3 + 2 d5),   q = 1.25 d4
-//   t5,6 = (d6 + 4 (d2 - q)) +- (2 d1 - 2.5 d3 + 0.5 d5)
-template <class Ops, class V = typename Ops::V>
-inline void input_1d(const Ops& o, const V* d, V* t) {
-  t[0] = o.template mla<kI5_25>(o.sub(d[0], d[6]), o.sub(d[4], d[2]));
-  t[7] = o.template mla<kI5_25>(o.sub(d[7], d[1]), o.sub(d[3], d[5]));
-  V a = o.template mls<kI4_25>(o.add(d[2], d[6]), d[4]);
-  V b = o.template mls<kI4_25>(o.add(d[1], d[5]), d[3]);
-  t[1] = o.add(a, b);
-  t[2] = o.sub(a, b);
-  // Accumulators are fresh values (q, s, products) or dying inputs, so that
-  // the destructive fmla needs no register copies.
-  const V q = o.template mul<kI1_25>(d[4]);
-  a = o.template mla<kI0_25>(o.sub(d[6], q), d[2]);
-  b = o.template mla<kI2>(o.template mls<kI2_5>(o.template mul<kI0_5>(d[1]), d[3]), d[5]);
-  t[3] = o.add(a, b);
-  t[4] = o.sub(a, b);
-  a = o.template mla<kI4>(d[6], o.sub(d[2], q));
-  b = o.template mla<kI0_5>(o.template mls<kI2_5>(o.template mul<kI2>(d[1]), d[3]), d[5]);
-  t[5] = o.add(a, b);
-  t[6] = o.sub(a, b);
-}
+struct F63 {
+  static constexpr size_t m = 6, n = 8;
+  static constexpr const float* in_consts = kInConstValues;
+  static constexpr const float* out_consts = kOutConstValues;
 
-// y = A^T m for one column of 8 -> 6 (20 operations): with the pair sums and
-// differences s1 = m1 + m2, d1 = m1 - m2 (and s3, d3, s5, d5 likewise),
-//   y0 = m0 + s1 + s3 + s5,  y2k = s1 + 4^k s3 + 4^-k s5,
-//   y2k+1 = d1 + 2^(2k+1) d3 + 2^-(2k+1) d5 (+ m7 for y5).
-template <class Ops, class V = typename Ops::V>
-inline void output_1d(const Ops& o, const V* m, V* y) {
-  const V s1 = o.add(m[1], m[2]), d1 = o.sub(m[1], m[2]);
-  const V s3 = o.add(m[3], m[4]), d3 = o.sub(m[3], m[4]);
-  const V s5 = o.add(m[5], m[6]), d5 = o.sub(m[5], m[6]);
-  y[0] = o.add(o.add(m[0], s1), o.add(s3, s5));
-  y[1] = o.template mla<kO0_5>(o.template mla<kO2>(d1, d3), d5);
-  y[2] = o.template mla<kO0_25>(o.template mla<kO4>(s1, s3), s5);
-  y[3] = o.template mla<kO0_125>(o.template mla<kO8>(d1, d3), d5);
-  y[4] = o.template mla<kO0_0625>(o.template mla<kO16>(s1, s3), s5);
-  y[5] = o.template mla<kO0_03125>(o.template mla<kO32>(o.add(d1, m[7]), d3), d5);
-}
+  // t = B^T d for one column of 8 (27 operations). Rows of B^T regrouped as
+  // even/odd halves so that rows 1/2, 3/4 and 5/6 share their partial sums:
+  //   t1,2 = (d2 + d6 - 4.25 d4) +- (d1 + d5 - 4.25 d3)
+  //   t3,4 = ((d6 - q) + 0.25 d2) +- (0.5 d1 - 2.5 d3 + 2 d5),   q = 1.25 d4
+  //   t5,6 = (d6 + 4 (d2 - q)) +- (2 d1 - 2.5 d3 + 0.5 d5)
+  template <class Ops, class V = typename Ops::V>
+  static void input_1d(const Ops& o, const V* d, V* t) {
+    t[0] = o.template mla<kI5_25>(o.sub(d[0], d[6]), o.sub(d[4], d[2]));
+    t[7] = o.template mla<kI5_25>(o.sub(d[7], d[1]), o.sub(d[3], d[5]));
+    V a = o.template mls<kI4_25>(o.add(d[2], d[6]), d[4]);
+    V b = o.template mls<kI4_25>(o.add(d[1], d[5]), d[3]);
+    t[1] = o.add(a, b);
+    t[2] = o.sub(a, b);
+    // Accumulators are fresh values (q, s, products) or dying inputs, so that
+    // the destructive fmla needs no register copies.
+    const V q = o.template mul<kI1_25>(d[4]);
+    a = o.template mla<kI0_25>(o.sub(d[6], q), d[2]);
+    b = o.template mla<kI2>(o.template mls<kI2_5>(o.template mul<kI0_5>(d[1]), d[3]), d[5]);
+    t[3] = o.add(a, b);
+    t[4] = o.sub(a, b);
+    a = o.template mla<kI4>(d[6], o.sub(d[2], q));
+    b = o.template mla<kI0_5>(o.template mls<kI2_5>(o.template mul<kI2>(d[1]), d[3]), d[5]);
+    t[5] = o.add(a, b);
+    t[6] = o.sub(a, b);
+  }
+
+  // y = A^T m for one column of 8 -> 6 (20 operations): with the pair sums and
+  // differences s1 = m1 + m2, d1 = m1 - m2 (and s3, d3, s5, d5 likewise),
+  //   y0 = m0 + s1 + s3 + s5,  y2k = s1 + 4^k s3 + 4^-k s5,
+  //   y2k+1 = d1 + 2^(2k+1) d3 + 2^-(2k+1) d5 (+ m7 for y5).
+  template <class Ops, class V = typename Ops::V>
+  static void output_1d(const Ops& o, const V* m, V* y) {
+    const V s1 = o.add(m[1], m[2]), d1 = o.sub(m[1], m[2]);
+    const V s3 = o.add(m[3], m[4]), d3 = o.sub(m[3], m[4]);
+    const V s5 = o.add(m[5], m[6]), d5 = o.sub(m[5], m[6]);
+    y[0] = o.add(o.add(m[0], s1), o.add(s3, s5));
+    y[1] = o.template mla<kO0_5>(o.template mla<kO2>(d1, d3), d5);
+    y[2] = o.template mla<kO0_25>(o.template mla<kO4>(s1, s3), s5);
+    y[3] = o.template mla<kO0_125>(o.template mla<kO8>(d1, d3), d5);
+    y[4] = o.template mla<kO0_0625>(o.template mla<kO16>(s1, s3), s5);
+    y[5] = o.template mla<kO0_03125>(o.template mla<kO32>(o.add(d1, m[7]), d3), d5);
+  }
+};
+
+// ---- F(4x4, 3x3) -----------------------------------------------------------------
+
+enum In43Const { kJ4, kJ2, kIn43Consts };
+constexpr float kIn43ConstValues[12] = {4.0f, 2.0f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+enum Out43Const { kP2, kP4, kP8, kOut43Consts };
+constexpr float kOut43ConstValues[12] = {2.0f, 4.0f, 8.0f, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+struct F43 {
+  static constexpr size_t m = 4, n = 6;
+  static constexpr const float* in_consts = kIn43ConstValues;
+  static constexpr const float* out_consts = kOut43ConstValues;
+
+  // t = B^T d for one column of 6 (13 operations, as W43_IN_1D in
+  // neon/winograd43.h): with c = d4 - d2, e2 = 2 (d3 - d1) (rows 0, 3, 4, 5)
+  // and a = d4 - 4 d2, b = d3 - 4 d1 (rows 1, 2),
+  //   t0 = c + 4 (d0 - d2),  t1,2 = a +- b,  t3,4 = c +- e2,
+  //   t5 = (d5 - d3) - 2 e2.
+  template <class Ops, class V = typename Ops::V>
+  static void input_1d(const Ops& o, const V* d, V* t) {
+    const V c = o.sub(d[4], d[2]);
+    V e2 = o.sub(d[3], d[1]);
+    e2 = o.add(e2, e2);
+    t[5] = o.template mls<kJ2>(o.sub(d[5], d[3]), e2);
+    const V a = o.template mls<kJ4>(d[4], d[2]);
+    const V b = o.template mls<kJ4>(d[3], d[1]);
+    t[1] = o.add(a, b);
+    t[2] = o.sub(a, b);
+    t[3] = o.add(c, e2);
+    t[4] = o.sub(c, e2);
+    t[0] = o.template mla<kJ4>(c, o.sub(d[0], d[2]));
+  }
+
+  // y = A^T m for one column of 6 -> 4 (10 operations, as W43_OUT_1D in
+  // neon/winograd43.h): s1 = m1 + m2,
+  // d1 = m1 - m2, s3 = m3 + m4, d3 = m3 - m4;
+  //   y0 = (m0 + s1) + s3,  y1 = d1 + 2 d3,  y2 = s1 + 4 s3,  y3 = (d1 + m5) + 8 d3.
+  template <class Ops, class V = typename Ops::V>
+  static void output_1d(const Ops& o, const V* m, V* y) {
+    const V s1 = o.add(m[1], m[2]), d1 = o.sub(m[1], m[2]);
+    const V s3 = o.add(m[3], m[4]), d3 = o.sub(m[3], m[4]);
+    y[0] = o.add(o.add(m[0], s1), s3);
+    y[1] = o.template mla<kP2>(d1, d3);
+    y[2] = o.template mla<kP4>(s1, s3);
+    y[3] = o.template mla<kP8>(o.add(d1, m[5]), d3);
+  }
+};
+
+// ---- F(2x2, 3x3) -----------------------------------------------------------------
+
+constexpr float kNoConstValues[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+struct F23 {
+  static constexpr size_t m = 2, n = 4;
+  static constexpr const float* in_consts = kNoConstValues;
+  static constexpr const float* out_consts = kNoConstValues;
+
+  // t = B^T d (4 operations): t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3.
+  template <class Ops, class V = typename Ops::V>
+  static void input_1d(const Ops& o, const V* d, V* t) {
+    t[0] = o.sub(d[0], d[2]);
+    t[1] = o.add(d[1], d[2]);
+    t[2] = o.sub(d[2], d[1]);
+    t[3] = o.sub(d[1], d[3]);
+  }
+
+  // y = A^T m (4 operations): y0 = (m0 + m1) + m2, y1 = (m1 - m2) - m3.
+  template <class Ops, class V = typename Ops::V>
+  static void output_1d(const Ops& o, const V* m, V* y) {
+    y[0] = o.add(o.add(m[0], m[1]), m[2]);
+    y[1] = o.sub(o.sub(m[1], m[2]), m[3]);
+  }
+};
+
+// ---- tiles -------------------------------------------------------------------------
 
 // wino_input_fn. The row pass (B^T on each patch row, i.e. d B) goes to `e`,
 // stored column-major so that the column pass (B^T on each column of d B)
-// loads its 8 inputs contiguously; position (i, j) = 8 i + j of the result
+// loads its n inputs contiguously; position (i, j) = n i + j of the result
 // is stored straight to the GEMM's input, one vector of 4 channels each.
-template <class Ops>
+template <class Ops, class F>
 void input_tile(const float* src, size_t src_row, float* dst, size_t dst_pos) {
   using V = typename Ops::V;
-  Ops o(kInConstValues);
-  alignas(16) float e[8][8][4];  // e[j][r]: row pass output, column j of row r
-  for (size_t r = 0; r < 8; r++) {
+  constexpr size_t n = F::n;
+  Ops o(F::in_consts);
+  alignas(16) float e[n][n][4];  // e[j][r]: row pass output, column j of row r
+  for (size_t r = 0; r < n; r++) {
     o.refresh();
-    V d[8], out[8];
-    for (size_t c = 0; c < 8; c++) d[c] = o.load(src + r * src_row + c * 4);
-    input_1d(o, d, out);
-    for (size_t j = 0; j < 8; j++) o.store(e[j][r], out[j]);
+    V d[n], out[n];
+    for (size_t c = 0; c < n; c++) d[c] = o.load(src + r * src_row + c * 4);
+    F::input_1d(o, d, out);
+    for (size_t j = 0; j < n; j++) o.store(e[j][r], out[j]);
   }
-  for (size_t j = 0; j < 8; j++) {
+  for (size_t j = 0; j < n; j++) {
     o.refresh();
-    V col[8], v[8];
-    for (size_t r = 0; r < 8; r++) col[r] = o.load(e[j][r]);
-    input_1d(o, col, v);
-    for (size_t i = 0; i < 8; i++) o.store(dst + (8 * i + j) * dst_pos, v[i]);
+    V col[n], v[n];
+    for (size_t r = 0; r < n; r++) col[r] = o.load(e[j][r]);
+    F::input_1d(o, col, v);
+    for (size_t i = 0; i < n; i++) o.store(dst + (n * i + j) * dst_pos, v[i]);
   }
 }
 
 // wino_output_fn. The column pass (A^T on each column of M) goes to `f`, the
-// row pass (A^T on each row of f) gives the 6x6 output, clamped and stored
-// straight to NCHW row by row (store_row6 for full tiles, store_row for edge
-// tiles cut to the map or to nch channels).
-template <class Ops>
+// row pass (A^T on each row of f) gives the m x m output, clamped and stored
+// straight to NCHW row by row (store_row_full for full tiles, store_row for
+// edge tiles cut to the map or to nch channels).
+template <class Ops, class F>
 void output_tile(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch, size_t dst_ch,
                  size_t dst_row, bool clamp, float lo, float hi) {
   using V = typename Ops::V;
-  Ops o(kOutConstValues);
-  alignas(16) float f[6][8][4];  // column pass output: f[a][j]
-  for (size_t j = 0; j < 8; j++) {
+  constexpr size_t n = F::n, m = F::m;
+  Ops o(F::out_consts);
+  alignas(16) float f[m][n][4];  // column pass output: f[a][j]
+  for (size_t j = 0; j < n; j++) {
     o.refresh();
-    V m[8], y[6];
-    for (size_t i = 0; i < 8; i++) m[i] = o.load(src + (8 * i + j) * src_pos);
-    output_1d(o, m, y);
-    for (size_t a = 0; a < 6; a++) o.store(f[a][j], y[a]);
+    V mm[n], y[m];
+    for (size_t i = 0; i < n; i++) mm[i] = o.load(src + (n * i + j) * src_pos);
+    F::output_1d(o, mm, y);
+    for (size_t a = 0; a < m; a++) o.store(f[a][j], y[a]);
   }
   const V vlo = o.dup(lo), vhi = o.dup(hi);
-  const bool full = ot.rows == 6 && ot.cols == 6 && nch == 4;
+  const bool full = ot.rows == m && ot.cols == m && nch == 4;
   for (size_t a = 0; a < ot.rows; a++) {
     o.refresh();
-    V m[8], y[6];
-    for (size_t j = 0; j < 8; j++) m[j] = o.load(f[a][j]);
-    output_1d(o, m, y);
+    V mm[n], y[m];
+    for (size_t j = 0; j < n; j++) mm[j] = o.load(f[a][j]);
+    F::output_1d(o, mm, y);
     if (clamp)
-      for (size_t b = 0; b < 6; b++) y[b] = o.min(o.max(y[b], vlo), vhi);
+      for (size_t b = 0; b < m; b++) y[b] = o.min(o.max(y[b], vlo), vhi);
     if (full)
-      o.store_row6(ot.dst + a * dst_row, dst_ch, y);
+      o.template store_row_full<m>(ot.dst + a * dst_row, dst_ch, y);
     else
-      o.store_row(ot.dst + a * dst_row, dst_ch, y, ot.cols, nch);
+      o.template store_row<m>(ot.dst + a * dst_row, dst_ch, y, ot.cols, nch);
   }
 }
 

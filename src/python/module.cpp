@@ -84,6 +84,8 @@ PYBIND11_MODULE(_armconv, m) {
     kernels["sgemm"] = c.sgemm;
     kernels["depthwise3x3"] = c.depthwise3x3;
     kernels["winograd"] = c.winograd;
+    kernels["winograd43"] = c.winograd43;
+    kernels["winograd23"] = c.winograd23;
     kernels["gemm_s8"] = c.gemm_s8;
     kernels["winograd_gemm"] = c.winograd_gemm;
     kernels["depthwise3x3_s8"] = c.depthwise3x3_s8;

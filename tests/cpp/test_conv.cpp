@@ -75,14 +75,16 @@ static void run_case(int64_t cin, int64_t cout, int64_t k, int64_t s, int64_t d,
   std::vector<double> ref, mag;
   reference(p, x.data(), n, h, w, wt.data(), b.data(), ref, mag, ho, wo);
   const double kred = double(cin / groups * k * k) + 2;
-  for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Winograd63}) {
+  for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Winograd23,
+                 Algo::Winograd43, Algo::Winograd63}) {
     if (algo_rejects(a, p)) continue;
     armconv_test::GuardedArray<float> y(size_t(n * cout * ho * wo));
     conv2d(p, x.data(), n, h, w, wt.data(), b.data(), y.data(), a);
     // Winograd trades accuracy for speed: its own tests bound it; here a loose
     // check (also when `auto` runs it).
     const Algo ran = a == Algo::Auto ? Conv2d(p, wt.data(), b.data()).algo_for(h, w) : a;
-    const double tol_scale = ran == Algo::Winograd63 ? 1e3 : 1.0;
+    const bool wino = ran == Algo::Winograd23 || ran == Algo::Winograd43 || ran == Algo::Winograd63;
+    const double tol_scale = wino ? 1e3 : 1.0;
     for (size_t i = 0; i < y.size(); i++) {
       const double bound = tol_scale * kred * std::ldexp(1.0, -23) * mag[i] + 1e-30;
       if (!(std::fabs(double(y[i]) - ref[i]) <= bound)) {

@@ -175,6 +175,11 @@ Conv2dParams params(int64_t cin, int64_t cout, int64_t k, int64_t s, int64_t pad
 
 using MakeF32 = ConvImplPtr (*)(const Conv2dParams&, const float*, const float*);
 
+template <size_t M>
+ConvImplPtr make_wino(const Conv2dParams& p, const float* w, const float* b) {
+  return make_winograd_conv(p, M, w, b);
+}
+
 void f32_case(const char* what, MakeF32 make, const Conv2dParams& p, int64_t n, int64_t h,
               int64_t w, const size_t (&axes)[3]) {
   const auto wt = randf(size_t(p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w));
@@ -230,7 +235,7 @@ void s8_case(const char* what, MakeS8 make, const Conv2dParams& p, int64_t n, in
 
 int main() {
   std::printf("kernels: %s, %s, %s + %s, %s, %s\n", kernels().sgemm->name, kernels().gemm_s8->name,
-              kernels().winograd->name, kernels().wino_gemm->name, kernels().dw3x3->name,
+              kernels().winograd[2]->name, kernels().wino_gemm->name, kernels().dw3x3->name,
               kernels().dw3x3_s8->name);
   // fp32 GEMM: (image, group) x N-blocks x M-panels.
   f32_case("gemm 1x1 16->40 g2, 100x100, n 2", make_gemm_conv, params(16, 40, 1, 1, 0, 2, true), 2,
@@ -246,11 +251,20 @@ int main() {
            {2, 1, 5});
   f32_case("im2col 3x3 64->72, 14x14", make_im2col_conv, params(64, 72, 3, 1, 1, 1, false), 1, 14, 14,
            {1, 1, 3});
-  // Winograd: image x tile blocks x output-channel chunks; two strips.
-  f32_case("winograd 8->136, 40x40, n 2", make_winograd63_conv, params(8, 136, 3, 1, 1, 1, true), 2,
-           40, 40, {2, 7, 2});
-  f32_case("winograd 140->12, 13x200", make_winograd63_conv, params(140, 12, 3, 1, 1, 1, false), 1, 13,
-           200, {1, 2, 1});
+  // Winograd: image x group, tile blocks, output-channel chunks; two strips;
+  // each tile size; the chunks of a small map (few tiles, larger chunks).
+  f32_case("winograd63 8->300, 40x40, n 2", make_wino<6>, params(8, 300, 3, 1, 1, 1, true), 2, 40, 40,
+           {2, 7, 2});
+  f32_case("winograd63 200->12 (2 input chunks), 13x200", make_wino<6>, params(200, 12, 3, 1, 1, 1, false), 1,
+           13, 200, {1, 2, 1});
+  f32_case("winograd63 200->300 (2 input, 2 output chunks), 13x13", make_wino<6>,
+           params(200, 300, 3, 1, 1, 1, false), 1, 13, 13, {1, 2, 2});
+  f32_case("winograd43 32->48 g2, 40x40, n 2", make_wino<4>, params(32, 48, 3, 1, 1, 2, true), 2, 40, 40,
+           {4, 2, 1});
+  f32_case("winograd43 20->1000, 6x6", make_wino<4>, params(20, 1000, 3, 1, 1, 1, false), 1, 6, 6,
+           {1, 1, 2});
+  f32_case("winograd23 12->20 g4, 19x21", make_wino<2>, params(12, 20, 3, 1, 0, 4, true), 1, 19, 21,
+           {4, 2, 1});
   // Depthwise: planes, and row blocks when the planes are few.
   f32_case("dw3x3 s1 C3, 50x37", make_dw3x3_conv, params(3, 3, 3, 1, 1, 3, true), 1, 50, 37, {3, 5, 1});
   f32_case("dw3x3 s2 C2, 61x20, pad 2", make_dw3x3_conv, params(2, 2, 3, 2, 2, 2, false), 1, 61, 20,

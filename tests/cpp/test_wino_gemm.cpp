@@ -107,9 +107,11 @@ void sweep(const char* name, wino_gemm_fn gemm) {
       }
     }
   }
-  // Several channel blocks: packed U (u_stride 32 kq) and U blocks with gaps.
-  for (size_t m8 : {2, 3})
-    for (size_t n : {1, 8, 13})
+  // Several channel blocks: packed U (u_stride 32 kq) and U blocks with gaps;
+  // tiles left over after the groups of 8 (16-channel blocks where the ISA
+  // pairs blocks, an odd last block alone).
+  for (size_t m8 : {2, 3, 4, 5})
+    for (size_t n : {1, 2, 3, 4, 5, 6, 7, 8, 13})
       for (size_t kq : {1, 3, 16})
         for (size_t gap : {0, 7})
           for (Mode mode : {kZero, kBias, kAccumulate}) {

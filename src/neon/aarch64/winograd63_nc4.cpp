@@ -1,5 +1,6 @@
 // NEON Winograd F(6x6, 3x3) transforms, aarch64 (winograd63-aarch64-nc4:
-// one tile of 4 channels per call). Shared parts: neon/winograd63.h.
+// one tile of 4 channels per call). Shared parts: neon/winograd.h and
+// neon/winograd63.h (the 1-D transforms).
 //
 // Both transforms of a full tile run as one inline-assembly block each:
 // input_tile_a64 / output_tile_a64, per tile x 4 channels about 580 and 480
@@ -350,7 +351,7 @@ void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, si
 }  // namespace
 
 const WinoKernels& wino63_neon_kernels() {
-  static const WinoKernels k = {"winograd63-aarch64-nc4", pack_nc4, input_tile_a64,
+  static const WinoKernels k = {"winograd63-aarch64-nc4", 6, pack_nc4, input_tile_a64,
                                 output_tile_a64};
   return k;
 }

@@ -178,6 +178,9 @@ struct Blocks {
                      const float* bias, bool accumulate) {
     WinoGemmStrip<Blocks>::blocks_n(8, kq, u, v, v_quad, c, ldc, bias, accumulate);
   }
+  static constexpr bool kPairs = false;  // no 16-channel blocks: 16 q registers
+  template <int N>
+  static void block16(size_t, const float*, size_t, const float*, size_t, float*, size_t, const float*, bool) {}
 };
 
 }  // namespace

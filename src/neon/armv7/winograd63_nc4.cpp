@@ -298,14 +298,14 @@ void output_tile_a32(const float* src, size_t src_pos, const WinoOutTile& ot, si
                              (4 * dst_ch - dst_row) * sizeof(float), ot.rows, ot.cols};
     kOutputA32[edge][mode](src, args);
   } else {
-    wino::output_tile<Ops>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
+    wino::output_tile<Ops, wino::F63>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
   }
 }
 
 }  // namespace
 
 const WinoKernels& wino63_neon_kernels() {
-  static const WinoKernels k = {"winograd63-armv7-nc4", pack_nc4, input_tile_a32,
+  static const WinoKernels k = {"winograd63-armv7-nc4", 6, pack_nc4, input_tile_a32,
                                 output_tile_a32};
   return k;
 }

@@ -1,0 +1,97 @@
+// The portable Ops policy of core/winograd_kernels.h (4 plain floats as a
+// "vector": the compiler may vectorise it; the results do not depend on it)
+// and the nc4 staging kernel, shared by src/generic/winograd{23,43,63}.cpp.
+// An anonymous namespace: each unit has its own copy.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+
+#include "core/winograd.h"
+#include "core/winograd_kernels.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+namespace generic {
+
+struct V4 {
+  float v[4];
+};
+
+// mla/mls are a multiply and an add (no fused multiply-add is required of
+// the compiler).
+struct Ops {
+  using V = V4;
+  const float* c;
+  explicit Ops(const float* consts) : c(consts) {}
+  void refresh() {}
+  static V load(const float* p) { return {{p[0], p[1], p[2], p[3]}}; }
+  static void store(float* p, const V& a) {
+    for (int l = 0; l < 4; l++) p[l] = a.v[l];
+  }
+  static V zero() { return {{0, 0, 0, 0}}; }
+  static V dup(float x) { return {{x, x, x, x}}; }
+  static V add(const V& a, const V& b) {
+    V r;
+    for (int l = 0; l < 4; l++) r.v[l] = a.v[l] + b.v[l];
+    return r;
+  }
+  static V sub(const V& a, const V& b) {
+    V r;
+    for (int l = 0; l < 4; l++) r.v[l] = a.v[l] - b.v[l];
+    return r;
+  }
+  // Comparisons, so that a NaN in `a` propagates.
+  static V max(const V& a, const V& b) {
+    V r;
+    for (int l = 0; l < 4; l++) r.v[l] = a.v[l] < b.v[l] ? b.v[l] : a.v[l];
+    return r;
+  }
+  static V min(const V& a, const V& b) {
+    V r;
+    for (int l = 0; l < 4; l++) r.v[l] = a.v[l] > b.v[l] ? b.v[l] : a.v[l];
+    return r;
+  }
+  template <int K>
+  V mla(const V& a, const V& b) const {
+    V r;
+    for (int l = 0; l < 4; l++) r.v[l] = a.v[l] + b.v[l] * c[K];
+    return r;
+  }
+  template <int K>
+  V mls(const V& a, const V& b) const {
+    V r;
+    for (int l = 0; l < 4; l++) r.v[l] = a.v[l] - b.v[l] * c[K];
+    return r;
+  }
+  template <int K>
+  V mul(const V& b) const {
+    V r;
+    for (int l = 0; l < 4; l++) r.v[l] = b.v[l] * c[K];
+    return r;
+  }
+  template <size_t M>
+  static void store_row(float* p, size_t ch, const V* y, size_t cols, size_t nch) {
+    for (size_t l = 0; l < nch; l++)
+      for (size_t b = 0; b < cols; b++) p[l * ch + b] = y[b].v[l];
+  }
+  template <size_t M>
+  static void store_row_full(float* p, size_t ch, const V* y) {
+    store_row<M>(p, ch, y, M, 4);
+  }
+};
+
+inline void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi,
+                     float* dst) {
+  std::fill_n(dst, lo * 4, 0.0f);
+  dst += lo * 4;
+  for (size_t i = 0; i < n; i++)
+    for (size_t l = 0; l < 4; l++) dst[i * 4 + l] = l < nch ? x[l * ch_stride + i] : 0.0f;
+  std::fill_n(dst + n * 4, hi * 4, 0.0f);
+}
+
+}  // namespace generic
+}  // namespace
+}  // namespace detail
+}  // namespace armconv
