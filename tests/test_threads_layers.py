@@ -1,6 +1,6 @@
 """Every kernel family on the thread pool: the same bits at 1, 2, 3, 4 and 7 threads.
 
-For each family (fp32 GEMM 1x1, im2col, Winograd F(6x6, 3x3), depthwise 3x3;
+For each family (fp32 GEMM 1x1, im2col, Winograd F(6,3), F(4,3), F(2,3), depthwise 3x3;
 int8 GEMM 1x1 and im2col (smull or sdot or armv7, whichever this CPU
 dispatches), int8 depthwise 3x3 and KxK; the public gemm and gemm_s8) and
 shapes chosen so that every split axis is cut (M-panels of 7x7 and 14x14
@@ -46,6 +46,9 @@ F32_CASES = [
     ("winograd63 64->64 14x14", 1, 64, 64, 14, 14, 3, 1, 1, 1, "relu", "winograd63"),
     ("winograd63 16->40 40x40 n2", 2, 16, 40, 40, 40, 3, 1, 1, 1, None, "winograd63"),
     ("winograd63 8->136 26x38", 1, 8, 136, 26, 38, 3, 1, 1, 1, None, "winograd63"),
+    ("winograd43 256->256 7x7", 1, 256, 256, 7, 7, 3, 1, 1, 1, "relu", "winograd43"),
+    ("winograd43 g2 32->48 30x30 n2", 2, 32, 48, 30, 30, 3, 1, 1, 2, None, "winograd43"),
+    ("winograd23 24->40 21x19", 1, 24, 40, 21, 19, 3, 1, 0, 1, (-0.5, 0.5), "winograd23"),
     ("depthwise3x3 C96 14x14", 1, 96, 96, 14, 14, 3, 1, 1, 96, "relu6", "depthwise3x3"),
     ("depthwise3x3 s2 C3 111x81 n2 (row blocks)", 2, 3, 3, 111, 81, 3, 2, 1, 3, None, "depthwise3x3"),
 ]
@@ -115,8 +118,14 @@ def test_fp32_family_bits_across_threads(rng, case):
         y1 = layer(x)
     pads = (p, p, p, p)
     ref = conv2d_ref(x, wt, b, stride=(s, s), pads=pads, groups=g, act=_act(act))
-    bound = wino_bound(x, wt, b, pads) if algo == "winograd63" else \
-        conv2d_bound(x, wt, b, stride=(s, s), pads=pads, groups=g)
+    if algo.startswith("winograd"):
+        m = int(algo[8])
+        bound = np.concatenate([wino_bound(x[:, i * (cin // g):(i + 1) * (cin // g)],
+                                           wt[i * (cout // g):(i + 1) * (cout // g)],
+                                           b[i * (cout // g):(i + 1) * (cout // g)], pads, m)
+                                for i in range(g)], axis=1)
+    else:
+        bound = conv2d_bound(x, wt, b, stride=(s, s), pads=pads, groups=g)
     assert_close(y1, ref, bound, case[0])
     for t in THREADS:
         yt = runs_on(layer, x, t)
