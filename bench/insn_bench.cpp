@@ -226,9 +226,12 @@ int main(int argc, char** argv) {
     }
     if (c.info) std::fprintf(stderr, "plan: %s\n", c.info().c_str());
     CpuInfo info = cpu_info();
-    std::printf("%s sgemm=%s dw3x3=%s winograd=%s gemm_s8=%s\n", info.arch.c_str(),
+    std::printf("%s sgemm=%s dw3x3=%s winograd=%s gemm_s8=%s", info.arch.c_str(),
                 info.sgemm.c_str(), info.depthwise3x3.c_str(), info.winograd.c_str(),
                 info.gemm_s8.c_str());
+    if (!info.hgemm.empty())  // where the fp16 kernels run
+      std::printf(" hgemm=%s dw3x3_fp16=%s", info.hgemm.c_str(), info.depthwise3x3_fp16.c_str());
+    std::printf("\n");
     return 0;
   }
   std::fprintf(stderr, "unknown case %s\n", argv[1]);

@@ -81,3 +81,77 @@ def act_range(activation):
     if activation is None or isinstance(activation, str):
         return ACTS[activation]
     return tuple(activation)
+
+
+# ---- half precision (Conv2d(precision="fp16")) ----------------------------------
+
+EPS16 = 2.0 ** -11
+
+
+def _padded(x, pads):
+    n, c, h, w = x.shape
+    pt, pb, pl, pr = pads
+    xp = np.zeros((n, c, h + pt + pb, w + pl + pr), x.dtype)
+    xp[:, :, pt:pt + h, pl:pl + w] = x
+    return xp
+
+
+def conv2d_fp16_emulated(x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1),
+                         groups=1, act=None, bias_last=False):
+    """The arithmetic of the fp16 GEMM kernels, emulated in numpy (float64 for
+    each exact a*b + c, rounded once to float16, which is what FMLA .8h does):
+    x, w and b rounded to float16; each output starts from its bias and takes
+    one fused multiply-add per term in im2col order (channel, kernel row,
+    kernel column); then the clamp, with bounds rounded to float16. Returns
+    float16 values (as float64) for every output, bit for bit what the
+    kernels give (NaN aside).
+
+    bias_last: the depthwise kernels' order instead (core/dwconv.h): the
+    output starts from zero (the first product, rounded), takes the taps'
+    fused multiply-adds, then the bias in one rounded addition."""
+    xh = np.asarray(x, np.float32).astype(np.float16).astype(np.float64)
+    wh = np.asarray(w, np.float32).astype(np.float16).astype(np.float64)
+    n, c, h, wd = xh.shape
+    cout, cg, kh, kw = wh.shape
+    sh, sw = stride
+    dh, dw = dilation
+    pt, pb, pl, pr = pads
+    ho = out_size(h, kh, sh, dh, pt, pb)
+    wo = out_size(wd, kw, sw, dw, pl, pr)
+    xp = _padded(xh, pads)
+    bias = np.zeros(cout) if b is None else np.asarray(b, np.float32).astype(np.float16).astype(np.float64)
+    acc = np.broadcast_to((0 * bias if bias_last else bias)[None, :, None, None],
+                          (n, cout, ho, wo)).astype(np.float16)
+    mg = cout // groups
+    with np.errstate(invalid="ignore", over="ignore"):
+        for g in range(groups):
+            xs = xp[:, g * cg:(g + 1) * cg]
+            ws = wh[g * mg:(g + 1) * mg]
+            for ci in range(cg):
+                for ky in range(kh):
+                    for kx in range(kw):
+                        patch = xs[:, ci, ky * dh: ky * dh + sh * (ho - 1) + 1: sh,
+                                   kx * dw: kx * dw + sw * (wo - 1) + 1: sw]
+                        t = patch[:, None] * ws[None, :, ci, ky, kx, None, None]
+                        s = acc[:, g * mg:(g + 1) * mg].astype(np.float64) + t
+                        acc[:, g * mg:(g + 1) * mg] = s.astype(np.float16)
+        if bias_last:
+            acc = (acc.astype(np.float64) + bias[None, :, None, None]).astype(np.float16)
+        y = acc.astype(np.float64)
+        if act is not None:
+            lo, hi = (float(np.float16(v)) for v in act)
+            y = np.where(np.isnan(y), y, np.clip(y, lo, hi))
+    return y
+
+
+def conv2d_fp16_bound(x, w, b=None, **kw):
+    """Elementwise bound of |fp16 result - conv2d_ref(x, w, b)| (float64 of the
+    float32 inputs): rounding x and w to float16 (2 * 2^-11 of each product),
+    K sequential float16 additions and the bias ((K + 1) * 2^-11 of the sum of
+    magnitudes, Higham 3.1), the final store, with a factor 2 of slack; plus
+    float16's subnormal spacing."""
+    kw = dict(kw)
+    kw.pop("act", None)
+    mag = conv2d_ref(np.abs(x), np.abs(w), None if b is None else np.abs(b), **kw)
+    k = w.shape[1] * w.shape[2] * w.shape[3]
+    return 2 * (k + 4) * EPS16 * mag + 2.0 ** -24

@@ -22,7 +22,8 @@ _NAME = re.compile(r"^(?P<family>[a-z0-9_]+)-(?P<isa>generic|aarch64|armv7)-(?P<
                    r"(?:-(?P<variant>[a-z0-9]+))?$")
 _FAMILY = {"sgemm": "sgemm", "gemm_s8": "gemm_s8", "winograd": "winograd63", "winograd43": "winograd43",
            "winograd23": "winograd23", "winograd_gemm": "wino_gemm", "depthwise3x3": "dwconv3x3",
-           "depthwise3x3_s8": "dwconv3x3_s8"}
+           "depthwise3x3_s8": "dwconv3x3_s8",
+           "hgemm": "hgemm", "depthwise3x3_fp16": "dwconv3x3"}  # fp16 slots: where they run
 
 
 def test_kernel_names_follow_the_grammar():

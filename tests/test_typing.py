@@ -65,7 +65,12 @@ def main() -> Tuple[float, int]:
         conv = torch.nn.Conv2d(8, 16, 3, padding=1)
         tl = armconv.Conv2d.from_torch(conv, torch.nn.BatchNorm2d(16), "relu")
         assert_type(tl, armconv.Conv2d)
-        assert_type(tl(torch.zeros(1, 8, 5, 5)), F32)
+        # An untyped (Any) input may be float16: the result is some ndarray.
+        ty: npt.NDArray[Any] = tl(torch.zeros(1, 8, 5, 5))
+    h = armconv.Conv2d(w, b, padding=1, precision="fp16")
+    assert_type(h(x.astype(np.float16)), npt.NDArray[np.float16])
+    assert_type(h(x), F32)
+    prec: str = h.precision
     c = armconv.gemm(np.ones((4, 3), np.float32), np.ones((3, 5), np.float32))
     assert_type(c, F32)
     q = armconv.quantize(x, 0.05)

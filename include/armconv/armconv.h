@@ -2,7 +2,8 @@
 //
 // The public C++ API of the core library (libarmconv_core). The Python package
 // is a thin layer over exactly these entry points. All arrays are dense,
-// row-major (C order) float32; images are NCHW.
+// row-major (C order) float32 (or IEEE binary16, armconv::Half, where a
+// function says so); images are NCHW.
 //
 // Errors in arguments throw armconv::Error (a std::invalid_argument).
 #pragma once
@@ -21,6 +22,12 @@ class Error : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// One IEEE 754 binary16 value (numpy's float16, ARM's __fp16) as its bits: a
+// storage type only, the same on every target (x86 included).
+struct Half {
+  uint16_t bits;
+};
+
 // What the running CPU offers, and which implementation each kernel family uses.
 struct CpuInfo {
   std::string arch;  // "aarch64", "armv7", "x86_64", ...
@@ -34,6 +41,9 @@ struct CpuInfo {
   std::string sgemm, depthwise3x3, winograd, gemm_s8;
   std::string winograd_gemm, depthwise3x3_s8;
   std::string winograd43, winograd23;  // F(4,3), F(2,3) transforms (winograd: F(6,3))
+  // The fp16 kernels (Precision::Fp16 layers), empty where they do not run
+  // (no fp16 vector arithmetic, or not built): "hgemm-aarch64-8x24-fp16"...
+  std::string hgemm, depthwise3x3_fp16;
   int cpus = 1;  // CPUs this process may run on (sched_getaffinity): the default thread count
 };
 CpuInfo cpu_info();
@@ -75,6 +85,16 @@ enum class Algo {
 const char* algo_name(Algo a);
 Algo algo_from_name(const std::string& name);  // throws Error on unknown names
 
+// Arithmetic precision of a layer. Fp16: weights packed to binary16 once,
+// the image converted while it is packed, binary16 multiply-adds (the README
+// tabulates the error of each kernel family); it runs where the CPU has fp16
+// vector arithmetic (Armv8.2 FP16: Cortex-A76 / Raspberry Pi 5 and later)
+// and the layer's kernel family has fp16 kernels; elsewhere the layer runs
+// the fp32 kernels, and Conv2d::precision() says so.
+enum class Precision { Fp32, Fp16 };
+const char* precision_name(Precision p);  // "fp32", "fp16"
+Precision precision_from_name(const std::string& name);  // throws Error on unknown names
+
 struct Conv2dParams {
   int64_t in_channels = 0, out_channels = 0;
   int64_t kernel_h = 1, kernel_w = 1;
@@ -106,7 +126,9 @@ struct PlanAccess;
 class Conv2d {
  public:
   // weight: (out_channels, in_channels / groups, kernel_h, kernel_w); bias: (out_channels) or nullptr.
-  Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Algo algo = Algo::Auto);
+  // precision: the arithmetic asked for (see Precision; precision() is the one that runs).
+  Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Algo algo = Algo::Auto,
+         Precision precision = Precision::Fp32);
   ~Conv2d();
   Conv2d(Conv2d&&) noexcept;
   Conv2d& operator=(Conv2d&&) noexcept;
@@ -120,22 +142,31 @@ class Conv2d {
   // counts) and packs its weights for it on first use (see README).
   Algo algo_for(int64_t h, int64_t w) const;
   const Conv2dParams& params() const { return p_; }
+  // The arithmetic the layer runs: Fp16 only if it was asked for and this CPU
+  // runs fp16 kernels for the layer's algorithm.
+  Precision precision() const { return precision_; }
   // Scratch memory one run() over an h x w map allocates (bounded for large maps).
   size_t workspace_bytes(int64_t h, int64_t w) const;
   // x: (n, in_channels, h, w); y: (n, out_channels, ho, wo) with ho, wo from output_size().
   void run(const float* x, int64_t n, int64_t h, int64_t w, float* y) const;
+  // The same with binary16 input and output. An Fp16 layer converts nothing
+  // (its packers read binary16); an Fp32 layer converts x to float32 first
+  // and rounds its float32 result to binary16 (round to nearest even).
+  void run(const Half* x, int64_t n, int64_t h, int64_t w, Half* y) const;
 
  private:
   friend struct detail::PlanAccess;  // the library's own benchmarks and tests
   Conv2dParams p_;
   Algo algo_;
+  Precision precision_ = Precision::Fp32;
   bool auto_winograd_ = false;
   std::unique_ptr<const detail::ConvImpl> impl_;
 };
 
 // One-shot convolution (packs the weights, runs, frees).
 void conv2d(const Conv2dParams& p, const float* x, int64_t n, int64_t h, int64_t w,
-            const float* weight, const float* bias, float* y, Algo algo = Algo::Auto);
+            const float* weight, const float* bias, float* y, Algo algo = Algo::Auto,
+            Precision precision = Precision::Fp32);
 
 // C (m x n, row stride ldc) = A (m x k, row stride lda) * B (k x n, row stride ldb).
 void sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,

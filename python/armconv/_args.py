@@ -15,6 +15,7 @@ import numpy.typing as npt
 from ._types import ActivationArg, ArrayIn, IntPair, PaddingArg
 
 ALGOS = ("auto", "gemm", "im2col", "depthwise3x3", "winograd23", "winograd43", "winograd63")
+PRECISIONS = ("fp32", "fp16")
 INT64_MAX = 2 ** 63 - 1
 
 # DLPack device types a CPU array may come from (dlpack.h: kDLCPU,
@@ -220,6 +221,12 @@ def activation(v: object) -> Tuple[bool, float, float]:
 def algo(v: object) -> str:
     if not isinstance(v, str) or v not in ALGOS:
         raise ValueError(f"algo must be one of {', '.join(repr(a) for a in ALGOS)}, got {v!r}")
+    return v
+
+
+def precision(v: object) -> str:
+    if not isinstance(v, str) or v not in PRECISIONS:
+        raise ValueError(f"precision must be 'fp32' or 'fp16', got {v!r}")
     return v
 
 

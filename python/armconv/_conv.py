@@ -1,7 +1,7 @@
 """fp32 convolution and GEMM."""
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple, TypeVar, Union, cast, overload
+from typing import Any, Literal, Optional, Tuple, TypeVar, Union, cast, overload
 
 import numpy as np
 
@@ -9,7 +9,8 @@ from . import _args
 from ._armconv import Conv2d as _Conv2dImpl
 from ._armconv import sgemm as _sgemm
 from ._layer import ConvLayer
-from ._types import ActivationArg, AlgoArg, ArrayIn, F32Array, IntPair, PaddingArg
+from ._types import (ActivationArg, AlgoArg, ArrayIn, F16Array, F32Array, IntPair, PaddingArg,
+                     PrecisionArg)
 
 __all__ = ["conv2d", "Conv2d", "gemm"]
 
@@ -20,8 +21,8 @@ class Conv2d(ConvLayer):
     """A 2-D convolution layer whose weights are packed once.
 
     ``Conv2d(weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
-    activation=None, algo="auto")`` validates the parameters, chooses the
-    algorithm and packs ``weight`` (a float32 array of shape
+    activation=None, algo="auto", precision="fp32")`` validates the
+    parameters, chooses the algorithm and packs ``weight`` (a float32 array of shape
     (out_channels, in_channels // groups, kh, kw): the layer takes the weight
     array itself, not the layer's sizes; :meth:`from_torch` builds one from a
     ``torch.nn.Conv2d``) for it. ``layer(x)`` then convolves an (N, C, H, W) or
@@ -36,24 +37,41 @@ class Conv2d(ConvLayer):
 
     Parameters are those of :func:`conv2d`. Attributes: ``in_channels``,
     ``out_channels``, ``kernel_size``, ``stride``, ``padding`` (top, bottom,
-    left, right), ``dilation``, ``groups``, ``activation`` and ``algo`` (the
+    left, right), ``dilation``, ``groups``, ``activation``, ``algo`` (the
     algorithm chosen, e.g. ``"gemm"`` or ``"im2col"``; see :meth:`algo_for`
-    for the one small maps get).
+    for the one small maps get) and ``precision`` (the arithmetic that runs:
+    ``"fp16"`` only if it was asked for and this CPU has fp16 kernels for the
+    layer's algorithm, else ``"fp32"``).
+
+    ``precision="fp16"``: the weights are rounded to IEEE half precision once,
+    the input is converted while it is packed, multiply-adds run in half
+    precision (error table in the README) and the result is widened back to
+    float32; a layer built so also takes float16 arrays, and then returns
+    float16. That runs on CPUs with fp16 vector arithmetic (Armv8.2 FP16:
+    Cortex-A76 / Raspberry Pi 5 and later); elsewhere (Pi 4, 32-bit ARM, x86)
+    the same layer computes in float32 and ``precision`` says ``"fp32"``
+    (float16 arrays are then converted in and out).
     """
 
-    __slots__ = ()
+    __slots__ = ("precision", "_f16_io")
     _impl: _Conv2dImpl
+    precision: str
+    _f16_io: bool
 
     def __init__(self, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: IntPair = 1,
                  padding: PaddingArg = 0, dilation: IntPair = 1, groups: int = 1,
-                 activation: ActivationArg = None, algo: AlgoArg = "auto") -> None:
+                 activation: ActivationArg = None, algo: AlgoArg = "auto",
+                 precision: PrecisionArg = "fp32") -> None:
         args = _args.conv_args(weight, bias, stride, padding, dilation, groups, activation)
-        impl = _Conv2dImpl(args.weight, args.bias, *args.native(), _args.algo(algo))
+        asked = _args.precision(precision)
+        impl = _Conv2dImpl(args.weight, args.bias, *args.native(), _args.algo(algo), asked)
         self._init_layer(args, impl)
+        object.__setattr__(self, "precision", impl.precision)
+        object.__setattr__(self, "_f16_io", asked == "fp16")
 
     @classmethod
     def from_torch(cls, conv: Any, bn: Any = None, activation: Any = None,
-                   algo: AlgoArg = "auto") -> "Conv2d":
+                   algo: AlgoArg = "auto", precision: PrecisionArg = "fp32") -> "Conv2d":
         """A layer computing ``conv`` (a ``torch.nn.Conv2d``), then ``bn``, then ``activation``.
 
         ``bn``: an optional ``torch.nn.BatchNorm2d`` following the convolution,
@@ -62,7 +80,8 @@ class Conv2d(ConvLayer):
         beta`` with ``g = gamma / sqrt(running_var + eps)``, in float64, then
         rounded to float32. ``activation``: None, "relu", "relu6", a (min, max)
         pair, or a ``torch.nn.ReLU``, ``ReLU6``, ``Hardtanh`` or ``Identity``
-        module. torch is imported only by this method.
+        module. ``algo``, ``precision``: as for the constructor. torch is
+        imported only by this method.
         """
         import torch  # only here: armconv itself never needs torch
 
@@ -98,8 +117,10 @@ class Conv2d(ConvLayer):
         return cls(w.astype(np.float32), b.astype(np.float32),
                    stride=(conv.stride[0], conv.stride[1]), padding=pad,
                    dilation=(conv.dilation[0], conv.dilation[1]), groups=conv.groups,
-                   activation=_torch_activation(activation), algo=algo)
+                   activation=_torch_activation(activation), algo=algo, precision=precision)
 
+    @overload
+    def __call__(self, x: F16Array, out: None = None) -> F16Array: ...
     @overload
     def __call__(self, x: ArrayIn, out: None = None) -> F32Array: ...
     @overload
@@ -108,12 +129,23 @@ class Conv2d(ConvLayer):
     def __call__(self, x: ArrayIn, out: Any = None) -> Any:
         """Convolve x ((N, C, H, W) or (C, H, W) float32); into ``out`` when given.
 
-        ``out``: a float32, C-contiguous, writable array of the output's exact
-        shape, sharing no memory with x (any CPU array kind: numpy, torch...);
-        returned as it was passed.
+        A layer built with ``precision="fp16"`` also takes float16 arrays and
+        then returns float16 (``out`` must be float16 too).
+        ``out``: a C-contiguous, writable array of x's dtype and the output's
+        exact shape, sharing no memory with x (any CPU array kind: numpy,
+        torch...); returned as it was passed.
         """
-        return _args.run_layer(self._impl, _args.layer_input(x, self.in_channels), out,
-                               np.float32)
+        dt: Any = np.float32
+        hint = None
+        a = _args.as_ndarray("x", x, np.dtype(np.float32))
+        if a.dtype == np.float16:
+            if self._f16_io:
+                dt = np.float16
+            else:
+                hint = ("cast it with x.astype(np.float32), or build the layer with "
+                        "precision='fp16', which takes float16 arrays")
+        return _args.run_layer(self._impl, _args.layer_input(a, self.in_channels, dt, hint), out,
+                               dt)
 
     def algo_for(self, h: int, w: int) -> str:
         """The algorithm a call over an h x w input map runs.
@@ -131,7 +163,8 @@ class Conv2d(ConvLayer):
         return self._impl.workspace_bytes(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
     def __repr__(self) -> str:
-        return f"Conv2d({self._repr_fields()}, algo={self.algo!r})"
+        p = f", precision={self.precision!r}" if self._f16_io else ""
+        return f"Conv2d({self._repr_fields()}, algo={self.algo!r}{p})"
 
 
 def _torch_activation(a: Any) -> ActivationArg:
@@ -158,16 +191,23 @@ def _torch_activation(a: Any) -> ActivationArg:
 def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: IntPair = 1,
            padding: PaddingArg = 0, dilation: IntPair = 1, groups: int = 1,
            activation: ActivationArg = None, algo: AlgoArg = "auto", *,
-           out: None = None) -> F32Array: ...
+           out: None = None, precision: Literal["fp32"] = "fp32") -> F32Array: ...
 @overload
 def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: IntPair = 1,
            padding: PaddingArg = 0, dilation: IntPair = 1, groups: int = 1,
-           activation: ActivationArg = None, algo: AlgoArg = "auto", *, out: _Out) -> _Out: ...
+           activation: ActivationArg = None, algo: AlgoArg = "auto", *,
+           out: None = None, precision: PrecisionArg) -> Union[F32Array, F16Array]: ...
+@overload
+def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: IntPair = 1,
+           padding: PaddingArg = 0, dilation: IntPair = 1, groups: int = 1,
+           activation: ActivationArg = None, algo: AlgoArg = "auto", *, out: _Out,
+           precision: PrecisionArg = "fp32") -> _Out: ...
 
 
 def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: IntPair = 1,
            padding: PaddingArg = 0, dilation: IntPair = 1, groups: int = 1,
-           activation: ActivationArg = None, algo: AlgoArg = "auto", *, out: Any = None) -> Any:
+           activation: ActivationArg = None, algo: AlgoArg = "auto", *, out: Any = None,
+           precision: PrecisionArg = "fp32") -> Any:
     """2-D convolution with the semantics of ``torch.nn.functional.conv2d``.
 
     x: float32 (N, C, H, W) or (C, H, W); the result has the same rank.
@@ -188,11 +228,16 @@ def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: 
     ValueError) saying why.
     out: optional float32 C-contiguous writable array of the output's shape,
     sharing no memory with x; the result is written there and ``out`` returned.
+    precision: "fp32" (default), or "fp16": half-precision arithmetic where
+    the CPU has it (see :class:`Conv2d`); x may then also be float16, and the
+    result (and ``out``) is float16 too.
 
     Returns a new float32 array (N, Cout, Ho, Wo) (or (Cout, Ho, Wo)).
     Non-contiguous, Fortran-ordered and misaligned inputs are accepted (copied).
     """
-    xa = _args.array("x", x, ndims=(3, 4))
+    f16 = (_args.precision(precision) == "fp16"
+           and _args.as_ndarray("x", x, np.dtype(np.float32)).dtype == np.float16)
+    xa = _args.array("x", x, np.float16 if f16 else np.float32, ndims=(3, 4))
     wa = _args.array("weight", weight, ndims=(4,))
     groups = _args.integer("groups", groups, 1)
     c = xa.shape[-3]
@@ -202,7 +247,7 @@ def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: 
         raise ValueError(
             f"x has {c} channels but weight.shape[1] * groups = {wa.shape[1]} * {groups} = "
             f"{wa.shape[1] * groups}")
-    layer = Conv2d(wa, bias, stride, padding, dilation, groups, activation, algo)
+    layer = Conv2d(wa, bias, stride, padding, dilation, groups, activation, algo, precision)
     return layer(xa, out=out)
 
 

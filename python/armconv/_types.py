@@ -25,18 +25,18 @@ PaddingArg = Union[int, Tuple[int, int], Tuple[int, int, int, int], Literal["val
 ActivationArg = Union[None, Literal["relu", "relu6"], Tuple[float, float]]
 #: The kernel families a layer can be forced to.
 AlgoArg = Literal["auto", "gemm", "im2col", "depthwise3x3", "winograd23", "winograd43", "winograd63"]
+#: A layer's arithmetic: "fp32", or "fp16" (half precision where the CPU has it).
+PrecisionArg = Literal["fp32", "fp16"]
 #: A scale: a number (per tensor) or a 1-D array (per channel, with axis=).
 ScaleArg = Union[float, npt.ArrayLike]
 
 F32Array = npt.NDArray[np.float32]
+F16Array = npt.NDArray[np.float16]
 I8Array = npt.NDArray[np.int8]
 I32Array = npt.NDArray[np.int32]
 
 
-class Kernels(TypedDict):
-    """``cpu_info()["kernels"]``: the implementation each kernel family uses,
-    named ``<family>-<isa>-<tile>[-<variant>]`` (e.g. ``"sgemm-aarch64-8x12"``)."""
-
+class _KernelsAlways(TypedDict):
     sgemm: str
     depthwise3x3: str
     winograd: str
@@ -45,6 +45,16 @@ class Kernels(TypedDict):
     gemm_s8: str
     winograd_gemm: str
     depthwise3x3_s8: str
+
+
+class Kernels(_KernelsAlways, total=False):
+    """``cpu_info()["kernels"]``: the implementation each kernel family uses,
+    named ``<family>-<isa>-<tile>[-<variant>]`` (e.g. ``"sgemm-aarch64-8x12"``).
+    The fp16 slots (``hgemm``, ``depthwise3x3_fp16``) are present only where
+    fp16 kernels run."""
+
+    hgemm: str
+    depthwise3x3_fp16: str
 
 
 class CpuInfo(TypedDict):
@@ -60,5 +70,5 @@ class CpuInfo(TypedDict):
     kernels: Kernels
 
 
-__all__ = ["ArrayIn", "IntPair", "PaddingArg", "ActivationArg", "AlgoArg", "ScaleArg",
-           "F32Array", "I8Array", "I32Array", "CpuInfo", "Kernels", "SupportsDLPack"]
+__all__ = ["ArrayIn", "IntPair", "PaddingArg", "ActivationArg", "AlgoArg", "PrecisionArg",
+           "ScaleArg", "F32Array", "F16Array", "I8Array", "I32Array", "CpuInfo", "Kernels", "SupportsDLPack"]

@@ -10,6 +10,8 @@
 
 #include "core/buffer.h"
 #include "core/conv_impl.h"
+#include "core/dispatch.h"
+#include "core/half.h"
 
 namespace armconv {
 
@@ -29,28 +31,58 @@ namespace {
 // the map is a multiple of 6 or large (56x56, 28x28), F(4,3) on 7x7 and
 // 14x14 (6x6 tiles would compute 12x12 and 18x18), F(2,3) on 2x2, im2col on
 // 1x1 maps.
+//
+// Precision::Fp16 takes the same family, built by its fp16 `make_f16` where
+// this CPU runs fp16 kernels for it; otherwise the fp32 one (and the layer
+// says so: Conv2d::precision()).
+using MakeFn = detail::ConvImplPtr (*)(const Conv2dParams& p, const float* weight, const float* bias);
 struct ConvFamily {
   Algo algo;
   const char* (*rejects)(const Conv2dParams& p);
-  detail::ConvImplPtr (*make)(const Conv2dParams& p, const float* weight, const float* bias);
+  MakeFn make;
+  MakeFn make_f16;  // nullptr: no fp16 kernels for the family
 };
 
 const ConvFamily kFamilies[] = {
-    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, detail::make_dw3x3_conv},
+    {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, detail::make_dw3x3_conv,
+     detail::make_dw3x3_conv_f16},
     {Algo::Winograd63, detail::winograd_conv_rejects,
-     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 6, w, b); }},
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 6, w, b); },
+     nullptr},
     {Algo::Winograd43, detail::winograd_conv_rejects,
-     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 4, w, b); }},
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 4, w, b); },
+     nullptr},
     {Algo::Winograd23, detail::winograd_conv_rejects,
-     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 2, w, b); }},
-    {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv},
-    {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv},
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 2, w, b); },
+     nullptr},
+    {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv, detail::make_gemm_conv_f16},
+    {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv,
+     detail::make_im2col_conv_f16},
 };
 
 const ConvFamily& family(Algo a) {
   for (const ConvFamily& f : kFamilies)
     if (f.algo == a) return f;
   throw Error("unknown algorithm");
+}
+
+// The family's implementation at `precision`: fp16 where it can, else fp32.
+detail::ConvImplPtr make(const ConvFamily& f, const Conv2dParams& p, const float* weight,
+                         const float* bias, Precision precision) {
+  if (precision == Precision::Fp16 && f.make_f16)
+    if (detail::ConvImplPtr impl = f.make_f16(p, weight, bias)) return impl;
+  return f.make(p, weight, bias);
+}
+
+// Whether the family runs fp16 kernels on this CPU (without building it).
+bool runs_f16(const ConvFamily& f) {
+  const detail::Kernels& k = detail::kernels();
+  switch (f.algo) {
+    case Algo::Gemm:
+    case Algo::Im2col: return k.hgemm.f32 != nullptr;
+    case Algo::Depthwise3x3: return k.dw3x3_f16 != nullptr;
+    default: return false;
+  }
 }
 
 // Estimated instructions of one image of the layer on an ho x wo output map.
@@ -110,10 +142,14 @@ void check_range(const char* name, int64_t v, int64_t lo) {
 // (std::call_once: concurrent first calls pack once, the others wait), so a
 // layer holds its copy of the weights plus the packings of the map sizes it
 // has run: a network layer that always sees one map size holds one, not the
-// four (F(6,3) alone is 7.1 times the weights).
-class ByMapSize final : public detail::ConvImpl {
+// four (F(6,3) alone is 7.1 times the weights). All of them run at one
+// precision: fp16 only if every family has fp16 kernels here (Winograd has
+// none yet, so today such a layer runs fp32); the binary16 view (f16())
+// exists when they do.
+class ByMapSize final : public detail::ConvImplF16 {
  public:
-  ByMapSize(const Conv2dParams& p, const std::vector<Algo>& algos, const float* weight, const float* bias)
+  ByMapSize(const Conv2dParams& p, const std::vector<Algo>& algos, const float* weight, const float* bias,
+            Precision precision)
       : p_(p),
         algos_(algos),
         weight_(size_t(p.out_channels) * size_t(p.in_channels / p.groups) * size_t(p.kernel_h * p.kernel_w)),
@@ -121,7 +157,11 @@ class ByMapSize final : public detail::ConvImpl {
         once_(new std::once_flag[algos.size()]) {
     std::memcpy(weight_.data(), weight, weight_.size() * sizeof(float));
     if (bias) bias_.assign(bias, bias + p.out_channels);
+    f16_ = precision == Precision::Fp16 &&
+           std::all_of(algos.begin(), algos.end(), [](Algo a) { return runs_f16(family(a)); });
   }
+
+  const detail::ConvImplT<Half, Half>* f16() const override { return f16_ ? this : nullptr; }
 
   detail::ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     int64_t ho, wo;
@@ -143,15 +183,23 @@ class ByMapSize final : public detail::ConvImpl {
   }
   void run(const detail::ConvPlan& plan, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {
-    for (size_t i = 0; i < algos_.size(); i++)
-      if (plan.algo == std::string(algo_name(algos_[i]))) return impl(i).run(plan, x, y, begin, end, scratch);
-    throw Error(std::string("plan of algorithm '") + plan.algo + "' given to a layer that does not hold it");
+    part(plan).run(plan, x, y, begin, end, scratch);
+  }
+  void run(const detail::ConvPlan& plan, const Half* x, Half* y, size_t begin, size_t end,
+           void* scratch) const override {
+    part(plan).f16()->run(plan, x, y, begin, end, scratch);
   }
 
  private:
+  const detail::ConvImpl& part(const detail::ConvPlan& plan) const {
+    for (size_t i = 0; i < algos_.size(); i++)
+      if (plan.algo == std::string(algo_name(algos_[i]))) return impl(i);
+    throw Error(std::string("plan of algorithm '") + plan.algo + "' given to a layer that does not hold it");
+  }
   const detail::ConvImpl& impl(size_t i) const {
     std::call_once(once_[i], [&] {
-      impls_[i] = family(algos_[i]).make(p_, weight_.data(), bias_.empty() ? nullptr : bias_.data());
+      impls_[i] = make(family(algos_[i]), p_, weight_.data(), bias_.empty() ? nullptr : bias_.data(),
+                       f16_ ? Precision::Fp16 : Precision::Fp32);
     });
     return *impls_[i];
   }
@@ -162,6 +210,7 @@ class ByMapSize final : public detail::ConvImpl {
   std::vector<float> bias_;
   mutable std::vector<detail::ConvImplPtr> impls_;  // written once each, under once_[i]
   std::unique_ptr<std::once_flag[]> once_;
+  bool f16_ = false;
 };
 
 }  // namespace
@@ -186,6 +235,14 @@ Algo algo_from_name(const std::string& name) {
   throw Error(
       "algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'winograd23', 'winograd43', "
       "'winograd63', got '" + name + "'");
+}
+
+const char* precision_name(Precision p) { return p == Precision::Fp16 ? "fp16" : "fp32"; }
+
+Precision precision_from_name(const std::string& name) {
+  if (name == "fp32") return Precision::Fp32;
+  if (name == "fp16") return Precision::Fp16;
+  throw Error("precision must be 'fp32' or 'fp16', got '" + name + "'");
 }
 
 void validate(const Conv2dParams& p) {
@@ -238,7 +295,9 @@ const char* algo_rejects(Algo algo, const Conv2dParams& p) {
   return family(algo).rejects(p);
 }
 
-Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Algo algo) : p_(p) {
+Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Algo algo,
+               Precision precision)
+    : p_(p) {
   validate(p);
   if (!weight) throw Error("weight must not be null");
   const std::vector<Algo> algos = algo == Algo::Auto ? choose(p) : std::vector<Algo>{algo};
@@ -247,10 +306,11 @@ Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Al
     throw Error(std::string("algo '") + algo_name(algo_) + "' cannot run this convolution: " + why);
   if (algos.size() > 1) {
     auto_winograd_ = true;
-    impl_.reset(new ByMapSize(p, algos, weight, bias));
+    impl_.reset(new ByMapSize(p, algos, weight, bias, precision));
   } else {
-    impl_ = family(algo_).make(p, weight, bias);
+    impl_ = make(family(algo_), p, weight, bias, precision);
   }
+  precision_ = impl_->f16() ? Precision::Fp16 : Precision::Fp32;
 }
 
 Algo Conv2d::algo_for(int64_t h, int64_t w) const {
@@ -272,14 +332,34 @@ void Conv2d::run(const float* x, int64_t n, int64_t h, int64_t w, float* y) cons
   detail::run_all(*impl_, plan, x, y);
 }
 
+void Conv2d::run(const Half* x, int64_t n, int64_t h, int64_t w, Half* y) const {
+  if (n < 0) throw Error("batch size must be >= 0");
+  if (const detail::ConvImplT<Half, Half>* f16 = impl_->f16()) {
+    const detail::ConvPlan plan = f16->plan(n, h, w);
+    if (n == 0) return;
+    detail::run_all(*f16, plan, x, y);
+    return;
+  }
+  // fp32 kernels: convert in, run, round out (core/half.h).
+  const detail::ConvPlan plan = impl_->plan(n, h, w);
+  if (n == 0) return;
+  const size_t xn = size_t(n) * size_t(p_.in_channels) * size_t(h) * size_t(w);
+  const size_t yn = size_t(n) * size_t(p_.out_channels) * size_t(plan.ho) * size_t(plan.wo);
+  detail::Buffer<float> xf(xn, detail::Buffer<float>::Uninitialized());
+  detail::Buffer<float> yf(yn, detail::Buffer<float>::Uninitialized());
+  for (size_t i = 0; i < xn; i++) xf[i] = detail::half_to_float(x[i]);
+  detail::run_all(*impl_, plan, xf.data(), yf.data());
+  for (size_t i = 0; i < yn; i++) y[i] = detail::float_to_half(yf[i]);
+}
+
 detail::ConvPlan detail::PlanAccess::plan(const Conv2d& layer, int64_t n, int64_t h, int64_t w,
                                           int* team) {
   return call_plan(*layer.impl_, layer.impl_->plan(n, h, w), team);
 }
 
 void conv2d(const Conv2dParams& p, const float* x, int64_t n, int64_t h, int64_t w,
-            const float* weight, const float* bias, float* y, Algo algo) {
-  Conv2d layer(p, weight, bias, algo);
+            const float* weight, const float* bias, float* y, Algo algo, Precision precision) {
+  Conv2d layer(p, weight, bias, algo, precision);
   layer.run(x, n, h, w, y);
 }
 

@@ -24,6 +24,7 @@
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
 #include "core/dwconv.h"
+#include "core/half.h"
 
 namespace armconv {
 namespace detail {
@@ -185,6 +186,70 @@ class Dw3x3Conv final : public ConvImpl {
   Buffer<float> packed_;
 };
 
+// ---- fp16 3x3 ------------------------------------------------------------------------
+
+// Weights rounded to binary16 once; the float32-image and binary16-image
+// kernels of the table share them. Scratch: the kernel's staging band.
+class Dw3x3F16Conv final : public ConvImplF16 {
+ public:
+  Dw3x3F16Conv(const Conv2dParams& p, const Dw3x3F16Kernels& kern, const float* weight,
+               const float* bias)
+      : p_(p), kern_(kern), c_(size_t(p.in_channels)) {
+    packed_.reset(c_ * kDw3x3PackedHalves);  // zeros past the bias
+    for (size_t c = 0; c < c_; c++) {
+      Half* k = packed_.data() + c * kDw3x3PackedHalves;
+      for (size_t t = 0; t < 9; t++) k[t] = float_to_half(weight[c * 9 + t]);
+      k[9] = float_to_half(bias ? bias[c] : 0.0f);
+    }
+    lo_ = float_to_half(p.out_min);
+    hi_ = float_to_half(p.out_max);
+  }
+
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
+    ConvPlan pl = dw_plan(p_, "depthwise3x3", n, h, w);
+    pl.scratch_bytes = kern_.scratch_bytes(size_t(pl.wo), size_t(p_.stride_h));
+    return pl;
+  }
+  void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
+           void* scratch) const override {
+    run_io(pl, x, y, begin, end, scratch, p_.stride_h == 1 ? kern_.stride1 : kern_.stride2);
+  }
+  void run(const ConvPlan& pl, const Half* x, Half* y, size_t begin, size_t end,
+           void* scratch) const override {
+    run_io(pl, x, y, begin, end, scratch, p_.stride_h == 1 ? kern_.stride1_h : kern_.stride2_h);
+  }
+
+ private:
+  template <class IO>
+  void run_io(const ConvPlan& pl, const IO* x, IO* y, size_t begin, size_t end, void* scratch,
+              dw3x3_h_plane_fn<IO> fn) const {
+    DwPlaneH<IO> plane{};
+    plane_geometry(plane, pl, p_);
+    plane.clamp = p_.clamp;
+    plane.lo = lo_;
+    plane.hi = hi_;
+    plane.scratch = scratch;
+    plane.fresh = true;
+    const size_t hw = plane.h * plane.w, howo = plane.ho * plane.wo;
+    for_each_plane(pl, c_, begin, end, [&](size_t i, size_t c, size_t oy0, size_t oy1) {
+      plane.x = x + i * hw;
+      plane.y = y + i * howo;
+      plane.k = packed_.data() + c * kDw3x3PackedHalves;
+      if (oy0 == 0 && oy1 == plane.ho)
+        fn(plane);
+      else
+        fn(sub_plane(plane, p_.stride_h, oy0, oy1, sizeof(IO)));
+      plane.fresh = false;
+    });
+  }
+
+  Conv2dParams p_;
+  const Dw3x3F16Kernels& kern_;
+  size_t c_;
+  Half lo_, hi_;
+  Buffer<Half> packed_;
+};
+
 // ---- int8 ------------------------------------------------------------------------------
 
 // Both int8 families: 3x3 through the dispatched table, other shapes through
@@ -263,6 +328,11 @@ const char* dw3x3_conv_rejects(const Conv2dParams& p) { return dw3x3_shape_rejec
 
 ConvImplPtr make_dw3x3_conv(const Conv2dParams& p, const float* weight, const float* bias) {
   return ConvImplPtr(new Dw3x3Conv(p, weight, bias));
+}
+
+ConvImplPtr make_dw3x3_conv_f16(const Conv2dParams& p, const float* weight, const float* bias) {
+  const Dw3x3F16Kernels* k = kernels().dw3x3_f16;
+  return k ? ConvImplPtr(new Dw3x3F16Conv(p, *k, weight, bias)) : nullptr;
 }
 
 // int8: a single-channel layer (groups == 1) stays with the GEMM families.

@@ -1,5 +1,5 @@
 // Convolution as GEMM, for every data type (one template, instantiated for
-// fp32 layers and for QConv2d's int8 layers):
+// fp32 and fp16 layers and for QConv2d's int8 layers):
 //
 //   C (Cout/g x Ho*Wo) = W (Cout/g x Cin/g*kh*kw) * B
 //
@@ -18,10 +18,12 @@
 #include <cstring>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "core/buffer.h"
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
+#include "core/half.h"
 
 namespace armconv {
 namespace detail {
@@ -53,6 +55,84 @@ struct GemmRows<S8Gemm> {
 template <class T>
 using ConvImplFor = typename std::conditional<std::is_same<T, S8Gemm>::value, ConvImplS8, ConvImpl>::type;
 
+// A GEMM layer's shape, and its weights packed into MR-row panels per group
+// (what every data type's layer has; A is the element type of the panels).
+template <class A>
+struct GemmLayer {
+  Conv2dParams p;
+  const char* algo;
+  size_t g, m, cg, k, mpad, kp;
+  bool dense;  // 1x1, stride 1, no padding: the image is B
+  Buffer<A> packed_a;
+
+  template <class K>
+  GemmLayer(const Conv2dParams& p_, const K& kern, const char* algo_, const A* weight)
+      : p(p_), algo(algo_) {
+    g = size_t(p.groups);
+    m = size_t(p.out_channels) / g;
+    cg = size_t(p.in_channels) / g;
+    k = cg * size_t(p.kernel_h * p.kernel_w);
+    mpad = round_up(m, kern.mr);
+    kp = round_up(k, kern.kr);
+    packed_a.reset(g * mpad * kp);
+    for (size_t gi = 0; gi < g; gi++)
+      kern.pack_a(m, k, weight + gi * m * k, k, packed_a.data() + gi * mpad * kp);
+    dense = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
+            p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
+  }
+
+  // want_units: the units a team would like (0: the one-thread plan;
+  // gemm_plan: more, narrower N-blocks when the M-panels are too few).
+  template <class T>
+  ConvPlan plan(const GemmKernel<T>& kern, int64_t n, int64_t h, int64_t w, size_t want_units = 0) const {
+    ConvPlan pl;
+    pl.algo = algo;
+    pl.n = n;
+    pl.h = h;
+    pl.w = w;
+    output_size(p, h, w, &pl.ho, &pl.wo);
+    pl.gemm = gemm_plan(kern, m, size_t(pl.ho) * size_t(pl.wo), k, !dense, want_units);
+    pl.axes[0] = size_t(n) * g;
+    pl.axes[1] = pl.gemm.n_blocks;
+    pl.axes[2] = pl.gemm.m_panels;
+    pl.last_cost[1] = pl.gemm.last_block_cost;
+    pl.units = pl.axes[0] * pl.gemm.units();
+    pl.scratch_bytes = pl.gemm.scratch_bytes;
+    pl.macs = conv_macs(p, pl);
+    return pl;
+  }
+
+  template <class T>
+  void run(const GemmKernel<T>& kern, const typename T::Out& out, const ConvPlan& pl,
+           const typename T::X* x, typename T::C* y, size_t begin, size_t end,
+           void* scratch) const {
+    using X = typename T::X;
+    using C = typename T::C;
+    const size_t hw = size_t(pl.h) * size_t(pl.w), howo = size_t(pl.ho) * size_t(pl.wo);
+    const size_t per = pl.gemm.units(), es = out_elem_bytes(out);
+    Im2colGeom geom = im2col_geom(p, pl.h, pl.w, pl.ho, pl.wo);
+    for (size_t u = begin; u < end;) {
+      // GEMM units [lo, hi) of image-group ig.
+      const size_t ig = u / per, lo = u % per, hi = std::min(per, lo + (end - u));
+      u += hi - lo;
+      const size_t gi = ig % g;
+      const X* xg = x + ig * cg * hw;
+      C* yg = static_cast<C*>(static_cast<void*>(static_cast<char*>(static_cast<void*>(y)) +
+                                                 ig * m * howo * es));
+      GemmB<T> src;
+      if (dense) {
+        src.b = xg;
+        src.ldb = hw;
+      } else {
+        geom.x = xg;
+        src.im2col = &geom;
+      }
+      gemm_run(kern, pl.gemm, packed_a.data() + gi * mpad * kp, src, yg, howo,
+               out_from_row(out, gi * m), lo, hi, scratch);
+    }
+  }
+};
+
 template <class T>
 class GemmConv final : public ConvImplFor<T> {
   using A = typename T::A;
@@ -63,81 +143,92 @@ class GemmConv final : public ConvImplFor<T> {
   template <class... R>
   GemmConv(const Conv2dParams& p, const GemmKernel<T>& kern, const char* algo, const A* weight,
            R&&... rows)
-      : p_(p), kern_(kern), algo_(algo), rows_(std::forward<R>(rows)...) {
-    g_ = size_t(p.groups);
-    m_ = size_t(p.out_channels) / g_;
-    cg_ = size_t(p.in_channels) / g_;
-    k_ = cg_ * size_t(p.kernel_h * p.kernel_w);
-    mpad_ = round_up(m_, kern_.mr);
-    kp_ = round_up(k_, kern_.kr);
-    packed_a_.reset(g_ * mpad_ * kp_);
-    for (size_t g = 0; g < g_; g++)
-      kern_.pack_a(m_, k_, weight + g * m_ * k_, k_, packed_a_.data() + g * mpad_ * kp_);
-    dense_ = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
-             p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
+      : layer_(p, kern, algo, weight), kern_(kern), rows_(std::forward<R>(rows)...) {}
+
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
+    return layer_.plan(kern_, n, h, w);
   }
-
-  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override { return make_plan(n, h, w, 0); }
-
   // Threads: kUnitsPerThread units per thread over the call's GEMMs (more,
   // narrower N-blocks when the M-panels are too few).
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    const size_t gemms = std::max<size_t>(1, size_t(n) * g_);
-    return make_plan(n, h, w, div_up(kUnitsPerThread * size_t(threads), gemms));
-  }
-
-  ConvPlan make_plan(int64_t n, int64_t h, int64_t w, size_t want_units) const {
-    ConvPlan pl;
-    pl.algo = algo_;
-    pl.n = n;
-    pl.h = h;
-    pl.w = w;
-    output_size(p_, h, w, &pl.ho, &pl.wo);
-    pl.gemm = gemm_plan(kern_, m_, size_t(pl.ho) * size_t(pl.wo), k_, !dense_, want_units);
-    pl.axes[0] = size_t(n) * g_;
-    pl.axes[1] = pl.gemm.n_blocks;
-    pl.axes[2] = pl.gemm.m_panels;
-    pl.last_cost[1] = pl.gemm.last_block_cost;
-    pl.units = pl.axes[0] * pl.gemm.units();
-    pl.scratch_bytes = pl.gemm.scratch_bytes;
-    pl.macs = conv_macs(p_, pl);
-    return pl;
+    const size_t gemms = std::max<size_t>(1, size_t(n) * layer_.g);
+    return layer_.plan(kern_, n, h, w, div_up(kUnitsPerThread * size_t(threads), gemms));
   }
 
   void run(const ConvPlan& pl, const X* x, C* y, size_t begin, size_t end,
            void* scratch) const override {
-    const size_t hw = size_t(pl.h) * size_t(pl.w), howo = size_t(pl.ho) * size_t(pl.wo);
-    const size_t per = pl.gemm.units(), es = out_elem_bytes(rows_.out);
-    Im2colGeom geom = im2col_geom(p_, pl.h, pl.w, pl.ho, pl.wo);
-    for (size_t u = begin; u < end;) {
-      // GEMM units [lo, hi) of image-group ig.
-      const size_t ig = u / per, lo = u % per, hi = std::min(per, lo + (end - u));
-      u += hi - lo;
-      const size_t g = ig % g_;
-      const X* xg = x + ig * cg_ * hw;
-      C* yg = static_cast<C*>(static_cast<void*>(static_cast<char*>(static_cast<void*>(y)) +
-                                                 ig * m_ * howo * es));
-      GemmB<T> src;
-      if (dense_) {
-        src.b = xg;
-        src.ldb = hw;
-      } else {
-        geom.x = xg;
-        src.im2col = &geom;
-      }
-      gemm_run(kern_, pl.gemm, packed_a_.data() + g * mpad_ * kp_, src, yg, howo,
-               out_from_row(rows_.out, g * m_), lo, hi, scratch);
-    }
+    layer_.run(kern_, rows_.out, pl, x, y, begin, end, scratch);
   }
 
  private:
-  Conv2dParams p_;
+  GemmLayer<A> layer_;
   const GemmKernel<T>& kern_;
-  const char* algo_;
   GemmRows<T> rows_;
-  size_t g_, m_, cg_, k_, mpad_, kp_;
-  bool dense_;
-  Buffer<A> packed_a_;
+};
+
+// fp16: weights rounded to binary16 and packed once; the float32-image table
+// and the binary16-image table of the same kernel share them.
+struct F16Rows {
+  Buffer<Half> bias;  // Cout binary16 (zeros without a bias), slack past the end
+  Half lo, hi;
+  F16Rows(const Conv2dParams& p, const float* b) : bias(size_t(p.out_channels)) {
+    if (b)
+      for (size_t o = 0; o < size_t(p.out_channels); o++) bias[o] = float_to_half(b[o]);
+    lo = float_to_half(p.out_min);
+    hi = float_to_half(p.out_max);
+  }
+  template <class IO>
+  F16Output<IO> out(const Conv2dParams& p) const {
+    F16Output<IO> o;
+    o.bias = bias.data();
+    o.clamp = p.clamp;
+    o.lo = lo;
+    o.hi = hi;
+    return o;
+  }
+};
+
+std::vector<Half> to_half(const float* v, size_t n) {
+  std::vector<Half> h(n);
+  for (size_t i = 0; i < n; i++) h[i] = float_to_half(v[i]);
+  return h;
+}
+
+class HgemmConv final : public ConvImplF16 {
+ public:
+  HgemmConv(const Conv2dParams& p, const HgemmPair& kern, const char* algo, const float* weight,
+            const float* bias)
+      : kern_(kern),
+        layer_(p, *kern.f32, algo,
+               to_half(weight, size_t(p.out_channels) * size_t(p.in_channels / p.groups) *
+                                   size_t(p.kernel_h * p.kernel_w))
+                   .data()),
+        rows_(p, bias),
+        out32_(rows_.out<float>(p)),
+        out16_(rows_.out<Half>(p)) {}
+
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
+    return layer_.plan(*kern_.f32, n, h, w);
+  }
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    const size_t gemms = std::max<size_t>(1, size_t(n) * layer_.g);
+    return layer_.plan(*kern_.f32, n, h, w, div_up(kUnitsPerThread * size_t(threads), gemms));
+  }
+  void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
+           void* scratch) const override {
+    layer_.run(*kern_.f32, out32_, pl, x, y, begin, end, scratch);
+  }
+  void run(const ConvPlan& pl, const Half* x, Half* y, size_t begin, size_t end,
+           void* scratch) const override {
+    layer_.run(*kern_.f16, out16_, pl, x, y, begin, end, scratch);
+  }
+
+ private:
+  HgemmPair kern_;
+  GemmLayer<Half> layer_;
+  F16Rows rows_;
+  F16Output<float> out32_;
+  F16Output<Half> out16_;
 };
 
 }  // namespace
@@ -158,6 +249,18 @@ const char* im2col_conv_rejects(const Conv2dParams&) { return nullptr; }
 
 ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const float* bias) {
   return ConvImplPtr(new GemmConv<F32Gemm>(p, *kernels().sgemm, "im2col", weight, p, bias));
+}
+
+// ---- fp16 ----------------------------------------------------------------------
+
+ConvImplPtr make_gemm_conv_f16(const Conv2dParams& p, const float* weight, const float* bias) {
+  const HgemmPair& k = kernels().hgemm;
+  return k.f32 ? ConvImplPtr(new HgemmConv(p, k, "gemm", weight, bias)) : nullptr;
+}
+
+ConvImplPtr make_im2col_conv_f16(const Conv2dParams& p, const float* weight, const float* bias) {
+  const HgemmPair& k = kernels().hgemm;
+  return k.f32 ? ConvImplPtr(new HgemmConv(p, k, "im2col", weight, bias)) : nullptr;
 }
 
 // The im2col cost model (the fp32 planner weighs it against Winograd's,

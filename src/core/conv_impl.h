@@ -77,6 +77,13 @@ ConvImplPtr make_gemm_conv(const Conv2dParams& p, const float* weight, const flo
 const char* im2col_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const float* bias);
 
+// fp16 twins (Precision::Fp16): the same families with fp16 kernels, or
+// nullptr when this CPU runs none (no fp16 vector arithmetic, or not built).
+// Their implementations run float32 and binary16 images (ConvImpl::f16()).
+ConvImplPtr make_gemm_conv_f16(const Conv2dParams& p, const float* weight, const float* bias);
+ConvImplPtr make_im2col_conv_f16(const Conv2dParams& p, const float* weight, const float* bias);
+ConvImplPtr make_dw3x3_conv_f16(const Conv2dParams& p, const float* weight, const float* bias);
+
 // conv_dwconv.cpp: depthwise 3x3, stride 1 and 2.
 const char* dw3x3_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_dw3x3_conv(const Conv2dParams& p, const float* weight, const float* bias);

@@ -98,6 +98,13 @@ Kernels choose(const CpuFeatures& f) {
   // Built with -march=armv8.2-a+dotprod in its own unit: reached only here.
   if (f.dotprod) k.gemm_s8 = &gemm_s8_dotprod_kernels();
 #endif
+#if defined(ARMCONV_HAVE_FP16)
+  // Built with -march=armv8.2-a+fp16 in their own units: reached only here.
+  if (f.fp16) {
+    k.hgemm = hgemm_fp16_kernels();
+    k.dw3x3_f16 = &dw3x3_fp16_kernels();
+  }
+#endif
   (void)f;
   return k;
 }
@@ -134,6 +141,8 @@ CpuInfo cpu_info() {
   info.winograd_gemm = k.wino_gemm->name;
   info.gemm_s8 = k.gemm_s8->name;
   info.depthwise3x3_s8 = k.dw3x3_s8->name;
+  if (k.hgemm.f32) info.hgemm = k.hgemm.f32->name;
+  if (k.dw3x3_f16) info.depthwise3x3_fp16 = k.dw3x3_f16->name;
   info.cpus = detail::cpus_available();
   return info;
 }

@@ -33,6 +33,11 @@ struct Kernels {
   const WinoGemmKernels* wino_gemm;   // its per-position GEMM: neon > generic
   const Dw3x3Kernels* dw3x3;          // fp32 depthwise 3x3: neon > generic
   const Dw3x3S8Kernels* dw3x3_s8;     // int8 depthwise 3x3: neon > generic
+  // fp16 (Precision::Fp16 layers): only where the CPU has fp16 vector
+  // arithmetic and the kernels were built; nullptr otherwise (the layers
+  // then run the fp32 kernels).
+  HgemmPair hgemm;                    // GEMM, float32 and binary16 images
+  const Dw3x3F16Kernels* dw3x3_f16;   // depthwise 3x3
   bool neon;                          // the NEON kernels were chosen
 };
 const Kernels& kernels();

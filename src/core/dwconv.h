@@ -21,7 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/gemm.h"  // S8Output
+#include "core/gemm.h"  // S8Output, Half
 
 namespace armconv {
 namespace detail {
@@ -52,6 +52,53 @@ struct Dw3x3Kernels {
 const Dw3x3Kernels& dw3x3_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
 const Dw3x3Kernels& dw3x3_neon_kernels();
+#endif
+
+// ---- fp16, 3x3 (Precision::Fp16) ----
+// The same planes with binary16 arithmetic: x read as IO (float: converted
+// to binary16 when staged; or Half), result stored as IO. Per output, in
+// this order: the product of tap 0 (rounded), one fused multiply-add per
+// further tap in row-major order (taps reading padding add zero), the bias
+// added (rounded), the clamp with binary16 bounds. Every implementation gives
+// the same bits (tests/cpp/test_dwconv_fp16.cpp), NaN payloads aside.
+// The kernels stage bands of the plane into `scratch` (binary16, padding
+// zero-filled; even and odd columns apart for stride 2): the conversion of a
+// float32 image happens there, each input element once per band. Only the
+// first plane of a call zeroes the staging (fresh); the contents of scratch
+// between planes of a call belong to the kernel.
+// Packed weights: 16 halves per channel, taps 0..8, the bias at 9, zeros.
+constexpr size_t kDw3x3PackedHalves = 16;
+
+template <class IO>
+struct DwPlaneH {
+  const IO* x;  // input plane, h x w, dense
+  size_t h, w;
+  IO* y;        // output plane, ho x wo, dense
+  size_t ho, wo;
+  size_t pad_top, pad_left;
+  const Half* k;  // 16 packed halves
+  bool clamp;     // clamp to [lo, hi] (NaN propagates)
+  Half lo, hi;
+  void* scratch;  // scratch_bytes(w, stride) bytes, 64-byte aligned
+  // True for the first plane a call gives this scratch; later planes (same
+  // w, pad_left, wo) find the kernel's zero padding in it still.
+  bool fresh;
+};
+
+template <class IO>
+using dw3x3_h_plane_fn = void (*)(const DwPlaneH<IO>& p);
+
+struct Dw3x3F16Kernels {
+  const char* name;  // dwconv3x3-<isa>-<tile>-fp16
+  dw3x3_h_plane_fn<float> stride1, stride2;   // float32 image and output
+  dw3x3_h_plane_fn<Half> stride1_h, stride2_h;  // binary16 image and output
+  size_t (*scratch_bytes)(size_t w, size_t stride);
+};
+
+// The generic twin (core/half.h arithmetic), for tests; never dispatched.
+const Dw3x3F16Kernels& dw3x3_f16_generic_kernels();
+#if defined(ARMCONV_HAVE_FP16)
+const Dw3x3F16Kernels& dw3x3_fp16_kernels();  // neon/aarch64/dwconv3x3_1x32_fp16.cpp
 #endif
 
 // ---- int8 ----

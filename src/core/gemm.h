@@ -9,8 +9,8 @@
 // written in place by the micro-kernel's store, where the output stage is
 // fused.
 //
-// Data types are kernel traits (F32Gemm, S8Gemm; fp16 or i8mm kernels are a
-// new table of an existing or new traits type, never a new driver):
+// Data types are kernel traits (F32Gemm, S8Gemm, F16GemmT<IO>; i8mm kernels
+// are a new table of an existing or new traits type, never a new driver):
 //   A, B           element types of the packed operands
 //   X              element type of B as the caller holds it (the image, a
 //                  dense B): the B packers read X and write B, so a kernel
@@ -52,6 +52,11 @@
 // Output stages:
 //   F32Output: C = clamp(bias[r] + acc) (the clamp on the last K-block, if set;
 //     fmax/fmin semantics: NaN propagates).
+//   F16Output: binary16 accumulation (one fused multiply-add per k, in k
+//     order, from the bias rounded to binary16), clamp to [lo, hi] rounded to
+//     binary16 (0, 6 and +-inf are exact) on the last K-block, then stored as
+//     C (float: exact; Half). A later K-block starts from C, converted back
+//     exactly (C holds binary16 values), so splitting K changes no bit.
 //   S8Output: int32 accumulation of int8 products, exact (K <= 2^16,
 //     |bias| <= 2^30), then Int32 (as is), Int8 (the requantization rule of
 //     core/requant.h) or Float (fl32(fl32(acc) * fscale[r]), clamped if fclamp).
@@ -70,6 +75,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "armconv/armconv.h"  // Half
 #include "core/im2col.h"
 
 namespace armconv {
@@ -87,6 +93,14 @@ struct F32Output {
   const float* bias = nullptr;  // per row, never null (zeros for no bias)
   bool clamp = false;           // clamp to [lo, hi] on the last K-block
   float lo = 0.0f, hi = 0.0f;
+};
+
+// IO: the element type of C (float or Half); the stage itself is the same.
+template <class IO>
+struct F16Output {
+  const Half* bias = nullptr;  // per row, binary16, never null (zeros for no bias)
+  bool clamp = false;          // clamp to [lo, hi] on the last K-block
+  Half lo{0xfc00}, hi{0x7c00};  // -inf, +inf
 };
 
 enum class S8OutKind { Int32, Int8, Float };
@@ -118,7 +132,15 @@ inline S8Output out_from_row(const S8Output& o, size_t r) {
   if (x.fscale) x.fscale += r;
   return x;
 }
+template <class IO>
+inline F16Output<IO> out_from_row(const F16Output<IO>& o, size_t r) {
+  F16Output<IO> x = o;
+  x.bias += r;
+  return x;
+}
 inline size_t out_elem_bytes(const F32Output&) { return sizeof(float); }
+template <class IO>
+inline size_t out_elem_bytes(const F16Output<IO>&) { return sizeof(IO); }
 inline size_t out_elem_bytes(const S8Output& o) { return o.kind == S8OutKind::Int8 ? 1 : 4; }
 }  // namespace
 
@@ -133,6 +155,23 @@ struct F32Gemm {
   static constexpr size_t kBlockBytes = 256 * 1024;  // an L2 share on Cortex-A72/A76
   static constexpr size_t kMaxKc = 512;
 };
+
+// Half precision (Armv8.2 FP16 kernels): A and B binary16, packed from fp32
+// weights and an image of IO elements (float, converted while packing; or
+// Half), C of IO elements. F16Gemm: float32 images and outputs; F16GemmH:
+// binary16 ones. The two share A panels and micro-kernel arithmetic.
+template <class IO>
+struct F16GemmT {
+  using A = Half;
+  using B = Half;
+  using X = IO;
+  using C = IO;
+  using Out = F16Output<IO>;
+  static constexpr size_t kBlockBytes = 256 * 1024;
+  static constexpr size_t kMaxKc = 512;
+};
+using F16Gemm = F16GemmT<float>;
+using F16GemmH = F16GemmT<Half>;
 
 constexpr size_t kS8MaxK = size_t(1) << 16;
 constexpr int32_t kS8MaxBias = int32_t(1) << 30;
@@ -182,6 +221,13 @@ struct GemmKernel {
 
 using SgemmKernels = GemmKernel<F32Gemm>;
 using S8GemmKernels = GemmKernel<S8Gemm>;
+using HgemmKernels = GemmKernel<F16Gemm>;    // float32 image and output
+using HgemmKernelsH = GemmKernel<F16GemmH>;  // binary16 image and output
+// The two tables of one fp16 kernel (same tile, same A panels).
+struct HgemmPair {
+  const HgemmKernels* f32;
+  const HgemmKernelsH* f16;
+};
 
 // Implementations; which exist depends on the build (dispatch.cpp picks).
 const SgemmKernels& sgemm_generic_kernels();
@@ -196,6 +242,14 @@ const S8GemmKernels& gemm_s8_neon_kernels();  // neon/aarch64/gemm_s8_4x4k16.cpp
 #endif
 #if defined(ARMCONV_HAVE_DOTPROD)
 const S8GemmKernels& gemm_s8_dotprod_kernels();  // neon/aarch64/gemm_s8_8x12k4_dotprod.cpp
+#endif
+// Generic twins of the fp16 tables (core/half.h arithmetic: the same bits as
+// the NEON kernels of that tile), for tests on any host; {nullptr, nullptr}
+// for a tile not instantiated. Never dispatched: a CPU without fp16 vector
+// arithmetic runs fp16 layers with the fp32 kernels.
+HgemmPair hgemm_generic_kernels_for(size_t mr, size_t nr);
+#if defined(ARMCONV_HAVE_FP16)
+HgemmPair hgemm_fp16_kernels();  // neon/aarch64/hgemm_8x24_fp16.cpp
 #endif
 
 // ---- the driver ------------------------------------------------------------------

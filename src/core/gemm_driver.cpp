@@ -1,5 +1,5 @@
 // The GEMM driver (contract: core/gemm.h), one template for every data type,
-// instantiated below for F32Gemm and S8Gemm. BLIS loop order, A packed once
+// instantiated below for F32Gemm, S8Gemm and the two fp16 traits. BLIS loop order, A packed once
 // per layer, over a range of work units:
 //
 //   for each N-block of the range (nc columns)
@@ -204,6 +204,14 @@ template void gemm_run<F32Gemm>(const SgemmKernels&, const GemmPlan&, const floa
 template void gemm_run<S8Gemm>(const S8GemmKernels&, const GemmPlan&, const int8_t*,
                                const GemmB<S8Gemm>&, void*, size_t, const S8Output&, size_t,
                                size_t, void*);
+template GemmPlan gemm_plan<F16Gemm>(const HgemmKernels&, size_t, size_t, size_t, bool, size_t);
+template GemmPlan gemm_plan<F16GemmH>(const HgemmKernelsH&, size_t, size_t, size_t, bool, size_t);
+template void gemm_run<F16Gemm>(const HgemmKernels&, const GemmPlan&, const Half*,
+                                const GemmB<F16Gemm>&, float*, size_t, const F16Output<float>&,
+                                size_t, size_t, void*);
+template void gemm_run<F16GemmH>(const HgemmKernelsH&, const GemmPlan&, const Half*,
+                                 const GemmB<F16GemmH>&, Half*, size_t, const F16Output<Half>&,
+                                 size_t, size_t, void*);
 
 }  // namespace detail
 }  // namespace armconv

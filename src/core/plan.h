@@ -117,8 +117,23 @@ class ConvImplT {
                    void* scratch) const = 0;
 };
 
-// The fp32 families (Conv2d) and the int8 ones (QConv2d).
-class ConvImpl : public ConvImplT<float, float> {};
+// The float32-image families of Conv2d. A family with fp16 kernels
+// (Precision::Fp16) also runs binary16 images, with the same packed weights:
+// f16() is that view of it (nullptr for fp32 kernels).
+class ConvImpl : public ConvImplT<float, float> {
+ public:
+  virtual const ConvImplT<Half, Half>* f16() const { return nullptr; }
+};
+
+// An fp16 family: both views, one plan() for both (the same blocking and
+// units; only the image and output element types differ).
+class ConvImplF16 : public ConvImpl, public ConvImplT<Half, Half> {
+ public:
+  const ConvImplT<Half, Half>* f16() const override { return this; }
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override = 0;
+};
+
+// The int8 families (QConv2d).
 class ConvImplS8 : public ConvImplT<int8_t, void> {};
 
 }  // namespace detail

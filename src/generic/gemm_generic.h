@@ -11,12 +11,32 @@
 
 #include "core/buffer.h"
 #include "core/gemm.h"
+#include "core/half.h"
 #include "core/im2col.h"
 
 namespace armconv {
 namespace detail {
 namespace generic {
 namespace {
+
+// An X element as a B element (a conversion for float -> Half: rounded to
+// nearest even, as FCVTN).
+template <class B, class X>
+inline B elem(X x) {
+  return B(x);
+}
+template <>
+inline Half elem<Half, float>(float x) {
+  return float_to_half(x);
+}
+template <>
+inline Half elem<Half, Half>(Half x) {
+  return x;
+}
+template <>
+inline Half elem<Half, int>(int x) {
+  return float_to_half(float(x));
+}
 
 template <class E, size_t MR, size_t KR>
 void pack_a(size_t m, size_t k, const E* a, size_t lda, E* dst) {
@@ -25,7 +45,7 @@ void pack_a(size_t m, size_t k, const E* a, size_t lda, E* dst) {
     for (size_t g = 0; g < kp; g += KR)
       for (size_t r = 0; r < MR; r++)
         for (size_t i = 0; i < KR; i++)
-          *dst++ = (p + r < m && g + i < k) ? a[(p + r) * lda + g + i] : E(0);
+          *dst++ = (p + r < m && g + i < k) ? a[(p + r) * lda + g + i] : elem<E>(0);
 }
 
 template <class X, class B, size_t NR, size_t KR>
@@ -36,7 +56,7 @@ void pack_b(size_t kc, size_t nc, const X* b, size_t ldb, B* dst) {
     for (size_t g = 0; g < kcp; g += KR)
       for (size_t j = 0; j < NR; j++)
         for (size_t i = 0; i < KR; i++)
-          *dst++ = (j < cols && g + i < kc) ? B(b[(g + i) * ldb + q + j]) : B(0);
+          *dst++ = (j < cols && g + i < kc) ? elem<B>(b[(g + i) * ldb + q + j]) : elem<B>(0);
   }
 }
 
@@ -60,7 +80,7 @@ void pack_im2col(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc
         B* d = dst + kk / KR * NR * KR + kk % KR;
         for (size_t i = 0; i < r.count; i++) {
           const size_t j = r.j + r.lead + i;
-          d[j / NR * NR * kcp + j % NR * KR] = B(s[i * size_t(g.sw)]);
+          d[j / NR * NR * kcp + j % NR * KR] = elem<B>(s[i * size_t(g.sw)]);
         }
       }
     });

@@ -22,6 +22,7 @@
 #include "check.h"
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
+#include "core/half.h"
 #include "threads/threads.h"
 
 using namespace armconv;
@@ -189,6 +190,24 @@ void f32_case(const char* what, MakeF32 make, const Conv2dParams& p, int64_t n, 
   check_cuts(what, *impl, x.data(), n, h, w, p.out_channels, sizeof(float), axes);
 }
 
+// fp16 families (nullptr where no fp16 kernels run): the float32 image and
+// the binary16 image (f16()) through the same cuts.
+void f16_case(const char* what, MakeF32 make, const Conv2dParams& p, int64_t n, int64_t h,
+              int64_t w, const size_t (&axes)[3]) {
+  const auto wt = randf(size_t(p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w));
+  const auto bias = randf(size_t(p.out_channels));
+  const auto x = randf(size_t(n * p.in_channels * h * w));
+  const ConvImplPtr impl = make(p, wt.data(), bias.data());
+  if (!impl) return;
+  CHECK(impl->f16() != nullptr, "%s: an fp16 implementation without a binary16 view", what);
+  if (!impl->f16()) return;
+  check_cuts(what, *impl, x.data(), n, h, w, p.out_channels, sizeof(float), axes);
+  std::vector<Half> xh(x.size());
+  for (size_t i = 0; i < x.size(); i++) xh[i] = float_to_half(x[i]);
+  const std::string name = std::string(what) + " (binary16)";
+  check_cuts(name.c_str(), *impl->f16(), xh.data(), n, h, w, p.out_channels, sizeof(Half), axes);
+}
+
 // A QuantLayer with random weights and output stage (what QConv2d derives).
 QuantLayer random_quant(const Conv2dParams& p, S8OutKind kind) {
   QuantLayer q;
@@ -271,6 +290,17 @@ int main() {
            {2, 3, 1});
   f32_case("dw3x3 s1 C24, 9x9, n 2", make_dw3x3_conv, params(24, 24, 3, 1, 1, 24, false), 2, 9, 9,
            {48, 1, 1});
+  // fp16 (where the CPU runs fp16 kernels): the same planning.
+  f16_case("fp16 gemm 1x1 16->40 g2, 200x150, n 2", make_gemm_conv_f16,
+           params(16, 40, 1, 1, 0, 2, true), 2, 200, 150, {4, 2, 2});
+  f16_case("fp16 im2col 3x3 64->16 (2 K-blocks), 48x40", make_im2col_conv_f16,
+           params(64, 16, 3, 1, 1, 1, false), 1, 48, 40, {1, 2, 2});
+  f16_case("fp16 dw3x3 s1 C3, 50x37", make_dw3x3_conv_f16, params(3, 3, 3, 1, 1, 3, true), 1, 50,
+           37, {3, 5, 1});
+  f16_case("fp16 dw3x3 s2 C2, 61x20, pad 2", make_dw3x3_conv_f16, params(2, 2, 3, 2, 2, 2, false), 1,
+           61, 20, {2, 3, 1});
+  f16_case("fp16 dw3x3 s1 C24, 9x9, n 2", make_dw3x3_conv_f16, params(24, 24, 3, 1, 1, 24, false), 2,
+           9, 9, {48, 1, 1});
   // int8: the same driver and depthwise planning.
   s8_case("gemm_s8 1x1 40->36, 45x45", make_gemm_s8_conv, params(40, 36, 1, 1, 0, 1, false), 1, 45,
           45, {1, 1, 4});

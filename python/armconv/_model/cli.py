@@ -90,7 +90,7 @@ def _best(fn, repeat):
 
 def cmd_run(a):
     t = time.perf_counter()
-    model = load(a.model)
+    model = load(a.model, precision=a.precision)
     t_load = time.perf_counter() - t
     feeds, what = _inputs(model, a)
     t = time.perf_counter()
@@ -122,7 +122,7 @@ def cmd_convert(a):
 
 
 def cmd_bench(a):
-    model = load(a.model)
+    model = load(a.model, precision=a.precision)
     feeds, what = _inputs(model, a)
     plan = model.plan({k: v.shape for k, v in feeds.items()})
     xs = [feeds[n] for n in model.input_names]
@@ -188,6 +188,8 @@ def main(argv=None):
         p.add_argument("--shape", action="append", type=_shape, metavar="N,C,H,W",
                        help="shape of the random input (for free dimensions); once per input")
         p.add_argument("--repeat", type=int, default=5, help="timed runs (the best is shown)")
+        p.add_argument("--precision", choices=("fp32", "fp16"), default="fp32",
+                       help="the layers' arithmetic (fp16: half precision where the CPU has it)")
     p = sub.add_parser("run", help="run a model once and print its outputs")
     p.add_argument("model")
     common(p)

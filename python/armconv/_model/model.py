@@ -12,7 +12,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
+from .. import _args
 from .._conv import Conv2d
+from .._types import PrecisionArg
 from .ir import Graph, Node, describe
 from .ops import OPS
 from .passes import optimize
@@ -26,15 +28,17 @@ GRAPH_KEY = "__armconv_graph__"
 class LayerCache:
     """Hands out each Conv / FullyConnected node's prepacked armconv.Conv2d.
 
-    The one place where layers are made: float32, the library's own thread
-    policy. (Options such as a compute dtype or a thread count belong here
-    when the layers offer them.) A layer depends on the node alone, except
+    The one place where layers are made, at the model's precision ("fp32",
+    or "fp16": half-precision kernels where the CPU has them; activations
+    between layers stay float32), with the library's own thread policy. A
+    layer depends on the node alone, except
     for auto_pad SAME convolutions, whose padding depends on the input size:
     those get one layer per padding seen.
     """
 
-    def __init__(self, graph):
+    def __init__(self, graph, precision="fp32"):
         self._graph = graph
+        self._precision = precision
         self._layers = {}
         self._lock = threading.Lock()
 
@@ -60,7 +64,7 @@ class LayerCache:
                 w = w[:, :, None, :]
             try:
                 return Conv2d(w, b, stride=strides, padding=pads, dilation=dilations, groups=groups,
-                              activation=_activation(node))
+                              activation=_activation(node), precision=self._precision)
             except ValueError as e:
                 raise ValueError(f"{describe(node)}: {e}") from None
         return self._make((node.name, pads), build)
@@ -68,8 +72,14 @@ class LayerCache:
     def fc_layer(self, node):
         def build():
             w, b = self._weights(node)
-            return Conv2d(w[:, :, None, None], b, activation=_activation(node))
+            return Conv2d(w[:, :, None, None], b, activation=_activation(node),
+                          precision=self._precision)
         return self._make((node.name,), build)
+
+    def layers(self):
+        """The layers made so far."""
+        with self._lock:
+            return list(self._layers.values())
 
 
 def _activation(node):
@@ -96,15 +106,21 @@ class Model:
 
     A Model is immutable and may be called from several threads at once: each
     call runs in its own activation arena (arenas are pooled and reused).
+
+    ``precision``: the precision asked of every convolution and fully
+    connected layer ("fp32", or "fp16": see :class:`armconv.Conv2d`; the
+    activations between layers stay float32). :meth:`summary` says which
+    layers run half-precision kernels on this CPU.
     """
 
-    def __init__(self, graph: Graph, name: str = "model") -> None:
+    def __init__(self, graph: Graph, name: str = "model", precision: PrecisionArg = "fp32") -> None:
         self._graph = graph
         self.name = name
+        self.precision = _args.precision(precision)
         for n in graph.nodes:
             if n.op not in OPS:
                 raise ValueError(f"{describe(n)}: operator {n.op!r} is not supported")
-        self._layers = LayerCache(graph)
+        self._layers = LayerCache(graph, self.precision)
         self._plans = {}
         self._lock = threading.Lock()
         # Pack every convolution now (auto_pad SAME ones wait for an input size).
@@ -234,6 +250,11 @@ class Model:
         w = min(w, 40)
         lines = [f"armconv model {self.name!r}: inputs " +
                  ", ".join(f"{n} {_shape_str(v)}" for n, v in p.input_shapes.items())]
+        if self.precision == "fp16":
+            layers = self._layers.layers()
+            half = sum(1 for layer in layers if layer.precision == "fp16")
+            lines.append(f"precision fp16: {half} of {len(layers)} convolution / fully connected "
+                         f"layers run half-precision kernels on this CPU (the others float32)")
         hdr = f"{'node':{w}}  {'op':17} {'output':22} {'algo':13} {'MMACs':>9}  fused"
         lines += [hdr, "-" * len(hdr)]
         for name, op, out, algo, macs, note in rows:
@@ -291,32 +312,35 @@ def _check_shape(name, shape, decl):
 
 # ------------------------------------------------------------------ loading
 
-def load(source: Union[str, "os.PathLike[str]", Any]) -> Model:
+def load(source: Union[str, "os.PathLike[str]", Any], precision: PrecisionArg = "fp32") -> Model:
     """Load a model: an ONNX file (needs the onnx package), an onnx.ModelProto,
     or a .npz written by :meth:`Model.save` (numpy only).
 
     The graph is optimised once (see Model.summary()) and every convolution
-    prepacked. Raises ValueError for an unreadable file or an operator
-    armconv does not run, naming it and its node.
+    prepacked, at ``precision`` ("fp32", or "fp16": half-precision kernels
+    where the CPU has them, see :class:`armconv.Conv2d`). Raises ValueError
+    for an unreadable file or an operator armconv does not run, naming it
+    and its node.
     """
+    precision = _args.precision(precision)
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         with open(path, "rb") as f:
             head = f.read(4)
         name = os.path.splitext(os.path.basename(path))[0]
         if head.startswith(b"PK"):
-            return _load_saved(path, name)
+            return _load_saved(path, name, precision)
         from .onnx_import import read_onnx
         graph, _ = read_onnx(path)
-        return Model(optimize(graph), name)
+        return Model(optimize(graph), name, precision)
     if type(source).__name__ == "ModelProto":
         from .onnx_import import read_onnx
         graph, _ = read_onnx(source)
-        return Model(optimize(graph), source.graph.name or "model")
+        return Model(optimize(graph), source.graph.name or "model", precision)
     raise TypeError(f"load() takes a file path or an onnx.ModelProto, got {type(source).__name__}")
 
 
-def _load_saved(path, name):
+def _load_saved(path, name, precision="fp32"):
     try:
         with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:
             if GRAPH_KEY not in z.files:
@@ -343,4 +367,4 @@ def _load_saved(path, name):
                              "armconv (saved by a newer one?)")
     graph = Graph([(n, [None if d is None else int(d) for d in s]) for n, s in doc["inputs"]],
                   doc["outputs"], nodes, consts)
-    return Model(graph, doc.get("name", name))
+    return Model(graph, doc.get("name", name), precision)

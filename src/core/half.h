@@ -1,0 +1,147 @@
+// IEEE 754 binary16 (armconv::Half) in portable code: conversions and the
+// fused multiply-add of the fp16 kernels, bit for bit as an Armv8.2 core
+// computes them with the default FPCR (round to nearest even, no flush to
+// zero, NaN operands propagated quietened). The generic twins of the fp16
+// kernels (tests, any host) and the fp32 fallback of float16 images use
+// these; the NEON kernels use the hardware's FCVT/FMLA.
+//
+// Everything is inline in an anonymous namespace (like core/im2col.h): an
+// ISA-extension unit may include this header without sharing a symbol with
+// baseline code.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "armconv/armconv.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+constexpr uint16_t kHalfQuietNaN = 0x7e00;
+
+inline float half_to_float(Half h) {
+  const uint32_t s = uint32_t(h.bits & 0x8000u) << 16;
+  const uint32_t e = (h.bits >> 10) & 0x1fu, f = h.bits & 0x3ffu;
+  uint32_t u;
+  if (e == 0x1f) {
+    u = s | 0x7f800000u | (f << 13);  // inf, or NaN with its payload
+  } else if (e != 0) {
+    u = s | ((e + 112) << 23) | (f << 13);
+  } else if (f == 0) {
+    u = s;
+  } else {  // subnormal: f * 2^-24, exact in float
+    const float v = float(f) * 5.9604644775390625e-8f;
+    std::memcpy(&u, &v, 4);
+    u |= s;
+  }
+  float v;
+  std::memcpy(&v, &u, 4);
+  return v;
+}
+
+// A value exactly representable in binary16 (or +-inf), as its bits.
+inline Half half_bits_of(double v) {
+  Half h;
+  const uint16_t s = std::signbit(v) ? 0x8000 : 0;
+  const double a = std::fabs(v);
+  if (std::isinf(a) || a >= 65536.0) {
+    h.bits = s | 0x7c00;
+  } else if (a < 6.103515625e-05) {  // subnormal (or zero): a = f * 2^-24
+    h.bits = s | uint16_t(a * 16777216.0);
+  } else {
+    int e;
+    const double m = std::frexp(a, &e);  // a = m * 2^e, m in [0.5, 1)
+    h.bits = s | uint16_t((e + 14) << 10) | uint16_t((m * 2048.0) - 1024.0);
+  }
+  return h;
+}
+
+// Rounds v to binary16, to nearest even; `below` says which side of v the
+// exact value lies when v is itself a rounding of it (0: v is exact; > 0:
+// the exact value is above v; < 0: below), so that a tie of v that is not
+// a tie of the exact value rounds the right way (one rounding, not two).
+inline Half round_half(double v, double below = 0.0) {
+  if (std::isnan(v)) return Half{kHalfQuietNaN};
+  if (std::isinf(v)) return half_bits_of(v);
+  const double a = std::fabs(v);
+  // ulp of binary16 at |v|: 2^(e - 10) for 2^e <= |v| < 2^(e+1), e >= -14.
+  int e = a == 0.0 ? -14 : std::ilogb(a);
+  if (e < -14) e = -14;
+  const double ulp = std::ldexp(1.0, e - 10);
+  const double q = v / ulp;  // exact: a power-of-two scaling
+  const double fl = std::floor(q);
+  double r;
+  if (q - fl == 0.5 && below != 0.0)
+    r = below > 0.0 ? fl + 1.0 : fl;
+  else
+    r = std::nearbyint(q);  // the default rounding mode: to nearest even
+  const double out = r * ulp;
+  if (out == 0.0) return Half{uint16_t(std::signbit(v) ? 0x8000 : 0)};
+  return half_bits_of(out);  // |out| >= 65536 (65520 and up round there) is inf
+}
+
+inline Half float_to_half(float f) {
+  if (std::isnan(f)) {  // quietened, the payload's top bits kept (as FCVTN)
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return Half{uint16_t(((u >> 16) & 0x8000u) | 0x7e00u | ((u >> 13) & 0x3ffu))};
+  }
+  return round_half(double(f));
+}
+
+inline Half quiet(Half h) { return Half{uint16_t(h.bits | 0x0200)}; }
+inline bool is_nan(Half h) { return (h.bits & 0x7c00) == 0x7c00 && (h.bits & 0x3ff); }
+
+// c + a * b with one rounding (FMLA .8h). NaNs: the first NaN of (c, a, b),
+// quietened; an invalid operation (inf * 0, inf - inf) gives the default NaN.
+inline Half fma_half(Half a, Half b, Half c) {
+  if (is_nan(c)) return quiet(c);
+  if (is_nan(a)) return quiet(a);
+  if (is_nan(b)) return quiet(b);
+  const double x = half_to_float(a), y = half_to_float(b), z = half_to_float(c);
+  const double p = x * y;  // exact: 11 x 11 significant bits
+  const double s = p + z;
+  if (std::isnan(s)) return Half{kHalfQuietNaN};
+  if (std::isinf(s)) return half_bits_of(s);
+  // The rounding error of s (Knuth's TwoSum): p + z = s + err exactly.
+  const double bb = s - p;
+  const double err = (p - (s - bb)) + (z - bb);
+  Half r = round_half(s, err);
+  if (s == 0.0 && err == 0.0) {
+    // An exact zero sum: +0 unless both terms are -0 (round to nearest).
+    const bool neg = std::signbit(p) && std::signbit(z);
+    r.bits = neg ? 0x8000 : 0;
+  }
+  return r;
+}
+
+// Sums and products with one rounding each (FADD/FMUL .8h).
+inline Half add_half(Half a, Half b) { return fma_half(Half{0x3c00}, a, b); }  // b + 1 * a
+inline Half mul_half(Half a, Half b) {
+  if (is_nan(a)) return quiet(a);
+  if (is_nan(b)) return quiet(b);
+  return round_half(double(half_to_float(a)) * double(half_to_float(b)));
+}
+
+// FMAX/FMIN .8h: NaN propagates.
+inline Half max_half(Half a, Half b) {
+  if (is_nan(a)) return quiet(a);
+  if (is_nan(b)) return quiet(b);
+  const float x = half_to_float(a), y = half_to_float(b);
+  if (x == y) return (a.bits & 0x8000) ? b : a;  // max(+0, -0) = +0
+  return x > y ? a : b;
+}
+inline Half min_half(Half a, Half b) {
+  if (is_nan(a)) return quiet(a);
+  if (is_nan(b)) return quiet(b);
+  const float x = half_to_float(a), y = half_to_float(b);
+  if (x == y) return (a.bits & 0x8000) ? a : b;  // min(+0, -0) = -0
+  return x < y ? a : b;
+}
+
+}  // namespace
+}  // namespace detail
+}  // namespace armconv
