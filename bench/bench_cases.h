@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "armconv/armconv.h"
+#include "armconv/quant.h"
 
 namespace armconv {
 namespace bench {
@@ -18,6 +19,8 @@ struct Case {
   double macs;  // multiply-accumulates one call performs (direct-convolution equivalent)
   // Set-up (packing weights, allocating) happens here; the returned function is one call.
   std::function<std::function<void()>()> setup;
+  // After setup(): what a call runs ("algo=... units=... team=..."), or "".
+  std::function<std::string()> info;
 };
 
 int add_case(Case c);
@@ -34,6 +37,12 @@ Case conv_case(const std::string& name, Algo algo, int64_t cin, int64_t cout, in
                int64_t stride, int64_t pad, int64_t groups, int64_t h, int64_t w);
 // A quantized layer (QConv2d, int8 input): int8 output, or float32 when float_out.
 Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64_t w, bool float_out);
+// A layer from a spec: "conv:CIN,COUT,K,S,P,G,H,W[,relu|relu6]" (float32) or
+// "qconv:..." (int8 in and out); false if `spec` is not one.
+bool spec_case(const std::string& spec, Case* c);
+// "algo=NAME units=U team=T" of a layer's call at the current thread count.
+std::string plan_info(const Conv2d& layer, int64_t h, int64_t w);
+std::string plan_info(const QConv2d& layer, int64_t h, int64_t w);
 
 }  // namespace bench
 }  // namespace armconv

@@ -79,11 +79,13 @@ Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64
   Case c;
   c.name = name;
   c.macs = double(cout) * ho * wo * cg * kk;
+  auto made = std::make_shared<std::shared_ptr<QConv2d>>();
   c.setup = [=]() -> std::function<void()> {
     auto wt = random_floats(size_t(cout * cg * kk), 1);
     auto bias = random_floats(size_t(cout), 2);
     auto x = std::make_shared<std::vector<int8_t>>(random_s8(size_t(cin * h * w), 3));
     auto layer = std::make_shared<QConv2d>(p, wt.data(), bias.data(), 0.02f, float_out ? 0.0f : 0.05f);
+    *made = layer;
     if (float_out) {
       auto y = std::make_shared<std::vector<float>>(size_t(cout * ho * wo));
       return [=] { layer->run(x->data(), 1, h, w, y->data()); };
@@ -91,6 +93,7 @@ Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64
     auto y = std::make_shared<std::vector<int8_t>>(size_t(cout * ho * wo));
     return [=] { layer->run(x->data(), 1, h, w, y->data()); };
   };
+  c.info = [=] { return *made ? plan_info(**made, h, w) : std::string(); };
   return c;
 }
 

@@ -1,12 +1,15 @@
 // insn_bench: runs one benchmark case, for counting executed instructions
 // under qemu-user with armconv's counter (bench/insncount.py). Set-up (weights
-// packed, buffers allocated) and one warm-up call run first; then REPS calls
-// run between the counter's region marks (bench/counter/marks.h), so the
-// count is REPS calls exactly: everything a call does, input packing and
-// output stores included, and nothing else.
+// packed, buffers allocated) and one warm-up call run first (it also starts
+// the thread pool's workers); then REPS calls run between the counter's
+// region marks (bench/counter/marks.h), so the count is REPS calls exactly:
+// everything a call does, input packing and output stores included, and
+// nothing else. THREADS (default 1) is set with set_num_threads() before the
+// set-up; the pool's waiting is left out by the counter (bench/qcount.py
+// POOL_WAIT_MARKS), so each thread's count is its work.
 //
 //   insn_bench list                 names, MACs per call
-//   insn_bench CASE REPS            run
+//   insn_bench CASE REPS [THREADS]  run; CASE may be a layer spec (spec_case)
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +23,7 @@
 #include "armconv/armconv.h"
 #include "bench_cases.h"
 #include "core/buffer.h"
+#include "core/conv_impl.h"
 #include "core/dispatch.h"
 #include "core/gemm.h"
 #include "marks.h"
@@ -70,15 +74,61 @@ Case conv_case(const std::string& name, Algo algo, const Conv2dParams& p, int64_
   Case c;
   c.name = name;
   c.macs = double(cout) * ho * wo * cg * p.kernel_h * p.kernel_w;
+  auto made = std::make_shared<std::shared_ptr<Conv2d>>();
   c.setup = [=]() -> std::function<void()> {
     auto wt = random_floats(size_t(cout * cg * p.kernel_h * p.kernel_w), 1);
     auto bias = random_floats(size_t(cout), 2);
     auto x = std::make_shared<std::vector<float>>(random_floats(size_t(cin * h * w), 3));
     auto y = std::make_shared<std::vector<float>>(size_t(cout * ho * wo));
     auto layer = std::make_shared<Conv2d>(p, wt.data(), bias.data(), algo);
+    *made = layer;
     return [=] { layer->run(x->data(), 1, h, w, y->data()); };
   };
+  c.info = [=] { return *made ? plan_info(**made, h, w) : std::string(); };
   return c;
+}
+
+std::string plan_info(const Conv2d& layer, int64_t h, int64_t w) {
+  int team = 1;
+  const detail::ConvPlan pl = detail::PlanAccess::plan(layer, 1, h, w, &team);
+  return std::string("algo=") + pl.algo + " units=" + std::to_string(pl.units) + " team=" +
+         std::to_string(team);
+}
+
+std::string plan_info(const QConv2d& layer, int64_t h, int64_t w) {
+  int team = 1;
+  const detail::ConvPlan pl = detail::PlanAccess::plan(layer, 1, h, w, &team);
+  return std::string("algo=") + pl.algo + " units=" + std::to_string(pl.units) + " team=" +
+         std::to_string(team);
+}
+
+// "conv:CIN,COUT,K,S,P,G,H,W[,relu|relu6]": padding P on every side, square
+// kernel and map.
+bool spec_case(const std::string& spec, Case* c) {
+  const size_t colon = spec.find(':');
+  if (colon == std::string::npos) return false;
+  const std::string kind = spec.substr(0, colon);
+  if (kind != "conv" && kind != "qconv") return false;
+  std::vector<std::string> f;
+  for (size_t i = colon + 1;;) {
+    const size_t j = spec.find(',', i);
+    f.push_back(spec.substr(i, j == std::string::npos ? std::string::npos : j - i));
+    if (j == std::string::npos) break;
+    i = j + 1;
+  }
+  if (f.size() != 8 && f.size() != 9) return false;
+  int64_t v[8];
+  for (int i = 0; i < 8; i++) v[i] = std::atoll(f[size_t(i)].c_str());
+  const float inf = std::numeric_limits<float>::infinity();
+  float lo = -inf, hi = inf;
+  if (f.size() == 9) {
+    if (f[8] == "relu") lo = 0.0f;
+    else if (f[8] == "relu6") lo = 0.0f, hi = 6.0f;
+    else return false;
+  }
+  const Conv2dParams p = conv_params(v[0], v[1], v[2], v[3], v[4], v[5], lo, hi);
+  *c = kind == "conv" ? conv_case(spec, Algo::Auto, p, v[6], v[7]) : qconv_case(spec, p, v[6], v[7], false);
+  return true;
 }
 
 Case conv_case(const std::string& name, Algo algo, int64_t cin, int64_t cout, int64_t k,
@@ -121,6 +171,21 @@ static int gemm_reg = add_case([] {
   return c;
 }());
 
+// The public sgemm() on 256^3: A packed per call (in parallel with threads), then the GEMM.
+static int gemm_api_reg = add_case([] {
+  Case c;
+  c.name = "sgemm_api_256";
+  c.macs = 256.0 * 256 * 256;
+  c.setup = []() -> std::function<void()> {
+    const int64_t n = 256;
+    auto a = std::make_shared<std::vector<float>>(random_floats(n * n, 1));
+    auto b = std::make_shared<std::vector<float>>(random_floats(n * n, 2));
+    auto cm = std::make_shared<std::vector<float>>(n * n);
+    return [=] { sgemm(n, n, n, a->data(), n, b->data(), n, cm->data(), n); };
+  };
+  return c;
+}());
+
 static int conv_reg = [] {
   add_case(conv_case("conv1x1_64_56", Algo::Auto, 64, 64, 1, 1, 0, 1, 56, 56));
   add_case(conv_case("conv1x1_128_28", Algo::Auto, 128, 128, 1, 1, 0, 1, 28, 28));
@@ -140,13 +205,17 @@ int main(int argc, char** argv) {
     for (const Case& c : registry()) std::printf("%s %.0f\n", c.name.c_str(), c.macs);
     return 0;
   }
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: insn_bench list | insn_bench CASE REPS\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: insn_bench list | insn_bench CASE REPS [THREADS]\n");
     return 2;
   }
+  Case spec;
+  const bool is_spec = spec_case(argv[1], &spec);
+  if (is_spec) registry().push_back(spec);
   for (const Case& c : registry()) {
     if (c.name != argv[1]) continue;
     try {
+      set_num_threads(argc == 4 ? std::atoi(argv[3]) : 1);
       auto run = c.setup();
       const long reps = std::atol(argv[2]);
       run();  // warm-up: first-call costs (lazy initialisation, first allocations)
@@ -157,6 +226,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
       return 1;
     }
+    if (c.info) std::fprintf(stderr, "plan: %s\n", c.info().c_str());
     CpuInfo info = cpu_info();
     std::printf("%s sgemm=%s dw3x3=%s winograd=%s gemm_s8=%s", info.arch.c_str(),
                 info.sgemm.c_str(), info.depthwise3x3.c_str(), info.winograd.c_str(),

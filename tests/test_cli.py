@@ -122,6 +122,26 @@ def test_algos_all_and_no_int8(capsys):
     assert sum(r["auto"] for r in rows) == 1 and all(r["kind"] == "fp32" and r["ok"] for r in rows)
 
 
+def test_threads(capsys):
+    """--threads N: armconv's calls (and the peers) on N threads; the team each
+    call used is reported, the results are checked as at one thread."""
+    before = armconv.get_num_threads()
+    status, out, err = run(capsys, "--shape", "64,96,1,14", "--shape", "4,4,3,5,groups=4", "--repeat", "1",
+                           "--peers", "numpy", "--threads", "3", "--json")
+    assert status == 0, err
+    doc = json.loads(out)
+    assert doc["threads"] == 3
+    assert "benchmark: 3 threads" in err and "peers (3 threads)" in err
+    big, tiny = doc["layers"]
+    assert [r["team"] for r in big["rows"]] == [3, 3] and all(r["ok"] for r in big["rows"])
+    assert [r["team"] for r in tiny["rows"]] == [1]  # too little work to wake threads
+    assert armconv.get_num_threads() == before  # the setting is restored
+    status, out, _ = run(capsys, "--shape", "64,96,1,14", "--repeat", "1", "--peers", "none", "--threads", "2")
+    assert status == 0 and "team" in out.splitlines()[out.splitlines().index(next(
+        ln for ln in out.splitlines() if ln.startswith("layer")))]
+    assert "armconv 0" in out or "benchmark: 2 threads" in out
+
+
 def test_peers_none(capsys):
     status, out, _ = run(capsys, "--shape", "4,4,1,5", "--repeat", "1", "--peers", "none")
     assert status == 0
@@ -147,6 +167,9 @@ def test_quick_and_list(capsys):
     (["--shape", "8,16,3,9,groups=3"], "must divide"),
     (["--shape", "8,16,7,2,pad=0"], "does not fit"),
     (["--algos", "fastest"], "invalid choice"),
+    (["--threads", "0"], "positive integer"),
+    (["--threads", "two"], "positive integer"),
+    (["--threads", "1025"], "at most 1024 threads"),
 ])
 def test_bad_options(capsys, argv, message):
     with pytest.raises(SystemExit) as e:

@@ -60,6 +60,21 @@ def test_bench(npz, capsys):
         assert word in out
 
 
+def test_bench_threads(npz, capsys, monkeypatch):
+    """--threads N: the model's layers run at N threads (armconv.threads), then the setting is back."""
+    import armconv
+    seen = []
+    real = cli.cmd_bench
+    monkeypatch.setattr(cli, "cmd_bench", lambda a: seen.append(armconv.get_num_threads()) or real(a))
+    before = armconv.get_num_threads()
+    assert cli.main(["bench", "--model", str(npz), "--repeat", "1", "--threads", "3"]) == 0
+    assert seen == [3] and armconv.get_num_threads() == before
+    for bad in ("0", "x", "1025"):
+        with pytest.raises(SystemExit):
+            cli.main(["bench", "--model", str(npz), "--threads", bad])
+        assert "from 1 to 1024" in capsys.readouterr().err
+
+
 def test_errors_are_messages(tmp_path, capsys):
     assert cli.main(["run", str(tmp_path / "missing.onnx")]) == 2
     assert "No such file" in capsys.readouterr().err

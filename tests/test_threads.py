@@ -1,8 +1,9 @@
 """Threads: the API (set_num_threads, get_num_threads, threads(), ARMCONV_NUM_THREADS,
 cpu_info()["cpus"], threadpoolctl) and the shared pool, driven through the
-private test hook _armconv._test_parallel_for until the kernel families run on it.
+private test hook _armconv._test_parallel_for (every unit once, on its worker).
 
-The pool's own tests (C++, tests/cpp/test_threads.cpp) cover it in more depth."""
+The kernel families on the pool: tests/test_threads_layers.py. The pool's own
+tests (C++, tests/cpp/test_threads.cpp) cover it in more depth."""
 import multiprocessing
 import os
 import subprocess

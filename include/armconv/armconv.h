@@ -118,7 +118,10 @@ void output_size(const Conv2dParams& p, int64_t h, int64_t w, int64_t* ho, int64
 // Why `algo` cannot run these parameters, or nullptr if it can.
 const char* algo_rejects(Algo algo, const Conv2dParams& p);
 
-namespace detail { class ConvImpl; }
+namespace detail {
+class ConvImpl;
+struct PlanAccess;
+}  // namespace detail
 
 // A convolution layer with its weights packed once for the chosen algorithm.
 // Immutable after construction: run() may be called from several threads at once.
@@ -154,6 +157,7 @@ class Conv2d {
   void run(const Half* x, int64_t n, int64_t h, int64_t w, Half* y) const;
 
  private:
+  friend struct detail::PlanAccess;  // the library's own benchmarks and tests
   Conv2dParams p_;
   Algo algo_;
   Precision precision_ = Precision::Fp32;

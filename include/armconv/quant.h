@@ -41,7 +41,10 @@ void dequantize(const int8_t* q, float* x, int64_t outer, int64_t channels, int6
 void requantize(const int32_t* acc, int8_t* q, int64_t outer, int64_t channels, int64_t inner,
                 const float* scales, int32_t qmin = -127, int32_t qmax = 127);
 
-namespace detail { class QConvImpl; }
+namespace detail {
+class QConvImpl;
+struct PlanAccess;
+}  // namespace detail
 
 // A quantized convolution layer. The float weights are quantized once, per
 // output channel (scale = max|w| / 127, rounded to float32; 1 for an all-zero
@@ -93,6 +96,7 @@ class QConv2d {
   int32_t qmax() const;
 
  private:
+  friend struct detail::PlanAccess;  // the library's own benchmarks and tests
   void run_any(const int8_t* x, int64_t n, int64_t h, int64_t w, void* y) const;
   Conv2dParams p_;
   float input_scale_, output_scale_;

@@ -59,16 +59,16 @@ def _torch(x, w, b, stride, pad, groups):
 
 
 @contextlib.contextmanager
-def one_thread(name):
-    """Hold a peer to one thread while it is timed, as armconv runs: torch by
-    set_num_threads, numpy's BLAS by threadpoolctl when it is installed
-    (without it OPENBLAS_NUM_THREADS=1 in the environment does the same);
-    onnxruntime's session is made with one thread."""
+def limit_threads(name, threads=1):
+    """Hold a peer to `threads` threads while it is timed, as armconv runs:
+    torch by set_num_threads, numpy's BLAS by threadpoolctl when it is
+    installed (without it OPENBLAS_NUM_THREADS in the environment does the
+    same); onnxruntime's session is made with that many threads (make())."""
     if name == "torch":
         import torch
 
         n = torch.get_num_threads()
-        torch.set_num_threads(1)
+        torch.set_num_threads(threads)
         try:
             yield
         finally:
@@ -76,7 +76,7 @@ def one_thread(name):
     elif name == "numpy" and available("threadpoolctl"):
         from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=1, user_api="blas"):
+        with threadpool_limits(limits=threads, user_api="blas"):
             yield
     else:
         yield
@@ -139,11 +139,11 @@ def conv_model(x_shape, w, b, stride, pad, groups):
     return _int_field(1, 7) + _field(2, "armconv") + _field(7, graph) + _field(8, opset)
 
 
-def _onnxruntime(x, w, b, stride, pad, groups):
+def _onnxruntime(x, w, b, stride, pad, groups, threads=1):
     import onnxruntime as ort
 
     so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
+    so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     so.log_severity_level = 3
     sess = ort.InferenceSession(conv_model(x.shape, w, b, stride, pad, groups), so,
@@ -151,13 +151,15 @@ def _onnxruntime(x, w, b, stride, pad, groups):
     return lambda: sess.run(None, {"x": x})[0]
 
 
-def make(name, x, w, b, stride, pad, groups):
+def make(name, x, w, b, stride, pad, groups, threads=1):
     if name == "numpy":
         return lambda: numpy_conv(x, w, b, stride, pad, groups)
     if not available(name):
         raise PeerUnavailable(f"{name} is not installed")
     try:
-        return {"torch": _torch, "onnxruntime": _onnxruntime}[name](x, w, b, stride, pad, groups)
+        if name == "onnxruntime":
+            return _onnxruntime(x, w, b, stride, pad, groups, threads)
+        return _torch(x, w, b, stride, pad, groups)
     except Exception as e:  # a peer that cannot build this layer: its column stays empty
         raise PeerUnavailable(f"{name}: {e}") from e
 

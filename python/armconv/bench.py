@@ -4,8 +4,11 @@ For each layer (MobileNetV2 and ResNet-18 layers by default, or your own with
 --shape) it times armconv's float32 convolution (the algorithm `auto` picks)
 and its int8 QConv2d, reports GFLOPS and the % of this core's peak, and times
 the same convolution in numpy (im2col + np.matmul) and, when installed,
-PyTorch (torch.nn.functional.conv2d) and onnxruntime, all on one thread.
-Every armconv result is checked against a float64 reference.
+PyTorch (torch.nn.functional.conv2d) and onnxruntime, all on one thread, or
+all on N threads with --threads N (then the % of peak is of N cores' peak,
+and the "team" column says how many threads armconv's call used: a layer
+with little work runs on fewer). Every armconv result is checked against a
+float64 reference.
 
 The core is read from /proc/cpuinfo (MIDR) and its clock from cpufreq. Under
 emulation (qemu-user) or on a non-ARM CPU the figures mean nothing and a
@@ -104,6 +107,13 @@ def positive_int(text):
     return v
 
 
+def thread_count(text):
+    v = positive_int(text)
+    if v > armconv._armconv.MAX_THREADS:
+        raise argparse.ArgumentTypeError(f"expected at most {armconv._armconv.MAX_THREADS} threads, got {v}")
+    return v
+
+
 def peer_list(text):
     names = [p.strip() for p in text.split(",") if p.strip()]
     bad = [p for p in names if p not in _peers.NAMES + ("none",)]
@@ -132,8 +142,9 @@ def build_parser(prog="python -m armconv"):
                     help="print the results as one JSON document on stdout (progress stays on stderr)")
     ap.add_argument("--plot", metavar="FILE.png",
                     help="save a bar chart of GFLOPS per layer against the core's peak (needs matplotlib)")
-    # --threads N belongs here once armconv runs its kernels on several threads;
-    # until then every row is one thread, and the peers are held to one thread too.
+    ap.add_argument("--threads", type=thread_count, default=1, metavar="N",
+                    help="run armconv and the peers on N threads (default 1); results are the same bits "
+                         "at any N")
     return ap
 
 
@@ -188,8 +199,8 @@ def run_layer(layer, a, peak, int8_peak, rng, progress, peers):
     for name in peers:
         progress.step(name)
         try:
-            fn = _peers.make(name, x, wt, b, s, p, g)
-            with _peers.one_thread(name):
+            fn = _peers.make(name, x, wt, b, s, p, g, a.threads)
+            with _peers.limit_threads(name, a.threads):
                 y = fn()
                 if np.abs(y - ref).max() / scale > 1e-3:  # a peer we would compare wrongly
                     peer_ms[name] = None
@@ -214,7 +225,7 @@ def run_layer(layer, a, peak, int8_peak, rng, progress, peers):
         t = timeit(lambda: layer_obj(x), a.repeat)
         gflops = flops / t / 1e9
         rows.append({"layer": label, "kind": "fp32", "algo": algo, "auto": algo == auto_algo,
-                     "ms": t * 1e3, "gflops": gflops, "pct_peak": 100 * gflops / peak if peak else None,
+                     "team": layer_obj._impl._plan(1, h, w)["team"], "ms": t * 1e3, "gflops": gflops, "pct_peak": 100 * gflops / peak if peak else None,
                      "max_rel_err": err, "ok": err <= ERR_LIMIT.get(algo, ERR_LIMIT["fp32"]),
                      "peers_ms": peer_ms if algo == auto_algo else {},
                      "speedup": best_peer / (t * 1e3) if best_peer and algo == auto_algo else None})
@@ -228,7 +239,8 @@ def run_layer(layer, a, peak, int8_peak, rng, progress, peers):
         err = float(np.abs(q(xq) - ref).max() / scale)
         t = timeit(lambda: q(xq), a.repeat)
         gops = flops / t / 1e9
-        rows.append({"layer": label, "kind": "int8", "algo": q.algo, "auto": True, "ms": t * 1e3,
+        rows.append({"layer": label, "kind": "int8", "algo": q.algo, "auto": True,
+                     "team": q._impl._plan(1, h, w)["team"], "ms": t * 1e3,
                      "gflops": gops, "pct_peak": 100 * gops / int8_peak if int8_peak else None,
                      "max_rel_err": err, "ok": err <= ERR_LIMIT["int8"], "peers_ms": {},
                      "speedup": best_peer / (t * 1e3) if best_peer else None})
@@ -245,7 +257,8 @@ def fmt(v, spec, width):
 
 def print_table(results, peers, out):
     cols = "".join(f" {n[:11] + ' ms':>14}" for n in peers)
-    hdr = f"{'layer':36} {'armconv':13} {'ms':>8} {'GFLOPS':>7} {'%peak':>6}{cols} {'speed-up':>8} {'max err':>8}"
+    hdr = (f"{'layer':36} {'armconv':13} {'team':>4} {'ms':>8} {'GFLOPS':>7} {'%peak':>6}{cols} {'speed-up':>8} "
+           f"{'max err':>8}")
     print(hdr, file=out)
     print("-" * len(hdr), file=out)
     for res in results:
@@ -255,15 +268,15 @@ def print_table(results, peers, out):
             peer_cells = "".join(fmt(r["peers_ms"].get(n), ".2f", 15) if r["peers_ms"] else f"{'':15}" for n in peers)
             sp = f"{r['speedup']:7.2f}x" if r["speedup"] else f"{'':>8}"
             pct = f"{r['pct_peak']:5.0f}%" if r["pct_peak"] is not None else f"{'-':>6}"
-            print(f"{res['layer'] if first else '':36} {name:13} {r['ms']:8.3f} {r['gflops']:7.2f} {pct}"
+            print(f"{res['layer'] if first else '':36} {name:13} {r['team']:4d} {r['ms']:8.3f} {r['gflops']:7.2f} {pct}"
                   f"{peer_cells} {sp} {r['max_rel_err']:8.1e}{'' if r['ok'] else '  FAIL'}", file=out)
             first = False
     print("\n* = the algorithm armconv's auto picks for this map; int8 rows: QConv2d, GOPS against the int8 "
-          "peak;\nspeed-up = fastest peer's time / armconv's; max err relative to the output's largest value",
-          file=out)
+          "peak;\nteam = threads armconv's call ran on; speed-up = fastest peer's time / armconv's; max err "
+          "relative to the output's largest value", file=out)
 
 
-def plot(results, peers, peak, core_name, path):
+def plot(results, peers, peak, core_name, path, threads=1):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -285,10 +298,11 @@ def plot(results, peers, peak, core_name, path):
     for i, (name, vals) in enumerate(series.items()):
         ax.bar([j + i * width for j in range(len(labels))], vals, width, label=name)
     if peak:
-        ax.axhline(peak, color="k", linestyle="--", linewidth=1, label=f"fp32 peak ({peak:.1f} GFLOPS)")
+        ax.axhline(peak, color="k", linestyle="--", linewidth=1,
+                   label=f"fp32 peak of {threads} core{'s' if threads > 1 else ''} ({peak:.1f} GFLOPS)")
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(labels))])
     ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
-    ax.set_ylabel("GFLOPS (one thread)")
+    ax.set_ylabel("GFLOPS (one thread)" if threads == 1 else f"GFLOPS ({threads} threads)")
     ax.set_title(f"armconv {armconv.__version__} float32 convolution on {core_name}")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -324,30 +338,38 @@ def main(argv=None, prog="python -m armconv"):
     core = det["core"]
     peak = core.peak_gflops() if core and not det["emulated"] else None
     int8_peak = core.peak_int8_gops(info["dotprod"]) if core and not det["emulated"] else None
+    # N threads: the peak of N cores (of as many as this process may use).
+    cores_used = min(a.threads, info["cpus"])
+    peak = peak * cores_used if peak else peak
+    int8_peak = int8_peak * cores_used if int8_peak else int8_peak
     warnings = _cpuinfo.warnings_for(det, info)
+    if a.threads > info["cpus"]:
+        warnings.append(f"--threads {a.threads} is more than the {info['cpus']} CPUs this process may run on")
     if core and not det["emulated"] and core.mhz is None and core.known:
         warnings.append("clock not readable from cpufreq: no GFLOPS peak, no % of peak shown")
     peers = [n for n in a.peers]
     versions = {n: _version(n) for n in peers}
 
     head = sys.stderr if a.json else sys.stdout
-    print(f"armconv {armconv.__version__} benchmark: one thread, best of {a.repeat} runs", file=head)
+    on = "one thread" if a.threads == 1 else f"{a.threads} threads"
+    print(f"armconv {armconv.__version__} benchmark: {on}, best of {a.repeat} runs", file=head)
     if det["cores"] and not det["emulated"]:
         print("CPU: " + " + ".join(c.describe() for c in det["cores"]) + f" ({det['machine']})", file=head)
         if core and peak:
             i8 = "sdot" if info["dotprod"] else "smull"
             extra = f", int8 ({i8}) peak {int8_peak:.1f} GOPS" if int8_peak else ""
-            print(f"peak of one {core.name}: fp32 {peak:.1f} GFLOPS ({core.fp32_flop_per_cycle} FLOP/cycle)"
+            what = f"one {core.name}" if cores_used == 1 else f"{cores_used} {core.name} cores"
+            print(f"peak of {what}: fp32 {peak:.1f} GFLOPS ({core.fp32_flop_per_cycle} FLOP/cycle)"
                   f"{extra}", file=head)
     else:
         print(f"CPU: {det['machine']}", file=head)
     print(f"features: neon={info['neon']} dotprod={info['dotprod']} fp16={info['fp16']} i8mm={info['i8mm']}; "
           "kernels: " + ", ".join(f"{k}={v}" for k, v in info["kernels"].items()), file=head)
     if peers:
-        print("peers (one thread): " + ", ".join(f"{n} {versions[n] or 'not installed'}" for n in peers), file=head)
+        print(f"peers ({on}): " + ", ".join(f"{n} {versions[n] or 'not installed'}" for n in peers), file=head)
     if "numpy" in peers and not _peers.available("threadpoolctl") and os.environ.get("OPENBLAS_NUM_THREADS") != "1":
-        warnings.append("numpy's BLAS may use several threads (armconv uses one): install threadpoolctl, "
-                        "or set OPENBLAS_NUM_THREADS=1, for a one-thread numpy column")
+        warnings.append(f"numpy's BLAS may use another number of threads than armconv ({a.threads}): install "
+                        f"threadpoolctl, or set OPENBLAS_NUM_THREADS={a.threads}, for a comparable numpy column")
     for wmsg in warnings:
         print(f"WARNING: {wmsg}", file=sys.stderr)
     print(file=head)
@@ -356,23 +378,25 @@ def main(argv=None, prog="python -m armconv"):
     progress = Progress(len(layers))
     results = []
     installed = [n for n in peers if versions[n]]
-    for lay in layers:
-        progress.layer(lay[0])
-        results.append(run_layer(lay, a, peak, int8_peak, rng, progress, installed))
+    with armconv.threads(a.threads):
+        for lay in layers:
+            progress.layer(lay[0])
+            results.append(run_layer(lay, a, peak, int8_peak, rng, progress, installed))
     progress.done()
 
     failures = sum(not r["ok"] for res in results for r in res["rows"])
     if a.json:
         doc = {"armconv": armconv.__version__, "machine": det["machine"], "emulated": det["emulated"],
                "cores": [c.as_dict() for c in det["cores"]], "peak_gflops": peak, "peak_int8_gops": int8_peak,
-               "cpu_info": info, "threads": 1, "repeat": a.repeat, "peers": versions, "warnings": warnings,
+               "cpu_info": info, "threads": a.threads, "repeat": a.repeat, "peers": versions, "warnings": warnings,
                "layers": results}
         json.dump(doc, sys.stdout, indent=1)
         print()
     else:
         print_table(results, installed, sys.stdout)
     if a.plot:
-        plot(results, installed, peak, core.name if core and not det["emulated"] else det["machine"], a.plot)
+        plot(results, installed, peak, core.name if core and not det["emulated"] else det["machine"], a.plot,
+             a.threads)
         print(f"plot: {os.path.abspath(a.plot)}", file=sys.stderr)
     if failures:
         print(f"{failures} result(s) outside the error limit", file=sys.stderr)

@@ -176,6 +176,16 @@ class ByMapSize final : public detail::ConvImplF16 {
       if (algos_[i] == a) return impl(i).plan(n, h, w);
     throw Error("unreachable");
   }
+  // The same algorithm as plan() (never one chosen by the thread count: the
+  // bits must not depend on it), planned for the team.
+  detail::ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    int64_t ho, wo;
+    output_size(p_, h, w, &ho, &wo);
+    const Algo a = cheapest(algos_, p_, ho, wo);
+    for (size_t i = 0; i < algos_.size(); i++)
+      if (algos_[i] == a) return impl(i).plan_for_threads(n, h, w, threads);
+    throw Error("unreachable");
+  }
   void run(const detail::ConvPlan& plan, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {
     part(plan).run(plan, x, y, begin, end, scratch);
@@ -347,6 +357,11 @@ void Conv2d::run(const Half* x, int64_t n, int64_t h, int64_t w, Half* y) const 
   for (size_t i = 0; i < xn; i++) xf[i] = detail::half_to_float(x[i]);
   detail::run_all(*impl_, plan, xf.data(), yf.data());
   for (size_t i = 0; i < yn; i++) y[i] = detail::float_to_half(yf[i]);
+}
+
+detail::ConvPlan detail::PlanAccess::plan(const Conv2d& layer, int64_t n, int64_t h, int64_t w,
+                                          int* team) {
+  return call_plan(*layer.impl_, layer.impl_->plan(n, h, w), team);
 }
 
 void conv2d(const Conv2dParams& p, const float* x, int64_t n, int64_t h, int64_t w,

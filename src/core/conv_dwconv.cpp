@@ -39,7 +39,9 @@ namespace {
 constexpr size_t kTargetUnits = 16;
 constexpr size_t kMinRows = 8;
 
-ConvPlan dw_plan(const Conv2dParams& p, const char* algo, int64_t n, int64_t h, int64_t w) {
+// target: the units wanted (kTargetUnits, or more for a team of threads).
+ConvPlan dw_plan(const Conv2dParams& p, const char* algo, int64_t n, int64_t h, int64_t w,
+                 size_t target = kTargetUnits) {
   ConvPlan pl;
   pl.algo = algo;
   pl.n = n;
@@ -52,16 +54,23 @@ ConvPlan dw_plan(const Conv2dParams& p, const char* algo, int64_t n, int64_t h, 
   const int64_t last = std::min<int64_t>(pl.ho - 1, (h - 1 + p.pad_top) / p.stride_h);
   const size_t starts = size_t(last) + 1;
   d.row_blocks = 1;
-  if (d.planes < kTargetUnits)
-    d.row_blocks = std::max<size_t>(1, std::min(div_up(kTargetUnits, d.planes), starts / kMinRows));
+  if (d.planes < target)
+    d.row_blocks = std::max<size_t>(1, std::min(div_up(target, d.planes), starts / kMinRows));
   d.rows_per_block = div_up(starts, d.row_blocks);
   d.row_blocks = div_up(starts, d.rows_per_block);
   pl.axes[0] = d.planes;
   pl.axes[1] = d.row_blocks;
+  // The last block runs to the last output row.
+  pl.last_cost[1] = double(size_t(pl.ho) - (d.row_blocks - 1) * d.rows_per_block) / double(d.rows_per_block);
   pl.units = d.planes * d.row_blocks;
   pl.scratch_bytes = 0;
   pl.macs = conv_macs(p, pl);
+  pl.cost_per_mac = 3.0;  // 0.5 to 2.4 MACs per instruction, the fp32 GEMM's 3.6
   return pl;
+}
+
+size_t dw_target_units(int threads) {
+  return std::max(kTargetUnits, kUnitsPerThread * size_t(threads));
 }
 
 // Calls f(plane, channel, oy0, oy1) for each plane that units [begin, end)
@@ -144,6 +153,9 @@ class DwConv final : public ConvImpl {
       pl.scratch_bytes = any_.scratch_floats(shape_, size_t(w), size_t(p_.pad_left), size_t(pl.wo)) *
                          sizeof(float);
     return pl;
+  }
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    return dw_plan(p_, "depthwise3x3", n, h, w, dw_target_units(threads));
   }
 
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
@@ -279,6 +291,9 @@ class DwS8Conv final : public ConvImplS8 {
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     return dw_plan(p_, k3x3_ ? "depthwise3x3" : "depthwise", n, h, w);
+  }
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    return dw_plan(p_, k3x3_ ? "depthwise3x3" : "depthwise", n, h, w, dw_target_units(threads));
   }
 
   void run(const ConvPlan& pl, const int8_t* x, void* y, size_t begin, size_t end,

@@ -81,18 +81,21 @@ struct GemmLayer {
             p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
   }
 
+  // want_units: the units a team would like (0: the one-thread plan;
+  // gemm_plan: more, narrower N-blocks when the M-panels are too few).
   template <class T>
-  ConvPlan plan(const GemmKernel<T>& kern, int64_t n, int64_t h, int64_t w) const {
+  ConvPlan plan(const GemmKernel<T>& kern, int64_t n, int64_t h, int64_t w, size_t want_units = 0) const {
     ConvPlan pl;
     pl.algo = algo;
     pl.n = n;
     pl.h = h;
     pl.w = w;
     output_size(p, h, w, &pl.ho, &pl.wo);
-    pl.gemm = gemm_plan(kern, m, size_t(pl.ho) * size_t(pl.wo), k, !dense);
+    pl.gemm = gemm_plan(kern, m, size_t(pl.ho) * size_t(pl.wo), k, !dense, want_units);
     pl.axes[0] = size_t(n) * g;
     pl.axes[1] = pl.gemm.n_blocks;
     pl.axes[2] = pl.gemm.m_panels;
+    pl.last_cost[1] = pl.gemm.last_block_cost;
     pl.units = pl.axes[0] * pl.gemm.units();
     pl.scratch_bytes = pl.gemm.scratch_bytes;
     pl.macs = conv_macs(p, pl);
@@ -144,6 +147,12 @@ class GemmConv final : public ConvImplFor<T> {
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     return layer_.plan(kern_, n, h, w);
+  }
+  // Threads: kUnitsPerThread units per thread over the call's GEMMs (more,
+  // narrower N-blocks when the M-panels are too few).
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    const size_t gemms = std::max<size_t>(1, size_t(n) * layer_.g);
+    return layer_.plan(kern_, n, h, w, div_up(kUnitsPerThread * size_t(threads), gemms));
   }
 
   void run(const ConvPlan& pl, const X* x, C* y, size_t begin, size_t end,
@@ -200,6 +209,10 @@ class HgemmConv final : public ConvImplF16 {
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     return layer_.plan(*kern_.f32, n, h, w);
+  }
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    const size_t gemms = std::max<size_t>(1, size_t(n) * layer_.g);
+    return layer_.plan(*kern_.f32, n, h, w, div_up(kUnitsPerThread * size_t(threads), gemms));
   }
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {

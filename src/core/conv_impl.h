@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "armconv/armconv.h"
+#include "armconv/quant.h"
 #include "core/buffer.h"
 #include "core/plan.h"
 
@@ -25,17 +26,44 @@ inline double conv_macs(const Conv2dParams& p, const ConvPlan& pl) {
          double(p.in_channels / p.groups) * double(p.kernel_h) * double(p.kernel_w);
 }
 
-// A plan's scratch allocated once, then every unit run: what a call does
-// with one thread.
+// Runs every unit of a call: the one place where convolutions go parallel
+// (Conv2d::run, QConv2d::run_any), for every family.
+//
+// `plan` is the family's plan(n, h, w). call_plan(): if the call's work is worth more than
+// one thread (threads.h: team_for_work, from the plan's work (MACs weighted
+// by the family's cost per MAC) and this thread's get_num_threads()), the family re-plans for that many threads
+// (plan_for_threads: finer units), the units are split into contiguous ranges
+// of equal cost, one per thread, and each thread runs its range with its own
+// scratch (ScratchLease: cached per thread between calls). The packed weights
+// are shared, read-only. Units never split a reduction, so the output bits
+// do not depend on the thread count.
+template <class X, class Y>
+ConvPlan call_plan(const ConvImplT<X, Y>& impl, const ConvPlan& plan, int* team) {
+  const int want = team_for_work(plan.work());
+  if (want > 1) {
+    ConvPlan tp = impl.plan_for_threads(plan.n, plan.h, plan.w, want);
+    *team = team_size(tp.units, tp.work_per_unit(), want);
+    if (*team > 1) return tp;
+  }
+  *team = 1;
+  return plan;
+}
+
 template <class X, class Y>
 void run_all(const ConvImplT<X, Y>& impl, const ConvPlan& plan, const X* x, Y* y) {
-  if (plan.scratch_bytes == 0) {
-    impl.run(plan, x, y, 0, plan.units, nullptr);
-    return;
-  }
-  Buffer<unsigned char> scratch(plan.scratch_bytes, Buffer<unsigned char>::Uninitialized());
-  impl.run(plan, x, y, 0, plan.units, scratch.data());
+  int team = 1;
+  const ConvPlan pl = call_plan(impl, plan, &team);
+  run_units(pl.grid(), team, pl.scratch_bytes, [&](size_t begin, size_t end, void* scratch) {
+    impl.run(pl, x, y, begin, end, scratch);
+  });
 }
+
+// What a call of a layer runs: its plan and team (bench/insn_bench and the
+// Python test hooks report them). Declared a friend by Conv2d and QConv2d.
+struct PlanAccess {
+  static ConvPlan plan(const Conv2d& layer, int64_t n, int64_t h, int64_t w, int* team);
+  static ConvPlan plan(const QConv2d& layer, int64_t n, int64_t h, int64_t w, int* team);
+};
 
 // ---- fp32 families ------------------------------------------------------------
 // `rejects` returns nullptr when the family can run `p`, or a sentence saying

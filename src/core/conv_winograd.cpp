@@ -124,6 +124,9 @@ constexpr size_t kMaxChunk = 128;
 constexpr size_t kMaxBlock = 64;
 // Widest strip of tiles one block's staging box may span.
 constexpr size_t kStripTiles = 32;
+// Smallest chunk of output channels a plan for threads cuts (8 would make the
+// per-position GEMM calls' fixed costs weigh).
+constexpr size_t kMinThreadChunk = 16;
 
 // `total` split into equal chunks of at most `most` (at least `step`),
 // each a multiple of `step`.
@@ -223,13 +226,41 @@ class WinogradConv final : public ConvImpl {
     output_size(p_, h, w, &pl.ho, &pl.wo);
     WinoPlan& wp = pl.wino;
     wino_geometry(m_, kpad_, mpad_, size_t(pl.ho), size_t(pl.wo), &wp);
-    pl.axes[0] = size_t(n) * g_;
-    pl.axes[1] = wp.blocks;
-    pl.axes[2] = wp.m_chunks;
-    pl.units = pl.axes[0] * wp.blocks * wp.m_chunks;
-    // V, M and the staging box, each followed by 64 bytes of slack.
-    pl.scratch_bytes = (wp.v_floats + wp.m_floats + wp.stage_floats) * sizeof(float) + 3 * 64;
     pl.macs = conv_macs(p_, pl);
+    // A direct-convolution MAC costs about 3.6 / (MACs per instruction) of an
+    // fp32 GEMM's (F(6,3) 5-12, F(4,3) 4-8, F(2,3) 2-4): what a team's size goes by.
+    pl.cost_per_mac = m_ == 6 ? 0.4 : m_ == 4 ? 0.55 : 0.8;
+    units(&pl);
+    return pl;
+  }
+
+  // Threads: kUnitsPerThread units per thread, from smaller tile blocks (down
+  // to 8 tiles, the GEMM's widest register block), then, with all input
+  // channels in one chunk, smaller chunks of output channels (down to
+  // kMinThreadChunk; consecutive units of a block share its input transform,
+  // so a finer chunk repeats a transform only where a thread's range starts
+  // inside a block; with several input chunks every unit transforms its
+  // block anew, so those are left as they are). The sums do not change: the
+  // input chunks (kc) stay, an output chunk only selects rows of U, and tile
+  // blocks stay multiples of 8 tiles, so each tile keeps its place in the
+  // GEMM's 8-, 4-, 2- and 1-tile register blocks (the armv7 kernel sums 2-
+  // and 1-tile blocks in several accumulators: another place would change
+  // the bits).
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    ConvPlan pl = plan(n, h, w);
+    WinoPlan& wp = pl.wino;
+    const size_t target = kUnitsPerThread * size_t(threads);
+    while (pl.units < target && wp.t > 8) {
+      retile(&wp, std::max<size_t>(8, wp.t / 2 / 8 * 8), wp.mc);
+      units(&pl);
+    }
+    if (wp.kc >= kpad_)
+      for (size_t chunks = wp.m_chunks; pl.units < target && wp.mc > kMinThreadChunk;) {
+        const size_t mc = std::max(kMinThreadChunk, round_up(div_up(mpad_, ++chunks), 8));
+        if (mc >= wp.mc) continue;
+        retile(&wp, wp.t, mc);
+        units(&pl);
+      }
     return pl;
   }
 
@@ -280,6 +311,39 @@ class WinogradConv final : public ConvImpl {
   }
 
  private:
+  // The plan's units, their costs and its scratch, from its WinoPlan.
+  void units(ConvPlan* pl) const {
+    const WinoPlan& wp = pl->wino;
+    pl->axes[0] = size_t(pl->n) * g_;
+    pl->axes[1] = wp.blocks;
+    pl->axes[2] = wp.m_chunks;
+    pl->units = pl->axes[0] * wp.blocks * wp.m_chunks;
+    // The last tile block of the map and the last channel chunk may be smaller.
+    const size_t last_strip = wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles);
+    pl->last_cost[1] = double(last_strip - (wp.blocks_last - 1) * wp.t) / double(wp.t);
+    pl->last_cost[2] = double(mpad_ - (wp.m_chunks - 1) * wp.mc) / double(wp.mc);
+    // V, M and the staging box, each followed by 64 bytes of slack.
+    pl->scratch_bytes = (wp.v_floats + wp.m_floats + wp.stage_floats) * sizeof(float) + 3 * 64;
+  }
+
+  // wp with tile blocks of t tiles (a multiple of 8, or all of a strip's) and
+  // chunks of mc output channels; the input chunks stay.
+  void retile(WinoPlan* wp, size_t t, size_t mc) const {
+    const size_t ntx = std::min(kStripTiles, wp->tiles_x);
+    wp->t = std::min(t, wp->tiles_y * ntx);
+    wp->blocks_full = div_up(wp->tiles_y * ntx, wp->t);
+    wp->blocks_last = div_up(wp->tiles_y * (wp->tiles_x - (wp->strips - 1) * kStripTiles), wp->t);
+    wp->blocks = (wp->strips - 1) * wp->blocks_full + wp->blocks_last;
+    wp->mc = mc;
+    wp->m_chunks = div_up(mpad_, mc);
+    const size_t trows = std::min(wp->tiles_y, div_up(wp->t, ntx) + 1);
+    wp->box_rows = m_ * trows + 2;
+    wp->box_cols = m_ * ntx + 2;
+    wp->v_floats = npos_ * wp->t * wp->kc;
+    wp->m_floats = npos_ * wp->t * wp->mc;
+    wp->stage_floats = wp->box_rows * wp->box_cols * 4;
+  }
+
   struct Block {
     size_t tx0, ntx;  // strip: tile columns [tx0, tx0 + ntx)
     size_t b0, nt;    // tiles [b0, b0 + nt) in the strip's raster order

@@ -262,6 +262,7 @@ struct GemmPlan {
   size_t nc = 0;        // N-block width (a multiple of NR)
   size_t n_blocks = 0;  // ceil(N / nc)
   size_t m_panels = 0;  // ceil(M / MR)
+  double last_block_cost = 1.0;  // the last N-block's cost relative to a full one
   size_t b_bytes = 0;      // the packed B block (at the start of scratch)
   size_t stage_bytes = 0;  // staged im2col packing (after it), or 0
   size_t scratch_bytes = 0;  // per worker, 64-byte aligned
@@ -278,8 +279,14 @@ struct GemmB {
 };
 
 // `im2col`: B will come from an image (sizes the staging scratch).
+// want_units: the units the caller would like (for its threads): N is cut
+// into N-blocks of equal width, and into more of them than the L2 blocking
+// asks when it gives fewer units (each at least kMinBlockPanels panels wide).
+// 0: the L2 blocking as it is.
+constexpr size_t kMinBlockPanels = 2;
 template <class T>
-GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool im2col);
+GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool im2col,
+                   size_t want_units = 0);
 
 // Units [begin, end) of the plan. packed_a: pack_a() of the whole A; c: C
 // (row stride ldc elements); out: the output stage from row 0 (per-row arrays

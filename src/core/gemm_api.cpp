@@ -7,24 +7,43 @@
 #include "core/buffer.h"
 #include "core/dispatch.h"
 #include "core/gemm.h"
+#include "threads/threads.h"
 
 namespace armconv {
 namespace detail {
 namespace {
 
-// C = out(A B) for a dense, strided A and B: A packed, one plan, all units.
+// C = out(A B) for a dense, strided A and B: A packed, one plan, all units,
+// both on the threads the work is worth (the GEMM's units are N-blocks x
+// M-panels, core/gemm.h; A is packed panel by panel).
 template <class T>
 void gemm_dense(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, const typename T::A* a,
                 size_t lda, const typename T::X* b, size_t ldb, typename T::C* c, size_t ldc,
                 const typename T::Out& out) {
-  const GemmPlan plan = gemm_plan(kern, m, n, k, false);
-  Buffer<typename T::A> pa(round_up(m, kern.mr) * plan.kp);
-  kern.pack_a(m, k, a, lda, pa.data());
-  Buffer<unsigned char> scratch(plan.scratch_bytes, Buffer<unsigned char>::Uninitialized());
+  const double macs = double(m) * double(n) * double(k);
+  const int want = team_for_work(macs);
+  const GemmPlan plan = gemm_plan(kern, m, n, k, false, want > 1 ? kUnitsPerThread * size_t(want) : 0);
+  Buffer<typename T::A> pa(plan.m_panels * kern.mr * plan.kp);
+  // Packing A reads and writes each element once: worth a thread per
+  // kMinOpsPerThread elements.
+  UnitGrid panels;
+  panels.axes[2] = plan.m_panels;
+  const int pack_team = team_size(plan.m_panels, double(kern.mr * plan.kp), want);
+  run_units(panels, pack_team, 0, [&](size_t p0, size_t p1, void*) {
+    const size_t r0 = p0 * kern.mr, r1 = std::min(m, p1 * kern.mr);
+    kern.pack_a(r1 - r0, k, a + r0 * lda, lda, pa.data() + r0 * plan.kp);
+  });
   GemmB<T> src;
   src.b = b;
   src.ldb = ldb;
-  gemm_run(kern, plan, pa.data(), src, c, ldc, out, 0, plan.units(), scratch.data());
+  UnitGrid grid;
+  grid.axes[1] = plan.n_blocks;
+  grid.axes[2] = plan.m_panels;
+  grid.last_cost[1] = plan.last_block_cost;
+  const int team = team_size(plan.units(), macs / double(plan.units()), want);
+  run_units(grid, team, plan.scratch_bytes, [&](size_t begin, size_t end, void* scratch) {
+    gemm_run(kern, plan, pa.data(), src, c, ldc, out, begin, end, scratch);
+  });
 }
 
 }  // namespace

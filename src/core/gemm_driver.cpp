@@ -119,7 +119,8 @@ void pack_im2col_staged(const GemmKernel<T>& kern, const Im2colGeom& g, size_t k
 }  // namespace
 
 template <class T>
-GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool im2col) {
+GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool im2col,
+                   size_t want_units) {
   using B = typename T::B;
   GemmPlan p;
   p.m = m;
@@ -137,6 +138,20 @@ GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool
   p.nc = std::min(nc, round_up(n1, kern.nr));
   p.n_blocks = div_up(n, p.nc);
   p.m_panels = div_up(m, kern.mr);
+  if (want_units > 0 && n > 0) {
+    // N-blocks of equal width, more of them if the units are fewer than
+    // wanted (each at least kMinBlockPanels panels, so that the per-block
+    // costs stay small): the N-block only sets how much of B one packing
+    // covers, never the order of a sum.
+    const size_t panels = div_up(n, kern.nr);
+    const size_t most = std::max<size_t>(1, panels / kMinBlockPanels);
+    const size_t blocks = std::max(p.n_blocks, std::min(most, div_up(want_units, p.m_panels)));
+    p.nc = div_up(panels, blocks) * kern.nr;
+    p.n_blocks = div_up(n, p.nc);
+  }
+  // The last N-block's cost relative to a full one: its columns (the
+  // micro-kernels' edge tiles of 1 to 3 or 4 columns cost about that share).
+  if (p.n_blocks > 0) p.last_block_cost = double(n - (p.n_blocks - 1) * p.nc) / double(p.nc);
   p.b_bytes = p.nc * kcp * sizeof(B);
   p.stage_bytes = im2col && !kern.pack_im2col
                       ? kern.kr * p.nc * sizeof(typename T::X) + p.nc * kern.kr * sizeof(B)
@@ -181,16 +196,16 @@ void gemm_run(const GemmKernel<T>& kern, const GemmPlan& p, const typename T::A*
   }
 }
 
-template GemmPlan gemm_plan<F32Gemm>(const SgemmKernels&, size_t, size_t, size_t, bool);
-template GemmPlan gemm_plan<S8Gemm>(const S8GemmKernels&, size_t, size_t, size_t, bool);
+template GemmPlan gemm_plan<F32Gemm>(const SgemmKernels&, size_t, size_t, size_t, bool, size_t);
+template GemmPlan gemm_plan<S8Gemm>(const S8GemmKernels&, size_t, size_t, size_t, bool, size_t);
 template void gemm_run<F32Gemm>(const SgemmKernels&, const GemmPlan&, const float*,
                                 const GemmB<F32Gemm>&, float*, size_t, const F32Output&, size_t,
                                 size_t, void*);
 template void gemm_run<S8Gemm>(const S8GemmKernels&, const GemmPlan&, const int8_t*,
                                const GemmB<S8Gemm>&, void*, size_t, const S8Output&, size_t,
                                size_t, void*);
-template GemmPlan gemm_plan<F16Gemm>(const HgemmKernels&, size_t, size_t, size_t, bool);
-template GemmPlan gemm_plan<F16GemmH>(const HgemmKernelsH&, size_t, size_t, size_t, bool);
+template GemmPlan gemm_plan<F16Gemm>(const HgemmKernels&, size_t, size_t, size_t, bool, size_t);
+template GemmPlan gemm_plan<F16GemmH>(const HgemmKernelsH&, size_t, size_t, size_t, bool, size_t);
 template void gemm_run<F16Gemm>(const HgemmKernels&, const GemmPlan&, const Half*,
                                 const GemmB<F16Gemm>&, float*, size_t, const F16Output<float>&,
                                 size_t, size_t, void*);

@@ -5,9 +5,16 @@
 //   ConvPlan plan(n, h, w)
 //     Everything that depends on the input size, fixed once: the family that
 //     runs (an `auto` layer may pick by map size), its blocking, the number
-//     of independent work units along each split axis, and the scratch bytes
-//     one worker needs. A pure function of the layer and (n, h, w), cheap: a
-//     network runner may keep one plan per layer and input size.
+//     of independent work units along each split axis (and the relative cost
+//     of the last unit along each), and the scratch bytes one worker needs.
+//     A pure function of the layer and (n, h, w), cheap: a network runner may
+//     keep one plan per layer and input size.
+//
+//   ConvPlan plan_for_threads(n, h, w, threads)
+//     The plan for a run on `threads` threads: a family may cut its units
+//     finer (smaller N-blocks, tile blocks or channel chunks, row blocks) so
+//     that each thread gets an even share (threads.h: kUnitsPerThread per
+//     thread). The cut never changes a result bit. Default: plan(n, h, w).
 //
 //   run(plan, x, y, begin, end, scratch)
 //     Computes the outputs of units [begin, end) of `plan` (0 <= begin <= end
@@ -16,8 +23,8 @@
 //     units. So any partition of [0, units), run in any order, on any threads,
 //     writes exactly the bytes one run(0, units) writes.
 //     scratch: plan.scratch_bytes bytes, 64-byte aligned, any content on entry;
-//     one worker's alone while the call runs (a thread pool gives each worker
-//     its own and reuses it across calls).
+//     one worker's alone while the call runs (run_all, core/conv_impl.h, gives
+//     each thread its own and reuses it across calls).
 //     Layers are immutable: run() is const and may be called from several
 //     threads at once, with the same plan.
 //
@@ -31,6 +38,7 @@
 #include <cstdint>
 
 #include "core/gemm.h"
+#include "threads/threads.h"
 
 namespace armconv {
 namespace detail {
@@ -67,11 +75,27 @@ struct ConvPlan {
   // chunk; depthwise plane, row block); units = their product.
   size_t axes[3] = {1, 1, 1};
   size_t units = 0;
+  // Cost of the last unit along each axis relative to the others (in (0, 1]):
+  // threads get ranges of equal cost (threads.h, split_units).
+  double last_cost[3] = {1.0, 1.0, 1.0};
   size_t scratch_bytes = 0;  // per worker
   // Multiply-adds of the whole call (direct-convolution equivalent): with
   // `units`, how much work a unit is (a thread pool's team size).
   double macs = 0.0;
+  // What a MAC of this family costs relative to one of the fp32 GEMM
+  // (depthwise ~3x, Winograd ~0.4x): a team's size goes by macs x this.
+  double cost_per_mac = 1.0;
+  double work() const { return macs * cost_per_mac; }
+  double work_per_unit() const { return units ? work() / double(units) : 0.0; }
   double macs_per_unit() const { return units ? macs / double(units) : 0.0; }
+  UnitGrid grid() const {
+    UnitGrid g;
+    for (int a = 0; a < 3; a++) {
+      g.axes[a] = axes[a];
+      g.last_cost[a] = last_cost[a];
+    }
+    return g;
+  }
   GemmPlan gemm;             // the family's own part
   WinoPlan wino;
   DwPlan dw;
@@ -84,6 +108,10 @@ class ConvImplT {
  public:
   virtual ~ConvImplT() = default;
   virtual ConvPlan plan(int64_t n, int64_t h, int64_t w) const = 0;
+  // The plan for `threads` threads (>= 2): see the top of the file.
+  virtual ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const {
+    return plan(n, h, w);
+  }
   // x: (n, C, h, w), y: (n, Cout, ho, wo), both dense.
   virtual void run(const ConvPlan& plan, const X* x, Y* y, size_t begin, size_t end,
                    void* scratch) const = 0;

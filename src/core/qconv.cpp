@@ -232,6 +232,12 @@ void QConv2d::run_any(const int8_t* x, int64_t n, int64_t h, int64_t w, void* y)
   detail::run_all(impl_->impl(), plan, x, y);
 }
 
+detail::ConvPlan detail::PlanAccess::plan(const QConv2d& layer, int64_t n, int64_t h, int64_t w,
+                                          int* team) {
+  const detail::ConvImplS8& impl = layer.impl_->impl();
+  return call_plan(impl, impl.plan(n, h, w), team);
+}
+
 void QConv2d::run(const int8_t* x, int64_t n, int64_t h, int64_t w, int8_t* y) const {
   if (!int8_output()) throw Error("QConv2d: this layer has no output_scale: it returns float32");
   run_any(x, n, h, w, y);

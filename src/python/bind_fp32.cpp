@@ -103,6 +103,7 @@ class PyConv2d {
   std::string precision() const { return precision_name(layer_->precision()); }
   std::string algo_for(int64_t h, int64_t w) const { return algo_name(layer_->algo_for(h, w)); }
   size_t workspace_bytes(int64_t h, int64_t w) const { return layer_->workspace_bytes(h, w); }
+  py::dict plan(int64_t n, int64_t h, int64_t w) const { return plan_info(*layer_, n, h, w); }
 
  private:
   std::unique_ptr<Conv2d> layer_;
@@ -122,7 +123,9 @@ void bind_fp32(py::module_& m) {
       .def_property_readonly("algo", &PyConv2d::algo)
       .def_property_readonly("precision", &PyConv2d::precision)
       .def("algo_for", &PyConv2d::algo_for, py::arg("h"), py::arg("w"))
-      .def("workspace_bytes", &PyConv2d::workspace_bytes, py::arg("h"), py::arg("w"));
+      .def("workspace_bytes", &PyConv2d::workspace_bytes, py::arg("h"), py::arg("w"))
+      .def("_plan", &PyConv2d::plan, py::arg("n"), py::arg("h"), py::arg("w"),
+           "Private test hook: what a call runs at this thread's thread count (algo, units, team).");
 
   m.def(
       "sgemm",

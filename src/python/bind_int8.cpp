@@ -168,6 +168,9 @@ void bind_int8(py::module_& m) {
       .def_property_readonly("algo", [](const PyQConv2d& s) { return std::string(s.layer().algo()); })
       .def("workspace_bytes", [](const PyQConv2d& s, int64_t h, int64_t w) { return s.layer().workspace_bytes(h, w); },
            py::arg("h"), py::arg("w"))
+      .def("_plan", [](const PyQConv2d& s, int64_t n, int64_t h, int64_t w) { return plan_info(s.layer(), n, h, w); },
+           py::arg("n"), py::arg("h"), py::arg("w"),
+           "Private test hook: what a call runs at this thread's thread count (algo, units, team).")
       .def_property_readonly("weight_q", [](const PyQConv2d& s) { return to_array(s.layer().weight_q()); })
       .def_property_readonly("weight_scale", [](const PyQConv2d& s) { return to_array(s.layer().weight_scale()); })
       .def_property_readonly("bias_q", [](const PyQConv2d& s) { return to_array(s.layer().bias_q()); })

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <vector>
 
+#include "core/conv_impl.h"
 #include "python/bindings.h"
 #include "threads/threads.h"
 
@@ -64,7 +65,22 @@ py::tuple test_parallel_for(int64_t units, int threads, int64_t work) {
   return py::make_tuple(counts, worker, values);
 }
 
+template <class Layer>
+py::dict plan_dict(const Layer& layer, int64_t n, int64_t h, int64_t w) {
+  if (n < 1 || h < 1 || w < 1) throw py::value_error("n, h and w must be >= 1");
+  int team = 1;
+  const detail::ConvPlan pl = detail::PlanAccess::plan(layer, n, h, w, &team);
+  py::dict d;
+  d["algo"] = std::string(pl.algo);
+  d["units"] = pl.units;
+  d["team"] = team;
+  return d;
+}
+
 }  // namespace
+
+py::dict plan_info(const Conv2d& layer, int64_t n, int64_t h, int64_t w) { return plan_dict(layer, n, h, w); }
+py::dict plan_info(const QConv2d& layer, int64_t n, int64_t h, int64_t w) { return plan_dict(layer, n, h, w); }
 
 void bind_threads(py::module_& m) {
   m.attr("MAX_THREADS") = kMaxThreads;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "armconv/armconv.h"
+#include "armconv/quant.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -90,6 +91,11 @@ const float* optional_bias(const py::object& bias, const py::array& weight, py::
 void bind_fp32(py::module_& m);
 void bind_layout(py::module_& m);  // bind_layout.cpp: nc4hw4 helpers
 void bind_int8(py::module_& m);
+// What a call over an (n, h, w) input runs at this thread's get_num_threads():
+// {"algo", "units", "team"} (the private test hook `_plan` of Conv2d and
+// QConv2d: tests check that a call they run really goes parallel).
+py::dict plan_info(const Conv2d& layer, int64_t n, int64_t h, int64_t w);
+py::dict plan_info(const QConv2d& layer, int64_t n, int64_t h, int64_t w);
 void bind_threads(py::module_& m);  // bind_threads.cpp: thread count, threadpoolctl entry points
 
 }  // namespace py_bind

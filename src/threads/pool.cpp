@@ -147,7 +147,9 @@ class Pool {
   }
   void after_fork() { job_mutex_.unlock(); }
 
-  void run(size_t units, int team, RangeFn fn) {
+  // bounds: the ranges (team + 1 entries), or nullptr for the equal split of
+  // `units`.
+  void run(size_t units, const size_t* bounds, int team, RangeFn fn) {
     // One job at a time; waiting for another caller's job counts as waiting.
     std::unique_lock<std::mutex> job_lock(job_mutex_, std::try_to_lock);
     if (!job_lock.owns_lock()) {
@@ -155,13 +157,18 @@ class Pool {
       job_lock.lock();
       armconv_pool_wait_end();
     }
+    // If the system refuses threads: the equal split is made for the threads
+    // there are; given ranges are dealt round-robin to them.
+    const int ranges = bounds ? team : 0;
     team = grow(team);
     if (team <= 1) {
-      run_share(fn, units, 1, 0);
+      run_share(fn, units, bounds, ranges, 1, 0);
       return;
     }
     fn_ = &fn;
     units_ = units;
+    bounds_ = bounds;
+    ranges_ = ranges;
     team_ = team;
     spin_.store(team <= cpus_, std::memory_order_relaxed);
     error_ = nullptr;
@@ -185,21 +192,27 @@ class Pool {
   // Runs worker w's range of the current job; records an exception.
   void share(int w) {
     try {
-      run_share(*fn_, units_, team_, w);
+      run_share(*fn_, units_, bounds_, ranges_, team_, w);
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex_);
       if (!error_) error_ = std::current_exception();
     }
   }
 
-  static void run_share(RangeFn fn, size_t units, int team, int w) {
-    const size_t begin = range_begin(units, team, w), end = range_begin(units, team, w + 1);
-    if (begin == end) return;
+  // Worker w's share: range w of the equal split of `units` over `team`, or
+  // ranges w, w + team, ... of the `ranges` given by `bounds`.
+  static void run_share(RangeFn fn, size_t units, const size_t* bounds, int ranges, int team, int w) {
     t_in_job = true;
     struct Reset {
       ~Reset() { t_in_job = false; }
     } reset;
-    fn(begin, end, w);
+    if (!bounds) {
+      const size_t begin = range_begin(units, team, w), end = range_begin(units, team, w + 1);
+      if (begin != end) fn(begin, end, w);
+      return;
+    }
+    for (int r = w; r < ranges; r += team)
+      if (bounds[r] != bounds[r + 1]) fn(bounds[r], bounds[r + 1], w);
   }
 
   static void* worker_main(void* arg) {
@@ -257,6 +270,8 @@ class Pool {
   // signals, read by the workers after they see the bump).
   const RangeFn* fn_ = nullptr;
   size_t units_ = 0;
+  const size_t* bounds_ = nullptr;
+  int ranges_ = 0;
   int team_ = 0;
   const int cpus_ = cpus_available();
   std::atomic<bool> spin_{true};  // this job's waits spin first (team <= cpus_)
@@ -310,6 +325,14 @@ int team_size(size_t units, double ops_per_unit, int max_threads) {
   return int(team);
 }
 
+int team_for_work(double ops, int max_threads) {
+  if (t_in_job) return 1;
+  const int most = max_threads > 0 ? max_threads : get_num_threads();
+  const double worth = ops / kMinOpsPerThread;
+  if (!(worth >= 2.0)) return 1;  // also NaN
+  return worth < double(most) ? int(worth) : most;
+}
+
 void parallelize(size_t units, int team, RangeFn fn) {
   if (units == 0) return;
   if (team > kMaxThreads) team = kMaxThreads;
@@ -318,7 +341,18 @@ void parallelize(size_t units, int team, RangeFn fn) {
     fn(0, units, 0);  // inline; the caller's thread-local state is unchanged
     return;
   }
-  pool().run(units, team, fn);
+  pool().run(units, nullptr, team, fn);
+}
+
+void parallelize(const size_t* bounds, int team, RangeFn fn) {
+  if (team < 1) return;
+  const size_t units = bounds[team];
+  if (units == 0) return;
+  if (team == 1 || t_in_job) {
+    fn(0, units, 0);  // inline, as one range: the same units in the same order
+    return;
+  }
+  pool().run(units, bounds, team, fn);
 }
 
 }  // namespace detail

@@ -1,21 +1,24 @@
-// The thread pool every kernel family shares, and the parallel-for over a
-// family's work units.
+// The thread pool every kernel family shares, the parallel-for over a
+// family's work units, how units are split by cost, and per-thread scratch.
 //
-// How a family uses it (the plan / run(range, scratch) shape):
+// How an operator uses it (core/conv_impl.h run_all, core/gemm_api.cpp):
 //
-//   const size_t units = plan.units();                  // independent work units
-//   const int team = detail::team_size(units, plan.macs_per_unit());
-//   std::vector<Scratch> scratch(team);                 // one per worker
-//   detail::parallelize(units, team, [&](size_t begin, size_t end, int worker) {
-//     family.run(plan, begin, end, scratch[worker]);    // units [begin, end)
+//   const int team = team_size(plan.units, plan.macs_per_unit());
+//   run_units(plan.grid(), team, plan.scratch_bytes,
+//             [&](size_t begin, size_t end, void* scratch) {
+//     family.run(plan, begin, end, scratch);  // units [begin, end)
 //   });
 //
+// run_units splits the units into `team` contiguous ranges of equal cost
+// (split_units: the plan says what its units cost), hands each to one thread
+// (parallelize) with that thread's scratch (ScratchLease: cached per thread).
+//
 // Guarantees:
-// - Every unit runs exactly once. Units are split statically into `team`
-//   contiguous ranges whose sizes differ by at most one (worker w gets
-//   [range_begin(w), range_begin(w + 1))), so which thread runs a unit depends
-//   only on (units, team); a unit never splits a reduction, so results are
-//   bit-identical for any thread count.
+// - Every unit runs exactly once. Worker w runs the contiguous range
+//   [bounds[w], bounds[w + 1]) (parallelize(units, team, fn): the equal split,
+//   range_begin() below), so which thread runs a unit depends only on the
+//   split; a unit never splits a reduction, so results are bit-identical for
+//   any thread count.
 // - `worker` is in [0, team); the calling thread is worker 0 and runs its own
 //   range. Workers never touch Python.
 // - One job at a time: the pool is shared by the whole process, and a second
@@ -40,6 +43,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <type_traits>
 
 namespace armconv {
@@ -64,11 +68,19 @@ class RangeFn {
 // thread is not worth waking: about 10 us of one Cortex-A72 core at fp32.
 constexpr double kMinOpsPerThread = 65536.0;
 
+// Units a plan should offer per thread of its team, when its work allows:
+// with equal units the busiest of T threads then gets at most 1 + 1/8 of an
+// even share (ceil(U / T) / (U / T) <= 1 + T / U).
+constexpr size_t kUnitsPerThread = 8;
+
 // How many threads a call over `units` units of `ops_per_unit` work each
 // should use: at most max_threads (0: get_num_threads()), at most `units`,
 // and few enough that each gets kMinOpsPerThread (ops_per_unit <= 0: no such
 // limit). 1 inside a running job (nested calls run inline).
 int team_size(size_t units, double ops_per_unit, int max_threads = 0);
+// The same for a call of `ops` work in all, before its units are known (a
+// plan that cuts its units for its team asks this first).
+int team_for_work(double ops, int max_threads = 0);
 
 // Runs fn over [0, units) on `team` threads (the caller and team - 1 pool
 // workers), as described above; returns when every unit is done. team <= 1
@@ -79,12 +91,83 @@ template <typename F>
 void parallelize(size_t units, int team, F&& fn) {
   parallelize(units, team, RangeFn(fn));
 }
+// The same with the ranges given: worker w runs [bounds[w], bounds[w + 1])
+// (team + 1 non-decreasing entries, bounds[0] == 0; empty ranges are skipped).
+// If the system refuses threads, a worker runs several ranges in turn.
+void parallelize(const size_t* bounds, int team, RangeFn fn);
+template <typename F>
+void parallelize(const size_t* bounds, int team, F&& fn) {
+  parallelize(bounds, team, RangeFn(fn));
+}
 
 // First unit of worker w's range when `units` units are split over `team`.
 // The first units % team workers get one unit more than the others.
 inline size_t range_begin(size_t units, int team, int w) {
   const size_t q = units / size_t(team), r = units % size_t(team);
   return size_t(w) * q + (size_t(w) < r ? size_t(w) : r);
+}
+
+// --- splitting by cost (split.cpp) ---------------------------------------------
+// A plan's units as a grid of up to three axes, outermost first (unit u is the
+// row-major index). Every unit costs the same, except the last index along
+// axis a, which costs last_cost[a] (in (0, 1]) times the others (a GEMM's last
+// N-block is narrower, a depthwise plane's last row block shorter); a unit
+// costs the product over the axes.
+struct UnitGrid {
+  size_t axes[3] = {1, 1, 1};
+  double last_cost[3] = {1.0, 1.0, 1.0};
+  size_t units() const { return axes[0] * axes[1] * axes[2]; }
+  // Summed cost of units [0, u), 0 <= u <= units(); in units of a full unit.
+  double cost_before(size_t u) const;
+};
+
+// Splits the grid's units into `team` contiguous ranges of about equal cost:
+// bounds[w] is the unit boundary nearest to w / team of the total cost
+// (bounds[0] = 0, bounds[team] = units; team + 1 entries). A pure function of
+// (grid, team). With units of equal cost it is the equal split.
+void split_units(const UnitGrid& grid, int team, size_t* bounds);
+
+// --- per-thread scratch (scratch.cpp) -------------------------------------------
+// `bytes` of scratch for the calling thread (64-byte aligned, any content):
+// each thread keeps one buffer between calls, grown to the largest lease it
+// has had and freed when the thread exits, so back-to-back layers allocate
+// nothing. Leases above kMaxCachedScratch, and a lease taken while the same
+// thread still holds one (a nested call), get memory of their own for the
+// lease's lifetime.
+class ScratchLease {
+ public:
+  explicit ScratchLease(size_t bytes);
+  ~ScratchLease();
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  void* data() const { return p_; }
+
+ private:
+  void* p_ = nullptr;
+  bool own_ = false;  // memory of its own (freed by the destructor)
+};
+constexpr size_t kMaxCachedScratch = size_t(8) << 20;
+
+// Runs fn(begin, end, scratch) over the grid's units on `team` threads: the
+// units split by cost (split_units), each range with `scratch_bytes` of its
+// thread's scratch (nullptr if 0). team <= 1: one range on the calling thread.
+template <typename F>
+void run_units(const UnitGrid& grid, int team, size_t scratch_bytes, F&& fn) {
+  const size_t units = grid.units();
+  if (units == 0) return;
+  if (team <= 1) {
+    ScratchLease scratch(scratch_bytes);
+    fn(size_t(0), units, scratch.data());
+    return;
+  }
+  size_t local[9];  // up to 8 threads without an allocation
+  std::unique_ptr<size_t[]> heap(team < 9 ? nullptr : new size_t[size_t(team) + 1]);
+  size_t* bounds = heap ? heap.get() : local;
+  split_units(grid, team, bounds);
+  parallelize(bounds, team, [&](size_t begin, size_t end, int) {
+    ScratchLease scratch(scratch_bytes);
+    fn(begin, end, scratch.data());
+  });
 }
 
 // --- settings (settings.cpp) ---------------------------------------------------

@@ -1,7 +1,11 @@
 // Plan, then run ranges (core/plan.h): every family's run(begin, end,
 // scratch) over random cuts of its work units, each part with its own
 // scratch full of garbage, in a random order (and, last, from several
-// threads at once), must write exactly the bytes of one run over all units.
+// threads at once), must write exactly the bytes of one run over all units;
+// so must the family's plans for teams of threads (plan_for_threads: finer
+// units), whole and cut, and those plans run on the pool with 2, 3, 4, 7 and
+// 16 threads as run_all runs them (split_units, per-thread scratch): results
+// are bit-identical for every thread count.
 // Shapes are chosen so that every split axis of each family has several
 // units (N-blocks and M-panels of the GEMMs, K-blocks inside a unit, tile
 // blocks and channel chunks of Winograd, planes and row blocks of
@@ -19,6 +23,7 @@
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
 #include "core/half.h"
+#include "threads/threads.h"
 
 using namespace armconv;
 using namespace armconv::detail;
@@ -104,6 +109,37 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
   CHECK(got == ref, "%s: threaded parts differ from the whole run", what);
   std::printf("%-44s %-12s units %zu = %zu x %zu x %zu, scratch %zu\n", what, pl.algo, pl.units,
               pl.axes[0], pl.axes[1], pl.axes[2], pl.scratch_bytes);
+  // The plans for teams of threads (finer units): the same bytes, whole or cut.
+  for (int threads : {2, 3, 4, 7, 16}) {
+    const ConvPlan tp = impl.plan_for_threads(n, h, w, threads);
+    CHECK(tp.units == tp.axes[0] * tp.axes[1] * tp.axes[2] && tp.macs == pl.macs &&
+              std::string(tp.algo) == pl.algo && tp.ho == pl.ho && tp.wo == pl.wo,
+          "%s: plan for %d threads is inconsistent", what, threads);
+    for (int a = 0; a < 3; a++)
+      CHECK(tp.last_cost[a] > 0.0 && tp.last_cost[a] <= 1.0 + 1e-9, "%s: last_cost[%d] = %g", what, a,
+            tp.last_cost[a]);
+    for (int mode = 0; mode < 2; mode++) {
+      std::memset(got.data(), 0x3c, bytes);
+      for (const auto& part : mode ? random_parts(tp.units, 1) : std::vector<std::pair<size_t, size_t>>{{0, tp.units}}) {
+        Scratch s(tp.scratch_bytes);
+        impl.run(tp, x, reinterpret_cast<Y*>(got.data()), part.first, part.second, s.p);
+      }
+      CHECK(got == ref, "%s: the plan for %d threads (%zu units) differs from the one-thread plan",
+            what, threads, tp.units);
+    }
+    // ... and run on the pool as run_all runs it: the units split by cost
+    // (split_units), each range on its own thread with that thread's scratch.
+    std::memset(got.data(), 0x3c, bytes);
+    const int team = int(std::min<size_t>(size_t(threads), tp.units));
+    set_num_threads(threads);
+    run_units(tp.grid(), team, tp.scratch_bytes, [&](size_t begin, size_t end, void* scratch) {
+      impl.run(tp, x, reinterpret_cast<Y*>(got.data()), begin, end, scratch);
+    });
+    CHECK(got == ref, "%s: %d threads on the pool differ from one thread", what, team);
+    if (threads == 4)
+      std::printf("%-44s %-12s units for 4 threads %zu = %zu x %zu x %zu\n", "", "", tp.units, tp.axes[0],
+                  tp.axes[1], tp.axes[2]);
+  }
 }
 
 std::vector<float> randf(size_t count) {
@@ -229,6 +265,11 @@ int main() {
            {1, 2, 3});
   f32_case("im2col 3x3 64->16 (2 K-blocks), 16x16", make_im2col_conv, params(64, 16, 3, 1, 1, 1, false),
            1, 16, 16, {1, 2, 2});
+  // 7x7 and 14x14 maps with many channels: M-panels carry the threads.
+  f32_case("gemm 1x1 96->160, 7x7, n 2", make_gemm_conv, params(96, 160, 1, 1, 0, 1, true), 2, 7, 7,
+           {2, 1, 5});
+  f32_case("im2col 3x3 64->72, 14x14", make_im2col_conv, params(64, 72, 3, 1, 1, 1, false), 1, 14, 14,
+           {1, 1, 3});
   // Winograd: image x group, tile blocks, output-channel chunks; two strips;
   // each tile size; the chunks of a small map (few tiles, larger chunks).
   f32_case("winograd63 8->300, 40x40, n 2", make_wino<6>, params(8, 300, 3, 1, 1, 1, true), 2, 40, 40,
@@ -263,6 +304,8 @@ int main() {
   // int8: the same driver and depthwise planning.
   s8_case("gemm_s8 1x1 40->36, 45x45", make_gemm_s8_conv, params(40, 36, 1, 1, 0, 1, false), 1, 45,
           45, {1, 1, 4});
+  s8_case("gemm_s8 1x1 96->128, 7x7, n 2", make_gemm_s8_conv, params(96, 128, 1, 1, 0, 1, false), 2, 7,
+          7, {2, 1, 4});
   s8_case("im2col_s8 3x3 6->18 g2, 40x40, n 2", make_im2col_s8_conv, params(6, 18, 3, 1, 1, 2, false),
           2, 40, 40, {4, 1, 2});
   s8_case("im2col_s8 3x3 s2 130->10, 60x60", make_im2col_s8_conv, params(130, 10, 3, 2, 1, 1, false),

@@ -3,7 +3,7 @@
     python -m armconv run MODEL [--input x.npy] [--shape 1,3,224,224] [--repeat N]
     python -m armconv convert MODEL.onnx MODEL.npz
     python -m armconv bench --model MODEL [--input x.npy] [--shape ...] [--repeat N]
-                            [--compare onnxruntime]
+                            [--compare onnxruntime] [--threads N]
 
 MODEL is an .onnx file (needs the onnx package) or a .npz that
 ``convert`` / ``Model.save`` wrote (numpy only). Without --input the input is
@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from .._threads import threads
 from .model import load
 
 COMMANDS = ("run", "convert")
@@ -28,6 +29,16 @@ def wants(argv):
     if argv[0] in COMMANDS:
         return True
     return argv[0] == "bench" and any(a == "--model" or a.startswith("--model=") for a in argv[1:])
+
+
+def _threads(text):
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 1024:
+        raise argparse.ArgumentTypeError(f"a thread count from 1 to 1024, got {text!r}")
+    return n
 
 
 def _shape(text):
@@ -189,10 +200,14 @@ def main(argv=None):
     p.add_argument("--model", required=True)
     common(p)
     p.add_argument("--compare", metavar="onnxruntime", help="also run onnxruntime on the same .onnx")
-    p.add_argument("--threads", type=int, default=1, help="onnxruntime's threads (default 1, as armconv)")
+    p.add_argument("--threads", type=_threads, default=1,
+                   help="threads of armconv and of onnxruntime (default 1)")
     a = ap.parse_args(argv)
     try:
-        return {"run": cmd_run, "convert": cmd_convert, "bench": cmd_bench}[a.command](a)
+        if a.command == "bench":
+            with threads(a.threads):
+                return cmd_bench(a)
+        return {"run": cmd_run, "convert": cmd_convert}[a.command](a)
     except (ValueError, TypeError, ImportError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -1,0 +1,283 @@
+"""Every kernel family on the thread pool: the same bits at 1, 2, 3, 4 and 7 threads.
+
+For each family (fp32 GEMM 1x1, im2col, Winograd F(6,3), F(4,3), F(2,3), depthwise 3x3;
+int8 GEMM 1x1 and im2col (smull or sdot or armv7, whichever this CPU
+dispatches), int8 depthwise 3x3 and KxK; the public gemm and gemm_s8) and
+shapes chosen so that every split axis is cut (M-panels of 7x7 and 14x14
+maps with many channels, N-blocks of large maps, tile blocks and channel
+chunks of Winograd, planes and row blocks of depthwise, batch > 1):
+
+- the one-thread result matches the float64 reference (fp32 within the
+  error bound of tests/reference.py or tests/test_winograd.py; int8 bit for
+  bit against the int64 reference);
+- at 2, 3, 4 and 7 threads the call really runs on several threads (the
+  private hook `_plan` reports the team the call uses) and returns exactly
+  the bytes of the one-thread call (no reduction is split across threads).
+
+Also: a multiprocessing child forked after multi-threaded layers ran runs
+layers on several threads, and two Python threads running multi-threaded
+layers at once (one of them shared) both get the one-thread bits.
+"""
+import multiprocessing
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import armconv
+from conftest import UNDER_QEMU
+from reference import assert_close, conv2d_bound, conv2d_ref
+from test_int8 import _int_reference, ref_multipliers, ref_requant
+from test_winograd import wino_bound
+
+THREADS = (2, 3, 4, 7)
+
+# (id, n, cin, cout, h, w, k, stride, padding, groups, activation, algo)
+F32_CASES = [
+    ("gemm 1x1 96->160 7x7 n2 (M-panels)", 2, 96, 160, 7, 7, 1, 1, 0, 1, "relu", "gemm"),
+    ("gemm 1x1 16->24 56x56 (N-blocks)", 1, 16, 24, 56, 56, 1, 1, 0, 1, None, "gemm"),
+    ("gemm 1x1 s2 32->44 29x29", 1, 32, 44, 29, 29, 1, 2, 0, 1, "relu6", "gemm"),
+    ("gemm 1x1 g2 24->40 20x20 n2", 2, 24, 40, 20, 20, 1, 1, 0, 2, None, "gemm"),
+    ("im2col 3x3 64->72 14x14", 1, 64, 72, 14, 14, 3, 1, 1, 1, "relu", "im2col"),
+    ("im2col 3x3 s2 g2 12->20 33x33 n2", 2, 12, 20, 33, 33, 3, 2, 1, 2, None, "im2col"),
+    ("im2col 5x5 8->13 23x19", 1, 8, 13, 23, 19, 5, 1, 2, 1, (-0.5, 0.5), "im2col"),
+    ("im2col 3x3 s2 96->128 14x14 (M-panels)", 1, 96, 128, 14, 14, 3, 2, 1, 1, None, "im2col"),
+    ("winograd63 64->64 14x14", 1, 64, 64, 14, 14, 3, 1, 1, 1, "relu", "winograd63"),
+    ("winograd63 16->40 40x40 n2", 2, 16, 40, 40, 40, 3, 1, 1, 1, None, "winograd63"),
+    ("winograd63 8->136 26x38", 1, 8, 136, 26, 38, 3, 1, 1, 1, None, "winograd63"),
+    ("winograd43 256->256 7x7", 1, 256, 256, 7, 7, 3, 1, 1, 1, "relu", "winograd43"),
+    ("winograd43 g2 32->48 30x30 n2", 2, 32, 48, 30, 30, 3, 1, 1, 2, None, "winograd43"),
+    ("winograd23 24->40 21x19", 1, 24, 40, 21, 19, 3, 1, 0, 1, (-0.5, 0.5), "winograd23"),
+    ("depthwise3x3 C96 14x14", 1, 96, 96, 14, 14, 3, 1, 1, 96, "relu6", "depthwise3x3"),
+    ("depthwise3x3 s2 C3 111x81 n2 (row blocks)", 2, 3, 3, 111, 81, 3, 2, 1, 3, None, "depthwise3x3"),
+]
+
+INT8_CASES = [
+    ("gemm 1x1 96->128 7x7 n2 (M-panels)", 2, 96, 128, 7, 7, 1, 1, 0, 1, None, "gemm"),
+    ("gemm 1x1 16->40 40x40 (N-blocks)", 1, 16, 40, 40, 40, 1, 1, 0, 1, "relu6", "gemm"),
+    ("im2col 3x3 32->48 14x14", 1, 32, 48, 14, 14, 3, 1, 1, 1, None, "im2col"),
+    ("im2col 3x3 s2 g2 6->18 41x41 n2", 2, 6, 18, 41, 41, 3, 2, 1, 2, (-0.7, 0.9), "im2col"),
+    ("depthwise3x3 C64 14x14", 1, 64, 64, 14, 14, 3, 1, 1, 64, None, "depthwise3x3"),
+    ("depthwise3x3 s2 C4 140x99 (row blocks)", 1, 4, 4, 140, 99, 3, 2, 0, 4, "relu6", "depthwise3x3"),
+    ("depthwise 5x5 C24 28x28 n2", 2, 24, 24, 28, 28, 5, 1, 2, 24, None, "depthwise"),
+]
+
+
+@pytest.fixture(autouse=True)
+def restore_thread_count():
+    before = armconv._armconv._process_num_threads()
+    yield
+    armconv.set_num_threads(before)
+
+
+def _act(activation):
+    if activation is None:
+        return None
+    if activation == "relu":
+        return (0.0, np.inf)
+    if activation == "relu6":
+        return (0.0, 6.0)
+    return tuple(activation)
+
+
+def plan(layer, x):
+    """The algo, units and team a call over x runs at this thread's thread count."""
+    n, _, h, w = x.shape
+    return layer._impl._plan(n, h, w)
+
+
+def runs_on(layer, x, threads):
+    """layer(x) at `threads` threads, after checking that the call uses a team of
+    more than one thread (at most `threads`)."""
+    with armconv.threads(threads):
+        info = plan(layer, x)
+        assert 1 < info["team"] <= threads, (threads, info)
+        return layer(x)
+
+
+def same_bits(a, b):
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def f32_layer(rng, case):
+    _, n, cin, cout, h, w, k, s, p, g, act, algo = case
+    x = rng.standard_normal((n, cin, h, w)).astype(np.float32)
+    wt = (rng.standard_normal((cout, cin // g, k, k)) / np.sqrt(cin // g * k * k)).astype(np.float32)
+    b = rng.standard_normal(cout).astype(np.float32)
+    layer = armconv.Conv2d(wt, b, stride=s, padding=p, groups=g, activation=act, algo=algo)
+    return layer, x, wt, b
+
+
+@pytest.mark.parametrize("case", F32_CASES, ids=[c[0] for c in F32_CASES])
+def test_fp32_family_bits_across_threads(rng, case):
+    _, n, cin, cout, h, w, k, s, p, g, act, algo = case
+    layer, x, wt, b = f32_layer(rng, case)
+    with armconv.threads(1):
+        assert plan(layer, x) == {"algo": algo, "units": plan(layer, x)["units"], "team": 1}
+        y1 = layer(x)
+    pads = (p, p, p, p)
+    ref = conv2d_ref(x, wt, b, stride=(s, s), pads=pads, groups=g, act=_act(act))
+    if algo.startswith("winograd"):
+        m = int(algo[8])
+        bound = np.concatenate([wino_bound(x[:, i * (cin // g):(i + 1) * (cin // g)],
+                                           wt[i * (cout // g):(i + 1) * (cout // g)],
+                                           b[i * (cout // g):(i + 1) * (cout // g)], pads, m)
+                                for i in range(g)], axis=1)
+    else:
+        bound = conv2d_bound(x, wt, b, stride=(s, s), pads=pads, groups=g)
+    assert_close(y1, ref, bound, case[0])
+    for t in THREADS:
+        yt = runs_on(layer, x, t)
+        assert same_bits(yt, y1), f"{case[0]}: {t} threads differ from one thread"
+
+
+def q_layer(rng, case, out_scale):
+    _, n, cin, cout, h, w, k, s, p, g, act, algo = case
+    wt = (rng.standard_normal((cout, cin // g, k, k)) * 0.3).astype(np.float32)
+    b = (rng.standard_normal(cout) * 0.5).astype(np.float32)
+    xq = rng.integers(-128, 128, size=(n, cin, h, w), dtype=np.int8)
+    layer = armconv.QConv2d(wt, b, np.float32(0.02), out_scale, stride=s, padding=p, groups=g,
+                            activation=act)
+    assert layer.algo == algo
+    return layer, xq
+
+
+@pytest.mark.parametrize("out_scale", [np.float32(0.031), None], ids=["int8 out", "float out"])
+@pytest.mark.parametrize("case", INT8_CASES, ids=[c[0] for c in INT8_CASES])
+def test_int8_family_bits_across_threads(rng, case, out_scale):
+    _, n, cin, cout, h, w, k, s, p, g, act, algo = case
+    layer, xq = q_layer(rng, case, out_scale)
+    with armconv.threads(1):
+        assert plan(layer, xq)["team"] == 1
+        y1 = layer(xq)
+    # Bit for bit against the int64 reference (tests/test_int8.py's rules).
+    acc = _int_reference(layer, xq, (s, s), (p, p, p, p), (1, 1), g)
+    if out_scale is not None:
+        unit = np.float64(np.float32(0.02)) * layer.weight_scale.astype(np.float64)
+        m, e = ref_multipliers(unit / np.float64(out_scale))
+        np.testing.assert_array_equal(layer.requant_multiplier, m)
+        want = ref_requant(acc, m[None, :, None, None], e, layer.qmin, layer.qmax)
+    else:
+        want = acc.astype(np.float32) * layer.dequant_scale[None, :, None, None]
+        lo_hi = _act(act)
+        if lo_hi is not None:
+            want = np.clip(want, np.float32(lo_hi[0]), np.float32(lo_hi[1]))
+    np.testing.assert_array_equal(y1, want)
+    for t in THREADS:
+        yt = runs_on(layer, xq, t)
+        assert same_bits(yt, y1), f"{case[0]}: {t} threads differ from one thread"
+
+
+@pytest.mark.parametrize("m, n, k", [(200, 24, 70), (24, 700, 70), (96, 196, 64)])
+def test_gemm_apis_bits_across_threads(rng, m, n, k):
+    """The public gemm (sgemm) and gemm_s8: packing A and the GEMM on the pool."""
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    aq = rng.integers(-127, 128, size=(m, k), dtype=np.int8)
+    bq = rng.integers(-127, 128, size=(k, n), dtype=np.int8)
+    with armconv.threads(1):
+        c1, q1 = armconv.gemm(a, b), armconv.gemm_s8(aq, bq)
+    ref = a.astype(np.float64) @ b.astype(np.float64)
+    bound = (k + 2) * 2.0 ** -23 * (np.abs(a).astype(np.float64) @ np.abs(b).astype(np.float64))
+    assert (np.abs(c1 - ref) <= bound).all()
+    np.testing.assert_array_equal(q1, aq.astype(np.int64) @ bq.astype(np.int64))
+    for t in THREADS:
+        with armconv.threads(t):
+            assert same_bits(armconv.gemm(a, b), c1), t
+            assert same_bits(armconv.gemm_s8(aq, bq), q1), t
+
+
+def test_thread_count_changes_between_calls(rng):
+    """One layer, the thread count changed between calls, batch and map size too."""
+    layer, x, _, _ = f32_layer(rng, F32_CASES[0])
+    with armconv.threads(1):
+        want = {hw: layer(x[:, :, :hw, :hw]) for hw in (7, 5)}
+    for t in (4, 1, 7, 2, 3, 1, 4):
+        armconv.set_num_threads(t)
+        for hw in (7, 5):
+            assert same_bits(layer(x[:, :, :hw, :hw]), want[hw]), (t, hw)
+
+
+# ---------------------------------------------------------------- fork, two callers
+
+def _layers(rng):
+    """A few multi-threaded layers (fp32 and int8) and their inputs."""
+    f1, x1, _, _ = f32_layer(rng, F32_CASES[0])   # gemm, M-panels
+    f2, x2, _, _ = f32_layer(rng, F32_CASES[8])   # winograd
+    f3, x3, _, _ = f32_layer(rng, F32_CASES[11])  # depthwise
+    q1, xq1 = q_layer(rng, INT8_CASES[2], np.float32(0.031))  # int8 im2col
+    return [(f1, x1), (f2, x2), (f3, x3), (q1, xq1)]
+
+
+def _run_all(pairs, threads):
+    with armconv.threads(threads):
+        teams = [plan(layer, x)["team"] for layer, x in pairs]
+        return teams, [layer(x).tobytes() for layer, x in pairs]
+
+
+_FORK_STATE = {}
+
+
+def _fork_child(threads):
+    """In a forked child: the parent's layers at `threads` threads."""
+    return _run_all(_FORK_STATE["pairs"], threads)
+
+
+def test_fork_child_runs_layers(rng):
+    """A multiprocessing child (fork start method) forked after the parent ran
+    multi-threaded layers runs layers on several threads and gets the parent's
+    bits; the parent's pool still works after the fork. (qemu-user 7.2 crashes
+    a forked child that creates a thread while the parent had other live
+    threads; armconv's pool joins its workers before a fork, so nothing here
+    needs to be skipped under QEMU.)"""
+    pairs = _layers(rng)
+    teams, want = _run_all(pairs, 4)
+    assert min(teams) > 1, teams
+    _FORK_STATE["pairs"] = pairs
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(2) as pool:
+            got = pool.map_async(_fork_child, [4, 3, 2])
+            for child_teams, child_bytes in got.get(timeout=300):
+                assert min(child_teams) > 1, child_teams
+                assert child_bytes == want
+        proc = ctx.Process(target=lambda: sys.exit(0 if _fork_child(4)[1] == want else 1))
+        proc.start()
+        proc.join(timeout=300)
+        if proc.is_alive():
+            proc.kill()
+            pytest.fail("the forked child hung")
+        assert proc.exitcode == 0
+    finally:
+        _FORK_STATE.clear()
+    assert _run_all(pairs, 4)[1] == want  # the parent after the fork
+
+
+def test_two_python_threads_run_multithreaded_layers(rng):
+    """Two Python threads run multi-threaded layers at once (4 and 3 threads; the
+    layer objects shared between them): both get the one-thread bits."""
+    pairs = _layers(rng)
+    _, want = _run_all(pairs, 1)
+    rounds = 2 if UNDER_QEMU else 6
+    errors = []
+
+    def caller(threads, order):
+        try:
+            with armconv.threads(threads):
+                for _ in range(rounds):
+                    for i in order:
+                        layer, x = pairs[i]
+                        assert plan(layer, x)["team"] > 1
+                        assert layer(x).tobytes() == want[i], (threads, i)
+        except BaseException as e:  # reported by the main thread
+            errors.append(e)
+
+    callers = [threading.Thread(target=caller, args=(4, [0, 1, 2, 3])),
+               threading.Thread(target=caller, args=(3, [3, 2, 1, 0]))]
+    for c in callers:
+        c.start()
+    for c in callers:
+        c.join(timeout=600)
+    assert not any(c.is_alive() for c in callers), "a caller hung"
+    assert not errors, errors
