@@ -64,6 +64,9 @@
 // from q0-q7): W = 2 for 3x3 (6 + 3 + 1 + 4 + windows), 1 for 5x5.
 // Executed instructions per stride-1 3x3 step (one input row, 16 columns): 36
 // FMLA/FMUL, 8 EXT, 4 FADD, 3 LDP, 2 STP, 2 ADD, 1/3 loop = 56 (2.57 MACs/insn).
+// Stride-2 3x3 with W = 4 (per output row, 16 columns): 36 FMLA/FMUL, 8 LD2,
+// 8 EXT, 4 FADD, 3 ADD, 2 STP, 1/2 DUP, 1/2 loop = 63 (2.29 MACs/insn; gcc 12,
+// with the stride-2 3x3 and stride-1 5x5 FMLAs pinned as asm: see fma_tap).
 #pragma once
 
 #include <arm_neon.h>
@@ -133,9 +136,24 @@ template <int K>
 constexpr int kTapVectors = int(dw_packed_floats(size_t(K) * size_t(K))) / 4;
 
 // acc + x * tap[T], tap T being lane T%4 of k[T/4].
-template <int T>
+// PIN (aarch64, gcc/clang): the lane FMLA as an asm statement. gcc otherwise
+// may CSE the lane broadcast of a tap that several FMLAs of a step share
+// into a DUP per tap and loop iteration plus vector FMLAs (the stride-2 3x3
+// loop: 9 DUPs per 2 steps); an asm FMLA has nothing to share.
+#define ARMCONV_FMLA_LANE(L) \
+  __asm__("fmla %0.4s, %1.4s, %2.s[" #L "]" : "+w"(acc) : "w"(x), "w"(k[T / 4]))
+template <int T, bool PIN = false>
 ARMCONV_INLINE float32x4_t fma_tap(float32x4_t acc, float32x4_t x, const float32x4_t* k) {
 #if defined(__aarch64__)
+#if defined(__GNUC__)
+  if constexpr (PIN) {
+    if constexpr (T % 4 == 0) ARMCONV_FMLA_LANE(0);
+    else if constexpr (T % 4 == 1) ARMCONV_FMLA_LANE(1);
+    else if constexpr (T % 4 == 2) ARMCONV_FMLA_LANE(2);
+    else ARMCONV_FMLA_LANE(3);
+    return acc;
+  }
+#endif
   return vfmaq_laneq_f32(acc, x, k[T / 4], T % 4);
 #else
   // A32 has no fused multiply-add by scalar; VMLA by scalar rounds twice,
@@ -217,7 +235,7 @@ constexpr auto kTail2O = tail_table(8, 1, std::make_integer_sequence<int, 8>());
 
 inline uint8x16_t load_index(const TailIndex& t) { return vld1q_u8(t.b); }
 
-// Bytes of `tab` (16 or 32 bytes) picked by idx.
+// Bytes of `tab` picked by idx (an index past the table gives zero).
 ARMCONV_INLINE float32x4_t lookup1(float32x4_t tab, uint8x16_t idx) {
   const uint8x16_t t = vreinterpretq_u8_f32(tab);
 #if defined(__aarch64__)
@@ -227,14 +245,20 @@ ARMCONV_INLINE float32x4_t lookup1(float32x4_t tab, uint8x16_t idx) {
   return vreinterpretq_f32_u8(vcombine_u8(vtbl2_u8(tt, vget_low_u8(idx)), vtbl2_u8(tt, vget_high_u8(idx))));
 #endif
 }
-ARMCONV_INLINE float32x4_t lookup2(float32x4_t a, float32x4_t b, uint8x16_t idx) {
+// The even (e) and odd (o) columns of the pair of vectors at p, picked by
+// the stride-2 indices ia and ib. aarch64: the two table vectors come from
+// one LD1 of two registers (a table built from two separate vectors is a
+// tuple that gcc 12 builds on the stack, and then spills the strip state).
+ARMCONV_INLINE void lookup2(const float* p, uint8x16_t ia, uint8x16_t ib, float32x4_t& e, float32x4_t& o) {
 #if defined(__aarch64__)
-  const uint8x16x2_t t = {{vreinterpretq_u8_f32(a), vreinterpretq_u8_f32(b)}};
-  return vreinterpretq_f32_u8(vqtbl2q_u8(t, idx));
+  const uint8x16x2_t t = vld1q_u8_x2(reinterpret_cast<const uint8_t*>(p));
+  e = vreinterpretq_f32_u8(vqtbl2q_u8(t, ia));
+  o = vreinterpretq_f32_u8(vqtbl2q_u8(t, ib));
 #else
-  const uint8x16_t ua = vreinterpretq_u8_f32(a), ub = vreinterpretq_u8_f32(b);
+  const uint8x16_t ua = vreinterpretq_u8_f32(vld1q_f32(p)), ub = vreinterpretq_u8_f32(vld1q_f32(p + 4));
   const uint8x8x4_t t = {{vget_low_u8(ua), vget_high_u8(ua), vget_low_u8(ub), vget_high_u8(ub)}};
-  return vreinterpretq_f32_u8(vcombine_u8(vtbl4_u8(t, vget_low_u8(idx)), vtbl4_u8(t, vget_high_u8(idx))));
+  e = vreinterpretq_f32_u8(vcombine_u8(vtbl4_u8(t, vget_low_u8(ia)), vtbl4_u8(t, vget_high_u8(ia))));
+  o = vreinterpretq_f32_u8(vcombine_u8(vtbl4_u8(t, vget_low_u8(ib)), vtbl4_u8(t, vget_high_u8(ib))));
 #endif
 }
 
@@ -299,9 +323,7 @@ struct FastRow : PartialUnit<PART> {
     const float* q = row;
     unroll<kWhole>([&](auto i) { load2_advance(q, e[Z + ARMCONV_IDX(i)], o[Z + ARMCONV_IDX(i)]); });
     if constexpr (PART) {
-      const float32x4_t a = vld1q_f32(q + this->tail), b = vld1q_f32(q + this->tail + 4);
-      e[Z + kWhole] = lookup2(a, b, this->ia);
-      o[Z + kWhole] = lookup2(a, b, this->ib);
+      lookup2(q + this->tail, this->ia, this->ib, e[Z + kWhole], o[Z + kWhole]);
     }
     row = q + (w - 8 * kWhole);
   }
@@ -436,7 +458,7 @@ struct Strip1 : StripState<K, NV, K, CLAMP, WHOLE, Load> {
         unroll<LIVE - SKIP>([&](auto mm) {
           constexpr int m = SKIP + ARMCONV_IDX(mm), ky = K - 1 - m, r = (R + m) % K;
           if constexpr (ky == 0 && t == 0) acc[r][j] = mul_tap<0>(win, k);
-          else acc[r][j] = fma_tap<ky * K + t>(acc[r][j], win, k);
+          else acc[r][j] = fma_tap<ky * K + t, K == 5>(acc[r][j], win, k);
         });
       });
     });
@@ -599,7 +621,7 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
           constexpr int m = SKIP + ARMCONV_IDX(mm), ky = KY - 2 * m, r = (R + m) % ROWS;
           if constexpr (ky >= 0) {
             if constexpr (ky == 0 && t == 0) acc[r][j] = mul_tap<0>(win, k);
-            else acc[r][j] = fma_tap<ky * K + t>(acc[r][j], win, k);
+            else acc[r][j] = fma_tap<ky * K + t, K == 3>(acc[r][j], win, k);
           }
         });
       });
