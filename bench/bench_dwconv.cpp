@@ -1,6 +1,10 @@
-// Depthwise 3x3 cases beyond the two (dw3x3s1_64_56, dw3x3s2_64_56 in
-// insn_bench.cpp): the MobileNet v1 depthwise layers at 224x224 input, and a
-// tall map (x4 rows) that separates the per-row cost from the per-plane one.
+// Depthwise cases beyond the two (dw3x3s1_64_56, dw3x3s2_64_56 in
+// insn_bench.cpp): the MobileNet v1 depthwise layers at 224x224 input, a
+// tall map (x4 rows) that separates the per-row cost from the per-plane one;
+// depthwise 5x5 (EfficientNet-B0's stages, no fused activation: SiLU follows),
+// other kernel shapes (ConvNeXt's 7x7, a dilated 3x3), as `auto` runs them;
+// and the int8 depthwise 3x3 (QConv2d, int8 in and out).
+// (MobileNetV2's depthwise layers on 14x14 and 7x7 maps: bench_nets.cpp.)
 #include <limits>
 #include <string>
 
@@ -19,6 +23,15 @@ Case dw_case(const std::string& name, int64_t c, int64_t stride, int64_t h, int6
   return bench::conv_case(name, Algo::Depthwise3x3, bench::conv_params(c, c, 3, stride, 1, c, lo, hi), h, w);
 }
 
+// A depthwise k x k layer without activation, padding k / 2 (dilation d:
+// padding d * (k / 2)), as `auto` runs it.
+Case dwk_case(const std::string& name, int64_t c, int64_t k, int64_t stride, int64_t h,
+              int64_t d = 1) {
+  Conv2dParams p = bench::conv_params(c, c, k, stride, d * (k / 2), c);
+  p.dilation_h = p.dilation_w = d;
+  return bench::conv_case(name, Algo::Auto, p, h, h);
+}
+
 int reg = [] {
   bench::add_case(dw_case("dw3x3s1_64_224x56", 64, 1, 224, 56, false));
   bench::add_case(dw_case("dw3x3s2_64_224x56", 64, 2, 224, 56, false));
@@ -32,6 +45,20 @@ int reg = [] {
   bench::add_case(dw_case("mbv1_dw_s1_512_14", 512, 1, 14, 14, true));
   bench::add_case(dw_case("mbv1_dw_s2_512_14", 512, 2, 14, 14, true));
   bench::add_case(dw_case("mbv1_dw_s1_1024_7", 1024, 1, 7, 7, true));
+  // Depthwise 5x5, stride 1 and 2.
+  bench::add_case(dwk_case("dw5x5s1_64_56", 64, 5, 1, 56));
+  bench::add_case(dwk_case("dw5x5s2_64_56", 64, 5, 2, 56));
+  // EfficientNet-B0 (224x224 input): the 5x5 stages (expanded channels).
+  bench::add_case(dwk_case("effb0_dw5x5_240_28", 240, 5, 1, 28));
+  bench::add_case(dwk_case("effb0_dw5x5_672_14", 672, 5, 1, 14));
+  bench::add_case(dwk_case("effb0_dw5x5s2_672_14", 672, 5, 2, 14));
+  bench::add_case(dwk_case("effb0_dw5x5_1152_7", 1152, 5, 1, 7));
+  // Other shapes: ConvNeXt-T's 7x7 (stage 2), a dilated 3x3 (DeepLab-style).
+  bench::add_case(dwk_case("cnxt_dw7x7_192_28", 192, 7, 1, 28));
+  bench::add_case(dwk_case("dw3x3d2_64_28", 64, 3, 1, 28, 2));
+  // int8 depthwise 3x3 (relu6 folded into the int8 range is not modelled).
+  bench::add_case(bench::qconv_case("qdw3x3s1_64_56", bench::conv_params(64, 64, 3, 1, 1, 64), 56, 56, false));
+  bench::add_case(bench::qconv_case("qdw3x3s2_64_56", bench::conv_params(64, 64, 3, 2, 1, 64), 56, 56, false));
   return 0;
 }();
 

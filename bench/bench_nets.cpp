@@ -5,6 +5,10 @@
 // ResNet-18: relu after each convolution (the residual add is not counted).
 //   mbv2_*: pw = expansion 1x1, dw = depthwise 3x3, pwl = projection 1x1
 //   r18_*:  conv3x3 / downsampling conv3x3 s2 / the 1x1 s2 shortcut
+//   r18_stem_*: ResNet-18's first layer, 7x7 s2 p3, 3->64 on 224x224
+//   effb0_se_*, mbv3_se_*: the squeeze-and-excitation 1x1 layers of
+//     EfficientNet-B0 (SiLU / sigmoid follow: no fused activation) and
+//     MobileNetV3-Large (relu after the squeeze), on their 1x1 maps
 // The q* twins are QConv2d (int8 in, int8 out) on the same shapes.
 #include <limits>
 #include <string>
@@ -46,14 +50,22 @@ const Layer kLayers[] = {
     {"r18_3x3_512_7", 512, 512, 3, 1, 1, 7, 0.0f, kInf},
     {"r18_3x3s2_256_512_14", 256, 512, 3, 2, 1, 14, 0.0f, kInf},
     {"r18_1x1s2_256_512_14", 256, 512, 1, 2, 1, 14, -kInf, kInf},
+    {"r18_stem_7x7s2_3_64_224", 3, 64, 7, 2, 1, 224, 0.0f, kInf},
+    // Squeeze-and-excitation (1x1 maps)
+    {"effb0_se_1152_48", 1152, 48, 1, 1, 1, 1, -kInf, kInf},
+    {"effb0_se_48_1152", 48, 1152, 1, 1, 1, 1, -kInf, kInf},
+    {"effb0_se_672_28", 672, 28, 1, 1, 1, 1, -kInf, kInf},
+    {"effb0_se_28_672", 28, 672, 1, 1, 1, 1, -kInf, kInf},
+    {"mbv3_se_960_240", 960, 240, 1, 1, 1, 1, 0.0f, kInf},
+    {"mbv3_se_240_960", 240, 960, 1, 1, 1, 1, -kInf, kInf},
 };
 
 int reg = [] {
   for (const Layer& l : kLayers) {
     const Conv2dParams p = conv_params(l.cin, l.cout, l.k, l.stride, l.k / 2, l.groups, l.out_min, l.out_max);
     add_case(conv_case(l.name, Algo::Auto, p, l.h, l.h));
-    // int8: the dense layers (QConv2d's depthwise is a plain loop, not a kernel yet)
-    if (l.groups == 1) add_case(qconv_case(std::string("q") + l.name, p, l.h, l.h, false));
+    // int8 (not the 3-channel stem, which has no int8 path worth measuring)
+    if (l.cin > 3) add_case(qconv_case(std::string("q") + l.name, p, l.h, l.h, false));
   }
   return 0;
 }();

@@ -195,6 +195,8 @@ static int conv_reg = [] {
   add_case(conv_case("wino3x3_64_28", Algo::Winograd63, 64, 64, 3, 1, 1, 1, 28, 28));
   add_case(conv_case("wino3x3_32_56", Algo::Winograd63, 32, 32, 3, 1, 1, 1, 56, 56));
   add_case(conv_case("im2col3x3_64_28", Algo::Im2col, 64, 64, 3, 1, 1, 1, 28, 28));
+  // A 5x5 layer (im2col of a kernel wider than 3).
+  add_case(conv_case("conv5x5_16_32_28", Algo::Auto, 16, 32, 5, 1, 2, 1, 28, 28));
   return 0;
 }();
 

@@ -39,7 +39,7 @@ struct CpuInfo {
   // The implementation each kernel family uses, named
   // <family>-<isa>-<tile>[-<variant>] (see the README), e.g. "sgemm-aarch64-8x12".
   std::string sgemm, depthwise3x3, winograd, gemm_s8;
-  std::string winograd_gemm, depthwise3x3_s8;
+  std::string winograd_gemm, depthwise3x3_s8, depthwise5x5, depthwise;
   std::string winograd43, winograd23;  // F(4,3), F(2,3) transforms (winograd: F(6,3))
   // The fp16 kernels (Precision::Fp16 layers), empty where they do not run
   // (no fp16 vector arithmetic, or not built): "hgemm-aarch64-8x24-fp16"...
@@ -81,6 +81,8 @@ enum class Algo {
   Winograd63,   // F(6x6, 3x3): 3x3, stride 1, dilation 1 (any groups)
   Winograd43,   // F(4x4, 3x3): the same shapes
   Winograd23,   // F(2x2, 3x3): the same shapes
+  Depthwise5x5, // groups == C == Cout, 5x5, stride 1 or 2, dilation 1
+  Depthwise,    // groups == C == Cout > 1, any kernel, stride, dilation: a direct loop
 };
 const char* algo_name(Algo a);
 Algo algo_from_name(const std::string& name);  // throws Error on unknown names

@@ -222,7 +222,8 @@ def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: 
     activation: None, "relu", "relu6" or a (min, max) pair, fused into the
     output stage (NaN propagates).
     algo: "auto", or force a kernel family: "gemm" (1x1 kernels without
-    padding), "im2col" (any shape), "depthwise3x3", "winograd23",
+    padding), "im2col" (any shape), "depthwise3x3", "depthwise5x5" (stride 1
+    or 2), "depthwise" (any other depthwise shape), "winograd23",
     "winograd43", "winograd63" (3x3 stride 1: Winograd F(2,3), F(4,3),
     F(6,3)). Forcing one that cannot run the shape raises armconv.Error (a
     ValueError) saying why.

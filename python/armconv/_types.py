@@ -24,7 +24,8 @@ PaddingArg = Union[int, Tuple[int, int], Tuple[int, int, int, int], Literal["val
 #: None, "relu", "relu6" or a (min, max) clamp.
 ActivationArg = Union[None, Literal["relu", "relu6"], Tuple[float, float]]
 #: The kernel families a layer can be forced to.
-AlgoArg = Literal["auto", "gemm", "im2col", "depthwise3x3", "winograd23", "winograd43", "winograd63"]
+AlgoArg = Literal["auto", "gemm", "im2col", "depthwise3x3", "depthwise5x5", "depthwise", "winograd23", "winograd43",
+                  "winograd63"]
 #: A layer's arithmetic: "fp32", or "fp16" (half precision where the CPU has it).
 PrecisionArg = Literal["fp32", "fp16"]
 #: A scale: a number (per tensor) or a 1-D array (per channel, with axis=).
@@ -39,6 +40,8 @@ I32Array = npt.NDArray[np.int32]
 class _KernelsAlways(TypedDict):
     sgemm: str
     depthwise3x3: str
+    depthwise5x5: str
+    depthwise: str
     winograd: str
     winograd43: str
     winograd23: str

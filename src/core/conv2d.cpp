@@ -19,7 +19,8 @@ namespace {
 
 // The fp32 planner: the one place that chooses a convolution algorithm.
 //
-// At construction (choose()): depthwise 3x3 where it runs, else the 1x1
+// At construction (choose()): depthwise 3x3, 5x5, or any other depthwise
+// shape (channel multiplier 1, groups > 1) where it runs, else the 1x1
 // GEMM where it runs, else, for a 3x3 stride-1 layer (Winograd's shapes),
 // all of F(6,3), F(4,3), F(2,3) and im2col, else im2col. At plan time (per
 // map size) a layer with several (ByMapSize) runs the one the cost model
@@ -46,6 +47,8 @@ struct ConvFamily {
 const ConvFamily kFamilies[] = {
     {Algo::Depthwise3x3, detail::dw3x3_conv_rejects, detail::make_dw3x3_conv,
      detail::make_dw3x3_conv_f16},
+    {Algo::Depthwise5x5, detail::dw5x5_conv_rejects, detail::make_dw5x5_conv, nullptr},
+    {Algo::Depthwise, detail::dw_conv_rejects, detail::make_dw_conv, nullptr},
     {Algo::Winograd63, detail::winograd_conv_rejects,
      [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 6, w, b); },
      nullptr},
@@ -116,6 +119,8 @@ constexpr int64_t kLargeMap = 224;
 // first.
 std::vector<Algo> choose(const Conv2dParams& p) {
   if (!detail::dw3x3_conv_rejects(p)) return {Algo::Depthwise3x3};
+  if (!detail::dw5x5_conv_rejects(p)) return {Algo::Depthwise5x5};
+  if (!detail::dw_conv_rejects(p)) return {Algo::Depthwise};  // any other depthwise shape: a direct loop
   if (!detail::gemm_conv_rejects(p)) return {Algo::Gemm};
   if (!detail::winograd_conv_rejects(p)) {
     std::vector<Algo> all = {Algo::Winograd63, Algo::Winograd43, Algo::Winograd23, Algo::Im2col};
@@ -221,6 +226,8 @@ const char* algo_name(Algo a) {
     case Algo::Gemm: return "gemm";
     case Algo::Im2col: return "im2col";
     case Algo::Depthwise3x3: return "depthwise3x3";
+    case Algo::Depthwise5x5: return "depthwise5x5";
+    case Algo::Depthwise: return "depthwise";
     case Algo::Winograd63: return "winograd63";
     case Algo::Winograd43: return "winograd43";
     case Algo::Winograd23: return "winograd23";
@@ -229,12 +236,12 @@ const char* algo_name(Algo a) {
 }
 
 Algo algo_from_name(const std::string& name) {
-  for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Winograd23,
-                Algo::Winograd43, Algo::Winograd63})
+  for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Depthwise5x5,
+                Algo::Depthwise, Algo::Winograd23, Algo::Winograd43, Algo::Winograd63})
     if (name == algo_name(a)) return a;
   throw Error(
-      "algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'winograd23', 'winograd43', "
-      "'winograd63', got '" + name + "'");
+      "algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'depthwise5x5', 'depthwise', "
+      "'winograd23', 'winograd43', 'winograd63', got '" + name + "'");
 }
 
 const char* precision_name(Precision p) { return p == Precision::Fp16 ? "fp16" : "fp32"; }

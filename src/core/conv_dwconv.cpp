@@ -1,22 +1,28 @@
 // The depthwise families (operator side), fp32 and int8: groups ==
 // in_channels == out_channels (channel multiplier 1).
-//   fp32 "depthwise3x3": 3x3, stride 1 or 2 (the same in both dimensions),
-//     dilation 1, any padding (other depthwise shapes go to im2col).
-//   int8 "depthwise3x3": the same shapes, requantization fused.
+//   fp32 "depthwise3x3", "depthwise5x5": 3x3 / 5x5, stride 1 or 2 (the same
+//     in both dimensions), dilation 1, any padding: the dispatched K x K
+//     kernels (NEON: neon/dwconv.h).
+//   fp32 "depthwise": any other depthwise shape (kernel size, stride,
+//     dilation), a direct loop (generic/dwconv.cpp; NEON where it pays).
+//   int8 "depthwise3x3": 3x3 stride 1 or 2, requantization fused.
 //   int8 "depthwise": any other depthwise shape, a direct generic loop.
 //
 // Weights are packed once per channel (core/dwconv.h). Work units: row
 // blocks of (image, channel) planes. A layer with many planes has one block
 // per plane; with few (fewer than kTargetUnits), each plane's output rows are
 // cut into blocks of at least kMinRows, so a thread pool still finds work to
-// share. A range runs each plane it touches as one kernel call over the
-// plane's rows in the range: rows oy0 .. oy1 - 1 of a plane are a plane of
-// their own that starts at input row oy0*s - pad_top (core/dwconv.h), and
-// every output row sees the same input rows in the same order as in a call
-// for the whole plane, so cuts do not change the bits. Block boundaries are
-// kept at rows whose first input row is above the plane's last row (a block
-// of rows reading only bottom padding could not start a plane of its own).
-// No scratch.
+// share. A range of whole planes goes to the kernel as runs of consecutive
+// planes of one image (one call per run: small maps pay their fixed costs
+// once per call, not per plane); a range that cuts planes runs each plane it
+// touches as one kernel call over the plane's rows in the range: rows oy0 ..
+// oy1 - 1 of a plane are a plane of their own that starts at input row
+// oy0*s - pad_top (core/dwconv.h), and every output row sees the same input
+// rows in the same order as in a call for the whole plane, so cuts do not
+// change the bits. Block boundaries are kept at rows whose first input row is
+// above the plane's last row (a block of rows reading only bottom padding
+// could not start a plane of its own). Scratch: only the any-shape NEON
+// kernel's (padded input rows).
 #include <algorithm>
 #include <cstring>
 
@@ -119,70 +125,84 @@ Plane sub_plane(const Plane& full, int64_t s, size_t oy0, size_t oy1, size_t out
   return sp;
 }
 
-// ---- fp32 3x3 ----------------------------------------------------------------------
+// ---- fp32 -------------------------------------------------------------------------
 
-class Dw3x3Conv final : public ConvImpl {
+// Both fp32 families: K x K through a dispatched DwKernels table, any other
+// shape through the DwAnyKernels table.
+class DwConv final : public ConvImpl {
  public:
-  Dw3x3Conv(const Conv2dParams& p, const float* weight, const float* bias)
-      : p_(p), kern_(*kernels().dw3x3), c_(size_t(p.in_channels)) {
-    packed_.reset(c_ * kDw3x3PackedFloats);
+  DwConv(const Conv2dParams& p, const float* weight, const float* bias, const DwKernels* kxk)
+      : p_(p), kxk_(kxk), any_(*kernels().dw_any), c_(size_t(p.in_channels)) {
+    shape_ = DwShape{size_t(p.kernel_h), size_t(p.kernel_w), p.stride_h, p.stride_w,
+                     p.dilation_h, p.dilation_w};
+    const size_t taps = shape_.kh * shape_.kw;
+    kstep_ = dw_packed_floats(taps);
+    packed_.reset(c_ * kstep_);  // zeros past the bias
     for (size_t c = 0; c < c_; c++) {
-      float* k = packed_.data() + c * kDw3x3PackedFloats;
-      std::memcpy(k, weight + c * 9, 9 * sizeof(float));
-      k[9] = bias ? bias[c] : 0.0f;
-      k[10] = k[11] = 0.0f;
+      float* k = packed_.data() + c * kstep_;
+      std::memcpy(k, weight + c * taps, taps * sizeof(float));
+      k[taps] = bias ? bias[c] : 0.0f;
     }
-    fn_ = p.stride_h == 1 ? kern_.stride1 : kern_.stride2;
+    if (kxk_) fn_ = p.stride_h == 1 ? kxk_->stride1 : kxk_->stride2;
+    algo_ = !kxk_ ? "depthwise" : kxk_->k == 3 ? "depthwise3x3" : "depthwise5x5";
   }
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
-    return dw_plan(p_, "depthwise3x3", n, h, w);
+    ConvPlan pl = dw_plan(p_, algo_, n, h, w);
+    if (!kxk_)
+      pl.scratch_bytes = any_.scratch_floats(shape_, size_t(w), size_t(p_.pad_left), size_t(pl.wo)) *
+                         sizeof(float);
+    return pl;
   }
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
     return dw_plan(p_, "depthwise3x3", n, h, w, dw_target_units(threads));
   }
 
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
-           void*) const override {
+           void* scratch) const override {
     DwPlane plane{};
     plane_geometry(plane, pl, p_);
     plane.clamp = p_.clamp;
     plane.lo = p_.out_min;
     plane.hi = p_.out_max;
     const size_t hw = plane.h * plane.w, howo = plane.ho * plane.wo;
-    if (pl.dw.row_blocks == 1) {  // whole planes (the common case: a lean loop)
-      size_t c = begin % c_;
-      plane.x = x + begin * hw;
-      plane.y = y + begin * howo;
-      plane.k = packed_.data() + c * kDw3x3PackedFloats;
-      for (size_t i = begin; i < end; i++) {
-        fn_(plane);
-        plane.x += hw;
-        plane.y += howo;
-        plane.k += kDw3x3PackedFloats;
-        if (++c == c_) {
-          c = 0;
-          plane.k = packed_.data();
-        }
+    float* const buf = static_cast<float*>(scratch);
+    if (pl.dw.row_blocks == 1) {  // whole planes: runs of one image's consecutive channels
+      for (size_t i = begin; i < end;) {
+        const size_t c = i % c_, count = std::min(end - i, c_ - c);
+        plane.x = x + i * hw;
+        plane.y = y + i * howo;
+        plane.k = packed_.data() + c * kstep_;
+        plane.count = count;
+        call(plane, buf);
+        i += count;
       }
       return;
     }
     for_each_plane(pl, c_, begin, end, [&](size_t i, size_t c, size_t oy0, size_t oy1) {
       plane.x = x + i * hw;
       plane.y = y + i * howo;
-      plane.k = packed_.data() + c * kDw3x3PackedFloats;
+      plane.k = packed_.data() + c * kstep_;
       if (oy0 == 0 && oy1 == plane.ho)
-        fn_(plane);
+        call(plane, buf);
       else
-        fn_(sub_plane(plane, p_.stride_h, oy0, oy1, sizeof(float)));
+        call(sub_plane(plane, p_.stride_h, oy0, oy1, sizeof(float)), buf);
     });
   }
 
  private:
+  void call(const DwPlane& plane, float* buf) const {
+    if (kxk_) fn_(plane);
+    else any_.planes(plane, shape_, buf);
+  }
+
   Conv2dParams p_;
-  const Dw3x3Kernels& kern_;
-  size_t c_;
-  dw3x3_plane_fn fn_;
+  const DwKernels* kxk_;
+  const DwAnyKernels& any_;
+  size_t c_, kstep_;
+  DwShape shape_;
+  dw_plane_fn fn_ = nullptr;
+  const char* algo_;
   Buffer<float> packed_;
 };
 
@@ -313,21 +333,40 @@ const char* depthwise_rejects(const Conv2dParams& p) {
   return nullptr;
 }
 
-const char* dw3x3_shape_rejects(const Conv2dParams& p) {
+const char* kxk_shape_rejects(const Conv2dParams& p, int64_t k) {
   if (const char* why = depthwise_rejects(p)) return why;
-  if (p.kernel_h != 3 || p.kernel_w != 3) return "it needs a 3x3 kernel";
+  if (p.kernel_h != k || p.kernel_w != k)
+    return k == 3 ? "it needs a 3x3 kernel" : "it needs a 5x5 kernel";
   if (p.dilation_h != 1 || p.dilation_w != 1) return "it needs dilation 1";
   if (p.stride_h != p.stride_w || (p.stride_h != 1 && p.stride_h != 2))
     return "it needs stride 1 or 2 (the same in both dimensions)";
   return nullptr;
 }
 
+// A single-channel layer (groups == 1) stays with the GEMM families.
+const char* any_shape_rejects(const Conv2dParams& p) {
+  if (p.groups < 2) return "it needs groups == in_channels == out_channels > 1";
+  return depthwise_rejects(p);
+}
+
 }  // namespace
 
-const char* dw3x3_conv_rejects(const Conv2dParams& p) { return dw3x3_shape_rejects(p); }
+const char* dw3x3_conv_rejects(const Conv2dParams& p) { return kxk_shape_rejects(p, 3); }
 
 ConvImplPtr make_dw3x3_conv(const Conv2dParams& p, const float* weight, const float* bias) {
-  return ConvImplPtr(new Dw3x3Conv(p, weight, bias));
+  return ConvImplPtr(new DwConv(p, weight, bias, kernels().dw3x3));
+}
+
+const char* dw5x5_conv_rejects(const Conv2dParams& p) { return kxk_shape_rejects(p, 5); }
+
+ConvImplPtr make_dw5x5_conv(const Conv2dParams& p, const float* weight, const float* bias) {
+  return ConvImplPtr(new DwConv(p, weight, bias, kernels().dw5x5));
+}
+
+const char* dw_conv_rejects(const Conv2dParams& p) { return any_shape_rejects(p); }
+
+ConvImplPtr make_dw_conv(const Conv2dParams& p, const float* weight, const float* bias) {
+  return ConvImplPtr(new DwConv(p, weight, bias, nullptr));
 }
 
 ConvImplPtr make_dw3x3_conv_f16(const Conv2dParams& p, const float* weight, const float* bias) {
@@ -338,17 +377,14 @@ ConvImplPtr make_dw3x3_conv_f16(const Conv2dParams& p, const float* weight, cons
 // int8: a single-channel layer (groups == 1) stays with the GEMM families.
 const char* dw3x3_s8_conv_rejects(const Conv2dParams& p) {
   if (p.groups < 2) return "it needs groups == in_channels == out_channels > 1";
-  return dw3x3_shape_rejects(p);
+  return kxk_shape_rejects(p, 3);
 }
 
 ConvImplS8Ptr make_dw3x3_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
   return ConvImplS8Ptr(new DwS8Conv(p, q, true));
 }
 
-const char* dw_s8_conv_rejects(const Conv2dParams& p) {
-  if (p.groups < 2) return "it needs groups == in_channels == out_channels > 1";
-  return depthwise_rejects(p);
-}
+const char* dw_s8_conv_rejects(const Conv2dParams& p) { return any_shape_rejects(p); }
 
 ConvImplS8Ptr make_dw_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
   return ConvImplS8Ptr(new DwS8Conv(p, q, false));

@@ -84,9 +84,14 @@ ConvImplPtr make_gemm_conv_f16(const Conv2dParams& p, const float* weight, const
 ConvImplPtr make_im2col_conv_f16(const Conv2dParams& p, const float* weight, const float* bias);
 ConvImplPtr make_dw3x3_conv_f16(const Conv2dParams& p, const float* weight, const float* bias);
 
-// conv_dwconv.cpp: depthwise 3x3, stride 1 and 2.
+// conv_dwconv.cpp: depthwise 3x3 and 5x5, stride 1 and 2; any other
+// depthwise shape (channel multiplier 1).
 const char* dw3x3_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_dw3x3_conv(const Conv2dParams& p, const float* weight, const float* bias);
+const char* dw5x5_conv_rejects(const Conv2dParams& p);
+ConvImplPtr make_dw5x5_conv(const Conv2dParams& p, const float* weight, const float* bias);
+const char* dw_conv_rejects(const Conv2dParams& p);
+ConvImplPtr make_dw_conv(const Conv2dParams& p, const float* weight, const float* bias);
 
 // conv_winograd.cpp: Winograd F(m x m, 3x3), m = 2, 4, 6 (any groups).
 const char* winograd_conv_rejects(const Conv2dParams& p);

@@ -80,6 +80,8 @@ Kernels choose(const CpuFeatures& f) {
   k.winograd[2] = &wino63_generic_kernels();
   k.wino_gemm = &wino_gemm_generic_kernels();
   k.dw3x3 = &dw3x3_generic_kernels();
+  k.dw5x5 = &dw5x5_generic_kernels();
+  k.dw_any = &dw_any_generic_kernels();
   k.dw3x3_s8 = &dw3x3_s8_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
   if (f.neon) {
@@ -90,6 +92,7 @@ Kernels choose(const CpuFeatures& f) {
     k.winograd[2] = &wino63_neon_kernels();
     k.wino_gemm = &wino_gemm_neon_kernels();
     k.dw3x3 = &dw3x3_neon_kernels();
+    k.dw5x5 = &dw5x5_neon_kernels();
     k.dw3x3_s8 = &dw3x3_s8_neon_kernels();
     k.neon = true;
   }
@@ -135,6 +138,8 @@ CpuInfo cpu_info() {
   info.i8mm = f.i8mm;
   info.sgemm = k.sgemm->name;
   info.depthwise3x3 = k.dw3x3->name;
+  info.depthwise5x5 = k.dw5x5->name;
+  info.depthwise = k.dw_any->name;
   info.winograd = k.winograd[2]->name;
   info.winograd43 = k.winograd[1]->name;
   info.winograd23 = k.winograd[0]->name;

@@ -31,7 +31,9 @@ struct Kernels {
   // Winograd F(2,3), F(4,3), F(6,3) transforms, by wino_index(m): neon > generic.
   const WinoKernels* winograd[3];
   const WinoGemmKernels* wino_gemm;   // its per-position GEMM: neon > generic
-  const Dw3x3Kernels* dw3x3;          // fp32 depthwise 3x3: neon > generic
+  const DwKernels* dw3x3;             // fp32 depthwise 3x3: neon > generic
+  const DwKernels* dw5x5;             // fp32 depthwise 5x5: neon > generic
+  const DwAnyKernels* dw_any;         // fp32 depthwise, any shape: neon > generic
   const Dw3x3S8Kernels* dw3x3_s8;     // int8 depthwise 3x3: neon > generic
   // fp16 (Precision::Fp16 layers): only where the CPU has fp16 vector
   // arithmetic and the kernels were built; nullptr otherwise (the layers

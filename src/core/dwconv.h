@@ -1,9 +1,9 @@
-// The depthwise families (NCHW, one channel plane per kernel call): fp32 3x3
-// and int8 3x3 (stride 1 and 2), and the generic int8 plane for any other
-// depthwise shape.
+// The depthwise families (NCHW, channel planes): fp32 3x3 and 5x5 (stride 1
+// and 2) and any other depthwise shape (fp32 and int8), int8 3x3 (stride 1
+// and 2).
 //
-// A kernel convolves one channel plane:
-//   acc[oy][ox] = bias + sum_{ky,kx} k[ky][kx] * x[oy*s - pad_top + ky*d][ox*s - pad_left + kx*d]
+// A kernel convolves channel planes:
+//   acc[oy][ox] = bias + sum_{ky,kx} k[ky][kx] * x[oy*sh - pad_top + ky*dh][ox*sw - pad_left + kx*dw]
 // for oy < ho, ox < wo, where taps outside the h x w plane read zero; then
 // the output stage (fp32: clamp; int8: the requantization rule of
 // core/requant.h or the float dequantization, as the GEMM's S8Output). The
@@ -12,10 +12,10 @@
 // padding are implied by ho and wo; pad_top may be any value, which lets the
 // operator run a range of output rows as a plane of its own (rows oy0.. of a
 // plane are the plane starting at input row oy0*s - pad_top: conv_dwconv.cpp).
-// Kernels read only x[0 .. h*w) (and their packed weights) and write only
-// y[0 .. ho*wo): they may be handed user arrays with nothing around them.
-// Every implementation of the int8 kernels gives the same bits (the int32
-// sum is exact).
+// Kernels read only their input planes (and packed weights) and write only
+// their output planes: they may be handed user arrays with nothing around
+// them. Every implementation of the int8 kernels gives the same bits (the
+// int32 sum is exact).
 #pragma once
 
 #include <cstddef>
@@ -26,32 +26,61 @@
 namespace armconv {
 namespace detail {
 
-// ---- fp32, 3x3 ----
-// Packed weights: 12 floats per channel, k[0..8] the taps row-major, k[9] the
-// bias, k[10..11] zero (three whole vectors; the bias is lane 1 of the third).
-constexpr size_t kDw3x3PackedFloats = 12;
+// ---- fp32 ----
+// Packed weights of a kernel with `taps` = kh * kw taps, per channel:
+// dw_packed_floats(taps) floats: the taps row-major, the bias, zeros to a
+// whole number of vectors (3x3: 12 floats, the bias lane 1 of the third
+// vector; 5x5: 28).
+constexpr size_t dw_packed_floats(size_t taps) { return (taps + 1 + 3) / 4 * 4; }
 
+// `count` consecutive channel planes: plane i reads x + i*h*w, writes
+// y + i*ho*wo, with the weights at k + i*dw_packed_floats(taps).
 struct DwPlane {
   const float* x;  // input plane, h x w, dense
   size_t h, w;
   float* y;        // output plane, ho x wo, dense
   size_t ho, wo;
   size_t pad_top, pad_left;
-  const float* k;  // 12 packed floats (see above)
+  const float* k;  // packed weights (see above)
   bool clamp;      // clamp the result to [lo, hi] (NaN propagates)
   float lo, hi;
+  size_t count = 1;
 };
 
-using dw3x3_plane_fn = void (*)(const DwPlane& p);
+using dw_plane_fn = void (*)(const DwPlane& p);
 
-struct Dw3x3Kernels {
-  const char* name;  // dwconv3x3-<isa>-<tile>, reported by cpu_info()
-  dw3x3_plane_fn stride1, stride2;
+// K x K, stride 1 and 2 (the same in both dimensions), dilation 1.
+struct DwKernels {
+  const char* name;  // dwconv<K>x<K>-<isa>-<tile>, reported by cpu_info()
+  size_t k;
+  dw_plane_fn stride1, stride2;
 };
 
-const Dw3x3Kernels& dw3x3_generic_kernels();
+const DwKernels& dw3x3_generic_kernels();
+const DwKernels& dw5x5_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
-const Dw3x3Kernels& dw3x3_neon_kernels();
+const DwKernels& dw3x3_neon_kernels();
+const DwKernels& dw5x5_neon_kernels();
+#endif
+
+// Any depthwise shape: a kh x kw kernel, stride and dilation per dimension.
+struct DwShape {
+  size_t kh, kw;
+  int64_t sh, sw, dh, dw;
+};
+
+// fp32, any shape ("depthwise"): the generic direct loop (the reference the
+// K x K kernels are tested against) and the dispatched table.
+void dw_plane_generic(const DwPlane& p, const DwShape& s);
+struct DwAnyKernels {
+  const char* name;  // dwconv-<isa>-<tile>
+  // Scratch floats one call needs (rows of padded input), or 0.
+  size_t (*scratch_floats)(const DwShape& s, size_t w, size_t pad_left, size_t wo);
+  void (*planes)(const DwPlane& p, const DwShape& s, float* scratch);
+};
+const DwAnyKernels& dw_any_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+const DwAnyKernels& dw_any_neon_kernels();
 #endif
 
 // ---- fp16, 3x3 (Precision::Fp16) ----
@@ -128,12 +157,7 @@ const Dw3x3S8Kernels& dw3x3_s8_neon_kernels();
 #endif
 
 // Any depthwise shape (generic/dwconv_s8.cpp): a kh x kw kernel (taps at k,
-// row-major, kh * kw bytes), stride and dilation per dimension. The 3x3
-// generic kernels are this loop.
-struct DwShape {
-  size_t kh, kw;
-  int64_t sh, sw, dh, dw;
-};
+// row-major, kh * kw bytes). The 3x3 generic kernels are this loop.
 void dw_s8_plane_generic(const DwPlaneS8& p, const DwShape& s);
 
 }  // namespace detail

@@ -83,6 +83,8 @@ PYBIND11_MODULE(_armconv, m) {
     py::dict kernels;
     kernels["sgemm"] = c.sgemm;
     kernels["depthwise3x3"] = c.depthwise3x3;
+    kernels["depthwise5x5"] = c.depthwise5x5;
+    kernels["depthwise"] = c.depthwise;
     kernels["winograd"] = c.winograd;
     kernels["winograd43"] = c.winograd43;
     kernels["winograd23"] = c.winograd23;

@@ -1,11 +1,13 @@
-// Depthwise 3x3 plane kernels (core/dwconv.h): the dispatched implementation
-// (NEON on ARM) and the generic twin against a float64 reference, over every
-// width 1..40 (every strip and tail combination of the NEON column plan), heights
-// 1..9, both strides, symmetric/asymmetric/large paddings, with and without a
-// clamp. Inputs and outputs sit against PROT_NONE pages (after the end, or
-// before the start): any read or write outside the planes dies with SIGSEGV.
-// Output cells the kernel must not touch are also checked (the guard catches
-// only overruns at the ends).
+// Depthwise plane kernels (core/dwconv.h): the dispatched fp32 3x3 and 5x5
+// implementations (NEON on ARM) and their generic twins against a float64
+// reference, over every width 1..40 (every strip and tail combination of the
+// NEON column plan), heights 1..11, both strides, symmetric/asymmetric/large
+// paddings, with and without a clamp, one plane per call and runs of three
+// (the small-map strips that run all planes of a call); the any-shape
+// kernels over kernel sizes, strides and dilations. Inputs and outputs sit
+// against PROT_NONE pages (after the end, or before the start): any read or
+// write outside the planes dies with SIGSEGV. Output cells the kernel must not
+// touch are also checked (the guard catches only overruns at the ends).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -18,8 +20,10 @@
 #include "core/dwconv.h"
 #include "guard.h"
 
+using armconv::detail::DwAnyKernels;
+using armconv::detail::DwKernels;
 using armconv::detail::DwPlane;
-using armconv::detail::Dw3x3Kernels;
+using armconv::detail::DwShape;
 using armconv::detail::Dw3x3S8Kernels;
 using armconv_test::GuardedArray;
 
@@ -37,76 +41,135 @@ struct Pads {
   int t, b, l, r;
 };
 
-// Returns false on a mismatch (and prints it).
-bool check_plane(const Dw3x3Kernels& kern, const char* which, int s, int h, int w, Pads pd,
-                 bool clamp, bool guard_at_end) {
-  const int ho = (h + pd.t + pd.b - 3) / s + 1, wo = (w + pd.l + pd.r - 3) / s + 1;
-  if (h + pd.t + pd.b < 3 || w + pd.l + pd.r < 3) return true;
-  GuardedArray<float> x(size_t(h) * w, guard_at_end), y(size_t(ho) * wo, !guard_at_end);
-  float k[12];
-  for (int i = 0; i < 9; i++) k[i] = frand();
-  k[9] = frand();
-  k[10] = k[11] = 0.0f;
+// The fp32 kernel under test: a K x K table (stride from the shape) or an
+// any-shape table.
+struct Fp32Kernel {
+  const char* name;
+  const DwKernels* kxk;
+  const DwAnyKernels* any;
+};
+
+// `count` planes of h x w through the kernel; returns false on a mismatch
+// (and prints it).
+bool check_plane(const Fp32Kernel& kern, const DwShape& sh, int h, int w, Pads pd, bool clamp,
+                 bool guard_at_end, int count = 1) {
+  const int kh = int(sh.kh), kw = int(sh.kw), sy = int(sh.sh), sx = int(sh.sw);
+  const int eh = (kh - 1) * int(sh.dh) + 1, ew = (kw - 1) * int(sh.dw) + 1;
+  if (h + pd.t + pd.b < eh || w + pd.l + pd.r < ew) return true;
+  const int ho = (h + pd.t + pd.b - eh) / sy + 1, wo = (w + pd.l + pd.r - ew) / sx + 1;
+  const size_t plane = size_t(h) * w, oplane = size_t(ho) * wo;
+  const size_t taps = size_t(kh * kw), kstep = armconv::detail::dw_packed_floats(taps);
+  GuardedArray<float> x(plane * count, guard_at_end), y(oplane * count, !guard_at_end);
+  std::vector<float> k(kstep * count, 0.0f);
+  for (int c = 0; c < count; c++)
+    for (size_t i = 0; i <= taps; i++) k[c * kstep + i] = frand();  // taps, bias
   for (size_t i = 0; i < x.size(); i++) x[i] = frand();
   const float sentinel = -12345.0f;
   for (size_t i = 0; i < y.size(); i++) y[i] = sentinel;
   const float lo = -0.5f, hi = 0.75f;
   DwPlane p{x.data(), size_t(h), size_t(w), y.data(), size_t(ho), size_t(wo),
-            size_t(pd.t), size_t(pd.l), k, clamp, lo, hi};
-  (s == 1 ? kern.stride1 : kern.stride2)(p);
-  for (int oy = 0; oy < ho; oy++) {
-    for (int ox = 0; ox < wo; ox++) {
-      double ref = k[9], mag = std::fabs(k[9]);
-      for (int ky = 0; ky < 3; ky++) {
-        for (int kx = 0; kx < 3; kx++) {
-          const int iy = oy * s - pd.t + ky, ix = ox * s - pd.l + kx;
-          if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-          const double v = double(x[size_t(iy) * w + ix]) * k[ky * 3 + kx];
-          ref += v;
-          mag += std::fabs(v);
+            size_t(pd.t), size_t(pd.l), k.data(), clamp, lo, hi, size_t(count)};
+  if (kern.kxk) {
+    (sy == 1 ? kern.kxk->stride1 : kern.kxk->stride2)(p);
+  } else {
+    std::vector<float> scratch(kern.any->scratch_floats(sh, size_t(w), size_t(pd.l), size_t(wo)) + 1);
+    kern.any->planes(p, sh, scratch.data());
+  }
+  for (int c = 0; c < count; c++) {
+    const float* xc = x.data() + c * plane;
+    const float* kc = k.data() + c * kstep;
+    for (int oy = 0; oy < ho; oy++) {
+      for (int ox = 0; ox < wo; ox++) {
+        double ref = kc[taps], mag = std::fabs(kc[taps]);
+        for (int ky = 0; ky < kh; ky++) {
+          for (int kx = 0; kx < kw; kx++) {
+            const int iy = oy * sy - pd.t + ky * int(sh.dh), ix = ox * sx - pd.l + kx * int(sh.dw);
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            const double v = double(xc[size_t(iy) * w + ix]) * kc[ky * kw + kx];
+            ref += v;
+            mag += std::fabs(v);
+          }
         }
-      }
-      if (clamp) ref = ref < lo ? lo : (ref > hi ? hi : ref);
-      const double bound = 11 * std::ldexp(1.0, -23) * mag + 1e-30;
-      const float got = y[size_t(oy) * wo + ox];
-      if (!(std::fabs(got - ref) <= bound)) {
-        std::printf("FAIL %s stride %d h %d w %d pads (t%d b%d l%d r%d) clamp %d: y[%d][%d] = %g, "
-                    "want %g\n", which, s, h, w, pd.t, pd.b, pd.l, pd.r, clamp, oy, ox, got, ref);
-        return false;
+        if (clamp) ref = ref < lo ? lo : (ref > hi ? hi : ref);
+        const double bound = double(taps + 2) * std::ldexp(1.0, -23) * mag + 1e-30;
+        const float got = y[c * oplane + size_t(oy) * wo + ox];
+        if (!(std::fabs(got - ref) <= bound)) {
+          std::printf("FAIL %s %dx%d stride %dx%d dilation %dx%d h %d w %d pads (t%d b%d l%d r%d) "
+                      "clamp %d count %d: plane %d y[%d][%d] = %g, want %g\n",
+                      kern.name, kh, kw, sy, sx, int(sh.dh), int(sh.dw), h, w, pd.t, pd.b, pd.l,
+                      pd.r, clamp, count, c, oy, ox, got, ref);
+          return false;
+        }
       }
     }
   }
   return true;
 }
 
-void sweep(const Dw3x3Kernels& kern, const char* which) {
-  const Pads pads[] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 2, 2}, {0, 1, 0, 1}, {1, 0, 1, 0},
-                       {2, 0, 1, 3}, {0, 2, 3, 1}, {3, 1, 0, 2}, {1, 2, 4, 0}, {5, 4, 6, 5},
-                       {0, 0, 7, 9}};
+const Pads kPads[] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 2, 2}, {0, 1, 0, 1}, {1, 0, 1, 0},
+                      {2, 0, 1, 3}, {0, 2, 3, 1}, {3, 1, 0, 2}, {1, 2, 4, 0}, {5, 4, 6, 5},
+                      {0, 0, 7, 9}, {4, 4, 4, 4}, {3, 3, 3, 3}};
+
+void sweep(const Fp32Kernel& kern, int k) {
   int cases = 0, bad = 0;
   for (int s = 1; s <= 2; s++) {
-    for (int h = 1; h <= 9; h++) {
+    const DwShape sh{size_t(k), size_t(k), s, s, 1, 1};
+    for (int h = 1; h <= k + 6; h++) {
       for (int w = 1; w <= 40; w++) {
-        for (const Pads& pd : pads) {
+        for (const Pads& pd : kPads) {
           const bool clamp = (h + w) % 3 == 0;
           const bool at_end = (h * 7 + w + pd.l) % 2 == 0;
           cases++;
-          if (!check_plane(kern, which, s, h, w, pd, clamp, at_end)) {
+          // Runs of planes where the row fits one strip (small maps).
+          const int count = w <= 34 && (h + w + pd.t) % 2 == 0 ? 3 : 1;
+          if (!check_plane(kern, sh, h, w, pd, clamp, at_end, count)) {
             if (++bad > 20) { g_failures += bad; return; }
           }
         }
       }
     }
-  }
-  // A few large planes: several wide strips, long steady runs.
-  const int big[][2] = {{56, 56}, {28, 57}, {17, 75}, {33, 64}};
-  for (int s = 1; s <= 2; s++)
+    // A few large planes: several wide strips, long steady runs.
+    const int big[][2] = {{56, 56}, {28, 57}, {17, 75}, {33, 64}};
     for (const auto& hw : big)
-      for (const Pads& pd : pads) {
+      for (const Pads& pd : kPads) {
         cases++;
-        if (!check_plane(kern, which, s, hw[0], hw[1], pd, s == 2, (hw[1] + pd.t) % 2 == 0)) bad++;
+        if (!check_plane(kern, sh, hw[0], hw[1], pd, s == 2, (hw[1] + pd.t) % 2 == 0)) bad++;
       }
-  std::printf("%s: %d planes, %d failures\n", which, cases, bad);
+  }
+  std::printf("%s: %d plane runs, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
+// The any-shape kernels: kernel sizes 1..7 and 17 (square or not), strides
+// 1..3 (and unequal), dilations 1..3.
+void sweep_any(const Fp32Kernel& kern) {
+  const DwShape shapes[] = {{1, 1, 1, 1, 1, 1}, {3, 3, 1, 1, 2, 2}, {3, 3, 2, 2, 2, 3},
+                            {7, 7, 1, 1, 1, 1}, {7, 7, 2, 2, 1, 1}, {2, 2, 1, 1, 1, 1},
+                            {1, 5, 1, 1, 1, 1}, {5, 1, 2, 1, 1, 1}, {4, 3, 3, 1, 1, 2},
+                            {3, 3, 3, 3, 1, 1}, {5, 5, 1, 2, 1, 1}, {6, 6, 1, 1, 1, 1},
+                            {3, 5, 2, 1, 2, 1}, {3, 3, 1, 1, 1, 1}, {5, 5, 2, 2, 1, 1},
+                            // wider than the column ranges the generic loop caches (16)
+                            {2, 17, 1, 2, 1, 1}};
+  int cases = 0, bad = 0;
+  for (const DwShape& sh : shapes)
+    for (int h = 1; h <= 12; h++)
+      for (int w = 1; w <= 37; w += (w < 20 ? 1 : 3))
+        for (const Pads& pd : kPads) {
+          cases++;
+          const int count = (h + w) % 4 == 0 ? 2 : 1;
+          if (!check_plane(kern, sh, h, w, pd, (h + w) % 3 == 0, (h + w + pd.r) % 2 == 0, count) &&
+              ++bad > 20) {
+            g_failures += bad;
+            return;
+          }
+        }
+  const int big[][2] = {{40, 61}, {23, 100}};
+  for (const DwShape& sh : shapes)
+    for (const auto& hw : big) {
+      cases++;
+      if (!check_plane(kern, sh, hw[0], hw[1], {3, 2, 3, 1}, true, true)) bad++;
+    }
+  std::printf("%s: %d plane runs, %d failures\n", kern.name, cases, bad);
   g_failures += bad;
 }
 
@@ -217,12 +280,16 @@ void check_operator() {
 }  // namespace
 
 int main() {
-  const Dw3x3Kernels& chosen = *armconv::detail::kernels().dw3x3;
-  std::printf("dispatched depthwise 3x3: %s\n", chosen.name);
-  sweep(chosen, chosen.name);
-  if (&chosen != &armconv::detail::dw3x3_generic_kernels())
-    sweep(armconv::detail::dw3x3_generic_kernels(), "generic");
-  const Dw3x3S8Kernels& chosen8 = *armconv::detail::kernels().dw3x3_s8;
+  using namespace armconv::detail;
+  const Kernels& kt = kernels();
+  std::printf("dispatched depthwise: %s %s %s\n", kt.dw3x3->name, kt.dw5x5->name, kt.dw_any->name);
+  sweep({kt.dw3x3->name, kt.dw3x3, nullptr}, 3);
+  sweep({kt.dw5x5->name, kt.dw5x5, nullptr}, 5);
+  sweep_any({kt.dw_any->name, nullptr, kt.dw_any});
+  if (kt.dw3x3 != &dw3x3_generic_kernels()) sweep({"dwconv3x3 generic", &dw3x3_generic_kernels(), nullptr}, 3);
+  if (kt.dw5x5 != &dw5x5_generic_kernels()) sweep({"dwconv5x5 generic", &dw5x5_generic_kernels(), nullptr}, 5);
+  if (kt.dw_any != &dw_any_generic_kernels()) sweep_any({"dwconv generic", nullptr, &dw_any_generic_kernels()});
+  const Dw3x3S8Kernels& chosen8 = *kt.dw3x3_s8;
   std::printf("dispatched int8 depthwise 3x3: %s\n", chosen8.name);
   sweep_s8(chosen8);
   check_operator();
