@@ -119,13 +119,22 @@ ARMCONV_INLINE void unroll(F&& f) {
 // Hides the taps' loop invariance from the compiler: otherwise gcc hoists a
 // DUP of every tap out of the loop (9 registers instead of 3, then spills)
 // and uses vector FMLAs instead of lane FMLAs.
+// (No lambda around the asm: clang 14 rejects a captured variable as an asm
+// operand inside a generic lambda.)
+ARMCONV_INLINE void keep_in_register1(float32x4_t& v) {
+#if defined(__GNUC__) && defined(__aarch64__)
+  __asm__("" : "+w"(v));
+#else
+  (void)v;
+#endif
+}
+template <int... I>
+ARMCONV_INLINE void keep_in_register_impl(float32x4_t* k, std::integer_sequence<int, I...>) {
+  (keep_in_register1(k[I]), ...);
+}
 template <int NK>
 ARMCONV_INLINE void keep_in_register(float32x4_t* k) {
-#if defined(__GNUC__) && defined(__aarch64__)
-  unroll<NK>([&](auto i) { __asm__("" : "+w"(k[ARMCONV_IDX(i)])); });
-#else
-  (void)k;
-#endif
+  keep_in_register_impl(k, std::make_integer_sequence<int, NK>());
 }
 
 // ---------------------------------------------------------------------------
