@@ -3,7 +3,7 @@
 options (no armconv needed): the table in the README and in
 src/neon/aarch64/wino_gemm_16x8_fp16.cpp.
 
-    python3 bench/wino_fp16_study.py [--cin 16,64,512] [--seeds 2]
+    python3 bench/wino_fp16_study.py [--cin 16,64,512] [--seeds 3] [--tiles 2,4,4b,6]
 
 Setting (the README's accuracy test): 24x24 map, padding 1, Cout 16,
 x ~ N(0, 1), w ~ N(0, 1/(9 Cin)); error = max |y - ref| / max |ref| over the
@@ -13,11 +13,13 @@ Each option is F(m, 3) with the input x and the transformed weights
 U = G g G^T (computed in double from the fp32 weights) rounded to fp16, and:
   tx   where the transforms run: "f32" (exact here; V rounded to fp16 when
        stored for the GEMM) or "f16" (every add / fused multiply-add of the
-       row and column passes rounded to fp16, as .8h vector code does);
+       row and column passes rounded to fp16, as .8h vector code does; here
+       the matrices are applied as they are, a kernel factors them);
   acc  the per-position GEMM's accumulator: "f16" (fmla .8h: each fused
-       multiply-add rounded to fp16), "f16/32" (fp16 within chunks of 32
-       input channels, the chunk sums added in fp32), "f32" (exact products
-       summed in fp32, as fmlal would);
+       multiply-add rounded to fp16), "f16/R" (fp16 within runs of R input
+       channels, the run sums added in fp32: wino_gemm_f16_fn), "f32"
+       (exact products summed in fp32, as fmlal would; Cortex-A76 has no
+       FMLAL, FEAT_FHM);
   out  the output transform: "f32" on the accumulator's value, or "f16"
        (M rounded to fp16, every operation rounded).
 """
@@ -53,6 +55,35 @@ AT = {
 }
 
 
+def toom_cook(m, points):
+    """A^T, G, B^T of F(m, 3) for the finite interpolation points `points`
+    (m + 1 of them) and infinity: A^T[i][j] = p_j^i, G[j] = (1, p_j, p_j^2) /
+    prod_{l != j} (p_j - p_l), and B^T the solution of
+    sum_j A^T[i][j] G[j][k] B^T[j][l] = [l == i + k] (exact)."""
+    n = m + 2
+    at, g = np.zeros((m, n)), np.zeros((n, 3))
+    for j, a in enumerate(points):
+        at[:, j] = [a ** i for i in range(m)]
+        g[j] = [a ** k / np.prod([a - b for b in points if b != a]) for k in range(3)]
+    at[m - 1, n - 1], g[n - 1] = 1, [0, 0, 1]
+    rows, rhs = [], []
+    for i in range(m):
+        for k in range(3):
+            for l in range(n):
+                r = np.zeros((n, n))
+                r[:, l] = at[i] * g[:, k]
+                rows.append(r.ravel())
+                rhs.append(float(l == i + k))
+    bt = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0].reshape(n, n)
+    assert np.allclose(np.array(rows) @ bt.ravel(), rhs)
+    return at, g, bt
+
+
+# F(4,3) on the points {0, 1, -1, 2, -1/2, inf} ("4b"): U and V stored in
+# fp16 lose a third as much as on {0, +-1, +-2, inf} (a scan of point sets).
+AT["4b"], G["4b"], BT["4b"] = toom_cook(4, [0, 1, -1, 2, -0.5])
+
+
 def r16(a):
     return np.asarray(a, np.float64).astype(F16).astype(np.float64)
 
@@ -84,7 +115,8 @@ def conv_ref(x, w):
     return y
 
 
-def wino(x, w, m, tx, acc, out):
+def wino(x, w, f, tx, acc, out):
+    m = int(str(f)[0])
     n = m + 2
     cin, h, wd = x.shape
     cout = w.shape[0]
@@ -95,9 +127,9 @@ def wino(x, w, m, tx, acc, out):
     d = np.stack([np.stack([xp[:, i * m:i * m + n, j * m:j * m + n] for j in range(tw)], 1)
                   for i in range(th)], 1)
     f16t = tx == "f16"
-    v = apply(BT[m], apply(BT[m], d, 3, f16t), 4, f16t)  # B^T d B
+    v = apply(BT[f], apply(BT[f], d, 3, f16t), 4, f16t)  # B^T d B
     v = r16(v).reshape(cin, th * tw, n * n)                # stored fp16
-    u = np.einsum("iu,ocuv,jv->ocij", np.asarray(G[m]), w, np.asarray(G[m]))
+    u = np.einsum("iu,ocuv,jv->ocij", np.asarray(G[f]), w, np.asarray(G[f]))
     u = r16(u).reshape(cout, cin, n * n)
     if acc == "f32":
         mm = np.einsum("ocp,ctp->otp", u, v)
@@ -113,7 +145,7 @@ def wino(x, w, m, tx, acc, out):
     f16o = out == "f16"
     if f16o:
         mm = r16(mm)
-    y = apply(AT[m], apply(AT[m], mm, 3, f16o), 4, f16o)   # (cout, th, tw, m, m)
+    y = apply(AT[f], apply(AT[f], mm, 3, f16o), 4, f16o)   # (cout, th, tw, m, m)
     y = y.transpose(0, 1, 3, 2, 4).reshape(cout, th * m, tw * m)
     return y[:, :h, :wd]
 
@@ -125,17 +157,21 @@ OPTIONS = [  # (tx, acc, out)
     ("f16", "f16", "f16"),
     ("f16", "f16/32", "f16"),
     ("f16", "f16", "f32"),
+    ("f32", "f16/16", "f32"),
+    ("f16", "f16/16", "f16"),
+    ("f16", "f16/16", "f32"),
 ]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cin", default="16,64,128,256,512")
-    ap.add_argument("--seeds", type=int, default=2)
-    ap.add_argument("--tiles", default="2,4,6")
+    ap.add_argument("--cin", default="16,64,512")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--tiles", default="2,4,4b,6", help="2, 4, 4b (F(4,3) on other points), 6")
     args = ap.parse_args()
     cins = [int(c) for c in args.cin.split(",")]
-    tiles = [int(t) for t in args.tiles.split(",")]
+    tiles = args.tiles.split(",")
+    tiles = [t if t == "4b" else int(t) for t in tiles]
     print("max |err| / max |ref|; tx / acc / out (see the docstring)")
     print("| F | tx / acc / out | " + " | ".join(f"Cin {c}" for c in cins) + " |")
     print("|---|---|" + "---:|" * len(cins))
@@ -153,7 +189,8 @@ def main():
                     y = wino(r16(x), w, m, *opt)  # the input is converted to fp16 when staged
                     worst = max(worst, np.abs(y - ref).max() / np.abs(ref).max())
                 cells.append(f"{worst:.1e}")
-            print(f"| F({m},3) | {' / '.join(opt)} | " + " | ".join(cells) + " |", flush=True)
+            name = "F(4,3) {0,1,-1,2,-1/2}" if m == "4b" else f"F({m},3)"
+            print(f"| {name} | {' / '.join(opt)} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,19 @@
 // 16 x 8 it is: an octet is 6 loads + 128 FMLA, 1024 MACs in 134
 // instructions (7.64 MACs/instruction; the bound is 8).
 //
+// Why runs: the Cortex-A76 has no FMLAL (FEAT_FHM), so fp16 products are
+// summed in fp16 or not at all, and over all of Cin that error dominates.
+// bench/wino_fp16_study.py (float64 emulation; max |err| / max |ref|, worst
+// of 3 seeds, x ~ N(0,1), w ~ N(0, 1/(9 Cin)), fp32 transforms, U and V in
+// binary16; the README has the whole table):
+//                                         Cin 16   Cin 64   Cin 512
+//   F(2,3)  fp16 over all of Cin          1.7e-3   2.9e-3   6.6e-3
+//   F(2,3)  runs of 32 channels           1.7e-3   2.2e-3   1.7e-3
+//   F(4,3)  fp16 over all of Cin          2.5e-2   5.2e-2   1.9e-1
+//   F(4,3)  runs of 16                    2.5e-2   2.2e-2   2.0e-2
+//   F(4,3) on {0,1,-1,2,-1/2}, runs of 16 1.1e-2   8.6e-3   7.5e-3
+//   F(6,3)  runs of 16                    4.4e-2   3.4e-2   2.7e-2
+//
 // Runs (accuracy, see core/wino_gemm.h): the accumulators are binary16 over
 // a run of `run` octets, then widened (FCVTL/FCVTL2, exact) and added to C in
 // fp32: per tile 4 FCVTL + a 4-register LD1 of C, 4 FADD, a 4-register ST1
