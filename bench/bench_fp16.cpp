@@ -4,7 +4,15 @@
 // with binary16 input and output (what ncnn's fp16 figures measure: its
 // fp16 storage). On a CPU without fp16 vector arithmetic these run the fp32
 // kernels (the layer says so): count them on cortex-a76. (No Winograd
-// case: Winograd has no fp16 kernels yet, its fp16 layers run fp32.)
+// layer case: the fp16 Winograd layers are not wired yet and run fp32.)
+//
+// fp16_wgemm_<m>x<n>_k<K>_r<R>: the fp16 per-position Winograd GEMM alone
+// (wino_gemm_f16_fn, core/wino_gemm.h) as the dispatch table runs it, as
+// bench/bench_wino_gemm.cpp does for fp32: m = 16 m16 channels x n tiles x
+// K (= 8 ko), runs of R input channels, zero init, C rows of m; 100 calls
+// over 100 different U/V/C blocks. Bound 8 (fmla .8h); an octet of 8 tiles
+// is 128 fmla + 6 loads (7.64), plus 40-80 instructions per run and 8 tiles.
+// Without fp16 (cortex-a72) these run the generic twin: count them on a76.
 #include <limits>
 #include <memory>
 #include <string>
@@ -12,7 +20,10 @@
 
 #include "armconv/armconv.h"
 #include "bench_cases.h"
+#include "core/buffer.h"
+#include "core/dispatch.h"
 #include "core/half.h"
+#include "core/wino_gemm.h"
 
 namespace {
 
@@ -59,6 +70,38 @@ int reg = [] {
   add("fp16_im2col3x3_64_28", Algo::Im2col, conv_params(64, 64, 3, 1, 1), 28, 28);
   add("fp16_dw3x3s1_64_56", Algo::Depthwise3x3, conv_params(64, 64, 3, 1, 1, 64), 56, 56);
   add("fp16_dw3x3s2_64_56", Algo::Depthwise3x3, conv_params(64, 64, 3, 2, 1, 64), 56, 56);
+  // (m16, n, ko, run): 16 x 8 at K = 64 in one run, in runs of 32 and 16;
+  // the tails (7, 4, 1 tiles); 64 channels x 49 tiles at K = 64 (an F(4,3)
+  // position of the 64->64 28x28 layer) in runs of 64 and 16.
+  const size_t shapes[][4] = {{1, 8, 8, 8}, {1, 8, 8, 4}, {1, 8, 8, 2}, {1, 7, 8, 8},
+                              {1, 4, 8, 8}, {1, 1, 8, 8}, {4, 49, 8, 8}, {4, 49, 8, 2}};
+  for (const auto& sh : shapes) {
+    const size_t m16 = sh[0], n = sh[1], ko = sh[2], run = sh[3], calls = 100;
+    Case c;
+    c.name = "fp16_wgemm_" + std::to_string(16 * m16) + "x" + std::to_string(n) + "_k" +
+             std::to_string(8 * ko) + "_r" + std::to_string(8 * run);
+    c.macs = double(calls * 16 * m16 * n * 8 * ko);
+    c.setup = [=]() -> std::function<void()> {
+      const size_t u_halves = 128 * ko * m16, v_halves = 8 * ko * n, c_floats = 16 * m16 * n;
+      auto u = std::make_shared<detail::Buffer<Half>>(calls * u_halves);
+      auto v = std::make_shared<detail::Buffer<Half>>(calls * v_halves);
+      auto out = std::make_shared<detail::Buffer<float>>(calls * c_floats);
+      auto r = bench::random_floats(u->size(), 11);
+      for (size_t i = 0; i < r.size(); i++) u->data()[i] = detail::float_to_half(r[i]);
+      r = bench::random_floats(v->size(), 12);
+      for (size_t i = 0; i < r.size(); i++) v->data()[i] = detail::float_to_half(r[i]);
+      return [=] {
+        const detail::WinoGemmF16Kernels* k = detail::kernels().wino_gemm_f16;
+        const detail::wino_gemm_f16_fn gemm = (k ? k : &detail::wino_gemm_f16_generic_kernels())->gemm;
+        const Half* pu = u->data();
+        const Half* pv = v->data();
+        float* pc = out->data();
+        for (size_t p = 0; p < calls; p++, pu += u_halves, pv += v_halves, pc += c_floats)
+          gemm(m16, n, ko, run, pu, 128 * ko, pv, pc, 16 * m16, nullptr, false);
+      };
+    };
+    bench::add_case(c);
+  }
   return 0;
 }();
 

@@ -106,6 +106,7 @@ Kernels choose(const CpuFeatures& f) {
   if (f.fp16) {
     k.hgemm = hgemm_fp16_kernels();
     k.dw3x3_f16 = &dw3x3_fp16_kernels();
+    k.wino_gemm_f16 = &wino_gemm_fp16_kernels();
   }
 #endif
   (void)f;

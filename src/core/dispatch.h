@@ -40,6 +40,7 @@ struct Kernels {
   // then run the fp32 kernels).
   HgemmPair hgemm;                    // GEMM, float32 and binary16 images
   const Dw3x3F16Kernels* dw3x3_f16;   // depthwise 3x3
+  const WinoGemmF16Kernels* wino_gemm_f16;  // Winograd per-position GEMM
   bool neon;                          // the NEON kernels were chosen
 };
 const Kernels& kernels();

@@ -10,6 +10,8 @@
 
 #include <cstddef>
 
+#include "armconv/armconv.h"  // Half
+
 namespace armconv {
 namespace detail {
 
@@ -46,6 +48,44 @@ struct WinoGemmKernels {
 const WinoGemmKernels& wino_gemm_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
 const WinoGemmKernels& wino_gemm_neon_kernels();
+#endif
+
+// ---- fp16 ("pack8") ---------------------------------------------------------------
+//
+// The same GEMM on binary16 operands with k in the 8 lanes of a .8h vector,
+// for the fp16 Winograd (precision="fp16"), m16 blocks of 16 output
+// channels, a strip of n >= 1 tiles, k in octets:
+//
+//   C[j][m] = init[j][m] + R_0[j][m] + R_1[j][m] + ...   (fp32, in this order)
+//   R_r[j][m] = fp16 sum over the k of run r of U[k][m] V[k][j]
+//
+// A run is `run` >= 1 octets (the last one the rest): its sum is binary16,
+// U[k0][m] V[k0][j] rounded (FMUL) and then each further product fused
+// (FMLA .8h: one rounding each), in k order; it is widened exactly to fp32
+// and added to C in fp32 (init: C itself if `accumulate`, else the fp32
+// bias[m] if bias; without either, C = R_0 + R_1 + ...). Runs bound the
+// error that accumulating in fp16 adds (bench/wino_fp16_study.py: runs of
+// 16 channels are what F(4,3) needs for 1e-2) at a cost of about 10
+// instructions per tile and 16 channels per run (the aarch64 kernel).
+//
+//   u: U[k][16b .. 16b+15] at u + b * u_stride + 16 k (binary16)
+//   v: groups of 8 tiles (the last holds the nb = n - 8g left over):
+//      V[8o .. 8o+7][8g + i] at v + 64 ko g + 8 nb_g o + 8 i (binary16)
+//   c: C[j][m] at c + j * ldc + m (fp32)
+using wino_gemm_f16_fn = void (*)(size_t m16, size_t n, size_t ko, size_t run, const Half* u,
+                                  size_t u_stride, const Half* v, float* c, size_t ldc,
+                                  const float* bias, bool accumulate);
+
+struct WinoGemmF16Kernels {
+  const char* name;  // wino_gemm-<isa>-16x8-fp16
+  wino_gemm_f16_fn gemm;
+};
+
+// src/generic/wino_gemm_f16.cpp (the same arithmetic, bit for bit, with
+// core/half.h); src/neon/aarch64/wino_gemm_16x8_fp16.cpp (FP16 units only).
+const WinoGemmF16Kernels& wino_gemm_f16_generic_kernels();
+#if defined(ARMCONV_HAVE_FP16)
+const WinoGemmF16Kernels& wino_gemm_fp16_kernels();
 #endif
 
 }  // namespace detail

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Which fp16 Winograd is accurate enough? A float64 numpy emulation of the
+options (no armconv needed): the table in the README and in
+src/neon/aarch64/wino_gemm_16x8_fp16.cpp.
+
+    python3 bench/wino_fp16_study.py [--cin 16,64,512] [--seeds 3] [--tiles 2,4,4b,6]
+
+Setting (the README's accuracy test): 24x24 map, padding 1, Cout 16,
+x ~ N(0, 1), w ~ N(0, 1/(9 Cin)); error = max |y - ref| / max |ref| over the
+output (worst of the seeds), ref the float64 convolution.
+
+Each option is F(m, 3) with the input x and the transformed weights
+U = G g G^T (computed in double from the fp32 weights) rounded to fp16, and:
+  tx   where the transforms run: "f32" (exact here; V rounded to fp16 when
+       stored for the GEMM) or "f16" (every add / fused multiply-add of the
+       row and column passes rounded to fp16, as .8h vector code does; here
+       the matrices are applied as they are, a kernel factors them);
+  acc  the per-position GEMM's accumulator: "f16" (fmla .8h: each fused
+       multiply-add rounded to fp16), "f16/R" (fp16 within runs of R input
+       channels, the run sums added in fp32: wino_gemm_f16_fn), "f32"
+       (exact products summed in fp32, as fmlal would; Cortex-A76 has no
+       FMLAL, FEAT_FHM);
+  out  the output transform: "f32" on the accumulator's value, or "f16"
+       (M rounded to fp16, every operation rounded).
+"""
+import argparse
+
+import numpy as np
+
+F16 = np.float16
+
+BT = {
+    2: [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],
+    4: [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+        [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
+    6: [[1, 0, -21 / 4, 0, 21 / 4, 0, -1, 0], [0, 1, 1, -17 / 4, -17 / 4, 1, 1, 0],
+        [0, -1, 1, 17 / 4, -17 / 4, -1, 1, 0], [0, .5, .25, -2.5, -1.25, 2, 1, 0],
+        [0, -.5, .25, 2.5, -1.25, -2, 1, 0], [0, 2, 4, -2.5, -5, .5, 1, 0],
+        [0, -2, 4, 2.5, -5, -.5, 1, 0], [0, -1, 0, 21 / 4, 0, -21 / 4, 0, 1]],
+}
+G = {
+    2: [[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]],
+    4: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
+        [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
+    6: [[1, 0, 0], [-2 / 9, -2 / 9, -2 / 9], [-2 / 9, 2 / 9, -2 / 9],
+        [1 / 90, 1 / 45, 2 / 45], [1 / 90, -1 / 45, 2 / 45], [32 / 45, 16 / 45, 8 / 45],
+        [32 / 45, -16 / 45, 8 / 45], [0, 0, 1]],
+}
+AT = {
+    2: [[1, 1, 1, 0], [0, 1, -1, -1]],
+    4: [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
+    6: [[1, 1, 1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, .5, -.5, 0], [0, 1, 1, 4, 4, .25, .25, 0],
+        [0, 1, -1, 8, -8, .125, -.125, 0], [0, 1, 1, 16, 16, 1 / 16, 1 / 16, 0],
+        [0, 1, -1, 32, -32, 1 / 32, -1 / 32, 1]],
+}
+
+
+def toom_cook(m, points):
+    """A^T, G, B^T of F(m, 3) for the finite interpolation points `points`
+    (m + 1 of them) and infinity: A^T[i][j] = p_j^i, G[j] = (1, p_j, p_j^2) /
+    prod_{l != j} (p_j - p_l), and B^T the solution of
+    sum_j A^T[i][j] G[j][k] B^T[j][l] = [l == i + k] (exact)."""
+    n = m + 2
+    at, g = np.zeros((m, n)), np.zeros((n, 3))
+    for j, a in enumerate(points):
+        at[:, j] = [a ** i for i in range(m)]
+        g[j] = [a ** k / np.prod([a - b for b in points if b != a]) for k in range(3)]
+    at[m - 1, n - 1], g[n - 1] = 1, [0, 0, 1]
+    rows, rhs = [], []
+    for i in range(m):
+        for k in range(3):
+            for l in range(n):
+                r = np.zeros((n, n))
+                r[:, l] = at[i] * g[:, k]
+                rows.append(r.ravel())
+                rhs.append(float(l == i + k))
+    bt = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0].reshape(n, n)
+    assert np.allclose(np.array(rows) @ bt.ravel(), rhs)
+    return at, g, bt
+
+
+# F(4,3) on the points {0, 1, -1, 2, -1/2, inf} ("4b"): U and V stored in
+# fp16 lose a third as much as on {0, +-1, +-2, inf} (a scan of point sets).
+AT["4b"], G["4b"], BT["4b"] = toom_cook(4, [0, 1, -1, 2, -0.5])
+
+
+def r16(a):
+    return np.asarray(a, np.float64).astype(F16).astype(np.float64)
+
+
+def apply(mat, d, axis, f16):
+    """mat (r x n) applied along `axis` of d; in fp16, a chain of fused
+    multiply-adds over the row's nonzero terms, each rounded."""
+    mat = np.asarray(mat, np.float64)
+    d = np.moveaxis(d, axis, 0)
+    out = []
+    for row in mat:
+        if not f16:
+            out.append(np.tensordot(row, d, axes=(0, 0)))
+            continue
+        acc = np.zeros(d.shape[1:])
+        for c in np.nonzero(row)[0]:
+            acc = r16(acc + row[c] * d[c])
+        out.append(acc)
+    return np.moveaxis(np.stack(out), 0, axis)
+
+
+def conv_ref(x, w):
+    xp = np.pad(x, ((0, 0), (1, 1), (1, 1)))
+    c, h, wd = x.shape
+    y = np.zeros((w.shape[0], h, wd))
+    for ky in range(3):
+        for kx in range(3):
+            y += np.einsum("chw,oc->ohw", xp[:, ky:ky + h, kx:kx + wd], w[:, :, ky, kx])
+    return y
+
+
+def wino(x, w, f, tx, acc, out):
+    m = int(str(f)[0])
+    n = m + 2
+    cin, h, wd = x.shape
+    cout = w.shape[0]
+    th, tw = -(-h // m), -(-wd // m)
+    xp = np.zeros((cin, th * m + 2, tw * m + 2))
+    xp[:, 1:h + 1, 1:wd + 1] = x
+    # patches d: (cin, th, tw, n, n)
+    d = np.stack([np.stack([xp[:, i * m:i * m + n, j * m:j * m + n] for j in range(tw)], 1)
+                  for i in range(th)], 1)
+    f16t = tx == "f16"
+    v = apply(BT[f], apply(BT[f], d, 3, f16t), 4, f16t)  # B^T d B
+    v = r16(v).reshape(cin, th * tw, n * n)                # stored fp16
+    u = np.einsum("iu,ocuv,jv->ocij", np.asarray(G[f]), w, np.asarray(G[f]))
+    u = r16(u).reshape(cout, cin, n * n)
+    if acc == "f32":
+        mm = np.einsum("ocp,ctp->otp", u, v)
+    else:
+        chunk = int(acc[4:]) if acc.startswith("f16/") else cin
+        mm = np.zeros((cout, th * tw, n * n))
+        for k0 in range(0, cin, chunk):
+            part = np.zeros_like(mm)
+            for k in range(k0, min(cin, k0 + chunk)):
+                part = r16(part + u[:, k, None, :] * v[None, k])
+            mm += part
+    mm = mm.reshape(cout, th, tw, n, n)
+    f16o = out == "f16"
+    if f16o:
+        mm = r16(mm)
+    y = apply(AT[f], apply(AT[f], mm, 3, f16o), 4, f16o)   # (cout, th, tw, m, m)
+    y = y.transpose(0, 1, 3, 2, 4).reshape(cout, th * m, tw * m)
+    return y[:, :h, :wd]
+
+
+OPTIONS = [  # (tx, acc, out)
+    ("f32", "f32", "f32"),
+    ("f32", "f16", "f32"),
+    ("f32", "f16/32", "f32"),
+    ("f16", "f16", "f16"),
+    ("f16", "f16/32", "f16"),
+    ("f16", "f16", "f32"),
+    ("f32", "f16/16", "f32"),
+    ("f16", "f16/16", "f16"),
+    ("f16", "f16/16", "f32"),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cin", default="16,64,512")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--tiles", default="2,4,4b,6", help="2, 4, 4b (F(4,3) on other points), 6")
+    args = ap.parse_args()
+    cins = [int(c) for c in args.cin.split(",")]
+    tiles = args.tiles.split(",")
+    tiles = [t if t == "4b" else int(t) for t in tiles]
+    print("max |err| / max |ref|; tx / acc / out (see the docstring)")
+    print("| F | tx / acc / out | " + " | ".join(f"Cin {c}" for c in cins) + " |")
+    print("|---|---|" + "---:|" * len(cins))
+    for m in tiles:
+        for opt in OPTIONS:
+            cells = []
+            for cin in cins:
+                worst = 0.0
+                for seed in range(args.seeds):
+                    rng = np.random.default_rng(seed)
+                    x = rng.standard_normal((cin, 24, 24)).astype(np.float32).astype(np.float64)
+                    w = (rng.standard_normal((16, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
+                    w = w.astype(np.float64)
+                    ref = conv_ref(x, w)
+                    y = wino(r16(x), w, m, *opt)  # the input is converted to fp16 when staged
+                    worst = max(worst, np.abs(y - ref).max() / np.abs(ref).max())
+                cells.append(f"{worst:.1e}")
+            name = "F(4,3) {0,1,-1,2,-1/2}" if m == "4b" else f"F({m},3)"
+            print(f"| {name} | {' / '.join(opt)} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

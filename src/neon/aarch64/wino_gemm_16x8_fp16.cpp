@@ -1,0 +1,231 @@
+// NEON fp16 "pack8" GEMM of one Winograd transform position, aarch64 + FP16
+// (Armv8.2): 16 output channels x 8 tiles per register block
+// (wino_gemm-aarch64-16x8-fp16; contract: core/wino_gemm.h,
+// wino_gemm_f16_fn; twin: generic/wino_gemm_f16.cpp, bit for bit). An
+// ISA-extension unit: compiled with -march=armv8.2-a+fp16 (CMake's extension
+// list, by its file-name suffix), reached only through dispatch.cpp after
+// the AT_HWCAP check; everything but the table is in an anonymous namespace
+// (tests/cpp/check_extension_symbols.cmake).
+//
+// k runs in the 8 lanes of a .8h vector: V[8o..8o+7][j] is one vector (tile
+// j, 8 input channels), U[k][0..15] two (16 output channels), and an octet is,
+// per tile j and lane kk,
+//
+//   acc[j][h] += U[8o + kk][h] * V_o[j].h[kk]     h = 0 (channels 0-7), 1 (8-15)
+//
+// (`fmla v.8h, u.8h, v.h[kk]`: 8 multiply-adds, twice the fp32 rate). The
+// by-element operand must be one of v0-v15.
+//
+// The tile, by loads per FMLA (32 registers; V by element in v0-v15):
+//   16 ch x 8 tiles: 16 acc, V 8 (v0-v7), U 8 (v8-v15, four lane steps at a
+//     time): per octet 2 loads of V + 4 of U for 128 FMLA (0.047 per FMLA)
+//   8 ch x 16 tiles: 16 acc, V 16 = all of v0-v15, no register left for U
+//   8 ch x 12 tiles: 12 acc, V 12, U 8: 3 + 2 loads per 96 FMLA (0.052)
+//   24 ch x 8 tiles: 24 acc + 8 V leave no register for U
+// 16 x 8 it is: an octet is 6 loads + 128 FMLA, 1024 MACs in 134
+// instructions (7.64 MACs/instruction; the bound is 8).
+//
+// Why runs: the Cortex-A76 has no FMLAL (FEAT_FHM), so fp16 products are
+// summed in fp16 or not at all, and over all of Cin that error dominates.
+// bench/wino_fp16_study.py (float64 emulation; max |err| / max |ref|, worst
+// of 3 seeds, x ~ N(0,1), w ~ N(0, 1/(9 Cin)), fp32 transforms, U and V in
+// binary16; the README has the whole table):
+//                                         Cin 16   Cin 64   Cin 512
+//   F(2,3)  fp16 over all of Cin          1.7e-3   2.9e-3   6.6e-3
+//   F(2,3)  runs of 32 channels           1.7e-3   2.2e-3   1.7e-3
+//   F(4,3)  fp16 over all of Cin          2.5e-2   5.2e-2   1.9e-1
+//   F(4,3)  runs of 16                    2.5e-2   2.2e-2   2.0e-2
+//   F(4,3) on {0,1,-1,2,-1/2}, runs of 16 1.1e-2   8.6e-3   7.5e-3
+//   F(6,3)  runs of 16                    4.4e-2   3.4e-2   2.7e-2
+//
+// Runs (accuracy, see core/wino_gemm.h): the accumulators are binary16 over
+// a run of `run` octets, then widened (FCVTL/FCVTL2, exact) and added to C in
+// fp32: per tile 4 FCVTL + a 4-register LD1 of C, 4 FADD, a 4-register ST1
+// (10 instructions; the first run without init skips the load and the adds).
+// A run's first lane step is FMUL (the zero start costs nothing).
+//
+// Registers of the 8-tile run (one assembly block: all 32 registers are
+// live, as in the fp32 wino_gemm-aarch64-8x8):
+//   v16-v31  acc[j][h] = v(16 + 2j + h)                          (16)
+//   v0-v7    V_o[j] = vj: 8 tiles of an octet, 2 x ld1 {4 regs}   (8)
+//   v8-v15   U[8o + kk][h]: kk = 0, 1 (v8-v11) and 2, 3 (v12-v15), then
+//            4, 5 (v8-v11) and 6, 7 (v12-v15), each ld1 {4 regs} issued
+//            after the last reader of the registers it replaces   (8)
+//   after the octets: v0-v7 widened C rows, v8-v11 the bias (fp32).
+// The FMLAs run lane-major (lane kk outer, tile inner): consecutive updates
+// of one accumulator are 16 instructions apart, more than the A76's FMLA
+// latency x issue width (4 x 2).
+//
+// Tails (n % 8 tiles: blocks of 4, 2, 1) use intrinsics: at most 8
+// accumulators + 4 V + 16 U registers, within what the compiler allocates
+// without spills; one accumulator per tile and half (the twin's order).
+#include <arm_neon.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "core/wino_gemm.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+// How a run's sum meets C: kStore C = R (first run, no init), kAdd C += R,
+// kBias C = bias + R (first run with a bias).
+enum RunMode : size_t { kStore = 0, kAdd = 1, kBias = 2 };
+
+#define WH_OP(op, acc, u, j, kk) op " v" #acc ".8h, v" #u ".8h, v" #j ".h[" #kk "]\n"
+#define WH_STEP(op, u0, u1, kk)                                                         \
+  WH_OP(op, 16, u0, 0, kk) WH_OP(op, 17, u1, 0, kk) WH_OP(op, 18, u0, 1, kk)             \
+  WH_OP(op, 19, u1, 1, kk) WH_OP(op, 20, u0, 2, kk) WH_OP(op, 21, u1, 2, kk)             \
+  WH_OP(op, 22, u0, 3, kk) WH_OP(op, 23, u1, 3, kk) WH_OP(op, 24, u0, 4, kk)             \
+  WH_OP(op, 25, u1, 4, kk) WH_OP(op, 26, u0, 5, kk) WH_OP(op, 27, u1, 5, kk)             \
+  WH_OP(op, 28, u0, 6, kk) WH_OP(op, 29, u1, 6, kk) WH_OP(op, 30, u0, 7, kk)             \
+  WH_OP(op, 31, u1, 7, kk)
+#define WH_LD_U(a, b, c, d) "ld1 {v" #a ".8h, v" #b ".8h, v" #c ".8h, v" #d ".8h}, [%[u]], #64\n"
+// One octet; FIRST is the op of lane step 0 (fmul starts a run).
+#define WH_OCTET(FIRST)                                                                 \
+  "ld1 {v0.8h, v1.8h, v2.8h, v3.8h}, [%[v]], #64\n"                                      \
+  "ld1 {v4.8h, v5.8h, v6.8h, v7.8h}, [%[v]], %[vstep]\n"                                 \
+  WH_LD_U(8, 9, 10, 11) WH_LD_U(12, 13, 14, 15)                                          \
+  WH_STEP(FIRST, 8, 9, 0) WH_STEP("fmla", 10, 11, 1) WH_LD_U(8, 9, 10, 11)                \
+  WH_STEP("fmla", 12, 13, 2) WH_STEP("fmla", 14, 15, 3) WH_LD_U(12, 13, 14, 15)           \
+  WH_STEP("fmla", 8, 9, 4) WH_STEP("fmla", 10, 11, 5)                                    \
+  WH_STEP("fmla", 12, 13, 6) WH_STEP("fmla", 14, 15, 7)
+// Tile j's 16 channels (accumulators a, b) widened into v0-v3.
+#define WH_WIDEN(a, b)                                                                  \
+  "fcvtl v0.4s, v" #a ".4h\n fcvtl2 v1.4s, v" #a ".8h\n"                                 \
+  "fcvtl v2.4s, v" #b ".4h\n fcvtl2 v3.4s, v" #b ".8h\n"
+#define WH_STORE_ROW(a, b) WH_WIDEN(a, b) "st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [%[c]], %[ldc]\n"
+#define WH_ADD4(x, y, z, w)                                                             \
+  "fadd v0.4s, v0.4s, v" #x ".4s\n fadd v1.4s, v1.4s, v" #y ".4s\n"                      \
+  "fadd v2.4s, v2.4s, v" #z ".4s\n fadd v3.4s, v3.4s, v" #w ".4s\n"
+#define WH_ADD_ROW(a, b)                                                                \
+  "ld1 {v4.4s, v5.4s, v6.4s, v7.4s}, [%[cl]], %[ldc]\n" WH_WIDEN(a, b)                   \
+  WH_ADD4(4, 5, 6, 7) "st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [%[c]], %[ldc]\n"
+#define WH_BIAS_ROW(a, b) \
+  WH_WIDEN(a, b) WH_ADD4(8, 9, 10, 11) "st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [%[c]], %[ldc]\n"
+#define WH_ROWS(OP) OP(16, 17) OP(18, 19) OP(20, 21) OP(22, 23) OP(24, 25) OP(26, 27) OP(28, 29) OP(30, 31)
+
+// One run of `octs` >= 1 octets for 16 channels x 8 tiles: u at the run's
+// first octet (16 x 8 halves per octet), v at its first octet of the group
+// (v_oct halves per octet), c tile 0's 16 channels.
+void run_16x8(size_t octs, const Half* u, const Half* v, size_t v_oct, float* c, size_t ldc,
+              RunMode mode, const float* bias) {
+  const size_t vstep = v_oct * sizeof(Half) - 64, ldc_bytes = ldc * sizeof(float);
+  const float* cl = c;
+  size_t rest = octs - 1;
+  asm volatile(
+      WH_OCTET("fmul")
+      "cbz %[rest], 2f\n"
+      "1:\n"
+      WH_OCTET("fmla")
+      "subs %[rest], %[rest], #1\n"
+      "b.ne 1b\n"
+      "2:\n"
+      "cmp %[mode], #1\n"
+      "b.eq 3f\n"
+      "b.hi 4f\n"
+      WH_ROWS(WH_STORE_ROW)
+      "b 5f\n"
+      "3:\n"
+      WH_ROWS(WH_ADD_ROW)
+      "b 5f\n"
+      "4:\n"
+      "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"
+      WH_ROWS(WH_BIAS_ROW)
+      "5:\n"
+      : [u] "+r"(u), [v] "+r"(v), [c] "+r"(c), [cl] "+r"(cl), [rest] "+r"(rest)
+      : [vstep] "r"(vstep), [ldc] "r"(ldc_bytes), [mode] "r"(size_t(mode)), [bias] "r"(bias)
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10",
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22",
+        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+}
+#undef WH_OP
+#undef WH_STEP
+#undef WH_LD_U
+#undef WH_OCTET
+#undef WH_WIDEN
+#undef WH_STORE_ROW
+#undef WH_ADD4
+#undef WH_ADD_ROW
+#undef WH_BIAS_ROW
+#undef WH_ROWS
+
+// C row (16 floats at c) from a run's sum (two .8h accumulators).
+inline void finish_row(float16x8_t a0, float16x8_t a1, float* c, RunMode mode, const float* bias) {
+  float32x4_t r[4] = {vcvt_f32_f16(vget_low_f16(a0)), vcvt_high_f32_f16(a0),
+                      vcvt_f32_f16(vget_low_f16(a1)), vcvt_high_f32_f16(a1)};
+  for (int i = 0; i < 4; i++) {
+    if (mode == kAdd) r[i] = vaddq_f32(vld1q_f32(c + 4 * i), r[i]);
+    if (mode == kBias) r[i] = vaddq_f32(vld1q_f32(bias + 4 * i), r[i]);
+    vst1q_f32(c + 4 * i, r[i]);
+  }
+}
+
+// One run for 16 channels x N (4, 2, 1) tiles: as run_16x8, in intrinsics.
+#define WH_LANE(kk)                                                                     \
+  {                                                                                     \
+    const float16x8_t u0 = vld1q_f16(up + 16 * kk), u1 = vld1q_f16(up + 16 * kk + 8);  \
+    for (int j = 0; j < N; j++) {                                                       \
+      if (kk == 0 && o == 0) {                                                          \
+        acc[j][0] = vmulq_laneq_f16(u0, vv[j], kk);                                     \
+        acc[j][1] = vmulq_laneq_f16(u1, vv[j], kk);                                     \
+      } else {                                                                          \
+        acc[j][0] = vfmaq_laneq_f16(acc[j][0], u0, vv[j], kk);                          \
+        acc[j][1] = vfmaq_laneq_f16(acc[j][1], u1, vv[j], kk);                          \
+      }                                                                                 \
+    }                                                                                   \
+  }
+template <int N>
+void run_16xn(size_t octs, const Half* u, const Half* v, size_t v_oct, float* c, size_t ldc,
+              RunMode mode, const float* bias) {
+  const float16_t* up = reinterpret_cast<const float16_t*>(u);
+  const float16_t* vp = reinterpret_cast<const float16_t*>(v);
+  float16x8_t acc[N][2];
+  for (int j = 0; j < N; j++) acc[j][0] = acc[j][1] = vdupq_n_f16(0);  // (octs >= 1: all overwritten)
+  for (size_t o = 0; o < octs; o++, up += 128, vp += v_oct) {
+    float16x8_t vv[N];
+    for (int j = 0; j < N; j++) vv[j] = vld1q_f16(vp + 8 * j);
+    WH_LANE(0) WH_LANE(1) WH_LANE(2) WH_LANE(3) WH_LANE(4) WH_LANE(5) WH_LANE(6) WH_LANE(7)
+  }
+  for (int j = 0; j < N; j++) finish_row(acc[j][0], acc[j][1], c + j * ldc, mode, bias);
+}
+#undef WH_LANE
+
+void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, size_t u_stride,
+                    const Half* v, float* c, size_t ldc, const float* bias, bool accumulate) {
+  for (size_t b = 0; b < m16; b++) {
+    const Half* ub = u + b * u_stride;
+    const float* bb = bias ? bias + 16 * b : nullptr;
+    for (size_t g = 0; 8 * g < n; g++) {
+      const size_t nb = std::min<size_t>(8, n - 8 * g), v_oct = 8 * nb;
+      const Half* vg = v + 64 * ko * g;
+      float* cg = c + 8 * g * ldc + 16 * b;
+      for (size_t o0 = 0; o0 < ko; o0 += run) {
+        const size_t octs = std::min(run, ko - o0);
+        const RunMode mode = o0 > 0 || accumulate ? kAdd : bb ? kBias : kStore;
+        const Half* uo = ub + 128 * o0;
+        const Half* vo = vg + v_oct * o0;
+        if (nb == 8) {
+          run_16x8(octs, uo, vo, v_oct, cg, ldc, mode, bb);
+          continue;
+        }
+        size_t j0 = 0;
+        if (nb - j0 >= 4) run_16xn<4>(octs, uo, vo + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 4;
+        if (nb - j0 >= 2) run_16xn<2>(octs, uo, vo + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 2;
+        if (nb - j0 >= 1) run_16xn<1>(octs, uo, vo + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+const WinoGemmF16Kernels& wino_gemm_fp16_kernels() {
+  static const WinoGemmF16Kernels k = {"wino_gemm-aarch64-16x8-fp16", wino_gemm_16x8};
+  return k;
+}
+
+}  // namespace detail
+}  // namespace armconv
