@@ -159,6 +159,21 @@ int main() {
 
   // im2col packing (tests/cpp/gemm_check.h's geometries), then huge ones.
   gemm_check::for_im2col_cases([&](auto... g) { gemm_check::check_im2col(kn, *gk, size_t(g)...); });
+  // Panel-by-panel packer (few channels): stems of 3x3, 5x5, 7x7 (and a
+  // generic width), stride 1 and 2, every padding, maps with rows shorter
+  // and longer than a panel, odd sizes.
+  for (size_t ch : {1, 3, 4})
+    for (size_t k : {3, 5, 7, 4})
+      for (size_t s : {1, 2})
+        for (size_t pad : {0, 1, 3})
+          for (size_t hw : {1, 5, 11, 20, 29}) {
+            gemm_check::check_im2col(kn, *gk, ch, hw, hw + 1, k, k, s, s, 1, 1, pad, pad, pad, pad);
+            gemm_check::check_im2col(kn, *gk, ch, hw + 2, hw, k, k, s, s, 1, 1, pad, 0, 0, pad);
+          }
+  gemm_check::check_im2col(kn, *gk, 3, 40, 45, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3);  // the stem's geometry, smaller
+  gemm_check::check_im2col(kn, *gk, 3, 9, 9, 7, 5, 2, 1, 2, 1, 3, 2, 2, 1);    // dilated rows, asymmetric
+  gemm_check::check_im2col(kn, *gk, 1, 12, 60, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);  // reads up to the last element
+  gemm_check::check_im2col(kn, *gk, 1, 30, 26, 11, 11, 1, 2, 1, 1, 5, 5, 5, 5);  // many taps (heap descriptors)
   // Huge but valid stride, padding and dilation (products past 2^31: index
   // arithmetic must not wrap on 32-bit targets).
   const size_t big = (size_t(1) << 31) - 4, half = size_t(1) << 30;
