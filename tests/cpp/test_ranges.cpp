@@ -350,6 +350,8 @@ int main() {
           2, 40, 40, {4, 1, 2});
   s8_case("im2col_s8 3x3 s2 130->10, 60x60", make_im2col_s8_conv, params(130, 10, 3, 2, 1, 1, false),
           1, 60, 60, {1, 2, 1});
+  s8_case("im2col_s8 3x3 64->40, 7x7 (stages)", make_im2col_s8_conv, params(64, 40, 3, 1, 1, 1, false), 1, 7,
+          7, {1, 1, 2});
   s8_case("dw3x3_s8 s1 C3, 48x40", make_dw3x3_s8_conv, params(3, 3, 3, 1, 1, 3, false), 1, 48, 40,
           {3, 5, 1});
   s8_case("dw3x3_s8 s2 C4, 70x33, pad 0", make_dw3x3_s8_conv, params(4, 4, 3, 2, 0, 4, false), 1, 70,
