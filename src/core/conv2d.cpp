@@ -213,6 +213,14 @@ class ByMapSize final : public detail::ConvImplF16 {
            void* scratch) const override {
     part(plan).f16()->run(plan, x, y, begin, end, scratch);
   }
+  void run_stage(const detail::ConvPlan& plan, int stage, const float* x, float* y, size_t begin, size_t end,
+                 void* scratch, void* shared) const override {
+    part(plan).run_stage(plan, stage, x, y, begin, end, scratch, shared);
+  }
+  void run_stage(const detail::ConvPlan& plan, int stage, const Half* x, Half* y, size_t begin, size_t end,
+                 void* scratch, void* shared) const override {
+    part(plan).f16()->run_stage(plan, stage, x, y, begin, end, scratch, shared);
+  }
 
  private:
   Precision precision() const { return f16_ ? Precision::Fp16 : Precision::Fp32; }

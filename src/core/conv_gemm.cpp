@@ -13,6 +13,13 @@
 // written in place, NCHW, by the micro-kernel's store (output stage fused).
 // Work units: (image, group) x the GEMM's own units (N-blocks x M-panels,
 // core/gemm.h), image-group outermost.
+//
+// Threads on small maps (7x7, 14x14 with many channels: few N-blocks, the
+// M-panels carry the threads): each thread's range of M-panels would pack
+// all of its N-block's B again. Such a plan (plan_for_threads) runs in two
+// stages (core/plan.h): stage 0 packs B of every image-group once into a
+// buffer the threads share, in units of (image-group, N-block, K-block, NR-
+// panel group); stage 1 runs the micro-kernels of the usual units from it.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -52,6 +59,9 @@ struct GemmRows<S8Gemm> {
   explicit GemmRows(const QuantLayer& q) : out(q.out) {}
 };
 
+// Largest packed B a plan in stages shares among its threads (the whole call's).
+constexpr size_t kMaxSharedB = size_t(4) << 20;
+
 template <class T>
 using ConvImplFor = typename std::conditional<std::is_same<T, S8Gemm>::value, ConvImplS8, ConvImpl>::type;
 
@@ -86,14 +96,15 @@ struct GemmLayer {
   // want_units: the units a team would like (0: the one-thread plan;
   // gemm_plan: more, narrower N-blocks when the M-panels are too few).
   template <class T>
-  ConvPlan plan(const GemmKernel<T>& kern, int64_t n, int64_t h, int64_t w, size_t want_units = 0) const {
+  ConvPlan plan(const GemmKernel<T>& kern, int64_t n, int64_t h, int64_t w, size_t want_units = 0,
+                bool stages = false) const {
     ConvPlan pl;
     pl.algo = algo;
     pl.n = n;
     pl.h = h;
     pl.w = w;
     output_size(p, h, w, &pl.ho, &pl.wo);
-    pl.gemm = gemm_plan(kern, m, size_t(pl.ho) * size_t(pl.wo), k, !dense, want_units);
+    pl.gemm = gemm_plan(kern, m, size_t(pl.ho) * size_t(pl.wo), k, !dense, want_units, stages);
     pl.axes[0] = size_t(n) * g;
     pl.axes[1] = pl.gemm.n_blocks;
     pl.axes[2] = pl.gemm.m_panels;
@@ -101,16 +112,66 @@ struct GemmLayer {
     pl.units = pl.axes[0] * pl.gemm.units();
     pl.scratch_bytes = pl.gemm.scratch_bytes;
     pl.macs = conv_macs(p, pl);
+    if (pl.gemm.staged) {
+      pl.stages = 2;
+      UnitGrid& g0 = pl.early[0];
+      g0.axes[0] = pl.axes[0];
+      g0.axes[1] = pl.gemm.n_blocks;
+      g0.axes[2] = pl.gemm.k_blocks * pl.gemm.pack_groups;
+      g0.last_cost[1] = pl.gemm.last_block_cost;
+      pl.shared_bytes = pl.axes[0] * pl.gemm.shared_bytes();
+    }
     return pl;
+  }
+
+  // The B of image-group ig: the image (dense) or its im2col geometry.
+  template <class T>
+  GemmB<T> b_of(const ConvPlan& pl, const typename T::X* x, size_t ig, Im2colGeom* geom) const {
+    const size_t hw = size_t(pl.h) * size_t(pl.w);
+    const typename T::X* xg = x + ig * cg * hw;
+    GemmB<T> src;
+    if (dense) {
+      src.b = xg;
+      src.ldb = hw;
+    } else {
+      geom->x = xg;
+      src.im2col = geom;
+    }
+    return src;
+  }
+
+  // Units [begin, end) of stage `stage` of a plan in stages.
+  template <class T>
+  void run_stage(const GemmKernel<T>& kern, const typename T::Out& out, const ConvPlan& pl, int stage,
+                 const typename T::X* x, typename T::C* y, size_t begin, size_t end, void* scratch,
+                 void* shared) const {
+    using C = typename T::C;
+    const size_t howo = size_t(pl.ho) * size_t(pl.wo), es = out_elem_bytes(out);
+    const size_t per = stage == 0 ? pl.gemm.pack_units() : pl.gemm.units();
+    Im2colGeom geom = im2col_geom(p, pl.h, pl.w, pl.ho, pl.wo);
+    for (size_t u = begin; u < end;) {
+      const size_t ig = u / per, lo = u % per, hi = std::min(per, lo + (end - u));
+      u += hi - lo;
+      char* b_ig = static_cast<char*>(shared) + ig * pl.gemm.shared_bytes();
+      if (stage == 0) {
+        gemm_pack(kern, pl.gemm, b_of<T>(pl, x, ig, &geom), lo, hi, b_ig, scratch);
+        continue;
+      }
+      const size_t gi = ig % g;
+      C* yg = static_cast<C*>(static_cast<void*>(static_cast<char*>(static_cast<void*>(y)) +
+                                                 ig * m * howo * es));
+      gemm_run_packed(kern, pl.gemm, packed_a.data() + gi * mpad * kp, b_ig, yg, howo, out_from_row(out, gi * m),
+                      lo, hi);
+    }
   }
 
   template <class T>
   void run(const GemmKernel<T>& kern, const typename T::Out& out, const ConvPlan& pl,
            const typename T::X* x, typename T::C* y, size_t begin, size_t end,
            void* scratch) const {
-    using X = typename T::X;
     using C = typename T::C;
-    const size_t hw = size_t(pl.h) * size_t(pl.w), howo = size_t(pl.ho) * size_t(pl.wo);
+    if (pl.gemm.staged) throw Error("internal: a GEMM plan in stages runs through run_stage()");
+    const size_t howo = size_t(pl.ho) * size_t(pl.wo);
     const size_t per = pl.gemm.units(), es = out_elem_bytes(out);
     Im2colGeom geom = im2col_geom(p, pl.h, pl.w, pl.ho, pl.wo);
     for (size_t u = begin; u < end;) {
@@ -118,18 +179,9 @@ struct GemmLayer {
       const size_t ig = u / per, lo = u % per, hi = std::min(per, lo + (end - u));
       u += hi - lo;
       const size_t gi = ig % g;
-      const X* xg = x + ig * cg * hw;
       C* yg = static_cast<C*>(static_cast<void*>(static_cast<char*>(static_cast<void*>(y)) +
                                                  ig * m * howo * es));
-      GemmB<T> src;
-      if (dense) {
-        src.b = xg;
-        src.ldb = hw;
-      } else {
-        geom.x = xg;
-        src.im2col = &geom;
-      }
-      gemm_run(kern, pl.gemm, packed_a.data() + gi * mpad * kp, src, yg, howo,
+      gemm_run(kern, pl.gemm, packed_a.data() + gi * mpad * kp, b_of<T>(pl, x, ig, &geom), yg, howo,
                out_from_row(out, gi * m), lo, hi, scratch);
     }
   }
@@ -151,15 +203,29 @@ class GemmConv final : public ConvImplFor<T> {
     return layer_.plan(kern_, n, h, w);
   }
   // Threads: kUnitsPerThread units per thread over the call's GEMMs (more,
-  // narrower N-blocks when the M-panels are too few).
+  // narrower N-blocks when the M-panels are too few). When the one-thread
+  // plan has fewer (image-group, N-block) pairs than that, threads would
+  // share N-blocks and each pack B again: then the plan runs in stages (B
+  // packed once, shared), if the call's packed B fits kMaxSharedB.
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
     const size_t gemms = std::max<size_t>(1, size_t(n) * layer_.g);
-    return layer_.plan(kern_, n, h, w, div_up(kUnitsPerThread * size_t(threads), gemms));
+    const size_t target = kUnitsPerThread * size_t(threads), want = div_up(target, gemms);
+    const ConvPlan one = layer_.plan(kern_, n, h, w);
+    if (one.axes[0] * one.gemm.n_blocks < target) {
+      ConvPlan st = layer_.plan(kern_, n, h, w, want, true);
+      if (st.shared_bytes <= kMaxSharedB) return st;
+    }
+    return layer_.plan(kern_, n, h, w, want);
   }
 
   void run(const ConvPlan& pl, const X* x, C* y, size_t begin, size_t end,
            void* scratch) const override {
     layer_.run(kern_, rows_.out, pl, x, y, begin, end, scratch);
+  }
+  void run_stage(const ConvPlan& pl, int stage, const X* x, C* y, size_t begin, size_t end, void* scratch,
+                 void* shared) const override {
+    if (pl.stages == 1) return run(pl, x, y, begin, end, scratch);
+    layer_.run_stage(kern_, rows_.out, pl, stage, x, y, begin, end, scratch, shared);
   }
 
  private:

@@ -49,10 +49,21 @@ ConvPlan call_plan(const ConvImplT<X, Y>& impl, const ConvPlan& plan, int* team)
   return plan;
 }
 
+// A plan in stages (plan.h) runs stage after stage on the same team, with one
+// shared buffer for the call (run_staged_units).
 template <class X, class Y>
 void run_all(const ConvImplT<X, Y>& impl, const ConvPlan& plan, const X* x, Y* y) {
   int team = 1;
   const ConvPlan pl = call_plan(impl, plan, &team);
+  if (pl.stages > 1) {
+    UnitGrid grids[ConvPlan::kMaxStages];
+    for (int s = 0; s < pl.stages; s++) grids[s] = pl.stage_grid(s);
+    run_staged_units(grids, pl.stages, team, pl.scratch_bytes, pl.shared_bytes,
+                     [&](int stage, size_t begin, size_t end, void* scratch, void* shared) {
+                       impl.run_stage(pl, stage, x, y, begin, end, scratch, shared);
+                     });
+    return;
+  }
   run_units(pl.grid(), team, pl.scratch_bytes, [&](size_t begin, size_t end, void* scratch) {
     impl.run(pl, x, y, begin, end, scratch);
   });

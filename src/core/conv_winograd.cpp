@@ -45,6 +45,16 @@
 // channels (the usual case: up to ~190 channels on large maps, more on small
 // ones, whose blocks are all of their few tiles) the units of a block share
 // one input transform; with several, each output chunk re-runs it.
+// Threads on maps with few tile blocks (plan_for_threads): splitting the
+// output channels of a block among threads would make each thread transform
+// the block's input again. Such a plan runs in two stages (core/plan.h):
+//   stage 0: V of every block and input chunk, into one buffer the call's
+//            threads share (per block: the chunks' V one after the other, each
+//            laid out as above), in units of (image x group, block, a run of
+//            input-channel quads);
+//   stage 1: steps 2 and 3 of the units above, reading V from that buffer.
+// Every V float, GEMM and output tile is the one-stage plan's, computed the
+// same way: the bits do not change.
 // The packed U takes P x g x mpad x kpad floats: about P / 9 times the 3x3
 // weights (1.8x, 4x, 7.1x for F(2,3), F(4,3), F(6,3)).
 #include <algorithm>
@@ -127,6 +137,8 @@ constexpr size_t kStripTiles = 32;
 // Smallest chunk of output channels a plan for threads cuts (8 would make the
 // per-position GEMM calls' fixed costs weigh).
 constexpr size_t kMinThreadChunk = 16;
+// Largest V a plan in stages shares among its threads (the whole call's).
+constexpr size_t kMaxSharedV = size_t(4) << 20;
 
 // `total` split into equal chunks of at most `most` (at least `step`),
 // each a multiple of `step`.
@@ -247,10 +259,17 @@ class WinogradConv final : public ConvImpl {
   // GEMM's 8-, 4-, 2- and 1-tile register blocks (the armv7 kernel sums 2-
   // and 1-tile blocks in several accumulators: another place would change
   // the bits).
+  //
+  // When the map has fewer tile blocks than that (small maps), the plan runs
+  // in two stages instead (see the top of the file), if the whole call's V
+  // fits kMaxSharedV: stage 1 gets its units from smaller output chunks (down
+  // to kMinThreadChunk), then smaller tile blocks (down to 8 tiles); stage 0
+  // from runs of input-channel quads of each block.
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
     ConvPlan pl = plan(n, h, w);
     WinoPlan& wp = pl.wino;
     const size_t target = kUnitsPerThread * size_t(threads);
+    if (pl.units < target && staged_plan(&pl, target)) return pl;
     while (pl.units < target && wp.t > 8) {
       retile(&wp, std::max<size_t>(8, wp.t / 2 / 8 * 8), wp.mc);
       units(&pl);
@@ -268,6 +287,7 @@ class WinogradConv final : public ConvImpl {
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {
     const WinoPlan& wp = pl.wino;
+    if (wp.staged) throw Error("internal: a Winograd plan in stages runs through run_stage()");
     // Not zeroed: every float of V, M and the staging box that is read was
     // written before (by the input transform, the GEMM, the staging) in the
     // same unit.
@@ -281,15 +301,11 @@ class WinogradConv final : public ConvImpl {
     const bool one_k_chunk = kpad_ <= wp.kc;
     size_t v_block = SIZE_MAX;  // (image x group) * blocks + block whose V is in vbuf
     for (size_t u = begin; u < end; u++) {
-      // Unit: image-group ig (image b, group gi), tile block bi (strip s,
-      // block sb within it), output chunk mi.
+      // Unit: image-group ig (image b, group gi), tile block bi, output
+      // chunk mi.
       const size_t ig = u / per_ig, bi = u % per_ig / wp.m_chunks, mi = u % wp.m_chunks;
       const size_t b = ig / g_, gi = ig % g_;
-      const size_t s = std::min(bi / wp.blocks_full, wp.strips - 1);
-      const size_t sb = bi - s * wp.blocks_full;
-      const size_t tx0 = s * kStripTiles, ntx = std::min(kStripTiles, wp.tiles_x - tx0);
-      const size_t ntiles = wp.tiles_y * ntx, b0 = sb * wp.t;
-      const Block bk{tx0, ntx, b0, std::min(wp.t, ntiles - b0)};
+      const Block bk = block_of(wp, bi);
       const float* xg = x + (b * g_ + gi) * cg_ * hw;
       float* yg = y + (b * g_ + gi) * mg_ * howo;
       const float* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
@@ -298,15 +314,62 @@ class WinogradConv final : public ConvImpl {
       for (size_t k0 = 0; k0 < kpad_; k0 += wp.kc) {
         const size_t kn = std::min(wp.kc, kpad_ - k0);
         if (!one_k_chunk || v_block != u / wp.m_chunks)
-          input_block(xg, h, w, wp, bk, k0, kn, stage, vbuf);
+          input_block(xg, h, w, wp, bk, k0, kn, 0, kn / 4, stage, vbuf);
         v_block = u / wp.m_chunks;
-        for (size_t pos = 0; pos < npos_; pos++) {
-          const float* up = ug + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * 8;
-          const float* bp = pos == wino_bias_pos(m_) && k0 == 0 && bias ? bias + m0 : nullptr;
-          wg_.gemm(mn / 8, bk.nt, kn / 4, up, 8 * kpad_, vbuf + pos * wp.t * wp.kc, mbuf + pos * wp.t * wp.mc,
-                   wp.mc, bp, k0 > 0);
+        gemm_chunk(wp, ug, bias, m0, mn, k0, kn, bk.nt, vbuf, mbuf);
+      }
+      output_block(yg, ho, wo, wp, bk, m0, mbuf);
+    }
+  }
+
+  // A plan in stages (plan_for_threads): stage 0 writes V of its units'
+  // blocks and input quads into `shared`; stage 1 is run()'s loop with V read
+  // from there.
+  void run_stage(const ConvPlan& pl, int stage, const float* x, float* y, size_t begin, size_t end,
+                 void* scratch, void* shared) const override {
+    const WinoPlan& wp = pl.wino;
+    if (!wp.staged) {
+      run(pl, x, y, begin, end, scratch);
+      return;
+    }
+    float* vall = static_cast<float*>(shared);
+    const size_t h = size_t(pl.h), w = size_t(pl.w), ho = size_t(pl.ho), wo = size_t(pl.wo);
+    const size_t hw = h * w, howo = ho * wo;
+    const size_t chunk_floats = npos_ * wp.t * wp.kc;  // one input chunk's V of a block
+    if (stage == 0) {
+      float* stage_box = static_cast<float*>(scratch);
+      const size_t per_ig = wp.blocks * wp.k_units, quads = kpad_ / 4, chunk_quads = wp.kc / 4;
+      for (size_t u = begin; u < end; u++) {
+        // Unit: image-group ig, tile block bi, input quads [q0, q1).
+        const size_t ig = u / per_ig, bi = u % per_ig / wp.k_units, ki = u % wp.k_units;
+        const size_t b = ig / g_, gi = ig % g_;
+        const Block bk = block_of(wp, bi);
+        const float* xg = x + (b * g_ + gi) * cg_ * hw;
+        float* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
+        const size_t q0 = ki * wp.k_quads_per_unit, q1 = std::min(quads, q0 + wp.k_quads_per_unit);
+        for (size_t q = q0; q < q1;) {  // by input chunk
+          const size_t ci = q / chunk_quads, k0 = ci * wp.kc, kn = std::min(wp.kc, kpad_ - k0);
+          const size_t qe = std::min(q1, ci * chunk_quads + kn / 4);
+          input_block(xg, h, w, wp, bk, k0, kn, q - ci * chunk_quads, qe - ci * chunk_quads, stage_box,
+                      slab + ci * chunk_floats);
+          q = qe;
         }
       }
+      return;
+    }
+    float* mbuf = static_cast<float*>(scratch);
+    const size_t per_ig = wp.blocks * wp.m_chunks;
+    for (size_t u = begin; u < end; u++) {
+      const size_t ig = u / per_ig, bi = u % per_ig / wp.m_chunks, mi = u % wp.m_chunks;
+      const size_t b = ig / g_, gi = ig % g_;
+      const Block bk = block_of(wp, bi);
+      float* yg = y + (b * g_ + gi) * mg_ * howo;
+      const float* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
+      const float* bias = bias_.size() ? bias_.data() + gi * mpad_ : nullptr;
+      const float* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
+      const size_t m0 = mi * wp.mc, mn = std::min(wp.mc, mpad_ - m0);
+      for (size_t k0 = 0, ci = 0; k0 < kpad_; k0 += wp.kc, ci++)
+        gemm_chunk(wp, ug, bias, m0, mn, k0, std::min(wp.kc, kpad_ - k0), bk.nt, slab + ci * chunk_floats, mbuf);
       output_block(yg, ho, wo, wp, bk, m0, mbuf);
     }
   }
@@ -325,6 +388,22 @@ class WinogradConv final : public ConvImpl {
     pl->last_cost[2] = double(mpad_ - (wp.m_chunks - 1) * wp.mc) / double(wp.mc);
     // V, M and the staging box, each followed by 64 bytes of slack.
     pl->scratch_bytes = (wp.v_floats + wp.m_floats + wp.stage_floats) * sizeof(float) + 3 * 64;
+    pl->stages = 1;
+    pl->shared_bytes = 0;
+    if (!wp.staged) return;
+    // In stages: stage 0 over (image x group, block, quad run), stage 1 over
+    // the units above; scratch: the staging box (stage 0) or M (stage 1); V
+    // of every block shared.
+    pl->stages = 2;
+    UnitGrid& g0 = pl->early[0];
+    g0.axes[0] = pl->axes[0];
+    g0.axes[1] = wp.blocks;
+    g0.axes[2] = wp.k_units;
+    g0.last_cost[0] = 1.0;
+    g0.last_cost[1] = pl->last_cost[1];
+    g0.last_cost[2] = double(kpad_ / 4 - (wp.k_units - 1) * wp.k_quads_per_unit) / double(wp.k_quads_per_unit);
+    pl->scratch_bytes = std::max(wp.m_floats, wp.stage_floats) * sizeof(float) + 64;
+    pl->shared_bytes = pl->axes[0] * wp.blocks * wp.slab_floats * sizeof(float) + 64;
   }
 
   // wp with tile blocks of t tiles (a multiple of 8, or all of a strip's) and
@@ -350,15 +429,68 @@ class WinogradConv final : public ConvImpl {
     size_t b0, nt;    // tiles [b0, b0 + nt) in the strip's raster order
   };
 
+  // Tile block bi of an image (strip s, block sb within it).
+  static Block block_of(const WinoPlan& wp, size_t bi) {
+    const size_t s = std::min(bi / wp.blocks_full, wp.strips - 1);
+    const size_t sb = bi - s * wp.blocks_full;
+    const size_t tx0 = s * kStripTiles, ntx = std::min(kStripTiles, wp.tiles_x - tx0);
+    const size_t ntiles = wp.tiles_y * ntx, b0 = sb * wp.t;
+    return Block{tx0, ntx, b0, std::min(wp.t, ntiles - b0)};
+  }
+
+  // Step 2 for one input chunk [k0, k0 + kn) and output channels [m0, m0 +
+  // mn) of a block of nt tiles: M_p (+)= U_p V_p for every position p; v: the
+  // chunk's V, m: the unit's M.
+  void gemm_chunk(const WinoPlan& wp, const float* ug, const float* bias, size_t m0, size_t mn, size_t k0,
+                  size_t kn, size_t nt, const float* v, float* m) const {
+    for (size_t pos = 0; pos < npos_; pos++) {
+      const float* up = ug + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * 8;
+      const float* bp = pos == wino_bias_pos(m_) && k0 == 0 && bias ? bias + m0 : nullptr;
+      wg_.gemm(mn / 8, nt, kn / 4, up, 8 * kpad_, v + pos * wp.t * wp.kc, m + pos * wp.t * wp.mc, wp.mc, bp,
+               k0 > 0);
+    }
+  }
+
+  // Makes *pl (the one-thread plan, fewer than `target` units) a plan in two
+  // stages with about `target` units in each, if the call's V fits
+  // kMaxSharedV; returns whether it did.
+  bool staged_plan(ConvPlan* pl, size_t target) const {
+    WinoPlan& wp = pl->wino;
+    const size_t images = size_t(pl->n) * g_;
+    const size_t chunks = div_up(kpad_, wp.kc);
+    if (images * wp.blocks * npos_ * wp.t * wp.kc * chunks * sizeof(float) > kMaxSharedV) return false;
+    // Stage 1: output chunks, then tile blocks (multiples of 8 tiles: see above).
+    for (size_t c = wp.m_chunks; pl->units < target && wp.mc > kMinThreadChunk;) {
+      const size_t mc = std::max(kMinThreadChunk, round_up(div_up(mpad_, ++c), 8));
+      if (mc >= wp.mc) continue;
+      retile(&wp, wp.t, mc);
+      units(pl);
+    }
+    while (pl->units < target && wp.t > 8) {
+      retile(&wp, std::max<size_t>(8, wp.t / 2 / 8 * 8), wp.mc);
+      units(pl);
+    }
+    // Stage 0: runs of input quads per block.
+    const size_t quads = kpad_ / 4;
+    const size_t want = std::min(quads, div_up(target, images * wp.blocks));
+    wp.k_quads_per_unit = div_up(quads, want);
+    wp.k_units = div_up(quads, wp.k_quads_per_unit);
+    wp.slab_floats = npos_ * wp.t * wp.kc * chunks;
+    wp.staged = true;
+    units(pl);
+    return true;
+  }
+
   // Tile k of the block: its row and column within the strip.
   static void tile_at(const Block& bk, size_t k, size_t* ty, size_t* tx) {
     *ty = (bk.b0 + k) / bk.ntx;
     *tx = (bk.b0 + k) % bk.ntx;
   }
 
-  // V of input channels [k0, k0 + kn) of the group at x for the block's tiles.
+  // V of the input chunk [k0, k0 + kn) of the group at x for the block's
+  // tiles: its quads [q_begin, q_end) (4 channels each, k0 + 4 q on).
   void input_block(const float* x, size_t h, size_t w, const WinoPlan& pl, const Block& bk, size_t k0,
-                   size_t kn, float* stage, float* v) const {
+                   size_t kn, size_t q_begin, size_t q_end, float* stage, float* v) const {
     // Bounding box of the block's input patches, in strip tile units.
     size_t ty0, tx_first, ty1, tx_last;
     tile_at(bk, 0, &ty0, &tx_first);
@@ -375,7 +507,7 @@ class WinogradConv final : public ConvImpl {
     const size_t c_lo = size_t(lo);
     const size_t c_hi = size_t(std::max<int64_t>(lo, std::min<int64_t>(int64_t(cols), int64_t(w) - ix0)));
     const size_t row4 = cols * 4;
-    for (size_t q = 0; q * 4 < kn; q++) {
+    for (size_t q = q_begin; q < q_end; q++) {
       const size_t c0 = k0 + 4 * q;  // < cg_: kpad_ pads Cin/g to 4 only
       const size_t nch = std::min<size_t>(4, cg_ - c0);
       const float* xc = x + c0 * h * w;

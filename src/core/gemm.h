@@ -267,6 +267,18 @@ struct GemmPlan {
   size_t stage_bytes = 0;  // staged im2col packing (after it), or 0
   size_t scratch_bytes = 0;  // per worker, 64-byte aligned
   size_t units() const { return n_blocks * m_panels; }
+  // A plan in stages (gemm_plan(..., stages = true)): stage 0 (gemm_pack)
+  // packs B of every (N-block, K-block) once, into a buffer the threads
+  // share; stage 1 (gemm_run_packed) runs the micro-kernels of the units
+  // above from it. Stage 0's units: (N-block, K-block, group of pack_panels
+  // NR-column panels), the panel group innermost. The same packed bytes and
+  // the same micro-kernel calls as gemm_run: the same results.
+  bool staged = false;
+  size_t k_blocks = 1;
+  size_t pack_panels = 0, pack_groups = 0;
+  size_t slab_bytes = 0;  // one (N-block, K-block) of packed B, 64-byte multiple
+  size_t pack_units() const { return n_blocks * k_blocks * pack_groups; }
+  size_t shared_bytes() const { return n_blocks * k_blocks * slab_bytes; }
 };
 
 // The operand B of one GEMM: a dense matrix, or an image read as its im2col
@@ -282,11 +294,12 @@ struct GemmB {
 // want_units: the units the caller would like (for its threads): N is cut
 // into N-blocks of equal width, and into more of them than the L2 blocking
 // asks when it gives fewer units (each at least kMinBlockPanels panels wide).
-// 0: the L2 blocking as it is.
+// 0: the L2 blocking as it is. stages: a plan in stages (see GemmPlan) with
+// about want_units units in stage 0 too.
 constexpr size_t kMinBlockPanels = 2;
 template <class T>
 GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool im2col,
-                   size_t want_units = 0);
+                   size_t want_units = 0, bool stages = false);
 
 // Units [begin, end) of the plan. packed_a: pack_a() of the whole A; c: C
 // (row stride ldc elements); out: the output stage from row 0 (per-row arrays
@@ -296,6 +309,18 @@ template <class T>
 void gemm_run(const GemmKernel<T>& kern, const GemmPlan& plan, const typename T::A* packed_a,
               const GemmB<T>& b, typename T::C* c, size_t ldc, const typename T::Out& out,
               size_t begin, size_t end, void* scratch);
+
+// A plan in stages. gemm_pack: stage-0 units [begin, end), B into `shared`
+// (plan.shared_bytes(), 64-byte aligned); scratch: plan.scratch_bytes.
+// gemm_run_packed: stage-1 units [begin, end) (those of gemm_run), once every
+// stage-0 unit is done.
+template <class T>
+void gemm_pack(const GemmKernel<T>& kern, const GemmPlan& plan, const GemmB<T>& b, size_t begin,
+               size_t end, void* shared, void* scratch);
+template <class T>
+void gemm_run_packed(const GemmKernel<T>& kern, const GemmPlan& plan, const typename T::A* packed_a,
+                     const void* shared, typename T::C* c, size_t ldc, const typename T::Out& out,
+                     size_t begin, size_t end);
 
 }  // namespace detail
 }  // namespace armconv

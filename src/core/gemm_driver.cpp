@@ -120,7 +120,7 @@ void pack_im2col_staged(const GemmKernel<T>& kern, const Im2colGeom& g, size_t k
 
 template <class T>
 GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool im2col,
-                   size_t want_units) {
+                   size_t want_units, bool stages) {
   using B = typename T::B;
   GemmPlan p;
   p.m = m;
@@ -159,8 +159,51 @@ GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool
   // 64 bytes of slack after each part: vector loads may run over the end of
   // a packed panel.
   p.scratch_bytes = round_up(p.b_bytes + 64, 64) + (p.stage_bytes ? round_up(p.stage_bytes + 64, 64) : 0);
+  if (stages && p.n_blocks > 0) {
+    // B lives in the shared buffer; a worker's scratch is the im2col staging.
+    p.staged = true;
+    p.k_blocks = div_up(k1, p.kc);
+    p.slab_bytes = round_up(p.b_bytes + 64, 64);
+    const size_t panels = p.nc / kern.nr;
+    const size_t groups = std::min(panels, std::max<size_t>(1, div_up(want_units, p.n_blocks * p.k_blocks)));
+    p.pack_panels = div_up(panels, groups);
+    p.pack_groups = div_up(panels, p.pack_panels);
+    p.scratch_bytes = p.stage_bytes ? round_up(p.stage_bytes + 64, 64) : 0;
+  }
   return p;
 }
+
+namespace {
+
+// Columns [n0, n0 + nc) x rows [k0, k0 + kc) of B into NR-column panels at dst.
+template <class T>
+void pack_block(const GemmKernel<T>& kern, const GemmB<T>& src, size_t k0, size_t kc, size_t n0, size_t nc,
+                typename T::B* dst, typename T::X* stage) {
+  if (!src.im2col)
+    kern.pack_b(kc, nc, src.b + k0 * src.ldb + n0, src.ldb, dst);
+  else if (kern.pack_im2col)
+    kern.pack_im2col(*src.im2col, k0, kc, n0, nc, dst);
+  else
+    pack_im2col_staged(kern, *src.im2col, k0, kc, n0, nc, dst, stage);
+}
+
+// M-panels [mp0, mp1) of the K-block [k0, k0 + kc) of N-block [n0, n0 + nc),
+// B packed at bbuf.
+template <class T>
+void run_panels(const GemmKernel<T>& kern, const GemmPlan& p, const typename T::A* packed_a,
+                const typename T::B* bbuf, typename T::C* c, size_t ldc, const typename T::Out& out,
+                size_t n0, size_t nc, size_t k0, size_t kc, size_t mp0, size_t mp1) {
+  const size_t mr = kern.mr, es = out_elem_bytes(out);
+  const unsigned flags = (k0 > 0 ? kAccumulate : 0u) | (k0 + kc == p.k ? kLastK : 0u);
+  for (size_t mp = mp0; mp < mp1; mp++) {
+    const size_t m0 = mp * mr;
+    // Panels one after the other: one call runs the whole strip of tiles.
+    kern.ukernel(kc, std::min(mr, p.m - m0), nc, packed_a + m0 * p.kp + k0 * mr, bbuf,
+                 c_at(c, m0, n0, ldc, es), ldc, out_from_row(out, m0), flags);
+  }
+}
+
+}  // namespace
 
 template <class T>
 void gemm_run(const GemmKernel<T>& kern, const GemmPlan& p, const typename T::A* packed_a,
@@ -170,7 +213,6 @@ void gemm_run(const GemmKernel<T>& kern, const GemmPlan& p, const typename T::A*
   B* bbuf = static_cast<B*>(scratch);
   using X = typename T::X;
   X* stage = reinterpret_cast<X*>(static_cast<char*>(scratch) + round_up(p.b_bytes + 64, 64));
-  const size_t mr = kern.mr, es = out_elem_bytes(out);
   for (size_t u = begin; u < end;) {
     // Panels [mp0, mp1) of N-block nb.
     const size_t nb = u / p.m_panels, mp0 = u % p.m_panels;
@@ -179,39 +221,62 @@ void gemm_run(const GemmKernel<T>& kern, const GemmPlan& p, const typename T::A*
     const size_t n0 = nb * p.nc, nc = std::min(p.nc, p.n - n0);
     for (size_t k0 = 0; k0 < p.k; k0 += p.kc) {
       const size_t kc = std::min(p.kc, p.k - k0);
-      if (!src.im2col)
-        kern.pack_b(kc, nc, src.b + k0 * src.ldb + n0, src.ldb, bbuf);
-      else if (kern.pack_im2col)
-        kern.pack_im2col(*src.im2col, k0, kc, n0, nc, bbuf);
-      else
-        pack_im2col_staged(kern, *src.im2col, k0, kc, n0, nc, bbuf, stage);
-      const unsigned flags = (k0 > 0 ? kAccumulate : 0u) | (k0 + kc == p.k ? kLastK : 0u);
-      for (size_t mp = mp0; mp < mp1; mp++) {
-        const size_t m0 = mp * mr;
-        // Panels one after the other: one call runs the whole strip of tiles.
-        kern.ukernel(kc, std::min(mr, p.m - m0), nc, packed_a + m0 * p.kp + k0 * mr, bbuf,
-                     c_at(c, m0, n0, ldc, es), ldc, out_from_row(out, m0), flags);
-      }
+      pack_block(kern, src, k0, kc, n0, nc, bbuf, stage);
+      run_panels(kern, p, packed_a, bbuf, c, ldc, out, n0, nc, k0, kc, mp0, mp1);
     }
   }
 }
 
-template GemmPlan gemm_plan<F32Gemm>(const SgemmKernels&, size_t, size_t, size_t, bool, size_t);
-template GemmPlan gemm_plan<S8Gemm>(const S8GemmKernels&, size_t, size_t, size_t, bool, size_t);
-template void gemm_run<F32Gemm>(const SgemmKernels&, const GemmPlan&, const float*,
-                                const GemmB<F32Gemm>&, float*, size_t, const F32Output&, size_t,
-                                size_t, void*);
-template void gemm_run<S8Gemm>(const S8GemmKernels&, const GemmPlan&, const int8_t*,
-                               const GemmB<S8Gemm>&, void*, size_t, const S8Output&, size_t,
-                               size_t, void*);
-template GemmPlan gemm_plan<F16Gemm>(const HgemmKernels&, size_t, size_t, size_t, bool, size_t);
-template GemmPlan gemm_plan<F16GemmH>(const HgemmKernelsH&, size_t, size_t, size_t, bool, size_t);
-template void gemm_run<F16Gemm>(const HgemmKernels&, const GemmPlan&, const Half*,
-                                const GemmB<F16Gemm>&, float*, size_t, const F16Output<float>&,
-                                size_t, size_t, void*);
-template void gemm_run<F16GemmH>(const HgemmKernelsH&, const GemmPlan&, const Half*,
-                                 const GemmB<F16GemmH>&, Half*, size_t, const F16Output<Half>&,
-                                 size_t, size_t, void*);
+template <class T>
+void gemm_pack(const GemmKernel<T>& kern, const GemmPlan& p, const GemmB<T>& src, size_t begin, size_t end,
+               void* shared, void* scratch) {
+  using B = typename T::B;
+  using X = typename T::X;
+  X* stage = static_cast<X*>(scratch);
+  const size_t nr = kern.nr, per_block = p.k_blocks * p.pack_groups;
+  for (size_t u = begin; u < end; u++) {
+    // Panels [a, a + pack_panels) of K-block kb of N-block nb.
+    const size_t nb = u / per_block, kb = u % per_block / p.pack_groups, pg = u % p.pack_groups;
+    const size_t n0 = nb * p.nc, nc = std::min(p.nc, p.n - n0), a = pg * p.pack_panels;
+    if (a * nr >= nc) continue;  // the last N-block may have fewer panels
+    const size_t cols = std::min(nc, (a + p.pack_panels) * nr) - a * nr;
+    const size_t k0 = kb * p.kc, kc = std::min(p.kc, p.k - k0);
+    // The K-block's panels are NR x round_up(kc, KR) each (what pack_b writes).
+    B* slab = reinterpret_cast<B*>(static_cast<char*>(shared) + (nb * p.k_blocks + kb) * p.slab_bytes);
+    pack_block(kern, src, k0, kc, n0 + a * nr, cols, slab + a * nr * round_up(kc, kern.kr), stage);
+  }
+}
+
+template <class T>
+void gemm_run_packed(const GemmKernel<T>& kern, const GemmPlan& p, const typename T::A* packed_a,
+                     const void* shared, typename T::C* c, size_t ldc, const typename T::Out& out,
+                     size_t begin, size_t end) {
+  using B = typename T::B;
+  for (size_t u = begin; u < end;) {
+    const size_t nb = u / p.m_panels, mp0 = u % p.m_panels;
+    const size_t mp1 = std::min(p.m_panels, mp0 + (end - u));
+    u += mp1 - mp0;
+    const size_t n0 = nb * p.nc, nc = std::min(p.nc, p.n - n0);
+    for (size_t k0 = 0, kb = 0; k0 < p.k; k0 += p.kc, kb++) {
+      const B* bbuf =
+          reinterpret_cast<const B*>(static_cast<const char*>(shared) + (nb * p.k_blocks + kb) * p.slab_bytes);
+      run_panels(kern, p, packed_a, bbuf, c, ldc, out, n0, nc, k0, std::min(p.kc, p.k - k0), mp0, mp1);
+    }
+  }
+}
+
+#define ARMCONV_GEMM_DRIVER(T, K)                                                                     \
+  template GemmPlan gemm_plan<T>(const K&, size_t, size_t, size_t, bool, size_t, bool);                \
+  template void gemm_run<T>(const K&, const GemmPlan&, const T::A*, const GemmB<T>&, T::C*, size_t,    \
+                            const T::Out&, size_t, size_t, void*);                                     \
+  template void gemm_pack<T>(const K&, const GemmPlan&, const GemmB<T>&, size_t, size_t, void*, void*); \
+  template void gemm_run_packed<T>(const K&, const GemmPlan&, const T::A*, const void*, T::C*, size_t,  \
+                                   const T::Out&, size_t, size_t);
+ARMCONV_GEMM_DRIVER(F32Gemm, SgemmKernels)
+ARMCONV_GEMM_DRIVER(S8Gemm, S8GemmKernels)
+ARMCONV_GEMM_DRIVER(F16Gemm, HgemmKernels)
+ARMCONV_GEMM_DRIVER(F16GemmH, HgemmKernelsH)
+#undef ARMCONV_GEMM_DRIVER
 
 }  // namespace detail
 }  // namespace armconv

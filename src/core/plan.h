@@ -28,6 +28,17 @@
 //     Layers are immutable: run() is const and may be called from several
 //     threads at once, with the same plan.
 //
+//   Stages: a plan may run in plan.stages > 1 steps (Winograd on small maps
+//   for a team: the input transform of the whole map, then the GEMMs and the
+//   output transform). run_stage(plan, s, x, y, begin, end, scratch, shared)
+//   runs units [begin, end) of stage s (stage_grid(s)); every unit of stage s
+//   is done before any of stage s + 1 starts; within a stage the contract of
+//   run() holds (any cut, any order, any threads, scratch per worker).
+//   `shared`: plan.shared_bytes, 64-byte aligned, one buffer for the whole
+//   call that earlier stages write (disjoint parts per unit) and later ones
+//   read. A one-stage plan's run_stage(plan, 0, ...) is run(); a plan in
+//   stages is only ever run through run_stage (run_all, core/conv_impl.h).
+//
 // Unit order: units that share work (a packed B block, a transformed tile
 // block, a plane) are consecutive, and run() reuses it within a range, so a
 // worker should take one contiguous range; the whole range [0, units) costs
@@ -57,6 +68,14 @@ struct WinoPlan {
   size_t m_chunks = 0;
   size_t box_rows = 0, box_cols = 0;  // staging box bound (pixels)
   size_t v_floats = 0, m_floats = 0, stage_floats = 0;
+  // A plan in two stages (plan_for_threads on maps with few tile blocks):
+  // stage 0 transforms the input of every block into a shared V, in units of
+  // (image x group, block, k_quads_per_unit input-channel quads); stage 1
+  // runs the GEMMs and output transforms of the units above from it. A
+  // block's V (all input chunks) takes slab_floats of the shared buffer.
+  bool staged = false;
+  size_t k_quads_per_unit = 0, k_units = 0;
+  size_t slab_floats = 0;
 };
 
 // Depthwise (conv_dwconv.cpp): units are row blocks of (image, channel)
@@ -96,6 +115,15 @@ struct ConvPlan {
     }
     return g;
   }
+  // Stages (see the top of the file): stage s < stages - 1 has the units of
+  // early[s]; the last stage has the units above (axes, units, last_cost),
+  // so a one-stage plan is unchanged. scratch_bytes covers every stage.
+  static constexpr int kMaxStages = 2;
+  int stages = 1;
+  UnitGrid early[kMaxStages - 1];
+  size_t shared_bytes = 0;
+  UnitGrid stage_grid(int s) const { return s + 1 < stages ? early[s] : grid(); }
+  size_t stage_units(int s) const { return stage_grid(s).units(); }
   GemmPlan gemm;             // the family's own part
   WinoPlan wino;
   DwPlan dw;
@@ -115,6 +143,14 @@ class ConvImplT {
   // x: (n, C, h, w), y: (n, Cout, ho, wo), both dense.
   virtual void run(const ConvPlan& plan, const X* x, Y* y, size_t begin, size_t end,
                    void* scratch) const = 0;
+  // Units [begin, end) of stage `stage` of a plan (see the top of the file);
+  // shared: plan.shared_bytes bytes. Families without stages: run().
+  virtual void run_stage(const ConvPlan& plan, int stage, const X* x, Y* y, size_t begin, size_t end,
+                         void* scratch, void* shared) const {
+    (void)stage;
+    (void)shared;
+    run(plan, x, y, begin, end, scratch);
+  }
 };
 
 // The float32-image families of Conv2d. A family with fp16 kernels

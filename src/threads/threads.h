@@ -170,6 +170,42 @@ void run_units(const UnitGrid& grid, int team, size_t scratch_bytes, F&& fn) {
   });
 }
 
+// Runs work in stages over the same team: stage s's units (grids[s]) split by
+// cost as run_units splits them, fn(s, begin, end, scratch, shared) per range,
+// every range of stage s done before stage s + 1 starts (each stage is one
+// parallelize call: its return is the barrier). `shared`: shared_bytes (64-byte
+// aligned, any content on entry), one buffer for the whole call, taken with
+// the calling thread's scratch (worker 0's, after it) in one lease.
+template <typename F>
+void run_staged_units(const UnitGrid* grids, int stages, int team, size_t scratch_bytes,
+                      size_t shared_bytes, F&& fn) {
+  const size_t shared_round = (shared_bytes + 63) / 64 * 64;
+  ScratchLease lease(shared_round + scratch_bytes);
+  unsigned char* const base = static_cast<unsigned char*>(lease.data());
+  void* const shared = shared_bytes ? base : nullptr;
+  void* const own = scratch_bytes ? base + shared_round : nullptr;
+  size_t local[9];
+  std::unique_ptr<size_t[]> heap(team < 9 ? nullptr : new size_t[size_t(team) + 1]);
+  size_t* bounds = heap ? heap.get() : local;
+  for (int s = 0; s < stages; s++) {
+    const size_t units = grids[s].units();
+    if (units == 0) continue;
+    if (team <= 1) {
+      fn(s, size_t(0), units, own, shared);
+      continue;
+    }
+    split_units(grids[s], team, bounds);
+    parallelize(bounds, team, [&](size_t begin, size_t end, int worker) {
+      if (worker == 0) {  // the calling thread: its scratch is in the lease above
+        fn(s, begin, end, own, shared);
+        return;
+      }
+      ScratchLease scratch(scratch_bytes);
+      fn(s, begin, end, scratch.data(), shared);
+    });
+  }
+}
+
 // --- settings (settings.cpp) ---------------------------------------------------
 // The number of CPUs this process may run on (sched_getaffinity), >= 1.
 int cpus_available();

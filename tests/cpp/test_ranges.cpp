@@ -5,7 +5,9 @@
 // so must the family's plans for teams of threads (plan_for_threads: finer
 // units), whole and cut, and those plans run on the pool with 2, 3, 4, 7 and
 // 16 threads as run_all runs them (split_units, per-thread scratch): results
-// are bit-identical for every thread count.
+// are bit-identical for every thread count. Plans in stages (Winograd on
+// small maps for a team) run stage after stage, each stage cut at random,
+// with one shared buffer full of garbage.
 // Shapes are chosen so that every split axis of each family has several
 // units (N-blocks and M-panels of the GEMMs, K-blocks inside a unit, tile
 // blocks and channel chunks of Winograd, planes and row blocks of
@@ -70,6 +72,25 @@ struct Scratch {
   }
 };
 
+int staged_plans = 0;  // plans in stages seen (the test checks there were some)
+
+// Runs every stage of `pl` over `y`: whole (mode 0), cut at random (1), or
+// every unit alone (2); each part with its own scratch of garbage, one shared
+// buffer of garbage for the call.
+template <class X, class Y>
+void run_stages(const ConvImplT<X, Y>& impl, const ConvPlan& pl, const X* x, Y* y, int mode) {
+  Scratch shared(pl.shared_bytes);
+  for (int s = 0; s < pl.stages; s++) {
+    const size_t units = pl.stage_units(s);
+    const auto parts = mode == 0 ? std::vector<std::pair<size_t, size_t>>{{0, units}}
+                                 : random_parts(units, mode == 1 ? 1 : 0);
+    for (const auto& part : parts) {
+      Scratch sc(pl.scratch_bytes);
+      impl.run_stage(pl, s, x, y, part.first, part.second, sc.p, shared.p);
+    }
+  }
+}
+
 // axes: the minimum number of units expected along each axis.
 template <class X, class Y>
 void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64_t n, int64_t h,
@@ -115,30 +136,43 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
     CHECK(tp.units == tp.axes[0] * tp.axes[1] * tp.axes[2] && tp.macs == pl.macs &&
               std::string(tp.algo) == pl.algo && tp.ho == pl.ho && tp.wo == pl.wo,
           "%s: plan for %d threads is inconsistent", what, threads);
-    for (int a = 0; a < 3; a++)
-      CHECK(tp.last_cost[a] > 0.0 && tp.last_cost[a] <= 1.0 + 1e-9, "%s: last_cost[%d] = %g", what, a,
-            tp.last_cost[a]);
-    for (int mode = 0; mode < 2; mode++) {
+    CHECK(tp.stages >= 1 && tp.stages <= ConvPlan::kMaxStages && (tp.stages > 1) == (tp.shared_bytes > 0),
+          "%s: plan for %d threads: %d stages, %zu shared bytes", what, threads, tp.stages, tp.shared_bytes);
+    for (int st = 0; st < tp.stages; st++) {
+      const UnitGrid g = tp.stage_grid(st);
+      CHECK(g.units() > 0, "%s: stage %d has no units", what, st);
+      for (int a = 0; a < 3; a++)
+        CHECK(g.last_cost[a] > 0.0 && g.last_cost[a] <= 1.0 + 1e-9, "%s: stage %d last_cost[%d] = %g", what,
+              st, a, g.last_cost[a]);
+    }
+    staged_plans += tp.stages > 1;
+    for (int mode = 0; mode < (tp.stages > 1 ? 3 : 2); mode++) {
       std::memset(got.data(), 0x3c, bytes);
-      for (const auto& part : mode ? random_parts(tp.units, 1) : std::vector<std::pair<size_t, size_t>>{{0, tp.units}}) {
-        Scratch s(tp.scratch_bytes);
-        impl.run(tp, x, reinterpret_cast<Y*>(got.data()), part.first, part.second, s.p);
-      }
-      CHECK(got == ref, "%s: the plan for %d threads (%zu units) differs from the one-thread plan",
-            what, threads, tp.units);
+      run_stages(impl, tp, x, reinterpret_cast<Y*>(got.data()), mode);
+      CHECK(got == ref, "%s: the plan for %d threads (%zu units, %d stages) differs from the one-thread plan, mode %d",
+            what, threads, tp.units, tp.stages, mode);
     }
     // ... and run on the pool as run_all runs it: the units split by cost
     // (split_units), each range on its own thread with that thread's scratch.
     std::memset(got.data(), 0x3c, bytes);
     const int team = int(std::min<size_t>(size_t(threads), tp.units));
     set_num_threads(threads);
-    run_units(tp.grid(), team, tp.scratch_bytes, [&](size_t begin, size_t end, void* scratch) {
-      impl.run(tp, x, reinterpret_cast<Y*>(got.data()), begin, end, scratch);
-    });
+    if (tp.stages > 1) {
+      UnitGrid grids[ConvPlan::kMaxStages];
+      for (int st = 0; st < tp.stages; st++) grids[st] = tp.stage_grid(st);
+      run_staged_units(grids, tp.stages, team, tp.scratch_bytes, tp.shared_bytes,
+                       [&](int st, size_t begin, size_t end, void* scratch, void* shared) {
+                         impl.run_stage(tp, st, x, reinterpret_cast<Y*>(got.data()), begin, end, scratch, shared);
+                       });
+    } else {
+      run_units(tp.grid(), team, tp.scratch_bytes, [&](size_t begin, size_t end, void* scratch) {
+        impl.run(tp, x, reinterpret_cast<Y*>(got.data()), begin, end, scratch);
+      });
+    }
     CHECK(got == ref, "%s: %d threads on the pool differ from one thread", what, team);
     if (threads == 4)
-      std::printf("%-44s %-12s units for 4 threads %zu = %zu x %zu x %zu\n", "", "", tp.units, tp.axes[0],
-                  tp.axes[1], tp.axes[2]);
+      std::printf("%-44s %-12s units for 4 threads %zu = %zu x %zu x %zu%s\n", "", "", tp.units, tp.axes[0],
+                  tp.axes[1], tp.axes[2], tp.stages > 1 ? " (2 stages)" : "");
   }
 }
 
@@ -284,6 +318,12 @@ int main() {
            {1, 1, 2});
   f32_case("winograd23 12->20 g4, 19x21", make_wino<2>, params(12, 20, 3, 1, 0, 4, true), 1, 19, 21,
            {4, 2, 1});
+  // Small maps: plans for threads in stages (shared V), with groups, images,
+  // odd tile counts and finer tile blocks.
+  f32_case("winograd23 40->64 g2, 9x9, n 2 (stages)", make_wino<2>, params(40, 64, 3, 1, 1, 2, true), 2, 9, 9,
+           {4, 1, 1});
+  f32_case("winograd43 128->128, 14x14 (stages)", make_wino<4>, params(128, 128, 3, 1, 1, 1, false), 1, 14, 14,
+           {1, 1, 1});
   // Depthwise: planes, and row blocks when the planes are few.
   f32_case("dw3x3 s1 C3, 50x37", make_dw3x3_conv, params(3, 3, 3, 1, 1, 3, true), 1, 50, 37, {3, 5, 1});
   f32_case("dw3x3 s2 C2, 61x20, pad 2", make_dw3x3_conv, params(2, 2, 3, 2, 2, 2, false), 1, 61, 20,
@@ -310,11 +350,14 @@ int main() {
           2, 40, 40, {4, 1, 2});
   s8_case("im2col_s8 3x3 s2 130->10, 60x60", make_im2col_s8_conv, params(130, 10, 3, 2, 1, 1, false),
           1, 60, 60, {1, 2, 1});
+  s8_case("im2col_s8 3x3 64->40, 7x7 (stages)", make_im2col_s8_conv, params(64, 40, 3, 1, 1, 1, false), 1, 7,
+          7, {1, 1, 2});
   s8_case("dw3x3_s8 s1 C3, 48x40", make_dw3x3_s8_conv, params(3, 3, 3, 1, 1, 3, false), 1, 48, 40,
           {3, 5, 1});
   s8_case("dw3x3_s8 s2 C4, 70x33, pad 0", make_dw3x3_s8_conv, params(4, 4, 3, 2, 0, 4, false), 1, 70,
           33, {4, 4, 1});
   s8_case("dw_s8 5x5 C2, 40x20", make_dw_s8_conv, params(2, 2, 5, 1, 2, 2, false), 1, 40, 20, {2, 5, 1});
+  CHECK(staged_plans > 0, "no plan for threads ran in stages");
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;
