@@ -12,9 +12,10 @@
 // row holds input column c - pad_left, for both strides; the columns left and
 // right of the image are zero (written once per call, see plane()), and rows
 // above and below the image are staged as zero rows, so the strips have no
-// border cases. The copy is one loop over the band's image rows, 32 columns
-// per step (one 4-register LD1 + ST1 from binary16; two LD1 + 8 FCVTN/FCVTN2
-// + one ST1 from float32), the last step of a row overlapping the one before.
+// border cases. The copy takes 32 columns per step (one 4-register LD1 +
+// ST1 from binary16; two LD1 + 8 FCVTN/FCVTN2
+// + one ST1 from float32) down the band's rows, block after block, the last
+// block of a row overlapping the one before.
 //
 // Strips (assembly): staged rows stream down, each one loaded once and
 // multiplied into every output row it feeds; accumulators rotate by
@@ -97,88 +98,49 @@ inline void zero_from(Half* row, size_t from, size_t to) {
   for (size_t c = from; c < to; c += 8) vst1q_u16(hp(row + c), z);
 }
 
-// `rows` rows of n >= 32 elements, converted: d[r * ds + i] = s[r * ss + i]
-// (steps in bytes). Per row: (n - 1) / 32 steps of 32 columns from the
-// start, then one step at n - 32 (overlapping). Registers: v16-v23 the
-// loaded vectors (float32: 8, binary16: 4), v0-v3 the converted ones.
-inline void copy_rows32(Half* d, size_t ds, const Half* s, size_t ss, size_t n, size_t rows) {
-  const size_t steps = (n - 1) / 32, tail = (n - 32) * sizeof(Half);
-  const Half* sp;
-  Half* dp;
-  size_t k;
+// 32 columns of `rows` rows, converted: d[r * ds + i] = s[r * ss + i] for
+// i < 32 (steps in bytes): one LD1 {4 regs} + ST1 per row from binary16;
+// from float32 two LD1 {4 regs}, 8 FCVTN/FCVTN2 (v16-v23 to v0-v3), one ST1.
+inline void copy_cols32(Half* d, size_t ds, const Half* s, size_t ss, size_t rows) {
   __asm__ volatile(
       "1:\n"
-      "mov %[sp], %[s]\n"
-      "mov %[dp], %[d]\n"
-      "mov %[k], %[steps]\n"
-      "cbz %[k], 3f\n"
-      "2:\n"
-      "ld1 {v16.8h-v19.8h}, [%[sp]], #64\n"
-      "st1 {v16.8h-v19.8h}, [%[dp]], #64\n"
-      "subs %[k], %[k], #1\n"
-      "b.ne 2b\n"
-      "3:\n"
-      "add %[sp], %[s], %[tail]\n"
-      "add %[dp], %[d], %[tail]\n"
-      "ld1 {v16.8h-v19.8h}, [%[sp]]\n"
-      "st1 {v16.8h-v19.8h}, [%[dp]]\n"
-      "add %[s], %[s], %[ss]\n"
-      "add %[d], %[d], %[ds]\n"
+      "ld1 {v16.8h-v19.8h}, [%[s]], %[ss]\n"
+      "st1 {v16.8h-v19.8h}, [%[d]], %[ds]\n"
       "subs %[rows], %[rows], #1\n"
       "b.ne 1b\n"
-      : [s] "+r"(s), [d] "+r"(d), [rows] "+r"(rows), [sp] "=&r"(sp), [dp] "=&r"(dp),
-        [k] "=&r"(k)
-      : [steps] "r"(steps), [tail] "r"(tail), [ss] "r"(ss), [ds] "r"(ds)
+      : [s] "+r"(s), [d] "+r"(d), [rows] "+r"(rows)
+      : [ss] "r"(ss), [ds] "r"(ds)
       : "cc", "memory", "v16", "v17", "v18", "v19");
 }
-inline void copy_rows32(Half* d, size_t ds, const float* s, size_t ss, size_t n, size_t rows) {
-  const size_t steps = (n - 1) / 32;
-  const size_t stail = (n - 32) * sizeof(float), dtail = (n - 32) * sizeof(Half);
-  const float* sp;
-  Half* dp;
-  size_t k;
-#define DW_CVT32                                                                          \
-  "fcvtn v0.4h, v16.4s\n fcvtn2 v0.8h, v17.4s\n"                                          \
-  "fcvtn v1.4h, v18.4s\n fcvtn2 v1.8h, v19.4s\n"                                          \
-  "fcvtn v2.4h, v20.4s\n fcvtn2 v2.8h, v21.4s\n"                                          \
-  "fcvtn v3.4h, v22.4s\n fcvtn2 v3.8h, v23.4s\n"
+inline void copy_cols32(Half* d, size_t ds, const float* s, size_t ss, size_t rows) {
   __asm__ volatile(
       "1:\n"
-      "mov %[sp], %[s]\n"
-      "mov %[dp], %[d]\n"
-      "mov %[k], %[steps]\n"
-      "cbz %[k], 3f\n"
-      "2:\n"
-      "ld1 {v16.4s-v19.4s}, [%[sp]], #64\n"
-      "ld1 {v20.4s-v23.4s}, [%[sp]], #64\n" DW_CVT32
-      "st1 {v0.8h-v3.8h}, [%[dp]], #64\n"
-      "subs %[k], %[k], #1\n"
-      "b.ne 2b\n"
-      "3:\n"
-      "add %[sp], %[s], %[stail]\n"
-      "add %[dp], %[d], %[dtail]\n"
-      "ld1 {v16.4s-v19.4s}, [%[sp]], #64\n"
-      "ld1 {v20.4s-v23.4s}, [%[sp]]\n" DW_CVT32
-      "st1 {v0.8h-v3.8h}, [%[dp]]\n"
-      "add %[s], %[s], %[ss]\n"
-      "add %[d], %[d], %[ds]\n"
+      "ld1 {v16.4s-v19.4s}, [%[s]], #64\n"
+      "ld1 {v20.4s-v23.4s}, [%[s]], %[ss]\n"
+      "fcvtn v0.4h, v16.4s\n fcvtn2 v0.8h, v17.4s\n"
+      "fcvtn v1.4h, v18.4s\n fcvtn2 v1.8h, v19.4s\n"
+      "fcvtn v2.4h, v20.4s\n fcvtn2 v2.8h, v21.4s\n"
+      "fcvtn v3.4h, v22.4s\n fcvtn2 v3.8h, v23.4s\n"
+      "st1 {v0.8h-v3.8h}, [%[d]], %[ds]\n"
       "subs %[rows], %[rows], #1\n"
       "b.ne 1b\n"
-      : [s] "+r"(s), [d] "+r"(d), [rows] "+r"(rows), [sp] "=&r"(sp), [dp] "=&r"(dp),
-        [k] "=&r"(k)
-      : [steps] "r"(steps), [stail] "r"(stail), [dtail] "r"(dtail), [ss] "r"(ss), [ds] "r"(ds)
+      : [s] "+r"(s), [d] "+r"(d), [rows] "+r"(rows)
+      : [ss] "r"(ss - 64), [ds] "r"(ds)
       : "cc", "memory", "v0", "v1", "v2", "v3", "v16", "v17", "v18", "v19", "v20", "v21",
         "v22", "v23");
-#undef DW_CVT32
 }
 
-// `rows` rows of n elements (steps in elements): the loop above from 32
-// columns; below, vectors of 8 (the last overlapping) or one at a time.
+// `rows` rows of n elements (steps in elements): from 32 columns, column
+// blocks of 32 down the rows (the loops above); below, vectors of 8 (the
+// last overlapping) or one at a time.
 template <class IO>
 void stage_rows(Half* d, size_t ds, const IO* s, size_t ss, size_t n, size_t rows) {
-  if (n >= 32) {
-    copy_rows32(d, ds * sizeof(Half), s, ss * sizeof(IO), n, rows);
-    return;
+  if (n >= 32) {  // columns 0, 32, ... while whole, then the last 32 (overlapping)
+    for (size_t c = 0;; c += 32) {
+      if (c + 32 > n) c = n - 32;
+      copy_cols32(d + c, ds * sizeof(Half), s + c, ss * sizeof(IO), rows);
+      if (c + 32 == n) return;
+    }
   }
   for (size_t r = 0; r < rows; r++, d += ds, s += ss) {
     if (n >= 8) {
