@@ -93,24 +93,45 @@ size_t scratch_bytes(size_t wo, size_t stride) {
 // (The empty asm hides that z is zero: compilers otherwise turn the loop
 // into a call of memset, which costs more than these few stores.)
 inline void zero_from(Half* row, size_t from, size_t to) {
-  uint16x8_t z = vdupq_n_u16(0);
-  __asm__("" : "+w"(z));
-  for (size_t c = from; c < to; c += 8) vst1q_u16(hp(row + c), z);
+  uint16x8x4_t z;
+  z.val[0] = vdupq_n_u16(0);
+  __asm__("" : "+w"(z.val[0]));
+  z.val[1] = z.val[2] = z.val[3] = z.val[0];
+  size_t c = from;
+  for (; c + 32 <= to; c += 32) vst1q_u16_x4(hp(row + c), z);
+  for (; c < to; c += 8) vst1q_u16(hp(row + c), z.val[0]);
 }
 
 // 32 columns of `rows` rows, converted: d[r * ds + i] = s[r * ss + i] for
-// i < 32 (steps in bytes): one LD1 {4 regs} + ST1 per row from binary16;
-// from float32 two LD1 {4 regs}, 8 FCVTN/FCVTN2 (v16-v23 to v0-v3), one ST1.
+// i < 32 (steps in bytes): one LD1 {4 regs} + ST1 per row from binary16
+// (four rows per loop step, then one at a time); from float32 two LD1
+// {4 regs}, 8 FCVTN/FCVTN2 (v16-v23 to v0-v3), one ST1.
 inline void copy_cols32(Half* d, size_t ds, const Half* s, size_t ss, size_t rows) {
+  size_t quads = rows / 4, rem = rows % 4;
   __asm__ volatile(
+      "cbz %[quads], 2f\n"
       "1:\n"
       "ld1 {v16.8h-v19.8h}, [%[s]], %[ss]\n"
+      "ld1 {v20.8h-v23.8h}, [%[s]], %[ss]\n"
       "st1 {v16.8h-v19.8h}, [%[d]], %[ds]\n"
-      "subs %[rows], %[rows], #1\n"
+      "ld1 {v16.8h-v19.8h}, [%[s]], %[ss]\n"
+      "st1 {v20.8h-v23.8h}, [%[d]], %[ds]\n"
+      "ld1 {v20.8h-v23.8h}, [%[s]], %[ss]\n"
+      "st1 {v16.8h-v19.8h}, [%[d]], %[ds]\n"
+      "st1 {v20.8h-v23.8h}, [%[d]], %[ds]\n"
+      "subs %[quads], %[quads], #1\n"
       "b.ne 1b\n"
-      : [s] "+r"(s), [d] "+r"(d), [rows] "+r"(rows)
+      "2:\n"
+      "cbz %[rem], 4f\n"
+      "3:\n"
+      "ld1 {v16.8h-v19.8h}, [%[s]], %[ss]\n"
+      "st1 {v16.8h-v19.8h}, [%[d]], %[ds]\n"
+      "subs %[rem], %[rem], #1\n"
+      "b.ne 3b\n"
+      "4:\n"
+      : [s] "+r"(s), [d] "+r"(d), [quads] "+r"(quads), [rem] "+r"(rem)
       : [ss] "r"(ss), [ds] "r"(ds)
-      : "cc", "memory", "v16", "v17", "v18", "v19");
+      : "cc", "memory", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23");
 }
 inline void copy_cols32(Half* d, size_t ds, const float* s, size_t ss, size_t rows) {
   __asm__ volatile(
