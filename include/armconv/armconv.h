@@ -161,7 +161,7 @@ class Conv2d {
   Conv2dParams p_;
   Algo algo_;
   Precision precision_ = Precision::Fp32;
-  bool auto_winograd_ = false;
+  bool by_map_size_ = false;  // impl_ picks its algorithm by map size (an `auto` 3x3 layer)
   std::unique_ptr<const detail::ConvImpl> impl_;
 };
 

@@ -1,6 +1,7 @@
 // The fp32 operator layer: validate, choose the algorithm (the planner
 // below), pack the weights once, then per call plan and run (core/plan.h).
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -143,13 +144,16 @@ void check_range(const char* name, int64_t v, int64_t lo) {
 
 // An `auto` layer that may run several algorithms (Winograd tile sizes,
 // im2col): its plan runs the one the cost model finds cheapest on the map.
-// Each algorithm packs its weights the first time a plan needs it
+// Each algorithm packs its weights the first time a plan for a run needs it
 // (std::call_once: concurrent first calls pack once, the others wait), so a
 // layer holds its copy of the weights plus the packings of the map sizes it
 // has run: a network layer that always sees one map size holds one, not the
-// four (F(6,3) alone is 7.1 times the weights). All of them run at one
-// precision: fp16 only if every family has fp16 kernels here (Winograd has
-// none yet, so today such a layer runs fp32); the binary16 view (f16())
+// four (F(6,3) alone is 7.1 times the weights). A question about a map size
+// (Conv2d::algo_for, workspace_bytes) packs nothing: pick() is the cost model
+// alone, and plan_only() plans on the family's plan-only implementation (made
+// without weights: ConvFamily::make with weight == nullptr). All of them run
+// at one precision: fp16 only if every family has fp16 kernels here (Winograd
+// has none yet, so today such a layer runs fp32); the binary16 view (f16())
 // exists when they do.
 class ByMapSize final : public detail::ConvImplF16 {
  public:
@@ -159,32 +163,47 @@ class ByMapSize final : public detail::ConvImplF16 {
         algos_(algos),
         weight_(size_t(p.out_channels) * size_t(p.in_channels / p.groups) * size_t(p.kernel_h * p.kernel_w)),
         impls_(algos.size()),
-        once_(new std::once_flag[algos.size()]) {
+        planners_(algos.size()),
+        once_(new std::once_flag[algos.size()]),
+        plan_once_(new std::once_flag[algos.size()]),
+        packed_(new std::atomic<bool>[algos.size()]) {
     std::memcpy(weight_.data(), weight, weight_.size() * sizeof(float));
     if (bias) bias_.assign(bias, bias + p.out_channels);
     f16_ = precision == Precision::Fp16 &&
            std::all_of(algos.begin(), algos.end(), [](Algo a) { return runs_f16(family(a)); });
+    for (size_t i = 0; i < algos.size(); i++) packed_[i] = false;
   }
 
   const detail::ConvImplT<Half, Half>* f16() const override { return f16_ ? this : nullptr; }
 
-  detail::ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
+  // The algorithm a run over an h x w map uses (checks h, w).
+  Algo pick(int64_t h, int64_t w) const {
     int64_t ho, wo;
     output_size(p_, h, w, &ho, &wo);
-    const Algo a = cheapest(algos_, p_, ho, wo);
-    for (size_t i = 0; i < algos_.size(); i++)
-      if (algos_[i] == a) return impl(i).plan(n, h, w);
-    throw Error("unreachable");
+    return cheapest(algos_, p_, ho, wo);
+  }
+  detail::ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
+    return impl(index(pick(h, w))).plan(n, h, w);
   }
   // The same algorithm as plan() (never one chosen by the thread count: the
   // bits must not depend on it), planned for the team.
   detail::ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    int64_t ho, wo;
-    output_size(p_, h, w, &ho, &wo);
-    const Algo a = cheapest(algos_, p_, ho, wo);
-    for (size_t i = 0; i < algos_.size(); i++)
-      if (algos_[i] == a) return impl(i).plan_for_threads(n, h, w, threads);
-    throw Error("unreachable");
+    return impl(index(pick(h, w))).plan_for_threads(n, h, w, threads);
+  }
+  // plan(n, h, w) without packing any weights (the plan depends on the layer's
+  // parameters and the map, never on weight values).
+  detail::ConvPlan plan_only(int64_t n, int64_t h, int64_t w) const {
+    const size_t i = index(pick(h, w));
+    std::call_once(plan_once_[i], [&] {
+      planners_[i] = make(family(algos_[i]), p_, nullptr, nullptr, precision());
+    });
+    return planners_[i]->plan(n, h, w);
+  }
+  // How many of the algorithms have packed their weights.
+  size_t packed() const {
+    size_t k = 0;
+    for (size_t i = 0; i < algos_.size(); i++) k += packed_[i] ? 1 : 0;
+    return k;
   }
   void run(const detail::ConvPlan& plan, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {
@@ -196,6 +215,12 @@ class ByMapSize final : public detail::ConvImplF16 {
   }
 
  private:
+  Precision precision() const { return f16_ ? Precision::Fp16 : Precision::Fp32; }
+  size_t index(Algo a) const {
+    for (size_t i = 0; i < algos_.size(); i++)
+      if (algos_[i] == a) return i;
+    throw Error("unreachable");
+  }
   const detail::ConvImpl& part(const detail::ConvPlan& plan) const {
     for (size_t i = 0; i < algos_.size(); i++)
       if (plan.algo == std::string(algo_name(algos_[i]))) return impl(i);
@@ -204,7 +229,8 @@ class ByMapSize final : public detail::ConvImplF16 {
   const detail::ConvImpl& impl(size_t i) const {
     std::call_once(once_[i], [&] {
       impls_[i] = make(family(algos_[i]), p_, weight_.data(), bias_.empty() ? nullptr : bias_.data(),
-                       f16_ ? Precision::Fp16 : Precision::Fp32);
+                       precision());
+      packed_[i] = true;
     });
     return *impls_[i];
   }
@@ -213,8 +239,10 @@ class ByMapSize final : public detail::ConvImplF16 {
   std::vector<Algo> algos_;
   detail::Buffer<float> weight_;
   std::vector<float> bias_;
-  mutable std::vector<detail::ConvImplPtr> impls_;  // written once each, under once_[i]
-  std::unique_ptr<std::once_flag[]> once_;
+  mutable std::vector<detail::ConvImplPtr> impls_;     // written once each, under once_[i]
+  mutable std::vector<detail::ConvImplPtr> planners_;  // plan-only, under plan_once_[i]
+  std::unique_ptr<std::once_flag[]> once_, plan_once_;
+  std::unique_ptr<std::atomic<bool>[]> packed_;
   bool f16_ = false;
 };
 
@@ -312,7 +340,7 @@ Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Al
   if (const char* why = family(algo_).rejects(p))
     throw Error(std::string("algo '") + algo_name(algo_) + "' cannot run this convolution: " + why);
   if (algos.size() > 1) {
-    auto_winograd_ = true;
+    by_map_size_ = true;
     impl_.reset(new ByMapSize(p, algos, weight, bias, precision));
   } else {
     impl_ = make(family(algo_), p, weight, bias, precision);
@@ -320,7 +348,15 @@ Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Al
   precision_ = impl_->f16() ? Precision::Fp16 : Precision::Fp32;
 }
 
+// An `auto` layer that picks by map size answers from the cost model and a
+// plan-only implementation: asking packs no weights (they are packed when a
+// run on such a map needs them).
+static const ByMapSize* by_map_size(const detail::ConvImpl& impl, bool is) {
+  return is ? static_cast<const ByMapSize*>(&impl) : nullptr;
+}
+
 Algo Conv2d::algo_for(int64_t h, int64_t w) const {
+  if (const ByMapSize* b = by_map_size(*impl_, by_map_size_)) return b->pick(h, w);
   return algo_from_name(impl_->plan(1, h, w).algo);
 }
 
@@ -329,6 +365,7 @@ Conv2d::Conv2d(Conv2d&&) noexcept = default;
 Conv2d& Conv2d::operator=(Conv2d&&) noexcept = default;
 
 size_t Conv2d::workspace_bytes(int64_t h, int64_t w) const {
+  if (const ByMapSize* b = by_map_size(*impl_, by_map_size_)) return b->plan_only(1, h, w).scratch_bytes;
   return impl_->plan(1, h, w).scratch_bytes;
 }
 
@@ -362,6 +399,11 @@ void Conv2d::run(const Half* x, int64_t n, int64_t h, int64_t w, Half* y) const 
 detail::ConvPlan detail::PlanAccess::plan(const Conv2d& layer, int64_t n, int64_t h, int64_t w,
                                           int* team) {
   return call_plan(*layer.impl_, layer.impl_->plan(n, h, w), team);
+}
+
+size_t detail::PlanAccess::packed_algos(const Conv2d& layer) {
+  if (const ByMapSize* b = by_map_size(*layer.impl_, layer.by_map_size_)) return b->packed();
+  return 1;
 }
 
 void conv2d(const Conv2dParams& p, const float* x, int64_t n, int64_t h, int64_t w,

@@ -74,9 +74,11 @@ struct GemmLayer {
     k = cg * size_t(p.kernel_h * p.kernel_w);
     mpad = round_up(m, kern.mr);
     kp = round_up(k, kern.kr);
-    packed_a.reset(g * mpad * kp);
-    for (size_t gi = 0; gi < g; gi++)
-      kern.pack_a(m, k, weight + gi * m * k, k, packed_a.data() + gi * mpad * kp);
+    if (weight) {  // nullptr: plan only (core/conv_impl.h)
+      packed_a.reset(g * mpad * kp);
+      for (size_t gi = 0; gi < g; gi++)
+        kern.pack_a(m, k, weight + gi * m * k, k, packed_a.data() + gi * mpad * kp);
+    }
     dense = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
             p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
   }
@@ -200,9 +202,10 @@ class HgemmConv final : public ConvImplF16 {
             const float* bias)
       : kern_(kern),
         layer_(p, *kern.f32, algo,
-               to_half(weight, size_t(p.out_channels) * size_t(p.in_channels / p.groups) *
-                                   size_t(p.kernel_h * p.kernel_w))
-                   .data()),
+               weight ? to_half(weight, size_t(p.out_channels) * size_t(p.in_channels / p.groups) *
+                                            size_t(p.kernel_h * p.kernel_w))
+                            .data()
+                      : nullptr),
         rows_(p, bias),
         out32_(rows_.out<float>(p)),
         out16_(rows_.out<Half>(p)) {}

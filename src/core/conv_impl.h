@@ -63,12 +63,18 @@ void run_all(const ConvImplT<X, Y>& impl, const ConvPlan& plan, const X* x, Y* y
 struct PlanAccess {
   static ConvPlan plan(const Conv2d& layer, int64_t n, int64_t h, int64_t w, int* team);
   static ConvPlan plan(const QConv2d& layer, int64_t n, int64_t h, int64_t w, int* team);
+  // How many algorithms' weights the layer holds packed (an `auto` layer that
+  // picks by map size packs each on the first run that needs it; others: 1).
+  static size_t packed_algos(const Conv2d& layer);
 };
 
 // ---- fp32 families ------------------------------------------------------------
 // `rejects` returns nullptr when the family can run `p`, or a sentence saying
 // why not; `make` packs the weights (called only after rejects() returned
-// nullptr and validate() passed).
+// nullptr and validate() passed). Winograd and im2col (the families an `auto`
+// layer picks between by map size) also take weight == nullptr: a plan-only
+// implementation, whose plan() and plan_for_threads() are those of the packed
+// one, with nothing packed (run() must not be called).
 
 // conv_gemm.cpp: 1x1 convolutions as a GEMM over the image (strided ones
 // subsampled while packing), and im2col + GEMM for any shape.

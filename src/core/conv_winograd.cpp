@@ -191,6 +191,7 @@ class WinogradConv final : public ConvImpl {
     mg_ = size_t(p.out_channels) / g_;
     kpad_ = round_up(cg_, 4);
     mpad_ = round_up(mg_, 8);
+    if (!weight) return;  // plan only (core/conv_impl.h)
     const WinoMatrices& mx = wino_matrices(m);
     const size_t n = n_, gsize = npos_ * mpad_ * kpad_;
     // U[p][co][ci] = sum_{u,v} G[i][u] g[co][ci][u][v] G[j][v], p = n i + j.

@@ -209,6 +209,30 @@ inline int clamp_mode(bool clamp, float lo, float hi) {
   return clamp ? (lo != -INFINITY ? kClampLo : 0) | (hi != INFINITY ? kClampHi : 0) : kClampNone;
 }
 
+// The assembly output transforms (both ISAs, every tile size): one asm block
+// per clamp mode, chosen at compile time by the caller's template parameter
+// Clamp. SETUP: the block's set-up text; BODY(CLAMP_SETUP, CLAMP): its text,
+// given the load of the bounds (LOHI) and the clamp of a row (CLAMP_LO and /
+// or CLAMP_HI, or nothing); OPERANDS: its operand and clobber lists (a macro
+// name: its commas are not split).
+#define WA_ASM_PER_CLAMP(SETUP, BODY, LOHI, CLAMP_LO, CLAMP_HI, OPERANDS)              \
+  if (Clamp == kClampBoth)                                                            \
+    asm volatile(SETUP BODY(LOHI, CLAMP_LO CLAMP_HI) OPERANDS);                       \
+  else if (Clamp == kClampLo)                                                         \
+    asm volatile(SETUP BODY(LOHI, CLAMP_LO) OPERANDS);                                \
+  else if (Clamp == kClampHi)                                                         \
+    asm volatile(SETUP BODY(LOHI, CLAMP_HI) OPERANDS);                                \
+  else                                                                                \
+    asm volatile(SETUP BODY("", "") OPERANDS);
+
+#if defined(__aarch64__)
+// The vector registers the aarch64 transform blocks use: the caller-saved
+// ones only (v0-v7, v16-v31), so no d8-d15 save.
+#define WA_VCLOBBER                                                                   \
+  "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20",  \
+      "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
+#endif
+
 
 // One box row: 4 channel rows -> nc4 by 4 loads and one st4 per 4 pixels,
 // the padding pixels by vector stores of zeros. (The zero vector is made

@@ -10,8 +10,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <random>
-#include <string>
 #include <vector>
 
 #include "armconv/armconv.h"
@@ -19,27 +17,22 @@
 #include "core/dispatch.h"
 #include "core/gemm.h"
 #include "core/half.h"
+#include "gemm_check.h"
 #include "guard.h"
 
 using namespace armconv;
 using namespace armconv::detail;
 using armconv_test::GuardedArray;
+using gemm_check::fill;
+using gemm_check::gen;
+using gemm_check::randf;
+using gemm_check::round_up;
+using gemm_check::same_bits;
+using gemm_check::val;
 
 namespace {
 
-std::mt19937 gen(4242);
-
-float randf() { return std::uniform_real_distribution<float>(-1.0f, 1.0f)(gen); }
-void fill(float* p, size_t n) {
-  for (size_t i = 0; i < n; i++) p[i] = randf();
-}
-void fill(Half* p, size_t n) {
-  for (size_t i = 0; i < n; i++) p[i] = float_to_half(randf());
-}
-size_t rup(size_t x, size_t m) { return (x + m - 1) / m * m; }
 double hd(Half h) { return double(half_to_float(h)); }
-double val(float f) { return double(f); }
-double val(Half h) { return hd(h); }
 
 // ---- binary16 arithmetic -------------------------------------------------------------
 
@@ -115,26 +108,6 @@ struct Io<Half> {
   static const char* name() { return "binary16"; }
 };
 
-template <class T>
-bool same(const T* a, const T* b, size_t n) {
-  return std::memcmp(a, b, n * sizeof(T)) == 0;
-}
-
-// One A panel strip at a time, as the driver runs it (whole strip per call).
-template <class IO>
-void run_tiles(const GemmKernel<F16GemmT<IO>>& kn, size_t m, size_t n, size_t k, const Half* pa,
-               const Half* pb, IO* c, size_t ldc, const Half* bias, unsigned flags, Half lo,
-               Half hi) {
-  F16Output<IO> out;
-  out.clamp = true;
-  out.lo = lo;
-  out.hi = hi;
-  for (size_t m0 = 0; m0 < m; m0 += kn.mr) {
-    out.bias = bias + m0;
-    kn.ukernel(k, std::min(kn.mr, m - m0), n, pa + m0 * k, pb, c + m0 * ldc, ldc, out, flags);
-  }
-}
-
 // The generic twin against float64: |C - exact| within the binary16 bound of
 // a sequential fused sum, (k + 2) * 2^-11 * (|bias| + sum |a b|) + the
 // rounding of the inputs (already binary16: none).
@@ -146,12 +119,14 @@ void check_twin_vs_double(const GemmKernel<F16GemmT<IO>>& gk, size_t m, size_t n
   fill(b.data(), b.size());
   std::vector<Half> ah(m * k);
   for (size_t i = 0; i < ah.size(); i++) ah[i] = float_to_half(a[i]);
-  std::vector<Half> pa(rup(m, gk.mr) * k), pb(rup(n, gk.nr) * k), bias(rup(m, gk.mr) + 8);
+  std::vector<Half> pa(round_up(m, gk.mr) * k), pb(round_up(n, gk.nr) * k), bias(round_up(m, gk.mr) + 8);
   fill(bias.data(), m);
   gk.pack_a(m, k, ah.data(), k, pa.data());
   gk.pack_b(k, n, b.data(), n, pb.data());
   std::vector<IO> c(m * n);
-  run_tiles(gk, m, n, k, pa.data(), pb.data(), c.data(), n, bias.data(), 0, Half{0}, Half{0});
+  F16Output<IO> out;
+  out.bias = bias.data();
+  gemm_check::run_tiles(gk, m, n, k, pa.data(), pb.data(), c.data(), n, out, 0, true);
   for (size_t i = 0; i < m; i++)
     for (size_t j = 0; j < n; j++) {
       double s = hd(bias[i]), mag = std::fabs(s);
@@ -160,8 +135,7 @@ void check_twin_vs_double(const GemmKernel<F16GemmT<IO>>& gk, size_t m, size_t n
         s += t;
         mag += std::fabs(t);
       }
-      const double err = std::fabs(val(c[i * n + j]) - s);
-      CHECK(err <= double(k + 2) * std::ldexp(1.0, -11) * mag, "twin %s m=%zu n=%zu k=%zu: %g vs %g",
+      CHECK(gemm_check::within_dot_bound(val(c[i * n + j]), s, mag, k, 11), "twin %s m=%zu n=%zu k=%zu: %g vs %g",
             Io<IO>::name(), m, n, k, val(c[i * n + j]), s);
     }
 }
@@ -175,106 +149,34 @@ void check_kernel(const GemmKernel<F16GemmT<IO>>& kn, const GemmKernel<F16GemmT<
   char tag[160];
   std::snprintf(tag, sizeof tag, "%s %s m=%zu n=%zu k=%zu ldb=%zu ldc=%zu flags=%u%s", kn.name,
                 Io<IO>::name(), m, n, k, ldb, ldc, flags, specials ? " (NaN/Inf)" : "");
-  const size_t mp = rup(m, kn.mr), np = rup(n, kn.nr);
-  GuardedArray<Half> a(m * k);
-  GuardedArray<IO> b((k - 1) * ldb + n);
-  fill(a.data(), a.size());
-  fill(b.data(), b.size());
+  gemm_check::GemmCase<F16GemmT<IO>> t(kn, m, n, k, k, ldb, ldc);
   if (specials) {  // NaN and infinities in B, one overflow in a product
     const float nan = NAN, inf = INFINITY;
-    if constexpr (sizeof(IO) == 4) {
-      b[(k - 1) * ldb + n - 1] = nan;
-      if (n > 2) b[1] = inf;
-      if (n > 3 && k > 1) b[ldb + 2] = -inf;
-      b[0] = 70000.0f;  // above binary16's range: converts to inf
-    } else {
-      b[(k - 1) * ldb + n - 1] = float_to_half(nan);
-      if (n > 2) b[1] = float_to_half(inf);
-      if (n > 3 && k > 1) b[ldb + 2] = float_to_half(-inf);
-      b[0] = float_to_half(60000.0f);
-    }
+    auto b = [&](size_t i, float v) { t.b[i] = gemm_check::to_packed<IO>(v); };
+    b((k - 1) * ldb + n - 1, nan);
+    if (n > 2) b(1, inf);
+    if (n > 3 && k > 1) b(ldb + 2, -inf);
+    // float32 B: above binary16's range (converts to inf); binary16 B: a
+    // product that overflows.
+    b(0, sizeof(IO) == 4 ? 70000.0f : 60000.0f);
   }
-  GuardedArray<Half> pa(mp * k), pa_ref(mp * k), pb(np * k), pb_ref(np * k), bias(mp + 8);
-  fill(bias.data(), m);
-  kn.pack_a(m, k, a.data(), k, pa.data());
-  gk.pack_a(m, k, a.data(), k, pa_ref.data());
-  CHECK(same(pa.data(), pa_ref.data(), mp * k), "pack_a differs from the twin: %s", tag);
-  fill(pb.data(), pb.size());  // the packer must write every element
-  kn.pack_b(k, n, b.data(), ldb, pb.data());
-  gk.pack_b(k, n, b.data(), ldb, pb_ref.data());
-  CHECK(same(pb.data(), pb_ref.data(), np * k), "pack_b differs from the twin: %s", tag);
-
-  GuardedArray<IO> c((m - 1) * ldc + n), c_ref((m - 1) * ldc + n);
+  t.pack(kn, gk, tag);
   // C holds binary16 values (what an earlier K-block wrote).
-  for (size_t i = 0; i < c.size(); i++) {
-    const Half h = float_to_half(randf());
-    if constexpr (sizeof(IO) == 4) c[i] = half_to_float(h);
-    else c[i] = h;
-  }
-  std::memcpy(static_cast<void*>(c_ref.data()), c.data(), c.size() * sizeof(IO));
-  std::vector<IO> c0(c.data(), c.data() + c.size());
-  const Half lo = float_to_half(-0.3f), hi = float_to_half(0.4f);
-  run_tiles(kn, m, n, k, pa.data(), pb.data(), c.data(), ldc, bias.data(), flags, lo, hi);
-  run_tiles(gk, m, n, k, pa_ref.data(), pb_ref.data(), c_ref.data(), ldc, bias.data(), flags, lo, hi);
-  for (size_t i = 0; i < m; i++)
-    for (size_t j = 0; j < ldc && (i + 1 < m || j < n); j++) {
-      const size_t at = i * ldc + j;
-      if (j >= n) {
-        CHECK(same(&c[at], &c0[at], 1), "wrote between the rows of C: %s", tag);
-        continue;
-      }
-      const bool both_nan = std::isnan(val(c[at])) && std::isnan(val(c_ref[at]));
-      if (!both_nan && !same(&c[at], &c_ref[at], 1)) {
-        CHECK(false, "%s: C[%zu][%zu] = %.8g, the twin has %.8g", tag, i, j, val(c[at]), val(c_ref[at]));
-        return;
-      }
+  t.init_c([] { return gemm_check::to_packed<IO>(half_to_float(float_to_half(randf()))); });
+  F16Output<IO> out;
+  out.clamp = true;
+  out.lo = float_to_half(-0.3f);
+  out.hi = float_to_half(0.4f);
+  t.run(kn, gk, out, flags, true, true);  // one A panel strip at a time, as the driver runs it
+  t.each_c(tag, [&](size_t i, size_t j, size_t at) {
+    const bool both_nan = std::isnan(val(t.c[at])) && std::isnan(val(t.c_ref[at]));
+    if (!both_nan && !same_bits(&t.c[at], &t.c_ref[at], 1)) {
+      CHECK(false, "%s: C[%zu][%zu] = %.8g, the twin has %.8g", tag, i, j, val(t.c[at]),
+            val(t.c_ref[at]));
+      return false;
     }
-}
-
-// im2col packing, NEON against the twin, bit for bit, several blocks.
-template <class IO>
-void check_im2col(const GemmKernel<F16GemmT<IO>>& kn, const GemmKernel<F16GemmT<IO>>& gk,
-                  size_t ch, size_t h, size_t w, size_t kh, size_t kw, size_t sh, size_t sw,
-                  size_t dh, size_t dw, size_t pt, size_t pb, size_t pl, size_t pr) {
-  const int64_t eh = int64_t(h + pt + pb) - int64_t(dh * (kh - 1) + 1);
-  const int64_t ew = int64_t(w + pl + pr) - int64_t(dw * (kw - 1) + 1);
-  if (eh < 0 || ew < 0) return;
-  const size_t ho = size_t(eh) / sh + 1, wo = size_t(ew) / sw + 1, K = ch * kh * kw, N = ho * wo;
-  for (int side = 0; side < 2; side++) {
-    GuardedArray<IO> x(ch * h * w, side == 0);
-    fill(x.data(), x.size());
-    Im2colGeom g{};
-    g.x = x.data();
-    g.channels = ch;
-    g.h = h;
-    g.w = w;
-    g.kh = kh;
-    g.kw = kw;
-    g.sh = int64_t(sh);
-    g.sw = int64_t(sw);
-    g.dh = int64_t(dh);
-    g.dw = int64_t(dw);
-    g.pad_top = int64_t(pt);
-    g.pad_left = int64_t(pl);
-    g.ho = ho;
-    g.wo = wo;
-    const size_t blocks[][4] = {{0, K, 0, N},
-                                {K / 3, K - K / 3, N / 2, N - N / 2},
-                                {0, (K + 1) / 2, 1 % N, std::min<size_t>(N - 1 % N, 2 * kn.nr + 1)}};
-    for (const auto& bl : blocks) {
-      const size_t k0 = bl[0], kc = bl[1], n0 = bl[2], nc = bl[3];
-      if (kc == 0 || nc == 0) continue;
-      const size_t sz = rup(nc, kn.nr) * kc;
-      GuardedArray<Half> p(sz), p_ref(sz);
-      fill(p.data(), sz);
-      kn.pack_im2col(g, k0, kc, n0, nc, p.data());
-      gk.pack_im2col(g, k0, kc, n0, nc, p_ref.data());
-      CHECK(same(p.data(), p_ref.data(), sz),
-            "im2col %s %s c=%zu %zux%zu k=%zux%zu s=%zu,%zu d=%zu,%zu pad=%zu,%zu,%zu,%zu block "
-            "k0=%zu kc=%zu n0=%zu nc=%zu",
-            kn.name, Io<IO>::name(), ch, h, w, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, k0, kc, n0, nc);
-    }
-  }
+    return true;
+  });
 }
 
 template <class IO>
@@ -296,30 +198,14 @@ void check_tables(const GemmKernel<F16GemmT<IO>>& kn, const GemmKernel<F16GemmT<
   }
   std::printf("%s (%s): micro-kernel and dense packers checked, failures so far %d\n", kn.name,
               Io<IO>::name(), failures);
-  check_im2col(kn, gk, 3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
-  check_im2col(kn, gk, 2, 9, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1);
-  check_im2col(kn, gk, 2, 11, 13, 3, 3, 2, 2, 1, 1, 1, 0, 0, 1);
-  check_im2col(kn, gk, 2, 56, 57, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1);  // pieces of every length
-  check_im2col(kn, gk, 2, 30, 31, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1);
-  check_im2col(kn, gk, 3, 20, 29, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0);
-  check_im2col(kn, gk, 2, 26, 27, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
-  check_im2col(kn, gk, 2, 9, 50, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);  // whole 24-column panel rows
-  check_im2col(kn, gk, 1, 5, 5, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2);
-  check_im2col(kn, gk, 2, 8, 7, 1, 1, 2, 3, 1, 1, 0, 0, 0, 0);
-  check_im2col(kn, gk, 2, 9, 9, 3, 2, 1, 3, 2, 3, 2, 0, 1, 3);
-  check_im2col(kn, gk, 3, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
-  check_im2col(kn, gk, 2, 3, 40, 1, 7, 1, 1, 1, 1, 0, 0, 3, 3);
-  check_im2col(kn, gk, 2, 40, 3, 7, 1, 1, 1, 1, 1, 3, 3, 0, 0);
-  check_im2col(kn, gk, 1, 16, 50, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1);
-  check_im2col(kn, gk, 1, 12, 60, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);
-  check_im2col(kn, gk, 1, 7, 35, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0);  // s2 reads up to the last element
-  check_im2col(kn, gk, 3, 4, 17, 1, 3, 1, 2, 1, 1, 0, 0, 0, 0);  // s2 short pieces, no overread
+  gemm_check::for_im2col_cases([&](auto... g) { gemm_check::check_im2col(kn, gk, size_t(g)...); });
   std::printf("%s (%s): im2col checked, failures so far %d\n", kn.name, Io<IO>::name(), failures);
 }
 
 }  // namespace
 
 int main() {
+  gen.seed(4242);
   check_half();
   std::printf("binary16 arithmetic checked, failures so far %d\n", failures);
 

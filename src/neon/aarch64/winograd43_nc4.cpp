@@ -22,10 +22,6 @@ namespace armconv {
 namespace detail {
 namespace {
 
-#define W4_VCLOBBER                                                                   \
-  "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20",  \
-      "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
-
 // Input, row pass on patch rows R, R + 1 (A: d in v16-v21, temporaries
 // v22-v26; B: d in v1-v6, temporaries v7, v27-v30; constants v0). A row is 6
 // contiguous vectors (ld1 {4 regs} + ld1 {2 regs}; %[src] then steps to the
@@ -81,7 +77,7 @@ void input_tile_a64(const float* src, size_t src_row, float* dst, size_t dst_pos
         [d4] "+r"(d4), [d5] "+r"(d5)
       : [rs] "r"((src_row - 16) * sizeof(float)), [dp] "r"(dst_pos * sizeof(float)),
         [c] "r"(wino::kIn43ConstValues)
-      : "memory", W4_VCLOBBER);
+      : "memory", WA_VCLOBBER);
 }
 
 // Output, column pass on columns j, j + 1 (A: m in v16-v21, temporaries
@@ -162,16 +158,9 @@ void input_tile_a64(const float* src, size_t src_row, float* dst, size_t dst_pos
   : [spos] "r"(src_pos * sizeof(float)), [s6] "r"(6 * src_pos * sizeof(float)),       \
     [ch] "r"(dst_ch * sizeof(float)), [adv] "r"(dst_row * sizeof(float)),             \
     [c] "r"(wino::kOut43ConstValues), [lohi] "r"(lohi), [cols] "r"(ot.cols)           \
-  : "memory", "cc", W4_VCLOBBER
-#define W4_OUT_ASM(BODY)                                                              \
-  if (Clamp == kClampBoth)                                                            \
-    asm volatile(W4_OUT_SETUP BODY(W4_LOHI, W4_CLAMP_LO W4_CLAMP_HI) W4_OUT_OPERANDS); \
-  else if (Clamp == kClampLo)                                                         \
-    asm volatile(W4_OUT_SETUP BODY(W4_LOHI, W4_CLAMP_LO) W4_OUT_OPERANDS);            \
-  else if (Clamp == kClampHi)                                                         \
-    asm volatile(W4_OUT_SETUP BODY(W4_LOHI, W4_CLAMP_HI) W4_OUT_OPERANDS);            \
-  else                                                                                \
-    asm volatile(W4_OUT_SETUP BODY("", "") W4_OUT_OPERANDS);
+  : "memory", "cc", WA_VCLOBBER
+#define W4_OUT_ASM(BODY) \
+  WA_ASM_PER_CLAMP(W4_OUT_SETUP, BODY, W4_LOHI, W4_CLAMP_LO, W4_CLAMP_HI, W4_OUT_OPERANDS)
 
 // 4-channel output transforms, full (4x4) or edge tiles, per clamp mode:
 // 12 x 10 arithmetic + 36 ld1 + 12 stp (column pass), per row 3 ld1 + 10
@@ -212,7 +201,6 @@ void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, si
   }
 }
 
-#undef W4_VCLOBBER
 #undef W4_IN_STP
 #undef W4_IN_ROWS
 #undef W4_IN_ST

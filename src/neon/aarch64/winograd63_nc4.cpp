@@ -67,10 +67,6 @@ namespace {
   WA_IN_STR8(16, 4, 2, 18, 20, 19, 22, 23)                                            \
   WA_IN_STR8(24, 7, 5, 26, 28, 27, 30, 31)
 
-#define WA_VCLOBBER                                                                   \
-  "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20",  \
-      "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
-
 // wino_input_fn: 16 x 27 arithmetic + 16 ld1 (patch) + 32 stp / 16 ld1 (round
 // trip through e) + 64 st1 (results) + set-up = 578 instructions (GCC 12).
 void input_tile_a64(const float* src, size_t src_row, float* dst, size_t dst_pos) {
@@ -168,17 +164,8 @@ void input_tile_a64(const float* src, size_t src_row, float* dst, size_t dst_pos
     [c] "r"(wino::kOutConstValues), [lohi] "r"(Clamp ? lohi : nullptr) WA_EXTRA_IN    \
   : "memory", "cc", WA_VCLOBBER
 #define WA_LOHI "ld2r {v3.4s, v4.4s}, [%[lohi]]\n"
-// The asm block BODY(CLAMP_SETUP, CLAMP) for each clamp mode (Clamp: a
-// template parameter).
-#define WA_OUT_ASM(BODY)                                                              \
-  if (Clamp == kClampBoth)                                                               \
-    asm volatile(WA_OUT_SETUP BODY(WA_LOHI, WA_CLAMP_LO WA_CLAMP_HI) WA_OUT_OPERANDS); \
-  else if (Clamp == kClampLo)                                                            \
-    asm volatile(WA_OUT_SETUP BODY(WA_LOHI, WA_CLAMP_LO) WA_OUT_OPERANDS);            \
-  else if (Clamp == kClampHi)                                                            \
-    asm volatile(WA_OUT_SETUP BODY(WA_LOHI, WA_CLAMP_HI) WA_OUT_OPERANDS);            \
-  else                                                                                \
-    asm volatile(WA_OUT_SETUP BODY("", "") WA_OUT_OPERANDS);
+#define WA_OUT_ASM(BODY) \
+  WA_ASM_PER_CLAMP(WA_OUT_SETUP, BODY, WA_LOHI, WA_CLAMP_LO, WA_CLAMP_HI, WA_OUT_OPERANDS)
 
 // Full 6x6 tile, 4 channels: 64 ld1 + 8 x 22 + 24 stp (column pass), 6 x
 // (2 ld1 + 22 (+ 6 per bound) + 8 st4/st2) (row pass) + set-up = 480

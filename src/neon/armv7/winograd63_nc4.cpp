@@ -187,17 +187,8 @@ static_assert(offsetof(A32OutArgs, lo) == 0 && offsetof(A32OutArgs, hi) == 4, "W
     [o_rowback] "I"(offsetof(A32OutArgs, row_back)),                                  \
     [o_rows] "I"(offsetof(A32OutArgs, rows)), [o_cols] "I"(offsetof(A32OutArgs, cols)) \
   : "cc", "memory", WB_VCLOBBER
-// The asm block BODY(CLAMP_SETUP, CLAMP) for each clamp mode (Clamp: a
-// template parameter).
-#define WB_OUT_ASM(BODY)                                                              \
-  if (Clamp == kClampBoth)                                                               \
-    asm volatile(BODY(WB_LOHI, WB_CLAMP_LO WB_CLAMP_HI) WB_OUT_OPERANDS);             \
-  else if (Clamp == kClampLo)                                                            \
-    asm volatile(BODY(WB_LOHI, WB_CLAMP_LO) WB_OUT_OPERANDS);                         \
-  else if (Clamp == kClampHi)                                                            \
-    asm volatile(BODY(WB_LOHI, WB_CLAMP_HI) WB_OUT_OPERANDS);                         \
-  else                                                                                \
-    asm volatile(BODY("", "") WB_OUT_OPERANDS);
+#define WB_OUT_ASM(BODY) \
+  WA_ASM_PER_CLAMP(, BODY, WB_LOHI, WB_CLAMP_LO, WB_CLAMP_HI, WB_OUT_OPERANDS)
 
 
 // Full 6x6 tile, 4 channels: 8 x (8 vld1 + 22 + 6 vst1 + 2 steps) (column

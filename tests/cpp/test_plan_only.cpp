@@ -1,0 +1,111 @@
+// An `auto` 3x3 layer that picks its algorithm by map size (Winograd tile
+// sizes, im2col) packs an algorithm's weights only when a run needs them:
+// Conv2d::algo_for() and workspace_bytes() answer without packing (the cost
+// model, and a plan-only implementation of the family), and their answers are
+// those of the packed layer's plan for the same map.
+#include <cstdio>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "armconv/armconv.h"
+#include "check.h"
+#include "core/conv_impl.h"
+
+using namespace armconv;
+using namespace armconv::detail;
+
+namespace {
+
+void check_layer(int64_t cin, int64_t cout, int64_t groups, Precision precision) {
+  Conv2dParams p;
+  p.in_channels = cin;
+  p.out_channels = cout;
+  p.kernel_h = p.kernel_w = 3;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+  p.groups = groups;
+  std::mt19937 gen(7);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  std::vector<float> w(size_t(cout * cin / groups * 9)), b(static_cast<size_t>(cout));
+  for (float& v : w) v = d(gen);
+  for (float& v : b) v = d(gen);
+  const Conv2d layer(p, w.data(), b.data(), Algo::Auto, precision);
+  CHECK(PlanAccess::packed_algos(layer) == 0, "cin %lld: packed %zu algorithms at construction",
+        (long long)cin, PlanAccess::packed_algos(layer));
+
+  // Map sizes from 1x1 to large: the picks span several algorithms.
+  const int64_t maps[] = {1, 2, 5, 7, 14, 28, 56, 112};
+  std::set<Algo> picked;
+  std::vector<size_t> ws;
+  for (int64_t m : maps) {
+    picked.insert(layer.algo_for(m, m));
+    ws.push_back(layer.workspace_bytes(m, m));
+    ws.push_back(layer.workspace_bytes(m, m + 3));
+  }
+  CHECK(PlanAccess::packed_algos(layer) == 0,
+        "cin %lld: algo_for / workspace_bytes packed %zu algorithms", (long long)cin,
+        PlanAccess::packed_algos(layer));
+  CHECK(picked.size() >= 2, "cin %lld: the maps should pick at least two algorithms (got %zu)",
+        (long long)cin, picked.size());
+  // Bad sizes are still errors (checked before planning).
+  bool threw = false;
+  try {
+    layer.workspace_bytes(0, 5);
+  } catch (const Error&) {
+    threw = true;
+  }
+  CHECK(threw, "workspace_bytes(0, 5) must throw");
+
+  // A run packs the algorithm of its map, and only it; the plan-only answers
+  // are the packed plan's.
+  const int64_t h = 7, wd = 9;
+  std::vector<float> x(size_t(cin * h * wd)), y(size_t(cout * h * wd));
+  for (float& v : x) v = d(gen);
+  layer.run(x.data(), 1, h, wd, y.data());
+  CHECK(PlanAccess::packed_algos(layer) == 1, "cin %lld: one run packed %zu algorithms",
+        (long long)cin, PlanAccess::packed_algos(layer));
+  size_t i = 0;
+  std::set<std::string> packed_names;
+  for (int64_t m : maps) {
+    for (int64_t mw : {m, m + 3}) {
+      int team = 0;
+      const ConvPlan pl = PlanAccess::plan(layer, 1, m, mw, &team);  // packs that map's algorithm
+      packed_names.insert(pl.algo);
+      CHECK(ws[i] == pl.scratch_bytes, "cin %lld map %lldx%lld: workspace_bytes %zu, the plan's %zu",
+            (long long)cin, (long long)m, (long long)mw, ws[i], pl.scratch_bytes);
+      if (mw == m)
+        CHECK(algo_name(layer.algo_for(m, mw)) == std::string(pl.algo),
+              "cin %lld map %lld: algo_for %s, the plan runs %s", (long long)cin, (long long)m,
+              algo_name(layer.algo_for(m, mw)), pl.algo);
+      i++;
+    }
+  }
+  CHECK(PlanAccess::packed_algos(layer) == packed_names.size(),
+        "cin %lld: %zu algorithms planned, %zu packed", (long long)cin, packed_names.size(),
+        PlanAccess::packed_algos(layer));
+}
+
+}  // namespace
+
+int main() {
+  set_num_threads(1);  // PlanAccess::plan: the one-thread plan (what workspace_bytes describes)
+  check_layer(16, 16, 1, Precision::Fp32);
+  check_layer(64, 32, 1, Precision::Fp32);
+  check_layer(32, 48, 4, Precision::Fp32);
+  check_layer(24, 24, 1, Precision::Fp16);  // fp32 kernels today (no fp16 Winograd): same answers
+  {  // a layer with one algorithm holds its packing from construction
+    Conv2dParams p;
+    p.in_channels = 8;
+    p.out_channels = 8;
+    std::vector<float> w(64, 0.5f);
+    const Conv2d layer(p, w.data(), nullptr);
+    CHECK(PlanAccess::packed_algos(layer) == 1, "1x1 layer: packed %zu", PlanAccess::packed_algos(layer));
+  }
+  if (failures) {
+    std::printf("%d failures\n", failures);
+    return 1;
+  }
+  std::printf("ok\n");
+  return 0;
+}
