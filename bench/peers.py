@@ -452,23 +452,34 @@ def print_cases(cases, engines, res, markdown, errors=False):
     print(table(rows, headers, markdown))
 
 
-def print_networks(nets, res, markdown):
-    """Issue 13's tables: totals per network, per layer, per kind of layer."""
-    eng = ("armconv", "ncnn", "onnxruntime")
+def print_networks(nets, res, markdown, engines=("armconv", "ncnn", "onnxruntime")):
+    """Issue 13's tables: totals per network, per layer, per kind of layer,
+    over the engines that were run (`engines`); the others' columns show "-"."""
+    cols = ("armconv", "ncnn", "onnxruntime")
+    eng = [e for e in cols if e in engines]
     have = lambda c: all((c.name, e) in res for e in eng)  # noqa: E731
+
+    def mpi(macs, n):  # MACs per instruction of n instructions, "-" when not run
+        return f"{macs / n:.2f}" if n else "-"
+
+    def ratio(ins, a, b):
+        return f"{ins[a] / ins[b]:.2f}" if ins.get(a) and ins.get(b) else "-"
+
     rows = []
     for net, cases in nets.items():
         done = [c for c in cases if have(c)]
         macs = sum(c.macs for c in done)
         tot = {e: sum(res[(c.name, e)]["insns"] for c in done) for e in eng}
-        part = "" if len(done) == len(cases) else f", {len(done)} of {len(cases)} measured"
+        part = "" if len(done) == len(cases) else f", {len(done)} of {len(cases)} measured by all of {', '.join(eng)}"
         rows.append([f"{net} ({len(cases)} layers{part}, {macs / 1e6:.1f} M MACs)"] +
-                    [f"{tot[e] / 1e6:.1f} M ({macs / tot[e]:.2f})" if tot[e] else "-" for e in eng] +
-                    [f"{tot['armconv'] / tot['ncnn']:.2f}" if tot["ncnn"] else "-",
-                     f"{tot['armconv'] / tot['onnxruntime']:.2f}" if tot["onnxruntime"] else "-"])
+                    [f"{tot[e] / 1e6:.1f} M ({macs / tot[e]:.2f})" if tot.get(e) else "-" for e in cols] +
+                    [ratio(tot, "armconv", "ncnn"), ratio(tot, "armconv", "onnxruntime")])
     print("Conv layers, executed instructions per inference (MACs per instruction):\n")
     print(table(rows, ["network (conv layers)", "armconv", "ncnn", "onnxruntime", "armconv / ncnn",
                        "armconv / onnxruntime"], markdown))
+    skipped = [e for e in cols if e not in eng]
+    if skipped:
+        print(f"\n(measured: {', '.join(eng)}; not run: {', '.join(skipped)})")
     print("\nPer layer (MACs per instruction; ratio = armconv / ncnn instructions):\n")
     rows = []
     for net, cases in nets.items():
@@ -476,8 +487,8 @@ def print_networks(nets, res, markdown):
             if not have(c):
                 continue
             ins = {e: res[(c.name, e)]["insns"] for e in eng}
-            rows.append([c.name, c.shape(), f"{c.macs / 1e6:.2f}"] + [f"{c.macs / ins[e]:.2f}" for e in eng] +
-                        [f"{ins['armconv'] / ins['ncnn']:.2f}"])
+            rows.append([c.name, c.shape(), f"{c.macs / 1e6:.2f}"] + [mpi(c.macs, ins.get(e)) for e in cols] +
+                        [ratio(ins, "armconv", "ncnn")])
     print(table(rows, ["layer", "shape", "MMACs", "armconv", "ncnn", "onnxruntime", "ratio"], markdown))
     # kinds: same shape and stride (issue 13's second table)
     kinds = {}
@@ -489,10 +500,12 @@ def print_networks(nets, res, markdown):
     for (k, s, dw, cin, cout, h), cs in kinds.items():
         ins = {e: sum(res[(c.name, e)]["insns"] for c in cs) for e in eng}
         macs = sum(c.macs for c in cs)
-        rows.append((ins["armconv"] - ins["ncnn"],
+        both = ins.get("armconv") and ins.get("ncnn")
+        rows.append((ins["armconv"] - ins["ncnn"] if both else 0,
                      [cs[0].shape().replace(f" {cs[0].act}", "") + f" ({len(cs)})", f"{macs / 1e6:.1f}"] +
-                     [f"{macs / ins[e]:.2f}" for e in eng] + [f"{ins['armconv'] / ins['ncnn']:.2f}",
-                                                             f"{(ins['armconv'] - ins['ncnn']) / 1e6:+.2f}"]))
+                     [mpi(macs, ins.get(e)) for e in cols] +
+                     [ratio(ins, "armconv", "ncnn"),
+                      f"{(ins['armconv'] - ins['ncnn']) / 1e6:+.2f}" if both else "-"]))
     rows.sort(key=lambda r: -r[0])
     print("\nBy kind of layer (same shape; most instructions above ncnn first; MACs per instruction):\n")
     print(table([r[1] for r in rows], ["layers (count)", "MMACs", "armconv", "ncnn", "onnxruntime", "ratio",
@@ -588,7 +601,7 @@ def main(argv=None):
         print_cases(flat, shown, res, a.markdown, a.errors)
         print()
     if nets:
-        print_networks(nets, res, a.markdown)
+        print_networks(nets, res, a.markdown, engines)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"cpu": a.cpu, "k": a.k, "pins": PINS,

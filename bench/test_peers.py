@@ -114,3 +114,25 @@ def test_case_names_are_insncounts():
         names |= set(re.findall(r'"([a-z0-9_]+)"', open(src).read()))
     for c in peers.readme_cases():
         assert c.name in names, f"{c.name} is not a case of bench/insn_bench"
+
+
+def test_network_summary_without_onnxruntime(capsys):
+    """Run with --engines armconv,ncnn: the totals are over the layers both
+    measured, the onnxruntime columns say "-" and the summary says what ran
+    (it used to report "0 of N measured")."""
+    nets = {"mobilenet_v2": peers.network_cases()["mobilenet_v2"][:3]}
+    res = {}
+    for i, c in enumerate(nets["mobilenet_v2"]):
+        res[(c.name, "armconv")] = {"insns": c.macs / 4.0}
+        if i < 2:
+            res[(c.name, "ncnn")] = {"insns": c.macs / 2.0}
+    peers.print_networks(nets, res, False, ("armconv", "ncnn"))
+    out = capsys.readouterr().out
+    assert "0 of" not in out
+    assert "2 of 3 measured by all of armconv, ncnn" in out
+    assert "not run: onnxruntime" in out
+    summary = [ln for ln in out.splitlines() if ln.startswith("mobilenet_v2")][0]
+    assert "(4.00)" in summary and "(2.00)" in summary and "0.50" in summary
+    peers.print_networks(nets, res, False, ("armconv",))
+    out = capsys.readouterr().out
+    assert "3 layers," in out and "not run: ncnn, onnxruntime" in out

@@ -152,7 +152,9 @@ DW_CASES = [
     (1, 3, 1, 1, 2, (1, 1, 1, 1)),
     (2, 5, 9, 9, 2, (1, 1, 1, 1)),
     (1, 6, 14, 14, 2, (0, 1, 0, 1)),    # TF "SAME" for stride 2
-    (1, 3, 16, 35, 2, (1, 0, 1, 0)),    # odd left padding: even/odd streams swap
+    (1, 3, 16, 35, 2, (1, 0, 1, 0)),    # odd left padding
+    (1, 5, 7, 100, 2, (1, 1, 1, 1)),    # wo = 50: a 32-column strip, then 16 + 16 overlapping
+    (1, 3, 5, 129, 1, (1, 1, 1, 1)),    # four 32-column strips + one column
     (1, 2, 21, 66, 2, (0, 0, 2, 2)),    # wo = 33
     (1, 11, 8, 8, 1, (3, 0, 0, 0)),     # padding on one side at a time
     (1, 11, 8, 8, 1, (0, 3, 0, 0)),
@@ -185,10 +187,13 @@ def test_nan_inf_propagate(rng):
     x[0, 1, 4, 5] = np.nan
     x[0, 2, 0, 0] = np.inf
     x[0, 3, 9, 11] = 1e6  # above float16's range: inf once converted (fp16 kernels)
+    with np.errstate(over="ignore"):  # that overflow is the point (no RuntimeWarning)
+        x16 = x.astype(np.float16)
+    assert np.isinf(x16[0, 3, 9, 11])
     for half_io in (False, True):
         for act in (None, "relu6"):
             layer = armconv.Conv2d(wt, padding=1, activation=act, algo="im2col", precision="fp16")
-            y = layer(x.astype(np.float16) if half_io else x).astype(np.float64)
+            y = layer(x16 if half_io else x).astype(np.float64)
             # The 3x3 neighbourhood of the NaN is NaN in every output channel.
             assert np.isnan(y[0, :, 3:6, 4:7]).all(), (half_io, act)
             # Outputs that see no special value are finite.
@@ -219,6 +224,27 @@ def test_nan_inf_depthwise(rng):
             corner = y[0, 2, 0:2, 0:2]
             assert (~np.isfinite(corner) if act is None
                     else np.isnan(corner) | ((corner >= 0) & (corner <= 6))).all()
+
+
+def test_depthwise_float16_arrays(rng):
+    """The fp16 depthwise kernels on strided and misaligned float16 arrays:
+    the same result as on the contiguous array (float16 in and out)."""
+    wt = (rng.standard_normal((9, 1, 3, 3)) * 0.3).astype(np.float32)
+    for stride in (1, 2):
+        layer = armconv.Conv2d(wt, padding=1, stride=stride, groups=9, algo="depthwise3x3",
+                               precision="fp16")
+        x = rng.standard_normal((1, 9, 11, 37)).astype(np.float16)
+        y = layer(x)
+        assert y.dtype == np.float16
+        wide = np.zeros((1, 9, 11, 74), np.float16)
+        wide[..., 1::2] = x
+        np.testing.assert_array_equal(layer(wide[..., 1::2]), y)
+        raw = np.zeros(x.nbytes + 1, np.uint8)
+        mis = raw[1:].view(np.float16).reshape(x.shape)
+        mis[...] = x
+        assert not mis.flags.aligned
+        np.testing.assert_array_equal(layer(mis), y)
+        np.testing.assert_array_equal(layer(x.astype(np.float32)).astype(np.float16), y)
 
 
 def test_float16_arrays(rng):

@@ -153,6 +153,11 @@ int main() {
     cases.push_back({5 + w % 4, w, 1, 1, 1, 1, 1, w % 2 == 0});
   for (size_t w : {70, 90, 100, 118})
     cases.push_back({6 + w % 3, w, 2, 1, 1, 1, 1, w % 4 == 0});
+  // Stride 2: strips of 2 blocks (32 columns) and the blocks of 16 after
+  // them (none, one ending at the last column, or one whole and one
+  // overlapping), exact multiples, pads on one side only.
+  for (size_t w : {31, 33, 34, 63, 64, 65, 66, 95, 97, 127, 129, 160})
+    cases.push_back({3 + w % 5, w, 2, w % 3, (w + 1) % 3, w % 4, (w / 2) % 3, w % 3 == 0});
   for (const Case& c : cases) {
     run_case<float>(kn, gk, c, false);
     run_case<Half>(kn, gk, c, false);
