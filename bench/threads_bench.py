@@ -12,7 +12,7 @@ how long the call takes before memory effects.
     build-test/venv/bin/python bench/threads_bench.py [--threads 1,2,4] [--cpu cortex-a72]
         [--sets bench,mobilenet_v2,resnet18] [--wall] [--json FILE] [-j N] [--markdown]
 
-Sets: `bench` is the aarch64 cases of the perf gate (bench/baseline.json) and
+Sets: `bench` is the perf gate's cases for the --cpu model (bench/baseline.json) and
 the public sgemm() (sgemm_api_256); `mobilenet_v2` and `resnet18` are every
 convolution of torchvision's networks at 1x3x224x224, batch 1, BatchNorm
 folded and activations fused, as armconv.load() runs them (exported on the
@@ -63,12 +63,14 @@ def log(*a):
 DRIVER_ONLY = ("sgemm_256", "gemm_s8_256")
 
 
-def bench_cases():
+def bench_cases(cpu):
+    """The perf gate's aarch64 cases for this CPU model (cortex-a76's fp16
+    cases would run the fp32 fallback on cortex-a72: not what they gate)."""
     with open(os.path.join(ROOT, "bench", "baseline.json")) as f:
         base = json.load(f)
     cases = []
     for r in base["runs"]:
-        if r["arch"] == "aarch64":
+        if r["arch"] == "aarch64" and r["cpu"] == cpu:
             cases += [c for c in r["cases"] if c not in cases and c not in DRIVER_ONLY]
     return [(c, c) for c in cases] + [("sgemm_api_256", "sgemm_api_256")]
 
@@ -276,7 +278,7 @@ def main(argv=None):
         ap.error(f"unknown set(s) {unknown}: choose from bench, {', '.join(NETS)}")
     cases_by_set = {}
     if "bench" in sets:
-        cases_by_set["bench"] = bench_cases()
+        cases_by_set["bench"] = bench_cases(a.cpu)
     nets = [s for s in sets if s in NETS]
     if nets:
         cases_by_set.update(net_layers(nets, a.host_stage, a.models))
