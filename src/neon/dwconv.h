@@ -2,8 +2,9 @@
 // both ISAs and both kernel sizes (intrinsics; an anonymous namespace):
 // neon/aarch64/dwconv3x3_1x16.cpp, dwconv5x5_1x8.cpp and
 // neon/armv7/dwconv3x3_1x8.cpp, dwconv5x5_1x4.cpp instantiate them with their
-// strip width W (output vectors). Contract: core/dwconv.h (a run of channel
-// planes per call, padding resolved here).
+// strip width W (output vectors), one translation unit per stride and
+// activation (dw_stride1/2<K, W, CLAMP>). Contract: core/dwconv.h (a run of
+// channel planes per call, padding resolved here).
 //
 // Column strips, rows streamed. The output plane is cut into vertical strips
 // NV vectors (4*NV columns) wide. A strip walks down the plane: each input row
@@ -1001,21 +1002,27 @@ void planes(const DwPlane& p) {
   }
 }
 
-// Picks the instantiation for the plane's left padding and activation.
-template <int STRIDE, int K, int W, int... Ds>
+// Picks the instantiation for the plane's left padding and activation. Left
+// paddings without fast strips (kFastD) run the D = 0 instantiation: its
+// grid is then not aligned to the padding, which only the fast strips'
+// layout checks care about (they fall back to buffered strips, as those
+// paddings always did); one instantiation instead of one per D (compile
+// time: see the note at the top).
+template <int STRIDE, int K, int W, bool CLAMP, int... Ds>
 void dispatch(const DwPlane& p, std::integer_sequence<int, Ds...>) {
   constexpr size_t unit = 4 * STRIDE;
   const size_t d = (unit - p.pad_left % unit) % unit;
   using Fn = void (*)(const DwPlane&);
-  static constexpr Fn plain[] = {planes<STRIDE, K, W, Ds, false>...};
-  static constexpr Fn clamped[] = {planes<STRIDE, K, W, Ds, true>...};
-  (p.clamp ? clamped : plain)[d](p);
+  static constexpr Fn fns[] = {planes<STRIDE, K, W, kFastD<STRIDE, K, Ds> ? Ds : 0, CLAMP>...};
+  fns[d](p);
 }
 
-template <int K, int W>
-void dw_stride1(const DwPlane& p) { dispatch<1, K, W>(p, std::make_integer_sequence<int, 4>()); }
-template <int K, int W>
-void dw_stride2(const DwPlane& p) { dispatch<2, K, W>(p, std::make_integer_sequence<int, 8>()); }
+// The entry points: one stride and activation each, so that a kernel's
+// translation units can hold one or two of them (compile time and memory).
+template <int K, int W, bool CLAMP>
+void dw_stride1(const DwPlane& p) { dispatch<1, K, W, CLAMP>(p, std::make_integer_sequence<int, 4>()); }
+template <int K, int W, bool CLAMP>
+void dw_stride2(const DwPlane& p) { dispatch<2, K, W, CLAMP>(p, std::make_integer_sequence<int, 8>()); }
 
 }  // namespace
 }  // namespace detail

@@ -1,14 +1,26 @@
 // NEON fp32 depthwise 3x3, stride 1 and 2, aarch64 (dwconv3x3-aarch64-1x16: strips
 // of up to 16 output columns, 4 vectors per output row). The kernels are
-// written once for both ISAs and kernel sizes in neon/dwconv.h.
+// written once for both ISAs and kernel sizes in neon/dwconv.h; each stride
+// and activation (no clamp / clamp) is instantiated in a translation unit of
+// its own (dwconv3x3_1x16_s1.cpp, _s1_clamp.cpp, _s2.cpp, _s2_clamp.cpp),
+// which bounds the compiler's time and memory per unit (neon/dwconv.h).
 #include "core/dwconv.h"
-#include "neon/dwconv.h"
 
 namespace armconv {
 namespace detail {
 
+void dwconv3x3_aarch64_1x16_s1(const DwPlane& p);
+void dwconv3x3_aarch64_1x16_s1_clamp(const DwPlane& p);
+void dwconv3x3_aarch64_1x16_s2(const DwPlane& p);
+void dwconv3x3_aarch64_1x16_s2_clamp(const DwPlane& p);
+
+namespace {
+void stride1(const DwPlane& p) { p.clamp ? dwconv3x3_aarch64_1x16_s1_clamp(p) : dwconv3x3_aarch64_1x16_s1(p); }
+void stride2(const DwPlane& p) { p.clamp ? dwconv3x3_aarch64_1x16_s2_clamp(p) : dwconv3x3_aarch64_1x16_s2(p); }
+}  // namespace
+
 const DwKernels& dw3x3_neon_kernels() {
-  static const DwKernels k = {"dwconv3x3-aarch64-1x16", 3, dw_stride1<3, 4>, dw_stride2<3, 4>};
+  static const DwKernels k = {"dwconv3x3-aarch64-1x16", 3, stride1, stride2};
   return k;
 }
 

@@ -1,14 +1,26 @@
 // NEON fp32 depthwise 5x5, stride 1 and 2, armv7 (dwconv5x5-armv7-1x4: strips
 // of up to 4 output columns, 1 vector per output row). The kernels are
-// written once for both ISAs and kernel sizes in neon/dwconv.h.
+// written once for both ISAs and kernel sizes in neon/dwconv.h; each stride
+// and activation (no clamp / clamp) is instantiated in a translation unit of
+// its own (dwconv5x5_1x4_s1.cpp, _s1_clamp.cpp, _s2.cpp, _s2_clamp.cpp),
+// which bounds the compiler's time and memory per unit (neon/dwconv.h).
 #include "core/dwconv.h"
-#include "neon/dwconv.h"
 
 namespace armconv {
 namespace detail {
 
+void dwconv5x5_armv7_1x4_s1(const DwPlane& p);
+void dwconv5x5_armv7_1x4_s1_clamp(const DwPlane& p);
+void dwconv5x5_armv7_1x4_s2(const DwPlane& p);
+void dwconv5x5_armv7_1x4_s2_clamp(const DwPlane& p);
+
+namespace {
+void stride1(const DwPlane& p) { p.clamp ? dwconv5x5_armv7_1x4_s1_clamp(p) : dwconv5x5_armv7_1x4_s1(p); }
+void stride2(const DwPlane& p) { p.clamp ? dwconv5x5_armv7_1x4_s2_clamp(p) : dwconv5x5_armv7_1x4_s2(p); }
+}  // namespace
+
 const DwKernels& dw5x5_neon_kernels() {
-  static const DwKernels k = {"dwconv5x5-armv7-1x4", 5, dw_stride1<5, 1>, dw_stride2<5, 1>};
+  static const DwKernels k = {"dwconv5x5-armv7-1x4", 5, stride1, stride2};
   return k;
 }
 

@@ -1,0 +1,12 @@
+// NEON fp32 depthwise 3x3, stride 2, unclamped output, aarch64: one of the four
+// units of dwconv3x3-aarch64-1x16 (its table: dwconv3x3_1x16.cpp; the kernels: neon/dwconv.h).
+#include "core/dwconv.h"
+#include "neon/dwconv.h"
+
+namespace armconv {
+namespace detail {
+
+void dwconv3x3_aarch64_1x16_s2(const DwPlane& p) { dw_stride2<3, 4, false>(p); }
+
+}  // namespace detail
+}  // namespace armconv
