@@ -68,6 +68,21 @@
 // Stride-2 3x3 with W = 4 (per output row, 16 columns): 36 FMLA/FMUL, 8 LD2,
 // 8 EXT, 4 FADD, 3 ADD, 2 STP, 1/2 DUP, 1/2 loop = 63 (2.29 MACs/insn; gcc 12,
 // with the stride-2 3x3 and stride-1 5x5 FMLAs pinned as asm: see fma_tap).
+//
+// Compile cost. Every strip function is flattened (all steps of its
+// top/loop/bottom sequences inlined), and a kernel instantiates about 20 of
+// them per stride, activation and fast left padding. With one unit per
+// kernel, gcc 12 took 114 s and 3.8 GB for aarch64 5x5 (3x3: 2.7 GB; clang 14
+// about 1.6 GB, armv7 gcc 1.8 GB), more than a 2 GB Pi has. Each stride and
+// activation is now a unit of its own (dw_stride1/2<K, W, CLAMP>), and left
+// paddings without fast strips share the D = 0 instantiation. The largest
+// of a kernel's four units (`/usr/bin/time -f "%U s %M KB" <cxx> -O3
+// -std=c++17 -fPIC -Isrc -Iinclude -DARMCONV_HAVE_NEON=1 -c <unit>`):
+//   gcc 12 aarch64   3x3_1x16 22 s 743 MB   5x5_1x8 28 s 880 MB
+//   clang 14 aarch64 3x3_1x16 19 s 350 MB   5x5_1x8 27 s 481 MB
+//   gcc 12 armv7     3x3_1x8   8 s 370 MB   5x5_1x4 14 s 427 MB
+// The four units together take about the one unit's time before (gcc
+// aarch64 5x5: 104 s): the split bounds each compiler's memory, not the work.
 #pragma once
 
 #include <arm_neon.h>
