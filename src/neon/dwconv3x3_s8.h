@@ -56,6 +56,19 @@ alignas(16) const int8_t kDwS8ZeroRow[dw_s8_row_len<2>() + 16] = {};
 #define ARMCONV_DWS8_OPAQUE(v) (void)(v)
 #endif
 
+// n (0..7) bytes from s to d: overlapping 4-byte moves, or bytes (no loop:
+// gcc would call memcpy).
+inline void dw_s8_copy_small(int8_t* d, const int8_t* s, size_t n) {
+  if (n >= 4) {
+    std::memcpy(d, s, 4);
+    std::memcpy(d + n - 4, s + n - 4, 4);
+  } else if (n) {
+    d[0] = s[0];
+    if (n > 1) d[1] = s[1];
+    if (n > 2) d[2] = s[2];
+  }
+}
+
 // dst[i] = row[a0 + i] for a0 + i in [0, w), else 0, for i < len; writes up
 // to 15 bytes past len (the caller's row has the room).
 inline void dw_s8_fill_row(int8_t* dst, const int8_t* row, int64_t a0, size_t len, size_t w) {
@@ -77,8 +90,25 @@ inline void dw_s8_fill_row(int8_t* dst, const int8_t* row, int64_t a0, size_t le
       vst1q_s8(d + i, v);
     }
     vst1q_s8(d + n - 16, vld1q_s8(s + n - 16));  // overlapping last vector
+  } else if (n >= 8) {  // rows of small maps: two overlapping 8-byte moves
+    int8x8_t u = vld1_s8(s), v = vld1_s8(s + n - 8);
+    ARMCONV_DWS8_OPAQUE(u);
+    ARMCONV_DWS8_OPAQUE(v);
+    vst1_s8(d, u);
+    vst1_s8(d + n - 8, v);
   } else {
-    for (size_t i = 0; i < n; i++) d[i] = s[i];
+    dw_s8_copy_small(d, s, n);
+  }
+}
+
+// The first n (1..15) bytes of the 16 at t to p: overlapping 8-byte moves
+// (a call to memcpy costs more than the step it stores on small maps).
+inline void dw_s8_copy_partial(int8_t* p, const int8_t* t, size_t n) {
+  if (n >= 8) {
+    std::memcpy(p, t, 8);
+    std::memcpy(p + n - 8, t + n - 8, 8);
+  } else {
+    dw_s8_copy_small(p, t, n);
   }
 }
 
@@ -178,9 +208,9 @@ struct DwS8Store {
       if (n == 16) {
         vst1q_s8(p, q);
       } else {
-        int8_t t[16];
+        alignas(16) int8_t t[16];
         vst1q_s8(t, q);
-        std::memcpy(p, t, n);
+        dw_s8_copy_partial(p, t, n);
       }
     } else {
       float32x4_t f0 = vmulq_f32(vcvtq_f32_s32(acc.a0), scale);
@@ -200,12 +230,23 @@ struct DwS8Store {
         vst1q_f32(p + 8, f2);
         vst1q_f32(p + 12, f3);
       } else {
-        float t[16];
+        alignas(16) float t[16];
         vst1q_f32(t, f0);
         vst1q_f32(t + 4, f1);
         vst1q_f32(t + 8, f2);
         vst1q_f32(t + 12, f3);
-        std::memcpy(p, t, n * sizeof(float));
+        if (n >= 4) {  // whole vectors, the last one overlapping (no memcpy call)
+          for (size_t i = 0; i + 4 < n; i += 4) {
+            float32x4_t v = vld1q_f32(t + i);
+            ARMCONV_DWS8_OPAQUE(v);
+            vst1q_f32(p + i, v);
+          }
+          vst1q_f32(p + n - 4, vld1q_f32(t + n - 4));
+        } else {
+          p[0] = t[0];  // (no loop: gcc would call memcpy)
+          if (n > 1) p[1] = t[1];
+          if (n > 2) p[2] = t[2];
+        }
       }
     }
   }
