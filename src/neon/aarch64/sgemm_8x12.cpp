@@ -353,7 +353,8 @@ const SgemmKernels& sgemm_neon_kernels() {
   using Pack = SgemmPack<kMR, kNR>;
   static const SgemmKernels k = {"sgemm-aarch64-8x12", kMR,          kNR,
                                  1,                    ukernel_8x12, Pack::pack_a,
-                                 Pack::pack_b,         Pack::pack_im2col};
+                                 Pack::pack_b,         Pack::pack_im2col,
+                                 /*pad_copy=*/true};
   return k;
 }
 
