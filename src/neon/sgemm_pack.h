@@ -180,13 +180,36 @@ struct SgemmPack {
         s += ldb;
       }
     }
-    if (q < nc) {
-      const size_t cols = nc - q;
-      for (size_t kk = 0; kk < kc; kk++) {
-        zero_nr(dst);
-        std::memcpy(dst, b + kk * ldb + q, cols * sizeof(float));
-        dst += kNR;
-      }
+    if (q < nc) pack_b_tail(kc, nc - q, b + q, ldb, dst);
+  }
+
+  // The last, partial panel of pack_b: cols < NR columns per k row, zeros
+  // after them. (Not memcpy: a call per k row costs more than the copy, and
+  // a 1x1 map, N = 1, is all last panel; the number of 4-column vectors and
+  // the 1..3 remaining columns are fixed before the loop over k.)
+  template <size_t V, size_t R>
+  static void tail_rows(size_t kc, const float* s, size_t ldb, float* d) {
+    for (size_t kk = 0; kk < kc; kk++, d += kNR, s += ldb) {
+      zero_nr(d);
+      for (size_t j = 0; j < V; j++) vst1q_f32(d + 4 * j, vld1q_f32(s + 4 * j));
+      for (size_t j = 0; j < R; j++) d[4 * V + j] = s[4 * V + j];
+    }
+  }
+  template <size_t V>
+  static void tail_rows_v(size_t kc, size_t r, const float* s, size_t ldb, float* d) {
+    switch (r) {
+      case 0: return tail_rows<V, 0>(kc, s, ldb, d);
+      case 1: return tail_rows<V, 1>(kc, s, ldb, d);
+      case 2: return tail_rows<V, 2>(kc, s, ldb, d);
+      default: return tail_rows<V, 3>(kc, s, ldb, d);
+    }
+  }
+  static void pack_b_tail(size_t kc, size_t cols, const float* s, size_t ldb, float* d) {
+    static_assert(kNR <= 12, "pack_b_tail: at most 2 whole vectors before the last panel's end");
+    switch (cols / 4) {
+      case 0: return tail_rows_v<0>(kc, cols % 4, s, ldb, d);
+      case 1: return tail_rows_v<1>(kc, cols % 4, s, ldb, d);
+      default: return tail_rows_v<2>(kc, cols % 4, s, ldb, d);
     }
   }
 
