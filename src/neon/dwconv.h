@@ -78,9 +78,9 @@
 // paddings without fast strips share the D = 0 instantiation. The largest
 // of a kernel's four units (`/usr/bin/time -f "%U s %M KB" <cxx> -O3
 // -std=c++17 -fPIC -Isrc -Iinclude -DARMCONV_HAVE_NEON=1 -c <unit>`):
-//   gcc 12 aarch64   3x3_1x16 22 s 743 MB   5x5_1x8 28 s 880 MB
-//   clang 14 aarch64 3x3_1x16 19 s 350 MB   5x5_1x8 27 s 481 MB
-//   gcc 12 armv7     3x3_1x8   8 s 370 MB   5x5_1x4 14 s 427 MB
+//   gcc 12 aarch64   3x3_1x16 22 s 760 MB   5x5_1x8 28 s 901 MB
+//   clang 14 aarch64 3x3_1x16 19 s 358 MB   5x5_1x8 27 s 492 MB
+//   gcc 12 armv7     3x3_1x8   8 s 388 MB   5x5_1x4 14 s 437 MB
 // The four units together take about the one unit's time before (gcc
 // aarch64 5x5: 104 s): the split bounds each compiler's memory, not the work.
 #pragma once
