@@ -173,6 +173,13 @@ struct GemmLayer {
     }
   }
 
+  // Whether a plan runs as GEMVs (GemmKernel::gemv): a dense layer on a 1x1
+  // map, one-stage plan (units: M-panels, one N-block).
+  template <class T>
+  bool gemv_applies(const GemmKernel<T>& kern, const ConvPlan& pl) const {
+    return kern.gemv && dense && pl.ho == 1 && pl.wo == 1 && !pl.gemm.staged;
+  }
+
   // The B of image-group ig: the image (dense) or its im2col geometry.
   template <class T>
   GemmB<T> b_of(const ConvPlan& pl, const typename T::X* x, size_t ig, Im2colGeom* geom) const {
@@ -238,6 +245,18 @@ struct GemmLayer {
       const size_t gi = ig % g;
       C* yg = static_cast<C*>(static_cast<void*>(static_cast<char*>(static_cast<void*>(y)) +
                                                  ig * m * howo * es));
+      if (gemv_applies(kern, pl)) {
+        // N = 1 (a 1x1 layer on a 1x1 map): each unit is one M-panel, its
+        // GEMV reads the image-group's cg inputs as they are.
+        const X* xg = x + ig * cg;
+        for (size_t mp = lo; mp < hi; mp++) {
+          const size_t r0 = mp * kern.mr;
+          kern.gemv(k, std::min(kern.mr, m - r0), packed_a.data() + gi * mpad * kp + r0 * kp, xg,
+                    static_cast<C*>(static_cast<void*>(static_cast<char*>(static_cast<void*>(yg)) + r0 * es)), 1,
+                    out_from_row(out, gi * m + r0));
+        }
+        continue;
+      }
       GemmB<T> src = b_of<T>(pl, x, ig, &geom);
       if (padded) {
         // The padded rows the units' N-blocks read: output rows oy0 .. oy1 - 1
@@ -278,7 +297,7 @@ class GemmConv final : public ConvImplFor<T> {
     const size_t gemms = std::max<size_t>(1, size_t(n) * layer_.g);
     const size_t target = kUnitsPerThread * size_t(threads), want = div_up(target, gemms);
     const ConvPlan one = layer_.plan(kern_, n, h, w);
-    if (one.axes[0] * one.gemm.n_blocks < target) {
+    if (one.axes[0] * one.gemm.n_blocks < target && !layer_.gemv_applies(kern_, one)) {
       ConvPlan st = layer_.plan(kern_, n, h, w, want, true);
       if (st.shared_bytes <= kMaxSharedB) return st;
     }

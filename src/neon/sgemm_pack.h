@@ -560,6 +560,7 @@ struct SgemmPack {
   // All taps of one (c, ky) row, straight-line: tap kx at r.p[j] + kx.
   template <size_t... KX>
   static float* s1_taps(float* d, Ptrs r, std::index_sequence<KX...>) {
+    (void)r;  // (unused when KX is empty: the KW = 0 instantiation)
 #if defined(__aarch64__)
     if constexpr (kNV == 3) {
       ((d = s1_tap_asm<int(4 * KX)>(d, r.p[0], r.p[1], r.p[2])), ...);
@@ -573,6 +574,8 @@ struct SgemmPack {
   // first input row; rows w floats apart), straight-line.
   template <size_t... KY>
   static float* s1_square(float* d, Ptrs r, size_t w, std::index_sequence<KY...>) {
+    (void)r;  // (unused when KY is empty: the KW = 0 instantiation)
+    (void)w;
     ((d = s1_taps(d, r + KY * w, std::index_sequence<KY...>())), ...);
     return d;
   }

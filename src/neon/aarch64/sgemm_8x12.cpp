@@ -26,6 +26,7 @@
 
 #include "core/gemm.h"
 #include "neon/sgemm_pack.h"
+#include "neon/sgemv.h"
 
 namespace armconv {
 namespace detail {
@@ -367,7 +368,7 @@ const SgemmKernels& sgemm_neon_kernels() {
   static const SgemmKernels k = {"sgemm-aarch64-8x12", kMR,          kNR,
                                  1,                    ukernel_8x12, Pack::pack_a,
                                  Pack::pack_b,         Pack::pack_im2col,
-                                 /*pad_copy=*/true};
+                                 /*pad_copy=*/true,                     Sgemv<kMR>::run};
   return k;
 }
 
