@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -91,7 +92,7 @@ def build_plugin(tools_dir=DEFAULT_TOOLS):
     lib = os.path.join(tools_dir, f"libinsncount-{tag}.so")
     if not os.path.exists(lib):
         os.makedirs(tools_dir, exist_ok=True)
-        tmp = f"{lib}.tmp{os.getpid()}"
+        tmp = f"{lib}.tmp{os.getpid()}.{threading.get_ident()}"
         cmd = [cc, "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall", "-I", COUNTER, *flags, src,
                "-o", tmp, "-lpthread"]
         r = subprocess.run(cmd, capture_output=True, text=True)
@@ -111,7 +112,7 @@ def build_marks(arch, tools_dir=DEFAULT_TOOLS):
     lib = os.path.join(tools_dir, f"libarmconv_marks-{arch}-{tag}.so")
     if not os.path.exists(lib):
         os.makedirs(tools_dir, exist_ok=True)
-        tmp = f"{lib}.tmp{os.getpid()}"
+        tmp = f"{lib}.tmp{os.getpid()}.{threading.get_ident()}"
         r = subprocess.run([cc, "-O2", "-shared", "-fPIC", "-I", COUNTER, src, "-o", tmp],
                            capture_output=True, text=True)
         if r.returncode != 0:
