@@ -3,8 +3,10 @@
 // while it is packed, the result widened when stored) and `fp16_<shape>_h`
 // with binary16 input and output (what ncnn's fp16 figures measure: its
 // fp16 storage). On a CPU without fp16 vector arithmetic these run the fp32
-// kernels (the layer says so): count them on cortex-a76. (No Winograd
-// layer case: the fp16 Winograd layers are not wired yet and run fp32.)
+// kernels (the layer says so): count them on cortex-a76.
+// fp16_wino<m>3x3_<c>_<map>: Winograd layers (F(4,3) on {0, 1, -1, 2, -1/2,
+// inf} or F(2,3); core/winograd.h, fp16 section), MACs counted as the direct
+// convolution's (direct-equivalent MACs per instruction).
 //
 // fp16_wgemm_<m>x<n>_k<K>_r<R>: the fp16 per-position Winograd GEMM alone
 // (wino_gemm_f16_fn, core/wino_gemm.h) as the dispatch table runs it, as
@@ -70,6 +72,12 @@ int reg = [] {
   add("fp16_im2col3x3_64_28", Algo::Im2col, conv_params(64, 64, 3, 1, 1), 28, 28);
   add("fp16_dw3x3s1_64_56", Algo::Depthwise3x3, conv_params(64, 64, 3, 1, 1, 64), 56, 56);
   add("fp16_dw3x3s2_64_56", Algo::Depthwise3x3, conv_params(64, 64, 3, 2, 1, 64), 56, 56);
+  // issue 15's Winograd shapes (3x3 s1 64->64 28x28 and 32->32 56x56), a
+  // deep one and the F(2,3) the planner takes below 64 channels.
+  add("fp16_wino43_64_28", Algo::Winograd43, conv_params(64, 64, 3, 1, 1), 28, 28);
+  add("fp16_wino43_32_56", Algo::Winograd43, conv_params(32, 32, 3, 1, 1), 56, 56);
+  add("fp16_wino43_256_14", Algo::Winograd43, conv_params(256, 256, 3, 1, 1), 14, 14);
+  add("fp16_wino23_32_56", Algo::Winograd23, conv_params(32, 32, 3, 1, 1), 56, 56);
   // (m16, n, ko, run): 16 x 8 at K = 64 in one run, in runs of 32 and 16;
   // the tails (7, 4, 1 tiles); 64 channels x 49 tiles at K = 64 (an F(4,3)
   // position of the 64->64 28x28 layer) in runs of 64 and 16.
