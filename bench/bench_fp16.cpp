@@ -78,6 +78,7 @@ int reg = [] {
   add("fp16_wino43_32_56", Algo::Winograd43, conv_params(32, 32, 3, 1, 1), 56, 56);
   add("fp16_wino43_256_14", Algo::Winograd43, conv_params(256, 256, 3, 1, 1), 14, 14);
   add("fp16_wino23_32_56", Algo::Winograd23, conv_params(32, 32, 3, 1, 1), 56, 56);
+  add("fp16_im2col3x3_32_56", Algo::Im2col, conv_params(32, 32, 3, 1, 1), 56, 56);  // what F(2,3) competes with
   // (m16, n, ko, run): 16 x 8 at K = 64 in one run, in runs of 32 and 16;
   // the tails (7, 4, 1 tiles); 64 channels x 49 tiles at K = 64 (an F(4,3)
   // position of the 64->64 28x28 layer) in runs of 64 and 16.

@@ -234,8 +234,10 @@ void input_tile(const float* src, size_t src_row, float* dst, size_t dst_pos) {
 // row pass (A^T on each row of f) gives the m x m output, clamped and stored
 // straight to NCHW row by row (store_row_full for full tiles, store_row for
 // edge tiles cut to the map or to nch channels).
-template <class Ops, class F>
-void output_tile(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch, size_t dst_ch,
+// Tile: WinoOutTile (float output) or WinoOutTileH (binary16: the Ops'
+// store_row / store_row_full for Half round each value, as FCVTN).
+template <class Ops, class F, class Tile = WinoOutTile>
+void output_tile(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch,
                  size_t dst_row, bool clamp, float lo, float hi) {
   using V = typename Ops::V;
   constexpr size_t n = F::n, m = F::m;
@@ -267,8 +269,8 @@ void output_tile(const float* src, size_t src_pos, const WinoOutTile& ot, size_t
 // ---- fp16 tiles (core/winograd.h: wino_input_h_fn, wino_output_h_fn) -------------
 //
 // The Ops policy also provides store_h8(p, a, b): the 8 lanes of a, b
-// rounded to binary16 (to nearest even) at p[0..7], and store_h(p, s, k):
-// floats s[0 .. k) (k <= 4; s readable to s[3]) rounded to p[0 .. k).
+// rounded to binary16 (to nearest even) at p[0..7], and store_row /
+// store_row_full to Half* (M = 2, 4) rounding each value.
 
 // wino_input_h_fn: input_tile's arithmetic on the two quads of an octet; the
 // column passes of both run side by side so that position p's 8 lanes are
@@ -303,19 +305,12 @@ void input_tile_h(const float* src0, const float* src1, size_t src_row, Half* ds
   }
 }
 
-// wino_output_h_fn: output_tile into a float tile, then each row rounded to
-// binary16.
+// wino_output_h_fn: output_tile with each output rounded to binary16 as it
+// is stored.
 template <class Ops, class F>
 void output_tile_h(const float* src, size_t src_pos, const WinoOutTileH& ot, size_t nch, size_t dst_ch,
                    size_t dst_row, bool clamp, float lo, float hi) {
-  constexpr size_t m = F::m, row = m + 4;  // rows padded: store_h reads 4 floats
-  alignas(16) float t[4][m][row];
-  const WinoOutTile ft{&t[0][0][0], ot.rows, ot.cols};
-  output_tile<Ops, F>(src, src_pos, ft, nch, m * row, row, clamp, lo, hi);
-  for (size_t l = 0; l < nch; l++)
-    for (size_t a = 0; a < ot.rows; a++)
-      for (size_t b = 0; b < ot.cols; b += 4)
-        Ops::store_h(ot.dst + l * dst_ch + a * dst_row + b, &t[l][a][b], std::min<size_t>(4, ot.cols - b));
+  output_tile<Ops, F, WinoOutTileH>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
 }
 
 }  // namespace wino

@@ -90,8 +90,14 @@ struct Ops {
       p[4 + l] = float_to_half(b.v[l]);
     }
   }
-  static void store_h(Half* p, const float* s, size_t k) {
-    for (size_t i = 0; i < k; i++) p[i] = float_to_half(s[i]);
+  template <size_t M>
+  static void store_row(Half* p, size_t ch, const V* y, size_t cols, size_t nch) {
+    for (size_t l = 0; l < nch; l++)
+      for (size_t b = 0; b < cols; b++) p[l * ch + b] = float_to_half(y[b].v[l]);
+  }
+  template <size_t M>
+  static void store_row_full(Half* p, size_t ch, const V* y) {
+    store_row<M>(p, ch, y, M, 4);
   }
 };
 

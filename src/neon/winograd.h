@@ -165,8 +165,9 @@ struct Ops {
     const float16x8_t h = vcvt_high_f16_f32(vcvt_f16_f32(a), b);
     vst1q_u16(reinterpret_cast<uint16_t*>(p), vreinterpretq_u16_f16(h));
   }
-  static void store_h(Half* p, const float* s, size_t k) {
-    const uint16x4_t h = vreinterpret_u16_f16(vcvt_f16_f32(vld1q_f32(s)));
+  // The first k (1..4) lanes of a, rounded, to p.
+  static void store_h4(Half* p, V a, size_t k) {
+    const uint16x4_t h = vreinterpret_u16_f16(vcvt_f16_f32(a));
     uint16_t* q = reinterpret_cast<uint16_t*>(p);
     if (k == 4) {
       vst1_u16(q, h);
@@ -175,6 +176,26 @@ struct Ops {
     if (k >= 2) vst1_lane_u32(reinterpret_cast<uint32_t*>(q), vreinterpret_u32_u16(h), 0);
     if (k == 3) vst1_lane_u16(q + 2, h, 2);
     if (k == 1) vst1_lane_u16(q, h, 0);
+  }
+  // store_row<M> / store_row_full<M> to binary16 (M = 2, 4: the fp16
+  // Winograd's tile sides): the same transposes, each channel's row rounded
+  // by one FCVTN.
+  template <size_t M>
+  static void store_row(Half* p, size_t ch, const V* y, size_t cols, size_t nch) {
+    static_assert(M == 2 || M == 4, "fp16 tile side");
+    V c[4];
+    if (M == 2) {
+      float32x2_t z[4];
+      zip2(y[0], y[1], z);
+      for (size_t l = 0; l < 4; l++) c[l] = vcombine_f32(z[l], z[l]);
+    } else {
+      transpose4(y, c);
+    }
+    for (size_t l = 0; l < nch; l++) store_h4(p + l * ch, c[l], cols);
+  }
+  template <size_t M>
+  static void store_row_full(Half* p, size_t ch, const V* y) {
+    store_row<M>(p, ch, y, M, 4);
   }
 #endif
 };
