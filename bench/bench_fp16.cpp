@@ -15,6 +15,12 @@
 // over 100 different U/V/C blocks. Bound 8 (fmla .8h); an octet of 8 tiles
 // is 128 fmla + 6 loads (7.64), plus 40-80 instructions per run and 8 tiles.
 // Without fp16 (cortex-a72) these run the generic twin: count them on a76.
+//
+// fp16_wino<t>h_in_x400 / fp16_wino<t>h_out_x400 (t = 23, 43): the fp16
+// Winograd's transforms alone (WinoF16Kernels, core/winograd.h), 400 input
+// transforms of one tile x 8 channels (fp32, stored as binary16) and 400
+// output transforms of one tile x 4 channels (fp32 out); "MACs" are
+// transforms (instructions per transform = 1 / the figure).
 #include <limits>
 #include <memory>
 #include <string>
@@ -26,6 +32,7 @@
 #include "core/dispatch.h"
 #include "core/half.h"
 #include "core/wino_gemm.h"
+#include "core/winograd.h"
 
 namespace {
 
@@ -82,6 +89,43 @@ int reg = [] {
   // (m16, n, ko, run): 16 x 8 at K = 64 in one run, in runs of 32 and 16;
   // the tails (7, 4, 1 tiles); 64 channels x 49 tiles at K = 64 (an F(4,3)
   // position of the 64->64 28x28 layer) in runs of 64 and 16.
+  for (size_t m : {2, 4}) {
+    const std::string t = m == 2 ? "23" : "43";
+    Case in;
+    in.name = "fp16_wino" + t + "h_in_x400";
+    in.macs = 400;
+    in.setup = [m]() -> std::function<void()> {
+      const size_t n = m + 2;
+      auto src = std::make_shared<std::vector<float>>(bench::random_floats(2 * n * 32 * 4 + 64, 5));
+      auto dst = std::make_shared<detail::Buffer<Half>>(n * n * 16 * 128);
+      return [=] {
+        const detail::WinoF16Kernels* k = detail::kernels().winograd_f16[m == 4];
+        if (!k) k = m == 4 ? &detail::wino43_f16_generic_kernels() : &detail::wino23_f16_generic_kernels();
+        const float* s1 = src->data() + n * 32 * 4;
+        for (int i = 0; i < 400; i++)
+          k->input(src->data() + (i % 4) * 4 * m, s1 + (i % 4) * 4 * m, 32 * 4, dst->data() + (i % 16) * 8,
+                   16 * 128);
+      };
+    };
+    bench::add_case(in);
+    Case out;
+    out.name = "fp16_wino" + t + "h_out_x400";
+    out.macs = 400;
+    out.setup = [m]() -> std::function<void()> {
+      const size_t n = m + 2, wo = 5 * m;
+      auto src = std::make_shared<std::vector<float>>(bench::random_floats(n * n * 16 * 16, 6));
+      auto dst = std::make_shared<std::vector<float>>(4 * m * wo);
+      return [=] {
+        const detail::WinoF16Kernels* k = detail::kernels().winograd_f16[m == 4];
+        if (!k) k = m == 4 ? &detail::wino43_f16_generic_kernels() : &detail::wino23_f16_generic_kernels();
+        for (int i = 0; i < 400; i++) {
+          const detail::WinoOutTile ot{dst->data() + (i % 5) * m, m, m};
+          k->output(src->data() + (i % 4) * 4, 16 * 16, ot, 4, m * wo, wo, false, 0.0f, 0.0f);
+        }
+      };
+    };
+    bench::add_case(out);
+  }
   const size_t shapes[][4] = {{1, 8, 8, 8}, {1, 8, 8, 4}, {1, 8, 8, 2}, {1, 7, 8, 8},
                               {1, 4, 8, 8}, {1, 1, 8, 8}, {4, 49, 8, 8}, {4, 49, 8, 2}};
   for (const auto& sh : shapes) {

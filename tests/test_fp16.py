@@ -16,7 +16,7 @@ import pytest
 import armconv
 from conftest import EXPECT_CPU, UNDER_QEMU
 from reference import (act_range, assert_close, conv2d_bound, conv2d_fp16_bound,
-                       conv2d_fp16_emulated, conv2d_ref)
+                       conv2d_fp16_emulated, conv2d_ref, EPS16)
 
 KERNELS = armconv.cpu_info()["kernels"]
 FP16 = bool(KERNELS.get("hgemm"))
