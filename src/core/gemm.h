@@ -217,6 +217,11 @@ struct GemmKernel {
   // a time gathered into scratch (the int8 tables: their B packers transpose
   // KR-row groups in registers).
   pack_im2col_fn pack_im2col;
+  // pack_im2col is fastest on a stride-1 geometry without padding (and an
+  // output width a multiple of 4): the convolution driver then packs from a
+  // zero-padded copy of the image it makes in scratch, where that copy is
+  // small (conv_gemm.cpp, kMaxPadCopy).
+  bool pad_copy = false;
 };
 
 using SgemmKernels = GemmKernel<F32Gemm>;

@@ -217,7 +217,8 @@ const SgemmKernels& sgemm_neon_kernels() {
   using Pack = SgemmPack<kMR, kNR>;
   static const SgemmKernels k = {"sgemm-armv7-6x8", kMR,         kNR,
                                  1,                 ukernel_6x8, Pack::pack_a,
-                                 Pack::pack_b,      Pack::pack_im2col};
+                                 Pack::pack_b,      Pack::pack_im2col,
+                                 /*pad_copy=*/true};
   return k;
 }
 
