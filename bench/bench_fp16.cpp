@@ -3,8 +3,10 @@
 // while it is packed, the result widened when stored) and `fp16_<shape>_h`
 // with binary16 input and output (what ncnn's fp16 figures measure: its
 // fp16 storage). On a CPU without fp16 vector arithmetic these run the fp32
-// kernels (the layer says so): count them on cortex-a76. (No Winograd
-// layer case: the fp16 Winograd layers are not wired yet and run fp32.)
+// kernels (the layer says so): count them on cortex-a76.
+// fp16_wino<m>3x3_<c>_<map>: Winograd layers (F(4,3) on {0, 1, -1, 2, -1/2,
+// inf} or F(2,3); core/winograd.h, fp16 section), MACs counted as the direct
+// convolution's (direct-equivalent MACs per instruction).
 //
 // fp16_wgemm_<m>x<n>_k<K>_r<R>: the fp16 per-position Winograd GEMM alone
 // (wino_gemm_f16_fn, core/wino_gemm.h) as the dispatch table runs it, as
@@ -13,6 +15,12 @@
 // over 100 different U/V/C blocks. Bound 8 (fmla .8h); an octet of 8 tiles
 // is 128 fmla + 6 loads (7.64), plus 40-80 instructions per run and 8 tiles.
 // Without fp16 (cortex-a72) these run the generic twin: count them on a76.
+//
+// fp16_wino<t>h_in_x400 / fp16_wino<t>h_out_x400 (t = 23, 43): the fp16
+// Winograd's transforms alone (WinoF16Kernels, core/winograd.h), 400 input
+// transforms of one tile x 8 channels (fp32, stored as binary16) and 400
+// output transforms of one tile x 4 channels (fp32 out); "MACs" are
+// transforms (instructions per transform = 1 / the figure).
 #include <limits>
 #include <memory>
 #include <string>
@@ -24,6 +32,7 @@
 #include "core/dispatch.h"
 #include "core/half.h"
 #include "core/wino_gemm.h"
+#include "core/winograd.h"
 
 namespace {
 
@@ -70,9 +79,53 @@ int reg = [] {
   add("fp16_im2col3x3_64_28", Algo::Im2col, conv_params(64, 64, 3, 1, 1), 28, 28);
   add("fp16_dw3x3s1_64_56", Algo::Depthwise3x3, conv_params(64, 64, 3, 1, 1, 64), 56, 56);
   add("fp16_dw3x3s2_64_56", Algo::Depthwise3x3, conv_params(64, 64, 3, 2, 1, 64), 56, 56);
+  // issue 15's Winograd shapes (3x3 s1 64->64 28x28 and 32->32 56x56), a
+  // deep one and the F(2,3) the planner takes below 64 channels.
+  add("fp16_wino43_64_28", Algo::Winograd43, conv_params(64, 64, 3, 1, 1), 28, 28);
+  add("fp16_wino43_32_56", Algo::Winograd43, conv_params(32, 32, 3, 1, 1), 56, 56);
+  add("fp16_wino43_256_14", Algo::Winograd43, conv_params(256, 256, 3, 1, 1), 14, 14);
+  add("fp16_wino23_32_56", Algo::Winograd23, conv_params(32, 32, 3, 1, 1), 56, 56);
+  add("fp16_im2col3x3_32_56", Algo::Im2col, conv_params(32, 32, 3, 1, 1), 56, 56);  // what F(2,3) competes with
   // (m16, n, ko, run): 16 x 8 at K = 64 in one run, in runs of 32 and 16;
   // the tails (7, 4, 1 tiles); 64 channels x 49 tiles at K = 64 (an F(4,3)
   // position of the 64->64 28x28 layer) in runs of 64 and 16.
+  for (size_t m : {2, 4}) {
+    const std::string t = m == 2 ? "23" : "43";
+    Case in;
+    in.name = "fp16_wino" + t + "h_in_x400";
+    in.macs = 400;
+    in.setup = [m]() -> std::function<void()> {
+      const size_t n = m + 2;
+      auto src = std::make_shared<std::vector<float>>(bench::random_floats(2 * n * 32 * 4 + 64, 5));
+      auto dst = std::make_shared<detail::Buffer<Half>>(n * n * 16 * 128);
+      return [=] {
+        const detail::WinoF16Kernels* k = detail::kernels().winograd_f16[m == 4];
+        if (!k) k = m == 4 ? &detail::wino43_f16_generic_kernels() : &detail::wino23_f16_generic_kernels();
+        const float* s1 = src->data() + n * 32 * 4;
+        for (int i = 0; i < 400; i++)
+          k->input(src->data() + (i % 4) * 4 * m, s1 + (i % 4) * 4 * m, 32 * 4, dst->data() + (i % 16) * 8,
+                   16 * 128);
+      };
+    };
+    bench::add_case(in);
+    Case out;
+    out.name = "fp16_wino" + t + "h_out_x400";
+    out.macs = 400;
+    out.setup = [m]() -> std::function<void()> {
+      const size_t n = m + 2, wo = 5 * m;
+      auto src = std::make_shared<std::vector<float>>(bench::random_floats(n * n * 16 * 16, 6));
+      auto dst = std::make_shared<std::vector<float>>(4 * m * wo);
+      return [=] {
+        const detail::WinoF16Kernels* k = detail::kernels().winograd_f16[m == 4];
+        if (!k) k = m == 4 ? &detail::wino43_f16_generic_kernels() : &detail::wino23_f16_generic_kernels();
+        for (int i = 0; i < 400; i++) {
+          const detail::WinoOutTile ot{dst->data() + (i % 5) * m, m, m};
+          k->output(src->data() + (i % 4) * 4, 16 * 16, ot, 4, m * wo, wo, false, 0.0f, 0.0f);
+        }
+      };
+    };
+    bench::add_case(out);
+  }
   const size_t shapes[][4] = {{1, 8, 8, 8}, {1, 8, 8, 4}, {1, 8, 8, 2}, {1, 7, 8, 8},
                               {1, 4, 8, 8}, {1, 1, 8, 8}, {4, 49, 8, 8}, {4, 49, 8, 2}};
   for (const auto& sh : shapes) {

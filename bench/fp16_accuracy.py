@@ -26,6 +26,14 @@ CASES = [
     ("conv3x3 s1 512->32 7x7", 512, 32, 3, 1, 1, 1, 7, "im2col"),
     ("depthwise3x3 s1 C64 56x56", 64, 64, 3, 1, 1, 64, 56, "depthwise3x3"),
     ("depthwise3x3 s2 C64 56x56", 64, 64, 3, 2, 1, 64, 56, "depthwise3x3"),
+    # Winograd (fp16: F(4,3) on {0, 1, -1, 2, -1/2, inf}, runs of 16 channels;
+    # F(2,3), runs of 32; fp32: the fp32 kernels of the same name).
+    ("conv3x3 s1 64->64 28x28", 64, 64, 3, 1, 1, 1, 28, "winograd43"),
+    ("conv3x3 s1 32->32 56x56", 32, 32, 3, 1, 1, 1, 56, "winograd43"),
+    ("conv3x3 s1 32->32 56x56", 32, 32, 3, 1, 1, 1, 56, "winograd23"),
+    ("conv3x3 s1 16->16 28x28", 16, 16, 3, 1, 1, 1, 28, "winograd23"),
+    ("conv3x3 s1 256->256 14x14", 256, 256, 3, 1, 1, 1, 14, "winograd43"),
+    ("conv3x3 s1 512->32 7x7", 512, 32, 3, 1, 1, 1, 7, "winograd43"),
 ]
 
 
@@ -54,7 +62,9 @@ def main():
     ap.parse_args()
     info = armconv.cpu_info()
     k = info["kernels"]
-    print(f"fp16 kernels: {k.get('hgemm', 'none')}, {k.get('depthwise3x3_fp16', 'none')}")
+    print(f"fp16 kernels: {k.get('hgemm', 'none')}, {k.get('depthwise3x3_fp16', 'none')}, "
+          f"{k.get('winograd43_fp16', 'none')}, {k.get('winograd23_fp16', 'none')}, "
+          f"{k.get('winograd_gemm_fp16', 'none')}")
     print("| layer | algo | fp16 max/RMS | fp16 mean/RMS | fp16 max/max | "
           "fp32 max/RMS | fp32 mean/RMS | fp32 max/max |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")

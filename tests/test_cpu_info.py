@@ -23,7 +23,8 @@ _NAME = re.compile(r"^(?P<family>[a-z0-9_]+)-(?P<isa>generic|aarch64|armv7)-(?P<
 _FAMILY = {"sgemm": "sgemm", "gemm_s8": "gemm_s8", "winograd": "winograd63", "winograd43": "winograd43",
            "winograd23": "winograd23", "winograd_gemm": "wino_gemm", "depthwise3x3": "dwconv3x3",
            "depthwise3x3_s8": "dwconv3x3_s8", "depthwise5x5": "dwconv5x5", "depthwise": "dwconv",
-           "hgemm": "hgemm", "depthwise3x3_fp16": "dwconv3x3"}  # fp16 slots: where they run
+           "hgemm": "hgemm", "depthwise3x3_fp16": "dwconv3x3",  # fp16 slots: where they run
+           "winograd43_fp16": "winograd43", "winograd23_fp16": "winograd23", "winograd_gemm_fp16": "wino_gemm"}
 # Slots whose kernel is one portable loop on every CPU (the compiler vectorises it).
 _PORTABLE = {"depthwise"}
 

@@ -16,12 +16,13 @@ import pytest
 import armconv
 from conftest import EXPECT_CPU, UNDER_QEMU
 from reference import (act_range, assert_close, conv2d_bound, conv2d_fp16_bound,
-                       conv2d_fp16_emulated, conv2d_ref)
+                       conv2d_fp16_emulated, conv2d_ref, EPS16)
 
 KERNELS = armconv.cpu_info()["kernels"]
 FP16 = bool(KERNELS.get("hgemm"))
 # The families with fp16 kernels (where FP16 is set).
-FP16_ALGOS = ("gemm", "im2col", "depthwise3x3")
+FP16_ALGOS = ("gemm", "im2col", "depthwise3x3", "winograd23", "winograd43")
+WINO_FP16 = ("winograd23", "winograd43")
 ACTS = [None, "relu", "relu6", (-0.3, 0.4)]
 
 
@@ -35,10 +36,14 @@ def test_where_fp16_runs():
         assert FP16 and info["fp16"]
         assert info["kernels"]["hgemm"] == "hgemm-aarch64-8x24-fp16"
         assert info["kernels"]["depthwise3x3_fp16"] == "dwconv3x3-aarch64-1x32-fp16"
+        assert info["kernels"]["winograd43_fp16"] == "winograd43-aarch64-nc8h"
+        assert info["kernels"]["winograd23_fp16"] == "winograd23-aarch64-nc8h"
+        assert info["kernels"]["winograd_gemm_fp16"] == "wino_gemm-aarch64-16x8-fp16"
     elif EXPECT_CPU:  # host, cortex-a72, armv7: no fp16 vector arithmetic
         assert not FP16
         assert "hgemm" not in info["kernels"]
         assert "depthwise3x3_fp16" not in info["kernels"]
+        assert not {"winograd43_fp16", "winograd23_fp16", "winograd_gemm_fp16"} & set(info["kernels"])
     w = np.ones((8, 4, 1, 1), np.float32)
     layer = armconv.Conv2d(w, precision="fp16")
     assert layer.precision == ("fp16" if FP16 else "fp32")
@@ -59,7 +64,22 @@ def run_case(rng, n, c, cout, h, w, k, stride=1, pads=(0, 0, 0, 0), dilation=1, 
     kw = dict(stride=(stride, stride), pads=pads, dilation=(dilation, dilation), groups=groups)
     what = f"{layer!r} x{x.shape} half_io={half_io}"
     runs = layer.algo_for(h, w)
-    if expected_fp16(runs):
+    if expected_fp16(runs) and runs in WINO_FP16:
+        assert layer.precision == "fp16", what
+        xr = xin.astype(np.float32)
+        ref = conv2d_ref(xr, wt, b, act=act_range(act), **kw)
+        bound = wino_fp16_bound(xr, wt, pads, groups, 4 if runs == "winograd43" else 2)
+        if half_io:  # the float16 store
+            bound += EPS16 * (np.abs(ref) + bound)
+        err = np.abs(y.astype(np.float64) - ref)
+        assert (err <= bound).all(), f"{what}: outside the fp16 Winograd bound by {np.max(err - bound)}"
+        # The bound is a worst case (its sums of magnitudes in the transform
+        # domain are up to ~100x the output): the error as the README
+        # measures it (about 1e-2 of max|ref| from 64 channels, a few times
+        # that for a few channels) is checked within 10% (an indexing error
+        # is O(1)).
+        assert np.max(err) <= 0.1 * np.max(np.abs(ref)) + 1e-6, f"{what}: max error {np.max(err)}"
+    elif expected_fp16(runs):
         assert layer.precision == "fp16", what
         xr = xin.astype(np.float32)
         emu = conv2d_fp16_emulated(xr, wt, b, act=act_range(act),
@@ -85,6 +105,118 @@ def run_case(rng, n, c, cout, h, w, k, stride=1, pads=(0, 0, 0, 0), dilation=1, 
                                   algo=algo)(xin.astype(np.float32)).astype(np.float16)
         np.testing.assert_array_equal(y, want, err_msg=what)
     return layer, y
+
+
+# ---- fp16 Winograd --------------------------------------------------------------
+#
+# Transforms in fp32, V and U rounded to binary16, the per-position GEMMs in
+# binary16 runs of R input channels (16 for F(4,3), 32 for F(2,3)) summed in
+# fp32. Per transform position p of a tile the product sum M_p errs by at
+# most (R + 2) 2^-11 W_p to first order, W_p = sum_k |U_pk| |V_pk| (exact U,
+# V): 2^-11 for each of U and V, R for the run's roundings; the output
+# transform adds up |A^T| (that error) |A|. So each output is within
+# (R + 3) 2^-11 (1.01) sum_ij |A_ai| |A_bj| W_ij of the float64 result, plus
+# float16's subnormal spacing per term (tests/cpp/test_winograd_fp16.cpp
+# checks the same bound on the generic twin, bit-equal to the NEON kernels).
+
+WINO_MATRICES = {  # B^T, G, A^T (core/winograd.h; F(4,3) on {0, 1, -1, 2, -1/2, inf})
+    2: (np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], np.float64),
+        np.array([[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]]),
+        np.array([[1, 1, 1, 0], [0, 1, -1, -1]], np.float64)),
+    4: (np.array([[1, 1.5, -2, -1.5, 1, 0], [0, -1, -2.5, -.5, 1, 0], [0, 1, .5, -2.5, 1, 0],
+                  [0, -.5, -1, .5, 1, 0], [0, 2, -1, -2, 1, 0], [0, 1, 1.5, -2, -1.5, 1]]),
+        np.array([[1, 0, 0], [-1 / 3, -1 / 3, -1 / 3], [1 / 3, -1 / 3, 1 / 3],
+                  [1 / 15, 2 / 15, 4 / 15], [-16 / 15, 8 / 15, -4 / 15], [0, 0, 1]]),
+        np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -.5, 0], [0, 1, 1, 4, .25, 0],
+                  [0, 1, -1, 8, -.125, 1]])),
+}
+
+
+def wino_fp16_bound(x, w, pads, groups, m):
+    bt, g, at = WINO_MATRICES[m]
+    n_, c, h, wd = x.shape
+    cout, cg = w.shape[:2]
+    pt, pb, pl, pr = pads
+    ho, wo = h + pt + pb - 2, wd + pl + pr - 2
+    ty, tx = -(-ho // m), -(-wo // m)
+    xp = np.zeros((n_, c, ty * m + 2, tx * m + 2))
+    xp[:, :, pt:pt + h, pl:pl + wd] = x
+    r = np.arange(m + 2)
+    rows = (np.arange(ty)[:, None] * m + r)[:, :, None, None]   # ty, n, 1, 1
+    cols = (np.arange(tx)[:, None] * m + r)[None, None]         # 1, 1, tx, n
+    d = xp[:, :, rows, cols]                                    # N, C, ty, n, tx, n
+    v = np.abs(np.einsum("ir,ncyrxs,js->ncyxij", bt, d, bt))
+    u = np.abs(np.einsum("ia,ocab,jb->ocij", g, np.asarray(w, np.float64), g))
+    v = v.reshape(n_, groups, cg, ty, tx, m + 2, m + 2)
+    u = u.reshape(groups, cout // groups, cg, m + 2, m + 2)
+    wsum = np.einsum("gocij,ngcyxij->ngoyxij", u, v).reshape(n_, cout, ty, tx, m + 2, m + 2)
+    e = np.einsum("ai,bj,noyxij->noyaxb", np.abs(at), np.abs(at), wsum)
+    e = e.reshape(n_, cout, ty * m, tx * m)[:, :, :ho, :wo]
+    runs = 16 if m == 4 else 32
+    return (runs + 3) * EPS16 * 1.01 * e + cg * (m + 2) ** 2 * 2.0 ** -24
+
+
+WINO_CASES = [
+    # n, c, cout, h, w, pads
+    (1, 5, 9, 1, 1, (1, 1, 1, 1)),
+    (1, 3, 7, 2, 3, (1, 1, 1, 1)),
+    (2, 7, 11, 9, 13, (1, 1, 1, 1)),
+    (1, 13, 17, 14, 5, (0, 2, 2, 0)),
+    (1, 17, 4, 3, 3, (0, 0, 0, 0)),
+    (1, 9, 16, 20, 19, (2, 1, 0, 3)),
+    (1, 70, 24, 11, 10, (1, 1, 1, 1)),
+    (1, 64, 64, 8, 8, (1, 1, 1, 1)),
+]
+
+
+@pytest.mark.parametrize("n,c,cout,h,w,pads", WINO_CASES)
+@pytest.mark.parametrize("algo", ["winograd23", "winograd43"])
+@pytest.mark.parametrize("half_io", [False, True])
+def test_winograd(rng, n, c, cout, h, w, pads, algo, half_io):
+    for i, act in enumerate(ACTS[:2] if UNDER_QEMU else ACTS):
+        layer, _ = run_case(rng, n, c, cout, h, w, 3, 1, pads, act=act, algo=algo, bias=i % 2 == 0,
+                            half_io=half_io)
+        assert layer.algo == algo
+
+
+def test_winograd_groups(rng):
+    run_case(rng, 2, 6, 9, 11, 10, 3, 1, (1, 1, 1, 1), groups=3, act="relu", algo="winograd23")
+    run_case(rng, 1, 64, 40, 12, 13, 3, 1, (1, 1, 1, 1), groups=4, algo="winograd43")
+
+
+def test_winograd_auto_fp16(rng):
+    """auto fp16 3x3 s1 layers: F(4,3) from 64 input channels per group, F(2,3)
+    below, im2col on maps too small for tiles; F(6,3) has no fp16 kernels."""
+    for c, want in ((16, "winograd23"), (64, "winograd43")):
+        wt = (rng.standard_normal((8, c, 3, 3)) / np.sqrt(9 * c)).astype(np.float32)
+        layer = armconv.Conv2d(wt, padding=1, precision="fp16")
+        if FP16:
+            assert layer.precision == "fp16" and layer.algo == want
+            assert layer.algo_for(14, 14) == want and layer.algo_for(1, 1) == "im2col"
+        else:
+            assert layer.precision == "fp32"
+            x = rng.standard_normal((1, c, 14, 14)).astype(np.float32)
+            np.testing.assert_array_equal(layer(x), armconv.Conv2d(wt, padding=1)(x))
+        run_case(rng, 1, c, 8, 14, 14, 3, 1, (1, 1, 1, 1))
+        run_case(rng, 1, c, 8, 1, 1, 3, 1, (1, 1, 1, 1))
+    layer = armconv.Conv2d(np.ones((8, 8, 3, 3), np.float32), padding=1, algo="winograd63",
+                           precision="fp16")
+    assert layer.precision == "fp32"
+
+
+def test_nan_inf_winograd(rng):
+    wt = (rng.standard_normal((8, 4, 3, 3)) * 0.2).astype(np.float32)
+    x = rng.standard_normal((1, 4, 12, 12)).astype(np.float32)
+    x[0, 1, 5, 5] = np.nan
+    for algo in WINO_FP16:
+        for half_io in (False, True):
+            layer = armconv.Conv2d(wt, padding=1, algo=algo, precision="fp16")
+            y = layer(x.astype(np.float16) if half_io else x).astype(np.float64)
+            assert np.isnan(y[0, :, 4:7, 4:7]).all(), (algo, half_io)
+            # The tiles whose input patches hold it (output rows and columns
+            # 4..7 for both tile sizes) may be NaN; the others are finite.
+            assert np.isfinite(y[0, :, 8:, :]).all() and np.isfinite(y[0, :, :, 8:]).all()
+            assert np.isfinite(y[0, :, :4, :]).all() and np.isfinite(y[0, :, :, :4]).all()
 
 
 # Every remainder of the 8x24 tile: output channels 1..17 (M), output pixels

@@ -44,6 +44,8 @@ struct CpuInfo {
   // The fp16 kernels (Precision::Fp16 layers), empty where they do not run
   // (no fp16 vector arithmetic, or not built): "hgemm-aarch64-8x24-fp16"...
   std::string hgemm, depthwise3x3_fp16;
+  // fp16 Winograd: F(4,3), F(2,3) transforms and the per-position GEMM.
+  std::string winograd43_fp16, winograd23_fp16, winograd_gemm_fp16;
   int cpus = 1;  // CPUs this process may run on (sched_getaffinity): the default thread count
 };
 CpuInfo cpu_info();

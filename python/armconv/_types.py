@@ -53,11 +53,15 @@ class _KernelsAlways(TypedDict):
 class Kernels(_KernelsAlways, total=False):
     """``cpu_info()["kernels"]``: the implementation each kernel family uses,
     named ``<family>-<isa>-<tile>[-<variant>]`` (e.g. ``"sgemm-aarch64-8x12"``).
-    The fp16 slots (``hgemm``, ``depthwise3x3_fp16``) are present only where
-    fp16 kernels run."""
+    The fp16 slots (``hgemm``, ``depthwise3x3_fp16``, ``winograd43_fp16``,
+    ``winograd23_fp16``, ``winograd_gemm_fp16``) are present only where fp16
+    kernels run."""
 
     hgemm: str
     depthwise3x3_fp16: str
+    winograd43_fp16: str
+    winograd23_fp16: str
+    winograd_gemm_fp16: str
 
 
 class CpuInfo(TypedDict):

@@ -55,10 +55,14 @@ const ConvFamily kFamilies[] = {
      nullptr},
     {Algo::Winograd43, detail::winograd_conv_rejects,
      [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 4, w, b); },
-     nullptr},
+     [](const Conv2dParams& p, const float* w, const float* b) {
+       return detail::make_winograd_conv_f16(p, 4, w, b);
+     }},
     {Algo::Winograd23, detail::winograd_conv_rejects,
      [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 2, w, b); },
-     nullptr},
+     [](const Conv2dParams& p, const float* w, const float* b) {
+       return detail::make_winograd_conv_f16(p, 2, w, b);
+     }},
     {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv, detail::make_gemm_conv_f16},
     {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv,
      detail::make_im2col_conv_f16},
@@ -85,6 +89,8 @@ bool runs_f16(const ConvFamily& f) {
     case Algo::Gemm:
     case Algo::Im2col: return k.hgemm.f32 != nullptr;
     case Algo::Depthwise3x3: return k.dw3x3_f16 != nullptr;
+    case Algo::Winograd43: return detail::winograd_runs_f16(4);
+    case Algo::Winograd23: return detail::winograd_runs_f16(2);
     default: return false;
   }
 }
@@ -133,6 +139,34 @@ std::vector<Algo> choose(const Conv2dParams& p) {
   return {Algo::Im2col};
 }
 
+// fp16 `auto` layers of Winograd's shapes, where this CPU runs the fp16
+// Winograd: one Winograd tile size chosen by accuracy (bench/wino_fp16_study.py,
+// README "fp16 Winograd"): F(4,3) on {0, 1, -1, 2, -1/2, inf} from 64 input
+// channels per group (within 1e-2 of max|ref| there, not below), else
+// F(2,3); F(6,3) never (it misses 1e-2 even with exact sums); and im2col
+// (fp16), which a map takes where the tiles' positions per output pixel
+// (tiles (m + 2)^2 / (ho wo), with the tiles cut at the map's edge) exceed
+// kF16WinoMaxRatio of im2col's 9 multiply-adds.
+constexpr size_t kF16Wino43MinChannels = 64;
+constexpr double kF16WinoMaxRatio = 0.6;
+
+std::vector<Algo> choose_f16(const Conv2dParams& p) {
+  if (!detail::dw3x3_conv_rejects(p) || !detail::dw5x5_conv_rejects(p) || !detail::dw_conv_rejects(p) ||
+      !detail::gemm_conv_rejects(p) || detail::winograd_conv_rejects(p))
+    return choose(p);
+  const bool f43 = size_t(p.in_channels / p.groups) >= kF16Wino43MinChannels;
+  if (!detail::winograd_runs_f16(f43 ? 4 : 2) || !runs_f16(family(Algo::Im2col))) return choose(p);
+  return {f43 ? Algo::Winograd43 : Algo::Winograd23, Algo::Im2col};
+}
+
+// choose_f16()'s choice for an ho x wo output map: algos = {Winograd, im2col}.
+Algo pick_f16(const std::vector<Algo>& algos, int64_t ho, int64_t wo) {
+  const int64_t m = algos[0] == Algo::Winograd43 ? 4 : 2;
+  const double tiles = double((ho + m - 1) / m) * double((wo + m - 1) / m);
+  const double ratio = tiles * double((m + 2) * (m + 2)) / (9.0 * double(ho) * double(wo));
+  return ratio <= kF16WinoMaxRatio ? algos[0] : algos[1];
+}
+
 // Every size the kernels index with is kept below 2^31 so that products of two
 // of them fit comfortably in 64 bits.
 constexpr int64_t kMaxDim = int64_t(1) << 31;
@@ -152,9 +186,9 @@ void check_range(const char* name, int64_t v, int64_t lo) {
 // (Conv2d::algo_for, workspace_bytes) packs nothing: pick() is the cost model
 // alone, and plan_only() plans on the family's plan-only implementation (made
 // without weights: ConvFamily::make with weight == nullptr). All of them run
-// at one precision: fp16 only if every family has fp16 kernels here (Winograd
-// has none yet, so today such a layer runs fp32); the binary16 view (f16())
-// exists when they do.
+// at one precision: fp16 only if every family has fp16 kernels here (an fp16
+// layer holds choose_f16()'s algorithms and picks by pick_f16()); the
+// binary16 view (f16()) exists when they do.
 class ByMapSize final : public detail::ConvImplF16 {
  public:
   ByMapSize(const Conv2dParams& p, const std::vector<Algo>& algos, const float* weight, const float* bias,
@@ -180,7 +214,7 @@ class ByMapSize final : public detail::ConvImplF16 {
   Algo pick(int64_t h, int64_t w) const {
     int64_t ho, wo;
     output_size(p_, h, w, &ho, &wo);
-    return cheapest(algos_, p_, ho, wo);
+    return f16_ ? pick_f16(algos_, ho, wo) : cheapest(algos_, p_, ho, wo);
   }
   detail::ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     return impl(index(pick(h, w))).plan(n, h, w);
@@ -343,7 +377,9 @@ Conv2d::Conv2d(const Conv2dParams& p, const float* weight, const float* bias, Al
     : p_(p) {
   validate(p);
   if (!weight) throw Error("weight must not be null");
-  const std::vector<Algo> algos = algo == Algo::Auto ? choose(p) : std::vector<Algo>{algo};
+  const std::vector<Algo> algos = algo != Algo::Auto       ? std::vector<Algo>{algo}
+                                  : precision == Precision::Fp16 ? choose_f16(p)
+                                                                 : choose(p);
   algo_ = algos[0];
   if (const char* why = family(algo_).rejects(p))
     throw Error(std::string("algo '") + algo_name(algo_) + "' cannot run this convolution: " + why);

@@ -13,6 +13,8 @@
 #include "armconv/quant.h"
 #include "core/buffer.h"
 #include "core/plan.h"
+#include "core/wino_gemm.h"
+#include "core/winograd.h"
 
 namespace armconv {
 namespace detail {
@@ -113,6 +115,13 @@ ConvImplPtr make_dw_conv(const Conv2dParams& p, const float* weight, const float
 // conv_winograd.cpp: Winograd F(m x m, 3x3), m = 2, 4, 6 (any groups).
 const char* winograd_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_winograd_conv(const Conv2dParams& p, size_t m, const float* weight, const float* bias);
+// fp16 (core/winograd.h, fp16 section): F(2,3) and F(4,3) where this CPU
+// runs the fp16 kernels (nullptr otherwise, and for F(6,3)); _with: on the
+// given kernels (tests: the generic twins).
+bool winograd_runs_f16(size_t m);
+ConvImplPtr make_winograd_conv_f16(const Conv2dParams& p, size_t m, const float* weight, const float* bias);
+ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
+                                        const WinoF16Kernels& tx, const WinoGemmF16Kernels& gemm);
 
 // The cost model the fp32 planner (conv2d.cpp) compares: estimated executed
 // instructions of one image on an ho x wo output map, from measured counts

@@ -57,6 +57,16 @@
 // same way: the bits do not change.
 // The packed U takes P x g x mpad x kpad floats: about P / 9 times the 3x3
 // weights (1.8x, 4x, 7.1x for F(2,3), F(4,3), F(6,3)).
+//
+// fp16 (precision="fp16", F(2,3) and F(4,3) on {0, 1, -1, 2, -1/2, inf}:
+// core/winograd.h): the same driver on the WinoF16 traits below. U is
+// binary16, packed in blocks of 16 output channels (mpad: 16) per input
+// channel; V is binary16 with k in the 8 lanes of a vector (kpad: 8; "quad"
+// above reads "octet"), written by an input transform that takes the octet's
+// two 4-channel staging boxes (fp32 arithmetic, then rounded); the GEMM is
+// wino_gemm_f16_fn (runs of input channels summed into fp32 M); M and the
+// output transform are fp32 as above, the output stored as float32 or
+// binary16 (the image's type: X, Y below).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -65,6 +75,7 @@
 #include "core/buffer.h"
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
+#include "core/half.h"
 #include "core/wino_gemm.h"
 #include "core/winograd.h"
 
@@ -122,6 +133,24 @@ const double kAT63[6 * 8] = {
     0, 1, -1, 32, -32, 1.0 / 32, -1.0 / 32, 1,
 };
 
+// F(4,3) on {0, 1, -1, 2, -1/2, inf} (the fp16 Winograd; core/winograd.h).
+const double kBT43h[6 * 6] = {
+    1, 1.5, -2, -1.5, 1, 0,  0, -1, -2.5, -0.5, 1, 0,  0, 1, 0.5, -2.5, 1, 0,
+    0, -0.5, -1, 0.5, 1, 0,  0, 2, -1, -2, 1, 0,  0, 1, 1.5, -2, -1.5, 1,
+};
+const double kG43h[6 * 3] = {
+    1, 0, 0,
+    -1.0 / 3, -1.0 / 3, -1.0 / 3,
+    1.0 / 3, -1.0 / 3, 1.0 / 3,
+    1.0 / 15, 2.0 / 15, 4.0 / 15,
+    -16.0 / 15, 8.0 / 15, -4.0 / 15,
+    0, 0, 1,
+};
+const double kAT43h[4 * 6] = {
+    1, 1, 1, 1, 1, 0,  0, 1, -1, 2, -0.5, 0,  0, 1, 1, 4, 0.25, 0,  0, 1, -1, 8, -0.125, 1,
+};
+const WinoMatrices kMatrices43h = {4, 6, kBT43h, kG43h, kAT43h};
+
 const WinoMatrices kMatrices[3] = {
     {2, 4, kBT23, kG23, kAT23}, {4, 6, kBT43, kG43, kAT43}, {6, 8, kBT63, kG63, kAT63}};
 
@@ -148,9 +177,12 @@ size_t equal_chunk(size_t total, size_t most, size_t step) {
 }
 
 // The blocking of one group's F(m, 3) on an ho x wo output map, the input
-// channels padded to kpad (4), the output ones to mpad (8): everything of
-// WinoPlan (plan() and the cost model share it).
-void wino_geometry(size_t m, size_t kpad, size_t mpad, size_t ho, size_t wo, WinoPlan* wp) {
+// channels padded to kpad (a multiple of kstep: 4 for fp32, 8 for fp16), the
+// output ones to mpad (of mstep: 8, 16): everything of WinoPlan (plan() and
+// the cost model share it). Sizes are reckoned in floats for both (fp16's V
+// of binary16 takes half of what is reckoned).
+void wino_geometry(size_t m, size_t kpad, size_t mpad, size_t ho, size_t wo, WinoPlan* wp, size_t kstep = 4,
+                   size_t mstep = 8) {
   const size_t npos = (m + 2) * (m + 2);
   wp->m = m;
   wp->tiles_y = div_up(ho, m);
@@ -174,10 +206,10 @@ void wino_geometry(size_t m, size_t kpad, size_t mpad, size_t ho, size_t wo, Win
   const size_t fit = 2 * kBufBytes / per_ch;
   if (4 * kpad <= 3 * fit) {
     wp->kc = kpad;
-    wp->mc = equal_chunk(mpad, std::max<size_t>(8, fit - kpad), 8);
+    wp->mc = equal_chunk(mpad, std::max(mstep, fit - kpad), mstep);
   } else {
-    wp->kc = equal_chunk(kpad, std::max(kMaxChunk, fit / 2), 4);
-    wp->mc = equal_chunk(mpad, std::max(kMaxChunk, fit - wp->kc), 8);
+    wp->kc = equal_chunk(kpad, std::max(kMaxChunk, fit / 2), kstep);
+    wp->mc = equal_chunk(mpad, std::max(kMaxChunk, fit - wp->kc), mstep);
   }
   wp->m_chunks = div_up(mpad, wp->mc);
   // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
@@ -189,22 +221,101 @@ void wino_geometry(size_t m, size_t kpad, size_t mpad, size_t ho, size_t wo, Win
   wp->stage_floats = wp->box_rows * wp->box_cols * 4;
 }
 
-class WinogradConv final : public ConvImpl {
+// ---- element traits --------------------------------------------------------------
+//
+// The one driver below is instantiated for fp32 and for fp16 (precision
+// "fp16": core/winograd.h, fp16 section); the traits hold what differs:
+// the element of U and V, how many input channels one V vector holds (kLanes:
+// a quad of floats, an octet of binary16) and output channels one packed U
+// block (kMBlock), the kernels and how they are called. In the fp16 driver a
+// "quad" of the comments and of WinoPlan (k_quads_per_unit) is an octet.
+
+struct WinoF32 {
+  using Elem = float;
+  using Base = ConvImpl;
+  static constexpr size_t kLanes = 4, kMBlock = 8;
+  struct Kernels {
+    const WinoKernels* tx;
+    const WinoGemmKernels* gemm;
+  };
+  static Kernels kernels_for(size_t m) { return {kernels().winograd[wino_index(m)], kernels().wino_gemm}; }
+  static const WinoMatrices& matrices(size_t m) { return wino_matrices(m); }
+  static Elem round(double s) { return float(s); }
+  static void gemm(const Kernels& k, size_t /*m*/, size_t mblocks, size_t n, size_t kgroups, const Elem* u,
+                   size_t u_stride, const Elem* v, float* c, size_t ldc, const float* bias, bool accumulate) {
+    k.gemm->gemm(mblocks, n, kgroups, u, u_stride, v, c, ldc, bias, accumulate);
+  }
+  static void input(const Kernels& k, const float* const* box, size_t row, Elem* dst, size_t dst_pos) {
+    k.tx->input(box[0], row, dst, dst_pos);
+  }
+  static void pack(const Kernels& k, const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
+                   size_t hi, float* dst) {
+    k.tx->pack_nc4(x, ch_stride, nch, lo, n, hi, dst);
+  }
+  static void output(const Kernels& k, const float* m, size_t src_pos, float* dst, size_t rows, size_t cols,
+                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p) {
+    k.tx->output(m, src_pos, WinoOutTile{dst, rows, cols}, nch, dst_ch, dst_row, p.clamp, p.out_min, p.out_max);
+  }
+};
+
+struct WinoF16 {
+  using Elem = Half;
+  using Base = ConvImplF16;
+  static constexpr size_t kLanes = 8, kMBlock = 16;
+  struct Kernels {
+    const WinoF16Kernels* tx;
+    const WinoGemmF16Kernels* gemm;
+  };
+  static Kernels kernels_for(size_t m) {
+    return {kernels().winograd_f16[m == 4 ? 1 : 0], kernels().wino_gemm_f16};
+  }
+  static const WinoMatrices& matrices(size_t m) { return wino_matrices_f16(m); }
+  static Elem round(double s) { return round_half(s); }
+  // Runs of the GEMM (bench/wino_fp16_study.py): 16 input channels for
+  // F(4,3) (what its 1e-2 needs), 32 for F(2,3).
+  static size_t run_octets(size_t m) { return m == 4 ? 2 : 4; }
+  static void gemm(const Kernels& k, size_t m, size_t mblocks, size_t n, size_t kgroups, const Elem* u,
+                   size_t u_stride, const Elem* v, float* c, size_t ldc, const float* bias, bool accumulate) {
+    k.gemm->gemm(mblocks, n, kgroups, run_octets(m), u, u_stride, v, c, ldc, bias, accumulate);
+  }
+  static void input(const Kernels& k, const float* const* box, size_t row, Elem* dst, size_t dst_pos) {
+    k.tx->input(box[0], box[1], row, dst, dst_pos);
+  }
+  static void pack(const Kernels& k, const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
+                   size_t hi, float* dst) {
+    k.tx->pack_nc4(x, ch_stride, nch, lo, n, hi, dst);
+  }
+  static void pack(const Kernels& k, const Half* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
+                   size_t hi, float* dst) {
+    k.tx->pack_nc4_h(x, ch_stride, nch, lo, n, hi, dst);
+  }
+  static void output(const Kernels& k, const float* m, size_t src_pos, float* dst, size_t rows, size_t cols,
+                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p) {
+    k.tx->output(m, src_pos, WinoOutTile{dst, rows, cols}, nch, dst_ch, dst_row, p.clamp, p.out_min, p.out_max);
+  }
+  static void output(const Kernels& k, const float* m, size_t src_pos, Half* dst, size_t rows, size_t cols,
+                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p) {
+    k.tx->output_h(m, src_pos, WinoOutTileH{dst, rows, cols}, nch, dst_ch, dst_row, p.clamp, p.out_min,
+                   p.out_max);
+  }
+};
+
+template <class T>
+class WinogradConv : public T::Base {
+  using Elem = typename T::Elem;
+  static constexpr size_t L = T::kLanes, MB = T::kMBlock;
+
  public:
-  WinogradConv(const Conv2dParams& p, size_t m, const float* weight, const float* bias)
-      : p_(p),
-        m_(m),
-        n_(m + 2),
-        npos_((m + 2) * (m + 2)),
-        wk_(*kernels().winograd[wino_index(m)]),
-        wg_(*kernels().wino_gemm) {
+  WinogradConv(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
+               const typename T::Kernels& k)
+      : p_(p), m_(m), n_(m + 2), npos_((m + 2) * (m + 2)), k_(k) {
     g_ = size_t(p.groups);
     cg_ = size_t(p.in_channels) / g_;
     mg_ = size_t(p.out_channels) / g_;
-    kpad_ = round_up(cg_, 4);
-    mpad_ = round_up(mg_, 8);
+    kpad_ = round_up(cg_, L);
+    mpad_ = round_up(mg_, MB);
     if (!weight) return;  // plan only (core/conv_impl.h)
-    const WinoMatrices& mx = wino_matrices(m);
+    const WinoMatrices& mx = T::matrices(m);
     const size_t n = n_, gsize = npos_ * mpad_ * kpad_;
     // U[p][co][ci] = sum_{u,v} G[i][u] g[co][ci][u][v] G[j][v], p = n i + j.
     packed_u_.reset(g_ * gsize);  // zero-filled: the padding
@@ -216,11 +327,11 @@ class WinogradConv final : public ConvImpl {
           for (size_t i = 0; i < n; i++)
             for (size_t v = 0; v < 3; v++)
               gg[i][v] = mx.g[3 * i] * w[v] + mx.g[3 * i + 1] * w[3 + v] + mx.g[3 * i + 2] * w[6 + v];
-          float* u = packed_u_.data() + gi * gsize + (co / 8) * 8 * kpad_ + ci * 8 + co % 8;
+          Elem* u = packed_u_.data() + gi * gsize + (co / MB) * MB * kpad_ + ci * MB + co % MB;
           for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < n; j++) {
               const double s = gg[i][0] * mx.g[3 * j] + gg[i][1] * mx.g[3 * j + 1] + gg[i][2] * mx.g[3 * j + 2];
-              u[(n * i + j) * mpad_ * kpad_] = float(s);
+              u[(n * i + j) * mpad_ * kpad_] = T::round(s);
             }
         }
     if (bias) {
@@ -238,7 +349,7 @@ class WinogradConv final : public ConvImpl {
     pl.w = w;
     output_size(p_, h, w, &pl.ho, &pl.wo);
     WinoPlan& wp = pl.wino;
-    wino_geometry(m_, kpad_, mpad_, size_t(pl.ho), size_t(pl.wo), &wp);
+    wino_geometry(m_, kpad_, mpad_, size_t(pl.ho), size_t(pl.wo), &wp, L, MB);
     pl.macs = conv_macs(p_, pl);
     // A direct-convolution MAC costs about 3.6 / (MACs per instruction) of an
     // fp32 GEMM's (F(6,3) 5-12, F(4,3) 4-8, F(2,3) 2-4): what a team's size goes by.
@@ -276,7 +387,7 @@ class WinogradConv final : public ConvImpl {
     }
     if (wp.kc >= kpad_)
       for (size_t chunks = wp.m_chunks; pl.units < target && wp.mc > kMinThreadChunk;) {
-        const size_t mc = std::max(kMinThreadChunk, round_up(div_up(mpad_, ++chunks), 8));
+        const size_t mc = std::max(kMinThreadChunk, round_up(div_up(mpad_, ++chunks), MB));
         if (mc >= wp.mc) continue;
         retile(&wp, wp.t, mc);
         units(&pl);
@@ -286,13 +397,24 @@ class WinogradConv final : public ConvImpl {
 
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {
+    run_t(pl, x, y, begin, end, scratch);
+  }
+  void run_stage(const ConvPlan& pl, int stage, const float* x, float* y, size_t begin, size_t end,
+                 void* scratch, void* shared) const override {
+    run_stage_t(pl, stage, x, y, begin, end, scratch, shared);
+  }
+
+ protected:
+  // X, Y: float, or (fp16) Half images.
+  template <class X, class Y>
+  void run_t(const ConvPlan& pl, const X* x, Y* y, size_t begin, size_t end, void* scratch) const {
     const WinoPlan& wp = pl.wino;
     if (wp.staged) throw Error("internal: a Winograd plan in stages runs through run_stage()");
-    // Not zeroed: every float of V, M and the staging box that is read was
+    // Not zeroed: every element of V, M and the staging box that is read was
     // written before (by the input transform, the GEMM, the staging) in the
     // same unit.
-    float* vbuf = static_cast<float*>(scratch);
-    float* mbuf = vbuf + wp.v_floats + 16;
+    Elem* vbuf = static_cast<Elem*>(scratch);
+    float* mbuf = reinterpret_cast<float*>(vbuf + wp.v_floats) + 16;
     float* stage = mbuf + wp.m_floats + 16;
     const size_t h = size_t(pl.h), w = size_t(pl.w), ho = size_t(pl.ho), wo = size_t(pl.wo);
     const size_t hw = h * w, howo = ho * wo, per_ig = wp.blocks * wp.m_chunks;
@@ -306,15 +428,15 @@ class WinogradConv final : public ConvImpl {
       const size_t ig = u / per_ig, bi = u % per_ig / wp.m_chunks, mi = u % wp.m_chunks;
       const size_t b = ig / g_, gi = ig % g_;
       const Block bk = block_of(wp, bi);
-      const float* xg = x + (b * g_ + gi) * cg_ * hw;
-      float* yg = y + (b * g_ + gi) * mg_ * howo;
-      const float* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
+      const X* xg = x + (b * g_ + gi) * cg_ * hw;
+      Y* yg = y + (b * g_ + gi) * mg_ * howo;
+      const Elem* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
       const float* bias = bias_.size() ? bias_.data() + gi * mpad_ : nullptr;
       const size_t m0 = mi * wp.mc, mn = std::min(wp.mc, mpad_ - m0);
       for (size_t k0 = 0; k0 < kpad_; k0 += wp.kc) {
         const size_t kn = std::min(wp.kc, kpad_ - k0);
         if (!one_k_chunk || v_block != u / wp.m_chunks)
-          input_block(xg, h, w, wp, bk, k0, kn, 0, kn / 4, stage, vbuf);
+          input_block(xg, h, w, wp, bk, k0, kn, 0, kn / L, stage, vbuf);
         v_block = u / wp.m_chunks;
         gemm_chunk(wp, ug, bias, m0, mn, k0, kn, bk.nt, vbuf, mbuf);
       }
@@ -325,31 +447,32 @@ class WinogradConv final : public ConvImpl {
   // A plan in stages (plan_for_threads): stage 0 writes V of its units'
   // blocks and input quads into `shared`; stage 1 is run()'s loop with V read
   // from there.
-  void run_stage(const ConvPlan& pl, int stage, const float* x, float* y, size_t begin, size_t end,
-                 void* scratch, void* shared) const override {
+  template <class X, class Y>
+  void run_stage_t(const ConvPlan& pl, int stage, const X* x, Y* y, size_t begin, size_t end, void* scratch,
+                   void* shared) const {
     const WinoPlan& wp = pl.wino;
     if (!wp.staged) {
-      run(pl, x, y, begin, end, scratch);
+      run_t(pl, x, y, begin, end, scratch);
       return;
     }
-    float* vall = static_cast<float*>(shared);
+    Elem* vall = static_cast<Elem*>(shared);
     const size_t h = size_t(pl.h), w = size_t(pl.w), ho = size_t(pl.ho), wo = size_t(pl.wo);
     const size_t hw = h * w, howo = ho * wo;
     const size_t chunk_floats = npos_ * wp.t * wp.kc;  // one input chunk's V of a block
     if (stage == 0) {
       float* stage_box = static_cast<float*>(scratch);
-      const size_t per_ig = wp.blocks * wp.k_units, quads = kpad_ / 4, chunk_quads = wp.kc / 4;
+      const size_t per_ig = wp.blocks * wp.k_units, quads = kpad_ / L, chunk_quads = wp.kc / L;
       for (size_t u = begin; u < end; u++) {
         // Unit: image-group ig, tile block bi, input quads [q0, q1).
         const size_t ig = u / per_ig, bi = u % per_ig / wp.k_units, ki = u % wp.k_units;
         const size_t b = ig / g_, gi = ig % g_;
         const Block bk = block_of(wp, bi);
-        const float* xg = x + (b * g_ + gi) * cg_ * hw;
-        float* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
+        const X* xg = x + (b * g_ + gi) * cg_ * hw;
+        Elem* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
         const size_t q0 = ki * wp.k_quads_per_unit, q1 = std::min(quads, q0 + wp.k_quads_per_unit);
         for (size_t q = q0; q < q1;) {  // by input chunk
           const size_t ci = q / chunk_quads, k0 = ci * wp.kc, kn = std::min(wp.kc, kpad_ - k0);
-          const size_t qe = std::min(q1, ci * chunk_quads + kn / 4);
+          const size_t qe = std::min(q1, ci * chunk_quads + kn / L);
           input_block(xg, h, w, wp, bk, k0, kn, q - ci * chunk_quads, qe - ci * chunk_quads, stage_box,
                       slab + ci * chunk_floats);
           q = qe;
@@ -363,10 +486,10 @@ class WinogradConv final : public ConvImpl {
       const size_t ig = u / per_ig, bi = u % per_ig / wp.m_chunks, mi = u % wp.m_chunks;
       const size_t b = ig / g_, gi = ig % g_;
       const Block bk = block_of(wp, bi);
-      float* yg = y + (b * g_ + gi) * mg_ * howo;
-      const float* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
+      Y* yg = y + (b * g_ + gi) * mg_ * howo;
+      const Elem* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
       const float* bias = bias_.size() ? bias_.data() + gi * mpad_ : nullptr;
-      const float* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
+      const Elem* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
       const size_t m0 = mi * wp.mc, mn = std::min(wp.mc, mpad_ - m0);
       for (size_t k0 = 0, ci = 0; k0 < kpad_; k0 += wp.kc, ci++)
         gemm_chunk(wp, ug, bias, m0, mn, k0, std::min(wp.kc, kpad_ - k0), bk.nt, slab + ci * chunk_floats, mbuf);
@@ -386,8 +509,9 @@ class WinogradConv final : public ConvImpl {
     const size_t last_strip = wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles);
     pl->last_cost[1] = double(last_strip - (wp.blocks_last - 1) * wp.t) / double(wp.t);
     pl->last_cost[2] = double(mpad_ - (wp.m_chunks - 1) * wp.mc) / double(wp.mc);
-    // V, M and the staging box, each followed by 64 bytes of slack.
-    pl->scratch_bytes = (wp.v_floats + wp.m_floats + wp.stage_floats) * sizeof(float) + 3 * 64;
+    // V, M and the staging boxes (one per quad of a V vector), each followed
+    // by 64 bytes of slack.
+    pl->scratch_bytes = wp.v_floats * sizeof(Elem) + (wp.m_floats + L / 4 * wp.stage_floats) * sizeof(float) + 3 * 64;
     pl->stages = 1;
     pl->shared_bytes = 0;
     if (!wp.staged) return;
@@ -401,9 +525,9 @@ class WinogradConv final : public ConvImpl {
     g0.axes[2] = wp.k_units;
     g0.last_cost[0] = 1.0;
     g0.last_cost[1] = pl->last_cost[1];
-    g0.last_cost[2] = double(kpad_ / 4 - (wp.k_units - 1) * wp.k_quads_per_unit) / double(wp.k_quads_per_unit);
-    pl->scratch_bytes = std::max(wp.m_floats, wp.stage_floats) * sizeof(float) + 64;
-    pl->shared_bytes = pl->axes[0] * wp.blocks * wp.slab_floats * sizeof(float) + 64;
+    g0.last_cost[2] = double(kpad_ / L - (wp.k_units - 1) * wp.k_quads_per_unit) / double(wp.k_quads_per_unit);
+    pl->scratch_bytes = std::max(wp.m_floats, L / 4 * wp.stage_floats) * sizeof(float) + 64;
+    pl->shared_bytes = pl->axes[0] * wp.blocks * wp.slab_floats * sizeof(Elem) + 64;
   }
 
   // wp with tile blocks of t tiles (a multiple of 8, or all of a strip's) and
@@ -441,13 +565,13 @@ class WinogradConv final : public ConvImpl {
   // Step 2 for one input chunk [k0, k0 + kn) and output channels [m0, m0 +
   // mn) of a block of nt tiles: M_p (+)= U_p V_p for every position p; v: the
   // chunk's V, m: the unit's M.
-  void gemm_chunk(const WinoPlan& wp, const float* ug, const float* bias, size_t m0, size_t mn, size_t k0,
-                  size_t kn, size_t nt, const float* v, float* m) const {
+  void gemm_chunk(const WinoPlan& wp, const Elem* ug, const float* bias, size_t m0, size_t mn, size_t k0,
+                  size_t kn, size_t nt, const Elem* v, float* m) const {
     for (size_t pos = 0; pos < npos_; pos++) {
-      const float* up = ug + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * 8;
+      const Elem* up = ug + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * MB;
       const float* bp = pos == wino_bias_pos(m_) && k0 == 0 && bias ? bias + m0 : nullptr;
-      wg_.gemm(mn / 8, nt, kn / 4, up, 8 * kpad_, v + pos * wp.t * wp.kc, m + pos * wp.t * wp.mc, wp.mc, bp,
-               k0 > 0);
+      T::gemm(k_, m_, mn / MB, nt, kn / L, up, MB * kpad_, v + pos * wp.t * wp.kc, m + pos * wp.t * wp.mc,
+              wp.mc, bp, k0 > 0);
     }
   }
 
@@ -461,7 +585,7 @@ class WinogradConv final : public ConvImpl {
     if (images * wp.blocks * npos_ * wp.t * wp.kc * chunks * sizeof(float) > kMaxSharedV) return false;
     // Stage 1: output chunks, then tile blocks (multiples of 8 tiles: see above).
     for (size_t c = wp.m_chunks; pl->units < target && wp.mc > kMinThreadChunk;) {
-      const size_t mc = std::max(kMinThreadChunk, round_up(div_up(mpad_, ++c), 8));
+      const size_t mc = std::max(kMinThreadChunk, round_up(div_up(mpad_, ++c), MB));
       if (mc >= wp.mc) continue;
       retile(&wp, wp.t, mc);
       units(pl);
@@ -471,7 +595,7 @@ class WinogradConv final : public ConvImpl {
       units(pl);
     }
     // Stage 0: runs of input quads per block.
-    const size_t quads = kpad_ / 4;
+    const size_t quads = kpad_ / L;
     const size_t want = std::min(quads, div_up(target, images * wp.blocks));
     wp.k_quads_per_unit = div_up(quads, want);
     wp.k_units = div_up(quads, wp.k_quads_per_unit);
@@ -488,9 +612,11 @@ class WinogradConv final : public ConvImpl {
   }
 
   // V of the input chunk [k0, k0 + kn) of the group at x for the block's
-  // tiles: its quads [q_begin, q_end) (4 channels each, k0 + 4 q on).
-  void input_block(const float* x, size_t h, size_t w, const WinoPlan& pl, const Block& bk, size_t k0,
-                   size_t kn, size_t q_begin, size_t q_end, float* stage, float* v) const {
+  // tiles: its quads [q_begin, q_end) (L channels each, k0 + L q on; a
+  // staging box per 4 of them).
+  template <class X>
+  void input_block(const X* x, size_t h, size_t w, const WinoPlan& pl, const Block& bk, size_t k0,
+                   size_t kn, size_t q_begin, size_t q_end, float* stage, Elem* v) const {
     // Bounding box of the block's input patches, in strip tile units.
     size_t ty0, tx_first, ty1, tx_last;
     tile_at(bk, 0, &ty0, &tx_first);
@@ -508,33 +634,46 @@ class WinogradConv final : public ConvImpl {
     const size_t c_hi = size_t(std::max<int64_t>(lo, std::min<int64_t>(int64_t(cols), int64_t(w) - ix0)));
     const size_t row4 = cols * 4;
     for (size_t q = q_begin; q < q_end; q++) {
-      const size_t c0 = k0 + 4 * q;  // < cg_: kpad_ pads Cin/g to 4 only
-      const size_t nch = std::min<size_t>(4, cg_ - c0);
-      const float* xc = x + c0 * h * w;
-      for (size_t r = 0; r < rows; r++) {
-        const int64_t iy = iy0 + int64_t(r);
-        if (iy < 0 || iy >= int64_t(h) || c_lo == c_hi)
-          wk_.pack_nc4(xc, 0, nch, cols, 0, 0, stage + r * row4);
-        else
-          wk_.pack_nc4(xc + size_t(iy) * w + size_t(ix0 + int64_t(c_lo)), h * w, nch, c_lo,
-                       c_hi - c_lo, cols - c_hi, stage + r * row4);
+      // Box s holds channels k0 + L q + 4 s on (fp32: one box, < cg_, as
+      // kpad_ pads Cin/g to 4; fp16: two, the second absent (nullptr: zero
+      // channels) past cg_).
+      float* box[L / 4];
+      for (size_t s = 0; s < L / 4; s++) {
+        const size_t c0 = k0 + L * q + 4 * s;
+        box[s] = nullptr;
+        if (c0 >= cg_) continue;
+        box[s] = stage + s * pl.stage_floats;
+        const size_t nch = std::min<size_t>(4, cg_ - c0);
+        const X* xc = x + c0 * h * w;
+        for (size_t r = 0; r < rows; r++) {
+          const int64_t iy = iy0 + int64_t(r);
+          if (iy < 0 || iy >= int64_t(h) || c_lo == c_hi)
+            T::pack(k_, xc, 0, nch, cols, 0, 0, box[s] + r * row4);
+          else
+            T::pack(k_, xc + size_t(iy) * w + size_t(ix0 + int64_t(c_lo)), h * w, nch, c_lo, c_hi - c_lo,
+                    cols - c_hi, box[s] + r * row4);
+        }
       }
       for (size_t j = 0; j < bk.nt; j++) {
         size_t ty, tx;
         tile_at(bk, j, &ty, &tx);
-        const float* src = stage + (m_ * (ty - ty0)) * row4 + m_ * (tx - cx0) * 4;
-        wk_.input(src, row4, v_at(v, bk.nt, kn, j, q), pl.t * pl.kc);
+        const size_t off = (m_ * (ty - ty0)) * row4 + m_ * (tx - cx0) * 4;
+        const float* src[L / 4];
+        for (size_t s = 0; s < L / 4; s++) src[s] = box[s] ? box[s] + off : nullptr;
+        T::input(k_, src, row4, v_at(v, bk.nt, kn, j, q), pl.t * pl.kc);
       }
     }
   }
 
-  // Where V_pos of tile j, k-quad q goes (see the top of the file).
-  static float* v_at(float* v, size_t nt, size_t kn, size_t j, size_t q) {
+  // Where V_pos of tile j, k-quad q goes (see the top of the file; fp16: L =
+  // 8 lanes, the layout of wino_gemm_f16_fn).
+  static Elem* v_at(Elem* v, size_t nt, size_t kn, size_t j, size_t q) {
     const size_t g = j / 8, nb = std::min<size_t>(8, nt - 8 * g);
-    return v + g * 8 * kn + q * nb * 4 + (j % 8) * 4;
+    return v + g * 8 * kn + q * nb * L + (j % 8) * L;
   }
 
-  void output_block(float* y, size_t ho, size_t wo, const WinoPlan& pl, const Block& bk, size_t m0,
+  template <class Y>
+  void output_block(Y* y, size_t ho, size_t wo, const WinoPlan& pl, const Block& bk, size_t m0,
                     const float* m) const {
     const size_t howo = ho * wo;
     const size_t m_end = std::min(mg_, m0 + pl.mc);
@@ -542,28 +681,40 @@ class WinogradConv final : public ConvImpl {
       size_t ty, tx;
       tile_at(bk, j, &ty, &tx);
       const size_t oy = m_ * ty, ox = m_ * (bk.tx0 + tx);
-      WinoOutTile out;
-      out.rows = std::min(m_, ho - oy);
-      out.cols = std::min(m_, wo - ox);
-      for (size_t o = m0; o < m_end; o += 4) {
-        out.dst = y + o * howo + oy * wo + ox;
-        wk_.output(m + j * pl.mc + (o - m0), pl.t * pl.mc, out, std::min<size_t>(4, mg_ - o), howo, wo,
-                   p_.clamp, p_.out_min, p_.out_max);
-      }
+      const size_t rows = std::min(m_, ho - oy), cols = std::min(m_, wo - ox);
+      for (size_t o = m0; o < m_end; o += 4)
+        T::output(k_, m + j * pl.mc + (o - m0), pl.t * pl.mc, y + o * howo + oy * wo + ox, rows, cols,
+                  std::min<size_t>(4, mg_ - o), howo, wo, p_);
     }
   }
 
   Conv2dParams p_;
   size_t m_, n_, npos_;
-  const WinoKernels& wk_;
-  const WinoGemmKernels& wg_;
+  typename T::Kernels k_;
   size_t g_, cg_, mg_, kpad_, mpad_;
-  Buffer<float> packed_u_, bias_;
+  Buffer<Elem> packed_u_;
+  Buffer<float> bias_;
+};
+
+// The fp16 instantiation runs binary16 images too (ConvImplF16).
+class WinogradConvF16 final : public WinogradConv<WinoF16> {
+ public:
+  using WinogradConv<WinoF16>::WinogradConv;
+  using WinogradConv<WinoF16>::run;
+  using WinogradConv<WinoF16>::run_stage;
+  void run(const ConvPlan& pl, const Half* x, Half* y, size_t begin, size_t end, void* scratch) const override {
+    run_t(pl, x, y, begin, end, scratch);
+  }
+  void run_stage(const ConvPlan& pl, int stage, const Half* x, Half* y, size_t begin, size_t end, void* scratch,
+                 void* shared) const override {
+    run_stage_t(pl, stage, x, y, begin, end, scratch, shared);
+  }
 };
 
 }  // namespace
 
 const WinoMatrices& wino_matrices(size_t m) { return kMatrices[wino_index(m)]; }
+const WinoMatrices& wino_matrices_f16(size_t m) { return m == 4 ? kMatrices43h : kMatrices[wino_index(m)]; }
 
 const char* winograd_conv_rejects(const Conv2dParams& p) {
   if (p.kernel_h != 3 || p.kernel_w != 3) return "it needs a 3x3 kernel";
@@ -573,7 +724,20 @@ const char* winograd_conv_rejects(const Conv2dParams& p) {
 }
 
 ConvImplPtr make_winograd_conv(const Conv2dParams& p, size_t m, const float* weight, const float* bias) {
-  return ConvImplPtr(new WinogradConv(p, m, weight, bias));
+  return ConvImplPtr(new WinogradConv<WinoF32>(p, m, weight, bias, WinoF32::kernels_for(m)));
+}
+
+bool winograd_runs_f16(size_t m) { return m != 6 && kernels().wino_gemm_f16 && kernels().winograd_f16[m == 4]; }
+
+ConvImplPtr make_winograd_conv_f16(const Conv2dParams& p, size_t m, const float* weight, const float* bias) {
+  if (!winograd_runs_f16(m)) return nullptr;
+  return ConvImplPtr(new WinogradConvF16(p, m, weight, bias, WinoF16::kernels_for(m)));
+}
+
+ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
+                                        const WinoF16Kernels& tx, const WinoGemmF16Kernels& gemm) {
+  if (m != 2 && m != 4) throw Error("internal: the fp16 Winograd has F(2,3) and F(4,3) only");
+  return ConvImplPtr(new WinogradConvF16(p, m, weight, bias, WinoF16::Kernels{&tx, &gemm}));
 }
 
 // ---- the cost model -------------------------------------------------------------

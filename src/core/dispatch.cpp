@@ -107,6 +107,8 @@ Kernels choose(const CpuFeatures& f) {
     k.hgemm = hgemm_fp16_kernels();
     k.dw3x3_f16 = &dw3x3_fp16_kernels();
     k.wino_gemm_f16 = &wino_gemm_fp16_kernels();
+    k.winograd_f16[0] = &wino23_f16_neon_kernels();
+    k.winograd_f16[1] = &wino43_f16_neon_kernels();
   }
 #endif
   (void)f;
@@ -149,6 +151,9 @@ CpuInfo cpu_info() {
   info.depthwise3x3_s8 = k.dw3x3_s8->name;
   if (k.hgemm.f32) info.hgemm = k.hgemm.f32->name;
   if (k.dw3x3_f16) info.depthwise3x3_fp16 = k.dw3x3_f16->name;
+  if (k.winograd_f16[1]) info.winograd43_fp16 = k.winograd_f16[1]->name;
+  if (k.winograd_f16[0]) info.winograd23_fp16 = k.winograd_f16[0]->name;
+  if (k.wino_gemm_f16) info.winograd_gemm_fp16 = k.wino_gemm_f16->name;
   info.cpus = detail::cpus_available();
   return info;
 }

@@ -41,6 +41,9 @@ struct Kernels {
   HgemmPair hgemm;                    // GEMM, float32 and binary16 images
   const Dw3x3F16Kernels* dw3x3_f16;   // depthwise 3x3
   const WinoGemmF16Kernels* wino_gemm_f16;  // Winograd per-position GEMM
+  // Winograd transforms of the fp16 F(2,3), F(4,3) (fp32 arithmetic, binary16
+  // V; baseline units), set with wino_gemm_f16: index 0 F(2,3), 1 F(4,3).
+  const WinoF16Kernels* winograd_f16[2];
   bool neon;                          // the NEON kernels were chosen
 };
 const Kernels& kernels();

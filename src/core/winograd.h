@@ -63,6 +63,8 @@
 
 #include <cstddef>
 
+#include "armconv/armconv.h"  // Half
+
 namespace armconv {
 namespace detail {
 
@@ -129,6 +131,76 @@ const WinoKernels& wino63_generic_kernels();
 const WinoKernels& wino23_neon_kernels();
 const WinoKernels& wino43_neon_kernels();
 const WinoKernels& wino63_neon_kernels();
+#endif
+
+// ---- fp16 (precision="fp16") --------------------------------------------------------
+//
+// The fp16 Winograd (bench/wino_fp16_study.py chose it by error, README
+// "fp16 Winograd"): the transforms compute in fp32, V = B^T d B is stored as
+// binary16 (rounded to nearest even), U = G g G^T is rounded to binary16
+// once when the weights are packed, the per-position GEMMs run in binary16
+// within runs of input channels summed in fp32 (core/wino_gemm.h,
+// wino_gemm_f16_fn), the output transform reads fp32 M. F(2,3) uses the
+// matrices above; F(4,3) the points {0, 1, -1, 2, -1/2, inf}, on which
+// binary16 storage of U and V loses less than half as much as on
+// {0, +-1, +-2, inf} (the study's Toom-Cook construction, exact):
+//
+//   F(4,3)h  B^T (6x6)                        G (6x3)                  A^T (4x6)
+//   [ 1  3/2  -2   -3/2   1    0 ]      [  1      0      0    ]     [ 1  1  1  1   1    0 ]
+//   [ 0  -1  -5/2  -1/2   1    0 ]      [ -1/3  -1/3   -1/3   ]     [ 0  1 -1  2  -1/2  0 ]
+//   [ 0   1   1/2  -5/2   1    0 ]      [  1/3  -1/3    1/3   ]     [ 0  1  1  4   1/4  0 ]
+//   [ 0 -1/2  -1    1/2   1    0 ]      [  1/15  2/15   4/15  ]     [ 0  1 -1  8  -1/8  1 ]
+//   [ 0   2   -1   -2     1    0 ]      [ -16/15 8/15  -4/15  ]
+//   [ 0   1   3/2  -2   -3/2   1 ]      [  0      0      1    ]
+//
+// Column 1 of A^T (the point 1) is all ones here too: the bias rides on
+// position (1, 1) as in fp32.
+const WinoMatrices& wino_matrices_f16(size_t m);  // m = 2 (= wino_matrices(2)) or 4 (the above)
+
+// Where an fp16 output transform writes one tile: as WinoOutTile, binary16.
+struct WinoOutTileH {
+  Half* dst;
+  size_t rows, cols;
+};
+
+// One row of an nc4 staging box from a binary16 image (widened exactly):
+// as wino_pack_nc4_fn.
+using wino_pack_nc4_h_fn = void (*)(const Half* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
+                                    size_t hi, float* dst);
+
+// Input transform of one tile, 8 channels (an octet: the fp16 GEMM's k in
+// the 8 lanes of a .8h vector): src0, src1 the tile's patches of channels
+// 0-3 and 4-7 as wino_input_fn reads them (the same src_row), src1 nullptr
+// for zero channels; V = B^T d B in fp32, position p, lane l (< 8) rounded
+// to binary16 at dst[p * dst_pos + l].
+using wino_input_h_fn = void (*)(const float* src0, const float* src1, size_t src_row, Half* dst,
+                                 size_t dst_pos);
+
+// Output transform of one tile to a binary16 image: as wino_output_fn
+// (fp32 M, fp32 arithmetic and clamp), each output rounded to binary16.
+using wino_output_h_fn = void (*)(const float* src, size_t src_pos, const WinoOutTileH& out, size_t nch,
+                                  size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi);
+
+// The fp16 Winograd transforms of one tile size. They only compute in fp32
+// and convert (FCVTN/FCVTL are Armv8.0): baseline units, no fp16 arithmetic.
+struct WinoF16Kernels {
+  const char* name;  // winograd<m>3-<isa>-nc8h
+  size_t m;
+  wino_pack_nc4_fn pack_nc4;      // float32 image
+  wino_pack_nc4_h_fn pack_nc4_h;  // binary16 image
+  wino_input_h_fn input;
+  wino_output_fn output;      // float32 image
+  wino_output_h_fn output_h;  // binary16 image
+};
+
+// src/generic/winograd_f16.cpp (the twin: the same operations as the NEON
+// units, fused multiply-adds included, so the results are the same bits);
+// src/neon/aarch64/winograd{23,43}_nc8h.cpp.
+const WinoF16Kernels& wino23_f16_generic_kernels();
+const WinoF16Kernels& wino43_f16_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON) && defined(__aarch64__)
+const WinoF16Kernels& wino23_f16_neon_kernels();
+const WinoF16Kernels& wino43_f16_neon_kernels();
 #endif
 
 // Layout conversions (core/layout.cpp). x: (n, c, h, w) NCHW;

@@ -20,6 +20,7 @@
 // Contracts: see core/winograd.h (wino_input_fn, wino_output_fn).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 #include "core/winograd.h"
@@ -159,6 +160,48 @@ struct F23 {
   }
 };
 
+// ---- F(4x4, 3x3) on {0, 1, -1, 2, -1/2, inf} (the fp16 Winograd) --------------------
+
+enum In43hConst { kH0_5, kH1_5, kH2, kH2_5, kIn43hConsts };
+constexpr float kIn43hConstValues[12] = {0.5f, 1.5f, 2.0f, 2.5f, 0, 0, 0, 0, 0, 0, 0, 0};
+enum Out43hConst { kQ2, kQ0_5, kQ4, kQ0_25, kQ8, kQ0_125, kOut43hConsts };
+constexpr float kOut43hConstValues[12] = {2.0f, 0.5f, 4.0f, 0.25f, 8.0f, 0.125f, 0, 0, 0, 0, 0, 0};
+
+// The matrices are in core/winograd.h (F(4,3)h).
+struct F43h {
+  static constexpr size_t m = 4, n = 6;
+  static constexpr const float* in_consts = kIn43hConstValues;
+  static constexpr const float* out_consts = kOut43hConstValues;
+
+  // t = B^T d for one column of 6 (16 operations): with c = d4 - d2 and
+  // e = d3 - d1,
+  //   t0 = (d0 + d4) - 2 d2 - 3/2 e,        t1 = (c - d1) - 3/2 d2 - 1/2 d3,
+  //   t2 = (d4 + d1) + 1/2 d2 - 5/2 d3,     t3 = c + 1/2 e,   t4 = c - 2 e,
+  //   t5 = (d5 + d1) - 2 d3 - 3/2 c.
+  template <class Ops, class V = typename Ops::V>
+  static void input_1d(const Ops& o, const V* d, V* t) {
+    const V c = o.sub(d[4], d[2]), e = o.sub(d[3], d[1]);
+    t[0] = o.template mls<kH1_5>(o.template mls<kH2>(o.add(d[0], d[4]), d[2]), e);
+    t[1] = o.template mls<kH0_5>(o.template mls<kH1_5>(o.sub(c, d[1]), d[2]), d[3]);
+    t[2] = o.template mls<kH2_5>(o.template mla<kH0_5>(o.add(d[4], d[1]), d[2]), d[3]);
+    t[3] = o.template mla<kH0_5>(c, e);
+    t[4] = o.template mls<kH2>(c, e);
+    t[5] = o.template mls<kH1_5>(o.template mls<kH2>(o.add(d[5], d[1]), d[3]), c);
+  }
+
+  // y = A^T m for one column of 6 -> 4 (12 operations): s = m1 + m2, d = m1 - m2;
+  //   y0 = (m0 + s) + (m3 + m4),   y1 = d + 2 m3 - 1/2 m4,
+  //   y2 = s + 4 m3 + 1/4 m4,      y3 = (d + m5) + 8 m3 - 1/8 m4.
+  template <class Ops, class V = typename Ops::V>
+  static void output_1d(const Ops& o, const V* m, V* y) {
+    const V s = o.add(m[1], m[2]), d = o.sub(m[1], m[2]);
+    y[0] = o.add(o.add(m[0], s), o.add(m[3], m[4]));
+    y[1] = o.template mls<kQ0_5>(o.template mla<kQ2>(d, m[3]), m[4]);
+    y[2] = o.template mla<kQ0_25>(o.template mla<kQ4>(s, m[3]), m[4]);
+    y[3] = o.template mls<kQ0_125>(o.template mla<kQ8>(o.add(d, m[5]), m[3]), m[4]);
+  }
+};
+
 // ---- tiles -------------------------------------------------------------------------
 
 // wino_input_fn. The row pass (B^T on each patch row, i.e. d B) goes to `e`,
@@ -191,8 +234,10 @@ void input_tile(const float* src, size_t src_row, float* dst, size_t dst_pos) {
 // row pass (A^T on each row of f) gives the m x m output, clamped and stored
 // straight to NCHW row by row (store_row_full for full tiles, store_row for
 // edge tiles cut to the map or to nch channels).
-template <class Ops, class F>
-void output_tile(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch, size_t dst_ch,
+// Tile: WinoOutTile (float output) or WinoOutTileH (binary16: the Ops'
+// store_row / store_row_full for Half round each value, as FCVTN).
+template <class Ops, class F, class Tile = WinoOutTile>
+void output_tile(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch,
                  size_t dst_row, bool clamp, float lo, float hi) {
   using V = typename Ops::V;
   constexpr size_t n = F::n, m = F::m;
@@ -219,6 +264,53 @@ void output_tile(const float* src, size_t src_pos, const WinoOutTile& ot, size_t
     else
       o.template store_row<m>(ot.dst + a * dst_row, dst_ch, y, ot.cols, nch);
   }
+}
+
+// ---- fp16 tiles (core/winograd.h: wino_input_h_fn, wino_output_h_fn) -------------
+//
+// The Ops policy also provides store_h8(p, a, b): the 8 lanes of a, b
+// rounded to binary16 (to nearest even) at p[0..7], and store_row /
+// store_row_full to Half* (M = 2, 4) rounding each value.
+
+// wino_input_h_fn: input_tile's arithmetic on the two quads of an octet; the
+// column passes of both run side by side so that position p's 8 lanes are
+// converted and stored together.
+template <class Ops, class F>
+void input_tile_h(const float* src0, const float* src1, size_t src_row, Half* dst, size_t dst_pos) {
+  using V = typename Ops::V;
+  constexpr size_t n = F::n;
+  Ops o(F::in_consts);
+  alignas(16) float e[2][n][n][4];  // e[h][j][r]: row pass output of quad h
+  const float* src[2] = {src0, src1};
+  const size_t quads = src1 ? 2 : 1;
+  for (size_t h = 0; h < quads; h++)
+    for (size_t r = 0; r < n; r++) {
+      o.refresh();
+      V d[n], out[n];
+      for (size_t c = 0; c < n; c++) d[c] = o.load(src[h] + r * src_row + c * 4);
+      F::input_1d(o, d, out);
+      for (size_t j = 0; j < n; j++) o.store(e[h][j][r], out[j]);
+    }
+  for (size_t j = 0; j < n; j++) {
+    o.refresh();
+    V v[2][n];
+    for (size_t h = 0; h < quads; h++) {
+      V col[n];
+      for (size_t r = 0; r < n; r++) col[r] = o.load(e[h][j][r]);
+      F::input_1d(o, col, v[h]);
+    }
+    if (!src1)
+      for (size_t i = 0; i < n; i++) v[1][i] = o.zero();
+    for (size_t i = 0; i < n; i++) o.store_h8(dst + (n * i + j) * dst_pos, v[0][i], v[1][i]);
+  }
+}
+
+// wino_output_h_fn: output_tile with each output rounded to binary16 as it
+// is stored.
+template <class Ops, class F>
+void output_tile_h(const float* src, size_t src_pos, const WinoOutTileH& ot, size_t nch, size_t dst_ch,
+                   size_t dst_row, bool clamp, float lo, float hi) {
+  output_tile<Ops, F, WinoOutTileH>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
 }
 
 }  // namespace wino

@@ -5,7 +5,10 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
+
+#include "core/half.h"
 
 #include "core/winograd.h"
 #include "core/winograd_kernels.h"
@@ -80,6 +83,41 @@ struct Ops {
   static void store_row_full(float* p, size_t ch, const V* y) {
     store_row<M>(p, ch, y, M, 4);
   }
+  // fp16 storage (core/winograd_kernels.h): core/half.h rounds as FCVTN.
+  static void store_h8(Half* p, const V& a, const V& b) {
+    for (int l = 0; l < 4; l++) {
+      p[l] = float_to_half(a.v[l]);
+      p[4 + l] = float_to_half(b.v[l]);
+    }
+  }
+  template <size_t M>
+  static void store_row(Half* p, size_t ch, const V* y, size_t cols, size_t nch) {
+    for (size_t l = 0; l < nch; l++)
+      for (size_t b = 0; b < cols; b++) p[l * ch + b] = float_to_half(y[b].v[l]);
+  }
+  template <size_t M>
+  static void store_row_full(Half* p, size_t ch, const V* y) {
+    store_row<M>(p, ch, y, M, 4);
+  }
+};
+
+// Ops with fused multiply-adds (one rounding, as aarch64's fmla/fmls by
+// element): the twin of the NEON fp16 Winograd transforms
+// (generic/winograd_f16.cpp), bit for bit.
+struct FusedOps : Ops {
+  using Ops::Ops;
+  template <int K>
+  V mla(const V& a, const V& b) const {
+    V r;
+    for (int l = 0; l < 4; l++) r.v[l] = std::fma(b.v[l], c[K], a.v[l]);
+    return r;
+  }
+  template <int K>
+  V mls(const V& a, const V& b) const {
+    V r;
+    for (int l = 0; l < 4; l++) r.v[l] = std::fma(-b.v[l], c[K], a.v[l]);
+    return r;
+  }
 };
 
 inline void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi,
@@ -88,6 +126,16 @@ inline void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t lo, si
   dst += lo * 4;
   for (size_t i = 0; i < n; i++)
     for (size_t l = 0; l < 4; l++) dst[i * 4 + l] = l < nch ? x[l * ch_stride + i] : 0.0f;
+  std::fill_n(dst + n * 4, hi * 4, 0.0f);
+}
+
+// wino_pack_nc4_h_fn: pack_nc4 from a binary16 image (exact widening).
+inline void pack_nc4_h(const Half* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi,
+                       float* dst) {
+  std::fill_n(dst, lo * 4, 0.0f);
+  dst += lo * 4;
+  for (size_t i = 0; i < n; i++)
+    for (size_t l = 0; l < 4; l++) dst[i * 4 + l] = l < nch ? half_to_float(x[l * ch_stride + i]) : 0.0f;
   std::fill_n(dst + n * 4, hi * 4, 0.0f);
 }
 

@@ -158,6 +158,46 @@ struct Ops {
       for (size_t l = 0; l < nch; l++) store_cols(p + l * ch, c[l], z[l], cols);
     }
   }
+#if defined(__aarch64__)
+  // fp16 storage (core/winograd_kernels.h): FCVTN/FCVTN2 (Armv8.0; round to
+  // nearest even under the default FPCR).
+  static void store_h8(Half* p, V a, V b) {
+    const float16x8_t h = vcvt_high_f16_f32(vcvt_f16_f32(a), b);
+    vst1q_u16(reinterpret_cast<uint16_t*>(p), vreinterpretq_u16_f16(h));
+  }
+  // The first k (1..4) lanes of a, rounded, to p.
+  static void store_h4(Half* p, V a, size_t k) {
+    const uint16x4_t h = vreinterpret_u16_f16(vcvt_f16_f32(a));
+    uint16_t* q = reinterpret_cast<uint16_t*>(p);
+    if (k == 4) {
+      vst1_u16(q, h);
+      return;
+    }
+    if (k >= 2) vst1_lane_u32(reinterpret_cast<uint32_t*>(q), vreinterpret_u32_u16(h), 0);
+    if (k == 3) vst1_lane_u16(q + 2, h, 2);
+    if (k == 1) vst1_lane_u16(q, h, 0);
+  }
+  // store_row<M> / store_row_full<M> to binary16 (M = 2, 4: the fp16
+  // Winograd's tile sides): the same transposes, each channel's row rounded
+  // by one FCVTN.
+  template <size_t M>
+  static void store_row(Half* p, size_t ch, const V* y, size_t cols, size_t nch) {
+    static_assert(M == 2 || M == 4, "fp16 tile side");
+    V c[4];
+    if (M == 2) {
+      float32x2_t z[4];
+      zip2(y[0], y[1], z);
+      for (size_t l = 0; l < 4; l++) c[l] = vcombine_f32(z[l], z[l]);
+    } else {
+      transpose4(y, c);
+    }
+    for (size_t l = 0; l < nch; l++) store_h4(p + l * ch, c[l], cols);
+  }
+  template <size_t M>
+  static void store_row_full(Half* p, size_t ch, const V* y) {
+    store_row<M>(p, ch, y, M, 4);
+  }
+#endif
 };
 
 
@@ -272,6 +312,36 @@ void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
     for (size_t l = 0; l < 4; l++) dst[i * 4 + l] = l < nch ? x[l * ch_stride + i] : 0.0f;
 }
 
+#if defined(__aarch64__)
+// pack_nc4 from a binary16 image (wino_pack_nc4_h_fn): FCVTL widens 4
+// pixels of a channel exactly, then the same st4.
+inline void pack_nc4_h(const Half* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi, float* dst) {
+  float32x4_t z = vdupq_n_f32(0.0f);
+#if defined(__GNUC__)
+  asm("" : "+w"(z));
+#endif
+  for (size_t i = 0; i < lo; i++, dst += 4) vst1q_f32(dst, z);
+  for (size_t i = 0; i < hi; i++) vst1q_f32(dst + 4 * (n + i), z);
+  const uint16_t* xs = reinterpret_cast<const uint16_t*>(x);
+  size_t i = 0;
+  if (nch == 4) {
+    for (; i + 4 <= n; i += 4) {
+      float32x4x4_t v;
+      for (size_t l = 0; l < 4; l++)
+        v.val[l] = vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(xs + l * ch_stride + i)));
+      vst4q_f32(dst + 4 * i, v);
+    }
+  }
+  for (; i < n; i++) {
+    uint16x4_t h = vdup_n_u16(0);
+    if (nch > 0) h = vld1_lane_u16(xs + i, h, 0);
+    if (nch > 1) h = vld1_lane_u16(xs + ch_stride + i, h, 1);
+    if (nch > 2) h = vld1_lane_u16(xs + 2 * ch_stride + i, h, 2);
+    if (nch > 3) h = vld1_lane_u16(xs + 3 * ch_stride + i, h, 3);
+    vst1q_f32(dst + 4 * i, vcvt_f32_f16(vreinterpret_f16_u16(h)));
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace detail

@@ -94,6 +94,9 @@ PYBIND11_MODULE(_armconv, m) {
     // The fp16 kernels, where they run (Precision::Fp16 layers).
     if (!c.hgemm.empty()) kernels["hgemm"] = c.hgemm;
     if (!c.depthwise3x3_fp16.empty()) kernels["depthwise3x3_fp16"] = c.depthwise3x3_fp16;
+    if (!c.winograd43_fp16.empty()) kernels["winograd43_fp16"] = c.winograd43_fp16;
+    if (!c.winograd23_fp16.empty()) kernels["winograd23_fp16"] = c.winograd23_fp16;
+    if (!c.winograd_gemm_fp16.empty()) kernels["winograd_gemm_fp16"] = c.winograd_gemm_fp16;
     py::dict d;
     d["arch"] = c.arch;
     d["neon"] = c.neon;
