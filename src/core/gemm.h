@@ -268,17 +268,24 @@ struct GemmPlan {
   size_t scratch_bytes = 0;  // per worker, 64-byte aligned
   size_t units() const { return n_blocks * m_panels; }
   // A plan in stages (gemm_plan(..., stages = true)): stage 0 (gemm_pack)
-  // packs B of every (N-block, K-block) once, into a buffer the threads
-  // share; stage 1 (gemm_run_packed) runs the micro-kernels of the units
-  // above from it. Stage 0's units: (N-block, K-block, group of pack_panels
-  // NR-column panels), the panel group innermost. The same packed bytes and
-  // the same micro-kernel calls as gemm_run: the same results.
+  // packs B once, into a buffer the threads share; stage 1 (gemm_run_packed)
+  // runs the micro-kernels of the units above from it. B is packed in slabs
+  // of slab_nc columns (the L2 blocking; a multiple of nc) x one K-block,
+  // each laid out as pack_b lays out that block, so an N-block (nc columns,
+  // as narrow as one panel: the packing no longer depends on it) is a run of
+  // panels of one slab. Stage 0's units: (slab, K-block, group of
+  // pack_panels NR-column panels, slice of slice_k rows (a multiple of KR)),
+  // the slice innermost. The same packed bytes and the same micro-kernel
+  // calls on each output as gemm_run: the same results.
   bool staged = false;
   size_t k_blocks = 1;
+  size_t slab_nc = 0, slabs = 0;
+  double last_slab_cost = 1.0;
   size_t pack_panels = 0, pack_groups = 0;
-  size_t slab_bytes = 0;  // one (N-block, K-block) of packed B, 64-byte multiple
-  size_t pack_units() const { return n_blocks * k_blocks * pack_groups; }
-  size_t shared_bytes() const { return n_blocks * k_blocks * slab_bytes; }
+  size_t slice_k = 0, k_slices = 1;
+  size_t slab_bytes = 0;  // one (slab, K-block) of packed B, 64-byte multiple
+  size_t pack_units() const { return slabs * k_blocks * pack_groups * k_slices; }
+  size_t shared_bytes() const { return slabs * k_blocks * slab_bytes; }
 };
 
 // The operand B of one GEMM: a dense matrix, or an image read as its im2col
