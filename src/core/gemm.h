@@ -269,12 +269,12 @@ struct GemmPlan {
   size_t units() const { return n_blocks * m_panels; }
   // A plan in stages (gemm_plan(..., stages = true)): stage 0 (gemm_pack)
   // packs B once, into a buffer the threads share; stage 1 (gemm_run_packed)
-  // runs the micro-kernels of the units above from it. B is packed in slabs
-  // of slab_nc columns (the L2 blocking; a multiple of nc) x one K-block,
-  // each laid out as pack_b lays out that block, so an N-block (nc columns,
-  // as narrow as one panel: the packing no longer depends on it) is a run of
-  // panels of one slab. Stage 0's units: (slab, K-block, group of
-  // pack_panels NR-column panels, slice of slice_k rows (a multiple of KR)),
+  // runs the micro-kernels of the units above from it. The buffer holds, per
+  // K-block, the NR-column panels of all of N one after the other (as one
+  // pack_b of the whole K-block would lay them out; kb_bytes apart), so
+  // stage 1's N-blocks need not match how stage 0 cut the packing. Stage 0's
+  // units: (slab of slab_nc columns (the one-thread N-blocks), K-block,
+  // group of pack_panels panels, slice of slice_k rows (a multiple of KR)),
   // the slice innermost. The same packed bytes and the same micro-kernel
   // calls on each output as gemm_run: the same results.
   bool staged = false;
@@ -283,9 +283,10 @@ struct GemmPlan {
   double last_slab_cost = 1.0;
   size_t pack_panels = 0, pack_groups = 0;
   size_t slice_k = 0, k_slices = 1;
-  size_t slab_bytes = 0;  // one (slab, K-block) of packed B, 64-byte multiple
+  size_t kb_bytes = 0;  // one K-block's panels (NR x round_up(kc, KR) elements each)
   size_t pack_units() const { return slabs * k_blocks * pack_groups * k_slices; }
-  size_t shared_bytes() const { return slabs * k_blocks * slab_bytes; }
+  // 64 bytes of slack at the end: vector loads may run over a panel's end.
+  size_t shared_bytes() const { return (k_blocks * kb_bytes + 64 + 63) / 64 * 64; }
 };
 
 // The operand B of one GEMM: a dense matrix, or an image read as its im2col

@@ -132,25 +132,32 @@ template <class T>
 GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, size_t want_units) {
   using B = typename T::B;
   const size_t nr = kern.nr, kr = kern.kr, n = p.n, want = std::max<size_t>(want_units, 1);
+  const size_t panels = div_up(n, nr), one_blocks = p.n_blocks;
   p.staged = true;
   p.k_blocks = div_up(std::max<size_t>(p.k, 1), p.kc);
-  // Slabs: the one-thread N-blocks (how much B the micro-kernels sweep in L2).
-  p.slab_nc = p.nc;
+  // Stage 0 packs slabs: the one-thread N-blocks (at most an L2 share), of
+  // equal width.
+  const size_t slab_panels = div_up(panels, one_blocks);
+  p.slab_nc = slab_panels * nr;
   p.slabs = div_up(n, p.slab_nc);
   p.last_slab_cost = double(n - (p.slabs - 1) * p.slab_nc) / double(p.slab_nc);
-  const size_t slab_panels = p.slab_nc / nr;
-  // Stage 1: N-blocks enough for want_units with the M-panels; their width
-  // divides the slab's (an N-block lies in one slab), down to one panel.
-  const size_t per_slab = std::min(slab_panels, div_up(div_up(want, std::max<size_t>(p.m_panels, 1)), p.slabs));
-  size_t d = slab_panels / per_slab;
-  while (slab_panels % d) d--;
+  // Stage 1: N-blocks of equal width (as narrow as one panel), at least the
+  // one-thread ones, and enough for twice want_units with the M-panels:
+  // with B packed once, a narrower block costs only a micro-kernel call, and
+  // finer units even out what the split's cost model only estimates (the
+  // edge tiles of the last block, below).
+  const size_t blocks = std::max(one_blocks, div_up(2 * want, std::max<size_t>(p.m_panels, 1)));
+  const size_t d = div_up(panels, blocks);
   p.nc = d * nr;
   p.n_blocks = div_up(n, p.nc);
-  // The last N-block's cost: its full panels, and a partial panel at half a
-  // panel or more (the edge tiles cost more than their share of columns).
+  // The last N-block's cost: its full panels, and a partial panel at a
+  // quarter of a panel or more for fp32 (the 8x12 kernel's edge tiles of 1
+  // to 4 columns cost 0.23 to 0.62 of a full one: conv_gemm.cpp's cost
+  // model), a whole one for the int8 kernels (their edge tiles compute the
+  // full tile).
   const size_t last = n - (p.n_blocks - 1) * p.nc, r = last % nr;
-  p.last_block_cost = std::min(
-      1.0, (double(last / nr) + (r ? std::max(double(r) / double(nr), 0.5) : 0.0)) / double(d));
+  const double edge = r == 0 ? 0.0 : kr == 1 ? std::max(double(r) / double(nr), 0.25) : 1.0;
+  p.last_block_cost = std::min(1.0, (double(last / nr) + edge) / double(d));
   // Stage 0: about want_units units over the slabs' K-blocks, each split
   // into groups of panels (kernel packers of KR = 1: a panel's rows are
   // contiguous, so a group may be one panel) and slices of rows. The staged
@@ -166,9 +173,8 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
       1, std::min(div_up(want0, p.pack_groups), p.kc / std::max(kMinSliceRows, kr)));
   p.slice_k = round_up(div_up(p.kc, slices), kr);
   p.k_slices = div_up(p.kc, p.slice_k);
-  const size_t kcp = round_up(p.kc, kr);
-  p.b_bytes = p.slab_nc * kcp * sizeof(B);
-  p.slab_bytes = round_up(p.b_bytes + 64, 64);
+  p.b_bytes = 0;  // B is in the shared buffer
+  p.kb_bytes = panels * nr * round_up(p.kc, kr) * sizeof(B);
   // A worker's scratch: the im2col staging (gather), and for the sliced
   // int8 kernel packers the slice as pack_b writes it (copied into place).
   p.stage_bytes = gather ? kr * p.slab_nc * sizeof(typename T::X) + p.slab_nc * kr * sizeof(B) : 0;
@@ -301,8 +307,8 @@ void gemm_pack(const GemmKernel<T>& kern, const GemmPlan& p, const GemmB<T>& src
     // The K-block's panels are NR x kcp each (what pack_b writes for it);
     // rows r0.. of panel q start r0 * NR into it (r0 a multiple of KR).
     const size_t kcp = round_up(kc, kr);
-    B* slab = reinterpret_cast<B*>(static_cast<char*>(shared) + (s * p.k_blocks + kb) * p.slab_bytes);
-    B* dst = slab + a * nr * kcp + r0 * nr;
+    B* dst = reinterpret_cast<B*>(static_cast<char*>(shared) + kb * p.kb_bytes) + (n0 / nr + a) * nr * kcp +
+             r0 * nr;
     if (rows == kc) {
       pack_block(kern, src, k0, kc, n0 + a * nr, cols, dst, stage);
     } else if (gather) {
@@ -329,14 +335,12 @@ void gemm_run_packed(const GemmKernel<T>& kern, const GemmPlan& p, const typenam
     const size_t nb = u / p.m_panels, mp0 = u % p.m_panels;
     const size_t mp1 = std::min(p.m_panels, mp0 + (end - u));
     u += mp1 - mp0;
-    // N-block nb: panels from q0 on of slab s.
+    // N-block nb: panels from n0 / NR on, in each K-block's panels.
     const size_t n0 = nb * p.nc, nc = std::min(p.nc, p.n - n0);
-    const size_t s = n0 / p.slab_nc, q0 = (n0 - s * p.slab_nc) / nr;
     for (size_t k0 = 0, kb = 0; k0 < p.k; k0 += p.kc, kb++) {
       const size_t kc = std::min(p.kc, p.k - k0);
-      const B* bbuf = reinterpret_cast<const B*>(static_cast<const char*>(shared) +
-                                                 (s * p.k_blocks + kb) * p.slab_bytes) +
-                      q0 * nr * round_up(kc, kern.kr);
+      const B* bbuf = reinterpret_cast<const B*>(static_cast<const char*>(shared) + kb * p.kb_bytes) +
+                      n0 * round_up(kc, kern.kr);
       run_panels(kern, p, packed_a, bbuf, c, ldc, out, n0, nc, k0, kc, mp0, mp1);
     }
   }
