@@ -169,8 +169,10 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
   const size_t groups = !gather && kr == 1 ? std::min(slab_panels, want0) : 1;
   p.pack_panels = div_up(slab_panels, groups);
   p.pack_groups = div_up(slab_panels, p.pack_panels);
-  const size_t slices = std::max<size_t>(
-      1, std::min(div_up(want0, p.pack_groups), p.kc / std::max(kMinSliceRows, kr)));
+  // (KR = 1 kernel packers: slices only when the panels are too few; each
+  // call of a packer costs its set-up, im2col's geometry.)
+  const size_t want_slices = gather || kr > 1 || want0 > slab_panels ? div_up(want0, p.pack_groups) : 1;
+  const size_t slices = std::max<size_t>(1, std::min(want_slices, p.kc / std::max(kMinSliceRows, kr)));
   p.slice_k = round_up(div_up(p.kc, slices), kr);
   p.k_slices = div_up(p.kc, p.slice_k);
   p.b_bytes = 0;  // B is in the shared buffer
