@@ -119,6 +119,24 @@ def test_conv1x1(algo, stride, rng):
         check(x, wt, b, stride=stride, activation="relu", algo=algo, pads=(0,) * 4)
 
 
+@pytest.mark.parametrize("c,cout,groups", [(1152, 48, 1), (48, 1152, 1), (67, 13, 1), (5, 3, 1),
+                                             (96, 40, 2), (4, 25, 1)])
+def test_conv1x1_on_1x1_map(c, cout, groups, rng):
+    """Squeeze-and-excitation shapes: N = 1 runs as GEMVs (every row remainder of
+    the register tile, K remainders of the 4-k step, groups, batch 3, clamps)."""
+    x = rng.standard_normal((3, c, 1, 1)).astype(np.float32)
+    wt = (rng.standard_normal((cout, c // groups, 1, 1)) / np.sqrt(c // groups)).astype(np.float32)
+    b = rng.standard_normal(cout).astype(np.float32)
+    for act in ACTIVATIONS:
+        check(x, wt, b, groups=groups, activation=act, pads=(0,) * 4)
+        check(x[0], wt, b, groups=groups, activation=act, pads=(0,) * 4)
+    layer = armconv.Conv2d(wt, b, groups=groups, activation="relu6")
+    ref = layer(x.copy(), out=np.empty((3, cout, 1, 1), np.float32))
+    for n in (1, 2, 4):  # the same bits at every thread count
+        with armconv.threads(n):
+            np.testing.assert_array_equal(layer(x), ref)
+
+
 def test_gemm_tile_edges(rng):
     """Output channels and pixels around every remainder of the register tile."""
     for cout in range(1, 26):

@@ -148,6 +148,29 @@ def test_layer_bad_input():
         layer(X[0, 0])
 
 
+def test_layer_call_fast_path():
+    """A float32 (N, C, H, W) ndarray goes straight to the extension (Conv2d.__call__);
+    whatever the extension refuses takes the full path, with its messages and copies."""
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal((6, 4, 3, 3)).astype(np.float32)
+    layer = armconv.Conv2d(w, padding=1)
+    x = rng.standard_normal((2, 4, 8, 16)).astype(np.float32)
+    want = layer(x.copy(), out=np.empty((2, 6, 8, 16), np.float32))  # the full path
+    np.testing.assert_array_equal(layer(x), want)
+    # Strided, misaligned, wrong channels, byte-swapped: the full path's answers.
+    strided = np.zeros((2, 4, 8, 32), np.float32)
+    strided[..., ::2] = x
+    np.testing.assert_array_equal(layer(strided[..., ::2]), want)
+    buf = np.zeros(x.size * 4 + 4, np.uint8)
+    mis = buf[1:1 + x.size * 4].view(np.float32).reshape(x.shape)
+    mis[...] = x
+    np.testing.assert_array_equal(layer(mis), want)
+    with pytest.raises(ValueError, match=r"x has 3 channels .*weight.shape\[1\] \* groups"):
+        layer(x[:, :3].copy())
+    with pytest.raises(TypeError, match="x must have dtype float32"):
+        layer(x.astype(">f4"))
+
+
 def test_private_module_checks_its_inputs():
     """The extension module itself refuses what would crash (in case it is used directly)."""
     from armconv import _armconv

@@ -63,6 +63,16 @@ struct GemmRows<S8Gemm> {
 // Largest packed B a plan in stages shares among its threads (the whole call's).
 constexpr size_t kMaxSharedB = size_t(4) << 20;
 
+// Largest zero-padded image copy (one group's channels) a worker's scratch
+// holds for a kernel table with pad_copy (core/gemm.h). The copy costs about
+// one load and store per 4 pixels; the stride-1 row packer it enables (one
+// vector load per 4 pixels and tap, neon/sgemm_pack.h) saves more than that
+// on every tap. Measured (python3 bench/insncount.py --cpu cortex-a72
+// conv5x5_16_32_28 im2col3x3_64_28): 5x5 p2 16->32 28x28 3.08 -> 3.51 MACs
+// per instruction, 3x3 p1 64->64 28x28 3.42 -> 3.56. (The size only bounds
+// scratch; larger maps keep packing from the image.)
+constexpr size_t kMaxPadCopy = size_t(256) << 10;
+
 template <class T>
 using ConvImplFor = typename std::conditional<std::is_same<T, S8Gemm>::value, ConvImplS8, ConvImpl>::type;
 
@@ -112,6 +122,7 @@ struct GemmLayer {
     pl.last_cost[1] = pl.gemm.last_block_cost;
     pl.units = pl.axes[0] * pl.gemm.units();
     pl.scratch_bytes = pl.gemm.scratch_bytes;
+    if (const size_t pad = pad_copy_bytes(kern, pl)) pl.scratch_bytes = round_up(pl.scratch_bytes, 64) + pad;
     pl.macs = conv_macs(p, pl);
     if (pl.gemm.staged) {
       pl.stages = 2;
@@ -123,6 +134,51 @@ struct GemmLayer {
       pl.shared_bytes = pl.axes[0] * pl.gemm.shared_bytes();
     }
     return pl;
+  }
+
+  // Stride-1 im2col from a zero-padded copy of the image (GemmKernel::pad_copy):
+  // its bytes in a worker's scratch (after the GEMM's part), 0 if the plan
+  // packs from the image itself. The copy has the padded geometry: hp x wp
+  // planes, the image at (pad_top, pad_left), zeros around it, so the
+  // packer sees a layer without padding.
+  template <class T>
+  size_t pad_copy_bytes(const GemmKernel<T>& kern, const ConvPlan& pl) const {
+    if (!kern.pad_copy || dense || pl.gemm.staged || p.stride_h != 1 || p.stride_w != 1 ||
+        p.dilation_h != 1 || p.dilation_w != 1 || pl.wo % 4 != 0 || pl.ho < 1)
+      return 0;
+    if (p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0) return 0;
+    const size_t hp = size_t(pl.ho) + size_t(p.kernel_h) - 1, wp = size_t(pl.wo) + size_t(p.kernel_w) - 1;
+    const double bytes = double(cg) * double(hp) * double(wp) * sizeof(typename T::X);
+    return bytes <= double(kMaxPadCopy) ? round_up(size_t(bytes), 64) : 0;
+  }
+
+  // Rows [r0, r1) of the zero-padded copy of image-group xg (every channel)
+  // into dst (cg planes of hp x wp): padded row r is input row r - pad_top.
+  template <class X>
+  void pad_rows(const ConvPlan& pl, const X* xg, size_t r0, size_t r1, X* dst) const {
+    const size_t h = size_t(pl.h), w = size_t(pl.w);
+    const size_t hp = size_t(pl.ho) + size_t(p.kernel_h) - 1, wp = size_t(pl.wo) + size_t(p.kernel_w) - 1;
+    const size_t left = size_t(p.pad_left), right = wp - left - w;
+    for (size_t c = 0; c < cg; c++) {
+      for (size_t r = r0; r < r1; r++) {
+        X* d = dst + (c * hp + r) * wp;
+        const int64_t iy = int64_t(r) - p.pad_top;
+        if (iy < 0 || iy >= int64_t(h)) {
+          std::fill_n(d, wp, X{});
+          continue;
+        }
+        std::fill_n(d, left, X{});
+        std::memcpy(d + left, xg + (c * h + size_t(iy)) * w, w * sizeof(X));
+        std::fill_n(d + left + w, right, X{});
+      }
+    }
+  }
+
+  // Whether a plan runs as GEMVs (GemmKernel::gemv): a dense layer on a 1x1
+  // map, one-stage plan (units: M-panels, one N-block).
+  template <class T>
+  bool gemv_applies(const GemmKernel<T>& kern, const ConvPlan& pl) const {
+    return kern.gemv && dense && pl.ho == 1 && pl.wo == 1 && !pl.gemm.staged;
   }
 
   // The B of image-group ig: the image (dense) or its im2col geometry.
@@ -175,6 +231,14 @@ struct GemmLayer {
     const size_t howo = size_t(pl.ho) * size_t(pl.wo);
     const size_t per = pl.gemm.units(), es = out_elem_bytes(out);
     Im2colGeom geom = im2col_geom(p, pl.h, pl.w, pl.ho, pl.wo);
+    using X = typename T::X;
+    X* padded = nullptr;
+    if (pad_copy_bytes(kern, pl)) {
+      padded = reinterpret_cast<X*>(static_cast<char*>(scratch) + round_up(pl.gemm.scratch_bytes, 64));
+      geom.h = size_t(pl.ho) + geom.kh - 1;
+      geom.w = size_t(pl.wo) + geom.kw - 1;
+      geom.pad_top = geom.pad_left = 0;
+    }
     for (size_t u = begin; u < end;) {
       // GEMM units [lo, hi) of image-group ig.
       const size_t ig = u / per, lo = u % per, hi = std::min(per, lo + (end - u));
@@ -182,7 +246,29 @@ struct GemmLayer {
       const size_t gi = ig % g;
       C* yg = static_cast<C*>(static_cast<void*>(static_cast<char*>(static_cast<void*>(y)) +
                                                  ig * m * howo * es));
-      gemm_run(kern, pl.gemm, packed_a.data() + gi * mpad * kp, b_of<T>(pl, x, ig, &geom), yg, howo,
+      if (gemv_applies(kern, pl)) {
+        // N = 1 (a 1x1 layer on a 1x1 map): each unit is one M-panel, its
+        // GEMV reads the image-group's cg inputs as they are.
+        const X* xg = x + ig * cg;
+        for (size_t mp = lo; mp < hi; mp++) {
+          const size_t r0 = mp * kern.mr;
+          kern.gemv(k, std::min(kern.mr, m - r0), packed_a.data() + gi * mpad * kp + r0 * kp, xg,
+                    static_cast<C*>(static_cast<void*>(static_cast<char*>(static_cast<void*>(yg)) + r0 * es)), 1,
+                    out_from_row(out, gi * m + r0));
+        }
+        continue;
+      }
+      GemmB<T> src = b_of<T>(pl, x, ig, &geom);
+      if (padded) {
+        // The padded rows the units' N-blocks read: output rows oy0 .. oy1 - 1
+        // need padded rows oy0 .. oy1 + kh - 2 (stride 1).
+        const size_t n0 = lo / pl.gemm.m_panels * pl.gemm.nc;
+        const size_t n1 = std::min(howo, ((hi - 1) / pl.gemm.m_panels + 1) * pl.gemm.nc);
+        const size_t oy0 = n0 / size_t(pl.wo), oy1 = (n1 - 1) / size_t(pl.wo) + 1;
+        pad_rows(pl, static_cast<const X*>(geom.x), oy0, oy1 + geom.kh - 1, padded);
+        geom.x = padded;
+      }
+      gemm_run(kern, pl.gemm, packed_a.data() + gi * mpad * kp, src, yg, howo,
                out_from_row(out, gi * m), lo, hi, scratch);
     }
   }
@@ -212,7 +298,7 @@ class GemmConv final : public ConvImplFor<T> {
     const size_t gemms = std::max<size_t>(1, size_t(n) * layer_.g);
     const size_t target = kUnitsPerThread * size_t(threads), want = div_up(target, gemms);
     const ConvPlan one = layer_.plan(kern_, n, h, w);
-    if (one.axes[0] * one.gemm.n_blocks < target) {
+    if (one.axes[0] * one.gemm.n_blocks < target && !layer_.gemv_applies(kern_, one)) {
       ConvPlan st = layer_.plan(kern_, n, h, w, want, true);
       if (st.shared_bytes <= kMaxSharedB) return st;
     }

@@ -217,6 +217,19 @@ struct GemmKernel {
   // a time gathered into scratch (the int8 tables: their B packers transpose
   // KR-row groups in registers).
   pack_im2col_fn pack_im2col;
+  // pack_im2col is fastest on a stride-1 geometry without padding (and an
+  // output width a multiple of 4): the convolution driver then packs from a
+  // zero-padded copy of the image it makes in scratch, where that copy is
+  // small (conv_gemm.cpp, kMaxPadCopy).
+  bool pad_copy = false;
+  // N = 1 (a 1x1 layer on a 1x1 map: squeeze-and-excitation): one A panel
+  // (m <= MR rows, packed as for the micro-kernel, all K) times a dense x of
+  // k elements, y[r * ldy] = out(bias[r] + sum_k A[r][k] x[k]) with the
+  // activation, the K sum in one pass (no K-blocks), no B panel packed:
+  // the 1-column micro-kernel tile loads a packed B row per k, this one 4 k
+  // of x per load. nullptr: the table has none (the driver runs the GEMM).
+  using gemv_fn = void (*)(size_t k, size_t m, const A* a, const X* x, C* y, size_t ldy, const Out& out);
+  gemv_fn gemv = nullptr;
 };
 
 using SgemmKernels = GemmKernel<F32Gemm>;

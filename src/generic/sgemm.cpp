@@ -44,6 +44,20 @@ void sgemm_ukernel(size_t kc, size_t m, size_t n, const float* a, const float* b
     sgemm_tile<MR, NR>(kc, m, n - q < NR ? n - q : NR, a, b, c, ldc, out, flags);
 }
 
+// N = 1: one A panel times x (core/gemm.h, gemv_fn), k in order.
+template <size_t MR>
+void sgemv(size_t k, size_t m, const float* a, const float* x, float* y, size_t ldy, const F32Output& out) {
+  float acc[MR];
+  for (size_t r = 0; r < MR; r++) acc[r] = out.bias[r];
+  for (size_t kk = 0; kk < k; kk++)
+    for (size_t r = 0; r < MR; r++) acc[r] += a[kk * MR + r] * x[kk];
+  for (size_t r = 0; r < m; r++) {
+    float v = acc[r];
+    if (out.clamp) v = v < out.lo ? out.lo : (v > out.hi ? out.hi : v);
+    y[r * ldy] = v;
+  }
+}
+
 template <size_t MR, size_t NR>
 const SgemmKernels& table(const char* name) {
   static const SgemmKernels k = {name,
@@ -53,7 +67,9 @@ const SgemmKernels& table(const char* name) {
                                  sgemm_ukernel<MR, NR>,
                                  pack_a<float, MR, 1>,
                                  pack_b<float, float, NR, 1>,
-                                 pack_im2col<float, float, NR, 1>};
+                                 pack_im2col<float, float, NR, 1>,
+                                 /*pad_copy=*/false,
+                                 sgemv<MR>};
   return k;
 }
 

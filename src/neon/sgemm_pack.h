@@ -180,13 +180,36 @@ struct SgemmPack {
         s += ldb;
       }
     }
-    if (q < nc) {
-      const size_t cols = nc - q;
-      for (size_t kk = 0; kk < kc; kk++) {
-        zero_nr(dst);
-        std::memcpy(dst, b + kk * ldb + q, cols * sizeof(float));
-        dst += kNR;
-      }
+    if (q < nc) pack_b_tail(kc, nc - q, b + q, ldb, dst);
+  }
+
+  // The last, partial panel of pack_b: cols < NR columns per k row, zeros
+  // after them. (Not memcpy: a call per k row costs more than the copy, and
+  // a 1x1 map, N = 1, is all last panel; the number of 4-column vectors and
+  // the 1..3 remaining columns are fixed before the loop over k.)
+  template <size_t V, size_t R>
+  static void tail_rows(size_t kc, const float* s, size_t ldb, float* d) {
+    for (size_t kk = 0; kk < kc; kk++, d += kNR, s += ldb) {
+      zero_nr(d);
+      for (size_t j = 0; j < V; j++) vst1q_f32(d + 4 * j, vld1q_f32(s + 4 * j));
+      for (size_t j = 0; j < R; j++) d[4 * V + j] = s[4 * V + j];
+    }
+  }
+  template <size_t V>
+  static void tail_rows_v(size_t kc, size_t r, const float* s, size_t ldb, float* d) {
+    switch (r) {
+      case 0: return tail_rows<V, 0>(kc, s, ldb, d);
+      case 1: return tail_rows<V, 1>(kc, s, ldb, d);
+      case 2: return tail_rows<V, 2>(kc, s, ldb, d);
+      default: return tail_rows<V, 3>(kc, s, ldb, d);
+    }
+  }
+  static void pack_b_tail(size_t kc, size_t cols, const float* s, size_t ldb, float* d) {
+    static_assert(kNR <= 12, "pack_b_tail: at most 2 whole vectors before the last panel's end");
+    switch (cols / 4) {
+      case 0: return tail_rows_v<0>(kc, cols % 4, s, ldb, d);
+      case 1: return tail_rows_v<1>(kc, cols % 4, s, ldb, d);
+      default: return tail_rows_v<2>(kc, cols % 4, s, ldb, d);
     }
   }
 
@@ -469,12 +492,169 @@ struct SgemmPack {
     }
   }
 
+  // im2col with stride 1 and no padding or dilation, output width a multiple
+  // of 4 (a layer with padding gets a zero-padded copy of its image from the
+  // conv driver: GemmKernel::pad_copy). Then the 4 columns n .. n + 3 of a
+  // panel (n a multiple of 4) are the pixels ox .. ox + 3 of one output row
+  // oy, and row k = (c, ky, kx) of them is 4 consecutive floats of the image:
+  //   B[k][n + i] = x[c][oy + ky][ox + kx + i]   (i < 4)
+  // So a panel is NR/4 base pointers (one per column group, x + oy w + ox),
+  // and its row k is one vector load from each at the offset of k,
+  // c h w + ky w + kx, and a store: the geometry is resolved once per panel,
+  // and the loop over k is NR/4 loads + 1 store (aarch64: st1 of 3
+  // registers) per tap. Every load is inside the image: ox + kx + 3 <=
+  // wo - 1 + kw - 1 = w - 1, oy + ky <= h - 1.
+  static bool s1_rows_apply(const Im2colGeom& g, size_t n0, size_t nc) {
+    return g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.pad_top == 0 && g.pad_left == 0 &&
+           g.wo % 4 == 0 && n0 % 4 == 0 && nc % 4 == 0 && g.ho + g.kh - 1 <= g.h &&
+           g.wo + g.kw - 1 <= g.w;
+  }
+  static constexpr size_t kNV = kNR / 4;  // column groups (vectors) of a panel row
+  // One pointer per column group of a panel, passed by value: never in
+  // memory, so the row pointers stay in registers across the asm below.
+  struct Ptrs {
+    const float* p[kNV];
+    Ptrs operator+(size_t off) const {
+      Ptrs r;
+      for (size_t j = 0; j < kNV; j++) r.p[j] = p[j] + off;
+      return r;
+    }
+  };
+  // Panel row of the tap at r.p[j] + off.
+  static float* s1_tap(float* d, Ptrs r, size_t off) {
+    float32x4_t v[kNV];
+    for (size_t j = 0; j < kNV; j++) v[j] = vld1q_f32(r.p[j] + off);
+  #if defined(__aarch64__)
+    if constexpr (kNV == 3) {
+      float32x4x3_t t;
+      t.val[0] = v[0];
+      t.val[1] = v[1];
+      t.val[2] = v[2];
+      vst1q_f32_x3(d, t);
+      return d + kNR;
+    }
+  #endif
+    for (size_t j = 0; j < kNV; j++) vst1q_f32(d + 4 * j, v[j]);
+    return d + kNR;
+  }
+#if defined(__aarch64__)
+  // One panel row of the 8x12 tile in assembly: GCC 12 computes each
+  // store's address with its own add rather than post-incrementing d
+  // (measured on conv5x5_16_32_28: 35 instructions per 5-tap row, 25 here).
+  //   %[r0], %[r1], %[r2]: the 3 column groups' pixels in the input row
+  //   OFF: byte offset of the tap (4 kx)
+  //   v0..v2 <- 4 floats at r0 + OFF, r1 + OFF, r2 + OFF; st1 of the 12 to d, d += 48
+  template <int OFF>
+  static float* s1_tap_asm(float* d, const float* r0, const float* r1, const float* r2) {
+    __asm__ volatile(
+        "ldur q0, [%[r0], #%[off]]\n\t"
+        "ldur q1, [%[r1], #%[off]]\n\t"
+        "ldur q2, [%[r2], #%[off]]\n\t"
+        "st1 {v0.4s, v1.4s, v2.4s}, [%[d]], #48\n\t"
+        : [d] "+r"(d)
+        : [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2), [off] "n"(OFF)
+        : "v0", "v1", "v2", "memory");
+    return d;
+  }
+#endif
+  // All taps of one (c, ky) row, straight-line: tap kx at r.p[j] + kx.
+  template <size_t... KX>
+  static float* s1_taps(float* d, Ptrs r, std::index_sequence<KX...>) {
+    (void)r;  // (unused when KX is empty: the KW = 0 instantiation)
+#if defined(__aarch64__)
+    if constexpr (kNV == 3) {
+      ((d = s1_tap_asm<int(4 * KX)>(d, r.p[0], r.p[1], r.p[2])), ...);
+      return d;
+    }
+#endif
+    ((d = s1_tap(d, r, KX)), ...);
+    return d;
+  }
+  // All kh = KW rows of one channel of a square kernel (r: the channel's
+  // first input row; rows w floats apart), straight-line.
+  template <size_t... KY>
+  static float* s1_square(float* d, Ptrs r, size_t w, std::index_sequence<KY...>) {
+    (void)r;  // (unused when KY is empty: the KW = 0 instantiation)
+    (void)w;
+    ((d = s1_taps(d, r + KY * w, std::index_sequence<KY...>())), ...);
+    return d;
+  }
+  template <size_t KW>
+  static void pack_im2col_s1_rows(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc,
+                                  float* dst) {
+    const size_t kw = g.kw, kh = g.kh, taps = kh * kw, w = g.w, plane = g.h * w;
+    const float* x = static_cast<const float*>(g.x);
+    for (size_t q = 0; q < nc; q += kNR, dst += kNR * kc) {
+      // The panel's column groups: base pointers; groups past nc stay zero.
+      const size_t groups = std::min(kNV, (nc - q) / 4);
+      Ptrs base;
+      for (size_t j = 0; j < kNV; j++) {
+        const size_t n = n0 + q + 4 * std::min(j, groups - 1);  // (a valid pointer for every j)
+        base.p[j] = x + n / g.wo * w + n % g.wo;
+      }
+      if (groups < kNV) {
+        for (size_t kk = 0; kk < kc; kk++) zero_nr(dst + kk * kNR);
+      }
+      size_t c = k0 / taps, ky = k0 % taps / kw, kx = k0 % kw;
+      float* d = dst;
+      if (KW > 0 && groups == kNV && kh == KW && k0 % taps == 0 && kc % taps == 0) {
+        // Whole channels of a square kernel (the usual block: all of K): one
+        // straight-line channel, the row pointers step a plane per channel.
+        Ptrs r = base + c * plane;
+        for (size_t ch = kc / taps; ch > 0; ch--) {
+          d = s1_square(d, r, w, std::make_index_sequence<KW>());
+          r = r + plane;
+        }
+        continue;
+      }
+      if (KW > 0 && groups == kNV && kx == 0 && kc % kw == 0) {
+        // Whole rows (c, ky): the row pointers step one input row per ky, to
+        // the next plane after the last ky.
+        Ptrs r = base + (c * plane + ky * w);
+        const size_t next_plane = plane - (kh - 1) * w;
+        for (size_t rows = kc / kw; rows > 0; rows--) {
+          d = s1_taps(d, r, std::make_index_sequence<KW>());
+          const size_t step = ++ky == kh ? next_plane : w;
+          if (ky == kh) ky = 0;
+          r = r + step;
+        }
+        continue;
+      }
+      for (size_t kk = 0; kk < kc;) {
+        const size_t row = c * plane + ky * w;
+        const size_t b = std::min(kw, kx + (kc - kk));
+        if (groups == kNV) {
+          for (size_t t = kx; t < b; t++) d = s1_tap(d, base, row + t);
+        } else {
+          for (size_t t = kx; t < b; t++, d += kNR)
+            for (size_t j = 0; j < groups; j++) vst1q_f32(d + 4 * j, vld1q_f32(base.p[j] + row + t));
+        }
+        kk += b - kx;
+        kx = 0;
+        if (++ky == kh) {
+          ky = 0;
+          c++;
+        }
+      }
+    }
+  }
+
   static void pack_im2col(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc,
                           float* dst) {
-    // Panel by panel: stems (few channels). Measured (bench/insncount.py,
-    // cortex-a72): r18_stem_7x7s2_3_64_224 3.18 -> 3.44 MACs/insn; with 16
-    // channels (conv5x5_16_32_28) the tap-major packer is cheaper (3.08
-    // against 2.91), so it keeps those.
+    // Stride 1 without padding (or from the driver's zero-padded copy),
+    // output width a multiple of 4: the row packer. Then panel by panel for
+    // stems (few channels; measured, bench/insncount.py, cortex-a72:
+    // r18_stem_7x7s2_3_64_224 3.18 -> 3.44 MACs/insn); else tap-major (with
+    // 16 channels it beat the panel packer: 3.08 against 2.91 on
+    // conv5x5_16_32_28 before that layer took the row packer, 3.51).
+    if (s1_rows_apply(g, n0, nc) && kc > 0) {
+      switch (g.kw) {
+        case 3: return pack_im2col_s1_rows<3>(g, k0, kc, n0, nc, dst);
+        case 5: return pack_im2col_s1_rows<5>(g, k0, kc, n0, nc, dst);
+        case 7: return pack_im2col_s1_rows<7>(g, k0, kc, n0, nc, dst);
+        default: return pack_im2col_s1_rows<0>(g, k0, kc, n0, nc, dst);
+      }
+    }
     if (g.dw == 1 && (g.sw == 1 || g.sw == 2) && g.channels <= 4 &&
         g.kw <= kMaxPanelKw &&
         g.pad_left < (int64_t(1) << 30) && kc > 0) {

@@ -208,6 +208,8 @@ void check_im2col(const GemmKernel<T>& kn, const GemmKernel<T>& gk, size_t ch, s
     g.wo = wo;
     const size_t blocks[][4] = {{0, K, 0, N},
                                 {K / 3, K - K / 3, N / 2, N - N / 2},
+                                // 4-column aligned, K from mid-row (the stride-1 row packer)
+                                {K / 3, K - K / 3, N / 8 * 4, N - N / 8 * 4},
                                 {0, (K + 1) / 2, 1 % N, std::min<size_t>(N - 1 % N, 2 * kn.nr + 1)}};
     for (const auto& bl : blocks) {
       const size_t k0 = bl[0], kc = bl[1], n0 = bl[2], nc = bl[3];
@@ -267,6 +269,15 @@ void for_im2col_cases(F f) {
   f(1, 7, 35, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0);   // stride 2 reads up to the last element
   f(3, 4, 17, 1, 3, 1, 2, 1, 1, 0, 0, 0, 0);   // stride 2 short pieces, no over-read
   f(1, 30, 26, 11, 11, 1, 2, 1, 1, 5, 5, 5, 5);  // many taps (heap descriptors)
+  // Stride 1, no padding, output width a multiple of 4 (the row packer of
+  // neon/sgemm_pack.h): 3, 5, 7 and other kernel widths, partial panels, the
+  // loads reach the image's last element.
+  f(3, 10, 14, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0);
+  f(2, 9, 20, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0);
+  f(1, 7, 10, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0);   // one 4-column group
+  f(2, 6, 11, 2, 4, 1, 1, 1, 1, 0, 0, 0, 0);   // kw 4
+  f(3, 5, 27, 1, 3, 1, 1, 1, 1, 0, 0, 0, 0);   // wo 25: not a multiple of 4
+  f(2, 12, 30, 3, 3, 1, 1, 1, 1, 0, 1, 0, 2);  // bottom/right padding only
 }
 
 }  // namespace gemm_check

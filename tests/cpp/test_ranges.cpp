@@ -311,6 +311,13 @@ int main() {
            {1, 2, 3});
   f32_case("im2col 3x3 64->16 (2 K-blocks), 16x16", make_im2col_conv, params(64, 16, 3, 1, 1, 1, false),
            1, 16, 16, {1, 2, 2});
+  // 1x1 on a 1x1 map (N = 1): GEMVs over the M-panels.
+  f32_case("gemm 1x1 on a 1x1 map 96->40 g2, n 3", make_gemm_conv, params(96, 40, 1, 1, 0, 2, true), 3, 1, 1,
+           {6, 1, 2});
+  // Padding, stride 1, output width a multiple of 4: packed from a zero-padded
+  // copy of the rows each range needs (GemmKernel::pad_copy).
+  f32_case("im2col 5x5 p2 16->32 g2, 28x28, n 2", make_im2col_conv, params(16, 32, 5, 1, 2, 2, true), 2,
+           28, 28, {4, 1, 1});
   // 7x7 and 14x14 maps with many channels: M-panels carry the threads.
   f32_case("gemm 1x1 96->160, 7x7, n 2", make_gemm_conv, params(96, 160, 1, 1, 0, 1, true), 2, 7, 7,
            {2, 1, 5});

@@ -103,6 +103,63 @@ void check_public(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t l
 
 }  // namespace
 
+// gemv (N = 1): every m <= MR, K remainders of the 4-k step, output strides
+// 1 and 3, with and without clamp, against the float64 reference; the A
+// panel and x end at guard pages (no read past them), y's rows outside
+// r * ldy, r < m, are untouched. NaN in x propagates through the clamp.
+void check_gemv(const SgemmKernels& kn) {
+  size_t cnt = 0;
+  for (size_t k : {1, 2, 3, 4, 5, 7, 8, 13, 64, 67, 1152})
+    for (size_t m = 1; m <= kn.mr; m++)
+      for (size_t ldy : {1, 3})
+        for (int clamp = 0; clamp < 2; clamp++) {
+          std::vector<float> w(m * k);
+          fill(w.data(), w.size());
+          GuardedArray<float> pa(kn.mr * k), x(k), bias(kn.mr);
+          kn.pack_a(m, k, w.data(), k, pa.data());
+          fill(x.data(), k);
+          fill(bias.data(), kn.mr);
+          std::vector<float> y(m * ldy + 2, 99.0f);
+          F32Output out;
+          out.bias = bias.data();
+          out.clamp = clamp;
+          out.lo = -0.25f;
+          out.hi = 0.5f;
+          kn.gemv(k, m, pa.data(), x.data(), y.data(), ldy, out);
+          for (size_t i = 0; i < y.size(); i++) {
+            if (i % ldy == 0 && i / ldy < m) {
+              const size_t r = i / ldy;
+              double want = bias[r], mag = std::fabs(bias[r]);
+              for (size_t kk = 0; kk < k; kk++) {
+                want += double(w[r * k + kk]) * double(x[kk]);
+                mag += std::fabs(double(w[r * k + kk]) * double(x[kk]));
+              }
+              if (clamp) want = std::min(std::max(want, -0.25), 0.5);
+              CHECK(close(y[i], want, mag, k), "gemv %s k=%zu m=%zu ldy=%zu clamp=%d row %zu: %g vs %g",
+                    kn.name, k, m, ldy, clamp, r, double(y[i]), want);
+            } else {
+              CHECK(y[i] == 99.0f, "gemv %s k=%zu m=%zu ldy=%zu: wrote y[%zu]", kn.name, k, m, ldy, i);
+            }
+          }
+          cnt++;
+        }
+  {  // NaN in x: NaN out, also through the clamp
+    const size_t k = 9, m = kn.mr;
+    std::vector<float> w(m * k, 0.5f), x(k, 1.0f), bias(kn.mr, 0.0f), y(m);
+    std::vector<float> pa(kn.mr * k);
+    kn.pack_a(m, k, w.data(), k, pa.data());
+    x[5] = std::nanf("");
+    F32Output out;
+    out.bias = bias.data();
+    out.clamp = true;
+    out.lo = 0.0f;
+    out.hi = 6.0f;
+    kn.gemv(k, m, pa.data(), x.data(), y.data(), 1, out);
+    for (size_t r = 0; r < m; r++) CHECK(std::isnan(y[r]), "gemv %s: NaN does not propagate", kn.name);
+  }
+  std::printf("gemv checks done (%zu shapes), failures so far %d\n", cnt, failures);
+}
+
 int main() {
   gemm_check::gen.seed(12345);
   const SgemmKernels& kn = *kernels().sgemm;
@@ -184,6 +241,10 @@ int main() {
   gemm_check::check_im2col(kn, *gk, 2, 4, 6, 2, 2, 1, 3, 1, half, 0, 0, 1, half);
   gemm_check::check_im2col(kn, *gk, 1, 7, 9, 3, 3, big, big, 1, 1, 1, 1, 1, 1);
   std::printf("im2col checks done, failures so far %d\n", failures);
+
+  CHECK(kn.gemv != nullptr && gk->gemv != nullptr, "the fp32 tables have a gemv");
+  if (kn.gemv) check_gemv(kn);
+  if (gk->gemv) check_gemv(*gk);
 
   // Public API edges: K = 1, odd shapes, strided leading dimensions, empty.
   check_public(1, 1, 1, 1, 1, 1);

@@ -26,6 +26,7 @@
 
 #include "core/gemm.h"
 #include "neon/sgemm_pack.h"
+#include "neon/sgemv.h"
 
 namespace armconv {
 namespace detail {
@@ -257,8 +258,13 @@ void tile_8xn_t(size_t kc, const float* a, const float* b, float* c, size_t ldc,
                 const float* bias, bool accumulate, bool clamp, float lo, float hi) {
   float32x4_t d0[NC], d1[NC];
   for (int j = 0; j < NC; j++) {
+    if (!accumulate) {  // (bias is readable for MR rows: core/gemm.h)
+      d0[j] = vld1q_f32(bias);
+      d1[j] = vld1q_f32(bias + 4);
+      continue;
+    }
     float t[kMR];
-    for (size_t r = 0; r < kMR; r++) t[r] = accumulate && r < m ? c[r * ldc + j] : bias[r];
+    for (size_t r = 0; r < kMR; r++) t[r] = r < m ? c[r * ldc + j] : bias[r];
     d0[j] = vld1q_f32(t);
     d1[j] = vld1q_f32(t + 4);
   }
@@ -291,6 +297,11 @@ void tile_8xn_t(size_t kc, const float* a, const float* b, float* c, size_t ldc,
       d0[j] = vminq_f32(vmaxq_f32(d0[j], vlo), vhi);
       d1[j] = vminq_f32(vmaxq_f32(d1[j], vlo), vhi);
     }
+    if (NC == 1 && ldc == 1 && m == kMR) {  // one column of 8 consecutive outputs (N = 1)
+      vst1q_f32(c, d0[j]);
+      vst1q_f32(c + 4, d1[j]);
+      continue;
+    }
     float t[kMR];
     vst1q_f32(t, d0[j]);
     vst1q_f32(t + 4, d1[j]);
@@ -308,10 +319,13 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
   const float* bias = out.bias;
   const float lo = out.lo, hi = out.hi;
   float bias3[3 * kMR];
-  for (size_t r = 0; r < kMR; r++) bias3[3 * r] = bias3[3 * r + 1] = bias3[3 * r + 2] = bias[r];
   const float lohi[2] = {lo, hi};
   const size_t accumulate = flags & kAccumulate, clamp = (flags & kLastK) && out.clamp;
   const size_t full = m == kMR ? n / kNR : 0;
+  // The 12-column tiles' bias rows, for tiles of more than 8 columns (not set
+  // up for narrow calls: a 1x1 map, N = 1, calls this once per 8 rows).
+  if (n > 8)
+    for (size_t r = 0; r < kMR; r++) bias3[3 * r] = bias3[3 * r + 1] = bias3[3 * r + 2] = bias[r];
   if (full) tiles_8x12(full, kc, a, b, c, ldc, bias3, accumulate, clamp, lohi);
   for (size_t q = full * kNR; q < n; q += kNR) {
     const size_t cols = std::min(kNR, n - q);
@@ -353,7 +367,8 @@ const SgemmKernels& sgemm_neon_kernels() {
   using Pack = SgemmPack<kMR, kNR>;
   static const SgemmKernels k = {"sgemm-aarch64-8x12", kMR,          kNR,
                                  1,                    ukernel_8x12, Pack::pack_a,
-                                 Pack::pack_b,         Pack::pack_im2col};
+                                 Pack::pack_b,         Pack::pack_im2col,
+                                 /*pad_copy=*/true,                     Sgemv<kMR>::run};
   return k;
 }
 

@@ -25,6 +25,7 @@
 
 #include "core/gemm.h"
 #include "neon/sgemm_pack.h"
+#include "neon/sgemv.h"
 
 namespace armconv {
 namespace detail {
@@ -217,7 +218,8 @@ const SgemmKernels& sgemm_neon_kernels() {
   using Pack = SgemmPack<kMR, kNR>;
   static const SgemmKernels k = {"sgemm-armv7-6x8", kMR,         kNR,
                                  1,                 ukernel_6x8, Pack::pack_a,
-                                 Pack::pack_b,      Pack::pack_im2col};
+                                 Pack::pack_b,      Pack::pack_im2col,
+                                 /*pad_copy=*/true,                     Sgemv<kMR>::run};
   return k;
 }
 
