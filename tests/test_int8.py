@@ -356,16 +356,17 @@ def test_qconv2d_against_float_reference(rng):
 @pytest.mark.parametrize("shape,algo", [((16, 8, 1, 1), "gemm"), ((16, 8, 3, 3), "im2col"),
                                         ((8, 1, 3, 3), "depthwise3x3"), ((8, 1, 5, 5), "depthwise")])
 def test_qconv2d_workspace_bytes(shape, algo):
-    """The scratch one call allocates: bounded for large maps (the GEMM's B block and
-    staging), none for depthwise; bad sizes raise as for Conv2d."""
+    """The scratch one call on one thread takes: bounded for large maps (the GEMM's
+    B block and staging), none for depthwise; bad sizes raise as for Conv2d."""
     groups = 8 if shape[1] == 1 else 1
     layer = armconv.QConv2d(np.ones(shape, np.float32), None, 0.1, 0.2, padding=shape[2] // 2, groups=groups)
     assert layer.algo == algo
-    small, big = layer.workspace_bytes(8, 8), layer.workspace_bytes(2000, 2000)
-    if algo.startswith("depthwise"):
-        assert small == big == 0
-    else:
-        assert 0 < small <= big == layer.workspace_bytes(3000, 1000) < 600 * 1024
+    with armconv.threads(1):
+        small, big = layer.workspace_bytes(8, 8), layer.workspace_bytes(2000, 2000)
+        if algo.startswith("depthwise"):
+            assert small == big == 0
+        else:
+            assert 0 < small <= big == layer.workspace_bytes(3000, 1000) < 600 * 1024
     with pytest.raises(ValueError):
         layer.workspace_bytes(0, 8)
 

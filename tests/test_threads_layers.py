@@ -82,7 +82,7 @@ def _act(activation):
 
 
 def plan(layer, x):
-    """The algo, units and team a call over x runs at this thread's thread count."""
+    """What a call over x runs at this thread's thread count (algo, units, team, ...)."""
     n, _, h, w = x.shape
     return layer._impl._plan(n, h, w)
 
@@ -114,7 +114,8 @@ def test_fp32_family_bits_across_threads(rng, case):
     _, n, cin, cout, h, w, k, s, p, g, act, algo = case
     layer, x, wt, b = f32_layer(rng, case)
     with armconv.threads(1):
-        assert plan(layer, x) == {"algo": algo, "units": plan(layer, x)["units"], "team": 1}
+        one = plan(layer, x)
+        assert (one["algo"], one["team"], one["stages"]) == (algo, 1, 1), one
         y1 = layer(x)
     pads = (p, p, p, p)
     ref = conv2d_ref(x, wt, b, stride=(s, s), pads=pads, groups=g, act=_act(act))
@@ -197,6 +198,38 @@ def test_thread_count_changes_between_calls(rng):
         armconv.set_num_threads(t)
         for hw in (7, 5):
             assert same_bits(layer(x[:, :, :hw, :hw]), want[hw]), (t, hw)
+
+
+def _workspace_of(info):
+    """What a call with this plan takes: each thread's scratch and the shared buffer."""
+    return info["team"] * info["scratch_bytes"] + -(-info["shared_bytes"] // 64) * 64
+
+
+@pytest.mark.parametrize("kind", ["fp32", "int8"])
+def test_workspace_bytes_at_the_thread_count(kind):
+    """workspace_bytes(h, w) is what a call at this thread's thread count takes:
+    one thread's scratch at 1 thread; on a 7x7 map with many channels (a plan
+    in two stages at 4 threads) every thread's scratch plus the shared packed
+    B; a layer too small for threads takes what it takes on one."""
+    wt = np.ones((160, 960, 1, 1), np.float32)
+    big = armconv.Conv2d(wt) if kind == "fp32" else armconv.QConv2d(wt, input_scale=0.1, output_scale=0.1)
+    small_wt = np.ones((4, 4, 1, 1), np.float32)
+    small = armconv.Conv2d(small_wt) if kind == "fp32" else armconv.QConv2d(small_wt, input_scale=0.1,
+                                                                              output_scale=0.1)
+    with armconv.threads(1):
+        one = big._impl._plan(1, 7, 7)
+        assert one["team"] == 1 and one["shared_bytes"] == 0
+        assert big.workspace_bytes(7, 7) == one["scratch_bytes"]
+        small_one = small.workspace_bytes(4, 4)
+    with armconv.threads(4):
+        four = big._impl._plan(1, 7, 7)
+        assert four["team"] == 4 and four["stages"] == 2 and four["shared_bytes"] > 0, four
+        # the packed B: 960 rows x 49 columns at least (int8: 1 byte, fp32: 4)
+        assert four["shared_bytes"] >= 960 * 49 * (4 if kind == "fp32" else 1)
+        ws = big.workspace_bytes(7, 7)
+        assert ws == _workspace_of(four) and ws >= four["shared_bytes"], (ws, four)
+        assert small._impl._plan(1, 4, 4)["team"] == 1
+        assert small.workspace_bytes(4, 4) == small_one
 
 
 # ---------------------------------------------------------------- fork, two callers

@@ -149,7 +149,9 @@ class Conv2d {
   // The arithmetic the layer runs: Fp16 only if it was asked for and this CPU
   // runs fp16 kernels for the layer's algorithm.
   Precision precision() const { return precision_; }
-  // Scratch memory one run() over an h x w map allocates (bounded for large maps).
+  // Scratch memory one run() over an h x w map (batch 1) takes at this thread's
+  // get_num_threads(): each thread's scratch, plus the buffer the threads share
+  // on small maps (bounded for large maps; kept per thread between calls).
   size_t workspace_bytes(int64_t h, int64_t w) const;
   // x: (n, in_channels, h, w); y: (n, out_channels, ho, wo) with ho, wo from output_size().
   void run(const float* x, int64_t n, int64_t h, int64_t w, float* y) const;

@@ -77,7 +77,8 @@ class QConv2d {
   float input_scale() const { return input_scale_; }
   float output_scale() const { return output_scale_; }
   const char* algo() const;
-  // Scratch memory one run() over an h x w map allocates (bounded for large maps).
+  // Scratch memory one run() over an h x w map (batch 1) takes at this thread's
+  // get_num_threads() (as Conv2d::workspace_bytes).
   size_t workspace_bytes(int64_t h, int64_t w) const;
 
   // x: (n, in_channels, h, w) int8; y: (n, out_channels, ho, wo), int8 when

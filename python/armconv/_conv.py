@@ -171,7 +171,9 @@ class Conv2d(ConvLayer):
         return self._impl.algo_for(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
     def workspace_bytes(self, h: int, w: int) -> int:
-        """Scratch memory one call over an h x w map allocates."""
+        """Scratch memory one call over an h x w map (batch 1) takes at this thread's
+        get_num_threads(): every thread's scratch, plus the buffer the threads share
+        on small maps (kept per thread between calls, bounded for large maps)."""
         return self._impl.workspace_bytes(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
     def __repr__(self) -> str:

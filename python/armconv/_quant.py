@@ -243,7 +243,8 @@ class QConv2d(ConvLayer):
             getattr(self, name).flags.writeable = False
 
     def workspace_bytes(self, h: int, w: int) -> int:
-        """Scratch memory one call over an h x w map allocates (bounded for large maps)."""
+        """Scratch memory one call over an h x w map (batch 1) takes at this thread's
+        get_num_threads() (as Conv2d.workspace_bytes)."""
         return self._impl.workspace_bytes(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
     @overload

@@ -184,7 +184,7 @@ void check_range(const char* name, int64_t v, int64_t lo) {
 // has run: a network layer that always sees one map size holds one, not the
 // four (F(6,3) alone is 7.1 times the weights). A question about a map size
 // (Conv2d::algo_for, workspace_bytes) packs nothing: pick() is the cost model
-// alone, and plan_only() plans on the family's plan-only implementation (made
+// alone, and planner() is the family's plan-only implementation (made
 // without weights: ConvFamily::make with weight == nullptr). All of them run
 // at one precision: fp16 only if every family has fp16 kernels here (an fp16
 // layer holds choose_f16()'s algorithms and picks by pick_f16()); the
@@ -226,12 +226,13 @@ class ByMapSize final : public detail::ConvImplF16 {
   }
   // plan(n, h, w) without packing any weights (the plan depends on the layer's
   // parameters and the map, never on weight values).
-  detail::ConvPlan plan_only(int64_t n, int64_t h, int64_t w) const {
+  // The plan-only implementation of the family that runs an h x w map.
+  const detail::ConvImpl& planner(int64_t h, int64_t w) const {
     const size_t i = index(pick(h, w));
     std::call_once(plan_once_[i], [&] {
       planners_[i] = make(family(algos_[i]), p_, nullptr, nullptr, precision());
     });
-    return planners_[i]->plan(n, h, w);
+    return *planners_[i];
   }
   // How many of the algorithms have packed their weights.
   size_t packed() const {
@@ -409,8 +410,11 @@ Conv2d::Conv2d(Conv2d&&) noexcept = default;
 Conv2d& Conv2d::operator=(Conv2d&&) noexcept = default;
 
 size_t Conv2d::workspace_bytes(int64_t h, int64_t w) const {
-  if (const ByMapSize* b = by_map_size(*impl_, by_map_size_)) return b->plan_only(1, h, w).scratch_bytes;
-  return impl_->plan(1, h, w).scratch_bytes;
+  if (const ByMapSize* b = by_map_size(*impl_, by_map_size_)) {
+    const detail::ConvImpl& planner = b->planner(h, w);
+    return detail::call_workspace_bytes(planner, planner.plan(1, h, w));
+  }
+  return detail::call_workspace_bytes(*impl_, impl_->plan(1, h, w));
 }
 
 void Conv2d::run(const float* x, int64_t n, int64_t h, int64_t w, float* y) const {

@@ -18,8 +18,9 @@
 // M-panels carry the threads): each thread's range of M-panels would pack
 // all of its N-block's B again. Such a plan (plan_for_threads) runs in two
 // stages (core/plan.h): stage 0 packs B of every image-group once into a
-// buffer the threads share, in units of (image-group, N-block, K-block, NR-
-// panel group); stage 1 runs the micro-kernels of the usual units from it.
+// buffer the threads share, in units of (image-group, slab of B, K-block,
+// NR-panel group, slice of rows); stage 1 runs the micro-kernels of the
+// usual units (N-blocks as narrow as one panel) from it.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -127,9 +128,9 @@ struct GemmLayer {
       pl.stages = 2;
       UnitGrid& g0 = pl.early[0];
       g0.axes[0] = pl.axes[0];
-      g0.axes[1] = pl.gemm.n_blocks;
-      g0.axes[2] = pl.gemm.k_blocks * pl.gemm.pack_groups;
-      g0.last_cost[1] = pl.gemm.last_block_cost;
+      g0.axes[1] = pl.gemm.slabs;
+      g0.axes[2] = pl.gemm.k_blocks * pl.gemm.pack_groups * pl.gemm.k_slices;
+      g0.last_cost[1] = pl.gemm.last_slab_cost;
       pl.shared_bytes = pl.axes[0] * pl.gemm.shared_bytes();
     }
     return pl;

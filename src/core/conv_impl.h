@@ -51,6 +51,17 @@ ConvPlan call_plan(const ConvImplT<X, Y>& impl, const ConvPlan& plan, int* team)
   return plan;
 }
 
+// The scratch memory a call of `plan` takes at this thread's thread count
+// (what run_all leases): each thread of the team its plan's scratch, and a
+// plan in stages the buffer its threads share (64-byte rounded). Conv2d and
+// QConv2d::workspace_bytes report it for a batch of one.
+template <class X, class Y>
+size_t call_workspace_bytes(const ConvImplT<X, Y>& impl, const ConvPlan& plan) {
+  int team = 1;
+  const ConvPlan pl = call_plan(impl, plan, &team);
+  return size_t(team) * pl.scratch_bytes + (pl.shared_bytes + 63) / 64 * 64;
+}
+
 // A plan in stages (plan.h) runs stage after stage on the same team, with one
 // shared buffer for the call (run_staged_units).
 template <class X, class Y>

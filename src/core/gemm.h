@@ -281,17 +281,25 @@ struct GemmPlan {
   size_t scratch_bytes = 0;  // per worker, 64-byte aligned
   size_t units() const { return n_blocks * m_panels; }
   // A plan in stages (gemm_plan(..., stages = true)): stage 0 (gemm_pack)
-  // packs B of every (N-block, K-block) once, into a buffer the threads
-  // share; stage 1 (gemm_run_packed) runs the micro-kernels of the units
-  // above from it. Stage 0's units: (N-block, K-block, group of pack_panels
-  // NR-column panels), the panel group innermost. The same packed bytes and
-  // the same micro-kernel calls as gemm_run: the same results.
+  // packs B once, into a buffer the threads share; stage 1 (gemm_run_packed)
+  // runs the micro-kernels of the units above from it. The buffer holds, per
+  // K-block, the NR-column panels of all of N one after the other (as one
+  // pack_b of the whole K-block would lay them out; kb_bytes apart), so
+  // stage 1's N-blocks need not match how stage 0 cut the packing. Stage 0's
+  // units: (slab of slab_nc columns (the one-thread N-blocks), K-block,
+  // group of pack_panels panels, slice of slice_k rows (a multiple of KR)),
+  // the slice innermost. The same packed bytes and the same micro-kernel
+  // calls on each output as gemm_run: the same results.
   bool staged = false;
   size_t k_blocks = 1;
+  size_t slab_nc = 0, slabs = 0;
+  double last_slab_cost = 1.0;
   size_t pack_panels = 0, pack_groups = 0;
-  size_t slab_bytes = 0;  // one (N-block, K-block) of packed B, 64-byte multiple
-  size_t pack_units() const { return n_blocks * k_blocks * pack_groups; }
-  size_t shared_bytes() const { return n_blocks * k_blocks * slab_bytes; }
+  size_t slice_k = 0, k_slices = 1;
+  size_t kb_bytes = 0;  // one K-block's panels (NR x round_up(kc, KR) elements each)
+  size_t pack_units() const { return slabs * k_blocks * pack_groups * k_slices; }
+  // 64 bytes of slack at the end: vector loads may run over a panel's end.
+  size_t shared_bytes() const { return (k_blocks * kb_bytes + 64 + 63) / 64 * 64; }
 };
 
 // The operand B of one GEMM: a dense matrix, or an image read as its im2col

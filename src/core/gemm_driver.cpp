@@ -80,15 +80,17 @@ void im2col_row(const Im2colGeom& g, size_t c, const Im2colTap& t, size_t oy0, s
 // moved into place. The same bytes as pack_b over the dense im2col matrix.
 // The tap geometry is worked out once per call (the rows step through the
 // taps in order), not once per row: divisions are library calls on armv7.
+// dst_kcp: the k rows between dst's panels (round_up(kc, KR) for a whole
+// block; more when these rows are a slice of a taller block's panels).
 template <class T>
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 void pack_im2col_staged(const GemmKernel<T>& kern, const Im2colGeom& g, size_t k0, size_t kc,
-                        size_t n0, size_t nc, typename T::B* dst, typename T::X* stage) {
+                        size_t n0, size_t nc, typename T::B* dst, typename T::X* stage, size_t dst_kcp) {
   using B = typename T::B;
   using X = typename T::X;
-  const size_t kr = kern.kr, nr = kern.nr, kcp = round_up(kc, kr), panels = div_up(nc, nr);
+  const size_t kr = kern.kr, nr = kern.nr, kcp = dst_kcp, panels = div_up(nc, nr);
   const size_t taps = g.kh * g.kw, oy0 = n0 / g.wo, ox0 = n0 % g.wo;
   constexpr size_t kCachedTaps = 49;  // up to 7x7 kernels
   Im2colTap cache[kCachedTaps];
@@ -118,6 +120,75 @@ void pack_im2col_staged(const GemmKernel<T>& kern, const Im2colGeom& g, size_t k
 
 }  // namespace
 
+namespace {
+
+// Rows of a stage-0 slice at least (below this the per-call costs of the
+// packers weigh).
+constexpr size_t kMinSliceRows = 32;
+
+// The plan in stages (core/gemm.h), from the one-thread blocking in p (kc,
+// nc, m_panels; n > 0).
+template <class T>
+GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, size_t want_units) {
+  using B = typename T::B;
+  const size_t nr = kern.nr, kr = kern.kr, n = p.n, want = std::max<size_t>(want_units, 1);
+  const size_t panels = div_up(n, nr), one_blocks = p.n_blocks;
+  p.staged = true;
+  p.k_blocks = div_up(std::max<size_t>(p.k, 1), p.kc);
+  // Stage 0 packs slabs: the one-thread N-blocks (at most an L2 share), of
+  // equal width.
+  const size_t slab_panels = div_up(panels, one_blocks);
+  p.slab_nc = slab_panels * nr;
+  p.slabs = div_up(n, p.slab_nc);
+  p.last_slab_cost = double(n - (p.slabs - 1) * p.slab_nc) / double(p.slab_nc);
+  // Stage 1: N-blocks of equal width (as narrow as one panel), at least the
+  // one-thread ones, and enough for twice want_units with the M-panels:
+  // with B packed once, a narrower block costs only a micro-kernel call, and
+  // finer units even out what the split's cost model only estimates (the
+  // edge tiles of the last block, below).
+  const size_t blocks = std::max(one_blocks, div_up(2 * want, std::max<size_t>(p.m_panels, 1)));
+  const size_t d = div_up(panels, blocks);
+  p.nc = d * nr;
+  p.n_blocks = div_up(n, p.nc);
+  // The last N-block's cost: its full panels, and a partial panel at a
+  // quarter of a panel or more for fp32 (the 8x12 kernel's edge tiles of 1
+  // to 4 columns cost 0.23 to 0.62 of a full one: conv_gemm.cpp's cost
+  // model), a whole one for the int8 kernels (their edge tiles compute the
+  // full tile).
+  const size_t last = n - (p.n_blocks - 1) * p.nc, r = last % nr;
+  const double edge = r == 0 ? 0.0 : kr == 1 ? std::max(double(r) / double(nr), 0.25) : 1.0;
+  p.last_block_cost = std::min(1.0, (double(last / nr) + edge) / double(d));
+  // Stage 0: about want_units units over the slabs' K-blocks, each split
+  // into groups of panels (kernel packers of KR = 1: a panel's rows are
+  // contiguous, so a group may be one panel) and slices of rows. The staged
+  // im2col packer and the int8 packers keep the slab's whole width (their
+  // per-row costs, and the 16-column transposes, want wide rows) and split
+  // rows only.
+  const bool gather = im2col && !kern.pack_im2col;
+  const size_t want0 = div_up(want, p.slabs * p.k_blocks);
+  const size_t groups = !gather && kr == 1 ? std::min(slab_panels, want0) : 1;
+  p.pack_panels = div_up(slab_panels, groups);
+  p.pack_groups = div_up(slab_panels, p.pack_panels);
+  // (KR = 1 kernel packers: slices only when the panels are too few; each
+  // call of a packer costs its set-up, im2col's geometry.)
+  const size_t want_slices = gather || kr > 1 || want0 > slab_panels ? div_up(want0, p.pack_groups) : 1;
+  const size_t slices = std::max<size_t>(1, std::min(want_slices, p.kc / std::max(kMinSliceRows, kr)));
+  p.slice_k = round_up(div_up(p.kc, slices), kr);
+  p.k_slices = div_up(p.kc, p.slice_k);
+  p.b_bytes = 0;  // B is in the shared buffer
+  p.kb_bytes = panels * nr * round_up(p.kc, kr) * sizeof(B);
+  // A worker's scratch: the im2col staging (gather), and for the sliced
+  // int8 kernel packers the slice as pack_b writes it (copied into place).
+  p.stage_bytes = gather ? kr * p.slab_nc * sizeof(typename T::X) + p.slab_nc * kr * sizeof(B) : 0;
+  const size_t slice_bytes =
+      !gather && kr > 1 && p.k_slices > 1 ? p.pack_panels * nr * p.slice_k * sizeof(B) : 0;
+  p.scratch_bytes = (p.stage_bytes ? round_up(p.stage_bytes + 64, 64) : 0) +
+                    (slice_bytes ? round_up(slice_bytes + 64, 64) : 0);
+  return p;
+}
+
+}  // namespace
+
 template <class T>
 GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool im2col,
                    size_t want_units, bool stages) {
@@ -138,6 +209,7 @@ GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool
   p.nc = std::min(nc, round_up(n1, kern.nr));
   p.n_blocks = div_up(n, p.nc);
   p.m_panels = div_up(m, kern.mr);
+  if (stages && n > 0) return gemm_plan_staged(kern, p, im2col, want_units);
   if (want_units > 0 && n > 0) {
     // N-blocks of equal width, more of them if the units are fewer than
     // wanted (each at least kMinBlockPanels panels, so that the per-block
@@ -159,17 +231,6 @@ GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool
   // 64 bytes of slack after each part: vector loads may run over the end of
   // a packed panel.
   p.scratch_bytes = round_up(p.b_bytes + 64, 64) + (p.stage_bytes ? round_up(p.stage_bytes + 64, 64) : 0);
-  if (stages && p.n_blocks > 0) {
-    // B lives in the shared buffer; a worker's scratch is the im2col staging.
-    p.staged = true;
-    p.k_blocks = div_up(k1, p.kc);
-    p.slab_bytes = round_up(p.b_bytes + 64, 64);
-    const size_t panels = p.nc / kern.nr;
-    const size_t groups = std::min(panels, std::max<size_t>(1, div_up(want_units, p.n_blocks * p.k_blocks)));
-    p.pack_panels = div_up(panels, groups);
-    p.pack_groups = div_up(panels, p.pack_panels);
-    p.scratch_bytes = p.stage_bytes ? round_up(p.stage_bytes + 64, 64) : 0;
-  }
   return p;
 }
 
@@ -184,7 +245,7 @@ void pack_block(const GemmKernel<T>& kern, const GemmB<T>& src, size_t k0, size_
   else if (kern.pack_im2col)
     kern.pack_im2col(*src.im2col, k0, kc, n0, nc, dst);
   else
-    pack_im2col_staged(kern, *src.im2col, k0, kc, n0, nc, dst, stage);
+    pack_im2col_staged(kern, *src.im2col, k0, kc, n0, nc, dst, stage, round_up(kc, kern.kr));
 }
 
 // M-panels [mp0, mp1) of the K-block [k0, k0 + kc) of N-block [n0, n0 + nc),
@@ -232,18 +293,37 @@ void gemm_pack(const GemmKernel<T>& kern, const GemmPlan& p, const GemmB<T>& src
                void* shared, void* scratch) {
   using B = typename T::B;
   using X = typename T::X;
+  const size_t nr = kern.nr, kr = kern.kr;
+  const bool gather = src.im2col && !kern.pack_im2col;
   X* stage = static_cast<X*>(scratch);
-  const size_t nr = kern.nr, per_block = p.k_blocks * p.pack_groups;
+  B* slice = reinterpret_cast<B*>(static_cast<char*>(scratch) +
+                                  (p.stage_bytes ? round_up(p.stage_bytes + 64, 64) : 0));
+  const size_t per_kb = p.pack_groups * p.k_slices, per_slab = p.k_blocks * per_kb;
   for (size_t u = begin; u < end; u++) {
-    // Panels [a, a + pack_panels) of K-block kb of N-block nb.
-    const size_t nb = u / per_block, kb = u % per_block / p.pack_groups, pg = u % p.pack_groups;
-    const size_t n0 = nb * p.nc, nc = std::min(p.nc, p.n - n0), a = pg * p.pack_panels;
-    if (a * nr >= nc) continue;  // the last N-block may have fewer panels
-    const size_t cols = std::min(nc, (a + p.pack_panels) * nr) - a * nr;
-    const size_t k0 = kb * p.kc, kc = std::min(p.kc, p.k - k0);
-    // The K-block's panels are NR x round_up(kc, KR) each (what pack_b writes).
-    B* slab = reinterpret_cast<B*>(static_cast<char*>(shared) + (nb * p.k_blocks + kb) * p.slab_bytes);
-    pack_block(kern, src, k0, kc, n0 + a * nr, cols, slab + a * nr * round_up(kc, kern.kr), stage);
+    // Rows [r0, r0 + rows) of K-block kb, panels [a, a + pack_panels) of slab s.
+    const size_t s = u / per_slab, kb = u % per_slab / per_kb, pg = u % per_kb / p.k_slices, ks = u % p.k_slices;
+    const size_t n0 = s * p.slab_nc, nc = std::min(p.slab_nc, p.n - n0), a = pg * p.pack_panels;
+    const size_t k0 = kb * p.kc, kc = std::min(p.kc, p.k - k0), r0 = ks * p.slice_k;
+    if (a * nr >= nc || r0 >= kc) continue;  // the last slab or K-block may be smaller
+    const size_t cols = std::min(nc, (a + p.pack_panels) * nr) - a * nr, rows = std::min(p.slice_k, kc - r0);
+    // The K-block's panels are NR x kcp each (what pack_b writes for it);
+    // rows r0.. of panel q start r0 * NR into it (r0 a multiple of KR).
+    const size_t kcp = round_up(kc, kr);
+    B* dst = reinterpret_cast<B*>(static_cast<char*>(shared) + kb * p.kb_bytes) + (n0 / nr + a) * nr * kcp +
+             r0 * nr;
+    if (rows == kc) {
+      pack_block(kern, src, k0, kc, n0 + a * nr, cols, dst, stage);
+    } else if (gather) {
+      pack_im2col_staged(kern, *src.im2col, k0 + r0, rows, n0 + a * nr, cols, dst, stage, kcp);
+    } else if (kr == 1) {  // one panel at a time: its rows are contiguous
+      for (size_t q = 0; q * nr < cols; q++)
+        pack_block(kern, src, k0 + r0, rows, n0 + (a + q) * nr, std::min(nr, cols - q * nr),
+                   dst + q * nr * kcp, stage);
+    } else {  // packed as a block of `rows` rows, then each panel's rows moved into place
+      const size_t rp = round_up(rows, kr);
+      pack_block(kern, src, k0 + r0, rows, n0 + a * nr, cols, slice, stage);
+      for (size_t q = 0; q * nr < cols; q++) std::memcpy(dst + q * nr * kcp, slice + q * nr * rp, nr * rp * sizeof(B));
+    }
   }
 }
 
@@ -252,15 +332,18 @@ void gemm_run_packed(const GemmKernel<T>& kern, const GemmPlan& p, const typenam
                      const void* shared, typename T::C* c, size_t ldc, const typename T::Out& out,
                      size_t begin, size_t end) {
   using B = typename T::B;
+  const size_t nr = kern.nr;
   for (size_t u = begin; u < end;) {
     const size_t nb = u / p.m_panels, mp0 = u % p.m_panels;
     const size_t mp1 = std::min(p.m_panels, mp0 + (end - u));
     u += mp1 - mp0;
+    // N-block nb: panels from n0 / NR on, in each K-block's panels.
     const size_t n0 = nb * p.nc, nc = std::min(p.nc, p.n - n0);
     for (size_t k0 = 0, kb = 0; k0 < p.k; k0 += p.kc, kb++) {
-      const B* bbuf =
-          reinterpret_cast<const B*>(static_cast<const char*>(shared) + (nb * p.k_blocks + kb) * p.slab_bytes);
-      run_panels(kern, p, packed_a, bbuf, c, ldc, out, n0, nc, k0, std::min(p.kc, p.k - k0), mp0, mp1);
+      const size_t kc = std::min(p.kc, p.k - k0);
+      const B* bbuf = reinterpret_cast<const B*>(static_cast<const char*>(shared) + kb * p.kb_bytes) +
+                      n0 * round_up(kc, kern.kr);
+      run_panels(kern, p, packed_a, bbuf, c, ldc, out, n0, nc, k0, kc, mp0, mp1);
     }
   }
 }

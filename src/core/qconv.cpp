@@ -222,7 +222,7 @@ QConv2d& QConv2d::operator=(QConv2d&&) noexcept = default;
 const char* QConv2d::algo() const { return impl_->algo(); }
 
 size_t QConv2d::workspace_bytes(int64_t h, int64_t w) const {
-  return impl_->impl().plan(1, h, w).scratch_bytes;
+  return detail::call_workspace_bytes(impl_->impl(), impl_->impl().plan(1, h, w));
 }
 
 void QConv2d::run_any(const int8_t* x, int64_t n, int64_t h, int64_t w, void* y) const {

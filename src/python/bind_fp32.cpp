@@ -125,7 +125,8 @@ void bind_fp32(py::module_& m) {
       .def("algo_for", &PyConv2d::algo_for, py::arg("h"), py::arg("w"))
       .def("workspace_bytes", &PyConv2d::workspace_bytes, py::arg("h"), py::arg("w"))
       .def("_plan", &PyConv2d::plan, py::arg("n"), py::arg("h"), py::arg("w"),
-           "Private test hook: what a call runs at this thread's thread count (algo, units, team).");
+           "Private test hook: what a call runs at this thread's thread count (algo, units, team,\n"
+           "scratch_bytes per thread, shared_bytes, stages).");
 
   m.def(
       "sgemm",

@@ -170,7 +170,8 @@ void bind_int8(py::module_& m) {
            py::arg("h"), py::arg("w"))
       .def("_plan", [](const PyQConv2d& s, int64_t n, int64_t h, int64_t w) { return plan_info(s.layer(), n, h, w); },
            py::arg("n"), py::arg("h"), py::arg("w"),
-           "Private test hook: what a call runs at this thread's thread count (algo, units, team).")
+           "Private test hook: what a call runs at this thread's thread count (algo, units, team,\n"
+           "scratch_bytes per thread, shared_bytes, stages).")
       .def_property_readonly("weight_q", [](const PyQConv2d& s) { return to_array(s.layer().weight_q()); })
       .def_property_readonly("weight_scale", [](const PyQConv2d& s) { return to_array(s.layer().weight_scale()); })
       .def_property_readonly("bias_q", [](const PyQConv2d& s) { return to_array(s.layer().bias_q()); })

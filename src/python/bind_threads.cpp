@@ -74,6 +74,9 @@ py::dict plan_dict(const Layer& layer, int64_t n, int64_t h, int64_t w) {
   d["algo"] = std::string(pl.algo);
   d["units"] = pl.units;
   d["team"] = team;
+  d["scratch_bytes"] = pl.scratch_bytes;  // per thread
+  d["shared_bytes"] = pl.shared_bytes;
+  d["stages"] = pl.stages;
   return d;
 }
 

@@ -73,6 +73,10 @@ struct Scratch {
 };
 
 int staged_plans = 0;  // plans in stages seen (the test checks there were some)
+// GEMM plans in stages whose stage 0 splits rows of a K-block (slices), whose
+// stage-1 N-blocks are narrower than a slab of packed B, and whose N-blocks
+// straddle two slabs (seen, checked).
+int sliced_plans = 0, narrow_block_plans = 0, straddling_plans = 0;
 
 // Runs every stage of `pl` over `y`: whole (mode 0), cut at random (1), or
 // every unit alone (2); each part with its own scratch of garbage, one shared
@@ -146,6 +150,14 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
               st, a, g.last_cost[a]);
     }
     staged_plans += tp.stages > 1;
+    if (tp.stages > 1 && tp.gemm.staged) {
+      CHECK(tp.gemm.nc > 0 && tp.gemm.slab_nc > 0 && tp.gemm.slice_k > 0,
+            "%s: plan for %d threads: N-block %zu, slab %zu, slices of %zu rows", what, threads, tp.gemm.nc,
+            tp.gemm.slab_nc, tp.gemm.slice_k);
+      sliced_plans += tp.gemm.k_slices > 1;
+      narrow_block_plans += tp.gemm.nc < tp.gemm.slab_nc;
+      straddling_plans += tp.gemm.slab_nc % tp.gemm.nc != 0;
+    }
     for (int mode = 0; mode < (tp.stages > 1 ? 3 : 2); mode++) {
       std::memset(got.data(), 0x3c, bytes);
       run_stages(impl, tp, x, reinterpret_cast<Y*>(got.data()), mode);
@@ -331,6 +343,14 @@ int main() {
            {4, 1, 1});
   f32_case("winograd43 128->128, 14x14 (stages)", make_wino<4>, params(128, 128, 3, 1, 1, 1, false), 1, 14, 14,
            {1, 1, 1});
+  // GEMM in stages: B in slabs (here 4 of them, 2 K-blocks each) packed in
+  // row slices, stage-1 N-blocks narrower than a slab and across slabs; int8
+  // row slices of a dense B (packed, then moved into place) and of the staged
+  // im2col packer.
+  f32_case("gemm 1x1 600->40 (2 K-blocks), 28x28 (stages)", make_gemm_conv, params(600, 40, 1, 1, 0, 1, true),
+           1, 28, 28, {1, 1, 1});
+  f32_case("im2col 3x3 96->20, 7x7 (stages)", make_im2col_conv, params(96, 20, 3, 1, 1, 1, false), 1, 7, 7,
+           {1, 1, 1});
   // Depthwise: planes, and row blocks when the planes are few.
   f32_case("dw3x3 s1 C3, 50x37", make_dw3x3_conv, params(3, 3, 3, 1, 1, 3, true), 1, 50, 37, {3, 5, 1});
   f32_case("dw3x3 s2 C2, 61x20, pad 2", make_dw3x3_conv, params(2, 2, 3, 2, 2, 2, false), 1, 61, 20,
@@ -359,12 +379,19 @@ int main() {
           1, 60, 60, {1, 2, 1});
   s8_case("im2col_s8 3x3 64->40, 7x7 (stages)", make_im2col_s8_conv, params(64, 40, 3, 1, 1, 1, false), 1, 7,
           7, {1, 1, 2});
+  s8_case("gemm_s8 1x1 200->20, 7x7 (stages)", make_gemm_s8_conv, params(200, 20, 1, 1, 0, 1, false), 1, 7, 7,
+          {1, 1, 1});
+  s8_case("im2col_s8 3x3 s2 70->24, 15x15 (stages)", make_im2col_s8_conv, params(70, 24, 3, 2, 1, 1, false), 1,
+          15, 15, {1, 1, 1});
   s8_case("dw3x3_s8 s1 C3, 48x40", make_dw3x3_s8_conv, params(3, 3, 3, 1, 1, 3, false), 1, 48, 40,
           {3, 5, 1});
   s8_case("dw3x3_s8 s2 C4, 70x33, pad 0", make_dw3x3_s8_conv, params(4, 4, 3, 2, 0, 4, false), 1, 70,
           33, {4, 4, 1});
   s8_case("dw_s8 5x5 C2, 40x20", make_dw_s8_conv, params(2, 2, 5, 1, 2, 2, false), 1, 40, 20, {2, 5, 1});
   CHECK(staged_plans > 0, "no plan for threads ran in stages");
+  CHECK(sliced_plans > 0 && narrow_block_plans > 0 && straddling_plans > 0,
+        "no GEMM plan in stages packed row slices (%d), had N-blocks narrower than a slab (%d) or across slabs (%d)",
+        sliced_plans, narrow_block_plans, straddling_plans);
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;
