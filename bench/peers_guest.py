@@ -62,6 +62,14 @@ def _ncnn_setup(case, engine):
     allocators = (ncnn.PoolAllocator(), ncnn.UnlockedPoolAllocator())
     opt.blob_allocator, opt.workspace_allocator = allocators
 
+    # ncnn.Mat(array) wraps the array's memory without a copy: every array a
+    # Mat is made from must stay alive (keep) as long as the Mat
+    arrays = []
+
+    def mat(a):
+        arrays.append(np.ascontiguousarray(a))
+        return ncnn.Mat(arrays[-1])
+
     depthwise_kind = groups > 1
     layer = ncnn.create_layer("ConvolutionDepthWise" if depthwise_kind else "Convolution")
     pd = ncnn.ParamDict()
@@ -75,14 +83,6 @@ def _ncnn_setup(case, engine):
     elif act == 2:
         pd.set(9, 3)
         pd.set(10, mat(np.array([0.0, 6.0], np.float32)))
-    # ncnn.Mat(array) wraps the array's memory without a copy: every array a
-    # Mat is made from must stay alive (keep) as long as the Mat
-    arrays = []
-
-    def mat(a):
-        arrays.append(np.ascontiguousarray(a))
-        return ncnn.Mat(arrays[-1])
-
     if int8:
         int8_out = bool(case["int8_out"])
         # int8_scale_term: weight scales per output channel (1); > 100: the
