@@ -46,15 +46,21 @@
 // ones, whose blocks are all of their few tiles) the units of a block share
 // one input transform; with several, each output chunk re-runs it.
 // Threads on maps with few tile blocks (plan_for_threads): splitting the
-// output channels of a block among threads would make each thread transform
-// the block's input again. Such a plan runs in two stages (core/plan.h):
-//   stage 0: V of every block and input chunk, into one buffer the call's
-//            threads share (per block: the chunks' V one after the other, each
-//            laid out as above), in units of (image x group, block, a run of
-//            input-channel quads);
-//   stage 1: steps 2 and 3 of the units above, reading V from that buffer.
-// Every V float, GEMM and output tile is the one-stage plan's, computed the
-// same way: the bits do not change.
+// output channels or tiles of a block among threads would make each thread
+// transform the block's input again and cut the GEMMs into more, smaller
+// calls. Such a plan runs in three stages (core/plan.h) over the one-thread
+// plan's blocks and chunks, with V and M of the whole call in one buffer the
+// call's threads share:
+//   stage 0: step 1, V of every block and input chunk (per block: the
+//            chunks' V one after the other, each laid out as above), in units
+//            of (image x group, block, a run of input-channel quads);
+//   stage 1: step 2, into M (per block and output chunk: the unit's M
+//            above), in units of (image x group, block, output chunk x a run
+//            of positions): each position's GEMMs are independent;
+//   stage 2: step 3, in units of (image x group, block, a run of output
+//            quads x a run of the block's tiles).
+// Every V float, GEMM call and output tile is the one-stage plan's, computed
+// the same way: the bits do not change, and nothing is computed twice.
 // The packed U takes P x g x mpad x kpad floats: about P / 9 times the 3x3
 // weights (1.8x, 4x, 7.1x for F(2,3), F(4,3), F(6,3)).
 //
@@ -166,8 +172,23 @@ constexpr size_t kStripTiles = 32;
 // Smallest chunk of output channels a plan for threads cuts (8 would make the
 // per-position GEMM calls' fixed costs weigh).
 constexpr size_t kMinThreadChunk = 16;
-// Largest V a plan in stages shares among its threads (the whole call's).
-constexpr size_t kMaxSharedV = size_t(4) << 20;
+// Largest V and M a plan in stages shares among its threads (the whole
+// call's; with a staging box it stays within a thread's cached scratch,
+// kMaxCachedScratch).
+constexpr size_t kMaxShared = size_t(6) << 20;
+// Units per `target` unit (kUnitsPerThread per thread) each stage of a plan
+// in stages offers where it can: cutting its axes costs nothing but the
+// unit's own few instructions, and finer units split by cost more evenly.
+constexpr size_t kStageUnits = 4;
+
+// Parts of the cost model at the end of this file (estimated instructions):
+// one wino_gemm_fn call of m8 8-channel blocks, n tiles and kq k-quads; the
+// input transform of one k-quad of nt tiles from a rows x cols staging box;
+// the output transform of one tile x 4 channels. Plans for threads weigh
+// their units with them.
+double wino_gemm_cost(size_t m8, size_t n, size_t kq);
+double wino_input_cost(size_t m, size_t nt, size_t rows, size_t cols);
+double wino_output_cost(size_t m, bool clamp);
 
 // `total` split into equal chunks of at most `most` (at least `step`),
 // each a multiple of `step`.
@@ -372,10 +393,10 @@ class WinogradConv : public T::Base {
   // the bits).
   //
   // When the map has fewer tile blocks than that (small maps), the plan runs
-  // in two stages instead (see the top of the file), if the whole call's V
-  // fits kMaxSharedV: stage 1 gets its units from smaller output chunks (down
-  // to kMinThreadChunk), then smaller tile blocks (down to 8 tiles); stage 0
-  // from runs of input-channel quads of each block.
+  // in three stages instead (see the top of the file), if the whole call's V
+  // and M fit kMaxShared: the one-thread plan's blocks and chunks, cut into
+  // units along input quads (stage 0), positions (stage 1) and output quads
+  // (stage 2), which repeats no work.
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
     ConvPlan pl = plan(n, h, w);
     WinoPlan& wp = pl.wino;
@@ -392,6 +413,7 @@ class WinogradConv : public T::Base {
         retile(&wp, wp.t, mc);
         units(&pl);
       }
+    units(&pl, true);
     return pl;
   }
 
@@ -440,13 +462,14 @@ class WinogradConv : public T::Base {
         v_block = u / wp.m_chunks;
         gemm_chunk(wp, ug, bias, m0, mn, k0, kn, bk.nt, vbuf, mbuf);
       }
-      output_block(yg, ho, wo, wp, bk, m0, mbuf);
+      output_block(yg, ho, wo, wp, bk, m0, m0, std::min(mg_, m0 + wp.mc), mbuf);
     }
   }
 
   // A plan in stages (plan_for_threads): stage 0 writes V of its units'
-  // blocks and input quads into `shared`; stage 1 is run()'s loop with V read
-  // from there.
+  // blocks and input quads into `shared`, stage 1 the GEMMs of its positions
+  // into M (after V in `shared`), stage 2 the output transform of its output
+  // quads from there.
   template <class X, class Y>
   void run_stage_t(const ConvPlan& pl, int stage, const X* x, Y* y, size_t begin, size_t end, void* scratch,
                    void* shared) const {
@@ -456,6 +479,7 @@ class WinogradConv : public T::Base {
       return;
     }
     Elem* vall = static_cast<Elem*>(shared);
+    float* mall = reinterpret_cast<float*>(static_cast<unsigned char*>(shared) + shared_v_bytes(pl));
     const size_t h = size_t(pl.h), w = size_t(pl.w), ho = size_t(pl.ho), wo = size_t(pl.wo);
     const size_t hw = h * w, howo = ho * wo;
     const size_t chunk_floats = npos_ * wp.t * wp.kc;  // one input chunk's V of a block
@@ -480,54 +504,104 @@ class WinogradConv : public T::Base {
       }
       return;
     }
-    float* mbuf = static_cast<float*>(scratch);
-    const size_t per_ig = wp.blocks * wp.m_chunks;
+    if (stage == 1) {
+      const size_t per_b = wp.m_chunks * wp.pos_units, per_ig = wp.blocks * per_b;
+      for (size_t u = begin; u < end; u++) {
+        // Unit: image-group ig, tile block bi, output chunk mi, positions [p0, p1).
+        const size_t ig = u / per_ig, bi = u % per_ig / per_b, mi = u % per_b / wp.pos_units;
+        const size_t p0 = u % wp.pos_units * wp.pos_per_unit, p1 = std::min(npos_, p0 + wp.pos_per_unit);
+        const size_t gi = ig % g_;
+        const Block bk = block_of(wp, bi);
+        const Elem* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
+        const float* bias = bias_.size() ? bias_.data() + gi * mpad_ : nullptr;
+        const Elem* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
+        float* mslab = mall + ((ig * wp.blocks + bi) * wp.m_chunks + mi) * wp.m_slab_floats;
+        const size_t m0 = mi * wp.mc, mn = std::min(wp.mc, mpad_ - m0);
+        for (size_t k0 = 0, ci = 0; k0 < kpad_; k0 += wp.kc, ci++)
+          gemm_chunk(wp, ug, bias, m0, mn, k0, std::min(wp.kc, kpad_ - k0), bk.nt, slab + ci * chunk_floats,
+                     mslab, p0, p1);
+      }
+      return;
+    }
+    const size_t per_b = wp.o_units * wp.tile_runs, per_ig = wp.blocks * per_b;
     for (size_t u = begin; u < end; u++) {
-      const size_t ig = u / per_ig, bi = u % per_ig / wp.m_chunks, mi = u % wp.m_chunks;
+      // Unit: image-group ig, tile block bi, output channels [o0, o1), the
+      // block's tiles [j0, j1).
+      const size_t ig = u / per_ig, bi = u % per_ig / per_b, oi = u % per_b / wp.tile_runs;
+      const size_t tr = u % wp.tile_runs;
       const size_t b = ig / g_, gi = ig % g_;
       const Block bk = block_of(wp, bi);
+      const size_t j0 = tr * bk.nt / wp.tile_runs, j1 = (tr + 1) * bk.nt / wp.tile_runs;
       Y* yg = y + (b * g_ + gi) * mg_ * howo;
-      const Elem* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
-      const float* bias = bias_.size() ? bias_.data() + gi * mpad_ : nullptr;
-      const Elem* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
-      const size_t m0 = mi * wp.mc, mn = std::min(wp.mc, mpad_ - m0);
-      for (size_t k0 = 0, ci = 0; k0 < kpad_; k0 += wp.kc, ci++)
-        gemm_chunk(wp, ug, bias, m0, mn, k0, std::min(wp.kc, kpad_ - k0), bk.nt, slab + ci * chunk_floats, mbuf);
-      output_block(yg, ho, wo, wp, bk, m0, mbuf);
+      const size_t o0 = oi * wp.o_quads_per_unit * 4, o1 = std::min(mg_, o0 + wp.o_quads_per_unit * 4);
+      for (size_t mi = o0 / wp.mc, m0 = mi * wp.mc; m0 < o1; mi++, m0 += wp.mc)  // by output chunk
+        output_block(yg, ho, wo, wp, bk, m0, std::max(o0, m0), std::min(o1, m0 + wp.mc),
+                     mall + ((ig * wp.blocks + bi) * wp.m_chunks + mi) * wp.m_slab_floats, j0, j1);
     }
   }
 
  private:
   // The plan's units, their costs and its scratch, from its WinoPlan.
-  void units(ConvPlan* pl) const {
+  // Plans for threads (weigh) have the costs of their units' last indices
+  // from the cost model (a leftover tile of the GEMM costs more than its
+  // share of an 8-tile group); a one-thread plan, which nothing splits, by
+  // tiles and channels.
+  void units(ConvPlan* pl, bool weigh = false) const {
     const WinoPlan& wp = pl->wino;
-    pl->axes[0] = size_t(pl->n) * g_;
+    const size_t images = size_t(pl->n) * g_;
+    // The last tile block of the map (nt tiles) and the last output chunk
+    // may be smaller.
+    const Block full = block_of(wp, 0), last = block_of(wp, wp.blocks - 1);
+    const size_t mc_last = mpad_ - (wp.m_chunks - 1) * wp.mc;
+    auto unit_cost = [&](const Block& bk, size_t mn) {
+      return gemm_cost(wp, bk.nt, mn) + output_cost(bk.nt, mn) +
+             (kpad_ <= wp.kc ? input_cost(bk) / double(wp.m_chunks) : input_cost(bk));
+    };
+    pl->axes[0] = images;
     pl->axes[1] = wp.blocks;
     pl->axes[2] = wp.m_chunks;
-    pl->units = pl->axes[0] * wp.blocks * wp.m_chunks;
-    // The last tile block of the map and the last channel chunk may be smaller.
-    const size_t last_strip = wp.tiles_y * (wp.tiles_x - (wp.strips - 1) * kStripTiles);
-    pl->last_cost[1] = double(last_strip - (wp.blocks_last - 1) * wp.t) / double(wp.t);
-    pl->last_cost[2] = double(mpad_ - (wp.m_chunks - 1) * wp.mc) / double(wp.mc);
+    pl->last_cost[0] = 1.0;
+    pl->last_cost[1] = weigh ? std::min(1.0, unit_cost(last, wp.mc) / unit_cost(full, wp.mc))
+                             : double(last.nt) / double(full.nt);
+    pl->last_cost[2] = weigh ? std::min(1.0, unit_cost(full, mc_last) / unit_cost(full, wp.mc))
+                             : double(mc_last) / double(wp.mc);
     // V, M and the staging boxes (one per quad of a V vector), each followed
     // by 64 bytes of slack.
     pl->scratch_bytes = wp.v_floats * sizeof(Elem) + (wp.m_floats + L / 4 * wp.stage_floats) * sizeof(float) + 3 * 64;
     pl->stages = 1;
     pl->shared_bytes = 0;
-    if (!wp.staged) return;
-    // In stages: stage 0 over (image x group, block, quad run), stage 1 over
-    // the units above; scratch: the staging box (stage 0) or M (stage 1); V
-    // of every block shared.
-    pl->stages = 2;
-    UnitGrid& g0 = pl->early[0];
-    g0.axes[0] = pl->axes[0];
-    g0.axes[1] = wp.blocks;
-    g0.axes[2] = wp.k_units;
-    g0.last_cost[0] = 1.0;
-    g0.last_cost[1] = pl->last_cost[1];
-    g0.last_cost[2] = double(kpad_ / L - (wp.k_units - 1) * wp.k_quads_per_unit) / double(wp.k_quads_per_unit);
-    pl->scratch_bytes = std::max(wp.m_floats, L / 4 * wp.stage_floats) * sizeof(float) + 64;
-    pl->shared_bytes = pl->axes[0] * wp.blocks * wp.slab_floats * sizeof(Elem) + 64;
+    if (wp.staged) {
+      // In stages: stage 0 over (image x group, block, input quad run),
+      // stage 1 over (image x group, block, output chunk x position run),
+      // stage 2 over (image x group, block, output quad run x tile run);
+      // scratch: the
+      // staging boxes (stage 0); V and M of every block shared.
+      const size_t quads = kpad_ / L, oquads = div_up(mg_, 4);
+      pl->stages = 3;
+      UnitGrid& g0 = pl->early[0];
+      g0.axes[0] = images;
+      g0.axes[1] = wp.blocks;
+      g0.axes[2] = wp.k_units;
+      g0.last_cost[0] = 1.0;
+      g0.last_cost[1] = std::min(1.0, input_cost(last) / input_cost(full));
+      g0.last_cost[2] = double(quads - (wp.k_units - 1) * wp.k_quads_per_unit) / double(wp.k_quads_per_unit);
+      UnitGrid& g1 = pl->early[1];
+      g1.axes[0] = images;
+      g1.axes[1] = wp.blocks;
+      g1.axes[2] = wp.m_chunks * wp.pos_units;
+      g1.last_cost[0] = 1.0;
+      g1.last_cost[1] = std::min(1.0, gemm_cost(wp, last.nt, wp.mc) / gemm_cost(wp, full.nt, wp.mc));
+      // (the last chunk's last position run; the chunks are about equal)
+      g1.last_cost[2] = std::min(1.0, gemm_cost(wp, full.nt, mc_last) / gemm_cost(wp, full.nt, wp.mc)) *
+                        double(npos_ - (wp.pos_units - 1) * wp.pos_per_unit) / double(wp.pos_per_unit);
+      pl->axes[2] = wp.o_units * wp.tile_runs;
+      pl->last_cost[1] = double(last.nt) / double(full.nt);
+      // (the last tile run of the last quad run)
+      pl->last_cost[2] = double(oquads - (wp.o_units - 1) * wp.o_quads_per_unit) / double(wp.o_quads_per_unit);
+      pl->scratch_bytes = L / 4 * wp.stage_floats * sizeof(float) + 64;
+      pl->shared_bytes = shared_v_bytes(*pl) + images * wp.blocks * wp.m_chunks * wp.m_slab_floats * sizeof(float);
+    }
+    pl->units = pl->axes[0] * pl->axes[1] * pl->axes[2];
   }
 
   // wp with tile blocks of t tiles (a multiple of 8, or all of a strip's) and
@@ -564,10 +638,11 @@ class WinogradConv : public T::Base {
 
   // Step 2 for one input chunk [k0, k0 + kn) and output channels [m0, m0 +
   // mn) of a block of nt tiles: M_p (+)= U_p V_p for every position p; v: the
-  // chunk's V, m: the unit's M.
+  // chunk's V, m: the unit's M (the output chunk's).
+  // Positions [p0, p1) only, when given.
   void gemm_chunk(const WinoPlan& wp, const Elem* ug, const float* bias, size_t m0, size_t mn, size_t k0,
-                  size_t kn, size_t nt, const Elem* v, float* m) const {
-    for (size_t pos = 0; pos < npos_; pos++) {
+                  size_t kn, size_t nt, const Elem* v, float* m, size_t p0 = 0, size_t p1 = SIZE_MAX) const {
+    for (size_t pos = p0; pos < std::min(p1, npos_); pos++) {
       const Elem* up = ug + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * MB;
       const float* bp = pos == wino_bias_pos(m_) && k0 == 0 && bias ? bias + m0 : nullptr;
       T::gemm(k_, m_, mn / MB, nt, kn / L, up, MB * kpad_, v + pos * wp.t * wp.kc, m + pos * wp.t * wp.mc,
@@ -575,40 +650,78 @@ class WinogradConv : public T::Base {
     }
   }
 
-  // Makes *pl (the one-thread plan, fewer than `target` units) a plan in two
-  // stages with about `target` units in each, if the call's V fits
-  // kMaxSharedV; returns whether it did.
+  // Makes *pl (the one-thread plan, fewer than `target` units) a plan in
+  // three stages, if the call's V and M fit kMaxShared; returns whether it
+  // did. The blocks and chunks stay the one-thread plan's, so every GEMM call
+  // is one of its calls; the stages cut the work along axes that cost
+  // nothing to cut (input quads, positions, output quads): kStageUnits x
+  // `target` units each where the layer has them.
   bool staged_plan(ConvPlan* pl, size_t target) const {
     WinoPlan& wp = pl->wino;
-    const size_t images = size_t(pl->n) * g_;
+    const size_t outer = size_t(pl->n) * g_ * wp.blocks;
     const size_t chunks = div_up(kpad_, wp.kc);
-    if (images * wp.blocks * npos_ * wp.t * wp.kc * chunks * sizeof(float) > kMaxSharedV) return false;
-    // Stage 1: output chunks, then tile blocks (multiples of 8 tiles: see above).
-    for (size_t c = wp.m_chunks; pl->units < target && wp.mc > kMinThreadChunk;) {
-      const size_t mc = std::max(kMinThreadChunk, round_up(div_up(mpad_, ++c), MB));
-      if (mc >= wp.mc) continue;
-      retile(&wp, wp.t, mc);
-      units(pl);
-    }
-    while (pl->units < target && wp.t > 8) {
-      retile(&wp, std::max<size_t>(8, wp.t / 2 / 8 * 8), wp.mc);
-      units(pl);
-    }
-    // Stage 0: runs of input quads per block.
-    const size_t quads = kpad_ / L;
-    const size_t want = std::min(quads, div_up(target, images * wp.blocks));
-    wp.k_quads_per_unit = div_up(quads, want);
-    wp.k_units = div_up(quads, wp.k_quads_per_unit);
     wp.slab_floats = npos_ * wp.t * wp.kc * chunks;
+    wp.m_slab_floats = npos_ * wp.t * wp.mc;
+    if (shared_v_bytes(*pl) + outer * wp.m_chunks * wp.m_slab_floats * sizeof(float) > kMaxShared) return false;
+    const size_t want = kStageUnits * target;
+    // Runs of about equal length along each stage's innermost axis.
+    auto runs = [&](size_t items, size_t per_outer, size_t* per_unit, size_t* unit_count) {
+      *per_unit = div_up(items, std::min(items, div_up(want, per_outer)));
+      *unit_count = div_up(items, *per_unit);
+    };
+    runs(kpad_ / L, outer, &wp.k_quads_per_unit, &wp.k_units);
+    runs(npos_, outer * wp.m_chunks, &wp.pos_per_unit, &wp.pos_units);
+    runs(div_up(mg_, 4), outer, &wp.o_quads_per_unit, &wp.o_units);
+    // ... and the output transform's units also cut each block's tiles when
+    // its output quads are few (a team is never larger than its last stage's
+    // units).
+    wp.tile_runs = std::min(wp.t, div_up(want, outer * wp.o_units));
     wp.staged = true;
-    units(pl);
+    units(pl, true);
     return true;
+  }
+
+  // Bytes of the shared V of a plan in stages (64-byte rounded: M follows).
+  size_t shared_v_bytes(const ConvPlan& pl) const {
+    return round_up(size_t(pl.n) * g_ * pl.wino.blocks * pl.wino.slab_floats * sizeof(Elem), 64);
+  }
+
+  // Estimated instructions of the parts of one block of nt tiles
+  // (bk: its place), for weighing units: the input transform of all input
+  // channels, the GEMMs of an output chunk of mn channels over all positions
+  // and all input chunks, the output transform of mn channels.
+  double input_cost(const Block& bk) const {
+    size_t rows, cols;
+    box_of(bk, &rows, &cols);
+    return double(kpad_ / 4) * wino_input_cost(m_, bk.nt, rows, cols);
+  }
+  double gemm_cost(const WinoPlan& wp, size_t nt, size_t mn) const {
+    double c = 0;
+    for (size_t k0 = 0; k0 < kpad_; k0 += wp.kc)
+      c += wino_gemm_cost(div_up(mn, 8), nt, std::min(wp.kc, kpad_ - k0) / 4);
+    return double(npos_) * c;
+  }
+  double output_cost(size_t nt, size_t mn) const {
+    return double(nt * div_up(mn, 4)) * wino_output_cost(m_, p_.clamp);
   }
 
   // Tile k of the block: its row and column within the strip.
   static void tile_at(const Block& bk, size_t k, size_t* ty, size_t* tx) {
     *ty = (bk.b0 + k) / bk.ntx;
     *tx = (bk.b0 + k) % bk.ntx;
+  }
+
+  // The staging box of a block: rows x cols pixels, from tile row ty0 and
+  // strip tile column cx0 on.
+  void box_of(const Block& bk, size_t* rows, size_t* cols, size_t* ty0 = nullptr, size_t* cx0 = nullptr) const {
+    size_t y0, tx_first, y1, tx_last;
+    tile_at(bk, 0, &y0, &tx_first);
+    tile_at(bk, bk.nt - 1, &y1, &tx_last);
+    const size_t x0 = y0 == y1 ? tx_first : 0, x1 = y0 == y1 ? tx_last : bk.ntx - 1;
+    *rows = m_ * (y1 - y0 + 1) + 2;
+    *cols = m_ * (x1 - x0 + 1) + 2;
+    if (ty0) *ty0 = y0;
+    if (cx0) *cx0 = x0;
   }
 
   // V of the input chunk [k0, k0 + kn) of the group at x for the block's
@@ -618,13 +731,8 @@ class WinogradConv : public T::Base {
   void input_block(const X* x, size_t h, size_t w, const WinoPlan& pl, const Block& bk, size_t k0,
                    size_t kn, size_t q_begin, size_t q_end, float* stage, Elem* v) const {
     // Bounding box of the block's input patches, in strip tile units.
-    size_t ty0, tx_first, ty1, tx_last;
-    tile_at(bk, 0, &ty0, &tx_first);
-    tile_at(bk, bk.nt - 1, &ty1, &tx_last);
-    const size_t cx0 = ty0 == ty1 ? tx_first : 0;
-    const size_t cx1 = ty0 == ty1 ? tx_last : bk.ntx - 1;
-    const size_t rows = m_ * (ty1 - ty0 + 1) + 2;
-    const size_t cols = m_ * (cx1 - cx0 + 1) + 2;
+    size_t ty0, cx0, rows, cols;
+    box_of(bk, &rows, &cols, &ty0, &cx0);
     // 64-bit: padding may be up to 2^31 - 1 on a 32-bit target.
     const int64_t iy0 = int64_t(m_ * ty0) - p_.pad_top;
     const int64_t ix0 = int64_t(m_ * (bk.tx0 + cx0)) - p_.pad_left;
@@ -672,17 +780,19 @@ class WinogradConv : public T::Base {
     return v + g * 8 * kn + q * nb * L + (j % 8) * L;
   }
 
+  // Step 3 for the output channels [o_lo, o_hi) (a multiple of 4 on, all or
+  // part of the chunk of mc from m0 whose M is at m; o_hi <= mg_) of the
+  // block's tiles [j0, j1) (all by default).
   template <class Y>
-  void output_block(Y* y, size_t ho, size_t wo, const WinoPlan& pl, const Block& bk, size_t m0,
-                    const float* m) const {
+  void output_block(Y* y, size_t ho, size_t wo, const WinoPlan& pl, const Block& bk, size_t m0, size_t o_lo,
+                    size_t o_hi, const float* m, size_t j0 = 0, size_t j1 = SIZE_MAX) const {
     const size_t howo = ho * wo;
-    const size_t m_end = std::min(mg_, m0 + pl.mc);
-    for (size_t j = 0; j < bk.nt; j++) {
+    for (size_t j = j0; j < std::min(j1, bk.nt); j++) {
       size_t ty, tx;
       tile_at(bk, j, &ty, &tx);
       const size_t oy = m_ * ty, ox = m_ * (bk.tx0 + tx);
       const size_t rows = std::min(m_, ho - oy), cols = std::min(m_, wo - ox);
-      for (size_t o = m0; o < m_end; o += 4)
+      for (size_t o = o_lo; o < o_hi; o += 4)
         T::output(k_, m + j * pl.mc + (o - m0), pl.t * pl.mc, y + o * howo + oy * wo + ox, rows, cols,
                   std::min<size_t>(4, mg_ - o), howo, wo, p_);
     }
@@ -819,6 +929,15 @@ double wino_gemm_cost(size_t m8, size_t n, size_t kq) {
   }
   if (!c.pairs) return cost + double(m8) * lone;
   return cost + double(m8 / 2) * pair + (m8 % 2 ? lone : 0.0);
+}
+
+double wino_input_cost(size_t m, size_t nt, size_t rows, size_t cols) {
+  return double(nt) * kCost.in[wino_index(m)] +
+         double(rows) * (kCost.stage_row + double(cols) * kCost.stage_pixel);
+}
+
+double wino_output_cost(size_t m, bool clamp) {
+  return clamp ? kCost.out_clamp[wino_index(m)] : kCost.out[wino_index(m)];
 }
 
 }  // namespace

@@ -29,8 +29,9 @@
 //     threads at once, with the same plan.
 //
 //   Stages: a plan may run in plan.stages > 1 steps (Winograd on small maps
-//   for a team: the input transform of the whole map, then the GEMMs and the
-//   output transform). run_stage(plan, s, x, y, begin, end, scratch, shared)
+//   for a team: the input transform of the whole map, then the per-position
+//   GEMMs, then the output transform; GEMM: packing B, then the micro-kernels).
+//   run_stage(plan, s, x, y, begin, end, scratch, shared)
 //   runs units [begin, end) of stage s (stage_grid(s)); every unit of stage s
 //   is done before any of stage s + 1 starts; within a stage the contract of
 //   run() holds (any cut, any order, any threads, scratch per worker).
@@ -68,14 +69,21 @@ struct WinoPlan {
   size_t m_chunks = 0;
   size_t box_rows = 0, box_cols = 0;  // staging box bound (pixels)
   size_t v_floats = 0, m_floats = 0, stage_floats = 0;
-  // A plan in two stages (plan_for_threads on maps with few tile blocks):
-  // stage 0 transforms the input of every block into a shared V, in units of
-  // (image x group, block, k_quads_per_unit input-channel quads); stage 1
-  // runs the GEMMs and output transforms of the units above from it. A
-  // block's V (all input chunks) takes slab_floats of the shared buffer.
+  // A plan in three stages (plan_for_threads on maps with few tile blocks),
+  // each over buffers the call's threads share: stage 0 transforms the input
+  // of every block into V, in units of (image x group, block,
+  // k_quads_per_unit input-channel quads); stage 1 runs the per-position
+  // GEMMs of the one-thread plan's units into M, in units of (image x group,
+  // block, output chunk x run of pos_per_unit positions); stage 2 the output
+  // transforms, in units of (image x group, block, o_quads_per_unit output
+  // quads x one of tile_runs runs of the block's tiles). A block's V (all
+  // input chunks) takes slab_floats, one output chunk's M of a block
+  // m_slab_floats (after all of V).
   bool staged = false;
   size_t k_quads_per_unit = 0, k_units = 0;
-  size_t slab_floats = 0;
+  size_t pos_per_unit = 0, pos_units = 0;
+  size_t o_quads_per_unit = 0, o_units = 0, tile_runs = 0;
+  size_t slab_floats = 0, m_slab_floats = 0;
 };
 
 // Depthwise (conv_dwconv.cpp): units are row blocks of (image, channel)
@@ -118,7 +126,7 @@ struct ConvPlan {
   // Stages (see the top of the file): stage s < stages - 1 has the units of
   // early[s]; the last stage has the units above (axes, units, last_cost),
   // so a one-stage plan is unchanged. scratch_bytes covers every stage.
-  static constexpr int kMaxStages = 2;
+  static constexpr int kMaxStages = 3;
   int stages = 1;
   UnitGrid early[kMaxStages - 1];
   size_t shared_bytes = 0;

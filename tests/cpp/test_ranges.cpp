@@ -25,6 +25,8 @@
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
 #include "core/half.h"
+#include "core/wino_gemm.h"
+#include "core/winograd.h"
 #include "threads/threads.h"
 
 using namespace armconv;
@@ -73,6 +75,9 @@ struct Scratch {
 };
 
 int staged_plans = 0;  // plans in stages seen (the test checks there were some)
+// Winograd plans in three stages (V, then the GEMMs into M, then the output
+// transform) whose stage 1 cuts the positions of a block (seen, checked).
+int wino_position_plans = 0;
 // GEMM plans in stages whose stage 0 splits rows of a K-block (slices), whose
 // stage-1 N-blocks are narrower than a slab of packed B, and whose N-blocks
 // straddle two slabs (seen, checked).
@@ -150,6 +155,12 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
               st, a, g.last_cost[a]);
     }
     staged_plans += tp.stages > 1;
+    if (tp.stages > 1 && tp.wino.staged) {
+      CHECK(tp.stages == 3 && tp.wino.k_units > 0 && tp.wino.pos_units > 0 && tp.wino.o_units > 0,
+            "%s: Winograd plan for %d threads: %d stages, %zu / %zu / %zu units per block", what, threads, tp.stages,
+            tp.wino.k_units, tp.wino.pos_units, tp.wino.o_units);
+      wino_position_plans += tp.wino.pos_units > 1;
+    }
     if (tp.stages > 1 && tp.gemm.staged) {
       CHECK(tp.gemm.nc > 0 && tp.gemm.slab_nc > 0 && tp.gemm.slice_k > 0,
             "%s: plan for %d threads: N-block %zu, slab %zu, slices of %zu rows", what, threads, tp.gemm.nc,
@@ -184,7 +195,7 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
     CHECK(got == ref, "%s: %d threads on the pool differ from one thread", what, team);
     if (threads == 4)
       std::printf("%-44s %-12s units for 4 threads %zu = %zu x %zu x %zu%s\n", "", "", tp.units, tp.axes[0],
-                  tp.axes[1], tp.axes[2], tp.stages > 1 ? " (2 stages)" : "");
+                  tp.axes[1], tp.axes[2], tp.stages == 3 ? " (3 stages)" : tp.stages == 2 ? " (2 stages)" : "");
   }
 }
 
@@ -227,6 +238,19 @@ ConvImplPtr make_wino(const Conv2dParams& p, const float* w, const float* b) {
   return make_winograd_conv(p, M, w, b);
 }
 
+// The fp16 Winograd (F(2,3), F(4,3)): the dispatched kernels (nullptr where
+// the CPU has no fp16 arithmetic), and the same driver on the generic twin
+// kernels (every target: the planning and unit code are the driver's).
+template <size_t M>
+ConvImplPtr make_wino_f16(const Conv2dParams& p, const float* w, const float* b) {
+  return make_winograd_conv_f16(p, M, w, b);
+}
+template <size_t M>
+ConvImplPtr make_wino_f16_twin(const Conv2dParams& p, const float* w, const float* b) {
+  return make_winograd_conv_f16_with(p, M, w, b, M == 4 ? wino43_f16_generic_kernels() : wino23_f16_generic_kernels(),
+                                     wino_gemm_f16_generic_kernels());
+}
+
 void f32_case(const char* what, MakeF32 make, const Conv2dParams& p, int64_t n, int64_t h,
               int64_t w, const size_t (&axes)[3]) {
   const auto wt = randf(size_t(p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w));
@@ -236,15 +260,21 @@ void f32_case(const char* what, MakeF32 make, const Conv2dParams& p, int64_t n, 
   check_cuts(what, *impl, x.data(), n, h, w, p.out_channels, sizeof(float), axes);
 }
 
-// fp16 families (nullptr where no fp16 kernels run): the float32 image and
-// the binary16 image (f16()) through the same cuts.
+// fp16 families (nullptr where no fp16 kernels run: then the case is
+// skipped, and must be exactly where the CPU has no fp16 arithmetic): the
+// float32 image and the binary16 image (f16()) through the same cuts.
 void f16_case(const char* what, MakeF32 make, const Conv2dParams& p, int64_t n, int64_t h,
               int64_t w, const size_t (&axes)[3]) {
   const auto wt = randf(size_t(p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w));
   const auto bias = randf(size_t(p.out_channels));
   const auto x = randf(size_t(n * p.in_channels * h * w));
   const ConvImplPtr impl = make(p, wt.data(), bias.data());
-  if (!impl) return;
+  CHECK(bool(impl) == cpu_features().fp16, "%s: made %d on a CPU with fp16 arithmetic %d", what, int(bool(impl)),
+        int(cpu_features().fp16));
+  if (!impl) {
+    std::printf("%-44s skipped: no fp16 arithmetic on this CPU\n", what);
+    return;
+  }
   CHECK(impl->f16() != nullptr, "%s: an fp16 implementation without a binary16 view", what);
   if (!impl->f16()) return;
   check_cuts(what, *impl, x.data(), n, h, w, p.out_channels, sizeof(float), axes);
@@ -368,6 +398,42 @@ int main() {
            61, 20, {2, 3, 1});
   f16_case("fp16 dw3x3 s1 C24, 9x9, n 2", make_dw3x3_conv_f16, params(24, 24, 3, 1, 1, 24, false), 2,
            9, 9, {48, 1, 1});
+  // fp16 Winograd (binary16 U and V, 16-channel output blocks, octets of
+  // input channels): tile blocks and output chunks, groups and images, two
+  // input chunks, and small maps in stages; the dispatched kernels where the
+  // CPU has fp16 arithmetic, the generic twin's on every target.
+  struct WinoF16Case {
+    const char* what;
+    MakeF32 neon, twin;
+    Conv2dParams p;
+    int64_t n, h, w;
+    size_t axes[3];
+  };
+  const WinoF16Case wino_f16[] = {
+      {"fp16 winograd43 20->40 g2, 40x40, n 2", make_wino_f16<4>, make_wino_f16_twin<4>,
+       params(20, 40, 3, 1, 1, 2, true), 2, 40, 40, {4, 2, 1}},
+      {"fp16 winograd23 12->36, 30x29", make_wino_f16<2>, make_wino_f16_twin<2>, params(12, 36, 3, 1, 1, 1, false), 1,
+       30, 29, {1, 4, 1}},
+      {"fp16 winograd43 368->24 (2 input chunks), 12x12", make_wino_f16<4>, make_wino_f16_twin<4>,
+       params(368, 24, 3, 1, 1, 1, false), 1, 12, 12, {1, 2, 1}},
+      {"fp16 winograd43 72->40, 10x10 (stages)", make_wino_f16<4>, make_wino_f16_twin<4>,
+       params(72, 40, 3, 1, 1, 1, true), 1, 10, 10, {1, 1, 1}},
+      {"fp16 winograd23 24->20 g2, 9x9, n 2 (stages)", make_wino_f16<2>, make_wino_f16_twin<2>,
+       params(24, 20, 3, 1, 0, 2, false), 2, 9, 9, {4, 1, 1}},
+  };
+  for (const WinoF16Case& c : wino_f16) {
+    f16_case(c.what, c.neon, c.p, c.n, c.h, c.w, c.axes);
+    const std::string twin = std::string(c.what) + " (twin)";
+    const auto wt = randf(size_t(c.p.out_channels * (c.p.in_channels / c.p.groups) * 9));
+    const auto bias = randf(size_t(c.p.out_channels));
+    const auto x = randf(size_t(c.n * c.p.in_channels * c.h * c.w));
+    const ConvImplPtr impl = c.twin(c.p, wt.data(), bias.data());
+    check_cuts(twin.c_str(), *impl, x.data(), c.n, c.h, c.w, c.p.out_channels, sizeof(float), c.axes);
+    std::vector<Half> xh(x.size());
+    for (size_t i = 0; i < x.size(); i++) xh[i] = float_to_half(x[i]);
+    check_cuts((twin + " (binary16)").c_str(), *impl->f16(), xh.data(), c.n, c.h, c.w, c.p.out_channels,
+               sizeof(Half), c.axes);
+  }
   // int8: the same driver and depthwise planning.
   s8_case("gemm_s8 1x1 40->36, 45x45", make_gemm_s8_conv, params(40, 36, 1, 1, 0, 1, false), 1, 45,
           45, {1, 1, 4});
@@ -389,6 +455,7 @@ int main() {
           33, {4, 4, 1});
   s8_case("dw_s8 5x5 C2, 40x20", make_dw_s8_conv, params(2, 2, 5, 1, 2, 2, false), 1, 40, 20, {2, 5, 1});
   CHECK(staged_plans > 0, "no plan for threads ran in stages");
+  CHECK(wino_position_plans > 0, "no Winograd plan in stages cut the positions of a block");
   CHECK(sliced_plans > 0 && narrow_block_plans > 0 && straddling_plans > 0,
         "no GEMM plan in stages packed row slices (%d), had N-blocks narrower than a slab (%d) or across slabs (%d)",
         sliced_plans, narrow_block_plans, straddling_plans);
