@@ -133,6 +133,47 @@ def test_fp32_family_bits_across_threads(rng, case):
         assert same_bits(yt, y1), f"{case[0]}: {t} threads differ from one thread"
 
 
+# (id, n, cin, cout, h, w, groups, activation, algo): precision="fp16" (the
+# fp16 Winograd where the CPU has fp16 arithmetic, else the fp32 kernels).
+FP16_WINO_CASES = [
+    ("winograd43 64->48 13x13 (stages)", 1, 64, 48, 13, 13, 1, "relu", "winograd43"),
+    ("winograd43 g2 32->48 36x36 n2", 2, 32, 48, 36, 36, 2, None, "winograd43"),
+    ("winograd23 20->36 9x11 n2 (stages)", 2, 20, 36, 9, 11, 1, None, "winograd23"),
+]
+
+
+@pytest.mark.parametrize("half_io", [False, True], ids=["float32 image", "float16 image"])
+@pytest.mark.parametrize("case", FP16_WINO_CASES, ids=[c[0] for c in FP16_WINO_CASES])
+def test_fp16_winograd_bits_across_threads(rng, case, half_io):
+    """The fp16 Winograd (its accuracy: tests/test_fp16.py): the same bits at any thread count."""
+    _, n, cin, cout, h, w, g, act, algo = case
+    x = rng.standard_normal((n, cin, h, w)).astype(np.float16 if half_io else np.float32)
+    wt = (rng.standard_normal((cout, cin // g, 3, 3)) / np.sqrt(cin // g * 9)).astype(np.float32)
+    b = rng.standard_normal(cout).astype(np.float32)
+    layer = armconv.Conv2d(wt, b, padding=1, groups=g, activation=act, algo=algo, precision="fp16")
+    with armconv.threads(1):
+        one = plan(layer, x)
+        assert (one["algo"], one["team"], one["stages"]) == (algo, 1, 1), one
+        y1 = layer(x)
+    assert y1.dtype == x.dtype and np.isfinite(y1).all()
+    for t in THREADS:
+        yt = runs_on(layer, x, t)
+        assert same_bits(yt, y1), f"{case[0]}: {t} threads differ from one thread"
+
+
+def test_winograd_small_map_runs_in_three_stages(rng):
+    """A Winograd layer on a map of few tile blocks runs at 4 threads in three
+    stages (input transform, per-position GEMMs, output transform) with V and M
+    shared, and each thread's scratch holds only a staging box."""
+    layer, x, _, _ = f32_layer(rng, F32_CASES[8])  # winograd63 64->64 14x14
+    with armconv.threads(1):
+        one = plan(layer, x)
+    with armconv.threads(4):
+        four = plan(layer, x)
+    assert four["team"] == 4 and four["stages"] == 3, four
+    assert four["scratch_bytes"] < one["scratch_bytes"] < four["shared_bytes"], (one, four)
+
+
 def q_layer(rng, case, out_scale):
     _, n, cin, cout, h, w, k, s, p, g, act, algo = case
     wt = (rng.standard_normal((cout, cin // g, k, k)) * 0.3).astype(np.float32)

@@ -57,8 +57,8 @@
 //   stage 1: step 2, into M (per block and output chunk: the unit's M
 //            above), in units of (image x group, block, output chunk x a run
 //            of positions): each position's GEMMs are independent;
-//   stage 2: step 3, in units of (image x group, block, a run of output
-//            quads x a run of the block's tiles).
+//   stage 2: step 3, in units of (image x group, block, a run of the
+//            block's tiles x a run of output quads).
 // Every V float, GEMM call and output tile is the one-stage plan's, computed
 // the same way: the bits do not change, and nothing is computed twice.
 // The packed U takes P x g x mpad x kpad floats: about P / 9 times the 3x3
@@ -179,7 +179,7 @@ constexpr size_t kMaxShared = size_t(6) << 20;
 // Units per `target` unit (kUnitsPerThread per thread) each stage of a plan
 // in stages offers where it can: cutting its axes costs nothing but the
 // unit's own few instructions, and finer units split by cost more evenly.
-constexpr size_t kStageUnits = 4;
+constexpr size_t kStageUnits = 2;
 
 // Parts of the cost model at the end of this file (estimated instructions):
 // one wino_gemm_fn call of m8 8-channel blocks, n tiles and kq k-quads; the
@@ -523,12 +523,12 @@ class WinogradConv : public T::Base {
       }
       return;
     }
-    const size_t per_b = wp.o_units * wp.tile_runs, per_ig = wp.blocks * per_b;
+    const size_t per_b = wp.tile_runs * wp.o_units, per_ig = wp.blocks * per_b;
     for (size_t u = begin; u < end; u++) {
-      // Unit: image-group ig, tile block bi, output channels [o0, o1), the
-      // block's tiles [j0, j1).
-      const size_t ig = u / per_ig, bi = u % per_ig / per_b, oi = u % per_b / wp.tile_runs;
-      const size_t tr = u % wp.tile_runs;
+      // Unit: image-group ig, tile block bi, the block's tiles [j0, j1),
+      // output channels [o0, o1).
+      const size_t ig = u / per_ig, bi = u % per_ig / per_b, tr = u % per_b / wp.o_units;
+      const size_t oi = u % wp.o_units;
       const size_t b = ig / g_, gi = ig % g_;
       const Block bk = block_of(wp, bi);
       const size_t j0 = tr * bk.nt / wp.tile_runs, j1 = (tr + 1) * bk.nt / wp.tile_runs;
@@ -573,7 +573,7 @@ class WinogradConv : public T::Base {
     if (wp.staged) {
       // In stages: stage 0 over (image x group, block, input quad run),
       // stage 1 over (image x group, block, output chunk x position run),
-      // stage 2 over (image x group, block, output quad run x tile run);
+      // stage 2 over (image x group, block, tile run x output quad run);
       // scratch: the
       // staging boxes (stage 0); V and M of every block shared.
       const size_t quads = kpad_ / L, oquads = div_up(mg_, 4);
@@ -594,9 +594,9 @@ class WinogradConv : public T::Base {
       // (the last chunk's last position run; the chunks are about equal)
       g1.last_cost[2] = std::min(1.0, gemm_cost(wp, full.nt, mc_last) / gemm_cost(wp, full.nt, wp.mc)) *
                         double(npos_ - (wp.pos_units - 1) * wp.pos_per_unit) / double(wp.pos_per_unit);
-      pl->axes[2] = wp.o_units * wp.tile_runs;
+      pl->axes[2] = wp.tile_runs * wp.o_units;
       pl->last_cost[1] = double(last.nt) / double(full.nt);
-      // (the last tile run of the last quad run)
+      // (the last quad run of the last tile run)
       pl->last_cost[2] = double(oquads - (wp.o_units - 1) * wp.o_quads_per_unit) / double(wp.o_quads_per_unit);
       pl->scratch_bytes = L / 4 * wp.stage_floats * sizeof(float) + 64;
       pl->shared_bytes = shared_v_bytes(*pl) + images * wp.blocks * wp.m_chunks * wp.m_slab_floats * sizeof(float);
@@ -671,11 +671,11 @@ class WinogradConv : public T::Base {
     };
     runs(kpad_ / L, outer, &wp.k_quads_per_unit, &wp.k_units);
     runs(npos_, outer * wp.m_chunks, &wp.pos_per_unit, &wp.pos_units);
-    runs(div_up(mg_, 4), outer, &wp.o_quads_per_unit, &wp.o_units);
-    // ... and the output transform's units also cut each block's tiles when
-    // its output quads are few (a team is never larger than its last stage's
-    // units).
-    wp.tile_runs = std::min(wp.t, div_up(want, outer * wp.o_units));
+    // The output transform: runs of a block's tiles (a tile's place costs a
+    // few instructions per run of quads it is cut into), then of output quads
+    // if the tiles are few (a team is never larger than its last stage's units).
+    wp.tile_runs = std::min(wp.t, div_up(want, outer));
+    runs(div_up(mg_, 4), outer * wp.tile_runs, &wp.o_quads_per_unit, &wp.o_units);
     wp.staged = true;
     units(pl, true);
     return true;

@@ -75,8 +75,8 @@ struct WinoPlan {
   // k_quads_per_unit input-channel quads); stage 1 runs the per-position
   // GEMMs of the one-thread plan's units into M, in units of (image x group,
   // block, output chunk x run of pos_per_unit positions); stage 2 the output
-  // transforms, in units of (image x group, block, o_quads_per_unit output
-  // quads x one of tile_runs runs of the block's tiles). A block's V (all
+  // transforms, in units of (image x group, block, one of tile_runs runs of
+  // the block's tiles x o_quads_per_unit output quads). A block's V (all
   // input chunks) takes slab_floats, one output chunk's M of a block
   // m_slab_floats (after all of V).
   bool staged = false;
