@@ -9,10 +9,13 @@ marks (armconv_pool_wait_begin / _end: spinning, sleeping, waking). So each
 thread's count is its share of the work; the thread that ran the most sets
 how long the call takes before memory effects.
 
-    build-test/venv/bin/python bench/threads_bench.py [--threads 1,2,4] [--cpu cortex-a72]
-        [--sets bench,mobilenet_v2,resnet18] [--wall] [--json FILE] [-j N] [--markdown]
+    build-test/venv/bin/python bench/threads_bench.py [--threads 1,2,4] [--arch aarch64|arm]
+        [--cpu cortex-a72] [--sets bench,mobilenet_v2,resnet18] [--wall] [--json FILE] [-j N] [--markdown]
 
-Sets: `bench` is the perf gate's cases for the --cpu model (bench/baseline.json) and
+--arch arm counts the armv7 build under qemu-arm (--cpu default cortex-a15), the
+default aarch64 under qemu-aarch64 (cortex-a72).
+
+Sets: `bench` is the perf gate's cases for the --arch and --cpu (bench/baseline.json) and
 the public sgemm() (sgemm_api_256); `mobilenet_v2` and `resnet18` are every
 convolution of torchvision's networks at 1x3x224x224, batch 1, BatchNorm
 folded and activations fused, as armconv.load() runs them (exported on the
@@ -63,14 +66,14 @@ def log(*a):
 DRIVER_ONLY = ("sgemm_256", "gemm_s8_256")
 
 
-def bench_cases(cpu):
-    """The perf gate's aarch64 cases for this CPU model (cortex-a76's fp16
-    cases would run the fp32 fallback on cortex-a72: not what they gate)."""
+def bench_cases(arch, cpu):
+    """The perf gate's cases for this architecture and CPU model (cortex-a76's
+    fp16 cases would run the fp32 fallback on cortex-a72: not what they gate)."""
     with open(os.path.join(ROOT, "bench", "baseline.json")) as f:
         base = json.load(f)
     cases = []
     for r in base["runs"]:
-        if r["arch"] == "aarch64" and r["cpu"] == cpu:
+        if r["arch"] == arch and r["cpu"] == cpu:
             cases += [c for c in r["cases"] if c not in cases and c not in DRIVER_ONLY]
     return [(c, c) for c in cases] + [("sgemm_api_256", "sgemm_api_256")]
 
@@ -125,9 +128,9 @@ def net_layers(names, host_stage, out):
 
 # ------------------------------------------------------------------ counting
 
-def count(exe, cpu, case, threads):
+def count(exe, arch, cpu, case, threads):
     """(per-thread counts, busiest first; plan info) of one call of `case` at `threads`."""
-    c = qcount.run(["./" + os.path.basename(exe), case, "1", str(threads)], "aarch64", cpu, region=True,
+    c = qcount.run(["./" + os.path.basename(exe), case, "1", str(threads)], arch, cpu, region=True,
                    keys=False, cwd=os.path.dirname(exe))
     if c.returncode != 0 or c.regions != 1:
         raise qcount.CounterError(f"{case} at {threads} threads: exit {c.returncode}, {c.regions} regions:"
@@ -257,20 +260,24 @@ def check_bounds(rows_by_set, threads):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", default="1,2,4", help="thread counts (1 is always counted)")
-    ap.add_argument("--cpu", default="cortex-a72")
+    ap.add_argument("--arch", default="aarch64", choices=sorted(qcount.ARCHES),
+                    help="aarch64 (qemu-aarch64) or arm (armv7, qemu-arm)")
+    ap.add_argument("--cpu", help="QEMU CPU model (default: cortex-a72 for aarch64, cortex-a15 for arm)")
     ap.add_argument("--sets", default="bench," + ",".join(NETS))
     ap.add_argument("--cases", help="only cases whose label contains one of these (comma-separated)")
     ap.add_argument("--wall", action="store_true", help="also time the network layers on this host, 1 and 2 threads")
     ap.add_argument("--host-stage", default=os.path.join(ROOT, "build-test", "host-py", "stage"),
                     help="the host's armconv build (layer lists and --wall; build it from this tree: "
                          "ARMCONV_TARGETS=host bash scripts/test.sh)")
-    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-bench", "aarch64"))
+    ap.add_argument("--build-dir", help="insn_bench's build (default build-bench/<arch>)")
     ap.add_argument("--models", default=os.path.join(ROOT, "build-bench", "models"),
                     help="where the exported networks are kept")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="counts run at once (default 2)")
     ap.add_argument("--json", help="write every count here")
     ap.add_argument("--markdown", action="store_true", help="tables as Markdown")
     a = ap.parse_args(argv)
+    a.cpu = a.cpu or qcount.ARCHES[a.arch]["cpu"]
+    a.build_dir = a.build_dir or os.path.join(ROOT, "build-bench", a.arch)
     threads = sorted({1} | {int(t) for t in a.threads.split(",")})
     sets = [s for s in a.sets.split(",") if s]
     unknown = [s for s in sets if s not in ("bench",) + NETS]
@@ -278,7 +285,7 @@ def main(argv=None):
         ap.error(f"unknown set(s) {unknown}: choose from bench, {', '.join(NETS)}")
     cases_by_set = {}
     if "bench" in sets:
-        cases_by_set["bench"] = bench_cases(a.cpu)
+        cases_by_set["bench"] = bench_cases(a.arch, a.cpu)
     nets = [s for s in sets if s in NETS]
     if nets:
         cases_by_set.update(net_layers(nets, a.host_stage, a.models))
@@ -292,25 +299,26 @@ def main(argv=None):
         log(f"timing {len(specs)} layers on this host at 1 and 2 threads ...")
         wall = wall_times(specs)
     t0 = time.time()
-    exe = insncount.build("aarch64", os.path.abspath(a.build_dir))
+    exe = insncount.build(a.arch, os.path.abspath(a.build_dir))
     log(f"built insn_bench ({time.time() - t0:.0f} s)")
     work = list(dict.fromkeys((case, t) for cs in cases_by_set.values() for _, case in cs for t in threads))
     counts = {}
     t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(max(1, a.jobs)) as pool:
-        futs = {pool.submit(count, exe, a.cpu, case, t): (case, t) for case, t in work}
+        futs = {pool.submit(count, exe, a.arch, a.cpu, case, t): (case, t) for case, t in work}
         for i, f in enumerate(concurrent.futures.as_completed(futs), 1):
             counts[futs[f]] = f.result()
             if i % 20 == 0 or i == len(work):
                 log(f"counted {i}/{len(work)} ({time.time() - t0:.0f} s)")
     rows_by_set = {s: layer_rows(cases_by_set[s], counts, threads) for s in sets}
-    print(f"Instructions per guest thread, one call, qemu-aarch64 -cpu {a.cpu} (pool waiting left out)")
+    print(f"Instructions per guest thread, one call, {qcount.ARCHES[a.arch]['qemu']} -cpu {a.cpu} "
+          "(pool waiting left out)")
     print(print_tables(sets, rows_by_set, threads, wall, a.markdown))
     bad = check_bounds(rows_by_set, threads)
     print(f"\nbeyond the issue's bounds: {len(bad)}" + "".join(f"\n  {b}" for b in bad))
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"cpu": a.cpu, "threads": threads, "sets": rows_by_set,
+            json.dump({"arch": a.arch, "cpu": a.cpu, "threads": threads, "sets": rows_by_set,
                        "wall": {k: {str(t): v for t, v in d.items()} for k, d in wall.items()}}, f, indent=1)
     return 0
 

@@ -171,7 +171,9 @@ def test_winograd_small_map_runs_in_three_stages(rng):
     with armconv.threads(4):
         four = plan(layer, x)
     assert four["team"] == 4 and four["stages"] == 3, four
-    assert four["scratch_bytes"] < one["scratch_bytes"] < four["shared_bytes"], (one, four)
+    # V and M of the call: F(6,3) has 64 positions, the 14x14 map 3x3 tiles, 64 channels each side
+    assert four["shared_bytes"] >= 2 * 64 * 9 * 64 * 4, four
+    assert four["scratch_bytes"] < one["scratch_bytes"], (one, four)
 
 
 def q_layer(rng, case, out_scale):
