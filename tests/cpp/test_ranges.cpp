@@ -410,25 +410,28 @@ int main() {
     size_t axes[3];
   };
   const WinoF16Case wino_f16[] = {
-      {"fp16 winograd43 20->40 g2, 40x40, n 2", make_wino_f16<4>, make_wino_f16_twin<4>,
-       params(20, 40, 3, 1, 1, 2, true), 2, 40, 40, {4, 2, 1}},
-      {"fp16 winograd23 12->36, 30x29", make_wino_f16<2>, make_wino_f16_twin<2>, params(12, 36, 3, 1, 1, 1, false), 1,
-       30, 29, {1, 4, 1}},
-      {"fp16 winograd43 368->24 (2 input chunks), 12x12", make_wino_f16<4>, make_wino_f16_twin<4>,
-       params(368, 24, 3, 1, 1, 1, false), 1, 12, 12, {1, 2, 1}},
-      {"fp16 winograd43 72->40, 10x10 (stages)", make_wino_f16<4>, make_wino_f16_twin<4>,
-       params(72, 40, 3, 1, 1, 1, true), 1, 10, 10, {1, 1, 1}},
+      {"fp16 winograd43 12->40 g2, 32x32", make_wino_f16<4>, make_wino_f16_twin<4>,
+       params(12, 40, 3, 1, 1, 2, true), 1, 32, 32, {2, 2, 1}},
+      {"fp16 winograd23 8->20, 24x20", make_wino_f16<2>, make_wino_f16_twin<2>, params(8, 20, 3, 1, 1, 1, false), 1,
+       24, 20, {1, 2, 1}},
+      {"fp16 winograd43 344->8 (2 input chunks), 10x10", make_wino_f16<4>, make_wino_f16_twin<4>,
+       params(344, 8, 3, 1, 1, 1, false), 1, 10, 10, {1, 2, 1}},
+      {"fp16 winograd43 40->24, 8x8 (stages)", make_wino_f16<4>, make_wino_f16_twin<4>,
+       params(40, 24, 3, 1, 1, 1, true), 1, 8, 8, {1, 1, 1}},
       {"fp16 winograd23 24->20 g2, 9x9, n 2 (stages)", make_wino_f16<2>, make_wino_f16_twin<2>,
        params(24, 20, 3, 1, 0, 2, false), 2, 9, 9, {4, 1, 1}},
   };
   for (const WinoF16Case& c : wino_f16) {
     f16_case(c.what, c.neon, c.p, c.n, c.h, c.w, c.axes);
+    // The twin (scalar: slow under QEMU): float32 images, and binary16 images
+    // on the plans in stages.
     const std::string twin = std::string(c.what) + " (twin)";
     const auto wt = randf(size_t(c.p.out_channels * (c.p.in_channels / c.p.groups) * 9));
     const auto bias = randf(size_t(c.p.out_channels));
     const auto x = randf(size_t(c.n * c.p.in_channels * c.h * c.w));
     const ConvImplPtr impl = c.twin(c.p, wt.data(), bias.data());
     check_cuts(twin.c_str(), *impl, x.data(), c.n, c.h, c.w, c.p.out_channels, sizeof(float), c.axes);
+    if (std::strstr(c.what, "(stages)") == nullptr) continue;
     std::vector<Half> xh(x.size());
     for (size_t i = 0; i < x.size(); i++) xh[i] = float_to_half(x[i]);
     check_cuts((twin + " (binary16)").c_str(), *impl->f16(), xh.data(), c.n, c.h, c.w, c.p.out_channels,
