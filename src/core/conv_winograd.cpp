@@ -574,8 +574,7 @@ class WinogradConv : public T::Base {
       // In stages: stage 0 over (image x group, block, input quad run),
       // stage 1 over (image x group, block, output chunk x position run),
       // stage 2 over (image x group, block, tile run x output quad run);
-      // scratch: the
-      // staging boxes (stage 0); V and M of every block shared.
+      // scratch: the staging boxes (stage 0); V and M of every block shared.
       const size_t quads = kpad_ / L, oquads = div_up(mg_, 4);
       pl->stages = 3;
       UnitGrid& g0 = pl->early[0];

@@ -410,12 +410,12 @@ int main() {
     size_t axes[3];
   };
   const WinoF16Case wino_f16[] = {
-      {"fp16 winograd43 12->40 g2, 32x32", make_wino_f16<4>, make_wino_f16_twin<4>,
+      {"fp16 winograd43 12->40 g2, 32x32", make_wino_f16<4>, nullptr,
        params(12, 40, 3, 1, 1, 2, true), 1, 32, 32, {2, 2, 1}},
       {"fp16 winograd23 8->20, 24x20", make_wino_f16<2>, make_wino_f16_twin<2>, params(8, 20, 3, 1, 1, 1, false), 1,
        24, 20, {1, 2, 1}},
-      {"fp16 winograd43 344->8 (2 input chunks), 10x10", make_wino_f16<4>, make_wino_f16_twin<4>,
-       params(344, 8, 3, 1, 1, 1, false), 1, 10, 10, {1, 2, 1}},
+      {"fp16 winograd43 344->8 (2 input chunks), 9x9", make_wino_f16<4>, make_wino_f16_twin<4>,
+       params(344, 8, 3, 1, 1, 1, false), 1, 9, 9, {1, 2, 1}},
       {"fp16 winograd43 40->24, 8x8 (stages)", make_wino_f16<4>, make_wino_f16_twin<4>,
        params(40, 24, 3, 1, 1, 1, true), 1, 8, 8, {1, 1, 1}},
       {"fp16 winograd23 24->20 g2, 9x9, n 2 (stages)", make_wino_f16<2>, make_wino_f16_twin<2>,
@@ -423,13 +423,19 @@ int main() {
   };
   for (const WinoF16Case& c : wino_f16) {
     f16_case(c.what, c.neon, c.p, c.n, c.h, c.w, c.axes);
-    // The twin (scalar: slow under QEMU): float32 images, and binary16 images
-    // on the plans in stages.
+    // The twin (scalar: slow under QEMU) on the smaller shapes: float32
+    // images, and binary16 images on the plans in stages.
+    if (!c.twin) continue;
     const std::string twin = std::string(c.what) + " (twin)";
     const auto wt = randf(size_t(c.p.out_channels * (c.p.in_channels / c.p.groups) * 9));
     const auto bias = randf(size_t(c.p.out_channels));
     const auto x = randf(size_t(c.n * c.p.in_channels * c.h * c.w));
     const ConvImplPtr impl = c.twin(c.p, wt.data(), bias.data());
+    if (std::strstr(c.what, "(2 input chunks)")) {
+      const WinoPlan wp = impl->plan(c.n, c.h, c.w).wino;
+      CHECK(wp.kc * 2 >= size_t(c.p.in_channels) && wp.kc < size_t(c.p.in_channels), "%s: input chunks of %zu",
+            c.what, wp.kc);
+    }
     check_cuts(twin.c_str(), *impl, x.data(), c.n, c.h, c.w, c.p.out_channels, sizeof(float), c.axes);
     if (std::strstr(c.what, "(stages)") == nullptr) continue;
     std::vector<Half> xh(x.size());
