@@ -242,6 +242,30 @@ void wino_geometry(size_t m, size_t kpad, size_t mpad, size_t ho, size_t wo, Win
   wp->stage_floats = wp->box_rows * wp->box_cols * 4;
 }
 
+// The unit indices (image x group, then three inner axes of sizes s1, s2,
+// s3) of a stage's units from unit u on, stepped one unit at a time: one
+// division per axis for the first unit of a range, none per unit after it
+// (armv7 divides in software).
+struct Odometer {
+  size_t size[4], at[4];
+  Odometer(size_t u, size_t s1, size_t s2, size_t s3) : size{0, s1, s2, s3} {
+    for (int i = 3; i > 0; i--) {
+      at[i] = u % size[i];
+      u /= size[i];
+    }
+    at[0] = u;
+  }
+  // To the next unit; returns the outermost axis whose index changed.
+  int next() {
+    for (int i = 3; i > 0; i--) {
+      if (++at[i] < size[i]) return i;
+      at[i] = 0;
+    }
+    ++at[0];
+    return 0;
+  }
+};
+
 // ---- element traits --------------------------------------------------------------
 //
 // The one driver below is instantiated for fp32 and for fp16 (precision
@@ -462,7 +486,7 @@ class WinogradConv : public T::Base {
         v_block = u / wp.m_chunks;
         gemm_chunk(wp, ug, bias, m0, mn, k0, kn, bk.nt, vbuf, mbuf);
       }
-      output_block(yg, ho, wo, wp, bk, m0, m0, std::min(mg_, m0 + wp.mc), mbuf);
+      output_block(yg, ho, wo, wp, bk, m0, std::min(mg_, m0 + wp.mc), mbuf, 0, bk.nt);
     }
   }
 
@@ -485,15 +509,15 @@ class WinogradConv : public T::Base {
     const size_t chunk_floats = npos_ * wp.t * wp.kc;  // one input chunk's V of a block
     if (stage == 0) {
       float* stage_box = static_cast<float*>(scratch);
-      const size_t per_ig = wp.blocks * wp.k_units, quads = kpad_ / L, chunk_quads = wp.kc / L;
+      const size_t quads = kpad_ / L, chunk_quads = wp.kc / L;
+      Odometer o(begin, wp.blocks, wp.k_units, 1);
+      Block bk = block_of(wp, o.at[1]);
       for (size_t u = begin; u < end; u++) {
         // Unit: image-group ig, tile block bi, input quads [q0, q1).
-        const size_t ig = u / per_ig, bi = u % per_ig / wp.k_units, ki = u % wp.k_units;
-        const size_t b = ig / g_, gi = ig % g_;
-        const Block bk = block_of(wp, bi);
-        const X* xg = x + (b * g_ + gi) * cg_ * hw;
+        const size_t ig = o.at[0], bi = o.at[1];
+        const X* xg = x + ig * cg_ * hw;  // (image b, group gi): b * g_ + gi = ig
         Elem* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
-        const size_t q0 = ki * wp.k_quads_per_unit, q1 = std::min(quads, q0 + wp.k_quads_per_unit);
+        const size_t q0 = o.at[2] * wp.k_quads_per_unit, q1 = std::min(quads, q0 + wp.k_quads_per_unit);
         for (size_t q = q0; q < q1;) {  // by input chunk
           const size_t ci = q / chunk_quads, k0 = ci * wp.kc, kn = std::min(wp.kc, kpad_ - k0);
           const size_t qe = std::min(q1, ci * chunk_quads + kn / L);
@@ -501,17 +525,18 @@ class WinogradConv : public T::Base {
                       slab + ci * chunk_floats);
           q = qe;
         }
+        if (o.next() < 2) bk = block_of(wp, o.at[1]);  // a new block
       }
       return;
     }
     if (stage == 1) {
-      const size_t per_b = wp.m_chunks * wp.pos_units, per_ig = wp.blocks * per_b;
+      Odometer o(begin, wp.blocks, wp.m_chunks, wp.pos_units);
+      Block bk = block_of(wp, o.at[1]);
       for (size_t u = begin; u < end; u++) {
         // Unit: image-group ig, tile block bi, output chunk mi, positions [p0, p1).
-        const size_t ig = u / per_ig, bi = u % per_ig / per_b, mi = u % per_b / wp.pos_units;
-        const size_t p0 = u % wp.pos_units * wp.pos_per_unit, p1 = std::min(npos_, p0 + wp.pos_per_unit);
+        const size_t ig = o.at[0], bi = o.at[1], mi = o.at[2];
+        const size_t p0 = o.at[3] * wp.pos_per_unit, p1 = std::min(npos_, p0 + wp.pos_per_unit);
         const size_t gi = ig % g_;
-        const Block bk = block_of(wp, bi);
         const Elem* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
         const float* bias = bias_.size() ? bias_.data() + gi * mpad_ : nullptr;
         const Elem* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
@@ -520,23 +545,25 @@ class WinogradConv : public T::Base {
         for (size_t k0 = 0, ci = 0; k0 < kpad_; k0 += wp.kc, ci++)
           gemm_chunk(wp, ug, bias, m0, mn, k0, std::min(wp.kc, kpad_ - k0), bk.nt, slab + ci * chunk_floats,
                      mslab, p0, p1);
+        if (o.next() < 2) bk = block_of(wp, o.at[1]);
       }
       return;
     }
-    const size_t per_b = wp.tile_runs * wp.o_units, per_ig = wp.blocks * per_b;
+    Odometer o(begin, wp.blocks, wp.tile_runs, wp.o_units);
+    Block bk = block_of(wp, o.at[1]);
     for (size_t u = begin; u < end; u++) {
       // Unit: image-group ig, tile block bi, the block's tiles [j0, j1),
       // output channels [o0, o1).
-      const size_t ig = u / per_ig, bi = u % per_ig / per_b, tr = u % per_b / wp.o_units;
-      const size_t oi = u % wp.o_units;
-      const size_t b = ig / g_, gi = ig % g_;
-      const Block bk = block_of(wp, bi);
+      const size_t ig = o.at[0], bi = o.at[1], tr = o.at[2];
       const size_t j0 = tr * bk.nt / wp.tile_runs, j1 = (tr + 1) * bk.nt / wp.tile_runs;
-      Y* yg = y + (b * g_ + gi) * mg_ * howo;
-      const size_t o0 = oi * wp.o_quads_per_unit * 4, o1 = std::min(mg_, o0 + wp.o_quads_per_unit * 4);
-      for (size_t mi = o0 / wp.mc, m0 = mi * wp.mc; m0 < o1; mi++, m0 += wp.mc)  // by output chunk
-        output_block(yg, ho, wo, wp, bk, m0, std::max(o0, m0), std::min(o1, m0 + wp.mc),
-                     mall + ((ig * wp.blocks + bi) * wp.m_chunks + mi) * wp.m_slab_floats, j0, j1);
+      Y* yg = y + ig * mg_ * howo;
+      const size_t o0 = o.at[3] * wp.o_quads_per_unit * 4, o1 = std::min(mg_, o0 + wp.o_quads_per_unit * 4);
+      for (size_t mi = o0 / wp.mc, m0 = mi * wp.mc; m0 < o1; mi++, m0 += wp.mc) {  // by output chunk
+        const size_t lo = std::max(o0, m0);
+        output_block(yg, ho, wo, wp, bk, lo, std::min(o1, m0 + wp.mc),
+                     mall + ((ig * wp.blocks + bi) * wp.m_chunks + mi) * wp.m_slab_floats + (lo - m0), j0, j1);
+      }
+      if (o.next() < 2) bk = block_of(wp, o.at[1]);
     }
   }
 
@@ -779,21 +806,23 @@ class WinogradConv : public T::Base {
     return v + g * 8 * kn + q * nb * L + (j % 8) * L;
   }
 
-  // Step 3 for the output channels [o_lo, o_hi) (a multiple of 4 on, all or
-  // part of the chunk of mc from m0 whose M is at m; o_hi <= mg_) of the
-  // block's tiles [j0, j1) (all by default).
+  // Step 3 for the output channels [o_lo, o_hi) (from a multiple of 4, all
+  // or part of one output chunk; o_hi <= mg_) of the block's tiles [j0, j1):
+  // m is M of channel o_lo of the block's tile 0 (the chunk's M, offset).
   template <class Y>
-  void output_block(Y* y, size_t ho, size_t wo, const WinoPlan& pl, const Block& bk, size_t m0, size_t o_lo,
-                    size_t o_hi, const float* m, size_t j0 = 0, size_t j1 = SIZE_MAX) const {
+  void output_block(Y* y, size_t ho, size_t wo, const WinoPlan& pl, const Block& bk, size_t o_lo, size_t o_hi,
+                    const float* m, size_t j0, size_t j1) const {
     const size_t howo = ho * wo;
-    for (size_t j = j0; j < std::min(j1, bk.nt); j++) {
+    y += o_lo * howo;
+    m += j0 * pl.mc;
+    for (size_t j = j0; j < j1; j++, m += pl.mc) {
       size_t ty, tx;
       tile_at(bk, j, &ty, &tx);
       const size_t oy = m_ * ty, ox = m_ * (bk.tx0 + tx);
       const size_t rows = std::min(m_, ho - oy), cols = std::min(m_, wo - ox);
-      for (size_t o = o_lo; o < o_hi; o += 4)
-        T::output(k_, m + j * pl.mc + (o - m0), pl.t * pl.mc, y + o * howo + oy * wo + ox, rows, cols,
-                  std::min<size_t>(4, mg_ - o), howo, wo, p_);
+      Y* yt = y + oy * wo + ox;
+      for (size_t o = o_lo; o < o_hi; o += 4, yt += 4 * howo)
+        T::output(k_, m + (o - o_lo), pl.t * pl.mc, yt, rows, cols, std::min<size_t>(4, mg_ - o), howo, wo, p_);
     }
   }
 
