@@ -193,6 +193,14 @@ int main() {
   for (size_t k : {31, 32, 33, 64, 67, 130})
     for (unsigned f : flag_sets) check_gemm(kn, *gk, kn.mr + 3, kn.nr + 5, k, k + 1, kn.nr + 5, kn.nr + 7, f);
   check_gemm(kn, *gk, 3 * kn.mr, 5 * kn.nr, 40, 40, 5 * kn.nr, 5 * kn.nr, 0);
+  // The edge tiles of real layers' last panels (1 and 4 columns: N = 49,
+  // 196, ...) over long K, whole and partial row panels, C strided.
+  for (size_t k : {29, 64, 131})
+    for (size_t n : {kn.nr + 1, kn.nr + 4, size_t(1), size_t(4)})
+      for (unsigned f : flag_sets) {
+        check_gemm(kn, *gk, 2 * kn.mr, n, k, k, n, n + 3, f);
+        check_gemm(kn, *gk, kn.mr + 5, n, k, k + 2, n, n, f);
+      }
   // NaN propagates through the clamp (relu of NaN is NaN, as in the generic twin).
   {
     const size_t k = 5;
