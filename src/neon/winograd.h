@@ -292,6 +292,33 @@ void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
     const float* x1 = x + ch_stride;
     const float* x2 = x + 2 * ch_stride;
     const float* x3 = x + 3 * ch_stride;
+#if defined(__aarch64__)
+    // 8 pixels per step: 8 post-indexed loads + 2 st4 + loop = 12
+    // instructions per 32 floats (GCC 12 compiled the loop below to 8 per 16:
+    // register-offset loads and a separate index add).
+    if (size_t pairs = n / 8) {
+      float* d = dst;
+      const float *p0 = x0, *p1 = x1, *p2 = x2, *p3 = x3;
+      asm volatile(
+          "1:\n"
+          "ld1 {v0.4s}, [%[x0]], #16\n"
+          "ld1 {v1.4s}, [%[x1]], #16\n"
+          "ld1 {v2.4s}, [%[x2]], #16\n"
+          "ld1 {v3.4s}, [%[x3]], #16\n"
+          "ld1 {v4.4s}, [%[x0]], #16\n"
+          "ld1 {v5.4s}, [%[x1]], #16\n"
+          "ld1 {v6.4s}, [%[x2]], #16\n"
+          "ld1 {v7.4s}, [%[x3]], #16\n"
+          "st4 {v0.4s, v1.4s, v2.4s, v3.4s}, [%[d]], #64\n"
+          "st4 {v4.4s, v5.4s, v6.4s, v7.4s}, [%[d]], #64\n"
+          "subs %[pairs], %[pairs], #1\n"
+          "b.ne 1b\n"
+          : [x0] "+r"(p0), [x1] "+r"(p1), [x2] "+r"(p2), [x3] "+r"(p3), [d] "+r"(d), [pairs] "+r"(pairs)
+          :
+          : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7");
+      i = n / 8 * 8;
+    }
+#endif
     for (; i + 4 <= n; i += 4) {
       float32x4x4_t v;
       v.val[0] = vld1q_f32(x0 + i);
