@@ -24,6 +24,7 @@
 #include <arm_neon.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/gemm.h"
@@ -101,6 +102,9 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
   "fmax " x ".4s, " x ".4s, v0.4s\n fmin " x ".4s, " x ".4s, v1.4s\n"                  \
   "fmax " y ".4s, " y ".4s, v0.4s\n fmin " y ".4s, " y ".4s, v1.4s\n"                  \
   "fmax " z ".4s, " z ".4s, v0.4s\n fmin " z ".4s, " z ".4s, v1.4s\n"
+#define AC_CLAMP_LO_ROW(x, y, z)                                                       \
+  "fmax " x ".4s, " x ".4s, v0.4s\n fmax " y ".4s, " y ".4s, v0.4s\n"                  \
+  "fmax " z ".4s, " z ".4s, v0.4s\n"
 #define AC_DUP_ROW(x, y, z, src, lane)                                                 \
   "dup " x ".4s, " src ".s[" #lane "]\n dup " y ".4s, " src ".s[" #lane "]\n"          \
   "dup " z ".4s, " src ".s[" #lane "]\n"
@@ -124,8 +128,72 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // runs on), and writes C columns [12t, 12t + 12) of `ct` (row stride ldt
 // floats; C itself or a stack tile). `bias3` holds bias[r] three times per row
 // (24 floats) so that six ld4r {4 regs} set the 24 accumulators (not 24 dup).
+#define AC_TILES_ASM(CLAMP_CODE) \
+  asm volatile( \
+      "0:\n" \
+      "mov %[ap], %[a]\n" \
+      "mov %[bp], %[bias]\n" \
+      /* Accumulators from C, or from the bias (row r = bias[r] in every lane). */ \
+      "cbz %[accumulate], 1f\n" \
+      "mov %[cl], %[ct]\n" \
+      AC_ROWS(AC_LOAD_ROW) \
+      "b 2f\n" \
+      "1:\n" \
+      "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n" \
+      "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n" \
+      "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], #16\n" \
+      "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bp]], #16\n" \
+      "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bp]], #16\n" \
+      "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]]\n" \
+      "2:\n" \
+      "cbz %[k16], 4f\n" \
+      "mov %[n16], %[k16]\n" \
+      "3:\n"  /* sixteen k-steps */ \
+      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]") \
+      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]") \
+      "subs %[n16], %[n16], #1\n" \
+      "b.ne 3b\n" \
+      "4:\n" \
+      "cbz %[k4], 6f\n" \
+      "mov %[n4], %[k4]\n" \
+      "5:\n"  /* four k-steps */ \
+      AC_BODY4_AB("%[ap]", "%[b]") \
+      "subs %[n4], %[n4], #1\n" \
+      "b.ne 5b\n" \
+      "6:\n" \
+      "cbz %[k1], 7f\n" \
+      "mov %[n1], %[k1]\n" \
+      "9:\n"  /* one k-step */ \
+      "ld1 {v0.4s, v1.4s}, [%[ap]], #32\n" \
+      "ld1 {v4.4s-v6.4s}, [%[b]], #48\n" \
+      AC_COL(0, "v4", "v0", "v1") AC_COL(1, "v5", "v0", "v1") AC_COL(2, "v6", "v0", "v1") \
+      "subs %[n1], %[n1], #1\n" \
+      "b.ne 9b\n" \
+      "7:\n"  /* %[b] now points at the next tile's B panel */ \
+      /* Clamp: fmax/fmin (not fmaxnm/fminnm) so that NaN propagates. */ \
+      CLAMP_CODE \
+      "8:\n" \
+      AC_ROWS(AC_STORE_ROW) \
+      "sub %[ct], %[ct], %[rewind]\n" \
+      "subs %[tiles], %[tiles], #1\n" \
+      "b.ne 0b\n" \
+      : [b] "+r"(b), [ct] "+r"(ct), [tiles] "+r"(tiles), [ap] "=&r"(ap), [bp] "=&r"(bp), \
+        [cl] "=&r"(cl), [n16] "=&r"(n16), [n4] "=&r"(n4), [n1] "=&r"(n1) \
+      : [a] "r"(a), [k16] "r"(k16), [k4] "r"(k4), [k1] "r"(k1), [ldt] "r"(ldt_bytes), \
+        [rewind] "r"(rewind), \
+        [bias] "r"(bias3), [accumulate] "r"(accumulate), [lo] "r"(lohi), \
+        [hi] "r"(lohi + 1) \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", \
+        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+// Clamp: 0 none, 1 lower bound only (ReLU: fmax; fmin against +inf changes
+// no value, NaN included, so it is left out: 24 instructions per tile), 2
+// both (fmax/fmin, not fmaxnm/fminnm, so that NaN propagates).
+#define AC_CLAMP_LO "ld1r {v0.4s}, [%[lo]]\n" AC_ROWS(AC_CLAMP_LO_ROW)
+#define AC_CLAMP_BOTH "ld1r {v0.4s}, [%[lo]]\n" "ld1r {v1.4s}, [%[hi]]\n" AC_ROWS(AC_CLAMP_ROW)
+template <int Clamp>
 inline void tiles_8x12(size_t tiles, size_t kc, const float* a, const float* b, float* ct,
-                       size_t ldt, const float* bias3, size_t accumulate, size_t clamp,
+                       size_t ldt, const float* bias3, size_t accumulate,
                        const float* lohi) {
   const size_t k16 = kc / 16, k4 = (kc / 4) % 4, k1 = kc % 4;
   const size_t ldt_bytes = ldt * sizeof(float);
@@ -139,67 +207,17 @@ inline void tiles_8x12(size_t tiles, size_t kc, const float* a, const float* b, 
   const float* bp;
   float* cl;
   size_t n16, n4, n1;
-  asm volatile(
-      "0:\n"
-      "mov %[ap], %[a]\n"
-      "mov %[bp], %[bias]\n"
-      // Accumulators from C, or from the bias (row r = bias[r] in every lane).
-      "cbz %[accumulate], 1f\n"
-      "mov %[cl], %[ct]\n"
-      AC_ROWS(AC_LOAD_ROW)
-      "b 2f\n"
-      "1:\n"
-      "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n"
-      "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n"
-      "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], #16\n"
-      "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bp]], #16\n"
-      "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bp]], #16\n"
-      "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]]\n"
-      "2:\n"
-      "cbz %[k16], 4f\n"
-      "mov %[n16], %[k16]\n"
-      "3:\n"  // sixteen k-steps
-      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]")
-      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]")
-      "subs %[n16], %[n16], #1\n"
-      "b.ne 3b\n"
-      "4:\n"
-      "cbz %[k4], 6f\n"
-      "mov %[n4], %[k4]\n"
-      "5:\n"  // four k-steps
-      AC_BODY4_AB("%[ap]", "%[b]")
-      "subs %[n4], %[n4], #1\n"
-      "b.ne 5b\n"
-      "6:\n"
-      "cbz %[k1], 7f\n"
-      "mov %[n1], %[k1]\n"
-      "9:\n"  // one k-step
-      "ld1 {v0.4s, v1.4s}, [%[ap]], #32\n"
-      "ld1 {v4.4s-v6.4s}, [%[b]], #48\n"
-      AC_COL(0, "v4", "v0", "v1") AC_COL(1, "v5", "v0", "v1") AC_COL(2, "v6", "v0", "v1")
-      "subs %[n1], %[n1], #1\n"
-      "b.ne 9b\n"
-      "7:\n"  // %[b] now points at the next tile's B panel
-      // Clamp: fmax/fmin (not fmaxnm/fminnm) so that NaN propagates.
-      "cbz %[clamp], 8f\n"
-      "ld1r {v0.4s}, [%[lo]]\n"
-      "ld1r {v1.4s}, [%[hi]]\n"
-      AC_ROWS(AC_CLAMP_ROW)
-      "8:\n"
-      AC_ROWS(AC_STORE_ROW)
-      "sub %[ct], %[ct], %[rewind]\n"
-      "subs %[tiles], %[tiles], #1\n"
-      "b.ne 0b\n"
-      : [b] "+r"(b), [ct] "+r"(ct), [tiles] "+r"(tiles), [ap] "=&r"(ap), [bp] "=&r"(bp),
-        [cl] "=&r"(cl), [n16] "=&r"(n16), [n4] "=&r"(n4), [n1] "=&r"(n1)
-      : [a] "r"(a), [k16] "r"(k16), [k4] "r"(k4), [k1] "r"(k1), [ldt] "r"(ldt_bytes),
-        [rewind] "r"(rewind),
-        [bias] "r"(bias3), [accumulate] "r"(accumulate), [clamp] "r"(clamp), [lo] "r"(lohi),
-        [hi] "r"(lohi + 1)
-      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10",
-        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22",
-        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+  if constexpr (Clamp == 0) {
+    AC_TILES_ASM("")
+  } else if constexpr (Clamp == 1) {
+    AC_TILES_ASM(AC_CLAMP_LO)
+  } else {
+    AC_TILES_ASM(AC_CLAMP_BOTH)
+  }
 }
+#undef AC_TILES_ASM
+#undef AC_CLAMP_LO
+#undef AC_CLAMP_BOTH
 
 // A narrow edge tile, 8 x 4*NV (NV = 2: 5-8 valid columns; 4 columns take
 // tile_8x4_asm below) from the first NV q registers of a 12-column panel: a
@@ -482,7 +500,14 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
   // up for narrow calls: a 1x1 map, N = 1, calls this once per 8 rows).
   if (n > 8)
     for (size_t r = 0; r < kMR; r++) bias3[3 * r] = bias3[3 * r + 1] = bias3[3 * r + 2] = bias[r];
-  if (full) tiles_8x12(full, kc, a, b, c, ldc, bias3, accumulate, clamp, lohi);
+  // The clamp of the 12-column tiles, fixed per call (tiles_8x12).
+  const int mode = !clamp ? 0 : hi == INFINITY ? 1 : 2;
+  auto tiles = [&](size_t count, const float* bt, float* ct, size_t ldt) {
+    if (mode == 0) tiles_8x12<0>(count, kc, a, bt, ct, ldt, bias3, accumulate, lohi);
+    else if (mode == 1) tiles_8x12<1>(count, kc, a, bt, ct, ldt, bias3, accumulate, lohi);
+    else tiles_8x12<2>(count, kc, a, bt, ct, ldt, bias3, accumulate, lohi);
+  };
+  if (full) tiles(full, b, c, ldc);
   for (size_t q = full * kNR; q < n; q += kNR) {
     const size_t cols = std::min(kNR, n - q);
     const float* bq = b + q * kc;
@@ -506,7 +531,7 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
     else if (cols <= 8)
       tile_8xv<2>(kc, a, bq, tile, bias, accumulate, clamp, lo, hi);
     else
-      tiles_8x12(1, kc, a, bq, tile, kNR, bias3, accumulate, clamp, lohi);
+      tiles(1, bq, tile, kNR);
     tile_to_c(tile, c + q, ldc, m, cols);
   }
 }
@@ -521,6 +546,7 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
 #undef AC_LOAD_ROW
 #undef AC_STORE_ROW
 #undef AC_CLAMP_ROW
+#undef AC_CLAMP_LO_ROW
 #undef AC_DUP_ROW
 
 
