@@ -202,24 +202,16 @@ constexpr OutFn<Y> kOutput[2][2][4] = {
     {{output_h_a64<Y, 2, 1, 0>, output_h_a64<Y, 2, 1, 1>, output_h_a64<Y, 2, 1, 2>, output_h_a64<Y, 2, 1, 3>},
      {output_h_a64<Y, 2, 2, 0>, output_h_a64<Y, 2, 2, 1>, output_h_a64<Y, 2, 2, 2>, output_h_a64<Y, 2, 2, 3>}}};
 
-// wino_output_fn / wino_output_h_fn: tiles of 4 channels by the assembly
-// above, of fewer by the template.
-void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch, size_t dst_ch,
-                     size_t dst_row, bool clamp, float lo, float hi) {
+// wino_output_fn (Y = float, Tile = WinoOutTile) / wino_output_h_fn (Half,
+// WinoOutTileH): tiles of 4 channels by the assembly above, of fewer by the
+// template.
+template <class Y, class Tile>
+void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch, size_t dst_row,
+                     bool clamp, float lo, float hi) {
   if (nch == 4)
-    kOutput<float>[ot.rows - 1][ot.cols - 1][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, dst_ch, dst_row, lo,
-                                                                         hi);
+    kOutput<Y>[ot.rows - 1][ot.cols - 1][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, dst_ch, dst_row, lo, hi);
   else
-    wino::output_tile<Ops, wino::F23>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
-}
-
-void output_tile_h_a64(const float* src, size_t src_pos, const WinoOutTileH& ot, size_t nch, size_t dst_ch,
-                       size_t dst_row, bool clamp, float lo, float hi) {
-  if (nch == 4)
-    kOutput<Half>[ot.rows - 1][ot.cols - 1][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, dst_ch, dst_row, lo,
-                                                                        hi);
-  else
-    wino::output_tile_h<Ops, wino::F23>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
+    wino::output_tile<Ops, wino::F23, Tile>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
 }
 
 #undef H23_1D
@@ -249,7 +241,8 @@ void output_tile_h_a64(const float* src, size_t src_pos, const WinoOutTileH& ot,
 
 const WinoF16Kernels& wino23_f16_neon_kernels() {
   static const WinoF16Kernels k = {"winograd23-aarch64-nc8h", 2, pack_nc4, pack_nc4_h,
-                                   input_tile_h_a64, output_tile_a64, output_tile_h_a64};
+                                   input_tile_h_a64, output_tile_a64<float, WinoOutTile>,
+                                   output_tile_a64<Half, WinoOutTileH>};
   return k;
 }
 

@@ -301,28 +301,18 @@ constexpr OutFn<Y> kOutput[2][4] = {
     {output_h_a64<Y, false, kClampNone>, output_h_a64<Y, false, kClampLo>, output_h_a64<Y, false, kClampHi>,
      output_h_a64<Y, false, kClampBoth>}};
 
-// wino_output_fn / wino_output_h_fn: tiles of 4 channels by the assembly
-// above, of fewer (the last group of a layer whose channel count is not a
-// multiple of 4) by the template.
-void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch, size_t dst_ch,
-                     size_t dst_row, bool clamp, float lo, float hi) {
+// wino_output_fn (Y = float, Tile = WinoOutTile) / wino_output_h_fn (Half,
+// WinoOutTileH): tiles of 4 channels by the assembly above, of fewer (the
+// last group of a layer whose channel count is not a multiple of 4) by the
+// template.
+template <class Y, class Tile>
+void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch, size_t dst_row,
+                     bool clamp, float lo, float hi) {
   if (nch == 4) {
     const bool edge = ot.rows != 4 || ot.cols != 4;
-    kOutput<float>[edge][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, ot.rows, ot.cols, dst_ch, dst_row,
-                                                    lo, hi);
+    kOutput<Y>[edge][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, ot.rows, ot.cols, dst_ch, dst_row, lo, hi);
   } else {
-    wino::output_tile<Ops, wino::F43h>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
-  }
-}
-
-void output_tile_h_a64(const float* src, size_t src_pos, const WinoOutTileH& ot, size_t nch, size_t dst_ch,
-                       size_t dst_row, bool clamp, float lo, float hi) {
-  if (nch == 4) {
-    const bool edge = ot.rows != 4 || ot.cols != 4;
-    kOutput<Half>[edge][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, ot.rows, ot.cols, dst_ch, dst_row,
-                                                   lo, hi);
-  } else {
-    wino::output_tile_h<Ops, wino::F43h>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
+    wino::output_tile<Ops, wino::F43h, Tile>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
   }
 }
 
@@ -356,7 +346,8 @@ void output_tile_h_a64(const float* src, size_t src_pos, const WinoOutTileH& ot,
 
 const WinoF16Kernels& wino43_f16_neon_kernels() {
   static const WinoF16Kernels k = {"winograd43-aarch64-nc8h", 4, pack_nc4, pack_nc4_h,
-                                   input_tile_h_a64, output_tile_a64, output_tile_h_a64};
+                                   input_tile_h_a64, output_tile_a64<float, WinoOutTile>,
+                                   output_tile_a64<Half, WinoOutTileH>};
   return k;
 }
 
