@@ -41,6 +41,8 @@ struct CpuInfo {
   std::string sgemm, depthwise3x3, winograd, gemm_s8;
   std::string winograd_gemm, depthwise3x3_s8, depthwise5x5, depthwise;
   std::string winograd43, winograd23;  // F(4,3), F(2,3) transforms (winograd: F(6,3))
+  // float16 arrays <-> float, for float16 images on layers that run fp32 kernels.
+  std::string half_convert;
   // The fp16 kernels (Precision::Fp16 layers), empty where they do not run
   // (no fp16 vector arithmetic, or not built): "hgemm-aarch64-8x24-fp16"...
   std::string hgemm, depthwise3x3_fp16;

@@ -48,6 +48,7 @@ class _KernelsAlways(TypedDict):
     gemm_s8: str
     winograd_gemm: str
     depthwise3x3_s8: str
+    half_convert: str
 
 
 class Kernels(_KernelsAlways, total=False):

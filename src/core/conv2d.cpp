@@ -432,16 +432,17 @@ void Conv2d::run(const Half* x, int64_t n, int64_t h, int64_t w, Half* y) const 
     detail::run_all(*f16, plan, x, y);
     return;
   }
-  // fp32 kernels: convert in, run, round out (core/half.h).
+  // fp32 kernels: convert in, run, round out (core/half_convert.h).
   const detail::ConvPlan plan = impl_->plan(n, h, w);
   if (n == 0) return;
   const size_t xn = size_t(n) * size_t(p_.in_channels) * size_t(h) * size_t(w);
   const size_t yn = size_t(n) * size_t(p_.out_channels) * size_t(plan.ho) * size_t(plan.wo);
   detail::Buffer<float> xf(xn, detail::Buffer<float>::Uninitialized());
   detail::Buffer<float> yf(yn, detail::Buffer<float>::Uninitialized());
-  for (size_t i = 0; i < xn; i++) xf[i] = detail::half_to_float(x[i]);
+  const detail::HalfConvertKernels& cvt = *detail::kernels().half_convert;
+  cvt.to_float(x, xf.data(), xn);
   detail::run_all(*impl_, plan, xf.data(), yf.data());
-  for (size_t i = 0; i < yn; i++) y[i] = detail::float_to_half(yf[i]);
+  cvt.to_half(yf.data(), y, yn);
 }
 
 detail::ConvPlan detail::PlanAccess::plan(const Conv2d& layer, int64_t n, int64_t h, int64_t w,

@@ -148,14 +148,10 @@ class DwConv final : public ConvImpl {
   }
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
-    ConvPlan pl = dw_plan(p_, algo_, n, h, w);
-    if (!kxk_)
-      pl.scratch_bytes = any_.scratch_floats(shape_, size_t(w), size_t(p_.pad_left), size_t(pl.wo)) *
-                         sizeof(float);
-    return pl;
+    return with_scratch(dw_plan(p_, algo_, n, h, w), w);
   }
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    return dw_plan(p_, "depthwise3x3", n, h, w, dw_target_units(threads));
+    return with_scratch(dw_plan(p_, algo_, n, h, w, dw_target_units(threads)), w);
   }
 
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
@@ -191,6 +187,14 @@ class DwConv final : public ConvImpl {
   }
 
  private:
+  // The any-shape kernel's scratch (a call's planes have at most pl.ho rows).
+  ConvPlan with_scratch(ConvPlan pl, int64_t w) const {
+    if (!kxk_)
+      pl.scratch_bytes =
+          any_.scratch_floats(shape_, size_t(w), size_t(p_.pad_left), size_t(pl.ho), size_t(pl.wo)) * sizeof(float);
+    return pl;
+  }
+
   void call(const DwPlane& plane, float* buf) const {
     if (kxk_) fn_(plane);
     else any_.planes(plane, shape_, buf);

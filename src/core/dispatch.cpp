@@ -83,6 +83,7 @@ Kernels choose(const CpuFeatures& f) {
   k.dw5x5 = &dw5x5_generic_kernels();
   k.dw_any = &dw_any_generic_kernels();
   k.dw3x3_s8 = &dw3x3_s8_generic_kernels();
+  k.half_convert = &half_convert_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
   if (f.neon) {
     k.sgemm = &sgemm_neon_kernels();
@@ -93,7 +94,11 @@ Kernels choose(const CpuFeatures& f) {
     k.wino_gemm = &wino_gemm_neon_kernels();
     k.dw3x3 = &dw3x3_neon_kernels();
     k.dw5x5 = &dw5x5_neon_kernels();
+    k.dw_any = &dw_any_neon_kernels();
     k.dw3x3_s8 = &dw3x3_s8_neon_kernels();
+#if defined(__aarch64__)
+    k.half_convert = &half_convert_neon_kernels();  // armv7: see core/half_convert.h
+#endif
     k.neon = true;
   }
 #endif
@@ -149,6 +154,7 @@ CpuInfo cpu_info() {
   info.winograd_gemm = k.wino_gemm->name;
   info.gemm_s8 = k.gemm_s8->name;
   info.depthwise3x3_s8 = k.dw3x3_s8->name;
+  info.half_convert = k.half_convert->name;
   if (k.hgemm.f32) info.hgemm = k.hgemm.f32->name;
   if (k.dw3x3_f16) info.depthwise3x3_fp16 = k.dw3x3_f16->name;
   if (k.winograd_f16[1]) info.winograd43_fp16 = k.winograd_f16[1]->name;

@@ -5,6 +5,7 @@
 
 #include "core/dwconv.h"
 #include "core/gemm.h"
+#include "core/half_convert.h"
 #include "core/wino_gemm.h"
 #include "core/winograd.h"
 
@@ -35,6 +36,7 @@ struct Kernels {
   const DwKernels* dw5x5;             // fp32 depthwise 5x5: neon > generic
   const DwAnyKernels* dw_any;         // fp32 depthwise, any shape: neon > generic
   const Dw3x3S8Kernels* dw3x3_s8;     // int8 depthwise 3x3: neon > generic
+  const HalfConvertKernels* half_convert;  // float16 arrays <-> float: neon (aarch64) > generic
   // fp16 (Precision::Fp16 layers): only where the CPU has fp16 vector
   // arithmetic and the kernels were built; nullptr otherwise (the layers
   // then run the fp32 kernels).

@@ -74,8 +74,9 @@ struct DwShape {
 void dw_plane_generic(const DwPlane& p, const DwShape& s);
 struct DwAnyKernels {
   const char* name;  // dwconv-<isa>-<tile>
-  // Scratch floats one call needs (rows of padded input), or 0.
-  size_t (*scratch_floats)(const DwShape& s, size_t w, size_t pad_left, size_t wo);
+  // Scratch floats one call of planes of at most ho x wo outputs needs (the
+  // padded input it stages), or 0.
+  size_t (*scratch_floats)(const DwShape& s, size_t w, size_t pad_left, size_t ho, size_t wo);
   void (*planes)(const DwPlane& p, const DwShape& s, float* scratch);
 };
 const DwAnyKernels& dw_any_generic_kernels();

@@ -27,7 +27,8 @@ inline float half_to_float(Half h) {
   const uint32_t e = (h.bits >> 10) & 0x1fu, f = h.bits & 0x3ffu;
   uint32_t u;
   if (e == 0x1f) {
-    u = s | 0x7f800000u | (f << 13);  // inf, or NaN with its payload
+    u = s | 0x7f800000u | (f << 13);  // inf, or NaN with its payload, quietened (as FCVTL)
+    if (f) u |= 0x00400000u;
   } else if (e != 0) {
     u = s | ((e + 112) << 23) | (f << 13);
   } else if (f == 0) {
@@ -83,13 +84,32 @@ inline Half round_half(double v, double below = 0.0) {
   return half_bits_of(out);  // |out| >= 65536 (65520 and up round there) is inf
 }
 
+// f rounded to binary16, to nearest even, as FCVTN with the default FPCR:
+// NaNs quietened with the payload's top bits kept. Integer arithmetic on the
+// bits (checked against round_half on all 2^32 floats), except below 2^-14,
+// where adding 0.5f lets the FPU round f to a multiple of 2^-24 (the binary16
+// subnormal spacing: 0.5's ulp in binary32) and the low bits of the sum are
+// the binary16 subnormal.
 inline Half float_to_half(float f) {
-  if (std::isnan(f)) {  // quietened, the payload's top bits kept (as FCVTN)
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return Half{uint16_t(((u >> 16) & 0x8000u) | 0x7e00u | ((u >> 13) & 0x3ffu))};
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  const uint32_t sign = (u >> 16) & 0x8000u, a = u & 0x7fffffffu;
+  if (a >= 0x7f800000u)  // inf, or NaN
+    return Half{uint16_t(sign | (a > 0x7f800000u ? 0x7e00u | ((a >> 13) & 0x3ffu) : 0x7c00u))};
+  if (a >= 0x477ff000u) return Half{uint16_t(sign | 0x7c00u)};  // >= 65520: rounds to inf
+  if (a < 0x38800000u) {  // below 2^-14: a binary16 subnormal or zero
+    float v;
+    std::memcpy(&v, &a, 4);
+    v += 0.5f;
+    uint32_t r;
+    std::memcpy(&r, &v, 4);
+    return Half{uint16_t(sign | (r - 0x3f000000u))};
   }
-  return round_half(double(f));
+  // Normal: rebias the exponent (127 -> 15: subtract 112 << 23) and round the
+  // 13 dropped mantissa bits to nearest even (add 0xfff, plus 1 if the kept
+  // mantissa is odd); a carry out of the mantissa steps the exponent, as it should.
+  const uint32_t r = a + 0xc8000fffu + ((a >> 13) & 1u);
+  return Half{uint16_t(sign | (r >> 13))};
 }
 
 inline Half quiet(Half h) { return Half{uint16_t(h.bits | 0x0200)}; }

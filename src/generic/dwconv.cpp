@@ -88,7 +88,7 @@ void one_plane(const DwPlane& p, const DwShape& s) {
 template <size_t K, int64_t S>
 void kxk_planes(const DwPlane& p) { dw_plane_generic(p, DwShape{K, K, S, S, 1, 1}); }
 
-size_t no_scratch(const DwShape&, size_t, size_t, size_t) { return 0; }
+size_t no_scratch(const DwShape&, size_t, size_t, size_t, size_t) { return 0; }
 void any_planes(const DwPlane& p, const DwShape& s, float*) { dw_plane_generic(p, s); }
 
 }  // namespace

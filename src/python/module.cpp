@@ -91,6 +91,7 @@ PYBIND11_MODULE(_armconv, m) {
     kernels["gemm_s8"] = c.gemm_s8;
     kernels["winograd_gemm"] = c.winograd_gemm;
     kernels["depthwise3x3_s8"] = c.depthwise3x3_s8;
+    kernels["half_convert"] = c.half_convert;
     // The fp16 kernels, where they run (Precision::Fp16 layers).
     if (!c.hgemm.empty()) kernels["hgemm"] = c.hgemm;
     if (!c.depthwise3x3_fp16.empty()) kernels["depthwise3x3_fp16"] = c.depthwise3x3_fp16;

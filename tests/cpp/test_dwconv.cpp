@@ -72,7 +72,8 @@ bool check_plane(const Fp32Kernel& kern, const DwShape& sh, int h, int w, Pads p
   if (kern.kxk) {
     (sy == 1 ? kern.kxk->stride1 : kern.kxk->stride2)(p);
   } else {
-    std::vector<float> scratch(kern.any->scratch_floats(sh, size_t(w), size_t(pd.l), size_t(wo)) + 1);
+    // The kernel's scratch against a guard page: staging stays inside what it asked for.
+    GuardedArray<float> scratch(kern.any->scratch_floats(sh, size_t(w), size_t(pd.l), size_t(ho), size_t(wo)));
     kern.any->planes(p, sh, scratch.data());
   }
   for (int c = 0; c < count; c++) {

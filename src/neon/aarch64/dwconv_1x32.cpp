@@ -1,0 +1,15 @@
+// The "depthwise" family (any shape) on aarch64: one output row in segments of
+// 32 columns (8 vectors) from staged, phase-split input rows; the code and
+// its cost are in neon/dwconv_any.h.
+#include "neon/dwconv_any.h"
+
+namespace armconv {
+namespace detail {
+
+const DwAnyKernels& dw_any_neon_kernels() {
+  static const DwAnyKernels k = {"dwconv-aarch64-1x32", any_scratch_floats, any_planes_neon};
+  return k;
+}
+
+}  // namespace detail
+}  // namespace armconv
