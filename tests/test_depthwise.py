@@ -276,12 +276,12 @@ def test_threads_share_a_layer(rng):
 def test_cpu_info_names_the_kernel():
     kern = armconv.cpu_info()["kernels"]
     name, name5 = kern["depthwise3x3"], kern["depthwise5x5"]
+    name_any = kern["depthwise"]  # any other depthwise shape
     if EXPECT_CPU in ("cortex-a72", "cortex-a76"):
-        assert (name, name5) == ("dwconv3x3-aarch64-1x16", "dwconv5x5-aarch64-1x8")
+        assert (name, name5, name_any) == ("dwconv3x3-aarch64-1x16", "dwconv5x5-aarch64-1x8", "dwconv-aarch64-1x32")
     elif EXPECT_CPU == "cortex-a15":
-        assert (name, name5) == ("dwconv3x3-armv7-1x8", "dwconv5x5-armv7-1x4")
+        assert (name, name5, name_any) == ("dwconv3x3-armv7-1x8", "dwconv5x5-armv7-1x4", "dwconv-armv7-1x16")
     else:
         assert name in ("dwconv3x3-generic-1x1", "dwconv3x3-aarch64-1x16", "dwconv3x3-armv7-1x8")
         assert name5 in ("dwconv5x5-generic-1x1", "dwconv5x5-aarch64-1x8", "dwconv5x5-armv7-1x4")
-    # Any other depthwise shape: one portable direct loop on every CPU.
-    assert kern["depthwise"] == "dwconv-generic-1x1"
+        assert name_any in ("dwconv-generic-1x1", "dwconv-aarch64-1x32", "dwconv-armv7-1x16")

@@ -332,7 +332,6 @@ void gemm_run_packed(const GemmKernel<T>& kern, const GemmPlan& p, const typenam
                      const void* shared, typename T::C* c, size_t ldc, const typename T::Out& out,
                      size_t begin, size_t end) {
   using B = typename T::B;
-  const size_t nr = kern.nr;
   for (size_t u = begin; u < end;) {
     const size_t nb = u / p.m_panels, mp0 = u % p.m_panels;
     const size_t mp1 = std::min(p.m_panels, mp0 + (end - u));

@@ -173,20 +173,22 @@ struct F43h {
   static constexpr const float* in_consts = kIn43hConstValues;
   static constexpr const float* out_consts = kOut43hConstValues;
 
-  // t = B^T d for one column of 6 (16 operations): with c = d4 - d2 and
-  // e = d3 - d1,
-  //   t0 = (d0 + d4) - 2 d2 - 3/2 e,        t1 = (c - d1) - 3/2 d2 - 1/2 d3,
-  //   t2 = (d4 + d1) + 1/2 d2 - 5/2 d3,     t3 = c + 1/2 e,   t4 = c - 2 e,
-  //   t5 = (d5 + d1) - 2 d3 - 3/2 c.
+  // t = B^T d for one column of 6 (14 operations, as H43_IN_A/H43_IN_B in
+  // neon/aarch64/winograd43_nc8h.cpp: keep them in step): with c = d4 - d2,
+  // e = d3 - d1, a = c - 3/2 d3, b = e - 3/2 d2,
+  //   t0 = ((d0 + d4) - 2 d2) - 3/2 e,      t5 = ((d5 + d1) - 2 d3) - 3/2 c,
+  //   t3 = c + 1/2 e,   t4 = t3 - 5/2 e,    t1 = a + b,   t2 = a - b.
   template <class Ops, class V = typename Ops::V>
   static void input_1d(const Ops& o, const V* d, V* t) {
     const V c = o.sub(d[4], d[2]), e = o.sub(d[3], d[1]);
     t[0] = o.template mls<kH1_5>(o.template mls<kH2>(o.add(d[0], d[4]), d[2]), e);
-    t[1] = o.template mls<kH0_5>(o.template mls<kH1_5>(o.sub(c, d[1]), d[2]), d[3]);
-    t[2] = o.template mls<kH2_5>(o.template mla<kH0_5>(o.add(d[4], d[1]), d[2]), d[3]);
-    t[3] = o.template mla<kH0_5>(c, e);
-    t[4] = o.template mls<kH2>(c, e);
     t[5] = o.template mls<kH1_5>(o.template mls<kH2>(o.add(d[5], d[1]), d[3]), c);
+    const V a = o.template mls<kH1_5>(c, d[3]);
+    t[3] = o.template mla<kH0_5>(c, e);
+    t[4] = o.template mls<kH2_5>(t[3], e);
+    const V b = o.template mls<kH1_5>(e, d[2]);
+    t[1] = o.add(a, b);
+    t[2] = o.sub(a, b);
   }
 
   // y = A^T m for one column of 6 -> 4 (12 operations): s = m1 + m2, d = m1 - m2;

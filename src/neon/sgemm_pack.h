@@ -111,8 +111,62 @@ struct SgemmPack {
     (tap_s2<KX>(d, ev, od), ...);
   }
 
+#if defined(__aarch64__)
+  // taps_s2 for the 7x7 stem on the 8x12 tile in assembly: GCC 12 compiled
+  // it to ~50 instructions per (c, ky) row (a register move after each ld2,
+  // a store per vector for most taps); here 4 ld2 + 15 ext + 9 stores.
+  // Registers: v0-v7 the even / odd vectors (ld2: v(2i) = E[i], v(2i+1) =
+  // O[i], pixels 8i .. 8i + 7); taps 0 and 1 are E[0..2] and O[0..2] as
+  // loaded (stp + str each); taps 2-6, ext(E or O [j], [j + 1], kx / 2),
+  // go to v16-v30 in panel-row order, so 4 st1 write those 5 rows.
+  static void taps_s2_7x12(float* d, const float* s) {
+    float* d2;
+    __asm__ volatile(
+        "ld2 {v0.4s, v1.4s}, [%[s]], #32\n\t"
+        "ld2 {v2.4s, v3.4s}, [%[s]], #32\n\t"
+        "ld2 {v4.4s, v5.4s}, [%[s]], #32\n\t"
+        "ld2 {v6.4s, v7.4s}, [%[s]]\n\t"
+        "stp q0, q2, [%[d]]\n\t"
+        "str q4, [%[d], #32]\n\t"
+        "stp q1, q3, [%[d], #48]\n\t"
+        "str q5, [%[d], #80]\n\t"
+        "ext v16.16b, v0.16b, v2.16b, #4\n\t"
+        "ext v17.16b, v2.16b, v4.16b, #4\n\t"
+        "ext v18.16b, v4.16b, v6.16b, #4\n\t"
+        "ext v19.16b, v1.16b, v3.16b, #4\n\t"
+        "ext v20.16b, v3.16b, v5.16b, #4\n\t"
+        "ext v21.16b, v5.16b, v7.16b, #4\n\t"
+        "ext v22.16b, v0.16b, v2.16b, #8\n\t"
+        "ext v23.16b, v2.16b, v4.16b, #8\n\t"
+        "ext v24.16b, v4.16b, v6.16b, #8\n\t"
+        "ext v25.16b, v1.16b, v3.16b, #8\n\t"
+        "ext v26.16b, v3.16b, v5.16b, #8\n\t"
+        "ext v27.16b, v5.16b, v7.16b, #8\n\t"
+        "ext v28.16b, v0.16b, v2.16b, #12\n\t"
+        "ext v29.16b, v2.16b, v4.16b, #12\n\t"
+        "ext v30.16b, v4.16b, v6.16b, #12\n\t"
+        "add %[d2], %[d], #96\n\t"
+        "st1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[d2]], #64\n\t"
+        "st1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[d2]], #64\n\t"
+        "st1 {v24.4s, v25.4s, v26.4s, v27.4s}, [%[d2]], #64\n\t"
+        "st1 {v28.4s, v29.4s, v30.4s}, [%[d2]]\n\t"
+        : [s] "+r"(s), [d2] "=&r"(d2)
+        : [d] "r"(d)
+        : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",
+          "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30");
+  }
+#endif
+
   template <size_t S, size_t KW>
   static void copy_taps(float* d, const float* s, size_t len, size_t avail) {
+#if defined(__aarch64__)
+    if constexpr (S == 2 && KW == 7 && kNR == 12) {
+      if (len == kNR && avail >= 8 * kS2Vecs) {
+        taps_s2_7x12(d, s);
+        return;
+      }
+    }
+#endif
     if constexpr (S == 2 && KW > 0 && KW <= 8) {
       if (len == kNR && avail >= 8 * kS2Vecs) {
         taps_s2(d, s, std::make_index_sequence<KW>());

@@ -42,7 +42,8 @@ constexpr unsigned kClamp = kLastK;
 // the float64 reference and the twin. Flags cover bias / accumulate / clamp;
 // lda, ldb, ldc are given (>= the row length: strided operands).
 void check_gemm(const SgemmKernels& kn, const SgemmKernels& gk, size_t m, size_t n, size_t k,
-                size_t lda, size_t ldb, size_t ldc, unsigned flags) {
+                size_t lda, size_t ldb, size_t ldc, unsigned flags, float lo = -0.3f,
+                float hi = 0.4f) {
   char tag[160];
   std::snprintf(tag, sizeof tag, "%s m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu flags=%u", kn.name,
                 m, n, k, lda, ldb, ldc, flags);
@@ -51,8 +52,8 @@ void check_gemm(const SgemmKernels& kn, const SgemmKernels& gk, size_t m, size_t
   t.init_c(gemm_check::randf);
   F32Output out;
   out.clamp = true;
-  out.lo = -0.3f;
-  out.hi = 0.4f;
+  out.lo = lo;
+  out.hi = hi;
   const bool strip = (m + n + k) % 2 == 0;
   t.run(kn, gk, out, flags, strip, !strip);
   t.each_c(tag, [&](size_t i, size_t j, size_t at) {
@@ -193,6 +194,22 @@ int main() {
   for (size_t k : {31, 32, 33, 64, 67, 130})
     for (unsigned f : flag_sets) check_gemm(kn, *gk, kn.mr + 3, kn.nr + 5, k, k + 1, kn.nr + 5, kn.nr + 7, f);
   check_gemm(kn, *gk, 3 * kn.mr, 5 * kn.nr, 40, 40, 5 * kn.nr, 5 * kn.nr, 0);
+  // One-sided clamps (ReLU: hi = +inf, which a kernel may skip; and lo =
+  // -inf), over whole and edge tiles.
+  for (size_t n : {kn.nr, 2 * kn.nr + 4, kn.nr + 1, size_t(7)})
+    for (size_t k : {5, 17, 64}) {
+      check_gemm(kn, *gk, 2 * kn.mr, n, k, k, n, n, kClamp, 0.0f, INFINITY);
+      check_gemm(kn, *gk, kn.mr + 3, n, k, k, n, n + 1, kClamp | kAccumulate, -0.1f, INFINITY);
+      check_gemm(kn, *gk, 2 * kn.mr, n, k, k, n, n, kClamp, -INFINITY, 0.2f);
+    }
+  // The edge tiles of real layers' last panels (1 and 4 columns: N = 49,
+  // 196, ...) over long K, whole and partial row panels, C strided.
+  for (size_t k : {29, 64, 131})
+    for (size_t n : {kn.nr + 1, kn.nr + 4, size_t(1), size_t(4)})
+      for (unsigned f : flag_sets) {
+        check_gemm(kn, *gk, 2 * kn.mr, n, k, k, n, n + 3, f);
+        check_gemm(kn, *gk, kn.mr + 5, n, k, k + 2, n, n, f);
+      }
   // NaN propagates through the clamp (relu of NaN is NaN, as in the generic twin).
   {
     const size_t k = 5;

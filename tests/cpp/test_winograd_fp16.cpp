@@ -155,6 +155,68 @@ static void test_transforms(const WinoF16Kernels& k) {
     }
 }
 
+// The dispatched transforms against the twin's, bit for bit, on float32
+// inputs of every magnitude (the layer tests below feed binary16 values, on
+// which the transforms' fp32 arithmetic is mostly exact and an operation
+// done in another order would go unnoticed): V of both quads and of a lone
+// quad, outputs to float32 and binary16 over every cut (rows, cols 1..m),
+// channel count 1..4 and clamp mode, NaN and infinities included. (A NaN
+// equals any NaN: which of two NaN operands an addition returns is not
+// specified, and compilers commute additions.)
+static bool same_f(float a, float b) { return std::memcmp(&a, &b, 4) == 0 || (std::isnan(a) && std::isnan(b)); }
+static bool same_h(Half a, Half b) {
+  const auto nan = [](Half h) { return (h.bits & 0x7c00) == 0x7c00 && (h.bits & 0x3ff) != 0; };
+  return a.bits == b.bits || (nan(a) && nan(b));
+}
+static void test_transforms_twin(const WinoF16Kernels& k, const WinoF16Kernels& twin) {
+  const size_t m = k.m, n = m + 2, P = n * n;
+  std::mt19937 gen(unsigned(11 * m));
+  std::uniform_real_distribution<float> mant(-2, 2);
+  std::uniform_int_distribution<int> expo(-12, 12);
+  auto value = [&] { return std::ldexp(mant(gen), expo(gen)); };
+  int bad = 0;
+  // V is compared after rounding to binary16, which hides most fp32
+  // differences (one in ~10^4 values shows one): many tiles.
+  for (int it = 0; it < 4000; it++) {
+    const size_t row = n * 4 + 4 * size_t(it % 3);
+    std::vector<float> s0(n * row), s1(n * row);
+    for (float& v : s0) v = value();
+    for (float& v : s1) v = value();
+    if (it == 5) s0[row + 4] = NAN, s1[2 * row + 8] = INFINITY;
+    const bool second = it % 4 != 3;
+    const size_t dpos = 8 + 8 * size_t(it % 2);
+    std::vector<Half> va(P * dpos, Half{0x7e00}), vb(P * dpos, Half{0x7e00});
+    k.input(s0.data(), second ? s1.data() : nullptr, row, va.data(), dpos);
+    twin.input(s0.data(), second ? s1.data() : nullptr, row, vb.data(), dpos);
+    for (size_t i = 0; i < va.size(); i++) bad += !same_h(va[i], vb[i]);
+    if (it >= 64) continue;
+    const size_t spos = 4 + 4 * size_t(it % 3);
+    std::vector<float> msrc(P * spos);
+    for (float& v : msrc) v = value();
+    if (it == 7) msrc[spos * 3 + 1] = NAN, msrc[spos * 8 + 2] = -INFINITY;
+    const size_t ych = 40, yrow = 9;
+    const float bounds[4][2] = {{-1.5f, 2.5f}, {-1.5f, INFINITY}, {-INFINITY, 2.5f}, {-INFINITY, INFINITY}};
+    for (size_t rows = 1; rows <= m; rows++)
+      for (size_t cols = 1; cols <= m; cols++) {
+        const size_t nch = 1 + size_t(it + rows + cols) % 4, b = size_t(it) % 4;
+        const bool clamp = (it / 4) % 2 == 1;
+        std::vector<float> ya(4 * ych, -99.0f), yb(4 * ych, -99.0f);
+        std::vector<Half> ha(4 * ych, Half{0x5140}), hb(4 * ych, Half{0x5140});
+        k.output(msrc.data(), spos, WinoOutTile{ya.data(), rows, cols}, nch, ych, yrow, clamp, bounds[b][0],
+                 bounds[b][1]);
+        twin.output(msrc.data(), spos, WinoOutTile{yb.data(), rows, cols}, nch, ych, yrow, clamp, bounds[b][0],
+                    bounds[b][1]);
+        k.output_h(msrc.data(), spos, WinoOutTileH{ha.data(), rows, cols}, nch, ych, yrow, clamp, bounds[b][0],
+                   bounds[b][1]);
+        twin.output_h(msrc.data(), spos, WinoOutTileH{hb.data(), rows, cols}, nch, ych, yrow, clamp, bounds[b][0],
+                      bounds[b][1]);
+        for (size_t i = 0; i < ya.size(); i++) bad += !same_f(ya[i], yb[i]);
+        for (size_t i = 0; i < ha.size(); i++) bad += !same_h(ha[i], hb[i]);
+      }
+  }
+  CHECK(bad == 0, "%s vs %s: %d values differ", k.name, twin.name, bad);
+}
+
 struct Case {
   size_t m, n, c, co, h, w;
   int pt, pb, pl, pr;
@@ -370,6 +432,10 @@ int main() {
   }
   CHECK(bool(kernels().winograd_f16[1]) == bool(kernels().wino_gemm_f16), "fp16 transforms without the fp16 GEMM");
   for (const WinoF16Kernels* k : impls) test_transforms(*k);
+  if (kernels().winograd_f16[0]) {
+    test_transforms_twin(*kernels().winograd_f16[0], wino23_f16_generic_kernels());
+    test_transforms_twin(*kernels().winograd_f16[1], wino43_f16_generic_kernels());
+  }
   std::printf("fp16 Winograd: %s / %s (dispatched: %s)\n", impls.back()->name,
               kernels().wino_gemm_f16 ? kernels().wino_gemm_f16->name : "-",
               kernels().winograd_f16[1] ? "fp16" : "none: fp32 layers");

@@ -10,10 +10,12 @@
 //   the k-loop does 16 k-steps per iteration. See tiles_8x12 for why this
 //   one block is inline assembly.
 //   A strip of tiles (one A panel times consecutive B panels) is one call, so
-//   register saves and set-up are paid per strip; edge tiles of 4 or 8 valid
-//   columns use narrower intrinsics kernels instead of a zero-padded 8x12,
-//   and those of 1-3 columns a transposed one (tile_8xn_t: vectors over the
-//   8 rows, B by lane).
+//   register saves and set-up are paid per strip; edge tiles of 1 and 4
+//   valid columns (the tails of real layers: N % 12 of 7x7 and of 14x14 ..
+//   112x112 maps) use narrower assembly kernels (tile_8x1_asm, tile_8x4_asm),
+//   5-8 columns an intrinsics 8x8 one, and 2-3 columns a transposed one
+//   (tile_8xn_t: vectors over the 8 rows, B by lane) instead of a
+//   zero-padded 8x12.
 //
 // Edges: packing zero-pads A rows past M and B columns past N, so the
 // micro-kernel always computes from whole panels; a partial tile goes through
@@ -22,6 +24,7 @@
 #include <arm_neon.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/gemm.h"
@@ -99,6 +102,9 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
   "fmax " x ".4s, " x ".4s, v0.4s\n fmin " x ".4s, " x ".4s, v1.4s\n"                  \
   "fmax " y ".4s, " y ".4s, v0.4s\n fmin " y ".4s, " y ".4s, v1.4s\n"                  \
   "fmax " z ".4s, " z ".4s, v0.4s\n fmin " z ".4s, " z ".4s, v1.4s\n"
+#define AC_CLAMP_LO_ROW(x, y, z)                                                       \
+  "fmax " x ".4s, " x ".4s, v0.4s\n fmax " y ".4s, " y ".4s, v0.4s\n"                  \
+  "fmax " z ".4s, " z ".4s, v0.4s\n"
 #define AC_DUP_ROW(x, y, z, src, lane)                                                 \
   "dup " x ".4s, " src ".s[" #lane "]\n dup " y ".4s, " src ".s[" #lane "]\n"          \
   "dup " z ".4s, " src ".s[" #lane "]\n"
@@ -122,8 +128,72 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // runs on), and writes C columns [12t, 12t + 12) of `ct` (row stride ldt
 // floats; C itself or a stack tile). `bias3` holds bias[r] three times per row
 // (24 floats) so that six ld4r {4 regs} set the 24 accumulators (not 24 dup).
+#define AC_TILES_ASM(CLAMP_CODE) \
+  asm volatile( \
+      "0:\n" \
+      "mov %[ap], %[a]\n" \
+      "mov %[bp], %[bias]\n" \
+      /* Accumulators from C, or from the bias (row r = bias[r] in every lane). */ \
+      "cbz %[accumulate], 1f\n" \
+      "mov %[cl], %[ct]\n" \
+      AC_ROWS(AC_LOAD_ROW) \
+      "b 2f\n" \
+      "1:\n" \
+      "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n" \
+      "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n" \
+      "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], #16\n" \
+      "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bp]], #16\n" \
+      "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bp]], #16\n" \
+      "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]]\n" \
+      "2:\n" \
+      "cbz %[k16], 4f\n" \
+      "mov %[n16], %[k16]\n" \
+      "3:\n"  /* sixteen k-steps */ \
+      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]") \
+      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]") \
+      "subs %[n16], %[n16], #1\n" \
+      "b.ne 3b\n" \
+      "4:\n" \
+      "cbz %[k4], 6f\n" \
+      "mov %[n4], %[k4]\n" \
+      "5:\n"  /* four k-steps */ \
+      AC_BODY4_AB("%[ap]", "%[b]") \
+      "subs %[n4], %[n4], #1\n" \
+      "b.ne 5b\n" \
+      "6:\n" \
+      "cbz %[k1], 7f\n" \
+      "mov %[n1], %[k1]\n" \
+      "9:\n"  /* one k-step */ \
+      "ld1 {v0.4s, v1.4s}, [%[ap]], #32\n" \
+      "ld1 {v4.4s-v6.4s}, [%[b]], #48\n" \
+      AC_COL(0, "v4", "v0", "v1") AC_COL(1, "v5", "v0", "v1") AC_COL(2, "v6", "v0", "v1") \
+      "subs %[n1], %[n1], #1\n" \
+      "b.ne 9b\n" \
+      "7:\n"  /* %[b] now points at the next tile's B panel */ \
+      /* Clamp: fmax/fmin (not fmaxnm/fminnm) so that NaN propagates. */ \
+      CLAMP_CODE \
+      "8:\n" \
+      AC_ROWS(AC_STORE_ROW) \
+      "sub %[ct], %[ct], %[rewind]\n" \
+      "subs %[tiles], %[tiles], #1\n" \
+      "b.ne 0b\n" \
+      : [b] "+r"(b), [ct] "+r"(ct), [tiles] "+r"(tiles), [ap] "=&r"(ap), [bp] "=&r"(bp), \
+        [cl] "=&r"(cl), [n16] "=&r"(n16), [n4] "=&r"(n4), [n1] "=&r"(n1) \
+      : [a] "r"(a), [k16] "r"(k16), [k4] "r"(k4), [k1] "r"(k1), [ldt] "r"(ldt_bytes), \
+        [rewind] "r"(rewind), \
+        [bias] "r"(bias3), [accumulate] "r"(accumulate), [lo] "r"(lohi), \
+        [hi] "r"(lohi + 1) \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", \
+        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+// Clamp: 0 none, 1 lower bound only (ReLU: fmax; fmin against +inf changes
+// no value, NaN included, so it is left out: 24 instructions per tile), 2
+// both (fmax/fmin, not fmaxnm/fminnm, so that NaN propagates).
+#define AC_CLAMP_LO "ld1r {v0.4s}, [%[lo]]\n" AC_ROWS(AC_CLAMP_LO_ROW)
+#define AC_CLAMP_BOTH "ld1r {v0.4s}, [%[lo]]\n" "ld1r {v1.4s}, [%[hi]]\n" AC_ROWS(AC_CLAMP_ROW)
+template <int Clamp>
 inline void tiles_8x12(size_t tiles, size_t kc, const float* a, const float* b, float* ct,
-                       size_t ldt, const float* bias3, size_t accumulate, size_t clamp,
+                       size_t ldt, const float* bias3, size_t accumulate,
                        const float* lohi) {
   const size_t k16 = kc / 16, k4 = (kc / 4) % 4, k1 = kc % 4;
   const size_t ldt_bytes = ldt * sizeof(float);
@@ -137,72 +207,21 @@ inline void tiles_8x12(size_t tiles, size_t kc, const float* a, const float* b, 
   const float* bp;
   float* cl;
   size_t n16, n4, n1;
-  asm volatile(
-      "0:\n"
-      "mov %[ap], %[a]\n"
-      "mov %[bp], %[bias]\n"
-      // Accumulators from C, or from the bias (row r = bias[r] in every lane).
-      "cbz %[accumulate], 1f\n"
-      "mov %[cl], %[ct]\n"
-      AC_ROWS(AC_LOAD_ROW)
-      "b 2f\n"
-      "1:\n"
-      "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n"
-      "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n"
-      "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], #16\n"
-      "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bp]], #16\n"
-      "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bp]], #16\n"
-      "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]]\n"
-      "2:\n"
-      "cbz %[k16], 4f\n"
-      "mov %[n16], %[k16]\n"
-      "3:\n"  // sixteen k-steps
-      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]")
-      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]")
-      "subs %[n16], %[n16], #1\n"
-      "b.ne 3b\n"
-      "4:\n"
-      "cbz %[k4], 6f\n"
-      "mov %[n4], %[k4]\n"
-      "5:\n"  // four k-steps
-      AC_BODY4_AB("%[ap]", "%[b]")
-      "subs %[n4], %[n4], #1\n"
-      "b.ne 5b\n"
-      "6:\n"
-      "cbz %[k1], 7f\n"
-      "mov %[n1], %[k1]\n"
-      "9:\n"  // one k-step
-      "ld1 {v0.4s, v1.4s}, [%[ap]], #32\n"
-      "ld1 {v4.4s-v6.4s}, [%[b]], #48\n"
-      AC_COL(0, "v4", "v0", "v1") AC_COL(1, "v5", "v0", "v1") AC_COL(2, "v6", "v0", "v1")
-      "subs %[n1], %[n1], #1\n"
-      "b.ne 9b\n"
-      "7:\n"  // %[b] now points at the next tile's B panel
-      // Clamp: fmax/fmin (not fmaxnm/fminnm) so that NaN propagates.
-      "cbz %[clamp], 8f\n"
-      "ld1r {v0.4s}, [%[lo]]\n"
-      "ld1r {v1.4s}, [%[hi]]\n"
-      AC_ROWS(AC_CLAMP_ROW)
-      "8:\n"
-      AC_ROWS(AC_STORE_ROW)
-      "sub %[ct], %[ct], %[rewind]\n"
-      "subs %[tiles], %[tiles], #1\n"
-      "b.ne 0b\n"
-      : [b] "+r"(b), [ct] "+r"(ct), [tiles] "+r"(tiles), [ap] "=&r"(ap), [bp] "=&r"(bp),
-        [cl] "=&r"(cl), [n16] "=&r"(n16), [n4] "=&r"(n4), [n1] "=&r"(n1)
-      : [a] "r"(a), [k16] "r"(k16), [k4] "r"(k4), [k1] "r"(k1), [ldt] "r"(ldt_bytes),
-        [rewind] "r"(rewind),
-        [bias] "r"(bias3), [accumulate] "r"(accumulate), [clamp] "r"(clamp), [lo] "r"(lohi),
-        [hi] "r"(lohi + 1)
-      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10",
-        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22",
-        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+  if constexpr (Clamp == 0) {
+    AC_TILES_ASM("")
+  } else if constexpr (Clamp == 1) {
+    AC_TILES_ASM(AC_CLAMP_LO)
+  } else {
+    AC_TILES_ASM(AC_CLAMP_BOTH)
+  }
 }
+#undef AC_TILES_ASM
+#undef AC_CLAMP_LO
+#undef AC_CLAMP_BOTH
 
-// A narrow edge tile, 8 x 4*NV (NV = 1, 2) from the first NV q registers of
-// a 12-column panel: the last panel of a row of tiles often has only 4 or 8
-// valid columns, and a full 8x12 tile would spend 2/3 or 1/3 of its FMLAs on
-// zero padding. Few registers are live here, so intrinsics compile well.
+// A narrow edge tile, 8 x 4*NV (NV = 2: 5-8 valid columns; 4 columns take
+// tile_8x4_asm below) from the first NV q registers of a 12-column panel: a
+// full 8x12 tile would spend 1/3 of its FMLAs on zero padding. Few registers are live here, so intrinsics compile well.
 // `t` is an 8 x 12 stack tile (read when accumulating, written at the end).
 template <int NV>
 void tile_8xv(size_t kc, const float* a, const float* b, float* t, const float* bias,
@@ -246,7 +265,8 @@ void tile_8xv(size_t kc, const float* a, const float* b, float* t, const float* 
 #undef E_ROWS
 }
 
-// A very narrow edge tile, 8 x NC (NC = 1..3), with the roles of A and B
+// A very narrow edge tile, 8 x NC (NC = 2, 3; 1 column takes tile_8x1_asm
+// below, the same scheme in assembly), with the roles of A and B
 // swapped: accumulator d[h][j] holds rows 4h..4h+3 of column j, so a k-step is
 // one 8-float A load, one 4-float B load (columns 0-3 of the panel row; the
 // 12-column panel always has them) and 2*NC `fmla d, a, b.s[j]`. A 1-column
@@ -297,16 +317,170 @@ void tile_8xn_t(size_t kc, const float* a, const float* b, float* c, size_t ldc,
       d0[j] = vminq_f32(vmaxq_f32(d0[j], vlo), vhi);
       d1[j] = vminq_f32(vmaxq_f32(d1[j], vlo), vhi);
     }
-    if (NC == 1 && ldc == 1 && m == kMR) {  // one column of 8 consecutive outputs (N = 1)
-      vst1q_f32(c, d0[j]);
-      vst1q_f32(c + 4, d1[j]);
-      continue;
-    }
     float t[kMR];
     vst1q_f32(t, d0[j]);
     vst1q_f32(t + 4, d1[j]);
     for (size_t r = 0; r < m; r++) c[r * ldc + j] = t[r];
   }
+}
+
+// Edge tiles in assembly for the two tails real layers have: N % 12 == 4
+// (maps of 14x14, 28x28, 56x56, 112x112: N = 196, 784, 3136, 12544) and
+// N % 12 == 1 (7x7 maps: N = 49). Each k-step sums into the accumulators in
+// k order from the bias (or C), like tiles_8x12, so a column gives the same
+// bits whichever tile computes it (results do not depend on how N is cut).
+// The intrinsics kernels above compiled to ~12 instructions per k-step for
+// 8x4 and ~6 for 8x1 (GCC 12: a load and an address add per operand);
+// measured per layer (python3 bench/insncount.py, cortex-a72): the 8x4 tail
+// was 4% of mbv2_pw_64_384_14, the 8x1 tail 5.4% of r18_3x3s2_256_512_14.
+
+// 8 x 4 (the first 4 columns of the last 12-column panel). Registers:
+//   v16-v23 acc row r = v(16 + r) (4 columns)
+//   v0-v7   A of 4 k-steps (k: v(2k), v(2k + 1) = rows 0-3, 4-7), 2 x ld1 {4 regs}
+//   v24-v27 B of 4 k-steps (columns 0-3 of the panel row; ldr q, post-index 48)
+// per 4 k-steps 32 fmla + 6 loads. ct: rows of the tile, ldt bytes apart
+// (C itself, or a stack tile); init: C's rows (accumulate) or bias.
+#define E4_FMLA(acc, vb, va, lane) "fmla v" #acc ".4s, " vb ".4s, " va ".s[" #lane "]\n"
+#define E4_STEP(vb, alo, ahi)                                                          \
+  E4_FMLA(16, vb, alo, 0) E4_FMLA(17, vb, alo, 1) E4_FMLA(18, vb, alo, 2)               \
+  E4_FMLA(19, vb, alo, 3) E4_FMLA(20, vb, ahi, 0) E4_FMLA(21, vb, ahi, 1)               \
+  E4_FMLA(22, vb, ahi, 2) E4_FMLA(23, vb, ahi, 3)
+#define E4_BODY4                                                                       \
+  "ld1 {v0.4s-v3.4s}, [%[a]], #64\n"                                                    \
+  "ldr q24, [%[b]], #48\n"                                                              \
+  "ldr q25, [%[b]], #48\n"                                                              \
+  E4_STEP("v24", "v0", "v1")                                                           \
+  "ld1 {v4.4s-v7.4s}, [%[a]], #64\n"                                                    \
+  "ldr q26, [%[b]], #48\n"                                                              \
+  E4_STEP("v25", "v2", "v3")                                                           \
+  "ldr q27, [%[b]], #48\n"                                                              \
+  E4_STEP("v26", "v4", "v5") E4_STEP("v27", "v6", "v7")
+#define E4_ROWS(OP) OP("v16") OP("v17") OP("v18") OP("v19") OP("v20") OP("v21") OP("v22") OP("v23")
+#define E4_LOAD(x) "ld1 {" x ".4s}, [%[cl]], %[ldt]\n"
+#define E4_STORE(x) "st1 {" x ".4s}, [%[ct]], %[ldt]\n"
+#define E4_CLAMP(x) "fmax " x ".4s, " x ".4s, v0.4s\n fmin " x ".4s, " x ".4s, v1.4s\n"
+inline void tile_8x4_asm(size_t kc, const float* a, const float* b, float* ct, size_t ldt,
+                         const float* bias, size_t accumulate, size_t clamp, const float* lohi) {
+  size_t k8 = kc / 8, k4 = (kc / 4) % 2, k1 = kc % 4;
+  const size_t ldt_bytes = ldt * sizeof(float);
+  const float* cl = ct;
+  asm volatile(
+      "cbz %[accumulate], 1f\n"
+      E4_ROWS(E4_LOAD)
+      "b 2f\n"
+      "1:\n"
+      "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bias]], #16\n"
+      "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bias]]\n"
+      "2:\n"
+      "cbz %[k8], 4f\n"
+      "3:\n"  // eight k-steps
+      E4_BODY4 E4_BODY4
+      "subs %[k8], %[k8], #1\n"
+      "b.ne 3b\n"
+      "4:\n"
+      "cbz %[k4], 5f\n"
+      E4_BODY4
+      "5:\n"
+      "cbz %[k1], 7f\n"
+      "6:\n"  // one k-step
+      "ld1 {v0.4s, v1.4s}, [%[a]], #32\n"
+      "ldr q24, [%[b]], #48\n"
+      E4_STEP("v24", "v0", "v1")
+      "subs %[k1], %[k1], #1\n"
+      "b.ne 6b\n"
+      "7:\n"
+      "cbz %[clamp], 8f\n"
+      "ld1r {v0.4s}, [%[lo]]\n"
+      "ld1r {v1.4s}, [%[hi]]\n"
+      E4_ROWS(E4_CLAMP)
+      "8:\n"
+      E4_ROWS(E4_STORE)
+      : [a] "+r"(a), [b] "+r"(b), [ct] "+r"(ct), [cl] "+r"(cl), [bias] "+r"(bias), [k8] "+r"(k8),
+        [k1] "+r"(k1)
+      : [k4] "r"(k4), [ldt] "r"(ldt_bytes), [accumulate] "r"(accumulate), [clamp] "r"(clamp),
+        [lo] "r"(lohi), [hi] "r"(lohi + 1)
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18",
+        "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27");
+}
+#undef E4_FMLA
+#undef E4_STEP
+#undef E4_BODY4
+#undef E4_ROWS
+#undef E4_LOAD
+#undef E4_STORE
+#undef E4_CLAMP
+
+// 8 x 1 (column 0 of the last panel), rows in vector lanes as tile_8xn_t<1>:
+//   v16, v17 acc rows 0-3, 4-7
+//   v0-v7    A of 4 k-steps (2 x ld1 {4 regs})
+//   v24-v27  B of 4 k-steps (ldr s: column 0 of the panel row, post-index 48)
+// per 4 k-steps 8 fmla + 6 loads. init: 8 floats (bias, or C's column
+// gathered by the caller); out: 8 floats.
+#define E1_STEP(vb, alo, ahi)                                                          \
+  "fmla v16.4s, " alo ".4s, " vb ".s[0]\n fmla v17.4s, " ahi ".4s, " vb ".s[0]\n"
+#define E1_BODY4                                                                       \
+  "ld1 {v0.4s-v3.4s}, [%[a]], #64\n"                                                    \
+  "ldr s24, [%[b]], #48\n"                                                              \
+  "ldr s25, [%[b]], #48\n"                                                              \
+  "ld1 {v4.4s-v7.4s}, [%[a]], #64\n"                                                    \
+  "ldr s26, [%[b]], #48\n"                                                              \
+  "ldr s27, [%[b]], #48\n"                                                              \
+  E1_STEP("v24", "v0", "v1") E1_STEP("v25", "v2", "v3")                                \
+  E1_STEP("v26", "v4", "v5") E1_STEP("v27", "v6", "v7")
+inline void tile_8x1_asm(size_t kc, const float* a, const float* b, const float* init, float* out,
+                         size_t clamp, const float* lohi) {
+  size_t k8 = kc / 8, k1 = kc % 4;
+  const size_t k4 = (kc / 4) % 2;
+  asm volatile(
+      "ld1 {v16.4s, v17.4s}, [%[init]]\n"
+      "cbz %[k8], 2f\n"
+      "1:\n"  // eight k-steps
+      E1_BODY4 E1_BODY4
+      "subs %[k8], %[k8], #1\n"
+      "b.ne 1b\n"
+      "2:\n"
+      "cbz %[k4], 3f\n"
+      E1_BODY4
+      "3:\n"
+      "cbz %[k1], 5f\n"
+      "4:\n"  // one k-step
+      "ld1 {v0.4s, v1.4s}, [%[a]], #32\n"
+      "ldr s24, [%[b]], #48\n"
+      E1_STEP("v24", "v0", "v1")
+      "subs %[k1], %[k1], #1\n"
+      "b.ne 4b\n"
+      "5:\n"
+      "cbz %[clamp], 6f\n"
+      "ld1r {v0.4s}, [%[lo]]\n"
+      "ld1r {v1.4s}, [%[hi]]\n"
+      "fmax v16.4s, v16.4s, v0.4s\n fmin v16.4s, v16.4s, v1.4s\n"
+      "fmax v17.4s, v17.4s, v0.4s\n fmin v17.4s, v17.4s, v1.4s\n"
+      "6:\n"
+      "st1 {v16.4s, v17.4s}, [%[out]]\n"
+      : [a] "+r"(a), [b] "+r"(b), [k8] "+r"(k8), [k1] "+r"(k1)
+      : [k4] "r"(k4), [init] "r"(init), [out] "r"(out), [clamp] "r"(clamp), [lo] "r"(lohi),
+        [hi] "r"(lohi + 1)
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v24",
+        "v25", "v26", "v27");
+}
+#undef E1_STEP
+#undef E1_BODY4
+
+// Column 0 of a panel into the m valid rows of C's column c (row stride ldc).
+inline void col_8x1(size_t kc, size_t m, const float* a, const float* b, float* c, size_t ldc,
+                    const float* bias, size_t accumulate, size_t clamp, const float* lohi) {
+  float init[kMR], out[kMR];
+  const float* from = bias;  // (bias is readable for MR rows: core/gemm.h)
+  if (accumulate) {
+    for (size_t r = 0; r < kMR; r++) init[r] = r < m ? c[r * ldc] : 0.0f;
+    from = init;
+  }
+  if (ldc == 1 && m == kMR) {  // one column of 8 consecutive outputs (N = 1)
+    tile_8x1_asm(kc, a, b, from, c, clamp, lohi);
+    return;
+  }
+  tile_8x1_asm(kc, a, b, from, out, clamp, lohi);
+  for (size_t r = 0; r < m; r++) c[r * ldc] = out[r];
 }
 
 // The micro-kernel entry: one A panel times the n / 12 B panels that follow
@@ -326,24 +500,38 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
   // up for narrow calls: a 1x1 map, N = 1, calls this once per 8 rows).
   if (n > 8)
     for (size_t r = 0; r < kMR; r++) bias3[3 * r] = bias3[3 * r + 1] = bias3[3 * r + 2] = bias[r];
-  if (full) tiles_8x12(full, kc, a, b, c, ldc, bias3, accumulate, clamp, lohi);
+  // The clamp of the 12-column tiles, fixed per call (tiles_8x12).
+  const int mode = !clamp ? 0 : hi == INFINITY ? 1 : 2;
+  auto tiles = [&](size_t count, const float* bt, float* ct, size_t ldt) {
+    if (mode == 0) tiles_8x12<0>(count, kc, a, bt, ct, ldt, bias3, accumulate, lohi);
+    else if (mode == 1) tiles_8x12<1>(count, kc, a, bt, ct, ldt, bias3, accumulate, lohi);
+    else tiles_8x12<2>(count, kc, a, bt, ct, ldt, bias3, accumulate, lohi);
+  };
+  if (full) tiles(full, b, c, ldc);
   for (size_t q = full * kNR; q < n; q += kNR) {
     const size_t cols = std::min(kNR, n - q);
     const float* bq = b + q * kc;
+    if (cols == 1) {
+      col_8x1(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
+      continue;
+    }
+    if (cols == 4 && m == kMR) {
+      tile_8x4_asm(kc, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
+      continue;
+    }
     if (cols <= 3) {
-      if (cols == 1) tile_8xn_t<1>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
       if (cols == 2) tile_8xn_t<2>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
       if (cols == 3) tile_8xn_t<3>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
       continue;
     }
     float tile[kMR * kNR] = {};
     if (accumulate) tile_from_c(tile, c + q, ldc, m, cols);
-    if (cols <= 4)
-      tile_8xv<1>(kc, a, bq, tile, bias, accumulate, clamp, lo, hi);
+    if (cols == 4)
+      tile_8x4_asm(kc, a, bq, tile, kNR, bias, accumulate, clamp, lohi);
     else if (cols <= 8)
       tile_8xv<2>(kc, a, bq, tile, bias, accumulate, clamp, lo, hi);
     else
-      tiles_8x12(1, kc, a, bq, tile, kNR, bias3, accumulate, clamp, lohi);
+      tiles(1, bq, tile, kNR);
     tile_to_c(tile, c + q, ldc, m, cols);
   }
 }
@@ -358,6 +546,7 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
 #undef AC_LOAD_ROW
 #undef AC_STORE_ROW
 #undef AC_CLAMP_ROW
+#undef AC_CLAMP_LO_ROW
 #undef AC_DUP_ROW
 
 

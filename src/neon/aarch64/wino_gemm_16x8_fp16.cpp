@@ -56,9 +56,12 @@
 // of one accumulator are 16 instructions apart, more than the A76's FMLA
 // latency x issue width (4 x 2).
 //
-// Tails (n % 8 tiles: blocks of 4, 2, 1) use intrinsics: at most 8
-// accumulators + 4 V + 16 U registers, within what the compiler allocates
-// without spills; one accumulator per tile and half (the twin's order).
+// Tails (n % 8 tiles: blocks of 4, 2, 1) are the same assembly on the
+// first 2N accumulators and N V registers (gcc made the intrinsics of
+// 1-tile blocks DUP + FMLA, 2.1 MACs per instruction). Their consecutive
+// updates of an accumulator are 2N instructions apart: latency-bound on a
+// real core for N < 4, but they are at most 7 of a strip's tiles.
+// All runs of a block are one assembly block (no call or C++ loop per run).
 #include <arm_neon.h>
 
 #include <algorithm>
@@ -75,23 +78,33 @@ namespace {
 enum RunMode : size_t { kStore = 0, kAdd = 1, kBias = 2 };
 
 #define WH_OP(op, acc, u, j, kk) op " v" #acc ".8h, v" #u ".8h, v" #j ".h[" #kk "]\n"
-#define WH_STEP(op, u0, u1, kk)                                                         \
-  WH_OP(op, 16, u0, 0, kk) WH_OP(op, 17, u1, 0, kk) WH_OP(op, 18, u0, 1, kk)             \
-  WH_OP(op, 19, u1, 1, kk) WH_OP(op, 20, u0, 2, kk) WH_OP(op, 21, u1, 2, kk)             \
-  WH_OP(op, 22, u0, 3, kk) WH_OP(op, 23, u1, 3, kk) WH_OP(op, 24, u0, 4, kk)             \
-  WH_OP(op, 25, u1, 4, kk) WH_OP(op, 26, u0, 5, kk) WH_OP(op, 27, u1, 5, kk)             \
-  WH_OP(op, 28, u0, 6, kk) WH_OP(op, 29, u1, 6, kk) WH_OP(op, 30, u0, 7, kk)             \
-  WH_OP(op, 31, u1, 7, kk)
+// One lane step kk for N = 1, 2, 4, 8 tiles: tile j's accumulators are
+// v(16 + 2j) (channels 0-7, U register u0) and v(17 + 2j) (8-15, u1).
+#define WH_STEP1(op, u0, u1, kk) WH_OP(op, 16, u0, 0, kk) WH_OP(op, 17, u1, 0, kk)
+#define WH_STEP2(op, u0, u1, kk) \
+  WH_STEP1(op, u0, u1, kk) WH_OP(op, 18, u0, 1, kk) WH_OP(op, 19, u1, 1, kk)
+#define WH_STEP4(op, u0, u1, kk)                                                        \
+  WH_STEP2(op, u0, u1, kk) WH_OP(op, 20, u0, 2, kk) WH_OP(op, 21, u1, 2, kk)             \
+  WH_OP(op, 22, u0, 3, kk) WH_OP(op, 23, u1, 3, kk)
+#define WH_STEP8(op, u0, u1, kk)                                                        \
+  WH_STEP4(op, u0, u1, kk) WH_OP(op, 24, u0, 4, kk) WH_OP(op, 25, u1, 4, kk)             \
+  WH_OP(op, 26, u0, 5, kk) WH_OP(op, 27, u1, 5, kk) WH_OP(op, 28, u0, 6, kk)             \
+  WH_OP(op, 29, u1, 6, kk) WH_OP(op, 30, u0, 7, kk) WH_OP(op, 31, u1, 7, kk)
 #define WH_LD_U(a, b, c, d) "ld1 {v" #a ".8h, v" #b ".8h, v" #c ".8h, v" #d ".8h}, [%[u]], #64\n"
-// One octet; FIRST is the op of lane step 0 (fmul starts a run).
-#define WH_OCTET(FIRST)                                                                 \
+// An octet's V of N tiles to v0.. (%[v] then steps to the next octet).
+#define WH_LD_V1 "ld1 {v0.8h}, [%[v]], %[vstep]\n"
+#define WH_LD_V2 "ld1 {v0.8h, v1.8h}, [%[v]], %[vstep]\n"
+#define WH_LD_V4 "ld1 {v0.8h, v1.8h, v2.8h, v3.8h}, [%[v]], %[vstep]\n"
+#define WH_LD_V8                                                                        \
   "ld1 {v0.8h, v1.8h, v2.8h, v3.8h}, [%[v]], #64\n"                                      \
-  "ld1 {v4.8h, v5.8h, v6.8h, v7.8h}, [%[v]], %[vstep]\n"                                 \
-  WH_LD_U(8, 9, 10, 11) WH_LD_U(12, 13, 14, 15)                                          \
-  WH_STEP(FIRST, 8, 9, 0) WH_STEP("fmla", 10, 11, 1) WH_LD_U(8, 9, 10, 11)                \
-  WH_STEP("fmla", 12, 13, 2) WH_STEP("fmla", 14, 15, 3) WH_LD_U(12, 13, 14, 15)           \
-  WH_STEP("fmla", 8, 9, 4) WH_STEP("fmla", 10, 11, 5)                                    \
-  WH_STEP("fmla", 12, 13, 6) WH_STEP("fmla", 14, 15, 7)
+  "ld1 {v4.8h, v5.8h, v6.8h, v7.8h}, [%[v]], %[vstep]\n"
+// One octet of N tiles; FIRST is the op of lane step 0 (fmul starts a run).
+#define WH_OCTET(N, FIRST)                                                              \
+  WH_LD_V##N WH_LD_U(8, 9, 10, 11) WH_LD_U(12, 13, 14, 15)                               \
+  WH_STEP##N(FIRST, 8, 9, 0) WH_STEP##N("fmla", 10, 11, 1) WH_LD_U(8, 9, 10, 11)          \
+  WH_STEP##N("fmla", 12, 13, 2) WH_STEP##N("fmla", 14, 15, 3) WH_LD_U(12, 13, 14, 15)     \
+  WH_STEP##N("fmla", 8, 9, 4) WH_STEP##N("fmla", 10, 11, 5)                              \
+  WH_STEP##N("fmla", 12, 13, 6) WH_STEP##N("fmla", 14, 15, 7)
 // Tile j's 16 channels (accumulators a, b) widened into v0-v3.
 #define WH_WIDEN(a, b)                                                                  \
   "fcvtl v0.4s, v" #a ".4h\n fcvtl2 v1.4s, v" #a ".8h\n"                                 \
@@ -105,117 +118,116 @@ enum RunMode : size_t { kStore = 0, kAdd = 1, kBias = 2 };
   WH_ADD4(4, 5, 6, 7) "st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [%[c]], %[ldc]\n"
 #define WH_BIAS_ROW(a, b) \
   WH_WIDEN(a, b) WH_ADD4(8, 9, 10, 11) "st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [%[c]], %[ldc]\n"
-#define WH_ROWS(OP) OP(16, 17) OP(18, 19) OP(20, 21) OP(22, 23) OP(24, 25) OP(26, 27) OP(28, 29) OP(30, 31)
+#define WH_ROWS1(OP) OP(16, 17)
+#define WH_ROWS2(OP) WH_ROWS1(OP) OP(18, 19)
+#define WH_ROWS4(OP) WH_ROWS2(OP) OP(20, 21) OP(22, 23)
+#define WH_ROWS8(OP) WH_ROWS4(OP) OP(24, 25) OP(26, 27) OP(28, 29) OP(30, 31)
 
-// One run of `octs` >= 1 octets for 16 channels x 8 tiles: u at the run's
-// first octet (16 x 8 halves per octet), v at its first octet of the group
-// (v_oct halves per octet), c tile 0's 16 channels.
-void run_16x8(size_t octs, const Half* u, const Half* v, size_t v_oct, float* c, size_t ldc,
-              RunMode mode, const float* bias) {
-  const size_t vstep = v_oct * sizeof(Half) - 64, ldc_bytes = ldc * sizeof(float);
+// All runs of a block of 16 channels x N tiles (N = 8, or 4, 2, 1 for the
+// tail of a strip), one assembly block: ko >= 1 octets in runs of `run`
+// (the last one shorter), u at the block's first octet (16 x 8 halves per
+// octet), v at its first tile's first octet (v_oct halves per octet), c
+// tile 0's 16 channels. The first run meets C by `mode`, the others add
+// (kAdd); between runs c steps back by N rows. Per run: its octets (N x 16
+// FMLA + 4 loads of U + 1 or 2 of V each), the widening into C (10 per
+// tile) and 12 instructions of control.
+#define WH_RUNS(N)                                                                      \
+  asm volatile(                                                                         \
+      "0:\n"                                                                            \
+      "cmp %[left], %[run]\n" /* octs = min(left, run); left -= octs */                 \
+      "csel %[octs], %[left], %[run], lo\n"                                             \
+      "sub %[left], %[left], %[octs]\n"                                                 \
+      WH_OCTET(N, "fmul")                                                               \
+      "subs %[octs], %[octs], #1\n"                                                     \
+      "b.eq 2f\n"                                                                       \
+      "1:\n"                                                                            \
+      WH_OCTET(N, "fmla")                                                               \
+      "subs %[octs], %[octs], #1\n"                                                     \
+      "b.ne 1b\n"                                                                       \
+      "2:\n"                                                                            \
+      "cmp %[mode], #1\n"                                                               \
+      "b.eq 3f\n"                                                                       \
+      "b.hi 4f\n"                                                                       \
+      WH_ROWS##N(WH_STORE_ROW)                                                          \
+      "b 5f\n"                                                                          \
+      "3:\n"                                                                            \
+      WH_ROWS##N(WH_ADD_ROW)                                                            \
+      "b 5f\n"                                                                          \
+      "4:\n"                                                                            \
+      "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"                                 \
+      WH_ROWS##N(WH_BIAS_ROW)                                                           \
+      "5:\n"                                                                            \
+      "cbz %[left], 6f\n" /* next run: the same C rows, added to */                     \
+      "sub %[c], %[c], %[crows]\n"                                                      \
+      "mov %[cl], %[c]\n"                                                               \
+      "mov %[mode], #1\n"                                                               \
+      "b 0b\n"                                                                          \
+      "6:\n"                                                                            \
+      : [u] "+r"(u), [v] "+r"(v), [c] "+r"(c), [cl] "+r"(cl), [left] "+r"(left),         \
+        [mode] "+r"(m), [octs] "=&r"(octs)                                              \
+      : [run] "r"(run), [vstep] "r"(vstep), [ldc] "r"(ldc_bytes), [crows] "r"(N * ldc_bytes), \
+        [bias] "r"(bias)                                                                \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21",    \
+        "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+template <int N>
+void runs_16xn(size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct, float* c, size_t ldc,
+               RunMode mode, const float* bias) {
+  const size_t vstep = v_oct * sizeof(Half) - (N == 8 ? 64 : 0), ldc_bytes = ldc * sizeof(float);
   const float* cl = c;
-  size_t rest = octs - 1;
-  asm volatile(
-      WH_OCTET("fmul")
-      "cbz %[rest], 2f\n"
-      "1:\n"
-      WH_OCTET("fmla")
-      "subs %[rest], %[rest], #1\n"
-      "b.ne 1b\n"
-      "2:\n"
-      "cmp %[mode], #1\n"
-      "b.eq 3f\n"
-      "b.hi 4f\n"
-      WH_ROWS(WH_STORE_ROW)
-      "b 5f\n"
-      "3:\n"
-      WH_ROWS(WH_ADD_ROW)
-      "b 5f\n"
-      "4:\n"
-      "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"
-      WH_ROWS(WH_BIAS_ROW)
-      "5:\n"
-      : [u] "+r"(u), [v] "+r"(v), [c] "+r"(c), [cl] "+r"(cl), [rest] "+r"(rest)
-      : [vstep] "r"(vstep), [ldc] "r"(ldc_bytes), [mode] "r"(size_t(mode)), [bias] "r"(bias)
-      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10",
-        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22",
-        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+  size_t left = ko, m = size_t(mode), octs;
+  if constexpr (N == 8) {
+    WH_RUNS(8)
+  } else if constexpr (N == 4) {
+    WH_RUNS(4)
+  } else if constexpr (N == 2) {
+    WH_RUNS(2)
+  } else {
+    static_assert(N == 1, "tiles per block");
+    WH_RUNS(1)
+  }
 }
 #undef WH_OP
-#undef WH_STEP
+#undef WH_STEP1
+#undef WH_STEP2
+#undef WH_STEP4
+#undef WH_STEP8
 #undef WH_LD_U
+#undef WH_LD_V1
+#undef WH_LD_V2
+#undef WH_LD_V4
+#undef WH_LD_V8
 #undef WH_OCTET
 #undef WH_WIDEN
 #undef WH_STORE_ROW
 #undef WH_ADD4
 #undef WH_ADD_ROW
 #undef WH_BIAS_ROW
-#undef WH_ROWS
-
-// C row (16 floats at c) from a run's sum (two .8h accumulators).
-inline void finish_row(float16x8_t a0, float16x8_t a1, float* c, RunMode mode, const float* bias) {
-  float32x4_t r[4] = {vcvt_f32_f16(vget_low_f16(a0)), vcvt_high_f32_f16(a0),
-                      vcvt_f32_f16(vget_low_f16(a1)), vcvt_high_f32_f16(a1)};
-  for (int i = 0; i < 4; i++) {
-    if (mode == kAdd) r[i] = vaddq_f32(vld1q_f32(c + 4 * i), r[i]);
-    if (mode == kBias) r[i] = vaddq_f32(vld1q_f32(bias + 4 * i), r[i]);
-    vst1q_f32(c + 4 * i, r[i]);
-  }
-}
-
-// One run for 16 channels x N (4, 2, 1) tiles: as run_16x8, in intrinsics.
-#define WH_LANE(kk)                                                                     \
-  {                                                                                     \
-    const float16x8_t u0 = vld1q_f16(up + 16 * kk), u1 = vld1q_f16(up + 16 * kk + 8);  \
-    for (int j = 0; j < N; j++) {                                                       \
-      if (kk == 0 && o == 0) {                                                          \
-        acc[j][0] = vmulq_laneq_f16(u0, vv[j], kk);                                     \
-        acc[j][1] = vmulq_laneq_f16(u1, vv[j], kk);                                     \
-      } else {                                                                          \
-        acc[j][0] = vfmaq_laneq_f16(acc[j][0], u0, vv[j], kk);                          \
-        acc[j][1] = vfmaq_laneq_f16(acc[j][1], u1, vv[j], kk);                          \
-      }                                                                                 \
-    }                                                                                   \
-  }
-template <int N>
-void run_16xn(size_t octs, const Half* u, const Half* v, size_t v_oct, float* c, size_t ldc,
-              RunMode mode, const float* bias) {
-  const float16_t* up = reinterpret_cast<const float16_t*>(u);
-  const float16_t* vp = reinterpret_cast<const float16_t*>(v);
-  float16x8_t acc[N][2];
-  for (int j = 0; j < N; j++) acc[j][0] = acc[j][1] = vdupq_n_f16(0);  // (octs >= 1: all overwritten)
-  for (size_t o = 0; o < octs; o++, up += 128, vp += v_oct) {
-    float16x8_t vv[N];
-    for (int j = 0; j < N; j++) vv[j] = vld1q_f16(vp + 8 * j);
-    WH_LANE(0) WH_LANE(1) WH_LANE(2) WH_LANE(3) WH_LANE(4) WH_LANE(5) WH_LANE(6) WH_LANE(7)
-  }
-  for (int j = 0; j < N; j++) finish_row(acc[j][0], acc[j][1], c + j * ldc, mode, bias);
-}
-#undef WH_LANE
+#undef WH_ROWS1
+#undef WH_ROWS2
+#undef WH_ROWS4
+#undef WH_ROWS8
+#undef WH_RUNS
 
 void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, size_t u_stride,
                     const Half* v, float* c, size_t ldc, const float* bias, bool accumulate) {
+  if (ko == 0) return;  // no runs (runs_16xn needs one)
   for (size_t b = 0; b < m16; b++) {
     const Half* ub = u + b * u_stride;
     const float* bb = bias ? bias + 16 * b : nullptr;
+    const RunMode mode = accumulate ? kAdd : bb ? kBias : kStore;
     for (size_t g = 0; 8 * g < n; g++) {
       const size_t nb = std::min<size_t>(8, n - 8 * g), v_oct = 8 * nb;
       const Half* vg = v + 64 * ko * g;
       float* cg = c + 8 * g * ldc + 16 * b;
-      for (size_t o0 = 0; o0 < ko; o0 += run) {
-        const size_t octs = std::min(run, ko - o0);
-        const RunMode mode = o0 > 0 || accumulate ? kAdd : bb ? kBias : kStore;
-        const Half* uo = ub + 128 * o0;
-        const Half* vo = vg + v_oct * o0;
-        if (nb == 8) {
-          run_16x8(octs, uo, vo, v_oct, cg, ldc, mode, bb);
-          continue;
-        }
-        size_t j0 = 0;
-        if (nb - j0 >= 4) run_16xn<4>(octs, uo, vo + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 4;
-        if (nb - j0 >= 2) run_16xn<2>(octs, uo, vo + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 2;
-        if (nb - j0 >= 1) run_16xn<1>(octs, uo, vo + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb);
+      if (nb == 8) {
+        runs_16xn<8>(ko, run, ub, vg, v_oct, cg, ldc, mode, bb);
+        continue;
       }
+      size_t j0 = 0;  // the tail: blocks of 4, 2, 1 tiles
+      if (nb - j0 >= 4) runs_16xn<4>(ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 4;
+      if (nb - j0 >= 2) runs_16xn<2>(ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 2;
+      if (nb - j0 >= 1) runs_16xn<1>(ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb);
     }
   }
 }

@@ -1,21 +1,353 @@
-// NEON fp16 Winograd F(4x4, 3x3) transforms on the points {0, 1, -1, 2, -1/2, inf} (core/winograd.h, F(4,3)h),
-// aarch64 (winograd43-aarch64-nc8h; contract: core/winograd.h,
-// WinoF16Kernels): the templates of core/winograd_kernels.h over the NEON
-// Ops of neon/winograd.h. fp32 arithmetic (fused multiply-adds by element)
-// and conversions only (FCVTN/FCVTL, Armv8.0): a baseline unit, not an fp16
+// NEON fp16 Winograd F(4x4, 3x3) transforms on the points {0, 1, -1, 2,
+// -1/2, inf}, aarch64 (winograd43-aarch64-nc8h; contract: core/winograd.h,
+// WinoF16Kernels; matrices B^T, G, A^T there, "F(4,3)h"). fp32 arithmetic
+// (fused multiply-adds by element) and conversions only (FCVTN/FCVTN2 to
+// store V and binary16 outputs; Armv8.0): a baseline unit, not an fp16
 // extension unit; it runs only where dispatch.cpp chose the fp16 Winograd
-// (after the fp16 check). Twin: generic/winograd_f16.cpp, bit for bit.
+// (after the fp16 check). Twin: generic/winograd_f16.cpp, bit for bit: the
+// assembly below runs the operations of wino::F43h (core/winograd_kernels.h)
+// in the same order, each rounded the same way (keep them in step).
+//
+// The 1-D transforms (d: 6 inputs, t = B^T d; m: 6 inputs, y = A^T m):
+//
+//   B^T = [ 1  3/2  -2   -3/2   1    0 ]     with c = d4 - d2, e = d3 - d1:
+//         [ 0  -1  -5/2  -1/2   1    0 ]       t0 = ((d0 + d4) - 2 d2) - 3/2 e
+//         [ 0   1   1/2  -5/2   1    0 ]       t5 = ((d5 + d1) - 2 d3) - 3/2 c
+//         [ 0 -1/2  -1    1/2   1    0 ]       t3 = c + 1/2 e,  t4 = t3 - 5/2 e
+//         [ 0   2   -1   -2     1    0 ]       a = c - 3/2 d3,  b = e - 3/2 d2
+//         [ 0   1   3/2  -2   -3/2   1 ]       t1 = a + b,  t2 = a - b
+//   (14 operations; the destructive FMLA costs one register copy of c, and
+//   t4 accumulates into t3's register after t3 is stored: 15 instructions)
+//
+//   A^T = [ 1  1  1  1   1    0 ]            with s = m1 + m2, d = m1 - m2:
+//         [ 0  1 -1  2  -1/2  0 ]              y0 = (m0 + s) + (m3 + m4)
+//         [ 0  1  1  4   1/4  0 ]              y1 = (d + 2 m3) - 1/2 m4
+//         [ 0  1 -1  8  -1/8  1 ]              y2 = (s + 4 m3) + 1/4 m4
+//                                              y3 = ((d + m5) + 8 m3) - 1/8 m4
+//   (12 operations, no copies)
+//
+// Both transforms of a tile are one inline-assembly block each, built as
+// the fp32 F(4,3)'s (neon/aarch64/winograd43_nc4.cpp): two 1-D transforms
+// side by side, the row pass of the input (the column pass of the output)
+// through a stack buffer whose layout lets the other pass load each 1-D
+// input as contiguous vectors. Counted per call (bench/bench_fp16.cpp,
+// fp16_wino43h_*_x400): input ~570 instructions per tile and 8 channels
+// (the compiled template: 927), output ~210 per tile and 4 channels (411).
+// Octets with no second quad (a channel count of 8 k + 1..4) and output
+// tiles of fewer than 4 channels take the template (the same operations in
+// intrinsics, so the same bits). Only caller-saved vector registers.
+#include <arm_neon.h>
+
+#include <cstddef>
+
 #include "core/winograd.h"
 #include "core/winograd_kernels.h"
 #include "neon/winograd.h"
 
 namespace armconv {
 namespace detail {
+namespace {
+
+// ---- input: V = B^T d B for 8 channels (two quads), stored as binary16 -------------
+//
+// One 1-D transform in two parts (wino::F43h::input_1d): d0..d5 in registers
+// D0..D5, temporaries C, E, K, constants in Q (lane 0 = 1/2, 1 = 3/2, 2 = 2,
+// 3 = 5/2: kIn43hConstValues). After part A: t0 = D0, t5 = D5, t3 = C (a in
+// K); part B overwrites t3 with t4 = t3 - 5/2 e, so t3 is stored between the
+// parts. After part B: t1 = D1, t2 = D2, t4 = C.
+#define H43_IN_A(D0, D1, D2, D3, D4, D5, C, E, K, Q)                                   \
+  WA_FSUB(C, D4, D2)    /* c = d4 - d2 */                                             \
+  WA_FSUB(E, D3, D1)    /* e = d3 - d1 */                                             \
+  WA_FADD(D0, D0, D4)   /* t0 = ((d0 + d4) - 2 d2) - 3/2 e */                         \
+  WA_FMLS(D0, D2, Q, 2)                                                               \
+  WA_FMLS(D0, E, Q, 1)                                                                \
+  WA_FADD(D5, D5, D1)   /* t5 = ((d5 + d1) - 2 d3) - 3/2 c */                         \
+  WA_FMLS(D5, D3, Q, 2)                                                               \
+  WA_FMLS(D5, C, Q, 1)                                                                \
+  WA_MOV(K, C)          /* a = c - 3/2 d3 */                                          \
+  WA_FMLS(K, D3, Q, 1)                                                                \
+  WA_FMLA(C, E, Q, 0)   /* t3 = c + 1/2 e */
+#define H43_IN_B(D0, D1, D2, D3, D4, D5, C, E, K, Q)                                   \
+  WA_FMLS(C, E, Q, 3)   /* t4 = t3 - 5/2 e */                                         \
+  WA_FMLS(E, D2, Q, 1)  /* b = e - 3/2 d2 */                                          \
+  WA_FADD(D1, K, E)     /* t1 = a + b */                                              \
+  WA_FSUB(D2, K, E)     /* t2 = a - b */
+
+// Register map of both passes (v0: constants):
+//   transform A: d0..d5 = v16-v21, C = v22, E = v23, K = v24
+//   transform B: d0..d5 = v1-v6,   C = v7,  E = v25, K = v26
+//   column pass: v27-v29 the binary16 results (A's lanes 0-3, B's 4-7)
+#define H43_IN_A2                                                                     \
+  H43_IN_A(16, 17, 18, 19, 20, 21, 22, 23, 24, 0) H43_IN_A(1, 2, 3, 4, 5, 6, 7, 25, 26, 0)
+#define H43_IN_B2                                                                     \
+  H43_IN_B(16, 17, 18, 19, 20, 21, 22, 23, 24, 0) H43_IN_B(1, 2, 3, 4, 5, 6, 7, 25, 26, 0)
+
+// Row pass on patch rows R (transform A) and R + 1 (B) of one quad: a row is
+// 6 contiguous vectors (ld1 {4 regs} + ld1 {2 regs}; %[s] then steps to the
+// next row by rs = row bytes - 64). t_j of row r goes to e + 96 j + 16 r
+// (e[j][r] of the quad), so rows R and R + 1 pair up in one stp.
+#define H43_STP(a, b, J, R) "stp q" #a ", q" #b ", [%[e], #(" #J " * 96 + " #R " * 16)]\n"
+#define H43_IN_ROWS(R)                                                                \
+  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[s]], #64\n"                               \
+  "ld1 {v20.4s, v21.4s}, [%[s]], %[rs]\n"                                             \
+  "ld1 {v1.4s, v2.4s, v3.4s, v4.4s}, [%[s]], #64\n"                                   \
+  "ld1 {v5.4s, v6.4s}, [%[s]], %[rs]\n"                                               \
+  H43_IN_A2 H43_STP(22, 7, 3, R) H43_STP(16, 1, 0, R) H43_STP(21, 6, 5, R)            \
+  H43_IN_B2 H43_STP(17, 2, 1, R) H43_STP(18, 3, 2, R) H43_STP(22, 7, 4, R)
+
+// Column pass on column j of both quads (transform A: quad 0 from %[ea],
+// B: quad 1 from %[e], 6 contiguous vectors each, post-incremented):
+// position (i, j), lanes 0-3 from A and 4-7 from B, is one FCVTN + FCVTN2
+// to a binary16 vector stored through pointer d<i> (dst + 6 i dst_pos,
+// stepping by dst_pos per column).
+#define H43_CVT_ST(h, a, b, i)                                                        \
+  "fcvtn v" #h ".4h, v" #a ".4s\n"                                                    \
+  "fcvtn2 v" #h ".8h, v" #b ".4s\n"                                                   \
+  "st1 {v" #h ".8h}, [%[d" #i "]], %[dp]\n"
+#define H43_IN_COL                                                                    \
+  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[ea]], #64\n"                              \
+  "ld1 {v20.4s, v21.4s}, [%[ea]], #32\n"                                              \
+  "ld1 {v1.4s, v2.4s, v3.4s, v4.4s}, [%[e]], #64\n"                                   \
+  "ld1 {v5.4s, v6.4s}, [%[e]], #32\n"                                                 \
+  H43_IN_A2 H43_CVT_ST(27, 16, 1, 0) H43_CVT_ST(28, 21, 6, 5) H43_CVT_ST(29, 22, 7, 3) \
+  H43_IN_B2 H43_CVT_ST(27, 17, 2, 1) H43_CVT_ST(28, 18, 3, 2) H43_CVT_ST(29, 22, 7, 4)
+
+// wino_input_h_fn: per tile and 8 channels 24 x 15 arithmetic + 12 x 2 ld1
+// (patches) + 36 stp / 24 ld1 (round trip through e) + 72 FCVTN(2) + 36 st1
+// (results) + set-up.
+void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half* dst, size_t dst_pos) {
+  if (!src1) {  // channels 4-7 absent (zero): the template, same operations
+    wino::input_tile_h<Ops, wino::F43h>(src0, src1, src_row, dst, dst_pos);
+    return;
+  }
+  alignas(16) float e[2][6][6][4];  // e[h][j][r]: row pass output of quad h
+  float* ep = &e[0][0][0][0];
+  float* ea;
+  const size_t s6 = 6 * dst_pos;
+  Half* d0 = dst;
+  Half* d1 = d0 + s6;
+  Half* d2 = d1 + s6;
+  Half* d3 = d2 + s6;
+  Half* d4 = d3 + s6;
+  Half* d5 = d4 + s6;
+  asm volatile(
+      "ld1 {v0.4s}, [%[c]]\n"
+      H43_IN_ROWS(0) H43_IN_ROWS(2) H43_IN_ROWS(4)
+      "mov %[s], %[s1]\n"
+      "add %[e], %[e], #576\n"  // quad 1's e
+      H43_IN_ROWS(0) H43_IN_ROWS(2) H43_IN_ROWS(4)
+      "sub %[ea], %[e], #576\n"
+      H43_IN_COL H43_IN_COL H43_IN_COL H43_IN_COL H43_IN_COL H43_IN_COL
+      : [s] "+r"(src0), [e] "+r"(ep), [ea] "=&r"(ea), [d0] "+r"(d0), [d1] "+r"(d1), [d2] "+r"(d2),
+        [d3] "+r"(d3), [d4] "+r"(d4), [d5] "+r"(d5)
+      : [s1] "r"(src1), [rs] "r"((src_row - 16) * sizeof(float)), [dp] "r"(dst_pos * sizeof(Half)),
+        [c] "r"(wino::kIn43hConstValues)
+      : "memory", WA_VCLOBBER);
+}
+
+#undef H43_IN_A
+#undef H43_IN_B
+#undef H43_IN_A2
+#undef H43_IN_B2
+#undef H43_STP
+#undef H43_IN_ROWS
+#undef H43_CVT_ST
+#undef H43_IN_COL
+
+// ---- output: Y = A^T M A for 4 channels, float32 or binary16 ------------------------
+//
+// One 1-D transform (wino::F43h::output_1d): m0..m5 in M0..M5, temporaries
+// S, D, U; constants in P (lanes 2, 1/2, 4, 1/4) and R (8, 1/8):
+// kOut43hConstValues. Results: y0 = M0, y1 = D, y2 = S, y3 = M5.
+#define H43_OUT_1D(M0, M1, M2, M3, M4, M5, S, D, U, P, R)                               \
+  WA_FADD(S, M1, M2)    /* s = m1 + m2 */                                             \
+  WA_FSUB(D, M1, M2)    /* d = m1 - m2 */                                             \
+  WA_FADD(M0, M0, S)    /* y0 = (m0 + s) + (m3 + m4) */                               \
+  WA_FADD(U, M3, M4)                                                                  \
+  WA_FADD(M0, M0, U)                                                                  \
+  WA_FADD(M5, M5, D)    /* y3 = ((d + m5) + 8 m3) - 1/8 m4 */                         \
+  WA_FMLA(M5, M3, R, 0)                                                               \
+  WA_FMLS(M5, M4, R, 1)                                                               \
+  WA_FMLA(D, M3, P, 0)  /* y1 = (d + 2 m3) - 1/2 m4 */                                \
+  WA_FMLS(D, M4, P, 1)                                                                \
+  WA_FMLA(S, M3, P, 2)  /* y2 = (s + 4 m3) + 1/4 m4 */                                \
+  WA_FMLA(S, M4, P, 3)
+
+// Column pass on columns j (transform A: m in v16-v21, S v22, D v23, U v24)
+// and j + 1 (B: m in v1-v6, S v7, D v25, U v26); constants v28, v29.
+// Position (i, j) is loaded through pointer s<i> (src + 6 i src_pos, stepped
+// by src_pos); output row a of columns j, j + 1 goes to f + 96 a + 16 j
+// (f[a][j], f[a][j + 1]) in one stp.
+#define H43_OUT_LDR(m, i) "ld1 {v" #m ".4s}, [%[s" #i "]], %[spos]\n"
+#define H43_OUT_STP(a, b, A, J) "stp q" #a ", q" #b ", [%[f], #(" #A " * 96 + " #J " * 16)]\n"
+#define H43_OUT_COLS(J)                                                               \
+  H43_OUT_LDR(16, 0) H43_OUT_LDR(1, 0) H43_OUT_LDR(17, 1) H43_OUT_LDR(2, 1)           \
+  H43_OUT_LDR(18, 2) H43_OUT_LDR(3, 2) H43_OUT_LDR(19, 3) H43_OUT_LDR(4, 3)           \
+  H43_OUT_LDR(20, 4) H43_OUT_LDR(5, 4) H43_OUT_LDR(21, 5) H43_OUT_LDR(6, 5)           \
+  H43_OUT_1D(16, 17, 18, 19, 20, 21, 22, 23, 24, 28, 29)                              \
+  H43_OUT_1D(1, 2, 3, 4, 5, 6, 7, 25, 26, 28, 29)                                     \
+  H43_OUT_STP(16, 1, 0, J) H43_OUT_STP(23, 25, 1, J) H43_OUT_STP(22, 7, 2, J)         \
+  H43_OUT_STP(21, 6, 3, J)
+#define H43_COLUMNS H43_OUT_COLS(0) H43_OUT_COLS(2) H43_OUT_COLS(4)
+
+// Row pass on row a of f (%[f] post-incremented): m0 to v20, m1..m4 to
+// v16-v19, m5 to v23, so that y0 (m0), y1 (D = v21), y2 (S = v22), y3 (m5)
+// are v20-v23 and channel l's `cols` pixels are one st<cols> of lane l of
+// v20.. to o<l> = dst + l dst_ch, which then steps to the next row (adv).
+// Binary16 outputs: the 4 vectors rounded first (FCVTN in place), the same
+// lane stores on .h lanes.
+#define H43_OUT_ROW_Y(CLAMP)                                                          \
+  "ld1 {v20.4s}, [%[f]], #16\n"                                                       \
+  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[f]], #64\n"                               \
+  "ld1 {v23.4s}, [%[f]], #16\n"                                                       \
+  H43_OUT_1D(20, 16, 17, 18, 19, 23, 22, 21, 24, 28, 29)                              \
+  CLAMP
+#define H43_CVT4                                                                      \
+  "fcvtn v20.4h, v20.4s\n fcvtn v21.4h, v21.4s\n"                                     \
+  "fcvtn v22.4h, v22.4s\n fcvtn v23.4h, v23.4s\n"
+#define H43_ST1(T, l) "st1 {v20." #T "}[" #l "], [%[o" #l "]], %[adv]\n"
+#define H43_ST2(T, l) "st2 {v20." #T ", v21." #T "}[" #l "], [%[o" #l "]], %[adv]\n"
+#define H43_ST3(T, l) "st3 {v20." #T ", v21." #T ", v22." #T "}[" #l "], [%[o" #l "]], %[adv]\n"
+#define H43_ST4(T, l) "st4 {v20." #T ", v21." #T ", v22." #T ", v23." #T "}[" #l "], [%[o" #l "]], %[adv]\n"
+#define H43_STORE(N, T) H43_ST##N(T, 0) H43_ST##N(T, 1) H43_ST##N(T, 2) H43_ST##N(T, 3)
+// max(y, lo) then min(., hi) as the template (NaN propagates): lo, hi in v4, v5.
+#define H43_CLAMP_LO WA_FMAX(20, 20, 4) WA_FMAX(21, 21, 4) WA_FMAX(22, 22, 4) WA_FMAX(23, 23, 4)
+#define H43_CLAMP_HI WA_FMIN(20, 20, 5) WA_FMIN(21, 21, 5) WA_FMIN(22, 22, 5) WA_FMIN(23, 23, 5)
+// Full tiles: 4 rows unrolled; CVT is "" (float32) or H43_CVT4 (binary16),
+// T the lane type (s or h).
+#define H43_FULL(CVT, T, CLAMP_SETUP, CLAMP)                                          \
+  H43_COLUMNS CLAMP_SETUP                                                             \
+  H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T) H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T)   \
+  H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T) H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T)
+#define H43_FULL_F(CLAMP_SETUP, CLAMP) H43_FULL("", s, CLAMP_SETUP, CLAMP)
+#define H43_FULL_H(CLAMP_SETUP, CLAMP) H43_FULL(H43_CVT4, h, CLAMP_SETUP, CLAMP)
+// Edge tiles: `rows` rows of `cols` pixels, one row loop per column count
+// (label N0 for N columns), chosen by at most 2 compares per tile.
+#define H43_EDGE_LOOP(N, CVT, T, CLAMP)                                               \
+  #N "0:\n"                                                                           \
+  H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(N, T)                                            \
+  "subs %[rows], %[rows], #1\n"                                                       \
+  "b.ne " #N "0b\n"
+#define H43_EDGE(CVT, T, CLAMP_SETUP, CLAMP)                                          \
+  H43_COLUMNS CLAMP_SETUP                                                             \
+  "cmp %[cols], #2\n"                                                                 \
+  "b.eq 20f\n"                                                                        \
+  "b.lo 10f\n"                                                                        \
+  "cmp %[cols], #3\n"                                                                 \
+  "b.eq 30f\n"                                                                        \
+  H43_EDGE_LOOP(4, CVT, T, CLAMP) "b 9f\n"                                            \
+  H43_EDGE_LOOP(3, CVT, T, CLAMP) "b 9f\n"                                            \
+  H43_EDGE_LOOP(2, CVT, T, CLAMP) "b 9f\n"                                            \
+  H43_EDGE_LOOP(1, CVT, T, CLAMP)                                                     \
+  "9:\n"
+#define H43_EDGE_F(CLAMP_SETUP, CLAMP) H43_EDGE("", s, CLAMP_SETUP, CLAMP)
+#define H43_EDGE_H(CLAMP_SETUP, CLAMP) H43_EDGE(H43_CVT4, h, CLAMP_SETUP, CLAMP)
+#define H43_LOHI "ld2r {v4.4s, v5.4s}, [%[lohi]]\n"
+#define H43_OUT_SETUP                                                                 \
+  "ld1 {v28.4s, v29.4s}, [%[c]]\n"                                                    \
+  "add %[s1], %[s0], %[s6]\n"                                                         \
+  "add %[s2], %[s1], %[s6]\n"                                                         \
+  "add %[s3], %[s2], %[s6]\n"                                                         \
+  "add %[s4], %[s3], %[s6]\n"                                                         \
+  "add %[s5], %[s4], %[s6]\n"                                                         \
+  "add %[o1], %[o0], %[ch]\n"                                                         \
+  "add %[o2], %[o1], %[ch]\n"                                                         \
+  "add %[o3], %[o2], %[ch]\n"
+#define H43_OUT_OPERANDS                                                              \
+  : [s0] "+r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),    \
+    [s5] "=&r"(s5), [f] "+r"(fp), [o0] "+r"(o0), [o1] "=&r"(o1), [o2] "=&r"(o2),      \
+    [o3] "=&r"(o3), [rows] "+r"(rows)                                                 \
+  : [spos] "r"(src_pos * sizeof(float)), [s6] "r"(6 * src_pos * sizeof(float)),       \
+    [ch] "r"(dst_ch * sizeof(Y)), [adv] "r"(dst_row * sizeof(Y)),                     \
+    [c] "r"(wino::kOut43hConstValues), [lohi] "r"(lohi), [cols] "r"(cols)             \
+  : "memory", "cc", WA_VCLOBBER
+#define H43_OUT_ASM(BODY) \
+  WA_ASM_PER_CLAMP(H43_OUT_SETUP, BODY, H43_LOHI, H43_CLAMP_LO, H43_CLAMP_HI, H43_OUT_OPERANDS)
+
+// 4-channel output transforms to Y = float (float32 image) or Half
+// (binary16), full (4x4) or edge tiles, per clamp mode: 12 x 12 arithmetic
+// + 36 ld1 + 12 stp (column pass), per row 3 ld1 + 12 (+ 4 per bound, + 4
+// FCVTN for binary16) + 4 st4 (row pass), + set-up.
+template <class Y, bool Full, int Clamp>
+void output_h_a64(const float* src, size_t src_pos, Y* dst, size_t rows, size_t cols, size_t dst_ch,
+                  size_t dst_row, float lo, float hi) {
+  alignas(16) float f[4][6][4];  // column pass output: f[a][j]
+  const float lohi[2] = {lo, hi};
+  float* fp = &f[0][0][0];
+  const float* s0 = src;
+  Y* o0 = dst;
+  size_t s1, s2, s3, s4, s5, o1, o2, o3;
+  if constexpr (sizeof(Y) == sizeof(Half)) {
+    if (Full) {
+      H43_OUT_ASM(H43_FULL_H)
+    } else {
+      H43_OUT_ASM(H43_EDGE_H)
+    }
+  } else {
+    if (Full) {
+      H43_OUT_ASM(H43_FULL_F)
+    } else {
+      H43_OUT_ASM(H43_EDGE_F)
+    }
+  }
+}
+
+template <class Y>
+using OutFn = void (*)(const float*, size_t, Y*, size_t, size_t, size_t, size_t, float, float);
+template <class Y>
+constexpr OutFn<Y> kOutput[2][4] = {
+    {output_h_a64<Y, true, kClampNone>, output_h_a64<Y, true, kClampLo>, output_h_a64<Y, true, kClampHi>,
+     output_h_a64<Y, true, kClampBoth>},
+    {output_h_a64<Y, false, kClampNone>, output_h_a64<Y, false, kClampLo>, output_h_a64<Y, false, kClampHi>,
+     output_h_a64<Y, false, kClampBoth>}};
+
+// wino_output_fn (Y = float, Tile = WinoOutTile) / wino_output_h_fn (Half,
+// WinoOutTileH): tiles of 4 channels by the assembly above, of fewer (the
+// last group of a layer whose channel count is not a multiple of 4) by the
+// template.
+template <class Y, class Tile>
+void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch, size_t dst_row,
+                     bool clamp, float lo, float hi) {
+  if (nch == 4) {
+    const bool edge = ot.rows != 4 || ot.cols != 4;
+    kOutput<Y>[edge][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, ot.rows, ot.cols, dst_ch, dst_row, lo, hi);
+  } else {
+    wino::output_tile<Ops, wino::F43h, Tile>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
+  }
+}
+
+#undef H43_OUT_1D
+#undef H43_OUT_LDR
+#undef H43_OUT_STP
+#undef H43_OUT_COLS
+#undef H43_COLUMNS
+#undef H43_OUT_ROW_Y
+#undef H43_CVT4
+#undef H43_ST1
+#undef H43_ST2
+#undef H43_ST3
+#undef H43_ST4
+#undef H43_STORE
+#undef H43_CLAMP_LO
+#undef H43_CLAMP_HI
+#undef H43_FULL
+#undef H43_FULL_F
+#undef H43_FULL_H
+#undef H43_EDGE_LOOP
+#undef H43_EDGE
+#undef H43_EDGE_F
+#undef H43_EDGE_H
+#undef H43_LOHI
+#undef H43_OUT_SETUP
+#undef H43_OUT_OPERANDS
+#undef H43_OUT_ASM
+
+}  // namespace
 
 const WinoF16Kernels& wino43_f16_neon_kernels() {
   static const WinoF16Kernels k = {"winograd43-aarch64-nc8h", 4, pack_nc4, pack_nc4_h,
-                                   wino::input_tile_h<Ops, wino::F43h>, wino::output_tile<Ops, wino::F43h>,
-                                   wino::output_tile_h<Ops, wino::F43h>};
+                                   input_tile_h_a64, output_tile_a64<float, WinoOutTile>,
+                                   output_tile_a64<Half, WinoOutTileH>};
   return k;
 }
 
