@@ -65,9 +65,17 @@ inline size_t any_staged_rows(const DwShape& s, size_t ho) {
   return (ho - 1) * size_t(s.sh) + (s.kh - 1) * size_t(s.dh) + 1;
 }
 
-// Shapes past the kernel's tap table (more than 256 taps) run the generic loop.
+// Shapes this kernel takes; the others run the generic loop (which stages
+// nothing): more than 255 taps (the tap table), strides above 8 (the staged
+// rows and phases would hold mostly skipped input), kernels spanning more
+// than 64 rows or 256 columns once dilated. So the scratch stays within a
+// small multiple of the output's size (tests/test_huge_params.py: strides,
+// paddings and dilations near 2^31 with a few outputs).
 constexpr size_t kAnyMaxTaps = 256;
-inline bool any_fits(const DwShape& s) { return s.kh * s.kw < kAnyMaxTaps; }
+inline bool any_fits(const DwShape& s) {
+  return s.kh * s.kw < kAnyMaxTaps && s.sh <= 8 && s.sw <= 8 && int64_t(s.kh - 1) * s.dh <= 64 &&
+         int64_t(s.kw - 1) * s.dw <= 256;
+}
 
 // The staged rows and one zero row.
 size_t any_scratch_floats(const DwShape& s, size_t, size_t, size_t ho, size_t wo) {
