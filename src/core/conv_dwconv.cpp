@@ -148,10 +148,14 @@ class DwConv final : public ConvImpl {
   }
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
-    return with_scratch(dw_plan(p_, algo_, n, h, w), w);
+    ConvPlan pl = dw_plan(p_, algo_, n, h, w);
+    add_scratch(&pl, w);
+    return pl;
   }
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    return with_scratch(dw_plan(p_, algo_, n, h, w, dw_target_units(threads)), w);
+    ConvPlan pl = dw_plan(p_, algo_, n, h, w, dw_target_units(threads));
+    add_scratch(&pl, w);
+    return pl;
   }
 
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
@@ -187,12 +191,11 @@ class DwConv final : public ConvImpl {
   }
 
  private:
-  // The any-shape kernel's scratch (a call's planes have at most pl.ho rows).
-  ConvPlan with_scratch(ConvPlan pl, int64_t w) const {
+  // The any-shape kernel's scratch (a call's planes have at most pl->ho rows).
+  void add_scratch(ConvPlan* pl, int64_t w) const {
     if (!kxk_)
-      pl.scratch_bytes =
-          any_.scratch_floats(shape_, size_t(w), size_t(p_.pad_left), size_t(pl.ho), size_t(pl.wo)) * sizeof(float);
-    return pl;
+      pl->scratch_bytes =
+          any_.scratch_floats(shape_, size_t(w), size_t(p_.pad_left), size_t(pl->ho), size_t(pl->wo)) * sizeof(float);
   }
 
   void call(const DwPlane& plane, float* buf) const {
