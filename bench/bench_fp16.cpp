@@ -47,10 +47,12 @@ Case fp16_case(const std::string& name, Algo algo, const Conv2dParams& p, int64_
   Case c;
   c.name = name + (half_io ? "_h" : "");
   c.macs = double(cout) * ho * wo * cg * p.kernel_h * p.kernel_w;
+  auto made = std::make_shared<std::shared_ptr<Conv2d>>();
   c.setup = [=]() -> std::function<void()> {
     auto wt = bench::random_floats(size_t(cout * cg * p.kernel_h * p.kernel_w), 1);
     auto bias = bench::random_floats(size_t(cout), 2);
     auto layer = std::make_shared<Conv2d>(p, wt.data(), bias.data(), algo, Precision::Fp16);
+    *made = layer;
     const auto xf = bench::random_floats(size_t(cin * h * w), 3);
     if (half_io) {
       auto x = std::make_shared<std::vector<Half>>(xf.size());
@@ -62,6 +64,8 @@ Case fp16_case(const std::string& name, Algo algo, const Conv2dParams& p, int64_
     auto y = std::make_shared<std::vector<float>>(size_t(cout * ho * wo));
     return [=] { layer->run(x->data(), 1, h, w, y->data()); };
   };
+  // (The float32 and binary16 views of an fp16 layer run one plan.)
+  c.info = [=] { return *made ? bench::plan_info(**made, h, w) : std::string(); };
   return c;
 }
 

@@ -88,18 +88,27 @@ Case conv_case(const std::string& name, Algo algo, const Conv2dParams& p, int64_
   return c;
 }
 
+// What a call runs (the plan and team run_all takes), for bench/threads_bench.py:
+// its work (MACs x the family's cost per MAC) and the work below which a
+// thread is not worth waking (threads.h), so a one-thread call can be told
+// apart from a plan's accident.
+std::string plan_info(const detail::ConvPlan& pl, int team) {
+  return std::string("algo=") + pl.algo + " units=" + std::to_string(pl.units) + " team=" +
+         std::to_string(team) + " stages=" + std::to_string(pl.stages) + " work=" +
+         std::to_string(static_cast<long long>(pl.work())) +
+         " min_work_per_thread=" + std::to_string(static_cast<long long>(detail::kMinOpsPerThread));
+}
+
 std::string plan_info(const Conv2d& layer, int64_t h, int64_t w) {
   int team = 1;
   const detail::ConvPlan pl = detail::PlanAccess::plan(layer, 1, h, w, &team);
-  return std::string("algo=") + pl.algo + " units=" + std::to_string(pl.units) + " team=" +
-         std::to_string(team);
+  return plan_info(pl, team);
 }
 
 std::string plan_info(const QConv2d& layer, int64_t h, int64_t w) {
   int team = 1;
   const detail::ConvPlan pl = detail::PlanAccess::plan(layer, 1, h, w, &team);
-  return std::string("algo=") + pl.algo + " units=" + std::to_string(pl.units) + " team=" +
-         std::to_string(team);
+  return plan_info(pl, team);
 }
 
 // "conv:CIN,COUT,K,S,P,G,H,W[,relu|relu6]": padding P on every side, square

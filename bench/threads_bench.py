@@ -24,9 +24,16 @@ test venv has, and the host build of armconv that scripts/test.sh makes).
 
 Per layer and T > 1:
   units    work units of the call's plan at T threads (the plan cuts finer
-           units for more threads), and the team that ran
+           units for more threads), and the team that ran if it is not T
   balance  busiest thread / (one-thread count / T): 1.00 is a perfect split
   overhead all threads' instructions / the one-thread count
+A call whose plan runs one thread on purpose (its work, MACs x the family's
+cost per MAC, is less than two threads' worth of kMinOpsPerThread: waking the
+team would cost more than it saves) has balance T by definition; it is listed
+apart ("one thread by design"), not as a balance miss, after checking that the
+plan said so (team 1, work below the threshold) and that one thread ran. A
+call that ran fewer threads than its plan's team, or a team of 1 with more work
+than that, is an accident: reported as a miss.
 Per network, summed over its layers: busiest / one-thread total (0.25 at 4
 threads would be a perfect 4x), and all threads / one-thread total.
 
@@ -182,8 +189,13 @@ def layer_rows(cases, counts, threads):
             if t == 1:
                 continue
             per, info = counts[(case, t)]
+            team = int(info.get("team", len(per)))
+            work, least = float(info.get("work", "nan")), float(info.get("min_work_per_thread", "nan"))
             r[t] = {"units": int(info["units"]) if "units" in info else None,
-                    "team": int(info.get("team", len(per))),
+                    "team": team, "ran": len(per), "stages": int(info.get("stages", 1)),
+                    "work": work, "min_work_per_thread": least,
+                    # team_for_work (threads.h): one thread below two threads' worth
+                    "by_design": team == 1 and len(per) == 1 and work < 2 * least,
                     "busiest": per[0], "total": sum(per), "balance": per[0] / (one / t),
                     "overhead": sum(per) / one}
         rows.append(r)
@@ -205,10 +217,11 @@ def print_tables(sets, rows_by_set, threads, wall, markdown):
             cells = [r["label"], r["algo"], f"{r['one'] / 1e6:.2f}"]
             for t in multi:
                 x = r[t]
-                flag = "*" if (x["units"] or 0) >= 4 * t and x["balance"] > ISSUE_LAYER_BOUND else ""
+                flag = "*" if balance_miss(x, t) else ""
                 units = "-" if x["units"] is None else str(x["units"])
                 cells += [units + (f" ({x['team']}T)" if x["team"] != t else ""),
-                          f"{x['balance']:.3f}{flag}", f"{x['overhead']:.3f}"]
+                          "1T by design" if x["by_design"] else f"{x['balance']:.3f}{flag}",
+                          f"{x['overhead']:.3f}"]
             if wall:
                 wt = wall.get(r["case"])
                 cells += [f"{wt[1] * 1e3:.2f}", f"{wt[2] * 1e3:.2f}", f"{wt[1] / wt[2]:.2f}"] if wt else ["-"] * 3
@@ -237,6 +250,29 @@ def print_tables(sets, rows_by_set, threads, wall, markdown):
     return "\n".join(out)
 
 
+def balance_miss(x, t):
+    """A layer's figure at t threads beyond the issue's balance bound (layers of at
+    least 4 t units), or a call that ran fewer threads than it should have."""
+    if x["by_design"]:
+        return False
+    if x["ran"] < min(x["team"], t) or (x["team"] == 1 and x["units"] and x["units"] > 1):
+        return True  # fewer threads than planned, or one thread with work for more
+    return (x["units"] or 0) >= 4 * t and x["balance"] > ISSUE_LAYER_BOUND
+
+
+def one_thread_by_design(rows_by_set, threads):
+    """Lines naming the calls that run one thread on purpose."""
+    out = []
+    for name, rows in rows_by_set.items():
+        for r in rows:
+            ts = [t for t in threads if t > 1 and r[t]["by_design"]]
+            if ts:
+                x = r[ts[0]]
+                out.append(f"{name} {r['label']} @{','.join(map(str, ts))}: work {x['work']:.0f} < 2 x "
+                           f"{x['min_work_per_thread']:.0f} (plan: team 1; {x['ran']} thread ran)")
+    return out
+
+
 def check_bounds(rows_by_set, threads):
     """Lines naming every figure beyond the issue's bounds."""
     bad = []
@@ -244,8 +280,10 @@ def check_bounds(rows_by_set, threads):
         for t in (t for t in threads if t > 1):
             for r in rows:
                 x = r[t]
-                if (x["units"] or 0) >= 4 * t and x["balance"] > ISSUE_LAYER_BOUND:
-                    bad.append(f"{name} {r['label']} @{t}: balance {x['balance']:.3f} > {ISSUE_LAYER_BOUND}")
+                if balance_miss(x, t):
+                    what = (f"ran {x['ran']} of a team of {x['team']}" if x["ran"] < min(x["team"], t) or
+                            x["team"] == 1 else f"balance {x['balance']:.3f} > {ISSUE_LAYER_BOUND}")
+                    bad.append(f"{name} {r['label']} @{t}: {what}")
                 if x["overhead"] > ISSUE_OVERHEAD:
                     bad.append(f"{name} {r['label']} @{t}: overhead {x['overhead']:.3f} > {ISSUE_OVERHEAD}")
             one = sum(r["one"] for r in rows)
@@ -316,6 +354,10 @@ def main(argv=None):
     print(print_tables(sets, rows_by_set, threads, wall, a.markdown))
     bad = check_bounds(rows_by_set, threads)
     print(f"\nbeyond the issue's bounds: {len(bad)}" + "".join(f"\n  {b}" for b in bad))
+    alone = one_thread_by_design(rows_by_set, threads)
+    if alone:
+        print(f"\none thread by design (less work than waking the team costs): {len(alone)}" +
+              "".join(f"\n  {b}" for b in alone))
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"arch": a.arch, "cpu": a.cpu, "threads": threads, "sets": rows_by_set,

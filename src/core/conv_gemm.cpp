@@ -20,7 +20,11 @@
 // stages (core/plan.h): stage 0 packs B of every image-group once into a
 // buffer the threads share, in units of (image-group, slab of B, K-block,
 // NR-panel group, slice of rows); stage 1 runs the micro-kernels of the
-// usual units (N-blocks as narrow as one panel) from it.
+// usual units (N-blocks as narrow as one panel) from it. A layer that packs
+// from a zero-padded copy of the image (GemmKernel::pad_copy) makes that copy
+// in a stage of its own before them (three stages; units: image-group,
+// channel, band of rows), into the same shared buffer, so that no two
+// threads copy the same rows.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -122,44 +126,76 @@ struct GemmLayer {
     pl.last_cost[1] = pl.gemm.last_block_cost;
     pl.units = pl.axes[0] * pl.gemm.units();
     pl.scratch_bytes = pl.gemm.scratch_bytes;
-    if (const size_t pad = pad_copy_bytes(kern, pl)) pl.scratch_bytes = round_up(pl.scratch_bytes, 64) + pad;
+    pl.pad = pad_plan(kern, pl, want_units);
+    if (pl.pad.bytes && !pl.gemm.staged) pl.scratch_bytes = round_up(pl.scratch_bytes, 64) + pl.pad.bytes;
     pl.macs = conv_macs(p, pl);
     if (pl.gemm.staged) {
-      pl.stages = 2;
-      UnitGrid& g0 = pl.early[0];
+      // [the padded copy,] packing B, the micro-kernels.
+      pl.stages = pl.pad.bytes ? 3 : 2;
+      if (pl.pad.bytes) {
+        UnitGrid& gp = pl.early[0];
+        gp.axes[0] = pl.axes[0];
+        gp.axes[1] = cg;
+        gp.axes[2] = pl.pad.bands;
+        gp.last_cost[2] = double(pl.pad.hp - (pl.pad.bands - 1) * pl.pad.rows_per_unit) /
+                          double(pl.pad.rows_per_unit);
+      }
+      UnitGrid& g0 = pl.early[pl.stages - 2];
       g0.axes[0] = pl.axes[0];
       g0.axes[1] = pl.gemm.slabs;
       g0.axes[2] = pl.gemm.k_blocks * pl.gemm.pack_groups * pl.gemm.k_slices;
       g0.last_cost[1] = pl.gemm.last_slab_cost;
       pl.shared_bytes = pl.axes[0] * pl.gemm.shared_bytes();
+      if (pl.pad.bytes) {
+        pl.pad.offset = round_up(pl.shared_bytes, 64);
+        pl.shared_bytes = pl.pad.offset + pl.axes[0] * pl.pad.bytes;
+      }
     }
     return pl;
   }
 
-  // Stride-1 im2col from a zero-padded copy of the image (GemmKernel::pad_copy):
-  // its bytes in a worker's scratch (after the GEMM's part), 0 if the plan
-  // packs from the image itself. The copy has the padded geometry: hp x wp
-  // planes, the image at (pad_top, pad_left), zeros around it, so the
-  // packer sees a layer without padding.
+  // Stride-1 im2col from a zero-padded copy of the image (GemmKernel::pad_copy,
+  // core/plan.h PadPlan): bytes 0 if the plan packs from the image itself.
+  // The copy has the padded geometry: hp x wp planes, the image at
+  // (pad_top, pad_left), zeros around it, so the packer sees a layer
+  // without padding. A plan in stages copies in about want_units units per
+  // image-group (bands of rows when the channels are fewer).
   template <class T>
-  size_t pad_copy_bytes(const GemmKernel<T>& kern, const ConvPlan& pl) const {
-    if (!kern.pad_copy || dense || pl.gemm.staged || p.stride_h != 1 || p.stride_w != 1 ||
-        p.dilation_h != 1 || p.dilation_w != 1 || pl.wo % 4 != 0 || pl.ho < 1)
-      return 0;
-    if (p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0) return 0;
+  PadPlan pad_plan(const GemmKernel<T>& kern, const ConvPlan& pl, size_t want_units) const {
+    PadPlan pad;
+    if (!kern.pad_copy || dense || p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 ||
+        p.dilation_w != 1 || pl.wo % 4 != 0 || pl.ho < 1)
+      return pad;
+    if (p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0) return pad;
     const size_t hp = size_t(pl.ho) + size_t(p.kernel_h) - 1, wp = size_t(pl.wo) + size_t(p.kernel_w) - 1;
     const double bytes = double(cg) * double(hp) * double(wp) * sizeof(typename T::X);
-    return bytes <= double(kMaxPadCopy) ? round_up(size_t(bytes), 64) : 0;
+    if (bytes > double(kMaxPadCopy)) return pad;
+    pad.bytes = round_up(size_t(bytes), 64);
+    pad.hp = hp;
+    pad.wp = wp;
+    const size_t bands = std::min(hp, std::max<size_t>(1, div_up(want_units, cg)));
+    pad.rows_per_unit = div_up(hp, bands);
+    pad.bands = div_up(hp, pad.rows_per_unit);
+    return pad;
   }
 
-  // Rows [r0, r1) of the zero-padded copy of image-group xg (every channel)
-  // into dst (cg planes of hp x wp): padded row r is input row r - pad_top.
+  // The im2col geometry of the padded copy at `padded` (pl.pad).
+  void use_padded(const ConvPlan& pl, const void* padded, Im2colGeom* geom) const {
+    geom->x = padded;
+    geom->h = pl.pad.hp;
+    geom->w = pl.pad.wp;
+    geom->pad_top = geom->pad_left = 0;
+  }
+
+  // Rows [r0, r1) of channels [c0, c1) of the zero-padded copy of
+  // image-group xg into dst (cg planes of hp x wp): padded row r is input
+  // row r - pad_top.
   template <class X>
-  void pad_rows(const ConvPlan& pl, const X* xg, size_t r0, size_t r1, X* dst) const {
+  void pad_rows(const ConvPlan& pl, const X* xg, size_t c0, size_t c1, size_t r0, size_t r1, X* dst) const {
     const size_t h = size_t(pl.h), w = size_t(pl.w);
-    const size_t hp = size_t(pl.ho) + size_t(p.kernel_h) - 1, wp = size_t(pl.wo) + size_t(p.kernel_w) - 1;
+    const size_t hp = pl.pad.hp, wp = pl.pad.wp;
     const size_t left = size_t(p.pad_left), right = wp - left - w;
-    for (size_t c = 0; c < cg; c++) {
+    for (size_t c = c0; c < c1; c++) {
       for (size_t r = r0; r < r1; r++) {
         X* d = dst + (c * hp + r) * wp;
         const int64_t iy = int64_t(r) - p.pad_top;
@@ -197,21 +233,55 @@ struct GemmLayer {
     return src;
   }
 
+  // Threads: kUnitsPerThread units per thread over the call's GEMMs (more,
+  // narrower N-blocks when the M-panels are too few). When the one-thread
+  // plan has fewer (image-group, N-block) pairs than that, threads would
+  // share N-blocks and each pack B again: then the plan runs in stages (B
+  // packed once, shared), if the call's packed B fits kMaxSharedB.
+  template <class T>
+  ConvPlan plan_for_threads(const GemmKernel<T>& kern, int64_t n, int64_t h, int64_t w, int threads) const {
+    const size_t gemms = std::max<size_t>(1, size_t(n) * g);
+    const size_t target = kUnitsPerThread * size_t(threads), want = div_up(target, gemms);
+    const ConvPlan one = plan(kern, n, h, w);
+    if (one.axes[0] * one.gemm.n_blocks < target && !gemv_applies(kern, one)) {
+      ConvPlan st = plan(kern, n, h, w, want, true);
+      if (st.shared_bytes <= kMaxSharedB) return st;
+    }
+    return plan(kern, n, h, w, want);
+  }
+
   // Units [begin, end) of stage `stage` of a plan in stages.
   template <class T>
   void run_stage(const GemmKernel<T>& kern, const typename T::Out& out, const ConvPlan& pl, int stage,
                  const typename T::X* x, typename T::C* y, size_t begin, size_t end, void* scratch,
                  void* shared) const {
     using C = typename T::C;
+    using X = typename T::X;
     const size_t howo = size_t(pl.ho) * size_t(pl.wo), es = out_elem_bytes(out);
-    const size_t per = stage == 0 ? pl.gemm.pack_units() : pl.gemm.units();
+    // -1: the padded copy (a three-stage plan's stage 0), 0: packing B, 1: the micro-kernels.
+    const int s = stage - (pl.stages - 2);
+    const size_t hw = size_t(pl.h) * size_t(pl.w);
+    X* const padded = pl.pad.bytes ? reinterpret_cast<X*>(static_cast<char*>(shared) + pl.pad.offset) : nullptr;
+    if (s < 0) {
+      // Unit (ig, c, band): rows of plane c of image-group ig's copy.
+      for (size_t u = begin; u < end; u++) {
+        const size_t band = u % pl.pad.bands, c = u / pl.pad.bands % cg, ig = u / pl.pad.bands / cg;
+        const size_t r0 = band * pl.pad.rows_per_unit, r1 = std::min(pl.pad.hp, r0 + pl.pad.rows_per_unit);
+        X* dst = reinterpret_cast<X*>(reinterpret_cast<char*>(padded) + ig * pl.pad.bytes);
+        pad_rows(pl, x + ig * cg * hw, c, c + 1, r0, r1, dst);
+      }
+      return;
+    }
+    const size_t per = s == 0 ? pl.gemm.pack_units() : pl.gemm.units();
     Im2colGeom geom = im2col_geom(p, pl.h, pl.w, pl.ho, pl.wo);
     for (size_t u = begin; u < end;) {
       const size_t ig = u / per, lo = u % per, hi = std::min(per, lo + (end - u));
       u += hi - lo;
       char* b_ig = static_cast<char*>(shared) + ig * pl.gemm.shared_bytes();
-      if (stage == 0) {
-        gemm_pack(kern, pl.gemm, b_of<T>(pl, x, ig, &geom), lo, hi, b_ig, scratch);
+      if (s == 0) {
+        GemmB<T> src = b_of<T>(pl, x, ig, &geom);
+        if (padded) use_padded(pl, reinterpret_cast<char*>(padded) + ig * pl.pad.bytes, &geom);
+        gemm_pack(kern, pl.gemm, src, lo, hi, b_ig, scratch);
         continue;
       }
       const size_t gi = ig % g;
@@ -232,13 +302,9 @@ struct GemmLayer {
     const size_t per = pl.gemm.units(), es = out_elem_bytes(out);
     Im2colGeom geom = im2col_geom(p, pl.h, pl.w, pl.ho, pl.wo);
     using X = typename T::X;
-    X* padded = nullptr;
-    if (pad_copy_bytes(kern, pl)) {
-      padded = reinterpret_cast<X*>(static_cast<char*>(scratch) + round_up(pl.gemm.scratch_bytes, 64));
-      geom.h = size_t(pl.ho) + geom.kh - 1;
-      geom.w = size_t(pl.wo) + geom.kw - 1;
-      geom.pad_top = geom.pad_left = 0;
-    }
+    X* const padded =
+        pl.pad.bytes ? reinterpret_cast<X*>(static_cast<char*>(scratch) + round_up(pl.gemm.scratch_bytes, 64))
+                     : nullptr;
     for (size_t u = begin; u < end;) {
       // GEMM units [lo, hi) of image-group ig.
       const size_t ig = u / per, lo = u % per, hi = std::min(per, lo + (end - u));
@@ -265,8 +331,8 @@ struct GemmLayer {
         const size_t n0 = lo / pl.gemm.m_panels * pl.gemm.nc;
         const size_t n1 = std::min(howo, ((hi - 1) / pl.gemm.m_panels + 1) * pl.gemm.nc);
         const size_t oy0 = n0 / size_t(pl.wo), oy1 = (n1 - 1) / size_t(pl.wo) + 1;
-        pad_rows(pl, static_cast<const X*>(geom.x), oy0, oy1 + geom.kh - 1, padded);
-        geom.x = padded;
+        pad_rows(pl, static_cast<const X*>(geom.x), 0, cg, oy0, oy1 + geom.kh - 1, padded);
+        use_padded(pl, padded, &geom);
       }
       gemm_run(kern, pl.gemm, packed_a.data() + gi * mpad * kp, src, yg, howo,
                out_from_row(out, gi * m), lo, hi, scratch);
@@ -289,20 +355,8 @@ class GemmConv final : public ConvImplFor<T> {
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     return layer_.plan(kern_, n, h, w);
   }
-  // Threads: kUnitsPerThread units per thread over the call's GEMMs (more,
-  // narrower N-blocks when the M-panels are too few). When the one-thread
-  // plan has fewer (image-group, N-block) pairs than that, threads would
-  // share N-blocks and each pack B again: then the plan runs in stages (B
-  // packed once, shared), if the call's packed B fits kMaxSharedB.
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    const size_t gemms = std::max<size_t>(1, size_t(n) * layer_.g);
-    const size_t target = kUnitsPerThread * size_t(threads), want = div_up(target, gemms);
-    const ConvPlan one = layer_.plan(kern_, n, h, w);
-    if (one.axes[0] * one.gemm.n_blocks < target && !layer_.gemv_applies(kern_, one)) {
-      ConvPlan st = layer_.plan(kern_, n, h, w, want, true);
-      if (st.shared_bytes <= kMaxSharedB) return st;
-    }
-    return layer_.plan(kern_, n, h, w, want);
+    return layer_.plan_for_threads(kern_, n, h, w, threads);
   }
 
   void run(const ConvPlan& pl, const X* x, C* y, size_t begin, size_t end,
@@ -366,9 +420,9 @@ class HgemmConv final : public ConvImplF16 {
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     return layer_.plan(*kern_.f32, n, h, w);
   }
+  // (The binary16 table has the float32 one's tile and packers: one plan.)
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    const size_t gemms = std::max<size_t>(1, size_t(n) * layer_.g);
-    return layer_.plan(*kern_.f32, n, h, w, div_up(kUnitsPerThread * size_t(threads), gemms));
+    return layer_.plan_for_threads(*kern_.f32, n, h, w, threads);
   }
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
            void* scratch) const override {
@@ -377,6 +431,16 @@ class HgemmConv final : public ConvImplF16 {
   void run(const ConvPlan& pl, const Half* x, Half* y, size_t begin, size_t end,
            void* scratch) const override {
     layer_.run(*kern_.f16, out16_, pl, x, y, begin, end, scratch);
+  }
+  void run_stage(const ConvPlan& pl, int stage, const float* x, float* y, size_t begin, size_t end,
+                 void* scratch, void* shared) const override {
+    if (pl.stages == 1) return run(pl, x, y, begin, end, scratch);
+    layer_.run_stage(*kern_.f32, out32_, pl, stage, x, y, begin, end, scratch, shared);
+  }
+  void run_stage(const ConvPlan& pl, int stage, const Half* x, Half* y, size_t begin, size_t end,
+                 void* scratch, void* shared) const override {
+    if (pl.stages == 1) return run(pl, x, y, begin, end, scratch);
+    layer_.run_stage(*kern_.f16, out16_, pl, stage, x, y, begin, end, scratch, shared);
   }
 
  private:

@@ -86,6 +86,20 @@ struct WinoPlan {
   size_t slab_floats = 0, m_slab_floats = 0;
 };
 
+// The zero-padded copy of the image a GEMM layer packs its im2col matrix
+// from (conv_gemm.cpp, GemmKernel::pad_copy), per image-group: cg planes of
+// hp x wp, the image at (pad_top, pad_left). A one-stage plan makes it in
+// each worker's scratch (the rows that worker's range reads); a plan in
+// stages makes it once, as stage 0, into the shared buffer (at `offset`,
+// one copy per image-group), in units of (image-group, channel, band of
+// rows_per_unit rows) that the packing stage then reads.
+struct PadPlan {
+  size_t bytes = 0;  // one image-group's copy, 64-byte rounded; 0: no copy
+  size_t hp = 0, wp = 0;
+  size_t bands = 1, rows_per_unit = 0;  // stage 0: bands of rows per plane
+  size_t offset = 0;                    // in the shared buffer (staged)
+};
+
 // Depthwise (conv_dwconv.cpp): units are row blocks of (image, channel)
 // planes; a plane has several only when the layer has few planes.
 struct DwPlan {
@@ -133,6 +147,7 @@ struct ConvPlan {
   UnitGrid stage_grid(int s) const { return s + 1 < stages ? early[s] : grid(); }
   size_t stage_units(int s) const { return stage_grid(s).units(); }
   GemmPlan gemm;             // the family's own part
+  PadPlan pad;
   WinoPlan wino;
   DwPlan dw;
 };
