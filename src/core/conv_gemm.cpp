@@ -236,18 +236,35 @@ struct GemmLayer {
   // Threads: kUnitsPerThread units per thread over the call's GEMMs (more,
   // narrower N-blocks when the M-panels are too few). When the one-thread
   // plan has fewer (image-group, N-block) pairs than that, threads would
-  // share N-blocks and each pack B again: then the plan runs in stages (B
-  // packed once, shared), if the call's packed B fits kMaxSharedB.
+  // share N-blocks and each pack B again. Unless a one-stage plan with a
+  // multiple of `threads` N-blocks of about equal width hands every thread
+  // whole N-blocks (wide maps: split_units cuts no N-block), the plan then
+  // runs in stages (B packed once, shared), if the call's packed B fits
+  // kMaxSharedB.
   template <class T>
   ConvPlan plan_for_threads(const GemmKernel<T>& kern, int64_t n, int64_t h, int64_t w, int threads) const {
     const size_t gemms = std::max<size_t>(1, size_t(n) * g);
     const size_t target = kUnitsPerThread * size_t(threads), want = div_up(target, gemms);
     const ConvPlan one = plan(kern, n, h, w);
     if (one.axes[0] * one.gemm.n_blocks < target && !gemv_applies(kern, one)) {
+      const size_t mp = std::max<size_t>(1, one.gemm.m_panels);
+      const ConvPlan flat = plan(kern, n, h, w, round_up(div_up(want, mp), size_t(threads)) * mp);
+      if (whole_blocks(flat, threads)) return flat;
       ConvPlan st = plan(kern, n, h, w, want, true);
       if (st.shared_bytes <= kMaxSharedB) return st;
     }
     return plan(kern, n, h, w, want);
+  }
+
+  // Whether split_units gives each of `threads` threads whole (image-group,
+  // N-block) pairs of a one-stage plan: no B block packed by two threads.
+  static bool whole_blocks(const ConvPlan& pl, int threads) {
+    if (threads < 2 || threads > 64 || pl.axes[0] * pl.gemm.n_blocks < size_t(threads)) return false;
+    size_t bounds[65];
+    split_units(pl.grid(), threads, bounds);
+    for (int t = 1; t < threads; t++)
+      if (bounds[t] % pl.gemm.m_panels != 0) return false;
+    return true;
   }
 
   // Units [begin, end) of stage `stage` of a plan in stages.

@@ -230,6 +230,17 @@ struct GemmKernel {
   // of x per load. nullptr: the table has none (the driver runs the GEMM).
   using gemv_fn = void (*)(size_t k, size_t m, const A* a, const X* x, C* y, size_t ldy, const Out& out);
   gemv_fn gemv = nullptr;
+  // The planner's cost of a partial panel (n % NR columns), for splitting
+  // units by cost (gemm_plan, threads.h split_units): the micro-kernel
+  // computes edge_step columns at a time (the sdot 8x12 kernel: v =
+  // ceil(r / 4) of its 3 column vectors), and its spill and store cost
+  // about one vector more, so a panel of r columns costs (v + 1) / (NR /
+  // edge_step + 1) of a full one (1 column: a half; measured, qemu
+  // cortex-a76: 0.4 to 0.55). edge_step = NR: a full tile (armv7 6x8: every
+  // partial panel runs the full tile). 0: the default (KR = 1: about r /
+  // NR, at least a quarter, the 8x12 fp32 kernel's edge tiles; KR > 1: a
+  // full tile).
+  size_t edge_step = 0;
 };
 
 using SgemmKernels = GemmKernel<F32Gemm>;

@@ -125,6 +125,9 @@ namespace {
 // Rows of a stage-0 slice at least (below this the per-call costs of the
 // packers weigh).
 constexpr size_t kMinSliceRows = 32;
+// Columns of a stage-0 group of panels at least, for the KR > 1 packers
+// (their transposes take 16 columns at a time, and each call its set-up).
+constexpr size_t kMinGroupCols = 48;
 
 // The plan in stages (core/gemm.h), from the one-thread blocking in p (kc,
 // nc, m_panels; n > 0).
@@ -140,7 +143,12 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
   const size_t slab_panels = div_up(panels, one_blocks);
   p.slab_nc = slab_panels * nr;
   p.slabs = div_up(n, p.slab_nc);
+  // (The staged im2col packer, gather below, pays a set-up per K-row group
+  // and output row of a slab: a narrow last slab costs about half a full
+  // one; measured, qemu cortex-a76, qr18_3x3_512_7: a 1-column slab of 24.)
+  const bool gather = im2col && !kern.pack_im2col;
   p.last_slab_cost = double(n - (p.slabs - 1) * p.slab_nc) / double(p.slab_nc);
+  if (gather) p.last_slab_cost = std::max(p.last_slab_cost, 0.5);
   // Stage 1: N-blocks of equal width (as narrow as one panel), at least the
   // one-thread ones, and enough for twice want_units with the M-panels:
   // with B packed once, a narrower block costs only a micro-kernel call, and
@@ -150,28 +158,40 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
   const size_t d = div_up(panels, blocks);
   p.nc = d * nr;
   p.n_blocks = div_up(n, p.nc);
-  // The last N-block's cost: its full panels, and a partial panel at a
-  // quarter of a panel or more for fp32 (the 8x12 kernel's edge tiles of 1
-  // to 4 columns cost 0.23 to 0.62 of a full one: conv_gemm.cpp's cost
-  // model), a whole one for the int8 kernels (their edge tiles compute the
-  // full tile).
+  // The last N-block's cost: its full panels, and a partial panel at
+  // GemmKernel::edge_step's share, or by default a quarter of a panel or
+  // more for fp32 (the 8x12 kernel's edge tiles of 1 to 4 columns cost 0.23
+  // to 0.62 of a full one: conv_gemm.cpp's cost model), a whole one for the
+  // int8 kernels without edge_step (their edge tiles compute the full tile).
   const size_t last = n - (p.n_blocks - 1) * p.nc, r = last % nr;
-  const double edge = r == 0 ? 0.0 : kr == 1 ? std::max(double(r) / double(nr), 0.25) : 1.0;
+  const double edge = r == 0                ? 0.0
+                      : kern.edge_step != 0 ? std::min(1.0, double(div_up(r, kern.edge_step) + 1) /
+                                                                double(nr / kern.edge_step + 1))
+                      : kr == 1             ? std::max(double(r) / double(nr), 0.25)
+                                            : 1.0;
   p.last_block_cost = std::min(1.0, (double(last / nr) + edge) / double(d));
   // Stage 0: about want_units units over the slabs' K-blocks, each split
   // into groups of panels (kernel packers of KR = 1: a panel's rows are
   // contiguous, so a group may be one panel) and slices of rows. The staged
-  // im2col packer and the int8 packers keep the slab's whole width (their
-  // per-row costs, and the 16-column transposes, want wide rows) and split
-  // rows only.
-  const bool gather = im2col && !kern.pack_im2col;
+  // im2col packer keeps the slab's whole width (its per-row costs want wide
+  // rows) and splits rows only; the int8 packers (their 16-column
+  // transposes want wide rows) take groups of at least kMinGroupCols
+  // columns where the slab has that many, else rows.
   const size_t want0 = div_up(want, p.slabs * p.k_blocks);
-  const size_t groups = !gather && kr == 1 ? std::min(slab_panels, want0) : 1;
+  // (KR > 1: a slice of rows is packed aside and copied into place.)
+  const size_t groups = gather   ? 1
+                        : kr == 1 ? std::min(slab_panels, want0)
+                                  : std::max<size_t>(1, std::min(slab_panels / div_up(kMinGroupCols, nr), want0));
   p.pack_panels = div_up(slab_panels, groups);
   p.pack_groups = div_up(slab_panels, p.pack_panels);
   // (KR = 1 kernel packers: slices only when the panels are too few; each
-  // call of a packer costs its set-up, im2col's geometry.)
-  const size_t want_slices = gather || kr > 1 || want0 > slab_panels ? div_up(want0, p.pack_groups) : 1;
+  // call of a packer costs its set-up, im2col's geometry;
+  // KR > 1 kernel packers: slices only without groups, a quarter as many
+  // (two per thread): each pays packer calls and a copy per panel.)
+  const size_t want_slices = gather    ? div_up(want0, p.pack_groups)
+                             : kr > 1  ? (p.pack_groups == 1 ? div_up(want0, 4) : 1)
+                             : want0 > slab_panels ? div_up(want0, p.pack_groups)
+                                                   : 1;
   const size_t slices = std::max<size_t>(1, std::min(want_slices, p.kc / std::max(kMinSliceRows, kr)));
   p.slice_k = round_up(div_up(p.kc, slices), kr);
   p.k_slices = div_up(p.kc, p.slice_k);

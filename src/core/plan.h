@@ -30,7 +30,8 @@
 //
 //   Stages: a plan may run in plan.stages > 1 steps (Winograd on small maps
 //   for a team: the input transform of the whole map, then the per-position
-//   GEMMs, then the output transform; GEMM: packing B, then the micro-kernels).
+//   GEMMs, then the output transform; GEMM: [a zero-padded copy of the image,]
+//   packing B, then the micro-kernels).
 //   run_stage(plan, s, x, y, begin, end, scratch, shared)
 //   runs units [begin, end) of stage s (stage_grid(s)); every unit of stage s
 //   is done before any of stage s + 1 starts; within a stage the contract of

@@ -6,7 +6,12 @@
 // of index j on axis i,
 //   cost_before(u) = a S_1 S_2 + w_0(a) b S_2 + w_0(a) w_1(b) c
 // (a, b, c < the axes' sizes, so the indices before them are full units).
-// A bound is then a binary search: O(team log units) per call.
+// A bound inverts it: a = floor(t / (S_1 S_2)), then b and c the same way
+// in what is left, a few floating-point operations; the unit found is then
+// checked (and moved by one if rounding put it off) against cost_before.
+// O(team) per call, and no search: the calling thread splits before any
+// worker starts, and on armv7 every integer division is a library call.
+#include <algorithm>
 #include <cmath>
 
 #include "threads/threads.h"
@@ -36,6 +41,34 @@ double UnitGrid::cost_before(size_t u) const {
   return double(a) * s1 * s2 + w0 * double(b) * s2 + w0 * w1 * double(c);
 }
 
+namespace {
+
+// The first unit u >= from with cost_before(u) >= target (units if none).
+size_t first_reaching(const UnitGrid& g, double target, size_t from) {
+  const size_t units = g.units();
+  const double s1 = axis_cost(g, 1), s2 = axis_cost(g, 2);
+  size_t u = units;
+  if (s1 > 0.0 && s2 > 0.0 && target >= 0.0) {
+    const double plane = s1 * s2;
+    double rest = target;
+    const size_t a = std::min(g.axes[0] - 1, size_t(rest / plane));
+    rest -= double(a) * plane;
+    const double w0 = index_cost(g, 0, a);
+    const size_t b = std::min(g.axes[1] - 1, size_t(std::max(0.0, rest) / (w0 * s2)));
+    rest -= double(b) * w0 * s2;
+    const double cell = w0 * index_cost(g, 1, b);
+    const double c = std::ceil(std::max(0.0, rest) / cell);
+    u = std::min(units, (a * g.axes[1] + b) * g.axes[2] + size_t(std::min(c, double(g.axes[2]))));
+  }
+  // Rounding may put it one off either way.
+  if (u < from) u = from;
+  while (u > from && g.cost_before(u - 1) >= target) --u;
+  while (u < units && g.cost_before(u) < target) ++u;
+  return u;
+}
+
+}  // namespace
+
 void split_units(const UnitGrid& grid, int team, size_t* bounds) {
   const size_t units = grid.units();
   if (team < 1) team = 1;
@@ -43,13 +76,8 @@ void split_units(const UnitGrid& grid, int team, size_t* bounds) {
   bounds[0] = 0;
   for (int w = 1; w < team; ++w) {
     const double target = total * double(w) / double(team);
-    // The first u with cost_before(u) >= target, from the previous bound on.
-    size_t lo = bounds[w - 1], hi = units;
-    while (lo < hi) {
-      const size_t mid = lo + (hi - lo) / 2;
-      if (grid.cost_before(mid) < target) lo = mid + 1;
-      else hi = mid;
-    }
+    // The first u with cost_before(u) >= target, from the previous bound on ...
+    size_t lo = first_reaching(grid, target, bounds[w - 1]);
     // ... or the boundary before it, if that one is nearer.
     if (lo > bounds[w - 1] && target - grid.cost_before(lo - 1) < grid.cost_before(lo) - target) --lo;
     bounds[w] = lo;

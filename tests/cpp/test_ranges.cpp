@@ -19,6 +19,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "check.h"
@@ -326,6 +327,110 @@ void s8_case(const char* what, MakeS8 make, const Conv2dParams& p, int64_t n, in
   }
 }
 
+// Issue 12, phase 7: the padded image copy as a stage of its own (three
+// GEMM stages: copy, pack, micro-kernels) where the NEON fp32 kernels pack
+// from it (GemmKernel::pad_copy); int8 stage-0 packing in groups of panels;
+// one-stage plans for threads that hand each thread whole N-blocks; and
+// split_units against a reference search over random grids.
+int pad_stage_plans = 0, s8_group_plans = 0, whole_block_plans = 0;
+
+void count_thread_plans(const ConvPlan& one, const ConvPlan& tp, int threads) {
+  if (tp.stages == 3 && tp.gemm.staged) {
+    CHECK(tp.pad.bytes > 0 && tp.pad.bands >= 1 && tp.shared_bytes >= tp.pad.offset + tp.axes[0] * tp.pad.bytes,
+          "a GEMM plan in three stages without its padded copy (%zu bytes at %zu of %zu)", tp.pad.bytes,
+          tp.pad.offset, tp.shared_bytes);
+    pad_stage_plans++;
+  }
+  if (tp.stages == 2 && tp.gemm.staged && tp.gemm.pack_groups > 1 && tp.gemm.k_slices == 1 &&
+      kernels().gemm_s8->kr > 1)
+    s8_group_plans++;
+  if (tp.stages == 1 && one.axes[0] * one.gemm.n_blocks < kUnitsPerThread * size_t(threads) && tp.gemm.n_blocks > 0) {
+    // A one-stage plan where the one-thread plan had too few N-blocks: only
+    // if each thread gets whole N-blocks.
+    size_t bounds[17];
+    split_units(tp.grid(), threads, bounds);
+    for (int t = 1; t < threads; t++)
+      CHECK(bounds[t] % tp.gemm.m_panels == 0, "plan for %d threads: thread %d starts inside an N-block (unit %zu)",
+            threads, t, bounds[t]);
+    whole_block_plans++;
+  }
+}
+
+template <class X, class Y>
+void check_thread_plans(const ConvImplT<X, Y>& impl, int64_t n, int64_t h, int64_t w) {
+  const ConvPlan one = impl.plan(n, h, w);
+  for (int threads : {2, 3, 4, 7, 16}) count_thread_plans(one, impl.plan_for_threads(n, h, w, threads), threads);
+}
+
+// split_units == the first boundary at or past each share of the cost, or
+// the one before it if nearer (a linear scan over cost_before).
+void check_split(const UnitGrid& g, int team) {
+  std::vector<size_t> got(size_t(team) + 1);
+  split_units(g, team, got.data());
+  const size_t units = g.units();
+  const double total = g.cost_before(units);
+  size_t prev = 0;
+  CHECK(got[0] == 0 && got[size_t(team)] == units, "split: ends %zu, %zu of %zu", got[0], got[size_t(team)], units);
+  for (int w = 1; w < team; w++) {
+    const double target = total * double(w) / double(team);
+    size_t u = prev;
+    while (u < units && g.cost_before(u) < target) u++;
+    if (u > prev && target - g.cost_before(u - 1) < g.cost_before(u) - target) u--;
+    // Ties within rounding of the cost: either neighbour is right.
+    const bool near = got[size_t(w)] == u ||
+                      std::fabs(std::fabs(target - g.cost_before(got[size_t(w)])) - std::fabs(target - g.cost_before(u))) <=
+                          1e-9 * total;
+    CHECK(near && got[size_t(w)] >= got[size_t(w) - 1],
+          "split of %zu x %zu x %zu (last %g %g %g) over %d: bound %d is %zu, expected %zu", g.axes[0], g.axes[1],
+          g.axes[2], g.last_cost[0], g.last_cost[1], g.last_cost[2], team, w, got[size_t(w)], u);
+    prev = got[size_t(w)];
+  }
+}
+
+void phase7_cases() {
+  // 5x5 p2 16->32 on 28x28 (the perf gate's conv5x5 layer), one image; and
+  // 3x3 p1 on 20x20 with two groups and two images.
+  f32_case("im2col 5x5 p2 16->32, 28x28 (pad stage)", make_im2col_conv, params(16, 32, 5, 1, 2, 1, true), 1, 28,
+           28, {1, 1, 1});
+  f32_case("im2col 3x3 p1 24->40 g2, 20x20, n 2 (pad stage)", make_im2col_conv, params(24, 40, 3, 1, 1, 2, false),
+           2, 20, 20, {4, 1, 1});
+  for (const auto& c : {std::make_tuple(16, 32, 5, 2, 1, 28), std::make_tuple(24, 40, 3, 1, 2, 20)}) {
+    const Conv2dParams p = params(std::get<0>(c), std::get<1>(c), std::get<2>(c), 1, std::get<3>(c), std::get<4>(c),
+                                  false);
+    const ConvImplPtr impl = make_im2col_conv(p, nullptr, nullptr);  // plan only
+    check_thread_plans(*impl, std::get<4>(c) == 2 ? 2 : 1, std::get<5>(c), std::get<5>(c));
+  }
+  if (kernels().sgemm->pad_copy)
+    CHECK(pad_stage_plans > 0, "no GEMM plan for threads made its padded copy in a stage");
+  // int8 1x1 on 14x14 (stage 0 in groups of panels) and on a wide map (one
+  // stage, whole N-blocks per thread).
+  s8_case("gemm_s8 1x1 384->96, 14x14 (stages)", make_gemm_s8_conv, params(384, 96, 1, 1, 0, 1, false), 1, 14, 14,
+          {1, 1, 1});
+  s8_case("gemm_s8 1x1 64->64, 40x40", make_gemm_s8_conv, params(64, 64, 1, 1, 0, 1, false), 1, 40, 40, {1, 1, 1});
+  {
+    const QuantLayer q = random_quant(params(384, 96, 1, 1, 0, 1, false), S8OutKind::Int8);
+    check_thread_plans(*make_gemm_s8_conv(params(384, 96, 1, 1, 0, 1, false), q), 1, 14, 14);
+    const QuantLayer q2 = random_quant(params(64, 64, 1, 1, 0, 1, false), S8OutKind::Int8);
+    check_thread_plans(*make_gemm_s8_conv(params(64, 64, 1, 1, 0, 1, false), q2), 1, 40, 40);
+  }
+  CHECK(s8_group_plans > 0, "no int8 GEMM plan in stages packed B in groups of panels");
+  CHECK(whole_block_plans > 0, "no one-stage GEMM plan for threads with whole N-blocks per thread");
+  // split_units over random grids and teams.
+  std::uniform_int_distribution<size_t> da(1, 9), db(1, 40);
+  std::uniform_real_distribution<double> dc(0.05, 1.0);
+  for (int i = 0; i < 400; i++) {
+    UnitGrid g;
+    g.axes[0] = da(gen);
+    g.axes[1] = db(gen);
+    g.axes[2] = db(gen);
+    for (int a = 0; a < 3; a++) g.last_cost[a] = i % 4 == 0 ? 1.0 : dc(gen);
+    for (int team : {2, 3, 4, 7, 8}) check_split(g, team);
+  }
+  std::printf("phase 7 plans: %d with a padded-copy stage, %d int8 in panel groups, %d one-stage with whole "
+              "N-blocks; split_units ok\n",
+              pad_stage_plans, s8_group_plans, whole_block_plans);
+}
+
 }  // namespace
 
 int main() {
@@ -463,6 +568,7 @@ int main() {
   s8_case("dw3x3_s8 s2 C4, 70x33, pad 0", make_dw3x3_s8_conv, params(4, 4, 3, 2, 0, 4, false), 1, 70,
           33, {4, 4, 1});
   s8_case("dw_s8 5x5 C2, 40x20", make_dw_s8_conv, params(2, 2, 5, 1, 2, 2, false), 1, 40, 20, {2, 5, 1});
+  phase7_cases();
   CHECK(staged_plans > 0, "no plan for threads ran in stages");
   CHECK(wino_position_plans > 0, "no Winograd plan in stages cut the positions of a block");
   CHECK(sliced_plans > 0 && narrow_block_plans > 0 && straddling_plans > 0,

@@ -361,6 +361,7 @@ const S8GemmKernels& gemm_s8_dotprod_kernels() {
     k.ukernel = ukernel_sdot;
     k.pack_b = pack_b_sdot;
     k.pack_im2col = nullptr;  // staged through pack_b by the driver
+    k.edge_step = 4;          // a partial panel computes the 4-column vectors it needs (tile<NV>)
     return k;
   }();
   return t;

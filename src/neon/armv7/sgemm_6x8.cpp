@@ -219,7 +219,8 @@ const SgemmKernels& sgemm_neon_kernels() {
   static const SgemmKernels k = {"sgemm-armv7-6x8", kMR,         kNR,
                                  1,                 ukernel_6x8, Pack::pack_a,
                                  Pack::pack_b,      Pack::pack_im2col,
-                                 /*pad_copy=*/true,                     Sgemv<kMR>::run};
+                                 /*pad_copy=*/true,                     Sgemv<kMR>::run,
+                                 /*edge_step=*/kNR};  // a narrower panel runs a full tile
   return k;
 }
 
