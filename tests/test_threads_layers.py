@@ -51,6 +51,9 @@ F32_CASES = [
     ("winograd23 24->40 21x19", 1, 24, 40, 21, 19, 3, 1, 0, 1, (-0.5, 0.5), "winograd23"),
     ("depthwise3x3 C96 14x14", 1, 96, 96, 14, 14, 3, 1, 1, 96, "relu6", "depthwise3x3"),
     ("depthwise3x3 s2 C3 111x81 n2 (row blocks)", 2, 3, 3, 111, 81, 3, 2, 1, 3, None, "depthwise3x3"),
+    # 5x5 padding 2, stride 1, output width a multiple of 4: the NEON kernels
+    # pack from a zero-padded copy, on small maps in a stage of its own
+    ("im2col 5x5 16->32 28x28 (padded copy)", 1, 16, 32, 28, 28, 5, 1, 2, 1, "relu", "im2col"),
 ]
 
 INT8_CASES = [
@@ -61,6 +64,10 @@ INT8_CASES = [
     ("depthwise3x3 C64 14x14", 1, 64, 64, 14, 14, 3, 1, 1, 64, None, "depthwise3x3"),
     ("depthwise3x3 s2 C4 140x99 (row blocks)", 1, 4, 4, 140, 99, 3, 2, 0, 4, "relu6", "depthwise3x3"),
     ("depthwise 5x5 C24 28x28 n2", 2, 24, 24, 28, 28, 5, 1, 2, 24, None, "depthwise"),
+    # 14x14: packing in stages (panel groups or row slices by kernel); 56x56:
+    # one stage, whole N-blocks per thread where the split allows
+    ("gemm 1x1 384->96 14x14 (stages)", 1, 384, 96, 14, 14, 1, 1, 0, 1, None, "gemm"),
+    ("gemm 1x1 64->64 56x56 (whole N-blocks)", 1, 64, 64, 56, 56, 1, 1, 0, 1, None, "gemm"),
 ]
 
 
@@ -174,6 +181,21 @@ def test_winograd_small_map_runs_in_three_stages(rng):
     # V and M of the call: F(6,3) has 64 positions, the 14x14 map 3x3 tiles, 64 channels each side
     assert four["shared_bytes"] >= 2 * 64 * 9 * 64 * 4, four
     assert four["scratch_bytes"] < one["scratch_bytes"], (one, four)
+
+
+def test_padded_copy_is_a_stage(rng):
+    """A 5x5 padded layer on a small map at 4 threads: where the kernels pack from
+    a zero-padded copy of the image (NEON fp32), the plan copies it once, in a
+    stage of its own (three stages: copy, pack B, micro-kernels), into the buffer
+    its threads share; the generic kernels pack from the image (two stages)."""
+    case = next(c for c in F32_CASES if "padded copy" in c[0])
+    layer, x, _, _ = f32_layer(rng, case)
+    with armconv.threads(4):
+        four = plan(layer, x)
+    neon = "generic" not in armconv.cpu_info()["kernels"]["sgemm"]
+    assert four["team"] == 4 and four["stages"] == (3 if neon else 2), four
+    if neon:  # the copy: 16 channels of 32 x 32 floats, after packed B
+        assert four["shared_bytes"] >= 16 * 32 * 32 * 4 + 400 * 784 * 4, four
 
 
 def q_layer(rng, case, out_scale):
