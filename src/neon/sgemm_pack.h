@@ -157,12 +157,47 @@ struct SgemmPack {
   }
 #endif
 
+#if defined(__aarch64__)
+  // taps_s2 for the 3x3 stride-2 stem (MobileNetV2's first layer) on the
+  // 8x12 tile: 3 ld2 (pixels 0 .. 23 as E[0..2], O[0..2]) and the float
+  // s[24]; tap 0 is E, tap 1 is O, tap 2 is ext(E[j], E[j + 1], 1) with
+  // E[3] lane 0 = s[24]: 4 loads, 3 ext, 6 stores per (c, ky) row. Reads
+  // s[0, 25) only.
+  //   v0-v5: the ld2 pairs (E[i], O[i]) = (v(2i), v(2i + 1)); v6 lane 0 =
+  //   s[24]; v16-v18: tap 2.
+  static void taps_s2_3x12(float* d, const float* s) {
+    __asm__ volatile(
+        "ld2 {v0.4s, v1.4s}, [%[s]], #32\n\t"
+        "ld2 {v2.4s, v3.4s}, [%[s]], #32\n\t"
+        "ld2 {v4.4s, v5.4s}, [%[s]], #32\n\t"
+        "ldr s6, [%[s]]\n\t"
+        "stp q0, q2, [%[d]]\n\t"
+        "str q4, [%[d], #32]\n\t"
+        "ext v16.16b, v0.16b, v2.16b, #4\n\t"
+        "stp q1, q3, [%[d], #48]\n\t"
+        "ext v17.16b, v2.16b, v4.16b, #4\n\t"
+        "str q5, [%[d], #80]\n\t"
+        "ext v18.16b, v4.16b, v6.16b, #4\n\t"
+        "str q16, [%[d], #96]\n\t"
+        "stp q17, q18, [%[d], #112]\n\t"
+        : [s] "+r"(s)
+        : [d] "r"(d)
+        : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v16", "v17", "v18");
+  }
+#endif
+
   template <size_t S, size_t KW>
   static void copy_taps(float* d, const float* s, size_t len, size_t avail) {
 #if defined(__aarch64__)
     if constexpr (S == 2 && KW == 7 && kNR == 12) {
       if (len == kNR && avail >= 8 * kS2Vecs) {
         taps_s2_7x12(d, s);
+        return;
+      }
+    }
+    if constexpr (S == 2 && KW == 3 && kNR == 12) {
+      if (len == kNR && avail >= 2 * kNR + 1) {
+        taps_s2_3x12(d, s);
         return;
       }
     }
@@ -181,6 +216,20 @@ struct SgemmPack {
     } else {
       for (size_t kx = 0; kx < KW; kx++) copy_row<S>(d + kx * kNR, s + kx, S);
     }
+  }
+
+  // d[0, n) = s[0, n) for n <= MAX, straight-line: 4-float vectors, the
+  // last one overlapping, scalars below 4 (GCC turns a loop of vector
+  // copies into a memcpy call).
+  template <size_t MAX>
+  static void copy_short(float* d, const float* s, size_t n) {
+    if (n < 4) {
+      copy_strided<1>(d, s, n, 1);
+      return;
+    }
+    for (size_t i = 0; i + 4 < MAX; i += 4)  // (unrolled: MAX is a constant)
+      if (i + 4 < n) vst1q_f32(d + i, vld1q_f32(s + i));
+    vst1q_f32(d + n - 4, vld1q_f32(s + n - 4));
   }
 
   // Floats readable from s in the image x[0, n) (at most kWindow).
@@ -464,6 +513,64 @@ struct SgemmPack {
           for (ky_hi = ky_lo; ky_hi < kh && iy0 + int64_t(ky_hi) * g.dh < h;) ky_hi++;
           const size_t row_step = size_t(g.dh) * g.w;
           float* d = panel + j;
+#if defined(__aarch64__)
+          if constexpr (S == 2 && KW == 3 && kNR == 12) {
+            // A whole panel inside the image (3x3 s2 stem): every (c, ky)
+            // row is one taps_s2_3x12 (reads the 25 floats of the window,
+            // all inside the row: all_in).
+            if (len == kNR && all_in && ky_lo == 0 && ky_hi == kh) {
+              const float* row = x + size_t(iy0) * g.w + size_t(ix_first);
+              const size_t next_plane = plane - kh * row_step;
+              for (size_t c = g.channels; c > 0; c--, row += next_plane)
+                for (size_t ky = kh; ky > 0; ky--, row += row_step, d += KW * kNR) taps_s2_3x12(d, row);
+            } else {
+              // At the image's edges, and a segment of a panel that crosses
+              // an output row: each (c, ky) row from the window (zero-padded
+              // copy in buf where the taps reach past the row's ends) into a
+              // whole 12-column tile `tmp`, then its len columns per tap.
+              alignas(16) float tmp[KW * kNR];
+              for (size_t c = 0; c < g.channels; c++) {
+                for (size_t r = 0; r < ky_lo * KW; r++, d += kNR) zero_n(d, len);
+                const float* row = x + c * plane;
+                if (ky_hi > ky_lo) row += size_t(iy0 + int64_t(ky_lo) * g.dh) * g.w;
+                for (size_t ky = ky_lo; ky < ky_hi; ky++, row += row_step, d += KW * kNR) {
+                  const float* s = row + ix_first;
+                  // (a short segment inside the image reads past its window:
+                  // from the image while that is inside it)
+                  if (!all_in || (len < kNR && size_t(x + plane * g.channels - s) < 2 * kNR + 1)) {
+                    // buf[0, 28) = the window, zero outside [lo, hi): 7
+                    // stores (straight-line: the loop in window() becomes a
+                    // memset call)
+                    const float32x4_t z = vdupq_n_f32(0.0f);
+                    vst1q_f32(buf, z);
+                    vst1q_f32(buf + 4, z);
+                    vst1q_f32(buf + 8, z);
+                    vst1q_f32(buf + 12, z);
+                    vst1q_f32(buf + 16, z);
+                    vst1q_f32(buf + 20, z);
+                    vst1q_f32(buf + 24, z);
+                    if (hi > lo) copy_short<2 * kNR + 1>(buf + lo, row + ix_first + int64_t(lo), hi - lo);
+                    s = buf;
+                  }
+                  if (len == kNR) {
+                    taps_s2_3x12(d, s);
+                    continue;
+                  }
+                  taps_s2_3x12(tmp, s);  // (s[0, 25): the window, or buf)
+                  for (size_t kx = 0; kx < KW; kx++) copy_short<kNR>(d + kx * kNR, tmp + kx * kNR, len);
+                }
+                for (size_t r = ky_hi * KW; r < kh * KW; r++, d += kNR) zero_n(d, len);
+              }
+            }
+            j += len;
+            ox += len;
+            if (ox == g.wo) {
+              ox = 0;
+              oy++;
+            }
+            continue;
+          }
+#endif
           for (size_t c = 0; c < g.channels; c++) {
             for (size_t r = 0; r < ky_lo * KW; r++, d += kNR) zero_n(d, len);
             if (ky_hi > ky_lo) {
