@@ -463,6 +463,95 @@ struct SgemmPack {
     }
   }
 
+#if defined(__aarch64__)
+  // One panel of the 3x3 s2 stem, all inside the image: per channel, 3
+  // rows (ky) of taps_s2_3x12 from p (the panel's first tap in channel 0,
+  // kernel row 0), rows w floats apart, planes `plane` apart; 36 floats of
+  // the panel per row. Assembly per channel (15 instructions a row): GCC
+  // kept the loop's pointers in memory around the block.
+  //   %[p]: the row; %[t]: its ld2 pointer; %[d]: the panel, per channel
+  //   v0-v6, v16-v18 as in taps_s2_3x12
+  static void stem_panel_s2k3(float* d, const float* p, size_t channels, size_t w, size_t plane) {
+    const size_t wb = w * sizeof(float);
+    const size_t next = (plane - 3 * w) * sizeof(float);
+    const float* t;
+#define ARMCONV_STEM_ROW(OFF, OFF48, OFF80, OFF96, OFF112)                              \
+  "mov %[t], %[p]\n\t"                                                                 \
+  "ld2 {v0.4s, v1.4s}, [%[t]], #32\n\t"                                               \
+  "ld2 {v2.4s, v3.4s}, [%[t]], #32\n\t"                                               \
+  "ld2 {v4.4s, v5.4s}, [%[t]], #32\n\t"                                               \
+  "ldr s6, [%[t]]\n\t"                                                                 \
+  "stp q0, q2, [%[d], #" #OFF "]\n\t"                                                 \
+  "str q4, [%[d], #" #OFF48 "-16]\n\t"                                                \
+  "ext v16.16b, v0.16b, v2.16b, #4\n\t"                                               \
+  "stp q1, q3, [%[d], #" #OFF48 "]\n\t"                                               \
+  "ext v17.16b, v2.16b, v4.16b, #4\n\t"                                               \
+  "str q5, [%[d], #" #OFF80 "]\n\t"                                                   \
+  "ext v18.16b, v4.16b, v6.16b, #4\n\t"                                               \
+  "str q16, [%[d], #" #OFF96 "]\n\t"                                                  \
+  "stp q17, q18, [%[d], #" #OFF112 "]\n\t"                                            \
+  "add %[p], %[p], %[wb]\n\t"
+    for (size_t c = channels; c > 0; c--) {
+      __asm__ volatile(
+          ARMCONV_STEM_ROW(0, 48, 80, 96, 112)
+          ARMCONV_STEM_ROW(144, 192, 224, 240, 256)
+          ARMCONV_STEM_ROW(288, 336, 368, 384, 400)
+          "add %[p], %[p], %[next]\n\t"
+          "add %[d], %[d], #432\n\t"
+          : [p] "+r"(p), [d] "+r"(d), [t] "=&r"(t)
+          : [wb] "r"(wb), [next] "r"(next)
+          : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v16", "v17", "v18");
+    }
+#undef ARMCONV_STEM_ROW
+  }
+
+  // The 3x3 s2 stem's segments at the image's edges, and the segments of a
+  // panel that crosses an output row (pack_im2col_panels): each (c, ky) row
+  // from the window (a zero-padded copy in buf where the taps reach past the
+  // row's ends) into a whole 12-column tile `tmp`, then its len columns per
+  // tap. Out of line: about 1 panel in 9 of a 112-wide map.
+  __attribute__((noinline)) static void taps_s2_3x12_edge(const Im2colGeom& g, float* d, int64_t iy0,
+                                                          size_t ky_lo, size_t ky_hi, int64_t ix_first,
+                                                          size_t lo, size_t hi, size_t len, bool all_in) {
+    constexpr size_t KW = 3;
+    const size_t kh = g.kh, plane = g.h * g.w, row_step = size_t(g.dh) * g.w;
+    const float* x = static_cast<const float*>(g.x);
+    alignas(16) float buf[2 * kNR + 4];
+    alignas(16) float tmp[KW * kNR];
+    for (size_t c = 0; c < g.channels; c++) {
+      for (size_t r = 0; r < ky_lo * KW; r++, d += kNR) zero_n(d, len);
+      const float* row = x + c * plane;
+      if (ky_hi > ky_lo) row += size_t(iy0 + int64_t(ky_lo) * g.dh) * g.w;
+      for (size_t ky = ky_lo; ky < ky_hi; ky++, row += row_step, d += KW * kNR) {
+        const float* s = row + ix_first;
+        // (a short segment inside the image reads past its window: from
+        // the image while that is inside it)
+        if (!all_in || (len < kNR && size_t(x + plane * g.channels - s) < 2 * kNR + 1)) {
+          // buf[0, 28) = the window, zero outside [lo, hi): 7 stores
+          // (straight-line: a loop of them becomes a memset call)
+          const float32x4_t z = vdupq_n_f32(0.0f);
+          vst1q_f32(buf, z);
+          vst1q_f32(buf + 4, z);
+          vst1q_f32(buf + 8, z);
+          vst1q_f32(buf + 12, z);
+          vst1q_f32(buf + 16, z);
+          vst1q_f32(buf + 20, z);
+          vst1q_f32(buf + 24, z);
+          if (hi > lo) copy_short<2 * kNR + 1>(buf + lo, row + ix_first + int64_t(lo), hi - lo);
+          s = buf;
+        }
+        if (len == kNR) {
+          taps_s2_3x12(d, s);
+          continue;
+        }
+        taps_s2_3x12(tmp, s);  // (s[0, 25): the window, or buf)
+        for (size_t kx = 0; kx < KW; kx++) copy_short<kNR>(d + kx * kNR, tmp + kx * kNR, len);
+      }
+      for (size_t r = ky_hi * KW; r < kh * KW; r++, d += kNR) zero_n(d, len);
+    }
+  }
+#endif
+
   // im2col panel by panel, for stems (few channels): the tap-major packer
   // above resolves the geometry per (tap, piece) and amortises it over the
   // channels of the block, which for a 7x7 stem are 3 (measured: ~3
@@ -485,9 +574,37 @@ struct SgemmPack {
     const size_t c_first = k0 / taps, c_last = (k0 + kc - 1) / taps;
     size_t oy = n0 / g.wo, ox = n0 % g.wo;
     float buf[kWindow];  // a window at the image's edges (copy_taps)
+#if defined(__aarch64__)
+    // 3x3 stride-2 stems, the whole of K: a panel whose 12 columns lie in
+    // one output row, with every tap inside the image (the columns ox in
+    // [ox_in, ox_last], rows oy in [oy_in, oy_last]), is 9 taps_s2_3x12 from
+    // pointers fixed per channel (stem_panel_s2k3); the geometry below is
+    // for the other panels.
+    constexpr bool kStem = S == 2 && KW == 3 && kNR == 12;
+    const bool stem = kStem && kh == 3 && g.dh == 1 && k0 == 0 && kc == g.channels * taps;
+    // (floor division: a negative bound lets no panel through)
+    const auto floor_div = [](int64_t a, int64_t b) { return a >= 0 ? a / b : -1; };
+    const int64_t ox_in = (g.pad_left + 1) / 2, ox_last = floor_div(w + g.pad_left - 25, 2);
+    const int64_t oy_in = (g.pad_top + g.sh - 1) / g.sh, oy_last = floor_div(h - 3 + g.pad_top, g.sh);
+#endif
     for (size_t q = 0; q < nc; q += kNR) {
       float* panel = dst + q * kc;
       const size_t cols = std::min(kNR, nc - q);
+#if defined(__aarch64__)
+      if constexpr (kStem) {
+        if (stem && cols == kNR && int64_t(ox) >= ox_in && int64_t(ox) <= ox_last && int64_t(oy) >= oy_in &&
+            int64_t(oy) <= oy_last && ox + kNR <= g.wo) {
+          const float* p = x + size_t(int64_t(oy) * g.sh - g.pad_top) * g.w + size_t(int64_t(ox) * 2 - g.pad_left);
+          stem_panel_s2k3(panel, p, g.channels, g.w, plane);
+          ox += kNR;
+          if (ox == g.wo) {
+            ox = 0;
+            oy++;
+          }
+          continue;
+        }
+      }
+#endif
       if (cols < kNR)  // the last, partial panel: zero past nc
         for (size_t kk = 0; kk < kc; kk++) zero_nr(panel + kk * kNR);
       for (size_t j = 0; j < cols;) {
@@ -524,43 +641,7 @@ struct SgemmPack {
               for (size_t c = g.channels; c > 0; c--, row += next_plane)
                 for (size_t ky = kh; ky > 0; ky--, row += row_step, d += KW * kNR) taps_s2_3x12(d, row);
             } else {
-              // At the image's edges, and a segment of a panel that crosses
-              // an output row: each (c, ky) row from the window (zero-padded
-              // copy in buf where the taps reach past the row's ends) into a
-              // whole 12-column tile `tmp`, then its len columns per tap.
-              alignas(16) float tmp[KW * kNR];
-              for (size_t c = 0; c < g.channels; c++) {
-                for (size_t r = 0; r < ky_lo * KW; r++, d += kNR) zero_n(d, len);
-                const float* row = x + c * plane;
-                if (ky_hi > ky_lo) row += size_t(iy0 + int64_t(ky_lo) * g.dh) * g.w;
-                for (size_t ky = ky_lo; ky < ky_hi; ky++, row += row_step, d += KW * kNR) {
-                  const float* s = row + ix_first;
-                  // (a short segment inside the image reads past its window:
-                  // from the image while that is inside it)
-                  if (!all_in || (len < kNR && size_t(x + plane * g.channels - s) < 2 * kNR + 1)) {
-                    // buf[0, 28) = the window, zero outside [lo, hi): 7
-                    // stores (straight-line: the loop in window() becomes a
-                    // memset call)
-                    const float32x4_t z = vdupq_n_f32(0.0f);
-                    vst1q_f32(buf, z);
-                    vst1q_f32(buf + 4, z);
-                    vst1q_f32(buf + 8, z);
-                    vst1q_f32(buf + 12, z);
-                    vst1q_f32(buf + 16, z);
-                    vst1q_f32(buf + 20, z);
-                    vst1q_f32(buf + 24, z);
-                    if (hi > lo) copy_short<2 * kNR + 1>(buf + lo, row + ix_first + int64_t(lo), hi - lo);
-                    s = buf;
-                  }
-                  if (len == kNR) {
-                    taps_s2_3x12(d, s);
-                    continue;
-                  }
-                  taps_s2_3x12(tmp, s);  // (s[0, 25): the window, or buf)
-                  for (size_t kx = 0; kx < KW; kx++) copy_short<kNR>(d + kx * kNR, tmp + kx * kNR, len);
-                }
-                for (size_t r = ky_hi * KW; r < kh * KW; r++, d += kNR) zero_n(d, len);
-              }
+              taps_s2_3x12_edge(g, d, iy0, ky_lo, ky_hi, ix_first, lo, hi, len, all_in);
             }
             j += len;
             ox += len;
