@@ -186,11 +186,31 @@ struct SgemmPack {
   }
 #endif
 
-  // taps_s2 for the 3x3 stride-2 stem on the armv7 6x8 tile (intrinsics:
-  // GCC 12 compiles them to 2 vld2, 1 vld1 (dup), 2 vext, 6 stores for
-  // armv7): tap 0 is E, tap 1 is O, tap 2 is ext(E[j], E[j + 1], 1) with
-  // E[2] lane 0 = s[16]. Reads s[0, 17) only.
+  // taps_s2 for the 3x3 stride-2 stem on the armv7 6x8 tile: tap 0 is E,
+  // tap 1 is O, tap 2 is ext(E[j], E[j + 1], 1) with E[2] lane 0 = s[16].
+  // Reads s[0, 17) only.
   static void taps_s2_3x8(float* d, const float* s) {
+#if defined(__arm__)
+    // Assembly, the stores post-incremented in panel order (GCC 12 computed
+    // each store's address with an add: 20 instructions, here 10).
+    //   q8/q9 = E[0]/O[0], q10/q11 = E[1]/O[1] (vld2); q12 = s[16] in every
+    //   lane; q13, q14 = tap 2 (consecutive: one vst1 of 4 d registers).
+    __asm__ volatile(
+        "vld2.32 {d16-d19}, [%[s]]!\n\t"
+        "vld2.32 {d20-d23}, [%[s]]!\n\t"
+        "vld1.32 {d24[], d25[]}, [%[s]]\n\t"
+        "vext.32 q13, q8, q10, #1\n\t"
+        "vext.32 q14, q10, q12, #1\n\t"
+        "vst1.32 {d16-d17}, [%[d]]!\n\t"
+        "vst1.32 {d20-d21}, [%[d]]!\n\t"
+        "vst1.32 {d18-d19}, [%[d]]!\n\t"
+        "vst1.32 {d22-d23}, [%[d]]!\n\t"
+        "vst1.32 {d26-d29}, [%[d]]\n\t"
+        : [s] "+r"(s), [d] "+r"(d)
+        :
+        : "memory", "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23", "d24", "d25", "d26", "d27",
+          "d28", "d29");
+#else
     const float32x4x2_t a = vld2q_f32(s), b = vld2q_f32(s + 8);
     const float32x4_t last = vld1q_dup_f32(s + 16);
     vst1q_f32(d, a.val[0]);
@@ -199,6 +219,7 @@ struct SgemmPack {
     vst1q_f32(d + 12, b.val[1]);
     vst1q_f32(d + 16, vextq_f32(a.val[0], b.val[0], 1));
     vst1q_f32(d + 20, vextq_f32(b.val[0], last, 1));
+#endif
   }
   // The tiles with a 3x3 s2 stem path: 8x12 (assembly), 6x8 (intrinsics).
 #if defined(__aarch64__)
