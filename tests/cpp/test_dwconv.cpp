@@ -280,12 +280,89 @@ void check_operator() {
 
 }  // namespace
 
+// A plane cut into row ranges (as the operator runs a range of rows: rows
+// oy0.. are a plane of their own starting at input row oy0*s - pad_top) gives
+// the same bits as the whole plane: the whole-row small-map kernels
+// (neon/dwconv3x3_rows.h) run whole "same"-padded planes, the strips run the
+// cuts, and results must not depend on how a layer's rows are cut. Also the
+// MobileNet map sizes (14x14, 7x7, with 14 and 7 rows) against the reference,
+// in runs of several planes.
+void check_row_cuts(const DwKernels& kern) {
+  int cases = 0, bad = 0;
+  const int k = int(kern.k), pad = k / 2;
+  for (int s = 1; s <= 2; s++) {
+    for (int h = 1; h <= 16; h++) {
+      for (int w = 1; w <= 20; w++) {
+        const int ho = (h + 2 * pad - k) / s + 1, wo = (w + 2 * pad - k) / s + 1;
+        if (ho < 2) continue;
+        const int count = 1 + (h + w) % 3;
+        const size_t plane = size_t(h) * w, oplane = size_t(ho) * wo;
+        const size_t kstep = armconv::detail::dw_packed_floats(size_t(k * k));
+        std::vector<float> x(plane * count), whole(oplane * count), cut(oplane * count);
+        std::vector<float> kk(kstep * count, 0.0f);
+        for (int c = 0; c < count; c++)
+          for (int i = 0; i <= k * k; i++) kk[c * kstep + i] = frand();
+        for (float& v : x) v = frand();
+        const bool clamp = (h + w) % 2 == 0;
+        DwPlane p{x.data(), size_t(h), size_t(w), whole.data(), size_t(ho), size_t(wo), size_t(pad),
+                  size_t(pad), kk.data(), clamp, -0.5f, 0.75f, size_t(count)};
+        (s == 1 ? kern.stride1 : kern.stride2)(p);
+        for (int c = 0; c < count; c++) {
+          // Two ranges [0, a) and [a, ho), each a plane of its own (the
+          // operator keeps cuts at rows that read inside the plane).
+          const int a = 1 + (h * 3 + w + c) % (ho - 1);
+          if (a * s - pad > h - 1) continue;
+          const int ranges[2][2] = {{0, a}, {a, ho}};
+          for (const auto& r : ranges) {
+            DwPlane q = p;
+            q.x = x.data() + c * plane;
+            q.h = size_t(h);
+            q.k = kk.data() + c * kstep;
+            q.count = 1;
+            const int iy = r[0] * s - pad;
+            if (iy >= 0) {
+              q.x += size_t(iy) * w;
+              q.h = size_t(h - iy);
+              q.pad_top = 0;
+            } else {
+              q.pad_top = size_t(-iy);
+            }
+            q.y = cut.data() + c * oplane + size_t(r[0]) * wo;
+            q.ho = size_t(r[1] - r[0]);
+            (s == 1 ? kern.stride1 : kern.stride2)(q);
+          }
+          cases++;
+          if (std::memcmp(whole.data() + c * oplane, cut.data() + c * oplane, oplane * sizeof(float)) != 0) {
+            std::printf("FAIL %s row cuts: %dx%d stride %d h %d w %d plane %d of %d cut at row %d: "
+                        "bits differ from the whole plane\n", kern.name, k, k, s, h, w, c, count, a);
+            bad++;
+          }
+        }
+      }
+    }
+  }
+  const int sizes[][2] = {{14, 14}, {7, 7}, {14, 16}, {28, 15}};
+  for (int s = 1; s <= 2; s++)
+    for (const auto& hw : sizes)
+      for (int clamp = 0; clamp < 2; clamp++) {
+        cases++;
+        const DwShape sh{size_t(k), size_t(k), s, s, 1, 1};
+        if (!check_plane({kern.name, &kern, nullptr}, sh, hw[0], hw[1], {pad, pad, pad, pad}, clamp != 0,
+                         (hw[0] + clamp) % 2 == 0, 5))
+          bad++;
+      }
+  std::printf("%s: %d row-cut and map-size checks, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
 int main() {
   using namespace armconv::detail;
   const Kernels& kt = kernels();
   std::printf("dispatched depthwise: %s %s %s\n", kt.dw3x3->name, kt.dw5x5->name, kt.dw_any->name);
   sweep({kt.dw3x3->name, kt.dw3x3, nullptr}, 3);
   sweep({kt.dw5x5->name, kt.dw5x5, nullptr}, 5);
+  check_row_cuts(*kt.dw3x3);
+  check_row_cuts(*kt.dw5x5);
   sweep_any({kt.dw_any->name, nullptr, kt.dw_any});
   if (kt.dw3x3 != &dw3x3_generic_kernels()) sweep({"dwconv3x3 generic", &dw3x3_generic_kernels(), nullptr}, 3);
   if (kt.dw5x5 != &dw5x5_generic_kernels()) sweep({"dwconv5x5 generic", &dw5x5_generic_kernels(), nullptr}, 5);
