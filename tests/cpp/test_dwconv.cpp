@@ -234,6 +234,21 @@ void sweep_s8(const Dw3x3S8Kernels& kern) {
             return;
           }
         }
+  // Narrow maps with pad_left 1 and right 1 (neon/dwconv3x3_s8_rows.h: rows
+  // built by table lookups; 8 or 16 lanes), taller, every top/bottom padding
+  // up to 2 (a range of a plane's rows starts with pad 0 or 1).
+  for (int s = 1; s <= 2; s++)
+    for (int h = 1; h <= 20; h++)
+      for (int w = 3; w <= 17; w++)
+        for (int t = 0; t <= 2; t++)
+          for (int b = 0; b <= 2; b++) {
+            cases++;
+            for (bool i8 : {true, false})
+              if (!check_plane_s8(kern, s, h, w, {t, b, 1, 1}, i8, (h + w + t + b) % 2 == 0) && ++bad > 20) {
+                g_failures += bad;
+                return;
+              }
+          }
   // Wider than a column chunk (256 outputs), taller maps.
   const int big[][2] = {{5, 300}, {9, 530}, {33, 64}, {20, 257}};
   for (int s = 1; s <= 2; s++)
