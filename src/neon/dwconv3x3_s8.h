@@ -188,6 +188,12 @@ struct DwS8Store {
     fmin = vdupq_n_f32(o.fmin);
     fmax = vdupq_n_f32(o.fmax);
   }
+  // The per-channel parameters of channel i of o (a run of planes).
+  ARMCONV_DWS8_INLINE void channel(const S8Output& o, size_t i) {
+    bias = vld1q_dup_s32(o.bias + i);
+    if (K == S8OutKind::Int8) mult = vld1q_dup_s32(o.mult + i);
+    else scale = vld1q_dup_f32(o.fscale + i);
+  }
   // Int8: the 16 requantized outputs of acc (core/requant.h).
   ARMCONV_DWS8_INLINE int8x16_t requant(Acc16 acc) const {
     if (shifted) {
@@ -382,6 +388,22 @@ namespace armconv {
 namespace detail {
 namespace {
 
+// The p.count planes one at a time (core/dwconv.h).
+template <int S, S8OutKind K>
+void dw3x3_s8_planes(const DwPlaneS8& p) {
+  if (p.count == 1) return dw3x3_s8_plane<S, K>(p);
+  DwPlaneS8 q = p;
+  q.count = 1;
+  const size_t es = K == S8OutKind::Int8 ? 1 : sizeof(float);
+  for (size_t i = 0; i < p.count; i++) {
+    q.x = p.x + i * p.h * p.w;
+    q.y = static_cast<char*>(p.y) + i * p.ho * p.wo * es;
+    q.k = p.k + i * kDwS8PackedBytes;
+    q.out = out_from_row(p.out, i);
+    dw3x3_s8_plane<S, K>(q);
+  }
+}
+
 template <int S>
 void dw3x3_s8_stride(const DwPlaneS8& p) {
   if (p.w <= 16) {  // (one compare for wide maps)
@@ -389,9 +411,9 @@ void dw3x3_s8_stride(const DwPlaneS8& p) {
       return;
   }
   if (p.out.kind == S8OutKind::Int8)
-    dw3x3_s8_plane<S, S8OutKind::Int8>(p);
+    dw3x3_s8_planes<S, S8OutKind::Int8>(p);
   else
-    dw3x3_s8_plane<S, S8OutKind::Float>(p);
+    dw3x3_s8_planes<S, S8OutKind::Float>(p);
 }
 
 void dw3x3_s8_stride1(const DwPlaneS8& p) { dw3x3_s8_stride<1>(p); }

@@ -93,10 +93,10 @@ struct RowsS8 {
   V idx0, idx1, idx2;
   V w0, w1, w2, w3, w4, w5, w6, w7, w8;  // taps broadcast
   int32x4_t bias;
-  const DwS8Store<K>& st;
+  DwS8Store<K> st;
   void* y;
 
-  RowsS8(const DwPlaneS8& p, const DwS8Store<K>& store) : st(store) {
+  explicit RowsS8(const DwPlaneS8& p) : st(p.out) {
     x = p.x;
     w = p.w;
     wo = p.wo;
@@ -107,7 +107,9 @@ struct RowsS8 {
     idx0 = load_v(reinterpret_cast<const int8_t*>(ix));
     idx1 = load_v(reinterpret_cast<const int8_t*>(ix + 16));
     idx2 = load_v(reinterpret_cast<const int8_t*>(ix + 32));
-    const int8_t* k = p.k;
+    taps(p.k);
+  }
+  ARMCONV_DWS8_INLINE void taps(const int8_t* k) {
     w0 = dup_v(k + 0);
     w1 = dup_v(k + 1);
     w2 = dup_v(k + 2);
@@ -117,7 +119,7 @@ struct RowsS8 {
     w6 = dup_v(k + 6);
     w7 = dup_v(k + 7);
     w8 = dup_v(k + 8);
-    bias = store.bias;
+    bias = st.bias;
   }
 
   static ARMCONV_DWS8_INLINE V load_v(const int8_t* p) {
@@ -368,11 +370,20 @@ struct RowsS8 {
   }
 };
 
+// p.count planes: per plane its taps and output-stage parameters, then its rows.
 template <int S, int LANES, int PIECE, S8OutKind K>
 void rows_s8_plane(const DwPlaneS8& p) {
-  const DwS8Store<K> st(p.out);
-  RowsS8<S, LANES, PIECE, K> r(p, st);
-  r.run(p.ho);
+  RowsS8<S, LANES, PIECE, K> r(p);
+  const size_t hw = p.h * p.w, howo = p.ho * p.wo * (K == S8OutKind::Int8 ? 1 : sizeof(float));
+  for (size_t i = 0; i < p.count; i++) {
+    if (i) {
+      r.x += hw;
+      r.y = static_cast<char*>(r.y) + howo;
+      r.st.channel(p.out, i);
+      r.taps(p.k + i * kDwS8PackedBytes);
+    }
+    r.run(p.ho);
+  }
 }
 
 // Runs p through the narrow-map kernel if it applies; returns whether it ran.

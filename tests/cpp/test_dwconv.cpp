@@ -178,43 +178,55 @@ void sweep_any(const Fp32Kernel& kern) {
 // bit for bit, over the same widths, heights and paddings (plus planes wider
 // than the NEON kernel's column chunk), both output stages. Inputs hold
 // -128; x and y sit against guard pages as above.
+// `count` planes per call (runs of channels: each its own taps, bias,
+// multiplier and scale).
 bool check_plane_s8(const Dw3x3S8Kernels& kern, int s, int h, int w, Pads pd, bool int8_out,
-                    bool guard_at_end) {
+                    bool guard_at_end, int count = 1) {
   using armconv::detail::DwPlaneS8;
   using armconv::detail::S8OutKind;
+  using armconv::detail::kDwS8PackedBytes;
   if (h + pd.t + pd.b < 3 || w + pd.l + pd.r < 3) return true;
   const int ho = (h + pd.t + pd.b - 3) / s + 1, wo = (w + pd.l + pd.r - 3) / s + 1;
-  const size_t es = int8_out ? 1 : 4, outs = size_t(ho) * size_t(wo);
-  GuardedArray<int8_t> x(size_t(h) * w, guard_at_end);
-  GuardedArray<unsigned char> y(outs * es, !guard_at_end);
-  std::vector<unsigned char> want(outs * es);
-  int8_t k[16] = {};
-  for (int i = 0; i < 9; i++) k[i] = int8_t(int(frand() * 63.5f));
-  k[4] = (h + w) % 2 ? 127 : -127;
+  const size_t es = int8_out ? 1 : 4, outs = size_t(ho) * size_t(wo), plane = size_t(h) * w;
+  GuardedArray<int8_t> x(plane * count, guard_at_end);
+  GuardedArray<unsigned char> y(outs * es * count, !guard_at_end);
+  std::vector<unsigned char> want(outs * es * count);
+  std::vector<int8_t> k(kDwS8PackedBytes * count, 0);
+  std::vector<int32_t> bias(count), mult(count);
+  std::vector<float> scale(count);
+  for (int c = 0; c < count; c++) {
+    int8_t* kc = k.data() + c * kDwS8PackedBytes;
+    for (int i = 0; i < 9; i++) kc[i] = int8_t(int(frand() * 63.5f));
+    kc[4] = (h + w + c) % 2 ? 127 : -127;
+    bias[c] = int32_t(frand() * 4000.0f);
+    mult[c] = (1 << 26) + c * 12345;
+    scale[c] = 0.01f + 0.001f * float(c);
+  }
   for (size_t i = 0; i < x.size(); i++) x[i] = int8_t(int(frand() * 64.0f));
   if (x.size() > 2) x[x.size() / 2] = -128;
-  const int32_t bias = int32_t(frand() * 4000.0f), mult = 1 << 26;
-  const float scale = 0.01f;
   armconv::detail::S8Output out;
   out.kind = int8_out ? S8OutKind::Int8 : S8OutKind::Float;
-  out.bias = &bias;
-  out.mult = &mult;
+  out.bias = bias.data();
+  out.mult = mult.data();
   out.shift = (h + w) % 3;
   out.qmin = -120;
   out.qmax = 100;
-  out.fscale = &scale;
+  out.fscale = scale.data();
   out.fclamp = (w % 2) == 0;
   out.fmin = -150.0f;
   out.fmax = 90.0f;
-  DwPlaneS8 p{x.data(), size_t(h), size_t(w), want.data(), size_t(ho), size_t(wo),
-              size_t(pd.t), size_t(pd.l), k, out};
-  armconv::detail::dw_s8_plane_generic(p, armconv::detail::DwShape{3, 3, s, s, 1, 1});
+  for (int c = 0; c < count; c++) {
+    DwPlaneS8 q{x.data() + c * plane, size_t(h), size_t(w), want.data() + c * outs * es, size_t(ho), size_t(wo),
+                size_t(pd.t), size_t(pd.l), k.data() + c * kDwS8PackedBytes, armconv::detail::out_from_row(out, c)};
+    armconv::detail::dw_s8_plane_generic(q, armconv::detail::DwShape{3, 3, s, s, 1, 1});
+  }
   std::memset(y.data(), 0x5a, y.size());
-  p.y = y.data();
+  DwPlaneS8 p{x.data(), size_t(h), size_t(w), y.data(), size_t(ho), size_t(wo),
+              size_t(pd.t), size_t(pd.l), k.data(), out, size_t(count)};
   (s == 1 ? kern.stride1 : kern.stride2)(p);
   if (std::memcmp(y.data(), want.data(), want.size()) != 0) {
-    std::printf("FAIL %s stride %d h %d w %d pads (t%d b%d l%d r%d) %s out: differs from the generic loop\n",
-                kern.name, s, h, w, pd.t, pd.b, pd.l, pd.r, int8_out ? "int8" : "float");
+    std::printf("FAIL %s stride %d h %d w %d pads (t%d b%d l%d r%d) %s out, %d planes: differs from the generic loop\n",
+                kern.name, s, h, w, pd.t, pd.b, pd.l, pd.r, int8_out ? "int8" : "float", count);
     return false;
   }
   return true;
@@ -229,7 +241,8 @@ void sweep_s8(const Dw3x3S8Kernels& kern) {
       for (int w = 1; w <= 40; w++)
         for (const Pads& pd : pads) {
           cases++;
-          if (!check_plane_s8(kern, s, h, w, pd, (h + w + pd.l) % 2 == 0, (h * 7 + w) % 2 == 0) && ++bad > 20) {
+          if (!check_plane_s8(kern, s, h, w, pd, (h + w + pd.l) % 2 == 0, (h * 7 + w) % 2 == 0,
+                              1 + (h + w) % 3) && ++bad > 20) {
             g_failures += bad;
             return;
           }
@@ -244,7 +257,8 @@ void sweep_s8(const Dw3x3S8Kernels& kern) {
           for (int b = 0; b <= 2; b++) {
             cases++;
             for (bool i8 : {true, false})
-              if (!check_plane_s8(kern, s, h, w, {t, b, 1, 1}, i8, (h + w + t + b) % 2 == 0) && ++bad > 20) {
+              if (!check_plane_s8(kern, s, h, w, {t, b, 1, 1}, i8, (h + w + t + b) % 2 == 0, 1 + (h + t) % 3) &&
+                  ++bad > 20) {
                 g_failures += bad;
                 return;
               }
