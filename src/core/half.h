@@ -64,24 +64,42 @@ inline Half half_bits_of(double v) {
 // exact value lies when v is itself a rounding of it (0: v is exact; > 0:
 // the exact value is above v; < 0: below), so that a tie of v that is not
 // a tie of the exact value rounds the right way (one rounding, not two).
+//
+// Integer arithmetic on the double's bits (the generic twins call this for
+// every multiply-add: libm's ilogb/ldexp/nearbyint made them ~5x slower).
+// |v| = M 2^(E - 1075) with M the 53-bit significand. The binary16 ulp at
+// |v| is 2^(e - 10), e = max(E - 1023, -14), so |v| / ulp = M 2^-sh with
+// sh = 42 + e - (E - 1023); r = M >> sh rounded by the dropped bits. The
+// result's bits are ((e + 14) << 10) + r: for e = -14, r < 1024 is a
+// subnormal and r = 1024..2048 the first normals; for normals r is 1024 +
+// the fraction (r = 2048, a carry, steps the exponent); 0x7c00 and up is inf.
+// tests/cpp/test_half_convert.cpp checks it against a libm formulation.
 inline Half round_half(double v, double below = 0.0) {
-  if (std::isnan(v)) return Half{kHalfQuietNaN};
-  if (std::isinf(v)) return half_bits_of(v);
-  const double a = std::fabs(v);
-  // ulp of binary16 at |v|: 2^(e - 10) for 2^e <= |v| < 2^(e+1), e >= -14.
-  int e = a == 0.0 ? -14 : std::ilogb(a);
-  if (e < -14) e = -14;
-  const double ulp = std::ldexp(1.0, e - 10);
-  const double q = v / ulp;  // exact: a power-of-two scaling
-  const double fl = std::floor(q);
-  double r;
-  if (q - fl == 0.5 && below != 0.0)
-    r = below > 0.0 ? fl + 1.0 : fl;
-  else
-    r = std::nearbyint(q);  // the default rounding mode: to nearest even
-  const double out = r * ulp;
-  if (out == 0.0) return Half{uint16_t(std::signbit(v) ? 0x8000 : 0)};
-  return half_bits_of(out);  // |out| >= 65536 (65520 and up round there) is inf
+  uint64_t u;
+  std::memcpy(&u, &v, 8);
+  const uint16_t sign = uint16_t((u >> 48) & 0x8000u);
+  const uint64_t biased = (u >> 52) & 0x7ffu, frac = u & ((uint64_t(1) << 52) - 1);
+  if (biased == 0x7ff) return Half{uint16_t(frac ? kHalfQuietNaN : sign | 0x7c00u)};
+  if (biased == 0 && frac == 0) return Half{sign};  // +-0
+  const int64_t ev = biased == 0 ? -1022 : int64_t(biased) - 1023;  // exponent of the leading bit
+  const uint64_t m = biased == 0 ? frac : frac | (uint64_t(1) << 52);
+  const int64_t e = ev < -14 ? -14 : ev;
+  if (e > 15) return Half{uint16_t(sign | 0x7c00u)};  // >= 65536
+  const int64_t sh = 42 + e - ev;  // 42 for normal binary16 results, more below 2^-14
+  uint64_t r;
+  if (sh >= 54) {
+    r = 0;  // |v| / ulp < 2^(53 - sh) <= 1/2: rounds to zero, and no tie
+  } else {
+    const uint64_t rest = m & ((uint64_t(1) << sh) - 1), half = uint64_t(1) << (sh - 1);
+    // A tie goes away from zero when the exact value lies beyond v (below
+    // has v's sign), toward zero when it lies short of it, else to even.
+    const double away = sign ? -below : below;
+    r = m >> sh;
+    if (rest > half || (rest == half && (away > 0.0 || (away == 0.0 && (r & 1))))) r++;
+  }
+  if (r == 0) return Half{sign};
+  const uint64_t bits = (uint64_t(e + 14) << 10) + r;
+  return Half{uint16_t(sign | (bits >= 0x7c00u ? 0x7c00u : bits))};
 }
 
 // f rounded to binary16, to nearest even, as FCVTN with the default FPCR:

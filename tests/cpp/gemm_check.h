@@ -25,6 +25,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "rand.h"
 #include "check.h"
 #include "core/gemm.h"
 #include "core/half.h"
@@ -38,7 +39,7 @@ using armconv_test::GuardedArray;
 
 static std::mt19937 gen(1);
 
-inline float randf() { return std::uniform_real_distribution<float>(-1.0f, 1.0f)(gen); }
+inline float randf() { return armconv_test::Uniform<float>(-1.0f, 1.0f)(gen); }
 inline void fill(float* p, size_t n) {
   for (size_t i = 0; i < n; i++) p[i] = randf();
 }

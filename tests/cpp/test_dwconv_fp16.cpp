@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "rand.h"
 #include "check.h"
 #include "core/dispatch.h"
 #include "core/dwconv.h"
@@ -24,7 +25,7 @@ using armconv_test::GuardedArray;
 namespace {
 
 std::mt19937 gen(777);
-float randf() { return std::uniform_real_distribution<float>(-1.0f, 1.0f)(gen); }
+float randf() { return armconv_test::Uniform<float>(-1.0f, 1.0f)(gen); }
 double val(float f) { return f; }
 double val(Half h) { return half_to_float(h); }
 void set(float& d, float v) { d = v; }

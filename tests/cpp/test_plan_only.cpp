@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rand.h"
 #include "armconv/armconv.h"
 #include "check.h"
 #include "core/conv_impl.h"
@@ -26,7 +27,7 @@ void check_layer(int64_t cin, int64_t cout, int64_t groups, Precision precision)
   p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
   p.groups = groups;
   std::mt19937 gen(7);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  armconv_test::Uniform<float> d(-1.0f, 1.0f);
   std::vector<float> w(size_t(cout * cin / groups * 9)), b(static_cast<size_t>(cout));
   for (float& v : w) v = d(gen);
   for (float& v : b) v = d(gen);

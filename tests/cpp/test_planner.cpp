@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "rand.h"
 #include "armconv/armconv.h"
 #include "core/conv_impl.h"
 #include "check.h"
@@ -147,7 +148,7 @@ double model(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
 
 std::vector<float> random_weights(size_t n, unsigned seed) {
   std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  armconv_test::Uniform<float> d(-1.0f, 1.0f);
   std::vector<float> w(n);
   for (float& v : w) v = d(rng);
   return w;
@@ -241,7 +242,7 @@ void test_network_layers() {
 // Forced algorithms run on every map; `auto` gives the forced algorithm's bits.
 void test_forced_and_auto() {
   std::mt19937 rng(3);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  armconv_test::Uniform<float> d(-1.0f, 1.0f);
   for (int cin : {3, 16, 40})
     for (int groups : {1, 2}) {
       const int cout = 8 * groups;

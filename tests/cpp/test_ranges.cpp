@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "rand.h"
 #include "check.h"
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
@@ -59,9 +60,18 @@ std::vector<std::pair<size_t, size_t>> random_parts(size_t units, int mode) {
   return parts;
 }
 
+// Bytes of garbage: xorshift64 from a seed of gen(), 8 bytes per step (one
+// mt19937 draw per byte made filling the scratch of every part most of this
+// test's run time under QEMU).
 std::vector<unsigned char> garbage(size_t bytes) {
-  std::vector<unsigned char> s(bytes + 64);
-  for (auto& b : s) b = static_cast<unsigned char>(gen());
+  std::vector<unsigned char> s((bytes + 64 + 7) / 8 * 8);
+  uint64_t r = (uint64_t(gen()) << 32 | gen()) | 1;
+  for (size_t i = 0; i < s.size(); i += 8) {
+    r ^= r << 13;
+    r ^= r >> 7;
+    r ^= r << 17;
+    std::memcpy(&s[i], &r, 8);
+  }
   return s;
 }
 
@@ -200,7 +210,7 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
 }
 
 std::vector<float> randf(size_t count) {
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  armconv_test::Uniform<float> d(-1.0f, 1.0f);
   std::vector<float> v(count);
   for (auto& f : v) f = d(gen);
   return v;
@@ -339,6 +349,7 @@ void dw_s8_run_cases() {
 }  // namespace
 
 int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows up as it happens (ctest, pipes)
   std::printf("kernels: %s, %s, %s + %s, %s, %s\n", kernels().sgemm->name, kernels().gemm_s8->name,
               kernels().winograd[2]->name, kernels().wino_gemm->name, kernels().dw3x3->name,
               kernels().dw3x3_s8->name);

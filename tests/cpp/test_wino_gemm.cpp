@@ -24,6 +24,7 @@
 #include <random>
 #include <vector>
 
+#include "rand.h"
 #include "check.h"
 #include "core/dispatch.h"
 #include "core/wino_gemm.h"
@@ -51,7 +52,7 @@ size_t v_index(size_t n, size_t kq, size_t k, size_t j) {
 // gaps are NaN and must not be read), C channels 0 .. 8 m8 - 1 of each tile.
 void check_case(const char* name, wino_gemm_fn gemm, size_t m8, size_t n, size_t kq,
                 size_t u_stride, size_t ldc, Mode mode, std::mt19937& gen) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  armconv_test::Uniform<float> dist(-1.0f, 1.0f);
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const size_t m = 8 * m8;
   GuardedArray<float> u((m8 - 1) * u_stride + 32 * kq), v(4 * kq * n), bias(m);

@@ -14,6 +14,7 @@
 #include <random>
 #include <vector>
 
+#include "rand.h"
 #include "armconv/armconv.h"
 #include "check.h"
 #include "core/dispatch.h"
@@ -28,7 +29,7 @@ using armconv_test::GuardedArray;
 namespace {
 
 std::mt19937 gen(1515);
-float randf() { return std::uniform_real_distribution<float>(-1.0f, 1.0f)(gen); }
+float randf() { return armconv_test::Uniform<float>(-1.0f, 1.0f)(gen); }
 
 struct Case {
   size_t m16, n, ko, run, u_stride, ldc;

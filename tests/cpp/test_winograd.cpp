@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "rand.h"
 #include "armconv/armconv.h"
 #include "core/dispatch.h"
 #include "core/winograd.h"
@@ -26,7 +27,7 @@ static void test_matrices(size_t m) {
   CHECK(mx.m == m && mx.n == m + 2, "wino_matrices(%zu) is F(%zu,3)", m, mx.m);
   const size_t n = mx.n;
   std::mt19937 gen(1);
-  std::uniform_real_distribution<double> dist(-1, 1);
+  armconv_test::Uniform<double> dist(-1, 1);
   for (int it = 0; it < 100; it++) {
     double d[8], g[3], gd[8], bd[8];
     for (double& v : d) v = dist(gen);
@@ -71,7 +72,7 @@ static void test_input(const WinoKernels& k) {
   const WinoMatrices& mx = wino_matrices(k.m);
   const size_t n = mx.n, np = n * n;
   std::mt19937 gen(2);
-  std::uniform_real_distribution<float> dist(-1, 1);
+  armconv_test::Uniform<float> dist(-1, 1);
   const size_t src_row = (n + 1) * 4;  // a patch n pixels wide in an (n+1)-pixel-wide nc4 buffer
   for (size_t dst_pos : {4, 12, 37 * 4}) {
     // The patch ends right at a guard page.
@@ -138,7 +139,7 @@ static void check_output(const WinoKernels& k, const GuardedArray<float>& src, s
 
 static void test_output(const WinoKernels& k) {
   std::mt19937 gen(3);
-  std::uniform_real_distribution<float> dist(-1, 1);
+  armconv_test::Uniform<float> dist(-1, 1);
   const size_t m = k.m, np = (m + 2) * (m + 2);
   const size_t src_pos = 4 * 9 + 3;  // odd stride between positions
   for (int variant = 0; variant < 8; variant++) {
@@ -162,7 +163,7 @@ static void test_output(const WinoKernels& k) {
 // map (the array ends at a guard page); all other floats are NaN sentinels.
 static void test_output_cuts(const WinoKernels& k) {
   std::mt19937 gen(4);
-  std::uniform_real_distribution<float> dist(-1, 1);
+  armconv_test::Uniform<float> dist(-1, 1);
   const size_t m = k.m, np = (m + 2) * (m + 2);
   const size_t src_pos = 4 * 5 + 1;
   GuardedArray<float> src((np - 1) * src_pos + 4);
@@ -220,7 +221,7 @@ static void test_conv(Algo algo, size_t n, size_t c, size_t co, size_t h, size_t
   int64_t ho, wo;
   output_size(p, int64_t(h), int64_t(w), &ho, &wo);
   std::mt19937 gen(unsigned(n * 131 + c * 17 + co * 7 + h * 3 + w));
-  std::uniform_real_distribution<float> dist(-1, 1);
+  armconv_test::Uniform<float> dist(-1, 1);
   GuardedArray<float> x(n * c * h * w), wt(co * cg * 9), bias(co), y(n * co * size_t(ho * wo));
   for (size_t i = 0; i < x.size(); i++) x[i] = dist(gen);
   for (size_t i = 0; i < wt.size(); i++) wt[i] = dist(gen);

@@ -30,6 +30,7 @@
 #include <random>
 #include <vector>
 
+#include "rand.h"
 #include "armconv/armconv.h"
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
@@ -50,7 +51,7 @@ static void test_matrices() {
   CHECK(mx.m == 4 && mx.n == 6, "wino_matrices_f16(4)");
   CHECK(&wino_matrices_f16(2) == &wino_matrices(2), "F(2,3) fp16 uses the fp32 matrices");
   std::mt19937 gen(3);
-  std::uniform_real_distribution<double> dist(-1, 1);
+  armconv_test::Uniform<double> dist(-1, 1);
   for (int it = 0; it < 100; it++) {
     double d[6], g[3], gd[6], bd[6];
     for (double& v : d) v = dist(gen);
@@ -78,7 +79,7 @@ static void test_transforms(const WinoF16Kernels& k) {
   const size_t m = k.m, n = m + 2, P = n * n;
   const WinoMatrices& mx = wino_matrices_f16(m);
   std::mt19937 gen(unsigned(7 * m));
-  std::uniform_real_distribution<float> dist(-2, 2);
+  armconv_test::Uniform<float> dist(-2, 2);
   for (int it = 0; it < 20; it++) {
     const size_t row = n * 4 + 8;  // floats per patch row (padding between rows)
     std::vector<float> s0(n * row), s1(n * row);
@@ -171,7 +172,7 @@ static bool same_h(Half a, Half b) {
 static void test_transforms_twin(const WinoF16Kernels& k, const WinoF16Kernels& twin) {
   const size_t m = k.m, n = m + 2, P = n * n;
   std::mt19937 gen(unsigned(11 * m));
-  std::uniform_real_distribution<float> mant(-2, 2);
+  armconv_test::Uniform<float> mant(-2, 2);
   std::uniform_int_distribution<int> expo(-12, 12);
   auto value = [&] { return std::ldexp(mant(gen), expo(gen)); };
   int bad = 0;
@@ -330,7 +331,7 @@ static void test_layer(const Case& t) {
   output_size(p, int64_t(t.h), int64_t(t.w), &ho, &wo);
   const size_t cg = t.c / t.groups, xn = t.n * t.c * t.h * t.w, yn = t.n * t.co * size_t(ho * wo);
   std::mt19937 gen(unsigned(t.n * 131 + t.c * 17 + t.co * 7 + t.h * 3 + t.w + t.m));
-  std::normal_distribution<float> dist(0.0f, 1.0f);
+  armconv_test::Normal<float> dist(0.0f, 1.0f);
   // x in binary16 values (the float32 and binary16 images are then the same
   // numbers), w ~ N(0, 1/(9 Cin/g)), bias ~ N(0, 0.01).
   GuardedArray<float> xf(xn), wt(t.co * cg * 9), bias(t.co), yf(yn), yt(yn);
@@ -394,7 +395,7 @@ static void test_planner() {
     Case t{4, 1, c, 24, 9, 11, 1, 1, 1, 1, true, 1};
     const Conv2dParams p = params_of(t);
     std::mt19937 gen{unsigned(c)};
-    std::normal_distribution<float> dist(0.0f, 1.0f);
+    armconv_test::Normal<float> dist(0.0f, 1.0f);
     std::vector<float> x(c * 9 * 11), w(24 * c * 9), b(24), y16(24 * 9 * 11), y32(y16.size());
     for (float& v : x) v = dist(gen);
     for (float& v : w) v = dist(gen) * 0.05f;
