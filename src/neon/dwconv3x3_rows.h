@@ -45,7 +45,7 @@
 #include <cstddef>
 
 #include "core/dwconv.h"
-#include "neon/dwconv.h"  // fma_tap, mul_tap, window, Store, unroll, keep_in_register
+#include "neon/dwconv.h"  // fma_tap, mul_tap, window, Store, keep_in_register, ARMCONV_*
 
 namespace armconv {
 namespace detail {

@@ -207,6 +207,8 @@ struct RowsS8 {
   // with the window lookups (each window made just before its use) and
   // reads the taps' low halves from the same registers (gcc 12 gave each
   // tap's low half a register of its own, and then spilled the taps).
+  // Register map: %0 = lo (int16 sums of outputs 0-7), %1 = hi (outputs
+  // 8-15), %2/%4 = the two windows, %3/%5 = their taps (broadcast).
   ARMCONV_DWS8_INLINE void pair(Acc& acc, V x0, V k0, V x1, V k1) const {
     if constexpr (LANES == 16) {
 #if defined(__aarch64__) && defined(__GNUC__) && !defined(__clang__)
