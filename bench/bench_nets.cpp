@@ -6,6 +6,7 @@
 //   mbv2_*: pw = expansion 1x1, dw = depthwise 3x3, pwl = projection 1x1
 //   r18_*:  conv3x3 / downsampling conv3x3 s2 / the 1x1 s2 shortcut
 //   r18_stem_*: ResNet-18's first layer, 7x7 s2 p3, 3->64 on 224x224
+//   mbv2_stem_*: MobileNetV2's first layer, 3x3 s2 p1, 3->32 on 224x224, relu6
 //   effb0_se_*, mbv3_se_*: the squeeze-and-excitation 1x1 layers of
 //     EfficientNet-B0 (SiLU / sigmoid follow: no fused activation) and
 //     MobileNetV3-Large (relu after the squeeze), on their 1x1 maps
@@ -51,6 +52,7 @@ const Layer kLayers[] = {
     {"r18_3x3s2_256_512_14", 256, 512, 3, 2, 1, 14, 0.0f, kInf},
     {"r18_1x1s2_256_512_14", 256, 512, 1, 2, 1, 14, -kInf, kInf},
     {"r18_stem_7x7s2_3_64_224", 3, 64, 7, 2, 1, 224, 0.0f, kInf},
+    {"mbv2_stem_3x3s2_3_32_224", 3, 32, 3, 2, 1, 224, 0.0f, 6.0f},
     // Squeeze-and-excitation (1x1 maps)
     {"effb0_se_1152_48", 1152, 48, 1, 1, 1, 1, -kInf, kInf},
     {"effb0_se_48_1152", 48, 1152, 1, 1, 1, 1, -kInf, kInf},

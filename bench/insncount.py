@@ -8,8 +8,14 @@ run between region marks and their count divided by K is one call: the whole
 call (input packing, transforms, stores), one thread. Wall time under QEMU
 means nothing; executed instructions do.
 
-    python3 bench/insncount.py [--cpu cortex-a72] [--arch aarch64|arm] [-k 2] [--top N] [CASE|'PATTERN*' ...]
+    python3 bench/insncount.py [--cpu cortex-a72] [--arch aarch64|arm] [-k 2] [--top N] [--functions N] [CASE|'PATTERN*' ...]
     python3 bench/insncount.py --list
+
+--functions N adds, per case, the N functions (symbols of insn_bench, which
+links armconv statically) that executed the most instructions per call and
+their share of the call; inline asm counts under its enclosing function;
+libc/libstdc++ code (memcpy, operator new) has no symbol for qemu and counts
+as "[unknown]".
 
 Bounds: fp32 FMLA 4 MACs per instruction, smull+smlal2+sadalp 5.33, sdot 16.
 Needs the cross compilers, qemu-user, cmake and llvm that `bash scripts/test.sh`
@@ -79,12 +85,12 @@ def list_cases(exe, arch):
     return {ln.split()[0]: float(ln.split()[1]) for ln in r.stdout.splitlines() if ln.strip()}
 
 
-def count_case(exe, arch, cpu, case, reps, keys=False, tools_dir=qcount.DEFAULT_TOOLS):
+def count_case(exe, arch, cpu, case, reps, keys=False, tools_dir=qcount.DEFAULT_TOOLS, symbols=False):
     """(instructions per call, Count) for one case. The program runs as
     ./insn_bench from its own folder, so its arguments and environment are
     the same bytes on every machine."""
     c = qcount.run(["./" + os.path.basename(exe), case, str(reps)], arch, cpu, region=True, keys=keys,
-                   cwd=os.path.dirname(exe), tools_dir=tools_dir)
+                   cwd=os.path.dirname(exe), tools_dir=tools_dir, symbols=symbols)
     if c.returncode != 0:
         raise qcount.CounterError(f"{case}: exit {c.returncode}: {c.stderr.strip()[-400:]}")
     if c.regions != 1:
@@ -100,6 +106,8 @@ def main(argv=None):
     ap.add_argument("-j", "--jobs", type=int, default=1, help="cases counted at once (default 1)")
     ap.add_argument("--build-dir", help="default build-bench/<arch>")
     ap.add_argument("--top", type=int, default=0, help="also print the top N mnemonics per call")
+    ap.add_argument("--functions", type=int, default=0, metavar="N",
+                    help="also print the top N functions (symbols) per call and their share")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     ap.add_argument("--list", action="store_true", help="list the cases and their MACs per call")
     ap.add_argument("cases", nargs="*")
@@ -125,7 +133,7 @@ def main(argv=None):
 
     def one(case):
         try:
-            return count_case(exe, a.arch, cpu, case, a.k, keys=a.top > 0)
+            return count_case(exe, a.arch, cpu, case, a.k, keys=a.top > 0, symbols=a.functions > 0)
         except qcount.CounterError as e:
             return e
 
@@ -143,11 +151,16 @@ def main(argv=None):
             impl = c.stdout.strip()
             rows.append({"case": case, "insns_per_call": per, "macs_per_call": macs[case],
                          "macs_per_insn": macs[case] / per, "impl": impl})
+            if a.functions:
+                rows[-1]["functions"] = [{"symbol": n, "insns_per_call": k, "share": sh}
+                                         for n, k, sh in qcount.function_table(c.symbols, a.functions, a.k)]
             if a.json:
                 continue
             print(f"{case:28} {per:12.0f} {macs[case]:12.0f} {macs[case] / per:9.3f}  {impl}", flush=True)
             for k, n in c.keys.most_common(a.top):
                 print(f"    {k:20} {n / a.k:12.0f}")
+            if a.functions:
+                print(qcount.format_functions(c.symbols, a.functions, a.k, "    "))
     if a.json:
         print(json.dumps({"arch": a.arch, "cpu": cpu, "k": a.k, "cases": rows}, indent=1))
     return status

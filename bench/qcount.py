@@ -5,11 +5,14 @@ armconv's instruction counter: a QEMU TCG plugin (bench/counter/insncount.c,
 built here with the host C compiler) counts executed guest instructions per
 guest thread and per mnemonic + arrangement ("fmla.4s", "ldr.q", "sdot.4s"),
 the whole run or only inside regions that the program marks
-(bench/counter/marks.h; for a Python program bench/guest_marks.py).
+(bench/counter/marks.h; for a Python program bench/guest_marks.py), and
+on request per function (--functions N: the symbol qemu finds for each
+instruction, so inline asm counts under its function; code without a
+symbol, such as the shared libraries the program loads, is "[unknown]").
 Instructions that qemu 7.2 cannot disassemble (SDOT/UDOT, fp16 vector
 arithmetic, i8mm, BF16) are named with llvm-mc.
 
-    python3 bench/qcount.py [-a aarch64|arm] [-c CPU] [--region] [--top N] -- PROGRAM [ARGS...]
+    python3 bench/qcount.py [-a aarch64|arm] [-c CPU] [--region] [--top N] [--functions N] -- PROGRAM [ARGS...]
     python3 bench/qcount.py --python [--region] -- SCRIPT.py [ARGS...]   # the ARM Python of scripts/test.sh
 
 The guest gets a fixed, small environment (see guest_env()), so that two runs
@@ -17,7 +20,7 @@ of the same program give the same count. Needs qemu-user and a host C
 compiler (scripts/test.sh installs them), and llvm-mc (package llvm) to name
 the encodings above.
 
-As a module: run(argv, arch=..., cpu=..., region=...) -> Count.
+As a module: run(argv, arch=..., cpu=..., region=..., symbols=...) -> Count.
 """
 import argparse
 import collections
@@ -46,6 +49,8 @@ SYSROOT_ARCH = {"aarch64": "aarch64", "arm": "armv7"}
 # (src/threads/pool.cpp): the counter pauses a thread from the first to the
 # second, so that only work is counted.
 POOL_WAIT_MARKS = ("armconv_pool_wait_begin", "armconv_pool_wait_end")
+# The plugin's name for instructions no symbol covers (insncount.c).
+UNKNOWN_SYMBOL = "[unknown]"
 LLVM_MATTR = "+v8.6a,+dotprod,+fullfp16,+fp16fml,+i8mm,+bf16,+rcpc,+crc,+lse,+rdm,+aes,+sha2,+sve2"
 
 
@@ -181,6 +186,7 @@ class ThreadCount:
         self.counted = 0  # inside regions (or all, without region=on), not paused
         self.all = 0      # everything this vCPU executed
         self.keys = collections.Counter()
+        self.symbols = collections.Counter()  # symbols=True: counted per symbol (as in the ELF)
 
 
 class Count:
@@ -205,6 +211,14 @@ class Count:
             c.update(t.keys)
         return c
 
+    @property
+    def symbols(self):
+        """Counted instructions per symbol, summed over threads (run(symbols=True))."""
+        c = collections.Counter()
+        for t in self.threads.values():
+            c.update(t.symbols)
+        return c
+
 
 def parse_output(text):
     lines = text.splitlines()
@@ -213,6 +227,10 @@ def parse_output(text):
         raise CounterError("the counter wrote no result (did the program crash?)")
     threads = {}
     for ln in lines[1:]:
+        if ln.startswith("sym "):
+            _, v, n, sym = ln.split(" ", 3)
+            threads[int(v)].symbols[sym] += int(n)
+            continue
         f = ln.split()
         if f[0] == "vcpu":
             t = threads.setdefault(int(f[1]), ThreadCount())
@@ -230,7 +248,7 @@ def guest_env(extra=None):
 
 
 def run(argv, arch="aarch64", cpu=None, sysroot=None, region=False, keys=True, env=None, cwd=None,
-        tools_dir=DEFAULT_TOOLS, name=True, timeout=None, pool_marks=True):
+        tools_dir=DEFAULT_TOOLS, name=True, timeout=None, pool_marks=True, symbols=False):
     """Run argv (an ARM program and its arguments) under qemu-user with the counter.
 
     region: count only between region marks. env: the guest's environment
@@ -238,6 +256,8 @@ def run(argv, arch="aarch64", cpu=None, sysroot=None, region=False, keys=True, e
     pool_marks: leave out what a thread runs between the thread pool's wait
     marks (POOL_WAIT_MARKS; found by symbol in the program, not in libraries
     it opens later).
+    symbols: also count per symbol (Count.symbols; costs a little more per
+    executed block, so only when asked).
     """
     spec = ARCHES[arch]
     qemu = shutil.which(spec["qemu"])
@@ -249,6 +269,8 @@ def run(argv, arch="aarch64", cpu=None, sysroot=None, region=False, keys=True, e
     os.close(fd)
     try:
         args = [f"out={out}", f"region={'on' if region else 'off'}", f"keys={'on' if keys else 'off'}"]
+        if symbols:
+            args.append("symbols=on")
         if pool_marks:
             args += [f"pause_at={POOL_WAIT_MARKS[0]}", f"resume_at={POOL_WAIT_MARKS[1]}"]
         cmd = [qemu, "-cpu", cpu or spec["cpu"], "-L", sysroot, "-plugin", ",".join([plugin] + args), *argv]
@@ -269,6 +291,49 @@ def run(argv, arch="aarch64", cpu=None, sysroot=None, region=False, keys=True, e
                 if f"?{w}" in t.keys:
                     t.keys[nm] += t.keys.pop(f"?{w}")
     return Count(threads, regions, region_mode, r.returncode, r.stdout, r.stderr)
+
+
+# ------------------------------------------------------------------ functions
+
+def demangle(names):
+    """{mangled: readable} for C++ symbol names, through c++filt (binutils) when
+    it is installed; names it does not change, or all without it, map to
+    themselves."""
+    names = list(names)
+    tool = next((t for t in ("c++filt", "aarch64-linux-gnu-c++filt", "arm-linux-gnueabihf-c++filt")
+                 if shutil.which(t)), None)
+    if not tool or not names:
+        return {n: n for n in names}
+    r = subprocess.run([tool], input="\n".join(names) + "\n", capture_output=True, text=True)
+    out = r.stdout.splitlines()
+    if r.returncode != 0 or len(out) != len(names):
+        return {n: n for n in names}
+    return dict(zip(names, out))
+
+
+def function_table(symbols, top, divide=1, width=100):
+    """Rows (name, instructions / divide, share of the total) of the top
+    symbols, then "(other N symbols)" for the rest: the total of every
+    symbol, which equals the counted total."""
+    total = sum(symbols.values())
+    ranked = symbols.most_common()
+    shown, rest = ranked[:top], ranked[top:]
+    names = demangle(n for n, _ in shown)
+    rows = []
+    for n, k in shown:
+        name = names[n]
+        if len(name) > width:
+            name = name[:width - 3] + "..."
+        rows.append((name, k / divide, k / total if total else 0.0))
+    if rest:
+        k = sum(k for _, k in rest)
+        rows.append((f"(other {len(rest)} symbols)", k / divide, k / total if total else 0.0))
+    return rows
+
+
+def format_functions(symbols, top, divide=1, indent="  "):
+    return "\n".join(f"{indent}{share * 100:6.2f}%  {n:14.0f}  {name}"
+                     for name, n, share in function_table(symbols, top, divide))
 
 
 # ------------------------------------------------------------------ ARM Python
@@ -300,7 +365,7 @@ def python_env(arch, pythonpath=(), tools_dir=DEFAULT_TOOLS, extra=None):
 
 # ------------------------------------------------------------------ CLI
 
-def format_count(c, top=25, per_thread=False, divide=1):
+def format_count(c, top=25, per_thread=False, divide=1, functions=0):
     out = []
     scope = "inside regions" if c.region_mode else "whole run"
     out.append(f"insns {c.total / divide:.0f}  ({scope}; regions opened: {c.regions}"
@@ -311,6 +376,9 @@ def format_count(c, top=25, per_thread=False, divide=1):
     if top:
         for k, n in c.keys.most_common(top):
             out.append(f"  {k:20} {n / divide:14.0f}")
+    if functions:
+        out.append(f"  per function (summed over threads; {UNKNOWN_SYMBOL}: no symbol, e.g. shared libraries):")
+        out.append(format_functions(c.symbols, functions, divide, "  "))
     return "\n".join(out)
 
 
@@ -325,6 +393,8 @@ def main(argv=None):
     ap.add_argument("--pythonpath", action="append", default=[], help="extra guest PYTHONPATH entry")
     ap.add_argument("--top", type=int, default=25, help="rows of the per-key table (0: total only)")
     ap.add_argument("--threads", action="store_true", help="one line per guest thread")
+    ap.add_argument("--functions", type=int, default=0, metavar="N",
+                    help="also count per function (symbol) and print the top N with their share")
     ap.add_argument("--count-pool-waits", action="store_true",
                     help="also count what threads run between armconv's pool wait marks (left out by default)")
     ap.add_argument("--json", action="store_true", help="machine-readable output")
@@ -343,7 +413,7 @@ def main(argv=None):
         prog = [py] + prog
     try:
         c = run(prog, a.arch, a.cpu, sysroot, a.region, a.top != 0 or a.json, env, tools_dir=a.tools_dir,
-                pool_marks=not a.count_pool_waits)
+                pool_marks=not a.count_pool_waits, symbols=a.functions > 0)
     except CounterError as e:
         print(f"qcount: {e}", file=sys.stderr)
         return 2
@@ -351,10 +421,11 @@ def main(argv=None):
     sys.stdout.write(c.stdout)
     if a.json:
         print(json.dumps({"total": c.total, "regions": c.regions, "region_mode": c.region_mode,
-                          "threads": {v: {"counted": t.counted, "all": t.all, "keys": dict(t.keys)}
+                          "threads": {v: {"counted": t.counted, "all": t.all, "keys": dict(t.keys),
+                                          **({"symbols": dict(t.symbols)} if a.functions else {})}
                                       for v, t in sorted(c.threads.items())}}, indent=1))
     else:
-        print(format_count(c, a.top, a.threads), file=sys.stderr)
+        print(format_count(c, a.top, a.threads, functions=a.functions), file=sys.stderr)
     return c.returncode
 
 

@@ -14,9 +14,11 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import insncount  # noqa: E402
 import qcount  # noqa: E402
 
 SELFTEST = os.path.join(qcount.COUNTER, "selftest.c")
+SYMTEST = os.path.join(qcount.COUNTER, "symtest.c")
 # (arch, compiler flags, the loop body's key)
 BUILDS = {
     "a64": ("aarch64", [], "fmla.4s"),
@@ -120,6 +122,98 @@ UNNAMED_BY_QEMU = {
     "4e829c20": "usdot.4s", "4f22f020": "sudot.4s",
     "6e42fc20": "bfdot.4s", "6e42ec20": "bfmmla.4s", "0ea16820": "bfcvtn.4h",  # bf16
 }
+
+
+@pytest.fixture(scope="module")
+def symtests(tmp_path_factory):
+    d = tmp_path_factory.mktemp("symtest")
+    out = {}
+    for name, (arch, flags, _) in BUILDS.items():
+        cc = qcount.ARCHES[arch]["triple"] + "-gcc"
+        if name == "a64-sdot" or not shutil.which(cc):
+            continue
+        exe = str(d / f"symtest-{name}")
+        subprocess.run([cc, "-O2", *flags, "-I", qcount.COUNTER, SYMTEST, "-o", exe, "-lpthread"], check=True)
+        out[name] = exe
+    return out
+
+
+@pytest.mark.parametrize("name", ["a64", "t32", "a32"])
+def test_functions_exact(symtests, name):
+    """Per-function counts (symbols=on) of bench/counter/symtest.c: the two
+    assembly functions exactly, summed over both threads; the inline-asm
+    loop under its C function; libc as [unknown]; every counted instruction
+    under some symbol."""
+    arch = BUILDS[name][0]
+    need(qcount.ARCHES[arch]["qemu"])
+    if name not in symtests:
+        pytest.skip("cross compiler missing")
+
+    def run(n, m):
+        c = qcount.run([symtests[name], str(n), str(m)], arch, region=True, symbols=True)
+        assert c.returncode == 0, c.stderr
+        assert set(c.threads) == {0, 1}
+        for t in c.threads.values():
+            assert sum(t.symbols.values()) == t.counted
+        return c
+
+    n, m = 1000, 300
+    a = run(n, m)
+    s = a.symbols
+    assert s["sym_three"] == 2 * (3 * n + 2)
+    assert s["sym_two"] == (2 * m + 2) + (4 * m + 2)
+    assert a.threads[1].symbols["sym_three"] == 3 * n + 2
+    assert a.threads[1].symbols["sym_two"] == 4 * m + 2
+    assert 3 * n <= s["sym_inline"] <= 3 * n + 12
+    assert s[qcount.UNKNOWN_SYMBOL] > 0  # getpid, pthread_create/join in libc
+    assert s["main"] > 0
+    # N more iterations: 3 more instructions each in sym_three (twice) and
+    # sym_inline, nothing else of the program moves (libc's thread start and
+    # join, [unknown], vary a little with the threads' timing)
+    b = run(2 * n, m)
+    diff = {k: b.symbols[k] - s[k] for k in set(b.symbols) | set(s) if k != qcount.UNKNOWN_SYMBOL}
+    assert {k: d for k, d in diff.items() if d} == {"sym_three": 2 * 3 * n, "sym_inline": 3 * n}
+    # the keys still add up; without symbols=on there are none, the loop
+    # bodies count the same
+    assert sum(a.keys.values()) == a.total == sum(s.values())
+    plain = qcount.run([symtests[name], str(n), str(m)], arch, region=True)
+    body = BUILDS[name][2]
+    assert not plain.symbols and plain.keys[body] == a.keys[body] == 3 * n
+
+
+def test_function_table():
+    syms = collections.Counter({"_ZN7armconv3fooEv": 60, "bar": 30, "[unknown]": 6, "baz": 4})
+    rows = qcount.function_table(syms, 2, divide=2)
+    names = [r[0] for r in rows]
+    assert names[0] in ("armconv::foo()", "_ZN7armconv3fooEv")  # demangled when c++filt exists
+    assert names[1:] == ["bar", "(other 2 symbols)"]
+    assert [r[1] for r in rows] == [30, 15, 5]
+    assert [round(r[2], 6) for r in rows] == [0.6, 0.3, 0.1]
+
+
+def test_insncount_functions_option(capsys, monkeypatch):
+    """insncount.py --functions N prints the table under each case (counted
+    with symbols=on), and not without the option."""
+    calls = []
+
+    class FakeCount:
+        stdout = "impl-name\n"
+        keys = collections.Counter()
+        symbols = collections.Counter({"kernel_a": 900, "packer_b": 100})
+
+    def fake_count_case(exe, arch, cpu, case, reps, keys=False, tools_dir=None, symbols=False):
+        calls.append(symbols)
+        return 1000 / reps, FakeCount()
+
+    monkeypatch.setattr(insncount, "build", lambda arch, build_dir: "/nonexistent/insn_bench")
+    monkeypatch.setattr(insncount, "list_cases", lambda exe, arch: {"case_x": 2000.0})
+    monkeypatch.setattr(insncount, "count_case", fake_count_case)
+    assert insncount.main(["--functions", "5", "case_x"]) == 0
+    out = capsys.readouterr().out
+    assert calls == [True]
+    assert "90.00%" in out and "kernel_a" in out and "10.00%" in out and "packer_b" in out
+    assert insncount.main(["case_x"]) == 0
+    assert calls == [True, False] and "kernel_a" not in capsys.readouterr().out
 
 
 def test_llvm_mc_names_what_qemu_cannot(tmp_path):

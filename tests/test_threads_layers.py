@@ -51,6 +51,7 @@ F32_CASES = [
     ("winograd23 24->40 21x19", 1, 24, 40, 21, 19, 3, 1, 0, 1, (-0.5, 0.5), "winograd23"),
     ("depthwise3x3 C96 14x14", 1, 96, 96, 14, 14, 3, 1, 1, 96, "relu6", "depthwise3x3"),
     ("depthwise3x3 s2 C3 111x81 n2 (row blocks)", 2, 3, 3, 111, 81, 3, 2, 1, 3, None, "depthwise3x3"),
+    ("im2col 3x3 s2 3->32 97x75 n2 (stem)", 2, 3, 32, 97, 75, 3, 2, 1, 1, "relu6", "im2col"),
 ]
 
 INT8_CASES = [

@@ -1,13 +1,14 @@
 /* armconv's instruction counter: a QEMU TCG plugin (plugin API v1, qemu 7.2)
  * that counts the guest instructions a program executes under qemu-user,
  * per guest thread and per mnemonic + arrangement ("fmla.4s", "ldr.q",
- * "vmla.f32.q", "add"), optionally only inside marked regions.
+ * "vmla.f32.q", "add"), optionally only inside marked regions, and on
+ * request per function (symbols=on).
  *
  * Built by bench/qcount.py with the host C compiler:
  *   cc -O2 -shared -fPIC insncount.c -o libinsncount.so -lpthread
  * Used as
  *   qemu-aarch64 -plugin libinsncount.so,out=FILE[,region=on][,keys=off]\
- *                [,pause_at=SYMBOL,resume_at=SYMBOL] PROG...
+ *                [,pause_at=SYMBOL,resume_at=SYMBOL][,symbols=on] PROG...
  *
  * Threads. In qemu-user every guest thread is a vCPU; the callbacks get its
  * index. qemu 7.2 has no per-vCPU scoreboard and its inline counters are
@@ -52,10 +53,21 @@
  * BF16) and prints ".byte ..." for them; those are keyed by their encoding,
  * "?xxxxxxxx", and bench/qcount.py names them with llvm-mc.
  *
+ * Functions (symbols=on): each segment also gets its (symbol, count) pairs,
+ * the symbol of an instruction being qemu_plugin_insn_symbol's answer: the
+ * function of the program (or of the ELF interpreter) whose symbol covers
+ * its address, so inline asm counts under its enclosing function. qemu has
+ * no symbols for libraries the program loads (libc, libstdc++): those
+ * instructions, and any other address no symbol covers, are one entry,
+ * "[unknown]". Only then is a segment's callback the one that also adds per
+ * symbol (on_segment_sym), so the default path does no more work.
+ *
  * Output (to FILE, or qemu's log when out= is not given):
  *   insncount 1 region=<0|1> regions=<times a region was opened>
  *   vcpu <v> <counted> <all executed>
  *   <v> <key> <count>            (one line per vCPU and key, counted only)
+ *   sym <v> <count> <symbol>     (symbols=on: one line per vCPU and symbol,
+ *                                 counted only)
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -72,6 +84,7 @@
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
 
 enum { MAX_VCPUS = 256, MAX_KEYS = 8192, KEY_LEN = 24 };
+enum { MAX_SYMS = 1 << 16, SYM_HASH = 1 << 17 }; /* symbols=on */
 enum { MARK_NONE = -1, MARK_REGION_ON = 0, MARK_REGION_OFF, MARK_PAUSE, MARK_RESUME, N_MARKS };
 
 /* One per vCPU, written only by that vCPU's thread (read at exit). Padded to
@@ -80,8 +93,9 @@ struct vcpu {
   uint64_t counted;  /* instructions counted (region open, not paused) */
   uint64_t all;      /* every instruction executed, markers excluded */
   uint64_t *per_key; /* [MAX_KEYS], allocated by the vCPU on first count */
+  uint64_t *per_sym; /* [MAX_SYMS], symbols=on only, likewise */
   int paused;
-  char pad[64 - 3 * sizeof(uint64_t) - sizeof(int)];
+  char pad[64 - 4 * sizeof(uint64_t) - sizeof(int)];
 } __attribute__((aligned(64)));
 
 static struct vcpu vcpus[MAX_VCPUS];
@@ -91,6 +105,15 @@ static uint64_t n_regions; /* times a region was opened */
 static int count_keys = 1; /* keys=off: totals only */
 static const char *mark_symbol[N_MARKS]; /* pause_at= / resume_at= */
 static const char *out_path;
+static int count_symbols;  /* symbols=on: also per function */
+
+/* Symbol table (symbols=on): filled at translation time (under sym_lock),
+ * read at exit; entry 0 is every instruction without a symbol. Looked up by
+ * an open-addressing hash of the name. */
+static const char *sym_names[MAX_SYMS] = {"[unknown]"};
+static unsigned n_syms = 1;
+static uint32_t sym_hash[SYM_HASH]; /* symbol index + 1, 0: free */
+static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Key table: filled at translation time (under key_lock), read at exit. */
 static char key_names[MAX_KEYS][KEY_LEN];
@@ -104,6 +127,8 @@ struct key_count {
 struct segment {
   int mark;       /* the marker that starts it, or MARK_NONE (block start) */
   uint32_t n;     /* instructions, markers excluded */
+  uint32_t n_sc;  /* entries in sc (symbols=on) */
+  struct key_count *sc; /* (symbol, instructions) pairs, symbols=on */
   uint32_t n_kc;  /* entries in kc */
   struct key_count kc[];
 };
@@ -165,6 +190,28 @@ static uint32_t key_index(const char *key) {
   }
   pthread_mutex_unlock(&key_lock);
   return k;
+}
+
+static uint32_t symbol_index(const char *sym) {
+  if (!sym || !*sym) return 0;
+  uint32_t h = 2166136261u;
+  for (const char *p = sym; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+  pthread_mutex_lock(&sym_lock);
+  uint32_t slot = h & (SYM_HASH - 1);
+  while (sym_hash[slot] && strcmp(sym_names[sym_hash[slot] - 1], sym)) slot = (slot + 1) & (SYM_HASH - 1);
+  if (!sym_hash[slot]) {
+    if (n_syms == MAX_SYMS) {
+      fprintf(stderr, "insncount: more than %d distinct symbols\n", MAX_SYMS);
+      abort();
+    }
+    char *copy = strdup(sym);
+    if (!copy) abort();
+    sym_names[n_syms] = copy;
+    sym_hash[slot] = ++n_syms; /* index n_syms - 1, stored + 1 */
+  }
+  uint32_t index = sym_hash[slot] - 1;
+  pthread_mutex_unlock(&sym_lock);
+  return index;
 }
 
 /* The instruction's word: AArch64/A32 as read; T32 32-bit as first halfword
@@ -254,8 +301,9 @@ static void apply_mark(struct vcpu *c, int mark) {
   }
 }
 
-static void on_segment(unsigned int vcpu_index, void *userdata) {
-  const struct segment *s = userdata;
+/* Counts segment s on vCPU vcpu_index (totals and keys); returns the vCPU
+ * when the segment counted (region open, not paused), else NULL. */
+static inline struct vcpu *count_segment(unsigned int vcpu_index, const struct segment *s) {
   if (vcpu_index >= MAX_VCPUS) {
     fprintf(stderr, "insncount: vCPU index %u >= %d (more live guest threads than slots)\n",
             vcpu_index, MAX_VCPUS);
@@ -264,14 +312,31 @@ static void on_segment(unsigned int vcpu_index, void *userdata) {
   struct vcpu *c = &vcpus[vcpu_index];
   if (s->mark != MARK_NONE) apply_mark(c, s->mark);
   c->all += s->n;
-  if (c->paused || (region_mode && !__atomic_load_n(&region_open, __ATOMIC_RELAXED))) return;
+  if (c->paused || (region_mode && !__atomic_load_n(&region_open, __ATOMIC_RELAXED))) return NULL;
   c->counted += s->n;
-  if (!count_keys) return;
+  if (!count_keys) return c;
   if (!c->per_key) {
     c->per_key = calloc(MAX_KEYS, sizeof(uint64_t));
     if (!c->per_key) abort();
   }
   for (uint32_t i = 0; i < s->n_kc; i++) c->per_key[s->kc[i].key] += s->kc[i].n;
+  return c;
+}
+
+static void on_segment(unsigned int vcpu_index, void *userdata) {
+  count_segment(vcpu_index, userdata);
+}
+
+/* symbols=on: also per symbol. */
+static void on_segment_sym(unsigned int vcpu_index, void *userdata) {
+  const struct segment *s = userdata;
+  struct vcpu *c = count_segment(vcpu_index, s);
+  if (!c) return;
+  if (!c->per_sym) {
+    c->per_sym = calloc(MAX_SYMS, sizeof(uint64_t));
+    if (!c->per_sym) abort();
+  }
+  for (uint32_t i = 0; i < s->n_sc; i++) c->per_sym[s->sc[i].key] += s->sc[i].n;
 }
 
 /* Segment of instructions [begin, end) of tb, started by `mark`. */
@@ -288,6 +353,19 @@ static struct segment *make_segment(struct qemu_plugin_tb *tb, size_t begin, siz
     if (j == s->n_kc) s->kc[s->n_kc++] = (struct key_count){k, 0};
     s->kc[j].n++;
   }
+  s->n_sc = 0;
+  s->sc = NULL;
+  if (count_symbols && end > begin) {
+    s->sc = malloc((end - begin) * sizeof(struct key_count));
+    if (!s->sc) abort();
+    for (size_t i = begin; i < end; i++) {
+      uint32_t k = symbol_index(qemu_plugin_insn_symbol(qemu_plugin_tb_get_insn(tb, i)));
+      uint32_t j = 0;
+      while (j < s->n_sc && s->sc[j].key != k) j++;
+      if (j == s->n_sc) s->sc[s->n_sc++] = (struct key_count){k, 0};
+      s->sc[j].n++;
+    }
+  }
   return s;
 }
 
@@ -299,16 +377,17 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   size_t n = qemu_plugin_tb_n_insns(tb);
   size_t begin = 0;
   int mark = MARK_NONE;
+  const qemu_plugin_vcpu_udata_cb_t cb = count_symbols ? on_segment_sym : on_segment;
   for (size_t i = 0; i <= n; i++) {
     int m = i < n ? marker_of(qemu_plugin_tb_get_insn(tb, i)) : MARK_NONE;
     if (i < n && m == MARK_NONE) continue;
     /* [begin, i) is a segment; instruction i (if any) is a marker. */
     if (mark == MARK_NONE) {
       if (i > begin)
-        qemu_plugin_register_vcpu_tb_exec_cb(tb, on_segment, QEMU_PLUGIN_CB_NO_REGS,
+        qemu_plugin_register_vcpu_tb_exec_cb(tb, cb, QEMU_PLUGIN_CB_NO_REGS,
                                              make_segment(tb, begin, i, MARK_NONE));
     } else {
-      qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, begin - 1), on_segment,
+      qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, begin - 1), cb,
                                              QEMU_PLUGIN_CB_NO_REGS, make_segment(tb, begin, i, mark));
     }
     mark = m;
@@ -323,7 +402,7 @@ static void on_exit_cb(qemu_plugin_id_t id, void *userdata) {
   (void)userdata;
   FILE *f = out_path ? fopen(out_path, "w") : NULL;
   if (out_path && !f) fprintf(stderr, "insncount: cannot write %s\n", out_path);
-  char line[160];
+  char line[1100];
 #define EMIT(...)                            \
   do {                                       \
     snprintf(line, sizeof line, __VA_ARGS__); \
@@ -339,6 +418,9 @@ static void on_exit_cb(qemu_plugin_id_t id, void *userdata) {
     EMIT("vcpu %u %llu %llu\n", v, (unsigned long long)c->counted, (unsigned long long)c->all);
     for (unsigned k = 0; c->per_key && k < n_keys; k++)
       if (c->per_key[k]) EMIT("%u %s %llu\n", v, key_names[k], (unsigned long long)c->per_key[k]);
+    for (unsigned k = 0; c->per_sym && k < n_syms; k++)
+      if (c->per_sym[k])  /* (a name longer than the line is cut) */
+        EMIT("sym %u %llu %.1024s\n", v, (unsigned long long)c->per_sym[k], sym_names[k]);
   }
 #undef EMIT
   if (f) fclose(f);
@@ -363,6 +445,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
       count_keys = 0;
     } else if (!strcmp(a, "keys=on")) {
       count_keys = 1;
+    } else if (!strcmp(a, "symbols=on")) {
+      count_symbols = 1;
+    } else if (!strcmp(a, "symbols=off")) {
+      count_symbols = 0;
     } else if (!strncmp(a, "pause_at=", 9)) {
       mark_symbol[MARK_PAUSE] = a + 9;
     } else if (!strncmp(a, "resume_at=", 10)) {
@@ -370,7 +456,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     } else {
       fprintf(stderr,
               "insncount: unknown argument '%s' (out=FILE, region=on|off, keys=on|off, "
-              "pause_at=SYMBOL, resume_at=SYMBOL)\n",
+              "symbols=on|off, pause_at=SYMBOL, resume_at=SYMBOL)\n",
               a);
       return 1;
     }

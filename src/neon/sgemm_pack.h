@@ -157,12 +157,95 @@ struct SgemmPack {
   }
 #endif
 
+#if defined(__aarch64__)
+  // taps_s2 for the 3x3 stride-2 stem (MobileNetV2's first layer) on the
+  // 8x12 tile: 3 ld2 (pixels 0 .. 23 as E[0..2], O[0..2]) and the float
+  // s[24]; tap 0 is E, tap 1 is O, tap 2 is ext(E[j], E[j + 1], 1) with
+  // E[3] lane 0 = s[24]: 4 loads, 3 ext, 6 stores per (c, ky) row. Reads
+  // s[0, 25) only.
+  //   v0-v5: the ld2 pairs (E[i], O[i]) = (v(2i), v(2i + 1)); v6 lane 0 =
+  //   s[24]; v16-v18: tap 2.
+  static void taps_s2_3x12(float* d, const float* s) {
+    __asm__ volatile(
+        "ld2 {v0.4s, v1.4s}, [%[s]], #32\n\t"
+        "ld2 {v2.4s, v3.4s}, [%[s]], #32\n\t"
+        "ld2 {v4.4s, v5.4s}, [%[s]], #32\n\t"
+        "ldr s6, [%[s]]\n\t"
+        "stp q0, q2, [%[d]]\n\t"
+        "str q4, [%[d], #32]\n\t"
+        "ext v16.16b, v0.16b, v2.16b, #4\n\t"
+        "stp q1, q3, [%[d], #48]\n\t"
+        "ext v17.16b, v2.16b, v4.16b, #4\n\t"
+        "str q5, [%[d], #80]\n\t"
+        "ext v18.16b, v4.16b, v6.16b, #4\n\t"
+        "str q16, [%[d], #96]\n\t"
+        "stp q17, q18, [%[d], #112]\n\t"
+        : [s] "+r"(s)
+        : [d] "r"(d)
+        : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v16", "v17", "v18");
+  }
+#endif
+
+  // taps_s2 for the 3x3 stride-2 stem on the armv7 6x8 tile: tap 0 is E,
+  // tap 1 is O, tap 2 is ext(E[j], E[j + 1], 1) with E[2] lane 0 = s[16].
+  // Reads s[0, 17) only.
+  static void taps_s2_3x8(float* d, const float* s) {
+#if defined(__arm__)
+    // Assembly, the stores post-incremented in panel order (GCC 12 computed
+    // each store's address with an add: 20 instructions, here 10).
+    //   q8/q9 = E[0]/O[0], q10/q11 = E[1]/O[1] (vld2); q12 = s[16] in every
+    //   lane; q13, q14 = tap 2 (consecutive: one vst1 of 4 d registers).
+    __asm__ volatile(
+        "vld2.32 {d16-d19}, [%[s]]!\n\t"
+        "vld2.32 {d20-d23}, [%[s]]!\n\t"
+        "vld1.32 {d24[], d25[]}, [%[s]]\n\t"
+        "vext.32 q13, q8, q10, #1\n\t"
+        "vext.32 q14, q10, q12, #1\n\t"
+        "vst1.32 {d16-d17}, [%[d]]!\n\t"
+        "vst1.32 {d20-d21}, [%[d]]!\n\t"
+        "vst1.32 {d18-d19}, [%[d]]!\n\t"
+        "vst1.32 {d22-d23}, [%[d]]!\n\t"
+        "vst1.32 {d26-d29}, [%[d]]\n\t"
+        : [s] "+r"(s), [d] "+r"(d)
+        :
+        : "memory", "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23", "d24", "d25", "d26", "d27",
+          "d28", "d29");
+#else
+    const float32x4x2_t a = vld2q_f32(s), b = vld2q_f32(s + 8);
+    const float32x4_t last = vld1q_dup_f32(s + 16);
+    vst1q_f32(d, a.val[0]);
+    vst1q_f32(d + 4, b.val[0]);
+    vst1q_f32(d + 8, a.val[1]);
+    vst1q_f32(d + 12, b.val[1]);
+    vst1q_f32(d + 16, vextq_f32(a.val[0], b.val[0], 1));
+    vst1q_f32(d + 20, vextq_f32(b.val[0], last, 1));
+#endif
+  }
+  // The tiles with a 3x3 s2 stem path: 8x12 (assembly), 6x8 (intrinsics).
+#if defined(__aarch64__)
+  static constexpr bool kStemTile = kNR == 12;
+#else
+  static constexpr bool kStemTile = kNR == 8;
+#endif
+
   template <size_t S, size_t KW>
   static void copy_taps(float* d, const float* s, size_t len, size_t avail) {
+    if constexpr (S == 2 && KW == 3 && kNR == 8) {
+      if (len == kNR && avail >= 2 * kNR + 1) {
+        taps_s2_3x8(d, s);
+        return;
+      }
+    }
 #if defined(__aarch64__)
     if constexpr (S == 2 && KW == 7 && kNR == 12) {
       if (len == kNR && avail >= 8 * kS2Vecs) {
         taps_s2_7x12(d, s);
+        return;
+      }
+    }
+    if constexpr (S == 2 && KW == 3 && kNR == 12) {
+      if (len == kNR && avail >= 2 * kNR + 1) {
+        taps_s2_3x12(d, s);
         return;
       }
     }
@@ -181,6 +264,20 @@ struct SgemmPack {
     } else {
       for (size_t kx = 0; kx < KW; kx++) copy_row<S>(d + kx * kNR, s + kx, S);
     }
+  }
+
+  // d[0, n) = s[0, n) for n <= MAX, straight-line: 4-float vectors, the
+  // last one overlapping, scalars below 4 (GCC turns a loop of vector
+  // copies into a memcpy call).
+  template <size_t MAX>
+  static void copy_short(float* d, const float* s, size_t n) {
+    if (n < 4) {
+      copy_strided<1>(d, s, n, 1);
+      return;
+    }
+    for (size_t i = 0; i + 4 < MAX; i += 4)  // (unrolled: MAX is a constant)
+      if (i + 4 < n) vst1q_f32(d + i, vld1q_f32(s + i));
+    vst1q_f32(d + n - 4, vld1q_f32(s + n - 4));
   }
 
   // Floats readable from s in the image x[0, n) (at most kWindow).
@@ -414,6 +511,136 @@ struct SgemmPack {
     }
   }
 
+#if defined(__aarch64__)
+  // One panel of the 3x3 s2 stem, all inside the image: per channel, 3
+  // rows (ky) of taps_s2_3x12 from p (the panel's first tap in channel 0,
+  // kernel row 0), rows w floats apart, planes `plane` apart; 36 floats of
+  // the panel per row. Assembly per channel (15 instructions a row): GCC
+  // kept the loop's pointers in memory around the block.
+  //   %[p]: the row; %[t]: its ld2 pointer; %[d]: the panel, per channel
+  //   v0-v6, v16-v18 as in taps_s2_3x12
+  static void stem_panel_s2k3(float* d, const float* p, size_t channels, size_t w, size_t plane) {
+    const size_t wb = w * sizeof(float);
+    const size_t next = (plane - 3 * w) * sizeof(float);
+    const float* t;
+#define ARMCONV_STEM_ROW(OFF, OFF48, OFF80, OFF96, OFF112)                              \
+  "mov %[t], %[p]\n\t"                                                                 \
+  "ld2 {v0.4s, v1.4s}, [%[t]], #32\n\t"                                               \
+  "ld2 {v2.4s, v3.4s}, [%[t]], #32\n\t"                                               \
+  "ld2 {v4.4s, v5.4s}, [%[t]], #32\n\t"                                               \
+  "ldr s6, [%[t]]\n\t"                                                                 \
+  "stp q0, q2, [%[d], #" #OFF "]\n\t"                                                 \
+  "str q4, [%[d], #" #OFF48 "-16]\n\t"                                                \
+  "ext v16.16b, v0.16b, v2.16b, #4\n\t"                                               \
+  "stp q1, q3, [%[d], #" #OFF48 "]\n\t"                                               \
+  "ext v17.16b, v2.16b, v4.16b, #4\n\t"                                               \
+  "str q5, [%[d], #" #OFF80 "]\n\t"                                                   \
+  "ext v18.16b, v4.16b, v6.16b, #4\n\t"                                               \
+  "str q16, [%[d], #" #OFF96 "]\n\t"                                                  \
+  "stp q17, q18, [%[d], #" #OFF112 "]\n\t"                                            \
+  "add %[p], %[p], %[wb]\n\t"
+    for (size_t c = channels; c > 0; c--) {
+      __asm__ volatile(
+          ARMCONV_STEM_ROW(0, 48, 80, 96, 112)
+          ARMCONV_STEM_ROW(144, 192, 224, 240, 256)
+          ARMCONV_STEM_ROW(288, 336, 368, 384, 400)
+          "add %[p], %[p], %[next]\n\t"
+          "add %[d], %[d], #432\n\t"
+          : [p] "+r"(p), [d] "+r"(d), [t] "=&r"(t)
+          : [wb] "r"(wb), [next] "r"(next)
+          : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v16", "v17", "v18");
+    }
+#undef ARMCONV_STEM_ROW
+  }
+#else
+  // One panel of the 3x3 s2 stem, all inside the image (see the aarch64
+  // version above): taps_s2_3x8 per (c, ky) row.
+  static void stem_panel_s2k3(float* d, const float* p, size_t channels, size_t w, size_t plane) {
+    for (size_t c = channels; c > 0; c--, p += plane - 3 * w)
+      for (size_t ky = 3; ky > 0; ky--, p += w, d += 3 * kNR) taps_s2_3x8(d, p);
+  }
+#endif
+#if defined(__aarch64__)
+
+  // taps_s2_3x12 for a window that starts one float left of the row (the
+  // left edge with padding 1): tap 0 reads (0, r[1], r[3], ..., r[21]),
+  // tap 1 r[0, 2, ..., 22], tap 2 r[1, 3, ..., 23]: the odd elements shifted
+  // right by one lane behind a zero (ext). Reads r[0, 24) only.
+  //   v0-v5: the ld2 pairs (E[i], O[i]); v6 = 0; v16-v18: tap 0.
+  static void taps_s2_3x12_left(float* d, const float* r) {
+    __asm__ volatile(
+        "ld2 {v0.4s, v1.4s}, [%[r]], #32\n\t"
+        "ld2 {v2.4s, v3.4s}, [%[r]], #32\n\t"
+        "ld2 {v4.4s, v5.4s}, [%[r]]\n\t"
+        "movi v6.4s, #0\n\t"
+        "ext v16.16b, v6.16b, v1.16b, #12\n\t"
+        "ext v17.16b, v1.16b, v3.16b, #12\n\t"
+        "ext v18.16b, v3.16b, v5.16b, #12\n\t"
+        "str q16, [%[d]]\n\t"
+        "stp q17, q18, [%[d], #16]\n\t"
+        "stp q0, q2, [%[d], #48]\n\t"
+        "str q4, [%[d], #80]\n\t"
+        "stp q1, q3, [%[d], #96]\n\t"
+        "str q5, [%[d], #128]\n\t"
+        : [r] "+r"(r)
+        : [d] "r"(d)
+        : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v16", "v17", "v18");
+  }
+
+  // The 3x3 s2 stem's segments at the image's edges, and the segments of a
+  // panel that crosses an output row (pack_im2col_panels): each (c, ky) row
+  // into a whole 12-column tile, from the image where its 25-float window
+  // (or the 24 floats of taps_s2_3x12_left) can be read there, else from a
+  // zero-padded copy of the window (buf). The tile is the panel itself when
+  // the segment is the whole panel or its first part (`first`: the
+  // segments after it overwrite the columns past len), else `tmp`, of which
+  // the len columns per tap are copied. Out of line: about 1 panel in 9 of
+  // a 112-wide map.
+  __attribute__((noinline)) static void taps_s2_3x12_edge(const Im2colGeom& g, float* d, int64_t iy0,
+                                                          size_t ky_lo, size_t ky_hi, int64_t ix_first,
+                                                          size_t lo, size_t hi, size_t len, bool all_in,
+                                                          bool first) {
+    constexpr size_t KW = 3;
+    const size_t kh = g.kh, plane = g.h * g.w, row_step = size_t(g.dh) * g.w;
+    const float* x = static_cast<const float*>(g.x);
+    const float* end = x + plane * g.channels;
+    const size_t win = KW + 2 * (len - 1);
+    // The left edge of padding 1 whose window ends inside the row.
+    const bool left = ix_first == -1 && hi == win;
+    alignas(16) float buf[2 * kNR + 4];
+    alignas(16) float tmp[KW * kNR];
+    for (size_t c = 0; c < g.channels; c++) {
+      for (size_t r = 0; r < ky_lo * KW; r++, d += kNR) zero_n(d, len);
+      const float* row = x + c * plane;
+      if (ky_hi > ky_lo) row += size_t(iy0 + int64_t(ky_lo) * g.dh) * g.w;
+      for (size_t ky = ky_lo; ky < ky_hi; ky++, row += row_step, d += KW * kNR) {
+        float* out = len == kNR || first ? d : tmp;
+        if (left && size_t(end - row) >= 2 * kNR) {
+          taps_s2_3x12_left(out, row);
+        } else if (all_in && (len == kNR || size_t(end - (row + ix_first)) >= 2 * kNR + 1)) {
+          taps_s2_3x12(out, row + ix_first);
+        } else {
+          // buf[0, 28) = the window, zero outside [lo, hi): 7 stores
+          // (straight-line: a loop of them becomes a memset call)
+          const float32x4_t z = vdupq_n_f32(0.0f);
+          vst1q_f32(buf, z);
+          vst1q_f32(buf + 4, z);
+          vst1q_f32(buf + 8, z);
+          vst1q_f32(buf + 12, z);
+          vst1q_f32(buf + 16, z);
+          vst1q_f32(buf + 20, z);
+          vst1q_f32(buf + 24, z);
+          if (hi > lo) copy_short<2 * kNR + 1>(buf + lo, row + ix_first + int64_t(lo), hi - lo);
+          taps_s2_3x12(out, buf);
+        }
+        if (out == tmp)
+          for (size_t kx = 0; kx < KW; kx++) copy_short<kNR>(d + kx * kNR, tmp + kx * kNR, len);
+      }
+      for (size_t r = ky_hi * KW; r < kh * KW; r++, d += kNR) zero_n(d, len);
+    }
+  }
+#endif
+
   // im2col panel by panel, for stems (few channels): the tap-major packer
   // above resolves the geometry per (tap, piece) and amortises it over the
   // channels of the block, which for a 7x7 stem are 3 (measured: ~3
@@ -436,9 +663,37 @@ struct SgemmPack {
     const size_t c_first = k0 / taps, c_last = (k0 + kc - 1) / taps;
     size_t oy = n0 / g.wo, ox = n0 % g.wo;
     float buf[kWindow];  // a window at the image's edges (copy_taps)
+    // 3x3 stride-2 stems, the whole of K: a panel whose NR columns lie in
+    // one output row, with every tap inside the image (the columns ox in
+    // [ox_in, ox_last], rows oy in [oy_in, oy_last]; the window of a
+    // (c, ky) row is 2 NR + 1 floats), is 3 taps rows per channel from
+    // pointers fixed per channel (stem_panel_s2k3); the geometry below is
+    // for the other panels.
+    constexpr bool kStem = S == 2 && KW == 3 && kStemTile;
+    const bool stem = kStem && kh == 3 && g.dh == 1 && k0 == 0 && kc == g.channels * taps;
+    // (floor division: a negative bound lets no panel through)
+    const auto floor_div = [](int64_t a, int64_t b) { return a >= 0 ? a / b : -1; };
+    // (computed only for the stem: 64-bit divisions are library calls on armv7)
+    const int64_t ox_in = stem ? (g.pad_left + 1) / 2 : 0;
+    const int64_t ox_last = stem ? floor_div(w + g.pad_left - int64_t(2 * kNR + 1), 2) : -1;
+    const int64_t oy_in = stem ? (g.pad_top + g.sh - 1) / g.sh : 0;
+    const int64_t oy_last = stem ? floor_div(h - 3 + g.pad_top, g.sh) : -1;
     for (size_t q = 0; q < nc; q += kNR) {
       float* panel = dst + q * kc;
       const size_t cols = std::min(kNR, nc - q);
+      if constexpr (kStem) {
+        if (stem && cols == kNR && int64_t(ox) >= ox_in && int64_t(ox) <= ox_last && int64_t(oy) >= oy_in &&
+            int64_t(oy) <= oy_last && ox + kNR <= g.wo) {
+          const float* p = x + size_t(int64_t(oy) * g.sh - g.pad_top) * g.w + size_t(int64_t(ox) * 2 - g.pad_left);
+          stem_panel_s2k3(panel, p, g.channels, g.w, plane);
+          ox += kNR;
+          if (ox == g.wo) {
+            ox = 0;
+            oy++;
+          }
+          continue;
+        }
+      }
       if (cols < kNR)  // the last, partial panel: zero past nc
         for (size_t kk = 0; kk < kc; kk++) zero_nr(panel + kk * kNR);
       for (size_t j = 0; j < cols;) {
@@ -464,6 +719,29 @@ struct SgemmPack {
           for (ky_hi = ky_lo; ky_hi < kh && iy0 + int64_t(ky_hi) * g.dh < h;) ky_hi++;
           const size_t row_step = size_t(g.dh) * g.w;
           float* d = panel + j;
+#if defined(__aarch64__)
+          if constexpr (S == 2 && KW == 3 && kNR == 12) {
+            // A whole panel inside the image (3x3 s2 stem): every (c, ky)
+            // row is one taps_s2_3x12 (reads the 25 floats of the window,
+            // all inside the row: all_in).
+            if (len == kNR && all_in && ky_lo == 0 && ky_hi == kh) {
+              const float* row = x + size_t(iy0) * g.w + size_t(ix_first);
+              const size_t next_plane = plane - kh * row_step;
+              for (size_t c = g.channels; c > 0; c--, row += next_plane)
+                for (size_t ky = kh; ky > 0; ky--, row += row_step, d += KW * kNR) taps_s2_3x12(d, row);
+            } else {
+              taps_s2_3x12_edge(g, d, iy0, ky_lo, ky_hi, ix_first, lo, hi, len, all_in,
+                                j == 0 && cols == kNR);
+            }
+            j += len;
+            ox += len;
+            if (ox == g.wo) {
+              ox = 0;
+              oy++;
+            }
+            continue;
+          }
+#endif
           for (size_t c = 0; c < g.channels; c++) {
             for (size_t r = 0; r < ky_lo * KW; r++, d += kNR) zero_n(d, len);
             if (ky_hi > ky_lo) {

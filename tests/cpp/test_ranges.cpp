@@ -336,6 +336,15 @@ void s8_case(const char* what, MakeS8 make, const Conv2dParams& p, int64_t n, in
   }
 }
 
+// 3x3 s2 stems with few input channels: the panel packer's whole-panel path
+// (sgemm_pack.h stem_panel_s2k3) and its edges, with N cut anywhere in a row.
+void stem_cases() {
+  f32_case("im2col 3x3 s2 3->32, 97x175, n 2 (stem)", make_im2col_conv, params(3, 32, 3, 2, 1, 1, true), 2, 97,
+           175, {2, 2, 2});
+  f32_case("im2col 3x3 s2 4->8, 130x61 (stem)", make_im2col_conv, params(4, 8, 3, 2, 1, 1, false), 1, 130, 61,
+           {1, 2, 1});
+}
+
 // int8 depthwise 3x3 on small maps with many planes (added by the depthwise
 // work): whole planes go to the kernel as runs of channels (DwPlaneS8::count),
 // cut at image ends and wherever a range ends.
@@ -484,6 +493,7 @@ int main() {
   s8_case("dw3x3_s8 s2 C4, 70x33, pad 0", make_dw3x3_s8_conv, params(4, 4, 3, 2, 0, 4, false), 1, 70,
           33, {4, 4, 1});
   s8_case("dw_s8 5x5 C2, 40x20", make_dw_s8_conv, params(2, 2, 5, 1, 2, 2, false), 1, 40, 20, {2, 5, 1});
+  stem_cases();
   dw_s8_run_cases();
   CHECK(staged_plans > 0, "no plan for threads ran in stages");
   CHECK(wino_position_plans > 0, "no Winograd plan in stages cut the positions of a block");

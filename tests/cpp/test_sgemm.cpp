@@ -245,6 +245,15 @@ int main() {
             gemm_check::check_im2col(kn, *gk, ch, hw + 2, hw, k, k, s, s, 1, 1, pad, 0, 0, pad);
           }
   gemm_check::check_im2col(kn, *gk, 3, 40, 45, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3);  // the stem's geometry, smaller
+  // 3x3 s2 stems (MobileNetV2's geometry, smaller): rows of more than two
+  // panels (whole panels inside the image, panels crossing rows), padding
+  // on each side, odd and even widths, 1..4 channels.
+  for (size_t ch : {1, 2, 3, 4})
+    for (size_t w : {48, 49, 50, 61})
+      for (size_t p : {0, 1}) {
+        gemm_check::check_im2col(kn, *gk, ch, 9, w, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1);
+        gemm_check::check_im2col(kn, *gk, ch, 8, w, 3, 3, 2, 2, 1, 1, p, 1 - p, 1 - p, p);
+      }
   gemm_check::check_im2col(kn, *gk, 3, 9, 9, 7, 5, 2, 1, 2, 1, 3, 2, 2, 1);    // dilated rows, asymmetric
   gemm_check::check_im2col(kn, *gk, 1, 12, 60, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);  // reads up to the last element
   gemm_check::check_im2col(kn, *gk, 1, 30, 26, 11, 11, 1, 2, 1, 1, 5, 5, 5, 5);  // many taps (heap descriptors)
