@@ -12,9 +12,9 @@
 // blocks of (image, channel) planes. A layer with many planes has one block
 // per plane; with few (fewer than kTargetUnits), each plane's output rows are
 // cut into blocks of at least kMinRows, so a thread pool still finds work to
-// share. A range of whole planes goes to the kernel as runs of consecutive
-// planes of one image (one call per run: small maps pay their fixed costs
-// once per call, not per plane); a range that cuts planes runs each plane it
+// share. A range of whole planes goes to the K x K kernels (fp32, int8 3x3)
+// as runs of consecutive planes of one image (one call per run: small maps
+// pay their fixed costs once per call, not per plane); a range that cuts planes runs each plane it
 // touches as one kernel call over the plane's rows in the range: rows oy0 ..
 // oy1 - 1 of a plane are a plane of their own that starts at input row
 // oy0*s - pad_top (core/dwconv.h), and every output row sees the same input
@@ -309,6 +309,19 @@ class DwS8Conv final : public ConvImplS8 {
     plane_geometry(plane, pl, p_);
     const size_t hw = plane.h * plane.w, howo = plane.ho * plane.wo;
     const size_t es = out_elem_bytes(q_.out);
+    if (k3x3_ && pl.dw.row_blocks == 1) {  // whole planes: runs of one image's consecutive channels
+      for (size_t i = begin; i < end;) {
+        const size_t c = i % c_, count = std::min(end - i, c_ - c);
+        plane.x = x + i * hw;
+        plane.y = static_cast<char*>(y) + i * howo * es;
+        plane.out = out_from_row(q_.out, c);
+        plane.k = packed_.data() + c * kDwS8PackedBytes;
+        plane.count = count;
+        fn_(plane);
+        i += count;
+      }
+      return;
+    }
     for_each_plane(pl, c_, begin, end, [&](size_t i, size_t c, size_t oy0, size_t oy1) {
       plane.x = x + i * hw;
       plane.y = static_cast<char*>(y) + i * howo * es;

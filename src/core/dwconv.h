@@ -143,6 +143,11 @@ struct DwPlaneS8 {
   size_t pad_top, pad_left;
   const int8_t* k;  // the channel's packed taps (in [-127, 127])
   S8Output out;     // advanced to the channel: bias[0], mult[0], fscale[0]
+  // The 3x3 kernels (Dw3x3S8Kernels) take `count` consecutive channel
+  // planes: plane i reads x + i*h*w, writes element i*ho*wo of y, taps
+  // k + i*kDwS8PackedBytes, output stage out_from_row(out, i) (core/gemm.h).
+  // dw_s8_plane_generic takes one plane (count 1).
+  size_t count = 1;
 };
 
 using dw3x3_s8_plane_fn = void (*)(const DwPlaneS8& p);

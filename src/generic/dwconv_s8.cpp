@@ -36,8 +36,21 @@ void dw_s8_plane_generic(const DwPlaneS8& p, const DwShape& s) {
 }
 
 namespace {
-void plane3x3_s1(const DwPlaneS8& p) { dw_s8_plane_generic(p, DwShape{3, 3, 1, 1, 1, 1}); }
-void plane3x3_s2(const DwPlaneS8& p) { dw_s8_plane_generic(p, DwShape{3, 3, 2, 2, 1, 1}); }
+// p.count planes, one at a time (core/dwconv.h).
+void planes3x3(const DwPlaneS8& p, int64_t s) {
+  DwPlaneS8 q = p;
+  q.count = 1;
+  const size_t es = out_elem_bytes(p.out);
+  for (size_t i = 0; i < p.count; i++) {
+    q.x = p.x + i * p.h * p.w;
+    q.y = static_cast<char*>(p.y) + i * p.ho * p.wo * es;
+    q.k = p.k + i * kDwS8PackedBytes;
+    q.out = out_from_row(p.out, i);
+    dw_s8_plane_generic(q, DwShape{3, 3, s, s, 1, 1});
+  }
+}
+void plane3x3_s1(const DwPlaneS8& p) { planes3x3(p, 1); }
+void plane3x3_s2(const DwPlaneS8& p) { planes3x3(p, 2); }
 }  // namespace
 
 const Dw3x3S8Kernels& dw3x3_s8_generic_kernels() {

@@ -69,16 +69,13 @@ inline void dw_s8_copy_small(int8_t* d, const int8_t* s, size_t n) {
   }
 }
 
-// dst[i] = row[a0 + i] for a0 + i in [0, w), else 0, for i < len; writes up
-// to 15 bytes past len (the caller's row has the room).
+// dst[i] = row[a0 + i] for a0 + i in [0, w) and i < len; the other bytes of
+// dst are left as they are (zero: dw3x3_s8_plane zeroes its rows once per
+// chunk, and every row of a chunk copies the same columns).
 inline void dw_s8_fill_row(int8_t* dst, const int8_t* row, int64_t a0, size_t len, size_t w) {
   int64_t lo = -a0, hi = int64_t(w) - a0;
   lo = lo < 0 ? 0 : (lo > int64_t(len) ? int64_t(len) : lo);
   hi = hi < lo ? lo : (hi > int64_t(len) ? int64_t(len) : hi);
-  int8x16_t z = vdupq_n_s8(0);
-  ARMCONV_DWS8_OPAQUE(z);
-  for (int64_t i = 0; i < lo; i += 16) vst1q_s8(dst + i, z);
-  for (int64_t i = hi; i < int64_t(len); i += 16) vst1q_s8(dst + i, z);
   const size_t n = size_t(hi - lo);
   const int8_t* s = row + (a0 + lo);
   int8_t* d = dst + lo;
@@ -114,8 +111,10 @@ inline void dw_s8_copy_partial(int8_t* p, const int8_t* t, size_t n) {
 
 #if defined(__GNUC__)
 #define ARMCONV_DWS8_INLINE inline __attribute__((always_inline))
+#define ARMCONV_DWS8_NOINLINE __attribute__((noinline))
 #else
 #define ARMCONV_DWS8_INLINE inline
+#define ARMCONV_DWS8_NOINLINE
 #endif
 
 // The 16 int32 sums of one step, named (arrays of vectors are not always
@@ -189,21 +188,40 @@ struct DwS8Store {
     fmin = vdupq_n_f32(o.fmin);
     fmax = vdupq_n_f32(o.fmax);
   }
+  // The per-channel parameters of channel i of o (a run of planes).
+  ARMCONV_DWS8_INLINE void channel(const S8Output& o, size_t i) {
+    bias = vld1q_dup_s32(o.bias + i);
+    if (K == S8OutKind::Int8) mult = vld1q_dup_s32(o.mult + i);
+    else scale = vld1q_dup_f32(o.fscale + i);
+  }
+  // Int8: the 16 requantized outputs of acc (core/requant.h).
+  ARMCONV_DWS8_INLINE int8x16_t requant(Acc16 acc) const {
+    if (shifted) {
+      acc.a0 = vqshlq_s32(acc.a0, shift);
+      acc.a1 = vqshlq_s32(acc.a1, shift);
+      acc.a2 = vqshlq_s32(acc.a2, shift);
+      acc.a3 = vqshlq_s32(acc.a3, shift);
+    }
+    const int16x8_t h0 = vcombine_s16(vqmovn_s32(vqrdmulhq_s32(acc.a0, mult)),
+                                      vqmovn_s32(vqrdmulhq_s32(acc.a1, mult)));
+    const int16x8_t h1 = vcombine_s16(vqmovn_s32(vqrdmulhq_s32(acc.a2, mult)),
+                                      vqmovn_s32(vqrdmulhq_s32(acc.a3, mult)));
+    const int8x16_t q = vcombine_s8(vqmovn_s16(h0), vqmovn_s16(h1));
+    return vminq_s8(vmaxq_s8(q, qmin), qmax);
+  }
+  // Int8: the 8 requantized outputs of a0 (outputs 0-3) and a1 (4-7).
+  ARMCONV_DWS8_INLINE int8x8_t requant8(int32x4_t a0, int32x4_t a1) const {
+    if (shifted) {
+      a0 = vqshlq_s32(a0, shift);
+      a1 = vqshlq_s32(a1, shift);
+    }
+    const int16x8_t h = vcombine_s16(vqmovn_s32(vqrdmulhq_s32(a0, mult)), vqmovn_s32(vqrdmulhq_s32(a1, mult)));
+    return vmin_s8(vmax_s8(vqmovn_s16(h), vget_low_s8(qmin)), vget_low_s8(qmax));
+  }
   // The first n (1..16) outputs of acc at y (element index `at`).
   ARMCONV_DWS8_INLINE void store(Acc16 acc, void* y, size_t at, size_t n) const {
     if (K == S8OutKind::Int8) {
-      if (shifted) {
-        acc.a0 = vqshlq_s32(acc.a0, shift);
-        acc.a1 = vqshlq_s32(acc.a1, shift);
-        acc.a2 = vqshlq_s32(acc.a2, shift);
-        acc.a3 = vqshlq_s32(acc.a3, shift);
-      }
-      const int16x8_t h0 = vcombine_s16(vqmovn_s32(vqrdmulhq_s32(acc.a0, mult)),
-                                        vqmovn_s32(vqrdmulhq_s32(acc.a1, mult)));
-      const int16x8_t h1 = vcombine_s16(vqmovn_s32(vqrdmulhq_s32(acc.a2, mult)),
-                                        vqmovn_s32(vqrdmulhq_s32(acc.a3, mult)));
-      int8x16_t q = vcombine_s8(vqmovn_s16(h0), vqmovn_s16(h1));
-      q = vminq_s8(vmaxq_s8(q, qmin), qmax);
+      const int8x16_t q = requant(acc);
       int8_t* p = static_cast<int8_t*>(y) + at;
       if (n == 16) {
         vst1q_s8(p, q);
@@ -285,7 +303,7 @@ ARMCONV_DWS8_INLINE Acc16 dw_s8_step(const int8_t* r0, const int8_t* r1, const i
 }
 
 template <int S, S8OutKind K>
-void dw3x3_s8_plane(const DwPlaneS8& p) {
+ARMCONV_DWS8_NOINLINE void dw3x3_s8_plane(const DwPlaneS8& p) {
   constexpr size_t kLen = dw_s8_row_len<S>();
   alignas(16) int8_t rows[3][kLen + 16];
   const int8_t* k = p.k;
@@ -299,6 +317,16 @@ void dw3x3_s8_plane(const DwPlaneS8& p) {
     const size_t steps = (cw + 15) / 16;
     const size_t len = (steps * 16 - 1) * S + 3 + 32;  // every byte the steps load
     const int64_t a0 = int64_t(c0) * S - pl;           // input column of the rows' byte 0
+    // The rows' bytes outside the input row are zero for the whole chunk.
+    {
+      int8x16_t z = vdupq_n_s8(0);
+      ARMCONV_DWS8_OPAQUE(z);
+      for (size_t i = 0; i < len; i += 16) {
+        vst1q_s8(rows[0] + i, z);
+        vst1q_s8(rows[1] + i, z);
+        vst1q_s8(rows[2] + i, z);
+      }
+    }
     // Input row iy padded into buffer b, or the zero row outside the plane.
     auto get = [&](int64_t iy, int8_t* b) -> const int8_t* {
       if (iy < 0 || iy >= h) return kDwS8ZeroRow;
@@ -349,19 +377,47 @@ void dw3x3_s8_plane(const DwPlaneS8& p) {
   }
 }
 
-void dw3x3_s8_stride1(const DwPlaneS8& p) {
-  if (p.out.kind == S8OutKind::Int8)
-    dw3x3_s8_plane<1, S8OutKind::Int8>(p);
-  else
-    dw3x3_s8_plane<1, S8OutKind::Float>(p);
+}  // namespace
+}  // namespace detail
+}  // namespace armconv
+
+// Narrow "same"-padded maps (14x14, 7x7): rows built in registers.
+#include "neon/dwconv3x3_s8_rows.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+// The p.count planes one at a time (core/dwconv.h).
+template <int S, S8OutKind K>
+void dw3x3_s8_planes(const DwPlaneS8& p) {
+  if (p.count == 1) return dw3x3_s8_plane<S, K>(p);
+  DwPlaneS8 q = p;
+  q.count = 1;
+  const size_t es = K == S8OutKind::Int8 ? 1 : sizeof(float);
+  for (size_t i = 0; i < p.count; i++) {
+    q.x = p.x + i * p.h * p.w;
+    q.y = static_cast<char*>(p.y) + i * p.ho * p.wo * es;
+    q.k = p.k + i * kDwS8PackedBytes;
+    q.out = out_from_row(p.out, i);
+    dw3x3_s8_plane<S, K>(q);
+  }
 }
 
-void dw3x3_s8_stride2(const DwPlaneS8& p) {
+template <int S>
+void dw3x3_s8_stride(const DwPlaneS8& p) {
+  if (p.w <= 16) {  // (one compare for wide maps)
+    if (p.out.kind == S8OutKind::Int8 ? rows_s8_try<S, S8OutKind::Int8>(p) : rows_s8_try<S, S8OutKind::Float>(p))
+      return;
+  }
   if (p.out.kind == S8OutKind::Int8)
-    dw3x3_s8_plane<2, S8OutKind::Int8>(p);
+    dw3x3_s8_planes<S, S8OutKind::Int8>(p);
   else
-    dw3x3_s8_plane<2, S8OutKind::Float>(p);
+    dw3x3_s8_planes<S, S8OutKind::Float>(p);
 }
+
+void dw3x3_s8_stride1(const DwPlaneS8& p) { dw3x3_s8_stride<1>(p); }
+void dw3x3_s8_stride2(const DwPlaneS8& p) { dw3x3_s8_stride<2>(p); }
 
 }  // namespace
 }  // namespace detail

@@ -178,43 +178,55 @@ void sweep_any(const Fp32Kernel& kern) {
 // bit for bit, over the same widths, heights and paddings (plus planes wider
 // than the NEON kernel's column chunk), both output stages. Inputs hold
 // -128; x and y sit against guard pages as above.
+// `count` planes per call (runs of channels: each its own taps, bias,
+// multiplier and scale).
 bool check_plane_s8(const Dw3x3S8Kernels& kern, int s, int h, int w, Pads pd, bool int8_out,
-                    bool guard_at_end) {
+                    bool guard_at_end, int count = 1) {
   using armconv::detail::DwPlaneS8;
   using armconv::detail::S8OutKind;
+  using armconv::detail::kDwS8PackedBytes;
   if (h + pd.t + pd.b < 3 || w + pd.l + pd.r < 3) return true;
   const int ho = (h + pd.t + pd.b - 3) / s + 1, wo = (w + pd.l + pd.r - 3) / s + 1;
-  const size_t es = int8_out ? 1 : 4, outs = size_t(ho) * size_t(wo);
-  GuardedArray<int8_t> x(size_t(h) * w, guard_at_end);
-  GuardedArray<unsigned char> y(outs * es, !guard_at_end);
-  std::vector<unsigned char> want(outs * es);
-  int8_t k[16] = {};
-  for (int i = 0; i < 9; i++) k[i] = int8_t(int(frand() * 63.5f));
-  k[4] = (h + w) % 2 ? 127 : -127;
+  const size_t es = int8_out ? 1 : 4, outs = size_t(ho) * size_t(wo), plane = size_t(h) * w;
+  GuardedArray<int8_t> x(plane * count, guard_at_end);
+  GuardedArray<unsigned char> y(outs * es * count, !guard_at_end);
+  std::vector<unsigned char> want(outs * es * count);
+  std::vector<int8_t> k(kDwS8PackedBytes * count, 0);
+  std::vector<int32_t> bias(count), mult(count);
+  std::vector<float> scale(count);
+  for (int c = 0; c < count; c++) {
+    int8_t* kc = k.data() + c * kDwS8PackedBytes;
+    for (int i = 0; i < 9; i++) kc[i] = int8_t(int(frand() * 63.5f));
+    kc[4] = (h + w + c) % 2 ? 127 : -127;
+    bias[c] = int32_t(frand() * 4000.0f);
+    mult[c] = (1 << 26) + c * 12345;
+    scale[c] = 0.01f + 0.001f * float(c);
+  }
   for (size_t i = 0; i < x.size(); i++) x[i] = int8_t(int(frand() * 64.0f));
   if (x.size() > 2) x[x.size() / 2] = -128;
-  const int32_t bias = int32_t(frand() * 4000.0f), mult = 1 << 26;
-  const float scale = 0.01f;
   armconv::detail::S8Output out;
   out.kind = int8_out ? S8OutKind::Int8 : S8OutKind::Float;
-  out.bias = &bias;
-  out.mult = &mult;
+  out.bias = bias.data();
+  out.mult = mult.data();
   out.shift = (h + w) % 3;
   out.qmin = -120;
   out.qmax = 100;
-  out.fscale = &scale;
+  out.fscale = scale.data();
   out.fclamp = (w % 2) == 0;
   out.fmin = -150.0f;
   out.fmax = 90.0f;
-  DwPlaneS8 p{x.data(), size_t(h), size_t(w), want.data(), size_t(ho), size_t(wo),
-              size_t(pd.t), size_t(pd.l), k, out};
-  armconv::detail::dw_s8_plane_generic(p, armconv::detail::DwShape{3, 3, s, s, 1, 1});
+  for (int c = 0; c < count; c++) {
+    DwPlaneS8 q{x.data() + c * plane, size_t(h), size_t(w), want.data() + c * outs * es, size_t(ho), size_t(wo),
+                size_t(pd.t), size_t(pd.l), k.data() + c * kDwS8PackedBytes, armconv::detail::out_from_row(out, c)};
+    armconv::detail::dw_s8_plane_generic(q, armconv::detail::DwShape{3, 3, s, s, 1, 1});
+  }
   std::memset(y.data(), 0x5a, y.size());
-  p.y = y.data();
+  DwPlaneS8 p{x.data(), size_t(h), size_t(w), y.data(), size_t(ho), size_t(wo),
+              size_t(pd.t), size_t(pd.l), k.data(), out, size_t(count)};
   (s == 1 ? kern.stride1 : kern.stride2)(p);
   if (std::memcmp(y.data(), want.data(), want.size()) != 0) {
-    std::printf("FAIL %s stride %d h %d w %d pads (t%d b%d l%d r%d) %s out: differs from the generic loop\n",
-                kern.name, s, h, w, pd.t, pd.b, pd.l, pd.r, int8_out ? "int8" : "float");
+    std::printf("FAIL %s stride %d h %d w %d pads (t%d b%d l%d r%d) %s out, %d planes: differs from the generic loop\n",
+                kern.name, s, h, w, pd.t, pd.b, pd.l, pd.r, int8_out ? "int8" : "float", count);
     return false;
   }
   return true;
@@ -229,11 +241,28 @@ void sweep_s8(const Dw3x3S8Kernels& kern) {
       for (int w = 1; w <= 40; w++)
         for (const Pads& pd : pads) {
           cases++;
-          if (!check_plane_s8(kern, s, h, w, pd, (h + w + pd.l) % 2 == 0, (h * 7 + w) % 2 == 0) && ++bad > 20) {
+          if (!check_plane_s8(kern, s, h, w, pd, (h + w + pd.l) % 2 == 0, (h * 7 + w) % 2 == 0,
+                              1 + (h + w) % 3) && ++bad > 20) {
             g_failures += bad;
             return;
           }
         }
+  // Narrow maps with pad_left 1 and right 1 (neon/dwconv3x3_s8_rows.h: rows
+  // built by table lookups; 8 or 16 lanes), taller, every top/bottom padding
+  // up to 2 (a range of a plane's rows starts with pad 0 or 1).
+  for (int s = 1; s <= 2; s++)
+    for (int h = 1; h <= 20; h++)
+      for (int w = 3; w <= 17; w++)
+        for (int t = 0; t <= 2; t++)
+          for (int b = 0; b <= 2; b++) {
+            cases++;
+            for (bool i8 : {true, false})
+              if (!check_plane_s8(kern, s, h, w, {t, b, 1, 1}, i8, (h + w + t + b) % 2 == 0, 1 + (h + t) % 3) &&
+                  ++bad > 20) {
+                g_failures += bad;
+                return;
+              }
+          }
   // Wider than a column chunk (256 outputs), taller maps.
   const int big[][2] = {{5, 300}, {9, 530}, {33, 64}, {20, 257}};
   for (int s = 1; s <= 2; s++)
@@ -280,12 +309,89 @@ void check_operator() {
 
 }  // namespace
 
+// A plane cut into row ranges (as the operator runs a range of rows: rows
+// oy0.. are a plane of their own starting at input row oy0*s - pad_top) gives
+// the same bits as the whole plane: the whole-row small-map kernels
+// (neon/dwconv3x3_rows.h) run whole "same"-padded planes, the strips run the
+// cuts, and results must not depend on how a layer's rows are cut. Also the
+// MobileNet map sizes (14x14, 7x7, with 14 and 7 rows) against the reference,
+// in runs of several planes.
+void check_row_cuts(const DwKernels& kern) {
+  int cases = 0, bad = 0;
+  const int k = int(kern.k), pad = k / 2;
+  for (int s = 1; s <= 2; s++) {
+    for (int h = 1; h <= 16; h++) {
+      for (int w = 1; w <= 20; w++) {
+        const int ho = (h + 2 * pad - k) / s + 1, wo = (w + 2 * pad - k) / s + 1;
+        if (ho < 2) continue;
+        const int count = 1 + (h + w) % 3;
+        const size_t plane = size_t(h) * w, oplane = size_t(ho) * wo;
+        const size_t kstep = armconv::detail::dw_packed_floats(size_t(k * k));
+        std::vector<float> x(plane * count), whole(oplane * count), cut(oplane * count);
+        std::vector<float> kk(kstep * count, 0.0f);
+        for (int c = 0; c < count; c++)
+          for (int i = 0; i <= k * k; i++) kk[c * kstep + i] = frand();
+        for (float& v : x) v = frand();
+        const bool clamp = (h + w) % 2 == 0;
+        DwPlane p{x.data(), size_t(h), size_t(w), whole.data(), size_t(ho), size_t(wo), size_t(pad),
+                  size_t(pad), kk.data(), clamp, -0.5f, 0.75f, size_t(count)};
+        (s == 1 ? kern.stride1 : kern.stride2)(p);
+        for (int c = 0; c < count; c++) {
+          // Two ranges [0, a) and [a, ho), each a plane of its own (the
+          // operator keeps cuts at rows that read inside the plane).
+          const int a = 1 + (h * 3 + w + c) % (ho - 1);
+          if (a * s - pad > h - 1) continue;
+          const int ranges[2][2] = {{0, a}, {a, ho}};
+          for (const auto& r : ranges) {
+            DwPlane q = p;
+            q.x = x.data() + c * plane;
+            q.h = size_t(h);
+            q.k = kk.data() + c * kstep;
+            q.count = 1;
+            const int iy = r[0] * s - pad;
+            if (iy >= 0) {
+              q.x += size_t(iy) * w;
+              q.h = size_t(h - iy);
+              q.pad_top = 0;
+            } else {
+              q.pad_top = size_t(-iy);
+            }
+            q.y = cut.data() + c * oplane + size_t(r[0]) * wo;
+            q.ho = size_t(r[1] - r[0]);
+            (s == 1 ? kern.stride1 : kern.stride2)(q);
+          }
+          cases++;
+          if (std::memcmp(whole.data() + c * oplane, cut.data() + c * oplane, oplane * sizeof(float)) != 0) {
+            std::printf("FAIL %s row cuts: %dx%d stride %d h %d w %d plane %d of %d cut at row %d: "
+                        "bits differ from the whole plane\n", kern.name, k, k, s, h, w, c, count, a);
+            bad++;
+          }
+        }
+      }
+    }
+  }
+  const int sizes[][2] = {{14, 14}, {7, 7}, {14, 16}, {28, 15}};
+  for (int s = 1; s <= 2; s++)
+    for (const auto& hw : sizes)
+      for (int clamp = 0; clamp < 2; clamp++) {
+        cases++;
+        const DwShape sh{size_t(k), size_t(k), s, s, 1, 1};
+        if (!check_plane({kern.name, &kern, nullptr}, sh, hw[0], hw[1], {pad, pad, pad, pad}, clamp != 0,
+                         (hw[0] + clamp) % 2 == 0, 5))
+          bad++;
+      }
+  std::printf("%s: %d row-cut and map-size checks, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
 int main() {
   using namespace armconv::detail;
   const Kernels& kt = kernels();
   std::printf("dispatched depthwise: %s %s %s\n", kt.dw3x3->name, kt.dw5x5->name, kt.dw_any->name);
   sweep({kt.dw3x3->name, kt.dw3x3, nullptr}, 3);
   sweep({kt.dw5x5->name, kt.dw5x5, nullptr}, 5);
+  check_row_cuts(*kt.dw3x3);
+  check_row_cuts(*kt.dw5x5);
   sweep_any({kt.dw_any->name, nullptr, kt.dw_any});
   if (kt.dw3x3 != &dw3x3_generic_kernels()) sweep({"dwconv3x3 generic", &dw3x3_generic_kernels(), nullptr}, 3);
   if (kt.dw5x5 != &dw5x5_generic_kernels()) sweep({"dwconv5x5 generic", &dw5x5_generic_kernels(), nullptr}, 5);

@@ -455,6 +455,16 @@ void stem_cases() {
            {1, 2, 1});
 }
 
+// int8 depthwise 3x3 on small maps with many planes (added by the depthwise
+// work): whole planes go to the kernel as runs of channels (DwPlaneS8::count),
+// cut at image ends and wherever a range ends.
+void dw_s8_run_cases() {
+  s8_case("dw3x3_s8 s1 C24, 14x14, n 2", make_dw3x3_s8_conv, params(24, 24, 3, 1, 1, 24, false), 2, 14, 14,
+          {48, 1, 1});
+  s8_case("dw3x3_s8 s2 C20, 14x14, n 2", make_dw3x3_s8_conv, params(20, 20, 3, 2, 1, 20, false), 2, 14, 14,
+          {40, 1, 1});
+}
+
 }  // namespace
 
 int main() {
@@ -594,6 +604,7 @@ int main() {
           33, {4, 4, 1});
   s8_case("dw_s8 5x5 C2, 40x20", make_dw_s8_conv, params(2, 2, 5, 1, 2, 2, false), 1, 40, 20, {2, 5, 1});
   stem_cases();
+  dw_s8_run_cases();
   phase7_cases();
   CHECK(staged_plans > 0, "no plan for threads ran in stages");
   CHECK(wino_position_plans > 0, "no Winograd plan in stages cut the positions of a block");

@@ -13,9 +13,13 @@ void dwconv3x3_armv7_1x8_s1(const DwPlane& p);
 void dwconv3x3_armv7_1x8_s1_clamp(const DwPlane& p);
 void dwconv3x3_armv7_1x8_s2(const DwPlane& p);
 void dwconv3x3_armv7_1x8_s2_clamp(const DwPlane& p);
+bool dwconv3x3_armv7_1x8_s1_rows(const DwPlane& p);  // small maps, pad 1
 
 namespace {
-void stride1(const DwPlane& p) { p.clamp ? dwconv3x3_armv7_1x8_s1_clamp(p) : dwconv3x3_armv7_1x8_s1(p); }
+void stride1(const DwPlane& p) {
+  if (dwconv3x3_armv7_1x8_s1_rows(p)) return;
+  p.clamp ? dwconv3x3_armv7_1x8_s1_clamp(p) : dwconv3x3_armv7_1x8_s1(p);
+}
 void stride2(const DwPlane& p) { p.clamp ? dwconv3x3_armv7_1x8_s2_clamp(p) : dwconv3x3_armv7_1x8_s2(p); }
 }  // namespace
 
