@@ -221,6 +221,110 @@ inline void tiles_rows(size_t m, size_t tiles, const float* a, const float* b, f
   }
 }
 
+// Edge kernels for the last n % 8 columns of a panel where real layers have
+// them: N % 8 == 1 (7x7 maps, N = 49) and 4 (14x14 maps, N = 196). The
+// 6x8 tile would spend 7/8 (1/2) of its vmla on zero padding: per k-step
+// these take 4 (8) instructions instead of 14. Each computes every output as
+// tiles_6x8 does (vmla by scalar, in k order, from the bias or C), so a
+// column gives the same bits whichever kernel computes it. `t` holds the
+// start values (bias or C) and receives the result: 6 x 4 floats, rows 16
+// bytes apart (tile_6x4_asm), or 6 floats of one column (col_6x1_asm).
+//
+// 6 x 4 (columns 0-3 of the last panel). Registers: q8-q13 rows 0-5;
+// d0-d2 A (the 6 rows of a k-step, lanes as in tiles_6x8); q2 B (columns
+// 0-3 of the panel row: post-incremented by the 32-byte row, %[s]).
+#define E4_32_KSTEP                                                             \
+  "vld1.32 {d0-d2}, [%[a]]!\n"                                                  \
+  "vld1.32 {d4-d5}, [%[b]], %[s]\n"                                             \
+  "vmla.f32 q8, q2, d0[0]\n vmla.f32 q9, q2, d0[1]\n"                           \
+  "vmla.f32 q10, q2, d1[0]\n vmla.f32 q11, q2, d1[1]\n"                         \
+  "vmla.f32 q12, q2, d2[0]\n vmla.f32 q13, q2, d2[1]\n"
+// 6 x 1 (column 0 of the last panel), rows in vector lanes (as the
+// aarch64 8x1 edge): q8 rows 0-3, d18 rows 4-5; d3[0] B (column 0 of the
+// panel row). A k-step: 2 loads, 2 vmla.
+#define E1_32_KSTEP                                                             \
+  "vld1.32 {d0-d2}, [%[a]]!\n"                                                  \
+  "vld1.32 {d3[0]}, [%[b]], %[s]\n"                                             \
+  "vmla.f32 q8, q0, d3[0]\n vmla.f32 d18, d2, d3[0]\n"
+// The k-loop of an edge kernel (4 k-steps per iteration, then single ones)
+// and its clamp (q0 = lo, q1 = hi), around LOAD / CLAMP / STORE code.
+#define E32_ASM(LOAD, KSTEP, CLAMP, STORE)                                      \
+  asm volatile(                                                                 \
+      LOAD                                                                      \
+      "ldr %[n], [%[args], %[o_kc]]\n"                                          \
+      "lsrs %[n], %[n], #2\n"                                                   \
+      "beq 2f\n"                                                                \
+      "1:\n"                                                                    \
+      KSTEP KSTEP KSTEP KSTEP                                                   \
+      "subs %[n], %[n], #1\n"                                                   \
+      "bne 1b\n"                                                                \
+      "2:\n"                                                                    \
+      "ldr %[n], [%[args], %[o_kc]]\n"                                          \
+      "ands %[n], %[n], #3\n"                                                   \
+      "beq 4f\n"                                                                \
+      "3:\n"                                                                    \
+      KSTEP                                                                     \
+      "subs %[n], %[n], #1\n"                                                   \
+      "bne 3b\n"                                                                \
+      "4:\n"                                                                    \
+      "ldr %[n], [%[args], %[o_flags]]\n"                                       \
+      "tst %[n], %[clamp]\n"                                                    \
+      "beq 5f\n"                                                                \
+      "vldr d4, [%[args], %[o_lo]]\n"                                           \
+      "vdup.32 q0, d4[0]\n"                                                     \
+      "vdup.32 q1, d4[1]\n"                                                     \
+      CLAMP                                                                     \
+      "5:\n"                                                                    \
+      STORE                                                                     \
+      : [a] "+r"(a), [b] "+r"(b), [t] "+r"(t), [n] "=&r"(n)                     \
+      : [s] "r"(s), [args] "r"(&args), [clamp] "I"(kLastK),         \
+        [o_lo] "I"(offsetof(Tile6x8Args, lo)), [o_flags] "I"(offsetof(Tile6x8Args, flags)), \
+        [o_kc] "I"(offsetof(Tile6x8Args, kc))                                   \
+      : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d16", "d17", "d18", "d19", \
+        "d20", "d21", "d22", "d23", "d24", "d25", "d26", "d27")
+#define E32_CLAMP_Q(x) "vmax.f32 " x ", " x ", q0\n vmin.f32 " x ", " x ", q1\n"
+inline void tile_6x4_asm(const float* a, const float* b, float* t, const Tile6x8Args& args) {
+  size_t n;
+  const size_t s = kNR * sizeof(float);
+  E32_ASM("vld1.32 {d16-d19}, [%[t]]!\n vld1.32 {d20-d23}, [%[t]]!\n"
+          "vld1.32 {d24-d27}, [%[t]]\n sub %[t], %[t], #64\n",
+          E4_32_KSTEP,
+          E32_CLAMP_Q("q8") E32_CLAMP_Q("q9") E32_CLAMP_Q("q10") E32_CLAMP_Q("q11")
+          E32_CLAMP_Q("q12") E32_CLAMP_Q("q13"),
+          "vst1.32 {d16-d19}, [%[t]]!\n vst1.32 {d20-d23}, [%[t]]!\n"
+          "vst1.32 {d24-d27}, [%[t]]\n");
+}
+inline void col_6x1_asm(const float* a, const float* b, float* t, const Tile6x8Args& args) {
+  size_t n;
+  const size_t s = kNR * sizeof(float);
+  E32_ASM("vld1.32 {d16-d18}, [%[t]]\n", E1_32_KSTEP,
+          E32_CLAMP_Q("q8") "vmax.f32 d18, d18, d0\n vmin.f32 d18, d18, d2\n",
+          "vst1.32 {d16-d18}, [%[t]]\n");
+}
+#undef E4_32_KSTEP
+#undef E1_32_KSTEP
+#undef E32_ASM
+#undef E32_CLAMP_Q
+
+// The last cols <= 4 columns of a panel (m rows of C at c) through an edge
+// kernel: 1 column col_6x1_asm, 2-4 columns tile_6x4_asm.
+inline void edge_6x4(size_t m, size_t cols, const float* a, const float* b, float* c, size_t ldc,
+                     const Tile6x8Args& args) {
+  const bool acc = args.flags & kAccumulate;
+  if (cols == 1) {
+    float t[kMR];
+    for (size_t r = 0; r < kMR; r++) t[r] = acc && r < m ? c[r * ldc] : args.bias[r];
+    col_6x1_asm(a, b, t, args);
+    for (size_t r = 0; r < m; r++) c[r * ldc] = t[r];
+    return;
+  }
+  float t[kMR * 4];
+  for (size_t r = 0; r < kMR; r++)
+    for (size_t j = 0; j < 4; j++) t[r * 4 + j] = acc && r < m && j < cols ? c[r * ldc + j] : args.bias[r];
+  tile_6x4_asm(a, b, t, args);
+  for (size_t r = 0; r < m; r++) std::memcpy(c + r * ldc, t + r * 4, cols * sizeof(float));
+}
+
 // The micro-kernel entry: one A panel times the B panels that follow each
 // other in `b`. The tiles of 8 valid columns go to C as one strip of
 // m-row tiles (m = 6, or the m < 6 rows of a last panel); the last n % 8
@@ -240,6 +344,10 @@ void ukernel_6x8(size_t kc, size_t m, size_t n, const float* a, const float* b, 
   if (full) tiles_rows(m, full, a, b, c, args);
   if (full * kNR < n) {
     const size_t q = full * kNR, cols = n - q;
+    if (cols <= 4) {
+      edge_6x4(m, cols, a, b + q * kc, c + q, ldc, args);
+      return;
+    }
     float tile[kMR * kNR];
     args.ldt_bytes = kNR * sizeof(float);
     if (flags & kAccumulate) {
@@ -283,7 +391,10 @@ const SgemmKernels& sgemm_neon_kernels() {
                                  1,                 ukernel_6x8, Pack::pack_a,
                                  Pack::pack_b,      Pack::pack_im2col,
                                  /*pad_copy=*/true,                     Sgemv<kMR>::run,
-                                 /*edge_step=*/kNR};  // a narrower panel runs a full tile
+                                 // The planner's cost of a partial panel: a full
+                                 // tile's (5-7 columns run one; the 1- and 2-4-column
+                                 // edge kernels cost about 0.3 and 0.7 of it, K = 160, 64).
+                                 /*edge_step=*/kNR};
   return k;
 }
 
