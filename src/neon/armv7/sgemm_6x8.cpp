@@ -85,7 +85,6 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 #define AC32_ROWS_5(OP) AC32_ROWS_4(OP) AC32_ROW4(OP)
 #define AC32_ROWS_6(OP) AC32_ROWS_5(OP) AC32_ROW5(OP)
 #define AC32_MLA_ROW(d, x, y, s) "vmla.f32 " x ", q2, " s "\n vmla.f32 " y ", q3, " s "\n"
-#define AC32_DUP_ROW(d, x, y, s) "vdup.32 " x ", " s "\n vdup.32 " y ", " s "\n"
 // One k-step of R rows: 2 loads (A: all 6 rows, one instruction whatever R
 // is; B: 8 pixels) and 2R vmla.
 #define AC32_KSTEP(R)                                                           \
@@ -100,6 +99,15 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 #define AC32_CLAMP_ROW(d, x, y, s)                                              \
   "vmax.f32 " x ", " x ", q0\n vmin.f32 " x ", " x ", q1\n"                     \
   "vmax.f32 " y ", " y ", q0\n vmin.f32 " y ", " y ", q1\n"
+// The accumulators of R rows from the bias, pre-broadcast (args.bias8 at
+// offset 0 of args: row r = d(8+4r)-d(11+4r) = 8 floats): one vldm of up to
+// 16 d registers (13 vdup for 6 rows otherwise). n is scratch.
+#define AC32_BIAS_1 "vldmia %[args], {d8-d11}\n"
+#define AC32_BIAS_2 "vldmia %[args], {d8-d15}\n"
+#define AC32_BIAS_3 "vldmia %[args], {d8-d19}\n"
+#define AC32_BIAS_4 "vldmia %[args], {d8-d23}\n"
+#define AC32_BIAS_5 AC32_BIAS_4 "add %[n], %[args], #128\n vldmia %[n], {d24-d27}\n"
+#define AC32_BIAS_6 AC32_BIAS_4 "add %[n], %[args], #128\n vldmia %[n], {d24-d31}\n"
 // ct -= R rows, from n = the row stride (n is scratch afterwards).
 #define AC32_REWIND_1 "sub %[ct], %[ct], %[n]\n"
 #define AC32_REWIND_2 "sub %[ct], %[ct], %[n], lsl #1\n"
@@ -114,7 +122,7 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // and scratch). So it keeps no copies of its start pointers either: it
 // rewinds A by kc k-steps and C by the rows it loaded.
 struct Tile6x8Args {
-  float bias[6];    // row r starts from bias[r] (unless kAccumulate)
+  float bias8[6 * 8];  // row r starts from bias[r] (unless kAccumulate), 8 times
   float lo, hi;     // the clamp (kLastK)
   size_t flags;     // kAccumulate | kLastK (= clamp)
   size_t ldt_bytes; // C row stride
@@ -141,8 +149,7 @@ struct Tile6x8Args {
       AC32_REWIND_##R                                                           \
       "b 2f\n"                                                                  \
       "1:\n"                                                                    \
-      "vld1.32 {d0-d2}, [%[args]]\n"                                            \
-      AC32_ROWS_##R(AC32_DUP_ROW)                                               \
+      AC32_BIAS_##R                                                             \
       "2:\n"                                                                    \
       "ldr %[n], [%[args], %[o_kc]]\n"                                          \
       "lsrs %[n], %[n], #3\n"                                                   \
@@ -192,6 +199,7 @@ inline void tiles_6x8(size_t tiles, const float* a, const float* b, float* ct,
                       const Tile6x8Args& args) {
   size_t n;  // loop counter and scratch
   static_assert(Rows >= 1 && Rows <= 6, "1 to 6 rows");
+  static_assert(offsetof(Tile6x8Args, bias8) == 0, "AC32_BIAS_R loads from args");
   if constexpr (Rows == 6) {
     AC32_TILES_ASM(6)
   } else if constexpr (Rows == 5) {
@@ -313,14 +321,15 @@ inline void edge_6x4(size_t m, size_t cols, const float* a, const float* b, floa
   const bool acc = args.flags & kAccumulate;
   if (cols == 1) {
     float t[kMR];
-    for (size_t r = 0; r < kMR; r++) t[r] = acc && r < m ? c[r * ldc] : args.bias[r];
+    for (size_t r = 0; r < kMR; r++) t[r] = !acc ? args.bias8[8 * r] : r < m ? c[r * ldc] : 0.0f;
     col_6x1_asm(a, b, t, args);
     for (size_t r = 0; r < m; r++) c[r * ldc] = t[r];
     return;
   }
   float t[kMR * 4];
   for (size_t r = 0; r < kMR; r++)
-    for (size_t j = 0; j < 4; j++) t[r * 4 + j] = acc && r < m && j < cols ? c[r * ldc + j] : args.bias[r];
+    for (size_t j = 0; j < 4; j++)
+      t[r * 4 + j] = !acc ? args.bias8[8 * r] : r < m && j < cols ? c[r * ldc + j] : 0.0f;
   tile_6x4_asm(a, b, t, args);
   for (size_t r = 0; r < m; r++) std::memcpy(c + r * ldc, t + r * 4, cols * sizeof(float));
 }
@@ -333,7 +342,12 @@ inline void edge_6x4(size_t m, size_t cols, const float* a, const float* b, floa
 void ukernel_6x8(size_t kc, size_t m, size_t n, const float* a, const float* b, float* c,
                  size_t ldc, const F32Output& out, unsigned flags) {
   Tile6x8Args args;
-  std::memcpy(args.bias, out.bias, sizeof(args.bias));
+  if (!(flags & kAccumulate))
+    for (size_t r = 0; r < kMR; r++) {
+      const float32x4_t v = vdupq_n_f32(out.bias[r]);
+      vst1q_f32(args.bias8 + 8 * r, v);
+      vst1q_f32(args.bias8 + 8 * r + 4, v);
+    }
   args.lo = out.lo;
   args.hi = out.hi;
   // The block's flag bits: kAccumulate, and kLastK as "clamp".
@@ -371,7 +385,12 @@ void ukernel_6x8(size_t kc, size_t m, size_t n, const float* a, const float* b, 
 #undef AC32_ROWS_5
 #undef AC32_ROWS_6
 #undef AC32_MLA_ROW
-#undef AC32_DUP_ROW
+#undef AC32_BIAS_1
+#undef AC32_BIAS_2
+#undef AC32_BIAS_3
+#undef AC32_BIAS_4
+#undef AC32_BIAS_5
+#undef AC32_BIAS_6
 #undef AC32_KSTEP
 #undef AC32_LOAD_ROW
 #undef AC32_STORE_ROW
