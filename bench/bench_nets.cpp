@@ -10,6 +10,11 @@
 //   effb0_se_*, mbv3_se_*: the squeeze-and-excitation 1x1 layers of
 //     EfficientNet-B0 (SiLU / sigmoid follow: no fused activation) and
 //     MobileNetV3-Large (relu after the squeeze), on their 1x1 maps
+//   head_*: output heads whose channel count is not a multiple of 8 (the
+//     last M-panel of the fp32 GEMM is partial): a YOLOv3 detection head
+//     (3 x 85 = 255 channels on the 13x13 map) and a 21-class (VOC)
+//     segmentation head on a 56x56 map, and a 3-channel (RGB) output layer;
+//     fp32 only
 // The q* twins are QConv2d (int8 in, int8 out) on the same shapes.
 #include <limits>
 #include <string>
@@ -62,6 +67,12 @@ const Layer kLayers[] = {
     {"mbv3_se_240_960", 240, 960, 1, 1, 1, 1, -kInf, kInf},
 };
 
+const Layer kHeads[] = {
+    {"head_256_255_13", 256, 255, 1, 1, 1, 13, -kInf, kInf},
+    {"head_64_21_56", 64, 21, 1, 1, 1, 56, -kInf, kInf},
+    {"head_64_3_56", 64, 3, 1, 1, 1, 56, -kInf, kInf},
+};
+
 int reg = [] {
   for (const Layer& l : kLayers) {
     const Conv2dParams p = conv_params(l.cin, l.cout, l.k, l.stride, l.k / 2, l.groups, l.out_min, l.out_max);
@@ -69,6 +80,10 @@ int reg = [] {
     // int8 (not the 3-channel stem, which has no int8 path worth measuring)
     if (l.cin > 3) add_case(qconv_case(std::string("q") + l.name, p, l.h, l.h, false));
   }
+  for (const Layer& l : kHeads)
+    add_case(conv_case(l.name, Algo::Auto,
+                       conv_params(l.cin, l.cout, l.k, l.stride, l.k / 2, l.groups, l.out_min, l.out_max),
+                       l.h, l.h));
   return 0;
 }();
 

@@ -109,8 +109,9 @@ void check_public(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t l
 // 8x12: 16 k-steps a pass, then blocks of 8, 4, 2, 1 by the bits of
 // kc % 16; armv7 6x8: 8, then single steps), K = 27 and 147 (the 3x3 s2 and
 // 7x7 stems: 16 + 8 + 2 + 1, 9 * 16 + 2 + 1), for every row count m <= MR
-// (armv7: a panel of m < 6 rows runs an m-row kernel over whole tiles in
-// place), as strips (whole tiles in one call, then the edge) and tile by
+// (a panel of m < MR rows runs its whole tiles in place: armv7 m-row
+// kernels, aarch64 the 4-row kernel for m <= 4 and the 8-row one with m-row
+// C loads and stores for 5..7), as strips (whole tiles in one call, then the edge) and tile by
 // tile, with bias or accumulate, no clamp, both bounds, ReLU (hi = +inf)
 // and an upper bound only; C strided for half of them.
 void check_tails(const SgemmKernels& kn, const SgemmKernels& gk) {
@@ -138,6 +139,34 @@ void check_tails(const SgemmKernels& kn, const SgemmKernels& gk) {
           cnt++;
         }
   std::printf("k-tail / row-count checks done (%zu shapes), failures so far %d\n", cnt, failures);
+}
+
+// A partial last M-panel (m < MR: output channels not a multiple of MR) over
+// whole tiles in place and every N remainder after them (n = 2 NR + r, r =
+// 0..NR-1), K with and without the main loop's remainders, bias or
+// accumulate, every clamp (none, both bounds, ReLU, upper bound only), C
+// dense or strided, as one strip or tile by tile.
+void check_partial_panels(const SgemmKernels& kn, const SgemmKernels& gk) {
+  struct Clamp {
+    unsigned flag;
+    float lo, hi;
+  };
+  const Clamp clamps[] = {{0, 0.0f, 0.0f},
+                          {kClamp, -0.3f, 0.4f},
+                          {kClamp, 0.0f, INFINITY},
+                          {kClamp, -INFINITY, 0.2f}};
+  const size_t ks[] = {3, 16, 37, 64};
+  size_t cnt = 0;
+  for (size_t m = 1; m < kn.mr; m++)
+    for (size_t r = 0; r < kn.nr; r++)
+      for (size_t i = 0; i < 4; i++, cnt++) {
+        const size_t n = 2 * kn.nr + r, k = ks[(r + i) % 4];
+        const unsigned acc = (cnt / 4) % 2 ? unsigned(kAccumulate) : 0u;
+        const Clamp& cl = clamps[(i + m) % 4];
+        const size_t ldc = i % 2 ? n + 2 * m + 1 : n;
+        check_gemm(kn, gk, m, n, k, k, n, ldc, cl.flag | acc, cl.lo, cl.hi, int(i / 2));
+      }
+  std::printf("partial M-panel checks done (%zu shapes), failures so far %d\n", cnt, failures);
 }
 
 }  // namespace
@@ -269,6 +298,7 @@ int main() {
   }
   std::printf("gemm checks done (%zu shapes), failures so far %d\n", cnt, failures);
   check_tails(kn, *gk);
+  check_partial_panels(kn, *gk);
 
   // im2col packing (tests/cpp/gemm_check.h's geometries), then huge ones.
   gemm_check::for_im2col_cases([&](auto... g) { gemm_check::check_im2col(kn, *gk, size_t(g)...); });

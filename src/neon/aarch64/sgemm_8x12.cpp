@@ -18,14 +18,22 @@
 //   zero-padded 8x12.
 //
 // Edges: packing zero-pads A rows past M and B columns past N, so the
-// micro-kernel always computes from whole panels; a partial tile goes through
-// a small stack buffer so that only the m x n valid outputs of C are read or
-// written.
+// micro-kernel always computes from whole panels. The last M-panel of a layer
+// whose output channels are not a multiple of 8 (m < 8 rows: 255 = 31*8 + 7
+// of a YOLO head, 21 classes, 3-channel outputs) runs its whole 12-column
+// tiles in place like full ones: m = 5..7 with the 8-row kernel whose C loads
+// and stores stop after row m (tiles_8x12<Clamp, kRows5to7>), m = 1..4 with a
+// 4-row kernel (tiles_8x12<Clamp, kRows1to4>: 12 accumulators, half the
+// FMLAs; it reads the low half of each packed A k-step). Only the last n % 12
+// columns of a panel go through a small stack tile (when the narrow kernels
+// below cannot write C directly), so that only the m x n valid outputs of C
+// are read or written.
 #include <arm_neon.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "core/gemm.h"
 #include "neon/sgemm_pack.h"
@@ -91,11 +99,27 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 #define AC_COL_1(vb, alo, ahi) AC_COL_REGS(9, 12, 15, 18, 21, 24, 27, 30, vb, alo, ahi)
 #define AC_COL_2(vb, alo, ahi) AC_COL_REGS(10, 13, 16, 19, 22, 25, 28, 31, vb, alo, ahi)
 #define AC_COL(j, vb, alo, ahi) AC_COL_##j(vb, alo, ahi)
-// The 8 rows of the tile: v8-v10, v11-v13, ..., v29-v31.
-#define AC_ROWS(OP)                                                                    \
-  OP("v8", "v9", "v10") OP("v11", "v12", "v13") OP("v14", "v15", "v16")               \
-  OP("v17", "v18", "v19") OP("v20", "v21", "v22") OP("v23", "v24", "v25")             \
-  OP("v26", "v27", "v28") OP("v29", "v30", "v31")
+// The 8 rows of the tile: v8-v10, v11-v13, ..., v29-v31 (the 4-row kernel
+// uses rows 0-3: v8-v19).
+#define AC_R0(OP) OP("v8", "v9", "v10")
+#define AC_R1(OP) OP("v11", "v12", "v13")
+#define AC_R2(OP) OP("v14", "v15", "v16")
+#define AC_R3(OP) OP("v17", "v18", "v19")
+#define AC_R4(OP) OP("v20", "v21", "v22")
+#define AC_R5(OP) OP("v23", "v24", "v25")
+#define AC_R6(OP) OP("v26", "v27", "v28")
+#define AC_R7(OP) OP("v29", "v30", "v31")
+#define AC_ROWS4(OP) AC_R0(OP) AC_R1(OP) AC_R2(OP) AC_R3(OP)
+#define AC_ROWS(OP) AC_ROWS4(OP) AC_R4(OP) AC_R5(OP) AC_R6(OP) AC_R7(OP)
+// Rows [0, m) only, for the partial M-panel kernels (OP: a C load or store,
+// post-incremented by the row stride): 5..7 rows store rows 0-4, then 5 and
+// 6 as m says; 1..4 rows store row 0, then 1, 2, 3 as m says (%[m] = m).
+#define AC_ROWS_5TO7(OP)                                                               \
+  AC_ROWS4(OP) AC_R4(OP) "cmp %[m], #6\n b.lo 10f\n" AC_R5(OP) "b.eq 10f\n" AC_R6(OP)  \
+  "10:\n"
+#define AC_ROWS_1TO4(OP)                                                               \
+  AC_R0(OP) "cmp %[m], #2\n b.lo 10f\n" AC_R1(OP) "b.eq 10f\n" AC_R2(OP)               \
+  "cmp %[m], #4\n b.lo 10f\n" AC_R3(OP) "10:\n"
 #define AC_LOAD_ROW(x, y, z) "ld1 {" x ".4s, " y ".4s, " z ".4s}, [%[cl]], %[ldt]\n"
 #define AC_STORE_ROW(x, y, z) "st1 {" x ".4s, " y ".4s, " z ".4s}, [%[ct]], %[ldt]\n"
 #define AC_CLAMP_ROW(x, y, z)                                                          \
@@ -138,12 +162,42 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
   "ld1 {v4.4s-v6.4s}, [" pb "], #48\n"                                                  \
   AC_COL(0, "v4", "v0", "v1") AC_COL(1, "v5", "v0", "v1") AC_COL(2, "v6", "v0", "v1")
 
+// The 4-row kernel (m <= 4: rows 4-7 of the packed A are zero padding).
+// Accumulators v8-v19 (rows 0-3 as above); a k-step is 12 FMLA
+// `fmla c[r][j], B[j], a.s[r]` with a = the low 4 floats of the k-step's 8 A
+// floats. Four k-steps: ld1 {v0-v3} and ld1 {v4-v7} take the A of k0, k1 and
+// k2, k3 (a = v0, v2, v4, v6; the high halves v1, v3, v5, v7 are not read),
+// three ld1 {4 regs} the 48 B floats into v20-v31: 48 FMLA + 5 loads.
+#define A4_COL(r0, r1, r2, r3, vb, va)                                                 \
+  AC_FMLA(r0, vb, va, 0) AC_FMLA(r1, vb, va, 1) AC_FMLA(r2, vb, va, 2) AC_FMLA(r3, vb, va, 3)
+#define A4_STEP(b0, b1, b2, va)                                                        \
+  A4_COL(8, 11, 14, 17, b0, va) A4_COL(9, 12, 15, 18, b1, va) A4_COL(10, 13, 16, 19, b2, va)
+#define A4_BODY4_AB(pa, pb)                                                            \
+  "ld1 {v0.4s-v3.4s}, [" pa "], #64\n"                                                  \
+  "ld1 {v20.4s-v23.4s}, [" pb "], #64\n"                                                \
+  "ld1 {v24.4s-v27.4s}, [" pb "], #64\n"                                                \
+  A4_STEP("v20", "v21", "v22", "v0")                                                   \
+  "ld1 {v4.4s-v7.4s}, [" pa "], #64\n"                                                  \
+  "ld1 {v28.4s-v31.4s}, [" pb "], #64\n"                                                \
+  A4_STEP("v23", "v24", "v25", "v2")                                                   \
+  A4_STEP("v26", "v27", "v28", "v4") A4_STEP("v29", "v30", "v31", "v6")
+// Two k-steps: 24 FMLA, 3 loads; one k-step: 12 FMLA, 2 loads.
+#define A4_BODY2_AB(pa, pb)                                                            \
+  "ld1 {v0.4s-v3.4s}, [" pa "], #64\n"                                                  \
+  "ld1 {v20.4s-v23.4s}, [" pb "], #64\n"                                                \
+  "ld1 {v24.4s, v25.4s}, [" pb "], #32\n"                                               \
+  A4_STEP("v20", "v21", "v22", "v0") A4_STEP("v23", "v24", "v25", "v2")
+#define A4_BODY1_AB(pa, pb)                                                            \
+  "ldr q0, [" pa "], #32\n"                                                             \
+  "ld1 {v20.4s-v22.4s}, [" pb "], #48\n"                                                \
+  A4_STEP("v20", "v21", "v22", "v0")
+
 // `tiles` 8x12 tiles over kc k-steps: tile t reads the A panel `a` and the B
 // panel that follows the previous one (panels are consecutive, so `b` just
 // runs on), and writes C columns [12t, 12t + 12) of `ct` (row stride ldt
 // floats; C itself or a stack tile). `bias3` holds bias[r] three times per row
 // (24 floats) so that six ld4r {4 regs} set the 24 accumulators (not 24 dup).
-#define AC_TILES_ASM(CLAMP_CODE) \
+#define AC_TILES_ASM(LOAD_CODE, BIAS_CODE, BODY4, BODY2, BODY1, CLAMP_CODE, STORE_CODE) \
   asm volatile( \
       "0:\n" \
       "mov %[ap], %[a]\n" \
@@ -151,21 +205,16 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
       /* Accumulators from C, or from the bias (row r = bias[r] in every lane). */ \
       "cbz %[accumulate], 1f\n" \
       "mov %[cl], %[ct]\n" \
-      AC_ROWS(AC_LOAD_ROW) \
+      LOAD_CODE \
       "b 2f\n" \
       "1:\n" \
-      "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n" \
-      "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n" \
-      "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], #16\n" \
-      "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bp]], #16\n" \
-      "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bp]], #16\n" \
-      "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]]\n" \
+      BIAS_CODE \
       "2:\n" \
       "cbz %[k16], 4f\n" \
       "mov %[n16], %[k16]\n" \
       "3:\n"  /* sixteen k-steps */ \
-      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]") \
-      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]") \
+      BODY4("%[ap]", "%[b]") BODY4("%[ap]", "%[b]") \
+      BODY4("%[ap]", "%[b]") BODY4("%[ap]", "%[b]") \
       "subs %[n16], %[n16], #1\n" \
       "b.ne 3b\n" \
       "4:\n" \
@@ -173,28 +222,28 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
          8, 4, 2 and 1 k-steps, in k order (K = 147: 2 + 1; K = 27: 8 + 2 + 1). */ \
       "cbz %[rem], 7f\n" \
       "tbz %[rem], #3, 5f\n" \
-      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]") \
+      BODY4("%[ap]", "%[b]") BODY4("%[ap]", "%[b]") \
       "5:\n" \
       "tbz %[rem], #2, 6f\n" \
-      AC_BODY4_AB("%[ap]", "%[b]") \
+      BODY4("%[ap]", "%[b]") \
       "6:\n" \
       "tbz %[rem], #1, 9f\n" \
-      AC_BODY2_AB("%[ap]", "%[b]") \
+      BODY2("%[ap]", "%[b]") \
       "9:\n" \
       "tbz %[rem], #0, 7f\n" \
-      AC_BODY1_AB("%[ap]", "%[b]") \
+      BODY1("%[ap]", "%[b]") \
       "7:\n"  /* %[b] now points at the next tile's B panel */ \
       /* Clamp: fmax/fmin (not fmaxnm/fminnm) so that NaN propagates. */ \
       CLAMP_CODE \
       "8:\n" \
-      AC_ROWS(AC_STORE_ROW) \
+      STORE_CODE \
       "sub %[ct], %[ct], %[rewind]\n" \
       "subs %[tiles], %[tiles], #1\n" \
       "b.ne 0b\n" \
       : [b] "+r"(b), [ct] "+r"(ct), [tiles] "+r"(tiles), [ap] "=&r"(ap), [bp] "=&r"(bp), \
         [cl] "=&r"(cl), [n16] "=&r"(n16) \
       : [a] "r"(a), [k16] "r"(k16), [rem] "r"(rem), [ldt] "r"(ldt_bytes), \
-        [rewind] "r"(rewind), \
+        [rewind] "r"(rewind), [m] "r"(m), \
         [bias] "r"(bias3), [accumulate] "r"(accumulate), [lo] "r"(lohi), \
         [hi] "r"(lohi + 1) \
       : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
@@ -203,17 +252,42 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // Clamp: 0 none, 1 lower bound only (ReLU: fmax; fmin against +inf changes
 // no value, NaN included, so it is left out: 24 instructions per tile), 2
 // both (fmax/fmin, not fmaxnm/fminnm, so that NaN propagates).
-#define AC_CLAMP_LO "ld1r {v0.4s}, [%[lo]]\n" AC_ROWS(AC_CLAMP_LO_ROW)
-#define AC_CLAMP_BOTH "ld1r {v0.4s}, [%[lo]]\n" "ld1r {v1.4s}, [%[hi]]\n" AC_ROWS(AC_CLAMP_ROW)
-template <int Clamp>
-inline void tiles_8x12(size_t tiles, size_t kc, const float* a, const float* b, float* ct,
-                       size_t ldt, const float* bias3, size_t accumulate,
+#define AC_CLAMP_LO(ROWS) "ld1r {v0.4s}, [%[lo]]\n" ROWS(AC_CLAMP_LO_ROW)
+#define AC_CLAMP_BOTH(ROWS) "ld1r {v0.4s}, [%[lo]]\n" "ld1r {v1.4s}, [%[hi]]\n" ROWS(AC_CLAMP_ROW)
+// Accumulators from the bias: six ld4r {4 regs} for 8 rows, three for 4.
+#define AC_BIAS8                                                                       \
+  "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n"                                 \
+  "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n"                               \
+  "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], #16\n"                               \
+  "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bp]], #16\n"                               \
+  "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bp]], #16\n"                               \
+  "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]]\n"
+#define AC_BIAS4                                                                       \
+  "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n"                                 \
+  "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n"                               \
+  "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]]\n"
+// The kernel variants by the rows of the A panel: all 8, 5..7 (8-row
+// compute, C loads and stores stop after row m) and 1..4 (the 4-row kernel).
+enum RowsKind { kRows8, kRows5to7, kRows1to4 };
+#define AC_TILES_8(CLAMP)                                                              \
+  AC_TILES_ASM(AC_ROWS(AC_LOAD_ROW), AC_BIAS8, AC_BODY4_AB, AC_BODY2_AB, AC_BODY1_AB, \
+               CLAMP, AC_ROWS(AC_STORE_ROW))
+#define AC_TILES_5TO7(CLAMP)                                                           \
+  AC_TILES_ASM(AC_ROWS_5TO7(AC_LOAD_ROW), AC_BIAS8, AC_BODY4_AB, AC_BODY2_AB,          \
+               AC_BODY1_AB, CLAMP, AC_ROWS_5TO7(AC_STORE_ROW))
+#define AC_TILES_1TO4(CLAMP)                                                           \
+  AC_TILES_ASM(AC_ROWS_1TO4(AC_LOAD_ROW), AC_BIAS4, A4_BODY4_AB, A4_BODY2_AB,          \
+               A4_BODY1_AB, CLAMP, AC_ROWS_1TO4(AC_STORE_ROW))
+// m: the valid rows of the A panel (8 for kRows8, 5..7, 1..4).
+template <int Clamp, RowsKind Rows>
+inline void tiles_8x12(size_t tiles, size_t kc, size_t m, const float* a, const float* b,
+                       float* ct, size_t ldt, const float* bias3, size_t accumulate,
                        const float* lohi) {
   const size_t k16 = kc / 16, rem = kc % 16;
   const size_t ldt_bytes = ldt * sizeof(float);
-  // After the 8 row stores (post-incremented by ldt), back to row 0 and on
+  // After the m row stores (post-incremented by ldt), back to row 0 and on
   // to the next tile's 12 columns.
-  const size_t rewind = (kMR * ldt - kNR) * sizeof(float);
+  const size_t rewind = (m * ldt - kNR) * sizeof(float);
   // Per-tile copies of the pointers and counters the block advances (ap: A
   // panel, bp: bias3); B needs none: the next panel starts where a tile's
   // reads end.
@@ -221,17 +295,45 @@ inline void tiles_8x12(size_t tiles, size_t kc, const float* a, const float* b, 
   const float* bp;
   float* cl;
   size_t n16;
-  if constexpr (Clamp == 0) {
-    AC_TILES_ASM("")
-  } else if constexpr (Clamp == 1) {
-    AC_TILES_ASM(AC_CLAMP_LO)
+  if constexpr (Rows == kRows8) {
+    if constexpr (Clamp == 0) {
+      AC_TILES_8("")
+    } else if constexpr (Clamp == 1) {
+      AC_TILES_8(AC_CLAMP_LO(AC_ROWS))
+    } else {
+      AC_TILES_8(AC_CLAMP_BOTH(AC_ROWS))
+    }
+  } else if constexpr (Rows == kRows5to7) {
+    if constexpr (Clamp == 0) {
+      AC_TILES_5TO7("")
+    } else if constexpr (Clamp == 1) {
+      AC_TILES_5TO7(AC_CLAMP_LO(AC_ROWS))
+    } else {
+      AC_TILES_5TO7(AC_CLAMP_BOTH(AC_ROWS))
+    }
   } else {
-    AC_TILES_ASM(AC_CLAMP_BOTH)
+    if constexpr (Clamp == 0) {
+      AC_TILES_1TO4("")
+    } else if constexpr (Clamp == 1) {
+      AC_TILES_1TO4(AC_CLAMP_LO(AC_ROWS4))
+    } else {
+      AC_TILES_1TO4(AC_CLAMP_BOTH(AC_ROWS4))
+    }
   }
 }
 #undef AC_TILES_ASM
+#undef AC_TILES_8
+#undef AC_TILES_5TO7
+#undef AC_TILES_1TO4
+#undef AC_BIAS8
+#undef AC_BIAS4
 #undef AC_CLAMP_LO
 #undef AC_CLAMP_BOTH
+#undef A4_COL
+#undef A4_STEP
+#undef A4_BODY4_AB
+#undef A4_BODY2_AB
+#undef A4_BODY1_AB
 
 // A narrow edge tile, 8 x 4*NV (NV = 2: 5-8 valid columns; 4 columns take
 // tile_8x4_asm below) from the first NV q registers of a 12-column panel: a
@@ -498,10 +600,12 @@ inline void col_8x1(size_t kc, size_t m, const float* a, const float* b, float* 
 }
 
 // The micro-kernel entry: one A panel times the n / 12 B panels that follow
-// each other in `b`. Full tiles run as one strip (register saves, bias set-up
-// and loop set-up paid once per call); a partial tile (m < 8 or the last
-// n % 12 columns) goes through a stack tile, copied from / to the valid part
-// of C, so that nothing outside the m x n outputs is touched.
+// each other in `b`. Whole 12-column tiles run in place as one strip
+// (register saves, bias set-up and loop set-up paid once per call), whatever
+// m (tiles_8x12's row variants); the last n % 12 columns take the narrow
+// kernels, through a stack tile (copied from / to the valid part of C) where
+// they cannot write C directly, so that nothing outside the m x n outputs is
+// touched.
 void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b, float* c,
                   size_t ldc, const F32Output& out, unsigned flags) {
   const float* bias = out.bias;
@@ -509,17 +613,24 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
   float bias3[3 * kMR];
   const float lohi[2] = {lo, hi};
   const size_t accumulate = flags & kAccumulate, clamp = (flags & kLastK) && out.clamp;
-  const size_t full = m == kMR ? n / kNR : 0;
+  const size_t full = n / kNR;
   // The 12-column tiles' bias rows, for tiles of more than 8 columns (not set
   // up for narrow calls: a 1x1 map, N = 1, calls this once per 8 rows).
   if (n > 8)
     for (size_t r = 0; r < kMR; r++) bias3[3 * r] = bias3[3 * r + 1] = bias3[3 * r + 2] = bias[r];
   // The clamp of the 12-column tiles, fixed per call (tiles_8x12).
   const int mode = !clamp ? 0 : hi == INFINITY ? 1 : 2;
+  auto tiles_rows = [&](auto rows, size_t count, const float* bt, float* ct, size_t ldt) {
+    constexpr RowsKind R = decltype(rows)::value;
+    if (mode == 0) tiles_8x12<0, R>(count, kc, m, a, bt, ct, ldt, bias3, accumulate, lohi);
+    else if (mode == 1) tiles_8x12<1, R>(count, kc, m, a, bt, ct, ldt, bias3, accumulate, lohi);
+    else tiles_8x12<2, R>(count, kc, m, a, bt, ct, ldt, bias3, accumulate, lohi);
+  };
+  // Tiles of the m valid rows at ct (C, or a stack tile: rows ldt apart).
   auto tiles = [&](size_t count, const float* bt, float* ct, size_t ldt) {
-    if (mode == 0) tiles_8x12<0>(count, kc, a, bt, ct, ldt, bias3, accumulate, lohi);
-    else if (mode == 1) tiles_8x12<1>(count, kc, a, bt, ct, ldt, bias3, accumulate, lohi);
-    else tiles_8x12<2>(count, kc, a, bt, ct, ldt, bias3, accumulate, lohi);
+    if (m == kMR) tiles_rows(std::integral_constant<RowsKind, kRows8>{}, count, bt, ct, ldt);
+    else if (m > 4) tiles_rows(std::integral_constant<RowsKind, kRows5to7>{}, count, bt, ct, ldt);
+    else tiles_rows(std::integral_constant<RowsKind, kRows1to4>{}, count, bt, ct, ldt);
   };
   if (full) tiles(full, b, c, ldc);
   for (size_t q = full * kNR; q < n; q += kNR) {
@@ -559,6 +670,17 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
 #undef AC_COL_1
 #undef AC_COL_2
 #undef AC_ROWS
+#undef AC_ROWS4
+#undef AC_ROWS_5TO7
+#undef AC_ROWS_1TO4
+#undef AC_R0
+#undef AC_R1
+#undef AC_R2
+#undef AC_R3
+#undef AC_R4
+#undef AC_R5
+#undef AC_R6
+#undef AC_R7
 #undef AC_LOAD_ROW
 #undef AC_STORE_ROW
 #undef AC_CLAMP_ROW
