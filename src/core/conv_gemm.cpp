@@ -124,6 +124,7 @@ struct GemmLayer {
     pl.axes[1] = pl.gemm.n_blocks;
     pl.axes[2] = pl.gemm.m_panels;
     pl.last_cost[1] = pl.gemm.last_block_cost;
+    pl.last_cost[2] = pl.gemm.last_panel_cost;
     pl.units = pl.axes[0] * pl.gemm.units();
     pl.scratch_bytes = pl.gemm.scratch_bytes;
     pl.pad = pad_plan(kern, pl, want_units);

@@ -236,11 +236,20 @@ struct GemmKernel {
   // ceil(r / 4) of its 3 column vectors), and its spill and store cost
   // about one vector more, so a panel of r columns costs (v + 1) / (NR /
   // edge_step + 1) of a full one (1 column: a half; measured, qemu
-  // cortex-a76: 0.4 to 0.55). edge_step = NR: a full tile (armv7 6x8: every
-  // partial panel runs the full tile). 0: the default (KR = 1: about r /
-  // NR, at least a quarter, the 8x12 fp32 kernel's edge tiles; KR > 1: a
-  // full tile).
+  // cortex-a76: 0.4 to 0.55). edge_step = NR: a full tile. 0: the default
+  // (KR = 1: about r / NR, at least a quarter, the 8x12 fp32 kernel's edge
+  // tiles; KR > 1: a full tile).
   size_t edge_step = 0;
+  // A 1-column partial panel's cost where the kernel has a 1-column edge
+  // tile cheaper than the edge_step model says (armv7 6x8: 0.3 of a full
+  // tile); 0: the edge_step model.
+  double edge1_cost = 0.0;
+  // The planner's cost of a partial last M-panel (m % MR rows): the kernel
+  // computes row_step rows at a time in place, and its loads, stores and
+  // loop cost about one step more, so m rows cost (ceil(m / row_step) + 1) /
+  // (MR / row_step + 1) of a full panel (armv7 6x8, row_step = 1: (1 + m) /
+  // 7, measured). 0: a full panel.
+  size_t row_step = 0;
 };
 
 using SgemmKernels = GemmKernel<F32Gemm>;
@@ -287,6 +296,7 @@ struct GemmPlan {
   size_t n_blocks = 0;  // ceil(N / nc)
   size_t m_panels = 0;  // ceil(M / MR)
   double last_block_cost = 1.0;  // the last N-block's cost relative to a full one
+  double last_panel_cost = 1.0;  // the last M-panel's (GemmKernel::row_step)
   size_t b_bytes = 0;      // the packed B block (at the start of scratch)
   size_t stage_bytes = 0;  // staged im2col packing (after it), or 0
   size_t scratch_bytes = 0;  // per worker, 64-byte aligned

@@ -40,6 +40,7 @@ void gemm_dense(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, const t
   grid.axes[1] = plan.n_blocks;
   grid.axes[2] = plan.m_panels;
   grid.last_cost[1] = plan.last_block_cost;
+  grid.last_cost[2] = plan.last_panel_cost;
   const int team = team_size(plan.units(), macs / double(plan.units()), want);
   run_units(grid, team, plan.scratch_bytes, [&](size_t begin, size_t end, void* scratch) {
     gemm_run(kern, plan, pa.data(), src, c, ldc, out, begin, end, scratch);

@@ -159,12 +159,14 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
   p.nc = d * nr;
   p.n_blocks = div_up(n, p.nc);
   // The last N-block's cost: its full panels, and a partial panel at
-  // GemmKernel::edge_step's share, or by default a quarter of a panel or
-  // more for fp32 (the 8x12 kernel's edge tiles of 1 to 4 columns cost 0.23
-  // to 0.62 of a full one: conv_gemm.cpp's cost model), a whole one for the
-  // int8 kernels without edge_step (their edge tiles compute the full tile).
+  // GemmKernel::edge_step's share (1 column: edge1_cost, if set), or by
+  // default a quarter of a panel or more for fp32 (the 8x12 kernel's edge
+  // tiles of 1 to 4 columns cost 0.23 to 0.62 of a full one: conv_gemm.cpp's
+  // cost model), a whole one for the int8 kernels without edge_step (their
+  // edge tiles compute the full tile).
   const size_t last = n - (p.n_blocks - 1) * p.nc, r = last % nr;
-  const double edge = r == 0                ? 0.0
+  const double edge = r == 0                            ? 0.0
+                      : r == 1 && kern.edge1_cost > 0.0 ? kern.edge1_cost
                       : kern.edge_step != 0 ? std::min(1.0, double(div_up(r, kern.edge_step) + 1) /
                                                                 double(nr / kern.edge_step + 1))
                       : kr == 1             ? std::max(double(r) / double(nr), 0.25)
@@ -229,6 +231,10 @@ GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool
   p.nc = std::min(nc, round_up(n1, kern.nr));
   p.n_blocks = div_up(n, p.nc);
   p.m_panels = div_up(m, kern.mr);
+  // The last M-panel's cost relative to a full one (GemmKernel::row_step).
+  if (m % kern.mr && kern.row_step)
+    p.last_panel_cost = std::min(1.0, double(div_up(m % kern.mr, kern.row_step) + 1) /
+                                          double(kern.mr / kern.row_step + 1));
   if (stages && n > 0) return gemm_plan_staged(kern, p, im2col, want_units);
   if (want_units > 0 && n > 0) {
     // N-blocks of equal width, more of them if the units are fewer than

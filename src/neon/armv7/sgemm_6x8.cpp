@@ -410,10 +410,12 @@ const SgemmKernels& sgemm_neon_kernels() {
                                  1,                 ukernel_6x8, Pack::pack_a,
                                  Pack::pack_b,      Pack::pack_im2col,
                                  /*pad_copy=*/true,                     Sgemv<kMR>::run,
-                                 // The planner's cost of a partial panel: a full
-                                 // tile's (5-7 columns run one; the 1- and 2-4-column
-                                 // edge kernels cost about 0.3 and 0.7 of it, K = 160, 64).
-                                 /*edge_step=*/kNR};
+                                 // The planner's costs of a partial panel: 5-7
+                                 // columns run a full tile, the 2-4-column edge kernel
+                                 // costs about 0.7 of one (edge_step 4: 2/3), the
+                                 // 1-column one 0.3 (K = 160, 64); a partial M-panel of
+                                 // m rows (m-row kernels) about (1 + m) / 7 of a full one.
+                                 /*edge_step=*/4, /*edge1_cost=*/0.3, /*row_step=*/1};
   return k;
 }
 
