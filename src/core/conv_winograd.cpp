@@ -912,7 +912,7 @@ class WinogradMixed final : public ConvImpl {
   // shared buffer.
   void run_stage(const ConvPlan& pl, int stage, const float* x, float* y, size_t begin, size_t end, void* scratch,
                  void* shared) const override {
-    const WinoMixPlan& mx = pl.wino_mix;
+    const WinoMixPlan& mx = *pl.wino_mix;
     size_t off = 0;
     for (size_t r = 0; r < mx.count && off < end; r++) {
       const int s = stage - (pl.stages - mx.stages[r]);  // the region's stage
@@ -921,7 +921,7 @@ class WinogradMixed final : public ConvImpl {
       if (lo < hi) {
         ConvPlan q = pl;
         q.wino = mx.part[r];
-        q.wino_mix.count = 0;
+        q.wino_mix.reset();
         q.stages = mx.stages[r];
         part(mx.part[r].m)
             .run_stage(q, s, x, y, lo - off, hi - off, scratch,
@@ -957,7 +957,8 @@ class WinogradMixed final : public ConvImpl {
     pl.wo = wo;
     pl.wino = parts[0].wino;
     pl.stages = stages;
-    WinoMixPlan& mx = pl.wino_mix;
+    auto mix = std::make_shared<WinoMixPlan>();
+    WinoMixPlan& mx = *mix;
     mx.count = t.count;
     size_t units[ConvPlan::kMaxStages] = {};
     double work = 0;
@@ -981,6 +982,7 @@ class WinogradMixed final : public ConvImpl {
     pl.axes[0] = units[stages - 1];
     pl.units = units[stages - 1];
     pl.cost_per_mac = pl.macs > 0 ? work / pl.macs : 1.0;
+    pl.wino_mix = std::move(mix);
     return pl;
   }
 

@@ -49,6 +49,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "core/gemm.h"
 #include "threads/threads.h"
@@ -98,9 +99,11 @@ struct WinoPlan {
 // region 0's units, then region 1's, ... A region planned in fewer stages
 // than the mixed plan runs its stages in the mixed plan's last ones (and has
 // no units in the earlier ones); its shared buffer starts at shared_at[r].
+// ConvPlan holds it by pointer (null for every other plan): three WinoPlans
+// would more than double the plan every call of every family copies.
 constexpr size_t kMaxWinoRegions = 3;
 struct WinoMixPlan {
-  size_t count = 0;  // regions; 0: a one-tile-size plan (ConvPlan::wino)
+  size_t count = 0;  // regions
   WinoPlan part[kMaxWinoRegions];
   int stages[kMaxWinoRegions] = {1, 1, 1};
   size_t units[kMaxWinoRegions][3] = {};  // per stage of the region's own plan
@@ -170,7 +173,7 @@ struct ConvPlan {
   GemmPlan gemm;             // the family's own part
   PadPlan pad;
   WinoPlan wino;
-  WinoMixPlan wino_mix;
+  std::shared_ptr<const WinoMixPlan> wino_mix;  // a mixed Winograd tiling's regions, or null
   DwPlan dw;
 };
 

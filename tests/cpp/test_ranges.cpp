@@ -476,7 +476,8 @@ ConvImplPtr make_wino_mix(const Conv2dParams& p, const float* w, const float* b)
 int mixed_staged_plans = 0, mixed_three_region_plans = 0;
 
 void count_mixed_plans(const ConvImplPtr& impl, int64_t n, int64_t h, int64_t w) {
-  mixed_three_region_plans += impl->plan(n, h, w).wino_mix.count == 3;
+  const ConvPlan pl = impl->plan(n, h, w);
+  mixed_three_region_plans += pl.wino_mix && pl.wino_mix->count == 3;
   for (int threads : {2, 4}) mixed_staged_plans += impl->plan_for_threads(n, h, w, threads).stages == 3;
 }
 
