@@ -247,11 +247,14 @@ class ByMapSize final : public detail::ConvImplF16 {
   // The algorithm a run over an h x w map uses (checks h, w).
   // The last map's pick is remembered (a network layer sees one map size:
   // its calls then skip the cost model, which prices seven candidates): one
-  // 64-bit word holding (h, w, the pick's index), read and written whole.
+  // pointer-sized word (lock-free on every target, armv6 included) holding
+  // (h, w, the pick's index), read and written whole; maps of up to 2^12
+  // (32-bit) or 2^28 (64-bit) a side.
   Algo pick(int64_t h, int64_t w) const {
-    const bool small = h < (int64_t(1) << 24) && w < (int64_t(1) << 24);
-    const uint64_t key = (uint64_t(h) << 24 | uint64_t(w)) << 8;
-    const uint64_t last = last_pick_.load(std::memory_order_relaxed);
+    constexpr int kSide = (int(sizeof(uintptr_t)) * 8 - 8) / 2;
+    const bool small = h < (int64_t(1) << kSide) && w < (int64_t(1) << kSide);
+    const uintptr_t key = (uintptr_t(h) << kSide | uintptr_t(w)) << 8;
+    const uintptr_t last = last_pick_.load(std::memory_order_relaxed);
     if (small && last >> 8 == key >> 8) return algos_[last & 0xff];
     int64_t ho, wo;
     output_size(p_, h, w, &ho, &wo);
@@ -341,7 +344,7 @@ class ByMapSize final : public detail::ConvImplF16 {
   std::unique_ptr<std::once_flag[]> once_, plan_once_;
   std::unique_ptr<std::atomic<bool>[]> packed_;
   bool f16_ = false;
-  mutable std::atomic<uint64_t> last_pick_{0};  // (h, w, index) of pick()'s last map; 0: none (h, w >= 1)
+  mutable std::atomic<uintptr_t> last_pick_{0};  // (h, w, index) of pick()'s last map; 0: none (h, w >= 1)
 };
 
 }  // namespace
