@@ -51,15 +51,87 @@ namespace armconv {
 namespace detail {
 namespace {
 
-template <int NV, int R, bool CLAMP>
+#if defined(__GNUC__) && defined(__arm__) && !defined(__aarch64__)
+// armv7: the rows' loads and stores as post-indexed VLD1/VST1 (gcc keeps an
+// address register per vector otherwise, each set by an ADD per row). The
+// asm reads (writes) the 16 bytes at p; p and y never overlap.
+#define ARMCONV_ROWS_A32 1
+ARMCONV_INLINE float32x4_t a32_load_next(const float*& p) {
+  float32x4_t v;
+  __asm__("vld1.32 {%e0-%f0}, [%1]!" : "=w"(v), "+r"(p));
+  return v;
+}
+ARMCONV_INLINE float32x4_t a32_load_step(const float*& p, ptrdiff_t step) {
+  float32x4_t v;
+  __asm__("vld1.32 {%e0-%f0}, [%1], %2" : "=w"(v), "+r"(p) : "r"(step));
+  return v;
+}
+// The row's last R (1..3) floats in lanes 0..R-1, zeros above.
+template <int R>
+ARMCONV_INLINE float32x4_t a32_load_tail(const float*& p, ptrdiff_t step) {
+  float32x4_t v;
+  if constexpr (R == 1) {
+    __asm__("vmov.i32 %q0, #0\n\tvld1.32 {%e0[0]}, [%1], %2" : "=&w"(v), "+r"(p) : "r"(step));
+  } else if constexpr (R == 2) {
+    __asm__("vld1.32 {%e0}, [%1], %2\n\tvmov.i32 %f0, #0" : "=&w"(v), "+r"(p) : "r"(step));
+  } else {
+    __asm__("vmov.i32 %f0, #0\n\tvld1.32 {%e0}, [%1]!\n\tvld1.32 {%f0[0]}, [%1], %2" : "=&w"(v), "+r"(p) : "r"(step));
+  }
+  return v;
+}
+ARMCONV_INLINE void a32_store_next(float*& q, float32x4_t v) {
+  __asm__ volatile("vst1.32 {%e1-%f1}, [%0]!" : "+r"(q) : "w"(v) : "memory");
+}
+ARMCONV_INLINE void a32_store_step(float*& q, float32x4_t v, ptrdiff_t step) {
+  __asm__ volatile("vst1.32 {%e1-%f1}, [%0], %2" : "+r"(q) : "w"(v), "r"(step) : "memory");
+}
+// Lanes 0..R-1 of v; q moves by step in all (R = 3: two stores).
+template <int R>
+ARMCONV_INLINE void a32_store_tail(float*& q, float32x4_t v, ptrdiff_t step) {
+  if constexpr (R == 1) {
+    __asm__ volatile("vst1.32 {%e1[0]}, [%0], %2" : "+r"(q) : "w"(v), "r"(step) : "memory");
+  } else if constexpr (R == 2) {
+    __asm__ volatile("vst1.32 {%e1}, [%0], %2" : "+r"(q) : "w"(v), "r"(step) : "memory");
+  } else {
+    __asm__ volatile("vst1.32 {%e1}, [%0]!\n\tvst1.32 {%f1[0]}, [%0], %2" : "+r"(q) : "w"(v), "r"(step - 8) : "memory");
+  }
+}
+#endif
+
+template <int NV, int R, bool CLAMP, int J0 = 0, int J1 = NV>
 struct Rows3x3S1 {
+  static_assert(0 <= J0 && J0 < J1 && J1 <= NV, "a band of the row's vectors");
   static constexpr int NK = kTapVectors<3>;
-  const float* x;  // next input row
-  float* y;        // next output row to store
+  // The taps' last vector is zero in its last lane (taps, bias, zeros:
+  // core/dwconv.h): the left padding's lane of the first window.
+  static_assert(dw_packed_floats(9) > 9 + 1, "a zero lane after the bias");
+  // The vectors a row of the band needs: its own and one neighbour each side.
+  static constexpr int L0 = J0 > 0 ? J0 - 1 : 0;
+  static constexpr int L1 = J1 < NV ? J1 : NV - 1;
+  // The row's vectors the band loads (L0 .. L1) and stores (J0 .. J1-1): the
+  // whole ones, and whether the row's tail vector NV-1 is among them.
+  static constexpr bool kLoadTail = L1 == NV - 1 && R != 0;
+  static constexpr int kLoadWhole = L1 - L0 + 1 - (kLoadTail ? 1 : 0);
+  static constexpr bool kStoreTail = J1 == NV && R != 0;
+  static constexpr int kStoreWhole = J1 - J0 - (kStoreTail ? 1 : 0);
+  const float* x;  // next input row, at column 4*L0
+  float* y;        // next output row to store, at column 4*J0
   size_t w;
   float32x4_t k[NK];
   Store<CLAMP> store;
-  float32x4_t acc[3][NV];
+  float32x4_t acc[3][NV];  // [row][J0 .. J1-1] used
+#if defined(ARMCONV_ROWS_A32)
+  // Byte steps of the last load and store of a row (post-indexed), which
+  // take x and y to the next row: the row, less what the row's earlier
+  // loads and stores advanced.
+  ptrdiff_t load_step, store_step;
+  void set_steps() {
+    load_step = ptrdiff_t(4 * w) - 16 * (kLoadTail ? kLoadWhole : kLoadWhole - 1) - (kLoadTail && R == 3 ? 8 : 0);
+    store_step = ptrdiff_t(4 * w) - 16 * (kStoreTail ? kStoreWhole : kStoreWhole - 1);
+  }
+#else
+  void set_steps() {}
+#endif
 
   // (A function: clang's vld1q_f32 is a macro, which a fold cannot expand.)
   ARMCONV_INLINE static float32x4_t load_vector(const float* p) { return vld1q_f32(p); }
@@ -67,15 +139,29 @@ struct Rows3x3S1 {
   // lambdas of this struct as calls, "SSA form does not match".)
   template <int... J>
   ARMCONV_INLINE void load_whole(const float* p, float32x4_t* v, std::integer_sequence<int, J...>) {
-    ((v[J] = load_vector(p + 4 * J)), ...);
+    ((v[L0 + J] = load_vector(p + 4 * J)), ...);
   }
-  // Row i as NV vectors (zero past the row's end); x moves to the next row.
+#if defined(ARMCONV_ROWS_A32)
+  template <int... J>
+  ARMCONV_INLINE void load_next(const float*& p, float32x4_t* v, std::integer_sequence<int, J...>) {
+    ((v[L0 + J] = a32_load_next(p)), ...);
+  }
+#endif
+  // Vectors L0 .. L1 of row i (zero past the row's end); x moves to the next row.
   ARMCONV_INLINE void load(float32x4_t* v) {
     const float* p = x;
-    load_whole(p, v, std::make_integer_sequence<int, NV - 1>());
-    const float* t = p + 4 * (NV - 1);
-    if constexpr (R == 0) {
-      v[NV - 1] = vld1q_f32(t);
+#if defined(ARMCONV_ROWS_A32)
+    // Post-indexed loads: one pointer, no address arithmetic.
+    constexpr int kNext = kLoadTail ? kLoadWhole : kLoadWhole - 1;
+    load_next(p, v, std::make_integer_sequence<int, kNext>());
+    if constexpr (!kLoadTail) v[L1] = a32_load_step(p, load_step);
+    else v[NV - 1] = a32_load_tail<R>(p, load_step);
+    x = p;
+#else
+    load_whole(p, v, std::make_integer_sequence<int, kLoadWhole>());
+    const float* t = p + 4 * (NV - 1 - L0);
+    if constexpr (!kLoadTail) {
+      // whole vectors only
     } else if constexpr (R == 2) {
       v[NV - 1] = vcombine_f32(vld1_f32(t), vdup_n_f32(0.0f));
     } else if constexpr (R == 1) {
@@ -86,21 +172,41 @@ struct Rows3x3S1 {
       v[0] = vld1q_lane_f32(t + 2, vcombine_f32(vld1_f32(t), vdup_n_f32(0.0f)), 2);
     }
     x = p + w;
+#endif
   }
 
   template <int A, int... J>
   ARMCONV_INLINE void store_whole(float* q, std::integer_sequence<int, J...>) {
-    (store.full(q + 4 * J, acc[A][J]), ...);
+    (store.full(q + 4 * J, acc[A][J0 + J]), ...);
   }
-  // Stores accumulator row A; LAST: a plane's last row (R = 3: exact).
+#if defined(ARMCONV_ROWS_A32)
+  template <int A, int... J>
+  ARMCONV_INLINE void store_next(float*& q, std::integer_sequence<int, J...>) {
+    (a32_store_next(q, store.act(acc[A][J0 + J])), ...);
+  }
+#endif
+  // Stores accumulator row A (vectors J0 .. J1-1); LAST: a plane's last row
+  // (R = 3: exact; otherwise the tail's fourth lane lands on the next row's
+  // first column, which is stored after it).
   template <int A, bool LAST>
   ARMCONV_INLINE void store_row() {
     float* q = y;
-    store_whole<A>(q, std::make_integer_sequence<int, NV - 1>());
-    float* t = q + 4 * (NV - 1);
-    if constexpr (R == 0 || (R == 3 && !LAST)) store.full(t, acc[A][NV - 1]);
-    else store.partial(t, acc[A][NV - 1], size_t(R));
+#if defined(ARMCONV_ROWS_A32)
+    constexpr bool kTailWhole = kStoreTail && R == 3 && !LAST;
+    constexpr int kNext = kStoreTail ? kStoreWhole : kStoreWhole - 1;
+    store_next<A>(q, std::make_integer_sequence<int, kNext>());
+    if constexpr (!kStoreTail || kTailWhole) a32_store_step(q, store.act(acc[A][J1 - 1]), store_step);
+    else a32_store_tail<R>(q, store.act(acc[A][NV - 1]), store_step);
+    y = q;
+#else
+    store_whole<A>(q, std::make_integer_sequence<int, kStoreWhole>());
+    if constexpr (kStoreTail) {
+      float* t = q + 4 * (NV - 1 - J0);
+      if constexpr (R == 3 && !LAST) store.full(t, acc[A][NV - 1]);
+      else store.partial(t, acc[A][NV - 1], size_t(R));
+    }
     y = q + w;
+#endif
   }
 
   // win * tap 0 (aarch64: as asm, like the pinned FMLAs).
@@ -124,11 +230,13 @@ struct Rows3x3S1 {
       else acc[A0][J] = fma_tap<T, true>(acc[A0][J], win, k);
     }
   }
+  // Left of vector 0: the taps' zero lane (no zero register: armv7 has 16).
+  // Right of the last vector: its own lanes R.. are zero (R > 0), so
+  // ext(V, V, 1) is the window in the lanes that are stored; R = 0: zero.
   template <int A0, int A1, int A2, int J>
   ARMCONV_INLINE void feed_vector(const float32x4_t* v) {
-    const float32x4_t zero = vdupq_n_f32(0.0f);
-    const float32x4_t left = J > 0 ? v[J > 0 ? J - 1 : 0] : zero;
-    const float32x4_t right = J + 1 < NV ? v[J + 1 < NV ? J + 1 : J] : zero;
+    const float32x4_t left = J > 0 ? v[J > 0 ? J - 1 : 0] : k[NK - 1];
+    const float32x4_t right = J + 1 < NV ? v[J + 1 < NV ? J + 1 : J] : R != 0 ? v[J] : vdupq_n_f32(0.0f);
     feed_window<A0, A1, A2, J, 0>(window<3>(left, v[J]));
     feed_window<A0, A1, A2, J, 1>(v[J]);
     feed_window<A0, A1, A2, J, 2>(window<1>(v[J], right));
@@ -136,11 +244,11 @@ struct Rows3x3S1 {
   // One input row (its NV vectors v) into the accumulator rows A0, A1, A2.
   template <int A0, int A1, int A2, int... J>
   ARMCONV_INLINE void feed_vectors(const float32x4_t* v, std::integer_sequence<int, J...>) {
-    (feed_vector<A0, A1, A2, J>(v), ...);
+    (feed_vector<A0, A1, A2, J0 + J>(v), ...);
   }
   template <int A0, int A1, int A2>
   ARMCONV_INLINE void feed(const float32x4_t* v) {
-    feed_vectors<A0, A1, A2>(v, std::make_integer_sequence<int, NV>());
+    feed_vectors<A0, A1, A2>(v, std::make_integer_sequence<int, J1 - J0>());
   }
 
   // Input row i, 1 <= i <= h-2, with P = i mod 3: feeds output rows i+1,
@@ -166,11 +274,11 @@ struct Rows3x3S1 {
   // (h-2) mod 3 picks the tail; n = (h-2) / 3 unrolled loop trips.
   template <int REM>
   ARMCONV_INLINE void plane(const float* pk, size_t n) {
-    load_whole(pk, k, std::make_integer_sequence<int, NK>());
+    for (int i = 0; i < NK; i++) k[i] = vld1q_f32(pk + 4 * i);
     store.bias = vld1q_dup_f32(pk + 9);
     // Row 0: input row 0 starts row 1 (tap row 0) and adds tap row 1 into row 0
     // (from zero, as the strips do).
-    for (int j = 0; j < NV; j++) acc[0][j] = vdupq_n_f32(0.0f);
+    for (int j = J0; j < J1; j++) acc[0][j] = vdupq_n_f32(0.0f);
     {
       float32x4_t v[NV];
       load(v);
@@ -201,6 +309,7 @@ ARMCONV_NOINLINE ARMCONV_FLATTEN ARMCONV_NO_PRESCHED void rows3x3_s1_run(const D
   s.x = p.x;
   s.y = p.y;
   s.w = p.w;
+  s.set_steps();
   s.store.lo = vdupq_n_f32(p.lo);
   s.store.hi = vdupq_n_f32(p.hi);
   const size_t n = (p.h - 2) / 3;
@@ -219,22 +328,77 @@ void rows3x3_s1(const DwPlane& p) {
   }
 }
 
-// Runs p with the whole-row kernel if it applies (pad 1 on every side,
-// h >= 2, 1 <= w <= 4*MAXNV); returns whether it ran.
-template <int MAXNV, bool CLAMP, int... I>
+// Rows wider than the registers hold (armv7: 16 Q registers hold three rows
+// of two vectors, not of four): each plane as two bands of columns, vectors
+// SPLIT .. NV-1 then 0 .. SPLIT-1, each a rows kernel of its own over the
+// whole plane that loads its neighbour vector(s) for the windows across the
+// cut. The right band goes first: for R = 3 its rows (but the last) store a
+// fourth lane onto the next row's first column, which the left band then
+// writes. The terms of every output are those of the whole-row kernel, in
+// the same order (the same bits).
+template <int NV, int R, bool CLAMP, int SPLIT, int REM>
+ARMCONV_NOINLINE ARMCONV_FLATTEN ARMCONV_NO_PRESCHED void rows3x3_s1_bands_run(const DwPlane& p) {
+  Rows3x3S1<NV, R, CLAMP, SPLIT, NV> right;
+  Rows3x3S1<NV, R, CLAMP, 0, SPLIT> left;
+  right.w = left.w = p.w;
+  right.set_steps();
+  left.set_steps();
+  right.store.lo = left.store.lo = vdupq_n_f32(p.lo);
+  right.store.hi = left.store.hi = vdupq_n_f32(p.hi);
+  const size_t n = (p.h - 2) / 3, plane = p.h * p.w;
+  const float* pk = p.k;
+  const float* x = p.x;
+  float* y = p.y;
+  for (size_t i = 0; i < p.count; i++, pk += dw_packed_floats(9), x += plane, y += plane) {
+    right.x = x + 4 * (SPLIT - 1);  // from vector L0 = SPLIT-1
+    right.y = y + 4 * SPLIT;        // from vector J0 = SPLIT
+    right.template plane<REM>(pk, n);
+    left.x = x;
+    left.y = y;
+    left.template plane<REM>(pk, n);
+  }
+}
+
+template <int NV, int R, bool CLAMP, int SPLIT>
+void rows3x3_s1_bands(const DwPlane& p) {
+  switch ((p.h - 2) % 3) {
+    case 0: rows3x3_s1_bands_run<NV, R, CLAMP, SPLIT, 0>(p); break;
+    case 1: rows3x3_s1_bands_run<NV, R, CLAMP, SPLIT, 1>(p); break;
+    default: rows3x3_s1_bands_run<NV, R, CLAMP, SPLIT, 2>(p); break;
+  }
+}
+
+// The kernel of rows of NV vectors: whole rows (SPLIT = 0) or two bands.
+template <int NV, int R, bool CLAMP, int SPLIT>
+constexpr void (*rows3x3_s1_fn())(const DwPlane&) {
+  if constexpr (SPLIT == 0) return rows3x3_s1<NV, R, CLAMP>;
+  else return rows3x3_s1_bands<NV, R, CLAMP, SPLIT>;
+}
+
+// Runs p with the rows kernel of its width if it applies (pad 1 on every
+// side, h >= 2, W0 < w <= W0 + sizeof...(I)); returns whether it ran.
+// Kernel: rows3x3_s1 (whole rows), or rows3x3_s1_bands split at SPLIT.
+template <int W0, int SPLIT, bool CLAMP, int... I>
 bool rows3x3_s1_try(const DwPlane& p, std::integer_sequence<int, I...>) {
-  if (p.pad_top != 1 || p.pad_left != 1 || p.ho != p.h || p.wo != p.w || p.h < 2 || p.w < 1 ||
-      p.w > size_t(4 * MAXNV))
+  if (p.pad_top != 1 || p.pad_left != 1 || p.ho != p.h || p.wo != p.w || p.h < 2 || p.w <= size_t(W0) ||
+      p.w > size_t(W0) + sizeof...(I))
     return false;
   using Fn = void (*)(const DwPlane&);
-  // Widths 1 .. 4*MAXNV: NV = (w + 3) / 4, R = w % 4.
-  static constexpr Fn fns[] = {rows3x3_s1<(I + 4) / 4, (I + 1) % 4, CLAMP>...};
-  fns[p.w - 1](p);
+  // Width w = W0 + I + 1: NV = (w + 3) / 4, R = w % 4.
+  static constexpr Fn fns[] = {rows3x3_s1_fn<(W0 + I + 4) / 4, (W0 + I + 1) % 4, CLAMP, SPLIT>()...};
+  fns[p.w - W0 - 1](p);
   return true;
 }
+// Widths 1 .. 4*MAXNV, whole rows.
 template <int MAXNV, bool CLAMP>
 bool rows3x3_s1_planes(const DwPlane& p) {
-  return rows3x3_s1_try<MAXNV, CLAMP>(p, std::make_integer_sequence<int, 4 * MAXNV>());
+  return rows3x3_s1_try<0, 0, CLAMP>(p, std::make_integer_sequence<int, 4 * MAXNV>());
+}
+// Widths 4*SPLIT+1 .. 4*MAXNV, as two bands split at vector SPLIT.
+template <int SPLIT, int MAXNV, bool CLAMP>
+bool rows3x3_s1_bands_planes(const DwPlane& p) {
+  static_assert(0 < SPLIT && SPLIT < MAXNV, "two bands");
+  return rows3x3_s1_try<4 * SPLIT, SPLIT, CLAMP>(p, std::make_integer_sequence<int, 4 * (MAXNV - SPLIT)>());
 }
 
 }  // namespace

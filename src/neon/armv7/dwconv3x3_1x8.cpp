@@ -13,11 +13,12 @@ void dwconv3x3_armv7_1x8_s1(const DwPlane& p);
 void dwconv3x3_armv7_1x8_s1_clamp(const DwPlane& p);
 void dwconv3x3_armv7_1x8_s2(const DwPlane& p);
 void dwconv3x3_armv7_1x8_s2_clamp(const DwPlane& p);
-bool dwconv3x3_armv7_1x8_s1_rows(const DwPlane& p);  // small maps, pad 1
+bool dwconv3x3_armv7_1x8_s1_rows(const DwPlane& p);   // small maps, pad 1
+bool dwconv3x3_armv7_1x8_s1_bands(const DwPlane& p);  // 9..16 columns, pad 1
 
 namespace {
 void stride1(const DwPlane& p) {
-  if (dwconv3x3_armv7_1x8_s1_rows(p)) return;
+  if (dwconv3x3_armv7_1x8_s1_rows(p) || dwconv3x3_armv7_1x8_s1_bands(p)) return;
   p.clamp ? dwconv3x3_armv7_1x8_s1_clamp(p) : dwconv3x3_armv7_1x8_s1(p);
 }
 void stride2(const DwPlane& p) { p.clamp ? dwconv3x3_armv7_1x8_s2_clamp(p) : dwconv3x3_armv7_1x8_s2(p); }
