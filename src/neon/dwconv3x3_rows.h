@@ -1,6 +1,7 @@
 // NEON depthwise 3x3, stride 1, "same" padding, small maps: whole rows in
-// registers (both ISAs; neon/aarch64/dwconv3x3_1x16_s1_rows.cpp and
-// neon/armv7/dwconv3x3_1x8_s1_rows.cpp instantiate it). Contract:
+// registers (both ISAs; neon/aarch64/dwconv3x3_1x16_s1_rows.cpp,
+// neon/armv7/dwconv3x3_1x8_s1_rows.cpp and, as two bands of columns,
+// neon/armv7/dwconv3x3_1x8_s1_bands.cpp instantiate it). Contract:
 // core/dwconv.h; the general kernels (neon/dwconv.h) run every other plane.
 //
 // Applies to runs of planes with pad 1 on every side (ho == h >= 2, wo == w)
@@ -15,24 +16,44 @@
 // NV vectors V_0 .. V_NV-1, the last one zero past the row's end: loaded as
 // NV-1 whole vectors plus one tail load (R = 2: LDR d, which zeroes the upper
 // half; R = 1: LDR s; R = 3: the vector ending at the row's end shifted down
-// by one lane, so nothing past the row is read). V_-1 = V_NV = 0 are the
-// left and right padding. Output vector j, tap column t reads the window
+// by one lane, so nothing past the row is read). Output vector j, tap column
+// t reads the window
 //   t = 0: ext(V_j-1, V_j, 3)   t = 1: V_j   t = 2: ext(V_j, V_j+1, 1)
-// (two EXTs per vector and input row). Input row i feeds output rows i+1
+// (two EXTs per vector and input row). The padding: V_-1's lane 3 is the
+// last lane of the taps' third vector, which the packing leaves zero (no
+// zero register); right of the last vector, ext(V_NV-1, V_NV-1, 1) if R > 0
+// (its lanes R.. are zero, and the window's lanes R.. are never stored),
+// else a zero vector. Input row i feeds output rows i+1
 // (tap row 0, which starts that row with an FMUL), i (tap row 1) and i-1
 // (tap row 2, which completes it: bias, clamp, store). The three rows of
 // accumulators rotate; the row loop is unrolled 3 times so the rotation is a
 // renaming. Row 0 has no tap-row-0 terms: it starts from zero.
 //
+// Bands (armv7, 9..16 columns): three rows of four accumulator vectors, the
+// taps, the output stage's bias and bounds and a row's vectors are more than
+// 16 Q registers. Such a plane runs as two bands of output vectors, each
+// the rows kernel above over the whole plane with its own accumulators
+// (three rows of two vectors): vectors SPLIT .. NV-1 (which also loads
+// V_SPLIT-1 for its left windows), then 0 .. SPLIT-1 (which also loads
+// V_SPLIT). A band's rows are its loads, windows, multiply-adds and stores
+// only: on a 14-column row, left band 3 loads, 4 EXT, 18 VMLA/VMUL, 6
+// output-stage instructions, 2 stores; right band the same and one VMOV
+// (the tail's zero half).
+//
 // The terms of every output are added in the order of neon/dwconv.h's
 // strips (tap rows 0, 1, 2, tap columns 0, 1, 2; the first term a multiply,
 // or a fused multiply-add onto zero for row 0; the bias added last), so a
 // plane gives the same bits whichever kernel runs it (a range of rows of a
-// plane goes to the strips: core/dwconv.h, conv_dwconv.cpp).
+// plane goes to the strips: core/dwconv.h, conv_dwconv.cpp); the bands too.
 //
 // Stores: the tail vector's R lanes (STR d for R = 2, STR s for R = 1); for
 // R = 3 the whole vector except in a plane's last row (its fourth lane lands
-// on the next row's first column, stored after it).
+// on the next row's first column, stored after it: with bands, the right
+// band runs first).
+//
+// armv7 addressing: a row's loads and stores are post-indexed VLD1/VST1
+// through one pointer each, the last one stepping to the next row (gcc
+// otherwise keeps an address per vector, each set by an ADD per row).
 //
 // Per input row of a 14-column map (NV = 4, R = 2), aarch64: 36 FMLA/FMUL,
 // 8 EXT, 2 loads (LDP + LDR d: whole vectors as pairs), 12 output-stage
@@ -399,6 +420,212 @@ template <int SPLIT, int MAXNV, bool CLAMP>
 bool rows3x3_s1_bands_planes(const DwPlane& p) {
   static_assert(0 < SPLIT && SPLIT < MAXNV, "two bands");
   return rows3x3_s1_try<4 * SPLIT, SPLIT, CLAMP>(p, std::make_integer_sequence<int, 4 * (MAXNV - SPLIT)>());
+}
+
+// ---------------------------------------------------------------------------
+// Stride 2, pad 1 on the top and left (ho = ceil(h/2), wo = ceil(w/2): the
+// bottom and right padding 1 or none), 8 <= w <= 8*NP (MobileNet's 14 -> 7
+// and 28 -> 14 maps). A row of w = 8*(NP-1) + R8 columns (R8 = 1 .. 8) is NP
+// pairs P_j = {E_j, O_j}, the even and odd columns of x[8j .. 8j+7] (LD2);
+// the last pair is the 8 columns ending at the row's end, moved down by EXT
+// (nothing past the row is read) so that its lanes past the row never reach
+// a stored output, but for O's lane Q-1 when R8 is odd (the right padding
+// column), which the EXT fills with zero. Output vector j (outputs 4j ..
+// 4j+3, Q = ceil(R8/2) of them in the last), tap column t reads
+//   t = 0: ext(O_j-1, O_j, 3)   t = 1: E_j   t = 2: O_j
+// (O_-1's lane 3: the taps' zero lane, as for stride 1). Output row s reads
+// input rows 2s-1 (tap row 0: an FMUL starts it), 2s and 2s+1: an odd input
+// row completes one output row and starts the next, so two rows of
+// accumulators alternate (the loop unrolled twice). Row 0 has no tap-row-0
+// terms (the top padding): it starts from zero; with h odd the last output
+// row has no tap-row-2 terms (the bottom padding). The order of the terms is
+// that of neon/dwconv.h's stride-2 strips (the same bits). Stores as for
+// stride 1: the last vector whole except in a plane's last row.
+template <int NP, int R8, bool CLAMP>
+struct Rows3x3S2 {
+  static constexpr int NK = kTapVectors<3>;
+  static_assert(R8 == 8 || NP > 1, "w >= 8");
+  const float* x;  // next input row
+  float* y;        // next output row to store
+  size_t w, wo;
+  float32x4_t k[NK];
+  Store<CLAMP> store;
+  float32x4_t acc[2][NP];
+
+  // The row's windows: pairs 0 .. NP-2 (and NP-1 if R8 = 8) as E, O; the
+  // last vector's (R8 < 8) as E = tap column 1, O = 2, L = 0 (see above);
+  // x moves to the next row.
+  // (LD2 has no offset form: the loads walk one pointer, post-indexed, the
+  // empty asm keeping gcc from giving each load an address of its own.)
+  ARMCONV_INLINE static float32x4x2_t load2(const float*& p, ptrdiff_t step) {
+    const float32x4x2_t u = vld2q_f32(p);
+    p += step;
+#if defined(__GNUC__)
+    __asm__("" : "+r"(p));
+#endif
+    return u;
+  }
+  // The pointer steps other than 8 floats (the last whole pair's: to column
+  // w-9 (R8 < 8, even), w-8 (odd) or the next row; 1), as opaque values:
+  // gcc then steps by register in the load (armv7: no ADD).
+  ptrdiff_t step_last, step_one;
+  void set_load_steps() {
+    step_last = R8 == 8 ? 8 : R8 % 2 == 0 ? R8 - 1 : R8;
+    step_one = 1;
+#if defined(__GNUC__)
+    __asm__("" : "+r"(step_last), "+r"(step_one));
+#endif
+  }
+  ARMCONV_INLINE void load(float32x4_t* e, float32x4_t* o, float32x4_t& l) {
+    const float* p = x;
+    for (int j = 0; j < NP - 1; j++) {
+      const float32x4x2_t u = load2(p, j < NP - 2 ? 8 : step_last);
+      e[j] = u.val[0];
+      o[j] = u.val[1];
+    }
+    if constexpr (R8 == 8) {
+      const float32x4x2_t u = load2(p, 8);
+      e[NP - 1] = u.val[0];
+      o[NP - 1] = u.val[1];
+    } else if constexpr (R8 % 2 == 0) {  // w even: columns w-9 .., then w-8 .. w-1
+      l = load2(p, step_one).val[0];
+      const float32x4x2_t u = load2(p, 8);
+      e[NP - 1] = u.val[0];
+      o[NP - 1] = u.val[1];
+    } else {  // w odd: columns w-8 .. w-1; the last output's right column is the padding
+      const float32x4x2_t u = load2(p, 8);
+      e[NP - 1] = u.val[1];
+      o[NP - 1] = vextq_f32(u.val[0], vdupq_n_f32(0.0f), 1);
+      l = u.val[0];
+    }
+    x = p;
+  }
+
+#if defined(ARMCONV_ROWS_A32)
+  // armv7: a row's stores post-indexed through one pointer (as for stride
+  // 1): vectors 0 .. NP-3 step 16 bytes, vector NP-2 steps to the last
+  // vector's place (wo - 4), which steps 16 to the next row.
+  ptrdiff_t store_step;
+  void set_steps() { store_step = 4 * (ptrdiff_t(wo) - 4) - 16 * (NP - 2); }
+  template <int A>
+  ARMCONV_INLINE void store_row() {
+    float* q = y;
+    for (int j = 0; j < NP - 2; j++) a32_store_next(q, store.act(acc[A][j]));
+    if constexpr (NP > 1) a32_store_step(q, store.act(acc[A][NP - 2]), store_step);
+    a32_store_next(q, store.act(acc[A][NP - 1]));
+    y = q;
+  }
+#else
+  void set_steps() {}
+  template <int A>
+  ARMCONV_INLINE void store_row() {
+    float* q = y;
+    for (int j = 0; j < NP - 1; j++) store.full(q + 4 * j, acc[A][j]);
+    store.full(q + wo - 4, acc[A][NP - 1]);
+    y = q + wo;
+  }
+#endif
+
+  // Window T of vector J: tap row 2 into row A2, 1 into A1, 0 into A0
+  // (which tap column 0 starts); -1: none.
+  template <int A2, int A1, int A0, int J, int T>
+  ARMCONV_INLINE void feed_window(float32x4_t win) {
+    if constexpr (A2 >= 0) acc[A2][J] = fma_tap<6 + T, true>(acc[A2][J], win, k);
+    if constexpr (A1 >= 0) acc[A1][J] = fma_tap<3 + T, true>(acc[A1][J], win, k);
+    if constexpr (A0 >= 0) {
+      if constexpr (T == 0) acc[A0][J] = mul_tap<0>(win, k);
+      else acc[A0][J] = fma_tap<T, true>(acc[A0][J], win, k);
+    }
+  }
+  template <int A2, int A1, int A0, int J>
+  ARMCONV_INLINE void feed_vector(const float32x4_t* e, const float32x4_t* o, float32x4_t l) {
+    const float32x4_t left = J > 0 ? o[J > 0 ? J - 1 : 0] : k[NK - 1];
+    feed_window<A2, A1, A0, J, 0>(J == NP - 1 && R8 < 8 ? l : vextq_f32(left, o[J], 3));
+    feed_window<A2, A1, A0, J, 1>(e[J]);
+    feed_window<A2, A1, A0, J, 2>(o[J]);
+  }
+  template <int A2, int A1, int A0, int... J>
+  ARMCONV_INLINE void feed_vectors(const float32x4_t* e, const float32x4_t* o, float32x4_t l,
+                                   std::integer_sequence<int, J...>) {
+    (feed_vector<A2, A1, A0, J>(e, o, l), ...);
+  }
+  template <int A2, int A1, int A0>
+  ARMCONV_INLINE void feed_row() {
+    float32x4_t e[NP], o[NP], l = vdupq_n_f32(0.0f);
+    load(e, o, l);
+    feed_vectors<A2, A1, A0>(e, o, l, std::make_integer_sequence<int, NP>());
+  }
+
+  // Rows 2s+1 and 2s+2 (A = s mod 2): completes and stores output row s,
+  // starts row s+1.
+  template <int A>
+  ARMCONV_INLINE void step() {
+    feed_row<A, -1, 1 - A>();
+    store_row<A>();
+    feed_row<-1, 1 - A, -1>();
+  }
+
+  // One plane: REM4 = (h-1) mod 4; n = (h-1) / 4 unrolled loop trips.
+  template <int REM4>
+  ARMCONV_INLINE void plane(const float* pk, size_t n) {
+    for (int i = 0; i < NK; i++) k[i] = vld1q_f32(pk + 4 * i);
+    store.bias = vld1q_dup_f32(pk + 9);
+    for (int j = 0; j < NP; j++) acc[0][j] = vdupq_n_f32(0.0f);
+    feed_row<-1, 0, -1>();  // row 0: tap row 1 of output row 0
+    for (; n; n--) {
+      keep_in_register<NK>(k);
+      step<0>();
+      step<1>();
+    }
+    constexpr int OPEN = REM4 / 2;  // the open row's accumulators
+    if constexpr (OPEN) step<0>();
+    if constexpr (REM4 % 2) feed_row<OPEN, -1, -1>();  // h even: the last row completes it
+    store_row<OPEN>();
+  }
+};
+
+template <int NP, int R8, bool CLAMP, int REM4>
+ARMCONV_NOINLINE ARMCONV_FLATTEN void rows3x3_s2_run(const DwPlane& p) {
+  Rows3x3S2<NP, R8, CLAMP> s;
+  s.x = p.x;
+  s.y = p.y;
+  s.w = p.w;
+  s.wo = p.wo;
+  s.set_steps();
+  s.set_load_steps();
+  s.store.lo = vdupq_n_f32(p.lo);
+  s.store.hi = vdupq_n_f32(p.hi);
+  const size_t n = (p.h - 1) / 4;
+  const float* pk = p.k;
+  for (size_t i = 0; i < p.count; i++, pk += dw_packed_floats(9)) s.template plane<REM4>(pk, n);
+}
+
+template <int NP, int R8, bool CLAMP>
+void rows3x3_s2(const DwPlane& p) {
+  switch ((p.h - 1) % 4) {
+    case 0: rows3x3_s2_run<NP, R8, CLAMP, 0>(p); break;
+    case 1: rows3x3_s2_run<NP, R8, CLAMP, 1>(p); break;
+    case 2: rows3x3_s2_run<NP, R8, CLAMP, 2>(p); break;
+    default: rows3x3_s2_run<NP, R8, CLAMP, 3>(p); break;
+  }
+}
+
+// Runs p with the stride-2 rows kernel if it applies (pad 1 top and left,
+// ho = ceil(h/2), wo = ceil(w/2), 8 <= w <= 8*MAXNP); returns whether it ran.
+template <bool CLAMP, int... I>
+bool rows3x3_s2_try(const DwPlane& p, std::integer_sequence<int, I...>) {
+  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.ho != (p.h + 1) / 2 || p.wo != (p.w + 1) / 2 ||
+      p.w < 8 || p.w >= 8 + sizeof...(I))
+    return false;
+  using Fn = void (*)(const DwPlane&);
+  // Width w = 8 + I: NP = (w + 7) / 8, R8 = w - 8 (NP - 1).
+  static constexpr Fn fns[] = {rows3x3_s2<(I + 15) / 8, 8 + I - 8 * ((I + 15) / 8 - 1), CLAMP>...};
+  fns[p.w - 8](p);
+  return true;
+}
+template <int MAXNP, bool CLAMP>
+bool rows3x3_s2_planes(const DwPlane& p) {
+  return rows3x3_s2_try<CLAMP>(p, std::make_integer_sequence<int, 8 * MAXNP - 7>());
 }
 
 }  // namespace
