@@ -1,7 +1,8 @@
-// NEON depthwise 3x3, stride 1, "same" padding, small maps: whole rows in
-// registers (both ISAs; neon/aarch64/dwconv3x3_1x16_s1_rows.cpp,
+// NEON depthwise 3x3, stride 1 and 2, "same" padding, small maps: whole rows
+// in registers (both ISAs; stride 1: neon/aarch64/dwconv3x3_1x16_s1_rows.cpp,
 // neon/armv7/dwconv3x3_1x8_s1_rows.cpp and, as two bands of columns,
-// neon/armv7/dwconv3x3_1x8_s1_bands.cpp instantiate it). Contract:
+// neon/armv7/dwconv3x3_1x8_s1_bands.cpp; stride 2 (Rows3x3S2, below):
+// dwconv3x3_1x16_s2_rows.cpp, dwconv3x3_1x8_s2_rows.cpp). Contract:
 // core/dwconv.h; the general kernels (neon/dwconv.h) run every other plane.
 //
 // Applies to runs of planes with pad 1 on every side (ho == h >= 2, wo == w)
@@ -425,22 +426,29 @@ bool rows3x3_s1_bands_planes(const DwPlane& p) {
 // ---------------------------------------------------------------------------
 // Stride 2, pad 1 on the top and left (ho = ceil(h/2), wo = ceil(w/2): the
 // bottom and right padding 1 or none), 8 <= w <= 8*NP (MobileNet's 14 -> 7
-// and 28 -> 14 maps). A row of w = 8*(NP-1) + R8 columns (R8 = 1 .. 8) is NP
-// pairs P_j = {E_j, O_j}, the even and odd columns of x[8j .. 8j+7] (LD2);
-// the last pair is the 8 columns ending at the row's end, moved down by EXT
-// (nothing past the row is read) so that its lanes past the row never reach
-// a stored output, but for O's lane Q-1 when R8 is odd (the right padding
-// column), which the EXT fills with zero. Output vector j (outputs 4j ..
-// 4j+3, Q = ceil(R8/2) of them in the last), tap column t reads
+// and 28 -> 14 maps). A row of w = 8*(NP-1) + R8 columns (R8 = 1 .. 8) is
+// read as pairs P_j = {E_j, O_j}, the even and odd columns of x[8j .. 8j+7]
+// (LD2). Output vector j (outputs 4j .. 4j+3), tap column t reads
 //   t = 0: ext(O_j-1, O_j, 3)   t = 1: E_j   t = 2: O_j
-// (O_-1's lane 3: the taps' zero lane, as for stride 1). Output row s reads
-// input rows 2s-1 (tap row 0: an FMUL starts it), 2s and 2s+1: an odd input
-// row completes one output row and starts the next, so two rows of
-// accumulators alternate (the loop unrolled twice). Row 0 has no tap-row-0
-// terms (the top padding): it starts from zero; with h odd the last output
-// row has no tap-row-2 terms (the bottom padding). The order of the terms is
-// that of neon/dwconv.h's stride-2 strips (the same bits). Stores as for
-// stride 1: the last vector whole except in a plane's last row.
+// (O_-1's lane 3: the taps' zero lane, as for stride 1). If R8 < 8 the last
+// output vector is the row's last four outputs wo-4 .. wo-1 (overlapping
+// the vector before it, whose outputs it recomputes with the same terms in
+// the same order: the same bits), so every store is whole and nothing past
+// the row is read: w even, the pair at column w-8 gives t = 1 and 2, the
+// even stream of the pair at w-9 gives t = 0; w odd, the pair at w-8 gives
+// t = 0 (E) and 1 (O), and t = 2 is E moved down a lane with a zero (the
+// right padding column). Output row s reads input rows 2s-1 (tap row 0: an
+// FMUL starts it), 2s and 2s+1: an odd input row completes one output row
+// and starts the next, so two rows of accumulators alternate (the loop
+// unrolled twice). Row 0 has no tap-row-0 terms (the top padding): it
+// starts from zero; with h odd the last output row has no tap-row-2 terms
+// (the bottom padding). The order of the terms is that of neon/dwconv.h's
+// stride-2 strips (the same bits). The row's loads walk one pointer,
+// post-indexed by register (armv7: no address arithmetic).
+//
+// Per output row of a 14 -> 7 map (NP = 2, R8 = 6), armv7: 18 VMLA/VMUL,
+// 6 VLD2 (one each: the pair at 0, at w-9 and at w-8, of two input rows),
+// 2 EXT, 6 output-stage instructions, 2 stores.
 template <int NP, int R8, bool CLAMP>
 struct Rows3x3S2 {
   static constexpr int NK = kTapVectors<3>;
@@ -453,7 +461,7 @@ struct Rows3x3S2 {
   float32x4_t acc[2][NP];
 
   // The row's windows: pairs 0 .. NP-2 (and NP-1 if R8 = 8) as E, O; the
-  // last vector's (R8 < 8) as E = tap column 1, O = 2, L = 0 (see above);
+  // last vector's (R8 < 8) as E = tap column 1, O = 2, l = 0 (see above);
   // x moves to the next row.
   // (LD2 has no offset form: the loads walk one pointer, post-indexed, the
   // empty asm keeping gcc from giving each load an address of its own.)
