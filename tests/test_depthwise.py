@@ -136,7 +136,7 @@ def test_mobilenet_maps(k, stride, pad, rng):
 
 # Small maps with padding 1 at the top and left: the whole-row kernels
 # (src/neon/dwconv3x3_rows.h: stride 1 up to 16 columns, on armv7 9..16 as two
-# bands; stride 2 up to 32 columns on aarch64, 16 on armv7; the int8 rows of
+# bands; stride 2 up to 16 columns; the int8 rows of
 # src/neon/dwconv3x3_s8_rows.h). Channels 1..70 (runs of planes ending
 # anywhere), batch 1 and 2, every activation, bottom/right padding 1 or 0.
 SMALL_CHANNELS = [1, 2, 7, 16, 33, 70]

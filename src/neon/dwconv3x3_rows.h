@@ -425,8 +425,10 @@ bool rows3x3_s1_bands_planes(const DwPlane& p) {
 
 // ---------------------------------------------------------------------------
 // Stride 2, pad 1 on the top and left (ho = ceil(h/2), wo = ceil(w/2): the
-// bottom and right padding 1 or none), 8 <= w <= 8*NP (MobileNet's 14 -> 7
-// and 28 -> 14 maps). A row of w = 8*(NP-1) + R8 columns (R8 = 1 .. 8) is
+// bottom and right padding 1 or none), 8 <= w <= 8*NP (NP <= 2: MobileNet's
+// 14 -> 7 maps; with NP = 4, 28 -> 14 counted no better than the strips,
+// 1.50 MACs/insn on cortex-a72, gcc moving each LD2's pair out of the
+// consecutive registers it loads into). A row of w = 8*(NP-1) + R8 columns (R8 = 1 .. 8) is
 // read as pairs P_j = {E_j, O_j}, the even and odd columns of x[8j .. 8j+7]
 // (LD2). Output vector j (outputs 4j .. 4j+3), tap column t reads
 //   t = 0: ext(O_j-1, O_j, 3)   t = 1: E_j   t = 2: O_j

@@ -321,7 +321,7 @@ void check_row_cuts(const DwKernels& kern) {
   const int k = int(kern.k), pad = k / 2;
   for (int s = 1; s <= 2; s++) {
     for (int h = 1; h <= 16; h++) {
-      for (int w = 1; w <= (s == 1 ? 20 : 34); w++) {  // (stride-2 rows: up to 32 columns)
+      for (int w = 1; w <= (s == 1 ? 20 : 34); w++) {  // (stride 2: the rows kernels and past them)
         const int ho = (h + 2 * pad - k) / s + 1, wo = (w + 2 * pad - k) / s + 1;
         if (ho < 2) continue;
         const int count = 1 + (h + w) % 3;
@@ -388,7 +388,7 @@ void check_row_cuts(const DwKernels& kern) {
 // 1..34), in runs of 1..3 planes, with and without the clamp: the small-map
 // kernels (neon/dwconv3x3_rows.h: stride-1 whole rows, the armv7 bands of
 // 9..16 columns whose right band stores before the left one, stride-2 rows
-// of up to 32 columns) against the reference, the planes against guard
+// of up to 16 columns) against the reference, the planes against guard
 // pages at either end.
 void check_small_maps(const DwKernels& kern) {
   int cases = 0, bad = 0;
