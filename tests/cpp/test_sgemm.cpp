@@ -104,13 +104,13 @@ void check_public(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t l
 
 }  // namespace
 
-// gemv (N = 1): every m <= MR, K remainders of the 4-k step, output strides
+// gemv (N = 1): every m <= MR, K remainders of the 8-k and 4-k steps, output strides
 // 1 and 3, with and without clamp, against the float64 reference; the A
 // panel and x end at guard pages (no read past them), y's rows outside
 // r * ldy, r < m, are untouched. NaN in x propagates through the clamp.
 void check_gemv(const SgemmKernels& kn) {
   size_t cnt = 0;
-  for (size_t k : {1, 2, 3, 4, 5, 7, 8, 13, 64, 67, 1152})
+  for (size_t k : {1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 15, 16, 64, 67, 1152})
     for (size_t m = 1; m <= kn.mr; m++)
       for (size_t ldy : {1, 3})
         for (int clamp = 0; clamp < 2; clamp++) {
