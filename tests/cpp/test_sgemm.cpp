@@ -41,9 +41,12 @@ constexpr unsigned kClamp = kLastK;
 // tiles (one as whole strips, the other tile by tile) and checks C against
 // the float64 reference and the twin. Flags cover bias / accumulate / clamp;
 // lda, ldb, ldc are given (>= the row length: strided operands).
+// strip: 1 = the tested kernel runs each row panel as one call over all its
+// columns, 0 = one call per tile, -1 = by the parity of m + n + k (the twin
+// runs the other way).
 void check_gemm(const SgemmKernels& kn, const SgemmKernels& gk, size_t m, size_t n, size_t k,
                 size_t lda, size_t ldb, size_t ldc, unsigned flags, float lo = -0.3f,
-                float hi = 0.4f) {
+                float hi = 0.4f, int strip_mode = -1) {
   char tag[160];
   std::snprintf(tag, sizeof tag, "%s m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu flags=%u", kn.name,
                 m, n, k, lda, ldb, ldc, flags);
@@ -54,7 +57,7 @@ void check_gemm(const SgemmKernels& kn, const SgemmKernels& gk, size_t m, size_t
   out.clamp = true;
   out.lo = lo;
   out.hi = hi;
-  const bool strip = (m + n + k) % 2 == 0;
+  const bool strip = strip_mode < 0 ? (m + n + k) % 2 == 0 : strip_mode == 1;
   t.run(kn, gk, out, flags, strip, !strip);
   t.each_c(tag, [&](size_t i, size_t j, size_t at) {
     const double init = (flags & kAccumulate) ? double(t.c0[at]) : double(t.bias[i]);
@@ -100,6 +103,41 @@ void check_public(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t l
         return;
       }
     }
+}
+
+// The k-loop remainders after at least one pass of the main loop (aarch64
+// 8x12: 16 k-steps a pass, then blocks of 8, 4, 2, 1 by the bits of
+// kc % 16; armv7 6x8: 8, then single steps), K = 27 and 147 (the 3x3 s2 and
+// 7x7 stems: 16 + 8 + 2 + 1, 9 * 16 + 2 + 1), for every row count m <= MR
+// (armv7: a panel of m < 6 rows runs an m-row kernel over whole tiles in
+// place), as strips (whole tiles in one call, then the edge) and tile by
+// tile, with bias or accumulate, no clamp, both bounds, ReLU (hi = +inf)
+// and an upper bound only; C strided for half of them.
+void check_tails(const SgemmKernels& kn, const SgemmKernels& gk) {
+  struct Clamp {
+    unsigned flag;
+    float lo, hi;
+  };
+  const Clamp clamps[] = {{0, 0.0f, 0.0f},
+                          {kClamp, -0.3f, 0.4f},
+                          {kClamp, 0.0f, INFINITY},
+                          {kClamp, -INFINITY, 0.2f}};
+  std::vector<size_t> ks;
+  for (size_t k = 16 + 1; k < 32; k++) ks.push_back(k);
+  ks.push_back(147);
+  size_t cnt = 0;
+  for (size_t m = 1; m <= kn.mr; m++)
+    for (size_t k : ks)
+      for (unsigned acc : {0u, unsigned(kAccumulate)})
+        for (const Clamp& cl : clamps) {
+          // 3 whole tiles, and an edge of 4 or 1 columns (the tails of
+          // 14x14 and 7x7 maps on the 8-column armv7 tile).
+          const size_t n = 3 * kn.nr + (cnt % 2 ? 4 : 1), ldc = cnt % 3 ? n : n + 3;
+          const int strip = int(cnt % 4 < 2);
+          check_gemm(kn, gk, m, n, k, k, n, ldc, cl.flag | acc, cl.lo, cl.hi, strip);
+          cnt++;
+        }
+  std::printf("k-tail / row-count checks done (%zu shapes), failures so far %d\n", cnt, failures);
 }
 
 }  // namespace
@@ -230,6 +268,7 @@ int main() {
       }
   }
   std::printf("gemm checks done (%zu shapes), failures so far %d\n", cnt, failures);
+  check_tails(kn, *gk);
 
   // im2col packing (tests/cpp/gemm_check.h's geometries), then huge ones.
   gemm_check::for_im2col_cases([&](auto... g) { gemm_check::check_im2col(kn, *gk, size_t(g)...); });

@@ -123,6 +123,21 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
   AC_COL(2, "v4", "v0", "v1")                                                          \
   AC_COL(0, "v5", "v2", "v3") AC_COL(1, "v6", "v2", "v3") AC_COL(2, "v7", "v2", "v3")
 
+// Two k-steps: 48 FMLA, 3 loads (the first two loads of AC_BODY4_AB, then
+// B(k1)[4:12]).
+#define AC_BODY2_AB(pa, pb)                                                            \
+  "ld1 {v0.4s-v3.4s}, [" pa "], #64\n"                                                  \
+  "ld1 {v4.4s-v7.4s}, [" pb "], #64\n"                                                  \
+  AC_COL(0, "v4", "v0", "v1") AC_COL(1, "v5", "v0", "v1") AC_COL(2, "v6", "v0", "v1")   \
+  AC_COL(0, "v7", "v2", "v3")                                                          \
+  "ld1 {v4.4s, v5.4s}, [" pb "], #32\n"                                                 \
+  AC_COL(1, "v4", "v2", "v3") AC_COL(2, "v5", "v2", "v3")
+// One k-step: 24 FMLA, 2 loads.
+#define AC_BODY1_AB(pa, pb)                                                            \
+  "ld1 {v0.4s, v1.4s}, [" pa "], #32\n"                                                 \
+  "ld1 {v4.4s-v6.4s}, [" pb "], #48\n"                                                  \
+  AC_COL(0, "v4", "v0", "v1") AC_COL(1, "v5", "v0", "v1") AC_COL(2, "v6", "v0", "v1")
+
 // `tiles` 8x12 tiles over kc k-steps: tile t reads the A panel `a` and the B
 // panel that follows the previous one (panels are consecutive, so `b` just
 // runs on), and writes C columns [12t, 12t + 12) of `ct` (row stride ldt
@@ -154,21 +169,20 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
       "subs %[n16], %[n16], #1\n" \
       "b.ne 3b\n" \
       "4:\n" \
-      "cbz %[k4], 6f\n" \
-      "mov %[n4], %[k4]\n" \
-      "5:\n"  /* four k-steps */ \
+      /* The last kc % 16 k-steps, by the bits of the remainder: blocks of \
+         8, 4, 2 and 1 k-steps, in k order (K = 147: 2 + 1; K = 27: 8 + 2 + 1). */ \
+      "cbz %[rem], 7f\n" \
+      "tbz %[rem], #3, 5f\n" \
+      AC_BODY4_AB("%[ap]", "%[b]") AC_BODY4_AB("%[ap]", "%[b]") \
+      "5:\n" \
+      "tbz %[rem], #2, 6f\n" \
       AC_BODY4_AB("%[ap]", "%[b]") \
-      "subs %[n4], %[n4], #1\n" \
-      "b.ne 5b\n" \
       "6:\n" \
-      "cbz %[k1], 7f\n" \
-      "mov %[n1], %[k1]\n" \
-      "9:\n"  /* one k-step */ \
-      "ld1 {v0.4s, v1.4s}, [%[ap]], #32\n" \
-      "ld1 {v4.4s-v6.4s}, [%[b]], #48\n" \
-      AC_COL(0, "v4", "v0", "v1") AC_COL(1, "v5", "v0", "v1") AC_COL(2, "v6", "v0", "v1") \
-      "subs %[n1], %[n1], #1\n" \
-      "b.ne 9b\n" \
+      "tbz %[rem], #1, 9f\n" \
+      AC_BODY2_AB("%[ap]", "%[b]") \
+      "9:\n" \
+      "tbz %[rem], #0, 7f\n" \
+      AC_BODY1_AB("%[ap]", "%[b]") \
       "7:\n"  /* %[b] now points at the next tile's B panel */ \
       /* Clamp: fmax/fmin (not fmaxnm/fminnm) so that NaN propagates. */ \
       CLAMP_CODE \
@@ -178,8 +192,8 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
       "subs %[tiles], %[tiles], #1\n" \
       "b.ne 0b\n" \
       : [b] "+r"(b), [ct] "+r"(ct), [tiles] "+r"(tiles), [ap] "=&r"(ap), [bp] "=&r"(bp), \
-        [cl] "=&r"(cl), [n16] "=&r"(n16), [n4] "=&r"(n4), [n1] "=&r"(n1) \
-      : [a] "r"(a), [k16] "r"(k16), [k4] "r"(k4), [k1] "r"(k1), [ldt] "r"(ldt_bytes), \
+        [cl] "=&r"(cl), [n16] "=&r"(n16) \
+      : [a] "r"(a), [k16] "r"(k16), [rem] "r"(rem), [ldt] "r"(ldt_bytes), \
         [rewind] "r"(rewind), \
         [bias] "r"(bias3), [accumulate] "r"(accumulate), [lo] "r"(lohi), \
         [hi] "r"(lohi + 1) \
@@ -195,7 +209,7 @@ template <int Clamp>
 inline void tiles_8x12(size_t tiles, size_t kc, const float* a, const float* b, float* ct,
                        size_t ldt, const float* bias3, size_t accumulate,
                        const float* lohi) {
-  const size_t k16 = kc / 16, k4 = (kc / 4) % 4, k1 = kc % 4;
+  const size_t k16 = kc / 16, rem = kc % 16;
   const size_t ldt_bytes = ldt * sizeof(float);
   // After the 8 row stores (post-incremented by ldt), back to row 0 and on
   // to the next tile's 12 columns.
@@ -206,7 +220,7 @@ inline void tiles_8x12(size_t tiles, size_t kc, const float* a, const float* b, 
   const float* ap;
   const float* bp;
   float* cl;
-  size_t n16, n4, n1;
+  size_t n16;
   if constexpr (Clamp == 0) {
     AC_TILES_ASM("")
   } else if constexpr (Clamp == 1) {
@@ -536,6 +550,8 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
   }
 }
 #undef AC_BODY4_AB
+#undef AC_BODY2_AB
+#undef AC_BODY1_AB
 #undef AC_FMLA
 #undef AC_COL
 #undef AC_COL_REGS

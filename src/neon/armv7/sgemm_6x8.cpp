@@ -13,10 +13,11 @@
 //   that way stays within the same gamma_K bound as a fused one (Higham 3.1),
 //   which is what the tests check against the float64 reference.
 //
-// Edges: packing zero-pads A rows past M and B columns past N, so the
-// micro-kernel always computes from whole panels; a partial tile goes through
-// a small stack buffer so that only the m x n valid outputs of C are read or
-// written.
+// Edges: packing zero-pads A rows past M and B columns past N. The last
+// panel of an M that is not a multiple of 6 (m < 6 rows) runs a kernel of
+// exactly m rows (tiles_6x8<Rows>), in place in C like a full panel; the
+// last n % 8 columns of a panel are computed whole in a small stack tile, of
+// which only the valid outputs are read from and written to C.
 #include <arm_neon.h>
 
 #include <algorithm>
@@ -46,8 +47,8 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // ---------------------------------------------------------------------------
 // armv7 6x8 micro-kernel.
 //
-// One inline-assembly block for a strip of full tiles (init, k-loop, clamp,
-// store, next tile). Written with vmlaq_lane_f32, GCC 12 keeps A in q
+// One inline-assembly block for a strip of tiles (init, k-loop, clamp,
+// store, next tile), of 6 rows or of the m < 6 rows of a last panel. Written with vmlaq_lane_f32, GCC 12 keeps A in q
 // registers and moves the lanes the scalar operand needs into d registers
 // (2 vmov per k-step), and a 2-k unroll spills; the block needs no moves.
 //
@@ -66,151 +67,340 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // intrinsics loop ran 2.1 MACs per instruction). Only d3 is left, so no operand of the next k-step is
 // loaded before the current one is done; out-of-order cores (A15, A72) rename
 // the registers, so the next loads do not wait for the vmla that read them.
-#define AC32_KSTEP                                                              \
+
+// Row r of the tile (r < Rows, the rows a tiles_6x8<Rows> call computes):
+// its d-register list (for C loads/stores), its two q registers, and its A
+// lane (the scalar operand).
+#define AC32_ROW0(OP) OP("d8-d11", "q4", "q5", "d0[0]")
+#define AC32_ROW1(OP) OP("d12-d15", "q6", "q7", "d0[1]")
+#define AC32_ROW2(OP) OP("d16-d19", "q8", "q9", "d1[0]")
+#define AC32_ROW3(OP) OP("d20-d23", "q10", "q11", "d1[1]")
+#define AC32_ROW4(OP) OP("d24-d27", "q12", "q13", "d2[0]")
+#define AC32_ROW5(OP) OP("d28-d31", "q14", "q15", "d2[1]")
+// OP over rows 0 .. R-1.
+#define AC32_ROWS_1(OP) AC32_ROW0(OP)
+#define AC32_ROWS_2(OP) AC32_ROWS_1(OP) AC32_ROW1(OP)
+#define AC32_ROWS_3(OP) AC32_ROWS_2(OP) AC32_ROW2(OP)
+#define AC32_ROWS_4(OP) AC32_ROWS_3(OP) AC32_ROW3(OP)
+#define AC32_ROWS_5(OP) AC32_ROWS_4(OP) AC32_ROW4(OP)
+#define AC32_ROWS_6(OP) AC32_ROWS_5(OP) AC32_ROW5(OP)
+#define AC32_MLA_ROW(d, x, y, s) "vmla.f32 " x ", q2, " s "\n vmla.f32 " y ", q3, " s "\n"
+// One k-step of R rows: 2 loads (A: all 6 rows, one instruction whatever R
+// is; B: 8 pixels) and 2R vmla.
+#define AC32_KSTEP(R)                                                           \
   "vld1.32 {d0-d2}, [%[a]]!\n"                                                  \
   "vld1.32 {d4-d7}, [%[b]]!\n"                                                  \
-  "vmla.f32 q4, q2, d0[0]\n vmla.f32 q5, q3, d0[0]\n"                           \
-  "vmla.f32 q6, q2, d0[1]\n vmla.f32 q7, q3, d0[1]\n"                           \
-  "vmla.f32 q8, q2, d1[0]\n vmla.f32 q9, q3, d1[0]\n"                           \
-  "vmla.f32 q10, q2, d1[1]\n vmla.f32 q11, q3, d1[1]\n"                         \
-  "vmla.f32 q12, q2, d2[0]\n vmla.f32 q13, q3, d2[0]\n"                         \
-  "vmla.f32 q14, q2, d2[1]\n vmla.f32 q15, q3, d2[1]\n"
-// The 6 rows of the tile: their d-register lists and q registers.
-#define AC32_ROWS(OP)                                                           \
-  OP("d8-d11", "q4", "q5") OP("d12-d15", "q6", "q7") OP("d16-d19", "q8", "q9")  \
-  OP("d20-d23", "q10", "q11") OP("d24-d27", "q12", "q13")                       \
-  OP("d28-d31", "q14", "q15")
+  AC32_ROWS_##R(AC32_MLA_ROW)
 // Row loads/stores step by %[n] = the C row stride in bytes.
-#define AC32_LOAD_ROW(d, x, y) "vld1.32 {" d "}, [%[ct]], %[n]\n"
-#define AC32_STORE_ROW(d, x, y) "vst1.32 {" d "}, [%[ct]], %[n]\n"
+#define AC32_LOAD_ROW(d, x, y, s) "vld1.32 {" d "}, [%[ct]], %[n]\n"
+#define AC32_STORE_ROW(d, x, y, s) "vst1.32 {" d "}, [%[ct]], %[n]\n"
 // Clamp: vmax/vmin (not vmaxnm/vminnm) so that NaN propagates, matching the
 // generic twin's comparisons. q0 = lo, q1 = hi.
-#define AC32_CLAMP_ROW(d, x, y)                                                 \
+#define AC32_CLAMP_ROW(d, x, y, s)                                              \
   "vmax.f32 " x ", " x ", q0\n vmin.f32 " x ", " x ", q1\n"                     \
   "vmax.f32 " y ", " y ", q0\n vmin.f32 " y ", " y ", q1\n"
-// ct -= 6 rows (n: scratch).
-#define AC32_REWIND_ROWS                                                        \
-  "ldr %[n], [%[args], %[o_ldt]]\n"                                             \
-  "add %[n], %[n], %[n], lsl #1\n"                                              \
-  "sub %[ct], %[ct], %[n], lsl #1\n"
+// The accumulators of R rows from the bias, pre-broadcast (args.bias8 at
+// offset 0 of args: row r = d(8+4r)-d(11+4r) = 8 floats): one vldm of up to
+// 16 d registers (13 vdup for 6 rows otherwise). n is scratch.
+#define AC32_BIAS_1 "vldmia %[args], {d8-d11}\n"
+#define AC32_BIAS_2 "vldmia %[args], {d8-d15}\n"
+#define AC32_BIAS_3 "vldmia %[args], {d8-d19}\n"
+#define AC32_BIAS_4 "vldmia %[args], {d8-d23}\n"
+#define AC32_BIAS_5 AC32_BIAS_4 "add %[n], %[args], #128\n vldmia %[n], {d24-d27}\n"
+#define AC32_BIAS_6 AC32_BIAS_4 "add %[n], %[args], #128\n vldmia %[n], {d24-d31}\n"
+// ct -= R rows, from n = the row stride (n is scratch afterwards).
+#define AC32_REWIND_1 "sub %[ct], %[ct], %[n]\n"
+#define AC32_REWIND_2 "sub %[ct], %[ct], %[n], lsl #1\n"
+#define AC32_REWIND_3 "add %[n], %[n], %[n], lsl #1\n sub %[ct], %[ct], %[n]\n"
+#define AC32_REWIND_4 "sub %[ct], %[ct], %[n], lsl #2\n"
+#define AC32_REWIND_5 "add %[n], %[n], %[n], lsl #2\n sub %[ct], %[ct], %[n]\n"
+#define AC32_REWIND_6 "add %[n], %[n], %[n], lsl #1\n sub %[ct], %[ct], %[n], lsl #1\n"
 
 // What a strip of tiles reads from memory rather than from registers: GCC
 // at -O0 in Thumb-2 code finds only 7 general registers for an asm block,
 // and the block uses 6 (tiles, a, b, ct, args, and n for the loop counter
 // and scratch). So it keeps no copies of its start pointers either: it
-// rewinds A by kc k-steps and C by 6 rows.
+// rewinds A by kc k-steps and C by the rows it loaded.
 struct Tile6x8Args {
-  float bias[6];    // row r starts from bias[r] (unless kAccumulate)
+  float bias8[6 * 8];  // row r starts from bias[r] (unless kAccumulate), 8 times
   float lo, hi;     // the clamp (kLastK)
   size_t flags;     // kAccumulate | kLastK (= clamp)
   size_t ldt_bytes; // C row stride
   size_t kc;        // k-steps, >= 1
 };
 
-// `tiles` 6x8 tiles over args.kc k-steps: tile t reads the A panel `a` and
-// the B panel that follows the previous one (panels are consecutive, so `b`
-// runs on), and writes C columns [8t, 8t + 8) of `ct` (C itself or a stack
-// tile).
+// `tiles` Rows x 8 tiles (rows 0 .. Rows-1 of the 6-row A panel) over
+// args.kc k-steps: tile t reads the A panel `a` and the B panel that follows
+// the previous one (panels are consecutive, so `b` runs on), and reads
+// (kAccumulate) and writes rows [0, Rows) x columns [8t, 8t + 8) of `ct` (C
+// itself or a stack tile). Rows = 6: the full tile; Rows < 6: the last panel
+// of an M that is not a multiple of 6 (M = 32, 64, 160, 320, 1280, ...),
+// computed and stored in place like a full one, at 2 + 2 * Rows instructions
+// per k-step instead of 14.
+#define AC32_TILES_ASM(R)                                                       \
+  asm volatile(                                                                 \
+      "0:\n"                                                                    \
+      /* Accumulators from C, or from the bias (row r = bias[r] in every lane). */ \
+      "ldr %[n], [%[args], %[o_flags]]\n"                                       \
+      "tst %[n], %[acc]\n"                                                      \
+      "beq 1f\n"                                                                \
+      "ldr %[n], [%[args], %[o_ldt]]\n"                                         \
+      AC32_ROWS_##R(AC32_LOAD_ROW)                                              \
+      AC32_REWIND_##R                                                           \
+      "b 2f\n"                                                                  \
+      "1:\n"                                                                    \
+      AC32_BIAS_##R                                                             \
+      "2:\n"                                                                    \
+      "ldr %[n], [%[args], %[o_kc]]\n"                                          \
+      "lsrs %[n], %[n], #3\n"                                                   \
+      "beq 4f\n"                                                                \
+      "3:\n" /* eight k-steps */                                                \
+      AC32_KSTEP(R) AC32_KSTEP(R) AC32_KSTEP(R) AC32_KSTEP(R)                   \
+      AC32_KSTEP(R) AC32_KSTEP(R) AC32_KSTEP(R) AC32_KSTEP(R)                   \
+      "subs %[n], %[n], #1\n"                                                   \
+      "bne 3b\n"                                                                \
+      "4:\n"                                                                    \
+      "ldr %[n], [%[args], %[o_kc]]\n"                                          \
+      "ands %[n], %[n], #7\n"                                                   \
+      "beq 6f\n"                                                                \
+      "5:\n" /* one k-step */                                                   \
+      AC32_KSTEP(R)                                                             \
+      "subs %[n], %[n], #1\n"                                                   \
+      "bne 5b\n"                                                                \
+      "6:\n"                                                                    \
+      /* Back to the start of the A panel: a -= 24 * kc bytes. */               \
+      "ldr %[n], [%[args], %[o_kc]]\n"                                          \
+      "add %[n], %[n], %[n], lsl #1\n"                                          \
+      "sub %[a], %[a], %[n], lsl #3\n"                                          \
+      "ldr %[n], [%[args], %[o_flags]]\n"                                       \
+      "tst %[n], %[clamp]\n"                                                    \
+      "beq 7f\n"                                                                \
+      "vldr d4, [%[args], %[o_lo]]\n"                                           \
+      "vdup.32 q0, d4[0]\n"                                                     \
+      "vdup.32 q1, d4[1]\n"                                                     \
+      AC32_ROWS_##R(AC32_CLAMP_ROW)                                             \
+      "7:\n"                                                                    \
+      "ldr %[n], [%[args], %[o_ldt]]\n"                                         \
+      AC32_ROWS_##R(AC32_STORE_ROW)                                             \
+      /* On to the next tile's 8 columns. */                                    \
+      AC32_REWIND_##R                                                           \
+      "add %[ct], %[ct], #32\n"                                                 \
+      "subs %[tiles], %[tiles], #1\n"                                           \
+      "bne 0b\n"                                                                \
+      : [tiles] "+r"(tiles), [a] "+r"(a), [b] "+r"(b), [ct] "+r"(ct), [n] "=&r"(n) \
+      : [args] "r"(&args), [acc] "I"(kAccumulate), [clamp] "I"(kLastK),         \
+        [o_lo] "I"(offsetof(Tile6x8Args, lo)), [o_flags] "I"(offsetof(Tile6x8Args, flags)), \
+        [o_ldt] "I"(offsetof(Tile6x8Args, ldt_bytes)), [o_kc] "I"(offsetof(Tile6x8Args, kc)) \
+      : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", \
+        "d11", "d12", "d13", "d14", "d15", "d16", "d17", "d18", "d19", "d20", "d21", "d22", \
+        "d23", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
+template <int Rows>
 inline void tiles_6x8(size_t tiles, const float* a, const float* b, float* ct,
                       const Tile6x8Args& args) {
   size_t n;  // loop counter and scratch
-  asm volatile(
-      "0:\n"
-      // Accumulators from C, or from the bias (row r = bias[r] in every lane).
-      "ldr %[n], [%[args], %[o_flags]]\n"
-      "tst %[n], %[acc]\n"
-      "beq 1f\n"
-      "ldr %[n], [%[args], %[o_ldt]]\n"
-      AC32_ROWS(AC32_LOAD_ROW)
-      AC32_REWIND_ROWS
-      "b 2f\n"
-      "1:\n"
-      "vld1.32 {d0-d2}, [%[args]]\n"
-      "vdup.32 q4, d0[0]\n vdup.32 q5, d0[0]\n vdup.32 q6, d0[1]\n vdup.32 q7, d0[1]\n"
-      "vdup.32 q8, d1[0]\n vdup.32 q9, d1[0]\n vdup.32 q10, d1[1]\n vdup.32 q11, d1[1]\n"
-      "vdup.32 q12, d2[0]\n vdup.32 q13, d2[0]\n vdup.32 q14, d2[1]\n vdup.32 q15, d2[1]\n"
-      "2:\n"
-      "ldr %[n], [%[args], %[o_kc]]\n"
-      "lsrs %[n], %[n], #3\n"
-      "beq 4f\n"
-      "3:\n"  // eight k-steps
-      AC32_KSTEP AC32_KSTEP AC32_KSTEP AC32_KSTEP
-      AC32_KSTEP AC32_KSTEP AC32_KSTEP AC32_KSTEP
-      "subs %[n], %[n], #1\n"
-      "bne 3b\n"
-      "4:\n"
-      "ldr %[n], [%[args], %[o_kc]]\n"
-      "ands %[n], %[n], #7\n"
-      "beq 6f\n"
-      "5:\n"  // one k-step
-      AC32_KSTEP
-      "subs %[n], %[n], #1\n"
-      "bne 5b\n"
-      "6:\n"
-      // Back to the start of the A panel: a -= 24 * kc bytes.
-      "ldr %[n], [%[args], %[o_kc]]\n"
-      "add %[n], %[n], %[n], lsl #1\n"
-      "sub %[a], %[a], %[n], lsl #3\n"
-      "ldr %[n], [%[args], %[o_flags]]\n"
-      "tst %[n], %[clamp]\n"
-      "beq 7f\n"
-      "vldr d4, [%[args], %[o_lo]]\n"
-      "vdup.32 q0, d4[0]\n"
-      "vdup.32 q1, d4[1]\n"
-      AC32_ROWS(AC32_CLAMP_ROW)
-      "7:\n"
-      "ldr %[n], [%[args], %[o_ldt]]\n"
-      AC32_ROWS(AC32_STORE_ROW)
-      // On to the next tile's 8 columns.
-      AC32_REWIND_ROWS
-      "add %[ct], %[ct], #32\n"
-      "subs %[tiles], %[tiles], #1\n"
-      "bne 0b\n"
-      : [tiles] "+r"(tiles), [a] "+r"(a), [b] "+r"(b), [ct] "+r"(ct), [n] "=&r"(n)
-      : [args] "r"(&args), [acc] "I"(kAccumulate), [clamp] "I"(kLastK),
-        [o_lo] "I"(offsetof(Tile6x8Args, lo)), [o_flags] "I"(offsetof(Tile6x8Args, flags)),
-        [o_ldt] "I"(offsetof(Tile6x8Args, ldt_bytes)), [o_kc] "I"(offsetof(Tile6x8Args, kc))
-      : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10",
-        "d11", "d12", "d13", "d14", "d15", "d16", "d17", "d18", "d19", "d20", "d21", "d22",
-        "d23", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
+  static_assert(Rows >= 1 && Rows <= 6, "1 to 6 rows");
+  static_assert(offsetof(Tile6x8Args, bias8) == 0, "AC32_BIAS_R loads from args");
+  if constexpr (Rows == 6) {
+    AC32_TILES_ASM(6)
+  } else if constexpr (Rows == 5) {
+    AC32_TILES_ASM(5)
+  } else if constexpr (Rows == 4) {
+    AC32_TILES_ASM(4)
+  } else if constexpr (Rows == 3) {
+    AC32_TILES_ASM(3)
+  } else if constexpr (Rows == 2) {
+    AC32_TILES_ASM(2)
+  } else {
+    AC32_TILES_ASM(1)
+  }
+}
+#undef AC32_TILES_ASM
+
+// tiles_6x8 for the m valid rows of the panel (1 <= m <= 6).
+inline void tiles_rows(size_t m, size_t tiles, const float* a, const float* b, float* ct,
+                       const Tile6x8Args& args) {
+  switch (m) {
+    case 1: tiles_6x8<1>(tiles, a, b, ct, args); break;
+    case 2: tiles_6x8<2>(tiles, a, b, ct, args); break;
+    case 3: tiles_6x8<3>(tiles, a, b, ct, args); break;
+    case 4: tiles_6x8<4>(tiles, a, b, ct, args); break;
+    case 5: tiles_6x8<5>(tiles, a, b, ct, args); break;
+    default: tiles_6x8<6>(tiles, a, b, ct, args); break;
+  }
+}
+
+// Edge kernels for the last n % 8 columns of a panel where real layers have
+// them: N % 8 == 1 (7x7 maps, N = 49) and 4 (14x14 maps, N = 196). The
+// 6x8 tile would spend 7/8 (1/2) of its vmla on zero padding: per k-step
+// these take 4 (8) instructions instead of 14. Each computes every output as
+// tiles_6x8 does (vmla by scalar, in k order, from the bias or C), so a
+// column gives the same bits whichever kernel computes it. `t` holds the
+// start values (bias or C) and receives the result: 6 x 4 floats, rows 16
+// bytes apart (tile_6x4_asm), or 6 floats of one column (col_6x1_asm).
+//
+// 6 x 4 (columns 0-3 of the last panel). Registers: q8-q13 rows 0-5;
+// d0-d2 A (the 6 rows of a k-step, lanes as in tiles_6x8); q2 B (columns
+// 0-3 of the panel row: post-incremented by the 32-byte row, %[s]).
+#define E4_32_KSTEP                                                             \
+  "vld1.32 {d0-d2}, [%[a]]!\n"                                                  \
+  "vld1.32 {d4-d5}, [%[b]], %[s]\n"                                             \
+  "vmla.f32 q8, q2, d0[0]\n vmla.f32 q9, q2, d0[1]\n"                           \
+  "vmla.f32 q10, q2, d1[0]\n vmla.f32 q11, q2, d1[1]\n"                         \
+  "vmla.f32 q12, q2, d2[0]\n vmla.f32 q13, q2, d2[1]\n"
+// 6 x 1 (column 0 of the last panel), rows in vector lanes (as the
+// aarch64 8x1 edge): q8 rows 0-3, d18 rows 4-5; d3[0] B (column 0 of the
+// panel row). A k-step: 2 loads, 2 vmla.
+#define E1_32_KSTEP                                                             \
+  "vld1.32 {d0-d2}, [%[a]]!\n"                                                  \
+  "vld1.32 {d3[0]}, [%[b]], %[s]\n"                                             \
+  "vmla.f32 q8, q0, d3[0]\n vmla.f32 d18, d2, d3[0]\n"
+// The k-loop of an edge kernel (4 k-steps per iteration, then single ones)
+// and its clamp (q0 = lo, q1 = hi), around LOAD / CLAMP / STORE code.
+#define E32_ASM(LOAD, KSTEP, CLAMP, STORE)                                      \
+  asm volatile(                                                                 \
+      LOAD                                                                      \
+      "ldr %[n], [%[args], %[o_kc]]\n"                                          \
+      "lsrs %[n], %[n], #2\n"                                                   \
+      "beq 2f\n"                                                                \
+      "1:\n"                                                                    \
+      KSTEP KSTEP KSTEP KSTEP                                                   \
+      "subs %[n], %[n], #1\n"                                                   \
+      "bne 1b\n"                                                                \
+      "2:\n"                                                                    \
+      "ldr %[n], [%[args], %[o_kc]]\n"                                          \
+      "ands %[n], %[n], #3\n"                                                   \
+      "beq 4f\n"                                                                \
+      "3:\n"                                                                    \
+      KSTEP                                                                     \
+      "subs %[n], %[n], #1\n"                                                   \
+      "bne 3b\n"                                                                \
+      "4:\n"                                                                    \
+      "ldr %[n], [%[args], %[o_flags]]\n"                                       \
+      "tst %[n], %[clamp]\n"                                                    \
+      "beq 5f\n"                                                                \
+      "vldr d4, [%[args], %[o_lo]]\n"                                           \
+      "vdup.32 q0, d4[0]\n"                                                     \
+      "vdup.32 q1, d4[1]\n"                                                     \
+      CLAMP                                                                     \
+      "5:\n"                                                                    \
+      STORE                                                                     \
+      : [a] "+r"(a), [b] "+r"(b), [t] "+r"(t), [n] "=&r"(n)                     \
+      : [s] "r"(s), [args] "r"(&args), [clamp] "I"(kLastK),         \
+        [o_lo] "I"(offsetof(Tile6x8Args, lo)), [o_flags] "I"(offsetof(Tile6x8Args, flags)), \
+        [o_kc] "I"(offsetof(Tile6x8Args, kc))                                   \
+      : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d16", "d17", "d18", "d19", \
+        "d20", "d21", "d22", "d23", "d24", "d25", "d26", "d27")
+#define E32_CLAMP_Q(x) "vmax.f32 " x ", " x ", q0\n vmin.f32 " x ", " x ", q1\n"
+inline void tile_6x4_asm(const float* a, const float* b, float* t, const Tile6x8Args& args) {
+  size_t n;
+  const size_t s = kNR * sizeof(float);
+  E32_ASM("vld1.32 {d16-d19}, [%[t]]!\n vld1.32 {d20-d23}, [%[t]]!\n"
+          "vld1.32 {d24-d27}, [%[t]]\n sub %[t], %[t], #64\n",
+          E4_32_KSTEP,
+          E32_CLAMP_Q("q8") E32_CLAMP_Q("q9") E32_CLAMP_Q("q10") E32_CLAMP_Q("q11")
+          E32_CLAMP_Q("q12") E32_CLAMP_Q("q13"),
+          "vst1.32 {d16-d19}, [%[t]]!\n vst1.32 {d20-d23}, [%[t]]!\n"
+          "vst1.32 {d24-d27}, [%[t]]\n");
+}
+inline void col_6x1_asm(const float* a, const float* b, float* t, const Tile6x8Args& args) {
+  size_t n;
+  const size_t s = kNR * sizeof(float);
+  E32_ASM("vld1.32 {d16-d18}, [%[t]]\n", E1_32_KSTEP,
+          E32_CLAMP_Q("q8") "vmax.f32 d18, d18, d0\n vmin.f32 d18, d18, d2\n",
+          "vst1.32 {d16-d18}, [%[t]]\n");
+}
+#undef E4_32_KSTEP
+#undef E1_32_KSTEP
+#undef E32_ASM
+#undef E32_CLAMP_Q
+
+// The last cols <= 4 columns of a panel (m rows of C at c) through an edge
+// kernel: 1 column col_6x1_asm, 2-4 columns tile_6x4_asm.
+inline void edge_6x4(size_t m, size_t cols, const float* a, const float* b, float* c, size_t ldc,
+                     const Tile6x8Args& args) {
+  const bool acc = args.flags & kAccumulate;
+  if (cols == 1) {
+    float t[kMR];
+    for (size_t r = 0; r < kMR; r++) t[r] = !acc ? args.bias8[8 * r] : r < m ? c[r * ldc] : 0.0f;
+    col_6x1_asm(a, b, t, args);
+    for (size_t r = 0; r < m; r++) c[r * ldc] = t[r];
+    return;
+  }
+  float t[kMR * 4];
+  for (size_t r = 0; r < kMR; r++)
+    for (size_t j = 0; j < 4; j++)
+      t[r * 4 + j] = !acc ? args.bias8[8 * r] : r < m && j < cols ? c[r * ldc + j] : 0.0f;
+  tile_6x4_asm(a, b, t, args);
+  for (size_t r = 0; r < m; r++) std::memcpy(c + r * ldc, t + r * 4, cols * sizeof(float));
 }
 
 // The micro-kernel entry: one A panel times the B panels that follow each
-// other in `b`. Full tiles (6 valid rows, 8 valid columns) go to C as one
-// strip; a partial tile is computed whole in a stack tile, of which only the
-// m x n valid part is read from and written to C.
+// other in `b`. The tiles of 8 valid columns go to C as one strip of
+// m-row tiles (m = 6, or the m < 6 rows of a last panel); the last n % 8
+// columns are computed in a stack tile, of which only the m x n valid part
+// is read from and written to C.
 void ukernel_6x8(size_t kc, size_t m, size_t n, const float* a, const float* b, float* c,
                  size_t ldc, const F32Output& out, unsigned flags) {
   Tile6x8Args args;
-  std::memcpy(args.bias, out.bias, sizeof(args.bias));
+  if (!(flags & kAccumulate))
+    for (size_t r = 0; r < kMR; r++) {
+      const float32x4_t v = vdupq_n_f32(out.bias[r]);
+      vst1q_f32(args.bias8 + 8 * r, v);
+      vst1q_f32(args.bias8 + 8 * r + 4, v);
+    }
   args.lo = out.lo;
   args.hi = out.hi;
   // The block's flag bits: kAccumulate, and kLastK as "clamp".
   args.flags = (flags & kAccumulate) | ((flags & kLastK) && out.clamp ? kLastK : 0u);
   args.ldt_bytes = ldc * sizeof(float);
   args.kc = kc;
-  const size_t full = m == kMR ? n / kNR : 0;
-  if (full) tiles_6x8(full, a, b, c, args);
+  const size_t full = n / kNR;
+  if (full) tiles_rows(m, full, a, b, c, args);
   if (full * kNR < n) {
-    args.ldt_bytes = kNR * sizeof(float);
-    for (size_t q = full * kNR; q < n; q += kNR) {
-      const size_t cols = std::min(kNR, n - q);
-      float tile[kMR * kNR];
-      if (flags & kAccumulate) {
-        std::memset(tile, 0, sizeof(tile));
-        tile_from_c(tile, c + q, ldc, m, cols);
-      }
-      tiles_6x8(1, a, b + q * kc, tile, args);
-      tile_to_c(tile, c + q, ldc, m, cols);
+    const size_t q = full * kNR, cols = n - q;
+    if (cols <= 4) {
+      edge_6x4(m, cols, a, b + q * kc, c + q, ldc, args);
+      return;
     }
+    float tile[kMR * kNR];
+    args.ldt_bytes = kNR * sizeof(float);
+    if (flags & kAccumulate) {
+      std::memset(tile, 0, m * kNR * sizeof(float));
+      tile_from_c(tile, c + q, ldc, m, cols);
+    }
+    tiles_rows(m, 1, a, b + q * kc, tile, args);
+    tile_to_c(tile, c + q, ldc, m, cols);
   }
 }
+#undef AC32_ROW0
+#undef AC32_ROW1
+#undef AC32_ROW2
+#undef AC32_ROW3
+#undef AC32_ROW4
+#undef AC32_ROW5
+#undef AC32_ROWS_1
+#undef AC32_ROWS_2
+#undef AC32_ROWS_3
+#undef AC32_ROWS_4
+#undef AC32_ROWS_5
+#undef AC32_ROWS_6
+#undef AC32_MLA_ROW
+#undef AC32_BIAS_1
+#undef AC32_BIAS_2
+#undef AC32_BIAS_3
+#undef AC32_BIAS_4
+#undef AC32_BIAS_5
+#undef AC32_BIAS_6
 #undef AC32_KSTEP
-#undef AC32_ROWS
 #undef AC32_LOAD_ROW
 #undef AC32_STORE_ROW
 #undef AC32_CLAMP_ROW
-#undef AC32_REWIND_ROWS
+#undef AC32_REWIND_1
+#undef AC32_REWIND_2
+#undef AC32_REWIND_3
+#undef AC32_REWIND_4
+#undef AC32_REWIND_5
+#undef AC32_REWIND_6
 
 }  // namespace
 
@@ -220,7 +410,10 @@ const SgemmKernels& sgemm_neon_kernels() {
                                  1,                 ukernel_6x8, Pack::pack_a,
                                  Pack::pack_b,      Pack::pack_im2col,
                                  /*pad_copy=*/true,                     Sgemv<kMR>::run,
-                                 /*edge_step=*/kNR};  // a narrower panel runs a full tile
+                                 // The planner's cost of a partial panel: a full
+                                 // tile's (5-7 columns run one; the 1- and 2-4-column
+                                 // edge kernels cost about 0.3 and 0.7 of it, K = 160, 64).
+                                 /*edge_step=*/kNR};
   return k;
 }
 
