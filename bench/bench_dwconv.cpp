@@ -59,6 +59,14 @@ int reg = [] {
   // int8 depthwise 3x3 (relu6 folded into the int8 range is not modelled).
   bench::add_case(bench::qconv_case("qdw3x3s1_64_56", bench::conv_params(64, 64, 3, 1, 1, 64), 56, 56, false));
   bench::add_case(bench::qconv_case("qdw3x3s2_64_56", bench::conv_params(64, 64, 3, 2, 1, 64), 56, 56, false));
+  // int8 depthwise 3x3 with float32 output (dequantized: a quantized layer
+  // feeding a float one) on MobileNetV2's small maps (the rows kernels).
+  bench::add_case(
+      bench::qconv_case("qmbv2_dw_384_14_f32", bench::conv_params(384, 384, 3, 1, 1, 384, 0.0f, 6.0f), 14, 14, true));
+  bench::add_case(
+      bench::qconv_case("qmbv2_dw_s2_576_14_f32", bench::conv_params(576, 576, 3, 2, 1, 576, 0.0f, 6.0f), 14, 14, true));
+  bench::add_case(
+      bench::qconv_case("qmbv2_dw_960_7_f32", bench::conv_params(960, 960, 3, 1, 1, 960, 0.0f, 6.0f), 7, 7, true));
   return 0;
 }();
 

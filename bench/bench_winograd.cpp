@@ -15,7 +15,10 @@
 //   im2col_row_n<N>: im2col 64 -> 64 on a 1 x N map (3x3, padding 1);
 //   grp3x3[s2]_<C>_g<G>_<map>: grouped 3x3 layers (16 channels per group,
 //     relu) as `auto` runs them;
-//   r18w<t>_*: the ResNet-18 layers of bench_nets.cpp forced to one tile size.
+//   pays_mix<core><edge>_<Cin>_<Cout>_<map>: the same forced to a mixed
+//     tiling (winograd63+23: mix6323, ...);
+//   r18w<t>_*: the ResNet-18 layers of bench_nets.cpp forced to one tile size
+//     or mixed tiling (t = 23, 43, 63, 6323, 6343, 4323).
 #include <algorithm>
 #include <limits>
 #include <memory>
@@ -134,6 +137,25 @@ int pays_reg = [] {
   return 0;
 }();
 
+// Whole layers forced to each mixed tiling (core + border tile sizes; the
+// planner's sum of its regions' costs is checked against these):
+// pays_mix<core><edge>_Cin_Cout_map.
+int pays_mix_reg = [] {
+  const int shapes[][3] = {{8, 8, 14},    {16, 16, 14},  {64, 64, 14},   {256, 256, 14}, {16, 16, 28},
+                           {128, 128, 28}, {16, 16, 56}, {64, 64, 56},   {64, 64, 10},   {512, 512, 7},
+                           {64, 64, 7},    {32, 32, 20}, {4, 16, 28}};
+  const struct {
+    const char* tag;
+    Algo algo;
+  } mixes[] = {{"6323", Algo::Winograd63x23}, {"6343", Algo::Winograd63x43}, {"4323", Algo::Winograd43x23}};
+  for (const auto& s : shapes) {
+    const std::string sh = std::to_string(s[0]) + "_" + std::to_string(s[1]) + "_" + std::to_string(s[2]);
+    for (const auto& m : mixes)
+      add_case(conv_case("pays_mix" + std::string(m.tag) + "_" + sh, m.algo, s[0], s[1], 3, 1, 1, 1, s[2], s[2]));
+  }
+  return 0;
+}();
+
 // im2col on a 1 x N output row (3x3, padding 1, 64 -> 64 channels): the
 // GEMM's cost per column count, for im2col_conv_cost() (conv_gemm.cpp).
 int im2col_row_reg = [] {
@@ -154,13 +176,20 @@ int grouped_reg = [] {
   return 0;
 }();
 
-// The ResNet-18 3x3 stride-1 layers of bench_nets.cpp forced to each tile size.
+// The ResNet-18 3x3 stride-1 layers of bench_nets.cpp forced to each tile
+// size (r18w63_*) and mixed tiling (r18w6323_*: winograd63+23, ...).
 int r18_reg = [] {
   const int layers[][2] = {{64, 56}, {128, 28}, {256, 14}, {512, 7}};
-  for (const auto& l : layers)
-    for (size_t m : kWinoTileSizes)
-      add_case(conv_case("r18w" + std::string(tag(m)) + "_3x3_" + std::to_string(l[0]) + "_" + std::to_string(l[1]),
-                         wino_algo(m), conv_params(l[0], l[0], 3, 1, 1, 1, 0.0f, kInf), l[1], l[1]));
+  const struct {
+    const char* tag;
+    Algo algo;
+  } mixes[] = {{"6323", Algo::Winograd63x23}, {"6343", Algo::Winograd63x43}, {"4323", Algo::Winograd43x23}};
+  for (const auto& l : layers) {
+    const std::string sh = "_3x3_" + std::to_string(l[0]) + "_" + std::to_string(l[1]);
+    const Conv2dParams p = conv_params(l[0], l[0], 3, 1, 1, 1, 0.0f, kInf);
+    for (size_t m : kWinoTileSizes) add_case(conv_case("r18w" + std::string(tag(m)) + sh, wino_algo(m), p, l[1], l[1]));
+    for (const auto& m : mixes) add_case(conv_case("r18w" + std::string(m.tag) + sh, m.algo, p, l[1], l[1]));
+  }
   return 0;
 }();
 

@@ -8,7 +8,9 @@ batch 1..3 and every activation, with inputs that end at a PROT_NONE page
 exercise the NEON kernels' strips (3x3: 16 columns, 5x5: 8 on aarch64) and
 their tails. Other depthwise shapes (7x7, dilation 2, stride 3, unequal
 strides) go to "depthwise" (a direct loop); a channel multiplier of 2 is not
-depthwise in this sense and goes to im2col.
+depthwise in this sense and goes to im2col. Small maps with padding 1 at the
+top and left (every size 1..20, channels 1..70: the whole-row kernels) are
+swept in fp32 and in int8 (bit for bit, int8 and float32 output).
 """
 import threading
 
@@ -130,6 +132,78 @@ def test_mobilenet_maps(k, stride, pad, rng):
         run_case(rng, 1 + j % 2, 4 + j, h, w, stride, pad, pads, ACTIVATIONS[j % 4], k=k)
     for h, w in ((14, 14), (7, 7)):
         run_case(rng, 2, 37, h, w, stride, pad, pads, ACTIVATIONS[(h + stride) % 4], k=k)
+
+
+# Small maps with padding 1 at the top and left: the whole-row kernels
+# (src/neon/dwconv3x3_rows.h: stride 1 up to 16 columns, on armv7 9..16 as two
+# bands; stride 2 up to 16 columns; the int8 rows of
+# src/neon/dwconv3x3_s8_rows.h). Channels 1..70 (runs of planes ending
+# anywhere), batch 1 and 2, every activation, bottom/right padding 1 or 0.
+SMALL_CHANNELS = [1, 2, 7, 16, 33, 70]
+
+
+def _small_maps(stride, first=1):
+    """Every width first..20 (stride 2: ..34) with a height that cycles 1..20,
+    and every height 1..20 at MobileNet's widths 14 and 7."""
+    top = 20 if stride == 1 else 34
+    return ([(1 + (7 * w) % 20, w) for w in range(first, top + 1)]
+            + [(h, w) for h in range(1, 21) for w in (14, 7)])
+
+
+def _small_pad_forms(stride):
+    return [1, (1, 1, 1, 1)] if stride == 1 else [1, (1, 0, 1, 0), (1, 1, 1, 0), (1, 0, 1, 1)]
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_small_same_maps(stride, rng):
+    forms = _small_pad_forms(stride)
+    for i, (h, w) in enumerate(_small_maps(stride)):
+        pad = forms[i % len(forms)]
+        pads = (pad,) * 4 if isinstance(pad, int) else pad
+        if h + pads[0] + pads[1] < 3 or w + pads[2] + pads[3] < 3:
+            continue
+        run_case(rng, 1 + i % 2, SMALL_CHANNELS[i % len(SMALL_CHANNELS)], h, w, stride, pad, pads,
+                 ACTIVATIONS[i % len(ACTIVATIONS)], bias=i % 7 != 3)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_small_maps_int8(stride, rng):
+    """int8 depthwise 3x3 (QConv2d) on the same small maps, int8 and float32
+    output, bit for bit against the integer accumulators (numpy int64) and
+    the layer's output rule (tests/test_int8.py checks the rule itself)."""
+    from test_int8 import rand_s8, ref_requant
+
+    forms = _small_pad_forms(stride)
+    acts = [None, "relu6", (-0.7, 0.9)]
+    for i, (h, w) in enumerate(_small_maps(stride)):
+        pad = forms[i % len(forms)]
+        pads = (pad,) * 4 if isinstance(pad, int) else pad
+        if h + pads[0] + pads[1] < 3:
+            continue
+        n, c, act = 1 + i % 2, SMALL_CHANNELS[i % len(SMALL_CHANNELS)], acts[i % len(acts)]
+        weight = (rng.standard_normal((c, 1, 3, 3)) * 0.3).astype(np.float32)
+        bias = (rng.standard_normal(c) * 0.5).astype(np.float32)
+        xq = rand_s8(rng, (n, c, h, w))
+        xq.flat[::7] = -128
+        for output_scale in (0.031, None):
+            layer = armconv.QConv2d(weight, bias, 0.02, output_scale, stride=stride, padding=pads, groups=c,
+                                    activation=act)
+            assert layer.algo == ("depthwise3x3" if c > 1 else layer.algo)  # (one channel: a plain conv)
+            acc = np.rint(conv2d_ref(xq.astype(np.float64), layer.weight_q.astype(np.float64), None,
+                                     stride=(stride, stride), pads=pads, groups=c)).astype(np.int64)
+            acc += layer.bias_q.astype(np.int64)[None, :, None, None]
+            y = layer(guarded(xq))
+            if output_scale is not None:
+                want = ref_requant(acc, layer.requant_multiplier[None, :, None, None], layer.requant_shift,
+                                   layer.qmin, layer.qmax)
+            else:
+                want = acc.astype(np.float32) * layer.dequant_scale[None, :, None, None]
+                if act is not None:
+                    lo, hi = (0.0, 6.0) if act == "relu6" else act
+                    want = np.clip(want, np.float32(lo), np.float32(hi))
+            what = f"n={n} c={c} h={h} w={w} stride={stride} pads={pads} act={act} out={output_scale}"
+            assert y.shape == want.shape, what
+            np.testing.assert_array_equal(y, want, err_msg=what)
 
 
 def test_reference_agrees(rng):

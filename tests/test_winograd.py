@@ -299,3 +299,145 @@ def test_cpu_info_names_the_kernels():
     assert gemm in ("wino_gemm-generic-8x1", "wino_gemm-aarch64-8x8", "wino_gemm-armv7-8x4")
     if info["neon_kernels"]:
         assert "-generic-" not in gemm
+
+
+# ---- mixed tilings ------------------------------------------------------------------
+#
+# algo="winograd63+23" (and "winograd63+43", "winograd43+23"; what `auto`
+# runs where the cost model finds it cheaper, src/core/conv2d.cpp): F(core,3)
+# tiles on rows [0, ch) x columns [0, cw), the largest part of the output map
+# that is a multiple of the core tile, F(edge,3) tiles laid from the origin
+# of the right border (rows [0, ch), columns [cw, wo)) and of the bottom one
+# (rows [ch, ho), all columns); a map smaller than the core tile either way
+# is all F(edge,3). Each output is then exactly as accurate as its tile size:
+# the per-tile-size bound above, with the tiles laid from its region's origin.
+MIXES = {"winograd63+23": (6, 2), "winograd63+43": (6, 4), "winograd43+23": (4, 2)}
+
+
+def mixed_regions(name, ho, wo):
+    """(m, y0, x0, h, w) of each region, as src/core/conv_winograd.cpp lays them."""
+    core, edge = MIXES[name]
+    ch, cw = ho // core * core, wo // core * core
+    if ch == 0 or cw == 0:
+        return [(edge, 0, 0, ho, wo)]
+    regions = [(core, 0, 0, ch, cw)]
+    if cw < wo:
+        regions.append((edge, 0, cw, ch, wo - cw))
+    if ch < ho:
+        regions.append((edge, ch, 0, ho - ch, wo))
+    return regions
+
+
+def mixed_bound(x, w, b, pads, name):
+    """wino_bound of each region's tile size over its window: the region's
+    outputs are those of a 'valid' convolution of the padded input cropped to
+    the window (+2 rows and columns), tiles laid from the crop's origin."""
+    pt, pb, pl, pr = pads
+    xp = np.pad(np.asarray(x, np.float64), ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    ho, wo = xp.shape[2] - 2, xp.shape[3] - 2
+    bound = np.full((x.shape[0], w.shape[0], ho, wo), np.nan)
+    for m, y0, x0, h, wd in mixed_regions(name, ho, wo):
+        crop = xp[:, :, y0:y0 + h + 2, x0:x0 + wd + 2]
+        bound[:, :, y0:y0 + h, x0:x0 + wd] = wino_bound(crop, w, b, (0, 0, 0, 0), m)
+    assert not np.isnan(bound).any()
+    return bound
+
+
+def check_mixed(x, w, b, padding, activation, name, groups=1, layer=None):
+    pads = explicit(padding)
+    if layer is None:
+        layer = armconv.Conv2d(w, b, padding=padding, activation=activation, algo=name, groups=groups)
+    y = layer(x)
+    ref = conv2d_ref(x, w, b, pads=pads, act=act_range(activation), groups=groups)
+    cg, mg = x.shape[1] // groups, w.shape[0] // groups
+    bound = np.concatenate([mixed_bound(x[:, g * cg:(g + 1) * cg], w[g * mg:(g + 1) * mg],
+                                        None if b is None else b[g * mg:(g + 1) * mg], pads, name)
+                            for g in range(groups)], axis=1)
+    assert_close(y, ref, bound, f"{name} x{x.shape} w{w.shape} g{groups} pad={padding} act={activation}")
+    return y
+
+
+def mixed_cases():
+    """Per mixed tiling: square maps 1..20, 28 and 56 (each map's core and
+    border widths: none, one region, two, three), every padding form,
+    channels not multiples of 4, batch 2, every activation, some grouped."""
+    pads = [0, 1, 2, (1, 2), (0, 1, 2, 0), (2, 0, 0, 1), (3, 1, 0, 2), "valid", "same"]
+    chans = [1, 3, 5, 6, 17]
+    sizes = list(range(1, 21)) + [28, 56]
+    cases = []
+    for k, name in enumerate(MIXES):
+        for i, s in enumerate(sizes):
+            if UNDER_QEMU and s == 56 and k > 0:
+                continue
+            j = i + 5 * k
+            pad = pads[j % len(pads)]
+            pt, pb, pl, pr = explicit(pad)
+            h, w = max(s, 3 - pt - pb), max(s + j % 3, 3 - pl - pr)
+            c, co = chans[j % len(chans)], chans[(j // 2 + 1) % len(chans)]
+            groups = 2 if j % 4 == 3 else 1
+            cases.append((name, c * groups, co * groups, h, w, pad, ACTIVATIONS[j % 4], j % 2 == 0, groups))
+    return cases
+
+
+@pytest.mark.parametrize("name,c,co,h,w,pad,act,bias,groups", mixed_cases())
+def test_mixed_sweep(name, c, co, h, w, pad, act, bias, groups, rng):
+    x = rng.standard_normal((2, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((co, c // groups, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(co).astype(np.float32) if bias else None
+    check_mixed(x, wt, b, pad, act, name, groups)
+
+
+def test_mixed_regions_are_their_tile_sizes(rng):
+    """Each region is computed by its own tile size (14x14, padding 1,
+    winograd63+23: F(6,3) on rows and columns 0..11, F(2,3) on the rest). A
+    NaN input at (2, 2) reaches exactly the F(6,3) tile (0, 0), whose 8x8
+    patch (input rows and columns -1..6) holds it, and no border tile (they
+    read rows or columns 11..14); one at (13, 5) reaches no F(6,3) tile (rows
+    -1..12) and, in the bottom border's F(2,3) tiles, exactly the outputs
+    whose 3x3 window holds it (test_nan_propagates_to_its_tiles)."""
+    x = rng.standard_normal((1, 4, 14, 14)).astype(np.float32)
+    x[0, 1, 2, 2] = np.nan
+    x[0, 2, 13, 5] = np.nan
+    wt = rng.standard_normal((4, 4, 3, 3)).astype(np.float32)
+    y = armconv.conv2d(x, wt, padding=1, algo="winograd63+23")
+    mask = np.zeros((14, 14), bool)
+    mask[0:6, 0:6] = True
+    mask[12:14, 4:7] = True
+    assert np.array_equal(np.isnan(y[0]).all(axis=0), mask)
+    assert np.array_equal(np.isnan(y[0]).any(axis=0), mask)
+
+
+@pytest.mark.parametrize("name", sorted(MIXES))
+def test_mixed_threads_bit_identical(name, rng):
+    """1, 2, 3 and 4 threads write the same bits (per-region plans for
+    threads, some in stages) on maps big enough for a team."""
+    for cin, cout, hw in [(64, 64, 14), (48, 40, 28)]:
+        wt = (rng.standard_normal((cout, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
+        b = rng.standard_normal(cout).astype(np.float32)
+        layer = armconv.Conv2d(wt, b, padding=1, activation="relu", algo=name)
+        x = rng.standard_normal((2, cin, hw, hw)).astype(np.float32)
+        with armconv.threads(1):
+            one = layer(x)
+        teams = set()
+        for t in (2, 3, 4):
+            with armconv.threads(t):
+                teams.add(layer._impl._plan(2, hw, hw)["team"])
+                assert np.array_equal(layer(x), one), (name, cin, hw, t)
+        assert max(teams) > 1, teams
+        check_mixed(x, wt, b, 1, "relu", name, layer=layer)
+
+
+def test_auto_runs_mixed_tilings(rng):
+    """`auto` runs a mixed tiling where the cost model finds it cheaper
+    (tests/cpp/test_planner.cpp: which layers and why), with the forced
+    tiling's exact bits; forcing a single tile size keeps it."""
+    wt = (rng.standard_normal((64, 64, 3, 3)) / 24).astype(np.float32)
+    b = rng.standard_normal(64).astype(np.float32)
+    auto = armconv.Conv2d(wt, b, padding=1)
+    runs = auto.algo_for(14, 14)
+    assert runs in MIXES, runs
+    x = rng.standard_normal((1, 64, 14, 14)).astype(np.float32)
+    assert np.array_equal(auto(x), armconv.Conv2d(wt, b, padding=1, algo=runs)(x))
+    for m, algo in ALGO.items():
+        assert armconv.Conv2d(wt, b, padding=1, algo=algo).algo_for(14, 14) == algo
+    assert auto.algo_for(12, 12) == "winograd63"  # a multiple of 6: one tile size

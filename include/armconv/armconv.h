@@ -87,6 +87,13 @@ enum class Algo {
   Winograd23,   // F(2x2, 3x3): the same shapes
   Depthwise5x5, // groups == C == Cout, 5x5, stride 1 or 2, dilation 1
   Depthwise,    // groups == C == Cout > 1, any kernel, stride, dilation: a direct loop
+  // Mixed Winograd tilings, Winograd's shapes: F(6,3) (F(4,3)) tiles on the
+  // largest part of the map that is a multiple of 6 (4), F(2,3) or F(4,3)
+  // tiles on the borders that leaves ("winograd63+23", "winograd63+43",
+  // "winograd43+23"; src/core/conv_winograd.cpp).
+  Winograd63x23,
+  Winograd63x43,
+  Winograd43x23,
 };
 const char* algo_name(Algo a);
 Algo algo_from_name(const std::string& name);  // throws Error on unknown names

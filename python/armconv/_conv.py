@@ -163,10 +163,13 @@ class Conv2d(ConvLayer):
         """The algorithm a call over an h x w input map runs.
 
         Equal to ``algo`` except for an ``auto`` 3x3 stride-1 layer: it runs
-        whichever of ``"winograd63"``, ``"winograd43"``, ``"winograd23"`` and
-        ``"im2col"`` the cost model (measured instruction counts) finds
-        cheapest on the map, and packs its weights for that one the first
-        time it runs it (``algo`` names the large-map choice).
+        whichever of ``"winograd63"``, ``"winograd43"``, ``"winograd23"``,
+        ``"im2col"`` and the mixed tilings ``"winograd63+23"``,
+        ``"winograd63+43"``, ``"winograd43+23"`` (F(6,3) or F(4,3) tiles on
+        the map's core, smaller ones on its borders) the cost model (measured
+        instruction counts) finds cheapest on the map, and packs its weights
+        for the tile sizes it runs the first time it runs them (``algo``
+        names the large-map choice among the single tile sizes and im2col).
         """
         return self._impl.algo_for(_args.integer("h", h, 1), _args.integer("w", w, 1))
 
@@ -239,8 +242,11 @@ def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: 
     padding), "im2col" (any shape), "depthwise3x3", "depthwise5x5" (stride 1
     or 2), "depthwise" (any other depthwise shape), "winograd23",
     "winograd43", "winograd63" (3x3 stride 1: Winograd F(2,3), F(4,3),
-    F(6,3)). Forcing one that cannot run the shape raises armconv.Error (a
-    ValueError) saying why.
+    F(6,3)), "winograd63+23", "winograd63+43", "winograd43+23" (the same
+    shapes: F(6,3) or F(4,3) on the largest part of the map that is a
+    multiple of the tile, F(2,3) or F(4,3) on the borders it leaves). Forcing
+    one that cannot run the shape raises armconv.Error (a ValueError) saying
+    why.
     out: optional float32 C-contiguous writable array of the output's shape,
     sharing no memory with x; the result is written there and ``out`` returned.
     precision: "fp32" (default), or "fp16": half-precision arithmetic where

@@ -25,7 +25,7 @@ PaddingArg = Union[int, Tuple[int, int], Tuple[int, int, int, int], Literal["val
 ActivationArg = Union[None, Literal["relu", "relu6"], Tuple[float, float]]
 #: The kernel families a layer can be forced to.
 AlgoArg = Literal["auto", "gemm", "im2col", "depthwise3x3", "depthwise5x5", "depthwise", "winograd23", "winograd43",
-                  "winograd63"]
+                  "winograd63", "winograd63+23", "winograd63+43", "winograd43+23"]
 #: A layer's arithmetic: "fp32", or "fp16" (half precision where the CPU has it).
 PrecisionArg = Literal["fp32", "fp16"]
 #: A scale: a number (per tensor) or a 1-D array (per channel, with axis=).

@@ -23,16 +23,20 @@ namespace {
 // At construction (choose()): depthwise 3x3, 5x5, or any other depthwise
 // shape (channel multiplier 1, groups > 1) where it runs, else the 1x1
 // GEMM where it runs, else, for a 3x3 stride-1 layer (Winograd's shapes),
-// all of F(6,3), F(4,3), F(2,3) and im2col, else im2col. At plan time (per
-// map size) a layer with several (ByMapSize) runs the one the cost model
-// finds cheapest on that output map (conv_cost(): estimated instructions
-// from measured counts, see winograd_conv_cost() in conv_winograd.cpp and
-// im2col_conv_cost() in conv_gemm.cpp; tests/cpp/test_planner.cpp checks
-// the model against the counts and states the choices for the 3x3 layers of
-// ResNet-18 and MobileNetV2). Typical outcomes on cortex-a72: F(6,3) where
-// the map is a multiple of 6 or large (56x56, 28x28), F(4,3) on 7x7 and
-// 14x14 (6x6 tiles would compute 12x12 and 18x18), F(2,3) on 2x2, im2col on
-// 1x1 maps.
+// all of F(6,3), F(4,3), F(2,3), im2col and the mixed Winograd tilings
+// (F(6,3) or F(4,3) on the map's core, a smaller tile on its borders:
+// conv_winograd.cpp), else im2col. At plan time (per map size) a layer with
+// several (ByMapSize) runs the one the cost model finds cheapest on that
+// output map (conv_cost(): estimated instructions from measured counts, see
+// winograd_conv_cost() in conv_winograd.cpp, a mixed tiling's the sum of its
+// regions', and im2col_conv_cost() in conv_gemm.cpp;
+// tests/cpp/test_planner.cpp checks the model against the counts and states
+// the choices for the 3x3 layers of ResNet-18 and MobileNetV2). A mixed
+// tiling is a candidate only where it has more than one region (on a map
+// that is a multiple of its core it is the core's tile size). Typical
+// outcomes on cortex-a72: F(6,3) where the map is a multiple of 6,
+// F(6,3)+F(2,3) on 14x14 and 56x56, F(6,3)+F(4,3) on 28x28, F(4,3) on 7x7
+// (6x6 tiles would compute 12x12), F(2,3) on 2x2, im2col on 1x1 maps.
 //
 // Precision::Fp16 takes the same family, built by its fp16 `make_f16` where
 // this CPU runs fp16 kernels for it; otherwise the fp32 one (and the layer
@@ -63,6 +67,15 @@ const ConvFamily kFamilies[] = {
      [](const Conv2dParams& p, const float* w, const float* b) {
        return detail::make_winograd_conv_f16(p, 2, w, b);
      }},
+    {Algo::Winograd63x23, detail::winograd_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_mixed_layer(p, 6, 2, w, b); },
+     nullptr},
+    {Algo::Winograd63x43, detail::winograd_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_mixed_layer(p, 6, 4, w, b); },
+     nullptr},
+    {Algo::Winograd43x23, detail::winograd_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_mixed_layer(p, 4, 2, w, b); },
+     nullptr},
     {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv, detail::make_gemm_conv_f16},
     {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv,
      detail::make_im2col_conv_f16},
@@ -95,8 +108,12 @@ bool runs_f16(const ConvFamily& f) {
   }
 }
 
+using detail::mixed_tiles;
+
 // Estimated instructions of one image of the layer on an ho x wo output map.
 double conv_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
+  size_t core, edge;
+  if (mixed_tiles(a, &core, &edge)) return detail::winograd_tiling(p, core, edge, ho, wo).cost;
   switch (a) {
     case Algo::Winograd23: return detail::winograd_conv_cost(p, 2, ho, wo);
     case Algo::Winograd43: return detail::winograd_conv_cost(p, 4, ho, wo);
@@ -105,12 +122,24 @@ double conv_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
   }
 }
 
+// What conv_cost() says where `a` is a candidate on the map: a mixed tiling
+// that is one tile size there (a map that is a multiple of its core, or
+// smaller than it) is not one (the single tile size is, at the same cost).
+double pick_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
+  size_t core, edge;
+  if (mixed_tiles(a, &core, &edge)) {
+    const detail::WinoTiling t = detail::winograd_tiling(p, core, edge, ho, wo);
+    return t.count > 1 ? t.cost : HUGE_VAL;
+  }
+  return conv_cost(a, p, ho, wo);
+}
+
 // The cheapest of `algos` on an ho x wo output map (the first on a tie).
 Algo cheapest(const std::vector<Algo>& algos, const Conv2dParams& p, int64_t ho, int64_t wo) {
   Algo best = algos[0];
-  double best_cost = conv_cost(best, p, ho, wo);
+  double best_cost = pick_cost(best, p, ho, wo);
   for (size_t i = 1; i < algos.size(); i++) {
-    const double c = conv_cost(algos[i], p, ho, wo);
+    const double c = pick_cost(algos[i], p, ho, wo);
     if (c < best_cost) {
       best = algos[i];
       best_cost = c;
@@ -130,10 +159,15 @@ std::vector<Algo> choose(const Conv2dParams& p) {
   if (!detail::dw_conv_rejects(p)) return {Algo::Depthwise};  // any other depthwise shape: a direct loop
   if (!detail::gemm_conv_rejects(p)) return {Algo::Gemm};
   if (!detail::winograd_conv_rejects(p)) {
-    std::vector<Algo> all = {Algo::Winograd63, Algo::Winograd43, Algo::Winograd23, Algo::Im2col};
-    const Algo large = cheapest(all, p, kLargeMap, kLargeMap);
-    for (Algo& a : all)
-      if (a == large) std::swap(a, all[0]);
+    // (single tile sizes first: a mixed tiling that is one of them, on a
+    // map that is a multiple of its core, ties and loses)
+    std::vector<Algo> all = {Algo::Winograd63,    Algo::Winograd43,    Algo::Winograd23,   Algo::Im2col,
+                             Algo::Winograd63x23, Algo::Winograd63x43, Algo::Winograd43x23};
+    // `algo` names the family large maps run: the tile size of a mixed
+    // tiling's core (224 = 37 x 6 + 2 runs winograd63+23: "winograd63").
+    const Algo large = cheapest({all.begin(), all.begin() + 4}, p, kLargeMap, kLargeMap);
+    all.erase(std::find(all.begin(), all.end(), large));
+    all.insert(all.begin(), large);  // (the order of the rest stays: ties)
     return all;
   }
   return {Algo::Im2col};
@@ -211,10 +245,22 @@ class ByMapSize final : public detail::ConvImplF16 {
   const detail::ConvImplT<Half, Half>* f16() const override { return f16_ ? this : nullptr; }
 
   // The algorithm a run over an h x w map uses (checks h, w).
+  // The last map's pick is remembered (a network layer sees one map size:
+  // its calls then skip the cost model, which prices seven candidates): one
+  // pointer-sized word (lock-free on every target, armv6 included) holding
+  // (h, w, the pick's index), read and written whole; maps of up to 2^12
+  // (32-bit) or 2^28 (64-bit) a side.
   Algo pick(int64_t h, int64_t w) const {
+    constexpr int kSide = (int(sizeof(uintptr_t)) * 8 - 8) / 2;
+    const bool small = h < (int64_t(1) << kSide) && w < (int64_t(1) << kSide);
+    const uintptr_t key = (uintptr_t(h) << kSide | uintptr_t(w)) << 8;
+    const uintptr_t last = last_pick_.load(std::memory_order_relaxed);
+    if (small && last >> 8 == key >> 8) return algos_[last & 0xff];
     int64_t ho, wo;
     output_size(p_, h, w, &ho, &wo);
-    return f16_ ? pick_f16(algos_, ho, wo) : cheapest(algos_, p_, ho, wo);
+    const Algo a = f16_ ? pick_f16(algos_, ho, wo) : cheapest(algos_, p_, ho, wo);
+    if (small) last_pick_.store(key | index(a), std::memory_order_relaxed);
+    return a;
   }
   detail::ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     return impl(index(pick(h, w))).plan(n, h, w);
@@ -227,13 +273,7 @@ class ByMapSize final : public detail::ConvImplF16 {
   // plan(n, h, w) without packing any weights (the plan depends on the layer's
   // parameters and the map, never on weight values).
   // The plan-only implementation of the family that runs an h x w map.
-  const detail::ConvImpl& planner(int64_t h, int64_t w) const {
-    const size_t i = index(pick(h, w));
-    std::call_once(plan_once_[i], [&] {
-      planners_[i] = make(family(algos_[i]), p_, nullptr, nullptr, precision());
-    });
-    return *planners_[i];
-  }
+  const detail::ConvImpl& planner(int64_t h, int64_t w) const { return planner_at(index(pick(h, w))); }
   // How many of the algorithms have packed their weights.
   size_t packed() const {
     size_t k = 0;
@@ -259,6 +299,23 @@ class ByMapSize final : public detail::ConvImplF16 {
 
  private:
   Precision precision() const { return f16_ ? Precision::Fp16 : Precision::Fp32; }
+  static Algo wino_algo(size_t m) { return m == 2 ? Algo::Winograd23 : m == 4 ? Algo::Winograd43 : Algo::Winograd63; }
+  // A mixed tiling runs on the layer's single-tile-size implementations (one
+  // packing per tile size, whichever plan needs it), its own holds none.
+  detail::ConvImplPtr make_at(size_t i, bool packed) const {
+    size_t core, edge;
+    if (mixed_tiles(algos_[i], &core, &edge))
+      return detail::make_winograd_mixed(p_, core, edge, [this, packed](size_t m) -> const detail::ConvImpl& {
+        const size_t j = index(wino_algo(m));
+        return packed ? impl(j) : planner_at(j);
+      });
+    if (!packed) return make(family(algos_[i]), p_, nullptr, nullptr, precision());
+    return make(family(algos_[i]), p_, weight_.data(), bias_.empty() ? nullptr : bias_.data(), precision());
+  }
+  const detail::ConvImpl& planner_at(size_t i) const {
+    std::call_once(plan_once_[i], [&] { planners_[i] = make_at(i, false); });
+    return *planners_[i];
+  }
   size_t index(Algo a) const {
     for (size_t i = 0; i < algos_.size(); i++)
       if (algos_[i] == a) return i;
@@ -271,9 +328,9 @@ class ByMapSize final : public detail::ConvImplF16 {
   }
   const detail::ConvImpl& impl(size_t i) const {
     std::call_once(once_[i], [&] {
-      impls_[i] = make(family(algos_[i]), p_, weight_.data(), bias_.empty() ? nullptr : bias_.data(),
-                       precision());
-      packed_[i] = true;
+      impls_[i] = make_at(i, true);
+      size_t core, edge;
+      packed_[i] = !mixed_tiles(algos_[i], &core, &edge);
     });
     return *impls_[i];
   }
@@ -287,9 +344,19 @@ class ByMapSize final : public detail::ConvImplF16 {
   std::unique_ptr<std::once_flag[]> once_, plan_once_;
   std::unique_ptr<std::atomic<bool>[]> packed_;
   bool f16_ = false;
+  mutable std::atomic<uintptr_t> last_pick_{0};  // (h, w, index) of pick()'s last map; 0: none (h, w >= 1)
 };
 
 }  // namespace
+
+bool detail::mixed_tiles(Algo a, size_t* core, size_t* edge) {
+  switch (a) {
+    case Algo::Winograd63x23: *core = 6, *edge = 2; return true;
+    case Algo::Winograd63x43: *core = 6, *edge = 4; return true;
+    case Algo::Winograd43x23: *core = 4, *edge = 2; return true;
+    default: return false;
+  }
+}
 
 const char* algo_name(Algo a) {
   switch (a) {
@@ -302,17 +369,22 @@ const char* algo_name(Algo a) {
     case Algo::Winograd63: return "winograd63";
     case Algo::Winograd43: return "winograd43";
     case Algo::Winograd23: return "winograd23";
+    case Algo::Winograd63x23: return "winograd63+23";
+    case Algo::Winograd63x43: return "winograd63+43";
+    case Algo::Winograd43x23: return "winograd43+23";
   }
   return "?";
 }
 
 Algo algo_from_name(const std::string& name) {
   for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Depthwise5x5,
-                Algo::Depthwise, Algo::Winograd23, Algo::Winograd43, Algo::Winograd63})
+                Algo::Depthwise, Algo::Winograd23, Algo::Winograd43, Algo::Winograd63, Algo::Winograd63x23,
+                Algo::Winograd63x43, Algo::Winograd43x23})
     if (name == algo_name(a)) return a;
   throw Error(
       "algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'depthwise5x5', 'depthwise', "
-      "'winograd23', 'winograd43', 'winograd63', got '" + name + "'");
+      "'winograd23', 'winograd43', 'winograd63', 'winograd63+23', 'winograd63+43', 'winograd43+23', got '" +
+      name + "'");
 }
 
 const char* precision_name(Precision p) { return p == Precision::Fp16 ? "fp16" : "fp32"; }

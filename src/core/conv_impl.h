@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -133,6 +134,34 @@ bool winograd_runs_f16(size_t m);
 ConvImplPtr make_winograd_conv_f16(const Conv2dParams& p, size_t m, const float* weight, const float* bias);
 ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
                                         const WinoF16Kernels& tx, const WinoGemmF16Kernels& gemm);
+
+// Mixed tilings (core/plan.h, WinoMixPlan; algo "winograd<core>3+<edge>3",
+// e.g. "winograd63+23"): F(core,3) tiles on the largest part of the output
+// map that is a multiple of `core` (rows [0, ch), columns [0, cw)), F(edge,
+// 3) on the right border (rows [0, ch), columns [cw, wo)) and the bottom one
+// (rows [ch, ho), all columns); a map smaller than `core` either way is one
+// region at `edge`. winograd_tiling(): those regions (count 1..3) and their
+// estimated instructions (the cost model below, summed).
+struct WinoRegion {
+  size_t m, y0, x0, h, w;
+};
+struct WinoTiling {
+  size_t count = 0;
+  WinoRegion r[kMaxWinoRegions];
+  double cost = 0.0;
+};
+WinoTiling winograd_tiling(const Conv2dParams& p, size_t core, size_t edge, int64_t ho, int64_t wo);
+// The tile sizes (core, edge) of a mixed tiling's Algo, or false (conv2d.cpp).
+bool mixed_tiles(Algo a, size_t* core, size_t* edge);
+// The mixed-tiling implementation over part(m), the layer's F(m,3)
+// implementation (fp32, from make_winograd_conv; plan-only ones make a
+// plan-only mixed one), which the caller keeps alive; part(m) is called when
+// a plan or a run needs it (an `auto` layer packs each tile size on first
+// use and shares it with its single-tile-size plans). _layer: owns its parts.
+using WinoPartFn = std::function<const ConvImpl&(size_t m)>;
+ConvImplPtr make_winograd_mixed(const Conv2dParams& p, size_t core, size_t edge, WinoPartFn part);
+ConvImplPtr make_winograd_mixed_layer(const Conv2dParams& p, size_t core, size_t edge, const float* weight,
+                                      const float* bias);
 
 // The cost model the fp32 planner (conv2d.cpp) compares: estimated executed
 // instructions of one image on an ho x wo output map, from measured counts

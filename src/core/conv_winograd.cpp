@@ -64,6 +64,30 @@
 // The packed U takes P x g x mpad x kpad floats: about P / 9 times the 3x3
 // weights (1.8x, 4x, 7.1x for F(2,3), F(4,3), F(6,3)).
 //
+// Windows and mixed tilings. A plan covers an output window (WinoPlan y0,
+// x0, wh, ww; the whole map unless it is a region of a mixed tiling): tiles
+// are laid from the window's origin, their input patches are read at that
+// offset (the padding stays virtual: rows and columns outside the image read
+// as zero), edge tiles are cut to the window, and outputs are stored at the
+// full map's strides. A mixed tiling (algo "winograd63+23", "winograd63+43",
+// "winograd43+23": winograd_tiling()) cuts the map into up to three windows,
+// each run at its own tile size: F(core,3) on the largest part that is a
+// multiple of the core tile, F(edge,3) on the right and bottom borders it
+// leaves. A map that is not a multiple of its tile wastes the tiles' cut
+// rows and columns; the border strips waste less at a smaller tile: 14x14
+// at F(4,3) is 16 tiles x 36 positions = 576 products per channel pair,
+// F(6,3) on 12x12 (4 x 64) and F(2,3) on the 2-wide border (13 x 16) is 464.
+// Each output is computed by one tile of one size, so it is exactly as
+// accurate as that tile size (never an F(m > 6) tile: fp32 F(7,3) measured
+// ~30x F(6,3)'s error). WinogradMixed plans each region with the layer's
+// F(m,3) implementation (WinogradConv::plan_window; for threads
+// plan_for_threads_window, so a region with few tile blocks runs in stages)
+// and strings their units together, region after region, in every stage
+// (core/plan.h, WinoMixPlan); scratch is the largest region's, the shared
+// buffer of a plan in stages every region's one after the other. An `auto`
+// layer's mixed tiling runs on the same packed U as its single tile sizes
+// (one packing per tile size, made when a plan first needs it).
+//
 // fp16 (precision="fp16", F(2,3) and F(4,3) on {0, 1, -1, 2, -1/2, inf}:
 // core/winograd.h): the same driver on the WinoF16 traits below. U is
 // binary16, packed in blocks of 16 output channels (mpad: 16) per input
@@ -74,9 +98,12 @@
 // output transform are fp32 as above, the output stored as float32 or
 // binary16 (the image's type: X, Y below).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <string>
 
 #include "core/buffer.h"
 #include "core/conv_impl.h"
@@ -206,6 +233,8 @@ void wino_geometry(size_t m, size_t kpad, size_t mpad, size_t ho, size_t wo, Win
                    size_t mstep = 8) {
   const size_t npos = (m + 2) * (m + 2);
   wp->m = m;
+  wp->wh = ho;
+  wp->ww = wo;
   wp->tiles_y = div_up(ho, m);
   wp->tiles_x = div_up(wo, m);
   const size_t ntx = std::min(kStripTiles, wp->tiles_x);
@@ -386,16 +415,24 @@ class WinogradConv : public T::Base {
     }
   }
 
-  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override { return plan_window(n, h, w, nullptr); }
+
+  // The plan of the tiles of one output window (a region of a mixed tiling:
+  // its m is this layer's; nullptr: the whole map). Its units write that
+  // window only.
+  ConvPlan plan_window(int64_t n, int64_t h, int64_t w, const WinoRegion* win) const {
     ConvPlan pl;
     pl.algo = m_ == 2 ? "winograd23" : m_ == 4 ? "winograd43" : "winograd63";
     pl.n = n;
     pl.h = h;
     pl.w = w;
     output_size(p_, h, w, &pl.ho, &pl.wo);
+    const WinoRegion r = win ? *win : WinoRegion{m_, 0, 0, size_t(pl.ho), size_t(pl.wo)};
     WinoPlan& wp = pl.wino;
-    wino_geometry(m_, kpad_, mpad_, size_t(pl.ho), size_t(pl.wo), &wp, L, MB);
-    pl.macs = conv_macs(p_, pl);
+    wino_geometry(m_, kpad_, mpad_, r.h, r.w, &wp, L, MB);
+    wp.y0 = r.y0;
+    wp.x0 = r.x0;
+    pl.macs = conv_macs(p_, pl) * double(r.h * r.w) / double(pl.ho * pl.wo);
     // A direct-convolution MAC costs about 3.6 / (MACs per instruction) of an
     // fp32 GEMM's (F(6,3) 5-12, F(4,3) 4-8, F(2,3) 2-4): what a team's size goes by.
     pl.cost_per_mac = m_ == 6 ? 0.4 : m_ == 4 ? 0.55 : 0.8;
@@ -422,7 +459,10 @@ class WinogradConv : public T::Base {
   // units along input quads (stage 0), positions (stage 1) and output quads
   // (stage 2), which repeats no work.
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    ConvPlan pl = plan(n, h, w);
+    return plan_for_threads_window(n, h, w, threads, nullptr);
+  }
+  ConvPlan plan_for_threads_window(int64_t n, int64_t h, int64_t w, int threads, const WinoRegion* win) const {
+    ConvPlan pl = plan_window(n, h, w, win);
     WinoPlan& wp = pl.wino;
     const size_t target = kUnitsPerThread * size_t(threads);
     if (pl.units < target && staged_plan(&pl, target)) return pl;
@@ -760,8 +800,8 @@ class WinogradConv : public T::Base {
     size_t ty0, cx0, rows, cols;
     box_of(bk, &rows, &cols, &ty0, &cx0);
     // 64-bit: padding may be up to 2^31 - 1 on a 32-bit target.
-    const int64_t iy0 = int64_t(m_ * ty0) - p_.pad_top;
-    const int64_t ix0 = int64_t(m_ * (bk.tx0 + cx0)) - p_.pad_left;
+    const int64_t iy0 = int64_t(pl.y0 + m_ * ty0) - p_.pad_top;
+    const int64_t ix0 = int64_t(pl.x0 + m_ * (bk.tx0 + cx0)) - p_.pad_left;
     // Columns of the box inside the image: [c_lo, c_hi).
     const int64_t lo = std::min<int64_t>(std::max<int64_t>(0, -ix0), int64_t(cols));
     const size_t c_lo = size_t(lo);
@@ -818,8 +858,9 @@ class WinogradConv : public T::Base {
     for (size_t j = j0; j < j1; j++, m += pl.mc) {
       size_t ty, tx;
       tile_at(bk, j, &ty, &tx);
-      const size_t oy = m_ * ty, ox = m_ * (bk.tx0 + tx);
-      const size_t rows = std::min(m_, ho - oy), cols = std::min(m_, wo - ox);
+      // (edge tiles cut to the window)
+      const size_t oy = pl.y0 + m_ * ty, ox = pl.x0 + m_ * (bk.tx0 + tx);
+      const size_t rows = std::min(m_, pl.y0 + pl.wh - oy), cols = std::min(m_, pl.x0 + pl.ww - ox);
       Y* yt = y + oy * wo + ox;
       for (size_t o = o_lo; o < o_hi; o += 4, yt += 4 * howo)
         T::output(k_, m + (o - o_lo), pl.t * pl.mc, yt, rows, cols, std::min<size_t>(4, mg_ - o), howo, wo, p_);
@@ -849,6 +890,107 @@ class WinogradConvF16 final : public WinogradConv<WinoF16> {
   }
 };
 
+// A mixed tiling (core/plan.h, WinoMixPlan): each region is its tile size's
+// plan of its window (WinogradConv::plan_window; for threads
+// plan_for_threads_window, so a region on few tiles runs in stages), and the
+// mixed plan strings their units together, stage by stage. A unit is one of
+// a region's units: the bits do not depend on the cut, as for each region.
+class WinogradMixed final : public ConvImpl {
+ public:
+  WinogradMixed(const Conv2dParams& p, size_t core, size_t edge, WinoPartFn part)
+      : p_(p), core_(core), edge_(edge), part_(std::move(part)) {}
+
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override { return mix(n, h, w, 0); }
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    return mix(n, h, w, threads);
+  }
+  void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end, void* scratch) const override {
+    run_stage(pl, 0, x, y, begin, end, scratch, nullptr);
+  }
+  // Units [begin, end) of stage `stage`: of each region, the ones in range,
+  // on the region's own plan (with the mixed plan's map) and its part of the
+  // shared buffer.
+  void run_stage(const ConvPlan& pl, int stage, const float* x, float* y, size_t begin, size_t end, void* scratch,
+                 void* shared) const override {
+    const WinoMixPlan& mx = *pl.wino_mix;
+    size_t off = 0;
+    for (size_t r = 0; r < mx.count && off < end; r++) {
+      const int s = stage - (pl.stages - mx.stages[r]);  // the region's stage
+      if (s < 0) continue;
+      const size_t units = mx.units[r][s], lo = std::max(begin, off), hi = std::min(end, off + units);
+      if (lo < hi) {
+        ConvPlan q = pl;
+        q.wino = mx.part[r];
+        q.wino_mix.reset();
+        q.stages = mx.stages[r];
+        part(mx.part[r].m)
+            .run_stage(q, s, x, y, lo - off, hi - off, scratch,
+                       shared ? static_cast<unsigned char*>(shared) + mx.shared_at[r] : nullptr);
+      }
+      off += units;
+    }
+  }
+
+ private:
+  const WinogradConv<WinoF32>& part(size_t m) const {
+    return static_cast<const WinogradConv<WinoF32>&>(part_(m));
+  }
+
+  ConvPlan mix(int64_t n, int64_t h, int64_t w, int threads) const {
+    int64_t ho, wo;
+    output_size(p_, h, w, &ho, &wo);
+    const WinoTiling t = winograd_tiling(p_, core_, edge_, ho, wo);
+    ConvPlan parts[kMaxWinoRegions];
+    int stages = 1;
+    for (size_t r = 0; r < t.count; r++) {
+      const WinogradConv<WinoF32>& impl = part(t.r[r].m);
+      parts[r] = threads > 1 ? impl.plan_for_threads_window(n, h, w, threads, &t.r[r])
+                             : impl.plan_window(n, h, w, &t.r[r]);
+      stages = std::max(stages, parts[r].stages);
+    }
+    ConvPlan pl;
+    pl.algo = core_ == 4 ? "winograd43+23" : edge_ == 4 ? "winograd63+43" : "winograd63+23";
+    pl.n = n;
+    pl.h = h;
+    pl.w = w;
+    pl.ho = ho;
+    pl.wo = wo;
+    pl.wino = parts[0].wino;
+    pl.stages = stages;
+    auto mix = std::make_shared<WinoMixPlan>();
+    WinoMixPlan& mx = *mix;
+    mx.count = t.count;
+    size_t units[ConvPlan::kMaxStages] = {};
+    double work = 0;
+    for (size_t r = 0; r < t.count; r++) {
+      const ConvPlan& q = parts[r];
+      mx.part[r] = q.wino;
+      mx.stages[r] = q.stages;
+      for (int s = 0; s < q.stages; s++) {
+        mx.units[r][s] = q.stage_units(s);
+        units[s + stages - q.stages] += mx.units[r][s];
+      }
+      mx.shared_at[r] = pl.shared_bytes;
+      pl.shared_bytes += round_up(q.shared_bytes, 64);
+      pl.scratch_bytes = std::max(pl.scratch_bytes, q.scratch_bytes);
+      pl.macs += q.macs;
+      work += q.work();
+    }
+    // Units of about equal cost within a region; the regions' differ, which
+    // only makes a team's ranges less even.
+    for (int s = 0; s + 1 < stages; s++) pl.early[s].axes[0] = units[s];
+    pl.axes[0] = units[stages - 1];
+    pl.units = units[stages - 1];
+    pl.cost_per_mac = pl.macs > 0 ? work / pl.macs : 1.0;
+    pl.wino_mix = std::move(mix);
+    return pl;
+  }
+
+  Conv2dParams p_;
+  size_t core_, edge_;
+  WinoPartFn part_;
+};
+
 }  // namespace
 
 const WinoMatrices& wino_matrices(size_t m) { return kMatrices[wino_index(m)]; }
@@ -859,6 +1001,22 @@ const char* winograd_conv_rejects(const Conv2dParams& p) {
   if (p.stride_h != 1 || p.stride_w != 1) return "it needs stride 1";
   if (p.dilation_h != 1 || p.dilation_w != 1) return "it needs dilation 1";
   return nullptr;
+}
+
+ConvImplPtr make_winograd_mixed(const Conv2dParams& p, size_t core, size_t edge, WinoPartFn part) {
+  if (!((core == 6 && (edge == 2 || edge == 4)) || (core == 4 && edge == 2)))
+    throw Error("internal: no mixed Winograd tiling F(" + std::to_string(core) + ",3)+F(" + std::to_string(edge) +
+                ",3)");
+  return ConvImplPtr(new WinogradMixed(p, core, edge, std::move(part)));
+}
+
+ConvImplPtr make_winograd_mixed_layer(const Conv2dParams& p, size_t core, size_t edge, const float* weight,
+                                      const float* bias) {
+  auto parts = std::make_shared<std::array<ConvImplPtr, 2>>();
+  (*parts)[0] = make_winograd_conv(p, core, weight, bias);
+  (*parts)[1] = make_winograd_conv(p, edge, weight, bias);
+  return make_winograd_mixed(p, core, edge,
+                             [parts, core](size_t m) -> const ConvImpl& { return *(*parts)[m == core ? 0 : 1]; });
 }
 
 ConvImplPtr make_winograd_conv(const Conv2dParams& p, size_t m, const float* weight, const float* bias) {
@@ -1003,6 +1161,26 @@ double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t w
   double c = strip_cost(last);
   if (wp.strips > 1) c += double(wp.strips - 1) * strip_cost(kStripTiles);
   return double(g) * c;
+}
+
+// A mixed tiling prices as the sum of its regions, each a map of its
+// window's size (the model above has no term for the map's edges: a window
+// inside the map costs what a map of its size does). bench/bench_winograd.cpp
+// 'mix*' and tests/cpp/test_planner.cpp hold measured counts of whole mixed
+// layers against which the sum is checked.
+WinoTiling winograd_tiling(const Conv2dParams& p, size_t core, size_t edge, int64_t ho, int64_t wo) {
+  const size_t h = size_t(ho), w = size_t(wo), ch = h / core * core, cw = w / core * core;
+  WinoTiling t;
+  if (ch == 0 || cw == 0) {
+    t.r[t.count++] = {edge, 0, 0, h, w};
+  } else {
+    t.r[t.count++] = {core, 0, 0, ch, cw};
+    if (cw < w) t.r[t.count++] = {edge, 0, cw, ch, w - cw};  // the right border, core rows
+    if (ch < h) t.r[t.count++] = {edge, ch, 0, h - ch, w};   // the bottom border, all columns
+  }
+  for (size_t r = 0; r < t.count; r++)
+    t.cost += winograd_conv_cost(p, t.r[r].m, int64_t(t.r[r].h), int64_t(t.r[r].w));
+  return t;
 }
 
 }  // namespace detail

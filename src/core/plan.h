@@ -49,6 +49,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "core/gemm.h"
 #include "threads/threads.h"
@@ -60,7 +61,10 @@ namespace detail {
 // block, output-channel chunk), chunk innermost.
 struct WinoPlan {
   size_t m = 0;                     // output tile side (2, 4, 6)
-  size_t tiles_y = 0, tiles_x = 0;  // m x m output tiles of the map
+  // The output window the tiles cover: rows [y0, y0 + wh), columns [x0, x0
+  // + ww) of the output map (all of it, but for a region of a mixed tiling).
+  size_t y0 = 0, x0 = 0, wh = 0, ww = 0;
+  size_t tiles_y = 0, tiles_x = 0;  // m x m output tiles of the window
   size_t strips = 0;                // strips of at most kStripTiles tile columns
   size_t blocks_full = 0;           // tile blocks of a full-width strip
   size_t blocks_last = 0;           // ... of the last strip
@@ -85,6 +89,25 @@ struct WinoPlan {
   size_t pos_per_unit = 0, pos_units = 0;
   size_t o_quads_per_unit = 0, o_units = 0, tile_runs = 0;
   size_t slab_floats = 0, m_slab_floats = 0;
+};
+
+// A mixed Winograd tiling (conv_winograd.cpp): the output map cut into up to
+// kMaxWinoRegions disjoint rectangular windows, each run by the Winograd
+// driver at its own tile size (e.g. F(6,3) on the 12x12 core of a 14x14 map,
+// F(2,3) on its 2-wide border). The plan of each region is the one-tile-size
+// plan of its window (part[r]); the mixed plan's units, in every stage, are
+// region 0's units, then region 1's, ... A region planned in fewer stages
+// than the mixed plan runs its stages in the mixed plan's last ones (and has
+// no units in the earlier ones); its shared buffer starts at shared_at[r].
+// ConvPlan holds it by pointer (null for every other plan): three WinoPlans
+// would more than double the plan every call of every family copies.
+constexpr size_t kMaxWinoRegions = 3;
+struct WinoMixPlan {
+  size_t count = 0;  // regions
+  WinoPlan part[kMaxWinoRegions];
+  int stages[kMaxWinoRegions] = {1, 1, 1};
+  size_t units[kMaxWinoRegions][3] = {};  // per stage of the region's own plan
+  size_t shared_at[kMaxWinoRegions] = {};
 };
 
 // The zero-padded copy of the image a GEMM layer packs its im2col matrix
@@ -150,6 +173,7 @@ struct ConvPlan {
   GemmPlan gemm;             // the family's own part
   PadPlan pad;
   WinoPlan wino;
+  std::shared_ptr<const WinoMixPlan> wino_mix;  // a mixed Winograd tiling's regions, or null
   DwPlan dw;
 };
 

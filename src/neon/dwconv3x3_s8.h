@@ -218,6 +218,12 @@ struct DwS8Store {
     const int16x8_t h = vcombine_s16(vqmovn_s32(vqrdmulhq_s32(a0, mult)), vqmovn_s32(vqrdmulhq_s32(a1, mult)));
     return vmin_s8(vmax_s8(vqmovn_s16(h), vget_low_s8(qmin)), vget_low_s8(qmax));
   }
+  // Float: 4 dequantized outputs (the arithmetic of store()).
+  ARMCONV_DWS8_INLINE float32x4_t dequant(int32x4_t a) const {
+    float32x4_t f = vmulq_f32(vcvtq_f32_s32(a), scale);
+    if (fclamp) f = vminq_f32(vmaxq_f32(f, fmin), fmax);
+    return f;
+  }
   // The first n (1..16) outputs of acc at y (element index `at`).
   ARMCONV_DWS8_INLINE void store(Acc16 acc, void* y, size_t at, size_t n) const {
     if (K == S8OutKind::Int8) {

@@ -321,7 +321,7 @@ void check_row_cuts(const DwKernels& kern) {
   const int k = int(kern.k), pad = k / 2;
   for (int s = 1; s <= 2; s++) {
     for (int h = 1; h <= 16; h++) {
-      for (int w = 1; w <= 20; w++) {
+      for (int w = 1; w <= (s == 1 ? 20 : 34); w++) {  // (stride 2: the rows kernels and past them)
         const int ho = (h + 2 * pad - k) / s + 1, wo = (w + 2 * pad - k) / s + 1;
         if (ho < 2) continue;
         const int count = 1 + (h + w) % 3;
@@ -384,6 +384,33 @@ void check_row_cuts(const DwKernels& kern) {
   g_failures += bad;
 }
 
+// Small "same"-padded maps, every size 1..20 x 1..20 (stride 2: 1..20 x
+// 1..34), in runs of 1..3 planes, with and without the clamp: the small-map
+// kernels (neon/dwconv3x3_rows.h: stride-1 whole rows, the armv7 bands of
+// 9..16 columns whose right band stores before the left one, stride-2 rows
+// of up to 16 columns) against the reference, the planes against guard
+// pages at either end.
+void check_small_maps(const DwKernels& kern) {
+  int cases = 0, bad = 0;
+  const int k = int(kern.k), pad = k / 2;
+  for (int s = 1; s <= 2; s++) {
+    const DwShape sh{size_t(k), size_t(k), s, s, 1, 1};
+    for (int h = 1; h <= 20; h++)
+      for (int w = 1; w <= (s == 1 ? 20 : 34); w++)
+        for (int clamp = 0; clamp < 2; clamp++) {
+          cases++;
+          if (!check_plane({kern.name, &kern, nullptr}, sh, h, w, {pad, pad, pad, pad}, clamp != 0,
+                           (h + w + clamp) % 2 == 0, 1 + (h * w + clamp) % 3) &&
+              ++bad > 20) {
+            g_failures += bad;
+            return;
+          }
+        }
+  }
+  std::printf("%s: %d small same-padded maps, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
 int main() {
   using namespace armconv::detail;
   const Kernels& kt = kernels();
@@ -392,6 +419,8 @@ int main() {
   sweep({kt.dw5x5->name, kt.dw5x5, nullptr}, 5);
   check_row_cuts(*kt.dw3x3);
   check_row_cuts(*kt.dw5x5);
+  check_small_maps(*kt.dw3x3);
+  check_small_maps(*kt.dw5x5);
   sweep_any({kt.dw_any->name, nullptr, kt.dw_any});
   if (kt.dw3x3 != &dw3x3_generic_kernels()) sweep({"dwconv3x3 generic", &dw3x3_generic_kernels(), nullptr}, 3);
   if (kt.dw5x5 != &dw5x5_generic_kernels()) sweep({"dwconv5x5 generic", &dw5x5_generic_kernels(), nullptr}, 5);

@@ -465,6 +465,37 @@ void dw_s8_run_cases() {
           {40, 1, 1});
 }
 
+// Mixed Winograd tilings (conv_winograd.cpp, WinoMixPlan; added with them):
+// every region's units in one plan, and plans for threads whose regions may
+// run in stages while others run one stage (on 14x14 the F(6,3) core and the
+// F(2,3) borders have few tile blocks), cut anywhere, across regions too.
+template <size_t C, size_t E>
+ConvImplPtr make_wino_mix(const Conv2dParams& p, const float* w, const float* b) {
+  return make_winograd_mixed_layer(p, C, E, w, b);
+}
+int mixed_staged_plans = 0, mixed_three_region_plans = 0;
+
+void count_mixed_plans(const ConvImplPtr& impl, int64_t n, int64_t h, int64_t w) {
+  const ConvPlan pl = impl->plan(n, h, w);
+  mixed_three_region_plans += pl.wino_mix && pl.wino_mix->count == 3;
+  for (int threads : {2, 4}) mixed_staged_plans += impl->plan_for_threads(n, h, w, threads).stages == 3;
+}
+
+void mixed_cases() {
+  const Conv2dParams a = params(64, 40, 3, 1, 1, 1, true), b = params(24, 20, 3, 1, 1, 2, false);
+  const Conv2dParams c = params(200, 12, 3, 1, 1, 1, false), d = params(8, 300, 3, 1, 0, 1, true);
+  f32_case("winograd63+23 64->40, 14x14, n 2", make_wino_mix<6, 2>, a, 2, 14, 14, {1, 1, 1});
+  f32_case("winograd63+43 24->20 g2, 28x28", make_wino_mix<6, 4>, b, 1, 28, 28, {1, 1, 1});
+  f32_case("winograd43+23 200->12 (2 input chunks), 13x23", make_wino_mix<4, 2>, c, 1, 13, 23, {1, 1, 1});
+  f32_case("winograd63+23 8->300 p0, 22x58", make_wino_mix<6, 2>, d, 1, 22, 58, {1, 1, 1});
+  f32_case("winograd63+43 64->40, 4x9 (one region)", make_wino_mix<6, 4>, a, 1, 4, 9, {1, 1, 1});
+  count_mixed_plans(make_wino_mix<6, 2>(a, nullptr, nullptr), 2, 14, 14);
+  count_mixed_plans(make_wino_mix<6, 4>(b, nullptr, nullptr), 1, 28, 28);
+  CHECK(mixed_three_region_plans == 2, "mixed plans: %d of 2 with three regions", mixed_three_region_plans);
+  CHECK(mixed_staged_plans > 0, "no mixed plan for threads ran in stages");
+  std::printf("mixed tilings: %d plans for threads in stages\n", mixed_staged_plans);
+}
+
 }  // namespace
 
 int main() {
@@ -606,6 +637,7 @@ int main() {
   stem_cases();
   dw_s8_run_cases();
   phase7_cases();
+  mixed_cases();
   CHECK(staged_plans > 0, "no plan for threads ran in stages");
   CHECK(wino_position_plans > 0, "no Winograd plan in stages cut the positions of a block");
   CHECK(sliced_plans > 0 && narrow_block_plans > 0 && straddling_plans > 0,

@@ -14,13 +14,17 @@ void dwconv3x3_aarch64_1x16_s1_clamp(const DwPlane& p);
 void dwconv3x3_aarch64_1x16_s2(const DwPlane& p);
 void dwconv3x3_aarch64_1x16_s2_clamp(const DwPlane& p);
 bool dwconv3x3_aarch64_1x16_s1_rows(const DwPlane& p);  // small maps, pad 1
+bool dwconv3x3_aarch64_1x16_s2_rows(const DwPlane& p);  // stride 2, small maps, pad 1
 
 namespace {
 void stride1(const DwPlane& p) {
   if (dwconv3x3_aarch64_1x16_s1_rows(p)) return;
   p.clamp ? dwconv3x3_aarch64_1x16_s1_clamp(p) : dwconv3x3_aarch64_1x16_s1(p);
 }
-void stride2(const DwPlane& p) { p.clamp ? dwconv3x3_aarch64_1x16_s2_clamp(p) : dwconv3x3_aarch64_1x16_s2(p); }
+void stride2(const DwPlane& p) {
+  if (dwconv3x3_aarch64_1x16_s2_rows(p)) return;
+  p.clamp ? dwconv3x3_aarch64_1x16_s2_clamp(p) : dwconv3x3_aarch64_1x16_s2(p);
+}
 }  // namespace
 
 const DwKernels& dw3x3_neon_kernels() {

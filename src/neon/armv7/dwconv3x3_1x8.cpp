@@ -13,14 +13,19 @@ void dwconv3x3_armv7_1x8_s1(const DwPlane& p);
 void dwconv3x3_armv7_1x8_s1_clamp(const DwPlane& p);
 void dwconv3x3_armv7_1x8_s2(const DwPlane& p);
 void dwconv3x3_armv7_1x8_s2_clamp(const DwPlane& p);
-bool dwconv3x3_armv7_1x8_s1_rows(const DwPlane& p);  // small maps, pad 1
+bool dwconv3x3_armv7_1x8_s1_rows(const DwPlane& p);   // small maps, pad 1
+bool dwconv3x3_armv7_1x8_s2_rows(const DwPlane& p);  // stride 2, small maps, pad 1
+bool dwconv3x3_armv7_1x8_s1_bands(const DwPlane& p);  // 9..16 columns, pad 1
 
 namespace {
 void stride1(const DwPlane& p) {
-  if (dwconv3x3_armv7_1x8_s1_rows(p)) return;
+  if (dwconv3x3_armv7_1x8_s1_rows(p) || dwconv3x3_armv7_1x8_s1_bands(p)) return;
   p.clamp ? dwconv3x3_armv7_1x8_s1_clamp(p) : dwconv3x3_armv7_1x8_s1(p);
 }
-void stride2(const DwPlane& p) { p.clamp ? dwconv3x3_armv7_1x8_s2_clamp(p) : dwconv3x3_armv7_1x8_s2(p); }
+void stride2(const DwPlane& p) {
+  if (dwconv3x3_armv7_1x8_s2_rows(p)) return;
+  p.clamp ? dwconv3x3_armv7_1x8_s2_clamp(p) : dwconv3x3_armv7_1x8_s2(p);
+}
 }  // namespace
 
 const DwKernels& dw3x3_neon_kernels() {
