@@ -105,6 +105,14 @@ void check_public(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t l
     }
 }
 
+// The output modes the tail and partial-panel checks run: no clamp, both
+// bounds, ReLU (hi = +inf) and an upper bound only.
+struct Clamp {
+  unsigned flag;
+  float lo, hi;
+};
+const Clamp kClamps[] = {{0, 0.0f, 0.0f}, {kClamp, -0.3f, 0.4f}, {kClamp, 0.0f, INFINITY}, {kClamp, -INFINITY, 0.2f}};
+
 // The k-loop remainders after at least one pass of the main loop (aarch64
 // 8x12: 16 k-steps a pass, then blocks of 8, 4, 2, 1 by the bits of
 // kc % 16; armv7 6x8: 8, then single steps), K = 27 and 147 (the 3x3 s2 and
@@ -115,14 +123,6 @@ void check_public(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t l
 // tile, with bias or accumulate, no clamp, both bounds, ReLU (hi = +inf)
 // and an upper bound only; C strided for half of them.
 void check_tails(const SgemmKernels& kn, const SgemmKernels& gk) {
-  struct Clamp {
-    unsigned flag;
-    float lo, hi;
-  };
-  const Clamp clamps[] = {{0, 0.0f, 0.0f},
-                          {kClamp, -0.3f, 0.4f},
-                          {kClamp, 0.0f, INFINITY},
-                          {kClamp, -INFINITY, 0.2f}};
   std::vector<size_t> ks;
   for (size_t k = 16 + 1; k < 32; k++) ks.push_back(k);
   ks.push_back(147);
@@ -130,7 +130,7 @@ void check_tails(const SgemmKernels& kn, const SgemmKernels& gk) {
   for (size_t m = 1; m <= kn.mr; m++)
     for (size_t k : ks)
       for (unsigned acc : {0u, unsigned(kAccumulate)})
-        for (const Clamp& cl : clamps) {
+        for (const Clamp& cl : kClamps) {
           // 3 whole tiles, and an edge of 4 or 1 columns (the tails of
           // 14x14 and 7x7 maps on the 8-column armv7 tile).
           const size_t n = 3 * kn.nr + (cnt % 2 ? 4 : 1), ldc = cnt % 3 ? n : n + 3;
@@ -147,14 +147,6 @@ void check_tails(const SgemmKernels& kn, const SgemmKernels& gk) {
 // accumulate, every clamp (none, both bounds, ReLU, upper bound only), C
 // dense or strided, as one strip or tile by tile.
 void check_partial_panels(const SgemmKernels& kn, const SgemmKernels& gk) {
-  struct Clamp {
-    unsigned flag;
-    float lo, hi;
-  };
-  const Clamp clamps[] = {{0, 0.0f, 0.0f},
-                          {kClamp, -0.3f, 0.4f},
-                          {kClamp, 0.0f, INFINITY},
-                          {kClamp, -INFINITY, 0.2f}};
   const size_t ks[] = {3, 16, 37, 64};
   size_t cnt = 0;
   for (size_t m = 1; m < kn.mr; m++)
@@ -162,7 +154,7 @@ void check_partial_panels(const SgemmKernels& kn, const SgemmKernels& gk) {
       for (size_t i = 0; i < 4; i++, cnt++) {
         const size_t n = 2 * kn.nr + r, k = ks[(r + i) % 4];
         const unsigned acc = (cnt / 4) % 2 ? unsigned(kAccumulate) : 0u;
-        const Clamp& cl = clamps[(i + m) % 4];
+        const Clamp& cl = kClamps[(i + m) % 4];
         const size_t ldc = i % 2 ? n + 2 * m + 1 : n;
         check_gemm(kn, gk, m, n, k, k, n, ldc, cl.flag | acc, cl.lo, cl.hi, int(i / 2));
       }
