@@ -35,6 +35,17 @@
 //     packed per call into scratch (kcp = kc rounded up to KR):
 //     pb[q*NR*kcp + g*NR*KR + j*KR + i] = B[k0 + g*KR + i][n0 + q*NR + j]  (0 past N, K)
 //   KR = 1 (fp32): A holds MR floats per k, B NR floats per k.
+//   Edge groups (KR = 1 tables with b_edge_cols = E > 0: the aarch64 8x12
+//   kernel and its generic twin): a block's last panel with r = nc % NR <=
+//   E columns keeps its size and the offset of every 4-row group (rows
+//   [4g, 4g + 4) start at 4g*NR), but inside a whole group of 4 rows the
+//   r columns are k-contiguous, so that a narrow edge kernel loads 4 k of a
+//   column at once (and multiplies by element):
+//     pb[q*NR*kc + 4g*NR + j*4 + i] = B[k0 + 4g + i][n0 + q*NR + j]   (j < r, i < 4)
+//   and the group's other 4*NR - 4r floats are 0. The last kc % 4 rows keep
+//   the row layout above (row kk at kk*NR). packed_b_at() gives the offset.
+//   So a slice of a block's rows packed on its own (staged plans) must start
+//   at a multiple of 4 rows.
 //   KR = 16 (int8 smull): a 16-byte group times a 16-byte group is smull +
 //   smlal2 + sadalp; KR = 4 (int8 sdot): one sdot per 4-byte group by element.
 //
@@ -250,7 +261,19 @@ struct GemmKernel {
   // (MR / row_step + 1) of a full panel (armv7 6x8, row_step = 1: (1 + m) /
   // 7, measured). 0: a full panel.
   size_t row_step = 0;
+  // Edge groups of the B format (above): a last panel of 1..b_edge_cols
+  // columns is packed in 4-row groups, each column's 4 k contiguous. 0: none.
+  size_t b_edge_cols = 0;
 };
+
+// Offset of B[k0 + kk][n0 + q*NR + j] in panel q's kcp*NR elements, for a
+// panel of `cols` valid columns of a block of kc rows (KR = 1 when
+// b_edge_cols > 0; otherwise the layout of any KR).
+inline size_t packed_b_at(size_t nr, size_t kr, size_t edge_cols, size_t kc, size_t cols, size_t kk,
+                          size_t j) {
+  if (cols <= edge_cols && kk < kc / 4 * 4) return kk / 4 * 4 * nr + j * 4 + kk % 4;
+  return kk / kr * nr * kr + j * kr + kk % kr;
+}
 
 using SgemmKernels = GemmKernel<F32Gemm>;
 using S8GemmKernels = GemmKernel<S8Gemm>;

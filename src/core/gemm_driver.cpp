@@ -195,7 +195,9 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
                              : want0 > slab_panels ? div_up(want0, p.pack_groups)
                                                    : 1;
   const size_t slices = std::max<size_t>(1, std::min(want_slices, p.kc / std::max(kMinSliceRows, kr)));
-  p.slice_k = round_up(div_up(p.kc, slices), kr);
+  // (A slice starts at a multiple of KR rows, and of 4 for a table with edge
+  // groups: core/gemm.h.)
+  p.slice_k = round_up(div_up(p.kc, slices), kern.b_edge_cols ? std::max<size_t>(kr, 4) : kr);
   p.k_slices = div_up(p.kc, p.slice_k);
   p.b_bytes = 0;  // B is in the shared buffer
   p.kb_bytes = panels * nr * round_up(p.kc, kr) * sizeof(B);
