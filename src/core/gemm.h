@@ -264,7 +264,23 @@ struct GemmKernel {
   // Edge groups of the B format (above): a last panel of 1..b_edge_cols
   // columns is packed in 4-row groups, each column's 4 k contiguous. 0: none.
   size_t b_edge_cols = 0;
+  // Measured costs, where the models above do not fit the kernel's edge
+  // tiles: edge_costs[r] (r = 1..NR-1) a partial panel of r columns,
+  // row_costs[m] (m = 1..MR-1) a partial M-panel of m rows, relative to a
+  // full one (entry 0 unused). nullptr: the models. Read by
+  // gemm_partial_costs() (the planner's last_block_cost / last_panel_cost).
+  const double* edge_costs = nullptr;
+  const double* row_costs = nullptr;
 };
+
+// The planner's cost of a partial last panel of r = 1..NR-1 columns, and
+// of a partial last M-panel of m = 1..MR-1 rows, relative to a full one (at
+// most 1): the table's measured costs, else the models of edge_step /
+// edge1_cost and row_step above.
+template <class T>
+double gemm_edge_cost(const GemmKernel<T>& kern, size_t r);
+template <class T>
+double gemm_row_cost(const GemmKernel<T>& kern, size_t m);
 
 // Offset of B[k0 + kk][n0 + q*NR + j] in panel q's kcp*NR elements, for a
 // panel of `cols` valid columns of a block of kc rows (KR = 1 when

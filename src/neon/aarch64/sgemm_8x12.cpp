@@ -14,7 +14,7 @@
 //   valid columns (the tails of real layers: N % 12 = 1 of 7x7 maps, 4 of
 //   14x14 .. 112x112 maps) use narrower assembly kernels (tile_8xr_groups:
 //   1..3 columns from the last panel's edge groups, core/gemm.h; tile_8x4_asm),
-//   5-8 columns an intrinsics 8x8 one, instead of a zero-padded 8x12.
+//   5-8 columns an 8x8 one (tile_8x8_asm), instead of a zero-padded 8x12.
 //
 // Edges: packing zero-pads A rows past M and B columns past N, so the
 // micro-kernel always computes from whole panels. The last M-panel of a layer
@@ -46,12 +46,20 @@ constexpr size_t kMR = 8, kNR = 12;
 
 // ---------------------------------------------------------------------------
 
-// Copies the m x n valid part of a tile between C and a dense MR x NR buffer.
+// Copies the m x n valid part (n = 4..11) of a tile between C and a dense
+// MR x NR buffer: whole vectors, then the n % 4 last floats (not memcpy: a
+// library call per row cost more than the copy).
+inline void row_copy(float* d, const float* s, size_t n) {
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) vst1q_f32(d + j, vld1q_f32(s + j));
+  for (; j < n; j++) d[j] = s[j];
+}
 inline void tile_from_c(float* t, const float* c, size_t ldc, size_t m, size_t n) {
-  for (size_t r = 0; r < m; r++) std::memcpy(t + r * kNR, c + r * ldc, n * sizeof(float));
+  std::memset(t, 0, kMR * kNR * sizeof(float));  // (the kernels read whole rows)
+  for (size_t r = 0; r < m; r++) row_copy(t + r * kNR, c + r * ldc, n);
 }
 inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) {
-  for (size_t r = 0; r < m; r++) std::memcpy(c + r * ldc, t + r * kNR, n * sizeof(float));
+  for (size_t r = 0; r < m; r++) row_copy(c + r * ldc, t + r * kNR, n);
 }
 
 // ---------------------------------------------------------------------------
@@ -334,52 +342,6 @@ inline void tiles_8x12(size_t tiles, size_t kc, size_t m, const float* a, const 
 #undef A4_BODY2_AB
 #undef A4_BODY1_AB
 
-// A narrow edge tile, 8 x 4*NV (NV = 2: 5-8 valid columns; 4 columns take
-// tile_8x4_asm below) from the first NV q registers of a 12-column panel: a
-// full 8x12 tile would spend 1/3 of its FMLAs on zero padding. Few registers are live here, so intrinsics compile well.
-// `t` is an 8 x 12 stack tile (read when accumulating, written at the end).
-template <int NV>
-void tile_8xv(size_t kc, const float* a, const float* b, float* t, const float* bias,
-              bool accumulate, bool clamp, float lo, float hi) {
-  // e<r><j>: row r, columns 4j..4j+3 (named registers: arrays of vectors
-  // indexed in loops are not always kept in registers by GCC 12).
-  float32x4_t e00, e10, e20, e30, e40, e50, e60, e70;
-  float32x4_t e01, e11, e21, e31, e41, e51, e61, e71;
-#define E_ROWS(OP) OP(0) OP(1) OP(2) OP(3) OP(4) OP(5) OP(6) OP(7)
-#define E_INIT(r)                                                                   \
-  e##r##0 = accumulate ? vld1q_f32(t + r * kNR) : vdupq_n_f32(bias[r]);             \
-  e##r##1 = NV > 1 && accumulate ? vld1q_f32(t + r * kNR + 4) : vdupq_n_f32(bias[r]);
-  E_ROWS(E_INIT)
-#undef E_INIT
-  for (size_t k = 0; k < kc; k++, a += kMR, b += kNR) {
-    const float32x4_t a_lo = vld1q_f32(a), a_hi = vld1q_f32(a + 4);
-    const float32x4_t b0 = vld1q_f32(b);
-#define E_FMA(r, j, bj) e##r##j = vfmaq_laneq_f32(e##r##j, bj, r < 4 ? a_lo : a_hi, r & 3);
-#define E_FMA0(r) E_FMA(r, 0, b0)
-    E_ROWS(E_FMA0)
-    if (NV > 1) {
-      const float32x4_t b1 = vld1q_f32(b + 4);
-#define E_FMA1(r) E_FMA(r, 1, b1)
-      E_ROWS(E_FMA1)
-    }
-  }
-  const float32x4_t vlo = vdupq_n_f32(lo), vhi = vdupq_n_f32(hi);
-  // FMAX/FMIN propagate NaN, like the generic twin's comparisons.
-#define E_STORE(r)                                                                   \
-  if (clamp) e##r##0 = vminq_f32(vmaxq_f32(e##r##0, vlo), vhi);                      \
-  vst1q_f32(t + r * kNR, e##r##0);                                                   \
-  if (NV > 1) {                                                                      \
-    if (clamp) e##r##1 = vminq_f32(vmaxq_f32(e##r##1, vlo), vhi);                    \
-    vst1q_f32(t + r * kNR + 4, e##r##1);                                             \
-  }
-  E_ROWS(E_STORE)
-#undef E_STORE
-#undef E_FMA
-#undef E_FMA0
-#undef E_FMA1
-#undef E_ROWS
-}
-
 // Edge tiles in assembly for the two tails real layers have: N % 12 == 4
 // (maps of 14x14, 28x28, 56x56, 112x112: N = 196, 784, 3136, 12544) and
 // N % 12 == 1 (7x7 maps: N = 49). Each k-step sums into the accumulators in
@@ -465,6 +427,97 @@ inline void tile_8x4_asm(size_t kc, const float* a, const float* b, float* ct, s
 #undef E4_LOAD
 #undef E4_STORE
 #undef E4_CLAMP
+
+// 8 x 8 (columns 0-7 of the last panel: 5-8 valid columns; a full 8x12
+// tile would spend a third of its FMLAs on the zero padding). Registers:
+//   v16-v23  acc row r, columns 0-3 = v(16 + r)
+//   v24-v31  acc row r, columns 4-7 = v(24 + r)
+//   v0-v3    A of 2 k-steps (k: v(2k), v(2k + 1) = rows 0-3, 4-7), ld1 {4 regs}
+//   v4-v7    B of 2 k-steps (k: v(4 + 2k), v(5 + 2k) = columns 0-3, 4-7 of the
+//            panel row; ldp q, post-index 48)
+// (v8-v15 are not used: no callee-saved registers to spill.) Per 4 k-steps
+// 64 fmla + 6 loads (the 12-column tile: 96 + 5). The
+// intrinsics version compiled to 23 instructions per k-step (a load and an
+// address add per operand), 1.04 of a whole 8x12 tile. ct: rows of the
+// tile, ldt bytes apart (the stack tile); init: C's rows (accumulate) or
+// the bias (ld4r into v16-v23, copied to v24-v31).
+#define E8_FMLA(acc, vb, va, lane) "fmla v" #acc ".4s, " vb ".4s, " va ".s[" #lane "]\n"
+#define E8_HALF(a0, a1, a2, a3, a4, a5, a6, a7, vb, alo, ahi)                           \
+  E8_FMLA(a0, vb, alo, 0) E8_FMLA(a1, vb, alo, 1) E8_FMLA(a2, vb, alo, 2)               \
+  E8_FMLA(a3, vb, alo, 3) E8_FMLA(a4, vb, ahi, 0) E8_FMLA(a5, vb, ahi, 1)               \
+  E8_FMLA(a6, vb, ahi, 2) E8_FMLA(a7, vb, ahi, 3)
+#define E8_STEP(b0, b1, alo, ahi)                                                      \
+  E8_HALF(16, 17, 18, 19, 20, 21, 22, 23, b0, alo, ahi)                                \
+  E8_HALF(24, 25, 26, 27, 28, 29, 30, 31, b1, alo, ahi)
+#define E8_BODY2                                                                       \
+  "ld1 {v0.4s-v3.4s}, [%[a]], #64\n"                                                    \
+  "ldp q4, q5, [%[b]], #48\n"                                                           \
+  "ldp q6, q7, [%[b]], #48\n"                                                           \
+  E8_STEP("v4", "v5", "v0", "v1") E8_STEP("v6", "v7", "v2", "v3")
+#define E8_BODY4 E8_BODY2 E8_BODY2
+#define E8_ROWS(OP) OP("16", "24") OP("17", "25") OP("18", "26") OP("19", "27") \
+  OP("20", "28") OP("21", "29") OP("22", "30") OP("23", "31")
+#define E8_LOAD(x, y) "ldp q" x ", q" y ", [%[cl]]\n add %[cl], %[cl], %[ldt]\n"
+#define E8_STORE(x, y) "stp q" x ", q" y ", [%[ct]]\n add %[ct], %[ct], %[ldt]\n"
+#define E8_COPY(x, y) "mov v" y ".16b, v" x ".16b\n"
+#define E8_CLAMP(x, y)                                                                 \
+  "fmax v" x ".4s, v" x ".4s, v0.4s\n fmin v" x ".4s, v" x ".4s, v1.4s\n"                \
+  "fmax v" y ".4s, v" y ".4s, v0.4s\n fmin v" y ".4s, v" y ".4s, v1.4s\n"
+inline void tile_8x8_asm(size_t kc, const float* a, const float* b, float* ct, size_t ldt,
+                         const float* bias, size_t accumulate, size_t clamp, const float* lohi) {
+  size_t k8 = kc / 8, k1 = kc % 4;
+  const size_t k4 = (kc / 4) % 2, ldt_bytes = ldt * sizeof(float);
+  const float* cl = ct;
+  asm volatile(
+      "cbz %[accumulate], 1f\n"
+      E8_ROWS(E8_LOAD)
+      "b 2f\n"
+      "1:\n"
+      "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bias]], #16\n"
+      "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bias]]\n"
+      E8_ROWS(E8_COPY)
+      "2:\n"
+      "cbz %[k8], 4f\n"
+      "3:\n"  // eight k-steps
+      E8_BODY4 E8_BODY4
+      "subs %[k8], %[k8], #1\n"
+      "b.ne 3b\n"
+      "4:\n"
+      "cbz %[k4], 5f\n"
+      E8_BODY4
+      "5:\n"
+      "cbz %[k1], 7f\n"
+      "6:\n"  // one k-step
+      "ld1 {v0.4s, v1.4s}, [%[a]], #32\n"
+      "ldp q4, q5, [%[b]], #48\n"
+      E8_STEP("v4", "v5", "v0", "v1")
+      "subs %[k1], %[k1], #1\n"
+      "b.ne 6b\n"
+      "7:\n"
+      "cbz %[clamp], 8f\n"
+      "ld1r {v0.4s}, [%[lo]]\n"
+      "ld1r {v1.4s}, [%[hi]]\n"
+      E8_ROWS(E8_CLAMP)
+      "8:\n"
+      E8_ROWS(E8_STORE)
+      : [a] "+r"(a), [b] "+r"(b), [ct] "+r"(ct), [cl] "+r"(cl), [bias] "+r"(bias), [k8] "+r"(k8),
+        [k1] "+r"(k1)
+      : [k4] "r"(k4), [ldt] "r"(ldt_bytes), [accumulate] "r"(accumulate), [clamp] "r"(clamp),
+        [lo] "r"(lohi), [hi] "r"(lohi + 1)
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",
+        "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+}
+#undef E8_FMLA
+#undef E8_HALF
+#undef E8_STEP
+#undef E8_BODY2
+#undef E8_BODY4
+#undef E8_ROWS
+#undef E8_LOAD
+#undef E8_STORE
+#undef E8_COPY
+#undef E8_CLAMP
+
 
 // Edge tiles of 1..3 columns (N % 12 = 1: 7x7 maps, N = 49; 2, 3: Winograd-
 // free odd maps), from the last panel's edge groups (core/gemm.h: in each
@@ -647,12 +700,18 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
       tile_8x4_asm(kc, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
       continue;
     }
-    float tile[kMR * kNR] = {};
+    if (cols == 8 && m == kMR) {
+      tile_8x8_asm(kc, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
+      continue;
+    }
+    // (Every kernel below writes the whole 8 x 4, 8 x 8 or 8 x 12 tile: no
+    // zeroing; rows past m are read only when accumulating.)
+    float tile[kMR * kNR];
     if (accumulate) tile_from_c(tile, c + q, ldc, m, cols);
     if (cols == 4)
       tile_8x4_asm(kc, a, bq, tile, kNR, bias, accumulate, clamp, lohi);
     else if (cols <= 8)
-      tile_8xv<2>(kc, a, bq, tile, bias, accumulate, clamp, lo, hi);
+      tile_8x8_asm(kc, a, bq, tile, kNR, bias, accumulate, clamp, lohi);
     else
       tiles(1, bq, tile, kNR);
     tile_to_c(tile, c + q, ldc, m, cols);
@@ -691,6 +750,20 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
 const SgemmKernels& sgemm_neon_kernels() {
   // Edge groups (core/gemm.h) for a last panel of 1..3 columns: tile_8xr_groups.
   constexpr size_t kEdgeCols = 3;
+  // The planner's costs of partial panels (core/gemm.h, gemm_edge_cost /
+  // gemm_row_cost), measured: executed instructions of whole calls of
+  // insn_bench's layer spec conv:128,M,1,1,0,1,1,N (a 1x1 layer, K = 128, on
+  // a 1 x N map), qemu cortex-a72, at 4123912:
+  //   r columns: (insns(M 64, N 24 + r) - insns(64, 24)) / (insns(64, 36) - insns(64, 24))
+  //     r = 1..4: 0.214 0.304 0.390 0.435 (tile_8xr_groups, tile_8x4_asm);
+  //     5..8: 1.040 1.049 1.059 1.040 (tile_8xv); 9..11: 1.156 1.166 1.175
+  //     (a full tile through a stack tile): more than a full panel, counted
+  //     as one.
+  //   m rows: (insns(64 + m, 48) - insns(64, 48)) / (insns(72, 48) - insns(64, 48))
+  //     m = 1..4: 0.533 .. 0.535 (the 4-row kernel); 5..7: 1.000 .. 1.001.
+  static constexpr double kEdgeCosts[kNR] = {0.0,  0.214, 0.304, 0.390, 0.435, 1.0,
+                                             1.0,  1.0,   1.0,   1.0,   1.0,   1.0};
+  static constexpr double kRowCosts[kMR] = {0.0, 0.533, 0.534, 0.535, 0.535, 1.0, 1.0, 1.0};
   using Pack = SgemmPack<kMR, kNR, kEdgeCols>;
   static const SgemmKernels k = [] {
     SgemmKernels t = {"sgemm-aarch64-8x12", kMR,          kNR,
@@ -698,6 +771,8 @@ const SgemmKernels& sgemm_neon_kernels() {
                       Pack::pack_b,         Pack::pack_im2col,
                       /*pad_copy=*/true,                     Sgemv<kMR>::run};
     t.b_edge_cols = kEdgeCols;
+    t.edge_costs = kEdgeCosts;
+    t.row_costs = kRowCosts;
     return t;
   }();
   return k;
