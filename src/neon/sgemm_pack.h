@@ -387,12 +387,23 @@ struct SgemmPack {
   // after them. (Not memcpy: a call per k row costs more than the copy, and
   // a 1x1 map, N = 1, is all last panel; the number of 4-column vectors and
   // the 1..3 remaining columns are fixed before the loop over k.)
+  // With a whole vector before them (V >= 1), the R last columns are the
+  // top lanes of the vector ending at the last column, shifted down with
+  // zeros behind (ext): one load and one ext instead of R scalar copies over
+  // a zeroed row.
   template <size_t V, size_t R>
   static void tail_rows(size_t kc, const float* s, size_t ldb, float* d) {
+    const float32x4_t z = vdupq_n_f32(0.0f);
     for (size_t kk = 0; kk < kc; kk++, d += kNR, s += ldb) {
-      zero_nr(d);
-      for (size_t j = 0; j < V; j++) vst1q_f32(d + 4 * j, vld1q_f32(s + 4 * j));
-      for (size_t j = 0; j < R; j++) d[4 * V + j] = s[4 * V + j];
+      if constexpr (V >= 1 && R > 0) {
+        for (size_t j = 0; j < V; j++) vst1q_f32(d + 4 * j, vld1q_f32(s + 4 * j));
+        vst1q_f32(d + 4 * V, vextq_f32(vld1q_f32(s + 4 * V + R - 4), z, 4 - R));
+        for (size_t j = V + 1; j < kNR / 4; j++) vst1q_f32(d + 4 * j, z);
+      } else {
+        zero_nr(d);
+        for (size_t j = 0; j < V; j++) vst1q_f32(d + 4 * j, vld1q_f32(s + 4 * j));
+        for (size_t j = 0; j < R; j++) d[4 * V + j] = s[4 * V + j];
+      }
     }
   }
   template <size_t V>

@@ -46,13 +46,15 @@ constexpr size_t kMR = 8, kNR = 12;
 
 // ---------------------------------------------------------------------------
 
-// Copies the m x n valid part (n = 4..11) of a tile between C and a dense
-// MR x NR buffer: whole vectors, then the n % 4 last floats (not memcpy: a
-// library call per row cost more than the copy).
+// Copies the m x n valid part (n = 4..12) of a tile between C and a dense
+// MR x NR buffer: per row the vectors of floats [0, 4), [4, 8) if n > 8,
+// and [n - 4, n), which overlaps them (the same values again), so nothing
+// outside the n floats is touched and no loop runs over the remainder (a
+// memcpy call or a loop per row cost 25-40 instructions; measured).
 inline void row_copy(float* d, const float* s, size_t n) {
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4) vst1q_f32(d + j, vld1q_f32(s + j));
-  for (; j < n; j++) d[j] = s[j];
+  vst1q_f32(d, vld1q_f32(s));
+  if (n > 8) vst1q_f32(d + 4, vld1q_f32(s + 4));
+  vst1q_f32(d + n - 4, vld1q_f32(s + n - 4));
 }
 inline void tile_from_c(float* t, const float* c, size_t ldc, size_t m, size_t n) {
   std::memset(t, 0, kMR * kNR * sizeof(float));  // (the kernels read whole rows)
@@ -751,18 +753,17 @@ const SgemmKernels& sgemm_neon_kernels() {
   // Edge groups (core/gemm.h) for a last panel of 1..3 columns: tile_8xr_groups.
   constexpr size_t kEdgeCols = 3;
   // The planner's costs of partial panels (core/gemm.h, gemm_edge_cost /
-  // gemm_row_cost), measured: executed instructions of whole calls of
-  // insn_bench's layer spec conv:128,M,1,1,0,1,1,N (a 1x1 layer, K = 128, on
-  // a 1 x N map), qemu cortex-a72, at 4123912:
+  // gemm_row_cost), measured: executed instructions of whole calls (packing
+  // included) of insn_bench's layer spec conv:128,M,1,1,0,1,1,N (a 1x1
+  // layer, K = 128, on a 1 x N map), qemu cortex-a72:
   //   r columns: (insns(M 64, N 24 + r) - insns(64, 24)) / (insns(64, 36) - insns(64, 24))
-  //     r = 1..4: 0.214 0.304 0.390 0.435 (tile_8xr_groups, tile_8x4_asm);
-  //     5..8: 1.040 1.049 1.059 1.040 (tile_8xv); 9..11: 1.156 1.166 1.175
-  //     (a full tile through a stack tile): more than a full panel, counted
-  //     as one.
+  //     r = 1..3: 0.212 0.302 0.388 (tile_8xr_groups); 4: 0.433 (tile_8x4_asm);
+  //     5..7: 0.778, 8: 0.760 (tile_8x8_asm; 5..7 through a stack tile);
+  //     9..11: 1.081 (a full tile through a stack tile: counted as 1).
   //   m rows: (insns(64 + m, 48) - insns(64, 48)) / (insns(72, 48) - insns(64, 48))
   //     m = 1..4: 0.533 .. 0.535 (the 4-row kernel); 5..7: 1.000 .. 1.001.
-  static constexpr double kEdgeCosts[kNR] = {0.0,  0.214, 0.304, 0.390, 0.435, 1.0,
-                                             1.0,  1.0,   1.0,   1.0,   1.0,   1.0};
+  static constexpr double kEdgeCosts[kNR] = {0.0,   0.212, 0.302, 0.388, 0.433, 0.778,
+                                             0.778, 0.778, 0.760, 1.0,   1.0,   1.0};
   static constexpr double kRowCosts[kMR] = {0.0, 0.533, 0.534, 0.535, 0.535, 1.0, 1.0, 1.0};
   using Pack = SgemmPack<kMR, kNR, kEdgeCols>;
   static const SgemmKernels k = [] {
