@@ -237,8 +237,8 @@ struct GemmKernel {
   // (m <= MR rows, packed as for the micro-kernel, all K) times a dense x of
   // k elements, y[r * ldy] = out(bias[r] + sum_k A[r][k] x[k]) with the
   // activation, the K sum in one pass (no K-blocks), no B panel packed:
-  // the 1-column micro-kernel tile loads a packed B row per k, this one 4 k
-  // of x per load. nullptr: the table has none (the driver runs the GEMM).
+  // x is read 4 k per load. nullptr: the table has none (the driver runs
+  // the GEMM).
   using gemv_fn = void (*)(size_t k, size_t m, const A* a, const X* x, C* y, size_t ldy, const Out& out);
   gemv_fn gemv = nullptr;
   // The planner's cost of a partial panel (n % NR columns), for splitting
@@ -248,8 +248,8 @@ struct GemmKernel {
   // about one vector more, so a panel of r columns costs (v + 1) / (NR /
   // edge_step + 1) of a full one (1 column: a half; measured, qemu
   // cortex-a76: 0.4 to 0.55). edge_step = NR: a full tile. 0: the default
-  // (KR = 1: about r / NR, at least a quarter, the 8x12 fp32 kernel's edge
-  // tiles; KR > 1: a full tile).
+  // (KR = 1: about r / NR, at least a quarter; KR > 1: a full tile).
+  // edge_costs below, where set, overrides the model.
   size_t edge_step = 0;
   // A 1-column partial panel's cost where the kernel has a 1-column edge
   // tile cheaper than the edge_step model says (armv7 6x8: 0.3 of a full
@@ -267,8 +267,9 @@ struct GemmKernel {
   // Measured costs, where the models above do not fit the kernel's edge
   // tiles: edge_costs[r] (r = 1..NR-1) a partial panel of r columns,
   // row_costs[m] (m = 1..MR-1) a partial M-panel of m rows, relative to a
-  // full one (entry 0 unused). nullptr: the models. Read by
-  // gemm_partial_costs() (the planner's last_block_cost / last_panel_cost).
+  // full one (entry 0 unused; above 1 counts as 1). nullptr: the models.
+  // Read by gemm_edge_cost() / gemm_row_cost() (the planner's
+  // last_block_cost / last_panel_cost).
   const double* edge_costs = nullptr;
   const double* row_costs = nullptr;
 };

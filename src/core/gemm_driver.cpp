@@ -350,7 +350,8 @@ void gemm_pack(const GemmKernel<T>& kern, const GemmPlan& p, const GemmB<T>& src
     if (a * nr >= nc || r0 >= kc) continue;  // the last slab or K-block may be smaller
     const size_t cols = std::min(nc, (a + p.pack_panels) * nr) - a * nr, rows = std::min(p.slice_k, kc - r0);
     // The K-block's panels are NR x kcp each (what pack_b writes for it);
-    // rows r0.. of panel q start r0 * NR into it (r0 a multiple of KR).
+    // rows r0.. of panel q start r0 * NR into it (r0 a multiple of KR, and
+    // of 4 for a table with edge groups: slice_k is).
     const size_t kcp = round_up(kc, kr);
     B* dst = reinterpret_cast<B*>(static_cast<char*>(shared) + kb * p.kb_bytes) + (n0 / nr + a) * nr * kcp +
              r0 * nr;
