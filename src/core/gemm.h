@@ -35,6 +35,17 @@
 //     packed per call into scratch (kcp = kc rounded up to KR):
 //     pb[q*NR*kcp + g*NR*KR + j*KR + i] = B[k0 + g*KR + i][n0 + q*NR + j]  (0 past N, K)
 //   KR = 1 (fp32): A holds MR floats per k, B NR floats per k.
+//   Edge groups (KR = 1 tables with b_edge_cols = E > 0: the aarch64 8x12
+//   kernel and its generic twin): a block's last panel with r = nc % NR <=
+//   E columns keeps its size and the offset of every 4-row group (rows
+//   [4g, 4g + 4) start at 4g*NR), but inside a whole group of 4 rows the
+//   r columns are k-contiguous, so that a narrow edge kernel loads 4 k of a
+//   column at once (and multiplies by element):
+//     pb[q*NR*kc + 4g*NR + j*4 + i] = B[k0 + 4g + i][n0 + q*NR + j]   (j < r, i < 4)
+//   and the group's other 4*NR - 4r floats are 0. The last kc % 4 rows keep
+//   the row layout above (row kk at kk*NR). packed_b_at() gives the offset.
+//   So a slice of a block's rows packed on its own (staged plans) must start
+//   at a multiple of 4 rows.
 //   KR = 16 (int8 smull): a 16-byte group times a 16-byte group is smull +
 //   smlal2 + sadalp; KR = 4 (int8 sdot): one sdot per 4-byte group by element.
 //
@@ -226,8 +237,8 @@ struct GemmKernel {
   // (m <= MR rows, packed as for the micro-kernel, all K) times a dense x of
   // k elements, y[r * ldy] = out(bias[r] + sum_k A[r][k] x[k]) with the
   // activation, the K sum in one pass (no K-blocks), no B panel packed:
-  // the 1-column micro-kernel tile loads a packed B row per k, this one 4 k
-  // of x per load. nullptr: the table has none (the driver runs the GEMM).
+  // x is read 4 k per load. nullptr: the table has none (the driver runs
+  // the GEMM).
   using gemv_fn = void (*)(size_t k, size_t m, const A* a, const X* x, C* y, size_t ldy, const Out& out);
   gemv_fn gemv = nullptr;
   // The planner's cost of a partial panel (n % NR columns), for splitting
@@ -237,8 +248,8 @@ struct GemmKernel {
   // about one vector more, so a panel of r columns costs (v + 1) / (NR /
   // edge_step + 1) of a full one (1 column: a half; measured, qemu
   // cortex-a76: 0.4 to 0.55). edge_step = NR: a full tile. 0: the default
-  // (KR = 1: about r / NR, at least a quarter, the 8x12 fp32 kernel's edge
-  // tiles; KR > 1: a full tile).
+  // (KR = 1: about r / NR, at least a quarter; KR > 1: a full tile).
+  // edge_costs below, where set, overrides the model.
   size_t edge_step = 0;
   // A 1-column partial panel's cost where the kernel has a 1-column edge
   // tile cheaper than the edge_step model says (armv7 6x8: 0.3 of a full
@@ -250,7 +261,36 @@ struct GemmKernel {
   // (MR / row_step + 1) of a full panel (armv7 6x8, row_step = 1: (1 + m) /
   // 7, measured). 0: a full panel.
   size_t row_step = 0;
+  // Edge groups of the B format (above): a last panel of 1..b_edge_cols
+  // columns is packed in 4-row groups, each column's 4 k contiguous. 0: none.
+  size_t b_edge_cols = 0;
+  // Measured costs, where the models above do not fit the kernel's edge
+  // tiles: edge_costs[r] (r = 1..NR-1) a partial panel of r columns,
+  // row_costs[m] (m = 1..MR-1) a partial M-panel of m rows, relative to a
+  // full one (entry 0 unused; above 1 counts as 1). nullptr: the models.
+  // Read by gemm_edge_cost() / gemm_row_cost() (the planner's
+  // last_block_cost / last_panel_cost).
+  const double* edge_costs = nullptr;
+  const double* row_costs = nullptr;
 };
+
+// The planner's cost of a partial last panel of r = 1..NR-1 columns, and
+// of a partial last M-panel of m = 1..MR-1 rows, relative to a full one (at
+// most 1): the table's measured costs, else the models of edge_step /
+// edge1_cost and row_step above.
+template <class T>
+double gemm_edge_cost(const GemmKernel<T>& kern, size_t r);
+template <class T>
+double gemm_row_cost(const GemmKernel<T>& kern, size_t m);
+
+// Offset of B[k0 + kk][n0 + q*NR + j] in panel q's kcp*NR elements, for a
+// panel of `cols` valid columns of a block of kc rows (KR = 1 when
+// b_edge_cols > 0; otherwise the layout of any KR).
+inline size_t packed_b_at(size_t nr, size_t kr, size_t edge_cols, size_t kc, size_t cols, size_t kk,
+                          size_t j) {
+  if (cols <= edge_cols && kk < kc / 4 * 4) return kk / 4 * 4 * nr + j * 4 + kk % 4;
+  return kk / kr * nr * kr + j * kr + kk % kr;
+}
 
 using SgemmKernels = GemmKernel<F32Gemm>;
 using S8GemmKernels = GemmKernel<S8Gemm>;

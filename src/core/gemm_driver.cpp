@@ -120,6 +120,29 @@ void pack_im2col_staged(const GemmKernel<T>& kern, const Im2colGeom& g, size_t k
 
 }  // namespace
 
+template <class T>
+double gemm_edge_cost(const GemmKernel<T>& kern, size_t r) {
+  const size_t nr = kern.nr;
+  if (r == 0 || r >= nr) return r == 0 ? 0.0 : 1.0;
+  if (kern.edge_costs) return std::min(1.0, kern.edge_costs[r]);
+  if (r == 1 && kern.edge1_cost > 0.0) return kern.edge1_cost;
+  // edge_step columns at a time, and a step more for spill and store; by
+  // default (KR = 1) about the columns' share, at least a quarter; a whole
+  // panel for the int8 kernels without edge_step (their edge tiles compute
+  // the full tile).
+  if (kern.edge_step)
+    return std::min(1.0, double(div_up(r, kern.edge_step) + 1) / double(nr / kern.edge_step + 1));
+  return kern.kr == 1 ? std::max(double(r) / double(nr), 0.25) : 1.0;
+}
+
+template <class T>
+double gemm_row_cost(const GemmKernel<T>& kern, size_t m) {
+  if (m == 0 || m >= kern.mr) return 1.0;
+  if (kern.row_costs) return std::min(1.0, kern.row_costs[m]);
+  if (!kern.row_step) return 1.0;
+  return std::min(1.0, double(div_up(m, kern.row_step) + 1) / double(kern.mr / kern.row_step + 1));
+}
+
 namespace {
 
 // Rows of a stage-0 slice at least (below this the per-call costs of the
@@ -159,19 +182,9 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
   p.nc = d * nr;
   p.n_blocks = div_up(n, p.nc);
   // The last N-block's cost: its full panels, and a partial panel at
-  // GemmKernel::edge_step's share (1 column: edge1_cost, if set), or by
-  // default a quarter of a panel or more for fp32 (the 8x12 kernel's edge
-  // tiles of 1 to 4 columns cost 0.23 to 0.62 of a full one: conv_gemm.cpp's
-  // cost model), a whole one for the int8 kernels without edge_step (their
-  // edge tiles compute the full tile).
-  const size_t last = n - (p.n_blocks - 1) * p.nc, r = last % nr;
-  const double edge = r == 0                            ? 0.0
-                      : r == 1 && kern.edge1_cost > 0.0 ? kern.edge1_cost
-                      : kern.edge_step != 0 ? std::min(1.0, double(div_up(r, kern.edge_step) + 1) /
-                                                                double(nr / kern.edge_step + 1))
-                      : kr == 1             ? std::max(double(r) / double(nr), 0.25)
-                                            : 1.0;
-  p.last_block_cost = std::min(1.0, (double(last / nr) + edge) / double(d));
+  // gemm_edge_cost().
+  const size_t last = n - (p.n_blocks - 1) * p.nc;
+  p.last_block_cost = std::min(1.0, (double(last / nr) + gemm_edge_cost(kern, last % nr)) / double(d));
   // Stage 0: about want_units units over the slabs' K-blocks, each split
   // into groups of panels (kernel packers of KR = 1: a panel's rows are
   // contiguous, so a group may be one panel) and slices of rows. The staged
@@ -195,7 +208,9 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
                              : want0 > slab_panels ? div_up(want0, p.pack_groups)
                                                    : 1;
   const size_t slices = std::max<size_t>(1, std::min(want_slices, p.kc / std::max(kMinSliceRows, kr)));
-  p.slice_k = round_up(div_up(p.kc, slices), kr);
+  // (A slice starts at a multiple of KR rows, and of 4 for a table with edge
+  // groups: core/gemm.h.)
+  p.slice_k = round_up(div_up(p.kc, slices), kern.b_edge_cols ? std::max<size_t>(kr, 4) : kr);
   p.k_slices = div_up(p.kc, p.slice_k);
   p.b_bytes = 0;  // B is in the shared buffer
   p.kb_bytes = panels * nr * round_up(p.kc, kr) * sizeof(B);
@@ -231,10 +246,8 @@ GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool
   p.nc = std::min(nc, round_up(n1, kern.nr));
   p.n_blocks = div_up(n, p.nc);
   p.m_panels = div_up(m, kern.mr);
-  // The last M-panel's cost relative to a full one (GemmKernel::row_step).
-  if (m % kern.mr && kern.row_step)
-    p.last_panel_cost = std::min(1.0, double(div_up(m % kern.mr, kern.row_step) + 1) /
-                                          double(kern.mr / kern.row_step + 1));
+  // The last M-panel's cost relative to a full one.
+  p.last_panel_cost = gemm_row_cost(kern, m % kern.mr);
   if (stages && n > 0) return gemm_plan_staged(kern, p, im2col, want_units);
   if (want_units > 0 && n > 0) {
     // N-blocks of equal width, more of them if the units are fewer than
@@ -247,9 +260,13 @@ GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool
     p.nc = div_up(panels, blocks) * kern.nr;
     p.n_blocks = div_up(n, p.nc);
   }
-  // The last N-block's cost relative to a full one: its columns (the
-  // micro-kernels' edge tiles of 1 to 3 or 4 columns cost about that share).
-  if (p.n_blocks > 0) p.last_block_cost = double(n - (p.n_blocks - 1) * p.nc) / double(p.nc);
+  // The last N-block's cost relative to a full one: its full panels and
+  // the partial one's gemm_edge_cost().
+  if (p.n_blocks > 0) {
+    const size_t last = n - (p.n_blocks - 1) * p.nc;
+    p.last_block_cost = std::min(1.0, (double(last / kern.nr) + gemm_edge_cost(kern, last % kern.nr)) /
+                                          double(p.nc / kern.nr));
+  }
   p.b_bytes = p.nc * kcp * sizeof(B);
   p.stage_bytes = im2col && !kern.pack_im2col
                       ? kern.kr * p.nc * sizeof(typename T::X) + p.nc * kern.kr * sizeof(B)
@@ -333,7 +350,8 @@ void gemm_pack(const GemmKernel<T>& kern, const GemmPlan& p, const GemmB<T>& src
     if (a * nr >= nc || r0 >= kc) continue;  // the last slab or K-block may be smaller
     const size_t cols = std::min(nc, (a + p.pack_panels) * nr) - a * nr, rows = std::min(p.slice_k, kc - r0);
     // The K-block's panels are NR x kcp each (what pack_b writes for it);
-    // rows r0.. of panel q start r0 * NR into it (r0 a multiple of KR).
+    // rows r0.. of panel q start r0 * NR into it (r0 a multiple of KR, and
+    // of 4 for a table with edge groups: slice_k is).
     const size_t kcp = round_up(kc, kr);
     B* dst = reinterpret_cast<B*>(static_cast<char*>(shared) + kb * p.kb_bytes) + (n0 / nr + a) * nr * kcp +
              r0 * nr;
@@ -374,6 +392,8 @@ void gemm_run_packed(const GemmKernel<T>& kern, const GemmPlan& p, const typenam
 }
 
 #define ARMCONV_GEMM_DRIVER(T, K)                                                                     \
+  template double gemm_edge_cost<T>(const K&, size_t);                                                 \
+  template double gemm_row_cost<T>(const K&, size_t);                                                  \
   template GemmPlan gemm_plan<T>(const K&, size_t, size_t, size_t, bool, size_t, bool);                \
   template void gemm_run<T>(const K&, const GemmPlan&, const T::A*, const GemmB<T>&, T::C*, size_t,    \
                             const T::Out&, size_t, size_t, void*);                                     \

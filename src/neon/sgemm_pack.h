@@ -18,8 +18,11 @@ namespace armconv {
 namespace detail {
 namespace {
 
-template <size_t kMR, size_t kNR>
+// kEdge: the table's b_edge_cols (core/gemm.h): a block's last panel of
+// 1..kEdge columns is packed in edge groups (4 k of a column contiguous).
+template <size_t kMR, size_t kNR, size_t kEdge = 0>
 struct SgemmPack {
+  static_assert(kEdge <= 3 && 4 * kEdge <= kNR, "edge groups: 1..3 columns, in a group's first row");
   // A: MR-row panels, k-major (core/gemm.h). Full panels read MR rows side by
   // side, 4 k at a time, and transpose 4x4 blocks in registers; the ragged
   // edges are copied element by element. Runs once per layer.
@@ -331,19 +334,76 @@ struct SgemmPack {
         s += ldb;
       }
     }
-    if (q < nc) pack_b_tail(kc, nc - q, b + q, ldb, dst);
+    if (q == nc) return;
+    if (nc - q <= kEdge)
+      pack_b_groups(kc, nc - q, b + q, ldb, dst);
+    else
+      pack_b_tail(kc, nc - q, b + q, ldb, dst);
+  }
+
+  // The last panel of pack_b in edge groups (cols <= kEdge): a group's
+  // column j is the 4 floats of rows 4g..4g+3 gathered by lane, then zeros to
+  // the group's end; the last kc % 4 rows as pack_b_tail writes them.
+  static void pack_b_groups(size_t kc, size_t cols, const float* s, size_t ldb, float* d) {
+    const float32x4_t z = vdupq_n_f32(0.0f);
+    size_t g = 0;
+    for (; g + 4 <= kc; g += 4, s += 4 * ldb, d += 4 * kNR) {
+      for (size_t j = 0; j < cols; j++) {
+        float32x4_t v = vld1q_dup_f32(s + j);
+        v = vld1q_lane_f32(s + ldb + j, v, 1);
+        v = vld1q_lane_f32(s + 2 * ldb + j, v, 2);
+        v = vld1q_lane_f32(s + 3 * ldb + j, v, 3);
+        vst1q_f32(d + 4 * j, v);
+      }
+      for (size_t j = cols; j < kNR; j++) vst1q_f32(d + 4 * j, z);
+    }
+    if (g < kc) pack_b_tail(kc - g, cols, s, ldb, d);
+  }
+
+  // A block's last panel, packed in the row layout, into edge groups in
+  // place if it has 1..kEdge columns: per whole group of 4 rows, columns
+  // 0-3 of the 4 rows transposed (4 loads, 4 trn/combine pairs), the r
+  // column vectors stored at the group's start and zeros over columns 0-3
+  // of rows 1-3 (columns >= r are already 0).
+  static void edge_groups(size_t kc, size_t nc, float* dst) {
+    const size_t cols = nc % kNR;
+    if (kEdge == 0 || cols == 0 || cols > kEdge) return;
+    float* p = dst + nc / kNR * kNR * kc;
+    const float32x4_t z = vdupq_n_f32(0.0f);
+    for (size_t g = 0; g + 4 <= kc; g += 4, p += 4 * kNR) {
+      const float32x4_t x0 = vld1q_f32(p), x1 = vld1q_f32(p + kNR), x2 = vld1q_f32(p + 2 * kNR),
+                        x3 = vld1q_f32(p + 3 * kNR);
+      const float32x4x2_t t01 = vtrnq_f32(x0, x1), t23 = vtrnq_f32(x2, x3);
+      vst1q_f32(p + kNR, z);
+      vst1q_f32(p + 2 * kNR, z);
+      vst1q_f32(p + 3 * kNR, z);
+      vst1q_f32(p, vcombine_f32(vget_low_f32(t01.val[0]), vget_low_f32(t23.val[0])));
+      if (cols > 1) vst1q_f32(p + 4, vcombine_f32(vget_low_f32(t01.val[1]), vget_low_f32(t23.val[1])));
+      if (cols > 2) vst1q_f32(p + 8, vcombine_f32(vget_high_f32(t01.val[0]), vget_high_f32(t23.val[0])));
+    }
   }
 
   // The last, partial panel of pack_b: cols < NR columns per k row, zeros
   // after them. (Not memcpy: a call per k row costs more than the copy, and
   // a 1x1 map, N = 1, is all last panel; the number of 4-column vectors and
   // the 1..3 remaining columns are fixed before the loop over k.)
+  // With a whole vector before them (V >= 1), the R last columns are the
+  // top lanes of the vector ending at the last column, shifted down with
+  // zeros behind (ext): one load and one ext instead of R scalar copies over
+  // a zeroed row.
   template <size_t V, size_t R>
   static void tail_rows(size_t kc, const float* s, size_t ldb, float* d) {
+    const float32x4_t z = vdupq_n_f32(0.0f);
     for (size_t kk = 0; kk < kc; kk++, d += kNR, s += ldb) {
-      zero_nr(d);
-      for (size_t j = 0; j < V; j++) vst1q_f32(d + 4 * j, vld1q_f32(s + 4 * j));
-      for (size_t j = 0; j < R; j++) d[4 * V + j] = s[4 * V + j];
+      if constexpr (V >= 1 && R > 0) {
+        for (size_t j = 0; j < V; j++) vst1q_f32(d + 4 * j, vld1q_f32(s + 4 * j));
+        vst1q_f32(d + 4 * V, vextq_f32(vld1q_f32(s + 4 * V + R - 4), z, 4 - R));
+        for (size_t j = V + 1; j < kNR / 4; j++) vst1q_f32(d + 4 * j, z);
+      } else {
+        zero_nr(d);
+        for (size_t j = 0; j < V; j++) vst1q_f32(d + 4 * j, vld1q_f32(s + 4 * j));
+        for (size_t j = 0; j < R; j++) d[4 * V + j] = s[4 * V + j];
+      }
     }
   }
   template <size_t V>
@@ -971,8 +1031,14 @@ struct SgemmPack {
     }
   }
 
+  // im2col in the row layout, then the last panel's edge groups.
   static void pack_im2col(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc,
                           float* dst) {
+    pack_im2col_rows(g, k0, kc, n0, nc, dst);
+    edge_groups(kc, nc, dst);
+  }
+  static void pack_im2col_rows(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc,
+                               float* dst) {
     // Stride 1 without padding (or from the driver's zero-padded copy),
     // output width a multiple of 4: the row packer. Then panel by panel for
     // stems (few channels; measured, bench/insncount.py, cortex-a72:

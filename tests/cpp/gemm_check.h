@@ -235,7 +235,9 @@ void check_im2col(const GemmKernel<T>& kn, const GemmKernel<T>& gk, size_t ch, s
           const B want = (iy >= 0 && iy < int64_t(h) && ix >= 0 && ix < int64_t(w))
                              ? to_packed<B>(x[(c * h + size_t(iy)) * w + size_t(ix)])
                              : B{};
-          const B got = p[(j / kn.nr) * kn.nr * kc + kk * kn.nr + j % kn.nr];
+          const size_t cols = std::min(kn.nr, nc - j / kn.nr * kn.nr);  // of j's panel
+          const B got = p[(j / kn.nr) * kn.nr * kc +
+                          packed_b_at(kn.nr, 1, kn.b_edge_cols, kc, cols, kk, j % kn.nr)];
           if (!same_bits(&got, &want, 1)) {
             CHECK(false, "%s: wrong element (k %zu, column %zu)", tag, kr, col);
             return;

@@ -10,12 +10,11 @@
 //   the k-loop does 16 k-steps per iteration. See tiles_8x12 for why this
 //   one block is inline assembly.
 //   A strip of tiles (one A panel times consecutive B panels) is one call, so
-//   register saves and set-up are paid per strip; edge tiles of 1 and 4
-//   valid columns (the tails of real layers: N % 12 of 7x7 and of 14x14 ..
-//   112x112 maps) use narrower assembly kernels (tile_8x1_asm, tile_8x4_asm),
-//   5-8 columns an intrinsics 8x8 one, and 2-3 columns a transposed one
-//   (tile_8xn_t: vectors over the 8 rows, B by lane) instead of a
-//   zero-padded 8x12.
+//   register saves and set-up are paid per strip; edge tiles of 1..4
+//   valid columns (the tails of real layers: N % 12 = 1 of 7x7 maps, 4 of
+//   14x14 .. 112x112 maps) use narrower assembly kernels (tile_8xr_groups:
+//   1..3 columns from the last panel's edge groups, core/gemm.h; tile_8x4_asm),
+//   5-8 columns an 8x8 one (tile_8x8_asm), instead of a zero-padded 8x12.
 //
 // Edges: packing zero-pads A rows past M and B columns past N, so the
 // micro-kernel always computes from whole panels. The last M-panel of a layer
@@ -47,12 +46,22 @@ constexpr size_t kMR = 8, kNR = 12;
 
 // ---------------------------------------------------------------------------
 
-// Copies the m x n valid part of a tile between C and a dense MR x NR buffer.
+// Copies the m x n valid part (n = 4..12) of a tile between C and a dense
+// MR x NR buffer: per row the vectors of floats [0, 4), [4, 8) if n > 8,
+// and [n - 4, n), which overlaps them (the same values again), so nothing
+// outside the n floats is touched and no loop runs over the remainder (a
+// memcpy call or a loop per row cost 25-40 instructions; measured).
+inline void row_copy(float* d, const float* s, size_t n) {
+  vst1q_f32(d, vld1q_f32(s));
+  if (n > 8) vst1q_f32(d + 4, vld1q_f32(s + 4));
+  vst1q_f32(d + n - 4, vld1q_f32(s + n - 4));
+}
 inline void tile_from_c(float* t, const float* c, size_t ldc, size_t m, size_t n) {
-  for (size_t r = 0; r < m; r++) std::memcpy(t + r * kNR, c + r * ldc, n * sizeof(float));
+  std::memset(t, 0, kMR * kNR * sizeof(float));  // (the kernels read whole rows)
+  for (size_t r = 0; r < m; r++) row_copy(t + r * kNR, c + r * ldc, n);
 }
 inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) {
-  for (size_t r = 0; r < m; r++) std::memcpy(c + r * ldc, t + r * kNR, n * sizeof(float));
+  for (size_t r = 0; r < m; r++) row_copy(c + r * ldc, t + r * kNR, n);
 }
 
 // ---------------------------------------------------------------------------
@@ -335,111 +344,6 @@ inline void tiles_8x12(size_t tiles, size_t kc, size_t m, const float* a, const 
 #undef A4_BODY2_AB
 #undef A4_BODY1_AB
 
-// A narrow edge tile, 8 x 4*NV (NV = 2: 5-8 valid columns; 4 columns take
-// tile_8x4_asm below) from the first NV q registers of a 12-column panel: a
-// full 8x12 tile would spend 1/3 of its FMLAs on zero padding. Few registers are live here, so intrinsics compile well.
-// `t` is an 8 x 12 stack tile (read when accumulating, written at the end).
-template <int NV>
-void tile_8xv(size_t kc, const float* a, const float* b, float* t, const float* bias,
-              bool accumulate, bool clamp, float lo, float hi) {
-  // e<r><j>: row r, columns 4j..4j+3 (named registers: arrays of vectors
-  // indexed in loops are not always kept in registers by GCC 12).
-  float32x4_t e00, e10, e20, e30, e40, e50, e60, e70;
-  float32x4_t e01, e11, e21, e31, e41, e51, e61, e71;
-#define E_ROWS(OP) OP(0) OP(1) OP(2) OP(3) OP(4) OP(5) OP(6) OP(7)
-#define E_INIT(r)                                                                   \
-  e##r##0 = accumulate ? vld1q_f32(t + r * kNR) : vdupq_n_f32(bias[r]);             \
-  e##r##1 = NV > 1 && accumulate ? vld1q_f32(t + r * kNR + 4) : vdupq_n_f32(bias[r]);
-  E_ROWS(E_INIT)
-#undef E_INIT
-  for (size_t k = 0; k < kc; k++, a += kMR, b += kNR) {
-    const float32x4_t a_lo = vld1q_f32(a), a_hi = vld1q_f32(a + 4);
-    const float32x4_t b0 = vld1q_f32(b);
-#define E_FMA(r, j, bj) e##r##j = vfmaq_laneq_f32(e##r##j, bj, r < 4 ? a_lo : a_hi, r & 3);
-#define E_FMA0(r) E_FMA(r, 0, b0)
-    E_ROWS(E_FMA0)
-    if (NV > 1) {
-      const float32x4_t b1 = vld1q_f32(b + 4);
-#define E_FMA1(r) E_FMA(r, 1, b1)
-      E_ROWS(E_FMA1)
-    }
-  }
-  const float32x4_t vlo = vdupq_n_f32(lo), vhi = vdupq_n_f32(hi);
-  // FMAX/FMIN propagate NaN, like the generic twin's comparisons.
-#define E_STORE(r)                                                                   \
-  if (clamp) e##r##0 = vminq_f32(vmaxq_f32(e##r##0, vlo), vhi);                      \
-  vst1q_f32(t + r * kNR, e##r##0);                                                   \
-  if (NV > 1) {                                                                      \
-    if (clamp) e##r##1 = vminq_f32(vmaxq_f32(e##r##1, vlo), vhi);                    \
-    vst1q_f32(t + r * kNR + 4, e##r##1);                                             \
-  }
-  E_ROWS(E_STORE)
-#undef E_STORE
-#undef E_FMA
-#undef E_FMA0
-#undef E_FMA1
-#undef E_ROWS
-}
-
-// A very narrow edge tile, 8 x NC (NC = 2, 3; 1 column takes tile_8x1_asm
-// below, the same scheme in assembly), with the roles of A and B
-// swapped: accumulator d[h][j] holds rows 4h..4h+3 of column j, so a k-step is
-// one 8-float A load, one 4-float B load (columns 0-3 of the panel row; the
-// 12-column panel always has them) and 2*NC `fmla d, a, b.s[j]`. A 1-column
-// tail (Winograd: 25 tiles = 12 + 12 + 1) thus costs ~4.5 instructions per
-// k-step instead of the 8x4 tile's 11 plus a stack tile. Reads and writes the
-// m x NC valid outputs of C directly, element by element (once per call).
-template <int NC>
-void tile_8xn_t(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t m,
-                const float* bias, bool accumulate, bool clamp, float lo, float hi) {
-  float32x4_t d0[NC], d1[NC];
-  for (int j = 0; j < NC; j++) {
-    if (!accumulate) {  // (bias is readable for MR rows: core/gemm.h)
-      d0[j] = vld1q_f32(bias);
-      d1[j] = vld1q_f32(bias + 4);
-      continue;
-    }
-    float t[kMR];
-    for (size_t r = 0; r < kMR; r++) t[r] = r < m ? c[r * ldc + j] : bias[r];
-    d0[j] = vld1q_f32(t);
-    d1[j] = vld1q_f32(t + 4);
-  }
-  // (Indices are written `j % NC` so that the branches NC does not take still
-  // index inside the arrays.)
-  auto step = [&](const float* ak, const float* bk) {
-    const float32x4_t a0 = vld1q_f32(ak), a1 = vld1q_f32(ak + 4), b0 = vld1q_f32(bk);
-    d0[0] = vfmaq_laneq_f32(d0[0], a0, b0, 0);
-    d1[0] = vfmaq_laneq_f32(d1[0], a1, b0, 0);
-    if (NC > 1) {
-      d0[1 % NC] = vfmaq_laneq_f32(d0[1 % NC], a0, b0, 1);
-      d1[1 % NC] = vfmaq_laneq_f32(d1[1 % NC], a1, b0, 1);
-    }
-    if (NC > 2) {
-      d0[2 % NC] = vfmaq_laneq_f32(d0[2 % NC], a0, b0, 2);
-      d1[2 % NC] = vfmaq_laneq_f32(d1[2 % NC], a1, b0, 2);
-    }
-  };
-  size_t k = 0;
-  for (; k + 4 <= kc; k += 4, a += 4 * kMR, b += 4 * kNR) {
-    step(a, b);
-    step(a + kMR, b + kNR);
-    step(a + 2 * kMR, b + 2 * kNR);
-    step(a + 3 * kMR, b + 3 * kNR);
-  }
-  for (; k < kc; k++, a += kMR, b += kNR) step(a, b);
-  const float32x4_t vlo = vdupq_n_f32(lo), vhi = vdupq_n_f32(hi);
-  for (int j = 0; j < NC; j++) {
-    if (clamp) {
-      d0[j] = vminq_f32(vmaxq_f32(d0[j], vlo), vhi);
-      d1[j] = vminq_f32(vmaxq_f32(d1[j], vlo), vhi);
-    }
-    float t[kMR];
-    vst1q_f32(t, d0[j]);
-    vst1q_f32(t + 4, d1[j]);
-    for (size_t r = 0; r < m; r++) c[r * ldc + j] = t[r];
-  }
-}
-
 // Edge tiles in assembly for the two tails real layers have: N % 12 == 4
 // (maps of 14x14, 28x28, 56x56, 112x112: N = 196, 784, 3136, 12544) and
 // N % 12 == 1 (7x7 maps: N = 49). Each k-step sums into the accumulators in
@@ -526,78 +430,230 @@ inline void tile_8x4_asm(size_t kc, const float* a, const float* b, float* ct, s
 #undef E4_STORE
 #undef E4_CLAMP
 
-// 8 x 1 (column 0 of the last panel), rows in vector lanes as tile_8xn_t<1>:
-//   v16, v17 acc rows 0-3, 4-7
-//   v0-v7    A of 4 k-steps (2 x ld1 {4 regs})
-//   v24-v27  B of 4 k-steps (ldr s: column 0 of the panel row, post-index 48)
-// per 4 k-steps 8 fmla + 6 loads. init: 8 floats (bias, or C's column
-// gathered by the caller); out: 8 floats.
-#define E1_STEP(vb, alo, ahi)                                                          \
-  "fmla v16.4s, " alo ".4s, " vb ".s[0]\n fmla v17.4s, " ahi ".4s, " vb ".s[0]\n"
-#define E1_BODY4                                                                       \
+// 8 x 8 (columns 0-7 of the last panel: 5-8 valid columns; a full 8x12
+// tile would spend a third of its FMLAs on the zero padding). Registers:
+//   v16-v23  acc row r, columns 0-3 = v(16 + r)
+//   v24-v31  acc row r, columns 4-7 = v(24 + r)
+//   v0-v3    A of 2 k-steps (k: v(2k), v(2k + 1) = rows 0-3, 4-7), ld1 {4 regs}
+//   v4-v7    B of 2 k-steps (k: v(4 + 2k), v(5 + 2k) = columns 0-3, 4-7 of the
+//            panel row; ldp q, post-index 48)
+// (v8-v15 are not used: no callee-saved registers to spill.) Per 4 k-steps
+// 64 fmla + 6 loads (the 12-column tile: 96 + 5). The
+// intrinsics version compiled to 23 instructions per k-step (a load and an
+// address add per operand), 1.04 of a whole 8x12 tile. ct: rows of the
+// tile, ldt bytes apart (the stack tile); init: C's rows (accumulate) or
+// the bias (ld4r into v16-v23, copied to v24-v31).
+#define E8_FMLA(acc, vb, va, lane) "fmla v" #acc ".4s, " vb ".4s, " va ".s[" #lane "]\n"
+#define E8_HALF(a0, a1, a2, a3, a4, a5, a6, a7, vb, alo, ahi)                           \
+  E8_FMLA(a0, vb, alo, 0) E8_FMLA(a1, vb, alo, 1) E8_FMLA(a2, vb, alo, 2)               \
+  E8_FMLA(a3, vb, alo, 3) E8_FMLA(a4, vb, ahi, 0) E8_FMLA(a5, vb, ahi, 1)               \
+  E8_FMLA(a6, vb, ahi, 2) E8_FMLA(a7, vb, ahi, 3)
+#define E8_STEP(b0, b1, alo, ahi)                                                      \
+  E8_HALF(16, 17, 18, 19, 20, 21, 22, 23, b0, alo, ahi)                                \
+  E8_HALF(24, 25, 26, 27, 28, 29, 30, 31, b1, alo, ahi)
+#define E8_BODY2                                                                       \
   "ld1 {v0.4s-v3.4s}, [%[a]], #64\n"                                                    \
-  "ldr s24, [%[b]], #48\n"                                                              \
-  "ldr s25, [%[b]], #48\n"                                                              \
-  "ld1 {v4.4s-v7.4s}, [%[a]], #64\n"                                                    \
-  "ldr s26, [%[b]], #48\n"                                                              \
-  "ldr s27, [%[b]], #48\n"                                                              \
-  E1_STEP("v24", "v0", "v1") E1_STEP("v25", "v2", "v3")                                \
-  E1_STEP("v26", "v4", "v5") E1_STEP("v27", "v6", "v7")
-inline void tile_8x1_asm(size_t kc, const float* a, const float* b, const float* init, float* out,
-                         size_t clamp, const float* lohi) {
+  "ldp q4, q5, [%[b]], #48\n"                                                           \
+  "ldp q6, q7, [%[b]], #48\n"                                                           \
+  E8_STEP("v4", "v5", "v0", "v1") E8_STEP("v6", "v7", "v2", "v3")
+#define E8_BODY4 E8_BODY2 E8_BODY2
+#define E8_ROWS(OP) OP("16", "24") OP("17", "25") OP("18", "26") OP("19", "27") \
+  OP("20", "28") OP("21", "29") OP("22", "30") OP("23", "31")
+#define E8_LOAD(x, y) "ldp q" x ", q" y ", [%[cl]]\n add %[cl], %[cl], %[ldt]\n"
+#define E8_STORE(x, y) "stp q" x ", q" y ", [%[ct]]\n add %[ct], %[ct], %[ldt]\n"
+#define E8_COPY(x, y) "mov v" y ".16b, v" x ".16b\n"
+#define E8_CLAMP(x, y)                                                                 \
+  "fmax v" x ".4s, v" x ".4s, v0.4s\n fmin v" x ".4s, v" x ".4s, v1.4s\n"                \
+  "fmax v" y ".4s, v" y ".4s, v0.4s\n fmin v" y ".4s, v" y ".4s, v1.4s\n"
+inline void tile_8x8_asm(size_t kc, const float* a, const float* b, float* ct, size_t ldt,
+                         const float* bias, size_t accumulate, size_t clamp, const float* lohi) {
   size_t k8 = kc / 8, k1 = kc % 4;
-  const size_t k4 = (kc / 4) % 2;
+  const size_t k4 = (kc / 4) % 2, ldt_bytes = ldt * sizeof(float);
+  const float* cl = ct;
   asm volatile(
-      "ld1 {v16.4s, v17.4s}, [%[init]]\n"
-      "cbz %[k8], 2f\n"
-      "1:\n"  // eight k-steps
-      E1_BODY4 E1_BODY4
-      "subs %[k8], %[k8], #1\n"
-      "b.ne 1b\n"
+      "cbz %[accumulate], 1f\n"
+      E8_ROWS(E8_LOAD)
+      "b 2f\n"
+      "1:\n"
+      "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bias]], #16\n"
+      "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bias]]\n"
+      E8_ROWS(E8_COPY)
       "2:\n"
-      "cbz %[k4], 3f\n"
-      E1_BODY4
-      "3:\n"
-      "cbz %[k1], 5f\n"
-      "4:\n"  // one k-step
-      "ld1 {v0.4s, v1.4s}, [%[a]], #32\n"
-      "ldr s24, [%[b]], #48\n"
-      E1_STEP("v24", "v0", "v1")
-      "subs %[k1], %[k1], #1\n"
-      "b.ne 4b\n"
+      "cbz %[k8], 4f\n"
+      "3:\n"  // eight k-steps
+      E8_BODY4 E8_BODY4
+      "subs %[k8], %[k8], #1\n"
+      "b.ne 3b\n"
+      "4:\n"
+      "cbz %[k4], 5f\n"
+      E8_BODY4
       "5:\n"
-      "cbz %[clamp], 6f\n"
+      "cbz %[k1], 7f\n"
+      "6:\n"  // one k-step
+      "ld1 {v0.4s, v1.4s}, [%[a]], #32\n"
+      "ldp q4, q5, [%[b]], #48\n"
+      E8_STEP("v4", "v5", "v0", "v1")
+      "subs %[k1], %[k1], #1\n"
+      "b.ne 6b\n"
+      "7:\n"
+      "cbz %[clamp], 8f\n"
       "ld1r {v0.4s}, [%[lo]]\n"
       "ld1r {v1.4s}, [%[hi]]\n"
-      "fmax v16.4s, v16.4s, v0.4s\n fmin v16.4s, v16.4s, v1.4s\n"
-      "fmax v17.4s, v17.4s, v0.4s\n fmin v17.4s, v17.4s, v1.4s\n"
-      "6:\n"
-      "st1 {v16.4s, v17.4s}, [%[out]]\n"
-      : [a] "+r"(a), [b] "+r"(b), [k8] "+r"(k8), [k1] "+r"(k1)
-      : [k4] "r"(k4), [init] "r"(init), [out] "r"(out), [clamp] "r"(clamp), [lo] "r"(lohi),
-        [hi] "r"(lohi + 1)
-      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v24",
-        "v25", "v26", "v27");
+      E8_ROWS(E8_CLAMP)
+      "8:\n"
+      E8_ROWS(E8_STORE)
+      : [a] "+r"(a), [b] "+r"(b), [ct] "+r"(ct), [cl] "+r"(cl), [bias] "+r"(bias), [k8] "+r"(k8),
+        [k1] "+r"(k1)
+      : [k4] "r"(k4), [ldt] "r"(ldt_bytes), [accumulate] "r"(accumulate), [clamp] "r"(clamp),
+        [lo] "r"(lohi), [hi] "r"(lohi + 1)
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",
+        "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
 }
-#undef E1_STEP
-#undef E1_BODY4
+#undef E8_FMLA
+#undef E8_HALF
+#undef E8_STEP
+#undef E8_BODY2
+#undef E8_BODY4
+#undef E8_ROWS
+#undef E8_LOAD
+#undef E8_STORE
+#undef E8_COPY
+#undef E8_CLAMP
 
-// Column 0 of a panel into the m valid rows of C's column c (row stride ldc).
-inline void col_8x1(size_t kc, size_t m, const float* a, const float* b, float* c, size_t ldc,
-                    const float* bias, size_t accumulate, size_t clamp, const float* lohi) {
-  float init[kMR], out[kMR];
-  const float* from = bias;  // (bias is readable for MR rows: core/gemm.h)
-  if (accumulate) {
-    for (size_t r = 0; r < kMR; r++) init[r] = r < m ? c[r * ldc] : 0.0f;
-    from = init;
-  }
-  if (ldc == 1 && m == kMR) {  // one column of 8 consecutive outputs (N = 1)
-    tile_8x1_asm(kc, a, b, from, c, clamp, lohi);
+
+// Edge tiles of 1..3 columns (N % 12 = 1: 7x7 maps, N = 49; 2, 3: Winograd-
+// free odd maps), from the last panel's edge groups (core/gemm.h: in each
+// group of 4 k, a column's 4 values are contiguous). The roles of A and B
+// are swapped: accumulator d[j][h] holds rows 4h..4h+3 of column j, and a
+// k-step is `fmla d[j][h], A(k)[h], Bcol_j.s[k % 4]` (A by vector, B by
+// element), so 4 k-steps of R columns take 2 A loads (ld1 {4 regs}: 4 k of
+// 8 rows), ONE B load (ld1 {R regs}: 4 k of R columns) and 8R fmla. (In the
+// row layout each k-step loaded its B row apart, the 1-column tile 8 fmla +
+// 6 loads per 4 k-steps: 14 instructions, here 11.) Each accumulator sums in
+// k order from the bias (or C), like tiles_8x12, so a column gets the same
+// bits whichever tile computes it. Registers:
+//   v16-v21  d[j][h] = v(16 + 2j + h)
+//   v0-v7    A of 4 k-steps (v(2i), v(2i + 1): rows 0-3, 4-7 of k-step i)
+//   v24-v26  B: column j of the group = v(24 + j) (4 k); in the last kc % 4
+//            rows (row layout) v24 = the row, column j in lane j
+// init / out: 8R floats, column j's 8 rows at 8j (the bias or C's columns,
+// gathered and scattered by the caller).
+#define G_COL(acc0, acc1, vb, lane, alo, ahi)                                          \
+  "fmla v" #acc0 ".4s, " alo ".4s, " vb ".s[" #lane "]\n"                               \
+  "fmla v" #acc1 ".4s, " ahi ".4s, " vb ".s[" #lane "]\n"
+// One k-step of a group (lane i of the column vectors) for R = 1, 2, 3.
+#define G_K_1(i, alo, ahi) G_COL(16, 17, "v24", i, alo, ahi)
+#define G_K_2(i, alo, ahi) G_K_1(i, alo, ahi) G_COL(18, 19, "v25", i, alo, ahi)
+#define G_K_3(i, alo, ahi) G_K_2(i, alo, ahi) G_COL(20, 21, "v26", i, alo, ahi)
+// One k-step of a row (column j in lane j of v24).
+#define G_ROW_1(alo, ahi) G_COL(16, 17, "v24", 0, alo, ahi)
+#define G_ROW_2(alo, ahi) G_ROW_1(alo, ahi) G_COL(18, 19, "v24", 1, alo, ahi)
+#define G_ROW_3(alo, ahi) G_ROW_2(alo, ahi) G_COL(20, 21, "v24", 2, alo, ahi)
+#define G_BLOAD_1 "ld1 {v24.4s}, [%[b]], %[gs]\n"
+#define G_BLOAD_2 "ld1 {v24.4s, v25.4s}, [%[b]], %[gs]\n"
+#define G_BLOAD_3 "ld1 {v24.4s, v25.4s, v26.4s}, [%[b]], %[gs]\n"
+#define G_INIT_1 "ld1 {v16.4s, v17.4s}, [%[init]]\n"
+#define G_INIT_2 "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[init]]\n"
+#define G_INIT_3 G_INIT_2 "ldp q20, q21, [%[init], #64]\n"
+#define G_STORE_1 "st1 {v16.4s, v17.4s}, [%[out]]\n"
+#define G_STORE_2 "st1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[out]]\n"
+#define G_STORE_3 G_STORE_2 "stp q20, q21, [%[out], #64]\n"
+#define G_CLAMP(x) "fmax " x ".4s, " x ".4s, v0.4s\n fmin " x ".4s, " x ".4s, v1.4s\n"
+#define G_CLAMP_1 G_CLAMP("v16") G_CLAMP("v17")
+#define G_CLAMP_2 G_CLAMP_1 G_CLAMP("v18") G_CLAMP("v19")
+#define G_CLAMP_3 G_CLAMP_2 G_CLAMP("v20") G_CLAMP("v21")
+// A group: 4 k-steps.
+#define G_GROUP(R)                                                                     \
+  "ld1 {v0.4s-v3.4s}, [%[a]], #64\n"                                                    \
+  G_BLOAD_##R                                                                          \
+  "ld1 {v4.4s-v7.4s}, [%[a]], #64\n"                                                    \
+  G_K_##R(0, "v0", "v1") G_K_##R(1, "v2", "v3") G_K_##R(2, "v4", "v5") G_K_##R(3, "v6", "v7")
+#define G_ASM(R)                                                                       \
+  asm volatile(                                                                        \
+      G_INIT_##R                                                                       \
+      "cbz %[g2], 2f\n"                                                                 \
+      "1:\n" /* two groups: 8 k-steps */                                               \
+      G_GROUP(R) G_GROUP(R)                                                            \
+      "subs %[g2], %[g2], #1\n"                                                         \
+      "b.ne 1b\n"                                                                       \
+      "2:\n"                                                                            \
+      "cbz %[g1], 3f\n"                                                                 \
+      G_GROUP(R)                                                                       \
+      "3:\n"                                                                            \
+      "cbz %[t], 5f\n"                                                                  \
+      "4:\n" /* the last kc % 4 rows, one k-step each */                               \
+      "ld1 {v0.4s, v1.4s}, [%[a]], #32\n"                                               \
+      "ldr q24, [%[b]], #48\n"                                                          \
+      G_ROW_##R("v0", "v1")                                                            \
+      "subs %[t], %[t], #1\n"                                                           \
+      "b.ne 4b\n"                                                                       \
+      "5:\n"                                                                            \
+      "cbz %[clamp], 6f\n"                                                              \
+      "ld1r {v0.4s}, [%[lo]]\n"                                                         \
+      "ld1r {v1.4s}, [%[hi]]\n"                                                         \
+      G_CLAMP_##R                                                                      \
+      "6:\n"                                                                            \
+      G_STORE_##R                                                                      \
+      : [a] "+r"(a), [b] "+r"(b), [g2] "+r"(g2), [t] "+r"(t)                            \
+      : [g1] "r"(g1), [gs] "r"(gs), [init] "r"(init), [out] "r"(out), [clamp] "r"(clamp), \
+        [lo] "r"(lohi), [hi] "r"(lohi + 1)                                              \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", \
+        "v19", "v20", "v21", "v24", "v25", "v26")
+template <int R>
+inline void tile_8xr_groups_asm(size_t kc, const float* a, const float* b, const float* init, float* out,
+                                size_t clamp, const float* lohi) {
+  size_t g2 = kc / 8, t = kc % 4;
+  const size_t g1 = (kc / 4) % 2, gs = 4 * kNR * sizeof(float);
+  if constexpr (R == 1) G_ASM(1);
+  else if constexpr (R == 2) G_ASM(2);
+  else G_ASM(3);
+}
+#undef G_COL
+#undef G_K_1
+#undef G_K_2
+#undef G_K_3
+#undef G_ROW_1
+#undef G_ROW_2
+#undef G_ROW_3
+#undef G_BLOAD_1
+#undef G_BLOAD_2
+#undef G_BLOAD_3
+#undef G_INIT_1
+#undef G_INIT_2
+#undef G_INIT_3
+#undef G_STORE_1
+#undef G_STORE_2
+#undef G_STORE_3
+#undef G_CLAMP
+#undef G_CLAMP_1
+#undef G_CLAMP_2
+#undef G_CLAMP_3
+#undef G_GROUP
+#undef G_ASM
+
+// Columns 0..R-1 of the last panel (edge groups) into the m valid rows of
+// C's columns (row stride ldc).
+template <int R>
+void tile_8xr_groups(size_t kc, size_t m, const float* a, const float* b, float* c, size_t ldc,
+                     const float* bias, size_t accumulate, size_t clamp, const float* lohi) {
+  if (R == 1 && ldc == 1 && m == kMR) {  // one column of 8 consecutive outputs (N = 1)
+    tile_8xr_groups_asm<1>(kc, a, b, accumulate ? c : bias, c, clamp, lohi);
     return;
   }
-  tile_8x1_asm(kc, a, b, from, out, clamp, lohi);
-  for (size_t r = 0; r < m; r++) c[r * ldc] = out[r];
+  alignas(16) float init[kMR * R], out[kMR * R];
+  for (int j = 0; j < R; j++) {
+    if (!accumulate) {  // (bias is readable for MR rows: core/gemm.h)
+      vst1q_f32(init + kMR * j, vld1q_f32(bias));
+      vst1q_f32(init + kMR * j + 4, vld1q_f32(bias + 4));
+      continue;
+    }
+    for (size_t r = 0; r < kMR; r++) init[kMR * j + r] = r < m ? c[r * ldc + j] : 0.0f;
+  }
+  tile_8xr_groups_asm<R>(kc, a, b, init, out, clamp, lohi);
+  for (size_t r = 0; r < m; r++)
+    for (int j = 0; j < R; j++) c[r * ldc + j] = out[kMR * j + r];
 }
+
 
 // The micro-kernel entry: one A panel times the n / 12 B panels that follow
 // each other in `b`. Whole 12-column tiles run in place as one strip
@@ -636,25 +692,28 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
   for (size_t q = full * kNR; q < n; q += kNR) {
     const size_t cols = std::min(kNR, n - q);
     const float* bq = b + q * kc;
-    if (cols == 1) {
-      col_8x1(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
+    if (cols <= 3) {  // edge groups (core/gemm.h)
+      if (cols == 1) tile_8xr_groups<1>(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
+      if (cols == 2) tile_8xr_groups<2>(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
+      if (cols == 3) tile_8xr_groups<3>(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
       continue;
     }
     if (cols == 4 && m == kMR) {
       tile_8x4_asm(kc, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
       continue;
     }
-    if (cols <= 3) {
-      if (cols == 2) tile_8xn_t<2>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
-      if (cols == 3) tile_8xn_t<3>(kc, a, bq, c + q, ldc, m, bias, accumulate, clamp, lo, hi);
+    if (cols == 8 && m == kMR) {
+      tile_8x8_asm(kc, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
       continue;
     }
-    float tile[kMR * kNR] = {};
+    // (Every kernel below writes the whole 8 x 4, 8 x 8 or 8 x 12 tile: no
+    // zeroing; rows past m are read only when accumulating.)
+    float tile[kMR * kNR];
     if (accumulate) tile_from_c(tile, c + q, ldc, m, cols);
     if (cols == 4)
       tile_8x4_asm(kc, a, bq, tile, kNR, bias, accumulate, clamp, lohi);
     else if (cols <= 8)
-      tile_8xv<2>(kc, a, bq, tile, bias, accumulate, clamp, lo, hi);
+      tile_8x8_asm(kc, a, bq, tile, kNR, bias, accumulate, clamp, lohi);
     else
       tiles(1, bq, tile, kNR);
     tile_to_c(tile, c + q, ldc, m, cols);
@@ -691,11 +750,32 @@ void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b,
 }  // namespace
 
 const SgemmKernels& sgemm_neon_kernels() {
-  using Pack = SgemmPack<kMR, kNR>;
-  static const SgemmKernels k = {"sgemm-aarch64-8x12", kMR,          kNR,
-                                 1,                    ukernel_8x12, Pack::pack_a,
-                                 Pack::pack_b,         Pack::pack_im2col,
-                                 /*pad_copy=*/true,                     Sgemv<kMR>::run};
+  // Edge groups (core/gemm.h) for a last panel of 1..3 columns: tile_8xr_groups.
+  constexpr size_t kEdgeCols = 3;
+  // The planner's costs of partial panels (core/gemm.h, gemm_edge_cost /
+  // gemm_row_cost), measured: executed instructions of whole calls (packing
+  // included) of insn_bench's layer spec conv:128,M,1,1,0,1,1,N (a 1x1
+  // layer, K = 128, on a 1 x N map), qemu cortex-a72:
+  //   r columns: (insns(M 64, N 24 + r) - insns(64, 24)) / (insns(64, 36) - insns(64, 24))
+  //     r = 1..3: 0.212 0.302 0.388 (tile_8xr_groups); 4: 0.433 (tile_8x4_asm);
+  //     5..7: 0.778, 8: 0.760 (tile_8x8_asm; 5..7 through a stack tile);
+  //     9..11: 1.081 (a full tile through a stack tile: counted as 1).
+  //   m rows: (insns(64 + m, 48) - insns(64, 48)) / (insns(72, 48) - insns(64, 48))
+  //     m = 1..4: 0.533 .. 0.535 (the 4-row kernel); 5..7: 1.000 .. 1.001.
+  static constexpr double kEdgeCosts[kNR] = {0.0,   0.212, 0.302, 0.388, 0.433, 0.778,
+                                             0.778, 0.778, 0.760, 1.0,   1.0,   1.0};
+  static constexpr double kRowCosts[kMR] = {0.0, 0.533, 0.534, 0.535, 0.535, 1.0, 1.0, 1.0};
+  using Pack = SgemmPack<kMR, kNR, kEdgeCols>;
+  static const SgemmKernels k = [] {
+    SgemmKernels t = {"sgemm-aarch64-8x12", kMR,          kNR,
+                      1,                    ukernel_8x12, Pack::pack_a,
+                      Pack::pack_b,         Pack::pack_im2col,
+                      /*pad_copy=*/true,                     Sgemv<kMR>::run};
+    t.b_edge_cols = kEdgeCols;
+    t.edge_costs = kEdgeCosts;
+    t.row_costs = kRowCosts;
+    return t;
+  }();
   return k;
 }
 
