@@ -76,6 +76,15 @@ const ConvFamily kFamilies[] = {
     {Algo::Winograd43x23, detail::winograd_conv_rejects,
      [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_mixed_layer(p, 4, 2, w, b); },
      nullptr},
+    {Algo::Winograd43s2, detail::winograd_s2_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 4, w, b); },
+     nullptr},
+    {Algo::Winograd23s2, detail::winograd_s2_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 2, w, b); },
+     nullptr},
+    {Algo::Winograd43s2x23s2, detail::winograd_s2_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_mixed_layer(p, 4, 2, w, b); },
+     nullptr},
     {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv, detail::make_gemm_conv_f16},
     {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv,
      detail::make_im2col_conv_f16},
@@ -118,6 +127,8 @@ double conv_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
     case Algo::Winograd23: return detail::winograd_conv_cost(p, 2, ho, wo);
     case Algo::Winograd43: return detail::winograd_conv_cost(p, 4, ho, wo);
     case Algo::Winograd63: return detail::winograd_conv_cost(p, 6, ho, wo);
+    case Algo::Winograd23s2: return detail::winograd_conv_cost(p, 2, ho, wo);  // (p: stride 2)
+    case Algo::Winograd43s2: return detail::winograd_conv_cost(p, 4, ho, wo);
     default: return detail::im2col_conv_cost(p, ho, wo);
   }
 }
@@ -299,7 +310,10 @@ class ByMapSize final : public detail::ConvImplF16 {
 
  private:
   Precision precision() const { return f16_ ? Precision::Fp16 : Precision::Fp32; }
-  static Algo wino_algo(size_t m) { return m == 2 ? Algo::Winograd23 : m == 4 ? Algo::Winograd43 : Algo::Winograd63; }
+  Algo wino_algo(size_t m) const {
+    if (p_.stride_h == 2) return m == 2 ? Algo::Winograd23s2 : Algo::Winograd43s2;
+    return m == 2 ? Algo::Winograd23 : m == 4 ? Algo::Winograd43 : Algo::Winograd63;
+  }
   // A mixed tiling runs on the layer's single-tile-size implementations (one
   // packing per tile size, whichever plan needs it), its own holds none.
   detail::ConvImplPtr make_at(size_t i, bool packed) const {
@@ -354,6 +368,7 @@ bool detail::mixed_tiles(Algo a, size_t* core, size_t* edge) {
     case Algo::Winograd63x23: *core = 6, *edge = 2; return true;
     case Algo::Winograd63x43: *core = 6, *edge = 4; return true;
     case Algo::Winograd43x23: *core = 4, *edge = 2; return true;
+    case Algo::Winograd43s2x23s2: *core = 4, *edge = 2; return true;
     default: return false;
   }
 }
@@ -372,6 +387,9 @@ const char* algo_name(Algo a) {
     case Algo::Winograd63x23: return "winograd63+23";
     case Algo::Winograd63x43: return "winograd63+43";
     case Algo::Winograd43x23: return "winograd43+23";
+    case Algo::Winograd23s2: return "winograd23s2";
+    case Algo::Winograd43s2: return "winograd43s2";
+    case Algo::Winograd43s2x23s2: return "winograd43s2+23s2";
   }
   return "?";
 }
@@ -379,11 +397,13 @@ const char* algo_name(Algo a) {
 Algo algo_from_name(const std::string& name) {
   for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Depthwise5x5,
                 Algo::Depthwise, Algo::Winograd23, Algo::Winograd43, Algo::Winograd63, Algo::Winograd63x23,
-                Algo::Winograd63x43, Algo::Winograd43x23})
+                Algo::Winograd63x43, Algo::Winograd43x23, Algo::Winograd23s2, Algo::Winograd43s2,
+                Algo::Winograd43s2x23s2})
     if (name == algo_name(a)) return a;
   throw Error(
       "algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'depthwise5x5', 'depthwise', "
-      "'winograd23', 'winograd43', 'winograd63', 'winograd63+23', 'winograd63+43', 'winograd43+23', got '" +
+      "'winograd23', 'winograd43', 'winograd63', 'winograd63+23', 'winograd63+43', 'winograd43+23', "
+      "'winograd23s2', 'winograd43s2', 'winograd43s2+23s2', got '" +
       name + "'");
 }
 
