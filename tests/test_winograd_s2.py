@@ -316,6 +316,27 @@ def test_nan_propagates_to_its_tiles(m, rng):
             assert (nan >= direct).all() and nan.sum() > direct.sum(), (m, r)
 
 
+def test_auto_selection(rng):
+    """What `auto` runs on ResNet-18's stride-2 layers (the counts and reasons:
+    tests/cpp/test_planner.cpp), with the forced algorithm's bits; 3 input
+    channels (a stem) stay im2col; fp16 layers keep fp16 im2col where it runs."""
+    for cin, cout, hw, want in [(64, 128, 56, "winograd43s2"), (128, 256, 28, "winograd43s2+23s2"),
+                                (256, 512, 14, "winograd43s2")]:
+        wt = (rng.standard_normal((cout, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
+        b = rng.standard_normal(cout).astype(np.float32)
+        auto = armconv.Conv2d(wt, b, stride=2, padding=1, activation="relu")
+        assert auto.algo_for(hw, hw) == want, (cin, hw, auto.algo_for(hw, hw))
+        if cin == 64 or not UNDER_QEMU:
+            x = rng.standard_normal((1, cin, hw, hw)).astype(np.float32)
+            forced = armconv.Conv2d(wt, b, stride=2, padding=1, activation="relu", algo=want)
+            assert np.array_equal(auto(x), forced(x))
+    stem = armconv.Conv2d(np.zeros((32, 3, 3, 3), np.float32), stride=2, padding=1)
+    assert stem.algo == "im2col" and stem.algo_for(224, 224) == "im2col"
+    half = armconv.Conv2d(np.zeros((64, 64, 3, 3), np.float32), stride=2, padding=1, precision="fp16")
+    if half.precision == "fp16":
+        assert half.algo == "im2col"
+
+
 def test_rejects():
     w = np.zeros((4, 4, 3, 3), np.float32)
     for algo in sorted(ALGO.values()) + [MIX]:

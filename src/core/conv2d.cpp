@@ -25,7 +25,8 @@ namespace {
 // GEMM where it runs, else, for a 3x3 stride-1 layer (Winograd's shapes),
 // all of F(6,3), F(4,3), F(2,3), im2col and the mixed Winograd tilings
 // (F(6,3) or F(4,3) on the map's core, a smaller tile on its borders:
-// conv_winograd.cpp), else im2col. At plan time (per map size) a layer with
+// conv_winograd.cpp), for a 3x3 stride-2 one F(4,3)s2, F(2,3)s2, im2col and
+// F(4,3)s2+F(2,3)s2 (core/winograd.h, stride 2), else im2col. At plan time (per map size) a layer with
 // several (ByMapSize) runs the one the cost model finds cheapest on that
 // output map (conv_cost(): estimated instructions from measured counts, see
 // winograd_conv_cost() in conv_winograd.cpp, a mixed tiling's the sum of its
@@ -181,6 +182,13 @@ std::vector<Algo> choose(const Conv2dParams& p) {
     all.insert(all.begin(), large);  // (the order of the rest stays: ties)
     return all;
   }
+  if (!detail::winograd_s2_conv_rejects(p)) {  // 3x3 stride 2: the same, on the stride-2 tiles
+    std::vector<Algo> all = {Algo::Winograd43s2, Algo::Winograd23s2, Algo::Im2col, Algo::Winograd43s2x23s2};
+    const Algo large = cheapest({all.begin(), all.begin() + 3}, p, kLargeMap, kLargeMap);
+    all.erase(std::find(all.begin(), all.end(), large));
+    all.insert(all.begin(), large);
+    return all;
+  }
   return {Algo::Im2col};
 }
 
@@ -196,6 +204,9 @@ constexpr size_t kF16Wino43MinChannels = 64;
 constexpr double kF16WinoMaxRatio = 0.6;
 
 std::vector<Algo> choose_f16(const Conv2dParams& p) {
+  // 3x3 stride 2: fp16 im2col (FMLA .8h, 8 multiply-adds an instruction)
+  // where it runs; there is no fp16 stride-2 Winograd.
+  if (!detail::winograd_s2_conv_rejects(p) && runs_f16(family(Algo::Im2col))) return {Algo::Im2col};
   if (!detail::dw3x3_conv_rejects(p) || !detail::dw5x5_conv_rejects(p) || !detail::dw_conv_rejects(p) ||
       !detail::gemm_conv_rejects(p) || detail::winograd_conv_rejects(p))
     return choose(p);

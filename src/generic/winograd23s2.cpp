@@ -9,7 +9,7 @@ namespace detail {
 
 const WinoKernels& wino23s2_generic_kernels() {
   static const WinoKernels k = {"winograd23s2-generic-nc4", 2, generic::pack_nc4,
-                                wino::input_tile<generic::Ops, wino::F23s2>,
+                                wino::input_tile_s2<generic::Ops, wino::F23s2>,
                                 wino::output_tile<generic::Ops, wino::F23s2>};
   return k;
 }

@@ -9,7 +9,7 @@ namespace detail {
 
 const WinoKernels& wino43s2_generic_kernels() {
   static const WinoKernels k = {"winograd43s2-generic-nc4", 4, generic::pack_nc4,
-                                wino::input_tile<generic::Ops, wino::F43s2>,
+                                wino::input_tile_s2<generic::Ops, wino::F43s2>,
                                 wino::output_tile<generic::Ops, wino::F43s2>};
   return k;
 }

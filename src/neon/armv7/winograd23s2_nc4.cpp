@@ -9,7 +9,7 @@ namespace armconv {
 namespace detail {
 
 const WinoKernels& wino23s2_neon_kernels() {
-  static const WinoKernels k = {"winograd23s2-armv7-nc4", 2, pack_nc4, wino::input_tile<Ops, wino::F23s2>,
+  static const WinoKernels k = {"winograd23s2-armv7-nc4", 2, pack_nc4, wino::input_tile_s2<Ops, wino::F23s2>,
                                 wino::output_tile<Ops, wino::F23s2>};
   return k;
 }

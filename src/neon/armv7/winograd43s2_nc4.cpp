@@ -9,7 +9,7 @@ namespace armconv {
 namespace detail {
 
 const WinoKernels& wino43s2_neon_kernels() {
-  static const WinoKernels k = {"winograd43s2-armv7-nc4", 4, pack_nc4, wino::input_tile<Ops, wino::F43s2>,
+  static const WinoKernels k = {"winograd43s2-armv7-nc4", 4, pack_nc4, wino::input_tile_s2<Ops, wino::F43s2>,
                                 wino::output_tile<Ops, wino::F43s2>};
   return k;
 }
