@@ -134,16 +134,25 @@ double conv_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
   }
 }
 
+// A stride-2 Winograd runs only where its estimate undercuts im2col's by
+// this much: im2col's model, fitted at stride 1, overestimates 3x3 stride-2
+// layers on small maps (by up to 35% on a 2x2 output, 17% on 256->256 5x5 on
+// cortex-a15; within 8% on ResNet-18's, tests/cpp/test_planner.cpp
+// kMeasuredS2), where Winograd's estimates stay within 10%.
+constexpr double kS2WinoMargin = 0.9;
+
 // What conv_cost() says where `a` is a candidate on the map: a mixed tiling
 // that is one tile size there (a map that is a multiple of its core, or
-// smaller than it) is not one (the single tile size is, at the same cost).
+// smaller than it) is not one (the single tile size is, at the same cost);
+// a stride-2 Winograd's estimate over kS2WinoMargin.
 double pick_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
+  const double margin = p.stride_h == 2 && a != Algo::Im2col ? 1.0 / kS2WinoMargin : 1.0;
   size_t core, edge;
   if (mixed_tiles(a, &core, &edge)) {
     const detail::WinoTiling t = detail::winograd_tiling(p, core, edge, ho, wo);
-    return t.count > 1 ? t.cost : HUGE_VAL;
+    return t.count > 1 ? margin * t.cost : HUGE_VAL;
   }
-  return conv_cost(a, p, ho, wo);
+  return margin * conv_cost(a, p, ho, wo);
 }
 
 // The cheapest of `algos` on an ho x wo output map (the first on a tie).

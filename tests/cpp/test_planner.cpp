@@ -284,7 +284,7 @@ void test_mixed_against_counts() {
 // F(4,3)s2 and F(4,3)s2+F(2,3)s2 (bench/insncount.py 'pays_*s2_*',
 // bench/bench_winograd_s2.cpp; map: the input's): the model against the
 // counts (the stride-2 transforms' own terms, the rest of the Winograd model
-// and the im2col model as fitted at stride 1), and `auto`'s pick within 5%
+// and the im2col model as fitted at stride 1), and `auto`'s pick within 6%
 // of the measured best.
 const Algo kS2Algos[4] = {Algo::Im2col, Algo::Winograd23s2, Algo::Winograd43s2, Algo::Winograd43s2x23s2};
 #if defined(__arm__)
@@ -353,19 +353,22 @@ void test_s2_against_counts() {
       CHECK(err <= (i == 0 ? 0.36 : 0.11), "%s %d->%d %dx%d: model %.0f, measured %.0f", algo_name(kS2Algos[i]),
             m.cin, m.cout, m.map, m.map, est, m.insns[i]);
       best = std::min(best, m.insns[i]);
-      if (est < model_best) model_best = est, fav = i;
+      // (what `auto` compares: a Winograd estimate over the margin of
+      // conv2d.cpp's kS2WinoMargin, 0.9; a mixed tiling only with more than one
+      // region)
+      if (i == 3 && winograd_tiling(p, 4, 2, o, o).count == 1) continue;
+      const double pick = i == 0 ? est : est / 0.9;
+      if (pick < model_best) model_best = pick, fav = i;
     }
     const std::vector<float> w = random_weights(size_t(m.cin) * size_t(m.cout) * 9, 1);
     const Conv2d layer(p, w.data(), nullptr);
     const Algo a = layer.algo_for(m.map, m.map);
-    size_t core, edge;
-    CHECK(a == kS2Algos[fav] || (mixed_tiles(a, &core, &edge) && winograd_tiling(p, core, edge, o, o).count == 1),
-          "s2 %d->%d %dx%d: auto runs %s, the model favours %s", m.cin, m.cout, m.map, m.map, algo_name(a),
-          algo_name(kS2Algos[fav]));
-    // (within 6%: 8->8 14x14 measures im2col 5.4% above F(2,3)s2; few
+    CHECK(a == kS2Algos[fav], "s2 %d->%d %dx%d: auto runs %s, the model favours %s", m.cin, m.cout, m.map, m.map,
+          algo_name(a), algo_name(kS2Algos[fav]));
+    // (within 6%: aarch64 8->8 14x14 keeps im2col, 5.4% above F(2,3)s2; few
     // channels, where every algorithm costs little)
-    CHECK(m.insns[fav] <= 1.06 * best, "s2 %d->%d %dx%d: the model favours %s (%.0f), the best costs %.0f", m.cin,
-          m.cout, m.map, m.map, algo_name(kS2Algos[fav]), m.insns[fav], best);
+    CHECK(m.insns[fav] <= 1.06 * best, "s2 %d->%d %dx%d: auto runs %s (%.0f), the best costs %.0f", m.cin, m.cout,
+          m.map, m.map, algo_name(kS2Algos[fav]), m.insns[fav], best);
   }
   std::printf("model vs counts, stride 2: im2col within %.1f%%, F(2,3)s2 %.1f%%, F(4,3)s2 %.1f%%, mixed %.1f%%\n",
               100 * worst[0], 100 * worst[1], 100 * worst[2], 100 * worst[3]);
