@@ -8,6 +8,10 @@ case runs more than `tolerance` (1%) below its baseline, or is missing.
 
     python3 bench/perf_gate.py                  # the gate (scripts/test.sh runs it as target perf)
     python3 bench/perf_gate.py --update [CASE]  # write this run's figures into the baseline
+    python3 bench/perf_gate.py --arch aarch64 --exe BUILD/bench/insn_bench
+        # one architecture's runs, counted on an insn_bench already built
+        # (scripts/test.sh: in the C++ test tree, configured with
+        # -DARMCONV_BENCH=ON and the same Release flags as insncount.py's)
 
 Counts are deterministic (same build, same case: the same count), so 1% only
 absorbs changes of toolchain version. Raising a baseline is a deliberate edit
@@ -31,12 +35,15 @@ def short(cpu):
     return cpu.replace("cortex-", "")
 
 
-def measure(baseline, build_root, jobs, log):
-    """{(cpu, case): (MACs/insn, impl)} for every case of the baseline."""
-    runs = baseline["runs"]
+def measure(baseline, runs, build_root, jobs, log, exe=None):
+    """{(cpu, case): (MACs/insn, impl)} for every case of `runs` (runs of the
+    baseline); `exe`: a prebuilt insn_bench for their (one) architecture."""
     k = baseline["k"]
     exes = {}
     for arch in dict.fromkeys(r["arch"] for r in runs):
+        if exe:
+            exes[arch] = os.path.abspath(exe)
+            continue
         t = time.time()
         exes[arch] = insncount.build(arch, os.path.join(build_root, arch))
         log(f"built insn_bench for {arch} ({time.time() - t:.0f} s)")
@@ -81,11 +88,19 @@ def main(argv=None):
     ap.add_argument("--build-dir", default=os.path.join(qcount.ROOT, "build-bench"),
                     help="build trees go in DIR/<arch> (default build-bench, shared with insncount.py)")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="cases counted at once (default 2)")
+    ap.add_argument("--arch", choices=sorted(insncount.TOOLCHAINS),
+                    help="gate only this architecture's runs (default: all)")
+    ap.add_argument("--exe", help="with --arch: count this insn_bench instead of building one")
     ap.add_argument("--update", nargs="*", metavar="CASE",
                     help="write this run's figures into the baseline (all cases, or the CASEs named)")
     a = ap.parse_args(argv)
+    if a.exe and not a.arch:
+        ap.error("--exe needs --arch")
     with open(a.baseline) as f:
         baseline = json.load(f)
+    runs = [r for r in baseline["runs"] if not a.arch or r["arch"] == a.arch]
+    if not runs:
+        ap.error(f"no run for {a.arch} in {a.baseline}")
     tol = baseline["tolerance"]
     t0 = time.time()
 
@@ -93,7 +108,7 @@ def main(argv=None):
         print(f"[perf {time.time() - t0:5.0f} s] {msg}", flush=True)
 
     try:
-        now = measure(baseline, os.path.abspath(a.build_dir), a.jobs, log)
+        now = measure(baseline, runs, os.path.abspath(a.build_dir), a.jobs, log, a.exe)
     except qcount.CounterError as e:
         print(f"perf gate: {e}", file=sys.stderr)
         return 2
@@ -101,7 +116,7 @@ def main(argv=None):
     print(f"\n{'case':34} {'baseline':>9} {'now':>9} {'change':>8}   (MACs per executed instruction, "
           f"fail below -{tol:.0%})")
     failed, improved = [], []
-    for r in baseline["runs"]:
+    for r in runs:
         for case, base in r["cases"].items():
             label = f"{short(r['cpu'])} {case}"
             got = now[(r["cpu"], case)]
@@ -124,14 +139,14 @@ def main(argv=None):
                 improved.append(label)
             print(f"{label:34} {base:9.4f} {v:9.4f} {change:+8.2%}{mark}")
     if a.update is not None:
-        for r in baseline["runs"]:
+        for r in runs:
             for case in r["cases"]:
                 if (not a.update or case in a.update) and now[(r["cpu"], case)] is not None:
                     r["cases"][case] = round(now[(r["cpu"], case)][0], 4)
         write_baseline(a.baseline, baseline)
         print(f"\nwrote {os.path.relpath(a.baseline)}: commit it with the change that earns it")
         return 0
-    n = sum(len(r["cases"]) for r in baseline["runs"])
+    n = sum(len(r["cases"]) for r in runs)
     print(f"\nperf gate: {n - len(failed)} passed, {len(failed)} failed"
           f"{f'; {len(improved)} improved by more than {tol:.0%}' if improved else ''} ({time.time() - t0:.0f} s)")
     if failed:

@@ -20,7 +20,8 @@
 #            (bench/test_qcount.py) and the host-side tests of bench/peers.py
 #            (bench/test_peers.py), then MACs per executed instruction of the
 #            cases in bench/baseline.json under qemu (cortex-a72, a76, a15);
-#            fails if any case drops more than 1% below its baseline
+#            fails if any case drops more than 1% below its baseline (with
+#            aarch64 / armv7 selected, counted in their C++ test trees)
 #   quickstart  README's quick-start lines in a fresh venv (tests/test_quickstart.py)
 # The Python targets build the sdist first and every wheel from it with
 # scripts/wheels.sh (auditwheel-repaired manylinux wheels; the ARM ones are
@@ -346,7 +347,7 @@ step() {
         | sed -E 's/^[0-9]+% tests passed out of ([0-9]+).*/\1 passed/;
                  s/^[0-9]+% tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1 of \2 failed/') || true
       grep -q 'No tests were found' "$logf" && detail="no tests found" ;;
-    perf-gate)  # "perf gate: 80 passed, 1 failed (41 s)"
+    perf-gate*)  # "perf gate: 80 passed, 1 failed (41 s)"
       detail=$(grep -E '^perf gate: ' "$logf" | tail -n 1 | sed -E 's/^perf gate: //; s/ \([0-9]+ s\)$//') || true ;;
   esac
   if [ $rc = 0 ]; then status=PASS; else status=FAIL; fi
@@ -373,7 +374,8 @@ command -v ninja >/dev/null && cmake_gen=(-G Ninja)
 
 # Build trees are reused only while their configuration is the same
 # (reset_if_changed, scripts/wheels.sh).
-# Test builds keep assert() active: Release flags without -DNDEBUG.
+# Test builds keep assert() active: Release flags without -DNDEBUG (except
+# the trees the perf gate counts, job_cross_cpp).
 cmake_build() {  # builddir [cmake args...]
   local b=$1; shift
   reset_if_changed "$b" "$ROOT/CMakeLists.txt" "$@"
@@ -535,12 +537,26 @@ job_cross_py() {  # arch
     done
   else skip "${names[@]}"; fi
 }
-job_perf() {  # the instruction counter's self-tests, then the gate
+# The perf gate per architecture (bench/perf_gate.py --arch). Where this run
+# also builds that architecture's gcc C++ tests, the gate counts the
+# insn_bench of that tree (configured with -DARMCONV_BENCH=ON and
+# insncount.py's Release flags: the same objects, one build of the library
+# fewer) after its ctest steps; otherwise job_perf builds its own.
+gate_in_cpp_job() {  # perf arch (aarch64|arm): is its gate run by a C++ job?
+  want perf && [ "$PY_ONLY" != 1 ] || return 1
+  case $1 in aarch64) want aarch64 ;; arm) want armv7 ;; *) return 1 ;; esac
+}
+job_perf() {  # the instruction counter's self-tests, then the gates no C++ job runs
   cd "$ROOT"
+  local arch names=()
+  for arch in aarch64 arm; do gate_in_cpp_job $arch || names+=("perf-gate-$arch"); done
   step perf-counter-pytest env ARMCONV_CACHE="$CACHE" python -m pytest -p no:cacheprovider -v bench/test_qcount.py bench/test_peers.py
   if [ $? = 0 ]; then
-    step perf-gate python bench/perf_gate.py --build-dir "$BUILD/perf" -j "$NCPU"
-  else skip perf-gate; fi
+    for arch in aarch64 arm; do
+      gate_in_cpp_job $arch && continue
+      step "perf-gate-$arch" python bench/perf_gate.py --arch $arch --build-dir "$BUILD/perf" -j "$NCPU"
+    done
+  else skip "${names[@]}"; fi
 }
 job_cross_cpp() {  # arch [clang|armv6]
   local a=$1 cc=${2:-} cpu names=() t=${TRIPLE[$1]} extra=()
@@ -551,10 +567,20 @@ job_cross_cpp() {  # arch [clang|armv6]
   for cpu in ${CTEST_CPUS[$p]}; do names+=("$p-ctest-$(short "$cpu")"); done
   local install=0; [ "$p" = aarch64 ] && install=1  # the cross-built package too, once
   [ $install = 1 ] && names+=("$p-install")
+  local gate=""  # the perf gate's architecture, when this tree serves it (gate_in_cpp_job)
+  case $p in aarch64) gate=aarch64 ;; armv7) gate=arm ;; esac
+  if [ -n "$gate" ] && gate_in_cpp_job "$gate"; then
+    names+=("perf-gate-$gate")
+    extra+=(-DARMCONV_BENCH=ON -DCMAKE_C_FLAGS_RELEASE="-O3 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="-O3 -DNDEBUG")
+  else gate=""; fi
   step "$p-cpp-build" cmake_build "$b" -DCMAKE_TOOLCHAIN_FILE="$tc" "${extra[@]}"
   if [ $? = 0 ]; then
     for cpu in ${CTEST_CPUS[$p]}; do step "$p-ctest-$(short "$cpu")" run_ctest "$b" "$cpu"; done
     if [ $install = 1 ]; then step "$p-install" check_install "$b" "$a"; fi
+    if [ -n "$gate" ]; then
+      step "perf-gate-$gate" bash -c 'cd "$1" && python bench/perf_gate.py --arch "$2" --exe "$3" -j "$4"' _ \
+        "$ROOT" "$gate" "$b/bench/insn_bench" "$NCPU"
+    fi
   else skip "${names[@]}"; fi
 }
 
