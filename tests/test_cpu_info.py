@@ -21,7 +21,8 @@ def test_shape_of_the_answer():
 _NAME = re.compile(r"^(?P<family>[a-z0-9_]+)-(?P<isa>generic|aarch64|armv7)-(?P<tile>[0-9a-z]+)"
                    r"(?:-(?P<variant>[a-z0-9]+))?$")
 _FAMILY = {"sgemm": "sgemm", "gemm_s8": "gemm_s8", "winograd": "winograd63", "winograd43": "winograd43",
-           "winograd23": "winograd23", "winograd_gemm": "wino_gemm", "depthwise3x3": "dwconv3x3",
+           "winograd23": "winograd23", "winograd43s2": "winograd43s2", "winograd23s2": "winograd23s2",
+           "winograd_gemm": "wino_gemm", "depthwise3x3": "dwconv3x3",
            "depthwise3x3_s8": "dwconv3x3_s8", "depthwise5x5": "dwconv5x5", "depthwise": "dwconv",
            "half_convert": "half_convert",
            "hgemm": "hgemm", "depthwise3x3_fp16": "dwconv3x3",  # fp16 slots: where they run

@@ -30,6 +30,7 @@ from conftest import UNDER_QEMU
 from reference import assert_close, conv2d_bound, conv2d_ref
 from test_int8 import _int_reference, ref_multipliers, ref_requant
 from test_winograd import wino_bound
+from test_winograd_s2 import wino_bound as wino_s2_bound
 
 THREADS = (2, 3, 4, 7)
 
@@ -49,6 +50,10 @@ F32_CASES = [
     ("winograd43 256->256 7x7", 1, 256, 256, 7, 7, 3, 1, 1, 1, "relu", "winograd43"),
     ("winograd43 g2 32->48 30x30 n2", 2, 32, 48, 30, 30, 3, 1, 1, 2, None, "winograd43"),
     ("winograd23 24->40 21x19", 1, 24, 40, 21, 19, 3, 1, 0, 1, (-0.5, 0.5), "winograd23"),
+    ("winograd43s2 64->72 56x56", 1, 64, 72, 56, 56, 3, 2, 1, 1, "relu", "winograd43s2"),
+    ("winograd43s2 128->96 14x14 (stages)", 1, 128, 96, 14, 14, 3, 2, 1, 1, None, "winograd43s2"),
+    ("winograd23s2 g2 24->40 33x29 n2", 2, 24, 40, 33, 29, 3, 2, 1, 2, (-0.5, 0.5), "winograd23s2"),
+    ("winograd43s2+23s2 64->48 27x27", 1, 64, 48, 27, 27, 3, 2, 1, 1, "relu6", "winograd43s2+23s2"),
     ("depthwise3x3 C96 14x14", 1, 96, 96, 14, 14, 3, 1, 1, 96, "relu6", "depthwise3x3"),
     ("depthwise3x3 s2 C3 111x81 n2 (row blocks)", 2, 3, 3, 111, 81, 3, 2, 1, 3, None, "depthwise3x3"),
     ("im2col 3x3 s2 3->32 97x75 n2 (stem)", 2, 3, 32, 97, 75, 3, 2, 1, 1, "relu6", "im2col"),
@@ -128,8 +133,9 @@ def test_fp32_family_bits_across_threads(rng, case):
     pads = (p, p, p, p)
     ref = conv2d_ref(x, wt, b, stride=(s, s), pads=pads, groups=g, act=_act(act))
     if algo.startswith("winograd"):
-        m = int(algo[8])
-        bound = np.concatenate([wino_bound(x[:, i * (cin // g):(i + 1) * (cin // g)],
+        m = ("mix" if "+" in algo else int(algo[8])) if algo.endswith("s2") else int(algo[8])
+        wb = wino_s2_bound if algo.endswith("s2") else wino_bound
+        bound = np.concatenate([wb(x[:, i * (cin // g):(i + 1) * (cin // g)],
                                            wt[i * (cout // g):(i + 1) * (cout // g)],
                                            b[i * (cout // g):(i + 1) * (cout // g)], pads, m)
                                 for i in range(g)], axis=1)

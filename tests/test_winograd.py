@@ -270,7 +270,7 @@ def test_auto_selection():
     w64 = np.zeros((64, 64, 3, 3), np.float32)
     assert armconv.Conv2d(w64, padding=1).algo == "winograd63"
     assert armconv.Conv2d(w64, padding=1).algo_for(7, 7) == "winograd43"
-    assert armconv.Conv2d(w64, padding=1, stride=2).algo == "im2col"
+    assert armconv.Conv2d(w64, padding=1, stride=2).algo == "winograd43s2"  # (tests/test_winograd_s2.py)
     assert armconv.Conv2d(w64, padding=1, dilation=2).algo == "im2col"
     assert armconv.Conv2d(w64, padding=1, algo="im2col").algo == "im2col"
 

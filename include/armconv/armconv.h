@@ -41,6 +41,7 @@ struct CpuInfo {
   std::string sgemm, depthwise3x3, winograd, gemm_s8;
   std::string winograd_gemm, depthwise3x3_s8, depthwise5x5, depthwise;
   std::string winograd43, winograd23;  // F(4,3), F(2,3) transforms (winograd: F(6,3))
+  std::string winograd43s2, winograd23s2;  // stride-2 F(4,3)s2, F(2,3)s2 transforms
   // float16 arrays <-> float, for float16 images on layers that run fp32 kernels.
   std::string half_convert;
   // The fp16 kernels (Precision::Fp16 layers), empty where they do not run
@@ -94,6 +95,13 @@ enum class Algo {
   Winograd63x23,
   Winograd63x43,
   Winograd43x23,
+  // Stride-2 Winograd (3x3, stride 2, dilation 1, any groups): F(2x2, 3x3)
+  // and F(4x4, 3x3) from F(m,2) on the even input columns and rows plus the
+  // odd ones direct ("winograd23s2", "winograd43s2"), and F(4,3)s2 tiles on
+  // the map's multiple of 4 with F(2,3)s2 on its borders ("winograd43s2+23s2").
+  Winograd23s2,
+  Winograd43s2,
+  Winograd43s2x23s2,
 };
 const char* algo_name(Algo a);
 Algo algo_from_name(const std::string& name);  // throws Error on unknown names

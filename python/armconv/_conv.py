@@ -244,7 +244,9 @@ def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: 
     "winograd43", "winograd63" (3x3 stride 1: Winograd F(2,3), F(4,3),
     F(6,3)), "winograd63+23", "winograd63+43", "winograd43+23" (the same
     shapes: F(6,3) or F(4,3) on the largest part of the map that is a
-    multiple of the tile, F(2,3) or F(4,3) on the borders it leaves). Forcing
+    multiple of the tile, F(2,3) or F(4,3) on the borders it leaves),
+    "winograd23s2", "winograd43s2", "winograd43s2+23s2" (3x3 stride 2:
+    Winograd F(2,3)s2, F(4,3)s2 and the mixed tiling of the two). Forcing
     one that cannot run the shape raises armconv.Error (a ValueError) saying
     why.
     out: optional float32 C-contiguous writable array of the output's shape,

@@ -49,7 +49,8 @@ ALGOS = ("gemm", "im2col", "depthwise3x3", "depthwise5x5", "depthwise", "winogra
 # fp32 results are within ~1e-6 of the output's scale; Winograd trades some
 # accuracy for speed (README, Accuracy); int8 carries quantization error.
 ERR_LIMIT = {"fp32": 1e-4, "winograd23": 1e-4, "winograd43": 1e-3, "winograd63": 1e-3, "winograd63+23": 1e-3,
-             "winograd63+43": 1e-3, "winograd43+23": 1e-3, "int8": 0.05}
+             "winograd63+43": 1e-3, "winograd43+23": 1e-3, "winograd23s2": 1e-4,
+             "winograd43s2": 1e-3, "winograd43s2+23s2": 1e-3, "int8": 0.05}
 
 
 # ------------------------------------------------------------------ options

@@ -25,7 +25,8 @@ namespace {
 // GEMM where it runs, else, for a 3x3 stride-1 layer (Winograd's shapes),
 // all of F(6,3), F(4,3), F(2,3), im2col and the mixed Winograd tilings
 // (F(6,3) or F(4,3) on the map's core, a smaller tile on its borders:
-// conv_winograd.cpp), else im2col. At plan time (per map size) a layer with
+// conv_winograd.cpp), for a 3x3 stride-2 one F(4,3)s2, F(2,3)s2, im2col and
+// F(4,3)s2+F(2,3)s2 (core/winograd.h, stride 2), else im2col. At plan time (per map size) a layer with
 // several (ByMapSize) runs the one the cost model finds cheapest on that
 // output map (conv_cost(): estimated instructions from measured counts, see
 // winograd_conv_cost() in conv_winograd.cpp, a mixed tiling's the sum of its
@@ -76,6 +77,15 @@ const ConvFamily kFamilies[] = {
     {Algo::Winograd43x23, detail::winograd_conv_rejects,
      [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_mixed_layer(p, 4, 2, w, b); },
      nullptr},
+    {Algo::Winograd43s2, detail::winograd_s2_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 4, w, b); },
+     nullptr},
+    {Algo::Winograd23s2, detail::winograd_s2_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_conv(p, 2, w, b); },
+     nullptr},
+    {Algo::Winograd43s2x23s2, detail::winograd_s2_conv_rejects,
+     [](const Conv2dParams& p, const float* w, const float* b) { return detail::make_winograd_mixed_layer(p, 4, 2, w, b); },
+     nullptr},
     {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv, detail::make_gemm_conv_f16},
     {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv,
      detail::make_im2col_conv_f16},
@@ -118,20 +128,31 @@ double conv_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
     case Algo::Winograd23: return detail::winograd_conv_cost(p, 2, ho, wo);
     case Algo::Winograd43: return detail::winograd_conv_cost(p, 4, ho, wo);
     case Algo::Winograd63: return detail::winograd_conv_cost(p, 6, ho, wo);
+    case Algo::Winograd23s2: return detail::winograd_conv_cost(p, 2, ho, wo);  // (p: stride 2)
+    case Algo::Winograd43s2: return detail::winograd_conv_cost(p, 4, ho, wo);
     default: return detail::im2col_conv_cost(p, ho, wo);
   }
 }
 
+// A stride-2 Winograd runs only where its estimate undercuts im2col's by
+// this much: im2col's model, fitted at stride 1, overestimates 3x3 stride-2
+// layers on small maps (by up to 35% on a 2x2 output, 17% on 256->256 5x5 on
+// cortex-a15; within 8% on ResNet-18's, tests/cpp/test_planner.cpp
+// kMeasuredS2), where Winograd's estimates stay within 10%.
+constexpr double kS2WinoMargin = 0.9;
+
 // What conv_cost() says where `a` is a candidate on the map: a mixed tiling
 // that is one tile size there (a map that is a multiple of its core, or
-// smaller than it) is not one (the single tile size is, at the same cost).
+// smaller than it) is not one (the single tile size is, at the same cost);
+// a stride-2 Winograd's estimate over kS2WinoMargin.
 double pick_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
+  const double margin = p.stride_h == 2 && a != Algo::Im2col ? 1.0 / kS2WinoMargin : 1.0;
   size_t core, edge;
   if (mixed_tiles(a, &core, &edge)) {
     const detail::WinoTiling t = detail::winograd_tiling(p, core, edge, ho, wo);
-    return t.count > 1 ? t.cost : HUGE_VAL;
+    return t.count > 1 ? margin * t.cost : HUGE_VAL;
   }
-  return conv_cost(a, p, ho, wo);
+  return margin * conv_cost(a, p, ho, wo);
 }
 
 // The cheapest of `algos` on an ho x wo output map (the first on a tie).
@@ -170,6 +191,13 @@ std::vector<Algo> choose(const Conv2dParams& p) {
     all.insert(all.begin(), large);  // (the order of the rest stays: ties)
     return all;
   }
+  if (!detail::winograd_s2_conv_rejects(p)) {  // 3x3 stride 2: the same, on the stride-2 tiles
+    std::vector<Algo> all = {Algo::Winograd43s2, Algo::Winograd23s2, Algo::Im2col, Algo::Winograd43s2x23s2};
+    const Algo large = cheapest({all.begin(), all.begin() + 3}, p, kLargeMap, kLargeMap);
+    all.erase(std::find(all.begin(), all.end(), large));
+    all.insert(all.begin(), large);
+    return all;
+  }
   return {Algo::Im2col};
 }
 
@@ -185,6 +213,9 @@ constexpr size_t kF16Wino43MinChannels = 64;
 constexpr double kF16WinoMaxRatio = 0.6;
 
 std::vector<Algo> choose_f16(const Conv2dParams& p) {
+  // 3x3 stride 2: fp16 im2col (FMLA .8h, 8 multiply-adds an instruction)
+  // where it runs; there is no fp16 stride-2 Winograd.
+  if (!detail::winograd_s2_conv_rejects(p) && runs_f16(family(Algo::Im2col))) return {Algo::Im2col};
   if (!detail::dw3x3_conv_rejects(p) || !detail::dw5x5_conv_rejects(p) || !detail::dw_conv_rejects(p) ||
       !detail::gemm_conv_rejects(p) || detail::winograd_conv_rejects(p))
     return choose(p);
@@ -299,7 +330,10 @@ class ByMapSize final : public detail::ConvImplF16 {
 
  private:
   Precision precision() const { return f16_ ? Precision::Fp16 : Precision::Fp32; }
-  static Algo wino_algo(size_t m) { return m == 2 ? Algo::Winograd23 : m == 4 ? Algo::Winograd43 : Algo::Winograd63; }
+  Algo wino_algo(size_t m) const {
+    if (p_.stride_h == 2) return m == 2 ? Algo::Winograd23s2 : Algo::Winograd43s2;
+    return m == 2 ? Algo::Winograd23 : m == 4 ? Algo::Winograd43 : Algo::Winograd63;
+  }
   // A mixed tiling runs on the layer's single-tile-size implementations (one
   // packing per tile size, whichever plan needs it), its own holds none.
   detail::ConvImplPtr make_at(size_t i, bool packed) const {
@@ -354,6 +388,7 @@ bool detail::mixed_tiles(Algo a, size_t* core, size_t* edge) {
     case Algo::Winograd63x23: *core = 6, *edge = 2; return true;
     case Algo::Winograd63x43: *core = 6, *edge = 4; return true;
     case Algo::Winograd43x23: *core = 4, *edge = 2; return true;
+    case Algo::Winograd43s2x23s2: *core = 4, *edge = 2; return true;
     default: return false;
   }
 }
@@ -372,6 +407,9 @@ const char* algo_name(Algo a) {
     case Algo::Winograd63x23: return "winograd63+23";
     case Algo::Winograd63x43: return "winograd63+43";
     case Algo::Winograd43x23: return "winograd43+23";
+    case Algo::Winograd23s2: return "winograd23s2";
+    case Algo::Winograd43s2: return "winograd43s2";
+    case Algo::Winograd43s2x23s2: return "winograd43s2+23s2";
   }
   return "?";
 }
@@ -379,11 +417,13 @@ const char* algo_name(Algo a) {
 Algo algo_from_name(const std::string& name) {
   for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Depthwise5x5,
                 Algo::Depthwise, Algo::Winograd23, Algo::Winograd43, Algo::Winograd63, Algo::Winograd63x23,
-                Algo::Winograd63x43, Algo::Winograd43x23})
+                Algo::Winograd63x43, Algo::Winograd43x23, Algo::Winograd23s2, Algo::Winograd43s2,
+                Algo::Winograd43s2x23s2})
     if (name == algo_name(a)) return a;
   throw Error(
       "algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'depthwise5x5', 'depthwise', "
-      "'winograd23', 'winograd43', 'winograd63', 'winograd63+23', 'winograd63+43', 'winograd43+23', got '" +
+      "'winograd23', 'winograd43', 'winograd63', 'winograd63+23', 'winograd63+43', 'winograd43+23', "
+      "'winograd23s2', 'winograd43s2', 'winograd43s2+23s2', got '" +
       name + "'");
 }
 

@@ -124,8 +124,11 @@ ConvImplPtr make_dw5x5_conv(const Conv2dParams& p, const float* weight, const fl
 const char* dw_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_dw_conv(const Conv2dParams& p, const float* weight, const float* bias);
 
-// conv_winograd.cpp: Winograd F(m x m, 3x3), m = 2, 4, 6 (any groups).
+// conv_winograd.cpp: Winograd F(m x m, 3x3), m = 2, 4, 6 (any groups); at
+// stride 2 (p.stride_h == 2: winograd_s2_conv_rejects) m = 2, 4
+// (core/winograd.h, stride-2 section).
 const char* winograd_conv_rejects(const Conv2dParams& p);
+const char* winograd_s2_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_winograd_conv(const Conv2dParams& p, size_t m, const float* weight, const float* bias);
 // fp16 (core/winograd.h, fp16 section): F(2,3) and F(4,3) where this CPU
 // runs the fp16 kernels (nullptr otherwise, and for F(6,3)); _with: on the
@@ -136,7 +139,7 @@ ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const f
                                         const WinoF16Kernels& tx, const WinoGemmF16Kernels& gemm);
 
 // Mixed tilings (core/plan.h, WinoMixPlan; algo "winograd<core>3+<edge>3",
-// e.g. "winograd63+23"): F(core,3) tiles on the largest part of the output
+// e.g. "winograd63+23"; at stride 2 "winograd43s2+23s2"): F(core,3) tiles on the largest part of the output
 // map that is a multiple of `core` (rows [0, ch), columns [0, cw)), F(edge,
 // 3) on the right border (rows [0, ch), columns [cw, wo)) and the bottom one
 // (rows [ch, ho), all columns); a map smaller than `core` either way is one

@@ -1,5 +1,9 @@
 // Winograd F(m x m, 3x3) convolution (operator side) for tile sides m = 2,
-// 4, 6: 3x3, stride 1, dilation 1, any padding, any groups. Matrices and
+// 4, 6: 3x3, stride 1, dilation 1, any padding, any groups; and at stride 2
+// for m = 2, 4 (core/winograd.h, stride-2 section: transform side n = 2m + 1,
+// tile t's patch at input 2 m t - pad; everything below holds with that n,
+// a block's staging box spanning s m k + 3 - s pixels for k tiles at stride
+// s: wino_box_side()). Matrices and
 // kernel contracts: core/winograd.h; transforms: core/winograd_kernels.h;
 // per-position GEMM: core/wino_gemm.h. The cost model the fp32 planner
 // chooses the tile size with is at the end of this file.
@@ -187,6 +191,56 @@ const WinoMatrices kMatrices43h = {4, 6, kBT43h, kG43h, kAT43h};
 const WinoMatrices kMatrices[3] = {
     {2, 4, kBT23, kG23, kAT23}, {4, 6, kBT43, kG43, kAT43}, {6, 8, kBT63, kG63, kAT63}};
 
+// Stride 2 (core/winograd.h): B'^T, G', A'^T of F(2,3)s2 (F(2,2) on {0, 1,
+// inf}) and F(4,3)s2 (F(4,2) on {0, 1, -1, 2, inf}), natural-order patches.
+const double kBT23s2[5 * 5] = {
+    1, 0, -1, 0, 0,
+    0, 0, 1, 0, 0,
+    0, 0, -1, 0, 1,
+    0, 1, 0, 0, 0,
+    0, 0, 0, 1, 0,
+};
+const double kG23s2[5 * 3] = {
+    1, 0, 0,
+    1, 0, 1,
+    0, 0, 1,
+    0, 1, 0,
+    0, 1, 0,
+};
+const double kAT23s2[2 * 5] = {
+    1, 1, 0, 1, 0,
+    0, 1, 1, 0, 1,
+};
+const double kBT43s2[9 * 9] = {
+    2, 0, -1, 0, -2, 0, 1, 0, 0,
+    0, 0, 2, 0, 1, 0, -1, 0, 0,
+    0, 0, 2, 0, -3, 0, 1, 0, 0,
+    0, 0, -1, 0, 0, 0, 1, 0, 0,
+    0, 0, 2, 0, -1, 0, -2, 0, 1,
+    0, 1, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 1, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 1, 0,
+};
+const double kG43s2[9 * 3] = {
+    1.0 / 2, 0, 0,
+    1.0 / 2, 0, 1.0 / 2,
+    -1.0 / 6, 0, 1.0 / 6,
+    1.0 / 6, 0, 1.0 / 3,
+    0, 0, 1,
+    0, 1, 0,
+    0, 1, 0,
+    0, 1, 0,
+    0, 1, 0,
+};
+const double kAT43s2[4 * 9] = {
+    1, 1, 1, 1, 0, 1, 0, 0, 0,
+    0, 1, -1, 2, 0, 0, 1, 0, 0,
+    0, 1, 1, 4, 0, 0, 0, 1, 0,
+    0, 1, -1, 8, 1, 0, 0, 0, 1,
+};
+const WinoMatrices kMatricesS2[2] = {{2, 5, kBT23s2, kG23s2, kAT23s2}, {4, 9, kBT43s2, kG43s2, kAT43s2}};
+
 // Budget of each of V and M: together they are an L2's worth on Cortex-A72
 // (1 MB shared) and A76 (512 KB).
 constexpr size_t kBufBytes = 256 * 1024;
@@ -214,8 +268,12 @@ constexpr size_t kStageUnits = 2;
 // the output transform of one tile x 4 channels. Plans for threads weigh
 // their units with them.
 double wino_gemm_cost(size_t m8, size_t n, size_t kq);
-double wino_input_cost(size_t m, size_t nt, size_t rows, size_t cols);
-double wino_output_cost(size_t m, bool clamp);
+double wino_input_cost(size_t m, size_t s, size_t nt, size_t rows, size_t cols);
+double wino_output_cost(size_t m, size_t s, bool clamp);
+
+// The side of the input box that k consecutive F(m x m) tiles at stride s
+// read: s m (k - 1) + n, n = s (m - 1) + 3 (tiles overlap by n - s m).
+constexpr size_t wino_box_side(size_t m, size_t s, size_t k) { return s * m * k + 3 - s; }
 
 // `total` split into equal chunks of at most `most` (at least `step`),
 // each a multiple of `step`.
@@ -229,9 +287,9 @@ size_t equal_chunk(size_t total, size_t most, size_t step) {
 // output ones to mpad (of mstep: 8, 16): everything of WinoPlan (plan() and
 // the cost model share it). Sizes are reckoned in floats for both (fp16's V
 // of binary16 takes half of what is reckoned).
-void wino_geometry(size_t m, size_t kpad, size_t mpad, size_t ho, size_t wo, WinoPlan* wp, size_t kstep = 4,
-                   size_t mstep = 8) {
-  const size_t npos = (m + 2) * (m + 2);
+void wino_geometry(size_t m, size_t s, size_t kpad, size_t mpad, size_t ho, size_t wo, WinoPlan* wp,
+                   size_t kstep = 4, size_t mstep = 8) {
+  const size_t npos = wino_side(m, s) * wino_side(m, s);
   wp->m = m;
   wp->wh = ho;
   wp->ww = wo;
@@ -264,8 +322,8 @@ void wino_geometry(size_t m, size_t kpad, size_t mpad, size_t ho, size_t wo, Win
   wp->m_chunks = div_up(mpad, wp->mc);
   // A block spans at most ceil(t / ntx) + 1 tile rows (it may start mid-row).
   const size_t trows = std::min(wp->tiles_y, div_up(wp->t, ntx) + 1);
-  wp->box_rows = m * trows + 2;
-  wp->box_cols = m * ntx + 2;
+  wp->box_rows = wino_box_side(m, s, trows);
+  wp->box_cols = wino_box_side(m, s, ntx);
   wp->v_floats = npos * wp->t * wp->kc;
   wp->m_floats = npos * wp->t * wp->mc;
   wp->stage_floats = wp->box_rows * wp->box_cols * 4;
@@ -312,8 +370,11 @@ struct WinoF32 {
     const WinoKernels* tx;
     const WinoGemmKernels* gemm;
   };
-  static Kernels kernels_for(size_t m) { return {kernels().winograd[wino_index(m)], kernels().wino_gemm}; }
-  static const WinoMatrices& matrices(size_t m) { return wino_matrices(m); }
+  static Kernels kernels_for(size_t m, size_t s) {
+    return {s == 2 ? kernels().winograd_s2[wino_s2_index(m)] : kernels().winograd[wino_index(m)],
+            kernels().wino_gemm};
+  }
+  static const WinoMatrices& matrices(size_t m, size_t s) { return s == 2 ? wino_matrices_s2(m) : wino_matrices(m); }
   static Elem round(double s) { return float(s); }
   static void gemm(const Kernels& k, size_t /*m*/, size_t mblocks, size_t n, size_t kgroups, const Elem* u,
                    size_t u_stride, const Elem* v, float* c, size_t ldc, const float* bias, bool accumulate) {
@@ -343,7 +404,7 @@ struct WinoF16 {
   static Kernels kernels_for(size_t m) {
     return {kernels().winograd_f16[m == 4 ? 1 : 0], kernels().wino_gemm_f16};
   }
-  static const WinoMatrices& matrices(size_t m) { return wino_matrices_f16(m); }
+  static const WinoMatrices& matrices(size_t m, size_t /*s: 1*/) { return wino_matrices_f16(m); }
   static Elem round(double s) { return round_half(s); }
   // Runs of the GEMM (bench/wino_fp16_study.py): 16 input channels for
   // F(4,3) (what its 1e-2 needs), 32 for F(2,3).
@@ -382,18 +443,23 @@ class WinogradConv : public T::Base {
  public:
   WinogradConv(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
                const typename T::Kernels& k)
-      : p_(p), m_(m), n_(m + 2), npos_((m + 2) * (m + 2)), k_(k) {
+      : p_(p),
+        m_(m),
+        s_(size_t(p.stride_h)),
+        n_(wino_side(m, s_)),
+        npos_(n_ * n_),
+        k_(k) {
     g_ = size_t(p.groups);
     cg_ = size_t(p.in_channels) / g_;
     mg_ = size_t(p.out_channels) / g_;
     kpad_ = round_up(cg_, L);
     mpad_ = round_up(mg_, MB);
     if (!weight) return;  // plan only (core/conv_impl.h)
-    const WinoMatrices& mx = T::matrices(m);
+    const WinoMatrices& mx = T::matrices(m, s_);
     const size_t n = n_, gsize = npos_ * mpad_ * kpad_;
     // U[p][co][ci] = sum_{u,v} G[i][u] g[co][ci][u][v] G[j][v], p = n i + j.
     packed_u_.reset(g_ * gsize);  // zero-filled: the padding
-    double gg[8][3];              // G g
+    double gg[9][3];              // G g
     for (size_t gi = 0; gi < g_; gi++)
       for (size_t co = 0; co < mg_; co++)
         for (size_t ci = 0; ci < cg_; ci++) {
@@ -422,19 +488,21 @@ class WinogradConv : public T::Base {
   // window only.
   ConvPlan plan_window(int64_t n, int64_t h, int64_t w, const WinoRegion* win) const {
     ConvPlan pl;
-    pl.algo = m_ == 2 ? "winograd23" : m_ == 4 ? "winograd43" : "winograd63";
+    pl.algo = s_ == 2 ? (m_ == 2 ? "winograd23s2" : "winograd43s2")
+                      : m_ == 2 ? "winograd23" : m_ == 4 ? "winograd43" : "winograd63";
     pl.n = n;
     pl.h = h;
     pl.w = w;
     output_size(p_, h, w, &pl.ho, &pl.wo);
     const WinoRegion r = win ? *win : WinoRegion{m_, 0, 0, size_t(pl.ho), size_t(pl.wo)};
     WinoPlan& wp = pl.wino;
-    wino_geometry(m_, kpad_, mpad_, r.h, r.w, &wp, L, MB);
+    wino_geometry(m_, s_, kpad_, mpad_, r.h, r.w, &wp, L, MB);
     wp.y0 = r.y0;
     wp.x0 = r.x0;
     pl.macs = conv_macs(p_, pl) * double(r.h * r.w) / double(pl.ho * pl.wo);
     // A direct-convolution MAC costs about 3.6 / (MACs per instruction) of an
     // fp32 GEMM's (F(6,3) 5-12, F(4,3) 4-8, F(2,3) 2-4): what a team's size goes by.
+    // (stride 2 takes its tile side's: F(4,3)s2 measures 4.6-5.3 MACs/insn, F(2,3)s2 3.7-4.8)
     pl.cost_per_mac = m_ == 6 ? 0.4 : m_ == 4 ? 0.55 : 0.8;
     units(&pl);
     return pl;
@@ -681,8 +749,8 @@ class WinogradConv : public T::Base {
     wp->mc = mc;
     wp->m_chunks = div_up(mpad_, mc);
     const size_t trows = std::min(wp->tiles_y, div_up(wp->t, ntx) + 1);
-    wp->box_rows = m_ * trows + 2;
-    wp->box_cols = m_ * ntx + 2;
+    wp->box_rows = wino_box_side(m_, s_, trows);
+    wp->box_cols = wino_box_side(m_, s_, ntx);
     wp->v_floats = npos_ * wp->t * wp->kc;
     wp->m_floats = npos_ * wp->t * wp->mc;
     wp->stage_floats = wp->box_rows * wp->box_cols * 4;
@@ -710,7 +778,7 @@ class WinogradConv : public T::Base {
                   size_t kn, size_t nt, const Elem* v, float* m, size_t p0 = 0, size_t p1 = SIZE_MAX) const {
     for (size_t pos = p0; pos < std::min(p1, npos_); pos++) {
       const Elem* up = ug + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * MB;
-      const float* bp = pos == wino_bias_pos(m_) && k0 == 0 && bias ? bias + m0 : nullptr;
+      const float* bp = pos == wino_bias_pos_n(n_) && k0 == 0 && bias ? bias + m0 : nullptr;
       T::gemm(k_, m_, mn / MB, nt, kn / L, up, MB * kpad_, v + pos * wp.t * wp.kc, m + pos * wp.t * wp.mc,
               wp.mc, bp, k0 > 0);
     }
@@ -759,7 +827,7 @@ class WinogradConv : public T::Base {
   double input_cost(const Block& bk) const {
     size_t rows, cols;
     box_of(bk, &rows, &cols);
-    return double(kpad_ / 4) * wino_input_cost(m_, bk.nt, rows, cols);
+    return double(kpad_ / 4) * wino_input_cost(m_, s_, bk.nt, rows, cols);
   }
   double gemm_cost(const WinoPlan& wp, size_t nt, size_t mn) const {
     double c = 0;
@@ -768,7 +836,7 @@ class WinogradConv : public T::Base {
     return double(npos_) * c;
   }
   double output_cost(size_t nt, size_t mn) const {
-    return double(nt * div_up(mn, 4)) * wino_output_cost(m_, p_.clamp);
+    return double(nt * div_up(mn, 4)) * wino_output_cost(m_, s_, p_.clamp);
   }
 
   // Tile k of the block: its row and column within the strip.
@@ -784,8 +852,8 @@ class WinogradConv : public T::Base {
     tile_at(bk, 0, &y0, &tx_first);
     tile_at(bk, bk.nt - 1, &y1, &tx_last);
     const size_t x0 = y0 == y1 ? tx_first : 0, x1 = y0 == y1 ? tx_last : bk.ntx - 1;
-    *rows = m_ * (y1 - y0 + 1) + 2;
-    *cols = m_ * (x1 - x0 + 1) + 2;
+    *rows = wino_box_side(m_, s_, y1 - y0 + 1);
+    *cols = wino_box_side(m_, s_, x1 - x0 + 1);
     if (ty0) *ty0 = y0;
     if (cx0) *cx0 = x0;
   }
@@ -800,8 +868,9 @@ class WinogradConv : public T::Base {
     size_t ty0, cx0, rows, cols;
     box_of(bk, &rows, &cols, &ty0, &cx0);
     // 64-bit: padding may be up to 2^31 - 1 on a 32-bit target.
-    const int64_t iy0 = int64_t(pl.y0 + m_ * ty0) - p_.pad_top;
-    const int64_t ix0 = int64_t(pl.x0 + m_ * (bk.tx0 + cx0)) - p_.pad_left;
+    // (stride s: output row oy reads input rows s oy - pad_top on)
+    const int64_t iy0 = int64_t(s_ * (pl.y0 + m_ * ty0)) - p_.pad_top;
+    const int64_t ix0 = int64_t(s_ * (pl.x0 + m_ * (bk.tx0 + cx0))) - p_.pad_left;
     // Columns of the box inside the image: [c_lo, c_hi).
     const int64_t lo = std::min<int64_t>(std::max<int64_t>(0, -ix0), int64_t(cols));
     const size_t c_lo = size_t(lo);
@@ -831,7 +900,7 @@ class WinogradConv : public T::Base {
       for (size_t j = 0; j < bk.nt; j++) {
         size_t ty, tx;
         tile_at(bk, j, &ty, &tx);
-        const size_t off = (m_ * (ty - ty0)) * row4 + m_ * (tx - cx0) * 4;
+        const size_t off = (s_ * m_ * (ty - ty0)) * row4 + s_ * m_ * (tx - cx0) * 4;
         const float* src[L / 4];
         for (size_t s = 0; s < L / 4; s++) src[s] = box[s] ? box[s] + off : nullptr;
         T::input(k_, src, row4, v_at(v, bk.nt, kn, j, q), pl.t * pl.kc);
@@ -868,7 +937,7 @@ class WinogradConv : public T::Base {
   }
 
   Conv2dParams p_;
-  size_t m_, n_, npos_;
+  size_t m_, s_, n_, npos_;  // tile side, stride (1, 2), transform side, positions
   typename T::Kernels k_;
   size_t g_, cg_, mg_, kpad_, mpad_;
   Buffer<Elem> packed_u_;
@@ -949,7 +1018,10 @@ class WinogradMixed final : public ConvImpl {
       stages = std::max(stages, parts[r].stages);
     }
     ConvPlan pl;
-    pl.algo = core_ == 4 ? "winograd43+23" : edge_ == 4 ? "winograd63+43" : "winograd63+23";
+    pl.algo = p_.stride_h == 2 ? "winograd43s2+23s2"
+              : core_ == 4     ? "winograd43+23"
+              : edge_ == 4     ? "winograd63+43"
+                               : "winograd63+23";
     pl.n = n;
     pl.h = h;
     pl.w = w;
@@ -994,6 +1066,7 @@ class WinogradMixed final : public ConvImpl {
 }  // namespace
 
 const WinoMatrices& wino_matrices(size_t m) { return kMatrices[wino_index(m)]; }
+const WinoMatrices& wino_matrices_s2(size_t m) { return kMatricesS2[wino_s2_index(m)]; }
 const WinoMatrices& wino_matrices_f16(size_t m) { return m == 4 ? kMatrices43h : kMatrices[wino_index(m)]; }
 
 const char* winograd_conv_rejects(const Conv2dParams& p) {
@@ -1003,8 +1076,15 @@ const char* winograd_conv_rejects(const Conv2dParams& p) {
   return nullptr;
 }
 
+const char* winograd_s2_conv_rejects(const Conv2dParams& p) {
+  if (p.kernel_h != 3 || p.kernel_w != 3) return "it needs a 3x3 kernel";
+  if (p.stride_h != 2 || p.stride_w != 2) return "it needs stride 2";
+  if (p.dilation_h != 1 || p.dilation_w != 1) return "it needs dilation 1";
+  return nullptr;
+}
+
 ConvImplPtr make_winograd_mixed(const Conv2dParams& p, size_t core, size_t edge, WinoPartFn part) {
-  if (!((core == 6 && (edge == 2 || edge == 4)) || (core == 4 && edge == 2)))
+  if (!((core == 6 && (edge == 2 || edge == 4) && p.stride_h == 1) || (core == 4 && edge == 2)))
     throw Error("internal: no mixed Winograd tiling F(" + std::to_string(core) + ",3)+F(" + std::to_string(edge) +
                 ",3)");
   return ConvImplPtr(new WinogradMixed(p, core, edge, std::move(part)));
@@ -1020,13 +1100,16 @@ ConvImplPtr make_winograd_mixed_layer(const Conv2dParams& p, size_t core, size_t
 }
 
 ConvImplPtr make_winograd_conv(const Conv2dParams& p, size_t m, const float* weight, const float* bias) {
-  return ConvImplPtr(new WinogradConv<WinoF32>(p, m, weight, bias, WinoF32::kernels_for(m)));
+  const size_t s = size_t(p.stride_h);
+  if (!(s == 1 && (m == 2 || m == 4 || m == 6)) && !(s == 2 && (m == 2 || m == 4)))
+    throw Error("internal: no Winograd F(" + std::to_string(m) + ",3) at stride " + std::to_string(s));
+  return ConvImplPtr(new WinogradConv<WinoF32>(p, m, weight, bias, WinoF32::kernels_for(m, s)));
 }
 
 bool winograd_runs_f16(size_t m) { return m != 6 && kernels().wino_gemm_f16 && kernels().winograd_f16[m == 4]; }
 
 ConvImplPtr make_winograd_conv_f16(const Conv2dParams& p, size_t m, const float* weight, const float* bias) {
-  if (!winograd_runs_f16(m)) return nullptr;
+  if (!winograd_runs_f16(m) || p.stride_h != 1) return nullptr;  // (no fp16 stride-2 Winograd)
   return ConvImplPtr(new WinogradConvF16(p, m, weight, bias, WinoF16::kernels_for(m)));
 }
 
@@ -1047,7 +1130,8 @@ ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const f
 // (--arch arm); other targets (the generic kernels) use aarch64's.
 //
 //   transforms, per tile x 4 channels (wino<t>_in_x400, wino<t>_out_x400,
-//   wino<t>_out_clamp_x400 divided by 400):
+//   wino<t>_out_clamp_x400 divided by 400; stride 2: bench/bench_winograd_s2.cpp,
+//   wino<t>s2_*, the compiled templates of core/winograd_kernels.h):
 //                          F(2,3)  F(4,3)  F(6,3)
 //     aarch64 input          109     268     595
 //             output         174     263     528
@@ -1055,6 +1139,13 @@ ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const f
 //     armv7   input          174     500     685
 //             output         182     419     619
 //             clamped        192     455     707
+//                          F(2,3)s2  F(4,3)s2
+//     aarch64 input          129       622
+//             output         200       535
+//             clamped        210       571
+//     armv7   input          202      1042
+//             output         200       615
+//             clamped        210       651
 //
 //   per-position GEMM (wpos_k<K>_n<N>: 64 channels, K = 16/64/128, N = 1..16
 //   tiles; a straight line in K for every N): per 8 channels and k-quad, a
@@ -1071,7 +1162,12 @@ ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const f
 // 3..512, maps 1..56, padding 1, unclamped): aarch64 within 5.3% of every
 // count (mean 0.9%), armv7 within 10.4% (mean 1.7%). The planner compares
 // these estimates with im2col_conv_cost() (conv_gemm.cpp);
-// tests/cpp/test_planner.cpp holds the counts and checks the fit.
+// tests/cpp/test_planner.cpp holds the counts and checks the fit. Stride 2
+// adds only its transform terms (above) and its geometry (positions, boxes):
+// with no constant refitted, the model is within 5.3% of the 54 stride-2
+// Winograd counts on cortex-a72 (pays_wino{23,43,4323}s2_*: 18 layers, Cin
+// 3..512, input maps 3..112; F(2,3)s2 4.0%, F(4,3)s2 5.3%, mixed 5.1%) and
+// within 9.4% on cortex-a15 (2.8%, 3.7%, 9.4%).
 namespace {
 
 struct WinoCostModel {
@@ -1083,6 +1179,7 @@ struct WinoCostModel {
   double pair, pair_piece[3], pair_piece_kq[3];  // per pair; per 1/2/4-tile piece, and per k-quad
   double piece, piece_kq[3];  // a lone 8-channel block: per 1/2/4-tile piece, and per k-quad
   double stage_row, stage_pixel;  // staging: per box row x 4 channels, per pixel of it
+  double in_s2[2], out_s2[2], out_clamp_s2[2];  // stride 2: F(2,3)s2, F(4,3)s2 transforms
 };
 
 #if defined(__arm__)
@@ -1090,13 +1187,15 @@ const WinoCostModel kCost = {{174, 500, 685}, {182, 419, 619}, {192, 455, 707},
                              4336, 30.8, 98.4, 80,
                              false, 0, {0, 0, 0}, {0, 0, 0},
                              104.1, {15, 23, 40},
-                             97.9, 6.2};
+                             97.9, 6.2,
+                             {202, 1042}, {200, 615}, {210, 651}};
 #else
 const WinoCostModel kCost = {{109, 268, 595}, {174, 263, 528}, {184, 305, 610},
                              1667, 103, 28.5, 69,
                              true, 50, {37, 38, 32}, {23, 39, 70},
                              37.4, {9.07, 18.14, 36.28},
-                             107.6, 1.74};
+                             107.6, 1.74,
+                             {129, 622}, {200, 535}, {210, 571}};
 #endif
 
 // One wino_gemm_fn call: m8 blocks of 8 channels, n tiles, kq k-quads.
@@ -1117,12 +1216,16 @@ double wino_gemm_cost(size_t m8, size_t n, size_t kq) {
   return cost + double(m8 / 2) * pair + (m8 % 2 ? lone : 0.0);
 }
 
-double wino_input_cost(size_t m, size_t nt, size_t rows, size_t cols) {
-  return double(nt) * kCost.in[wino_index(m)] +
-         double(rows) * (kCost.stage_row + double(cols) * kCost.stage_pixel);
+double wino_in_tile_cost(size_t m, size_t s) {
+  return s == 2 ? kCost.in_s2[wino_s2_index(m)] : kCost.in[wino_index(m)];
 }
 
-double wino_output_cost(size_t m, bool clamp) {
+double wino_input_cost(size_t m, size_t s, size_t nt, size_t rows, size_t cols) {
+  return double(nt) * wino_in_tile_cost(m, s) + double(rows) * (kCost.stage_row + double(cols) * kCost.stage_pixel);
+}
+
+double wino_output_cost(size_t m, size_t s, bool clamp) {
+  if (s == 2) return clamp ? kCost.out_clamp_s2[wino_s2_index(m)] : kCost.out_s2[wino_s2_index(m)];
   return clamp ? kCost.out_clamp[wino_index(m)] : kCost.out[wino_index(m)];
 }
 
@@ -1130,11 +1233,11 @@ double wino_output_cost(size_t m, bool clamp) {
 
 double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t wo) {
   const size_t g = size_t(p.groups), cg = size_t(p.in_channels) / g, mg = size_t(p.out_channels) / g;
-  const size_t kpad = round_up(cg, 4), mpad = round_up(mg, 8), npos = (m + 2) * (m + 2);
+  const size_t s = size_t(p.stride_h), kpad = round_up(cg, 4), mpad = round_up(mg, 8);
+  const size_t npos = wino_side(m, s) * wino_side(m, s);
   WinoPlan wp;
-  wino_geometry(m, kpad, mpad, size_t(ho), size_t(wo), &wp);
-  const size_t ti = wino_index(m);
-  const double out = p.clamp ? kCost.out_clamp[ti] : kCost.out[ti], in = kCost.in[ti];
+  wino_geometry(m, s, kpad, mpad, size_t(ho), size_t(wo), &wp);
+  const double out = wino_output_cost(m, s, p.clamp), in = wino_in_tile_cost(m, s);
   const bool one_k_chunk = kpad <= wp.kc;
   // The blocks of one strip of ntx tile columns: t tiles each, the last the
   // rest; a block's staging box spans the tile rows it touches.
@@ -1143,7 +1246,8 @@ double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t w
     double c = 0;
     for (size_t b0 = 0; b0 < ntiles; b0 += wp.t) {
       const size_t nt = std::min(wp.t, ntiles - b0), r0 = b0 / ntx, r1 = (b0 + nt - 1) / ntx;
-      const double rows = double(m * (r1 - r0 + 1) + 2), cols = double(m * (r0 == r1 ? nt : ntx) + 2);
+      const double rows = double(wino_box_side(m, s, r1 - r0 + 1));
+      const double cols = double(wino_box_side(m, s, r0 == r1 ? nt : ntx));
       for (size_t m0 = 0; m0 < mpad; m0 += wp.mc) {
         const size_t mn = std::min(wp.mc, mpad - m0);
         c += kCost.unit + double(nt * div_up(std::min(mg, m0 + mn) - m0, 4)) * out;

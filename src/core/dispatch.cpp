@@ -78,6 +78,8 @@ Kernels choose(const CpuFeatures& f) {
   k.winograd[0] = &wino23_generic_kernels();
   k.winograd[1] = &wino43_generic_kernels();
   k.winograd[2] = &wino63_generic_kernels();
+  k.winograd_s2[0] = &wino23s2_generic_kernels();
+  k.winograd_s2[1] = &wino43s2_generic_kernels();
   k.wino_gemm = &wino_gemm_generic_kernels();
   k.dw3x3 = &dw3x3_generic_kernels();
   k.dw5x5 = &dw5x5_generic_kernels();
@@ -91,6 +93,8 @@ Kernels choose(const CpuFeatures& f) {
     k.winograd[0] = &wino23_neon_kernels();
     k.winograd[1] = &wino43_neon_kernels();
     k.winograd[2] = &wino63_neon_kernels();
+    k.winograd_s2[0] = &wino23s2_neon_kernels();
+    k.winograd_s2[1] = &wino43s2_neon_kernels();
     k.wino_gemm = &wino_gemm_neon_kernels();
     k.dw3x3 = &dw3x3_neon_kernels();
     k.dw5x5 = &dw5x5_neon_kernels();
@@ -151,6 +155,8 @@ CpuInfo cpu_info() {
   info.winograd = k.winograd[2]->name;
   info.winograd43 = k.winograd[1]->name;
   info.winograd23 = k.winograd[0]->name;
+  info.winograd43s2 = k.winograd_s2[1]->name;
+  info.winograd23s2 = k.winograd_s2[0]->name;
   info.winograd_gemm = k.wino_gemm->name;
   info.gemm_s8 = k.gemm_s8->name;
   info.depthwise3x3_s8 = k.dw3x3_s8->name;

@@ -31,6 +31,8 @@ struct Kernels {
   const S8GemmKernels* gemm_s8;       // int8 GEMM: dotprod > neon (smull) > generic
   // Winograd F(2,3), F(4,3), F(6,3) transforms, by wino_index(m): neon > generic.
   const WinoKernels* winograd[3];
+  // Winograd stride-2 F(2,3)s2, F(4,3)s2 transforms, by wino_s2_index(m): neon > generic.
+  const WinoKernels* winograd_s2[2];
   const WinoGemmKernels* wino_gemm;   // its per-position GEMM: neon > generic
   const DwKernels* dw3x3;             // fp32 depthwise 3x3: neon > generic
   const DwKernels* dw5x5;             // fp32 depthwise 5x5: neon > generic

@@ -76,7 +76,7 @@ constexpr size_t wino_bias_pos(size_t m) { return (m + 2) + 1; }
 
 // The matrices above, for weight transforms (done in double) and tests.
 struct WinoMatrices {
-  size_t m, n;       // output tile side, input patch (transform) side n = m + 2
+  size_t m, n;       // output tile side, input patch (transform) side n = m + 2 (stride 2: 2m + 1)
   const double* bt;  // B^T: n x n, row-major
   const double* g;   // G: n x 3
   const double* at;  // A^T: m x n
@@ -116,7 +116,7 @@ using wino_pack_nc4_fn = void (*)(const float* x, size_t ch_stride, size_t nch, 
 
 // The transforms of one tile size.
 struct WinoKernels {
-  const char* name;  // winograd<m>3-<isa>-nc4, reported by cpu_info()
+  const char* name;  // winograd<m>3[s2]-<isa>-nc4, reported by cpu_info()
   size_t m;          // output tile side
   wino_pack_nc4_fn pack_nc4;
   wino_input_fn input;
@@ -131,6 +131,68 @@ const WinoKernels& wino63_generic_kernels();
 const WinoKernels& wino23_neon_kernels();
 const WinoKernels& wino43_neon_kernels();
 const WinoKernels& wino63_neon_kernels();
+#endif
+
+// ---- stride 2: F(m x m, 3x3) with stride 2 (winograd23s2, winograd43s2) ---------------
+//
+// In 1-D a stride-2 correlation y_i = w0 x_2i + w1 x_2i+1 + w2 x_2i+2 (i < m)
+// reads the n = 2m + 1 inputs x_0 .. x_2m of its tile. Split by parity:
+// the even samples e_j = x_2j (j = 0..m) meet the taps (w0, w2), which is
+// the stride-1 correlation F(m, 2) (m + 1 products); the odd samples
+// o_i = x_2i+1 meet w1 alone (m products, no transform):
+//     y_i = [A^T ((G (w0, w2)) (.) (B^T e))]_i + w1 o_i.
+// That is one bilinear algorithm of n = 2m + 1 products, written with
+// matrices B'^T (n x n), G' (n x 3), A'^T (m x n) that act on the patch in
+// its natural order (the de-interleave folded in):
+//   rows 0..m of B'^T: F(m,2)'s B^T on the even columns 0, 2, .., 2m;
+//   row m + 1 + i: picks x_2i+1;
+//   G' rows 0..m: F(m,2)'s G on (w0, w2) (middle column 0); rows m + 1 + i:
+//   (0, 1, 0);  A'^T = [ F(m,2)'s A^T | I_m ].
+// 2-D is the tensor product, exactly as at stride 1:
+//     Y = A'^T [ (G' g G'^T) (.) (B'^T d B'^T^T) ] A'
+// over n^2 positions (25, 81): 6.25 and 5.06 products per output and
+// channel pair against 9 for the direct convolution. Tile t's patch starts
+// at input column 2 m t - pad (rows likewise); tiles overlap by one column.
+// F(m,2) (Toom-Cook for correlation, points a_k and inf; G rows divided by
+// prod_{l != k} (a_k - a_l), B^T solved exactly, some rows' signs moved
+// between B^T and G):
+//
+//   F(2,2) on {0, 1, inf}          F(4,2) on {0, 1, -1, 2, inf}
+//   B^T         G       A^T        B^T                   G              A^T
+//   [ 1 -1  0 ] [1 0]   [1 1 0]    [ 2 -1 -2  1  0 ]     [ 1/2   0  ]   [ 1  1  1  1  0 ]
+//   [ 0  1  0 ] [1 1]   [0 1 1]    [ 0  2  1 -1  0 ]     [ 1/2  1/2 ]   [ 0  1 -1  2  0 ]
+//   [ 0 -1  1 ] [0 1]              [ 0  2 -3  1  0 ]     [-1/6  1/6 ]   [ 0  1  1  4  0 ]
+//                                  [ 0 -1  0  1  0 ]     [ 1/6  1/3 ]   [ 0  1 -1  8  1 ]
+//                                  [ 0  2 -1 -2  1 ]     [ 0     1  ]
+//
+// F(4,2)'s points were chosen by fp32 error (bench/wino_accuracy.py's
+// setting, a float64 numpy emulation): {0, 1, -1, 2}, {0, 1, -1, -2},
+// {0, 1, -1, +-1/2} are within 25% of each other; {0, 1, -1, 2} has integer
+// B^T. m = 3 (n = 7, 49 positions) is not built: on ResNet-18's output maps
+// it never needs fewer products per channel pair: 7x7 takes 4 tiles x 81 =
+// 324 at m = 4, 326 as 4 + 3 (81 + 5 x 49), 441 at m = 3; 14x14 takes 1054
+// as 12 + 2 at m = 4 + 2 (9 x 81 + 13 x 25), 1109 as 12 + 2 at m = 3 + 2.
+// Column 1 of A'^T (the point 1) is all ones, so the bias rides on position
+// (1, 1) as at stride 1: wino_bias_pos_n(n).
+//
+// The transforms have the kernel contracts above (wino_input_fn reads an
+// n x n patch, n = 2m + 1; wino_output_fn writes m x m), so the driver,
+// the per-position GEMM and the nc4 layout are shared with stride 1.
+constexpr size_t kWinoS2TileSizes[2] = {2, 4};
+constexpr size_t wino_s2_index(size_t m) { return m / 2 - 1; }
+// Transform side of an F(m x m, 3x3) tile at stride s (1 or 2).
+constexpr size_t wino_side(size_t m, size_t s) { return s * (m - 1) + 3; }
+// The bias position (1, 1) of a transform of side n.
+constexpr size_t wino_bias_pos_n(size_t n) { return n + 1; }
+
+const WinoMatrices& wino_matrices_s2(size_t m);  // m = 2 or 4: B'^T, G', A'^T above
+
+// src/generic/winograd{23,43}s2.cpp; src/neon/<isa>/winograd{23,43}s2_nc4.cpp.
+const WinoKernels& wino23s2_generic_kernels();
+const WinoKernels& wino43s2_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+const WinoKernels& wino23s2_neon_kernels();
+const WinoKernels& wino43s2_neon_kernels();
 #endif
 
 // ---- fp16 (precision="fp16") --------------------------------------------------------

@@ -1,5 +1,6 @@
 // The Winograd transform kernels of every tile size, written once over a
-// vector "Ops" policy and a tile-size traits struct (F23, F43, F63 below),
+// vector "Ops" policy and a tile-size traits struct (F23, F43, F63, and the
+// stride-2 F23s2, F43s2 below),
 // and instantiated per ISA (generic/winograd_ops.h: 4 plain floats,
 // neon/winograd.h: float32x4_t). The NEON units of F(6,3) also run the same
 // operations as inline assembly on aarch64 and armv7 (WA_IN_1D and
@@ -160,6 +161,83 @@ struct F23 {
   }
 };
 
+// ---- stride 2: F(2x2, 3x3) s2 and F(4x4, 3x3) s2 (core/winograd.h) ---------------
+//
+// A 1-D transform of the natural-order patch d0 .. d_2m: F(m,2)'s B^T on the
+// even samples e_j = d_2j to t0 .. t_m, the odd samples d_2i+1 copied to
+// t_m+1+i; the output adds the odd products m_m+1+i to F(m,2)'s A^T.
+
+struct F23s2 {
+  static constexpr size_t m = 2, n = 5;
+  static constexpr const float* in_consts = kNoConstValues;
+  static constexpr const float* out_consts = kNoConstValues;
+
+  // t = B'^T d (2 operations): t0 = d0 - d2, t1 = d2, t2 = d4 - d2, t3 = d1, t4 = d3.
+  // input_even: t0 .. t2 only (reads the even d only).
+  template <class Ops, class V = typename Ops::V>
+  static void input_even(const Ops& o, const V* d, V* t) {
+    t[0] = o.sub(d[0], d[2]);
+    t[1] = d[2];
+    t[2] = o.sub(d[4], d[2]);
+  }
+  template <class Ops, class V = typename Ops::V>
+  static void input_1d(const Ops& o, const V* d, V* t) {
+    input_even(o, d, t);
+    t[3] = d[1];
+    t[4] = d[3];
+  }
+
+  // y = A'^T m (4 operations): y0 = (m0 + m1) + m3, y1 = (m1 + m2) + m4.
+  template <class Ops, class V = typename Ops::V>
+  static void output_1d(const Ops& o, const V* m, V* y) {
+    y[0] = o.add(o.add(m[0], m[1]), m[3]);
+    y[1] = o.add(o.add(m[1], m[2]), m[4]);
+  }
+};
+
+enum In43s2Const { kS2, kS3, kIn43s2Consts };
+constexpr float kIn43s2ConstValues[12] = {2.0f, 3.0f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+struct F43s2 {
+  static constexpr size_t m = 4, n = 9;
+  static constexpr const float* in_consts = kIn43s2ConstValues;
+  static constexpr const float* out_consts = kOut43ConstValues;  // 2, 4, 8 (as F(4,3)'s)
+
+  // t = B'^T d (9 operations), on e_j = d_2j with a = e3 - e1:
+  //   t0 = a + 2 (e0 - e2),  t1 = (e1 + e2) - a,  t2 = a + 3 (e1 - e2),
+  //   t3 = a,                t4 = (e4 - e2) - 2 a,  t5..t8 = d1, d3, d5, d7.
+  // input_even: t0 .. t4 only (reads the even d only).
+  template <class Ops, class V = typename Ops::V>
+  static void input_even(const Ops& o, const V* d, V* t) {
+    const V a = o.sub(d[6], d[2]);
+    t[0] = o.template mla<kS2>(a, o.sub(d[0], d[4]));
+    t[1] = o.sub(o.add(d[2], d[4]), a);
+    t[2] = o.template mla<kS3>(a, o.sub(d[2], d[4]));
+    t[4] = o.template mls<kS2>(o.sub(d[8], d[4]), a);
+    t[3] = a;
+  }
+  template <class Ops, class V = typename Ops::V>
+  static void input_1d(const Ops& o, const V* d, V* t) {
+    input_even(o, d, t);
+    t[5] = d[1];
+    t[6] = d[3];
+    t[7] = d[5];
+    t[8] = d[7];
+  }
+
+  // y = A'^T m (12 operations): s = m1 + m2, d = m1 - m2;
+  //   y0 = ((m0 + s) + m3) + m5,  y1 = (d + 2 m3) + m6,
+  //   y2 = (s + 4 m3) + m7,       y3 = ((d + m4) + 8 m3) + m8.
+  template <class Ops, class V = typename Ops::V>
+  static void output_1d(const Ops& o, const V* m, V* y) {
+    const V s = o.add(m[1], m[2]), d = o.sub(m[1], m[2]);
+    y[0] = o.add(o.add(o.add(m[0], s), m[3]), m[5]);
+    y[1] = o.add(o.template mla<kP2>(d, m[3]), m[6]);
+    y[2] = o.add(o.template mla<kP4>(s, m[3]), m[7]);
+    y[3] = o.add(o.template mla<kP8>(o.add(d, m[4]), m[3]), m[8]);
+  }
+};
+
 // ---- F(4x4, 3x3) on {0, 1, -1, 2, -1/2, inf} (the fp16 Winograd) --------------------
 
 enum In43hConst { kH0_5, kH1_5, kH2, kH2_5, kIn43hConsts };
@@ -227,6 +305,37 @@ void input_tile(const float* src, size_t src_row, float* dst, size_t dst_pos) {
     o.refresh();
     V col[n], v[n];
     for (size_t r = 0; r < n; r++) col[r] = o.load(e[j][r]);
+    F::input_1d(o, col, v);
+    for (size_t i = 0; i < n; i++) o.store(dst + (n * i + j) * dst_pos, v[i]);
+  }
+}
+
+// wino_input_fn of the stride-2 tiles (F23s2, F43s2): as input_tile, but
+// the row pass computes only its m + 1 transformed columns (from the even
+// pixels of each row: input_even), and the column pass reads the other m
+// columns of d B', which are the patch's odd columns unchanged, straight
+// from the patch. Per tile x 4 channels this saves n m loads, n m stores
+// and the loads of the odd pixels in the row pass.
+template <class Ops, class F>
+void input_tile_s2(const float* src, size_t src_row, float* dst, size_t dst_pos) {
+  using V = typename Ops::V;
+  constexpr size_t n = F::n, ne = F::m + 1;
+  Ops o(F::in_consts);
+  alignas(16) float e[ne][n][4];  // e[j][r]: row pass output, column j <= m of row r
+  for (size_t r = 0; r < n; r++) {
+    o.refresh();
+    V d[n], out[ne];
+    for (size_t c = 0; c < n; c += 2) d[c] = o.load(src + r * src_row + c * 4);
+    F::input_even(o, d, out);
+    for (size_t j = 0; j < ne; j++) o.store(e[j][r], out[j]);
+  }
+  for (size_t j = 0; j < n; j++) {
+    o.refresh();
+    V col[n], v[n];
+    if (j < ne)
+      for (size_t r = 0; r < n; r++) col[r] = o.load(e[j][r]);
+    else  // column j of d B' is the patch's column 2 (j - ne) + 1
+      for (size_t r = 0; r < n; r++) col[r] = o.load(src + r * src_row + (2 * (j - ne) + 1) * 4);
     F::input_1d(o, col, v);
     for (size_t i = 0; i < n; i++) o.store(dst + (n * i + j) * dst_pos, v[i]);
   }

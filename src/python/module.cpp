@@ -88,6 +88,8 @@ PYBIND11_MODULE(_armconv, m) {
     kernels["winograd"] = c.winograd;
     kernels["winograd43"] = c.winograd43;
     kernels["winograd23"] = c.winograd23;
+    kernels["winograd43s2"] = c.winograd43s2;
+    kernels["winograd23s2"] = c.winograd23s2;
     kernels["gemm_s8"] = c.gemm_s8;
     kernels["winograd_gemm"] = c.winograd_gemm;
     kernels["depthwise3x3_s8"] = c.depthwise3x3_s8;

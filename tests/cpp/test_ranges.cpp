@@ -496,6 +496,29 @@ void mixed_cases() {
   std::printf("mixed tilings: %d plans for threads in stages\n", mixed_staged_plans);
 }
 
+// Stride-2 Winograd (winograd23s2, winograd43s2, winograd43s2+23s2; added
+// with them): the same driver on stride-2 geometry (patches at 2 m t - pad,
+// 2m + 1 wide), one-thread plans and plans for threads (smaller blocks and
+// chunks on large maps, stages on small ones), cut anywhere.
+void wino_s2_cases() {
+  const Conv2dParams a = params(64, 40, 3, 2, 1, 1, true), b = params(24, 20, 3, 2, 1, 2, false);
+  const Conv2dParams c = params(200, 12, 3, 2, 1, 1, false), d = params(8, 300, 3, 2, 0, 1, true);
+  f32_case("winograd43s2 64->40, 56x56, n 2", make_wino<4>, a, 2, 56, 56, {2, 2, 1});
+  f32_case("winograd23s2 24->20 g2, 29x27", make_wino<2>, b, 1, 29, 27, {2, 1, 1});
+  f32_case("winograd43s2 200->12 (2 input chunks), 25x45", make_wino<4>, c, 1, 25, 45, {1, 1, 1});
+  f32_case("winograd23s2 8->300 p0, 15x31", make_wino<2>, d, 1, 15, 31, {1, 1, 1});
+  f32_case("winograd43s2+23s2 64->40, 28x28, n 2", make_wino_mix<4, 2>, a, 2, 28, 28, {1, 1, 1});
+  f32_case("winograd43s2+23s2 24->20 g2, 27x13", make_wino_mix<4, 2>, b, 1, 27, 13, {1, 1, 1});
+  f32_case("winograd43s2 64->40, 14x14 (stages)", make_wino<4>, a, 1, 14, 14, {1, 1, 1});
+  int staged = 0;
+  for (const auto& impl : {make_wino<4>(a, nullptr, nullptr), make_wino<2>(b, nullptr, nullptr),
+                           make_wino_mix<4, 2>(a, nullptr, nullptr)}) {
+    for (int threads : {2, 4}) staged += impl->plan_for_threads(1, 14, 14, threads).stages == 3;
+  }
+  CHECK(staged > 0, "no stride-2 Winograd plan for threads ran in stages");
+  std::printf("stride-2 Winograd: %d plans for threads in stages\n", staged);
+}
+
 }  // namespace
 
 int main() {
@@ -638,6 +661,7 @@ int main() {
   dw_s8_run_cases();
   phase7_cases();
   mixed_cases();
+  wino_s2_cases();
   CHECK(staged_plans > 0, "no plan for threads ran in stages");
   CHECK(wino_position_plans > 0, "no Winograd plan in stages cut the positions of a block");
   CHECK(sliced_plans > 0 && narrow_block_plans > 0 && straddling_plans > 0,

@@ -1,0 +1,18 @@
+// NEON Winograd F(4x4, 3x3) stride-2 transforms, armv7 (winograd43s2-armv7-nc4:
+// one tile of 4 channels per call): the templates of core/winograd_kernels.h
+// (F43s2) over the NEON Ops policy of neon/winograd.h.
+#include "core/winograd.h"
+#include "core/winograd_kernels.h"
+#include "neon/winograd.h"
+
+namespace armconv {
+namespace detail {
+
+const WinoKernels& wino43s2_neon_kernels() {
+  static const WinoKernels k = {"winograd43s2-armv7-nc4", 4, pack_nc4, wino::input_tile_s2<Ops, wino::F43s2>,
+                                wino::output_tile<Ops, wino::F43s2>};
+  return k;
+}
+
+}  // namespace detail
+}  // namespace armconv
