@@ -976,27 +976,32 @@ class WinogradMixed final : public ConvImpl {
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end, void* scratch) const override {
     run_stage(pl, 0, x, y, begin, end, scratch, nullptr);
   }
-  // Units [begin, end) of stage `stage`: of each region, the ones in range,
-  // on the region's own plan (with the mixed plan's map) and its part of the
-  // shared buffer.
+  // Units [begin, end) of stage `stage`: in each super-block (core/plan.h,
+  // WinoMixPlan), of each region, the ones in range, on the region's own plan
+  // (with the mixed plan's map) and its part of the shared buffer.
   void run_stage(const ConvPlan& pl, int stage, const float* x, float* y, size_t begin, size_t end, void* scratch,
                  void* shared) const override {
     const WinoMixPlan& mx = *pl.wino_mix;
+    const size_t team = mx.team;
     size_t off = 0;
-    for (size_t r = 0; r < mx.count && off < end; r++) {
-      const int s = stage - (pl.stages - mx.stages[r]);  // the region's stage
-      if (s < 0) continue;
-      const size_t units = mx.units[r][s], lo = std::max(begin, off), hi = std::min(end, off + units);
-      if (lo < hi) {
-        ConvPlan q = pl;
-        q.wino = mx.part[r];
-        q.wino_mix.reset();
-        q.stages = mx.stages[r];
-        part(mx.part[r].m)
-            .run_stage(q, s, x, y, lo - off, hi - off, scratch,
-                       shared ? static_cast<unsigned char*>(shared) + mx.shared_at[r] : nullptr);
+    for (size_t t = 0; t < team && off < end; t++) {
+      for (size_t r = 0; r < mx.count && off < end; r++) {
+        const int s = stage - (pl.stages - mx.stages[r]);  // the region's stage
+        if (s < 0) continue;
+        // Region r's units [a, b) in super-block t, at off .. off + b - a.
+        const size_t units = mx.units[r][s], a = t * units / team, b = (t + 1) * units / team;
+        const size_t lo = std::max(begin, off), hi = std::min(end, off + (b - a));
+        if (lo < hi) {
+          ConvPlan q = pl;
+          q.wino = mx.part[r];
+          q.wino_mix.reset();
+          q.stages = mx.stages[r];
+          part(mx.part[r].m)
+              .run_stage(q, s, x, y, a + (lo - off), a + (hi - off), scratch,
+                         shared ? static_cast<unsigned char*>(shared) + mx.shared_at[r] : nullptr);
+        }
+        off += b - a;
       }
-      off += units;
     }
   }
 
@@ -1032,6 +1037,7 @@ class WinogradMixed final : public ConvImpl {
     auto mix = std::make_shared<WinoMixPlan>();
     WinoMixPlan& mx = *mix;
     mx.count = t.count;
+    mx.team = threads > 1 ? size_t(threads) : 1;
     size_t units[ConvPlan::kMaxStages] = {};
     double work = 0;
     for (size_t r = 0; r < t.count; r++) {
@@ -1048,8 +1054,9 @@ class WinogradMixed final : public ConvImpl {
       pl.macs += q.macs;
       work += q.work();
     }
-    // Units of about equal cost within a region; the regions' differ, which
-    // only makes a team's ranges less even.
+    // Units of about equal cost within a region; the regions' differ, so the
+    // units are laid out in `team` super-blocks (core/plan.h, WinoMixPlan):
+    // each of a team's equal ranges gets about 1/team of every region.
     for (int s = 0; s + 1 < stages; s++) pl.early[s].axes[0] = units[s];
     pl.axes[0] = units[stages - 1];
     pl.units = units[stages - 1];

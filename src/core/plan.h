@@ -96,9 +96,15 @@ struct WinoPlan {
 // driver at its own tile size (e.g. F(6,3) on the 12x12 core of a 14x14 map,
 // F(2,3) on its 2-wide border). The plan of each region is the one-tile-size
 // plan of its window (part[r]); the mixed plan's units, in every stage, are
-// region 0's units, then region 1's, ... A region planned in fewer stages
-// than the mixed plan runs its stages in the mixed plan's last ones (and has
-// no units in the earlier ones); its shared buffer starts at shared_at[r].
+// laid out in `team` super-blocks: super-block t holds region 0's units
+// [t U_0 / team, (t+1) U_0 / team), then region 1's likewise, ... (U_r the
+// region's units in that stage), so that a team's equal ranges of units each
+// get about 1/team of every region: the regions' units differ in cost
+// (an F(6,3) unit does several times an F(2,3) unit's work). team = 1 (a
+// one-thread plan) is region 0's units, then region 1's, ... A region
+// planned in fewer stages than the mixed plan runs its stages in the mixed
+// plan's last ones (and has no units in the earlier ones); its shared buffer
+// starts at shared_at[r].
 // ConvPlan holds it by pointer (null for every other plan): three WinoPlans
 // would more than double the plan every call of every family copies.
 constexpr size_t kMaxWinoRegions = 3;
@@ -108,6 +114,7 @@ struct WinoMixPlan {
   int stages[kMaxWinoRegions] = {1, 1, 1};
   size_t units[kMaxWinoRegions][3] = {};  // per stage of the region's own plan
   size_t shared_at[kMaxWinoRegions] = {};
+  size_t team = 1;  // super-blocks per stage (the team the plan is for)
 };
 
 // The zero-padded copy of the image a GEMM layer packs its im2col matrix
