@@ -21,6 +21,20 @@ def out_size(h, k, s, d, p0, p1):
     return (h + p0 + p1 - d * (k - 1) - 1) // s + 1
 
 
+def pads4(padding, k=3):
+    """(top, bottom, left, right) of a Conv2d padding argument ("same": the
+    stride-1 padding of an odd k x k kernel)."""
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        return ((k - 1) // 2,) * 4
+    if isinstance(padding, int):
+        return (padding,) * 4
+    if len(padding) == 2:
+        return (padding[0], padding[0], padding[1], padding[1])
+    return tuple(padding)
+
+
 def conv2d_ref(x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), groups=1,
                act=None):
     """float64 conv2d, NCHW; pads = (top, bottom, left, right); act = None or (lo, hi)."""

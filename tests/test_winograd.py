@@ -25,7 +25,7 @@ import pytest
 import armconv
 from conftest import UNDER_QEMU
 from guard import guarded
-from reference import act_range, assert_close, conv2d_ref, out_size
+from reference import act_range, assert_close, conv2d_ref, out_size, pads4
 
 # Transform matrices per output tile side m (src/core/winograd.h).
 MATS = {
@@ -93,20 +93,8 @@ def wino_bound(x, w, b, pads, m=6):
         np.finfo(np.float32).tiny
 
 
-def explicit(padding):
-    if padding == "valid":
-        return (0, 0, 0, 0)
-    if padding == "same":
-        return (1, 1, 1, 1)
-    if isinstance(padding, int):
-        return (padding,) * 4
-    if len(padding) == 2:
-        return (padding[0], padding[0], padding[1], padding[1])
-    return tuple(padding)
-
-
 def check(x, w, b=None, padding=0, activation=None, layer=None, m=6, groups=1):
-    pads = explicit(padding)
+    pads = pads4(padding)
     if layer is None:
         y = armconv.conv2d(x, w, b, padding=padding, activation=activation, algo=ALGO[m], groups=groups)
     else:
@@ -139,7 +127,7 @@ def sweep_cases():
         for i in range(36 if not UNDER_QEMU else 18):
             j = i + 7 * m  # a different mix per tile size
             pad = pads[j % len(pads)]
-            pt, pb, pl, pr = explicit(pad)
+            pt, pb, pl, pr = pads4(pad)
             h, w = sizes[j % len(sizes)]
             h, w = max(h, 3 - pt - pb), max(w, 3 - pl - pr)  # output at least 1x1
             c = chans[j % len(chans)]
@@ -344,7 +332,7 @@ def mixed_bound(x, w, b, pads, name):
 
 
 def check_mixed(x, w, b, padding, activation, name, groups=1, layer=None):
-    pads = explicit(padding)
+    pads = pads4(padding)
     if layer is None:
         layer = armconv.Conv2d(w, b, padding=padding, activation=activation, algo=name, groups=groups)
     y = layer(x)
@@ -371,7 +359,7 @@ def mixed_cases():
                 continue
             j = i + 5 * k
             pad = pads[j % len(pads)]
-            pt, pb, pl, pr = explicit(pad)
+            pt, pb, pl, pr = pads4(pad)
             h, w = max(s, 3 - pt - pb), max(s + j % 3, 3 - pl - pr)
             c, co = chans[j % len(chans)], chans[(j // 2 + 1) % len(chans)]
             groups = 2 if j % 4 == 3 else 1

@@ -25,7 +25,7 @@ import pytest
 import armconv
 from conftest import UNDER_QEMU
 from guard import guarded
-from reference import act_range, assert_close, conv2d_ref, out_size
+from reference import act_range, assert_close, conv2d_ref, out_size, pads4
 
 # F(m,2) (correlation with 2 taps) on {0, 1, inf} and {0, 1, -1, 2, inf}.
 F2 = {
@@ -83,16 +83,6 @@ def test_exact(m, rng):
     g = np.vectorize(Fraction)(rng.integers(-50, 50, (3, 3))).astype(object)
     ref = np.array([[np.sum(g * d[2 * i:2 * i + 3, 2 * j:2 * j + 3]) for j in range(m)] for i in range(m)])
     assert (AT.dot((G.dot(g).dot(G.T)) * (BT.dot(d).dot(BT.T))).dot(AT.T) == ref).all()
-
-
-def pads_of(padding):
-    if padding == "valid":
-        return (0, 0, 0, 0)
-    if isinstance(padding, int):
-        return (padding,) * 4
-    if len(padding) == 2:
-        return (padding[0], padding[0], padding[1], padding[1])
-    return tuple(padding)
 
 
 def wino_magnitude(x, w, b, pads, m, region=None):
@@ -157,7 +147,7 @@ def check(x, w, b=None, padding=0, activation=None, layer=None, m=4, groups=1):
     else:
         y = layer(x)
     x4 = x if x.ndim == 4 else x[None]
-    pads = pads_of(padding)
+    pads = pads4(padding)
     ref = conv2d_ref(x4, w, b, stride=(2, 2), pads=pads, act=act_range(activation), groups=groups)
     cg, mg = x4.shape[1] // groups, w.shape[0] // groups
     bound = np.concatenate([wino_bound(x4[:, g * cg:(g + 1) * cg], w[g * mg:(g + 1) * mg],
@@ -183,7 +173,7 @@ def sweep_cases():
             j = i + 7 * k
             pad = pads[j % len(pads)]
             h, w = sizes[j % len(sizes)]
-            pt, pb, pl, pr = pads_of(pad)
+            pt, pb, pl, pr = pads4(pad)
             h, w = max(h, 3 - pt - pb), max(w, 3 - pl - pr)  # output at least 1x1
             c = chans[j % len(chans)]
             co = chans[(j // len(chans) + j) % len(chans)]
