@@ -682,9 +682,9 @@ class WinogradConv : public T::Base {
   // Plans for threads (weigh) have the costs of their units' last indices
   // from the cost model (a leftover tile of the GEMM costs more than its
   // share of an 8-tile group); a one-thread plan, which nothing splits, by
-  // tiles and channels. Every stage's grid also says what its full unit
-  // costs by the model (unit_cost: a mixed plan weighs its regions' units
-  // with it, WinogradMixed).
+  // tiles and channels. A plan for threads's every stage grid also says what
+  // its full unit costs by the model (unit_cost: a mixed plan weighs its
+  // regions' units with it, WinogradMixed).
   void units(ConvPlan* pl, bool weigh = false) const {
     const WinoPlan& wp = pl->wino;
     const size_t images = size_t(pl->n) * g_;
@@ -704,7 +704,7 @@ class WinogradConv : public T::Base {
                              : double(last.nt) / double(full.nt);
     pl->last_cost[2] = weigh ? std::min(1.0, unit_cost(full, mc_last) / unit_cost(full, wp.mc))
                              : double(mc_last) / double(wp.mc);
-    pl->unit_cost = unit_cost(full, wp.mc);
+    pl->unit_cost = weigh ? unit_cost(full, wp.mc) : 1.0;
     // V, M and the staging boxes (one per quad of a V vector), each followed
     // by 64 bytes of slack.
     pl->scratch_bytes = wp.v_floats * sizeof(Elem) + (wp.m_floats + L / 4 * wp.stage_floats) * sizeof(float) + 3 * 64;
@@ -1038,7 +1038,7 @@ class WinogradMixed final : public ConvImpl {
     pl.wo = wo;
     pl.wino = parts[0].wino;
     pl.stages = stages;
-    auto mix = std::make_shared<WinoMixPlan>();
+    auto mix = std::make_shared<WinoMixPlan>();  // (the stages' runs in it: one allocation)
     WinoMixPlan& mx = *mix;
     mx.count = t.count;
     mx.team = threads > 1 ? size_t(threads) : 1;
@@ -1059,29 +1059,38 @@ class WinogradMixed final : public ConvImpl {
     // (core/plan.h, WinoMixPlan): a team of that size is cut at the
     // super-blocks' ends, another by the runs' costs.
     const size_t team = mx.team;
-    std::unique_ptr<size_t[]> cuts(new size_t[kMaxWinoRegions * (team + 1)]);
+    size_t local[kMaxWinoRegions * 9];  // the cuts, up to 8 threads without an allocation
+    std::unique_ptr<size_t[]> heap(team < 9 ? nullptr : new size_t[kMaxWinoRegions * (team + 1)]);
+    size_t* const cuts = heap ? heap.get() : local;
     for (int s = 0; s < stages; s++) {
-      auto runs = std::make_shared<UnitRuns>();
-      runs->runs.reserve(team * t.count);
+      UnitRuns& runs = mx.runs[s];
+      runs.runs.reserve(team * t.count);
       UnitGrid grids[kMaxWinoRegions];
       for (size_t r = 0; r < t.count; r++) {
         const int rs = s - (stages - parts[r].stages);  // the region's stage
-        if (rs < 0) continue;  // (no units: its cuts stay empty)
+        if (rs < 0) continue;  // (no units: its cuts stay unread)
         grids[r] = parts[r].stage_grid(rs);
-        split_units(grids[r], int(team), cuts.get() + r * (team + 1));
+        size_t* c = cuts + r * (team + 1);
+        if (team > 1) {
+          split_units(grids[r], int(team), c);
+        } else {
+          c[0] = 0;
+          c[1] = grids[r].units();
+        }
       }
       for (size_t k = 0; k < team; k++)
         for (size_t r = 0; r < t.count; r++) {
           if (s < stages - parts[r].stages) continue;
-          const size_t* c = cuts.get() + r * (team + 1);
-          runs->add(grids[r], c[k], c[k + 1] - c[k], r);
+          const size_t* c = cuts + r * (team + 1);
+          runs.add(grids[r], c[k], c[k + 1] - c[k], r);
         }
+      std::shared_ptr<const UnitRuns> held(mix, &runs);  // (shares the mixed plan's ownership)
       if (s + 1 < stages) {
-        pl.early[s] = UnitRuns::grid(runs);
+        pl.early[s] = UnitRuns::grid(std::move(held));
       } else {
-        pl.axes[0] = runs->units;
-        pl.units = runs->units;
-        pl.runs = std::move(runs);
+        pl.axes[0] = runs.units;
+        pl.units = runs.units;
+        pl.runs = std::move(held);
       }
     }
     pl.cost_per_mac = pl.macs > 0 ? work / pl.macs : 1.0;

@@ -96,8 +96,9 @@ struct WinoPlan {
 // driver at its own tile size (e.g. F(6,3) on the 12x12 core of a 14x14 map,
 // F(2,3) on its 2-wide border). The plan of each region is the one-tile-size
 // plan of its window (part[r]); the mixed plan's units, in every stage, are
-// runs of the regions' units (UnitRuns, threads.h; ConvPlan::runs and the
-// early grids' runs, run r's tag its region), laid out in `team`
+// runs of the regions' units (UnitRuns, threads.h; held in runs[s], which
+// ConvPlan::runs and the early grids' runs point to; a run's tag is its
+// region), laid out in `team`
 // super-blocks: super-block t holds region 0's units [b_t, b_t+1) (b: the
 // region's stage grid split by cost for the team, split_units), then region
 // 1's likewise, ... So a team of the size the plan is for gets about 1/team
@@ -117,6 +118,7 @@ struct WinoMixPlan {
   int stages[kMaxWinoRegions] = {1, 1, 1};
   size_t shared_at[kMaxWinoRegions] = {};
   size_t team = 1;  // super-blocks per stage (the team the plan is for)
+  UnitRuns runs[3];  // per stage of the mixed plan (ConvPlan::kMaxStages; ConvPlan::runs, early[s].runs point here)
 };
 
 // The zero-padded copy of the image a GEMM layer packs its im2col matrix
