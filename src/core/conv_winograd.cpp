@@ -993,15 +993,18 @@ class WinogradMixed final : public ConvImpl {
     const WinoMixPlan& mx = *pl.wino_mix;
     const UnitRuns& runs = *(stage + 1 < pl.stages ? pl.early[stage].runs : pl.runs);
     if (begin >= end) return;
+    ConvPlan q;  // a region's plan: the map's sizes, the region's WinoPlan and stages
+    q.n = pl.n;
+    q.h = pl.h;
+    q.w = pl.w;
+    q.ho = pl.ho;
+    q.wo = pl.wo;
     for (size_t i = runs.run_of(begin); i < runs.runs.size() && runs.runs[i].at < end; i++) {
       const UnitRun& run = runs.runs[i];
       const size_t r = run.tag;
       const int s = stage - (pl.stages - mx.stages[r]);  // the region's stage (runs exist only where >= 0)
       const size_t lo = std::max(begin, run.at), hi = std::min(end, run.at + run.count);
-      ConvPlan q = pl;
       q.wino = mx.part[r];
-      q.wino_mix.reset();
-      q.runs.reset();
       q.stages = mx.stages[r];
       part(mx.part[r].m)
           .run_stage(q, s, x, y, run.first + (lo - run.at), run.first + (hi - run.at), scratch,

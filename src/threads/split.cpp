@@ -37,7 +37,7 @@ double UnitGrid::cost_before(size_t u) const {
   if (runs) {
     if (u >= runs->units) return runs->total;
     const UnitRun& r = runs->runs[runs->run_of(u)];
-    return r.before + r.grid.unit_cost * (r.grid.cost_before(r.first + (u - r.at)) - r.grid.cost_before(r.first));
+    return r.before + r.grid.unit_cost * (r.grid.cost_before(r.first + (u - r.at)) - r.base);
   }
   const size_t n = units();
   if (n == 0) return 0.0;
@@ -57,10 +57,11 @@ void UnitRuns::add(const UnitGrid& g, size_t first, size_t count, size_t tag) {
   r.count = count;
   r.at = units;
   r.before = total;
+  r.base = g.cost_before(first);
   r.tag = tag;
   runs.push_back(r);
   units += count;
-  total += g.unit_cost * (g.cost_before(first + count) - g.cost_before(first));
+  total += g.unit_cost * (g.cost_before(first + count) - r.base);
 }
 
 size_t UnitRuns::run_of(size_t u) const {
@@ -87,14 +88,25 @@ namespace {
 // closed form (u may be one off either way).
 size_t guess_reaching(const UnitGrid& g, double target);
 
-// The first unit u >= from with cost_before(u) >= target (units if none).
-size_t first_reaching(const UnitGrid& g, double target, size_t from) {
+// The first unit u >= from with cost_before(u) >= target (units if none);
+// *at = cost_before(u), *prev = cost_before(u - 1) (if u > from).
+size_t first_reaching(const UnitGrid& g, double target, size_t from, double* at, double* prev) {
   const size_t units = g.units();
-  size_t u = guess_reaching(g, target);
+  size_t u = std::max(from, guess_reaching(g, target));
   // Rounding may put it one off either way.
-  if (u < from) u = from;
-  while (u > from && g.cost_before(u - 1) >= target) --u;
-  while (u < units && g.cost_before(u) < target) ++u;
+  double c = g.cost_before(u), cp = u > from ? g.cost_before(u - 1) : 0.0;
+  while (u > from && cp >= target) {
+    --u;
+    c = cp;
+    if (u > from) cp = g.cost_before(u - 1);
+  }
+  while (u < units && c < target) {
+    ++u;
+    cp = c;
+    c = g.cost_before(u);
+  }
+  *at = c;
+  *prev = cp;
   return u;
 }
 
@@ -110,8 +122,9 @@ size_t guess_reaching(const UnitGrid& g, double target) {
       else hi = mid;
     }
     const UnitRun& r = rs.runs[lo];
-    const double inner = r.grid.cost_before(r.first) + (target - r.before) / r.grid.unit_cost;
-    const size_t v = first_reaching(r.grid, inner, r.first);
+    const double inner = r.base + (target - r.before) / r.grid.unit_cost;
+    double at, prev;
+    const size_t v = first_reaching(r.grid, inner, r.first, &at, &prev);
     return r.at + (std::min(v, r.first + r.count) - r.first);
   }
   const size_t units = g.units();
@@ -142,9 +155,10 @@ void split_units(const UnitGrid& grid, int team, size_t* bounds) {
   for (int w = 1; w < team; ++w) {
     const double target = total * double(w) / double(team);
     // The first u with cost_before(u) >= target, from the previous bound on ...
-    size_t lo = first_reaching(grid, target, bounds[w - 1]);
+    double at, prev;
+    size_t lo = first_reaching(grid, target, bounds[w - 1], &at, &prev);
     // ... or the boundary before it, if that one is nearer.
-    if (lo > bounds[w - 1] && target - grid.cost_before(lo - 1) < grid.cost_before(lo) - target) --lo;
+    if (lo > bounds[w - 1] && target - prev < at - target) --lo;
     bounds[w] = lo;
   }
   bounds[team] = units;

@@ -134,11 +134,12 @@ struct UnitGrid {
 
 // A run: units [first, first + count) of `grid` (a grid without runs), as
 // units [at, at + count) of the whole; `before` is the summed cost of the
-// runs before it (in unit_cost x cost), `tag` says whose units they are.
+// runs before it (in unit_cost x cost), `base` grid.cost_before(first), `tag`
+// says whose units they are.
 struct UnitRun {
   UnitGrid grid;
   size_t first = 0, count = 0, at = 0;
-  double before = 0.0;
+  double before = 0.0, base = 0.0;
   size_t tag = 0;
 };
 struct UnitRuns {
