@@ -40,6 +40,9 @@ Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64
 // A layer from a spec: "conv:CIN,COUT,K,S,P,G,H,W[,relu|relu6]" (float32) or
 // "qconv:..." (int8 in and out); false if `spec` is not one.
 bool spec_case(const std::string& spec, Case* c);
+// "balance:ALGO:SPEC:T[:P]": each (stage, worker) range of a plan on a guest
+// thread of its own (bench/bench_balance.cpp); false if `name` is not one.
+bool balance_case(const std::string& name, Case* c);
 // "algo=NAME units=U team=T" of a layer's call at the current thread count.
 std::string plan_info(const Conv2d& layer, int64_t h, int64_t w);
 std::string plan_info(const QConv2d& layer, int64_t h, int64_t w);

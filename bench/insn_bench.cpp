@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   Case spec;
-  const bool is_spec = spec_case(argv[1], &spec);
+  const bool is_spec = spec_case(argv[1], &spec) || balance_case(argv[1], &spec);
   if (is_spec) registry().push_back(spec);
   for (const Case& c : registry()) {
     if (c.name != argv[1]) continue;

@@ -86,8 +86,10 @@
 // ~30x F(6,3)'s error). WinogradMixed plans each region with the layer's
 // F(m,3) implementation (WinogradConv::plan_window; for threads
 // plan_for_threads_window, so a region with few tile blocks runs in stages)
-// and strings their units together, region after region, in every stage
-// (core/plan.h, WinoMixPlan); scratch is the largest region's, the shared
+// and strings their units together in every stage, as runs of each
+// region's units weighed by the cost model (core/plan.h, WinoMixPlan: one
+// super-block of runs per thread of the team it is planned for, each cut
+// from its region by cost); scratch is the largest region's, the shared
 // buffer of a plan in stages every region's one after the other. An `auto`
 // layer's mixed tiling runs on the same packed U as its single tile sizes
 // (one packing per tile size, made when a plan first needs it).
@@ -680,7 +682,9 @@ class WinogradConv : public T::Base {
   // Plans for threads (weigh) have the costs of their units' last indices
   // from the cost model (a leftover tile of the GEMM costs more than its
   // share of an 8-tile group); a one-thread plan, which nothing splits, by
-  // tiles and channels.
+  // tiles and channels. A plan for threads's every stage grid also says what
+  // its full unit costs by the model (unit_cost: a mixed plan weighs its
+  // regions' units with it, WinogradMixed).
   void units(ConvPlan* pl, bool weigh = false) const {
     const WinoPlan& wp = pl->wino;
     const size_t images = size_t(pl->n) * g_;
@@ -700,6 +704,7 @@ class WinogradConv : public T::Base {
                              : double(last.nt) / double(full.nt);
     pl->last_cost[2] = weigh ? std::min(1.0, unit_cost(full, mc_last) / unit_cost(full, wp.mc))
                              : double(mc_last) / double(wp.mc);
+    pl->unit_cost = weigh ? unit_cost(full, wp.mc) : 1.0;
     // V, M and the staging boxes (one per quad of a V vector), each followed
     // by 64 bytes of slack.
     pl->scratch_bytes = wp.v_floats * sizeof(Elem) + (wp.m_floats + L / 4 * wp.stage_floats) * sizeof(float) + 3 * 64;
@@ -719,6 +724,7 @@ class WinogradConv : public T::Base {
       g0.last_cost[0] = 1.0;
       g0.last_cost[1] = std::min(1.0, input_cost(last) / input_cost(full));
       g0.last_cost[2] = double(quads - (wp.k_units - 1) * wp.k_quads_per_unit) / double(wp.k_quads_per_unit);
+      g0.unit_cost = input_cost(full) * double(wp.k_quads_per_unit) / double(quads);
       UnitGrid& g1 = pl->early[1];
       g1.axes[0] = images;
       g1.axes[1] = wp.blocks;
@@ -728,10 +734,12 @@ class WinogradConv : public T::Base {
       // (the last chunk's last position run; the chunks are about equal)
       g1.last_cost[2] = std::min(1.0, gemm_cost(wp, full.nt, mc_last) / gemm_cost(wp, full.nt, wp.mc)) *
                         double(npos_ - (wp.pos_units - 1) * wp.pos_per_unit) / double(wp.pos_per_unit);
+      g1.unit_cost = gemm_cost(wp, full.nt, wp.mc) * double(wp.pos_per_unit) / double(npos_);
       pl->axes[2] = wp.tile_runs * wp.o_units;
       pl->last_cost[1] = double(last.nt) / double(full.nt);
       // (the last quad run of the last tile run)
       pl->last_cost[2] = double(oquads - (wp.o_units - 1) * wp.o_quads_per_unit) / double(wp.o_quads_per_unit);
+      pl->unit_cost = output_cost(full.nt, 4 * wp.o_quads_per_unit) / double(wp.tile_runs);
       pl->scratch_bytes = L / 4 * wp.stage_floats * sizeof(float) + 64;
       pl->shared_bytes = shared_v_bytes(*pl) + images * wp.blocks * wp.m_chunks * wp.m_slab_floats * sizeof(float);
     }
@@ -962,8 +970,9 @@ class WinogradConvF16 final : public WinogradConv<WinoF16> {
 // A mixed tiling (core/plan.h, WinoMixPlan): each region is its tile size's
 // plan of its window (WinogradConv::plan_window; for threads
 // plan_for_threads_window, so a region on few tiles runs in stages), and the
-// mixed plan strings their units together, stage by stage. A unit is one of
-// a region's units: the bits do not depend on the cut, as for each region.
+// mixed plan strings their units together, stage by stage, in runs
+// (UnitRuns) that say whose units they are and what they cost. A unit is one
+// of a region's units: the bits do not depend on the cut, as for each region.
 class WinogradMixed final : public ConvImpl {
  public:
   WinogradMixed(const Conv2dParams& p, size_t core, size_t edge, WinoPartFn part)
@@ -976,32 +985,30 @@ class WinogradMixed final : public ConvImpl {
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end, void* scratch) const override {
     run_stage(pl, 0, x, y, begin, end, scratch, nullptr);
   }
-  // Units [begin, end) of stage `stage`: in each super-block (core/plan.h,
-  // WinoMixPlan), of each region, the ones in range, on the region's own plan
-  // (with the mixed plan's map) and its part of the shared buffer.
+  // Units [begin, end) of stage `stage`: of each run (core/plan.h,
+  // WinoMixPlan) they cover, the ones in range, on the run's region's own
+  // plan (with the mixed plan's map) and its part of the shared buffer.
   void run_stage(const ConvPlan& pl, int stage, const float* x, float* y, size_t begin, size_t end, void* scratch,
                  void* shared) const override {
     const WinoMixPlan& mx = *pl.wino_mix;
-    const size_t team = mx.team;
-    size_t off = 0;
-    for (size_t t = 0; t < team && off < end; t++) {
-      for (size_t r = 0; r < mx.count && off < end; r++) {
-        const int s = stage - (pl.stages - mx.stages[r]);  // the region's stage
-        if (s < 0) continue;
-        // Region r's units [a, b) in super-block t, at off .. off + b - a.
-        const size_t units = mx.units[r][s], a = t * units / team, b = (t + 1) * units / team;
-        const size_t lo = std::max(begin, off), hi = std::min(end, off + (b - a));
-        if (lo < hi) {
-          ConvPlan q = pl;
-          q.wino = mx.part[r];
-          q.wino_mix.reset();
-          q.stages = mx.stages[r];
-          part(mx.part[r].m)
-              .run_stage(q, s, x, y, a + (lo - off), a + (hi - off), scratch,
-                         shared ? static_cast<unsigned char*>(shared) + mx.shared_at[r] : nullptr);
-        }
-        off += b - a;
-      }
+    const UnitRuns& runs = *(stage + 1 < pl.stages ? pl.early[stage].runs : pl.runs);
+    if (begin >= end) return;
+    ConvPlan q;  // a region's plan: the map's sizes, the region's WinoPlan and stages
+    q.n = pl.n;
+    q.h = pl.h;
+    q.w = pl.w;
+    q.ho = pl.ho;
+    q.wo = pl.wo;
+    for (size_t i = runs.run_of(begin); i < runs.runs.size() && runs.runs[i].at < end; i++) {
+      const UnitRun& run = runs.runs[i];
+      const size_t r = run.tag;
+      const int s = stage - (pl.stages - mx.stages[r]);  // the region's stage (runs exist only where >= 0)
+      const size_t lo = std::max(begin, run.at), hi = std::min(end, run.at + run.count);
+      q.wino = mx.part[r];
+      q.stages = mx.stages[r];
+      part(mx.part[r].m)
+          .run_stage(q, s, x, y, run.first + (lo - run.at), run.first + (hi - run.at), scratch,
+                     shared ? static_cast<unsigned char*>(shared) + mx.shared_at[r] : nullptr);
     }
   }
 
@@ -1034,32 +1041,61 @@ class WinogradMixed final : public ConvImpl {
     pl.wo = wo;
     pl.wino = parts[0].wino;
     pl.stages = stages;
-    auto mix = std::make_shared<WinoMixPlan>();
+    auto mix = std::make_shared<WinoMixPlan>();  // (the stages' runs in it: one allocation)
     WinoMixPlan& mx = *mix;
     mx.count = t.count;
     mx.team = threads > 1 ? size_t(threads) : 1;
-    size_t units[ConvPlan::kMaxStages] = {};
     double work = 0;
     for (size_t r = 0; r < t.count; r++) {
       const ConvPlan& q = parts[r];
       mx.part[r] = q.wino;
       mx.stages[r] = q.stages;
-      for (int s = 0; s < q.stages; s++) {
-        mx.units[r][s] = q.stage_units(s);
-        units[s + stages - q.stages] += mx.units[r][s];
-      }
       mx.shared_at[r] = pl.shared_bytes;
       pl.shared_bytes += round_up(q.shared_bytes, 64);
       pl.scratch_bytes = std::max(pl.scratch_bytes, q.scratch_bytes);
       pl.macs += q.macs;
       work += q.work();
     }
-    // Units of about equal cost within a region; the regions' differ, so the
-    // units are laid out in `team` super-blocks (core/plan.h, WinoMixPlan):
-    // each of a team's equal ranges gets about 1/team of every region.
-    for (int s = 0; s + 1 < stages; s++) pl.early[s].axes[0] = units[s];
-    pl.axes[0] = units[stages - 1];
-    pl.units = units[stages - 1];
+    // Each stage's units: `team` super-blocks, super-block k holding the
+    // k-th of `team` ranges of equal cost of every region's units (the
+    // region's own split_units), each run weighed by its region's unit cost
+    // (core/plan.h, WinoMixPlan): a team of that size is cut at the
+    // super-blocks' ends, another by the runs' costs.
+    const size_t team = mx.team;
+    size_t local[kMaxWinoRegions * 9];  // the cuts, up to 8 threads without an allocation
+    std::unique_ptr<size_t[]> heap(team < 9 ? nullptr : new size_t[kMaxWinoRegions * (team + 1)]);
+    size_t* const cuts = heap ? heap.get() : local;
+    for (int s = 0; s < stages; s++) {
+      UnitRuns& runs = mx.runs[s];
+      runs.runs.reserve(team * t.count);
+      UnitGrid grids[kMaxWinoRegions];
+      for (size_t r = 0; r < t.count; r++) {
+        const int rs = s - (stages - parts[r].stages);  // the region's stage
+        if (rs < 0) continue;  // (no units: its cuts stay unread)
+        grids[r] = parts[r].stage_grid(rs);
+        size_t* c = cuts + r * (team + 1);
+        if (team > 1) {
+          split_units(grids[r], int(team), c);
+        } else {
+          c[0] = 0;
+          c[1] = grids[r].units();
+        }
+      }
+      for (size_t k = 0; k < team; k++)
+        for (size_t r = 0; r < t.count; r++) {
+          if (s < stages - parts[r].stages) continue;
+          const size_t* c = cuts + r * (team + 1);
+          runs.add(grids[r], c[k], c[k + 1] - c[k], r);
+        }
+      std::shared_ptr<const UnitRuns> held(mix, &runs);  // (shares the mixed plan's ownership)
+      if (s + 1 < stages) {
+        pl.early[s] = UnitRuns::grid(std::move(held));
+      } else {
+        pl.axes[0] = runs.units;
+        pl.units = runs.units;
+        pl.runs = std::move(held);
+      }
+    }
     pl.cost_per_mac = pl.macs > 0 ? work / pl.macs : 1.0;
     pl.wino_mix = std::move(mix);
     return pl;

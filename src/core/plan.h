@@ -96,15 +96,19 @@ struct WinoPlan {
 // driver at its own tile size (e.g. F(6,3) on the 12x12 core of a 14x14 map,
 // F(2,3) on its 2-wide border). The plan of each region is the one-tile-size
 // plan of its window (part[r]); the mixed plan's units, in every stage, are
-// laid out in `team` super-blocks: super-block t holds region 0's units
-// [t U_0 / team, (t+1) U_0 / team), then region 1's likewise, ... (U_r the
-// region's units in that stage), so that a team's equal ranges of units each
-// get about 1/team of every region: the regions' units differ in cost
-// (an F(6,3) unit does several times an F(2,3) unit's work). team = 1 (a
-// one-thread plan) is region 0's units, then region 1's, ... A region
-// planned in fewer stages than the mixed plan runs its stages in the mixed
-// plan's last ones (and has no units in the earlier ones); its shared buffer
-// starts at shared_at[r].
+// runs of the regions' units (UnitRuns, threads.h; held in runs[s], which
+// ConvPlan::runs and the early grids' runs point to; a run's tag is its
+// region), laid out in `team`
+// super-blocks: super-block t holds region 0's units [b_t, b_t+1) (b: the
+// region's stage grid split by cost for the team, split_units), then region
+// 1's likewise, ... So a team of the size the plan is for gets about 1/team
+// of every region, whatever the regions' relative costs; and each run weighs
+// its units by its region's estimated instructions per unit (UnitGrid::
+// unit_cost): an F(6,3) unit does several times an F(2,3) unit's work, and a
+// team of another size is split by those costs. team = 1 (a one-thread plan)
+// is region 0's units, then region 1's, ... A region planned in fewer stages
+// than the mixed plan runs its stages in the mixed plan's last ones (and has
+// no units in the earlier ones); its shared buffer starts at shared_at[r].
 // ConvPlan holds it by pointer (null for every other plan): three WinoPlans
 // would more than double the plan every call of every family copies.
 constexpr size_t kMaxWinoRegions = 3;
@@ -112,9 +116,9 @@ struct WinoMixPlan {
   size_t count = 0;  // regions
   WinoPlan part[kMaxWinoRegions];
   int stages[kMaxWinoRegions] = {1, 1, 1};
-  size_t units[kMaxWinoRegions][3] = {};  // per stage of the region's own plan
   size_t shared_at[kMaxWinoRegions] = {};
   size_t team = 1;  // super-blocks per stage (the team the plan is for)
+  UnitRuns runs[3];  // per stage of the mixed plan (ConvPlan::kMaxStages; ConvPlan::runs, early[s].runs point here)
 };
 
 // The zero-padded copy of the image a GEMM layer packs its im2col matrix
@@ -150,6 +154,11 @@ struct ConvPlan {
   // Cost of the last unit along each axis relative to the others (in (0, 1]):
   // threads get ranges of equal cost (threads.h, split_units).
   double last_cost[3] = {1.0, 1.0, 1.0};
+  // The last stage's units as runs of other grids' (UnitGrid::runs: a mixed
+  // Winograd plan's regions), or null; and what a unit of cost 1 costs
+  // (UnitGrid::unit_cost: estimated instructions, where a family weighs them).
+  std::shared_ptr<const UnitRuns> runs;
+  double unit_cost = 1.0;
   size_t scratch_bytes = 0;  // per worker
   // Multiply-adds of the whole call (direct-convolution equivalent): with
   // `units`, how much work a unit is (a thread pool's team size).
@@ -166,6 +175,8 @@ struct ConvPlan {
       g.axes[a] = axes[a];
       g.last_cost[a] = last_cost[a];
     }
+    g.unit_cost = unit_cost;
+    g.runs = runs;
     return g;
   }
   // Stages (see the top of the file): stage s < stages - 1 has the units of

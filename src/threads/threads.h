@@ -45,6 +45,7 @@
 #include <cstdint>
 #include <memory>
 #include <type_traits>
+#include <vector>
 
 namespace armconv {
 namespace detail {
@@ -113,12 +114,44 @@ inline size_t range_begin(size_t units, int team, int w) {
 // axis a, which costs last_cost[a] (in (0, 1]) times the others (a GEMM's last
 // N-block is narrower, a depthwise plane's last row block shorter); a unit
 // costs the product over the axes.
+// Or (runs set) the units are runs of other grids' units, one after the other
+// (UnitRuns: a mixed Winograd plan strings its regions' units together, and a
+// unit of one region may cost several times one of another): axes[0] is
+// their count, the other axes and last_cost are 1.
+struct UnitRuns;
 struct UnitGrid {
   size_t axes[3] = {1, 1, 1};
   double last_cost[3] = {1.0, 1.0, 1.0};
+  // What a unit of cost 1 costs in a measure common to the grids one
+  // UnitRuns strings together (e.g. estimated instructions); only runs read it.
+  double unit_cost = 1.0;
+  std::shared_ptr<const UnitRuns> runs;
   size_t units() const { return axes[0] * axes[1] * axes[2]; }
-  // Summed cost of units [0, u), 0 <= u <= units(); in units of a full unit.
+  // Summed cost of units [0, u), 0 <= u <= units(); in units of a full unit
+  // (runs: in the grids' common measure).
   double cost_before(size_t u) const;
+};
+
+// A run: units [first, first + count) of `grid` (a grid without runs), as
+// units [at, at + count) of the whole; `before` is the summed cost of the
+// runs before it (in unit_cost x cost), `base` grid.cost_before(first), `tag`
+// says whose units they are.
+struct UnitRun {
+  UnitGrid grid;
+  size_t first = 0, count = 0, at = 0;
+  double before = 0.0, base = 0.0;
+  size_t tag = 0;
+};
+struct UnitRuns {
+  std::vector<UnitRun> runs;
+  size_t units = 0;
+  double total = 0.0;  // summed cost of every run
+  // Appends units [first, first + count) of g (nothing if count is 0).
+  void add(const UnitGrid& g, size_t first, size_t count, size_t tag);
+  // The index of the run holding unit u (u < units).
+  size_t run_of(size_t u) const;
+  // A grid over these runs (axes[0] = units).
+  static UnitGrid grid(std::shared_ptr<const UnitRuns> runs);
 };
 
 // Splits the grid's units into `team` contiguous ranges of about equal cost:

@@ -441,6 +441,39 @@ void phase7_cases() {
     for (int a = 0; a < 3; a++) g.last_cost[a] = i % 4 == 0 ? 1.0 : dc(gen);
     for (int team : {2, 3, 4, 7, 8}) check_split(g, team);
   }
+  // ... and over runs of random grids' units (UnitRuns: a mixed Winograd
+  // plan's layout), each run weighed by its grid's unit_cost; cost_before
+  // against the runs' units summed one by one.
+  const armconv_test::Uniform<double> dw(0.1, 8.0);
+  for (int i = 0; i < 100; i++) {
+    UnitGrid grids[3];
+    for (UnitGrid& g : grids) {
+      g.axes[0] = da(gen) % 3 + 1;
+      g.axes[1] = db(gen) % 7 + 1;
+      g.axes[2] = db(gen) % 9 + 1;
+      for (int a = 0; a < 3; a++) g.last_cost[a] = i % 3 == 0 ? 1.0 : dc(gen);
+      g.unit_cost = dw(gen);
+    }
+    auto runs = std::make_shared<UnitRuns>();
+    const size_t pieces = 1 + gen() % 5;  // super-blocks
+    for (size_t k = 0; k < pieces; k++)
+      for (size_t r = 0; r < 3; r++) {
+        const size_t n = grids[r].units(), a = k * n / pieces, b = (k + 1) * n / pieces;
+        runs->add(grids[r], a, b - a, r);
+      }
+    const UnitGrid g = UnitRuns::grid(runs);
+    double sum = 0;
+    bool same = true;
+    for (const UnitRun& run : runs->runs)
+      for (size_t u = 0; u < run.count; u++) {
+        same = same && std::fabs(g.cost_before(run.at + u) - sum) <= 1e-9 * (1 + sum);
+        sum += run.grid.unit_cost * (run.grid.cost_before(run.first + u + 1) - run.grid.cost_before(run.first + u));
+      }
+    same = same && std::fabs(g.cost_before(g.units()) - sum) <= 1e-9 * (1 + sum);
+    CHECK(same && runs->units == g.units(), "runs of %zu units: cost_before is not the runs' units summed",
+          runs->units);
+    for (int team : {2, 3, 4, 7, 8}) check_split(g, team);
+  }
   std::printf("phase 7 plans: %d with a padded-copy stage, %d int8 in panel groups, %d one-stage with whole "
               "N-blocks; split_units ok\n",
               pad_stage_plans, s8_group_plans, whole_block_plans);
