@@ -78,17 +78,19 @@
 //   (kFastD), the layouts of try_fast() (the middle of a row, its right end,
 //   its first strip), the regular step sequence only, top paddings 0 and K/2
 //   (planes_fast(): the benchmarked shapes and the usual ones run only these);
-//   whole-row strips: "same" padding only, not 3x3 stride 1 (the rows kernel);
+//   whole-row strips: "same" padding only, not where the rows kernels run
+//   (kWholeNV: 3x3 stride 1; 3x3 stride 2 of at most 8 outputs);
 //   buffered strips (the row's columns copied into a zeroed buffer: any
 //   left padding, any layout, any top padding and height): one D = 0
 //   instantiation of 1 and 2 vectors, with the general step sequence.
 // Each stride and activation is a unit of its own (dw_stride1/2<K, W,
-// CLAMP>: gcc's memory per unit). gcc 12 (`/usr/bin/time -f %U` on each
-// unit's command in compile_commands.json, -O3, session 24): the four units
-// of 3x3_1x16 104 -> 41 s, of 5x5_1x8 141 -> 72 s (aarch64); 3x3_1x8 44 ->
-// 20 s, 5x5_1x4 58 -> 28 s (armv7); text about half. Before, each kernel
-// unit held about 20 strips per fast left padding and every layout, and all
-// of them the one-step-at-a-time sequence as well.
+// CLAMP>: gcc's memory per unit). gcc 12, the four units of a kernel
+// (`/usr/bin/time -f %U` per unit of a -j1 build, -O3 -DNDEBUG; session 24,
+// before -> after this scheme): aarch64 3x3_1x16 103 -> 37 s, 5x5_1x8
+// 143 -> 72 s (peak 887 -> 647 MB); armv7 3x3_1x8 44 -> 17 s, 5x5_1x4
+// 60 -> 28 s; strip code 1075 -> 460 KB (aarch64), 483 -> 196 KB (armv7).
+// Before, a unit held about 20 strips per fast left padding, every layout,
+// all with the one-step-at-a-time sequence too.
 #pragma once
 
 #include <arm_neon.h>
@@ -919,16 +921,20 @@ FastRow<N, Z, T, PART> make_fast_row(const DwPlane& p, const FastLayout& f) {
 //   zero unit at neither end: the middle of every row, every width;
 //   "same" padding (D != 0) only: the zero unit at the right end (a row's
 //   last strip), every width; at the left end (column 0), the widest strip
-//   (the first strip of a wide row) and the next width plane() tries (rows
-//   whose end cuts the widest strip's last unit: e.g. 3x3 stride 1 on 17..19
-//   columns, 5x5 on 9..11, 5x5 stride 2 on 17..23: EfficientNet-B2/B3's 9x9
-//   and 19x19 maps).
+//   (the first strip of a wide row) and the next width plane() tries, for
+//   the rows whose end cuts the widest strip's last unit, a few columns
+//   wider than 4W, where nothing else takes them (kNextFirst: aarch64's 3x3
+//   stride 1 on 17..19 columns, 5x5 on 9..11 and, stride 2, 17..23:
+//   EfficientNet-B2/B3's 9x9 and 19x19 maps; 3x3 stride 2 has whole-row
+//   strips for them, armv7's 3x3 stride 1 the rows kernels).
 // "valid" padding (D = 0) never has a zero unit (its grid starts inside the
 // row, and its right end is a partial unit); the other layouts come from
 // unusual paddings (left 4 or 8, large right padding) and narrow rows that
 // no whole-row strip takes: buffered strips.
 template <int STRIDE, int W>
 constexpr int kNextWidth = STRIDE == 2 && W > 3 ? 3 : W > 2 ? 2 : 1;  // (plane()'s order)
+template <int STRIDE, int K, int W>
+constexpr bool kNextFirst = K == 5 || (STRIDE == 1 && W > 2);
 template <int STRIDE, int K, int W, int NV, int D, bool CLAMP>
 ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
   constexpr int n = units<STRIDE>(K, NV, D);
@@ -945,7 +951,7 @@ ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
       run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 0, 1, false>(p, f));
       return true;
     }
-    if constexpr (NV == W || NV == kNextWidth<STRIDE, W>) {
+    if constexpr (NV == W || (NV == kNextWidth<STRIDE, W> && kNextFirst<STRIDE, K, W>)) {
       if (f.t == 0) {
         run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 1, 0, false>(p, f));
         return true;
@@ -1008,29 +1014,37 @@ bool planes_fast(const DwPlane& p) {
 // plane's last row (which every step sequence of Strip1/2::run knows at
 // compile time), which needs wo >= 4*NV - wo (the lanes past a row land
 // in the next row, not further).
+// Not for the rows the rows kernels take (neon/dwconv3x3_rows.h, run
+// first): 3x3 stride 1 (pad 1 everywhere, up to 16 columns: no whole-row
+// strips at all), 3x3 stride 2 (pad 1 at the top and left, 8..16 columns:
+// NV <= 2). Such maps with other paddings, and 3x3 stride-2 maps of 7 or
+// fewer columns, take the plane-by-plane strips.
+template <int STRIDE, int K, int NV>
+constexpr bool kWholeNV = !(K == 3 && STRIDE == 1) && !(K == 3 && STRIDE == 2 && NV <= 2);
 template <int STRIDE, int K, int NV, int D, bool CLAMP>
 bool try_whole_nv(const DwPlane& p) {
-  constexpr int n = units<STRIDE>(K, NV, D);
-  // With symmetric "same" padding the units past the row are 1 (0 for 3x3
-  // stride 2); other right paddings fall back to plane-by-plane strips.
-  constexpr int T = STRIDE == 2 && K == 3 ? 0 : 1;
-  FastLayout f;
-  if (!fast_layout<STRIDE, K, NV, D>(p, 0, &f) || f.z != 1 || f.t != T) return false;
-  const size_t nout = p.wo - 4 * (NV - 1);
-  if (f.part) {
-    if constexpr (n - 1 - T >= 1)
-      run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, true>(p, f), p.count);
-    else
-      return false;
+  if constexpr (!kWholeNV<STRIDE, K, NV>) {
+    return false;
   } else {
-    run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, false>(p, f), p.count);
+    constexpr int n = units<STRIDE>(K, NV, D);
+    // With symmetric "same" padding the units past the row are 1 (0 for 3x3
+    // stride 2); other right paddings fall back to plane-by-plane strips.
+    constexpr int T = STRIDE == 2 && K == 3 ? 0 : 1;
+    FastLayout f;
+    if (!fast_layout<STRIDE, K, NV, D>(p, 0, &f) || f.z != 1 || f.t != T) return false;
+    const size_t nout = p.wo - 4 * (NV - 1);
+    if (f.part) {
+      if constexpr (n - 1 - T >= 1)
+        run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, true>(p, f), p.count);
+      else
+        return false;
+    } else {
+      run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, false>(p, f), p.count);
+    }
+    return true;
   }
-  return true;
 }
 
-// (3x3 stride 1: the rows kernel (neon/dwconv3x3_rows.h) runs the planes
-// with pad 1 on every side first; the rest, rare, take the plane-by-plane
-// strips.)
 template <int STRIDE, int K, int W, int D, bool CLAMP, int... NVs>
 bool try_whole(const DwPlane& p, std::integer_sequence<int, NVs...>) {
   if constexpr (D != 4 * STRIDE - K / 2 || (STRIDE == 1 && K == 3)) {
