@@ -70,23 +70,32 @@
 // with the stride-2 3x3 and stride-1 5x5 FMLAs pinned as asm: see fma_tap).
 //
 // Compile cost. Every strip function is flattened (all steps of its
-// top/loop/bottom sequences inlined), and a kernel instantiates about 20 of
-// them per stride, activation and fast left padding. With one unit per
-// kernel, gcc 12 took 114 s and 3.8 GB for aarch64 5x5 (3x3: 2.7 GB; clang 14
-// about 1.6 GB, armv7 gcc 1.8 GB), more than a 2 GB Pi has. Each stride and
-// activation is now a unit of its own (dw_stride1/2<K, W, CLAMP>), and left
-// paddings without fast strips share the D = 0 instantiation. The largest
-// of a kernel's four units (`/usr/bin/time -f "%U s %M KB" <cxx> -O3
-// -std=c++17 -fPIC -Isrc -Iinclude -DARMCONV_HAVE_NEON=1 -c <unit>`):
-//   gcc 12 aarch64   3x3_1x16 22 s 760 MB   5x5_1x8 28 s 901 MB
-//   clang 14 aarch64 3x3_1x16 19 s 358 MB   5x5_1x8 27 s 492 MB
-//   gcc 12 armv7     3x3_1x8   8 s 388 MB   5x5_1x4 14 s 437 MB
-// The four units together take about the one unit's time before (gcc
-// aarch64 5x5: 104 s): the split bounds each compiler's memory, not the work.
+// top/loop/bottom sequences inlined): a few KB of code and about a second of
+// gcc's time each, per stride and activation. So only the strips that rows
+// of the usual shapes take are templates of their own; the rest share one
+// run-time-parameterised path:
+//   fast strips (units known at compile time): left paddings 0 and K/2
+//   (kFastD), the layouts of try_fast() (the middle of a row, its right end,
+//   its first strip), the regular step sequence only, top paddings 0 and K/2
+//   (planes_fast(): the benchmarked shapes and the usual ones run only these);
+//   whole-row strips: "same" padding only, not where the rows kernels run
+//   (kWholeNV: 3x3 stride 1; 3x3 stride 2 of at most 8 outputs);
+//   buffered strips (the row's columns copied into a zeroed buffer: any
+//   left padding, any layout, any top padding and height): one D = 0
+//   instantiation of 1 and 2 vectors, with the general step sequence.
+// Each stride and activation is a unit of its own (dw_stride1/2<K, W,
+// CLAMP>: gcc's memory per unit). gcc 12, the four units of a kernel
+// (`/usr/bin/time -f %U` per unit of a -j1 build, -O3 -DNDEBUG; session 24,
+// before -> after this scheme): aarch64 3x3_1x16 103 -> 37 s, 5x5_1x8
+// 143 -> 72 s (peak 887 -> 647 MB); armv7 3x3_1x8 44 -> 17 s, 5x5_1x4
+// 60 -> 28 s; strip code 1075 -> 460 KB (aarch64), 483 -> 196 KB (armv7).
+// Before, a unit held about 20 strips per fast left padding, every layout,
+// all with the one-step-at-a-time sequence too.
 #pragma once
 
 #include <arm_neon.h>
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -454,6 +463,13 @@ struct StripState {
   }
 };
 
+// The top paddings whose step sequences the fast strips carry: 0 ("valid",
+// and the row blocks of a plane cut into blocks), K/2 ("same") and the one
+// that needs no sequence (stride 1: K-1, stride 2: K-2). Planes with other
+// top paddings take buffered strips (planes_fast).
+template <int STRIDE, int K>
+constexpr bool fast_top(ptrdiff_t pt) { return pt == 0 || pt == K / 2 || pt == (STRIDE == 1 ? K - 1 : K - 2); }
+
 // ---------------------------------------------------------------------------
 // Stride 1.
 
@@ -533,17 +549,25 @@ struct Strip1 : StripState<K, NV, K, CLAMP, WHOLE, Load> {
   // load no more but still have K rows to feed one at a time (deep bottom
   // padding), and the last K-1 steps in a fixed sequence. Other planes step
   // one at a time, skipping only rows above the plane and below the last.
+  // Fast strips (every loader but the buffered one) have only the regular
+  // sequence, unchecked, and only the top sequences of the paddings in
+  // fast_top: planes_fast() sends every other plane to the buffered strips,
+  // whose general sequence (regular, or one step at a time) is the only
+  // one with a run-time choice.
+  template <int S>
+  static constexpr bool kTop = Load::kEdge || fast_top<1, K>(K - 1 - S);
   ARMCONV_INLINE void run(size_t h, size_t ho, size_t pt) {
     Strip1& s = *this;
     const ptrdiff_t hh = ptrdiff_t(h), end = ptrdiff_t(ho), p = ptrdiff_t(pt);
     const ptrdiff_t last_load = hh - K + p;  // the last step that loads
-    if (p <= K - 1 && hh >= K - 1 - p && end >= K - 1) {
+    assert(Load::kEdge || ((p <= K - 1 && hh >= K - 1 - p && end >= K - 1) && fast_top<1, K>(p)));
+    if (!Load::kEdge || (p <= K - 1 && hh >= K - 1 - p && end >= K - 1)) {
       // Top: S = K-1-p steps.
       switch (K - 1 - p) {
-        case 1: s.template top<1>(); break;
-        case 2: if constexpr (K > 2) s.template top<2>(); break;
-        case 3: if constexpr (K > 3) s.template top<3>(); break;
-        case 4: if constexpr (K > 4) s.template top<4>(); break;
+        case 1: if constexpr (kTop<1>) s.template top<1>(); break;
+        case 2: if constexpr (K > 2 && kTop<2>) s.template top<2>(); break;
+        case 3: if constexpr (K > 3 && kTop<3>) s.template top<3>(); break;
+        case 4: if constexpr (K > 4 && kTop<4>) s.template top<4>(); break;
         default: break;
       }
       ptrdiff_t i = 0;
@@ -578,21 +602,24 @@ struct Strip1 : StripState<K, NV, K, CLAMP, WHOLE, Load> {
       s.template bottom<K - 1>(end - K + 1, last_load);
       return;
     }
-    ptrdiff_t i = p >= K - 1 ? 0 : p - (K - 1);
-    for (; i < end; i++) {
-      const ptrdiff_t iy = i - p + K - 1;
-      const bool ld = iy >= 0 && iy < hh;
-      if (i < 0) {
-        if (ld) s.template step<0, true, 1, K>();
-        else s.template step<0, false, 1, K>();
-      } else if (i == end - 1) {
-        if (ld) s.template step<0, true, 0, 1>();
-        else s.template step<0, false, 0, 1>();
-      } else {
-        if (ld) s.template step<0, true, 0, K>();
-        else s.template step<0, false, 0, K>();
+    // Other planes, one step at a time (buffered strips only).
+    if constexpr (Load::kEdge) {
+      ptrdiff_t i = p >= K - 1 ? 0 : p - (K - 1);
+      for (; i < end; i++) {
+        const ptrdiff_t iy = i - p + K - 1;
+        const bool ld = iy >= 0 && iy < hh;
+        if (i < 0) {
+          if (ld) s.template step<0, true, 1, K>();
+          else s.template step<0, false, 1, K>();
+        } else if (i == end - 1) {
+          if (ld) s.template step<0, true, 0, 1>();
+          else s.template step<0, false, 0, 1>();
+        } else {
+          if (ld) s.template step<0, true, 0, K>();
+          else s.template step<0, false, 0, K>();
+        }
+        s.template rotate<1>();
       }
-      s.template rotate<1>();
     }
   }
 };
@@ -704,15 +731,20 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
   // h >= K-1-pt, ho >= ROWS-1) take a fixed top sequence, the loop unrolled
   // ROWS times while both rows load and all ROWS rows are stored, then
   // single steps while rows remain open, then the last ROWS-1 steps.
+  // As Strip1: fast strips have the regular sequence only, and the top
+  // sequences of fast_top (case c: pt = K-1-c).
+  template <int C>
+  static constexpr bool kTop = Load::kEdge || fast_top<2, K>(K - 1 - C);
   ARMCONV_INLINE void run(size_t h, size_t ho, size_t pt) {
     Strip2& s = *this;
     const ptrdiff_t hh = ptrdiff_t(h), end = ptrdiff_t(ho), p = ptrdiff_t(pt);
-    if (p <= K - 2 && hh >= K - 1 - p && end >= ROWS - 1) {
+    assert(Load::kEdge || ((p <= K - 2 && hh >= K - 1 - p && end >= ROWS - 1) && fast_top<2, K>(p)));
+    if (!Load::kEdge || (p <= K - 2 && hh >= K - 1 - p && end >= ROWS - 1)) {
       switch (K - 1 - p) {
         case 1: break;  // s = 0 loads both rows
-        case 2: s.template top<1, false>(); break;
-        case 3: if constexpr (K > 3) s.template top<1, true>(); break;
-        case 4: if constexpr (K > 4) s.template top<2, false>(); break;
+        case 2: if constexpr (kTop<2>) s.template top<1, false>(); break;
+        case 3: if constexpr (K > 3 && kTop<3>) s.template top<1, true>(); break;
+        case 4: if constexpr (K > 4 && kTop<4>) s.template top<2, false>(); break;
         default: break;
       }
       // Both rows inside the plane: 2s - p + K - 1 <= h - 1.
@@ -743,22 +775,25 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
       s.template bottom<ROWS - 1>(end - ROWS + 1, hh, p);
       return;
     }
-    // First step that loads: 2s - p + K - 1 >= 0.
-    ptrdiff_t i = p >= K - 1 ? 0 : -((K - 1 - p) / 2);
-    for (; i < end; i++) {
-      const ptrdiff_t r1 = 2 * i - p + K - 2;
-      const bool l1 = r1 >= 0 && r1 < hh, l2 = r1 + 1 >= 0 && r1 + 1 < hh;
-      auto go = [&](auto skip, auto live) {
-        constexpr int S_ = ARMCONV_IDX(skip), L_ = ARMCONV_IDX(live);
-        if (l1 && l2) s.template step<0, true, true, S_, L_>();
-        else if (l1) s.template step<0, true, false, S_, L_>();
-        else if (l2) s.template step<0, false, true, S_, L_>();
-        else s.template step<0, false, false, S_, L_>();
-      };
-      if (i < 0) go(std::integral_constant<int, 1>(), std::integral_constant<int, ROWS>());
-      else if (i == end - 1) go(std::integral_constant<int, 0>(), std::integral_constant<int, 1>());
-      else go(std::integral_constant<int, 0>(), std::integral_constant<int, ROWS>());
-      s.template rotate<1>();
+    // Other planes, one step at a time (buffered strips only).
+    if constexpr (Load::kEdge) {
+      // First step that loads: 2s - p + K - 1 >= 0.
+      ptrdiff_t i = p >= K - 1 ? 0 : -((K - 1 - p) / 2);
+      for (; i < end; i++) {
+        const ptrdiff_t r1 = 2 * i - p + K - 2;
+        const bool l1 = r1 >= 0 && r1 < hh, l2 = r1 + 1 >= 0 && r1 + 1 < hh;
+        auto go = [&](auto skip, auto live) {
+          constexpr int S_ = ARMCONV_IDX(skip), L_ = ARMCONV_IDX(live);
+          if (l1 && l2) s.template step<0, true, true, S_, L_>();
+          else if (l1) s.template step<0, true, false, S_, L_>();
+          else if (l2) s.template step<0, false, true, S_, L_>();
+          else s.template step<0, false, false, S_, L_>();
+        };
+        if (i < 0) go(std::integral_constant<int, 1>(), std::integral_constant<int, ROWS>());
+        else if (i == end - 1) go(std::integral_constant<int, 0>(), std::integral_constant<int, 1>());
+        else go(std::integral_constant<int, 0>(), std::integral_constant<int, ROWS>());
+        s.template rotate<1>();
+      }
     }
   }
 };
@@ -881,25 +916,60 @@ FastRow<N, Z, T, PART> make_fast_row(const DwPlane& p, const FastLayout& f) {
 // zero unit at each end. c0 need not be a multiple of 4: the last strip of a
 // row may overlap the one before it (recomputing, and storing again, the
 // same values) so that its output vectors are whole. Returns whether it ran.
-template <int STRIDE, int K, int NV, int D, bool CLAMP>
+// Which layouts have a fast strip (each one is a flattened strip: a few KB
+// of code and about a second of compile time per stride and activation):
+//   zero unit at neither end: the middle of every row, every width;
+//   "same" padding (D != 0) only: the zero unit at the right end (a row's
+//   last strip), every width; at the left end (column 0), the widest strip
+//   (the first strip of a wide row) and the next width plane() tries, for
+//   the rows whose end cuts the widest strip's last unit, a few columns
+//   wider than 4W, where nothing else takes them (kNextFirst: aarch64's 3x3
+//   stride 1 on 17..19 columns, 5x5 on 9..11 and, stride 2, 17..23:
+//   EfficientNet-B2/B3's 9x9 and 19x19 maps; 3x3 stride 2 has whole-row
+//   strips for them, armv7's 3x3 stride 1 the rows kernels).
+// "valid" padding (D = 0) never has a zero unit (its grid starts inside the
+// row, and its right end is a partial unit); the other layouts come from
+// unusual paddings (left 4 or 8, large right padding) and narrow rows that
+// no whole-row strip takes: buffered strips.
+template <int STRIDE, int W>
+constexpr int kNextWidth = STRIDE == 2 && W > 3 ? 3 : W > 2 ? 2 : 1;  // (plane()'s order)
+template <int STRIDE, int K, int W>
+constexpr bool kNextFirst = K == 5 || (STRIDE == 1 && W > 2);
+template <int STRIDE, int K, int W, int NV, int D, bool CLAMP>
 ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
   constexpr int n = units<STRIDE>(K, NV, D);
   if (c0 + 4 * NV > p.wo) return false;
   FastLayout f;
   if (!fast_layout<STRIDE, K, NV, D>(p, c0, &f)) return false;
   if (f.part) return false;  // (the strips of wide maps line up with the row's end instead)
-  if (f.z == 0 && f.t == 0) run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 0, 0, false>(p, f));
-  else if (f.z == 1 && f.t == 0) run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 1, 0, false>(p, f));
-  else if (f.z == 0 && f.t == 1) run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 0, 1, false>(p, f));
-  else if constexpr (NV == 1) run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 1, 1, false>(p, f));
-  else return false;  // a plane this narrow takes the buffered strips
-  return true;
+  if (f.z == 0 && f.t == 0) {
+    run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 0, 0, false>(p, f));
+    return true;
+  }
+  if constexpr (D != 0) {
+    if (f.z == 0) {  // f.t == 1
+      run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 0, 1, false>(p, f));
+      return true;
+    }
+    if constexpr (NV == W || (NV == kNextWidth<STRIDE, W> && kNextFirst<STRIDE, K, W>)) {
+      if (f.t == 0) {
+        run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 1, 0, false>(p, f));
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 // Runs a buffered strip of NV output vectors at output column c0 (a
-// multiple of 4; the last vector may be partial).
-template <int STRIDE, int K, int NV, int D, bool CLAMP>
+// multiple of 4; the last vector may be partial). Its grid may start at any
+// column (the buffer holds the columns it covers, zeros outside the row), so
+// every left padding runs one instantiation, on the D = 0 grid: the fewest
+// units per row to copy and load (s1_units, s2_units grow with D) and the
+// fewest EXTs.
+template <int STRIDE, int K, int NV, bool CLAMP>
 void run_buffered(const DwPlane& p, size_t c0) {
+  constexpr int D = 0;
   constexpr int n = units<STRIDE>(K, NV, D);
   constexpr ptrdiff_t unit = 4 * STRIDE;
   const ptrdiff_t g = STRIDE * ptrdiff_t(c0) - ptrdiff_t(p.pad_left) - D, w = ptrdiff_t(p.w);
@@ -920,6 +990,21 @@ void run_buffered(const DwPlane& p, size_t c0) {
 template <int STRIDE, int K, int D>
 constexpr bool kFastD = D == 0 || D == 4 * STRIDE - K / 2;
 
+// Whether a plane's rows take the fast strips' fixed step sequences
+// (Strip1/2::run): top padding in fast_top, and enough rows (stride 1:
+// pt <= K-1, h >= K-1-pt, ho >= K-1; stride 2: pt <= K-2, h >= K-1-pt,
+// ho >= (K-1)/2). The fast strips have no other sequence (the one-step-at-
+// a-time loop, and the other top sequences, would be a third of a stride-1
+// strip's code and half of a stride-2 one's); such planes (1-row maps, 5x5
+// on 3-row maps, the last row block of a plane cut into blocks, unusual top
+// paddings) take buffered strips.
+template <int STRIDE, int K>
+bool planes_fast(const DwPlane& p) {
+  const ptrdiff_t h = ptrdiff_t(p.h), ho = ptrdiff_t(p.ho), pt = ptrdiff_t(p.pad_top);
+  if (!fast_top<STRIDE, K>(pt) || h < K - 1 - pt) return false;
+  return STRIDE == 1 ? pt <= K - 1 && ho >= K - 1 : pt <= K - 2 && ho >= (K + 1) / 2 - 1;
+}
+
 // Whole-row strips (small maps) for "same" padding: the row's wo <= 4W
 // output columns in one strip of NV = ceil(wo / 4) vectors, run over all
 // planes of the call. Its layout is fixed by the padding: a zero unit at the
@@ -929,29 +1014,40 @@ constexpr bool kFastD = D == 0 || D == 4 * STRIDE - K / 2;
 // plane's last row (which every step sequence of Strip1/2::run knows at
 // compile time), which needs wo >= 4*NV - wo (the lanes past a row land
 // in the next row, not further).
+// Not for the rows the rows kernels take (neon/dwconv3x3_rows.h, run
+// first): 3x3 stride 1 (pad 1 everywhere, up to 16 columns: no whole-row
+// strips at all), 3x3 stride 2 (pad 1 at the top and left, 8..16 columns:
+// NV <= 2). Such maps with other paddings, and 3x3 stride-2 maps of 7 or
+// fewer columns, take the plane-by-plane strips.
+template <int STRIDE, int K, int NV>
+constexpr bool kWholeNV = !(K == 3 && STRIDE == 1) && !(K == 3 && STRIDE == 2 && NV <= 2);
 template <int STRIDE, int K, int NV, int D, bool CLAMP>
 bool try_whole_nv(const DwPlane& p) {
-  constexpr int n = units<STRIDE>(K, NV, D);
-  // With symmetric "same" padding the units past the row are 1 (0 for 3x3
-  // stride 2); other right paddings fall back to plane-by-plane strips.
-  constexpr int T = STRIDE == 2 && K == 3 ? 0 : 1;
-  FastLayout f;
-  if (!fast_layout<STRIDE, K, NV, D>(p, 0, &f) || f.z != 1 || f.t != T) return false;
-  const size_t nout = p.wo - 4 * (NV - 1);
-  if (f.part) {
-    if constexpr (n - 1 - T >= 1)
-      run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, true>(p, f), p.count);
-    else
-      return false;
+  if constexpr (!kWholeNV<STRIDE, K, NV>) {
+    return false;
   } else {
-    run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, false>(p, f), p.count);
+    constexpr int n = units<STRIDE>(K, NV, D);
+    // With symmetric "same" padding the units past the row are 1 (0 for 3x3
+    // stride 2); other right paddings fall back to plane-by-plane strips.
+    constexpr int T = STRIDE == 2 && K == 3 ? 0 : 1;
+    FastLayout f;
+    if (!fast_layout<STRIDE, K, NV, D>(p, 0, &f) || f.z != 1 || f.t != T) return false;
+    const size_t nout = p.wo - 4 * (NV - 1);
+    if (f.part) {
+      if constexpr (n - 1 - T >= 1)
+        run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, true>(p, f), p.count);
+      else
+        return false;
+    } else {
+      run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, false>(p, f), p.count);
+    }
+    return true;
   }
-  return true;
 }
 
 template <int STRIDE, int K, int W, int D, bool CLAMP, int... NVs>
 bool try_whole(const DwPlane& p, std::integer_sequence<int, NVs...>) {
-  if constexpr (D != 4 * STRIDE - K / 2) {
+  if constexpr (D != 4 * STRIDE - K / 2 || (STRIDE == 1 && K == 3)) {
     return false;
   } else {
     const size_t nv = (p.wo + 3) / 4;
@@ -967,50 +1063,51 @@ bool try_whole(const DwPlane& p, std::integer_sequence<int, NVs...>) {
 // the previous one) if its units line up with the row's end; otherwise
 // buffered strips of 2 and 1 vectors.
 template <int STRIDE, int K, int W, int D, bool CLAMP>
-void plane(const DwPlane& p) {
+void plane(const DwPlane& p, bool fast) {
   const size_t nvo = (p.wo + 3) / 4;
   size_t j = 0;
-  // 5..7 output columns: one buffered strip beats a fast one plus a buffered one.
-  const bool narrow = W > 1 && nvo == 2 && p.wo < 8;
+  // 5..7 output columns: one buffered strip beats a fast one plus a buffered
+  // one. (!fast: the plane's rows need the buffered strips' general sequence.)
+  const bool narrow = !fast || (W > 1 && nvo == 2 && p.wo < 8);
   if constexpr (kFastD<STRIDE, K, D>) {
     // (Stride 2 maps are narrow (28 and 14 columns are common): one more width.)
     constexpr bool k3 = STRIDE == 2 && W > 3, k2 = W > 2;
     while (j < nvo && !narrow) {
-      if (try_fast<STRIDE, K, W, D, CLAMP>(p, 4 * j)) { j += W; continue; }
-      if constexpr (k3) if (try_fast<STRIDE, K, 3, D, CLAMP>(p, 4 * j)) { j += 3; continue; }
-      if constexpr (k2) if (try_fast<STRIDE, K, 2, D, CLAMP>(p, 4 * j)) { j += 2; continue; }
-      if constexpr (W > 1) if (try_fast<STRIDE, K, 1, D, CLAMP>(p, 4 * j)) { j += 1; continue; }
+      if (try_fast<STRIDE, K, W, W, D, CLAMP>(p, 4 * j)) { j += W; continue; }
+      if constexpr (k3) if (try_fast<STRIDE, K, W, 3, D, CLAMP>(p, 4 * j)) { j += 3; continue; }
+      if constexpr (k2) if (try_fast<STRIDE, K, W, 2, D, CLAMP>(p, 4 * j)) { j += 2; continue; }
+      if constexpr (W > 1) if (try_fast<STRIDE, K, W, 1, D, CLAMP>(p, 4 * j)) { j += 1; continue; }
       break;
     }
     if (j < nvo && !narrow) {
       // The narrowest strip that covers the rest and ends at column wo.
       const size_t rest = nvo - j, wo = p.wo;
-      if (rest <= 1 && wo >= 4 && try_fast<STRIDE, K, 1, D, CLAMP>(p, wo - 4)) return;
+      if (rest <= 1 && wo >= 4 && try_fast<STRIDE, K, W, 1, D, CLAMP>(p, wo - 4)) return;
       if constexpr (W > 1)
-        if (rest <= 2 && wo >= 8 && try_fast<STRIDE, K, 2, D, CLAMP>(p, wo - 8)) return;
+        if (rest <= 2 && wo >= 8 && try_fast<STRIDE, K, W, 2, D, CLAMP>(p, wo - 8)) return;
       if constexpr (k3)
-        if (rest <= 3 && wo >= 12 && try_fast<STRIDE, K, 3, D, CLAMP>(p, wo - 12)) return;
+        if (rest <= 3 && wo >= 12 && try_fast<STRIDE, K, W, 3, D, CLAMP>(p, wo - 12)) return;
       if constexpr (W > 2)
-        if (rest <= size_t(W) && wo >= 4 * size_t(W) && try_fast<STRIDE, K, W, D, CLAMP>(p, wo - 4 * W))
+        if (rest <= size_t(W) && wo >= 4 * size_t(W) && try_fast<STRIDE, K, W, W, D, CLAMP>(p, wo - 4 * W))
           return;
     }
   }
-  // (Two vectors per buffered strip halve the row copies of 5..8-column
-  // maps; the rare left paddings without fast strips make do with one.)
-  if constexpr (kFastD<STRIDE, K, D> && W > 1)
-    for (; j + 1 < nvo; j += 2) run_buffered<STRIDE, K, 2, D, CLAMP>(p, 4 * j);
-  for (; j < nvo; j++) run_buffered<STRIDE, K, 1, D, CLAMP>(p, 4 * j);
+  // (Two vectors per buffered strip halve the row copies of 5..8-column maps.)
+  if constexpr (W > 1)
+    for (; j + 1 < nvo; j += 2) run_buffered<STRIDE, K, 2, CLAMP>(p, 4 * j);
+  for (; j < nvo; j++) run_buffered<STRIDE, K, 1, CLAMP>(p, 4 * j);
 }
 
 // A run of p.count planes: whole-row strips if they apply, else plane by plane.
 template <int STRIDE, int K, int W, int D, bool CLAMP>
 void planes(const DwPlane& p) {
-  if (try_whole<STRIDE, K, W, D, CLAMP>(p, std::make_integer_sequence<int, W>())) return;
+  const bool fast = planes_fast<STRIDE, K>(p);  // (the planes of a call share their geometry)
+  if (fast && try_whole<STRIDE, K, W, D, CLAMP>(p, std::make_integer_sequence<int, W>())) return;
   DwPlane one = p;
   one.count = 1;
   const size_t hw = p.h * p.w, howo = p.ho * p.wo, kstep = dw_packed_floats(size_t(K) * K);
   for (size_t i = 0; i < p.count; i++) {
-    plane<STRIDE, K, W, D, CLAMP>(one);
+    plane<STRIDE, K, W, D, CLAMP>(one, fast);
     one.x += hw;
     one.y += howo;
     one.k += kstep;
