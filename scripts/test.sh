@@ -9,7 +9,8 @@
 #            fixtures (tests/model_zoo.py: torch exports as armconv .npz models,
 #            for every target's pytest), pytest tests/
 #   cpp      host C++ tests (ARMCONV_TESTS=ON, ARMCONV_PYTHON=OFF), ctest
-#   aarch64  gcc cross wheel, pytest under qemu-aarch64 (cortex-a72, cortex-a76),
+#   aarch64  gcc cross wheel, pytest under qemu-aarch64 (cortex-a72; its fp16 and
+#            dotprod files on cortex-a76),
 #            C++ tests under QEMU on both CPUs
 #   armv7    gcc cross wheel (armhf), pytest under qemu-arm (cortex-a15), C++ tests
 #   clang    clang-14 + lld cross builds of the C++ tests for aarch64 (ctest on
@@ -71,11 +72,20 @@ SYSROOT_PIP_armv7="pytest==9.0.3"   # numpy: Debian's python3-numpy (1.24)
 declare -A DEBARCH=([aarch64]=arm64 [armv7]=armhf)
 declare -A PIPPLAT=([aarch64]="manylinux_2_28_aarch64 manylinux_2_27_aarch64 manylinux_2_17_aarch64 manylinux2014_aarch64 linux_aarch64"
                     [armv7]="linux_armv7l")
-declare -A CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15")
-# Also run a part of the suite on these (the armv7l wheel on a CPU with NEON
-# but no VFPv4: cpu_info and the generic fallback the dispatch must choose).
-declare -A CPUS_SUBSET=([armv7]="cortex-a9")
-SUBSET_TESTS="tests/test_cpu_info.py tests/test_interop.py tests/test_out.py tests/test_layout.py"
+declare -A CPUS=([aarch64]="cortex-a72" [armv7]="cortex-a15")
+# Also run a part of the suite on these, the files in SUBSET_TESTS[cpu]:
+# - cortex-a9: the armv7l wheel on a CPU with NEON but no VFPv4 (cpu_info and
+#   the generic fallback the dispatch must choose);
+# - cortex-a76: the fp16 and dotprod paths (fp16 GEMM, depthwise and Winograd,
+#   sdot int8) and whatever reports or chooses by them. The a76's fp32
+#   kernels are the a72's machine code (src/core/dispatch.cpp differs only in
+#   the fp16 and dotprod entries), tested on the a72 by the whole suite and on
+#   the a76 by the C++ tests (CTEST_CPUS), which run every kernel there.
+declare -A CPUS_SUBSET=([aarch64]="cortex-a76" [armv7]="cortex-a9")
+declare -A SUBSET_TESTS=(
+  [cortex-a9]="tests/test_cpu_info.py tests/test_interop.py tests/test_out.py tests/test_layout.py"
+  [cortex-a76]="tests/test_fp16.py tests/test_int8.py tests/test_cpu_info.py tests/test_cli.py
+                tests/test_threads_layers.py tests/test_winograd_s2.py tests/test_model_errors.py")
 # C++ tests per build. The clang armhf build is baseline (no NEON outside the
 # NEON sources, see its toolchain file), so it also runs on cortex-a9 (NEON but
 # no VFPv4): the run-time dispatch must pick the generic kernels there. So does
@@ -473,7 +483,8 @@ run_pytest() {
   local tests=()
   while [ $# -gt 0 ] && [[ $1 == tests/* ]]; do tests+=("$1"); shift; done
   [ ${#tests[@]} -gt 0 ] || tests=(tests/)
-  local args=(-m pytest -p no:cacheprovider --rootdir="$ROOT" "${tests[@]}" "$@" "${PYTEST_EXTRA[@]}")
+  # (--durations: the slowest tests in the log, for keeping CI inside its time)
+  local args=(-m pytest -p no:cacheprovider --durations=15 --rootdir="$ROOT" "${tests[@]}" "$@" "${PYTEST_EXTRA[@]}")
   local check='import armconv, numpy, sys; print("armconv from", armconv.__file__, "numpy", numpy.__version__); sys.exit(not armconv.__file__.startswith(sys.argv[1]))'
   if [ "$a" = host ]; then
     env "${common[@]}" PYTHONPATH="$w/stage" python -c "$check" "$w/stage/"
@@ -533,7 +544,7 @@ job_cross_py() {  # arch
     for cpu in ${CPUS[$a]}; do step "$a-pytest-$(short "$cpu")" run_pytest "$a" "$w" "$cpu"; done
     for cpu in ${CPUS_SUBSET[$a]:-}; do
       # shellcheck disable=SC2086
-      step "$a-pytest-$(short "$cpu")" run_pytest "$a" "$w" "$cpu" $SUBSET_TESTS
+      step "$a-pytest-$(short "$cpu")" run_pytest "$a" "$w" "$cpu" ${SUBSET_TESTS[$cpu]}
     done
   else skip "${names[@]}"; fi
 }
