@@ -1087,13 +1087,13 @@ class WinogradMixed final : public ConvImpl {
           const size_t* c = cuts + r * (team + 1);
           runs.add(grids[r], c[k], c[k + 1] - c[k], r);
         }
-      std::shared_ptr<const UnitRuns> held(mix, &runs);  // (shares the mixed plan's ownership)
+      const UnitRuns* held = &runs;  // (owned by the mixed plan: pl.wino_mix below)
       if (s + 1 < stages) {
-        pl.early[s] = UnitRuns::grid(std::move(held));
+        pl.early[s] = UnitRuns::grid(held);
       } else {
         pl.axes[0] = runs.units;
         pl.units = runs.units;
-        pl.runs = std::move(held);
+        pl.runs = held;
       }
     }
     pl.cost_per_mac = pl.macs > 0 ? work / pl.macs : 1.0;

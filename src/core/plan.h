@@ -157,7 +157,8 @@ struct ConvPlan {
   // The last stage's units as runs of other grids' (UnitGrid::runs: a mixed
   // Winograd plan's regions), or null; and what a unit of cost 1 costs
   // (UnitGrid::unit_cost: estimated instructions, where a family weighs them).
-  std::shared_ptr<const UnitRuns> runs;
+  // Not owned: they live in wino_mix, which every copy of the plan shares.
+  const UnitRuns* runs = nullptr;
   double unit_cost = 1.0;
   size_t scratch_bytes = 0;  // per worker
   // Multiply-adds of the whole call (direct-convolution equivalent): with

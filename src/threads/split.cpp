@@ -75,10 +75,10 @@ size_t UnitRuns::run_of(size_t u) const {
   return lo;
 }
 
-UnitGrid UnitRuns::grid(std::shared_ptr<const UnitRuns> runs) {
+UnitGrid UnitRuns::grid(const UnitRuns* runs) {
   UnitGrid g;
   g.axes[0] = runs->units;
-  g.runs = std::move(runs);
+  g.runs = runs;
   return g;
 }
 

@@ -125,7 +125,11 @@ struct UnitGrid {
   // What a unit of cost 1 costs in a measure common to the grids one
   // UnitRuns strings together (e.g. estimated instructions); only runs read it.
   double unit_cost = 1.0;
-  std::shared_ptr<const UnitRuns> runs;
+  // Not owned: whoever made the runs keeps them alive while the grid is used
+  // (a mixed Winograd plan's runs live in its WinoMixPlan, which the
+  // ConvPlan holding the grid owns). A raw pointer, so that the grids every
+  // call of every family copies stay plain data.
+  const UnitRuns* runs = nullptr;
   size_t units() const { return axes[0] * axes[1] * axes[2]; }
   // Summed cost of units [0, u), 0 <= u <= units(); in units of a full unit
   // (runs: in the grids' common measure).
@@ -151,7 +155,7 @@ struct UnitRuns {
   // The index of the run holding unit u (u < units).
   size_t run_of(size_t u) const;
   // A grid over these runs (axes[0] = units).
-  static UnitGrid grid(std::shared_ptr<const UnitRuns> runs);
+  static UnitGrid grid(const UnitRuns* runs);
 };
 
 // Splits the grid's units into `team` contiguous ranges of about equal cost:

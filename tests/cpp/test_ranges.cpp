@@ -461,7 +461,7 @@ void phase7_cases() {
         const size_t n = grids[r].units(), a = k * n / pieces, b = (k + 1) * n / pieces;
         runs->add(grids[r], a, b - a, r);
       }
-    const UnitGrid g = UnitRuns::grid(runs);
+    const UnitGrid g = UnitRuns::grid(runs.get());
     double sum = 0;
     bool same = true;
     for (const UnitRun& run : runs->runs)
