@@ -110,7 +110,8 @@ def run_case(rng, n, c, cout, h, w, k, stride=1, pads=(0, 0, 0, 0), dilation=1, 
 # ---- fp16 Winograd --------------------------------------------------------------
 #
 # Transforms in fp32, V and U rounded to binary16, the per-position GEMMs in
-# binary16 runs of R = 32 input channels summed in fp32. Per transform
+# binary16 runs of R = 32 input channels (16 for F(4,3) with up to 48 input
+# channels per group) summed in fp32. Per transform
 # position p of a tile the product sum M_p errs by at most (R + 2) 2^-11 W_p
 # to first order, W_p = sum_k |U_pk| |V_pk| (exact U, V): 2^-11 for each of
 # U and V, R for the run's roundings; the output transform adds up |A^T|
@@ -168,7 +169,8 @@ def wino_fp16_bound(x, w, pads, groups, m, b=None):
     wsum = np.einsum("gocij,ngcyxij->ngoyxij", u, v).reshape(n_, cout, ty, tx, m + 2, m + 2)
     e = np.einsum("ai,bj,noyxij->noyaxb", np.abs(at), np.abs(at), wsum)
     e = e.reshape(n_, cout, ty * m, tx * m)[:, :, :ho, :wo]
-    bound = (32 + 3) * EPS16 * 1.01 * e + cg * (m + 2) ** 2 * 2.0 ** -24
+    runs = 16 if m == 4 and cg <= 48 else 32
+    bound = (runs + 3) * EPS16 * 1.01 * e + cg * (m + 2) ** 2 * 2.0 ** -24
     if b is not None:
         ax = np.abs(at * bx).sum(axis=1)                            # per tile row / column
         path = np.tile(np.outer(ax, ax), (ty, tx))[:ho, :wo]

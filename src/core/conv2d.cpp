@@ -204,13 +204,14 @@ std::vector<Algo> choose(const Conv2dParams& p) {
 // fp16 `auto` layers of Winograd's shapes, where this CPU runs the fp16
 // Winograd: one Winograd tile size chosen by accuracy (bench/wino_fp16_study.py,
 // README "fp16 Winograd"): F(4,3) on {0, +-2/3, +-3/2, inf} at every channel
-// count (within 1e-2 of max|ref| from 1 to 512 input channels per group,
-// its error largest at 32 to 64; F(2,3) is more accurate but costs more
-// instructions per output at any channel count, and runs by algo="winograd23"
-// only); F(6,3) never (it misses 1e-2 even with exact sums); and im2col
-// (fp16), which a map takes where the tiles' positions per output pixel
-// (tiles (m + 2)^2 / (ho wo), with the tiles cut at the map's edge) exceed
-// kF16WinoMaxRatio of im2col's 9 multiply-adds.
+// count (within 1e-2 of max|ref| from 1 to 512 input channels per group
+// with its run lengths, WinoF16::run_octets; F(2,3), more accurate but
+// slower: 8.57 against 13.0 direct-equivalent MACs per instruction on
+// 32->32 56x56, runs by algo="winograd23" only); F(6,3) never (it misses
+// 1e-2 even with exact sums); and im2col (fp16), which a map takes where
+// the tiles' positions per output pixel (tiles (m + 2)^2 / (ho wo), with the
+// tiles cut at the map's edge) exceed kF16WinoMaxRatio of im2col's 9
+// multiply-adds.
 constexpr double kF16WinoMaxRatio = 0.6;
 
 std::vector<Algo> choose_f16(const Conv2dParams& p) {

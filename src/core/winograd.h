@@ -205,7 +205,8 @@ const WinoKernels& wino43s2_neon_kernels();
 // "fp16 Winograd"): the transforms compute in fp32, V = B^T d B is stored as
 // binary16 (rounded to nearest even), U = G g G^T is rounded to binary16
 // once when the weights are packed, the per-position GEMMs run in binary16
-// within runs of 32 input channels summed in fp32 (core/wino_gemm.h,
+// within runs of 32 input channels (F(4,3) with up to 48 input channels per
+// group: 16) summed in fp32 (core/wino_gemm.h,
 // wino_gemm_f16_fn), the output transform reads fp32 M. F(2,3) uses the
 // matrices above; F(4,3) the points {0, +-2/3, +-3/2, inf}, on which
 // binary16 storage of U and V and binary16 runs lose less than on

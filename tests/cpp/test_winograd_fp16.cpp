@@ -23,7 +23,8 @@
 // (U, V exact), and an output y_ab = sum_ij A_ai A_bj M_ij (the fp32 output
 // transform adds ~1e-7 of the same sums) errs by at most
 //   (R + 3) u (1.01) sum_ij |A_ai| |A_bj| W_ij  (+ u |y| for binary16 out).
-// R = 32 channels for both tile sizes. The bias b enters M in fp32 as
+// R = 32 channels (16 for F(4,3) with up to 48 input channels per group:
+// WinoF16::run_octets). The bias b enters M in fp32 as
 // b x_i x_j (WinoMatrices::bias_x; F(2,3): x = e_1): one rounding of the
 // product, one per run added onto it (ceil(Cin / R), more where input chunks
 // cut runs: at most one per octet, ceil(Cin / 8)) and the output
@@ -263,7 +264,7 @@ static void reference(const Case& t, const Conv2dParams& p, const std::vector<do
                       std::vector<double>* bound) {
   const size_t m = t.m, n = m + 2, P = n * n, cg = t.c / t.groups, mg = t.co / t.groups;
   const WinoMatrices& mx = wino_matrices_f16(m);
-  const double R = 32, runs = std::ceil(double(cg) / 8);  // (an upper bound of the runs)
+  const double R = m == 4 && cg <= 48 ? 16 : 32, runs = std::ceil(double(cg) / 8);  // (runs: an upper bound)
   // sum_i |A_ai x_i| per output row (column) a of a tile: the bias's path.
   double ax[8];
   for (size_t a = 0; a < m; a++) {

@@ -33,8 +33,9 @@
 // side by side, the row pass of the input (the column pass of the output)
 // through a stack buffer whose layout lets the other pass load each 1-D
 // input as contiguous vectors. Counted per call (bench/bench_fp16.cpp,
-// fp16_wino43h_*_x400): input ~570 instructions per tile and 8 channels
-// (the compiled template: 927), output ~210 per tile and 4 channels (411).
+// fp16_wino43h_*_x400, cortex-a76): input 570 instructions per tile and 8
+// channels (594 on the points {0, 1, -1, 2, -1/2}), output 258 per tile and
+// 4 channels (278).
 // Octets with no second quad (a channel count of 8 k + 1..4) and output
 // tiles of fewer than 4 channels take the template (the same operations in
 // intrinsics, so the same bits). Only caller-saved vector registers.
