@@ -357,7 +357,7 @@ class ByMapSize final : public detail::ConvImplF16 {
   }
   const detail::ConvImpl& part(const detail::ConvPlan& plan) const {
     for (size_t i = 0; i < algos_.size(); i++)
-      if (plan.algo == std::string(algo_name(algos_[i]))) return impl(i);
+      if (std::strcmp(plan.algo, algo_name(algos_[i])) == 0) return impl(i);
     throw Error(std::string("plan of algorithm '") + plan.algo + "' given to a layer that does not hold it");
   }
   const detail::ConvImpl& impl(size_t i) const {
