@@ -18,10 +18,12 @@
 // A^T (4 x 5), M_e = rows 0..4 of M and M_o = rows 5..8: the row pass R = M A'
 // on all 9 rows, then the column pass A_e^T only on R's first 5 rows, and
 // R's last 4 rows added to its result.
-// Per tile x 4 channels (cortex-a72, bench/insncount.py wino43s2_*_x400):
-// about 330 and 280 instructions against 622 and 535 for the compiled
-// template (GCC 12: its generic 9 x 9 passes with a stack round trip each,
-// register copies for the destructive fmla and single-vector loads).
+// Per tile x 4 channels (cortex-a72, bench/insncount.py wino43s2_*_x400 /
+// 400, call and bench loop included): input 343, output 331 (clamped 373)
+// against 622, 535 (571) for the compiled template (GCC 12: both passes
+// over all 9 x 9 positions with a stack round trip, register copies for the
+// destructive fmla, single-vector loads); the functions themselves
+// (input_tile_a64, output_a64) run 326 and 270.
 // Only caller-saved vector registers (v0-v7, v16-v31) are used. Output
 // tiles of fewer than 4 channels take the template.
 #include <arm_neon.h>
