@@ -4,6 +4,7 @@ options (no armconv needed): the table in the README and in
 src/neon/aarch64/wino_gemm_16x8_fp16.cpp.
 
     python3 bench/wino_fp16_study.py [--cin 16,64,512] [--seeds 3] [--tiles 2,4,4b,6]
+    python3 bench/wino_fp16_study.py --scan 6     # point sets of F(6,3) (minutes)
 
 Setting (the README's accuracy test): 24x24 map, padding 1, Cout 16,
 x ~ N(0, 1), w ~ N(0, 1/(9 Cin)); error = max |y - ref| / max |ref| over the
@@ -163,12 +164,60 @@ OPTIONS = [  # (tx, acc, out)
 ]
 
 
+# The candidate interpolation points of --scan: 0 (always), and m of these.
+SCAN_POOL = sorted(s * v for v in (1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4, 1, 4 / 3, 3 / 2, 2, 3, 4) for s in (1, -1))
+
+
+def scan(m, best=10):
+    """Every point set {0} + m of SCAN_POOL for F(m, 3), ranked by the error
+    binary16 storage alone costs (x, U and V rounded to fp16, everything else
+    exact: option f32 / f32 / f32) on a 12x12 map, Cin 16, seed 0; the best
+    sets then get the README setting (24x24, 3 seeds) with and without fp16
+    runs of 16 channels."""
+    import itertools
+    rng = np.random.default_rng(0)
+    x = r16(rng.standard_normal((16, 12, 12)))
+    w = (rng.standard_normal((16, 16, 3, 3)) / np.sqrt(9 * 16)).astype(np.float32).astype(np.float64)
+    ref = conv_ref(x, w)
+    key = f"{m}s"  # wino() reads the tile size from the key's first character
+    ranked = []
+    with np.errstate(all="ignore"):  # far points overflow binary16: those sets rank last
+        for pts in itertools.combinations(SCAN_POOL, m):
+            AT[key], G[key], BT[key] = toom_cook(m, [0.0, *pts])
+            e = np.abs(wino(x, w, key, "f32", "f32", "f32") - ref).max() / np.abs(ref).max()
+            if np.isfinite(e):
+                ranked.append((e, pts))
+    ranked.sort()
+    print(f"F({m},3): {len(ranked)} point sets {{0}} + {m} of {{+-1/4 ... +-4}}; storage-only error (12x12, Cin 16)")
+    for e, pts in ranked[:best]:
+        AT[key], G[key], BT[key] = toom_cook(m, [0.0, *pts])
+        cells = []
+        for opt in (("f32", "f32", "f32"), ("f32", "f16/16", "f32")):
+            for cin in (16, 64, 512):
+                worst = 0.0
+                for seed in range(3):
+                    rng = np.random.default_rng(seed)
+                    xs = rng.standard_normal((cin, 24, 24)).astype(np.float32).astype(np.float64)
+                    ws = (rng.standard_normal((16, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
+                    ws = ws.astype(np.float64)
+                    worst = max(worst, np.abs(wino(r16(xs), ws, key, *opt) - conv_ref(xs, ws)).max()
+                                / np.abs(conv_ref(xs, ws)).max())
+                cells.append(f"{worst:.1e}")
+        name = ", ".join(f"{p:+.3g}" for p in pts)
+        print(f"{e:.2e}  {{0, {name}}}  f32/f32/f32 Cin 16/64/512: {' '.join(cells[:3])}"
+              f"  f32/f16/16/f32: {' '.join(cells[3:])}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cin", default="16,64,512")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--tiles", default="2,4,4b,6", help="2, 4, 4b (F(4,3) on other points), 6")
+    ap.add_argument("--scan", type=int, choices=(4, 6), help="rank the point sets of F(m,3) instead (scan())")
     args = ap.parse_args()
+    if args.scan:
+        scan(args.scan)
+        return
     cins = [int(c) for c in args.cin.split(",")]
     tiles = args.tiles.split(",")
     tiles = [t if t == "4b" else int(t) for t in tiles]

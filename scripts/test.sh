@@ -14,8 +14,10 @@
 #            C++ tests under QEMU on both CPUs
 #   armv7    gcc cross wheel (armhf), pytest under qemu-arm (cortex-a15), C++ tests
 #   clang    clang-14 + lld cross builds of the C++ tests for aarch64 (ctest on
-#            cortex-a72, a76) and baseline armhf (cortex-a15, and cortex-a9 which
-#            has no VFPv4: generic kernels); and the Python module built by clang-14
+#            cortex-a72; its fp16 and dotprod tests on a76) and baseline armhf
+#            (cortex-a15, and cortex-a9 which has no VFPv4: generic kernels; there
+#            without test_ranges, which host-ctest runs on the same generic
+#            plans); and the Python module built by clang-14
 #            from the sdist on the host (as Termux builds it) with the host pytest suite
 #   perf     the performance gate: the instruction counter's self-tests
 #            (bench/test_qcount.py) and the host-side tests of bench/peers.py
@@ -94,6 +96,17 @@ declare -A SUBSET_TESTS=(
 declare -A CTEST_CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15"
                        [clang-aarch64]="cortex-a72 cortex-a76" [clang-armv7]="cortex-a15 cortex-a9"
                        [armv6]="cortex-a15 cortex-a9")
+# Runs of a build on a CPU that repeat machine code another run already
+# tests run only part of its tests (ctest -R / -E regexes; the gcc builds run
+# everything on every CPU):
+# - clang-aarch64 on cortex-a76: its fp32 kernels and drivers are the ones it
+#   runs on cortex-a72 (the dispatch differs only in the fp16 and dotprod
+#   entries), so only the tests that reach those entries;
+# - cortex-a9 (generic kernels: no VFPv4) without test_ranges: the plans and
+#   cuts of the generic kernels are the host build's (host-ctest runs them),
+#   and test_ranges under QEMU is most of a ctest run.
+declare -A CTEST_ONLY=([clang-aarch64:cortex-a76]="fp16|half_convert|gemm_s8|plan_only|extension_symbols")
+declare -A CTEST_SKIP=([armv6:cortex-a9]="^test_ranges\$" [clang-armv7:cortex-a9]="^test_ranges\$")
 PIOS32_FLAGS="-march=armv6+fp -mfpu=vfp -mfloat-abi=hard -marm"
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
@@ -394,11 +407,13 @@ cmake_build() {  # builddir [cmake args...]
     -DARMCONV_PYTHON=OFF -DARMCONV_TESTS=ON "$@"
   cmake --build "$b"
 }
-run_ctest() {  # builddir cpu
-  local b=$1 cpu=$2
+run_ctest() {  # builddir cpu [build name: its CTEST_ONLY / CTEST_SKIP filters]
+  local b=$1 cpu=$2 key=${3:-}:$2 filter=()
   local envs=(ARMCONV_EXPECT_CPU="$cpu")
   [ "$cpu" != host ] && envs+=(QEMU_CPU="$cpu")
-  cd "$b" && env "${envs[@]}" ctest --output-on-failure --no-tests=error --timeout "$TIMEOUT" -j "$NCPU"
+  [ -n "${CTEST_ONLY[$key]:-}" ] && filter+=(-R "${CTEST_ONLY[$key]}")
+  [ -n "${CTEST_SKIP[$key]:-}" ] && filter+=(-E "${CTEST_SKIP[$key]}")
+  cd "$b" && env "${envs[@]}" ctest --output-on-failure --no-tests=error --timeout "$TIMEOUT" -j "$NCPU" "${filter[@]}"
 }
 
 # The wheel of the sdist, built, repaired and installed by scripts/wheels.sh
@@ -586,7 +601,7 @@ job_cross_cpp() {  # arch [clang|armv6]
   else gate=""; fi
   step "$p-cpp-build" cmake_build "$b" -DCMAKE_TOOLCHAIN_FILE="$tc" "${extra[@]}"
   if [ $? = 0 ]; then
-    for cpu in ${CTEST_CPUS[$p]}; do step "$p-ctest-$(short "$cpu")" run_ctest "$b" "$cpu"; done
+    for cpu in ${CTEST_CPUS[$p]}; do step "$p-ctest-$(short "$cpu")" run_ctest "$b" "$cpu" "$p"; done
     if [ $install = 1 ]; then step "$p-install" check_install "$b" "$a"; fi
     if [ -n "$gate" ]; then
       step "perf-gate-$gate" bash -c 'cd "$1" && python bench/perf_gate.py --arch "$2" --exe "$3" -j "$4"' _ \

@@ -138,8 +138,18 @@ double conv_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
 // this much: im2col's model, fitted at stride 1, overestimates 3x3 stride-2
 // layers on small maps (by up to 35% on a 2x2 output, 17% on 256->256 5x5 on
 // cortex-a15; within 8% on ResNet-18's, tests/cpp/test_planner.cpp
-// kMeasuredS2), where Winograd's estimates stay within 10%.
+// kMeasuredS2), where Winograd's estimates stay within 10%. Per ISA, as
+// the margin that keeps `auto` within 6% of the best count on every
+// kMeasuredS2 layer: armv7 needs <= 0.92 (256->256 9x9 runs F(2,3)s2 8%
+// above im2col at 0.93); aarch64, whose stride-2 transforms are assembly
+// (neon/aarch64/winograd{23,43}s2_nc4.cpp), >= 0.93 (at 0.9 8->8 14x14
+// keeps im2col, 23% above F(2,3)s2, where im2col's model underestimates
+// by 9%); any value in 0.93..1.0 picks the same there.
+#if defined(__arm__)
 constexpr double kS2WinoMargin = 0.9;
+#else
+constexpr double kS2WinoMargin = 0.95;
+#endif
 
 // What conv_cost() says where `a` is a candidate on the map: a mixed tiling
 // that is one tile size there (a map that is a multiple of its core, or
@@ -358,7 +368,7 @@ class ByMapSize final : public detail::ConvImplF16 {
   }
   const detail::ConvImpl& part(const detail::ConvPlan& plan) const {
     for (size_t i = 0; i < algos_.size(); i++)
-      if (plan.algo == std::string(algo_name(algos_[i]))) return impl(i);
+      if (std::strcmp(plan.algo, algo_name(algos_[i])) == 0) return impl(i);
     throw Error(std::string("plan of algorithm '") + plan.algo + "' given to a layer that does not hold it");
   }
   const detail::ConvImpl& impl(size_t i) const {

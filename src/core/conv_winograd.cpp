@@ -90,10 +90,13 @@
 // and strings their units together in every stage, as runs of each
 // region's units weighed by the cost model (core/plan.h, WinoMixPlan: one
 // super-block of runs per thread of the team it is planned for, each cut
-// from its region by cost); scratch is the largest region's, the shared
-// buffer of a plan in stages every region's one after the other. An `auto`
-// layer's mixed tiling runs on the same packed U as its single tile sizes
-// (one packing per tile size, made when a plan first needs it).
+// from its region by cost; that team's ranges are cut by the runs' costs
+// once, when planning); scratch is the largest region's, the shared buffer
+// of a plan in stages every region's one after the other. The layer keeps
+// the plans it made (WinogradMixed::kept): a call plans only for an input
+// size and thread count the layer has not seen. An `auto` layer's mixed
+// tiling runs on the same packed U as its single tile sizes (one packing
+// per tile size, made when a plan first needs it).
 //
 // fp16 (precision="fp16", F(2,3) and F(4,3) on {0, +-2/3, +-3/2, inf}:
 // core/winograd.h): the same driver on the WinoF16 traits below. U is
@@ -106,11 +109,14 @@
 // binary16 (the image's type: X, Y below).
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/buffer.h"
 #include "core/conv_impl.h"
@@ -1023,9 +1029,9 @@ class WinogradMixed final : public ConvImpl {
   WinogradMixed(const Conv2dParams& p, size_t core, size_t edge, WinoPartFn part)
       : p_(p), core_(core), edge_(edge), part_(std::move(part)) {}
 
-  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override { return mix(n, h, w, 0); }
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override { return kept(n, h, w, 0); }
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    return mix(n, h, w, threads);
+    return kept(n, h, w, threads > 1 ? threads : 0);
   }
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end, void* scratch) const override {
     run_stage(pl, 0, x, y, begin, end, scratch, nullptr);
@@ -1060,6 +1066,40 @@ class WinogradMixed final : public ConvImpl {
  private:
   const WinogradConv<WinoF32>& part(size_t m) const {
     return static_cast<const WinogradConv<WinoF32>&>(part_(m));
+  }
+
+  // A layer's calls see few input sizes and thread counts, and a call on a
+  // team plans twice (plan, then plan_for_threads: core/conv_impl.h
+  // call_plan): so each plan made is kept, with the layer, for the calls
+  // after it (a copy of a kept plan shares its WinoMixPlan). The layer is
+  // immutable and may be called from several threads at once: a kept plan is
+  // never changed or freed while the layer lives; last_[0] (one thread) and
+  // last_[1] (threads) point at the one the last call of that kind found
+  // (atomic, release/acquire: a reader sees it whole); the list of kept plans
+  // and the planning of a new one are under mu_. At most kMaxKept plans
+  // (a caller cycling through more sizes plans them anew each time).
+  struct Kept {
+    int64_t n, h, w;
+    int threads;
+    ConvPlan plan;
+  };
+  static constexpr size_t kMaxKept = 16;
+  ConvPlan kept(int64_t n, int64_t h, int64_t w, int threads) const {
+    std::atomic<const Kept*>& last = last_[threads > 1 ? 1 : 0];
+    const Kept* k = last.load(std::memory_order_acquire);
+    if (k && k->n == n && k->h == h && k->w == w && k->threads == threads) return k->plan;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::unique_ptr<const Kept>& e : kept_)
+      if (e->n == n && e->h == h && e->w == w && e->threads == threads) {
+        last.store(e.get(), std::memory_order_release);
+        return e->plan;
+      }
+    ConvPlan pl = mix(n, h, w, threads);
+    if (kept_.size() < kMaxKept) {
+      kept_.emplace_back(new Kept{n, h, w, threads, pl});
+      last.store(kept_.back().get(), std::memory_order_release);
+    }
+    return pl;
   }
 
   ConvPlan mix(int64_t n, int64_t h, int64_t w, int threads) const {
@@ -1132,6 +1172,14 @@ class WinogradMixed final : public ConvImpl {
           const size_t* c = cuts + r * (team + 1);
           runs.add(grids[r], c[k], c[k + 1] - c[k], r);
         }
+      // The team's ranges, cut once here by the runs' costs (nearer to even
+      // than the super-blocks' ends, whose regions' cuts each round their own
+      // way): split_units hands them out as they are.
+      if (team > 1) {
+        runs.starts.resize(team + 1);
+        split_units(UnitRuns::grid(&runs), int(team), runs.starts.data());
+        runs.team = team;
+      }
       const UnitRuns* held = &runs;  // (owned by the mixed plan: pl.wino_mix below)
       if (s + 1 < stages) {
         pl.early[s] = UnitRuns::grid(held);
@@ -1149,6 +1197,9 @@ class WinogradMixed final : public ConvImpl {
   Conv2dParams p_;
   size_t core_, edge_;
   WinoPartFn part_;
+  mutable std::atomic<const Kept*> last_[2] = {{nullptr}, {nullptr}};
+  mutable std::mutex mu_;
+  mutable std::vector<std::unique_ptr<const Kept>> kept_;  // under mu_
 };
 
 }  // namespace
@@ -1219,7 +1270,8 @@ ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const f
 //
 //   transforms, per tile x 4 channels (wino<t>_in_x400, wino<t>_out_x400,
 //   wino<t>_out_clamp_x400 divided by 400; stride 2: bench/bench_winograd_s2.cpp,
-//   wino<t>s2_*, the compiled templates of core/winograd_kernels.h):
+//   wino<t>s2_*; aarch64: the assembly of neon/aarch64/winograd{23,43}s2_nc4.cpp,
+//   armv7: the compiled templates of core/winograd_kernels.h):
 //                          F(2,3)  F(4,3)  F(6,3)
 //     aarch64 input          109     268     595
 //             output         174     263     528
@@ -1228,9 +1280,9 @@ ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const f
 //             output         182     419     619
 //             clamped        192     455     707
 //                          F(2,3)s2  F(4,3)s2
-//     aarch64 input          129       622
-//             output         200       535
-//             clamped        210       571
+//     aarch64 input           77       343
+//             output         136       331
+//             clamped        154       373
 //     armv7   input          202      1042
 //             output         200       615
 //             clamped        210       651
@@ -1252,9 +1304,9 @@ ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const f
 // these estimates with im2col_conv_cost() (conv_gemm.cpp);
 // tests/cpp/test_planner.cpp holds the counts and checks the fit. Stride 2
 // adds only its transform terms (above) and its geometry (positions, boxes):
-// with no constant refitted, the model is within 5.3% of the 54 stride-2
+// with no constant refitted, the model is within 6.0% of the 54 stride-2
 // Winograd counts on cortex-a72 (pays_wino{23,43,4323}s2_*: 18 layers, Cin
-// 3..512, input maps 3..112; F(2,3)s2 4.0%, F(4,3)s2 5.3%, mixed 5.1%) and
+// 3..512, input maps 3..112; F(2,3)s2 4.1%, F(4,3)s2 5.8%, mixed 6.0%) and
 // within 9.4% on cortex-a15 (2.8%, 3.7%, 9.4%).
 namespace {
 
@@ -1283,7 +1335,7 @@ const WinoCostModel kCost = {{109, 268, 595}, {174, 263, 528}, {184, 305, 610},
                              true, 50, {37, 38, 32}, {23, 39, 70},
                              37.4, {9.07, 18.14, 36.28},
                              107.6, 1.74,
-                             {129, 622}, {200, 535}, {210, 571}};
+                             {77, 343}, {136, 331}, {154, 373}};
 #endif
 
 // One wino_gemm_fn call: m8 blocks of 8 channels, n tiles, kq k-quads.

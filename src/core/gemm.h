@@ -348,9 +348,12 @@ struct GemmPlan {
   // pack_b of the whole K-block would lay them out; kb_bytes apart), so
   // stage 1's N-blocks need not match how stage 0 cut the packing. Stage 0's
   // units: (slab of slab_nc columns (the one-thread N-blocks), K-block,
-  // group of pack_panels panels, slice of slice_k rows (a multiple of KR)),
-  // the slice innermost. The same packed bytes and the same micro-kernel
-  // calls on each output as gemm_run: the same results.
+  // slice of slice_k rows (a multiple of KR), group of pack_panels panels),
+  // the group innermost: a thread's range then takes every group of a slice
+  // before the next slice, so its panels are a fair sample of the slab's
+  // (an im2col panel costs one piece per output row its columns lie in, and
+  // which panels cross a row repeats along N). The same packed bytes and the
+  // same micro-kernel calls on each output as gemm_run: the same results.
   bool staged = false;
   size_t k_blocks = 1;
   size_t slab_nc = 0, slabs = 0;

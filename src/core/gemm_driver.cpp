@@ -199,14 +199,16 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
                                   : std::max<size_t>(1, std::min(slab_panels / div_up(kMinGroupCols, nr), want0));
   p.pack_panels = div_up(slab_panels, groups);
   p.pack_groups = div_up(slab_panels, p.pack_panels);
-  // (KR = 1 kernel packers: slices only when the panels are too few; each
-  // call of a packer costs its set-up, im2col's geometry;
+  // (KR = 1 kernel packers: slices only when the groups are too few (fewer
+  // panels than wanted, or groups of several panels rounded to fewer than
+  // wanted: 13 panels in 12 groups are 7 of 2); each call of a packer costs
+  // its set-up, im2col's geometry;
   // KR > 1 kernel packers: slices only without groups, a quarter as many
   // (two per thread): each pays packer calls and a copy per panel.)
   const size_t want_slices = gather    ? div_up(want0, p.pack_groups)
                              : kr > 1  ? (p.pack_groups == 1 ? div_up(want0, 4) : 1)
-                             : want0 > slab_panels ? div_up(want0, p.pack_groups)
-                                                   : 1;
+                             : want0 > p.pack_groups ? div_up(want0, p.pack_groups)
+                                                     : 1;
   const size_t slices = std::max<size_t>(1, std::min(want_slices, p.kc / std::max(kMinSliceRows, kr)));
   // (A slice starts at a multiple of KR rows, and of 4 for a table with edge
   // groups: core/gemm.h.)
@@ -344,7 +346,7 @@ void gemm_pack(const GemmKernel<T>& kern, const GemmPlan& p, const GemmB<T>& src
   const size_t per_kb = p.pack_groups * p.k_slices, per_slab = p.k_blocks * per_kb;
   for (size_t u = begin; u < end; u++) {
     // Rows [r0, r0 + rows) of K-block kb, panels [a, a + pack_panels) of slab s.
-    const size_t s = u / per_slab, kb = u % per_slab / per_kb, pg = u % per_kb / p.k_slices, ks = u % p.k_slices;
+    const size_t s = u / per_slab, kb = u % per_slab / per_kb, ks = u % per_kb / p.pack_groups, pg = u % p.pack_groups;
     const size_t n0 = s * p.slab_nc, nc = std::min(p.slab_nc, p.n - n0), a = pg * p.pack_panels;
     const size_t k0 = kb * p.kc, kc = std::min(p.kc, p.k - k0), r0 = ks * p.slice_k;
     if (a * nr >= nc || r0 >= kc) continue;  // the last slab or K-block may be smaller

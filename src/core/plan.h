@@ -102,7 +102,8 @@ struct WinoPlan {
 // super-blocks: super-block t holds region 0's units [b_t, b_t+1) (b: the
 // region's stage grid split by cost for the team, split_units), then region
 // 1's likewise, ... So a team of the size the plan is for gets about 1/team
-// of every region, whatever the regions' relative costs; and each run weighs
+// of every region, whatever the regions' relative costs (its ranges are cut
+// by the runs' costs once, here: UnitRuns::starts); and each run weighs
 // its units by its region's estimated instructions per unit (UnitGrid::
 // unit_cost): an F(6,3) unit does several times an F(2,3) unit's work, and a
 // team of another size is split by those costs. team = 1 (a one-thread plan)

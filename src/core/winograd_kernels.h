@@ -5,7 +5,8 @@
 // neon/winograd.h: float32x4_t). The NEON units of F(6,3) also run the same
 // operations as inline assembly on aarch64 and armv7 (WA_IN_1D and
 // WA_OUT_1D in neon/winograd63.h; F(4,3): W43_IN_1D and W43_OUT_1D in
-// neon/winograd43.h, on aarch64: keep them in step). A vector is
+// neon/winograd43.h, on aarch64; F23s2 and F43s2 on aarch64:
+// neon/aarch64/winograd{23,43}s2_nc4.cpp: keep them in step). A vector is
 // one pixel of 4 channels (nc4hw4); every transform is vector arithmetic on
 // such pixels, the same operations for each lane, with no transposes inside;
 // the only lane shuffles are in the NCHW stores of the output transform.

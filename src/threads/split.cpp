@@ -13,7 +13,7 @@
 // worker starts, and on armv7 every integer division is a library call.
 // A grid of runs (UnitRuns) adds a binary search for the run a share ends
 // in (by the runs' summed costs), then inverts that run's grid as above:
-// O(team log runs).
+// O(team log runs); runs laid out for the team have their cuts already.
 #include <algorithm>
 #include <cmath>
 
@@ -150,6 +150,10 @@ size_t guess_reaching(const UnitGrid& g, double target) {
 void split_units(const UnitGrid& grid, int team, size_t* bounds) {
   const size_t units = grid.units();
   if (team < 1) team = 1;
+  if (grid.runs && grid.runs->team == size_t(team) && grid.runs->starts.size() == size_t(team) + 1) {
+    std::copy(grid.runs->starts.begin(), grid.runs->starts.end(), bounds);
+    return;
+  }
   const double total = grid.cost_before(units);
   bounds[0] = 0;
   for (int w = 1; w < team; ++w) {

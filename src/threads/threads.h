@@ -150,6 +150,12 @@ struct UnitRuns {
   std::vector<UnitRun> runs;
   size_t units = 0;
   double total = 0.0;  // summed cost of every run
+  // The team the runs are laid out for (0: none) and where each of its
+  // workers' ranges starts: starts[w], w <= team (starts[team] = units),
+  // cut once by whoever made the runs (a mixed Winograd plan: by cost, when
+  // planning). split_units for that team hands them out as they are.
+  size_t team = 0;
+  std::vector<size_t> starts;
   // Appends units [first, first + count) of g (nothing if count is 0).
   void add(const UnitGrid& g, size_t first, size_t count, size_t tag);
   // The index of the run holding unit u (u < units).
@@ -161,7 +167,8 @@ struct UnitRuns {
 // Splits the grid's units into `team` contiguous ranges of about equal cost:
 // bounds[w] is the unit boundary nearest to w / team of the total cost
 // (bounds[0] = 0, bounds[team] = units; team + 1 entries). A pure function of
-// (grid, team). With units of equal cost it is the equal split.
+// (grid, team). With units of equal cost it is the equal split. Runs laid
+// out for this team (UnitRuns::team, starts): their starts, O(team).
 void split_units(const UnitGrid& grid, int team, size_t* bounds);
 
 // --- per-thread scratch (scratch.cpp) -------------------------------------------

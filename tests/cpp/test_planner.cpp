@@ -310,24 +310,24 @@ const Measured kMeasuredS2[] = {  // armv7, cortex-a15
 };
 #else
 const Measured kMeasuredS2[] = {  // aarch64, cortex-a72
-    {4, 4, 28, {33626, 40820, 47257, 58490}},
-    {16, 16, 28, {200946, 179529, 197953, 196207}},
-    {8, 8, 14, {28209, 26680, 32817, 47152}},
-    {64, 64, 14, {604431, 572367, 510843, 647419}},
-    {64, 64, 28, {2213089, 1734001, 1858481, 1655686}},
-    {32, 32, 7, {63619, 55123, 74176, 75880}},
-    {64, 64, 7, {209179, 161899, 196926, 198630}},
-    {16, 16, 56, {687946, 699625, 591808, 593613}},
-    {3, 32, 56, {229104, 606875, 490650, 492556}},
-    {64, 128, 56, {16099679, 13119670, 10804658, 10806968}},
-    {128, 256, 28, {15957312, 12084072, 12693061, 11071210}},
-    {256, 512, 14, {16072221, 15537573, 12474511, 15576015}},
-    {512, 512, 7, {10814471, 7536731, 8175074, 8176774}},
-    {64, 64, 3, {71713, 64124, 196124, 65824}},
-    {64, 64, 27, {2234939, 1749905, 1871329, 1658662}},
-    {128, 128, 15, {2735841, 2027783, 1735559, 1737261}},
-    {32, 64, 112, {16690480, 15161468, 12695180, 12699306}},
-    {256, 256, 9, {4312346, 4461035, 6366151, 5054515}},
+    {4, 4, 28, {33554, 35153, 39712, 53360}},
+    {16, 16, 28, {201008, 156810, 167722, 173520}},
+    {8, 8, 14, {28493, 23111, 28856, 44253}},
+    {64, 64, 14, {603483, 543696, 479036, 619156}},
+    {64, 64, 28, {2213337, 1643074, 1737506, 1562737}},
+    {32, 32, 7, {63903, 51428, 70329, 72563}},
+    {64, 64, 7, {209623, 154492, 189215, 191449}},
+    {16, 16, 56, {687852, 608698, 497157, 499490}},
+    {3, 32, 56, {229127, 496348, 397028, 399462}},
+    {64, 128, 56, {16098551, 12555207, 10266067, 10268905}},
+    {128, 256, 28, {15956379, 11801849, 12351958, 10799205}},
+    {256, 512, 14, {15970383, 15254838, 12291360, 15402604}},
+    {512, 512, 7, {10813739, 7477356, 8113267, 8115497}},
+    {64, 64, 3, {72193, 62285, 189533, 64515}},
+    {64, 64, 27, {2235203, 1658978, 1750354, 1565713}},
+    {128, 128, 15, {2736441, 1968408, 1673752, 1675980}},
+    {32, 64, 112, {16689006, 14032525, 11617981, 11622635}},
+    {256, 256, 9, {4266670, 4397436, 6256088, 4990412}},
 };
 #endif
 
@@ -354,10 +354,15 @@ void test_s2_against_counts() {
             m.cin, m.cout, m.map, m.map, est, m.insns[i]);
       best = std::min(best, m.insns[i]);
       // (what `auto` compares: a Winograd estimate over the margin of
-      // conv2d.cpp's kS2WinoMargin, 0.9; a mixed tiling only with more than one
-      // region)
+      // conv2d.cpp's kS2WinoMargin, 0.9 on armv7, 0.95 on aarch64; a mixed
+      // tiling only with more than one region)
       if (i == 3 && winograd_tiling(p, 4, 2, o, o).count == 1) continue;
-      const double pick = i == 0 ? est : est / 0.9;
+#if defined(__arm__)
+      const double margin = 0.9;
+#else
+      const double margin = 0.95;
+#endif
+      const double pick = i == 0 ? est : est / margin;
       if (pick < model_best) model_best = pick, fav = i;
     }
     const std::vector<float> w = random_weights(size_t(m.cin) * size_t(m.cout) * 9, 1);
@@ -365,7 +370,7 @@ void test_s2_against_counts() {
     const Algo a = layer.algo_for(m.map, m.map);
     CHECK(a == kS2Algos[fav], "s2 %d->%d %dx%d: auto runs %s, the model favours %s", m.cin, m.cout, m.map, m.map,
           algo_name(a), algo_name(kS2Algos[fav]));
-    // (within 6%: aarch64 8->8 14x14 keeps im2col, 5.4% above F(2,3)s2; few
+    // (within 6%: aarch64 4->4 28x28 runs F(2,3)s2, 4.8% above im2col; few
     // channels, where every algorithm costs little)
     CHECK(m.insns[fav] <= 1.06 * best, "s2 %d->%d %dx%d: auto runs %s (%.0f), the best costs %.0f", m.cin, m.cout,
           m.map, m.map, algo_name(kS2Algos[fav]), m.insns[fav], best);
@@ -415,15 +420,15 @@ void test_network_layers() {
       // ResNet-18's 3x3 stride-2 layers: the stride-2 Winograd (kMeasuredS2
       // holds the counts, no relu; cortex-a15's rank the same).
       {"resnet18 layer2.0 3x3 s2 64->128 56x56", 64, 128, 3, 2, 1, 56, Algo::Winograd43s2,
-       "F(4,3)s2 on the 28x28 output (a multiple of 4): 10.80 M instructions, F(2,3)s2 13.12 M, im2col 16.10 M"},
+       "F(4,3)s2 on the 28x28 output (a multiple of 4): 10.27 M instructions, F(2,3)s2 12.56 M, im2col 16.10 M"},
       {"resnet18 layer3.0 3x3 s2 128->256 28x28", 128, 256, 3, 2, 1, 28, Algo::Winograd43s2x23s2,
-       "F(4,3)s2 on 12x12 of the 14x14 output + F(2,3)s2 on the 2-wide border: 11.07 M, F(2,3)s2 12.08 M, "
-       "F(4,3)s2 12.69 M (16x16 computed), im2col 15.96 M"},
+       "F(4,3)s2 on 12x12 of the 14x14 output + F(2,3)s2 on the 2-wide border: 10.80 M, F(2,3)s2 11.80 M, "
+       "F(4,3)s2 12.35 M (16x16 computed), im2col 15.96 M"},
       {"resnet18 layer4.0 3x3 s2 256->512 14x14", 256, 512, 3, 2, 1, 14, Algo::Winograd43s2,
-       "F(4,3)s2 on the 7x7 output (8x8 computed): 12.47 M, F(2,3)s2 15.54 M, F(4,3)s2+F(2,3)s2 15.58 M (F(2,3)s2 "
-       "tiles on 3-wide borders), im2col 16.07 M"},
+       "F(4,3)s2 on the 7x7 output (8x8 computed): 12.29 M, F(2,3)s2 15.25 M, F(4,3)s2+F(2,3)s2 15.40 M (F(2,3)s2 "
+       "tiles on 3-wide borders), im2col 15.97 M"},
       // Not Winograd's shapes, or Winograd does not pay: the 3-channel
-      // stride-2 stem (3->32 56x56 measures im2col 0.23 M, F(4,3)s2 0.49 M:
+      // stride-2 stem (3->32 56x56 measures im2col 0.23 M, F(4,3)s2 0.40 M:
       // one k-quad of 3 channels, the transforms per output dominate), 7x7.
       {"resnet18 stem 7x7 s2 3->64 224x224", 3, 64, 7, 2, 1, 224, Algo::Im2col, "7x7"},
       {"mobilenetv2 stem 3x3 s2 3->32 224x224", 3, 32, 3, 2, 1, 224, Algo::Im2col,

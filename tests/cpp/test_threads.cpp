@@ -3,7 +3,8 @@
 //   1, 2, 3, 4, 7 threads and many unit counts; workers 1.. are other threads;
 // - team_size (unit count, minimum work per thread, nesting);
 // - nested calls run inline; an exception in any worker reaches the caller;
-// - two callers at once (two std::threads);
+// - two callers at once (two std::threads), also of one mixed Winograd layer
+//   (the plans it keeps) over many map sizes and thread counts;
 // - thread-count changes between calls; bad counts; ScopedNumThreads is per
 //   thread and restores;
 // - ARMCONV_NUM_THREADS: the parser, and the first read in forked children
@@ -23,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "armconv/armconv.h"
@@ -186,6 +188,59 @@ void test_two_callers() {
   a.join();
   b.join();
   CHECK(errors.load() == 0, "two callers: %d units ran other than once", errors.load());
+}
+
+// A mixed Winograd layer keeps the plans it made (conv_winograd.cpp,
+// WinogradMixed::kept): two threads call one layer at once over more map
+// sizes than it keeps (17 + 3), each at its own thread count; every output
+// is, bit for bit, that of a fresh layer's one-thread call.
+void test_kept_plans() {
+  armconv::Conv2dParams p;
+  p.in_channels = p.out_channels = 16;
+  p.kernel_h = p.kernel_w = 3;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+  std::vector<float> wt(16 * 16 * 9), bias(16);
+  unsigned seed = 7;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return float(int(seed >> 9) % 2001 - 1000) / 1000.0f;
+  };
+  for (float& v : wt) v = next();
+  for (float& v : bias) v = next();
+  std::vector<std::pair<int64_t, int64_t>> maps;
+  for (int64_t i = 0; i < 17; i++) maps.push_back({14 + i, 20 - i / 2});
+  maps.push_back({28, 28});
+  maps.push_back({13, 30});
+  maps.push_back({30, 14});
+  std::vector<std::vector<float>> x(maps.size()), want(maps.size());
+  {
+    armconv::ScopedNumThreads one(1);
+    for (size_t i = 0; i < maps.size(); i++) {
+      const size_t hw = size_t(maps[i].first * maps[i].second);
+      x[i].resize(16 * hw);
+      for (float& v : x[i]) v = next();
+      want[i].resize(16 * hw);  // (stride 1, padding 1: the same size)
+      armconv::Conv2d fresh(p, wt.data(), bias.data(), armconv::Algo::Winograd63x23);
+      fresh.run(x[i].data(), 1, maps[i].first, maps[i].second, want[i].data());
+    }
+  }
+  armconv::Conv2d layer(p, wt.data(), bias.data(), armconv::Algo::Winograd63x23);
+  std::atomic<int> errors{0};
+  auto caller = [&](int k) {
+    for (int rep = 0; rep < 3; rep++)
+      for (size_t j = 0; j < maps.size(); j++) {
+        const size_t i = k == 0 ? j : maps.size() - 1 - j;  // the two in opposite orders
+        armconv::ScopedNumThreads team(1 + int((i + size_t(rep) + size_t(k)) % 4));
+        std::vector<float> y(want[i].size(), -1.0f);
+        layer.run(x[i].data(), 1, maps[i].first, maps[i].second, y.data());
+        if (std::memcmp(y.data(), want[i].data(), y.size() * sizeof(float)) != 0) errors.fetch_add(1);
+      }
+  };
+  std::thread a(caller, 0), b(caller, 1);
+  a.join();
+  b.join();
+  CHECK(errors.load() == 0, "kept plans: %d calls of a mixed Winograd layer from two threads differ from a fresh "
+        "layer's", errors.load());
 }
 
 void test_settings() {
@@ -375,6 +430,7 @@ int main() {
   test_team_size();
   test_nested_and_exceptions();
   test_two_callers();
+  test_kept_plans();
   test_settings();
   test_fork();
   test_idle_sleeps();

@@ -1,5 +1,6 @@
 // Winograd F(m x m, 3x3), m = 2, 4, 6: the transform matrices against
-// float64, each transform kernel (generic and, where built, NEON) against
+// float64, each transform kernel (generic and, where built, NEON; stride 1
+// and stride 2) against
 // float64 with guard pages around every buffer, and whole convolutions (each
 // tile size, grouped too) against a double direct convolution with the user
 // arrays ending at guard pages.
@@ -68,8 +69,7 @@ static void sandwich(const double* l, size_t rl, const double* r, size_t rr, siz
 // magnitude |L| |X| |R|^T.
 static double pass_bound(size_t n, double mag) { return 2.0 * double(n) * kU * mag * 1.01 + 1e-30; }
 
-static void test_input(const WinoKernels& k) {
-  const WinoMatrices& mx = wino_matrices(k.m);
+static void test_input(const WinoKernels& k, const WinoMatrices& mx) {
   const size_t n = mx.n, np = n * n;
   std::mt19937 gen(2);
   armconv_test::Uniform<float> dist(-1, 1);
@@ -85,7 +85,7 @@ static void test_input(const WinoKernels& k) {
     for (size_t i = 0; i < count; i++) dst[i] = NAN;
     k.input(src.data(), src_row, dst.data(), dst_pos);
     for (size_t l = 0; l < 4; l++) {
-      double x[64], v[64], vabs[64];
+      double x[81], v[81], vabs[81];
       for (size_t r = 0; r < n; r++)
         for (size_t c = 0; c < n; c++) x[r * n + c] = src[r * src_row + c * 4 + l];
       sandwich(mx.bt, n, mx.bt, n, n, x, v, vabs);
@@ -103,10 +103,9 @@ static void test_input(const WinoKernels& k) {
 // One output transform into a NaN-filled H x W map of nch channels (ending
 // at a guard page) at (oy, ox), cut to rows x cols, checked against double
 // and for writes outside the tile.
-static void check_output(const WinoKernels& k, const GuardedArray<float>& src, size_t src_pos, size_t nch,
-                         size_t H, size_t W, size_t oy, size_t ox, size_t rows, size_t cols, bool clamp,
-                         float lo, float hi, const char* what) {
-  const WinoMatrices& mx = wino_matrices(k.m);
+static void check_output(const WinoKernels& k, const WinoMatrices& mx, const GuardedArray<float>& src,
+                         size_t src_pos, size_t nch, size_t H, size_t W, size_t oy, size_t ox, size_t rows,
+                         size_t cols, bool clamp, float lo, float hi, const char* what) {
   const size_t n = mx.n, m = mx.m, plane = H * W;
   GuardedArray<float> dst(nch * plane);
   for (size_t i = 0; i < dst.size(); i++) dst[i] = NAN;
@@ -117,7 +116,7 @@ static void check_output(const WinoKernels& k, const GuardedArray<float>& src, s
   k.output(src.data(), src_pos, out, nch, plane, W, clamp, lo, hi);
   std::vector<bool> written(dst.size(), false);
   for (size_t l = 0; l < nch; l++) {
-    double mm[64], y[36], yabs[36];
+    double mm[81], y[36], yabs[36];
     for (size_t p = 0; p < n * n; p++) mm[p] = src[p * src_pos + l];
     sandwich(mx.at, m, mx.at, m, n, mm, y, yabs);
     for (size_t a = 0; a < rows; a++)
@@ -137,10 +136,10 @@ static void check_output(const WinoKernels& k, const GuardedArray<float>& src, s
             cols, nch, i);
 }
 
-static void test_output(const WinoKernels& k) {
+static void test_output(const WinoKernels& k, const WinoMatrices& mx) {
   std::mt19937 gen(3);
   armconv_test::Uniform<float> dist(-1, 1);
-  const size_t m = k.m, np = (m + 2) * (m + 2);
+  const size_t m = k.m, np = mx.n * mx.n;
   const size_t src_pos = 4 * 9 + 3;  // odd stride between positions
   for (int variant = 0; variant < 8; variant++) {
     const size_t nch = variant == 4 ? 3 : (variant == 5 ? 1 : (variant == 6 ? 2 : 4));
@@ -152,7 +151,7 @@ static void test_output(const WinoKernels& k) {
     const size_t H = 2 * m + 2, W = 4 * m + 2;
     const size_t oy[8] = {0, m, 2 * m, m + 2, 0, m, 2 * m, 3};
     const size_t ox[8] = {0, m, 4 * m, 3 * m + 2, 3 * m + 1, 3, 0, 3 * m + 2};
-    check_output(k, src, src_pos, nch, H, W, oy[variant], ox[variant], std::min(m, H - oy[variant]),
+    check_output(k, mx, src, src_pos, nch, H, W, oy[variant], ox[variant], std::min(m, H - oy[variant]),
                  std::min(m, W - ox[variant]), variant % 2 == 1, -0.5f, 0.75f, "placed");
   }
 }
@@ -161,10 +160,10 @@ static void test_output(const WinoKernels& k) {
 // form: none, both bounds, only a lower bound (ReLU: hi = +inf), only an
 // upper bound (lo = -inf). The tile sits at the bottom-right corner of the
 // map (the array ends at a guard page); all other floats are NaN sentinels.
-static void test_output_cuts(const WinoKernels& k) {
+static void test_output_cuts(const WinoKernels& k, const WinoMatrices& mx) {
   std::mt19937 gen(4);
   armconv_test::Uniform<float> dist(-1, 1);
-  const size_t m = k.m, np = (m + 2) * (m + 2);
+  const size_t m = k.m, np = mx.n * mx.n;
   const size_t src_pos = 4 * 5 + 1;
   GuardedArray<float> src((np - 1) * src_pos + 4);
   for (size_t i = 0; i < src.size(); i++) src[i] = dist(gen);
@@ -173,7 +172,7 @@ static void test_output_cuts(const WinoKernels& k) {
     for (size_t rows = 1; rows <= m; rows++)
       for (size_t cols = 1; cols <= m; cols++)
         for (int cm = 0; cm < 4; cm++)
-          check_output(k, src, src_pos, nch, m + rows, m + 1 + cols, m, m + 1, rows, cols, cm != 0, los[cm],
+          check_output(k, mx, src, src_pos, nch, m + rows, m + 1 + cols, m, m + 1, rows, cols, cm != 0, los[cm],
                        his[cm], "cut");
 }
 
@@ -254,20 +253,31 @@ static void test_conv(Algo algo, size_t n, size_t c, size_t co, size_t h, size_t
 
 int main() {
   for (size_t m : kWinoTileSizes) test_matrices(m);
-  std::vector<const WinoKernels*> impls = {&wino23_generic_kernels(), &wino43_generic_kernels(),
-                                           &wino63_generic_kernels()};
+  // Each kernel set with its matrices (stride 2: B'^T, A'^T of side n = 2m + 1).
+  struct Impl {
+    const WinoKernels* k;
+    const WinoMatrices* mx;
+  };
+  std::vector<Impl> impls = {{&wino23_generic_kernels(), &wino_matrices(2)},
+                             {&wino43_generic_kernels(), &wino_matrices(4)},
+                             {&wino63_generic_kernels(), &wino_matrices(6)},
+                             {&wino23s2_generic_kernels(), &wino_matrices_s2(2)},
+                             {&wino43s2_generic_kernels(), &wino_matrices_s2(4)}};
 #if defined(ARMCONV_HAVE_NEON)
   if (cpu_features().neon) {
-    impls.push_back(&wino23_neon_kernels());
-    impls.push_back(&wino43_neon_kernels());
-    impls.push_back(&wino63_neon_kernels());
+    impls.push_back({&wino23_neon_kernels(), &wino_matrices(2)});
+    impls.push_back({&wino43_neon_kernels(), &wino_matrices(4)});
+    impls.push_back({&wino63_neon_kernels(), &wino_matrices(6)});
+    impls.push_back({&wino23s2_neon_kernels(), &wino_matrices_s2(2)});
+    impls.push_back({&wino43s2_neon_kernels(), &wino_matrices_s2(4)});
   }
 #endif
-  for (const WinoKernels* k : impls) {
-    test_pack(*k);
-    test_input(*k);
-    test_output(*k);
-    test_output_cuts(*k);
+  for (const Impl& im : impls) {
+    CHECK(im.k->m == im.mx->m, "%s: m %zu vs matrices' %zu", im.k->name, im.k->m, im.mx->m);
+    test_pack(*im.k);
+    test_input(*im.k, *im.mx);
+    test_output(*im.k, *im.mx);
+    test_output_cuts(*im.k, *im.mx);
   }
   std::printf("winograd kernels: %s, %s, %s (dispatched)\n", kernels().winograd[0]->name, kernels().winograd[1]->name,
               kernels().winograd[2]->name);
