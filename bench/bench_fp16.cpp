@@ -4,7 +4,7 @@
 // with binary16 input and output (what ncnn's fp16 figures measure: its
 // fp16 storage). On a CPU without fp16 vector arithmetic these run the fp32
 // kernels (the layer says so): count them on cortex-a76.
-// fp16_wino<m>3x3_<c>_<map>: Winograd layers (F(4,3) on {0, 1, -1, 2, -1/2,
+// fp16_wino<m>3x3_<c>_<map>: Winograd layers (F(4,3) on {0, +-2/3, +-3/2,
 // inf} or F(2,3); core/winograd.h, fp16 section), MACs counted as the direct
 // convolution's (direct-equivalent MACs per instruction).
 //

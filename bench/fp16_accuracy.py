@@ -26,8 +26,8 @@ CASES = [
     ("conv3x3 s1 512->32 7x7", 512, 32, 3, 1, 1, 1, 7, "im2col"),
     ("depthwise3x3 s1 C64 56x56", 64, 64, 3, 1, 1, 64, 56, "depthwise3x3"),
     ("depthwise3x3 s2 C64 56x56", 64, 64, 3, 2, 1, 64, 56, "depthwise3x3"),
-    # Winograd (fp16: F(4,3) on {0, 1, -1, 2, -1/2, inf}, runs of 16 channels;
-    # F(2,3), runs of 32; fp32: the fp32 kernels of the same name).
+    # Winograd (fp16: F(4,3) on {0, +-2/3, +-3/2, inf} and F(2,3), runs of 32
+    # channels; fp32: the fp32 kernels of the same name).
     ("conv3x3 s1 64->64 28x28", 64, 64, 3, 1, 1, 1, 28, "winograd43"),
     ("conv3x3 s1 32->32 56x56", 32, 32, 3, 1, 1, 1, 56, "winograd43"),
     ("conv3x3 s1 32->32 56x56", 32, 32, 3, 1, 1, 1, 56, "winograd23"),

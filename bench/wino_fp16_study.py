@@ -3,7 +3,7 @@
 options (no armconv needed): the table in the README and in
 src/neon/aarch64/wino_gemm_16x8_fp16.cpp.
 
-    python3 bench/wino_fp16_study.py [--cin 16,64,512] [--seeds 3] [--tiles 2,4,4b,6]
+    python3 bench/wino_fp16_study.py [--cin 16,64,512] [--seeds 3] [--tiles 2,4,4b,4c,6]
     python3 bench/wino_fp16_study.py --scan 6     # point sets of F(6,3) (minutes)
 
 Setting (the README's accuracy test): 24x24 map, padding 1, Cout 16,
@@ -83,6 +83,9 @@ def toom_cook(m, points):
 # F(4,3) on the points {0, 1, -1, 2, -1/2, inf} ("4b"): U and V stored in
 # fp16 lose a third as much as on {0, +-1, +-2, inf} (a scan of point sets).
 AT["4b"], G["4b"], BT["4b"] = toom_cook(4, [0, 1, -1, 2, -0.5])
+# F(4,3) on {0, +-2/3, +-3/2, inf} ("4c", what the fp16 F(4,3) runs): a third
+# less again, and symmetric (its transforms factor as {0, +-1, +-2}'s do).
+AT["4c"], G["4c"], BT["4c"] = toom_cook(4, [0, 2 / 3, -2 / 3, 1.5, -1.5])
 
 
 def r16(a):
@@ -212,7 +215,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cin", default="16,64,512")
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--tiles", default="2,4,4b,6", help="2, 4, 4b (F(4,3) on other points), 6")
+    ap.add_argument("--tiles", default="2,4,4b,4c,6",
+                    help="2, 4, 4b and 4c (F(4,3) on other points: AT above), 6")
     ap.add_argument("--scan", type=int, choices=(4, 6), help="rank the point sets of F(m,3) instead (scan())")
     args = ap.parse_args()
     if args.scan:
@@ -220,7 +224,7 @@ def main():
         return
     cins = [int(c) for c in args.cin.split(",")]
     tiles = args.tiles.split(",")
-    tiles = [t if t == "4b" else int(t) for t in tiles]
+    tiles = [t if t in ("4b", "4c") else int(t) for t in tiles]
     print("max |err| / max |ref|; tx / acc / out (see the docstring)")
     print("| F | tx / acc / out | " + " | ".join(f"Cin {c}" for c in cins) + " |")
     print("|---|---|" + "---:|" * len(cins))
@@ -238,7 +242,7 @@ def main():
                     y = wino(r16(x), w, m, *opt)  # the input is converted to fp16 when staged
                     worst = max(worst, np.abs(y - ref).max() / np.abs(ref).max())
                 cells.append(f"{worst:.1e}")
-            name = "F(4,3) {0,1,-1,2,-1/2}" if m == "4b" else f"F({m},3)"
+            name = {"4b": "F(4,3) {0,1,-1,2,-1/2}", "4c": "F(4,3) {0,+-2/3,+-3/2}"}.get(m, f"F({m},3)")
             print(f"| {name} | {' / '.join(opt)} | " + " | ".join(cells) + " |", flush=True)
 
 

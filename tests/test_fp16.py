@@ -68,7 +68,7 @@ def run_case(rng, n, c, cout, h, w, k, stride=1, pads=(0, 0, 0, 0), dilation=1, 
         assert layer.precision == "fp16", what
         xr = xin.astype(np.float32)
         ref = conv2d_ref(xr, wt, b, act=act_range(act), **kw)
-        bound = wino_fp16_bound(xr, wt, pads, groups, 4 if runs == "winograd43" else 2)
+        bound = wino_fp16_bound(xr, wt, pads, groups, 4 if runs == "winograd43" else 2, b)
         if half_io:  # the float16 store
             bound += EPS16 * (np.abs(ref) + bound)
         err = np.abs(y.astype(np.float64) - ref)
@@ -110,30 +110,47 @@ def run_case(rng, n, c, cout, h, w, k, stride=1, pads=(0, 0, 0, 0), dilation=1, 
 # ---- fp16 Winograd --------------------------------------------------------------
 #
 # Transforms in fp32, V and U rounded to binary16, the per-position GEMMs in
-# binary16 runs of R input channels (16 for F(4,3), 32 for F(2,3)) summed in
-# fp32. Per transform position p of a tile the product sum M_p errs by at
-# most (R + 2) 2^-11 W_p to first order, W_p = sum_k |U_pk| |V_pk| (exact U,
-# V): 2^-11 for each of U and V, R for the run's roundings; the output
-# transform adds up |A^T| (that error) |A|. So each output is within
-# (R + 3) 2^-11 (1.01) sum_ij |A_ai| |A_bj| W_ij of the float64 result, plus
-# float16's subnormal spacing per term (tests/cpp/test_winograd_fp16.cpp
-# checks the same bound on the generic twin, bit-equal to the NEON kernels).
+# binary16 runs of R = 32 input channels (16 for F(4,3) with up to 48 input
+# channels per group) summed in fp32. Per transform
+# position p of a tile the product sum M_p errs by at most (R + 2) 2^-11 W_p
+# to first order, W_p = sum_k |U_pk| |V_pk| (exact U, V): 2^-11 for each of
+# U and V, R for the run's roundings; the output transform adds up |A^T|
+# (that error) |A|. So each output is within (R + 3) 2^-11 (1.01) sum_ij
+# |A_ai| |A_bj| W_ij of the float64 result, plus float16's subnormal spacing
+# per term; the bias b, which enters M in fp32 as b x_i x_j (A^T x = 1;
+# F(2,3): x = e_1, position (1, 1)), adds its fp32 roundings: at most
+# (ceil(Cin / 8) + 8) 2^-24 |b| sum_ij |A_ai x_i| |A_bj x_j| (one for the
+# product, one per run added onto it, at most one run per octet of input
+# channels, 6 in the output transform). tests/cpp/test_winograd_fp16.cpp
+# checks the same bound on the generic twin, bit-equal to the NEON kernels.
 
-WINO_MATRICES = {  # B^T, G, A^T (core/winograd.h; F(4,3) on {0, 1, -1, 2, -1/2, inf})
+WINO_MATRICES = {  # B^T, G, A^T, bias x (core/winograd.h; F(4,3) on {0, +-2/3, +-3/2, inf})
     2: (np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], np.float64),
         np.array([[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]]),
-        np.array([[1, 1, 1, 0], [0, 1, -1, -1]], np.float64)),
-    4: (np.array([[1, 1.5, -2, -1.5, 1, 0], [0, -1, -2.5, -.5, 1, 0], [0, 1, .5, -2.5, 1, 0],
-                  [0, -.5, -1, .5, 1, 0], [0, 2, -1, -2, 1, 0], [0, 1, 1.5, -2, -1.5, 1]]),
-        np.array([[1, 0, 0], [-1 / 3, -1 / 3, -1 / 3], [1 / 3, -1 / 3, 1 / 3],
-                  [1 / 15, 2 / 15, 4 / 15], [-16 / 15, 8 / 15, -4 / 15], [0, 0, 1]]),
-        np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -.5, 0], [0, 1, 1, 4, .25, 0],
-                  [0, 1, -1, 8, -.125, 1]])),
+        np.array([[1, 1, 1, 0], [0, 1, -1, -1]], np.float64),
+        np.array([0, 1, 0, 0], np.float64)),
+    4: (np.array([[1, 0, -97 / 36, 0, 1, 0], [0, -1.5, -2.25, 2 / 3, 1, 0], [0, 1.5, -2.25, -2 / 3, 1, 0],
+                  [0, -2 / 3, -4 / 9, 1.5, 1, 0], [0, 2 / 3, -4 / 9, -1.5, 1, 0],
+                  [0, 1, 0, -97 / 36, 0, 1]]),
+        np.array([[1, 0, 0], [-18, -12, -8], [-18, 12, -8], [12, 18, 27], [12, -18, 27],
+                  [0, 0, 65]]) / np.array([[1], [65], [65], [65], [65], [65]]),
+        np.array([[1, 2.25, 2.25, 2 / 3, 2 / 3, 0], [0, 1.5, -1.5, 1, -1, 0], [0, 1, 1, 1.5, 1.5, 0],
+                  [0, 2 / 3, -2 / 3, 2.25, -2.25, 1]]),
+        np.array([-1.25, 5 / 6, 1 / 6, 0, 0, 5 / 9])),
 }
 
 
-def wino_fp16_bound(x, w, pads, groups, m):
-    bt, g, at = WINO_MATRICES[m]
+def test_wino_matrices():
+    """The tables above are F(m, 3) (the 1-D identity, float64) and carry the bias."""
+    for m, (bt, g, at, bx) in WINO_MATRICES.items():
+        d, k = np.arange(1.0, m + 3) ** 1.5, np.array([0.3, -1.1, 0.7])
+        want = np.array([d[a:a + 3] @ k for a in range(m)])
+        np.testing.assert_allclose(at @ ((g @ k) * (bt @ d)), want, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(at @ bx, np.ones(m), rtol=0, atol=1e-12)
+
+
+def wino_fp16_bound(x, w, pads, groups, m, b=None):
+    bt, g, at, bx = WINO_MATRICES[m]
     n_, c, h, wd = x.shape
     cout, cg = w.shape[:2]
     pt, pb, pl, pr = pads
@@ -152,8 +169,13 @@ def wino_fp16_bound(x, w, pads, groups, m):
     wsum = np.einsum("gocij,ngcyxij->ngoyxij", u, v).reshape(n_, cout, ty, tx, m + 2, m + 2)
     e = np.einsum("ai,bj,noyxij->noyaxb", np.abs(at), np.abs(at), wsum)
     e = e.reshape(n_, cout, ty * m, tx * m)[:, :, :ho, :wo]
-    runs = 16 if m == 4 else 32
-    return (runs + 3) * EPS16 * 1.01 * e + cg * (m + 2) ** 2 * 2.0 ** -24
+    runs = 16 if m == 4 and cg <= 48 else 32
+    bound = (runs + 3) * EPS16 * 1.01 * e + cg * (m + 2) ** 2 * 2.0 ** -24
+    if b is not None:
+        ax = np.abs(at * bx).sum(axis=1)                            # per tile row / column
+        path = np.tile(np.outer(ax, ax), (ty, tx))[:ho, :wo]
+        bound += (-(-cg // 8) + 8) * 2.0 ** -24 * np.abs(np.asarray(b, np.float64))[None, :, None, None] * path
+    return bound
 
 
 WINO_CASES = [
@@ -185,9 +207,9 @@ def test_winograd_groups(rng):
 
 
 def test_winograd_auto_fp16(rng):
-    """auto fp16 3x3 s1 layers: F(4,3) from 64 input channels per group, F(2,3)
-    below, im2col on maps too small for tiles; F(6,3) has no fp16 kernels."""
-    for c, want in ((16, "winograd23"), (64, "winograd43")):
+    """auto fp16 3x3 s1 layers: F(4,3) at any channel count, im2col on maps too
+    small for its tiles; F(6,3) has no fp16 kernels."""
+    for c, want in ((3, "winograd43"), (16, "winograd43"), (64, "winograd43")):
         wt = (rng.standard_normal((8, c, 3, 3)) / np.sqrt(9 * c)).astype(np.float32)
         layer = armconv.Conv2d(wt, padding=1, precision="fp16")
         if FP16:

@@ -213,13 +213,15 @@ std::vector<Algo> choose(const Conv2dParams& p) {
 
 // fp16 `auto` layers of Winograd's shapes, where this CPU runs the fp16
 // Winograd: one Winograd tile size chosen by accuracy (bench/wino_fp16_study.py,
-// README "fp16 Winograd"): F(4,3) on {0, 1, -1, 2, -1/2, inf} from 64 input
-// channels per group (within 1e-2 of max|ref| there, not below), else
-// F(2,3); F(6,3) never (it misses 1e-2 even with exact sums); and im2col
-// (fp16), which a map takes where the tiles' positions per output pixel
-// (tiles (m + 2)^2 / (ho wo), with the tiles cut at the map's edge) exceed
-// kF16WinoMaxRatio of im2col's 9 multiply-adds.
-constexpr size_t kF16Wino43MinChannels = 64;
+// README "fp16 Winograd"): F(4,3) on {0, +-2/3, +-3/2, inf} at every channel
+// count (within 1e-2 of max|ref| from 1 to 512 input channels per group
+// with its run lengths, WinoF16::run_octets; F(2,3), more accurate but
+// slower: 8.57 against 13.0 direct-equivalent MACs per instruction on
+// 32->32 56x56, runs by algo="winograd23" only); F(6,3) never (it misses
+// 1e-2 even with exact sums); and im2col (fp16), which a map takes where
+// the tiles' positions per output pixel (tiles (m + 2)^2 / (ho wo), with the
+// tiles cut at the map's edge) exceed kF16WinoMaxRatio of im2col's 9
+// multiply-adds.
 constexpr double kF16WinoMaxRatio = 0.6;
 
 std::vector<Algo> choose_f16(const Conv2dParams& p) {
@@ -229,9 +231,8 @@ std::vector<Algo> choose_f16(const Conv2dParams& p) {
   if (!detail::dw3x3_conv_rejects(p) || !detail::dw5x5_conv_rejects(p) || !detail::dw_conv_rejects(p) ||
       !detail::gemm_conv_rejects(p) || detail::winograd_conv_rejects(p))
     return choose(p);
-  const bool f43 = size_t(p.in_channels / p.groups) >= kF16Wino43MinChannels;
-  if (!detail::winograd_runs_f16(f43 ? 4 : 2) || !runs_f16(family(Algo::Im2col))) return choose(p);
-  return {f43 ? Algo::Winograd43 : Algo::Winograd23, Algo::Im2col};
+  if (!detail::winograd_runs_f16(4) || !runs_f16(family(Algo::Im2col))) return choose(p);
+  return {Algo::Winograd43, Algo::Im2col};
 }
 
 // choose_f16()'s choice for an ho x wo output map: algos = {Winograd, im2col}.

@@ -65,8 +65,9 @@ const WinoGemmKernels& wino_gemm_neon_kernels();
 // and added to C in fp32 (init: C itself if `accumulate`, else the fp32
 // bias[m] if bias; without either, C = R_0 + R_1 + ...). Runs bound the
 // error that accumulating in fp16 adds (bench/wino_fp16_study.py: runs of
-// 16 channels are what F(4,3) needs for 1e-2) at a cost of about 10
-// instructions per tile and 16 channels per run (the aarch64 kernel).
+// 32 channels, 16 up to 48 channels, keep F(4,3) on its fp16 points within
+// 1e-2) at a cost of about 10 instructions per tile and 16 channels per run
+// (the aarch64 kernel).
 //
 //   u: U[k][16b .. 16b+15] at u + b * u_stride + 16 k (binary16)
 //   v: groups of 8 tiles (the last holds the nb = n - 8g left over):

@@ -80,6 +80,10 @@ struct WinoMatrices {
   const double* bt;  // B^T: n x n, row-major
   const double* g;   // G: n x 3
   const double* at;  // A^T: m x n
+  // Where the bias enters M: nullptr, at position (1, 1) (column 1 of A^T
+  // is all ones); else x (n entries, A^T x = all ones): M_ij starts from
+  // bias x_i x_j (in fp32) wherever x_i x_j != 0.
+  const double* bias_x = nullptr;
 };
 const WinoMatrices& wino_matrices(size_t m);  // m = 2, 4 or 6
 
@@ -201,22 +205,35 @@ const WinoKernels& wino43s2_neon_kernels();
 // "fp16 Winograd"): the transforms compute in fp32, V = B^T d B is stored as
 // binary16 (rounded to nearest even), U = G g G^T is rounded to binary16
 // once when the weights are packed, the per-position GEMMs run in binary16
-// within runs of input channels summed in fp32 (core/wino_gemm.h,
+// within runs of 32 input channels (F(4,3) with up to 48 input channels per
+// group: 16) summed in fp32 (core/wino_gemm.h,
 // wino_gemm_f16_fn), the output transform reads fp32 M. F(2,3) uses the
-// matrices above; F(4,3) the points {0, 1, -1, 2, -1/2, inf}, on which
-// binary16 storage of U and V loses less than half as much as on
-// {0, +-1, +-2, inf} (the study's Toom-Cook construction, exact):
+// matrices above; F(4,3) the points {0, +-2/3, +-3/2, inf}, on which
+// binary16 storage of U and V and binary16 runs lose less than on
+// {0, +-1, +-2, inf} or {0, 1, -1, 2, -1/2, inf} (a scan of point sets; the
+// study's Toom-Cook construction, exact). Symmetric points factor as the
+// usual F(4,3) does (pair sums and differences); with a = 2/3, b = 3/2 = 1/a
+// every row of B^T below is the Toom-Cook row as it is, A^T's columns of
+// +-a are scaled by b^2 and those of +-b by a (G's rows by the reciprocals),
+// so that A^T's rows 1 and 2 each have a unit coefficient:
 //
-//   F(4,3)h  B^T (6x6)                        G (6x3)                  A^T (4x6)
-//   [ 1  3/2  -2   -3/2   1    0 ]      [  1      0      0    ]     [ 1  1  1  1   1    0 ]
-//   [ 0  -1  -5/2  -1/2   1    0 ]      [ -1/3  -1/3   -1/3   ]     [ 0  1 -1  2  -1/2  0 ]
-//   [ 0   1   1/2  -5/2   1    0 ]      [  1/3  -1/3    1/3   ]     [ 0  1  1  4   1/4  0 ]
-//   [ 0 -1/2  -1    1/2   1    0 ]      [  1/15  2/15   4/15  ]     [ 0  1 -1  8  -1/8  1 ]
-//   [ 0   2   -1   -2     1    0 ]      [ -16/15 8/15  -4/15  ]
-//   [ 0   1   3/2  -2   -3/2   1 ]      [  0      0      1    ]
+//   F(4,3)h  B^T (6x6)                         G (6x3)                      A^T (4x6)
+//   [ 1    0   -97/36   0     1   0 ]      [   1       0      0    ]     [ 1  9/4  9/4  2/3  2/3  0 ]
+//   [ 0  -3/2   -9/4   2/3    1   0 ]      [ -18/65  -12/65  -8/65 ]     [ 0  3/2 -3/2   1   -1   0 ]
+//   [ 0   3/2   -9/4  -2/3    1   0 ]      [ -18/65   12/65  -8/65 ]     [ 0   1    1   3/2  3/2  0 ]
+//   [ 0  -2/3   -4/9   3/2    1   0 ]      [  12/65   18/65  27/65 ]     [ 0  2/3 -2/3  9/4 -9/4  1 ]
+//   [ 0   2/3   -4/9  -3/2    1   0 ]      [  12/65  -18/65  27/65 ]
+//   [ 0    1      0  -97/36   0   1 ]      [   0       0      1    ]
 //
-// Column 1 of A^T (the point 1) is all ones here too: the bias rides on
-// position (1, 1) as in fp32.
+// (97/36 = a^2 + b^2.) No column of this A^T is all ones (only the point 1
+// would give one), so the bias cannot ride on one position: it is spread
+// over the positions (i, j), i, j in {0, 1, 2, 5}, as bias x_i x_j with
+//   x = (-5/4, 5/6, 1/6, 0, 0, 5/9),   A^T x = (1, 1, 1, 1),
+// so that A^T (bias x x^T) A = bias everywhere (WinoMatrices::bias_x: the
+// GEMMs of those 16 positions start from the bias so scaled, in fp32).
+// The transforms' constants (97/36, 4/9, 2/3, 65/36, 9/4) are rounded to
+// fp32: the kernels' B^T and A^T differ from the above by ~1e-7 relative,
+// far below binary16's 2^-11.
 const WinoMatrices& wino_matrices_f16(size_t m);  // m = 2 (= wino_matrices(2)) or 4 (the above)
 
 // Where an fp16 output transform writes one tile: as WinoOutTile, binary16.

@@ -239,12 +239,14 @@ struct F43s2 {
   }
 };
 
-// ---- F(4x4, 3x3) on {0, 1, -1, 2, -1/2, inf} (the fp16 Winograd) --------------------
-
-enum In43hConst { kH0_5, kH1_5, kH2, kH2_5, kIn43hConsts };
-constexpr float kIn43hConstValues[12] = {0.5f, 1.5f, 2.0f, 2.5f, 0, 0, 0, 0, 0, 0, 0, 0};
-enum Out43hConst { kQ2, kQ0_5, kQ4, kQ0_25, kQ8, kQ0_125, kOut43hConsts };
-constexpr float kOut43hConstValues[12] = {2.0f, 0.5f, 4.0f, 0.25f, 8.0f, 0.125f, 0, 0, 0, 0, 0, 0};
+// ---- F(4x4, 3x3) on {0, +-2/3, +-3/2, inf} (the fp16 Winograd) ---------------------
+//
+// a = 2/3, b = 3/2 = 1/a; the constants are rounded to fp32 (core/winograd.h).
+enum In43hConst { kHK, kHA2, kHA, kHB, kHD, kIn43hConsts };  // K = a^2 + b^2, D = b^2 - a^2
+constexpr float kIn43hConstValues[12] = {float(97.0 / 36), float(4.0 / 9), float(2.0 / 3), 1.5f, float(65.0 / 36),
+                                         0, 0, 0, 0, 0, 0, 0};
+enum Out43hConst { kQA, kQB, kQB2, kOut43hConsts };
+constexpr float kOut43hConstValues[12] = {float(2.0 / 3), 1.5f, 2.25f, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 // The matrices are in core/winograd.h (F(4,3)h).
 struct F43h {
@@ -252,34 +254,39 @@ struct F43h {
   static constexpr const float* in_consts = kIn43hConstValues;
   static constexpr const float* out_consts = kOut43hConstValues;
 
-  // t = B^T d for one column of 6 (14 operations, as H43_IN_A/H43_IN_B in
-  // neon/aarch64/winograd43_nc8h.cpp: keep them in step): with c = d4 - d2,
-  // e = d3 - d1, a = c - 3/2 d3, b = e - 3/2 d2,
-  //   t0 = ((d0 + d4) - 2 d2) - 3/2 e,      t5 = ((d5 + d1) - 2 d3) - 3/2 c,
-  //   t3 = c + 1/2 e,   t4 = t3 - 5/2 e,    t1 = a + b,   t2 = a - b.
+  // t = B^T d for one column of 6 (14 operations, as H43_IN_1D in
+  // neon/aarch64/winograd43_nc8h.cpp: keep them in step). Rows t1..t4 are
+  // (d4 - p^2 d2) +- p' (d3 - p^2 d1) for {p, p'} = {b, a} and {a, b}; with
+  // a b = 1, a (d3 - b^2 d1) = a d3 - b d1 and b (d3 - a^2 d1) = b d3 - a d1:
+  //   t0 = (d0 + d4) - K d2,        t5 = (d5 + d1) - K d3,
+  //   e = d4 - a^2 d2,  o = b d3 - a d1,         t3 = e + o,   t4 = e - o,
+  //   e' = e - D d2 (= d4 - b^2 d2),  o' = a d3 - b d1,   t1 = e' + o',  t2 = e' - o'.
   template <class Ops, class V = typename Ops::V>
   static void input_1d(const Ops& o, const V* d, V* t) {
-    const V c = o.sub(d[4], d[2]), e = o.sub(d[3], d[1]);
-    t[0] = o.template mls<kH1_5>(o.template mls<kH2>(o.add(d[0], d[4]), d[2]), e);
-    t[5] = o.template mls<kH1_5>(o.template mls<kH2>(o.add(d[5], d[1]), d[3]), c);
-    const V a = o.template mls<kH1_5>(c, d[3]);
-    t[3] = o.template mla<kH0_5>(c, e);
-    t[4] = o.template mls<kH2_5>(t[3], e);
-    const V b = o.template mls<kH1_5>(e, d[2]);
-    t[1] = o.add(a, b);
-    t[2] = o.sub(a, b);
+    t[0] = o.template mls<kHK>(o.add(d[0], d[4]), d[2]);
+    t[5] = o.template mls<kHK>(o.add(d[5], d[1]), d[3]);
+    const V e = o.template mls<kHA2>(d[4], d[2]);
+    const V od = o.template mls<kHA>(o.template mul<kHB>(d[3]), d[1]);
+    t[3] = o.add(e, od);
+    t[4] = o.sub(e, od);
+    const V e2 = o.template mls<kHD>(e, d[2]);
+    const V od2 = o.template mls<kHB>(o.template mul<kHA>(d[3]), d[1]);
+    t[1] = o.add(e2, od2);
+    t[2] = o.sub(e2, od2);
   }
 
-  // y = A^T m for one column of 6 -> 4 (12 operations): s = m1 + m2, d = m1 - m2;
-  //   y0 = (m0 + s) + (m3 + m4),   y1 = d + 2 m3 - 1/2 m4,
-  //   y2 = s + 4 m3 + 1/4 m4,      y3 = (d + m5) + 8 m3 - 1/8 m4.
+  // y = A^T m for one column of 6 -> 4 (10 operations): s1 = m1 + m2,
+  // d1 = m1 - m2, s3 = m3 + m4, d3 = m3 - m4;
+  //   y0 = (m0 + b^2 s1) + a s3,   y1 = d3 + b d1,
+  //   y2 = s1 + b s3,              y3 = (m5 + a d1) + b^2 d3.
   template <class Ops, class V = typename Ops::V>
   static void output_1d(const Ops& o, const V* m, V* y) {
-    const V s = o.add(m[1], m[2]), d = o.sub(m[1], m[2]);
-    y[0] = o.add(o.add(m[0], s), o.add(m[3], m[4]));
-    y[1] = o.template mls<kQ0_5>(o.template mla<kQ2>(d, m[3]), m[4]);
-    y[2] = o.template mla<kQ0_25>(o.template mla<kQ4>(s, m[3]), m[4]);
-    y[3] = o.template mls<kQ0_125>(o.template mla<kQ8>(o.add(d, m[5]), m[3]), m[4]);
+    const V s1 = o.add(m[1], m[2]), d1 = o.sub(m[1], m[2]);
+    const V s3 = o.add(m[3], m[4]), d3 = o.sub(m[3], m[4]);
+    y[0] = o.template mla<kQA>(o.template mla<kQB2>(m[0], s1), s3);
+    y[3] = o.template mla<kQB2>(o.template mla<kQA>(m[5], d1), d3);
+    y[1] = o.template mla<kQB>(d3, d1);
+    y[2] = o.template mla<kQB>(s1, s3);
   }
 };
 

@@ -1,8 +1,9 @@
 // The fp16 Winograd (core/winograd.h, fp16 section; the driver
 // core/conv_winograd.cpp instantiated on WinoF16):
-//   - F(4,3)h's matrices (the points {0, 1, -1, 2, -1/2, inf}) satisfy the
-//     F(4,3) identity in double; its 1-D transforms (core/winograd_kernels.h)
-//     apply them (the generic twin and, where built, NEON, against float64);
+//   - F(4,3)h's matrices (the points {0, +-2/3, +-3/2, inf}) satisfy the
+//     F(4,3) identity in double and its bias vector A^T x = 1; its 1-D
+//     transforms (core/winograd_kernels.h) apply them (the generic twin
+//     and, where built, NEON, against float64);
 //   - the generic twin layer (make_winograd_conv_f16_with on the generic
 //     transforms and GEMM) against a double direct convolution, within the
 //     bound of the error analysis below, over every tile remainder (maps
@@ -22,7 +23,13 @@
 // (U, V exact), and an output y_ab = sum_ij A_ai A_bj M_ij (the fp32 output
 // transform adds ~1e-7 of the same sums) errs by at most
 //   (R + 3) u (1.01) sum_ij |A_ai| |A_bj| W_ij  (+ u |y| for binary16 out).
-// R = 16 channels for F(4,3), 32 for F(2,3).
+// R = 32 channels (16 for F(4,3) with up to 48 input channels per group:
+// WinoF16::run_octets). The bias b enters M in fp32 as
+// b x_i x_j (WinoMatrices::bias_x; F(2,3): x = e_1): one rounding of the
+// product, one per run added onto it (ceil(Cin / R), more where input chunks
+// cut runs: at most one per octet, ceil(Cin / 8)) and the output
+// transform's (two passes of at most 3 dependent fp32 roundings) add at most
+//   (ceil(Cin / 8) + 8) 2^-24 |b| sum_ij |A_ai x_i| |A_bj x_j|.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -68,7 +75,14 @@ static void test_matrices() {
       CHECK(std::fabs(y - want) < 1e-12, "F(4,3)h identity: output %zu: %g != %g", a, y, want);
     }
   }
-  for (size_t a = 0; a < 4; a++) CHECK(mx.at[a * 6 + 1] == 1.0, "F(4,3)h: A^T[%zu][1] != 1", a);
+  // The bias: A^T x = 1, so that bias x x^T in M reaches every output as the bias.
+  CHECK(mx.bias_x != nullptr, "F(4,3)h: no bias vector");
+  for (size_t a = 0; a < 4; a++) {
+    double s = 0;
+    for (size_t i = 0; i < 6; i++) s += mx.at[a * 6 + i] * mx.bias_x[i];
+    CHECK(std::fabs(s - 1) < 1e-12, "F(4,3)h: (A^T x)[%zu] = %g", a, s);
+  }
+  CHECK(wino_matrices(2).bias_x == nullptr, "F(2,3): bias on position (1, 1)");
 }
 
 // The transforms of one kernel set against float64: V (binary16) within
@@ -250,7 +264,13 @@ static void reference(const Case& t, const Conv2dParams& p, const std::vector<do
                       std::vector<double>* bound) {
   const size_t m = t.m, n = m + 2, P = n * n, cg = t.c / t.groups, mg = t.co / t.groups;
   const WinoMatrices& mx = wino_matrices_f16(m);
-  const double R = m == 4 ? 16 : 32;
+  const double R = m == 4 && cg <= 48 ? 16 : 32, runs = std::ceil(double(cg) / 8);  // (runs: an upper bound)
+  // sum_i |A_ai x_i| per output row (column) a of a tile: the bias's path.
+  double ax[8];
+  for (size_t a = 0; a < m; a++) {
+    ax[a] = 0;
+    for (size_t i = 0; i < n; i++) ax[a] += std::fabs(mx.at[a * n + i] * (mx.bias_x ? mx.bias_x[i] : i == 1));
+  }
   // |U| per (co, ci, position), exact.
   std::vector<double> uabs(t.co * cg * P);
   for (size_t o = 0; o < t.co; o++)
@@ -302,7 +322,8 @@ static void reference(const Case& t, const Conv2dParams& p, const std::vector<do
                   for (size_t j = 0; j < n; j++)
                     e += std::fabs(mx.at[a * n + i] * mx.at[c * n + j]) * wsum[n * i + j];
                 const size_t oy = ty * m + a, ox = tx * m + c;
-                (*bound)[((b * t.co + o) * size_t(ho) + oy) * size_t(wo) + ox] = (R + 3) * kU16 * 1.01 * e;
+                const double eb = bias.empty() ? 0.0 : std::ldexp(runs + 8, -24) * std::fabs(bias[o]) * ax[a] * ax[c];
+                (*bound)[((b * t.co + o) * size_t(ho) + oy) * size_t(wo) + ox] = (R + 3) * kU16 * 1.01 * e + eb;
               }
           }
         }
@@ -387,11 +408,11 @@ static void test_layer(const Case& t) {
 }
 
 // Conv2d(precision fp16): the fp16 Winograd where the CPU runs it (auto
-// layers: F(4,3) from 64 input channels, F(2,3) below, im2col on maps too
-// small for tiles), else fp32 kernels, bit-equal to an fp32 layer.
+// layers: F(4,3) at any channel count, im2col on maps too small for its
+// tiles), else fp32 kernels, bit-equal to an fp32 layer.
 static void test_planner() {
   const bool f16 = winograd_runs_f16(4);
-  for (size_t c : {16, 64}) {
+  for (size_t c : {3, 16, 64}) {
     Case t{4, 1, c, 24, 9, 11, 1, 1, 1, 1, true, 1};
     const Conv2dParams p = params_of(t);
     std::mt19937 gen{unsigned(c)};
@@ -405,7 +426,7 @@ static void test_planner() {
     l16.run(x.data(), 1, 9, 11, y16.data());
     l32.run(x.data(), 1, 9, 11, y32.data());
     if (f16) {
-      const Algo want = c >= 64 ? Algo::Winograd43 : Algo::Winograd23;
+      const Algo want = Algo::Winograd43;
       CHECK(l16.precision() == Precision::Fp16, "auto fp16 layer c%zu runs fp32 on an fp16 CPU", c);
       CHECK(l16.algo() == want && l16.algo_for(9, 11) == want, "auto fp16 layer c%zu: %s", c,
             algo_name(l16.algo_for(9, 11)));
@@ -450,7 +471,7 @@ int main() {
     test_layer({m, 1, 9, 12, 6, 200, 1, 1, 1, 1, false, 1});        // two strips of tiles
     test_layer({m, 2, 6, 9, 11, 10, 1, 1, 1, 1, true, 3});          // groups of 2 -> 3
     test_layer({m, 1, 64, 40, 12, 13, 1, 1, 1, 1, false, 4});       // groups of 16 -> 10
-    test_layer({m, 1, 70, 33, 14, 14, 1, 1, 1, 1, true, 1});        // runs: 70 = 4 x 16 + 6
+    test_layer({m, 1, 70, 33, 14, 14, 1, 1, 1, 1, true, 1});        // runs: 70 = 2 x 32 + 6
     test_layer({m, 1, 400, 16, 12, 12, 1, 1, 1, 1, false, 1});      // several input chunks
     test_layer({m, 1, 6, 600, 20, 14, 1, 0, 0, 1, false, 1});       // several output chunks
   }

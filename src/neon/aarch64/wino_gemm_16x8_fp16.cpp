@@ -36,6 +36,7 @@
 //   F(4,3)  fp16 over all of Cin          2.5e-2   5.2e-2   1.9e-1
 //   F(4,3)  runs of 16                    2.5e-2   2.2e-2   2.0e-2
 //   F(4,3) on {0,1,-1,2,-1/2}, runs of 16 1.1e-2   8.6e-3   7.5e-3
+//   F(4,3) on {0,+-2/3,+-3/2}, runs of 32 7.7e-3   8.4e-3   6.4e-3
 //   F(6,3)  runs of 16                    4.4e-2   3.4e-2   2.7e-2
 //
 // Runs (accuracy, see core/wino_gemm.h): the accumulators are binary16 over

@@ -1,5 +1,5 @@
-// NEON fp16 Winograd F(4x4, 3x3) transforms on the points {0, 1, -1, 2,
-// -1/2, inf}, aarch64 (winograd43-aarch64-nc8h; contract: core/winograd.h,
+// NEON fp16 Winograd F(4x4, 3x3) transforms on the points {0, +-2/3,
+// +-3/2, inf}, aarch64 (winograd43-aarch64-nc8h; contract: core/winograd.h,
 // WinoF16Kernels; matrices B^T, G, A^T there, "F(4,3)h"). fp32 arithmetic
 // (fused multiply-adds by element) and conversions only (FCVTN/FCVTN2 to
 // store V and binary16 outputs; Armv8.0): a baseline unit, not an fp16
@@ -8,31 +8,34 @@
 // assembly below runs the operations of wino::F43h (core/winograd_kernels.h)
 // in the same order, each rounded the same way (keep them in step).
 //
-// The 1-D transforms (d: 6 inputs, t = B^T d; m: 6 inputs, y = A^T m):
+// The 1-D transforms (d: 6 inputs, t = B^T d; m: 6 inputs, y = A^T m), with
+// a = 2/3, b = 3/2 (a b = 1), K = a^2 + b^2 = 97/36, D = b^2 - a^2 = 65/36
+// (constants rounded to fp32):
 //
-//   B^T = [ 1  3/2  -2   -3/2   1    0 ]     with c = d4 - d2, e = d3 - d1:
-//         [ 0  -1  -5/2  -1/2   1    0 ]       t0 = ((d0 + d4) - 2 d2) - 3/2 e
-//         [ 0   1   1/2  -5/2   1    0 ]       t5 = ((d5 + d1) - 2 d3) - 3/2 c
-//         [ 0 -1/2  -1    1/2   1    0 ]       t3 = c + 1/2 e,  t4 = t3 - 5/2 e
-//         [ 0   2   -1   -2     1    0 ]       a = c - 3/2 d3,  b = e - 3/2 d2
-//         [ 0   1   3/2  -2   -3/2   1 ]       t1 = a + b,  t2 = a - b
-//   (14 operations; the destructive FMLA costs one register copy of c, and
-//   t4 accumulates into t3's register after t3 is stored: 15 instructions)
+//   B^T = [ 1    0   -K     0    1   0 ]     t0 = (d0 + d4) - K d2
+//         [ 0   -b  -b^2    a    1   0 ]     t5 = (d5 + d1) - K d3
+//         [ 0    b  -b^2   -a    1   0 ]     e = d4 - a^2 d2,  o = b d3 - a d1
+//         [ 0   -a  -a^2    b    1   0 ]     t3 = e + o,  t4 = e - o
+//         [ 0    a  -a^2   -b    1   0 ]     e' = e - D d2,  o' = a d3 - b d1
+//         [ 0    1    0    -K    0   1 ]     t1 = e' + o',  t2 = e' - o'
+//   (14 operations, no register copies: the accumulators are dying inputs
+//   or fresh products)
 //
-//   A^T = [ 1  1  1  1   1    0 ]            with s = m1 + m2, d = m1 - m2:
-//         [ 0  1 -1  2  -1/2  0 ]              y0 = (m0 + s) + (m3 + m4)
-//         [ 0  1  1  4   1/4  0 ]              y1 = (d + 2 m3) - 1/2 m4
-//         [ 0  1 -1  8  -1/8  1 ]              y2 = (s + 4 m3) + 1/4 m4
-//                                              y3 = ((d + m5) + 8 m3) - 1/8 m4
-//   (12 operations, no copies)
+//   A^T = [ 1  b^2  b^2   a    a   0 ]       with s1 = m1 + m2, d1 = m1 - m2,
+//         [ 0   b   -b    1   -1   0 ]            s3 = m3 + m4, d3 = m3 - m4:
+//         [ 0   1    1    b    b   0 ]         y0 = (m0 + b^2 s1) + a s3
+//         [ 0   a   -a   b^2 -b^2  1 ]         y1 = d3 + b d1,  y2 = s1 + b s3
+//                                              y3 = (m5 + a d1) + b^2 d3
+//   (10 operations, no copies)
 //
 // Both transforms of a tile are one inline-assembly block each, built as
 // the fp32 F(4,3)'s (neon/aarch64/winograd43_nc4.cpp): two 1-D transforms
 // side by side, the row pass of the input (the column pass of the output)
 // through a stack buffer whose layout lets the other pass load each 1-D
 // input as contiguous vectors. Counted per call (bench/bench_fp16.cpp,
-// fp16_wino43h_*_x400): input ~570 instructions per tile and 8 channels
-// (the compiled template: 927), output ~210 per tile and 4 channels (411).
+// fp16_wino43h_*_x400, cortex-a76): input 570 instructions per tile and 8
+// channels (594 on the points {0, 1, -1, 2, -1/2}), output 258 per tile and
+// 4 channels (278).
 // Octets with no second quad (a channel count of 8 k + 1..4) and output
 // tiles of fewer than 4 channels take the template (the same operations in
 // intrinsics, so the same bits). Only caller-saved vector registers.
@@ -51,36 +54,35 @@ namespace {
 // ---- input: V = B^T d B for 8 channels (two quads), stored as binary16 -------------
 //
 // One 1-D transform in two parts (wino::F43h::input_1d): d0..d5 in registers
-// D0..D5, temporaries C, E, K, constants in Q (lane 0 = 1/2, 1 = 3/2, 2 = 2,
-// 3 = 5/2: kIn43hConstValues). After part A: t0 = D0, t5 = D5, t3 = C (a in
-// K); part B overwrites t3 with t4 = t3 - 5/2 e, so t3 is stored between the
-// parts. After part B: t1 = D1, t2 = D2, t4 = C.
-#define H43_IN_A(D0, D1, D2, D3, D4, D5, C, E, K, Q)                                   \
-  WA_FSUB(C, D4, D2)    /* c = d4 - d2 */                                             \
-  WA_FSUB(E, D3, D1)    /* e = d3 - d1 */                                             \
-  WA_FADD(D0, D0, D4)   /* t0 = ((d0 + d4) - 2 d2) - 3/2 e */                         \
-  WA_FMLS(D0, D2, Q, 2)                                                               \
-  WA_FMLS(D0, E, Q, 1)                                                                \
-  WA_FADD(D5, D5, D1)   /* t5 = ((d5 + d1) - 2 d3) - 3/2 c */                         \
-  WA_FMLS(D5, D3, Q, 2)                                                               \
-  WA_FMLS(D5, C, Q, 1)                                                                \
-  WA_MOV(K, C)          /* a = c - 3/2 d3 */                                          \
-  WA_FMLS(K, D3, Q, 1)                                                                \
-  WA_FMLA(C, E, Q, 0)   /* t3 = c + 1/2 e */
-#define H43_IN_B(D0, D1, D2, D3, D4, D5, C, E, K, Q)                                   \
-  WA_FMLS(C, E, Q, 3)   /* t4 = t3 - 5/2 e */                                         \
-  WA_FMLS(E, D2, Q, 1)  /* b = e - 3/2 d2 */                                          \
-  WA_FADD(D1, K, E)     /* t1 = a + b */                                              \
-  WA_FSUB(D2, K, E)     /* t2 = a - b */
+// D0..D5, temporaries T, U; constants in Q (lane 0 = K, 1 = a^2, 2 = a,
+// 3 = b) and lane 0 of Q2 (D): kIn43hConstValues. After part A: t0 = D0,
+// t5 = D5, t3 = U, t4 = T (stored between the parts); after part B: t1 = D1,
+// t2 = D2.
+#define H43_IN_A(D0, D1, D2, D3, D4, D5, T, U, Q, Q2)                                  \
+  WA_FADD(D0, D0, D4)   /* t0 = (d0 + d4) - K d2 */                                   \
+  WA_FMLS(D0, D2, Q, 0)                                                               \
+  WA_FADD(D5, D5, D1)   /* t5 = (d5 + d1) - K d3 */                                   \
+  WA_FMLS(D5, D3, Q, 0)                                                               \
+  WA_FMLS(D4, D2, Q, 1) /* e = d4 - a^2 d2 */                                         \
+  WA_FMUL(T, D3, Q, 3)  /* o = b d3 - a d1 */                                         \
+  WA_FMLS(T, D1, Q, 2)                                                                \
+  WA_FADD(U, D4, T)     /* t3 = e + o */                                              \
+  WA_FSUB(T, D4, T)     /* t4 = e - o */
+#define H43_IN_B(D0, D1, D2, D3, D4, D5, T, U, Q, Q2)                                  \
+  WA_FMLS(D4, D2, Q2, 0) /* e' = e - D d2 */                                          \
+  WA_FMUL(D3, D3, Q, 2)  /* o' = a d3 - b d1 */                                       \
+  WA_FMLS(D3, D1, Q, 3)                                                               \
+  WA_FADD(D1, D4, D3)    /* t1 = e' + o' */                                           \
+  WA_FSUB(D2, D4, D3)    /* t2 = e' - o' */
 
-// Register map of both passes (v0: constants):
-//   transform A: d0..d5 = v16-v21, C = v22, E = v23, K = v24
-//   transform B: d0..d5 = v1-v6,   C = v7,  E = v25, K = v26
-//   column pass: v27-v29 the binary16 results (A's lanes 0-3, B's 4-7)
+// Register map of both passes (v0, v25: constants):
+//   transform A: d0..d5 = v16-v21, T = v22, U = v23
+//   transform B: d0..d5 = v1-v6,   T = v7,  U = v24
+//   column pass: v26-v29 the binary16 results (A's lanes 0-3, B's 4-7)
 #define H43_IN_A2                                                                     \
-  H43_IN_A(16, 17, 18, 19, 20, 21, 22, 23, 24, 0) H43_IN_A(1, 2, 3, 4, 5, 6, 7, 25, 26, 0)
+  H43_IN_A(16, 17, 18, 19, 20, 21, 22, 23, 0, 25) H43_IN_A(1, 2, 3, 4, 5, 6, 7, 24, 0, 25)
 #define H43_IN_B2                                                                     \
-  H43_IN_B(16, 17, 18, 19, 20, 21, 22, 23, 24, 0) H43_IN_B(1, 2, 3, 4, 5, 6, 7, 25, 26, 0)
+  H43_IN_B(16, 17, 18, 19, 20, 21, 22, 23, 0, 25) H43_IN_B(1, 2, 3, 4, 5, 6, 7, 24, 0, 25)
 
 // Row pass on patch rows R (transform A) and R + 1 (B) of one quad: a row is
 // 6 contiguous vectors (ld1 {4 regs} + ld1 {2 regs}; %[s] then steps to the
@@ -92,8 +94,8 @@ namespace {
   "ld1 {v20.4s, v21.4s}, [%[s]], %[rs]\n"                                             \
   "ld1 {v1.4s, v2.4s, v3.4s, v4.4s}, [%[s]], #64\n"                                   \
   "ld1 {v5.4s, v6.4s}, [%[s]], %[rs]\n"                                               \
-  H43_IN_A2 H43_STP(22, 7, 3, R) H43_STP(16, 1, 0, R) H43_STP(21, 6, 5, R)            \
-  H43_IN_B2 H43_STP(17, 2, 1, R) H43_STP(18, 3, 2, R) H43_STP(22, 7, 4, R)
+  H43_IN_A2 H43_STP(16, 1, 0, R) H43_STP(21, 6, 5, R) H43_STP(23, 24, 3, R)           \
+  H43_STP(22, 7, 4, R) H43_IN_B2 H43_STP(17, 2, 1, R) H43_STP(18, 3, 2, R)
 
 // Column pass on column j of both quads (transform A: quad 0 from %[ea],
 // B: quad 1 from %[e], 6 contiguous vectors each, post-incremented):
@@ -109,10 +111,10 @@ namespace {
   "ld1 {v20.4s, v21.4s}, [%[ea]], #32\n"                                              \
   "ld1 {v1.4s, v2.4s, v3.4s, v4.4s}, [%[e]], #64\n"                                   \
   "ld1 {v5.4s, v6.4s}, [%[e]], #32\n"                                                 \
-  H43_IN_A2 H43_CVT_ST(27, 16, 1, 0) H43_CVT_ST(28, 21, 6, 5) H43_CVT_ST(29, 22, 7, 3) \
-  H43_IN_B2 H43_CVT_ST(27, 17, 2, 1) H43_CVT_ST(28, 18, 3, 2) H43_CVT_ST(29, 22, 7, 4)
+  H43_IN_A2 H43_CVT_ST(26, 16, 1, 0) H43_CVT_ST(27, 21, 6, 5) H43_CVT_ST(28, 23, 24, 3) \
+  H43_CVT_ST(29, 22, 7, 4) H43_IN_B2 H43_CVT_ST(26, 17, 2, 1) H43_CVT_ST(27, 18, 3, 2)
 
-// wino_input_h_fn: per tile and 8 channels 24 x 15 arithmetic + 12 x 2 ld1
+// wino_input_h_fn: per tile and 8 channels 24 x 14 arithmetic + 12 x 2 ld1
 // (patches) + 36 stp / 24 ld1 (round trip through e) + 72 FCVTN(2) + 36 st1
 // (results) + set-up.
 void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half* dst, size_t dst_pos) {
@@ -131,7 +133,7 @@ void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half
   Half* d4 = d3 + s6;
   Half* d5 = d4 + s6;
   asm volatile(
-      "ld1 {v0.4s}, [%[c]]\n"
+      "ldp q0, q25, [%[c]]\n"
       H43_IN_ROWS(0) H43_IN_ROWS(2) H43_IN_ROWS(4)
       "mov %[s], %[s1]\n"
       "add %[e], %[e], #576\n"  // quad 1's e
@@ -156,25 +158,23 @@ void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half
 
 // ---- output: Y = A^T M A for 4 channels, float32 or binary16 ------------------------
 //
-// One 1-D transform (wino::F43h::output_1d): m0..m5 in M0..M5, temporaries
-// S, D, U; constants in P (lanes 2, 1/2, 4, 1/4) and R (8, 1/8):
-// kOut43hConstValues. Results: y0 = M0, y1 = D, y2 = S, y3 = M5.
-#define H43_OUT_1D(M0, M1, M2, M3, M4, M5, S, D, U, P, R)                               \
-  WA_FADD(S, M1, M2)    /* s = m1 + m2 */                                             \
-  WA_FSUB(D, M1, M2)    /* d = m1 - m2 */                                             \
-  WA_FADD(M0, M0, S)    /* y0 = (m0 + s) + (m3 + m4) */                               \
-  WA_FADD(U, M3, M4)                                                                  \
-  WA_FADD(M0, M0, U)                                                                  \
-  WA_FADD(M5, M5, D)    /* y3 = ((d + m5) + 8 m3) - 1/8 m4 */                         \
-  WA_FMLA(M5, M3, R, 0)                                                               \
-  WA_FMLS(M5, M4, R, 1)                                                               \
-  WA_FMLA(D, M3, P, 0)  /* y1 = (d + 2 m3) - 1/2 m4 */                                \
-  WA_FMLS(D, M4, P, 1)                                                                \
-  WA_FMLA(S, M3, P, 2)  /* y2 = (s + 4 m3) + 1/4 m4 */                                \
-  WA_FMLA(S, M4, P, 3)
+// One 1-D transform (wino::F43h::output_1d): m0..m5 in M0..M5, fresh
+// temporaries S, Y; d1 goes to M2, s3 to M3; constants in P (lanes a, b,
+// b^2: kOut43hConstValues). Results: y0 = M0, y1 = Y, y2 = S, y3 = M5.
+#define H43_OUT_1D(M0, M1, M2, M3, M4, M5, S, Y, P)                                    \
+  WA_FADD(S, M1, M2)    /* s1 = m1 + m2 */                                            \
+  WA_FSUB(M2, M1, M2)   /* d1 = m1 - m2 */                                            \
+  WA_FSUB(Y, M3, M4)    /* d3 = m3 - m4 */                                            \
+  WA_FADD(M3, M3, M4)   /* s3 = m3 + m4 */                                            \
+  WA_FMLA(M0, S, P, 2)  /* y0 = (m0 + b^2 s1) + a s3 */                               \
+  WA_FMLA(M0, M3, P, 0)                                                               \
+  WA_FMLA(M5, M2, P, 0) /* y3 = (m5 + a d1) + b^2 d3 */                               \
+  WA_FMLA(M5, Y, P, 2)                                                                \
+  WA_FMLA(Y, M2, P, 1)  /* y1 = d3 + b d1 */                                          \
+  WA_FMLA(S, M3, P, 1)  /* y2 = s1 + b s3 */
 
-// Column pass on columns j (transform A: m in v16-v21, S v22, D v23, U v24)
-// and j + 1 (B: m in v1-v6, S v7, D v25, U v26); constants v28, v29.
+// Column pass on columns j (transform A: m in v16-v21, S v22, Y v23)
+// and j + 1 (B: m in v1-v6, S v7, Y v24); constants v28.
 // Position (i, j) is loaded through pointer s<i> (src + 6 i src_pos, stepped
 // by src_pos); output row a of columns j, j + 1 goes to f + 96 a + 16 j
 // (f[a][j], f[a][j + 1]) in one stp.
@@ -184,14 +184,14 @@ void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half
   H43_OUT_LDR(16, 0) H43_OUT_LDR(1, 0) H43_OUT_LDR(17, 1) H43_OUT_LDR(2, 1)           \
   H43_OUT_LDR(18, 2) H43_OUT_LDR(3, 2) H43_OUT_LDR(19, 3) H43_OUT_LDR(4, 3)           \
   H43_OUT_LDR(20, 4) H43_OUT_LDR(5, 4) H43_OUT_LDR(21, 5) H43_OUT_LDR(6, 5)           \
-  H43_OUT_1D(16, 17, 18, 19, 20, 21, 22, 23, 24, 28, 29)                              \
-  H43_OUT_1D(1, 2, 3, 4, 5, 6, 7, 25, 26, 28, 29)                                     \
-  H43_OUT_STP(16, 1, 0, J) H43_OUT_STP(23, 25, 1, J) H43_OUT_STP(22, 7, 2, J)         \
+  H43_OUT_1D(16, 17, 18, 19, 20, 21, 22, 23, 28)                                      \
+  H43_OUT_1D(1, 2, 3, 4, 5, 6, 7, 24, 28)                                             \
+  H43_OUT_STP(16, 1, 0, J) H43_OUT_STP(23, 24, 1, J) H43_OUT_STP(22, 7, 2, J)         \
   H43_OUT_STP(21, 6, 3, J)
 #define H43_COLUMNS H43_OUT_COLS(0) H43_OUT_COLS(2) H43_OUT_COLS(4)
 
 // Row pass on row a of f (%[f] post-incremented): m0 to v20, m1..m4 to
-// v16-v19, m5 to v23, so that y0 (m0), y1 (D = v21), y2 (S = v22), y3 (m5)
+// v16-v19, m5 to v23, so that y0 (m0), y1 (Y = v21), y2 (S = v22), y3 (m5)
 // are v20-v23 and channel l's `cols` pixels are one st<cols> of lane l of
 // v20.. to o<l> = dst + l dst_ch, which then steps to the next row (adv).
 // Binary16 outputs: the 4 vectors rounded first (FCVTN in place), the same
@@ -200,7 +200,7 @@ void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half
   "ld1 {v20.4s}, [%[f]], #16\n"                                                       \
   "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[f]], #64\n"                               \
   "ld1 {v23.4s}, [%[f]], #16\n"                                                       \
-  H43_OUT_1D(20, 16, 17, 18, 19, 23, 22, 21, 24, 28, 29)                              \
+  H43_OUT_1D(20, 16, 17, 18, 19, 23, 22, 21, 28)                                      \
   CLAMP
 #define H43_CVT4                                                                      \
   "fcvtn v20.4h, v20.4s\n fcvtn v21.4h, v21.4s\n"                                     \
@@ -244,7 +244,7 @@ void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half
 #define H43_EDGE_H(CLAMP_SETUP, CLAMP) H43_EDGE(H43_CVT4, h, CLAMP_SETUP, CLAMP)
 #define H43_LOHI "ld2r {v4.4s, v5.4s}, [%[lohi]]\n"
 #define H43_OUT_SETUP                                                                 \
-  "ld1 {v28.4s, v29.4s}, [%[c]]\n"                                                    \
+  "ld1 {v28.4s}, [%[c]]\n"                                                    \
   "add %[s1], %[s0], %[s6]\n"                                                         \
   "add %[s2], %[s1], %[s6]\n"                                                         \
   "add %[s3], %[s2], %[s6]\n"                                                         \
@@ -265,8 +265,8 @@ void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half
   WA_ASM_PER_CLAMP(H43_OUT_SETUP, BODY, H43_LOHI, H43_CLAMP_LO, H43_CLAMP_HI, H43_OUT_OPERANDS)
 
 // 4-channel output transforms to Y = float (float32 image) or Half
-// (binary16), full (4x4) or edge tiles, per clamp mode: 12 x 12 arithmetic
-// + 36 ld1 + 12 stp (column pass), per row 3 ld1 + 12 (+ 4 per bound, + 4
+// (binary16), full (4x4) or edge tiles, per clamp mode: 12 x 10 arithmetic
+// + 36 ld1 + 12 stp (column pass), per row 3 ld1 + 10 (+ 4 per bound, + 4
 // FCVTN for binary16) + 4 st4 (row pass), + set-up.
 template <class Y, bool Full, int Clamp>
 void output_h_a64(const float* src, size_t src_pos, Y* dst, size_t rows, size_t cols, size_t dst_ch,
