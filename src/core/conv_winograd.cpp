@@ -508,8 +508,8 @@ class WinogradConv : public T::Base {
       for (size_t pos = 0; pos < npos_; pos++)
         if (mx.bias_x ? mx.bias_x[pos / n] * mx.bias_x[pos % n] != 0 : pos == wino_bias_pos_n(n))
           bias_off_[pos] = slots++ * g_ * mpad_;
-      bias_.reset(slots * g_ * mpad_);
       bias_spread_ = mx.bias_x != nullptr;
+      bias_.reset(slots * g_ * mpad_);
       for (size_t pos = 0; pos < npos_; pos++) {
         if (bias_off_[pos] == kNoBias) continue;
         const double f = mx.bias_x ? mx.bias_x[pos / n] * mx.bias_x[pos % n] : 1.0;
@@ -821,15 +821,16 @@ class WinogradConv : public T::Base {
   // Positions [p0, p1) only, when given.
   void gemm_chunk(const WinoPlan& wp, const Elem* ug, const float* bias, size_t m0, size_t mn, size_t k0,
                   size_t kn, size_t nt, const Elem* v, float* m, size_t p0 = 0, size_t p1 = SIZE_MAX) const {
+    // The first input chunk starts M from the bias: at one position (its
+    // slot at offset 0), or where bias_off_ says when it is spread (locals:
+    // they stay in registers across the kernel calls).
+    const bool first = k0 == 0 && bias, spread = first && bias_spread_;
+    const size_t at = first && !bias_spread_ ? wino_bias_pos_n(n_) : kNoBias;
     for (size_t pos = p0; pos < std::min(p1, npos_); pos++) {
       const Elem* up = ug + pos * mpad_ * kpad_ + m0 * kpad_ + k0 * MB;
-      const float* bp = nullptr;
-      if (k0 == 0 && bias) {
-        if (!bias_spread_)
-          bp = pos == wino_bias_pos_n(n_) ? bias + m0 : nullptr;
-        else if (bias_off_[pos] != kNoBias)
-          bp = bias + bias_off_[pos] + m0;
-      }
+      const float* bp = pos == at ? bias + m0
+                        : spread && bias_off_[pos] != kNoBias ? bias + bias_off_[pos] + m0
+                                                              : nullptr;
       T::gemm(k_, run_, mn / MB, nt, kn / L, up, MB * kpad_, v + pos * wp.t * wp.kc, m + pos * wp.t * wp.mc,
               wp.mc, bp, k0 > 0);
     }
@@ -995,12 +996,12 @@ class WinogradConv : public T::Base {
   Buffer<Elem> packed_u_;
   // The bias per slot, group and output channel (slot, g_, mpad_), and
   // where each position's slot starts in it (kNoBias: none; at most 81
-  // positions, F(4,3) at stride 2); without bias_spread_ the one slot at
-  // position (1, 1), which gemm_chunk tests by its index.
+  // positions, F(4,3) at stride 2): one slot, at position (1, 1), unless
+  // the matrices spread the bias (WinoMatrices::bias_x, the fp16 F(4,3)).
   static constexpr size_t kNoBias = SIZE_MAX;
   Buffer<float> bias_;
   std::array<size_t, 81> bias_off_;
-  bool bias_spread_;
+  bool bias_spread_;  // bias_off_ has several slots (else the one at (1, 1))
 };
 
 // The fp16 instantiation runs binary16 images too (ConvImplF16).

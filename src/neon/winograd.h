@@ -249,6 +249,22 @@ inline int clamp_mode(bool clamp, float lo, float hi) {
   return clamp ? (lo != -INFINITY ? kClampLo : 0) | (hi != INFINITY ? kClampHi : 0) : kClampNone;
 }
 
+// The wino_output_fn of a unit whose 4-channel output transforms are
+// assembly, one per (edge, clamp mode) in Table (edge: the tile is cut by
+// the map, fewer than F::m rows or columns): tiles of 4 channels go there
+// (a tail call), tiles of fewer (the last group of a layer whose channel
+// count is not a multiple of 4) to the template of the tile traits F.
+template <class F, const wino_output_fn (&Table)[2][4]>
+void output_tile_4ch(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch, size_t dst_ch,
+                     size_t dst_row, bool clamp, float lo, float hi) {
+  if (nch == 4) {
+    const bool edge = ot.rows != F::m || ot.cols != F::m;
+    Table[edge][clamp_mode(clamp, lo, hi)](src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
+  } else {
+    wino::output_tile<Ops, F>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
+  }
+}
+
 // The assembly output transforms (both ISAs, every tile size): one asm block
 // per clamp mode, chosen at compile time by the caller's template parameter
 // Clamp. SETUP: the block's set-up text; BODY(CLAMP_SETUP, CLAMP): its text,

@@ -142,22 +142,12 @@ constexpr wino_output_fn kOutput[2][4] = {
     {output_a64<false, kClampNone>, output_a64<false, kClampLo>, output_a64<false, kClampHi>,
      output_a64<false, kClampBoth>}};
 
-// wino_output_fn: tiles of 4 channels by the assembly above (a tail call),
-// of fewer by the template.
-void output_tile_a64(const float* src, size_t src_pos, const WinoOutTile& ot, size_t nch, size_t dst_ch,
-                     size_t dst_row, bool clamp, float lo, float hi) {
-  if (nch == 4) {
-    const bool edge = ot.rows != 2 || ot.cols != 2;
-    kOutput[edge][clamp_mode(clamp, lo, hi)](src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
-  } else {
-    wino::output_tile<Ops, wino::F23s2>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
-  }
-}
 
 }  // namespace
 
 const WinoKernels& wino23s2_neon_kernels() {
-  static const WinoKernels k = {"winograd23s2-aarch64-nc4", 2, pack_nc4, input_tile_a64, output_tile_a64};
+  static const WinoKernels k = {"winograd23s2-aarch64-nc4", 2, pack_nc4, input_tile_a64,
+                                output_tile_4ch<wino::F23s2, kOutput>};
   return k;
 }
 
