@@ -249,6 +249,12 @@ inline int clamp_mode(bool clamp, float lo, float hi) {
   return clamp ? (lo != -INFINITY ? kClampLo : 0) | (hi != INFINITY ? kClampHi : 0) : kClampNone;
 }
 
+// The table of a unit's 4-channel output transforms OUT<Full, Clamp> by
+// [edge][clamp mode] (edge: OUT<false, ...>, the tile cut by the map).
+#define WA_OUTPUT_TABLE(OUT)                                                                        \
+  {{OUT<true, kClampNone>, OUT<true, kClampLo>, OUT<true, kClampHi>, OUT<true, kClampBoth>},      \
+   {OUT<false, kClampNone>, OUT<false, kClampLo>, OUT<false, kClampHi>, OUT<false, kClampBoth>}}
+
 // The wino_output_fn of a unit whose 4-channel output transforms are
 // assembly, one per (edge, clamp mode) in Table (edge: the tile is cut by
 // the map, fewer than F::m rows or columns): tiles of 4 channels go there

@@ -182,11 +182,7 @@ void output_a64(const float* src, size_t src_pos, const WinoOutTile& ot, size_t 
   }
 }
 
-constexpr wino_output_fn kOutput[2][4] = {
-    {output_a64<true, kClampNone>, output_a64<true, kClampLo>, output_a64<true, kClampHi>,
-     output_a64<true, kClampBoth>},
-    {output_a64<false, kClampNone>, output_a64<false, kClampLo>, output_a64<false, kClampHi>,
-     output_a64<false, kClampBoth>}};
+constexpr wino_output_fn kOutput[2][4] = WA_OUTPUT_TABLE(output_a64);
 
 
 #undef W4_IN_STP
