@@ -276,12 +276,18 @@ class ByMapSize final : public detail::ConvImplF16 {
         planners_(algos.size()),
         once_(new std::once_flag[algos.size()]),
         plan_once_(new std::once_flag[algos.size()]),
+        ready_(new std::atomic<const detail::ConvImpl*>[algos.size()]),
+        planner_ready_(new std::atomic<const detail::ConvImpl*>[algos.size()]),
         packed_(new std::atomic<bool>[algos.size()]) {
     std::memcpy(weight_.data(), weight, weight_.size() * sizeof(float));
     if (bias) bias_.assign(bias, bias + p.out_channels);
     f16_ = precision == Precision::Fp16 &&
            std::all_of(algos.begin(), algos.end(), [](Algo a) { return runs_f16(family(a)); });
-    for (size_t i = 0; i < algos.size(); i++) packed_[i] = false;
+    for (size_t i = 0; i < algos.size(); i++) {
+      packed_[i] = false;
+      ready_[i] = nullptr;
+      planner_ready_[i] = nullptr;
+    }
   }
 
   const detail::ConvImplT<Half, Half>* f16() const override { return f16_ ? this : nullptr; }
@@ -357,8 +363,15 @@ class ByMapSize final : public detail::ConvImplF16 {
     if (!packed) return make(family(algos_[i]), p_, nullptr, nullptr, precision());
     return make(family(algos_[i]), p_, weight_.data(), bias_.empty() ? nullptr : bias_.data(), precision());
   }
+  // Built at first use, once (std::call_once) inside a ForkSafeSection
+  // (threads/threads.h: a fork() meanwhile waits for it, so a child never
+  // inherits a once_flag left "in progress"), then published through an
+  // atomic pointer that later calls read without any lock.
   const detail::ConvImpl& planner_at(size_t i) const {
+    if (const detail::ConvImpl* p = planner_ready_[i].load(std::memory_order_acquire)) return *p;
+    detail::ForkSafeSection section;
     std::call_once(plan_once_[i], [&] { planners_[i] = make_at(i, false); });
+    planner_ready_[i].store(planners_[i].get(), std::memory_order_release);
     return *planners_[i];
   }
   size_t index(Algo a) const {
@@ -371,12 +384,15 @@ class ByMapSize final : public detail::ConvImplF16 {
       if (std::strcmp(plan.algo, algo_name(algos_[i])) == 0) return impl(i);
     throw Error(std::string("plan of algorithm '") + plan.algo + "' given to a layer that does not hold it");
   }
-  const detail::ConvImpl& impl(size_t i) const {
+  const detail::ConvImpl& impl(size_t i) const {  // (as planner_at)
+    if (const detail::ConvImpl* p = ready_[i].load(std::memory_order_acquire)) return *p;
+    detail::ForkSafeSection section;
     std::call_once(once_[i], [&] {
       impls_[i] = make_at(i, true);
       size_t core, edge;
       packed_[i] = !mixed_tiles(algos_[i], &core, &edge);
     });
+    ready_[i].store(impls_[i].get(), std::memory_order_release);
     return *impls_[i];
   }
 
@@ -387,6 +403,7 @@ class ByMapSize final : public detail::ConvImplF16 {
   mutable std::vector<detail::ConvImplPtr> impls_;     // written once each, under once_[i]
   mutable std::vector<detail::ConvImplPtr> planners_;  // plan-only, under plan_once_[i]
   std::unique_ptr<std::once_flag[]> once_, plan_once_;
+  std::unique_ptr<std::atomic<const detail::ConvImpl*>[]> ready_, planner_ready_;  // impls_[i], planners_[i] once built
   std::unique_ptr<std::atomic<bool>[]> packed_;
   bool f16_ = false;
   mutable std::atomic<uintptr_t> last_pick_{0};  // (h, w, index) of pick()'s last map; 0: none (h, w >= 1)

@@ -1077,7 +1077,8 @@ class WinogradMixed final : public ConvImpl {
   // never changed or freed while the layer lives; last_[0] (one thread) and
   // last_[1] (threads) point at the one the last call of that kind found
   // (atomic, release/acquire: a reader sees it whole); the list of kept plans
-  // and the planning of a new one are under mu_. At most kMaxKept plans
+  // and the planning of a new one are under mu_ (a ForkSafeSection: a child
+  // forked meanwhile never inherits mu_ held). At most kMaxKept plans
   // (a caller cycling through more sizes plans them anew each time).
   struct Kept {
     int64_t n, h, w;
@@ -1089,6 +1090,7 @@ class WinogradMixed final : public ConvImpl {
     std::atomic<const Kept*>& last = last_[threads > 1 ? 1 : 0];
     const Kept* k = last.load(std::memory_order_acquire);
     if (k && k->n == n && k->h == h && k->w == w && k->threads == threads) return k->plan;
+    ForkSafeSection section;  // (threads/threads.h: a fork() waits until mu_ is free)
     std::lock_guard<std::mutex> lock(mu_);
     for (const std::unique_ptr<const Kept>& e : kept_)
       if (e->n == n && e->h == h && e->w == w && e->threads == threads) {

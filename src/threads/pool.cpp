@@ -26,6 +26,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "armconv/armconv.h"
@@ -304,6 +305,39 @@ void atfork_child() {
   g_pool_mutex.unlock();
 }
 
+// ForkSafeSection (threads.h). Not a reader-writer lock held across fork():
+// glibc tells a write unlock from a read unlock by the owner's thread id,
+// which the child's thread does not share. Two counters instead, in
+// Dekker's order (seq_cst): a section counts itself in, then checks that no
+// fork is starting (else counts itself out and waits); fork's prepare marks
+// itself starting, then waits until no section of another thread is in.
+// Registered when the library loads, before pool() registers the pool's
+// handlers, so (prepare handlers run in the reverse order of registration)
+// fork() first waits for the running job, whose nested layer calls may be
+// inside a section, then for the sections of other threads, which never wait
+// for the pool.
+std::atomic<int> g_sections{0};         // threads inside a section (outermost only)
+std::atomic<bool> g_forking{false};     // a fork() is between prepare and parent/child
+std::mutex g_fork_mutex;                // one fork() at a time through the wait
+thread_local int t_section_depth = 0;
+
+void pause_briefly() { std::this_thread::sleep_for(std::chrono::microseconds(50)); }
+
+void fork_guard_prepare() {
+  g_fork_mutex.lock();
+  g_forking.store(true);
+  const int own = t_section_depth > 0 ? 1 : 0;  // (a fork from inside a section: not waited for)
+  while (g_sections.load() > own) pause_briefly();
+}
+void fork_guard_release() {
+  g_forking.store(false);
+  g_fork_mutex.unlock();
+}
+
+struct ForkGuardRegistration {
+  ForkGuardRegistration() { pthread_atfork(fork_guard_prepare, fork_guard_release, fork_guard_release); }
+} g_fork_guard_registration;
+
 Pool& pool() {
   static std::once_flag atfork_once;
   std::call_once(atfork_once, [] { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
@@ -313,6 +347,19 @@ Pool& pool() {
 }
 
 }  // namespace
+
+ForkSafeSection::ForkSafeSection() {
+  if (t_section_depth++ > 0) return;
+  for (;;) {
+    g_sections.fetch_add(1);
+    if (!g_forking.load()) return;
+    g_sections.fetch_sub(1);
+    while (g_forking.load()) pause_briefly();
+  }
+}
+ForkSafeSection::~ForkSafeSection() {
+  if (--t_section_depth == 0) g_sections.fetch_sub(1);
+}
 
 int team_size(size_t units, double ops_per_unit, int max_threads) {
   if (t_in_job || units <= 1) return 1;

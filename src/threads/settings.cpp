@@ -70,6 +70,7 @@ const char* parse_num_threads(const char* text, int* n) {
 }
 
 const char* init_thread_settings(bool quiet) {
+  ForkSafeSection section;  // (threads.h: a fork() waits for it)
   static std::once_flag once;
   std::call_once(once, [quiet] {
     int n = cpus_available();

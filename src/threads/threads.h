@@ -38,7 +38,8 @@
 // fork(): a pthread_atfork prepare handler waits for a running job and joins
 // the workers; parent and child start new ones at their next multi-threaded
 // call (the child has no thread of the parent's pool, so it cannot hang on
-// one). The thread-count setting is inherited.
+// one). The thread-count setting is inherited. fork() also waits for the
+// layer-building sections in flight (ForkSafeSection below).
 #pragma once
 
 #include <cstddef>
@@ -170,6 +171,26 @@ struct UnitRuns {
 // (grid, team). With units of equal cost it is the equal split. Runs laid
 // out for this team (UnitRuns::team, starts): their starts, O(team).
 void split_units(const UnitGrid& grid, int team, size_t* bounds);
+
+// --- fork() and a layer's lazily built state (pool.cpp) -------------------------
+// A layer builds some of its state at first use, once, under a lock or a
+// std::call_once of its own (packed weights of an algorithm first picked,
+// a mixed Winograd tiling's plan for a new input size). A process forked
+// while another thread was inside such a section would hand the child a
+// lock held by a thread that does not exist there, or a once_flag that stays
+// "in progress": the child's first call needing that state would wait
+// forever. So each such section is a ForkSafeSection: a pthread_atfork
+// prepare handler waits until the sections in flight end (they never wait
+// for the pool), and none starts until fork() returns (pool.cpp). Sections
+// nest on a thread (only the outermost counts). Entered only on the slow
+// paths (building; never by a call that finds the state built).
+class ForkSafeSection {
+ public:
+  ForkSafeSection();
+  ~ForkSafeSection();
+  ForkSafeSection(const ForkSafeSection&) = delete;
+  ForkSafeSection& operator=(const ForkSafeSection&) = delete;
+};
 
 // --- per-thread scratch (scratch.cpp) -------------------------------------------
 // `bytes` of scratch for the calling thread (64-byte aligned, any content):

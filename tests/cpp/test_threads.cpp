@@ -11,16 +11,19 @@
 //   (each forks before anything in this process read the settings);
 // - fork: a child of a parent that ran multi-threaded work (also while
 //   another thread of the parent is in a job) runs multi-threaded work;
+//   a child forked while another thread builds a layer's state runs it;
 // - idle workers sleep: no CPU time used while the process idles.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -401,6 +404,75 @@ void test_fork() {
   busy.join();
 }
 
+// fork() while another thread builds a layer's state (threads.h,
+// ForkSafeSection): a thread keeps making fresh `auto` layers and calling
+// each once on a map where they run a mixed Winograd tiling, so that it
+// spends most of its time inside the first call's kept-plan section
+// (WinogradMixed::kept holds the layer's mutex while its first plan packs
+// each tile size's U); the main thread forks now and then, and each child
+// calls the layer that thread was building. Without the guard, a child
+// forked inside the section inherits the layer's mutex held by a thread it
+// does not have and waits forever (SIGALRM).
+void test_fork_while_building() {
+  armconv::Conv2dParams p;
+  p.in_channels = p.out_channels = 128;
+  p.kernel_h = p.kernel_w = 3;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+  const int64_t side = 14;
+  unsigned seed = 11;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return float(int(seed >> 9) % 2001 - 1000) / 1000.0f;
+  };
+  std::vector<float> wt(128 * 128 * 9), bias(128), x(128 * side * side), want(x.size());
+  for (float& v : wt) v = next();
+  for (float& v : bias) v = next();
+  for (float& v : x) v = next();
+  armconv::ScopedNumThreads one(1);  // (the children create no thread: see test_fork)
+  {
+    armconv::Conv2d fresh(p, wt.data(), bias.data());
+    const armconv::Algo a = fresh.algo_for(side, side);
+    CHECK(std::strchr(armconv::algo_name(a), '+') != nullptr,
+          "fork while building: the layer runs %s on %dx%d, not a mixed tiling", armconv::algo_name(a), int(side),
+          int(side));
+    fresh.run(x.data(), 1, side, side, want.data());
+  }
+  std::atomic<armconv::Conv2d*> building{nullptr};
+  std::atomic<bool> stop{false};
+  std::atomic<int> builds{0};
+  std::thread builder([&] {
+    armconv::ScopedNumThreads single(1);
+    std::unique_ptr<armconv::Conv2d> layer, previous;
+    std::vector<float> y(want.size());
+    while (!stop.load()) {
+      previous = std::move(layer);
+      layer.reset(new armconv::Conv2d(p, wt.data(), bias.data()));
+      building.store(layer.get());
+      previous.reset();
+      layer->run(x.data(), 1, side, side, y.data());
+      builds.fetch_add(1);
+    }
+  });
+  while (builds.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  int hung = 0, wrong = 0;
+  for (int i = 0; i < 8; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + 3 * i));
+    const int rc = in_child(
+        [&] {
+          std::vector<float> y(want.size(), -1.0f);
+          building.load()->run(x.data(), 1, side, side, y.data());
+          return std::memcmp(y.data(), want.data(), y.size() * sizeof(float)) == 0;
+        },
+        30);
+    hung += rc == 128 + SIGALRM;
+    wrong += rc != 0 && rc != 128 + SIGALRM;
+  }
+  stop.store(true);
+  builder.join();
+  CHECK(hung == 0 && wrong == 0, "fork while a thread builds a layer: %d of 8 children hung, %d failed (%d builds)",
+        hung, wrong, builds.load());
+}
+
 double cpu_seconds() {
   rusage u;
   getrusage(RUSAGE_SELF, &u);
@@ -433,6 +505,7 @@ int main() {
   test_kept_plans();
   test_settings();
   test_fork();
+  test_fork_while_building();
   test_idle_sleeps();
   if (failures) std::printf("%d failures\n", failures);
   else std::printf("threads: all checks passed\n");
