@@ -119,7 +119,8 @@ struct GemmLayer {
     pl.h = h;
     pl.w = w;
     output_size(p, h, w, &pl.ho, &pl.wo);
-    pl.gemm = gemm_plan(kern, m, size_t(pl.ho) * size_t(pl.wo), k, !dense, want_units, stages);
+    pl.gemm = gemm_plan(kern, m, size_t(pl.ho) * size_t(pl.wo), k, !dense, want_units, stages,
+                        size_t(p.kernel_h * p.kernel_w));
     pl.axes[0] = size_t(n) * g;
     pl.axes[1] = pl.gemm.n_blocks;
     pl.axes[2] = pl.gemm.m_panels;

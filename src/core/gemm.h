@@ -380,11 +380,12 @@ struct GemmB {
 // into N-blocks of equal width, and into more of them than the L2 blocking
 // asks when it gives fewer units (each at least kMinBlockPanels panels wide).
 // 0: the L2 blocking as it is. stages: a plan in stages (see GemmPlan) with
-// about want_units units in stage 0 too.
+// about want_units units in stage 0 too. taps: an im2col B's kernel taps
+// per input channel (kernel_h x kernel_w; what a packer call's set-up walks).
 constexpr size_t kMinBlockPanels = 2;
 template <class T>
 GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool im2col,
-                   size_t want_units = 0, bool stages = false);
+                   size_t want_units = 0, bool stages = false, size_t taps = 1);
 
 // Units [begin, end) of the plan. packed_a: pack_a() of the whole A; c: C
 // (row stride ldc elements); out: the output stage from row 0 (per-row arrays

@@ -155,7 +155,7 @@ constexpr size_t kMinGroupCols = 48;
 // The plan in stages (core/gemm.h), from the one-thread blocking in p (kc,
 // nc, m_panels; n > 0).
 template <class T>
-GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, size_t want_units) {
+GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, size_t want_units, size_t taps) {
   using B = typename T::B;
   const size_t nr = kern.nr, kr = kern.kr, n = p.n, want = std::max<size_t>(want_units, 1);
   const size_t panels = div_up(n, nr), one_blocks = p.n_blocks;
@@ -199,16 +199,21 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
                                   : std::max<size_t>(1, std::min(slab_panels / div_up(kMinGroupCols, nr), want0));
   p.pack_panels = div_up(slab_panels, groups);
   p.pack_groups = div_up(slab_panels, p.pack_panels);
-  // (KR = 1 kernel packers: slices only when the groups are too few (fewer
-  // panels than wanted, or groups of several panels rounded to fewer than
-  // wanted: 13 panels in 12 groups are 7 of 2); each call of a packer costs
-  // its set-up, im2col's geometry;
+  // (KR = 1 kernel packers: slices only when the groups are too few: fewer
+  // panels than wanted, or, for a plain matrix or a 1x1 kernel's im2col,
+  // groups of several panels rounded to fewer than wanted (13 panels in 12
+  // groups are 7 of 2). A sliced group is packed panel by panel, a call with
+  // its set-up per panel and slice, and an im2col packer's set-up walks the
+  // kernel's taps: slicing the rounded groups of a 3x3 layer took cortex-a72's
+  // conv3x3s2_32_64_56 at 4 threads (22 groups of 3 panels) from 400 K to
+  // 590 K packing instructions, the call from 1.011 to 1.056 of one
+  // thread's, for a packing stage of a tenth of the call;
   // KR > 1 kernel packers: slices only without groups, a quarter as many
   // (two per thread): each pays packer calls and a copy per panel.)
   const size_t want_slices = gather    ? div_up(want0, p.pack_groups)
                              : kr > 1  ? (p.pack_groups == 1 ? div_up(want0, 4) : 1)
-                             : want0 > p.pack_groups ? div_up(want0, p.pack_groups)
-                                                     : 1;
+                             : want0 > (im2col && taps > 1 ? slab_panels : p.pack_groups) ? div_up(want0, p.pack_groups)
+                                                                                         : 1;
   const size_t slices = std::max<size_t>(1, std::min(want_slices, p.kc / std::max(kMinSliceRows, kr)));
   // (A slice starts at a multiple of KR rows, and of 4 for a table with edge
   // groups: core/gemm.h.)
@@ -230,7 +235,7 @@ GemmPlan gemm_plan_staged(const GemmKernel<T>& kern, GemmPlan p, bool im2col, si
 
 template <class T>
 GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool im2col,
-                   size_t want_units, bool stages) {
+                   size_t want_units, bool stages, size_t taps) {
   using B = typename T::B;
   GemmPlan p;
   p.m = m;
@@ -250,7 +255,7 @@ GemmPlan gemm_plan(const GemmKernel<T>& kern, size_t m, size_t n, size_t k, bool
   p.m_panels = div_up(m, kern.mr);
   // The last M-panel's cost relative to a full one.
   p.last_panel_cost = gemm_row_cost(kern, m % kern.mr);
-  if (stages && n > 0) return gemm_plan_staged(kern, p, im2col, want_units);
+  if (stages && n > 0) return gemm_plan_staged(kern, p, im2col, want_units, taps);
   if (want_units > 0 && n > 0) {
     // N-blocks of equal width, more of them if the units are fewer than
     // wanted (each at least kMinBlockPanels panels, so that the per-block
@@ -396,7 +401,7 @@ void gemm_run_packed(const GemmKernel<T>& kern, const GemmPlan& p, const typenam
 #define ARMCONV_GEMM_DRIVER(T, K)                                                                     \
   template double gemm_edge_cost<T>(const K&, size_t);                                                 \
   template double gemm_row_cost<T>(const K&, size_t);                                                  \
-  template GemmPlan gemm_plan<T>(const K&, size_t, size_t, size_t, bool, size_t, bool);                \
+  template GemmPlan gemm_plan<T>(const K&, size_t, size_t, size_t, bool, size_t, bool, size_t);                \
   template void gemm_run<T>(const K&, const GemmPlan&, const T::A*, const GemmB<T>&, T::C*, size_t,    \
                             const T::Out&, size_t, size_t, void*);                                     \
   template void gemm_pack<T>(const K&, const GemmPlan&, const GemmB<T>&, size_t, size_t, void*, void*); \
