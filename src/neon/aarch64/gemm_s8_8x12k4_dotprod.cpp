@@ -30,6 +30,7 @@
 #include <cstdint>
 
 #include "core/gemm.h"
+#include "neon/gemm_s8_im2col.h"
 #include "neon/gemm_s8_store.h"
 
 namespace armconv {
@@ -338,145 +339,42 @@ void pack_b_sdot(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) 
 }
 
 // ---- packing B straight from the image (im2col) --------------------------------
-// A geometry that reads no padding (the conv driver packs a padded layer from
-// a zero-padded copy of its image: GemmKernel::pad_copy) with stride 1 or 2
-// along x. Row k = (c, tap t = ky * kw + kx) of the im2col matrix reads, for
-// the output pixel (oy, ox) of column n,
-//   x[off(k) + base(n)],  off(k) = c h w + ky dh w + kx dw,  base(n) = oy sh w + ox sw,
-// so a panel's 12 columns, where they lie in one output row, are 12 bytes of
-// the image sw apart (one 16-byte load, or the even bytes of a 32-byte ld2),
-// at the same base for every row k, shifted by off(k). A panel that crosses
-// output rows has one such run per output row (pointer p_r such that column
-// j of run r is at p_r + j sw) and merges them with per-run byte masks (bsl).
-// Per 4-row group then: 4 run loads (per run), the zips of pack_b's
-// interleave4x12 and one 48-byte store. Rows past kc are zero, and so are
-// columns past nc. A panel whose loads would pass the end of the image
-// (the last panels: a run's load reaches up to 15 or 31 bytes past its last
-// pixel) gathers its bytes one at a time instead. Other geometries: the
-// generic packer (the driver stages them through pack_b instead:
-// im2col_direct_sdot() below says which ones these are).
-bool im2col_direct_sdot(const Im2colGeom& g) {
-  if (g.pad_top != 0 || g.pad_left != 0 || (g.sw != 1 && g.sw != 2) || g.wo < 4 || g.ho < 1) return false;
-  if (g.sh < 1 || g.dh < 1 || g.dw < 1 || g.sh > (int64_t(1) << 24) || g.dh > (int64_t(1) << 24) ||
-      g.dw > (int64_t(1) << 24) || g.kh > (size_t(1) << 16) || g.kw > (size_t(1) << 16))
-    return false;
-  // Every tap of every output pixel inside the image.
-  const uint64_t last_y = uint64_t(g.ho - 1) * uint64_t(g.sh) + uint64_t(g.kh - 1) * uint64_t(g.dh);
-  const uint64_t last_x = uint64_t(g.wo - 1) * uint64_t(g.sw) + uint64_t(g.kw - 1) * uint64_t(g.dw);
-  return last_y < g.h && last_x < g.w;
-}
-
-// One panel's runs: column j of run r (j in [lo_r, hi_r)) at p[r] + j * sw.
-struct PanelRuns {
-  size_t count;
-  const int8_t* p[kNR];
-  uint8x16_t mask[kNR];  // run r's bytes [lo_r, hi_r), with run 0 also clearing bytes >= cols
-};
-
-template <int SW>
-ARMCONV_S8_INLINE int8x16_t run_load(const int8_t* p) {
-  if (SW == 1) return vld1q_s8(p);
-  return vld2q_s8(p).val[0];
-}
-
-// Row (offset off) of a panel of `cols` columns from its runs.
-template <int SW>
-ARMCONV_S8_INLINE int8x16_t panel_row(const PanelRuns& pr, size_t off) {
-  int8x16_t v = vandq_s8(run_load<SW>(pr.p[0] + off), vreinterpretq_s8_u8(pr.mask[0]));
-  for (size_t r = 1; r < pr.count; r++) v = vbslq_s8(pr.mask[r], run_load<SW>(pr.p[r] + off), v);
-  return v;
-}
-
-// Panel rows [0, rows) (offsets off[0..rows)) to d in 4-row groups; rows
-// rows..round_up(rows, 4) zero. LOAD(off) gives one row.
-template <class Load>
-ARMCONV_S8_INLINE void panel_groups(const size_t* off, size_t rows, int8_t* d, Load load) {
-  size_t i = 0;
-  for (; i + 4 <= rows; i += 4, d += 4 * kNR)
-    interleave4x12(load(off[i]), load(off[i + 1]), load(off[i + 2]), load(off[i + 3]), d);
-  if (i < rows) {
-    const int8x16_t z = vdupq_n_s8(0);
-    interleave4x12(load(off[i]), i + 1 < rows ? load(off[i + 1]) : z, i + 2 < rows ? load(off[i + 2]) : z, z, d);
-  }
-}
-
+// The geometries of neon/gemm_s8_im2col.h (no padding read: a padded layer
+// is packed from the conv driver's zero-padded copy; stride 1 or 2 along
+// x): each 12-column panel is a block of runs there, and each 4-row group of
+// it the 4 rows' loads (one per run), the zips of interleave4x12 and one
+// 48-byte store. Rows past kc are zero, and so are columns past nc. Other
+// geometries: the generic packer (the driver stages them through pack_b
+// instead: pack_im2col_ok).
 template <int SW>
 void pack_im2col_direct(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc, int8_t* dst) {
-  const int8_t* x = static_cast<const int8_t*>(g.x);
-  const size_t taps = g.kh * g.kw, plane = g.h * g.w, kcp = (kc + 3) / 4 * 4;
-  const size_t end = g.channels * plane;  // bytes of the image
-  const size_t row_step = size_t(g.sh) * g.w, span = SW == 1 ? 16 : 32;
-  constexpr size_t kChunk = 512;  // rows whose offsets are worked out at once
+  const size_t kcp = (kc + 3) / 4 * 4;
+  constexpr size_t kChunk = 512;  // rows whose offsets are worked out at once (a multiple of 4)
   size_t off[kChunk];
-  uint8_t idx[16];
-  for (size_t j = 0; j < 16; j++) idx[j] = uint8_t(j);
-  const uint8x16_t lane = vld1q_u8(idx);
   for (size_t r0 = 0; r0 < kc; r0 += kChunk) {
     const size_t rows = kc - r0 < kChunk ? kc - r0 : kChunk;
-    {
-      size_t k = k0 + r0, c = k / taps, t = k % taps;
-      for (size_t i = 0; i < rows; i++) {
-        off[i] = c * plane + (t / g.kw) * size_t(g.dh) * g.w + (t % g.kw) * size_t(g.dw);
-        if (++t == taps) {
-          t = 0;
-          c++;
-        }
-      }
-    }
-    const size_t off_max = off[rows - 1];  // offsets grow with k (no tap reaches past its row)
+    s8_im2col_offsets(g, k0 + r0, rows, off);
     for (size_t q = 0; q < nc; q += kNR) {
-      const size_t cols = nc - q < size_t(kNR) ? nc - q : size_t(kNR);
+      S8Runs rs;
+      s8_runs<SW>(g, n0 + q, nc - q < size_t(kNR) ? nc - q : size_t(kNR), off[rows - 1], &rs);
       int8_t* d = dst + q * kcp + r0 * kNR;
-      // The panel's runs, one per output row it crosses.
-      PanelRuns pr;
-      pr.count = 0;
-      size_t n = n0 + q, oy = n / g.wo, ox = n % g.wo;
-      bool safe = true;
-      for (size_t j = 0; j < cols;) {
-        const size_t len = g.wo - ox < cols - j ? g.wo - ox : cols - j;
-        const size_t base = oy * row_step + ox * SW;  // column j's pixel, tap offset 0
-        // p = base - j * SW must not point before the image; the run's load
-        // at p + off_max reads span bytes.
-        if (base < j * SW || base - j * SW + off_max + span > end) safe = false;
-        pr.p[pr.count] = x + (base - (base < j * SW ? base : j * SW));
-        const uint8x16_t in = vandq_u8(vcgeq_u8(lane, vdupq_n_u8(uint8_t(j))),
-                                       vcltq_u8(lane, vdupq_n_u8(uint8_t(j + len))));
-        pr.mask[pr.count++] = in;
-        j += len;
-        ox = 0;
-        oy++;
-      }
-      if (!safe) {
-        // Byte by byte: column j's pixel at base_j + off.
-        size_t base[kNR];
-        for (size_t j = 0; j < cols; j++) {
-          const size_t nj = n + j;
-          base[j] = nj / g.wo * row_step + nj % g.wo * SW;
+      s8_with_loader<SW, kNR>(g, rs, [&](auto load) {
+        size_t i = 0;
+        for (; i + 4 <= rows; i += 4, d += 4 * kNR)
+          interleave4x12(load(off[i]), load(off[i + 1]), load(off[i + 2]), load(off[i + 3]), d);
+        if (i < rows) {  // the last group: rows past kc are zero
+          const int8x16_t z = vdupq_n_s8(0);
+          interleave4x12(load(off[i]), i + 1 < rows ? load(off[i + 1]) : z, i + 2 < rows ? load(off[i + 2]) : z,
+                         z, d);
         }
-        panel_groups(off, rows, d, [&](size_t o) {
-          int8_t b[16] = {};
-          for (size_t j = 0; j < cols; j++) b[j] = x[base[j] + o];
-          return vld1q_s8(b);
-        });
-      } else if (pr.count == 1 && cols == size_t(kNR)) {
-        const int8_t* p = pr.p[0];
-        panel_groups(off, rows, d, [p](size_t o) { return run_load<SW>(p + o); });
-      } else if (pr.count == 2 && cols == size_t(kNR)) {
-        const int8_t *p0 = pr.p[0], *p1 = pr.p[1];
-        const uint8x16_t m1 = pr.mask[1];
-        panel_groups(off, rows, d,
-                     [=](size_t o) { return vbslq_s8(m1, run_load<SW>(p1 + o), run_load<SW>(p0 + o)); });
-      } else {
-        panel_groups(off, rows, d, [&pr](size_t o) { return panel_row<SW>(pr, o); });
-      }
+      });
     }
   }
-  // Rows past kc of the last group: written as zeros by panel_groups.
 }
 
 void pack_im2col_sdot(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc, int8_t* dst) {
   if (kc == 0 || nc == 0) return;
-  if (!im2col_direct_sdot(g))
+  if (!s8_im2col_direct_ok(g))
     return gemm_s8_generic_kernels_for(kMR, kNR, 4)->pack_im2col(g, k0, kc, n0, nc, dst);
   if (g.sw == 1)
     pack_im2col_direct<1>(g, k0, kc, n0, nc, dst);
@@ -508,7 +406,7 @@ const S8GemmKernels& gemm_s8_dotprod_kernels() {
     k.ukernel = ukernel_sdot;
     k.pack_b = pack_b_sdot;
     k.pack_im2col = pack_im2col_sdot;
-    k.pack_im2col_ok = im2col_direct_sdot;  // other geometries: staged through pack_b
+    k.pack_im2col_ok = s8_im2col_direct_ok;  // other geometries: staged through pack_b
     k.pad_copy = true;
     k.edge_step = 4;          // a partial panel computes the 4-column vectors it needs (tile<NV>)
     return k;
