@@ -390,21 +390,31 @@ class GemmConv final : public ConvImplFor<T> {
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
     ConvPlan pl = layer_.plan(kern_, n, h, w);
-    return refused(pl) ? layer_.plan(staged_, n, h, w) : pl;
+    if (refused(pl)) pl = layer_.plan(staged_, n, h, w);
+    return pl;
   }
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
     ConvPlan pl = layer_.plan_for_threads(kern_, n, h, w, threads);
-    return refused(pl) ? layer_.plan_for_threads(staged_, n, h, w, threads) : pl;
+    if (refused(pl)) pl = layer_.plan_for_threads(staged_, n, h, w, threads);
+    return pl;
   }
 
   void run(const ConvPlan& pl, const X* x, C* y, size_t begin, size_t end,
            void* scratch) const override {
-    layer_.run(table(pl), rows_.out, pl, x, y, begin, end, scratch);
+    // (Two calls rather than one through a chosen reference: the tables'
+    // fields stay known to the compiler in the per-panel loops.)
+    if (staged(pl))
+      layer_.run(staged_, rows_.out, pl, x, y, begin, end, scratch);
+    else
+      layer_.run(kern_, rows_.out, pl, x, y, begin, end, scratch);
   }
   void run_stage(const ConvPlan& pl, int stage, const X* x, C* y, size_t begin, size_t end, void* scratch,
                  void* shared) const override {
     if (pl.stages == 1) return run(pl, x, y, begin, end, scratch);
-    layer_.run_stage(table(pl), rows_.out, pl, stage, x, y, begin, end, scratch, shared);
+    if (staged(pl))
+      layer_.run_stage(staged_, rows_.out, pl, stage, x, y, begin, end, scratch, shared);
+    else
+      layer_.run_stage(kern_, rows_.out, pl, stage, x, y, begin, end, scratch, shared);
   }
 
  private:
@@ -422,10 +432,10 @@ class GemmConv final : public ConvImplFor<T> {
     }
     return !kern_.pack_im2col_ok(g);
   }
-  // The table a plan runs with: a staged plan reserves scratch for the
-  // staging (gemm_plan: stage_bytes), a plan of kern_ none.
-  const GemmKernel<T>& table(const ConvPlan& pl) const {
-    return kern_.pack_im2col_ok && !layer_.dense && pl.gemm.stage_bytes ? staged_ : kern_;
+  // Whether a plan runs with staged_: a staged plan reserves scratch for
+  // the staging (gemm_plan: stage_bytes), a plan of kern_ none.
+  bool staged(const ConvPlan& pl) const {
+    return kern_.pack_im2col_ok && !layer_.dense && pl.gemm.stage_bytes;
   }
   static GemmKernel<T> staged_table(const GemmKernel<T>& k) {
     GemmKernel<T> s = k;
