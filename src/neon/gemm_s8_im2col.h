@@ -64,7 +64,7 @@ inline void s8_im2col_offsets(const Im2colGeom& g, size_t k, size_t rows, size_t
 // The runs of a block of `cols` <= 16 columns from column n: column j of run
 // r (j in [lo_r, hi_r)) at p[r] + j sw; mask[r] is run r's bytes (run 0's
 // also clears the bytes >= cols). base[j]: column j's pixel (tap offset 0),
-// for the byte-by-byte gather.
+// for the byte-by-byte gather (set for blocks that are not safe).
 struct S8Runs {
   size_t count, cols;
   bool safe;  // every run's load at each row offset stays inside the image
@@ -78,9 +78,8 @@ template <int SW>
 inline void s8_runs(const Im2colGeom& g, size_t n, size_t cols, size_t off_max, S8Runs* rs) {
   const int8_t* x = static_cast<const int8_t*>(g.x);
   const size_t end = g.channels * g.h * g.w, row_step = size_t(g.sh) * g.w, span = SW == 1 ? 16 : 32;
-  uint8_t idx[16];
-  for (size_t j = 0; j < 16; j++) idx[j] = uint8_t(j);
-  const uint8x16_t lane = vld1q_u8(idx);
+  static const uint8_t kLane[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  const uint8x16_t lane = vld1q_u8(kLane);
   rs->count = 0;
   rs->cols = cols;
   rs->safe = true;
@@ -88,7 +87,6 @@ inline void s8_runs(const Im2colGeom& g, size_t n, size_t cols, size_t off_max, 
   for (size_t j = 0; j < cols;) {
     const size_t len = g.wo - ox < cols - j ? g.wo - ox : cols - j;
     const size_t base = oy * row_step + ox * SW;  // column j's pixel, tap offset 0
-    for (size_t i = 0; i < len; i++) rs->base[j + i] = base + i * SW;
     // p = base - j SW must not point before the image; the run's load at
     // p + off_max reads span bytes.
     if (base < j * SW || base - j * SW + off_max + span > end) rs->safe = false;
@@ -98,6 +96,17 @@ inline void s8_runs(const Im2colGeom& g, size_t n, size_t cols, size_t off_max, 
     j += len;
     ox = 0;
     oy++;
+  }
+  if (!rs->safe) {  // (the last blocks only)
+    oy = n / g.wo;
+    ox = n % g.wo;
+    for (size_t j = 0; j < cols; j++) {
+      rs->base[j] = oy * row_step + ox * SW;
+      if (++ox == g.wo) {
+        ox = 0;
+        oy++;
+      }
+    }
   }
 }
 
