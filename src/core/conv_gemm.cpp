@@ -165,13 +165,25 @@ struct GemmLayer {
   template <class T>
   PadPlan pad_plan(const GemmKernel<T>& kern, const ConvPlan& pl, size_t want_units) const {
     PadPlan pad;
-    if (!kern.pad_copy || dense || p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 ||
-        p.dilation_w != 1 || pl.wo % 4 != 0 || pl.ho < 1)
-      return pad;
+    if (!kern.pad_copy || dense || pl.ho < 1 || pl.wo < 1) return pad;
     if (p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0) return pad;
-    const size_t hp = size_t(pl.ho) + size_t(p.kernel_h) - 1, wp = size_t(pl.wo) + size_t(p.kernel_w) - 1;
-    const double bytes = double(cg) * double(hp) * double(wp) * sizeof(typename T::X);
+    // The padded rows and columns the taps read: (ho - 1) sh + (kh - 1) dh + 1 by
+    // (wo - 1) sw + (kw - 1) dw + 1 (stride 1: ho + kh - 1 by wo + kw - 1).
+    const double hpd = double(pl.ho - 1) * double(p.stride_h) + double(p.kernel_h - 1) * double(p.dilation_h) + 1;
+    const double wpd = double(pl.wo - 1) * double(p.stride_w) + double(p.kernel_w - 1) * double(p.dilation_w) + 1;
+    const double bytes = double(cg) * hpd * wpd * sizeof(typename T::X);
     if (bytes > double(kMaxPadCopy)) return pad;
+    const size_t hp = size_t(hpd), wp = size_t(wpd);
+    if (kern.pack_im2col_ok) {
+      // The table's packer says which padded geometries it packs fast.
+      Im2colGeom padded = im2col_geom(p, pl.h, pl.w, pl.ho, pl.wo);
+      padded.h = hp;
+      padded.w = wp;
+      padded.pad_top = padded.pad_left = 0;
+      if (!kern.pack_im2col_ok(padded)) return pad;
+    } else if (p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 || p.dilation_w != 1 || pl.wo % 4 != 0) {
+      return pad;
+    }
     pad.bytes = round_up(size_t(bytes), 64);
     pad.hp = hp;
     pad.wp = wp;
@@ -196,7 +208,11 @@ struct GemmLayer {
   void pad_rows(const ConvPlan& pl, const X* xg, size_t c0, size_t c1, size_t r0, size_t r1, X* dst) const {
     const size_t h = size_t(pl.h), w = size_t(pl.w);
     const size_t hp = pl.pad.hp, wp = pl.pad.wp;
-    const size_t left = size_t(p.pad_left), right = wp - left - w;
+    // Padded column u is input column u - pad_left: zeros, the image's
+    // columns that fall inside [0, wp) (all of them at stride 1: a stride
+    // may leave the last ones unread), zeros.
+    const size_t left = std::min(size_t(p.pad_left), wp);
+    const size_t copy = std::min(w, wp - left), right = wp - left - copy;
     for (size_t c = c0; c < c1; c++) {
       for (size_t r = r0; r < r1; r++) {
         X* d = dst + (c * hp + r) * wp;
@@ -206,8 +222,8 @@ struct GemmLayer {
           continue;
         }
         std::fill_n(d, left, X{});
-        std::memcpy(d + left, xg + (c * h + size_t(iy)) * w, w * sizeof(X));
-        std::fill_n(d + left + w, right, X{});
+        std::memcpy(d + left, xg + (c * h + size_t(iy)) * w, copy * sizeof(X));
+        std::fill_n(d + left + copy, right, X{});
       }
     }
   }
@@ -346,11 +362,13 @@ struct GemmLayer {
       GemmB<T> src = b_of<T>(pl, x, ig, &geom);
       if (padded) {
         // The padded rows the units' N-blocks read: output rows oy0 .. oy1 - 1
-        // need padded rows oy0 .. oy1 + kh - 2 (stride 1).
+        // need padded rows oy0 sh .. (oy1 - 1) sh + (kh - 1) dh.
         const size_t n0 = lo / pl.gemm.m_panels * pl.gemm.nc;
         const size_t n1 = std::min(howo, ((hi - 1) / pl.gemm.m_panels + 1) * pl.gemm.nc);
         const size_t oy0 = n0 / size_t(pl.wo), oy1 = (n1 - 1) / size_t(pl.wo) + 1;
-        pad_rows(pl, static_cast<const X*>(geom.x), 0, cg, oy0, oy1 + geom.kh - 1, padded);
+        const size_t sh = size_t(geom.sh), dh = size_t(geom.dh);
+        pad_rows(pl, static_cast<const X*>(geom.x), 0, cg, oy0 * sh, (oy1 - 1) * sh + (geom.kh - 1) * dh + 1,
+                 padded);
         use_padded(pl, padded, &geom);
       }
       gemm_run(kern, pl.gemm, packed_a.data() + gi * mpad * kp, src, yg, howo,
@@ -372,25 +390,65 @@ class GemmConv final : public ConvImplFor<T> {
       : layer_(p, kern, algo, weight), kern_(kern), rows_(std::forward<R>(rows)...) {}
 
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override {
-    return layer_.plan(kern_, n, h, w);
+    ConvPlan pl = layer_.plan(kern_, n, h, w);
+    if (refused(pl)) pl = layer_.plan(staged_, n, h, w);
+    return pl;
   }
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
-    return layer_.plan_for_threads(kern_, n, h, w, threads);
+    ConvPlan pl = layer_.plan_for_threads(kern_, n, h, w, threads);
+    if (refused(pl)) pl = layer_.plan_for_threads(staged_, n, h, w, threads);
+    return pl;
   }
 
   void run(const ConvPlan& pl, const X* x, C* y, size_t begin, size_t end,
            void* scratch) const override {
-    layer_.run(kern_, rows_.out, pl, x, y, begin, end, scratch);
+    // (Two calls rather than one through a chosen reference: the tables'
+    // fields stay known to the compiler in the per-panel loops.)
+    if (staged(pl))
+      layer_.run(staged_, rows_.out, pl, x, y, begin, end, scratch);
+    else
+      layer_.run(kern_, rows_.out, pl, x, y, begin, end, scratch);
   }
   void run_stage(const ConvPlan& pl, int stage, const X* x, C* y, size_t begin, size_t end, void* scratch,
                  void* shared) const override {
     if (pl.stages == 1) return run(pl, x, y, begin, end, scratch);
-    layer_.run_stage(kern_, rows_.out, pl, stage, x, y, begin, end, scratch, shared);
+    if (staged(pl))
+      layer_.run_stage(staged_, rows_.out, pl, stage, x, y, begin, end, scratch, shared);
+    else
+      layer_.run_stage(kern_, rows_.out, pl, stage, x, y, begin, end, scratch, shared);
   }
 
  private:
+  // A table whose pack_im2col is fast only where pack_im2col_ok says
+  // (core/gemm.h): a plan of kern_ whose geometry (after the padded copy,
+  // if it makes one) it refuses is planned and run with staged_, the same
+  // table packing im2col through pack_b, staged by the driver.
+  bool refused(const ConvPlan& pl) const {
+    if (!kern_.pack_im2col_ok || layer_.dense) return false;
+    Im2colGeom g = im2col_geom(layer_.p, pl.h, pl.w, pl.ho, pl.wo);
+    if (pl.pad.bytes) {
+      g.h = pl.pad.hp;
+      g.w = pl.pad.wp;
+      g.pad_top = g.pad_left = 0;
+    }
+    return !kern_.pack_im2col_ok(g);
+  }
+  // Whether a plan runs with staged_: a staged plan reserves scratch for
+  // the staging (gemm_plan: stage_bytes), a plan of kern_ none.
+  bool staged(const ConvPlan& pl) const {
+    return kern_.pack_im2col_ok && !layer_.dense && pl.gemm.stage_bytes;
+  }
+  static GemmKernel<T> staged_table(const GemmKernel<T>& k) {
+    GemmKernel<T> s = k;
+    s.pack_im2col = nullptr;
+    s.pack_im2col_ok = nullptr;
+    s.pad_copy = false;
+    return s;
+  }
+
   GemmLayer<A> layer_;
   const GemmKernel<T>& kern_;
+  GemmKernel<T> staged_ = staged_table(kern_);
   GemmRows<T> rows_;
 };
 

@@ -229,7 +229,8 @@ struct GemmKernel {
   // KR-row groups in registers).
   pack_im2col_fn pack_im2col;
   // pack_im2col is fastest on a stride-1 geometry without padding (and an
-  // output width a multiple of 4): the convolution driver then packs from a
+  // output width a multiple of 4; with pack_im2col_ok below: the padded
+  // geometries it accepts): the convolution driver then packs from a
   // zero-padded copy of the image it makes in scratch, where that copy is
   // small (conv_gemm.cpp, kMaxPadCopy).
   bool pad_copy = false;
@@ -272,6 +273,14 @@ struct GemmKernel {
   // last_block_cost / last_panel_cost).
   const double* edge_costs = nullptr;
   const double* row_costs = nullptr;
+  // Where pack_im2col is fast: nullptr, on every geometry; else the
+  // geometries pack_im2col_ok() accepts (it packs the others correctly, but
+  // slowly), and the convolution driver runs a layer whose geometry it
+  // refuses with the staged packing (the table with pack_im2col = nullptr,
+  // conv_gemm.cpp). With pad_copy, it also decides which padded layers get
+  // a zero-padded copy: those whose padded geometry it accepts.
+  using im2col_ok_fn = bool (*)(const Im2colGeom& g);
+  im2col_ok_fn pack_im2col_ok = nullptr;
 };
 
 // The planner's cost of a partial last panel of r = 1..NR-1 columns, and

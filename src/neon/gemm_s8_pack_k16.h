@@ -1,5 +1,6 @@
 // NEON packing of B for the int8 smull kernels (k grouped by 16; format:
-// core/gemm.h), written once for both ISAs' tiles: pack_b_k16<NR> is used by
+// core/gemm.h), written once for both ISAs' tiles: pack_b_k16<NR> and
+// pack_im2col_k16<NR> are used by
 // neon/aarch64/gemm_s8_4x4k16.cpp (NR = 4) and neon/armv7/gemm_s8_4x2k16.cpp
 // (NR = 2). An anonymous namespace: each unit has its own copy.
 #pragma once
@@ -11,6 +12,7 @@
 
 #include "core/buffer.h"
 #include "core/gemm.h"
+#include "neon/gemm_s8_im2col.h"
 
 namespace armconv {
 namespace detail {
@@ -82,6 +84,64 @@ void pack_b_k16(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) {
   if (q < nc) gemm_s8_generic_kernels_for(4, kNR, 16)->pack_b(k, nc - q, b + q, ldb, dst + q * kp);
 }
 
+// im2col straight from the image (the geometries of neon/gemm_s8_im2col.h:
+// stride 1 or 2 along x, no padding read; the conv driver packs a padded
+// layer from its zero-padded copy). A block of 16 columns is the runs there;
+// each 16-row group of it, the 16 rows' loads (one per run: the 16 columns
+// of the row), the 16 x 16 transpose above, and column j's 16 bytes stored
+// into its panel. Rows past kc are zero, and so are the columns of the last
+// panel past nc. Other geometries: the generic packer (the driver stages
+// them through pack_b instead: pack_im2col_ok).
+template <size_t kNR, int SW>
+void pack_im2col_k16_direct(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc, int8_t* dst) {
+  const size_t kcp = round_up(kc, 16);
+  constexpr size_t kChunk = 512;  // rows whose offsets are worked out at once (a multiple of 16)
+  size_t off[kChunk];
+  for (size_t r0 = 0; r0 < kc; r0 += kChunk) {
+    const size_t rows = kc - r0 < kChunk ? kc - r0 : kChunk;
+    s8_im2col_offsets(g, k0 + r0, rows, off);
+    for (size_t q = 0; q < nc; q += 16) {
+      const size_t cols = nc - q < 16 ? nc - q : 16, slots = round_up(cols, kNR);
+      S8Runs rs;
+      s8_runs<SW>(g, n0 + q, cols, off[rows - 1], &rs);
+      s8_with_loader<SW, 16>(g, rs, [&](auto load) {
+        for (size_t i = 0; i < rows; i += 16) {
+          int8x16_t r[16];
+          for (size_t t = 0; t < 16; t++) r[t] = i + t < rows ? load(off[i + t]) : vdupq_n_s8(0);
+          trn_round<1>(r);
+          trn_round<2>(r);
+          trn_round<4>(r);
+          trn_round<8>(r);
+          const size_t kk = r0 + i;
+#if defined(__aarch64__)
+          if constexpr (kNR == 4) {
+            if (slots == 16) {
+              for (size_t p = 0; p < 4; p++) {  // columns 4p..4p+3: panel q / 4 + p
+                const int8x16x4_t o = {{r[4 * p], r[4 * p + 1], r[4 * p + 2], r[4 * p + 3]}};
+                vst1q_s8_x4(dst + (q + 4 * p) * kcp + kk * 4, o);
+              }
+              continue;
+            }
+          }
+#endif
+          for (size_t j = 0; j < slots; j++)  // column q + j: panel (q + j) / kNR, slot j % kNR
+            vst1q_s8(dst + (q + j) / kNR * kNR * kcp + kk * kNR + j % kNR * 16, r[j]);
+        }
+      });
+    }
+  }
+}
+
+template <size_t kNR>
+void pack_im2col_k16(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc, int8_t* dst) {
+  if (kc == 0 || nc == 0) return;
+  if (!s8_im2col_direct_ok(g))
+    return gemm_s8_generic_kernels_for(4, kNR, 16)->pack_im2col(g, k0, kc, n0, nc, dst);
+  if (g.sw == 1)
+    pack_im2col_k16_direct<kNR, 1>(g, k0, kc, n0, nc, dst);
+  else
+    pack_im2col_k16_direct<kNR, 2>(g, k0, kc, n0, nc, dst);
+}
 
 }  // namespace
 }  // namespace detail

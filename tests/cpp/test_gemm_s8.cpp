@@ -162,7 +162,20 @@ static void check_im2col(const S8GemmKernels& kern, std::mt19937& g) {
   const Geo geos[] = {{3, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, {2, 6, 5, 3, 2, 2, 1, 1, 2, 0, 2, 1, 0},
                       {5, 4, 4, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0}, {1, 9, 8, 5, 5, 1, 2, 2, 1, 3, 2, 2, 3},
                       {7, 9, 11, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
-                      {2, 12, 10, 8, 7, 1, 2, 1, 1, 3, 2, 3, 3}};  // 56 taps: no tap cache
+                      {2, 12, 10, 8, 7, 1, 2, 1, 1, 3, 2, 3, 3},  // 56 taps: no tap cache
+                      // Without padding (the geometry of a padded layer's
+                      // zero-padded copy): the packers straight from the
+                      // image (gemm_s8-aarch64-8x12k4-dotprod: stride 1 or 2
+                      // along x, output width >= 4). Output widths 4 (a
+                      // panel crosses up to 4 rows), 11, 14, 15, 56; stride
+                      // 2 along x and along y only; dilation; 70 channels
+                      // (K = 630: more rows than one batch of offsets).
+                      {1, 5, 6, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0}, {3, 7, 13, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0},
+                      {4, 9, 16, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0}, {70, 6, 17, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0},
+                      {5, 11, 29, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0}, {2, 9, 9, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0},
+                      {3, 10, 12, 3, 3, 1, 1, 2, 2, 0, 0, 0, 0}, {2, 13, 20, 3, 3, 2, 1, 1, 1, 0, 0, 0, 0},
+                      {6, 8, 30, 1, 5, 1, 1, 1, 3, 0, 0, 0, 0}, {8, 6, 58, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0},
+                      {9, 4, 30, 2, 2, 3, 2, 1, 1, 0, 0, 0, 0}, {1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}};
   for (const Geo& e : geos) {
     const size_t ho = (e.h + e.pt + e.pb - (e.kh - 1) * e.dh - 1) / e.sh + 1;
     const size_t wo = (e.w + e.pl + e.pr - (e.kw - 1) * e.dw - 1) / e.sw + 1;
@@ -195,6 +208,22 @@ static void check_im2col(const S8GemmKernels& kern, std::mt19937& g) {
         kern.pack_b(k, nc, dense.data() + n0, n, p2.data());
         CHECK(std::memcmp(p1.data(), p2.data(), bytes) == 0, "%s im2col c=%zu h=%zu n0=%zu", kern.name, e.c, e.h, n0);
       }
+      // Slices of the rows (k0 a multiple of KR; kc not), as the staged
+      // plans pack them, and narrow column ranges.
+      for (size_t k0 : {kern.kr, 2 * kern.kr})
+        for (size_t kc : {size_t(1), size_t(5), k > k0 ? k - k0 : size_t(0)}) {
+          if (k0 + kc > k || kc == 0) continue;
+          for (size_t n0 : {size_t(0), n > 7 ? n - 7 : size_t(0)}) {
+            const size_t nc = std::min(n - n0, 2 * kern.nr + 1);
+            const size_t bytes = round_up(nc, kern.nr) * round_up(kc, kern.kr);
+            Buffer<int8_t> p1(bytes), p2(bytes);
+            std::memset(p1.data(), 0x33, bytes);
+            kern.pack_im2col(geom, k0, kc, n0, nc, p1.data());
+            kern.pack_b(kc, nc, dense.data() + k0 * n + n0, n, p2.data());
+            CHECK(std::memcmp(p1.data(), p2.data(), bytes) == 0, "%s im2col c=%zu h=%zu w=%zu k0=%zu kc=%zu n0=%zu",
+                  kern.name, e.c, e.h, e.w, k0, kc, n0);
+          }
+        }
     }
     const size_t m = 2 * kern.mr + 1;
     std::vector<int8_t> av(m * k);

@@ -337,6 +337,78 @@ void s8_case(const char* what, MakeS8 make, const Conv2dParams& p, int64_t n, in
   }
 }
 
+// int8 im2col against an exact reference: Int32 output, bias + the int8
+// dot product over the padded, strided, dilated taps, computed here in
+// scalar loops; then check_cuts (cuts, threads, plans in stages). The NEON
+// sdot table packs padded layers from a zero-padded copy straight into its
+// panels (stride 1 or 2 along x, output width >= 4), the others staged
+// through pack_b: both are covered.
+void s8_exact_case(const char* what, const Conv2dParams& p, int64_t n, int64_t h, int64_t w) {
+  QuantLayer q = random_quant(p, S8OutKind::Int32);
+  auto x = rand8(size_t(n * p.in_channels * h * w));
+  for (auto& v : x) v = v == -128 ? int8_t(-127) : v;  // (operands in [-127, 127])
+  const ConvImplS8Ptr impl = make_im2col_s8_conv(p, q);
+  int64_t ho, wo;
+  output_size(p, h, w, &ho, &wo);
+  const int64_t g = p.groups, cg = p.in_channels / g, mg = p.out_channels / g;
+  std::vector<int32_t> ref(size_t(n * p.out_channels * ho * wo)), got(ref.size());
+  for (int64_t b = 0; b < n; b++)
+    for (int64_t o = 0; o < p.out_channels; o++)
+      for (int64_t oy = 0; oy < ho; oy++)
+        for (int64_t ox = 0; ox < wo; ox++) {
+          int64_t acc = q.kbias[size_t(o)];
+          for (int64_t c = 0; c < cg; c++)
+            for (int64_t ky = 0; ky < p.kernel_h; ky++)
+              for (int64_t kx = 0; kx < p.kernel_w; kx++) {
+                const int64_t iy = oy * p.stride_h + ky * p.dilation_h - p.pad_top;
+                const int64_t ix = ox * p.stride_w + kx * p.dilation_w - p.pad_left;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                const int64_t ci = o / mg * cg + c;
+                acc += int64_t(q.w_q[size_t(((o * cg + c) * p.kernel_h + ky) * p.kernel_w + kx)]) *
+                       x[size_t(((b * p.in_channels + ci) * h + iy) * w + ix)];
+              }
+          ref[size_t(((b * p.out_channels + o) * ho + oy) * wo + ox)] = int32_t(acc);
+        }
+  const ConvPlan pl = impl->plan(n, h, w);
+  {
+    Scratch s(pl.scratch_bytes);
+    impl->run(pl, x.data(), got.data(), 0, pl.units, s.p);
+  }
+  CHECK(got == ref, "%s: differs from the exact int32 reference", what);
+  check_cuts(what, *impl, x.data(), n, h, w, p.out_channels, 4, {1, 1, 1});
+}
+
+Conv2dParams params_pads(int64_t cin, int64_t cout, int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
+                         int64_t dw, int64_t pt, int64_t pb, int64_t pl, int64_t pr, int64_t groups) {
+  Conv2dParams p = params(cin, cout, kh, sh, 0, groups, false);
+  p.kernel_w = kw;
+  p.stride_w = sw;
+  p.dilation_h = dh;
+  p.dilation_w = dw;
+  p.pad_top = pt;
+  p.pad_bottom = pb;
+  p.pad_left = pl;
+  p.pad_right = pr;
+  return p;
+}
+
+void s8_exact_cases() {
+  s8_exact_case("im2col_s8 exact 3x3 p1 32->20, 56x56", params(32, 20, 3, 1, 1, 1, false), 1, 56, 56);
+  s8_exact_case("im2col_s8 exact 3x3 pads 2,0,1,3 5->9, 13x17, n 2", params_pads(5, 9, 3, 3, 1, 1, 1, 1, 2, 0, 1, 3, 1),
+                2, 13, 17);
+  s8_exact_case("im2col_s8 exact 3x3 s2 p1 7->12, 15x29, n 2", params(7, 12, 3, 2, 1, 1, false), 2, 15, 29);
+  s8_exact_case("im2col_s8 exact 3x3 s2 p1 3->8, 16x16", params(3, 8, 3, 2, 1, 1, false), 1, 16, 16);
+  s8_exact_case("im2col_s8 exact 3x3 s(1,2) p1 4->8, 11x14", params_pads(4, 8, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 1), 1, 11,
+                14);
+  s8_exact_case("im2col_s8 exact 3x3 d2 p2 70->8, 9x10", params_pads(70, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1), 1, 9, 10);
+  s8_exact_case("im2col_s8 exact 3x3 p1 1->4, 6x6", params(1, 4, 3, 1, 1, 1, false), 1, 6, 6);
+  s8_exact_case("im2col_s8 exact 3x3 p1 3->4, 3x2", params(3, 4, 3, 1, 1, 1, false), 1, 3, 2);
+  s8_exact_case("im2col_s8 exact 5x5 s2 p2 8->6 g2, 11x11", params(8, 6, 5, 2, 2, 2, false), 1, 11, 11);
+  s8_exact_case("im2col_s8 exact 3x3 p1 64->16, 7x7, n 3", params(64, 16, 3, 1, 1, 1, false), 3, 7, 7);
+  s8_exact_case("im2col_s8 exact 3x3 p1 9->13, 5x23", params(9, 13, 3, 1, 1, 1, false), 1, 5, 23);
+  s8_exact_case("im2col_s8 exact 3x3 p0 6->8, 9x30", params(6, 8, 3, 1, 0, 1, false), 1, 9, 30);
+}
+
 // Issue 12, phase 7: the padded image copy as a stage of its own (three
 // GEMM stages: copy, pack, micro-kernels) where the NEON fp32 kernels pack
 // from it (GemmKernel::pad_copy); int8 stage-0 packing in groups of panels;
@@ -559,6 +631,7 @@ int main() {
   std::printf("kernels: %s, %s, %s + %s, %s, %s\n", kernels().sgemm->name, kernels().gemm_s8->name,
               kernels().winograd[2]->name, kernels().wino_gemm->name, kernels().dw3x3->name,
               kernels().dw3x3_s8->name);
+  s8_exact_cases();
   // fp32 GEMM: (image, group) x N-blocks x M-panels.
   f32_case("gemm 1x1 16->40 g2, 100x100, n 2", make_gemm_conv, params(16, 40, 1, 1, 0, 2, true), 2,
            100, 100, {4, 2, 2});

@@ -189,7 +189,9 @@ const S8GemmKernels& gemm_s8_neon_kernels() {
     k.name = "gemm_s8-aarch64-4x4k16";
     k.ukernel = ukernel_smull_4x4;
     k.pack_b = pack_b_k16<4>;
-    k.pack_im2col = nullptr;  // staged through pack_b by the driver
+    k.pack_im2col = pack_im2col_k16<4>;
+    k.pack_im2col_ok = s8_im2col_direct_ok;  // other geometries: staged through pack_b
+    k.pad_copy = true;
     return k;
   }();
   return t;

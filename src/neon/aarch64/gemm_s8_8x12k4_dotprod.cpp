@@ -30,6 +30,7 @@
 #include <cstdint>
 
 #include "core/gemm.h"
+#include "neon/gemm_s8_im2col.h"
 #include "neon/gemm_s8_store.h"
 
 namespace armconv {
@@ -337,6 +338,50 @@ void pack_b_sdot(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) 
   if (q < nc) gemm_s8_generic_kernels_for(kMR, kNR, 4)->pack_b(k, nc - q, b + q, ldb, dst + q * kp);
 }
 
+// ---- packing B straight from the image (im2col) --------------------------------
+// The geometries of neon/gemm_s8_im2col.h (no padding read: a padded layer
+// is packed from the conv driver's zero-padded copy; stride 1 or 2 along
+// x): each 12-column panel is a block of runs there, and each 4-row group of
+// it the 4 rows' loads (one per run), the zips of interleave4x12 and one
+// 48-byte store. Rows past kc are zero, and so are columns past nc. Other
+// geometries: the generic packer (the driver stages them through pack_b
+// instead: pack_im2col_ok).
+template <int SW>
+void pack_im2col_direct(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc, int8_t* dst) {
+  const size_t kcp = (kc + 3) / 4 * 4;
+  constexpr size_t kChunk = 512;  // rows whose offsets are worked out at once (a multiple of 4)
+  size_t off[kChunk];
+  for (size_t r0 = 0; r0 < kc; r0 += kChunk) {
+    const size_t rows = kc - r0 < kChunk ? kc - r0 : kChunk;
+    s8_im2col_offsets(g, k0 + r0, rows, off);
+    for (size_t q = 0; q < nc; q += kNR) {
+      S8Runs rs;
+      s8_runs<SW>(g, n0 + q, nc - q < size_t(kNR) ? nc - q : size_t(kNR), off[rows - 1], &rs);
+      int8_t* d = dst + q * kcp + r0 * kNR;
+      s8_with_loader<SW, kNR>(g, rs, [&](auto load) {
+        size_t i = 0;
+        for (; i + 4 <= rows; i += 4, d += 4 * kNR)
+          interleave4x12(load(off[i]), load(off[i + 1]), load(off[i + 2]), load(off[i + 3]), d);
+        if (i < rows) {  // the last group: rows past kc are zero
+          const int8x16_t z = vdupq_n_s8(0);
+          interleave4x12(load(off[i]), i + 1 < rows ? load(off[i + 1]) : z, i + 2 < rows ? load(off[i + 2]) : z,
+                         z, d);
+        }
+      });
+    }
+  }
+}
+
+void pack_im2col_sdot(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc, int8_t* dst) {
+  if (kc == 0 || nc == 0) return;
+  if (!s8_im2col_direct_ok(g))
+    return gemm_s8_generic_kernels_for(kMR, kNR, 4)->pack_im2col(g, k0, kc, n0, nc, dst);
+  if (g.sw == 1)
+    pack_im2col_direct<1>(g, k0, kc, n0, nc, dst);
+  else
+    pack_im2col_direct<2>(g, k0, kc, n0, nc, dst);
+}
+
 void ukernel_sdot(size_t k, size_t m, size_t n, const int8_t* a, const int8_t* b, void* c,
                   size_t ldc, const S8Output& out, unsigned /*flags: K is never split*/) {
   const size_t groups = (k + 3) / 4, es = out.kind == S8OutKind::Int8 ? 1 : 4;
@@ -360,7 +405,9 @@ const S8GemmKernels& gemm_s8_dotprod_kernels() {
     k.name = "gemm_s8-aarch64-8x12k4-dotprod";
     k.ukernel = ukernel_sdot;
     k.pack_b = pack_b_sdot;
-    k.pack_im2col = nullptr;  // staged through pack_b by the driver
+    k.pack_im2col = pack_im2col_sdot;
+    k.pack_im2col_ok = s8_im2col_direct_ok;  // other geometries: staged through pack_b
+    k.pad_copy = true;
     k.edge_step = 4;          // a partial panel computes the 4-column vectors it needs (tile<NV>)
     return k;
   }();
