@@ -17,11 +17,11 @@
 // 4-float buffer, and x is read with vectors only inside each row.
 //
 // Max 3x3 stride 2 (ResNet's stem pool) fuses both passes: per 4 outputs, 3
-// LD2 of 8 columns (one per input row) give the even and odd columns, two
-// FMAX per pair of rows fold them vertically, and the third tap (column
-// 2ox+2) is EXT of this even vector and the next group's: 3 LD2 + 4 FMAX +
-// EXT + 2 FMAX + ST1 per 4 outputs. Columns and rows outside the map come
-// from a -inf row / edge groups staged through scratch.
+// LD2 of 8 columns (one per input row) give the even and odd columns, FMAX
+// folds them vertically, and the third tap is an EXT with the neighbouring
+// group's vector: 3 LD2 + 4 FMAX + EXT + 2 FMAX + ST1 per 4 outputs (see
+// pool_max3s2). Rows outside the map read a -inf row; the groups at the right
+// edge are staged through scratch.
 //
 // Global pooling (the window is the whole plane, no padding) reduces each
 // plane with 4 vector accumulators, then across lanes.
@@ -192,16 +192,19 @@ void pool_staged(const PoolShape& s, const float* x, float* y, size_t planes, fl
 
 // --- max 3x3 stride 2, no dilation, pt, pl <= 1 ----------------------------------
 // Output row oy reads rows 2oy - pt + {0, 1, 2} (a -inf row where outside the
-// map) at columns 2ox - pl + {0, 1, 2}. Group g (outputs 4g..4g+3) loads
-// columns c0 = 8g - pl .. c0 + 7 of each row with LD2: e = columns c0 + 2i,
-// o = c0 + 2i + 1; the third tap c0 + 2i + 2 is lane i + 1 of e, i.e. EXT(e,
-// e_next, 1). Groups whose 9 columns [c0, c0 + 8] are not all inside [0, w)
-// (the first when pl = 1, the last ones) are staged through a 12-float copy
-// per row with -inf outside the map. Only whole groups (4g + 3 < wo) take
-// the unstaged loop.
+// map). Group g (outputs 4g..4g+3) loads columns 8g..8g+7 of each row with
+// LD2 and folds the three rows: E = columns 8g + 2i, O = 8g + 2i + 1 (lane i).
+//   pl = 0: taps 2ox, 2ox+1, 2ox+2: E, O and EXT(E, E', 1), E' the next
+//           group's E (its lane 0 = column 8g + 8);
+//   pl = 1: taps 2ox-1, 2ox, 2ox+1: EXT(O', O, 3), E, O, O' the previous
+//           group's O (-inf before group 0).
+// Per 4 outputs: 3 LD2, 4 FMAX (rows), EXT, 2 FMAX (taps), ST1, the loop.
+// Groups whose columns pass the row (and the last partial group) take the
+// edge path: the 16 columns from 8g - pl of each row staged with -inf outside
+// the map, then the pl = 0 formula.
 inline bool pool_max3s2_applies(const PoolShape& s) {
   return s.kh == 3 && s.kw == 3 && s.sh == 2 && s.sw == 2 && s.dh == 1 && s.dw == 1 && s.pt <= 1 &&
-         s.pl <= 1 && s.wo >= 1;
+         s.pl <= 1;
 }
 
 inline float32x4x2_t pool_ld2_max3(const float* a, const float* b, const float* c) {
@@ -212,19 +215,58 @@ inline float32x4x2_t pool_ld2_max3(const float* a, const float* b, const float* 
   return m;
 }
 
+inline float32x4_t pool_max3s2_pl0(const float32x4x2_t& m, float32x4_t e_next) {
+  return vmaxq_f32(vmaxq_f32(m.val[0], m.val[1]), vextq_f32(m.val[0], e_next, 1));
+}
+inline float32x4_t pool_max3s2_pl1(const float32x4x2_t& m, float32x4_t o_prev) {
+  return vmaxq_f32(vmaxq_f32(m.val[0], m.val[1]), vextq_f32(o_prev, m.val[1], 3));
+}
+
+// One output row, groups [0, g1) from the rows a, b, c (w floats each, or
+// -inf rows), 8g1 + (PL ? 0 : 1) <= w columns read. Each step loads the next
+// group's LD2 and carries it. (Unrolling by two groups, or post-incremented
+// pointers, made GCC 12's code longer: struct copies of the LD2 results.)
+template <int PL>
+inline void pool_max3s2_row(const float* a, const float* b, const float* c, size_t g1, float* y) {
+  if (g1 == 0) return;
+  float32x4x2_t m = pool_ld2_max3(a, b, c);
+  float32x4_t prev_o = vdupq_n_f32(-__builtin_inff());
+  for (size_t g = 0; g + 1 < g1; g++) {
+    const size_t c1 = 8 * (g + 1);
+    const float32x4x2_t n = pool_ld2_max3(a + c1, b + c1, c + c1);
+    float32x4_t o;
+    if (PL == 0) {
+      o = pool_max3s2_pl0(m, n.val[0]);
+    } else {
+      o = pool_max3s2_pl1(m, prev_o);
+      prev_o = m.val[1];
+    }
+    vst1q_f32(y + 4 * g, o);
+    m = n;
+  }
+  const size_t g = g1 - 1;
+  float32x4_t o;
+  if (PL == 0) {
+    const size_t c1 = 8 * g1;  // column 8g + 8 < w: one float per row
+    o = pool_max3s2_pl0(m, vdupq_n_f32(max_nan(max_nan(a[c1], b[c1]), c[c1])));
+  } else {
+    o = pool_max3s2_pl1(m, prev_o);
+  }
+  vst1q_f32(y + 4 * g, o);
+}
+
 void pool_max3s2(const PoolShape& s, const float* x, float* y, size_t planes, float* scratch) {
   const float ninf = -__builtin_inff();
+  const float32x4_t vninf = vdupq_n_f32(ninf);
   float* const neg = scratch;                       // round4(w) + 16 floats of -inf
   float* const stage = neg + pool_round4(s.w) + 16;  // 3 rows x 16 floats
   float* const buf = stage + 48;
   for (size_t i = 0; i < pool_round4(s.w) + 16; i++) neg[i] = ninf;
   const size_t groups = (s.wo + 3) / 4;
-  // Groups [g0, g1) read columns inside the row: c0 = 8g - pl >= 0 and
-  // c0 + 8 < w (the next group's first even column, for the EXT, too).
-  const size_t g0 = s.pl ? 1 : 0;
-  size_t g1 = s.w + s.pl >= 9 ? (s.w + s.pl - 9) / 8 + 1 : 0;  // 8g - pl + 8 <= w - 1
+  // Whole groups whose columns lie inside the row: 8g + 8 + (pl ? 0 : 1) <= w.
+  const size_t need = s.pl ? 8 : 9;
+  size_t g1 = s.w >= need ? (s.w - need) / 8 + 1 : 0;
   if (g1 > s.wo / 4) g1 = s.wo / 4;
-  if (g1 < g0) g1 = g0;
   const long long h = (long long)s.h;
   for (size_t p = 0; p < planes; p++) {
     const float* xp = x + p * s.h * s.w;
@@ -233,48 +275,26 @@ void pool_max3s2(const PoolShape& s, const float* x, float* y, size_t planes, fl
       const float* r[3];
       for (int k = 0; k < 3; k++) {
         const long long iy = (long long)(2 * oy) - (long long)s.pt + k;
-        r[k] = iy >= 0 && iy < h ? xp + size_t(iy) * s.w : nullptr;
+        r[k] = iy >= 0 && iy < h ? xp + size_t(iy) * s.w : neg;
       }
       float* yr = yp + oy * s.wo;
-      // One group from rows staged with -inf outside the map: the 9 columns c0..c0+8.
-      auto edge = [&](size_t g) {
+      if (s.pl) pool_max3s2_row<1>(r[0], r[1], r[2], g1, yr);
+      else pool_max3s2_row<0>(r[0], r[1], r[2], g1, yr);
+      for (size_t g = g1; g < groups; g++) {
+        // Columns c0 .. c0 + 15 of each row, -inf outside [0, w) (and for -inf rows).
         const long long c0 = (long long)(8 * g) - (long long)s.pl;
-        for (int k = 0; k < 3; k++)
-          for (int i = 0; i < 16; i++) {
-            const long long c = c0 + i;
-            stage[16 * k + i] = r[k] && c >= 0 && c < (long long)s.w ? r[k][c] : ninf;
-          }
+        const long long lo = c0 < 0 ? 0 : c0, hi = c0 + 16 < (long long)s.w ? c0 + 16 : (long long)s.w;
+        for (int k = 0; k < 3; k++) {
+          float* st = stage + 16 * k;
+          vst1q_f32(st, vninf), vst1q_f32(st + 4, vninf), vst1q_f32(st + 8, vninf), vst1q_f32(st + 12, vninf);
+          if (r[k] != neg)
+            for (long long col = lo; col < hi; col++) st[col - c0] = r[k][col];
+        }
         const float32x4x2_t m = pool_ld2_max3(stage, stage + 16, stage + 32);
         const float32x4x2_t n = pool_ld2_max3(stage + 8, stage + 24, stage + 40);
         const float32x4_t a = vmaxq_f32(vmaxq_f32(m.val[0], m.val[1]), vextq_f32(m.val[0], n.val[0], 1));
         pool_store(yr + 4 * g, a, s.wo - 4 * g, buf);
-      };
-      for (size_t g = 0; g < g0 && g < groups; g++) edge(g);
-      if (g0 < g1) {
-        const float* a = r[0] ? r[0] - s.pl : neg;
-        const float* b = r[1] ? r[1] - s.pl : neg;
-        const float* c = r[2] ? r[2] - s.pl : neg;
-        float32x4x2_t m = pool_ld2_max3(a + 8 * g0, b + 8 * g0, c + 8 * g0);
-        for (size_t g = g0; g < g1; g++) {
-          // Next group's even column 8(g+1) - pl <= w - 1 (g < g1); its LD2
-          // reads 8 columns: staged through a copy when they pass the row.
-          const size_t c1 = 8 * (g + 1);
-          float32x4_t e_next;
-          float32x4x2_t mn;
-          bool have_next = g + 1 < g1;
-          if (have_next) {
-            mn = pool_ld2_max3(a + c1, b + c1, c + c1);
-            e_next = mn.val[0];
-          } else {
-            const float va = a[c1], vb = b[c1], vc = c[c1];
-            e_next = vdupq_n_f32(max_nan(max_nan(va, vb), vc));
-          }
-          const float32x4_t o = vmaxq_f32(vmaxq_f32(m.val[0], m.val[1]), vextq_f32(m.val[0], e_next, 1));
-          vst1q_f32(yr + 4 * g, o);  // g < g1 <= wo / 4: a whole group
-          if (have_next) m = mn;
-        }
       }
-      for (size_t g = g1; g < groups; g++) edge(g);
     }
   }
 }
