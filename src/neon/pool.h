@@ -23,6 +23,9 @@
 // pool_max3s2). Rows outside the map read a -inf row; the groups at the right
 // edge are staged through scratch.
 //
+// Max 2x2 stride 2 without padding: per 4 outputs 2 LD2 + 3 FMAX + ST1
+// (pool_max2s2).
+//
 // Global pooling (the window is the whole plane, no padding) reduces each
 // plane with 4 vector accumulators, then across lanes.
 //
@@ -61,8 +64,9 @@ inline size_t pool_stage_len(const PoolShape& s) {
 }
 
 size_t pool_scratch_floats(const PoolShape& s) {
-  // V, the reciprocal row, the column counts, a 4-float store buffer; or the
-  // fused 3x3 s2 kernel's -inf row and edge staging (less than that).
+  // Staged rows: V, the reciprocal row, the column counts, a 4-float store
+  // buffer. The fused max kernels: a -inf row (round4(w) + 16 floats), 48
+  // staged floats and the store buffer, within the last two terms + 4.
   return pool_round4(pool_stage_len(s)) + 2 * pool_round4(s.wo) + 4 + pool_round4(s.w) + 64;
 }
 
@@ -299,6 +303,57 @@ void pool_max3s2(const PoolShape& s, const float* x, float* y, size_t planes, fl
   }
 }
 
+// --- max 2x2 stride 2, no padding, no dilation (VGG, U-Net) ---------------------------
+// Group g (outputs 4g..4g+3) of output row oy: LD2 of columns 8g..8g+7 of rows
+// 2oy and 2oy+1, E/O folded: 2 LD2 + 3 FMAX + ST1 per 4 outputs. A row past
+// the map (ceil mode) reads a -inf row; the groups past the last whole one
+// are staged (16 columns per row, -inf outside the map).
+inline bool pool_max2s2_applies(const PoolShape& s) {
+  return s.kh == 2 && s.kw == 2 && s.sh == 2 && s.sw == 2 && s.dh == 1 && s.dw == 1 && s.pt == 0 &&
+         s.pl == 0;
+}
+
+inline float32x4_t pool_max2s2_group(const float* a, const float* b) {
+  const float32x4x2_t ra = vld2q_f32(a), rb = vld2q_f32(b);
+  return vmaxq_f32(vmaxq_f32(ra.val[0], ra.val[1]), vmaxq_f32(rb.val[0], rb.val[1]));
+}
+
+void pool_max2s2(const PoolShape& s, const float* x, float* y, size_t planes, float* scratch) {
+  const float ninf = -__builtin_inff();
+  const float32x4_t vninf = vdupq_n_f32(ninf);
+  float* const neg = scratch;                       // round4(w) + 16 floats of -inf
+  float* const stage = neg + pool_round4(s.w) + 16;  // 2 rows x 8 floats
+  float* const buf = stage + 48;
+  for (size_t i = 0; i < pool_round4(s.w) + 16; i++) neg[i] = ninf;
+  const size_t groups = (s.wo + 3) / 4;
+  size_t g1 = s.w / 8;  // whole groups inside the row: 8g + 8 <= w
+  if (g1 > s.wo / 4) g1 = s.wo / 4;
+  const long long h = (long long)s.h;
+  for (size_t p = 0; p < planes; p++) {
+    const float* xp = x + p * s.h * s.w;
+    float* yp = y + p * s.ho * s.wo;
+    for (size_t oy = 0; oy < s.ho; oy++) {
+      const float* r[2];
+      for (int k = 0; k < 2; k++) {
+        const long long iy = (long long)(2 * oy) + k;
+        r[k] = iy < h ? xp + size_t(iy) * s.w : neg;
+      }
+      float* yr = yp + oy * s.wo;
+      for (size_t g = 0; g < g1; g++) vst1q_f32(yr + 4 * g, pool_max2s2_group(r[0] + 8 * g, r[1] + 8 * g));
+      for (size_t g = g1; g < groups; g++) {
+        const size_t c0 = 8 * g, hi = c0 + 8 < s.w ? c0 + 8 : s.w;
+        for (int k = 0; k < 2; k++) {
+          float* st = stage + 8 * k;
+          vst1q_f32(st, vninf), vst1q_f32(st + 4, vninf);
+          if (r[k] != neg)
+            for (size_t col = c0; col < hi; col++) st[col - c0] = r[k][col];
+        }
+        pool_store(yr + 4 * g, pool_max2s2_group(stage, stage + 8), s.wo - 4 * g, buf);
+      }
+    }
+  }
+}
+
 // Global pooling: the window is the whole plane (no padding, no dilation
 // that matters): a reduction of h*w contiguous floats.
 inline bool pool_global(const PoolShape& s) {
@@ -330,6 +385,8 @@ void pool_max_neon(const PoolShape& s, const float* x, float* y, size_t planes, 
     for (size_t p = 0; p < planes; p++) y[p] = pool_reduce<PoolMax>(x + p * s.h * s.w, s.h * s.w);
   } else if (pool_max3s2_applies(s)) {
     pool_max3s2(s, x, y, planes, scratch);
+  } else if (pool_max2s2_applies(s)) {
+    pool_max2s2(s, x, y, planes, scratch);
   } else {
     pool_staged<PoolMax, false>(s, x, y, planes, scratch);
   }
