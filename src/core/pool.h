@@ -48,6 +48,11 @@ const PoolKernels& pool_generic_kernels();
 // stride and dilation), global pooling as a plane reduction.
 const PoolKernels& pool_neon_kernels();
 
+// Inline helpers in an anonymous namespace (see core/im2col.h): the NEON
+// units, built with other flags on armv7, share no inline symbol with the
+// baseline units.
+namespace {
+
 // Window positions of output o along one axis inside [lo, hi) (the map, or
 // the padded map): the count the average divides by.
 inline size_t pool_axis_count(size_t o, size_t stride, size_t k, size_t dil, size_t pad,
@@ -66,6 +71,8 @@ inline size_t pool_axis_count(size_t o, size_t stride, size_t k, size_t dil, siz
 inline float pool_inv_count(size_t count) {
   return count ? float(1.0 / double(count)) : __builtin_inff();
 }
+
+}  // namespace
 
 }  // namespace detail
 }  // namespace armconv
