@@ -246,6 +246,27 @@ def test_pool(op, attrs, count_include_pad, rng):
     check(m, feeds)
 
 
+@pytest.mark.parametrize("op", ["MaxPool", "AveragePool"])
+@pytest.mark.parametrize("attrs", [
+    dict(kernel_shape=[3], strides=[2], pads=[1, 1], ceil_mode=1),
+    dict(kernel_shape=[3], strides=[1], pads=[1, 1]),
+    dict(kernel_shape=[2], strides=[2]),
+])
+def test_pool_1d(op, attrs, rng):
+    """1-D pooling runs on the 2-D kernels with height 1."""
+    m, feeds = one(op, (2, 3, 11), attrs, rng=rng, opset=19)
+    check(m, feeds)
+
+
+def test_max_pool_nan(rng):
+    """A NaN in a window gives NaN (np.maximum's rule, kept by the kernels)."""
+    x = rng.standard_normal((1, 2, 6, 6)).astype(np.float32)
+    x[0, 0, 2, 3] = np.nan
+    m, feeds = one("MaxPool", x.shape, dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]), x=x)
+    y = armconv.load(m).run(feeds)["y0"]
+    assert np.isnan(y[0, 0, 1, 1:3]).all() and np.isnan(y).sum() == 2
+
+
 @pytest.mark.parametrize("op", ["GlobalAveragePool", "GlobalMaxPool"])
 def test_global_pool(op, rng):
     m, feeds = one(op, (2, 5, 4, 3), rng=rng)

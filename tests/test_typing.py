@@ -24,7 +24,7 @@ PKG = os.path.dirname(armconv.__file__)
 # The modules of the public API checked under --strict (bench.py, __main__.py
 # and _model/ are the benchmark's and the model runner's: their public entry
 # points, load() and Model, are annotated and used by the user script).
-TYPED = ["__init__.py", "_args.py", "_conv.py", "_quant.py", "_layout.py", "_types.py",
+TYPED = ["__init__.py", "_args.py", "_conv.py", "_pool.py", "_quant.py", "_layout.py", "_types.py",
          "_layer.py", "_threads.py", "_armconv.pyi"]
 
 USER_SCRIPT = '''
@@ -72,6 +72,10 @@ def main() -> Tuple[float, int]:
     assert_type(h(x), F32)
     prec: str = h.precision
     c = armconv.gemm(np.ones((4, 3), np.float32), np.ones((3, 5), np.float32))
+    assert_type(armconv.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True), F32)
+    pbuf: F32 = np.empty((1, 8, 6, 6), np.float32)
+    assert_type(armconv.max_pool2d(x, (2, 2), out=pbuf), F32)
+    assert_type(armconv.avg_pool2d(x, 3, 1, (1, 1, 0, 1), count_include_pad=False), F32)
     assert_type(c, F32)
     q = armconv.quantize(x, 0.05)
     assert_type(q, npt.NDArray[np.int8])

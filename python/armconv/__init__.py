@@ -5,7 +5,7 @@ The kernels are chosen at import time for the running CPU (see
 CPU, with results within the same float32 error bounds (int8: identical bits).
 
 fp32: :func:`conv2d`, :class:`Conv2d` (weights packed once;
-:meth:`Conv2d.from_torch`), :func:`gemm`.
+:meth:`Conv2d.from_torch`), :func:`gemm`, :func:`max_pool2d`, :func:`avg_pool2d`.
 int8: :func:`quantize`, :func:`dequantize`, :func:`requantize`, :func:`gemm_s8`,
 :class:`QConv2d`. Layout: :func:`to_nc4hw4`, :func:`from_nc4hw4`.
 :func:`cpu_info` says what the CPU offers and which kernels were chosen.
@@ -27,12 +27,13 @@ from ._armconv import cpu_info as _cpu_info
 from ._conv import Conv2d, conv2d, gemm
 from ._layout import from_nc4hw4, to_nc4hw4
 from ._model import Model, load
+from ._pool import avg_pool2d, max_pool2d
 from ._quant import QConv2d, dequantize, gemm_s8, quantize, requantize
 from ._threads import get_num_threads, set_num_threads, threads
 from ._types import CpuInfo
 
 __version__ = "0.1.0"
-__all__ = ["cpu_info", "conv2d", "Conv2d", "gemm", "gemm_s8", "quantize", "dequantize",
+__all__ = ["cpu_info", "conv2d", "Conv2d", "gemm", "max_pool2d", "avg_pool2d", "gemm_s8", "quantize", "dequantize",
            "requantize", "QConv2d", "to_nc4hw4", "from_nc4hw4",
            "set_num_threads", "get_num_threads", "threads", "load", "Model", "Error", "CpuInfo"]
 

@@ -21,6 +21,8 @@ ArrayIn = Union[npt.ArrayLike, SupportsDLPack]
 IntPair = Union[int, Tuple[int, int]]
 #: int, (h, w), (top, bottom, left, right), "valid" or "same".
 PaddingArg = Union[int, Tuple[int, int], Tuple[int, int, int, int], Literal["valid", "same"]]
+# Pooling padding: int, (h, w) or (top, bottom, left, right).
+PoolPaddingArg = Union[int, Tuple[int, int], Tuple[int, int, int, int]]
 #: None, "relu", "relu6" or a (min, max) clamp.
 ActivationArg = Union[None, Literal["relu", "relu6"], Tuple[float, float]]
 #: The kernel families a layer can be forced to.
@@ -52,6 +54,7 @@ class _KernelsAlways(TypedDict):
     winograd_gemm: str
     depthwise3x3_s8: str
     half_convert: str
+    pool: str
 
 
 class Kernels(_KernelsAlways, total=False):
@@ -81,5 +84,5 @@ class CpuInfo(TypedDict):
     kernels: Kernels
 
 
-__all__ = ["ArrayIn", "IntPair", "PaddingArg", "ActivationArg", "AlgoArg", "PrecisionArg",
+__all__ = ["ArrayIn", "IntPair", "PaddingArg", "PoolPaddingArg", "ActivationArg", "AlgoArg", "PrecisionArg",
            "ScaleArg", "F32Array", "F16Array", "I8Array", "I32Array", "CpuInfo", "Kernels", "SupportsDLPack"]

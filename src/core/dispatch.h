@@ -6,6 +6,7 @@
 #include "core/dwconv.h"
 #include "core/gemm.h"
 #include "core/half_convert.h"
+#include "core/pool.h"
 #include "core/wino_gemm.h"
 #include "core/winograd.h"
 
@@ -39,6 +40,7 @@ struct Kernels {
   const DwAnyKernels* dw_any;         // fp32 depthwise, any shape: neon > generic
   const Dw3x3S8Kernels* dw3x3_s8;     // int8 depthwise 3x3: neon > generic
   const HalfConvertKernels* half_convert;  // float16 arrays <-> float: neon (aarch64) > generic
+  const PoolKernels* pool;            // max / average pooling: neon > generic
   // fp16 (Precision::Fp16 layers): only where the CPU has fp16 vector
   // arithmetic and the kernels were built; nullptr otherwise (the layers
   // then run the fp32 kernels).

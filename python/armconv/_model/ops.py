@@ -27,6 +27,7 @@ import math
 
 import numpy as np
 
+from .._armconv import pool2d as _pool2d
 from .ir import describe
 
 F32 = np.dtype(np.float32)
@@ -651,6 +652,30 @@ def _window_slices(kernel, strides, dil, out):
     return res
 
 
+def _pool_kernel(x_shape, kind, kernel, strides, dil, begin, end, ceil_mode, include_pad):
+    """1-D and 2-D pooling on armconv's pooling kernels (src/core/pool.h: padding
+    as -inf for max, excluded or counted for average as ONNX's
+    count_include_pad; a NaN in a max window gives NaN, as np.maximum did);
+    1-D runs as 2-D with height 1. 3-D pooling keeps the numpy loop."""
+    if len(kernel) == 1:
+        k, st, d = (1, kernel[0]), (1, strides[0]), (1, dil[0])
+        pads = (0, 0, begin[0], end[0])
+    else:
+        k, st, d = tuple(kernel), tuple(strides), tuple(dil)
+        pads = (begin[0], end[0], begin[1], end[1])
+    ceil = bool(ceil_mode)
+    if len(kernel) == 1:
+        def fn(xs, ys):
+            x, y = xs[0], ys[0]
+            _pool2d(x.reshape(x.shape[0], x.shape[1], 1, x.shape[2]), kind, k, st, d, pads, ceil,
+                    include_pad, y.reshape(y.shape[0], y.shape[1], 1, y.shape[2]))
+        return fn
+
+    def fn(xs, ys):
+        _pool2d(xs[0], kind, k, st, d, pads, ceil, include_pad, ys[0])
+    return fn
+
+
 @register("MaxPool")
 class MaxPool(Named):
     def infer(self, node, ins):
@@ -661,6 +686,9 @@ class MaxPool(Named):
 
     def prepare(self, node, ins, outs, env):
         kernel, strides, dil, begin, end, out = pool_geometry(node, ins[0].shape)
+        if len(kernel) <= 2:
+            return _pool_kernel(ins[0].shape, "max", kernel, strides, dil, begin, end,
+                                int(node.attrs.get("ceil_mode", 0)), False)
         pad, _ = _padded(ins[0].shape, begin, kernel, strides, dil, out, -np.inf)
         sl = _window_slices(kernel, strides, dil, out)
 
@@ -701,6 +729,10 @@ class AveragePool(Named):
         kernel, strides, dil, begin, end, out = pool_geometry(node, ins[0].shape)
         if any(d != 1 for d in dil):
             fail(node, "dilated average pooling is not supported")
+        if len(kernel) <= 2:
+            return _pool_kernel(ins[0].shape, "avg", kernel, strides, dil, begin, end,
+                                int(node.attrs.get("ceil_mode", 0)),
+                                bool(int(node.attrs.get("count_include_pad", 0))))
         pad, _ = _padded(ins[0].shape, begin, kernel, strides, dil, out, 0.0)
         sl = _window_slices(kernel, strides, dil, out)
         inv = _avg_divisors(node, ins[0].shape, kernel, strides, begin, end, out)
@@ -725,6 +757,14 @@ class GlobalPool(Named):
     def prepare(self, node, ins, outs, env):
         axes = tuple(range(2, len(ins[0].shape)))
         rows = ins[0].shape[0] * ins[0].shape[1]
+        kind = "avg" if self.name == "GlobalAveragePool" else "max"
+        plane = int(np.prod(ins[0].shape[2:]))
+        if plane > 0:  # one window over each whole plane, viewed as 1 x plane
+            def run(xs, ys):
+                _pool2d(xs[0].reshape(ins[0].shape[0], ins[0].shape[1], 1, plane), kind, (1, plane),
+                        (1, 1), (1, 1), (0, 0, 0, 0), False, False,
+                        ys[0].reshape(ins[0].shape[0], ins[0].shape[1], 1, 1))
+            return run
         f = np.mean if self.name == "GlobalAveragePool" else np.max
 
         def fn(xs, ys):
