@@ -547,5 +547,15 @@ ConvImplS8Ptr make_im2col_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
   return ConvImplS8Ptr(new GemmConv<S8Gemm>(p, *kernels().gemm_s8, "im2col", q.w_q.data(), q));
 }
 
+// The int8 im2col's estimated instructions of one image (the int8 planner
+// compares it with winograd_s8_conv_cost, conv_winograd.cpp): MACs over
+// the MACs per instruction measured on 3x3 layers (PROVISIONAL).
+double im2col_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
+  const double macs = double(p.out_channels) * double(ho * wo) * double(p.in_channels / p.groups) *
+                      double(p.kernel_h * p.kernel_w);
+  const bool sdot = kernels().gemm_s8->kr == 4;
+  return macs / (sdot ? 9.0 : 4.0) + 3000.0 * double(p.groups);
+}
+
 }  // namespace detail
 }  // namespace armconv
