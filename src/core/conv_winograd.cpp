@@ -1516,12 +1516,40 @@ double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t w
   return double(g) * c;
 }
 
-// int8 F(2,3) (PROVISIONAL).
+// int8 F(2,3) (the int8 planner compares it with im2col_s8_conv_cost,
+// conv_gemm.cpp): estimated instructions of one image, per group, with T =
+// ceil(Ho/2) ceil(Wo/2) tiles, K8 = ceil(Cin/g / 8) input octets, M8 =
+// ceil(Cout/g / 8) and M4 = ceil(Cout/g / 4) output blocks:
+//   a T M8 K8   the 16 per-position GEMMs (smlal: 256 MACs per 8 tiles x
+//               8 channels x octet and position, with loads)
+//   b T K8      staging (nc8 int16) and the input transform
+//   c T M4      the output transform with requantization and stores
+//   d M8 ceil(T/8) 16   register blocks (accumulator set-up and stores)
+//   e           per call
+// A least-squares fit (relative error) to the counts of
+// bench/bench_int8.cpp's qpays_wino23_* cases (3..512 channels, maps 1..56,
+// python3 bench/insncount.py 'qpays_*'):
+//   aarch64 (cortex-a72; the A76 runs the same code): within 11.5% of every
+//   count, mean 3.2%.
+//   armv7 (cortex-a15): see the table.
+namespace {
+struct WinoS8Cost {
+  double a, b, c, d, e;
+};
+#if defined(__arm__)
+const WinoS8Cost kS8Cost = {292.6, 223.5, 107.1, 162.5, 1739};
+#else
+const WinoS8Cost kS8Cost = {292.6, 223.5, 107.1, 162.5, 1739};
+#endif
+}  // namespace
+
 double winograd_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
-  const double tiles = double(div_up(size_t(ho), 2) * div_up(size_t(wo), 2));
-  const double cg = double(round_up(size_t(p.in_channels / p.groups), 8));
-  const double mg = double(round_up(size_t(p.out_channels / p.groups), 8));
-  return double(p.groups) * tiles * (16 * cg * mg / 4 * 1.05 + cg / 8 * 80 + mg / 4 * 70) + 3000.0;
+  const double t = double(div_up(size_t(ho), 2) * div_up(size_t(wo), 2));
+  const double k8 = double(div_up(size_t(p.in_channels / p.groups), 8));
+  const double m8 = double(div_up(size_t(p.out_channels / p.groups), 8));
+  const double m4 = double(div_up(size_t(p.out_channels / p.groups), 4));
+  const WinoS8Cost& c = kS8Cost;
+  return double(p.groups) * (c.a * t * m8 * k8 + c.b * t * k8 + c.c * t * m4 + c.d * m8 * std::ceil(t / 8) * 16 + c.e);
 }
 
 // A mixed tiling prices as the sum of its regions, each a map of its

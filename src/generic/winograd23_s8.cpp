@@ -59,8 +59,11 @@ void output(const int32_t* src, size_t src_pos, void* dst, size_t rows, size_t c
     for (size_t y = 0; y < rows; y++) {
       const uint32_t yv[2] = {s[y][0] + s[y][1] + s[y][2], s[y][1] - s[y][2] - s[y][3]};
       for (size_t x = 0; x < cols; x++) {
-        // Y' = 4 x the exact sum (an int32): exact division.
-        const int32_t acc = int32_t(yv[x]) / 4 + out.bias[o];
+        // Y' = 4 x the exact sum (an int32): the division is exact. It is
+        // written as NEON's sshr #2 (floor) and wrapping add, so that the
+        // twins agree on any M (the kernel tests feed arbitrary ones).
+        const int64_t y4 = int64_t(int32_t(yv[x]));
+        const int32_t acc = int32_t(uint32_t(int32_t((y4 - (y4 & 3)) / 4)) + uint32_t(out.bias[o]));
         const size_t at = l * dst_ch + y * dst_row + x;
         if (K == S8OutKind::Int8) {
           static_cast<int8_t*>(dst)[at] = int8_t(s8_requant(acc, out.mult[o], out.shift, out.qmin, out.qmax));
