@@ -561,16 +561,19 @@ ConvImplS8Ptr make_im2col_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
 //   smull (cortex-a72): mean error 9.8%, at most 27% (small maps, where
 //   Winograd counts 1.7x to 3.8x fewer; on 3 input channels im2col 1.9x
 //   fewer);
-//   sdot (cortex-a76) and armv7 (cortex-a15): see the table.
+//   sdot (cortex-a76): mean 9.1%, at most 28% (Winograd counts fewer on
+//   small maps and few channels, im2col 1.3x to 1.6x fewer on ResNet-18's
+//   3x3 layers); armv7 (cortex-a15): mean 9.6%, at most 27% (Winograd
+//   counts 1.4x to 4.5x fewer but on 3 input channels).
 double im2col_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
   const S8GemmKernels& g = *kernels().gemm_s8;
   struct Fit {
     double a, b, c, d;
   };
 #if defined(__arm__)
-  const Fit f = {55.21, 0.28, 83.2, 11791};
+  const Fit f = {29.85, 2.81, 99.07, 17390};
 #else
-  const Fit f = g.kr == 4 ? Fit{55.21, 0.28, 83.2, 11791} : Fit{55.21, 0.28, 83.2, 11791};
+  const Fit f = g.kr == 4 ? Fit{30.59, 0.6337, 73.19, 10850} : Fit{55.21, 0.2787, 83.2, 11791};
 #endif
   const double k = double(p.in_channels / p.groups * p.kernel_h * p.kernel_w), n = double(ho * wo);
   const double steps = std::ceil(double(p.out_channels / p.groups) / double(g.mr)) * std::ceil(n / double(g.nr)) *

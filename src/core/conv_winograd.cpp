@@ -1529,17 +1529,17 @@ double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t w
 // A least-squares fit (relative error) to the counts of
 // bench/bench_int8.cpp's qpays_wino23_* cases (3..512 channels, maps 1..56,
 // python3 bench/insncount.py 'qpays_*'):
-//   aarch64 (cortex-a72; the A76 runs the same code): within 11.5% of every
-//   count, mean 3.2%.
-//   armv7 (cortex-a15): see the table.
+//   aarch64 (cortex-a76 counts; the A72 runs the same code and counts within
+//   0.3% to 4% of them): within 11.7% of every count, mean 3.0%.
+//   armv7 (cortex-a15, --arch arm): within 10.9%, mean 2.7%.
 namespace {
 struct WinoS8Cost {
   double a, b, c, d, e;
 };
 #if defined(__arm__)
-const WinoS8Cost kS8Cost = {292.6, 223.5, 107.1, 162.5, 1739};
+const WinoS8Cost kS8Cost = {396.1, 331.0, 48.67, 202.9, 2986};
 #else
-const WinoS8Cost kS8Cost = {292.6, 223.5, 107.1, 162.5, 1739};
+const WinoS8Cost kS8Cost = {291.0, 214.2, 79.32, 161.6, 1983};
 #endif
 }  // namespace
 
