@@ -53,6 +53,12 @@ EXPECTED_IMPL = {"cortex-a76": "gemm_s8-aarch64-8x12k4-dotprod", "cortex-a72": "
                  "cortex-a15": "gemm_s8-armv7-4x2k16", "host": None}
 EXPECTED_DW = {"cortex-a76": "dwconv3x3_s8-aarch64-1x16", "cortex-a72": "dwconv3x3_s8-aarch64-1x16",
                "cortex-a15": "dwconv3x3_s8-armv7-1x16"}
+# The int8 Winograd F(2,3): (transforms, per-position GEMM).
+EXPECTED_WINO = {"cortex-a76": ("winograd23_s8-aarch64-nc8", "wino_gemm_s16-aarch64-8x8"),
+                 "cortex-a72": ("winograd23_s8-aarch64-nc8", "wino_gemm_s16-aarch64-8x8"),
+                 "cortex-a15": ("winograd23_s8-armv7-nc8", "wino_gemm_s16-armv7-8x4"),
+                 "cortex-a9": ("winograd23_s8-generic-nc8", "wino_gemm_s16-generic-8x1"),
+                 "host": ("winograd23_s8-generic-nc8", "wino_gemm_s16-generic-8x1")}
 
 
 def test_dispatch_path():
@@ -61,6 +67,10 @@ def test_dispatch_path():
     impl = info["kernels"]["gemm_s8"]
     print(f"gemm_s8 implementation: {impl} (arch {info['arch']}, dotprod {info['dotprod']})")
     dw = info["kernels"]["depthwise3x3_s8"]
+    wino = (info["kernels"]["winograd23_s8"], info["kernels"]["winograd_gemm_s16"])
+    print(f"int8 Winograd: {wino[0]}, {wino[1]}")
+    if EXPECT_CPU in EXPECTED_WINO and (EXPECT_CPU != "host" or not info["neon_kernels"]):
+        assert wino == EXPECTED_WINO[EXPECT_CPU], (EXPECT_CPU, wino)
     if EXPECT_CPU in ("cortex-a76", "cortex-a72", "cortex-a15"):
         assert impl == EXPECTED_IMPL[EXPECT_CPU], (EXPECT_CPU, impl)
         assert dw == EXPECTED_DW[EXPECT_CPU], (EXPECT_CPU, dw)

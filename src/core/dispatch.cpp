@@ -162,6 +162,8 @@ CpuInfo cpu_info() {
   info.winograd43s2 = k.winograd_s2[1]->name;
   info.winograd23s2 = k.winograd_s2[0]->name;
   info.winograd_gemm = k.wino_gemm->name;
+  info.winograd23_s8 = k.winograd23_s8->name;
+  info.winograd_gemm_s16 = k.wino_gemm_s16->name;
   info.gemm_s8 = k.gemm_s8->name;
   info.depthwise3x3_s8 = k.dw3x3_s8->name;
   info.half_convert = k.half_convert->name;
