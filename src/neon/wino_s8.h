@@ -15,9 +15,11 @@
 // NT + 8 vector loads. Registers: 2 NT int32x4 accumulators, NT V vectors,
 // a U vector or two: aarch64 NT = 8 (16 + 8 + 2 of 32; the by-element
 // operand V_t must be v0-v15, which leaves them to the 8 V vectors and
-// U), 128 smlal + 16 loads per 512 MACs (3.76 MACs per instruction of the
-// loop); armv7 NT = 4 (8 + 4 + 2 of 16 q registers), 64 vmlal + 12 loads
-// per 256 MACs. 16 channels x 8 tiles would need 32 accumulators.
+// U), in assembly (block8_asm: 128 smlal/smlal2 + 6 loads + 3 loop
+// instructions per 512 MACs, 3.74 MACs per instruction); armv7 NT = 4
+// (8 + 4 + 2 of 16 q registers), 64 vmlal + 12 loads per 256 MACs; the
+// 4/2/1-tile remainders in intrinsics. 16 channels x 8 tiles would need 32
+// accumulators.
 // Wider tiles on aarch64 (8 x 10: 20 + 10 + 2) gain under 1% of loads and
 // need another V layout; the driver groups tiles by 8.
 #pragma once
