@@ -278,12 +278,32 @@ inline void input(const int16_t* src, size_t src_row, int16_t* dst, size_t dst_p
 // Y' = A^T M A of one tile, 4 channels (lanes), wrapping int32; y[r][c]
 // = acc (Y' / 4 exactly, + bias).
 inline void output_acc(const int32_t* src, size_t src_pos, int32x4_t bias, int32x4_t y[2][2]) {
+  int32x4_t m[16];  // position p = 4 row + column
+#if defined(__aarch64__)
+  // (ld1 with a register post-increment: one instruction per position, no
+  // address arithmetic)
+  const size_t step = 4 * src_pos;
+  asm("ld1 {%[m0].4s}, [%[p]], %[s]\n ld1 {%[m1].4s}, [%[p]], %[s]\n"
+      "ld1 {%[m2].4s}, [%[p]], %[s]\n ld1 {%[m3].4s}, [%[p]], %[s]\n"
+      "ld1 {%[m4].4s}, [%[p]], %[s]\n ld1 {%[m5].4s}, [%[p]], %[s]\n"
+      "ld1 {%[m6].4s}, [%[p]], %[s]\n ld1 {%[m7].4s}, [%[p]], %[s]\n"
+      "ld1 {%[m8].4s}, [%[p]], %[s]\n ld1 {%[m9].4s}, [%[p]], %[s]\n"
+      "ld1 {%[m10].4s}, [%[p]], %[s]\n ld1 {%[m11].4s}, [%[p]], %[s]\n"
+      "ld1 {%[m12].4s}, [%[p]], %[s]\n ld1 {%[m13].4s}, [%[p]], %[s]\n"
+      "ld1 {%[m14].4s}, [%[p]], %[s]\n ld1 {%[m15].4s}, [%[p]]\n"
+      : [m0] "=&w"(m[0]), [m1] "=&w"(m[1]), [m2] "=&w"(m[2]), [m3] "=&w"(m[3]), [m4] "=&w"(m[4]),
+        [m5] "=&w"(m[5]), [m6] "=&w"(m[6]), [m7] "=&w"(m[7]), [m8] "=&w"(m[8]), [m9] "=&w"(m[9]),
+        [m10] "=&w"(m[10]), [m11] "=&w"(m[11]), [m12] "=&w"(m[12]), [m13] "=&w"(m[13]), [m14] "=&w"(m[14]),
+        [m15] "=&w"(m[15]), [p] "+r"(src)
+      : [s] "r"(step)
+      : "memory");  // (reads M: 16 positions at any stride)
+#else
+  for (size_t p = 0; p < 16; p++) m[p] = vld1q_s32(src + p * src_pos);
+#endif
   int32x4_t s0[4], s1[4];
   for (size_t c = 0; c < 4; c++) {
-    const int32x4_t m0 = vld1q_s32(src + c * src_pos), m1 = vld1q_s32(src + (4 + c) * src_pos);
-    const int32x4_t m2 = vld1q_s32(src + (8 + c) * src_pos), m3 = vld1q_s32(src + (12 + c) * src_pos);
-    s0[c] = vaddq_s32(vaddq_s32(m0, m1), m2);
-    s1[c] = vsubq_s32(vsubq_s32(m1, m2), m3);
+    s0[c] = vaddq_s32(vaddq_s32(m[c], m[4 + c]), m[8 + c]);
+    s1[c] = vsubq_s32(vsubq_s32(m[4 + c], m[8 + c]), m[12 + c]);
   }
   // (sshr #2 of 4 x an int32 sum: exact)
   y[0][0] = vaddq_s32(vshrq_n_s32(vaddq_s32(vaddq_s32(s0[0], s0[1]), s0[2]), 2), bias);
