@@ -36,9 +36,12 @@ Case conv_case(const std::string& name, Algo algo, const Conv2dParams& p, int64_
 Case conv_case(const std::string& name, Algo algo, int64_t cin, int64_t cout, int64_t k,
                int64_t stride, int64_t pad, int64_t groups, int64_t h, int64_t w);
 // A quantized layer (QConv2d, int8 input): int8 output, or float32 when float_out.
-Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64_t w, bool float_out);
+// algo: QConv2d's (Auto: the planner's choice).
+Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64_t w, bool float_out,
+                Algo algo = Algo::Auto);
 // A layer from a spec: "conv:CIN,COUT,K,S,P,G,H,W[,relu|relu6]" (float32) or
-// "qconv:..." (int8 in and out); false if `spec` is not one.
+// "qconv:..." (int8 in and out; "qconv_winograd23:...", "qconv_im2col:..."
+// force that algorithm); false if `spec` is not one.
 bool spec_case(const std::string& spec, Case* c);
 // "balance:ALGO:SPEC:T[:P]": each (stage, worker) range of a plan on a guest
 // thread of its own (bench/bench_balance.cpp); false if `name` is not one.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "armconv/quant.h"
@@ -61,6 +62,20 @@ int reg = [] {
   add_case(qconv_case("qconv1x1_64_56", conv_params(64, 64, 1, 1, 0), 56, 56, false));
   add_case(qconv_case("qconv1x1_64_56_f32", conv_params(64, 64, 1, 1, 0), 56, 56, true));
   add_case(qconv_case("qconv3x3_32_64_56", conv_params(32, 64, 3, 1, 1), 56, 56, false));
+  // The int8 3x3 stride-1 families forced (the planner's auto picks between them):
+  // Winograd F(2,3) and im2col, int8 and float output.
+  add_case(qconv_case("qwino23_32_64_56", conv_params(32, 64, 3, 1, 1), 56, 56, false, Algo::Winograd23));
+  add_case(qconv_case("qwino23_32_64_56_f32", conv_params(32, 64, 3, 1, 1), 56, 56, true, Algo::Winograd23));
+  add_case(qconv_case("qim2col3x3_32_64_56", conv_params(32, 64, 3, 1, 1), 56, 56, false, Algo::Im2col));
+  // The counts the int8 planner's cost models are fitted to (winograd_s8_conv_cost,
+  // im2col_s8_conv_cost): 3x3 stride 1, padding 1, relu, int8 output, Cin->Cout on a map.
+  const int64_t fit[][3] = {{256, 256, 14}, {512, 512, 7}, {64, 64, 56}, {128, 128, 28}, {16, 16, 8},
+                            {8, 24, 3}, {64, 64, 2}, {128, 64, 1}, {3, 16, 32}, {32, 32, 14}, {24, 40, 5}};
+  for (const auto& f : fit)
+    for (Algo a : {Algo::Winograd23, Algo::Im2col})
+      add_case(qconv_case(std::string("qpays_") + (a == Algo::Im2col ? "im2col" : "wino23") + "_" +
+                              std::to_string(f[0]) + "_" + std::to_string(f[1]) + "_" + std::to_string(f[2]),
+                          conv_params(f[0], f[1], 3, 1, 1, 1, 0.0f), f[2], f[2], false, a));
   return 0;
 }();
 
@@ -71,7 +86,7 @@ namespace bench {
 
 // A quantized convolution layer (int8 input; int8 output, or float32 when
 // float_out), weights quantized and packed in set-up.
-Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64_t w, bool float_out) {
+Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64_t w, bool float_out, Algo algo) {
   int64_t ho, wo;
   output_size(p, h, w, &ho, &wo);
   const int64_t cin = p.in_channels, cout = p.out_channels, cg = cin / p.groups;
@@ -84,7 +99,7 @@ Case qconv_case(const std::string& name, const Conv2dParams& p, int64_t h, int64
     auto wt = random_floats(size_t(cout * cg * kk), 1);
     auto bias = random_floats(size_t(cout), 2);
     auto x = std::make_shared<std::vector<int8_t>>(random_s8(size_t(cin * h * w), 3));
-    auto layer = std::make_shared<QConv2d>(p, wt.data(), bias.data(), 0.02f, float_out ? 0.0f : 0.05f);
+    auto layer = std::make_shared<QConv2d>(p, wt.data(), bias.data(), 0.02f, float_out ? 0.0f : 0.05f, algo);
     *made = layer;
     if (float_out) {
       auto y = std::make_shared<std::vector<float>>(size_t(cout * ho * wo));

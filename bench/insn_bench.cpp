@@ -117,7 +117,7 @@ bool spec_case(const std::string& spec, Case* c) {
   const size_t colon = spec.find(':');
   if (colon == std::string::npos) return false;
   const std::string kind = spec.substr(0, colon);
-  if (kind != "conv" && kind != "qconv") return false;
+  if (kind != "conv" && kind != "qconv" && kind != "qconv_winograd23" && kind != "qconv_im2col") return false;
   std::vector<std::string> f;
   for (size_t i = colon + 1;;) {
     const size_t j = spec.find(',', i);
@@ -136,7 +136,8 @@ bool spec_case(const std::string& spec, Case* c) {
     else return false;
   }
   const Conv2dParams p = conv_params(v[0], v[1], v[2], v[3], v[4], v[5], lo, hi);
-  *c = kind == "conv" ? conv_case(spec, Algo::Auto, p, v[6], v[7]) : qconv_case(spec, p, v[6], v[7], false);
+  const Algo qalgo = kind == "qconv_winograd23" ? Algo::Winograd23 : kind == "qconv_im2col" ? Algo::Im2col : Algo::Auto;
+  *c = kind == "conv" ? conv_case(spec, Algo::Auto, p, v[6], v[7]) : qconv_case(spec, p, v[6], v[7], false, qalgo);
   return true;
 }
 

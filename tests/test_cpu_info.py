@@ -12,6 +12,7 @@ def test_shape_of_the_answer():
     for k in ("neon", "neon_kernels", "dotprod", "fp16", "i8mm"):
         assert isinstance(info[k], bool), k
     assert set(info["kernels"]) >= {"sgemm", "depthwise3x3", "winograd", "gemm_s8", "winograd_gemm",
+                                    "winograd23_s8", "winograd_gemm_s16",
                                     "depthwise3x3_s8", "depthwise5x5", "depthwise", "half_convert", "pool"}
     assert all(isinstance(v, str) and v for v in info["kernels"].values())
 
@@ -23,6 +24,7 @@ _NAME = re.compile(r"^(?P<family>[a-z0-9_]+)-(?P<isa>generic|aarch64|armv7)-(?P<
 _FAMILY = {"sgemm": "sgemm", "gemm_s8": "gemm_s8", "winograd": "winograd63", "winograd43": "winograd43",
            "winograd23": "winograd23", "winograd43s2": "winograd43s2", "winograd23s2": "winograd23s2",
            "winograd_gemm": "wino_gemm", "depthwise3x3": "dwconv3x3",
+           "winograd23_s8": "winograd23_s8", "winograd_gemm_s16": "wino_gemm_s16",
            "depthwise3x3_s8": "dwconv3x3_s8", "depthwise5x5": "dwconv5x5", "depthwise": "dwconv",
            "half_convert": "half_convert", "pool": "pool",
            "hgemm": "hgemm", "depthwise3x3_fp16": "dwconv3x3",  # fp16 slots: where they run

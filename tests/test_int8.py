@@ -53,6 +53,12 @@ EXPECTED_IMPL = {"cortex-a76": "gemm_s8-aarch64-8x12k4-dotprod", "cortex-a72": "
                  "cortex-a15": "gemm_s8-armv7-4x2k16", "host": None}
 EXPECTED_DW = {"cortex-a76": "dwconv3x3_s8-aarch64-1x16", "cortex-a72": "dwconv3x3_s8-aarch64-1x16",
                "cortex-a15": "dwconv3x3_s8-armv7-1x16"}
+# The int8 Winograd F(2,3): (transforms, per-position GEMM).
+EXPECTED_WINO = {"cortex-a76": ("winograd23_s8-aarch64-nc8", "wino_gemm_s16-aarch64-8x8"),
+                 "cortex-a72": ("winograd23_s8-aarch64-nc8", "wino_gemm_s16-aarch64-8x8"),
+                 "cortex-a15": ("winograd23_s8-armv7-nc8", "wino_gemm_s16-armv7-8x4"),
+                 "cortex-a9": ("winograd23_s8-generic-nc8", "wino_gemm_s16-generic-8x1"),
+                 "host": ("winograd23_s8-generic-nc8", "wino_gemm_s16-generic-8x1")}
 
 
 def test_dispatch_path():
@@ -61,6 +67,10 @@ def test_dispatch_path():
     impl = info["kernels"]["gemm_s8"]
     print(f"gemm_s8 implementation: {impl} (arch {info['arch']}, dotprod {info['dotprod']})")
     dw = info["kernels"]["depthwise3x3_s8"]
+    wino = (info["kernels"]["winograd23_s8"], info["kernels"]["winograd_gemm_s16"])
+    print(f"int8 Winograd: {wino[0]}, {wino[1]}")
+    if EXPECT_CPU in EXPECTED_WINO and (EXPECT_CPU != "host" or not info["neon_kernels"]):
+        assert wino == EXPECTED_WINO[EXPECT_CPU], (EXPECT_CPU, wino)
     if EXPECT_CPU in ("cortex-a76", "cortex-a72", "cortex-a15"):
         assert impl == EXPECTED_IMPL[EXPECT_CPU], (EXPECT_CPU, impl)
         assert dw == EXPECTED_DW[EXPECT_CPU], (EXPECT_CPU, dw)
@@ -233,10 +243,10 @@ _QCONV = [
     (2, 64, 13, 5, 5, (1, 1), 1, 0, 1, 1, "gemm"),
     (1, 3, 17, 1, 1, (1, 1), 1, 0, 1, 1, "gemm"),
     (1, 6, 9, 9, 7, (1, 1), 2, 0, 1, 1, "im2col"),
-    (2, 3, 8, 7, 8, (3, 3), 1, 1, 1, 1, "im2col"),
+    (2, 3, 8, 7, 8, (3, 3), 1, 1, 1, 1, "3x3s1"),
     (1, 4, 6, 9, 6, (3, 3), 2, (1, 2, 0, 1), 1, 1, "im2col"),
     (1, 5, 4, 8, 9, (3, 2), (2, 1), (2, 0, 1, 3), (2, 1), 1, "im2col"),
-    (1, 8, 12, 6, 6, (3, 3), 1, 1, 1, 4, "im2col"),
+    (1, 8, 12, 6, 6, (3, 3), 1, 1, 1, 4, "3x3s1"),
     (1, 6, 6, 7, 5, (3, 3), 1, 1, 1, 6, "depthwise3x3"),
     (2, 9, 9, 6, 7, (3, 3), 2, 1, 1, 9, "depthwise3x3"),
     (1, 4, 4, 5, 5, (5, 5), 1, 2, 1, 4, "depthwise"),
@@ -246,9 +256,12 @@ _QCONV = [
     (2, 17, 17, 21, 37, (3, 3), 1, (2, 0, 0, 3), 1, 17, "depthwise3x3"),
     (1, 3, 6, 5, 5, (3, 3), 1, 1, 1, 3, "im2col"),  # channel multiplier 2
     (1, 1, 1, 1, 1, (1, 1), 1, 0, 1, 1, "gemm"),
-    (1, 2, 3, 1, 1, (3, 3), 1, 1, 1, 1, "im2col"),
-    (1, 37, 21, 3, 5, (3, 3), 1, 1, 1, 1, "im2col"),
+    (1, 2, 3, 1, 1, (3, 3), 1, 1, 1, 1, "3x3s1"),
+    (1, 37, 21, 3, 5, (3, 3), 1, 1, 1, 1, "3x3s1"),
 ]
+# "3x3s1": an auto layer runs winograd23 or im2col by the cost models (per
+# CPU); test_qconv2d also forces each of them.
+_S1_ALGOS = ("winograd23", "im2col")
 
 
 def _pads(padding):
@@ -287,10 +300,18 @@ def test_qconv2d(rng, case, activation):
     w_scale[w_scale == 0] = 1.0
     unit = np.float64(in_scale) * w_scale.astype(np.float64)
 
-    for output_scale in (out_scale, None):
+    runs = [(output_scale, forced) for output_scale in (out_scale, None)
+            for forced in ("auto",) + (_S1_ALGOS if algo == "3x3s1" else ())]
+    for output_scale, forced in runs:
         layer = armconv.QConv2d(weight, bias, in_scale, output_scale, stride=stride, padding=pads,
-                                dilation=dilation, groups=groups, activation=activation)
-        assert layer.algo == algo
+                                dilation=dilation, groups=groups, activation=activation, algo=forced)
+        if forced != "auto":
+            assert layer.algo == forced
+        elif algo == "3x3s1":
+            assert layer.algo in _S1_ALGOS
+            assert layer._impl._plan(n, h, w)["algo"] in _S1_ALGOS
+        else:
+            assert layer.algo == algo
         np.testing.assert_array_equal(layer.weight_scale, w_scale)
         np.testing.assert_array_equal(
             layer.weight_q, np.clip(round_half_away(weight.astype(np.float64) / w_scale.astype(np.float64)[:, None, None, None]),
@@ -354,12 +375,14 @@ def test_qconv2d_against_float_reference(rng):
 
 
 @pytest.mark.parametrize("shape,algo", [((16, 8, 1, 1), "gemm"), ((16, 8, 3, 3), "im2col"),
-                                        ((8, 1, 3, 3), "depthwise3x3"), ((8, 1, 5, 5), "depthwise")])
+                                        ((16, 8, 3, 3), "winograd23"), ((8, 1, 3, 3), "depthwise3x3"),
+                                        ((8, 1, 5, 5), "depthwise")])
 def test_qconv2d_workspace_bytes(shape, algo):
     """The scratch one call on one thread takes: bounded for large maps (the GEMM's
     B block and staging), none for depthwise; bad sizes raise as for Conv2d."""
     groups = 8 if shape[1] == 1 else 1
-    layer = armconv.QConv2d(np.ones(shape, np.float32), None, 0.1, 0.2, padding=shape[2] // 2, groups=groups)
+    layer = armconv.QConv2d(np.ones(shape, np.float32), None, 0.1, 0.2, padding=shape[2] // 2, groups=groups,
+                            algo=algo)
     assert layer.algo == algo
     with armconv.threads(1):
         small, big = layer.workspace_bytes(8, 8), layer.workspace_bytes(2000, 2000)
@@ -391,3 +414,84 @@ def test_qconv2d_errors():
     with pytest.raises(ValueError, match="65536"):
         armconv.QConv2d(np.ones((1, 8000, 3, 3), np.float32), None, 0.1)
     assert "QConv2d(3, 4" in repr(layer)
+
+
+# ---------------------------------------------------------------- int8 Winograd F(2,3)
+
+def _qlayer_reference(layer, xq, pads, groups, lo_hi, out_scale):
+    """What every QConv2d path must return, bit for bit, from an int64 convolution."""
+    acc = _int_reference(layer, xq, (1, 1), pads, (1, 1), groups)
+    assert np.abs(acc).max(initial=0) < 2 ** 31
+    if out_scale is None:
+        want = acc.astype(np.float32) * layer.dequant_scale[None, :, None, None]
+        if lo_hi is not None:
+            want = np.clip(want, np.float32(lo_hi[0]), np.float32(lo_hi[1]))
+        return want
+    return ref_requant(acc, layer.requant_multiplier.astype(np.int64)[None, :, None, None],
+                       layer.requant_shift, layer.qmin, layer.qmax)
+
+
+_ACTS = [None, "relu", "relu6", (-0.7, 0.9)]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_qconv2d_winograd23_bit_exact(seed):
+    """winograd23 against im2col and an int64 reference, bit for bit: maps 1..20
+    (odd, non-square), channels 1..70, padding 0/1/2 and asymmetric, groups,
+    batch 2, int8 and float output, every activation, extreme values."""
+    rng = np.random.default_rng(1000 + seed)
+    h, w = int(rng.integers(1, 21)), int(rng.integers(1, 21))
+    cin, cout = int(rng.integers(1, 71)), int(rng.integers(1, 71))
+    groups = 1 if seed % 4 else int(rng.choice([g for g in (2, 3) if cin % g == 0 and cout % g == 0] or [1]))
+    cin, cout = cin // groups * groups or groups, cout // groups * groups or groups
+    pads = (seed % 3,) * 4 if seed % 5 else tuple(int(v) for v in rng.integers(0, 3, 4))
+    if h + pads[0] + pads[1] < 3 or w + pads[2] + pads[3] < 3:
+        pads = (1, 1, 1, 1)
+    n = 2 if seed % 2 else 1
+    activation = _ACTS[seed % 4]
+    lo_hi = None if activation is None else ((0.0, np.inf) if activation == "relu" else
+                                               (0.0, 6.0) if activation == "relu6" else activation)
+    if seed % 6 == 5:  # weights at +-127, inputs at -128 and 127
+        weight = rng.choice([-1.0, 1.0], size=(cout, cin // groups, 3, 3)).astype(np.float32)
+        xq = rng.choice(np.array([-128, 127], np.int8), size=(n, cin, h, w))
+    else:
+        weight = (rng.standard_normal((cout, cin // groups, 3, 3)) * 0.3).astype(np.float32)
+        xq = rng.integers(-128, 128, size=(n, cin, h, w), dtype=np.int8)
+    bias = (rng.standard_normal(cout) * 0.5).astype(np.float32)
+    for out_scale in (np.float32(0.031), None):
+        layers = {a: armconv.QConv2d(weight, bias, 0.02, out_scale, padding=pads, groups=groups,
+                                     activation=activation, algo=a) for a in ("winograd23", "im2col", "auto")}
+        want = _qlayer_reference(layers["im2col"], xq, pads, groups, lo_hi, out_scale)
+        for a, layer in layers.items():
+            y = layer(guarded(xq))
+            assert y.dtype == (np.float32 if out_scale is None else np.int8)
+            np.testing.assert_array_equal(y, want, err_msg=a)
+
+
+def test_qconv2d_winograd23_channel_bound():
+    """3669 input channels at the extreme values (4 x the sum = 2147157504 < 2^31)
+    are exact; one more runs im2col, and forcing winograd23 raises."""
+    for cin, h, w in ((3669, 3, 3), (3669, 4, 5)):
+        weight = np.full((4, cin, 3, 3), -1.0, np.float32)  # weight_q = -127
+        xq = np.full((1, cin, h, w), -128, np.int8)
+        for out_scale in (np.float32(4000.0), None):
+            wl = armconv.QConv2d(weight, None, 0.02, out_scale, algo="winograd23")
+            want = _qlayer_reference(wl, xq, (0, 0, 0, 0), 1, None, out_scale)
+            np.testing.assert_array_equal(wl(xq), want)
+    big = np.ones((2, 3670, 3, 3), np.float32)
+    assert armconv.QConv2d(big, None, 0.1, 0.2).algo == "im2col"
+    with pytest.raises(armconv.Error, match="3669"):
+        armconv.QConv2d(big, None, 0.1, 0.2, algo="winograd23")
+
+
+def test_qconv2d_algo_errors():
+    w = np.ones((4, 4, 3, 3), np.float32)
+    with pytest.raises(armconv.Error, match="stride 1"):
+        armconv.QConv2d(w, None, 0.1, 0.2, stride=2, algo="winograd23")
+    with pytest.raises(armconv.Error, match="no int8 kernels"):
+        armconv.QConv2d(w, None, 0.1, 0.2, algo="winograd43")
+    with pytest.raises(armconv.Error, match="1x1"):
+        armconv.QConv2d(w, None, 0.1, 0.2, algo="gemm")
+    with pytest.raises(ValueError, match="algo must be one of"):
+        armconv.QConv2d(w, None, 0.1, 0.2, algo="fast")
+    assert armconv.QConv2d(w, None, 0.1, 0.2, padding=1, algo="im2col").algo == "im2col"

@@ -66,6 +66,10 @@ INT8_CASES = [
     ("gemm 1x1 96->128 7x7 n2 (M-panels)", 2, 96, 128, 7, 7, 1, 1, 0, 1, None, "gemm"),
     ("gemm 1x1 16->40 40x40 (N-blocks)", 1, 16, 40, 40, 40, 1, 1, 0, 1, "relu6", "gemm"),
     ("im2col 3x3 32->48 14x14", 1, 32, 48, 14, 14, 3, 1, 1, 1, None, "im2col"),
+    # int8 Winograd F(2,3): tile blocks and output chunks on 28x28 (one stage), a plan
+    # in stages on 7x7
+    ("winograd23 3x3 g2 32->48 28x28 n2", 2, 32, 48, 28, 28, 3, 1, 1, 2, "relu6", "winograd23"),
+    ("winograd23 3x3 64->72 7x7 (stages)", 1, 64, 72, 7, 7, 3, 1, 1, 1, None, "winograd23"),
     ("im2col 3x3 s2 g2 6->18 41x41 n2", 2, 6, 18, 41, 41, 3, 2, 1, 2, (-0.7, 0.9), "im2col"),
     ("depthwise3x3 C64 14x14", 1, 64, 64, 14, 14, 3, 1, 1, 64, None, "depthwise3x3"),
     ("depthwise3x3 s2 C4 140x99 (row blocks)", 1, 4, 4, 140, 99, 3, 2, 0, 4, "relu6", "depthwise3x3"),
@@ -211,7 +215,7 @@ def q_layer(rng, case, out_scale):
     b = (rng.standard_normal(cout) * 0.5).astype(np.float32)
     xq = rng.integers(-128, 128, size=(n, cin, h, w), dtype=np.int8)
     layer = armconv.QConv2d(wt, b, np.float32(0.02), out_scale, stride=s, padding=p, groups=g,
-                            activation=act)
+                            activation=act, algo=algo)
     assert layer.algo == algo
     return layer, xq
 

@@ -42,6 +42,8 @@ struct CpuInfo {
   std::string winograd_gemm, depthwise3x3_s8, depthwise5x5, depthwise;
   std::string winograd43, winograd23;  // F(4,3), F(2,3) transforms (winograd: F(6,3))
   std::string winograd43s2, winograd23s2;  // stride-2 F(4,3)s2, F(2,3)s2 transforms
+  // int8 Winograd F(2,3) (QConv2d "winograd23"): transforms and the int16 per-position GEMM.
+  std::string winograd23_s8, winograd_gemm_s16;
   // float16 arrays <-> float, for float16 images on layers that run fp32 kernels.
   std::string half_convert;
   // The fp16 kernels (Precision::Fp16 layers), empty where they do not run

@@ -62,12 +62,19 @@ struct PlanAccess;
 // both dimensions, dilation 1: NEON kernels with their generic twin),
 // "depthwise" (any other depthwise shape: a direct generic loop), "gemm"
 // (1x1, stride 1, no padding: the image is the GEMM's B), "im2col" (anything
-// else: int8 im2col panels packed straight from the image).
+// else: int8 im2col panels packed straight from the image), "winograd23"
+// (3x3, stride 1, dilation 1, at most 3669 input channels per group:
+// Winograd F(2x2, 3x3) in exact integer arithmetic, the same bits as
+// im2col; an `auto` layer runs it or im2col, whichever counts cheaper on
+// the map: algo() names the pick on a 224x224 output map).
+// `algo` forces a family (Algo::Auto: the planner's choice; Gemm, Im2col,
+// Depthwise3x3, Depthwise, Winograd23); one that cannot run the layer, or
+// has no int8 kernels, throws Error saying why.
 // Immutable after construction: run() may be called from several threads.
 class QConv2d {
  public:
   QConv2d(const Conv2dParams& p, const float* weight, const float* bias, float input_scale,
-          float output_scale);
+          float output_scale, Algo algo = Algo::Auto);
   ~QConv2d();
   QConv2d(QConv2d&&) noexcept;
   QConv2d& operator=(QConv2d&&) noexcept;

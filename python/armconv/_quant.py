@@ -33,7 +33,7 @@ from ._armconv import gemm_s8 as _gemm_s8
 from ._armconv import quantize as _quantize
 from ._armconv import requantize as _requantize
 from ._layer import ConvLayer
-from ._types import (ActivationArg, ArrayIn, F32Array, I8Array, I32Array, IntPair, PaddingArg,
+from ._types import (ActivationArg, AlgoArg, ArrayIn, F32Array, I8Array, I32Array, IntPair, PaddingArg,
                      ScaleArg)
 
 __all__ = ["gemm_s8", "quantize", "dequantize", "requantize", "QConv2d"]
@@ -181,9 +181,15 @@ class QConv2d(ConvLayer):
     "gemm" for 1x1 stride-1 unpadded layers (the image is the int8 GEMM's B),
     "depthwise3x3" for depthwise 3x3 layers (groups == in == out channels,
     stride 1 or 2, dilation 1: NEON kernels), "depthwise" for other depthwise
-    shapes (a generic loop), else "im2col" (int8 panels packed straight from
-    the image). The int8 GEMM is exact and its store
-    requantizes, so results are identical on every CPU.
+    shapes (a generic loop), "winograd23" (3x3 stride-1 dilation-1 layers with
+    at most 3669 input channels per group: Winograd F(2x2, 3x3) in exact
+    integer arithmetic), else "im2col" (int8 panels packed straight from
+    the image). An "auto" 3x3 stride-1 layer runs winograd23 or im2col,
+    whichever counts cheaper on the map (``algo`` names the pick on a
+    224x224 output map); ``algo="..."`` forces one of these families (one
+    that cannot run the layer raises ``armconv.Error``). Every path is exact
+    and requantizes by the same rule, so results are identical on every CPU
+    and algorithm.
 
     Attributes: the conv parameters, ``input_scale``, ``output_scale``,
     ``algo``, and what construction derived: ``weight_q`` (int8, the
@@ -210,7 +216,7 @@ class QConv2d(ConvLayer):
     def __init__(self, weight: ArrayIn, bias: Optional[ArrayIn] = None,
                  input_scale: Optional[float] = None, output_scale: Optional[float] = None,
                  stride: IntPair = 1, padding: PaddingArg = 0, dilation: IntPair = 1,
-                 groups: int = 1, activation: ActivationArg = None) -> None:
+                 groups: int = 1, activation: ActivationArg = None, algo: AlgoArg = "auto") -> None:
         args = _args.conv_args(weight, bias, stride, padding, dilation, groups, activation,
                                layer="QConv2d")
         if input_scale is None:
@@ -226,7 +232,8 @@ class QConv2d(ConvLayer):
             raise ValueError("weight must be finite")
         if b is not None and not np.isfinite(b).all():
             raise ValueError("bias must be finite")
-        impl = _QConv2dImpl(w, b, *args.native(), in_s, 0.0 if out_s is None else out_s)
+        impl = _QConv2dImpl(w, b, *args.native(), in_s, 0.0 if out_s is None else out_s,
+                            _args.algo(algo))
         self._init_layer(args, impl)
         s = object.__setattr__
         s(self, "input_scale", in_s)

@@ -52,6 +52,8 @@ class _KernelsAlways(TypedDict):
     winograd23s2: str
     gemm_s8: str
     winograd_gemm: str
+    winograd23_s8: str
+    winograd_gemm_s16: str
     depthwise3x3_s8: str
     half_convert: str
     pool: str

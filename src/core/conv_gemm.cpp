@@ -606,5 +606,39 @@ ConvImplS8Ptr make_im2col_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
   return ConvImplS8Ptr(new GemmConv<S8Gemm>(p, *kernels().gemm_s8, "im2col", q.w_q.data(), q));
 }
 
+// The int8 im2col's estimated instructions of one image, per group (the
+// int8 planner compares it with winograd_s8_conv_cost, conv_winograd.cpp),
+// with K = Cin/g kh kw, N = Ho Wo, Mg = Cout/g:
+//   a ceil(Mg / MR) ceil(N / NR) ceil(K / KR)   micro-kernel steps
+//   b K N                                       im2col packing
+//   c K Ho                                      per packed row segment
+//   d                                           per call
+// the tile MR x NR k KR of the dispatched int8 GEMM (4x4k16 smull, 8x12k4
+// sdot, 4x2k16 armv7). A least-squares fit (relative error) to the counts
+// of bench/bench_int8.cpp's qpays_im2col_* (3x3, 3..512 channels, maps
+// 1..56, python3 bench/insncount.py 'qpays_*'):
+//   smull (cortex-a72): mean error 9.8%, at most 27% (small maps, where
+//   Winograd counts 1.7x to 3.8x fewer; on 3 input channels im2col 1.9x
+//   fewer);
+//   sdot (cortex-a76): mean 9.1%, at most 28% (Winograd counts fewer on
+//   small maps and few channels, im2col 1.3x to 1.6x fewer on ResNet-18's
+//   3x3 layers); armv7 (cortex-a15): mean 9.6%, at most 27% (Winograd
+//   counts 1.4x to 4.5x fewer but on 3 input channels).
+double im2col_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
+  const S8GemmKernels& g = *kernels().gemm_s8;
+  struct Fit {
+    double a, b, c, d;
+  };
+#if defined(__arm__)
+  const Fit f = {29.85, 2.81, 99.07, 17390};
+#else
+  const Fit f = g.kr == 4 ? Fit{30.59, 0.6337, 73.19, 10850} : Fit{55.21, 0.2787, 83.2, 11791};
+#endif
+  const double k = double(p.in_channels / p.groups * p.kernel_h * p.kernel_w), n = double(ho * wo);
+  const double steps = std::ceil(double(p.out_channels / p.groups) / double(g.mr)) * std::ceil(n / double(g.nr)) *
+                       std::ceil(k / double(g.kr));
+  return double(p.groups) * (f.a * steps + f.b * k * n + f.c * k * double(ho) + f.d);
+}
+
 }  // namespace detail
 }  // namespace armconv

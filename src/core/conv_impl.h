@@ -203,6 +203,19 @@ ConvImplS8Ptr make_dw3x3_s8_conv(const Conv2dParams& p, const QuantLayer& q);
 const char* dw_s8_conv_rejects(const Conv2dParams& p);
 ConvImplS8Ptr make_dw_s8_conv(const Conv2dParams& p, const QuantLayer& q);
 
+// conv_winograd.cpp. "winograd23": int8 F(2,3) (core/winograd.h, int8
+// section: exact), 3x3 stride 1 dilation 1, any groups, at most
+// kWinoS8MaxChannels input channels per group; _with: on the given kernels
+// (tests: the generic twins). winograd_s8_conv_cost: the planner's estimate
+// of one image's executed instructions (as winograd_conv_cost), and
+// im2col_s8_conv_cost the int8 im2col's (conv_gemm.cpp).
+const char* winograd_s8_conv_rejects(const Conv2dParams& p);
+ConvImplS8Ptr make_winograd_s8_conv(const Conv2dParams& p, const QuantLayer& q);
+ConvImplS8Ptr make_winograd_s8_conv_with(const Conv2dParams& p, const QuantLayer& q, const WinoS8Kernels& tx,
+                                         const WinoGemmS16Kernels& gemm);
+double winograd_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo);
+double im2col_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo);
+
 // ---- geometry -----------------------------------------------------------------------
 
 // Effective kernel extent (k - 1) * dilation + 1.

@@ -205,6 +205,11 @@ const double kAT43h[4 * 6] = {
 const double kBiasX43h[6] = {-1.25, 5.0 / 6, 1.0 / 6, 0, 0, 5.0 / 9};
 const WinoMatrices kMatrices43h = {4, 6, kBT43h, kG43h, kAT43h, kBiasX43h};
 
+// int8 F(2,3) (core/winograd.h, int8 section): G scaled by 2, so that U' =
+// (2G) g (2G)^T = 4 G g G^T is an integer matrix (computed exactly in double).
+const double kG23x2[4 * 3] = {2, 0, 0,  1, 1, 1,  1, -1, 1,  0, 0, 2};
+const WinoMatrices kMatrices23s8 = {2, 4, kBT23, kG23x2, kAT23};
+
 const WinoMatrices kMatrices[3] = {
     {2, 4, kBT23, kG23, kAT23}, {4, 6, kBT43, kG43, kAT43}, {6, 8, kBT63, kG63, kAT63}};
 
@@ -381,8 +386,10 @@ struct Odometer {
 
 struct WinoF32 {
   using Elem = float;
+  using Acc = float;    // M
+  using Stage = float;  // the staging box: nc4 (kStageLanes channels per pixel)
   using Base = ConvImpl;
-  static constexpr size_t kLanes = 4, kMBlock = 8;
+  static constexpr size_t kLanes = 4, kMBlock = 8, kStageLanes = 4;
   struct Kernels {
     const WinoKernels* tx;
     const WinoGemmKernels* gemm;
@@ -406,15 +413,17 @@ struct WinoF32 {
     k.tx->pack_nc4(x, ch_stride, nch, lo, n, hi, dst);
   }
   static void output(const Kernels& k, const float* m, size_t src_pos, float* dst, size_t rows, size_t cols,
-                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p) {
+                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p, size_t /*ch*/) {
     k.tx->output(m, src_pos, WinoOutTile{dst, rows, cols}, nch, dst_ch, dst_row, p.clamp, p.out_min, p.out_max);
   }
 };
 
 struct WinoF16 {
   using Elem = Half;
+  using Acc = float;
+  using Stage = float;  // two nc4 boxes per octet
   using Base = ConvImplF16;
-  static constexpr size_t kLanes = 8, kMBlock = 16;
+  static constexpr size_t kLanes = 8, kMBlock = 16, kStageLanes = 4;
   struct Kernels {
     const WinoF16Kernels* tx;
     const WinoGemmF16Kernels* gemm;
@@ -447,20 +456,67 @@ struct WinoF16 {
     k.tx->pack_nc4_h(x, ch_stride, nch, lo, n, hi, dst);
   }
   static void output(const Kernels& k, const float* m, size_t src_pos, float* dst, size_t rows, size_t cols,
-                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p) {
+                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p, size_t /*ch*/) {
     k.tx->output(m, src_pos, WinoOutTile{dst, rows, cols}, nch, dst_ch, dst_row, p.clamp, p.out_min, p.out_max);
   }
   static void output(const Kernels& k, const float* m, size_t src_pos, Half* dst, size_t rows, size_t cols,
-                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p) {
+                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p, size_t /*ch*/) {
     k.tx->output_h(m, src_pos, WinoOutTileH{dst, rows, cols}, nch, dst_ch, dst_row, p.clamp, p.out_min,
                    p.out_max);
+  }
+};
+
+
+// int8 (QConv2d, core/winograd.h int8 section): U' = (2G) g (2G)^T exact in
+// int16, packed in blocks of 8 output channels; the image staged as one nc8
+// int16 box (8 channels per 16-byte pixel: the same bytes as an nc4 float
+// box); V int16 with k in the 8 lanes (an "octet" where the comments say
+// quad); M int32; no bias in the GEMM (the output transform adds bias_q
+// after the exact division by 4) and the output stage of the layer
+// (S8Output: requantization or float dequantization).
+struct WinoS8 {
+  using Elem = int16_t;
+  using Acc = int32_t;
+  using Stage = int16_t;
+  using Base = ConvImplS8;
+  static constexpr size_t kLanes = 8, kMBlock = 8, kStageLanes = 8;
+  struct Kernels {
+    const WinoS8Kernels* tx;
+    const WinoGemmS16Kernels* gemm;
+    const S8Output* out;  // the layer's (QuantLayer::out)
+  };
+  static const WinoMatrices& matrices(size_t /*m: 2*/, size_t /*s: 1*/) { return kMatrices23s8; }
+  static Elem round(double s) { return int16_t(std::lrint(s)); }  // (s is an exact integer)
+  static size_t run_octets(size_t /*m*/, size_t /*cg*/) { return 0; }
+  static void gemm(const Kernels& k, size_t /*run*/, size_t mblocks, size_t n, size_t kgroups, const Elem* u,
+                   size_t u_stride, const Elem* v, Acc* c, size_t ldc, const float* /*bias: none*/,
+                   bool accumulate) {
+    k.gemm->gemm(mblocks, n, kgroups, u, u_stride, v, c, ldc, accumulate);
+  }
+  static void input(const Kernels& k, const Stage* const* box, size_t row, Elem* dst, size_t dst_pos) {
+    k.tx->input(box[0], row, dst, dst_pos);
+  }
+  static void pack(const Kernels& k, const int8_t* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
+                   size_t hi, Stage* dst) {
+    k.tx->pack_nc8(x, ch_stride, nch, lo, n, hi, dst);
+  }
+  static void output(const Kernels& k, const Acc* m, size_t src_pos, int8_t* dst, size_t rows, size_t cols,
+                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& /*p*/, size_t ch) {
+    k.tx->output_s8(m, src_pos, dst, rows, cols, nch, dst_ch, dst_row, *k.out, ch);
+  }
+  static void output(const Kernels& k, const Acc* m, size_t src_pos, float* dst, size_t rows, size_t cols,
+                     size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& /*p*/, size_t ch) {
+    k.tx->output_f(m, src_pos, dst, rows, cols, nch, dst_ch, dst_row, *k.out, ch);
   }
 };
 
 template <class T>
 class WinogradConv : public T::Base {
   using Elem = typename T::Elem;
-  static constexpr size_t L = T::kLanes, MB = T::kMBlock;
+  using Acc = typename T::Acc;
+  using Stage = typename T::Stage;
+  // V vector lanes, U block rows, staging lanes per pixel, boxes per V vector.
+  static constexpr size_t L = T::kLanes, MB = T::kMBlock, SL = T::kStageLanes, NB = L / SL;
 
  public:
   WinogradConv(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
@@ -588,14 +644,6 @@ class WinogradConv : public T::Base {
     return pl;
   }
 
-  void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
-           void* scratch) const override {
-    run_t(pl, x, y, begin, end, scratch);
-  }
-  void run_stage(const ConvPlan& pl, int stage, const float* x, float* y, size_t begin, size_t end,
-                 void* scratch, void* shared) const override {
-    run_stage_t(pl, stage, x, y, begin, end, scratch, shared);
-  }
 
  protected:
   // X, Y: float, or (fp16) Half images.
@@ -607,8 +655,8 @@ class WinogradConv : public T::Base {
     // written before (by the input transform, the GEMM, the staging) in the
     // same unit.
     Elem* vbuf = static_cast<Elem*>(scratch);
-    float* mbuf = reinterpret_cast<float*>(vbuf + wp.v_floats) + 16;
-    float* stage = mbuf + wp.m_floats + 16;
+    Acc* mbuf = reinterpret_cast<Acc*>(vbuf + wp.v_floats) + 16;
+    Stage* stage = reinterpret_cast<Stage*>(mbuf + wp.m_floats + 16);
     const size_t h = size_t(pl.h), w = size_t(pl.w), ho = size_t(pl.ho), wo = size_t(pl.wo);
     const size_t hw = h * w, howo = ho * wo, per_ig = wp.blocks * wp.m_chunks;
     // With one chunk of input channels, V does not depend on the output chunk:
@@ -633,7 +681,7 @@ class WinogradConv : public T::Base {
         v_block = u / wp.m_chunks;
         gemm_chunk(wp, ug, bias, m0, mn, k0, kn, bk.nt, vbuf, mbuf);
       }
-      output_block(yg, ho, wo, wp, bk, m0, std::min(mg_, m0 + wp.mc), mbuf, 0, bk.nt);
+      output_block(yg, ho, wo, wp, bk, m0, std::min(mg_, m0 + wp.mc), mbuf, 0, bk.nt, gi * mg_);
     }
   }
 
@@ -650,12 +698,12 @@ class WinogradConv : public T::Base {
       return;
     }
     Elem* vall = static_cast<Elem*>(shared);
-    float* mall = reinterpret_cast<float*>(static_cast<unsigned char*>(shared) + shared_v_bytes(pl));
+    Acc* mall = reinterpret_cast<Acc*>(static_cast<unsigned char*>(shared) + shared_v_bytes(pl));
     const size_t h = size_t(pl.h), w = size_t(pl.w), ho = size_t(pl.ho), wo = size_t(pl.wo);
     const size_t hw = h * w, howo = ho * wo;
     const size_t chunk_floats = npos_ * wp.t * wp.kc;  // one input chunk's V of a block
     if (stage == 0) {
-      float* stage_box = static_cast<float*>(scratch);
+      Stage* stage_box = static_cast<Stage*>(scratch);
       const size_t quads = kpad_ / L, chunk_quads = wp.kc / L;
       Odometer o(begin, wp.blocks, wp.k_units, 1);
       Block bk = block_of(wp, o.at[1]);
@@ -687,7 +735,7 @@ class WinogradConv : public T::Base {
         const Elem* ug = packed_u_.data() + gi * npos_ * mpad_ * kpad_;
         const float* bias = bias_.size() ? bias_.data() + gi * mpad_ : nullptr;
         const Elem* slab = vall + (ig * wp.blocks + bi) * wp.slab_floats;
-        float* mslab = mall + ((ig * wp.blocks + bi) * wp.m_chunks + mi) * wp.m_slab_floats;
+        Acc* mslab = mall + ((ig * wp.blocks + bi) * wp.m_chunks + mi) * wp.m_slab_floats;
         const size_t m0 = mi * wp.mc, mn = std::min(wp.mc, mpad_ - m0);
         for (size_t k0 = 0, ci = 0; k0 < kpad_; k0 += wp.kc, ci++)
           gemm_chunk(wp, ug, bias, m0, mn, k0, std::min(wp.kc, kpad_ - k0), bk.nt, slab + ci * chunk_floats,
@@ -708,7 +756,8 @@ class WinogradConv : public T::Base {
       for (size_t mi = o0 / wp.mc, m0 = mi * wp.mc; m0 < o1; mi++, m0 += wp.mc) {  // by output chunk
         const size_t lo = std::max(o0, m0);
         output_block(yg, ho, wo, wp, bk, lo, std::min(o1, m0 + wp.mc),
-                     mall + ((ig * wp.blocks + bi) * wp.m_chunks + mi) * wp.m_slab_floats + (lo - m0), j0, j1);
+                     mall + ((ig * wp.blocks + bi) * wp.m_chunks + mi) * wp.m_slab_floats + (lo - m0), j0, j1,
+                     (ig % g_) * mg_);
       }
       if (o.next() < 2) bk = block_of(wp, o.at[1]);
     }
@@ -744,7 +793,8 @@ class WinogradConv : public T::Base {
     pl->unit_cost = weigh ? unit_cost(full, wp.mc) : 1.0;
     // V, M and the staging boxes (one per quad of a V vector), each followed
     // by 64 bytes of slack.
-    pl->scratch_bytes = wp.v_floats * sizeof(Elem) + (wp.m_floats + L / 4 * wp.stage_floats) * sizeof(float) + 3 * 64;
+    // (a staging pixel is 16 bytes: 4 floats or 8 int16s)
+    pl->scratch_bytes = wp.v_floats * sizeof(Elem) + (wp.m_floats + NB * wp.stage_floats) * sizeof(float) + 3 * 64;
     pl->stages = 1;
     pl->shared_bytes = 0;
     if (wp.staged) {
@@ -777,7 +827,7 @@ class WinogradConv : public T::Base {
       // (the last quad run of the last tile run)
       pl->last_cost[2] = double(oquads - (wp.o_units - 1) * wp.o_quads_per_unit) / double(wp.o_quads_per_unit);
       pl->unit_cost = output_cost(full.nt, 4 * wp.o_quads_per_unit) / double(wp.tile_runs);
-      pl->scratch_bytes = L / 4 * wp.stage_floats * sizeof(float) + 64;
+      pl->scratch_bytes = NB * wp.stage_floats * sizeof(float) + 64;
       pl->shared_bytes = shared_v_bytes(*pl) + images * wp.blocks * wp.m_chunks * wp.m_slab_floats * sizeof(float);
     }
     pl->units = pl->axes[0] * pl->axes[1] * pl->axes[2];
@@ -820,7 +870,7 @@ class WinogradConv : public T::Base {
   // chunk's V, m: the unit's M (the output chunk's).
   // Positions [p0, p1) only, when given.
   void gemm_chunk(const WinoPlan& wp, const Elem* ug, const float* bias, size_t m0, size_t mn, size_t k0,
-                  size_t kn, size_t nt, const Elem* v, float* m, size_t p0 = 0, size_t p1 = SIZE_MAX) const {
+                  size_t kn, size_t nt, const Elem* v, Acc* m, size_t p0 = 0, size_t p1 = SIZE_MAX) const {
     // The first input chunk starts M from the bias: at one position (its
     // slot at offset 0), or where bias_off_ says when it is spread (locals:
     // they stay in registers across the kernel calls).
@@ -915,7 +965,7 @@ class WinogradConv : public T::Base {
   // staging box per 4 of them).
   template <class X>
   void input_block(const X* x, size_t h, size_t w, const WinoPlan& pl, const Block& bk, size_t k0,
-                   size_t kn, size_t q_begin, size_t q_end, float* stage, Elem* v) const {
+                   size_t kn, size_t q_begin, size_t q_end, Stage* stage, Elem* v) const {
     // Bounding box of the block's input patches, in strip tile units.
     size_t ty0, cx0, rows, cols;
     box_of(bk, &rows, &cols, &ty0, &cx0);
@@ -927,18 +977,20 @@ class WinogradConv : public T::Base {
     const int64_t lo = std::min<int64_t>(std::max<int64_t>(0, -ix0), int64_t(cols));
     const size_t c_lo = size_t(lo);
     const size_t c_hi = size_t(std::max<int64_t>(lo, std::min<int64_t>(int64_t(cols), int64_t(w) - ix0)));
-    const size_t row4 = cols * 4;
+    const size_t row4 = cols * SL;  // a box row, in Stage elements
+    // (a box holds stage_floats * 4 / SL Stage elements: 16-byte pixels)
+    const size_t box_elems = pl.stage_floats * 4 / SL;
     for (size_t q = q_begin; q < q_end; q++) {
       // Box s holds channels k0 + L q + 4 s on (fp32: one box, < cg_, as
       // kpad_ pads Cin/g to 4; fp16: two, the second absent (nullptr: zero
       // channels) past cg_).
-      float* box[L / 4];
-      for (size_t s = 0; s < L / 4; s++) {
-        const size_t c0 = k0 + L * q + 4 * s;
+      Stage* box[NB];
+      for (size_t s = 0; s < NB; s++) {
+        const size_t c0 = k0 + L * q + SL * s;
         box[s] = nullptr;
         if (c0 >= cg_) continue;
-        box[s] = stage + s * pl.stage_floats;
-        const size_t nch = std::min<size_t>(4, cg_ - c0);
+        box[s] = stage + s * box_elems;
+        const size_t nch = std::min<size_t>(SL, cg_ - c0);
         const X* xc = x + c0 * h * w;
         for (size_t r = 0; r < rows; r++) {
           const int64_t iy = iy0 + int64_t(r);
@@ -952,9 +1004,9 @@ class WinogradConv : public T::Base {
       for (size_t j = 0; j < bk.nt; j++) {
         size_t ty, tx;
         tile_at(bk, j, &ty, &tx);
-        const size_t off = (s_ * m_ * (ty - ty0)) * row4 + s_ * m_ * (tx - cx0) * 4;
-        const float* src[L / 4];
-        for (size_t s = 0; s < L / 4; s++) src[s] = box[s] ? box[s] + off : nullptr;
+        const size_t off = (s_ * m_ * (ty - ty0)) * row4 + s_ * m_ * (tx - cx0) * SL;
+        const Stage* src[NB];
+        for (size_t s = 0; s < NB; s++) src[s] = box[s] ? box[s] + off : nullptr;
         T::input(k_, src, row4, v_at(v, bk.nt, kn, j, q), pl.t * pl.kc);
       }
     }
@@ -971,8 +1023,10 @@ class WinogradConv : public T::Base {
   // or part of one output chunk; o_hi <= mg_) of the block's tiles [j0, j1):
   // m is M of channel o_lo of the block's tile 0 (the chunk's M, offset).
   template <class Y>
+  // ch0: the group's first output channel in the layer (the int8 output
+  // stage's per-channel arrays).
   void output_block(Y* y, size_t ho, size_t wo, const WinoPlan& pl, const Block& bk, size_t o_lo, size_t o_hi,
-                    const float* m, size_t j0, size_t j1) const {
+                    const Acc* m, size_t j0, size_t j1, size_t ch0) const {
     const size_t howo = ho * wo;
     y += o_lo * howo;
     m += j0 * pl.mc;
@@ -984,10 +1038,12 @@ class WinogradConv : public T::Base {
       const size_t rows = std::min(m_, pl.y0 + pl.wh - oy), cols = std::min(m_, pl.x0 + pl.ww - ox);
       Y* yt = y + oy * wo + ox;
       for (size_t o = o_lo; o < o_hi; o += 4, yt += 4 * howo)
-        T::output(k_, m + (o - o_lo), pl.t * pl.mc, yt, rows, cols, std::min<size_t>(4, mg_ - o), howo, wo, p_);
+        T::output(k_, m + (o - o_lo), pl.t * pl.mc, yt, rows, cols, std::min<size_t>(4, mg_ - o), howo, wo, p_,
+                  ch0 + o);
     }
   }
 
+ protected:
   Conv2dParams p_;
   size_t m_, s_, n_, npos_;  // tile side, stride (1, 2), transform side, positions
   typename T::Kernels k_;
@@ -1005,11 +1061,45 @@ class WinogradConv : public T::Base {
 };
 
 // The fp16 instantiation runs binary16 images too (ConvImplF16).
-class WinogradConvF16 final : public WinogradConv<WinoF16> {
+// The float32-image instantiations (fp32, and fp16 on float32 images).
+template <class T>
+class WinogradConvF : public WinogradConv<T> {
  public:
-  using WinogradConv<WinoF16>::WinogradConv;
-  using WinogradConv<WinoF16>::run;
-  using WinogradConv<WinoF16>::run_stage;
+  using WinogradConv<T>::WinogradConv;
+  void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end,
+           void* scratch) const override {
+    this->run_t(pl, x, y, begin, end, scratch);
+  }
+  void run_stage(const ConvPlan& pl, int stage, const float* x, float* y, size_t begin, size_t end,
+                 void* scratch, void* shared) const override {
+    this->run_stage_t(pl, stage, x, y, begin, end, scratch, shared);
+  }
+};
+
+// int8 (QConv2d): int8 images, int8 or float32 output (the layer's S8Output).
+class WinogradConvS8 final : public WinogradConv<WinoS8> {
+ public:
+  using WinogradConv<WinoS8>::WinogradConv;
+  void run(const ConvPlan& pl, const int8_t* x, void* y, size_t begin, size_t end, void* scratch) const override {
+    if (k_.out->kind == S8OutKind::Float)
+      run_t(pl, x, static_cast<float*>(y), begin, end, scratch);
+    else
+      run_t(pl, x, static_cast<int8_t*>(y), begin, end, scratch);
+  }
+  void run_stage(const ConvPlan& pl, int stage, const int8_t* x, void* y, size_t begin, size_t end, void* scratch,
+                 void* shared) const override {
+    if (k_.out->kind == S8OutKind::Float)
+      run_stage_t(pl, stage, x, static_cast<float*>(y), begin, end, scratch, shared);
+    else
+      run_stage_t(pl, stage, x, static_cast<int8_t*>(y), begin, end, scratch, shared);
+  }
+};
+
+class WinogradConvF16 final : public WinogradConvF<WinoF16> {
+ public:
+  using WinogradConvF<WinoF16>::WinogradConvF;
+  using WinogradConvF<WinoF16>::run;
+  using WinogradConvF<WinoF16>::run_stage;
   void run(const ConvPlan& pl, const Half* x, Half* y, size_t begin, size_t end, void* scratch) const override {
     run_t(pl, x, y, begin, end, scratch);
   }
@@ -1245,7 +1335,7 @@ ConvImplPtr make_winograd_conv(const Conv2dParams& p, size_t m, const float* wei
   const size_t s = size_t(p.stride_h);
   if (!(s == 1 && (m == 2 || m == 4 || m == 6)) && !(s == 2 && (m == 2 || m == 4)))
     throw Error("internal: no Winograd F(" + std::to_string(m) + ",3) at stride " + std::to_string(s));
-  return ConvImplPtr(new WinogradConv<WinoF32>(p, m, weight, bias, WinoF32::kernels_for(m, s)));
+  return ConvImplPtr(new WinogradConvF<WinoF32>(p, m, weight, bias, WinoF32::kernels_for(m, s)));
 }
 
 bool winograd_runs_f16(size_t m) { return m != 6 && kernels().wino_gemm_f16 && kernels().winograd_f16[m == 4]; }
@@ -1253,6 +1343,24 @@ bool winograd_runs_f16(size_t m) { return m != 6 && kernels().wino_gemm_f16 && k
 ConvImplPtr make_winograd_conv_f16(const Conv2dParams& p, size_t m, const float* weight, const float* bias) {
   if (!winograd_runs_f16(m) || p.stride_h != 1) return nullptr;  // (no fp16 stride-2 Winograd)
   return ConvImplPtr(new WinogradConvF16(p, m, weight, bias, WinoF16::kernels_for(m)));
+}
+
+const char* winograd_s8_conv_rejects(const Conv2dParams& p) {
+  if (const char* why = winograd_conv_rejects(p)) return why;
+  if (p.in_channels / p.groups > int64_t(kWinoS8MaxChannels))
+    return "int8 F(2,3) is exact up to 3669 input channels per group (4 x the sum must fit int32)";
+  return nullptr;
+}
+
+ConvImplS8Ptr make_winograd_s8_conv_with(const Conv2dParams& p, const QuantLayer& q, const WinoS8Kernels& tx,
+                                         const WinoGemmS16Kernels& gemm) {
+  if (const char* why = winograd_s8_conv_rejects(p)) throw Error(std::string("winograd23 (int8): ") + why);
+  const std::vector<float> w(q.w_q.begin(), q.w_q.end());  // (exact: U' is computed in double)
+  return ConvImplS8Ptr(new WinogradConvS8(p, 2, w.data(), nullptr, WinoS8::Kernels{&tx, &gemm, &q.out}));
+}
+
+ConvImplS8Ptr make_winograd_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
+  return make_winograd_s8_conv_with(p, q, *kernels().winograd23_s8, *kernels().wino_gemm_s16);
 }
 
 ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
@@ -1408,6 +1516,42 @@ double winograd_conv_cost(const Conv2dParams& p, size_t m, int64_t ho, int64_t w
   double c = strip_cost(last);
   if (wp.strips > 1) c += double(wp.strips - 1) * strip_cost(kStripTiles);
   return double(g) * c;
+}
+
+// int8 F(2,3) (the int8 planner compares it with im2col_s8_conv_cost,
+// conv_gemm.cpp): estimated instructions of one image, per group, with T =
+// ceil(Ho/2) ceil(Wo/2) tiles, K8 = ceil(Cin/g / 8) input octets, M8 =
+// ceil(Cout/g / 8) and M4 = ceil(Cout/g / 4) output blocks:
+//   a T M8 K8   the 16 per-position GEMMs (smlal: 256 MACs per 8 tiles x
+//               8 channels x octet and position, with loads)
+//   b T K8      staging (nc8 int16) and the input transform
+//   c T M4      the output transform with requantization and stores
+//   d M8 ceil(T/8) 16   register blocks (accumulator set-up and stores)
+//   e           per call
+// A least-squares fit (relative error) to the counts of
+// bench/bench_int8.cpp's qpays_wino23_* cases (3..512 channels, maps 1..56,
+// python3 bench/insncount.py 'qpays_*'):
+//   aarch64 (cortex-a76 counts; the A72 runs the same code and counts within
+//   0.3% to 4% of them): within 11.7% of every count, mean 3.0%.
+//   armv7 (cortex-a15, --arch arm): within 10.9%, mean 2.7%.
+namespace {
+struct WinoS8Cost {
+  double a, b, c, d, e;
+};
+#if defined(__arm__)
+const WinoS8Cost kS8Cost = {396.1, 331.0, 48.67, 202.9, 2986};
+#else
+const WinoS8Cost kS8Cost = {291.0, 214.2, 79.32, 161.6, 1983};
+#endif
+}  // namespace
+
+double winograd_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
+  const double t = double(div_up(size_t(ho), 2) * div_up(size_t(wo), 2));
+  const double k8 = double(div_up(size_t(p.in_channels / p.groups), 8));
+  const double m8 = double(div_up(size_t(p.out_channels / p.groups), 8));
+  const double m4 = double(div_up(size_t(p.out_channels / p.groups), 4));
+  const WinoS8Cost& c = kS8Cost;
+  return double(p.groups) * (c.a * t * m8 * k8 + c.b * t * k8 + c.c * t * m4 + c.d * m8 * std::ceil(t / 8) * 16 + c.e);
 }
 
 // A mixed tiling prices as the sum of its regions, each a map of its

@@ -81,6 +81,8 @@ Kernels choose(const CpuFeatures& f) {
   k.winograd_s2[0] = &wino23s2_generic_kernels();
   k.winograd_s2[1] = &wino43s2_generic_kernels();
   k.wino_gemm = &wino_gemm_generic_kernels();
+  k.winograd23_s8 = &wino23_s8_generic_kernels();
+  k.wino_gemm_s16 = &wino_gemm_s16_generic_kernels();
   k.dw3x3 = &dw3x3_generic_kernels();
   k.dw5x5 = &dw5x5_generic_kernels();
   k.dw_any = &dw_any_generic_kernels();
@@ -97,6 +99,8 @@ Kernels choose(const CpuFeatures& f) {
     k.winograd_s2[0] = &wino23s2_neon_kernels();
     k.winograd_s2[1] = &wino43s2_neon_kernels();
     k.wino_gemm = &wino_gemm_neon_kernels();
+    k.winograd23_s8 = &wino23_s8_neon_kernels();
+    k.wino_gemm_s16 = &wino_gemm_s16_neon_kernels();
     k.dw3x3 = &dw3x3_neon_kernels();
     k.dw5x5 = &dw5x5_neon_kernels();
     k.dw_any = &dw_any_neon_kernels();
@@ -160,6 +164,8 @@ CpuInfo cpu_info() {
   info.winograd43s2 = k.winograd_s2[1]->name;
   info.winograd23s2 = k.winograd_s2[0]->name;
   info.winograd_gemm = k.wino_gemm->name;
+  info.winograd23_s8 = k.winograd23_s8->name;
+  info.winograd_gemm_s16 = k.wino_gemm_s16->name;
   info.gemm_s8 = k.gemm_s8->name;
   info.depthwise3x3_s8 = k.dw3x3_s8->name;
   info.half_convert = k.half_convert->name;

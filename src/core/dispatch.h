@@ -35,6 +35,9 @@ struct Kernels {
   // Winograd stride-2 F(2,3)s2, F(4,3)s2 transforms, by wino_s2_index(m): neon > generic.
   const WinoKernels* winograd_s2[2];
   const WinoGemmKernels* wino_gemm;   // its per-position GEMM: neon > generic
+  // int8 Winograd F(2,3) (QConv2d): transforms and the int16 per-position GEMM: neon > generic.
+  const WinoS8Kernels* winograd23_s8;
+  const WinoGemmS16Kernels* wino_gemm_s16;
   const DwKernels* dw3x3;             // fp32 depthwise 3x3: neon > generic
   const DwKernels* dw5x5;             // fp32 depthwise 5x5: neon > generic
   const DwAnyKernels* dw_any;         // fp32 depthwise, any shape: neon > generic

@@ -8,6 +8,7 @@
 // dequantization) is fused into the kernels' stores.
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 
 #include "armconv/quant.h"
@@ -91,32 +92,72 @@ namespace detail {
 
 namespace {
 
-// The int8 planner: the first family, in order, that can run the layer.
+// The int8 planner: the first family, in order, that can run the layer
+// (algo "auto"), or the one asked for (its Algo), which must be able to.
+// An `auto` layer that Winograd F(2,3) can run gets both it and im2col
+// (S8ByMapSize): which runs a map is the cheaper by the cost models
+// (winograd_s8_conv_cost, im2col_s8_conv_cost: measured instruction counts,
+// per ISA path), and `algo` names the pick on a 224x224 output map.
 struct QConvFamily {
   const char* name;
+  Algo algo;
   const char* (*rejects)(const Conv2dParams& p);
   ConvImplS8Ptr (*make)(const Conv2dParams& p, const QuantLayer& q);
 };
 
 const QConvFamily kQFamilies[] = {
-    {"depthwise3x3", dw3x3_s8_conv_rejects, make_dw3x3_s8_conv},
-    {"depthwise", dw_s8_conv_rejects, make_dw_s8_conv},
-    {"gemm", gemm_s8_conv_rejects, make_gemm_s8_conv},
-    {"im2col", nullptr, make_im2col_s8_conv},
+    {"depthwise3x3", Algo::Depthwise3x3, dw3x3_s8_conv_rejects, make_dw3x3_s8_conv},
+    {"depthwise", Algo::Depthwise, dw_s8_conv_rejects, make_dw_s8_conv},
+    {"gemm", Algo::Gemm, gemm_s8_conv_rejects, make_gemm_s8_conv},
+    {"winograd23", Algo::Winograd23, winograd_s8_conv_rejects, make_winograd_s8_conv},
+    {"im2col", Algo::Im2col, nullptr, make_im2col_s8_conv},
 };
+constexpr size_t kQWinograd = 3, kQIm2col = 4;
 
-const QConvFamily& choose_s8(const Conv2dParams& p) {
-  for (const QConvFamily& f : kQFamilies)
-    if (!f.rejects || !f.rejects(p)) return f;
-  return kQFamilies[3];  // never reached: im2col runs everything
-}
+// The output map an `auto` layer's `algo` is named for (as Conv2d's).
+constexpr int64_t kQLargeMap = 224;
+
+// Winograd F(2,3) or im2col, whichever the cost models find cheaper on the
+// map (both packed at construction).
+class S8ByMapSize final : public ConvImplS8 {
+ public:
+  S8ByMapSize(const Conv2dParams& p, ConvImplS8Ptr wino, ConvImplS8Ptr im2col)
+      : p_(p), wino_(std::move(wino)), im2col_(std::move(im2col)) {}
+  bool wino_pays(int64_t ho, int64_t wo) const {
+    return winograd_s8_conv_cost(p_, ho, wo) < im2col_s8_conv_cost(p_, ho, wo);
+  }
+  const ConvImplS8& pick(int64_t h, int64_t w) const {
+    int64_t ho, wo;
+    output_size(p_, h, w, &ho, &wo);
+    return wino_pays(ho, wo) ? *wino_ : *im2col_;
+  }
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override { return pick(h, w).plan(n, h, w); }
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    return pick(h, w).plan_for_threads(n, h, w, threads);
+  }
+  void run(const ConvPlan& pl, const int8_t* x, void* y, size_t begin, size_t end, void* scratch) const override {
+    of(pl).run(pl, x, y, begin, end, scratch);
+  }
+  void run_stage(const ConvPlan& pl, int stage, const int8_t* x, void* y, size_t begin, size_t end, void* scratch,
+                 void* shared) const override {
+    of(pl).run_stage(pl, stage, x, y, begin, end, scratch, shared);
+  }
+
+ private:
+  // The implementation that made the plan.
+  const ConvImplS8& of(const ConvPlan& pl) const {
+    return std::string(pl.algo) == kQFamilies[kQWinograd].name ? *wino_ : *im2col_;
+  }
+  Conv2dParams p_;
+  ConvImplS8Ptr wino_, im2col_;
+};
 
 }  // namespace
 
 class QConvImpl {
  public:
   QConvImpl(const Conv2dParams& p, const float* weight, const float* bias, float in_scale,
-            float out_scale)
+            float out_scale, Algo algo)
       : p_(p) {
     const size_t cout = size_t(p.out_channels);
     const size_t k = size_t(p.in_channels / p.groups) * size_t(p.kernel_h * p.kernel_w);
@@ -167,9 +208,32 @@ class QConvImpl {
     out.fclamp = p.clamp;
     out.fmin = p.out_min;
     out.fmax = p.out_max;
-    const QConvFamily& f = choose_s8(p);
-    algo_ = f.name;
-    impl_ = f.make(p, q_);
+    if (algo != Algo::Auto) {
+      for (const QConvFamily& f : kQFamilies) {
+        if (f.algo != algo) continue;
+        if (const char* why = f.rejects ? f.rejects(p) : nullptr)
+          throw Error(std::string("algo '") + algo_name(algo) + "' cannot run this convolution: " + why);
+        algo_ = f.name;
+        impl_ = f.make(p, q_);
+        return;
+      }
+      throw Error(std::string("algo '") + algo_name(algo) +
+                  "' has no int8 kernels: QConv2d runs 'auto', 'gemm', 'im2col', 'depthwise3x3', 'depthwise' "
+                  "or 'winograd23'");
+    }
+    for (size_t i = 0; i < sizeof(kQFamilies) / sizeof(kQFamilies[0]); i++) {
+      const QConvFamily& f = kQFamilies[i];
+      if (f.rejects && f.rejects(p)) continue;
+      if (i == kQWinograd) {
+        auto both = std::make_unique<S8ByMapSize>(p, f.make(p, q_), kQFamilies[kQIm2col].make(p, q_));
+        algo_ = kQFamilies[both->wino_pays(kQLargeMap, kQLargeMap) ? kQWinograd : kQIm2col].name;
+        impl_ = std::move(both);
+      } else {
+        algo_ = f.name;
+        impl_ = f.make(p, q_);
+      }
+      return;
+    }
   }
 
   const char* algo() const { return algo_; }
@@ -203,7 +267,7 @@ class QConvImpl {
 }  // namespace detail
 
 QConv2d::QConv2d(const Conv2dParams& p, const float* weight, const float* bias, float input_scale,
-                 float output_scale)
+                 float output_scale, Algo algo)
     : p_(p), input_scale_(input_scale), output_scale_(output_scale) {
   validate(p);
   if (!weight) throw Error("weight must not be null");
@@ -212,7 +276,7 @@ QConv2d::QConv2d(const Conv2dParams& p, const float* weight, const float* bias, 
   if (bias)
     for (int64_t i = 0; i < p.out_channels; i++)
       if (!std::isfinite(bias[i])) throw Error("QConv2d: bias must be finite");
-  impl_.reset(new detail::QConvImpl(p, weight, bias, input_scale, output_scale));
+  impl_.reset(new detail::QConvImpl(p, weight, bias, input_scale, output_scale, algo));
 }
 
 QConv2d::~QConv2d() = default;

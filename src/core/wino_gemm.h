@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "armconv/armconv.h"  // Half
 
@@ -87,6 +88,36 @@ struct WinoGemmF16Kernels {
 const WinoGemmF16Kernels& wino_gemm_f16_generic_kernels();
 #if defined(ARMCONV_HAVE_FP16)
 const WinoGemmF16Kernels& wino_gemm_fp16_kernels();
+#endif
+
+// ---- int16 -> int32 (the int8 Winograd, core/winograd.h int8 section) -------------
+//
+// The same GEMM on int16 operands with k in the 8 lanes of a .8h vector, m8
+// blocks of 8 output channels, a strip of n >= 1 tiles, k in octets:
+//
+//   C[j][m] = init[j][m] + sum_k U[k][m] V[k][j]   (int32, wrapping mod 2^32)
+//
+//   u: U[k][8b .. 8b+7] at u + b * u_stride + 8 k (int16: one vector)
+//   v: groups of 8 tiles (the last holds the nb = n - 8g left over):
+//      V[8o .. 8o+7][8g + i] at v + 64 ko g + 8 nb_g o + 8 i (int16)
+//   c: C[j][m] at c + j * ldc + m (int32: two nc4 vectors per 8 channels)
+//   init: C itself if `accumulate`, else 0.
+// Each product is exact in int32 (|U| <= 1143, |V| <= 512); the sums wrap
+// (smlal / vmlal.s16 by element), which the int8 Winograd's exactness
+// argument allows (core/winograd.h).
+using wino_gemm_s16_fn = void (*)(size_t m8, size_t n, size_t ko, const int16_t* u, size_t u_stride,
+                                  const int16_t* v, int32_t* c, size_t ldc, bool accumulate);
+
+struct WinoGemmS16Kernels {
+  const char* name;  // wino_gemm_s16-<isa>-<channels>x<tiles>
+  wino_gemm_s16_fn gemm;
+};
+
+// src/generic/wino_gemm_s16.cpp; src/neon/aarch64/wino_gemm_s16_8x8.cpp,
+// src/neon/armv7/wino_gemm_s16_8x4.cpp.
+const WinoGemmS16Kernels& wino_gemm_s16_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+const WinoGemmS16Kernels& wino_gemm_s16_neon_kernels();
 #endif
 
 }  // namespace detail

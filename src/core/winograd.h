@@ -62,6 +62,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "armconv/armconv.h"  // Half
 
@@ -280,6 +281,72 @@ const WinoF16Kernels& wino43_f16_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON) && defined(__aarch64__)
 const WinoF16Kernels& wino23_f16_neon_kernels();
 const WinoF16Kernels& wino43_f16_neon_kernels();
+#endif
+
+// ---- int8 (QConv2d, algo "winograd23") -------------------------------------------
+//
+// F(2x2, 3x3) is exact in integers (bounds for int8 weights in [-127, 127]
+// and inputs in [-128, 127]):
+//   - 2G has integer entries (rows (2,0,0), (1,1,1), (1,-1,1), (0,0,2)), so
+//     U' = (2G) g (2G)^T = 4 G g G^T is an integer matrix; each 1-D pass at
+//     most triples a magnitude: |U'| <= 3 * 3 * 127 = 1143 (int16).
+//   - B^T has entries in {0, +-1}, two nonzeros per row: |V| = |B^T d B| <=
+//     4 * 128 = 512 (int16).
+//   - M = sum over input channels k of U'_k (.) V_k: int16 x int16 products
+//     summed in int32 (smlal / vmlal.s16), wrapping modulo 2^32.
+//   - Y' = A^T M A (A^T entries in {0, +-1}) is 4 x the exact direct sum
+//     (U' is 4 G g G^T), computed modulo 2^32 (wrapping int32 adds).
+//   Wrapping int32 arithmetic is exact modulo 2^32: every intermediate may
+//   wrap, and Y' is still the exact 4 x sum whenever that fits int32:
+//   4 * Cin * 9 * 127 * 128 <= 2^31 - 1, i.e. Cin <= kWinoS8MaxChannels =
+//   3669 input channels per group (the planner runs im2col beyond it). Then
+//   Y = Y' >> 2 (exact: a multiple of 4), acc = Y + bias_q (|Y| < 2^29,
+//   |bias_q| <= 2^30: no overflow), and the output stage of every other
+//   QConv2d path (core/requant.h: requantization, or fl32(acc) * scale and
+//   the float clamp): the same bits as im2col.
+//
+// Layout: the image is staged as nc8 int16 (8 channels of one pixel, 16
+// bytes: one vector), V as int16 with the input channel k in the 8 lanes
+// ("pack8", the layout of the fp16 driver), U' as int16 in blocks of 8
+// output channels per k (one vector), M as int32 nc4 vectors (4 output
+// channels of one tile position), as fp32 M.
+constexpr size_t kWinoS8MaxChannels = 3669;
+
+// One row of an nc8 int16 staging box: `lo` zero pixels, n pixels of nch
+// (1..8) int8 channel rows interleaved and widened, `hi` zero pixels:
+//   dst[(lo + i) * 8 + l] = l < nch ? x[l * ch_stride + i] : 0     (i < n)
+using wino_pack_nc8_s8_fn = void (*)(const int8_t* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
+                                     size_t hi, int16_t* dst);
+
+// Input transform of one F(2,3) tile, 8 channels: src the 4x4 patch, row r,
+// column c, lane l at src[r * src_row + c * 8 + l] (src_row in int16s);
+// V = B^T d B, position p, lane l to dst[p * dst_pos + l] (exact in int16).
+using wino_input_s8_fn = void (*)(const int16_t* src, size_t src_row, int16_t* dst, size_t dst_pos);
+
+// Output transform of one F(2,3) tile, 4 output channels ch .. ch + nch - 1
+// (their index in out's per-channel arrays): M position p, lane l at
+// src[p * src_pos + l] (int32, lanes >= nch read but unused);
+// acc = (A^T M A) / 4 + out.bias[ch + l], through out's output stage
+// (Int8: requantized, to int8_t; Float: fl32(acc) * fscale, clamped, to
+// float), written to dst (int8_t or float per out.kind) as WinoOutTile
+// says: channel l, row y < rows, column x < cols at l * dst_ch + y * dst_row + x.
+struct S8Output;
+using wino_output_s8_fn = void (*)(const int32_t* src, size_t src_pos, void* dst, size_t rows, size_t cols,
+                                   size_t nch, size_t dst_ch, size_t dst_row, const S8Output& out, size_t ch);
+
+struct WinoS8Kernels {
+  const char* name;  // winograd23_s8-<isa>-nc8
+  size_t m;          // 2
+  wino_pack_nc8_s8_fn pack_nc8;
+  wino_input_s8_fn input;
+  wino_output_s8_fn output_s8;  // out.kind == Int8
+  wino_output_s8_fn output_f;   // out.kind == Float
+};
+
+// src/generic/winograd23_s8.cpp; src/neon/<isa>/winograd23_s8_nc8.cpp.
+const WinoS8Kernels& wino23_s8_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+const WinoS8Kernels& wino23_s8_neon_kernels();
 #endif
 
 // Layout conversions (core/layout.cpp). x: (n, c, h, w) NCHW;

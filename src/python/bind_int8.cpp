@@ -29,16 +29,17 @@ class PyQConv2d {
  public:
   PyQConv2d(py::array weight, py::object bias, int64_t in_channels, py::tuple stride,
             py::tuple dilation, py::tuple padding, int64_t groups, bool clamp, float lo,
-            float hi, float input_scale, float output_scale) {
+            float hi, float input_scale, float output_scale, const std::string& algo) {
     require_array<float>(weight, "weight", 4);
     py::array keep;
     const float* b = optional_bias(bias, weight, keep);
     const Conv2dParams p =
         conv_params(weight, in_channels, stride, dilation, padding, groups, clamp, lo, hi);
     const float* w = static_cast<const float*>(weight.data());
+    const Algo a = algo_from_name(algo);
     {
       py::gil_scoped_release nogil;
-      layer_.reset(new QConv2d(p, w, b, input_scale, output_scale));
+      layer_.reset(new QConv2d(p, w, b, input_scale, output_scale, a));
     }
   }
 
@@ -159,10 +160,11 @@ void bind_int8(py::module_& m) {
 
   py::class_<PyQConv2d>(m, "QConv2d")
       .def(py::init<py::array, py::object, int64_t, py::tuple, py::tuple, py::tuple, int64_t, bool,
-                    float, float, float, float>(),
+                    float, float, float, float, std::string>(),
            py::arg("weight"), py::arg("bias"), py::arg("in_channels"), py::arg("stride"),
            py::arg("dilation"), py::arg("padding"), py::arg("groups"), py::arg("clamp"),
-           py::arg("lo"), py::arg("hi"), py::arg("input_scale"), py::arg("output_scale"))
+           py::arg("lo"), py::arg("hi"), py::arg("input_scale"), py::arg("output_scale"),
+           py::arg("algo") = "auto")
       .def("run", &PyQConv2d::run, py::arg("x"), py::arg("out") = py::none())
       .def("output_shape", &PyQConv2d::output_shape, py::arg("n"), py::arg("h"), py::arg("w"))
       .def_property_readonly("algo", [](const PyQConv2d& s) { return std::string(s.layer().algo()); })

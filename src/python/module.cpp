@@ -93,6 +93,8 @@ PYBIND11_MODULE(_armconv, m) {
     kernels["winograd23s2"] = c.winograd23s2;
     kernels["gemm_s8"] = c.gemm_s8;
     kernels["winograd_gemm"] = c.winograd_gemm;
+    kernels["winograd23_s8"] = c.winograd23_s8;
+    kernels["winograd_gemm_s16"] = c.winograd_gemm_s16;
     kernels["depthwise3x3_s8"] = c.depthwise3x3_s8;
     kernels["half_convert"] = c.half_convert;
     kernels["pool"] = armconv::pool_kernel_name();

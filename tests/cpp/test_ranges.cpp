@@ -752,6 +752,12 @@ int main() {
           7, {2, 1, 4});
   s8_case("im2col_s8 3x3 6->18 g2, 40x40, n 2", make_im2col_s8_conv, params(6, 18, 3, 1, 1, 2, false),
           2, 40, 40, {4, 1, 2});
+  // int8 Winograd F(2,3) (the WinoS8 driver): image x group, tile blocks, output chunks; and a
+  // small map for threads (a plan in stages).
+  s8_case("winograd23_s8 3x3 12->20 g2, 37x30, n 2", make_winograd_s8_conv, params(12, 20, 3, 1, 1, 2, false), 2,
+          37, 30, {4, 2, 1});
+  s8_case("winograd23_s8 3x3 300->260, 9x9 (several chunks)", make_winograd_s8_conv,
+          params(300, 260, 3, 1, 1, 1, false), 1, 9, 9, {1, 1, 1});
   s8_case("im2col_s8 3x3 s2 130->10, 60x60", make_im2col_s8_conv, params(130, 10, 3, 2, 1, 1, false),
           1, 60, 60, {1, 2, 1});
   s8_case("im2col_s8 3x3 64->40, 7x7 (stages)", make_im2col_s8_conv, params(64, 40, 3, 1, 1, 1, false), 1, 7,
