@@ -614,16 +614,19 @@ ConvImplS8Ptr make_im2col_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
 //   c K Ho                                      per packed row segment
 //   d                                           per call
 // the tile MR x NR k KR of the dispatched int8 GEMM (4x4k16 smull, 8x12k4
-// sdot, 4x2k16 armv7). A least-squares fit (relative error) to the counts
-// of bench/bench_int8.cpp's qpays_im2col_* (3x3, 3..512 channels, maps
-// 1..56, python3 bench/insncount.py 'qpays_*'):
-//   smull (cortex-a72): mean error 9.8%, at most 27% (small maps, where
-//   Winograd counts 1.7x to 3.8x fewer; on 3 input channels im2col 1.9x
-//   fewer);
-//   sdot (cortex-a76): mean 9.1%, at most 28% (Winograd counts fewer on
-//   small maps and few channels, im2col 1.3x to 1.6x fewer on ResNet-18's
-//   3x3 layers); armv7 (cortex-a15): mean 9.6%, at most 27% (Winograd
-//   counts 1.4x to 4.5x fewer but on 3 input channels).
+// sdot, 4x2k16 armv7). A least-squares fit (relative error, coefficients
+// >= 0) to the counts of bench/bench_int8.cpp's qpays_im2col_* (3x3, 3..512
+// channels, maps 1..56, python3 bench/insncount.py 'qpays_*'), aarch64
+// refitted after the direct im2col packers (neon/gemm_s8_im2col.h), which
+// left maps narrower than 4 on the staged packer (the term the model lacks:
+// its worst errors, 1x1 and 2x2 maps, where Winograd counts 3x fewer):
+//   smull (cortex-a72): mean error 17.6%, at most 54%; it picks the cheaper
+//   of the two on all 11 counted layers (Winograd but on 3 input channels);
+//   sdot (cortex-a76): mean 18.1%, at most 58%; it picks the cheaper on 10
+//   of 11 (16->16 8x8: Winograd, 7% over im2col's 35.9 K), im2col on
+//   ResNet-18's 3x3 layers (1.7x to 2.1x fewer than Winograd);
+//   armv7 (cortex-a15, fitted before the direct packers): mean 9.6%, at
+//   most 27% (Winograd counts 1.4x to 4.5x fewer but on 3 input channels).
 double im2col_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
   const S8GemmKernels& g = *kernels().gemm_s8;
   struct Fit {
@@ -632,7 +635,7 @@ double im2col_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
 #if defined(__arm__)
   const Fit f = {29.85, 2.81, 99.07, 17390};
 #else
-  const Fit f = g.kr == 4 ? Fit{30.59, 0.6337, 73.19, 10850} : Fit{55.21, 0.2787, 83.2, 11791};
+  const Fit f = g.kr == 4 ? Fit{28.45, 0.2326, 4.562, 26490} : Fit{56.02, 0.0, 15.38, 27020};
 #endif
   const double k = double(p.in_channels / p.groups * p.kernel_h * p.kernel_w), n = double(ho * wo);
   const double steps = std::ceil(double(p.out_channels / p.groups) / double(g.mr)) * std::ceil(n / double(g.nr)) *
