@@ -625,15 +625,17 @@ ConvImplS8Ptr make_im2col_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
 //   sdot (cortex-a76): mean 18.1%, at most 58%; it picks the cheaper on 10
 //   of 11 (16->16 8x8: Winograd, 7% over im2col's 35.9 K), im2col on
 //   ResNet-18's 3x3 layers (1.7x to 2.1x fewer than Winograd);
-//   armv7 (cortex-a15, fitted before the direct packers): mean 9.6%, at
-//   most 27% (Winograd counts 1.4x to 4.5x fewer but on 3 input channels).
+//   armv7 (cortex-a15, --arch arm): mean 18.4%, at most 51%; 11 of 11
+//   (Winograd counts 1.1x to 3.4x fewer but on 3 input channels).
+// (python3 -c over the counts: scipy.optimize.nnls on the rows weighed by
+// 1 / count; the counts change with the packers, the fits with them.)
 double im2col_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
   const S8GemmKernels& g = *kernels().gemm_s8;
   struct Fit {
     double a, b, c, d;
   };
 #if defined(__arm__)
-  const Fit f = {29.85, 2.81, 99.07, 17390};
+  const Fit f = {30.84, 0.0, 31.83, 36240};
 #else
   const Fit f = g.kr == 4 ? Fit{28.45, 0.2326, 4.562, 26490} : Fit{56.02, 0.0, 15.38, 27020};
 #endif
