@@ -6,24 +6,34 @@
 namespace armconv {
 namespace py_bind {
 
+namespace {
+
+// The geometry both functions take: (h, w) pairs and (top, bottom, left, right).
+Pool2dParams pool_params(py::tuple kernel, py::tuple stride, py::tuple dilation, py::tuple padding,
+                         bool ceil_mode) {
+  if (kernel.size() != 2 || stride.size() != 2 || dilation.size() != 2 || padding.size() != 4)
+    throw py::value_error("kernel, stride, dilation: pairs; padding: (top, bottom, left, right)");
+  Pool2dParams p;
+  p.kernel_h = kernel[0].cast<int64_t>(), p.kernel_w = kernel[1].cast<int64_t>();
+  p.stride_h = stride[0].cast<int64_t>(), p.stride_w = stride[1].cast<int64_t>();
+  p.dilation_h = dilation[0].cast<int64_t>(), p.dilation_w = dilation[1].cast<int64_t>();
+  p.pad_top = padding[0].cast<int64_t>(), p.pad_bottom = padding[1].cast<int64_t>();
+  p.pad_left = padding[2].cast<int64_t>(), p.pad_right = padding[3].cast<int64_t>();
+  p.ceil_mode = ceil_mode;
+  return p;
+}
+
+}  // namespace
+
 void bind_pool(py::module_& m) {
   m.def(
       "pool2d",
       [](py::array x, const std::string& kind, py::tuple kernel, py::tuple stride, py::tuple dilation,
          py::tuple padding, bool ceil_mode, bool count_include_pad, py::object out) {
         require_array<float>(x, "x", 4);
-        Pool2dParams p;
-        if (kind == "max") p.kind = PoolKind::Max;
-        else if (kind == "avg") p.kind = PoolKind::Average;
-        else throw py::value_error("kind must be 'max' or 'avg'");
-        if (kernel.size() != 2 || stride.size() != 2 || dilation.size() != 2 || padding.size() != 4)
-          throw py::value_error("kernel, stride, dilation: pairs; padding: (top, bottom, left, right)");
-        p.kernel_h = kernel[0].cast<int64_t>(), p.kernel_w = kernel[1].cast<int64_t>();
-        p.stride_h = stride[0].cast<int64_t>(), p.stride_w = stride[1].cast<int64_t>();
-        p.dilation_h = dilation[0].cast<int64_t>(), p.dilation_w = dilation[1].cast<int64_t>();
-        p.pad_top = padding[0].cast<int64_t>(), p.pad_bottom = padding[1].cast<int64_t>();
-        p.pad_left = padding[2].cast<int64_t>(), p.pad_right = padding[3].cast<int64_t>();
-        p.ceil_mode = ceil_mode;
+        if (kind != "max" && kind != "avg") throw py::value_error("kind must be 'max' or 'avg'");
+        Pool2dParams p = pool_params(kernel, stride, dilation, padding, ceil_mode);
+        p.kind = kind == "max" ? PoolKind::Max : PoolKind::Average;
         p.count_include_pad = count_include_pad;
         const int64_t n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3);
         int64_t ho, wo;
@@ -45,13 +55,7 @@ void bind_pool(py::module_& m) {
       "pool_output_size",
       [](py::tuple kernel, py::tuple stride, py::tuple dilation, py::tuple padding, bool ceil_mode,
          int64_t h, int64_t w) {
-        Pool2dParams p;
-        p.kernel_h = kernel[0].cast<int64_t>(), p.kernel_w = kernel[1].cast<int64_t>();
-        p.stride_h = stride[0].cast<int64_t>(), p.stride_w = stride[1].cast<int64_t>();
-        p.dilation_h = dilation[0].cast<int64_t>(), p.dilation_w = dilation[1].cast<int64_t>();
-        p.pad_top = padding[0].cast<int64_t>(), p.pad_bottom = padding[1].cast<int64_t>();
-        p.pad_left = padding[2].cast<int64_t>(), p.pad_right = padding[3].cast<int64_t>();
-        p.ceil_mode = ceil_mode;
+        const Pool2dParams p = pool_params(kernel, stride, dilation, padding, ceil_mode);
         int64_t ho, wo;
         pool_output_size(p, h, w, &ho, &wo);
         return py::make_tuple(ho, wo);
