@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -37,6 +38,23 @@ using namespace armconv::detail;
 namespace {
 
 std::mt19937 gen(20240611);
+
+// What a run covers (ARMCONV_TEST_RANGES; scripts/test.sh sets it per build
+// and CPU, CTEST_ENV):
+//   unset or "all"  every case below, each through 6 cut modes and plans for
+//                   teams of 2, 3, 4, 7 and 16 threads;
+//   "ext"           only the families whose kernels a CPU's ISA extensions
+//                   change: every fp16 case (FP16 units) and the int8 GEMM and
+//                   im2col cases (sdot where the CPU has dotprod). For a CPU
+//                   whose other kernels are machine code another run of the
+//                   same binary covers in full (cortex-a76 after cortex-a72);
+//   "quick"         every case, through 2 cut modes (each unit alone, random
+//                   cuts) and teams of 3 and 16 threads. For a second
+//                   compiler's build (clang) of the driver a gcc build runs in
+//                   full: the plans and cuts are the same C++, and the other
+//                   tests run that build's kernels in full.
+enum class Coverage { All, Ext, Quick };
+Coverage coverage = Coverage::All;
 
 // Output bytes of a plan: n * Cout * ho * wo elements of elem bytes.
 size_t out_bytes(const ConvPlan& pl, int64_t cout, size_t elem) {
@@ -129,7 +147,7 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
     Scratch s(pl.scratch_bytes);
     impl.run(pl, x, reinterpret_cast<Y*>(ref.data()), 0, pl.units, s.p);
   }
-  for (int mode = 0; mode < 6; mode++) {
+  for (int mode = 0; mode < (coverage == Coverage::Quick ? 2 : 6); mode++) {
     std::memset(got.data(), 0xa5, bytes);
     for (const auto& part : random_parts(pl.units, mode)) {
       Scratch s(pl.scratch_bytes);
@@ -151,7 +169,8 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
   std::printf("%-44s %-12s units %zu = %zu x %zu x %zu, scratch %zu\n", what, pl.algo, pl.units,
               pl.axes[0], pl.axes[1], pl.axes[2], pl.scratch_bytes);
   // The plans for teams of threads (finer units): the same bytes, whole or cut.
-  for (int threads : {2, 3, 4, 7, 16}) {
+  static const std::vector<int> all_teams = {2, 3, 4, 7, 16}, quick_teams = {3, 16};
+  for (int threads : coverage == Coverage::Quick ? quick_teams : all_teams) {
     const ConvPlan tp = impl.plan_for_threads(n, h, w, threads);
     CHECK(tp.units == tp.axes[0] * tp.axes[1] * tp.axes[2] && tp.macs == pl.macs &&
               std::string(tp.algo) == pl.algo && tp.ho == pl.ho && tp.wo == pl.wo,
@@ -624,14 +643,8 @@ void wino_s2_cases() {
   std::printf("stride-2 Winograd: %d plans for threads in stages\n", staged);
 }
 
-}  // namespace
-
-int main() {
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows up as it happens (ctest, pipes)
-  std::printf("kernels: %s, %s, %s + %s, %s, %s\n", kernels().sgemm->name, kernels().gemm_s8->name,
-              kernels().winograd[2]->name, kernels().wino_gemm->name, kernels().dw3x3->name,
-              kernels().dw3x3_s8->name);
-  s8_exact_cases();
+// The cases of main(), by data type.
+void f32_cases() {
   // fp32 GEMM: (image, group) x N-blocks x M-panels.
   f32_case("gemm 1x1 16->40 g2, 100x100, n 2", make_gemm_conv, params(16, 40, 1, 1, 0, 2, true), 2,
            100, 100, {4, 2, 2});
@@ -687,6 +700,10 @@ int main() {
            {2, 3, 1});
   f32_case("dw3x3 s1 C24, 9x9, n 2", make_dw3x3_conv, params(24, 24, 3, 1, 1, 24, false), 2, 9, 9,
            {48, 1, 1});
+}
+
+// twins: also the fp16 Winograd's generic twin kernels on the same driver.
+void f16_cases(bool twins) {
   // fp16 (where the CPU runs fp16 kernels): the same planning.
   // (Maps only as large as two N-blocks of fp16 columns need: fp16
   // arithmetic is slow under QEMU, and these ran twice the MACs before.)
@@ -727,7 +744,7 @@ int main() {
     f16_case(c.what, c.neon, c.p, c.n, c.h, c.w, c.axes);
     // The twin (scalar: slow under QEMU) on the smaller shapes: float32
     // images, and binary16 images on the plans in stages.
-    if (!c.twin) continue;
+    if (!c.twin || !twins) continue;
     const std::string twin = std::string(c.what) + " (twin)";
     const auto wt = randf(size_t(c.p.out_channels * (c.p.in_channels / c.p.groups) * 9));
     const auto bias = randf(size_t(c.p.out_channels));
@@ -745,6 +762,10 @@ int main() {
     check_cuts((twin + " (binary16)").c_str(), *impl->f16(), xh.data(), c.n, c.h, c.w, c.p.out_channels,
                sizeof(Half), c.axes);
   }
+}
+
+// all_families: also int8 Winograd and depthwise (no ISA-extension kernels).
+void s8_cases(bool all_families) {
   // int8: the same driver and depthwise planning.
   s8_case("gemm_s8 1x1 40->36, 45x45", make_gemm_s8_conv, params(40, 36, 1, 1, 0, 1, false), 1, 45,
           45, {1, 1, 4});
@@ -752,12 +773,14 @@ int main() {
           7, {2, 1, 4});
   s8_case("im2col_s8 3x3 6->18 g2, 40x40, n 2", make_im2col_s8_conv, params(6, 18, 3, 1, 1, 2, false),
           2, 40, 40, {4, 1, 2});
-  // int8 Winograd F(2,3) (the WinoS8 driver): image x group, tile blocks, output chunks; and a
-  // small map for threads (a plan in stages).
-  s8_case("winograd23_s8 3x3 12->20 g2, 37x30, n 2", make_winograd_s8_conv, params(12, 20, 3, 1, 1, 2, false), 2,
-          37, 30, {4, 2, 1});
-  s8_case("winograd23_s8 3x3 300->260, 9x9 (several chunks)", make_winograd_s8_conv,
-          params(300, 260, 3, 1, 1, 1, false), 1, 9, 9, {1, 1, 1});
+  if (all_families) {
+    // int8 Winograd F(2,3) (the WinoS8 driver): image x group, tile blocks, output chunks; and a
+    // small map for threads (a plan in stages).
+    s8_case("winograd23_s8 3x3 12->20 g2, 37x30, n 2", make_winograd_s8_conv, params(12, 20, 3, 1, 1, 2, false), 2,
+            37, 30, {4, 2, 1});
+    s8_case("winograd23_s8 3x3 300->260, 9x9 (several chunks)", make_winograd_s8_conv,
+            params(300, 260, 3, 1, 1, 1, false), 1, 9, 9, {1, 1, 1});
+  }
   s8_case("im2col_s8 3x3 s2 130->10, 60x60", make_im2col_s8_conv, params(130, 10, 3, 2, 1, 1, false),
           1, 60, 60, {1, 2, 1});
   s8_case("im2col_s8 3x3 64->40, 7x7 (stages)", make_im2col_s8_conv, params(64, 40, 3, 1, 1, 1, false), 1, 7,
@@ -766,21 +789,48 @@ int main() {
           {1, 1, 1});
   s8_case("im2col_s8 3x3 s2 70->24, 15x15 (stages)", make_im2col_s8_conv, params(70, 24, 3, 2, 1, 1, false), 1,
           15, 15, {1, 1, 1});
+  if (!all_families) return;
   s8_case("dw3x3_s8 s1 C3, 48x40", make_dw3x3_s8_conv, params(3, 3, 3, 1, 1, 3, false), 1, 48, 40,
           {3, 5, 1});
   s8_case("dw3x3_s8 s2 C4, 70x33, pad 0", make_dw3x3_s8_conv, params(4, 4, 3, 2, 0, 4, false), 1, 70,
           33, {4, 4, 1});
   s8_case("dw_s8 5x5 C2, 40x20", make_dw_s8_conv, params(2, 2, 5, 1, 2, 2, false), 1, 40, 20, {2, 5, 1});
-  stem_cases();
-  dw_s8_run_cases();
-  phase7_cases();
-  mixed_cases();
-  wino_s2_cases();
-  CHECK(staged_plans > 0, "no plan for threads ran in stages");
-  CHECK(wino_position_plans > 0, "no Winograd plan in stages cut the positions of a block");
-  CHECK(sliced_plans > 0 && narrow_block_plans > 0 && straddling_plans > 0,
-        "no GEMM plan in stages packed row slices (%d), had N-blocks narrower than a slab (%d) or across slabs (%d)",
-        sliced_plans, narrow_block_plans, straddling_plans);
+}
+
+}  // namespace
+
+int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows up as it happens (ctest, pipes)
+  std::printf("kernels: %s, %s, %s + %s, %s, %s\n", kernels().sgemm->name, kernels().gemm_s8->name,
+              kernels().winograd[2]->name, kernels().wino_gemm->name, kernels().dw3x3->name,
+              kernels().dw3x3_s8->name);
+  if (const char* c = std::getenv("ARMCONV_TEST_RANGES")) {
+    const std::string v = c;
+    CHECK(v.empty() || v == "all" || v == "ext" || v == "quick",
+          "ARMCONV_TEST_RANGES=%s: expected all, ext or quick", c);
+    coverage = v == "ext" ? Coverage::Ext : v == "quick" ? Coverage::Quick : Coverage::All;
+    if (failures) return 1;
+  }
+  const bool all_families = coverage != Coverage::Ext;
+  std::printf("coverage: %s\n", coverage == Coverage::Ext     ? "ext (fp16 and int8 GEMM / im2col families)"
+                                : coverage == Coverage::Quick ? "quick (2 cut modes, teams of 3 and 16)"
+                                                              : "all");
+  s8_exact_cases();
+  if (all_families) f32_cases();
+  f16_cases(all_families);
+  s8_cases(all_families);
+  if (all_families) {
+    stem_cases();
+    dw_s8_run_cases();
+    phase7_cases();
+    mixed_cases();
+    wino_s2_cases();
+    CHECK(staged_plans > 0, "no plan for threads ran in stages");
+    CHECK(wino_position_plans > 0, "no Winograd plan in stages cut the positions of a block");
+    CHECK(sliced_plans > 0 && narrow_block_plans > 0 && straddling_plans > 0,
+          "no GEMM plan in stages packed row slices (%d), had N-blocks narrower than a slab (%d) or across slabs (%d)",
+          sliced_plans, narrow_block_plans, straddling_plans);
+  }
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;
