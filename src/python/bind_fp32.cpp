@@ -6,19 +6,6 @@ namespace armconv {
 namespace py_bind {
 namespace {
 
-// Raises TypeError unless `a` is float16, ValueError unless it has `ndim`
-// dimensions and is C-contiguous and aligned.
-void require_f16(const py::array& a, const char* name, int ndim) {
-  if (!a.dtype().equal(py::dtype("float16")))
-    throw py::type_error(std::string(name) + " must have dtype float16, got " +
-                         std::string(py::str(a.dtype())));
-  if (a.ndim() != ndim)
-    throw py::value_error(std::string(name) + " must have " + std::to_string(ndim) +
-                          " dimensions, got " + std::to_string(a.ndim()));
-  if (!(a.flags() & py::array::c_style) || !(a.flags() & 0x0100 /* NPY_ARRAY_ALIGNED */))
-    throw py::value_error(std::string(name) + " must be C-contiguous and aligned");
-}
-
 // Holds the packed layer. Immutable; run() releases the GIL.
 class PyConv2d {
  public:
@@ -43,56 +30,12 @@ class PyConv2d {
   // Into `out` when it is not None (then returned), else into a new array.
   // x: float32, or float16 (then so is the output: Conv2d::run(const Half*...)).
   py::array run(py::array x, py::object out) const {
-    if (x.dtype().equal(py::dtype("float16"))) return run_f16(x, out);
+    if (x.dtype().equal(py::dtype("float16"))) {
+      require_array<Half>(x, "x", 4);
+      return run_layer<Half, Half>(*layer_, x, call_size(x, layer_->params()), out);
+    }
     require_array<float>(x, "x", 4);
-    const Conv2dParams& p = layer_->params();
-    const int64_t n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3);
-    if (c != p.in_channels)
-      throw py::value_error("x has " + std::to_string(c) + " channels, the layer expects " +
-                            std::to_string(p.in_channels));
-    int64_t ho, wo;
-    output_size(p, h, w, &ho, &wo);
-    checked_count({n, p.out_channels, ho, wo}, sizeof(float), "the output");
-    py::array y = output_array<float>(out, {n, p.out_channels, ho, wo});
-    float* yp = output_data<float>(y, {n, p.out_channels, ho, wo});
-    require_no_overlap(y, x, "x");
-    const float* xp = static_cast<const float*>(x.data());
-    {
-      py::gil_scoped_release nogil;
-      layer_->run(xp, n, h, w, yp);
-    }
-    return y;
-  }
-
-  py::array run_f16(py::array x, py::object out) const {
-    require_f16(x, "x", 4);
-    const Conv2dParams& p = layer_->params();
-    const int64_t n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3);
-    if (c != p.in_channels)
-      throw py::value_error("x has " + std::to_string(c) + " channels, the layer expects " +
-                            std::to_string(p.in_channels));
-    int64_t ho, wo;
-    output_size(p, h, w, &ho, &wo);
-    checked_count({n, p.out_channels, ho, wo}, sizeof(Half), "the output");
-    py::array y;
-    if (out.is_none()) {
-      y = py::array(py::dtype("float16"), std::vector<py::ssize_t>{n, p.out_channels, ho, wo});
-    } else {
-      if (!py::isinstance<py::array>(out)) throw py::type_error("out must be a numpy.ndarray or None");
-      y = py::reinterpret_borrow<py::array>(out);
-    }
-    require_f16(y, "out", 4);
-    if (y.shape(0) != n || y.shape(1) != p.out_channels || y.shape(2) != ho || y.shape(3) != wo)
-      throw py::value_error("out has the wrong shape");
-    if (!y.writeable()) throw py::value_error("out is read-only");
-    require_no_overlap(y, x, "x");
-    const Half* xp = static_cast<const Half*>(x.data());
-    Half* yp = static_cast<Half*>(y.mutable_data());
-    {
-      py::gil_scoped_release nogil;
-      layer_->run(xp, n, h, w, yp);
-    }
-    return y;
+    return run_layer<float, float>(*layer_, x, call_size(x, layer_->params()), out);
   }
 
   py::tuple output_shape(int64_t n, int64_t h, int64_t w) const {

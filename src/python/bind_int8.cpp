@@ -46,15 +46,9 @@ class PyQConv2d {
   // Into `out` when it is not None (then returned), else into a new array.
   py::array run(py::array x, py::object out) const {
     require_array<int8_t>(x, "x", 4);
-    const Conv2dParams& p = layer_->params();
-    const int64_t n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3);
-    if (c != p.in_channels)
-      throw py::value_error("x has " + std::to_string(c) + " channels, the layer expects " +
-                            std::to_string(p.in_channels));
-    int64_t ho, wo;
-    output_size(p, h, w, &ho, &wo);
-    if (layer_->int8_output()) return run_into<int8_t>(x, n, h, w, ho, wo, out);
-    return run_into<float>(x, n, h, w, ho, wo, out);
+    const CallSize s = call_size(x, layer_->params());
+    if (layer_->int8_output()) return run_layer<int8_t, int8_t>(*layer_, x, s, out);
+    return run_layer<float, int8_t>(*layer_, x, s, out);
   }
 
   py::tuple output_shape(int64_t n, int64_t h, int64_t w) const {
@@ -64,22 +58,6 @@ class PyQConv2d {
   const QConv2d& layer() const { return *layer_; }
 
  private:
-  template <typename T>
-  py::array run_into(const py::array& x, int64_t n, int64_t h, int64_t w, int64_t ho, int64_t wo,
-                     py::object out) const {
-    const int64_t cout = layer_->params().out_channels;
-    checked_count({n, cout, ho, wo}, sizeof(T), "the output");
-    py::array y = output_array<T>(out, {n, cout, ho, wo});
-    T* yp = output_data<T>(y, {n, cout, ho, wo});
-    require_no_overlap(y, x, "x");
-    const int8_t* xp = static_cast<const int8_t*>(x.data());
-    {
-      py::gil_scoped_release nogil;
-      layer_->run(xp, n, h, w, yp);
-    }
-    return y;
-  }
-
   std::unique_ptr<QConv2d> layer_;
 };
 

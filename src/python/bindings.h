@@ -19,13 +19,23 @@ namespace py_bind {
 
 namespace py = pybind11;
 
+// The numpy dtype of T (float16 for armconv::Half, which pybind11 does not know).
+template <typename T>
+py::dtype dtype_of() {
+  return py::dtype::of<T>();
+}
+template <>
+inline py::dtype dtype_of<Half>() {
+  return py::dtype("float16");
+}
+
 // Raises TypeError unless `a` has dtype T, and ValueError unless it has `ndim`
 // dimensions and is C-contiguous and aligned.
 template <typename T>
 void require_array(const py::array& a, const char* name, int ndim) {
-  if (!py::dtype::of<T>().is(a.dtype()) && !a.dtype().equal(py::dtype::of<T>()))
-    throw py::type_error(std::string(name) + " must have dtype " +
-                         std::string(py::str(py::dtype::of<T>())) + ", got " +
+  const py::dtype want = dtype_of<T>();
+  if (!want.is(a.dtype()) && !a.dtype().equal(want))
+    throw py::type_error(std::string(name) + " must have dtype " + std::string(py::str(want)) + ", got " +
                          std::string(py::str(a.dtype())));
   if (a.ndim() != ndim)
     throw py::value_error(std::string(name) + " must have " + std::to_string(ndim) +
@@ -64,7 +74,7 @@ inline void require_no_overlap(const py::array& out, const py::array& in, const 
 // of `shape` when it is None.
 template <typename T>
 py::array output_array(const py::object& out, std::initializer_list<int64_t> shape) {
-  if (out.is_none()) return py::array_t<T>(std::vector<py::ssize_t>(shape.begin(), shape.end()));
+  if (out.is_none()) return py::array(dtype_of<T>(), std::vector<py::ssize_t>(shape.begin(), shape.end()));
   if (!py::isinstance<py::array>(out)) throw py::type_error("out must be a numpy.ndarray or None");
   return py::reinterpret_borrow<py::array>(out);
 }
@@ -79,6 +89,31 @@ int64_t checked_count(std::initializer_list<int64_t> dims, size_t elem, const ch
 Conv2dParams conv_params(const py::array& weight, int64_t in_channels, py::tuple stride,
                          py::tuple dilation, py::tuple padding, int64_t groups, bool clamp,
                          float lo, float hi);
+
+// The sizes of one layer call on x, an (N, C, H, W) array whose C must be
+// the layer's input channels (ValueError otherwise); ho, wo: the output's.
+struct CallSize {
+  int64_t n, h, w, ho, wo;
+};
+CallSize call_size(const py::array& x, const Conv2dParams& p);
+
+// Runs `layer` (run(const X*, n, h, w, Y*)) on x into `out` when it is not
+// None (then returned), else into a new (n, out_channels, ho, wo) array of Y;
+// the GIL released around the kernels.
+template <typename Y, typename X, typename Layer>
+py::array run_layer(const Layer& layer, const py::array& x, const CallSize& s, const py::object& out) {
+  const int64_t cout = layer.params().out_channels;
+  checked_count({s.n, cout, s.ho, s.wo}, sizeof(Y), "the output");
+  py::array y = output_array<Y>(out, {s.n, cout, s.ho, s.wo});
+  Y* yp = output_data<Y>(y, {s.n, cout, s.ho, s.wo});
+  require_no_overlap(y, x, "x");
+  const X* xp = static_cast<const X*>(x.data());
+  {
+    py::gil_scoped_release nogil;
+    layer.run(xp, s.n, s.h, s.w, yp);
+  }
+  return y;
+}
 
 // (n, out_channels, ho, wo) of a layer's output for an (n, C, h, w) input;
 // Error (ValueError) when the output would be empty or too large.

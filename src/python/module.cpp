@@ -49,6 +49,15 @@ Conv2dParams conv_params(const py::array& weight, int64_t in_channels, py::tuple
   return p;
 }
 
+CallSize call_size(const py::array& x, const Conv2dParams& p) {
+  CallSize s{x.shape(0), x.shape(2), x.shape(3), 0, 0};
+  if (x.shape(1) != p.in_channels)
+    throw py::value_error("x has " + std::to_string(x.shape(1)) + " channels, the layer expects " +
+                          std::to_string(p.in_channels));
+  output_size(p, s.h, s.w, &s.ho, &s.wo);
+  return s;
+}
+
 py::tuple conv_output_shape(const Conv2dParams& p, int64_t n, int64_t h, int64_t w) {
   if (n < 0) throw Error("batch size must be >= 0");
   int64_t ho, wo;
