@@ -259,13 +259,22 @@ inline void pool_max3s2_row(const float* a, const float* b, const float* c, size
   vst1q_f32(y + 4 * g, o);
 }
 
+// The fused max kernels' scratch: a row of -inf (round4(w) + 16 floats: what
+// rows above and below the map read), 48 floats of staged columns (3 rows x
+// 16 for 3x3, 2 rows x 8 for 2x2) and pool_store's buffer.
+struct PoolFusedScratch {
+  float *neg, *stage, *buf;
+  PoolFusedScratch(float* scratch, size_t w) : neg(scratch), stage(scratch + pool_round4(w) + 16), buf(stage + 48) {
+    for (size_t i = 0; i < pool_round4(w) + 16; i++) neg[i] = -__builtin_inff();
+  }
+};
+
 void pool_max3s2(const PoolShape& s, const float* x, float* y, size_t planes, float* scratch) {
-  const float ninf = -__builtin_inff();
-  const float32x4_t vninf = vdupq_n_f32(ninf);
-  float* const neg = scratch;                       // round4(w) + 16 floats of -inf
-  float* const stage = neg + pool_round4(s.w) + 16;  // 3 rows x 16 floats
-  float* const buf = stage + 48;
-  for (size_t i = 0; i < pool_round4(s.w) + 16; i++) neg[i] = ninf;
+  const float32x4_t vninf = vdupq_n_f32(-__builtin_inff());
+  const PoolFusedScratch fs(scratch, s.w);
+  float* const neg = fs.neg;
+  float* const stage = fs.stage;
+  float* const buf = fs.buf;
   const size_t groups = (s.wo + 3) / 4;
   // Whole groups whose columns lie inside the row: 8g + 8 + (pl ? 0 : 1) <= w.
   const size_t need = s.pl ? 8 : 9;
@@ -319,12 +328,11 @@ inline float32x4_t pool_max2s2_group(const float* a, const float* b) {
 }
 
 void pool_max2s2(const PoolShape& s, const float* x, float* y, size_t planes, float* scratch) {
-  const float ninf = -__builtin_inff();
-  const float32x4_t vninf = vdupq_n_f32(ninf);
-  float* const neg = scratch;                       // round4(w) + 16 floats of -inf
-  float* const stage = neg + pool_round4(s.w) + 16;  // 2 rows x 8 floats
-  float* const buf = stage + 48;
-  for (size_t i = 0; i < pool_round4(s.w) + 16; i++) neg[i] = ninf;
+  const float32x4_t vninf = vdupq_n_f32(-__builtin_inff());
+  const PoolFusedScratch fs(scratch, s.w);
+  float* const neg = fs.neg;
+  float* const stage = fs.stage;
+  float* const buf = fs.buf;
   const size_t groups = (s.wo + 3) / 4;
   size_t g1 = s.w / 8;  // whole groups inside the row: 8g + 8 <= w
   if (g1 > s.wo / 4) g1 = s.wo / 4;
