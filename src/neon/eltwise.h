@@ -1,0 +1,164 @@
+// NEON elementwise binary kernels (the "eltwise" family; contract:
+// core/eltwise.h), written once for both ISAs: neon/aarch64/eltwise_16.cpp,
+// neon/armv7/eltwise_16.cpp. Intrinsics; an anonymous namespace, so each unit
+// has its own copy.
+//
+// One loop per (op, clamp sides, operand kind): the op and which clamp
+// instructions run are template parameters, chosen once per call, so the
+// inner step is only loads, the op, the clamp and stores. A step is 16
+// elements, 4 vectors of each operand (aarch64: one LD1 of 4 registers per
+// operand and one ST1 of 4; armv7: VLD1/VST1 of 2 registers each):
+//   aarch64 Add + ReLU, same shape: 2 LD1 + 4 FADD + 4 FMAX + ST1 + 2 loop
+//   = 13 instructions per 16 elements (numpy: two passes, ~8.7 per element
+//   under qemu).
+// Then single vectors, then the last 1..3 elements through a staged 4-float
+// copy run by the same vector code (so an element's result never depends on
+// its position: the contract's cut independence, NaN payloads included).
+// max/min: FMAX/FMIN (aarch64), VMAX/VMIN (armv7) return NaN when either
+// operand is NaN, as the contract requires.
+#pragma once
+
+#include <arm_neon.h>
+
+#include <cstddef>
+#include <cstring>
+
+#include "core/eltwise.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+template <EltOp Op>
+inline float32x4_t elt_op(float32x4_t a, float32x4_t b) {
+  switch (Op) {
+    case EltOp::Add: return vaddq_f32(a, b);
+    case EltOp::Sub: return vsubq_f32(a, b);
+    case EltOp::RSub: return vsubq_f32(b, a);
+    case EltOp::Mul: return vmulq_f32(a, b);
+    case EltOp::Max: return vmaxq_f32(a, b);
+    case EltOp::Min: return vminq_f32(a, b);
+  }
+  return a;
+}
+
+template <EltOp Op, bool Lo, bool Hi>
+inline float32x4_t elt_one(float32x4_t a, float32x4_t b, float32x4_t lo, float32x4_t hi) {
+  float32x4_t r = elt_op<Op>(a, b);
+  if (Lo) r = vmaxq_f32(r, lo);
+  if (Hi) r = vminq_f32(r, hi);
+  return r;
+}
+
+struct Quad {
+  float32x4_t v0, v1, v2, v3;
+};
+
+// Load / store 16 floats and advance the pointer: aarch64 one LD1 / ST1 of 4
+// registers, post-incremented; armv7 four VLD1 / VST1 with writeback. The
+// empty asm on the pointer (as in neon/dwconv.h) keeps gcc from rewriting
+// armv7's accesses as base + offset, which costs an ADD (and a MOV) per
+// vector. (One VLD1 of 4 D registers would take 2 vectors, but needs a
+// register pair that only an asm tuple operand gives: gcc 12 has no
+// vld1q_f32_x2 for armv7, and clang 14 takes no tuple asm operands.)
+inline Quad elt_load4(const float*& p) {
+#if defined(__aarch64__)
+  const float32x4x4_t t = vld1q_f32_x4(p);
+  p += 16;
+  return {t.val[0], t.val[1], t.val[2], t.val[3]};
+#else
+  Quad q;
+  q.v0 = vld1q_f32(p), p += 4;
+  __asm__("" : "+r"(p));
+  q.v1 = vld1q_f32(p), p += 4;
+  __asm__("" : "+r"(p));
+  q.v2 = vld1q_f32(p), p += 4;
+  __asm__("" : "+r"(p));
+  q.v3 = vld1q_f32(p), p += 4;
+  __asm__("" : "+r"(p));
+  return q;
+#endif
+}
+
+inline void elt_store4(float*& p, const Quad& q) {
+#if defined(__aarch64__)
+  float32x4x4_t t;
+  t.val[0] = q.v0, t.val[1] = q.v1, t.val[2] = q.v2, t.val[3] = q.v3;
+  vst1q_f32_x4(p, t);
+  p += 16;
+#else
+  vst1q_f32(p, q.v0), p += 4;
+  __asm__("" : "+r"(p));
+  vst1q_f32(p, q.v1), p += 4;
+  __asm__("" : "+r"(p));
+  vst1q_f32(p, q.v2), p += 4;
+  __asm__("" : "+r"(p));
+  vst1q_f32(p, q.v3), p += 4;
+  __asm__("" : "+r"(p));
+#endif
+}
+
+// Scalar: B = false, the second operand is the vector s in every lane.
+template <EltOp Op, bool Lo, bool Hi, bool B>
+void elt_loop(const float* a, const float* b, float s, float* y, size_t n, float lo_s, float hi_s) {
+  const float32x4_t lo = vdupq_n_f32(lo_s), hi = vdupq_n_f32(hi_s), sv = vdupq_n_f32(s);
+  // Pointers bumped (not indexed) so that aarch64's LD1/ST1 of 4 registers
+  // take them post-incremented: no address arithmetic in the loop.
+  for (; n >= 16; n -= 16) {
+    const Quad qa = elt_load4(a);
+    Quad qb;
+    if (B) qb = elt_load4(b);
+    else qb = {sv, sv, sv, sv};
+    Quad r;
+    r.v0 = elt_one<Op, Lo, Hi>(qa.v0, qb.v0, lo, hi);
+    r.v1 = elt_one<Op, Lo, Hi>(qa.v1, qb.v1, lo, hi);
+    r.v2 = elt_one<Op, Lo, Hi>(qa.v2, qb.v2, lo, hi);
+    r.v3 = elt_one<Op, Lo, Hi>(qa.v3, qb.v3, lo, hi);
+    elt_store4(y, r);
+  }
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    vst1q_f32(y + i, elt_one<Op, Lo, Hi>(vld1q_f32(a + i), B ? vld1q_f32(b + i) : sv, lo, hi));
+  if (i < n) {  // 1..3 elements: staged, so that no vector passes the arrays' ends
+    float ta[4] = {0, 0, 0, 0}, tb[4] = {0, 0, 0, 0}, ty[4];
+    const size_t left = n - i;
+    std::memcpy(ta, a + i, left * sizeof(float));
+    if (B) std::memcpy(tb, b + i, left * sizeof(float));
+    vst1q_f32(ty, elt_one<Op, Lo, Hi>(vld1q_f32(ta), B ? vld1q_f32(tb) : sv, lo, hi));
+    std::memcpy(y + i, ty, left * sizeof(float));
+  }
+}
+
+// The clamp sides that do something: lo = -inf and hi = +inf skip theirs.
+template <EltOp Op, bool B>
+void elt_clamped(const float* a, const float* b, float s, float* y, size_t n, float lo, float hi) {
+  const bool has_lo = !(lo == -__builtin_inff()), has_hi = !(hi == __builtin_inff());
+  if (has_lo && has_hi) elt_loop<Op, true, true, B>(a, b, s, y, n, lo, hi);
+  else if (has_lo) elt_loop<Op, true, false, B>(a, b, s, y, n, lo, hi);
+  else if (has_hi) elt_loop<Op, false, true, B>(a, b, s, y, n, lo, hi);
+  else elt_loop<Op, false, false, B>(a, b, s, y, n, lo, hi);
+}
+
+template <bool B>
+void elt_dispatch(EltOp op, const float* a, const float* b, float s, float* y, size_t n, float lo, float hi) {
+  switch (op) {
+    case EltOp::Add: return elt_clamped<EltOp::Add, B>(a, b, s, y, n, lo, hi);
+    case EltOp::Sub: return elt_clamped<EltOp::Sub, B>(a, b, s, y, n, lo, hi);
+    case EltOp::RSub: return elt_clamped<EltOp::RSub, B>(a, b, s, y, n, lo, hi);
+    case EltOp::Mul: return elt_clamped<EltOp::Mul, B>(a, b, s, y, n, lo, hi);
+    case EltOp::Max: return elt_clamped<EltOp::Max, B>(a, b, s, y, n, lo, hi);
+    case EltOp::Min: return elt_clamped<EltOp::Min, B>(a, b, s, y, n, lo, hi);
+  }
+}
+
+void eltwise_vv_neon(EltOp op, const float* a, const float* b, float* y, size_t n, float lo, float hi) {
+  elt_dispatch<true>(op, a, b, 0.0f, y, n, lo, hi);
+}
+
+void eltwise_vs_neon(EltOp op, const float* a, float s, float* y, size_t n, float lo, float hi) {
+  elt_dispatch<false>(op, a, nullptr, s, y, n, lo, hi);
+}
+
+}  // namespace
+}  // namespace detail
+}  // namespace armconv
