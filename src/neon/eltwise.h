@@ -7,10 +7,11 @@
 // instructions run are template parameters, chosen once per call, so the
 // inner step is only loads, the op, the clamp and stores. A step is 16
 // elements, 4 vectors of each operand (aarch64: one LD1 of 4 registers per
-// operand and one ST1 of 4; armv7: VLD1/VST1 of 2 registers each):
-//   aarch64 Add + ReLU, same shape: 2 LD1 + 4 FADD + 4 FMAX + ST1 + 2 loop
-//   = 13 instructions per 16 elements (numpy: two passes, ~8.7 per element
-//   under qemu).
+// operand and one ST1 of 4; armv7: two VLD2 / VST2 each, see elt_load4):
+//   Add + ReLU, same shape: aarch64 2 LD1 + 4 FADD + 4 FMAX + ST1 + SUBS +
+//   B.NE = 13 instructions per 16 elements; armv7 4 VLD2 + 4 VADD + 4 VMAX +
+//   2 VST2 + 2 = 16 (the model runner's numpy Add then np.maximum: about 7
+//   per element under qemu, cortex-a72).
 // Then single vectors, then the last 1..3 elements through a staged 4-float
 // copy run by the same vector code (so an element's result never depends on
 // its position: the contract's cut independence, NaN payloads included).
@@ -54,29 +55,29 @@ struct Quad {
   float32x4_t v0, v1, v2, v3;
 };
 
-// Load / store 16 floats and advance the pointer: aarch64 one LD1 / ST1 of 4
-// registers, post-incremented; armv7 four VLD1 / VST1 with writeback. The
-// empty asm on the pointer (as in neon/dwconv.h) keeps gcc from rewriting
-// armv7's accesses as base + offset, which costs an ADD (and a MOV) per
-// vector. (One VLD1 of 4 D registers would take 2 vectors, but needs a
-// register pair that only an asm tuple operand gives: gcc 12 has no
-// vld1q_f32_x2 for armv7, and clang 14 takes no tuple asm operands.)
+// Load / store 16 floats and advance the pointer. aarch64: one LD1 / ST1 of 4
+// registers, post-incremented. armv7: two VLD2 / VST2 of 8 floats each, which
+// de-interleave (v0 = elements 0, 2, 4, 6; v1 = 1, 3, 5, 7) and re-interleave:
+// every operand goes through the same permutation and the store undoes it,
+// and an elementwise op does not care which lane an element is in, so the
+// result is the same as with VLD1, in half the loads (one VLD1 takes 2
+// vectors only as 4 consecutive D registers, which gcc 12 has no intrinsic
+// for on armv7 and clang 14 takes no tuple asm operand for). The empty asms
+// on the pointers (here, and once per step in elt_loop; as in neon/dwconv.h)
+// keep the post-indexed form, [rN]!: gcc otherwise rewrites the accesses as
+// base + offset, an ADD (and MOVs) per access.
 inline Quad elt_load4(const float*& p) {
 #if defined(__aarch64__)
   const float32x4x4_t t = vld1q_f32_x4(p);
   p += 16;
   return {t.val[0], t.val[1], t.val[2], t.val[3]};
 #else
-  Quad q;
-  q.v0 = vld1q_f32(p), p += 4;
+  const float32x4x2_t t0 = vld2q_f32(p);
+  p += 8;
   __asm__("" : "+r"(p));
-  q.v1 = vld1q_f32(p), p += 4;
-  __asm__("" : "+r"(p));
-  q.v2 = vld1q_f32(p), p += 4;
-  __asm__("" : "+r"(p));
-  q.v3 = vld1q_f32(p), p += 4;
-  __asm__("" : "+r"(p));
-  return q;
+  const float32x4x2_t t1 = vld2q_f32(p);
+  p += 8;
+  return {t0.val[0], t0.val[1], t1.val[0], t1.val[1]};
 #endif
 }
 
@@ -87,14 +88,14 @@ inline void elt_store4(float*& p, const Quad& q) {
   vst1q_f32_x4(p, t);
   p += 16;
 #else
-  vst1q_f32(p, q.v0), p += 4;
+  float32x4x2_t t;
+  t.val[0] = q.v0, t.val[1] = q.v1;
+  vst2q_f32(p, t);
+  p += 8;
   __asm__("" : "+r"(p));
-  vst1q_f32(p, q.v1), p += 4;
-  __asm__("" : "+r"(p));
-  vst1q_f32(p, q.v2), p += 4;
-  __asm__("" : "+r"(p));
-  vst1q_f32(p, q.v3), p += 4;
-  __asm__("" : "+r"(p));
+  t.val[0] = q.v2, t.val[1] = q.v3;
+  vst2q_f32(p, t);
+  p += 8;
 #endif
 }
 
@@ -102,9 +103,9 @@ inline void elt_store4(float*& p, const Quad& q) {
 template <EltOp Op, bool Lo, bool Hi, bool B>
 void elt_loop(const float* a, const float* b, float s, float* y, size_t n, float lo_s, float hi_s) {
   const float32x4_t lo = vdupq_n_f32(lo_s), hi = vdupq_n_f32(hi_s), sv = vdupq_n_f32(s);
-  // Pointers bumped (not indexed) so that aarch64's LD1/ST1 of 4 registers
-  // take them post-incremented: no address arithmetic in the loop.
-  for (; n >= 16; n -= 16) {
+  // Pointers bumped (not indexed), so that the loads and stores take them
+  // post-incremented, and a step count: no address arithmetic in the loop.
+  for (size_t steps = n / 16; steps; steps--) {
     const Quad qa = elt_load4(a);
     Quad qb;
     if (B) qb = elt_load4(b);
@@ -115,16 +116,25 @@ void elt_loop(const float* a, const float* b, float s, float* y, size_t n, float
     r.v2 = elt_one<Op, Lo, Hi>(qa.v2, qb.v2, lo, hi);
     r.v3 = elt_one<Op, Lo, Hi>(qa.v3, qb.v3, lo, hi);
     elt_store4(y, r);
+#if !defined(__aarch64__)
+    __asm__("" : "+r"(a), "+r"(b), "+r"(y));
+#endif
   }
+  n %= 16;
   size_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    vst1q_f32(y + i, elt_one<Op, Lo, Hi>(vld1q_f32(a + i), B ? vld1q_f32(b + i) : sv, lo, hi));
+  // (The results go through a variable: clang's armv7 vst1q_f32 is a macro,
+  // which would split elt_one's template arguments.)
+  for (; i + 4 <= n; i += 4) {
+    const float32x4_t r = elt_one<Op, Lo, Hi>(vld1q_f32(a + i), B ? vld1q_f32(b + i) : sv, lo, hi);
+    vst1q_f32(y + i, r);
+  }
   if (i < n) {  // 1..3 elements: staged, so that no vector passes the arrays' ends
     float ta[4] = {0, 0, 0, 0}, tb[4] = {0, 0, 0, 0}, ty[4];
     const size_t left = n - i;
     std::memcpy(ta, a + i, left * sizeof(float));
     if (B) std::memcpy(tb, b + i, left * sizeof(float));
-    vst1q_f32(ty, elt_one<Op, Lo, Hi>(vld1q_f32(ta), B ? vld1q_f32(tb) : sv, lo, hi));
+    const float32x4_t r = elt_one<Op, Lo, Hi>(vld1q_f32(ta), B ? vld1q_f32(tb) : sv, lo, hi);
+    vst1q_f32(ty, r);
     std::memcpy(y + i, ty, left * sizeof(float));
   }
 }
