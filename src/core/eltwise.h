@@ -1,6 +1,6 @@
 // Elementwise binary float32 kernels with a fused clamp (the "eltwise"
 // family): the residual Add (+ ReLU) of ResNets and MobileNets, and Sub, Mul,
-// Max, Min of the same shape.
+// Max, Min, with a second operand of the same shape, per channel or scalar.
 //
 // Contract. For i < n:
 //   vv: y[i] = clamp(op(a[i], b[i]))        (two operands of the same shape)
@@ -16,9 +16,9 @@
 //   the model runner's clamp_into (np.maximum then np.minimum) and torch.clamp.
 // lo = -inf / hi = +inf clamp nothing on that side (the kernels skip the
 // instruction: max(v, -inf) = v for every v, NaN included). lo and hi are not
-// NaN; lo <= hi.
-// Every element goes through the same instructions whatever n and its
-// position (the tails run the vector code on a staged copy), so a result
+// NaN (lo > hi gives hi for every non-NaN v, as clamp_into does).
+// Every element goes through the same arithmetic instructions whatever n and
+// its position (the tails run the vector code on a staged copy), so a result
 // does not depend on how a tensor is cut into calls.
 // Aliasing: y may be a or b (the same pointer: an in-place Add); it must not
 // overlap them otherwise. Reads a[0, n), b[0, n) and writes y[0, n) only (no

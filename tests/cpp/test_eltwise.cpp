@@ -108,7 +108,7 @@ void check_kernel(const EltwiseKernels& k, EltOp op, bool vv, size_t n, float lo
 
 void sweep(const EltwiseKernels& k) {
   g_ftz = std::strstr(k.name, "armv7") != nullptr;
-  const float clamps[][2] = {{-kInf, kInf}, {0.0f, kInf}, {-kInf, 6.0f}, {0.0f, 6.0f}, {-1.0f, 1.0f}, {0.5f, 0.5f}};
+  const float clamps[][2] = {{-kInf, kInf}, {0.0f, kInf}, {-kInf, 6.0f}, {0.0f, 6.0f}, {-1.0f, 1.0f}, {0.5f, 0.5f}, {1.0f, -1.0f}};
   std::vector<size_t> lengths;
   for (size_t n = 0; n <= 40; n++) lengths.push_back(n);
   for (size_t n : {63, 64, 65, 100, 1001, 4099}) lengths.push_back(n);
