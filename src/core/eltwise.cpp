@@ -12,35 +12,48 @@ namespace armconv {
 namespace detail {
 namespace {
 
-// Elements per unit: 32 KB of output, so that a 64x56x56 tensor (ResNet-18's
-// first residual Add) gives 92 units, 23 per thread of 4 (a busiest thread
-// within 1 + 4/92 of an even share), and a call per unit costs next to
-// nothing (about 30 instructions per 8192 elements).
-constexpr size_t kUnitElems = 8192;
+// Elements per unit: at most 32 KB of output (a call per unit then costs
+// next to nothing: about 40 instructions per 8192 elements), and for a team
+// of T threads at least kUnitsPerThread units per thread where the tensor
+// has 512 elements per unit for them: ResNet-18's first residual Add (64x56x56,
+// 200704 elements) runs 25 units of 8192 on one thread, 49 of 4096 on 4 (a
+// busiest thread within 1 + 4/49 of an even share).
+constexpr size_t kMaxUnitElems = 8192;
+constexpr size_t kMinUnitElems = 512;
 
 // Cost of one element in team_size's unit (MACs of a convolution): an
 // elementwise op moves 12 bytes per element and computes next to nothing, a
 // few times a MAC's time on a Cortex-A72.
 constexpr double kOpsPerElem = 4.0;
 
+// Elements per unit for `total` elements on `team` threads: a multiple of 16
+// (so that only the last unit has a tail) in [kMinUnitElems, kMaxUnitElems].
+size_t unit_elems(size_t total, int team) {
+  const size_t want = size_t(team) * kUnitsPerThread;
+  size_t e = (total + want - 1) / want;
+  e = (e + 15) / 16 * 16;
+  return std::min(kMaxUnitElems, std::max(kMinUnitElems, e));
+}
+
 }  // namespace
 
 EltwisePlan eltwise_plan(EltOp op, EltBroadcast bcast, size_t outer, size_t mid, size_t inner, float lo,
-                         float hi) {
+                         float hi, int team) {
   EltwisePlan p;
   p.op = op;
   p.bcast = bcast;
   p.outer = outer, p.mid = mid, p.inner = inner;
   p.lo = lo, p.hi = hi;
   const size_t total = outer * mid * inner;
+  const size_t elems = unit_elems(total, std::max(team, 1));
   if (bcast == EltBroadcast::Mid) {
     const size_t rows = inner == 1 ? outer : outer * mid;
     const size_t row_len = inner == 1 ? mid : inner;
-    p.per_unit = std::max<size_t>(1, kUnitElems / std::max<size_t>(row_len, 1));
+    p.per_unit = std::max<size_t>(1, elems / std::max<size_t>(row_len, 1));
     p.units = rows ? (rows + p.per_unit - 1) / p.per_unit : 0;
   } else {
-    p.per_unit = kUnitElems;  // a multiple of 16: only the last unit has a tail
-    p.units = (total + kUnitElems - 1) / kUnitElems;
+    p.per_unit = elems;
+    p.units = (total + elems - 1) / elems;
   }
   return p;
 }
@@ -77,10 +90,10 @@ void eltwise_run(const EltwiseKernels& k, const EltwisePlan& p, const float* a, 
 
 void eltwise(EltOp op, EltBroadcast bcast, size_t outer, size_t mid, size_t inner, const float* a,
              const float* b, float* y, float lo, float hi) {
-  const EltwisePlan p = eltwise_plan(op, bcast, outer, mid, inner, lo, hi);
-  if (p.units == 0 || outer * mid * inner == 0) return;
-  const EltwiseKernels& k = *kernels().eltwise;
   const double total = double(outer) * double(mid) * double(inner);
+  if (total == 0) return;
+  const EltwisePlan p = eltwise_plan(op, bcast, outer, mid, inner, lo, hi, team_for_work(kOpsPerElem * total));
+  const EltwiseKernels& k = *kernels().eltwise;
   const int team = team_size(p.units, kOpsPerElem * total / double(p.units));
   UnitGrid grid;
   grid.axes[0] = p.units;

@@ -56,7 +56,8 @@ const EltwiseKernels& eltwise_neon_kernels();
 //           (N, C, H, W): outer N, mid C, inner H*W; inner 1: a trailing one);
 //   Scalar: one value (mid = 1).
 // The work is cut into units (chunks of elements, or planes) planned from
-// the shape and run on the thread pool; results do not depend on the cut.
+// the shape and the team (finer for more threads) and run on the thread
+// pool; results do not depend on the cut.
 // y may be a (or b when Same). lo/hi as above.
 enum class EltBroadcast : int { Same = 0, Mid, Scalar };
 
@@ -69,12 +70,14 @@ struct EltwisePlan {
   // last chunk may be shorter). Mid: `per_unit` consecutive rows (the last
   // unit may have fewer), a row being one (o, m) plane of `inner` elements
   // (one vs call) or, when inner is 1, one o of `mid` elements (one vv call
-  // against b). A pure function of the shape: not of the thread count.
+  // against b). A function of the shape and the team it is cut for.
   size_t units, per_unit;
 };
 
+// The plan for a run on `team` threads (at least kUnitsPerThread units per
+// thread where the tensor is large enough; 1: the fewest units).
 EltwisePlan eltwise_plan(EltOp op, EltBroadcast bcast, size_t outer, size_t mid, size_t inner, float lo,
-                         float hi);
+                         float hi, int team = 1);
 // Units [begin, end) of `plan` with `k`'s kernels.
 void eltwise_run(const EltwiseKernels& k, const EltwisePlan& plan, const float* a, const float* b,
                  float* y, size_t begin, size_t end);

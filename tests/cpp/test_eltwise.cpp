@@ -14,6 +14,7 @@
 // result. NaN results are compared as NaN (payloads aside).
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -152,14 +153,24 @@ void check_operator() {
       CHECK(plan.units > 1, "shape %zu,%zu,%zu plans %zu unit(s)", sh.outer, sh.mid, sh.inner, plan.units);
       std::vector<float> whole(total), cut(total, 7.0f), t1(total), t3(total);
       armconv::detail::eltwise_run(k, plan, a.data(), b.data(), whole.data(), 0, plan.units);
-      for (int rep = 0; rep < 3; rep++) {
-        size_t u = 0;
-        while (u < plan.units) {
-          const size_t e = std::min(plan.units, u + 1 + rng() % 5);
-          armconv::detail::eltwise_run(k, plan, a.data(), b.data(), cut.data(), u, e);
-          u = e;
+      // Random cuts of the one-thread plan and of the plans for 3 and 4
+      // threads (finer units: at least 8 per thread where the tensor allows).
+      for (int team : {1, 3, 4}) {
+        const auto pt = armconv::detail::eltwise_plan(op, sh.bc, sh.outer, sh.mid, sh.inner, lo, hi, team);
+        if (team > 1)
+          CHECK(pt.units >= std::min<size_t>(8 * size_t(team), total / 512 / (sh.bc == EltBroadcast::Mid ? 2 : 1)) &&
+                    pt.units >= plan.units,
+                "shape %zu,%zu,%zu: %zu units for %d threads", sh.outer, sh.mid, sh.inner, pt.units, team);
+        for (int rep = 0; rep < 2; rep++) {
+          std::fill(cut.begin(), cut.end(), 7.0f);
+          size_t u = 0;
+          while (u < pt.units) {
+            const size_t e = std::min(pt.units, u + 1 + rng() % 5);
+            armconv::detail::eltwise_run(k, pt, a.data(), b.data(), cut.data(), u, e);
+            u = e;
+          }
+          CHECK(std::memcmp(cut.data(), whole.data(), total * sizeof(float)) == 0, "a cut changes bits (team %d)", team);
         }
-        CHECK(std::memcmp(cut.data(), whole.data(), total * sizeof(float)) == 0, "a cut changes bits");
       }
       {
         armconv::ScopedNumThreads t(1);
