@@ -395,3 +395,18 @@ def test_residual_add_relu_in_place_on_kernels(rng, monkeypatch):
     conv = armconv.conv2d(x, consts["w"], consts["b"], padding=1)
     np.testing.assert_array_equal(y, np.maximum(conv + x, np.float32(0)))
     assert calls == [("add", "same")] and in_place == [True]  # out is the convolution's buffer
+
+
+def test_binary_kernels_threads(rng):
+    """A residual Add + ReLU large enough for a team: the same bits on 1 and 4 threads."""
+    shape = (1, 64, 28, 28)
+    nodes = [Node("Add", "add", ["a", "b"], ["s"]), Node("Relu", "relu", ["s"], ["y"])]
+    model = Model(optimize(Graph([("a", list(shape)), ("b", list(shape))], ["y"], nodes, {})))
+    a, b = _operand(rng, shape), _operand(rng, shape)
+    with armconv.threads(1):
+        y1 = model(a, b)
+    with armconv.threads(4):
+        y4 = model(a, b)
+    assert y1.tobytes() == y4.tobytes()
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(y1, np.maximum(a + b, np.float32(0)))
