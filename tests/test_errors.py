@@ -183,6 +183,46 @@ def test_private_module_checks_its_inputs():
         layer.run(X[:, :3])
 
 
+def test_private_eltwise_checks_its_inputs():
+    """The model runner's elementwise binding refuses what would crash or
+    read the wrong memory; out may be a itself (in place), not part of it."""
+    from armconv import _armconv
+    inf = float("inf")
+    a, b, y = (np.arange(24, dtype=np.float32).reshape(2, 3, 4) for _ in range(3))
+    ok = ("add", a, b, y, "same", 1, 1, 24, -inf, inf)
+
+    def call(**kw):
+        names = ("op", "a", "b", "out", "broadcast", "outer", "mid", "inner", "lo", "hi")
+        args = dict(zip(names, ok))
+        args.update(kw)
+        return _armconv.eltwise(*[args[n] for n in names])
+    assert call() is y and np.array_equal(y, a + b)
+    assert call(out=a) is a and np.array_equal(a, 2 * b)  # in place
+    with pytest.raises(TypeError, match="a must have dtype float32, got float64"):
+        call(a=a.astype(np.float64))
+    with pytest.raises(ValueError, match="b has 3 elements, expected 24"):
+        call(b=np.zeros(3, np.float32))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        call(out=np.zeros((4, 3, 2), np.float32).T)
+    with pytest.raises(ValueError, match="out must be a itself or not overlap it"):
+        big = np.zeros(25, np.float32)
+        call(a=big[:24], out=big[1:])
+    with pytest.raises(ValueError, match="out must not overlap b"):
+        call(b=y[0, 0, :3], broadcast="mid", mid=3, inner=8)
+    with pytest.raises(ValueError, match="read-only"):
+        ro = np.zeros(24, np.float32)
+        ro.flags.writeable = False
+        call(out=ro)
+    with pytest.raises(ValueError, match="op must be"):
+        call(op="div")
+    with pytest.raises(ValueError, match="broadcast must be"):
+        call(broadcast="row")
+    with pytest.raises(ValueError, match="NaN"):
+        call(lo=float("nan"))
+    with pytest.raises(ValueError, match=">= 0"):
+        call(outer=-1)
+
+
 @pytest.mark.parametrize("name", ["stride", "dilation", "padding", "groups"])
 @pytest.mark.parametrize("v", [2 ** 63, 2 ** 64 + 3, 10 ** 30])
 def test_huge_ints_name_the_argument(name, v):

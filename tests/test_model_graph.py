@@ -310,3 +310,103 @@ def test_glue_ops(rng):
     ry = t[..., 1:][..., 1:-1].mean(axis=(2, 3))
     assert rel_err(y, ry) < 1e-5
     assert rel_err(y2, np.tanh(t[..., :1])) < 1e-5
+
+
+# ----------------------------------------------------------------- elementwise on armconv's kernels
+
+# (shape of a, shape of b, runs on the kernels): same shape, per-channel
+# either side, a squeeze-and-excitation (N, C, 1, 1), a trailing vector, a
+# scalar either side; then what stays numpy (both broadcast, a gap).
+_BINARY_SHAPES = [((2, 8, 7, 9), (2, 8, 7, 9), True), ((2, 8, 7, 9), (1, 8, 1, 1), True),
+                  ((8, 1, 1), (2, 8, 7, 9), True), ((2, 8, 7, 9), (2, 8, 1, 1), True),
+                  ((2, 8, 7, 9), (9,), True), ((2, 8, 7, 9), (), True), ((1,), (2, 8, 7, 9), True),
+                  ((2, 1, 7, 9), (1, 8, 1, 1), False), ((2, 8, 7, 9), (1, 8, 1, 9), False)]
+
+
+def _operand(rng, shape):
+    """Normal values with NaN, +-inf and -0 sprinkled in (none subnormal: armv7's NEON flushes those)."""
+    v = np.array(rnd(rng, *shape, scale=3.0), np.float32)
+    flat = v.reshape(-1)
+    if flat.size >= 8:
+        idx = rng.choice(flat.size, size=max(4, flat.size // 50), replace=False)
+        flat[idx] = rng.choice(np.array([np.nan, np.inf, -np.inf, -0.0], np.float32), size=idx.size)
+    return v
+
+
+@pytest.mark.parametrize("op", ["Add", "Sub", "Mul", "Max", "Min"])
+@pytest.mark.parametrize("act", [None, (0.0, INF), (-1.5, 2.0)])
+@pytest.mark.parametrize("const", [False, True])
+def test_binary_kernels_equal_numpy(op, act, const, rng, monkeypatch):
+    """Two float32 operands run on the elementwise kernels where their shapes
+    allow (one call each), numpy otherwise; either way the result is numpy's
+    f(a, b) then clamp, bit for bit (a op b rounded once in both; NaN where
+    numpy has NaN)."""
+    import armconv._model.ops as ops_mod
+    calls = []
+    real = ops_mod._eltwise
+
+    def counting(*args):
+        calls.append(args[0])
+        return real(*args)
+    monkeypatch.setattr(ops_mod, "_eltwise", counting)
+    f = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Max": np.maximum, "Min": np.minimum}[op]
+    for sa, sb, on_kernel in _BINARY_SHAPES:
+        a, b = _operand(rng, sa), _operand(rng, sb)
+        attrs = {} if act is None else {"activation": list(act)}
+        consts = {"b": b} if const else {}
+        inputs = [("a", list(sa))] + ([] if const else [("b", list(sb))])
+        model = Model(Graph(inputs, ["y"], [Node(op, "n", ["a", "b"], ["y"], attrs)], consts))
+        del calls[:]
+        with np.errstate(invalid="ignore"):
+            y = model(a) if const else model(a, b)
+            want = f(a, b)
+            if act is not None:
+                want = np.minimum(np.maximum(want, np.float32(act[0])), np.float32(act[1]))
+        assert y.dtype == np.float32 and y.shape == want.shape
+        np.testing.assert_array_equal(y, want, err_msg=f"{op} {sa} {sb} act {act}")
+        assert len(calls) == (1 if on_kernel else 0), (op, sa, sb, calls)
+        if on_kernel and op == "Sub" and sa != sb and sa != want.shape:
+            assert calls == ["rsub"]  # the full operand second: b - a on the kernels
+
+
+def test_residual_add_relu_in_place_on_kernels(rng, monkeypatch):
+    """ResNet's block ending: Conv, then Add(conv, x) + Relu fused and written
+    over the convolution's buffer; one kernel call, numpy's bits."""
+    import armconv._model.ops as ops_mod
+    calls, in_place = [], []
+    real = ops_mod._eltwise
+
+    def counting(*args):
+        calls.append(args[:5:4])
+        in_place.append(args[3].ctypes.data == args[1].ctypes.data)
+        return real(*args)
+    monkeypatch.setattr(ops_mod, "_eltwise", counting)
+    c = 16
+    consts = {"w": rnd(rng, c, c, 3, 3, scale=0.2), "b": rnd(rng, c)}
+    nodes = [Node("Conv", "conv", ["x", "w", "b"], ["c"], {"pads": [1, 1, 1, 1]}),
+             Node("Add", "add", ["c", "x"], ["s"]), Node("Relu", "relu", ["s"], ["y"])]
+    g = optimize(Graph([("x", [None, c, 13, 11])], ["y"], nodes, consts))
+    model = Model(g)
+    assert [n.op for n in model._graph.nodes] == ["Conv", "Add"]
+    p = model.plan({"x": (2, c, 13, 11)})
+    assert "add" in p.inplace
+    x = rnd(rng, 2, c, 13, 11)
+    y = model(x)
+    conv = armconv.conv2d(x, consts["w"], consts["b"], padding=1)
+    np.testing.assert_array_equal(y, np.maximum(conv + x, np.float32(0)))
+    assert calls == [("add", "same")] and in_place == [True]  # out is the convolution's buffer
+
+
+def test_binary_kernels_threads(rng):
+    """A residual Add + ReLU large enough for a team: the same bits on 1 and 4 threads."""
+    shape = (1, 64, 28, 28)
+    nodes = [Node("Add", "add", ["a", "b"], ["s"]), Node("Relu", "relu", ["s"], ["y"])]
+    model = Model(optimize(Graph([("a", list(shape)), ("b", list(shape))], ["y"], nodes, {})))
+    a, b = _operand(rng, shape), _operand(rng, shape)
+    with armconv.threads(1):
+        y1 = model(a, b)
+    with armconv.threads(4):
+        y4 = model(a, b)
+    assert y1.tobytes() == y4.tobytes()
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(y1, np.maximum(a + b, np.float32(0)))

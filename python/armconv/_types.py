@@ -57,6 +57,7 @@ class _KernelsAlways(TypedDict):
     depthwise3x3_s8: str
     half_convert: str
     pool: str
+    eltwise: str
 
 
 class Kernels(_KernelsAlways, total=False):

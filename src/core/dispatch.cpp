@@ -89,6 +89,7 @@ Kernels choose(const CpuFeatures& f) {
   k.dw3x3_s8 = &dw3x3_s8_generic_kernels();
   k.half_convert = &half_convert_generic_kernels();
   k.pool = &pool_generic_kernels();
+  k.eltwise = &eltwise_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
   if (f.neon) {
     k.sgemm = &sgemm_neon_kernels();
@@ -106,6 +107,7 @@ Kernels choose(const CpuFeatures& f) {
     k.dw_any = &dw_any_neon_kernels();
     k.dw3x3_s8 = &dw3x3_s8_neon_kernels();
     k.pool = &pool_neon_kernels();
+    k.eltwise = &eltwise_neon_kernels();
 #if defined(__aarch64__)
     k.half_convert = &half_convert_neon_kernels();  // armv7: see core/half_convert.h
 #endif

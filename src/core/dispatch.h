@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/dwconv.h"
+#include "core/eltwise.h"
 #include "core/gemm.h"
 #include "core/half_convert.h"
 #include "core/pool.h"
@@ -44,6 +45,7 @@ struct Kernels {
   const Dw3x3S8Kernels* dw3x3_s8;     // int8 depthwise 3x3: neon > generic
   const HalfConvertKernels* half_convert;  // float16 arrays <-> float: neon (aarch64) > generic
   const PoolKernels* pool;            // max / average pooling: neon > generic
+  const EltwiseKernels* eltwise;      // elementwise binary ops + clamp: neon > generic
   // fp16 (Precision::Fp16 layers): only where the CPU has fp16 vector
   // arithmetic and the kernels were built; nullptr otherwise (the layers
   // then run the fp32 kernels).

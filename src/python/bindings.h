@@ -127,6 +127,7 @@ void bind_fp32(py::module_& m);
 void bind_layout(py::module_& m);  // bind_layout.cpp: nc4hw4 helpers
 void bind_int8(py::module_& m);
 void bind_pool(py::module_& m);  // bind_pool.cpp: max / average pooling
+void bind_eltwise(py::module_& m);  // bind_eltwise.cpp: elementwise binary ops (the model runner)
 // What a call over an (n, h, w) input runs at this thread's get_num_threads():
 // {"algo", "units", "team"} (the private test hook `_plan` of Conv2d and
 // QConv2d: tests check that a call they run really goes parallel).

@@ -1,6 +1,7 @@
 // The extension module armconv._armconv.
 #include "armconv/armconv.h"
 #include "armconv/pool.h"
+#include "core/eltwise.h"
 #include "python/bindings.h"
 
 namespace armconv {
@@ -107,6 +108,7 @@ PYBIND11_MODULE(_armconv, m) {
     kernels["depthwise3x3_s8"] = c.depthwise3x3_s8;
     kernels["half_convert"] = c.half_convert;
     kernels["pool"] = armconv::pool_kernel_name();
+    kernels["eltwise"] = armconv::detail::eltwise_kernel_name();
     // The fp16 kernels, where they run (Precision::Fp16 layers).
     if (!c.hgemm.empty()) kernels["hgemm"] = c.hgemm;
     if (!c.depthwise3x3_fp16.empty()) kernels["depthwise3x3_fp16"] = c.depthwise3x3_fp16;
@@ -129,5 +131,6 @@ PYBIND11_MODULE(_armconv, m) {
   armconv::py_bind::bind_layout(m);
   armconv::py_bind::bind_int8(m);
   armconv::py_bind::bind_pool(m);
+  armconv::py_bind::bind_eltwise(m);
   armconv::py_bind::bind_threads(m);
 }

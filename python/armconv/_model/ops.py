@@ -19,7 +19,9 @@ the same shape and dtype (the memory plan uses that when the input dies at
 this node).
 
 The convolution and fully connected layers run on armconv's kernels
-(``env`` hands out the prepacked :class:`armconv.Conv2d` of a node); the other
+(``env`` hands out the prepacked :class:`armconv.Conv2d` of a node), and so do
+2-D pooling and the float32 elementwise Add, Sub, Mul, Max, Min of two
+operands whose shapes the kernels cover (src/core/eltwise.h); the other
 ("glue") operators are NumPy.
 """
 import itertools
@@ -27,6 +29,7 @@ import math
 
 import numpy as np
 
+from .._armconv import eltwise as _eltwise
 from .._armconv import pool2d as _pool2d
 from .ir import describe
 
@@ -324,11 +327,81 @@ def _int_div(a, b, out):
 BINARY = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Div": np.divide,
           "Pow": np.power, "Max": np.maximum, "Min": np.minimum}
 
+# Ops of two float32 operands that run on armconv's elementwise kernels
+# (src/core/eltwise.h: one pass, the clamp fused), and the commutative ones.
+KERNEL_BINARY = {"Add": "add", "Sub": "sub", "Mul": "mul", "Max": "max", "Min": "min"}
+_COMMUTATIVE = {"add", "mul", "max", "min"}
+
+
+def _prod(dims):
+    return int(np.prod(dims, dtype=np.int64))
+
+
+def _broadcast_view(small, full):
+    """How an operand of shape ``small`` broadcasts to ``full`` for the
+    elementwise kernels: ("same" | "scalar" | "mid", outer, mid, inner), the
+    output viewed as outer x mid x inner with the operand varying along mid
+    only (a per-channel (C, 1, 1) operand of (N, C, H, W): N, C, H*W; a
+    trailing (W,) one: N*C*H, W, 1); None when its non-1 dimensions are not
+    one contiguous run (numpy then)."""
+    if tuple(small) == tuple(full):
+        return ("same", 1, 1, _prod(full))
+    if len(small) > len(full):
+        return None
+    s = (1,) * (len(full) - len(small)) + tuple(small)
+    dims = [i for i, d in enumerate(s) if d != 1]
+    if not dims:
+        return ("scalar", 1, 1, _prod(full))
+    i0, i1 = dims[0], dims[-1] + 1
+    if any(s[i] != full[i] for i in range(i0, i1)):
+        return None
+    return ("mid", _prod(full[:i0]), _prod(full[i0:i1]), _prod(full[i1:]))
+
+
+def _kernel_binary(name, ins, out_shape, consts, lo, hi):
+    """fn(xs, ys) running a two-operand float32 node on the elementwise
+    kernels, or None when its shapes are not theirs (both operands
+    broadcast, or a broadcast the kernels do not cover). The clamp bounds
+    are clamp_into's: None (or NaN) clamps nothing on that side."""
+    if name not in KERNEL_BINARY or any(t.dtype != F32 for t in ins):
+        return None
+    op = KERNEL_BINARY[name]
+    if ins[0].shape == out_shape:
+        full, small = 0, 1
+    elif ins[1].shape == out_shape:
+        full, small = 1, 0
+        if op not in _COMMUTATIVE:
+            op = "rsub"  # a - b with b the full operand: b's elements minus a's
+    else:
+        return None
+    view = _broadcast_view(ins[small].shape, out_shape)
+    if view is None:
+        return None
+    kind, outer, mid, inner = view
+    lo = lo if lo is not None and lo > -math.inf else -math.inf
+    hi = hi if hi is not None and hi < math.inf else math.inf
+    cf, cs = consts[full], consts[small]
+    if cf is None and cs is None:
+        def fn(xs, ys):
+            _eltwise(op, xs[full], xs[small], ys[0], kind, outer, mid, inner, lo, hi)
+    elif cf is None:
+        def fn(xs, ys):
+            _eltwise(op, xs[full], cs, ys[0], kind, outer, mid, inner, lo, hi)
+    elif cs is None:
+        def fn(xs, ys):
+            _eltwise(op, cf, xs[small], ys[0], kind, outer, mid, inner, lo, hi)
+    else:
+        def fn(xs, ys):
+            _eltwise(op, cf, cs, ys[0], kind, outer, mid, inner, lo, hi)
+    return fn
+
 
 @register(*BINARY)
 class Binary(Named):
     """Elementwise with numpy broadcasting; Max and Min take any number of inputs.
-    ``activation`` (lo, hi) clamps the result (Add + Relu fused)."""
+    ``activation`` (lo, hi) clamps the result (Add + Relu fused). Two float32
+    operands run on the elementwise kernels when their shapes allow
+    (_kernel_binary); the rest is numpy."""
     inplace = True
     n_inputs = (2, 2)
 
@@ -366,6 +439,10 @@ class Binary(Named):
             def fn(xs, ys):
                 np.copyto(ys[0], xs[0])
             return fn
+        if n == 2:
+            k = _kernel_binary(self.name, ins, outs[0].shape, consts, lo, hi)
+            if k is not None:
+                return k
         a_c, b_c = consts[0], consts[1]
         if n == 2 and a_c is None and b_c is None:
             def fn(xs, ys):

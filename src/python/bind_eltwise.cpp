@@ -1,0 +1,92 @@
+// Elementwise binding: _eltwise over the core's detail::eltwise
+// (core/eltwise.h), for the model runner's Add / Sub / Mul / Max / Min nodes
+// (python/armconv/_model/ops.py decides the broadcast kind and the
+// outer x mid x inner view from the node's shapes).
+#include <cmath>
+#include <string>
+
+#include "bindings.h"
+#include "core/eltwise.h"
+
+namespace armconv {
+namespace py_bind {
+
+namespace {
+
+using detail::EltBroadcast;
+using detail::EltOp;
+
+// TypeError unless float32; ValueError unless C-contiguous, aligned, of `count` elements.
+const float* f32_data(const py::array& a, const char* name, size_t count) {
+  if (!a.dtype().equal(py::dtype::of<float>()))
+    throw py::type_error(std::string(name) + " must have dtype float32, got " + std::string(py::str(a.dtype())));
+  if (!(a.flags() & py::array::c_style) || !(a.flags() & 0x0100 /* NPY_ARRAY_ALIGNED */))
+    throw py::value_error(std::string(name) + " must be C-contiguous and aligned");
+  if (size_t(a.size()) != count)
+    throw py::value_error(std::string(name) + " has " + std::to_string(a.size()) + " elements, expected " +
+                          std::to_string(count));
+  return static_cast<const float*>(a.data());
+}
+
+bool overlap(const py::array& x, const py::array& y) {
+  const char* a = static_cast<const char*>(x.data());
+  const char* b = static_cast<const char*>(y.data());
+  return x.nbytes() > 0 && y.nbytes() > 0 && a < b + y.nbytes() && b < a + x.nbytes();
+}
+
+// `out` may be `in` itself (the same elements: in place) but not overlap it otherwise.
+void require_same_or_disjoint(const py::array& out, const py::array& in, const char* name) {
+  if (overlap(out, in) && !(out.data() == in.data() && out.nbytes() == in.nbytes()))
+    throw py::value_error(std::string("out must be ") + name + " itself or not overlap it");
+}
+
+EltOp parse_op(const std::string& op) {
+  if (op == "add") return EltOp::Add;
+  if (op == "sub") return EltOp::Sub;
+  if (op == "rsub") return EltOp::RSub;
+  if (op == "mul") return EltOp::Mul;
+  if (op == "max") return EltOp::Max;
+  if (op == "min") return EltOp::Min;
+  throw py::value_error("op must be 'add', 'sub', 'rsub', 'mul', 'max' or 'min', got '" + op + "'");
+}
+
+EltBroadcast parse_bcast(const std::string& b) {
+  if (b == "same") return EltBroadcast::Same;
+  if (b == "mid") return EltBroadcast::Mid;
+  if (b == "scalar") return EltBroadcast::Scalar;
+  throw py::value_error("broadcast must be 'same', 'mid' or 'scalar', got '" + b + "'");
+}
+
+}  // namespace
+
+void bind_eltwise(py::module_& m) {
+  m.def(
+      "eltwise",
+      [](const std::string& op_name, py::array a, py::array b, py::array out, const std::string& bcast_name,
+         int64_t outer, int64_t mid, int64_t inner, double lo, double hi) {
+        const EltOp op = parse_op(op_name);
+        const EltBroadcast bcast = parse_bcast(bcast_name);
+        if (outer < 0 || mid < 0 || inner < 0) throw py::value_error("outer, mid, inner must be >= 0");
+        if (std::isnan(lo) || std::isnan(hi)) throw py::value_error("lo and hi must not be NaN");
+        const size_t total = size_t(checked_count({outer, mid, inner}, sizeof(float), "the tensor"));
+        const size_t bn = bcast == EltBroadcast::Same ? total : bcast == EltBroadcast::Mid ? size_t(mid) : 1;
+        const float* ap = f32_data(a, "a", total);
+        const float* bp = f32_data(b, "b", bn);
+        f32_data(out, "out", total);
+        if (!out.writeable()) throw py::value_error("out is read-only");
+        require_same_or_disjoint(out, a, "a");
+        if (bcast == EltBroadcast::Same) require_same_or_disjoint(out, b, "b");
+        else if (overlap(out, b)) throw py::value_error("out must not overlap b");
+        float* yp = static_cast<float*>(out.mutable_data());
+        {
+          py::gil_scoped_release nogil;
+          detail::eltwise(op, bcast, size_t(outer), size_t(mid), size_t(inner), ap, bp, yp, float(lo), float(hi));
+        }
+        return out;
+      },
+      py::arg("op"), py::arg("a"), py::arg("b"), py::arg("out"), py::arg("broadcast"), py::arg("outer"),
+      py::arg("mid"), py::arg("inner"), py::arg("lo"), py::arg("hi"));
+}
+
+}  // namespace py_bind
+}  // namespace armconv
