@@ -116,6 +116,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/buffer.h"
@@ -418,12 +419,16 @@ struct WinoF32 {
   }
 };
 
-struct WinoF16 {
+// H8: F(4,3)'s binary16 input side (core/winograd.h: one nc8 binary16
+// staging box per octet, V computed in binary16); else F(2,3)'s (two nc4
+// fp32 boxes per octet, fp32 transforms).
+template <bool H8>
+struct WinoF16T {
   using Elem = Half;
   using Acc = float;
-  using Stage = float;  // two nc4 boxes per octet
+  using Stage = std::conditional_t<H8, Half, float>;
   using Base = ConvImplF16;
-  static constexpr size_t kLanes = 8, kMBlock = 16, kStageLanes = 4;
+  static constexpr size_t kLanes = 8, kMBlock = 16, kStageLanes = H8 ? 8 : 4;
   struct Kernels {
     const WinoF16Kernels* tx;
     const WinoGemmF16Kernels* gemm;
@@ -444,16 +449,25 @@ struct WinoF16 {
                    size_t u_stride, const Elem* v, float* c, size_t ldc, const float* bias, bool accumulate) {
     k.gemm->gemm(mblocks, n, kgroups, run, u, u_stride, v, c, ldc, bias, accumulate);
   }
-  static void input(const Kernels& k, const float* const* box, size_t row, Elem* dst, size_t dst_pos) {
-    k.tx->input(box[0], box[1], row, dst, dst_pos);
+  static void input(const Kernels& k, const Stage* const* box, size_t row, Elem* dst, size_t dst_pos) {
+    if constexpr (H8)
+      k.tx->input_h8(box[0], row, dst, dst_pos);
+    else
+      k.tx->input(box[0], box[1], row, dst, dst_pos);
   }
   static void pack(const Kernels& k, const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
-                   size_t hi, float* dst) {
-    k.tx->pack_nc4(x, ch_stride, nch, lo, n, hi, dst);
+                   size_t hi, Stage* dst) {
+    if constexpr (H8)
+      k.tx->pack_nc8h(x, ch_stride, nch, lo, n, hi, dst);
+    else
+      k.tx->pack_nc4(x, ch_stride, nch, lo, n, hi, dst);
   }
   static void pack(const Kernels& k, const Half* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
-                   size_t hi, float* dst) {
-    k.tx->pack_nc4_h(x, ch_stride, nch, lo, n, hi, dst);
+                   size_t hi, Stage* dst) {
+    if constexpr (H8)
+      k.tx->pack_nc8h_h(x, ch_stride, nch, lo, n, hi, dst);
+    else
+      k.tx->pack_nc4_h(x, ch_stride, nch, lo, n, hi, dst);
   }
   static void output(const Kernels& k, const float* m, size_t src_pos, float* dst, size_t rows, size_t cols,
                      size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p, size_t /*ch*/) {
@@ -465,6 +479,8 @@ struct WinoF16 {
                    p.out_max);
   }
 };
+using WinoF16 = WinoF16T<false>;   // F(2,3)
+using WinoF16H = WinoF16T<true>;   // F(4,3)
 
 
 // int8 (QConv2d, core/winograd.h int8 section): U' = (2G) g (2G)^T exact in
@@ -1095,19 +1111,27 @@ class WinogradConvS8 final : public WinogradConv<WinoS8> {
   }
 };
 
-class WinogradConvF16 final : public WinogradConvF<WinoF16> {
+template <class T>
+class WinogradConvF16 final : public WinogradConvF<T> {
  public:
-  using WinogradConvF<WinoF16>::WinogradConvF;
-  using WinogradConvF<WinoF16>::run;
-  using WinogradConvF<WinoF16>::run_stage;
+  using WinogradConvF<T>::WinogradConvF;
+  using WinogradConvF<T>::run;
+  using WinogradConvF<T>::run_stage;
   void run(const ConvPlan& pl, const Half* x, Half* y, size_t begin, size_t end, void* scratch) const override {
-    run_t(pl, x, y, begin, end, scratch);
+    this->run_t(pl, x, y, begin, end, scratch);
   }
   void run_stage(const ConvPlan& pl, int stage, const Half* x, Half* y, size_t begin, size_t end, void* scratch,
                  void* shared) const override {
-    run_stage_t(pl, stage, x, y, begin, end, scratch, shared);
+    this->run_stage_t(pl, stage, x, y, begin, end, scratch, shared);
   }
 };
+
+// The fp16 layer of F(m,3) on the kernels k (m = 2 or 4).
+ConvImplPtr make_f16_conv(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
+                          const WinoF16Kernels* tx, const WinoGemmF16Kernels* gemm) {
+  if (m == 4) return ConvImplPtr(new WinogradConvF16<WinoF16H>(p, m, weight, bias, WinoF16H::Kernels{tx, gemm}));
+  return ConvImplPtr(new WinogradConvF16<WinoF16>(p, m, weight, bias, WinoF16::Kernels{tx, gemm}));
+}
 
 // A mixed tiling (core/plan.h, WinoMixPlan): each region is its tile size's
 // plan of its window (WinogradConv::plan_window; for threads
@@ -1342,7 +1366,8 @@ bool winograd_runs_f16(size_t m) { return m != 6 && kernels().wino_gemm_f16 && k
 
 ConvImplPtr make_winograd_conv_f16(const Conv2dParams& p, size_t m, const float* weight, const float* bias) {
   if (!winograd_runs_f16(m) || p.stride_h != 1) return nullptr;  // (no fp16 stride-2 Winograd)
-  return ConvImplPtr(new WinogradConvF16(p, m, weight, bias, WinoF16::kernels_for(m)));
+  const WinoF16::Kernels k = WinoF16::kernels_for(m);
+  return make_f16_conv(p, m, weight, bias, k.tx, k.gemm);
 }
 
 const char* winograd_s8_conv_rejects(const Conv2dParams& p) {
@@ -1366,7 +1391,7 @@ ConvImplS8Ptr make_winograd_s8_conv(const Conv2dParams& p, const QuantLayer& q) 
 ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
                                         const WinoF16Kernels& tx, const WinoGemmF16Kernels& gemm) {
   if (m != 2 && m != 4) throw Error("internal: the fp16 Winograd has F(2,3) and F(4,3) only");
-  return ConvImplPtr(new WinogradConvF16(p, m, weight, bias, WinoF16::Kernels{&tx, &gemm}));
+  return make_f16_conv(p, m, weight, bias, &tx, &gemm);
 }
 
 // ---- the cost model -------------------------------------------------------------

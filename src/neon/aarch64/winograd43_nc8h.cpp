@@ -1,25 +1,18 @@
-// NEON fp16 Winograd F(4x4, 3x3) transforms on the points {0, +-2/3,
-// +-3/2, inf}, aarch64 (winograd43-aarch64-nc8h; contract: core/winograd.h,
-// WinoF16Kernels; matrices B^T, G, A^T there, "F(4,3)h"). fp32 arithmetic
-// (fused multiply-adds by element) and conversions only (FCVTN/FCVTN2 to
-// store V and binary16 outputs; Armv8.0): a baseline unit, not an fp16
+// NEON fp16 Winograd F(4x4, 3x3) output transforms on the points {0,
+// +-2/3, +-3/2, inf}, aarch64 (winograd43-aarch64-nc8h; contract:
+// core/winograd.h, WinoF16Kernels; matrices B^T, G, A^T there, "F(4,3)h").
+// fp32 arithmetic (fused multiply-adds by element) and conversions only
+// (FCVTN for binary16 outputs; Armv8.0): a baseline unit, not an fp16
 // extension unit; it runs only where dispatch.cpp chose the fp16 Winograd
-// (after the fp16 check). Twin: generic/winograd_f16.cpp, bit for bit: the
-// assembly below runs the operations of wino::F43h (core/winograd_kernels.h)
-// in the same order, each rounded the same way (keep them in step).
+// (after the fp16 check). The input side (nc8 binary16 staging, the input
+// transform in binary16 arithmetic) is the fp16 unit
+// winograd43_in_fp16.cpp, which completes the table. Twin:
+// generic/winograd_f16.cpp, bit for bit: the assembly below runs the
+// operations of wino::F43h::output_1d (core/winograd_kernels.h) in the same
+// order, each rounded the same way (keep them in step).
 //
-// The 1-D transforms (d: 6 inputs, t = B^T d; m: 6 inputs, y = A^T m), with
-// a = 2/3, b = 3/2 (a b = 1), K = a^2 + b^2 = 97/36, D = b^2 - a^2 = 65/36
+// The 1-D output transform (m: 6 inputs, y = A^T m), with a = 2/3, b = 3/2
 // (constants rounded to fp32):
-//
-//   B^T = [ 1    0   -K     0    1   0 ]     t0 = (d0 + d4) - K d2
-//         [ 0   -b  -b^2    a    1   0 ]     t5 = (d5 + d1) - K d3
-//         [ 0    b  -b^2   -a    1   0 ]     e = d4 - a^2 d2,  o = b d3 - a d1
-//         [ 0   -a  -a^2    b    1   0 ]     t3 = e + o,  t4 = e - o
-//         [ 0    a  -a^2   -b    1   0 ]     e' = e - D d2,  o' = a d3 - b d1
-//         [ 0    1    0    -K    0   1 ]     t1 = e' + o',  t2 = e' - o'
-//   (14 operations, no register copies: the accumulators are dying inputs
-//   or fresh products)
 //
 //   A^T = [ 1  b^2  b^2   a    a   0 ]       with s1 = m1 + m2, d1 = m1 - m2,
 //         [ 0   b   -b    1   -1   0 ]            s3 = m3 + m4, d3 = m3 - m4:
@@ -28,133 +21,30 @@
 //                                              y3 = (m5 + a d1) + b^2 d3
 //   (10 operations, no copies)
 //
-// Both transforms of a tile are one inline-assembly block each, built as
-// the fp32 F(4,3)'s (neon/aarch64/winograd43_nc4.cpp): two 1-D transforms
-// side by side, the row pass of the input (the column pass of the output)
-// through a stack buffer whose layout lets the other pass load each 1-D
-// input as contiguous vectors. Counted per call (bench/bench_fp16.cpp,
-// fp16_wino43h_*_x400, cortex-a76): input 570 instructions per tile and 8
-// channels (594 on the points {0, 1, -1, 2, -1/2}), output 258 per tile and
-// 4 channels (278).
-// Octets with no second quad (a channel count of 8 k + 1..4) and output
-// tiles of fewer than 4 channels take the template (the same operations in
-// intrinsics, so the same bits). Only caller-saved vector registers.
+// One inline-assembly block per tile, built as the fp32 F(4,3)'s
+// (neon/aarch64/winograd43_nc4.cpp): two 1-D transforms side by side, the
+// column pass through a stack buffer whose layout lets the row pass load
+// each 1-D input as contiguous vectors. Counted per call (bench/bench_fp16.cpp,
+// fp16_wino43h_out_x400, cortex-a76): 258 per tile and 4 channels.
+// Output tiles of fewer than 4 channels take the template (the same
+// operations in intrinsics, so the same bits). Only caller-saved vector
+// registers.
 #include <arm_neon.h>
 
 #include <cstddef>
 
 #include "core/winograd.h"
 #include "core/winograd_kernels.h"
+// (its Ops and assembly macros; its nc4 staging is unused here: the input
+// side is winograd43_in_fp16.cpp's)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
 #include "neon/winograd.h"
+#pragma GCC diagnostic pop
 
 namespace armconv {
 namespace detail {
 namespace {
-
-// ---- input: V = B^T d B for 8 channels (two quads), stored as binary16 -------------
-//
-// One 1-D transform in two parts (wino::F43h::input_1d): d0..d5 in registers
-// D0..D5, temporaries T, U; constants in Q (lane 0 = K, 1 = a^2, 2 = a,
-// 3 = b) and lane 0 of Q2 (D): kIn43hConstValues. After part A: t0 = D0,
-// t5 = D5, t3 = U, t4 = T (stored between the parts); after part B: t1 = D1,
-// t2 = D2.
-#define H43_IN_A(D0, D1, D2, D3, D4, D5, T, U, Q, Q2)                                  \
-  WA_FADD(D0, D0, D4)   /* t0 = (d0 + d4) - K d2 */                                   \
-  WA_FMLS(D0, D2, Q, 0)                                                               \
-  WA_FADD(D5, D5, D1)   /* t5 = (d5 + d1) - K d3 */                                   \
-  WA_FMLS(D5, D3, Q, 0)                                                               \
-  WA_FMLS(D4, D2, Q, 1) /* e = d4 - a^2 d2 */                                         \
-  WA_FMUL(T, D3, Q, 3)  /* o = b d3 - a d1 */                                         \
-  WA_FMLS(T, D1, Q, 2)                                                                \
-  WA_FADD(U, D4, T)     /* t3 = e + o */                                              \
-  WA_FSUB(T, D4, T)     /* t4 = e - o */
-#define H43_IN_B(D0, D1, D2, D3, D4, D5, T, U, Q, Q2)                                  \
-  WA_FMLS(D4, D2, Q2, 0) /* e' = e - D d2 */                                          \
-  WA_FMUL(D3, D3, Q, 2)  /* o' = a d3 - b d1 */                                       \
-  WA_FMLS(D3, D1, Q, 3)                                                               \
-  WA_FADD(D1, D4, D3)    /* t1 = e' + o' */                                           \
-  WA_FSUB(D2, D4, D3)    /* t2 = e' - o' */
-
-// Register map of both passes (v0, v25: constants):
-//   transform A: d0..d5 = v16-v21, T = v22, U = v23
-//   transform B: d0..d5 = v1-v6,   T = v7,  U = v24
-//   column pass: v26-v29 the binary16 results (A's lanes 0-3, B's 4-7)
-#define H43_IN_A2                                                                     \
-  H43_IN_A(16, 17, 18, 19, 20, 21, 22, 23, 0, 25) H43_IN_A(1, 2, 3, 4, 5, 6, 7, 24, 0, 25)
-#define H43_IN_B2                                                                     \
-  H43_IN_B(16, 17, 18, 19, 20, 21, 22, 23, 0, 25) H43_IN_B(1, 2, 3, 4, 5, 6, 7, 24, 0, 25)
-
-// Row pass on patch rows R (transform A) and R + 1 (B) of one quad: a row is
-// 6 contiguous vectors (ld1 {4 regs} + ld1 {2 regs}; %[s] then steps to the
-// next row by rs = row bytes - 64). t_j of row r goes to e + 96 j + 16 r
-// (e[j][r] of the quad), so rows R and R + 1 pair up in one stp.
-#define H43_STP(a, b, J, R) "stp q" #a ", q" #b ", [%[e], #(" #J " * 96 + " #R " * 16)]\n"
-#define H43_IN_ROWS(R)                                                                \
-  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[s]], #64\n"                               \
-  "ld1 {v20.4s, v21.4s}, [%[s]], %[rs]\n"                                             \
-  "ld1 {v1.4s, v2.4s, v3.4s, v4.4s}, [%[s]], #64\n"                                   \
-  "ld1 {v5.4s, v6.4s}, [%[s]], %[rs]\n"                                               \
-  H43_IN_A2 H43_STP(16, 1, 0, R) H43_STP(21, 6, 5, R) H43_STP(23, 24, 3, R)           \
-  H43_STP(22, 7, 4, R) H43_IN_B2 H43_STP(17, 2, 1, R) H43_STP(18, 3, 2, R)
-
-// Column pass on column j of both quads (transform A: quad 0 from %[ea],
-// B: quad 1 from %[e], 6 contiguous vectors each, post-incremented):
-// position (i, j), lanes 0-3 from A and 4-7 from B, is one FCVTN + FCVTN2
-// to a binary16 vector stored through pointer d<i> (dst + 6 i dst_pos,
-// stepping by dst_pos per column).
-#define H43_CVT_ST(h, a, b, i)                                                        \
-  "fcvtn v" #h ".4h, v" #a ".4s\n"                                                    \
-  "fcvtn2 v" #h ".8h, v" #b ".4s\n"                                                   \
-  "st1 {v" #h ".8h}, [%[d" #i "]], %[dp]\n"
-#define H43_IN_COL                                                                    \
-  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[ea]], #64\n"                              \
-  "ld1 {v20.4s, v21.4s}, [%[ea]], #32\n"                                              \
-  "ld1 {v1.4s, v2.4s, v3.4s, v4.4s}, [%[e]], #64\n"                                   \
-  "ld1 {v5.4s, v6.4s}, [%[e]], #32\n"                                                 \
-  H43_IN_A2 H43_CVT_ST(26, 16, 1, 0) H43_CVT_ST(27, 21, 6, 5) H43_CVT_ST(28, 23, 24, 3) \
-  H43_CVT_ST(29, 22, 7, 4) H43_IN_B2 H43_CVT_ST(26, 17, 2, 1) H43_CVT_ST(27, 18, 3, 2)
-
-// wino_input_h_fn: per tile and 8 channels 24 x 14 arithmetic + 12 x 2 ld1
-// (patches) + 36 stp / 24 ld1 (round trip through e) + 72 FCVTN(2) + 36 st1
-// (results) + set-up.
-void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half* dst, size_t dst_pos) {
-  if (!src1) {  // channels 4-7 absent (zero): the template, same operations
-    wino::input_tile_h<Ops, wino::F43h>(src0, src1, src_row, dst, dst_pos);
-    return;
-  }
-  alignas(16) float e[2][6][6][4];  // e[h][j][r]: row pass output of quad h
-  float* ep = &e[0][0][0][0];
-  float* ea;
-  const size_t s6 = 6 * dst_pos;
-  Half* d0 = dst;
-  Half* d1 = d0 + s6;
-  Half* d2 = d1 + s6;
-  Half* d3 = d2 + s6;
-  Half* d4 = d3 + s6;
-  Half* d5 = d4 + s6;
-  asm volatile(
-      "ldp q0, q25, [%[c]]\n"
-      H43_IN_ROWS(0) H43_IN_ROWS(2) H43_IN_ROWS(4)
-      "mov %[s], %[s1]\n"
-      "add %[e], %[e], #576\n"  // quad 1's e
-      H43_IN_ROWS(0) H43_IN_ROWS(2) H43_IN_ROWS(4)
-      "sub %[ea], %[e], #576\n"
-      H43_IN_COL H43_IN_COL H43_IN_COL H43_IN_COL H43_IN_COL H43_IN_COL
-      : [s] "+r"(src0), [e] "+r"(ep), [ea] "=&r"(ea), [d0] "+r"(d0), [d1] "+r"(d1), [d2] "+r"(d2),
-        [d3] "+r"(d3), [d4] "+r"(d4), [d5] "+r"(d5)
-      : [s1] "r"(src1), [rs] "r"((src_row - 16) * sizeof(float)), [dp] "r"(dst_pos * sizeof(Half)),
-        [c] "r"(wino::kIn43hConstValues)
-      : "memory", WA_VCLOBBER);
-}
-
-#undef H43_IN_A
-#undef H43_IN_B
-#undef H43_IN_A2
-#undef H43_IN_B2
-#undef H43_STP
-#undef H43_IN_ROWS
-#undef H43_CVT_ST
-#undef H43_IN_COL
 
 // ---- output: Y = A^T M A for 4 channels, float32 or binary16 ------------------------
 //
@@ -344,10 +234,11 @@ void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nc
 
 }  // namespace
 
-const WinoF16Kernels& wino43_f16_neon_kernels() {
-  static const WinoF16Kernels k = {"winograd43-aarch64-nc8h", 4, pack_nc4, pack_nc4_h,
-                                   input_tile_h_a64, output_tile_a64<float, WinoOutTile>,
-                                   output_tile_a64<Half, WinoOutTileH>};
+// The output half of the table; the fp16 unit winograd43_in_fp16.cpp
+// completes it (wino43_f16_neon_kernels) with the binary16 input side.
+const WinoF16Kernels& wino43_f16_neon_outputs() {
+  static const WinoF16Kernels k = {"winograd43-aarch64-nc8h", 4, nullptr, nullptr, nullptr,
+                                   output_tile_a64<float, WinoOutTile>, output_tile_a64<Half, WinoOutTileH>};
   return k;
 }
 

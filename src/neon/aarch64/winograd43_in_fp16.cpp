@@ -1,0 +1,240 @@
+// NEON fp16 Winograd F(4x4, 3x3) input side on the points {0, +-2/3, +-3/2,
+// inf}, aarch64 + FP16 (Armv8.2): the nc8 binary16 staging (float32 and
+// binary16 images) and the input transform V = B^T d B in binary16
+// arithmetic on the 8 lanes of a .8h vector (contract: core/winograd.h,
+// wino_pack_nc8h_fn, wino_input_h8_fn). An ISA-extension unit: compiled with
+// -march=armv8.2-a+fp16 (CMake's extension list, by its file-name suffix),
+// reached only through dispatch.cpp after the AT_HWCAP check; everything
+// but the table is in an anonymous namespace. The table
+// (winograd43-aarch64-nc8h) takes its fp32 output transforms from the
+// baseline unit winograd43_nc8h.cpp. Twin: generic/winograd_f16.cpp
+// (wino::input_tile_h8 over generic::HalfOps8, generic::pack_nc8h), bit for
+// bit: the assembly below runs the operations of wino::F43h::input_1d
+// (core/winograd_kernels.h) on the same operands, each rounded once to
+// binary16, with the constants wino::kIn43hHalfBits (keep them in step).
+//
+// Why binary16 arithmetic: the fp32 transform (two 4-lane halves per octet,
+// then FCVTN) took 570 instructions per tile and octet; in .8h the same 14
+// operations per 1-D transform cover all 8 channels, and no conversion is
+// left (the float32 image is rounded once, while it is staged). Its error
+// (bench/wino_fp16_study.py, option "f16k / f16/R / f32"): see the README,
+// "fp16 Winograd".
+//
+// Per tile and octet: 12 x 14 .8h operations, 12 ld1 of the patch (6 rows
+// of 6 pixels), 18 stp + 12 ld1 through the stack (the row pass's output,
+// stored so that each column is 6 contiguous vectors), 36 st1 of V, set-up.
+#include <arm_neon.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/half.h"
+#include "core/winograd.h"
+#include "core/winograd_kernels.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+// ---- input transform ---------------------------------------------------------------
+//
+// One 1-D transform t = B^T d (wino::F43h::input_1d): d0..d5 in D0..D5,
+// temporaries T, U; the constants in v0 (.h lanes in kIn43hConst order:
+// 0 = K, 1 = a^2, 2 = a, 3 = b, 4 = D). Results: t0 = D0, t1 = D1, t2 = D2,
+// t3 = U, t4 = T, t5 = D5.
+#define H8_OP3(op, d, a, b) #op " v" #d ".8h, v" #a ".8h, v" #b ".8h\n"
+#define H8_LANE(op, d, a, k) #op " v" #d ".8h, v" #a ".8h, v0.h[" #k "]\n"
+#define H8_IN_1D(D0, D1, D2, D3, D4, D5, T, U)                                          \
+  H8_OP3(fadd, D0, D0, D4) /* t0 = (d0 + d4) - K d2 */                                  \
+  H8_LANE(fmls, D0, D2, 0)                                                              \
+  H8_OP3(fadd, D5, D5, D1) /* t5 = (d5 + d1) - K d3 */                                  \
+  H8_LANE(fmls, D5, D3, 0)                                                              \
+  H8_LANE(fmls, D4, D2, 1) /* e = d4 - a^2 d2 */                                        \
+  H8_LANE(fmul, T, D3, 3)  /* o = b d3 - a d1 */                                        \
+  H8_LANE(fmls, T, D1, 2)                                                               \
+  H8_OP3(fadd, U, D4, T)   /* t3 = e + o */                                             \
+  H8_OP3(fsub, T, D4, T)   /* t4 = e - o */                                             \
+  H8_LANE(fmls, D4, D2, 4) /* e' = e - D d2 */                                          \
+  H8_LANE(fmul, D3, D3, 2) /* o' = a d3 - b d1 */                                       \
+  H8_LANE(fmls, D3, D1, 3)                                                              \
+  H8_OP3(fadd, D1, D4, D3) /* t1 = e' + o' */                                           \
+  H8_OP3(fsub, D2, D4, D3) /* t2 = e' - o' */
+
+// Two transforms side by side: A on v16-v21 (T v22, U v23), B on v1-v6
+// (T v7, U v24).
+#define H8_IN_2                                                                         \
+  H8_IN_1D(16, 17, 18, 19, 20, 21, 22, 23) H8_IN_1D(1, 2, 3, 4, 5, 6, 7, 24)
+
+// Row pass on patch rows R (A) and R + 1 (B): a row is 6 contiguous vectors
+// (ld1 {4 regs} + ld1 {2 regs}; %[s] then steps to the next row by rs =
+// row bytes - 64). t_j of row r goes to e + 96 j + 16 r (e[j][r]), so rows
+// R and R + 1 pair up in one stp.
+#define H8_STP(a, b, J, R) "stp q" #a ", q" #b ", [%[e], #(" #J " * 96 + " #R " * 16)]\n"
+#define H8_IN_ROWS(R)                                                                   \
+  "ld1 {v16.8h, v17.8h, v18.8h, v19.8h}, [%[s]], #64\n"                                 \
+  "ld1 {v20.8h, v21.8h}, [%[s]], %[rs]\n"                                               \
+  "ld1 {v1.8h, v2.8h, v3.8h, v4.8h}, [%[s]], #64\n"                                     \
+  "ld1 {v5.8h, v6.8h}, [%[s]], %[rs]\n"                                                 \
+  H8_IN_2                                                                               \
+  H8_STP(16, 1, 0, R) H8_STP(17, 2, 1, R) H8_STP(18, 3, 2, R) H8_STP(23, 24, 3, R)       \
+  H8_STP(22, 7, 4, R) H8_STP(21, 6, 5, R)
+
+// Column pass on columns j (A) and j + 1 (B) of e (6 contiguous vectors
+// each, %[e] post-incremented): position (i, j) is stored through pointer
+// d<i> (dst + 6 i dst_pos, stepping by dst_pos per column).
+#define H8_ST(a, b, i) "st1 {v" #a ".8h}, [%[d" #i "]], %[dp]\n st1 {v" #b ".8h}, [%[d" #i "]], %[dp]\n"
+#define H8_IN_COLS                                                                      \
+  "ld1 {v16.8h, v17.8h, v18.8h, v19.8h}, [%[e]], #64\n"                                 \
+  "ld1 {v20.8h, v21.8h}, [%[e]], #32\n"                                                 \
+  "ld1 {v1.8h, v2.8h, v3.8h, v4.8h}, [%[e]], #64\n"                                     \
+  "ld1 {v5.8h, v6.8h}, [%[e]], #32\n"                                                   \
+  H8_IN_2                                                                               \
+  H8_ST(16, 1, 0) H8_ST(17, 2, 1) H8_ST(18, 3, 2) H8_ST(23, 24, 3) H8_ST(22, 7, 4)       \
+  H8_ST(21, 6, 5)
+
+// wino_input_h8_fn.
+void input_tile_h8_a64(const Half* src, size_t src_row, Half* dst, size_t dst_pos) {
+  alignas(16) Half e[6][6][8];  // e[j][r]: row pass output
+  Half* ep = &e[0][0][0];
+  const size_t s6 = 6 * dst_pos;
+  Half* d0 = dst;
+  Half* d1 = d0 + s6;
+  Half* d2 = d1 + s6;
+  Half* d3 = d2 + s6;
+  Half* d4 = d3 + s6;
+  Half* d5 = d4 + s6;
+  asm volatile(
+      "ldr q0, [%[c]]\n"
+      H8_IN_ROWS(0) H8_IN_ROWS(2) H8_IN_ROWS(4)
+      H8_IN_COLS H8_IN_COLS H8_IN_COLS
+      : [s] "+r"(src), [e] "+r"(ep), [d0] "+r"(d0), [d1] "+r"(d1), [d2] "+r"(d2), [d3] "+r"(d3),
+        [d4] "+r"(d4), [d5] "+r"(d5)
+      : [rs] "r"(src_row * sizeof(Half) - 64), [dp] "r"(dst_pos * sizeof(Half)),
+        [c] "r"(wino::kIn43hHalfBits)
+      : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21",
+        "v22", "v23", "v24");
+}
+
+#undef H8_OP3
+#undef H8_LANE
+#undef H8_IN_1D
+#undef H8_IN_2
+#undef H8_STP
+#undef H8_IN_ROWS
+#undef H8_ST
+#undef H8_IN_COLS
+
+// ---- staging: one row of an nc8 binary16 box ---------------------------------------
+//
+// 8 channels (nch = 8), 8 pixels: each channel's 8 values in one .8h
+// vector c_l (float32: two loads and FCVTN + FCVTN2; binary16: one load),
+// zipped in pairs of channels (zip1/zip2 .8h of c_2k, c_2k+1: the 32-bit
+// (c_2k, c_2k+1) pairs of pixels 0-3 and 4-7), then ST4 of 32-bit lanes
+// writes pixel p's 4 pairs contiguously: 16 loads + 16 FCVTN + 8 ZIP + 2 ST4
+// per 64 values from float32. 4 pixels: the same on .4h halves; the last
+// n % 4 pixels one at a time (8 lane loads, a conversion, one store).
+// Fewer than 8 channels (the last octet of a layer whose channel count is
+// not a multiple of 8): the generic per-value loop.
+inline float16x8_t load8(const float* p) { return vcvt_high_f16_f32(vcvt_f16_f32(vld1q_f32(p)), vld1q_f32(p + 4)); }
+inline float16x8_t load8(const Half* p) { return vreinterpretq_f16_u16(vld1q_u16(reinterpret_cast<const uint16_t*>(p))); }
+inline float16x4_t load4(const float* p) { return vcvt_f16_f32(vld1q_f32(p)); }
+inline float16x4_t load4(const Half* p) { return vreinterpret_f16_u16(vld1_u16(reinterpret_cast<const uint16_t*>(p))); }
+
+template <class X>
+void pack_nc8h_a64(const X* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi, Half* dst) {
+  uint16x8_t z = vdupq_n_u16(0);
+  asm("" : "+w"(z));  // (zero pixels as stores, not a memset call)
+  uint16_t* d = reinterpret_cast<uint16_t*>(dst);
+  for (size_t i = 0; i < lo; i++, d += 8) vst1q_u16(d, z);
+  for (size_t i = 0; i < hi; i++) vst1q_u16(d + 8 * (n + i), z);
+  if (nch < 8) {
+    for (size_t i = 0; i < n; i++)
+      for (size_t l = 0; l < 8; l++) {
+        Half h{0};
+        if (l < nch) {
+          if constexpr (sizeof(X) == sizeof(Half))
+            h = x[l * ch_stride + i];
+          else
+            h = float_to_half(x[l * ch_stride + i]);
+        }
+        dst[8 * (lo + i) + l] = h;
+      }
+    return;
+  }
+  const X* p[8];
+  for (size_t l = 0; l < 8; l++) p[l] = x + l * ch_stride;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8, d += 64) {
+    uint32x4x4_t a, b;
+    for (int k = 0; k < 4; k++) {
+      const uint16x8_t u = vreinterpretq_u16_f16(load8(p[2 * k] + i));
+      const uint16x8_t v = vreinterpretq_u16_f16(load8(p[2 * k + 1] + i));
+      a.val[k] = vreinterpretq_u32_u16(vzip1q_u16(u, v));
+      b.val[k] = vreinterpretq_u32_u16(vzip2q_u16(u, v));
+    }
+    vst4q_u32(reinterpret_cast<uint32_t*>(d), a);
+    vst4q_u32(reinterpret_cast<uint32_t*>(d + 32), b);
+  }
+  if (i + 4 <= n) {
+    uint32x2x4_t a, b;
+    for (int k = 0; k < 4; k++) {
+      const uint16x4_t u = vreinterpret_u16_f16(load4(p[2 * k] + i));
+      const uint16x4_t v = vreinterpret_u16_f16(load4(p[2 * k + 1] + i));
+      a.val[k] = vreinterpret_u32_u16(vzip1_u16(u, v));
+      b.val[k] = vreinterpret_u32_u16(vzip2_u16(u, v));
+    }
+    vst4_u32(reinterpret_cast<uint32_t*>(d), a);
+    vst4_u32(reinterpret_cast<uint32_t*>(d + 16), b);
+    i += 4;
+    d += 32;
+  }
+  for (; i < n; i++, d += 8) {
+    if constexpr (sizeof(X) == sizeof(Half)) {
+      uint16x8_t v = vdupq_n_u16(0);
+      v = vld1q_lane_u16(reinterpret_cast<const uint16_t*>(p[0] + i), v, 0);
+      v = vld1q_lane_u16(reinterpret_cast<const uint16_t*>(p[1] + i), v, 1);
+      v = vld1q_lane_u16(reinterpret_cast<const uint16_t*>(p[2] + i), v, 2);
+      v = vld1q_lane_u16(reinterpret_cast<const uint16_t*>(p[3] + i), v, 3);
+      v = vld1q_lane_u16(reinterpret_cast<const uint16_t*>(p[4] + i), v, 4);
+      v = vld1q_lane_u16(reinterpret_cast<const uint16_t*>(p[5] + i), v, 5);
+      v = vld1q_lane_u16(reinterpret_cast<const uint16_t*>(p[6] + i), v, 6);
+      v = vld1q_lane_u16(reinterpret_cast<const uint16_t*>(p[7] + i), v, 7);
+      vst1q_u16(d, v);
+    } else {
+      float32x4_t a = vdupq_n_f32(0.0f), b = vdupq_n_f32(0.0f);
+      a = vld1q_lane_f32(p[0] + i, a, 0);
+      a = vld1q_lane_f32(p[1] + i, a, 1);
+      a = vld1q_lane_f32(p[2] + i, a, 2);
+      a = vld1q_lane_f32(p[3] + i, a, 3);
+      b = vld1q_lane_f32(p[4] + i, b, 0);
+      b = vld1q_lane_f32(p[5] + i, b, 1);
+      b = vld1q_lane_f32(p[6] + i, b, 2);
+      b = vld1q_lane_f32(p[7] + i, b, 3);
+      vst1q_u16(d, vreinterpretq_u16_f16(vcvt_high_f16_f32(vcvt_f16_f32(a), b)));
+    }
+  }
+}
+
+void pack_nc8h(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi, Half* dst) {
+  pack_nc8h_a64(x, ch_stride, nch, lo, n, hi, dst);
+}
+void pack_nc8h_h(const Half* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi, Half* dst) {
+  pack_nc8h_a64(x, ch_stride, nch, lo, n, hi, dst);
+}
+
+}  // namespace
+
+const WinoF16Kernels& wino43_f16_neon_kernels() {
+  static const WinoF16Kernels k = [] {
+    WinoF16Kernels t = wino43_f16_neon_outputs();
+    t.pack_nc8h = pack_nc8h;
+    t.pack_nc8h_h = pack_nc8h_h;
+    t.input_h8 = input_tile_h8_a64;
+    return t;
+  }();
+  return k;
+}
+
+}  // namespace detail
+}  // namespace armconv
