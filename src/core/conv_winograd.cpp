@@ -390,7 +390,7 @@ struct WinoF32 {
   using Acc = float;    // M
   using Stage = float;  // the staging box: nc4 (kStageLanes channels per pixel)
   using Base = ConvImpl;
-  static constexpr size_t kLanes = 4, kMBlock = 8, kStageLanes = 4;
+  static constexpr size_t kLanes = 4, kMBlock = 8, kStageLanes = 4, kOutLanes = 4;
   struct Kernels {
     const WinoKernels* tx;
     const WinoGemmKernels* gemm;
@@ -428,7 +428,8 @@ struct WinoF16T {
   using Acc = float;
   using Stage = std::conditional_t<H8, Half, float>;
   using Base = ConvImplF16;
-  static constexpr size_t kLanes = 8, kMBlock = 16, kStageLanes = H8 ? 8 : 4;
+  // (kOutLanes: output channels per output transform call; F(4,3): 16)
+  static constexpr size_t kLanes = 8, kMBlock = 16, kStageLanes = H8 ? 8 : 4, kOutLanes = H8 ? 16 : 4;
   struct Kernels {
     const WinoF16Kernels* tx;
     const WinoGemmF16Kernels* gemm;
@@ -495,7 +496,7 @@ struct WinoS8 {
   using Acc = int32_t;
   using Stage = int16_t;
   using Base = ConvImplS8;
-  static constexpr size_t kLanes = 8, kMBlock = 8, kStageLanes = 8;
+  static constexpr size_t kLanes = 8, kMBlock = 8, kStageLanes = 8, kOutLanes = 4;
   struct Kernels {
     const WinoS8Kernels* tx;
     const WinoGemmS16Kernels* gemm;
@@ -532,7 +533,7 @@ class WinogradConv : public T::Base {
   using Acc = typename T::Acc;
   using Stage = typename T::Stage;
   // V vector lanes, U block rows, staging lanes per pixel, boxes per V vector.
-  static constexpr size_t L = T::kLanes, MB = T::kMBlock, SL = T::kStageLanes, NB = L / SL;
+  static constexpr size_t L = T::kLanes, MB = T::kMBlock, SL = T::kStageLanes, NB = L / SL, OL = T::kOutLanes;
 
  public:
   WinogradConv(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
@@ -1053,9 +1054,9 @@ class WinogradConv : public T::Base {
       const size_t oy = pl.y0 + m_ * ty, ox = pl.x0 + m_ * (bk.tx0 + tx);
       const size_t rows = std::min(m_, pl.y0 + pl.wh - oy), cols = std::min(m_, pl.x0 + pl.ww - ox);
       Y* yt = y + oy * wo + ox;
-      for (size_t o = o_lo; o < o_hi; o += 4, yt += 4 * howo)
-        T::output(k_, m + (o - o_lo), pl.t * pl.mc, yt, rows, cols, std::min<size_t>(4, mg_ - o), howo, wo, p_,
-                  ch0 + o);
+      for (size_t o = o_lo; o < o_hi; o += OL, yt += OL * howo)
+        T::output(k_, m + (o - o_lo), pl.t * pl.mc, yt, rows, cols, std::min<size_t>(OL, (OL == 4 ? mg_ : o_hi) - o),
+                  howo, wo, p_, ch0 + o);
     }
   }
 

@@ -285,6 +285,11 @@ using wino_pack_nc8h_h_fn = void (*)(const Half* x, size_t ch_stride, size_t nch
 // position p, lane l at dst[p * dst_pos + l].
 using wino_input_h8_fn = void (*)(const Half* src, size_t src_row, Half* dst, size_t dst_pos);
 
+// F(4,3)'s output transforms (output, output_h) take up to 16 output
+// channels per call (nch 1..16; channel l at src[p * src_pos + l] and
+// dst + l * dst_ch): one call per tile and 16 channels, as the GEMM's
+// blocks.
+//
 // The fp16 Winograd transforms of one tile size. F(2,3): fp32 arithmetic
 // and conversions (FCVTN/FCVTL are Armv8.0), baseline units; the nc8h
 // fields are null. F(4,3): the binary16 input side above (an fp16 extension

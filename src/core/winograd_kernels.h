@@ -453,6 +453,16 @@ void input_tile_h8(const Half* src, size_t src_row, Half* dst, size_t dst_pos) {
   }
 }
 
+// The fp16 F(4,3)'s output contract (core/winograd.h): up to 16 channels,
+// output_tile per quad of them.
+template <class Ops, class F, class Tile = WinoOutTile>
+void output_tile_q(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch, size_t dst_row,
+                   bool clamp, float lo, float hi) {
+  for (size_t q = 0; 4 * q < nch; q++)
+    output_tile<Ops, F, Tile>(src + 4 * q, src_pos, Tile{ot.dst + 4 * q * dst_ch, ot.rows, ot.cols},
+                              std::min<size_t>(4, nch - 4 * q), dst_ch, dst_row, clamp, lo, hi);
+}
+
 // wino_output_h_fn: output_tile with each output rounded to binary16 as it
 // is stored.
 template <class Ops, class F>

@@ -24,8 +24,8 @@ const WinoF16Kernels& wino23_f16_generic_kernels() {
 
 const WinoF16Kernels& wino43_f16_generic_kernels() {
   static const WinoF16Kernels k = {"winograd43-generic-nc8h", 4, nullptr, nullptr, nullptr,
-                                   wino::output_tile<generic::FusedOps, wino::F43h>,
-                                   wino::output_tile_h<generic::FusedOps, wino::F43h>,
+                                   wino::output_tile_q<generic::FusedOps, wino::F43h>,
+                                   wino::output_tile_q<generic::FusedOps, wino::F43h, WinoOutTileH>,
                                    generic::pack_nc8h, generic::pack_nc8h_h,
                                    wino::input_tile_h8<generic::HalfOps8, wino::F43h>};
   return k;

@@ -155,19 +155,22 @@ static void test_transforms(const WinoF16Kernels& k) {
         }
     }
     }
-    // Output: 4 channels of M (fp32, src_pos apart), a cut tile, a clamp.
-    const size_t spos = 4 + 4 * size_t(it % 3);
+    // Output: 4 channels of M (fp32, src_pos apart; F(4,3): up to 16), a
+    // cut tile, a clamp.
+    const size_t maxch = k.input_h8 ? 16 : 4;
+    const size_t spos = maxch + 4 * size_t(it % 3);
     std::vector<float> msrc(P * spos);
     for (float& v : msrc) v = dist(gen);
-    const size_t rows = 1 + size_t(it) % m, cols = 1 + size_t(it / 2) % m, nch = 1 + size_t(it) % 4;
+    const size_t rows = 1 + size_t(it) % m, cols = 1 + size_t(it / 2) % m;
+    const size_t nch = 1 + (k.input_h8 ? size_t(it * 7) % 16 : size_t(it) % 4);
     const bool clamp = it % 4 == 1;
     const float lo = -1.5f, hi = 2.5f;
     const size_t ych = 50, yrow = 7;
-    std::vector<float> yf(4 * ych, -99.0f);
-    std::vector<Half> yh(4 * ych, Half{0x5140});
+    std::vector<float> yf(maxch * ych, -99.0f);
+    std::vector<Half> yh(maxch * ych, Half{0x5140});
     k.output(msrc.data(), spos, WinoOutTile{yf.data(), rows, cols}, nch, ych, yrow, clamp, lo, hi);
     k.output_h(msrc.data(), spos, WinoOutTileH{yh.data(), rows, cols}, nch, ych, yrow, clamp, lo, hi);
-    for (size_t l = 0; l < 4; l++)
+    for (size_t l = 0; l < maxch; l++)
       for (size_t a = 0; a < m; a++)
         for (size_t b = 0; b < 7 && a * yrow + b < ych; b++) {
           const size_t at = l * ych + a * yrow + b;
@@ -275,7 +278,8 @@ static void test_transforms_twin(const WinoF16Kernels& k, const WinoF16Kernels& 
     for (size_t i = 0; i < va.size(); i++) bad += !same_h(va[i], vb[i]);
     }
     if (it >= 64) continue;
-    const size_t spos = 4 + 4 * size_t(it % 3);
+    const size_t maxch = k.input_h8 ? 16 : 4;  // channels per output call (F(4,3): 16)
+    const size_t spos = maxch + 4 * size_t(it % 3);
     std::vector<float> msrc(P * spos);
     for (float& v : msrc) v = value();
     if (it == 7) msrc[spos * 3 + 1] = NAN, msrc[spos * 8 + 2] = -INFINITY;
@@ -283,10 +287,10 @@ static void test_transforms_twin(const WinoF16Kernels& k, const WinoF16Kernels& 
     const float bounds[4][2] = {{-1.5f, 2.5f}, {-1.5f, INFINITY}, {-INFINITY, 2.5f}, {-INFINITY, INFINITY}};
     for (size_t rows = 1; rows <= m; rows++)
       for (size_t cols = 1; cols <= m; cols++) {
-        const size_t nch = 1 + size_t(it + rows + cols) % 4, b = size_t(it) % 4;
+        const size_t nch = 1 + size_t(it + rows + cols) % maxch, b = size_t(it) % 4;
         const bool clamp = (it / 4) % 2 == 1;
-        std::vector<float> ya(4 * ych, -99.0f), yb(4 * ych, -99.0f);
-        std::vector<Half> ha(4 * ych, Half{0x5140}), hb(4 * ych, Half{0x5140});
+        std::vector<float> ya(maxch * ych, -99.0f), yb(maxch * ych, -99.0f);
+        std::vector<Half> ha(maxch * ych, Half{0x5140}), hb(maxch * ych, Half{0x5140});
         k.output(msrc.data(), spos, WinoOutTile{ya.data(), rows, cols}, nch, ych, yrow, clamp, bounds[b][0],
                  bounds[b][1]);
         twin.output(msrc.data(), spos, WinoOutTile{yb.data(), rows, cols}, nch, ych, yrow, clamp, bounds[b][0],

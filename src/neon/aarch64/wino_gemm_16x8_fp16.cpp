@@ -188,6 +188,71 @@ void runs_16xn(size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct
     WH_RUNS(1)
   }
 }
+// Full groups of 8 tiles when the runs are all `RUN` octets (ko a multiple
+// of RUN = 2 or 4: the layers' runs of 16 and 32 channels), one assembly
+// block for all of a channel block's groups: per run its RUN octets in a
+// straight line (no octet counter), the first run of a group meeting C by
+// `mode`, the others adding (a counted loop of runs), then the next group
+// (V continues where the last octet left it; U rewinds by ko octets; C
+// rows: the next 8). Control per group: about 12 instructions (the general
+// path above: about 48, mostly per-run counting and the C++ loop).
+#define WH_OCTETS2 WH_OCTET(8, "fmul") WH_OCTET(8, "fmla")
+#define WH_OCTETS4 WH_OCTETS2 WH_OCTET(8, "fmla") WH_OCTET(8, "fmla")
+#define WH_GROUPS(RUN)                                                                  \
+  asm volatile(                                                                         \
+      "0:\n"                                                                            \
+      WH_OCTETS##RUN                                                                    \
+      "cmp %[mode], #1\n"                                                               \
+      "b.eq 3f\n"                                                                       \
+      "b.hi 4f\n"                                                                       \
+      WH_ROWS8(WH_STORE_ROW)                                                            \
+      "b 5f\n"                                                                          \
+      "3:\n"                                                                            \
+      WH_ROWS8(WH_ADD_ROW)                                                              \
+      "b 5f\n"                                                                          \
+      "4:\n"                                                                            \
+      "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"                                 \
+      WH_ROWS8(WH_BIAS_ROW)                                                             \
+      "5:\n"                                                                            \
+      "cbz %[more], 7f\n"  /* the group's other runs: C += R */                         \
+      "mov %[left], %[more]\n"                                                          \
+      "6:\n"                                                                            \
+      "sub %[c], %[c], %[crows]\n"                                                      \
+      "mov %[cl], %[c]\n"                                                               \
+      WH_OCTETS##RUN                                                                    \
+      WH_ROWS8(WH_ADD_ROW)                                                              \
+      "subs %[left], %[left], #1\n"                                                     \
+      "b.ne 6b\n"                                                                       \
+      "7:\n"                                                                            \
+      "sub %[u], %[u], %[ubytes]\n" /* the next group: the same U */                   \
+      "mov %[cl], %[c]\n"                                                               \
+      "subs %[groups], %[groups], #1\n"                                                 \
+      "b.ne 0b\n"                                                                       \
+      : [u] "+r"(u), [v] "+r"(v), [c] "+r"(c), [cl] "+r"(cl), [left] "=&r"(left),       \
+        [groups] "+r"(groups)                                                           \
+      : [mode] "r"(m), [more] "r"(more), [vstep] "r"(vstep), [ldc] "r"(ldc_bytes),     \
+        [crows] "r"(8 * ldc_bytes), [ubytes] "r"(ubytes), [bias] "r"(bias)             \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21",    \
+        "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+template <int RUN>
+void groups_16x8(size_t groups, size_t ko, const Half* u, const Half* v, float* c, size_t ldc, RunMode mode,
+                 const float* bias) {
+  const size_t vstep = 64, ldc_bytes = ldc * sizeof(float), ubytes = ko * 16 * 8 * sizeof(Half);
+  const size_t m = size_t(mode), more = ko / RUN - 1;
+  const float* cl = c;
+  size_t left;
+  if constexpr (RUN == 4) {
+    WH_GROUPS(4)
+  } else {
+    static_assert(RUN == 2, "run length");
+    WH_GROUPS(2)
+  }
+}
+#undef WH_OCTETS2
+#undef WH_OCTETS4
+#undef WH_GROUPS
+
 #undef WH_OP
 #undef WH_STEP1
 #undef WH_STEP2
@@ -213,11 +278,22 @@ void runs_16xn(size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct
 void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, size_t u_stride,
                     const Half* v, float* c, size_t ldc, const float* bias, bool accumulate) {
   if (ko == 0) return;  // no runs (runs_16xn needs one)
+  // Runs of 2 or 4 octets that divide ko: the full groups by groups_16x8.
+  const size_t fixed = (run == 4 || run == 2) && ko % run == 0 ? run : 0;
   for (size_t b = 0; b < m16; b++) {
     const Half* ub = u + b * u_stride;
     const float* bb = bias ? bias + 16 * b : nullptr;
     const RunMode mode = accumulate ? kAdd : bb ? kBias : kStore;
-    for (size_t g = 0; 8 * g < n; g++) {
+    size_t g = 0;
+    if (fixed && n >= 8) {
+      g = n / 8;
+      float* cb = c + 16 * b;
+      if (fixed == 4)
+        groups_16x8<4>(g, ko, ub, v, cb, ldc, mode, bb);
+      else
+        groups_16x8<2>(g, ko, ub, v, cb, ldc, mode, bb);
+    }
+    for (; 8 * g < n; g++) {
       const size_t nb = std::min<size_t>(8, n - 8 * g), v_oct = 8 * nb;
       const Half* vg = v + 64 * ko * g;
       float* cg = c + 8 * g * ldc + 16 * b;

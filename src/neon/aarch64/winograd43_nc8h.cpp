@@ -105,10 +105,19 @@ namespace {
 #define H43_CLAMP_HI WA_FMIN(20, 20, 5) WA_FMIN(21, 21, 5) WA_FMIN(22, 22, 5) WA_FMIN(23, 23, 5)
 // Full tiles: 4 rows unrolled; CVT is "" (float32) or H43_CVT4 (binary16),
 // T the lane type (s or h).
+// After each quad of channels: M's next 4 channels (s0 back by the 6
+// columns it stepped, + 16 bytes), the output's next 4 channel planes.
+#define H43_QUAD_NEXT                                                                 \
+  "sub %[s0], %[s0], %[s6]\n"                                                         \
+  "add %[s0], %[s0], #16\n"                                                           \
+  "add %[ob], %[ob], %[ch], lsl #2\n"                                                 \
+  "subs %[q], %[q], #1\n"                                                             \
+  "b.ne 8b\n"
 #define H43_FULL(CVT, T, CLAMP_SETUP, CLAMP)                                          \
   H43_COLUMNS CLAMP_SETUP                                                             \
   H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T) H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T)   \
-  H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T) H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T)
+  H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T) H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T)   \
+  H43_QUAD_NEXT
 #define H43_FULL_F(CLAMP_SETUP, CLAMP) H43_FULL("", s, CLAMP_SETUP, CLAMP)
 #define H43_FULL_H(CLAMP_SETUP, CLAMP) H43_FULL(H43_CVT4, h, CLAMP_SETUP, CLAMP)
 // Edge tiles: `rows` rows of `cols` pixels, one row loop per column count
@@ -129,12 +138,17 @@ namespace {
   H43_EDGE_LOOP(3, CVT, T, CLAMP) "b 9f\n"                                            \
   H43_EDGE_LOOP(2, CVT, T, CLAMP) "b 9f\n"                                            \
   H43_EDGE_LOOP(1, CVT, T, CLAMP)                                                     \
-  "9:\n"
+  "9:\n"                                                                              \
+  H43_QUAD_NEXT
 #define H43_EDGE_F(CLAMP_SETUP, CLAMP) H43_EDGE("", s, CLAMP_SETUP, CLAMP)
 #define H43_EDGE_H(CLAMP_SETUP, CLAMP) H43_EDGE(H43_CVT4, h, CLAMP_SETUP, CLAMP)
 #define H43_LOHI "ld2r {v4.4s, v5.4s}, [%[lohi]]\n"
 #define H43_OUT_SETUP                                                                 \
-  "ld1 {v28.4s}, [%[c]]\n"                                                    \
+  "ld1 {v28.4s}, [%[c]]\n"                                                            \
+  "8:\n" /* per quad of channels */                                                   \
+  "mov %[f], %[fb]\n"                                                                 \
+  "mov %[o0], %[ob]\n"                                                                \
+  "mov %[rows], %[rows0]\n"                                                           \
   "add %[s1], %[s0], %[s6]\n"                                                         \
   "add %[s2], %[s1], %[s6]\n"                                                         \
   "add %[s3], %[s2], %[s6]\n"                                                         \
@@ -145,28 +159,31 @@ namespace {
   "add %[o3], %[o2], %[ch]\n"
 #define H43_OUT_OPERANDS                                                              \
   : [s0] "+r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),    \
-    [s5] "=&r"(s5), [f] "+r"(fp), [o0] "+r"(o0), [o1] "=&r"(o1), [o2] "=&r"(o2),      \
-    [o3] "=&r"(o3), [rows] "+r"(rows)                                                 \
+    [s5] "=&r"(s5), [f] "=&r"(fp), [o0] "=&r"(o0), [o1] "=&r"(o1), [o2] "=&r"(o2),    \
+    [o3] "=&r"(o3), [rows] "=&r"(rows_left), [ob] "+r"(ob), [q] "+r"(quads)           \
   : [spos] "r"(src_pos * sizeof(float)), [s6] "r"(6 * src_pos * sizeof(float)),       \
     [ch] "r"(dst_ch * sizeof(Y)), [adv] "r"(dst_row * sizeof(Y)),                     \
-    [c] "r"(wino::kOut43hConstValues), [lohi] "r"(lohi), [cols] "r"(cols)             \
+    [c] "r"(wino::kOut43hConstValues), [lohi] "r"(lohi), [cols] "r"(cols),            \
+    [fb] "r"(&f[0][0][0]), [rows0] "r"(rows)                                          \
   : "memory", "cc", WA_VCLOBBER
 #define H43_OUT_ASM(BODY) \
   WA_ASM_PER_CLAMP(H43_OUT_SETUP, BODY, H43_LOHI, H43_CLAMP_LO, H43_CLAMP_HI, H43_OUT_OPERANDS)
 
-// 4-channel output transforms to Y = float (float32 image) or Half
-// (binary16), full (4x4) or edge tiles, per clamp mode: 12 x 10 arithmetic
-// + 36 ld1 + 12 stp (column pass), per row 3 ld1 + 10 (+ 4 per bound, + 4
-// FCVTN for binary16) + 4 st4 (row pass), + set-up.
+// Output transforms of `quads` quads of channels (4 each) to Y = float
+// (float32 image) or Half (binary16), full (4x4) or edge tiles, per clamp
+// mode, one assembly block: per quad 12 x 10 arithmetic + 36 ld1 + 12 stp
+// (column pass), per row 3 ld1 + 10 (+ 4 per bound, + 4 FCVTN for
+// binary16) + 4 st4 (row pass), + 16 to step to the next quad.
 template <class Y, bool Full, int Clamp>
 void output_h_a64(const float* src, size_t src_pos, Y* dst, size_t rows, size_t cols, size_t dst_ch,
-                  size_t dst_row, float lo, float hi) {
+                  size_t dst_row, float lo, float hi, size_t quads) {
   alignas(16) float f[4][6][4];  // column pass output: f[a][j]
   const float lohi[2] = {lo, hi};
-  float* fp = &f[0][0][0];
+  float* fp;
   const float* s0 = src;
-  Y* o0 = dst;
-  size_t s1, s2, s3, s4, s5, o1, o2, o3;
+  Y* o0;
+  Y* ob = dst;
+  size_t s1, s2, s3, s4, s5, o1, o2, o3, rows_left;
   if constexpr (sizeof(Y) == sizeof(Half)) {
     if (Full) {
       H43_OUT_ASM(H43_FULL_H)
@@ -183,7 +200,7 @@ void output_h_a64(const float* src, size_t src_pos, Y* dst, size_t rows, size_t 
 }
 
 template <class Y>
-using OutFn = void (*)(const float*, size_t, Y*, size_t, size_t, size_t, size_t, float, float);
+using OutFn = void (*)(const float*, size_t, Y*, size_t, size_t, size_t, size_t, float, float, size_t);
 template <class Y>
 constexpr OutFn<Y> kOutput[2][4] = {
     {output_h_a64<Y, true, kClampNone>, output_h_a64<Y, true, kClampLo>, output_h_a64<Y, true, kClampHi>,
@@ -192,18 +209,21 @@ constexpr OutFn<Y> kOutput[2][4] = {
      output_h_a64<Y, false, kClampBoth>}};
 
 // wino_output_fn (Y = float, Tile = WinoOutTile) / wino_output_h_fn (Half,
-// WinoOutTileH): tiles of 4 channels by the assembly above, of fewer (the
-// last group of a layer whose channel count is not a multiple of 4) by the
-// template.
+// WinoOutTileH), up to 16 channels (core/winograd.h, fp16 F(4,3)): the full
+// quads by the assembly above, a last quad of fewer channels (a layer whose
+// channel count is not a multiple of 4) by the template.
 template <class Y, class Tile>
 void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch, size_t dst_row,
                      bool clamp, float lo, float hi) {
-  if (nch == 4) {
+  const size_t quads = nch / 4;
+  if (quads) {
     const bool edge = ot.rows != 4 || ot.cols != 4;
-    kOutput<Y>[edge][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, ot.rows, ot.cols, dst_ch, dst_row, lo, hi);
-  } else {
-    wino::output_tile<Ops, wino::F43h, Tile>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
+    kOutput<Y>[edge][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, ot.rows, ot.cols, dst_ch, dst_row, lo, hi,
+                                                 quads);
   }
+  if (nch % 4)
+    wino::output_tile<Ops, wino::F43h, Tile>(src + 4 * quads, src_pos, Tile{ot.dst + 4 * quads * dst_ch, ot.rows, ot.cols},
+                                             nch % 4, dst_ch, dst_row, clamp, lo, hi);
 }
 
 #undef H43_OUT_1D
@@ -220,6 +240,7 @@ void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nc
 #undef H43_STORE
 #undef H43_CLAMP_LO
 #undef H43_CLAMP_HI
+#undef H43_QUAD_NEXT
 #undef H43_FULL
 #undef H43_FULL_F
 #undef H43_FULL_H
