@@ -188,66 +188,99 @@ void runs_16xn(size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct
     WH_RUNS(1)
   }
 }
-// Full groups of 8 tiles when the runs are all `RUN` octets (ko a multiple
-// of RUN = 2 or 4: the layers' runs of 16 and 32 channels), one assembly
-// block for all of a channel block's groups: per run its RUN octets in a
-// straight line (no octet counter), the first run of a group meeting C by
-// `mode`, the others adding (a counted loop of runs), then the next group
-// (V continues where the last octet left it; U rewinds by ko octets; C
-// rows: the next 8). Control per group: about 12 instructions (the general
-// path above: about 48, mostly per-run counting and the C++ loop).
-#define WH_OCTETS2 WH_OCTET(8, "fmul") WH_OCTET(8, "fmla")
-#define WH_OCTETS4 WH_OCTETS2 WH_OCTET(8, "fmla") WH_OCTET(8, "fmla")
-#define WH_GROUPS(RUN)                                                                  \
+// Runs of exactly `RUN` octets (ko a multiple of RUN = 2 or 4: the layers'
+// runs of 16 and 32 channels): one assembly block for `groups` blocks of
+// N tiles of a channel block (N = 8: all the full groups; N = 4, 2, 1: a
+// tail block, groups = 1). Per run its RUN octets in a straight line (no
+// octet counter), the first run of a block meeting C by `mode`, the others
+// adding (a counted loop of runs), then the next block (V continues where
+// its last octet left it; U rewinds by ko octets; C rows: the next N).
+// Control per block: about 12 instructions (runs_16xn: about 36 in the
+// assembly and 12 in the C++ loop around it).
+#define WH_OCTETS2(N) WH_OCTET(N, "fmul") WH_OCTET(N, "fmla")
+#define WH_OCTETS4(N) WH_OCTETS2(N) WH_OCTET(N, "fmla") WH_OCTET(N, "fmla")
+#define WH_GROUPS(RUN, N)                                                               \
   asm volatile(                                                                         \
       "0:\n"                                                                            \
-      WH_OCTETS##RUN                                                                    \
+      WH_OCTETS##RUN(N)                                                                 \
       "cmp %[mode], #1\n"                                                               \
       "b.eq 3f\n"                                                                       \
       "b.hi 4f\n"                                                                       \
-      WH_ROWS8(WH_STORE_ROW)                                                            \
+      WH_ROWS##N(WH_STORE_ROW)                                                          \
       "b 5f\n"                                                                          \
       "3:\n"                                                                            \
-      WH_ROWS8(WH_ADD_ROW)                                                              \
+      WH_ROWS##N(WH_ADD_ROW)                                                            \
       "b 5f\n"                                                                          \
       "4:\n"                                                                            \
       "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"                                 \
-      WH_ROWS8(WH_BIAS_ROW)                                                             \
+      WH_ROWS##N(WH_BIAS_ROW)                                                           \
       "5:\n"                                                                            \
-      "cbz %[more], 7f\n"  /* the group's other runs: C += R */                         \
+      "cbz %[more], 7f\n"  /* the block's other runs: C += R */                         \
       "mov %[left], %[more]\n"                                                          \
       "6:\n"                                                                            \
       "sub %[c], %[c], %[crows]\n"                                                      \
       "mov %[cl], %[c]\n"                                                               \
-      WH_OCTETS##RUN                                                                    \
-      WH_ROWS8(WH_ADD_ROW)                                                              \
+      WH_OCTETS##RUN(N)                                                                 \
+      WH_ROWS##N(WH_ADD_ROW)                                                            \
       "subs %[left], %[left], #1\n"                                                     \
       "b.ne 6b\n"                                                                       \
       "7:\n"                                                                            \
-      "sub %[u], %[u], %[ubytes]\n" /* the next group: the same U */                   \
+      "sub %[u], %[u], %[ubytes]\n" /* the next block: the same U */                   \
       "mov %[cl], %[c]\n"                                                               \
       "subs %[groups], %[groups], #1\n"                                                 \
       "b.ne 0b\n"                                                                       \
       : [u] "+r"(u), [v] "+r"(v), [c] "+r"(c), [cl] "+r"(cl), [left] "=&r"(left),       \
         [groups] "+r"(groups)                                                           \
       : [mode] "r"(m), [more] "r"(more), [vstep] "r"(vstep), [ldc] "r"(ldc_bytes),     \
-        [crows] "r"(8 * ldc_bytes), [ubytes] "r"(ubytes), [bias] "r"(bias)             \
+        [crows] "r"(N * ldc_bytes), [ubytes] "r"(ubytes), [bias] "r"(bias)             \
       : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
         "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21",    \
         "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
-template <int RUN>
-void groups_16x8(size_t groups, size_t ko, const Half* u, const Half* v, float* c, size_t ldc, RunMode mode,
-                 const float* bias) {
-  const size_t vstep = 64, ldc_bytes = ldc * sizeof(float), ubytes = ko * 16 * 8 * sizeof(Half);
-  const size_t m = size_t(mode), more = ko / RUN - 1;
+// v_oct: halves per octet of the block's group (64 for full groups, 8 nb
+// in a tail).
+template <int RUN, int N>
+void groups_16xn(size_t groups, size_t ko, const Half* u, const Half* v, size_t v_oct, float* c, size_t ldc,
+                 RunMode mode, const float* bias) {
+  const size_t vstep = v_oct * sizeof(Half) - (N == 8 ? 64 : 0), ldc_bytes = ldc * sizeof(float);
+  const size_t ubytes = ko * 16 * 8 * sizeof(Half), m = size_t(mode), more = ko / RUN - 1;
   const float* cl = c;
   size_t left;
+  static_assert(RUN == 2 || RUN == 4, "run length");
   if constexpr (RUN == 4) {
-    WH_GROUPS(4)
+    if constexpr (N == 8) {
+      WH_GROUPS(4, 8)
+    } else if constexpr (N == 4) {
+      WH_GROUPS(4, 4)
+    } else if constexpr (N == 2) {
+      WH_GROUPS(4, 2)
+    } else {
+      WH_GROUPS(4, 1)
+    }
   } else {
-    static_assert(RUN == 2, "run length");
-    WH_GROUPS(2)
+    if constexpr (N == 8) {
+      WH_GROUPS(2, 8)
+    } else if constexpr (N == 4) {
+      WH_GROUPS(2, 4)
+    } else if constexpr (N == 2) {
+      WH_GROUPS(2, 2)
+    } else {
+      WH_GROUPS(2, 1)
+    }
   }
+}
+
+// A tail block of N tiles (tiles j0 .. j0 + N - 1 of the last group) with
+// runs of `run` octets: groups_16xn when they are fixed (fixed = run), else
+// runs_16xn.
+template <int N>
+void tail_16xn(size_t fixed, size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct, float* c,
+               size_t ldc, RunMode mode, const float* bias) {
+  if (fixed == 4)
+    groups_16xn<4, N>(1, ko, u, v, v_oct, c, ldc, mode, bias);
+  else if (fixed == 2)
+    groups_16xn<2, N>(1, ko, u, v, v_oct, c, ldc, mode, bias);
+  else
+    runs_16xn<N>(ko, run, u, v, v_oct, c, ldc, mode, bias);
 }
 #undef WH_OCTETS2
 #undef WH_OCTETS4
@@ -289,9 +322,9 @@ void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, 
       g = n / 8;
       float* cb = c + 16 * b;
       if (fixed == 4)
-        groups_16x8<4>(g, ko, ub, v, cb, ldc, mode, bb);
+        groups_16xn<4, 8>(g, ko, ub, v, 64, cb, ldc, mode, bb);
       else
-        groups_16x8<2>(g, ko, ub, v, cb, ldc, mode, bb);
+        groups_16xn<2, 8>(g, ko, ub, v, 64, cb, ldc, mode, bb);
     }
     for (; 8 * g < n; g++) {
       const size_t nb = std::min<size_t>(8, n - 8 * g), v_oct = 8 * nb;
@@ -302,9 +335,9 @@ void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, 
         continue;
       }
       size_t j0 = 0;  // the tail: blocks of 4, 2, 1 tiles
-      if (nb - j0 >= 4) runs_16xn<4>(ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 4;
-      if (nb - j0 >= 2) runs_16xn<2>(ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 2;
-      if (nb - j0 >= 1) runs_16xn<1>(ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb);
+      if (nb - j0 >= 4) tail_16xn<4>(fixed, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 4;
+      if (nb - j0 >= 2) tail_16xn<2>(fixed, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 2;
+      if (nb - j0 >= 1) tail_16xn<1>(fixed, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb);
     }
   }
 }

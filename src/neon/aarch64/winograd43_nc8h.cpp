@@ -199,6 +199,122 @@ void output_h_a64(const float* src, size_t src_pos, Y* dst, size_t rows, size_t 
   }
 }
 
+// ---- full tiles, two quads (8 channels) at a time ------------------------------------
+//
+// The same operations as above on quads A (channels 0-3 of the pair) and B
+// (4-7) side by side, so that each position's 8 channels are one ld1 of 2
+// registers (18 loads per quad in the column pass instead of 36):
+//   column pass, column j: position i of A and B to v(16 + 2i), v(17 + 2i)
+//     (A: m = v16, v18, .., v26, S v3, Y v4; B: v17, .., v27, S v5, Y v6;
+//     constants v0), output row a of A and B to f + 192 a + 32 j (one stp);
+//   row pass, row a: f's 12 vectors to v16-v27 by 3 ld1 of 4 (A's m_j in
+//     v(16 + 2j), B's in v(17 + 2j)); A's y1, y2 in v4, v5 and y0, y3 moved
+//     to v3, v6; B's y1, y2 in v29, v30, y0, y3 moved to v28, v31; channel
+//     l of A is one st4 of lane l of v3-v6 to o<l>, of B of v28-v31 to
+//     o<4 + l>; lo, hi (clamps) in v1, v2.
+#define H2_STP(a, b, A, J) "stp q" #a ", q" #b ", [%[f], #(" #A " * 192 + " #J " * 32)]\n"
+#define H2_OUT_COL(J)                                                                 \
+  "ld1 {v16.4s, v17.4s}, [%[s0]], %[spos]\n"                                         \
+  "ld1 {v18.4s, v19.4s}, [%[s1]], %[spos]\n"                                         \
+  "ld1 {v20.4s, v21.4s}, [%[s2]], %[spos]\n"                                         \
+  "ld1 {v22.4s, v23.4s}, [%[s3]], %[spos]\n"                                         \
+  "ld1 {v24.4s, v25.4s}, [%[s4]], %[spos]\n"                                         \
+  "ld1 {v26.4s, v27.4s}, [%[s5]], %[spos]\n"                                         \
+  H43_OUT_1D(16, 18, 20, 22, 24, 26, 3, 4, 0)                                         \
+  H43_OUT_1D(17, 19, 21, 23, 25, 27, 5, 6, 0)                                         \
+  H2_STP(16, 17, 0, J) H2_STP(4, 6, 1, J) H2_STP(3, 5, 2, J) H2_STP(26, 27, 3, J)
+#define H2_COLUMNS H2_OUT_COL(0) H2_OUT_COL(1) H2_OUT_COL(2) H2_OUT_COL(3) H2_OUT_COL(4) H2_OUT_COL(5)
+#define H2_ROW(CLAMP, CVT, T)                                                         \
+  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[f]], #64\n"                              \
+  "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[f]], #64\n"                              \
+  "ld1 {v24.4s, v25.4s, v26.4s, v27.4s}, [%[f]], #64\n"                              \
+  H43_OUT_1D(16, 18, 20, 22, 24, 26, 5, 4, 0)                                         \
+  H43_OUT_1D(17, 19, 21, 23, 25, 27, 30, 29, 0)                                       \
+  "mov v3.16b, v16.16b\n mov v6.16b, v26.16b\n"                                      \
+  "mov v28.16b, v17.16b\n mov v31.16b, v27.16b\n"                                    \
+  CLAMP CVT                                                                           \
+  H2_ST4(T, 3, 0, 0) H2_ST4(T, 3, 1, 1) H2_ST4(T, 3, 2, 2) H2_ST4(T, 3, 3, 3)         \
+  H2_ST4(T, 28, 0, 4) H2_ST4(T, 28, 1, 5) H2_ST4(T, 28, 2, 6) H2_ST4(T, 28, 3, 7)
+#define H2_ST4(T, R, l, o) H2_ST4_(T, R, l, o)
+#define H2_ST4_(T, R, l, o) "st4 {v" #R "." #T ", v" H2_NEXT##R "." #T ", v" H2_NEXT2##R "." #T ", v" H2_NEXT3##R "." #T "}[" #l "], [%[o" #o "]], %[adv]\n"
+#define H2_NEXT3 "4"
+#define H2_NEXT23 "5"
+#define H2_NEXT33 "6"
+#define H2_NEXT28 "29"
+#define H2_NEXT228 "30"
+#define H2_NEXT328 "31"
+#define H2_CLAMP_LO                                                                   \
+  WA_FMAX(3, 3, 1) WA_FMAX(4, 4, 1) WA_FMAX(5, 5, 1) WA_FMAX(6, 6, 1)                 \
+  WA_FMAX(28, 28, 1) WA_FMAX(29, 29, 1) WA_FMAX(30, 30, 1) WA_FMAX(31, 31, 1)
+#define H2_CLAMP_HI                                                                   \
+  WA_FMIN(3, 3, 2) WA_FMIN(4, 4, 2) WA_FMIN(5, 5, 2) WA_FMIN(6, 6, 2)                 \
+  WA_FMIN(28, 28, 2) WA_FMIN(29, 29, 2) WA_FMIN(30, 30, 2) WA_FMIN(31, 31, 2)
+#define H2_CVT8                                                                       \
+  "fcvtn v3.4h, v3.4s\n fcvtn v4.4h, v4.4s\n fcvtn v5.4h, v5.4s\n fcvtn v6.4h, v6.4s\n" \
+  "fcvtn v28.4h, v28.4s\n fcvtn v29.4h, v29.4s\n fcvtn v30.4h, v30.4s\n fcvtn v31.4h, v31.4s\n"
+#define H2_BODY(CVT, T, CLAMP_SETUP, CLAMP)                                           \
+  "8:\n" /* per pair of quads */                                                      \
+  "mov %[f], %[fb]\n"                                                                 \
+  "add %[s1], %[s0], %[s6]\n"                                                         \
+  "add %[s2], %[s1], %[s6]\n"                                                         \
+  "add %[s3], %[s2], %[s6]\n"                                                         \
+  "add %[s4], %[s3], %[s6]\n"                                                         \
+  "add %[s5], %[s4], %[s6]\n"                                                         \
+  "mov %[o0], %[ob]\n"                                                                \
+  "add %[o1], %[o0], %[ch]\n"                                                         \
+  "add %[o2], %[o1], %[ch]\n"                                                         \
+  "add %[o3], %[o2], %[ch]\n"                                                         \
+  "add %[o4], %[o3], %[ch]\n"                                                         \
+  "add %[o5], %[o4], %[ch]\n"                                                         \
+  "add %[o6], %[o5], %[ch]\n"                                                         \
+  "add %[o7], %[o6], %[ch]\n"                                                         \
+  H2_COLUMNS CLAMP_SETUP                                                              \
+  H2_ROW(CLAMP, CVT, T) H2_ROW(CLAMP, CVT, T) H2_ROW(CLAMP, CVT, T) H2_ROW(CLAMP, CVT, T) \
+  "sub %[s0], %[s0], %[s6]\n"                                                         \
+  "add %[s0], %[s0], #32\n"                                                           \
+  "add %[ob], %[ob], %[ch], lsl #3\n"                                                 \
+  "subs %[q], %[q], #1\n"                                                             \
+  "b.ne 8b\n"
+#define H2_BODY_F(CLAMP_SETUP, CLAMP) H2_BODY("", s, CLAMP_SETUP, CLAMP)
+#define H2_BODY_H(CLAMP_SETUP, CLAMP) H2_BODY(H2_CVT8, h, CLAMP_SETUP, CLAMP)
+#define H2_LOHI "ld2r {v1.4s, v2.4s}, [%[lohi]]\n"
+#define H2_OPERANDS                                                                   \
+  : [s0] "+r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),    \
+    [s5] "=&r"(s5), [f] "=&r"(fp), [o0] "=&r"(o0), [o1] "=&r"(o1), [o2] "=&r"(o2),    \
+    [o3] "=&r"(o3), [o4] "=&r"(o4), [o5] "=&r"(o5), [o6] "=&r"(o6), [o7] "=&r"(o7),   \
+    [ob] "+r"(ob), [q] "+r"(pairs)                                                    \
+  : [spos] "r"(src_pos * sizeof(float)), [s6] "r"(6 * src_pos * sizeof(float)),       \
+    [ch] "r"(dst_ch * sizeof(Y)), [adv] "r"(dst_row * sizeof(Y)),                     \
+    [lohi] "r"(lohi), [fb] "r"(&f[0][0][0]), [c] "r"(wino::kOut43hConstValues)        \
+  : "memory", "cc", WA_VCLOBBER
+#define H2_ASM(BODY) \
+  WA_ASM_PER_CLAMP("ld1 {v0.4s}, [%[c]]\n", BODY, H2_LOHI, H2_CLAMP_LO, H2_CLAMP_HI, H2_OPERANDS)
+
+// Full 4x4 tiles of `pairs` pairs of quads (8 channels each): per pair
+// 12 x 20 arithmetic + 36 ld1 + 24 stp (column pass), per row 3 ld1 + 20 +
+// 4 mov (+ 8 per bound, + 8 FCVTN for binary16) + 8 st4, + 23 per pair.
+template <class Y, int Clamp>
+void output_h2_a64(const float* src, size_t src_pos, Y* dst, size_t dst_ch, size_t dst_row, float lo, float hi,
+                   size_t pairs) {
+  alignas(16) float f[4][6][2][4];  // column pass output: f[a][j][quad]
+  const float lohi[2] = {lo, hi};
+  float* fp;
+  const float* s0 = src;
+  Y* ob = dst;
+  size_t s1, s2, s3, s4, s5, o0, o1, o2, o3, o4, o5, o6, o7;
+  if constexpr (sizeof(Y) == sizeof(Half)) {
+    H2_ASM(H2_BODY_H)
+  } else {
+    H2_ASM(H2_BODY_F)
+  }
+}
+
+template <class Y>
+using Out2Fn = void (*)(const float*, size_t, Y*, size_t, size_t, float, float, size_t);
+template <class Y>
+constexpr Out2Fn<Y> kOutput2[4] = {output_h2_a64<Y, kClampNone>, output_h2_a64<Y, kClampLo>,
+                                   output_h2_a64<Y, kClampHi>, output_h2_a64<Y, kClampBoth>};
+
 template <class Y>
 using OutFn = void (*)(const float*, size_t, Y*, size_t, size_t, size_t, size_t, float, float, size_t);
 template <class Y>
@@ -215,15 +331,21 @@ constexpr OutFn<Y> kOutput[2][4] = {
 template <class Y, class Tile>
 void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch, size_t dst_row,
                      bool clamp, float lo, float hi) {
-  const size_t quads = nch / 4;
-  if (quads) {
-    const bool edge = ot.rows != 4 || ot.cols != 4;
-    kOutput<Y>[edge][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, ot.rows, ot.cols, dst_ch, dst_row, lo, hi,
-                                                 quads);
+  const bool edge = ot.rows != 4 || ot.cols != 4;
+  const int cm = clamp_mode(clamp, lo, hi);
+  size_t q0 = 0;  // full tiles: pairs of quads first
+  if (!edge && nch >= 8) {
+    kOutput2<Y>[cm](src, src_pos, ot.dst, dst_ch, dst_row, lo, hi, nch / 8);
+    q0 = 2 * (nch / 8);
   }
-  if (nch % 4)
-    wino::output_tile<Ops, wino::F43h, Tile>(src + 4 * quads, src_pos, Tile{ot.dst + 4 * quads * dst_ch, ot.rows, ot.cols},
-                                             nch % 4, dst_ch, dst_row, clamp, lo, hi);
+  const size_t quads = nch / 4 - q0;
+  if (quads)
+    kOutput<Y>[edge][cm](src + 4 * q0, src_pos, ot.dst + 4 * q0 * dst_ch, ot.rows, ot.cols, dst_ch, dst_row, lo, hi,
+                         quads);
+  const size_t done = 4 * (q0 + quads);
+  if (nch > done)
+    wino::output_tile<Ops, wino::F43h, Tile>(src + done, src_pos, Tile{ot.dst + done * dst_ch, ot.rows, ot.cols},
+                                             nch - done, dst_ch, dst_row, clamp, lo, hi);
 }
 
 #undef H43_OUT_1D
@@ -241,6 +363,27 @@ void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nc
 #undef H43_CLAMP_LO
 #undef H43_CLAMP_HI
 #undef H43_QUAD_NEXT
+#undef H2_STP
+#undef H2_OUT_COL
+#undef H2_COLUMNS
+#undef H2_ROW
+#undef H2_ST4
+#undef H2_ST4_
+#undef H2_CLAMP_LO
+#undef H2_CLAMP_HI
+#undef H2_CVT8
+#undef H2_BODY
+#undef H2_BODY_F
+#undef H2_BODY_H
+#undef H2_LOHI
+#undef H2_OPERANDS
+#undef H2_ASM
+#undef H2_NEXT3
+#undef H2_NEXT23
+#undef H2_NEXT33
+#undef H2_NEXT28
+#undef H2_NEXT228
+#undef H2_NEXT328
 #undef H43_FULL
 #undef H43_FULL_F
 #undef H43_FULL_H
