@@ -325,15 +325,17 @@ constexpr OutFn<Y> kOutput[2][4] = {
      output_h_a64<Y, false, kClampBoth>}};
 
 // wino_output_fn (Y = float, Tile = WinoOutTile) / wino_output_h_fn (Half,
-// WinoOutTileH), up to 16 channels (core/winograd.h, fp16 F(4,3)): the full
-// quads by the assembly above, a last quad of fewer channels (a layer whose
-// channel count is not a multiple of 4) by the template.
+// WinoOutTileH), up to 16 channels (core/winograd.h, fp16 F(4,3)): full
+// tiles of a multiple of 8 channels by the paired assembly (a tail call),
+// the rest by output_mixed.
 template <class Y, class Tile>
-void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch, size_t dst_row,
-                     bool clamp, float lo, float hi) {
+__attribute__((noinline)) void output_mixed(const float* src, size_t src_pos, const Tile& ot, size_t nch,
+                                            size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi) {
+  // Edge tiles, or full ones with 4 channels more than a multiple of 8: the
+  // single-quad assembly; a last quad of 1..3 channels: the template.
   const bool edge = ot.rows != 4 || ot.cols != 4;
   const int cm = clamp_mode(clamp, lo, hi);
-  size_t q0 = 0;  // full tiles: pairs of quads first
+  size_t q0 = 0;
   if (!edge && nch >= 8) {
     kOutput2<Y>[cm](src, src_pos, ot.dst, dst_ch, dst_row, lo, hi, nch / 8);
     q0 = 2 * (nch / 8);
@@ -346,6 +348,14 @@ void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nc
   if (nch > done)
     wino::output_tile<Ops, wino::F43h, Tile>(src + done, src_pos, Tile{ot.dst + done * dst_ch, ot.rows, ot.cols},
                                              nch - done, dst_ch, dst_row, clamp, lo, hi);
+}
+
+template <class Y, class Tile>
+void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch, size_t dst_row,
+                     bool clamp, float lo, float hi) {
+  if (ot.rows == 4 && ot.cols == 4 && nch % 8 == 0)
+    return kOutput2<Y>[clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, dst_ch, dst_row, lo, hi, nch / 8);
+  output_mixed<Y, Tile>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
 }
 
 #undef H43_OUT_1D
