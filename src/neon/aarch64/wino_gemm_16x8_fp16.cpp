@@ -236,10 +236,77 @@ void runs_16xn(size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct
       : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
         "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21",    \
         "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+// Full groups with at least two runs and the mode known at compile time:
+// per group the first run's widening by MODE (no dispatch), then the other
+// runs (a do-while until U reaches its end for the group), then the next
+// group: 8 instructions of control per group.
+#define WH_FAST(RUN, FIRST)                                                             \
+  asm volatile(                                                                         \
+      "0:\n"                                                                            \
+      WH_OCTETS##RUN(8)                                                                 \
+      FIRST                                                                             \
+      "6:\n"                                                                            \
+      "sub %[c], %[c], %[crows]\n"                                                      \
+      "mov %[cl], %[c]\n"                                                               \
+      WH_OCTETS##RUN(8)                                                                 \
+      WH_ROWS8(WH_ADD_ROW)                                                              \
+      "cmp %[u], %[uend]\n"                                                             \
+      "b.ne 6b\n"                                                                       \
+      "sub %[u], %[u], %[ubytes]\n" /* the next group: the same U */                   \
+      "mov %[cl], %[c]\n"                                                               \
+      "subs %[groups], %[groups], #1\n"                                                 \
+      "b.ne 0b\n"                                                                       \
+      : [u] "+r"(u), [v] "+r"(v), [c] "+r"(c), [cl] "+r"(cl), [groups] "+r"(groups)     \
+      : [uend] "r"(uend), [vstep] "r"(vstep), [ldc] "r"(ldc_bytes),                     \
+        [crows] "r"(8 * ldc_bytes), [ubytes] "r"(ubytes), [bias] "r"(bias)             \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21",    \
+        "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+#define WH_FIRST_STORE WH_ROWS8(WH_STORE_ROW)
+#define WH_FIRST_ADD WH_ROWS8(WH_ADD_ROW)
+#define WH_FIRST_BIAS "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n" WH_ROWS8(WH_BIAS_ROW)
+template <int RUN, RunMode MODE>
+__attribute__((always_inline)) inline void groups_fast(size_t groups, size_t ko, const Half* u, const Half* v, float* c, size_t ldc, const float* bias) {
+  const size_t vstep = 64, ldc_bytes = ldc * sizeof(float), ubytes = ko * 16 * 8 * sizeof(Half);
+  const Half* uend = u + ko * 16 * 8;
+  const float* cl = c;
+  if constexpr (RUN == 4) {
+    if constexpr (MODE == kStore) {
+      WH_FAST(4, WH_FIRST_STORE)
+    } else if constexpr (MODE == kAdd) {
+      WH_FAST(4, WH_FIRST_ADD)
+    } else {
+      WH_FAST(4, WH_FIRST_BIAS)
+    }
+  } else {
+    if constexpr (MODE == kStore) {
+      WH_FAST(2, WH_FIRST_STORE)
+    } else if constexpr (MODE == kAdd) {
+      WH_FAST(2, WH_FIRST_ADD)
+    } else {
+      WH_FAST(2, WH_FIRST_BIAS)
+    }
+  }
+}
+template <int RUN>
+__attribute__((always_inline)) inline void groups_fast(size_t groups, size_t ko, const Half* u, const Half* v, float* c, size_t ldc, RunMode mode,
+                 const float* bias) {
+  if (mode == kStore)
+    groups_fast<RUN, kStore>(groups, ko, u, v, c, ldc, bias);
+  else if (mode == kAdd)
+    groups_fast<RUN, kAdd>(groups, ko, u, v, c, ldc, bias);
+  else
+    groups_fast<RUN, kBias>(groups, ko, u, v, c, ldc, bias);
+}
+#undef WH_FAST
+#undef WH_FIRST_STORE
+#undef WH_FIRST_ADD
+#undef WH_FIRST_BIAS
+
 // v_oct: halves per octet of the block's group (64 for full groups, 8 nb
 // in a tail).
 template <int RUN, int N>
-void groups_16xn(size_t groups, size_t ko, const Half* u, const Half* v, size_t v_oct, float* c, size_t ldc,
+__attribute__((always_inline)) inline void groups_16xn(size_t groups, size_t ko, const Half* u, const Half* v, size_t v_oct, float* c, size_t ldc,
                  RunMode mode, const float* bias) {
   const size_t vstep = v_oct * sizeof(Half) - (N == 8 ? 64 : 0), ldc_bytes = ldc * sizeof(float);
   const size_t ubytes = ko * 16 * 8 * sizeof(Half), m = size_t(mode), more = ko / RUN - 1;
@@ -273,7 +340,7 @@ void groups_16xn(size_t groups, size_t ko, const Half* u, const Half* v, size_t 
 // runs of `run` octets: groups_16xn when they are fixed (fixed = run), else
 // runs_16xn.
 template <int N>
-void tail_16xn(size_t fixed, size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct, float* c,
+__attribute__((always_inline)) inline void tail_16xn(size_t fixed, size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct, float* c,
                size_t ldc, RunMode mode, const float* bias) {
   if (fixed == 4)
     groups_16xn<4, N>(1, ko, u, v, v_oct, c, ldc, mode, bias);
@@ -321,10 +388,16 @@ void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, 
     if (fixed && n >= 8) {
       g = n / 8;
       float* cb = c + 16 * b;
-      if (fixed == 4)
+      if (ko >= 2 * fixed) {  // two runs or more
+        if (fixed == 4)
+          groups_fast<4>(g, ko, ub, v, cb, ldc, mode, bb);
+        else
+          groups_fast<2>(g, ko, ub, v, cb, ldc, mode, bb);
+      } else if (fixed == 4) {
         groups_16xn<4, 8>(g, ko, ub, v, 64, cb, ldc, mode, bb);
-      else
+      } else {
         groups_16xn<2, 8>(g, ko, ub, v, 64, cb, ldc, mode, bb);
+      }
     }
     for (; 8 * g < n; g++) {
       const size_t nb = std::min<size_t>(8, n - 8 * g), v_oct = 8 * nb;
