@@ -99,14 +99,16 @@
 // per tile size, made when a plan first needs it).
 //
 // fp16 (precision="fp16", F(2,3) and F(4,3) on {0, +-2/3, +-3/2, inf}:
-// core/winograd.h): the same driver on the WinoF16 traits below. U is
+// core/winograd.h): the same driver on the WinoF16T traits below. U is
 // binary16, packed in blocks of 16 output channels (mpad: 16) per input
 // channel; V is binary16 with k in the 8 lanes of a vector (kpad: 8; "quad"
-// above reads "octet"), written by an input transform that takes the octet's
-// two 4-channel staging boxes (fp32 arithmetic, then rounded); the GEMM is
-// wino_gemm_f16_fn (runs of input channels summed into fp32 M); M and the
-// output transform are fp32 as above, the output stored as float32 or
-// binary16 (the image's type: X, Y below).
+// above reads "octet"), written by an input transform that takes the
+// octet's staging: F(2,3) two 4-channel fp32 boxes (fp32 arithmetic, then
+// rounded), F(4,3) one nc8 binary16 box (the image rounded as it is
+// staged, binary16 arithmetic); the GEMM is wino_gemm_f16_fn (runs of input
+// channels summed into fp32 M); M and the output transform are fp32 as
+// above (F(4,3): 16 output channels per output transform call), the output
+// stored as float32 or binary16 (the image's type: X, Y below).
 #include <algorithm>
 #include <array>
 #include <atomic>

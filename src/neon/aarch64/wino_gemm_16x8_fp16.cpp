@@ -63,6 +63,11 @@
 // updates of an accumulator are 2N instructions apart: latency-bound on a
 // real core for N < 4, but they are at most 7 of a strip's tiles.
 // All runs of a block are one assembly block (no call or C++ loop per run).
+// When the runs are all of 2 or 4 octets (ko a multiple of the run: the
+// layers' runs of 16 and 32 channels), the straight-line variants below
+// (groups_fast, groups_16xn) take all full groups of a channel block in
+// one assembly block and the tails without an octet counter; the general
+// runs_16xn takes any other run length.
 #include <arm_neon.h>
 
 #include <algorithm>
