@@ -128,16 +128,14 @@ void input_tile_h8_a64(const Half* src, size_t src_row, Half* dst, size_t dst_po
 // ---- staging: one row of an nc8 binary16 box ---------------------------------------
 //
 // 8 channels (nch = 8), 8 pixels: each channel's 8 values in one .8h
-// vector c_l (float32: two loads and FCVTN + FCVTN2; binary16: one load),
-// zipped in pairs of channels (zip1/zip2 .8h of c_2k, c_2k+1: the 32-bit
-// (c_2k, c_2k+1) pairs of pixels 0-3 and 4-7), then ST4 of 32-bit lanes
-// writes pixel p's 4 pairs contiguously: 16 loads + 16 FCVTN + 8 ZIP + 2 ST4
-// per 64 values from float32. 4 pixels: the same on .4h halves; the last
+// vector c_l (float32: one ld1 of 2 registers and FCVTN + FCVTN2; binary16:
+// one load), zipped in pairs of channels (zip1/zip2 .8h of c_2k, c_2k+1:
+// the 32-bit (c_2k, c_2k+1) pairs of pixels 0-3 and 4-7), then ST4 of
+// 32-bit lanes writes pixel p's 4 pairs contiguously: 8 loads + 16 FCVTN +
+// 8 ZIP + 2 ST4 per 64 values from float32 (assembly, below). 4 pixels: the same on .4h halves; the last
 // n % 4 pixels one at a time (8 lane loads, a conversion, one store).
 // Fewer than 8 channels (the last octet of a layer whose channel count is
 // not a multiple of 8): the generic per-value loop.
-inline float16x8_t load8(const float* p) { return vcvt_high_f16_f32(vcvt_f16_f32(vld1q_f32(p)), vld1q_f32(p + 4)); }
-inline float16x8_t load8(const Half* p) { return vreinterpretq_f16_u16(vld1q_u16(reinterpret_cast<const uint16_t*>(p))); }
 inline float16x4_t load4(const float* p) { return vcvt_f16_f32(vld1q_f32(p)); }
 inline float16x4_t load4(const Half* p) { return vreinterpret_f16_u16(vld1_u16(reinterpret_cast<const uint16_t*>(p))); }
 
