@@ -380,18 +380,31 @@ __attribute__((always_inline)) inline void tail_16xn(size_t fixed, size_t ko, si
 #undef WH_ROWS8
 #undef WH_RUNS
 
-void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, size_t u_stride,
-                    const Half* v, float* c, size_t ldc, const float* bias, bool accumulate) {
-  if (ko == 0) return;  // no runs (runs_16xn needs one)
-  // Runs of 2 or 4 octets that divide ko: the full groups by groups_16x8.
-  const size_t fixed = (run == 4 || run == 2) && ko % run == 0 ? run : 0;
+// The tail of a strip (nb < 8 tiles at vg, C at cg): blocks of 4, 2, 1.
+template <bool FIXED>
+__attribute__((always_inline)) inline void tail_blocks(size_t nb, size_t fixed, size_t ko, size_t run, const Half* ub,
+                                                       const Half* vg, float* cg, size_t ldc, RunMode mode,
+                                                       const float* bb) {
+  const size_t v_oct = 8 * nb;
+  const size_t fx = FIXED ? fixed : 0;
+  size_t j0 = 0;
+  if (nb - j0 >= 4) tail_16xn<4>(fx, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 4;
+  if (nb - j0 >= 2) tail_16xn<2>(fx, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 2;
+  if (nb - j0 >= 1) tail_16xn<1>(fx, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb);
+}
+
+// Runs of 2 or 4 octets that divide ko (fixed = run): the full groups by
+// groups_fast / groups_16xn, the tail by the fixed-run blocks; one function
+// (one save of the callee-saved registers per call).
+__attribute__((noinline)) void gemm_fixed(size_t m16, size_t n, size_t ko, size_t fixed, const Half* u,
+                                          size_t u_stride, const Half* v, float* c, size_t ldc, const float* bias,
+                                          bool accumulate) {
   for (size_t b = 0; b < m16; b++) {
     const Half* ub = u + b * u_stride;
     const float* bb = bias ? bias + 16 * b : nullptr;
     const RunMode mode = accumulate ? kAdd : bb ? kBias : kStore;
-    size_t g = 0;
-    if (fixed && n >= 8) {
-      g = n / 8;
+    const size_t g = n / 8;
+    if (g) {
       float* cb = c + 16 * b;
       if (ko >= 2 * fixed) {  // two runs or more
         if (fixed == 4)
@@ -404,20 +417,37 @@ void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, 
         groups_16xn<2, 8>(g, ko, ub, v, 64, cb, ldc, mode, bb);
       }
     }
-    for (; 8 * g < n; g++) {
-      const size_t nb = std::min<size_t>(8, n - 8 * g), v_oct = 8 * nb;
+    if (n % 8) tail_blocks<true>(n % 8, fixed, ko, fixed, ub, v + 64 * ko * g, c + 8 * g * ldc + 16 * b, ldc, mode, bb);
+  }
+}
+
+// Any other run length: runs_16xn per group of 8 tiles and tail block.
+__attribute__((noinline)) void gemm_general(size_t m16, size_t n, size_t ko, size_t run, const Half* u,
+                                            size_t u_stride, const Half* v, float* c, size_t ldc, const float* bias,
+                                            bool accumulate) {
+  for (size_t b = 0; b < m16; b++) {
+    const Half* ub = u + b * u_stride;
+    const float* bb = bias ? bias + 16 * b : nullptr;
+    const RunMode mode = accumulate ? kAdd : bb ? kBias : kStore;
+    for (size_t g = 0; 8 * g < n; g++) {
+      const size_t nb = std::min<size_t>(8, n - 8 * g);
       const Half* vg = v + 64 * ko * g;
       float* cg = c + 8 * g * ldc + 16 * b;
-      if (nb == 8) {
-        runs_16xn<8>(ko, run, ub, vg, v_oct, cg, ldc, mode, bb);
-        continue;
-      }
-      size_t j0 = 0;  // the tail: blocks of 4, 2, 1 tiles
-      if (nb - j0 >= 4) tail_16xn<4>(fixed, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 4;
-      if (nb - j0 >= 2) tail_16xn<2>(fixed, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 2;
-      if (nb - j0 >= 1) tail_16xn<1>(fixed, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb);
+      if (nb == 8)
+        runs_16xn<8>(ko, run, ub, vg, 8 * nb, cg, ldc, mode, bb);
+      else
+        tail_blocks<false>(nb, 0, ko, run, ub, vg, cg, ldc, mode, bb);
     }
   }
+}
+
+void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, size_t u_stride,
+                    const Half* v, float* c, size_t ldc, const float* bias, bool accumulate) {
+  if (ko == 0) return;  // no runs (runs_16xn needs one)
+  if ((run == 4 || run == 2) && ko % run == 0)
+    gemm_fixed(m16, n, ko, run, u, u_stride, v, c, ldc, bias, accumulate);
+  else
+    gemm_general(m16, n, ko, run, u, u_stride, v, c, ldc, bias, accumulate);
 }
 
 }  // namespace
