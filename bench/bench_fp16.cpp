@@ -101,14 +101,20 @@ int reg = [] {
     in.setup = [m]() -> std::function<void()> {
       const size_t n = m + 2;
       auto src = std::make_shared<std::vector<float>>(bench::random_floats(2 * n * 32 * 4 + 64, 5));
+      auto srch = std::make_shared<std::vector<Half>>(n * 32 * 8 + 64);
+      for (size_t i = 0; i < srch->size(); i++) (*srch)[i] = detail::float_to_half((*src)[i]);
       auto dst = std::make_shared<detail::Buffer<Half>>(n * n * 16 * 128);
       return [=] {
         const detail::WinoF16Kernels* k = detail::kernels().winograd_f16[m == 4];
         if (!k) k = m == 4 ? &detail::wino43_f16_generic_kernels() : &detail::wino23_f16_generic_kernels();
         const float* s1 = src->data() + n * 32 * 4;
-        for (int i = 0; i < 400; i++)
-          k->input(src->data() + (i % 4) * 4 * m, s1 + (i % 4) * 4 * m, 32 * 4, dst->data() + (i % 16) * 8,
-                   16 * 128);
+        for (int i = 0; i < 400; i++) {
+          if (k->input_h8)  // F(4,3): one nc8 binary16 box
+            k->input_h8(srch->data() + (i % 4) * 8 * m, 32 * 8, dst->data() + (i % 16) * 8, 16 * 128);
+          else
+            k->input(src->data() + (i % 4) * 4 * m, s1 + (i % 4) * 4 * m, 32 * 4, dst->data() + (i % 16) * 8,
+                     16 * 128);
+        }
       };
     };
     bench::add_case(in);

@@ -15,7 +15,10 @@ U = G g G^T (computed in double from the fp32 weights) rounded to fp16, and:
   tx   where the transforms run: "f32" (exact here; V rounded to fp16 when
        stored for the GEMM) or "f16" (every add / fused multiply-add of the
        row and column passes rounded to fp16, as .8h vector code does; here
-       the matrices are applied as they are, a kernel factors them);
+       the matrices are applied as they are, a kernel factors them); "f16k"
+       (F(4,3) on {0, +-2/3, +-3/2} only: the input transform as the fp16
+       kernel runs it, wino::F43h::input_1d's 14 operations in fp16 with its
+       constants rounded to fp16; the output transform by `out`);
   acc  the per-position GEMM's accumulator: "f16" (fmla .8h: each fused
        multiply-add rounded to fp16), "f16/R" (fp16 within runs of R input
        channels, the run sums added in fp32: wino_gemm_f16_fn), "f32"
@@ -109,6 +112,32 @@ def apply(mat, d, axis, f16):
     return np.moveaxis(np.stack(out), 0, axis)
 
 
+def c16(c):
+    return float(np.float16(c))
+
+
+def f43h_input_1d(d):
+    """t = B^T d of F(4,3) on {0, +-2/3, +-3/2}, factored as the fp16 kernel
+    does (core/winograd_kernels.h, wino::F43h::input_1d): each operation
+    rounded to fp16 (fused multiply-adds once), constants rounded to fp16."""
+    K, A2, A, B, D = c16(97 / 36), c16(4 / 9), c16(2 / 3), c16(1.5), c16(65 / 36)
+    t = [None] * 6
+    t[0] = r16(r16(d[0] + d[4]) - K * d[2])
+    t[5] = r16(r16(d[5] + d[1]) - K * d[3])
+    e = r16(d[4] - A2 * d[2])
+    o = r16(r16(B * d[3]) - A * d[1])
+    t[3], t[4] = r16(e + o), r16(e - o)
+    e2 = r16(e - D * d[2])
+    o2 = r16(r16(A * d[3]) - B * d[1])
+    t[1], t[2] = r16(e2 + o2), r16(e2 - o2)
+    return t
+
+
+def apply_f43h(d, axis):
+    d = np.moveaxis(d, axis, 0)
+    return np.moveaxis(np.stack(f43h_input_1d([d[i] for i in range(6)])), 0, axis)
+
+
 def conv_ref(x, w):
     xp = np.pad(x, ((0, 0), (1, 1), (1, 1)))
     c, h, wd = x.shape
@@ -131,7 +160,11 @@ def wino(x, w, f, tx, acc, out):
     d = np.stack([np.stack([xp[:, i * m:i * m + n, j * m:j * m + n] for j in range(tw)], 1)
                   for i in range(th)], 1)
     f16t = tx == "f16"
-    v = apply(BT[f], apply(BT[f], d, 3, f16t), 4, f16t)  # B^T d B
+    if tx == "f16k":
+        assert f == "4c", "f16k: the fp16 kernel's factoring of F(4,3) on {0, +-2/3, +-3/2}"
+        v = apply_f43h(apply_f43h(d, 3), 4)  # row pass, then column pass
+    else:
+        v = apply(BT[f], apply(BT[f], d, 3, f16t), 4, f16t)  # B^T d B
     v = r16(v).reshape(cin, th * tw, n * n)                # stored fp16
     u = np.einsum("iu,ocuv,jv->ocij", np.asarray(G[f]), w, np.asarray(G[f]))
     u = r16(u).reshape(cout, cin, n * n)
@@ -165,6 +198,9 @@ OPTIONS = [  # (tx, acc, out)
     ("f16", "f16/16", "f16"),
     ("f16", "f16/16", "f32"),
 ]
+# What the fp16 F(4,3) runs (4c only): its input transform in fp16 as the
+# kernel factors it, runs of 32 (of 16 up to 48 channels), fp32 output.
+OPTIONS_4C = [("f16k", "f16/32", "f32"), ("f16k", "f16/16", "f32")]
 
 
 # The candidate interpolation points of --scan: 0 (always), and m of these.
@@ -229,7 +265,7 @@ def main():
     print("| F | tx / acc / out | " + " | ".join(f"Cin {c}" for c in cins) + " |")
     print("|---|---|" + "---:|" * len(cins))
     for m in tiles:
-        for opt in OPTIONS:
+        for opt in OPTIONS + (OPTIONS_4C if m == "4c" else []):
             cells = []
             for cin in cins:
                 worst = 0.0

@@ -109,7 +109,8 @@ def run_case(rng, n, c, cout, h, w, k, stride=1, pads=(0, 0, 0, 0), dilation=1, 
 
 # ---- fp16 Winograd --------------------------------------------------------------
 #
-# Transforms in fp32, V and U rounded to binary16, the per-position GEMMs in
+# Transforms in fp32 (F(4,3)'s input side: binary16, below), V and U rounded
+# to binary16, the per-position GEMMs in
 # binary16 runs of R = 32 input channels (16 for F(4,3) with up to 48 input
 # channels per group) summed in fp32. Per transform
 # position p of a tile the product sum M_p errs by at most (R + 2) 2^-11 W_p
@@ -123,6 +124,10 @@ def run_case(rng, n, c, cout, h, w, k, stride=1, pads=(0, 0, 0, 0), dilation=1, 
 # product, one per run added onto it, at most one run per octet of input
 # channels, 6 in the output transform). tests/cpp/test_winograd_fp16.cpp
 # checks the same bound on the generic twin, bit-equal to the NEON kernels.
+# F(4,3) stages the image in binary16 and computes V in binary16 arithmetic
+# (core/winograd.h): V errs by at most 17 2^-11 sum |B||d||B| (the C++
+# test's kTxBound; + 2^-11 for rounding a float32 image: 18 here), which
+# reaches an output through |U| and |A^T| .. |A| as the terms above.
 
 WINO_MATRICES = {  # B^T, G, A^T, bias x (core/winograd.h; F(4,3) on {0, +-2/3, +-3/2, inf})
     2: (np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], np.float64),
@@ -171,6 +176,12 @@ def wino_fp16_bound(x, w, pads, groups, m, b=None):
     e = e.reshape(n_, cout, ty * m, tx * m)[:, :, :ho, :wo]
     runs = 16 if m == 4 and cg <= 48 else 32
     bound = (runs + 3) * EPS16 * 1.01 * e + cg * (m + 2) ** 2 * 2.0 ** -24
+    if m == 4:  # the binary16 input side
+        vm = np.einsum("ir,ncyrxs,js->ncyxij", np.abs(bt), np.abs(d), np.abs(bt))
+        vm = vm.reshape(n_, groups, cg, ty, tx, m + 2, m + 2)
+        wm = np.einsum("gocij,ngcyxij->ngoyxij", u, vm).reshape(n_, cout, ty, tx, m + 2, m + 2)
+        em = np.einsum("ai,bj,noyxij->noyaxb", np.abs(at), np.abs(at), wm)
+        bound += 18 * EPS16 * 1.01 * em.reshape(n_, cout, ty * m, tx * m)[:, :, :ho, :wo]
     if b is not None:
         ax = np.abs(at * bx).sum(axis=1)                            # per tile row / column
         path = np.tile(np.outer(ax, ax), (ty, tx))[:ho, :wo]

@@ -99,14 +99,16 @@
 // per tile size, made when a plan first needs it).
 //
 // fp16 (precision="fp16", F(2,3) and F(4,3) on {0, +-2/3, +-3/2, inf}:
-// core/winograd.h): the same driver on the WinoF16 traits below. U is
+// core/winograd.h): the same driver on the WinoF16T traits below. U is
 // binary16, packed in blocks of 16 output channels (mpad: 16) per input
 // channel; V is binary16 with k in the 8 lanes of a vector (kpad: 8; "quad"
-// above reads "octet"), written by an input transform that takes the octet's
-// two 4-channel staging boxes (fp32 arithmetic, then rounded); the GEMM is
-// wino_gemm_f16_fn (runs of input channels summed into fp32 M); M and the
-// output transform are fp32 as above, the output stored as float32 or
-// binary16 (the image's type: X, Y below).
+// above reads "octet"), written by an input transform that takes the
+// octet's staging: F(2,3) two 4-channel fp32 boxes (fp32 arithmetic, then
+// rounded), F(4,3) one nc8 binary16 box (the image rounded as it is
+// staged, binary16 arithmetic); the GEMM is wino_gemm_f16_fn (runs of input
+// channels summed into fp32 M); M and the output transform are fp32 as
+// above (F(4,3): 16 output channels per output transform call), the output
+// stored as float32 or binary16 (the image's type: X, Y below).
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -116,6 +118,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/buffer.h"
@@ -389,7 +392,7 @@ struct WinoF32 {
   using Acc = float;    // M
   using Stage = float;  // the staging box: nc4 (kStageLanes channels per pixel)
   using Base = ConvImpl;
-  static constexpr size_t kLanes = 4, kMBlock = 8, kStageLanes = 4;
+  static constexpr size_t kLanes = 4, kMBlock = 8, kStageLanes = 4, kOutLanes = 4;
   struct Kernels {
     const WinoKernels* tx;
     const WinoGemmKernels* gemm;
@@ -418,12 +421,17 @@ struct WinoF32 {
   }
 };
 
-struct WinoF16 {
+// H8: F(4,3)'s binary16 input side (core/winograd.h: one nc8 binary16
+// staging box per octet, V computed in binary16); else F(2,3)'s (two nc4
+// fp32 boxes per octet, fp32 transforms).
+template <bool H8>
+struct WinoF16T {
   using Elem = Half;
   using Acc = float;
-  using Stage = float;  // two nc4 boxes per octet
+  using Stage = std::conditional_t<H8, Half, float>;
   using Base = ConvImplF16;
-  static constexpr size_t kLanes = 8, kMBlock = 16, kStageLanes = 4;
+  // (kOutLanes: output channels per output transform call; F(4,3): 16)
+  static constexpr size_t kLanes = 8, kMBlock = 16, kStageLanes = H8 ? 8 : 4, kOutLanes = H8 ? 16 : 4;
   struct Kernels {
     const WinoF16Kernels* tx;
     const WinoGemmF16Kernels* gemm;
@@ -444,16 +452,25 @@ struct WinoF16 {
                    size_t u_stride, const Elem* v, float* c, size_t ldc, const float* bias, bool accumulate) {
     k.gemm->gemm(mblocks, n, kgroups, run, u, u_stride, v, c, ldc, bias, accumulate);
   }
-  static void input(const Kernels& k, const float* const* box, size_t row, Elem* dst, size_t dst_pos) {
-    k.tx->input(box[0], box[1], row, dst, dst_pos);
+  static void input(const Kernels& k, const Stage* const* box, size_t row, Elem* dst, size_t dst_pos) {
+    if constexpr (H8)
+      k.tx->input_h8(box[0], row, dst, dst_pos);
+    else
+      k.tx->input(box[0], box[1], row, dst, dst_pos);
   }
   static void pack(const Kernels& k, const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
-                   size_t hi, float* dst) {
-    k.tx->pack_nc4(x, ch_stride, nch, lo, n, hi, dst);
+                   size_t hi, Stage* dst) {
+    if constexpr (H8)
+      k.tx->pack_nc8h(x, ch_stride, nch, lo, n, hi, dst);
+    else
+      k.tx->pack_nc4(x, ch_stride, nch, lo, n, hi, dst);
   }
   static void pack(const Kernels& k, const Half* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
-                   size_t hi, float* dst) {
-    k.tx->pack_nc4_h(x, ch_stride, nch, lo, n, hi, dst);
+                   size_t hi, Stage* dst) {
+    if constexpr (H8)
+      k.tx->pack_nc8h_h(x, ch_stride, nch, lo, n, hi, dst);
+    else
+      k.tx->pack_nc4_h(x, ch_stride, nch, lo, n, hi, dst);
   }
   static void output(const Kernels& k, const float* m, size_t src_pos, float* dst, size_t rows, size_t cols,
                      size_t nch, size_t dst_ch, size_t dst_row, const Conv2dParams& p, size_t /*ch*/) {
@@ -465,6 +482,8 @@ struct WinoF16 {
                    p.out_max);
   }
 };
+using WinoF16 = WinoF16T<false>;   // F(2,3)
+using WinoF16H = WinoF16T<true>;   // F(4,3)
 
 
 // int8 (QConv2d, core/winograd.h int8 section): U' = (2G) g (2G)^T exact in
@@ -479,7 +498,7 @@ struct WinoS8 {
   using Acc = int32_t;
   using Stage = int16_t;
   using Base = ConvImplS8;
-  static constexpr size_t kLanes = 8, kMBlock = 8, kStageLanes = 8;
+  static constexpr size_t kLanes = 8, kMBlock = 8, kStageLanes = 8, kOutLanes = 4;
   struct Kernels {
     const WinoS8Kernels* tx;
     const WinoGemmS16Kernels* gemm;
@@ -516,7 +535,7 @@ class WinogradConv : public T::Base {
   using Acc = typename T::Acc;
   using Stage = typename T::Stage;
   // V vector lanes, U block rows, staging lanes per pixel, boxes per V vector.
-  static constexpr size_t L = T::kLanes, MB = T::kMBlock, SL = T::kStageLanes, NB = L / SL;
+  static constexpr size_t L = T::kLanes, MB = T::kMBlock, SL = T::kStageLanes, NB = L / SL, OL = T::kOutLanes;
 
  public:
   WinogradConv(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
@@ -1037,9 +1056,9 @@ class WinogradConv : public T::Base {
       const size_t oy = pl.y0 + m_ * ty, ox = pl.x0 + m_ * (bk.tx0 + tx);
       const size_t rows = std::min(m_, pl.y0 + pl.wh - oy), cols = std::min(m_, pl.x0 + pl.ww - ox);
       Y* yt = y + oy * wo + ox;
-      for (size_t o = o_lo; o < o_hi; o += 4, yt += 4 * howo)
-        T::output(k_, m + (o - o_lo), pl.t * pl.mc, yt, rows, cols, std::min<size_t>(4, mg_ - o), howo, wo, p_,
-                  ch0 + o);
+      for (size_t o = o_lo; o < o_hi; o += OL, yt += OL * howo)
+        T::output(k_, m + (o - o_lo), pl.t * pl.mc, yt, rows, cols, std::min<size_t>(OL, (OL == 4 ? mg_ : o_hi) - o),
+                  howo, wo, p_, ch0 + o);
     }
   }
 
@@ -1095,19 +1114,27 @@ class WinogradConvS8 final : public WinogradConv<WinoS8> {
   }
 };
 
-class WinogradConvF16 final : public WinogradConvF<WinoF16> {
+template <class T>
+class WinogradConvF16 final : public WinogradConvF<T> {
  public:
-  using WinogradConvF<WinoF16>::WinogradConvF;
-  using WinogradConvF<WinoF16>::run;
-  using WinogradConvF<WinoF16>::run_stage;
+  using WinogradConvF<T>::WinogradConvF;
+  using WinogradConvF<T>::run;
+  using WinogradConvF<T>::run_stage;
   void run(const ConvPlan& pl, const Half* x, Half* y, size_t begin, size_t end, void* scratch) const override {
-    run_t(pl, x, y, begin, end, scratch);
+    this->run_t(pl, x, y, begin, end, scratch);
   }
   void run_stage(const ConvPlan& pl, int stage, const Half* x, Half* y, size_t begin, size_t end, void* scratch,
                  void* shared) const override {
-    run_stage_t(pl, stage, x, y, begin, end, scratch, shared);
+    this->run_stage_t(pl, stage, x, y, begin, end, scratch, shared);
   }
 };
+
+// The fp16 layer of F(m,3) on the kernels k (m = 2 or 4).
+ConvImplPtr make_f16_conv(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
+                          const WinoF16Kernels* tx, const WinoGemmF16Kernels* gemm) {
+  if (m == 4) return ConvImplPtr(new WinogradConvF16<WinoF16H>(p, m, weight, bias, WinoF16H::Kernels{tx, gemm}));
+  return ConvImplPtr(new WinogradConvF16<WinoF16>(p, m, weight, bias, WinoF16::Kernels{tx, gemm}));
+}
 
 // A mixed tiling (core/plan.h, WinoMixPlan): each region is its tile size's
 // plan of its window (WinogradConv::plan_window; for threads
@@ -1342,7 +1369,8 @@ bool winograd_runs_f16(size_t m) { return m != 6 && kernels().wino_gemm_f16 && k
 
 ConvImplPtr make_winograd_conv_f16(const Conv2dParams& p, size_t m, const float* weight, const float* bias) {
   if (!winograd_runs_f16(m) || p.stride_h != 1) return nullptr;  // (no fp16 stride-2 Winograd)
-  return ConvImplPtr(new WinogradConvF16(p, m, weight, bias, WinoF16::kernels_for(m)));
+  const WinoF16::Kernels k = WinoF16::kernels_for(m);
+  return make_f16_conv(p, m, weight, bias, k.tx, k.gemm);
 }
 
 const char* winograd_s8_conv_rejects(const Conv2dParams& p) {
@@ -1366,7 +1394,7 @@ ConvImplS8Ptr make_winograd_s8_conv(const Conv2dParams& p, const QuantLayer& q) 
 ConvImplPtr make_winograd_conv_f16_with(const Conv2dParams& p, size_t m, const float* weight, const float* bias,
                                         const WinoF16Kernels& tx, const WinoGemmF16Kernels& gemm) {
   if (m != 2 && m != 4) throw Error("internal: the fp16 Winograd has F(2,3) and F(4,3) only");
-  return ConvImplPtr(new WinogradConvF16(p, m, weight, bias, WinoF16::Kernels{&tx, &gemm}));
+  return make_f16_conv(p, m, weight, bias, &tx, &gemm);
 }
 
 // ---- the cost model -------------------------------------------------------------

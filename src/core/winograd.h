@@ -203,7 +203,8 @@ const WinoKernels& wino43s2_neon_kernels();
 // ---- fp16 (precision="fp16") --------------------------------------------------------
 //
 // The fp16 Winograd (bench/wino_fp16_study.py chose it by error, README
-// "fp16 Winograd"): the transforms compute in fp32, V = B^T d B is stored as
+// "fp16 Winograd"): the transforms compute in fp32 (F(4,3)'s input
+// transform: binary16, below), V = B^T d B is stored as
 // binary16 (rounded to nearest even), U = G g G^T is rounded to binary16
 // once when the weights are packed, the per-position GEMMs run in binary16
 // within runs of 32 input channels (F(4,3) with up to 48 input channels per
@@ -261,25 +262,64 @@ using wino_input_h_fn = void (*)(const float* src0, const float* src1, size_t sr
 using wino_output_h_fn = void (*)(const float* src, size_t src_pos, const WinoOutTileH& out, size_t nch,
                                   size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi);
 
-// The fp16 Winograd transforms of one tile size. They only compute in fp32
-// and convert (FCVTN/FCVTL are Armv8.0): baseline units, no fp16 arithmetic.
+// F(4,3)'s input side is binary16 throughout (bench/wino_fp16_study.py,
+// option "f16k / f16/R / f32": the kernel's factored 1-D transform in fp16;
+// README "fp16 Winograd"): the image is staged as one nc8 binary16 box per
+// octet (8 channels of one pixel: one 16-byte vector; float32 images rounded
+// to nearest even as they are packed), and V = B^T d B is computed in
+// binary16 arithmetic on the 8 lanes, every add, subtract, multiply and
+// fused multiply-add by a constant rounded once (FADD/FSUB/FMUL/FMLA/FMLS
+// .8h), with the constants of wino::F43h rounded to binary16
+// (wino::kIn43hHalfBits). F(2,3) keeps the fp32 transforms above.
+//
+// One row of an nc8 binary16 staging box: `lo` zero pixels, n pixels of nch
+// (1..8) channel rows interleaved, `hi` zero pixels:
+//   dst[(lo + i) * 8 + l] = l < nch ? fl16(x[l * ch_stride + i]) : 0     (i < n)
+using wino_pack_nc8h_fn = void (*)(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
+                                   size_t hi, Half* dst);
+using wino_pack_nc8h_h_fn = void (*)(const Half* x, size_t ch_stride, size_t nch, size_t lo, size_t n,
+                                     size_t hi, Half* dst);
+// Input transform of one tile, 8 channels, in binary16 arithmetic: src the
+// tile's n x n patch in an nc8 binary16 box (row r, column c, lane l at
+// src[r * src_row + c * 8 + l], src_row in Halfs, a multiple of 8); V,
+// position p, lane l at dst[p * dst_pos + l].
+using wino_input_h8_fn = void (*)(const Half* src, size_t src_row, Half* dst, size_t dst_pos);
+
+// F(4,3)'s output transforms (output, output_h) take up to 16 output
+// channels per call (nch 1..16; channel l at src[p * src_pos + l] and
+// dst + l * dst_ch): one call per tile and 16 channels, as the GEMM's
+// blocks.
+//
+// The fp16 Winograd transforms of one tile size. F(2,3): fp32 arithmetic
+// and conversions (FCVTN/FCVTL are Armv8.0), baseline units; the nc8h
+// fields are null. F(4,3): the binary16 input side above (an fp16 extension
+// unit on aarch64) and the fp32 output transform; the nc4 fields are null.
 struct WinoF16Kernels {
   const char* name;  // winograd<m>3-<isa>-nc8h
   size_t m;
-  wino_pack_nc4_fn pack_nc4;      // float32 image
-  wino_pack_nc4_h_fn pack_nc4_h;  // binary16 image
-  wino_input_h_fn input;
+  wino_pack_nc4_fn pack_nc4;      // float32 image (F(2,3))
+  wino_pack_nc4_h_fn pack_nc4_h;  // binary16 image (F(2,3))
+  wino_input_h_fn input;          // F(2,3)
   wino_output_fn output;      // float32 image
   wino_output_h_fn output_h;  // binary16 image
+  wino_pack_nc8h_fn pack_nc8h = nullptr;      // float32 image (F(4,3))
+  wino_pack_nc8h_h_fn pack_nc8h_h = nullptr;  // binary16 image (F(4,3))
+  wino_input_h8_fn input_h8 = nullptr;        // F(4,3)
 };
 
 // src/generic/winograd_f16.cpp (the twin: the same operations as the NEON
 // units, fused multiply-adds included, so the results are the same bits);
-// src/neon/aarch64/winograd{23,43}_nc8h.cpp.
+// src/neon/aarch64/winograd23_nc8h.cpp; F(4,3): the output transforms of
+// src/neon/aarch64/winograd43_nc8h.cpp (wino43_f16_neon_outputs(), baseline)
+// with the input side of src/neon/aarch64/winograd43_in_fp16.cpp (the fp16
+// unit that builds the table).
 const WinoF16Kernels& wino23_f16_generic_kernels();
 const WinoF16Kernels& wino43_f16_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON) && defined(__aarch64__)
 const WinoF16Kernels& wino23_f16_neon_kernels();
+const WinoF16Kernels& wino43_f16_neon_outputs();  // name, m, output, output_h only
+#endif
+#if defined(ARMCONV_HAVE_FP16)
 const WinoF16Kernels& wino43_f16_neon_kernels();
 #endif
 

@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 
 #include "core/winograd.h"
 
@@ -248,6 +249,11 @@ constexpr float kIn43hConstValues[12] = {float(97.0 / 36), float(4.0 / 9), float
 enum Out43hConst { kQA, kQB, kQB2, kOut43hConsts };
 constexpr float kOut43hConstValues[12] = {float(2.0 / 3), 1.5f, 2.25f, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
+// The same constants rounded to binary16 (to nearest even; the fp16 input
+// transform, core/winograd.h): 97/36 -> 2.6953125, 4/9 -> 0.44433594,
+// 2/3 -> 0.66650391, 3/2, 65/36 -> 1.8056641, as bits, in kIn43hConst order.
+constexpr uint16_t kIn43hHalfBits[8] = {0x4164, 0x371c, 0x3955, 0x3e00, 0x3f39, 0, 0, 0};
+
 // The matrices are in core/winograd.h (F(4,3)h).
 struct F43h {
   static constexpr size_t m = 4, n = 6;
@@ -422,6 +428,39 @@ void input_tile_h(const float* src0, const float* src1, size_t src_row, Half* ds
       for (size_t i = 0; i < n; i++) v[1][i] = o.zero();
     for (size_t i = 0; i < n; i++) o.store_h8(dst + (n * i + j) * dst_pos, v[0][i], v[1][i]);
   }
+}
+
+// wino_input_h8_fn: input_tile's arithmetic on one nc8 binary16 vector per
+// pixel (an Ops policy whose V is 8 binary16 lanes, every operation rounded
+// to binary16, constants: kIn43hHalfBits; loads and stores of 8 Halfs).
+template <class Ops, class F>
+void input_tile_h8(const Half* src, size_t src_row, Half* dst, size_t dst_pos) {
+  using V = typename Ops::V;
+  constexpr size_t n = F::n;
+  Ops o;
+  alignas(16) Half e[n][n][8];  // e[j][r]: row pass output, column j of row r
+  for (size_t r = 0; r < n; r++) {
+    V d[n], out[n];
+    for (size_t c = 0; c < n; c++) d[c] = o.load(src + r * src_row + c * 8);
+    F::input_1d(o, d, out);
+    for (size_t j = 0; j < n; j++) o.store(e[j][r], out[j]);
+  }
+  for (size_t j = 0; j < n; j++) {
+    V col[n], v[n];
+    for (size_t r = 0; r < n; r++) col[r] = o.load(e[j][r]);
+    F::input_1d(o, col, v);
+    for (size_t i = 0; i < n; i++) o.store(dst + (n * i + j) * dst_pos, v[i]);
+  }
+}
+
+// The fp16 F(4,3)'s output contract (core/winograd.h): up to 16 channels,
+// output_tile per quad of them.
+template <class Ops, class F, class Tile = WinoOutTile>
+void output_tile_q(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch, size_t dst_row,
+                   bool clamp, float lo, float hi) {
+  for (size_t q = 0; 4 * q < nch; q++)
+    output_tile<Ops, F, Tile>(src + 4 * q, src_pos, Tile{ot.dst + 4 * q * dst_ch, ot.rows, ot.cols},
+                              std::min<size_t>(4, nch - 4 * q), dst_ch, dst_row, clamp, lo, hi);
 }
 
 // wino_output_h_fn: output_tile with each output rounded to binary16 as it

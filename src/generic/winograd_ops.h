@@ -120,6 +120,78 @@ struct FusedOps : Ops {
   }
 };
 
+// The binary16 Ops of input_tile_h8 (core/winograd_kernels.h): 8 Halfs,
+// each operation one rounding (core/half.h), as FADD/FSUB/FMUL/FMLS .8h (by
+// element) on aarch64; constants kIn43hHalfBits.
+struct HalfOps8 {
+  struct V {
+    Half v[8];
+  };
+  static V load(const Half* p) {
+    V r;
+    for (int l = 0; l < 8; l++) r.v[l] = p[l];
+    return r;
+  }
+  static void store(Half* p, const V& a) {
+    for (int l = 0; l < 8; l++) p[l] = a.v[l];
+  }
+  static V add(const V& a, const V& b) {
+    V r;
+    for (int l = 0; l < 8; l++) r.v[l] = add_half(a.v[l], b.v[l]);
+    return r;
+  }
+  // a - b = a + (-1) b: one rounding, and the same signed zeros as FSUB.
+  static V sub(const V& a, const V& b) {
+    V r;
+    for (int l = 0; l < 8; l++) r.v[l] = fma_half(Half{0xbc00}, b.v[l], a.v[l]);
+    return r;
+  }
+  template <int K>
+  V mls(const V& a, const V& b) const {  // a - b c[K] (FMLS: b negated)
+    V r;
+    for (int l = 0; l < 8; l++) r.v[l] = fma_half(Half{uint16_t(b.v[l].bits ^ 0x8000u)}, c(K), a.v[l]);
+    return r;
+  }
+  template <int K>
+  V mla(const V& a, const V& b) const {
+    V r;
+    for (int l = 0; l < 8; l++) r.v[l] = fma_half(b.v[l], c(K), a.v[l]);
+    return r;
+  }
+  template <int K>
+  V mul(const V& b) const {
+    V r;
+    for (int l = 0; l < 8; l++) r.v[l] = mul_half(b.v[l], c(K));
+    return r;
+  }
+  static Half c(int k) { return Half{wino::kIn43hHalfBits[k]}; }
+};
+
+// wino_pack_nc8h_fn / wino_pack_nc8h_h_fn (core/winograd.h).
+template <class X>
+inline void pack_nc8h_t(const X* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi, Half* dst) {
+  std::fill_n(dst, lo * 8, Half{0});
+  dst += lo * 8;
+  for (size_t i = 0; i < n; i++)
+    for (size_t l = 0; l < 8; l++) {
+      Half h{0};
+      if (l < nch) {
+        if constexpr (sizeof(X) == sizeof(Half))
+          h = x[l * ch_stride + i];
+        else
+          h = float_to_half(x[l * ch_stride + i]);
+      }
+      dst[i * 8 + l] = h;
+    }
+  std::fill_n(dst + n * 8, hi * 8, Half{0});
+}
+inline void pack_nc8h(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi, Half* dst) {
+  pack_nc8h_t(x, ch_stride, nch, lo, n, hi, dst);
+}
+inline void pack_nc8h_h(const Half* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi, Half* dst) {
+  pack_nc8h_t(x, ch_stride, nch, lo, n, hi, dst);
+}
+
 inline void pack_nc4(const float* x, size_t ch_stride, size_t nch, size_t lo, size_t n, size_t hi,
                      float* dst) {
   std::fill_n(dst, lo * 4, 0.0f);

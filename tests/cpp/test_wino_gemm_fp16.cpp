@@ -102,9 +102,10 @@ void run_case(const WinoGemmF16Kernels& kern, const WinoGemmF16Kernels* twin, co
 
 void sweep(const WinoGemmF16Kernels& kern, const WinoGemmF16Kernels* twin) {
   for (size_t n = 1; n <= 20; n++)
-    for (size_t ko : {1, 2, 3, 5, 9})
+    for (size_t ko : {1, 2, 3, 4, 5, 8, 9})
       for (size_t run : {1, 2, 4, 64}) {
         if (run > 4 && ko > 5 && n % 3) continue;
+        if ((ko == 4 || ko == 8) && run == 1 && n % 4) continue;  // (4, 8: for runs 2, 4 dividing ko)
         for (int mode = 0; mode < 3; mode++) {
           const size_t m16 = 1 + (n + ko + run) % 3;
           const Case t{m16, n, ko, run, 128 * ko + (n % 2 ? 8 : 0), 16 * m16 + (n % 4 == 1 ? 12 : 0),

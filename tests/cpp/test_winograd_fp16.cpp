@@ -24,7 +24,14 @@
 // transform adds ~1e-7 of the same sums) errs by at most
 //   (R + 3) u (1.01) sum_ij |A_ai| |A_bj| W_ij  (+ u |y| for binary16 out).
 // R = 32 channels (16 for F(4,3) with up to 48 input channels per group:
-// WinoF16::run_octets). The bias b enters M in fp32 as
+// WinoF16::run_octets). F(4,3) computes V in binary16 (core/winograd.h): per
+// 1-D pass each t_i is at most 4 dependent roundings deep, and every
+// intermediate and constant (rounded: u relative) is bounded by
+// S_i = sum_j |B_ij| |d_j|, so a pass errs by at most 8 u S_i; the column
+// pass adds the row pass's error carried through B and its own, so
+//   |V~_p - V_p| <= kTxBound u sum_ab |B_ia| |B_jb| |d_ab|   (kTxBound = 17,
+// V~ already binary16: no storage rounding), which reaches an output as
+// kTxBound u (1.01) sum_ij |A_ai| |A_bj| sum_k |U_ijk| (|B|^T |d_k| |B|)_ij. The bias b enters M in fp32 as
 // b x_i x_j (WinoMatrices::bias_x; F(2,3): x = e_1): one rounding of the
 // product, one per run added onto it (ceil(Cin / R), more where input chunks
 // cut runs: at most one per octet, ceil(Cin / 8)) and the output
@@ -51,6 +58,9 @@ using namespace armconv::detail;
 using armconv_test::GuardedArray;
 
 static const double kU16 = std::ldexp(1.0, -11);
+// F(4,3)'s binary16 input transform: |V~ - V| <= kTxBound u sum |B||d||B|
+// (see the top of the file).
+static const double kTxBound = 17;
 
 // 1-D identity of F(4,3)h in double (as test_winograd.cpp for the others).
 static void test_matrices() {
@@ -95,6 +105,30 @@ static void test_transforms(const WinoF16Kernels& k) {
   std::mt19937 gen(unsigned(7 * m));
   armconv_test::Uniform<float> dist(-2, 2);
   for (int it = 0; it < 20; it++) {
+    if (k.input_h8) {
+      // F(4,3): binary16 patches in an nc8 box, V in binary16 arithmetic:
+      // within kTxBound u of the sum of magnitudes (see the top of the file).
+      const size_t row = n * 8 + 16;  // Halfs per patch row
+      std::vector<Half> sh(n * row);
+      for (Half& v : sh) v = float_to_half(dist(gen));
+      const size_t dpos = 8 + 8 * size_t(it % 2);
+      std::vector<Half> dst(P * dpos, Half{0x7e00});
+      k.input_h8(sh.data(), row, dst.data(), dpos);
+      for (size_t l = 0; l < 8; l++)
+        for (size_t i = 0; i < n; i++)
+          for (size_t j = 0; j < n; j++) {
+            double v = 0, mag = 0;
+            for (size_t a = 0; a < n; a++)
+              for (size_t b = 0; b < n; b++) {
+                const double t = mx.bt[i * n + a] * mx.bt[j * n + b] * half_to_float(sh[a * row + b * 8 + l]);
+                v += t;
+                mag += std::fabs(t);
+              }
+            const double got = half_to_float(dst[(n * i + j) * dpos + l]);
+            CHECK(std::fabs(got - v) <= kTxBound * kU16 * mag, "%s input_h8: lane %zu position (%zu,%zu): %g vs %g",
+                  k.name, l, i, j, got, v);
+          }
+    } else {
     const size_t row = n * 4 + 8;  // floats per patch row (padding between rows)
     std::vector<float> s0(n * row), s1(n * row);
     for (float& v : s0) v = dist(gen);
@@ -120,19 +154,23 @@ static void test_transforms(const WinoF16Kernels& k) {
                 "%s input: lane %zu position (%zu,%zu): %g vs %g", k.name, l, i, j, got, v);
         }
     }
-    // Output: 4 channels of M (fp32, src_pos apart), a cut tile, a clamp.
-    const size_t spos = 4 + 4 * size_t(it % 3);
+    }
+    // Output: 4 channels of M (fp32, src_pos apart; F(4,3): up to 16), a
+    // cut tile, a clamp.
+    const size_t maxch = k.input_h8 ? 16 : 4;
+    const size_t spos = maxch + 4 * size_t(it % 3);
     std::vector<float> msrc(P * spos);
     for (float& v : msrc) v = dist(gen);
-    const size_t rows = 1 + size_t(it) % m, cols = 1 + size_t(it / 2) % m, nch = 1 + size_t(it) % 4;
+    const size_t rows = 1 + size_t(it) % m, cols = 1 + size_t(it / 2) % m;
+    const size_t nch = 1 + (k.input_h8 ? size_t(it * 7) % 16 : size_t(it) % 4);
     const bool clamp = it % 4 == 1;
     const float lo = -1.5f, hi = 2.5f;
     const size_t ych = 50, yrow = 7;
-    std::vector<float> yf(4 * ych, -99.0f);
-    std::vector<Half> yh(4 * ych, Half{0x5140});
+    std::vector<float> yf(maxch * ych, -99.0f);
+    std::vector<Half> yh(maxch * ych, Half{0x5140});
     k.output(msrc.data(), spos, WinoOutTile{yf.data(), rows, cols}, nch, ych, yrow, clamp, lo, hi);
     k.output_h(msrc.data(), spos, WinoOutTileH{yh.data(), rows, cols}, nch, ych, yrow, clamp, lo, hi);
-    for (size_t l = 0; l < 4; l++)
+    for (size_t l = 0; l < maxch; l++)
       for (size_t a = 0; a < m; a++)
         for (size_t b = 0; b < 7 && a * yrow + b < ych; b++) {
           const size_t at = l * ych + a * yrow + b;
@@ -154,9 +192,28 @@ static void test_transforms(const WinoF16Kernels& k) {
                 k.name, l, a, b);
         }
   }
-  // Staging from binary16 images: the widened values, zero padding.
-  std::vector<Half> xh(3 * 40);
+  // Staging from binary16 images: the widened values, zero padding
+  // (F(4,3): nc8 binary16 boxes from float32 images, rounded, and from
+  // binary16 ones, copied).
+  std::vector<Half> xh(8 * 40);
   for (size_t i = 0; i < xh.size(); i++) xh[i] = float_to_half(dist(gen));
+  if (k.pack_nc8h) {
+    std::vector<float> xf(8 * 40);
+    for (float& v : xf) v = dist(gen);
+    for (size_t nch = 1; nch <= 8; nch++)
+      for (size_t cnt : {1, 3, 4, 5, 8, 9, 12, 15, 16, 28}) {
+        std::vector<Half> box((2 + cnt + 3) * 8, Half{0x5140}), boxh(box.size(), Half{0x5140});
+        k.pack_nc8h(xf.data(), 40, nch, 2, cnt, 3, box.data());
+        k.pack_nc8h_h(xh.data(), 40, nch, 2, cnt, 3, boxh.data());
+        for (size_t i = 0; i < 2 + cnt + 3; i++)
+          for (size_t l = 0; l < 8; l++) {
+            const bool in = i >= 2 && i < 2 + cnt && l < nch;
+            CHECK(box[i * 8 + l].bits == (in ? float_to_half(xf[l * 40 + i - 2]).bits : 0), "%s pack_nc8h nch %zu n %zu: pixel %zu lane %zu", k.name, nch, cnt, i, l);
+            CHECK(boxh[i * 8 + l].bits == (in ? xh[l * 40 + i - 2].bits : 0), "%s pack_nc8h_h nch %zu n %zu: pixel %zu lane %zu", k.name, nch, cnt, i, l);
+          }
+      }
+    return;
+  }
   for (size_t nch = 1; nch <= 4; nch++)
     for (size_t cnt : {1, 3, 4, 9}) {
       std::vector<float> box((2 + cnt + 3) * 4, 7.0f);
@@ -193,6 +250,21 @@ static void test_transforms_twin(const WinoF16Kernels& k, const WinoF16Kernels& 
   // V is compared after rounding to binary16, which hides most fp32
   // differences (one in ~10^4 values shows one): many tiles.
   for (int it = 0; it < 4000; it++) {
+    if (k.input_h8) {
+      // F(4,3): binary16 patches of every magnitude (the binary16 range:
+      // overflow to inf inside the transform included), NaN and inf.
+      const size_t row = n * 8 + 8 * size_t(it % 3);
+      std::vector<Half> sh(n * row);
+      std::uniform_int_distribution<int> ex(-14, it % 8 == 0 ? 14 : 6);
+      for (Half& v : sh) v = float_to_half(std::ldexp(mant(gen), ex(gen)));
+      if (it == 5) sh[row + 8] = Half{0x7e00}, sh[2 * row + 17] = Half{0x7c00};
+      if (it == 6) sh[3 * row + 40] = Half{0xfc00};
+      const size_t dpos = 8 + 8 * size_t(it % 2);
+      std::vector<Half> va(P * dpos, Half{0x7e00}), vb(P * dpos, Half{0x7e00});
+      k.input_h8(sh.data(), row, va.data(), dpos);
+      twin.input_h8(sh.data(), row, vb.data(), dpos);
+      for (size_t i = 0; i < va.size(); i++) bad += !same_h(va[i], vb[i]);
+    } else {
     const size_t row = n * 4 + 4 * size_t(it % 3);
     std::vector<float> s0(n * row), s1(n * row);
     for (float& v : s0) v = value();
@@ -204,8 +276,10 @@ static void test_transforms_twin(const WinoF16Kernels& k, const WinoF16Kernels& 
     k.input(s0.data(), second ? s1.data() : nullptr, row, va.data(), dpos);
     twin.input(s0.data(), second ? s1.data() : nullptr, row, vb.data(), dpos);
     for (size_t i = 0; i < va.size(); i++) bad += !same_h(va[i], vb[i]);
+    }
     if (it >= 64) continue;
-    const size_t spos = 4 + 4 * size_t(it % 3);
+    const size_t maxch = k.input_h8 ? 16 : 4;  // channels per output call (F(4,3): 16)
+    const size_t spos = maxch + 4 * size_t(it % 3);
     std::vector<float> msrc(P * spos);
     for (float& v : msrc) v = value();
     if (it == 7) msrc[spos * 3 + 1] = NAN, msrc[spos * 8 + 2] = -INFINITY;
@@ -213,10 +287,10 @@ static void test_transforms_twin(const WinoF16Kernels& k, const WinoF16Kernels& 
     const float bounds[4][2] = {{-1.5f, 2.5f}, {-1.5f, INFINITY}, {-INFINITY, 2.5f}, {-INFINITY, INFINITY}};
     for (size_t rows = 1; rows <= m; rows++)
       for (size_t cols = 1; cols <= m; cols++) {
-        const size_t nch = 1 + size_t(it + rows + cols) % 4, b = size_t(it) % 4;
+        const size_t nch = 1 + size_t(it + rows + cols) % maxch, b = size_t(it) % 4;
         const bool clamp = (it / 4) % 2 == 1;
-        std::vector<float> ya(4 * ych, -99.0f), yb(4 * ych, -99.0f);
-        std::vector<Half> ha(4 * ych, Half{0x5140}), hb(4 * ych, Half{0x5140});
+        std::vector<float> ya(maxch * ych, -99.0f), yb(maxch * ych, -99.0f);
+        std::vector<Half> ha(maxch * ych, Half{0x5140}), hb(maxch * ych, Half{0x5140});
         k.output(msrc.data(), spos, WinoOutTile{ya.data(), rows, cols}, nch, ych, yrow, clamp, bounds[b][0],
                  bounds[b][1]);
         twin.output(msrc.data(), spos, WinoOutTile{yb.data(), rows, cols}, nch, ych, yrow, clamp, bounds[b][0],
@@ -227,6 +301,30 @@ static void test_transforms_twin(const WinoF16Kernels& k, const WinoF16Kernels& 
                       bounds[b][1]);
         for (size_t i = 0; i < ya.size(); i++) bad += !same_f(ya[i], yb[i]);
         for (size_t i = 0; i < ha.size(); i++) bad += !same_h(ha[i], hb[i]);
+      }
+  }
+  // The nc8 binary16 staging (F(4,3)): every channel count, pixel count
+  // (8- and 4-pixel steps, single pixels), padding; float32 values of every
+  // magnitude (rounding, overflow to inf, subnormals), NaN.
+  if (k.pack_nc8h) {
+    std::vector<float> xf(8 * 50);
+    std::vector<Half> xh(xf.size());
+    std::uniform_int_distribution<int> ex(-26, 17);
+    for (size_t i = 0; i < xf.size(); i++) {
+      xf[i] = std::ldexp(mant(gen), ex(gen));
+      xh[i] = float_to_half(std::ldexp(mant(gen), ex(gen) / 2));
+    }
+    xf[3] = NAN, xf[50 + 7] = -INFINITY, xh[100 + 9] = Half{0x7e01};
+    for (size_t nch = 1; nch <= 8; nch++)
+      for (size_t cnt = 0; cnt <= 20; cnt++) {
+        const size_t lo = cnt % 3, hi = (cnt / 3) % 3, len = (lo + cnt + hi) * 8;
+        std::vector<Half> a(len, Half{0x5140}), b(len, Half{0x5140});
+        k.pack_nc8h(xf.data() + cnt % 2, 50, nch, lo, cnt, hi, a.data());
+        twin.pack_nc8h(xf.data() + cnt % 2, 50, nch, lo, cnt, hi, b.data());
+        for (size_t i = 0; i < len; i++) bad += !same_h(a[i], b[i]);
+        k.pack_nc8h_h(xh.data() + cnt % 2, 50, nch, lo, cnt, hi, a.data());
+        twin.pack_nc8h_h(xh.data() + cnt % 2, 50, nch, lo, cnt, hi, b.data());
+        for (size_t i = 0; i < len; i++) bad += a[i].bits != b[i].bits;
       }
   }
   CHECK(bad == 0, "%s vs %s: %d values differ", k.name, twin.name, bad);
@@ -287,7 +385,9 @@ static void reference(const Case& t, const Conv2dParams& p, const std::vector<do
   ref->assign(t.n * t.co * size_t(ho * wo), 0.0);
   bound->assign(ref->size(), 0.0);
   const size_t tiles_y = (size_t(ho) + m - 1) / m, tiles_x = (size_t(wo) + m - 1) / m;
-  std::vector<double> vabs(cg * P), wsum(P);
+  // F(4,3): V is computed in binary16 (kTxBound u sum |B||d||B|, vmag).
+  const bool tx16 = m == 4;
+  std::vector<double> vabs(cg * P), vmag(cg * P), wsum(P), wmag(P);
   for (size_t b = 0; b < t.n; b++)
     for (size_t gi = 0; gi < t.groups; gi++)
       for (size_t ty = 0; ty < tiles_y; ty++)
@@ -304,26 +404,37 @@ static void reference(const Case& t, const Conv2dParams& p, const std::vector<do
               }
             for (size_t i = 0; i < n; i++)
               for (size_t j = 0; j < n; j++) {
-                double s = 0;
+                double s = 0, sm = 0;
                 for (size_t r = 0; r < n; r++)
-                  for (size_t c = 0; c < n; c++) s += mx.bt[i * n + r] * d[r][c] * mx.bt[j * n + c];
+                  for (size_t c = 0; c < n; c++) {
+                    s += mx.bt[i * n + r] * d[r][c] * mx.bt[j * n + c];
+                    sm += std::fabs(mx.bt[i * n + r] * d[r][c] * mx.bt[j * n + c]);
+                  }
                 vabs[ci * P + n * i + j] = std::fabs(s);
+                vmag[ci * P + n * i + j] = sm;
               }
           }
           for (size_t oo = 0; oo < mg; oo++) {
             const size_t o = gi * mg + oo;
             std::fill(wsum.begin(), wsum.end(), 0.0);
+            std::fill(wmag.begin(), wmag.end(), 0.0);
             for (size_t ci = 0; ci < cg; ci++)
-              for (size_t q = 0; q < P; q++) wsum[q] += uabs[(o * cg + ci) * P + q] * vabs[ci * P + q];
+              for (size_t q = 0; q < P; q++) {
+                wsum[q] += uabs[(o * cg + ci) * P + q] * vabs[ci * P + q];
+                wmag[q] += uabs[(o * cg + ci) * P + q] * vmag[ci * P + q];
+              }
             for (size_t a = 0; a < m && ty * m + a < size_t(ho); a++)
               for (size_t c = 0; c < m && tx * m + c < size_t(wo); c++) {
-                double e = 0;
+                double e = 0, et = 0;
                 for (size_t i = 0; i < n; i++)
-                  for (size_t j = 0; j < n; j++)
+                  for (size_t j = 0; j < n; j++) {
                     e += std::fabs(mx.at[a * n + i] * mx.at[c * n + j]) * wsum[n * i + j];
+                    et += std::fabs(mx.at[a * n + i] * mx.at[c * n + j]) * wmag[n * i + j];
+                  }
                 const size_t oy = ty * m + a, ox = tx * m + c;
                 const double eb = bias.empty() ? 0.0 : std::ldexp(runs + 8, -24) * std::fabs(bias[o]) * ax[a] * ax[c];
-                (*bound)[((b * t.co + o) * size_t(ho) + oy) * size_t(wo) + ox] = (R + 3) * kU16 * 1.01 * e + eb;
+                (*bound)[((b * t.co + o) * size_t(ho) + oy) * size_t(wo) + ox] =
+                    (R + 3) * kU16 * 1.01 * e + (tx16 ? kTxBound * kU16 * 1.01 * et : 0.0) + eb;
               }
           }
         }

@@ -63,6 +63,11 @@
 // updates of an accumulator are 2N instructions apart: latency-bound on a
 // real core for N < 4, but they are at most 7 of a strip's tiles.
 // All runs of a block are one assembly block (no call or C++ loop per run).
+// When the runs are all of 2 or 4 octets (ko a multiple of the run: the
+// layers' runs of 16 and 32 channels), the straight-line variants below
+// (groups_fast, groups_16xn) take all full groups of a channel block in
+// one assembly block and the tails without an octet counter; the general
+// runs_16xn takes any other run length.
 #include <arm_neon.h>
 
 #include <algorithm>
@@ -188,6 +193,171 @@ void runs_16xn(size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct
     WH_RUNS(1)
   }
 }
+// Runs of exactly `RUN` octets (ko a multiple of RUN = 2 or 4: the layers'
+// runs of 16 and 32 channels): one assembly block for `groups` blocks of
+// N tiles of a channel block (N = 8: all the full groups; N = 4, 2, 1: a
+// tail block, groups = 1). Per run its RUN octets in a straight line (no
+// octet counter), the first run of a block meeting C by `mode`, the others
+// adding (a counted loop of runs), then the next block (V continues where
+// its last octet left it; U rewinds by ko octets; C rows: the next N).
+// Control per block: about 12 instructions (runs_16xn: about 36 in the
+// assembly and 12 in the C++ loop around it).
+#define WH_OCTETS2(N) WH_OCTET(N, "fmul") WH_OCTET(N, "fmla")
+#define WH_OCTETS4(N) WH_OCTETS2(N) WH_OCTET(N, "fmla") WH_OCTET(N, "fmla")
+#define WH_GROUPS(RUN, N)                                                               \
+  asm volatile(                                                                         \
+      "0:\n"                                                                            \
+      WH_OCTETS##RUN(N)                                                                 \
+      "cmp %[mode], #1\n"                                                               \
+      "b.eq 3f\n"                                                                       \
+      "b.hi 4f\n"                                                                       \
+      WH_ROWS##N(WH_STORE_ROW)                                                          \
+      "b 5f\n"                                                                          \
+      "3:\n"                                                                            \
+      WH_ROWS##N(WH_ADD_ROW)                                                            \
+      "b 5f\n"                                                                          \
+      "4:\n"                                                                            \
+      "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"                                 \
+      WH_ROWS##N(WH_BIAS_ROW)                                                           \
+      "5:\n"                                                                            \
+      "cbz %[more], 7f\n"  /* the block's other runs: C += R */                         \
+      "mov %[left], %[more]\n"                                                          \
+      "6:\n"                                                                            \
+      "sub %[c], %[c], %[crows]\n"                                                      \
+      "mov %[cl], %[c]\n"                                                               \
+      WH_OCTETS##RUN(N)                                                                 \
+      WH_ROWS##N(WH_ADD_ROW)                                                            \
+      "subs %[left], %[left], #1\n"                                                     \
+      "b.ne 6b\n"                                                                       \
+      "7:\n"                                                                            \
+      "sub %[u], %[u], %[ubytes]\n" /* the next block: the same U */                   \
+      "mov %[cl], %[c]\n"                                                               \
+      "subs %[groups], %[groups], #1\n"                                                 \
+      "b.ne 0b\n"                                                                       \
+      : [u] "+r"(u), [v] "+r"(v), [c] "+r"(c), [cl] "+r"(cl), [left] "=&r"(left),       \
+        [groups] "+r"(groups)                                                           \
+      : [mode] "r"(m), [more] "r"(more), [vstep] "r"(vstep), [ldc] "r"(ldc_bytes),     \
+        [crows] "r"(N * ldc_bytes), [ubytes] "r"(ubytes), [bias] "r"(bias)             \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21",    \
+        "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+// Full groups with at least two runs and the mode known at compile time:
+// per group the first run's widening by MODE (no dispatch), then the other
+// runs (a do-while until U reaches its end for the group), then the next
+// group: 8 instructions of control per group.
+#define WH_FAST(RUN, FIRST)                                                             \
+  asm volatile(                                                                         \
+      "0:\n"                                                                            \
+      WH_OCTETS##RUN(8)                                                                 \
+      FIRST                                                                             \
+      "6:\n"                                                                            \
+      "sub %[c], %[c], %[crows]\n"                                                      \
+      "mov %[cl], %[c]\n"                                                               \
+      WH_OCTETS##RUN(8)                                                                 \
+      WH_ROWS8(WH_ADD_ROW)                                                              \
+      "cmp %[u], %[uend]\n"                                                             \
+      "b.ne 6b\n"                                                                       \
+      "sub %[u], %[u], %[ubytes]\n" /* the next group: the same U */                   \
+      "mov %[cl], %[c]\n"                                                               \
+      "subs %[groups], %[groups], #1\n"                                                 \
+      "b.ne 0b\n"                                                                       \
+      : [u] "+r"(u), [v] "+r"(v), [c] "+r"(c), [cl] "+r"(cl), [groups] "+r"(groups)     \
+      : [uend] "r"(uend), [vstep] "r"(vstep), [ldc] "r"(ldc_bytes),                     \
+        [crows] "r"(8 * ldc_bytes), [ubytes] "r"(ubytes), [bias] "r"(bias)             \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21",    \
+        "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+#define WH_FIRST_STORE WH_ROWS8(WH_STORE_ROW)
+#define WH_FIRST_ADD WH_ROWS8(WH_ADD_ROW)
+#define WH_FIRST_BIAS "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n" WH_ROWS8(WH_BIAS_ROW)
+template <int RUN, RunMode MODE>
+__attribute__((always_inline)) inline void groups_fast(size_t groups, size_t ko, const Half* u, const Half* v, float* c, size_t ldc, const float* bias) {
+  const size_t vstep = 64, ldc_bytes = ldc * sizeof(float), ubytes = ko * 16 * 8 * sizeof(Half);
+  const Half* uend = u + ko * 16 * 8;
+  const float* cl = c;
+  if constexpr (RUN == 4) {
+    if constexpr (MODE == kStore) {
+      WH_FAST(4, WH_FIRST_STORE)
+    } else if constexpr (MODE == kAdd) {
+      WH_FAST(4, WH_FIRST_ADD)
+    } else {
+      WH_FAST(4, WH_FIRST_BIAS)
+    }
+  } else {
+    if constexpr (MODE == kStore) {
+      WH_FAST(2, WH_FIRST_STORE)
+    } else if constexpr (MODE == kAdd) {
+      WH_FAST(2, WH_FIRST_ADD)
+    } else {
+      WH_FAST(2, WH_FIRST_BIAS)
+    }
+  }
+}
+template <int RUN>
+__attribute__((always_inline)) inline void groups_fast(size_t groups, size_t ko, const Half* u, const Half* v, float* c, size_t ldc, RunMode mode,
+                 const float* bias) {
+  if (mode == kStore)
+    groups_fast<RUN, kStore>(groups, ko, u, v, c, ldc, bias);
+  else if (mode == kAdd)
+    groups_fast<RUN, kAdd>(groups, ko, u, v, c, ldc, bias);
+  else
+    groups_fast<RUN, kBias>(groups, ko, u, v, c, ldc, bias);
+}
+#undef WH_FAST
+#undef WH_FIRST_STORE
+#undef WH_FIRST_ADD
+#undef WH_FIRST_BIAS
+
+// v_oct: halves per octet of the block's group (64 for full groups, 8 nb
+// in a tail).
+template <int RUN, int N>
+__attribute__((always_inline)) inline void groups_16xn(size_t groups, size_t ko, const Half* u, const Half* v, size_t v_oct, float* c, size_t ldc,
+                 RunMode mode, const float* bias) {
+  const size_t vstep = v_oct * sizeof(Half) - (N == 8 ? 64 : 0), ldc_bytes = ldc * sizeof(float);
+  const size_t ubytes = ko * 16 * 8 * sizeof(Half), m = size_t(mode), more = ko / RUN - 1;
+  const float* cl = c;
+  size_t left;
+  static_assert(RUN == 2 || RUN == 4, "run length");
+  if constexpr (RUN == 4) {
+    if constexpr (N == 8) {
+      WH_GROUPS(4, 8)
+    } else if constexpr (N == 4) {
+      WH_GROUPS(4, 4)
+    } else if constexpr (N == 2) {
+      WH_GROUPS(4, 2)
+    } else {
+      WH_GROUPS(4, 1)
+    }
+  } else {
+    if constexpr (N == 8) {
+      WH_GROUPS(2, 8)
+    } else if constexpr (N == 4) {
+      WH_GROUPS(2, 4)
+    } else if constexpr (N == 2) {
+      WH_GROUPS(2, 2)
+    } else {
+      WH_GROUPS(2, 1)
+    }
+  }
+}
+
+// A tail block of N tiles (tiles j0 .. j0 + N - 1 of the last group) with
+// runs of `run` octets: groups_16xn when they are fixed (fixed = run), else
+// runs_16xn.
+template <int N>
+__attribute__((always_inline)) inline void tail_16xn(size_t fixed, size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct, float* c,
+               size_t ldc, RunMode mode, const float* bias) {
+  if (fixed == 4)
+    groups_16xn<4, N>(1, ko, u, v, v_oct, c, ldc, mode, bias);
+  else if (fixed == 2)
+    groups_16xn<2, N>(1, ko, u, v, v_oct, c, ldc, mode, bias);
+  else
+    runs_16xn<N>(ko, run, u, v, v_oct, c, ldc, mode, bias);
+}
+#undef WH_OCTETS2
+#undef WH_OCTETS4
+#undef WH_GROUPS
+
 #undef WH_OP
 #undef WH_STEP1
 #undef WH_STEP2
@@ -210,27 +380,74 @@ void runs_16xn(size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct
 #undef WH_ROWS8
 #undef WH_RUNS
 
-void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, size_t u_stride,
-                    const Half* v, float* c, size_t ldc, const float* bias, bool accumulate) {
-  if (ko == 0) return;  // no runs (runs_16xn needs one)
+// The tail of a strip (nb < 8 tiles at vg, C at cg): blocks of 4, 2, 1.
+template <bool FIXED>
+__attribute__((always_inline)) inline void tail_blocks(size_t nb, size_t fixed, size_t ko, size_t run, const Half* ub,
+                                                       const Half* vg, float* cg, size_t ldc, RunMode mode,
+                                                       const float* bb) {
+  const size_t v_oct = 8 * nb;
+  const size_t fx = FIXED ? fixed : 0;
+  size_t j0 = 0;
+  if (nb - j0 >= 4) tail_16xn<4>(fx, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 4;
+  if (nb - j0 >= 2) tail_16xn<2>(fx, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 2;
+  if (nb - j0 >= 1) tail_16xn<1>(fx, ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb);
+}
+
+// Runs of 2 or 4 octets that divide ko (fixed = run): the full groups by
+// groups_fast / groups_16xn, the tail by the fixed-run blocks; one function
+// (one save of the callee-saved registers per call).
+__attribute__((noinline)) void gemm_fixed(size_t m16, size_t n, size_t ko, size_t fixed, const Half* u,
+                                          size_t u_stride, const Half* v, float* c, size_t ldc, const float* bias,
+                                          bool accumulate) {
+  for (size_t b = 0; b < m16; b++) {
+    const Half* ub = u + b * u_stride;
+    const float* bb = bias ? bias + 16 * b : nullptr;
+    const RunMode mode = accumulate ? kAdd : bb ? kBias : kStore;
+    const size_t g = n / 8;
+    if (g) {
+      float* cb = c + 16 * b;
+      if (ko >= 2 * fixed) {  // two runs or more
+        if (fixed == 4)
+          groups_fast<4>(g, ko, ub, v, cb, ldc, mode, bb);
+        else
+          groups_fast<2>(g, ko, ub, v, cb, ldc, mode, bb);
+      } else if (fixed == 4) {
+        groups_16xn<4, 8>(g, ko, ub, v, 64, cb, ldc, mode, bb);
+      } else {
+        groups_16xn<2, 8>(g, ko, ub, v, 64, cb, ldc, mode, bb);
+      }
+    }
+    if (n % 8) tail_blocks<true>(n % 8, fixed, ko, fixed, ub, v + 64 * ko * g, c + 8 * g * ldc + 16 * b, ldc, mode, bb);
+  }
+}
+
+// Any other run length: runs_16xn per group of 8 tiles and tail block.
+__attribute__((noinline)) void gemm_general(size_t m16, size_t n, size_t ko, size_t run, const Half* u,
+                                            size_t u_stride, const Half* v, float* c, size_t ldc, const float* bias,
+                                            bool accumulate) {
   for (size_t b = 0; b < m16; b++) {
     const Half* ub = u + b * u_stride;
     const float* bb = bias ? bias + 16 * b : nullptr;
     const RunMode mode = accumulate ? kAdd : bb ? kBias : kStore;
     for (size_t g = 0; 8 * g < n; g++) {
-      const size_t nb = std::min<size_t>(8, n - 8 * g), v_oct = 8 * nb;
+      const size_t nb = std::min<size_t>(8, n - 8 * g);
       const Half* vg = v + 64 * ko * g;
       float* cg = c + 8 * g * ldc + 16 * b;
-      if (nb == 8) {
-        runs_16xn<8>(ko, run, ub, vg, v_oct, cg, ldc, mode, bb);
-        continue;
-      }
-      size_t j0 = 0;  // the tail: blocks of 4, 2, 1 tiles
-      if (nb - j0 >= 4) runs_16xn<4>(ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 4;
-      if (nb - j0 >= 2) runs_16xn<2>(ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb), j0 += 2;
-      if (nb - j0 >= 1) runs_16xn<1>(ko, run, ub, vg + 8 * j0, v_oct, cg + j0 * ldc, ldc, mode, bb);
+      if (nb == 8)
+        runs_16xn<8>(ko, run, ub, vg, 8 * nb, cg, ldc, mode, bb);
+      else
+        tail_blocks<false>(nb, 0, ko, run, ub, vg, cg, ldc, mode, bb);
     }
   }
+}
+
+void wino_gemm_16x8(size_t m16, size_t n, size_t ko, size_t run, const Half* u, size_t u_stride,
+                    const Half* v, float* c, size_t ldc, const float* bias, bool accumulate) {
+  if (ko == 0) return;  // no runs (runs_16xn needs one)
+  if ((run == 4 || run == 2) && ko % run == 0)
+    gemm_fixed(m16, n, ko, run, u, u_stride, v, c, ldc, bias, accumulate);
+  else
+    gemm_general(m16, n, ko, run, u, u_stride, v, c, ldc, bias, accumulate);
 }
 
 }  // namespace

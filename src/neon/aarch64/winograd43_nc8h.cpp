@@ -1,25 +1,18 @@
-// NEON fp16 Winograd F(4x4, 3x3) transforms on the points {0, +-2/3,
-// +-3/2, inf}, aarch64 (winograd43-aarch64-nc8h; contract: core/winograd.h,
-// WinoF16Kernels; matrices B^T, G, A^T there, "F(4,3)h"). fp32 arithmetic
-// (fused multiply-adds by element) and conversions only (FCVTN/FCVTN2 to
-// store V and binary16 outputs; Armv8.0): a baseline unit, not an fp16
+// NEON fp16 Winograd F(4x4, 3x3) output transforms on the points {0,
+// +-2/3, +-3/2, inf}, aarch64 (winograd43-aarch64-nc8h; contract:
+// core/winograd.h, WinoF16Kernels; matrices B^T, G, A^T there, "F(4,3)h").
+// fp32 arithmetic (fused multiply-adds by element) and conversions only
+// (FCVTN for binary16 outputs; Armv8.0): a baseline unit, not an fp16
 // extension unit; it runs only where dispatch.cpp chose the fp16 Winograd
-// (after the fp16 check). Twin: generic/winograd_f16.cpp, bit for bit: the
-// assembly below runs the operations of wino::F43h (core/winograd_kernels.h)
-// in the same order, each rounded the same way (keep them in step).
+// (after the fp16 check). The input side (nc8 binary16 staging, the input
+// transform in binary16 arithmetic) is the fp16 unit
+// winograd43_in_fp16.cpp, which completes the table. Twin:
+// generic/winograd_f16.cpp, bit for bit: the assembly below runs the
+// operations of wino::F43h::output_1d (core/winograd_kernels.h) in the same
+// order, each rounded the same way (keep them in step).
 //
-// The 1-D transforms (d: 6 inputs, t = B^T d; m: 6 inputs, y = A^T m), with
-// a = 2/3, b = 3/2 (a b = 1), K = a^2 + b^2 = 97/36, D = b^2 - a^2 = 65/36
+// The 1-D output transform (m: 6 inputs, y = A^T m), with a = 2/3, b = 3/2
 // (constants rounded to fp32):
-//
-//   B^T = [ 1    0   -K     0    1   0 ]     t0 = (d0 + d4) - K d2
-//         [ 0   -b  -b^2    a    1   0 ]     t5 = (d5 + d1) - K d3
-//         [ 0    b  -b^2   -a    1   0 ]     e = d4 - a^2 d2,  o = b d3 - a d1
-//         [ 0   -a  -a^2    b    1   0 ]     t3 = e + o,  t4 = e - o
-//         [ 0    a  -a^2   -b    1   0 ]     e' = e - D d2,  o' = a d3 - b d1
-//         [ 0    1    0    -K    0   1 ]     t1 = e' + o',  t2 = e' - o'
-//   (14 operations, no register copies: the accumulators are dying inputs
-//   or fresh products)
 //
 //   A^T = [ 1  b^2  b^2   a    a   0 ]       with s1 = m1 + m2, d1 = m1 - m2,
 //         [ 0   b   -b    1   -1   0 ]            s3 = m3 + m4, d3 = m3 - m4:
@@ -28,133 +21,30 @@
 //                                              y3 = (m5 + a d1) + b^2 d3
 //   (10 operations, no copies)
 //
-// Both transforms of a tile are one inline-assembly block each, built as
-// the fp32 F(4,3)'s (neon/aarch64/winograd43_nc4.cpp): two 1-D transforms
-// side by side, the row pass of the input (the column pass of the output)
-// through a stack buffer whose layout lets the other pass load each 1-D
-// input as contiguous vectors. Counted per call (bench/bench_fp16.cpp,
-// fp16_wino43h_*_x400, cortex-a76): input 570 instructions per tile and 8
-// channels (594 on the points {0, 1, -1, 2, -1/2}), output 258 per tile and
-// 4 channels (278).
-// Octets with no second quad (a channel count of 8 k + 1..4) and output
-// tiles of fewer than 4 channels take the template (the same operations in
-// intrinsics, so the same bits). Only caller-saved vector registers.
+// One inline-assembly block per tile, built as the fp32 F(4,3)'s
+// (neon/aarch64/winograd43_nc4.cpp): two 1-D transforms side by side, the
+// column pass through a stack buffer whose layout lets the row pass load
+// each 1-D input as contiguous vectors. Counted per call (bench/bench_fp16.cpp,
+// fp16_wino43h_out_x400, cortex-a76): 258 per tile and 4 channels.
+// Output tiles of fewer than 4 channels take the template (the same
+// operations in intrinsics, so the same bits). Only caller-saved vector
+// registers.
 #include <arm_neon.h>
 
 #include <cstddef>
 
 #include "core/winograd.h"
 #include "core/winograd_kernels.h"
+// (its Ops and assembly macros; its nc4 staging is unused here: the input
+// side is winograd43_in_fp16.cpp's)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
 #include "neon/winograd.h"
+#pragma GCC diagnostic pop
 
 namespace armconv {
 namespace detail {
 namespace {
-
-// ---- input: V = B^T d B for 8 channels (two quads), stored as binary16 -------------
-//
-// One 1-D transform in two parts (wino::F43h::input_1d): d0..d5 in registers
-// D0..D5, temporaries T, U; constants in Q (lane 0 = K, 1 = a^2, 2 = a,
-// 3 = b) and lane 0 of Q2 (D): kIn43hConstValues. After part A: t0 = D0,
-// t5 = D5, t3 = U, t4 = T (stored between the parts); after part B: t1 = D1,
-// t2 = D2.
-#define H43_IN_A(D0, D1, D2, D3, D4, D5, T, U, Q, Q2)                                  \
-  WA_FADD(D0, D0, D4)   /* t0 = (d0 + d4) - K d2 */                                   \
-  WA_FMLS(D0, D2, Q, 0)                                                               \
-  WA_FADD(D5, D5, D1)   /* t5 = (d5 + d1) - K d3 */                                   \
-  WA_FMLS(D5, D3, Q, 0)                                                               \
-  WA_FMLS(D4, D2, Q, 1) /* e = d4 - a^2 d2 */                                         \
-  WA_FMUL(T, D3, Q, 3)  /* o = b d3 - a d1 */                                         \
-  WA_FMLS(T, D1, Q, 2)                                                                \
-  WA_FADD(U, D4, T)     /* t3 = e + o */                                              \
-  WA_FSUB(T, D4, T)     /* t4 = e - o */
-#define H43_IN_B(D0, D1, D2, D3, D4, D5, T, U, Q, Q2)                                  \
-  WA_FMLS(D4, D2, Q2, 0) /* e' = e - D d2 */                                          \
-  WA_FMUL(D3, D3, Q, 2)  /* o' = a d3 - b d1 */                                       \
-  WA_FMLS(D3, D1, Q, 3)                                                               \
-  WA_FADD(D1, D4, D3)    /* t1 = e' + o' */                                           \
-  WA_FSUB(D2, D4, D3)    /* t2 = e' - o' */
-
-// Register map of both passes (v0, v25: constants):
-//   transform A: d0..d5 = v16-v21, T = v22, U = v23
-//   transform B: d0..d5 = v1-v6,   T = v7,  U = v24
-//   column pass: v26-v29 the binary16 results (A's lanes 0-3, B's 4-7)
-#define H43_IN_A2                                                                     \
-  H43_IN_A(16, 17, 18, 19, 20, 21, 22, 23, 0, 25) H43_IN_A(1, 2, 3, 4, 5, 6, 7, 24, 0, 25)
-#define H43_IN_B2                                                                     \
-  H43_IN_B(16, 17, 18, 19, 20, 21, 22, 23, 0, 25) H43_IN_B(1, 2, 3, 4, 5, 6, 7, 24, 0, 25)
-
-// Row pass on patch rows R (transform A) and R + 1 (B) of one quad: a row is
-// 6 contiguous vectors (ld1 {4 regs} + ld1 {2 regs}; %[s] then steps to the
-// next row by rs = row bytes - 64). t_j of row r goes to e + 96 j + 16 r
-// (e[j][r] of the quad), so rows R and R + 1 pair up in one stp.
-#define H43_STP(a, b, J, R) "stp q" #a ", q" #b ", [%[e], #(" #J " * 96 + " #R " * 16)]\n"
-#define H43_IN_ROWS(R)                                                                \
-  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[s]], #64\n"                               \
-  "ld1 {v20.4s, v21.4s}, [%[s]], %[rs]\n"                                             \
-  "ld1 {v1.4s, v2.4s, v3.4s, v4.4s}, [%[s]], #64\n"                                   \
-  "ld1 {v5.4s, v6.4s}, [%[s]], %[rs]\n"                                               \
-  H43_IN_A2 H43_STP(16, 1, 0, R) H43_STP(21, 6, 5, R) H43_STP(23, 24, 3, R)           \
-  H43_STP(22, 7, 4, R) H43_IN_B2 H43_STP(17, 2, 1, R) H43_STP(18, 3, 2, R)
-
-// Column pass on column j of both quads (transform A: quad 0 from %[ea],
-// B: quad 1 from %[e], 6 contiguous vectors each, post-incremented):
-// position (i, j), lanes 0-3 from A and 4-7 from B, is one FCVTN + FCVTN2
-// to a binary16 vector stored through pointer d<i> (dst + 6 i dst_pos,
-// stepping by dst_pos per column).
-#define H43_CVT_ST(h, a, b, i)                                                        \
-  "fcvtn v" #h ".4h, v" #a ".4s\n"                                                    \
-  "fcvtn2 v" #h ".8h, v" #b ".4s\n"                                                   \
-  "st1 {v" #h ".8h}, [%[d" #i "]], %[dp]\n"
-#define H43_IN_COL                                                                    \
-  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[ea]], #64\n"                              \
-  "ld1 {v20.4s, v21.4s}, [%[ea]], #32\n"                                              \
-  "ld1 {v1.4s, v2.4s, v3.4s, v4.4s}, [%[e]], #64\n"                                   \
-  "ld1 {v5.4s, v6.4s}, [%[e]], #32\n"                                                 \
-  H43_IN_A2 H43_CVT_ST(26, 16, 1, 0) H43_CVT_ST(27, 21, 6, 5) H43_CVT_ST(28, 23, 24, 3) \
-  H43_CVT_ST(29, 22, 7, 4) H43_IN_B2 H43_CVT_ST(26, 17, 2, 1) H43_CVT_ST(27, 18, 3, 2)
-
-// wino_input_h_fn: per tile and 8 channels 24 x 14 arithmetic + 12 x 2 ld1
-// (patches) + 36 stp / 24 ld1 (round trip through e) + 72 FCVTN(2) + 36 st1
-// (results) + set-up.
-void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half* dst, size_t dst_pos) {
-  if (!src1) {  // channels 4-7 absent (zero): the template, same operations
-    wino::input_tile_h<Ops, wino::F43h>(src0, src1, src_row, dst, dst_pos);
-    return;
-  }
-  alignas(16) float e[2][6][6][4];  // e[h][j][r]: row pass output of quad h
-  float* ep = &e[0][0][0][0];
-  float* ea;
-  const size_t s6 = 6 * dst_pos;
-  Half* d0 = dst;
-  Half* d1 = d0 + s6;
-  Half* d2 = d1 + s6;
-  Half* d3 = d2 + s6;
-  Half* d4 = d3 + s6;
-  Half* d5 = d4 + s6;
-  asm volatile(
-      "ldp q0, q25, [%[c]]\n"
-      H43_IN_ROWS(0) H43_IN_ROWS(2) H43_IN_ROWS(4)
-      "mov %[s], %[s1]\n"
-      "add %[e], %[e], #576\n"  // quad 1's e
-      H43_IN_ROWS(0) H43_IN_ROWS(2) H43_IN_ROWS(4)
-      "sub %[ea], %[e], #576\n"
-      H43_IN_COL H43_IN_COL H43_IN_COL H43_IN_COL H43_IN_COL H43_IN_COL
-      : [s] "+r"(src0), [e] "+r"(ep), [ea] "=&r"(ea), [d0] "+r"(d0), [d1] "+r"(d1), [d2] "+r"(d2),
-        [d3] "+r"(d3), [d4] "+r"(d4), [d5] "+r"(d5)
-      : [s1] "r"(src1), [rs] "r"((src_row - 16) * sizeof(float)), [dp] "r"(dst_pos * sizeof(Half)),
-        [c] "r"(wino::kIn43hConstValues)
-      : "memory", WA_VCLOBBER);
-}
-
-#undef H43_IN_A
-#undef H43_IN_B
-#undef H43_IN_A2
-#undef H43_IN_B2
-#undef H43_STP
-#undef H43_IN_ROWS
-#undef H43_CVT_ST
-#undef H43_IN_COL
 
 // ---- output: Y = A^T M A for 4 channels, float32 or binary16 ------------------------
 //
@@ -215,10 +105,19 @@ void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half
 #define H43_CLAMP_HI WA_FMIN(20, 20, 5) WA_FMIN(21, 21, 5) WA_FMIN(22, 22, 5) WA_FMIN(23, 23, 5)
 // Full tiles: 4 rows unrolled; CVT is "" (float32) or H43_CVT4 (binary16),
 // T the lane type (s or h).
+// After each quad of channels: M's next 4 channels (s0 back by the 6
+// columns it stepped, + 16 bytes), the output's next 4 channel planes.
+#define H43_QUAD_NEXT                                                                 \
+  "sub %[s0], %[s0], %[s6]\n"                                                         \
+  "add %[s0], %[s0], #16\n"                                                           \
+  "add %[ob], %[ob], %[ch], lsl #2\n"                                                 \
+  "subs %[q], %[q], #1\n"                                                             \
+  "b.ne 8b\n"
 #define H43_FULL(CVT, T, CLAMP_SETUP, CLAMP)                                          \
   H43_COLUMNS CLAMP_SETUP                                                             \
   H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T) H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T)   \
-  H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T) H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T)
+  H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T) H43_OUT_ROW_Y(CLAMP) CVT H43_STORE(4, T)   \
+  H43_QUAD_NEXT
 #define H43_FULL_F(CLAMP_SETUP, CLAMP) H43_FULL("", s, CLAMP_SETUP, CLAMP)
 #define H43_FULL_H(CLAMP_SETUP, CLAMP) H43_FULL(H43_CVT4, h, CLAMP_SETUP, CLAMP)
 // Edge tiles: `rows` rows of `cols` pixels, one row loop per column count
@@ -239,12 +138,17 @@ void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half
   H43_EDGE_LOOP(3, CVT, T, CLAMP) "b 9f\n"                                            \
   H43_EDGE_LOOP(2, CVT, T, CLAMP) "b 9f\n"                                            \
   H43_EDGE_LOOP(1, CVT, T, CLAMP)                                                     \
-  "9:\n"
+  "9:\n"                                                                              \
+  H43_QUAD_NEXT
 #define H43_EDGE_F(CLAMP_SETUP, CLAMP) H43_EDGE("", s, CLAMP_SETUP, CLAMP)
 #define H43_EDGE_H(CLAMP_SETUP, CLAMP) H43_EDGE(H43_CVT4, h, CLAMP_SETUP, CLAMP)
 #define H43_LOHI "ld2r {v4.4s, v5.4s}, [%[lohi]]\n"
 #define H43_OUT_SETUP                                                                 \
-  "ld1 {v28.4s}, [%[c]]\n"                                                    \
+  "ld1 {v28.4s}, [%[c]]\n"                                                            \
+  "8:\n" /* per quad of channels */                                                   \
+  "mov %[f], %[fb]\n"                                                                 \
+  "mov %[o0], %[ob]\n"                                                                \
+  "mov %[rows], %[rows0]\n"                                                           \
   "add %[s1], %[s0], %[s6]\n"                                                         \
   "add %[s2], %[s1], %[s6]\n"                                                         \
   "add %[s3], %[s2], %[s6]\n"                                                         \
@@ -255,28 +159,31 @@ void input_tile_h_a64(const float* src0, const float* src1, size_t src_row, Half
   "add %[o3], %[o2], %[ch]\n"
 #define H43_OUT_OPERANDS                                                              \
   : [s0] "+r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),    \
-    [s5] "=&r"(s5), [f] "+r"(fp), [o0] "+r"(o0), [o1] "=&r"(o1), [o2] "=&r"(o2),      \
-    [o3] "=&r"(o3), [rows] "+r"(rows)                                                 \
+    [s5] "=&r"(s5), [f] "=&r"(fp), [o0] "=&r"(o0), [o1] "=&r"(o1), [o2] "=&r"(o2),    \
+    [o3] "=&r"(o3), [rows] "=&r"(rows_left), [ob] "+r"(ob), [q] "+r"(quads)           \
   : [spos] "r"(src_pos * sizeof(float)), [s6] "r"(6 * src_pos * sizeof(float)),       \
     [ch] "r"(dst_ch * sizeof(Y)), [adv] "r"(dst_row * sizeof(Y)),                     \
-    [c] "r"(wino::kOut43hConstValues), [lohi] "r"(lohi), [cols] "r"(cols)             \
+    [c] "r"(wino::kOut43hConstValues), [lohi] "r"(lohi), [cols] "r"(cols),            \
+    [fb] "r"(&f[0][0][0]), [rows0] "r"(rows)                                          \
   : "memory", "cc", WA_VCLOBBER
 #define H43_OUT_ASM(BODY) \
   WA_ASM_PER_CLAMP(H43_OUT_SETUP, BODY, H43_LOHI, H43_CLAMP_LO, H43_CLAMP_HI, H43_OUT_OPERANDS)
 
-// 4-channel output transforms to Y = float (float32 image) or Half
-// (binary16), full (4x4) or edge tiles, per clamp mode: 12 x 10 arithmetic
-// + 36 ld1 + 12 stp (column pass), per row 3 ld1 + 10 (+ 4 per bound, + 4
-// FCVTN for binary16) + 4 st4 (row pass), + set-up.
+// Output transforms of `quads` quads of channels (4 each) to Y = float
+// (float32 image) or Half (binary16), full (4x4) or edge tiles, per clamp
+// mode, one assembly block: per quad 12 x 10 arithmetic + 36 ld1 + 12 stp
+// (column pass), per row 3 ld1 + 10 (+ 4 per bound, + 4 FCVTN for
+// binary16) + 4 st4 (row pass), + 16 to step to the next quad.
 template <class Y, bool Full, int Clamp>
 void output_h_a64(const float* src, size_t src_pos, Y* dst, size_t rows, size_t cols, size_t dst_ch,
-                  size_t dst_row, float lo, float hi) {
+                  size_t dst_row, float lo, float hi, size_t quads) {
   alignas(16) float f[4][6][4];  // column pass output: f[a][j]
   const float lohi[2] = {lo, hi};
-  float* fp = &f[0][0][0];
+  float* fp;
   const float* s0 = src;
-  Y* o0 = dst;
-  size_t s1, s2, s3, s4, s5, o1, o2, o3;
+  Y* o0;
+  Y* ob = dst;
+  size_t s1, s2, s3, s4, s5, o1, o2, o3, rows_left;
   if constexpr (sizeof(Y) == sizeof(Half)) {
     if (Full) {
       H43_OUT_ASM(H43_FULL_H)
@@ -292,8 +199,124 @@ void output_h_a64(const float* src, size_t src_pos, Y* dst, size_t rows, size_t 
   }
 }
 
+// ---- full tiles, two quads (8 channels) at a time ------------------------------------
+//
+// The same operations as above on quads A (channels 0-3 of the pair) and B
+// (4-7) side by side, so that each position's 8 channels are one ld1 of 2
+// registers (18 loads per quad in the column pass instead of 36):
+//   column pass, column j: position i of A and B to v(16 + 2i), v(17 + 2i)
+//     (A: m = v16, v18, .., v26, S v3, Y v4; B: v17, .., v27, S v5, Y v6;
+//     constants v0), output row a of A and B to f + 192 a + 32 j (one stp);
+//   row pass, row a: f's 12 vectors to v16-v27 by 3 ld1 of 4 (A's m_j in
+//     v(16 + 2j), B's in v(17 + 2j)); A's y1, y2 in v4, v5 and y0, y3 moved
+//     to v3, v6; B's y1, y2 in v29, v30, y0, y3 moved to v28, v31; channel
+//     l of A is one st4 of lane l of v3-v6 to o<l>, of B of v28-v31 to
+//     o<4 + l>; lo, hi (clamps) in v1, v2.
+#define H2_STP(a, b, A, J) "stp q" #a ", q" #b ", [%[f], #(" #A " * 192 + " #J " * 32)]\n"
+#define H2_OUT_COL(J)                                                                 \
+  "ld1 {v16.4s, v17.4s}, [%[s0]], %[spos]\n"                                         \
+  "ld1 {v18.4s, v19.4s}, [%[s1]], %[spos]\n"                                         \
+  "ld1 {v20.4s, v21.4s}, [%[s2]], %[spos]\n"                                         \
+  "ld1 {v22.4s, v23.4s}, [%[s3]], %[spos]\n"                                         \
+  "ld1 {v24.4s, v25.4s}, [%[s4]], %[spos]\n"                                         \
+  "ld1 {v26.4s, v27.4s}, [%[s5]], %[spos]\n"                                         \
+  H43_OUT_1D(16, 18, 20, 22, 24, 26, 3, 4, 0)                                         \
+  H43_OUT_1D(17, 19, 21, 23, 25, 27, 5, 6, 0)                                         \
+  H2_STP(16, 17, 0, J) H2_STP(4, 6, 1, J) H2_STP(3, 5, 2, J) H2_STP(26, 27, 3, J)
+#define H2_COLUMNS H2_OUT_COL(0) H2_OUT_COL(1) H2_OUT_COL(2) H2_OUT_COL(3) H2_OUT_COL(4) H2_OUT_COL(5)
+#define H2_ROW(CLAMP, CVT, T)                                                         \
+  "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[f]], #64\n"                              \
+  "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[f]], #64\n"                              \
+  "ld1 {v24.4s, v25.4s, v26.4s, v27.4s}, [%[f]], #64\n"                              \
+  H43_OUT_1D(16, 18, 20, 22, 24, 26, 5, 4, 0)                                         \
+  H43_OUT_1D(17, 19, 21, 23, 25, 27, 30, 29, 0)                                       \
+  "mov v3.16b, v16.16b\n mov v6.16b, v26.16b\n"                                      \
+  "mov v28.16b, v17.16b\n mov v31.16b, v27.16b\n"                                    \
+  CLAMP CVT                                                                           \
+  H2_ST4(T, 3, 0, 0) H2_ST4(T, 3, 1, 1) H2_ST4(T, 3, 2, 2) H2_ST4(T, 3, 3, 3)         \
+  H2_ST4(T, 28, 0, 4) H2_ST4(T, 28, 1, 5) H2_ST4(T, 28, 2, 6) H2_ST4(T, 28, 3, 7)
+#define H2_ST4(T, R, l, o) H2_ST4_(T, R, l, o)
+#define H2_ST4_(T, R, l, o) "st4 {v" #R "." #T ", v" H2_NEXT##R "." #T ", v" H2_NEXT2##R "." #T ", v" H2_NEXT3##R "." #T "}[" #l "], [%[o" #o "]], %[adv]\n"
+#define H2_NEXT3 "4"
+#define H2_NEXT23 "5"
+#define H2_NEXT33 "6"
+#define H2_NEXT28 "29"
+#define H2_NEXT228 "30"
+#define H2_NEXT328 "31"
+#define H2_CLAMP_LO                                                                   \
+  WA_FMAX(3, 3, 1) WA_FMAX(4, 4, 1) WA_FMAX(5, 5, 1) WA_FMAX(6, 6, 1)                 \
+  WA_FMAX(28, 28, 1) WA_FMAX(29, 29, 1) WA_FMAX(30, 30, 1) WA_FMAX(31, 31, 1)
+#define H2_CLAMP_HI                                                                   \
+  WA_FMIN(3, 3, 2) WA_FMIN(4, 4, 2) WA_FMIN(5, 5, 2) WA_FMIN(6, 6, 2)                 \
+  WA_FMIN(28, 28, 2) WA_FMIN(29, 29, 2) WA_FMIN(30, 30, 2) WA_FMIN(31, 31, 2)
+#define H2_CVT8                                                                       \
+  "fcvtn v3.4h, v3.4s\n fcvtn v4.4h, v4.4s\n fcvtn v5.4h, v5.4s\n fcvtn v6.4h, v6.4s\n" \
+  "fcvtn v28.4h, v28.4s\n fcvtn v29.4h, v29.4s\n fcvtn v30.4h, v30.4s\n fcvtn v31.4h, v31.4s\n"
+#define H2_BODY(CVT, T, CLAMP_SETUP, CLAMP)                                           \
+  "8:\n" /* per pair of quads */                                                      \
+  "mov %[f], %[fb]\n"                                                                 \
+  "add %[s1], %[s0], %[s6]\n"                                                         \
+  "add %[s2], %[s1], %[s6]\n"                                                         \
+  "add %[s3], %[s2], %[s6]\n"                                                         \
+  "add %[s4], %[s3], %[s6]\n"                                                         \
+  "add %[s5], %[s4], %[s6]\n"                                                         \
+  "mov %[o0], %[ob]\n"                                                                \
+  "add %[o1], %[o0], %[ch]\n"                                                         \
+  "add %[o2], %[o1], %[ch]\n"                                                         \
+  "add %[o3], %[o2], %[ch]\n"                                                         \
+  "add %[o4], %[o3], %[ch]\n"                                                         \
+  "add %[o5], %[o4], %[ch]\n"                                                         \
+  "add %[o6], %[o5], %[ch]\n"                                                         \
+  "add %[o7], %[o6], %[ch]\n"                                                         \
+  H2_COLUMNS CLAMP_SETUP                                                              \
+  H2_ROW(CLAMP, CVT, T) H2_ROW(CLAMP, CVT, T) H2_ROW(CLAMP, CVT, T) H2_ROW(CLAMP, CVT, T) \
+  "sub %[s0], %[s0], %[s6]\n"                                                         \
+  "add %[s0], %[s0], #32\n"                                                           \
+  "add %[ob], %[ob], %[ch], lsl #3\n"                                                 \
+  "subs %[q], %[q], #1\n"                                                             \
+  "b.ne 8b\n"
+#define H2_BODY_F(CLAMP_SETUP, CLAMP) H2_BODY("", s, CLAMP_SETUP, CLAMP)
+#define H2_BODY_H(CLAMP_SETUP, CLAMP) H2_BODY(H2_CVT8, h, CLAMP_SETUP, CLAMP)
+#define H2_LOHI "ld2r {v1.4s, v2.4s}, [%[lohi]]\n"
+#define H2_OPERANDS                                                                   \
+  : [s0] "+r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),    \
+    [s5] "=&r"(s5), [f] "=&r"(fp), [o0] "=&r"(o0), [o1] "=&r"(o1), [o2] "=&r"(o2),    \
+    [o3] "=&r"(o3), [o4] "=&r"(o4), [o5] "=&r"(o5), [o6] "=&r"(o6), [o7] "=&r"(o7),   \
+    [ob] "+r"(ob), [q] "+r"(pairs)                                                    \
+  : [spos] "r"(src_pos * sizeof(float)), [s6] "r"(6 * src_pos * sizeof(float)),       \
+    [ch] "r"(dst_ch * sizeof(Y)), [adv] "r"(dst_row * sizeof(Y)),                     \
+    [lohi] "r"(lohi), [fb] "r"(&f[0][0][0]), [c] "r"(wino::kOut43hConstValues)        \
+  : "memory", "cc", WA_VCLOBBER
+#define H2_ASM(BODY) \
+  WA_ASM_PER_CLAMP("ld1 {v0.4s}, [%[c]]\n", BODY, H2_LOHI, H2_CLAMP_LO, H2_CLAMP_HI, H2_OPERANDS)
+
+// Full 4x4 tiles of `pairs` pairs of quads (8 channels each): per pair
+// 12 x 20 arithmetic + 36 ld1 + 24 stp (column pass), per row 3 ld1 + 20 +
+// 4 mov (+ 8 per bound, + 8 FCVTN for binary16) + 8 st4, + 23 per pair.
+template <class Y, int Clamp>
+void output_h2_a64(const float* src, size_t src_pos, Y* dst, size_t dst_ch, size_t dst_row, float lo, float hi,
+                   size_t pairs) {
+  alignas(16) float f[4][6][2][4];  // column pass output: f[a][j][quad]
+  const float lohi[2] = {lo, hi};
+  float* fp;
+  const float* s0 = src;
+  Y* ob = dst;
+  size_t s1, s2, s3, s4, s5, o0, o1, o2, o3, o4, o5, o6, o7;
+  if constexpr (sizeof(Y) == sizeof(Half)) {
+    H2_ASM(H2_BODY_H)
+  } else {
+    H2_ASM(H2_BODY_F)
+  }
+}
+
 template <class Y>
-using OutFn = void (*)(const float*, size_t, Y*, size_t, size_t, size_t, size_t, float, float);
+using Out2Fn = void (*)(const float*, size_t, Y*, size_t, size_t, float, float, size_t);
+template <class Y>
+constexpr Out2Fn<Y> kOutput2[4] = {output_h2_a64<Y, kClampNone>, output_h2_a64<Y, kClampLo>,
+                                   output_h2_a64<Y, kClampHi>, output_h2_a64<Y, kClampBoth>};
+
+template <class Y>
+using OutFn = void (*)(const float*, size_t, Y*, size_t, size_t, size_t, size_t, float, float, size_t);
 template <class Y>
 constexpr OutFn<Y> kOutput[2][4] = {
     {output_h_a64<Y, true, kClampNone>, output_h_a64<Y, true, kClampLo>, output_h_a64<Y, true, kClampHi>,
@@ -302,18 +325,37 @@ constexpr OutFn<Y> kOutput[2][4] = {
      output_h_a64<Y, false, kClampBoth>}};
 
 // wino_output_fn (Y = float, Tile = WinoOutTile) / wino_output_h_fn (Half,
-// WinoOutTileH): tiles of 4 channels by the assembly above, of fewer (the
-// last group of a layer whose channel count is not a multiple of 4) by the
-// template.
+// WinoOutTileH), up to 16 channels (core/winograd.h, fp16 F(4,3)): full
+// tiles of a multiple of 8 channels by the paired assembly (a tail call),
+// the rest by output_mixed.
+template <class Y, class Tile>
+__attribute__((noinline)) void output_mixed(const float* src, size_t src_pos, const Tile& ot, size_t nch,
+                                            size_t dst_ch, size_t dst_row, bool clamp, float lo, float hi) {
+  // Edge tiles, or full ones with 4 channels more than a multiple of 8: the
+  // single-quad assembly; a last quad of 1..3 channels: the template.
+  const bool edge = ot.rows != 4 || ot.cols != 4;
+  const int cm = clamp_mode(clamp, lo, hi);
+  size_t q0 = 0;
+  if (!edge && nch >= 8) {
+    kOutput2<Y>[cm](src, src_pos, ot.dst, dst_ch, dst_row, lo, hi, nch / 8);
+    q0 = 2 * (nch / 8);
+  }
+  const size_t quads = nch / 4 - q0;
+  if (quads)
+    kOutput<Y>[edge][cm](src + 4 * q0, src_pos, ot.dst + 4 * q0 * dst_ch, ot.rows, ot.cols, dst_ch, dst_row, lo, hi,
+                         quads);
+  const size_t done = 4 * (q0 + quads);
+  if (nch > done)
+    wino::output_tile<Ops, wino::F43h, Tile>(src + done, src_pos, Tile{ot.dst + done * dst_ch, ot.rows, ot.cols},
+                                             nch - done, dst_ch, dst_row, clamp, lo, hi);
+}
+
 template <class Y, class Tile>
 void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nch, size_t dst_ch, size_t dst_row,
                      bool clamp, float lo, float hi) {
-  if (nch == 4) {
-    const bool edge = ot.rows != 4 || ot.cols != 4;
-    kOutput<Y>[edge][clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, ot.rows, ot.cols, dst_ch, dst_row, lo, hi);
-  } else {
-    wino::output_tile<Ops, wino::F43h, Tile>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
-  }
+  if (ot.rows == 4 && ot.cols == 4 && nch % 8 == 0)
+    return kOutput2<Y>[clamp_mode(clamp, lo, hi)](src, src_pos, ot.dst, dst_ch, dst_row, lo, hi, nch / 8);
+  output_mixed<Y, Tile>(src, src_pos, ot, nch, dst_ch, dst_row, clamp, lo, hi);
 }
 
 #undef H43_OUT_1D
@@ -330,6 +372,28 @@ void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nc
 #undef H43_STORE
 #undef H43_CLAMP_LO
 #undef H43_CLAMP_HI
+#undef H43_QUAD_NEXT
+#undef H2_STP
+#undef H2_OUT_COL
+#undef H2_COLUMNS
+#undef H2_ROW
+#undef H2_ST4
+#undef H2_ST4_
+#undef H2_CLAMP_LO
+#undef H2_CLAMP_HI
+#undef H2_CVT8
+#undef H2_BODY
+#undef H2_BODY_F
+#undef H2_BODY_H
+#undef H2_LOHI
+#undef H2_OPERANDS
+#undef H2_ASM
+#undef H2_NEXT3
+#undef H2_NEXT23
+#undef H2_NEXT33
+#undef H2_NEXT28
+#undef H2_NEXT228
+#undef H2_NEXT328
 #undef H43_FULL
 #undef H43_FULL_F
 #undef H43_FULL_H
@@ -344,10 +408,11 @@ void output_tile_a64(const float* src, size_t src_pos, const Tile& ot, size_t nc
 
 }  // namespace
 
-const WinoF16Kernels& wino43_f16_neon_kernels() {
-  static const WinoF16Kernels k = {"winograd43-aarch64-nc8h", 4, pack_nc4, pack_nc4_h,
-                                   input_tile_h_a64, output_tile_a64<float, WinoOutTile>,
-                                   output_tile_a64<Half, WinoOutTileH>};
+// The output half of the table; the fp16 unit winograd43_in_fp16.cpp
+// completes it (wino43_f16_neon_kernels) with the binary16 input side.
+const WinoF16Kernels& wino43_f16_neon_outputs() {
+  static const WinoF16Kernels k = {"winograd43-aarch64-nc8h", 4, nullptr, nullptr, nullptr,
+                                   output_tile_a64<float, WinoOutTile>, output_tile_a64<Half, WinoOutTileH>};
   return k;
 }
 
