@@ -129,6 +129,21 @@ enum RunMode : size_t { kStore = 0, kAdd = 1, kBias = 2 };
 #define WH_ROWS4(OP) WH_ROWS2(OP) OP(20, 21) OP(22, 23)
 #define WH_ROWS8(OP) WH_ROWS4(OP) OP(24, 25) OP(26, 27) OP(28, 29) OP(30, 31)
 
+// A run's sum meets C by %[mode] (kStore: C = R, kAdd: C += R, kBias: C =
+// bias + R), N tiles' rows; ends at local label 5.
+#define WH_MEET_C(N)                                                                    \
+  "cmp %[mode], #1\n"                                                                   \
+  "b.eq 3f\n"                                                                           \
+  "b.hi 4f\n"                                                                           \
+  WH_ROWS##N(WH_STORE_ROW)                                                              \
+  "b 5f\n"                                                                              \
+  "3:\n"                                                                                \
+  WH_ROWS##N(WH_ADD_ROW)                                                                \
+  "b 5f\n"                                                                              \
+  "4:\n"                                                                                \
+  "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"                                     \
+  WH_ROWS##N(WH_BIAS_ROW)                                                               \
+  "5:\n"
 // All runs of a block of 16 channels x N tiles (N = 8, or 4, 2, 1 for the
 // tail of a strip), one assembly block: ko >= 1 octets in runs of `run`
 // (the last one shorter), u at the block's first octet (16 x 8 halves per
@@ -151,18 +166,7 @@ enum RunMode : size_t { kStore = 0, kAdd = 1, kBias = 2 };
       "subs %[octs], %[octs], #1\n"                                                     \
       "b.ne 1b\n"                                                                       \
       "2:\n"                                                                            \
-      "cmp %[mode], #1\n"                                                               \
-      "b.eq 3f\n"                                                                       \
-      "b.hi 4f\n"                                                                       \
-      WH_ROWS##N(WH_STORE_ROW)                                                          \
-      "b 5f\n"                                                                          \
-      "3:\n"                                                                            \
-      WH_ROWS##N(WH_ADD_ROW)                                                            \
-      "b 5f\n"                                                                          \
-      "4:\n"                                                                            \
-      "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"                                 \
-      WH_ROWS##N(WH_BIAS_ROW)                                                           \
-      "5:\n"                                                                            \
+      WH_MEET_C(N)                                                                      \
       "cbz %[left], 6f\n" /* next run: the same C rows, added to */                     \
       "sub %[c], %[c], %[crows]\n"                                                      \
       "mov %[cl], %[c]\n"                                                               \
@@ -208,18 +212,7 @@ void runs_16xn(size_t ko, size_t run, const Half* u, const Half* v, size_t v_oct
   asm volatile(                                                                         \
       "0:\n"                                                                            \
       WH_OCTETS##RUN(N)                                                                 \
-      "cmp %[mode], #1\n"                                                               \
-      "b.eq 3f\n"                                                                       \
-      "b.hi 4f\n"                                                                       \
-      WH_ROWS##N(WH_STORE_ROW)                                                          \
-      "b 5f\n"                                                                          \
-      "3:\n"                                                                            \
-      WH_ROWS##N(WH_ADD_ROW)                                                            \
-      "b 5f\n"                                                                          \
-      "4:\n"                                                                            \
-      "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"                                 \
-      WH_ROWS##N(WH_BIAS_ROW)                                                           \
-      "5:\n"                                                                            \
+      WH_MEET_C(N)                                                                      \
       "cbz %[more], 7f\n"  /* the block's other runs: C += R */                         \
       "mov %[left], %[more]\n"                                                          \
       "6:\n"                                                                            \
@@ -379,6 +372,7 @@ __attribute__((always_inline)) inline void tail_16xn(size_t fixed, size_t ko, si
 #undef WH_ROWS4
 #undef WH_ROWS8
 #undef WH_RUNS
+#undef WH_MEET_C
 
 // The tail of a strip (nb < 8 tiles at vg, C at cg): blocks of 4, 2, 1.
 template <bool FIXED>

@@ -162,6 +162,19 @@ void pack_nc8h_a64(const X* x, size_t ch_stride, size_t nch, size_t lo, size_t n
   }
   const X* p[8];
   for (size_t l = 0; l < 8; l++) p[l] = x + l * ch_stride;
+// The 8 channel rows of 8 pixels in v0-v7 (binary16) interleaved into 8
+// pixels of 8 channels: ZIP pairs channels (v16-v19: pixels 0-3, v20-v23:
+// 4-7, as 32-bit pairs), ST4 of 32-bit lanes writes each pixel's 4 pairs
+// together; then the step count.
+#define PK8_INTERLEAVE_STORE                                          \
+  "zip1 v16.8h, v0.8h, v1.8h\n zip1 v17.8h, v2.8h, v3.8h\n"          \
+  "zip1 v18.8h, v4.8h, v5.8h\n zip1 v19.8h, v6.8h, v7.8h\n"          \
+  "zip2 v20.8h, v0.8h, v1.8h\n zip2 v21.8h, v2.8h, v3.8h\n"          \
+  "zip2 v22.8h, v4.8h, v5.8h\n zip2 v23.8h, v6.8h, v7.8h\n"          \
+  "st4 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[d]], #64\n"              \
+  "st4 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[d]], #64\n"              \
+  "subs %[k], %[k], #1\n"                                            \
+  "b.ne 1b\n"
   size_t i = 0;
   if (size_t steps = n / 8) {
     // 8 pixels per step in assembly (post-indexed loads: one ld1 per
@@ -174,14 +187,7 @@ void pack_nc8h_a64(const X* x, size_t ch_stride, size_t nch, size_t lo, size_t n
           "ld1 {v2.8h}, [%[p2]], #16\n ld1 {v3.8h}, [%[p3]], #16\n"
           "ld1 {v4.8h}, [%[p4]], #16\n ld1 {v5.8h}, [%[p5]], #16\n"
           "ld1 {v6.8h}, [%[p6]], #16\n ld1 {v7.8h}, [%[p7]], #16\n"
-          "zip1 v16.8h, v0.8h, v1.8h\n zip1 v17.8h, v2.8h, v3.8h\n"
-          "zip1 v18.8h, v4.8h, v5.8h\n zip1 v19.8h, v6.8h, v7.8h\n"
-          "zip2 v20.8h, v0.8h, v1.8h\n zip2 v21.8h, v2.8h, v3.8h\n"
-          "zip2 v22.8h, v4.8h, v5.8h\n zip2 v23.8h, v6.8h, v7.8h\n"
-          "st4 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[d]], #64\n"
-          "st4 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[d]], #64\n"
-          "subs %[k], %[k], #1\n"
-          "b.ne 1b\n"
+          PK8_INTERLEAVE_STORE
           : [p0] "+r"(p[0]), [p1] "+r"(p[1]), [p2] "+r"(p[2]), [p3] "+r"(p[3]), [p4] "+r"(p[4]),
             [p5] "+r"(p[5]), [p6] "+r"(p[6]), [p7] "+r"(p[7]), [d] "+r"(d), [k] "+r"(steps)
           :
@@ -198,14 +204,7 @@ void pack_nc8h_a64(const X* x, size_t ch_stride, size_t nch, size_t lo, size_t n
           "fcvtn v2.4h, v20.4s\n fcvtn2 v2.8h, v21.4s\n fcvtn v3.4h, v22.4s\n fcvtn2 v3.8h, v23.4s\n"
           "fcvtn v4.4h, v24.4s\n fcvtn2 v4.8h, v25.4s\n fcvtn v5.4h, v26.4s\n fcvtn2 v5.8h, v27.4s\n"
           "fcvtn v6.4h, v28.4s\n fcvtn2 v6.8h, v29.4s\n fcvtn v7.4h, v30.4s\n fcvtn2 v7.8h, v31.4s\n"
-          "zip1 v16.8h, v0.8h, v1.8h\n zip1 v17.8h, v2.8h, v3.8h\n"
-          "zip1 v18.8h, v4.8h, v5.8h\n zip1 v19.8h, v6.8h, v7.8h\n"
-          "zip2 v20.8h, v0.8h, v1.8h\n zip2 v21.8h, v2.8h, v3.8h\n"
-          "zip2 v22.8h, v4.8h, v5.8h\n zip2 v23.8h, v6.8h, v7.8h\n"
-          "st4 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[d]], #64\n"
-          "st4 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[d]], #64\n"
-          "subs %[k], %[k], #1\n"
-          "b.ne 1b\n"
+          PK8_INTERLEAVE_STORE
           : [p0] "+r"(p[0]), [p1] "+r"(p[1]), [p2] "+r"(p[2]), [p3] "+r"(p[3]), [p4] "+r"(p[4]),
             [p5] "+r"(p[5]), [p6] "+r"(p[6]), [p7] "+r"(p[7]), [d] "+r"(d), [k] "+r"(steps)
           :
@@ -213,6 +212,7 @@ void pack_nc8h_a64(const X* x, size_t ch_stride, size_t nch, size_t lo, size_t n
             "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
     }
   }
+#undef PK8_INTERLEAVE_STORE
   const size_t i8 = i;  // p[l] now point at pixel i8 of their rows
   if (i + 4 <= n) {
     uint32x2x4_t a, b;
