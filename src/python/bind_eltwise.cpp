@@ -18,25 +18,17 @@ using detail::EltOp;
 
 // TypeError unless float32; ValueError unless C-contiguous, aligned, of `count` elements.
 const float* f32_data(const py::array& a, const char* name, size_t count) {
-  if (!a.dtype().equal(py::dtype::of<float>()))
-    throw py::type_error(std::string(name) + " must have dtype float32, got " + std::string(py::str(a.dtype())));
-  if (!(a.flags() & py::array::c_style) || !(a.flags() & 0x0100 /* NPY_ARRAY_ALIGNED */))
-    throw py::value_error(std::string(name) + " must be C-contiguous and aligned");
+  require_dtype<float>(a, name);
+  require_dense(a, name);
   if (size_t(a.size()) != count)
     throw py::value_error(std::string(name) + " has " + std::to_string(a.size()) + " elements, expected " +
                           std::to_string(count));
   return static_cast<const float*>(a.data());
 }
 
-bool overlap(const py::array& x, const py::array& y) {
-  const char* a = static_cast<const char*>(x.data());
-  const char* b = static_cast<const char*>(y.data());
-  return x.nbytes() > 0 && y.nbytes() > 0 && a < b + y.nbytes() && b < a + x.nbytes();
-}
-
 // `out` may be `in` itself (the same elements: in place) but not overlap it otherwise.
 void require_same_or_disjoint(const py::array& out, const py::array& in, const char* name) {
-  if (overlap(out, in) && !(out.data() == in.data() && out.nbytes() == in.nbytes()))
+  if (bytes_overlap(out, in) && !(out.data() == in.data() && out.nbytes() == in.nbytes()))
     throw py::value_error(std::string("out must be ") + name + " itself or not overlap it");
 }
 
@@ -76,7 +68,7 @@ void bind_eltwise(py::module_& m) {
         if (!out.writeable()) throw py::value_error("out is read-only");
         require_same_or_disjoint(out, a, "a");
         if (bcast == EltBroadcast::Same) require_same_or_disjoint(out, b, "b");
-        else if (overlap(out, b)) throw py::value_error("out must not overlap b");
+        else if (bytes_overlap(out, b)) throw py::value_error("out must not overlap b");
         float* yp = static_cast<float*>(out.mutable_data());
         {
           py::gil_scoped_release nogil;

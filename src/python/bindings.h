@@ -29,20 +29,30 @@ inline py::dtype dtype_of<Half>() {
   return py::dtype("float16");
 }
 
-// Raises TypeError unless `a` has dtype T, and ValueError unless it has `ndim`
-// dimensions and is C-contiguous and aligned.
+// TypeError unless `a` has dtype T.
 template <typename T>
-void require_array(const py::array& a, const char* name, int ndim) {
+void require_dtype(const py::array& a, const char* name) {
   const py::dtype want = dtype_of<T>();
   if (!want.is(a.dtype()) && !a.dtype().equal(want))
     throw py::type_error(std::string(name) + " must have dtype " + std::string(py::str(want)) + ", got " +
                          std::string(py::str(a.dtype())));
+}
+
+// ValueError unless `a` is C-contiguous and aligned.
+inline void require_dense(const py::array& a, const char* name) {
+  if (!(a.flags() & py::array::c_style) || !(a.flags() & 0x0100 /* NPY_ARRAY_ALIGNED */))
+    throw py::value_error(std::string(name) + " must be C-contiguous and aligned");
+}
+
+// Raises TypeError unless `a` has dtype T, and ValueError unless it has `ndim`
+// dimensions and is C-contiguous and aligned.
+template <typename T>
+void require_array(const py::array& a, const char* name, int ndim) {
+  require_dtype<T>(a, name);
   if (a.ndim() != ndim)
     throw py::value_error(std::string(name) + " must have " + std::to_string(ndim) +
                           " dimensions, got " + std::to_string(a.ndim()));
-  const int flags = py::array::c_style;
-  if (!(a.flags() & flags) || !(a.flags() & 0x0100 /* NPY_ARRAY_ALIGNED */))
-    throw py::value_error(std::string(name) + " must be C-contiguous and aligned");
+  require_dense(a, name);
 }
 
 // The data of a caller-given output array (`out=`), which must have dtype T,
@@ -61,13 +71,17 @@ T* output_data(py::array& out, std::initializer_list<int64_t> shape) {
   return static_cast<T*>(out.mutable_data());
 }
 
+// Whether two C-contiguous arrays share bytes.
+inline bool bytes_overlap(const py::array& x, const py::array& y) {
+  const char* a = static_cast<const char*>(x.data());
+  const char* b = static_cast<const char*>(y.data());
+  return x.nbytes() > 0 && y.nbytes() > 0 && a < b + y.nbytes() && b < a + x.nbytes();
+}
+
 // ValueError if `out` and `in` (both C-contiguous) share bytes: the kernels
 // read `in` while they write `out`.
 inline void require_no_overlap(const py::array& out, const py::array& in, const char* name) {
-  const char* o = static_cast<const char*>(out.data());
-  const char* i = static_cast<const char*>(in.data());
-  if (out.nbytes() > 0 && in.nbytes() > 0 && o < i + in.nbytes() && i < o + out.nbytes())
-    throw py::value_error(std::string("out must not overlap ") + name);
+  if (bytes_overlap(out, in)) throw py::value_error(std::string("out must not overlap ") + name);
 }
 
 // `out` itself when it is a numpy array (TypeError otherwise), or a new array

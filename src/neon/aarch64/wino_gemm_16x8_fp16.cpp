@@ -311,27 +311,23 @@ __attribute__((always_inline)) inline void groups_16xn(size_t groups, size_t ko,
   const float* cl = c;
   size_t left;
   static_assert(RUN == 2 || RUN == 4, "run length");
-  if constexpr (RUN == 4) {
-    if constexpr (N == 8) {
-      WH_GROUPS(4, 8)
-    } else if constexpr (N == 4) {
-      WH_GROUPS(4, 4)
-    } else if constexpr (N == 2) {
-      WH_GROUPS(4, 2)
-    } else {
-      WH_GROUPS(4, 1)
-    }
-  } else {
-    if constexpr (N == 8) {
-      WH_GROUPS(2, 8)
-    } else if constexpr (N == 4) {
-      WH_GROUPS(2, 4)
-    } else if constexpr (N == 2) {
-      WH_GROUPS(2, 2)
-    } else {
-      WH_GROUPS(2, 1)
-    }
+  // (The assembly's text takes RUN and N as tokens: one block per pair.)
+#define WH_GROUPS_OF_N(RUN) \
+  if constexpr (N == 8) {   \
+    WH_GROUPS(RUN, 8)       \
+  } else if constexpr (N == 4) { \
+    WH_GROUPS(RUN, 4)       \
+  } else if constexpr (N == 2) { \
+    WH_GROUPS(RUN, 2)       \
+  } else {                  \
+    WH_GROUPS(RUN, 1)       \
   }
+  if constexpr (RUN == 4) {
+    WH_GROUPS_OF_N(4)
+  } else {
+    WH_GROUPS_OF_N(2)
+  }
+#undef WH_GROUPS_OF_N
 }
 
 // A tail block of N tiles (tiles j0 .. j0 + N - 1 of the last group) with
