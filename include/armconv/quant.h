@@ -66,7 +66,8 @@ struct PlanAccess;
 // (3x3, stride 1, dilation 1, at most 3669 input channels per group:
 // Winograd F(2x2, 3x3) in exact integer arithmetic, the same bits as
 // im2col; an `auto` layer runs it or im2col, whichever counts cheaper on
-// the map: algo() names the pick on a 224x224 output map).
+// the map, each packed the first time a map needs it: algo() names the pick
+// on a 224x224 output map).
 // `algo` forces a family (Algo::Auto: the planner's choice; Gemm, Im2col,
 // Depthwise3x3, Depthwise, Winograd23); one that cannot run the layer, or
 // has no int8 kernels, throws Error saying why.

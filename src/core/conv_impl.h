@@ -91,6 +91,7 @@ struct PlanAccess {
   // How many algorithms' weights the layer holds packed (an `auto` layer that
   // picks by map size packs each on the first run that needs it; others: 1).
   static size_t packed_algos(const Conv2d& layer);
+  static size_t packed_algos(const QConv2d& layer);
 };
 
 // ---- fp32 families ------------------------------------------------------------

@@ -7,8 +7,10 @@
 // and runs it (core/plan.h); the output stage (requantization or float
 // dequantization) is fused into the kernels' stores.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "armconv/quant.h"
@@ -16,6 +18,7 @@
 #include "core/conv_impl.h"
 #include "core/dispatch.h"
 #include "core/requant.h"
+#include "threads/threads.h"
 
 namespace armconv {
 
@@ -95,7 +98,8 @@ namespace {
 // The int8 planner: the first family, in order, that can run the layer
 // (algo "auto"), or the one asked for (its Algo), which must be able to.
 // An `auto` layer that Winograd F(2,3) can run gets both it and im2col
-// (S8ByMapSize): which runs a map is the cheaper by the cost models
+// (S8ByMapSize, each packed when a map first needs it): which runs a map is
+// the cheaper by the cost models
 // (winograd_s8_conv_cost, im2col_s8_conv_cost: measured instruction counts,
 // per ISA path), and `algo` names the pick on a 224x224 output map.
 struct QConvFamily {
@@ -118,18 +122,22 @@ constexpr size_t kQWinograd = 3, kQIm2col = 4;
 constexpr int64_t kQLargeMap = 224;
 
 // Winograd F(2,3) or im2col, whichever the cost models find cheaper on the
-// map (both packed at construction).
+// map. Each packs its weights the first time a plan needs it (as the fp32
+// ByMapSize, core/conv2d.cpp: std::call_once inside a ForkSafeSection, then
+// an atomic pointer read without a lock), so a network layer that always
+// sees one map size holds one packing, not two (Winograd's U alone is 16/9
+// of the int16 weights). The families keep references into `q` (the
+// QConvImpl's QuantLayer, which outlives this).
 class S8ByMapSize final : public ConvImplS8 {
  public:
-  S8ByMapSize(const Conv2dParams& p, ConvImplS8Ptr wino, ConvImplS8Ptr im2col)
-      : p_(p), wino_(std::move(wino)), im2col_(std::move(im2col)) {}
+  S8ByMapSize(const Conv2dParams& p, const QuantLayer& q) : p_(p), q_(q) {}
   bool wino_pays(int64_t ho, int64_t wo) const {
     return winograd_s8_conv_cost(p_, ho, wo) < im2col_s8_conv_cost(p_, ho, wo);
   }
   const ConvImplS8& pick(int64_t h, int64_t w) const {
     int64_t ho, wo;
     output_size(p_, h, w, &ho, &wo);
-    return wino_pays(ho, wo) ? *wino_ : *im2col_;
+    return part(wino_pays(ho, wo) ? kWino : kIm2col);
   }
   ConvPlan plan(int64_t n, int64_t h, int64_t w) const override { return pick(h, w).plan(n, h, w); }
   ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
@@ -142,14 +150,29 @@ class S8ByMapSize final : public ConvImplS8 {
                  void* shared) const override {
     of(pl).run_stage(pl, stage, x, y, begin, end, scratch, shared);
   }
+  // How many of the two have packed their weights.
+  size_t packed() const {
+    return size_t(ready_[kWino].load() != nullptr) + size_t(ready_[kIm2col].load() != nullptr);
+  }
 
  private:
-  // The implementation that made the plan.
+  static constexpr size_t kWino = 0, kIm2col = 1;
+  // The implementation that made the plan (built: plan() made it).
   const ConvImplS8& of(const ConvPlan& pl) const {
-    return std::string(pl.algo) == kQFamilies[kQWinograd].name ? *wino_ : *im2col_;
+    return part(std::string(pl.algo) == kQFamilies[kQWinograd].name ? kWino : kIm2col);
+  }
+  const ConvImplS8& part(size_t i) const {
+    if (const ConvImplS8* p = ready_[i].load(std::memory_order_acquire)) return *p;
+    ForkSafeSection section;
+    std::call_once(once_[i], [&] { impls_[i] = kQFamilies[i == kWino ? kQWinograd : kQIm2col].make(p_, q_); });
+    ready_[i].store(impls_[i].get(), std::memory_order_release);
+    return *impls_[i];
   }
   Conv2dParams p_;
-  ConvImplS8Ptr wino_, im2col_;
+  const QuantLayer& q_;
+  mutable ConvImplS8Ptr impls_[2];  // written once each, under once_[i]
+  mutable std::once_flag once_[2];
+  mutable std::atomic<const ConvImplS8*> ready_[2] = {};
 };
 
 }  // namespace
@@ -225,7 +248,8 @@ class QConvImpl {
       const QConvFamily& f = kQFamilies[i];
       if (f.rejects && f.rejects(p)) continue;
       if (i == kQWinograd) {
-        auto both = std::make_unique<S8ByMapSize>(p, f.make(p, q_), kQFamilies[kQIm2col].make(p, q_));
+        auto both = std::make_unique<S8ByMapSize>(p, q_);
+        both_ = both.get();
         algo_ = kQFamilies[both->wino_pays(kQLargeMap, kQLargeMap) ? kQWinograd : kQIm2col].name;
         impl_ = std::move(both);
       } else {
@@ -239,6 +263,9 @@ class QConvImpl {
   const char* algo() const { return algo_; }
   const ConvImplS8& impl() const { return *impl_; }
   const QuantLayer& quant() const { return q_; }
+  // How many algorithms hold packed weights (an `auto` layer that picks by
+  // map size packs each on the first plan that needs it; others: 1).
+  size_t packed_algos() const { return both_ ? both_->packed() : 1; }
 
  private:
   void quantize_weights(const float* weight, size_t cout, size_t per) {
@@ -262,6 +289,7 @@ class QConvImpl {
   QuantLayer q_;  // before impl_: the family keeps a reference to it
   const char* algo_;
   ConvImplS8Ptr impl_;
+  const S8ByMapSize* both_ = nullptr;  // impl_, when it picks by map size
 };
 
 }  // namespace detail
@@ -301,6 +329,8 @@ detail::ConvPlan detail::PlanAccess::plan(const QConv2d& layer, int64_t n, int64
   const detail::ConvImplS8& impl = layer.impl_->impl();
   return call_plan(impl, impl.plan(n, h, w), team);
 }
+
+size_t detail::PlanAccess::packed_algos(const QConv2d& layer) { return layer.impl_->packed_algos(); }
 
 void QConv2d::run(const int8_t* x, int64_t n, int64_t h, int64_t w, int8_t* y) const {
   if (!int8_output()) throw Error("QConv2d: this layer has no output_scale: it returns float32");

@@ -3,6 +3,7 @@
 // Conv2d::algo_for() and workspace_bytes() answer without packing (the cost
 // model, and a plan-only implementation of the family), and their answers are
 // those of the packed layer's plan for the same map.
+#include <cmath>
 #include <cstdio>
 #include <random>
 #include <set>
@@ -11,6 +12,7 @@
 
 #include "rand.h"
 #include "armconv/armconv.h"
+#include "armconv/quant.h"
 #include "check.h"
 #include "core/conv_impl.h"
 
@@ -96,6 +98,47 @@ void check_layer(int64_t cin, int64_t cout, int64_t groups, Precision precision)
         PlanAccess::packed_algos(layer));
 }
 
+// The int8 `auto` 3x3 layer (Winograd F(2,3) or im2col by map size) packs
+// neither at construction, and each when a plan first needs it; its runs
+// give the bits of the forced algorithm (the two are exact: the same bits).
+void check_qlayer(int64_t cin, int64_t cout) {
+  Conv2dParams p;
+  p.in_channels = cin;
+  p.out_channels = cout;
+  p.kernel_h = p.kernel_w = 3;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+  std::mt19937 gen(11);
+  armconv_test::Uniform<float> d(-1.0f, 1.0f);
+  std::vector<float> w(size_t(cout * cin * 9)), b(static_cast<size_t>(cout));
+  for (float& v : w) v = d(gen);
+  for (float& v : b) v = d(gen);
+  const QConv2d layer(p, w.data(), b.data(), 0.02f, 0.0f);
+  const QConv2d im2col(p, w.data(), b.data(), 0.02f, 0.0f, Algo::Im2col);
+  CHECK(PlanAccess::packed_algos(layer) == 0, "int8 cin %lld: packed %zu algorithms at construction",
+        (long long)cin, PlanAccess::packed_algos(layer));
+  CHECK(PlanAccess::packed_algos(im2col) == 1, "int8 forced im2col: packed %zu", PlanAccess::packed_algos(im2col));
+  std::set<std::string> seen;
+  for (int64_t m : {1, 2, 3, 5, 8, 14, 28, 56, 112}) {
+    int team = 0;
+    seen.insert(PlanAccess::plan(layer, 1, m, m, &team).algo);
+    CHECK(PlanAccess::packed_algos(layer) == seen.size(), "int8 cin %lld map %lld: %zu planned, %zu packed",
+          (long long)cin, (long long)m, seen.size(), PlanAccess::packed_algos(layer));
+    if (m > 28) continue;
+    std::vector<int8_t> x(size_t(cin * m * m));
+    for (int8_t& v : x) v = int8_t(std::lround(127.0f * d(gen)));
+    std::vector<float> y(size_t(cout * m * m)), ref(y.size());
+    layer.run(x.data(), 1, m, m, y.data());
+    im2col.run(x.data(), 1, m, m, ref.data());
+    CHECK(y == ref, "int8 cin %lld map %lld: auto (%s) differs from im2col", (long long)cin, (long long)m,
+          PlanAccess::plan(layer, 1, m, m, &team).algo);
+  }
+  CHECK(PlanAccess::packed_algos(layer) == seen.size(), "int8: %zu planned, %zu packed", seen.size(),
+        PlanAccess::packed_algos(layer));
+  std::string names;
+  for (const std::string& n : seen) names += " " + n;
+  std::printf("int8 %lld->%lld auto 3x3, maps 1..112 pick:%s\n", (long long)cin, (long long)cout, names.c_str());
+}
+
 }  // namespace
 
 int main() {
@@ -112,6 +155,8 @@ int main() {
     const Conv2d layer(p, w.data(), nullptr);
     CHECK(PlanAccess::packed_algos(layer) == 1, "1x1 layer: packed %zu", PlanAccess::packed_algos(layer));
   }
+  check_qlayer(16, 24);
+  check_qlayer(64, 64);
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;
