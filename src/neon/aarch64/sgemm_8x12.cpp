@@ -206,11 +206,16 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // runs on), and writes C columns [12t, 12t + 12) of `ct` (row stride ldt
 // floats; C itself or a stack tile). `bias3` holds bias[r] three times per row
 // (24 floats) so that six ld4r {4 regs} set the 24 accumulators (not 24 dup).
+// A tile's fixed instructions (besides bias or C loads, clamp and stores):
+// A pointer reset, 3 branches on accumulate / k16 / the remainder, the clamp
+// bounds (one ld2r), the C pointer's rewind and the tile loop (2); the bias
+// pointer returns by its last ld4r's post-index (%[bback] < 0) and the
+// 16-step loop ends when the A pointer reaches %[aend] (no counter to set).
 #define AC_TILES_ASM(LOAD_CODE, BIAS_CODE, BODY4, BODY2, BODY1, CLAMP_CODE, STORE_CODE) \
   asm volatile( \
+      "mov %[bp], %[bias]\n" \
       "0:\n" \
       "mov %[ap], %[a]\n" \
-      "mov %[bp], %[bias]\n" \
       /* Accumulators from C, or from the bias (row r = bias[r] in every lane). */ \
       "cbz %[accumulate], 1f\n" \
       "mov %[cl], %[ct]\n" \
@@ -220,11 +225,10 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
       BIAS_CODE \
       "2:\n" \
       "cbz %[k16], 4f\n" \
-      "mov %[n16], %[k16]\n" \
       "3:\n"  /* sixteen k-steps */ \
       BODY4("%[ap]", "%[b]") BODY4("%[ap]", "%[b]") \
       BODY4("%[ap]", "%[b]") BODY4("%[ap]", "%[b]") \
-      "subs %[n16], %[n16], #1\n" \
+      "cmp %[ap], %[aend]\n" \
       "b.ne 3b\n" \
       "4:\n" \
       /* The last kc % 16 k-steps, by the bits of the remainder: blocks of \
@@ -250,11 +254,10 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
       "subs %[tiles], %[tiles], #1\n" \
       "b.ne 0b\n" \
       : [b] "+r"(b), [ct] "+r"(ct), [tiles] "+r"(tiles), [ap] "=&r"(ap), [bp] "=&r"(bp), \
-        [cl] "=&r"(cl), [n16] "=&r"(n16) \
+        [cl] "=&r"(cl) \
       : [a] "r"(a), [k16] "r"(k16), [rem] "r"(rem), [ldt] "r"(ldt_bytes), \
-        [rewind] "r"(rewind), [m] "r"(m), \
-        [bias] "r"(bias3), [accumulate] "r"(accumulate), [lo] "r"(lohi), \
-        [hi] "r"(lohi + 1) \
+        [rewind] "r"(rewind), [m] "r"(m), [aend] "r"(aend), [bback] "r"(bback), \
+        [bias] "r"(bias3), [accumulate] "r"(accumulate), [lo] "r"(lohi) \
       : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
         "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", \
         "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
@@ -262,19 +265,20 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // no value, NaN included, so it is left out: 24 instructions per tile), 2
 // both (fmax/fmin, not fmaxnm/fminnm, so that NaN propagates).
 #define AC_CLAMP_LO(ROWS) "ld1r {v0.4s}, [%[lo]]\n" ROWS(AC_CLAMP_LO_ROW)
-#define AC_CLAMP_BOTH(ROWS) "ld1r {v0.4s}, [%[lo]]\n" "ld1r {v1.4s}, [%[hi]]\n" ROWS(AC_CLAMP_ROW)
-// Accumulators from the bias: six ld4r {4 regs} for 8 rows, three for 4.
+#define AC_CLAMP_BOTH(ROWS) "ld2r {v0.4s, v1.4s}, [%[lo]]\n" ROWS(AC_CLAMP_ROW)
+// Accumulators from the bias: six ld4r {4 regs} for 8 rows, three for 4;
+// the last one takes bp back to bias3 (bback = -80, -32 bytes).
 #define AC_BIAS8                                                                       \
   "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n"                                 \
   "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n"                               \
   "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], #16\n"                               \
   "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bp]], #16\n"                               \
   "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bp]], #16\n"                               \
-  "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]]\n"
+  "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]], %[bback]\n"
 #define AC_BIAS4                                                                       \
   "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n"                                 \
   "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n"                               \
-  "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]]\n"
+  "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], %[bback]\n"
 // The kernel variants by the rows of the A panel: all 8, 5..7 (8-row
 // compute, C loads and stores stop after row m) and 1..4 (the 4-row kernel).
 enum RowsKind { kRows8, kRows5to7, kRows1to4 };
@@ -297,13 +301,15 @@ inline void tiles_8x12(size_t tiles, size_t kc, size_t m, const float* a, const 
   // After the m row stores (post-incremented by ldt), back to row 0 and on
   // to the next tile's 12 columns.
   const size_t rewind = (m * ldt - kNR) * sizeof(float);
-  // Per-tile copies of the pointers and counters the block advances (ap: A
-  // panel, bp: bias3); B needs none: the next panel starts where a tile's
-  // reads end.
+  // The pointers the block advances (ap: A panel, reset per tile; bp: bias3,
+  // back at its start after each tile's ld4r; cl: C rows, accumulate); B
+  // needs none: the next panel starts where a tile's reads end. aend: ap
+  // after the 16-step loop (8 floats a k-step, both row kernels).
   const float* ap;
   const float* bp;
   float* cl;
-  size_t n16;
+  const float* aend = a + 16 * kMR * k16;
+  const ptrdiff_t bback = Rows == kRows1to4 ? -32 : -80;
   if constexpr (Rows == kRows8) {
     if constexpr (Clamp == 0) {
       AC_TILES_8("")
@@ -608,6 +614,65 @@ inline void tile_8xr_groups_asm(size_t kc, const float* a, const float* b, const
   else if constexpr (R == 2) G_ASM(2);
   else G_ASM(3);
 }
+
+// The 1-column edge of a whole 8-row panel (N % 12 = 1: the 49th column of
+// a 7x7 map), straight into C: C's column is read (accumulate) and written
+// with single-lane ld1 / st1 stepping by the row stride (8 each), so that
+// no stack tile is filled, gathered or scattered (tile_8xr_groups below
+// does that for m < 8 and for 2-3 columns: about 40 instructions a call).
+// The k-loop takes 16 k-steps (4 groups: 32 fmla + 12 loads) a pass, then
+// 2 and 1 groups by the bits of the group count and the kc % 4 rows one
+// by one. Registers as tile_8xr_groups_asm's (R = 1): v16, v17 rows 0-3,
+// 4-7 of the column; v0-v7 A of 4 k-steps; v24 the column's 4 k (or, in the
+// last kc % 4 rows, lane 0 of the row).
+#define G8X1_LANES(OP, v) OP(v, 0) OP(v, 1) OP(v, 2) OP(v, 3)
+#define G8X1_LD(v, l) "ld1 {" v ".s}[" #l "], [%[cl]], %[ldc]\n"
+#define G8X1_ST(v, l) "st1 {" v ".s}[" #l "], [%[c]], %[ldc]\n"
+inline void tile_8x1_asm(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                         const float* bias, size_t accumulate, size_t clamp, const float* lohi) {
+  size_t g4 = kc / 16, t = kc % 4;
+  const size_t g = kc / 4, gs = 4 * kNR * sizeof(float), ldc_bytes = ldc * sizeof(float);
+  const float* cl = c;
+  asm volatile(
+      "cbz %[accumulate], 1f\n"
+      G8X1_LANES(G8X1_LD, "v16") G8X1_LANES(G8X1_LD, "v17")
+      "b 2f\n"
+      "1:\n"
+      "ld1 {v16.4s, v17.4s}, [%[bias]]\n"
+      "2:\n"
+      "cbz %[g4], 4f\n"
+      "3:\n" /* four groups: 16 k-steps */
+      G_GROUP(1) G_GROUP(1) G_GROUP(1) G_GROUP(1)
+      "subs %[g4], %[g4], #1\n"
+      "b.ne 3b\n"
+      "4:\n"
+      "tbz %[g], #1, 5f\n"
+      G_GROUP(1) G_GROUP(1)
+      "5:\n"
+      "tbz %[g], #0, 6f\n"
+      G_GROUP(1)
+      "6:\n"
+      "cbz %[t], 8f\n"
+      "7:\n" /* the last kc % 4 rows, one k-step each */
+      "ld1 {v0.4s, v1.4s}, [%[a]], #32\n"
+      "ldr q24, [%[b]], #48\n"
+      G_ROW_1("v0", "v1")
+      "subs %[t], %[t], #1\n"
+      "b.ne 7b\n"
+      "8:\n"
+      "cbz %[clamp], 9f\n"
+      "ld2r {v0.4s, v1.4s}, [%[lo]]\n"
+      G_CLAMP_1
+      "9:\n"
+      G8X1_LANES(G8X1_ST, "v16") G8X1_LANES(G8X1_ST, "v17")
+      : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [cl] "+r"(cl), [g4] "+r"(g4), [t] "+r"(t)
+      : [g] "r"(g), [gs] "r"(gs), [ldc] "r"(ldc_bytes), [bias] "r"(bias),
+        [accumulate] "r"(accumulate), [clamp] "r"(clamp), [lo] "r"(lohi)
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v24");
+}
+#undef G8X1_LANES
+#undef G8X1_LD
+#undef G8X1_ST
 #undef G_COL
 #undef G_K_1
 #undef G_K_2
@@ -636,8 +701,8 @@ inline void tile_8xr_groups_asm(size_t kc, const float* a, const float* b, const
 template <int R>
 void tile_8xr_groups(size_t kc, size_t m, const float* a, const float* b, float* c, size_t ldc,
                      const float* bias, size_t accumulate, size_t clamp, const float* lohi) {
-  if (R == 1 && ldc == 1 && m == kMR) {  // one column of 8 consecutive outputs (N = 1)
-    tile_8xr_groups_asm<1>(kc, a, b, accumulate ? c : bias, c, clamp, lohi);
+  if (R == 1 && m == kMR) {  // straight into C's column
+    tile_8x1_asm(kc, a, b, c, ldc, bias, accumulate, clamp, lohi);
     return;
   }
   alignas(16) float init[kMR * R], out[kMR * R];
