@@ -720,69 +720,87 @@ void tile_8xr_groups(size_t kc, size_t m, const float* a, const float* b, float*
 }
 
 
+// The tiles of one call (m valid rows; tiles_8x12 by row kind and clamp
+// mode 0 none, 1 lower bound only, 2 both).
+template <RowsKind R>
+void tiles_mode(int mode, size_t count, size_t kc, size_t m, const float* a, const float* b, float* ct,
+                size_t ldt, const float* bias3, size_t accumulate, const float* lohi) {
+  if (mode == 0) tiles_8x12<0, R>(count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+  else if (mode == 1) tiles_8x12<1, R>(count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+  else tiles_8x12<2, R>(count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+}
+inline void tiles_any(int mode, size_t count, size_t kc, size_t m, const float* a, const float* b, float* ct,
+                      size_t ldt, const float* bias3, size_t accumulate, const float* lohi) {
+  if (m == kMR) tiles_mode<kRows8>(mode, count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+  else if (m > 4) tiles_mode<kRows5to7>(mode, count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+  else tiles_mode<kRows1to4>(mode, count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+}
+// bias3 (tiles_8x12): bias[r] three times per row, two vst3 of the 8 biases
+// (bias is readable for MR rows: core/gemm.h).
+inline void make_bias3(float* bias3, const float* bias) {
+  const float32x4_t b0 = vld1q_f32(bias), b1 = vld1q_f32(bias + 4);
+  vst3q_f32(bias3, (float32x4x3_t{{b0, b0, b0}}));
+  vst3q_f32(bias3 + 3 * 4, (float32x4x3_t{{b1, b1, b1}}));
+}
+
+// The last cols = 1..11 columns of a panel (at b and c), m valid rows.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+void edge_tile(size_t kc, size_t m, size_t cols, const float* a, const float* b, float* c, size_t ldc,
+               const F32Output& out, size_t accumulate, size_t clamp, int mode, const float* lohi) {
+  const float* bias = out.bias;
+  if (cols <= 3) {  // edge groups (core/gemm.h)
+    if (cols == 1) tile_8xr_groups<1>(kc, m, a, b, c, ldc, bias, accumulate, clamp, lohi);
+    if (cols == 2) tile_8xr_groups<2>(kc, m, a, b, c, ldc, bias, accumulate, clamp, lohi);
+    if (cols == 3) tile_8xr_groups<3>(kc, m, a, b, c, ldc, bias, accumulate, clamp, lohi);
+    return;
+  }
+  if (cols == 4 && m == kMR) {
+    tile_8x4_asm(kc, a, b, c, ldc, bias, accumulate, clamp, lohi);
+    return;
+  }
+  if (cols == 8 && m == kMR) {
+    tile_8x8_asm(kc, a, b, c, ldc, bias, accumulate, clamp, lohi);
+    return;
+  }
+  // (Every kernel below writes the whole 8 x 4, 8 x 8 or 8 x 12 tile: no
+  // zeroing; rows past m are read only when accumulating.)
+  float tile[kMR * kNR];
+  if (accumulate) tile_from_c(tile, c, ldc, m, cols);
+  if (cols == 4) {
+    tile_8x4_asm(kc, a, b, tile, kNR, bias, accumulate, clamp, lohi);
+  } else if (cols <= 8) {
+    tile_8x8_asm(kc, a, b, tile, kNR, bias, accumulate, clamp, lohi);
+  } else {
+    alignas(16) float bias3[3 * kMR];
+    if (!accumulate) make_bias3(bias3, bias);
+    tiles_any(mode, 1, kc, m, a, b, tile, kNR, bias3, accumulate, lohi);
+  }
+  tile_to_c(tile, c, ldc, m, cols);
+}
+
 // The micro-kernel entry: one A panel times the n / 12 B panels that follow
 // each other in `b`. Whole 12-column tiles run in place as one strip
 // (register saves, bias set-up and loop set-up paid once per call), whatever
 // m (tiles_8x12's row variants); the last n % 12 columns take the narrow
-// kernels, through a stack tile (copied from / to the valid part of C) where
-// they cannot write C directly, so that nothing outside the m x n outputs is
-// touched.
+// kernels (edge_tile), through a stack tile (copied from / to the valid part
+// of C) where they cannot write C directly, so that nothing outside the m x n
+// outputs is touched. (Per call, besides the kernels: about 40
+// instructions; the edge tiles' set-up out of line.)
 void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b, float* c,
                   size_t ldc, const F32Output& out, unsigned flags) {
-  const float* bias = out.bias;
-  const float lo = out.lo, hi = out.hi;
-  float bias3[3 * kMR];
-  const float lohi[2] = {lo, hi};
+  const float lohi[2] = {out.lo, out.hi};
   const size_t accumulate = flags & kAccumulate, clamp = (flags & kLastK) && out.clamp;
-  const size_t full = n / kNR;
-  // The 12-column tiles' bias rows, for tiles of more than 8 columns (not set
-  // up for narrow calls: a 1x1 map, N = 1, calls this once per 8 rows).
-  if (n > 8)
-    for (size_t r = 0; r < kMR; r++) bias3[3 * r] = bias3[3 * r + 1] = bias3[3 * r + 2] = bias[r];
+  const size_t full = n / kNR, q = full * kNR;
   // The clamp of the 12-column tiles, fixed per call (tiles_8x12).
-  const int mode = !clamp ? 0 : hi == INFINITY ? 1 : 2;
-  auto tiles_rows = [&](auto rows, size_t count, const float* bt, float* ct, size_t ldt) {
-    constexpr RowsKind R = decltype(rows)::value;
-    if (mode == 0) tiles_8x12<0, R>(count, kc, m, a, bt, ct, ldt, bias3, accumulate, lohi);
-    else if (mode == 1) tiles_8x12<1, R>(count, kc, m, a, bt, ct, ldt, bias3, accumulate, lohi);
-    else tiles_8x12<2, R>(count, kc, m, a, bt, ct, ldt, bias3, accumulate, lohi);
-  };
-  // Tiles of the m valid rows at ct (C, or a stack tile: rows ldt apart).
-  auto tiles = [&](size_t count, const float* bt, float* ct, size_t ldt) {
-    if (m == kMR) tiles_rows(std::integral_constant<RowsKind, kRows8>{}, count, bt, ct, ldt);
-    else if (m > 4) tiles_rows(std::integral_constant<RowsKind, kRows5to7>{}, count, bt, ct, ldt);
-    else tiles_rows(std::integral_constant<RowsKind, kRows1to4>{}, count, bt, ct, ldt);
-  };
-  if (full) tiles(full, b, c, ldc);
-  for (size_t q = full * kNR; q < n; q += kNR) {
-    const size_t cols = std::min(kNR, n - q);
-    const float* bq = b + q * kc;
-    if (cols <= 3) {  // edge groups (core/gemm.h)
-      if (cols == 1) tile_8xr_groups<1>(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
-      if (cols == 2) tile_8xr_groups<2>(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
-      if (cols == 3) tile_8xr_groups<3>(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
-      continue;
-    }
-    if (cols == 4 && m == kMR) {
-      tile_8x4_asm(kc, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
-      continue;
-    }
-    if (cols == 8 && m == kMR) {
-      tile_8x8_asm(kc, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
-      continue;
-    }
-    // (Every kernel below writes the whole 8 x 4, 8 x 8 or 8 x 12 tile: no
-    // zeroing; rows past m are read only when accumulating.)
-    float tile[kMR * kNR];
-    if (accumulate) tile_from_c(tile, c + q, ldc, m, cols);
-    if (cols == 4)
-      tile_8x4_asm(kc, a, bq, tile, kNR, bias, accumulate, clamp, lohi);
-    else if (cols <= 8)
-      tile_8x8_asm(kc, a, bq, tile, kNR, bias, accumulate, clamp, lohi);
-    else
-      tiles(1, bq, tile, kNR);
-    tile_to_c(tile, c + q, ldc, m, cols);
+  const int mode = !clamp ? 0 : out.hi == INFINITY ? 1 : 2;
+  if (full) {
+    alignas(16) float bias3[3 * kMR];
+    if (!accumulate) make_bias3(bias3, out.bias);
+    tiles_any(mode, full, kc, m, a, b, c, ldc, bias3, accumulate, lohi);
   }
+  if (q < n) edge_tile(kc, m, n - q, a, b + q * kc, c + q, ldc, out, accumulate, clamp, mode, lohi);
 }
 #undef AC_BODY4_AB
 #undef AC_BODY2_AB
