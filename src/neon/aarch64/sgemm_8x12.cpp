@@ -13,8 +13,10 @@
 //   register saves and set-up are paid per strip; edge tiles of 1..4
 //   valid columns (the tails of real layers: N % 12 = 1 of 7x7 maps, 4 of
 //   14x14 .. 112x112 maps) use narrower assembly kernels (tile_8xr_groups:
-//   1..3 columns from the last panel's edge groups, core/gemm.h; tile_8x4_asm),
-//   5-8 columns an 8x8 one (tile_8x8_asm), instead of a zero-padded 8x12.
+//   1..3 columns from the last panel's edge groups, core/gemm.h, the 1
+//   column of a whole 8-row panel straight into C by tile_8x1_asm;
+//   tile_8x4_asm), 5-8 columns an 8x8 one (tile_8x8_asm), instead of a
+//   zero-padded 8x12 (edge_tile picks one).
 //
 // Edges: packing zero-pads A rows past M and B columns past N, so the
 // micro-kernel always computes from whole panels. The last M-panel of a layer
