@@ -36,6 +36,14 @@ struct Layer {
 };
 
 const Layer kLayers[] = {
+    // MobileNetV2, the large maps' 1x1 layers (small K: the per-tile bias,
+    // clamp and stores weigh): features.1's projection (32->16, 112x112, no
+    // activation), the expansions of features.2 (16->96, 112x112), .3
+    // (24->144, 56x56) and .5 (32->192, 28x28)
+    {"mbv2_pwl_32_16_112", 32, 16, 1, 1, 1, 112, -kInf, kInf},
+    {"mbv2_pw_16_96_112", 16, 96, 1, 1, 1, 112, 0.0f, 6.0f},
+    {"mbv2_pw_24_144_56", 24, 144, 1, 1, 1, 56, 0.0f, 6.0f},
+    {"mbv2_pw_32_192_28", 32, 192, 1, 1, 1, 28, 0.0f, 6.0f},
     // MobileNetV2, 14x14 stage (inverted residual blocks with 64 and 96 channels)
     {"mbv2_pw_64_384_14", 64, 384, 1, 1, 1, 14, 0.0f, 6.0f},
     {"mbv2_dw_384_14", 384, 384, 3, 1, 384, 14, 0.0f, 6.0f},

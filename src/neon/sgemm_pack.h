@@ -317,28 +317,106 @@ struct SgemmPack {
   // past column nc).
   static void pack_b(size_t kc, size_t nc, const float* b, size_t ldb, float* dst) {
     size_t q = 0;
-    for (; q + kNR <= nc; q += kNR) {
-      const float* s = b + q;
-      size_t kk = 0;
-      for (; kk + 4 <= kc; kk += 4) {
-        copy_nr(dst, s);
-        copy_nr(dst + kNR, s + ldb);
-        copy_nr(dst + 2 * kNR, s + 2 * ldb);
-        copy_nr(dst + 3 * kNR, s + 3 * ldb);
-        dst += 4 * kNR;
-        s += 4 * ldb;
-      }
-      for (; kk < kc; kk++) {
-        copy_nr(dst, s);
-        dst += kNR;
-        s += ldb;
-      }
-    }
+    for (; q + kNR <= nc; q += kNR, dst += kNR * kc) full_panel(kc, b + q, ldb, dst);
     if (q == nc) return;
     if (nc - q <= kEdge)
       pack_b_groups(kc, nc - q, b + q, ldb, dst);
     else
       pack_b_tail(kc, nc - q, b + q, ldb, dst);
+  }
+
+  // One whole panel of pack_b: kc rows of NR floats, ldb floats apart in s,
+  // one after the other at d. The packed rows are contiguous, so a group of
+  // rows is stored with the widest stores, whatever row each vector came
+  // from. 1x1 layers with few output channels pay this per k-row and panel
+  // against few tiles (mbv2_pwl_32_16_112: 2 M-panels per B panel); GCC's
+  // loop of copy_nr took 18 instructions per 4 rows (an address per row,
+  // separate counters), these take:
+  //   aarch64 (NR = 12): per 8 rows 8 ld1 {3 regs} (post-incremented by the
+  //     row stride) + 6 st1 {4 regs} + 2 loop = 16; a 4-row block 7, a row 2.
+  //     v0-v23: row i's 12 floats in v(3i)..v(3i + 2).
+  //   armv7 (NR = 8): per 8 rows 8 vld1 {4 d} + 2 vstmia {16 d} + 2 loop =
+  //     12; a 4-row block 5, a row 2. d16-d31: row i's 8 floats in
+  //     d(16 + 4i)..d(19 + 4i) (no callee-saved registers).
+  static void full_panel(size_t kc, const float* s, size_t ldb, float* d) {
+#if defined(__aarch64__)
+    if constexpr (kNR == 12) {
+      size_t k8 = kc / 8, k1 = kc & 3;
+      const size_t k4 = kc & 4, ldb_bytes = ldb * sizeof(float);
+#define ARMCONV_PB_LD(r0, r1, r2) "ld1 {v" #r0 ".4s, v" #r1 ".4s, v" #r2 ".4s}, [%[s]], %[ldb]\n\t"
+#define ARMCONV_PB_ST(r0, r1, r2, r3) "st1 {v" #r0 ".4s, v" #r1 ".4s, v" #r2 ".4s, v" #r3 ".4s}, [%[d]], #64\n\t"
+#define ARMCONV_PB_ROWS4(a, b, c, e, f, g, h, i, j, k, l, m)                              \
+  ARMCONV_PB_LD(a, b, c) ARMCONV_PB_LD(e, f, g) ARMCONV_PB_LD(h, i, j) ARMCONV_PB_LD(k, l, m) \
+  ARMCONV_PB_ST(a, b, c, e) ARMCONV_PB_ST(f, g, h, i) ARMCONV_PB_ST(j, k, l, m)
+      __asm__ volatile(
+          "cbz %[k8], 2f\n\t"
+          "1:\n\t"  // eight rows
+          ARMCONV_PB_LD(0, 1, 2) ARMCONV_PB_LD(3, 4, 5) ARMCONV_PB_LD(6, 7, 8)
+          ARMCONV_PB_LD(9, 10, 11) ARMCONV_PB_LD(12, 13, 14) ARMCONV_PB_LD(15, 16, 17)
+          ARMCONV_PB_LD(18, 19, 20) ARMCONV_PB_LD(21, 22, 23)
+          ARMCONV_PB_ST(0, 1, 2, 3) ARMCONV_PB_ST(4, 5, 6, 7) ARMCONV_PB_ST(8, 9, 10, 11)
+          ARMCONV_PB_ST(12, 13, 14, 15) ARMCONV_PB_ST(16, 17, 18, 19) ARMCONV_PB_ST(20, 21, 22, 23)
+          "subs %[k8], %[k8], #1\n\t"
+          "b.ne 1b\n\t"
+          "2:\n\t"
+          "cbz %[k4], 3f\n\t"  // four rows
+          ARMCONV_PB_ROWS4(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+          "3:\n\t"
+          "cbz %[k1], 5f\n\t"
+          "4:\n\t"  // one row
+          ARMCONV_PB_LD(0, 1, 2)
+          "st1 {v0.4s, v1.4s, v2.4s}, [%[d]], #48\n\t"
+          "subs %[k1], %[k1], #1\n\t"
+          "b.ne 4b\n\t"
+          "5:\n\t"
+          : [s] "+r"(s), [d] "+r"(d), [k8] "+r"(k8), [k1] "+r"(k1)
+          : [k4] "r"(k4), [ldb] "r"(ldb_bytes)
+          : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11",
+            "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23");
+#undef ARMCONV_PB_LD
+#undef ARMCONV_PB_ST
+#undef ARMCONV_PB_ROWS4
+      return;
+    }
+#elif defined(__arm__)
+    if constexpr (kNR == 8) {
+      size_t k8 = kc / 8, k1 = kc & 3;
+      const size_t k4 = kc & 4, ldb_bytes = ldb * sizeof(float);
+#define ARMCONV_PB_ROWS4                                                                   \
+  "vld1.32 {d16-d19}, [%[s]], %[ldb]\n\t"                                                  \
+  "vld1.32 {d20-d23}, [%[s]], %[ldb]\n\t"                                                  \
+  "vld1.32 {d24-d27}, [%[s]], %[ldb]\n\t"                                                  \
+  "vld1.32 {d28-d31}, [%[s]], %[ldb]\n\t"                                                  \
+  "vstmia %[d]!, {d16-d31}\n\t"
+      __asm__ volatile(
+          "cmp %[k8], #0\n\t"
+          "beq 2f\n\t"
+          "1:\n\t"  // eight rows
+          ARMCONV_PB_ROWS4 ARMCONV_PB_ROWS4
+          "subs %[k8], %[k8], #1\n\t"
+          "bne 1b\n\t"
+          "2:\n\t"
+          "cmp %[k4], #0\n\t"  // four rows
+          "beq 3f\n\t"
+          ARMCONV_PB_ROWS4
+          "3:\n\t"
+          "cmp %[k1], #0\n\t"
+          "beq 5f\n\t"
+          "4:\n\t"  // one row
+          "vld1.32 {d16-d19}, [%[s]], %[ldb]\n\t"
+          "vst1.32 {d16-d19}, [%[d]]!\n\t"
+          "subs %[k1], %[k1], #1\n\t"
+          "bne 4b\n\t"
+          "5:\n\t"
+          : [s] "+r"(s), [d] "+r"(d), [k8] "+r"(k8), [k1] "+r"(k1)
+          : [k4] "r"(k4), [ldb] "r"(ldb_bytes)
+          : "cc", "memory", "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23", "d24", "d25",
+            "d26", "d27", "d28", "d29", "d30", "d31");
+#undef ARMCONV_PB_ROWS4
+      return;
+    }
+#endif
+    for (size_t kk = 0; kk < kc; kk++, d += kNR, s += ldb) copy_nr(d, s);
   }
 
   // The last panel of pack_b in edge groups (cols <= kEdge): a group's

@@ -249,6 +249,19 @@ int main() {
         check_gemm(kn, *gk, m, n, k, strided ? k + 3 : k, strided ? n + 1 : n,
                    strided ? n + 5 : n, flag_sets[cnt % 4]);
       }
+  // K 18..40 (the packer's 8- and 4-row blocks and single rows after a
+  // pass of its 8-row loop; the 8x12 kernel's 16-step loop and 8/4/2/1
+  // blocks; the 1-column edge's 16-step loop, 2 and 1 groups and kc % 4
+  // rows) with every N remainder 1..2NR, for a whole M-panel, two, and
+  // partial last panels of each row kernel, flags cycled, C dense or
+  // strided, as strips or tile by tile.
+  for (size_t m : {kn.mr, 2 * kn.mr, kn.mr + kn.mr / 2 + 1, kn.mr / 2 - 1})
+    for (size_t n = 1; n <= 2 * kn.nr; n++)
+      for (size_t k = 18; k <= 40; k++, cnt++) {
+        const bool strided = cnt % 3 == 2;
+        check_gemm(kn, *gk, m, n, k, strided ? k + 1 : k, strided ? n + 3 : n, strided ? n + 2 : n,
+                   flag_sets[(cnt / 3) % 4]);
+      }
   // Longer K (unrolled main loop with remainders) and a few bigger shapes.
   for (size_t k : {31, 32, 33, 64, 67, 130})
     for (unsigned f : flag_sets) check_gemm(kn, *gk, kn.mr + 3, kn.nr + 5, k, k + 1, kn.nr + 5, kn.nr + 7, f);

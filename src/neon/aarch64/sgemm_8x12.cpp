@@ -13,8 +13,10 @@
 //   register saves and set-up are paid per strip; edge tiles of 1..4
 //   valid columns (the tails of real layers: N % 12 = 1 of 7x7 maps, 4 of
 //   14x14 .. 112x112 maps) use narrower assembly kernels (tile_8xr_groups:
-//   1..3 columns from the last panel's edge groups, core/gemm.h; tile_8x4_asm),
-//   5-8 columns an 8x8 one (tile_8x8_asm), instead of a zero-padded 8x12.
+//   1..3 columns from the last panel's edge groups, core/gemm.h, the 1
+//   column of a whole 8-row panel straight into C by tile_8x1_asm;
+//   tile_8x4_asm), 5-8 columns an 8x8 one (tile_8x8_asm), instead of a
+//   zero-padded 8x12 (edge_tile picks one).
 //
 // Edges: packing zero-pads A rows past M and B columns past N, so the
 // micro-kernel always computes from whole panels. The last M-panel of a layer
@@ -206,11 +208,16 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // runs on), and writes C columns [12t, 12t + 12) of `ct` (row stride ldt
 // floats; C itself or a stack tile). `bias3` holds bias[r] three times per row
 // (24 floats) so that six ld4r {4 regs} set the 24 accumulators (not 24 dup).
+// A tile's fixed instructions (besides bias or C loads, clamp and stores):
+// A pointer reset, 3 branches on accumulate / k16 / the remainder, the clamp
+// bounds (one ld2r), the C pointer's rewind and the tile loop (2); the bias
+// pointer returns by its last ld4r's post-index (%[bback] < 0) and the
+// 16-step loop ends when the A pointer reaches %[aend] (no counter to set).
 #define AC_TILES_ASM(LOAD_CODE, BIAS_CODE, BODY4, BODY2, BODY1, CLAMP_CODE, STORE_CODE) \
   asm volatile( \
+      "mov %[bp], %[bias]\n" \
       "0:\n" \
       "mov %[ap], %[a]\n" \
-      "mov %[bp], %[bias]\n" \
       /* Accumulators from C, or from the bias (row r = bias[r] in every lane). */ \
       "cbz %[accumulate], 1f\n" \
       "mov %[cl], %[ct]\n" \
@@ -220,11 +227,10 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
       BIAS_CODE \
       "2:\n" \
       "cbz %[k16], 4f\n" \
-      "mov %[n16], %[k16]\n" \
       "3:\n"  /* sixteen k-steps */ \
       BODY4("%[ap]", "%[b]") BODY4("%[ap]", "%[b]") \
       BODY4("%[ap]", "%[b]") BODY4("%[ap]", "%[b]") \
-      "subs %[n16], %[n16], #1\n" \
+      "cmp %[ap], %[aend]\n" \
       "b.ne 3b\n" \
       "4:\n" \
       /* The last kc % 16 k-steps, by the bits of the remainder: blocks of \
@@ -250,11 +256,10 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
       "subs %[tiles], %[tiles], #1\n" \
       "b.ne 0b\n" \
       : [b] "+r"(b), [ct] "+r"(ct), [tiles] "+r"(tiles), [ap] "=&r"(ap), [bp] "=&r"(bp), \
-        [cl] "=&r"(cl), [n16] "=&r"(n16) \
+        [cl] "=&r"(cl) \
       : [a] "r"(a), [k16] "r"(k16), [rem] "r"(rem), [ldt] "r"(ldt_bytes), \
-        [rewind] "r"(rewind), [m] "r"(m), \
-        [bias] "r"(bias3), [accumulate] "r"(accumulate), [lo] "r"(lohi), \
-        [hi] "r"(lohi + 1) \
+        [rewind] "r"(rewind), [m] "r"(m), [aend] "r"(aend), [bback] "r"(bback), \
+        [bias] "r"(bias3), [accumulate] "r"(accumulate), [lo] "r"(lohi) \
       : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
         "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", \
         "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
@@ -262,19 +267,20 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // no value, NaN included, so it is left out: 24 instructions per tile), 2
 // both (fmax/fmin, not fmaxnm/fminnm, so that NaN propagates).
 #define AC_CLAMP_LO(ROWS) "ld1r {v0.4s}, [%[lo]]\n" ROWS(AC_CLAMP_LO_ROW)
-#define AC_CLAMP_BOTH(ROWS) "ld1r {v0.4s}, [%[lo]]\n" "ld1r {v1.4s}, [%[hi]]\n" ROWS(AC_CLAMP_ROW)
-// Accumulators from the bias: six ld4r {4 regs} for 8 rows, three for 4.
+#define AC_CLAMP_BOTH(ROWS) "ld2r {v0.4s, v1.4s}, [%[lo]]\n" ROWS(AC_CLAMP_ROW)
+// Accumulators from the bias: six ld4r {4 regs} for 8 rows, three for 4;
+// the last one takes bp back to bias3 (bback = -80, -32 bytes).
 #define AC_BIAS8                                                                       \
   "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n"                                 \
   "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n"                               \
   "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], #16\n"                               \
   "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bp]], #16\n"                               \
   "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bp]], #16\n"                               \
-  "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]]\n"
+  "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bp]], %[bback]\n"
 #define AC_BIAS4                                                                       \
   "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bp]], #16\n"                                 \
   "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bp]], #16\n"                               \
-  "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]]\n"
+  "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bp]], %[bback]\n"
 // The kernel variants by the rows of the A panel: all 8, 5..7 (8-row
 // compute, C loads and stores stop after row m) and 1..4 (the 4-row kernel).
 enum RowsKind { kRows8, kRows5to7, kRows1to4 };
@@ -297,13 +303,15 @@ inline void tiles_8x12(size_t tiles, size_t kc, size_t m, const float* a, const 
   // After the m row stores (post-incremented by ldt), back to row 0 and on
   // to the next tile's 12 columns.
   const size_t rewind = (m * ldt - kNR) * sizeof(float);
-  // Per-tile copies of the pointers and counters the block advances (ap: A
-  // panel, bp: bias3); B needs none: the next panel starts where a tile's
-  // reads end.
+  // The pointers the block advances (ap: A panel, reset per tile; bp: bias3,
+  // back at its start after each tile's ld4r; cl: C rows, accumulate); B
+  // needs none: the next panel starts where a tile's reads end. aend: ap
+  // after the 16-step loop (8 floats a k-step, both row kernels).
   const float* ap;
   const float* bp;
   float* cl;
-  size_t n16;
+  const float* aend = a + 16 * kMR * k16;
+  const ptrdiff_t bback = Rows == kRows1to4 ? -32 : -80;
   if constexpr (Rows == kRows8) {
     if constexpr (Clamp == 0) {
       AC_TILES_8("")
@@ -608,6 +616,65 @@ inline void tile_8xr_groups_asm(size_t kc, const float* a, const float* b, const
   else if constexpr (R == 2) G_ASM(2);
   else G_ASM(3);
 }
+
+// The 1-column edge of a whole 8-row panel (N % 12 = 1: the 49th column of
+// a 7x7 map), straight into C: C's column is read (accumulate) and written
+// with single-lane ld1 / st1 stepping by the row stride (8 each), so that
+// no stack tile is filled, gathered or scattered (tile_8xr_groups below
+// does that for m < 8 and for 2-3 columns: about 40 instructions a call).
+// The k-loop takes 16 k-steps (4 groups: 32 fmla + 12 loads) a pass, then
+// 2 and 1 groups by the bits of the group count and the kc % 4 rows one
+// by one. Registers as tile_8xr_groups_asm's (R = 1): v16, v17 rows 0-3,
+// 4-7 of the column; v0-v7 A of 4 k-steps; v24 the column's 4 k (or, in the
+// last kc % 4 rows, lane 0 of the row).
+#define G8X1_LANES(OP, v) OP(v, 0) OP(v, 1) OP(v, 2) OP(v, 3)
+#define G8X1_LD(v, l) "ld1 {" v ".s}[" #l "], [%[cl]], %[ldc]\n"
+#define G8X1_ST(v, l) "st1 {" v ".s}[" #l "], [%[c]], %[ldc]\n"
+inline void tile_8x1_asm(size_t kc, const float* a, const float* b, float* c, size_t ldc,
+                         const float* bias, size_t accumulate, size_t clamp, const float* lohi) {
+  size_t g4 = kc / 16, t = kc % 4;
+  const size_t g = kc / 4, gs = 4 * kNR * sizeof(float), ldc_bytes = ldc * sizeof(float);
+  const float* cl = c;
+  asm volatile(
+      "cbz %[accumulate], 1f\n"
+      G8X1_LANES(G8X1_LD, "v16") G8X1_LANES(G8X1_LD, "v17")
+      "b 2f\n"
+      "1:\n"
+      "ld1 {v16.4s, v17.4s}, [%[bias]]\n"
+      "2:\n"
+      "cbz %[g4], 4f\n"
+      "3:\n" /* four groups: 16 k-steps */
+      G_GROUP(1) G_GROUP(1) G_GROUP(1) G_GROUP(1)
+      "subs %[g4], %[g4], #1\n"
+      "b.ne 3b\n"
+      "4:\n"
+      "tbz %[g], #1, 5f\n"
+      G_GROUP(1) G_GROUP(1)
+      "5:\n"
+      "tbz %[g], #0, 6f\n"
+      G_GROUP(1)
+      "6:\n"
+      "cbz %[t], 8f\n"
+      "7:\n" /* the last kc % 4 rows, one k-step each */
+      "ld1 {v0.4s, v1.4s}, [%[a]], #32\n"
+      "ldr q24, [%[b]], #48\n"
+      G_ROW_1("v0", "v1")
+      "subs %[t], %[t], #1\n"
+      "b.ne 7b\n"
+      "8:\n"
+      "cbz %[clamp], 9f\n"
+      "ld2r {v0.4s, v1.4s}, [%[lo]]\n"
+      G_CLAMP_1
+      "9:\n"
+      G8X1_LANES(G8X1_ST, "v16") G8X1_LANES(G8X1_ST, "v17")
+      : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [cl] "+r"(cl), [g4] "+r"(g4), [t] "+r"(t)
+      : [g] "r"(g), [gs] "r"(gs), [ldc] "r"(ldc_bytes), [bias] "r"(bias),
+        [accumulate] "r"(accumulate), [clamp] "r"(clamp), [lo] "r"(lohi)
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v24");
+}
+#undef G8X1_LANES
+#undef G8X1_LD
+#undef G8X1_ST
 #undef G_COL
 #undef G_K_1
 #undef G_K_2
@@ -636,8 +703,8 @@ inline void tile_8xr_groups_asm(size_t kc, const float* a, const float* b, const
 template <int R>
 void tile_8xr_groups(size_t kc, size_t m, const float* a, const float* b, float* c, size_t ldc,
                      const float* bias, size_t accumulate, size_t clamp, const float* lohi) {
-  if (R == 1 && ldc == 1 && m == kMR) {  // one column of 8 consecutive outputs (N = 1)
-    tile_8xr_groups_asm<1>(kc, a, b, accumulate ? c : bias, c, clamp, lohi);
+  if (R == 1 && m == kMR) {  // straight into C's column
+    tile_8x1_asm(kc, a, b, c, ldc, bias, accumulate, clamp, lohi);
     return;
   }
   alignas(16) float init[kMR * R], out[kMR * R];
@@ -655,69 +722,87 @@ void tile_8xr_groups(size_t kc, size_t m, const float* a, const float* b, float*
 }
 
 
+// The tiles of one call (m valid rows; tiles_8x12 by row kind and clamp
+// mode 0 none, 1 lower bound only, 2 both).
+template <RowsKind R>
+void tiles_mode(int mode, size_t count, size_t kc, size_t m, const float* a, const float* b, float* ct,
+                size_t ldt, const float* bias3, size_t accumulate, const float* lohi) {
+  if (mode == 0) tiles_8x12<0, R>(count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+  else if (mode == 1) tiles_8x12<1, R>(count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+  else tiles_8x12<2, R>(count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+}
+inline void tiles_any(int mode, size_t count, size_t kc, size_t m, const float* a, const float* b, float* ct,
+                      size_t ldt, const float* bias3, size_t accumulate, const float* lohi) {
+  if (m == kMR) tiles_mode<kRows8>(mode, count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+  else if (m > 4) tiles_mode<kRows5to7>(mode, count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+  else tiles_mode<kRows1to4>(mode, count, kc, m, a, b, ct, ldt, bias3, accumulate, lohi);
+}
+// bias3 (tiles_8x12): bias[r] three times per row, two vst3 of the 8 biases
+// (bias is readable for MR rows: core/gemm.h).
+inline void make_bias3(float* bias3, const float* bias) {
+  const float32x4_t b0 = vld1q_f32(bias), b1 = vld1q_f32(bias + 4);
+  vst3q_f32(bias3, (float32x4x3_t{{b0, b0, b0}}));
+  vst3q_f32(bias3 + 3 * 4, (float32x4x3_t{{b1, b1, b1}}));
+}
+
+// The last cols = 1..11 columns of a panel (at b and c), m valid rows.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+void edge_tile(size_t kc, size_t m, size_t cols, const float* a, const float* b, float* c, size_t ldc,
+               const F32Output& out, size_t accumulate, size_t clamp, int mode, const float* lohi) {
+  const float* bias = out.bias;
+  if (cols <= 3) {  // edge groups (core/gemm.h)
+    if (cols == 1) tile_8xr_groups<1>(kc, m, a, b, c, ldc, bias, accumulate, clamp, lohi);
+    if (cols == 2) tile_8xr_groups<2>(kc, m, a, b, c, ldc, bias, accumulate, clamp, lohi);
+    if (cols == 3) tile_8xr_groups<3>(kc, m, a, b, c, ldc, bias, accumulate, clamp, lohi);
+    return;
+  }
+  if (cols == 4 && m == kMR) {
+    tile_8x4_asm(kc, a, b, c, ldc, bias, accumulate, clamp, lohi);
+    return;
+  }
+  if (cols == 8 && m == kMR) {
+    tile_8x8_asm(kc, a, b, c, ldc, bias, accumulate, clamp, lohi);
+    return;
+  }
+  // (Every kernel below writes the whole 8 x 4, 8 x 8 or 8 x 12 tile: no
+  // zeroing; rows past m are read only when accumulating.)
+  float tile[kMR * kNR];
+  if (accumulate) tile_from_c(tile, c, ldc, m, cols);
+  if (cols == 4) {
+    tile_8x4_asm(kc, a, b, tile, kNR, bias, accumulate, clamp, lohi);
+  } else if (cols <= 8) {
+    tile_8x8_asm(kc, a, b, tile, kNR, bias, accumulate, clamp, lohi);
+  } else {
+    alignas(16) float bias3[3 * kMR];
+    if (!accumulate) make_bias3(bias3, bias);
+    tiles_any(mode, 1, kc, m, a, b, tile, kNR, bias3, accumulate, lohi);
+  }
+  tile_to_c(tile, c, ldc, m, cols);
+}
+
 // The micro-kernel entry: one A panel times the n / 12 B panels that follow
 // each other in `b`. Whole 12-column tiles run in place as one strip
 // (register saves, bias set-up and loop set-up paid once per call), whatever
 // m (tiles_8x12's row variants); the last n % 12 columns take the narrow
-// kernels, through a stack tile (copied from / to the valid part of C) where
-// they cannot write C directly, so that nothing outside the m x n outputs is
-// touched.
+// kernels (edge_tile), through a stack tile (copied from / to the valid part
+// of C) where they cannot write C directly, so that nothing outside the m x n
+// outputs is touched. (Per call, besides the kernels: about 40
+// instructions; the edge tiles' set-up out of line.)
 void ukernel_8x12(size_t kc, size_t m, size_t n, const float* a, const float* b, float* c,
                   size_t ldc, const F32Output& out, unsigned flags) {
-  const float* bias = out.bias;
-  const float lo = out.lo, hi = out.hi;
-  float bias3[3 * kMR];
-  const float lohi[2] = {lo, hi};
+  const float lohi[2] = {out.lo, out.hi};
   const size_t accumulate = flags & kAccumulate, clamp = (flags & kLastK) && out.clamp;
-  const size_t full = n / kNR;
-  // The 12-column tiles' bias rows, for tiles of more than 8 columns (not set
-  // up for narrow calls: a 1x1 map, N = 1, calls this once per 8 rows).
-  if (n > 8)
-    for (size_t r = 0; r < kMR; r++) bias3[3 * r] = bias3[3 * r + 1] = bias3[3 * r + 2] = bias[r];
+  const size_t full = n / kNR, q = full * kNR;
   // The clamp of the 12-column tiles, fixed per call (tiles_8x12).
-  const int mode = !clamp ? 0 : hi == INFINITY ? 1 : 2;
-  auto tiles_rows = [&](auto rows, size_t count, const float* bt, float* ct, size_t ldt) {
-    constexpr RowsKind R = decltype(rows)::value;
-    if (mode == 0) tiles_8x12<0, R>(count, kc, m, a, bt, ct, ldt, bias3, accumulate, lohi);
-    else if (mode == 1) tiles_8x12<1, R>(count, kc, m, a, bt, ct, ldt, bias3, accumulate, lohi);
-    else tiles_8x12<2, R>(count, kc, m, a, bt, ct, ldt, bias3, accumulate, lohi);
-  };
-  // Tiles of the m valid rows at ct (C, or a stack tile: rows ldt apart).
-  auto tiles = [&](size_t count, const float* bt, float* ct, size_t ldt) {
-    if (m == kMR) tiles_rows(std::integral_constant<RowsKind, kRows8>{}, count, bt, ct, ldt);
-    else if (m > 4) tiles_rows(std::integral_constant<RowsKind, kRows5to7>{}, count, bt, ct, ldt);
-    else tiles_rows(std::integral_constant<RowsKind, kRows1to4>{}, count, bt, ct, ldt);
-  };
-  if (full) tiles(full, b, c, ldc);
-  for (size_t q = full * kNR; q < n; q += kNR) {
-    const size_t cols = std::min(kNR, n - q);
-    const float* bq = b + q * kc;
-    if (cols <= 3) {  // edge groups (core/gemm.h)
-      if (cols == 1) tile_8xr_groups<1>(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
-      if (cols == 2) tile_8xr_groups<2>(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
-      if (cols == 3) tile_8xr_groups<3>(kc, m, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
-      continue;
-    }
-    if (cols == 4 && m == kMR) {
-      tile_8x4_asm(kc, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
-      continue;
-    }
-    if (cols == 8 && m == kMR) {
-      tile_8x8_asm(kc, a, bq, c + q, ldc, bias, accumulate, clamp, lohi);
-      continue;
-    }
-    // (Every kernel below writes the whole 8 x 4, 8 x 8 or 8 x 12 tile: no
-    // zeroing; rows past m are read only when accumulating.)
-    float tile[kMR * kNR];
-    if (accumulate) tile_from_c(tile, c + q, ldc, m, cols);
-    if (cols == 4)
-      tile_8x4_asm(kc, a, bq, tile, kNR, bias, accumulate, clamp, lohi);
-    else if (cols <= 8)
-      tile_8x8_asm(kc, a, bq, tile, kNR, bias, accumulate, clamp, lohi);
-    else
-      tiles(1, bq, tile, kNR);
-    tile_to_c(tile, c + q, ldc, m, cols);
+  const int mode = !clamp ? 0 : out.hi == INFINITY ? 1 : 2;
+  if (full) {
+    alignas(16) float bias3[3 * kMR];
+    if (!accumulate) make_bias3(bias3, out.bias);
+    tiles_any(mode, full, kc, m, a, b, c, ldc, bias3, accumulate, lohi);
   }
+  if (q < n) edge_tile(kc, m, n - q, a, b + q * kc, c + q, ldc, out, accumulate, clamp, mode, lohi);
 }
 #undef AC_BODY4_AB
 #undef AC_BODY2_AB

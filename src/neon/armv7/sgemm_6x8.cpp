@@ -21,6 +21,7 @@
 #include <arm_neon.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstring>
 
@@ -99,6 +100,19 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 #define AC32_CLAMP_ROW(d, x, y, s)                                              \
   "vmax.f32 " x ", " x ", q0\n vmin.f32 " x ", " x ", q1\n"                     \
   "vmax.f32 " y ", " y ", q0\n vmin.f32 " y ", " y ", q1\n"
+// The lower bound only (ReLU, hi = +inf: vmin against +inf changes no
+// value, NaN included).
+#define AC32_CLAMP_LO_ROW(d, x, y, s)                                           \
+  "vmax.f32 " x ", " x ", q0\n vmax.f32 " y ", " y ", q0\n"
+// The clamp of a strip, fixed per call (template Clamp of tiles_6x8):
+// 0 none, 1 lower bound only, 2 both; the bounds pre-broadcast in args.
+#define AC32_CLAMP_0(R) ""
+#define AC32_CLAMP_1(R)                                                         \
+  "add %[n], %[args], %[o_lohi]\n vld1.32 {d0-d1}, [%[n]]\n"                   \
+  AC32_ROWS_##R(AC32_CLAMP_LO_ROW)
+#define AC32_CLAMP_2(R)                                                         \
+  "add %[n], %[args], %[o_lohi]\n vld1.32 {d0-d3}, [%[n]]\n"                   \
+  AC32_ROWS_##R(AC32_CLAMP_ROW)
 // The accumulators of R rows from the bias, pre-broadcast (args.bias8 at
 // offset 0 of args: row r = d(8+4r)-d(11+4r) = 8 floats): one vldm of up to
 // 16 d registers (13 vdup for 6 rows otherwise). n is scratch.
@@ -123,10 +137,12 @@ inline void tile_to_c(const float* t, float* c, size_t ldc, size_t m, size_t n) 
 // rewinds A by kc k-steps and C by the rows it loaded.
 struct Tile6x8Args {
   float bias8[6 * 8];  // row r starts from bias[r] (unless kAccumulate), 8 times
-  float lo, hi;     // the clamp (kLastK)
+  float lohi[8];    // the clamp (kLastK): lo 4 times, hi 4 times (q0, q1)
+  float lo, hi;     // the same, for the edge kernels
   size_t flags;     // kAccumulate | kLastK (= clamp)
   size_t ldt_bytes; // C row stride
   size_t kc;        // k-steps, >= 1
+  size_t a_back;    // the A panel's bytes (24 kc): a's rewind after a tile
 };
 
 // `tiles` Rows x 8 tiles (rows 0 .. Rows-1 of the 6-row A panel) over
@@ -137,7 +153,7 @@ struct Tile6x8Args {
 // of an M that is not a multiple of 6 (M = 32, 64, 160, 320, 1280, ...),
 // computed and stored in place like a full one, at 2 + 2 * Rows instructions
 // per k-step instead of 14.
-#define AC32_TILES_ASM(R)                                                       \
+#define AC32_TILES_ASM(R, CLAMP)                                                \
   asm volatile(                                                                 \
       "0:\n"                                                                    \
       /* Accumulators from C, or from the bias (row r = bias[r] in every lane). */ \
@@ -169,17 +185,9 @@ struct Tile6x8Args {
       "bne 5b\n"                                                                \
       "6:\n"                                                                    \
       /* Back to the start of the A panel: a -= 24 * kc bytes. */               \
-      "ldr %[n], [%[args], %[o_kc]]\n"                                          \
-      "add %[n], %[n], %[n], lsl #1\n"                                          \
-      "sub %[a], %[a], %[n], lsl #3\n"                                          \
-      "ldr %[n], [%[args], %[o_flags]]\n"                                       \
-      "tst %[n], %[clamp]\n"                                                    \
-      "beq 7f\n"                                                                \
-      "vldr d4, [%[args], %[o_lo]]\n"                                           \
-      "vdup.32 q0, d4[0]\n"                                                     \
-      "vdup.32 q1, d4[1]\n"                                                     \
-      AC32_ROWS_##R(AC32_CLAMP_ROW)                                             \
-      "7:\n"                                                                    \
+      "ldr %[n], [%[args], %[o_aback]]\n"                                       \
+      "sub %[a], %[a], %[n]\n"                                                  \
+      CLAMP                                                                     \
       "ldr %[n], [%[args], %[o_ldt]]\n"                                         \
       AC32_ROWS_##R(AC32_STORE_ROW)                                             \
       /* On to the next tile's 8 columns. */                                    \
@@ -188,45 +196,67 @@ struct Tile6x8Args {
       "subs %[tiles], %[tiles], #1\n"                                           \
       "bne 0b\n"                                                                \
       : [tiles] "+r"(tiles), [a] "+r"(a), [b] "+r"(b), [ct] "+r"(ct), [n] "=&r"(n) \
-      : [args] "r"(&args), [acc] "I"(kAccumulate), [clamp] "I"(kLastK),         \
-        [o_lo] "I"(offsetof(Tile6x8Args, lo)), [o_flags] "I"(offsetof(Tile6x8Args, flags)), \
-        [o_ldt] "I"(offsetof(Tile6x8Args, ldt_bytes)), [o_kc] "I"(offsetof(Tile6x8Args, kc)) \
+      : [args] "r"(&args), [acc] "I"(kAccumulate),                              \
+        [o_lohi] "I"(offsetof(Tile6x8Args, lohi)), [o_flags] "I"(offsetof(Tile6x8Args, flags)), \
+        [o_ldt] "I"(offsetof(Tile6x8Args, ldt_bytes)), [o_kc] "I"(offsetof(Tile6x8Args, kc)), \
+        [o_aback] "I"(offsetof(Tile6x8Args, a_back))                              \
       : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", \
         "d11", "d12", "d13", "d14", "d15", "d16", "d17", "d18", "d19", "d20", "d21", "d22", \
         "d23", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
-template <int Rows>
+// Clamp: 0 none, 1 lower bound only, 2 both (AC32_CLAMP_*), fixed per call
+// (3 instructions a tile fewer than a test of the flags in the block).
+#define AC32_TILES_CLAMP(R)                                                     \
+  if constexpr (Clamp == 0) {                                                   \
+    AC32_TILES_ASM(R, AC32_CLAMP_0(R))                                          \
+  } else if constexpr (Clamp == 1) {                                            \
+    AC32_TILES_ASM(R, AC32_CLAMP_1(R))                                          \
+  } else {                                                                      \
+    AC32_TILES_ASM(R, AC32_CLAMP_2(R))                                          \
+  }
+template <int Rows, int Clamp>
 inline void tiles_6x8(size_t tiles, const float* a, const float* b, float* ct,
                       const Tile6x8Args& args) {
   size_t n;  // loop counter and scratch
   static_assert(Rows >= 1 && Rows <= 6, "1 to 6 rows");
   static_assert(offsetof(Tile6x8Args, bias8) == 0, "AC32_BIAS_R loads from args");
   if constexpr (Rows == 6) {
-    AC32_TILES_ASM(6)
+    AC32_TILES_CLAMP(6)
   } else if constexpr (Rows == 5) {
-    AC32_TILES_ASM(5)
+    AC32_TILES_CLAMP(5)
   } else if constexpr (Rows == 4) {
-    AC32_TILES_ASM(4)
+    AC32_TILES_CLAMP(4)
   } else if constexpr (Rows == 3) {
-    AC32_TILES_ASM(3)
+    AC32_TILES_CLAMP(3)
   } else if constexpr (Rows == 2) {
-    AC32_TILES_ASM(2)
+    AC32_TILES_CLAMP(2)
   } else {
-    AC32_TILES_ASM(1)
+    AC32_TILES_CLAMP(1)
   }
 }
 #undef AC32_TILES_ASM
+#undef AC32_TILES_CLAMP
+#undef AC32_CLAMP_0
+#undef AC32_CLAMP_1
+#undef AC32_CLAMP_2
 
 // tiles_6x8 for the m valid rows of the panel (1 <= m <= 6).
-inline void tiles_rows(size_t m, size_t tiles, const float* a, const float* b, float* ct,
-                       const Tile6x8Args& args) {
+template <int Clamp>
+void tiles_rows_c(size_t m, size_t tiles, const float* a, const float* b, float* ct,
+                  const Tile6x8Args& args) {
   switch (m) {
-    case 1: tiles_6x8<1>(tiles, a, b, ct, args); break;
-    case 2: tiles_6x8<2>(tiles, a, b, ct, args); break;
-    case 3: tiles_6x8<3>(tiles, a, b, ct, args); break;
-    case 4: tiles_6x8<4>(tiles, a, b, ct, args); break;
-    case 5: tiles_6x8<5>(tiles, a, b, ct, args); break;
-    default: tiles_6x8<6>(tiles, a, b, ct, args); break;
+    case 1: tiles_6x8<1, Clamp>(tiles, a, b, ct, args); break;
+    case 2: tiles_6x8<2, Clamp>(tiles, a, b, ct, args); break;
+    case 3: tiles_6x8<3, Clamp>(tiles, a, b, ct, args); break;
+    case 4: tiles_6x8<4, Clamp>(tiles, a, b, ct, args); break;
+    case 5: tiles_6x8<5, Clamp>(tiles, a, b, ct, args); break;
+    default: tiles_6x8<6, Clamp>(tiles, a, b, ct, args); break;
   }
+}
+inline void tiles_rows(int clamp, size_t m, size_t tiles, const float* a, const float* b, float* ct,
+                       const Tile6x8Args& args) {
+  if (clamp == 0) tiles_rows_c<0>(m, tiles, a, b, ct, args);
+  else if (clamp == 1) tiles_rows_c<1>(m, tiles, a, b, ct, args);
+  else tiles_rows_c<2>(m, tiles, a, b, ct, args);
 }
 
 // Edge kernels for the last n % 8 columns of a panel where real layers have
@@ -352,10 +382,16 @@ void ukernel_6x8(size_t kc, size_t m, size_t n, const float* a, const float* b, 
   args.hi = out.hi;
   // The block's flag bits: kAccumulate, and kLastK as "clamp".
   args.flags = (flags & kAccumulate) | ((flags & kLastK) && out.clamp ? kLastK : 0u);
+  const int clamp = !(args.flags & kLastK) ? 0 : out.hi == INFINITY ? 1 : 2;
+  if (clamp) {
+    vst1q_f32(args.lohi, vdupq_n_f32(out.lo));
+    vst1q_f32(args.lohi + 4, vdupq_n_f32(out.hi));
+  }
   args.ldt_bytes = ldc * sizeof(float);
   args.kc = kc;
+  args.a_back = kMR * sizeof(float) * kc;
   const size_t full = n / kNR;
-  if (full) tiles_rows(m, full, a, b, c, args);
+  if (full) tiles_rows(clamp, m, full, a, b, c, args);
   if (full * kNR < n) {
     const size_t q = full * kNR, cols = n - q;
     if (cols <= 4) {
@@ -368,7 +404,7 @@ void ukernel_6x8(size_t kc, size_t m, size_t n, const float* a, const float* b, 
       std::memset(tile, 0, m * kNR * sizeof(float));
       tile_from_c(tile, c + q, ldc, m, cols);
     }
-    tiles_rows(m, 1, a, b + q * kc, tile, args);
+    tiles_rows(clamp, m, 1, a, b + q * kc, tile, args);
     tile_to_c(tile, c + q, ldc, m, cols);
   }
 }
@@ -395,6 +431,7 @@ void ukernel_6x8(size_t kc, size_t m, size_t n, const float* a, const float* b, 
 #undef AC32_LOAD_ROW
 #undef AC32_STORE_ROW
 #undef AC32_CLAMP_ROW
+#undef AC32_CLAMP_LO_ROW
 #undef AC32_REWIND_1
 #undef AC32_REWIND_2
 #undef AC32_REWIND_3
