@@ -1,0 +1,285 @@
+"""int8 whole-model inference: calibration (Model.quantize), the rule that
+picks the layers that run int8 on this CPU, and the graph rewrite that runs
+them.
+
+Post-training static quantization, symmetric, no zero point (armconv's int8
+rules, README "int8 (quantized) inference"):
+
+1. Calibration (:func:`observe_ranges`): the float32 model runs over the
+   representative inputs; every convolution records ``max|x|`` of its input
+   over all of them. ``input_scale = max|x| / 127`` is stored on the Conv
+   node (attribute ``input_scale``, saved with the model). A convolution
+   whose input was 0 on every calibration input gets no scale (nothing to
+   calibrate against) and stays float32. The weights are quantized per
+   output channel by QConv2d itself (``max|w[o]| / 127``); bias and the fused
+   activation stay as the float layer has them; the output is float32
+   (``float32(acc) * dequant_scale``, then the clamp: QConv2d's float output).
+2. At load time (:func:`int8_graph`), on the CPU that runs the model, each
+   calibrated convolution runs int8 where :func:`int8_pays` says so (or
+   every one, ``layers="all"``). Its input is quantized by a ``Quantize``
+   node (one per tensor and scale: convolutions reading the same tensor
+   share it), ``clip(round_half_away_from_zero(x / input_scale), -127,
+   127)``; values beyond the calibrated range saturate to +-127.
+   Fully connected layers stay float32.
+
+The rule: per input element, a layer costs ``m / r32`` instructions in
+float32 and ``m / r8 + QUANTIZE_INSNS`` in int8, where ``m`` = MACs per input
+element = ``(out_channels / groups) kh kw / (sh sw)`` and ``r32``, ``r8`` the
+MACs per instruction the kernels reach for the layer's kind on this CPU's
+int8 kernel (:data:`RATES`). int8 runs where its cost is lower. Because
+both sides scale with the map, the pick depends on the weights and
+attributes only, not on input sizes.
+"""
+import math
+
+import numpy as np
+
+from .._armconv import cpu_info as _cpu_info
+from .._armconv import quantize as _quantize
+from .ir import Graph, Node, describe
+
+LAYERS = ("auto", "all")
+
+# MACs per executed instruction, one thread, whole call (packing, stores),
+# float32 output for int8 (dequantization fused), counted with
+# `python3 bench/insncount.py --cpu CPU CASES` on main 1c5ca8f (qemu-user;
+# --arch arm --cpu cortex-a15 for armv7). Keyed by the int8 GEMM kernel
+# cpu_info() reports (the float kernels are the same machine code on the A72
+# and A76, so their rates are the same there). Kinds and the cases behind
+# them (fp32 case / int8 case; the int8 cases store int8, the `_f32` ones
+# float32, whose store costs a little more: qconv1x1_64_56 vs _f32):
+#   pointwise  1x1, groups 1: mbv2_pw_* mbv2_pwl_* mbv2_conv_320_1280_7
+#              r18_1x1s2_* / q<same>
+#   depthwise  groups == channels: mbv2_dw_* / qmbv2_dw_* (the _f32 ones)
+#   conv3x3s1  3x3 stride 1 dense: r18_3x3_* (fp32 Winograd) / qr18_3x3_*
+#   other      every other dense conv (3x3 s2, 7x7, ...): r18_3x3s2_* / qr18_3x3s2_*
+# Filled in by the counts below (see RATES_NOTES).
+RATES = {
+    # kernel: {kind: (fp32, int8)}
+    "dotprod": {"pointwise": (3.6, 11.0), "depthwise": (1.74, 1.07), "conv3x3s1": (10.0, 7.0),
+                "other": (3.5, 8.0)},
+    "smull": {"pointwise": (3.6, 3.7), "depthwise": (1.74, 1.07), "conv3x3s1": (10.0, 6.0),
+              "other": (3.5, 3.5)},
+    "armv7": {"pointwise": (2.5, 2.5), "depthwise": (1.5, 1.0), "conv3x3s1": (7.0, 5.0),
+              "other": (2.5, 2.5)},
+}
+# Instructions per element of the float32 -> int8 quantization of an int8
+# layer's input (the Quantize node; see QUANTIZE_NOTES).
+QUANTIZE_INSNS = {"dotprod": 20.0, "smull": 20.0, "armv7": 25.0}
+
+
+def int8_isa():
+    """The RATES key of this CPU's int8 kernels, or None (generic kernels: x86,
+    or a CPU without NEON), where the rule never picks int8."""
+    name = _cpu_info()["kernels"].get("gemm_s8", "")
+    if "dotprod" in name:
+        return "dotprod"
+    if name.startswith("gemm_s8-aarch64"):
+        return "smull"
+    if name.startswith("gemm_s8-armv7"):
+        return "armv7"
+    return None
+
+
+def layer_kind(w_shape, groups, strides):
+    cout, cin_g, kh, kw = w_shape
+    cin = cin_g * groups
+    if groups > 1 and groups == cin and cout == cin:
+        return "depthwise"
+    if groups == 1 and kh == kw == 1:
+        return "pointwise"
+    if groups == 1 and kh == kw == 3 and tuple(strides) == (1, 1):
+        return "conv3x3s1"
+    return "other"
+
+
+def macs_per_input(w_shape, groups, strides):
+    cout, _, kh, kw = w_shape
+    return cout / groups * kh * kw / (strides[0] * strides[1])
+
+
+def int8_pays(w_shape, groups, strides, isa):
+    """(runs int8, why) for a 2-D convolution on the int8 kernel family `isa`."""
+    if isa is None:
+        return False, "generic int8 kernels"
+    kind = layer_kind(w_shape, groups, strides)
+    r32, r8 = RATES[isa][kind]
+    m = macs_per_input(w_shape, groups, strides)
+    c32 = m / r32
+    c8 = m / r8 + QUANTIZE_INSNS[isa]
+    return c8 < c32, f"{kind}: int8 {c8:.1f} vs fp32 {c32:.1f} insns per input element"
+
+
+def conv_geometry(node, w):
+    """(weight as (O, I/g, kh, kw), groups, strides) of a Conv node (1-D as 2-D)."""
+    g = int(node.attrs.get("group", 1))
+    nd = w.ndim - 2
+    strides = list(node.attrs.get("strides") or [1] * nd)
+    shape = tuple(w.shape)
+    if nd == 1:
+        shape = (shape[0], shape[1], 1, shape[2])
+        strides = [1] + strides
+    return shape, g, tuple(strides)
+
+
+# ------------------------------------------------------------------ calibration
+
+def calibration_batches(model, calibration):
+    """[{input name: float32 array}] from an array, a dict, or a list of either."""
+    names = model.input_names
+    if calibration is None:
+        raise ValueError("calibration is None: give representative inputs, e.g. "
+                         "model.quantize(x) with x an array of a few hundred real inputs")
+    if isinstance(calibration, (np.ndarray, dict)):
+        items = [calibration]
+    elif isinstance(calibration, (list, tuple)):
+        items = list(calibration)
+    else:
+        raise TypeError(f"calibration must be an array, a dict {{input name: array}} or a list of "
+                        f"them, got {type(calibration).__name__}")
+    if not items:
+        raise ValueError("calibration is empty: give at least one batch of representative inputs")
+    batches = []
+    for i, item in enumerate(items):
+        where = "calibration" if len(items) == 1 and item is calibration else f"calibration[{i}]"
+        if isinstance(item, np.ndarray):
+            if len(names) != 1:
+                raise ValueError(f"{where} is an array but the model has {len(names)} inputs "
+                                 f"({', '.join(map(repr, names))}): give dicts {{input name: array}}")
+            item = {names[0]: item}
+        elif not isinstance(item, dict):
+            raise TypeError(f"{where} must be a numpy array or a dict {{input name: array}}, got "
+                            f"{type(item).__name__}")
+        feeds = {}
+        for k, x in item.items():
+            if not isinstance(x, np.ndarray):
+                raise TypeError(f"{where}[{k!r}] must be a numpy array, got {type(x).__name__}")
+            if x.dtype.kind != "f":
+                raise TypeError(f"{where}[{k!r}] has dtype {x.dtype}: calibration inputs are the float "
+                                "inputs the model runs on (preprocessed as for model(x)); cast with "
+                                "x.astype(np.float32)")
+            x = np.ascontiguousarray(x, np.float32)
+            if x.ndim and x.shape[0] == 0:
+                raise ValueError(f"{where}[{k!r}] has no samples (shape {x.shape})")
+            if not np.isfinite(x).all():
+                raise ValueError(f"{where}[{k!r}] holds NaN or infinity: calibration inputs must be "
+                                 "finite")
+            feeds[k] = x
+        try:
+            model._feeds(feeds)  # names, shapes
+        except (ValueError, TypeError) as e:
+            raise type(e)(f"{where}: {e}") from None
+        batches.append(feeds)
+    return batches
+
+
+def _chunks(feeds, names, size):
+    """The batch cut into pieces of at most `size` samples (when every input has the
+    same batch size; the ranges are maxima, so the cut does not change them)."""
+    ns = {feeds[n].shape[0] for n in names if feeds[n].ndim}
+    if len(ns) != 1:
+        yield feeds
+        return
+    n = ns.pop()
+    for i in range(0, n, size):
+        yield {k: v[i:i + size] for k, v in feeds.items()}
+
+
+def observe_ranges(fmodel, batches, chunk=8):
+    """{Conv node name: max|x| of its input} over the float model's runs."""
+    ranges = {}
+    names = fmodel.input_names
+    for b, feeds in enumerate(batches):
+        for part in _chunks(feeds, names, chunk):
+            xs = [part[n] for n in names]
+            plan = fmodel.plan({n: x.shape for n, x in zip(names, xs)})
+
+            def observe(step, ins, b=b):
+                if step.node.op != "Conv":
+                    return
+                x = ins[0]
+                m = max(float(x.max()), -float(x.min())) if x.size else 0.0
+                if not math.isfinite(m):
+                    raise ValueError(f"calibration batch {b}: the input of {describe(step.node)} holds "
+                                     "NaN or infinity (the float model overflows on this input)")
+                ranges[step.node.name] = max(ranges.get(step.node.name, 0.0), m)
+            plan.run(xs, observe=observe)
+    return ranges
+
+
+def calibrated_graph(graph, ranges, layers, samples):
+    """A copy of graph whose Conv nodes carry input_scale = max|x| / 127."""
+    nodes = []
+    for n in graph.nodes:
+        attrs = dict(n.attrs)
+        attrs.pop("input_scale", None)
+        if n.op == "Conv" and ranges.get(n.name, 0.0) > 0:
+            attrs["input_scale"] = ranges[n.name] / 127.0
+        nodes.append(Node(n.op, n.name, n.inputs, n.outputs, attrs))
+    meta = dict(graph.meta)
+    meta["int8"] = {"layers": layers, "samples": samples}
+    return Graph(graph.inputs, graph.outputs, nodes, graph.consts, meta)
+
+
+def has_scales(graph):
+    return any(n.op == "Conv" and "input_scale" in n.attrs for n in graph.nodes)
+
+
+# ------------------------------------------------------------------ the rewrite
+
+def int8_graph(graph, layers):
+    """The graph that runs: calibrated Conv nodes picked by the rule (or all)
+    read their input through a Quantize node and carry attrs["int8"] = reason.
+    Returns (graph, {node name: reason for the pick or for float32})."""
+    isa = int8_isa()
+    why = {}
+    nodes = []
+    quantized = {}  # (tensor, scale) -> int8 tensor name
+    taken = {o for n in graph.nodes for o in n.outputs} | set(graph.consts) | {n for n, _ in graph.inputs}
+    for n in graph.nodes:
+        if n.op != "Conv":
+            nodes.append(n)
+            continue
+        attrs = dict(n.attrs)
+        scale = attrs.get("input_scale")
+        w = graph.consts.get(n.inputs[1]) if len(n.inputs) > 1 else None
+        if scale is None or w is None:
+            why[n.name] = "fp32: not calibrated (input always 0)" if w is not None else "fp32"
+            nodes.append(n)
+            continue
+        shape, g, strides = conv_geometry(n, w)
+        if w[0].size > 65536:
+            pays, reason = False, "K > 65536 (int8 GEMM limit)"
+        elif layers == "all":
+            pays, reason = True, "layers='all'"
+        else:
+            pays, reason = int8_pays(shape, g, strides, isa)
+        if not pays:
+            why[n.name] = "fp32: " + reason
+            nodes.append(n)
+            continue
+        why[n.name] = "int8: " + reason
+        key = (n.inputs[0], float(scale))
+        if key not in quantized:
+            q = base = f"{n.inputs[0]}:int8"
+            k = 0
+            while q in taken:
+                k += 1
+                q = f"{base}:{k}"
+            taken.add(q)
+            quantized[key] = q
+            nodes.append(Node("Quantize", f"{n.name}:quantize", [n.inputs[0]], [q],
+                              {"scale": float(scale), "fused": []}))
+        attrs["int8"] = True
+        nodes.append(Node(n.op, n.name, [quantized[key]] + n.inputs[1:], n.outputs, attrs))
+    return Graph(graph.inputs, graph.outputs, nodes, graph.consts, graph.meta), why
+
+
+def quantize_kernel(scale):
+    """fn(xs, ys) of a Quantize node: ys[0] = clip(round_half_away(xs[0] / scale), -127, 127)."""
+    s = np.array([scale], np.float32)
+
+    def fn(xs, ys):
+        x = xs[0]
+        _quantize(x.reshape(1, 1, x.size), s, ys[0].reshape(1, 1, x.size))
+    return fn
