@@ -365,6 +365,33 @@ def test_uncalibrated_layer_stays_float(rng):
         model.quantize(zeros)
 
 
+# ----------------------------------------------------------------- command line
+
+def test_cli_convert_int8_and_run(rng, tmp_path, capsys):
+    """convert --int8 CALIB.npy saves the scales; run / bench --precision int8 use them (called
+    in-process, as tests/test_model_cli.py: under QEMU a test cannot start an ARM program)."""
+    from armconv._model import cli
+    graph, _ = mobilenet_like(rng)
+    src, out = str(tmp_path / "m.npz"), str(tmp_path / "m8.npz")
+    Model(graph, "m").save(src)
+    cal = rnd(rng, 6, 3, 16, 16)
+    np.save(str(tmp_path / "cal.npy"), cal)
+    assert cli.main(["convert", src, out, "--int8", str(tmp_path / "cal.npy"), "--layers", "all"]) == 0
+    assert "int8 scales of 7 convolutions from 6 calibration inputs" in capsys.readouterr().out
+    assert armconv.load(out).input_scales == Model(graph, "m").quantize(cal).input_scales
+    assert cli.main(["run", out, "--precision", "int8", "--repeat", "1"]) == 0
+    assert "precision int8: 7 of 8 convolution / fully connected layers run int8" in capsys.readouterr().out
+    assert cli.main(["bench", "--model", out, "--precision", "int8", "--repeat", "1"]) == 0
+    assert "int8 gemm" in capsys.readouterr().out
+    # a model without scales: the error says what to do
+    assert cli.main(["run", src, "--precision", "int8"]) == 2
+    assert "has no int8 scales" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="--layers needs --int8"):
+        cli.main(["convert", src, out, "--layers", "all"])
+    with pytest.raises(SystemExit, match="give one --int8 .npy each"):
+        cli.main(["convert", src, out, "--int8", str(tmp_path / "cal.npy"), "--int8", str(tmp_path / "cal.npy")])
+
+
 # ----------------------------------------------------------------- summary, rule
 
 def test_summary_marks_int8_layers(small, rng):
@@ -415,6 +442,20 @@ def test_rule_table(isa):
     assert not pays((64, 64, 3, 3))
     assert pays((384, 64, 1, 1)) == (isa == "dotprod")
     assert not int8_mod.int8_pays((384, 64, 1, 1), 1, (1, 1), None)[0]
+
+
+# The thresholds int8.py's docstring states: (first m = out_channels of a 1x1 layer that runs
+# int8, first out_channels of a 3x3 stride-2 one), None: never.
+THRESHOLDS = {"dotprod": (27, 21), "smull": (509, None), "armv7": (630, None)}
+
+
+@pytest.mark.parametrize("isa", sorted(THRESHOLDS))
+def test_rule_thresholds(isa):
+    def first(shape_of):
+        return next((c for c in range(1, 5000) if int8_mod.int8_pays(*shape_of(c), isa)[0]), None)
+    pw = first(lambda c: ((c, 64, 1, 1), 1, (1, 1)))
+    s2 = first(lambda c: ((c, 64, 3, 3), 1, (2, 2)))
+    assert (pw, s2) == THRESHOLDS[isa]
 
 
 # ----------------------------------------------------------------- the quantize kernel
