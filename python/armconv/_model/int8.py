@@ -208,13 +208,28 @@ def _chunks(feeds, names, size):
 
 
 def observe_ranges(fmodel, batches, chunk=8):
-    """{Conv node name: max|x| of its input} over the float model's runs."""
+    """{Conv node name: max|x| of its input} over the float model's runs.
+
+    Batches run in pieces of `chunk` samples; a model whose graph fixes the
+    batch size (a Reshape to [1, ...] in an export without a dynamic batch
+    axis) cannot plan them: it gets the batch one sample at a time."""
     ranges = {}
     names = fmodel.input_names
+
+    def plan_for(xs):
+        return fmodel.plan({n: x.shape for n, x in zip(names, xs)})
     for b, feeds in enumerate(batches):
-        for part in _chunks(feeds, names, chunk):
+        size = chunk
+        try:
+            plan_for([next(_chunks(feeds, names, size))[n] for n in names])
+        except ValueError:
+            size = 1
+        for part in _chunks(feeds, names, size):
             xs = [part[n] for n in names]
-            plan = fmodel.plan({n: x.shape for n, x in zip(names, xs)})
+            try:
+                plan = plan_for(xs)
+            except ValueError as e:
+                raise ValueError(f"calibration batch {b}: {e}") from None
 
             def observe(step, ins, b=b):
                 if step.node.op != "Conv":
