@@ -6,7 +6,8 @@
 // The rule rounds the exact quotient v = |x| / s half away from zero. In
 // float32, per element (a = |x|, r = float32(1 / s)):
 //   t = min(a r, 128), f = trunc(t) (= floor: t >= 0),
-//   q = f + [a - (f + 1/2) s >= 0]   (the residual by one fused multiply-subtract)
+//   q = f + [a - (f + 1/2) s >= 0]   (the residual by one fused multiply-subtract;
+//                                      the test is its sign bit)
 // t is v within a relative 2^-23 (r and the product rounded once each), so
 // |t - v| < 2^-16 for v <= 128 and f - 1/2 <= v < f + 3/2; on that interval
 // floor(v + 1/2) is f + 1 exactly when v >= f + 1/2, i.e. when the residual
@@ -20,11 +21,12 @@
 // infinities) gives 128 or 129, clamped by the saturating narrows and a final
 // max with -127; then the sign of x is applied: (q ^ m) - m, m = x >> 31.
 // NaN: FMAX propagates it into a running maximum checked once at the end.
-// Per 4 elements: FABS, FMAX, FMUL, FMIN, FCVTZS, SCVTF, FADD, FMLS, FCMGE,
-// SUB, SSHR, EOR, SUB = 13; per 16: one LD1 of 4 registers (armv7: 2 VLD1),
+// Per 4 elements: FABS, FMAX, FMUL, FMIN, FCVTZS, SCVTF, FADD, FMLS, ADD,
+// SSRA, SSHR, EOR, SUB = 13; per 16: one LD1 of 4 registers (armv7: 4 VLD1),
 // 4 SQXTN(2) + 2 SQXTN(2), SMAX, ST1 and the loop: about 4 per element
 // (armconv.quantize's former loop, a float64 division and round per element:
-// 42 per element under qemu-aarch64 -cpu cortex-a72).
+// 42 per element under qemu-aarch64 -cpu cortex-a72; bench/insncount.py
+// 'quantize_*' counts the kernel).
 // Tails of 1..15 elements go through a staged 16-element copy run by the
 // same vector code.
 #pragma once
@@ -42,6 +44,7 @@ namespace {
 
 struct QuantConsts {
   float32x4_t r, s, half, cap;
+  int32x4_t one;
 };
 
 // Four vectors of x -> 16 int8; `amax` keeps the running max of |x| (NaN sticks).
@@ -55,8 +58,10 @@ inline int8x16_t quantize_16(const float* x, const QuantConsts& c, float32x4_t& 
     const int32x4_t fi = vcvtq_s32_f32(t);
     const float32x4_t h = vaddq_f32(vcvtq_f32_s32(fi), c.half);
     const float32x4_t d = vfmsq_f32(a, h, c.s);
-    const int32x4_t up = vreinterpretq_s32_u32(vcgeq_f32(d, vdupq_n_f32(0.0f)));  // -1 or 0
-    const int32x4_t mag = vsubq_s32(fi, up);
+    // f + 1 + (d >> 31): f + 1 where d >= 0 (sign bit clear: an exact 0 is +0), f where
+    // d < 0. An integer shift of d's bits, not a float compare: GCC scalarizes armv7
+    // NEON float compares (not IEEE there), one VCMPE + VMRS per element.
+    const int32x4_t mag = vsraq_n_s32(vaddq_s32(fi, c.one), vreinterpretq_s32_f32(d), 31);
     const int32x4_t sign = vshrq_n_s32(vreinterpretq_s32_f32(xv), 31);
     q[j] = vsubq_s32(veorq_s32(mag, sign), sign);
   }
@@ -71,6 +76,7 @@ bool quantize_neon(const float* x, int8_t* q, size_t n, float scale) {
   c.s = vdupq_n_f32(scale);
   c.half = vdupq_n_f32(0.5f);
   c.cap = vdupq_n_f32(128.0f);
+  c.one = vdupq_n_s32(1);
   float32x4_t amax = vdupq_n_f32(0.0f);
   size_t i = 0;
   for (; i + 16 <= n; i += 16) vst1q_s8(q + i, quantize_16(x + i, c, amax));
