@@ -63,49 +63,6 @@ def main():
                     "armconv-layers": lambda s: not s.glue}.get(engine, lambda s: False)
             run = lambda: plan.run([x], only=only)  # noqa: E731
     for _ in range(reps):
-        x = rng.standard_normal(shape).astype(np.float32)
-        y, y8 = f(x), q(x)
-        errs.append(float(np.abs(y8.astype(np.float64) - y).max() / np.abs(y).max()))
-        agree += int(np.argmax(y) == np.argmax(y8))
-    print(f"int8 layers {len(q.int8_layers)} of {sum(1 for _, op in q.nodes if op == 'Conv')}; "
-          f"max|int8 - fp32| / max|fp32| = {max(errs):.3e} (mean {np.mean(errs):.3e}); "
-          f"top-1 agrees {agree}/{reps}")
-
-
-def main():
-    engine, path, reps, shape = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    precision = sys.argv[5] if len(sys.argv) > 5 else "fp32"
-    if engine == "compare":
-        return compare(path, reps, tuple(int(d) for d in shape.split(",")))
-    x = np.random.default_rng(0).standard_normal(tuple(int(d) for d in shape.split(","))).astype(np.float32)
-    if engine == "onnxruntime":
-        from peers_guest import ort_session  # (this script's folder, bench/, is on sys.path)
-        sess = ort_session(path)
-        name = sess.get_inputs()[0].name
-        run = lambda: sess.run(None, {name: x})  # noqa: E731
-    else:
-        import armconv
-        model = armconv.load(path, precision=precision)
-        if engine == "armconv":
-            run = lambda: model(x)  # noqa: E731
-        else:
-            plan = model.plan({model.input_names[0]: x.shape})
-            only = {"armconv-glue": lambda s: s.glue,
-                    "armconv-quantize": lambda s: s.node.op == "Quantize"}.get(engine, lambda s: False)
-            if precision != "int8":
-                run = lambda: plan.run([x], only=only)  # noqa: E731
-            else:
-                # The nodes that run read buffers no node wrote in this run; an int8
-                # model's Quantize nodes raise on a NaN there (int8 bytes read as float32
-                # can be one). So each partial run starts from a zeroed arena; armconv-none
-                # zeroes it too, so the fill cancels in the differences model_bench takes.
-                plan.run([x])
-                arena = plan._pool[-1].arena
-
-                def run():
-                    arena.fill(0)
-                    return plan.run([x], only=only)
-    for _ in range(reps):
         y = run()
     print(engine, "output checksum", float(np.asarray(y[0] if isinstance(y, (list, tuple)) else y).sum()))
 
