@@ -298,6 +298,27 @@ def test_save_load_round_trip(rng, tmp_path):
     np.testing.assert_array_equal(armconv.load(path2, precision="int8")(x), q(x))
 
 
+def test_reads_files_without_meta(rng, tmp_path):
+    """Files of armconv before int8 models (no "meta" in the saved graph) still load, at fp32;
+    precision="int8" says they have no scales."""
+    import json
+    graph, _ = resnet_like(rng)
+    model = Model(graph, "r")
+    path = str(tmp_path / "new.npz")
+    model.save(path)
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files}
+    doc = json.loads(bytes(arrays["__armconv_graph__"]).decode())
+    assert doc.pop("meta") == {} and doc["version"] == 1
+    arrays["__armconv_graph__"] = np.frombuffer(json.dumps(doc).encode(), np.uint8)
+    old = str(tmp_path / "old.npz")
+    np.savez(old, **arrays)
+    x = rnd(rng, 1, 3, 16, 16)
+    np.testing.assert_array_equal(armconv.load(old)(x), model(x))
+    with pytest.raises(ValueError, match="has no int8 scales"):
+        armconv.load(old, precision="int8")
+
+
 def test_quantize_of_fp16_model_calibrates_in_fp32(rng):
     graph, _ = resnet_like(rng)
     cal = rnd(rng, 3, 3, 16, 16)
