@@ -447,10 +447,13 @@ def test_summary_marks_int8_layers(small, rng):
     q = small.quantize(rnd(rng, 2, 3, 16, 16), layers="all")
     text = q.summary()
     assert "precision int8 (layers='all'): 7 of 8 convolution / fully connected layers run int8" in text
-    rows = [line for line in text.splitlines() if " Conv " in line]
-    assert len(rows) == 7 and all("int8 " in r for r in rows)
-    assert sum(line.split()[1:2] == ["Quantize"] for line in text.splitlines()) == 7  # one per conv
-    assert "7 Quantize nodes" in text
+    rows = {line.split()[0]: line for line in text.splitlines() if " Conv " in line}
+    assert len(rows) == 7 and all("int8 " in r for r in rows.values())
+    # int8 out where an int8 conv alone reads the output: stem -> expand0 -> dw0 -> project0,
+    # expand1 -> dw1 -> project1 (project0's output also feeds the residual Add)
+    assert {k for k, r in rows.items() if ">int8" in r} == {"stem", "expand0", "dw0", "expand1", "dw1"}
+    assert sum(line.split()[1:2] == ["Quantize"] for line in text.splitlines()) == 2
+    assert "2 Quantize nodes" in text
     assert "int8" not in small.summary()
 
 
@@ -459,8 +462,39 @@ def test_shared_quantize_node(rng):
     graph, _ = resnet_like(rng)
     q = Model(graph, "r").quantize(rnd(rng, 2, 3, 16, 16), layers="all")
     ops = [op for _, op in q.nodes]
-    assert ops.count("Quantize") == 5 and ops.count("Conv") == 6
+    # conv0 (x), conv1 (a0, also read by the residual Add), conv3 and shortcut (a2, shared);
+    # conv2 reads conv1's int8 output, conv4 conv3's
+    assert ops.count("Quantize") == 3 and ops.count("Conv") == 6
     assert q.input_scales["conv3"] == q.input_scales["shortcut"]
+
+
+def test_int8_chain_is_qconv2d_with_int8_outputs(rng):
+    """expand 1x1 -> depthwise 3x3 -> project 1x1, each alone reading the previous: the first two
+    emit int8 at the next one's input scale (QConv2d's int8 output), bit for bit."""
+    c, h = 8, 32
+    k = {"we": rnd(rng, h, c, 1, 1, scale=0.35), "be": rnd(rng, h, scale=0.1),
+         "wd": rnd(rng, h, 1, 3, 3, scale=0.3), "wp": rnd(rng, c, h, 1, 1, scale=0.2),
+         "bp": rnd(rng, c, scale=0.1), "lo": np.float32(0), "hi": np.float32(6)}
+    nodes = [Node("Conv", "expand", ["x", "we", "be"], ["e"]), Node("Clip", "a", ["e", "lo", "hi"], ["ea"]),
+             Node("Conv", "dw", ["ea", "wd"], ["d"], {"pads": [1, 1, 1, 1], "group": h}),
+             Node("Relu", "r", ["d"], ["dr"]), Node("Conv", "project", ["dr", "wp", "bp"], ["y"])]
+    g = optimize(Graph([("x", [None, c, None, None])], ["y"], nodes, k))
+    x = rnd(rng, 2, c, 9, 7)
+    q = Model(g, "chain").quantize(x, layers="all")
+    assert [op for _, op in q.nodes] == ["Quantize", "Conv", "Conv", "Conv"]
+    s = q.input_scales
+    e = armconv.QConv2d(k["we"], k["be"], input_scale=s["expand"], output_scale=s["dw"], activation="relu6")
+    d = armconv.QConv2d(k["wd"], None, input_scale=s["dw"], output_scale=s["project"], padding=1, groups=h,
+                        activation="relu")
+    p = armconv.QConv2d(k["wp"], k["bp"], input_scale=s["project"])
+    np.testing.assert_array_equal(q(x), p(d(e(armconv.quantize(x, s["expand"])))))
+    assert rel_err(q(x), mobilenet_chain_ref(x, k)) < 0.03
+
+
+def mobilenet_chain_ref(x, k):
+    e = np.clip(conv2d_ref(x, k["we"], k["be"]), 0, 6)
+    d = np.maximum(conv2d_ref(e, k["wd"], pads=(1, 1, 1, 1), groups=e.shape[1]), 0)
+    return conv2d_ref(d, k["wp"], k["bp"])
 
 
 def test_auto_follows_the_rule(rng):
@@ -492,6 +526,11 @@ def test_rule_table(isa):
     assert not pays((64, 64, 3, 3))
     assert pays((384, 64, 1, 1)) == (isa == "dotprod")
     assert not int8_mod.int8_pays((384, 64, 1, 1), 1, (1, 1), None)[0]
+    # between two int8 layers a depthwise one saves their float round trip: it pays where
+    # int8 depthwise is within 1.5x of float32's count (aarch64), not on armv7 (2x)
+    chain = lambda s: int8_mod.chain_pays((96, 1, 3, 3), 96, s, isa)  # noqa: E731
+    assert chain((1, 1)) == chain((2, 2)) == (isa != "armv7")
+    assert not int8_mod.chain_pays((96, 96, 1, 1), 1, (1, 1), isa)
 
 
 # The thresholds int8.py's docstring states: (first m = out_channels of a 1x1 layer that runs

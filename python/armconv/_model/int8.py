@@ -265,50 +265,95 @@ def has_scales(graph):
 
 # ------------------------------------------------------------------ the rewrite
 
+def chain_pays(w_shape, groups, strides, isa):
+    """Whether a depthwise layer between two int8 layers runs int8 too (int8 in, int8 out):
+    its int8 cost m / r8 against float32's m / r32 plus the quantization of its output for
+    the next layer (QUANTIZE_INSNS per output element, 1 / (sh sw) per input element)."""
+    if isa is None or layer_kind(w_shape, groups, strides) != "depthwise":
+        return False
+    r32, r8 = RATES[isa]["depthwise"]
+    m = macs_per_input(w_shape, groups, strides)
+    return m / r8 <= MARGIN * (m / r32 + QUANTIZE_INSNS[isa] / (strides[0] * strides[1]))
+
+
 def int8_graph(graph, layers):
-    """The graph that runs: calibrated Conv nodes picked by the rule (or all)
-    read their input through a Quantize node and carry attrs["int8"] = reason.
-    Returns (graph, {node name: reason for the pick or for float32})."""
+    """The graph that runs, and {Conv node name: why it runs int8 or float32}.
+
+    1. Calibrated Conv nodes run int8 where int8_pays says so (layers="all":
+       every one); they carry attrs["int8"].
+    2. A depthwise conv whose input comes from an int8 conv and whose output
+       goes to an int8 conv (each the other's only reader: MobileNetV2's
+       expand -> depthwise -> project) joins them where chain_pays says so.
+    3. An int8 conv whose output only another int8 conv reads emits int8 at
+       that reader's input_scale (QConv2d's int8 output: requantization
+       fused into its store; attrs["output_scale"]), so the pair needs no
+       float round trip. Every other int8 conv reads its input through a
+       Quantize node (one per tensor and scale).
+    """
     isa = int8_isa()
     why = {}
+    uses = graph.consumers()
+    prod = graph.producers()
+    outputs = set(graph.outputs)
+
+    def sole_reader(t):
+        r = uses.get(t, [])
+        return r[0] if t not in outputs and len(r) == 1 and r[0].inputs.count(t) == 1 else None
+
+    geo = {}
+    for n in graph.nodes:
+        if n.op != "Conv":
+            continue
+        w = graph.consts.get(n.inputs[1]) if len(n.inputs) > 1 else None
+        if n.attrs.get("input_scale") is None or w is None:
+            why[n.name] = "fp32: not calibrated (input always 0)" if w is not None else "fp32"
+            continue
+        geo[n.name] = conv_geometry(n, w)
+        if w[0].size > 65536:
+            why[n.name] = "fp32: K > 65536 (int8 GEMM limit)"
+        elif layers == "all":
+            why[n.name] = "int8: layers='all'"
+        else:
+            pays, reason = int8_pays(*geo[n.name], isa)
+            why[n.name] = ("int8: " if pays else "fp32: ") + reason
+    picked = {k for k, v in why.items() if v.startswith("int8")}
+    for n in graph.nodes:  # 2: depthwise between two int8 layers
+        if n.op != "Conv" or n.name in picked or n.name not in geo or why[n.name].startswith("fp32: K"):
+            continue
+        p, c = prod.get(n.inputs[0]), sole_reader(n.outputs[0])
+        if (p is not None and p.op == "Conv" and p.name in picked and sole_reader(n.inputs[0]) is n
+                and c is not None and c.op == "Conv" and c.name in picked and c.inputs[0] == n.outputs[0]
+                and chain_pays(*geo[n.name], isa)):
+            picked.add(n.name)
+            why[n.name] = f"int8: between int8 {p.name!r} and {c.name!r} (no float round trip)"
     nodes = []
     quantized = {}  # (tensor, scale) -> int8 tensor name
     taken = {o for n in graph.nodes for o in n.outputs} | set(graph.consts) | {n for n, _ in graph.inputs}
     for n in graph.nodes:
-        if n.op != "Conv":
+        if n.op != "Conv" or n.name not in picked:
             nodes.append(n)
             continue
         attrs = dict(n.attrs)
-        scale = attrs.get("input_scale")
-        w = graph.consts.get(n.inputs[1]) if len(n.inputs) > 1 else None
-        if scale is None or w is None:
-            why[n.name] = "fp32: not calibrated (input always 0)" if w is not None else "fp32"
-            nodes.append(n)
+        attrs["int8"] = True
+        c = sole_reader(n.outputs[0])
+        if c is not None and c.op == "Conv" and c.name in picked and c.inputs[0] == n.outputs[0]:
+            attrs["output_scale"] = float(c.attrs["input_scale"])  # 3: int8 out
+        src = n.inputs[0]
+        p = prod.get(src)
+        if p is not None and p.op == "Conv" and p.name in picked and sole_reader(src) is n:
+            nodes.append(Node(n.op, n.name, n.inputs, n.outputs, attrs))  # reads p's int8 output
             continue
-        shape, g, strides = conv_geometry(n, w)
-        if w[0].size > 65536:
-            pays, reason = False, "K > 65536 (int8 GEMM limit)"
-        elif layers == "all":
-            pays, reason = True, "layers='all'"
-        else:
-            pays, reason = int8_pays(shape, g, strides, isa)
-        if not pays:
-            why[n.name] = "fp32: " + reason
-            nodes.append(n)
-            continue
-        why[n.name] = "int8: " + reason
-        key = (n.inputs[0], float(scale))
+        scale = float(attrs["input_scale"])
+        key = (src, scale)
         if key not in quantized:
-            q = base = f"{n.inputs[0]}:int8"
+            q = base = f"{src}:int8"
             k = 0
             while q in taken:
                 k += 1
                 q = f"{base}:{k}"
             taken.add(q)
             quantized[key] = q
-            nodes.append(Node("Quantize", f"{n.name}:quantize", [n.inputs[0]], [q],
-                              {"scale": float(scale), "fused": []}))
-        attrs["int8"] = True
+            nodes.append(Node("Quantize", f"{n.name}:quantize", [src], [q], {"scale": scale, "fused": []}))
         nodes.append(Node(n.op, n.name, [quantized[key]] + n.inputs[1:], n.outputs, attrs))
     return Graph(graph.inputs, graph.outputs, nodes, graph.consts, graph.meta), why
 

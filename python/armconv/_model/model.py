@@ -43,7 +43,8 @@ class LayerCache:
     The one place where layers are made, at the model's precision ("fp32",
     or "fp16": half-precision kernels where the CPU has them; activations
     between layers stay float32; a Conv node marked ``int8`` is a QConv2d
-    with float32 output at its calibrated input_scale, int8.py), with the
+    at its calibrated input_scale, with float32 output, or int8 output at
+    its ``output_scale`` when an int8 conv alone reads it, int8.py), with the
     library's own thread policy. A
     layer depends on the node alone, except
     for auto_pad SAME convolutions, whose padding depends on the input size:
@@ -78,7 +79,8 @@ class LayerCache:
                 w = w[:, :, None, :]
             try:
                 if node.attrs.get("int8"):
-                    return QConv2d(w, b, input_scale=node.attrs["input_scale"], stride=strides,
+                    return QConv2d(w, b, input_scale=node.attrs["input_scale"],
+                                   output_scale=node.attrs.get("output_scale"), stride=strides,
                                    padding=pads, dilation=dilations, groups=groups,
                                    activation=_activation(node))
                 return Conv2d(w, b, stride=strides, padding=pads, dilation=dilations, groups=groups,

@@ -544,7 +544,7 @@ class Conv(Named):
             fail(node, f"input of dtype {ins[0].dtype} for a{'n int8' if node.attrs.get('int8') else ' float'} "
                        "convolution")
         nd, _, _, _, _, _, _, out = self.geometry(node, ins)
-        return [((ins[0].shape[0], ins[1].shape[0], *out), F32)]
+        return [((ins[0].shape[0], ins[1].shape[0], *out), I8 if "output_scale" in node.attrs else F32)]
 
     def layer(self, node, ins, env):
         nd, kernel, strides, dil, g, begin, end, _ = self.geometry(node, ins)
@@ -576,7 +576,8 @@ class Conv(Named):
         x = ins[0].shape
         hw = x[2:] if len(x) == 4 else (1, x[2])
         if node.attrs.get("int8"):  # a QConv2d: what a batch-1 call runs
-            return "int8 " + layer._impl._plan(1, *hw)["algo"]
+            out = " >int8" if "output_scale" in node.attrs else ""
+            return "int8 " + layer._impl._plan(1, *hw)["algo"] + out
         return layer.algo_for(*hw)
 
 
