@@ -195,7 +195,9 @@ class Model:
         ``max|x| / 127`` (symmetric, no zero point; values beyond the range
         saturate to +-127). Weights are quantized per output channel, bias
         and fused activations kept, outputs dequantized to float32 in the
-        kernel (QConv2d with float output).
+        kernel (QConv2d with float output), or, where another int8
+        convolution alone reads the output, requantized to its input scale
+        in the kernel (int8 output: no float round trip between them).
 
         layers: "auto" (the default): on the CPU that runs the model, int8
         where its kernels count fewer instructions than float32's, input
