@@ -3,6 +3,7 @@
 onnxruntime, same .onnx, same ARM Python, one thread.
 
     python3 bench/model_bench.py [--cpu cortex-a72] [-k 2] [--models mobilenet_v2,resnet18]
+    python3 bench/model_bench.py --precision int8 [--layers auto|all] [--cpu cortex-a76] ...
 
 On the host: torch exports torchvision's networks (random weights, eval mode,
 1x3x224x224) with torch.onnx.export (dynamo) and armconv converts each to its
@@ -27,6 +28,15 @@ onnxruntime's aarch64 wheel crashes at import under qemu-user when
 a sysroot overlay (bench/guest_root.py) whose proc/cpuinfo and
 /sys/devices/system/cpu describe the emulated core on its Raspberry Pi (qemu
 resolves absolute paths under -L first), and ORT_DISABLE_TELEMETRY=1.
+
+--precision int8: the host calibrates each converted model
+(Model.quantize on 8 random normal 1x3x224x224 inputs, seed 1: random
+weights have no real inputs either) and saves NAME_int8[_all].npz; the
+guest loads it with precision="int8", which picks the int8 layers for the
+emulated CPU (--layers all: every convolution). The table then has the
+float32 model's count, the int8 model's (and of it its Quantize nodes, the
+float32 -> int8 input conversions, and its other glue), and the int8
+output's error against float32 on 4 random inputs (an uncounted qemu run).
 """
 import argparse
 import glob
@@ -104,11 +114,58 @@ class Counter:
         return int(m.group(1))
 
 
-def per_inference(counter, root, py, env, engine, path, k):
+def per_inference(counter, root, py, env, engine, path, k, precision="fp32"):
     argv = [py, GUEST, engine, path]
-    n1 = counter.count(root, argv + ["1", "1,3,224,224"], env)
-    nk = counter.count(root, argv + [str(1 + k), "1,3,224,224"], env)
+    n1 = counter.count(root, argv + ["1", "1,3,224,224", precision], env)
+    nk = counter.count(root, argv + [str(1 + k), "1,3,224,224", precision], env)
     return (nk - n1) / k
+
+
+def quantize_models(models, out, layers):
+    """name -> the calibrated .npz (host armconv; see the module docstring)."""
+    import numpy as np
+
+    import armconv
+    res = {}
+    for name, (_, npz_path, *_rest) in models.items():
+        path = os.path.join(out, f"{name}_int8{'' if layers == 'auto' else '_' + layers}.npz")
+        if not os.path.exists(path):
+            cal = np.random.default_rng(1).standard_normal((8, 3, 224, 224)).astype(np.float32)
+            armconv.load(npz_path).quantize(cal, layers=layers).save(path)
+        res[name] = path
+    return res
+
+
+def int8_rows(a, counter, root, py, env, models):
+    paths = quantize_models(models, a.out, a.layers)
+    rows = {}
+    for name, (_, npz_path, macs, *_rest) in models.items():
+        r = {"macs": macs}
+        for key, engine, path, prec in (("fp32", "armconv", npz_path, "fp32"), ("int8", "armconv", paths[name], "int8"),
+                                        ("int8-noquant", "armconv-noquant", paths[name], "int8"),
+                                        ("int8-layers", "armconv-layers", paths[name], "int8")):
+            log(f"{name}: counting {key} on {a.cpu} ...")
+            r[key] = per_inference(counter, root, py, env, engine, path, a.k, prec)
+        log(f"{name}: int8 against fp32 on {a.cpu} ...")
+        c = subprocess.run(["qemu-aarch64", "-cpu", a.cpu, "-L", root, py, GUEST, "compare", paths[name], "4",
+                            "1,3,224,224"], capture_output=True, text=True, env=env)
+        if c.returncode != 0:
+            raise RuntimeError(f"compare failed:\n{c.stderr[-3000:]}")
+        r["error"] = c.stdout.strip()
+        rows[name] = r
+    print(f"Instructions per inference, qemu-aarch64 -cpu {a.cpu}, one thread, 1x3x224x224 "
+          f"(millions; K = {a.k}); int8: layers={a.layers!r}")
+    print(f"{'model':14} {'GMACs':>6} {'fp32':>8} {'int8':>8} {'int8/fp32':>9} {'quantize':>9} "
+          f"{'other glue':>10}")
+    for name, r in rows.items():
+        # (model_guest.py: the partial runs of an int8 model leave its Quantize nodes out)
+        quant = r["int8"] - r["int8-noquant"]
+        glue = r["int8-noquant"] - r["int8-layers"]
+        print(f"{name:14} {r['macs'] / 1e9:6.3f} {r['fp32'] / 1e6:8.1f} {r['int8'] / 1e6:8.1f} "
+              f"{r['int8'] / r['fp32']:9.3f} {quant / 1e6:9.2f} {glue / 1e6:10.2f}")
+        print(f"  {name}: {r['error']}")
+        r.update(quantize=quant, glue=glue)
+    return rows
 
 
 def main():
@@ -123,6 +180,10 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build-bench-model"))
     ap.add_argument("--insncount", default=os.environ.get("INSNCOUNT"))
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--precision", choices=("fp32", "int8"), default="fp32",
+                    help="int8: the calibrated int8 model against the float32 one (no onnxruntime)")
+    ap.add_argument("--layers", choices=("auto", "all"), default="auto",
+                    help="with --precision int8: Model.quantize's layers")
     a = ap.parse_args()
     if not 1 <= a.k <= 8:
         sys.exit("-k must be 1 to 8 (the two runs' command lines must have the same length)")
@@ -141,6 +202,13 @@ def main():
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONNOUSERSITE": "1", "ORT_DISABLE_TELEMETRY": "1", "ARMCONV_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join([a.stage, os.path.join(sr, "site"), site])}
+    if a.precision == "int8":
+        rows = int8_rows(a, counter, root, py, env, models)
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump({"cpu": a.cpu, "k": a.k, "precision": "int8", "layers": a.layers, "models": rows}, f,
+                          indent=1)
+        return 0
     rows = {}
     for name, (onnx_path, npz_path, macs, conv_macs, _) in models.items():
         r = {"macs": macs}

@@ -46,6 +46,7 @@ struct CpuInfo {
   std::string winograd23_s8, winograd_gemm_s16;
   // float16 arrays <-> float, for float16 images on layers that run fp32 kernels.
   std::string half_convert;
+  std::string quantize;
   // The fp16 kernels (Precision::Fp16 layers), empty where they do not run
   // (no fp16 vector arithmetic, or not built): "hgemm-aarch64-8x24-fp16"...
   std::string hgemm, depthwise3x3_fp16;

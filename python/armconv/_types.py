@@ -56,6 +56,7 @@ class _KernelsAlways(TypedDict):
     winograd_gemm_s16: str
     depthwise3x3_s8: str
     half_convert: str
+    quantize: str
     pool: str
     eltwise: str
 

@@ -90,6 +90,7 @@ Kernels choose(const CpuFeatures& f) {
   k.half_convert = &half_convert_generic_kernels();
   k.pool = &pool_generic_kernels();
   k.eltwise = &eltwise_generic_kernels();
+  k.quantize = &quantize_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
   if (f.neon) {
     k.sgemm = &sgemm_neon_kernels();
@@ -108,6 +109,7 @@ Kernels choose(const CpuFeatures& f) {
     k.dw3x3_s8 = &dw3x3_s8_neon_kernels();
     k.pool = &pool_neon_kernels();
     k.eltwise = &eltwise_neon_kernels();
+    k.quantize = &quantize_neon_kernels();
 #if defined(__aarch64__)
     k.half_convert = &half_convert_neon_kernels();  // armv7: see core/half_convert.h
 #endif
@@ -171,6 +173,7 @@ CpuInfo cpu_info() {
   info.gemm_s8 = k.gemm_s8->name;
   info.depthwise3x3_s8 = k.dw3x3_s8->name;
   info.half_convert = k.half_convert->name;
+  info.quantize = k.quantize->name;
   if (k.hgemm.f32) info.hgemm = k.hgemm.f32->name;
   if (k.dw3x3_f16) info.depthwise3x3_fp16 = k.dw3x3_f16->name;
   if (k.winograd_f16[1]) info.winograd43_fp16 = k.winograd_f16[1]->name;

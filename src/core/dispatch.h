@@ -8,6 +8,7 @@
 #include "core/gemm.h"
 #include "core/half_convert.h"
 #include "core/pool.h"
+#include "core/quantize.h"
 #include "core/wino_gemm.h"
 #include "core/winograd.h"
 
@@ -46,6 +47,7 @@ struct Kernels {
   const HalfConvertKernels* half_convert;  // float16 arrays <-> float: neon (aarch64) > generic
   const PoolKernels* pool;            // max / average pooling: neon > generic
   const EltwiseKernels* eltwise;      // elementwise binary ops + clamp: neon > generic
+  const QuantizeKernels* quantize;    // float32 -> int8 arrays: neon > generic
   // fp16 (Precision::Fp16 layers): only where the CPU has fp16 vector
   // arithmetic and the kernels were built; nullptr otherwise (the layers
   // then run the fp32 kernels).

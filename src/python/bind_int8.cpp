@@ -85,22 +85,31 @@ void bind_int8(py::module_& m) {
       },
       py::arg("a"), py::arg("b"));
 
+  // Into `out` (int8, x's shape, not overlapping x) when it is not None (the
+  // model runner's Quantize nodes write into their arena), else a new array.
   m.def(
       "quantize",
-      [](py::array x, py::array scales) {
+      [](py::array x, py::array scales, py::object out) {
         require_array<float>(x, "x", 3);
         check_scaled(x, scales);
-        py::array_t<int8_t> q({x.shape(0), x.shape(1), x.shape(2)});
+        py::array q;
+        if (out.is_none()) {
+          q = py::array_t<int8_t>({x.shape(0), x.shape(1), x.shape(2)});
+        } else {
+          q = out.cast<py::array>();
+          output_data<int8_t>(q, {x.shape(0), x.shape(1), x.shape(2)});
+          if (bytes_overlap(q, x)) throw py::value_error("out must not overlap x");
+        }
         const float* xp = static_cast<const float*>(x.data());
         const float* sp = static_cast<const float*>(scales.data());
-        int8_t* qp = q.mutable_data();
+        int8_t* qp = static_cast<int8_t*>(q.mutable_data());
         {
           py::gil_scoped_release nogil;
           quantize(xp, qp, x.shape(0), x.shape(1), x.shape(2), sp);
         }
         return q;
       },
-      py::arg("x"), py::arg("scales"));
+      py::arg("x"), py::arg("scales"), py::arg("out") = py::none());
 
   m.def(
       "dequantize",

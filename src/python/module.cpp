@@ -107,6 +107,7 @@ PYBIND11_MODULE(_armconv, m) {
     kernels["winograd_gemm_s16"] = c.winograd_gemm_s16;
     kernels["depthwise3x3_s8"] = c.depthwise3x3_s8;
     kernels["half_convert"] = c.half_convert;
+    kernels["quantize"] = c.quantize;
     kernels["pool"] = armconv::pool_kernel_name();
     kernels["eltwise"] = armconv::detail::eltwise_kernel_name();
     // The fp16 kernels, where they run (Precision::Fp16 layers).

@@ -1,7 +1,7 @@
 """Command line for whole models (reached from ``python -m armconv``):
 
     python -m armconv run MODEL [--input x.npy] [--shape 1,3,224,224] [--repeat N]
-    python -m armconv convert MODEL.onnx MODEL.npz
+    python -m armconv convert MODEL.onnx MODEL.npz [--int8 CALIB.npy [--layers auto|all]]
     python -m armconv bench --model MODEL [--input x.npy] [--shape ...] [--repeat N]
                             [--compare onnxruntime] [--threads N]
 
@@ -9,6 +9,13 @@ MODEL is an .onnx file (needs the onnx package) or a .npz that
 ``convert`` / ``Model.save`` wrote (numpy only). Without --input the input is
 random normal (seed 0) of the declared shape, batch 1 (--shape for free
 dimensions).
+
+``convert --int8 CALIB.npy`` calibrates the model for int8 inference
+(Model.quantize: CALIB.npy holds representative inputs, preprocessed as for
+the model, batch on axis 0; once per model input, in order, or one .npz of
+arrays named by the inputs) and saves the scales; ``run`` / ``bench
+--precision int8`` then run its convolutions int8 where that pays on the
+CPU that runs them.
 """
 import argparse
 import sys
@@ -98,6 +105,10 @@ def cmd_run(a):
     t_first = time.perf_counter() - t
     best = _best(lambda: model.run(feeds), a.repeat)
     print(f"model {a.model}: loaded in {t_load * 1e3:.1f} ms")
+    if a.precision == "int8":
+        n = sum(1 for _, op in model.nodes if op in ("Conv", "FullyConnected"))
+        print(f"precision int8: {len(model.int8_layers)} of {n} convolution / fully connected layers "
+              "run int8 kernels on this CPU")
     for name, x in feeds.items():
         print(f"input {name!r}: {x.shape} float32 ({what})")
     for name, y in out.items():
@@ -111,13 +122,35 @@ def cmd_run(a):
     return 0
 
 
+def _calibration(model, paths):
+    """Model.quantize's calibration from --int8 files."""
+    names = model.input_names
+    if len(paths) == 1 and paths[0].endswith(".npz"):
+        with np.load(paths[0], allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    if len(paths) != len(names):
+        raise SystemExit(f"error: the model has {len(names)} input(s) {names}; give one --int8 .npy "
+                         "each (in order) or one .npz of arrays named by the inputs")
+    return {n: np.load(p, allow_pickle=False) for n, p in zip(names, paths)}
+
+
 def cmd_convert(a):
     if not a.output.endswith(".npz"):
         raise SystemExit("error: the output must be a .npz file")
     model = load(a.model)
+    note = "numpy only"
+    if a.int8:
+        cal = _calibration(model, a.int8)
+        model = model.quantize(cal, layers=a.layers)
+        n = next(iter(cal.values())).shape[0] if cal else 0
+        note = (f"int8 scales of {len(model.input_scales)} convolutions from {n} calibration inputs; "
+                f"armconv.load({a.output!r}, precision='int8') runs {len(model.int8_layers)} of them "
+                f"int8 on this CPU (layers={a.layers!r}; the pick is made again on the CPU that runs it)")
+    elif a.layers != "auto":
+        raise SystemExit("error: --layers needs --int8 CALIB.npy")
     model.save(a.output)
     print(f"{a.model} -> {a.output}: {len(model.nodes)} nodes after the graph work; load it with "
-          f"armconv.load({a.output!r}) (numpy only)")
+          f"armconv.load({a.output!r}) ({note})")
     return 0
 
 
@@ -188,14 +221,21 @@ def main(argv=None):
         p.add_argument("--shape", action="append", type=_shape, metavar="N,C,H,W",
                        help="shape of the random input (for free dimensions); once per input")
         p.add_argument("--repeat", type=int, default=5, help="timed runs (the best is shown)")
-        p.add_argument("--precision", choices=("fp32", "fp16"), default="fp32",
-                       help="the layers' arithmetic (fp16: half precision where the CPU has it)")
+        p.add_argument("--precision", choices=("fp32", "fp16", "int8"), default="fp32",
+                       help="the layers' arithmetic (fp16: half precision where the CPU has it; "
+                            "int8: a model converted with --int8, its convolutions int8 where that pays)")
     p = sub.add_parser("run", help="run a model once and print its outputs")
     p.add_argument("model")
     common(p)
     p = sub.add_parser("convert", help="save an ONNX model in armconv's numpy-only .npz form")
     p.add_argument("model")
     p.add_argument("output")
+    p.add_argument("--int8", action="append", metavar="CALIB.npy",
+                   help="calibrate for int8 inference on these representative inputs (batch on axis 0; "
+                        "once per model input, or one .npz named by input) and save the scales")
+    p.add_argument("--layers", choices=("auto", "all"), default="auto",
+                   help="with --int8: which convolutions run int8 (auto: where that pays on the CPU; "
+                        "all: every one)")
     p = sub.add_parser("bench", help="time every node of a model")
     p.add_argument("--model", required=True)
     common(p)

@@ -7,7 +7,9 @@ Split's sizes, Squeeze's axes, ReduceMean's axes, Pad's pads) are always
 inputs, usually constants. A few ops exist only after the graph work at load
 time (see passes.py): ``Conv`` with a fused ``activation``, ``FullyConnected``,
 ``ChannelAffine``, and ``Add``/``Sub``/``Mul``/``Div`` with a fused
-``activation``.
+``activation``. int8 models (int8.py): a ``Conv`` may carry its calibrated
+``input_scale``; in the graph an int8 model runs, ``Quantize`` (float32 ->
+int8 at attribute ``scale``) feeds the Conv nodes marked ``int8``.
 
 Attributes are plain JSON values (int, float, str, lists of them), so that a
 graph saves to a numpy-only file; arrays are always constants, referenced by
@@ -35,13 +37,16 @@ class Node:
 
 class Graph:
     """inputs: [(name, shape)] with None for a dimension the file leaves free;
-    outputs: [name]; nodes: topologically sorted; consts: {name: ndarray}."""
+    outputs: [name]; nodes: topologically sorted; consts: {name: ndarray};
+    meta: JSON values about the whole graph (saved with it; "int8": how
+    Model.quantize calibrated it)."""
 
-    def __init__(self, inputs, outputs, nodes, consts):
+    def __init__(self, inputs, outputs, nodes, consts, meta=None):
         self.inputs = [(n, tuple(s)) for n, s in inputs]
         self.outputs = list(outputs)
         self.nodes = list(nodes)
         self.consts = dict(consts)
+        self.meta = dict(meta or {})
 
     def consumers(self):
         """{tensor name: [nodes that read it]}."""

@@ -7,14 +7,15 @@ import math
 import os
 import threading
 import zipfile
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
 
-from .. import _args
 from .._conv import Conv2d
+from .._quant import QConv2d
 from .._types import PrecisionArg
+from . import int8 as _int8
 from .ir import Graph, Node, describe
 from .ops import OPS
 from .passes import optimize
@@ -23,6 +24,17 @@ from .plan import Plan
 SAVED_FORMAT = "armconv-model"
 SAVED_VERSION = 1
 GRAPH_KEY = "__armconv_graph__"
+PRECISIONS = ("fp32", "fp16", "int8")
+ModelPrecision = Union[PrecisionArg, Literal["int8"]]
+NO_SCALES = ("has no int8 scales: calibrate it first, model.quantize(calibration) with "
+             "representative inputs (then model.save(path) keeps the scales), or from the command "
+             "line: python -m armconv convert MODEL.onnx MODEL_int8.npz --int8 CALIBRATION.npy")
+
+
+def _precision(v):
+    if not isinstance(v, str) or v not in PRECISIONS:
+        raise ValueError(f"precision must be 'fp32', 'fp16' or 'int8', got {v!r}")
+    return v
 
 
 class LayerCache:
@@ -30,7 +42,10 @@ class LayerCache:
 
     The one place where layers are made, at the model's precision ("fp32",
     or "fp16": half-precision kernels where the CPU has them; activations
-    between layers stay float32), with the library's own thread policy. A
+    between layers stay float32; a Conv node marked ``int8`` is a QConv2d
+    at its calibrated input_scale, with float32 output, or int8 output at
+    its ``output_scale`` when an int8 conv alone reads it, int8.py), with the
+    library's own thread policy. A
     layer depends on the node alone, except
     for auto_pad SAME convolutions, whose padding depends on the input size:
     those get one layer per padding seen.
@@ -38,7 +53,7 @@ class LayerCache:
 
     def __init__(self, graph, precision="fp32"):
         self._graph = graph
-        self._precision = precision
+        self._precision = "fp32" if precision == "int8" else precision
         self._layers = {}
         self._lock = threading.Lock()
 
@@ -63,6 +78,11 @@ class LayerCache:
             if w.ndim == 3:
                 w = w[:, :, None, :]
             try:
+                if node.attrs.get("int8"):
+                    return QConv2d(w, b, input_scale=node.attrs["input_scale"],
+                                   output_scale=node.attrs.get("output_scale"), stride=strides,
+                                   padding=pads, dilation=dilations, groups=groups,
+                                   activation=_activation(node))
                 return Conv2d(w, b, stride=strides, padding=pads, dilation=dilations, groups=groups,
                               activation=_activation(node), precision=self._precision)
             except ValueError as e:
@@ -109,17 +129,26 @@ class Model:
 
     ``precision``: the precision asked of every convolution and fully
     connected layer ("fp32", or "fp16": see :class:`armconv.Conv2d`; the
-    activations between layers stay float32). :meth:`summary` says which
-    layers run half-precision kernels on this CPU.
+    activations between layers stay float32; or "int8" for a model that
+    :meth:`quantize` calibrated: its convolutions run int8 where that pays
+    on this CPU, see :meth:`quantize`). :meth:`summary` says which layers
+    run half-precision or int8 kernels on this CPU.
     """
 
-    def __init__(self, graph: Graph, name: str = "model", precision: PrecisionArg = "fp32") -> None:
-        self._graph = graph
+    def __init__(self, graph: Graph, name: str = "model", precision: ModelPrecision = "fp32") -> None:
         self.name = name
-        self.precision = _args.precision(precision)
+        self.precision = _precision(precision)
         for n in graph.nodes:
             if n.op not in OPS:
                 raise ValueError(f"{describe(n)}: operator {n.op!r} is not supported")
+        self._source = graph  # what save() writes (the calibrated scales included)
+        self._int8_why = {}
+        if self.precision == "int8":
+            if not _int8.has_scales(graph):
+                raise ValueError(f"model {name!r} {NO_SCALES}")
+            layers = graph.meta.get("int8", {}).get("layers", "auto")
+            graph, self._int8_why = _int8.int8_graph(graph, layers)
+        self._graph = graph
         self._layers = LayerCache(graph, self.precision)
         self._plans = {}
         self._lock = threading.Lock()
@@ -143,6 +172,52 @@ class Model:
     def inputs(self) -> List[Tuple[str, Tuple[Optional[int], ...]]]:
         """[(name, shape)] as the file declares them; None marks a free dimension."""
         return [(n, tuple(s)) for n, s in self._graph.inputs]
+
+    @property
+    def input_scales(self) -> Dict[str, float]:
+        """{Conv node name: the calibrated scale of its int8 input} ({} before :meth:`quantize`)."""
+        return {n.name: float(n.attrs["input_scale"]) for n in self._source.nodes
+                if n.op == "Conv" and "input_scale" in n.attrs}
+
+    @property
+    def int8_layers(self) -> List[str]:
+        """The convolutions that run int8 kernels (precision "int8"; else [])."""
+        return [n.name for n in self._graph.nodes if n.op == "Conv" and n.attrs.get("int8")]
+
+    # ------------------------------------------------------------ int8
+    def quantize(self, calibration: Any, layers: str = "auto") -> "Model":
+        """A new Model whose convolutions run int8 (post-training static quantization).
+
+        calibration: representative inputs, preprocessed as for ``model(x)``:
+        an array (a batch; single-input models), a dict {input name: array},
+        or a list of those. The float32 model runs over every one of them and
+        each convolution records max|x| of its input; its int8 input scale is
+        ``max|x| / 127`` (symmetric, no zero point; values beyond the range
+        saturate to +-127). Weights are quantized per output channel, bias
+        and fused activations kept, outputs dequantized to float32 in the
+        kernel (QConv2d with float output), or, where another int8
+        convolution alone reads the output, requantized to its input scale
+        in the kernel (int8 output: no float round trip between them).
+
+        layers: "auto" (the default): on the CPU that runs the model, int8
+        where its kernels count fewer instructions than float32's, input
+        quantization included (the rule: armconv/_model/int8.py); "all":
+        every calibrated convolution. Fully connected layers stay float32.
+
+        The new model has precision "int8"; ``save()`` keeps its scales
+        (``load(path, precision="int8")``). This model is unchanged.
+        """
+        if layers not in _int8.LAYERS:
+            raise ValueError(f"layers must be 'auto' or 'all', got {layers!r}")
+        batches = _int8.calibration_batches(self, calibration)
+        fmodel = self if self.precision == "fp32" else Model(self._source, self.name, "fp32")
+        ranges = _int8.observe_ranges(fmodel, batches)
+        if not any(v > 0 for v in ranges.values()):
+            raise ValueError("calibration gave every convolution an all-zero input (or the model has "
+                             "none): give representative inputs")
+        samples = sum(next(iter(b.values())).shape[0] if next(iter(b.values())).ndim else 1
+                      for b in batches)
+        return Model(_int8.calibrated_graph(self._source, ranges, layers, samples), self.name, "int8")
 
     @property
     def nodes(self) -> List[Tuple[str, str]]:
@@ -255,11 +330,21 @@ class Model:
             half = sum(1 for layer in layers if layer.precision == "fp16")
             lines.append(f"precision fp16: {half} of {len(layers)} convolution / fully connected "
                          f"layers run half-precision kernels on this CPU (the others float32)")
-        hdr = f"{'node':{w}}  {'op':17} {'output':22} {'algo':13} {'MMACs':>9}  fused"
+        if self.precision == "int8":
+            convs = [s for s in p.steps if s.node.op in ("Conv", "FullyConnected")]
+            i8 = [s for s in convs if s.node.attrs.get("int8")]
+            q = [s for s in p.steps if s.node.op == "Quantize"]
+            layers = self._source.meta.get("int8", {}).get("layers", "auto")
+            lines.append(f"precision int8 (layers={layers!r}): {len(i8)} of {len(convs)} convolution / "
+                         f"fully connected layers run int8 kernels on this CPU "
+                         f"({sum(s.macs for s in i8) / 1e6:.2f} of {sum(s.macs for s in convs) / 1e6:.2f} "
+                         f"MMACs), {len(q)} Quantize nodes; the others float32")
+        aw = max([len(r[3]) for r in rows] + [13])
+        hdr = f"{'node':{w}}  {'op':17} {'output':22} {'algo':{aw}} {'MMACs':>9}  fused"
         lines += [hdr, "-" * len(hdr)]
         for name, op, out, algo, macs, note in rows:
             name = name if len(name) <= w else "..." + name[-(w - 3):]
-            lines.append(f"{name:{w}}  {op:17} {out:22} {algo:13} {macs / 1e6:9.2f}  {note}".rstrip())
+            lines.append(f"{name:{w}}  {op:17} {out:22} {algo:{aw}} {macs / 1e6:9.2f}  {note}".rstrip())
         total = sum(r[4] for r in rows)
         conv = sum(s.macs for s in p.steps if not s.glue)
         weights = sum(v.nbytes for v in self._graph.consts.values())
@@ -276,11 +361,14 @@ class Model:
     # ------------------------------------------------------------ saving
     def save(self, path: Union[str, "os.PathLike[str]", Any]) -> None:
         """Save the graph after the load-time work (BN folded, activations fused) and its
-        weights as a .npz that :func:`armconv.load` reads with numpy alone."""
-        g = self._graph
+        weights as a .npz that :func:`armconv.load` reads with numpy alone; a
+        model from :meth:`quantize` keeps its int8 scales (each Conv node's
+        ``input_scale`` attribute; an older armconv reads the file and runs it
+        in float32)."""
+        g = self._source
         names = list(g.consts)
         doc = {
-            "format": SAVED_FORMAT, "version": SAVED_VERSION, "name": self.name,
+            "format": SAVED_FORMAT, "version": SAVED_VERSION, "name": self.name, "meta": g.meta,
             "inputs": [[n, list(s)] for n, s in g.inputs], "outputs": g.outputs,
             "consts": names,
             "nodes": [{"op": n.op, "name": n.name, "inputs": n.inputs, "outputs": n.outputs,
@@ -312,17 +400,18 @@ def _check_shape(name, shape, decl):
 
 # ------------------------------------------------------------------ loading
 
-def load(source: Union[str, "os.PathLike[str]", Any], precision: PrecisionArg = "fp32") -> Model:
+def load(source: Union[str, "os.PathLike[str]", Any], precision: ModelPrecision = "fp32") -> Model:
     """Load a model: an ONNX file (needs the onnx package), an onnx.ModelProto,
     or a .npz written by :meth:`Model.save` (numpy only).
 
     The graph is optimised once (see Model.summary()) and every convolution
     prepacked, at ``precision`` ("fp32", or "fp16": half-precision kernels
-    where the CPU has them, see :class:`armconv.Conv2d`). Raises ValueError
-    for an unreadable file or an operator armconv does not run, naming it
-    and its node.
+    where the CPU has them, see :class:`armconv.Conv2d`; or "int8" for a .npz
+    that a quantized model saved, see :meth:`Model.quantize`). Raises
+    ValueError for an unreadable file, an operator armconv does not run
+    (naming it and its node), or "int8" for a model without int8 scales.
     """
-    precision = _args.precision(precision)
+    precision = _precision(precision)
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         with open(path, "rb") as f:
@@ -366,5 +455,7 @@ def _load_saved(path, name, precision="fp32"):
             raise ValueError(f"{path!r}: {describe(n)}: operator {n.op!r} is not supported by this "
                              "armconv (saved by a newer one?)")
     graph = Graph([(n, [None if d is None else int(d) for d in s]) for n, s in doc["inputs"]],
-                  doc["outputs"], nodes, consts)
+                  doc["outputs"], nodes, consts, doc.get("meta"))
+    if precision == "int8" and not _int8.has_scales(graph):
+        raise ValueError(f"{path!r} {NO_SCALES}")
     return Model(graph, doc.get("name", name), precision)

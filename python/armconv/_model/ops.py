@@ -35,6 +35,7 @@ from .ir import describe
 
 F32 = np.dtype(np.float32)
 I64 = np.dtype(np.int64)
+I8 = np.dtype(np.int8)
 
 
 class Tensor:
@@ -539,8 +540,11 @@ class Conv(Named):
     def infer(self, node, ins):
         if ins[1].value is None:
             fail(node, "its weight must be a constant")
+        if (ins[0].dtype == I8) != bool(node.attrs.get("int8")):
+            fail(node, f"input of dtype {ins[0].dtype} for a{'n int8' if node.attrs.get('int8') else ' float'} "
+                       "convolution")
         nd, _, _, _, _, _, _, out = self.geometry(node, ins)
-        return [((ins[0].shape[0], ins[1].shape[0], *out), F32)]
+        return [((ins[0].shape[0], ins[1].shape[0], *out), I8 if "output_scale" in node.attrs else F32)]
 
     def layer(self, node, ins, env):
         nd, kernel, strides, dil, g, begin, end, _ = self.geometry(node, ins)
@@ -570,7 +574,26 @@ class Conv(Named):
     def algo(self, node, ins, outs, env):
         layer = self.layer(node, ins, env)
         x = ins[0].shape
-        return layer.algo_for(*(x[2:] if len(x) == 4 else (1, x[2])))
+        hw = x[2:] if len(x) == 4 else (1, x[2])
+        if node.attrs.get("int8"):  # a QConv2d: what a batch-1 call runs
+            out = " >int8" if "output_scale" in node.attrs else ""
+            return "int8 " + layer._impl._plan(1, *hw)["algo"] + out
+        return layer.algo_for(*hw)
+
+
+@register("Quantize")
+class Quantize(Named):
+    """float32 -> int8 at attribute ``scale`` (armconv.quantize's rule) for the
+    int8 convolutions that read it (int8.py)."""
+
+    def infer(self, node, ins):
+        if ins[0].dtype != F32:
+            fail(node, f"expects float32, got {ins[0].dtype}")
+        return [(ins[0].shape, I8)]
+
+    def prepare(self, node, ins, outs, env):
+        from .int8 import quantize_kernel
+        return quantize_kernel(node.attrs["scale"])
 
 
 @register("FullyConnected")
@@ -1430,4 +1453,4 @@ class Resize(Named):
 
 
 def supported():
-    return sorted(set(OPS) - {"ChannelAffine", "FullyConnected"})
+    return sorted(set(OPS) - {"ChannelAffine", "FullyConnected", "Quantize"})

@@ -242,12 +242,14 @@ class Plan:
         c.bound = [(s.fn, [view(n) for n in s.inputs], [view(n) for n in s.outputs]) for s in self.steps]
         return c
 
-    def run(self, feeds, timings=None, only=None):
+    def run(self, feeds, timings=None, only=None, observe=None):
         """feeds: input arrays in graph.inputs order (validated by the caller).
 
         timings: a list of len(steps) floats to which each step's seconds are
         added; only: run only the steps for which only(step) is true (for
-        measuring a class of nodes; the outputs are then meaningless).
+        measuring a class of nodes; the outputs are then meaningless);
+        observe: called as observe(step, inputs) before each step runs
+        (calibration: Model.quantize).
         """
         try:
             c = self._pool.pop()
@@ -256,13 +258,15 @@ class Plan:
         try:
             for v, x in zip(c.inputs, feeds):
                 np.copyto(v, x)
-            if timings is None and only is None:
+            if timings is None and only is None and observe is None:
                 for fn, xs, ys in c.bound:
                     fn(xs, ys)
             else:
                 for i, (s, (fn, xs, ys)) in enumerate(zip(self.steps, c.bound)):
                     if only is not None and not only(s):
                         continue
+                    if observe is not None:
+                        observe(s, xs)
                     t0 = time.perf_counter()
                     fn(xs, ys)
                     if timings is not None:

@@ -1,0 +1,368 @@
+"""int8 whole-model inference: calibration (Model.quantize), the rule that
+picks the layers that run int8 on this CPU, and the graph rewrite that runs
+them.
+
+Post-training static quantization, symmetric, no zero point (armconv's int8
+rules, README "int8 (quantized) inference"):
+
+1. Calibration (:func:`observe_ranges`): the float32 model runs over the
+   representative inputs; every convolution records ``max|x|`` of its input
+   over all of them. ``input_scale = max|x| / 127`` is stored on the Conv
+   node (attribute ``input_scale``, saved with the model). A convolution
+   whose input was 0 on every calibration input gets no scale (nothing to
+   calibrate against) and stays float32. The weights are quantized per
+   output channel by QConv2d itself (``max|w[o]| / 127``); bias and the fused
+   activation stay as the float layer has them; the output is float32
+   (``float32(acc) * dequant_scale``, then the clamp: QConv2d's float output).
+2. At load time (:func:`int8_graph`), on the CPU that runs the model, each
+   calibrated convolution runs int8 where :func:`int8_pays` says so (or
+   every one, ``layers="all"``). Its input is quantized by a ``Quantize``
+   node (one per tensor and scale: convolutions reading the same tensor
+   share it), ``clip(round_half_away_from_zero(x / input_scale), -127,
+   127)``; values beyond the calibrated range saturate to +-127.
+   Fully connected layers stay float32.
+
+The rule: per input element, a layer costs ``m / r32`` instructions in
+float32 and ``m / r8 + QUANTIZE_INSNS`` in int8, where ``m`` = MACs per input
+element = ``(out_channels / groups) kh kw / (sh sw)`` and ``r32``, ``r8`` the
+MACs per instruction the kernels reach for the layer's kind on this CPU's
+int8 kernel (:data:`RATES`). int8 runs where it costs at most
+:data:`MARGIN` (0.9) of float32. So (m: MobileNetV2's 1x1 layers have m =
+24..1280, its depthwise 9, ResNet-18's 3x3 m = 576..4608):
+  Cortex-A76 (sdot): pointwise layers with m >= 27, other dense convs (3x3
+  s2: m >= 47, i.e. 21 or more output channels); never depthwise, never 3x3
+  s1 (fp32 Winograd counts as many MACs per instruction as sdot im2col).
+  Cortex-A72 (smull/smlal): pointwise layers with m >= 509 (MobileNetV2's
+  widest: 96->576, 160->960, 320->1280); nothing else.
+  armv7 (Cortex-A15): pointwise layers with m >= 615; nothing else.
+(test_model_int8.py::test_rule_thresholds checks these.)
+Because
+both sides scale with the map, the pick depends on the weights and
+attributes only, not on input sizes.
+"""
+import math
+
+import numpy as np
+
+from .._armconv import cpu_info as _cpu_info
+from .._armconv import quantize as _quantize
+from .ir import Graph, Node, describe
+
+LAYERS = ("auto", "all")
+
+# MACs per executed instruction, one thread, whole call (packing, stores),
+# counted under qemu-user with `python3 bench/insncount.py --cpu CPU CASES`
+# on 1c5ca8f (cortex-a72: "smull", cortex-a76: "dotprod"; `--arch arm --cpu
+# cortex-a15`: "armv7"). Keyed by the int8 GEMM kernel cpu_info() reports;
+# the float32 kernels are the same machine code on the A72 and A76, so their
+# counts are the same there. Kinds, the cases behind them (fp32 / int8) and
+# what they counted (a72 | a76 | a15):
+#   pointwise  1x1, groups 1: mbv2_pw_* mbv2_pwl_* mbv2_conv_320_1280_7
+#              r18_1x1s2_* / q<same> (int8 output; float32 output counts
+#              the same within 1-7%: qconv1x1_64_56 vs _f32)
+#              fp32 3.56-3.69 | 3.56-3.69 | 3.08-3.20
+#              int8 3.73-4.57 | 10.7-13.2 | 2.77-4.19
+#   depthwise  groups == channels: mbv2_dw_* / qmbv2_dw_*_f32
+#              fp32 1.50-1.95 | 1.50-1.95 | 1.62-1.83
+#              int8 1.00-1.56 | 1.00-1.56 | 0.77-0.97
+#   conv3x3s1  3x3 stride 1 dense: r18_3x3_* (fp32 Winograd) / qr18_3x3_*
+#              fp32 10.6-14.6 | 10.6-14.6 | 9.04-11.9
+#              int8 6.03-7.48 | 12.5-13.5 | 4.46-5.55
+#   other      every other dense conv: r18_3x3s2_* / qr18_3x3s2_* (3x3 s2)
+#              fp32 4.70-5.61 | 4.70-5.61 | 3.93-4.22
+#              int8 4.47-4.72 | 12.4-13.2 | 3.97-4.19
+# The table holds a middle value of each range.
+RATES = {
+    # kernel: {kind: (fp32, int8)}
+    "smull": {"pointwise": (3.65, 4.2), "depthwise": (1.8, 1.2), "conv3x3s1": (12.5, 6.9),
+              "other": (5.2, 4.6)},
+    "dotprod": {"pointwise": (3.65, 12.0), "depthwise": (1.8, 1.2), "conv3x3s1": (12.5, 13.0),
+                "other": (5.2, 12.8)},
+    "armv7": {"pointwise": (3.15, 3.6), "depthwise": (1.75, 0.85), "conv3x3s1": (10.3, 5.1),
+              "other": (4.1, 4.1)},
+}
+# Instructions per element of the float32 -> int8 conversion of an int8
+# layer's input (the Quantize node, quantize-<isa>-16): bench/insncount.py
+# 'quantize_*' (4.31 on cortex-a72, 4.88 on cortex-a15; the generic loop it
+# replaced: 42 on cortex-a72).
+QUANTIZE_INSNS = {"dotprod": 4.31, "smull": 4.31, "armv7": 4.88}
+# int8 must save this share of a layer's instructions to be picked: it costs
+# accuracy (about 1/254 of the ranges per layer), so a tie goes to float32.
+MARGIN = 0.9
+
+
+def int8_isa():
+    """The RATES key of this CPU's int8 kernels, or None (generic kernels: x86,
+    or a CPU without NEON), where the rule never picks int8."""
+    name = _cpu_info()["kernels"].get("gemm_s8", "")
+    if "dotprod" in name:
+        return "dotprod"
+    if name.startswith("gemm_s8-aarch64"):
+        return "smull"
+    if name.startswith("gemm_s8-armv7"):
+        return "armv7"
+    return None
+
+
+def layer_kind(w_shape, groups, strides):
+    cout, cin_g, kh, kw = w_shape
+    cin = cin_g * groups
+    if groups > 1 and groups == cin and cout == cin:
+        return "depthwise"
+    if groups == 1 and kh == kw == 1:
+        return "pointwise"
+    if groups == 1 and kh == kw == 3 and tuple(strides) == (1, 1):
+        return "conv3x3s1"
+    return "other"
+
+
+def macs_per_input(w_shape, groups, strides):
+    cout, _, kh, kw = w_shape
+    return cout / groups * kh * kw / (strides[0] * strides[1])
+
+
+def int8_pays(w_shape, groups, strides, isa):
+    """(runs int8, why) for a 2-D convolution on the int8 kernel family `isa`."""
+    if isa is None:
+        return False, "generic int8 kernels"
+    kind = layer_kind(w_shape, groups, strides)
+    r32, r8 = RATES[isa][kind]
+    m = macs_per_input(w_shape, groups, strides)
+    c32 = m / r32
+    c8 = m / r8 + QUANTIZE_INSNS[isa]
+    return c8 <= MARGIN * c32, f"{kind}: int8 {c8:.1f} vs fp32 {c32:.1f} insns per input element"
+
+
+def conv_geometry(node, w):
+    """(weight as (O, I/g, kh, kw), groups, strides) of a Conv node (1-D as 2-D)."""
+    g = int(node.attrs.get("group", 1))
+    nd = w.ndim - 2
+    strides = list(node.attrs.get("strides") or [1] * nd)
+    shape = tuple(w.shape)
+    if nd == 1:
+        shape = (shape[0], shape[1], 1, shape[2])
+        strides = [1] + strides
+    return shape, g, tuple(strides)
+
+
+# ------------------------------------------------------------------ calibration
+
+def calibration_batches(model, calibration):
+    """[{input name: float32 array}] from an array, a dict, or a list of either."""
+    names = model.input_names
+    if calibration is None:
+        raise ValueError("calibration is None: give representative inputs, e.g. "
+                         "model.quantize(x) with x an array of a few hundred real inputs")
+    if isinstance(calibration, (np.ndarray, dict)):
+        items = [calibration]
+    elif isinstance(calibration, (list, tuple)):
+        items = list(calibration)
+    else:
+        raise TypeError(f"calibration must be an array, a dict {{input name: array}} or a list of "
+                        f"them, got {type(calibration).__name__}")
+    if not items:
+        raise ValueError("calibration is empty: give at least one batch of representative inputs")
+    batches = []
+    for i, item in enumerate(items):
+        where = "calibration" if len(items) == 1 and item is calibration else f"calibration[{i}]"
+        if isinstance(item, np.ndarray):
+            if len(names) != 1:
+                raise ValueError(f"{where} is an array but the model has {len(names)} inputs "
+                                 f"({', '.join(map(repr, names))}): give dicts {{input name: array}}")
+            item = {names[0]: item}
+        elif not isinstance(item, dict):
+            raise TypeError(f"{where} must be a numpy array or a dict {{input name: array}}, got "
+                            f"{type(item).__name__}")
+        feeds = {}
+        for k, x in item.items():
+            if not isinstance(x, np.ndarray):
+                raise TypeError(f"{where}[{k!r}] must be a numpy array, got {type(x).__name__}")
+            if x.dtype.kind != "f":
+                raise TypeError(f"{where}[{k!r}] has dtype {x.dtype}: calibration inputs are the float "
+                                "inputs the model runs on (preprocessed as for model(x)); cast with "
+                                "x.astype(np.float32)")
+            x = np.ascontiguousarray(x, np.float32)
+            if x.ndim and x.shape[0] == 0:
+                raise ValueError(f"{where}[{k!r}] has no samples (shape {x.shape})")
+            if not np.isfinite(x).all():
+                raise ValueError(f"{where}[{k!r}] holds NaN or infinity: calibration inputs must be "
+                                 "finite")
+            feeds[k] = x
+        try:
+            model._feeds(feeds)  # names, shapes
+        except (ValueError, TypeError) as e:
+            raise type(e)(f"{where}: {e}") from None
+        batches.append(feeds)
+    return batches
+
+
+def _chunks(feeds, names, size):
+    """The batch cut into pieces of at most `size` samples (when every input has the
+    same batch size; the ranges are maxima, so the cut does not change them)."""
+    ns = {feeds[n].shape[0] for n in names if feeds[n].ndim}
+    if len(ns) != 1:
+        yield feeds
+        return
+    n = ns.pop()
+    for i in range(0, n, size):
+        yield {k: v[i:i + size] for k, v in feeds.items()}
+
+
+def observe_ranges(fmodel, batches, chunk=8):
+    """{Conv node name: max|x| of its input} over the float model's runs.
+
+    Batches run in pieces of `chunk` samples; a model whose graph fixes the
+    batch size (a Reshape to [1, ...] in an export without a dynamic batch
+    axis) cannot plan them: it gets the batch one sample at a time."""
+    ranges = {}
+    names = fmodel.input_names
+
+    def plan_for(xs):
+        return fmodel.plan({n: x.shape for n, x in zip(names, xs)})
+    for b, feeds in enumerate(batches):
+        size = chunk
+        try:
+            plan_for([next(_chunks(feeds, names, size))[n] for n in names])
+        except ValueError:
+            size = 1
+        for part in _chunks(feeds, names, size):
+            xs = [part[n] for n in names]
+            try:
+                plan = plan_for(xs)
+            except ValueError as e:
+                raise ValueError(f"calibration batch {b}: {e}") from None
+
+            def observe(step, ins, b=b):
+                if step.node.op != "Conv":
+                    return
+                x = ins[0]
+                m = max(float(x.max()), -float(x.min())) if x.size else 0.0
+                if not math.isfinite(m):
+                    raise ValueError(f"calibration batch {b}: the input of {describe(step.node)} holds "
+                                     "NaN or infinity (the float model overflows on this input)")
+                ranges[step.node.name] = max(ranges.get(step.node.name, 0.0), m)
+            plan.run(xs, observe=observe)
+    return ranges
+
+
+def calibrated_graph(graph, ranges, layers, samples):
+    """A copy of graph whose Conv nodes carry input_scale = max|x| / 127."""
+    nodes = []
+    for n in graph.nodes:
+        attrs = dict(n.attrs)
+        attrs.pop("input_scale", None)
+        if n.op == "Conv" and ranges.get(n.name, 0.0) > 0:
+            attrs["input_scale"] = ranges[n.name] / 127.0
+        nodes.append(Node(n.op, n.name, n.inputs, n.outputs, attrs))
+    meta = dict(graph.meta)
+    meta["int8"] = {"layers": layers, "samples": samples}
+    return Graph(graph.inputs, graph.outputs, nodes, graph.consts, meta)
+
+
+def has_scales(graph):
+    return any(n.op == "Conv" and "input_scale" in n.attrs for n in graph.nodes)
+
+
+# ------------------------------------------------------------------ the rewrite
+
+def chain_pays(w_shape, groups, strides, isa):
+    """Whether a depthwise layer between two int8 layers runs int8 too (int8 in, int8 out):
+    its int8 cost m / r8 against float32's m / r32 plus the quantization of its output for
+    the next layer (QUANTIZE_INSNS per output element, 1 / (sh sw) per input element)."""
+    if isa is None or layer_kind(w_shape, groups, strides) != "depthwise":
+        return False
+    r32, r8 = RATES[isa]["depthwise"]
+    m = macs_per_input(w_shape, groups, strides)
+    return m / r8 <= MARGIN * (m / r32 + QUANTIZE_INSNS[isa] / (strides[0] * strides[1]))
+
+
+def int8_graph(graph, layers):
+    """The graph that runs, and {Conv node name: why it runs int8 or float32}.
+
+    1. Calibrated Conv nodes run int8 where int8_pays says so (layers="all":
+       every one); they carry attrs["int8"].
+    2. A depthwise conv whose input comes from an int8 conv and whose output
+       goes to an int8 conv (each the other's only reader: MobileNetV2's
+       expand -> depthwise -> project) joins them where chain_pays says so.
+    3. An int8 conv whose output only another int8 conv reads emits int8 at
+       that reader's input_scale (QConv2d's int8 output: requantization
+       fused into its store; attrs["output_scale"]), so the pair needs no
+       float round trip. Every other int8 conv reads its input through a
+       Quantize node (one per tensor and scale).
+    """
+    isa = int8_isa()
+    why = {}
+    uses = graph.consumers()
+    prod = graph.producers()
+    outputs = set(graph.outputs)
+
+    def sole_reader(t):
+        r = uses.get(t, [])
+        return r[0] if t not in outputs and len(r) == 1 and r[0].inputs.count(t) == 1 else None
+
+    geo = {}
+    for n in graph.nodes:
+        if n.op != "Conv":
+            continue
+        w = graph.consts.get(n.inputs[1]) if len(n.inputs) > 1 else None
+        if n.attrs.get("input_scale") is None or w is None:
+            why[n.name] = "fp32: not calibrated (input always 0)" if w is not None else "fp32"
+            continue
+        geo[n.name] = conv_geometry(n, w)
+        if w[0].size > 65536:
+            why[n.name] = "fp32: K > 65536 (int8 GEMM limit)"
+        elif layers == "all":
+            why[n.name] = "int8: layers='all'"
+        else:
+            pays, reason = int8_pays(*geo[n.name], isa)
+            why[n.name] = ("int8: " if pays else "fp32: ") + reason
+    picked = {k for k, v in why.items() if v.startswith("int8")}
+    for n in graph.nodes:  # 2: depthwise between two int8 layers
+        if n.op != "Conv" or n.name in picked or n.name not in geo or why[n.name].startswith("fp32: K"):
+            continue
+        p, c = prod.get(n.inputs[0]), sole_reader(n.outputs[0])
+        if (p is not None and p.op == "Conv" and p.name in picked and sole_reader(n.inputs[0]) is n
+                and c is not None and c.op == "Conv" and c.name in picked and c.inputs[0] == n.outputs[0]
+                and chain_pays(*geo[n.name], isa)):
+            picked.add(n.name)
+            why[n.name] = f"int8: between int8 {p.name!r} and {c.name!r} (no float round trip)"
+    nodes = []
+    quantized = {}  # (tensor, scale) -> int8 tensor name
+    taken = {o for n in graph.nodes for o in n.outputs} | set(graph.consts) | {n for n, _ in graph.inputs}
+    for n in graph.nodes:
+        if n.op != "Conv" or n.name not in picked:
+            nodes.append(n)
+            continue
+        attrs = dict(n.attrs)
+        attrs["int8"] = True
+        c = sole_reader(n.outputs[0])
+        if c is not None and c.op == "Conv" and c.name in picked and c.inputs[0] == n.outputs[0]:
+            attrs["output_scale"] = float(c.attrs["input_scale"])  # 3: int8 out
+        src = n.inputs[0]
+        p = prod.get(src)
+        if p is not None and p.op == "Conv" and p.name in picked and sole_reader(src) is n:
+            nodes.append(Node(n.op, n.name, n.inputs, n.outputs, attrs))  # reads p's int8 output
+            continue
+        scale = float(attrs["input_scale"])
+        key = (src, scale)
+        if key not in quantized:
+            q = base = f"{src}:int8"
+            k = 0
+            while q in taken:
+                k += 1
+                q = f"{base}:{k}"
+            taken.add(q)
+            quantized[key] = q
+            nodes.append(Node("Quantize", f"{n.name}:quantize", [src], [q], {"scale": scale, "fused": []}))
+        nodes.append(Node(n.op, n.name, [quantized[key]] + n.inputs[1:], n.outputs, attrs))
+    return Graph(graph.inputs, graph.outputs, nodes, graph.consts, graph.meta), why
+
+
+def quantize_kernel(scale):
+    """fn(xs, ys) of a Quantize node: ys[0] = clip(round_half_away(xs[0] / scale), -127, 127)."""
+    s = np.array([scale], np.float32)
+
+    def fn(xs, ys):
+        x = xs[0]
+        _quantize(x.reshape(1, 1, x.size), s, ys[0].reshape(1, 1, x.size))
+    return fn

@@ -1,0 +1,15 @@
+// The "quantize" family (float32 -> int8, armconv's rule) on armv7: 16
+// elements per step; the code, why it is exact and its cost are in
+// neon/quantize.h.
+#include "neon/quantize.h"
+
+namespace armconv {
+namespace detail {
+
+const QuantizeKernels& quantize_neon_kernels() {
+  static const QuantizeKernels k = {"quantize-armv7-16", quantize_neon};
+  return k;
+}
+
+}  // namespace detail
+}  // namespace armconv
