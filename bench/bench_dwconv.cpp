@@ -4,7 +4,8 @@
 // depthwise 5x5 (EfficientNet-B0's stages, no fused activation: SiLU follows),
 // other kernel shapes (ConvNeXt's 7x7, a dilated 3x3), as `auto` runs them;
 // and the int8 depthwise 3x3 (QConv2d, int8 in and out).
-// (MobileNetV2's depthwise layers on 14x14 and 7x7 maps: bench_nets.cpp.)
+// MobileNetV2's depthwise layers on the 112x112 to 28x28 maps (mbv2_dw_*;
+// those on 14x14 and 7x7 maps: bench_nets.cpp).
 #include <limits>
 #include <string>
 
@@ -45,6 +46,13 @@ int reg = [] {
   bench::add_case(dw_case("mbv1_dw_s1_512_14", 512, 1, 14, 14, true));
   bench::add_case(dw_case("mbv1_dw_s2_512_14", 512, 2, 14, 14, true));
   bench::add_case(dw_case("mbv1_dw_s1_1024_7", 1024, 1, 7, 7, true));
+  // MobileNetV2 (224x224 input), relu6 fused: features.1 .. features.7.
+  bench::add_case(dw_case("mbv2_dw_32_112", 32, 1, 112, 112, true));
+  bench::add_case(dw_case("mbv2_dw_s2_96_112", 96, 2, 112, 112, true));
+  bench::add_case(dw_case("mbv2_dw_144_56", 144, 1, 56, 56, true));
+  bench::add_case(dw_case("mbv2_dw_s2_144_56", 144, 2, 56, 56, true));
+  bench::add_case(dw_case("mbv2_dw_192_28", 192, 1, 28, 28, true));
+  bench::add_case(dw_case("mbv2_dw_s2_192_28", 192, 2, 28, 28, true));
   // Depthwise 5x5, stride 1 and 2.
   bench::add_case(dwk_case("dw5x5s1_64_56", 64, 5, 1, 56));
   bench::add_case(dwk_case("dw5x5s2_64_56", 64, 5, 2, 56));

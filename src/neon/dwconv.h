@@ -64,10 +64,17 @@
 // vectors. armv7 has 16 Q registers (and lane multiplies take their scalar
 // from q0-q7): W = 2 for 3x3 (6 + 3 + 1 + 4 + windows), 1 for 5x5.
 // Executed instructions per stride-1 3x3 step (one input row, 16 columns): 36
-// FMLA/FMUL, 8 EXT, 4 FADD, 3 LDP, 2 STP, 2 ADD, 1/3 loop = 56 (2.57 MACs/insn).
+// FMLA/FMUL, 8 EXT, 4 FADD, 3 LDP, 2 STP, 2 ADD, 1/3 loop = 56 (2.57 MACs/insn);
+// aarch64 fast strips take their windows straight from memory instead
+// ("direct windows", Strip1: 3 LD1 and 1 ST1 post-indexed by register
+// replace the LDPs, EXTs, STPs and ADDs: 36 FMLA/FMUL, 4 FADD, 3 LD1, 1 ST1,
+// 1/3 loop = 44, 3.27 MACs/insn; with the ReLU6 clamp 52).
 // Stride-2 3x3 with W = 4 (per output row, 16 columns): 36 FMLA/FMUL, 8 LD2,
 // 8 EXT, 4 FADD, 3 ADD, 2 STP, 1/2 DUP, 1/2 loop = 63 (2.29 MACs/insn; gcc 12,
-// with the stride-2 3x3 and stride-1 5x5 FMLAs pinned as asm: see fma_tap).
+// with the stride-2 3x3 and stride-1 5x5 FMLAs pinned as asm: see fma_tap);
+// aarch64 "same"-padded strips of 2 and 4 vectors load 16 columns per LD4
+// and keep even and odd outputs apart (Strip2's direct windows: 4 LD4, 2
+// LD1R, 4 EXT, 2 ST2 and the ADDs per output row).
 //
 // Compile cost. Every strip function is flattened (all steps of its
 // top/loop/bottom sequences inlined): a few KB of code and about a second of
@@ -456,6 +463,9 @@ struct StripState {
       });
     }
   }
+  // Called once a plane's x and y are set (Strip1's direct windows: their
+  // row pointers).
+  ARMCONV_INLINE void begin_plane() {}
   // Sets up a plane's taps and bias (packed at pk).
   ARMCONV_INLINE void taps(const float* pk) {
     unroll<NK>([&](auto i) { k[ARMCONV_IDX(i)] = vld1q_f32(pk + 4 * ARMCONV_IDX(i)); });
@@ -477,10 +487,162 @@ constexpr bool fast_top(ptrdiff_t pt) { return pt == 0 || pt == K / 2 || pt == (
 // vector any window touches (column D + K-1 + 4(NV-1) + 3).
 constexpr int s1_units(int k, int nv, int d) { return (d + k + 4 * nv - 2) / 4 + 1; }
 
+#if defined(__GNUC__) && defined(__aarch64__)
+// aarch64 3x3 fast strips: direct windows (see Strip1). LD1 of NREG = 1..4
+// consecutive vectors from p, then p += step bytes (post-indexed by
+// register); the destination registers are fixed by the caller's register
+// variables (LD1 needs consecutive registers): a0..a3 are its first .. last.
+#define ARMCONV_DIRECT_WINDOWS 1
+// (Macros, not functions: a register variable passed to a function is no
+// longer pinned to its register.)
+#define ARMCONV_LD1_POST(NREG, p, step, a0, a1, a2, a3)                                          \
+  do {                                                                                           \
+    if constexpr ((NREG) == 1)                                                                   \
+      __asm__("ld1 {%0.4s}, [%4], %5" : "=w"(a0), "=w"(a1), "=w"(a2), "=w"(a3), "+r"(p) : "r"(step)); \
+    else if constexpr ((NREG) == 2)                                                              \
+      __asm__("ld1 {%0.4s, %1.4s}, [%4], %5"                                                     \
+              : "=w"(a0), "=w"(a1), "=w"(a2), "=w"(a3), "+r"(p) : "r"(step));                    \
+    else if constexpr ((NREG) == 3)                                                              \
+      __asm__("ld1 {%0.4s, %1.4s, %2.4s}, [%4], %5"                                              \
+              : "=w"(a0), "=w"(a1), "=w"(a2), "=w"(a3), "+r"(p) : "r"(step));                    \
+    else if constexpr ((NREG) == 4)                                                              \
+      __asm__("ld1 {%0.4s, %1.4s, %2.4s, %3.4s}, [%4], %5"                                       \
+              : "=w"(a0), "=w"(a1), "=w"(a2), "=w"(a3), "+r"(p) : "r"(step));                    \
+  } while (0)
+// ST1 of NREG = 1..4 consecutive vectors (a0 first) to q, then q += step bytes.
+#define ARMCONV_ST1_POST(NREG, q, step, a0, a1, a2, a3)                                          \
+  do {                                                                                           \
+    if constexpr ((NREG) == 1)                                                                   \
+      __asm__ volatile("st1 {%1.4s}, [%0], %2" : "+r"(q) : "w"(a0), "r"(step) : "memory");       \
+    else if constexpr ((NREG) == 2)                                                              \
+      __asm__ volatile("st1 {%1.4s, %2.4s}, [%0], %3"                                            \
+                       : "+r"(q) : "w"(a0), "w"(a1), "r"(step) : "memory");                      \
+    else if constexpr ((NREG) == 3)                                                              \
+      __asm__ volatile("st1 {%1.4s, %2.4s, %3.4s}, [%0], %4"                                     \
+                       : "+r"(q) : "w"(a0), "w"(a1), "w"(a2), "r"(step) : "memory");             \
+    else if constexpr ((NREG) == 4)                                                              \
+      __asm__ volatile("st1 {%1.4s, %2.4s, %3.4s, %4.4s}, [%0], %5"                              \
+                       : "+r"(q) : "w"(a0), "w"(a1), "w"(a2), "w"(a3), "r"(step) : "memory");    \
+  } while (0)
+#endif
+
+// Direct windows (aarch64, 3x3 fast strips): instead of loading the grid
+// vectors and forming the shifted windows with EXT (two per output vector and
+// row), each tap column's NV windows are one LD1 of NV consecutive vectors
+// from the column where they start (unaligned), through a pointer of its own
+// post-indexed by the row stride: per 16-column row 3 LD1 instead of 3 LDP,
+// 8 EXT and an ADD; the stores one ST1 post-indexed by the output row stride
+// instead of 2 STP and an ADD. Window (j, t) starts at column g + D + 4j + t
+// (g: the grid's first column). A zero unit at the left (Z) holds window
+// (0, 0)'s first lane: ext(zero, window (0, 1), 3), the zero the taps' last
+// lane; one at the right (T) window (NV-1, 2)'s last lane: ext(window (NV-1,
+// 1), zero, 1). Only for loaders with whole units inside the row (FastRow
+// without a partial unit), so no load reaches past a window the strip needs.
+template <int K, int D, bool WHOLE, class Load>
+constexpr bool kDirectWindows =
+#if defined(ARMCONV_DIRECT_WINDOWS)
+    K == 3 && !WHOLE && !Load::kEdge && (D == 3 || (Load::kZ == 0 && Load::kT == 0));
+#else
+    false;
+#endif
+
 template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
 struct Strip1 : StripState<K, NV, K, CLAMP, WHOLE, Load> {
   static constexpr int N = s1_units(K, NV, D);
   using Base = StripState<K, NV, K, CLAMP, WHOLE, Load>;
+  static constexpr bool kDirect = kDirectWindows<K, D, WHOLE, Load>;
+  static constexpr int Z = Load::kZ, T = Load::kT;
+
+  // Direct windows: the next row's windows of tap column t at pt[t] (t = 0:
+  // from vector Z's; 1: vector 0's; 2: vector 0's); byte steps of a row.
+#if defined(ARMCONV_DIRECT_WINDOWS)
+  const float* pt[3];
+  ptrdiff_t xstep, ystep;
+#endif
+  ARMCONV_INLINE void begin_plane() {
+#if defined(ARMCONV_DIRECT_WINDOWS)
+    if constexpr (kDirect) {
+      // this->x: the row at the first loaded unit, column g + 4Z.
+      const float* w1 = this->x + D - 4 * Z + 1;  // window (0, 1)
+      pt[0] = w1 - 1 + 4 * Z;
+      pt[1] = w1;
+      pt[2] = w1 + 1;
+      xstep = ptrdiff_t(this->w * sizeof(float));
+      ystep = ptrdiff_t(this->wo * sizeof(float));
+      __asm__("" : "+r"(xstep), "+r"(ystep));
+    }
+#endif
+  }
+
+#if defined(ARMCONV_DIRECT_WINDOWS)
+  // The windows of one row, one tap column at a time: LD1 into v28-v31
+  // (register map: window j of the column in v28+j; the same four registers
+  // for the three columns, then for the stores), then that column's
+  // multiply-adds (the terms of every output in feed()'s order: tap column
+  // 0, 1, 2 within a tap row). Z: window (0, 0) from its own load of
+  // window (0, 1) (the column's LD1 starts at window (1, 0)); T: window
+  // (NV-1, 2) from window (NV-1, 1), formed while that one is loaded.
+  template <int R, int SKIP, int LIVE, int TC>
+  ARMCONV_INLINE void feed_column(float32x4_t w0, float32x4_t w1, float32x4_t w2, float32x4_t w3) {
+    auto& acc = this->acc;
+    const float32x4_t* k = this->k;
+    const float32x4_t w[4] = {w0, w1, w2, w3};
+    unroll<NV>([&](auto j_) {
+      constexpr int j = ARMCONV_IDX(j_);
+      unroll<LIVE - SKIP>([&](auto mm) {
+        constexpr int m = SKIP + ARMCONV_IDX(mm), ky = K - 1 - m, r = (R + m) % K;
+        if constexpr (ky == 0 && TC == 0) {
+          // (As asm: gcc turns the intrinsic into a DUP of the tap and a
+          // vector FMUL into the window's register, after copying it out.)
+          float32x4_t v;
+          __asm__("fmul %0.4s, %1.4s, %2.s[0]" : "=w"(v) : "w"(w[j]), "w"(k[0]));
+          acc[r][j] = v;
+        } else {
+          acc[r][j] = fma_tap<ky * K + TC, true>(acc[r][j], w[j], k);
+        }
+      });
+    });
+  }
+  template <int R, int SKIP, int LIVE>
+  ARMCONV_INLINE void feed_direct() {
+    register float32x4_t a0 __asm__("v28"), a1 __asm__("v29"), a2 __asm__("v30"), a3 __asm__("v31");
+    if constexpr (Z) {
+      const float32x4_t first = vextq_f32(this->k[2], vld1q_f32(pt[1]), 3);  // window (0, 0)
+      ARMCONV_LD1_POST(NV - 1, pt[0], xstep, a0, a1, a2, a3);
+      if constexpr (NV == 1) feed_column<R, SKIP, LIVE, 0>(first, first, first, first);
+      else if constexpr (NV == 2) feed_column<R, SKIP, LIVE, 0>(first, a0, a0, a0);
+      else if constexpr (NV == 3) feed_column<R, SKIP, LIVE, 0>(first, a0, a1, a1);
+      else feed_column<R, SKIP, LIVE, 0>(first, a0, a1, a2);
+    } else {
+      ARMCONV_LD1_POST(NV, pt[0], xstep, a0, a1, a2, a3);
+      feed_column<R, SKIP, LIVE, 0>(a0, a1, a2, a3);
+    }
+    ARMCONV_LD1_POST(NV, pt[1], xstep, a0, a1, a2, a3);
+    float32x4_t last = vdupq_n_f32(0.0f);
+    if constexpr (T) {  // window (NV-1, 2)
+      const float32x4_t b = NV == 1 ? a0 : NV == 2 ? a1 : NV == 3 ? a2 : a3;
+      last = vextq_f32(b, vdupq_n_f32(0.0f), 1);
+    }
+    feed_column<R, SKIP, LIVE, 1>(a0, a1, a2, a3);
+    ARMCONV_LD1_POST(NV - T, pt[2], xstep, a0, a1, a2, a3);
+    if constexpr (!T) feed_column<R, SKIP, LIVE, 2>(a0, a1, a2, a3);
+    else if constexpr (NV == 1) feed_column<R, SKIP, LIVE, 2>(last, last, last, last);
+    else if constexpr (NV == 2) feed_column<R, SKIP, LIVE, 2>(a0, last, last, last);
+    else if constexpr (NV == 3) feed_column<R, SKIP, LIVE, 2>(a0, a1, last, last);
+    else feed_column<R, SKIP, LIVE, 2>(a0, a1, a2, last);
+  }
+  // Stores accumulator row A whole: the output stage into v28-v31, one ST1.
+  template <int A>
+  ARMCONV_INLINE void store_direct() {
+    auto& acc = this->acc;
+    register float32x4_t s0 __asm__("v28"), s1 __asm__("v29"), s2 __asm__("v30"), s3 __asm__("v31");
+    s0 = this->store.act(acc[A][0]);
+    if constexpr (NV > 1) s1 = this->store.act(acc[A][NV > 1 ? 1 : 0]);
+    if constexpr (NV > 2) s2 = this->store.act(acc[A][NV > 2 ? 2 : 0]);
+    if constexpr (NV > 3) s3 = this->store.act(acc[A][NV > 3 ? 3 : 0]);
+    ARMCONV_ST1_POST(NV, this->y, ystep, s0, s1, s2, s3);
+  }
+#endif
 
   // The row's windows into the accumulators of the output rows it feeds
   // that are stored (m in [SKIP, LIVE)): acc[(R + m) % K] gets tap row
@@ -511,6 +673,14 @@ struct Strip1 : StripState<K, NV, K, CLAMP, WHOLE, Load> {
   // stored and get nothing.
   template <int R, bool LOAD, int SKIP, int LIVE>
   ARMCONV_INLINE void step() {
+#if defined(ARMCONV_DIRECT_WINDOWS)
+    if constexpr (kDirect) {
+      if constexpr (LOAD) feed_direct<R, SKIP, LIVE>();
+      else if constexpr (LIVE == K) this->template zero_row<(R + K - 1) % K>();
+      if constexpr (SKIP == 0) store_direct<R>();
+      return;
+    }
+#endif
     if constexpr (LOAD) {
       float32x4_t v[N];
       this->load(this->x, this->w, v);
@@ -680,8 +850,119 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
     });
   }
 
+  // ---- Direct windows (aarch64, 3x3 "same" fast strips of 2 or 4 vectors) ----
+  // The strip's 8*NV input columns of a row (from column 2*c0) are NV/2 LD4s
+  // (vld4q_f32) of 16 columns: a, b, c, d = columns 16g + 4i + 0, 1, 2, 3
+  // of group g. Group g's outputs 8g + 2i (even) and 8g + 2i + 1 (odd) read
+  // columns 16g + 4i - 1, 0, 1 and 16g + 4i + 1, 2, 3: even windows
+  // ext(d', d, 3), a, b (d' = the previous group's d; for group 0 the
+  // column left of the strip, an LD1R of it, or the taps' zero lane at the
+  // row's left end), odd windows b, c, d. So accumulator vector 2g holds
+  // group g's even outputs, 2g+1 its odd ones, and a row's stores are ST2s
+  // of those pairs, which interleave them back. Per input row of a 4-vector
+  // strip: 2 LD4, 1 LD1R, 2 EXT, 2 ADD (before: 4 LD2, 4 EXT, an ADD); per
+  // output row 2 ST2, 2 ADD (before: 2 STP and an ADD). (As asm LD4/ST2
+  // post-indexed by register, into fixed registers like Strip1's LD1s, it
+  // would save the ADDs, but gcc 12 then kept the strip state in memory.)
+  // The terms of every output, and their order, are those of feed() (the
+  // same bits).
+  static constexpr bool kDirect =
+#if defined(ARMCONV_DIRECT_WINDOWS)
+      K == 3 && D == 7 && !WHOLE && !Load::kEdge && Load::kT == 0 && (NV == 2 || NV == 4) &&
+      !std::is_same<Load, FastRow<N, Load::kZ, 0, true>>::value;
+#else
+      false;
+#endif
+  static constexpr int Z = Load::kZ;
+#if defined(ARMCONV_DIRECT_WINDOWS)
+  const float* dx;  // the row's column 2*c0
+  const float* dl;  // its column 2*c0 - 1 (Z = 0)
+  ARMCONV_INLINE void begin_plane() {
+    if constexpr (kDirect) {
+      dx = this->x + 8 - 8 * Z;  // this->x: the first loaded pair, column g + 8Z = 2*c0 - 8 + 8Z
+      dl = dx - 1;
+    }
+  }
+#endif
+#if defined(ARMCONV_DIRECT_WINDOWS)
+  template <int KY, int R, int SKIP, int LIVE, int J, int TC>
+  ARMCONV_INLINE void feed_window(float32x4_t win) {
+    auto& acc = this->acc;
+    const float32x4_t* k = this->k;
+    unroll<LIVE - SKIP>([&](auto mm) {
+      constexpr int m = SKIP + ARMCONV_IDX(mm), ky = KY - 2 * m, r = (R + m) % ROWS;
+      if constexpr (ky >= 0) {
+        if constexpr (ky == 0 && TC == 0) {
+          float32x4_t v;  // (asm: see Strip1::feed_column)
+          __asm__("fmul %0.4s, %1.4s, %2.s[0]" : "=w"(v) : "w"(win), "w"(k[0]));
+          acc[r][J] = v;
+        } else {
+          acc[r][J] = fma_tap<ky * K + TC, true>(acc[r][J], win, k);
+        }
+      }
+    });
+  }
+  template <int KY, int R, int SKIP, int LIVE, int G>
+  ARMCONV_INLINE void feed_group(float32x4_t dprev, float32x4_t a, float32x4_t b, float32x4_t c, float32x4_t d) {
+    feed_window<KY, R, SKIP, LIVE, 2 * G, 0>(vextq_f32(dprev, d, 3));
+    feed_window<KY, R, SKIP, LIVE, 2 * G, 1>(a);
+    feed_window<KY, R, SKIP, LIVE, 2 * G, 2>(b);
+    feed_window<KY, R, SKIP, LIVE, 2 * G + 1, 0>(b);
+    feed_window<KY, R, SKIP, LIVE, 2 * G + 1, 1>(c);
+    feed_window<KY, R, SKIP, LIVE, 2 * G + 1, 2>(d);
+  }
+  template <int KY, int R, int SKIP, int LIVE>
+  ARMCONV_INLINE void feed_direct() {
+    float32x4_t left;
+    if constexpr (Z) {
+      left = this->k[2];  // lane 3: zero (the left padding)
+    } else {
+      // (Through a local: with the member as the asm operand, gcc kept the
+      // whole strip state in memory.)
+      const float* q = dl;
+      __asm__("ld1r {%0.4s}, [%1], %2" : "=w"(left), "+r"(q) : "r"(ptrdiff_t(this->w * sizeof(float))));
+      dl = q;
+    }
+    const float32x4x4_t g0 = vld4q_f32(dx);
+    feed_group<KY, R, SKIP, LIVE, 0>(left, g0.val[0], g0.val[1], g0.val[2], g0.val[3]);
+    if constexpr (NV == 4) {
+      const float32x4x4_t g1 = vld4q_f32(dx + 16);
+      feed_group<KY, R, SKIP, LIVE, 1>(g0.val[3], g1.val[0], g1.val[1], g1.val[2], g1.val[3]);
+    }
+    dx += this->w;
+  }
+  // Stores accumulator row A: the output stage of each group's even and
+  // odd vectors into v24, v25 (v26, v27), one ST2 per group.
+  template <int A>
+  ARMCONV_INLINE void store_direct() {
+    auto& acc = this->acc;
+    float32x4x2_t v0;
+    v0.val[0] = this->store.act(acc[A][0]);
+    v0.val[1] = this->store.act(acc[A][1]);
+    vst2q_f32(this->y, v0);
+    if constexpr (NV == 4) {
+      float32x4x2_t v1;
+      v1.val[0] = this->store.act(acc[A][NV == 4 ? 2 : 0]);
+      v1.val[1] = this->store.act(acc[A][NV == 4 ? 3 : 0]);
+      vst2q_f32(this->y + 8, v1);
+    }
+    this->y += this->wo;
+  }
+#endif
+
   template <int KY, int R, int SKIP, int LIVE>
   ARMCONV_INLINE void load_feed() {
+#if defined(ARMCONV_DIRECT_WINDOWS)
+    if constexpr (kDirect) {
+      if constexpr (kFeeds<KY, SKIP, LIVE>) {
+        feed_direct<KY, R, SKIP, LIVE>();
+      } else {  // (the row's pointers as the loads would leave them)
+        dx += this->w;
+        if constexpr (!Z) dl += this->w;
+      }
+      return;
+    }
+#endif
     if constexpr (kFeeds<KY, SKIP, LIVE>) {
       // (Pairs as two arrays of vectors: gcc keeps an array of tuples, and
       // then the whole strip state, in memory.)
@@ -701,6 +982,12 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
     if constexpr (L1) load_feed<K - 2, R, SKIP, LIVE>();
     if constexpr (L2) load_feed<K - 1, R, SKIP, LIVE>();
     else if constexpr (LIVE == ROWS) this->template zero_row<(R + ROWS - 1) % ROWS>();
+#if defined(ARMCONV_DIRECT_WINDOWS)
+    if constexpr (kDirect) {
+      if constexpr (SKIP == 0) store_direct<R>();
+      return;
+    }
+#endif
     if constexpr (SKIP == 0) this->template store_row<R, LIVE == 1>();
   }
 
@@ -825,6 +1112,7 @@ ARMCONV_INLINE void strip_body(const DwPlane& p, size_t c0, size_t nout, Load lo
   for (size_t i = 0; i < planes; i++) {
     st.x = x;
     st.y = y;
+    st.begin_plane();
     st.taps(pk);
     // Steps above the plane accumulate into rows that are never stored. (Only
     // constant indices into acc anywhere: the compiler then keeps it in registers.)
@@ -848,9 +1136,19 @@ ARMCONV_NOINLINE ARMCONV_FLATTEN void strip2(const DwPlane& p, size_t c0, size_t
                                              size_t planes) {
   strip_body<2, K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
 }
+// (The direct-window stride-2 strips, as the stride-1 ones: the first
+// scheduling pass would hoist the next row's LD4s into the registers the
+// current row's windows still hold.)
+template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+ARMCONV_NOINLINE ARMCONV_FLATTEN ARMCONV_NO_PRESCHED void strip2_direct(const DwPlane& p, size_t c0,
+                                                                        size_t nout, Load load, size_t planes) {
+  strip_body<2, K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
+}
 template <int STRIDE, int K, int NV, int D, bool CLAMP, bool WHOLE = false, class Load>
 void run_strip(const DwPlane& p, size_t c0, size_t nout, Load load, size_t planes = 1) {
   if constexpr (STRIDE == 1) strip1<K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
+  else if constexpr (Strip2<K, NV, D, CLAMP, WHOLE, Load>::kDirect)
+    strip2_direct<K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
   else strip2<K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
 }
 

@@ -56,9 +56,10 @@
 // through one pointer each, the last one stepping to the next row (gcc
 // otherwise keeps an address per vector, each set by an ADD per row).
 //
-// Per input row of a 14-column map (NV = 4, R = 2), aarch64: 36 FMLA/FMUL,
-// 8 EXT, 2 loads (LDP + LDR d: whole vectors as pairs), 12 output-stage
-// instructions with the clamp (FADD, FMAX, FMIN per vector), 3 stores,
+// Per input row of a 14-column map (NV = 4, R = 2), aarch64 (direct
+// windows, Rows3x3S1::feed_direct): 36 FMLA/FMUL, 3 LD1 and 2 plain loads,
+// 4 EXT, 12 output-stage instructions with the clamp (FADD, FMAX, FMIN per
+// vector), 2 stores (STR d, ST1); before them 8 EXT, 4 loads, 3 stores and
 // 2 pointer steps.
 #pragma once
 
@@ -273,23 +274,139 @@ struct Rows3x3S1 {
     feed_vectors<A0, A1, A2>(v, std::make_integer_sequence<int, J1 - J0>());
   }
 
+  // ---- Direct windows (aarch64, whole rows of 5 or more columns) ----
+  // As the strips' (neon/dwconv.h, Strip1): each tap column's windows are
+  // one LD1 of consecutive vectors from the column where they start
+  // (unaligned), through a pointer of its own post-indexed by the row
+  // stride (p0: window (1, 0) at column 3; p1: window (0, 1) at column 0;
+  // p2: window (0, 2) at column 1), one tap column at a time into v28-v31
+  // (register map: window j of the column's LD1 in v28+j), and a row's
+  // stores one ST1 of its whole vectors from v28-v31. The windows that
+  // touch the padding come from two plain loads: window (0, 0) =
+  // ext(zero lane of the taps, x[0..3], 3), and the last vector's windows
+  // from u = x[w-4 .. w-1] (w = 4(NV-1) + RR, RR = 1..4): tap column t of
+  // vector NV-1 starts at column 4(NV-1) + t - 1 = w-4 + (3 + t - RR), so
+  // it is ext(u, zero, 3 + t - RR) (lanes past the row zero; shift 4: the
+  // zero vector) where that window reaches past the row, else it is in
+  // the column's LD1. Nothing outside the row is read. Per 14-column row:
+  // 2 plain loads, 3 LD1, 4 EXT (before: 4 loads, 8 EXT, an ADD); stores:
+  // the tail's STR d, one ST1 (before: 3 stores, an ADD).
+#if defined(ARMCONV_DIRECT_WINDOWS)
+  static constexpr bool kDirect = J0 == 0 && J1 == NV && NV >= 2;
+#else
+  static constexpr bool kDirect = false;
+#endif
+  static constexpr int RR = R == 0 ? 4 : R;
+#if defined(ARMCONV_DIRECT_WINDOWS)
+  const float* dp[3];
+  ptrdiff_t xstep, ystep;
+#endif
+  void set_direct() {
+#if defined(ARMCONV_DIRECT_WINDOWS)
+    if constexpr (kDirect) {
+      dp[0] = x + 3;
+      dp[1] = x;
+      dp[2] = x + 1;
+      xstep = ystep = ptrdiff_t(w * sizeof(float));
+      __asm__("" : "+r"(xstep), "+r"(ystep));
+    }
+#endif
+  }
+#if defined(ARMCONV_DIRECT_WINDOWS)
+  template <int A0, int A1, int A2, int TC>
+  ARMCONV_INLINE void feed_column(const float32x4_t* win) {
+    unroll<NV>([&](auto j) { feed_window<A0, A1, A2, ARMCONV_IDX(j), TC>(win[ARMCONV_IDX(j)]); });
+  }
+  // The windows of vector NV-1 reaching past the row (tap column t).
+  template <int TC>
+  ARMCONV_INLINE static float32x4_t last_window(float32x4_t u) {
+    return window<3 + TC - RR>(u, vdupq_n_f32(0.0f));
+  }
+  template <int A0, int A1, int A2>
+  ARMCONV_INLINE void feed_direct() {
+    register float32x4_t a0 __asm__("v28"), a1 __asm__("v29"), a2 __asm__("v30"), a3 __asm__("v31");
+    constexpr int W = 4 * (NV - 1) + RR;
+    // Whole windows from the LD1s: tap column 0 vectors 1 .. n0, 1 and 2
+    // vectors 0 .. n-1.
+    constexpr int n0 = RR >= 3 ? NV - 1 : NV - 2, n1 = RR == 4 ? NV : NV - 1, n2 = NV - 1;
+    const float32x4_t u = vld1q_f32(dp[1] + W - 4);
+    const float32x4_t first = vextq_f32(k[NK - 1], vld1q_f32(dp[1]), 3);
+    float32x4_t win[NV];
+    win[0] = first;
+    if constexpr (n0 > 0) {
+      ARMCONV_LD1_POST(n0, dp[0], xstep, a0, a1, a2, a3);
+      const float32x4_t l[4] = {a0, a1, a2, a3};
+      for (int j = 1; j <= n0; j++) win[j] = l[j - 1];
+    }
+    if constexpr (n0 < NV - 1) win[NV - 1] = last_window<0>(u);
+    feed_column<A0, A1, A2, 0>(win);
+    {
+      ARMCONV_LD1_POST(n1, dp[1], xstep, a0, a1, a2, a3);
+      const float32x4_t l[4] = {a0, a1, a2, a3};
+      for (int j = 0; j < n1; j++) win[j] = l[j];
+      if constexpr (n1 < NV) win[NV - 1] = last_window<1>(u);
+      feed_column<A0, A1, A2, 1>(win);
+    }
+    {
+      ARMCONV_LD1_POST(n2, dp[2], xstep, a0, a1, a2, a3);
+      const float32x4_t l[4] = {a0, a1, a2, a3};
+      for (int j = 0; j < n2; j++) win[j] = l[j];
+      win[NV - 1] = last_window<2>(u);
+      feed_column<A0, A1, A2, 2>(win);
+    }
+  }
+  // Row A: the tail's lanes first (unless stored whole), then the whole
+  // vectors' output stage into v28-v31 and one ST1.
+  template <int A, bool LAST>
+  ARMCONV_INLINE void store_direct() {
+    constexpr bool kTailWhole = RR == 4 || (RR == 3 && !LAST);
+    constexpr int n = kTailWhole ? NV : NV - 1;
+    if constexpr (!kTailWhole) store.partial(y + 4 * (NV - 1), acc[A][NV - 1], size_t(RR));
+    register float32x4_t s0 __asm__("v28"), s1 __asm__("v29"), s2 __asm__("v30"), s3 __asm__("v31");
+    s0 = store.act(acc[A][0]);
+    if constexpr (n > 1) s1 = store.act(acc[A][n > 1 ? 1 : 0]);
+    if constexpr (n > 2) s2 = store.act(acc[A][n > 2 ? 2 : 0]);
+    if constexpr (n > 3) s3 = store.act(acc[A][n > 3 ? 3 : 0]);
+    ARMCONV_ST1_POST(n, y, ystep, s0, s1, s2, s3);
+  }
+#endif
+  // One input row into the accumulator rows A0, A1, A2 (-1: none).
+  template <int A0, int A1, int A2>
+  ARMCONV_INLINE void feed_row() {
+#if defined(ARMCONV_DIRECT_WINDOWS)
+    if constexpr (kDirect) {
+      feed_direct<A0, A1, A2>();
+      return;
+    }
+#endif
+    float32x4_t v[NV];
+    load(v);
+    feed<A0, A1, A2>(v);
+  }
+  template <int A, bool LAST>
+  ARMCONV_INLINE void store_any() {
+#if defined(ARMCONV_DIRECT_WINDOWS)
+    if constexpr (kDirect) {
+      store_direct<A, LAST>();
+      return;
+    }
+#endif
+    store_row<A, LAST>();
+  }
+
   // Input row i, 1 <= i <= h-2, with P = i mod 3: feeds output rows i+1,
   // i, i-1 (accumulators (P+1)%3, P, (P+2)%3), stores row i-1.
   template <int P>
   ARMCONV_INLINE void mid() {
-    float32x4_t v[NV];
-    load(v);
-    feed<(P + 1) % 3, P, (P + 2) % 3>(v);
-    store_row<(P + 2) % 3, false>();
+    feed_row<(P + 1) % 3, P, (P + 2) % 3>();
+    store_any<(P + 2) % 3, false>();
   }
   // The last input row h-1 (P = (h-1) mod 3): completes rows h-2 and h-1.
   template <int P>
   ARMCONV_INLINE void last() {
-    float32x4_t v[NV];
-    load(v);
-    feed<-1, P, (P + 2) % 3>(v);
-    store_row<(P + 2) % 3, false>();
-    store_row<P, true>();
+    feed_row<-1, P, (P + 2) % 3>();
+    store_any<(P + 2) % 3, false>();
+    store_any<P, true>();
   }
 
   // One plane of h >= 2 rows (taps at pk): the row count's remainder REM =
@@ -301,11 +418,7 @@ struct Rows3x3S1 {
     // Row 0: input row 0 starts row 1 (tap row 0) and adds tap row 1 into row 0
     // (from zero, as the strips do).
     for (int j = J0; j < J1; j++) acc[0][j] = vdupq_n_f32(0.0f);
-    {
-      float32x4_t v[NV];
-      load(v);
-      feed<1, 0, -1>(v);
-    }
+    feed_row<1, 0, -1>();
     for (; n; n--) {
       keep_in_register<NK>(k);
       mid<1>();
@@ -332,6 +445,7 @@ ARMCONV_NOINLINE ARMCONV_FLATTEN ARMCONV_NO_PRESCHED void rows3x3_s1_run(const D
   s.y = p.y;
   s.w = p.w;
   s.set_steps();
+  s.set_direct();
   s.store.lo = vdupq_n_f32(p.lo);
   s.store.hi = vdupq_n_f32(p.hi);
   const size_t n = (p.h - 2) / 3;

@@ -411,6 +411,74 @@ void check_small_maps(const DwKernels& kern) {
   g_failures += bad;
 }
 
+// The 3x3 strips' direct windows (aarch64; neon/dwconv.h): stride 1, each
+// tap column's windows one LD1 from where they start, the zero unit at a
+// strip's left or right end patched in (Strip1); stride 2, 16 columns per
+// LD4, the even and odd outputs apart and stored by ST2 (Strip2). Every
+// width 1..40 (stride 2: 1..72, several 4-vector strips and a 2-vector
+// one), heights 1..20, paddings that give the fast strips (left 0, 1, 4, 5;
+// top 0, 1, 2; asymmetric right and bottom), with and without the clamp,
+// runs of 1..3 planes against guard pages, against the reference; then
+// each plane cut into two row ranges gives the bits of the whole plane.
+void check_strip_windows(const DwKernels& kern, int s) {
+  if (kern.k != 3) return;
+  const Pads pads[] = {{1, 1, 1, 1}, {1, 0, 1, 0}, {0, 0, 0, 0}, {0, 1, 0, 1}, {2, 1, 5, 3},
+                       {1, 2, 4, 0}, {0, 2, 1, 2}, {2, 2, 1, 1}};
+  const DwShape sh{3, 3, s, s, 1, 1};
+  const int wmax = s == 1 ? 40 : 72;
+  int cases = 0, bad = 0;
+  for (int h = 1; h <= 20; h++)
+    for (int w = 1; w <= wmax; w++)
+      for (const Pads& pd : pads) {
+        cases++;
+        const bool clamp = (h + w + pd.l) % 2 == 0;
+        if (!check_plane({kern.name, &kern, nullptr}, sh, h, w, pd, clamp, (h * 3 + w + pd.t) % 2 == 0,
+                         1 + (h + w + pd.r) % 3) &&
+            ++bad > 20) {
+          g_failures += bad;
+          return;
+        }
+      }
+  for (int h = 3; h <= 20; h++)
+    for (int w = 17; w <= wmax; w++)
+      for (const Pads& pd : pads) {
+        const int ho = (h + pd.t + pd.b - 3) / s + 1, wo = (w + pd.l + pd.r - 3) / s + 1;
+        if (ho < 2 || wo < 1) continue;
+        const size_t plane = size_t(h) * w, oplane = size_t(ho) * wo;
+        std::vector<float> x(plane), whole(oplane), cut(oplane), kk(12, 0.0f);
+        for (int i = 0; i < 10; i++) kk[i] = frand();
+        for (float& v : x) v = frand();
+        DwPlane p{x.data(), size_t(h), size_t(w), whole.data(), size_t(ho), size_t(wo), size_t(pd.t),
+                  size_t(pd.l), kk.data(), (h + w) % 2 == 0, -0.5f, 0.75f, 1};
+        (s == 1 ? kern.stride1 : kern.stride2)(p);
+        const int a = 1 + (h * 5 + w) % (ho - 1);
+        if (a * s - pd.t > h - 1) continue;
+        const int ranges[2][2] = {{0, a}, {a, ho}};
+        for (const auto& r : ranges) {
+          DwPlane q = p;
+          const int iy = r[0] * s - pd.t;
+          if (iy >= 0) {
+            q.x += size_t(iy) * w;
+            q.h = size_t(h - iy);
+            q.pad_top = 0;
+          } else {
+            q.pad_top = size_t(-iy);
+          }
+          q.y = cut.data() + size_t(r[0]) * wo;
+          q.ho = size_t(r[1] - r[0]);
+          (s == 1 ? kern.stride1 : kern.stride2)(q);
+        }
+        cases++;
+        if (std::memcmp(whole.data(), cut.data(), oplane * sizeof(float)) != 0) {
+          std::printf("FAIL %s strip windows row cuts: stride %d h %d w %d pads (t%d b%d l%d r%d) cut at row %d: "
+                      "bits differ from the whole plane\n", kern.name, s, h, w, pd.t, pd.b, pd.l, pd.r, a);
+          bad++;
+        }
+      }
+  std::printf("%s: %d stride-%d strip checks, %d failures\n", kern.name, cases, s, bad);
+  g_failures += bad;
+}
+
 int main() {
   using namespace armconv::detail;
   const Kernels& kt = kernels();
@@ -421,6 +489,8 @@ int main() {
   check_row_cuts(*kt.dw5x5);
   check_small_maps(*kt.dw3x3);
   check_small_maps(*kt.dw5x5);
+  check_strip_windows(*kt.dw3x3, 1);
+  check_strip_windows(*kt.dw3x3, 2);
   sweep_any({kt.dw_any->name, nullptr, kt.dw_any});
   if (kt.dw3x3 != &dw3x3_generic_kernels()) sweep({"dwconv3x3 generic", &dw3x3_generic_kernels(), nullptr}, 3);
   if (kt.dw5x5 != &dw5x5_generic_kernels()) sweep({"dwconv5x5 generic", &dw5x5_generic_kernels(), nullptr}, 5);

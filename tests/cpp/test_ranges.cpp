@@ -700,6 +700,8 @@ void f32_cases() {
            {2, 3, 1});
   f32_case("dw3x3 s1 C24, 9x9, n 2", make_dw3x3_conv, params(24, 24, 3, 1, 1, 24, false), 2, 9, 9,
            {48, 1, 1});
+  // (aarch64: the stride-2 strips' LD4 windows, 4- and 2-vector strips.)
+  f32_case("dw3x3 s2 C2, 61x88", make_dw3x3_conv, params(2, 2, 3, 2, 1, 2, true), 1, 61, 88, {2, 3, 1});
 }
 
 // twins: also the fp16 Winograd's generic twin kernels on the same driver.
