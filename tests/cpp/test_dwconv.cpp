@@ -316,6 +316,23 @@ void check_operator() {
 // cuts, and results must not depend on how a layer's rows are cut. Also the
 // MobileNet map sizes (14x14, 7x7, with 14 and 7 rows) against the reference,
 // in runs of several planes.
+// Output rows [r0, r1) of the one-plane q (q.x its first input row, q.h its
+// height) as a plane of their own, written at y: the input from the row the
+// first output reads, the top padding what is left of it.
+DwPlane row_cut(DwPlane q, int r0, int r1, int s, float* y) {
+  const int iy = r0 * s - int(q.pad_top);
+  if (iy >= 0) {
+    q.x += size_t(iy) * q.w;
+    q.h -= size_t(iy);
+    q.pad_top = 0;
+  } else {
+    q.pad_top = size_t(-iy);
+  }
+  q.y = y;
+  q.ho = size_t(r1 - r0);
+  return q;
+}
+
 void check_row_cuts(const DwKernels& kern) {
   int cases = 0, bad = 0;
   const int k = int(kern.k), pad = k / 2;
@@ -345,20 +362,10 @@ void check_row_cuts(const DwKernels& kern) {
           for (const auto& r : ranges) {
             DwPlane q = p;
             q.x = x.data() + c * plane;
-            q.h = size_t(h);
             q.k = kk.data() + c * kstep;
             q.count = 1;
-            const int iy = r[0] * s - pad;
-            if (iy >= 0) {
-              q.x += size_t(iy) * w;
-              q.h = size_t(h - iy);
-              q.pad_top = 0;
-            } else {
-              q.pad_top = size_t(-iy);
-            }
-            q.y = cut.data() + c * oplane + size_t(r[0]) * wo;
-            q.ho = size_t(r[1] - r[0]);
-            (s == 1 ? kern.stride1 : kern.stride2)(q);
+            (s == 1 ? kern.stride1 : kern.stride2)(
+                row_cut(q, r[0], r[1], s, cut.data() + c * oplane + size_t(r[0]) * wo));
           }
           cases++;
           if (std::memcmp(whole.data() + c * oplane, cut.data() + c * oplane, oplane * sizeof(float)) != 0) {
@@ -455,18 +462,7 @@ void check_strip_windows(const DwKernels& kern, int s) {
         if (a * s - pd.t > h - 1) continue;
         const int ranges[2][2] = {{0, a}, {a, ho}};
         for (const auto& r : ranges) {
-          DwPlane q = p;
-          const int iy = r[0] * s - pd.t;
-          if (iy >= 0) {
-            q.x += size_t(iy) * w;
-            q.h = size_t(h - iy);
-            q.pad_top = 0;
-          } else {
-            q.pad_top = size_t(-iy);
-          }
-          q.y = cut.data() + size_t(r[0]) * wo;
-          q.ho = size_t(r[1] - r[0]);
-          (s == 1 ? kern.stride1 : kern.stride2)(q);
+          (s == 1 ? kern.stride1 : kern.stride2)(row_cut(p, r[0], r[1], s, cut.data() + size_t(r[0]) * wo));
         }
         cases++;
         if (std::memcmp(whole.data(), cut.data(), oplane * sizeof(float)) != 0) {
