@@ -109,11 +109,17 @@ declare -A CTEST_CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15"
                        [clang-aarch64]="cortex-a72 cortex-a76" [clang-armv7]="cortex-a15 cortex-a9"
                        [armv6]="cortex-a15 cortex-a9")
 # Runs of a build on a CPU that repeat machine code another run already
-# tests run only part of its tests (ctest -R / -E regexes; the gcc builds run
-# everything on every CPU):
-# - clang-aarch64 on cortex-a76: its fp32 kernels and drivers are the ones it
-#   runs on cortex-a72 (the dispatch differs only in the fp16 and dotprod
-#   entries), so only the tests that reach those entries;
+# tests run only part of its tests (ctest -R / -E regexes; every other run
+# runs every test):
+# - cortex-a76 (gcc and clang): its fp32 kernels and drivers are the ones the
+#   same build runs on cortex-a72 (the dispatch differs only in the fp16 and
+#   dotprod entries), so only the tests that reach those entries, and (gcc)
+#   the planner's and test_ranges' "ext" families, which choose by them;
+# - armv6 and clang-armv7 on cortex-a9, armv6 on cortex-a15: without
+#   test_winograd_fp16 and test_wino_gemm_fp16. No 32-bit CPU has fp16
+#   arithmetic: those run the generic binary16 twins, the same C++ that
+#   host-ctest runs, and armv7-ctest-a15 and clang-armv7-ctest-a15 run them
+#   compiled for 32-bit ARM by gcc and clang;
 # - cortex-a9 (generic kernels: no VFPv4) without test_ranges: the plans and
 #   cuts of the generic kernels are the host build's (host-ctest runs them),
 #   and test_ranges under QEMU is most of a ctest run;
@@ -131,9 +137,11 @@ declare -A CTEST_CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15"
 declare -A CTEST_ENV=([aarch64:cortex-a76]="ARMCONV_TEST_RANGES=ext"
                       [clang-aarch64:cortex-a72]="ARMCONV_TEST_RANGES=quick"
                       [clang-armv7:cortex-a15]="ARMCONV_TEST_RANGES=quick")
-declare -A CTEST_ONLY=([clang-aarch64:cortex-a76]="fp16|half_convert|gemm_s8|plan_only|extension_symbols")
-declare -A CTEST_SKIP=([armv6:cortex-a9]="^test_ranges\$" [clang-armv7:cortex-a9]="^test_ranges\$"
-                       [armv6:cortex-a15]="^test_ranges\$")
+declare -A CTEST_ONLY=([clang-aarch64:cortex-a76]="fp16|half_convert|gemm_s8|plan_only|extension_symbols"
+                       [aarch64:cortex-a76]="fp16|half_convert|gemm_s8|plan_only|planner|gemm_costs|extension_symbols|^test_ranges\$|^test_conv\$")
+NO_F16_TWINS="|^test_winograd_fp16\$|^test_wino_gemm_fp16\$"
+declare -A CTEST_SKIP=([armv6:cortex-a9]="^test_ranges\$$NO_F16_TWINS" [clang-armv7:cortex-a9]="^test_ranges\$$NO_F16_TWINS"
+                       [armv6:cortex-a15]="^test_ranges\$$NO_F16_TWINS")
 PIOS32_FLAGS="-march=armv6+fp -mfpu=vfp -mfloat-abi=hard -marm"
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
