@@ -16,8 +16,8 @@
 #   clang    clang-14 + lld cross builds of the C++ tests for aarch64 (ctest on
 #            cortex-a72; its fp16 and dotprod tests on a76) and baseline armhf
 #            (cortex-a15, and cortex-a9 which has no VFPv4: generic kernels; there
-#            without test_ranges, which host-ctest runs on the same generic
-#            plans); and the Python module built by clang-14
+#            only the tests of what the dispatch changes, see CTEST_ONLY);
+#            and the Python module built by clang-14
 #            from the sdist on the host (as Termux builds it) with the host pytest suite
 #   perf     the performance gate: the instruction counter's self-tests
 #            (bench/test_qcount.py) and the host-side tests of bench/peers.py
