@@ -1,0 +1,216 @@
+// NEON fp32 depthwise 3x3, stride 1, pad 1 ("same"), 28-column maps
+// (MobileNetV2's 28x28 layers), aarch64: each plane as two bands of columns,
+// 0..15 and 16..27, each one pass of a rows kernel down the plane (three
+// rows of accumulators in registers), all planes of a call in one assembly
+// loop. Part of dwconv3x3-aarch64-1x16 (its table: dwconv3x3_1x16.cpp),
+// which runs every other plane with the rows kernel (neon/dwconv3x3_rows.h)
+// or the strips (neon/dwconv.h).
+//
+// Before, such a row was three strips (16 + 8 + 4 columns), each set up per
+// plane and each with its row loads and stores; a band of 12 columns does
+// in 3 loads and a store what the 8- and 4-column strips did in 6 and 2, and
+// the plane loop has no per-strip set-up or layout checks.
+//
+// Windows (as the strips' direct windows, Strip1 in neon/dwconv.h): output
+// vector j (columns 4j .. 4j+3), tap column t reads columns 4j + t - 1 ..
+// 4j + t + 2: for each tap column one LD1 of the band's consecutive vectors
+// from the column its first window starts at, through a pointer of its own
+// post-indexed by the row stride. The windows that touch the padding:
+// vector 0, tap column 0 = ext(taps' third vector, columns 0..3, 3) (lane 3
+// of the taps' third vector is zero: the packing), and vector 6, tap column 2
+// = ext(columns 24..27, zero, 1); nothing outside the row is read or written.
+// Per input row: left band 3 LD1, 1 EXT, 36 FMLA/FMUL; right band 3 LD1,
+// 1 EXT, 27 FMLA/FMUL; per output row 7 output-stage vectors (FADD, and
+// FMAX, FMIN with the clamp) and 2 ST1.
+//
+// Rows: input row i feeds output rows i+1 (tap row 0: an FMUL of tap 0
+// starts it), i (tap row 1) and i-1 (tap row 2, which completes it: bias,
+// clamp, store). The three rows of accumulators rotate; the loop is
+// unrolled over three input rows so the rotation is a renaming, and the
+// rem = (h-2) mod 3 rows left pick the tail. Row 0 has no tap-row-0 terms:
+// its accumulators start from zero. The terms of every output, and their
+// order, are those of the strips and the rows kernels (tap rows 0, 1, 2,
+// tap columns 0, 1, 2; the bias added last, then the clamp): the same bits
+// whichever kernel runs a plane or a range of its rows.
+//
+// Register map: v0-v2 taps (tap T: lane T%4 of v(T/4)), v3 bias, v4/v5 the
+// clamp's bounds, v7 zero; accumulator rows R0 = v16-v19, R1 = v20-v23,
+// R2 = v24-v27 (vector j of the band in register 4r + j; the right band
+// uses the first three); windows: left band tap column 0 in v28-v31, 1 in
+// v8-v11, 2 in v28-v31; right band v28-v30, v8-v10, v12-v14; the output
+// stage in v28-v31.
+#include <cstddef>
+
+#include "core/dwconv.h"
+
+namespace armconv {
+namespace detail {
+
+namespace {
+
+#define DWS1_K0 "v0.s[0]"
+#define DWS1_K1 "v0.s[1]"
+#define DWS1_K2 "v0.s[2]"
+#define DWS1_K3 "v0.s[3]"
+#define DWS1_K4 "v1.s[0]"
+#define DWS1_K5 "v1.s[1]"
+#define DWS1_K6 "v1.s[2]"
+#define DWS1_K7 "v1.s[3]"
+#define DWS1_K8 "v2.s[0]"
+// acc (+)= window * tap; NOP: a row that this input row does not feed.
+#define DWS1_FMLA(acc, w, t) "fmla " acc ".4s, " w ".4s, " t "\n\t"
+#define DWS1_FMUL(acc, w, t) "fmul " acc ".4s, " w ".4s, " t "\n\t"
+#define DWS1_NOP(acc, w, t)
+
+// Accumulator rows: DWS1_R<r>_<j> is vector j of row r. (DWS1_NO: no row.)
+#define DWS1_R0_0 "v16"
+#define DWS1_R0_1 "v17"
+#define DWS1_R0_2 "v18"
+#define DWS1_R0_3 "v19"
+#define DWS1_R1_0 "v20"
+#define DWS1_R1_1 "v21"
+#define DWS1_R1_2 "v22"
+#define DWS1_R1_3 "v23"
+#define DWS1_R2_0 "v24"
+#define DWS1_R2_1 "v25"
+#define DWS1_R2_2 "v26"
+#define DWS1_R2_3 "v27"
+
+// Window w of vector j, tap column t, into the rows it feeds: A2 (tap row
+// 2, op O2), A1 (tap row 1), A0 (tap row 0, op O0: FMUL for t = 0).
+// Taps: t2, t1, t0 of those tap rows.
+#define DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, j, w) O2(A2##_##j, w, t2) O1(A1##_##j, w, t1) O0(A0##_##j, w, t0)
+#define DWS1_COL3(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1, w2)              \
+  DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 0, w0)                            \
+  DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 1, w1)                            \
+  DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 2, w2)
+#define DWS1_COL4(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1, w2, w3)          \
+  DWS1_COL3(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1, w2)                    \
+  DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 3, w3)
+
+// One input row into the band's rows: A2 (O2: FMLA or NOP), A1 (FMLA),
+// A0 (S0: FMUL or NOP for tap column 0, O0: FMLA or NOP for 1 and 2).
+// Left band: vectors 0..3 (p0: column 3, p1: column 0, p2: column 1).
+#define DWS1_LROW(O2, A2, A1, S0, O0, A0)                                               \
+  "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[p1]], %[xs]\n\t"                              \
+  "ld1 {v29.4s, v30.4s, v31.4s}, [%[p0]], %[xs]\n\t"                                    \
+  "ext v28.16b, v2.16b, v8.16b, #12\n\t"                                                \
+  DWS1_COL4(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30", "v31") \
+  DWS1_COL4(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10", "v11")   \
+  "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p2]], %[xs]\n\t"                            \
+  DWS1_COL4(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29", "v30", "v31")
+// Right band: vectors 4..6 (q0: column 15, q1: column 16, q2: column 17);
+// vector 6's tap-column-2 window from its tap-column-1 one and zero.
+#define DWS1_RROW(O2, A2, A1, S0, O0, A0)                                               \
+  "ld1 {v28.4s, v29.4s, v30.4s}, [%[q0]], %[xs]\n\t"                                    \
+  "ld1 {v8.4s, v9.4s, v10.4s}, [%[q1]], %[xs]\n\t"                                      \
+  "ld1 {v12.4s, v13.4s}, [%[q2]], %[xs]\n\t"                                            \
+  "ext v14.16b, v10.16b, v7.16b, #4\n\t"                                                \
+  DWS1_COL3(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30") \
+  DWS1_COL3(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10")   \
+  DWS1_COL3(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12", "v13", "v14")
+
+// Output stage of vector j of row R into register s; ACT: the clamp or nothing.
+#define DWS1_OUT(ACT, R, j, s) "fadd " s ".4s, " R##_##j ".4s, v3.4s\n\t" ACT(s)
+#define DWS1_CLAMP(v) "fmax " v ".4s, " v ".4s, v4.4s\n\t" "fmin " v ".4s, " v ".4s, v5.4s\n\t"
+#define DWS1_NONE(v)
+#define DWS1_LSTORE(ACT, R)                                                             \
+  DWS1_OUT(ACT, R, 0, "v28") DWS1_OUT(ACT, R, 1, "v29") DWS1_OUT(ACT, R, 2, "v30") DWS1_OUT(ACT, R, 3, "v31") \
+  "st1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[yl]], %[xs]\n\t"
+#define DWS1_RSTORE(ACT, R)                                                             \
+  DWS1_OUT(ACT, R, 0, "v28") DWS1_OUT(ACT, R, 1, "v29") DWS1_OUT(ACT, R, 2, "v30")      \
+  "st1 {v28.4s, v29.4s, v30.4s}, [%[yr]], %[xs]\n\t"
+#define DWS1_LZERO(R) "movi " R##_0 ".4s, #0\n\t" "movi " R##_1 ".4s, #0\n\t" "movi " R##_2 ".4s, #0\n\t" "movi " R##_3 ".4s, #0\n\t"
+#define DWS1_RZERO(R) "movi " R##_0 ".4s, #0\n\t" "movi " R##_1 ".4s, #0\n\t" "movi " R##_2 ".4s, #0\n\t"
+
+// Input row i (1 <= i <= h-2, P = i mod 3) feeds rows i+1, i, i-1 and
+// stores row i-1; the last input row completes rows h-2 and h-1.
+#define DWS1_MID1(ROW, STORE, ACT) ROW(DWS1_FMLA, DWS1_R0, DWS1_R1, DWS1_FMUL, DWS1_FMLA, DWS1_R2) STORE(ACT, DWS1_R0)
+#define DWS1_MID2(ROW, STORE, ACT) ROW(DWS1_FMLA, DWS1_R1, DWS1_R2, DWS1_FMUL, DWS1_FMLA, DWS1_R0) STORE(ACT, DWS1_R1)
+#define DWS1_MID0(ROW, STORE, ACT) ROW(DWS1_FMLA, DWS1_R2, DWS1_R0, DWS1_FMUL, DWS1_FMLA, DWS1_R1) STORE(ACT, DWS1_R2)
+#define DWS1_LAST(ROW, STORE, ACT, P, Q) \
+  ROW(DWS1_FMLA, Q, P, DWS1_NOP, DWS1_NOP, DWS1_NO) STORE(ACT, Q) STORE(ACT, P)
+
+// One band down one plane (h >= 2): row 0 (tap row 1 of output row 0, from
+// zero; tap row 0 of row 1), n trips of three rows, then rem rows:
+//   rem 0: the last row (P = 1); rem 1: a row (P = 1), the last (P = 2);
+//   rem 2: rows P = 1, 2, the last (P = 0).
+// (Numeric labels: each pass's own, referenced only inside it.)
+#define DWS1_PASS(ROW, STORE, ZERO, ACT)                                  \
+  ZERO(DWS1_R0)                                                           \
+  ROW(DWS1_NOP, DWS1_NO, DWS1_R0, DWS1_FMUL, DWS1_FMLA, DWS1_R1)          \
+  "mov %[cnt], %[n]\n\t"                                                  \
+  "cbz %[cnt], 3f\n\t"                                                    \
+  "2:\n\t"                                                                \
+  DWS1_MID1(ROW, STORE, ACT) DWS1_MID2(ROW, STORE, ACT) DWS1_MID0(ROW, STORE, ACT) \
+  "subs %[cnt], %[cnt], #1\n\t"                                           \
+  "b.ne 2b\n\t"                                                           \
+  "3:\n\t"                                                                \
+  "cbz %[rem], 5f\n\t"                                                    \
+  DWS1_MID1(ROW, STORE, ACT)                                              \
+  "tbz %[rem], #1, 4f\n\t"                                                \
+  DWS1_MID2(ROW, STORE, ACT)                                              \
+  DWS1_LAST(ROW, STORE, ACT, DWS1_R0, DWS1_R2)                            \
+  "b 9f\n\t"                                                              \
+  "4:\n\t"                                                                \
+  DWS1_LAST(ROW, STORE, ACT, DWS1_R2, DWS1_R1)                            \
+  "b 9f\n\t"                                                              \
+  "5:\n\t"                                                                \
+  DWS1_LAST(ROW, STORE, ACT, DWS1_R1, DWS1_R0)                            \
+  "9:\n\t"
+
+// All planes: the taps (k moves to the next plane's) and bias, then the
+// left band's pass and the right band's.
+#define DWS1_PLANES(ACT)                                                  \
+  "movi v7.4s, #0\n\t"                                                    \
+  "1:\n\t"                                                                \
+  "ld1 {v0.4s, v1.4s, v2.4s}, [%[k]], #48\n\t"                            \
+  "dup v3.4s, v2.s[1]\n\t"                                                \
+  DWS1_PASS(DWS1_LROW, DWS1_LSTORE, DWS1_LZERO, ACT)                      \
+  DWS1_PASS(DWS1_RROW, DWS1_RSTORE, DWS1_RZERO, ACT)                      \
+  "subs %[planes], %[planes], #1\n\t"                                     \
+  "b.ne 1b\n\t"
+
+#define DWS1_OPERANDS                                                                                   \
+  : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [q0] "+r"(q0), [q1] "+r"(q1), [q2] "+r"(q2),          \
+    [yl] "+r"(yl), [yr] "+r"(yr), [k] "+r"(k), [planes] "+r"(planes), [cnt] "=&r"(cnt)                 \
+  : [n] "r"(n), [rem] "r"(rem), [xs] "r"(xs), [lo] "r"(&p.lo), [hi] "r"(&p.hi)                         \
+  : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v7", "v8", "v9", "v10", "v11", "v12", "v13",  \
+    "v14", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",  \
+    "v29", "v30", "v31"
+
+template <bool CLAMP>
+void bands28(const DwPlane& p) {
+  const float* p0 = p.x + 3;
+  const float* p1 = p.x;
+  const float* p2 = p.x + 1;
+  const float* q0 = p.x + 15;
+  const float* q1 = p.x + 16;
+  const float* q2 = p.x + 17;
+  float* yl = p.y;
+  float* yr = p.y + 16;
+  const float* k = p.k;
+  size_t planes = p.count, cnt;
+  const size_t n = (p.h - 2) / 3, rem = (p.h - 2) % 3;
+  const ptrdiff_t xs = ptrdiff_t(4 * p.w);  // a row, in and out
+  if constexpr (CLAMP) {
+    __asm__ volatile("ld1r {v4.4s}, [%[lo]]\n\t"
+                     "ld1r {v5.4s}, [%[hi]]\n\t" DWS1_PLANES(DWS1_CLAMP) DWS1_OPERANDS);
+  } else {
+    __asm__ volatile(DWS1_PLANES(DWS1_NONE) DWS1_OPERANDS);
+  }
+}
+
+}  // namespace
+
+// Runs p if it is a run of 28x28 "same"-padded planes (pad 1 on every side,
+// ho = h >= 2, wo = w = 28); returns whether it ran.
+bool dwconv3x3_aarch64_1x16_s1_bands(const DwPlane& p) {
+  if (p.pad_top != 1 || p.pad_left != 1 || p.ho != p.h || p.wo != p.w || p.h < 2 || p.w != 28 || p.count < 1)
+    return false;
+  p.clamp ? bands28<true>(p) : bands28<false>(p);
+  return true;
+}
+
+}  // namespace detail
+}  // namespace armconv
