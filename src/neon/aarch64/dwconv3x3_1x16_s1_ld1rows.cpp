@@ -1,15 +1,20 @@
-// NEON fp32 depthwise 3x3, stride 1, pad 1 ("same"), 28-column maps
-// (MobileNetV2's 28x28 layers), aarch64: each plane as two bands of columns,
-// 0..15 and 16..27, each one pass of a rows kernel down the plane (three
+// NEON fp32 depthwise 3x3, stride 1, pad 1 ("same"), maps of 28, 14 and 7
+// columns (MobileNetV2's 28x28, 14x14 and 7x7 layers), aarch64: bands of
+// up to 16 columns, each one pass of a rows kernel down the plane (three
 // rows of accumulators in registers), all planes of a call in one assembly
-// loop. Part of dwconv3x3-aarch64-1x16 (its table: dwconv3x3_1x16.cpp),
-// which runs every other plane with the rows kernel (neon/dwconv3x3_rows.h)
-// or the strips (neon/dwconv.h).
+// loop. 28 columns: two bands, 0..15 and 16..27; 14 and 7: one band of 4
+// (2) vectors. Part of dwconv3x3-aarch64-1x16 (its table: dwconv3x3_1x16.cpp),
+// which runs every plane this kernel leaves with the rows kernel
+// (neon/dwconv3x3_rows.h) or the strips (neon/dwconv.h).
 //
-// Before, such a row was three strips (16 + 8 + 4 columns), each set up per
-// plane and each with its row loads and stores; a band of 12 columns does
-// in 3 loads and a store what the 8- and 4-column strips did in 6 and 2, and
-// the plane loop has no per-strip set-up or layout checks.
+// Before, a 28-column row was three strips (16 + 8 + 4 columns), each set
+// up per plane and each with its row loads and stores; a band of 12 columns
+// does in 3 loads and a store what the 8- and 4-column strips did in 6 and
+// 2, and the plane loop has no per-strip set-up or layout checks. The 14-
+// and 7-column rows kernel (Rows3x3S1, direct windows) took the windows
+// that touch the row's end from a second plain load by EXT (per 14-column
+// row 2 plain loads, 3 LD1, 4 EXT, STR d + ST1); here 3 LD1, 1 EXT, 1 INS
+// and one ST1.
 //
 // Windows (as the strips' direct windows, Strip1 in neon/dwconv.h): output
 // vector j (columns 4j .. 4j+3), tap column t reads columns 4j + t - 1 ..
@@ -17,11 +22,21 @@
 // from the column its first window starts at, through a pointer of its own
 // post-indexed by the row stride. The windows that touch the padding:
 // vector 0, tap column 0 = ext(taps' third vector, columns 0..3, 3) (lane 3
-// of the taps' third vector is zero: the packing), and vector 6, tap column 2
-// = ext(columns 24..27, zero, 1); nothing outside the row is read or written.
-// Per input row: left band 3 LD1, 1 EXT, 36 FMLA/FMUL; right band 3 LD1,
-// 1 EXT, 27 FMLA/FMUL; per output row 7 output-stage vectors (FADD, and
-// FMAX, FMIN with the clamp) and 2 ST1.
+// of the taps' third vector is zero: the packing); at the right end, 28
+// columns: vector 6, tap column 2 = ext(columns 24..27, zero, 1), nothing
+// outside the row is read or written; 14 and 7 columns: the band's last
+// vector reaches past the row (columns 12..15, 4..7), its windows are loaded
+// whole (up to 2 columns past the row: the next row's first ones, which
+// feed only outputs past the row) and the one lane that reads the right
+// padding column is zeroed (INS from wzr); the last vector is stored whole,
+// its lanes past the row landing on the next output row's first columns,
+// which are stored after it. Neither reaches past the call's planes as long
+// as the call's last plane is not run here: for 14 and 7 columns the entry
+// point below runs planes 0 .. count-2 and leaves the last one to the rows
+// kernel.
+// Per input row of 28 columns: left band 3 LD1, 1 EXT, 36 FMLA/FMUL; right
+// band 3 LD1, 1 EXT, 27 FMLA/FMUL; per output row 7 output-stage vectors
+// (FADD, and FMAX, FMIN with the clamp) and 2 ST1.
 //
 // Rows: input row i feeds output rows i+1 (tap row 0: an FMUL of tap 0
 // starts it), i (tap row 1) and i-1 (tap row 2, which completes it: bias,
@@ -35,10 +50,10 @@
 //
 // Register map: v0-v2 taps (tap T: lane T%4 of v(T/4)), v3 bias, v4/v5 the
 // clamp's bounds, v7 zero; accumulator rows R0 = v16-v19, R1 = v20-v23,
-// R2 = v24-v27 (vector j of the band in register 4r + j; the right band
-// uses the first three); windows: left band tap column 0 in v28-v31, 1 in
-// v8-v11, 2 in v28-v31; right band v28-v30, v8-v10, v12-v14; the output
-// stage in v28-v31.
+// R2 = v24-v27 (vector j of the band in register 4r + j; bands of 3 or 2
+// vectors use the first ones); windows: a band from column 0, tap column 0
+// in v28-v31, 1 in v8-v11, 2 in v28-v31; the 28-column right band v28-v30,
+// v8-v10, v12-v14; the output stage in v28-v31.
 #include <cstddef>
 
 #include "core/dwconv.h"
@@ -80,9 +95,11 @@ namespace {
 // 2, op O2), A1 (tap row 1), A0 (tap row 0, op O0: FMUL for t = 0).
 // Taps: t2, t1, t0 of those tap rows.
 #define DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, j, w) O2(A2##_##j, w, t2) O1(A1##_##j, w, t1) O0(A0##_##j, w, t0)
-#define DWS1_COL3(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1, w2)              \
+#define DWS1_COL2(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1)                  \
   DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 0, w0)                            \
-  DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 1, w1)                            \
+  DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 1, w1)
+#define DWS1_COL3(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1, w2)              \
+  DWS1_COL2(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1)                        \
   DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 2, w2)
 #define DWS1_COL4(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1, w2, w3)          \
   DWS1_COL3(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1, w2)                    \
@@ -90,15 +107,33 @@ namespace {
 
 // One input row into the band's rows: A2 (O2: FMLA or NOP), A1 (FMLA),
 // A0 (S0: FMUL or NOP for tap column 0, O0: FMLA or NOP for 1 and 2).
-// Left band: vectors 0..3 (p0: column 3, p1: column 0, p2: column 1).
-#define DWS1_LROW(O2, A2, A1, S0, O0, A0)                                               \
+// A band of 4 vectors from column 0 (p0: column 3, p1: column 0, p2:
+// column 1); FIX: zeroes the lane of the tap-column-2 windows that reads
+// the right padding column when the row ends inside the band (w = 14:
+// lane 1 of vector 3's window, columns 13..16).
+#define DWS1_ROW4(FIX, O2, A2, A1, S0, O0, A0)                                          \
   "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[p1]], %[xs]\n\t"                              \
   "ld1 {v29.4s, v30.4s, v31.4s}, [%[p0]], %[xs]\n\t"                                    \
   "ext v28.16b, v2.16b, v8.16b, #12\n\t"                                                \
   DWS1_COL4(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30", "v31") \
   DWS1_COL4(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10", "v11")   \
   "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p2]], %[xs]\n\t"                            \
+  FIX                                                                                   \
   DWS1_COL4(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29", "v30", "v31")
+// A band of 2 vectors from column 0 (w = 7: lane 2 of vector 1's
+// tap-column-2 window, columns 5..8, is the right padding).
+#define DWS1_ROW2(FIX, O2, A2, A1, S0, O0, A0)                                          \
+  "ld1 {v8.4s, v9.4s}, [%[p1]], %[xs]\n\t"                                              \
+  "ld1 {v29.4s}, [%[p0]], %[xs]\n\t"                                                    \
+  "ext v28.16b, v2.16b, v8.16b, #12\n\t"                                                \
+  DWS1_COL2(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29")     \
+  DWS1_COL2(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9")       \
+  "ld1 {v28.4s, v29.4s}, [%[p2]], %[xs]\n\t"                                            \
+  FIX                                                                                   \
+  DWS1_COL2(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29")
+#define DWS1_LROW(...) DWS1_ROW4("", __VA_ARGS__)
+#define DWS1_ROW14(...) DWS1_ROW4("mov v31.s[1], wzr\n\t", __VA_ARGS__)
+#define DWS1_ROW7(...) DWS1_ROW2("mov v29.s[2], wzr\n\t", __VA_ARGS__)
 // Right band: vectors 4..6 (q0: column 15, q1: column 16, q2: column 17);
 // vector 6's tap-column-2 window from its tap-column-1 one and zero.
 #define DWS1_RROW(O2, A2, A1, S0, O0, A0)                                               \
@@ -120,6 +155,9 @@ namespace {
 #define DWS1_RSTORE(ACT, R)                                                             \
   DWS1_OUT(ACT, R, 0, "v28") DWS1_OUT(ACT, R, 1, "v29") DWS1_OUT(ACT, R, 2, "v30")      \
   "st1 {v28.4s, v29.4s, v30.4s}, [%[yr]], %[xs]\n\t"
+#define DWS1_STORE2(ACT, R) \
+  DWS1_OUT(ACT, R, 0, "v28") DWS1_OUT(ACT, R, 1, "v29") "st1 {v28.4s, v29.4s}, [%[yl]], %[xs]\n\t"
+#define DWS1_ZERO2(R) "movi " R##_0 ".4s, #0\n\t" "movi " R##_1 ".4s, #0\n\t"
 #define DWS1_LZERO(R) "movi " R##_0 ".4s, #0\n\t" "movi " R##_1 ".4s, #0\n\t" "movi " R##_2 ".4s, #0\n\t" "movi " R##_3 ".4s, #0\n\t"
 #define DWS1_RZERO(R) "movi " R##_0 ".4s, #0\n\t" "movi " R##_1 ".4s, #0\n\t" "movi " R##_2 ".4s, #0\n\t"
 
@@ -160,16 +198,18 @@ namespace {
   "9:\n\t"
 
 // All planes: the taps (k moves to the next plane's) and bias, then the
-// left band's pass and the right band's.
-#define DWS1_PLANES(ACT)                                                  \
+// passes of the plane's bands (PASSES).
+#define DWS1_PLANES(PASSES)                                               \
   "movi v7.4s, #0\n\t"                                                    \
   "1:\n\t"                                                                \
   "ld1 {v0.4s, v1.4s, v2.4s}, [%[k]], #48\n\t"                            \
   "dup v3.4s, v2.s[1]\n\t"                                                \
-  DWS1_PASS(DWS1_LROW, DWS1_LSTORE, DWS1_LZERO, ACT)                      \
-  DWS1_PASS(DWS1_RROW, DWS1_RSTORE, DWS1_RZERO, ACT)                      \
+  PASSES                                                                  \
   "subs %[planes], %[planes], #1\n\t"                                     \
   "b.ne 1b\n\t"
+#define DWS1_W28(ACT) DWS1_PASS(DWS1_LROW, DWS1_LSTORE, DWS1_LZERO, ACT) DWS1_PASS(DWS1_RROW, DWS1_RSTORE, DWS1_RZERO, ACT)
+#define DWS1_W14(ACT) DWS1_PASS(DWS1_ROW14, DWS1_LSTORE, DWS1_LZERO, ACT)
+#define DWS1_W7(ACT) DWS1_PASS(DWS1_ROW7, DWS1_STORE2, DWS1_ZERO2, ACT)
 
 #define DWS1_OPERANDS                                                                                   \
   : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [q0] "+r"(q0), [q1] "+r"(q1), [q2] "+r"(q2),          \
@@ -179,8 +219,16 @@ namespace {
     "v14", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",  \
     "v29", "v30", "v31"
 
-template <bool CLAMP>
-void bands28(const DwPlane& p) {
+#define DWS1_BOUNDS "ld1r {v4.4s}, [%[lo]]\n\t" "ld1r {v5.4s}, [%[hi]]\n\t"
+#define DWS1_ASM(W)                                                                   \
+  if constexpr (CLAMP)                                                                 \
+    __asm__ volatile(DWS1_BOUNDS DWS1_PLANES(W(DWS1_CLAMP)) DWS1_OPERANDS);            \
+  else                                                                                 \
+    __asm__ volatile(DWS1_PLANES(W(DWS1_NONE)) DWS1_OPERANDS)
+
+// `planes` >= 1 planes of W columns from p.x, p.y, p.k.
+template <int W, bool CLAMP>
+void ld1rows(const DwPlane& p, size_t planes) {
   const float* p0 = p.x + 3;
   const float* p1 = p.x;
   const float* p2 = p.x + 1;
@@ -190,26 +238,34 @@ void bands28(const DwPlane& p) {
   float* yl = p.y;
   float* yr = p.y + 16;
   const float* k = p.k;
-  size_t planes = p.count, cnt;
+  size_t cnt;
   const size_t n = (p.h - 2) / 3, rem = (p.h - 2) % 3;
   const ptrdiff_t xs = ptrdiff_t(4 * p.w);  // a row, in and out
-  if constexpr (CLAMP) {
-    __asm__ volatile("ld1r {v4.4s}, [%[lo]]\n\t"
-                     "ld1r {v5.4s}, [%[hi]]\n\t" DWS1_PLANES(DWS1_CLAMP) DWS1_OPERANDS);
+  if constexpr (W == 28) {
+    DWS1_ASM(DWS1_W28);
+  } else if constexpr (W == 14) {
+    DWS1_ASM(DWS1_W14);
   } else {
-    __asm__ volatile(DWS1_PLANES(DWS1_NONE) DWS1_OPERANDS);
+    static_assert(W == 7, "an instantiated width");
+    DWS1_ASM(DWS1_W7);
   }
 }
 
 }  // namespace
 
-// Runs p if it is a run of 28x28 "same"-padded planes (pad 1 on every side,
-// ho = h >= 2, wo = w = 28); returns whether it ran.
-bool dwconv3x3_aarch64_1x16_s1_bands(const DwPlane& p) {
-  if (p.pad_top != 1 || p.pad_left != 1 || p.ho != p.h || p.wo != p.w || p.h < 2 || p.w != 28 || p.count < 1)
-    return false;
-  p.clamp ? bands28<true>(p) : bands28<false>(p);
-  return true;
+// Runs planes of p if they are "same"-padded (pad 1 on every side, ho = h
+// >= 2, wo = w) with w = 28, 14 or 7; returns how many it ran, from the
+// first: all for w = 28; all but the last for 14 and 7, whose rows' loads
+// and stores reach past their ends (see the top); 0: none.
+size_t dwconv3x3_aarch64_1x16_s1_ld1rows(const DwPlane& p) {
+  if (p.pad_top != 1 || p.pad_left != 1 || p.ho != p.h || p.wo != p.w || p.h < 2 || p.count < 1) return 0;
+  const size_t planes = p.w == 28 ? p.count : p.count - 1;
+  if (planes == 0) return 0;
+  if (p.w == 28) p.clamp ? ld1rows<28, true>(p, planes) : ld1rows<28, false>(p, planes);
+  else if (p.w == 14) p.clamp ? ld1rows<14, true>(p, planes) : ld1rows<14, false>(p, planes);
+  else if (p.w == 7) p.clamp ? ld1rows<7, true>(p, planes) : ld1rows<7, false>(p, planes);
+  else return 0;
+  return planes;
 }
 
 }  // namespace detail
