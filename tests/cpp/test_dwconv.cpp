@@ -475,51 +475,60 @@ void check_strip_windows(const DwKernels& kern, int s) {
   g_failures += bad;
 }
 
-// Wide "same"-padded stride-2 rows (aarch64: neon/aarch64/dwconv3x3_1x16_s2_ld4rows.cpp,
+// Wide "same"-padded rows: stride 2 (aarch64: neon/aarch64/dwconv3x3_1x16_s2_ld4rows.cpp,
 // one band of four LD4 groups for 50..64 columns, two bands for 98..112,
-// all planes of a run but the last unless w is a multiple of 16), in runs
-// of 1..3 planes against the reference and guard pages, then each plane of
-// the run cut into two row ranges gives the run's bits. Odd and other
-// widths next to them take the strips.
+// all planes of a run but the last unless w is a multiple of 16) and
+// stride 1 (dwconv3x3_1x16_s1_ld1rows.cpp: bands of 4 vectors down the
+// plane, the right one of 1..4, for w a multiple of 4), in runs of 1..3
+// planes against the reference and guard pages, then each plane of the run
+// cut into two row ranges gives the run's bits. Odd and other widths next
+// to them take the strips.
 void check_wide_rows(const DwKernels& kern) {
   if (kern.k != 3) return;
-  const int widths[] = {48, 50, 55, 56, 62, 64, 66, 96, 98, 104, 110, 111, 112, 114};
+  const int widths2[] = {48, 50, 55, 56, 62, 64, 66, 96, 98, 104, 110, 111, 112, 114};
+  const int widths1[] = {44, 50, 52, 56, 60, 64, 100, 112, 116};
   const int heights[] = {1, 2, 3, 4, 5, 6, 9, 14};
-  const DwShape sh{3, 3, 2, 2, 1, 1};
   int cases = 0, bad = 0;
-  for (int w : widths)
-    for (int h : heights) {
-      const int count = 1 + (h + w / 2) % 3;
-      const bool clamp = (h + w / 2) % 2 == 0;
-      cases++;
-      if (!check_plane({kern.name, &kern, nullptr}, sh, h, w, {1, 1, 1, 1}, clamp, (h + w / 2) % 2 == 1, count)) bad++;
-      const int ho = (h + 1) / 2, wo = (w + 1) / 2;
-      if (ho < 2) continue;
-      const size_t plane = size_t(h) * w, oplane = size_t(ho) * wo, kstep = armconv::detail::dw_packed_floats(9);
-      std::vector<float> x(plane * count), whole(oplane * count), cut(oplane * count), kk(kstep * count, 0.0f);
-      for (int c = 0; c < count; c++)
-        for (int i = 0; i < 10; i++) kk[c * kstep + i] = frand();
-      for (float& v : x) v = frand();
-      DwPlane p{x.data(), size_t(h), size_t(w), whole.data(), size_t(ho), size_t(wo), 1, 1, kk.data(),
-                clamp, -0.5f, 0.75f, size_t(count)};
-      kern.stride2(p);
-      for (int c = 0; c < count; c++) {
-        const int a = 1 + (h + c) % (ho - 1);
-        DwPlane q = p;
-        q.x = x.data() + c * plane;
-        q.k = kk.data() + c * kstep;
-        q.count = 1;
-        kern.stride2(row_cut(q, 0, a, 2, cut.data() + c * oplane));
-        kern.stride2(row_cut(q, a, ho, 2, cut.data() + c * oplane + size_t(a) * wo));
+  for (int s = 1; s <= 2; s++) {
+    const DwShape sh{3, 3, s, s, 1, 1};
+    const int nw = s == 1 ? int(sizeof(widths1) / sizeof(int)) : int(sizeof(widths2) / sizeof(int));
+    for (int iw = 0; iw < nw; iw++)
+      for (int h : heights) {
+        const int w = s == 1 ? widths1[iw] : widths2[iw];
+        const int count = 1 + (h + w / 2) % 3;
+        const bool clamp = (h + w / 2) % 2 == 0;
+        cases++;
+        if (!check_plane({kern.name, &kern, nullptr}, sh, h, w, {1, 1, 1, 1}, clamp, (h + w / 2) % 2 == 1, count))
+          bad++;
+        const int ho = s == 1 ? h : (h + 1) / 2, wo = s == 1 ? w : (w + 1) / 2;
+        if (ho < 2) continue;
+        const size_t plane = size_t(h) * w, oplane = size_t(ho) * wo, kstep = armconv::detail::dw_packed_floats(9);
+        std::vector<float> x(plane * count), whole(oplane * count), cut(oplane * count), kk(kstep * count, 0.0f);
+        for (int c = 0; c < count; c++)
+          for (int i = 0; i < 10; i++) kk[c * kstep + i] = frand();
+        for (float& v : x) v = frand();
+        DwPlane p{x.data(), size_t(h), size_t(w), whole.data(), size_t(ho), size_t(wo), 1, 1, kk.data(),
+                  clamp, -0.5f, 0.75f, size_t(count)};
+        const auto run = s == 1 ? kern.stride1 : kern.stride2;
+        run(p);
+        for (int c = 0; c < count; c++) {
+          const int a = 1 + (h + c) % (ho - 1);  // (a * s - 1 <= h - 1: the cut reads inside the plane)
+          DwPlane q = p;
+          q.x = x.data() + c * plane;
+          q.k = kk.data() + c * kstep;
+          q.count = 1;
+          run(row_cut(q, 0, a, s, cut.data() + c * oplane));
+          run(row_cut(q, a, ho, s, cut.data() + c * oplane + size_t(a) * wo));
+        }
+        cases++;
+        if (std::memcmp(whole.data(), cut.data(), oplane * count * sizeof(float)) != 0) {
+          std::printf("FAIL %s wide rows: stride %d h %d w %d, %d planes: row cuts' bits differ from the run's\n",
+                      kern.name, s, h, w, count);
+          bad++;
+        }
       }
-      cases++;
-      if (std::memcmp(whole.data(), cut.data(), oplane * count * sizeof(float)) != 0) {
-        std::printf("FAIL %s wide rows: stride 2 h %d w %d, %d planes: row cuts' bits differ from the run's\n",
-                    kern.name, h, w, count);
-        bad++;
-      }
-    }
-  std::printf("%s: %d wide stride-2 row checks, %d failures\n", kern.name, cases, bad);
+  }
+  std::printf("%s: %d wide-row checks, %d failures\n", kern.name, cases, bad);
   g_failures += bad;
 }
 
