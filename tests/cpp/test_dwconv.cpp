@@ -8,6 +8,10 @@
 // against PROT_NONE pages (after the end, or before the start): any read or
 // write outside the planes dies with SIGSEGV. Output cells the kernel must not
 // touch are also checked (the guard catches only overruns at the ends).
+// The small-map and wide-row checks (check_small_maps, check_wide_rows) run
+// the whole-row kernels, including the assembly ones that read and write
+// past a row's end within a run of planes, in runs of 1..3 planes against
+// guard pages.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
