@@ -16,7 +16,7 @@ void dwconv3x3_armv7_1x8_s2_clamp(const DwPlane& p);
 bool dwconv3x3_armv7_1x8_s1_rows(const DwPlane& p);   // small maps, pad 1
 bool dwconv3x3_armv7_1x8_s2_rows(const DwPlane& p);  // stride 2, small maps, pad 1
 bool dwconv3x3_armv7_1x8_s1_bands(const DwPlane& p);  // 9..16 columns, pad 1
-size_t dwconv3x3_armv7_1x8_s2_ld4rows(const DwPlane& p);  // stride 2, pad 1, even widths 8..32
+size_t dwconv3x3_armv7_1x8_s2_ld4rows(const DwPlane& p);  // stride 2, pad 1, some even widths
 
 namespace {
 void stride1(const DwPlane& p) {

@@ -1,5 +1,6 @@
-// NEON fp32 depthwise 3x3, stride 2, pad 1 ("same"), even widths 8..32
-// (MobileNetV2's 28 -> 14 and 14 -> 7), armv7: rows by VLD4 in bands of one
+// NEON fp32 depthwise 3x3, stride 2, pad 1 ("same"), even widths 8..32,
+// 50..64 and 98..112 (MobileNetV2's 112 -> 56, 56 -> 28, 28 -> 14 and
+// 14 -> 7), armv7: rows by VLD4 in bands of one
 // 16-column group, all planes of a call in one assembly loop (but the last
 // one where a row's loads or stores reach past its end). Part of
 // dwconv3x3-armv7-1x8 (its table: dwconv3x3_1x8.cpp), which runs every plane
@@ -13,11 +14,11 @@
 // windows ext(d', d, 3), a, b; output 2i + 1 (odd) b, c, d; the even and
 // odd accumulators are stored by one VST2. One group's two rows of
 // accumulators, the taps, the bias and bounds and the windows fill the
-// registers, so a band is one group, walking the whole plane; 18..32
-// columns are two bands, the second (columns 16..31) run first, with its
-// left column (15) by a load-and-duplicate per input row, and its stores
-// past the row's end landing on the next row's first columns, which the
-// first band stores after them. Per output row of 14 -> 7: 4 VLD4, 2 VEXT,
+// registers, so a band is one group, walking the whole plane; wider rows
+// are G = ceil(w/16) bands, run from the last to the first, bands 1 ..
+// G-1 with their left column (16b - 1) by a load-and-duplicate per input
+// row; the last band's stores past the row's end land on the next row's
+// first columns, which band 0 stores after them. Per output row of 14 -> 7: 4 VLD4, 2 VEXT,
 // 18 VMLA/VMUL, 6 output-stage instructions with the clamp, 1 VST2 (the
 // rows kernel: 6 VLD2, 2 VEXT, 18 VMLA/VMUL, 6, 2 stores, address steps).
 //
@@ -130,29 +131,46 @@ namespace {
   DWA7_STORE(ACT, R0)                                                         \
   "9:\n\t"
 
-// Band B (columns 16..31; x, y, xl at its origin in the plane), then back
-// to the plane's origin (its pass moved x and y by a plane: [prm, #8] and
-// [prm, #12] are a plane's bytes in and out, less 64 and 32) for band A.
-#define DWA7_BAND_B(ACT)                                                       \
-  "add %[x], %[x], #64\n\t"                                                    \
-  "sub %[xl], %[x], #4\n\t"                                                   \
-  "add %[y], %[y], #32\n\t"                                                    \
+// Bands G-1 .. 1 (band b: columns 16b .. 16b+15, its left column 16b-1 by
+// a load-and-duplicate per input row), from the plane's origin: x, y move to
+// band G-1's ([prm, #32], [prm, #36]: 64(G-1), 32(G-1) bytes), and after
+// each pass (which moved them by a plane) back by a plane and one band
+// ([prm, #8], [prm, #12]); the band count in [prm, #44]. Then band 0 from
+// the plane's origin. (The last band goes first: its stores past a row's
+// end land on the next row's first columns, which band 0 stores after.)
+#define DWA7_BANDS(ACT)                                                        \
+  "ldr %[cnt], [%[prm], #40]\n\t"                                              \
+  "cmp %[cnt], #0\n\t"                                                         \
+  "beq 8f\n\t"                                                                 \
+  "str %[cnt], [%[prm], #44]\n\t"                                              \
+  "ldr %[cnt], [%[prm], #32]\n\t"                                              \
+  "add %[x], %[x], %[cnt]\n\t"                                                 \
+  "ldr %[cnt], [%[prm], #36]\n\t"                                              \
+  "add %[y], %[y], %[cnt]\n\t"                                                 \
+  "7:\n\t"                                                                     \
+  "sub %[xl], %[x], #4\n\t"                                                    \
   DWA7_PASS("vld1.32 {d14[], d15[]}, [%[xl]], %[w4]\n\t", "q7", ACT)           \
   "ldr %[cnt], [%[prm], #8]\n\t"                                               \
   "sub %[x], %[x], %[cnt]\n\t"                                                 \
   "ldr %[cnt], [%[prm], #12]\n\t"                                              \
-  "sub %[y], %[y], %[cnt]\n\t"
-#define DWA7_NO_BAND(ACT)
+  "sub %[y], %[y], %[cnt]\n\t"                                                 \
+  "ldr %[cnt], [%[prm], #44]\n\t"                                              \
+  "subs %[cnt], %[cnt], #1\n\t"                                                \
+  "str %[cnt], [%[prm], #44]\n\t"                                              \
+  "bne 7b\n\t"                                                                 \
+  "8:\n\t"
+
 // The planes; the taps pointer ([prm, #24]) and the plane count ([prm,
 // #28]) live in memory (a debug build's asm gets fewer registers).
-#define DWA7_PLANES(BANDB, ACT)                                                \
+#define DWA7_NO_BANDS(ACT)
+#define DWA7_PLANES(BANDS, ACT)                                                \
   "1:\n\t"                                                                     \
   "ldr %[cnt], [%[prm], #24]\n\t"                                              \
   "vld1.32 {d0, d1, d2, d3}, [%[cnt]]!\n\t"                                    \
   "vld1.32 {d4, d5}, [%[cnt]]!\n\t"                                            \
   "str %[cnt], [%[prm], #24]\n\t"                                              \
   "vdup.32 q3, d4[1]\n\t"                                                      \
-  BANDB(ACT)                                                                   \
+  BANDS(ACT)                                                                   \
   DWA7_PASS("", "q2", ACT)                                                     \
   "ldr %[cnt], [%[prm], #28]\n\t"                                              \
   "subs %[cnt], %[cnt], #1\n\t"                                                \
@@ -170,48 +188,53 @@ namespace {
   "vld1.32 {d8[], d9[]}, [%[cnt]]!\n\t"             \
   "vld1.32 {d10[], d11[]}, [%[cnt]]\n\t"
 
-// `planes` >= 1 planes from p.x, p.y, p.k: G = 1 or 2 groups (bands).
-template <int G, bool CLAMP>
+// `planes` >= 1 planes from p.x, p.y, p.k, rows of G = ceil(w/16) groups
+// (BANDS: G > 1; G = 1 has no band loop to pass over).
+template <bool BANDS, bool CLAMP>
 void ld4rows(const DwPlane& p, size_t planes) {
   const float* x = p.x;
   float* y = p.y;
   const float* xl = p.x;
   size_t cnt;
-  // n, rem; a plane's bytes (in, out) and what band B's origin adds; the
-  // clamp's bounds (their bits); the taps pointer; the plane count.
-  int32_t prm[8] = {int32_t((p.h - 1) / 4), int32_t((p.h - 1) % 4), int32_t(4 * p.h * p.w) + 64,
-                    int32_t(4 * p.ho * p.wo) + 32, 0, 0, 0, int32_t(planes)};
+  const int32_t g = int32_t((p.w + 15) / 16);
+  // n, rem; a plane's bytes (in, out) and a band's; the clamp's bounds
+  // (their bits); the taps pointer; the plane count; band G-1's origin
+  // (bytes in, out); the bands before band 0, and their count down.
+  int32_t prm[12] = {int32_t((p.h - 1) / 4), int32_t((p.h - 1) % 4), int32_t(4 * p.h * p.w) + 64,
+                     int32_t(4 * p.ho * p.wo) + 32, 0, 0, 0, int32_t(planes), 64 * (g - 1), 32 * (g - 1), g - 1, 0};
   std::memcpy(&prm[4], &p.lo, 4);
   std::memcpy(&prm[5], &p.hi, 4);
   const float* k = p.k;
   static_assert(sizeof(k) == 4, "armv7: 32-bit pointers");
   std::memcpy(&prm[6], &k, 4);
   const ptrdiff_t xs = ptrdiff_t(4 * p.w) - 32, ys = ptrdiff_t(4 * p.wo), w4 = ptrdiff_t(4 * p.w);
-  if constexpr (G == 2 && CLAMP) {
-    __asm__ volatile(DWA7_BOUNDS DWA7_PLANES(DWA7_BAND_B, DWA7_CLAMP) DWA7_OPERANDS);
-  } else if constexpr (G == 2) {
-    __asm__ volatile(DWA7_PLANES(DWA7_BAND_B, DWA7_NONE) DWA7_OPERANDS);
+  if constexpr (BANDS && CLAMP) {
+    __asm__ volatile(DWA7_BOUNDS DWA7_PLANES(DWA7_BANDS, DWA7_CLAMP) DWA7_OPERANDS);
+  } else if constexpr (BANDS) {
+    __asm__ volatile(DWA7_PLANES(DWA7_BANDS, DWA7_NONE) DWA7_OPERANDS);
   } else if constexpr (CLAMP) {
-    __asm__ volatile(DWA7_BOUNDS DWA7_PLANES(DWA7_NO_BAND, DWA7_CLAMP) DWA7_OPERANDS);
+    __asm__ volatile(DWA7_BOUNDS DWA7_PLANES(DWA7_NO_BANDS, DWA7_CLAMP) DWA7_OPERANDS);
   } else {
-    __asm__ volatile(DWA7_PLANES(DWA7_NO_BAND, DWA7_NONE) DWA7_OPERANDS);
+    __asm__ volatile(DWA7_PLANES(DWA7_NO_BANDS, DWA7_NONE) DWA7_OPERANDS);
   }
 }
 
 }  // namespace
 
 // Runs planes of p if this kernel takes p's shape (pad 1 at the top and
-// left, ho = ceil(h/2), w even, 8 <= w <= 32, wo = w/2); returns how many
-// it ran, from the first: all but the last unless w is 16 or 32 (see the
-// top), else all; 0: none (the caller runs them all).
+// left, ho = ceil(h/2), w even, wo = w/2, w in 8..32, 50..64 or 98..112);
+// returns how many it ran, from the first: all but the last unless w is a
+// multiple of 16 (see the top), else all; 0: none (the caller runs them all).
 size_t dwconv3x3_armv7_1x8_s2_ld4rows(const DwPlane& p) {
   if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.ho != (p.h + 1) / 2 || p.w % 2 != 0 || p.w < 8 ||
-      p.w > 32 || p.wo != p.w / 2 || p.count < 1)
+      p.wo != p.w / 2 || p.count < 1)
     return 0;
+  const size_t g = (p.w + 15) / 16;
+  if (g != 1 && g != 2 && g != 4 && g != 7) return 0;
   const size_t planes = p.w % 16 == 0 ? p.count : p.count - 1;
   if (planes == 0) return 0;
-  if (p.w <= 16) p.clamp ? ld4rows<1, true>(p, planes) : ld4rows<1, false>(p, planes);
-  else p.clamp ? ld4rows<2, true>(p, planes) : ld4rows<2, false>(p, planes);
+  if (g == 1) p.clamp ? ld4rows<false, true>(p, planes) : ld4rows<false, false>(p, planes);
+  else p.clamp ? ld4rows<true, true>(p, planes) : ld4rows<true, false>(p, planes);
   return planes;
 }
 
