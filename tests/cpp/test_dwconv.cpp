@@ -8,6 +8,10 @@
 // against PROT_NONE pages (after the end, or before the start): any read or
 // write outside the planes dies with SIGSEGV. Output cells the kernel must not
 // touch are also checked (the guard catches only overruns at the ends).
+// The small-map and wide-row checks (check_small_maps, check_wide_rows) run
+// the whole-row kernels, including the assembly ones that read and write
+// past a row's end within a run of planes, in runs of 1..3 planes against
+// guard pages.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -475,6 +479,63 @@ void check_strip_windows(const DwKernels& kern, int s) {
   g_failures += bad;
 }
 
+// Wide "same"-padded rows: stride 2 (aarch64: neon/aarch64/dwconv3x3_1x16_s2_ld4rows.cpp,
+// one band of four LD4 groups for 50..64 columns, two bands for 98..112,
+// all planes of a run but the last unless w is a multiple of 16) and
+// stride 1 (dwconv3x3_1x16_s1_ld1rows.cpp: bands of 4 vectors down the
+// plane, the right one of 1..4, for w a multiple of 4), in runs of 1..3
+// planes against the reference and guard pages, then each plane of the run
+// cut into two row ranges gives the run's bits. Odd and other widths next
+// to them take the strips.
+void check_wide_rows(const DwKernels& kern) {
+  if (kern.k != 3) return;
+  const int widths2[] = {48, 50, 55, 56, 62, 64, 66, 96, 98, 104, 110, 111, 112, 114};
+  const int widths1[] = {44, 50, 52, 56, 60, 64, 100, 112, 116};
+  const int heights[] = {1, 2, 3, 4, 5, 6, 9, 14};
+  int cases = 0, bad = 0;
+  for (int s = 1; s <= 2; s++) {
+    const DwShape sh{3, 3, s, s, 1, 1};
+    const int nw = s == 1 ? int(sizeof(widths1) / sizeof(int)) : int(sizeof(widths2) / sizeof(int));
+    for (int iw = 0; iw < nw; iw++)
+      for (int h : heights) {
+        const int w = s == 1 ? widths1[iw] : widths2[iw];
+        const int count = 1 + (h + w / 2) % 3;
+        const bool clamp = (h + w / 2) % 2 == 0;
+        cases++;
+        if (!check_plane({kern.name, &kern, nullptr}, sh, h, w, {1, 1, 1, 1}, clamp, (h + w / 2) % 2 == 1, count))
+          bad++;
+        const int ho = s == 1 ? h : (h + 1) / 2, wo = s == 1 ? w : (w + 1) / 2;
+        if (ho < 2) continue;
+        const size_t plane = size_t(h) * w, oplane = size_t(ho) * wo, kstep = armconv::detail::dw_packed_floats(9);
+        std::vector<float> x(plane * count), whole(oplane * count), cut(oplane * count), kk(kstep * count, 0.0f);
+        for (int c = 0; c < count; c++)
+          for (int i = 0; i < 10; i++) kk[c * kstep + i] = frand();
+        for (float& v : x) v = frand();
+        DwPlane p{x.data(), size_t(h), size_t(w), whole.data(), size_t(ho), size_t(wo), 1, 1, kk.data(),
+                  clamp, -0.5f, 0.75f, size_t(count)};
+        const auto run = s == 1 ? kern.stride1 : kern.stride2;
+        run(p);
+        for (int c = 0; c < count; c++) {
+          const int a = 1 + (h + c) % (ho - 1);  // (a * s - 1 <= h - 1: the cut reads inside the plane)
+          DwPlane q = p;
+          q.x = x.data() + c * plane;
+          q.k = kk.data() + c * kstep;
+          q.count = 1;
+          run(row_cut(q, 0, a, s, cut.data() + c * oplane));
+          run(row_cut(q, a, ho, s, cut.data() + c * oplane + size_t(a) * wo));
+        }
+        cases++;
+        if (std::memcmp(whole.data(), cut.data(), oplane * count * sizeof(float)) != 0) {
+          std::printf("FAIL %s wide rows: stride %d h %d w %d, %d planes: row cuts' bits differ from the run's\n",
+                      kern.name, s, h, w, count);
+          bad++;
+        }
+      }
+  }
+  std::printf("%s: %d wide-row checks, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
 int main() {
   using namespace armconv::detail;
   const Kernels& kt = kernels();
@@ -487,6 +548,7 @@ int main() {
   check_small_maps(*kt.dw5x5);
   check_strip_windows(*kt.dw3x3, 1);
   check_strip_windows(*kt.dw3x3, 2);
+  check_wide_rows(*kt.dw3x3);
   sweep_any({kt.dw_any->name, nullptr, kt.dw_any});
   if (kt.dw3x3 != &dw3x3_generic_kernels()) sweep({"dwconv3x3 generic", &dw3x3_generic_kernels(), nullptr}, 3);
   if (kt.dw5x5 != &dw5x5_generic_kernels()) sweep({"dwconv5x5 generic", &dw5x5_generic_kernels(), nullptr}, 5);

@@ -14,16 +14,39 @@ void dwconv3x3_aarch64_1x16_s1_clamp(const DwPlane& p);
 void dwconv3x3_aarch64_1x16_s2(const DwPlane& p);
 void dwconv3x3_aarch64_1x16_s2_clamp(const DwPlane& p);
 bool dwconv3x3_aarch64_1x16_s1_rows(const DwPlane& p);  // small maps, pad 1
+size_t dwconv3x3_aarch64_1x16_s1_ld1rows(const DwPlane& p);  // pad 1, 7, 14, 4k >= 20 columns
 bool dwconv3x3_aarch64_1x16_s2_rows(const DwPlane& p);  // stride 2, small maps, pad 1
+size_t dwconv3x3_aarch64_1x16_s2_ld4rows(const DwPlane& p);  // stride 2, pad 1, some even widths
 
 namespace {
 void stride1(const DwPlane& p) {
-  if (dwconv3x3_aarch64_1x16_s1_rows(p)) return;
-  p.clamp ? dwconv3x3_aarch64_1x16_s1_clamp(p) : dwconv3x3_aarch64_1x16_s1(p);
+  // The LD1 rows kernel runs all planes, or all but the last (when its
+  // loads and stores reach past a row's end); the rest as before.
+  DwPlane q = p;
+  if (const size_t done = dwconv3x3_aarch64_1x16_s1_ld1rows(p)) {
+    if (done == p.count) return;
+    q.x += done * p.h * p.w;
+    q.y += done * p.ho * p.wo;
+    q.k += done * dw_packed_floats(9);
+    q.count -= done;
+  }
+  if (dwconv3x3_aarch64_1x16_s1_rows(q)) return;
+  q.clamp ? dwconv3x3_aarch64_1x16_s1_clamp(q) : dwconv3x3_aarch64_1x16_s1(q);
 }
 void stride2(const DwPlane& p) {
-  if (dwconv3x3_aarch64_1x16_s2_rows(p)) return;
-  p.clamp ? dwconv3x3_aarch64_1x16_s2_clamp(p) : dwconv3x3_aarch64_1x16_s2(p);
+  // The LD4 rows kernel runs all planes, or all but the last (when its
+  // loads and stores reach past a row's end into the next row); the rest as
+  // before.
+  DwPlane q = p;
+  if (const size_t done = dwconv3x3_aarch64_1x16_s2_ld4rows(p)) {
+    if (done == p.count) return;
+    q.x += done * p.h * p.w;
+    q.y += done * p.ho * p.wo;
+    q.k += done * dw_packed_floats(9);
+    q.count -= done;
+  }
+  if (dwconv3x3_aarch64_1x16_s2_rows(q)) return;
+  q.clamp ? dwconv3x3_aarch64_1x16_s2_clamp(q) : dwconv3x3_aarch64_1x16_s2(q);
 }
 }  // namespace
 

@@ -16,6 +16,7 @@ void dwconv3x3_armv7_1x8_s2_clamp(const DwPlane& p);
 bool dwconv3x3_armv7_1x8_s1_rows(const DwPlane& p);   // small maps, pad 1
 bool dwconv3x3_armv7_1x8_s2_rows(const DwPlane& p);  // stride 2, small maps, pad 1
 bool dwconv3x3_armv7_1x8_s1_bands(const DwPlane& p);  // 9..16 columns, pad 1
+size_t dwconv3x3_armv7_1x8_s2_ld4rows(const DwPlane& p);  // stride 2, pad 1, some even widths
 
 namespace {
 void stride1(const DwPlane& p) {
@@ -23,8 +24,18 @@ void stride1(const DwPlane& p) {
   p.clamp ? dwconv3x3_armv7_1x8_s1_clamp(p) : dwconv3x3_armv7_1x8_s1(p);
 }
 void stride2(const DwPlane& p) {
-  if (dwconv3x3_armv7_1x8_s2_rows(p)) return;
-  p.clamp ? dwconv3x3_armv7_1x8_s2_clamp(p) : dwconv3x3_armv7_1x8_s2(p);
+  // The VLD4 rows kernel runs all planes, or all but the last (when its
+  // loads and stores reach past a row's end); the rest as before.
+  DwPlane q = p;
+  if (const size_t done = dwconv3x3_armv7_1x8_s2_ld4rows(p)) {
+    if (done == p.count) return;
+    q.x += done * p.h * p.w;
+    q.y += done * p.ho * p.wo;
+    q.k += done * dw_packed_floats(9);
+    q.count -= done;
+  }
+  if (dwconv3x3_armv7_1x8_s2_rows(q)) return;
+  q.clamp ? dwconv3x3_armv7_1x8_s2_clamp(q) : dwconv3x3_armv7_1x8_s2(q);
 }
 }  // namespace
 

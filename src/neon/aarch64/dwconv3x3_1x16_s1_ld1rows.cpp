@@ -1,0 +1,354 @@
+// NEON fp32 depthwise 3x3, stride 1, pad 1 ("same"), maps of 7 or 14
+// columns or a multiple of 4 from 20 (MobileNetV2's 112x112 .. 7x7 layers),
+// aarch64: bands of up to 16 columns, each one pass of a rows kernel down
+// the plane (three rows of accumulators in registers), all planes of a
+// call in one assembly loop. w = 4NV >= 20: a left band of 4 vectors,
+// middle bands of 4, a right band of NR = 1..4 (28 columns: 16 + 12; 56:
+// 16 + 16 + 16 + 8); 14 and 7: one band of 4 (2) vectors. Part of
+// dwconv3x3-aarch64-1x16 (its table: dwconv3x3_1x16.cpp), which runs every
+// plane this kernel leaves with the rows kernel (neon/dwconv3x3_rows.h) or
+// the strips (neon/dwconv.h).
+//
+// Before, such rows were strips (Strip1, neon/dwconv.h: the same windows
+// and bands, but each strip set up per plane with its layout checks and
+// step sequences, and the narrower strips of a row's end: a 28-column row
+// was 16 + 8 + 4 columns, where a band of 12 does in 3 loads and a store
+// what the 8- and 4-column strips did in 6 and 2). The 14- and 7-column
+// rows kernel (Rows3x3S1, direct windows) took the windows that touch the
+// row's end from a second plain load by EXT (per 14-column row 2 plain
+// loads, 3 LD1, 4 EXT, STR d + ST1); here 3 LD1, 1 EXT, 1 INS and one ST1.
+//
+// Windows (as the strips' direct windows, Strip1 in neon/dwconv.h): output
+// vector j (columns 4j .. 4j+3), tap column t reads columns 4j + t - 1 ..
+// 4j + t + 2: for each tap column one LD1 of the band's consecutive vectors
+// from the column its first window starts at, through a pointer of its own
+// post-indexed by the row stride. The windows that touch the padding:
+// vector 0, tap column 0 = ext(taps' third vector, columns 0..3, 3) (lane 3
+// of the taps' third vector is zero: the packing); at the right end, w =
+// 4NV: vector NV-1, tap column 2 = ext(columns w-4 .. w-1, zero, 1), nothing
+// outside the row is read or written; 14 and 7 columns: the band's last
+// vector reaches past the row (columns 12..15, 4..7), its windows are loaded
+// whole (up to 2 columns past the row: the next row's first ones, which
+// feed only outputs past the row) and the one lane that reads the right
+// padding column is zeroed (INS from wzr); the last vector is stored whole,
+// its lanes past the row landing on the next output row's first columns,
+// which are stored after it. Neither reaches past the call's planes as long
+// as the call's last plane is not run here: for 14 and 7 columns the entry
+// point below runs planes 0 .. count-2 and leaves the last one to the rows
+// kernel.
+// Per input row of 28 columns: left band 3 LD1, 1 EXT, 36 FMLA/FMUL; right
+// band 3 LD1, 1 EXT, 27 FMLA/FMUL; per output row 7 output-stage vectors
+// (FADD, and FMAX, FMIN with the clamp) and 2 ST1. A middle band: 3 LD1,
+// 36 FMLA/FMUL. Per pass (band and plane) 4 pointer set-ups and the row
+// loop's control.
+//
+// Rows: input row i feeds output rows i+1 (tap row 0: an FMUL of tap 0
+// starts it), i (tap row 1) and i-1 (tap row 2, which completes it: bias,
+// clamp, store). The three rows of accumulators rotate; the loop is
+// unrolled over three input rows so the rotation is a renaming, and the
+// rem = (h-2) mod 3 rows left pick the tail. Row 0 has no tap-row-0 terms:
+// its accumulators start from zero. The terms of every output, and their
+// order, are those of the strips and the rows kernels (tap rows 0, 1, 2,
+// tap columns 0, 1, 2; the bias added last, then the clamp): the same bits
+// whichever kernel runs a plane or a range of its rows.
+//
+// Register map: v0-v2 taps (tap T: lane T%4 of v(T/4)), v3 bias, v4/v5 the
+// clamp's bounds, v7 zero; accumulator rows R0 = v16-v19, R1 = v20-v23,
+// R2 = v24-v27 (vector j of the band in register 4r + j; narrower bands
+// use the first ones); windows: the left band, tap column 0 in v28-v31, 1
+// in v8-v11, 2 in v28-v31; a middle band all three in v28-v31; the right
+// band v28.., v8.., v12.. (its last tap-column-2 window by EXT); the output
+// stage in v28-v31.
+#include <cstddef>
+
+#include "core/dwconv.h"
+
+namespace armconv {
+namespace detail {
+
+namespace {
+
+#define DWS1_K0 "v0.s[0]"
+#define DWS1_K1 "v0.s[1]"
+#define DWS1_K2 "v0.s[2]"
+#define DWS1_K3 "v0.s[3]"
+#define DWS1_K4 "v1.s[0]"
+#define DWS1_K5 "v1.s[1]"
+#define DWS1_K6 "v1.s[2]"
+#define DWS1_K7 "v1.s[3]"
+#define DWS1_K8 "v2.s[0]"
+// acc (+)= window * tap; NOP: a row that this input row does not feed.
+#define DWS1_FMLA(acc, w, t) "fmla " acc ".4s, " w ".4s, " t "\n\t"
+#define DWS1_FMUL(acc, w, t) "fmul " acc ".4s, " w ".4s, " t "\n\t"
+#define DWS1_NOP(acc, w, t)
+
+// Accumulator rows: DWS1_R<r>_<j> is vector j of row r. (DWS1_NO: no row.)
+#define DWS1_R0_0 "v16"
+#define DWS1_R0_1 "v17"
+#define DWS1_R0_2 "v18"
+#define DWS1_R0_3 "v19"
+#define DWS1_R1_0 "v20"
+#define DWS1_R1_1 "v21"
+#define DWS1_R1_2 "v22"
+#define DWS1_R1_3 "v23"
+#define DWS1_R2_0 "v24"
+#define DWS1_R2_1 "v25"
+#define DWS1_R2_2 "v26"
+#define DWS1_R2_3 "v27"
+
+// Window w of vector j, tap column t, into the rows it feeds: A2 (tap row
+// 2, op O2), A1 (tap row 1), A0 (tap row 0, op O0: FMUL for t = 0).
+// Taps: t2, t1, t0 of those tap rows.
+#define DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, j, w) O2(A2##_##j, w, t2) O1(A1##_##j, w, t1) O0(A0##_##j, w, t0)
+#define DWS1_COL1(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0) DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 0, w0)
+#define DWS1_COL2(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1)                  \
+  DWS1_COL1(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0)                            \
+  DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 1, w1)
+#define DWS1_COL3(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1, w2)              \
+  DWS1_COL2(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1)                        \
+  DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 2, w2)
+#define DWS1_COL4(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1, w2, w3)          \
+  DWS1_COL3(O2, A2, t2, O1, A1, t1, O0, A0, t0, w0, w1, w2)                    \
+  DWS1_V(O2, A2, t2, O1, A1, t1, O0, A0, t0, 3, w3)
+
+// One input row into the band's rows: A2 (O2: FMLA or NOP), A1 (FMLA),
+// A0 (S0: FMUL or NOP for tap column 0, O0: FMLA or NOP for 1 and 2).
+// A band of 4 vectors from column 0 (p0: column 3, p1: column 0, p2:
+// column 1); FIX: zeroes the lane of the tap-column-2 windows that reads
+// the right padding column when the row ends inside the band (w = 14:
+// lane 1 of vector 3's window, columns 13..16).
+#define DWS1_ROW4(FIX, O2, A2, A1, S0, O0, A0)                                          \
+  "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[p1]], %[xs]\n\t"                              \
+  "ld1 {v29.4s, v30.4s, v31.4s}, [%[p0]], %[xs]\n\t"                                    \
+  "ext v28.16b, v2.16b, v8.16b, #12\n\t"                                                \
+  DWS1_COL4(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30", "v31") \
+  DWS1_COL4(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10", "v11")   \
+  "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p2]], %[xs]\n\t"                            \
+  FIX                                                                                   \
+  DWS1_COL4(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29", "v30", "v31")
+// A band of 2 vectors from column 0 (w = 7: lane 2 of vector 1's
+// tap-column-2 window, columns 5..8, is the right padding).
+#define DWS1_ROW2(FIX, O2, A2, A1, S0, O0, A0)                                          \
+  "ld1 {v8.4s, v9.4s}, [%[p1]], %[xs]\n\t"                                              \
+  "ld1 {v29.4s}, [%[p0]], %[xs]\n\t"                                                    \
+  "ext v28.16b, v2.16b, v8.16b, #12\n\t"                                                \
+  DWS1_COL2(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29")     \
+  DWS1_COL2(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9")       \
+  "ld1 {v28.4s, v29.4s}, [%[p2]], %[xs]\n\t"                                            \
+  FIX                                                                                   \
+  DWS1_COL2(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29")
+#define DWS1_LROW(...) DWS1_ROW4("", __VA_ARGS__)
+#define DWS1_ROW14(...) DWS1_ROW4("mov v31.s[1], wzr\n\t", __VA_ARGS__)
+#define DWS1_ROW7(...) DWS1_ROW2("mov v29.s[2], wzr\n\t", __VA_ARGS__)
+// A middle band of 4 vectors (no padding: p0 at the column left of the
+// band, p1 at its first column, p2 at the next), one tap column at a time.
+#define DWS1_MROW(O2, A2, A1, S0, O0, A0)                                               \
+  "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p0]], %[xs]\n\t"                            \
+  DWS1_COL4(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30", "v31") \
+  "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p1]], %[xs]\n\t"                            \
+  DWS1_COL4(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v28", "v29", "v30", "v31") \
+  "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p2]], %[xs]\n\t"                            \
+  DWS1_COL4(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29", "v30", "v31")
+// The right band of NR = 1..4 vectors, ending at the row's end (w = 4NV):
+// the last vector's tap-column-2 window from its tap-column-1 one and zero.
+#define DWS1_RROW1(O2, A2, A1, S0, O0, A0)                                              \
+  "ld1 {v28.4s}, [%[p0]], %[xs]\n\t"                                                    \
+  "ld1 {v8.4s}, [%[p1]], %[xs]\n\t"                                                     \
+  "ext v12.16b, v8.16b, v7.16b, #4\n\t"                                                 \
+  DWS1_COL1(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28")            \
+  DWS1_COL1(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8")             \
+  DWS1_COL1(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12")
+#define DWS1_RROW2(O2, A2, A1, S0, O0, A0)                                              \
+  "ld1 {v28.4s, v29.4s}, [%[p0]], %[xs]\n\t"                                            \
+  "ld1 {v8.4s, v9.4s}, [%[p1]], %[xs]\n\t"                                              \
+  "ld1 {v12.4s}, [%[p2]], %[xs]\n\t"                                                    \
+  "ext v13.16b, v9.16b, v7.16b, #4\n\t"                                                 \
+  DWS1_COL2(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29")     \
+  DWS1_COL2(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9")       \
+  DWS1_COL2(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12", "v13")
+#define DWS1_RROW3(O2, A2, A1, S0, O0, A0)                                              \
+  "ld1 {v28.4s, v29.4s, v30.4s}, [%[p0]], %[xs]\n\t"                                    \
+  "ld1 {v8.4s, v9.4s, v10.4s}, [%[p1]], %[xs]\n\t"                                      \
+  "ld1 {v12.4s, v13.4s}, [%[p2]], %[xs]\n\t"                                            \
+  "ext v14.16b, v10.16b, v7.16b, #4\n\t"                                                \
+  DWS1_COL3(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30") \
+  DWS1_COL3(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10")   \
+  DWS1_COL3(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12", "v13", "v14")
+#define DWS1_RROW4(O2, A2, A1, S0, O0, A0)                                              \
+  "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p0]], %[xs]\n\t"                            \
+  "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[p1]], %[xs]\n\t"                              \
+  "ld1 {v12.4s, v13.4s, v14.4s}, [%[p2]], %[xs]\n\t"                                    \
+  "ext v15.16b, v11.16b, v7.16b, #4\n\t"                                                \
+  DWS1_COL4(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30", "v31") \
+  DWS1_COL4(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10", "v11")   \
+  DWS1_COL4(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12", "v13", "v14", "v15")
+
+// Output stage of vector j of row R into register s; ACT: the clamp or nothing.
+#define DWS1_OUT(ACT, R, j, s) "fadd " s ".4s, " R##_##j ".4s, v3.4s\n\t" ACT(s)
+#define DWS1_CLAMP(v) "fmax " v ".4s, " v ".4s, v4.4s\n\t" "fmin " v ".4s, " v ".4s, v5.4s\n\t"
+#define DWS1_NONE(v)
+#define DWS1_STORE1(ACT, R) DWS1_OUT(ACT, R, 0, "v28") "st1 {v28.4s}, [%[yl]], %[xs]\n\t"
+#define DWS1_STORE2(ACT, R) \
+  DWS1_OUT(ACT, R, 0, "v28") DWS1_OUT(ACT, R, 1, "v29") "st1 {v28.4s, v29.4s}, [%[yl]], %[xs]\n\t"
+#define DWS1_STORE3(ACT, R)                                                             \
+  DWS1_OUT(ACT, R, 0, "v28") DWS1_OUT(ACT, R, 1, "v29") DWS1_OUT(ACT, R, 2, "v30")      \
+  "st1 {v28.4s, v29.4s, v30.4s}, [%[yl]], %[xs]\n\t"
+#define DWS1_STORE4(ACT, R)                                                             \
+  DWS1_OUT(ACT, R, 0, "v28") DWS1_OUT(ACT, R, 1, "v29") DWS1_OUT(ACT, R, 2, "v30") DWS1_OUT(ACT, R, 3, "v31") \
+  "st1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[yl]], %[xs]\n\t"
+#define DWS1_ZERO1(R) "movi " R##_0 ".4s, #0\n\t"
+#define DWS1_ZERO2(R) DWS1_ZERO1(R) "movi " R##_1 ".4s, #0\n\t"
+#define DWS1_ZERO3(R) DWS1_ZERO2(R) "movi " R##_2 ".4s, #0\n\t"
+#define DWS1_ZERO4(R) DWS1_ZERO3(R) "movi " R##_3 ".4s, #0\n\t"
+
+// Input row i (1 <= i <= h-2, P = i mod 3) feeds rows i+1, i, i-1 and
+// stores row i-1; the last input row completes rows h-2 and h-1.
+#define DWS1_MID1(ROW, STORE, ACT) ROW(DWS1_FMLA, DWS1_R0, DWS1_R1, DWS1_FMUL, DWS1_FMLA, DWS1_R2) STORE(ACT, DWS1_R0)
+#define DWS1_MID2(ROW, STORE, ACT) ROW(DWS1_FMLA, DWS1_R1, DWS1_R2, DWS1_FMUL, DWS1_FMLA, DWS1_R0) STORE(ACT, DWS1_R1)
+#define DWS1_MID0(ROW, STORE, ACT) ROW(DWS1_FMLA, DWS1_R2, DWS1_R0, DWS1_FMUL, DWS1_FMLA, DWS1_R1) STORE(ACT, DWS1_R2)
+#define DWS1_LAST(ROW, STORE, ACT, P, Q) \
+  ROW(DWS1_FMLA, Q, P, DWS1_NOP, DWS1_NOP, DWS1_NO) STORE(ACT, Q) STORE(ACT, P)
+
+// One band down one plane (h >= 2): row 0 (tap row 1 of output row 0, from
+// zero; tap row 0 of row 1), n trips of three rows, then rem rows:
+//   rem 0: the last row (P = 1); rem 1: a row (P = 1), the last (P = 2);
+//   rem 2: rows P = 1, 2, the last (P = 0).
+// (Numeric labels: each pass's own, referenced only inside it.)
+#define DWS1_PASS(ROW, STORE, ZERO, ACT)                                  \
+  ZERO(DWS1_R0)                                                           \
+  ROW(DWS1_NOP, DWS1_NO, DWS1_R0, DWS1_FMUL, DWS1_FMLA, DWS1_R1)          \
+  "mov %[cnt], %[n]\n\t"                                                  \
+  "cbz %[cnt], 3f\n\t"                                                    \
+  "2:\n\t"                                                                \
+  DWS1_MID1(ROW, STORE, ACT) DWS1_MID2(ROW, STORE, ACT) DWS1_MID0(ROW, STORE, ACT) \
+  "subs %[cnt], %[cnt], #1\n\t"                                           \
+  "b.ne 2b\n\t"                                                           \
+  "3:\n\t"                                                                \
+  "cbz %[rem], 5f\n\t"                                                    \
+  DWS1_MID1(ROW, STORE, ACT)                                              \
+  "tbz %[rem], #1, 4f\n\t"                                                \
+  DWS1_MID2(ROW, STORE, ACT)                                              \
+  DWS1_LAST(ROW, STORE, ACT, DWS1_R0, DWS1_R2)                            \
+  "b 9f\n\t"                                                              \
+  "4:\n\t"                                                                \
+  DWS1_LAST(ROW, STORE, ACT, DWS1_R2, DWS1_R1)                            \
+  "b 9f\n\t"                                                              \
+  "5:\n\t"                                                                \
+  DWS1_LAST(ROW, STORE, ACT, DWS1_R1, DWS1_R0)                            \
+  "9:\n\t"
+
+// All planes: the taps (k moves to the next plane's) and bias, then the
+// passes of the plane's bands (PASSES).
+#define DWS1_PLANES(PASSES)                                               \
+  "movi v7.4s, #0\n\t"                                                    \
+  "1:\n\t"                                                                \
+  "ld1 {v0.4s, v1.4s, v2.4s}, [%[k]], #48\n\t"                            \
+  "dup v3.4s, v2.s[1]\n\t"                                                \
+  PASSES                                                                  \
+  "subs %[planes], %[planes], #1\n\t"                                     \
+  "b.ne 1b\n\t"
+// w = 14, 7: one band; its pointers (set by the caller) walk all planes.
+#define DWS1_W14(ACT) DWS1_PASS(DWS1_ROW14, DWS1_STORE4, DWS1_ZERO4, ACT)
+#define DWS1_W7(ACT) DWS1_PASS(DWS1_ROW7, DWS1_STORE2, DWS1_ZERO2, ACT)
+// w = 4NV >= 20: the left band (vectors 0..3), mb middle bands of 4, the
+// right band of NR vectors; each pass's pointers from xc / yc, the band's
+// first column in the plane (+64 bytes per band; pstep: from the right
+// band's to the next plane's first column).
+#define DWS1_AT(P0)                                                       \
+  P0                                                                      \
+  "mov %[p1], %[xc]\n\t"                                                  \
+  "add %[p2], %[xc], #4\n\t"                                              \
+  "mov %[yl], %[yc]\n\t"
+#define DWS1_AT_LEFT DWS1_AT("add %[p0], %[xc], #12\n\t")
+#define DWS1_AT_MID DWS1_AT("sub %[p0], %[xc], #4\n\t")
+#define DWS1_NEXT "add %[xc], %[xc], #64\n\t" "add %[yc], %[yc], #64\n\t"
+#define DWS1_WIDE(NR, ACT)                                                \
+  DWS1_AT_LEFT DWS1_PASS(DWS1_LROW, DWS1_STORE4, DWS1_ZERO4, ACT) DWS1_NEXT \
+  "mov %[mb], %[nmid]\n\t"                                                \
+  "cbz %[mb], 8f\n\t"                                                     \
+  "7:\n\t"                                                                \
+  DWS1_AT_MID DWS1_PASS(DWS1_MROW, DWS1_STORE4, DWS1_ZERO4, ACT) DWS1_NEXT \
+  "subs %[mb], %[mb], #1\n\t"                                             \
+  "b.ne 7b\n\t"                                                           \
+  "8:\n\t"                                                                \
+  DWS1_AT_MID DWS1_PASS(DWS1_RROW##NR, DWS1_STORE##NR, DWS1_ZERO##NR, ACT) \
+  "add %[xc], %[xc], %[pstep]\n\t"                                        \
+  "add %[yc], %[yc], %[pstep]\n\t"
+#define DWS1_W_1(ACT) DWS1_WIDE(1, ACT)
+#define DWS1_W_2(ACT) DWS1_WIDE(2, ACT)
+#define DWS1_W_3(ACT) DWS1_WIDE(3, ACT)
+#define DWS1_W_4(ACT) DWS1_WIDE(4, ACT)
+
+#define DWS1_OPERANDS                                                                                   \
+  : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [yl] "+r"(yl), [xc] "+r"(xc), [yc] "+r"(yc),          \
+    [k] "+r"(k), [planes] "+r"(planes), [cnt] "=&r"(cnt), [mb] "=&r"(mb)                               \
+  : [n] "r"(n), [rem] "r"(rem), [xs] "r"(xs), [nmid] "r"(nmid), [pstep] "r"(pstep), [lo] "r"(&p.lo),  \
+    [hi] "r"(&p.hi)                                                                                    \
+  : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v7", "v8", "v9", "v10", "v11", "v12", "v13",  \
+    "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27",  \
+    "v28", "v29", "v30", "v31"
+#define DWS1_BOUNDS "ld1r {v4.4s}, [%[lo]]\n\t" "ld1r {v5.4s}, [%[hi]]\n\t"
+#define DWS1_ASM(W)                                                                   \
+  if constexpr (CLAMP)                                                                 \
+    __asm__ volatile(DWS1_BOUNDS DWS1_PLANES(W(DWS1_CLAMP)) DWS1_OPERANDS);            \
+  else                                                                                 \
+    __asm__ volatile(DWS1_PLANES(W(DWS1_NONE)) DWS1_OPERANDS)
+
+// `planes` >= 1 planes of w columns from p.x, p.y, p.k: W = 14 or 7, or
+// W = -NR for w = 4NV >= 20 whose right band has NR = 1..4 vectors.
+template <int W, bool CLAMP>
+void ld1rows(const DwPlane& p, size_t planes) {
+  const float* p0 = p.x + 3;
+  const float* p1 = p.x;
+  const float* p2 = p.x + 1;
+  const float* xc = p.x;
+  float* yl = p.y;
+  float* yc = p.y;
+  const float* k = p.k;
+  size_t cnt, mb;
+  const size_t n = (p.h - 2) / 3, rem = (p.h - 2) % 3;
+  const ptrdiff_t xs = ptrdiff_t(4 * p.w);  // a row, in and out
+  const size_t nv = p.w / 4, nmid = W < 0 ? (nv - 4 + W) / 4 : 0;
+  const ptrdiff_t pstep = ptrdiff_t(4 * p.h * p.w) - 64 * ptrdiff_t(1 + nmid);
+  if constexpr (W == 14) {
+    DWS1_ASM(DWS1_W14);
+  } else if constexpr (W == 7) {
+    DWS1_ASM(DWS1_W7);
+  } else if constexpr (W == -1) {
+    DWS1_ASM(DWS1_W_1);
+  } else if constexpr (W == -2) {
+    DWS1_ASM(DWS1_W_2);
+  } else if constexpr (W == -3) {
+    DWS1_ASM(DWS1_W_3);
+  } else {
+    static_assert(W == -4, "an instantiated width");
+    DWS1_ASM(DWS1_W_4);
+  }
+}
+
+}  // namespace
+
+// Runs planes of p if they are "same"-padded (pad 1 on every side, ho = h
+// >= 2, wo = w) with w = 7, 14, or a multiple of 4 from 20; returns how many
+// it ran, from the first: all but the last for 14 and 7, whose rows' loads
+// and stores reach past their ends (see the top), else all; 0: none.
+size_t dwconv3x3_aarch64_1x16_s1_ld1rows(const DwPlane& p) {
+  if (p.pad_top != 1 || p.pad_left != 1 || p.ho != p.h || p.wo != p.w || p.h < 2 || p.count < 1) return 0;
+  const bool wide = p.w >= 20 && p.w % 4 == 0;
+  if (!wide && p.w != 14 && p.w != 7) return 0;
+  const size_t planes = wide ? p.count : p.count - 1;
+  if (planes == 0) return 0;
+  const bool c = p.clamp;
+  if (p.w == 14) c ? ld1rows<14, true>(p, planes) : ld1rows<14, false>(p, planes);
+  else if (p.w == 7) c ? ld1rows<7, true>(p, planes) : ld1rows<7, false>(p, planes);
+  else switch ((p.w / 4 - 5) % 4 + 1) {  // the right band's vectors, NV - 4 - 4*(middle bands)
+    case 1: c ? ld1rows<-1, true>(p, planes) : ld1rows<-1, false>(p, planes); break;
+    case 2: c ? ld1rows<-2, true>(p, planes) : ld1rows<-2, false>(p, planes); break;
+    case 3: c ? ld1rows<-3, true>(p, planes) : ld1rows<-3, false>(p, planes); break;
+    default: c ? ld1rows<-4, true>(p, planes) : ld1rows<-4, false>(p, planes); break;
+  }
+  return planes;
+}
+
+}  // namespace detail
+}  // namespace armconv

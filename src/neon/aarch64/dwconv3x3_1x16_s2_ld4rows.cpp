@@ -1,0 +1,276 @@
+// NEON fp32 depthwise 3x3, stride 2, pad 1 ("same"), even widths 8..32,
+// 50..64 and 98..112 (MobileNetV2's 112 -> 56, 56 -> 28, 28 -> 14, 14 -> 7),
+// aarch64: rows by LD4 in one or two bands of up to 64 columns, all planes
+// of a call in one assembly loop (but the last one where a row's loads or
+// stores reach past its end). Part of dwconv3x3-aarch64-1x16 (its table:
+// dwconv3x3_1x16.cpp), which runs every plane this kernel leaves with the
+// rows kernel (neon/dwconv3x3_rows.h, Rows3x3S2) or the strips (neon/dwconv.h).
+//
+// A row is G = ceil(w/16) groups of 16 columns, one LD4 each: group g gives
+// a, b, c, d = columns 16g + 4i + 0, 1, 2, 3 (i = 0..3). Output 8g + 2i
+// (even) reads columns 16g + 4i - 1, 0, 1 and output 8g + 2i + 1 (odd)
+// 16g + 4i + 1, 2, 3:
+//   even windows ext(d', d, 3), a, b    odd windows b, c, d
+// (d': the previous group's d; the first group of a row: the taps' third
+// vector, whose lane 3 is zero: the left padding column). So each group has
+// an even and an odd accumulator vector, and a row's store is one ST2 per
+// group, which interleaves them back (as the stride-2 strips' direct
+// windows, Strip2 in neon/dwconv.h). Up to 4 groups (two rows of 8
+// accumulator vectors) are one band, which walks down the whole plane;
+// 98..112 columns are two bands, groups 0..3 and 4..6 (the second one's
+// left column, 63, by an LD1R per input row). Per output row of 28 -> 14
+// (2 groups): 4 LD4, 4 EXT, 36 FMLA/FMUL, 12 output-stage instructions with
+// the clamp, 2 ST2, every load and store post-indexed (the strips and
+// Rows3x3S2: LD2s or LD4s with more EXTs, an LD1R per strip row, and
+// address arithmetic that gcc does not fold into post-indexed forms, and
+// per-strip set-up per plane).
+//
+// Past the row's end. Unless w is a multiple of 16, the loads read 16G - w
+// columns past each row (the next row's first columns: they feed only
+// outputs past wo) and the stores write 8G - wo outputs past each output
+// row (into the next output row, which is stored after it). Neither
+// reaches past the call's planes as long as the call's last plane is not
+// run here: the entry point below then runs planes 0 .. count-2 and leaves
+// the last one to the other kernels. w even: the last output wo-1 reads
+// columns w-3 .. w-1, so no output that is stored reads the right padding.
+//
+// Rows: output row s reads input rows 2s-1 (tap row 0: an FMUL of tap 0
+// starts it), 2s (tap row 1) and 2s+1 (tap row 2, which completes it: bias,
+// clamp, store); two rows of accumulators alternate, the loop unrolled over
+// two output rows (four input rows). Output row 0 has no tap-row-0 terms
+// (the top padding): its accumulators start from zero, as in every other
+// kernel of this family; with h odd the last output row has no tap-row-2
+// terms. The terms of every output, and their order, are those of the
+// strips and Rows3x3S2 (tap rows 0, 1, 2, tap columns 0, 1, 2; the bias
+// added last, then the clamp): the same bits whichever kernel runs a plane.
+//
+// Register map: v0-v2 taps (tap T: lane T%4 of v(T/4)), v3 bias, v4/v5 the
+// clamp's bounds, v6 a group's tap-column-0 even window, v7 the second
+// band's left column; the output stage in v6, v7; LD4 groups alternately
+// in v8-v11 and v12-v15; accumulator rows R0 = v16-v23, R1 = v24-v31
+// (E0, O0, E1, O1, ..., E3, O3).
+#include <cstddef>
+
+#include "core/dwconv.h"
+
+namespace armconv {
+namespace detail {
+
+namespace {
+
+#define DWS2_K0 "v0.s[0]"
+#define DWS2_K1 "v0.s[1]"
+#define DWS2_K2 "v0.s[2]"
+#define DWS2_K3 "v0.s[3]"
+#define DWS2_K4 "v1.s[0]"
+#define DWS2_K5 "v1.s[1]"
+#define DWS2_K6 "v1.s[2]"
+#define DWS2_K7 "v1.s[3]"
+#define DWS2_K8 "v2.s[0]"
+#define DWS2_FMLA(acc, w, t) "fmla " acc ".4s, " w ".4s, " t "\n\t"
+#define DWS2_FMUL(acc, w, t) "fmul " acc ".4s, " w ".4s, " t "\n\t"
+
+// Accumulator rows: group g's even (E) and odd (O) vectors.
+#define DWS2_R0_E0 "v16"
+#define DWS2_R0_O0 "v17"
+#define DWS2_R0_E1 "v18"
+#define DWS2_R0_O1 "v19"
+#define DWS2_R0_E2 "v20"
+#define DWS2_R0_O2 "v21"
+#define DWS2_R0_E3 "v22"
+#define DWS2_R0_O3 "v23"
+#define DWS2_R1_E0 "v24"
+#define DWS2_R1_O0 "v25"
+#define DWS2_R1_E1 "v26"
+#define DWS2_R1_O1 "v27"
+#define DWS2_R1_E2 "v28"
+#define DWS2_R1_O2 "v29"
+#define DWS2_R1_E3 "v30"
+#define DWS2_R1_O3 "v31"
+
+// One group's windows (e0 = ext(d', d, 3), a, b, c, d) times the taps
+// (t0, t1, t2) of one tap row, added to its even (E) and odd (O) vectors;
+// START: the first terms of an output row (tap row 0, tap 0 a multiply).
+#define DWS2_ADD(E, O, e0, a, b, c, d, t0, t1, t2) \
+  DWS2_FMLA(E, e0, t0) DWS2_FMLA(E, a, t1) DWS2_FMLA(E, b, t2) DWS2_FMLA(O, b, t0) DWS2_FMLA(O, c, t1) DWS2_FMLA(O, d, t2)
+#define DWS2_START(E, O, e0, a, b, c, d) \
+  DWS2_FMUL(E, e0, DWS2_K0) DWS2_FMLA(E, a, DWS2_K1) DWS2_FMLA(E, b, DWS2_K2) \
+  DWS2_FMUL(O, b, DWS2_K0) DWS2_FMLA(O, c, DWS2_K1) DWS2_FMLA(O, d, DWS2_K2)
+// What an input row does to group g: tap row 1 into row R (T1), tap row 2
+// into R (T2), tap row 2 into R and tap row 0 starting row S (T2S).
+#define DWS2_T1(R, S, g, e0, a, b, c, d) \
+  DWS2_ADD(DWS2_##R##_E##g, DWS2_##R##_O##g, e0, a, b, c, d, DWS2_K3, DWS2_K4, DWS2_K5)
+#define DWS2_T2(R, S, g, e0, a, b, c, d) \
+  DWS2_ADD(DWS2_##R##_E##g, DWS2_##R##_O##g, e0, a, b, c, d, DWS2_K6, DWS2_K7, DWS2_K8)
+#define DWS2_T2S(R, S, g, e0, a, b, c, d) \
+  DWS2_T2(R, S, g, e0, a, b, c, d) DWS2_START(DWS2_##S##_E##g, DWS2_##S##_O##g, e0, a, b, c, d)
+// (Expands the window lists into OP's arguments.)
+#define DWS2_CALL(OP, ...) OP(__VA_ARGS__)
+
+// The groups' LD4s alternate between two register sets, A = v8-v11 and
+// B = v12-v15, so the previous group's d is still there for the even
+// window ext(d', d, 3) (in v6). X: the band's row pointer (POST: its step,
+// 64 bytes to the next group or XS to the next row).
+#define DWS2_LD4A(X, POST) "ld4 {v8.4s, v9.4s, v10.4s, v11.4s}, [" X "], " POST "\n\t"
+#define DWS2_LD4B(X, POST) "ld4 {v12.4s, v13.4s, v14.4s, v15.4s}, [" X "], " POST "\n\t"
+#define DWS2_EXT(dprev, d) "ext v6.16b, " dprev ".16b, " d ".16b, #12\n\t"
+#define DWS2_WA "v6", "v8", "v9", "v10", "v11"
+#define DWS2_WB "v6", "v12", "v13", "v14", "v15"
+#define DWS2_GA(X, POST, DPREV, OP, R, S, g) DWS2_LD4A(X, POST) DWS2_EXT(DPREV, "v11") DWS2_CALL(OP, R, S, g, DWS2_WA)
+#define DWS2_GB(X, POST, DPREV, OP, R, S, g) DWS2_LD4B(X, POST) DWS2_EXT(DPREV, "v15") DWS2_CALL(OP, R, S, g, DWS2_WB)
+
+// One input row of a band of NB groups: LL loads the column left of the
+// band into LEFT (or nothing: LEFT = v2, whose lane 3 is zero: the left
+// padding); OP into rows R, S.
+#define DWS2_ROW1(X, XS, LL, LEFT, OP, R, S) LL DWS2_GA(X, XS, LEFT, OP, R, S, 0)
+#define DWS2_ROW2(X, XS, LL, LEFT, OP, R, S) \
+  LL DWS2_GA(X, "#64", LEFT, OP, R, S, 0) DWS2_GB(X, XS, "v11", OP, R, S, 1)
+#define DWS2_ROW3(X, XS, LL, LEFT, OP, R, S) \
+  LL DWS2_GA(X, "#64", LEFT, OP, R, S, 0) DWS2_GB(X, "#64", "v11", OP, R, S, 1) DWS2_GA(X, XS, "v15", OP, R, S, 2)
+#define DWS2_ROW4(X, XS, LL, LEFT, OP, R, S)                                                            \
+  LL DWS2_GA(X, "#64", LEFT, OP, R, S, 0) DWS2_GB(X, "#64", "v11", OP, R, S, 1)                         \
+  DWS2_GA(X, "#64", "v15", OP, R, S, 2) DWS2_GB(X, XS, "v11", OP, R, S, 3)
+
+// The output stage of group g of row R into v6, v7, one ST2 (Y: the band's
+// output row pointer, POST its step: 32 bytes, or YS to the next row).
+#define DWS2_CLAMP(v) "fmax " v ".4s, " v ".4s, v4.4s\n\t" "fmin " v ".4s, " v ".4s, v5.4s\n\t"
+#define DWS2_NONE(v)
+#define DWS2_OUT(Y, POST, ACT, R, g)                                                                     \
+  "fadd v6.4s, " DWS2_##R##_E##g ".4s, v3.4s\n\t" "fadd v7.4s, " DWS2_##R##_O##g ".4s, v3.4s\n\t" ACT("v6") \
+  ACT("v7") "st2 {v6.4s, v7.4s}, [" Y "], " POST "\n\t"
+#define DWS2_STORE1(Y, YS, ACT, R) DWS2_OUT(Y, YS, ACT, R, 0)
+#define DWS2_STORE2(Y, YS, ACT, R) DWS2_OUT(Y, "#32", ACT, R, 0) DWS2_OUT(Y, YS, ACT, R, 1)
+#define DWS2_STORE3(Y, YS, ACT, R) DWS2_OUT(Y, "#32", ACT, R, 0) DWS2_OUT(Y, "#32", ACT, R, 1) DWS2_OUT(Y, YS, ACT, R, 2)
+#define DWS2_STORE4(Y, YS, ACT, R) \
+  DWS2_OUT(Y, "#32", ACT, R, 0) DWS2_OUT(Y, "#32", ACT, R, 1) DWS2_OUT(Y, "#32", ACT, R, 2) DWS2_OUT(Y, YS, ACT, R, 3)
+#define DWS2_Z(R, g) "movi " DWS2_##R##_E##g ".4s, #0\n\t" "movi " DWS2_##R##_O##g ".4s, #0\n\t"
+#define DWS2_ZERO1(R) DWS2_Z(R, 0)
+#define DWS2_ZERO2(R) DWS2_Z(R, 0) DWS2_Z(R, 1)
+#define DWS2_ZERO3(R) DWS2_Z(R, 0) DWS2_Z(R, 1) DWS2_Z(R, 2)
+#define DWS2_ZERO4(R) DWS2_Z(R, 0) DWS2_Z(R, 1) DWS2_Z(R, 2) DWS2_Z(R, 3)
+
+// One band down one plane: output row 0's accumulators zeroed, input row 0
+// (tap row 1 of output row 0), n loop trips (input rows 4t+1 .. 4t+4:
+// output rows 2t and 2t+1 completed), then the rem = (h-1) mod 4 input rows
+// left:
+//   rem 0: output row R0 is complete (h odd: no tap row 2);
+//   rem 1: one row completes R0 (tap row 2);
+//   rem 2: one row completes R0 and starts R1, one adds R1's tap row 1 (h odd);
+//   rem 3: as rem 2, and one more completes R1.
+// (Bits 1 and 0 of rem pick the tail: tbz, no flags, no indirect branch.
+// Numeric labels: each pass's own, referenced only inside it.)
+#define DWS2_PASS(NB, X, XS, LL, LEFT, Y, YS, ACT)                            \
+  DWS2_ZERO##NB(R0)                                                           \
+  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T1, R0, R0)                              \
+  "mov %[cnt], %[n]\n\t"                                                      \
+  "cbz %[cnt], 3f\n\t"                                                        \
+  "2:\n\t"                                                                    \
+  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T2S, R0, R1) DWS2_STORE##NB(Y, YS, ACT, R0) \
+  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T1, R1, R1)                              \
+  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T2S, R1, R0) DWS2_STORE##NB(Y, YS, ACT, R1) \
+  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T1, R0, R0)                              \
+  "subs %[cnt], %[cnt], #1\n\t"                                               \
+  "b.ne 2b\n\t"                                                               \
+  "3:\n\t"                                                                    \
+  "tbz %[rem], #1, 4f\n\t"                                                    \
+  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T2S, R0, R1) DWS2_STORE##NB(Y, YS, ACT, R0) \
+  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T1, R1, R1)                              \
+  "tbz %[rem], #0, 5f\n\t"                                                    \
+  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T2, R1, R1)                              \
+  "5:\n\t"                                                                    \
+  DWS2_STORE##NB(Y, YS, ACT, R1)                                              \
+  "b 9f\n\t"                                                                  \
+  "4:\n\t"                                                                    \
+  "tbz %[rem], #0, 6f\n\t"                                                    \
+  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T2, R0, R0)                              \
+  "6:\n\t"                                                                    \
+  DWS2_STORE##NB(Y, YS, ACT, R0)                                              \
+  "9:\n\t"
+
+// The planes: per plane the taps (v0-v2; k moves to the next plane's) and
+// the bias, then, for NB > 0, band B's pass (groups NA .. NA+NB-1, its left
+// column by LD1R into v7) and band A's (groups 0 .. NA-1 from column 0).
+// Band B goes first: its stores past a row's end land on the next row's
+// first columns, which band A stores after them.
+#define DWS2_BAND_B(NB, ACT) \
+  DWS2_PASS(NB, "%[xb]", "%[xsb]", "ld1r {v7.4s}, [%[xl]], %[xsl]\n\t", "v7", "%[yb]", "%[ysb]", ACT)
+#define DWS2_PLANES(NA, ACT, BANDB)                                                \
+  "1:\n\t"                                                                        \
+  "ld1 {v0.4s, v1.4s, v2.4s}, [%[k]], #48\n\t"                                    \
+  "dup v3.4s, v2.s[1]\n\t"                                                        \
+  BANDB                                                                           \
+  DWS2_PASS(NA, "%[x]", "%[xs]", "", "v2", "%[y]", "%[ys]", ACT)                 \
+  "subs %[planes], %[planes], #1\n\t"                                             \
+  "b.ne 1b\n\t"
+
+// The asm's operands (lo, hi: the clamp's bounds, broadcast once per call).
+#define DWS2_OPERANDS                                                                                   \
+  : [x] "+r"(x), [y] "+r"(y), [xb] "+r"(xb), [yb] "+r"(yb), [xl] "+r"(xl), [k] "+r"(k),              \
+    [planes] "+r"(planes), [cnt] "=&r"(cnt)                                                            \
+  : [n] "r"(n), [rem] "r"(rem), [xs] "r"(xs), [ys] "r"(ys), [xsb] "r"(xsb), [ysb] "r"(ysb),           \
+    [xsl] "r"(xsl), [lo] "r"(&p.lo), [hi] "r"(&p.hi)                                                   \
+  : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12",  \
+    "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26",  \
+    "v27", "v28", "v29", "v30", "v31"
+#define DWS2_BOUNDS "ld1r {v4.4s}, [%[lo]]\n\t" "ld1r {v5.4s}, [%[hi]]\n\t"
+#define DWS2_ASM(NA, NB, BANDB)                                                                   \
+  if constexpr (CLAMP)                                                                             \
+    __asm__ volatile(DWS2_BOUNDS DWS2_PLANES(NA, DWS2_CLAMP, BANDB(NB, DWS2_CLAMP)) DWS2_OPERANDS); \
+  else                                                                                             \
+    __asm__ volatile(DWS2_PLANES(NA, DWS2_NONE, BANDB(NB, DWS2_NONE)) DWS2_OPERANDS)
+#define DWS2_NO_BAND(NB, ACT)
+
+// `planes` >= 1 planes from p.x, p.y, p.k (each as p describes): band A of
+// NA groups, band B of NB (0: none).
+template <int NA, int NB, bool CLAMP>
+void ld4rows(const DwPlane& p, size_t planes) {
+  const float* x = p.x;
+  float* y = p.y;
+  const float* xb = p.x + 16 * NA;  // band B: its first column, the column left of it,
+  const float* xl = xb - 1;         // its first output
+  float* yb = p.y + 8 * NA;
+  const float* k = p.k;
+  const size_t n = (p.h - 1) / 4, rem = (p.h - 1) % 4;
+  // The last post-indexed load and store of a band's row step to the next row.
+  const ptrdiff_t row = ptrdiff_t(4 * p.w), orow = ptrdiff_t(4 * p.wo);
+  const ptrdiff_t xs = row - 64 * (NA - 1), ys = orow - 32 * (NA - 1);
+  const ptrdiff_t xsb = row - 64 * (NB > 0 ? NB - 1 : 0), ysb = orow - 32 * (NB > 0 ? NB - 1 : 0), xsl = row;
+  size_t cnt;
+  static_assert((NB == 0 && (NA == 1 || NA == 2 || NA == 4)) || (NA == 4 && NB == 3), "an instantiated shape");
+  if constexpr (NB == 3) {
+    DWS2_ASM(4, 3, DWS2_BAND_B);
+  } else if constexpr (NA == 4) {
+    DWS2_ASM(4, 0, DWS2_NO_BAND);
+  } else if constexpr (NA == 2) {
+    DWS2_ASM(2, 0, DWS2_NO_BAND);
+  } else {
+    DWS2_ASM(1, 0, DWS2_NO_BAND);
+  }
+}
+
+}  // namespace
+
+// Runs planes of p if this kernel takes p's shape (pad 1 at the top and
+// left, ho = ceil(h/2), w even, wo = w/2, w in 8..32, 50..64 or 98..112);
+// returns how many it ran, from the first: all but the last where the rows'
+// loads or stores reach past their ends (see the top), else all; 0: none
+// (the caller runs them all).
+size_t dwconv3x3_aarch64_1x16_s2_ld4rows(const DwPlane& p) {
+  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.ho != (p.h + 1) / 2 || p.w % 2 != 0 || p.w < 8 ||
+      p.wo != p.w / 2 || p.count < 1)
+    return 0;
+  const size_t groups = (p.w + 15) / 16;
+  const size_t planes = p.w % 16 == 0 ? p.count : p.count - 1;  // (w = 16g: nothing past a row)
+  if (planes == 0) return 0;
+  switch (groups) {
+    case 1: p.clamp ? ld4rows<1, 0, true>(p, planes) : ld4rows<1, 0, false>(p, planes); break;
+    case 2: p.clamp ? ld4rows<2, 0, true>(p, planes) : ld4rows<2, 0, false>(p, planes); break;
+    case 4: p.clamp ? ld4rows<4, 0, true>(p, planes) : ld4rows<4, 0, false>(p, planes); break;
+    case 7: p.clamp ? ld4rows<4, 3, true>(p, planes) : ld4rows<4, 3, false>(p, planes); break;
+    default: return 0;
+  }
+  return planes;
+}
+
+}  // namespace detail
+}  // namespace armconv
