@@ -999,6 +999,13 @@ class WinogradConv : public T::Base {
     const size_t row4 = cols * SL;  // a box row, in Stage elements
     // (a box holds stage_floats * 4 / SL Stage elements: 16-byte pixels)
     const size_t box_elems = pl.stage_floats * 4 / SL;
+    // A tile's step in the box: s m pixels along x, s m box rows along y;
+    // the block's first tile.
+    const size_t step_x = s_ * m_ * SL, step_y = s_ * m_ * row4;
+    const size_t v_pos = pl.t * pl.kc;  // (a local: not reloaded after each kernel call)
+    size_t ty_first, tx_first;
+    tile_at(bk, 0, &ty_first, &tx_first);
+    (void)ty_first;  // (= ty0: the box starts at the first tile's row)
     for (size_t q = q_begin; q < q_end; q++) {
       // Box s holds channels k0 + L q + 4 s on (fp32: one box, < cg_, as
       // kpad_ pads Cin/g to 4; fp16: two, the second absent (nullptr: zero
@@ -1020,13 +1027,24 @@ class WinogradConv : public T::Base {
                     cols - c_hi, box[s] + r * row4);
         }
       }
-      for (size_t j = 0; j < bk.nt; j++) {
-        size_t ty, tx;
-        tile_at(bk, j, &ty, &tx);
-        const size_t off = (s_ * m_ * (ty - ty0)) * row4 + s_ * m_ * (tx - cx0) * SL;
-        const Stage* src[NB];
-        for (size_t s = 0; s < NB; s++) src[s] = box[s] ? box[s] + off : nullptr;
-        T::input(k_, src, row4, v_at(v, bk.nt, kn, j, q), pl.t * pl.kc);
+      // The block's tiles in raster order: tile j at (ty, tx) reads the box
+      // from s m (ty - ty0) rows and s m (tx - cx0) pixels on; its V goes to
+      // v_at(v, nt, kn, j, q) (groups of 8 tiles). Walked by steps, with no
+      // division per tile (tile_at's / and %: a libgcc call each on armv7).
+      size_t tx = tx_first, off = s_ * m_ * (tx_first - cx0) * SL;
+      for (size_t g0 = 0; g0 < bk.nt; g0 += 8) {
+        const size_t nb = std::min<size_t>(8, bk.nt - g0);
+        Elem* dst = v + g0 * kn + q * nb * L;
+        for (size_t jj = 0; jj < nb; jj++, dst += L) {
+          const Stage* src[NB];
+          for (size_t s = 0; s < NB; s++) src[s] = s == 0 || box[s] ? box[s] + off : nullptr;  // (box 0: c0 < cg_)
+          T::input(k_, src, row4, dst, v_pos);
+          off += step_x;
+          if (++tx == bk.ntx) {  // the next tile row, from the strip's first column
+            tx = 0;
+            off += step_y - bk.ntx * step_x;
+          }
+        }
       }
     }
   }
@@ -1049,16 +1067,26 @@ class WinogradConv : public T::Base {
     const size_t howo = ho * wo;
     y += o_lo * howo;
     m += j0 * pl.mc;
+    if (j0 >= j1) return;
+    // The tiles walked by steps from tile j0 (one division for the block,
+    // not one per tile): column tx of the strip, output row oy.
+    size_t ty, tx;
+    tile_at(bk, j0, &ty, &tx);
+    size_t oy = pl.y0 + m_ * ty, rows = std::min(m_, pl.y0 + pl.wh - oy);
+    // (locals: not reloaded after each kernel call)
+    const size_t m_pos = pl.t * pl.mc, o_end = OL == 4 ? mg_ : o_hi;
     for (size_t j = j0; j < j1; j++, m += pl.mc) {
-      size_t ty, tx;
-      tile_at(bk, j, &ty, &tx);
       // (edge tiles cut to the window)
-      const size_t oy = pl.y0 + m_ * ty, ox = pl.x0 + m_ * (bk.tx0 + tx);
-      const size_t rows = std::min(m_, pl.y0 + pl.wh - oy), cols = std::min(m_, pl.x0 + pl.ww - ox);
+      const size_t ox = pl.x0 + m_ * (bk.tx0 + tx);
+      const size_t cols = std::min(m_, pl.x0 + pl.ww - ox);
       Y* yt = y + oy * wo + ox;
       for (size_t o = o_lo; o < o_hi; o += OL, yt += OL * howo)
-        T::output(k_, m + (o - o_lo), pl.t * pl.mc, yt, rows, cols, std::min<size_t>(OL, (OL == 4 ? mg_ : o_hi) - o),
-                  howo, wo, p_, ch0 + o);
+        T::output(k_, m + (o - o_lo), m_pos, yt, rows, cols, std::min<size_t>(OL, o_end - o), howo, wo, p_, ch0 + o);
+      if (++tx == bk.ntx) {
+        tx = 0;
+        oy += m_;
+        rows = std::min(m_, pl.y0 + pl.wh - oy);
+      }
     }
   }
 

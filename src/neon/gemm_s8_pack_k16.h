@@ -63,7 +63,13 @@ void pack_b_k16(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) {
     const int8_t* s = b + q;
     for (size_t kk = 0; kk < k; kk += 16) {
       int8x16_t r[16];
-      for (size_t i = 0; i < 16; i++) r[i] = kk + i < k ? vld1q_s8(s + (kk + i) * ldb) : vdupq_n_s8(0);
+      if (kk + 16 <= k) {  // a whole group: 16 rows by one stepped pointer (no per-row bound check)
+        const int8_t* row = s + kk * ldb;
+        r[0] = vld1q_s8(row);
+        for (size_t i = 1; i < 16; i++) r[i] = vld1q_s8(row += ldb);  // (never past the group's last row)
+      } else {  // the last, partial group: rows past k are zero
+        for (size_t i = 0; i < 16; i++) r[i] = kk + i < k ? vld1q_s8(s + (kk + i) * ldb) : vdupq_n_s8(0);
+      }
       trn_round<1>(r);
       trn_round<2>(r);
       trn_round<4>(r);

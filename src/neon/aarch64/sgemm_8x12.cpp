@@ -842,14 +842,18 @@ const SgemmKernels& sgemm_neon_kernels() {
   // included) of insn_bench's layer spec conv:128,M,1,1,0,1,1,N (a 1x1
   // layer, K = 128, on a 1 x N map), qemu cortex-a72:
   //   r columns: (insns(M 64, N 24 + r) - insns(64, 24)) / (insns(64, 36) - insns(64, 24))
-  //     r = 1..3: 0.212 0.302 0.388 (tile_8xr_groups); 4: 0.433 (tile_8x4_asm);
-  //     5..7: 0.778, 8: 0.760 (tile_8x8_asm; 5..7 through a stack tile);
-  //     9..11: 1.081 (a full tile through a stack tile: counted as 1).
+  //     r = 1..3: 0.202 0.312 0.400 (tile_8xr_groups); 4: 0.441 (tile_8x4_asm);
+  //     5..7: 0.794, 8: 0.774 (tile_8x8_asm; 5..7 through a stack tile);
+  //     9..11: 1.104 (a full tile through a stack tile: counted as 1).
+  //     (insns(64, 24) = 54,956, insns(64, 36) = 81,377)
   //   m rows: (insns(64 + m, 48) - insns(64, 48)) / (insns(72, 48) - insns(64, 48))
-  //     m = 1..4: 0.533 .. 0.535 (the 4-row kernel); 5..7: 1.000 .. 1.001.
-  static constexpr double kEdgeCosts[kNR] = {0.0,   0.212, 0.302, 0.388, 0.433, 0.778,
-                                             0.778, 0.778, 0.760, 1.0,   1.0,   1.0};
-  static constexpr double kRowCosts[kMR] = {0.0, 0.533, 0.534, 0.535, 0.535, 1.0, 1.0, 1.0};
+  //     m = 1..4: 0.533 0.533 0.534 0.534 (the 4-row kernel); 5..7: 1.000 .. 1.001.
+  //     (insns(64, 48) = 107,798, insns(72, 48) = 120,996)
+  // Re-measured after the pw merge (dc96593: tile_8x1_asm, the 1-column edge
+  // straight into C; dense B panels packed in assembly; sgemm unchanged since).
+  static constexpr double kEdgeCosts[kNR] = {0.0,   0.202, 0.312, 0.400, 0.441, 0.794,
+                                             0.794, 0.794, 0.774, 1.0,   1.0,   1.0};
+  static constexpr double kRowCosts[kMR] = {0.0, 0.533, 0.533, 0.534, 0.534, 1.0, 1.0, 1.0};
   using Pack = SgemmPack<kMR, kNR, kEdgeCols>;
   static const SgemmKernels k = [] {
     SgemmKernels t = {"sgemm-aarch64-8x12", kMR,          kNR,
