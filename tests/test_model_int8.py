@@ -501,24 +501,111 @@ def test_auto_follows_the_rule(rng):
     graph, _ = mobilenet_like(rng)
     q = Model(graph, "m").quantize(rnd(rng, 2, 3, 16, 16))
     isa = int8_mod.int8_isa()
-    want = []
-    for n in graph.nodes:
-        if n.op == "Conv":
-            shape, g, strides = int8_mod.conv_geometry(n, graph.consts[n.inputs[1]])
-            if int8_mod.int8_pays(shape, g, strides, isa)[0]:
-                want.append(n.name)
-    assert q.int8_layers == want
+    want, _ = int8_mod.pick_layers(q._source, "auto", isa)
+    assert set(q.int8_layers) == want
     kernel = armconv.cpu_info()["kernels"]["gemm_s8"]
     if "generic" in kernel:
-        assert want == []
+        assert want == set()
     if "dotprod" in kernel:  # sdot pointwise: 11-13 MACs per instruction against fp32's 3.6
-        # the expansions (m = 64 outputs per input element) pay, the projections (m = 16) not
-        assert want == ["expand0", "expand1"]
+        # the expansions (m = 64 outputs per input element) pay, the projections (m = 16) not;
+        # the stem (3x3 s2, m = 36) does not pay alone (its input's quantization) but its
+        # int8 output spares expand0 the quantization of a 4/3 times larger tensor
+        assert q.int8_layers == ["stem", "expand0", "expand1"]
+
+
+def modelled_cost(graph, shapes, isa):
+    """Instructions of an int8 graph by RATES and QUANTIZE_INSNS, int8 ones counted
+    1 / MARGIN times: every Conv's input elements times its rate for its precision, every
+    Quantize node's elements times QUANTIZE_INSNS (read off the graph int8_rewrite built,
+    with the real tensor sizes: independent of pick_chain's bookkeeping)."""
+    total = 0.0
+    for n in graph.nodes:
+        src = n.inputs[0].split(":int8")[0]
+        e = float(np.prod(shapes[src]))
+        if n.op == "Quantize":
+            total += e * int8_mod.QUANTIZE_INSNS[isa] / int8_mod.MARGIN
+        elif n.op == "Conv":
+            shape, g, s = int8_mod.conv_geometry(n, graph.consts[n.inputs[1]])
+            kind = int8_mod.layer_kind(shape, g, s)
+            r32, r8 = int8_mod.RATES[isa][kind]
+            m = int8_mod.macs_per_input(shape, g, s)
+            total += e * (m / r8 / int8_mod.MARGIN if n.attrs.get("int8") else m / r32)
+    return total
+
+
+@pytest.mark.parametrize("isa", sorted(int8_mod.RATES))
+def test_pick_is_the_cheapest_assignment(rng, isa):
+    """On mobilenet_like (every padding 'same', so pick_chain's size ratios are exact; no
+    tensor read by two convolutions), the auto pick costs, by the model, the least of all
+    2^7 assignments of int8 / float32 to its convolutions."""
+    import itertools
+    graph, _ = mobilenet_like(rng, c=24, t=6)  # 144 -> 24 projections, as MobileNetV2's
+    src = Model(graph, "m").quantize(rnd(rng, 2, 3, 16, 16))._source
+    shapes = {k: t.shape for k, t in Model(graph, "m").plan({"x": (1, 3, 16, 16)}).tensors.items()}
+    convs = [n.name for n in src.nodes if n.op == "Conv"]
+    costs = {}
+    for bits in itertools.product((False, True), repeat=len(convs)):
+        picked = {c for c, b in zip(convs, bits) if b}
+        costs[frozenset(picked)] = modelled_cost(int8_mod.int8_rewrite(src, picked), shapes, isa)
+    pick, why = int8_mod.pick_layers(src, "auto", isa)
+    best = min(costs.values())
+    assert costs[frozenset(pick)] <= best * (1 + 1e-12), (sorted(pick), why)
+    # the per-layer rule (each layer alone, its input quantized) is one of the assignments
+    alone = {n.name for n in src.nodes if n.op == "Conv" and int8_mod.int8_pays(
+        *int8_mod.conv_geometry(n, src.consts[n.inputs[1]]), isa)[0]}
+    assert costs[frozenset(pick)] <= costs[frozenset(alone)]
+    if isa == "dotprod":  # the 24-channel projections: int8 only because their input arrives int8
+        assert {"project0", "project1"} <= pick
+        assert "input int8 from 'dw0'" in why["project0"]
+        assert not {"project0", "project1"} & alone
+
+
+@pytest.mark.parametrize("isa", sorted(int8_mod.RATES) + [None])
+@pytest.mark.parametrize("spec", LAYERS, ids=[s[0] for s in LAYERS])
+def test_lone_layer_follows_int8_pays(rng, spec, isa):
+    """A convolution in a chain of its own: pick_layers says what int8_pays says."""
+    graph, w, b, prm = one_conv(rng, spec)
+    src = Model(graph, "one").quantize(rnd(rng, 1, spec[1], 5, 5))._source
+    pick, why = int8_mod.pick_layers(src, "auto", isa)
+    assert (pick == {"conv"}) == int8_mod.int8_pays(tuple(w.shape), prm["groups"], prm["stride"], isa)[0]
+    assert why["conv"].startswith("int8" if pick else "fp32")
+
+
+def test_pick_chain():
+    """pick_chain on hand-worked chains (q = 4, margin 1 to keep the sums short)."""
+    # alone: int8 3 + 4 = 7 > fp32 6 -> fp32
+    assert int8_mod.pick_chain([(6.0, 3.0, 1.0)], 4.0, 1.0) == ([False], [False])
+    # two: fp32 6 + 6 = 12; int8 both 3 + 4 + 3 = 10 -> both int8, the second fed int8
+    assert int8_mod.pick_chain([(6.0, 3.0, 1.0), (6.0, 3.0, 1.0)], 4.0, 1.0) == ([True, True], [False, True])
+    # a tie (int8 2 + 4 = 6 = fp32) goes to float32
+    assert int8_mod.pick_chain([(6.0, 2.0, 1.0)], 4.0, 1.0)[0] == [False]
+    # the growth weights the next layer: with growth 0.25 the second costs 1.5 / 0.75 (+1)
+    # per chain-input element: fp32 6 + 1.5 = 7.5 < int8 7 + 0.75 = 7.75 -> fp32, fp32
+    assert int8_mod.pick_chain([(6.0, 3.0, 0.25), (6.0, 3.0, 1.0)], 4.0, 1.0)[0] == [False, False]
+    # a layer dearer in int8 (5 > 4) that spares its wide reader (growth 4) a quantization
+    # (4 x 4 = 16): [int8, int8] = 5 + 4 + 4 x 1 = 13 against [fp32, int8] 4 + 4 x (1 + 4) = 24
+    assert int8_mod.pick_chain([(4.0, 5.0, 4.0), (6.0, 1.0, 1.0)], 4.0, 1.0)[0] == [True, True]
+    # margin: int8 costs 1 / margin times
+    assert int8_mod.pick_chain([(10.0, 4.0, 1.0)], 4.0, 0.9)[0] == [True]   # 8 / 0.9 = 8.9 < 10
+    assert int8_mod.pick_chain([(8.5, 4.0, 1.0)], 4.0, 0.9)[0] == [False]   # 8.9 > 8.5
+
+
+def test_chains(rng):
+    """int8_chains cuts where an output has another reader (the residual Add) or is not a
+    convolution's input 0."""
+    graph, _ = mobilenet_like(rng)
+    src = Model(graph, "m").quantize(rnd(rng, 2, 3, 16, 16))._source
+    convs = {n.name for n in src.nodes if n.op == "Conv"}
+    chains = [[n.name for n in c] for c in int8_mod.int8_chains(src, convs)]
+    # project0's output feeds expand1 and the residual Add: a cut
+    assert chains == [["stem", "expand0", "dw0", "project0"], ["expand1", "dw1", "project1"]]
+    chains = [[n.name for n in c] for c in int8_mod.int8_chains(src, convs - {"dw0"})]
+    assert chains == [["stem", "expand0"], ["project0"], ["expand1", "dw1", "project1"]]
 
 
 @pytest.mark.parametrize("isa", sorted(int8_mod.RATES))
 def test_rule_table(isa):
-    """What the counts behind RATES say, per kernel: depthwise 3x3 never pays (int8's
+    """What the counts behind RATES say, per kernel: depthwise 3x3 never pays alone (int8's
     1.0-1.7 MACs per instruction against fp32's 1.5-1.95), dense 3x3 stride 1 (fp32
     Winograd) pays nowhere; wide pointwise layers pay on the sdot kernel only."""
     pays = lambda shape, g=1, s=(1, 1): int8_mod.int8_pays(shape, g, s, isa)[0]  # noqa: E731
@@ -526,11 +613,15 @@ def test_rule_table(isa):
     assert not pays((64, 64, 3, 3))
     assert pays((384, 64, 1, 1)) == (isa == "dotprod")
     assert not int8_mod.int8_pays((384, 64, 1, 1), 1, (1, 1), None)[0]
-    # between two int8 layers a depthwise one saves their float round trip: it pays where
-    # int8 depthwise is within 1.5x of float32's count (aarch64), not on armv7 (2x)
-    chain = lambda s: int8_mod.chain_pays((96, 1, 3, 3), 96, s, isa)  # noqa: E731
-    assert chain((1, 1)) == chain((2, 2)) == (isa != "armv7")
-    assert not int8_mod.chain_pays((96, 96, 1, 1), 1, (1, 1), isa)
+    # between two wide pointwise layers (int8 on every kernel) a depthwise one saves its
+    # reader's quantization: int8 where its int8 count is within about 1.5x of float32's
+    # (aarch64), not on armv7 (2x)
+    chain = [int8_mod.layer_costs((2048, 128, 1, 1), 1, (1, 1), isa),
+             int8_mod.layer_costs((2048, 1, 3, 3), 2048, (1, 1), isa),
+             int8_mod.layer_costs((2048, 2048, 1, 1), 1, (1, 1), isa)]
+    picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
+    assert picks[0] and picks[2]
+    assert picks[1] == (isa != "armv7")
 
 
 # The thresholds int8.py's docstring states: (first m = out_channels of a 1x1 layer that runs
