@@ -387,11 +387,30 @@ def test_int8_without_scales(small, tmp_path):
 
 
 def test_nan_input_at_run_time(small, rng):
+    """A NaN reaching an int8 layer's Quantize raises naming the layer, the tensor, where it
+    comes from and what to do."""
     q = small.quantize(rnd(rng, 2, 3, 16, 16), layers="all")
     x = rnd(rng, 1, 3, 16, 16)
     x[0, 0, 0, 0] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError) as e:
         q(x)
+    msg = str(e.value)
+    assert msg.startswith("node 'stem' (Conv): runs int8 and its input 'x' (a model input) holds NaN"), msg
+    assert "np.isnan(x).any()" in msg and "armconv.load(path)" in msg
+    # made inside the model: x -> Sqrt -> two int8 convolutions sharing one Quantize
+    w1, w2 = rnd(rng, 8, 4, 1, 1), rnd(rng, 6, 4, 3, 3)
+    g = Graph([("x", [None, 4, None, None])], ["y1", "y2"],
+              [Node("Sqrt", "root", ["x"], ["r"]), Node("Conv", "c1", ["r", "w1"], ["y1"], {}),
+               Node("Conv", "c2", ["r", "w2"], ["y2"], {"pads": [1, 1, 1, 1]})], {"w1": w1, "w2": w2})
+    q = Model(optimize(g), "sq").quantize(np.abs(rnd(rng, 2, 4, 5, 5)), layers="all")
+    assert [op for _, op in q.nodes].count("Quantize") == 1
+    x = np.abs(rnd(rng, 1, 4, 5, 5))
+    q(x)
+    x[0, 3, 4, 4] = -1
+    with pytest.raises(ValueError, match=r"^node 'c1' \(Conv\), node 'c2' \(Conv\): runs int8 and its "
+                       r"input 'r' \(the output of node 'root' \(Sqrt\)\) holds NaN"):
+        with np.errstate(invalid="ignore"):
+            q(x)
 
 
 def test_uncalibrated_layer_stays_float(rng):

@@ -438,6 +438,7 @@ def int8_rewrite(graph, picked):
 
     nodes = []
     quantized = {}  # (tensor, scale) -> int8 tensor name
+    qnodes = {}  # (tensor, scale) -> its Quantize node
     taken = {o for n in graph.nodes for o in n.outputs} | set(graph.consts) | {n for n, _ in graph.inputs}
     for n in graph.nodes:
         if n.op != "Conv" or n.name not in picked:
@@ -463,16 +464,40 @@ def int8_rewrite(graph, picked):
                 q = f"{base}:{k}"
             taken.add(q)
             quantized[key] = q
-            nodes.append(Node("Quantize", f"{n.name}:quantize", [src], [q], {"scale": scale, "fused": []}))
+            origin = (f"the output of {describe(p)}" if p is not None else
+                      "a model input" if src in {i for i, _ in graph.inputs} else "a constant")
+            qnodes[key] = Node("Quantize", f"{n.name}:quantize", [src], [q],
+                               {"scale": scale, "fused": [], "readers": [], "origin": origin})
+            nodes.append(qnodes[key])
+        qnodes[key].attrs["readers"].append(n.name)
         nodes.append(Node(n.op, n.name, [quantized[key]] + n.inputs[1:], n.outputs, attrs))
     return Graph(graph.inputs, graph.outputs, nodes, graph.consts, graph.meta)
 
 
-def quantize_kernel(scale):
-    """fn(xs, ys) of a Quantize node: ys[0] = clip(round_half_away(xs[0] / scale), -127, 127)."""
+def nan_message(node):
+    """What a Quantize node's NaN error says: the int8 convolutions it feeds, where the
+    NaN came from, what to do."""
+    readers = node.attrs.get("readers") or [node.name]
+    convs = ", ".join(f"node {r!r} (Conv)" for r in readers)
+    return (f"{convs}: runs int8 and its input {node.inputs[0]!r} ({node.attrs.get('origin', 'a tensor')}) "
+            "holds NaN, which int8 cannot represent (a float32 layer passes NaN on). Check the model's "
+            "inputs for NaN (np.isnan(x).any()); if they have none, a node before this one made it "
+            "(model.summary() lists the nodes in the order they run; the float32 model, "
+            "armconv.load(path), shows whether float32 makes it too)")
+
+
+def quantize_kernel(scale, node=None):
+    """fn(xs, ys) of a Quantize node: ys[0] = clip(round_half_away(xs[0] / scale), -127, 127);
+    a NaN in xs[0] raises ValueError naming the node's readers (nan_message)."""
     s = np.array([scale], np.float32)
+    where = None if node is None else nan_message(node)
 
     def fn(xs, ys):
         x = xs[0]
-        _quantize(x.reshape(1, 1, x.size), s, ys[0].reshape(1, 1, x.size))
+        try:
+            _quantize(x.reshape(1, 1, x.size), s, ys[0].reshape(1, 1, x.size))
+        except ValueError as e:
+            if where is None or "NaN" not in str(e):
+                raise
+            raise ValueError(where) from None
     return fn
