@@ -687,6 +687,29 @@ def test_quantize_kernel_at_rounding_edges(scale):
         np.testing.assert_array_equal(armconv.quantize(x[:n], scale), _rule(x[:n], scale))
 
 
+def test_quantize_threads(rng):
+    """quantize runs on the library's threads (units of 4096 elements, core/qconv.cpp): the
+    same bits, those of the rule, on 1 to 4 threads, per-channel scales on rows that units
+    cut; so does a model's Quantize node (here 3 x 16 x 30 x 30 = 43200 elements, 11 units)."""
+    x = rnd(rng, 3, 4, 3001, scale=2.0)
+    scales = np.array([0.02, 0.05, 1.0 / 127, 0.3], np.float32)
+    want = np.stack([_rule(x[:, c].reshape(-1), scales[c]).reshape(3, 3001) for c in range(4)], axis=1)
+    for t in (1, 2, 3, 4):
+        with armconv.threads(t):
+            np.testing.assert_array_equal(armconv.quantize(x, scales, axis=1), want)
+    graph, w, b, prm = one_conv(rng, LAYERS[0])
+    q = Model(graph, "one").quantize(rnd(rng, 1, 16, 8, 8), layers="all")
+    x = rnd(rng, 3, 16, 30, 30)
+    s = q.input_scales["conv"]
+    layer = armconv.QConv2d(w, b, input_scale=s, activation="relu")
+    with armconv.threads(1):
+        y1 = q(x)
+    np.testing.assert_array_equal(y1, layer(armconv.quantize(x, s)))
+    for t in (2, 3):
+        with armconv.threads(t):
+            np.testing.assert_array_equal(q(x), y1)
+
+
 def test_quantize_nan_anywhere():
     x = np.linspace(-3, 3, 37).astype(np.float32)
     for i in (0, 15, 16, 31, 36):  # in a full step and in the tail
