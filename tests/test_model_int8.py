@@ -382,7 +382,7 @@ def test_int8_without_scales(small, tmp_path):
     small.save(path)
     with pytest.raises(ValueError, match=r"f.npz' has no int8 scales.*model.quantize\(calibration\)"):
         armconv.load(path, precision="int8")
-    with pytest.raises(ValueError, match="'fp32', 'fp16' or 'int8'"):
+    with pytest.raises(ValueError, match=r"'fp32', 'fp16', 'int8' or 'int8\+fp16'"):
         armconv.load(path, precision="int4")
 
 
@@ -449,6 +449,8 @@ def test_cli_convert_int8_and_run(rng, tmp_path, capsys):
     assert armconv.load(out).input_scales == Model(graph, "m").quantize(cal).input_scales
     assert cli.main(["run", out, "--precision", "int8", "--repeat", "1"]) == 0
     assert "precision int8: 7 of 8 convolution / fully connected layers run int8" in capsys.readouterr().out
+    assert cli.main(["run", out, "--precision", "int8+fp16", "--repeat", "1"]) == 0
+    assert "precision int8+fp16: 7 of 8 convolution / fully connected layers run int8" in capsys.readouterr().out
     assert cli.main(["bench", "--model", out, "--precision", "int8", "--repeat", "1"]) == 0
     assert "int8 gemm" in capsys.readouterr().out
     # a model without scales: the error says what to do
@@ -516,6 +518,39 @@ def mobilenet_chain_ref(x, k):
     return conv2d_ref(d, k["wp"], k["bp"])
 
 
+@pytest.mark.parametrize("spec", [LAYERS[0], LAYERS[4]], ids=["pointwise", "depthwise"])
+def test_int8_fp16_layers(rng, spec):
+    """precision "int8+fp16": a layer the rule runs int8 is QConv2d(quantize(x)), the other
+    is Conv2d(precision="fp16") (half precision where the CPU has fp16 arithmetic and it
+    pays, else float32), bit for bit; "int8" runs the latter in float32. On a CPU without
+    fp16 the two precisions give the same bits. (cortex-a76: the pointwise layer (m = 48)
+    runs int8, the depthwise one fp16.)"""
+    graph, w, b, prm = one_conv(rng, spec)
+    model = Model(graph, "one")
+    cal = rnd(rng, 2, spec[1], 9, 11)
+    q8 = model.quantize(cal)
+    q16 = model.quantize(cal, precision="int8+fp16")
+    assert q16.precision == "int8+fp16" and q16.input_scales == q8.input_scales
+    x = rnd(rng, 2, spec[1], 13, 10, scale=0.8)
+    act = {None: None, (0.0, INF): "relu", (0.0, 6.0): "relu6"}[prm["act"]]
+    kw = dict(stride=prm["stride"], padding=prm["pads"], groups=prm["groups"], activation=act)
+    fp16_cpu = bool(armconv.cpu_info()["fp16"])
+    if q16.int8_layers:
+        s = q16.input_scales["conv"]
+        np.testing.assert_array_equal(q16(x), armconv.QConv2d(w, b, input_scale=s, **kw)(armconv.quantize(x, s)))
+    else:
+        half = armconv.Conv2d(w, b, precision="fp16", **kw)
+        np.testing.assert_array_equal(q16(x), half(x))
+        assert ("of the others 1 run half-precision" in q16.summary({"x": x.shape})) == (half.precision == "fp16")
+        assert half.precision == ("fp16" if fp16_cpu else "fp32")
+    if not fp16_cpu:
+        np.testing.assert_array_equal(q16(x), q8(x))
+    if "dotprod" in armconv.cpu_info()["kernels"]["gemm_s8"] and fp16_cpu:
+        assert q16.int8_layers == (["conv"] if spec[0] == "pointwise" else [])
+    with pytest.raises(ValueError, match="precision must be 'int8' or 'int8"):
+        model.quantize(cal, precision="fp16")
+
+
 def test_auto_follows_the_rule(rng):
     graph, _ = mobilenet_like(rng)
     q = Model(graph, "m").quantize(rnd(rng, 2, 3, 16, 16))
@@ -532,7 +567,7 @@ def test_auto_follows_the_rule(rng):
         assert q.int8_layers == ["stem", "expand0", "expand1"]
 
 
-def modelled_cost(graph, shapes, isa):
+def modelled_cost(graph, shapes, isa, fp16=False):
     """Instructions of an int8 graph by RATES and QUANTIZE_INSNS, int8 ones counted
     1 / MARGIN times: every Conv's input elements times its rate for its precision, every
     Quantize node's elements times QUANTIZE_INSNS (read off the graph int8_rewrite built,
@@ -548,7 +583,8 @@ def modelled_cost(graph, shapes, isa):
             kind = int8_mod.layer_kind(shape, g, s)
             r32, r8 = int8_mod.RATES[isa][kind]
             m = int8_mod.macs_per_input(shape, g, s)
-            total += e * (m / r8 / int8_mod.MARGIN if n.attrs.get("int8") else m / r32)
+            r16 = int8_mod.FP16_RATES[int8_mod.fp16_kind(shape, g, s)] if fp16 else 0.0
+            total += e * (m / r8 / int8_mod.MARGIN if n.attrs.get("int8") else m / max(r32, r16))
     return total
 
 
@@ -565,15 +601,21 @@ def test_pick_is_the_cheapest_assignment(rng):
     for bits in itertools.product((False, True), repeat=len(convs)):
         picked = frozenset(c for c, b in zip(convs, bits) if b)
         graphs[picked] = int8_mod.int8_rewrite(src, picked)
-    for isa in sorted(int8_mod.RATES):
-        costs = {k: modelled_cost(g, shapes, isa) for k, g in graphs.items()}
-        pick, why = int8_mod.pick_layers(src, "auto", isa)
+    for isa, fp16 in [(isa, False) for isa in sorted(int8_mod.RATES)] + [("dotprod", True)]:
+        costs = {k: modelled_cost(g, shapes, isa, fp16) for k, g in graphs.items()}
+        pick, why = int8_mod.pick_layers(src, "auto", isa, fp16)
         assert costs[frozenset(pick)] <= min(costs.values()) * (1 + 1e-12), (isa, sorted(pick), why)
         # the per-layer rule (each layer alone, its input quantized) is one of the assignments
         alone = {n.name for n in src.nodes if n.op == "Conv" and int8_mod.int8_pays(
             *int8_mod.conv_geometry(n, src.consts[n.inputs[1]]), isa)[0]}
-        assert costs[frozenset(pick)] <= costs[frozenset(alone)]
-        if isa == "dotprod":  # the 24-channel projections: int8 only as their input arrives int8
+        if not fp16:
+            assert costs[frozenset(pick)] <= costs[frozenset(alone)]
+        if fp16:  # the depthwise layers run fp16 (3.9 MACs per instruction against int8's 1.2)
+            assert not {"dw0", "dw1"} & pick and why["dw0"].startswith("fp16: depthwise")
+            g, _ = int8_mod.int8_graph(src, "auto", isa, fp16=True)
+            half = {n.name for n in g.nodes if n.attrs.get("fp16")}
+            assert {"dw0", "dw1", "fc"} <= half and not half & pick
+        elif isa == "dotprod":  # the 24-channel projections: int8 only as their input arrives int8
             assert {"project0", "project1"} <= pick
             assert "input int8 from 'dw0'" in why["project0"]
             assert not {"project0", "project1"} & alone

@@ -59,6 +59,13 @@ output spares them a Quantize), on the A72 also the depthwise layer and the
 and the int8 320->1280 layer. A tensor that several int8 convolutions read
 (through one shared Quantize node) is charged to each of them: the rule may
 miss such a saving, never count one that is not there.
+
+Precision "int8+fp16" on a CPU with fp16 vector arithmetic: a layer's float
+cost is the cheaper of float32's and half precision's (:data:`FP16_RATES`),
+the layer runs that way when it does not run int8, and the chains are
+picked against it (on the A76 MobileNetV2's depthwise layers then run fp16,
+with a Quantize before the projection, and ResNet-18's 3x3 stride-1 layers
+fp16 Winograd).
 """
 import math
 
@@ -109,6 +116,18 @@ QUANTIZE_INSNS = {"dotprod": 4.31, "smull": 4.31, "armv7": 4.88}
 # int8 must save this share of a layer's instructions to be picked: it costs
 # accuracy (about 1/254 of the ranges per layer), so a tie goes to float32.
 MARGIN = 0.9
+# MACs per executed instruction of the half-precision kernels (float32 in and
+# out, as a model runs them) on cortex-a76, the perf gate's figures
+# (bench/baseline.json, `python3 bench/insncount.py --cpu cortex-a76 CASE`):
+#   pointwise     fp16_conv1x1_64_56 6.88, fp16_conv1x1_128_28 7.20, fp16_gemm_256 7.31
+#   depthwise     fp16_dw3x3s1_64_56 3.88 (stride 1), fp16_dw3x3s2_64_56 1.99 (stride 2)
+#   conv3x3s1     fp16_wino43_32_56 15.65, fp16_wino43_256_14 18.6, fp16_wino43_64_28 20.1
+#                 (the least: 7x7 maps were not counted)
+#   other         fp16_conv3x3s2_32_64_56 6.45, fp16_im2col3x3_64_28 6.59
+# Used by precision "int8+fp16" on CPUs with fp16 vector arithmetic, where a
+# layer that does not run int8 runs fp16 if that counts fewer instructions
+# than float32 (RATES' fp32 column).
+FP16_RATES = {"pointwise": 7.0, "depthwise": 3.88, "depthwise_s2": 1.99, "conv3x3s1": 15.7, "other": 6.45}
 
 
 def int8_isa():
@@ -285,17 +304,35 @@ def has_scales(graph):
 # copy) or is a graph output.
 
 
-def layer_costs(w_shape, groups, strides, isa):
-    """(fp32, int8, growth) of a convolution per element of its input:
-    instructions of the float32 and of the int8 kernels (input already int8),
-    and output elements per input element, (out_channels / in_channels) / (sh sw)
-    (padding ignored: the ratio of a 'same' convolution; it weights the next
-    layer of a chain)."""
+def layer_costs(w_shape, groups, strides, isa, fp16=False):
+    """(float, int8, growth) of a convolution per element of its input:
+    instructions of the float kernels (float32's, or with fp16 the cheaper of
+    float32 and half precision: float_precision says which) and of the int8
+    kernels (input already int8), and output elements per input element,
+    (out_channels / in_channels) / (sh sw) (padding ignored: the ratio of a
+    'same' convolution; it weights the next layer of a chain)."""
     kind = layer_kind(w_shape, groups, strides)
     r32, r8 = RATES[isa][kind]
     m = macs_per_input(w_shape, groups, strides)
     cout, cin_g = w_shape[0], w_shape[1]
-    return m / r32, m / r8, cout / (cin_g * groups) / (strides[0] * strides[1])
+    c = m / r32
+    if fp16:
+        c = min(c, m / FP16_RATES[fp16_kind(w_shape, groups, strides)])
+    return c, m / r8, cout / (cin_g * groups) / (strides[0] * strides[1])
+
+
+def fp16_kind(w_shape, groups, strides):
+    kind = layer_kind(w_shape, groups, strides)
+    return "depthwise_s2" if kind == "depthwise" and tuple(strides) != (1, 1) else kind
+
+
+def float_precision(w_shape, groups, strides, isa, fp16):
+    """"fp16" where half precision counts fewer instructions than float32 (fp16: the
+    model asks for it and the CPU has it), else "fp32"."""
+    if not fp16:
+        return "fp32"
+    kind = layer_kind(w_shape, groups, strides)
+    return "fp16" if FP16_RATES[fp16_kind(w_shape, groups, strides)] > RATES[isa or "smull"][kind][0] else "fp32"
 
 
 def int8_pays(w_shape, groups, strides, isa):
@@ -363,7 +400,7 @@ def pick_chain(costs, q, margin=None):
     return picks, [i > 0 and picks[i - 1] for i in range(len(picks))]
 
 
-def pick_layers(graph, layers, isa):
+def pick_layers(graph, layers, isa, fp16=False):
     """({Conv node names that run int8}, {Conv node name: why it runs int8 or float32}).
 
     Calibrated convolutions within the int8 GEMM's K limit are eligible;
@@ -373,7 +410,9 @@ def pick_layers(graph, layers, isa):
     input arrives int8 from an int8 producer pays no quantization (a
     MobileNetV2 16-channel projection after an int8 depthwise layer), and a
     layer that does not pay alone (a depthwise one) may run int8 when that
-    spares its reader the quantization of its output."""
+    spares its reader the quantization of its output. fp16 (precision
+    "int8+fp16" on a CPU with fp16 arithmetic): a layer's float cost is the
+    cheaper of float32 and half precision (layer_costs)."""
     why, geo = {}, {}
     for n in graph.nodes:
         if n.op != "Conv":
@@ -393,7 +432,7 @@ def pick_layers(graph, layers, isa):
         return set(), why
     picked = set()
     for chain in int8_chains(graph, geo):
-        costs = [layer_costs(*geo[n.name], isa) for n in chain]
+        costs = [layer_costs(*geo[n.name], isa, fp16) for n in chain]
         picks, fed = pick_chain(costs, QUANTIZE_INSNS[isa])
         for i, (n, p) in enumerate(zip(chain, picks)):
             c32, c8, _ = costs[i]
@@ -403,18 +442,22 @@ def pick_layers(graph, layers, isa):
             where = f"; chain {chain[0].name!r}..{chain[-1].name!r}" if len(chain) > 1 else ""
             if p and i + 1 < len(chain) and picks[i + 1]:
                 where += f"; its int8 output spares {chain[i + 1].name!r} a Quantize"
-            why[n.name] = (f"{'int8' if p else 'fp32'}: {layer_kind(*geo[n.name])}: int8 {c8:.1f} "
-                           f"({src}) vs fp32 {c32:.1f} insns per input element{where}")
+            fl = float_precision(*geo[n.name], isa, fp16)
+            why[n.name] = (f"{'int8' if p else fl}: {layer_kind(*geo[n.name])}: int8 {c8:.1f} "
+                           f"({src}) vs {fl} {c32:.1f} insns per input element{where}")
             if p:
                 picked.add(n.name)
     return picked, why
 
 
-def int8_graph(graph, layers, isa="cpu"):
+def int8_graph(graph, layers, isa="cpu", fp16=False):
     """The graph that runs, and {Conv node name: why it runs int8 or float32}.
 
     1. pick_layers decides which Conv nodes run int8 on this CPU (isa:
        int8_isa() unless given; None: generic kernels); they carry attrs["int8"].
+       fp16 (precision "int8+fp16" on a CPU with fp16 arithmetic): the other
+       Conv nodes and the FullyConnected ones carry attrs["fp16"] where half
+       precision counts fewer instructions than float32 (float_precision).
     2. An int8 conv whose output only another int8 conv reads emits int8 at
        that reader's input_scale (QConv2d's int8 output: requantization
        fused into its store; attrs["output_scale"]), so the pair needs no
@@ -422,8 +465,20 @@ def int8_graph(graph, layers, isa="cpu"):
        Quantize node (one per tensor and scale).
     """
     isa = int8_isa() if isa == "cpu" else isa
-    picked, why = pick_layers(graph, layers, isa)
-    return int8_rewrite(graph, picked), why
+    picked, why = pick_layers(graph, layers, isa, fp16)
+    g = int8_rewrite(graph, picked)
+    if fp16:
+        nodes = []
+        for n in g.nodes:
+            w = g.consts.get(n.inputs[1]) if n.op in ("Conv", "FullyConnected") and len(n.inputs) > 1 else None
+            half = False
+            if n.op == "FullyConnected" and w is not None:
+                half = float_precision((w.shape[0], w.shape[1], 1, 1), 1, (1, 1), isa, fp16) == "fp16"
+            elif n.op == "Conv" and w is not None and not n.attrs.get("int8"):
+                half = float_precision(*conv_geometry(n, w), isa, fp16) == "fp16"
+            nodes.append(Node(n.op, n.name, n.inputs, n.outputs, dict(n.attrs, fp16=True)) if half else n)
+        g = Graph(g.inputs, g.outputs, nodes, g.consts, g.meta)
+    return g, why
 
 
 def int8_rewrite(graph, picked):
