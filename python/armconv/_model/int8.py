@@ -378,10 +378,11 @@ def int8_chains(graph, eligible):
 def pick_chain(costs, q, margin=None):
     """Which layers of a chain run int8: the assignment of least modelled cost.
 
-    costs: [(fp32, int8, growth)] per layer (layer_costs), q: QUANTIZE_INSNS.
+    costs: [(float, int8, growth)] per layer (layer_costs), q: QUANTIZE_INSNS.
     Per element of the chain's input, layer i sees w_i = growth_0 ... growth_{i-1}
-    elements; it costs w_i fp32 in float32, w_i int8 in int8 plus w_i q when the
-    layer before it runs float32 (or it is the first). int8 costs count 1 / margin
+    elements; it costs w_i float as a float layer (float32, or fp16 where that is
+    cheaper), w_i int8 in int8 plus w_i q when the layer before it runs float
+    (or it is the first). int8 costs count 1 / margin
     times (accuracy: int8 must save 1 - MARGIN of what it replaces, as
     int8_pays). A dynamic program over the chain (state: the previous layer's
     precision), ties to float32; exact for this cost model (a chain is a path).
