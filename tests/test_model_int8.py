@@ -518,13 +518,16 @@ def mobilenet_chain_ref(x, k):
     return conv2d_ref(d, k["wp"], k["bp"])
 
 
-@pytest.mark.parametrize("spec", [LAYERS[0], LAYERS[4]], ids=["pointwise", "depthwise"])
+@pytest.mark.parametrize("spec", [LAYERS[0], ("pointwise_wide", 16, 128, 1, 1, 0, 1, "Relu"), LAYERS[4]],
+                         ids=["pointwise", "pointwise_wide", "depthwise"])
 def test_int8_fp16_layers(rng, spec):
     """precision "int8+fp16": a layer the rule runs int8 is QConv2d(quantize(x)), the other
     is Conv2d(precision="fp16") (half precision where the CPU has fp16 arithmetic and it
     pays, else float32), bit for bit; "int8" runs the latter in float32. On a CPU without
-    fp16 the two precisions give the same bits. (cortex-a76: the pointwise layer (m = 48)
-    runs int8, the depthwise one fp16.)"""
+    fp16 the two precisions give the same bits. cortex-a76 (sdot, fp16): a lone 1x1 layer
+    runs int8 where m / 12.0 + 4.31 <= 0.9 m / 7.0 (fp16's 7.0 MACs per instruction), i.e.
+    m >= 96: the 16->128 one does, the 16->48 one runs fp16 (it runs int8 at precision
+    "int8": m >= 27), and so does the depthwise one."""
     graph, w, b, prm = one_conv(rng, spec)
     model = Model(graph, "one")
     cal = rnd(rng, 2, spec[1], 9, 11)
@@ -546,7 +549,8 @@ def test_int8_fp16_layers(rng, spec):
     if not fp16_cpu:
         np.testing.assert_array_equal(q16(x), q8(x))
     if "dotprod" in armconv.cpu_info()["kernels"]["gemm_s8"] and fp16_cpu:
-        assert q16.int8_layers == (["conv"] if spec[0] == "pointwise" else [])
+        assert q16.int8_layers == (["conv"] if spec[0] == "pointwise_wide" else [])
+        assert q8.int8_layers == ([] if spec[0] == "depthwise" else ["conv"])
     with pytest.raises(ValueError, match="precision must be 'int8' or 'int8"):
         model.quantize(cal, precision="fp16")
 

@@ -65,7 +65,7 @@ cost is the cheaper of float32's and half precision's (:data:`FP16_RATES`),
 the layer runs that way when it does not run int8, and the chains are
 picked against it (on the A76 MobileNetV2's depthwise layers then run fp16,
 with a Quantize before the projection, and ResNet-18's 3x3 stride-1 layers
-fp16 Winograd).
+fp16 Winograd; a lone 1x1 layer runs int8 from m >= 96 instead of 27).
 """
 import math
 
