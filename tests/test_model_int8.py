@@ -587,7 +587,7 @@ def modelled_cost(graph, shapes, isa, fp16=False):
             kind = int8_mod.layer_kind(shape, g, s)
             r32, r8 = int8_mod.RATES[isa][kind]
             m = int8_mod.macs_per_input(shape, g, s)
-            r16 = int8_mod.FP16_RATES[int8_mod.fp16_kind(shape, g, s)] if fp16 else 0.0
+            r16 = (int8_mod.FP16_RATES[int8_mod.fp16_kind(shape, g, s)] if fp16 else None) or 0.0
             total += e * (m / r8 / int8_mod.MARGIN if n.attrs.get("int8") else m / max(r32, r16))
     return total
 

@@ -120,14 +120,19 @@ MARGIN = 0.9
 # out, as a model runs them) on cortex-a76, the perf gate's figures
 # (bench/baseline.json, `python3 bench/insncount.py --cpu cortex-a76 CASE`):
 #   pointwise     fp16_conv1x1_64_56 6.88, fp16_conv1x1_128_28 7.20, fp16_gemm_256 7.31
-#   depthwise     fp16_dw3x3s1_64_56 3.88 (stride 1), fp16_dw3x3s2_64_56 1.99 (stride 2)
+#   depthwise     fp16_dw3x3s1_64_56 3.88 (stride 1); stride 2: None, kept float32:
+#                 a model's stride-2 depthwise 3x3 layer (padding 1 all round) runs fp16
+#                 im2col, not the fp16 depthwise3x3 kernel (Conv2d(..., precision="fp16")
+#                 .algo_for under qemu cortex-a76 on a7f5e90), which counts far fewer MACs
+#                 per instruction than float32's depthwise3x3 (fp16_dw3x3s2_64_56: 1.99
+#                 where it runs, against float32's 1.5-2.15: no gain either way)
 #   conv3x3s1     fp16_wino43_32_56 15.65, fp16_wino43_256_14 18.6, fp16_wino43_64_28 20.1
 #                 (the least: 7x7 maps were not counted)
 #   other         fp16_conv3x3s2_32_64_56 6.45, fp16_im2col3x3_64_28 6.59
 # Used by precision "int8+fp16" on CPUs with fp16 vector arithmetic, where a
 # layer that does not run int8 runs fp16 if that counts fewer instructions
 # than float32 (RATES' fp32 column).
-FP16_RATES = {"pointwise": 7.0, "depthwise": 3.88, "depthwise_s2": 1.99, "conv3x3s1": 15.7, "other": 6.45}
+FP16_RATES = {"pointwise": 7.0, "depthwise": 3.88, "depthwise_s2": None, "conv3x3s1": 15.7, "other": 6.45}
 
 
 def int8_isa():
@@ -316,8 +321,9 @@ def layer_costs(w_shape, groups, strides, isa, fp16=False):
     m = macs_per_input(w_shape, groups, strides)
     cout, cin_g = w_shape[0], w_shape[1]
     c = m / r32
-    if fp16:
-        c = min(c, m / FP16_RATES[fp16_kind(w_shape, groups, strides)])
+    r16 = FP16_RATES[fp16_kind(w_shape, groups, strides)] if fp16 else None
+    if r16:
+        c = min(c, m / r16)
     return c, m / r8, cout / (cin_g * groups) / (strides[0] * strides[1])
 
 
@@ -332,7 +338,8 @@ def float_precision(w_shape, groups, strides, isa, fp16):
     if not fp16:
         return "fp32"
     kind = layer_kind(w_shape, groups, strides)
-    return "fp16" if FP16_RATES[fp16_kind(w_shape, groups, strides)] > RATES[isa or "smull"][kind][0] else "fp32"
+    r16 = FP16_RATES[fp16_kind(w_shape, groups, strides)]
+    return "fp16" if r16 and r16 > RATES[isa or "smull"][kind][0] else "fp32"
 
 
 def int8_pays(w_shape, groups, strides, isa):
