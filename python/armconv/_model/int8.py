@@ -63,9 +63,9 @@ miss such a saving, never count one that is not there.
 Precision "int8+fp16" on a CPU with fp16 vector arithmetic: a layer's float
 cost is the cheaper of float32's and half precision's (:data:`FP16_RATES`),
 the layer runs that way when it does not run int8, and the chains are
-picked against it (on the A76 MobileNetV2's depthwise layers then run fp16,
-with a Quantize before the projection, and ResNet-18's 3x3 stride-1 layers
-fp16 Winograd; a lone 1x1 layer runs int8 from m >= 96 instead of 27).
+picked against it (on the A76 ResNet-18's 3x3 stride-1 layers then run
+fp16 Winograd, and a lone 1x1 layer runs int8 from m >= 96 instead of 27;
+depthwise layers never run fp16: FP16_RATES).
 """
 import math
 
@@ -120,19 +120,22 @@ MARGIN = 0.9
 # out, as a model runs them) on cortex-a76, the perf gate's figures
 # (bench/baseline.json, `python3 bench/insncount.py --cpu cortex-a76 CASE`):
 #   pointwise     fp16_conv1x1_64_56 6.88, fp16_conv1x1_128_28 7.20, fp16_gemm_256 7.31
-#   depthwise     fp16_dw3x3s1_64_56 3.88 (stride 1); stride 2: None, kept float32:
-#                 a model's stride-2 depthwise 3x3 layer (padding 1 all round) runs fp16
-#                 im2col, not the fp16 depthwise3x3 kernel (Conv2d(..., precision="fp16")
-#                 .algo_for under qemu cortex-a76 on a7f5e90), which counts far fewer MACs
-#                 per instruction than float32's depthwise3x3 (fp16_dw3x3s2_64_56: 1.99
-#                 where it runs, against float32's 1.5-2.15: no gain either way)
+#   depthwise     None: kept out of fp16 (int8 or float32, as at precision "int8").
+#                 fp16_dw3x3s1_64_56 counts 3.88 (stride 1), but in MobileNetV2 on
+#                 cortex-a76 the int8 depthwise layers of its int8 chains count less
+#                 than fp16 ones plus the Quantize of their readers' input:
+#                 bench/model_bench.py --precision int8+fp16 with fp16 depthwise
+#                 layers counted 51.6 M (layers 45.9, Quantize 5.1) against
+#                 int8's 46.4 M (43.6, 2.3); and a model's stride-2 depthwise 3x3
+#                 layer (padding 1 all round) runs fp16 im2col, not the fp16
+#                 depthwise3x3 kernel (Conv2d(precision="fp16").algo_for), 76.1 M.
 #   conv3x3s1     fp16_wino43_32_56 15.65, fp16_wino43_256_14 18.6, fp16_wino43_64_28 20.1
 #                 (the least: 7x7 maps were not counted)
 #   other         fp16_conv3x3s2_32_64_56 6.45, fp16_im2col3x3_64_28 6.59
 # Used by precision "int8+fp16" on CPUs with fp16 vector arithmetic, where a
 # layer that does not run int8 runs fp16 if that counts fewer instructions
 # than float32 (RATES' fp32 column).
-FP16_RATES = {"pointwise": 7.0, "depthwise": 3.88, "depthwise_s2": None, "conv3x3s1": 15.7, "other": 6.45}
+FP16_RATES = {"pointwise": 7.0, "depthwise": None, "depthwise_s2": None, "conv3x3s1": 15.7, "other": 6.45}
 
 
 def int8_isa():
