@@ -60,12 +60,13 @@ and the int8 320->1280 layer. A tensor that several int8 convolutions read
 (through one shared Quantize node) is charged to each of them: the rule may
 miss such a saving, never count one that is not there.
 
-Precision "int8+fp16" on a CPU with fp16 vector arithmetic: a layer's float
-cost is the cheaper of float32's and half precision's (:data:`FP16_RATES`),
-the layer runs that way when it does not run int8, and the chains are
-picked against it (on the A76 ResNet-18's 3x3 stride-1 layers then run
-fp16 Winograd, and a lone 1x1 layer runs int8 from m >= 96 instead of 27;
-depthwise layers never run fp16: FP16_RATES).
+Precision "int8+fp16" on a CPU with fp16 vector arithmetic: the same int8
+layers as "int8"; a layer the rule leaves float runs half precision where
+that counts fewer instructions than float32 (:data:`FP16_RATES`; on the A76
+ResNet-18's 3x3 stride-1 layers then run fp16 Winograd; depthwise layers
+never run fp16). Weighing int8 against fp16 inside the chain rule counted
+more, not fewer, instructions on MobileNetV2 (FP16_RATES): the int8 picks
+stay those measured against float32.
 """
 import math
 
@@ -134,7 +135,11 @@ MARGIN = 0.9
 #   other         fp16_conv3x3s2_32_64_56 6.45, fp16_im2col3x3_64_28 6.59
 # Used by precision "int8+fp16" on CPUs with fp16 vector arithmetic, where a
 # layer that does not run int8 runs fp16 if that counts fewer instructions
-# than float32 (RATES' fp32 column).
+# than float32 (RATES' fp32 column). The int8 picks are those of "int8": with
+# fp16 costs inside pick_chain (the float cost of a layer the cheaper of fp32
+# and fp16) MobileNetV2 counted 48.3 M on cortex-a76 (32 int8 layers, 11 fp16)
+# against 46.4 M for "int8" (52 int8 layers): its int8 chains count fewer
+# instructions than RATES' int8 figures say.
 FP16_RATES = {"pointwise": 7.0, "depthwise": None, "depthwise_s2": None, "conv3x3s1": 15.7, "other": 6.45}
 
 
@@ -312,22 +317,17 @@ def has_scales(graph):
 # copy) or is a graph output.
 
 
-def layer_costs(w_shape, groups, strides, isa, fp16=False):
-    """(float, int8, growth) of a convolution per element of its input:
-    instructions of the float kernels (float32's, or with fp16 the cheaper of
-    float32 and half precision: float_precision says which) and of the int8
-    kernels (input already int8), and output elements per input element,
+def layer_costs(w_shape, groups, strides, isa):
+    """(fp32, int8, growth) of a convolution per element of its input:
+    instructions of the float32 kernels and of the int8 kernels (input
+    already int8), and output elements per input element,
     (out_channels / in_channels) / (sh sw) (padding ignored: the ratio of a
     'same' convolution; it weights the next layer of a chain)."""
     kind = layer_kind(w_shape, groups, strides)
     r32, r8 = RATES[isa][kind]
     m = macs_per_input(w_shape, groups, strides)
     cout, cin_g = w_shape[0], w_shape[1]
-    c = m / r32
-    r16 = FP16_RATES[fp16_kind(w_shape, groups, strides)] if fp16 else None
-    if r16:
-        c = min(c, m / r16)
-    return c, m / r8, cout / (cin_g * groups) / (strides[0] * strides[1])
+    return m / r32, m / r8, cout / (cin_g * groups) / (strides[0] * strides[1])
 
 
 def fp16_kind(w_shape, groups, strides):
@@ -388,11 +388,10 @@ def int8_chains(graph, eligible):
 def pick_chain(costs, q, margin=None):
     """Which layers of a chain run int8: the assignment of least modelled cost.
 
-    costs: [(float, int8, growth)] per layer (layer_costs), q: QUANTIZE_INSNS.
+    costs: [(fp32, int8, growth)] per layer (layer_costs), q: QUANTIZE_INSNS.
     Per element of the chain's input, layer i sees w_i = growth_0 ... growth_{i-1}
-    elements; it costs w_i float as a float layer (float32, or fp16 where that is
-    cheaper), w_i int8 in int8 plus w_i q when the layer before it runs float
-    (or it is the first). int8 costs count 1 / margin
+    elements; it costs w_i fp32 in float32, w_i int8 in int8 plus w_i q when the
+    layer before it runs float32 (or it is the first). int8 costs count 1 / margin
     times (accuracy: int8 must save 1 - MARGIN of what it replaces, as
     int8_pays). A dynamic program over the chain (state: the previous layer's
     precision), ties to float32; exact for this cost model (a chain is a path).
@@ -411,7 +410,7 @@ def pick_chain(costs, q, margin=None):
     return picks, [i > 0 and picks[i - 1] for i in range(len(picks))]
 
 
-def pick_layers(graph, layers, isa, fp16=False):
+def pick_layers(graph, layers, isa):
     """({Conv node names that run int8}, {Conv node name: why it runs int8 or float32}).
 
     Calibrated convolutions within the int8 GEMM's K limit are eligible;
@@ -421,9 +420,7 @@ def pick_layers(graph, layers, isa, fp16=False):
     input arrives int8 from an int8 producer pays no quantization (a
     MobileNetV2 16-channel projection after an int8 depthwise layer), and a
     layer that does not pay alone (a depthwise one) may run int8 when that
-    spares its reader the quantization of its output. fp16 (precision
-    "int8+fp16" on a CPU with fp16 arithmetic): a layer's float cost is the
-    cheaper of float32 and half precision (layer_costs)."""
+    spares its reader the quantization of its output."""
     why, geo = {}, {}
     for n in graph.nodes:
         if n.op != "Conv":
@@ -443,7 +440,7 @@ def pick_layers(graph, layers, isa, fp16=False):
         return set(), why
     picked = set()
     for chain in int8_chains(graph, geo):
-        costs = [layer_costs(*geo[n.name], isa, fp16) for n in chain]
+        costs = [layer_costs(*geo[n.name], isa) for n in chain]
         picks, fed = pick_chain(costs, QUANTIZE_INSNS[isa])
         for i, (n, p) in enumerate(zip(chain, picks)):
             c32, c8, _ = costs[i]
@@ -453,9 +450,8 @@ def pick_layers(graph, layers, isa, fp16=False):
             where = f"; chain {chain[0].name!r}..{chain[-1].name!r}" if len(chain) > 1 else ""
             if p and i + 1 < len(chain) and picks[i + 1]:
                 where += f"; its int8 output spares {chain[i + 1].name!r} a Quantize"
-            fl = float_precision(*geo[n.name], isa, fp16)
-            why[n.name] = (f"{'int8' if p else fl}: {layer_kind(*geo[n.name])}: int8 {c8:.1f} "
-                           f"({src}) vs {fl} {c32:.1f} insns per input element{where}")
+            why[n.name] = (f"{'int8' if p else 'fp32'}: {layer_kind(*geo[n.name])}: int8 {c8:.1f} "
+                           f"({src}) vs fp32 {c32:.1f} insns per input element{where}")
             if p:
                 picked.add(n.name)
     return picked, why
@@ -466,9 +462,10 @@ def int8_graph(graph, layers, isa="cpu", fp16=False):
 
     1. pick_layers decides which Conv nodes run int8 on this CPU (isa:
        int8_isa() unless given; None: generic kernels); they carry attrs["int8"].
-       fp16 (precision "int8+fp16" on a CPU with fp16 arithmetic): the other
-       Conv nodes and the FullyConnected ones carry attrs["fp16"] where half
-       precision counts fewer instructions than float32 (float_precision).
+       fp16 (precision "int8+fp16" on a CPU with fp16 arithmetic): the same
+       int8 layers; the other Conv nodes and the FullyConnected ones carry
+       attrs["fp16"] where half precision counts fewer instructions than
+       float32 (float_precision).
     2. An int8 conv whose output only another int8 conv reads emits int8 at
        that reader's input_scale (QConv2d's int8 output: requantization
        fused into its store; attrs["output_scale"]), so the pair needs no
@@ -476,7 +473,7 @@ def int8_graph(graph, layers, isa="cpu", fp16=False):
        Quantize node (one per tensor and scale).
     """
     isa = int8_isa() if isa == "cpu" else isa
-    picked, why = pick_layers(graph, layers, isa, fp16)
+    picked, why = pick_layers(graph, layers, isa)
     g = int8_rewrite(graph, picked)
     if fp16:
         nodes = []

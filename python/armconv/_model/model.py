@@ -221,8 +221,8 @@ class Model:
         Raspberry Pi 5) they run half precision where that counts fewer
         instructions than float32 (by the counts in armconv/_model/int8.py,
         FP16_RATES: every kind of convolution there, and fully connected
-        layers; a layer whose algorithm has no fp16 kernels stays float32),
-        and the int8 rule weighs int8 against that cheaper float layer. Their
+        layers but depthwise ones; a layer whose algorithm has no fp16
+        kernels stays float32); the int8 layers are those of "int8". Their
         error is then fp16's (README "Half precision": about 1e-2 of a layer's
         output RMS at worst, weights and inputs rounded to 11 bits, sums in
         half precision; values beyond 65504 overflow to inf) on top of int8's
