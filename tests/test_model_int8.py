@@ -614,10 +614,10 @@ def test_pick_is_the_cheapest_assignment(rng):
         g, _ = int8_mod.int8_graph(src, "auto", isa, fp16=True)
         assert {n.name for n in g.nodes if n.attrs.get("int8")} == pick
         half = {n.name for n in g.nodes if n.attrs.get("fp16")}
-        assert half == {"fc"} | {n.name for n in src.nodes if n.op == "Conv" and n.name not in pick and
+        assert half == {n.name for n in src.nodes if n.op == "Conv" and n.name not in pick and
                                  int8_mod.float_precision(*int8_mod.conv_geometry(n, src.consts[n.inputs[1]]),
                                                           isa, True) == "fp16"}
-        assert not half & {"dw0", "dw1"}  # depthwise layers never run fp16 (FP16_RATES)
+        assert not half & {"dw0", "dw1", "fc"}  # depthwise and FC layers never run fp16
         if isa == "dotprod":  # the 24-channel projections: int8 only as their input arrives int8
             assert {"project0", "project1"} <= pick
             assert "input int8 from 'dw0'" in why["project0"]

@@ -463,9 +463,12 @@ def int8_graph(graph, layers, isa="cpu", fp16=False):
     1. pick_layers decides which Conv nodes run int8 on this CPU (isa:
        int8_isa() unless given; None: generic kernels); they carry attrs["int8"].
        fp16 (precision "int8+fp16" on a CPU with fp16 arithmetic): the same
-       int8 layers; the other Conv nodes and the FullyConnected ones carry
-       attrs["fp16"] where half precision counts fewer instructions than
-       float32 (float_precision).
+       int8 layers; the other Conv nodes carry attrs["fp16"] where half
+       precision counts fewer instructions than float32 (float_precision).
+       FullyConnected layers stay float32: MobileNetV2's 1280 -> 1000 one at
+       batch 1 counted 1.7 M more instructions in fp16 on cortex-a76
+       (model_bench --precision int8+fp16 on 9209cf5: 48.1 M against 46.4 M
+       with every convolution int8 in both).
     2. An int8 conv whose output only another int8 conv reads emits int8 at
        that reader's input_scale (QConv2d's int8 output: requantization
        fused into its store; attrs["output_scale"]), so the pair needs no
@@ -478,11 +481,9 @@ def int8_graph(graph, layers, isa="cpu", fp16=False):
     if fp16:
         nodes = []
         for n in g.nodes:
-            w = g.consts.get(n.inputs[1]) if n.op in ("Conv", "FullyConnected") and len(n.inputs) > 1 else None
+            w = g.consts.get(n.inputs[1]) if n.op == "Conv" and len(n.inputs) > 1 else None
             half = False
-            if n.op == "FullyConnected" and w is not None:
-                half = float_precision((w.shape[0], w.shape[1], 1, 1), 1, (1, 1), isa, fp16) == "fp16"
-            elif n.op == "Conv" and w is not None and not n.attrs.get("int8"):
+            if n.op == "Conv" and w is not None and not n.attrs.get("int8"):
                 half = float_precision(*conv_geometry(n, w), isa, fp16) == "fp16"
             nodes.append(Node(n.op, n.name, n.inputs, n.outputs, dict(n.attrs, fp16=True)) if half else n)
         g = Graph(g.inputs, g.outputs, nodes, g.consts, g.meta)

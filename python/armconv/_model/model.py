@@ -220,9 +220,9 @@ class Model:
         float32; "int8+fp16": on a CPU with fp16 vector arithmetic (Cortex-A76,
         Raspberry Pi 5) they run half precision where that counts fewer
         instructions than float32 (by the counts in armconv/_model/int8.py,
-        FP16_RATES: every kind of convolution there, and fully connected
-        layers but depthwise ones; a layer whose algorithm has no fp16
-        kernels stays float32); the int8 layers are those of "int8". Their
+        FP16_RATES: 1x1, 3x3 and other dense convolutions, not depthwise or
+        fully connected layers; a layer whose algorithm has no fp16 kernels
+        stays float32); the int8 layers are those of "int8". Their
         error is then fp16's (README "Half precision": about 1e-2 of a layer's
         output RMS at worst, weights and inputs rounded to 11 bits, sums in
         half precision; values beyond 65504 overflow to inf) on top of int8's
