@@ -37,6 +37,9 @@ emulated CPU (--layers all: every convolution). The table then has the
 float32 model's count, the int8 model's (and of it its Quantize nodes, the
 float32 -> int8 input conversions, and its other glue), and the int8
 output's error against float32 on 4 random inputs (an uncounted qemu run).
+--precision int8+fp16: the same calibrated file loaded at precision
+"int8+fp16" (on cortex-a76 the layers that stay float run fp16 where that
+counts fewer instructions).
 """
 import argparse
 import glob
@@ -141,20 +144,21 @@ def int8_rows(a, counter, root, py, env, models):
     rows = {}
     for name, (_, npz_path, macs, *_rest) in models.items():
         r = {"macs": macs}
-        for key, engine, path, prec in (("fp32", "armconv", npz_path, "fp32"), ("int8", "armconv", paths[name], "int8"),
-                                        ("int8-noquant", "armconv-noquant", paths[name], "int8"),
-                                        ("int8-layers", "armconv-layers", paths[name], "int8")):
+        p8 = a.precision
+        for key, engine, path, prec in (("fp32", "armconv", npz_path, "fp32"), ("int8", "armconv", paths[name], p8),
+                                        ("int8-noquant", "armconv-noquant", paths[name], p8),
+                                        ("int8-layers", "armconv-layers", paths[name], p8)):
             log(f"{name}: counting {key} on {a.cpu} ...")
             r[key] = per_inference(counter, root, py, env, engine, path, a.k, prec)
         log(f"{name}: int8 against fp32 on {a.cpu} ...")
         c = subprocess.run(["qemu-aarch64", "-cpu", a.cpu, "-L", root, py, GUEST, "compare", paths[name], "4",
-                            "1,3,224,224"], capture_output=True, text=True, env=env)
+                            "1,3,224,224", a.precision], capture_output=True, text=True, env=env)
         if c.returncode != 0:
             raise RuntimeError(f"compare failed:\n{c.stderr[-3000:]}")
         r["error"] = c.stdout.strip()
         rows[name] = r
     print(f"Instructions per inference, qemu-aarch64 -cpu {a.cpu}, one thread, 1x3x224x224 "
-          f"(millions; K = {a.k}); int8: layers={a.layers!r}")
+          f"(millions; K = {a.k}); {a.precision}: layers={a.layers!r}")
     print(f"{'model':14} {'GMACs':>6} {'fp32':>8} {'int8':>8} {'int8/fp32':>9} {'quantize':>9} "
           f"{'other glue':>10}")
     for name, r in rows.items():
@@ -180,8 +184,9 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build-bench-model"))
     ap.add_argument("--insncount", default=os.environ.get("INSNCOUNT"))
     ap.add_argument("--json", help="also write the results here")
-    ap.add_argument("--precision", choices=("fp32", "int8"), default="fp32",
-                    help="int8: the calibrated int8 model against the float32 one (no onnxruntime)")
+    ap.add_argument("--precision", choices=("fp32", "int8", "int8+fp16"), default="fp32",
+                    help="int8: the calibrated int8 model against the float32 one (no onnxruntime); "
+                         "int8+fp16: the same loaded at precision 'int8+fp16'")
     ap.add_argument("--layers", choices=("auto", "all"), default="auto",
                     help="with --precision int8: Model.quantize's layers")
     a = ap.parse_args()
@@ -202,11 +207,11 @@ def main():
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONNOUSERSITE": "1", "ORT_DISABLE_TELEMETRY": "1", "ARMCONV_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join([a.stage, os.path.join(sr, "site"), site])}
-    if a.precision == "int8":
+    if a.precision in ("int8", "int8+fp16"):
         rows = int8_rows(a, counter, root, py, env, models)
         if a.json:
             with open(a.json, "w") as f:
-                json.dump({"cpu": a.cpu, "k": a.k, "precision": "int8", "layers": a.layers, "models": rows}, f,
+                json.dump({"cpu": a.cpu, "k": a.k, "precision": a.precision, "layers": a.layers, "models": rows}, f,
                           indent=1)
         return 0
     rows = {}

@@ -1,7 +1,7 @@
 """The ARM side of bench/model_bench.py: one engine runs one model REPS times.
 
     python model_guest.py ENGINE MODEL REPS N,C,H,W [PRECISION]
-    python model_guest.py compare MODEL REPS N,C,H,W   (not counted: int8 against fp32)
+    python model_guest.py compare MODEL REPS N,C,H,W [PRECISION]   (not counted: int8 against fp32)
 
 ENGINE: armconv (model(x): the whole call a user makes), armconv-glue (only
 the plan's glue nodes: pooling, elementwise, concat, ...), armconv-noquant
@@ -9,8 +9,8 @@ the plan's glue nodes: pooling, elementwise, concat, ...), armconv-noquant
 conversions), armconv-layers (only the convolution and fully connected
 nodes), armconv-none (no node: the call's fixed cost: input copy, arena,
 output copy), onnxruntime (one intra-op thread, sequential).
-PRECISION: armconv.load's (fp32, fp16, int8). compare: the model at fp32
-and at int8 on REPS random inputs: max |int8 - fp32| / max |fp32| of the
+PRECISION: armconv.load's (fp32, fp16, int8, int8+fp16). compare: the model at fp32
+and at int8 (or PRECISION) on REPS random inputs: max |int8 - fp32| / max |fp32| of the
 output and how often the top-1 class agrees. A first run before the counted ones pays
 for loading, planning and first-touch page faults; model_bench.py counts
 this whole process with REPS = 1 and REPS = 1 + K and divides the
@@ -21,9 +21,9 @@ import sys
 import numpy as np
 
 
-def compare(path, reps, shape):
+def compare(path, reps, shape, precision="int8"):
     import armconv
-    f, q = armconv.load(path), armconv.load(path, precision="int8")
+    f, q = armconv.load(path), armconv.load(path, precision=precision)
     rng = np.random.default_rng(2)
     errs, agree = [], 0
     for _ in range(reps):
@@ -40,7 +40,7 @@ def main():
     engine, path, reps, shape = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     precision = sys.argv[5] if len(sys.argv) > 5 else "fp32"
     if engine == "compare":
-        return compare(path, reps, tuple(int(d) for d in shape.split(",")))
+        return compare(path, reps, tuple(int(d) for d in shape.split(",")), precision if len(sys.argv) > 5 else "int8")
     x = np.random.default_rng(0).standard_normal(tuple(int(d) for d in shape.split(","))).astype(np.float32)
     if engine == "onnxruntime":
         from peers_guest import ort_session  # (this script's folder, bench/, is on sys.path)

@@ -382,16 +382,35 @@ def test_int8_without_scales(small, tmp_path):
     small.save(path)
     with pytest.raises(ValueError, match=r"f.npz' has no int8 scales.*model.quantize\(calibration\)"):
         armconv.load(path, precision="int8")
-    with pytest.raises(ValueError, match="'fp32', 'fp16' or 'int8'"):
+    with pytest.raises(ValueError, match=r"'fp32', 'fp16', 'int8' or 'int8\+fp16'"):
         armconv.load(path, precision="int4")
 
 
 def test_nan_input_at_run_time(small, rng):
+    """A NaN reaching an int8 layer's Quantize raises naming the layer, the tensor, where it
+    comes from and what to do."""
     q = small.quantize(rnd(rng, 2, 3, 16, 16), layers="all")
     x = rnd(rng, 1, 3, 16, 16)
     x[0, 0, 0, 0] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError) as e:
         q(x)
+    msg = str(e.value)
+    assert msg.startswith("node 'stem' (Conv): runs int8 and its input 'x' (a model input) holds NaN"), msg
+    assert "np.isnan(x).any()" in msg and "armconv.load(path)" in msg
+    # made inside the model: x -> Sqrt -> two int8 convolutions sharing one Quantize
+    w1, w2 = rnd(rng, 8, 4, 1, 1), rnd(rng, 6, 4, 3, 3)
+    g = Graph([("x", [None, 4, None, None])], ["y1", "y2"],
+              [Node("Sqrt", "root", ["x"], ["r"]), Node("Conv", "c1", ["r", "w1"], ["y1"], {}),
+               Node("Conv", "c2", ["r", "w2"], ["y2"], {"pads": [1, 1, 1, 1]})], {"w1": w1, "w2": w2})
+    q = Model(optimize(g), "sq").quantize(np.abs(rnd(rng, 2, 4, 5, 5)), layers="all")
+    assert [op for _, op in q.nodes].count("Quantize") == 1
+    x = np.abs(rnd(rng, 1, 4, 5, 5))
+    q(x)
+    x[0, 3, 4, 4] = -1
+    with pytest.raises(ValueError, match=r"^node 'c1' \(Conv\), node 'c2' \(Conv\): runs int8 and its "
+                       r"input 'r' \(the output of node 'root' \(Sqrt\)\) holds NaN"):
+        with np.errstate(invalid="ignore"):
+            q(x)
 
 
 def test_uncalibrated_layer_stays_float(rng):
@@ -430,6 +449,8 @@ def test_cli_convert_int8_and_run(rng, tmp_path, capsys):
     assert armconv.load(out).input_scales == Model(graph, "m").quantize(cal).input_scales
     assert cli.main(["run", out, "--precision", "int8", "--repeat", "1"]) == 0
     assert "precision int8: 7 of 8 convolution / fully connected layers run int8" in capsys.readouterr().out
+    assert cli.main(["run", out, "--precision", "int8+fp16", "--repeat", "1"]) == 0
+    assert "precision int8+fp16: 7 of 8 convolution / fully connected layers run int8" in capsys.readouterr().out
     assert cli.main(["bench", "--model", out, "--precision", "int8", "--repeat", "1"]) == 0
     assert "int8 gemm" in capsys.readouterr().out
     # a model without scales: the error says what to do
@@ -497,28 +518,158 @@ def mobilenet_chain_ref(x, k):
     return conv2d_ref(d, k["wp"], k["bp"])
 
 
+@pytest.mark.parametrize("spec", [LAYERS[0], LAYERS[2], LAYERS[4]], ids=["pointwise", "conv3x3", "depthwise"])
+def test_int8_fp16_layers(rng, spec):
+    """precision "int8+fp16": a layer the rule runs int8 is QConv2d(quantize(x)), the other
+    is Conv2d(precision="fp16") (half precision where the CPU has fp16 arithmetic and it
+    pays, else float32), bit for bit; "int8" runs the latter in float32. On a CPU without
+    fp16 the two precisions give the same bits. cortex-a76 (sdot, fp16): the 16->48 1x1
+    layer runs int8 (as at "int8"), the 3x3 one fp16 (Winograd: 15.7 MACs per instruction
+    against float32's 12.5), the depthwise one float32 (never fp16: FP16_RATES)."""
+    graph, w, b, prm = one_conv(rng, spec)
+    model = Model(graph, "one")
+    cal = rnd(rng, 2, spec[1], 9, 11)
+    q8 = model.quantize(cal)
+    q16 = model.quantize(cal, precision="int8+fp16")
+    assert q16.precision == "int8+fp16" and q16.input_scales == q8.input_scales
+    x = rnd(rng, 2, spec[1], 13, 10, scale=0.8)
+    act = {None: None, (0.0, INF): "relu", (0.0, 6.0): "relu6"}[prm["act"]]
+    kw = dict(stride=prm["stride"], padding=prm["pads"], groups=prm["groups"], activation=act)
+    fp16_cpu = bool(armconv.cpu_info()["fp16"])
+    if q16.int8_layers:
+        s = q16.input_scales["conv"]
+        np.testing.assert_array_equal(q16(x), armconv.QConv2d(w, b, input_scale=s, **kw)(armconv.quantize(x, s)))
+    else:
+        want = int8_mod.float_precision(tuple(w.shape), prm["groups"], prm["stride"], int8_mod.int8_isa(), fp16_cpu)
+        layer = armconv.Conv2d(w, b, precision=want, **kw)
+        np.testing.assert_array_equal(q16(x), layer(x))
+        assert ("of the others 1 run half-precision" in q16.summary({"x": x.shape})) == (layer.precision == "fp16")
+    if not fp16_cpu:
+        np.testing.assert_array_equal(q16(x), q8(x))
+    if "dotprod" in armconv.cpu_info()["kernels"]["gemm_s8"] and fp16_cpu:
+        assert q16.int8_layers == q8.int8_layers == (["conv"] if spec[0] == "pointwise" else [])
+        assert ("of the others 1 run half-precision" in q16.summary({"x": x.shape})) == (spec[0] == "conv3x3")
+    with pytest.raises(ValueError, match="precision must be 'int8' or 'int8"):
+        model.quantize(cal, precision="fp16")
+
+
 def test_auto_follows_the_rule(rng):
     graph, _ = mobilenet_like(rng)
     q = Model(graph, "m").quantize(rnd(rng, 2, 3, 16, 16))
     isa = int8_mod.int8_isa()
-    want = []
-    for n in graph.nodes:
-        if n.op == "Conv":
-            shape, g, strides = int8_mod.conv_geometry(n, graph.consts[n.inputs[1]])
-            if int8_mod.int8_pays(shape, g, strides, isa)[0]:
-                want.append(n.name)
-    assert q.int8_layers == want
+    want, _ = int8_mod.pick_layers(q._source, "auto", isa)
+    assert set(q.int8_layers) == want
     kernel = armconv.cpu_info()["kernels"]["gemm_s8"]
     if "generic" in kernel:
-        assert want == []
+        assert want == set()
     if "dotprod" in kernel:  # sdot pointwise: 11-13 MACs per instruction against fp32's 3.6
-        # the expansions (m = 64 outputs per input element) pay, the projections (m = 16) not
-        assert want == ["expand0", "expand1"]
+        # the expansions (m = 64 outputs per input element) pay, the projections (m = 16) not;
+        # the stem (3x3 s2, m = 36) does not pay alone (its input's quantization) but its
+        # int8 output spares expand0 the quantization of a 4/3 times larger tensor
+        assert q.int8_layers == ["stem", "expand0", "expand1"]
+
+
+def modelled_cost(graph, shapes, isa):
+    """Instructions of an int8 graph by RATES and QUANTIZE_INSNS, int8 ones counted
+    1 / MARGIN times: every Conv's input elements times its rate for its precision, every
+    Quantize node's elements times QUANTIZE_INSNS (read off the graph int8_rewrite built,
+    with the real tensor sizes: independent of pick_chain's bookkeeping)."""
+    total = 0.0
+    for n in graph.nodes:
+        src = n.inputs[0].split(":int8")[0]
+        e = float(np.prod(shapes[src]))
+        if n.op == "Quantize":
+            total += e * int8_mod.QUANTIZE_INSNS[isa] / int8_mod.MARGIN
+        elif n.op == "Conv":
+            shape, g, s = int8_mod.conv_geometry(n, graph.consts[n.inputs[1]])
+            kind = int8_mod.layer_kind(shape, g, s)
+            r32, r8 = int8_mod.RATES[isa][kind]
+            m = int8_mod.macs_per_input(shape, g, s)
+            total += e * (m / r8 / int8_mod.MARGIN if n.attrs.get("int8") else m / r32)
+    return total
+
+
+def test_pick_is_the_cheapest_assignment(rng):
+    """On mobilenet_like (every padding 'same', so pick_chain's size ratios are exact; no
+    tensor read by two convolutions), the auto pick costs, by the model, the least of all
+    2^7 assignments of int8 / float32 to its convolutions, for each kernel family."""
+    import itertools
+    graph, _ = mobilenet_like(rng, c=24, t=6)  # 144 -> 24 projections, as MobileNetV2's
+    src = Model(graph, "m").quantize(rnd(rng, 2, 3, 16, 16))._source
+    shapes = {k: t.shape for k, t in Model(graph, "m").plan({"x": (1, 3, 16, 16)}).tensors.items()}
+    convs = [n.name for n in src.nodes if n.op == "Conv"]
+    graphs = {}
+    for bits in itertools.product((False, True), repeat=len(convs)):
+        picked = frozenset(c for c, b in zip(convs, bits) if b)
+        graphs[picked] = int8_mod.int8_rewrite(src, picked)
+    for isa in sorted(int8_mod.RATES):
+        costs = {k: modelled_cost(g, shapes, isa) for k, g in graphs.items()}
+        pick, why = int8_mod.pick_layers(src, "auto", isa)
+        assert costs[frozenset(pick)] <= min(costs.values()) * (1 + 1e-12), (isa, sorted(pick), why)
+        # the per-layer rule (each layer alone, its input quantized) is one of the assignments
+        alone = {n.name for n in src.nodes if n.op == "Conv" and int8_mod.int8_pays(
+            *int8_mod.conv_geometry(n, src.consts[n.inputs[1]]), isa)[0]}
+        assert costs[frozenset(pick)] <= costs[frozenset(alone)]
+        # int8+fp16: the same int8 layers; the float ones fp16 where float_precision says so
+        g, _ = int8_mod.int8_graph(src, "auto", isa, fp16=True)
+        assert {n.name for n in g.nodes if n.attrs.get("int8")} == pick
+        half = {n.name for n in g.nodes if n.attrs.get("fp16")}
+        assert half == {n.name for n in src.nodes if n.op == "Conv" and n.name not in pick and
+                                 int8_mod.float_precision(*int8_mod.conv_geometry(n, src.consts[n.inputs[1]]),
+                                                          isa, True) == "fp16"}
+        assert not half & {"dw0", "dw1", "fc"}  # depthwise and FC layers never run fp16
+        if isa == "dotprod":  # the 24-channel projections: int8 only as their input arrives int8
+            assert {"project0", "project1"} <= pick
+            assert "input int8 from 'dw0'" in why["project0"]
+            assert not {"project0", "project1"} & alone
+
+
+@pytest.mark.parametrize("spec", LAYERS, ids=[s[0] for s in LAYERS])
+def test_lone_layer_follows_int8_pays(rng, spec):
+    """A convolution in a chain of its own: pick_layers says what int8_pays says."""
+    graph, w, b, prm = one_conv(rng, spec)
+    src = Model(graph, "one").quantize(rnd(rng, 1, spec[1], 5, 5))._source
+    for isa in sorted(int8_mod.RATES) + [None]:
+        pick, why = int8_mod.pick_layers(src, "auto", isa)
+        assert (pick == {"conv"}) == int8_mod.int8_pays(tuple(w.shape), prm["groups"], prm["stride"], isa)[0]
+        assert why["conv"].startswith("int8" if pick else "fp32")
+
+
+def test_pick_chain():
+    """pick_chain on hand-worked chains (q = 4, margin 1 to keep the sums short)."""
+    # alone: int8 3 + 4 = 7 > fp32 6 -> fp32
+    assert int8_mod.pick_chain([(6.0, 3.0, 1.0)], 4.0, 1.0) == ([False], [False])
+    # two: fp32 6 + 6 = 12; int8 both 3 + 4 + 3 = 10 -> both int8, the second fed int8
+    assert int8_mod.pick_chain([(6.0, 3.0, 1.0), (6.0, 3.0, 1.0)], 4.0, 1.0) == ([True, True], [False, True])
+    # a tie (int8 2 + 4 = 6 = fp32) goes to float32
+    assert int8_mod.pick_chain([(6.0, 2.0, 1.0)], 4.0, 1.0)[0] == [False]
+    # the growth weights the next layer: with growth 0.25 the second costs 1.5 / 0.75 (+1)
+    # per chain-input element: fp32 6 + 1.5 = 7.5 < int8 7 + 0.75 = 7.75 -> fp32, fp32
+    assert int8_mod.pick_chain([(6.0, 3.0, 0.25), (6.0, 3.0, 1.0)], 4.0, 1.0)[0] == [False, False]
+    # a layer dearer in int8 (5 > 4) that spares its wide reader (growth 4) a quantization
+    # (4 x 4 = 16): [int8, int8] = 5 + 4 + 4 x 1 = 13 against [fp32, int8] 4 + 4 x (1 + 4) = 24
+    assert int8_mod.pick_chain([(4.0, 5.0, 4.0), (6.0, 1.0, 1.0)], 4.0, 1.0)[0] == [True, True]
+    # margin: int8 costs 1 / margin times
+    assert int8_mod.pick_chain([(10.0, 4.0, 1.0)], 4.0, 0.9)[0] == [True]   # 8 / 0.9 = 8.9 < 10
+    assert int8_mod.pick_chain([(8.5, 4.0, 1.0)], 4.0, 0.9)[0] == [False]   # 8.9 > 8.5
+
+
+def test_chains(rng):
+    """int8_chains cuts where an output has another reader (the residual Add) or is not a
+    convolution's input 0."""
+    graph, _ = mobilenet_like(rng)
+    src = Model(graph, "m").quantize(rnd(rng, 2, 3, 16, 16))._source
+    convs = {n.name for n in src.nodes if n.op == "Conv"}
+    chains = [[n.name for n in c] for c in int8_mod.int8_chains(src, convs)]
+    # project0's output feeds expand1 and the residual Add: a cut
+    assert chains == [["stem", "expand0", "dw0", "project0"], ["expand1", "dw1", "project1"]]
+    chains = [[n.name for n in c] for c in int8_mod.int8_chains(src, convs - {"dw0"})]
+    assert chains == [["stem", "expand0"], ["project0"], ["expand1", "dw1", "project1"]]
 
 
 @pytest.mark.parametrize("isa", sorted(int8_mod.RATES))
 def test_rule_table(isa):
-    """What the counts behind RATES say, per kernel: depthwise 3x3 never pays (int8's
+    """What the counts behind RATES say, per kernel: depthwise 3x3 never pays alone (int8's
     1.0-1.7 MACs per instruction against fp32's 1.5-1.95), dense 3x3 stride 1 (fp32
     Winograd) pays nowhere; wide pointwise layers pay on the sdot kernel only."""
     pays = lambda shape, g=1, s=(1, 1): int8_mod.int8_pays(shape, g, s, isa)[0]  # noqa: E731
@@ -526,11 +677,15 @@ def test_rule_table(isa):
     assert not pays((64, 64, 3, 3))
     assert pays((384, 64, 1, 1)) == (isa == "dotprod")
     assert not int8_mod.int8_pays((384, 64, 1, 1), 1, (1, 1), None)[0]
-    # between two int8 layers a depthwise one saves their float round trip: it pays where
-    # int8 depthwise is within 1.5x of float32's count (aarch64), not on armv7 (2x)
-    chain = lambda s: int8_mod.chain_pays((96, 1, 3, 3), 96, s, isa)  # noqa: E731
-    assert chain((1, 1)) == chain((2, 2)) == (isa != "armv7")
-    assert not int8_mod.chain_pays((96, 96, 1, 1), 1, (1, 1), isa)
+    # between two wide pointwise layers (int8 on every kernel) a depthwise one saves its
+    # reader's quantization: int8 where its int8 count is within about 1.5x of float32's
+    # (aarch64), not on armv7 (2x)
+    chain = [int8_mod.layer_costs((2048, 128, 1, 1), 1, (1, 1), isa),
+             int8_mod.layer_costs((2048, 1, 3, 3), 2048, (1, 1), isa),
+             int8_mod.layer_costs((2048, 2048, 1, 1), 1, (1, 1), isa)]
+    picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
+    assert picks[0] and picks[2]
+    assert picks[1] == (isa != "armv7")
 
 
 # The thresholds int8.py's docstring states: (first m = out_channels of a 1x1 layer that runs
@@ -575,6 +730,29 @@ def test_quantize_kernel_at_rounding_edges(scale):
     x = np.concatenate(vals + [specials])
     for n in (len(x), len(x) - 1, 17, 16, 15, 1):
         np.testing.assert_array_equal(armconv.quantize(x[:n], scale), _rule(x[:n], scale))
+
+
+def test_quantize_threads(rng):
+    """quantize runs on the library's threads (units of 4096 elements, core/qconv.cpp): the
+    same bits, those of the rule, on 1 to 4 threads, per-channel scales on rows that units
+    cut; so does a model's Quantize node (here 3 x 16 x 30 x 30 = 43200 elements, 11 units)."""
+    x = rnd(rng, 3, 4, 3001, scale=2.0)
+    scales = np.array([0.02, 0.05, 1.0 / 127, 0.3], np.float32)
+    want = np.stack([_rule(x[:, c].reshape(-1), scales[c]).reshape(3, 3001) for c in range(4)], axis=1)
+    for t in (1, 2, 3, 4):
+        with armconv.threads(t):
+            np.testing.assert_array_equal(armconv.quantize(x, scales, axis=1), want)
+    graph, w, b, prm = one_conv(rng, LAYERS[0])
+    q = Model(graph, "one").quantize(rnd(rng, 1, 16, 8, 8), layers="all")
+    x = rnd(rng, 3, 16, 30, 30)
+    s = q.input_scales["conv"]
+    layer = armconv.QConv2d(w, b, input_scale=s, activation="relu")
+    with armconv.threads(1):
+        y1 = q(x)
+    np.testing.assert_array_equal(y1, layer(armconv.quantize(x, s)))
+    for t in (2, 3):
+        with armconv.threads(t):
+            np.testing.assert_array_equal(q(x), y1)
 
 
 def test_quantize_nan_anywhere():

@@ -32,7 +32,9 @@ void gemm_s8(int64_t m, int64_t n, int64_t k, const int8_t* a, int64_t lda, cons
 
 // Element (o, ch, i) of an (outer, channels, inner) array uses scales[ch]
 // (per tensor: channels = 1). Scales must be finite and > 0.
-// quantize throws Error on NaN (infinities clamp to +-127).
+// quantize throws Error on NaN (infinities clamp to +-127); it runs on the
+// library's threads (get_num_threads()) from about 4400 elements per thread,
+// with the same bits for every thread count.
 void quantize(const float* x, int8_t* q, int64_t outer, int64_t channels, int64_t inner,
               const float* scales);
 void dequantize(const int8_t* q, float* x, int64_t outer, int64_t channels, int64_t inner,

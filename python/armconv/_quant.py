@@ -89,7 +89,8 @@ def quantize(x: ArrayIn, scale: ScaleArg, axis: Optional[int] = None) -> I8Array
     scale: a number (per tensor), or with ``axis`` a 1-D array of one scale per
     index along that axis (per channel); rounded to float32, the division done
     in float64. Never produces -128. NaN raises ValueError; infinities clamp to
-    +-127.
+    +-127. Large arrays run on the library's threads (:func:`armconv.threads`),
+    with the same result for every thread count.
     """
     xa = _args.array("x", x, np.float32)
     xv, s = _scales(xa, scale, axis)

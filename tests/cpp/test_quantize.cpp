@@ -5,7 +5,8 @@
 // at the integers, random values inside and beyond the clamp, +-0, +-inf,
 // subnormals and FLT_MAX; every length 0..40 (tails) in guarded buffers;
 // NaN reported wherever it sits. Then armconv::quantize() with per-channel
-// scales, some outside the kernels' range (the generic twin runs those).
+// scales, some outside the kernels' range (the generic twin runs those), on 1
+// to 4 threads.
 //
 // The reference: q = clip(round_half_away(x / s), -127, 127) is, for a = |x|,
 // the number of k in [0, 127) with a >= (k + 1/2) s, signed like x. (k + 1/2) s
@@ -142,6 +143,47 @@ void check_api() {
   CHECK(threw, "quantize(): NaN did not raise");
 }
 
+// armconv::quantize on 1 to 4 threads (units of 4096 elements, contiguous ranges
+// per thread, core/qconv.cpp): rows of 5000 elements, so that units start inside
+// rows and rows inside units; every element by the rule, the same bits for every
+// thread count; a NaN in the last thread's range raises.
+void check_threads() {
+  const float scales[3] = {0.03f, 1.7f, 0x1p-110f};
+  const int64_t outer = 9, ch = 3, inner = 5000;
+  std::mt19937 g(11);
+  armconv_test::Uniform<float> u(-150.0f, 150.0f);
+  std::vector<float> x(size_t(outer * ch * inner));
+  for (size_t i = 0; i < x.size(); i++) x[i] = float(double(u(g)) * double(scales[(i / size_t(inner)) % 3]));
+  std::vector<int8_t> one(x.size());
+  {
+    armconv::ScopedNumThreads t(1);
+    armconv::quantize(x.data(), one.data(), outer, ch, inner, scales);
+  }
+  for (size_t i = 0; i < x.size(); i++) {
+    cases++;
+    const float s = scales[(i / size_t(inner)) % 3];
+    CHECK(one[i] == reference(x[i], s), "quantize() [%zu] x %a: got %d want %d", i, double(x[i]), int(one[i]),
+          reference(x[i], s));
+  }
+  for (int t : {2, 3, 4}) {
+    std::vector<int8_t> q(x.size(), 99);
+    armconv::ScopedNumThreads st(t);
+    armconv::quantize(x.data(), q.data(), outer, ch, inner, scales);
+    cases++;
+    CHECK(std::memcmp(q.data(), one.data(), q.size()) == 0, "quantize() on %d threads differs from 1 thread", t);
+    const float keep = x[x.size() - 3];
+    x[x.size() - 3] = std::nanf("");
+    bool threw = false;
+    try {
+      armconv::quantize(x.data(), q.data(), outer, ch, inner, scales);
+    } catch (const armconv::Error&) {
+      threw = true;
+    }
+    x[x.size() - 3] = keep;
+    CHECK(threw, "quantize() on %d threads: NaN did not raise", t);
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -149,6 +191,7 @@ int main() {
   sweep(chosen);
   if (&chosen != &armconv::detail::quantize_generic_kernels()) sweep(armconv::detail::quantize_generic_kernels());
   check_api();
+  check_threads();
   std::printf("%d cases, %d failures\n", cases, failures);
   return failures ? 1 : 0;
 }

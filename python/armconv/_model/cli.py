@@ -105,9 +105,9 @@ def cmd_run(a):
     t_first = time.perf_counter() - t
     best = _best(lambda: model.run(feeds), a.repeat)
     print(f"model {a.model}: loaded in {t_load * 1e3:.1f} ms")
-    if a.precision == "int8":
+    if a.precision in ("int8", "int8+fp16"):
         n = sum(1 for _, op in model.nodes if op in ("Conv", "FullyConnected"))
-        print(f"precision int8: {len(model.int8_layers)} of {n} convolution / fully connected layers "
+        print(f"precision {a.precision}: {len(model.int8_layers)} of {n} convolution / fully connected layers "
               "run int8 kernels on this CPU")
     for name, x in feeds.items():
         print(f"input {name!r}: {x.shape} float32 ({what})")
@@ -221,9 +221,10 @@ def main(argv=None):
         p.add_argument("--shape", action="append", type=_shape, metavar="N,C,H,W",
                        help="shape of the random input (for free dimensions); once per input")
         p.add_argument("--repeat", type=int, default=5, help="timed runs (the best is shown)")
-        p.add_argument("--precision", choices=("fp32", "fp16", "int8"), default="fp32",
+        p.add_argument("--precision", choices=("fp32", "fp16", "int8", "int8+fp16"), default="fp32",
                        help="the layers' arithmetic (fp16: half precision where the CPU has it; "
-                            "int8: a model converted with --int8, its convolutions int8 where that pays)")
+                            "int8: a model converted with --int8, its convolutions int8 where that pays; "
+                            "int8+fp16: the same, its other layers fp16 where the CPU has it and it pays)")
     p = sub.add_parser("run", help="run a model once and print its outputs")
     p.add_argument("model")
     common(p)

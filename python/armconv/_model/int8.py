@@ -14,31 +14,59 @@ rules, README "int8 (quantized) inference"):
    output channel by QConv2d itself (``max|w[o]| / 127``); bias and the fused
    activation stay as the float layer has them; the output is float32
    (``float32(acc) * dequant_scale``, then the clamp: QConv2d's float output).
-2. At load time (:func:`int8_graph`), on the CPU that runs the model, each
-   calibrated convolution runs int8 where :func:`int8_pays` says so (or
-   every one, ``layers="all"``). Its input is quantized by a ``Quantize``
-   node (one per tensor and scale: convolutions reading the same tensor
-   share it), ``clip(round_half_away_from_zero(x / input_scale), -127,
-   127)``; values beyond the calibrated range saturate to +-127.
-   Fully connected layers stay float32.
+2. At load time (:func:`int8_graph`), on the CPU that runs the model, the
+   calibrated convolutions run int8 where :func:`pick_layers` says so (or
+   every one, ``layers="all"``). An int8 convolution whose output another
+   int8 convolution alone reads stores int8 at that one's input scale
+   (requantization fused into its output stage); every other int8 input is
+   quantized by a ``Quantize`` node (one per tensor and scale: convolutions
+   reading the same tensor share it), ``clip(round_half_away_from_zero(x /
+   input_scale), -127, 127)``; values beyond the calibrated range saturate
+   to +-127. Fully connected layers stay float32.
 
-The rule: per input element, a layer costs ``m / r32`` instructions in
-float32 and ``m / r8 + QUANTIZE_INSNS`` in int8, where ``m`` = MACs per input
-element = ``(out_channels / groups) kh kw / (sh sw)`` and ``r32``, ``r8`` the
-MACs per instruction the kernels reach for the layer's kind on this CPU's
-int8 kernel (:data:`RATES`). int8 runs where it costs at most
-:data:`MARGIN` (0.9) of float32. So (m: MobileNetV2's 1x1 layers have m =
-24..1280, its depthwise 9, ResNet-18's 3x3 m = 576..4608):
+The rule (``layers="auto"``) compares counted instructions. Per input element
+a layer costs ``m / r32`` instructions in float32 and ``m / r8`` in int8, plus
+:data:`QUANTIZE_INSNS` when its int8 input must be quantized, where ``m`` =
+MACs per input element = ``(out_channels / groups) kh kw / (sh sw)`` and
+``r32``, ``r8`` the MACs per instruction the kernels reach for the layer's
+kind on this CPU's int8 kernel (:data:`RATES`); int8 costs count 1 /
+:data:`MARGIN` (1 / 0.9) times (accuracy: int8 must save a tenth).
+
+The decision is per chain (:func:`int8_chains`): convolutions each of which
+alone reads the previous one's output, the pairs that run int8 -> int8
+without a float round trip (MobileNetV2's expand -> depthwise -> project,
+and the next block's expand where no residual Add reads the projection).
+Within a chain a layer pays the quantization only if the layer before it
+runs float32; a float32 layer after an int8 one costs nothing extra (the
+int8 layer's dequantization is fused into its store). :func:`pick_chain`
+finds the cheapest assignment of a chain by dynamic programming (exact for
+this model; the sizes of the layers' inputs relative to the chain's first
+come from the channel counts and strides, so the pick depends on the
+weights and attributes only, not on the input size). A convolution alone in
+its chain gets :func:`int8_pays`, int8 where ``m / r8 + QUANTIZE_INSNS <=
+0.9 m / r32``:
   Cortex-A76 (sdot): pointwise layers with m >= 27, other dense convs (3x3
   s2: m >= 47, i.e. 21 or more output channels); never depthwise, never 3x3
   s1 (fp32 Winograd counts as many MACs per instruction as sdot im2col).
   Cortex-A72 (smull/smlal): pointwise layers with m >= 509 (MobileNetV2's
   widest: 96->576, 160->960, 320->1280); nothing else.
   armv7 (Cortex-A15): pointwise layers with m >= 615; nothing else.
-(test_model_int8.py::test_rule_thresholds checks these.)
-Because
-both sides scale with the map, the pick depends on the weights and
-attributes only, not on input sizes.
+(test_model_int8.py::test_rule_thresholds checks these.) In a chain, more:
+on the A76 every convolution of torchvision's MobileNetV2 (its 16- and
+24-channel projections read int8 from their depthwise layer, whose int8
+output spares them a Quantize), on the A72 also the depthwise layer and the
+960->320 projection of the last block, between the int8 160->960 expansion
+and the int8 320->1280 layer. A tensor that several int8 convolutions read
+(through one shared Quantize node) is charged to each of them: the rule may
+miss such a saving, never count one that is not there.
+
+Precision "int8+fp16" on a CPU with fp16 vector arithmetic: the same int8
+layers as "int8"; a layer the rule leaves float runs half precision where
+that counts fewer instructions than float32 (:data:`FP16_RATES`; on the A76
+ResNet-18's 3x3 stride-1 layers then run fp16 Winograd; depthwise layers
+never run fp16). Weighing int8 against fp16 inside the chain rule counted
+more, not fewer, instructions on MobileNetV2 (FP16_RATES): the int8 picks
+stay those measured against float32.
 """
 import math
 
@@ -89,6 +117,30 @@ QUANTIZE_INSNS = {"dotprod": 4.31, "smull": 4.31, "armv7": 4.88}
 # int8 must save this share of a layer's instructions to be picked: it costs
 # accuracy (about 1/254 of the ranges per layer), so a tie goes to float32.
 MARGIN = 0.9
+# MACs per executed instruction of the half-precision kernels (float32 in and
+# out, as a model runs them) on cortex-a76, the perf gate's figures
+# (bench/baseline.json, `python3 bench/insncount.py --cpu cortex-a76 CASE`):
+#   pointwise     fp16_conv1x1_64_56 6.88, fp16_conv1x1_128_28 7.20, fp16_gemm_256 7.31
+#   depthwise     None: kept out of fp16 (int8 or float32, as at precision "int8").
+#                 fp16_dw3x3s1_64_56 counts 3.88 (stride 1), but in MobileNetV2 on
+#                 cortex-a76 the int8 depthwise layers of its int8 chains count less
+#                 than fp16 ones plus the Quantize of their readers' input:
+#                 bench/model_bench.py --precision int8+fp16 with fp16 depthwise
+#                 layers counted 51.6 M (layers 45.9, Quantize 5.1) against
+#                 int8's 46.4 M (43.6, 2.3); and a model's stride-2 depthwise 3x3
+#                 layer (padding 1 all round) runs fp16 im2col, not the fp16
+#                 depthwise3x3 kernel (Conv2d(precision="fp16").algo_for), 76.1 M.
+#   conv3x3s1     fp16_wino43_32_56 15.65, fp16_wino43_256_14 18.6, fp16_wino43_64_28 20.1
+#                 (the least: 7x7 maps were not counted)
+#   other         fp16_conv3x3s2_32_64_56 6.45, fp16_im2col3x3_64_28 6.59
+# Used by precision "int8+fp16" on CPUs with fp16 vector arithmetic, where a
+# layer that does not run int8 runs fp16 if that counts fewer instructions
+# than float32 (RATES' fp32 column). The int8 picks are those of "int8": with
+# fp16 costs inside pick_chain (the float cost of a layer the cheaper of fp32
+# and fp16) MobileNetV2 counted 48.3 M on cortex-a76 (32 int8 layers, 11 fp16)
+# against 46.4 M for "int8" (52 int8 layers): its int8 chains count fewer
+# instructions than RATES' int8 figures say.
+FP16_RATES = {"pointwise": 7.0, "depthwise": None, "depthwise_s2": None, "conv3x3s1": 15.7, "other": 6.45}
 
 
 def int8_isa():
@@ -119,18 +171,6 @@ def layer_kind(w_shape, groups, strides):
 def macs_per_input(w_shape, groups, strides):
     cout, _, kh, kw = w_shape
     return cout / groups * kh * kw / (strides[0] * strides[1])
-
-
-def int8_pays(w_shape, groups, strides, isa):
-    """(runs int8, why) for a 2-D convolution on the int8 kernel family `isa`."""
-    if isa is None:
-        return False, "generic int8 kernels"
-    kind = layer_kind(w_shape, groups, strides)
-    r32, r8 = RATES[isa][kind]
-    m = macs_per_input(w_shape, groups, strides)
-    c32 = m / r32
-    c8 = m / r8 + QUANTIZE_INSNS[isa]
-    return c8 <= MARGIN * c32, f"{kind}: int8 {c8:.1f} vs fp32 {c32:.1f} insns per input element"
 
 
 def conv_geometry(node, w):
@@ -265,33 +305,193 @@ def has_scales(graph):
 
 # ------------------------------------------------------------------ the rewrite
 
-def chain_pays(w_shape, groups, strides, isa):
-    """Whether a depthwise layer between two int8 layers runs int8 too (int8 in, int8 out):
-    its int8 cost m / r8 against float32's m / r32 plus the quantization of its output for
-    the next layer (QUANTIZE_INSNS per output element, 1 / (sh sw) per input element)."""
-    if isa is None or layer_kind(w_shape, groups, strides) != "depthwise":
-        return False
-    r32, r8 = RATES[isa]["depthwise"]
+# Where the float round trip of an edge between two convolutions costs (per
+# element of the tensor between them), besides the Quantize node counted above:
+# an int8 layer stores float32 (dequantization fused into its output stage) or
+# int8 at its reader's input scale (requantization fused likewise) for the same
+# count within 1-7% (`bench/insncount.py qconv1x1_64_56 qconv1x1_64_56_f32`),
+# and RATES' int8 figures are of either kind of store. So the only cost an edge
+# adds is QUANTIZE_INSNS, where an int8 layer reads a float tensor: its
+# producer runs float32, or is not a convolution, or the tensor has other
+# readers (the fused requantization writes one reader's scale into the only
+# copy) or is a graph output.
+
+
+def layer_costs(w_shape, groups, strides, isa):
+    """(fp32, int8, growth) of a convolution per element of its input:
+    instructions of the float32 kernels and of the int8 kernels (input
+    already int8), and output elements per input element,
+    (out_channels / in_channels) / (sh sw) (padding ignored: the ratio of a
+    'same' convolution; it weights the next layer of a chain)."""
+    kind = layer_kind(w_shape, groups, strides)
+    r32, r8 = RATES[isa][kind]
     m = macs_per_input(w_shape, groups, strides)
-    return m / r8 <= MARGIN * (m / r32 + QUANTIZE_INSNS[isa] / (strides[0] * strides[1]))
+    cout, cin_g = w_shape[0], w_shape[1]
+    return m / r32, m / r8, cout / (cin_g * groups) / (strides[0] * strides[1])
 
 
-def int8_graph(graph, layers):
+def fp16_kind(w_shape, groups, strides):
+    kind = layer_kind(w_shape, groups, strides)
+    return "depthwise_s2" if kind == "depthwise" and tuple(strides) != (1, 1) else kind
+
+
+def float_precision(w_shape, groups, strides, isa, fp16):
+    """"fp16" where half precision counts fewer instructions than float32 (fp16: the
+    model asks for it and the CPU has it), else "fp32"."""
+    if not fp16:
+        return "fp32"
+    kind = layer_kind(w_shape, groups, strides)
+    r16 = FP16_RATES[fp16_kind(w_shape, groups, strides)]
+    return "fp16" if r16 and r16 > RATES[isa or "smull"][kind][0] else "fp32"
+
+
+def int8_pays(w_shape, groups, strides, isa):
+    """(runs int8, why) for a 2-D convolution on the int8 kernel family `isa` whose
+    input is float32 (it pays the Quantize node): the rule for a layer alone, which
+    pick_layers applies to a chain of one."""
+    if isa is None:
+        return False, "generic int8 kernels"
+    c32, g8, _ = layer_costs(w_shape, groups, strides, isa)
+    c8 = g8 + QUANTIZE_INSNS[isa]
+    kind = layer_kind(w_shape, groups, strides)
+    return c8 <= MARGIN * c32, f"{kind}: int8 {c8:.1f} vs fp32 {c32:.1f} insns per input element"
+
+
+def int8_chains(graph, eligible):
+    """The eligible Conv nodes as chains [node, ...]: within a chain each node's
+    output is read by the next alone (its input 0; not a graph output), the
+    edges an int8 -> int8 pair runs without a float round trip. Every eligible
+    node is in exactly one chain (a node has at most one such reader and one
+    such producer); chains in graph order of their first node."""
+    uses = graph.consumers()
+    outputs = set(graph.outputs)
+
+    def next_of(n):
+        t = n.outputs[0]
+        r = uses.get(t, [])
+        if t in outputs or len(r) != 1 or r[0].inputs.count(t) != 1:
+            return None
+        c = r[0]
+        return c if c.name in eligible and c.inputs[0] == t else None
+    nxt = {n.name: next_of(n) for n in graph.nodes if n.name in eligible}
+    has_prev = {c.name for c in nxt.values() if c is not None}
+    chains = []
+    for n in graph.nodes:
+        if n.name in eligible and n.name not in has_prev:
+            chain = [n]
+            while nxt[chain[-1].name] is not None:
+                chain.append(nxt[chain[-1].name])
+            chains.append(chain)
+    return chains
+
+
+def pick_chain(costs, q, margin=None):
+    """Which layers of a chain run int8: the assignment of least modelled cost.
+
+    costs: [(fp32, int8, growth)] per layer (layer_costs), q: QUANTIZE_INSNS.
+    Per element of the chain's input, layer i sees w_i = growth_0 ... growth_{i-1}
+    elements; it costs w_i fp32 in float32, w_i int8 in int8 plus w_i q when the
+    layer before it runs float32 (or it is the first). int8 costs count 1 / margin
+    times (accuracy: int8 must save 1 - MARGIN of what it replaces, as
+    int8_pays). A dynamic program over the chain (state: the previous layer's
+    precision), ties to float32; exact for this cost model (a chain is a path).
+    Returns ([bool] per layer, [int8 input already int8] per layer)."""
+    margin = MARGIN if margin is None else margin
+    w = 1.0
+    best = {False: (0.0, []), True: (math.inf, [])}  # previous layer's precision -> (cost, picks)
+    for i, (c32, c8, growth) in enumerate(costs):
+        fp = min(best[False], best[True], key=lambda b: b[0])  # best[False] first: ties to fp32
+        i8_from_fp = best[False][0] + w * (c8 + q) / margin
+        i8_from_i8 = best[True][0] + w * c8 / margin
+        i8 = (i8_from_i8, best[True][1]) if i8_from_i8 < i8_from_fp else (i8_from_fp, best[False][1])
+        best = {False: (fp[0] + w * c32, fp[1] + [False]), True: (i8[0], i8[1] + [True])}
+        w *= growth
+    picks = best[True][1] if best[True][0] < best[False][0] else best[False][1]
+    return picks, [i > 0 and picks[i - 1] for i in range(len(picks))]
+
+
+def pick_layers(graph, layers, isa):
+    """({Conv node names that run int8}, {Conv node name: why it runs int8 or float32}).
+
+    Calibrated convolutions within the int8 GEMM's K limit are eligible;
+    layers="all" runs every one int8; "auto" splits them into chains
+    (int8_chains) and picks each chain's layers by pick_chain on the counts
+    of this CPU's kernels (isa, RATES, QUANTIZE_INSNS). So a layer whose
+    input arrives int8 from an int8 producer pays no quantization (a
+    MobileNetV2 16-channel projection after an int8 depthwise layer), and a
+    layer that does not pay alone (a depthwise one) may run int8 when that
+    spares its reader the quantization of its output."""
+    why, geo = {}, {}
+    for n in graph.nodes:
+        if n.op != "Conv":
+            continue
+        w = graph.consts.get(n.inputs[1]) if len(n.inputs) > 1 else None
+        if n.attrs.get("input_scale") is None or w is None:
+            why[n.name] = "fp32: not calibrated (input always 0)" if w is not None else "fp32"
+        elif w[0].size > 65536:
+            why[n.name] = "fp32: K > 65536 (int8 GEMM limit)"
+        else:
+            geo[n.name] = conv_geometry(n, w)
+    if layers == "all":
+        why.update((k, "int8: layers='all'") for k in geo)
+        return set(geo), why
+    if isa is None:
+        why.update((k, "fp32: generic int8 kernels") for k in geo)
+        return set(), why
+    picked = set()
+    for chain in int8_chains(graph, geo):
+        costs = [layer_costs(*geo[n.name], isa) for n in chain]
+        picks, fed = pick_chain(costs, QUANTIZE_INSNS[isa])
+        for i, (n, p) in enumerate(zip(chain, picks)):
+            c32, c8, _ = costs[i]
+            src = f"input int8 from {chain[i - 1].name!r}" if fed[i] else "input quantized"
+            if not fed[i]:
+                c8 += QUANTIZE_INSNS[isa]
+            where = f"; chain {chain[0].name!r}..{chain[-1].name!r}" if len(chain) > 1 else ""
+            if p and i + 1 < len(chain) and picks[i + 1]:
+                where += f"; its int8 output spares {chain[i + 1].name!r} a Quantize"
+            why[n.name] = (f"{'int8' if p else 'fp32'}: {layer_kind(*geo[n.name])}: int8 {c8:.1f} "
+                           f"({src}) vs fp32 {c32:.1f} insns per input element{where}")
+            if p:
+                picked.add(n.name)
+    return picked, why
+
+
+def int8_graph(graph, layers, isa="cpu", fp16=False):
     """The graph that runs, and {Conv node name: why it runs int8 or float32}.
 
-    1. Calibrated Conv nodes run int8 where int8_pays says so (layers="all":
-       every one); they carry attrs["int8"].
-    2. A depthwise conv whose input comes from an int8 conv and whose output
-       goes to an int8 conv (each the other's only reader: MobileNetV2's
-       expand -> depthwise -> project) joins them where chain_pays says so.
-    3. An int8 conv whose output only another int8 conv reads emits int8 at
+    1. pick_layers decides which Conv nodes run int8 on this CPU (isa:
+       int8_isa() unless given; None: generic kernels); they carry attrs["int8"].
+       fp16 (precision "int8+fp16" on a CPU with fp16 arithmetic): the same
+       int8 layers; the other Conv nodes carry attrs["fp16"] where half
+       precision counts fewer instructions than float32 (float_precision).
+       FullyConnected layers stay float32: MobileNetV2's 1280 -> 1000 one at
+       batch 1 counted 1.7 M more instructions in fp16 on cortex-a76
+       (model_bench --precision int8+fp16 on 9209cf5: 48.1 M against 46.4 M
+       with every convolution int8 in both).
+    2. An int8 conv whose output only another int8 conv reads emits int8 at
        that reader's input_scale (QConv2d's int8 output: requantization
        fused into its store; attrs["output_scale"]), so the pair needs no
        float round trip. Every other int8 conv reads its input through a
        Quantize node (one per tensor and scale).
     """
-    isa = int8_isa()
-    why = {}
+    isa = int8_isa() if isa == "cpu" else isa
+    picked, why = pick_layers(graph, layers, isa)
+    g = int8_rewrite(graph, picked)
+    if fp16:
+        nodes = []
+        for n in g.nodes:
+            w = g.consts.get(n.inputs[1]) if n.op == "Conv" and len(n.inputs) > 1 else None
+            half = False
+            if n.op == "Conv" and w is not None and not n.attrs.get("int8"):
+                half = float_precision(*conv_geometry(n, w), isa, fp16) == "fp16"
+            nodes.append(Node(n.op, n.name, n.inputs, n.outputs, dict(n.attrs, fp16=True)) if half else n)
+        g = Graph(g.inputs, g.outputs, nodes, g.consts, g.meta)
+    return g, why
+
+
+def int8_rewrite(graph, picked):
+    """The graph with the Conv nodes named in `picked` int8 (int8_graph's step 2)."""
     uses = graph.consumers()
     prod = graph.producers()
     outputs = set(graph.outputs)
@@ -300,34 +500,9 @@ def int8_graph(graph, layers):
         r = uses.get(t, [])
         return r[0] if t not in outputs and len(r) == 1 and r[0].inputs.count(t) == 1 else None
 
-    geo = {}
-    for n in graph.nodes:
-        if n.op != "Conv":
-            continue
-        w = graph.consts.get(n.inputs[1]) if len(n.inputs) > 1 else None
-        if n.attrs.get("input_scale") is None or w is None:
-            why[n.name] = "fp32: not calibrated (input always 0)" if w is not None else "fp32"
-            continue
-        geo[n.name] = conv_geometry(n, w)
-        if w[0].size > 65536:
-            why[n.name] = "fp32: K > 65536 (int8 GEMM limit)"
-        elif layers == "all":
-            why[n.name] = "int8: layers='all'"
-        else:
-            pays, reason = int8_pays(*geo[n.name], isa)
-            why[n.name] = ("int8: " if pays else "fp32: ") + reason
-    picked = {k for k, v in why.items() if v.startswith("int8")}
-    for n in graph.nodes:  # 2: depthwise between two int8 layers
-        if n.op != "Conv" or n.name in picked or n.name not in geo or why[n.name].startswith("fp32: K"):
-            continue
-        p, c = prod.get(n.inputs[0]), sole_reader(n.outputs[0])
-        if (p is not None and p.op == "Conv" and p.name in picked and sole_reader(n.inputs[0]) is n
-                and c is not None and c.op == "Conv" and c.name in picked and c.inputs[0] == n.outputs[0]
-                and chain_pays(*geo[n.name], isa)):
-            picked.add(n.name)
-            why[n.name] = f"int8: between int8 {p.name!r} and {c.name!r} (no float round trip)"
     nodes = []
     quantized = {}  # (tensor, scale) -> int8 tensor name
+    qnodes = {}  # (tensor, scale) -> its Quantize node
     taken = {o for n in graph.nodes for o in n.outputs} | set(graph.consts) | {n for n, _ in graph.inputs}
     for n in graph.nodes:
         if n.op != "Conv" or n.name not in picked:
@@ -337,7 +512,7 @@ def int8_graph(graph, layers):
         attrs["int8"] = True
         c = sole_reader(n.outputs[0])
         if c is not None and c.op == "Conv" and c.name in picked and c.inputs[0] == n.outputs[0]:
-            attrs["output_scale"] = float(c.attrs["input_scale"])  # 3: int8 out
+            attrs["output_scale"] = float(c.attrs["input_scale"])  # 2: int8 out
         src = n.inputs[0]
         p = prod.get(src)
         if p is not None and p.op == "Conv" and p.name in picked and sole_reader(src) is n:
@@ -353,16 +528,40 @@ def int8_graph(graph, layers):
                 q = f"{base}:{k}"
             taken.add(q)
             quantized[key] = q
-            nodes.append(Node("Quantize", f"{n.name}:quantize", [src], [q], {"scale": scale, "fused": []}))
+            origin = (f"the output of {describe(p)}" if p is not None else
+                      "a model input" if src in {i for i, _ in graph.inputs} else "a constant")
+            qnodes[key] = Node("Quantize", f"{n.name}:quantize", [src], [q],
+                               {"scale": scale, "fused": [], "readers": [], "origin": origin})
+            nodes.append(qnodes[key])
+        qnodes[key].attrs["readers"].append(n.name)
         nodes.append(Node(n.op, n.name, [quantized[key]] + n.inputs[1:], n.outputs, attrs))
-    return Graph(graph.inputs, graph.outputs, nodes, graph.consts, graph.meta), why
+    return Graph(graph.inputs, graph.outputs, nodes, graph.consts, graph.meta)
 
 
-def quantize_kernel(scale):
-    """fn(xs, ys) of a Quantize node: ys[0] = clip(round_half_away(xs[0] / scale), -127, 127)."""
+def nan_message(node):
+    """What a Quantize node's NaN error says: the int8 convolutions it feeds, where the
+    NaN came from, what to do."""
+    readers = node.attrs.get("readers") or [node.name]
+    convs = ", ".join(f"node {r!r} (Conv)" for r in readers)
+    return (f"{convs}: runs int8 and its input {node.inputs[0]!r} ({node.attrs.get('origin', 'a tensor')}) "
+            "holds NaN, which int8 cannot represent (a float32 layer passes NaN on). Check the model's "
+            "inputs for NaN (np.isnan(x).any()); if they have none, a node before this one made it "
+            "(model.summary() lists the nodes in the order they run; the float32 model, "
+            "armconv.load(path), shows whether float32 makes it too)")
+
+
+def quantize_kernel(scale, node=None):
+    """fn(xs, ys) of a Quantize node: ys[0] = clip(round_half_away(xs[0] / scale), -127, 127);
+    a NaN in xs[0] raises ValueError naming the node's readers (nan_message)."""
     s = np.array([scale], np.float32)
+    where = None if node is None else nan_message(node)
 
     def fn(xs, ys):
         x = xs[0]
-        _quantize(x.reshape(1, 1, x.size), s, ys[0].reshape(1, 1, x.size))
+        try:
+            _quantize(x.reshape(1, 1, x.size), s, ys[0].reshape(1, 1, x.size))
+        except ValueError as e:
+            if where is None or "NaN" not in str(e):
+                raise
+            raise ValueError(where) from None
     return fn

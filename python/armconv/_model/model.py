@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
+from .._armconv import cpu_info as _cpu_info
 from .._conv import Conv2d
 from .._quant import QConv2d
 from .._types import PrecisionArg
@@ -24,8 +25,9 @@ from .plan import Plan
 SAVED_FORMAT = "armconv-model"
 SAVED_VERSION = 1
 GRAPH_KEY = "__armconv_graph__"
-PRECISIONS = ("fp32", "fp16", "int8")
-ModelPrecision = Union[PrecisionArg, Literal["int8"]]
+PRECISIONS = ("fp32", "fp16", "int8", "int8+fp16")
+INT8 = ("int8", "int8+fp16")
+ModelPrecision = Union[PrecisionArg, Literal["int8", "int8+fp16"]]
 NO_SCALES = ("has no int8 scales: calibrate it first, model.quantize(calibration) with "
              "representative inputs (then model.save(path) keeps the scales), or from the command "
              "line: python -m armconv convert MODEL.onnx MODEL_int8.npz --int8 CALIBRATION.npy")
@@ -33,7 +35,7 @@ NO_SCALES = ("has no int8 scales: calibrate it first, model.quantize(calibration
 
 def _precision(v):
     if not isinstance(v, str) or v not in PRECISIONS:
-        raise ValueError(f"precision must be 'fp32', 'fp16' or 'int8', got {v!r}")
+        raise ValueError(f"precision must be 'fp32', 'fp16', 'int8' or 'int8+fp16', got {v!r}")
     return v
 
 
@@ -44,8 +46,9 @@ class LayerCache:
     or "fp16": half-precision kernels where the CPU has them; activations
     between layers stay float32; a Conv node marked ``int8`` is a QConv2d
     at its calibrated input_scale, with float32 output, or int8 output at
-    its ``output_scale`` when an int8 conv alone reads it, int8.py), with the
-    library's own thread policy. A
+    its ``output_scale`` when an int8 conv alone reads it, int8.py; in an
+    "int8+fp16" model the other layers run fp16 where the node carries
+    ``fp16``, else fp32), with the library's own thread policy. A
     layer depends on the node alone, except
     for auto_pad SAME convolutions, whose padding depends on the input size:
     those get one layer per padding seen.
@@ -53,7 +56,8 @@ class LayerCache:
 
     def __init__(self, graph, precision="fp32"):
         self._graph = graph
-        self._precision = "fp32" if precision == "int8" else precision
+        self._precision = "fp32" if precision in INT8 else precision
+        self._per_node = precision == "int8+fp16"
         self._layers = {}
         self._lock = threading.Lock()
 
@@ -84,7 +88,7 @@ class LayerCache:
                                    padding=pads, dilation=dilations, groups=groups,
                                    activation=_activation(node))
                 return Conv2d(w, b, stride=strides, padding=pads, dilation=dilations, groups=groups,
-                              activation=_activation(node), precision=self._precision)
+                              activation=_activation(node), precision=self._node_precision(node))
             except ValueError as e:
                 raise ValueError(f"{describe(node)}: {e}") from None
         return self._make((node.name, pads), build)
@@ -93,8 +97,13 @@ class LayerCache:
         def build():
             w, b = self._weights(node)
             return Conv2d(w[:, :, None, None], b, activation=_activation(node),
-                          precision=self._precision)
+                          precision=self._node_precision(node))
         return self._make((node.name,), build)
+
+    def _node_precision(self, node):
+        if self._per_node:
+            return "fp16" if node.attrs.get("fp16") else "fp32"
+        return self._precision
 
     def layers(self):
         """The layers made so far."""
@@ -131,8 +140,10 @@ class Model:
     connected layer ("fp32", or "fp16": see :class:`armconv.Conv2d`; the
     activations between layers stay float32; or "int8" for a model that
     :meth:`quantize` calibrated: its convolutions run int8 where that pays
-    on this CPU, see :meth:`quantize`). :meth:`summary` says which layers
-    run half-precision or int8 kernels on this CPU.
+    on this CPU, see :meth:`quantize`; or "int8+fp16": the same, its other
+    layers half precision where the CPU has fp16 arithmetic and that counts
+    fewer instructions). :meth:`summary` says which layers run
+    half-precision or int8 kernels on this CPU.
     """
 
     def __init__(self, graph: Graph, name: str = "model", precision: ModelPrecision = "fp32") -> None:
@@ -143,11 +154,12 @@ class Model:
                 raise ValueError(f"{describe(n)}: operator {n.op!r} is not supported")
         self._source = graph  # what save() writes (the calibrated scales included)
         self._int8_why = {}
-        if self.precision == "int8":
+        if self.precision in INT8:
             if not _int8.has_scales(graph):
                 raise ValueError(f"model {name!r} {NO_SCALES}")
             layers = graph.meta.get("int8", {}).get("layers", "auto")
-            graph, self._int8_why = _int8.int8_graph(graph, layers)
+            fp16 = self.precision == "int8+fp16" and bool(_cpu_info()["fp16"])
+            graph, self._int8_why = _int8.int8_graph(graph, layers, fp16=fp16)
         self._graph = graph
         self._layers = LayerCache(graph, self.precision)
         self._plans = {}
@@ -181,11 +193,11 @@ class Model:
 
     @property
     def int8_layers(self) -> List[str]:
-        """The convolutions that run int8 kernels (precision "int8"; else [])."""
+        """The convolutions that run int8 kernels (precision "int8" or "int8+fp16"; else [])."""
         return [n.name for n in self._graph.nodes if n.op == "Conv" and n.attrs.get("int8")]
 
     # ------------------------------------------------------------ int8
-    def quantize(self, calibration: Any, layers: str = "auto") -> "Model":
+    def quantize(self, calibration: Any, layers: str = "auto", precision: str = "int8") -> "Model":
         """A new Model whose convolutions run int8 (post-training static quantization).
 
         calibration: representative inputs, preprocessed as for ``model(x)``:
@@ -204,11 +216,28 @@ class Model:
         quantization included (the rule: armconv/_model/int8.py); "all":
         every calibrated convolution. Fully connected layers stay float32.
 
-        The new model has precision "int8"; ``save()`` keeps its scales
-        (``load(path, precision="int8")``). This model is unchanged.
+        precision: "int8" (the default): the layers that do not run int8 run
+        float32; "int8+fp16": on a CPU with fp16 vector arithmetic (Cortex-A76,
+        Raspberry Pi 5) they run half precision where that counts fewer
+        instructions than float32 (by the counts in armconv/_model/int8.py,
+        FP16_RATES: 1x1, 3x3 and other dense convolutions, not depthwise or
+        fully connected layers; a layer whose algorithm has no fp16 kernels
+        stays float32); the int8 layers are those of "int8". Their
+        error is then fp16's (README "Half precision": about 1e-2 of a layer's
+        output RMS at worst, weights and inputs rounded to 11 bits, sums in
+        half precision; values beyond 65504 overflow to inf) on top of int8's
+        rounding in the int8 layers: check the outputs on your data as for
+        int8. Elsewhere (Pi 4, 32-bit ARM, x86) "int8+fp16" runs as "int8",
+        bit for bit.
+
+        The new model has that precision; ``save()`` keeps its scales
+        (``load(path, precision="int8")`` or ``"int8+fp16"``: the file does not
+        say which). This model is unchanged.
         """
         if layers not in _int8.LAYERS:
             raise ValueError(f"layers must be 'auto' or 'all', got {layers!r}")
+        if precision not in INT8:
+            raise ValueError(f"precision must be 'int8' or 'int8+fp16', got {precision!r}")
         batches = _int8.calibration_batches(self, calibration)
         fmodel = self if self.precision == "fp32" else Model(self._source, self.name, "fp32")
         ranges = _int8.observe_ranges(fmodel, batches)
@@ -217,7 +246,7 @@ class Model:
                              "none): give representative inputs")
         samples = sum(next(iter(b.values())).shape[0] if next(iter(b.values())).ndim else 1
                       for b in batches)
-        return Model(_int8.calibrated_graph(self._source, ranges, layers, samples), self.name, "int8")
+        return Model(_int8.calibrated_graph(self._source, ranges, layers, samples), self.name, precision)
 
     @property
     def nodes(self) -> List[Tuple[str, str]]:
@@ -330,15 +359,18 @@ class Model:
             half = sum(1 for layer in layers if layer.precision == "fp16")
             lines.append(f"precision fp16: {half} of {len(layers)} convolution / fully connected "
                          f"layers run half-precision kernels on this CPU (the others float32)")
-        if self.precision == "int8":
+        if self.precision in INT8:
             convs = [s for s in p.steps if s.node.op in ("Conv", "FullyConnected")]
             i8 = [s for s in convs if s.node.attrs.get("int8")]
             q = [s for s in p.steps if s.node.op == "Quantize"]
             layers = self._source.meta.get("int8", {}).get("layers", "auto")
-            lines.append(f"precision int8 (layers={layers!r}): {len(i8)} of {len(convs)} convolution / "
-                         f"fully connected layers run int8 kernels on this CPU "
+            half = sum(1 for layer in self._layers.layers() if getattr(layer, "precision", "") == "fp16")
+            rest = (f"of the others {half} run half-precision kernels, the rest float32"
+                    if self.precision == "int8+fp16" else "the others float32")
+            lines.append(f"precision {self.precision} (layers={layers!r}): {len(i8)} of {len(convs)} "
+                         f"convolution / fully connected layers run int8 kernels on this CPU "
                          f"({sum(s.macs for s in i8) / 1e6:.2f} of {sum(s.macs for s in convs) / 1e6:.2f} "
-                         f"MMACs), {len(q)} Quantize nodes; the others float32")
+                         f"MMACs), {len(q)} Quantize nodes; {rest}")
         aw = max([len(r[3]) for r in rows] + [13])
         hdr = f"{'node':{w}}  {'op':17} {'output':22} {'algo':{aw}} {'MMACs':>9}  fused"
         lines += [hdr, "-" * len(hdr)]
@@ -406,8 +438,9 @@ def load(source: Union[str, "os.PathLike[str]", Any], precision: ModelPrecision 
 
     The graph is optimised once (see Model.summary()) and every convolution
     prepacked, at ``precision`` ("fp32", or "fp16": half-precision kernels
-    where the CPU has them, see :class:`armconv.Conv2d`; or "int8" for a .npz
-    that a quantized model saved, see :meth:`Model.quantize`). Raises
+    where the CPU has them, see :class:`armconv.Conv2d`; or "int8" /
+    "int8+fp16" for a .npz that a quantized model saved, see
+    :meth:`Model.quantize`). Raises
     ValueError for an unreadable file, an operator armconv does not run
     (naming it and its node), or "int8" for a model without int8 scales.
     """
@@ -456,6 +489,6 @@ def _load_saved(path, name, precision="fp32"):
                              "armconv (saved by a newer one?)")
     graph = Graph([(n, [None if d is None else int(d) for d in s]) for n, s in doc["inputs"]],
                   doc["outputs"], nodes, consts, doc.get("meta"))
-    if precision == "int8" and not _int8.has_scales(graph):
+    if precision in INT8 and not _int8.has_scales(graph):
         raise ValueError(f"{path!r} {NO_SCALES}")
     return Model(graph, doc.get("name", name), precision)

@@ -593,7 +593,7 @@ class Quantize(Named):
 
     def prepare(self, node, ins, outs, env):
         from .int8 import quantize_kernel
-        return quantize_kernel(node.attrs["scale"])
+        return quantize_kernel(node.attrs["scale"], node)
 
 
 @register("FullyConnected")
