@@ -217,6 +217,21 @@ def test_winograd_groups(rng):
     run_case(rng, 1, 64, 40, 12, 13, 3, 1, (1, 1, 1, 1), groups=4, algo="winograd43")
 
 
+def test_depthwise_auto_fp16(rng):
+    """auto fp16 depthwise 3x3 layers, stride 1 and 2, run the depthwise
+    family (fp16 kernels where the CPU has them), never im2col: a stride-2
+    depthwise layer is also a stride-2 Winograd shape, whose fp16 choice is
+    im2col (C GEMMs of one row each)."""
+    for c, stride in ((16, 1), (16, 2), (96, 2), (576, 2)):
+        wt = rng.standard_normal((c, 1, 3, 3)).astype(np.float32)
+        layer = armconv.Conv2d(wt, padding=1, stride=stride, groups=c, precision="fp16")
+        assert layer.precision == ("fp16" if FP16 else "fp32")
+        assert layer.algo == "depthwise3x3"
+        for hw in (7, 14, 56):
+            assert layer.algo_for(hw, hw) == "depthwise3x3", (c, stride, hw)
+        run_case(rng, 1, c, c, 14, 14, 3, stride, (1, 1, 1, 1), groups=c)
+
+
 def test_winograd_auto_fp16(rng):
     """auto fp16 3x3 s1 layers: F(4,3) at any channel count, im2col on maps too
     small for its tiles; F(6,3) has no fp16 kernels."""

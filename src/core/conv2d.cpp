@@ -225,12 +225,15 @@ std::vector<Algo> choose(const Conv2dParams& p) {
 constexpr double kF16WinoMaxRatio = 0.6;
 
 std::vector<Algo> choose_f16(const Conv2dParams& p) {
+  // Depthwise layers: their own families, as at fp32 (a 3x3 stride-2
+  // depthwise layer is also a stride-2 Winograd shape: one group per
+  // channel; im2col would run it as C GEMMs of one row).
+  if (!detail::dw3x3_conv_rejects(p) || !detail::dw5x5_conv_rejects(p) || !detail::dw_conv_rejects(p))
+    return choose(p);
   // 3x3 stride 2: fp16 im2col (FMLA .8h, 8 multiply-adds an instruction)
   // where it runs; there is no fp16 stride-2 Winograd.
   if (!detail::winograd_s2_conv_rejects(p) && runs_f16(family(Algo::Im2col))) return {Algo::Im2col};
-  if (!detail::dw3x3_conv_rejects(p) || !detail::dw5x5_conv_rejects(p) || !detail::dw_conv_rejects(p) ||
-      !detail::gemm_conv_rejects(p) || detail::winograd_conv_rejects(p))
-    return choose(p);
+  if (!detail::gemm_conv_rejects(p) || detail::winograd_conv_rejects(p)) return choose(p);
   if (!detail::winograd_runs_f16(4) || !runs_f16(family(Algo::Im2col))) return choose(p);
   return {Algo::Winograd43, Algo::Im2col};
 }
