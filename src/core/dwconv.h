@@ -47,6 +47,18 @@ struct DwPlane {
   size_t count = 1;
 };
 
+// The planes of a call after its first `done` (where a kernel that ran those
+// hands the rest to another: the same geometry, every pointer `done` planes
+// on; weights packed for `taps` taps).
+inline DwPlane dw_planes_after(const DwPlane& p, size_t done, size_t taps) {
+  DwPlane q = p;
+  q.x += done * p.h * p.w;
+  q.y += done * p.ho * p.wo;
+  q.k += done * dw_packed_floats(taps);
+  q.count -= done;
+  return q;
+}
+
 using dw_plane_fn = void (*)(const DwPlane& p);
 
 // K x K, stride 1 and 2 (the same in both dimensions), dilation 1.

@@ -26,14 +26,9 @@ void stride1(const DwPlane& p) {
 void stride2(const DwPlane& p) {
   // The VLD4 rows kernel runs all planes, or all but the last (when its
   // loads and stores reach past a row's end); the rest as before.
-  DwPlane q = p;
-  if (const size_t done = dwconv3x3_armv7_1x8_s2_ld4rows(p)) {
-    if (done == p.count) return;
-    q.x += done * p.h * p.w;
-    q.y += done * p.ho * p.wo;
-    q.k += done * dw_packed_floats(9);
-    q.count -= done;
-  }
+  const size_t done = dwconv3x3_armv7_1x8_s2_ld4rows(p);
+  if (done == p.count) return;
+  const DwPlane q = dw_planes_after(p, done, 9);
   if (dwconv3x3_armv7_1x8_s2_rows(q)) return;
   q.clamp ? dwconv3x3_armv7_1x8_s2_clamp(q) : dwconv3x3_armv7_1x8_s2(q);
 }
