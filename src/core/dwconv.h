@@ -59,6 +59,19 @@ inline DwPlane dw_planes_after(const DwPlane& p, size_t done, size_t taps) {
   return q;
 }
 
+// The stride-2 "same" rows kernels that load 16 input columns per LD4
+// (neon/aarch64/dwconv3x3_1x16_s2_ld4rows.cpp, neon/armv7/dwconv3x3_1x8_s2_ld4rows.cpp):
+// 0 unless p has their shape (pad 1 at the top and left, w even >= 8,
+// ho = ceil(h/2), wo = w/2), else how many of its planes they may run, from
+// the first: all where w is a multiple of 16, else all but the last (their
+// loads and stores reach past each row's end into the next row).
+inline size_t dw_s2_ld4_planes(const DwPlane& p) {
+  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.ho != (p.h + 1) / 2 || p.w % 2 != 0 || p.w < 8 ||
+      p.wo != p.w / 2 || p.count < 1)
+    return 0;
+  return p.w % 16 == 0 ? p.count : p.count - 1;
+}
+
 using dw_plane_fn = void (*)(const DwPlane& p);
 
 // K x K, stride 1 and 2 (the same in both dimensions), dilation 1.

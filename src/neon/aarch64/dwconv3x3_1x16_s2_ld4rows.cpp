@@ -256,11 +256,7 @@ void ld4rows(const DwPlane& p, size_t planes) {
 // loads or stores reach past their ends (see the top), else all; 0: none
 // (the caller runs them all).
 size_t dwconv3x3_aarch64_1x16_s2_ld4rows(const DwPlane& p) {
-  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.ho != (p.h + 1) / 2 || p.w % 2 != 0 || p.w < 8 ||
-      p.wo != p.w / 2 || p.count < 1)
-    return 0;
-  const size_t groups = (p.w + 15) / 16;
-  const size_t planes = p.w % 16 == 0 ? p.count : p.count - 1;  // (w = 16g: nothing past a row)
+  const size_t planes = dw_s2_ld4_planes(p), groups = (p.w + 15) / 16;
   if (planes == 0) return 0;
   switch (groups) {
     case 1: p.clamp ? ld4rows<1, 0, true>(p, planes) : ld4rows<1, 0, false>(p, planes); break;

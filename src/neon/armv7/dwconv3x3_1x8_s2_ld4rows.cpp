@@ -226,13 +226,8 @@ void ld4rows(const DwPlane& p, size_t planes) {
 // returns how many it ran, from the first: all but the last unless w is a
 // multiple of 16 (see the top), else all; 0: none (the caller runs them all).
 size_t dwconv3x3_armv7_1x8_s2_ld4rows(const DwPlane& p) {
-  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.ho != (p.h + 1) / 2 || p.w % 2 != 0 || p.w < 8 ||
-      p.wo != p.w / 2 || p.count < 1)
-    return 0;
-  const size_t g = (p.w + 15) / 16;
-  if (g != 1 && g != 2 && g != 4 && g != 7) return 0;
-  const size_t planes = p.w % 16 == 0 ? p.count : p.count - 1;
-  if (planes == 0) return 0;
+  const size_t planes = dw_s2_ld4_planes(p), g = (p.w + 15) / 16;
+  if (planes == 0 || (g != 1 && g != 2 && g != 4 && g != 7)) return 0;
   if (g == 1) p.clamp ? ld4rows<false, true>(p, planes) : ld4rows<false, false>(p, planes);
   else p.clamp ? ld4rows<true, true>(p, planes) : ld4rows<true, false>(p, planes);
   return planes;
