@@ -17,11 +17,17 @@ bool dwconv3x3_armv7_1x8_s1_rows(const DwPlane& p);   // small maps, pad 1
 bool dwconv3x3_armv7_1x8_s2_rows(const DwPlane& p);  // stride 2, small maps, pad 1
 bool dwconv3x3_armv7_1x8_s1_bands(const DwPlane& p);  // 9..16 columns, pad 1
 size_t dwconv3x3_armv7_1x8_s2_ld4rows(const DwPlane& p);  // stride 2, pad 1, some even widths
+size_t dwconv3x3_armv7_1x8_s1_ld1rows(const DwPlane& p);  // pad 1, w >= 9
 
 namespace {
 void stride1(const DwPlane& p) {
-  if (dwconv3x3_armv7_1x8_s1_rows(p) || dwconv3x3_armv7_1x8_s1_bands(p)) return;
-  p.clamp ? dwconv3x3_armv7_1x8_s1_clamp(p) : dwconv3x3_armv7_1x8_s1(p);
+  // The VLD1 rows kernel runs all planes, or all but the last (when its
+  // loads and stores reach past a row's end); the rest as before.
+  const size_t done = dwconv3x3_armv7_1x8_s1_ld1rows(p);
+  if (done == p.count) return;
+  const DwPlane q = dw_planes_after(p, done, 9);
+  if (dwconv3x3_armv7_1x8_s1_rows(q) || dwconv3x3_armv7_1x8_s1_bands(q)) return;
+  q.clamp ? dwconv3x3_armv7_1x8_s1_clamp(q) : dwconv3x3_armv7_1x8_s1(q);
 }
 void stride2(const DwPlane& p) {
   // The VLD4 rows kernel runs all planes, or all but the last (when its
