@@ -72,6 +72,18 @@ inline size_t dw_s2_ld4_planes(const DwPlane& p) {
   return p.w % 16 == 0 ? p.count : p.count - 1;
 }
 
+// The stride-1 "same" rows kernels that load each tap column's windows
+// straight from memory (neon/aarch64/dwconv3x3_1x16_s1_ld1rows.cpp,
+// neon/armv7/dwconv3x3_1x8_s1_ld1rows.cpp): 0 unless p has their shape (pad
+// 1 at the top and left, ho = h >= 2, wo = w), else how many of its planes
+// they may run, from the first: all where w is a multiple of 4, else all
+// but the last (their loads and stores reach past each row's end into the
+// next row). Each kernel has its widths besides.
+inline size_t dw_s1_ld1_planes(const DwPlane& p) {
+  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 2 || p.ho != p.h || p.wo != p.w || p.count < 1) return 0;
+  return p.w % 4 == 0 ? p.count : p.count - 1;
+}
+
 using dw_plane_fn = void (*)(const DwPlane& p);
 
 // K x K, stride 1 and 2 (the same in both dimensions), dilation 1.

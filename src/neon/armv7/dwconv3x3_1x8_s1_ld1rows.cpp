@@ -1,5 +1,5 @@
-// NEON fp32 depthwise 3x3, stride 1, pad 1 ("same"), rows of at least 9
-// columns (MobileNetV2's 112x112 .. 14x14 layers), armv7: bands of up to 8
+// NEON fp32 depthwise 3x3, stride 1, pad 1 ("same"), rows of at least 5
+// columns (MobileNetV2's 112x112 .. 7x7 layers), armv7: bands of up to 8
 // columns, each one pass of a rows kernel down the plane (three rows of
 // accumulators in registers), all planes of a call in one assembly loop.
 // The armv7 counterpart of neon/aarch64/dwconv3x3_1x16_s1_ld1rows.cpp, with
@@ -12,7 +12,8 @@
 // 0, 1), middle bands of 2 and a right band of NR = 1 or 2 vectors (NV =
 // 2 + 2*(middle bands) + NR; 28 columns: 8 + 8 + 8 + 4; 56: 7 bands of 8;
 // 14: 8 + 8). The right band runs first, then the left band and the middle
-// ones, each over the whole plane.
+// ones, each over the whole plane. Rows of 5..8 columns are one band of 2
+// vectors with both ends (7: as a right band reaching 1 column past).
 //
 // Windows (as the aarch64 kernel): output vector j (columns 4j .. 4j+3),
 // tap column t reads columns 4j + t - 1 .. 4j + t + 2: for each tap column
@@ -178,6 +179,32 @@ namespace {
 #define DWB7_C2ROW2(...) DWB7_CROW2("29", __VA_ARGS__)
 #define DWB7_C2ROW3(...) DWB7_CROW2("28", __VA_ARGS__)
 
+// A row of 5..8 columns, one band of 2 vectors (p0 at column 3, x at 0,
+// p2 at 1): w = 8, the last vector's tap-column-2 window from its
+// tap-column-1 one and q2's lane 0; w = 8 - c, that window loaded whole
+// and its lane 3 - c zeroed, as DWB7_CROW2.
+#define DWB7_LR0ROW(O2, A2, A1, S0, O0, A0)                \
+  "vld1.32 {d16, d17, d18, d19}, [%[x]], %[xs]\n\t"        \
+  "vld1.32 {d14, d15}, [%[p0]], %[xs]\n\t"                 \
+  "vext.32 q6, q2, q8, #3\n\t"                             \
+  DWB7_C0(2, O2, A2, A1, S0, A0, "q6", "q7")               \
+  DWB7_C1(2, O2, A2, A1, O0, A0, "q8", "q9")               \
+  "vld1.32 {d12, d13}, [%[p2]], %[xs]\n\t"                 \
+  "vext.32 q7, q9, q2, #1\n\t"                             \
+  DWB7_C2(2, O2, A2, A1, O0, A0, "q6", "q7")
+#define DWB7_LCROW(ZL, O2, A2, A1, S0, O0, A0)             \
+  "vld1.32 {d16, d17, d18, d19}, [%[x]], %[xs]\n\t"        \
+  "vld1.32 {d14, d15}, [%[p0]], %[xs]\n\t"                 \
+  "vext.32 q6, q2, q8, #3\n\t"                             \
+  DWB7_C0(2, O2, A2, A1, S0, A0, "q6", "q7")               \
+  DWB7_C1(2, O2, A2, A1, O0, A0, "q8", "q9")               \
+  "vld1.32 {d12, d13, d14, d15}, [%[p2]], %[xs]\n\t"       \
+  "vmov.f32 s" ZL ", s8\n\t"                               \
+  DWB7_C2(2, O2, A2, A1, O0, A0, "q6", "q7")
+#define DWB7_LR1ROW(...) DWB7_LCROW("30", __VA_ARGS__)
+#define DWB7_LR2ROW(...) DWB7_LCROW("29", __VA_ARGS__)
+#define DWB7_LR3ROW(...) DWB7_LCROW("28", __VA_ARGS__)
+
 // Output stage of row R's N vectors, in place; ACT: the clamp or nothing.
 #define DWB7_OUT(ACT, R, j) "vadd.f32 " R##_##j ", " R##_##j ", q3\n\t" ACT(R##_##j)
 #define DWB7_CLAMP(v) "vmax.f32 " v ", " v ", q4\n\t" "vmin.f32 " v ", " v ", q5\n\t"
@@ -279,6 +306,23 @@ namespace {
   "str %[cnt], [%[prm], #12]\n\t"                                              \
   "bne 1b\n\t"
 
+// Rows of one band (5..8 columns): the band's pass leaves x, y at the next
+// plane's origin.
+#define DWB7_PLANES1(ROW, ACT)                                                 \
+  "1:\n\t"                                                                     \
+  "ldr %[cnt], [%[prm], #8]\n\t"                                               \
+  "vld1.32 {d0, d1, d2, d3}, [%[cnt]]!\n\t"                                    \
+  "vld1.32 {d4, d5}, [%[cnt]]!\n\t"                                            \
+  "str %[cnt], [%[prm], #8]\n\t"                                               \
+  "vext.32 q2, q2, q2, #3\n\t"                                                 \
+  "vdup.32 q3, d5[0]\n\t"                                                      \
+  DWB7_AT_LEFT                                                                 \
+  DWB7_PASS(ROW, DWB7_STORE2, DWB7_ZERO2, ACT)                                 \
+  "ldr %[cnt], [%[prm], #12]\n\t"                                              \
+  "subs %[cnt], %[cnt], #1\n\t"                                                \
+  "str %[cnt], [%[prm], #12]\n\t"                                              \
+  "bne 1b\n\t"
+
 #define DWB7_OPERANDS                                                                             \
   : [x] "+r"(x), [y] "+r"(y), [p0] "=&r"(p0), [p2] "=&r"(p2), [cnt] "=&r"(cnt)                    \
   : [prm] "r"(prm), [xs] "r"(xs)                                                                  \
@@ -295,10 +339,15 @@ namespace {
                          DWB7_OPERANDS);                                                               \
   else                                                                                                 \
     __asm__ volatile(DWB7_PLANES(RIGHT, DWB7_STORE##NR, DWB7_ZERO##NR, DWB7_NONE) DWB7_OPERANDS)
+#define DWB7_ASM1(ROW)                                                                               \
+  if constexpr (CLAMP)                                                                                 \
+    __asm__ volatile(DWB7_BOUNDS DWB7_PLANES1(ROW, DWB7_CLAMP) DWB7_OPERANDS);                         \
+  else                                                                                                 \
+    __asm__ volatile(DWB7_PLANES1(ROW, DWB7_NONE) DWB7_OPERANDS)
 
-// `planes` >= 1 planes of w >= 9 columns from p.x, p.y, p.k: NV =
+// `planes` >= 1 planes of w >= 5 columns from p.x, p.y, p.k: NV =
 // ceil(w/4) vectors, a right band of NR vectors reaching C = 4NV - w
-// columns past the row.
+// columns past the row (NR = 0: w <= 8, one band of 2 vectors).
 template <int NR, int C, bool CLAMP>
 void ld1rows(const DwPlane& p, size_t planes) {
   const float* x = p.x;
@@ -320,7 +369,16 @@ void ld1rows(const DwPlane& p, size_t planes) {
   std::memcpy(&prm[10], &p.lo, 4);
   std::memcpy(&prm[11], &p.hi, 4);
   const ptrdiff_t xs = ptrdiff_t(4 * p.w);  // a row, in and out
-  if constexpr (C == 0 && NR == 1) {
+  if constexpr (NR == 0 && C == 0) {
+    DWB7_ASM1(DWB7_LR0ROW);
+  } else if constexpr (NR == 0 && C == 1) {
+    DWB7_ASM1(DWB7_LR1ROW);
+  } else if constexpr (NR == 0 && C == 2) {
+    DWB7_ASM1(DWB7_LR2ROW);
+  } else if constexpr (NR == 0) {
+    static_assert(C == 3, "an instantiated cut");
+    DWB7_ASM1(DWB7_LR3ROW);
+  } else if constexpr (C == 0 && NR == 1) {
     DWB7_ASM(DWB7_R1ROW, 1);
   } else if constexpr (C == 0) {
     DWB7_ASM(DWB7_R2ROW, 2);
@@ -344,7 +402,12 @@ void ld1rows(const DwPlane& p, size_t planes) {
 template <bool CLAMP>
 void ld1rows_w(const DwPlane& p, size_t planes) {
   const size_t nv = (p.w + 3) / 4, c = 4 * nv - p.w;
-  if ((nv - 3) % 2 == 0) {  // NR = 1
+  if (nv == 2) {  // one band
+    if (c == 0) ld1rows<0, 0, CLAMP>(p, planes);
+    else if (c == 1) ld1rows<0, 1, CLAMP>(p, planes);
+    else if (c == 2) ld1rows<0, 2, CLAMP>(p, planes);
+    else ld1rows<0, 3, CLAMP>(p, planes);
+  } else if ((nv - 3) % 2 == 0) {  // NR = 1
     if (c == 0) ld1rows<1, 0, CLAMP>(p, planes);
     else if (c == 1) ld1rows<1, 1, CLAMP>(p, planes);
     else if (c == 2) ld1rows<1, 2, CLAMP>(p, planes);
@@ -359,17 +422,12 @@ void ld1rows_w(const DwPlane& p, size_t planes) {
 
 }  // namespace
 
-// Runs planes of p if they are "same"-padded (pad 1 on every side, ho = h
-// >= 2, wo = w) with w >= 9; returns how many it ran, from the first: all
-// but the last unless w is a multiple of 4 (whose rows' loads and stores
-// reach past their ends, see the top), else all; 0: none.
-size_t dwconv3x3_armv7_1x8_s1_ld1rows(const DwPlane& p) {
-  if (p.pad_top != 1 || p.pad_left != 1 || p.ho != p.h || p.wo != p.w || p.h < 2 || p.w < 9 || p.count < 1)
-    return 0;
-  const size_t planes = p.w % 4 == 0 ? p.count : p.count - 1;
-  if (planes == 0) return 0;
+// Runs the first `planes` planes of p, which has this kernel's shape:
+// planes = dw_s1_ld1_planes(p) >= 1 (core/dwconv.h: "same" padding; all
+// planes where w is a multiple of 4, else all but the last, whose rows'
+// loads and stores would reach past the call's planes) and w >= 5.
+void dwconv3x3_armv7_1x8_s1_ld1rows(const DwPlane& p, size_t planes) {
   p.clamp ? ld1rows_w<true>(p, planes) : ld1rows_w<false>(p, planes);
-  return planes;
 }
 
 }  // namespace detail
