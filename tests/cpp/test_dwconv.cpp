@@ -495,7 +495,7 @@ void check_wide_rows(const DwKernels& kern) {
   const int widths2[] = {48, 50, 55, 56, 62, 64, 66, 96, 98, 104, 110, 111, 112, 114};
   const int widths1[] = {5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 22,
                          28, 30, 44, 50, 52, 56, 60, 64, 100, 110, 112, 116};
-  const int heights[] = {1, 2, 3, 4, 5, 6, 9, 14};
+  const int heights[] = {1, 2, 3, 4, 5, 6, 7, 9, 14};
   int cases = 0, bad = 0;
   for (int s = 1; s <= 2; s++) {
     const DwShape sh{3, 3, s, s, 1, 1};

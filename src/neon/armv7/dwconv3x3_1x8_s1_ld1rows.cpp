@@ -38,15 +38,18 @@
 //
 // Per input row of a band of 8 columns: 3 VLD1 (left band: and 1 VEXT), 18
 // VMLA/VMUL; per output row 2 VADD (and 4 VMAX/VMIN with the clamp), 1 VST1
-// (the strips, 8-column strip: 3 loads, 4 VEXT, 18 VMLA/VMUL, 2 VADD, 2
-// stores and 2 address steps). Per pass (band and plane) 3 pointer set-ups
-// and the row loop's control.
+// (the strips form the windows with VEXT and step their pointers; the
+// 9..16-column rows kernel, two bands, 4 VEXT per band and row). Per pass
+// (band and plane) 3 pointer set-ups and the row loop's control. Counted
+// on cortex-a15 (bench/insncount.py --arch arm, MobileNetV2's layers, ReLU6),
+// MACs per instruction before -> after: 112x112 1.76 -> 2.52, 56x56 1.73 ->
+// 2.50, 28x28 1.63 -> 2.41, 14x14 1.82 -> 2.13, 7x7 1.75 -> 2.06.
 //
 // Rows (as the aarch64 kernel): input row i feeds output rows i+1 (tap row
 // 0: a VMUL of tap 0 starts it), i (tap row 1) and i-1 (tap row 2, which
 // completes it: bias, clamp, store). The three rows of accumulators rotate;
-// the loop is unrolled over three input rows so the rotation is a renaming,
-// and the rem = (h-2) mod 3 rows left pick the tail. Row 0 has no
+// the loop is unrolled over six input rows so the rotation is a renaming,
+// and the rows left pick the tail (14 and 7 rows: straight lines). Row 0 has no
 // tap-row-0 terms: its accumulators start from zero (VMLA onto zero, as the
 // strips). The terms of every output, and their order, are those of the
 // armv7 strips and rows kernels (VMLA by scalar: the product rounded, then
@@ -222,23 +225,31 @@ namespace {
 #define DWB7_LAST(ROW, STORE, ACT, P, Q) \
   ROW(DWB7_MLA, Q, P, DWB7_NOP, DWB7_NOP, DWB7_NO) STORE(ACT, Q) STORE(ACT, P)
 
-// One band down one plane (h >= 2; n = (h-2)/3 at [prm], rem = (h-2) mod 3
-// at [prm, #4]): row 0 (tap row 1 of output row 0, from zero; tap row 0 of
-// row 1), n trips of three rows, then rem rows:
+// One band down one plane (h >= 2; (h-2)/6 at [prm], rem = (h-2) mod 3 at
+// [prm, #4], (h-2) mod 6 >= 3 at [prm, #48]): row 0 (tap row 1 of output
+// row 0, from zero; tap row 0 of row 1), trips of six rows (the rotation
+// twice: a third of the loop's control per row), three rows if (h-2) mod 6
+// >= 3, then rem rows:
 //   rem 0: the last row (P = 1); rem 1: a row (P = 1), the last (P = 2);
 //   rem 2: rows P = 1, 2, the last (P = 0).
-// (Numeric labels 2..5, 9: each pass's own, referenced only inside it.)
+// (Numeric labels 2..6, 9: each pass's own, referenced only inside it.)
+#define DWB7_ROW0(ROW, ZERO) ZERO(DWB7_R0) ROW(DWB7_NOP, DWB7_NO, DWB7_R0, DWB7_MUL, DWB7_MLA, DWB7_R1)
+#define DWB7_MID3(ROW, STORE, ACT) DWB7_MID1(ROW, STORE, ACT) DWB7_MID2(ROW, STORE, ACT) DWB7_MID0(ROW, STORE, ACT)
 #define DWB7_PASS(ROW, STORE, ZERO, ACT)                                  \
-  ZERO(DWB7_R0)                                                           \
-  ROW(DWB7_NOP, DWB7_NO, DWB7_R0, DWB7_MUL, DWB7_MLA, DWB7_R1)            \
+  DWB7_ROW0(ROW, ZERO)                                                    \
   "ldr %[cnt], [%[prm]]\n\t"                                              \
   "cmp %[cnt], #0\n\t"                                                    \
   "beq 3f\n\t"                                                            \
   "2:\n\t"                                                                \
-  DWB7_MID1(ROW, STORE, ACT) DWB7_MID2(ROW, STORE, ACT) DWB7_MID0(ROW, STORE, ACT) \
+  DWB7_MID3(ROW, STORE, ACT) DWB7_MID3(ROW, STORE, ACT)                   \
   "subs %[cnt], %[cnt], #1\n\t"                                           \
   "bne 2b\n\t"                                                            \
   "3:\n\t"                                                                \
+  "ldr %[cnt], [%[prm], #48]\n\t"                                         \
+  "cmp %[cnt], #0\n\t"                                                    \
+  "beq 6f\n\t"                                                            \
+  DWB7_MID3(ROW, STORE, ACT)                                              \
+  "6:\n\t"                                                                \
   "ldr %[cnt], [%[prm], #4]\n\t"                                          \
   "cmp %[cnt], #0\n\t"                                                    \
   "beq 5f\n\t"                                                            \
@@ -254,6 +265,15 @@ namespace {
   "5:\n\t"                                                                \
   DWB7_LAST(ROW, STORE, ACT, DWB7_R1, DWB7_R0)                            \
   "9:\n\t"
+
+// The same for the heights of MobileNet's small maps, 14 and 7, in straight
+// lines (no row count from memory, no loop, no tail branches).
+#define DWB7_PASS14(ROW, STORE, ZERO, ACT)                                                    \
+  DWB7_ROW0(ROW, ZERO) DWB7_MID3(ROW, STORE, ACT) DWB7_MID3(ROW, STORE, ACT)                  \
+  DWB7_MID3(ROW, STORE, ACT) DWB7_MID3(ROW, STORE, ACT) DWB7_LAST(ROW, STORE, ACT, DWB7_R1, DWB7_R0)
+#define DWB7_PASS7(ROW, STORE, ZERO, ACT)                                                     \
+  DWB7_ROW0(ROW, ZERO) DWB7_MID3(ROW, STORE, ACT) DWB7_MID1(ROW, STORE, ACT)                  \
+  DWB7_MID2(ROW, STORE, ACT) DWB7_LAST(ROW, STORE, ACT, DWB7_R0, DWB7_R2)
 
 // A pass's pointers from x (the band's first column): p0 (tap column 0:
 // column 3 for the left band, else the column left of the band), p2.
@@ -272,7 +292,7 @@ namespace {
 // middle bands ([prm, #28] of them, counted down at [prm, #32]; [prm, #24]:
 // a plane's bytes less a band's, from a band's end to the next band), and
 // on to the next plane ([prm, #36]: from the last band's end).
-#define DWB7_PLANES(RIGHT, RSTORE, RZERO, ACT)                                 \
+#define DWB7_PLANES(PASS, RIGHT, RSTORE, RZERO, ACT)                               \
   "1:\n\t"                                                                     \
   "ldr %[cnt], [%[prm], #8]\n\t"                                               \
   "vld1.32 {d0, d1, d2, d3}, [%[cnt]]!\n\t"                                    \
@@ -282,10 +302,10 @@ namespace {
   "vdup.32 q3, d5[0]\n\t"                                                      \
   DWB7_MOVE("add", 16)                                                         \
   DWB7_AT_MID                                                                  \
-  DWB7_PASS(RIGHT, RSTORE, RZERO, ACT)                                         \
+  PASS(RIGHT, RSTORE, RZERO, ACT)                                              \
   DWB7_MOVE("sub", 20)                                                         \
   DWB7_AT_LEFT                                                                 \
-  DWB7_PASS(DWB7_LROW, DWB7_STORE2, DWB7_ZERO2, ACT)                           \
+  PASS(DWB7_LROW, DWB7_STORE2, DWB7_ZERO2, ACT)                                \
   DWB7_MOVE("sub", 24)                                                         \
   "ldr %[cnt], [%[prm], #28]\n\t"                                              \
   "cmp %[cnt], #0\n\t"                                                         \
@@ -293,7 +313,7 @@ namespace {
   "str %[cnt], [%[prm], #32]\n\t"                                              \
   "7:\n\t"                                                                     \
   DWB7_AT_MID                                                                  \
-  DWB7_PASS(DWB7_MROW, DWB7_STORE2, DWB7_ZERO2, ACT)                           \
+  PASS(DWB7_MROW, DWB7_STORE2, DWB7_ZERO2, ACT)                                \
   DWB7_MOVE("sub", 24)                                                         \
   "ldr %[cnt], [%[prm], #32]\n\t"                                              \
   "subs %[cnt], %[cnt], #1\n\t"                                                \
@@ -308,7 +328,7 @@ namespace {
 
 // Rows of one band (5..8 columns): the band's pass leaves x, y at the next
 // plane's origin.
-#define DWB7_PLANES1(ROW, ACT)                                                 \
+#define DWB7_PLANES1(PASS, ROW, ACT)                                               \
   "1:\n\t"                                                                     \
   "ldr %[cnt], [%[prm], #8]\n\t"                                               \
   "vld1.32 {d0, d1, d2, d3}, [%[cnt]]!\n\t"                                    \
@@ -317,7 +337,7 @@ namespace {
   "vext.32 q2, q2, q2, #3\n\t"                                                 \
   "vdup.32 q3, d5[0]\n\t"                                                      \
   DWB7_AT_LEFT                                                                 \
-  DWB7_PASS(ROW, DWB7_STORE2, DWB7_ZERO2, ACT)                                 \
+  PASS(ROW, DWB7_STORE2, DWB7_ZERO2, ACT)                                      \
   "ldr %[cnt], [%[prm], #12]\n\t"                                              \
   "subs %[cnt], %[cnt], #1\n\t"                                                \
   "str %[cnt], [%[prm], #12]\n\t"                                              \
@@ -333,22 +353,24 @@ namespace {
   "add %[cnt], %[prm], #40\n\t"                     \
   "vld1.32 {d8[], d9[]}, [%[cnt]]!\n\t"             \
   "vld1.32 {d10[], d11[]}, [%[cnt]]\n\t"
-#define DWB7_ASM(RIGHT, NR)                                                                          \
+// PASS: DWB7_PASS, or DWB7_PASS<H> for the height H.
+#define DWB7_ASM(PASS, RIGHT, NR)                                                                    \
   if constexpr (CLAMP)                                                                                 \
-    __asm__ volatile(DWB7_BOUNDS DWB7_PLANES(RIGHT, DWB7_STORE##NR, DWB7_ZERO##NR, DWB7_CLAMP)         \
+    __asm__ volatile(DWB7_BOUNDS DWB7_PLANES(PASS, RIGHT, DWB7_STORE##NR, DWB7_ZERO##NR, DWB7_CLAMP)   \
                          DWB7_OPERANDS);                                                               \
   else                                                                                                 \
-    __asm__ volatile(DWB7_PLANES(RIGHT, DWB7_STORE##NR, DWB7_ZERO##NR, DWB7_NONE) DWB7_OPERANDS)
-#define DWB7_ASM1(ROW)                                                                               \
+    __asm__ volatile(DWB7_PLANES(PASS, RIGHT, DWB7_STORE##NR, DWB7_ZERO##NR, DWB7_NONE) DWB7_OPERANDS)
+#define DWB7_ASM1(PASS, ROW)                                                                         \
   if constexpr (CLAMP)                                                                                 \
-    __asm__ volatile(DWB7_BOUNDS DWB7_PLANES1(ROW, DWB7_CLAMP) DWB7_OPERANDS);                         \
+    __asm__ volatile(DWB7_BOUNDS DWB7_PLANES1(PASS, ROW, DWB7_CLAMP) DWB7_OPERANDS);                   \
   else                                                                                                 \
-    __asm__ volatile(DWB7_PLANES1(ROW, DWB7_NONE) DWB7_OPERANDS)
+    __asm__ volatile(DWB7_PLANES1(PASS, ROW, DWB7_NONE) DWB7_OPERANDS)
 
 // `planes` >= 1 planes of w >= 5 columns from p.x, p.y, p.k: NV =
 // ceil(w/4) vectors, a right band of NR vectors reaching C = 4NV - w
-// columns past the row (NR = 0: w <= 8, one band of 2 vectors).
-template <int NR, int C, bool CLAMP>
+// columns past the row (NR = 0: w <= 8, one band of 2 vectors); H: h if
+// the passes are straight lines for that height (14, 7), else 0.
+template <int NR, int C, bool CLAMP, int H = 0>
 void ld1rows(const DwPlane& p, size_t planes) {
   const float* x = p.x;
   float* y = p.y;
@@ -357,52 +379,63 @@ void ld1rows(const DwPlane& p, size_t planes) {
   size_t cnt;
   const int32_t nv = int32_t((p.w + 3) / 4), nmid = (nv - 2 - NR) / 2;
   const int32_t plane = int32_t(4 * p.h * p.w), roff = 16 * (nv - NR);
-  // n, rem; the taps pointer, the plane count; the right band's offset,
-  // back from its end to the plane's origin; from a band's end to the next
-  // band; the middle bands and their count down; from the last band's end
-  // to the next plane; the clamp's bounds (their bits).
-  int32_t prm[12] = {int32_t((p.h - 2) / 3), int32_t((p.h - 2) % 3), 0, int32_t(planes), roff, plane + roff,
-                     plane - 32, nmid, 0, plane - 32 * (1 + nmid), 0, 0};
+  // The row loop's trips, rem; the taps pointer, the plane count; the
+  // right band's offset, back from its end to the plane's origin; from a
+  // band's end to the next band; the middle bands and their count down;
+  // from the last band's end to the next plane; the clamp's bounds (their
+  // bits); three rows after the loop.
+  int32_t prm[13] = {int32_t((p.h - 2) / 6), int32_t((p.h - 2) % 3), 0, int32_t(planes), roff, plane + roff,
+                     plane - 32, nmid, 0, plane - 32 * (1 + nmid), 0, 0, int32_t((p.h - 2) % 6 >= 3)};
   const float* k = p.k;
   static_assert(sizeof(k) == 4, "armv7: 32-bit pointers");
   std::memcpy(&prm[2], &k, 4);
   std::memcpy(&prm[10], &p.lo, 4);
   std::memcpy(&prm[11], &p.hi, 4);
   const ptrdiff_t xs = ptrdiff_t(4 * p.w);  // a row, in and out
-  if constexpr (NR == 0 && C == 0) {
-    DWB7_ASM1(DWB7_LR0ROW);
+  if constexpr (H == 14) {
+    static_assert(NR == 2 && C == 2, "14 columns");
+    DWB7_ASM(DWB7_PASS14, DWB7_C2ROW2, 2);
+  } else if constexpr (H == 7) {
+    static_assert(NR == 0 && C == 1, "7 columns");
+    DWB7_ASM1(DWB7_PASS7, DWB7_LR1ROW);
+  } else if constexpr (NR == 0 && C == 0) {
+    DWB7_ASM1(DWB7_PASS, DWB7_LR0ROW);
   } else if constexpr (NR == 0 && C == 1) {
-    DWB7_ASM1(DWB7_LR1ROW);
+    DWB7_ASM1(DWB7_PASS, DWB7_LR1ROW);
   } else if constexpr (NR == 0 && C == 2) {
-    DWB7_ASM1(DWB7_LR2ROW);
+    DWB7_ASM1(DWB7_PASS, DWB7_LR2ROW);
   } else if constexpr (NR == 0) {
     static_assert(C == 3, "an instantiated cut");
-    DWB7_ASM1(DWB7_LR3ROW);
+    DWB7_ASM1(DWB7_PASS, DWB7_LR3ROW);
   } else if constexpr (C == 0 && NR == 1) {
-    DWB7_ASM(DWB7_R1ROW, 1);
+    DWB7_ASM(DWB7_PASS, DWB7_R1ROW, 1);
   } else if constexpr (C == 0) {
-    DWB7_ASM(DWB7_R2ROW, 2);
+    DWB7_ASM(DWB7_PASS, DWB7_R2ROW, 2);
   } else if constexpr (NR == 1 && C == 1) {
-    DWB7_ASM(DWB7_C1ROW1, 1);
+    DWB7_ASM(DWB7_PASS, DWB7_C1ROW1, 1);
   } else if constexpr (NR == 1 && C == 2) {
-    DWB7_ASM(DWB7_C1ROW2, 1);
+    DWB7_ASM(DWB7_PASS, DWB7_C1ROW2, 1);
   } else if constexpr (NR == 1) {
     static_assert(C == 3, "an instantiated cut");
-    DWB7_ASM(DWB7_C1ROW3, 1);
+    DWB7_ASM(DWB7_PASS, DWB7_C1ROW3, 1);
   } else if constexpr (C == 1) {
-    DWB7_ASM(DWB7_C2ROW1, 2);
+    DWB7_ASM(DWB7_PASS, DWB7_C2ROW1, 2);
   } else if constexpr (C == 2) {
-    DWB7_ASM(DWB7_C2ROW2, 2);
+    DWB7_ASM(DWB7_PASS, DWB7_C2ROW2, 2);
   } else {
     static_assert(C == 3, "an instantiated cut");
-    DWB7_ASM(DWB7_C2ROW3, 2);
+    DWB7_ASM(DWB7_PASS, DWB7_C2ROW3, 2);
   }
 }
 
 template <bool CLAMP>
 void ld1rows_w(const DwPlane& p, size_t planes) {
   const size_t nv = (p.w + 3) / 4, c = 4 * nv - p.w;
-  if (nv == 2) {  // one band
+  if (p.w == 14 && p.h == 14) {  // MobileNet's small maps
+    ld1rows<2, 2, CLAMP, 14>(p, planes);
+  } else if (p.w == 7 && p.h == 7) {
+    ld1rows<0, 1, CLAMP, 7>(p, planes);
+  } else if (nv == 2) {  // one band
     if (c == 0) ld1rows<0, 0, CLAMP>(p, planes);
     else if (c == 1) ld1rows<0, 1, CLAMP>(p, planes);
     else if (c == 2) ld1rows<0, 2, CLAMP>(p, planes);
