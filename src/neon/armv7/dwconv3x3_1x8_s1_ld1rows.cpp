@@ -285,27 +285,10 @@ namespace {
   OP " %[x], %[x], %[cnt]\n\t"                                            \
   OP " %[y], %[y], %[cnt]\n\t"
 
-// All planes (x, y at the first one's origin; the taps pointer at [prm,
-// #8], the plane count at [prm, #12]): the taps and bias, then the right
-// band (RIGHT, RSTORE, RZERO; [prm, #16]: its first column's bytes from the
-// origin, [prm, #20]: a plane's bytes plus those), the left band, the
-// middle bands ([prm, #28] of them, counted down at [prm, #32]; [prm, #24]:
-// a plane's bytes less a band's, from a band's end to the next band), and
-// on to the next plane ([prm, #36]: from the last band's end).
-#define DWB7_PLANES(PASS, RIGHT, RSTORE, RZERO, ACT)                               \
-  "1:\n\t"                                                                     \
-  "ldr %[cnt], [%[prm], #8]\n\t"                                               \
-  "vld1.32 {d0, d1, d2, d3}, [%[cnt]]!\n\t"                                    \
-  "vld1.32 {d4, d5}, [%[cnt]]!\n\t"                                            \
-  "str %[cnt], [%[prm], #8]\n\t"                                               \
-  "vext.32 q2, q2, q2, #3\n\t"                                                 \
-  "vdup.32 q3, d5[0]\n\t"                                                      \
-  DWB7_MOVE("add", 16)                                                         \
-  DWB7_AT_MID                                                                  \
-  PASS(RIGHT, RSTORE, RZERO, ACT)                                              \
-  DWB7_MOVE("sub", 20)                                                         \
-  DWB7_AT_LEFT                                                                 \
-  PASS(DWB7_LROW, DWB7_STORE2, DWB7_ZERO2, ACT)                                \
+// The middle bands, from the left band's end (x, y at the next plane's
+// origin), and on to the next plane; DWB7_NO_MIDS: none (w <= 16), x and y
+// are there.
+#define DWB7_MIDS(PASS, ACT) \
   DWB7_MOVE("sub", 24)                                                         \
   "ldr %[cnt], [%[prm], #28]\n\t"                                              \
   "cmp %[cnt], #0\n\t"                                                         \
@@ -320,7 +303,31 @@ namespace {
   "str %[cnt], [%[prm], #32]\n\t"                                              \
   "bne 7b\n\t"                                                                 \
   "8:\n\t"                                                                     \
-  DWB7_MOVE("add", 36)                                                         \
+  DWB7_MOVE("add", 36)
+#define DWB7_NO_MIDS(PASS, ACT)
+
+// All planes (x, y at the first one's origin; the taps pointer at [prm,
+// #8], the plane count at [prm, #12]): the taps and bias, then the right
+// band (RIGHT, RSTORE, RZERO; [prm, #16]: its first column's bytes from the
+// origin, [prm, #20]: a plane's bytes plus those), the left band, the
+// middle bands ([prm, #28] of them, counted down at [prm, #32]; [prm, #24]:
+// a plane's bytes less a band's, from a band's end to the next band), and
+// on to the next plane ([prm, #36]: from the last band's end).
+#define DWB7_PLANES(PASS, MIDS, RIGHT, RSTORE, RZERO, ACT)                           \
+  "1:\n\t"                                                                     \
+  "ldr %[cnt], [%[prm], #8]\n\t"                                               \
+  "vld1.32 {d0, d1, d2, d3}, [%[cnt]]!\n\t"                                    \
+  "vld1.32 {d4, d5}, [%[cnt]]!\n\t"                                            \
+  "str %[cnt], [%[prm], #8]\n\t"                                               \
+  "vext.32 q2, q2, q2, #3\n\t"                                                 \
+  "vdup.32 q3, d5[0]\n\t"                                                      \
+  DWB7_MOVE("add", 16)                                                         \
+  DWB7_AT_MID                                                                  \
+  PASS(RIGHT, RSTORE, RZERO, ACT)                                              \
+  DWB7_MOVE("sub", 20)                                                         \
+  DWB7_AT_LEFT                                                                 \
+  PASS(DWB7_LROW, DWB7_STORE2, DWB7_ZERO2, ACT)                                \
+  MIDS(PASS, ACT)                                                              \
   "ldr %[cnt], [%[prm], #12]\n\t"                                              \
   "subs %[cnt], %[cnt], #1\n\t"                                                \
   "str %[cnt], [%[prm], #12]\n\t"                                              \
@@ -353,13 +360,14 @@ namespace {
   "add %[cnt], %[prm], #40\n\t"                     \
   "vld1.32 {d8[], d9[]}, [%[cnt]]!\n\t"             \
   "vld1.32 {d10[], d11[]}, [%[cnt]]\n\t"
-// PASS: DWB7_PASS, or DWB7_PASS<H> for the height H.
-#define DWB7_ASM(PASS, RIGHT, NR)                                                                    \
+// PASS: DWB7_PASS, or DWB7_PASS<H> for the height H; MIDS: DWB7_MIDS or
+// DWB7_NO_MIDS.
+#define DWB7_ASM(PASS, MIDS, RIGHT, NR)                                                              \
   if constexpr (CLAMP)                                                                                 \
-    __asm__ volatile(DWB7_BOUNDS DWB7_PLANES(PASS, RIGHT, DWB7_STORE##NR, DWB7_ZERO##NR, DWB7_CLAMP)   \
+    __asm__ volatile(DWB7_BOUNDS DWB7_PLANES(PASS, MIDS, RIGHT, DWB7_STORE##NR, DWB7_ZERO##NR, DWB7_CLAMP) \
                          DWB7_OPERANDS);                                                               \
   else                                                                                                 \
-    __asm__ volatile(DWB7_PLANES(PASS, RIGHT, DWB7_STORE##NR, DWB7_ZERO##NR, DWB7_NONE) DWB7_OPERANDS)
+    __asm__ volatile(DWB7_PLANES(PASS, MIDS, RIGHT, DWB7_STORE##NR, DWB7_ZERO##NR, DWB7_NONE) DWB7_OPERANDS)
 #define DWB7_ASM1(PASS, ROW)                                                                         \
   if constexpr (CLAMP)                                                                                 \
     __asm__ volatile(DWB7_BOUNDS DWB7_PLANES1(PASS, ROW, DWB7_CLAMP) DWB7_OPERANDS);                   \
@@ -394,7 +402,7 @@ void ld1rows(const DwPlane& p, size_t planes) {
   const ptrdiff_t xs = ptrdiff_t(4 * p.w);  // a row, in and out
   if constexpr (H == 14) {
     static_assert(NR == 2 && C == 2, "14 columns");
-    DWB7_ASM(DWB7_PASS14, DWB7_C2ROW2, 2);
+    DWB7_ASM(DWB7_PASS14, DWB7_NO_MIDS, DWB7_C2ROW2, 2);
   } else if constexpr (H == 7) {
     static_assert(NR == 0 && C == 1, "7 columns");
     DWB7_ASM1(DWB7_PASS7, DWB7_LR1ROW);
@@ -408,23 +416,23 @@ void ld1rows(const DwPlane& p, size_t planes) {
     static_assert(C == 3, "an instantiated cut");
     DWB7_ASM1(DWB7_PASS, DWB7_LR3ROW);
   } else if constexpr (C == 0 && NR == 1) {
-    DWB7_ASM(DWB7_PASS, DWB7_R1ROW, 1);
+    DWB7_ASM(DWB7_PASS, DWB7_MIDS, DWB7_R1ROW, 1);
   } else if constexpr (C == 0) {
-    DWB7_ASM(DWB7_PASS, DWB7_R2ROW, 2);
+    DWB7_ASM(DWB7_PASS, DWB7_MIDS, DWB7_R2ROW, 2);
   } else if constexpr (NR == 1 && C == 1) {
-    DWB7_ASM(DWB7_PASS, DWB7_C1ROW1, 1);
+    DWB7_ASM(DWB7_PASS, DWB7_MIDS, DWB7_C1ROW1, 1);
   } else if constexpr (NR == 1 && C == 2) {
-    DWB7_ASM(DWB7_PASS, DWB7_C1ROW2, 1);
+    DWB7_ASM(DWB7_PASS, DWB7_MIDS, DWB7_C1ROW2, 1);
   } else if constexpr (NR == 1) {
     static_assert(C == 3, "an instantiated cut");
-    DWB7_ASM(DWB7_PASS, DWB7_C1ROW3, 1);
+    DWB7_ASM(DWB7_PASS, DWB7_MIDS, DWB7_C1ROW3, 1);
   } else if constexpr (C == 1) {
-    DWB7_ASM(DWB7_PASS, DWB7_C2ROW1, 2);
+    DWB7_ASM(DWB7_PASS, DWB7_MIDS, DWB7_C2ROW1, 2);
   } else if constexpr (C == 2) {
-    DWB7_ASM(DWB7_PASS, DWB7_C2ROW2, 2);
+    DWB7_ASM(DWB7_PASS, DWB7_MIDS, DWB7_C2ROW2, 2);
   } else {
     static_assert(C == 3, "an instantiated cut");
-    DWB7_ASM(DWB7_PASS, DWB7_C2ROW3, 2);
+    DWB7_ASM(DWB7_PASS, DWB7_MIDS, DWB7_C2ROW3, 2);
   }
 }
 
