@@ -13,7 +13,8 @@
 // 2 + 2*(middle bands) + NR; 28 columns: 8 + 8 + 8 + 4; 56: 7 bands of 8;
 // 14: 8 + 8). The right band runs first, then the left band and the middle
 // ones, each over the whole plane. Rows of 5..8 columns are one band of 2
-// vectors with both ends (7: as a right band reaching 1 column past).
+// vectors with both ends (w = 8 - c: its last vector cut as a right band's,
+// below).
 //
 // Windows (as the aarch64 kernel): output vector j (columns 4j .. 4j+3),
 // tap column t reads columns 4j + t - 1 .. 4j + t + 2: for each tap column
@@ -43,13 +44,16 @@
 // (band and plane) 3 pointer set-ups and the row loop's control. Counted
 // on cortex-a15 (bench/insncount.py --arch arm, MobileNetV2's layers, ReLU6),
 // MACs per instruction before -> after: 112x112 1.76 -> 2.52, 56x56 1.73 ->
-// 2.50, 28x28 1.63 -> 2.41, 14x14 1.82 -> 2.13, 7x7 1.75 -> 2.06.
+// 2.50, 28x28 1.63 -> 2.41, 14x14 1.82 -> 2.16, 7x7 1.75 -> 2.06. (Planes
+// of at most 16 columns and 3 rows stay with the rows kernels, which count
+// fewer there: dwconv3x3_1x8.cpp.)
 //
 // Rows (as the aarch64 kernel): input row i feeds output rows i+1 (tap row
 // 0: a VMUL of tap 0 starts it), i (tap row 1) and i-1 (tap row 2, which
 // completes it: bias, clamp, store). The three rows of accumulators rotate;
 // the loop is unrolled over six input rows so the rotation is a renaming,
-// and the rows left pick the tail (14 and 7 rows: straight lines). Row 0 has no
+// and the rows left pick the tail (14x14 and 7x7 planes: straight lines, and
+// 14x14 without the middle-band loop). Row 0 has no
 // tap-row-0 terms: its accumulators start from zero (VMLA onto zero, as the
 // strips). The terms of every output, and their order, are those of the
 // armv7 strips and rows kernels (VMLA by scalar: the product rounded, then
