@@ -123,94 +123,61 @@ namespace {
 #define DWB7_C2(N, O2, A2, A1, O0, A0, ...) DWB7_COL##N(O2, A2, DWB7_K8, DWB7_MLA, A1, DWB7_K5, O0, A0, DWB7_K2, __VA_ARGS__)
 
 // One input row into the band's rows: A2 (O2: VMLA or NOP), A1 (VMLA), A0
-// (S0: VMUL or NOP for tap column 0, O0: VMLA or NOP for 1 and 2).
-// The left band (vectors 0, 1; p0 at column 3, x at 0, p2 at 1).
-#define DWB7_LROW(O2, A2, A1, S0, O0, A0)                  \
-  "vld1.32 {d16, d17, d18, d19}, [%[x]], %[xs]\n\t"        \
-  "vld1.32 {d14, d15}, [%[p0]], %[xs]\n\t"                 \
-  "vext.32 q6, q2, q8, #3\n\t"                             \
-  DWB7_C0(2, O2, A2, A1, S0, A0, "q6", "q7")               \
-  DWB7_C1(2, O2, A2, A1, O0, A0, "q8", "q9")               \
-  "vld1.32 {d12, d13, d14, d15}, [%[p2]], %[xs]\n\t"       \
-  DWB7_C2(2, O2, A2, A1, O0, A0, "q6", "q7")
-// A middle band of 2 vectors (p0 at the column left of the band, x at its
-// first column, p2 at the next).
-#define DWB7_MROW(O2, A2, A1, S0, O0, A0)                  \
-  "vld1.32 {d12, d13, d14, d15}, [%[p0]], %[xs]\n\t"       \
-  "vld1.32 {d16, d17, d18, d19}, [%[x]], %[xs]\n\t"        \
-  DWB7_C0(2, O2, A2, A1, S0, A0, "q6", "q7")               \
-  DWB7_C1(2, O2, A2, A1, O0, A0, "q8", "q9")               \
-  "vld1.32 {d12, d13, d14, d15}, [%[p2]], %[xs]\n\t"       \
-  DWB7_C2(2, O2, A2, A1, O0, A0, "q6", "q7")
-// The right band ending at the row's end (w = 4NV): the last vector's
-// tap-column-2 window from its tap-column-1 one and q2's lane 0 (zero).
-#define DWB7_R1ROW(O2, A2, A1, S0, O0, A0)                 \
-  "vld1.32 {d12, d13}, [%[p0]], %[xs]\n\t"                 \
-  "vld1.32 {d16, d17}, [%[x]], %[xs]\n\t"                  \
-  DWB7_C0(1, O2, A2, A1, S0, A0, "q6")                     \
-  DWB7_C1(1, O2, A2, A1, O0, A0, "q8")                     \
-  "vext.32 q6, q8, q2, #1\n\t"                             \
-  DWB7_C2(1, O2, A2, A1, O0, A0, "q6")
-#define DWB7_R2ROW(O2, A2, A1, S0, O0, A0)                 \
-  "vld1.32 {d12, d13, d14, d15}, [%[p0]], %[xs]\n\t"       \
-  "vld1.32 {d16, d17, d18, d19}, [%[x]], %[xs]\n\t"        \
-  DWB7_C0(2, O2, A2, A1, S0, A0, "q6", "q7")               \
-  DWB7_C1(2, O2, A2, A1, O0, A0, "q8", "q9")               \
-  "vld1.32 {d12, d13}, [%[p2]], %[xs]\n\t"                 \
-  "vext.32 q7, q9, q2, #1\n\t"                             \
-  DWB7_C2(2, O2, A2, A1, O0, A0, "q6", "q7")
+// (S0: VMUL or NOP for tap column 0, O0: VMLA or NOP for 1 and 2). A band
+// of N = 1, 2 vectors: LOAD01 its tap-column-0 windows into q6.. and its
+// tap-column-1 ones into q8.., their multiply-adds, LOAD2 its tap-column-2
+// windows into q6.., theirs.
+#define DWB7_WA1 "q6"
+#define DWB7_WA2 "q6", "q7"
+#define DWB7_WB1 "q8"
+#define DWB7_WB2 "q8", "q9"
+#define DWB7_ROW(N, LOAD01, LOAD2, O2, A2, A1, S0, O0, A0) \
+  LOAD01                                                   \
+  DWB7_C0(N, O2, A2, A1, S0, A0, DWB7_WA##N)               \
+  DWB7_C1(N, O2, A2, A1, O0, A0, DWB7_WB##N)               \
+  LOAD2                                                    \
+  DWB7_C2(N, O2, A2, A1, O0, A0, DWB7_WA##N)
+// VLD1 of the D registers REGS from pointer P, which moves a row on.
+#define DWB7_LD(REGS, P) "vld1.32 {" REGS "}, [%[" P "]], %[xs]\n\t"
+#define DWB7_LD1(P) DWB7_LD("d12, d13", P)
+#define DWB7_LD2(P) DWB7_LD("d12, d13, d14, d15", P)
+// Tap columns 0 and 1 of a band: at a row's start (p0 at column 3, x at
+// 0; vector 0's tap-column-0 window = ext(q2, columns 0..3, 3)), or inside
+// (p0 at the column left of the band, x at its first column).
+#define DWB7_LEFT01 DWB7_LD("d16, d17, d18, d19", "x") DWB7_LD("d14, d15", "p0") "vext.32 q6, q2, q8, #3\n\t"
+#define DWB7_IN01(N) DWB7_LD##N("p0") DWB7_LD(DWB7_D8_##N, "x")
+#define DWB7_D8_1 "d16, d17"
+#define DWB7_D8_2 "d16, d17, d18, d19"
+// Tap column 2 (p2 one column right of x): all inside the row, or
+// the last vector's window = ext(its tap-column-1 window, q2, 1) (lane 0
+// of q2 is zero), or loaded whole with its lane ZL zeroed from s8.
+#define DWB7_T2_IN DWB7_LD2("p2")
+#define DWB7_T2_END1 "vext.32 q6, q8, q2, #1\n\t"
+#define DWB7_T2_END2 DWB7_LD1("p2") "vext.32 q7, q9, q2, #1\n\t"
+#define DWB7_T2_CUT(N, ZL) DWB7_LD##N("p2") "vmov.f32 s" ZL ", s8\n\t"
+
+// The left band (vectors 0, 1); a middle band of 2 vectors.
+#define DWB7_LROW(...) DWB7_ROW(2, DWB7_LEFT01, DWB7_T2_IN, __VA_ARGS__)
+#define DWB7_MROW(...) DWB7_ROW(2, DWB7_IN01(2), DWB7_T2_IN, __VA_ARGS__)
+// The right band of NR = 1, 2 vectors ending at the row's end (w = 4NV):
+// nothing outside the row is read.
+#define DWB7_R1ROW(...) DWB7_ROW(1, DWB7_IN01(1), DWB7_T2_END1, __VA_ARGS__)
+#define DWB7_R2ROW(...) DWB7_ROW(2, DWB7_IN01(2), DWB7_T2_END2, __VA_ARGS__)
 // The right band reaching c = 1..3 columns past the row's end (w = 4NV -
 // c): the windows loaded whole, lane 3 - c of the last vector's
-// tap-column-2 window (in q6: s24.., q7: s28..) zeroed from s8 (q2's lane 0).
-#define DWB7_CROW1(ZL, O2, A2, A1, S0, O0, A0)             \
-  "vld1.32 {d12, d13}, [%[p0]], %[xs]\n\t"                 \
-  "vld1.32 {d16, d17}, [%[x]], %[xs]\n\t"                  \
-  DWB7_C0(1, O2, A2, A1, S0, A0, "q6")                     \
-  DWB7_C1(1, O2, A2, A1, O0, A0, "q8")                     \
-  "vld1.32 {d12, d13}, [%[p2]], %[xs]\n\t"                 \
-  "vmov.f32 s" ZL ", s8\n\t"                               \
-  DWB7_C2(1, O2, A2, A1, O0, A0, "q6")
-#define DWB7_CROW2(ZL, O2, A2, A1, S0, O0, A0)             \
-  "vld1.32 {d12, d13, d14, d15}, [%[p0]], %[xs]\n\t"       \
-  "vld1.32 {d16, d17, d18, d19}, [%[x]], %[xs]\n\t"        \
-  DWB7_C0(2, O2, A2, A1, S0, A0, "q6", "q7")               \
-  DWB7_C1(2, O2, A2, A1, O0, A0, "q8", "q9")               \
-  "vld1.32 {d12, d13, d14, d15}, [%[p2]], %[xs]\n\t"       \
-  "vmov.f32 s" ZL ", s8\n\t"                               \
-  DWB7_C2(2, O2, A2, A1, O0, A0, "q6", "q7")
-// (NR = 1: the window in q6, lane 3 - c is s27 - c; NR = 2: q7, s31 - c.)
-#define DWB7_C1ROW1(...) DWB7_CROW1("26", __VA_ARGS__)
-#define DWB7_C1ROW2(...) DWB7_CROW1("25", __VA_ARGS__)
-#define DWB7_C1ROW3(...) DWB7_CROW1("24", __VA_ARGS__)
-#define DWB7_C2ROW1(...) DWB7_CROW2("30", __VA_ARGS__)
-#define DWB7_C2ROW2(...) DWB7_CROW2("29", __VA_ARGS__)
-#define DWB7_C2ROW3(...) DWB7_CROW2("28", __VA_ARGS__)
-
-// A row of 5..8 columns, one band of 2 vectors (p0 at column 3, x at 0,
-// p2 at 1): w = 8, the last vector's tap-column-2 window from its
-// tap-column-1 one and q2's lane 0; w = 8 - c, that window loaded whole
-// and its lane 3 - c zeroed, as DWB7_CROW2.
-#define DWB7_LR0ROW(O2, A2, A1, S0, O0, A0)                \
-  "vld1.32 {d16, d17, d18, d19}, [%[x]], %[xs]\n\t"        \
-  "vld1.32 {d14, d15}, [%[p0]], %[xs]\n\t"                 \
-  "vext.32 q6, q2, q8, #3\n\t"                             \
-  DWB7_C0(2, O2, A2, A1, S0, A0, "q6", "q7")               \
-  DWB7_C1(2, O2, A2, A1, O0, A0, "q8", "q9")               \
-  "vld1.32 {d12, d13}, [%[p2]], %[xs]\n\t"                 \
-  "vext.32 q7, q9, q2, #1\n\t"                             \
-  DWB7_C2(2, O2, A2, A1, O0, A0, "q6", "q7")
-#define DWB7_LCROW(ZL, O2, A2, A1, S0, O0, A0)             \
-  "vld1.32 {d16, d17, d18, d19}, [%[x]], %[xs]\n\t"        \
-  "vld1.32 {d14, d15}, [%[p0]], %[xs]\n\t"                 \
-  "vext.32 q6, q2, q8, #3\n\t"                             \
-  DWB7_C0(2, O2, A2, A1, S0, A0, "q6", "q7")               \
-  DWB7_C1(2, O2, A2, A1, O0, A0, "q8", "q9")               \
-  "vld1.32 {d12, d13, d14, d15}, [%[p2]], %[xs]\n\t"       \
-  "vmov.f32 s" ZL ", s8\n\t"                               \
-  DWB7_C2(2, O2, A2, A1, O0, A0, "q6", "q7")
-#define DWB7_LR1ROW(...) DWB7_LCROW("30", __VA_ARGS__)
-#define DWB7_LR2ROW(...) DWB7_LCROW("29", __VA_ARGS__)
-#define DWB7_LR3ROW(...) DWB7_LCROW("28", __VA_ARGS__)
+// tap-column-2 window zeroed (NR = 1: in q6, s27 - c; NR = 2: q7, s31 - c).
+#define DWB7_C1ROW1(...) DWB7_ROW(1, DWB7_IN01(1), DWB7_T2_CUT(1, "26"), __VA_ARGS__)
+#define DWB7_C1ROW2(...) DWB7_ROW(1, DWB7_IN01(1), DWB7_T2_CUT(1, "25"), __VA_ARGS__)
+#define DWB7_C1ROW3(...) DWB7_ROW(1, DWB7_IN01(1), DWB7_T2_CUT(1, "24"), __VA_ARGS__)
+#define DWB7_C2ROW1(...) DWB7_ROW(2, DWB7_IN01(2), DWB7_T2_CUT(2, "30"), __VA_ARGS__)
+#define DWB7_C2ROW2(...) DWB7_ROW(2, DWB7_IN01(2), DWB7_T2_CUT(2, "29"), __VA_ARGS__)
+#define DWB7_C2ROW3(...) DWB7_ROW(2, DWB7_IN01(2), DWB7_T2_CUT(2, "28"), __VA_ARGS__)
+// A row of 5..8 columns, one band of 2 vectors with both ends: w = 8, or
+// w = 8 - c (the last vector cut as above).
+#define DWB7_LR0ROW(...) DWB7_ROW(2, DWB7_LEFT01, DWB7_T2_END2, __VA_ARGS__)
+#define DWB7_LR1ROW(...) DWB7_ROW(2, DWB7_LEFT01, DWB7_T2_CUT(2, "30"), __VA_ARGS__)
+#define DWB7_LR2ROW(...) DWB7_ROW(2, DWB7_LEFT01, DWB7_T2_CUT(2, "29"), __VA_ARGS__)
+#define DWB7_LR3ROW(...) DWB7_ROW(2, DWB7_LEFT01, DWB7_T2_CUT(2, "28"), __VA_ARGS__)
 
 // Output stage of row R's N vectors, in place; ACT: the clamp or nothing.
 #define DWB7_OUT(ACT, R, j) "vadd.f32 " R##_##j ", " R##_##j ", q3\n\t" ACT(R##_##j)
@@ -310,6 +277,23 @@ namespace {
   DWB7_MOVE("add", 36)
 #define DWB7_NO_MIDS(PASS, ACT)
 
+// A plane's start (label 1): its taps (the taps pointer at [prm, #8] moves
+// to the next plane's), q2 rotated, the bias; its end: back to 1 for the
+// next plane (the plane count at [prm, #12]).
+#define DWB7_TAPS                                                              \
+  "1:\n\t"                                                                     \
+  "ldr %[cnt], [%[prm], #8]\n\t"                                               \
+  "vld1.32 {d0, d1, d2, d3}, [%[cnt]]!\n\t"                                    \
+  "vld1.32 {d4, d5}, [%[cnt]]!\n\t"                                            \
+  "str %[cnt], [%[prm], #8]\n\t"                                               \
+  "vext.32 q2, q2, q2, #3\n\t"                                                 \
+  "vdup.32 q3, d5[0]\n\t"
+#define DWB7_NEXT_PLANE                                                        \
+  "ldr %[cnt], [%[prm], #12]\n\t"                                              \
+  "subs %[cnt], %[cnt], #1\n\t"                                                \
+  "str %[cnt], [%[prm], #12]\n\t"                                              \
+  "bne 1b\n\t"
+
 // All planes (x, y at the first one's origin; the taps pointer at [prm,
 // #8], the plane count at [prm, #12]): the taps and bias, then the right
 // band (RIGHT, RSTORE, RZERO; [prm, #16]: its first column's bytes from the
@@ -318,13 +302,7 @@ namespace {
 // a plane's bytes less a band's, from a band's end to the next band), and
 // on to the next plane ([prm, #36]: from the last band's end).
 #define DWB7_PLANES(PASS, MIDS, RIGHT, RSTORE, RZERO, ACT)                           \
-  "1:\n\t"                                                                     \
-  "ldr %[cnt], [%[prm], #8]\n\t"                                               \
-  "vld1.32 {d0, d1, d2, d3}, [%[cnt]]!\n\t"                                    \
-  "vld1.32 {d4, d5}, [%[cnt]]!\n\t"                                            \
-  "str %[cnt], [%[prm], #8]\n\t"                                               \
-  "vext.32 q2, q2, q2, #3\n\t"                                                 \
-  "vdup.32 q3, d5[0]\n\t"                                                      \
+  DWB7_TAPS                                                                    \
   DWB7_MOVE("add", 16)                                                         \
   DWB7_AT_MID                                                                  \
   PASS(RIGHT, RSTORE, RZERO, ACT)                                              \
@@ -332,27 +310,15 @@ namespace {
   DWB7_AT_LEFT                                                                 \
   PASS(DWB7_LROW, DWB7_STORE2, DWB7_ZERO2, ACT)                                \
   MIDS(PASS, ACT)                                                              \
-  "ldr %[cnt], [%[prm], #12]\n\t"                                              \
-  "subs %[cnt], %[cnt], #1\n\t"                                                \
-  "str %[cnt], [%[prm], #12]\n\t"                                              \
-  "bne 1b\n\t"
+  DWB7_NEXT_PLANE
 
 // Rows of one band (5..8 columns): the band's pass leaves x, y at the next
 // plane's origin.
 #define DWB7_PLANES1(PASS, ROW, ACT)                                               \
-  "1:\n\t"                                                                     \
-  "ldr %[cnt], [%[prm], #8]\n\t"                                               \
-  "vld1.32 {d0, d1, d2, d3}, [%[cnt]]!\n\t"                                    \
-  "vld1.32 {d4, d5}, [%[cnt]]!\n\t"                                            \
-  "str %[cnt], [%[prm], #8]\n\t"                                               \
-  "vext.32 q2, q2, q2, #3\n\t"                                                 \
-  "vdup.32 q3, d5[0]\n\t"                                                      \
+  DWB7_TAPS                                                                    \
   DWB7_AT_LEFT                                                                 \
   PASS(ROW, DWB7_STORE2, DWB7_ZERO2, ACT)                                      \
-  "ldr %[cnt], [%[prm], #12]\n\t"                                              \
-  "subs %[cnt], %[cnt], #1\n\t"                                                \
-  "str %[cnt], [%[prm], #12]\n\t"                                              \
-  "bne 1b\n\t"
+  DWB7_NEXT_PLANE
 
 #define DWB7_OPERANDS                                                                             \
   : [x] "+r"(x), [y] "+r"(y), [p0] "=&r"(p0), [p2] "=&r"(p2), [cnt] "=&r"(cnt)                    \
