@@ -135,21 +135,25 @@ struct Im2colS2Vec {
   // order as stp pairs, d post-incremented by the first. No other address
   // arithmetic: the panel's (c, ky) rows are consecutive, and so are the
   // panels of a run.
-  //   KW = 3: ld2 at s_j: v(2j), v(2j + 1) = taps 0, 1; at s_j + 2:
-  //   v(16 + 2j) = tap 2 (v(17 + 2j) unused).
+  //   KW = 3: ld2 at s_j gives taps 0 and 1 of vector j (even, odd
+  //   lanes), ld2 at s_j + 1 taps 1 and 2. The first three (s_0, s_1, s_2)
+  //   go to (v0,v1), (v1,v2), (v2,v3), each overwriting the previous one's
+  //   odd half: v0-v2 = tap 0 of vectors 0-2 (one st1 {3 regs}), v3 = tap 1
+  //   of vector 2; at s_j + 1: (v4,v5), (v6,v7), (v16,v17) = taps 1, 2 of
+  //   vectors 0, 1, 2. 6 ld2 + 4 stores per (c, ky) row; the window is
+  //   s_j[0, 9), no float past it.
   //   KW = 7: ld2 m (m = 0..3) of vector j: the (3m + j)-th pair of
   //   (v0,v1) (v2,v3) (v4,v5) (v6,v7) (v16,v17) ... (v30,v31): tap 2m
   //   even, 2m + 1 odd. (v8-v15 unused: callee-saved.)
 #define ARMCONV_S2V_LD(P, A, B, STEP) "ld2 {v" #A ".4s, v" #B ".4s}, [%[" #P "]], " STEP "\n\t"
 #define ARMCONV_S2V_ROW3(STEP)                                                            \
-  ARMCONV_S2V_LD(p0, 0, 1, "%[e8]") ARMCONV_S2V_LD(p0, 16, 17, STEP)                       \
-  ARMCONV_S2V_LD(p1, 2, 3, "%[e8]") ARMCONV_S2V_LD(p1, 18, 19, STEP)                       \
-  ARMCONV_S2V_LD(p2, 4, 5, "%[e8]") ARMCONV_S2V_LD(p2, 20, 21, STEP)                       \
-  "stp q0, q2, [%[d]], #144\n\t"                                                          \
-  "stp q4, q1, [%[d], #-112]\n\t"                                                         \
-  "stp q3, q5, [%[d], #-80]\n\t"                                                          \
-  "stp q16, q18, [%[d], #-48]\n\t"                                                        \
-  "str q20, [%[d], #-16]\n\t"
+  ARMCONV_S2V_LD(p0, 0, 1, "%[e4]") ARMCONV_S2V_LD(p1, 1, 2, "%[e4]")                      \
+  ARMCONV_S2V_LD(p2, 2, 3, "%[e4]") ARMCONV_S2V_LD(p0, 4, 5, STEP)                         \
+  ARMCONV_S2V_LD(p1, 6, 7, STEP) ARMCONV_S2V_LD(p2, 16, 17, STEP)                          \
+  "st1 {v0.4s, v1.4s, v2.4s}, [%[d]], %[rb]\n\t"                                           \
+  "stp q4, q6, [%[d], #-96]\n\t"                                                          \
+  "stp q3, q5, [%[d], #-64]\n\t"                                                          \
+  "stp q7, q17, [%[d], #-32]\n\t"
 #define ARMCONV_S2V_CH3 \
   "1:\n\t" ARMCONV_S2V_ROW3("%[rs]") ARMCONV_S2V_ROW3("%[rs]") ARMCONV_S2V_ROW3("%[cs]") \
   "subs %[c], %[c], #1\n\t" "b.ne 1b\n\t"
@@ -175,7 +179,7 @@ struct Im2colS2Vec {
   "1:\n\t" ARMCONV_S2V_ROW7("%[rs]") ARMCONV_S2V_ROW7("%[rs]") ARMCONV_S2V_ROW7("%[rs]")  \
   ARMCONV_S2V_ROW7("%[rs]") ARMCONV_S2V_ROW7("%[rs]") ARMCONV_S2V_ROW7("%[rs]")           \
   ARMCONV_S2V_ROW7("%[cs]") "subs %[c], %[c], #1\n\t" "b.ne 1b\n\t"
-#define ARMCONV_S2V_CLOBBER3 "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v16", "v17", "v18", "v19", "v20", "v21"
+#define ARMCONV_S2V_CLOBBER3 "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17"
 #define ARMCONV_S2V_CLOBBER7                                                                              \
   "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", \
       "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
@@ -183,13 +187,15 @@ struct Im2colS2Vec {
   template <size_t KW>
   static void panel_asm(float* d, const float* p0, const float* p1, const float* p2, size_t c, size_t w,
                         size_t plane) {
-    const size_t e8 = 8, rs = w * 4 - 4 * (KW - 1), cs = (plane - (KW - 1) * w) * 4 - 4 * (KW - 1);
     if constexpr (KW == 3) {
+      // (the pointers step 1 float within a row)
+      const size_t e4 = 4, rb = 3 * kNR * 4, rs = w * 4 - 4, cs = (plane - 2 * w) * 4 - 4;
       __asm__ volatile(ARMCONV_S2V_CH3
                        : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [d] "+r"(d), [c] "+r"(c)
-                       : [e8] "r"(e8), [rs] "r"(rs), [cs] "r"(cs)
+                       : [e4] "r"(e4), [rb] "r"(rb), [rs] "r"(rs), [cs] "r"(cs)
                        : ARMCONV_S2V_CLOBBER3);
     } else {
+      const size_t e8 = 8, rs = w * 4 - 24, cs = (plane - 6 * w) * 4 - 24;
       __asm__ volatile(ARMCONV_S2V_CH7
                        : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [d] "+r"(d), [c] "+r"(c)
                        : [e8] "r"(e8), [rs] "r"(rs), [cs] "r"(cs)
@@ -201,7 +207,6 @@ struct Im2colS2Vec {
   // panels follow each other at d.
   template <size_t KW>
   static void run_asm(float* d, const float* base, size_t panels, size_t channels, size_t w, size_t plane) {
-    const size_t e8 = 8, rs = w * 4 - 4 * (KW - 1), cs = (plane - (KW - 1) * w) * 4 - 4 * (KW - 1);
     const float *p0, *p1, *p2;
     size_t c;
 #define ARMCONV_S2V_RUN(CH)                                                       \
@@ -214,12 +219,14 @@ struct Im2colS2Vec {
   "subs %[n], %[n], #1\n\t"                                                       \
   "b.ne 0b\n\t"
     if constexpr (KW == 3) {
+      const size_t e4 = 4, rb = 3 * kNR * 4, rs = w * 4 - 4, cs = (plane - 2 * w) * 4 - 4;
       __asm__ volatile(ARMCONV_S2V_RUN(ARMCONV_S2V_CH3)
                        : [p0] "=&r"(p0), [p1] "=&r"(p1), [p2] "=&r"(p2), [c] "=&r"(c), [d] "+r"(d),
                          [base] "+r"(base), [n] "+r"(panels)
-                       : [e8] "r"(e8), [rs] "r"(rs), [cs] "r"(cs), [ch] "r"(channels)
+                       : [e4] "r"(e4), [rb] "r"(rb), [rs] "r"(rs), [cs] "r"(cs), [ch] "r"(channels)
                        : ARMCONV_S2V_CLOBBER3);
     } else {
+      const size_t e8 = 8, rs = w * 4 - 24, cs = (plane - 6 * w) * 4 - 24;
       __asm__ volatile(ARMCONV_S2V_RUN(ARMCONV_S2V_CH7)
                        : [p0] "=&r"(p0), [p1] "=&r"(p1), [p2] "=&r"(p2), [c] "=&r"(c), [d] "+r"(d),
                          [base] "+r"(base), [n] "+r"(panels)
