@@ -53,7 +53,7 @@ struct Im2colS2Vec {
   // 3/5/7 without dilation, the whole of K, few channels, 4-column vectors
   // that each lie in one output row.
   static bool applies(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size_t nc) {
-    return g.sw == 2 && g.dw == 1 && g.dh == 1 && g.kh == g.kw && (g.kw == 7 || (g.kw == 3 && kNR == 12)) &&
+    return g.sw == 2 && g.dw == 1 && g.dh == 1 && g.kh == g.kw && (g.kw == 7 || g.kw == 3) &&
            g.channels >= 1 && g.channels <= 4 && k0 == 0 && kc == g.channels * g.kh * g.kw && nc > 0 &&
            g.wo % 4 == 0 && n0 % 4 == 0 && nc % 4 == 0 && g.pad_left < (int64_t(1) << 30) &&
            g.pad_top < (int64_t(1) << 30) && g.sh < (int64_t(1) << 30) && g.w < (size_t(1) << 28) &&
@@ -242,11 +242,69 @@ struct Im2colS2Vec {
 #undef ARMCONV_S2V_CH7
 #undef ARMCONV_S2V_CLOBBER3
 #undef ARMCONV_S2V_CLOBBER7
+#elif defined(__arm__)
+  // Whole 6x8 panels (2 vectors) of a 3x3 kernel, all `inside`, in
+  // assembly (armv7): per (c, ky) row, vld2 at s_j (post-index 4 bytes)
+  // and at s_j + 1 (post-index `step`). s_0 and s_1 go to (q8,q9),
+  // (q9,q10): q8, q9 = tap 0 of vectors 0, 1 (one vst1 of 4 d registers),
+  // q10 = tap 1 of vector 1; s_0 + 1, s_1 + 1 to (q12,q13), (q14,q15) =
+  // taps 1, 2 of vectors 0, 1. 4 vld2 + 5 vst1 per row, every store
+  // post-incremented in panel order. (q4-q7 unused: callee-saved.)
+#define ARMCONV_S2V_ROW3(STEP)                  \
+  "vld2.32 {d16-d19}, [%[p0]], %[e4]\n\t"       \
+  "vld2.32 {d18-d21}, [%[p1]], %[e4]\n\t"       \
+  "vld2.32 {d24-d27}, [%[p0]], " STEP "\n\t"    \
+  "vld2.32 {d28-d31}, [%[p1]], " STEP "\n\t"    \
+  "vst1.32 {d16-d19}, [%[d]]!\n\t"              \
+  "vst1.32 {d24-d25}, [%[d]]!\n\t"              \
+  "vst1.32 {d20-d21}, [%[d]]!\n\t"              \
+  "vst1.32 {d26-d27}, [%[d]]!\n\t"              \
+  "vst1.32 {d30-d31}, [%[d]]!\n\t"
+#define ARMCONV_S2V_CH3 \
+  "1:\n\t" ARMCONV_S2V_ROW3("%[rs]") ARMCONV_S2V_ROW3("%[rs]") ARMCONV_S2V_ROW3("%[cs]") \
+  "subs %[c], %[c], #1\n\t" "bne 1b\n\t"
+#define ARMCONV_S2V_CLOBBER3                                                                            \
+  "cc", "memory", "d16", "d17", "d18", "d19", "d20", "d21", "d24", "d25", "d26", "d27", "d28", "d29", "d30", \
+      "d31"
+  template <size_t KW>
+  static void panel_asm(float* d, const float* p0, const float* p1, const float*, size_t c, size_t w,
+                        size_t plane) {
+    static_assert(KW == 3 && kNR == 8, "armv7 assembly panels: 3x3 on 6x8");
+    const size_t e4 = 4, rs = w * 4 - 4, cs = (plane - 2 * w) * 4 - 4;
+    __asm__ volatile(ARMCONV_S2V_CH3
+                     : [p0] "+r"(p0), [p1] "+r"(p1), [d] "+r"(d), [c] "+r"(c)
+                     : [e4] "r"(e4), [rs] "r"(rs), [cs] "r"(cs)
+                     : ARMCONV_S2V_CLOBBER3);
+  }
+  template <size_t KW>
+  static void run_asm(float* d, const float* base, size_t panels, size_t channels, size_t w, size_t plane) {
+    static_assert(KW == 3 && kNR == 8, "armv7 assembly panels: 3x3 on 6x8");
+    const size_t e4 = 4, rs = w * 4 - 4, cs = (plane - 2 * w) * 4 - 4;
+    const float *p0, *p1;
+    size_t c;
+    __asm__ volatile(
+        "0:\n\t"
+        "mov %[p0], %[base]\n\t"
+        "add %[p1], %[base], #32\n\t"
+        "add %[base], %[base], #64\n\t"
+        "mov %[c], %[ch]\n\t" ARMCONV_S2V_CH3
+        "subs %[n], %[n], #1\n\t"
+        "bne 0b\n\t"
+        : [p0] "=&r"(p0), [p1] "=&r"(p1), [c] "=&r"(c), [d] "+r"(d), [base] "+r"(base), [n] "+r"(panels)
+        : [e4] "r"(e4), [rs] "r"(rs), [cs] "r"(cs), [ch] "r"(channels)
+        : ARMCONV_S2V_CLOBBER3);
+  }
+#undef ARMCONV_S2V_ROW3
+#undef ARMCONV_S2V_CH3
+#undef ARMCONV_S2V_CLOBBER3
 #endif
   // Whether the tile has the assembly panels.
 #if defined(__aarch64__)
   template <size_t KW>
   static constexpr bool kAsm = kNR == 12 && (KW == 3 || KW == 7);
+#elif defined(__arm__)
+  template <size_t KW>
+  static constexpr bool kAsm = kNR == 8 && KW == 3;
 #else
   template <size_t KW>
   static constexpr bool kAsm = false;
@@ -256,14 +314,94 @@ struct Im2colS2Vec {
   // vector's taps from its pointer s[j] (channel 0, row ky = 0).
   template <size_t KW>
   static void panel_inside(float* d, const float* const* s, size_t channels, size_t w, size_t plane) {
-#if defined(__aarch64__)
-    if constexpr (kAsm<KW>) return panel_asm<KW>(d, s[0], s[1], s[2], channels, w, plane);
+#if defined(__aarch64__) || defined(__arm__)
+    if constexpr (kAsm<KW>) return panel_asm<KW>(d, s[0], s[1], s[kNV - 1], channels, w, plane);
 #endif
     for (size_t c = 0; c < channels; c++)
       for (size_t ky = 0; ky < KW; ky++, d += KW * kNR) {
         const size_t off = c * plane + ky * w;
         for (size_t j = 0; j < kNV; j++) vec_taps<KW>(d + 4 * j, s[j] + off);
       }
+  }
+
+  // A panel (vecs vectors, the first at output pixel (oy, ox)) that is not
+  // one of pack()'s runs: a whole panel (assembly on 8x12) when every
+  // vector's rows are in the image and its windows' memory is, else vector
+  // by vector. (Out of line: about 1 panel in 9 of a stem.)
+  template <size_t KW>
+  __attribute__((noinline)) static void panel_general(const Im2colGeom& g, size_t kc, size_t oy, size_t ox,
+                                                      size_t vecs, float* dst) {
+    const float* x = static_cast<const float*>(g.x);
+    const size_t w = g.w, plane = g.h * w, wo = g.wo;
+    const int64_t h = int64_t(g.h), wi = int64_t(w);
+    int64_t iy0[kNV], ix0[kNV];
+    size_t ky_lo[kNV], ky_hi[kNV];
+    XClass xc[kNV];
+    const float* s[kNV];
+    // Lanes of a (c, ky) row of the panel (offset kx NR + 4 j + l) that
+    // read left or right of the image's row: zeroed after the copy.
+    size_t patch[kNV * 4 * KW];
+    size_t patches = 0;
+    bool whole = vecs == kNV;
+    for (size_t j = 0; j < vecs; j++) {
+      iy0[j] = int64_t(oy) * g.sh - g.pad_top;
+      ix0[j] = int64_t(2 * ox) - g.pad_left;
+      ky_lo[j] = iy0[j] >= 0 ? 0 : size_t(std::min<int64_t>(KW, -iy0[j]));
+      ky_hi[j] = size_t(std::max<int64_t>(int64_t(ky_lo[j]), std::min<int64_t>(KW, h - iy0[j])));
+      // The window's first float in channel 0 and the last float any ld2
+      // reads (s[KW + 6] of the last channel's last row in the image).
+      const int64_t first = iy0[j] * wi + ix0[j];
+      const int64_t last = int64_t((g.channels - 1) * plane) + (iy0[j] + int64_t(ky_hi[j]) - 1) * wi +
+                           ix0[j] + int64_t(KW) + 6;
+      const bool x_in = ix0[j] >= 0 && ix0[j] + int64_t(KW) + 6 <= wi;
+      xc[j] = x_in && (ky_hi[j] == ky_lo[j] || last < int64_t(g.channels * plane)) ? kInside : kWindow;
+      // A vector whose window starts left of its row or ends right of it
+      // joins a whole panel if the window's memory is inside the image
+      // (the floats outside its row belong to the neighbouring rows, or
+      // planes): the lanes that read them are zeroed afterwards.
+      if (whole && ky_lo[j] == 0 && ky_hi[j] == KW && ix0[j] > -int64_t(KW + 7) && ix0[j] < wi &&
+          first >= 0 && last < int64_t(g.channels * plane)) {
+        s[j] = x + first;
+        if (!x_in) {
+          // Lane l of tap kx reads column ix0 + kx + 2 l: left of the row
+          // for l < (-ix0 - kx + 1) / 2, right of it from (w - ix0 - kx + 1) / 2 on.
+          const int64_t left = -ix0[j], right = wi - ix0[j];
+          for (size_t kx = 0; kx < KW; kx++) {
+            const int64_t l_lo = std::min<int64_t>(4, std::max<int64_t>(0, (left - int64_t(kx) + 1) / 2));
+            const int64_t l_hi = std::max<int64_t>(l_lo, std::min<int64_t>(4, (right - int64_t(kx) + 1) / 2));
+            for (int64_t l = 0; l < l_lo; l++) patch[patches++] = kx * kNR + 4 * j + size_t(l);
+            for (int64_t l = l_hi; l < 4; l++) patch[patches++] = kx * kNR + 4 * j + size_t(l);
+          }
+        }
+      } else {
+        whole = false;
+      }
+      ox += 4;
+      if (ox == wo) {
+        ox = 0;
+        oy++;
+      }
+    }
+    if (whole) {
+      panel_inside<KW>(dst, s, g.channels, w, plane);
+      for (size_t r = 0; r < g.channels * KW; r++) {
+        float* d = dst + r * KW * kNR;
+        for (size_t i = 0; i < patches; i++) d[patch[i]] = 0.0f;
+      }
+      return;
+    }
+    if (vecs < kNV) {  // the last, partial panel: zero past nc
+      const float32x4_t z = vdupq_n_f32(0.0f);
+      for (size_t kk = 0; kk < kc; kk++)
+        for (size_t j = vecs; j < kNV; j++) vst1q_f32(dst + kk * kNR + 4 * j, z);
+    }
+    for (size_t j = 0; j < vecs; j++) {
+      float* d = dst + 4 * j;
+      switch (xc[j]) {
+        case kInside: vec_rows<KW, kInside>(d, g, iy0[j], ix0[j], ky_lo[j], ky_hi[j]); break;
+        default: vec_rows<KW, kWindow>(d, g, iy0[j], ix0[j], ky_lo[j], ky_hi[j]); break;
+      }
+    }
   }
 
   template <size_t KW>
@@ -288,7 +426,7 @@ struct Im2colS2Vec {
         // The last ld2 of the last vector reads the float after its window:
         // past the image at its last row's end.
         if (iy + int64_t(KW) < h || ix + 2 * int64_t(kNR - 4) + int64_t(KW) + 6 < wi) {
-#if defined(__aarch64__)
+#if defined(__aarch64__) || defined(__arm__)
           if constexpr (kAsm<KW>) {
             // The run of such panels in this output row and block (the
             // last one's window ends at the image's end only in the last
@@ -320,76 +458,19 @@ struct Im2colS2Vec {
         }
       }
       const size_t vecs = std::min(kNV, (nc - q) / 4);
-      int64_t iy0[kNV], ix0[kNV];
-      size_t ky_lo[kNV], ky_hi[kNV];
-      XClass xc[kNV];
-      const float* s[kNV];
-      // Lanes of a (c, ky) row of the panel (offset kx NR + 4 j + l) that
-      // read left or right of the image's row: zeroed after the copy.
-      size_t patch[kNV * 4 * KW];
-      size_t patches = 0;
-      bool whole = vecs == kNV;
+      panel_general<KW>(g, kc, oy, ox, vecs, dst);
       for (size_t j = 0; j < vecs; j++) {
-        iy0[j] = int64_t(oy) * g.sh - g.pad_top;
-        ix0[j] = int64_t(2 * ox) - g.pad_left;
-        ky_lo[j] = iy0[j] >= 0 ? 0 : size_t(std::min<int64_t>(KW, -iy0[j]));
-        ky_hi[j] = size_t(std::max<int64_t>(int64_t(ky_lo[j]), std::min<int64_t>(KW, h - iy0[j])));
-        // The window's first float in channel 0 and the last float any ld2
-        // reads (s[KW + 6] of the last channel's last row in the image).
-        const int64_t first = iy0[j] * wi + ix0[j];
-        const int64_t last = int64_t((g.channels - 1) * plane) + (iy0[j] + int64_t(ky_hi[j]) - 1) * wi +
-                             ix0[j] + int64_t(KW) + 6;
-        const bool x_in = ix0[j] >= 0 && ix0[j] + int64_t(KW) + 6 <= wi;
-        xc[j] = x_in && (ky_hi[j] == ky_lo[j] || last < int64_t(g.channels * plane)) ? kInside : kWindow;
-        // A vector whose window starts left of its row or ends right of it
-        // joins a whole panel if the window's memory is inside the image
-        // (the floats outside its row belong to the neighbouring rows, or
-        // planes): the lanes that read them are zeroed afterwards.
-        if (whole && ky_lo[j] == 0 && ky_hi[j] == KW && ix0[j] > -int64_t(KW + 7) && ix0[j] < wi &&
-            first >= 0 && last < int64_t(g.channels * plane)) {
-          s[j] = x + first;
-          if (!x_in)
-            for (size_t kx = 0; kx < KW; kx++)
-              for (size_t l = 0; l < 4; l++) {
-                const int64_t ix = ix0[j] + int64_t(kx + 2 * l);
-                if (ix < 0 || ix >= wi) patch[patches++] = kx * kNR + 4 * j + l;
-              }
-        } else {
-          whole = false;
-        }
         ox += 4;
         if (ox == wo) {
           ox = 0;
           oy++;
         }
       }
-      if (whole) {
-        panel_inside<KW>(dst, s, g.channels, w, plane);
-        for (size_t r = 0; r < g.channels * KW; r++) {
-          float* d = dst + r * KW * kNR;
-          for (size_t i = 0; i < patches; i++) d[patch[i]] = 0.0f;
-        }
-        continue;
-      }
-      if (vecs < kNV) {  // the last, partial panel: zero past nc
-        const float32x4_t z = vdupq_n_f32(0.0f);
-        for (size_t kk = 0; kk < kc; kk++)
-          for (size_t j = vecs; j < kNV; j++) vst1q_f32(dst + kk * kNR + 4 * j, z);
-      }
-      for (size_t j = 0; j < vecs; j++) {
-        float* d = dst + 4 * j;
-        switch (xc[j]) {
-          case kInside: vec_rows<KW, kInside>(d, g, iy0[j], ix0[j], ky_lo[j], ky_hi[j]); break;
-          default: vec_rows<KW, kWindow>(d, g, iy0[j], ix0[j], ky_lo[j], ky_hi[j]); break;
-        }
-      }
     }
   }
 
   static void pack_kw(const Im2colGeom& g, size_t kc, size_t n0, size_t nc, float* dst) {
-    if constexpr (kNR == 12) {
-      if (g.kw == 3) return pack<3>(g, kc, n0, nc, dst);
-    }
+    if (g.kw == 3) return pack<3>(g, kc, n0, nc, dst);
     pack<7>(g, kc, n0, nc, dst);
   }
 };
