@@ -266,34 +266,80 @@ struct Im2colS2Vec {
 #define ARMCONV_S2V_CLOBBER3                                                                            \
   "cc", "memory", "d16", "d17", "d18", "d19", "d20", "d21", "d24", "d25", "d26", "d27", "d28", "d29", "d30", \
       "d31"
+  // 7x7 (the ResNet stem): tap t of vector j is the even lanes of a vld2
+  // at s_j + t. Per tap, vld2 at s_0 + t to (qA, qA+1) and at s_1 + t to
+  // (qA+1, qA+2) (overwriting the first one's odd half): qA, qA+1 = tap t
+  // of vectors 0, 1, one vst1 of 4 d registers; A = q8, q11 alternately.
+  // 14 vld2 + 7 vst1 per (c, ky) row; the window is s_j[0, 14).
+#define ARMCONV_S2V_TAP7(A0, A2, A5, STEP)                   \
+  "vld2.32 {d" #A0 "-d" #A2 "}, [%[p0]], " STEP "\n\t"        \
+  "vld2.32 {d" #A5 "}, [%[p1]], " STEP "\n\t"                 \
+  "vst1.32 {d" #A0 "-d" #A2 "}, [%[d]]!\n\t"
+#define ARMCONV_S2V_ROW7(STEP)                                                              \
+  ARMCONV_S2V_TAP7(16, 19, 18-d21, "%[e4]") ARMCONV_S2V_TAP7(22, 25, 24-d27, "%[e4]")         \
+  ARMCONV_S2V_TAP7(16, 19, 18-d21, "%[e4]") ARMCONV_S2V_TAP7(22, 25, 24-d27, "%[e4]")         \
+  ARMCONV_S2V_TAP7(16, 19, 18-d21, "%[e4]") ARMCONV_S2V_TAP7(22, 25, 24-d27, "%[e4]")         \
+  ARMCONV_S2V_TAP7(16, 19, 18-d21, STEP)
+#define ARMCONV_S2V_CH7                                                                     \
+  "1:\n\t" ARMCONV_S2V_ROW7("%[rs]") ARMCONV_S2V_ROW7("%[rs]") ARMCONV_S2V_ROW7("%[rs]")    \
+  ARMCONV_S2V_ROW7("%[rs]") ARMCONV_S2V_ROW7("%[rs]") ARMCONV_S2V_ROW7("%[rs]")             \
+  ARMCONV_S2V_ROW7("%[cs]") "subs %[c], %[c], #1\n\t" "bne 1b\n\t"
+#define ARMCONV_S2V_CLOBBER7                                                                            \
+  "cc", "memory", "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23", "d24", "d25", "d26", "d27"
   template <size_t KW>
   static void panel_asm(float* d, const float* p0, const float* p1, const float*, size_t c, size_t w,
                         size_t plane) {
-    static_assert(KW == 3 && kNR == 8, "armv7 assembly panels: 3x3 on 6x8");
-    const size_t e4 = 4, rs = w * 4 - 4, cs = (plane - 2 * w) * 4 - 4;
-    __asm__ volatile(ARMCONV_S2V_CH3
-                     : [p0] "+r"(p0), [p1] "+r"(p1), [d] "+r"(d), [c] "+r"(c)
-                     : [e4] "r"(e4), [rs] "r"(rs), [cs] "r"(cs)
-                     : ARMCONV_S2V_CLOBBER3);
+    static_assert((KW == 3 || KW == 7) && kNR == 8, "armv7 assembly panels: 3x3 and 7x7 on 6x8");
+    // (the pointers step one float per vld2 but the row's last: 1 (3x3), 6 (7x7))
+    constexpr size_t kStep = KW == 3 ? 4 : 4 * (KW - 1);
+    const size_t e4 = 4, rs = w * 4 - kStep, cs = (plane - (KW - 1) * w) * 4 - kStep;
+    if constexpr (KW == 3) {
+      __asm__ volatile(ARMCONV_S2V_CH3
+                       : [p0] "+r"(p0), [p1] "+r"(p1), [d] "+r"(d), [c] "+r"(c)
+                       : [e4] "r"(e4), [rs] "r"(rs), [cs] "r"(cs)
+                       : ARMCONV_S2V_CLOBBER3);
+    } else {
+      __asm__ volatile(ARMCONV_S2V_CH7
+                       : [p0] "+r"(p0), [p1] "+r"(p1), [d] "+r"(d), [c] "+r"(c)
+                       : [e4] "r"(e4), [rs] "r"(rs), [cs] "r"(cs)
+                       : ARMCONV_S2V_CLOBBER7);
+    }
   }
   template <size_t KW>
   static void run_asm(float* d, const float* base, size_t panels, size_t channels, size_t w, size_t plane) {
-    static_assert(KW == 3 && kNR == 8, "armv7 assembly panels: 3x3 on 6x8");
-    const size_t e4 = 4, rs = w * 4 - 4, cs = (plane - 2 * w) * 4 - 4;
+    static_assert((KW == 3 || KW == 7) && kNR == 8, "armv7 assembly panels: 3x3 and 7x7 on 6x8");
+    // (the pointers step one float per vld2 but the row's last: 1 (3x3), 6 (7x7))
+    constexpr size_t kStep = KW == 3 ? 4 : 4 * (KW - 1);
+    const size_t e4 = 4, rs = w * 4 - kStep, cs = (plane - (KW - 1) * w) * 4 - kStep;
     const float *p0, *p1;
     size_t c;
-    __asm__ volatile(
-        "0:\n\t"
-        "mov %[p0], %[base]\n\t"
-        "add %[p1], %[base], #32\n\t"
-        "add %[base], %[base], #64\n\t"
-        "mov %[c], %[ch]\n\t" ARMCONV_S2V_CH3
-        "subs %[n], %[n], #1\n\t"
-        "bne 0b\n\t"
-        : [p0] "=&r"(p0), [p1] "=&r"(p1), [c] "=&r"(c), [d] "+r"(d), [base] "+r"(base), [n] "+r"(panels)
-        : [e4] "r"(e4), [rs] "r"(rs), [cs] "r"(cs), [ch] "r"(channels)
-        : ARMCONV_S2V_CLOBBER3);
+#define ARMCONV_S2V_RUN(CH)            \
+  "0:\n\t"                             \
+  "mov %[p0], %[base]\n\t"             \
+  "add %[p1], %[base], #32\n\t"        \
+  "add %[base], %[base], #64\n\t"      \
+  "mov %[c], %[ch]\n\t" CH             \
+  "subs %[n], %[n], #1\n\t"            \
+  "bne 0b\n\t"
+    if constexpr (KW == 3) {
+      __asm__ volatile(ARMCONV_S2V_RUN(ARMCONV_S2V_CH3)
+                       : [p0] "=&r"(p0), [p1] "=&r"(p1), [c] "=&r"(c), [d] "+r"(d), [base] "+r"(base),
+                         [n] "+r"(panels)
+                       : [e4] "r"(e4), [rs] "r"(rs), [cs] "r"(cs), [ch] "r"(channels)
+                       : ARMCONV_S2V_CLOBBER3);
+    } else {
+      __asm__ volatile(ARMCONV_S2V_RUN(ARMCONV_S2V_CH7)
+                       : [p0] "=&r"(p0), [p1] "=&r"(p1), [c] "=&r"(c), [d] "+r"(d), [base] "+r"(base),
+                         [n] "+r"(panels)
+                       : [e4] "r"(e4), [rs] "r"(rs), [cs] "r"(cs), [ch] "r"(channels)
+                       : ARMCONV_S2V_CLOBBER7);
+    }
+#undef ARMCONV_S2V_RUN
   }
+#undef ARMCONV_S2V_TAP7
+#undef ARMCONV_S2V_ROW7
+#undef ARMCONV_S2V_CH7
+#undef ARMCONV_S2V_CLOBBER7
 #undef ARMCONV_S2V_ROW3
 #undef ARMCONV_S2V_CH3
 #undef ARMCONV_S2V_CLOBBER3
@@ -304,7 +350,7 @@ struct Im2colS2Vec {
   static constexpr bool kAsm = kNR == 12 && (KW == 3 || KW == 7);
 #elif defined(__arm__)
   template <size_t KW>
-  static constexpr bool kAsm = kNR == 8 && KW == 3;
+  static constexpr bool kAsm = kNR == 8 && (KW == 3 || KW == 7);
 #else
   template <size_t KW>
   static constexpr bool kAsm = false;
@@ -322,6 +368,21 @@ struct Im2colS2Vec {
         const size_t off = c * plane + ky * w;
         for (size_t j = 0; j < kNV; j++) vec_taps<KW>(d + 4 * j, s[j] + off);
       }
+  }
+
+  // The lanes of a vector whose window starts at input column ix0 that
+  // read outside [0, w): lane l of tap kx reads column ix0 + kx + 2 l.
+  // Their offsets in a (c, ky) row of the panel (kx NR + l) go to lanes;
+  // returns how many.
+  template <size_t KW>
+  static size_t edge_lanes(int64_t ix0, int64_t w, size_t* lanes) {
+    size_t n = 0;
+    for (size_t kx = 0; kx < KW; kx++)
+      for (size_t l = 0; l < 4; l++) {
+        const int64_t ix = ix0 + int64_t(kx + 2 * l);
+        if (ix < 0 || ix >= w) lanes[n++] = kx * kNR + l;
+      }
+    return n;
   }
 
   // A panel (vecs vectors, the first at output pixel (oy, ox)) that is not
@@ -419,6 +480,17 @@ struct Im2colS2Vec {
                           int64_t(kNR - 4);
     const int64_t oy_lo = (g.pad_top + g.sh - 1) / g.sh;
     const int64_t oy_hi = h - int64_t(KW) + g.pad_top >= 0 ? (h - int64_t(KW) + g.pad_top) / g.sh : -1;
+    // The other whole panels (vectors in one or more output rows, rows in
+    // the image): the vector at ox = 0 may start left of its row and the
+    // one at ox = wo - 4 end right of it (their lanes that read outside
+    // the row, within a vector, are lp and rp, the same in every output
+    // row: zeroed after the copy); the vectors between must be inside.
+    size_t lp[4 * KW], rp[4 * KW], nlp = 0, nrp = 0;
+    const bool mid_in = wo <= 8 || (8 - g.pad_left >= 0 && 2 * int64_t(wo - 8) - g.pad_left + int64_t(KW) + 6 <= wi);
+    if (mid_in) {
+      nlp = edge_lanes<KW>(-g.pad_left, wi, lp);
+      if (wo > 4) nrp = edge_lanes<KW>(2 * int64_t(wo - 4) - g.pad_left, wi, rp);
+    }
     for (size_t q = 0; q < nc; q += kNR, dst += kNR * kc) {
       if (q + kNR <= nc && ox + kNR <= wo && int64_t(ox) >= ox_lo && int64_t(ox) <= ox_hi &&
           int64_t(oy) >= oy_lo && int64_t(oy) <= oy_hi) {
@@ -458,6 +530,42 @@ struct Im2colS2Vec {
         }
       }
       const size_t vecs = std::min(kNV, (nc - q) / 4);
+      if (vecs == kNV && mid_in) {
+        const float* s[kNV];
+        bool ok = true;
+        size_t oyj = oy, oxj = ox;
+        for (size_t j = 0; j < kNV; j++) {
+          // Rows in the image; the window's first float (channel 0) and the
+          // last one any ld2 reads (last channel) inside the image.
+          const int64_t iy = int64_t(oyj) * g.sh - g.pad_top, ix = int64_t(2 * oxj) - g.pad_left;
+          const int64_t first = iy * wi + ix;
+          ok = ok && int64_t(oyj) >= oy_lo && int64_t(oyj) <= oy_hi && first >= 0 &&
+               int64_t((g.channels - 1) * plane) + (iy + int64_t(KW) - 1) * wi + ix + int64_t(KW) + 6 <
+                   int64_t(g.channels * plane);
+          s[j] = x + (ok ? size_t(first) : 0);
+          oxj += 4;
+          if (oxj == wo) {
+            oxj = 0;
+            oyj++;
+          }
+        }
+        if (ok) {
+          panel_inside<KW>(dst, s, g.channels, w, plane);
+          for (size_t j = 0; j < kNV; j++) {
+            const size_t* lanes = ox == 0 ? lp : rp;
+            const size_t n = ox == 0 ? nlp : ox == wo - 4 ? nrp : 0;
+            if (n > 0)
+              for (size_t r = 0; r < g.channels * KW; r++)
+                for (size_t i = 0; i < n; i++) dst[r * KW * kNR + 4 * j + lanes[i]] = 0.0f;
+            ox += 4;
+            if (ox == wo) {
+              ox = 0;
+              oy++;
+            }
+          }
+          continue;
+        }
+      }
       panel_general<KW>(g, kc, oy, ox, vecs, dst);
       for (size_t j = 0; j < vecs; j++) {
         ox += 4;
