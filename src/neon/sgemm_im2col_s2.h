@@ -1,33 +1,42 @@
-// NEON fp32 im2col packer for stride-2 square kernels (3x3, 5x5, 7x7) of
+// NEON fp32 im2col packer for stride-2 square 3x3 and 7x7 kernels of
 // few-channel images (network stems: MobileNetV2's 3x3 s2 3->32, ResNet's
 // 7x7 s2 3->64), into the NR-column panels of neon/sgemm_pack.h (row layout,
-// KR = 1), by 4-column vectors.
+// KR = 1), by 4-column vectors. (SgemmPack::pack_im2col_rows calls it when
+// applies(); 5x5 and the rest stay on the panel and tap-major packers.)
 //
 // When the output width is a multiple of 4 (and the block starts at a
 // multiple of 4), each 4-column vector of a panel is 4 consecutive pixels
 // ox .. ox + 3 of ONE output row oy, even where the panel crosses an output
-// row. For the vector, tap (ky, kx = 2m + p) of channel c reads
+// row. For the vector, tap (ky, kx) of channel c reads
 //   x[c][iy0 + ky][ix0 + kx + 2i],  i = 0..3,  iy0 = oy sh - pad_top, ix0 = 2 ox - pad_left,
-// so with s = the vector's input row from ix0 on, one ld2 at s + 2m gives
-// tap 2m (even lanes: s[2m + 2i]) and tap 2m + 1 (odd lanes): (KW + 1) / 2
-// de-interleaving loads per vector and (c, ky) row, the last one's odd half
-// unused (it reads one float past the window, s[KW + 6]). The geometry is
-// resolved once per vector and panel; the (c, ky) rows only step the
-// vector's pointer by a row (by a plane after the last ky).
+// so with s = the vector's window (its input row from ix0 on), a
+// de-interleaving load (ld2) at s + kx gives tap kx in its even lanes and
+// tap kx + 1 in its odd lanes. The geometry is resolved once per vector and
+// panel; the (c, ky) rows only step the vector's pointer by a row (by a
+// plane after the last ky). The windows are s[0, KW + 6); the intrinsics
+// (vec_taps: ld2 at s + 2m) and the 7x7 assembly also read s[KW + 6].
 //
-// Vector classes (fixed per vector and panel):
-//   inside: all KW rows in the image, s[0, KW + 6) inside the row, and the
-//     unused float s[KW + 6] of the last row of the last channel inside
-//     the image (the buffer ends there; a row's last float is followed by
-//     the next row's first);
-//   else, per (c, ky) row: a row above or below the image is KW zero
-//     vectors; the left edge of a 3x3 kernel with padding 1 (ix0 = -1) is
-//     one ld2 at the row's start (taps 1, 2) and tap 0 = its odd lanes
-//     shifted right behind a zero; any other window is copied into a
-//     zero-padded buffer first.
-// A panel whose vectors are all `inside` is one assembly block on the 8x12
-// tile (aarch64, KW = 3 and 7: 6 and 12 ld2 + 5 and 11 stores per (c, ky)
-// row, every pointer post-incremented: no address arithmetic).
+// Panels (pack):
+//   runs: consecutive panels of one output row whose windows all lie in
+//     the image: one assembly call per run (a pointer per vector, each
+//     post-incremented: no address arithmetic per row);
+//   whole panels with an edge vector: every vector's KW rows in the image,
+//     the vector at ox = 0 may start left of its row (padding) and the one
+//     at ox = wo - 4 end right of it. They read the neighbouring floats of
+//     the image (previous / next row or plane; the window's memory must be
+//     inside the image) with the same assembly, and the lanes that read
+//     outside the row, the same in every output row, are zeroed after;
+//   the others (rows above or below the image, partial panels, windows
+//     whose memory leaves the image) vector by vector (panel_general,
+//     vec_rows): a row outside the image is KW zero vectors, a window
+//     partly outside its row is copied into a zero-padded buffer first.
+// Assembly per (c, ky) row:
+//   aarch64 8x12 (3 vectors): 3x3 6 ld2 + 4 stores, 7x7 12 ld2 + 11 stp;
+//   armv7 6x8 (2 vectors): 3x3 4 vld2 + 5 vst1, 7x7 14 vld2 + 7 vst1.
+// Measured (python3 bench/insncount.py --functions, one 224x224 image):
+// MobileNetV2's stem packs its 1046 12-column panels of 27 rows in 136 K
+// instructions on aarch64 (~97 per panel of a run; the panel packer before:
+// 319 K), its 1568 8-column panels in 198 K on armv7 (before: 421 K).
 //
 // Intrinsics and inline assembly; an anonymous namespace (each unit that
 // includes it has its own copy).
@@ -220,6 +229,24 @@ struct Im2colS2Vec {
   "b.ne 0b\n\t"
     if constexpr (KW == 3) {
       const size_t e4 = 4, rb = 3 * kNR * 4, rs = w * 4 - 4, cs = (plane - 2 * w) * 4 - 4;
+      if (channels == 3) {
+        // RGB stems: the three channels straight-line (no channel loop).
+        __asm__ volatile(
+            "0:\n\t"
+            "mov %[p0], %[base]\n\t"
+            "add %[p1], %[base], #32\n\t"
+            "add %[p2], %[base], #64\n\t"
+            "add %[base], %[base], #96\n\t"
+            ARMCONV_S2V_ROW3("%[rs]") ARMCONV_S2V_ROW3("%[rs]") ARMCONV_S2V_ROW3("%[cs]")
+            ARMCONV_S2V_ROW3("%[rs]") ARMCONV_S2V_ROW3("%[rs]") ARMCONV_S2V_ROW3("%[cs]")
+            ARMCONV_S2V_ROW3("%[rs]") ARMCONV_S2V_ROW3("%[rs]") ARMCONV_S2V_ROW3("%[cs]")
+            "subs %[n], %[n], #1\n\t"
+            "b.ne 0b\n\t"
+            : [p0] "=&r"(p0), [p1] "=&r"(p1), [p2] "=&r"(p2), [d] "+r"(d), [base] "+r"(base), [n] "+r"(panels)
+            : [e4] "r"(e4), [rb] "r"(rb), [rs] "r"(rs), [cs] "r"(cs)
+            : ARMCONV_S2V_CLOBBER3);
+        return;
+      }
       __asm__ volatile(ARMCONV_S2V_RUN(ARMCONV_S2V_CH3)
                        : [p0] "=&r"(p0), [p1] "=&r"(p1), [p2] "=&r"(p2), [c] "=&r"(c), [d] "+r"(d),
                          [base] "+r"(base), [n] "+r"(panels)

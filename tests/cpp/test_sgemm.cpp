@@ -328,8 +328,8 @@ int main() {
         gemm_check::check_im2col(kn, *gk, ch, 9, w, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1);
         gemm_check::check_im2col(kn, *gk, ch, 8, w, 3, 3, 2, 2, 1, 1, p, 1 - p, 1 - p, p);
       }
-  // Stride-2 square kernels by 4-column vectors (neon/sgemm_im2col_s2.h;
-  // 3x3 on 8x12, 7x7 on both tiles, 5x5 the other packers): maps 1..20
+  // Stride-2 square kernels by 4-column vectors (neon/sgemm_im2col_s2.h:
+  // 3x3 and 7x7; 5x5 the other packers): maps 1..20
   // wide (output widths multiple of 4 or not) and 40..52 (whole panels,
   // runs of them, panels crossing output rows, windows reaching the
   // image's last float), every padding 0..3 on each side (asymmetric),
