@@ -13,6 +13,7 @@
 
 #include "core/gemm.h"
 #include "core/im2col.h"
+#include "neon/sgemm_im2col_s2.h"
 
 namespace armconv {
 namespace detail {
@@ -1131,6 +1132,9 @@ struct SgemmPack {
         default: return pack_im2col_s1_rows<0>(g, k0, kc, n0, nc, dst);
       }
     }
+    // Stride 2, square 3/5/7 kernels of stems, 4-column vectors in one
+    // output row each: by vectors (neon/sgemm_im2col_s2.h).
+    if (Im2colS2Vec<kNR>::applies(g, k0, kc, n0, nc)) return Im2colS2Vec<kNR>::pack_kw(g, kc, n0, nc, dst);
     if (g.dw == 1 && (g.sw == 1 || g.sw == 2) && g.channels <= 4 &&
         g.kw <= kMaxPanelKw &&
         g.pad_left < (int64_t(1) << 30) && kc > 0) {

@@ -211,7 +211,11 @@ void check_im2col(const GemmKernel<T>& kn, const GemmKernel<T>& gk, size_t ch, s
                                 {K / 3, K - K / 3, N / 2, N - N / 2},
                                 // 4-column aligned, K from mid-row (the stride-1 row packer)
                                 {K / 3, K - K / 3, N / 8 * 4, N - N / 8 * 4},
-                                {0, (K + 1) / 2, 1 % N, std::min<size_t>(N - 1 % N, 2 * kn.nr + 1)}};
+                                {0, (K + 1) / 2, 1 % N, std::min<size_t>(N - 1 % N, 2 * kn.nr + 1)},
+                                // all of K from a 4-column aligned column (the stride-2
+                                // vector packer), a whole block and one of a few panels
+                                {0, K, N / 8 * 4, N - N / 8 * 4},
+                                {0, K, N / 12 * 4, std::min<size_t>(N - N / 12 * 4, (2 * kn.nr + 4) / 4 * 4)}};
     for (const auto& bl : blocks) {
       const size_t k0 = bl[0], kc = bl[1], n0 = bl[2], nc = bl[3];
       if (kc == 0 || nc == 0) continue;

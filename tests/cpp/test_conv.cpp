@@ -4,6 +4,7 @@
 // more; this one runs in every C++ build, the clang cross builds included.)
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <vector>
 
 #include "armconv/armconv.h"
@@ -49,7 +50,8 @@ static void reference(const Conv2dParams& p, const float* x, int64_t n, int64_t 
 }
 
 static void run_case(int64_t cin, int64_t cout, int64_t k, int64_t s, int64_t d, int64_t pad,
-                     int64_t groups, int64_t n, int64_t h, int64_t w, bool clamp) {
+                     int64_t groups, int64_t n, int64_t h, int64_t w, bool clamp, float lo = -0.5f,
+                     float hi = 1.0f) {
   Conv2dParams p;
   p.in_channels = cin;
   p.out_channels = cout;
@@ -60,8 +62,8 @@ static void run_case(int64_t cin, int64_t cout, int64_t k, int64_t s, int64_t d,
   p.pad_bottom = p.pad_right = pad ? pad - 1 + (k % 2) : 0;  // asymmetric when k is even
   p.groups = groups;
   p.clamp = clamp;
-  p.out_min = -0.5f;
-  p.out_max = 1.0f;
+  p.out_min = lo;
+  p.out_max = hi;
   int64_t ho, wo;
   output_size(p, h, w, &ho, &wo);
   unsigned seed = unsigned(cin * 131 + cout * 17 + k * 7 + s + h * 3 + w);
@@ -122,6 +124,18 @@ int main() {
   run_case(16, 16, 3, 1, 1, 1, 1, 1, 13, 14, true);   // winograd-shaped
   run_case(8, 8, 3, 1, 1, 1, 8, 2, 9, 10, false);     // depthwise3x3-shaped
   run_case(8, 8, 3, 2, 1, 1, 8, 1, 9, 10, true);
+  // Stems (stride-2 3x3 and 7x7 of 3 channels: the vector im2col packer,
+  // neon/sgemm_im2col_s2.h): batch 2, no activation, ReLU (lower bound
+  // only), a two-sided clamp; output channels 13 (a partial M-panel),
+  // maps whose output widths are multiples of 4 (N % 12 = 0, 4, 8) or not.
+  for (int64_t hw : {24, 31, 40, 48, 57})
+    for (int act = 0; act < 3; act++) {
+      const float inf = std::numeric_limits<float>::infinity();
+      run_case(3, 13, 3, 2, 1, 1, 1, 2, hw, hw + 8, act > 0, act == 2 ? -0.5f : 0.0f, act == 2 ? 1.0f : inf);
+      run_case(3, 13, 7, 2, 1, 3, 1, 2, hw + 1, hw, act > 0, act == 2 ? -0.5f : 0.0f, act == 2 ? 1.0f : inf);
+    }
+  run_case(4, 32, 3, 2, 1, 0, 1, 1, 34, 50, true);
+  run_case(1, 8, 7, 2, 1, 2, 1, 3, 20, 20, false);
 
   Conv2dParams p;
   p.in_channels = 4;

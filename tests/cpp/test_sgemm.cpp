@@ -328,6 +328,23 @@ int main() {
         gemm_check::check_im2col(kn, *gk, ch, 9, w, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1);
         gemm_check::check_im2col(kn, *gk, ch, 8, w, 3, 3, 2, 2, 1, 1, p, 1 - p, 1 - p, p);
       }
+  // Stride-2 square kernels by 4-column vectors (neon/sgemm_im2col_s2.h:
+  // 3x3 and 7x7; 5x5 the other packers): maps 1..20
+  // wide (output widths multiple of 4 or not) and 40..52 (whole panels,
+  // runs of them, panels crossing output rows, windows reaching the
+  // image's last float), every padding 0..3 on each side (asymmetric),
+  // 1..5 and 8 channels.
+  {
+    const size_t pads[][4] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 3, 3, 2}, {3, 2, 2, 3}, {1, 0, 0, 1}, {0, 3, 3, 0}};
+    for (size_t k : {3, 5, 7})
+      for (size_t ch : {1, 2, 3, 4, 5, 8}) {
+        if (k == 5 && ch != 3) continue;
+        for (const auto& pd : pads)
+          for (size_t h : {1, 7, 8, 13})
+            for (size_t w = 1; w <= 52; w += (w == 20 ? 20 : 1))
+              gemm_check::check_im2col(kn, *gk, ch, h, w, k, k, 2, 2, 1, 1, pd[0], pd[1], pd[2], pd[3]);
+      }
+  }
   gemm_check::check_im2col(kn, *gk, 3, 9, 9, 7, 5, 2, 1, 2, 1, 3, 2, 2, 1);    // dilated rows, asymmetric
   gemm_check::check_im2col(kn, *gk, 1, 12, 60, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);  // reads up to the last element
   gemm_check::check_im2col(kn, *gk, 1, 30, 26, 11, 11, 1, 2, 1, 1, 5, 5, 5, 5);  // many taps (heap descriptors)
