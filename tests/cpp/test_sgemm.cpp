@@ -333,14 +333,17 @@ int main() {
   // wide (output widths multiple of 4 or not) and 40..52 (whole panels,
   // runs of them, panels crossing output rows, windows reaching the
   // image's last float), every padding 0..3 on each side (asymmetric),
-  // 1..5 and 8 channels.
+  // 1, 3 (the RGB stem's straight-line run), 4 (the packer's most) and 5
+  // (one past it: the other packers) channels; heights of one row, an even
+  // and an odd one. (The sweep with channels 2 and 8 and height 7 too took
+  // 50 s under qemu cortex-a72, 110 s on cortex-a15: twice this one.)
   {
     const size_t pads[][4] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 3, 3, 2}, {3, 2, 2, 3}, {1, 0, 0, 1}, {0, 3, 3, 0}};
     for (size_t k : {3, 5, 7})
-      for (size_t ch : {1, 2, 3, 4, 5, 8}) {
+      for (size_t ch : {1, 3, 4, 5}) {
         if (k == 5 && ch != 3) continue;
         for (const auto& pd : pads)
-          for (size_t h : {1, 7, 8, 13})
+          for (size_t h : {1, 8, 13})
             for (size_t w = 1; w <= 52; w += (w == 20 ? 20 : 1))
               gemm_check::check_im2col(kn, *gk, ch, h, w, k, k, 2, 2, 1, 1, pd[0], pd[1], pd[2], pd[3]);
       }
