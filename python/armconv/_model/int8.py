@@ -96,8 +96,8 @@ LAYERS = ("auto", "all")
 # the command above). Kinds, the cases behind them (fp32 / int8) and what
 # they counted (a72 | a76 | a15):
 #   pointwise  1x1, groups 1: mbv2_pw_* mbv2_pwl_* mbv2_conv_320_1280_7
-#              r18_1x1s2_* / q<same> (int8 output; float32 output counts
-#              the same within 1-7%: qconv1x1_64_56 vs _f32)
+#              r18_1x1s2_* / q<same> (int8 output; a float32 output costs
+#              STORE_F32 more, below)
 #              fp32 3.58-3.72 | 3.58-3.72 | 3.11-3.30 (K >= 64 input channels)
 #                   3.20-3.52 | 3.20-3.52 | 2.71-3.00 (K = 16..32: mbv2_pw_16_96_112,
 #                   _24_144_56, _32_192_28, mbv2_pwl_32_16_112)
@@ -372,15 +372,14 @@ def has_scales(graph):
 # ------------------------------------------------------------------ the rewrite
 
 # Where the float round trip of an edge between two convolutions costs (per
-# element of the tensor between them), besides the Quantize node counted above:
-# an int8 layer stores float32 (dequantization fused into its output stage) or
-# int8 at its reader's input scale (requantization fused likewise) for the same
-# count within 1-7% (`bench/insncount.py qconv1x1_64_56 qconv1x1_64_56_f32`),
-# and RATES' int8 figures are of either kind of store. So the only cost an edge
-# adds is QUANTIZE_INSNS, where an int8 layer reads a float tensor: its
-# producer runs float32, or is not a convolution, or the tensor has other
-# readers (the fused requantization writes one reader's scale into the only
-# copy) or is a graph output.
+# element of the tensor between them): QUANTIZE_INSNS where an int8 layer reads
+# a float tensor (its producer runs float32, or is not a convolution, or the
+# tensor has other readers: the fused requantization writes one reader's scale
+# into the only copy, or is a graph output), and STORE_F32 where an int8 layer
+# writes one (its dequantization is fused into its output stage, which costs
+# more than the requantizing int8 store: `bench/insncount.py qconv1x1_64_56
+# qconv1x1_64_56_f32` counted the float32 store 2% cheaper, but inside
+# MobileNetV2 and through the Python API it counts 0.27-0.39 more per element).
 
 
 def layer_costs(w_shape, groups, strides, isa):
