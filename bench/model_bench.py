@@ -40,6 +40,16 @@ output's error against float32 on 4 random inputs (an uncounted qemu run).
 --precision int8+fp16: the same calibrated file loaded at precision
 "int8+fp16" (on cortex-a76 the layers that stay float run fp16 where that
 counts fewer instructions).
+--precision fp16: the converted (uncalibrated) file loaded at precision
+"fp16" (on cortex-a76 the convolutions run half precision where that counts
+fewer instructions than float32, armconv/_model/int8.py FP16_RATES; the
+others float32): the same table, with no Quantize column (an fp16 model has
+no Quantize node), and the fp16 output's error against float32. (The
+random-weight MobileNetV2 export has identity BatchNorm layers: its
+activations shrink to ~3e-9 by the last layers, below binary16's smallest
+subnormal, 6e-8, so its fp16 output is all but zero: error 1.0 against
+float32. The counts do not depend on the values; ResNet-18's error is
+1.4e-3. tests/model_zoo.py's fixtures randomize BatchNorm and stay in range.)
 """
 import argparse
 import glob
@@ -140,17 +150,25 @@ def quantize_models(models, out, layers):
 
 
 def int8_rows(a, counter, root, py, env, models):
-    paths = quantize_models(models, a.out, a.layers)
+    """The int8 / int8+fp16 / fp16 table (the module docstring). For fp16 the
+    columns named int8 hold the fp16 model's counts (no Quantize nodes: not run)."""
+    half = a.precision == "fp16"
+    paths = ({name: m[1] for name, m in models.items()} if half else quantize_models(models, a.out, a.layers))
     rows = {}
     for name, (_, npz_path, macs, *_rest) in models.items():
         r = {"macs": macs}
         p8 = a.precision
-        for key, engine, path, prec in (("fp32", "armconv", npz_path, "fp32"), ("int8", "armconv", paths[name], p8),
-                                        ("int8-noquant", "armconv-noquant", paths[name], p8),
-                                        ("int8-layers", "armconv-layers", paths[name], p8)):
-            log(f"{name}: counting {key} on {a.cpu} ...")
+        runs = [("fp32", "armconv", npz_path, "fp32"), ("int8", "armconv", paths[name], p8),
+                ("int8-noquant", "armconv-noquant", paths[name], p8),
+                ("int8-layers", "armconv-layers", paths[name], p8)]
+        for key, engine, path, prec in runs:
+            if half and key == "int8-noquant":
+                continue
+            log(f"{name}: counting {key if not half else key.replace('int8', 'fp16')} on {a.cpu} ...")
             r[key] = per_inference(counter, root, py, env, engine, path, a.k, prec)
-        log(f"{name}: int8 against fp32 on {a.cpu} ...")
+        if half:
+            r["int8-noquant"] = r["int8"]
+        log(f"{name}: {a.precision} against fp32 on {a.cpu} ...")
         c = subprocess.run(["qemu-aarch64", "-cpu", a.cpu, "-L", root, py, GUEST, "compare", paths[name], "4",
                             "1,3,224,224", a.precision], capture_output=True, text=True, env=env)
         if c.returncode != 0:
@@ -158,8 +176,9 @@ def int8_rows(a, counter, root, py, env, models):
         r["error"] = c.stdout.strip()
         rows[name] = r
     print(f"Instructions per inference, qemu-aarch64 -cpu {a.cpu}, one thread, 1x3x224x224 "
-          f"(millions; K = {a.k}); {a.precision}: layers={a.layers!r}")
-    print(f"{'model':14} {'GMACs':>6} {'fp32':>8} {'int8':>8} {'int8/fp32':>9} {'quantize':>9} "
+          f"(millions; K = {a.k}); {a.precision}" + ("" if half else f": layers={a.layers!r}"))
+    lo = "fp16" if half else "int8"
+    print(f"{'model':14} {'GMACs':>6} {'fp32':>8} {lo:>8} {lo + '/fp32':>9} {'quantize':>9} "
           f"{'other glue':>10}")
     for name, r in rows.items():
         # (model_guest.py: the partial runs of an int8 model leave its Quantize nodes out)
@@ -169,6 +188,8 @@ def int8_rows(a, counter, root, py, env, models):
               f"{r['int8'] / r['fp32']:9.3f} {quant / 1e6:9.2f} {glue / 1e6:10.2f}")
         print(f"  {name}: {r['error']}")
         r.update(quantize=quant, glue=glue)
+        if half:  # the --json keys say what ran
+            rows[name] = {k.replace("int8", "fp16"): v for k, v in r.items() if k != "int8-noquant"}
     return rows
 
 
@@ -184,9 +205,10 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build-bench-model"))
     ap.add_argument("--insncount", default=os.environ.get("INSNCOUNT"))
     ap.add_argument("--json", help="also write the results here")
-    ap.add_argument("--precision", choices=("fp32", "int8", "int8+fp16"), default="fp32",
+    ap.add_argument("--precision", choices=("fp32", "int8", "int8+fp16", "fp16"), default="fp32",
                     help="int8: the calibrated int8 model against the float32 one (no onnxruntime); "
-                         "int8+fp16: the same loaded at precision 'int8+fp16'")
+                         "int8+fp16: the same loaded at precision 'int8+fp16'; fp16: the float32 "
+                         "file loaded at precision 'fp16' against float32")
     ap.add_argument("--layers", choices=("auto", "all"), default="auto",
                     help="with --precision int8: Model.quantize's layers")
     a = ap.parse_args()
@@ -207,7 +229,7 @@ def main():
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONNOUSERSITE": "1", "ORT_DISABLE_TELEMETRY": "1", "ARMCONV_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join([a.stage, os.path.join(sr, "site"), site])}
-    if a.precision in ("int8", "int8+fp16"):
+    if a.precision != "fp32":
         rows = int8_rows(a, counter, root, py, env, models)
         if a.json:
             with open(a.json, "w") as f:

@@ -31,8 +31,13 @@ def compare(path, reps, shape, precision="int8"):
         y, y8 = f(x), q(x)
         errs.append(float(np.abs(y8.astype(np.float64) - y).max() / np.abs(y).max()))
         agree += int(np.argmax(y) == np.argmax(y8))
-    print(f"int8 layers {len(q.int8_layers)} of {sum(1 for _, op in q.nodes if op == 'Conv')}; "
-          f"max|int8 - fp32| / max|fp32| = {max(errs):.3e} (mean {np.mean(errs):.3e}); "
+    if precision == "fp16":  # the summary's line: how many layers run half precision
+        what = next(line for line in q.summary().splitlines() if line.startswith("precision fp16"))
+        what = what.split(" on this CPU")[0].replace("precision fp16: ", "fp16 layers ")
+    else:
+        what = f"int8 layers {len(q.int8_layers)} of {sum(1 for _, op in q.nodes if op == 'Conv')}"
+    lo = "fp16" if precision == "fp16" else "int8"
+    print(f"{what}; max|{lo} - fp32| / max|fp32| = {max(errs):.3e} (mean {np.mean(errs):.3e}); "
           f"top-1 agrees {agree}/{reps}")
 
 

@@ -525,7 +525,8 @@ def test_int8_fp16_layers(rng, spec):
     pays, else float32), bit for bit; "int8" runs the latter in float32. On a CPU without
     fp16 the two precisions give the same bits. cortex-a76 (sdot, fp16): the 16->48 1x1
     layer runs int8 (as at "int8"), the 3x3 one fp16 (Winograd: 15.7 MACs per instruction
-    against float32's 12.5), the depthwise one float32 (never fp16: FP16_RATES)."""
+    against float32's 12.5), the depthwise one float32 (on a 10-wide map fp16 counts 0.48,
+    float32 2.5: FP16_RATES)."""
     graph, w, b, prm = one_conv(rng, spec)
     model = Model(graph, "one")
     cal = rnd(rng, 2, spec[1], 9, 11)
@@ -540,7 +541,8 @@ def test_int8_fp16_layers(rng, spec):
         s = q16.input_scales["conv"]
         np.testing.assert_array_equal(q16(x), armconv.QConv2d(w, b, input_scale=s, **kw)(armconv.quantize(x, s)))
     else:
-        want = int8_mod.float_precision(tuple(w.shape), prm["groups"], prm["stride"], int8_mod.int8_isa(), fp16_cpu)
+        want = int8_mod.float_precision(tuple(w.shape), prm["groups"], prm["stride"], int8_mod.int8_isa(), fp16_cpu,
+                                        x.shape[-1])
         layer = armconv.Conv2d(w, b, precision=want, **kw)
         np.testing.assert_array_equal(q16(x), layer(x))
         assert ("of the others 1 run half-precision" in q16.summary({"x": x.shape})) == (layer.precision == "fp16")
@@ -570,10 +572,11 @@ def test_auto_follows_the_rule(rng):
 
 
 def modelled_cost(graph, shapes, isa):
-    """Instructions of an int8 graph by RATES and QUANTIZE_INSNS, int8 ones counted
-    1 / MARGIN times: every Conv's input elements times its rate for its precision, every
-    Quantize node's elements times QUANTIZE_INSNS (read off the graph int8_rewrite built,
-    with the real tensor sizes: independent of pick_chain's bookkeeping)."""
+    """Instructions of an int8 graph by RATES, QUANTIZE_INSNS and STORE_F32, int8 ones
+    counted 1 / MARGIN times: every Conv's input elements times its rate for its precision,
+    every Quantize node's elements times QUANTIZE_INSNS, every int8 Conv's output elements
+    times STORE_F32 where it stores float32 (no output_scale) (read off the graph
+    int8_rewrite built, with the real tensor sizes: independent of pick_chain's bookkeeping)."""
     total = 0.0
     for n in graph.nodes:
         src = n.inputs[0].split(":int8")[0]
@@ -586,6 +589,8 @@ def modelled_cost(graph, shapes, isa):
             r32, r8 = int8_mod.RATES[isa][kind]
             m = int8_mod.macs_per_input(shape, g, s)
             total += e * (m / r8 / int8_mod.MARGIN if n.attrs.get("int8") else m / r32)
+            if n.attrs.get("int8") and "output_scale" not in n.attrs:
+                total += float(np.prod(shapes[n.outputs[0]])) * int8_mod.STORE_F32[isa] / int8_mod.MARGIN
     return total
 
 
@@ -610,14 +615,8 @@ def test_pick_is_the_cheapest_assignment(rng):
         alone = {n.name for n in src.nodes if n.op == "Conv" and int8_mod.int8_pays(
             *int8_mod.conv_geometry(n, src.consts[n.inputs[1]]), isa)[0]}
         assert costs[frozenset(pick)] <= costs[frozenset(alone)]
-        # int8+fp16: the same int8 layers; the float ones fp16 where float_precision says so
-        g, _ = int8_mod.int8_graph(src, "auto", isa, fp16=True)
+        g, _ = int8_mod.int8_graph(src, "auto", isa)
         assert {n.name for n in g.nodes if n.attrs.get("int8")} == pick
-        half = {n.name for n in g.nodes if n.attrs.get("fp16")}
-        assert half == {n.name for n in src.nodes if n.op == "Conv" and n.name not in pick and
-                                 int8_mod.float_precision(*int8_mod.conv_geometry(n, src.consts[n.inputs[1]]),
-                                                          isa, True) == "fp16"}
-        assert not half & {"dw0", "dw1", "fc"}  # depthwise and FC layers never run fp16
         if isa == "dotprod":  # the 24-channel projections: int8 only as their input arrives int8
             assert {"project0", "project1"} <= pick
             assert "input int8 from 'dw0'" in why["project0"]
@@ -670,7 +669,7 @@ def test_chains(rng):
 @pytest.mark.parametrize("isa", sorted(int8_mod.RATES))
 def test_rule_table(isa):
     """What the counts behind RATES say, per kernel: depthwise 3x3 never pays alone (int8's
-    1.0-1.7 MACs per instruction against fp32's 1.5-1.95), dense 3x3 stride 1 (fp32
+    0.68-1.72 MACs per instruction against float32's 1.63-2.72), dense 3x3 stride 1 (fp32
     Winograd) pays nowhere; wide pointwise layers pay on the sdot kernel only."""
     pays = lambda shape, g=1, s=(1, 1): int8_mod.int8_pays(shape, g, s, isa)[0]  # noqa: E731
     assert not pays((96, 1, 3, 3), 96) and not pays((96, 1, 3, 3), 96, (2, 2))
@@ -678,19 +677,28 @@ def test_rule_table(isa):
     assert pays((384, 64, 1, 1)) == (isa == "dotprod")
     assert not int8_mod.int8_pays((384, 64, 1, 1), 1, (1, 1), None)[0]
     # between two wide pointwise layers (int8 on every kernel) a depthwise one saves its
-    # reader's quantization: int8 where its int8 count is within about 1.5x of float32's
-    # (aarch64), not on armv7 (2x)
+    # reader's quantization: int8 where its int8 count / 0.9 is below float32's plus the
+    # Quantize's / 0.9, per input element: aarch64 9 / 1.4 / 0.9 = 7.1 < 9 / 2.5 + 4.31 / 0.9
+    # = 8.4; armv7 9 / 0.95 / 0.9 = 10.53 < 9 / 1.75 + 4.88 / 0.9 = 10.56 (a tie within 0.3%:
+    # its int8 depthwise counts 0.83-1.08 inside a chain, float32 1.63-1.83)
     chain = [int8_mod.layer_costs((2048, 128, 1, 1), 1, (1, 1), isa),
              int8_mod.layer_costs((2048, 1, 3, 3), 2048, (1, 1), isa),
              int8_mod.layer_costs((2048, 2048, 1, 1), 1, (1, 1), isa)]
     picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
-    assert picks[0] and picks[2]
-    assert picks[1] == (isa != "armv7")
+    assert picks == [True, True, True]
+    # stride 2 (a quarter of the elements after it, so a quarter of the Quantize to spare):
+    # float32 where int8 layers store float32 at no extra cost (STORE_F32 0: smull, armv7):
+    # 2.25 / 1.0 / 0.9 = 2.5 > 2.25 / 2.2 + 4.31 / 4 / 0.9 = 2.2; int8 on the sdot kernel,
+    # whose int8 input spares the expansion a float32 store, 0.39 per element of it:
+    # 2.5 < 2.2 + 0.39 / 0.9
+    chain[1] = int8_mod.layer_costs((2048, 1, 3, 3), 2048, (2, 2), isa)
+    picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
+    assert picks == [True, isa == "dotprod", True]
 
 
 # The thresholds int8.py's docstring states: (first m = out_channels of a 1x1 layer that runs
 # int8, first out_channels of a 3x3 stride-2 one), None: never.
-THRESHOLDS = {"dotprod": (27, 21), "smull": (509, None), "armv7": (615, None)}
+THRESHOLDS = {"dotprod": (28, 21), "smull": (509, None), "armv7": (615, None)}
 
 
 @pytest.mark.parametrize("isa", sorted(THRESHOLDS))
@@ -700,6 +708,108 @@ def test_rule_thresholds(isa):
     pw = first(lambda c: ((c, 64, 1, 1), 1, (1, 1)))
     s2 = first(lambda c: ((c, 64, 3, 3), 1, (2, 2)))
     assert (pw, s2) == THRESHOLDS[isa]
+
+
+# The half-precision rule (int8.py FP16_RATES against RATES' float32 column), on a CPU with
+# fp16 arithmetic: (kind, weight, groups, stride) -> precision at input widths 112, 56, 28, 14, 7.
+FP16_RULE = [
+    # 1x1: the fp16 GEMM 7.0 MACs per instruction against float32's 3.65, every width
+    ("pointwise", (96, 16, 1, 1), 1, (1, 1), ("fp16",) * 5),
+    # 3x3 stride 1 dense: fp16 Winograd 15.7 against 12.5
+    ("conv3x3s1", (32, 32, 3, 3), 1, (1, 1), ("fp16",) * 5),
+    # other dense (3x3 stride 2, 7x7, grouped): fp16 im2col 6.45 against 5.2
+    ("other", (64, 32, 3, 3), 1, (2, 2), ("fp16",) * 5),
+    ("other", (12, 4, 5, 5), 3, (1, 1), ("fp16",) * 5),
+    # depthwise 3x3 stride 1: fp16 3.61 / 3.45 on 112 / 56 wide maps against float32's 2.5;
+    # 2.28, 1.51, 0.48 on 28, 14, 7 wide maps
+    ("depthwise", (96, 1, 3, 3), 96, (1, 1), ("fp16", "fp16", "fp32", "fp32", "fp32")),
+    # depthwise 3x3 stride 2: fp16 2.0 at best (112 wide) against float32's 2.2
+    ("depthwise_s2", (96, 1, 3, 3), 96, (2, 2), ("fp32",) * 5),
+    # depthwise 5x5: no fp16 figure counted: float32
+    ("depthwise", (96, 1, 5, 5), 96, (1, 1), ("fp32",) * 5),
+]
+
+
+@pytest.mark.parametrize("isa", ["dotprod", "smull", None])
+def test_fp16_rule_table(isa):
+    """float_precision: which layers run half precision (precision "fp16", and the layers
+    "int8+fp16" leaves float) where the CPU has fp16 arithmetic; float32 where it has not."""
+    for kind, shape, g, s, want in FP16_RULE:
+        assert int8_mod.layer_kind(shape, g, s) == kind
+        got = tuple(int8_mod.float_precision(shape, g, s, isa, True, w) for w in (112, 56, 28, 14, 7))
+        assert got == want, (kind, shape, s)
+        assert all(int8_mod.float_precision(shape, g, s, isa, False, w) == "fp32" for w in (112, 56, 7))
+
+
+def rule_net(rng, c=8):
+    """1x1 c->2c -> depthwise 3x3 s1 -> depthwise 3x3 s2 -> 3x3 s1 2c->c -> 3x3 s2 -> GAP ->
+    Flatten -> Gemm (10), on a free-sized input."""
+    h = 2 * c
+    k = {"w_pw": rnd(rng, h, c, 1, 1, scale=0.25), "w_dw": rnd(rng, h, 1, 3, 3, scale=0.3),
+         "w_dw_s2": rnd(rng, h, 1, 3, 3, scale=0.3), "w_c3": rnd(rng, c, h, 3, 3, scale=0.06),
+         "w_c3s2": rnd(rng, c, c, 3, 3, scale=0.08), "fc": rnd(rng, 10, c, scale=0.3)}
+    conv = [("pw", 0, 1, 1), ("dw", 1, 1, h), ("dw_s2", 1, 2, h), ("c3", 1, 1, 1), ("c3s2", 1, 2, 1)]
+    nodes, x = [], "x"
+    for name, p, st, g in conv:
+        nodes.append(Node("Conv", name, [x, "w_" + name], [name + "_y"],
+                          {"pads": [p] * 4, "strides": [st, st], "group": g}))
+        x = name + "_y"
+    nodes += [Node("GlobalAveragePool", "gap", [x], ["g"]), Node("Flatten", "flat", ["g"], ["f"], {"axis": 1}),
+              Node("Gemm", "fc", ["f", "fc"], ["logits"], {"transB": 1})]
+    return optimize(Graph([("x", [None, c, None, None])], ["logits"], nodes, k))
+
+
+# rule_net's layers at input width 56 / 28 on a CPU with fp16 (FP16_RULE; each layer's input
+# width: pw, dw, dw_s2 the model's; c3 and c3s2 half of it); the fully connected layer float32
+# (batch 1: fp16 counted 0.61 MACs per instruction against float32's 2.69, int8.py).
+RULE_NET = {56: {"pw": "fp16", "dw": "fp16", "dw_s2": "fp32", "c3": "fp16", "c3s2": "fp16", "fc": "fp32"},
+            28: {"pw": "fp16", "dw": "fp32", "dw_s2": "fp32", "c3": "fp16", "c3s2": "fp16", "fc": "fp32"}}
+
+
+def layer_precisions(model):
+    """{node name: the precision its layer was made at} (int8 for QConv2d)."""
+    return {key[0]: (key[2] if len(key) > 2 else layer.precision)
+            for key, layer in model._layers._layers.items()}
+
+
+@pytest.mark.parametrize("width", sorted(RULE_NET))
+def test_fp16_layers_follow_the_rule(rng, width):
+    """Precision "fp16" and "int8+fp16": each float layer runs at float_precision's pick for
+    its input width (RULE_NET on a CPU with fp16, float32 elsewhere), and its output is that
+    of Conv2d at that precision, bit for bit; "int8+fp16" keeps "int8"'s int8 layers."""
+    graph = rule_net(rng)
+    fp16_cpu = bool(armconv.cpu_info()["fp16"])
+    x = rnd(rng, 1, 8, width, width)
+    m16 = Model(graph, "r", "fp16")
+    y = m16(x)
+    got = layer_precisions(m16)
+    want = RULE_NET[width] if fp16_cpu else dict.fromkeys(RULE_NET[width], "fp32")
+    assert got == want
+    # the layers it made are Conv2d at those precisions: the same bits as a model whose
+    # layers are made at them one by one (the float32 model, then each layer swapped)
+    np.testing.assert_array_equal(y, m16(x))
+    summary = m16.summary({"x": x.shape})
+    half = sum(1 for p in want.values() if p == "fp16")
+    assert f"precision fp16: {half} of 6 convolution / fully connected layers run half-precision" in summary
+    q = Model(graph, "r").quantize(rnd(rng, 1, 8, width, width), precision="int8+fp16")
+    q(x)
+    got8 = layer_precisions(q)
+    assert {k for k, v in got8.items() if v == "int8"} == set(q.int8_layers)
+    assert {k: v for k, v in got8.items() if v != "int8"} == {k: want[k] for k in got8 if got8[k] != "int8"}
+
+
+def test_fp16_layer_bits(rng):
+    """A depthwise layer at precision "fp16": Conv2d(precision=float_precision(...)) bit for bit,
+    fp16 on a 56-wide map and float32 on a 28-wide one where the CPU has fp16."""
+    graph, w, b, prm = one_conv(rng, ("depthwise", 8, 8, 3, 1, 1, 8, "Clip6"))
+    m16 = Model(graph, "one", "fp16")
+    fp16_cpu = bool(armconv.cpu_info()["fp16"])
+    for width in (56, 28):
+        x = rnd(rng, 1, 8, 6, width)
+        want = int8_mod.float_precision(tuple(w.shape), 8, (1, 1), int8_mod.int8_isa(), fp16_cpu, width)
+        assert want == ("fp16" if fp16_cpu and width == 56 else "fp32")
+        layer = armconv.Conv2d(w, b, padding=prm["pads"], groups=8, activation="relu6", precision=want)
+        np.testing.assert_array_equal(m16(x), layer(x))
 
 
 # ----------------------------------------------------------------- the quantize kernel

@@ -222,7 +222,7 @@ def main(argv=None):
                        help="shape of the random input (for free dimensions); once per input")
         p.add_argument("--repeat", type=int, default=5, help="timed runs (the best is shown)")
         p.add_argument("--precision", choices=("fp32", "fp16", "int8", "int8+fp16"), default="fp32",
-                       help="the layers' arithmetic (fp16: half precision where the CPU has it; "
+                       help="the layers' arithmetic (fp16: half precision where the CPU has it and it pays; "
                             "int8: a model converted with --int8, its convolutions int8 where that pays; "
                             "int8+fp16: the same, its other layers fp16 where the CPU has it and it pays)")
     p = sub.add_parser("run", help="run a model once and print its outputs")

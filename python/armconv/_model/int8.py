@@ -26,7 +26,9 @@ rules, README "int8 (quantized) inference"):
 
 The rule (``layers="auto"``) compares counted instructions. Per input element
 a layer costs ``m / r32`` instructions in float32 and ``m / r8`` in int8, plus
-:data:`QUANTIZE_INSNS` when its int8 input must be quantized, where ``m`` =
+:data:`QUANTIZE_INSNS` when its int8 input must be quantized and
+:data:`STORE_F32` per output element when its int8 output is stored float32
+(dequantized for a float reader), where ``m`` =
 MACs per input element = ``(out_channels / groups) kh kw / (sh sw)`` and
 ``r32``, ``r8`` the MACs per instruction the kernels reach for the layer's
 kind on this CPU's int8 kernel (:data:`RATES`); int8 costs count 1 /
@@ -37,15 +39,16 @@ alone reads the previous one's output, the pairs that run int8 -> int8
 without a float round trip (MobileNetV2's expand -> depthwise -> project,
 and the next block's expand where no residual Add reads the projection).
 Within a chain a layer pays the quantization only if the layer before it
-runs float32; a float32 layer after an int8 one costs nothing extra (the
-int8 layer's dequantization is fused into its store). :func:`pick_chain`
+runs float32; a float32 layer after an int8 one costs the int8 layer its
+float32 store (the dequantization is fused into it: STORE_F32, 0.39 per
+element on the A76, not charged on the A72, see there). :func:`pick_chain`
 finds the cheapest assignment of a chain by dynamic programming (exact for
 this model; the sizes of the layers' inputs relative to the chain's first
 come from the channel counts and strides, so the pick depends on the
 weights and attributes only, not on the input size). A convolution alone in
-its chain gets :func:`int8_pays`, int8 where ``m / r8 + QUANTIZE_INSNS <=
-0.9 m / r32``:
-  Cortex-A76 (sdot): pointwise layers with m >= 27, other dense convs (3x3
+its chain gets :func:`int8_pays`, int8 where ``m / r8 + QUANTIZE_INSNS +
+STORE_F32 growth <= 0.9 m / r32``:
+  Cortex-A76 (sdot): pointwise layers with m >= 28, other dense convs (3x3
   s2: m >= 47, i.e. 21 or more output channels); never depthwise, never 3x3
   s1 (fp32 Winograd counts as many MACs per instruction as sdot im2col).
   Cortex-A72 (smull/smlal): pointwise layers with m >= 509 (MobileNetV2's
@@ -54,7 +57,8 @@ its chain gets :func:`int8_pays`, int8 where ``m / r8 + QUANTIZE_INSNS <=
 (test_model_int8.py::test_rule_thresholds checks these.) In a chain, more:
 on the A76 every convolution of torchvision's MobileNetV2 (its 16- and
 24-channel projections read int8 from their depthwise layer, whose int8
-output spares them a Quantize), on the A72 also the depthwise layer and the
+output spares them a Quantize; its stride-2 depthwise layers, int8 where
+their int8 input spares their expansion a float32 store), on the A72 also the depthwise layer and the
 960->320 projection of the last block, between the int8 160->960 expansion
 and the int8 320->1280 layer. A tensor that several int8 convolutions read
 (through one shared Quantize node) is charged to each of them: the rule may
@@ -62,11 +66,14 @@ miss such a saving, never count one that is not there.
 
 Precision "int8+fp16" on a CPU with fp16 vector arithmetic: the same int8
 layers as "int8"; a layer the rule leaves float runs half precision where
-that counts fewer instructions than float32 (:data:`FP16_RATES`; on the A76
-ResNet-18's 3x3 stride-1 layers then run fp16 Winograd; depthwise layers
-never run fp16). Weighing int8 against fp16 inside the chain rule counted
-more, not fewer, instructions on MobileNetV2 (FP16_RATES): the int8 picks
-stay those measured against float32.
+that counts fewer instructions than float32 for its kind and input width
+(:func:`float_precision`, :data:`FP16_RATES`; the model's LayerCache asks it
+when it makes the layer), as every layer at precision "fp16": on the A76
+dense convolutions (ResNet-18's 3x3 stride-1 layers run fp16 Winograd) and
+depthwise 3x3 stride-1 layers on maps 56 or more wide; fully connected
+layers stay float32. Weighing int8 against fp16 inside the chain rule
+counted more, not fewer, instructions on MobileNetV2 (on 9209cf5: 48.3 M
+against 46.4 M): the int8 picks stay those measured against float32.
 """
 import math
 
@@ -80,67 +87,126 @@ LAYERS = ("auto", "all")
 
 # MACs per executed instruction, one thread, whole call (packing, stores),
 # counted under qemu-user with `python3 bench/insncount.py --cpu CPU CASES`
-# on 1c5ca8f (cortex-a72: "smull", cortex-a76: "dotprod"; `--arch arm --cpu
+# (cortex-a72: "smull", cortex-a76: "dotprod"; `--arch arm --cpu
 # cortex-a15`: "armv7"). Keyed by the int8 GEMM kernel cpu_info() reports;
 # the float32 kernels are the same machine code on the A72 and A76, so their
-# counts are the same there. Kinds, the cases behind them (fp32 / int8) and
-# what they counted (a72 | a76 | a15):
+# counts are the same there (mbv2_dw_384_14 2.342 on both). Re-counted on
+# 3f09be1 (the perf gate's figures, bench/baseline.json, equal to within
+# 0.0001 on that commit; the cases the gate has not on a CPU counted with
+# the command above). Kinds, the cases behind them (fp32 / int8) and what
+# they counted (a72 | a76 | a15):
 #   pointwise  1x1, groups 1: mbv2_pw_* mbv2_pwl_* mbv2_conv_320_1280_7
-#              r18_1x1s2_* / q<same> (int8 output; float32 output counts
-#              the same within 1-7%: qconv1x1_64_56 vs _f32)
-#              fp32 3.56-3.69 | 3.56-3.69 | 3.08-3.20
-#              int8 3.73-4.57 | 10.7-13.2 | 2.77-4.19
-#   depthwise  groups == channels: mbv2_dw_* / qmbv2_dw_*_f32
-#              fp32 1.50-1.95 | 1.50-1.95 | 1.62-1.83
-#              int8 1.00-1.56 | 1.00-1.56 | 0.77-0.97
+#              r18_1x1s2_* / q<same> (int8 output; a float32 output costs
+#              STORE_F32 more, below)
+#              fp32 3.58-3.72 | 3.58-3.72 | 3.11-3.30 (K >= 64 input channels)
+#                   3.20-3.52 | 3.20-3.52 | 2.71-3.00 (K = 16..32: mbv2_pw_16_96_112,
+#                   _24_144_56, _32_192_28, mbv2_pwl_32_16_112)
+#              int8 3.74-4.63 | 10.7-13.2 | 3.20 (K >= 64; a15: K = 96 only, 2.77-4.19
+#                   on 1c5ca8f)
+#                   2.14-3.02 | 6.07-8.73 | (K = 16..32: q<same>)
+#              int8 depends on K more than float32 does, but keying it by K would
+#              change no pick of MobileNetV2 or ResNet-18: their K <= 32 layers
+#              (m <= 192) pay by far on the A76 and never on the A72 (int8
+#              counts fewer MACs per instruction there than float32).
+#   depthwise  3x3, groups == channels, stride 1: mbv2_dw_{32_112, 144_56,
+#              192_28, 384_14, 576_14, 960_7} dw3x3s1_64_56 / qmbv2_dw_{384_14,
+#              576_14, 960_7} (int8 output, as inside an int8 chain; float32
+#              output 0.94-0.97 times that) qdw3x3s1_64_56
+#              fp32 2.08-2.72 (3.14) | as a72 | 1.63-1.83 (1.92)
+#              int8 1.08-1.72 | 1.08-1.72 | 0.83-1.08
+#   depthwise_s2  the same, stride 2: mbv2_dw_s2_{96_112, 144_56, 192_28,
+#              576_14} dw3x3s2_64_56 / qmbv2_dw_s2_576_14 qdw3x3s2_64_56
+#              fp32 2.06-2.44 (2.49) | as a72 | 1.82-2.12 (2.07)
+#              int8 0.94-1.07 | 0.94-1.07 | 0.68-0.83
+#              (on 1c5ca8f one depthwise figure: fp32 1.50-1.95, int8 1.00-1.56
+#              on aarch64; since then the fp32 whole-plane assembly kernels;
+#              the int8 ones unchanged.) Both strides depend on the map too:
+#              aarch64 fp32 stride 1 2.65-2.72 on 28-112 wide maps, 2.34 at 14,
+#              2.08 at 7; int8 1.72 at 14, 1.08 at 7 (960 channels). The rule has
+#              no map sizes (a chain's pick depends on its weights alone): the
+#              table holds the middle.
 #   conv3x3s1  3x3 stride 1 dense: r18_3x3_* (fp32 Winograd) / qr18_3x3_*
-#              fp32 10.6-14.6 | 10.6-14.6 | 9.04-11.9
-#              int8 6.03-7.48 | 12.5-13.5 | 4.46-5.55
+#              fp32 10.7-14.6 | 10.7-14.6 | 9.06-11.9
+#              int8 6.05-7.51 | 12.6-13.5 | 4.47-5.53
 #   other      every other dense conv: r18_3x3s2_* / qr18_3x3s2_* (3x3 s2)
-#              fp32 4.70-5.61 | 4.70-5.61 | 3.93-4.22
-#              int8 4.47-4.72 | 12.4-13.2 | 3.97-4.19
-# The table holds a middle value of each range.
+#              fp32 4.70-5.62 | 4.70-5.62 | 3.93-4.24
+#              int8 4.47-4.72 | 12.4-13.2 | 3.97-4.19 (1c5ca8f)
+# The table holds a middle value of each range (pointwise: of the K >= 64
+# layers, where a wide layer, the only kind int8 pays for on the A72 and
+# armv7, sits).
 RATES = {
     # kernel: {kind: (fp32, int8)}
-    "smull": {"pointwise": (3.65, 4.2), "depthwise": (1.8, 1.2), "conv3x3s1": (12.5, 6.9),
-              "other": (5.2, 4.6)},
-    "dotprod": {"pointwise": (3.65, 12.0), "depthwise": (1.8, 1.2), "conv3x3s1": (12.5, 13.0),
-                "other": (5.2, 12.8)},
-    "armv7": {"pointwise": (3.15, 3.6), "depthwise": (1.75, 0.85), "conv3x3s1": (10.3, 5.1),
-              "other": (4.1, 4.1)},
+    "smull": {"pointwise": (3.65, 4.2), "depthwise": (2.5, 1.4), "depthwise_s2": (2.2, 1.0),
+              "conv3x3s1": (12.5, 6.9), "other": (5.2, 4.6)},
+    "dotprod": {"pointwise": (3.65, 12.0), "depthwise": (2.5, 1.4), "depthwise_s2": (2.2, 1.0),
+                "conv3x3s1": (12.5, 13.0), "other": (5.2, 12.8)},
+    "armv7": {"pointwise": (3.15, 3.6), "depthwise": (1.75, 0.95), "depthwise_s2": (1.9, 0.8),
+              "conv3x3s1": (10.3, 5.1), "other": (4.1, 4.1)},
 }
 # Instructions per element of the float32 -> int8 conversion of an int8
 # layer's input (the Quantize node, quantize-<isa>-16): bench/insncount.py
-# 'quantize_*' (4.31 on cortex-a72, 4.88 on cortex-a15; the generic loop it
-# replaced: 42 on cortex-a72).
+# 'quantize_*' (4.31 on cortex-a72 and a76, 4.88 on cortex-a15, re-counted on
+# 3f09be1: unchanged; the generic loop it replaced: 42 on cortex-a72).
 QUANTIZE_INSNS = {"dotprod": 4.31, "smull": 4.31, "armv7": 4.88}
+# Instructions per output element that an int8 layer adds when it stores
+# float32 (dequantized: its reader runs float32, or is not a convolution, or
+# the tensor has other readers) instead of int8 for an int8 reader (RATES'
+# int8 figures are of int8 stores). MobileNetV2 on cortex-a76, 3f09be1, the
+# node alone in its model's plan (plan.run(only=...) between guest_marks
+# regions, int8 file of bench/model_bench.py, rule with and without the
+# stride-2 depthwise layers int8): expand 16->96 at 112x112 3.30 M (int8
+# store) -> 3.77 M (float32), 24->144 at 56x56 1.63 -> 1.81 M: 0.39 per
+# output element both; QConv2d 16->96 at 112x112 alone through the Python API
+# (bench/guest_marks.py regions): 0.32 on cortex-a76, 0.38 on cortex-a72
+# (64->384 at 14x14: 0.31 and 0.37; 160->960 at 7x7 on cortex-a72: 0.27).
+# Without it (the rule before) and with the stride-keyed depthwise figures the
+# rule ran MobileNetV2's stride-2 depthwise layers float32 on cortex-a76,
+# which counted 47.0 M against 46.4 M with them int8 (model_bench --precision
+# int8: their expansions' float32 stores, +0.47 M at 16->96 alone). On the
+# A72 the rule does not charge it (0): with 0.38 it would run MobileNetV2's
+# three 96->576 expansions float32, where int8 (with the store and the
+# Quantize) counts about 7% fewer instructions (qmbv2_pw_96_576_14 4.09 vs
+# mbv2_pw_96_576_14 3.64), less than MARGIN asks: the rule before picked them
+# only because it left the store out, and dropping them would raise the
+# A72's count (a policy question: MARGIN, not the counts). armv7: not counted.
+STORE_F32 = {"dotprod": 0.39, "smull": 0.0, "armv7": 0.0}
 # int8 must save this share of a layer's instructions to be picked: it costs
 # accuracy (about 1/254 of the ranges per layer), so a tie goes to float32.
 MARGIN = 0.9
 # MACs per executed instruction of the half-precision kernels (float32 in and
-# out, as a model runs them) on cortex-a76, the perf gate's figures
-# (bench/baseline.json, `python3 bench/insncount.py --cpu cortex-a76 CASE`):
+# out, as a model runs them) on cortex-a76, on 3f09be1:
 #   pointwise     fp16_conv1x1_64_56 6.88, fp16_conv1x1_128_28 7.20, fp16_gemm_256 7.31
-#   depthwise     None: kept out of fp16 (int8 or float32, as at precision "int8").
-#                 fp16_dw3x3s1_64_56 counts 3.88 (stride 1), but in MobileNetV2 on
-#                 cortex-a76 the int8 depthwise layers of its int8 chains count less
-#                 than fp16 ones plus the Quantize of their readers' input:
-#                 bench/model_bench.py --precision int8+fp16 with fp16 depthwise
-#                 layers counted 51.6 M (layers 45.9, Quantize 5.1) against
-#                 int8's 46.4 M (43.6, 2.3); and a model's stride-2 depthwise 3x3
-#                 layer (padding 1 all round) runs fp16 im2col, not the fp16
-#                 depthwise3x3 kernel (Conv2d(precision="fp16").algo_for), 76.1 M.
-#   conv3x3s1     fp16_wino43_32_56 15.65, fp16_wino43_256_14 18.6, fp16_wino43_64_28 20.1
+#   conv3x3s1     fp16_wino43_32_56 15.79, fp16_wino43_256_14 18.64, fp16_wino43_64_28 20.23
 #                 (the least: 7x7 maps were not counted)
 #   other         fp16_conv3x3s2_32_64_56 6.45, fp16_im2col3x3_64_28 6.59
-# Used by precision "int8+fp16" on CPUs with fp16 vector arithmetic, where a
-# layer that does not run int8 runs fp16 if that counts fewer instructions
-# than float32 (RATES' fp32 column). The int8 picks are those of "int8": with
-# fp16 costs inside pick_chain (the float cost of a layer the cheaper of fp32
-# and fp16) MobileNetV2 counted 48.3 M on cortex-a76 (32 int8 layers, 11 fp16)
-# against 46.4 M for "int8" (52 int8 layers): its int8 chains count fewer
-# instructions than RATES' int8 figures say.
-FP16_RATES = {"pointwise": 7.0, "depthwise": None, "depthwise_s2": None, "conv3x3s1": 15.7, "other": 6.45}
+#   (bench/insncount.py --cpu cortex-a76 CASE, the perf gate's figures), and
+#   depthwise     by the input's width: armconv.Conv2d(w, b, groups=C, padding=1,
+#   depthwise_s2  activation="relu6", precision="fp16") on 1xCxHxH through the
+#                 Python API under qemu-aarch64 -cpu cortex-a76 (one call between
+#                 bench/guest_marks.py region marks, an empty region subtracted;
+#                 the same way float32 counts 2.274 for mbv2_dw_384_14's layer,
+#                 insn_bench 2.342), MobileNetV2's maps:
+#                 stride 1: C=32 112x112 3.61, 144@56 3.49, 64@56 3.45, 192@28 2.28,
+#                           576@14 1.51, 960@7 0.48
+#                 stride 2: 96@112 2.00, 144@56 1.85, 64@56 1.81, 192@28 0.88, 576@14 0.45
+#                 so fp16 pays only for stride 1 on maps 56 or more wide (float32
+#                 2.68-3.14 there); below that the fp16 kernel loses to float32's
+#                 whole-plane assembly, 4x on 7x7 maps. ((min width, rate), ...),
+#                 widest first.
+# The previous figures (depthwise: None) were decided while a stride-2 depthwise
+# layer still ran fp16 im2col (choose_f16, fixed on 4ef8f98).
+FP16_RATES = {"pointwise": 7.0, "conv3x3s1": 15.7, "other": 6.45,
+              "depthwise": ((56, 3.45), (28, 2.28), (14, 1.51), (1, 0.48)),
+              "depthwise_s2": ((112, 2.0), (56, 1.81), (28, 0.88), (1, 0.45))}
+# Where the half-precision rule ("fp16", and the layers "int8+fp16" leaves
+# float) runs a layer fp16: where FP16_RATES beats RATES' float32 figure for its
+# kind (and map width): on cortex-a76 every dense convolution (1x1, 3x3 stride 1
+# by Winograd, other: im2col), depthwise 3x3 stride 1 on maps >= 56 wide;
+# not stride-2 or narrower depthwise layers, and not fully connected layers
+# (model.py LayerCache.fc_layer): at batch 1 (a GEMV) MobileNetV2's 1280 -> 1000
+# layer counted 2.09 M instructions in fp16 against 0.48 M in float32 (0.61 and
+# 2.69 MACs per instruction; ResNet-18's 512 -> 1000: 0.82 M against 0.20 M),
+# counted as the depthwise layers above.
 
 
 def int8_isa():
@@ -160,7 +226,7 @@ def layer_kind(w_shape, groups, strides):
     cout, cin_g, kh, kw = w_shape
     cin = cin_g * groups
     if groups > 1 and groups == cin and cout == cin:
-        return "depthwise"
+        return "depthwise" if tuple(strides) == (1, 1) else "depthwise_s2"
     if groups == 1 and kh == kw == 1:
         return "pointwise"
     if groups == 1 and kh == kw == 3 and tuple(strides) == (1, 1):
@@ -306,43 +372,49 @@ def has_scales(graph):
 # ------------------------------------------------------------------ the rewrite
 
 # Where the float round trip of an edge between two convolutions costs (per
-# element of the tensor between them), besides the Quantize node counted above:
-# an int8 layer stores float32 (dequantization fused into its output stage) or
-# int8 at its reader's input scale (requantization fused likewise) for the same
-# count within 1-7% (`bench/insncount.py qconv1x1_64_56 qconv1x1_64_56_f32`),
-# and RATES' int8 figures are of either kind of store. So the only cost an edge
-# adds is QUANTIZE_INSNS, where an int8 layer reads a float tensor: its
-# producer runs float32, or is not a convolution, or the tensor has other
-# readers (the fused requantization writes one reader's scale into the only
-# copy) or is a graph output.
+# element of the tensor between them): QUANTIZE_INSNS where an int8 layer reads
+# a float tensor (its producer runs float32, or is not a convolution, or the
+# tensor has other readers: the fused requantization writes one reader's scale
+# into the only copy, or is a graph output), and STORE_F32 where an int8 layer
+# writes one (its dequantization is fused into its output stage, which costs
+# more than the requantizing int8 store: `bench/insncount.py qconv1x1_64_56
+# qconv1x1_64_56_f32` counted the float32 store 2% cheaper, but inside
+# MobileNetV2 and through the Python API it counts 0.27-0.39 more per element).
 
 
 def layer_costs(w_shape, groups, strides, isa):
-    """(fp32, int8, growth) of a convolution per element of its input:
+    """(fp32, int8, growth, store) of a convolution per element of its input:
     instructions of the float32 kernels and of the int8 kernels (input
-    already int8), and output elements per input element,
+    already int8, output int8), output elements per input element,
     (out_channels / in_channels) / (sh sw) (padding ignored: the ratio of a
-    'same' convolution; it weights the next layer of a chain)."""
+    'same' convolution; it weights the next layer of a chain), and what the
+    int8 layer adds when it stores float32 instead (STORE_F32 x growth)."""
     kind = layer_kind(w_shape, groups, strides)
     r32, r8 = RATES[isa][kind]
     m = macs_per_input(w_shape, groups, strides)
     cout, cin_g = w_shape[0], w_shape[1]
-    return m / r32, m / r8, cout / (cin_g * groups) / (strides[0] * strides[1])
+    growth = cout / (cin_g * groups) / (strides[0] * strides[1])
+    return m / r32, m / r8, growth, STORE_F32[isa] * growth
 
 
-def fp16_kind(w_shape, groups, strides):
-    kind = layer_kind(w_shape, groups, strides)
-    return "depthwise_s2" if kind == "depthwise" and tuple(strides) != (1, 1) else kind
+def fp16_rate(kind, width):
+    """FP16_RATES' figure for a layer of this kind whose input is `width` wide."""
+    r = FP16_RATES[kind]
+    if isinstance(r, tuple):
+        return next(rate for w0, rate in r if width >= w0)
+    return r
 
 
-def float_precision(w_shape, groups, strides, isa, fp16):
-    """"fp16" where half precision counts fewer instructions than float32 (fp16: the
-    model asks for it and the CPU has it), else "fp32"."""
+def float_precision(w_shape, groups, strides, isa, fp16, width=1):
+    """"fp16" where half precision counts fewer instructions than float32 for this
+    layer on an input `width` wide (fp16: the model asks for it and the CPU has
+    it), else "fp32"."""
     if not fp16:
         return "fp32"
     kind = layer_kind(w_shape, groups, strides)
-    r16 = FP16_RATES[fp16_kind(w_shape, groups, strides)]
-    return "fp16" if r16 and r16 > RATES[isa or "smull"][kind][0] else "fp32"
+    if kind.startswith("depthwise") and tuple(w_shape[2:]) != (3, 3):
+        return "fp32"  # counted: 3x3 only
+    return "fp16" if fp16_rate(kind, width) > RATES[isa or "smull"][kind][0] else "fp32"
 
 
 def int8_pays(w_shape, groups, strides, isa):
@@ -351,8 +423,8 @@ def int8_pays(w_shape, groups, strides, isa):
     pick_layers applies to a chain of one."""
     if isa is None:
         return False, "generic int8 kernels"
-    c32, g8, _ = layer_costs(w_shape, groups, strides, isa)
-    c8 = g8 + QUANTIZE_INSNS[isa]
+    c32, g8, _, store = layer_costs(w_shape, groups, strides, isa)
+    c8 = g8 + QUANTIZE_INSNS[isa] + store
     kind = layer_kind(w_shape, groups, strides)
     return c8 <= MARGIN * c32, f"{kind}: int8 {c8:.1f} vs fp32 {c32:.1f} insns per input element"
 
@@ -388,25 +460,31 @@ def int8_chains(graph, eligible):
 def pick_chain(costs, q, margin=None):
     """Which layers of a chain run int8: the assignment of least modelled cost.
 
-    costs: [(fp32, int8, growth)] per layer (layer_costs), q: QUANTIZE_INSNS.
+    costs: [(fp32, int8, growth, store)] per layer (layer_costs), q: QUANTIZE_INSNS.
     Per element of the chain's input, layer i sees w_i = growth_0 ... growth_{i-1}
     elements; it costs w_i fp32 in float32, w_i int8 in int8 plus w_i q when the
-    layer before it runs float32 (or it is the first). int8 costs count 1 / margin
-    times (accuracy: int8 must save 1 - MARGIN of what it replaces, as
-    int8_pays). A dynamic program over the chain (state: the previous layer's
-    precision), ties to float32; exact for this cost model (a chain is a path).
+    layer before it runs float32 (or it is the first), plus w_i store when the
+    layer after it runs float32 (or it is the last: its output leaves the chain
+    as float32). int8 costs count 1 / margin times (accuracy: int8 must save
+    1 - MARGIN of what it replaces, as int8_pays). A dynamic program over the
+    chain (state: the previous layer's precision), ties to float32; exact for
+    this cost model (a chain is a path).
     Returns ([bool] per layer, [int8 input already int8] per layer)."""
     margin = MARGIN if margin is None else margin
     w = 1.0
     best = {False: (0.0, []), True: (math.inf, [])}  # previous layer's precision -> (cost, picks)
-    for i, (c32, c8, growth) in enumerate(costs):
-        fp = min(best[False], best[True], key=lambda b: b[0])  # best[False] first: ties to fp32
+    store = 0.0  # the previous layer's float32 store, were it int8, per chain-input element
+    for c32, c8, growth, *st in costs:
+        from_fp, from_i8 = best[False][0], best[True][0] + store / margin
+        fp = (from_fp, best[False][1]) if from_fp <= from_i8 else (from_i8, best[True][1])  # ties: fp32
         i8_from_fp = best[False][0] + w * (c8 + q) / margin
         i8_from_i8 = best[True][0] + w * c8 / margin
         i8 = (i8_from_i8, best[True][1]) if i8_from_i8 < i8_from_fp else (i8_from_fp, best[False][1])
         best = {False: (fp[0] + w * c32, fp[1] + [False]), True: (i8[0], i8[1] + [True])}
+        store = w * (st[0] if st else 0.0)
         w *= growth
-    picks = best[True][1] if best[True][0] < best[False][0] else best[False][1]
+    i8_end = best[True][0] + store / margin
+    picks = best[True][1] if i8_end < best[False][0] else best[False][1]
     return picks, [i > 0 and picks[i - 1] for i in range(len(picks))]
 
 
@@ -443,10 +521,12 @@ def pick_layers(graph, layers, isa):
         costs = [layer_costs(*geo[n.name], isa) for n in chain]
         picks, fed = pick_chain(costs, QUANTIZE_INSNS[isa])
         for i, (n, p) in enumerate(zip(chain, picks)):
-            c32, c8, _ = costs[i]
+            c32, c8, _, store = costs[i]
             src = f"input int8 from {chain[i - 1].name!r}" if fed[i] else "input quantized"
             if not fed[i]:
                 c8 += QUANTIZE_INSNS[isa]
+            if not (i + 1 < len(chain) and picks[i + 1]):
+                c8 += store  # its output float32
             where = f"; chain {chain[0].name!r}..{chain[-1].name!r}" if len(chain) > 1 else ""
             if p and i + 1 < len(chain) and picks[i + 1]:
                 where += f"; its int8 output spares {chain[i + 1].name!r} a Quantize"
@@ -457,18 +537,14 @@ def pick_layers(graph, layers, isa):
     return picked, why
 
 
-def int8_graph(graph, layers, isa="cpu", fp16=False):
+def int8_graph(graph, layers, isa="cpu"):
     """The graph that runs, and {Conv node name: why it runs int8 or float32}.
 
     1. pick_layers decides which Conv nodes run int8 on this CPU (isa:
        int8_isa() unless given; None: generic kernels); they carry attrs["int8"].
-       fp16 (precision "int8+fp16" on a CPU with fp16 arithmetic): the same
-       int8 layers; the other Conv nodes carry attrs["fp16"] where half
-       precision counts fewer instructions than float32 (float_precision).
-       FullyConnected layers stay float32: MobileNetV2's 1280 -> 1000 one at
-       batch 1 counted 1.7 M more instructions in fp16 on cortex-a76
-       (model_bench --precision int8+fp16 on 9209cf5: 48.1 M against 46.4 M
-       with every convolution int8 in both).
+       (Precision "int8+fp16": the same int8 layers; which of the others run
+       half precision the model's LayerCache decides when it makes each layer,
+       by float_precision on the layer's input width.)
     2. An int8 conv whose output only another int8 conv reads emits int8 at
        that reader's input_scale (QConv2d's int8 output: requantization
        fused into its store; attrs["output_scale"]), so the pair needs no
@@ -477,17 +553,7 @@ def int8_graph(graph, layers, isa="cpu", fp16=False):
     """
     isa = int8_isa() if isa == "cpu" else isa
     picked, why = pick_layers(graph, layers, isa)
-    g = int8_rewrite(graph, picked)
-    if fp16:
-        nodes = []
-        for n in g.nodes:
-            w = g.consts.get(n.inputs[1]) if n.op == "Conv" and len(n.inputs) > 1 else None
-            half = False
-            if n.op == "Conv" and w is not None and not n.attrs.get("int8"):
-                half = float_precision(*conv_geometry(n, w), isa, fp16) == "fp16"
-            nodes.append(Node(n.op, n.name, n.inputs, n.outputs, dict(n.attrs, fp16=True)) if half else n)
-        g = Graph(g.inputs, g.outputs, nodes, g.consts, g.meta)
-    return g, why
+    return int8_rewrite(graph, picked), why
 
 
 def int8_rewrite(graph, picked):

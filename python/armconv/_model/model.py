@@ -42,22 +42,30 @@ def _precision(v):
 class LayerCache:
     """Hands out each Conv / FullyConnected node's prepacked armconv.Conv2d.
 
-    The one place where layers are made, at the model's precision ("fp32",
-    or "fp16": half-precision kernels where the CPU has them; activations
-    between layers stay float32; a Conv node marked ``int8`` is a QConv2d
-    at its calibrated input_scale, with float32 output, or int8 output at
-    its ``output_scale`` when an int8 conv alone reads it, int8.py; in an
-    "int8+fp16" model the other layers run fp16 where the node carries
-    ``fp16``, else fp32), with the library's own thread policy. A
-    layer depends on the node alone, except
-    for auto_pad SAME convolutions, whose padding depends on the input size:
-    those get one layer per padding seen.
+    The one place where layers are made, at the model's precision ("fp32";
+    a Conv node marked ``int8`` is a QConv2d at its calibrated input_scale,
+    with float32 output, or int8 output at its ``output_scale`` when an int8
+    conv alone reads it, int8.py; "fp16", and the layers of an "int8+fp16"
+    model that do not run int8: half precision where the CPU has fp16
+    arithmetic and int8.float_precision says it counts fewer instructions
+    than float32 for the layer and its input width, else float32; fully
+    connected layers float32; activations between layers stay float32), with
+    the library's own thread policy. A layer depends on the node alone,
+    except for auto_pad SAME convolutions, whose padding depends on the input
+    size, and for depthwise layers at "fp16", whose precision depends on the
+    input width: those get one layer per padding and precision seen.
     """
 
     def __init__(self, graph, precision="fp32"):
         self._graph = graph
         self._precision = "fp32" if precision in INT8 else precision
-        self._per_node = precision == "int8+fp16"
+        # "fp16", "int8+fp16": half precision layer by layer where the CPU has it
+        # and it counts fewer instructions (int8.float_precision); None: every
+        # layer at self._precision.
+        self._half = None
+        if precision in ("fp16", "int8+fp16"):
+            self._half = bool(_cpu_info()["fp16"])
+            self._isa = _int8.int8_isa()
         self._layers = {}
         self._lock = threading.Lock()
 
@@ -76,34 +84,43 @@ class LayerCache:
         b = c[node.inputs[2]] if len(node.inputs) > 2 and node.inputs[2] else None
         return np.ascontiguousarray(w, np.float32), (None if b is None else np.ascontiguousarray(b, np.float32))
 
-    def conv_layer(self, node, pads, strides, dilations, groups):
+    def conv_layer(self, node, pads, strides, dilations, groups, width=1):
+        """width: the input's (the half-precision rule depends on it for depthwise layers)."""
+        prec = "int8" if node.attrs.get("int8") else self._conv_precision(node, strides, groups, width)
+
         def build():
             w, b = self._weights(node)
             if w.ndim == 3:
                 w = w[:, :, None, :]
             try:
-                if node.attrs.get("int8"):
+                if prec == "int8":
                     return QConv2d(w, b, input_scale=node.attrs["input_scale"],
                                    output_scale=node.attrs.get("output_scale"), stride=strides,
                                    padding=pads, dilation=dilations, groups=groups,
                                    activation=_activation(node))
                 return Conv2d(w, b, stride=strides, padding=pads, dilation=dilations, groups=groups,
-                              activation=_activation(node), precision=self._node_precision(node))
+                              activation=_activation(node), precision=prec)
             except ValueError as e:
                 raise ValueError(f"{describe(node)}: {e}") from None
-        return self._make((node.name, pads), build)
+        return self._make((node.name, pads, prec), build)
 
     def fc_layer(self, node):
+        # The half-precision rule keeps fully connected layers float32: at batch 1
+        # (one GEMV per call, the layer packed once for every batch size) fp16
+        # counted more instructions than float32 on cortex-a76 (int8.py FP16_RATES).
+        prec = "fp32" if self._half is not None else self._precision
+
         def build():
             w, b = self._weights(node)
-            return Conv2d(w[:, :, None, None], b, activation=_activation(node),
-                          precision=self._node_precision(node))
+            return Conv2d(w[:, :, None, None], b, activation=_activation(node), precision=prec)
         return self._make((node.name,), build)
 
-    def _node_precision(self, node):
-        if self._per_node:
-            return "fp16" if node.attrs.get("fp16") else "fp32"
-        return self._precision
+    def _conv_precision(self, node, strides, groups, width):
+        if self._half is None:
+            return self._precision
+        w = self._graph.consts[node.inputs[1]]
+        shape = tuple(w.shape) if w.ndim == 4 else (w.shape[0], w.shape[1], 1, w.shape[2])
+        return _int8.float_precision(shape, groups, strides, self._isa, self._half, width)
 
     def layers(self):
         """The layers made so far."""
@@ -136,14 +153,16 @@ class Model:
     A Model is immutable and may be called from several threads at once: each
     call runs in its own activation arena (arenas are pooled and reused).
 
-    ``precision``: the precision asked of every convolution and fully
-    connected layer ("fp32", or "fp16": see :class:`armconv.Conv2d`; the
-    activations between layers stay float32; or "int8" for a model that
-    :meth:`quantize` calibrated: its convolutions run int8 where that pays
-    on this CPU, see :meth:`quantize`; or "int8+fp16": the same, its other
-    layers half precision where the CPU has fp16 arithmetic and that counts
-    fewer instructions). :meth:`summary` says which layers run
-    half-precision or int8 kernels on this CPU.
+    ``precision``: "fp32"; or "fp16": each convolution runs half precision
+    (see :class:`armconv.Conv2d`) where the CPU has fp16 arithmetic and that
+    counts fewer instructions than float32 for its kind and input width (on
+    a Cortex-A76: every dense convolution, depthwise 3x3 stride-1 layers on
+    maps 56 or more wide; not fully connected layers: armconv/_model/int8.py
+    FP16_RATES), the others float32; the activations between layers stay
+    float32; or "int8" for a model that :meth:`quantize` calibrated: its
+    convolutions run int8 where that pays on this CPU, see :meth:`quantize`;
+    or "int8+fp16": the same, its other layers as at "fp16". :meth:`summary`
+    says which layers run half-precision or int8 kernels on this CPU.
     """
 
     def __init__(self, graph: Graph, name: str = "model", precision: ModelPrecision = "fp32") -> None:
@@ -158,8 +177,7 @@ class Model:
             if not _int8.has_scales(graph):
                 raise ValueError(f"model {name!r} {NO_SCALES}")
             layers = graph.meta.get("int8", {}).get("layers", "auto")
-            fp16 = self.precision == "int8+fp16" and bool(_cpu_info()["fp16"])
-            graph, self._int8_why = _int8.int8_graph(graph, layers, fp16=fp16)
+            graph, self._int8_why = _int8.int8_graph(graph, layers)
         self._graph = graph
         self._layers = LayerCache(graph, self.precision)
         self._plans = {}
@@ -220,8 +238,9 @@ class Model:
         float32; "int8+fp16": on a CPU with fp16 vector arithmetic (Cortex-A76,
         Raspberry Pi 5) they run half precision where that counts fewer
         instructions than float32 (by the counts in armconv/_model/int8.py,
-        FP16_RATES: 1x1, 3x3 and other dense convolutions, not depthwise or
-        fully connected layers; a layer whose algorithm has no fp16 kernels
+        FP16_RATES: 1x1, 3x3 and other dense convolutions, depthwise 3x3
+        stride-1 layers on maps 56 or more wide; not other depthwise or fully
+        connected layers; a layer whose algorithm has no fp16 kernels
         stays float32); the int8 layers are those of "int8". Their
         error is then fp16's (README "Half precision": about 1e-2 of a layer's
         output RMS at worst, weights and inputs rounded to 11 bits, sums in
@@ -438,7 +457,8 @@ def load(source: Union[str, "os.PathLike[str]", Any], precision: ModelPrecision 
 
     The graph is optimised once (see Model.summary()) and every convolution
     prepacked, at ``precision`` ("fp32", or "fp16": half-precision kernels
-    where the CPU has them, see :class:`armconv.Conv2d`; or "int8" /
+    where the CPU has them and they count fewer instructions, see
+    :class:`Model`; or "int8" /
     "int8+fp16" for a .npz that a quantized model saved, see
     :meth:`Model.quantize`). Raises
     ValueError for an unreadable file, an operator armconv does not run

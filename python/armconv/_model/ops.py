@@ -552,7 +552,7 @@ class Conv(Named):
             pads, strides, dil = (0, 0, begin[0], end[0]), (1, strides[0]), (1, dil[0])
         else:
             pads = (begin[0], end[0], begin[1], end[1])
-        return env.conv_layer(node, pads, tuple(strides), tuple(dil), g)
+        return env.conv_layer(node, pads, tuple(strides), tuple(dil), g, ins[0].shape[-1])
 
     def prepare(self, node, ins, outs, env):
         run = self.layer(node, ins, env)._impl.run
