@@ -105,6 +105,7 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -415,7 +416,7 @@ struct BufRow {
 
 // What every strip holds. WHOLE: the strip is the whole row (small maps):
 // the last output vector is stored whole except in the plane's last row.
-template <int K, int NV, int ROWS, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int ROWS, int CLAMP, bool WHOLE, class Load>
 struct StripState {
   static constexpr int NK = kTapVectors<K>;
   const float* x;      // next input row to load (plus the loader's origin)
@@ -423,7 +424,7 @@ struct StripState {
   size_t w, wo, nout;  // nout: valid columns of the last output vector (1..4)
   float32x4_t k[NK];
   Load load;
-  Store<CLAMP> store;
+  Store<CLAMP != 0> store;
   float32x4_t acc[ROWS][NV];
 
   // Stores accumulator row A (LAST: the strip's last output row).
@@ -546,7 +547,7 @@ constexpr bool kDirectWindows =
     false;
 #endif
 
-template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 struct Strip1 : StripState<K, NV, K, CLAMP, WHOLE, Load> {
   static constexpr int N = s1_units(K, NV, D);
   using Base = StripState<K, NV, K, CLAMP, WHOLE, Load>;
@@ -809,7 +810,7 @@ constexpr int s2_units(int k, int nv, int d) {
   return n;
 }
 
-template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
   static constexpr int N = s2_units(K, NV, D);
   static constexpr int ROWS = (K + 1) / 2;
@@ -1091,10 +1092,20 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
 template <int STRIDE>
 constexpr int units(int k, int nv, int d) { return STRIDE == 1 ? s1_units(k, nv, d) : s2_units(k, nv, d); }
 
+// A strip's activation (its CLAMP parameter): 0 unclamped, 1 clamped to the
+// call's bounds, kClampShared: one instantiation for both activations, clamped
+// to the call's bounds or, in an unclamped call, to [-inf, +inf] (FMAX/FMIN
+// with infinities leave every number and NaN as the add gave it: the same
+// bits as the unclamped store, for 2 more instructions per output vector).
+// See kOwnStrip for which strips are shared.
+constexpr int kClampShared = 2;
+template <int K>
+constexpr int strip_clamp(bool clamp, bool own) { return K == 3 && !own ? kClampShared : int(clamp); }
+
 // One strip, start to end, over `planes` planes (more than one only for
 // whole-row strips): the strip state is a local, and everything is inlined
 // into the functions below, so that it lives in registers.
-template <int STRIDE, int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int STRIDE, int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 ARMCONV_INLINE void strip_body(const DwPlane& p, size_t c0, size_t nout, Load load, size_t planes) {
   using Strip = typename std::conditional<STRIDE == 1, Strip1<K, NV, D, CLAMP, WHOLE, Load>,
                                           Strip2<K, NV, D, CLAMP, WHOLE, Load>>::type;
@@ -1103,8 +1114,14 @@ ARMCONV_INLINE void strip_body(const DwPlane& p, size_t c0, size_t nout, Load lo
   st.wo = p.wo;
   st.nout = nout;
   st.load = load;
-  st.store.lo = vdupq_n_f32(p.lo);
-  st.store.hi = vdupq_n_f32(p.hi);
+  if constexpr (CLAMP == kClampShared) {
+    // (Infinite bounds: every number and NaN stored as the unclamped store would.)
+    st.store.lo = vdupq_n_f32(p.clamp ? p.lo : -std::numeric_limits<float>::infinity());
+    st.store.hi = vdupq_n_f32(p.clamp ? p.hi : std::numeric_limits<float>::infinity());
+  } else {
+    st.store.lo = vdupq_n_f32(p.lo);
+    st.store.hi = vdupq_n_f32(p.hi);
+  }
   const size_t hw = p.h * p.w, howo = p.ho * p.wo, kstep = dw_packed_floats(size_t(K) * K);
   const float* x = p.x + load.origin();
   float* y = p.y + c0;  // first output column
@@ -1125,13 +1142,13 @@ ARMCONV_INLINE void strip_body(const DwPlane& p, size_t c0, size_t nout, Load lo
 }
 // (gcc's pre-allocation scheduling costs register moves in the stride-1
 // loops and saves some in the stride-2 ones.)
-template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 ARMCONV_NOINLINE ARMCONV_FLATTEN ARMCONV_NO_PRESCHED void strip1(const DwPlane& p, size_t c0,
                                                                  size_t nout, Load load,
                                                                  size_t planes) {
   strip_body<1, K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
 }
-template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 ARMCONV_NOINLINE ARMCONV_FLATTEN void strip2(const DwPlane& p, size_t c0, size_t nout, Load load,
                                              size_t planes) {
   strip_body<2, K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
@@ -1139,12 +1156,12 @@ ARMCONV_NOINLINE ARMCONV_FLATTEN void strip2(const DwPlane& p, size_t c0, size_t
 // (The direct-window stride-2 strips, as the stride-1 ones: the first
 // scheduling pass would hoist the next row's LD4s into the registers the
 // current row's windows still hold.)
-template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 ARMCONV_NOINLINE ARMCONV_FLATTEN ARMCONV_NO_PRESCHED void strip2_direct(const DwPlane& p, size_t c0,
                                                                         size_t nout, Load load, size_t planes) {
   strip_body<2, K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
 }
-template <int STRIDE, int K, int NV, int D, bool CLAMP, bool WHOLE = false, class Load>
+template <int STRIDE, int K, int NV, int D, int CLAMP, bool WHOLE = false, class Load>
 void run_strip(const DwPlane& p, size_t c0, size_t nout, Load load, size_t planes = 1) {
   if constexpr (STRIDE == 1) strip1<K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
   else if constexpr (Strip2<K, NV, D, CLAMP, WHOLE, Load>::kDirect)
@@ -1233,6 +1250,21 @@ template <int STRIDE, int W>
 constexpr int kNextWidth = STRIDE == 2 && W > 3 ? 3 : W > 2 ? 2 : 1;  // (plane()'s order)
 template <int STRIDE, int K, int W>
 constexpr bool kNextFirst = K == 5 || (STRIDE == 1 && W > 2);
+// Which 3x3 strips have an instantiation per activation; the rest are
+// shared (kClampShared). Own: the "same"-padded (D != 0) strips that carry
+// most of a wide row, the widest (NV = W: its first, middle and last
+// strips; whole rows of 4W columns) and the next width plane() tries (the
+// middle and end of a row, not its start: kNextWidth); shared: "valid"
+// padding (D = 0, also every left padding without fast strips), the
+// narrower widths (at most one strip per row end), the next width at a
+// row's start (a few map widths), narrower whole rows, and the buffered
+// strips (rare planes). Every benchmarked 3x3 shape (bench/baseline.json)
+// runs own strips only. The shared strips are about half of a stride's
+// strip code (gcc 12, aarch64: 3x3 stride 1 and 2 units 11.6 and 16.0
+// CPU-s -> one unit of NN and NN s per stride, both activations; session
+// 30).
+template <int STRIDE, int W, int NV, int D, int Z, int T>
+constexpr bool kOwnStrip = D != 0 && (NV == W || (NV == kNextWidth<STRIDE, W> && Z == 0));
 template <int STRIDE, int K, int W, int NV, int D, bool CLAMP>
 ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
   constexpr int n = units<STRIDE>(K, NV, D);
@@ -1241,17 +1273,20 @@ ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
   if (!fast_layout<STRIDE, K, NV, D>(p, c0, &f)) return false;
   if (f.part) return false;  // (the strips of wide maps line up with the row's end instead)
   if (f.z == 0 && f.t == 0) {
-    run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 0, 0, false>(p, f));
+    run_strip<STRIDE, K, NV, D, strip_clamp<K>(CLAMP, kOwnStrip<STRIDE, W, NV, D, 0, 0>)>(
+        p, c0, 4, make_fast_row<STRIDE, n, 0, 0, false>(p, f));
     return true;
   }
   if constexpr (D != 0) {
     if (f.z == 0) {  // f.t == 1
-      run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 0, 1, false>(p, f));
+      run_strip<STRIDE, K, NV, D, strip_clamp<K>(CLAMP, kOwnStrip<STRIDE, W, NV, D, 0, 1>)>(
+        p, c0, 4, make_fast_row<STRIDE, n, 0, 1, false>(p, f));
       return true;
     }
     if constexpr (NV == W || (NV == kNextWidth<STRIDE, W> && kNextFirst<STRIDE, K, W>)) {
       if (f.t == 0) {
-        run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 1, 0, false>(p, f));
+        run_strip<STRIDE, K, NV, D, strip_clamp<K>(CLAMP, kOwnStrip<STRIDE, W, NV, D, 1, 0>)>(
+        p, c0, 4, make_fast_row<STRIDE, n, 1, 0, false>(p, f));
         return true;
       }
     }
@@ -1268,6 +1303,7 @@ ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
 template <int STRIDE, int K, int NV, bool CLAMP>
 void run_buffered(const DwPlane& p, size_t c0) {
   constexpr int D = 0;
+  constexpr int CL = strip_clamp<K>(CLAMP, false);  // (shared: kOwnStrip)
   constexpr int n = units<STRIDE>(K, NV, D);
   constexpr ptrdiff_t unit = 4 * STRIDE;
   const ptrdiff_t g = STRIDE * ptrdiff_t(c0) - ptrdiff_t(p.pad_left) - D, w = ptrdiff_t(p.w);
@@ -1279,8 +1315,17 @@ void run_buffered(const DwPlane& p, size_t c0) {
   load.n = size_t(lo < hi ? hi - lo : 0);
   load.at = size_t(lo < hi ? lo - g : 0);
   const size_t rest = p.wo - (c0 + 4 * (NV - 1));
-  run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, rest < 4 ? rest : 4, load);
+  run_strip<STRIDE, K, NV, D, CL>(p, c0, rest < 4 ? rest : 4, load);
 }
+// 3x3 (both activations in a unit): one function per stride and width for
+// both, out of plane(). (Inlined, the two instantiations would be the same
+// code, which gcc folds into one function before inlining, and plane()'s code
+// then differs from what the usual shapes were measured with.)
+template <int STRIDE, int K, int NV>
+ARMCONV_NOINLINE void run_buffered_shared(const DwPlane& p, size_t c0) {
+  run_buffered<STRIDE, K, NV, true>(p, c0);
+}
+
 
 // Which left paddings get fast strips: 0 and K/2 ("valid" and "same"), i.e.
 // D = 0 and D = 4*STRIDE - K/2. Other paddings run correctly through the
@@ -1319,8 +1364,9 @@ bool planes_fast(const DwPlane& p) {
 // fewer columns, take the plane-by-plane strips.
 template <int STRIDE, int K, int NV>
 constexpr bool kWholeNV = !(K == 3 && STRIDE == 1) && !(K == 3 && STRIDE == 2 && NV <= 2);
-template <int STRIDE, int K, int NV, int D, bool CLAMP>
+template <int STRIDE, int K, int W, int NV, int D, bool CLAMP>
 bool try_whole_nv(const DwPlane& p) {
+  constexpr bool kOwnWhole = NV == W;  // (kOwnStrip)
   if constexpr (!kWholeNV<STRIDE, K, NV>) {
     return false;
   } else {
@@ -1333,11 +1379,13 @@ bool try_whole_nv(const DwPlane& p) {
     const size_t nout = p.wo - 4 * (NV - 1);
     if (f.part) {
       if constexpr (n - 1 - T >= 1)
-        run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, true>(p, f), p.count);
+        run_strip<STRIDE, K, NV, D, strip_clamp<K>(CLAMP, kOwnWhole), true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, true>(p, f),
+                                                                   p.count);
       else
         return false;
     } else {
-      run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, false>(p, f), p.count);
+      run_strip<STRIDE, K, NV, D, strip_clamp<K>(CLAMP, kOwnWhole), true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, false>(p, f),
+                                                                 p.count);
     }
     return true;
   }
@@ -1351,7 +1399,7 @@ bool try_whole(const DwPlane& p, std::integer_sequence<int, NVs...>) {
     const size_t nv = (p.wo + 3) / 4;
     if (nv > size_t(W) || 4 * nv > 2 * p.wo) return false;
     bool ran = false;
-    ((nv == size_t(NVs + 1) && (ran = try_whole_nv<STRIDE, K, NVs + 1, D, CLAMP>(p))), ...);
+    ((nv == size_t(NVs + 1) && (ran = try_whole_nv<STRIDE, K, W, NVs + 1, D, CLAMP>(p))), ...);
     return ran;
   }
 }
@@ -1391,9 +1439,15 @@ void plane(const DwPlane& p, bool fast) {
     }
   }
   // (Two vectors per buffered strip halve the row copies of 5..8-column maps.)
-  if constexpr (W > 1)
-    for (; j + 1 < nvo; j += 2) run_buffered<STRIDE, K, 2, CLAMP>(p, 4 * j);
-  for (; j < nvo; j++) run_buffered<STRIDE, K, 1, CLAMP>(p, 4 * j);
+  if constexpr (K == 3) {  // (run_buffered_shared)
+    if constexpr (W > 1)
+      for (; j + 1 < nvo; j += 2) run_buffered_shared<STRIDE, K, 2>(p, 4 * j);
+    for (; j < nvo; j++) run_buffered_shared<STRIDE, K, 1>(p, 4 * j);
+  } else {
+    if constexpr (W > 1)
+      for (; j + 1 < nvo; j += 2) run_buffered<STRIDE, K, 2, CLAMP>(p, 4 * j);
+    for (; j < nvo; j++) run_buffered<STRIDE, K, 1, CLAMP>(p, 4 * j);
+  }
 }
 
 // A run of p.count planes: whole-row strips if they apply, else plane by plane.

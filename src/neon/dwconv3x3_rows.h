@@ -72,6 +72,7 @@
 #include <arm_neon.h>
 
 #include <cstddef>
+#include <limits>
 
 #include "core/dwconv.h"
 #include "neon/dwconv.h"  // fma_tap, mul_tap, window, Store, keep_in_register, ARMCONV_*
@@ -126,6 +127,25 @@ ARMCONV_INLINE void a32_store_tail(float*& q, float32x4_t v, ptrdiff_t step) {
   }
 }
 #endif
+
+// The rows kernels are instantiated clamped only: an unclamped call runs them
+// with the bounds [-inf, +inf] (dw_rows_unbounded; FMAX/FMIN with infinities
+// leave every number and NaN as the add gave it: the same bits as an
+// unclamped store), 2 more instructions per output vector and row (on a
+// 14-column aarch64 row 52 instead of 44 with its taps and windows). The
+// clamped ones are the common calls (MobileNet's ReLU6 / ReLU layers; the
+// unclamped common shapes, EfficientNet's 14x14 and 7x7 maps, take the
+// assembly rows kernels on aarch64 but for a call's last plane), and each
+// activation is a set of one kernel per width and row count remainder:
+// aarch64 3x3 stride 1, 96 functions and 10 CPU-s of gcc for both
+// (session 30); the units: neon/aarch64/dwconv3x3_1x16_s1_rows.cpp and the
+// other *_rows.cpp, *_bands.cpp.
+inline DwPlane dw_rows_unbounded(const DwPlane& p) {
+  DwPlane q = p;
+  q.lo = -std::numeric_limits<float>::infinity();
+  q.hi = std::numeric_limits<float>::infinity();
+  return q;
+}
 
 template <int NV, int R, bool CLAMP, int J0 = 0, int J1 = NV>
 struct Rows3x3S1 {

@@ -5,18 +5,18 @@
 // its own (dwconv5x5_1x8_s1.cpp, _s1_clamp.cpp, _s2.cpp, _s2_clamp.cpp),
 // which bounds the compiler's time and memory per unit (neon/dwconv.h).
 #include "core/dwconv.h"
+#include "neon/dwconv_clamp.h"
 
 namespace armconv {
 namespace detail {
 
 void dwconv5x5_aarch64_1x8_s1(const DwPlane& p);
-void dwconv5x5_aarch64_1x8_s1_clamp(const DwPlane& p);
 void dwconv5x5_aarch64_1x8_s2(const DwPlane& p);
-void dwconv5x5_aarch64_1x8_s2_clamp(const DwPlane& p);
 
 namespace {
-void stride1(const DwPlane& p) { p.clamp ? dwconv5x5_aarch64_1x8_s1_clamp(p) : dwconv5x5_aarch64_1x8_s1(p); }
-void stride2(const DwPlane& p) { p.clamp ? dwconv5x5_aarch64_1x8_s2_clamp(p) : dwconv5x5_aarch64_1x8_s2(p); }
+// Clamped calls: the unclamped strips, then a clamp pass (neon/dwconv_clamp.h).
+void stride1(const DwPlane& p) { p.clamp ? dw_run_then_clamp(p, 25, dwconv5x5_aarch64_1x8_s1) : dwconv5x5_aarch64_1x8_s1(p); }
+void stride2(const DwPlane& p) { p.clamp ? dw_run_then_clamp(p, 25, dwconv5x5_aarch64_1x8_s2) : dwconv5x5_aarch64_1x8_s2(p); }
 }  // namespace
 
 const DwKernels& dw5x5_neon_kernels() {
