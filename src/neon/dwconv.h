@@ -1300,10 +1300,10 @@ ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
 // every left padding runs one instantiation, on the D = 0 grid: the fewest
 // units per row to copy and load (s1_units, s2_units grow with D) and the
 // fewest EXTs.
-template <int STRIDE, int K, int NV, bool CLAMP>
+template <int STRIDE, int K, int NV, bool CLAMP, bool SHARED>
 void run_buffered(const DwPlane& p, size_t c0) {
   constexpr int D = 0;
-  constexpr int CL = strip_clamp<K>(CLAMP, false);  // (shared: kOwnStrip)
+  constexpr int CL = SHARED ? 1 : int(CLAMP);  // (kSharedBuffered)
   constexpr int n = units<STRIDE>(K, NV, D);
   constexpr ptrdiff_t unit = 4 * STRIDE;
   const ptrdiff_t g = STRIDE * ptrdiff_t(c0) - ptrdiff_t(p.pad_left) - D, w = ptrdiff_t(p.w);
@@ -1317,13 +1317,22 @@ void run_buffered(const DwPlane& p, size_t c0) {
   const size_t rest = p.wo - (c0 + 4 * (NV - 1));
   run_strip<STRIDE, K, NV, D, CL>(p, c0, rest < 4 ? rest : 4, load);
 }
-// 3x3 (both activations in a unit): one function per stride and width for
-// both, out of plane(). (Inlined, the two instantiations would be the same
-// code, which gcc folds into one function before inlining, and plane()'s code
-// then differs from what the usual shapes were measured with.)
+// 3x3: the buffered strips are clamped ones for both activations (kOwnStrip);
+// an unclamped call runs them from a function of its own with infinite
+// bounds (see kClampShared), a clamped one inlines them as before. (Not the
+// run-time choice of kClampShared: the two activations' run_buffered would
+// be the same code, which gcc folds into one function before inlining, and
+// plane()'s code would then differ from what the usual shapes were measured
+// with.)
+// (Shared: the 3x3 kernels, whose units hold both activations.)
+template <int STRIDE, int K, int W>
+constexpr bool kSharedBuffered = K == 3;
 template <int STRIDE, int K, int NV>
-ARMCONV_NOINLINE void run_buffered_shared(const DwPlane& p, size_t c0) {
-  run_buffered<STRIDE, K, NV, true>(p, c0);
+ARMCONV_NOINLINE void run_buffered_unclamped(const DwPlane& p, size_t c0) {
+  DwPlane q = p;
+  q.lo = -std::numeric_limits<float>::infinity();
+  q.hi = std::numeric_limits<float>::infinity();
+  run_buffered<STRIDE, K, NV, true, true>(q, c0);
 }
 
 
@@ -1439,14 +1448,15 @@ void plane(const DwPlane& p, bool fast) {
     }
   }
   // (Two vectors per buffered strip halve the row copies of 5..8-column maps.)
-  if constexpr (K == 3) {  // (run_buffered_shared)
+  constexpr bool kShared = kSharedBuffered<STRIDE, K, W>;
+  if constexpr (kShared && !CLAMP) {
     if constexpr (W > 1)
-      for (; j + 1 < nvo; j += 2) run_buffered_shared<STRIDE, K, 2>(p, 4 * j);
-    for (; j < nvo; j++) run_buffered_shared<STRIDE, K, 1>(p, 4 * j);
+      for (; j + 1 < nvo; j += 2) run_buffered_unclamped<STRIDE, K, 2>(p, 4 * j);
+    for (; j < nvo; j++) run_buffered_unclamped<STRIDE, K, 1>(p, 4 * j);
   } else {
     if constexpr (W > 1)
-      for (; j + 1 < nvo; j += 2) run_buffered<STRIDE, K, 2, CLAMP>(p, 4 * j);
-    for (; j < nvo; j++) run_buffered<STRIDE, K, 1, CLAMP>(p, 4 * j);
+      for (; j + 1 < nvo; j += 2) run_buffered<STRIDE, K, 2, CLAMP, kShared>(p, 4 * j);
+    for (; j < nvo; j++) run_buffered<STRIDE, K, 1, CLAMP, kShared>(p, 4 * j);
   }
 }
 

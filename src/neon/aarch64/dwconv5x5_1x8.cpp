@@ -15,8 +15,10 @@ void dwconv5x5_aarch64_1x8_s2(const DwPlane& p);
 
 namespace {
 // Clamped calls: the unclamped strips, then a clamp pass (neon/dwconv_clamp.h).
-void stride1(const DwPlane& p) { p.clamp ? dw_run_then_clamp(p, 25, dwconv5x5_aarch64_1x8_s1) : dwconv5x5_aarch64_1x8_s1(p); }
-void stride2(const DwPlane& p) { p.clamp ? dw_run_then_clamp(p, 25, dwconv5x5_aarch64_1x8_s2) : dwconv5x5_aarch64_1x8_s2(p); }
+__attribute__((noinline)) void clamped1(const DwPlane& p) { dw_run_then_clamp(p, 25, dwconv5x5_aarch64_1x8_s1); }
+void stride1(const DwPlane& p) { p.clamp ? clamped1(p) : dwconv5x5_aarch64_1x8_s1(p); }
+__attribute__((noinline)) void clamped2(const DwPlane& p) { dw_run_then_clamp(p, 25, dwconv5x5_aarch64_1x8_s2); }
+void stride2(const DwPlane& p) { p.clamp ? clamped2(p) : dwconv5x5_aarch64_1x8_s2(p); }
 }  // namespace
 
 const DwKernels& dw5x5_neon_kernels() {
