@@ -2,9 +2,11 @@
 // both ISAs and both kernel sizes (intrinsics; an anonymous namespace):
 // neon/aarch64/dwconv3x3_1x16.cpp, dwconv5x5_1x8.cpp and
 // neon/armv7/dwconv3x3_1x8.cpp, dwconv5x5_1x4.cpp instantiate them with their
-// strip width W (output vectors), one translation unit per stride and
-// activation (dw_stride1/2<K, W, CLAMP>). Contract: core/dwconv.h (a run of
-// channel planes per call, padding resolved here).
+// strip width W (output vectors), one translation unit per stride
+// (dw_stride1/2<K, W, CLAMP>: 3x3 both activations, 5x5 unclamped only,
+// its clamped calls being the unclamped strips plus a clamp pass,
+// neon/dwconv_clamp.h). Contract: core/dwconv.h (a run of channel planes
+// per call, padding resolved here).
 //
 // Column strips, rows streamed. The output plane is cut into vertical strips
 // NV vectors (4*NV columns) wide. A strip walks down the plane: each input row
@@ -90,14 +92,22 @@
 //   buffered strips (the row's columns copied into a zeroed buffer: any
 //   left padding, any layout, any top padding and height): one D = 0
 //   instantiation of 1 and 2 vectors, with the general step sequence.
-// Each stride and activation is a unit of its own (dw_stride1/2<K, W,
-// CLAMP>: gcc's memory per unit). gcc 12, the four units of a kernel
-// (`/usr/bin/time -f %U` per unit of a -j1 build, -O3 -DNDEBUG; session 24,
-// before -> after this scheme): aarch64 3x3_1x16 103 -> 37 s, 5x5_1x8
-// 143 -> 72 s (peak 887 -> 647 MB); armv7 3x3_1x8 44 -> 17 s, 5x5_1x4
-// 60 -> 28 s; strip code 1075 -> 460 KB (aarch64), 483 -> 196 KB (armv7).
-// Before, a unit held about 20 strips per fast left padding, every layout,
-// all with the one-step-at-a-time sequence too.
+// Each stride was a unit per activation (dw_stride1/2<K, W, CLAMP>: gcc's
+// memory per unit). gcc 12, the four units of a kernel (`/usr/bin/time -f
+// %U` per unit of a -j1 build, -O3 -DNDEBUG; session 24, before -> after
+// this scheme): aarch64 3x3_1x16 103 -> 37 s, 5x5_1x8 143 -> 72 s (peak 887
+// -> 647 MB); armv7 3x3_1x8 44 -> 17 s, 5x5_1x4 60 -> 28 s; strip code
+// 1075 -> 460 KB (aarch64), 483 -> 196 KB (armv7). Before, a unit held
+// about 20 strips per fast left padding, every layout, all with the
+// one-step-at-a-time sequence too.
+// Session 30: one unit per stride. 3x3: both activations, the strips that
+// only rare planes take (buffered, "valid" padding, the narrower widths and
+// whole rows) shared by both (kClampShared, kOwnStrip: an unclamped call
+// runs them with infinite bounds); 5x5: unclamped only (its clamped calls:
+// neon/dwconv_clamp.h). The two strip units per kernel, user CPU of gcc 12
+// -O3 -DNDEBUG (build-meas/tu_times.sh of the worktree: the exact
+// `ninja -t commands` line, no ccache): aarch64 3x3 27.6 -> ~20 s, 5x5
+// 60.5 -> ~30 s; armv7 3x3 14.0 -> ~10 s, 5x5 22.5 -> ~11 s.
 #pragma once
 
 #include <arm_neon.h>

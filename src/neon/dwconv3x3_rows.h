@@ -128,18 +128,18 @@ ARMCONV_INLINE void a32_store_tail(float*& q, float32x4_t v, ptrdiff_t step) {
 }
 #endif
 
-// The rows kernels are instantiated clamped only: an unclamped call runs them
-// with the bounds [-inf, +inf] (dw_rows_unbounded; FMAX/FMIN with infinities
-// leave every number and NaN as the add gave it: the same bits as an
-// unclamped store), 2 more instructions per output vector and row (on a
-// 14-column aarch64 row 52 instead of 44 with its taps and windows). The
-// clamped ones are the common calls (MobileNet's ReLU6 / ReLU layers; the
-// unclamped common shapes, EfficientNet's 14x14 and 7x7 maps, take the
-// assembly rows kernels on aarch64 but for a call's last plane), and each
-// activation is a set of one kernel per width and row count remainder:
-// aarch64 3x3 stride 1, 96 functions and 10 CPU-s of gcc for both
-// (session 30); the units: neon/aarch64/dwconv3x3_1x16_s1_rows.cpp and the
-// other *_rows.cpp, *_bands.cpp.
+// The stride-2 rows kernels are instantiated clamped only: an unclamped call
+// runs them with the bounds [-inf, +inf] (dw_rows_unbounded; FMAX/FMIN with
+// infinities leave every number and NaN as the add gave it: the same bits as
+// an unclamped store), 2 more instructions per output vector and row. Their
+// clamped calls are the common ones (MobileNet's ReLU6 / ReLU layers; the
+// even widths run the LD4 rows kernels but for a call's last plane);
+// unclamped stride-2 3x3 on maps of at most 16 columns is rare (EfficientNet's
+// 3x3 stride-2 layers are on 112x112 maps). Count (session 30, 96 planes of
+// 15x15, unclamped): cortex-a72 26989 -> 30079 instructions per call (+11%),
+// cortex-a15 27547 -> 29393 (+7%). Half the units' compile time (aarch64
+// 3.4 -> 2.0 CPU-s, armv7 3.3 -> 1.9). (Stride 1 keeps both activations:
+// its unclamped small maps are EfficientNet's, +13..16% that way.)
 inline DwPlane dw_rows_unbounded(const DwPlane& p) {
   DwPlane q = p;
   q.lo = -std::numeric_limits<float>::infinity();

@@ -9,8 +9,7 @@ namespace armconv {
 namespace detail {
 
 bool dwconv3x3_aarch64_1x16_s1_rows(const DwPlane& p) {
-  // (Unclamped calls: the clamped kernels with infinite bounds, dw_rows_unbounded.)
-  return p.clamp ? rows3x3_s1_planes<4, true>(p) : rows3x3_s1_planes<4, true, true>(p);
+  return p.clamp ? rows3x3_s1_planes<4, true>(p) : rows3x3_s1_planes<4, false>(p);
 }
 
 }  // namespace detail

@@ -11,8 +11,7 @@ namespace armconv {
 namespace detail {
 
 bool dwconv3x3_armv7_1x8_s1_bands(const DwPlane& p) {
-  // (Unclamped calls: the clamped kernels with infinite bounds, dw_rows_unbounded.)
-  return p.clamp ? rows3x3_s1_bands_planes<2, 4, true>(p) : rows3x3_s1_bands_planes<2, 4, true, true>(p);
+  return p.clamp ? rows3x3_s1_bands_planes<2, 4, true>(p) : rows3x3_s1_bands_planes<2, 4, false>(p);
 }
 
 }  // namespace detail

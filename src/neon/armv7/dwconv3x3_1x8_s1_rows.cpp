@@ -10,8 +10,7 @@ namespace armconv {
 namespace detail {
 
 bool dwconv3x3_armv7_1x8_s1_rows(const DwPlane& p) {
-  // (Unclamped calls: the clamped kernels with infinite bounds, dw_rows_unbounded.)
-  return p.clamp ? rows3x3_s1_planes<2, true>(p) : rows3x3_s1_planes<2, true, true>(p);
+  return p.clamp ? rows3x3_s1_planes<2, true>(p) : rows3x3_s1_planes<2, false>(p);
 }
 
 }  // namespace detail
