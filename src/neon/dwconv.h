@@ -106,8 +106,8 @@
 // runs them with infinite bounds); 5x5: unclamped only (its clamped calls:
 // neon/dwconv_clamp.h). The two strip units per kernel, user CPU of gcc 12
 // -O3 -DNDEBUG (build-meas/tu_times.sh of the worktree: the exact
-// `ninja -t commands` line, no ccache): aarch64 3x3 27.6 -> ~20 s, 5x5
-// 60.5 -> ~30 s; armv7 3x3 14.0 -> ~10 s, 5x5 22.5 -> ~11 s.
+// `ninja -t commands` line, no ccache): aarch64 3x3 27.6 -> 20.6 s, 5x5
+// 60.5 -> 30.5 s; armv7 3x3 14.0 -> 10.0 s, 5x5 22.5 -> 11.1 s.
 #pragma once
 
 #include <arm_neon.h>
@@ -1268,11 +1268,12 @@ constexpr bool kNextFirst = K == 5 || (STRIDE == 1 && W > 2);
 // padding (D = 0, also every left padding without fast strips), the
 // narrower widths (at most one strip per row end), the next width at a
 // row's start (a few map widths), narrower whole rows, and the buffered
-// strips (rare planes). Every benchmarked 3x3 shape (bench/baseline.json)
-// runs own strips only. The shared strips are about half of a stride's
-// strip code (gcc 12, aarch64: 3x3 stride 1 and 2 units 11.6 and 16.0
-// CPU-s -> one unit of NN and NN s per stride, both activations; session
-// 30).
+// strips (rare planes; through run_buffered_unclamped). The benchmarked 3x3
+// shapes (bench/baseline.json) count as with a unit per activation (-69 to
+// +1 instructions per call, cortex-a72 and a15); an unclamped 30x30 map,
+// whose rows end in shared strips, -0.3%. (gcc 12 -O3, aarch64, the two activations' units
+// of 3x3 stride 1 and 2, 11.6 and 16.0 CPU-s -> one unit of 8.7 and 11.9 s
+// per stride; session 30.)
 template <int STRIDE, int W, int NV, int D, int Z, int T>
 constexpr bool kOwnStrip = D != 0 && (NV == W || (NV == kNextWidth<STRIDE, W> && Z == 0));
 template <int STRIDE, int K, int W, int NV, int D, bool CLAMP>
