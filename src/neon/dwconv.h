@@ -2,9 +2,11 @@
 // both ISAs and both kernel sizes (intrinsics; an anonymous namespace):
 // neon/aarch64/dwconv3x3_1x16.cpp, dwconv5x5_1x8.cpp and
 // neon/armv7/dwconv3x3_1x8.cpp, dwconv5x5_1x4.cpp instantiate them with their
-// strip width W (output vectors), one translation unit per stride and
-// activation (dw_stride1/2<K, W, CLAMP>). Contract: core/dwconv.h (a run of
-// channel planes per call, padding resolved here).
+// strip width W (output vectors), one translation unit per stride
+// (dw_stride1/2<K, W, CLAMP>: 3x3 both activations, 5x5 unclamped only,
+// its clamped calls being the unclamped strips plus a clamp pass,
+// neon/dwconv_clamp.h). Contract: core/dwconv.h (a run of channel planes
+// per call, padding resolved here).
 //
 // Column strips, rows streamed. The output plane is cut into vertical strips
 // NV vectors (4*NV columns) wide. A strip walks down the plane: each input row
@@ -90,14 +92,22 @@
 //   buffered strips (the row's columns copied into a zeroed buffer: any
 //   left padding, any layout, any top padding and height): one D = 0
 //   instantiation of 1 and 2 vectors, with the general step sequence.
-// Each stride and activation is a unit of its own (dw_stride1/2<K, W,
-// CLAMP>: gcc's memory per unit). gcc 12, the four units of a kernel
-// (`/usr/bin/time -f %U` per unit of a -j1 build, -O3 -DNDEBUG; session 24,
-// before -> after this scheme): aarch64 3x3_1x16 103 -> 37 s, 5x5_1x8
-// 143 -> 72 s (peak 887 -> 647 MB); armv7 3x3_1x8 44 -> 17 s, 5x5_1x4
-// 60 -> 28 s; strip code 1075 -> 460 KB (aarch64), 483 -> 196 KB (armv7).
-// Before, a unit held about 20 strips per fast left padding, every layout,
-// all with the one-step-at-a-time sequence too.
+// Each stride was a unit per activation (dw_stride1/2<K, W, CLAMP>: gcc's
+// memory per unit). gcc 12, the four units of a kernel (`/usr/bin/time -f
+// %U` per unit of a -j1 build, -O3 -DNDEBUG; session 24, before -> after
+// this scheme): aarch64 3x3_1x16 103 -> 37 s, 5x5_1x8 143 -> 72 s (peak 887
+// -> 647 MB); armv7 3x3_1x8 44 -> 17 s, 5x5_1x4 60 -> 28 s; strip code
+// 1075 -> 460 KB (aarch64), 483 -> 196 KB (armv7). Before, a unit held
+// about 20 strips per fast left padding, every layout, all with the
+// one-step-at-a-time sequence too.
+// Session 30: one unit per stride. 3x3: both activations, the strips that
+// only rare planes take (buffered, "valid" padding, the narrower widths and
+// whole rows) shared by both (kClampShared, kOwnStrip: an unclamped call
+// runs them with infinite bounds); 5x5: unclamped only (its clamped calls:
+// neon/dwconv_clamp.h). The two strip units per kernel, user CPU of gcc 12
+// -O3 -DNDEBUG (build-meas/tu_times.sh of the worktree: the exact
+// `ninja -t commands` line, no ccache): aarch64 3x3 27.6 -> 20.6 s, 5x5
+// 60.5 -> 30.5 s; armv7 3x3 14.0 -> 10.0 s, 5x5 22.5 -> 11.1 s.
 #pragma once
 
 #include <arm_neon.h>
@@ -105,6 +115,7 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -415,7 +426,7 @@ struct BufRow {
 
 // What every strip holds. WHOLE: the strip is the whole row (small maps):
 // the last output vector is stored whole except in the plane's last row.
-template <int K, int NV, int ROWS, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int ROWS, int CLAMP, bool WHOLE, class Load>
 struct StripState {
   static constexpr int NK = kTapVectors<K>;
   const float* x;      // next input row to load (plus the loader's origin)
@@ -423,7 +434,7 @@ struct StripState {
   size_t w, wo, nout;  // nout: valid columns of the last output vector (1..4)
   float32x4_t k[NK];
   Load load;
-  Store<CLAMP> store;
+  Store<CLAMP != 0> store;
   float32x4_t acc[ROWS][NV];
 
   // Stores accumulator row A (LAST: the strip's last output row).
@@ -546,7 +557,7 @@ constexpr bool kDirectWindows =
     false;
 #endif
 
-template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 struct Strip1 : StripState<K, NV, K, CLAMP, WHOLE, Load> {
   static constexpr int N = s1_units(K, NV, D);
   using Base = StripState<K, NV, K, CLAMP, WHOLE, Load>;
@@ -809,7 +820,7 @@ constexpr int s2_units(int k, int nv, int d) {
   return n;
 }
 
-template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
   static constexpr int N = s2_units(K, NV, D);
   static constexpr int ROWS = (K + 1) / 2;
@@ -1091,10 +1102,20 @@ struct Strip2 : StripState<K, NV, (K + 1) / 2, CLAMP, WHOLE, Load> {
 template <int STRIDE>
 constexpr int units(int k, int nv, int d) { return STRIDE == 1 ? s1_units(k, nv, d) : s2_units(k, nv, d); }
 
+// A strip's activation (its CLAMP parameter): 0 unclamped, 1 clamped to the
+// call's bounds, kClampShared: one instantiation for both activations, clamped
+// to the call's bounds or, in an unclamped call, to [-inf, +inf] (FMAX/FMIN
+// with infinities leave every number and NaN as the add gave it: the same
+// bits as the unclamped store, for 2 more instructions per output vector).
+// See kOwnStrip for which strips are shared.
+constexpr int kClampShared = 2;
+template <int K>
+constexpr int strip_clamp(bool clamp, bool own) { return K == 3 && !own ? kClampShared : int(clamp); }
+
 // One strip, start to end, over `planes` planes (more than one only for
 // whole-row strips): the strip state is a local, and everything is inlined
 // into the functions below, so that it lives in registers.
-template <int STRIDE, int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int STRIDE, int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 ARMCONV_INLINE void strip_body(const DwPlane& p, size_t c0, size_t nout, Load load, size_t planes) {
   using Strip = typename std::conditional<STRIDE == 1, Strip1<K, NV, D, CLAMP, WHOLE, Load>,
                                           Strip2<K, NV, D, CLAMP, WHOLE, Load>>::type;
@@ -1103,8 +1124,14 @@ ARMCONV_INLINE void strip_body(const DwPlane& p, size_t c0, size_t nout, Load lo
   st.wo = p.wo;
   st.nout = nout;
   st.load = load;
-  st.store.lo = vdupq_n_f32(p.lo);
-  st.store.hi = vdupq_n_f32(p.hi);
+  if constexpr (CLAMP == kClampShared) {
+    // (Infinite bounds: every number and NaN stored as the unclamped store would.)
+    st.store.lo = vdupq_n_f32(p.clamp ? p.lo : -std::numeric_limits<float>::infinity());
+    st.store.hi = vdupq_n_f32(p.clamp ? p.hi : std::numeric_limits<float>::infinity());
+  } else {
+    st.store.lo = vdupq_n_f32(p.lo);
+    st.store.hi = vdupq_n_f32(p.hi);
+  }
   const size_t hw = p.h * p.w, howo = p.ho * p.wo, kstep = dw_packed_floats(size_t(K) * K);
   const float* x = p.x + load.origin();
   float* y = p.y + c0;  // first output column
@@ -1125,13 +1152,13 @@ ARMCONV_INLINE void strip_body(const DwPlane& p, size_t c0, size_t nout, Load lo
 }
 // (gcc's pre-allocation scheduling costs register moves in the stride-1
 // loops and saves some in the stride-2 ones.)
-template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 ARMCONV_NOINLINE ARMCONV_FLATTEN ARMCONV_NO_PRESCHED void strip1(const DwPlane& p, size_t c0,
                                                                  size_t nout, Load load,
                                                                  size_t planes) {
   strip_body<1, K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
 }
-template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 ARMCONV_NOINLINE ARMCONV_FLATTEN void strip2(const DwPlane& p, size_t c0, size_t nout, Load load,
                                              size_t planes) {
   strip_body<2, K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
@@ -1139,12 +1166,12 @@ ARMCONV_NOINLINE ARMCONV_FLATTEN void strip2(const DwPlane& p, size_t c0, size_t
 // (The direct-window stride-2 strips, as the stride-1 ones: the first
 // scheduling pass would hoist the next row's LD4s into the registers the
 // current row's windows still hold.)
-template <int K, int NV, int D, bool CLAMP, bool WHOLE, class Load>
+template <int K, int NV, int D, int CLAMP, bool WHOLE, class Load>
 ARMCONV_NOINLINE ARMCONV_FLATTEN ARMCONV_NO_PRESCHED void strip2_direct(const DwPlane& p, size_t c0,
                                                                         size_t nout, Load load, size_t planes) {
   strip_body<2, K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
 }
-template <int STRIDE, int K, int NV, int D, bool CLAMP, bool WHOLE = false, class Load>
+template <int STRIDE, int K, int NV, int D, int CLAMP, bool WHOLE = false, class Load>
 void run_strip(const DwPlane& p, size_t c0, size_t nout, Load load, size_t planes = 1) {
   if constexpr (STRIDE == 1) strip1<K, NV, D, CLAMP, WHOLE>(p, c0, nout, load, planes);
   else if constexpr (Strip2<K, NV, D, CLAMP, WHOLE, Load>::kDirect)
@@ -1233,6 +1260,22 @@ template <int STRIDE, int W>
 constexpr int kNextWidth = STRIDE == 2 && W > 3 ? 3 : W > 2 ? 2 : 1;  // (plane()'s order)
 template <int STRIDE, int K, int W>
 constexpr bool kNextFirst = K == 5 || (STRIDE == 1 && W > 2);
+// Which 3x3 strips have an instantiation per activation; the rest are
+// shared (kClampShared). Own: the "same"-padded (D != 0) strips that carry
+// most of a wide row, the widest (NV = W: its first, middle and last
+// strips; whole rows of 4W columns) and the next width plane() tries (the
+// middle and end of a row, not its start: kNextWidth); shared: "valid"
+// padding (D = 0, also every left padding without fast strips), the
+// narrower widths (at most one strip per row end), the next width at a
+// row's start (a few map widths), narrower whole rows, and the buffered
+// strips (rare planes; through run_buffered_unclamped). The benchmarked 3x3
+// shapes (bench/baseline.json) count as with a unit per activation (-69 to
+// +1 instructions per call, cortex-a72 and a15); an unclamped 30x30 map,
+// whose rows end in shared strips, -0.3%. (gcc 12 -O3, aarch64, the two activations' units
+// of 3x3 stride 1 and 2, 11.6 and 16.0 CPU-s -> one unit of 8.7 and 11.9 s
+// per stride; session 30.)
+template <int STRIDE, int W, int NV, int D, int Z, int T>
+constexpr bool kOwnStrip = D != 0 && (NV == W || (NV == kNextWidth<STRIDE, W> && Z == 0));
 template <int STRIDE, int K, int W, int NV, int D, bool CLAMP>
 ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
   constexpr int n = units<STRIDE>(K, NV, D);
@@ -1241,17 +1284,20 @@ ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
   if (!fast_layout<STRIDE, K, NV, D>(p, c0, &f)) return false;
   if (f.part) return false;  // (the strips of wide maps line up with the row's end instead)
   if (f.z == 0 && f.t == 0) {
-    run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 0, 0, false>(p, f));
+    run_strip<STRIDE, K, NV, D, strip_clamp<K>(CLAMP, kOwnStrip<STRIDE, W, NV, D, 0, 0>)>(
+        p, c0, 4, make_fast_row<STRIDE, n, 0, 0, false>(p, f));
     return true;
   }
   if constexpr (D != 0) {
     if (f.z == 0) {  // f.t == 1
-      run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 0, 1, false>(p, f));
+      run_strip<STRIDE, K, NV, D, strip_clamp<K>(CLAMP, kOwnStrip<STRIDE, W, NV, D, 0, 1>)>(
+        p, c0, 4, make_fast_row<STRIDE, n, 0, 1, false>(p, f));
       return true;
     }
     if constexpr (NV == W || (NV == kNextWidth<STRIDE, W> && kNextFirst<STRIDE, K, W>)) {
       if (f.t == 0) {
-        run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, 4, make_fast_row<STRIDE, n, 1, 0, false>(p, f));
+        run_strip<STRIDE, K, NV, D, strip_clamp<K>(CLAMP, kOwnStrip<STRIDE, W, NV, D, 1, 0>)>(
+        p, c0, 4, make_fast_row<STRIDE, n, 1, 0, false>(p, f));
         return true;
       }
     }
@@ -1265,9 +1311,10 @@ ARMCONV_INLINE bool try_fast(const DwPlane& p, size_t c0) {
 // every left padding runs one instantiation, on the D = 0 grid: the fewest
 // units per row to copy and load (s1_units, s2_units grow with D) and the
 // fewest EXTs.
-template <int STRIDE, int K, int NV, bool CLAMP>
+template <int STRIDE, int K, int NV, bool CLAMP, bool SHARED>
 void run_buffered(const DwPlane& p, size_t c0) {
   constexpr int D = 0;
+  constexpr int CL = SHARED ? 1 : int(CLAMP);  // (kSharedBuffered)
   constexpr int n = units<STRIDE>(K, NV, D);
   constexpr ptrdiff_t unit = 4 * STRIDE;
   const ptrdiff_t g = STRIDE * ptrdiff_t(c0) - ptrdiff_t(p.pad_left) - D, w = ptrdiff_t(p.w);
@@ -1279,8 +1326,26 @@ void run_buffered(const DwPlane& p, size_t c0) {
   load.n = size_t(lo < hi ? hi - lo : 0);
   load.at = size_t(lo < hi ? lo - g : 0);
   const size_t rest = p.wo - (c0 + 4 * (NV - 1));
-  run_strip<STRIDE, K, NV, D, CLAMP>(p, c0, rest < 4 ? rest : 4, load);
+  run_strip<STRIDE, K, NV, D, CL>(p, c0, rest < 4 ? rest : 4, load);
 }
+// 3x3: the buffered strips are clamped ones for both activations (kOwnStrip);
+// an unclamped call runs them from a function of its own with infinite
+// bounds (see kClampShared), a clamped one inlines them as before. (Not the
+// run-time choice of kClampShared: the two activations' run_buffered would
+// be the same code, which gcc folds into one function before inlining, and
+// plane()'s code would then differ from what the usual shapes were measured
+// with.)
+// (Shared: the 3x3 kernels, whose units hold both activations.)
+template <int STRIDE, int K, int W>
+constexpr bool kSharedBuffered = K == 3;
+template <int STRIDE, int K, int NV>
+ARMCONV_NOINLINE void run_buffered_unclamped(const DwPlane& p, size_t c0) {
+  DwPlane q = p;
+  q.lo = -std::numeric_limits<float>::infinity();
+  q.hi = std::numeric_limits<float>::infinity();
+  run_buffered<STRIDE, K, NV, true, true>(q, c0);
+}
+
 
 // Which left paddings get fast strips: 0 and K/2 ("valid" and "same"), i.e.
 // D = 0 and D = 4*STRIDE - K/2. Other paddings run correctly through the
@@ -1319,8 +1384,9 @@ bool planes_fast(const DwPlane& p) {
 // fewer columns, take the plane-by-plane strips.
 template <int STRIDE, int K, int NV>
 constexpr bool kWholeNV = !(K == 3 && STRIDE == 1) && !(K == 3 && STRIDE == 2 && NV <= 2);
-template <int STRIDE, int K, int NV, int D, bool CLAMP>
+template <int STRIDE, int K, int W, int NV, int D, bool CLAMP>
 bool try_whole_nv(const DwPlane& p) {
+  constexpr bool kOwnWhole = NV == W;  // (kOwnStrip)
   if constexpr (!kWholeNV<STRIDE, K, NV>) {
     return false;
   } else {
@@ -1333,11 +1399,13 @@ bool try_whole_nv(const DwPlane& p) {
     const size_t nout = p.wo - 4 * (NV - 1);
     if (f.part) {
       if constexpr (n - 1 - T >= 1)
-        run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, true>(p, f), p.count);
+        run_strip<STRIDE, K, NV, D, strip_clamp<K>(CLAMP, kOwnWhole), true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, true>(p, f),
+                                                                   p.count);
       else
         return false;
     } else {
-      run_strip<STRIDE, K, NV, D, CLAMP, true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, false>(p, f), p.count);
+      run_strip<STRIDE, K, NV, D, strip_clamp<K>(CLAMP, kOwnWhole), true>(p, 0, nout, make_fast_row<STRIDE, n, 1, T, false>(p, f),
+                                                                 p.count);
     }
     return true;
   }
@@ -1351,7 +1419,7 @@ bool try_whole(const DwPlane& p, std::integer_sequence<int, NVs...>) {
     const size_t nv = (p.wo + 3) / 4;
     if (nv > size_t(W) || 4 * nv > 2 * p.wo) return false;
     bool ran = false;
-    ((nv == size_t(NVs + 1) && (ran = try_whole_nv<STRIDE, K, NVs + 1, D, CLAMP>(p))), ...);
+    ((nv == size_t(NVs + 1) && (ran = try_whole_nv<STRIDE, K, W, NVs + 1, D, CLAMP>(p))), ...);
     return ran;
   }
 }
@@ -1391,9 +1459,16 @@ void plane(const DwPlane& p, bool fast) {
     }
   }
   // (Two vectors per buffered strip halve the row copies of 5..8-column maps.)
-  if constexpr (W > 1)
-    for (; j + 1 < nvo; j += 2) run_buffered<STRIDE, K, 2, CLAMP>(p, 4 * j);
-  for (; j < nvo; j++) run_buffered<STRIDE, K, 1, CLAMP>(p, 4 * j);
+  constexpr bool kShared = kSharedBuffered<STRIDE, K, W>;
+  if constexpr (kShared && !CLAMP) {
+    if constexpr (W > 1)
+      for (; j + 1 < nvo; j += 2) run_buffered_unclamped<STRIDE, K, 2>(p, 4 * j);
+    for (; j < nvo; j++) run_buffered_unclamped<STRIDE, K, 1>(p, 4 * j);
+  } else {
+    if constexpr (W > 1)
+      for (; j + 1 < nvo; j += 2) run_buffered<STRIDE, K, 2, CLAMP, kShared>(p, 4 * j);
+    for (; j < nvo; j++) run_buffered<STRIDE, K, 1, CLAMP, kShared>(p, 4 * j);
+  }
 }
 
 // A run of p.count planes: whole-row strips if they apply, else plane by plane.

@@ -1,9 +1,9 @@
 // NEON fp32 depthwise 3x3, stride 1 and 2, aarch64 (dwconv3x3-aarch64-1x16: strips
 // of up to 16 output columns, 4 vectors per output row). The kernels are
 // written once for both ISAs and kernel sizes in neon/dwconv.h; each stride
-// and activation (no clamp / clamp) is instantiated in a translation unit of
-// its own (dwconv3x3_1x16_s1.cpp, _s1_clamp.cpp, _s2.cpp, _s2_clamp.cpp),
-// which bounds the compiler's time and memory per unit (neon/dwconv.h).
+// is instantiated in a translation unit of its own, both activations
+// (dwconv3x3_1x16_s1.cpp, _s2.cpp: the strips rare planes take are shared
+// by the two, neon/dwconv.h kOwnStrip).
 #include "core/dwconv.h"
 
 namespace armconv {

@@ -10,7 +10,8 @@ namespace armconv {
 namespace detail {
 
 bool dwconv3x3_aarch64_1x16_s2_rows(const DwPlane& p) {
-  return p.clamp ? rows3x3_s2_planes<2, true>(p) : rows3x3_s2_planes<2, false>(p);
+  // (Unclamped calls: the clamped kernels with infinite bounds, dw_rows_unbounded.)
+  return p.clamp ? rows3x3_s2_planes<2, true>(p) : rows3x3_s2_planes<2, true, true>(p);
 }
 
 }  // namespace detail

@@ -1,4 +1,4 @@
-// NEON fp32 depthwise 5x5, stride 1, unclamped output, armv7: one of the four
+// NEON fp32 depthwise 5x5, stride 1, unclamped output, armv7: one of the two
 // units of dwconv5x5-armv7-1x4 (its table: dwconv5x5_1x4.cpp; the kernels: neon/dwconv.h).
 #include "core/dwconv.h"
 #include "neon/dwconv.h"
