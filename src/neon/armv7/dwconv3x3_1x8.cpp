@@ -3,9 +3,9 @@
 // of the usual widths first go to the assembly rows kernels,
 // dwconv3x3_1x8_s1_ld1rows.cpp and _s2_ld4rows.cpp). The kernels are
 // written once for both ISAs and kernel sizes in neon/dwconv.h; each stride
-// and activation (no clamp / clamp) is instantiated in a translation unit of
-// its own (dwconv3x3_1x8_s1.cpp, _s1_clamp.cpp, _s2.cpp, _s2_clamp.cpp),
-// which bounds the compiler's time and memory per unit (neon/dwconv.h).
+// is instantiated in a translation unit of its own, both activations
+// (dwconv3x3_1x8_s1.cpp, _s2.cpp: the strips rare planes take are shared by
+// the two, neon/dwconv.h kOwnStrip).
 #include "core/dwconv.h"
 
 namespace armconv {
