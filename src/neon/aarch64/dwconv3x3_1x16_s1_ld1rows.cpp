@@ -333,11 +333,10 @@ void ld1rows(const DwPlane& p, size_t planes) {
 // it ran, from the first: all but the last for 14 and 7, whose rows' loads
 // and stores reach past their ends (see the top), else all; 0: none.
 size_t dwconv3x3_aarch64_1x16_s1_ld1rows(const DwPlane& p) {
-  if (p.pad_top != 1 || p.pad_left != 1 || p.ho != p.h || p.wo != p.w || p.h < 2 || p.count < 1) return 0;
-  const bool wide = p.w >= 20 && p.w % 4 == 0;
-  if (!wide && p.w != 14 && p.w != 7) return 0;
-  const size_t planes = wide ? p.count : p.count - 1;
-  if (planes == 0) return 0;
+  // The shape and the all-but-the-last-plane rule (core/dwconv.h); this
+  // kernel's widths: 4k >= 20 (all planes), 14 and 7 (all but the last).
+  const size_t planes = dw_s1_ld1_planes(p);
+  if (planes == 0 || !((p.w >= 20 && p.w % 4 == 0) || p.w == 14 || p.w == 7)) return 0;
   const bool c = p.clamp;
   if (p.w == 14) c ? ld1rows<14, true>(p, planes) : ld1rows<14, false>(p, planes);
   else if (p.w == 7) c ? ld1rows<7, true>(p, planes) : ld1rows<7, false>(p, planes);
