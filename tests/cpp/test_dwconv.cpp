@@ -483,7 +483,10 @@ void check_strip_windows(const DwKernels& kern, int s) {
 // one band of four LD4 groups for 50..64 columns, two bands for 98..112,
 // all planes of a run but the last unless w is a multiple of 16) and
 // stride 1 (dwconv3x3_1x16_s1_ld1rows.cpp: bands of 4 vectors down the
-// plane, the right one of 1..4, for w a multiple of 4, and 7, 14; armv7:
+// plane, the right one of 1..4, for w >= 17, where w is not a multiple of
+// 4 the right band first and reaching 2..4 columns past the row, all
+// planes of a run but the last; one band of 2..4 vectors for 5..15 but 8
+// and 12, reaching past the row likewise; armv7:
 // dwconv3x3_1x8_s1_ld1rows.cpp, bands of 2 vectors, the right one of 1..2,
 // for w >= 5: whole vectors, or reaching 1..3 columns past the row, all
 // planes of a run but the last), in runs of 1..3 planes against the
@@ -493,8 +496,9 @@ void check_strip_windows(const DwKernels& kern, int s) {
 void check_wide_rows(const DwKernels& kern) {
   if (kern.k != 3) return;
   const int widths2[] = {48, 50, 55, 56, 62, 64, 66, 96, 98, 104, 110, 111, 112, 114};
-  const int widths1[] = {5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 22,
-                         28, 30, 44, 50, 52, 56, 60, 64, 100, 110, 112, 116};
+  const int widths1[] = {5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+                         25, 26, 27, 28, 29, 30, 31, 33, 34, 38, 39, 44, 45, 50, 52, 56, 60, 64, 75,
+                         100, 110, 112, 116, 149, 150, 151};
   const int heights[] = {1, 2, 3, 4, 5, 6, 7, 9, 14};
   int cases = 0, bad = 0;
   for (int s = 1; s <= 2; s++) {
