@@ -1,10 +1,11 @@
-// NEON fp32 depthwise 3x3, stride 2, pad 1 ("same"), even widths 8..32,
-// 50..64 and 98..112 (MobileNetV2's 112 -> 56, 56 -> 28, 28 -> 14, 14 -> 7),
-// aarch64: rows by LD4 in one or two bands of up to 64 columns, all planes
-// of a call in one assembly loop (but the last one where a row's loads or
-// stores reach past its end). Part of dwconv3x3-aarch64-1x16 (its table:
-// dwconv3x3_1x16.cpp), which runs every plane this kernel leaves with the
-// rows kernel (neon/dwconv3x3_rows.h, Rows3x3S2) or the strips (neon/dwconv.h).
+// NEON fp32 depthwise 3x3, stride 2, pad 1 ("same"), even widths from 8
+// (MobileNetV2's 112 -> 56, 56 -> 28, 28 -> 14, 14 -> 7; 300x300's 150 ->
+// 75, 38 -> 19, 10 -> 5; 192x192's 96 -> 48, 48 -> 24 ...), aarch64: rows
+// by LD4 in bands of up to 64 columns, all planes of a call in one
+// assembly loop (but the last one where a row's loads or stores reach past
+// its end). Part of dwconv3x3-aarch64-1x16 (its table: dwconv3x3_1x16.cpp),
+// which runs every plane this kernel leaves with the rows kernel
+// (neon/dwconv3x3_rows.h, Rows3x3S2) or the strips (neon/dwconv.h).
 //
 // A row is G = ceil(w/16) groups of 16 columns, one LD4 each: group g gives
 // a, b, c, d = columns 16g + 4i + 0, 1, 2, 3 (i = 0..3). Output 8g + 2i
@@ -17,13 +18,18 @@
 // group, which interleaves them back (as the stride-2 strips' direct
 // windows, Strip2 in neon/dwconv.h). Up to 4 groups (two rows of 8
 // accumulator vectors) are one band, which walks down the whole plane;
-// 98..112 columns are two bands, groups 0..3 and 4..6 (the second one's
-// left column, 63, by an LD1R per input row). Per output row of 28 -> 14
+// G = 5..8 groups are two bands, groups 0..3 and 4..G-1 (the second one's
+// left column, 63, by an LD1R per input row: 98..112 columns, groups
+// 0..3 and 4..6); G >= 9 are a left band of 4 groups, middle bands of 4
+// (their left column by an LDUR of the vector before them) and a right
+// band of 1..4 (150 columns: 4 + 4 + 2 groups). Per output row of 28 -> 14
 // (2 groups): 4 LD4, 4 EXT, 36 FMLA/FMUL, 12 output-stage instructions with
 // the clamp, 2 ST2, every load and store post-indexed (the strips and
 // Rows3x3S2: LD2s or LD4s with more EXTs, an LD1R per strip row, and
 // address arithmetic that gcc does not fold into post-indexed forms, and
-// per-strip set-up per plane).
+// per-strip set-up per plane). (Before, even widths other than 8..32,
+// 50..64, 98..112 were strips: cortex-a72 MACs/insn on 150 -> 75 1.95,
+// 96 -> 48 2.01, 38 -> 19 1.71; here 2.27, 2.43, 1.94.)
 //
 // Past the row's end. Unless w is a multiple of 16, the loads read 16G - w
 // columns past each row (the next row's first columns: they feed only
@@ -45,8 +51,8 @@
 // added last, then the clamp): the same bits whichever kernel runs a plane.
 //
 // Register map: v0-v2 taps (tap T: lane T%4 of v(T/4)), v3 bias, v4/v5 the
-// clamp's bounds, v6 a group's tap-column-0 even window, v7 the second
-// band's left column; the output stage in v6, v7; LD4 groups alternately
+// clamp's bounds, v6 a group's tap-column-0 even window, v7 the left
+// column of a band other than the first; the output stage in v6, v7; LD4 groups alternately
 // in v8-v11 and v12-v15; accumulator rows R0 = v16-v23, R1 = v24-v31
 // (E0, O0, E1, O1, ..., E3, O3).
 #include <cstddef>
@@ -188,83 +194,131 @@ namespace {
   "9:\n\t"
 
 // The planes: per plane the taps (v0-v2; k moves to the next plane's) and
-// the bias, then, for NB > 0, band B's pass (groups NA .. NA+NB-1, its left
-// column by LD1R into v7) and band A's (groups 0 .. NA-1 from column 0).
-// Band B goes first: its stores past a row's end land on the next row's
-// first columns, which band A stores after them.
+// the bias, then, for NB > 0, band B's pass (the right band, groups
+// G-NB .. G-1, its left column by LD1R into v7), band A's (groups 0 .. NA-1
+// from column 0) and, with MIDS, the middle bands' (4 groups each, the
+// left column by LD1R likewise). Band B goes first: its stores past a
+// row's end land on the next row's first columns, which band A stores
+// after them. The middle bands' pointers (xm, ym) start at band A's plus 4
+// groups; each pass leaves them a plane on, mstep / ymstep bring them back
+// to the next band of this plane; a middle band's left column is lane 3
+// of the vector before its first group (LDUR q7 at xm - 16, before the
+// row's first LD4).
 #define DWS2_BAND_B(NB, ACT) \
   DWS2_PASS(NB, "%[xb]", "%[xsb]", "ld1r {v7.4s}, [%[xl]], %[xsl]\n\t", "v7", "%[yb]", "%[ysb]", ACT)
-#define DWS2_PLANES(NA, ACT, BANDB)                                                \
+#define DWS2_MIDS(ACT)                                                             \
+  "mov %[mb], %[nmid]\n\t"                                                         \
+  "cbz %[mb], 8f\n\t"                                                              \
+  "7:\n\t"                                                                         \
+  DWS2_PASS(4, "%[xm]", "%[xs]", "ldur q7, [%[xm], #-16]\n\t", "v7", "%[ym]", "%[ys]", ACT) \
+  "sub %[xm], %[xm], %[mstep]\n\t"                                                 \
+  "sub %[ym], %[ym], %[ymstep]\n\t"                                                \
+  "subs %[mb], %[mb], #1\n\t"                                                      \
+  "b.ne 7b\n\t"                                                                    \
+  "8:\n\t"
+#define DWS2_MIDS_AT                                                               \
+  "add %[xm], %[x], #256\n\t"                                                      \
+  "add %[ym], %[y], #128\n\t"
+#define DWS2_PLANES(NA, ACT, BANDB, MIDS_AT, MIDS)                                 \
   "1:\n\t"                                                                        \
   "ld1 {v0.4s, v1.4s, v2.4s}, [%[k]], #48\n\t"                                    \
   "dup v3.4s, v2.s[1]\n\t"                                                        \
   BANDB                                                                           \
+  MIDS_AT                                                                         \
   DWS2_PASS(NA, "%[x]", "%[xs]", "", "v2", "%[y]", "%[ys]", ACT)                 \
+  MIDS                                                                            \
   "subs %[planes], %[planes], #1\n\t"                                             \
   "b.ne 1b\n\t"
 
 // The asm's operands (lo, hi: the clamp's bounds, broadcast once per call).
 #define DWS2_OPERANDS                                                                                   \
   : [x] "+r"(x), [y] "+r"(y), [xb] "+r"(xb), [yb] "+r"(yb), [xl] "+r"(xl), [k] "+r"(k),              \
-    [planes] "+r"(planes), [cnt] "=&r"(cnt)                                                            \
+    [planes] "+r"(planes), [cnt] "=&r"(cnt), [mb] "=&r"(mb), [xm] "=&r"(xm), [ym] "=&r"(ym)           \
   : [n] "r"(n), [rem] "r"(rem), [xs] "r"(xs), [ys] "r"(ys), [xsb] "r"(xsb), [ysb] "r"(ysb),           \
-    [xsl] "r"(xsl), [lo] "r"(&p.lo), [hi] "r"(&p.hi)                                                   \
+    [xsl] "r"(xsl), [nmid] "r"(nmid), [mstep] "r"(mstep), [ymstep] "r"(ymstep), [lo] "r"(&p.lo),      \
+    [hi] "r"(&p.hi)                                                                                    \
   : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12",  \
     "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26",  \
     "v27", "v28", "v29", "v30", "v31"
 #define DWS2_BOUNDS "ld1r {v4.4s}, [%[lo]]\n\t" "ld1r {v5.4s}, [%[hi]]\n\t"
-#define DWS2_ASM(NA, NB, BANDB)                                                                   \
-  if constexpr (CLAMP)                                                                             \
-    __asm__ volatile(DWS2_BOUNDS DWS2_PLANES(NA, DWS2_CLAMP, BANDB(NB, DWS2_CLAMP)) DWS2_OPERANDS); \
-  else                                                                                             \
-    __asm__ volatile(DWS2_PLANES(NA, DWS2_NONE, BANDB(NB, DWS2_NONE)) DWS2_OPERANDS)
+#define DWS2_ASM(NA, NB, BANDB, MIDS_AT, MIDS)                                                      \
+  if constexpr (CLAMP)                                                                               \
+    __asm__ volatile(DWS2_BOUNDS DWS2_PLANES(NA, DWS2_CLAMP, BANDB(NB, DWS2_CLAMP), MIDS_AT,        \
+                                             MIDS(DWS2_CLAMP)) DWS2_OPERANDS);                       \
+  else                                                                                               \
+    __asm__ volatile(DWS2_PLANES(NA, DWS2_NONE, BANDB(NB, DWS2_NONE), MIDS_AT, MIDS(DWS2_NONE))     \
+                         DWS2_OPERANDS)
 #define DWS2_NO_BAND(NB, ACT)
+#define DWS2_NO_MIDS(ACT)
+#define DWS2_CASE(C, NA, NB, BANDB, MIDS_AT, MIDS) else if constexpr (C) { DWS2_ASM(NA, NB, BANDB, MIDS_AT, MIDS); }
 
 // `planes` >= 1 planes from p.x, p.y, p.k (each as p describes): band A of
-// NA groups, band B of NB (0: none).
-template <int NA, int NB, bool CLAMP>
+// NA groups, band B of NB (0: none), with MIDS the middle bands between
+// them (G >= 9 groups; their count from w).
+template <int NA, int NB, bool MIDS, bool CLAMP>
 void ld4rows(const DwPlane& p, size_t planes) {
+  const size_t groups = (p.w + 15) / 16, nmid = MIDS ? (groups - 4 - NB) / 4 : 0;
   const float* x = p.x;
   float* y = p.y;
-  const float* xb = p.x + 16 * NA;  // band B: its first column, the column left of it,
-  const float* xl = xb - 1;         // its first output
-  float* yb = p.y + 8 * NA;
+  const float* xb = p.x + 16 * (NA + 4 * nmid);  // band B: its first column, the column left of it,
+  const float* xl = xb - 1;                      // its first output
+  float* yb = p.y + 8 * (NA + 4 * nmid);
   const float* k = p.k;
   const size_t n = (p.h - 1) / 4, rem = (p.h - 1) % 4;
   // The last post-indexed load and store of a band's row step to the next row.
   const ptrdiff_t row = ptrdiff_t(4 * p.w), orow = ptrdiff_t(4 * p.wo);
   const ptrdiff_t xs = row - 64 * (NA - 1), ys = orow - 32 * (NA - 1);
   const ptrdiff_t xsb = row - 64 * (NB > 0 ? NB - 1 : 0), ysb = orow - 32 * (NB > 0 ? NB - 1 : 0), xsl = row;
-  size_t cnt;
-  static_assert((NB == 0 && (NA == 1 || NA == 2 || NA == 4)) || (NA == 4 && NB == 3), "an instantiated shape");
-  if constexpr (NB == 3) {
-    DWS2_ASM(4, 3, DWS2_BAND_B);
-  } else if constexpr (NA == 4) {
-    DWS2_ASM(4, 0, DWS2_NO_BAND);
-  } else if constexpr (NA == 2) {
-    DWS2_ASM(2, 0, DWS2_NO_BAND);
-  } else {
-    DWS2_ASM(1, 0, DWS2_NO_BAND);
+  // A middle band's pass leaves its pointers a plane on: back to this plane's next band.
+  const ptrdiff_t mstep = row * ptrdiff_t(p.h) - 256, ymstep = orow * ptrdiff_t(p.ho) - 128;
+  const float* xm;
+  float* ym;
+  size_t cnt, mb;
+  static_assert((NB == 0 && NA >= 1 && NA <= 4 && !MIDS) || (NA == 4 && NB >= 1 && NB <= 4), "an instantiated shape");
+  if constexpr (false) {
   }
+  DWS2_CASE(NB == 0 && NA == 1, 1, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
+  DWS2_CASE(NB == 0 && NA == 2, 2, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
+  DWS2_CASE(NB == 0 && NA == 3, 3, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
+  DWS2_CASE(NB == 0 && NA == 4, 4, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
+  DWS2_CASE(NB == 1 && !MIDS, 4, 1, DWS2_BAND_B, "", DWS2_NO_MIDS)
+  DWS2_CASE(NB == 2 && !MIDS, 4, 2, DWS2_BAND_B, "", DWS2_NO_MIDS)
+  DWS2_CASE(NB == 3 && !MIDS, 4, 3, DWS2_BAND_B, "", DWS2_NO_MIDS)
+  DWS2_CASE(NB == 4 && !MIDS, 4, 4, DWS2_BAND_B, "", DWS2_NO_MIDS)
+  DWS2_CASE(NB == 1 && MIDS, 4, 1, DWS2_BAND_B, DWS2_MIDS_AT, DWS2_MIDS)
+  DWS2_CASE(NB == 2 && MIDS, 4, 2, DWS2_BAND_B, DWS2_MIDS_AT, DWS2_MIDS)
+  DWS2_CASE(NB == 3 && MIDS, 4, 3, DWS2_BAND_B, DWS2_MIDS_AT, DWS2_MIDS)
+  DWS2_CASE(NB == 4 && MIDS, 4, 4, DWS2_BAND_B, DWS2_MIDS_AT, DWS2_MIDS)
+}
+
+template <bool CLAMP>
+void ld4rows_any(const DwPlane& p, size_t planes) {
+  using fn = void (*)(const DwPlane&, size_t);
+  // G <= 4: [G - 1]; G >= 5: [NB - 1] (NB = G - 4 - 4*(middle bands), 1..4)
+  static constexpr fn one[4] = {ld4rows<1, 0, false, CLAMP>, ld4rows<2, 0, false, CLAMP>,
+                                ld4rows<3, 0, false, CLAMP>, ld4rows<4, 0, false, CLAMP>};
+  static constexpr fn two[4] = {ld4rows<4, 1, false, CLAMP>, ld4rows<4, 2, false, CLAMP>,
+                                ld4rows<4, 3, false, CLAMP>, ld4rows<4, 4, false, CLAMP>};
+  static constexpr fn more[4] = {ld4rows<4, 1, true, CLAMP>, ld4rows<4, 2, true, CLAMP>,
+                                 ld4rows<4, 3, true, CLAMP>, ld4rows<4, 4, true, CLAMP>};
+  const size_t g = (p.w + 15) / 16;
+  if (g <= 4)
+    one[g - 1](p, planes);
+  else
+    (g <= 8 ? two : more)[(g - 5) % 4](p, planes);
 }
 
 }  // namespace
 
 // Runs planes of p if this kernel takes p's shape (pad 1 at the top and
-// left, ho = ceil(h/2), w even, wo = w/2, w in 8..32, 50..64 or 98..112);
-// returns how many it ran, from the first: all but the last where the rows'
-// loads or stores reach past their ends (see the top), else all; 0: none
-// (the caller runs them all).
+// left, ho = ceil(h/2), w even >= 8, wo = w/2); returns how many it ran,
+// from the first: all but the last where the rows' loads or stores reach
+// past their ends (see the top), else all; 0: none (the caller runs them
+// all).
 size_t dwconv3x3_aarch64_1x16_s2_ld4rows(const DwPlane& p) {
-  const size_t planes = dw_s2_ld4_planes(p), groups = (p.w + 15) / 16;
+  const size_t planes = dw_s2_ld4_planes(p);
   if (planes == 0) return 0;
-  switch (groups) {
-    case 1: p.clamp ? ld4rows<1, 0, true>(p, planes) : ld4rows<1, 0, false>(p, planes); break;
-    case 2: p.clamp ? ld4rows<2, 0, true>(p, planes) : ld4rows<2, 0, false>(p, planes); break;
-    case 4: p.clamp ? ld4rows<4, 0, true>(p, planes) : ld4rows<4, 0, false>(p, planes); break;
-    case 7: p.clamp ? ld4rows<4, 3, true>(p, planes) : ld4rows<4, 3, false>(p, planes); break;
-    default: return 0;
-  }
+  p.clamp ? ld4rows_any<true>(p, planes) : ld4rows_any<false>(p, planes);
   return planes;
 }
 
