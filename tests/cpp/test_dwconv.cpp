@@ -492,7 +492,7 @@ void check_strip_windows(const DwKernels& kern, int s) {
 // for w >= 5: whole vectors, or reaching 1..3 columns past the row, all
 // planes of a run but the last), in runs of 1..3 planes against the
 // reference and guard pages, then each plane of the run cut into two row
-// ranges (which the strips run) gives the run's bits. Odd and other widths
+// ranges (which the strips run) gives the run's bits. Odd stride-2 widths
 // next to them take the strips.
 void check_wide_rows(const DwKernels& kern) {
   if (kern.k != 3) return;
