@@ -71,6 +71,7 @@
 // v8.., v12.. (w = 4NV: its last tap-column-2 window by EXT, from v8+NR-1
 // into v12+NR-1; else loaded); the output stage in v28-v31.
 #include <cstddef>
+#include <limits>
 
 #include "core/dwconv.h"
 
@@ -421,24 +422,41 @@ void ld1rows(const DwPlane& p, size_t planes) {
   DWS1_CASE(NR == 4 && R == 3, DWS1_WIDE_TAIL, 4, 2)
 }
 
+// w = 4NV >= 20: the bands of whole vectors, both activations.
 template <bool CLAMP>
-void ld1rows_any(const DwPlane& p, size_t planes) {
+void ld1rows_whole(const DwPlane& p, size_t planes) {
+  using fn = void (*)(const DwPlane&, size_t);
+  static constexpr fn wide[4] = {ld1rows<0, 1, 4, CLAMP>, ld1rows<0, 2, 4, CLAMP>, ld1rows<0, 3, 4, CLAMP>,
+                                 ld1rows<0, 4, 4, CLAMP>};
+  wide[(p.w / 4 - 5) % 4](p, planes);  // the right band's vectors, NV - 4 - 4*(middle bands)
+}
+
+// w = 4(NV-1) + R, R = 1..3 (from 5): clamped only; an unclamped call runs
+// with the bounds [-inf, +inf] (as the stride-2 rows kernels,
+// dw_rows_unbounded in neon/dwconv3x3_rows.h: FMAX/FMIN with infinities
+// leave every number and NaN as the add gave it, the same bits as an
+// unclamped store; 2 more instructions per output vector and row), which
+// halves these 21 shapes' code (about 65 KB of text).
+void ld1rows_tail(const DwPlane& p, size_t planes) {
   using fn = void (*)(const DwPlane&, size_t);
   // [vectors of the single band - 2][R - 1]; [right band's vectors - 1][R - 1]
-  static constexpr fn one[3][3] = {
-      {ld1rows<2, 0, 1, CLAMP>, ld1rows<2, 0, 2, CLAMP>, ld1rows<2, 0, 3, CLAMP>},
-      {ld1rows<3, 0, 1, CLAMP>, ld1rows<3, 0, 2, CLAMP>, ld1rows<3, 0, 3, CLAMP>},
-      {ld1rows<4, 0, 1, CLAMP>, ld1rows<4, 0, 2, CLAMP>, ld1rows<4, 0, 3, CLAMP>}};
-  static constexpr fn wide[4][4] = {
-      {ld1rows<0, 1, 1, CLAMP>, ld1rows<0, 1, 2, CLAMP>, ld1rows<0, 1, 3, CLAMP>, ld1rows<0, 1, 4, CLAMP>},
-      {ld1rows<0, 2, 1, CLAMP>, ld1rows<0, 2, 2, CLAMP>, ld1rows<0, 2, 3, CLAMP>, ld1rows<0, 2, 4, CLAMP>},
-      {ld1rows<0, 3, 1, CLAMP>, ld1rows<0, 3, 2, CLAMP>, ld1rows<0, 3, 3, CLAMP>, ld1rows<0, 3, 4, CLAMP>},
-      {ld1rows<0, 4, 1, CLAMP>, ld1rows<0, 4, 2, CLAMP>, ld1rows<0, 4, 3, CLAMP>, ld1rows<0, 4, 4, CLAMP>}};
-  const size_t nv = (p.w + 3) / 4, r = p.w - 4 * (nv - 1);  // r = 1..4
+  static constexpr fn one[3][3] = {{ld1rows<2, 0, 1, true>, ld1rows<2, 0, 2, true>, ld1rows<2, 0, 3, true>},
+                                   {ld1rows<3, 0, 1, true>, ld1rows<3, 0, 2, true>, ld1rows<3, 0, 3, true>},
+                                   {ld1rows<4, 0, 1, true>, ld1rows<4, 0, 2, true>, ld1rows<4, 0, 3, true>}};
+  static constexpr fn wide[4][3] = {{ld1rows<0, 1, 1, true>, ld1rows<0, 1, 2, true>, ld1rows<0, 1, 3, true>},
+                                    {ld1rows<0, 2, 1, true>, ld1rows<0, 2, 2, true>, ld1rows<0, 2, 3, true>},
+                                    {ld1rows<0, 3, 1, true>, ld1rows<0, 3, 2, true>, ld1rows<0, 3, 3, true>},
+                                    {ld1rows<0, 4, 1, true>, ld1rows<0, 4, 2, true>, ld1rows<0, 4, 3, true>}};
+  DwPlane q = p;
+  if (!p.clamp) {
+    q.lo = -std::numeric_limits<float>::infinity();
+    q.hi = std::numeric_limits<float>::infinity();
+  }
+  const size_t nv = (p.w + 3) / 4, r = p.w % 4;
   if (nv <= 4)
-    one[nv - 2][r - 1](p, planes);
+    one[nv - 2][r - 1](q, planes);
   else
-    wide[(nv - 5) % 4][r - 1](p, planes);  // the right band: NV - 4 - 4*(middle bands)
+    wide[(nv - 5) % 4][r - 1](q, planes);  // the right band: NV - 4 - 4*(middle bands)
 }
 
 }  // namespace
@@ -453,7 +471,10 @@ size_t dwconv3x3_aarch64_1x16_s1_ld1rows(const DwPlane& p) {
   // column past the last plane: the rows kernel runs them).
   const size_t planes = dw_s1_ld1_planes(p);
   if (planes == 0 || p.w < 5 || (p.w <= 16 && p.w % 4 == 0)) return 0;
-  p.clamp ? ld1rows_any<true>(p, planes) : ld1rows_any<false>(p, planes);
+  if (p.w % 4 != 0)
+    ld1rows_tail(p, planes);
+  else
+    p.clamp ? ld1rows_whole<true>(p, planes) : ld1rows_whole<false>(p, planes);
   return planes;
 }
 
