@@ -5,7 +5,11 @@
 // other kernel shapes (ConvNeXt's 7x7, a dilated 3x3), as `auto` runs them;
 // and the int8 depthwise 3x3 (QConv2d, int8 in and out).
 // MobileNetV2's depthwise layers on the 112x112 to 28x28 maps (mbv2_dw_*;
-// those on 14x14 and 7x7 maps: bench_nets.cpp).
+// those on 14x14 and 7x7 maps: bench_nets.cpp). The same layers on the
+// maps of other input sizes, whose widths are not MobileNetV2's: SSDLite-
+// MobileNetV2 at 300x300 (ssd_dw_*: maps 150, 75, 38, 19, 10, 5), MobileNetV2
+// at 192x192 (mb192_dw_*: 96, 48, 24, 12, 6) and 160x160 (mb160_dw_*: 80,
+// 40, 20, 10, 5).
 #include <limits>
 #include <string>
 
@@ -53,6 +57,27 @@ int reg = [] {
   bench::add_case(dw_case("mbv2_dw_s2_144_56", 144, 2, 56, 56, true));
   bench::add_case(dw_case("mbv2_dw_192_28", 192, 1, 28, 28, true));
   bench::add_case(dw_case("mbv2_dw_s2_192_28", 192, 2, 28, 28, true));
+  // SSDLite-MobileNetV2 (300x300 input), relu6 fused: the backbone's
+  // depthwise layers on 150 .. 10 and the extra layers' on 10 and 5.
+  bench::add_case(dw_case("ssd_dw_32_150", 32, 1, 150, 150, true));
+  bench::add_case(dw_case("ssd_dw_s2_96_150", 96, 2, 150, 150, true));
+  bench::add_case(dw_case("ssd_dw_144_75", 144, 1, 75, 75, true));
+  bench::add_case(dw_case("ssd_dw_s2_144_75", 144, 2, 75, 75, true));
+  bench::add_case(dw_case("ssd_dw_192_38", 192, 1, 38, 38, true));
+  bench::add_case(dw_case("ssd_dw_s2_192_38", 192, 2, 38, 38, true));
+  bench::add_case(dw_case("ssd_dw_384_19", 384, 1, 19, 19, true));
+  bench::add_case(dw_case("ssd_dw_s2_576_19", 576, 2, 19, 19, true));
+  bench::add_case(dw_case("ssd_dw_960_10", 960, 1, 10, 10, true));
+  bench::add_case(dw_case("ssd_dw_s2_512_10", 512, 2, 10, 10, true));
+  bench::add_case(dw_case("ssd_dw_256_5", 256, 1, 5, 5, true));
+  // MobileNetV2 at 192x192 and 160x160 input: the widths those add.
+  bench::add_case(dw_case("mb192_dw_s2_96_96", 96, 2, 96, 96, true));
+  bench::add_case(dw_case("mb192_dw_s2_144_48", 144, 2, 48, 48, true));
+  bench::add_case(dw_case("mb192_dw_384_12", 384, 1, 12, 12, true));
+  bench::add_case(dw_case("mb192_dw_960_6", 960, 1, 6, 6, true));
+  bench::add_case(dw_case("mb160_dw_s2_96_80", 96, 2, 80, 80, true));
+  bench::add_case(dw_case("mb160_dw_s2_144_40", 144, 2, 40, 40, true));
+  bench::add_case(dw_case("mb160_dw_960_5", 960, 1, 5, 5, true));
   // Depthwise 5x5, stride 1 and 2.
   bench::add_case(dwk_case("dw5x5s1_64_56", 64, 5, 1, 56));
   bench::add_case(dwk_case("dw5x5s2_64_56", 64, 5, 2, 56));

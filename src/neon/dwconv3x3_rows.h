@@ -5,9 +5,9 @@
 // dwconv3x3_1x16_s2_rows.cpp, dwconv3x3_1x8_s2_rows.cpp). Contract:
 // core/dwconv.h; the general kernels (neon/dwconv.h) run every other plane.
 // The assembly rows kernels run first where they apply (aarch64: stride 1
-// on 7, 14 and 4k >= 20 columns, neon/aarch64/dwconv3x3_1x16_s1_ld1rows.cpp;
-// stride 2 on even widths 8..32, 50..64, 98..112, _s2_ld4rows.cpp; armv7:
-// stride 2 on the same widths, neon/armv7/dwconv3x3_1x8_s2_ld4rows.cpp):
+// on w >= 5 but 8, 12, 16 columns, neon/aarch64/dwconv3x3_1x16_s1_ld1rows.cpp;
+// stride 2 on even widths from 8 and odd ones from 17, _s2_ld4rows.cpp; armv7: stride 2 on
+// even widths 8..32, 50..64, 98..112, neon/armv7/dwconv3x3_1x8_s2_ld4rows.cpp):
 // these kernels then run what they leave, e.g. a call's last plane where
 // those read and write past a row's end, and the other widths.
 //

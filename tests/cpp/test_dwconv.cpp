@@ -480,21 +480,30 @@ void check_strip_windows(const DwKernels& kern, int s) {
 }
 
 // Wide "same"-padded rows: stride 2 (aarch64: neon/aarch64/dwconv3x3_1x16_s2_ld4rows.cpp,
-// one band of four LD4 groups for 50..64 columns, two bands for 98..112,
-// all planes of a run but the last unless w is a multiple of 16) and
+// one band of up to four LD4 groups for up to 64 columns, then a right
+// band of 1..4 groups and from 130 columns middle bands of 4, all planes
+// of a run but the last unless w is a multiple of 16; odd widths from 17:
+// the right band ends at the row's end, overlapping the band before it,
+// its padding lane zeroed, all planes but the last) and
 // stride 1 (dwconv3x3_1x16_s1_ld1rows.cpp: bands of 4 vectors down the
-// plane, the right one of 1..4, for w a multiple of 4, and 7, 14; armv7:
+// plane, the right one of 1..4, for w >= 17, where w is not a multiple of
+// 4 the right band first and reaching 2..4 columns past the row, all
+// planes of a run but the last; one band of 2..4 vectors for 5..15 but 8
+// and 12, reaching past the row likewise; armv7:
 // dwconv3x3_1x8_s1_ld1rows.cpp, bands of 2 vectors, the right one of 1..2,
 // for w >= 5: whole vectors, or reaching 1..3 columns past the row, all
 // planes of a run but the last), in runs of 1..3 planes against the
 // reference and guard pages, then each plane of the run cut into two row
-// ranges (which the strips run) gives the run's bits. Odd and other widths
-// next to them take the strips.
+// ranges (which the strips run) gives the run's bits.
 void check_wide_rows(const DwKernels& kern) {
   if (kern.k != 3) return;
-  const int widths2[] = {48, 50, 55, 56, 62, 64, 66, 96, 98, 104, 110, 111, 112, 114};
-  const int widths1[] = {5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 22,
-                         28, 30, 44, 50, 52, 56, 60, 64, 100, 110, 112, 116};
+  const int widths2[] = {17, 19, 21, 31, 33, 34, 35, 38, 40, 47, 48, 49, 50, 51, 55, 56, 62, 63, 64,
+                         65, 66, 70, 75, 79, 80, 81, 90, 95, 96, 97, 98, 104, 110, 111, 112, 113, 114,
+                         120, 127, 128, 129, 130, 143, 144, 145, 150, 151, 152, 160, 190, 192, 200,
+                         207, 208, 209};
+  const int widths1[] = {5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+                         25, 26, 27, 28, 29, 30, 31, 33, 34, 38, 39, 44, 45, 50, 52, 56, 60, 64, 75,
+                         100, 110, 112, 116, 149, 150, 151};
   const int heights[] = {1, 2, 3, 4, 5, 6, 7, 9, 14};
   int cases = 0, bad = 0;
   for (int s = 1; s <= 2; s++) {

@@ -1,10 +1,12 @@
-// NEON fp32 depthwise 3x3, stride 1, pad 1 ("same"), maps of 7 or 14
-// columns or a multiple of 4 from 20 (MobileNetV2's 112x112 .. 7x7 layers),
-// aarch64: bands of up to 16 columns, each one pass of a rows kernel down
-// the plane (three rows of accumulators in registers), all planes of a
-// call in one assembly loop. w = 4NV >= 20: a left band of 4 vectors,
-// middle bands of 4, a right band of NR = 1..4 (28 columns: 16 + 12; 56:
-// 16 + 16 + 16 + 8); 14 and 7: one band of 4 (2) vectors. Part of
+// NEON fp32 depthwise 3x3, stride 1, pad 1 ("same"), maps of any width
+// from 5 but 8, 12 and 16 (MobileNetV2's 112x112 .. 7x7 layers, and those
+// of other input sizes: 300x300's 150 .. 5, 192x192's 96 .. 6), aarch64:
+// bands of up to 16 columns, each one pass of a rows kernel down the plane
+// (three rows of accumulators in registers), all planes of a call in one
+// assembly loop. w >= 17 (NV = ceil(w/4) vectors): a left band of 4
+// vectors, middle bands of 4, a right band of NR = 1..4 (28 columns:
+// 16 + 12; 56: 16 + 16 + 16 + 8; 150: 16 + 8 x 16 + 6 in 2 vectors);
+// 5 .. 15: one band of NV = 2..4 vectors (14: 4, 7: 2). Part of
 // dwconv3x3-aarch64-1x16 (its table: dwconv3x3_1x16.cpp), which runs every
 // plane this kernel leaves with the rows kernel (neon/dwconv3x3_rows.h) or
 // the strips (neon/dwconv.h).
@@ -26,21 +28,29 @@
 // vector 0, tap column 0 = ext(taps' third vector, columns 0..3, 3) (lane 3
 // of the taps' third vector is zero: the packing); at the right end, w =
 // 4NV: vector NV-1, tap column 2 = ext(columns w-4 .. w-1, zero, 1), nothing
-// outside the row is read or written; 14 and 7 columns: the band's last
-// vector reaches past the row (columns 12..15, 4..7), its windows are loaded
-// whole (up to 2 columns past the row: the next row's first ones, which
-// feed only outputs past the row) and the one lane that reads the right
-// padding column is zeroed (INS from wzr); the last vector is stored whole,
-// its lanes past the row landing on the next output row's first columns,
-// which are stored after it. Neither reaches past the call's planes as long
-// as the call's last plane is not run here: for 14 and 7 columns the entry
-// point below runs planes 0 .. count-2 and leaves the last one to the rows
-// kernel.
+// outside the row is read or written. Otherwise (w = 4(NV-1) + R, R =
+// 1..3) the last vector reaches past the row (columns w-R .. w-R+3): its
+// windows are loaded whole (2..4 columns past the row: the next row's
+// first ones, which feed only outputs past the row) and lane R-1 of its
+// tap-column-2 window, which reads column w (the right padding), is zeroed
+// (INS from wzr); the last vector is stored whole, its lanes past the row
+// landing on the next output row's first columns, which are stored after
+// it: the band that holds it (the right one, or the only one) runs first
+// in each plane, the left band after it. Neither reaches past the call's
+// planes as long as the call's last plane is not run here: the entry point
+// below then runs planes 0 .. count-2 (dw_s1_ld1_planes, core/dwconv.h)
+// and leaves the last one to the rows kernel or the strips. (8, 12 and 16
+// columns, one band of whole vectors, would read a column past the last
+// plane: the rows kernel runs them.)
 // Per input row of 28 columns: left band 3 LD1, 1 EXT, 36 FMLA/FMUL; right
 // band 3 LD1, 1 EXT, 27 FMLA/FMUL; per output row 7 output-stage vectors
 // (FADD, and FMAX, FMIN with the clamp) and 2 ST1. A middle band: 3 LD1,
-// 36 FMLA/FMUL. Per pass (band and plane) 4 pointer set-ups and the row
-// loop's control.
+// 36 FMLA/FMUL. A right band that ends inside its last vector: 3 LD1, 1
+// INS. Per pass (band and plane) 4 pointer set-ups and the row loop's
+// control. (Before, widths other than 7, 14 and 4k >= 20 were strips
+// (w > 16: 150 columns 9 strips of 16 and one of 6) or the rows kernel
+// (w <= 16): cortex-a72 MACs/insn on 19 columns 1.80, 10 columns 1.88;
+// here 2.40, 2.15.)
 //
 // Rows: input row i feeds output rows i+1 (tap row 0: an FMUL of tap 0
 // starts it), i (tap row 1) and i-1 (tap row 2, which completes it: bias,
@@ -56,10 +66,12 @@
 // clamp's bounds, v7 zero; accumulator rows R0 = v16-v19, R1 = v20-v23,
 // R2 = v24-v27 (vector j of the band in register 4r + j; narrower bands
 // use the first ones); windows: the left band, tap column 0 in v28-v31, 1
-// in v8-v11, 2 in v28-v31; a middle band all three in v28-v31; the right
-// band v28.., v8.., v12.. (its last tap-column-2 window by EXT); the output
-// stage in v28-v31.
+// in v8-v11, 2 in v28-v31 (a single band of NV vectors likewise: v28..,
+// v8.., v28..); a middle band all three in v28-v31; the right band v28..,
+// v8.., v12.. (w = 4NV: its last tap-column-2 window by EXT, from v8+NR-1
+// into v12+NR-1; else loaded); the output stage in v28-v31.
 #include <cstddef>
+#include <limits>
 
 #include "core/dwconv.h"
 
@@ -116,7 +128,7 @@ namespace {
 // A band of 4 vectors from column 0 (p0: column 3, p1: column 0, p2:
 // column 1); FIX: zeroes the lane of the tap-column-2 windows that reads
 // the right padding column when the row ends inside the band (w = 14:
-// lane 1 of vector 3's window, columns 13..16).
+// lane 1 of vector 3's window, columns 13..16; "" for the left band).
 #define DWS1_ROW4(FIX, O2, A2, A1, S0, O0, A0)                                          \
   "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[p1]], %[xs]\n\t"                              \
   "ld1 {v29.4s, v30.4s, v31.4s}, [%[p0]], %[xs]\n\t"                                    \
@@ -126,8 +138,17 @@ namespace {
   "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p2]], %[xs]\n\t"                            \
   FIX                                                                                   \
   DWS1_COL4(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29", "v30", "v31")
-// A band of 2 vectors from column 0 (w = 7: lane 2 of vector 1's
-// tap-column-2 window, columns 5..8, is the right padding).
+// A band of 3 vectors from column 0 (w = 9..11).
+#define DWS1_ROW3(FIX, O2, A2, A1, S0, O0, A0)                                          \
+  "ld1 {v8.4s, v9.4s, v10.4s}, [%[p1]], %[xs]\n\t"                                      \
+  "ld1 {v29.4s, v30.4s}, [%[p0]], %[xs]\n\t"                                            \
+  "ext v28.16b, v2.16b, v8.16b, #12\n\t"                                                \
+  DWS1_COL3(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30") \
+  DWS1_COL3(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10")   \
+  "ld1 {v28.4s, v29.4s, v30.4s}, [%[p2]], %[xs]\n\t"                                    \
+  FIX                                                                                   \
+  DWS1_COL3(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29", "v30")
+// A band of 2 vectors from column 0 (w = 5..7).
 #define DWS1_ROW2(FIX, O2, A2, A1, S0, O0, A0)                                          \
   "ld1 {v8.4s, v9.4s}, [%[p1]], %[xs]\n\t"                                              \
   "ld1 {v29.4s}, [%[p0]], %[xs]\n\t"                                                    \
@@ -137,12 +158,17 @@ namespace {
   "ld1 {v28.4s, v29.4s}, [%[p2]], %[xs]\n\t"                                            \
   FIX                                                                                   \
   DWS1_COL2(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29")
-#define DWS1_LROW(...) DWS1_ROW4("", __VA_ARGS__)
-#define DWS1_ROW14(...) DWS1_ROW4("mov v31.s[1], wzr\n\t", __VA_ARGS__)
-#define DWS1_ROW7(...) DWS1_ROW2("mov v29.s[2], wzr\n\t", __VA_ARGS__)
+#define DWS1_LROW(X, ...) DWS1_ROW4("", __VA_ARGS__)
+// The whole row as one band of NB vectors, w = 4(NB-1) + R (R = 1..3): lane
+// R-1 of the last vector's tap-column-2 window (v27+NB) reads column w, the
+// right padding: zeroed (DWS1_PAD_<NB>(R-1): an INS from wzr).
+#define DWS1_FIX(v, lane) "mov " v ".s[" #lane "], wzr\n\t"
+#define DWS1_PAD_2(R) DWS1_FIX("v29", R)
+#define DWS1_PAD_3(R) DWS1_FIX("v30", R)
+#define DWS1_PAD_4(R) DWS1_FIX("v31", R)
 // A middle band of 4 vectors (no padding: p0 at the column left of the
 // band, p1 at its first column, p2 at the next), one tap column at a time.
-#define DWS1_MROW(O2, A2, A1, S0, O0, A0)                                               \
+#define DWS1_MROW(X, O2, A2, A1, S0, O0, A0)                                               \
   "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p0]], %[xs]\n\t"                            \
   DWS1_COL4(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30", "v31") \
   "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p1]], %[xs]\n\t"                            \
@@ -151,14 +177,14 @@ namespace {
   DWS1_COL4(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29", "v30", "v31")
 // The right band of NR = 1..4 vectors, ending at the row's end (w = 4NV):
 // the last vector's tap-column-2 window from its tap-column-1 one and zero.
-#define DWS1_RROW1(O2, A2, A1, S0, O0, A0)                                              \
+#define DWS1_RROW1(X, O2, A2, A1, S0, O0, A0)                                              \
   "ld1 {v28.4s}, [%[p0]], %[xs]\n\t"                                                    \
   "ld1 {v8.4s}, [%[p1]], %[xs]\n\t"                                                     \
   "ext v12.16b, v8.16b, v7.16b, #4\n\t"                                                 \
   DWS1_COL1(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28")            \
   DWS1_COL1(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8")             \
   DWS1_COL1(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12")
-#define DWS1_RROW2(O2, A2, A1, S0, O0, A0)                                              \
+#define DWS1_RROW2(X, O2, A2, A1, S0, O0, A0)                                              \
   "ld1 {v28.4s, v29.4s}, [%[p0]], %[xs]\n\t"                                            \
   "ld1 {v8.4s, v9.4s}, [%[p1]], %[xs]\n\t"                                              \
   "ld1 {v12.4s}, [%[p2]], %[xs]\n\t"                                                    \
@@ -166,7 +192,7 @@ namespace {
   DWS1_COL2(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29")     \
   DWS1_COL2(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9")       \
   DWS1_COL2(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12", "v13")
-#define DWS1_RROW3(O2, A2, A1, S0, O0, A0)                                              \
+#define DWS1_RROW3(X, O2, A2, A1, S0, O0, A0)                                              \
   "ld1 {v28.4s, v29.4s, v30.4s}, [%[p0]], %[xs]\n\t"                                    \
   "ld1 {v8.4s, v9.4s, v10.4s}, [%[p1]], %[xs]\n\t"                                      \
   "ld1 {v12.4s, v13.4s}, [%[p2]], %[xs]\n\t"                                            \
@@ -174,11 +200,50 @@ namespace {
   DWS1_COL3(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30") \
   DWS1_COL3(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10")   \
   DWS1_COL3(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12", "v13", "v14")
-#define DWS1_RROW4(O2, A2, A1, S0, O0, A0)                                              \
+#define DWS1_RROW4(X, O2, A2, A1, S0, O0, A0)                                              \
   "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p0]], %[xs]\n\t"                            \
   "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[p1]], %[xs]\n\t"                              \
   "ld1 {v12.4s, v13.4s, v14.4s}, [%[p2]], %[xs]\n\t"                                    \
   "ext v15.16b, v11.16b, v7.16b, #4\n\t"                                                \
+  DWS1_COL4(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30", "v31") \
+  DWS1_COL4(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10", "v11")   \
+  DWS1_COL4(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12", "v13", "v14", "v15")
+
+// The right band of NR = 1..4 vectors where the row ends inside its last
+// vector (w = 4(NV-1) + R, R = 1..3): all three tap columns' windows loaded
+// (the last ones reach 2..4 columns past the row: the next row's first
+// ones, which feed only outputs past the row), lane R-1 of the last
+// tap-column-2 window (columns w-R+1 .. w-R+4: lane R-1 is column w, the
+// right padding) zeroed. L = R-1.
+#define DWS1_TROW1(L, O2, A2, A1, S0, O0, A0)                                           \
+  "ld1 {v28.4s}, [%[p0]], %[xs]\n\t"                                                    \
+  "ld1 {v8.4s}, [%[p1]], %[xs]\n\t"                                                     \
+  "ld1 {v12.4s}, [%[p2]], %[xs]\n\t"                                                    \
+  DWS1_FIX("v12", L)                                                                    \
+  DWS1_COL1(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28")            \
+  DWS1_COL1(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8")             \
+  DWS1_COL1(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12")
+#define DWS1_TROW2(L, O2, A2, A1, S0, O0, A0)                                           \
+  "ld1 {v28.4s, v29.4s}, [%[p0]], %[xs]\n\t"                                            \
+  "ld1 {v8.4s, v9.4s}, [%[p1]], %[xs]\n\t"                                              \
+  "ld1 {v12.4s, v13.4s}, [%[p2]], %[xs]\n\t"                                            \
+  DWS1_FIX("v13", L)                                                                    \
+  DWS1_COL2(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29")     \
+  DWS1_COL2(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9")       \
+  DWS1_COL2(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12", "v13")
+#define DWS1_TROW3(L, O2, A2, A1, S0, O0, A0)                                           \
+  "ld1 {v28.4s, v29.4s, v30.4s}, [%[p0]], %[xs]\n\t"                                    \
+  "ld1 {v8.4s, v9.4s, v10.4s}, [%[p1]], %[xs]\n\t"                                      \
+  "ld1 {v12.4s, v13.4s, v14.4s}, [%[p2]], %[xs]\n\t"                                    \
+  DWS1_FIX("v14", L)                                                                    \
+  DWS1_COL3(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30") \
+  DWS1_COL3(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10")   \
+  DWS1_COL3(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12", "v13", "v14")
+#define DWS1_TROW4(L, O2, A2, A1, S0, O0, A0)                                           \
+  "ld1 {v28.4s, v29.4s, v30.4s, v31.4s}, [%[p0]], %[xs]\n\t"                            \
+  "ld1 {v8.4s, v9.4s, v10.4s, v11.4s}, [%[p1]], %[xs]\n\t"                              \
+  "ld1 {v12.4s, v13.4s, v14.4s, v15.4s}, [%[p2]], %[xs]\n\t"                            \
+  DWS1_FIX("v15", L)                                                                    \
   DWS1_COL4(O2, A2, DWS1_K6, DWS1_FMLA, A1, DWS1_K3, S0, A0, DWS1_K0, "v28", "v29", "v30", "v31") \
   DWS1_COL4(O2, A2, DWS1_K7, DWS1_FMLA, A1, DWS1_K4, O0, A0, DWS1_K1, "v8", "v9", "v10", "v11")   \
   DWS1_COL4(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v12", "v13", "v14", "v15")
@@ -203,38 +268,38 @@ namespace {
 
 // Input row i (1 <= i <= h-2, P = i mod 3) feeds rows i+1, i, i-1 and
 // stores row i-1; the last input row completes rows h-2 and h-1.
-#define DWS1_MID1(ROW, STORE, ACT) ROW(DWS1_FMLA, DWS1_R0, DWS1_R1, DWS1_FMUL, DWS1_FMLA, DWS1_R2) STORE(ACT, DWS1_R0)
-#define DWS1_MID2(ROW, STORE, ACT) ROW(DWS1_FMLA, DWS1_R1, DWS1_R2, DWS1_FMUL, DWS1_FMLA, DWS1_R0) STORE(ACT, DWS1_R1)
-#define DWS1_MID0(ROW, STORE, ACT) ROW(DWS1_FMLA, DWS1_R2, DWS1_R0, DWS1_FMUL, DWS1_FMLA, DWS1_R1) STORE(ACT, DWS1_R2)
-#define DWS1_LAST(ROW, STORE, ACT, P, Q) \
-  ROW(DWS1_FMLA, Q, P, DWS1_NOP, DWS1_NOP, DWS1_NO) STORE(ACT, Q) STORE(ACT, P)
+#define DWS1_MID1(ROW, X, STORE, ACT) ROW(X, DWS1_FMLA, DWS1_R0, DWS1_R1, DWS1_FMUL, DWS1_FMLA, DWS1_R2) STORE(ACT, DWS1_R0)
+#define DWS1_MID2(ROW, X, STORE, ACT) ROW(X, DWS1_FMLA, DWS1_R1, DWS1_R2, DWS1_FMUL, DWS1_FMLA, DWS1_R0) STORE(ACT, DWS1_R1)
+#define DWS1_MID0(ROW, X, STORE, ACT) ROW(X, DWS1_FMLA, DWS1_R2, DWS1_R0, DWS1_FMUL, DWS1_FMLA, DWS1_R1) STORE(ACT, DWS1_R2)
+#define DWS1_LAST(ROW, X, STORE, ACT, P, Q) \
+  ROW(X, DWS1_FMLA, Q, P, DWS1_NOP, DWS1_NOP, DWS1_NO) STORE(ACT, Q) STORE(ACT, P)
 
 // One band down one plane (h >= 2): row 0 (tap row 1 of output row 0, from
 // zero; tap row 0 of row 1), n trips of three rows, then rem rows:
 //   rem 0: the last row (P = 1); rem 1: a row (P = 1), the last (P = 2);
 //   rem 2: rows P = 1, 2, the last (P = 0).
 // (Numeric labels: each pass's own, referenced only inside it.)
-#define DWS1_PASS(ROW, STORE, ZERO, ACT)                                  \
+#define DWS1_PASS(ROW, X, STORE, ZERO, ACT)                                  \
   ZERO(DWS1_R0)                                                           \
-  ROW(DWS1_NOP, DWS1_NO, DWS1_R0, DWS1_FMUL, DWS1_FMLA, DWS1_R1)          \
+  ROW(X, DWS1_NOP, DWS1_NO, DWS1_R0, DWS1_FMUL, DWS1_FMLA, DWS1_R1)          \
   "mov %[cnt], %[n]\n\t"                                                  \
   "cbz %[cnt], 3f\n\t"                                                    \
   "2:\n\t"                                                                \
-  DWS1_MID1(ROW, STORE, ACT) DWS1_MID2(ROW, STORE, ACT) DWS1_MID0(ROW, STORE, ACT) \
+  DWS1_MID1(ROW, X, STORE, ACT) DWS1_MID2(ROW, X, STORE, ACT) DWS1_MID0(ROW, X, STORE, ACT) \
   "subs %[cnt], %[cnt], #1\n\t"                                           \
   "b.ne 2b\n\t"                                                           \
   "3:\n\t"                                                                \
   "cbz %[rem], 5f\n\t"                                                    \
-  DWS1_MID1(ROW, STORE, ACT)                                              \
+  DWS1_MID1(ROW, X, STORE, ACT)                                              \
   "tbz %[rem], #1, 4f\n\t"                                                \
-  DWS1_MID2(ROW, STORE, ACT)                                              \
-  DWS1_LAST(ROW, STORE, ACT, DWS1_R0, DWS1_R2)                            \
+  DWS1_MID2(ROW, X, STORE, ACT)                                              \
+  DWS1_LAST(ROW, X, STORE, ACT, DWS1_R0, DWS1_R2)                            \
   "b 9f\n\t"                                                              \
   "4:\n\t"                                                                \
-  DWS1_LAST(ROW, STORE, ACT, DWS1_R2, DWS1_R1)                            \
+  DWS1_LAST(ROW, X, STORE, ACT, DWS1_R2, DWS1_R1)                            \
   "b 9f\n\t"                                                              \
   "5:\n\t"                                                                \
-  DWS1_LAST(ROW, STORE, ACT, DWS1_R1, DWS1_R0)                            \
+  DWS1_LAST(ROW, X, STORE, ACT, DWS1_R1, DWS1_R0)                            \
   "9:\n\t"
 
 // All planes: the taps (k moves to the next plane's) and bias, then the
@@ -247,11 +312,11 @@ namespace {
   PASSES                                                                  \
   "subs %[planes], %[planes], #1\n\t"                                     \
   "b.ne 1b\n\t"
-// w = 14, 7: one band; its pointers (set by the caller) walk all planes.
-#define DWS1_W14(ACT) DWS1_PASS(DWS1_ROW14, DWS1_STORE4, DWS1_ZERO4, ACT)
-#define DWS1_W7(ACT) DWS1_PASS(DWS1_ROW7, DWS1_STORE2, DWS1_ZERO2, ACT)
-// w = 4NV >= 20: the left band (vectors 0..3), mb middle bands of 4, the
-// right band of NR vectors; each pass's pointers from xc / yc, the band's
+// w = 4(NB-1) + L+1 <= 15: one band of NB vectors; its pointers (set by
+// the caller) walk all planes.
+#define DWS1_ONE(ACT, NB, L) DWS1_PASS(DWS1_ROW##NB, DWS1_PAD_##NB(L), DWS1_STORE##NB, DWS1_ZERO##NB, ACT)
+// w >= 20: the left band (vectors 0..3), mb middle bands of 4, the right
+// band of NR vectors; each pass's pointers from xc / yc, the band's
 // first column in the plane (+64 bytes per band; pstep: from the right
 // band's to the next plane's first column).
 #define DWS1_AT(P0)                                                       \
@@ -262,41 +327,57 @@ namespace {
 #define DWS1_AT_LEFT DWS1_AT("add %[p0], %[xc], #12\n\t")
 #define DWS1_AT_MID DWS1_AT("sub %[p0], %[xc], #4\n\t")
 #define DWS1_NEXT "add %[xc], %[xc], #64\n\t" "add %[yc], %[yc], #64\n\t"
-#define DWS1_WIDE(NR, ACT)                                                \
-  DWS1_AT_LEFT DWS1_PASS(DWS1_LROW, DWS1_STORE4, DWS1_ZERO4, ACT) DWS1_NEXT \
+// The left band, then the middle ones: xc, yc end at the right band's.
+#define DWS1_LEFT_MID(ACT)                                                \
+  DWS1_AT_LEFT DWS1_PASS(DWS1_LROW, , DWS1_STORE4, DWS1_ZERO4, ACT) DWS1_NEXT \
   "mov %[mb], %[nmid]\n\t"                                                \
   "cbz %[mb], 8f\n\t"                                                     \
   "7:\n\t"                                                                \
-  DWS1_AT_MID DWS1_PASS(DWS1_MROW, DWS1_STORE4, DWS1_ZERO4, ACT) DWS1_NEXT \
+  DWS1_AT_MID DWS1_PASS(DWS1_MROW, , DWS1_STORE4, DWS1_ZERO4, ACT) DWS1_NEXT \
   "subs %[mb], %[mb], #1\n\t"                                             \
   "b.ne 7b\n\t"                                                           \
-  "8:\n\t"                                                                \
-  DWS1_AT_MID DWS1_PASS(DWS1_RROW##NR, DWS1_STORE##NR, DWS1_ZERO##NR, ACT) \
+  "8:\n\t"
+#define DWS1_TO_NEXT_PLANE                                                \
   "add %[xc], %[xc], %[pstep]\n\t"                                        \
   "add %[yc], %[yc], %[pstep]\n\t"
-#define DWS1_W_1(ACT) DWS1_WIDE(1, ACT)
-#define DWS1_W_2(ACT) DWS1_WIDE(2, ACT)
-#define DWS1_W_3(ACT) DWS1_WIDE(3, ACT)
-#define DWS1_W_4(ACT) DWS1_WIDE(4, ACT)
+// w = 4NV: the bands left to right (nothing past the row is read or written).
+#define DWS1_WIDE(ACT, NR, L)                                             \
+  DWS1_LEFT_MID(ACT)                                                      \
+  DWS1_AT_MID DWS1_PASS(DWS1_RROW##NR, , DWS1_STORE##NR, DWS1_ZERO##NR, ACT) \
+  DWS1_TO_NEXT_PLANE
+// w = 4(NV-1) + L+1: the right band first (roff: its first column's
+// offset), whose stores past the row's end land on the next row's first
+// columns, which the left band stores after them; then the others.
+#define DWS1_WIDE_TAIL(ACT, NR, L)                                        \
+  "add %[p1], %[xc], %[roff]\n\t"                                         \
+  "sub %[p0], %[p1], #4\n\t"                                              \
+  "add %[p2], %[p1], #4\n\t"                                              \
+  "add %[yl], %[yc], %[roff]\n\t"                                         \
+  DWS1_PASS(DWS1_TROW##NR, L, DWS1_STORE##NR, DWS1_ZERO##NR, ACT)         \
+  DWS1_LEFT_MID(ACT)                                                      \
+  DWS1_TO_NEXT_PLANE
 
 #define DWS1_OPERANDS                                                                                   \
   : [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2), [yl] "+r"(yl), [xc] "+r"(xc), [yc] "+r"(yc),          \
     [k] "+r"(k), [planes] "+r"(planes), [cnt] "=&r"(cnt), [mb] "=&r"(mb)                               \
-  : [n] "r"(n), [rem] "r"(rem), [xs] "r"(xs), [nmid] "r"(nmid), [pstep] "r"(pstep), [lo] "r"(&p.lo),  \
+  : [n] "r"(n), [rem] "r"(rem), [xs] "r"(xs), [nmid] "r"(nmid), [pstep] "r"(pstep), [roff] "r"(roff), [lo] "r"(&p.lo),  \
     [hi] "r"(&p.hi)                                                                                    \
   : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v7", "v8", "v9", "v10", "v11", "v12", "v13",  \
     "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27",  \
     "v28", "v29", "v30", "v31"
 #define DWS1_BOUNDS "ld1r {v4.4s}, [%[lo]]\n\t" "ld1r {v5.4s}, [%[hi]]\n\t"
-#define DWS1_ASM(W)                                                                   \
+#define DWS1_ASM(W, A, B)                                                             \
   if constexpr (CLAMP)                                                                 \
-    __asm__ volatile(DWS1_BOUNDS DWS1_PLANES(W(DWS1_CLAMP)) DWS1_OPERANDS);            \
+    __asm__ volatile(DWS1_BOUNDS DWS1_PLANES(W(DWS1_CLAMP, A, B)) DWS1_OPERANDS);      \
   else                                                                                 \
-    __asm__ volatile(DWS1_PLANES(W(DWS1_NONE)) DWS1_OPERANDS)
+    __asm__ volatile(DWS1_PLANES(W(DWS1_NONE, A, B)) DWS1_OPERANDS)
+// (One instantiated shape: the lane L = R-1 as a literal for the asm text.)
+#define DWS1_CASE(C, W, A, B) else if constexpr (C) { DWS1_ASM(W, A, B); }
 
-// `planes` >= 1 planes of w columns from p.x, p.y, p.k: W = 14 or 7, or
-// W = -NR for w = 4NV >= 20 whose right band has NR = 1..4 vectors.
-template <int W, bool CLAMP>
+// `planes` >= 1 planes of w = 4(NV-1) + R columns (R = 1..4) from p.x,
+// p.y, p.k: NB = NV <= 4 (w <= 15, R < 4: one band), or NB = 0 for w >= 17:
+// bands of 4 vectors, the right band NR = 1..4 vectors.
+template <int NB, int NR, int R, bool CLAMP>
 void ld1rows(const DwPlane& p, size_t planes) {
   const float* p0 = p.x + 3;
   const float* p1 = p.x;
@@ -308,44 +389,92 @@ void ld1rows(const DwPlane& p, size_t planes) {
   size_t cnt, mb;
   const size_t n = (p.h - 2) / 3, rem = (p.h - 2) % 3;
   const ptrdiff_t xs = ptrdiff_t(4 * p.w);  // a row, in and out
-  const size_t nv = p.w / 4, nmid = W < 0 ? (nv - 4 + W) / 4 : 0;
-  const ptrdiff_t pstep = ptrdiff_t(4 * p.h * p.w) - 64 * ptrdiff_t(1 + nmid);
-  if constexpr (W == 14) {
-    DWS1_ASM(DWS1_W14);
-  } else if constexpr (W == 7) {
-    DWS1_ASM(DWS1_W7);
-  } else if constexpr (W == -1) {
-    DWS1_ASM(DWS1_W_1);
-  } else if constexpr (W == -2) {
-    DWS1_ASM(DWS1_W_2);
-  } else if constexpr (W == -3) {
-    DWS1_ASM(DWS1_W_3);
-  } else {
-    static_assert(W == -4, "an instantiated width");
-    DWS1_ASM(DWS1_W_4);
+  const size_t nv = (p.w + 3) / 4, nmid = NB == 0 ? (nv - 4 - NR) / 4 : 0;
+  const ptrdiff_t roff = 64 * ptrdiff_t(1 + nmid);  // the right band's first column, bytes
+  const ptrdiff_t pstep = ptrdiff_t(4 * p.h * p.w) - roff;
+  static_assert(NB == 0 ? (NR >= 1 && NR <= 4) : (NB >= 2 && NB <= 4 && R < 4), "an instantiated shape");
+  if constexpr (false) {
   }
+  DWS1_CASE(NB == 2 && R == 1, DWS1_ONE, 2, 0)
+  DWS1_CASE(NB == 2 && R == 2, DWS1_ONE, 2, 1)
+  DWS1_CASE(NB == 2 && R == 3, DWS1_ONE, 2, 2)
+  DWS1_CASE(NB == 3 && R == 1, DWS1_ONE, 3, 0)
+  DWS1_CASE(NB == 3 && R == 2, DWS1_ONE, 3, 1)
+  DWS1_CASE(NB == 3 && R == 3, DWS1_ONE, 3, 2)
+  DWS1_CASE(NB == 4 && R == 1, DWS1_ONE, 4, 0)
+  DWS1_CASE(NB == 4 && R == 2, DWS1_ONE, 4, 1)
+  DWS1_CASE(NB == 4 && R == 3, DWS1_ONE, 4, 2)
+  DWS1_CASE(NR == 1 && R == 4, DWS1_WIDE, 1, -)
+  DWS1_CASE(NR == 2 && R == 4, DWS1_WIDE, 2, -)
+  DWS1_CASE(NR == 3 && R == 4, DWS1_WIDE, 3, -)
+  DWS1_CASE(NR == 4 && R == 4, DWS1_WIDE, 4, -)
+  DWS1_CASE(NR == 1 && R == 1, DWS1_WIDE_TAIL, 1, 0)
+  DWS1_CASE(NR == 1 && R == 2, DWS1_WIDE_TAIL, 1, 1)
+  DWS1_CASE(NR == 1 && R == 3, DWS1_WIDE_TAIL, 1, 2)
+  DWS1_CASE(NR == 2 && R == 1, DWS1_WIDE_TAIL, 2, 0)
+  DWS1_CASE(NR == 2 && R == 2, DWS1_WIDE_TAIL, 2, 1)
+  DWS1_CASE(NR == 2 && R == 3, DWS1_WIDE_TAIL, 2, 2)
+  DWS1_CASE(NR == 3 && R == 1, DWS1_WIDE_TAIL, 3, 0)
+  DWS1_CASE(NR == 3 && R == 2, DWS1_WIDE_TAIL, 3, 1)
+  DWS1_CASE(NR == 3 && R == 3, DWS1_WIDE_TAIL, 3, 2)
+  DWS1_CASE(NR == 4 && R == 1, DWS1_WIDE_TAIL, 4, 0)
+  DWS1_CASE(NR == 4 && R == 2, DWS1_WIDE_TAIL, 4, 1)
+  DWS1_CASE(NR == 4 && R == 3, DWS1_WIDE_TAIL, 4, 2)
+}
+
+// w = 4NV >= 20: the bands of whole vectors, both activations.
+template <bool CLAMP>
+void ld1rows_whole(const DwPlane& p, size_t planes) {
+  using fn = void (*)(const DwPlane&, size_t);
+  static constexpr fn wide[4] = {ld1rows<0, 1, 4, CLAMP>, ld1rows<0, 2, 4, CLAMP>, ld1rows<0, 3, 4, CLAMP>,
+                                 ld1rows<0, 4, 4, CLAMP>};
+  wide[(p.w / 4 - 5) % 4](p, planes);  // the right band's vectors, NV - 4 - 4*(middle bands)
+}
+
+// w = 4(NV-1) + R, R = 1..3 (from 5): clamped only; an unclamped call runs
+// with the bounds [-inf, +inf] (as the stride-2 rows kernels,
+// dw_rows_unbounded in neon/dwconv3x3_rows.h: FMAX/FMIN with infinities
+// leave every number and NaN as the add gave it, the same bits as an
+// unclamped store; 2 more instructions per output vector and row), which
+// halves these 21 shapes' code (about 65 KB of text).
+void ld1rows_tail(const DwPlane& p, size_t planes) {
+  using fn = void (*)(const DwPlane&, size_t);
+  // [vectors of the single band - 2][R - 1]; [right band's vectors - 1][R - 1]
+  static constexpr fn one[3][3] = {{ld1rows<2, 0, 1, true>, ld1rows<2, 0, 2, true>, ld1rows<2, 0, 3, true>},
+                                   {ld1rows<3, 0, 1, true>, ld1rows<3, 0, 2, true>, ld1rows<3, 0, 3, true>},
+                                   {ld1rows<4, 0, 1, true>, ld1rows<4, 0, 2, true>, ld1rows<4, 0, 3, true>}};
+  static constexpr fn wide[4][3] = {{ld1rows<0, 1, 1, true>, ld1rows<0, 1, 2, true>, ld1rows<0, 1, 3, true>},
+                                    {ld1rows<0, 2, 1, true>, ld1rows<0, 2, 2, true>, ld1rows<0, 2, 3, true>},
+                                    {ld1rows<0, 3, 1, true>, ld1rows<0, 3, 2, true>, ld1rows<0, 3, 3, true>},
+                                    {ld1rows<0, 4, 1, true>, ld1rows<0, 4, 2, true>, ld1rows<0, 4, 3, true>}};
+  DwPlane q = p;
+  if (!p.clamp) {
+    q.lo = -std::numeric_limits<float>::infinity();
+    q.hi = std::numeric_limits<float>::infinity();
+  }
+  const size_t nv = (p.w + 3) / 4, r = p.w % 4;
+  if (nv <= 4)
+    one[nv - 2][r - 1](q, planes);
+  else
+    wide[(nv - 5) % 4][r - 1](q, planes);  // the right band: NV - 4 - 4*(middle bands)
 }
 
 }  // namespace
 
 // Runs planes of p if they are "same"-padded (pad 1 on every side, ho = h
-// >= 2, wo = w) with w = 7, 14, or a multiple of 4 from 20; returns how many
-// it ran, from the first: all but the last for 14 and 7, whose rows' loads
-// and stores reach past their ends (see the top), else all; 0: none.
+// >= 2, wo = w) with w >= 5 but 8, 12 and 16; returns how many it ran, from
+// the first: all but the last where w is not a multiple of 4, whose rows'
+// loads and stores reach past their ends (see the top), else all; 0: none.
 size_t dwconv3x3_aarch64_1x16_s1_ld1rows(const DwPlane& p) {
   // The shape and the all-but-the-last-plane rule (core/dwconv.h); this
-  // kernel's widths: 4k >= 20 (all planes), 14 and 7 (all but the last).
+  // kernel's widths: w >= 5 but 8, 12, 16 (their single band would read a
+  // column past the last plane: the rows kernel runs them).
   const size_t planes = dw_s1_ld1_planes(p);
-  if (planes == 0 || !((p.w >= 20 && p.w % 4 == 0) || p.w == 14 || p.w == 7)) return 0;
-  const bool c = p.clamp;
-  if (p.w == 14) c ? ld1rows<14, true>(p, planes) : ld1rows<14, false>(p, planes);
-  else if (p.w == 7) c ? ld1rows<7, true>(p, planes) : ld1rows<7, false>(p, planes);
-  else switch ((p.w / 4 - 5) % 4 + 1) {  // the right band's vectors, NV - 4 - 4*(middle bands)
-    case 1: c ? ld1rows<-1, true>(p, planes) : ld1rows<-1, false>(p, planes); break;
-    case 2: c ? ld1rows<-2, true>(p, planes) : ld1rows<-2, false>(p, planes); break;
-    case 3: c ? ld1rows<-3, true>(p, planes) : ld1rows<-3, false>(p, planes); break;
-    default: c ? ld1rows<-4, true>(p, planes) : ld1rows<-4, false>(p, planes); break;
-  }
+  if (planes == 0 || p.w < 5 || (p.w <= 16 && p.w % 4 == 0)) return 0;
+  if (p.w % 4 != 0)
+    ld1rows_tail(p, planes);
+  else
+    p.clamp ? ld1rows_whole<true>(p, planes) : ld1rows_whole<false>(p, planes);
   return planes;
 }
 

@@ -1,10 +1,11 @@
-// NEON fp32 depthwise 3x3, stride 2, pad 1 ("same"), even widths 8..32,
-// 50..64 and 98..112 (MobileNetV2's 112 -> 56, 56 -> 28, 28 -> 14, 14 -> 7),
-// aarch64: rows by LD4 in one or two bands of up to 64 columns, all planes
-// of a call in one assembly loop (but the last one where a row's loads or
-// stores reach past its end). Part of dwconv3x3-aarch64-1x16 (its table:
-// dwconv3x3_1x16.cpp), which runs every plane this kernel leaves with the
-// rows kernel (neon/dwconv3x3_rows.h, Rows3x3S2) or the strips (neon/dwconv.h).
+// NEON fp32 depthwise 3x3, stride 2, pad 1 ("same"), even widths from 8
+// and odd ones from 17 (MobileNetV2's 112 -> 56, 56 -> 28, 28 -> 14, 14 ->
+// 7; 300x300's 150 -> 75, 75 -> 38, 38 -> 19, 19 -> 10, 10 -> 5; 192x192's
+// 96 -> 48, 48 -> 24 ...), aarch64: rows by LD4 in bands of up to 64
+// columns, all planes of a call in one assembly loop (but the last one
+// where a row's loads or stores reach past its end). Part of dwconv3x3-aarch64-1x16 (its table: dwconv3x3_1x16.cpp),
+// which runs every plane this kernel leaves with the rows kernel
+// (neon/dwconv3x3_rows.h, Rows3x3S2) or the strips (neon/dwconv.h).
 //
 // A row is G = ceil(w/16) groups of 16 columns, one LD4 each: group g gives
 // a, b, c, d = columns 16g + 4i + 0, 1, 2, 3 (i = 0..3). Output 8g + 2i
@@ -17,13 +18,18 @@
 // group, which interleaves them back (as the stride-2 strips' direct
 // windows, Strip2 in neon/dwconv.h). Up to 4 groups (two rows of 8
 // accumulator vectors) are one band, which walks down the whole plane;
-// 98..112 columns are two bands, groups 0..3 and 4..6 (the second one's
-// left column, 63, by an LD1R per input row). Per output row of 28 -> 14
+// G = 5..8 groups are two bands, groups 0..3 and 4..G-1 (the second one's
+// left column, 63, by an LD1R per input row: 98..112 columns, groups
+// 0..3 and 4..6); G >= 9 are a left band of 4 groups, middle bands of 4
+// (their left column by an LDUR of the vector before them) and a right
+// band of 1..4 (150 columns: 4 + 4 + 2 groups). Per output row of 28 -> 14
 // (2 groups): 4 LD4, 4 EXT, 36 FMLA/FMUL, 12 output-stage instructions with
 // the clamp, 2 ST2, every load and store post-indexed (the strips and
 // Rows3x3S2: LD2s or LD4s with more EXTs, an LD1R per strip row, and
 // address arithmetic that gcc does not fold into post-indexed forms, and
-// per-strip set-up per plane).
+// per-strip set-up per plane). (Before, even widths other than 8..32,
+// 50..64, 98..112 were strips: cortex-a72 MACs/insn on 150 -> 75 1.95,
+// 96 -> 48 2.01, 38 -> 19 1.71; here 2.27, 2.43, 1.94.)
 //
 // Past the row's end. Unless w is a multiple of 16, the loads read 16G - w
 // columns past each row (the next row's first columns: they feed only
@@ -33,6 +39,23 @@
 // run here: the entry point below then runs planes 0 .. count-2 and leaves
 // the last one to the other kernels. w even: the last output wo-1 reads
 // columns w-3 .. w-1, so no output that is stored reads the right padding.
+//
+// Odd widths from 17 (wo = (w+1)/2: the last output reads column w, the
+// right padding; 300x300's 75 -> 38, 19 -> 10). Band B (the right one, of
+// NB groups) is placed to end at column w: its first column w+1 - 16NB
+// (even, so its outputs are whole pairs) lies inside the band before it,
+// whose outputs there it computes again with the same terms in the same
+// order (its left column by LD1R as any band B's) and stores with the same
+// bits. Column w is lane 3 of its last group's d, zeroed after the LD4
+// (INS from wzr); it feeds only output wo-1 (tap column 2) and outputs past
+// the row. So no store reaches past a row's end; that LD4 reads one column
+// past it (all planes but the last). G <= 5: band A of G-1 groups and band
+// B of one (75 columns: 4 + 1, overlapping by 4 columns; 19: 1 + 1); more:
+// as the even widths. Clamped only: an unclamped call runs with the
+// bounds [-inf, +inf] (the same bits as an unclamped store; 2 more
+// instructions per output vector). cortex-a72 MACs/insn, 75 -> 38 (relu6)
+// 1.58 (the strips) -> 2.28, 19 -> 10 1.41 -> 1.44; 64 planes of 33 -> 17
+// 1.21 -> 1.65 unclamped, 41 -> 21 1.20 -> 2.02 clamped.
 //
 // Rows: output row s reads input rows 2s-1 (tap row 0: an FMUL of tap 0
 // starts it), 2s (tap row 1) and 2s+1 (tap row 2, which completes it: bias,
@@ -45,11 +68,12 @@
 // added last, then the clamp): the same bits whichever kernel runs a plane.
 //
 // Register map: v0-v2 taps (tap T: lane T%4 of v(T/4)), v3 bias, v4/v5 the
-// clamp's bounds, v6 a group's tap-column-0 even window, v7 the second
-// band's left column; the output stage in v6, v7; LD4 groups alternately
+// clamp's bounds, v6 a group's tap-column-0 even window, v7 the left
+// column of a band other than the first; the output stage in v6, v7; LD4 groups alternately
 // in v8-v11 and v12-v15; accumulator rows R0 = v16-v23, R1 = v24-v31
 // (E0, O0, E1, O1, ..., E3, O3).
 #include <cstddef>
+#include <limits>
 
 #include "core/dwconv.h"
 
@@ -116,20 +140,21 @@ namespace {
 #define DWS2_EXT(dprev, d) "ext v6.16b, " dprev ".16b, " d ".16b, #12\n\t"
 #define DWS2_WA "v6", "v8", "v9", "v10", "v11"
 #define DWS2_WB "v6", "v12", "v13", "v14", "v15"
-#define DWS2_GA(X, POST, DPREV, OP, R, S, g) DWS2_LD4A(X, POST) DWS2_EXT(DPREV, "v11") DWS2_CALL(OP, R, S, g, DWS2_WA)
-#define DWS2_GB(X, POST, DPREV, OP, R, S, g) DWS2_LD4B(X, POST) DWS2_EXT(DPREV, "v15") DWS2_CALL(OP, R, S, g, DWS2_WB)
+#define DWS2_GA(X, POST, FX, DPREV, OP, R, S, g) DWS2_LD4A(X, POST) FX DWS2_EXT(DPREV, "v11") DWS2_CALL(OP, R, S, g, DWS2_WA)
+#define DWS2_GB(X, POST, FX, DPREV, OP, R, S, g) DWS2_LD4B(X, POST) FX DWS2_EXT(DPREV, "v15") DWS2_CALL(OP, R, S, g, DWS2_WB)
 
 // One input row of a band of NB groups: LL loads the column left of the
 // band into LEFT (or nothing: LEFT = v2, whose lane 3 is zero: the left
 // padding); OP into rows R, S.
-#define DWS2_ROW1(X, XS, LL, LEFT, OP, R, S) LL DWS2_GA(X, XS, LEFT, OP, R, S, 0)
-#define DWS2_ROW2(X, XS, LL, LEFT, OP, R, S) \
-  LL DWS2_GA(X, "#64", LEFT, OP, R, S, 0) DWS2_GB(X, XS, "v11", OP, R, S, 1)
-#define DWS2_ROW3(X, XS, LL, LEFT, OP, R, S) \
-  LL DWS2_GA(X, "#64", LEFT, OP, R, S, 0) DWS2_GB(X, "#64", "v11", OP, R, S, 1) DWS2_GA(X, XS, "v15", OP, R, S, 2)
-#define DWS2_ROW4(X, XS, LL, LEFT, OP, R, S)                                                            \
-  LL DWS2_GA(X, "#64", LEFT, OP, R, S, 0) DWS2_GB(X, "#64", "v11", OP, R, S, 1)                         \
-  DWS2_GA(X, "#64", "v15", OP, R, S, 2) DWS2_GB(X, XS, "v11", OP, R, S, 3)
+#define DWS2_ROW1(X, XS, LL, LEFT, FX, OP, R, S) LL DWS2_GA(X, XS, FX, LEFT, OP, R, S, 0)
+#define DWS2_ROW2(X, XS, LL, LEFT, FX, OP, R, S) \
+  LL DWS2_GA(X, "#64", "", LEFT, OP, R, S, 0) DWS2_GB(X, XS, FX, "v11", OP, R, S, 1)
+#define DWS2_ROW3(X, XS, LL, LEFT, FX, OP, R, S)                                                        \
+  LL DWS2_GA(X, "#64", "", LEFT, OP, R, S, 0) DWS2_GB(X, "#64", "", "v11", OP, R, S, 1)                 \
+  DWS2_GA(X, XS, FX, "v15", OP, R, S, 2)
+#define DWS2_ROW4(X, XS, LL, LEFT, FX, OP, R, S)                                                        \
+  LL DWS2_GA(X, "#64", "", LEFT, OP, R, S, 0) DWS2_GB(X, "#64", "", "v11", OP, R, S, 1)                 \
+  DWS2_GA(X, "#64", "", "v15", OP, R, S, 2) DWS2_GB(X, XS, FX, "v11", OP, R, S, 3)
 
 // The output stage of group g of row R into v6, v7, one ST2 (Y: the band's
 // output row pointer, POST its step: 32 bytes, or YS to the next row).
@@ -159,112 +184,224 @@ namespace {
 //   rem 3: as rem 2, and one more completes R1.
 // (Bits 1 and 0 of rem pick the tail: tbz, no flags, no indirect branch.
 // Numeric labels: each pass's own, referenced only inside it.)
-#define DWS2_PASS(NB, X, XS, LL, LEFT, Y, YS, ACT)                            \
+#define DWS2_PASS(NB, X, XS, LL, LEFT, FX, Y, YS, ACT)                            \
   DWS2_ZERO##NB(R0)                                                           \
-  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T1, R0, R0)                              \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R0, R0)                              \
   "mov %[cnt], %[n]\n\t"                                                      \
   "cbz %[cnt], 3f\n\t"                                                        \
   "2:\n\t"                                                                    \
-  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T2S, R0, R1) DWS2_STORE##NB(Y, YS, ACT, R0) \
-  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T1, R1, R1)                              \
-  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T2S, R1, R0) DWS2_STORE##NB(Y, YS, ACT, R1) \
-  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T1, R0, R0)                              \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2S, R0, R1) DWS2_STORE##NB(Y, YS, ACT, R0) \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R1, R1)                              \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2S, R1, R0) DWS2_STORE##NB(Y, YS, ACT, R1) \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R0, R0)                              \
   "subs %[cnt], %[cnt], #1\n\t"                                               \
   "b.ne 2b\n\t"                                                               \
   "3:\n\t"                                                                    \
   "tbz %[rem], #1, 4f\n\t"                                                    \
-  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T2S, R0, R1) DWS2_STORE##NB(Y, YS, ACT, R0) \
-  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T1, R1, R1)                              \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2S, R0, R1) DWS2_STORE##NB(Y, YS, ACT, R0) \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R1, R1)                              \
   "tbz %[rem], #0, 5f\n\t"                                                    \
-  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T2, R1, R1)                              \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2, R1, R1)                              \
   "5:\n\t"                                                                    \
   DWS2_STORE##NB(Y, YS, ACT, R1)                                              \
   "b 9f\n\t"                                                                  \
   "4:\n\t"                                                                    \
   "tbz %[rem], #0, 6f\n\t"                                                    \
-  DWS2_ROW##NB(X, XS, LL, LEFT, DWS2_T2, R0, R0)                              \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2, R0, R0)                              \
   "6:\n\t"                                                                    \
   DWS2_STORE##NB(Y, YS, ACT, R0)                                              \
   "9:\n\t"
 
 // The planes: per plane the taps (v0-v2; k moves to the next plane's) and
-// the bias, then, for NB > 0, band B's pass (groups NA .. NA+NB-1, its left
-// column by LD1R into v7) and band A's (groups 0 .. NA-1 from column 0).
-// Band B goes first: its stores past a row's end land on the next row's
-// first columns, which band A stores after them.
+// the bias, then, for NB > 0, band B's pass (the right band, groups
+// G-NB .. G-1, its left column by LD1R into v7), band A's (groups 0 .. NA-1
+// from column 0) and, with MIDS, the middle bands' (4 groups each, the
+// left column by LD1R likewise). Band B goes first: its stores past a
+// row's end land on the next row's first columns, which band A stores
+// after them. The middle bands' pointers (xm, ym) start at band A's plus 4
+// groups; each pass leaves them a plane on, mstep / ymstep bring them back
+// to the next band of this plane; a middle band's left column is lane 3
+// of the vector before its first group (LDUR q7 at xm - 16, before the
+// row's first LD4).
 #define DWS2_BAND_B(NB, ACT) \
-  DWS2_PASS(NB, "%[xb]", "%[xsb]", "ld1r {v7.4s}, [%[xl]], %[xsl]\n\t", "v7", "%[yb]", "%[ysb]", ACT)
-#define DWS2_PLANES(NA, ACT, BANDB)                                                \
+  DWS2_PASS(NB, "%[xb]", "%[xsb]", "ld1r {v7.4s}, [%[xl]], %[xsl]\n\t", "v7", "", "%[yb]", "%[ysb]", ACT)
+// w odd: band B ends at the row's end (column w, the right padding, is
+// lane 3 of its last group's d: zeroed after the LD4).
+#define DWS2_PAD_1 "mov v11.s[3], wzr\n\t"
+#define DWS2_PAD_2 "mov v15.s[3], wzr\n\t"
+#define DWS2_PAD_3 DWS2_PAD_1
+#define DWS2_PAD_4 DWS2_PAD_2
+#define DWS2_BAND_B_ODD(NB, ACT) \
+  DWS2_PASS(NB, "%[xb]", "%[xsb]", "ld1r {v7.4s}, [%[xl]], %[xsl]\n\t", "v7", DWS2_PAD_##NB, "%[yb]", "%[ysb]", ACT)
+#define DWS2_MIDS(ACT)                                                             \
+  "mov %[mb], %[nmid]\n\t"                                                         \
+  "cbz %[mb], 8f\n\t"                                                              \
+  "7:\n\t"                                                                         \
+  DWS2_PASS(4, "%[xm]", "%[xs]", "ldur q7, [%[xm], #-16]\n\t", "v7", "", "%[ym]", "%[ys]", ACT) \
+  "sub %[xm], %[xm], %[mstep]\n\t"                                                 \
+  "sub %[ym], %[ym], %[ymstep]\n\t"                                                \
+  "subs %[mb], %[mb], #1\n\t"                                                      \
+  "b.ne 7b\n\t"                                                                    \
+  "8:\n\t"
+#define DWS2_MIDS_AT                                                               \
+  "add %[xm], %[x], #256\n\t"                                                      \
+  "add %[ym], %[y], #128\n\t"
+#define DWS2_PLANES(NA, ACT, BANDB, MIDS_AT, MIDS)                                 \
   "1:\n\t"                                                                        \
   "ld1 {v0.4s, v1.4s, v2.4s}, [%[k]], #48\n\t"                                    \
   "dup v3.4s, v2.s[1]\n\t"                                                        \
   BANDB                                                                           \
-  DWS2_PASS(NA, "%[x]", "%[xs]", "", "v2", "%[y]", "%[ys]", ACT)                 \
+  MIDS_AT                                                                         \
+  DWS2_PASS(NA, "%[x]", "%[xs]", "", "v2", "", "%[y]", "%[ys]", ACT)             \
+  MIDS                                                                            \
   "subs %[planes], %[planes], #1\n\t"                                             \
   "b.ne 1b\n\t"
 
 // The asm's operands (lo, hi: the clamp's bounds, broadcast once per call).
 #define DWS2_OPERANDS                                                                                   \
   : [x] "+r"(x), [y] "+r"(y), [xb] "+r"(xb), [yb] "+r"(yb), [xl] "+r"(xl), [k] "+r"(k),              \
-    [planes] "+r"(planes), [cnt] "=&r"(cnt)                                                            \
+    [planes] "+r"(planes), [cnt] "=&r"(cnt), [mb] "=&r"(mb), [xm] "=&r"(xm), [ym] "=&r"(ym)           \
   : [n] "r"(n), [rem] "r"(rem), [xs] "r"(xs), [ys] "r"(ys), [xsb] "r"(xsb), [ysb] "r"(ysb),           \
-    [xsl] "r"(xsl), [lo] "r"(&p.lo), [hi] "r"(&p.hi)                                                   \
+    [xsl] "r"(xsl), [nmid] "r"(nmid), [mstep] "r"(mstep), [ymstep] "r"(ymstep), [lo] "r"(&p.lo),      \
+    [hi] "r"(&p.hi)                                                                                    \
   : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12",  \
     "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26",  \
     "v27", "v28", "v29", "v30", "v31"
 #define DWS2_BOUNDS "ld1r {v4.4s}, [%[lo]]\n\t" "ld1r {v5.4s}, [%[hi]]\n\t"
-#define DWS2_ASM(NA, NB, BANDB)                                                                   \
-  if constexpr (CLAMP)                                                                             \
-    __asm__ volatile(DWS2_BOUNDS DWS2_PLANES(NA, DWS2_CLAMP, BANDB(NB, DWS2_CLAMP)) DWS2_OPERANDS); \
-  else                                                                                             \
-    __asm__ volatile(DWS2_PLANES(NA, DWS2_NONE, BANDB(NB, DWS2_NONE)) DWS2_OPERANDS)
+#define DWS2_ASM(NA, NB, BANDB, MIDS_AT, MIDS)                                                      \
+  if constexpr (CLAMP)                                                                               \
+    __asm__ volatile(DWS2_BOUNDS DWS2_PLANES(NA, DWS2_CLAMP, BANDB(NB, DWS2_CLAMP), MIDS_AT,        \
+                                             MIDS(DWS2_CLAMP)) DWS2_OPERANDS);                       \
+  else                                                                                               \
+    __asm__ volatile(DWS2_PLANES(NA, DWS2_NONE, BANDB(NB, DWS2_NONE), MIDS_AT, MIDS(DWS2_NONE))     \
+                         DWS2_OPERANDS)
 #define DWS2_NO_BAND(NB, ACT)
+#define DWS2_NO_MIDS(ACT)
+#define DWS2_CASE(C, NA, NB, BANDB, MIDS_AT, MIDS) else if constexpr (C) { DWS2_ASM(NA, NB, BANDB, MIDS_AT, MIDS); }
 
 // `planes` >= 1 planes from p.x, p.y, p.k (each as p describes): band A of
-// NA groups, band B of NB (0: none).
-template <int NA, int NB, bool CLAMP>
+// NA groups, band B of NB (0: none), with MIDS the middle bands between
+// them (G >= 9 groups; their count from w). ODD (w odd): band B ends at
+// column w (its first column w+1 - 16NB, overlapping the band before it).
+template <int NA, int NB, bool MIDS, bool ODD, bool CLAMP>
 void ld4rows(const DwPlane& p, size_t planes) {
+  const size_t groups = (p.w + 15) / 16, nmid = MIDS ? (groups - 4 - NB) / 4 : 0;
+  const size_t bcol = ODD ? p.w + 1 - 16 * NB : 16 * (NA + 4 * nmid);  // band B's first column (even)
   const float* x = p.x;
   float* y = p.y;
-  const float* xb = p.x + 16 * NA;  // band B: its first column, the column left of it,
-  const float* xl = xb - 1;         // its first output
-  float* yb = p.y + 8 * NA;
+  const float* xb = p.x + bcol;  // band B: its first column, the column left of it,
+  const float* xl = xb - 1;      // its first output
+  float* yb = p.y + bcol / 2;
   const float* k = p.k;
   const size_t n = (p.h - 1) / 4, rem = (p.h - 1) % 4;
   // The last post-indexed load and store of a band's row step to the next row.
   const ptrdiff_t row = ptrdiff_t(4 * p.w), orow = ptrdiff_t(4 * p.wo);
   const ptrdiff_t xs = row - 64 * (NA - 1), ys = orow - 32 * (NA - 1);
   const ptrdiff_t xsb = row - 64 * (NB > 0 ? NB - 1 : 0), ysb = orow - 32 * (NB > 0 ? NB - 1 : 0), xsl = row;
-  size_t cnt;
-  static_assert((NB == 0 && (NA == 1 || NA == 2 || NA == 4)) || (NA == 4 && NB == 3), "an instantiated shape");
-  if constexpr (NB == 3) {
-    DWS2_ASM(4, 3, DWS2_BAND_B);
-  } else if constexpr (NA == 4) {
-    DWS2_ASM(4, 0, DWS2_NO_BAND);
-  } else if constexpr (NA == 2) {
-    DWS2_ASM(2, 0, DWS2_NO_BAND);
-  } else {
-    DWS2_ASM(1, 0, DWS2_NO_BAND);
+  // A middle band's pass leaves its pointers a plane on: back to this plane's next band.
+  const ptrdiff_t mstep = row * ptrdiff_t(p.h) - 256, ymstep = orow * ptrdiff_t(p.ho) - 128;
+  const float* xm;
+  float* ym;
+  size_t cnt, mb;
+  static_assert(ODD ? (NB == 1 || NA == 4) && NB >= 1 && NB <= 4 && CLAMP
+                    : (NB == 0 && NA >= 1 && NA <= 4 && !MIDS) || (NA == 4 && NB >= 1 && NB <= 4),
+                "an instantiated shape");
+  if constexpr (false) {
   }
+  DWS2_CASE(!ODD && NB == 0 && NA == 1, 1, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
+  DWS2_CASE(!ODD && NB == 0 && NA == 2, 2, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
+  DWS2_CASE(!ODD && NB == 0 && NA == 3, 3, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
+  DWS2_CASE(!ODD && NB == 0 && NA == 4, 4, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
+  DWS2_CASE(!ODD && NA == 4 && NB == 1 && !MIDS, 4, 1, DWS2_BAND_B, "", DWS2_NO_MIDS)
+  DWS2_CASE(!ODD && NA == 4 && NB == 2 && !MIDS, 4, 2, DWS2_BAND_B, "", DWS2_NO_MIDS)
+  DWS2_CASE(!ODD && NA == 4 && NB == 3 && !MIDS, 4, 3, DWS2_BAND_B, "", DWS2_NO_MIDS)
+  DWS2_CASE(!ODD && NA == 4 && NB == 4 && !MIDS, 4, 4, DWS2_BAND_B, "", DWS2_NO_MIDS)
+  DWS2_CASE(!ODD && NA == 4 && NB == 1 && MIDS, 4, 1, DWS2_BAND_B, DWS2_MIDS_AT, DWS2_MIDS)
+  DWS2_CASE(!ODD && NA == 4 && NB == 2 && MIDS, 4, 2, DWS2_BAND_B, DWS2_MIDS_AT, DWS2_MIDS)
+  DWS2_CASE(!ODD && NA == 4 && NB == 3 && MIDS, 4, 3, DWS2_BAND_B, DWS2_MIDS_AT, DWS2_MIDS)
+  DWS2_CASE(!ODD && NA == 4 && NB == 4 && MIDS, 4, 4, DWS2_BAND_B, DWS2_MIDS_AT, DWS2_MIDS)
+  DWS2_CASE(ODD && NA == 1 && NB == 1, 1, 1, DWS2_BAND_B_ODD, "", DWS2_NO_MIDS)
+  DWS2_CASE(ODD && NA == 2 && NB == 1, 2, 1, DWS2_BAND_B_ODD, "", DWS2_NO_MIDS)
+  DWS2_CASE(ODD && NA == 3 && NB == 1, 3, 1, DWS2_BAND_B_ODD, "", DWS2_NO_MIDS)
+  DWS2_CASE(ODD && NA == 4 && NB == 1 && !MIDS, 4, 1, DWS2_BAND_B_ODD, "", DWS2_NO_MIDS)
+  DWS2_CASE(ODD && NA == 4 && NB == 2 && !MIDS, 4, 2, DWS2_BAND_B_ODD, "", DWS2_NO_MIDS)
+  DWS2_CASE(ODD && NA == 4 && NB == 3 && !MIDS, 4, 3, DWS2_BAND_B_ODD, "", DWS2_NO_MIDS)
+  DWS2_CASE(ODD && NA == 4 && NB == 4 && !MIDS, 4, 4, DWS2_BAND_B_ODD, "", DWS2_NO_MIDS)
+  DWS2_CASE(ODD && NA == 4 && NB == 1 && MIDS, 4, 1, DWS2_BAND_B_ODD, DWS2_MIDS_AT, DWS2_MIDS)
+  DWS2_CASE(ODD && NA == 4 && NB == 2 && MIDS, 4, 2, DWS2_BAND_B_ODD, DWS2_MIDS_AT, DWS2_MIDS)
+  DWS2_CASE(ODD && NA == 4 && NB == 3 && MIDS, 4, 3, DWS2_BAND_B_ODD, DWS2_MIDS_AT, DWS2_MIDS)
+  DWS2_CASE(ODD && NA == 4 && NB == 4 && MIDS, 4, 4, DWS2_BAND_B_ODD, DWS2_MIDS_AT, DWS2_MIDS)
+}
+
+template <bool CLAMP>
+void ld4rows_even(const DwPlane& p, size_t planes) {
+  using fn = void (*)(const DwPlane&, size_t);
+  // G <= 4: [G - 1]; G >= 5: [NB - 1] (NB = G - 4 - 4*(middle bands), 1..4)
+  static constexpr fn one[4] = {ld4rows<1, 0, false, false, CLAMP>, ld4rows<2, 0, false, false, CLAMP>,
+                                ld4rows<3, 0, false, false, CLAMP>, ld4rows<4, 0, false, false, CLAMP>};
+  static constexpr fn two[4] = {ld4rows<4, 1, false, false, CLAMP>, ld4rows<4, 2, false, false, CLAMP>,
+                                ld4rows<4, 3, false, false, CLAMP>, ld4rows<4, 4, false, false, CLAMP>};
+  static constexpr fn more[4] = {ld4rows<4, 1, true, false, CLAMP>, ld4rows<4, 2, true, false, CLAMP>,
+                                 ld4rows<4, 3, true, false, CLAMP>, ld4rows<4, 4, true, false, CLAMP>};
+  const size_t g = (p.w + 15) / 16;
+  if (g <= 4)
+    one[g - 1](p, planes);
+  else
+    (g <= 8 ? two : more)[(g - 5) % 4](p, planes);
+}
+
+// w odd >= 17, G = ceil(w/16) >= 2 groups: G <= 5 band A of G-1 groups and
+// band B of 1; 6..8 band A of 4, band B of G-4; from 9 with middle bands.
+// Clamped only: an unclamped call runs with the bounds [-inf, +inf] (as
+// the stride-2 rows kernels, dw_rows_unbounded in neon/dwconv3x3_rows.h:
+// the same bits as an unclamped store).
+void ld4rows_odd(const DwPlane& p, size_t planes) {
+  using fn = void (*)(const DwPlane&, size_t);
+  static constexpr fn one[4] = {ld4rows<1, 1, false, true, true>, ld4rows<2, 1, false, true, true>,
+                                ld4rows<3, 1, false, true, true>, ld4rows<4, 1, false, true, true>};
+  static constexpr fn two[4] = {nullptr, ld4rows<4, 2, false, true, true>, ld4rows<4, 3, false, true, true>,
+                                ld4rows<4, 4, false, true, true>};
+  static constexpr fn more[4] = {ld4rows<4, 1, true, true, true>, ld4rows<4, 2, true, true, true>,
+                                 ld4rows<4, 3, true, true, true>, ld4rows<4, 4, true, true, true>};
+  const size_t g = (p.w + 15) / 16;
+  DwPlane q = p;
+  if (!p.clamp) {
+    q.lo = -std::numeric_limits<float>::infinity();
+    q.hi = std::numeric_limits<float>::infinity();
+  }
+  if (g <= 5)
+    one[g - 2](q, planes);
+  else
+    (g <= 8 ? two : more)[(g - 5) % 4](q, planes);
+}
+
+// The odd widths' shape (this kernel's own; dw_s2_ld4_planes, core/dwconv.h,
+// is the even widths' rule that armv7 shares): pad 1 at the top and left,
+// ho = ceil(h/2), w odd >= 17, wo = (w+1)/2 (pad 1 at the right); all
+// planes but the last (band B's last load reads column w, one past the
+// row), 0 if p has another shape.
+size_t odd_planes(const DwPlane& p) {
+  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.ho != (p.h + 1) / 2 || p.w % 2 != 1 || p.w < 17 ||
+      p.wo != (p.w + 1) / 2 || p.count < 1)
+    return 0;
+  return p.count - 1;
 }
 
 }  // namespace
 
 // Runs planes of p if this kernel takes p's shape (pad 1 at the top and
-// left, ho = ceil(h/2), w even, wo = w/2, w in 8..32, 50..64 or 98..112);
-// returns how many it ran, from the first: all but the last where the rows'
-// loads or stores reach past their ends (see the top), else all; 0: none
-// (the caller runs them all).
+// left, ho = ceil(h/2); w even >= 8 and wo = w/2, or w odd >= 17 and wo =
+// (w+1)/2); returns how many it ran, from the first: all but the last
+// where the rows' loads or stores reach past their ends (see the top),
+// else all; 0: none (the caller runs them all).
 size_t dwconv3x3_aarch64_1x16_s2_ld4rows(const DwPlane& p) {
-  const size_t planes = dw_s2_ld4_planes(p), groups = (p.w + 15) / 16;
-  if (planes == 0) return 0;
-  switch (groups) {
-    case 1: p.clamp ? ld4rows<1, 0, true>(p, planes) : ld4rows<1, 0, false>(p, planes); break;
-    case 2: p.clamp ? ld4rows<2, 0, true>(p, planes) : ld4rows<2, 0, false>(p, planes); break;
-    case 4: p.clamp ? ld4rows<4, 0, true>(p, planes) : ld4rows<4, 0, false>(p, planes); break;
-    case 7: p.clamp ? ld4rows<4, 3, true>(p, planes) : ld4rows<4, 3, false>(p, planes); break;
-    default: return 0;
+  if (const size_t planes = odd_planes(p)) {
+    ld4rows_odd(p, planes);
+    return planes;
   }
+  const size_t planes = dw_s2_ld4_planes(p);
+  if (planes == 0) return 0;
+  p.clamp ? ld4rows_even<true>(p, planes) : ld4rows_even<false>(p, planes);
   return planes;
 }
 
