@@ -7,7 +7,7 @@
 // The assembly rows kernels run first where they apply (aarch64: stride 1
 // on w >= 5 but 8, 12, 16 columns, neon/aarch64/dwconv3x3_1x16_s1_ld1rows.cpp;
 // stride 2 on even widths from 8 and odd ones from 17, _s2_ld4rows.cpp; armv7: stride 2 on
-// even widths 8..32, 50..64, 98..112, neon/armv7/dwconv3x3_1x8_s2_ld4rows.cpp):
+// the same widths, neon/armv7/dwconv3x3_1x8_s2_ld4rows.cpp):
 // these kernels then run what they leave, e.g. a call's last plane where
 // those read and write past a row's end, and the other widths.
 //

@@ -484,7 +484,12 @@ void check_strip_windows(const DwKernels& kern, int s) {
 // band of 1..4 groups and from 130 columns middle bands of 4, all planes
 // of a run but the last unless w is a multiple of 16; odd widths from 17:
 // the right band ends at the row's end, overlapping the band before it,
-// its padding lane zeroed, all planes but the last) and
+// its padding lane zeroed, all planes but the last; armv7:
+// neon/armv7/dwconv3x3_1x8_s2_ld4rows.cpp, one-group bands from the last to
+// the first, every even width from 8, all planes of a run but the last
+// unless w is a multiple of 16; odd widths from 17: a right band of 15
+// columns and the padding lane ending at the row's end, overlapping the band
+// before it, nothing read past the row, all planes) and
 // stride 1 (dwconv3x3_1x16_s1_ld1rows.cpp: bands of 4 vectors down the
 // plane, the right one of 1..4, for w >= 17, where w is not a multiple of
 // 4 the right band first and reaching 2..4 columns past the row, all
@@ -497,10 +502,12 @@ void check_strip_windows(const DwKernels& kern, int s) {
 // ranges (which the strips run) gives the run's bits.
 void check_wide_rows(const DwKernels& kern) {
   if (kern.k != 3) return;
-  const int widths2[] = {17, 19, 21, 31, 33, 34, 35, 38, 40, 47, 48, 49, 50, 51, 55, 56, 62, 63, 64,
-                         65, 66, 70, 75, 79, 80, 81, 90, 95, 96, 97, 98, 104, 110, 111, 112, 113, 114,
-                         120, 127, 128, 129, 130, 143, 144, 145, 150, 151, 152, 160, 190, 192, 200,
-                         207, 208, 209};
+  const int widths2[] = {17,  19,  21,  31,  33,  34,  35,  36,  37,  38,  39,  40,  41,  42,  43,  44,
+                         45,  46,  47,  48,  49,  50,  51,  52,  53,  55,  56,  57,  58,  59,  60,  61,
+                         62,  63,  64,  65,  66,  70,  74,  75,  76,  77,  78,  79,  80,  81,  82,  86,
+                         88,  90,  91,  93,  95,  96,  97,  98,  102, 104, 106, 110, 111, 112, 113, 114,
+                         118, 120, 122, 126, 127, 128, 129, 130, 136, 138, 139, 140, 141, 143, 144, 145,
+                         150, 151, 152, 160, 190, 192, 200, 207, 208, 209};
   const int widths1[] = {5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
                          25, 26, 27, 28, 29, 30, 31, 33, 34, 38, 39, 44, 45, 50, 52, 56, 60, 64, 75,
                          100, 110, 112, 116, 149, 150, 151};

@@ -18,7 +18,7 @@ void dwconv3x3_armv7_1x8_s2_clamp(const DwPlane& p);
 bool dwconv3x3_armv7_1x8_s1_rows(const DwPlane& p);   // small maps, pad 1
 bool dwconv3x3_armv7_1x8_s2_rows(const DwPlane& p);  // stride 2, small maps, pad 1
 bool dwconv3x3_armv7_1x8_s1_bands(const DwPlane& p);  // 9..16 columns, pad 1
-size_t dwconv3x3_armv7_1x8_s2_ld4rows(const DwPlane& p);  // stride 2, pad 1, some even widths
+size_t dwconv3x3_armv7_1x8_s2_ld4rows(const DwPlane& p);  // stride 2, pad 1, w even >= 8, odd >= 17
 // Stride 1, pad 1, w >= 5: the first `planes` (dw_s1_ld1_planes) planes.
 void dwconv3x3_armv7_1x8_s1_ld1rows(const DwPlane& p, size_t planes);
 
@@ -46,8 +46,8 @@ void stride1(const DwPlane& p) {
   else stride1_rest(p);
 }
 void stride2(const DwPlane& p) {
-  // The VLD4 rows kernel runs all planes, or all but the last (when its
-  // loads and stores reach past a row's end); the rest as before.
+  // The VLD4 rows kernel runs all planes, or all but the last (w even, when
+  // its loads and stores reach past a row's end); the rest as before.
   const size_t done = dwconv3x3_armv7_1x8_s2_ld4rows(p);
   if (done == p.count) return;
   const DwPlane q = dw_planes_after(p, done, 9);
