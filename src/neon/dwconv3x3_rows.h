@@ -148,7 +148,7 @@ inline DwPlane dw_rows_unbounded(const DwPlane& p) {
 }
 // (Out of line: the entry points keep no copy of the call, so their clamped
 // path stays the shape test and a tail call.)
-ARMCONV_NOINLINE void dw_rows_run_unbounded(const DwPlane& p, void (*f)(const DwPlane&)) { f(dw_rows_unbounded(p)); }
+[[maybe_unused]] ARMCONV_NOINLINE void dw_rows_run_unbounded(const DwPlane& p, void (*f)(const DwPlane&)) { f(dw_rows_unbounded(p)); }
 
 template <int NV, int R, bool CLAMP, int J0 = 0, int J1 = NV>
 struct Rows3x3S1 {
