@@ -25,7 +25,7 @@ import pytest
 import armconv
 from conftest import UNDER_QEMU
 from guard import guarded
-from reference import act_range, assert_close, conv2d_ref, out_size, pads4
+from reference import act_range, assert_close, conv2d_ref, out_size, pads4, wino_tiles_magnitude
 
 # Transform matrices per output tile side m (src/core/winograd.h).
 MATS = {
@@ -77,11 +77,7 @@ def wino_magnitude(x, w, b, pads, m=6):
     src = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))[:, :, :m * ty + 2, :m * tx + 2]
     xp[:, :, :src.shape[2], :src.shape[3]] = src
     win = np.lib.stride_tricks.sliding_window_view(xp, (n_, n_), axis=(2, 3))[:, :, ::m, ::m]
-    v = np.einsum("ia,ncyxab,jb->ncyxij", np.abs(BT), win, np.abs(BT))
-    u = np.einsum("ia,ocab,jb->ocij", np.abs(G), w, np.abs(G))
-    prod = np.einsum("ncyxij,ocij->noyxij", v, u)
-    y = np.einsum("ai,noyxij,bj->noyaxb", np.abs(AT), prod, np.abs(AT)).reshape(n, -1, m * ty, m * tx)
-    y = y[:, :, :ho, :wo]
+    y = wino_tiles_magnitude(win, w, BT, G, AT)[:, :, :ho, :wo]
     if b is not None:
         y = y + np.abs(np.asarray(b, np.float64))[None, :, None, None]
     return y

@@ -25,7 +25,7 @@ import pytest
 import armconv
 from conftest import UNDER_QEMU
 from guard import guarded
-from reference import act_range, assert_close, conv2d_ref, out_size, pads4
+from reference import act_range, assert_close, conv2d_ref, out_size, pads4, wino_tiles_magnitude
 
 # F(m,2) (correlation with 2 taps) on {0, 1, inf} and {0, 1, -1, 2, inf}.
 F2 = {
@@ -101,10 +101,7 @@ def wino_magnitude(x, w, b, pads, m, region=None):
     xp = np.pad(x, ((0, 0), (0, 0), (pt, pb + 2 * m * ty + 2), (pl, pr + 2 * m * tx + 2)))
     xp = xp[:, :, 2 * y0:2 * y0 + 2 * m * ty + 1, 2 * x0:2 * x0 + 2 * m * tx + 1]
     win = np.lib.stride_tricks.sliding_window_view(xp, (n_, n_), axis=(2, 3))[:, :, ::2 * m, ::2 * m]
-    v = np.einsum("ia,ncyxab,jb->ncyxij", BT, win, BT)
-    u = np.einsum("ia,ocab,jb->ocij", G, w, G)
-    prod = np.einsum("ncyxij,ocij->noyxij", v, u)
-    yr = np.einsum("ai,noyxij,bj->noyaxb", AT, prod, AT).reshape(n, -1, m * ty, m * tx)[:, :, :rh, :rw]
+    yr = wino_tiles_magnitude(win, w, BT, G, AT)[:, :, :rh, :rw]
     y = np.full((n, w.shape[0], ho, wo), np.nan)
     y[:, :, y0:y0 + rh, x0:x0 + rw] = yr
     if b is not None:
