@@ -682,11 +682,12 @@ void f32_cases() {
   f32_case("winograd63 8->300, 40x40, n 2", make_wino<6>, params(8, 300, 3, 1, 1, 1, true), 2, 40, 40,
            {2, 7, 2});
   // (Two tile rows, the second partial, and two strips of 32 and 2 tile
-  // columns: the 2-column strip's blocks of 8 tiles span both rows. 200
-  // input channels: the fewest (> 192) that make two input chunks at F(6,3)'s
-  // blocks of 8 tiles; 164 output channels (= 300 mod 8) the fewest over
-  // one output chunk. These were 13 rows and 300 outputs: 26 s of qemu
-  // cortex-a15 time, now about half.)
+  // columns: the 2-column strip's one block (4 tiles) spans both rows. 200
+  // input channels: over the 192 (4 kpad > 3 fit) one input chunk takes at
+  // F(6,3)'s blocks of 8 tiles; 164 output channels: over the 152 one
+  // output chunk holds next to a 100-channel input chunk, with 300's tail in
+  // the last 8-channel block (164 = 300 mod 8). These were 13 rows and 300
+  // outputs: 26 s of qemu cortex-a15 time, now about half.)
   f32_case("winograd63 200->12 (2 input chunks), 7x200", make_wino<6>, params(200, 12, 3, 1, 1, 1, false), 1,
            7, 200, {1, 2, 1});
   f32_case("winograd63 200->164 (2 input, 2 output chunks), 13x13", make_wino<6>,
