@@ -145,7 +145,7 @@ def check(x, w, b=None, padding=0, activation=None, layer=None, m=4, groups=1):
         y = layer(x)
     x4 = x if x.ndim == 4 else x[None]
     pads = pads4(padding)
-    ref = conv2d_ref(x4, w, b, stride=(2, 2), pads=pads, act=act_range(activation), groups=groups)
+    ref = conv2d_ref(x4, w, b, stride=(2, 2), pads=pads, act=act_range(activation), groups=groups, blas=True)
     cg, mg = x4.shape[1] // groups, w.shape[0] // groups
     bound = np.concatenate([wino_bound(x4[:, g * cg:(g + 1) * cg], w[g * mg:(g + 1) * mg],
                                        None if b is None else b[g * mg:(g + 1) * mg], pads, m)
@@ -207,7 +207,7 @@ def test_large_cin(m, cin, rng):
     wt = (rng.standard_normal((8, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
     b = rng.standard_normal(8).astype(np.float32)
     y = check(x, wt, b, 1, m=m)
-    ref = conv2d_ref(x, wt, b, stride=(2, 2), pads=(1, 1, 1, 1))
+    ref = conv2d_ref(x, wt, b, stride=(2, 2), pads=(1, 1, 1, 1), blas=True)
     rel = np.abs(y - ref).max() / np.sqrt(np.mean(ref ** 2))
     assert rel < 2e-4, rel
 
