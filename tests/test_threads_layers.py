@@ -135,7 +135,7 @@ def test_fp32_family_bits_across_threads(rng, case):
         assert (one["algo"], one["team"], one["stages"]) == (algo, 1, 1), one
         y1 = layer(x)
     pads = (p, p, p, p)
-    ref = conv2d_ref(x, wt, b, stride=(s, s), pads=pads, groups=g, act=_act(act))
+    ref = conv2d_ref(x, wt, b, stride=(s, s), pads=pads, groups=g, act=_act(act), blas=True)
     if algo.startswith("winograd"):
         m = ("mix" if "+" in algo else int(algo[8])) if algo.endswith("s2") else int(algo[8])
         wb = wino_s2_bound if algo.endswith("s2") else wino_bound
@@ -144,7 +144,7 @@ def test_fp32_family_bits_across_threads(rng, case):
                                            b[i * (cout // g):(i + 1) * (cout // g)], pads, m)
                                 for i in range(g)], axis=1)
     else:
-        bound = conv2d_bound(x, wt, b, stride=(s, s), pads=pads, groups=g)
+        bound = conv2d_bound(x, wt, b, stride=(s, s), pads=pads, groups=g, blas=True)
     assert_close(y1, ref, bound, case[0])
     for t in THREADS:
         yt = runs_on(layer, x, t)

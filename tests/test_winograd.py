@@ -25,7 +25,7 @@ import pytest
 import armconv
 from conftest import UNDER_QEMU
 from guard import guarded
-from reference import act_range, assert_close, conv2d_ref, out_size, pads4
+from reference import act_range, assert_close, conv2d_ref, out_size, pads4, wino_tiles_magnitude
 
 # Transform matrices per output tile side m (src/core/winograd.h).
 MATS = {
@@ -77,11 +77,7 @@ def wino_magnitude(x, w, b, pads, m=6):
     src = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))[:, :, :m * ty + 2, :m * tx + 2]
     xp[:, :, :src.shape[2], :src.shape[3]] = src
     win = np.lib.stride_tricks.sliding_window_view(xp, (n_, n_), axis=(2, 3))[:, :, ::m, ::m]
-    v = np.einsum("ia,ncyxab,jb->ncyxij", np.abs(BT), win, np.abs(BT))
-    u = np.einsum("ia,ocab,jb->ocij", np.abs(G), w, np.abs(G))
-    prod = np.einsum("ncyxij,ocij->noyxij", v, u)
-    y = np.einsum("ai,noyxij,bj->noyaxb", np.abs(AT), prod, np.abs(AT)).reshape(n, -1, m * ty, m * tx)
-    y = y[:, :, :ho, :wo]
+    y = wino_tiles_magnitude(win, w, BT, G, AT)[:, :, :ho, :wo]
     if b is not None:
         y = y + np.abs(np.asarray(b, np.float64))[None, :, None, None]
     return y
@@ -100,7 +96,7 @@ def check(x, w, b=None, padding=0, activation=None, layer=None, m=6, groups=1):
     else:
         y = layer(x)
     x4 = x if x.ndim == 4 else x[None]
-    ref = conv2d_ref(x4, w, b, pads=pads, act=act_range(activation), groups=groups)
+    ref = conv2d_ref(x4, w, b, pads=pads, act=act_range(activation), groups=groups, blas=True)
     if groups == 1:
         bound = wino_bound(x4, w, b, pads, m)
     else:  # each group is a convolution of its own
@@ -165,7 +161,7 @@ def test_large_cin(m, cin, rng):
     b = rng.standard_normal(8).astype(np.float32)
     y = check(x, wt, b, 1, m=m)
     # Relative to the output magnitude the error stays small (README table).
-    ref = conv2d_ref(x, wt, b, pads=(1, 1, 1, 1))
+    ref = conv2d_ref(x, wt, b, pads=(1, 1, 1, 1), blas=True)
     rel = np.abs(y - ref).max() / np.sqrt(np.mean(ref ** 2))
     assert rel < 5e-4, rel
 
@@ -336,7 +332,7 @@ def check_mixed(x, w, b, padding, activation, name, groups=1, layer=None):
     if layer is None:
         layer = armconv.Conv2d(w, b, padding=padding, activation=activation, algo=name, groups=groups)
     y = layer(x)
-    ref = conv2d_ref(x, w, b, pads=pads, act=act_range(activation), groups=groups)
+    ref = conv2d_ref(x, w, b, pads=pads, act=act_range(activation), groups=groups, blas=True)
     cg, mg = x.shape[1] // groups, w.shape[0] // groups
     bound = np.concatenate([mixed_bound(x[:, g * cg:(g + 1) * cg], w[g * mg:(g + 1) * mg],
                                         None if b is None else b[g * mg:(g + 1) * mg], pads, name)

@@ -25,7 +25,7 @@ import pytest
 import armconv
 from conftest import UNDER_QEMU
 from guard import guarded
-from reference import act_range, assert_close, conv2d_ref, out_size, pads4
+from reference import act_range, assert_close, conv2d_ref, out_size, pads4, wino_tiles_magnitude
 
 # F(m,2) (correlation with 2 taps) on {0, 1, inf} and {0, 1, -1, 2, inf}.
 F2 = {
@@ -101,10 +101,7 @@ def wino_magnitude(x, w, b, pads, m, region=None):
     xp = np.pad(x, ((0, 0), (0, 0), (pt, pb + 2 * m * ty + 2), (pl, pr + 2 * m * tx + 2)))
     xp = xp[:, :, 2 * y0:2 * y0 + 2 * m * ty + 1, 2 * x0:2 * x0 + 2 * m * tx + 1]
     win = np.lib.stride_tricks.sliding_window_view(xp, (n_, n_), axis=(2, 3))[:, :, ::2 * m, ::2 * m]
-    v = np.einsum("ia,ncyxab,jb->ncyxij", BT, win, BT)
-    u = np.einsum("ia,ocab,jb->ocij", G, w, G)
-    prod = np.einsum("ncyxij,ocij->noyxij", v, u)
-    yr = np.einsum("ai,noyxij,bj->noyaxb", AT, prod, AT).reshape(n, -1, m * ty, m * tx)[:, :, :rh, :rw]
+    yr = wino_tiles_magnitude(win, w, BT, G, AT)[:, :, :rh, :rw]
     y = np.full((n, w.shape[0], ho, wo), np.nan)
     y[:, :, y0:y0 + rh, x0:x0 + rw] = yr
     if b is not None:
@@ -148,7 +145,7 @@ def check(x, w, b=None, padding=0, activation=None, layer=None, m=4, groups=1):
         y = layer(x)
     x4 = x if x.ndim == 4 else x[None]
     pads = pads4(padding)
-    ref = conv2d_ref(x4, w, b, stride=(2, 2), pads=pads, act=act_range(activation), groups=groups)
+    ref = conv2d_ref(x4, w, b, stride=(2, 2), pads=pads, act=act_range(activation), groups=groups, blas=True)
     cg, mg = x4.shape[1] // groups, w.shape[0] // groups
     bound = np.concatenate([wino_bound(x4[:, g * cg:(g + 1) * cg], w[g * mg:(g + 1) * mg],
                                        None if b is None else b[g * mg:(g + 1) * mg], pads, m)
@@ -210,7 +207,7 @@ def test_large_cin(m, cin, rng):
     wt = (rng.standard_normal((8, cin, 3, 3)) / np.sqrt(9 * cin)).astype(np.float32)
     b = rng.standard_normal(8).astype(np.float32)
     y = check(x, wt, b, 1, m=m)
-    ref = conv2d_ref(x, wt, b, stride=(2, 2), pads=(1, 1, 1, 1))
+    ref = conv2d_ref(x, wt, b, stride=(2, 2), pads=(1, 1, 1, 1), blas=True)
     rel = np.abs(y - ref).max() / np.sqrt(np.mean(ref ** 2))
     assert rel < 2e-4, rel
 

@@ -3,7 +3,7 @@
 // scratch full of garbage, in a random order (and, last, from several
 // threads at once), must write exactly the bytes of one run over all units;
 // so must the family's plans for teams of threads (plan_for_threads: finer
-// units), whole and cut, and those plans run on the pool with 2, 3, 4, 7 and
+// units), whole and cut, and those plans run on the pool with 2, 3, 4 and
 // 16 threads as run_all runs them (split_units, per-thread scratch): results
 // are bit-identical for every thread count. Plans in stages (Winograd on
 // small maps for a team) run stage after stage, each stage cut at random,
@@ -41,8 +41,14 @@ std::mt19937 gen(20240611);
 
 // What a run covers (ARMCONV_TEST_RANGES; scripts/test.sh sets it per build
 // and CPU, CTEST_ENV):
-//   unset or "all"  every case below, each through 6 cut modes and plans for
-//                   teams of 2, 3, 4, 7 and 16 threads;
+//   unset or "all"  every case below, each through 3 cut modes (each unit
+//                   alone, two random cuts) and plans for teams of 2, 3, 4
+//                   and 16 threads; the fp16 Winograd's generic twin kernels
+//                   (scalar binary16 arithmetic, the slowest cases under QEMU)
+//                   through the "quick" cuts and teams: the same driver, plans
+//                   and cuts run in full with the NEON fp16 kernels on
+//                   cortex-a76 ("ext"), and tests/cpp/test_winograd_fp16.cpp
+//                   checks the twin kernels themselves;
 //   "ext"           only the families whose kernels a CPU's ISA extensions
 //                   change: every fp16 case (FP16 units) and the int8 GEMM and
 //                   im2col cases (sdot where the CPU has dotprod). For a CPU
@@ -130,9 +136,14 @@ void run_stages(const ConvImplT<X, Y>& impl, const ConvPlan& pl, const X* x, Y* 
 }
 
 // axes: the minimum number of units expected along each axis.
+// cov: the cut modes and teams (the run's coverage unless a case asks for less).
+// Cut mode 0 runs every unit alone (each unit's start and end at least once);
+// modes 1 and 2 cut at random (ranges across axis boundaries, in random order).
+// (Modes 3-5, three more random draws of the same path, went: 12% of this
+// test's QEMU time.)
 template <class X, class Y>
 void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64_t n, int64_t h,
-                int64_t w, int64_t cout, size_t elem, const size_t (&want_axes)[3]) {
+                int64_t w, int64_t cout, size_t elem, const size_t (&want_axes)[3], Coverage cov = coverage) {
   const ConvPlan pl = impl.plan(n, h, w);
   CHECK(pl.units == pl.axes[0] * pl.axes[1] * pl.axes[2], "%s: units %zu != product of axes", what,
         pl.units);
@@ -147,7 +158,7 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
     Scratch s(pl.scratch_bytes);
     impl.run(pl, x, reinterpret_cast<Y*>(ref.data()), 0, pl.units, s.p);
   }
-  for (int mode = 0; mode < (coverage == Coverage::Quick ? 2 : 6); mode++) {
+  for (int mode = 0; mode < (cov == Coverage::Quick ? 2 : 3); mode++) {
     std::memset(got.data(), 0xa5, bytes);
     for (const auto& part : random_parts(pl.units, mode)) {
       Scratch s(pl.scratch_bytes);
@@ -169,8 +180,12 @@ void check_cuts(const char* what, const ConvImplT<X, Y>& impl, const X* x, int64
   std::printf("%-44s %-12s units %zu = %zu x %zu x %zu, scratch %zu\n", what, pl.algo, pl.units,
               pl.axes[0], pl.axes[1], pl.axes[2], pl.scratch_bytes);
   // The plans for teams of threads (finer units): the same bytes, whole or cut.
-  static const std::vector<int> all_teams = {2, 3, 4, 7, 16}, quick_teams = {3, 16};
-  for (int threads : coverage == Coverage::Quick ? quick_teams : all_teams) {
+  // (Teams of 7 went, 15% of this test's QEMU time: a unit target between
+  // 4's and 16's, the same planning code; tests/test_threads_layers.py runs
+  // every family at 7 threads on the pool against one thread, bit for bit,
+  // and check_split below splits random grids over 7.)
+  static const std::vector<int> all_teams = {2, 3, 4, 16}, quick_teams = {3, 16};
+  for (int threads : cov == Coverage::Quick ? quick_teams : all_teams) {
     const ConvPlan tp = impl.plan_for_threads(n, h, w, threads);
     CHECK(tp.units == tp.axes[0] * tp.axes[1] * tp.axes[2] && tp.macs == pl.macs &&
               std::string(tp.algo) == pl.algo && tp.ho == pl.ho && tp.wo == pl.wo,
@@ -670,10 +685,17 @@ void f32_cases() {
   // each tile size; the chunks of a small map (few tiles, larger chunks).
   f32_case("winograd63 8->300, 40x40, n 2", make_wino<6>, params(8, 300, 3, 1, 1, 1, true), 2, 40, 40,
            {2, 7, 2});
-  f32_case("winograd63 200->12 (2 input chunks), 13x200", make_wino<6>, params(200, 12, 3, 1, 1, 1, false), 1,
-           13, 200, {1, 2, 1});
-  f32_case("winograd63 200->300 (2 input, 2 output chunks), 13x13", make_wino<6>,
-           params(200, 300, 3, 1, 1, 1, false), 1, 13, 13, {1, 2, 2});
+  // (Two tile rows, the second partial, and two strips of 32 and 2 tile
+  // columns: the 2-column strip's one block (4 tiles) spans both rows. 200
+  // input channels: over the 192 (4 kpad > 3 fit) one input chunk takes at
+  // F(6,3)'s blocks of 8 tiles; 164 output channels: over the 152 one
+  // output chunk holds next to a 100-channel input chunk, with 300's tail in
+  // the last 8-channel block (164 = 300 mod 8). These were 13 rows and 300
+  // outputs: 26 s of qemu cortex-a15 time, now about half.)
+  f32_case("winograd63 200->12 (2 input chunks), 7x200", make_wino<6>, params(200, 12, 3, 1, 1, 1, false), 1,
+           7, 200, {1, 2, 1});
+  f32_case("winograd63 200->164 (2 input, 2 output chunks), 13x13", make_wino<6>,
+           params(200, 164, 3, 1, 1, 1, false), 1, 13, 13, {1, 2, 2});
   f32_case("winograd43 32->48 g2, 40x40, n 2", make_wino<4>, params(32, 48, 3, 1, 1, 2, true), 2, 40, 40,
            {4, 2, 1});
   f32_case("winograd43 20->1000, 6x6", make_wino<4>, params(20, 1000, 3, 1, 1, 1, false), 1, 6, 6,
@@ -745,7 +767,9 @@ void f16_cases(bool twins) {
   for (const WinoF16Case& c : wino_f16) {
     f16_case(c.what, c.neon, c.p, c.n, c.h, c.w, c.axes);
     // The twin (scalar: slow under QEMU) on the smaller shapes: float32
-    // images, and binary16 images on the plans in stages.
+    // images, and binary16 images on the plans in stages; the quick cuts and
+    // teams (coverage above: the 2-input-chunk case alone took 55 s of
+    // qemu cortex-a15 time through all of them).
     if (!c.twin || !twins) continue;
     const std::string twin = std::string(c.what) + " (twin)";
     const auto wt = randf(size_t(c.p.out_channels * (c.p.in_channels / c.p.groups) * 9));
@@ -757,12 +781,13 @@ void f16_cases(bool twins) {
       CHECK(wp.kc * 2 >= size_t(c.p.in_channels) && wp.kc < size_t(c.p.in_channels), "%s: input chunks of %zu",
             c.what, wp.kc);
     }
-    check_cuts(twin.c_str(), *impl, x.data(), c.n, c.h, c.w, c.p.out_channels, sizeof(float), c.axes);
+    check_cuts(twin.c_str(), *impl, x.data(), c.n, c.h, c.w, c.p.out_channels, sizeof(float), c.axes,
+               Coverage::Quick);
     if (std::strstr(c.what, "(stages)") == nullptr) continue;
     std::vector<Half> xh(x.size());
     for (size_t i = 0; i < x.size(); i++) xh[i] = float_to_half(x[i]);
     check_cuts((twin + " (binary16)").c_str(), *impl->f16(), xh.data(), c.n, c.h, c.w, c.p.out_channels,
-               sizeof(Half), c.axes);
+               sizeof(Half), c.axes, Coverage::Quick);
   }
 }
 

@@ -221,6 +221,7 @@ void check_gemv(const SgemmKernels& kn) {
 }
 
 int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows up as it happens (ctest, pipes)
   gemm_check::gen.seed(12345);
   const SgemmKernels& kn = *kernels().sgemm;
   const SgemmKernels* gk = sgemm_generic_kernels_for(kn.mr, kn.nr);
