@@ -31,19 +31,26 @@
 // conversions, 1 AND, 2 NV EXT, 9 NV FMLA/FMUL; per output row NV FADD, 2 NV
 // FMAX/FMIN (clamp), one or two ST1 (float32: 2 NV FCVTL/FCVTL2).
 //
-// Stride 2, wo <= 8 NV: an input row is 16 NV columns loaded de-interleaved
-// (LD2: binary16 one per 16 columns; float32 two LD2 of 8 and 4 FCVTN),
-// even columns E (x[2i]) and odd ones O (x[2i + 1]); output ox reads x[2ox -
-// 1], x[2ox], x[2ox + 1] = EXT(O of the vector before or zero, O, 7), E, O:
-// one EXT per vector. The odd lanes from column w on are cleared (AND), the
-// right padding when w is odd. Input row 2r + 1 finishes output row r (tap
-// row 2) and starts r + 1 (tap row 0); row 2r adds tap row 1: two rows of
-// accumulators, unrolled by two.
+// Stride 2, wo <= 8 (one vector of outputs): an input row is 16 columns
+// loaded de-interleaved (LD2: binary16 one; float32 two LD2 of 8 and 4
+// FCVTN), even columns E (x[2i]) and odd ones O (x[2i + 1]); output ox reads
+// x[2ox - 1], x[2ox], x[2ox + 1] = EXT(zero, O, 7), E, O: one EXT per row.
+// The odd lanes from column w on are cleared (AND) when w is odd (the right
+// padding). Input row 2r + 1 finishes output row r (tap row 2) and starts
+// r + 1 (tap row 0); row 2r adds tap row 1: two rows of accumulators,
+// unrolled by two.
+// Stride 2, wo = 9 .. 32: blocks of 16 outputs from 32 columns loaded
+// de-interleaved by 4 (below, "blocks of 16 outputs"; in assembly).
 //
-// Reach. Loads take 8 NV (stride 2: 16 NV) columns from each row's start,
-// reaching past the row into the next (or the next plane's first row), and
-// the output rows are stored whole, 8 NV columns, the lanes past the row
-// landing on the next output row, stored after. So a plane may run here
+// Stride 1 and the one-vector stride 2 are intrinsics (the FMLA by element
+// written out, see fma_lane), every helper forced inline so that the
+// accumulator arrays live in registers.
+//
+// Reach. Loads take 8 NV columns (stride 2: 16, or 32 per block) from each
+// row's start, reaching past the row into the next (or the next plane's
+// first row), and the output rows are stored whole (8 NV columns; stride
+// 2: 8, or 16 per block), the lanes past the row landing on the next output
+// row, stored after. So a plane may run here
 // only if the call has a plane after it (whose input and output absorb the
 // reach, and whose output is written later), unless nothing reaches past
 // (w = 8 NV, wo = 8 NV): the entry points run planes 0 .. count - 2 (all, if
@@ -71,18 +78,6 @@ struct Taps {
 AI float16x8_t cvt8(float32x4_t lo, float32x4_t hi) {
   float16x8_t r;
   __asm__("fcvtn %0.4h, %1.4s\n fcvtn2 %0.8h, %2.4s" : "=&w"(r) : "w"(lo), "w"(hi));
-  return r;
-}
-// FCVTN into the low half, then FCVTN2 into the high half: apart, so that a
-// load's registers die as soon as they are converted (the de-interleaving
-// loads fill four at a time).
-AI float16x8_t cvt_lo(float32x4_t lo) {
-  float16x8_t r;
-  __asm__("fcvtn %0.4h, %1.4s" : "=w"(r) : "w"(lo));
-  return r;
-}
-AI float16x8_t cvt_hi(float16x8_t r, float32x4_t hi) {
-  __asm__("fcvtn2 %0.8h, %1.4s" : "+w"(r) : "w"(hi));
   return r;
 }
 AI const uint16_t* hp(const Half* p) { return reinterpret_cast<const uint16_t*>(p); }
@@ -377,144 +372,186 @@ __attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes) {
 
 // ---- stride 2, blocks of 16 outputs (LD4) ----------------------------------------------
 //
-// wo = 9 .. 32: blocks of 16 outputs, each from 32 input columns loaded
+// wo = 9 .. 32 (NB = 1 or 2 blocks): blocks of 16 outputs, each from 32 input columns loaded
 // de-interleaved by 4 (binary16 one LD4, float32 two LD4 of 16 and 8
 // FCVTN/FCVTN2): a = x[32j + 4i], b = +1, c = +2, d = +3 (lane i of block
-// j). Output 16j + 2i (the even ones, E) reads x[4i - 1 ..] = d shifted a lane
-// (EXT with the block before's d, or zero), a, b; output 16j + 2i + 1 (O)
-// reads b, c, d: three registers per tap row each, one EXT per block and row
-// (against two LD2 and an EXT per 8 outputs). E and O are stored interleaved
-// by ST2. w odd: the lanes of b and d from column w on are cleared (the
-// right padding).
+// j). Output 16j + 2i (the even ones, E) reads x[32j + 4i - 1, + 0, + 1] =
+// d shifted a lane (EXT with the block before's d, or zero), a, b; output
+// 16j + 2i + 1 (O) reads b, c, d: three registers per tap row each, one EXT
+// per block and row (against two LD2 and an EXT per 8 outputs). E and O
+// are stored interleaved by ST2. w odd: the lanes of b and d from column w
+// on are cleared (the right padding). Per block and output row, float32 IO:
+// 2 x (2 LD4, 8 FCVTN/FCVTN2, 1 EXT), 18 FMLA/FMUL, 2 FADD, 4 FMAX/FMIN, 4
+// FCVTL/FCVTL2, 2 ST2: 52 (binary16: 2 x (LD4, EXT), 18, 2, 4, ST2: 29).
 
-// 32 NB columns from s, de-interleaved by 4.
-template <int NB>
-AI void load_row4(const float* s, float16x8_t (*q)[4]) {
-  _Pragma("GCC unroll 4") for (int j = 0; j < NB; j++) {
-    const float32x4x4_t lo = vld4q_f32(s + 32 * j);
-    _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) q[j][r] = cvt_lo(lo.val[r]);
-    const float32x4x4_t hi = vld4q_f32(s + 32 * j + 16);
-    _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) q[j][r] = cvt_hi(q[j][r], hi.val[r]);
-  }
-}
-template <int NB>
-AI void load_row4(const Half* s, float16x8_t (*q)[4]) {
-  _Pragma("GCC unroll 4") for (int j = 0; j < NB; j++) {
-    const uint16x8x4_t v = vld4q_u16(hp(s + 32 * j));
-    _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) q[j][r] = f16(v.val[r]);
-  }
-}
+// In assembly: written with intrinsics, gcc's allocation spilled and
+// recomputed addresses (28 -> 14, float32 IO: 131 instructions per two
+// output rows against 106 here). NB = 1 or 2 blocks. Registers: v0 taps
+// 0-7, v1 tap 8 (lane 0) and the bias (lane 1), v2 the bias in every lane,
+// v3/v4 the clamp bounds, v5 zero, v6/v7 the masks of the last block's b and
+// d; block 0's a, b, c, d in v16-v19 and d shifted (its E outputs' tap
+// column 0) in v20, block 1's in v8-v11 and v21; accumulators A = (E0, O0,
+// E1, O1), B: one block v24, v25 / v26, v27, two blocks v24-v27 / v28-v31;
+// v12-v15 the float32 loads (LD4 of 16 floats, converted by FCVTN into the
+// low halves of a block's a..d, then FCVTN2 into the high ones) and stores
+// (FCVTL/FCVTL2 of E and O, two ST2 of 4 + 4 per block).
+// Load a block (a, b, c, d), then the row pointer steps by STEP.
+#define EO_LD_F_(QA, QB, QC, QD, STEP)                                                    \
+  "ld4 {v12.4s-v15.4s}, [%[x]], #64\n"                                                    \
+  "fcvtn " QA ".4h, v12.4s\n fcvtn " QB ".4h, v13.4s\n"                                   \
+  "fcvtn " QC ".4h, v14.4s\n fcvtn " QD ".4h, v15.4s\n"                                   \
+  "ld4 {v12.4s-v15.4s}, [%[x]], " STEP "\n"                                               \
+  "fcvtn2 " QA ".8h, v12.4s\n fcvtn2 " QB ".8h, v13.4s\n"                                 \
+  "fcvtn2 " QC ".8h, v14.4s\n fcvtn2 " QD ".8h, v15.4s\n"
+#define EO_LD_F_B0(STEP) EO_LD_F_("v16", "v17", "v18", "v19", STEP)
+#define EO_LD_F_B1(STEP) EO_LD_F_("v8", "v9", "v10", "v11", STEP)
+#define EO_LD_H_B0(STEP) "ld4 {v16.8h-v19.8h}, [%[x]], " STEP "\n"
+#define EO_LD_H_B1(STEP) "ld4 {v8.8h-v11.8h}, [%[x]], " STEP "\n"
+// w odd: the last block's b and d masked.
+#define EO_MASK_(QB, QD) "and " QB ".16b, " QB ".16b, v6.16b\n and " QD ".16b, " QD ".16b, v7.16b\n"
+#define EO_MASK_YES_B0 EO_MASK_("v17", "v19")
+#define EO_MASK_YES_B1 EO_MASK_("v9", "v11")
+#define EO_MASK_NO_B0
+#define EO_MASK_NO_B1
+// d shifted a lane, the lane before from the block before (or zero).
+#define EO_EXT_B0 "ext v20.16b, v5.16b, v19.16b, #14\n"
+#define EO_EXT_B1 "ext v21.16b, v19.16b, v11.16b, #14\n"
+// A row: one block (the row step after its load), or two (64, then the step).
+#define EO_LOAD_1(LD, MASK) LD##_B0("%[xs]") EO_MASK_##MASK##_B0 EO_EXT_B0
+#define EO_LOAD_2(LD, MASK)                                                               \
+  LD##_B0("#64") EO_EXT_B0 LD##_B1("%[xs]") EO_MASK_##MASK##_B1 EO_EXT_B1
+// One tap row of a block (windows a, b, c, d, d shifted) into (XE, XO):
+// taps (K0, L0), (K1, L1), (K2, L2), the first by INSN.
+#define EO_TROW_(QA, QB, QC, QD, DL, XE, XO, INSN, K0, L0, K1, L1, K2, L2)               \
+  INSN " " XE ".8h, " DL ".8h, " K0 ".h[" #L0 "]\n"                                       \
+  INSN " " XO ".8h, " QB ".8h, " K0 ".h[" #L0 "]\n"                                       \
+  "fmla " XE ".8h, " QA ".8h, " K1 ".h[" #L1 "]\n"                                        \
+  "fmla " XO ".8h, " QC ".8h, " K1 ".h[" #L1 "]\n"                                        \
+  "fmla " XE ".8h, " QB ".8h, " K2 ".h[" #L2 "]\n"                                        \
+  "fmla " XO ".8h, " QD ".8h, " K2 ".h[" #L2 "]\n"
+#define EO_TROW_X(...) EO_TROW_(__VA_ARGS__)
+#define EO_TROW_B0(XE, XO, ...) EO_TROW_X("v16", "v17", "v18", "v19", "v20", XE, XO, __VA_ARGS__)
+#define EO_TROW_B1(XE, XO, ...) EO_TROW_X("v8", "v9", "v10", "v11", "v21", XE, XO, __VA_ARGS__)
+#define EO_TROW_BZ(XE, XO, ...) EO_TROW_X("v5", "v5", "v5", "v5", "v5", XE, XO, __VA_ARGS__)
+#define EO_K0 "fmul", "v0", 0, "v0", 1, "v0", 2
+#define EO_K1 "fmla", "v0", 3, "v0", 4, "v0", 5
+#define EO_K2 "fmla", "v0", 6, "v0", 7, "v1", 0
+// Accumulator groups (A, B) of one and two blocks: E0, O0, E1, O1.
+#define EO_A1_E0 "v24"
+#define EO_A1_O0 "v25"
+#define EO_B1_E0 "v26"
+#define EO_B1_O0 "v27"
+#define EO_A2_E0 "v24"
+#define EO_A2_O0 "v25"
+#define EO_A2_E1 "v26"
+#define EO_A2_O1 "v27"
+#define EO_B2_E0 "v28"
+#define EO_B2_O0 "v29"
+#define EO_B2_E1 "v30"
+#define EO_B2_O1 "v31"
+// Tap row K of the loaded row (ZROW: of a padding row, zero windows) into group G.
+#define EO_ROW_1(T0, T1, G, ...) T0(EO_##G##1_E0, EO_##G##1_O0, __VA_ARGS__)
+#define EO_ROW_2(T0, T1, G, ...)                                                          \
+  T0(EO_##G##2_E0, EO_##G##2_O0, __VA_ARGS__) T1(EO_##G##2_E1, EO_##G##2_O1, __VA_ARGS__)
+#define EO_ROW(NB, G, K) EO_ROW_##NB(EO_TROW_B0, EO_TROW_B1, G, EO_##K)
+#define EO_ZROW(NB, G, K) EO_ROW_##NB(EO_TROW_BZ, EO_TROW_BZ, G, EO_##K)
+// Output stage of a group: bias, clamp, store (E and O interleaved by ST2).
+#define EO_OP_1(OP, G) OP(EO_##G##1_E0) OP(EO_##G##1_O0)
+#define EO_OP_2(OP, G) OP(EO_##G##2_E0) OP(EO_##G##2_O0) OP(EO_##G##2_E1) OP(EO_##G##2_O1)
+#define EO_FADD(r) "fadd " r ".8h, " r ".8h, v2.8h\n"
+#define EO_FMAX(r) "fmax " r ".8h, " r ".8h, v3.8h\n"
+#define EO_FMIN(r) "fmin " r ".8h, " r ".8h, v4.8h\n"
+#define EO_CLAMP_YES(NB, G) EO_OP_##NB(EO_FMAX, G) EO_OP_##NB(EO_FMIN, G)
+#define EO_CLAMP_NO(NB, G)
+#define EO_STH_(E, O, STEP) "st2 {" E ".8h, " O ".8h}, [%[y]], " STEP "\n"
+#define EO_STF_(E, O, STEP)                                                               \
+  "fcvtl v12.4s, " E ".4h\n fcvtl v13.4s, " O ".4h\n"                                     \
+  "fcvtl2 v14.4s, " E ".8h\n fcvtl2 v15.4s, " O ".8h\n"                                   \
+  "st2 {v12.4s, v13.4s}, [%[y]], #32\n"                                                   \
+  "st2 {v14.4s, v15.4s}, [%[y]], " STEP "\n"
+#define EO_ST_1(ST, G) ST(EO_##G##1_E0, EO_##G##1_O0, "%[ys]")
+#define EO_ST_2(ST, G) ST(EO_##G##2_E0, EO_##G##2_O0, "#32") ST(EO_##G##2_E1, EO_##G##2_O1, "%[ys]")
+#define EO_OUT(NB, G, CLAMP, ST) EO_OP_##NB(EO_FADD, G) EO_CLAMP_##CLAMP(NB, G) EO_ST_##NB(ST, G)
+// Output row (X) from the next two input rows, starting the next one (Z).
+#define EO_STEP(NB, X, Z, LD, MASK, CLAMP, ST)                                            \
+  EO_LOAD_##NB(LD, MASK) EO_ROW(NB, X, K1) EO_LOAD_##NB(LD, MASK) EO_ROW(NB, X, K2)      \
+  EO_ROW(NB, Z, K0) EO_OUT(NB, X, CLAMP, ST)
+// h odd: the last output row from input row h - 1 and the bottom padding.
+#define EO_END(NB, X, LD, MASK, CLAMP, ST)                                                \
+  EO_LOAD_##NB(LD, MASK) EO_ROW(NB, X, K1) EO_ZROW(NB, X, K2) EO_OUT(NB, X, CLAMP, ST)
+#define EO_ASM(NB, LD, MASK, CLAMP, ST)                                                   \
+  __asm__ volatile(                                                                       \
+      "ld1 {v0.8h, v1.8h}, [%[k]]\n"                                                      \
+      "dup v2.8h, v1.h[1]\n"                                                              \
+      "ld1r {v3.8h}, [%[lo]]\n"                                                           \
+      "ld1r {v4.8h}, [%[hi]]\n"                                                           \
+      "movi v5.16b, #0\n"                                                                 \
+      "ld1 {v6.8h, v7.8h}, [%[m]]\n"                                                      \
+      EO_ZROW(NB, A, K0)                                                                  \
+      "cbz %[n], 2f\n"                                                                    \
+      "1:\n"                                                                              \
+      EO_STEP(NB, A, B, LD, MASK, CLAMP, ST)                                              \
+      EO_STEP(NB, B, A, LD, MASK, CLAMP, ST)                                              \
+      "subs %[n], %[n], #1\n"                                                             \
+      "b.ne 1b\n"                                                                         \
+      "2:\n"                                                                              \
+      "cbz %[rem], 4f\n"                                                                  \
+      EO_STEP(NB, A, B, LD, MASK, CLAMP, ST)                                              \
+      "cbz %[odd], 5f\n"                                                                  \
+      EO_END(NB, B, LD, MASK, CLAMP, ST)                                                  \
+      "b 5f\n"                                                                            \
+      "4:\n"                                                                              \
+      "cbz %[odd], 5f\n"                                                                  \
+      EO_END(NB, A, LD, MASK, CLAMP, ST)                                                  \
+      "5:\n"                                                                              \
+      : [x] "+r"(x), [y] "+r"(y), [n] "+r"(n)                                             \
+      : [rem] "r"(rem), [odd] "r"(odd), [xs] "r"(xs), [ys] "r"(ys), [k] "r"(k),          \
+        [lo] "r"(&p.lo), [hi] "r"(&p.hi), [m] "r"(masks)                                  \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9",       \
+        "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20",      \
+        "v21", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
 
-template <int NB, bool MASK, class IO>
-AI void eo_load(const IO*& xr, size_t w, uint16x8_t mb, uint16x8_t md, float16x8_t (*q)[4]) {
-  load_row4<NB>(xr, q);
-  xr += w;
-  if constexpr (MASK) {
-    q[NB - 1][1] = mask(q[NB - 1][1], mb);
-    q[NB - 1][3] = mask(q[NB - 1][3], md);
-  }
-}
-
-// One input row into the accumulators (E, O of each block): tap row R of X
-// (DX), tap row 0 of Z (DZ, which it starts).
-template <int NB, int R, bool DX, bool DZ>
-AI void eo_row(const float16x8_t (*q)[4], float16x8_t* XE, float16x8_t* XO, float16x8_t* ZE,
-               float16x8_t* ZO, const Taps& t) {
-  const float16x8_t zero = vdupq_n_f16(0);
-  _Pragma("GCC unroll 4") for (int j = 0; j < NB; j++) {
-    const float16x8_t dl = vextq_f16(j == 0 ? zero : q[j - 1][3], q[j][3], 7);
-    if constexpr (DX) {
-      XE[j] = tap_row<3 * R, false>(XE[j], dl, q[j][0], q[j][1], t);
-      XO[j] = tap_row<3 * R, false>(XO[j], q[j][1], q[j][2], q[j][3], t);
-    }
-    if constexpr (DZ) {
-      ZE[j] = tap_row<0, true>(ZE[j], dl, q[j][0], q[j][1], t);
-      ZO[j] = tap_row<0, true>(ZO[j], q[j][1], q[j][2], q[j][3], t);
-    }
-  }
-}
-
-// Bias, clamp, store E and O interleaved (16 NB outputs at y).
-template <int NB, bool CLAMP>
-AI void eo_out(float* y, float16x8_t* E, float16x8_t* O, const Taps& t) {
-  finish<NB, CLAMP>(E, t);
-  finish<NB, CLAMP>(O, t);
-  _Pragma("GCC unroll 4") for (int j = 0; j < NB; j++) {
-    float32x4x2_t lo, hi;
-    lo.val[0] = vcvt_f32_f16(vget_low_f16(E[j]));
-    lo.val[1] = vcvt_f32_f16(vget_low_f16(O[j]));
-    hi.val[0] = vcvt_high_f32_f16(E[j]);
-    hi.val[1] = vcvt_high_f32_f16(O[j]);
-    vst2q_f32(y + 16 * j, lo);
-    vst2q_f32(y + 16 * j + 8, hi);
-  }
-}
-template <int NB, bool CLAMP>
-AI void eo_out(Half* y, float16x8_t* E, float16x8_t* O, const Taps& t) {
-  finish<NB, CLAMP>(E, t);
-  finish<NB, CLAMP>(O, t);
-  _Pragma("GCC unroll 4") for (int j = 0; j < NB; j++) {
-    uint16x8x2_t v;
-    v.val[0] = vreinterpretq_u16_f16(E[j]);
-    v.val[1] = vreinterpretq_u16_f16(O[j]);
-    vst2q_u16(hp(y + 16 * j), v);
-  }
-}
-
-// Output row oy (XE, XO) from the next two input rows, starting oy + 1 (ZE, ZO).
 template <int NB, bool MASK, bool CLAMP, class IO>
-AI void eo_step(const IO*& xr, IO*& yr, size_t w, size_t wo, uint16x8_t mb, uint16x8_t md,
-                float16x8_t* XE, float16x8_t* XO, float16x8_t* ZE, float16x8_t* ZO, const Taps& t) {
-  float16x8_t q[NB][4];
-  eo_load<NB, MASK>(xr, w, mb, md, q);
-  eo_row<NB, 1, true, false>(q, XE, XO, nullptr, nullptr, t);
-  eo_load<NB, MASK>(xr, w, mb, md, q);
-  eo_row<NB, 2, true, true>(q, XE, XO, ZE, ZO, t);
-  eo_out<NB, CLAMP>(yr, XE, XO, t);
-  yr += wo;
-}
-
-template <int NB, bool MASK, bool CLAMP, class IO>
-AI void eo_end(const IO*& xr, IO*& yr, size_t w, size_t wo, uint16x8_t mb, uint16x8_t md,
-               float16x8_t* XE, float16x8_t* XO, const Taps& t) {
-  float16x8_t q[NB][4];
-  eo_load<NB, MASK>(xr, w, mb, md, q);
-  eo_row<NB, 1, true, false>(q, XE, XO, nullptr, nullptr, t);
-  const float16x8_t zq[NB][4] = {};
-  eo_row<NB, 2, true, false>(zq, XE, XO, nullptr, nullptr, t);
-  eo_out<NB, CLAMP>(yr, XE, XO, t);
-  yr += wo;
-}
-
-template <int NB, bool MASK, bool CLAMP, class IO>
-__attribute__((noinline)) void eo_planes(const DwPlaneH<IO>& p, size_t planes) {
-  const size_t h = p.h, w = p.w, ho = p.ho, wo = p.wo;
-  // Lanes i of the last block's b and d that hold row columns (32 (NB - 1) + 4i + 1 or + 3 < w).
-  const uint16x8_t lb = {1, 5, 9, 13, 17, 21, 25, 29}, ld = {3, 7, 11, 15, 19, 23, 27, 31};
-  const uint16x8_t lim = vdupq_n_u16(uint16_t(w - 32 * (NB - 1)));
-  const uint16x8_t mb = vcltq_u16(lb, lim), md = vcltq_u16(ld, lim);
-  Taps t;
-  t.lo = vreinterpretq_f16_u16(vdupq_n_u16(p.lo.bits));
-  t.hi = vreinterpretq_f16_u16(vdupq_n_u16(p.hi.bits));
-  const float16x8_t zq[NB][4] = {};
-  const size_t full = h / 2;
-  const IO* xr = p.x;
-  IO* yr = p.y;
-  const Half* k = p.k;
-  for (size_t i = 0; i < planes; i++, k += kDw3x3PackedHalves) {
-    load_taps(t, k);
-    float16x8_t AE[NB], AO[NB], BE[NB], BO[NB];
-    eo_row<NB, 0, false, true>(zq, nullptr, nullptr, AE, AO, t);  // the top padding row
-    for (size_t n = full / 2; n > 0; n--) {
-      eo_step<NB, MASK, CLAMP>(xr, yr, w, wo, mb, md, AE, AO, BE, BO, t);
-      eo_step<NB, MASK, CLAMP>(xr, yr, w, wo, mb, md, BE, BO, AE, AO, t);
+__attribute__((noinline)) void eo_asm_planes(const DwPlaneH<IO>& p, size_t planes) {
+  const size_t h = p.h, w = p.w, wo = p.wo, full = h / 2;
+  // Masks of the last block's b and d (lanes i with 32 (NB - 1) + 4i + 1, + 3 < w).
+  uint16_t masks[16];
+  for (size_t i = 0; i < 8; i++) {
+    masks[i] = 32 * (NB - 1) + 4 * i + 1 < w ? 0xffff : 0;
+    masks[8 + i] = 32 * (NB - 1) + 4 * i + 3 < w ? 0xffff : 0;
+  }
+  const IO* x = p.x;
+  IO* y = p.y;
+  // Row steps after the post-increments of a row's other loads (64 bytes
+  // each) and stores (32).
+  const size_t loads = (sizeof(IO) == 4 ? 2 : 1) * NB, stores = (sizeof(IO) == 4 ? 2 : 1) * NB;
+  const size_t xs = w * sizeof(IO) - 64 * (loads - 1);
+  const size_t ys = wo * sizeof(IO) - 32 * (stores - 1);
+  const size_t rem = full % 2, odd = h % 2;
+  for (size_t i = 0; i < planes; i++) {
+    const Half* k = p.k + i * kDw3x3PackedHalves;
+    size_t n = full / 2;
+#define EO_BY_NB(LD, MASK, CLAMP, ST)                                                     \
+  if constexpr (NB == 1) EO_ASM(1, LD, MASK, CLAMP, ST);                                   \
+  else EO_ASM(2, LD, MASK, CLAMP, ST);
+    if constexpr (sizeof(IO) == 4) {
+      if constexpr (MASK) {
+        if constexpr (CLAMP) { EO_BY_NB(EO_LD_F, YES, YES, EO_STF_) }
+        else { EO_BY_NB(EO_LD_F, YES, NO, EO_STF_) }
+      } else {
+        if constexpr (CLAMP) { EO_BY_NB(EO_LD_F, NO, YES, EO_STF_) }
+        else { EO_BY_NB(EO_LD_F, NO, NO, EO_STF_) }
+      }
+    } else {
+      if constexpr (MASK) {
+        if constexpr (CLAMP) { EO_BY_NB(EO_LD_H, YES, YES, EO_STH_) }
+        else { EO_BY_NB(EO_LD_H, YES, NO, EO_STH_) }
+      } else {
+        if constexpr (CLAMP) { EO_BY_NB(EO_LD_H, NO, YES, EO_STH_) }
+        else { EO_BY_NB(EO_LD_H, NO, NO, EO_STH_) }
+      }
     }
-    if (full % 2) {
-      eo_step<NB, MASK, CLAMP>(xr, yr, w, wo, mb, md, AE, AO, BE, BO, t);
-      if (full < ho) eo_end<NB, MASK, CLAMP>(xr, yr, w, wo, mb, md, BE, BO, t);
-    } else if (full < ho) {
-      eo_end<NB, MASK, CLAMP>(xr, yr, w, wo, mb, md, AE, AO, t);
-    }
+#undef EO_BY_NB
   }
 }
 
@@ -567,17 +604,14 @@ size_t s2_clamp(const DwPlaneH<IO>& p) {
     return n;
   }
   const size_t nb = (p.wo + 15) / 16;  // blocks of 16 outputs from 32 columns (LD4)
-  // float32 IO, two blocks: the strips count fewer (56 -> 28 on cortex-a76:
-  // 1.88 MACs per instruction against 1.74 here, where gcc spills).
-  if (sizeof(IO) == 4 && nb > 1) return 0;
   const size_t n = planes_taken(p.count, p.h * p.w, p.ho * p.wo, 32 * nb - p.w, 16 * nb - p.wo);
   if (n == 0) return 0;
   if (nb == 1) {
-    if (odd) eo_planes<1, true, CLAMP>(p, n);
-    else eo_planes<1, false, CLAMP>(p, n);
+    if (odd) eo_asm_planes<1, true, CLAMP>(p, n);
+    else eo_asm_planes<1, false, CLAMP>(p, n);
   } else {
-    if (odd) eo_planes<2, true, CLAMP>(p, n);
-    else eo_planes<2, false, CLAMP>(p, n);
+    if (odd) eo_asm_planes<2, true, CLAMP>(p, n);
+    else eo_asm_planes<2, false, CLAMP>(p, n);
   }
   return n;
 }
