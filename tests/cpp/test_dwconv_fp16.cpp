@@ -215,7 +215,9 @@ int main() {
       n += 2 * planes;
     }
   }
-  for (size_t planes : {1, 2, 4}) {
+  // (5 planes: stride 2 from 13..16 columns, float32, runs two pairs of
+  // planes a vector and one plane alone before the strips take the last.)
+  for (size_t planes : {1, 2, 4, 5}) {
     for (size_t j = 0; j < runs.size(); j++) {
       const Case& c = runs[j];
       if (c.w * c.h > 2000 && planes != 2) continue;

@@ -555,6 +555,178 @@ __attribute__((noinline)) void eo_asm_planes(const DwPlaneH<IO>& p, size_t plane
   }
 }
 
+// ---- stride 2, two planes a vector -------------------------------------------------------
+//
+// wo = 7 or 8 (13 .. 16 input columns), float32 IO: one vector of 8 outputs
+// per row (above) costs two LD2 and four FCVTN per input row, 9 FMLA per
+// output row, for 7 or 8 outputs (14 -> 7: 1.65 MACs per instruction, the
+// fp32 kernels 2.06). Here a vector holds the rows of two planes, 4 lanes
+// each, split as the blocks above (LD4 of 16 columns: a = x[4i], b = +1,
+// c = +2, d = +3; E outputs 2i read d shifted, a, b; O outputs 2i + 1 read
+// b, c, d): plane A in lanes 0-3 (FCVTN), plane B in lanes 4-7 (FCVTN2), so
+// every conversion is whole and E and O each hold 4 outputs of both planes.
+// The taps differ between the halves: each tap is a vector ([tap of A] x 4,
+// [tap of B] x 4, built once per pair) and the products are FMLA by vector;
+// d shifted is SHL of each 64-bit half by 16 bits (a zero enters each
+// plane's lane 0). Per output row of the pair (2 x 7 outputs): 2 x (2 LD4,
+// 8 FCVTN/FCVTN2, 1 SHL), 18 FMLA/FMUL, 2 FADD, 4 FMAX/FMIN, 4 FCVTL/FCVTL2,
+// 2 ST2: 52 for 126 multiply-adds. Each row is stored as 8 outputs, the 8th
+// landing on the next row; plane A's last row would land on plane B's first
+// (stored before), so with 7 columns it is stored lane by lane.
+//
+// Registers: v0-v8 the tap vectors, v9 the bias (made by TBL from both
+// planes' packed taps, v24-v27, with the indices of kPairIdx in v16-v23,
+// v28, v29), v10/v11 the clamp bounds,
+// v12/v13 the masks of b and d (w odd); a, b, c, d in v16-v19, d shifted in
+// v20; accumulators (E, O) A = v21, v22, B = v23, v14; v24-v27 / v28-v31 the
+// LD4 of planes A / B, then the FCVTL of a finished row.
+#define PR_LOAD(MASK)                                                                     \
+  "ld4 {v24.4s-v27.4s}, [%[xa]], %[xs]\n"                                                 \
+  "ld4 {v28.4s-v31.4s}, [%[xb]], %[xs]\n"                                                 \
+  "fcvtn v16.4h, v24.4s\n fcvtn v17.4h, v25.4s\n fcvtn v18.4h, v26.4s\n fcvtn v19.4h, v27.4s\n" \
+  "fcvtn2 v16.8h, v28.4s\n fcvtn2 v17.8h, v29.4s\n fcvtn2 v18.8h, v30.4s\n fcvtn2 v19.8h, v31.4s\n" \
+  PR_MASK_##MASK "shl v20.2d, v19.2d, #16\n"
+#define PR_MASK_YES "and v17.16b, v17.16b, v12.16b\n and v19.16b, v19.16b, v13.16b\n"
+#define PR_MASK_NO
+// Tap row (taps K0, K1, K2) into (XE, XO), the first by INSN; windows
+// (d shifted, a, b) and (b, c, d), or Z for a padding row (all zero).
+#define PR_TROW_(XE, XO, INSN, K0, K1, K2, DL, A, B, C, D)                                \
+  INSN " " XE ".8h, " DL ".8h, " K0 ".8h\n"                                               \
+  INSN " " XO ".8h, " B ".8h, " K0 ".8h\n"                                                \
+  "fmla " XE ".8h, " A ".8h, " K1 ".8h\n"                                                 \
+  "fmla " XO ".8h, " C ".8h, " K1 ".8h\n"                                                 \
+  "fmla " XE ".8h, " B ".8h, " K2 ".8h\n"                                                 \
+  "fmla " XO ".8h, " D ".8h, " K2 ".8h\n"
+#define PR_TROW(...) PR_TROW_(__VA_ARGS__)
+#define PR_W "v20", "v16", "v17", "v18", "v19"
+#define PR_Z "v16", "v16", "v16", "v16", "v16"
+#define PR_K0 "fmul", "v0", "v1", "v2"
+#define PR_K1 "fmla", "v3", "v4", "v5"
+#define PR_K2 "fmla", "v6", "v7", "v8"
+#define PR_A "v21", "v22"
+#define PR_B "v23", "v14"
+#define PR_ROW(G, K) PR_TROW(PR_##G, PR_##K, PR_W)
+#define PR_ZROW(G, K) PR_TROW(PR_##G, PR_##K, PR_Z)
+#define PR_FIN_(E, O, CLAMP)                                                              \
+  "fadd " E ".8h, " E ".8h, v9.8h\n fadd " O ".8h, " O ".8h, v9.8h\n" PR_CLAMP_##CLAMP(E, O) \
+  "fcvtl v24.4s, " E ".4h\n fcvtl v25.4s, " O ".4h\n"                                     \
+  "fcvtl2 v26.4s, " E ".8h\n fcvtl2 v27.4s, " O ".8h\n"
+#define PR_CLAMP_YES(E, O)                                                                \
+  "fmax " E ".8h, " E ".8h, v10.8h\n fmax " O ".8h, " O ".8h, v10.8h\n"                   \
+  "fmin " E ".8h, " E ".8h, v11.8h\n fmin " O ".8h, " O ".8h, v11.8h\n"
+#define PR_CLAMP_NO(E, O)
+#define PR_FIN(G, CLAMP) PR_FIN_X(PR_##G, CLAMP)
+#define PR_FIN_X(...) PR_FIN_(__VA_ARGS__)
+#define PR_ST                                                                             \
+  "st2 {v24.4s, v25.4s}, [%[ya]], %[ys]\n"                                                \
+  "st2 {v26.4s, v27.4s}, [%[yb]], %[ys]\n"
+// Plane A's last row: 7 columns lane by lane (E0 O0, E1 O1, E2 O2, E3), or 8 whole.
+#define PR_ST_LAST                                                                        \
+  "st2 {v26.4s, v27.4s}, [%[yb]]\n"                                                       \
+  "cbz %[seven], 7f\n"                                                                    \
+  "st2 {v24.s, v25.s}[0], [%[ya]], #8\n"                                                  \
+  "st2 {v24.s, v25.s}[1], [%[ya]], #8\n"                                                  \
+  "st2 {v24.s, v25.s}[2], [%[ya]], #8\n"                                                  \
+  "st1 {v24.s}[3], [%[ya]]\n"                                                             \
+  "b 8f\n"                                                                                \
+  "7:\n st2 {v24.4s, v25.4s}, [%[ya]]\n"                                                  \
+  "8:\n"
+// Output row X from the next two input rows, starting Z; the last one, or
+// (h odd) the last from input row h - 1 and the bottom padding row.
+#define PR_STEP(X, Z, MASK, CLAMP)                                                        \
+  PR_LOAD(MASK) PR_ROW(X, K1) PR_LOAD(MASK) PR_ROW(X, K2) PR_ROW(Z, K0) PR_FIN(X, CLAMP) PR_ST
+#define PR_LAST_STEP(X, MASK, CLAMP)                                                      \
+  PR_LOAD(MASK) PR_ROW(X, K1) PR_LOAD(MASK) PR_ROW(X, K2) PR_FIN(X, CLAMP) PR_ST_LAST
+#define PR_LAST_END(X, MASK, CLAMP)                                                       \
+  PR_LOAD(MASK) PR_ROW(X, K1) "movi v16.16b, #0\n" PR_ZROW(X, K2) PR_FIN(X, CLAMP) PR_ST_LAST
+#define PR_ASM(MASK, CLAMP)                                                               \
+  __asm__ volatile(                                                                       \
+      "ld1 {v24.8h-v27.8h}, [%[k]]\n"                                                    \
+      "ld1 {v16.16b-v19.16b}, [%[idx]], #64\n"                                            \
+      "ld1 {v20.16b-v23.16b}, [%[idx]], #64\n"                                            \
+      "ld1 {v28.16b, v29.16b}, [%[idx]]\n"                                                \
+      "tbl v0.16b, {v24.16b-v27.16b}, v16.16b\n"                                          \
+      "tbl v1.16b, {v24.16b-v27.16b}, v17.16b\n"                                          \
+      "tbl v2.16b, {v24.16b-v27.16b}, v18.16b\n"                                          \
+      "tbl v3.16b, {v24.16b-v27.16b}, v19.16b\n"                                          \
+      "tbl v4.16b, {v24.16b-v27.16b}, v20.16b\n"                                          \
+      "tbl v5.16b, {v24.16b-v27.16b}, v21.16b\n"                                          \
+      "tbl v6.16b, {v24.16b-v27.16b}, v22.16b\n"                                          \
+      "tbl v7.16b, {v24.16b-v27.16b}, v23.16b\n"                                          \
+      "tbl v8.16b, {v24.16b-v27.16b}, v28.16b\n"                                          \
+      "tbl v9.16b, {v24.16b-v27.16b}, v29.16b\n"                                          \
+      "ld1r {v10.8h}, [%[lo]]\n"                                                          \
+      "ld1r {v11.8h}, [%[hi]]\n"                                                          \
+      "ld1 {v12.8h, v13.8h}, [%[m]]\n"                                                    \
+      "movi v16.16b, #0\n"                                                                \
+      PR_ZROW(A, K0)                                                                      \
+      "cbz %[n], 2f\n"                                                                    \
+      "1:\n" PR_STEP(A, B, MASK, CLAMP) PR_STEP(B, A, MASK, CLAMP)                         \
+      "subs %[n], %[n], #1\n"                                                             \
+      "b.ne 1b\n"                                                                         \
+      "2:\n"                                                                              \
+      "cbz %[rem], 4f\n" PR_STEP(A, B, MASK, CLAMP)                                       \
+      "cbz %[odd], 3f\n" PR_LAST_END(B, MASK, CLAMP) "b 9f\n"                             \
+      "3:\n" PR_LAST_STEP(B, MASK, CLAMP) "b 9f\n"                                        \
+      "4:\n"                                                                              \
+      "cbz %[odd], 5f\n" PR_LAST_END(A, MASK, CLAMP) "b 9f\n"                             \
+      "5:\n" PR_LAST_STEP(A, MASK, CLAMP)                                                 \
+      "9:\n"                                                                              \
+      : [xa] "+r"(xa), [xb] "+r"(xb), [ya] "+r"(ya), [yb] "+r"(yb), [n] "+r"(n), [idx] "+r"(idx) \
+      : [rem] "r"(rem), [odd] "r"(odd), [seven] "r"(seven), [xs] "r"(xs), [ys] "r"(ys),  \
+        [lo] "r"(&p.lo), [hi] "r"(&p.hi), [m] "r"(masks), [k] "r"(ka)                     \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9",       \
+        "v10", "v11", "v12", "v13", "v14", "v16", "v17", "v18", "v19", "v20", "v21",      \
+        "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
+
+// TBL indices (bytes of the packed taps of planes A and B, consecutive: A's
+// 16 halves at bytes 0-31, B's at 32-63) that make the tap vectors: tap t
+// (t = 9: the bias) is halves t of A in lanes 0-3 and t of B in lanes 4-7.
+struct PairIdx {
+  uint8_t b[10][16];
+  constexpr PairIdx() : b() {
+    for (int t = 0; t < 10; t++)
+      for (int l = 0; l < 8; l++) {
+        b[t][2 * l] = uint8_t((l < 4 ? 0 : 32) + 2 * t);
+        b[t][2 * l + 1] = uint8_t((l < 4 ? 0 : 32) + 2 * t + 1);
+      }
+  }
+};
+constexpr PairIdx kPairIdx;
+static_assert(kDw3x3PackedHalves == 16, "kPairIdx: plane B's taps 32 bytes after A's");
+
+// Pairs of planes (2i, 2i + 1), i < pairs; wo = 7 or 8, h >= 1.
+template <bool MASK, bool CLAMP>
+__attribute__((noinline)) void pair_planes(const DwPlaneH<float>& p, size_t pairs) {
+  const size_t h = p.h, w = p.w, ho = p.ho, wo = p.wo, hw = h * w, howo = ho * wo;
+  // Lanes of b and d (each plane's half) that hold row columns: 4i + 1, 4i + 3 < w.
+  uint16_t masks[16];
+  for (size_t i = 0; i < 8; i++) {
+    masks[i] = 4 * (i % 4) + 1 < w ? 0xffff : 0;
+    masks[8 + i] = 4 * (i % 4) + 3 < w ? 0xffff : 0;
+  }
+  // The output rows but the last, as steps of two input rows; then the last.
+  const size_t odd = h % 2, steps = ho - 1;
+  const size_t rem = steps % 2, seven = wo == 7;
+  const size_t xs = w * sizeof(float), ys = wo * sizeof(float);
+  for (size_t i = 0; i < pairs; i++) {
+    const Half* ka = p.k + 2 * i * kDw3x3PackedHalves;  // and B's after it
+    const uint8_t* idx = &kPairIdx.b[0][0];
+    const float* xa = p.x + 2 * i * hw;
+    const float* xb = xa + hw;
+    float* ya = p.y + 2 * i * howo;
+    float* yb = ya + howo;
+    size_t n = steps / 2;
+    if constexpr (MASK) {
+      if constexpr (CLAMP) PR_ASM(YES, YES);
+      else PR_ASM(YES, NO);
+    } else {
+      if constexpr (CLAMP) PR_ASM(NO, YES);
+      else PR_ASM(NO, NO);
+    }
+  }
+}
+
 // ---- entry -------------------------------------------------------------------------------
 
 // Planes of the call this kernel runs (from the first): see "Reach" above.
@@ -599,8 +771,22 @@ size_t s2_clamp(const DwPlaneH<IO>& p) {
   if (p.wo <= 8) {  // one vector of 8 outputs from 16 columns (LD2)
     const size_t n = planes_taken(p.count, p.h * p.w, p.ho * p.wo, 16 - p.w, 8 - p.wo);
     if (n == 0) return 0;
-    if (odd) s2_planes<1, true, CLAMP>(p, n);
-    else s2_planes<1, false, CLAMP>(p, n);
+    // float32 IO, 7 or 8 columns: pairs of planes (below), the odd one out by the LD2 rows.
+    const size_t pairs = sizeof(IO) == 4 && p.wo >= 7 ? n / 2 : 0;
+    if constexpr (sizeof(IO) == 4) {
+      if (pairs) {
+        if (odd) pair_planes<true, CLAMP>(p, pairs);
+        else pair_planes<false, CLAMP>(p, pairs);
+      }
+    }
+    if (n > 2 * pairs) {
+      DwPlaneH<IO> q = p;
+      q.x += 2 * pairs * p.h * p.w;
+      q.y += 2 * pairs * p.ho * p.wo;
+      q.k += 2 * pairs * kDw3x3PackedHalves;
+      if (odd) s2_planes<1, true, CLAMP>(q, n - 2 * pairs);
+      else s2_planes<1, false, CLAMP>(q, n - 2 * pairs);
+    }
     return n;
   }
   const size_t nb = (p.wo + 15) / 16;  // blocks of 16 outputs from 32 columns (LD4)
