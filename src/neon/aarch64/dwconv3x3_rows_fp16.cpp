@@ -232,6 +232,13 @@ AI void s1_end(IO*& yr, size_t w, const float16x8_t* zrow, float16x8_t* X, const
   yr += w;
 }
 
+// x[0] in lane 7 (every lane) as binary16.
+AI float16x8_t load_halo(const float* x) {
+  const float32x4_t v = vld1q_dup_f32(x);
+  return cvt8(v, v);
+}
+AI float16x8_t load_halo(const Half* x) { return f16(vld1q_dup_u16(hp(x))); }
+
 AI void load_taps(Taps& t, const Half* k) {
   t.kq = f16(vld1q_u16(hp(k)));
   t.k8 = f16(vld1q_u16(hp(k + 8)));
@@ -290,19 +297,21 @@ __attribute__((noinline)) void s1_planes(const DwPlaneH<IO>& p, size_t planes) {
 // One de-interleaved input row (e, o) into the accumulators: tap row R of X
 // (DX), tap row 0 of Z (DZ, which it starts).
 template <int NV, int R, bool DX, bool DZ>
-AI void s2_row(const float16x8_t* e, const float16x8_t* o, float16x8_t* X, float16x8_t* Z,
-               const Taps& t) {
-  const float16x8_t zero = vdupq_n_f16(0);
+AI void s2_row(const float16x8_t* e, const float16x8_t* o, float16x8_t prev, float16x8_t* X,
+               float16x8_t* Z, const Taps& t) {
   _Pragma("GCC unroll 4") for (int j = 0; j < NV; j++) {
-    const float16x8_t l = vextq_f16(j == 0 ? zero : o[j - 1], o[j], 7);
+    const float16x8_t l = vextq_f16(j == 0 ? prev : o[j - 1], o[j], 7);
     if constexpr (DX) X[j] = tap_row<3 * R, false>(X[j], l, e[j], o[j], t);
     if constexpr (DZ) Z[j] = tap_row<0, true>(Z[j], l, e[j], o[j], t);
   }
 }
 
 // The next input row, de-interleaved (MASK, w odd: the odd lanes from column w on cleared).
-template <int NV, bool MASK, class IO>
-AI void s2_load(const IO*& xr, size_t w, uint16x8_t m, float16x8_t* e, float16x8_t* o) {
+template <int NV, bool MASK, bool HALO, class IO>
+AI void s2_load(const IO*& xr, size_t w, uint16x8_t m, float16x8_t* e, float16x8_t* o,
+                float16x8_t& prev) {
+  if constexpr (HALO) prev = load_halo(xr - 1);
+  else prev = vdupq_n_f16(0);
   load_row2<NV>(xr, e, o);
   xr += w;
   if constexpr (MASK) o[NV - 1] = mask(o[NV - 1], m);
@@ -310,34 +319,34 @@ AI void s2_load(const IO*& xr, size_t w, uint16x8_t m, float16x8_t* e, float16x8
 
 // Output row oy of X from the next two input rows 2 oy and 2 oy + 1 (both
 // in the image), starting oy + 1 in Z; then X leaves (stored at yr).
-template <int NV, bool MASK, bool CLAMP, class IO>
+template <int NV, bool MASK, bool CLAMP, bool HALO, class IO>
 AI void s2_step(const IO*& xr, IO*& yr, size_t w, size_t wo, uint16x8_t m, float16x8_t* X,
                 float16x8_t* Z, const Taps& t) {
-  float16x8_t e[NV], o[NV];
-  s2_load<NV, MASK>(xr, w, m, e, o);
-  s2_row<NV, 1, true, false>(e, o, X, nullptr, t);
-  s2_load<NV, MASK>(xr, w, m, e, o);
-  s2_row<NV, 2, true, true>(e, o, X, Z, t);
+  float16x8_t e[NV], o[NV], prev;
+  s2_load<NV, MASK, HALO>(xr, w, m, e, o, prev);
+  s2_row<NV, 1, true, false>(e, o, prev, X, nullptr, t);
+  s2_load<NV, MASK, HALO>(xr, w, m, e, o, prev);
+  s2_row<NV, 2, true, true>(e, o, prev, X, Z, t);
   finish<NV, CLAMP>(X, t);
   store_row<NV>(yr, X);
   yr += wo;
 }
 
 // h odd: the last output row X from input row h - 1 and the bottom padding row.
-template <int NV, bool MASK, bool CLAMP, class IO>
+template <int NV, bool MASK, bool CLAMP, bool HALO, class IO>
 AI void s2_end(const IO*& xr, IO*& yr, size_t w, size_t wo, uint16x8_t m, const float16x8_t* zrow,
                float16x8_t* X, const Taps& t) {
-  float16x8_t e[NV], o[NV];
-  s2_load<NV, MASK>(xr, w, m, e, o);
-  s2_row<NV, 1, true, false>(e, o, X, nullptr, t);
-  s2_row<NV, 2, true, false>(zrow, zrow, X, nullptr, t);
+  float16x8_t e[NV], o[NV], prev;
+  s2_load<NV, MASK, HALO>(xr, w, m, e, o, prev);
+  s2_row<NV, 1, true, false>(e, o, prev, X, nullptr, t);
+  s2_row<NV, 2, true, false>(zrow, zrow, vdupq_n_f16(0), X, nullptr, t);
   finish<NV, CLAMP>(X, t);
   store_row<NV>(yr, X);
   yr += wo;
 }
 
-template <int NV, bool MASK, bool CLAMP, class IO>
-__attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes) {
+template <int NV, bool MASK, bool CLAMP, bool HALO, class IO>
+__attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes, size_t c0 = 0) {
   const size_t h = p.h, w = p.w, ho = p.ho, wo = p.wo;
   // Odd lanes i of the last vector that hold row columns: 16 (NV - 1) + 2 i + 1 < w.
   const uint16x8_t lane = {1, 3, 5, 7, 9, 11, 13, 15};
@@ -349,23 +358,23 @@ __attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes) {
   // Output rows whose input rows 2 oy, 2 oy + 1 are both in the image: h / 2;
   // h odd: the last output row reads input row h - 1 and the bottom padding.
   const size_t full = h / 2;
-  const IO* xr = p.x;
-  IO* yr = p.y;
+  const IO* xr = p.x + 2 * c0;  // HALO: a band of 8 outputs from c0 (bands.. below)
+  IO* yr = p.y + c0;
   const Half* k = p.k;
   for (size_t i = 0; i < planes; i++, k += kDw3x3PackedHalves) {
     load_taps(t, k);
     float16x8_t A[NV], B[NV];
-    s2_row<NV, 0, false, true>(zrow, zrow, nullptr, A, t);  // the top padding row starts row 0
+    s2_row<NV, 0, false, true>(zrow, zrow, vdupq_n_f16(0), nullptr, A, t);  // the top padding row starts row 0
     for (size_t n = full / 2; n > 0; n--) {
-      s2_step<NV, MASK, CLAMP>(xr, yr, w, wo, m, A, B, t);
-      s2_step<NV, MASK, CLAMP>(xr, yr, w, wo, m, B, A, t);
+      s2_step<NV, MASK, CLAMP, HALO>(xr, yr, w, wo, m, A, B, t);
+      s2_step<NV, MASK, CLAMP, HALO>(xr, yr, w, wo, m, B, A, t);
     }
     // (Each case names its arrays: a pointer choosing one would put them in memory.)
     if (full % 2) {
-      s2_step<NV, MASK, CLAMP>(xr, yr, w, wo, m, A, B, t);
-      if (full < ho) s2_end<NV, MASK, CLAMP>(xr, yr, w, wo, m, zrow, B, t);
+      s2_step<NV, MASK, CLAMP, HALO>(xr, yr, w, wo, m, A, B, t);
+      if (full < ho) s2_end<NV, MASK, CLAMP, HALO>(xr, yr, w, wo, m, zrow, B, t);
     } else if (full < ho) {
-      s2_end<NV, MASK, CLAMP>(xr, yr, w, wo, m, zrow, A, t);
+      s2_end<NV, MASK, CLAMP, HALO>(xr, yr, w, wo, m, zrow, A, t);
     }
   }
 }
@@ -413,13 +422,27 @@ __attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes) {
 #define EO_MASK_YES_B1 EO_MASK_("v9", "v11")
 #define EO_MASK_NO_B0
 #define EO_MASK_NO_B1
-// d shifted a lane, the lane before from the block before (or zero).
-#define EO_EXT_B0 "ext v20.16b, v5.16b, v19.16b, #14\n"
+#define EO_MASK_HALO_B0
+#define EO_MASK_HALO_B1
+// HALO (a band of a wider row, bands.. below): the column before the band,
+// x[-1], in lane 7 of v23 (LD1R, float32: FCVTN2), its pointer stepping a row.
+#define EO_PRE_YES_EO_LD_F
+#define EO_PRE_YES_EO_LD_H
+#define EO_PRE_NO_EO_LD_F
+#define EO_PRE_NO_EO_LD_H
+#define EO_PRE_HALO_EO_LD_F "ld1r {v22.4s}, [%[xh]], %[hs]\n fcvtn2 v23.8h, v22.4s\n"
+#define EO_PRE_HALO_EO_LD_H "ld1r {v23.8h}, [%[xh]], %[hs]\n"
+// d shifted a lane, the lane before from the block before (or zero, or the halo).
+#define EO_EXT_B0_YES "ext v20.16b, v5.16b, v19.16b, #14\n"
+#define EO_EXT_B0_NO EO_EXT_B0_YES
+#define EO_EXT_B0_HALO "ext v20.16b, v23.16b, v19.16b, #14\n"
 #define EO_EXT_B1 "ext v21.16b, v19.16b, v11.16b, #14\n"
 // A row: one block (the row step after its load), or two (64, then the step).
-#define EO_LOAD_1(LD, MASK) LD##_B0("%[xs]") EO_MASK_##MASK##_B0 EO_EXT_B0
+#define EO_LOAD_1(LD, MASK)                                                               \
+  EO_PRE_##MASK##_##LD LD##_B0("%[xs]") EO_MASK_##MASK##_B0 EO_EXT_B0_##MASK
 #define EO_LOAD_2(LD, MASK)                                                               \
-  LD##_B0("#64") EO_EXT_B0 LD##_B1("%[xs]") EO_MASK_##MASK##_B1 EO_EXT_B1
+  EO_PRE_##MASK##_##LD LD##_B0("#64") EO_EXT_B0_##MASK LD##_B1("%[xs]") EO_MASK_##MASK##_B1 \
+  EO_EXT_B1
 // One tap row of a block (windows a, b, c, d, d shifted) into (XE, XO):
 // taps (K0, L0), (K1, L1), (K2, L2), the first by INSN.
 #define EO_TROW_(QA, QB, QC, QD, DL, XE, XO, INSN, K0, L0, K1, L1, K2, L2)               \
@@ -504,15 +527,17 @@ __attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes) {
       "cbz %[odd], 5f\n"                                                                  \
       EO_END(NB, A, LD, MASK, CLAMP, ST)                                                  \
       "5:\n"                                                                              \
-      : [x] "+r"(x), [y] "+r"(y), [n] "+r"(n)                                             \
+      : [x] "+r"(x), [y] "+r"(y), [n] "+r"(n), [xh] "+r"(xh)                              \
       : [rem] "r"(rem), [odd] "r"(odd), [xs] "r"(xs), [ys] "r"(ys), [k] "r"(k),          \
-        [lo] "r"(&p.lo), [hi] "r"(&p.hi), [m] "r"(masks)                                  \
+        [lo] "r"(&p.lo), [hi] "r"(&p.hi), [m] "r"(masks), [hs] "r"(hs)                    \
       : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9",       \
         "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20",      \
-        "v21", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
+        "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
 
-template <int NB, bool MASK, bool CLAMP, class IO>
-__attribute__((noinline)) void eo_asm_planes(const DwPlaneH<IO>& p, size_t planes) {
+// MODE: 0 (w even, the whole row), 1 (w odd: masks), 2 (a band of output
+// columns c0 .. c0 + 16 NB of a wider row, HALO: bands.. below).
+template <int NB, int MODE, bool CLAMP, class IO>
+__attribute__((noinline)) void eo_asm_planes(const DwPlaneH<IO>& p, size_t planes, size_t c0 = 0) {
   const size_t h = p.h, w = p.w, wo = p.wo, full = h / 2;
   // Masks of the last block's b and d (lanes i with 32 (NB - 1) + 4i + 1, + 3 < w).
   uint16_t masks[16];
@@ -520,8 +545,10 @@ __attribute__((noinline)) void eo_asm_planes(const DwPlaneH<IO>& p, size_t plane
     masks[i] = 32 * (NB - 1) + 4 * i + 1 < w ? 0xffff : 0;
     masks[8 + i] = 32 * (NB - 1) + 4 * i + 3 < w ? 0xffff : 0;
   }
-  const IO* x = p.x;
-  IO* y = p.y;
+  const IO* x = p.x + 2 * c0;
+  IO* y = p.y + c0;
+  const IO* xh = x - (MODE == 2 ? 1 : 0);  // the halo column (MODE 2)
+  const size_t hs = w * sizeof(IO);
   // Row steps after the post-increments of a row's other loads (64 bytes
   // each) and stores (32).
   const size_t loads = (sizeof(IO) == 4 ? 2 : 1) * NB, stores = (sizeof(IO) == 4 ? 2 : 1) * NB;
@@ -534,23 +561,18 @@ __attribute__((noinline)) void eo_asm_planes(const DwPlaneH<IO>& p, size_t plane
 #define EO_BY_NB(LD, MASK, CLAMP, ST)                                                     \
   if constexpr (NB == 1) EO_ASM(1, LD, MASK, CLAMP, ST);                                   \
   else EO_ASM(2, LD, MASK, CLAMP, ST);
+#define EO_BY_MODE(LD, CLAMP, ST)                                                         \
+  if constexpr (MODE == 0) { EO_BY_NB(LD, NO, CLAMP, ST) }                                \
+  else if constexpr (MODE == 1) { EO_BY_NB(LD, YES, CLAMP, ST) }                          \
+  else { EO_BY_NB(LD, HALO, CLAMP, ST) }
     if constexpr (sizeof(IO) == 4) {
-      if constexpr (MASK) {
-        if constexpr (CLAMP) { EO_BY_NB(EO_LD_F, YES, YES, EO_STF_) }
-        else { EO_BY_NB(EO_LD_F, YES, NO, EO_STF_) }
-      } else {
-        if constexpr (CLAMP) { EO_BY_NB(EO_LD_F, NO, YES, EO_STF_) }
-        else { EO_BY_NB(EO_LD_F, NO, NO, EO_STF_) }
-      }
+      if constexpr (CLAMP) { EO_BY_MODE(EO_LD_F, YES, EO_STF_) }
+      else { EO_BY_MODE(EO_LD_F, NO, EO_STF_) }
     } else {
-      if constexpr (MASK) {
-        if constexpr (CLAMP) { EO_BY_NB(EO_LD_H, YES, YES, EO_STH_) }
-        else { EO_BY_NB(EO_LD_H, YES, NO, EO_STH_) }
-      } else {
-        if constexpr (CLAMP) { EO_BY_NB(EO_LD_H, NO, YES, EO_STH_) }
-        else { EO_BY_NB(EO_LD_H, NO, NO, EO_STH_) }
-      }
+      if constexpr (CLAMP) { EO_BY_MODE(EO_LD_H, YES, EO_STH_) }
+      else { EO_BY_MODE(EO_LD_H, NO, EO_STH_) }
     }
+#undef EO_BY_MODE
 #undef EO_BY_NB
   }
 }
@@ -765,6 +787,29 @@ size_t s1(const DwPlaneH<IO>& p) {
   return p.clamp ? s1_clamp<true>(p) : s1_clamp<false>(p);
 }
 
+// Bands. A row of w = 2 wo columns, wo a multiple of 8 above 32 (112 -> 56):
+// bands of two blocks (32 outputs) from output column 0, then one block if
+// 16 are left, then one vector of 8 (LD2, s2_planes) if 8 are; each band is
+// a pass down all planes of the call. A band's tap column 0 of its first
+// output reads the column before it (the halo: LD1R), the first band's the
+// padding; every band reads and writes its own columns only (the last
+// block ends at the row's end), so all planes run and in any order. 56
+// outputs: 32 + 16 + 8, against 64 computed by whole blocks.
+template <bool CLAMP, class IO>
+void s2_bands(const DwPlaneH<IO>& p) {
+  const size_t wo = p.wo;
+  size_t c0 = 0;
+  for (; c0 + 32 <= wo; c0 += 32) {
+    if (c0 == 0) eo_asm_planes<2, 0, CLAMP>(p, p.count, 0);
+    else eo_asm_planes<2, 2, CLAMP>(p, p.count, c0);
+  }
+  if (c0 + 16 <= wo) {
+    eo_asm_planes<1, 2, CLAMP>(p, p.count, c0);  // c0 >= 32
+    c0 += 16;
+  }
+  if (c0 < wo) s2_planes<1, false, CLAMP, true>(p, p.count, c0);
+}
+
 template <bool CLAMP, class IO>
 size_t s2_clamp(const DwPlaneH<IO>& p) {
   const bool odd = p.w % 2;
@@ -784,27 +829,32 @@ size_t s2_clamp(const DwPlaneH<IO>& p) {
       q.x += 2 * pairs * p.h * p.w;
       q.y += 2 * pairs * p.ho * p.wo;
       q.k += 2 * pairs * kDw3x3PackedHalves;
-      if (odd) s2_planes<1, true, CLAMP>(q, n - 2 * pairs);
-      else s2_planes<1, false, CLAMP>(q, n - 2 * pairs);
+      if (odd) s2_planes<1, true, CLAMP, false>(q, n - 2 * pairs);
+      else s2_planes<1, false, CLAMP, false>(q, n - 2 * pairs);
     }
     return n;
+  }
+  if (p.wo > 32) {  // bands.. below: w = 2 wo, a multiple of 16
+    if (p.w != 2 * p.wo || p.wo % 8 != 0) return 0;
+    s2_bands<CLAMP>(p);
+    return p.count;
   }
   const size_t nb = (p.wo + 15) / 16;  // blocks of 16 outputs from 32 columns (LD4)
   const size_t n = planes_taken(p.count, p.h * p.w, p.ho * p.wo, 32 * nb - p.w, 16 * nb - p.wo);
   if (n == 0) return 0;
   if (nb == 1) {
-    if (odd) eo_asm_planes<1, true, CLAMP>(p, n);
-    else eo_asm_planes<1, false, CLAMP>(p, n);
+    if (odd) eo_asm_planes<1, 1, CLAMP>(p, n);
+    else eo_asm_planes<1, 0, CLAMP>(p, n);
   } else {
-    if (odd) eo_asm_planes<2, true, CLAMP>(p, n);
-    else eo_asm_planes<2, false, CLAMP>(p, n);
+    if (odd) eo_asm_planes<2, 1, CLAMP>(p, n);
+    else eo_asm_planes<2, 0, CLAMP>(p, n);
   }
   return n;
 }
 
 template <class IO>
 size_t s2(const DwPlaneH<IO>& p) {
-  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.w < 1 || p.wo > 32 ||
+  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.w < 1 ||
       p.ho != (p.h + 1) / 2 || p.wo != (p.w + 1) / 2 || p.count < 1)
     return 0;
   return p.clamp ? s2_clamp<true>(p) : s2_clamp<false>(p);
