@@ -232,13 +232,6 @@ AI void s1_end(IO*& yr, size_t w, const float16x8_t* zrow, float16x8_t* X, const
   yr += w;
 }
 
-// x[0] in lane 7 (every lane) as binary16.
-AI float16x8_t load_halo(const float* x) {
-  const float32x4_t v = vld1q_dup_f32(x);
-  return cvt8(v, v);
-}
-AI float16x8_t load_halo(const Half* x) { return f16(vld1q_dup_u16(hp(x))); }
-
 AI void load_taps(Taps& t, const Half* k) {
   t.kq = f16(vld1q_u16(hp(k)));
   t.k8 = f16(vld1q_u16(hp(k + 8)));
@@ -297,21 +290,19 @@ __attribute__((noinline)) void s1_planes(const DwPlaneH<IO>& p, size_t planes) {
 // One de-interleaved input row (e, o) into the accumulators: tap row R of X
 // (DX), tap row 0 of Z (DZ, which it starts).
 template <int NV, int R, bool DX, bool DZ>
-AI void s2_row(const float16x8_t* e, const float16x8_t* o, float16x8_t prev, float16x8_t* X,
-               float16x8_t* Z, const Taps& t) {
+AI void s2_row(const float16x8_t* e, const float16x8_t* o, float16x8_t* X, float16x8_t* Z,
+               const Taps& t) {
+  const float16x8_t zero = vdupq_n_f16(0);
   _Pragma("GCC unroll 4") for (int j = 0; j < NV; j++) {
-    const float16x8_t l = vextq_f16(j == 0 ? prev : o[j - 1], o[j], 7);
+    const float16x8_t l = vextq_f16(j == 0 ? zero : o[j - 1], o[j], 7);
     if constexpr (DX) X[j] = tap_row<3 * R, false>(X[j], l, e[j], o[j], t);
     if constexpr (DZ) Z[j] = tap_row<0, true>(Z[j], l, e[j], o[j], t);
   }
 }
 
 // The next input row, de-interleaved (MASK, w odd: the odd lanes from column w on cleared).
-template <int NV, bool MASK, bool HALO, class IO>
-AI void s2_load(const IO*& xr, size_t w, uint16x8_t m, float16x8_t* e, float16x8_t* o,
-                float16x8_t& prev) {
-  if constexpr (HALO) prev = load_halo(xr - 1);
-  else prev = vdupq_n_f16(0);
+template <int NV, bool MASK, class IO>
+AI void s2_load(const IO*& xr, size_t w, uint16x8_t m, float16x8_t* e, float16x8_t* o) {
   load_row2<NV>(xr, e, o);
   xr += w;
   if constexpr (MASK) o[NV - 1] = mask(o[NV - 1], m);
@@ -319,34 +310,34 @@ AI void s2_load(const IO*& xr, size_t w, uint16x8_t m, float16x8_t* e, float16x8
 
 // Output row oy of X from the next two input rows 2 oy and 2 oy + 1 (both
 // in the image), starting oy + 1 in Z; then X leaves (stored at yr).
-template <int NV, bool MASK, bool CLAMP, bool HALO, class IO>
+template <int NV, bool MASK, bool CLAMP, class IO>
 AI void s2_step(const IO*& xr, IO*& yr, size_t w, size_t wo, uint16x8_t m, float16x8_t* X,
                 float16x8_t* Z, const Taps& t) {
-  float16x8_t e[NV], o[NV], prev;
-  s2_load<NV, MASK, HALO>(xr, w, m, e, o, prev);
-  s2_row<NV, 1, true, false>(e, o, prev, X, nullptr, t);
-  s2_load<NV, MASK, HALO>(xr, w, m, e, o, prev);
-  s2_row<NV, 2, true, true>(e, o, prev, X, Z, t);
+  float16x8_t e[NV], o[NV];
+  s2_load<NV, MASK>(xr, w, m, e, o);
+  s2_row<NV, 1, true, false>(e, o, X, nullptr, t);
+  s2_load<NV, MASK>(xr, w, m, e, o);
+  s2_row<NV, 2, true, true>(e, o, X, Z, t);
   finish<NV, CLAMP>(X, t);
   store_row<NV>(yr, X);
   yr += wo;
 }
 
 // h odd: the last output row X from input row h - 1 and the bottom padding row.
-template <int NV, bool MASK, bool CLAMP, bool HALO, class IO>
+template <int NV, bool MASK, bool CLAMP, class IO>
 AI void s2_end(const IO*& xr, IO*& yr, size_t w, size_t wo, uint16x8_t m, const float16x8_t* zrow,
                float16x8_t* X, const Taps& t) {
-  float16x8_t e[NV], o[NV], prev;
-  s2_load<NV, MASK, HALO>(xr, w, m, e, o, prev);
-  s2_row<NV, 1, true, false>(e, o, prev, X, nullptr, t);
-  s2_row<NV, 2, true, false>(zrow, zrow, vdupq_n_f16(0), X, nullptr, t);
+  float16x8_t e[NV], o[NV];
+  s2_load<NV, MASK>(xr, w, m, e, o);
+  s2_row<NV, 1, true, false>(e, o, X, nullptr, t);
+  s2_row<NV, 2, true, false>(zrow, zrow, X, nullptr, t);
   finish<NV, CLAMP>(X, t);
   store_row<NV>(yr, X);
   yr += wo;
 }
 
-template <int NV, bool MASK, bool CLAMP, bool HALO, class IO>
-__attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes, size_t c0 = 0) {
+template <int NV, bool MASK, bool CLAMP, class IO>
+__attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes) {
   const size_t h = p.h, w = p.w, ho = p.ho, wo = p.wo;
   // Odd lanes i of the last vector that hold row columns: 16 (NV - 1) + 2 i + 1 < w.
   const uint16x8_t lane = {1, 3, 5, 7, 9, 11, 13, 15};
@@ -358,23 +349,23 @@ __attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes, s
   // Output rows whose input rows 2 oy, 2 oy + 1 are both in the image: h / 2;
   // h odd: the last output row reads input row h - 1 and the bottom padding.
   const size_t full = h / 2;
-  const IO* xr = p.x + 2 * c0;  // HALO: a band of 8 outputs from c0 (bands.. below)
-  IO* yr = p.y + c0;
+  const IO* xr = p.x;
+  IO* yr = p.y;
   const Half* k = p.k;
   for (size_t i = 0; i < planes; i++, k += kDw3x3PackedHalves) {
     load_taps(t, k);
     float16x8_t A[NV], B[NV];
-    s2_row<NV, 0, false, true>(zrow, zrow, vdupq_n_f16(0), nullptr, A, t);  // the top padding row starts row 0
+    s2_row<NV, 0, false, true>(zrow, zrow, nullptr, A, t);  // the top padding row starts row 0
     for (size_t n = full / 2; n > 0; n--) {
-      s2_step<NV, MASK, CLAMP, HALO>(xr, yr, w, wo, m, A, B, t);
-      s2_step<NV, MASK, CLAMP, HALO>(xr, yr, w, wo, m, B, A, t);
+      s2_step<NV, MASK, CLAMP>(xr, yr, w, wo, m, A, B, t);
+      s2_step<NV, MASK, CLAMP>(xr, yr, w, wo, m, B, A, t);
     }
     // (Each case names its arrays: a pointer choosing one would put them in memory.)
     if (full % 2) {
-      s2_step<NV, MASK, CLAMP, HALO>(xr, yr, w, wo, m, A, B, t);
-      if (full < ho) s2_end<NV, MASK, CLAMP, HALO>(xr, yr, w, wo, m, zrow, B, t);
+      s2_step<NV, MASK, CLAMP>(xr, yr, w, wo, m, A, B, t);
+      if (full < ho) s2_end<NV, MASK, CLAMP>(xr, yr, w, wo, m, zrow, B, t);
     } else if (full < ho) {
-      s2_end<NV, MASK, CLAMP, HALO>(xr, yr, w, wo, m, zrow, A, t);
+      s2_end<NV, MASK, CLAMP>(xr, yr, w, wo, m, zrow, A, t);
     }
   }
 }
@@ -787,9 +778,95 @@ size_t s1(const DwPlaneH<IO>& p) {
   return p.clamp ? s1_clamp<true>(p) : s1_clamp<false>(p);
 }
 
+// The last 8 outputs of a band row (bands.. below: wo a multiple of 8 that
+// is not one of 16) in assembly: the intrinsics (s2_planes with HALO) counted
+// 43 instructions per output row against 33 here. Registers: v0 taps 0-7, v1
+// tap 8 (lane 0) and the bias (lane 1), v2 the bias in every lane, v3/v4 the
+// clamp bounds, v5 zero; E, O in v20, v21 (float32: LD2 of 8 + 8 floats in
+// v16-v19, FCVTN/FCVTN2), the halo in lane 7 of v23, O shifted in v22;
+// accumulators A v24, B v25; v26, v27 the float32 store.
+#define L2_LD_F                                                                           \
+  "ld1r {v22.4s}, [%[xh]], %[hs]\n fcvtn2 v23.8h, v22.4s\n"                               \
+  "ld2 {v16.4s, v17.4s}, [%[x]], #32\n"                                                   \
+  "ld2 {v18.4s, v19.4s}, [%[x]], %[xs]\n"                                                 \
+  "fcvtn v20.4h, v16.4s\n fcvtn2 v20.8h, v18.4s\n"                                        \
+  "fcvtn v21.4h, v17.4s\n fcvtn2 v21.8h, v19.4s\n"                                        \
+  "ext v22.16b, v23.16b, v21.16b, #14\n"
+#define L2_LD_H                                                                           \
+  "ld1r {v23.8h}, [%[xh]], %[hs]\n"                                                       \
+  "ld2 {v20.8h, v21.8h}, [%[x]], %[xs]\n"                                                 \
+  "ext v22.16b, v23.16b, v21.16b, #14\n"
+// Tap row into X (taps (K0, L0) .. (K2, L2), the first by INSN) from windows L, C, R.
+#define L2_TROW_(X, INSN, K0, L0, K1, L1, K2, L2, WL, WC, WR)                             \
+  INSN " " X ".8h, " WL ".8h, " K0 ".h[" #L0 "]\n"                                        \
+  "fmla " X ".8h, " WC ".8h, " K1 ".h[" #L1 "]\n"                                         \
+  "fmla " X ".8h, " WR ".8h, " K2 ".h[" #L2 "]\n"
+#define L2_TROW(...) L2_TROW_(__VA_ARGS__)
+#define L2_W "v22", "v20", "v21"
+#define L2_Z "v5", "v5", "v5"
+#define L2_K0 "fmul", "v0", 0, "v0", 1, "v0", 2
+#define L2_K1 "fmla", "v0", 3, "v0", 4, "v0", 5
+#define L2_K2 "fmla", "v0", 6, "v0", 7, "v1", 0
+#define L2_CLAMP_YES(X) "fmax " X ".8h, " X ".8h, v3.8h\n fmin " X ".8h, " X ".8h, v4.8h\n"
+#define L2_CLAMP_NO(X)
+#define L2_ST_F(X) "fcvtl v26.4s, " X ".4h\n fcvtl2 v27.4s, " X ".8h\n st1 {v26.4s, v27.4s}, [%[y]], %[ys]\n"
+#define L2_ST_H(X) "st1 {" X ".8h}, [%[y]], %[ys]\n"
+#define L2_OUT(X, CLAMP, ST) "fadd " X ".8h, " X ".8h, v2.8h\n" L2_CLAMP_##CLAMP(X) ST(X)
+#define L2_STEP(X, Z, LD, CLAMP, ST)                                                      \
+  LD L2_TROW(X, L2_K1, L2_W) LD L2_TROW(X, L2_K2, L2_W) L2_TROW(Z, L2_K0, L2_W)           \
+  L2_OUT(X, CLAMP, ST)
+#define L2_END(X, LD, CLAMP, ST)                                                          \
+  LD L2_TROW(X, L2_K1, L2_W) L2_TROW(X, L2_K2, L2_Z) L2_OUT(X, CLAMP, ST)
+#define L2_ASM(LD, CLAMP, ST)                                                             \
+  __asm__ volatile(                                                                       \
+      "ld1 {v0.8h, v1.8h}, [%[k]]\n"                                                      \
+      "dup v2.8h, v1.h[1]\n"                                                              \
+      "ld1r {v3.8h}, [%[lo]]\n"                                                           \
+      "ld1r {v4.8h}, [%[hi]]\n"                                                           \
+      "movi v5.16b, #0\n"                                                                 \
+      L2_TROW("v24", L2_K0, L2_Z)                                                         \
+      "cbz %[n], 2f\n"                                                                    \
+      "1:\n" L2_STEP("v24", "v25", LD, CLAMP, ST) L2_STEP("v25", "v24", LD, CLAMP, ST)     \
+      "subs %[n], %[n], #1\n"                                                             \
+      "b.ne 1b\n"                                                                         \
+      "2:\n"                                                                              \
+      "cbz %[rem], 4f\n" L2_STEP("v24", "v25", LD, CLAMP, ST)                             \
+      "cbz %[odd], 5f\n" L2_END("v25", LD, CLAMP, ST) "b 5f\n"                            \
+      "4:\n"                                                                              \
+      "cbz %[odd], 5f\n" L2_END("v24", LD, CLAMP, ST)                                     \
+      "5:\n"                                                                              \
+      : [x] "+r"(x), [y] "+r"(y), [n] "+r"(n), [xh] "+r"(xh)                              \
+      : [rem] "r"(rem), [odd] "r"(odd), [xs] "r"(xs), [ys] "r"(ys), [k] "r"(k),          \
+        [lo] "r"(&p.lo), [hi] "r"(&p.hi), [hs] "r"(hs)                                    \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v16", "v17", "v18", "v19",   \
+        "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27")
+
+// Output columns c0 .. c0 + 7 (c0 >= 1; input columns 2 c0 - 1 .. 2 c0 + 15 in the row).
+template <bool CLAMP, class IO>
+__attribute__((noinline)) void l2_band_planes(const DwPlaneH<IO>& p, size_t c0) {
+  const size_t h = p.h, w = p.w, wo = p.wo, full = h / 2;
+  const IO* x = p.x + 2 * c0;
+  const IO* xh = x - 1;
+  IO* y = p.y + c0;
+  const size_t hs = w * sizeof(IO), xs = w * sizeof(IO) - (sizeof(IO) == 4 ? 32 : 0);
+  const size_t ys = wo * sizeof(IO);
+  const size_t rem = full % 2, odd = h % 2;
+  for (size_t i = 0; i < p.count; i++) {
+    const Half* k = p.k + i * kDw3x3PackedHalves;
+    size_t n = full / 2;
+    if constexpr (sizeof(IO) == 4) {
+      if constexpr (CLAMP) L2_ASM(L2_LD_F, YES, L2_ST_F);
+      else L2_ASM(L2_LD_F, NO, L2_ST_F);
+    } else {
+      if constexpr (CLAMP) L2_ASM(L2_LD_H, YES, L2_ST_H);
+      else L2_ASM(L2_LD_H, NO, L2_ST_H);
+    }
+  }
+}
+
 // Bands. A row of w = 2 wo columns, wo a multiple of 8 above 32 (112 -> 56):
 // bands of two blocks (32 outputs) from output column 0, then one block if
-// 16 are left, then one vector of 8 (LD2, s2_planes) if 8 are; each band is
+// 16 are left, then one vector of 8 (LD2, l2_band_planes) if 8 are; each band is
 // a pass down all planes of the call. A band's tap column 0 of its first
 // output reads the column before it (the halo: LD1R), the first band's the
 // padding; every band reads and writes its own columns only (the last
@@ -807,7 +884,7 @@ void s2_bands(const DwPlaneH<IO>& p) {
     eo_asm_planes<1, 2, CLAMP>(p, p.count, c0);  // c0 >= 32
     c0 += 16;
   }
-  if (c0 < wo) s2_planes<1, false, CLAMP, true>(p, p.count, c0);
+  if (c0 < wo) l2_band_planes<CLAMP>(p, c0);
 }
 
 template <bool CLAMP, class IO>
@@ -829,8 +906,8 @@ size_t s2_clamp(const DwPlaneH<IO>& p) {
       q.x += 2 * pairs * p.h * p.w;
       q.y += 2 * pairs * p.ho * p.wo;
       q.k += 2 * pairs * kDw3x3PackedHalves;
-      if (odd) s2_planes<1, true, CLAMP, false>(q, n - 2 * pairs);
-      else s2_planes<1, false, CLAMP, false>(q, n - 2 * pairs);
+      if (odd) s2_planes<1, true, CLAMP>(q, n - 2 * pairs);
+      else s2_planes<1, false, CLAMP>(q, n - 2 * pairs);
     }
     return n;
   }
