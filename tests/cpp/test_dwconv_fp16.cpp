@@ -13,6 +13,7 @@
 #include <random>
 #include <vector>
 
+#include "armconv/armconv.h"
 #include "rand.h"
 #include "check.h"
 #include "core/dispatch.h"
@@ -150,6 +151,58 @@ void run_case(const Dw3x3F16Kernels* kn, const Dw3x3F16Kernels& gk, const Case& 
   }
 }
 
+// The layer (Conv2d, Algo::Depthwise3x3, Precision::Fp16: core/conv_dwconv.cpp,
+// which hands each image's run of consecutive channels to one kernel call):
+// batch 2, channel counts not a multiple of 8, float32 and binary16 views,
+// against the twin plane by plane with the weights the layer rounds. Only
+// where the layer runs fp16 (elsewhere the fp32 kernels, test_dwconv).
+template <class IO>
+bool run_layer(const Dw3x3F16Kernels& gk, size_t c, size_t s, size_t hw, bool relu6) {
+  Conv2dParams p;
+  p.in_channels = p.out_channels = p.groups = int64_t(c);
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = int64_t(s);
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+  p.clamp = relu6;
+  p.out_min = relu6 ? 0.0f : -INFINITY;
+  p.out_max = relu6 ? 6.0f : INFINITY;
+  std::vector<float> wt(c * 9), bias(c);
+  for (float& v : wt) v = randf();
+  for (float& v : bias) v = randf();
+  Conv2d layer(p, wt.data(), bias.data(), Algo::Depthwise3x3, Precision::Fp16);
+  if (layer.precision() != Precision::Fp16) return false;
+  const size_t n = 2, h = hw, w = hw, ho = (h - 1) / s + 1, wo = (w - 1) / s + 1;
+  std::vector<IO> x(n * c * h * w), y(n * c * ho * wo), y_ref(n * c * ho * wo);
+  for (IO& v : x) set(v, 4.0f * randf());
+  layer.run(x.data(), int64_t(n), int64_t(h), int64_t(w), y.data());
+  for (size_t i = 0; i < n * c; i++) {
+    Half k[kDw3x3PackedHalves] = {};
+    for (size_t t = 0; t < 9; t++) k[t] = float_to_half(wt[(i % c) * 9 + t]);
+    k[9] = float_to_half(bias[i % c]);
+    DwPlaneH<IO> q{};
+    q.x = x.data() + i * h * w;
+    q.h = h;
+    q.w = w;
+    q.y = y_ref.data() + i * ho * wo;
+    q.ho = ho;
+    q.wo = wo;
+    q.pad_top = q.pad_left = 1;
+    q.k = k;
+    q.clamp = relu6;
+    q.lo = float_to_half(p.out_min);
+    q.hi = float_to_half(p.out_max);
+    fn<IO>(gk, s)(q);
+  }
+  for (size_t i = 0; i < y.size(); i++)
+    if (std::memcmp(&y[i], &y_ref[i], sizeof(IO)) != 0) {
+      CHECK(false, "Conv2d %s %zu channels %zux%zu s%zu: y[%zu] (plane %zu) = %.8g, the twin has %.8g",
+            sizeof(IO) == 4 ? "float32" : "binary16", c, hw, hw, s, i, i / (ho * wo), val(y[i]),
+            val(y_ref[i]));
+      break;
+    }
+  return true;
+}
+
 }  // namespace
 
 int main() {
@@ -228,10 +281,18 @@ int main() {
       n += 2 * planes;
     }
   }
+  // MobileNetV2's depthwise maps (and odd ones) as layers.
+  size_t layers = 0;
+  for (size_t s : {1, 2})
+    for (size_t hw : {7, 13, 14, 27, 28, 56, 112}) {
+      const size_t c = hw >= 56 ? 5 : 13 + hw % 4;
+      layers += run_layer<float>(gk, c, s, hw, hw % 2 == 0);
+      layers += run_layer<Half>(gk, c, s, hw, hw % 2 == 1);
+    }
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;
   }
-  std::printf("ok (%zu planes, each call twice)\n", n);
+  std::printf("ok (%zu planes, each call twice; %zu fp16 layers)\n", n, layers);
   return 0;
 }
