@@ -1,7 +1,8 @@
 // NEON fp16 depthwise 3x3, "same" planes (pad 1) of narrow maps, stride 1
-// (up to 32 columns) and stride 2 (up to 32 output columns), aarch64 + FP16:
-// whole rows in registers, every plane of a call in one pass down its rows,
-// no staging. Part of dwconv3x3-aarch64-1x32-fp16 (its table:
+// (up to 32 columns) and stride 2 (up to 32 output columns, and bands of
+// wider rows of w = 2 wo, wo a multiple of 8), aarch64 + FP16: whole rows (or
+// bands) in registers, every plane of a call in one pass down its rows, no
+// staging. Part of dwconv3x3-aarch64-1x32-fp16 (its table:
 // dwconv3x3_1x32_fp16.cpp), which runs every plane these leave. An
 // ISA-extension unit (-march=armv8.2-a+fp16), reached only through that
 // table (dispatch.cpp); everything but the entry points is in an anonymous
@@ -40,7 +41,9 @@
 // r + 1 (tap row 0); row 2r adds tap row 1: two rows of accumulators,
 // unrolled by two.
 // Stride 2, wo = 9 .. 32: blocks of 16 outputs from 32 columns loaded
-// de-interleaved by 4 (below, "blocks of 16 outputs"; in assembly).
+// de-interleaved by 4 (below, "blocks of 16 outputs"; in assembly); wo = 7
+// or 8 with float32 IO: two planes a vector ("two planes a vector"); wider
+// rows (w = 2 wo, wo a multiple of 8 above 32, 112 -> 56): bands ("bands").
 //
 // Stride 1 and the one-vector stride 2 are intrinsics (the FMLA by element
 // written out, see fma_lane), every helper forced inline so that the
@@ -740,43 +743,7 @@ __attribute__((noinline)) void pair_planes(const DwPlaneH<float>& p, size_t pair
   }
 }
 
-// ---- entry -------------------------------------------------------------------------------
-
-// Planes of the call this kernel runs (from the first): see "Reach" above.
-// in_reach / out_reach: elements loaded / stored past the last row.
-size_t planes_taken(size_t count, size_t plane_in, size_t plane_out, size_t in_reach,
-                    size_t out_reach) {
-  if (in_reach == 0 && out_reach == 0) return count;
-  if (in_reach > plane_in || out_reach > plane_out) return 0;  // beyond the next plane
-  return count - 1;
-}
-
-template <int NV, bool CLAMP, class IO>
-void s1_nv(const DwPlaneH<IO>& p, size_t n) {
-  if (p.w % 8) s1_planes<NV, true, CLAMP>(p, n);
-  else s1_planes<NV, false, CLAMP>(p, n);
-}
-template <bool CLAMP, class IO>
-size_t s1_clamp(const DwPlaneH<IO>& p) {
-  const size_t nv = (p.w + 7) / 8, reach = 8 * nv - p.w;
-  const size_t n = planes_taken(p.count, p.h * p.w, p.h * p.w, reach, reach);
-  if (n == 0) return 0;
-  switch (nv) {
-    case 1: s1_nv<1, CLAMP>(p, n); break;
-    case 2: s1_nv<2, CLAMP>(p, n); break;
-    case 3: s1_nv<3, CLAMP>(p, n); break;
-    default: s1_nv<4, CLAMP>(p, n); break;
-  }
-  return n;
-}
-
-template <class IO>
-size_t s1(const DwPlaneH<IO>& p) {
-  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.w < 1 || p.w > 32 || p.ho != p.h ||
-      p.wo != p.w || p.count < 1)
-    return 0;
-  return p.clamp ? s1_clamp<true>(p) : s1_clamp<false>(p);
-}
+// ---- stride 2, bands of wider rows -----------------------------------------------------
 
 // The last 8 outputs of a band row (bands.. below: wo a multiple of 8 that
 // is not one of 16) in assembly: the intrinsics (s2_planes with HALO) counted
@@ -885,6 +852,44 @@ void s2_bands(const DwPlaneH<IO>& p) {
     c0 += 16;
   }
   if (c0 < wo) l2_band_planes<CLAMP>(p, c0);
+}
+
+// ---- entry -------------------------------------------------------------------------------
+
+// Planes of the call this kernel runs (from the first): see "Reach" above.
+// in_reach / out_reach: elements loaded / stored past the last row.
+size_t planes_taken(size_t count, size_t plane_in, size_t plane_out, size_t in_reach,
+                    size_t out_reach) {
+  if (in_reach == 0 && out_reach == 0) return count;
+  if (in_reach > plane_in || out_reach > plane_out) return 0;  // beyond the next plane
+  return count - 1;
+}
+
+template <int NV, bool CLAMP, class IO>
+void s1_nv(const DwPlaneH<IO>& p, size_t n) {
+  if (p.w % 8) s1_planes<NV, true, CLAMP>(p, n);
+  else s1_planes<NV, false, CLAMP>(p, n);
+}
+template <bool CLAMP, class IO>
+size_t s1_clamp(const DwPlaneH<IO>& p) {
+  const size_t nv = (p.w + 7) / 8, reach = 8 * nv - p.w;
+  const size_t n = planes_taken(p.count, p.h * p.w, p.h * p.w, reach, reach);
+  if (n == 0) return 0;
+  switch (nv) {
+    case 1: s1_nv<1, CLAMP>(p, n); break;
+    case 2: s1_nv<2, CLAMP>(p, n); break;
+    case 3: s1_nv<3, CLAMP>(p, n); break;
+    default: s1_nv<4, CLAMP>(p, n); break;
+  }
+  return n;
+}
+
+template <class IO>
+size_t s1(const DwPlaneH<IO>& p) {
+  if (p.pad_top != 1 || p.pad_left != 1 || p.h < 1 || p.w < 1 || p.w > 32 || p.ho != p.h ||
+      p.wo != p.w || p.count < 1)
+    return 0;
+  return p.clamp ? s1_clamp<true>(p) : s1_clamp<false>(p);
 }
 
 template <bool CLAMP, class IO>
