@@ -173,7 +173,7 @@ const Dw3x3F16Kernels& dw3x3_fp16_kernels();  // neon/aarch64/dwconv3x3_1x32_fp1
 // Its narrow-map rows kernels (neon/aarch64/dwconv3x3_rows_fp16.cpp), called
 // by its entry points only: "same" planes (pad 1 at the top and left; stride
 // 1: ho = h, wo = w <= 32; stride 2: ho = ceil(h/2), wo = ceil(w/2) <= 32,
-// or w = 2 wo a multiple of 16),
+// or w = 2 wo with wo > 32),
 // whole rows in registers. They return how many of p's planes they ran,
 // from the first: 0 unless p has their shape, else all, or all but the last
 // where their loads and stores reach past a row's end (into the next plane).

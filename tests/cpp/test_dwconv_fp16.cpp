@@ -243,12 +243,14 @@ int main() {
   // wider: every width 1..20, MobileNetV2's maps (112 .. 7), odd sizes
   // around 8, 16, 32 and 64 columns, heights 1..4 (each tail of the row loops:
   // stride 1 unrolled by 3, stride 2 by 2, odd heights) and square; stride 2
-  // from 80, 96, 112, 128 columns: the bands (32 + 8, 32 + 16, 32 + 16 + 8,
-  // 32 + 32 outputs).
+  // from 36 .. 48 and 66 .. 128 columns: the bands (16 + 8 overlapping from 18
+  // outputs, ..., 32 + 16 + 8 from 56, 32 + 32 from 64, the last piece
+  // overlapping the one before unless wo is a multiple of 8).
   std::vector<Case> runs;
   std::vector<size_t> widths;
   for (size_t w = 1; w <= 20; w++) widths.push_back(w);
-  for (size_t w : {23, 24, 25, 28, 31, 32, 33, 40, 47, 48, 49, 56, 63, 64, 65, 66, 80, 96, 112, 128})
+  for (size_t w : {23, 24, 25, 28, 31, 32, 33, 36, 40, 44, 47, 48, 49, 56, 63, 64, 65, 66, 70, 80, 90, 96,
+                   100, 112, 128})
     widths.push_back(w);
   size_t r = 0;
   for (size_t s : {1, 2})

@@ -1,6 +1,6 @@
 // NEON fp16 depthwise 3x3, "same" planes (pad 1) of narrow maps, stride 1
 // (up to 32 columns) and stride 2 (up to 32 output columns, and bands of
-// wider rows of w = 2 wo, wo a multiple of 8), aarch64 + FP16: whole rows (or
+// wider rows of w = 2 wo), aarch64 + FP16: whole rows (or
 // bands) in registers, every plane of a call in one pass down its rows, no
 // staging. Part of dwconv3x3-aarch64-1x32-fp16 (its table:
 // dwconv3x3_1x32_fp16.cpp), which runs every plane these leave. An
@@ -43,7 +43,7 @@
 // Stride 2, wo = 9 .. 32: blocks of 16 outputs from 32 columns loaded
 // de-interleaved by 4 (below, "blocks of 16 outputs"; in assembly); wo = 7
 // or 8 with float32 IO: two planes a vector ("two planes a vector"); wider
-// rows (w = 2 wo, wo a multiple of 8 above 32, 112 -> 56): bands ("bands").
+// rows (w = 2 wo, wo above 32 or 17 .. 24): bands ("bands").
 //
 // Stride 1 and the one-vector stride 2 are intrinsics (the FMLA by element
 // written out, see fma_lane), every helper forced inline so that the
@@ -745,9 +745,9 @@ __attribute__((noinline)) void pair_planes(const DwPlaneH<float>& p, size_t pair
 
 // ---- stride 2, bands of wider rows -----------------------------------------------------
 
-// The last 8 outputs of a band row (bands.. below: wo a multiple of 8 that
-// is not one of 16) in assembly: the intrinsics (s2_planes with HALO) counted
-// 43 instructions per output row against 33 here. Registers: v0 taps 0-7, v1
+// A band's piece of 8 outputs (bands.. below: the last 1 .. 8 of a row, 8
+// ending at its end) in assembly: the intrinsics (s2_planes with a halo)
+// counted 43 instructions per output row against 33 here. Registers: v0 taps 0-7, v1
 // tap 8 (lane 0) and the bias (lane 1), v2 the bias in every lane, v3/v4 the
 // clamp bounds, v5 zero; E, O in v20, v21 (float32: LD2 of 8 + 8 floats in
 // v16-v19, FCVTN/FCVTN2), the halo in lane 7 of v23, O shifted in v22;
@@ -831,14 +831,17 @@ __attribute__((noinline)) void l2_band_planes(const DwPlaneH<IO>& p, size_t c0) 
   }
 }
 
-// Bands. A row of w = 2 wo columns, wo a multiple of 8 above 32 (112 -> 56):
-// bands of two blocks (32 outputs) from output column 0, then one block if
-// 16 are left, then one vector of 8 (LD2, l2_band_planes) if 8 are; each band is
+// Bands. A row of w = 2 wo columns, wo > 32 (112 -> 56) or 17 .. 24 (40 ->
+// 20: 24 outputs computed against whole blocks' 32): bands of two blocks (32
+// outputs) from output column 0, then one block if 16 are left, then what is
+// left (1 .. 15 outputs) by a piece that ends at the row's end, overlapping
+// the band before (the same outputs computed again, the same bits): one
+// vector of 8 (LD2, l2_band_planes) for up to 8, else a block. Each band is
 // a pass down all planes of the call. A band's tap column 0 of its first
 // output reads the column before it (the halo: LD1R), the first band's the
-// padding; every band reads and writes its own columns only (the last
-// block ends at the row's end), so all planes run and in any order. 56
-// outputs: 32 + 16 + 8, against 64 computed by whole blocks.
+// padding; every band reads and writes its own columns only (the last piece
+// ends at the row's end), so all planes run and in any order. 56 outputs:
+// 32 + 16 + 8, against 64 computed by whole blocks.
 template <bool CLAMP, class IO>
 void s2_bands(const DwPlaneH<IO>& p) {
   const size_t wo = p.wo;
@@ -848,10 +851,14 @@ void s2_bands(const DwPlaneH<IO>& p) {
     else eo_asm_planes<2, 2, CLAMP>(p, p.count, c0);
   }
   if (c0 + 16 <= wo) {
-    eo_asm_planes<1, 2, CLAMP>(p, p.count, c0);  // c0 >= 32
+    if (c0 == 0) eo_asm_planes<1, 0, CLAMP>(p, p.count, 0);
+    else eo_asm_planes<1, 2, CLAMP>(p, p.count, c0);
     c0 += 16;
   }
-  if (c0 < wo) l2_band_planes<CLAMP>(p, c0);
+  const size_t left = wo - c0;  // wo >= 17: the pieces below start at column 1 or later
+  if (left == 0) return;
+  if (left <= 8) l2_band_planes<CLAMP>(p, wo - 8);
+  else eo_asm_planes<1, 2, CLAMP>(p, p.count, wo - 16);
 }
 
 // ---- entry -------------------------------------------------------------------------------
@@ -916,11 +923,11 @@ size_t s2_clamp(const DwPlaneH<IO>& p) {
     }
     return n;
   }
-  if (p.wo > 32) {  // bands.. below: w = 2 wo, a multiple of 16
-    if (p.w != 2 * p.wo || p.wo % 8 != 0) return 0;
+  if (p.w == 2 * p.wo && (p.wo > 32 || (p.wo >= 17 && p.wo <= 24))) {  // bands.. above
     s2_bands<CLAMP>(p);
     return p.count;
   }
+  if (p.wo > 32) return 0;
   const size_t nb = (p.wo + 15) / 16;  // blocks of 16 outputs from 32 columns (LD4)
   const size_t n = planes_taken(p.count, p.h * p.w, p.ho * p.wo, 32 * nb - p.w, 16 * nb - p.wo);
   if (n == 0) return 0;
