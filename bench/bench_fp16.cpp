@@ -83,6 +83,16 @@ int reg = [] {
   add("fp16_im2col3x3_64_28", Algo::Im2col, conv_params(64, 64, 3, 1, 1), 28, 28);
   add("fp16_dw3x3s1_64_56", Algo::Depthwise3x3, conv_params(64, 64, 3, 1, 1, 64), 56, 56);
   add("fp16_dw3x3s2_64_56", Algo::Depthwise3x3, conv_params(64, 64, 3, 2, 1, 64), 56, 56);
+  // MobileNetV2's depthwise layers (relu6 fused), the shapes of the float32
+  // mbv2_dw_* cases (bench_dwconv.cpp, bench_nets.cpp): stride 1 on 112 .. 7
+  // wide maps, stride 2 from 112 .. 14 wide ones.
+  const int64_t mbv2_dw[][3] = {{32, 1, 112}, {96, 2, 112}, {144, 1, 56}, {144, 2, 56}, {192, 1, 28},
+                                {192, 2, 28}, {384, 1, 14}, {576, 1, 14}, {576, 2, 14}, {960, 1, 7}};
+  for (const auto& d : mbv2_dw) {
+    const int64_t c = d[0], s = d[1], hw = d[2];
+    add("fp16_mbv2_dw_" + std::string(s == 2 ? "s2_" : "") + std::to_string(c) + "_" + std::to_string(hw),
+        Algo::Depthwise3x3, conv_params(c, c, 3, s, 1, c, 0.0f, 6.0f), hw, hw);
+  }
   // issue 15's Winograd shapes (3x3 s1 64->64 28x28 and 32->32 56x56), a
   // deep one and the F(2,3) the planner takes below 64 channels.
   add("fp16_wino43_64_28", Algo::Winograd43, conv_params(64, 64, 3, 1, 1), 28, 28);

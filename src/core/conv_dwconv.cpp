@@ -258,6 +258,19 @@ class Dw3x3F16Conv final : public ConvImplF16 {
     plane.scratch = scratch;
     plane.fresh = true;
     const size_t hw = plane.h * plane.w, howo = plane.ho * plane.wo;
+    if (pl.dw.row_blocks == 1) {  // whole planes: runs of one image's consecutive channels
+      for (size_t i = begin; i < end;) {
+        const size_t c = i % c_, count = std::min(end - i, c_ - c);
+        plane.x = x + i * hw;
+        plane.y = y + i * howo;
+        plane.k = packed_.data() + c * kDw3x3PackedHalves;
+        plane.count = count;
+        fn(plane);
+        plane.fresh = false;
+        i += count;
+      }
+      return;
+    }
     for_each_plane(pl, c_, begin, end, [&](size_t i, size_t c, size_t oy0, size_t oy1) {
       plane.x = x + i * hw;
       plane.y = y + i * howo;

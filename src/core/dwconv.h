@@ -150,6 +150,10 @@ struct DwPlaneH {
   // True for the first plane a call gives this scratch; later planes (same
   // w, pad_left, wo) find the kernel's zero padding in it still.
   bool fresh;
+  // `count` consecutive channel planes: plane i reads x + i*h*w, writes
+  // y + i*ho*wo, with the weights at k + i*kDw3x3PackedHalves (one call of
+  // the kernel; fresh is the first plane's).
+  size_t count = 1;
 };
 
 template <class IO>
@@ -166,6 +170,17 @@ struct Dw3x3F16Kernels {
 const Dw3x3F16Kernels& dw3x3_f16_generic_kernels();
 #if defined(ARMCONV_HAVE_FP16)
 const Dw3x3F16Kernels& dw3x3_fp16_kernels();  // neon/aarch64/dwconv3x3_1x32_fp16.cpp
+// Its narrow-map rows kernels (neon/aarch64/dwconv3x3_rows_fp16.cpp), called
+// by its entry points only: "same" planes (pad 1 at the top and left; stride
+// 1: ho = h, wo = w <= 32; stride 2: ho = ceil(h/2), wo = ceil(w/2) <= 32,
+// or w = 2 wo with wo > 32),
+// whole rows in registers. They return how many of p's planes they ran,
+// from the first: 0 unless p has their shape, else all, or all but the last
+// where their loads and stores reach past a row's end (into the next plane).
+size_t dw3x3_fp16_rows_s1(const DwPlaneH<float>& p);
+size_t dw3x3_fp16_rows_s1(const DwPlaneH<Half>& p);
+size_t dw3x3_fp16_rows_s2(const DwPlaneH<float>& p);
+size_t dw3x3_fp16_rows_s2(const DwPlaneH<Half>& p);
 #endif
 
 // ---- int8 ----

@@ -17,7 +17,7 @@ inline void put(float* y, Half v) { *y = half_to_float(v); }
 inline void put(Half* y, Half v) { *y = v; }
 
 template <size_t S, class IO>
-void plane(const DwPlaneH<IO>& p) {
+void one_plane(const DwPlaneH<IO>& p) {
   const ptrdiff_t h = ptrdiff_t(p.h), w = ptrdiff_t(p.w);
   const ptrdiff_t pt = ptrdiff_t(p.pad_top), pl = ptrdiff_t(p.pad_left);
   for (size_t oy = 0; oy < p.ho; oy++)
@@ -32,6 +32,17 @@ void plane(const DwPlaneH<IO>& p) {
       if (p.clamp) acc = min_half(max_half(acc, p.lo), p.hi);
       put(p.y + oy * p.wo + ox, acc);
     }
+}
+
+template <size_t S, class IO>
+void plane(const DwPlaneH<IO>& p) {
+  DwPlaneH<IO> q = p;
+  for (size_t i = 0; i < p.count; i++) {
+    q.x = p.x + i * p.h * p.w;
+    q.y = p.y + i * p.ho * p.wo;
+    q.k = p.k + i * kDw3x3PackedHalves;
+    one_plane<S>(q);
+  }
 }
 
 size_t no_scratch(size_t, size_t) { return 0; }

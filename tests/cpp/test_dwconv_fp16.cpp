@@ -3,14 +3,17 @@
 // where the CPU runs the fp16 kernels (Cortex-A76 under QEMU), the NEON
 // kernels against the twin bit for bit over map sizes 1..40 and wider ones
 // (every strip width and overlap), paddings 0..3 on each side, strides 1 and 2, clamp on
-// and off, float32 and binary16 images, bands (tall maps), NaN/Inf. Input and
-// output planes end at a guard page (tests/cpp/guard.h); the scratch too.
+// and off, float32 and binary16 images, bands (tall maps), NaN/Inf; calls of
+// one, two and more planes (DwPlaneH::count), with the "same" maps of the
+// rows kernels (widths 1..20, MobileNetV2's 7 .. 112, odd ones, heights 1..4).
+// A call's input and output end at a guard page (tests/cpp/guard.h); the scratch too.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
 
+#include "armconv/armconv.h"
 #include "rand.h"
 #include "check.h"
 #include "core/dispatch.h"
@@ -43,85 +46,161 @@ struct Case {
   bool clamp;
 };
 
+// One call of `planes` consecutive planes (DwPlaneH::count; the rows
+// kernels of narrow "same" maps run all of them, or all but the last, the
+// strips the rest): each plane against the twin run on it alone. The call's
+// input and output end at a guard page (the rows kernels' loads and stores
+// reach past a row's end, into the next plane: never past the last).
 template <class IO>
-void run_case(const Dw3x3F16Kernels* kn, const Dw3x3F16Kernels& gk, const Case& c, bool specials) {
+void run_case(const Dw3x3F16Kernels* kn, const Dw3x3F16Kernels& gk, const Case& c, bool specials,
+              size_t planes = 1) {
   const int64_t eh = int64_t(c.h + c.pt + c.pb) - 3, ew = int64_t(c.w + c.pl + c.pr) - 3;
   if (eh < 0 || ew < 0) return;
   const size_t ho = size_t(eh) / c.s + 1, wo = size_t(ew) / c.s + 1;
-  GuardedArray<IO> x(c.h * c.w), y(ho * wo), y_ref(ho * wo);
-  for (size_t i = 0; i < x.size(); i++) set(x[i], 2.0f * randf());
-  if (specials && x.size() > 4) {
-    set(x[x.size() / 2], NAN);
-    set(x[1], INFINITY);
-    set(x[x.size() - 1], -INFINITY);
-  }
-  Half k[kDw3x3PackedHalves] = {};
-  for (size_t t = 0; t < 10; t++) k[t] = float_to_half(randf());
+  const size_t hw = c.h * c.w, howo = ho * wo;
+  GuardedArray<IO> x(planes * hw), y(planes * howo), y_ref(planes * howo);
+  std::vector<Half> k(planes * kDw3x3PackedHalves);
+  auto fill = [&] {
+    for (size_t i = 0; i < x.size(); i++) set(x[i], 2.0f * randf());
+    if (specials && hw > 4)
+      for (size_t q = 0; q < planes; q++) {
+        set(x[q * hw + hw / 2], NAN);
+        set(x[q * hw + 1], INFINITY);
+        set(x[q * hw + hw - 1], -INFINITY);
+      }
+    for (size_t q = 0; q < planes; q++)
+      for (size_t t = 0; t < kDw3x3PackedHalves; t++)
+        k[q * kDw3x3PackedHalves + t] = t < 10 ? float_to_half(randf()) : Half{0};
+  };
+  fill();
   DwPlaneH<IO> p{};
-  p.x = x.data();
   p.h = c.h;
   p.w = c.w;
   p.ho = ho;
   p.wo = wo;
   p.pad_top = c.pt;
   p.pad_left = c.pl;
-  p.k = k;
   p.clamp = c.clamp;
   p.lo = float_to_half(-0.3f);
   p.hi = float_to_half(0.45f);
   char tag[200];
-  std::snprintf(tag, sizeof tag, "%s %zux%zu s%zu pad %zu,%zu,%zu,%zu clamp %d%s",
+  std::snprintf(tag, sizeof tag, "%s %zux%zu s%zu pad %zu,%zu,%zu,%zu clamp %d%s, %zu planes",
                 sizeof(IO) == 4 ? "float32" : "binary16", c.h, c.w, c.s, c.pt, c.pb, c.pl, c.pr,
-                int(c.clamp), specials ? " NaN/Inf" : "");
-  p.y = y_ref.data();
-  fn<IO>(gk, c.s)(p);
+                int(c.clamp), specials ? " NaN/Inf" : "", planes);
+  auto twin = [&] {  // plane by plane
+    for (size_t q = 0; q < planes; q++) {
+      DwPlaneH<IO> pq = p;
+      pq.x = x.data() + q * hw;
+      pq.y = y_ref.data() + q * howo;
+      pq.k = k.data() + q * kDw3x3PackedHalves;
+      pq.count = 1;
+      fn<IO>(gk, c.s)(pq);
+    }
+  };
+  twin();
   if (!specials) {  // the twin against float64
-    for (size_t oy = 0; oy < ho; oy++)
-      for (size_t ox = 0; ox < wo; ox++) {
-        double s = 0, mag = 0;
-        for (size_t t = 0; t < 9; t++) {
-          const int64_t iy = int64_t(oy * c.s + t / 3) - int64_t(c.pt);
-          const int64_t ix = int64_t(ox * c.s + t % 3) - int64_t(c.pl);
-          if (iy < 0 || ix < 0 || iy >= int64_t(c.h) || ix >= int64_t(c.w)) continue;
-          const double v = val(float_to_half(float(val(x[size_t(iy) * c.w + size_t(ix)])))) *
-                           val(k[t]);
-          s += v;
-          mag += std::fabs(v);
+    for (size_t q = 0; q < planes; q++)
+      for (size_t oy = 0; oy < ho; oy++)
+        for (size_t ox = 0; ox < wo; ox++) {
+          const Half* kq = k.data() + q * kDw3x3PackedHalves;
+          double s = 0, mag = 0;
+          for (size_t t = 0; t < 9; t++) {
+            const int64_t iy = int64_t(oy * c.s + t / 3) - int64_t(c.pt);
+            const int64_t ix = int64_t(ox * c.s + t % 3) - int64_t(c.pl);
+            if (iy < 0 || ix < 0 || iy >= int64_t(c.h) || ix >= int64_t(c.w)) continue;
+            const double v =
+                val(float_to_half(float(val(x[q * hw + size_t(iy) * c.w + size_t(ix)])))) * val(kq[t]);
+            s += v;
+            mag += std::fabs(v);
+          }
+          s += val(kq[9]);
+          mag += std::fabs(val(kq[9]));
+          if (c.clamp) s = std::min(std::max(s, val(p.lo)), val(p.hi));
+          const double got = val(y_ref[q * howo + oy * wo + ox]);
+          CHECK(std::fabs(got - s) <= 12 * std::ldexp(1.0, -11) * mag + 1e-7,
+                "twin %s plane %zu at (%zu, %zu): %g vs %g", tag, q, oy, ox, got, s);
         }
-        s += val(k[9]);
-        mag += std::fabs(val(k[9]));
-        if (c.clamp) s = std::min(std::max(s, val(p.lo)), val(p.hi));
-        const double err = std::fabs(val(y_ref[oy * wo + ox]) - s);
-        CHECK(err <= 12 * std::ldexp(1.0, -11) * mag + 1e-7, "twin %s at (%zu, %zu): %g vs %g", tag,
-              oy, ox, val(y_ref[oy * wo + ox]), s);
-      }
   }
   if (!kn) return;
   // Scratch starts as garbage (all-ones halves are NaNs): the first plane of
-  // a call (fresh) zeroes what it needs; a second plane of the same geometry
+  // a call (fresh) zeroes what it needs; a second call of the same geometry
   // (not fresh, new input and taps) must find the padding still zero.
   GuardedArray<unsigned char> scratch(kn->scratch_bytes(wo, c.s));
   std::memset(scratch.data(), 0xff, scratch.size());
   p.scratch = scratch.data();
+  p.x = x.data();
+  p.k = k.data();
+  p.count = planes;
   for (int pass = 0; pass < 2; pass++) {
     if (pass == 1) {
-      for (size_t i = 0; i < x.size(); i++) set(x[i], 2.0f * randf());
-      for (size_t t = 0; t < 10; t++) k[t] = float_to_half(randf());
-      p.y = y_ref.data();
-      fn<IO>(gk, c.s)(p);
+      fill();
+      twin();
     }
     p.fresh = pass == 0;
     p.y = y.data();
+    for (size_t i = 0; i < y.size(); i++) set(y[i], NAN);  // an output not written shows
     fn<IO>(*kn, c.s)(p);
-    for (size_t i = 0; i < ho * wo; i++) {
+    for (size_t i = 0; i < y.size(); i++) {
       const bool nan = std::isnan(val(y[i])) && std::isnan(val(y_ref[i]));
       if (!nan && std::memcmp(&y[i], &y_ref[i], sizeof(IO)) != 0) {
-        CHECK(false, "%s pass %d: y[%zu] (%zu, %zu) = %.8g, the twin has %.8g", tag, pass, i,
-              i / wo, i % wo, val(y[i]), val(y_ref[i]));
+        CHECK(false, "%s pass %d: plane %zu y[%zu] (%zu, %zu) = %.8g, the twin has %.8g", tag, pass,
+              i / howo, i % howo, i % howo / wo, i % wo, val(y[i]), val(y_ref[i]));
         return;
       }
     }
   }
+}
+
+// The layer (Conv2d, Algo::Depthwise3x3, Precision::Fp16: core/conv_dwconv.cpp,
+// which hands each image's run of consecutive channels to one kernel call):
+// batch 2, channel counts not a multiple of 8, float32 and binary16 views,
+// against the twin plane by plane with the weights the layer rounds. Only
+// where the layer runs fp16 (elsewhere the fp32 kernels, test_dwconv).
+template <class IO>
+bool run_layer(const Dw3x3F16Kernels& gk, size_t c, size_t s, size_t hw, bool relu6) {
+  Conv2dParams p;
+  p.in_channels = p.out_channels = p.groups = int64_t(c);
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = int64_t(s);
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+  p.clamp = relu6;
+  p.out_min = relu6 ? 0.0f : -INFINITY;
+  p.out_max = relu6 ? 6.0f : INFINITY;
+  std::vector<float> wt(c * 9), bias(c);
+  for (float& v : wt) v = randf();
+  for (float& v : bias) v = randf();
+  Conv2d layer(p, wt.data(), bias.data(), Algo::Depthwise3x3, Precision::Fp16);
+  if (layer.precision() != Precision::Fp16) return false;
+  const size_t n = 2, h = hw, w = hw, ho = (h - 1) / s + 1, wo = (w - 1) / s + 1;
+  std::vector<IO> x(n * c * h * w), y(n * c * ho * wo), y_ref(n * c * ho * wo);
+  for (IO& v : x) set(v, 4.0f * randf());
+  layer.run(x.data(), int64_t(n), int64_t(h), int64_t(w), y.data());
+  for (size_t i = 0; i < n * c; i++) {
+    Half k[kDw3x3PackedHalves] = {};
+    for (size_t t = 0; t < 9; t++) k[t] = float_to_half(wt[(i % c) * 9 + t]);
+    k[9] = float_to_half(bias[i % c]);
+    DwPlaneH<IO> q{};
+    q.x = x.data() + i * h * w;
+    q.h = h;
+    q.w = w;
+    q.y = y_ref.data() + i * ho * wo;
+    q.ho = ho;
+    q.wo = wo;
+    q.pad_top = q.pad_left = 1;
+    q.k = k;
+    q.clamp = relu6;
+    q.lo = float_to_half(p.out_min);
+    q.hi = float_to_half(p.out_max);
+    fn<IO>(gk, s)(q);
+  }
+  for (size_t i = 0; i < y.size(); i++)
+    if (std::memcmp(&y[i], &y_ref[i], sizeof(IO)) != 0) {
+      CHECK(false, "Conv2d %s %zu channels %zux%zu s%zu: y[%zu] (plane %zu) = %.8g, the twin has %.8g",
+            sizeof(IO) == 4 ? "float32" : "binary16", c, hw, hw, s, i, i / (ho * wo), val(y[i]),
+            val(y_ref[i]));
+      break;
+    }
+  return true;
 }
 
 }  // namespace
@@ -159,18 +238,63 @@ int main() {
   // overlapping), exact multiples, pads on one side only.
   for (size_t w : {31, 33, 34, 63, 64, 65, 66, 95, 97, 127, 129, 160})
     cases.push_back({3 + w % 5, w, 2, w % 3, (w + 1) % 3, w % 4, (w / 2) % 3, w % 3 == 0});
-  for (const Case& c : cases) {
-    run_case<float>(kn, gk, c, false);
-    run_case<Half>(kn, gk, c, false);
+  // Runs of planes (DwPlaneH::count) of "same" maps, those of the rows
+  // kernels (stride 1 up to 32 columns, stride 2 up to 32 output columns) and
+  // wider: every width 1..20, MobileNetV2's maps (112 .. 7), odd sizes
+  // around 8, 16, 32 and 64 columns, heights 1..4 (each tail of the row loops:
+  // stride 1 unrolled by 3, stride 2 by 2, odd heights) and square; stride 2
+  // from 36 .. 48 and 66 .. 128 columns: the bands (16 + 8 overlapping from 18
+  // outputs, ..., 32 + 16 + 8 from 56, 32 + 32 from 64, the last piece
+  // overlapping the one before unless wo is a multiple of 8).
+  std::vector<Case> runs;
+  std::vector<size_t> widths;
+  for (size_t w = 1; w <= 20; w++) widths.push_back(w);
+  for (size_t w : {23, 24, 25, 28, 31, 32, 33, 36, 40, 44, 47, 48, 49, 56, 63, 64, 65, 66, 70, 80, 90, 96,
+                   100, 112, 128})
+    widths.push_back(w);
+  size_t r = 0;
+  for (size_t s : {1, 2})
+    for (size_t w : widths)
+      for (size_t h : {size_t(1), size_t(2), size_t(3), size_t(4), w, w + 5}) {
+        if (w > 40 && h != w) continue;
+        runs.push_back({h, w, s, 1, 1, 1, 1, (r++ % 3) != 1});
+      }
+  size_t n = 0;
+  for (size_t planes : {1, 2, 5}) {
+    for (const Case& c : cases) {
+      run_case<float>(kn, gk, c, false, planes);
+      run_case<Half>(kn, gk, c, false, planes);
+      n += 2 * planes;
+    }
+    for (size_t j = 0; j < cases.size(); j += 7) {
+      run_case<float>(kn, gk, cases[j], true, planes);
+      run_case<Half>(kn, gk, cases[j], true, planes);
+      n += 2 * planes;
+    }
   }
-  for (size_t j = 0; j < cases.size(); j += 7) {
-    run_case<float>(kn, gk, cases[j], true);
-    run_case<Half>(kn, gk, cases[j], true);
+  // (5 planes: stride 2 from 13..16 columns, float32, runs two pairs of
+  // planes a vector and one plane alone before the strips take the last.)
+  for (size_t planes : {1, 2, 4, 5}) {
+    for (size_t j = 0; j < runs.size(); j++) {
+      const Case& c = runs[j];
+      if (c.w * c.h > 2000 && planes != 2) continue;
+      run_case<float>(kn, gk, c, j % 11 == 3, planes);
+      run_case<Half>(kn, gk, c, j % 11 == 5, planes);
+      n += 2 * planes;
+    }
   }
+  // MobileNetV2's depthwise maps (and odd ones) as layers.
+  size_t layers = 0;
+  for (size_t s : {1, 2})
+    for (size_t hw : {7, 13, 14, 27, 28, 56, 112}) {
+      const size_t c = hw >= 56 ? 5 : 13 + hw % 4;
+      layers += run_layer<float>(gk, c, s, hw, hw % 2 == 0);
+      layers += run_layer<Half>(gk, c, s, hw, hw % 2 == 1);
+    }
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;
   }
-  std::printf("ok (%zu planes, twice each)\n", cases.size());
+  std::printf("ok (%zu planes, each call twice; %zu fp16 layers)\n", n, layers);
   return 0;
 }

@@ -741,6 +741,13 @@ void f16_cases(bool twins) {
            61, 20, {2, 3, 1});
   f16_case("fp16 dw3x3 s1 C24, 9x9, n 2", make_dw3x3_conv_f16, params(24, 24, 3, 1, 1, 24, false), 2,
            9, 9, {48, 1, 1});
+  // The narrow-map rows kernels (dwconv3x3_rows_fp16.cpp) run a call's planes
+  // but the last, the strips that one: cuts move the last plane of a run.
+  // Stride 2 from 14 columns runs pairs of planes a vector (float32 IO).
+  f16_case("fp16 dw3x3 s2 C13, 14x14, n 2", make_dw3x3_conv_f16, params(13, 13, 3, 2, 1, 13, true), 2,
+           14, 14, {26, 1, 1});
+  f16_case("fp16 dw3x3 s1 C11, 7x7, n 2", make_dw3x3_conv_f16, params(11, 11, 3, 1, 1, 11, false), 2,
+           7, 7, {22, 1, 1});
   // fp16 Winograd (binary16 U and V, 16-channel output blocks, octets of
   // input channels): tile blocks and output chunks, groups and images, two
   // input chunks, and small maps in stages; the dispatched kernels where the

@@ -70,7 +70,8 @@ that counts fewer instructions than float32 for its kind and input width
 (:func:`float_precision`, :data:`FP16_RATES`; the model's LayerCache asks it
 when it makes the layer), as every layer at precision "fp16": on the A76
 dense convolutions (ResNet-18's 3x3 stride-1 layers run fp16 Winograd) and
-depthwise 3x3 stride-1 layers on maps 56 or more wide; fully connected
+depthwise 3x3 layers on maps 14 or more wide (stride 1) or 28 or more
+(stride 2); fully connected
 layers stay float32. Weighing int8 against fp16 inside the chain rule
 counted more, not fewer, instructions on MobileNetV2 (on 9209cf5: 48.3 M
 against 46.4 M): the int8 picks stay those measured against float32.
@@ -180,33 +181,38 @@ MARGIN = 0.9
 #                 (the least: 7x7 maps were not counted)
 #   other         fp16_conv3x3s2_32_64_56 6.45, fp16_im2col3x3_64_28 6.59
 #   (bench/insncount.py --cpu cortex-a76 CASE, the perf gate's figures), and
-#   depthwise     by the input's width: armconv.Conv2d(w, b, groups=C, padding=1,
-#   depthwise_s2  activation="relu6", precision="fp16") on 1xCxHxH through the
-#                 Python API under qemu-aarch64 -cpu cortex-a76 (one call between
-#                 bench/guest_marks.py region marks, an empty region subtracted;
-#                 the same way float32 counts 2.274 for mbv2_dw_384_14's layer,
-#                 insn_bench 2.342), MobileNetV2's maps:
-#                 stride 1: C=32 112x112 3.61, 144@56 3.49, 64@56 3.45, 192@28 2.28,
-#                           576@14 1.51, 960@7 0.48
-#                 stride 2: 96@112 2.00, 144@56 1.85, 64@56 1.81, 192@28 0.88, 576@14 0.45
-#                 so fp16 pays only for stride 1 on maps 56 or more wide (float32
-#                 2.68-3.14 there); below that the fp16 kernel loses to float32's
-#                 whole-plane assembly, 4x on 7x7 maps. ((min width, rate), ...),
-#                 widest first.
-# The previous figures (depthwise: None) were decided while a stride-2 depthwise
-# layer still ran fp16 im2col (choose_f16, fixed on 4ef8f98).
+#   depthwise     by the input's width: the fp16 depthwise kernels on MobileNetV2's
+#   depthwise_s2  layers (relu6, float32 in and out), bench/insncount.py --cpu
+#                 cortex-a76 'fp16_mbv2_dw*' (the perf gate's cases, bench/bench_fp16.cpp),
+#                 re-counted with the narrow-map rows kernels
+#                 (neon/aarch64/dwconv3x3_rows_fp16.cpp; branch f16dw):
+#                 stride 1: C=32 112x112 3.65, 144@56 3.52, 192@28 2.91, 384@14 2.82,
+#                           576@14 2.83, 960@7 2.36
+#                 stride 2: 96@112 2.55, 144@56 2.36, 192@28 2.27, 576@14 2.11
+#                 (float32 on the same layers, mbv2_dw_*: stride 1 2.72, 2.68, 2.65,
+#                 2.34, 2.34, 2.08; stride 2 2.44, 2.15, 2.12, 2.06: fp16 counts fewer
+#                 instructions on every one). Against RATES' single float32 figure
+#                 (2.5, 2.2) the rule runs fp16 stride 1 from 14 wide, stride 2 from
+#                 28 wide. ((min width, rate), ...), widest first. (Before the rows
+#                 kernels, counted through the Python API as one call between
+#                 bench/guest_marks.py region marks, about 1.5% below insn_bench:
+#                 stride 1 3.61, 3.49, 2.28, 1.51, 0.48; stride 2 2.00, 1.85,
+#                 0.88, 0.45.)
 FP16_RATES = {"pointwise": 7.0, "conv3x3s1": 15.7, "other": 6.45,
-              "depthwise": ((56, 3.45), (28, 2.28), (14, 1.51), (1, 0.48)),
-              "depthwise_s2": ((112, 2.0), (56, 1.81), (28, 0.88), (1, 0.45))}
+              "depthwise": ((56, 3.52), (28, 2.91), (14, 2.82), (1, 2.36)),
+              "depthwise_s2": ((112, 2.55), (56, 2.36), (28, 2.27), (1, 2.11))}
 # Where the half-precision rule ("fp16", and the layers "int8+fp16" leaves
 # float) runs a layer fp16: where FP16_RATES beats RATES' float32 figure for its
 # kind (and map width): on cortex-a76 every dense convolution (1x1, 3x3 stride 1
-# by Winograd, other: im2col), depthwise 3x3 stride 1 on maps >= 56 wide;
-# not stride-2 or narrower depthwise layers, and not fully connected layers
+# by Winograd, other: im2col), depthwise 3x3 stride 1 on maps >= 14 wide and
+# stride 2 on maps >= 28 wide; not the narrower depthwise layers (fp16 counts
+# more MACs per instruction there than float32 does on them, but less than
+# RATES' middle figure), and not fully connected layers
 # (model.py LayerCache.fc_layer): at batch 1 (a GEMV) MobileNetV2's 1280 -> 1000
 # layer counted 2.09 M instructions in fp16 against 0.48 M in float32 (0.61 and
 # 2.69 MACs per instruction; ResNet-18's 512 -> 1000: 0.82 M against 0.20 M),
-# counted as the depthwise layers above.
+# counted through the Python API as one call between bench/guest_marks.py
+# region marks (an empty region subtracted).
 
 
 def int8_isa():

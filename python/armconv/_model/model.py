@@ -156,8 +156,9 @@ class Model:
     ``precision``: "fp32"; or "fp16": each convolution runs half precision
     (see :class:`armconv.Conv2d`) where the CPU has fp16 arithmetic and that
     counts fewer instructions than float32 for its kind and input width (on
-    a Cortex-A76: every dense convolution, depthwise 3x3 stride-1 layers on
-    maps 56 or more wide; not fully connected layers: armconv/_model/int8.py
+    a Cortex-A76: every dense convolution, depthwise 3x3 layers on maps 14
+    or more wide (stride 1) or 28 or more (stride 2); not fully connected
+    layers: armconv/_model/int8.py
     FP16_RATES), the others float32; the activations between layers stay
     float32; or "int8" for a model that :meth:`quantize` calibrated: its
     convolutions run int8 where that pays on this CPU, see :meth:`quantize`;
@@ -239,8 +240,9 @@ class Model:
         Raspberry Pi 5) they run half precision where that counts fewer
         instructions than float32 (by the counts in armconv/_model/int8.py,
         FP16_RATES: 1x1, 3x3 and other dense convolutions, depthwise 3x3
-        stride-1 layers on maps 56 or more wide; not other depthwise or fully
-        connected layers; a layer whose algorithm has no fp16 kernels
+        layers on maps 14 or more wide (stride 1) or 28 or more (stride 2);
+        not other depthwise or fully connected layers; a layer whose algorithm
+        has no fp16 kernels
         stays float32); the int8 layers are those of "int8". Their
         error is then fp16's (README "Half precision": about 1e-2 of a layer's
         output RMS at worst, weights and inputs rounded to 11 bits, sums in

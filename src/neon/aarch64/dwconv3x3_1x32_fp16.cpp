@@ -607,10 +607,22 @@ void plane(const DwPlaneH<IO>& p) {
   }
 }
 
+// The planes of a call: narrow "same" maps through the rows kernels
+// (dwconv3x3_rows_fp16.cpp), which run all or all but the last; the rest one
+// plane at a time through the strips (the scratch untouched by the rows
+// kernels: the first of them fresh as the call's).
 template <int S, class IO>
 void plane_any(const DwPlaneH<IO>& p) {
-  if (p.clamp) plane<S, true>(p);
-  else plane<S, false>(p);
+  const size_t done = S == 1 ? dw3x3_fp16_rows_s1(p) : dw3x3_fp16_rows_s2(p);
+  DwPlaneH<IO> q = p;
+  for (size_t i = done; i < p.count; i++) {
+    q.x = p.x + i * p.h * p.w;
+    q.y = p.y + i * p.ho * p.wo;
+    q.k = p.k + i * kDw3x3PackedHalves;
+    q.fresh = p.fresh && i == done;
+    if (p.clamp) plane<S, true>(q);
+    else plane<S, false>(q);
+  }
 }
 
 }  // namespace
