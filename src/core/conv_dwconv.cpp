@@ -96,6 +96,18 @@ void for_each_plane(const ConvPlan& pl, size_t channels, size_t begin, size_t en
   }
 }
 
+// Units [begin, end) of a whole-plane plan (row_blocks == 1) as runs of one
+// image's consecutive channels: f(i, c, count) for planes i .. i+count-1,
+// channels c .. c+count-1 (a kernel call takes such a run: DwPlane*::count).
+template <class F>
+void for_each_plane_run(size_t channels, size_t begin, size_t end, F&& f) {
+  for (size_t i = begin; i < end;) {
+    const size_t c = i % channels, count = std::min(end - i, channels - c);
+    f(i, c, count);
+    i += count;
+  }
+}
+
 // The geometry every plane of a call shares.
 template <class Plane>
 void plane_geometry(Plane& plane, const ConvPlan& pl, const Conv2dParams& p) {
@@ -168,15 +180,13 @@ class DwConv final : public ConvImpl {
     const size_t hw = plane.h * plane.w, howo = plane.ho * plane.wo;
     float* const buf = static_cast<float*>(scratch);
     if (pl.dw.row_blocks == 1) {  // whole planes: runs of one image's consecutive channels
-      for (size_t i = begin; i < end;) {
-        const size_t c = i % c_, count = std::min(end - i, c_ - c);
+      for_each_plane_run(c_, begin, end, [&](size_t i, size_t c, size_t count) {
         plane.x = x + i * hw;
         plane.y = y + i * howo;
         plane.k = packed_.data() + c * kstep_;
         plane.count = count;
         call(plane, buf);
-        i += count;
-      }
+      });
       return;
     }
     for_each_plane(pl, c_, begin, end, [&](size_t i, size_t c, size_t oy0, size_t oy1) {
@@ -259,16 +269,14 @@ class Dw3x3F16Conv final : public ConvImplF16 {
     plane.fresh = true;
     const size_t hw = plane.h * plane.w, howo = plane.ho * plane.wo;
     if (pl.dw.row_blocks == 1) {  // whole planes: runs of one image's consecutive channels
-      for (size_t i = begin; i < end;) {
-        const size_t c = i % c_, count = std::min(end - i, c_ - c);
+      for_each_plane_run(c_, begin, end, [&](size_t i, size_t c, size_t count) {
         plane.x = x + i * hw;
         plane.y = y + i * howo;
         plane.k = packed_.data() + c * kDw3x3PackedHalves;
         plane.count = count;
         fn(plane);
         plane.fresh = false;
-        i += count;
-      }
+      });
       return;
     }
     for_each_plane(pl, c_, begin, end, [&](size_t i, size_t c, size_t oy0, size_t oy1) {
@@ -323,16 +331,14 @@ class DwS8Conv final : public ConvImplS8 {
     const size_t hw = plane.h * plane.w, howo = plane.ho * plane.wo;
     const size_t es = out_elem_bytes(q_.out);
     if (k3x3_ && pl.dw.row_blocks == 1) {  // whole planes: runs of one image's consecutive channels
-      for (size_t i = begin; i < end;) {
-        const size_t c = i % c_, count = std::min(end - i, c_ - c);
+      for_each_plane_run(c_, begin, end, [&](size_t i, size_t c, size_t count) {
         plane.x = x + i * hw;
         plane.y = static_cast<char*>(y) + i * howo * es;
         plane.out = out_from_row(q_.out, c);
         plane.k = packed_.data() + c * kDwS8PackedBytes;
         plane.count = count;
         fn_(plane);
-        i += count;
-      }
+      });
       return;
     }
     for_each_plane(pl, c_, begin, end, [&](size_t i, size_t c, size_t oy0, size_t oy1) {
