@@ -235,6 +235,15 @@ AI void s1_end(IO*& yr, size_t w, const float16x8_t* zrow, float16x8_t* X, const
   yr += w;
 }
 
+// Taps with the call's clamp bounds (the taps themselves: load_taps, per plane).
+template <class IO>
+AI Taps with_bounds(const DwPlaneH<IO>& p) {
+  Taps t{};
+  t.lo = vreinterpretq_f16_u16(vdupq_n_u16(p.lo.bits));
+  t.hi = vreinterpretq_f16_u16(vdupq_n_u16(p.hi.bits));
+  return t;
+}
+
 AI void load_taps(Taps& t, const Half* k) {
   t.kq = f16(vld1q_u16(hp(k)));
   t.k8 = f16(vld1q_u16(hp(k + 8)));
@@ -248,9 +257,7 @@ __attribute__((noinline)) void s1_planes(const DwPlaneH<IO>& p, size_t planes) {
   // Lanes of the last vector that hold row columns: w - 8 (NV - 1) of them.
   const uint16x8_t lane = {0, 1, 2, 3, 4, 5, 6, 7};
   const uint16x8_t m = vcltq_u16(lane, vdupq_n_u16(uint16_t(w - 8 * (NV - 1))));
-  Taps t;
-  t.lo = vreinterpretq_f16_u16(vdupq_n_u16(p.lo.bits));
-  t.hi = vreinterpretq_f16_u16(vdupq_n_u16(p.hi.bits));
+  Taps t = with_bounds(p);
   const float16x8_t zrow[NV] = {};
   const IO* xr = p.x;
   IO* yr = p.y;
@@ -345,9 +352,7 @@ __attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes) {
   // Odd lanes i of the last vector that hold row columns: 16 (NV - 1) + 2 i + 1 < w.
   const uint16x8_t lane = {1, 3, 5, 7, 9, 11, 13, 15};
   const uint16x8_t m = vcltq_u16(lane, vdupq_n_u16(uint16_t(w - 16 * (NV - 1))));
-  Taps t;
-  t.lo = vreinterpretq_f16_u16(vdupq_n_u16(p.lo.bits));
-  t.hi = vreinterpretq_f16_u16(vdupq_n_u16(p.hi.bits));
+  Taps t = with_bounds(p);
   const float16x8_t zrow[NV] = {};
   // Output rows whose input rows 2 oy, 2 oy + 1 are both in the image: h / 2;
   // h odd: the last output row reads input row h - 1 and the bottom padding.
