@@ -185,12 +185,12 @@ MARGIN = 0.9
 #   depthwise_s2  layers (relu6, float32 in and out), bench/insncount.py --cpu
 #                 cortex-a76 'fp16_mbv2_dw*' (the perf gate's cases, bench/bench_fp16.cpp),
 #                 re-counted with the narrow-map rows kernels
-#                 (neon/aarch64/dwconv3x3_rows_fp16.cpp; branch f16dw):
+#                 (neon/aarch64/dwconv3x3_rows_fp16.cpp; counted on 8230e04):
 #                 stride 1: C=32 112x112 3.65, 144@56 3.52, 192@28 2.91, 384@14 2.82,
 #                           576@14 2.83, 960@7 2.36
 #                 stride 2: 96@112 2.55, 144@56 2.36, 192@28 2.27, 576@14 2.11
 #                 (float32 on the same layers, mbv2_dw_*: stride 1 2.72, 2.68, 2.65,
-#                 2.34, 2.34, 2.08; stride 2 2.44, 2.15, 2.12, 2.06: fp16 counts fewer
+#                 2.34, 2.34, 2.08; stride 2 2.44, 2.15, 2.12, 2.05: fp16 counts fewer
 #                 instructions on every one). Against RATES' single float32 figure
 #                 (2.5, 2.2) the rule runs fp16 stride 1 from 14 wide, stride 2 from
 #                 28 wide. ((min width, rate), ...), widest first. (Before the rows
