@@ -100,6 +100,21 @@ int reg = [] {
       bench::qconv_case("qmbv2_dw_s2_576_14_f32", bench::conv_params(576, 576, 3, 2, 1, 576, 0.0f, 6.0f), 14, 14, true));
   bench::add_case(
       bench::qconv_case("qmbv2_dw_960_7_f32", bench::conv_params(960, 960, 3, 1, 1, 960, 0.0f, 6.0f), 7, 7, true));
+  // int8 depthwise 3x3 on MobileNetV2's large maps (the shapes of mbv2_dw_*
+  // above; the 14x14 and 7x7 ones are bench_nets' qmbv2_dw_*), int8 and
+  // float32 output.
+  struct QDw {
+    const char* name;
+    int64_t c, s, hw;
+  };
+  const QDw qdw[] = {{"qmbv2_dw_32_112", 32, 1, 112},    {"qmbv2_dw_s2_96_112", 96, 2, 112},
+                     {"qmbv2_dw_144_56", 144, 1, 56},    {"qmbv2_dw_s2_144_56", 144, 2, 56},
+                     {"qmbv2_dw_192_28", 192, 1, 28},    {"qmbv2_dw_s2_192_28", 192, 2, 28}};
+  for (const QDw& l : qdw) {
+    const armconv::Conv2dParams cp = bench::conv_params(l.c, l.c, 3, l.s, 1, l.c, 0.0f, 6.0f);
+    bench::add_case(bench::qconv_case(l.name, cp, l.hw, l.hw, false));
+    bench::add_case(bench::qconv_case(std::string(l.name) + "_f32", cp, l.hw, l.hw, true));
+  }
   return 0;
 }();
 

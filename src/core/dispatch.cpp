@@ -118,7 +118,12 @@ Kernels choose(const CpuFeatures& f) {
 #endif
 #if defined(ARMCONV_HAVE_DOTPROD)
   // Built with -march=armv8.2-a+dotprod in its own unit: reached only here.
-  if (f.dotprod) k.gemm_s8 = &gemm_s8_dotprod_kernels();
+  if (f.dotprod) {
+    k.gemm_s8 = &gemm_s8_dotprod_kernels();
+#if defined(__aarch64__)
+    k.dw3x3_s8 = &dw3x3_s8_dotprod_kernels();
+#endif
+  }
 #endif
 #if defined(ARMCONV_HAVE_FP16)
   // Built with -march=armv8.2-a+fp16 in their own units: reached only here.

@@ -213,6 +213,13 @@ const Dw3x3S8Kernels& dw3x3_s8_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
 const Dw3x3S8Kernels& dw3x3_s8_neon_kernels();
 #endif
+#if defined(ARMCONV_HAVE_DOTPROD)
+// aarch64 + dotprod (neon/aarch64/dwconv3x3_s8_1x16_dotprod.cpp): SDOT over
+// 4-byte windows, one kernel row per instruction; only for CPUs with dotprod
+// (dispatch.cpp). Shapes it does not take (w < 4, many padding strips) go to
+// dw3x3_s8_neon_kernels() through its table.
+const Dw3x3S8Kernels& dw3x3_s8_dotprod_kernels();
+#endif
 
 // Any depthwise shape (generic/dwconv_s8.cpp): a kh x kw kernel (taps at k,
 // row-major, kh * kw bytes). The 3x3 generic kernels are this loop.

@@ -280,6 +280,32 @@ void sweep_s8(const Dw3x3S8Kernels& kern) {
   g_failures += bad;
 }
 
+// The int8 tables' strip plan (neon/aarch64/dwconv3x3_s8_1x16_dotprod.cpp:
+// 16-column strips, direct or through a table near the padding; a partial
+// strip below 16 outputs that stores past each row into the next): every
+// width 1..72 (each remainder of 16 and of 4, narrow rows of 4..15 bytes,
+// 16..31 and wider), heights 1..9, paddings 0/1/2 on each side and
+// asymmetric ones, both strides, int8 (shift 0 and > 0) and float (with and
+// without the clamp) outputs, runs of 1..4 planes, guard pages at either end.
+void sweep_s8_widths(const Dw3x3S8Kernels& kern) {
+  const Pads pads[] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {1, 0, 1, 0}, {0, 1, 0, 1}, {2, 2, 2, 2}, {1, 2, 0, 2}, {3, 1, 2, 0}};
+  int cases = 0, bad = 0;
+  for (int s = 1; s <= 2; s++)
+    for (int h = 1; h <= 9; h++)
+      for (int w = 1; w <= 72; w++)
+        for (const Pads& pd : pads)
+          for (bool i8 : {true, false}) {
+            cases++;
+            if (!check_plane_s8(kern, s, h, w, pd, i8, (h + w + pd.t) % 2 == 0, 1 + (h * 3 + w + pd.l) % 4) &&
+                ++bad > 20) {
+              g_failures += bad;
+              return;
+            }
+          }
+  std::printf("%s: %d planes over widths 1..72, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
 // The operator layer: batch > 1, several channels, bias, forced algorithm.
 void check_operator() {
   armconv::Conv2dParams p;
@@ -576,6 +602,20 @@ int main() {
   const Dw3x3S8Kernels& chosen8 = *kt.dw3x3_s8;
   std::printf("dispatched int8 depthwise 3x3: %s\n", chosen8.name);
   sweep_s8(chosen8);
+  sweep_s8_widths(chosen8);
+#if defined(ARMCONV_HAVE_DOTPROD)
+  // The dotprod table only where the CPU has dotprod (else SIGILL); it is the
+  // dispatched one there, checked above: here again by name, and the
+  // baseline NEON table it hands shapes to.
+  std::printf("cpu dotprod=%d\n", int(cpu_features().dotprod));
+  if (cpu_features().dotprod && &chosen8 != &dw3x3_s8_dotprod_kernels()) {
+    sweep_s8(dw3x3_s8_dotprod_kernels());
+    sweep_s8_widths(dw3x3_s8_dotprod_kernels());
+  }
+#endif
+#if defined(ARMCONV_HAVE_NEON)
+  if (&chosen8 != &dw3x3_s8_neon_kernels()) sweep_s8_widths(dw3x3_s8_neon_kernels());
+#endif
   check_operator();
   if (g_failures) {
     std::printf("%d failures\n", g_failures);

@@ -1,0 +1,618 @@
+// NEON int8 depthwise 3x3, stride 1 and 2, aarch64 + dotprod
+// (dwconv3x3_s8-aarch64-1x16-dotprod). Contract: core/dwconv.h; bit-exact
+// with the generic loop (generic/dwconv_s8.cpp) and the baseline NEON kernels
+// (the int32 sums are exact in any order; the same output stage: sqshl,
+// sqrdmulh, saturating narrows, clamp; or scvtf, one multiply, clamp).
+// An ISA-extension unit: compiled with -march=armv8.2-a+dotprod (CMake's
+// extension list, by its file-name suffix) and reached only through
+// dispatch.cpp after the AT_HWCAP check. Everything here is in an anonymous
+// namespace; shapes it does not take go to the baseline table through its
+// function pointers (dw3x3_s8_neon_kernels()), not through shared code.
+//
+// SDOT: sdot acc.4s, x.16b, w.16b adds to int32 lane i the dot product of the
+// 4 bytes 4i..4i+3 of x and of w. The taps of kernel row r are packed as
+// wr = [k[r][0], k[r][1], k[r][2], 0] in each of the 4 lanes (3 vectors per
+// channel, one TBL each from the 16 packed bytes). A "window" vector holds in
+// int32 lane i the 4 input bytes starting at the first tap column of some
+// output; its 4th byte meets the 0 weight. Then one sdot per kernel row adds
+// 3 taps to 4 outputs: 12 sdot per 16 outputs (of one row).
+//
+// Windows (P = the row padded with pad_left zeros in front, and zeros after;
+// output x reads P[x*S .. x*S + 2]). A step is 16 outputs x0 .. x0 + 15:
+//   stride 1: vector p (p = 0..3) = the 16 bytes P[x0 + p ..]: lane i is the
+//     window of output x0 + 4i + p ("phase" p; 4 loads at x0, +1, +2, +3).
+//   stride 2: vector q = the 16 bytes P[2*x0 + o_q ..], o = {0, 2, 16, 18}:
+//     lane i is the window of output x0 + t_q + 2i, t = {0, 1, 8, 9}.
+// So accumulator q lane i is output column col(q, i): 4i + q (stride 1) or
+// t_q + 2i (stride 2). The int8 result is narrowed (lanes in accumulator
+// order, byte 4q + i) and one TBL (kOrderS1/kOrderS2) puts the columns in
+// order; float output is stored interleaved: ST4 of the 4 accumulators
+// (stride 1: element 4i + q = column 4i + q) or two ST2 (stride 2: pairs of
+// accumulators 0,1 then 2,3).
+//
+// Where the windows come from ("strips": the 16-column steps of a plane, at
+// x0 = 0, 16, .., and the last at wo - 16, overlapping the one before, when
+// wo is not a multiple of 16; a single partial strip when wo < 16):
+//   direct: every byte the 4 loads read is inside the input row (c0 = x0*S -
+//     pad_left >= 0, c0 + 18 < w for stride 1, c0 + 33 < w for stride 2):
+//     4 loads straight from the row.
+//   table: the strips that touch the padding or the row's end. The row's
+//     bytes the strip needs sit in a table of 16-byte loads that stay inside
+//     the row (w >= 16: 2 loads (stride 1) or 3 (stride 2) at positions
+//     clamped to [0, w - 16]; 4 <= w < 16: the whole row, as the u = 8 (or
+//     4) bytes at 0 and at w - u); each window vector is one TBL with an
+//     index vector computed once per call (0xff = zero: the padding, the
+//     zero-weight 4th bytes).
+// Rows above and below the plane are zero vectors.
+//
+// Row sweep: a strip runs down all output rows, keeping the windows of the
+// input rows it reuses in registers (stride 1: output row oy reads input rows
+// oy - pt .. oy - pt + 2, so two rows stay and one is loaded; stride 2: rows
+// 2oy - pt .. +2, one stays, two are loaded). The rows whose input rows are
+// all inside the plane run unrolled (3 rows for stride 1, 2 for stride 2: the
+// kept windows are renamed, not moved) without checks; the others (top and
+// bottom padding, the remainder) check each row.
+// Per 16 outputs of one row: 4 (stride 1) or 8 (stride 2) loads, or the
+// table's loads and 4 or 8 TBL, 4 moves (the bias), 12 sdot; the int8 store
+// 4 sqrdmulh (+4 sqshl if shift > 0), 6 narrows, TBL, smax, smin, st1; the
+// float store 4 scvtf, 4 fmul (+8 for the clamp), st4 or 2 st2.
+// Partial strips (wo < 16) store the whole vector: the lanes past the row
+// land in the rows after it (stored later, in order), except where the
+// vector would reach past the call's last output: there exactly wo
+// elements, through the stack.
+#include <arm_neon.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "core/dwconv.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+#if defined(__GNUC__)
+#define ARMCONV_DWD_INLINE inline __attribute__((always_inline))
+#else
+#define ARMCONV_DWD_INLINE inline
+#endif
+
+// The 4 window vectors of one input row for one step.
+struct Win {
+  int8x16_t v0, v1, v2, v3;
+};
+
+// Taps per kernel row, [k0, k1, k2, 0] x 4.
+struct Taps {
+  int8x16_t r0, r1, r2;
+};
+
+// TBL indices of the packed taps: row r's 3 taps then a zero byte, x4.
+alignas(16) constexpr uint8_t kTapIdx[3][16] = {
+    {0, 1, 2, 0xff, 0, 1, 2, 0xff, 0, 1, 2, 0xff, 0, 1, 2, 0xff},
+    {3, 4, 5, 0xff, 3, 4, 5, 0xff, 3, 4, 5, 0xff, 3, 4, 5, 0xff},
+    {6, 7, 8, 0xff, 6, 7, 8, 0xff, 6, 7, 8, 0xff, 6, 7, 8, 0xff}};
+
+// Output column c of a step is byte order[c] of the narrowed accumulators
+// (byte 4q + i = accumulator q, lane i).
+//   stride 1: column 4i + q -> byte 4q + i.
+//   stride 2: column t_q + 2i (t = 0, 1, 8, 9) -> byte 4q + i.
+alignas(16) constexpr uint8_t kOrderS1[16] = {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15};
+alignas(16) constexpr uint8_t kOrderS2[16] = {0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15};
+
+// Padded-row offset (from x0 * S) of byte 0 of window vector q.
+constexpr int kOffS1[4] = {0, 1, 2, 3};
+constexpr int kOffS2[4] = {0, 2, 16, 18};
+
+// Last byte (from c0) a direct strip's loads read: 3 + 15 (stride 1), 18 + 15 (2).
+template <int S>
+constexpr int64_t last_byte() {
+  return S == 1 ? 18 : 33;
+}
+
+// ---- window sources ------------------------------------------------------------
+
+// Direct loads from the row at c0.
+template <int S>
+struct DirectSrc {
+  int64_t c0;
+  ARMCONV_DWD_INLINE Win load(const int8_t* row) const {
+    const int8_t* r = row + c0;
+    if (S == 1) return {vld1q_s8(r), vld1q_s8(r + 1), vld1q_s8(r + 2), vld1q_s8(r + 3)};
+    return {vld1q_s8(r), vld1q_s8(r + 2), vld1q_s8(r + 16), vld1q_s8(r + 18)};
+  }
+};
+
+// Index vectors and load positions of one table strip (computed per call).
+struct TableInfo {
+  uint8_t idx[4][16];
+  int64_t a[3];  // wide: the 16-byte loads' first columns; narrow: a[0] = w - u
+};
+
+// Wide rows (w >= 16): 2 (stride 1) or 3 (stride 2) 16-byte loads, TBL2/TBL3.
+template <int S>
+struct WideSrc {
+  int64_t a0, a1, a2;
+  uint8x16_t i0, i1, i2, i3;
+  explicit WideSrc(const TableInfo& t)
+      : a0(t.a[0]), a1(t.a[1]), a2(t.a[2]), i0(vld1q_u8(t.idx[0])), i1(vld1q_u8(t.idx[1])),
+        i2(vld1q_u8(t.idx[2])), i3(vld1q_u8(t.idx[3])) {}
+  // Assembly: a multi-register TBL needs its table in consecutive registers,
+  // which GCC arranges for vqtbl2q_s8/vqtbl3q_s8 by a round trip through the
+  // stack. Register map: the table pieces in v29-v31 (clobbered), the
+  // windows in any registers (early-clobber outputs: written while the
+  // index vectors are still read).
+  ARMCONV_DWD_INLINE Win load(const int8_t* row) const {
+    using B16 = const int8_t(*)[16];
+    Win o;
+    if (S == 1) {
+      const int8_t *p0 = row + a0, *p1 = row + a1;
+      __asm__(
+          "ldr q30, [%[p0]]\n"
+          "ldr q31, [%[p1]]\n"
+          "tbl %[o0].16b, {v30.16b, v31.16b}, %[i0].16b\n"
+          "tbl %[o1].16b, {v30.16b, v31.16b}, %[i1].16b\n"
+          "tbl %[o2].16b, {v30.16b, v31.16b}, %[i2].16b\n"
+          "tbl %[o3].16b, {v30.16b, v31.16b}, %[i3].16b\n"
+          : [o0] "=&w"(o.v0), [o1] "=&w"(o.v1), [o2] "=&w"(o.v2), [o3] "=&w"(o.v3)
+          : [p0] "r"(p0), [p1] "r"(p1), [i0] "w"(i0), [i1] "w"(i1), [i2] "w"(i2), [i3] "w"(i3),
+            "m"(*B16(p0)), "m"(*B16(p1))
+          : "v30", "v31");
+    } else {
+      const int8_t *p0 = row + a0, *p1 = row + a1, *p2 = row + a2;
+      __asm__(
+          "ldr q29, [%[p0]]\n"
+          "ldr q30, [%[p1]]\n"
+          "ldr q31, [%[p2]]\n"
+          "tbl %[o0].16b, {v29.16b, v30.16b, v31.16b}, %[i0].16b\n"
+          "tbl %[o1].16b, {v29.16b, v30.16b, v31.16b}, %[i1].16b\n"
+          "tbl %[o2].16b, {v29.16b, v30.16b, v31.16b}, %[i2].16b\n"
+          "tbl %[o3].16b, {v29.16b, v30.16b, v31.16b}, %[i3].16b\n"
+          : [o0] "=&w"(o.v0), [o1] "=&w"(o.v1), [o2] "=&w"(o.v2), [o3] "=&w"(o.v3)
+          : [p0] "r"(p0), [p1] "r"(p1), [p2] "r"(p2), [i0] "w"(i0), [i1] "w"(i1), [i2] "w"(i2),
+            [i3] "w"(i3), "m"(*B16(p0)), "m"(*B16(p1)), "m"(*B16(p2))
+          : "v29", "v30", "v31");
+    }
+    return o;
+  }
+};
+
+// Narrow rows (4 <= w < 16): the row as the U bytes at 0 and at w - U
+// (U = 8: table bytes 0..7 and 8..15; U = 4: bytes 0..3 and 4..7), TBL1.
+template <int U>
+struct NarrowSrc {
+  int64_t b;  // w - U
+  uint8x16_t i0, i1, i2, i3;
+  explicit NarrowSrc(const TableInfo& t)
+      : b(t.a[0]), i0(vld1q_u8(t.idx[0])), i1(vld1q_u8(t.idx[1])), i2(vld1q_u8(t.idx[2])),
+        i3(vld1q_u8(t.idx[3])) {}
+  ARMCONV_DWD_INLINE Win load(const int8_t* row) const {
+    int8x16_t t;
+    if (U == 8) {
+      t = vcombine_s8(vld1_s8(row), vld1_s8(row + b));
+    } else {
+      uint32_t lo, hi;
+      std::memcpy(&lo, row, 4);
+      std::memcpy(&hi, row + b, 4);
+      t = vreinterpretq_s8_u32(vsetq_lane_u32(hi, vdupq_n_u32(lo), 1));
+    }
+    return {vqtbl1q_s8(t, i0), vqtbl1q_s8(t, i1), vqtbl1q_s8(t, i2), vqtbl1q_s8(t, i3)};
+  }
+};
+
+// ---- output stage ----------------------------------------------------------------
+
+enum OutMode { kI8, kI8Shift, kF32, kF32Clamp };
+
+// The output stage of a call (per-channel parameters set per plane).
+template <int S, int M>
+struct Store {
+  int32x4_t bias, mult, shift;
+  int8x16_t qmin, qmax;
+  uint8x16_t order;
+  float32x4_t scale, fmin, fmax;
+  explicit Store(const S8Output& o) {
+    bias = vdupq_n_s32(0);
+    mult = vdupq_n_s32(0);
+    shift = vdupq_n_s32(o.shift);
+    qmin = vdupq_n_s8(int8_t(o.qmin));
+    qmax = vdupq_n_s8(int8_t(o.qmax));
+    order = vld1q_u8(S == 1 ? kOrderS1 : kOrderS2);
+    scale = vdupq_n_f32(0.0f);
+    fmin = vdupq_n_f32(o.fmin);
+    fmax = vdupq_n_f32(o.fmax);
+  }
+  ARMCONV_DWD_INLINE void channel(const S8Output& o, size_t i) {
+    bias = vld1q_dup_s32(o.bias + i);
+    if (M == kI8 || M == kI8Shift) mult = vld1q_dup_s32(o.mult + i);
+    else scale = vld1q_dup_f32(o.fscale + i);
+  }
+  // Int8: the 16 outputs in column order.
+  ARMCONV_DWD_INLINE int8x16_t requant(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3) const {
+    if (M == kI8Shift) {
+      a0 = vqshlq_s32(a0, shift);
+      a1 = vqshlq_s32(a1, shift);
+      a2 = vqshlq_s32(a2, shift);
+      a3 = vqshlq_s32(a3, shift);
+    }
+    a0 = vqrdmulhq_s32(a0, mult);
+    a1 = vqrdmulhq_s32(a1, mult);
+    a2 = vqrdmulhq_s32(a2, mult);
+    a3 = vqrdmulhq_s32(a3, mult);
+    const int16x8_t h0 = vqmovn_high_s32(vqmovn_s32(a0), a1);
+    const int16x8_t h1 = vqmovn_high_s32(vqmovn_s32(a2), a3);
+    int8x16_t q = vqmovn_high_s16(vqmovn_s16(h0), h1);
+    q = vqtbl1q_s8(q, order);
+    return vminq_s8(vmaxq_s8(q, qmin), qmax);
+  }
+  ARMCONV_DWD_INLINE float32x4_t deq(int32x4_t a) const {
+    float32x4_t f = vmulq_f32(vcvtq_f32_s32(a), scale);
+    if (M == kF32Clamp) f = vminq_f32(vmaxq_f32(f, fmin), fmax);
+    return f;
+  }
+  // The 16 outputs at p (element pointer): all 16 stored.
+  ARMCONV_DWD_INLINE void store16(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, void* p) const {
+    if (M == kI8 || M == kI8Shift) {
+      vst1q_s8(static_cast<int8_t*>(p), requant(a0, a1, a2, a3));
+    } else {
+      float* f = static_cast<float*>(p);
+      if (S == 1) {
+        const float32x4x4_t v = {{deq(a0), deq(a1), deq(a2), deq(a3)}};
+        vst4q_f32(f, v);
+      } else {
+        const float32x4x2_t u = {{deq(a0), deq(a1)}};
+        vst2q_f32(f, u);
+        const float32x4x2_t v = {{deq(a2), deq(a3)}};
+        vst2q_f32(f + 8, v);
+      }
+    }
+  }
+  // The first n (< 16) outputs at p exactly.
+  ARMCONV_DWD_INLINE void store_n(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, void* p,
+                                  size_t n) const {
+    const size_t es = (M == kI8 || M == kI8Shift) ? 1 : sizeof(float);
+    alignas(16) unsigned char t[64];
+    store16(a0, a1, a2, a3, t);
+    std::memcpy(p, t, n * es);
+  }
+};
+
+// ---- the row sweep of one strip -----------------------------------------------------
+
+// What a sweep needs (copied to locals on entry: the stores to int8 outputs
+// may alias anything reached through a pointer).
+struct SweepArgs {
+  const int8_t* x;  // the first plane's input
+  size_t hw;        // bytes per input plane
+  void* y;          // the first plane's output at the strip's first column
+  size_t howo;      // elements per output plane
+  size_t count;     // planes (consecutive channels)
+  size_t ch;        // the first plane's channel in out (bias, mult, fscale)
+  const int8_t* k;  // the first plane's packed taps
+  const S8Output* out;
+  int64_t h, w, pt;
+  size_t ho, wo;
+  int64_t c0;            // direct strips: the input column of the windows' byte 0
+  const TableInfo* tab;  // table strips
+};
+
+template <int S, class Src>
+struct MakeSrc;
+template <int S>
+struct MakeSrc<S, DirectSrc<S>> {
+  static DirectSrc<S> make(const SweepArgs& a) { return DirectSrc<S>{a.c0}; }
+};
+template <int S>
+struct MakeSrc<S, WideSrc<S>> {
+  static WideSrc<S> make(const SweepArgs& a) { return WideSrc<S>(*a.tab); }
+};
+template <int S, int U>
+struct MakeSrc<S, NarrowSrc<U>> {
+  static NarrowSrc<U> make(const SweepArgs& a) { return NarrowSrc<U>(*a.tab); }
+};
+
+// One output row of a strip: the windows of its 3 input rows a, b, c, stored
+// at p: all 16 outputs (FULL), or the first n exactly.
+template <int S, int M, bool FULL>
+ARMCONV_DWD_INLINE void out_row(const Win& a, const Win& b, const Win& c, const Taps& w, int32x4_t bias,
+                                const Store<S, M>& st, void* p, size_t n) {
+  int32x4_t s0 = vdotq_s32(bias, a.v0, w.r0);
+  int32x4_t s1 = vdotq_s32(bias, a.v1, w.r0);
+  int32x4_t s2 = vdotq_s32(bias, a.v2, w.r0);
+  int32x4_t s3 = vdotq_s32(bias, a.v3, w.r0);
+  s0 = vdotq_s32(s0, b.v0, w.r1);
+  s1 = vdotq_s32(s1, b.v1, w.r1);
+  s2 = vdotq_s32(s2, b.v2, w.r1);
+  s3 = vdotq_s32(s3, b.v3, w.r1);
+  s0 = vdotq_s32(s0, c.v0, w.r2);
+  s1 = vdotq_s32(s1, c.v1, w.r2);
+  s2 = vdotq_s32(s2, c.v2, w.r2);
+  s3 = vdotq_s32(s3, c.v3, w.r2);
+  if (FULL)
+    st.store16(s0, s1, s2, s3, p);
+  else
+    st.store_n(s0, s1, s2, s3, p, n);
+}
+
+// Output rows 0..ho of one plane's strip (output element 0 of the strip at
+// y), windows from src. FULL: every row stores 16 outputs (also a partial
+// strip's rows whose vector ends inside the call's output: the lanes past
+// the row land in later rows, stored after it); EXACT_TAIL: the partial
+// strip of the call's last plane, whose rows from oy_exact on store exactly
+// n outputs.
+template <int S, int M, bool EXACT_TAIL, class Src>
+ARMCONV_DWD_INLINE void plane_rows(const Src& src, const int8_t* x, void* y, const Taps& w, int32x4_t bias,
+                                   const Store<S, M>& st, int64_t h, int64_t wd, int64_t pt, int64_t ho,
+                                   size_t wo, size_t n, int64_t oy_exact) {
+  const int8x16_t zv = vdupq_n_s8(0);
+  const Win z = {zv, zv, zv, zv};
+  const size_t es = (M == kI8 || M == kI8Shift) ? 1 : sizeof(float);
+  const size_t ostep = wo * es;
+  char* const y0 = static_cast<char*>(y);
+  // Row iy's windows, zero outside the plane (checked rows).
+  auto row = [&](int64_t iy) -> Win { return uint64_t(iy) < uint64_t(h) ? src.load(x + iy * wd) : z; };
+  // Checked rows' stores (the exact tail only there).
+  auto put = [&](const Win& a, const Win& b, const Win& c, int64_t oy) {
+    char* p = y0 + size_t(oy) * ostep;
+    if (EXACT_TAIL && oy >= oy_exact) out_row<S, M, false>(a, b, c, w, bias, st, p, n);
+    else out_row<S, M, true>(a, b, c, w, bias, st, p, n);
+  };
+  int64_t oy = 0;
+  if (S == 1) {
+    // Output row oy: input rows oy - pt + {0, 1, 2}; the new one oy + 2 - pt.
+    // Unchecked rows: 0 <= oy + 2 - pt < h (and, EXACT_TAIL, oy + 2 < oy_exact).
+    const int64_t ob = pt > 2 ? pt - 2 : 0;
+    int64_t oe = h - 2 + pt;
+    if (oe > ho) oe = ho;
+    if (EXACT_TAIL && oe > oy_exact) oe = oy_exact;
+    Win r0 = row(-pt), r1 = row(1 - pt);
+    for (; oy < ob && oy < ho; oy++) {
+      const Win r2 = row(oy + 2 - pt);
+      put(r0, r1, r2, oy);
+      r0 = r1;
+      r1 = r2;
+    }
+    if (oy + 3 <= oe) {
+      const int8_t* px = x + (oy + 2 - pt) * wd;
+      char* p = y0 + size_t(oy) * ostep;
+      for (; oy + 3 <= oe; oy += 3) {
+        const Win r2 = src.load(px);
+        out_row<S, M, true>(r0, r1, r2, w, bias, st, p, n);
+        r0 = src.load(px + wd);
+        out_row<S, M, true>(r1, r2, r0, w, bias, st, p + ostep, n);
+        r1 = src.load(px + 2 * wd);
+        out_row<S, M, true>(r2, r0, r1, w, bias, st, p + 2 * ostep, n);
+        // (r0, r1) = rows oy + 3 - pt, oy + 4 - pt: the next 3 rows' first two
+        px += 3 * wd;
+        p += 3 * ostep;
+      }
+    }
+    for (; oy < ho; oy++) {
+      const Win r2 = row(oy + 2 - pt);
+      put(r0, r1, r2, oy);
+      r0 = r1;
+      r1 = r2;
+    }
+  } else {
+    // Output row oy: input rows 2oy - pt + {0, 1, 2}; new: 2oy + 1 - pt, 2oy + 2 - pt.
+    // Unchecked rows: 0 <= 2oy + 1 - pt and 2oy + 2 - pt < h.
+    const int64_t ob = pt / 2;
+    const int64_t num = h - 3 + pt;
+    int64_t oe = num >= 0 ? num / 2 + 1 : 0;
+    if (oe > ho) oe = ho;
+    if (EXACT_TAIL && oe > oy_exact) oe = oy_exact;
+    Win r0 = row(-pt);
+    for (; oy < ob && oy < ho; oy++) {
+      const Win r1 = row(2 * oy + 1 - pt), r2 = row(2 * oy + 2 - pt);
+      put(r0, r1, r2, oy);
+      r0 = r2;
+    }
+    if (oy + 2 <= oe) {
+      const int8_t* px = x + (2 * oy + 1 - pt) * wd;
+      char* p = y0 + size_t(oy) * ostep;
+      for (; oy + 2 <= oe; oy += 2) {
+        const Win r1 = src.load(px), r2 = src.load(px + wd);
+        out_row<S, M, true>(r0, r1, r2, w, bias, st, p, n);
+        const Win r3 = src.load(px + 2 * wd);
+        r0 = src.load(px + 3 * wd);
+        out_row<S, M, true>(r2, r3, r0, w, bias, st, p + ostep, n);
+        px += 4 * wd;
+        p += 2 * ostep;
+      }
+    }
+    for (; oy < ho; oy++) {
+      const Win r1 = row(2 * oy + 1 - pt), r2 = row(2 * oy + 2 - pt);
+      put(r0, r1, r2, oy);
+      r0 = r2;
+    }
+  }
+}
+
+// One strip over a run of planes (a.count: all of the call's planes for a
+// single partial strip, one plane otherwise).
+template <int S, int M, bool PARTIAL, class Src>
+__attribute__((noinline)) void sweep(const SweepArgs& a) {
+  const Src src = MakeSrc<S, Src>::make(a);
+  const Store<S, M> st(*a.out);
+  const uint8x16_t ti0 = vld1q_u8(kTapIdx[0]), ti1 = vld1q_u8(kTapIdx[1]), ti2 = vld1q_u8(kTapIdx[2]);
+  const size_t es = (M == kI8 || M == kI8Shift) ? 1 : sizeof(float);
+  const int8_t* x = a.x;
+  char* y = static_cast<char*>(a.y);
+  const int8_t* k = a.k;
+  const int32_t* bias_p = a.out->bias + a.ch;
+  const int32_t* mult_p = (M == kI8 || M == kI8Shift) ? a.out->mult + a.ch : nullptr;
+  const float* scale_p = (M == kF32 || M == kF32Clamp) ? a.out->fscale + a.ch : nullptr;
+  const size_t hw = a.hw, ostride = a.howo * es, count = a.count;
+  const int64_t h = a.h, wd = a.w, pt = a.pt, ho = int64_t(a.ho);
+  const size_t wo = a.wo, n = PARTIAL ? a.wo : 16;
+  Store<S, M> s = st;
+  for (size_t i = 0; i < count; i++) {
+    const int32x4_t bias = vld1q_dup_s32(bias_p + i);
+    if (M == kI8 || M == kI8Shift) s.mult = vld1q_dup_s32(mult_p + i);
+    else s.scale = vld1q_dup_f32(scale_p + i);
+    const int8x16_t kv = vld1q_s8(k + i * kDwS8PackedBytes);
+    const Taps w = {vqtbl1q_s8(kv, ti0), vqtbl1q_s8(kv, ti1), vqtbl1q_s8(kv, ti2)};
+    // The vector of row oy reaches element oy * wo + 16 of the plane: past
+    // the call's output (rem elements from the plane's start) on the last
+    // planes' last rows, which store exactly wo.
+    const size_t rem = (count - i) * a.howo;
+    if (PARTIAL && rem < (a.ho - 1) * wo + 16) {
+      const int64_t oy_exact = rem >= 16 ? int64_t((rem - 16) / wo) + 1 : 0;
+      plane_rows<S, M, true>(src, x, y, w, bias, s, h, wd, pt, ho, wo, n, oy_exact);
+    } else {
+      plane_rows<S, M, false>(src, x, y, w, bias, s, h, wd, pt, ho, wo, n, ho);
+    }
+    x += hw;
+    y += ostride;
+  }
+}
+
+// ---- the call --------------------------------------------------------------------------
+
+constexpr int kMaxTables = 8;
+
+// The strips of a call (the same for all its planes): x0 = 16 s for
+// s < wo / 16, then wo - 16 (if wo % 16 and wo >= 16), or one strip of wo
+// outputs at 0 (wo < 16); the table strips' indices, in strip order.
+struct Plan {
+  size_t strips;
+  bool partial;  // wo < 16
+  int narrow;    // 0: w >= 16 (WideSrc); 8 or 4: NarrowSrc<U>
+  int tables;
+  TableInfo tab[kMaxTables];
+};
+
+template <int S>
+ARMCONV_DWD_INLINE size_t strip_x0(size_t s, size_t wo) {
+  return 16 * s + 16 <= wo ? 16 * s : (wo >= 16 ? wo - 16 : 0);
+}
+template <int S>
+ARMCONV_DWD_INLINE bool strip_direct(int64_t c0, int64_t w) {
+  return c0 >= 0 && c0 + last_byte<S>() < w;
+}
+
+// False when the plane has a shape the plan does not cover (w < 4, more
+// table strips than kMaxTables).
+template <int S>
+bool make_plan(const DwPlaneS8& p, Plan& pl) {
+  const int64_t w = int64_t(p.w), pl_ = int64_t(p.pad_left);
+  if (w < 4) return false;
+  pl.partial = p.wo < 16;
+  pl.strips = pl.partial ? 1 : (p.wo + 15) / 16;
+  pl.narrow = w >= 16 ? 0 : (w >= 8 ? 8 : 4);
+  pl.tables = 0;
+  const int* off = S == 1 ? kOffS1 : kOffS2;
+  for (size_t s = 0; s < pl.strips; s++) {
+    const int64_t c0 = int64_t(strip_x0<S>(s, p.wo)) * S - pl_;
+    if (strip_direct<S>(c0, w)) continue;
+    if (pl.tables == kMaxTables) return false;
+    TableInfo& t = pl.tab[pl.tables++];
+    const int nload = pl.narrow ? 2 : (S == 1 ? 2 : 3);
+    int64_t a[3] = {0, 0, 0};  // first input column of each table piece
+    int64_t len = 16;          // bytes per piece
+    if (pl.narrow) {
+      len = pl.narrow;
+      a[0] = 0;
+      a[1] = w - len;
+      t.a[0] = w - len;
+      t.a[1] = t.a[2] = 0;
+    } else {
+      a[0] = c0 < 0 ? 0 : (c0 > w - 16 ? w - 16 : c0);
+      for (int j = 1; j < nload; j++) a[j] = a[j - 1] + 16 > w - 16 ? w - 16 : a[j - 1] + 16;
+      for (int j = 0; j < 3; j++) t.a[j] = a[j];
+    }
+    for (int q = 0; q < 4; q++)
+      for (int b = 0; b < 16; b++) {
+        uint8_t v = 0xff;
+        const int64_t c = c0 + off[q] + b;  // input column of byte b (lane b / 4, tap b % 4)
+        if (b % 4 != 3 && c >= 0 && c < w) {
+          bool found = false;
+          for (int j = 0; j < nload && !found; j++)
+            if (c >= a[j] && c < a[j] + len) {
+              v = uint8_t(len * j + (c - a[j]));
+              found = true;
+            }
+          if (!found) return false;  // (cannot happen: the pieces cover the strip's columns)
+        }
+        t.idx[q][b] = v;
+      }
+  }
+  return true;
+}
+
+template <int S, int M, bool PARTIAL>
+void run_strip(const Plan& pl, SweepArgs& a, int tab) {
+  if (tab < 0) return sweep<S, M, PARTIAL, DirectSrc<S>>(a);
+  a.tab = &pl.tab[tab];
+  if (pl.narrow == 0) return sweep<S, M, PARTIAL, WideSrc<S>>(a);
+  if (pl.narrow == 8) return sweep<S, M, PARTIAL, NarrowSrc<8>>(a);
+  return sweep<S, M, PARTIAL, NarrowSrc<4>>(a);
+}
+
+template <int S, int M>
+void run_planes(const DwPlaneS8& p, const Plan& pl) {
+  const size_t es = (M == kI8 || M == kI8Shift) ? 1 : sizeof(float);
+  SweepArgs a;
+  a.hw = p.h * p.w;
+  a.howo = p.ho * p.wo;
+  a.out = &p.out;
+  a.h = int64_t(p.h);
+  a.w = int64_t(p.w);
+  a.pt = int64_t(p.pad_top);
+  a.ho = p.ho;
+  a.wo = p.wo;
+  a.tab = nullptr;
+  if (pl.partial) {  // one strip: all planes in one sweep
+    a.x = p.x;
+    a.y = p.y;
+    a.count = p.count;
+    a.ch = 0;
+    a.k = p.k;
+    a.c0 = -int64_t(p.pad_left);
+    return run_strip<S, M, true>(pl, a, strip_direct<S>(a.c0, a.w) ? -1 : 0);
+  }
+  a.count = 1;
+  for (size_t i = 0; i < p.count; i++) {
+    a.x = p.x + i * a.hw;
+    a.ch = i;
+    a.k = p.k + i * kDwS8PackedBytes;
+    int tab = 0;
+    for (size_t s = 0; s < pl.strips; s++) {
+      const size_t x0 = strip_x0<S>(s, p.wo);
+      a.y = static_cast<char*>(p.y) + (i * a.howo + x0) * es;
+      a.c0 = int64_t(x0) * S - int64_t(p.pad_left);
+      run_strip<S, M, false>(pl, a, strip_direct<S>(a.c0, a.w) ? -1 : tab++);
+    }
+  }
+}
+
+template <int S>
+void dw3x3_s8_dot(const DwPlaneS8& p) {
+  if (p.count == 0 || p.ho == 0 || p.wo == 0) return;
+  Plan pl;
+  if (!make_plan<S>(p, pl)) {
+    const Dw3x3S8Kernels& base = dw3x3_s8_neon_kernels();
+    return (S == 1 ? base.stride1 : base.stride2)(p);
+  }
+  if (p.out.kind == S8OutKind::Int8) {
+    if (p.out.shift) run_planes<S, kI8Shift>(p, pl);
+    else run_planes<S, kI8>(p, pl);
+  } else {
+    if (p.out.fclamp) run_planes<S, kF32Clamp>(p, pl);
+    else run_planes<S, kF32>(p, pl);
+  }
+}
+
+void dw3x3_s8_dot_s1(const DwPlaneS8& p) { dw3x3_s8_dot<1>(p); }
+void dw3x3_s8_dot_s2(const DwPlaneS8& p) { dw3x3_s8_dot<2>(p); }
+
+}  // namespace
+
+const Dw3x3S8Kernels& dw3x3_s8_dotprod_kernels() {
+  static const Dw3x3S8Kernels k = {"dwconv3x3_s8-aarch64-1x16-dotprod", dw3x3_s8_dot_s1, dw3x3_s8_dot_s2};
+  return k;
+}
+
+}  // namespace detail
+}  // namespace armconv
