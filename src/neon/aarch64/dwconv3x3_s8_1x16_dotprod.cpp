@@ -77,6 +77,13 @@ namespace {
 #else
 #define ARMCONV_DWD_INLINE inline
 #endif
+// Hides a vector's value from the compiler (no instruction), so that a short
+// copy loop stays vector moves (not a memset/memcpy call).
+#if defined(__GNUC__)
+#define ARMCONV_DWD_OPAQUE(v) __asm__("" : "+w"(v))
+#else
+#define ARMCONV_DWD_OPAQUE(v) (void)(v)
+#endif
 
 // The 4 window vectors of one input row for one step.
 struct Win {
@@ -468,6 +475,207 @@ __attribute__((noinline)) void sweep(const SweepArgs& a) {
   }
 }
 
+// ---- row pairs (wo <= 8) ------------------------------------------------------------
+// Maps at most 8 outputs wide run two output rows per step: the 16 columns
+// of a step are 8 of row oy then 8 of row oy + 1 (the same accumulator
+// layout, the same order TBL). Each plane is first copied into a stack
+// buffer with pad_top zero rows above it and zero rows below (the buffer is
+// zeroed once per call; the planes overwrite only their rows), so every
+// input row the step reads, inside the plane or not, is one 16-byte load
+// from the buffer (it has 32 bytes of slack), and no row needs a check.
+//   stride 2 (w <= 16): window vectors 0, 1 (offsets 0 and 2) come from the
+//     input rows of output row oy, vectors 2, 3 from those of row oy + 1 (two
+//     input rows further down): per input row one load and two TBLs (tab:
+//     index of column -pad_left + o_q + b, or 0xff), serving one or both
+//     halves.
+//   stride 1 (w <= 8): lanes 0, 1 of each phase vector are row oy's outputs
+//     p, 4 + p, lanes 2, 3 row oy + 1's: one 16-byte load at input row A
+//     holds rows A and A + 1 (consecutive in the buffer), one TBL per phase.
+// Stores: 8 elements at each of the two rows (the ones past the row land in
+// the next row, stored after it), exactly wo where 8 would pass the call's
+// last output.
+
+// Buffer bytes for a plane of h rows of w (wo <= 8) with pad_top pt: rows
+// -pt .. h + 2 + (S - 1) * 2 + 1 are read (the last step's rows below the
+// plane), plus 32 bytes of slack.
+constexpr size_t kPairBuf = 2048;
+inline size_t pair_buf_bytes(size_t h, size_t w, size_t pt, size_t ho, int s) {
+  const size_t rows = pt + (h > ho * s + 4 ? h : ho * s + 4) + 2;
+  return rows * w + 32;
+}
+
+// The 16 outputs of a step: rows oy and oy + 1 (y: the plane's output).
+// Rows oy < fast (both rows exist, 8 elements at each stay inside the
+// call's output) store 8 + 8; the others check each row (rem: output
+// elements from y to the call's end).
+template <int S, int M>
+ARMCONV_DWD_INLINE void pair_store(int32x4_t s0, int32x4_t s1, int32x4_t s2, int32x4_t s3, const Store<S, M>& st,
+                                   char* y, size_t wo, int64_t oy, int64_t fast, int64_t ho, size_t rem) {
+  const size_t at = size_t(oy) * wo;
+  if (M == kI8 || M == kI8Shift) {
+    const int8x16_t q = st.requant(s0, s1, s2, s3);
+    int8_t* d = reinterpret_cast<int8_t*>(y) + at;
+    if (oy < fast) {
+      vst1_s8(d, vget_low_s8(q));
+      vst1q_lane_u64(reinterpret_cast<uint64_t*>(d + wo), vreinterpretq_u64_s8(q), 1);
+      return;
+    }
+    // Row by row: 8 bytes where they fit, else exactly wo.
+    alignas(16) int8_t t[16];
+    vst1q_s8(t, q);
+    for (int r = 0; r < 2 && oy + r < ho; r++) {
+      int8_t* e = d + r * wo;
+      if (at + r * wo + 8 <= rem) {
+        vst1_s8(e, vld1_s8(t + 8 * r));
+      } else if (wo >= 4) {  // (no memcpy call: overlapping 4-byte moves)
+        std::memcpy(e, t + 8 * r, 4);
+        std::memcpy(e + wo - 4, t + 8 * r + wo - 4, 4);
+      } else {
+        for (size_t c = 0; c < wo; c++) e[c] = t[8 * r + c];
+      }
+    }
+  } else {
+    float* d = reinterpret_cast<float*>(y) + at;
+    if (S == 2 && oy < fast) {
+      const float32x4x2_t u = {{st.deq(s0), st.deq(s1)}};
+      vst2q_f32(d, u);
+      const float32x4x2_t v = {{st.deq(s2), st.deq(s3)}};
+      vst2q_f32(d + wo, v);
+      return;
+    }
+    alignas(16) float t[16];
+    st.store16(s0, s1, s2, s3, t);
+    if (oy < fast) {
+      vst1q_f32(d, vld1q_f32(t));
+      vst1q_f32(d + 4, vld1q_f32(t + 4));
+      vst1q_f32(d + wo, vld1q_f32(t + 8));
+      vst1q_f32(d + wo + 4, vld1q_f32(t + 12));
+      return;
+    }
+    for (int r = 0; r < 2 && oy + r < ho; r++) {
+      float* e = d + r * wo;
+      const float* u = t + 8 * r;
+      if (at + r * wo + 8 <= rem) {
+        vst1q_f32(e, vld1q_f32(u));
+        vst1q_f32(e + 4, vld1q_f32(u + 4));
+      } else if (wo >= 4) {  // (overlapping vectors)
+        vst1q_f32(e, vld1q_f32(u));
+        vst1q_f32(e + wo - 4, vld1q_f32(u + wo - 4));
+      } else {
+        for (size_t c = 0; c < wo; c++) e[c] = u[c];
+      }
+    }
+  }
+}
+
+template <int S, int M>
+__attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
+  Store<S, M> st(*a.out);
+  const uint8x16_t ti0 = vld1q_u8(kTapIdx[0]), ti1 = vld1q_u8(kTapIdx[1]), ti2 = vld1q_u8(kTapIdx[2]);
+  const TableInfo& tab = *a.tab;
+  const uint8x16_t i0 = vld1q_u8(tab.idx[0]), i1 = vld1q_u8(tab.idx[1]), i2 = vld1q_u8(tab.idx[2]),
+                   i3 = vld1q_u8(tab.idx[3]);
+  const size_t es = (M == kI8 || M == kI8Shift) ? 1 : sizeof(float);
+  const int8_t* x = a.x;
+  char* y = static_cast<char*>(a.y);
+  const int32_t* bias_p = a.out->bias + a.ch;
+  const int32_t* mult_p = (M == kI8 || M == kI8Shift) ? a.out->mult + a.ch : nullptr;
+  const float* scale_p = (M == kF32 || M == kF32Clamp) ? a.out->fscale + a.ch : nullptr;
+  const size_t hw = a.hw, howo = a.howo, count = a.count, wo = a.wo;
+  const int64_t wd = a.w, pt = a.pt, ho = int64_t(a.ho);
+  alignas(16) int8_t buf[kPairBuf];
+  {
+    const size_t n = pair_buf_bytes(size_t(a.h), size_t(wd), size_t(pt), a.ho, S);
+    int8x16_t z = vdupq_n_s8(0);
+    ARMCONV_DWD_OPAQUE(z);
+    for (size_t b = 0; b < n; b += 16) vst1q_s8(buf + b, z);
+  }
+  int8_t* const inner = buf + pt * wd;  // row 0 of the plane
+  const int8_t* const r0 = buf;         // row -pt
+  for (size_t i = 0; i < count; i++) {
+    // The plane into the buffer (whole vectors, the last one overlapping).
+    if (hw >= 16) {
+      size_t b = 0;
+      for (; b + 16 < hw; b += 16) {
+        int8x16_t v = vld1q_s8(x + b);
+        ARMCONV_DWD_OPAQUE(v);
+        vst1q_s8(inner + b, v);
+      }
+      vst1q_s8(inner + hw - 16, vld1q_s8(x + hw - 16));
+    } else {
+      std::memcpy(inner, x, hw);
+    }
+    const int32x4_t bias = vld1q_dup_s32(bias_p + i);
+    if (M == kI8 || M == kI8Shift) st.mult = vld1q_dup_s32(mult_p + i);
+    else st.scale = vld1q_dup_f32(scale_p + i);
+    const int8x16_t kv = vld1q_s8(a.k + i * kDwS8PackedBytes);
+    const Taps w = {vqtbl1q_s8(kv, ti0), vqtbl1q_s8(kv, ti1), vqtbl1q_s8(kv, ti2)};
+    const size_t rem = (count - i) * howo;  // output elements to the call's end
+    // Steps oy < fast store 8 + 8 elements: oy + 1 < ho, oy * wo + wo + 8 <= rem.
+    int64_t fast = rem >= wo + 8 ? int64_t((rem - wo - 8) / wo) + 1 : 0;
+    if (fast > ho - 1) fast = ho - 1;
+    if (S == 1) {
+      // Output rows oy, oy + 1: the pair tables of input rows oy - pt + {0, 1,
+      // 2} (buffer rows oy + {0, 1, 2}); the last is the next step's first.
+      auto win = [&](const int8_t* r) -> Win {
+        const int8x16_t t = vld1q_s8(r);
+        return {vqtbl1q_s8(t, i0), vqtbl1q_s8(t, i1), vqtbl1q_s8(t, i2), vqtbl1q_s8(t, i3)};
+      };
+      const int8_t* r = r0;
+      Win wa = win(r);
+      for (int64_t oy = 0; oy < ho; oy += 4) {
+        const Win wb = win(r + wd), wc = win(r + 2 * wd);
+        int32x4_t s0 = vdotq_s32(bias, wa.v0, w.r0), s1 = vdotq_s32(bias, wa.v1, w.r0);
+        int32x4_t s2 = vdotq_s32(bias, wa.v2, w.r0), s3 = vdotq_s32(bias, wa.v3, w.r0);
+        s0 = vdotq_s32(vdotq_s32(s0, wb.v0, w.r1), wc.v0, w.r2);
+        s1 = vdotq_s32(vdotq_s32(s1, wb.v1, w.r1), wc.v1, w.r2);
+        s2 = vdotq_s32(vdotq_s32(s2, wb.v2, w.r1), wc.v2, w.r2);
+        s3 = vdotq_s32(vdotq_s32(s3, wb.v3, w.r1), wc.v3, w.r2);
+        pair_store<S, M>(s0, s1, s2, s3, st, y, wo, oy, fast, ho, rem);
+        if (oy + 2 >= ho) break;
+        const Win wd1 = win(r + 3 * wd);
+        wa = win(r + 4 * wd);
+        int32x4_t t0 = vdotq_s32(bias, wc.v0, w.r0), t1 = vdotq_s32(bias, wc.v1, w.r0);
+        int32x4_t t2 = vdotq_s32(bias, wc.v2, w.r0), t3 = vdotq_s32(bias, wc.v3, w.r0);
+        t0 = vdotq_s32(vdotq_s32(t0, wd1.v0, w.r1), wa.v0, w.r2);
+        t1 = vdotq_s32(vdotq_s32(t1, wd1.v1, w.r1), wa.v1, w.r2);
+        t2 = vdotq_s32(vdotq_s32(t2, wd1.v2, w.r1), wa.v2, w.r2);
+        t3 = vdotq_s32(vdotq_s32(t3, wd1.v3, w.r1), wa.v3, w.r2);
+        pair_store<S, M>(t0, t1, t2, t3, st, y, wo, oy + 2, fast, ho, rem);
+        r += 4 * wd;
+      }
+    } else {
+      // Output rows oy, oy + 1: input rows 2oy - pt + {0..4} (buffer rows
+      // 2oy + {0..4}), two windows each; row 4 is the next step's row 0.
+      const int8_t* r = r0;
+      int8x16_t t = vld1q_s8(r);
+      int8x16_t a0 = vqtbl1q_s8(t, i0), a1 = vqtbl1q_s8(t, i1);
+      for (int64_t oy = 0; oy < ho; oy += 2) {
+        t = vld1q_s8(r + wd);
+        const int8x16_t b0 = vqtbl1q_s8(t, i0), b1 = vqtbl1q_s8(t, i1);
+        t = vld1q_s8(r + 2 * wd);
+        const int8x16_t c0 = vqtbl1q_s8(t, i0), c1 = vqtbl1q_s8(t, i1);
+        t = vld1q_s8(r + 3 * wd);
+        const int8x16_t d0 = vqtbl1q_s8(t, i0), d1 = vqtbl1q_s8(t, i1);
+        t = vld1q_s8(r + 4 * wd);
+        const int8x16_t e0 = vqtbl1q_s8(t, i0), e1 = vqtbl1q_s8(t, i1);
+        int32x4_t s0 = vdotq_s32(bias, a0, w.r0), s1 = vdotq_s32(bias, a1, w.r0);
+        int32x4_t s2 = vdotq_s32(bias, c0, w.r0), s3 = vdotq_s32(bias, c1, w.r0);
+        s0 = vdotq_s32(vdotq_s32(s0, b0, w.r1), c0, w.r2);
+        s1 = vdotq_s32(vdotq_s32(s1, b1, w.r1), c1, w.r2);
+        s2 = vdotq_s32(vdotq_s32(s2, d0, w.r1), e0, w.r2);
+        s3 = vdotq_s32(vdotq_s32(s3, d1, w.r1), e1, w.r2);
+        pair_store<S, M>(s0, s1, s2, s3, st, y, wo, oy, fast, ho, rem);
+        a0 = e0;
+        a1 = e1;
+        r += 4 * wd;
+      }
+    }
+    x += hw;
+    y += howo * es;
+  }
+}
+
 // ---- the call --------------------------------------------------------------------------
 
 constexpr int kMaxTables = 8;
@@ -479,6 +687,7 @@ struct Plan {
   size_t strips;
   bool partial;  // wo < 16
   int narrow;    // 0: w >= 16 (WideSrc); 8 or 4: NarrowSrc<U>
+  bool pairs;    // row pairs (wo <= 8; stride 2: narrow rows; stride 1: w <= 8): tab[0]
   int tables;
   TableInfo tab[kMaxTables];
 };
@@ -502,6 +711,24 @@ bool make_plan(const DwPlaneS8& p, Plan& pl) {
   pl.strips = pl.partial ? 1 : (p.wo + 15) / 16;
   pl.narrow = w >= 16 ? 0 : (w >= 8 ? 8 : 4);
   pl.tables = 0;
+  pl.pairs = p.wo <= 8 && w <= (S == 2 ? 16 : 8) &&
+             pair_buf_bytes(p.h, p.w, p.pad_top, p.ho, S) <= kPairBuf;
+  if (pl.pairs) {
+    // The index vectors into a 16-byte load at a row of the buffer.
+    // Stride 1: phase p, lane i, tap j: row A + i / 2 (bytes from (i / 2) * w),
+    // input column -pad_left + p + 4 (i % 2) + j.
+    // Stride 2: vector q (0, 1), lane i, tap j: column -pad_left + o_q + 4i + j.
+    TableInfo& t = pl.tab[pl.tables++];
+    t.a[0] = t.a[1] = t.a[2] = 0;
+    for (int q = 0; q < 4; q++)
+      for (int b = 0; b < 16; b++) {
+        const int i = b / 4, j = b % 4;
+        const int64_t c = S == 1 ? -pl_ + q + 4 * (i % 2) + j : -pl_ + kOffS2[q % 2] + b;
+        const int64_t r = S == 1 ? i / 2 : 0;
+        t.idx[q][b] = j != 3 && c >= 0 && c < w ? uint8_t(r * w + c) : uint8_t(0xff);
+      }
+    return true;
+  }
   const int* off = S == 1 ? kOffS1 : kOffS2;
   for (size_t s = 0; s < pl.strips; s++) {
     const int64_t c0 = int64_t(strip_x0<S>(s, p.wo)) * S - pl_;
@@ -563,6 +790,16 @@ void run_planes(const DwPlaneS8& p, const Plan& pl) {
   a.ho = p.ho;
   a.wo = p.wo;
   a.tab = nullptr;
+  if (pl.pairs) {  // row pairs: all planes in one sweep
+    a.x = p.x;
+    a.y = p.y;
+    a.count = p.count;
+    a.ch = 0;
+    a.k = p.k;
+    a.c0 = -int64_t(p.pad_left);
+    a.tab = &pl.tab[0];
+    return sweep_pairs<S, M>(a);
+  }
   if (pl.partial) {  // one strip: all planes in one sweep
     a.x = p.x;
     a.y = p.y;
