@@ -131,6 +131,54 @@ struct DirectSrc {
   }
 };
 
+// The first strip of a row with pad_left 1 (c0 = -1): the windows that
+// start at column -1 are the load at column 0 shifted by one byte (EXT with
+// a zero vector: the padding); the others load directly.
+//   stride 1: v0 = [0, x0 .. x14] = ext(0, v1, 15), v1, v2, v3 at 0, 1, 2
+//     (reads up to column 17: w > 17);
+//   stride 2: v0 = ext(0, load(0), 15), v1, v2, v3 at 1, 15, 17 (w > 32).
+template <int S>
+struct LeftSrc {
+  ARMCONV_DWD_INLINE Win load(const int8_t* r) const {
+    const int8x16_t z = vdupq_n_s8(0);
+    if (S == 1) {
+      const int8x16_t a = vld1q_s8(r);
+      return {vextq_s8(z, a, 15), a, vld1q_s8(r + 1), vld1q_s8(r + 2)};
+    }
+    return {vextq_s8(z, vld1q_s8(r), 15), vld1q_s8(r + 1), vld1q_s8(r + 15), vld1q_s8(r + 17)};
+  }
+};
+
+// The last strip of a row whose windows reach K = w - c0 columns past c0
+// (the "same" right padding: S = 1, K = 17; S = 2, K = 33 (w even) or 32):
+// the vectors that would read past the row are an in-row load shifted by
+// EXT, zero-filled where a window's tap reads the padding (column w) and
+// anything where only the zero-weight 4th byte does.
+//   S = 1, K = 17: v0, v1 at c0, c0 + 1 (v1 ends at w - 1); v2 = ext(v1, v1,
+//     1) (its byte 15, column w, is a 4th byte); v3 = ext(v1, 0, 2) (byte 14
+//     is tap 2 of output w - 1: column w, zero).
+//   S = 2, K = 33: v3 = ext(L, L, 1), L at c0 + 17 (byte 15 of v3, column
+//     w, is a 4th byte); K = 32: v2 at c0 + 16 ends at w - 1, v3 = ext(v2,
+//     0, 2) (byte 14: column w, tap 2).
+template <int S, int K>
+struct RightSrc {
+  int64_t c0;
+  ARMCONV_DWD_INLINE Win load(const int8_t* row) const {
+    const int8_t* r = row + c0;
+    const int8x16_t z = vdupq_n_s8(0);
+    if (S == 1) {
+      const int8x16_t a = vld1q_s8(r + 1);
+      return {vld1q_s8(r), a, vextq_s8(a, a, 1), vextq_s8(a, z, 2)};
+    }
+    if (K == 33) {
+      const int8x16_t l = vld1q_s8(r + 17);
+      return {vld1q_s8(r), vld1q_s8(r + 2), vld1q_s8(r + 16), vextq_s8(l, l, 1)};
+    }
+    const int8x16_t l = vld1q_s8(r + 16);
+    return {vld1q_s8(r), vld1q_s8(r + 2), l, vextq_s8(l, z, 2)};
+  }
+};
+
 // Index vectors and load positions of one table strip (computed per call).
 struct TableInfo {
   uint8_t idx[4][16];
@@ -306,6 +354,14 @@ struct SweepArgs {
 
 template <int S, class Src>
 struct MakeSrc;
+template <int S>
+struct MakeSrc<S, LeftSrc<S>> {
+  static LeftSrc<S> make(const SweepArgs&) { return LeftSrc<S>{}; }
+};
+template <int S, int K>
+struct MakeSrc<S, RightSrc<S, K>> {
+  static RightSrc<S, K> make(const SweepArgs& a) { return RightSrc<S, K>{a.c0}; }
+};
 template <int S>
 struct MakeSrc<S, DirectSrc<S>> {
   static DirectSrc<S> make(const SweepArgs& a) { return DirectSrc<S>{a.c0}; }
@@ -701,6 +757,19 @@ ARMCONV_DWD_INLINE bool strip_direct(int64_t c0, int64_t w) {
   return c0 >= 0 && c0 + last_byte<S>() < w;
 }
 
+// How a strip gets its windows: -1 direct, -2 left edge (LeftSrc), -(K + 3)
+// right edge (RightSrc<S, K>), 0 a table.
+template <int S>
+ARMCONV_DWD_INLINE int strip_kind(int64_t c0, int64_t w, bool partial) {
+  if (strip_direct<S>(c0, w)) return -1;
+  if (!partial) {
+    if (c0 == -1 && (S == 1 ? 17 : 32) < w) return -2;
+    if (c0 >= 0 && S == 1 && c0 + 17 == w) return -20;
+    if (c0 >= 0 && S == 2 && (c0 + 33 == w || c0 + 32 == w)) return -int(w - c0) - 3;
+  }
+  return 0;
+}
+
 // False when the plane has a shape the plan does not cover (w < 4, more
 // table strips than kMaxTables).
 template <int S>
@@ -732,7 +801,7 @@ bool make_plan(const DwPlaneS8& p, Plan& pl) {
   const int* off = S == 1 ? kOffS1 : kOffS2;
   for (size_t s = 0; s < pl.strips; s++) {
     const int64_t c0 = int64_t(strip_x0<S>(s, p.wo)) * S - pl_;
-    if (strip_direct<S>(c0, w)) continue;
+    if (strip_kind<S>(c0, w, pl.partial) < 0) continue;
     if (pl.tables == kMaxTables) return false;
     TableInfo& t = pl.tab[pl.tables++];
     const int nload = pl.narrow ? 2 : (S == 1 ? 2 : 3);
@@ -769,8 +838,14 @@ bool make_plan(const DwPlaneS8& p, Plan& pl) {
 }
 
 template <int S, int M, bool PARTIAL>
-void run_strip(const Plan& pl, SweepArgs& a, int tab) {
-  if (tab < 0) return sweep<S, M, PARTIAL, DirectSrc<S>>(a);
+void run_strip(const Plan& pl, SweepArgs& a, int kind, int tab) {
+  if (kind == -1) return sweep<S, M, PARTIAL, DirectSrc<S>>(a);
+  if (!PARTIAL) {
+    if (kind == -2) return sweep<S, M, PARTIAL, LeftSrc<S>>(a);
+    if (S == 1 && kind == -20) return sweep<S, M, PARTIAL, RightSrc<S, 17>>(a);
+    if (S == 2 && kind == -36) return sweep<S, M, PARTIAL, RightSrc<S, 33>>(a);
+    if (S == 2 && kind == -35) return sweep<S, M, PARTIAL, RightSrc<S, 32>>(a);
+  }
   a.tab = &pl.tab[tab];
   if (pl.narrow == 0) return sweep<S, M, PARTIAL, WideSrc<S>>(a);
   if (pl.narrow == 8) return sweep<S, M, PARTIAL, NarrowSrc<8>>(a);
@@ -807,7 +882,7 @@ void run_planes(const DwPlaneS8& p, const Plan& pl) {
     a.ch = 0;
     a.k = p.k;
     a.c0 = -int64_t(p.pad_left);
-    return run_strip<S, M, true>(pl, a, strip_direct<S>(a.c0, a.w) ? -1 : 0);
+    return run_strip<S, M, true>(pl, a, strip_kind<S>(a.c0, a.w, true), 0);
   }
   a.count = 1;
   for (size_t i = 0; i < p.count; i++) {
@@ -819,7 +894,8 @@ void run_planes(const DwPlaneS8& p, const Plan& pl) {
       const size_t x0 = strip_x0<S>(s, p.wo);
       a.y = static_cast<char*>(p.y) + (i * a.howo + x0) * es;
       a.c0 = int64_t(x0) * S - int64_t(p.pad_left);
-      run_strip<S, M, false>(pl, a, strip_direct<S>(a.c0, a.w) ? -1 : tab++);
+      const int kind = strip_kind<S>(a.c0, a.w, false);
+      run_strip<S, M, false>(pl, a, kind, kind < 0 ? -1 : tab++);
     }
   }
 }
