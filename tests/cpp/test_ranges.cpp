@@ -798,7 +798,8 @@ void f16_cases(bool twins) {
   }
 }
 
-// all_families: also int8 Winograd and depthwise (no ISA-extension kernels).
+// all_families: also int8 Winograd and the any-shape depthwise (no
+// ISA-extension kernels).
 void s8_cases(bool all_families) {
   // int8: the same driver and depthwise planning.
   s8_case("gemm_s8 1x1 40->36, 45x45", make_gemm_s8_conv, params(40, 36, 1, 1, 0, 1, false), 1, 45,
@@ -823,11 +824,12 @@ void s8_cases(bool all_families) {
           {1, 1, 1});
   s8_case("im2col_s8 3x3 s2 70->24, 15x15 (stages)", make_im2col_s8_conv, params(70, 24, 3, 2, 1, 1, false), 1,
           15, 15, {1, 1, 1});
-  if (!all_families) return;
+  // int8 depthwise 3x3 (also in ext: dwconv3x3_s8-aarch64-1x16-dotprod).
   s8_case("dw3x3_s8 s1 C3, 48x40", make_dw3x3_s8_conv, params(3, 3, 3, 1, 1, 3, false), 1, 48, 40,
           {3, 5, 1});
   s8_case("dw3x3_s8 s2 C4, 70x33, pad 0", make_dw3x3_s8_conv, params(4, 4, 3, 2, 0, 4, false), 1, 70,
           33, {4, 4, 1});
+  if (!all_families) return;
   s8_case("dw_s8 5x5 C2, 40x20", make_dw_s8_conv, params(2, 2, 5, 1, 2, 2, false), 1, 40, 20, {2, 5, 1});
 }
 
@@ -853,9 +855,9 @@ int main() {
   if (all_families) f32_cases();
   f16_cases(all_families);
   s8_cases(all_families);
+  dw_s8_run_cases();  // (also in ext: the dotprod int8 depthwise kernels)
   if (all_families) {
     stem_cases();
-    dw_s8_run_cases();
     phase7_cases();
     mixed_cases();
     wino_s2_cases();
