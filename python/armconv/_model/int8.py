@@ -114,18 +114,31 @@ LAYERS = ("auto", "all")
 #              576_14, 960_7} (int8 output, as inside an int8 chain; float32
 #              output 0.94-0.97 times that) qdw3x3s1_64_56
 #              fp32 2.08-2.72 (3.14) | as a72 | 1.63-1.83 (1.92)
-#              int8 1.08-1.72 | 1.08-1.72 | 0.83-1.08
+#              int8 1.08-1.72 | 1.08-1.72 | 0.83-1.08 (a76: before the sdot kernels)
+#              int8 on the sdot kernels (dwconv3x3_s8-aarch64-1x16-dotprod, a76;
+#                   bench/insncount.py --cpu cortex-a76 'qmbv2_dw_*' qdw3x3s1_64_56,
+#                   the perf gate's figures): 3.62 (32@112), 3.03 (144@56), 2.82
+#                   (192@28), 2.63 (384@14), 2.64 (576@14), 1.43 (960@7), 3.03
+#                   (qdw3x3s1_64_56); float32 output 0.83-0.94 times that. Over
+#                   MobileNetV2's 13 stride-1 layers 16.4 M MACs in 6.00 M
+#                   instructions: 2.74 (11.25 M before)
 #   depthwise_s2  the same, stride 2: mbv2_dw_s2_{96_112, 144_56, 192_28,
 #              576_14} dw3x3s2_64_56 / qmbv2_dw_s2_576_14 qdw3x3s2_64_56
 #              fp32 2.06-2.44 (2.49) | as a72 | 1.82-2.12 (2.07)
-#              int8 0.94-1.07 | 0.94-1.07 | 0.68-0.83
+#              int8 0.94-1.07 | 0.94-1.07 | 0.68-0.83 (a76: before the sdot kernels)
+#              int8 on the sdot kernels (a76, as above): 2.62 (96@112), 2.39
+#                   (144@56), 2.10 (192@28), 1.23 (576@14), 2.38 (qdw3x3s2_64_56);
+#                   over MobileNetV2's 4 stride-2 layers 4.32 M MACs in 1.83 M
+#                   instructions: 2.37 (4.15 M before)
 #              (on 1c5ca8f one depthwise figure: fp32 1.50-1.95, int8 1.00-1.56
 #              on aarch64; since then the fp32 whole-plane assembly kernels;
 #              the int8 ones unchanged.) Both strides depend on the map too:
 #              aarch64 fp32 stride 1 2.65-2.72 on 28-112 wide maps, 2.34 at 14,
 #              2.08 at 7; int8 1.72 at 14, 1.08 at 7 (960 channels). The rule has
 #              no map sizes (a chain's pick depends on its weights alone): the
-#              table holds the middle.
+#              table holds the middle (the sdot kernels: MobileNetV2's whole
+#              layers' figure, 2.7 and 2.35; with them every MobileNetV2 pick on
+#              the A76 stays int8, as before).
 #   conv3x3s1  3x3 stride 1 dense: r18_3x3_* (fp32 Winograd) / qr18_3x3_*
 #              fp32 10.7-14.6 | 10.7-14.6 | 9.06-11.9
 #              int8 6.05-7.51 | 12.6-13.5 | 4.47-5.53
@@ -139,7 +152,7 @@ RATES = {
     # kernel: {kind: (fp32, int8)}
     "smull": {"pointwise": (3.65, 4.2), "depthwise": (2.5, 1.4), "depthwise_s2": (2.2, 1.0),
               "conv3x3s1": (12.5, 6.9), "other": (5.2, 4.6)},
-    "dotprod": {"pointwise": (3.65, 12.0), "depthwise": (2.5, 1.4), "depthwise_s2": (2.2, 1.0),
+    "dotprod": {"pointwise": (3.65, 12.0), "depthwise": (2.5, 2.7), "depthwise_s2": (2.2, 2.35),
                 "conv3x3s1": (12.5, 13.0), "other": (5.2, 12.8)},
     "armv7": {"pointwise": (3.15, 3.6), "depthwise": (1.75, 0.95), "depthwise_s2": (1.9, 0.8),
               "conv3x3s1": (10.3, 5.1), "other": (4.1, 4.1)},
