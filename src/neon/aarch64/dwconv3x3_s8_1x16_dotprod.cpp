@@ -560,6 +560,38 @@ inline size_t pair_buf_bytes(size_t h, size_t w, size_t pt, size_t ho, int s) {
   return rows * w + 32;
 }
 
+// The plane (n bytes) into the staging buffer: 64-byte LD1/ST1 of four
+// registers, then 16-byte moves, the last one overlapping (n < 16: memcpy).
+ARMCONV_DWD_INLINE void stage_plane(int8_t* d, const int8_t* s, size_t n) {
+  if (n < 16) {
+    std::memcpy(d, s, n);
+    return;
+  }
+  if (n <= 64) {  // (7x7: 49 bytes) straight-line, no loop
+    const int8x16_t a = vld1q_s8(s), z = vld1q_s8(s + n - 16);
+    if (n > 32) {
+      const int8x16_t b = vld1q_s8(s + 16);
+      vst1q_s8(d + 16, b);
+      if (n > 48) vst1q_s8(d + 32, vld1q_s8(s + 32));
+    }
+    vst1q_s8(d, a);
+    vst1q_s8(d + n - 16, z);
+    return;
+  }
+  size_t b = 0;
+  for (; b + 64 <= n; b += 64) {
+    int8x16x4_t v = vld1q_s8_x4(s + b);
+    ARMCONV_DWD_OPAQUE(v.val[0]);
+    vst1q_s8_x4(d + b, v);
+  }
+  for (; b + 16 < n; b += 16) {
+    int8x16_t v = vld1q_s8(s + b);
+    ARMCONV_DWD_OPAQUE(v);
+    vst1q_s8(d + b, v);
+  }
+  vst1q_s8(d + n - 16, vld1q_s8(s + n - 16));
+}
+
 // The 16 outputs of a step: rows oy and oy + 1 (y: the plane's output).
 // Rows oy < fast (both rows exist, 8 elements at each stay inside the
 // call's output) store 8 + 8; the others check each row (rem: output
@@ -650,17 +682,7 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
   const int8_t* const r0 = buf;         // row -pt
   for (size_t i = 0; i < count; i++) {
     // The plane into the buffer (whole vectors, the last one overlapping).
-    if (hw >= 16) {
-      size_t b = 0;
-      for (; b + 16 < hw; b += 16) {
-        int8x16_t v = vld1q_s8(x + b);
-        ARMCONV_DWD_OPAQUE(v);
-        vst1q_s8(inner + b, v);
-      }
-      vst1q_s8(inner + hw - 16, vld1q_s8(x + hw - 16));
-    } else {
-      std::memcpy(inner, x, hw);
-    }
+    stage_plane(inner, x, hw);
     const int32x4_t bias = vld1q_dup_s32(bias_p + i);
     if (M == kI8 || M == kI8Shift) st.mult = vld1q_dup_s32(mult_p + i);
     else st.scale = vld1q_dup_f32(scale_p + i);
@@ -732,6 +754,83 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
   }
 }
 
+// ---- staged narrow rows (stride 1, w <= 16, 8 < wo < 16) -------------------------------
+// Maps such as 14x14: one partial strip, its planes staged into the zeroed
+// stack buffer of the row pairs (pad_top zero rows above, zero rows below),
+// so each input row is one 16-byte load (its columns w.. are the next row's
+// bytes, which the TBL indices skip) and no row needs a check: per output
+// row 1 load + 4 TBL, 12 sdot and the store of 16 (the lanes past the row
+// land in the next row, stored after it), exactly wo where 16 would pass the
+// call's last output.
+template <int M>
+__attribute__((noinline)) void sweep_staged(const SweepArgs& a) {
+  constexpr int S = 1;
+  Store<S, M> st(*a.out);
+  const uint8x16_t ti0 = vld1q_u8(kTapIdx[0]), ti1 = vld1q_u8(kTapIdx[1]), ti2 = vld1q_u8(kTapIdx[2]);
+  const TableInfo& tab = *a.tab;
+  const uint8x16_t i0 = vld1q_u8(tab.idx[0]), i1 = vld1q_u8(tab.idx[1]), i2 = vld1q_u8(tab.idx[2]),
+                   i3 = vld1q_u8(tab.idx[3]);
+  const size_t es = (M == kI8 || M == kI8Shift) ? 1 : sizeof(float);
+  const int8_t* x = a.x;
+  char* y = static_cast<char*>(a.y);
+  const int32_t* bias_p = a.out->bias + a.ch;
+  const int32_t* mult_p = (M == kI8 || M == kI8Shift) ? a.out->mult + a.ch : nullptr;
+  const float* scale_p = (M == kF32 || M == kF32Clamp) ? a.out->fscale + a.ch : nullptr;
+  const size_t hw = a.hw, howo = a.howo, count = a.count, wo = a.wo;
+  const int64_t wd = a.w, pt = a.pt, ho = int64_t(a.ho);
+  const size_t ostep = wo * es;
+  alignas(16) int8_t buf[kPairBuf];
+  {
+    const size_t n = pair_buf_bytes(size_t(a.h), size_t(wd), size_t(pt), a.ho, S);
+    int8x16_t z = vdupq_n_s8(0);
+    ARMCONV_DWD_OPAQUE(z);
+    for (size_t b = 0; b < n; b += 16) vst1q_s8(buf + b, z);
+  }
+  int8_t* const inner = buf + pt * wd;  // row 0 of the plane
+  auto win = [&](const int8_t* r) -> Win {
+    const int8x16_t t = vld1q_s8(r);
+    return {vqtbl1q_s8(t, i0), vqtbl1q_s8(t, i1), vqtbl1q_s8(t, i2), vqtbl1q_s8(t, i3)};
+  };
+  for (size_t i = 0; i < count; i++) {
+    stage_plane(inner, x, hw);
+    const int32x4_t bias = vld1q_dup_s32(bias_p + i);
+    if (M == kI8 || M == kI8Shift) st.mult = vld1q_dup_s32(mult_p + i);
+    else st.scale = vld1q_dup_f32(scale_p + i);
+    const int8x16_t kv = vld1q_s8(a.k + i * kDwS8PackedBytes);
+    const Taps w = {vqtbl1q_s8(kv, ti0), vqtbl1q_s8(kv, ti1), vqtbl1q_s8(kv, ti2)};
+    // Rows oy < fast store 16: oy * wo + 16 <= rem (output elements to the call's end).
+    const size_t rem = (count - i) * howo;
+    int64_t fast = rem >= 16 ? int64_t((rem - 16) / wo) + 1 : 0;
+    if (fast > ho) fast = ho;
+    // Output row oy: buffer rows oy, oy + 1, oy + 2.
+    const int8_t* r = buf;
+    char* p = y;
+    Win r0 = win(r), r1 = win(r + wd), r2;
+    int64_t oy = 0;
+    for (; oy + 3 <= fast; oy += 3) {
+      r2 = win(r + 2 * wd);
+      out_row<S, M, true>(r0, r1, r2, w, bias, st, p, wo);
+      r0 = win(r + 3 * wd);
+      out_row<S, M, true>(r1, r2, r0, w, bias, st, p + ostep, wo);
+      r1 = win(r + 4 * wd);
+      out_row<S, M, true>(r2, r0, r1, w, bias, st, p + 2 * ostep, wo);
+      r += 3 * wd;
+      p += 3 * ostep;
+    }
+    for (; oy < ho; oy++) {
+      r2 = win(r + 2 * wd);
+      if (oy < fast) out_row<S, M, true>(r0, r1, r2, w, bias, st, p, wo);
+      else out_row<S, M, false>(r0, r1, r2, w, bias, st, p, wo);
+      r0 = r1;
+      r1 = r2;
+      r += wd;
+      p += ostep;
+    }
+    x += hw;
+    y += howo * es;
+  }
+}
+
 // ---- the call --------------------------------------------------------------------------
 
 constexpr int kMaxTables = 8;
@@ -744,6 +843,7 @@ struct Plan {
   bool partial;  // wo < 16
   int narrow;    // 0: w >= 16 (WideSrc); 8 or 4: NarrowSrc<U>
   bool pairs;    // row pairs (wo <= 8; stride 2: narrow rows; stride 1: w <= 8): tab[0]
+  bool staged;   // staged narrow rows (stride 1, w <= 16, 8 < wo < 16): tab[0]
   int tables;
   TableInfo tab[kMaxTables];
 };
@@ -795,6 +895,19 @@ bool make_plan(const DwPlaneS8& p, Plan& pl) {
         const int64_t c = S == 1 ? -pl_ + q + 4 * (i % 2) + j : -pl_ + kOffS2[q % 2] + b;
         const int64_t r = S == 1 ? i / 2 : 0;
         t.idx[q][b] = j != 3 && c >= 0 && c < w ? uint8_t(r * w + c) : uint8_t(0xff);
+      }
+    return true;
+  }
+  pl.staged = S == 1 && pl.partial && w <= 16 && pair_buf_bytes(p.h, p.w, p.pad_top, p.ho, S) <= kPairBuf;
+  if (pl.staged) {
+    // Phase q, lane i, tap j: column -pad_left + q + 4i + j of a 16-byte
+    // load at the row (columns >= w are the next row's: zero).
+    TableInfo& t = pl.tab[pl.tables++];
+    t.a[0] = t.a[1] = t.a[2] = 0;
+    for (int q = 0; q < 4; q++)
+      for (int b = 0; b < 16; b++) {
+        const int64_t c = -pl_ + q + b;
+        t.idx[q][b] = b % 4 != 3 && c >= 0 && c < w ? uint8_t(c) : uint8_t(0xff);
       }
     return true;
   }
@@ -874,6 +987,15 @@ void run_planes(const DwPlaneS8& p, const Plan& pl) {
     a.c0 = -int64_t(p.pad_left);
     a.tab = &pl.tab[0];
     return sweep_pairs<S, M>(a);
+  }
+  if (S == 1 && pl.staged) {  // staged narrow rows: all planes in one sweep
+    a.x = p.x;
+    a.y = p.y;
+    a.count = p.count;
+    a.ch = 0;
+    a.k = p.k;
+    a.tab = &pl.tab[0];
+    return sweep_staged<M>(a);
   }
   if (pl.partial) {  // one strip: all planes in one sweep
     a.x = p.x;
