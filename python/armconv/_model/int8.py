@@ -118,18 +118,18 @@ LAYERS = ("auto", "all")
 #              int8 on the sdot kernels (dwconv3x3_s8-aarch64-1x16-dotprod, a76;
 #                   bench/insncount.py --cpu cortex-a76 'qmbv2_dw_*' qdw3x3s1_64_56,
 #                   the perf gate's figures): 3.62 (32@112), 3.03 (144@56), 2.82
-#                   (192@28), 2.63 (384@14), 2.64 (576@14), 1.43 (960@7), 3.03
-#                   (qdw3x3s1_64_56); float32 output 0.83-0.94 times that. Over
-#                   MobileNetV2's 13 stride-1 layers 16.4 M MACs in 6.00 M
+#                   (192@28), 2.64 (384@14), 2.64 (576@14), 1.44 (960@7), 3.03
+#                   (qdw3x3s1_64_56); float32 output 0.83-0.97 times that. Over
+#                   MobileNetV2's 13 stride-1 layers 16.4 M MACs in 5.98 M
 #                   instructions: 2.74 (11.25 M before)
 #   depthwise_s2  the same, stride 2: mbv2_dw_s2_{96_112, 144_56, 192_28,
 #              576_14} dw3x3s2_64_56 / qmbv2_dw_s2_576_14 qdw3x3s2_64_56
 #              fp32 2.06-2.44 (2.49) | as a72 | 1.82-2.12 (2.07)
 #              int8 0.94-1.07 | 0.94-1.07 | 0.68-0.83 (a76: before the sdot kernels)
 #              int8 on the sdot kernels (a76, as above): 2.62 (96@112), 2.39
-#                   (144@56), 2.10 (192@28), 1.23 (576@14), 2.38 (qdw3x3s2_64_56);
-#                   over MobileNetV2's 4 stride-2 layers 4.32 M MACs in 1.83 M
-#                   instructions: 2.37 (4.15 M before)
+#                   (144@56), 2.10 (192@28), 1.28 (576@14), 2.38 (qdw3x3s2_64_56);
+#                   over MobileNetV2's 4 stride-2 layers 4.32 M MACs in 1.82 M
+#                   instructions: 2.38 (4.15 M before)
 #              (on 1c5ca8f one depthwise figure: fp32 1.50-1.95, int8 1.00-1.56
 #              on aarch64; since then the fp32 whole-plane assembly kernels;
 #              the int8 ones unchanged.) Both strides depend on the map too:
