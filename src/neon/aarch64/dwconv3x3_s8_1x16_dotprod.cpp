@@ -36,7 +36,11 @@
 //   direct: every byte the 4 loads read is inside the input row (c0 = x0*S -
 //     pad_left >= 0, c0 + 18 < w for stride 1, c0 + 33 < w for stride 2):
 //     4 loads straight from the row.
-//   table: the strips that touch the padding or the row's end. The row's
+//   left / right edge ("same" padding: pad_left 1; the last strip's windows
+//     reaching column w): the vectors that would read outside the row are an
+//     in-row load shifted by EXT, with zeros for the padding (LeftSrc,
+//     RightSrc): as many instructions as direct, or one more.
+//   table: the other strips that touch the padding or the row's end. The row's
 //     bytes the strip needs sit in a table of 16-byte loads that stay inside
 //     the row (w >= 16: 2 loads (stride 1) or 3 (stride 2) at positions
 //     clamped to [0, w - 16]; 4 <= w < 16: the whole row, as the u = 8 (or
@@ -60,6 +64,16 @@
 // land in the rows after it (stored later, in order), except where the
 // vector would reach past the call's last output: there exactly wo
 // elements, through the stack.
+// Small maps (see "row pairs" and "staged narrow rows" below): planes at
+// most 8 outputs wide (7x7, 14 -> 7) run two output rows per 16-lane step;
+// stride-1 planes 9..15 outputs and at most 16 inputs wide (14x14) one row
+// per step from 16-byte row loads. Both stage each plane into a zeroed
+// stack buffer with its padding rows, so no row is checked.
+// Counts (bench/insncount.py --cpu cortex-a76, MACs per instruction, int8
+// output; baseline kernels before): stride 1 qmbv2_dw_32_112 1.78 -> 3.62,
+// qdw3x3s1_64_56 1.40 -> 3.03, 192@28 1.14 -> 2.82, 384@14 1.72 -> 2.64,
+// 960@7 1.08 -> 1.44; stride 2 96@112 1.15 -> 2.62, qdw3x3s2_64_56 0.94 ->
+// 2.38, 192@28 0.72 -> 2.10, 576@14 1.07 -> 1.28.
 #include <arm_neon.h>
 
 #include <cstddef>
