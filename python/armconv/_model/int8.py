@@ -70,9 +70,8 @@ that counts fewer instructions than float32 for its kind and input width
 (:func:`float_precision`, :data:`FP16_RATES`; the model's LayerCache asks it
 when it makes the layer), as every layer at precision "fp16": on the A76
 dense convolutions (ResNet-18's 3x3 stride-1 layers run fp16 Winograd) and
-depthwise 3x3 layers on maps 14 or more wide (stride 1) or 28 or more
-(stride 2); fully connected
-layers stay float32. Weighing int8 against fp16 inside the chain rule
+depthwise 3x3 layers (weighed by the map's width, :data:`F32_DW_RATES`);
+fully connected layers stay float32. Weighing int8 against fp16 inside the chain rule
 counted more, not fewer, instructions on MobileNetV2 (on 9209cf5: 48.3 M
 against 46.4 M): the int8 picks stay those measured against float32.
 """
@@ -204,9 +203,9 @@ MARGIN = 0.9
 #                 stride 2: 96@112 2.55, 144@56 2.36, 192@28 2.27, 576@14 2.11
 #                 (float32 on the same layers, mbv2_dw_*: stride 1 2.72, 2.68, 2.65,
 #                 2.34, 2.34, 2.08; stride 2 2.44, 2.15, 2.12, 2.05: fp16 counts fewer
-#                 instructions on every one). Against RATES' single float32 figure
-#                 (2.5, 2.2) the rule runs fp16 stride 1 from 14 wide, stride 2 from
-#                 28 wide. ((min width, rate), ...), widest first. (Before the rows
+#                 instructions on every one; F32_DW_RATES below holds them by width, and
+#                 the rule runs fp16 on every width). ((min width, rate), ...),
+#                 widest first. (Before the rows
 #                 kernels, counted through the Python API as one call between
 #                 bench/guest_marks.py region marks, about 1.5% below insn_bench:
 #                 stride 1 3.61, 3.49, 2.28, 1.51, 0.48; stride 2 2.00, 1.85,
@@ -214,13 +213,23 @@ MARGIN = 0.9
 FP16_RATES = {"pointwise": 7.0, "conv3x3s1": 15.7, "other": 6.45,
               "depthwise": ((56, 3.52), (28, 2.91), (14, 2.82), (1, 2.36)),
               "depthwise_s2": ((112, 2.55), (56, 2.36), (28, 2.27), (1, 2.11))}
+# The float32 depthwise 3x3 kernels on the same layers, by input width as above
+# (the figures in the comment above; mbv2_dw_* of the perf gate, the same on
+# cortex-a72 and a76): the half-precision rule weighs fp16 against these, so it
+# runs fp16 on every MobileNetV2 depthwise 3x3 layer (7-wide stride 1: 2.36
+# against 2.08; 14-wide stride 2: 2.11 against 2.05). RATES' single figure per
+# stride (2.5, 2.2) stays the int8 rule's: a chain's pick does not depend on the
+# map (see RATES).
+F32_DW_RATES = {"depthwise": ((28, 2.65), (14, 2.34), (1, 2.08)),
+                "depthwise_s2": ((112, 2.44), (28, 2.12), (1, 2.05))}
 # Where the half-precision rule ("fp16", and the layers "int8+fp16" leaves
-# float) runs a layer fp16: where FP16_RATES beats RATES' float32 figure for its
-# kind (and map width): on cortex-a76 every dense convolution (1x1, 3x3 stride 1
-# by Winograd, other: im2col), depthwise 3x3 stride 1 on maps >= 14 wide and
-# stride 2 on maps >= 28 wide; not the narrower depthwise layers (fp16 counts
-# more MACs per instruction there than float32 does on them, but less than
-# RATES' middle figure), and not fully connected layers
+# float) runs a layer fp16: where FP16_RATES beats the float32 figure for its
+# kind (f32_rate: by map width for depthwise 3x3): on cortex-a76 every dense
+# convolution (1x1, 3x3 stride 1 by Winograd, other: im2col) and every
+# depthwise 3x3 layer (until session 31 the rule weighed depthwise against
+# RATES' one float32 figure per stride and kept stride-1 maps under 14 wide and
+# stride-2 maps under 28 float32), not depthwise of other sizes (not counted
+# in fp16) and not fully connected layers
 # (model.py LayerCache.fc_layer): at batch 1 (a GEMV) MobileNetV2's 1280 -> 1000
 # layer counted 2.09 M instructions in fp16 against 0.48 M in float32 (0.61 and
 # 2.69 MACs per instruction; ResNet-18's 512 -> 1000: 0.82 M against 0.20 M),
@@ -424,6 +433,15 @@ def fp16_rate(kind, width):
     return r
 
 
+def f32_rate(kind, width, isa):
+    """The float32 figure the half-precision rule weighs FP16_RATES against: by the
+    input's width for depthwise 3x3 (F32_DW_RATES), else RATES' float32 column."""
+    r = F32_DW_RATES.get(kind)
+    if r is not None:
+        return next(rate for w0, rate in r if width >= w0)
+    return RATES[isa or "smull"][kind][0]
+
+
 def float_precision(w_shape, groups, strides, isa, fp16, width=1):
     """"fp16" where half precision counts fewer instructions than float32 for this
     layer on an input `width` wide (fp16: the model asks for it and the CPU has
@@ -433,7 +451,7 @@ def float_precision(w_shape, groups, strides, isa, fp16, width=1):
     kind = layer_kind(w_shape, groups, strides)
     if kind.startswith("depthwise") and tuple(w_shape[2:]) != (3, 3):
         return "fp32"  # counted: 3x3 only
-    return "fp16" if fp16_rate(kind, width) > RATES[isa or "smull"][kind][0] else "fp32"
+    return "fp16" if fp16_rate(kind, width) > f32_rate(kind, width, isa) else "fp32"
 
 
 def int8_pays(w_shape, groups, strides, isa):
