@@ -41,7 +41,7 @@ def conv2d_ref(x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), 
 
     blas: each tap's channel sum as a matrix product (numpy's BLAS; about 2x
     faster under QEMU on the Winograd tests' many-channel layers) when x and
-    w are finite; the same sums, in an order that may differ in the last bit
+    w are finite and a group has more than one input channel; the same sums, in an order that may differ in the last bit
     of float64 (a reference BLAS may also skip zero weights, which only
     matters for inf or NaN: those take the einsum)."""
     x = np.asarray(x, np.float64)
@@ -54,7 +54,9 @@ def conv2d_ref(x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), 
     ho = out_size(h, kh, sh, dh, pt, pb)
     wo = out_size(wd, kw, sw, dw, pl, pr)
     mg = cout // groups
-    if blas and np.isfinite(x).all() and np.isfinite(w).all():
+    # (BLAS for channel sums; a depthwise layer, one channel per group,
+    # takes the einsums below, which run all groups at once)
+    if blas and cg > 1 and np.isfinite(x).all() and np.isfinite(w).all():
         xp = np.zeros((n, h + pt + pb, wd + pl + pr, c))  # NHWC: channels contiguous
         xp[:, pt:pt + h, pl:pl + wd] = x.transpose(0, 2, 3, 1)
         yt = np.zeros((n, ho, wo, cout))
