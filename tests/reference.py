@@ -41,7 +41,7 @@ def conv2d_ref(x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), 
 
     blas: each tap's channel sum as a matrix product (numpy's BLAS; about 2x
     faster under QEMU on the Winograd tests' many-channel layers) when x and
-    w are finite; the same sums, in an order that may differ in the last bit
+    w are finite and a group has more than one input channel; the same sums, in an order that may differ in the last bit
     of float64 (a reference BLAS may also skip zero weights, which only
     matters for inf or NaN: those take the einsum)."""
     x = np.asarray(x, np.float64)
@@ -54,7 +54,9 @@ def conv2d_ref(x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), 
     ho = out_size(h, kh, sh, dh, pt, pb)
     wo = out_size(wd, kw, sw, dw, pl, pr)
     mg = cout // groups
-    if blas and np.isfinite(x).all() and np.isfinite(w).all():
+    # (BLAS for channel sums; a depthwise layer, one channel per group,
+    # takes the einsums below, which run all groups at once)
+    if blas and cg > 1 and np.isfinite(x).all() and np.isfinite(w).all():
         xp = np.zeros((n, h + pt + pb, wd + pl + pr, c))  # NHWC: channels contiguous
         xp[:, pt:pt + h, pl:pl + wd] = x.transpose(0, 2, 3, 1)
         yt = np.zeros((n, ho, wo, cout))
@@ -68,17 +70,18 @@ def conv2d_ref(x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), 
                     yt[..., g * mg:(g + 1) * mg] += patch @ ws[:, :, ky, kx].T
         y = np.ascontiguousarray(yt.transpose(0, 3, 1, 2))
     else:
-        xp = np.zeros((n, c, h + pt + pb, wd + pl + pr))
-        xp[:, :, pt:pt + h, pl:pl + wd] = x
-        y = np.zeros((n, cout, ho, wo))
-        for g in range(groups):
-            xs = xp[:, g * cg:(g + 1) * cg]
-            ws = w[g * mg:(g + 1) * mg]
-            for ky in range(kh):
-                for kx in range(kw):
-                    patch = xs[:, :, ky * dh: ky * dh + sh * (ho - 1) + 1: sh,
-                               kx * dw: kx * dw + sw * (wo - 1) + 1: sw]
-                    y[:, g * mg:(g + 1) * mg] += np.einsum("nchw,mc->nmhw", patch, ws[:, :, ky, kx])
+        # Every group at once (one einsum per tap, not groups x taps: a
+        # depthwise layer of 70 channels was 70 times the numpy calls).
+        xp = np.zeros((n, groups, cg, h + pt + pb, wd + pl + pr))
+        xp[..., pt:pt + h, pl:pl + wd] = x.reshape(n, groups, cg, h, wd)
+        ws = w.reshape(groups, mg, cg, kh, kw)
+        y = np.zeros((n, groups, mg, ho, wo))
+        for ky in range(kh):
+            for kx in range(kw):
+                patch = xp[..., ky * dh: ky * dh + sh * (ho - 1) + 1: sh,
+                           kx * dw: kx * dw + sw * (wo - 1) + 1: sw]
+                y += np.einsum("ngchw,gmc->ngmhw", patch, ws[..., ky, kx])
+        y = y.reshape(n, cout, ho, wo)
     if b is not None:
         y += np.asarray(b, np.float64)[None, :, None, None]
     if act is not None:
@@ -177,18 +180,20 @@ def conv2d_fp16_emulated(x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dilatio
     acc = np.broadcast_to((0 * bias if bias_last else bias)[None, :, None, None],
                           (n, cout, ho, wo)).astype(np.float16)
     mg = cout // groups
+    # Every group at once: the same operations on every output (its terms in
+    # order, each rounded), the groups side by side.
+    xs = xp.reshape(n, groups, cg, *xp.shape[2:])
+    ws = wh.reshape(groups, mg, cg, kh, kw)
+    acc = acc.reshape(n, groups, mg, ho, wo)
     with np.errstate(invalid="ignore", over="ignore"):
-        for g in range(groups):
-            xs = xp[:, g * cg:(g + 1) * cg]
-            ws = wh[g * mg:(g + 1) * mg]
-            for ci in range(cg):
-                for ky in range(kh):
-                    for kx in range(kw):
-                        patch = xs[:, ci, ky * dh: ky * dh + sh * (ho - 1) + 1: sh,
-                                   kx * dw: kx * dw + sw * (wo - 1) + 1: sw]
-                        t = patch[:, None] * ws[None, :, ci, ky, kx, None, None]
-                        s = acc[:, g * mg:(g + 1) * mg].astype(np.float64) + t
-                        acc[:, g * mg:(g + 1) * mg] = s.astype(np.float16)
+        for ci in range(cg):
+            for ky in range(kh):
+                for kx in range(kw):
+                    patch = xs[:, :, ci, ky * dh: ky * dh + sh * (ho - 1) + 1: sh,
+                               kx * dw: kx * dw + sw * (wo - 1) + 1: sw]
+                    t = patch[:, :, None] * ws[None, :, :, ci, ky, kx, None, None]
+                    acc = (acc.astype(np.float64) + t).astype(np.float16)
+        acc = acc.reshape(n, cout, ho, wo)
         if bias_last:
             acc = (acc.astype(np.float64) + bias[None, :, None, None]).astype(np.float16)
         y = acc.astype(np.float64)

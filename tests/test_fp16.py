@@ -67,7 +67,7 @@ def run_case(rng, n, c, cout, h, w, k, stride=1, pads=(0, 0, 0, 0), dilation=1, 
     if expected_fp16(runs) and runs in WINO_FP16:
         assert layer.precision == "fp16", what
         xr = xin.astype(np.float32)
-        ref = conv2d_ref(xr, wt, b, act=act_range(act), **kw)
+        ref = conv2d_ref(xr, wt, b, act=act_range(act), blas=True, **kw)
         bound = wino_fp16_bound(xr, wt, pads, groups, 4 if runs == "winograd43" else 2, b)
         if half_io:  # the float16 store
             bound += EPS16 * (np.abs(ref) + bound)
@@ -90,8 +90,8 @@ def run_case(rng, n, c, cout, h, w, k, stride=1, pads=(0, 0, 0, 0), dilation=1, 
             i = tuple(np.argwhere(diff)[0])
             raise AssertionError(f"{what}: {diff.sum()} of {y.size} outputs differ from the emulated "
                                  f"fp16 arithmetic; first at {i}: got {got[i]}, emulation {emu[i]}")
-        ref = conv2d_ref(xr, wt, b, act=act_range(act), **kw)
-        bound = conv2d_fp16_bound(xr, wt, b, **kw)
+        ref = conv2d_ref(xr, wt, b, act=act_range(act), blas=groups == 1, **kw)
+        bound = conv2d_fp16_bound(xr, wt, b, blas=groups == 1, **kw)
         err = np.abs(got - ref)
         assert (err <= bound).all(), f"{what}: outside the fp16 bound by {np.max(err - bound)}"
     else:
@@ -154,6 +154,26 @@ def test_wino_matrices():
         np.testing.assert_allclose(at @ bx, np.ones(m), rtol=0, atol=1e-12)
 
 
+def _tiles_sum(v, u, at, groups):
+    """sum_ij |A_ai| |A_bj| sum_c u[o, c, i, j] v[n, c, y, x, i, j] for every
+    output (a, b) of every tile (y, x), the channels c of o's group: v (n, c,
+    ty, tx, N, N) and u (cout, cg, N, N) non-negative; (n, cout, ty m, tx m).
+    As matrix products (numpy's BLAS; reference.wino_tiles_magnitude's
+    layout): the sums the einsums "gocij,ngcyxij->ngoyxij" and
+    "ai,bj,noyxij->noyaxb" wrote, several times faster under QEMU."""
+    n_, c, ty, tx, N, _ = v.shape
+    cout, cg = u.shape[:2]
+    mg = cout // groups
+    # Per group and transform position (i, j): (n ty tx, cg) @ (cg, mg).
+    vv = v.reshape(n_, groups, cg, ty, tx, N * N).transpose(1, 5, 0, 3, 4, 2).reshape(groups, N * N, -1, cg)
+    uu = u.reshape(groups, mg, cg, N * N).transpose(0, 3, 2, 1)
+    w = (vv @ uu).reshape(groups, N, N, n_, ty, tx, mg).transpose(3, 0, 6, 4, 5, 1, 2)
+    a = np.abs(at)
+    e = a @ w.reshape(n_, cout, ty, tx, N, N) @ a.T                # (n, cout, ty, tx, m, m)
+    m = at.shape[0]
+    return e.transpose(0, 1, 2, 4, 3, 5).reshape(n_, cout, ty * m, tx * m)
+
+
 def wino_fp16_bound(x, w, pads, groups, m, b=None):
     bt, g, at, bx = WINO_MATRICES[m]
     n_, c, h, wd = x.shape
@@ -166,22 +186,15 @@ def wino_fp16_bound(x, w, pads, groups, m, b=None):
     r = np.arange(m + 2)
     rows = (np.arange(ty)[:, None] * m + r)[:, :, None, None]   # ty, n, 1, 1
     cols = (np.arange(tx)[:, None] * m + r)[None, None]         # 1, 1, tx, n
-    d = xp[:, :, rows, cols]                                    # N, C, ty, n, tx, n
-    v = np.abs(np.einsum("ir,ncyrxs,js->ncyxij", bt, d, bt))
-    u = np.abs(np.einsum("ia,ocab,jb->ocij", g, np.asarray(w, np.float64), g))
-    v = v.reshape(n_, groups, cg, ty, tx, m + 2, m + 2)
-    u = u.reshape(groups, cout // groups, cg, m + 2, m + 2)
-    wsum = np.einsum("gocij,ngcyxij->ngoyxij", u, v).reshape(n_, cout, ty, tx, m + 2, m + 2)
-    e = np.einsum("ai,bj,noyxij->noyaxb", np.abs(at), np.abs(at), wsum)
-    e = e.reshape(n_, cout, ty * m, tx * m)[:, :, :ho, :wo]
+    d = xp[:, :, rows, cols].transpose(0, 1, 2, 4, 3, 5)        # N, C, ty, tx, n, n
+    v = np.abs(bt @ d @ bt.T)                                   # |B^T d B| per tile
+    u = np.abs(g @ np.asarray(w, np.float64) @ g.T)             # |G g G^T|
+    e = _tiles_sum(v, u, at, groups)[:, :, :ho, :wo]
     runs = 16 if m == 4 and cg <= 48 else 32
     bound = (runs + 3) * EPS16 * 1.01 * e + cg * (m + 2) ** 2 * 2.0 ** -24
     if m == 4:  # the binary16 input side
-        vm = np.einsum("ir,ncyrxs,js->ncyxij", np.abs(bt), np.abs(d), np.abs(bt))
-        vm = vm.reshape(n_, groups, cg, ty, tx, m + 2, m + 2)
-        wm = np.einsum("gocij,ngcyxij->ngoyxij", u, vm).reshape(n_, cout, ty, tx, m + 2, m + 2)
-        em = np.einsum("ai,bj,noyxij->noyaxb", np.abs(at), np.abs(at), wm)
-        bound += 18 * EPS16 * 1.01 * em.reshape(n_, cout, ty * m, tx * m)[:, :, :ho, :wo]
+        vm = np.abs(bt) @ np.abs(d) @ np.abs(bt).T              # |B^T| |d| |B|
+        bound += 18 * EPS16 * 1.01 * _tiles_sum(vm, u, at, groups)[:, :, :ho, :wo]
     if b is not None:
         ax = np.abs(at * bx).sum(axis=1)                            # per tile row / column
         path = np.tile(np.outer(ax, ax), (ty, tx))[:ho, :wo]

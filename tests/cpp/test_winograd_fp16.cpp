@@ -457,7 +457,9 @@ static void reference(const Case& t, const Conv2dParams& p, const std::vector<do
         }
 }
 
-static void test_layer(const Case& t) {
+// Returns the twin's plan (its blocks and channel chunks, which the cases
+// below check they make).
+static WinoPlan test_layer(const Case& t) {
   const Conv2dParams p = params_of(t);
   int64_t ho, wo;
   output_size(p, int64_t(t.h), int64_t(t.w), &ho, &wo);
@@ -508,7 +510,7 @@ static void test_layer(const Case& t) {
   ConvImplPtr impl = make_winograd_conv_f16(p, t.m, wt.data(), bias.data());
   CHECK(bool(impl) == (cpu_features().fp16 && kernels().wino_gemm_f16 != nullptr),
         "fp16 Winograd made: %d, CPU fp16 kernels: %d", int(bool(impl)), int(kernels().wino_gemm_f16 != nullptr));
-  if (!impl) return;
+  if (!impl) return plan.wino;
   run_all(*impl, impl->plan(int64_t(t.n), int64_t(t.h), int64_t(t.w)), xf.data(), yf.data());
   run_all(*impl->f16(), impl->plan(int64_t(t.n), int64_t(t.h), int64_t(t.w)), xh.data(), yh.data());
   for (size_t i = 0; i < yn; i++) {
@@ -516,6 +518,7 @@ static void test_layer(const Case& t) {
           t.co, t.h, t.w, i, double(yf[i]), double(yt[i]));
     CHECK(yh[i].bits == yth[i].bits, "F(%zu,3) binary16: dispatched y[%zu] differs from the twin", t.m, i);
   }
+  return plan.wino;
 }
 
 // Conv2d(precision fp16): the fp16 Winograd where the CPU runs it (auto
@@ -582,9 +585,25 @@ int main() {
     test_layer({m, 1, 9, 12, 6, 200, 1, 1, 1, 1, false, 1});        // two strips of tiles
     test_layer({m, 2, 6, 9, 11, 10, 1, 1, 1, 1, true, 3});          // groups of 2 -> 3
     test_layer({m, 1, 64, 40, 12, 13, 1, 1, 1, 1, false, 4});       // groups of 16 -> 10
-    test_layer({m, 1, 70, 33, 14, 14, 1, 1, 1, 1, true, 1});        // runs: 70 = 2 x 32 + 6
-    test_layer({m, 1, 400, 16, 12, 12, 1, 1, 1, 1, false, 1});      // several input chunks
-    test_layer({m, 1, 6, 600, 20, 14, 1, 0, 0, 1, false, 1});       // several output chunks
+    // Runs: 70 = 2 x 32 + 6 (R = 32 above 48 channels). The map only has
+    // to hold a tile (was 14x14: QEMU time).
+    test_layer({m, 1, 70, 33, 8, 7, 1, 1, 1, 1, true, 1});
+    // Several input chunks and several output chunks: the smallest layers
+    // that still make them (core/conv_winograd.cpp wino_geometry: blocks of
+    // 32 tiles for F(2,3) and 8 for F(4,3) at 128 channels or more, so input
+    // chunks from 193 channels for F(2,3) (8 x 16 = 32 tiles), 337 for
+    // F(4,3) (12 x 12, two blocks of 8 tiles); output chunks from 241 and
+    // 433). Were 400 in x 12 x 12 and 600 out x 20 x 14 for both: QEMU
+    // time. The plans are checked to still cut as intended.
+    const WinoPlan in = test_layer(m == 2 ? Case{m, 1, 200, 16, 8, 16, 1, 1, 1, 1, false, 1}
+                                          : Case{m, 1, 344, 16, 12, 12, 1, 1, 1, 1, false, 1});
+    CHECK(in.kc < (m == 2 ? 200u : 344u) && in.blocks >= 1 + (m == 4), "F(%zu,3): input chunks of %zu, %zu blocks",
+          m, in.kc, in.blocks);
+    const WinoPlan out = test_layer(m == 2 ? Case{m, 1, 6, 264, 8, 16, 1, 0, 0, 1, false, 1}
+                                           : Case{m, 1, 6, 440, 10, 16, 1, 0, 0, 1, false, 1});
+    CHECK(out.m_chunks >= 2, "F(%zu,3): %zu output chunks of %zu", m, out.m_chunks, out.mc);
+    std::printf("F(%zu,3): input chunks of %zu of %u channels (%zu blocks of %zu tiles); %zu output chunks of %zu of %u\n",
+                m, in.kc, m == 2 ? 200u : 344u, in.blocks, in.t, out.m_chunks, out.mc, m == 2 ? 264u : 440u);
   }
   test_planner();
   if (failures) {
