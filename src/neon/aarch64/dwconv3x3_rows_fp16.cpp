@@ -392,6 +392,16 @@ __attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes) {
 // 2 x (2 LD4, 8 FCVTN/FCVTN2, 1 EXT), 18 FMLA/FMUL, 2 FADD, 4 FMAX/FMIN, 4
 // FCVTL/FCVTL2, 2 ST2: 52 (binary16: 2 x (LD4, EXT), 18, 2, 4, ST2: 29).
 
+// The set-up both assembly kernels below start with (their register maps
+// share it): v0 taps 0-7, v1 tap 8 (lane 0) and the bias (lane 1), v2 the
+// bias in every lane, v3/v4 the clamp bounds, v5 zero.
+#define DWH_ASM_SETUP                                                                     \
+  "ld1 {v0.8h, v1.8h}, [%[k]]\n"                                                          \
+  "dup v2.8h, v1.h[1]\n"                                                                  \
+  "ld1r {v3.8h}, [%[lo]]\n"                                                               \
+  "ld1r {v4.8h}, [%[hi]]\n"                                                               \
+  "movi v5.16b, #0\n"
+
 // In assembly: written with intrinsics, gcc's allocation spilled and
 // recomputed addresses (28 -> 14, float32 IO: 131 instructions per two
 // output rows against 106 here). NB = 1 or 2 blocks. Registers: v0 taps
@@ -503,11 +513,7 @@ __attribute__((noinline)) void s2_planes(const DwPlaneH<IO>& p, size_t planes) {
   EO_LOAD_##NB(LD, MASK) EO_ROW(NB, X, K1) EO_ZROW(NB, X, K2) EO_OUT(NB, X, CLAMP, ST)
 #define EO_ASM(NB, LD, MASK, CLAMP, ST)                                                   \
   __asm__ volatile(                                                                       \
-      "ld1 {v0.8h, v1.8h}, [%[k]]\n"                                                      \
-      "dup v2.8h, v1.h[1]\n"                                                              \
-      "ld1r {v3.8h}, [%[lo]]\n"                                                           \
-      "ld1r {v4.8h}, [%[hi]]\n"                                                           \
-      "movi v5.16b, #0\n"                                                                 \
+      DWH_ASM_SETUP                                                                       \
       "ld1 {v6.8h, v7.8h}, [%[m]]\n"                                                      \
       EO_ZROW(NB, A, K0)                                                                  \
       "cbz %[n], 2f\n"                                                                    \
@@ -791,11 +797,7 @@ __attribute__((noinline)) void pair_planes(const DwPlaneH<float>& p, size_t pair
   LD L2_TROW(X, L2_K1, L2_W) L2_TROW(X, L2_K2, L2_Z) L2_OUT(X, CLAMP, ST)
 #define L2_ASM(LD, CLAMP, ST)                                                             \
   __asm__ volatile(                                                                       \
-      "ld1 {v0.8h, v1.8h}, [%[k]]\n"                                                      \
-      "dup v2.8h, v1.h[1]\n"                                                              \
-      "ld1r {v3.8h}, [%[lo]]\n"                                                           \
-      "ld1r {v4.8h}, [%[hi]]\n"                                                           \
-      "movi v5.16b, #0\n"                                                                 \
+      DWH_ASM_SETUP                                                                       \
       L2_TROW("v24", L2_K0, L2_Z)                                                         \
       "cbz %[n], 2f\n"                                                                    \
       "1:\n" L2_STEP("v24", "v25", LD, CLAMP, ST) L2_STEP("v25", "v24", LD, CLAMP, ST)     \
