@@ -991,35 +991,19 @@ void run_planes(const DwPlaneS8& p, const Plan& pl) {
   a.pt = int64_t(p.pad_top);
   a.ho = p.ho;
   a.wo = p.wo;
-  a.tab = nullptr;
-  if (pl.pairs) {  // row pairs: all planes in one sweep
-    a.x = p.x;
-    a.y = p.y;
-    a.count = p.count;
-    a.ch = 0;
-    a.k = p.k;
-    a.c0 = -int64_t(p.pad_left);
-    a.tab = &pl.tab[0];
-    return sweep_pairs<S, M>(a);
-  }
-  if (S == 1 && pl.staged) {  // staged narrow rows: all planes in one sweep
-    a.x = p.x;
-    a.y = p.y;
-    a.count = p.count;
-    a.ch = 0;
-    a.k = p.k;
-    a.tab = &pl.tab[0];
-    return sweep_staged<M>(a);
-  }
-  if (pl.partial) {  // one strip: all planes in one sweep
-    a.x = p.x;
-    a.y = p.y;
-    a.count = p.count;
-    a.ch = 0;
-    a.k = p.k;
-    a.c0 = -int64_t(p.pad_left);
+  // The sweeps that take all planes at once: from the first plane, strip at
+  // column 0 (the wide strips below set these per plane and strip).
+  a.x = p.x;
+  a.y = p.y;
+  a.count = p.count;
+  a.ch = 0;
+  a.k = p.k;
+  a.c0 = -int64_t(p.pad_left);
+  a.tab = &pl.tab[0];
+  if (pl.pairs) return sweep_pairs<S, M>(a);  // row pairs
+  if (S == 1 && pl.staged) return sweep_staged<M>(a);  // staged narrow rows
+  if (pl.partial)  // one strip
     return run_strip<S, M, true>(pl, a, strip_kind<S>(a.c0, a.w, true), 0);
-  }
   a.count = 1;
   for (size_t i = 0; i < p.count; i++) {
     a.x = p.x + i * a.hw;
