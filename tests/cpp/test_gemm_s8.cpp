@@ -262,6 +262,12 @@ static void check_kernels(const S8GemmKernels& kern) {
   for (size_t m : ms)
     for (size_t n : ns)
       for (size_t k : ks) check_gemm(kern, m, n, k, Fill::Random, 1 + (m + n + k) % 3, g);
+  // Strips of full tiles (the sdot kernel runs a call's full tiles in one
+  // assembly loop: 1..8 tiles a call by nc_panels, then the partial panel,
+  // n % NR = 0..12) over every K from 1 to 72: every remainder of 8 k groups
+  // (0..7), without and with the 8-group loop, K not a multiple of 4.
+  for (size_t k = 1; k <= 72; k++)
+    check_gemm(kern, 2 * kern.mr, 7 * kern.nr + k % 13, k, Fill::Random, 1 + k % 8, g);
   // Extremes: all +127 / all -127 (the int16 pair sums at their largest),
   // -128 in one operand, long K with several B blocks.
   for (Fill f : {Fill::Max, Fill::Min, Fill::MinusA})

@@ -16,8 +16,8 @@
 // 4-7, used by element), B is 12 columns x 4 bytes (3 registers); the 24
 // accumulators (row r, columns 4v..4v+3) start from the row's bias: 24 sdot
 // per 2 + 3 loaded registers (31 of the 32 registers live with the
-// accumulators). The tile, output stage included, is one assembly block (see
-// "the tile" below). Full tiles are stored straight from the registers:
+// accumulators). The tile, output stage included, is one assembly block, and
+// so is a strip of full tiles (see "the tile" below). Full tiles are stored straight from the registers:
 // int32 as is; int8 by sqrdmulh with the row's multiplier (by element), two
 // saturating narrows (int32 -> int16 -> int8, two rows per register) and the
 // clamp; float by scvtf and fmul with the row's scale (by element). Other
@@ -46,8 +46,11 @@ constexpr int kMR = 8, kNR = 12;
 // group 1), B in v4-v6 (one group, reloaded); v0-v7 are free for the store.
 //   init: ld4r replicates 4 biases into 4 registers: 6 loads for 24.
 //   loop: eight k groups per iteration: four 64-byte A loads, eight 48-byte B
-//         loads, 192 sdot, subs + b.ne (206 instructions for 3072 MACs); the
-//         remaining 0-7 groups one at a time.
+//         loads, 192 sdot, cmp + b.ne (206 instructions for 3072 MACs); the
+//         remaining 0-7 groups in blocks of 4, 2, 1 (ARMCONV_K_GROUPS).
+// A call's full tiles (m = 8, 12 columns) run as one strip in one block
+// (ARMCONV_TILES_ASM), so the C++ call and set-up are paid per strip, not per
+// tile.
 // Assembly because the compilers spill some of the 24 accumulators when 31
 // vector registers are live.
 
@@ -67,11 +70,35 @@ constexpr int kMR = 8, kNR = 12;
 #define ARMCONV_STEP3(A0, A1) \
   ARMCONV_STEP2(A0, A1) ARMCONV_APPLY(ARMCONV_SDOT_COL, "v6", A0, A1, ARMCONV_COL2)
 
-// Two k groups: A of both in v0-v3, B of each in turn in v4-v6.
+// Two k groups: A of both in v0-v3, B of each in turn in v4-v6; one k group:
+// A in v0-v1.
 #define ARMCONV_TWO_GROUPS(STEP)                                  \
-  "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[a]], #64\n"          \
+  "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[ap]], #64\n"         \
   "ld1 {v4.16b, v5.16b, v6.16b}, [%[b]], #48\n" STEP("v0", "v1") \
   "ld1 {v4.16b, v5.16b, v6.16b}, [%[b]], #48\n" STEP("v2", "v3")
+#define ARMCONV_ONE_GROUP(STEP)                                   \
+  "ld1 {v0.16b, v1.16b}, [%[ap]], #32\n"                         \
+  "ld1 {v4.16b, v5.16b, v6.16b}, [%[b]], #48\n" STEP("v0", "v1")
+
+// All k groups of a tile: eight per iteration (four 64-byte A loads, eight
+// 48-byte B loads, 192 sdot, cmp + b.ne: 206 instructions for 3072 MACs; the
+// loop ends when the A pointer reaches %[aend], so no counter is set per
+// tile), then the last groups % 8 by the bits of the remainder: blocks of 4,
+// 2 and 1 groups, in k order (K = 16: one block of 4; K = 24: 4 + 2).
+#define ARMCONV_K_GROUPS(STEP)                                                         \
+  "cbz %[n8], 2f\n"                                                                    \
+  "1:\n" ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP)    \
+  ARMCONV_TWO_GROUPS(STEP)                                                             \
+  "cmp %[ap], %[aend]\n"                                                               \
+  "b.ne 1b\n"                                                                          \
+  "2:\n"                                                                               \
+  "cbz %[rem], 5f\n"                                                                   \
+  "tbz %[rem], #2, 3f\n" ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP)             \
+  "3:\n"                                                                               \
+  "tbz %[rem], #1, 4f\n" ARMCONV_TWO_GROUPS(STEP)                                      \
+  "4:\n"                                                                               \
+  "tbz %[rem], #0, 5f\n" ARMCONV_ONE_GROUP(STEP)                                       \
+  "5:\n"
 
 // --- store stages (after the loop; v0-v7 free) ---
 // All 24 accumulators to the buffer at acc (column-major: (r, v) at 32v + 4r).
@@ -155,93 +182,109 @@ constexpr int kMR = 8, kNR = 12;
 #define ARMCONV_STORE_INT8 ARMCONV_STORE_INT8_(ARMCONV_SMIN)
 #define ARMCONV_STORE_INT8_NOMAX ARMCONV_STORE_INT8_("")
 
-// The whole tile: init from bias, k loop, then STORE.
-#define ARMCONV_TILE_ASM(STEP, STORE)                                                   \
-  size_t n8 = groups / 8, rem = groups % 8;                                             \
+// `tiles` tiles in a row (a strip: the same A panel, consecutive B panels,
+// C columns 12t..12t+11): per tile the A pointer reset, the accumulators from
+// the bias (ld4r replicates 4 biases into 4 registers: 6 loads for 24), the k
+// groups, STORE, then REWIND takes the C pointers back from row 8 to row 0
+// of the next tile's columns (c -= 8 ldc - 12 elements); B needs nothing:
+// the next panel starts where a tile's reads end. Register map (general):
+// a (A panel), ap (A pointer), aend (ap after the 8-group loop), n8 / rem
+// (groups / 8, groups % 8), b (B panels), c / c8 (C, and C + 8 bytes for the
+// int8 stage's columns 8-11), tiles (count down), bias / bias4 (rows 0-3 and
+// 4-7), ldc (bytes), rewind (bytes), p0 / p1 / shift (the store stage's).
+#define ARMCONV_REWIND_C "sub %[c], %[c], %[rewind]\n"
+#define ARMCONV_REWIND_C8 "sub %[c], %[c], %[rewind]\n sub %[c8], %[c8], %[rewind]\n"
+#define ARMCONV_TILES_ASM(STEP, STORE, REWIND)                                          \
   __asm__ volatile(                                                                     \
+      "0:\n"                                                                            \
+      "mov %[ap], %[a]\n"                                                               \
       "ld4r {v8.4s, v9.4s, v10.4s, v11.4s}, [%[bias]]\n"                                \
       "ld4r {v12.4s, v13.4s, v14.4s, v15.4s}, [%[bias4]]\n"                             \
       "ld4r {v16.4s, v17.4s, v18.4s, v19.4s}, [%[bias]]\n"                              \
       "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bias4]]\n"                             \
       "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bias]]\n"                              \
       "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bias4]]\n"                             \
-      "cbz %[n8], 2f\n"                                                                 \
-      "1:\n" ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP)                           \
-      ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP)                                 \
-      "subs %[n8], %[n8], #1\n"                                                         \
-      "b.ne 1b\n"                                                                       \
-      "2:\n"                                                                            \
-      "cbz %[rem], 4f\n"                                                                \
-      "3:\n"                                                                            \
-      "ld1 {v0.16b, v1.16b}, [%[a]], #32\n"                                             \
-      "ld1 {v4.16b, v5.16b, v6.16b}, [%[b]], #48\n" STEP("v0", "v1")                    \
-      "subs %[rem], %[rem], #1\n"                                                       \
-      "b.ne 3b\n"                                                                       \
-      "4:\n" STORE                                                                      \
-      : [a] "+r"(a), [b] "+r"(b), [n8] "+r"(n8), [rem] "+r"(rem), [c] "+r"(c),          \
-        [c8] "+r"(c8)                                                                   \
-      : [bias] "r"(bias), [bias4] "r"(bias + 4), [ldc] "r"(ldc_bytes), [p0] "r"(p0),    \
+      ARMCONV_K_GROUPS(STEP) STORE REWIND                                               \
+      "subs %[tiles], %[tiles], #1\n"                                                   \
+      "b.ne 0b\n"                                                                       \
+      : [ap] "=&r"(ap), [b] "+r"(b), [c] "+r"(c), [c8] "+r"(c8), [tiles] "+r"(tiles)    \
+      : [a] "r"(a), [aend] "r"(aend), [n8] "r"(n8), [rem] "r"(rem), [bias] "r"(bias),   \
+        [bias4] "r"(bias + 4), [ldc] "r"(ldc_bytes), [rewind] "r"(rewind), [p0] "r"(p0), \
         [p1] "r"(p1), [shift] "r"(shift)                                                \
       : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9",     \
         "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20",    \
         "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
 
-// Any tile: the accumulators of its first NV column vectors go to acc.
+// The k loop's counts (groups = ceil(K / 4); A is 32 bytes a group).
+#define ARMCONV_K_COUNTS                                   \
+  const size_t n8 = groups / 8, rem = groups % 8;          \
+  const int8_t* const aend = a + 256 * n8;                 \
+  const int8_t* ap
+
+// One tile of any width: the accumulators of its first NV column vectors go to acc.
 template <int NV>
 ARMCONV_S8_INLINE void tile_spill(size_t groups, const int8_t* a, const int8_t* b,
                                       const int32_t* bias, int32_t* acc) {
+  ARMCONV_K_COUNTS;
   char* c = reinterpret_cast<char*>(acc);
   char* c8 = nullptr;
   const void *p0 = nullptr, *p1 = nullptr;
-  const size_t ldc_bytes = 0;
+  const size_t ldc_bytes = 0, rewind = 0;
   const long shift = 0;
+  size_t tiles = 1;
   if (NV == 1) {
-    ARMCONV_TILE_ASM(ARMCONV_STEP1, ARMCONV_SPILL);
+    ARMCONV_TILES_ASM(ARMCONV_STEP1, ARMCONV_SPILL, "");
   } else if (NV == 2) {
-    ARMCONV_TILE_ASM(ARMCONV_STEP2, ARMCONV_SPILL);
+    ARMCONV_TILES_ASM(ARMCONV_STEP2, ARMCONV_SPILL, "");
   } else {
-    ARMCONV_TILE_ASM(ARMCONV_STEP3, ARMCONV_SPILL);
+    ARMCONV_TILES_ASM(ARMCONV_STEP3, ARMCONV_SPILL, "");
   }
 }
 
-// A full 8 x 12 tile through the output stage.
-ARMCONV_S8_INLINE void tile_full(size_t groups, const int8_t* a, const int8_t* b, void* cv,
-                                     size_t ldc, const S8Output& out) {
+// A strip of `tiles` (>= 1) full 8 x 12 tiles through the output stage.
+ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, const int8_t* b,
+                                      void* cv, size_t ldc, const S8Output& out) {
+  ARMCONV_K_COUNTS;
   const int32_t* bias = out.bias;
   char* c = static_cast<char*>(cv);
   char* c8 = c + 8;
   switch (out.kind) {
     case S8OutKind::Int32: {
       const void *p0 = nullptr, *p1 = nullptr;
-      const size_t ldc_bytes = ldc * sizeof(int32_t);
+      const size_t ldc_bytes = ldc * sizeof(int32_t), rewind = (kMR * ldc - kNR) * sizeof(int32_t);
       const long shift = 0;
-      ARMCONV_TILE_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT32);
+      ARMCONV_TILES_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT32, ARMCONV_REWIND_C);
       break;
     }
     case S8OutKind::Int8: {
       const int8_t range[2] = {int8_t(out.qmin), int8_t(out.qmax)};
       const void *p0 = out.mult, *p1 = range;
-      const size_t ldc_bytes = ldc;
+      const size_t ldc_bytes = ldc, rewind = kMR * ldc - kNR;
       const long shift = out.shift;
       if (out.qmax < 127) {
-        ARMCONV_TILE_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT8);
+        ARMCONV_TILES_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT8, ARMCONV_REWIND_C8);
       } else {
-        ARMCONV_TILE_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT8_NOMAX);
+        ARMCONV_TILES_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT8_NOMAX, ARMCONV_REWIND_C8);
       }
       break;
     }
     case S8OutKind::Float: {
       const float range[2] = {out.fmin, out.fmax};
       const void *p0 = out.fscale, *p1 = range;
-      const size_t ldc_bytes = ldc * sizeof(float);
+      const size_t ldc_bytes = ldc * sizeof(float), rewind = (kMR * ldc - kNR) * sizeof(float);
       const long shift = out.fclamp ? 1 : 0;
-      ARMCONV_TILE_ASM(ARMCONV_STEP3, ARMCONV_STORE_FLOAT);
+      ARMCONV_TILES_ASM(ARMCONV_STEP3, ARMCONV_STORE_FLOAT, ARMCONV_REWIND_C);
       break;
     }
   }
 }
 
-#undef ARMCONV_TILE_ASM
+#undef ARMCONV_K_COUNTS
+#undef ARMCONV_TILES_ASM
+#undef ARMCONV_REWIND_C8
+#undef ARMCONV_REWIND_C
+#undef ARMCONV_K_GROUPS
+#undef ARMCONV_ONE_GROUP
 #undef ARMCONV_STORE_INT8
 #undef ARMCONV_STORE_INT8_NOMAX
 #undef ARMCONV_STORE_INT8_
@@ -267,14 +310,11 @@ ARMCONV_S8_INLINE void tile_full(size_t groups, const int8_t* a, const int8_t* b
 #undef ARMCONV_APPLY
 #undef ARMCONV_SDOT_COL
 
+// A partial tile (cols < 12 or m < 8): rows [0, m), columns [0, cols) through
+// neon/gemm_s8_store.h.
 template <int NV>
-ARMCONV_S8_INLINE void tile(size_t groups, size_t m, size_t cols, const int8_t* a,
-                                const int8_t* b, void* c, size_t ldc, const S8Output& out) {
-  if (NV == 3 && m == size_t(kMR) && cols == size_t(kNR)) {
-    tile_full(groups, a, b, c, ldc, out);
-    return;
-  }
-  // Partial tile: rows [0, m), columns [0, cols) through neon/gemm_s8_store.h.
+ARMCONV_S8_INLINE void tile_partial(size_t groups, size_t m, size_t cols, const int8_t* a,
+                                        const int8_t* b, void* c, size_t ldc, const S8Output& out) {
   alignas(16) int32_t acc[kMR * kNR];
   tile_spill<NV>(groups, a, b, out.bias, acc);
   for (size_t r = 0; r < m; r++)
@@ -385,15 +425,22 @@ void pack_im2col_sdot(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, size
 void ukernel_sdot(size_t k, size_t m, size_t n, const int8_t* a, const int8_t* b, void* c,
                   size_t ldc, const S8Output& out, unsigned /*flags: K is never split*/) {
   const size_t groups = (k + 3) / 4, es = out.kind == S8OutKind::Int8 ? 1 : 4;
-  for (size_t q = 0; q < n; q += kNR, b += kNR * 4 * groups) {
+  size_t q = 0;
+  if (m == size_t(kMR) && n >= size_t(kNR)) {  // the full tiles: one strip
+    const size_t tiles = n / kNR;
+    tiles_full(tiles, groups, a, b, c, ldc, out);
+    q = tiles * kNR;
+    b += q * 4 * groups;
+  }
+  for (; q < n; q += kNR, b += kNR * 4 * groups) {
     const size_t cols = n - q < size_t(kNR) ? n - q : size_t(kNR);
     void* cq = static_cast<char*>(c) + q * es;
     if (cols > 8)
-      tile<3>(groups, m, cols, a, b, cq, ldc, out);
+      tile_partial<3>(groups, m, cols, a, b, cq, ldc, out);
     else if (cols > 4)
-      tile<2>(groups, m, cols, a, b, cq, ldc, out);
+      tile_partial<2>(groups, m, cols, a, b, cq, ldc, out);
     else
-      tile<1>(groups, m, cols, a, b, cq, ldc, out);
+      tile_partial<1>(groups, m, cols, a, b, cq, ldc, out);
   }
 }
 
@@ -408,7 +455,7 @@ const S8GemmKernels& gemm_s8_dotprod_kernels() {
     k.pack_im2col = pack_im2col_sdot;
     k.pack_im2col_ok = s8_im2col_direct_ok;  // other geometries: staged through pack_b
     k.pad_copy = true;
-    k.edge_step = 4;          // a partial panel computes the 4-column vectors it needs (tile<NV>)
+    k.edge_step = 4;          // a partial panel computes the 4-column vectors it needs (tile_partial<NV>)
     return k;
   }();
   return t;
