@@ -139,7 +139,8 @@ static void check_packers(const S8GemmKernels& kern, std::mt19937& g) {
       GuardedArray<int8_t> b(k * n);
       std::memcpy(b.data(), v.data(), v.size());
       const size_t kp = round_up(k, kern.kr), bytes = round_up(n, kern.nr) * kp;
-      Buffer<int8_t> x(bytes), y(bytes);
+      GuardedArray<int8_t> x(bytes);  // a packer that writes past its panels dies
+      Buffer<int8_t> y(bytes);
       std::memset(x.data(), 0x33, bytes);
       kern.pack_b(k, n, b.data(), n, x.data());
       ref->pack_b(k, n, b.data(), n, y.data());
@@ -202,7 +203,8 @@ static void check_im2col(const S8GemmKernels& kern, std::mt19937& g) {
       for (size_t n0 : {size_t(0), size_t(1), n / 2}) {
         const size_t nc = n - n0;
         const size_t bytes = round_up(nc, kern.nr) * round_up(k, kern.kr);
-        Buffer<int8_t> p1(bytes), p2(bytes);
+        GuardedArray<int8_t> p1(bytes);
+        Buffer<int8_t> p2(bytes);
         std::memset(p1.data(), 0x33, bytes);
         kern.pack_im2col(geom, 0, k, n0, nc, p1.data());
         kern.pack_b(k, nc, dense.data() + n0, n, p2.data());
@@ -216,7 +218,8 @@ static void check_im2col(const S8GemmKernels& kern, std::mt19937& g) {
           for (size_t n0 : {size_t(0), n > 7 ? n - 7 : size_t(0)}) {
             const size_t nc = std::min(n - n0, 2 * kern.nr + 1);
             const size_t bytes = round_up(nc, kern.nr) * round_up(kc, kern.kr);
-            Buffer<int8_t> p1(bytes), p2(bytes);
+            GuardedArray<int8_t> p1(bytes);
+            Buffer<int8_t> p2(bytes);
             std::memset(p1.data(), 0x33, bytes);
             kern.pack_im2col(geom, k0, kc, n0, nc, p1.data());
             kern.pack_b(kc, nc, dense.data() + k0 * n + n0, n, p2.data());

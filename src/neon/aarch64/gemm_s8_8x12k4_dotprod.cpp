@@ -325,7 +325,8 @@ ARMCONV_S8_INLINE void tile_partial(size_t groups, size_t m, size_t cols, const 
 }
 
 // ---- packing B (k grouped by 4, 12-column panels) ----------------------------
-// Four rows k..k+3 of 16 columns become, by two rounds of zips, 16 groups
+// Four rows k..k+3 of 16 columns become, by st4 (see pack_b_sdot) or by two
+// rounds of zips, 16 groups
 // [column j: k, k+1, k+2, k+3]: zip1/zip2 of bytes pairs rows (0,1) and (2,3),
 // zip of 16-bit pairs then interleaves the pairs. The first 12 columns are
 // one panel group (48 bytes). A last full panel whose 16-byte row loads
@@ -348,15 +349,25 @@ inline void interleave4x12(int8x16_t r0, int8x16_t r1, int8x16_t r2, int8x16_t r
 void pack_b_sdot(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) {
   const size_t kp = (k + 3) / 4 * 4, k4 = k / 4 * 4;
   size_t q = 0;
+  // Panels whose 16-byte row loads stay in the block: st4 of the 4 rows
+  // writes [column j: k, k+1, k+2, k+3] for 16 columns (64 bytes, no zips);
+  // columns 12-15 (16 bytes) land in the first 4 columns of the next group,
+  // which its own st4 then overwrites, and after a panel's last group in the
+  // first group of the next panel, which exists (q + 16 <= nc) and is packed
+  // later in this call (here, or below: every packer writes all 48 bytes of
+  // a group, the zero columns too). Nothing past panel q + 12 is written.
   for (; q + 16 <= nc; q += kNR) {
     const int8_t* s = b + q;
     int8_t* d = dst + q * kp;  // panel q / 12
-    for (size_t kk = 0; kk < k4; kk += 4, s += 4 * ldb, d += 4 * kNR)
-      interleave4x12(vld1q_s8(s), vld1q_s8(s + ldb), vld1q_s8(s + 2 * ldb), vld1q_s8(s + 3 * ldb), d);
+    for (size_t kk = 0; kk < k4; kk += 4, s += 4 * ldb, d += 4 * kNR) {
+      const int8x16x4_t r = {{vld1q_s8(s), vld1q_s8(s + ldb), vld1q_s8(s + 2 * ldb), vld1q_s8(s + 3 * ldb)}};
+      vst4q_s8(d, r);
+    }
     if (k4 < k) {  // the last group: rows past k are zero
       const int8x16_t z = vdupq_n_s8(0);
-      interleave4x12(vld1q_s8(s), k4 + 1 < k ? vld1q_s8(s + ldb) : z,
-                     k4 + 2 < k ? vld1q_s8(s + 2 * ldb) : z, z, d);
+      const int8x16x4_t r = {{vld1q_s8(s), k4 + 1 < k ? vld1q_s8(s + ldb) : z,
+                              k4 + 2 < k ? vld1q_s8(s + 2 * ldb) : z, z}};
+      vst4q_s8(d, r);
     }
   }
   // A last full panel whose 16-byte loads would pass the block: 8 + 4 bytes per row.
@@ -382,8 +393,9 @@ void pack_b_sdot(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) 
 // The geometries of neon/gemm_s8_im2col.h (no padding read: a padded layer
 // is packed from the conv driver's zero-padded copy; stride 1 or 2 along
 // x): each 12-column panel is a block of runs there, and each 4-row group of
-// it the 4 rows' loads (one per run), the zips of interleave4x12 and one
-// 48-byte store. Rows past kc are zero, and so are columns past nc. Other
+// it the 4 rows' loads (one per run) and one st4 (stride 2, and the last
+// group of a panel's rows: the zips of interleave4x12 and one 48-byte store). Rows past
+// kc are zero, and so are columns past nc. Other
 // geometries: the generic packer (the driver stages them through pack_b
 // instead: pack_im2col_ok).
 template <int SW>
@@ -399,7 +411,18 @@ void pack_im2col_direct(const Im2colGeom& g, size_t k0, size_t kc, size_t n0, si
       s8_runs<SW>(g, n0 + q, nc - q < size_t(kNR) ? nc - q : size_t(kNR), off[rows - 1], &rs);
       int8_t* d = dst + q * kcp + r0 * kNR;
       s8_with_loader<SW, kNR>(g, rs, [&](auto load) {
+        // Stride 1: all groups but the last of these rows by st4 (64 bytes:
+        // the last 16 land in the next group, which overwrites them; see
+        // pack_b_sdot), the last by the zips (48 bytes: nothing past this
+        // panel's rows). Stride 2 (ld2 loads): all by the zips (st4 counted
+        // more there: GCC moves each ld2 result into st4's four registers).
         size_t i = 0;
+        if (SW == 1) {
+          for (; i + 4 < rows; i += 4, d += 4 * kNR) {
+            const int8x16x4_t r = {{load(off[i]), load(off[i + 1]), load(off[i + 2]), load(off[i + 3])}};
+            vst4q_s8(d, r);
+          }
+        }
         for (; i + 4 <= rows; i += 4, d += 4 * kNR)
           interleave4x12(load(off[i]), load(off[i + 1]), load(off[i + 2]), load(off[i + 3]), d);
         if (i < rows) {  // the last group: rows past kc are zero
