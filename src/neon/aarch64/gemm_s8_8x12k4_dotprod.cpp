@@ -16,8 +16,10 @@
 // 4-7, used by element), B is 12 columns x 4 bytes (3 registers); the 24
 // accumulators (row r, columns 4v..4v+3) start from the row's bias: 24 sdot
 // per 2 + 3 loaded registers (31 of the 32 registers live with the
-// accumulators). The tile, output stage included, is one assembly block, and
-// so is a strip of full tiles (see "the tile" below). Full tiles are stored straight from the registers:
+// accumulators; four groups: 96 sdot per 2 + 3 loads of 64 bytes).
+// The tile, output stage included, is one assembly block, and so is a strip
+// of full tiles (see "the tile" below). Full tiles are stored straight from
+// the registers:
 // int32 as is; int8 by sqrdmulh with the row's multiplier (by element), two
 // saturating narrows (int32 -> int16 -> int8, two rows per register) and the
 // clamp; float by scvtf and fmul with the row's scale (by element). Other
@@ -43,11 +45,12 @@ constexpr int kMR = 8, kNR = 12;
 // Register allocation: accumulator (row r, column vector v) in v(8 + 8v + r):
 // v8-v15 hold columns 0-3 of rows 0-7, v16-v23 columns 4-7, v24-v31 columns
 // 8-11. A in v0-v3 (two k groups: rows 0-3 and 4-7 of group 0, then of
-// group 1), B in v4-v6 (one group, reloaded); v0-v7 are free for the store.
+// group 1), B in v4-v6 (one group, reloaded), or in v4-v7 (four vectors of
+// the 12 of four groups: ARMCONV_FOUR_GROUPS3); v0-v7 are free for the store.
 //   init: ld4r replicates 4 biases into 4 registers: 6 loads for 24.
-//   loop: eight k groups per iteration: four 64-byte A loads, eight 48-byte B
-//         loads, 192 sdot, cmp + b.ne (206 instructions for 3072 MACs); the
-//         remaining 0-7 groups in blocks of 4, 2, 1 (ARMCONV_K_GROUPS).
+//   loop: eight k groups per iteration: four 64-byte A loads, six 64-byte B
+//         loads, 192 sdot, cmp + b.ne (204 instructions for 3072 MACs); the
+//         remaining 0-7 groups in blocks of 4, 2, 1 (ARMCONV_K_ANY).
 // A call's full tiles (m = 8, 12 columns) run as one strip in one block
 // (ARMCONV_TILES_ASM), so the C++ call and set-up are paid per strip, not per
 // tile.
@@ -80,25 +83,44 @@ constexpr int kMR = 8, kNR = 12;
   "ld1 {v0.16b, v1.16b}, [%[ap]], #32\n"                         \
   "ld1 {v4.16b, v5.16b, v6.16b}, [%[b]], #48\n" STEP("v0", "v1")
 
-// All k groups of a tile: eight per iteration (four 64-byte A loads, eight
-// 48-byte B loads, 192 sdot, cmp + b.ne: 206 instructions for 3072 MACs; the
-// loop ends when the A pointer reaches %[aend], so no counter is set per
-// tile), then the last groups % 8 by the bits of the remainder: blocks of 4,
-// 2 and 1 groups, in k order (K = 16: one block of 4; K = 24: 4 + 2).
-#define ARMCONV_K_GROUPS(STEP)                                                         \
-  "cbz %[n8], 2f\n"                                                                    \
-  "1:\n" ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP)    \
-  ARMCONV_TWO_GROUPS(STEP)                                                             \
-  "cmp %[ap], %[aend]\n"                                                               \
-  "b.ne 1b\n"                                                                          \
-  "2:\n"                                                                               \
-  "cbz %[rem], 5f\n"                                                                   \
-  "tbz %[rem], #2, 3f\n" ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP)             \
-  "3:\n"                                                                               \
-  "tbz %[rem], #1, 4f\n" ARMCONV_TWO_GROUPS(STEP)                                      \
-  "4:\n"                                                                               \
-  "tbz %[rem], #0, 5f\n" ARMCONV_ONE_GROUP(STEP)                                       \
+// Four k groups of a full-width tile (all 3 column vectors) with B in
+// 64-byte loads (12 vectors in 3 loads, not 4 of 48 bytes: 5 loads for 96
+// sdot). B vector 3g + v (group g, column vector v) goes to v4 + (3g + v) % 4:
+//   A g0,g1 -> v0-v3; B (g0: v0 v1 v2) (g1: v0) -> v4-v7; 4 columns;
+//   B (g1: v1 v2) (g2: v0 v1) -> v4-v7; 2 columns (g1 done);
+//   A g2,g3 -> v0-v3; 2 columns; B (g2: v2) (g3: v0 v1 v2) -> v4-v7; 4 columns.
+#define ARMCONV_COL(B, A0, A1, COL) ARMCONV_APPLY(ARMCONV_SDOT_COL, B, A0, A1, COL)
+#define ARMCONV_FOUR_GROUPS3                                                                 \
+  "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[ap]], #64\n"                                     \
+  "ld1 {v4.16b, v5.16b, v6.16b, v7.16b}, [%[b]], #64\n"                                      \
+  ARMCONV_COL("v4", "v0", "v1", ARMCONV_COL0) ARMCONV_COL("v5", "v0", "v1", ARMCONV_COL1)    \
+  ARMCONV_COL("v6", "v0", "v1", ARMCONV_COL2) ARMCONV_COL("v7", "v2", "v3", ARMCONV_COL0)    \
+  "ld1 {v4.16b, v5.16b, v6.16b, v7.16b}, [%[b]], #64\n"                                      \
+  ARMCONV_COL("v4", "v2", "v3", ARMCONV_COL1) ARMCONV_COL("v5", "v2", "v3", ARMCONV_COL2)    \
+  "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[ap]], #64\n"                                     \
+  ARMCONV_COL("v6", "v0", "v1", ARMCONV_COL0) ARMCONV_COL("v7", "v0", "v1", ARMCONV_COL1)    \
+  "ld1 {v4.16b, v5.16b, v6.16b, v7.16b}, [%[b]], #64\n"                                      \
+  ARMCONV_COL("v4", "v0", "v1", ARMCONV_COL2) ARMCONV_COL("v5", "v2", "v3", ARMCONV_COL0)    \
+  ARMCONV_COL("v6", "v2", "v3", ARMCONV_COL1) ARMCONV_COL("v7", "v2", "v3", ARMCONV_COL2)
+// Four groups of a narrower tile (the first NV column vectors: STEP1, STEP2).
+#define ARMCONV_FOUR_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP) ARMCONV_TWO_GROUPS(STEP)
+
+// The k groups of a tile, in k order: eight per iteration (FOUR twice: ten
+// loads, 192 sdot, cmp + b.ne: 204 instructions for 3072 MACs; the loop ends
+// when the A pointer reaches %[aend], so no counter is set per tile), then
+// the last groups % 8 by the bits of the remainder: blocks of 4, 2 and 1
+// groups (K = 16: one block of 4; K = 24: 4 + 2). K_ANY is any K; K_LOOP
+// only groups % 8 = 0, K_REM only groups < 8 (their two branches fewer).
+#define ARMCONV_K_LOOP(FOUR) "1:\n" FOUR FOUR "cmp %[ap], %[aend]\n b.ne 1b\n"
+#define ARMCONV_K_REM(FOUR, STEP)                                 \
+  "tbz %[rem], #2, 3f\n" FOUR                                    \
+  "3:\n"                                                          \
+  "tbz %[rem], #1, 4f\n" ARMCONV_TWO_GROUPS(STEP)                 \
+  "4:\n"                                                          \
+  "tbz %[rem], #0, 5f\n" ARMCONV_ONE_GROUP(STEP)                  \
   "5:\n"
+#define ARMCONV_K_ANY(FOUR, STEP) \
+  "cbz %[n8], 2f\n" ARMCONV_K_LOOP(FOUR) "2:\n cbz %[rem], 5f\n" ARMCONV_K_REM(FOUR, STEP)
 
 // --- store stages (after the loop; v0-v7 free) ---
 // All 24 accumulators to the buffer at acc (column-major: (r, v) at 32v + 4r).
@@ -194,7 +216,7 @@ constexpr int kMR = 8, kNR = 12;
 // 4-7), ldc (bytes), rewind (bytes), p0 / p1 / shift (the store stage's).
 #define ARMCONV_REWIND_C "sub %[c], %[c], %[rewind]\n"
 #define ARMCONV_REWIND_C8 "sub %[c], %[c], %[rewind]\n sub %[c8], %[c8], %[rewind]\n"
-#define ARMCONV_TILES_ASM(STEP, STORE, REWIND)                                          \
+#define ARMCONV_TILES_ASM(KCODE, STORE, REWIND)                                          \
   __asm__ volatile(                                                                     \
       "0:\n"                                                                            \
       "mov %[ap], %[a]\n"                                                               \
@@ -204,7 +226,7 @@ constexpr int kMR = 8, kNR = 12;
       "ld4r {v20.4s, v21.4s, v22.4s, v23.4s}, [%[bias4]]\n"                             \
       "ld4r {v24.4s, v25.4s, v26.4s, v27.4s}, [%[bias]]\n"                              \
       "ld4r {v28.4s, v29.4s, v30.4s, v31.4s}, [%[bias4]]\n"                             \
-      ARMCONV_K_GROUPS(STEP) STORE REWIND                                               \
+      KCODE STORE REWIND                                                                \
       "subs %[tiles], %[tiles], #1\n"                                                   \
       "b.ne 0b\n"                                                                       \
       : [ap] "=&r"(ap), [b] "+r"(b), [c] "+r"(c), [c8] "+r"(c8), [tiles] "+r"(tiles)    \
@@ -233,15 +255,28 @@ ARMCONV_S8_INLINE void tile_spill(size_t groups, const int8_t* a, const int8_t* 
   const long shift = 0;
   size_t tiles = 1;
   if (NV == 1) {
-    ARMCONV_TILES_ASM(ARMCONV_STEP1, ARMCONV_SPILL, "");
+    ARMCONV_TILES_ASM(ARMCONV_K_ANY(ARMCONV_FOUR_GROUPS(ARMCONV_STEP1), ARMCONV_STEP1), ARMCONV_SPILL, "");
   } else if (NV == 2) {
-    ARMCONV_TILES_ASM(ARMCONV_STEP2, ARMCONV_SPILL, "");
+    ARMCONV_TILES_ASM(ARMCONV_K_ANY(ARMCONV_FOUR_GROUPS(ARMCONV_STEP2), ARMCONV_STEP2), ARMCONV_SPILL, "");
   } else {
-    ARMCONV_TILES_ASM(ARMCONV_STEP3, ARMCONV_SPILL, "");
+    ARMCONV_TILES_ASM(ARMCONV_K_ANY(ARMCONV_FOUR_GROUPS3, ARMCONV_STEP3), ARMCONV_SPILL, "");
   }
 }
 
+// The k code of a strip by K: groups % 8 = 0 (the 8-group loop only), groups
+// < 8 (the remainder blocks only), any.
+enum KShape { kKLoop, kKRem, kKAny };
+#define ARMCONV_TILES_K(STORE, REWIND)                                                        \
+  if constexpr (KS == kKLoop) {                                                               \
+    ARMCONV_TILES_ASM(ARMCONV_K_LOOP(ARMCONV_FOUR_GROUPS3), STORE, REWIND);                   \
+  } else if constexpr (KS == kKRem) {                                                         \
+    ARMCONV_TILES_ASM(ARMCONV_K_REM(ARMCONV_FOUR_GROUPS3, ARMCONV_STEP3), STORE, REWIND);     \
+  } else {                                                                                    \
+    ARMCONV_TILES_ASM(ARMCONV_K_ANY(ARMCONV_FOUR_GROUPS3, ARMCONV_STEP3), STORE, REWIND);     \
+  }
+
 // A strip of `tiles` (>= 1) full 8 x 12 tiles through the output stage.
+template <KShape KS>
 ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, const int8_t* b,
                                       void* cv, size_t ldc, const S8Output& out) {
   ARMCONV_K_COUNTS;
@@ -253,7 +288,7 @@ ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, 
       const void *p0 = nullptr, *p1 = nullptr;
       const size_t ldc_bytes = ldc * sizeof(int32_t), rewind = (kMR * ldc - kNR) * sizeof(int32_t);
       const long shift = 0;
-      ARMCONV_TILES_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT32, ARMCONV_REWIND_C);
+      ARMCONV_TILES_K(ARMCONV_STORE_INT32, ARMCONV_REWIND_C)
       break;
     }
     case S8OutKind::Int8: {
@@ -262,9 +297,9 @@ ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, 
       const size_t ldc_bytes = ldc, rewind = kMR * ldc - kNR;
       const long shift = out.shift;
       if (out.qmax < 127) {
-        ARMCONV_TILES_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT8, ARMCONV_REWIND_C8);
+        ARMCONV_TILES_K(ARMCONV_STORE_INT8, ARMCONV_REWIND_C8)
       } else {
-        ARMCONV_TILES_ASM(ARMCONV_STEP3, ARMCONV_STORE_INT8_NOMAX, ARMCONV_REWIND_C8);
+        ARMCONV_TILES_K(ARMCONV_STORE_INT8_NOMAX, ARMCONV_REWIND_C8)
       }
       break;
     }
@@ -273,7 +308,7 @@ ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, 
       const void *p0 = out.fscale, *p1 = range;
       const size_t ldc_bytes = ldc * sizeof(float), rewind = (kMR * ldc - kNR) * sizeof(float);
       const long shift = out.fclamp ? 1 : 0;
-      ARMCONV_TILES_ASM(ARMCONV_STEP3, ARMCONV_STORE_FLOAT, ARMCONV_REWIND_C);
+      ARMCONV_TILES_K(ARMCONV_STORE_FLOAT, ARMCONV_REWIND_C)
       break;
     }
   }
@@ -283,7 +318,13 @@ ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, 
 #undef ARMCONV_TILES_ASM
 #undef ARMCONV_REWIND_C8
 #undef ARMCONV_REWIND_C
-#undef ARMCONV_K_GROUPS
+#undef ARMCONV_TILES_K
+#undef ARMCONV_K_ANY
+#undef ARMCONV_K_REM
+#undef ARMCONV_K_LOOP
+#undef ARMCONV_FOUR_GROUPS
+#undef ARMCONV_FOUR_GROUPS3
+#undef ARMCONV_COL
 #undef ARMCONV_ONE_GROUP
 #undef ARMCONV_STORE_INT8
 #undef ARMCONV_STORE_INT8_NOMAX
@@ -467,7 +508,12 @@ void ukernel_sdot(size_t k, size_t m, size_t n, const int8_t* a, const int8_t* b
   size_t q = 0;
   if (m == size_t(kMR) && n >= size_t(kNR)) {  // the full tiles: one strip
     const size_t tiles = n / kNR;
-    tiles_full(tiles, groups, a, b, c, ldc, out);
+    if (groups % 8 == 0)
+      tiles_full<kKLoop>(tiles, groups, a, b, c, ldc, out);
+    else if (groups < 8)
+      tiles_full<kKRem>(tiles, groups, a, b, c, ldc, out);
+    else
+      tiles_full<kKAny>(tiles, groups, a, b, c, ldc, out);
     q = tiles * kNR;
     b += q * 4 * groups;
   }
