@@ -25,11 +25,13 @@
 // clamp; float by scvtf and fmul with the row's scale (by element). Other
 // tiles (the last, narrower panel of a block: only the column vectors it
 // needs are computed, NV = 1 or 2 of 3; or fewer than 8 rows) spill the
-// accumulators and go through neon/gemm_s8_store.h.
+// accumulators, stored by rows with the operations of neon/gemm_s8_store.h
+// (tile_partial; that header also gives ARMCONV_S8_INLINE).
 #include <arm_neon.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "core/gemm.h"
 #include "neon/gemm_s8_im2col.h"
@@ -351,18 +353,73 @@ ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, 
 #undef ARMCONV_APPLY
 #undef ARMCONV_SDOT_COL
 
-// A partial tile (cols < 12 or m < 8): rows [0, m), columns [0, cols) through
-// neon/gemm_s8_store.h.
+// n (1..16) bytes from t to p by at most two fixed-size copies (which may
+// overlap): no call to memcpy, nothing written outside [p, p + n).
+inline void copy_small(char* p, const char* t, size_t n) {
+  if (n >= 8) {
+    std::memcpy(p, t, 8);
+    std::memcpy(p + n - 8, t + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(p, t, 4);
+    std::memcpy(p + n - 4, t + n - 4, 4);
+  } else if (n >= 2) {
+    std::memcpy(p, t, 2);
+    std::memcpy(p + n - 2, t + n - 2, 2);
+  } else {
+    *p = *t;
+  }
+}
+
+// A partial tile (cols < 12 or m < 8): rows [0, m), columns [0, cols) by
+// rows from the spilled accumulators, the output stage of
+// neon/gemm_s8_store.h (s8_requant4; the same operations, so the same
+// values): int8 a row at once (the NV column vectors narrowed into one
+// register, cols bytes stored), int32 / float a column vector at once.
 template <int NV>
 ARMCONV_S8_INLINE void tile_partial(size_t groups, size_t m, size_t cols, const int8_t* a,
-                                        const int8_t* b, void* c, size_t ldc, const S8Output& out) {
+                                        const int8_t* b, void* cv, size_t ldc, const S8Output& out) {
   alignas(16) int32_t acc[kMR * kNR];
   tile_spill<NV>(groups, a, b, out.bias, acc);
-  for (size_t r = 0; r < m; r++)
-    for (int v = 0; v < NV && size_t(4 * v) < cols; v++) {
-      const size_t j0 = size_t(4 * v);
-      s8_store4(vld1q_s32(acc + 32 * v + 4 * r), r, j0, cols - j0 < 4 ? cols - j0 : 4, c, ldc, out);
+  char* c = static_cast<char*>(cv);
+  if (out.kind == S8OutKind::Int8) {
+    const int8x16_t lo = vdupq_n_s8(int8_t(out.qmin)), hi = vdupq_n_s8(int8_t(out.qmax));
+    const int32x4_t sh = vdupq_n_s32(out.shift);
+    for (size_t r = 0; r < m; r++, c += ldc) {
+      int32x4_t x[3];
+      for (int v = 0; v < NV; v++) {
+        x[v] = vld1q_s32(acc + 32 * v + 4 * r);
+        if (out.shift) x[v] = vqshlq_s32(x[v], sh);
+        x[v] = vqrdmulhq_n_s32(x[v], out.mult[r]);
+      }
+      const int16x8_t h0 = vqmovn_high_s32(vqmovn_s32(x[0]), x[NV > 1 ? 1 : 0]);
+      const int16x4_t h1 = vqmovn_s32(x[NV > 2 ? 2 : 0]);
+      int8x16_t q = vqmovn_high_s16(vqmovn_s16(h0), vcombine_s16(h1, h1));
+      q = vminq_s8(vmaxq_s8(q, lo), hi);
+      alignas(16) char t[16];
+      vst1q_s8(reinterpret_cast<int8_t*>(t), q);
+      copy_small(c, t, cols);
     }
+  } else {
+    const bool fl = out.kind == S8OutKind::Float;
+    for (size_t r = 0; r < m; r++, c += ldc * 4)
+      for (int v = 0; v < NV && size_t(4 * v) < cols; v++) {
+        int32x4_t x = vld1q_s32(acc + 32 * v + 4 * r);
+        if (fl) {
+          float32x4_t f = vmulq_n_f32(vcvtq_f32_s32(x), out.fscale[r]);
+          if (out.fclamp) f = vminq_f32(vmaxq_f32(f, vdupq_n_f32(out.fmin)), vdupq_n_f32(out.fmax));
+          x = vreinterpretq_s32_f32(f);
+        }
+        const size_t n = cols - size_t(4 * v) < 4 ? cols - size_t(4 * v) : 4;
+        char* p = c + 16 * v;
+        if (n == 4) {
+          vst1q_s32(reinterpret_cast<int32_t*>(static_cast<void*>(p)), x);
+        } else {
+          alignas(16) char t[16];
+          vst1q_s32(reinterpret_cast<int32_t*>(static_cast<void*>(t)), x);
+          copy_small(p, t, 4 * n);
+        }
+      }
+  }
 }
 
 // ---- packing B (k grouped by 4, 12-column panels) ----------------------------
