@@ -81,14 +81,17 @@ static void check_gemm(const S8GemmKernels& kern, size_t m, size_t n, size_t k, 
   src.ldb = n;
   const char* what = kern.name;
   for (S8OutKind kind : {S8OutKind::Int32, S8OutKind::Int8, S8OutKind::Float}) {
-    for (int variant = 0; variant < (kind == S8OutKind::Int32 ? 1 : 2); variant++) {
+    // int8: [-127, 127] (no upper clamp), [0, 100] with a shift (ReLU: the
+    // unsigned narrowing), [-50, 90] (both clamps), [0, 127] with a shift.
+    for (int variant = 0; variant < (kind == S8OutKind::Int32 ? 1 : kind == S8OutKind::Int8 ? 4 : 2); variant++) {
+      static const int32_t kQmin[4] = {-127, 0, -50, 0}, kQmax[4] = {127, 100, 90, 127}, kShift[4] = {0, 3, 0, 1};
       S8Output out;
       out.kind = kind;
       out.bias = bias.data();
       out.mult = mult.data();
-      out.shift = variant ? 3 : 0;
-      out.qmin = variant ? 0 : -127;
-      out.qmax = variant ? 100 : 127;
+      out.shift = kShift[variant];
+      out.qmin = kQmin[variant];
+      out.qmax = kQmax[variant];
       out.fscale = fscale.data();
       out.fclamp = variant == 1;
       out.fmin = -1000.0f;

@@ -181,30 +181,37 @@ constexpr int kMR = 8, kNR = 12;
 // sqxtn/sqxtn2 to [row r | row r+1] int16, sqxtn/sqxtn2 to int8, clamp to
 // [p1[0], p1[1]] (int8) and two 8-byte stores at c; columns 8-11 of four rows
 // at a time go to c8 (= c + 8).
-// MIN: the upper clamp, or nothing when qmax = 127 (the narrowing saturates there).
-#define ARMCONV_SMIN "smin v4.16b, v4.16b, v1.16b\n"
-#define ARMCONV_S8_PAIR(MIN, a0, a1, b0, b1)                                                \
+// TO8: the int16 -> int8 narrowing and the clamp of v2, v3 into v4:
+//   S8_CLAMP: sqxtn/sqxtn2, smax with qmin, smin with qmax;
+//   S8_CLAMP_NOMAX: the same without smin (qmax = 127: the narrowing saturates there);
+//   S8_CLAMP_U: qmin = 0 (ReLU): sqxtun/sqxtun2 (saturating to [0, 255]) and
+//     umin with qmax (<= 127): clamp(t, 0, qmax) without the smax.
+#define ARMCONV_S8_CLAMP_NOMAX \
+  "sqxtn v4.8b, v2.8h\n sqxtn2 v4.16b, v3.8h\n smax v4.16b, v4.16b, v0.16b\n"
+#define ARMCONV_S8_CLAMP ARMCONV_S8_CLAMP_NOMAX "smin v4.16b, v4.16b, v1.16b\n"
+#define ARMCONV_S8_CLAMP_U \
+  "sqxtun v4.8b, v2.8h\n sqxtun2 v4.16b, v3.8h\n umin v4.16b, v4.16b, v1.16b\n"
+#define ARMCONV_S8_PAIR(TO8, a0, a1, b0, b1)                                                \
   "sqxtn v2.4h, " a0 ".4s\n sqxtn2 v2.8h, " a1 ".4s\n sqxtn v3.4h, " b0 ".4s\n"            \
-  "sqxtn2 v3.8h, " b1 ".4s\n sqxtn v4.8b, v2.8h\n sqxtn2 v4.16b, v3.8h\n"                  \
-  "smax v4.16b, v4.16b, v0.16b\n" MIN                                                      \
+  "sqxtn2 v3.8h, " b1 ".4s\n" TO8                                                          \
   "st1 {v4.d}[0], [%[c]], %[ldc]\n st1 {v4.d}[1], [%[c]], %[ldc]\n"
-#define ARMCONV_S8_QUAD(MIN, r0, r1, r2, r3)                                                \
+#define ARMCONV_S8_QUAD(TO8, r0, r1, r2, r3)                                                \
   "sqxtn v2.4h, " r0 ".4s\n sqxtn2 v2.8h, " r1 ".4s\n sqxtn v3.4h, " r2 ".4s\n"            \
-  "sqxtn2 v3.8h, " r3 ".4s\n sqxtn v4.8b, v2.8h\n sqxtn2 v4.16b, v3.8h\n"                  \
-  "smax v4.16b, v4.16b, v0.16b\n" MIN                                                      \
+  "sqxtn2 v3.8h, " r3 ".4s\n" TO8                                                          \
   "st1 {v4.s}[0], [%[c8]], %[ldc]\n st1 {v4.s}[1], [%[c8]], %[ldc]\n"                      \
   "st1 {v4.s}[2], [%[c8]], %[ldc]\n st1 {v4.s}[3], [%[c8]], %[ldc]\n"
-#define ARMCONV_STORE_INT8_(MIN)                                                            \
+#define ARMCONV_STORE_INT8_(TO8)                                                            \
   "ld1 {v0.4s, v1.4s}, [%[p0]]\n"                                                          \
   "cbz %[shift], 7f\n"                                                                      \
   "dup v2.4s, %w[shift]\n" ARMCONV_ALL_BY_VEC("sqshl", ", v2.4s")                          \
   "7:\n" ARMCONV_ALL_BY_ROW("sqrdmulh")                                                     \
   "ld2r {v0.16b, v1.16b}, [%[p1]]\n"                                                       \
-  ARMCONV_S8_PAIR(MIN, "v8", "v16", "v9", "v17") ARMCONV_S8_PAIR(MIN, "v10", "v18", "v11", "v19") \
-  ARMCONV_S8_PAIR(MIN, "v12", "v20", "v13", "v21") ARMCONV_S8_PAIR(MIN, "v14", "v22", "v15", "v23") \
-  ARMCONV_S8_QUAD(MIN, "v24", "v25", "v26", "v27") ARMCONV_S8_QUAD(MIN, "v28", "v29", "v30", "v31")
-#define ARMCONV_STORE_INT8 ARMCONV_STORE_INT8_(ARMCONV_SMIN)
-#define ARMCONV_STORE_INT8_NOMAX ARMCONV_STORE_INT8_("")
+  ARMCONV_S8_PAIR(TO8, "v8", "v16", "v9", "v17") ARMCONV_S8_PAIR(TO8, "v10", "v18", "v11", "v19") \
+  ARMCONV_S8_PAIR(TO8, "v12", "v20", "v13", "v21") ARMCONV_S8_PAIR(TO8, "v14", "v22", "v15", "v23") \
+  ARMCONV_S8_QUAD(TO8, "v24", "v25", "v26", "v27") ARMCONV_S8_QUAD(TO8, "v28", "v29", "v30", "v31")
+#define ARMCONV_STORE_INT8 ARMCONV_STORE_INT8_(ARMCONV_S8_CLAMP)
+#define ARMCONV_STORE_INT8_NOMAX ARMCONV_STORE_INT8_(ARMCONV_S8_CLAMP_NOMAX)
+#define ARMCONV_STORE_INT8_U ARMCONV_STORE_INT8_(ARMCONV_S8_CLAMP_U)
 
 // `tiles` tiles in a row (a strip: the same A panel, consecutive B panels,
 // C columns 12t..12t+11): per tile the A pointer reset, the accumulators from
@@ -298,7 +305,9 @@ ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, 
       const void *p0 = out.mult, *p1 = range;
       const size_t ldc_bytes = ldc, rewind = kMR * ldc - kNR;
       const long shift = out.shift;
-      if (out.qmax < 127) {
+      if (out.qmin == 0) {
+        ARMCONV_TILES_K(ARMCONV_STORE_INT8_U, ARMCONV_REWIND_C8)
+      } else if (out.qmax < 127) {
         ARMCONV_TILES_K(ARMCONV_STORE_INT8, ARMCONV_REWIND_C8)
       } else {
         ARMCONV_TILES_K(ARMCONV_STORE_INT8_NOMAX, ARMCONV_REWIND_C8)
@@ -331,7 +340,10 @@ ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, 
 #undef ARMCONV_STORE_INT8
 #undef ARMCONV_STORE_INT8_NOMAX
 #undef ARMCONV_STORE_INT8_
-#undef ARMCONV_SMIN
+#undef ARMCONV_STORE_INT8_U
+#undef ARMCONV_S8_CLAMP_U
+#undef ARMCONV_S8_CLAMP
+#undef ARMCONV_S8_CLAMP_NOMAX
 #undef ARMCONV_S8_QUAD
 #undef ARMCONV_S8_PAIR
 #undef ARMCONV_STORE_FLOAT
