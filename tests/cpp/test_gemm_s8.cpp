@@ -157,6 +157,30 @@ static void check_packers(const S8GemmKernels& kern, std::mt19937& g) {
     }
 }
 
+// pack_b of a block narrower than its rows (ldb > n: a column block of a
+// wider matrix), the block's last byte at a guard page: the packers may read
+// other columns inside the block's span, never past its last byte.
+static void check_pack_b_strided(const S8GemmKernels& kern, std::mt19937& g) {
+  const S8GemmKernels* ref = gemm_s8_generic_kernels_for(kern.mr, kern.nr, kern.kr);
+  if (!ref) return;
+  for (size_t k : {1, 2, 5, 8, 19})
+    for (size_t n = 1; n <= 2 * kern.nr + 5; n++)
+      for (size_t extra : {0, 1, 2, 3, 4, 5, 7, 11, 16}) {
+        const size_t ldb = n + extra, span = (k - 1) * ldb + n;
+        std::vector<int8_t> v(span);
+        fill(v, Fill::Random, g, false);
+        GuardedArray<int8_t> b(span);
+        std::memcpy(b.data(), v.data(), span);
+        const size_t bytes = round_up(n, kern.nr) * round_up(k, kern.kr);
+        GuardedArray<int8_t> x(bytes);
+        Buffer<int8_t> y(bytes);
+        std::memset(x.data(), 0x33, bytes);
+        kern.pack_b(k, n, b.data(), ldb, x.data());
+        ref->pack_b(k, n, b.data(), ldb, y.data());
+        CHECK(std::memcmp(x.data(), y.data(), bytes) == 0, "%s pack_b k=%zu n=%zu ldb=%zu", kern.name, k, n, ldb);
+      }
+}
+
 // im2col against a scalar im2col of a guarded image: the table's own
 // packer (if it has one) byte for byte against pack_b of the dense matrix,
 // and the driver's GEMM over the image (the staged packer for the NEON
@@ -260,6 +284,7 @@ static void check_kernels(const S8GemmKernels& kern) {
   std::printf("checking %s (%zux%zu, k groups of %zu)\n", kern.name, kern.mr, kern.nr, kern.kr);
   std::mt19937 g(12345);
   check_packers(kern, g);
+  check_pack_b_strided(kern, g);
   check_im2col(kern, g);
   std::vector<size_t> ms, ns;
   for (size_t m = 1; m <= 2 * kern.mr + 1; m++) ms.push_back(m);

@@ -439,9 +439,8 @@ ARMCONV_S8_INLINE void tile_partial(size_t groups, size_t m, size_t cols, const 
 // rounds of zips, 16 groups
 // [column j: k, k+1, k+2, k+3]: zip1/zip2 of bytes pairs rows (0,1) and (2,3),
 // zip of 16-bit pairs then interleaves the pairs. The first 12 columns are
-// one panel group (48 bytes). A last full panel whose 16-byte row loads
-// would pass the end of the block loads 8 + 4 bytes per row; a narrower
-// remainder is packed by the generic packer.
+// one panel group (48 bytes). The last panels, whose 16-byte row loads
+// would pass the end of the block, are read as pack_b_sdot says there.
 //
 // Rows r0..r3 (16 columns each) -> 3 x 16 bytes: [column j: r0, r1, r2, r3], j < 12.
 inline void interleave4x12(int8x16_t r0, int8x16_t r1, int8x16_t r2, int8x16_t r3, int8_t* d) {
@@ -496,23 +495,41 @@ void pack_b_sdot(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) 
       vst4q_s8(d, r);
     }
   }
-  // A last full panel whose 16-byte loads would pass the block: 8 + 4 bytes per row.
-  for (; q + kNR <= nc; q += kNR) {
+  // The last panels (at most two: q + 16 > nc), w = min(12, nc - q) columns,
+  // by the zips (48 bytes a group: nothing written past them). A row but the
+  // block's last is read 16 bytes at a time when that stays inside the block's
+  // span (row k - 2 ends at (k - 2) ldb + q + 16 <= (k - 1) ldb + nc: other
+  // columns of the matrix, never past its last byte), the columns past w
+  // masked to zero; the last row (every row, if not) by a copy of its w bytes.
+  static const uint8_t kIota[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  for (; q < nc; q += kNR) {
+    const size_t w = nc - q < size_t(kNR) ? nc - q : size_t(kNR);
+    const int8x16_t mask = vreinterpretq_s8_u8(vcltq_u8(vld1q_u8(kIota), vdupq_n_u8(uint8_t(w))));
+    const size_t kwide = q + 16 <= ldb + nc ? k - 1 : 0;  // rows [0, kwide): 16-byte loads
     const int8_t* s = b + q;
     int8_t* d = dst + q * kp;
-    int8x16_t r[4];
-    for (size_t kk = 0; kk < k; kk += 4, d += 4 * kNR) {
-      for (size_t i = 0; i < 4; i++, s += ldb) {
-        r[i] = vdupq_n_s8(0);
-        if (kk + i < k)
-          r[i] = vcombine_s8(vld1_s8(s), vreinterpret_s8_s32(vld1_lane_s32(
-                                              reinterpret_cast<const int32_t*>(static_cast<const void*>(s + 8)),
-                                              vdup_n_s32(0), 0)));
+    size_t kk = 0;
+    for (; kk + 4 <= kwide; kk += 4, s += 4 * ldb, d += 4 * kNR)  // four 16-byte rows
+      interleave4x12(vandq_s8(vld1q_s8(s), mask), vandq_s8(vld1q_s8(s + ldb), mask),
+                     vandq_s8(vld1q_s8(s + 2 * ldb), mask), vandq_s8(vld1q_s8(s + 3 * ldb), mask), d);
+    s -= kk * ldb;
+    for (; kk < k; kk += 4, d += 4 * kNR) {
+      int8x16_t r[4];
+      for (size_t i = 0; i < 4; i++) {
+        const int8_t* p = s + (kk + i) * ldb;
+        if (kk + i < kwide) {
+          r[i] = vandq_s8(vld1q_s8(p), mask);
+        } else if (kk + i < k) {
+          alignas(16) char t[16] = {};
+          copy_small(t, reinterpret_cast<const char*>(p), w);
+          r[i] = vld1q_s8(reinterpret_cast<const int8_t*>(t));
+        } else {
+          r[i] = vdupq_n_s8(0);
+        }
       }
       interleave4x12(r[0], r[1], r[2], r[3], d);
     }
   }
-  if (q < nc) gemm_s8_generic_kernels_for(kMR, kNR, 4)->pack_b(k, nc - q, b + q, ldb, dst + q * kp);
 }
 
 // ---- packing B straight from the image (im2col) --------------------------------
