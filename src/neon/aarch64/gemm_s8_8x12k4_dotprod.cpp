@@ -393,6 +393,48 @@ ARMCONV_S8_INLINE void tile_partial(size_t groups, size_t m, size_t cols, const 
   alignas(16) int32_t acc[kMR * kNR];
   tile_spill<NV>(groups, a, b, out.bias, acc);
   char* c = static_cast<char*>(cv);
+  if (NV == 1 && m == size_t(kMR) && out.kind == S8OutKind::Int8) {
+    // 8 rows of 1..4 columns (the last panel of every MobileNetV2 layer:
+    // N % 12 = 1 or 4): the 8 rows at once, rows 0-3 and 4-7 narrowed into
+    // one register each (4 bytes a row).
+    int32x4_t x[kMR];
+    for (int r = 0; r < kMR; r++) {
+      x[r] = vld1q_s32(acc + 4 * r);
+      if (out.shift) x[r] = vqshlq_s32(x[r], vdupq_n_s32(out.shift));
+    }
+    const int32x4_t m0 = vld1q_s32(out.mult), m1 = vld1q_s32(out.mult + 4);
+    x[0] = vqrdmulhq_laneq_s32(x[0], m0, 0);
+    x[1] = vqrdmulhq_laneq_s32(x[1], m0, 1);
+    x[2] = vqrdmulhq_laneq_s32(x[2], m0, 2);
+    x[3] = vqrdmulhq_laneq_s32(x[3], m0, 3);
+    x[4] = vqrdmulhq_laneq_s32(x[4], m1, 0);
+    x[5] = vqrdmulhq_laneq_s32(x[5], m1, 1);
+    x[6] = vqrdmulhq_laneq_s32(x[6], m1, 2);
+    x[7] = vqrdmulhq_laneq_s32(x[7], m1, 3);
+    const int8x16_t lo = vdupq_n_s8(int8_t(out.qmin)), hi = vdupq_n_s8(int8_t(out.qmax));
+    int8x16_t q[2];
+    for (int h = 0; h < 2; h++) {
+      const int16x8_t a01 = vqmovn_high_s32(vqmovn_s32(x[4 * h]), x[4 * h + 1]);
+      const int16x8_t a23 = vqmovn_high_s32(vqmovn_s32(x[4 * h + 2]), x[4 * h + 3]);
+      q[h] = vminq_s8(vmaxq_s8(vqmovn_high_s16(vqmovn_s16(a01), a23), lo), hi);
+    }
+    if (cols == 4) {  // st1 lane stores (no alignment needed on AArch64)
+      vst1q_lane_s32(reinterpret_cast<int32_t*>(static_cast<void*>(c)), vreinterpretq_s32_s8(q[0]), 0);
+      vst1q_lane_s32(reinterpret_cast<int32_t*>(static_cast<void*>(c + ldc)), vreinterpretq_s32_s8(q[0]), 1);
+      vst1q_lane_s32(reinterpret_cast<int32_t*>(static_cast<void*>(c + 2 * ldc)), vreinterpretq_s32_s8(q[0]), 2);
+      vst1q_lane_s32(reinterpret_cast<int32_t*>(static_cast<void*>(c + 3 * ldc)), vreinterpretq_s32_s8(q[0]), 3);
+      vst1q_lane_s32(reinterpret_cast<int32_t*>(static_cast<void*>(c + 4 * ldc)), vreinterpretq_s32_s8(q[1]), 0);
+      vst1q_lane_s32(reinterpret_cast<int32_t*>(static_cast<void*>(c + 5 * ldc)), vreinterpretq_s32_s8(q[1]), 1);
+      vst1q_lane_s32(reinterpret_cast<int32_t*>(static_cast<void*>(c + 6 * ldc)), vreinterpretq_s32_s8(q[1]), 2);
+      vst1q_lane_s32(reinterpret_cast<int32_t*>(static_cast<void*>(c + 7 * ldc)), vreinterpretq_s32_s8(q[1]), 3);
+    } else {
+      alignas(16) char t[32];
+      vst1q_s8(reinterpret_cast<int8_t*>(t), q[0]);
+      vst1q_s8(reinterpret_cast<int8_t*>(t + 16), q[1]);
+      for (int r = 0; r < kMR; r++, c += ldc) copy_small(c, t + 4 * r, cols);
+    }
+    return;
+  }
   if (out.kind == S8OutKind::Int8) {
     const int8x16_t lo = vdupq_n_s8(int8_t(out.qmin)), hi = vdupq_n_s8(int8_t(out.qmax));
     const int32x4_t sh = vdupq_n_s32(out.shift);
