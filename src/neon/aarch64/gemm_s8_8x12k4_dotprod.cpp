@@ -87,10 +87,10 @@ constexpr int kMR = 8, kNR = 12;
 
 // Four k groups of a full-width tile (all 3 column vectors) with B in
 // 64-byte loads (12 vectors in 3 loads, not 4 of 48 bytes: 5 loads for 96
-// sdot). B vector 3g + v (group g, column vector v) goes to v4 + (3g + v) % 4:
-//   A g0,g1 -> v0-v3; B (g0: v0 v1 v2) (g1: v0) -> v4-v7; 4 columns;
-//   B (g1: v1 v2) (g2: v0 v1) -> v4-v7; 2 columns (g1 done);
-//   A g2,g3 -> v0-v3; 2 columns; B (g2: v2) (g3: v0 v1 v2) -> v4-v7; 4 columns.
+// sdot). B vector 3g + c (group g, column vector c) goes to v(4 + (3g + c) % 4):
+//   A g0,g1 -> v0-v3; B g0c0 g0c1 g0c2 g1c0 -> v4-v7; 4 column vectors' sdot;
+//   B g1c1 g1c2 g2c0 g2c1 -> v4-v7; 2 (g1 done: A g0,g1 free);
+//   A g2,g3 -> v0-v3; 2; B g2c2 g3c0 g3c1 g3c2 -> v4-v7; 4.
 #define ARMCONV_COL(B, A0, A1, COL) ARMCONV_APPLY(ARMCONV_SDOT_COL, B, A0, A1, COL)
 #define ARMCONV_FOUR_GROUPS3                                                                 \
   "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[ap]], #64\n"                                     \
