@@ -3,16 +3,29 @@
 // across the contract's range (and its ends), values at and one or two ulps
 // around every half-integer multiple of the scale (the rounding decisions),
 // at the integers, random values inside and beyond the clamp, +-0, +-inf,
-// subnormals and FLT_MAX; every length 0..40 (tails) in guarded buffers;
+// subnormals and FLT_MAX; every length 0..80 (tails; 0 to 5 steps of 16: the
+// kernel runs an odd step alone, then pairs) in guarded buffers;
 // NaN reported wherever it sits. Then armconv::quantize() with per-channel
 // scales, some outside the kernels' range (the generic twin runs those), on 1
 // to 4 threads.
+//
+// What neon/quantize.h's proof leans on, each tested where it bites: exact
+// ties (k + 1/2) s for every k (scales with short significands, at both ends
+// of the range, make them representable; the count of exact ties checked is
+// itself checked), the scale whose float32 reciprocal errs the most (t's
+// distance from the quotient), t = 1/4 (the magic addition's grid changes
+// there), the clamp T = 126.75 and 126.5 / 127.5 around it, magnitudes where
+// y would leave its grid without the clamp (2^22 .. 2^24 s), random bit
+// patterns of every exponent, NaNs of either sign and payload (quiet and
+// signalling) at every position and beside infinities, and long arrays of
+// clamped values (the NaN accumulator must stay finite).
 //
 // The reference: q = clip(round_half_away(x / s), -127, 127) is, for a = |x|,
 // the number of k in [0, 127) with a >= (k + 1/2) s, signed like x. (k + 1/2) s
 // has at most 9 + 24 significant bits, so double holds it exactly, and the
 // comparison with a (a float) is exact.
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -58,9 +71,54 @@ std::vector<float> values(float s, std::mt19937& g) {
       }
     }
   }
+  // The magic addition's grid change (t = 1/4), the clamp T = 126.75, and
+  // magnitudes where y = t + K would leave its grid without the clamp.
+  for (double m : {0.25, 0.75, 126.75, 127.0, 0x1p22, 0x1p23, 0x1.8p23, 0x1p24, 0x1p30}) {
+    for (double sign : {1.0, -1.0}) {
+      float lo = float(sign * m * double(s)), hi = lo;
+      v.push_back(lo);
+      for (int j = 0; j < 3; j++) {
+        lo = std::nextafter(lo, -kInf);
+        hi = std::nextafter(hi, kInf);
+        v.push_back(lo);
+        v.push_back(hi);
+      }
+    }
+  }
   armconv_test::Uniform<float> u(-140.0f, 140.0f);
   for (int i = 0; i < 2000; i++) v.push_back(float(double(u(g)) * double(s)));
+  // Random bit patterns (every exponent, subnormals included), NaNs skipped.
+  for (int i = 0; i < 1000; i++) {
+    const uint32_t b = uint32_t(g());
+    float f;
+    std::memcpy(&f, &b, sizeof f);
+    if (!std::isnan(f)) v.push_back(f);
+  }
   return v;
+}
+
+// Exact ties among v: a value equal to (k + 1/2) s for an integer k.
+int exact_ties(float s, const std::vector<float>& v) {
+  int n = 0;
+  for (float x : v) {
+    const double q = std::fabs(double(x)) / double(s) - 0.5;  // exact for these: checked below
+    if (q >= 0 && q <= 127 && q == std::floor(q) && (q + 0.5) * double(s) == std::fabs(double(x))) n++;
+  }
+  return n;
+}
+
+// The scale in [1, 2) (then moved across the range) whose float32 reciprocal
+// errs the most relative to 1 / s, among 20000 drawn: the largest distance
+// between t = |x| float32(1 / s) and the quotient the proof has to absorb.
+float worst_reciprocal(std::mt19937& g) {
+  float worst = 1.0f;
+  double err = 0.0;
+  for (int i = 0; i < 20000; i++) {
+    const float s = 1.0f + float(g() >> 9) * 0x1p-23f;
+    const double e = std::fabs(double(1.0f / s) * double(s) - 1.0);
+    if (e > err) err = e, worst = s;
+  }
+  return worst;
 }
 
 void check_kernel(const QuantizeKernels& k, float s, const std::vector<float>& v) {
@@ -77,7 +135,7 @@ void check_kernel(const QuantizeKernels& k, float s, const std::vector<float>& v
 void check_lengths(const QuantizeKernels& k, std::mt19937& g) {
   armconv_test::Uniform<float> u(-200.0f, 200.0f);
   const float s = 0.37f;
-  for (size_t n = 0; n <= 40; n++) {
+  for (size_t n = 0; n <= 80; n++) {
     for (bool at_end : {true, false}) {
       GuardedArray<float> x(n, at_end);
       GuardedArray<int8_t> q(n, at_end);
@@ -88,13 +146,39 @@ void check_lengths(const QuantizeKernels& k, std::mt19937& g) {
         CHECK(q[i] == reference(x[i], s), "%s: n %zu at %zu: got %d want %d", k.name, n, i, int(q[i]),
               reference(x[i], s));
       }
-      for (size_t p = 0; p < n; p++) {  // a NaN anywhere, the tail included
-        std::vector<float> y(x.data(), x.data() + n);
-        y[p] = std::nanf("");
-        std::vector<int8_t> out(n);
-        CHECK(!k.f32_to_s8(y.data(), out.data(), n, s), "%s: n %zu: NaN at %zu not reported", k.name, n, p);
+      for (size_t p = 0; p < n; p++) {  // a NaN anywhere, the tail included; of either sign and payload
+        for (uint32_t nan_bits : {0x7fc00000u, 0xffc00000u, 0x7f800001u, 0xff800001u, 0x7fffffffu, 0xffffffffu}) {
+          std::vector<float> y(x.data(), x.data() + n);
+          std::memcpy(&y[p], &nan_bits, sizeof(float));
+          if (p + 1 < n) y[p + 1] = (p & 1) ? -kInf : kInf;  // beside an infinity
+          std::vector<int8_t> out(n);
+          CHECK(!k.f32_to_s8(y.data(), out.data(), n, s), "%s: n %zu: NaN %08x at %zu not reported", k.name, n,
+                unsigned(nan_bits), p);
+        }
       }
     }
+  }
+}
+
+// Long arrays of clamped values (t = T in every lane: the NaN accumulator's
+// largest steps) stay NaN-free and +-127; a NaN at the start or the end of
+// one is reported.
+void check_long(const QuantizeKernels& k) {
+  const size_t n = 200000 + 7;
+  const float s = 0.02f;
+  std::vector<float> x(n);
+  for (size_t i = 0; i < n; i++) x[i] = (i % 3 == 0) ? kInf : (i % 3 == 1 ? -std::numeric_limits<float>::max() : 3.0f);
+  std::vector<int8_t> q(n);
+  CHECK(k.f32_to_s8(x.data(), q.data(), n, s), "%s: long clamped array: NaN reported", k.name);
+  for (size_t i = 0; i < n; i++) {
+    cases++;
+    CHECK(q[i] == reference(x[i], s), "%s: long array at %zu: got %d want %d", k.name, i, int(q[i]),
+          reference(x[i], s));
+  }
+  for (size_t p : {size_t(0), size_t(15), n - 8, n - 1}) {
+    std::vector<float> y = x;
+    y[p] = std::nanf("");
+    CHECK(!k.f32_to_s8(y.data(), q.data(), n, s), "%s: long array: NaN at %zu not reported", k.name, p);
   }
 }
 
@@ -107,8 +191,24 @@ void sweep(const QuantizeKernels& k) {
                                3.0f * armconv::detail::kQuantizeMinScale,
                                std::nextafter(armconv::detail::kQuantizeMaxScale, 0.0f), 1e20f, 1e-20f};
   for (int i = 0; i < 20; i++) scales.push_back(us(g));
-  for (float s : scales) check_kernel(k, s, values(s, g));
+  // Short significands at both ends of the range and in between: (k + 1/2) s
+  // exact, so the ties themselves are tested.
+  for (int e : {-100, -99, -64, -23, -7, -1, 0, 1, 7, 23, 64, 99})
+    for (float m : {1.0f, 1.5f, 1.25f, 1.75f, 1.0f + 0x1p-10f})
+      if (std::ldexp(double(m), e) <= double(armconv::detail::kQuantizeMaxScale))
+        scales.push_back(std::ldexp(m, e));
+  const float w = worst_reciprocal(g);
+  for (int e : {-100, -40, 0, 40, 99}) scales.push_back(std::ldexp(w, e));
+  int ties = 0;
+  for (float s : scales) {
+    const std::vector<float> v = values(s, g);
+    ties += exact_ties(s, v);
+    check_kernel(k, s, v);
+  }
+  std::printf("%zu scales, %d exact ties\n", scales.size(), ties);
+  CHECK(ties > 10000, "%s: only %d exact ties tested", k.name, ties);
   check_lengths(k, g);
+  check_long(k);
 }
 
 // armconv::quantize over (outer, channels, inner) with a scale per channel,
