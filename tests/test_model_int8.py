@@ -565,11 +565,13 @@ def test_auto_follows_the_rule(rng):
     if "generic" in kernel:
         assert want == set()
     if "dotprod" in kernel:  # sdot pointwise: 11-13 MACs per instruction against fp32's 3.6
-        # the expansions (m = 64 outputs per input element) pay; the stem (3x3 s2, m = 36)
-        # does not pay alone (its input's quantization) but its int8 output spares expand0
-        # the quantization of a 4/3 times larger tensor; the sdot depthwise kernels (2.7 MACs
-        # per instruction against fp32's 2.5) take the depthwise layers int8 after their
-        # expansions, and so the projections (m = 16, not paying alone) read int8
+        # the expansions (m = 64 outputs per input element) pay, and so does the stem (3x3
+        # s2, m = 36: 5.8 instructions per input element in int8 with its input's
+        # quantization against 6.9; it did not pay alone with the Quantize at 4.31 per
+        # element, but its int8 output spares expand0 the quantization of a 4/3 times
+        # larger tensor); the sdot depthwise kernels (2.7 MACs per instruction against
+        # fp32's 2.5) take the depthwise layers int8 after their expansions, and so the
+        # projections (m = 16) read int8
         assert q.int8_layers == ["stem", "expand0", "dw0", "project0", "expand1", "dw1", "project1"]
 
 
@@ -601,7 +603,10 @@ def test_pick_is_the_cheapest_assignment(rng):
     tensor read by two convolutions), the auto pick costs, by the model, the least of all
     2^7 assignments of int8 / float32 to its convolutions, for each kernel family."""
     import itertools
-    graph, _ = mobilenet_like(rng, c=24, t=6)  # 144 -> 24 projections, as MobileNetV2's
+    # 48 -> 8 projections: m = 8 MACs per input element, below the sdot kernels' threshold
+    # (16: THRESHOLDS), so int8 only where the input arrives int8 (MobileNetV2's 144 -> 24
+    # ones, m = 24, paid alone before the Quantize kernel went from 4.31 to 2.50 per element)
+    graph, _ = mobilenet_like(rng, c=8, t=6)
     src = Model(graph, "m").quantize(rnd(rng, 2, 3, 16, 16))._source
     shapes = {k: t.shape for k, t in Model(graph, "m").plan({"x": (1, 3, 16, 16)}).tensors.items()}
     convs = [n.name for n in src.nodes if n.op == "Conv"]
@@ -673,26 +678,29 @@ def test_rule_table(isa):
     """What the counts behind RATES say, per kernel: depthwise 3x3 never pays alone (int8's
     0.68-1.72 MACs per instruction against float32's 1.63-2.72; on the sdot kernels 2.7 and
     2.35, but not by enough for the input's Quantize), dense 3x3 stride 1 (fp32 Winograd)
-    pays nowhere; wide pointwise layers pay on the sdot kernel only."""
+    pays nowhere; pointwise layers of m = 256 MACs per input element pay on the sdot kernel
+    only (smull from m = 295, armv7 from 332: THRESHOLDS)."""
     pays = lambda shape, g=1, s=(1, 1): int8_mod.int8_pays(shape, g, s, isa)[0]  # noqa: E731
     assert not pays((96, 1, 3, 3), 96) and not pays((96, 1, 3, 3), 96, (2, 2))
     assert not pays((64, 64, 3, 3))
-    assert pays((384, 64, 1, 1)) == (isa == "dotprod")
-    assert not int8_mod.int8_pays((384, 64, 1, 1), 1, (1, 1), None)[0]
+    assert pays((256, 64, 1, 1)) == (isa == "dotprod")
+    assert not int8_mod.int8_pays((256, 64, 1, 1), 1, (1, 1), None)[0]
     # between two wide pointwise layers (int8 on every kernel) a depthwise one saves its
     # reader's quantization: int8 where its int8 count / 0.9 is below float32's plus the
-    # Quantize's / 0.9, per input element: smull 9 / 1.4 / 0.9 = 7.1 < 9 / 2.5 + 4.31 / 0.9
-    # = 8.4; armv7 9 / 0.95 / 0.9 = 10.53 < 9 / 1.75 + 4.88 / 0.9 = 10.56 (a tie within 0.3%:
-    # its int8 depthwise counts 0.83-1.08 inside a chain, float32 1.63-1.83)
+    # Quantize's / 0.9, per input element: on the sdot kernels 9 / 2.7 / 0.9 = 3.7 < 9 / 2.5
+    # + 2.50 / 0.9 = 6.4 (+ its expansion's float32 store); not on smull, 9 / 1.4 / 0.9 =
+    # 7.1 > 6.4, nor armv7, 9 / 0.95 / 0.9 = 10.5 > 9 / 1.75 + 2.63 / 0.9 = 8.1 (with
+    # the Quantize at 4.31 / 4.88 instructions per element, before neon/quantize.h's
+    # magic-number rounding, both ran it int8: 8.4 and 10.56 on the float32 side)
     chain = [int8_mod.layer_costs((2048, 128, 1, 1), 1, (1, 1), isa),
              int8_mod.layer_costs((2048, 1, 3, 3), 2048, (1, 1), isa),
              int8_mod.layer_costs((2048, 2048, 1, 1), 1, (1, 1), isa)]
     picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
-    assert picks == [True, True, True]
+    assert picks == [True, isa == "dotprod", True]
     # stride 2 (a quarter of the elements after it, so a quarter of the Quantize to spare):
     # float32 where int8 layers store float32 at no extra cost (STORE_F32 0: smull, armv7):
-    # 2.25 / 1.0 / 0.9 = 2.5 > 2.25 / 2.2 + 4.31 / 4 / 0.9 = 2.2; int8 on the sdot kernels
-    # (2.25 / 2.35 / 0.9 = 1.06 < 2.2 even without the expansion's float32 store it spares)
+    # 2.25 / 1.0 / 0.9 = 2.5 > 2.25 / 2.2 + 2.50 / 4 / 0.9 = 1.7; int8 on the sdot kernels
+    # (2.25 / 2.35 / 0.9 = 1.06 < 1.7 even without the expansion's float32 store it spares)
     chain[1] = int8_mod.layer_costs((2048, 1, 3, 3), 2048, (2, 2), isa)
     picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
     assert picks == [True, isa == "dotprod", True]
@@ -700,7 +708,7 @@ def test_rule_table(isa):
 
 # The thresholds int8.py's docstring states: (first m = out_channels of a 1x1 layer that runs
 # int8, first out_channels of a 3x3 stride-2 one), None: never.
-THRESHOLDS = {"dotprod": (28, 21), "smull": (509, None), "armv7": (615, None)}
+THRESHOLDS = {"dotprod": (16, 12), "smull": (295, None), "armv7": (332, None)}
 
 
 @pytest.mark.parametrize("isa", sorted(THRESHOLDS))

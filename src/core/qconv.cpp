@@ -48,12 +48,12 @@ int8_t quantize_one(double v) {
 // Threads: the elements, flat, in units of kQuantUnitElems (a multiple of 16,
 // so a unit boundary never cuts a NEON step inside a channel; every element is
 // converted alone, so bits never depend on the cut), a contiguous range of
-// units per thread (run_units). kQuantizeOpsPerElem: an element costs 4.31
-// instructions on Cortex-A72 (`bench/insncount.py 'quantize_*'`), what about
-// 15 fp32 MACs take at the GEMM's 3.6 per instruction, in team_size's unit
-// (MACs): a second thread from about 4400 elements (kMinOpsPerThread).
+// units per thread (run_units). kQuantizeOpsPerElem: an element costs 2.50
+// instructions on Cortex-A72 and A76 (`bench/insncount.py 'quantize_*'`), what
+// about 9 fp32 MACs take at the GEMM's 3.6 per instruction, in team_size's unit
+// (MACs): a second thread from about 7300 elements (kMinOpsPerThread).
 constexpr size_t kQuantUnitElems = 4096;
-constexpr double kQuantizeOpsPerElem = 15.0;
+constexpr double kQuantizeOpsPerElem = 9.0;
 
 void quantize(const float* x, int8_t* q, int64_t outer, int64_t channels, int64_t inner,
               const float* scales) {

@@ -48,20 +48,25 @@ come from the channel counts and strides, so the pick depends on the
 weights and attributes only, not on the input size). A convolution alone in
 its chain gets :func:`int8_pays`, int8 where ``m / r8 + QUANTIZE_INSNS +
 STORE_F32 growth <= 0.9 m / r32``:
-  Cortex-A76 (sdot): pointwise layers with m >= 28, other dense convs (3x3
-  s2: m >= 47, i.e. 21 or more output channels); never depthwise, never 3x3
+  Cortex-A76 (sdot): pointwise layers with m >= 16, other dense convs (3x3
+  s2: m >= 27, i.e. 12 or more output channels); never depthwise, never 3x3
   s1 (fp32 Winograd counts as many MACs per instruction as sdot im2col).
-  Cortex-A72 (smull/smlal): pointwise layers with m >= 509 (MobileNetV2's
-  widest: 96->576, 160->960, 320->1280); nothing else.
-  armv7 (Cortex-A15): pointwise layers with m >= 615; nothing else.
+  Cortex-A72 (smull/smlal): pointwise layers with m >= 295 (MobileNetV2's
+  64->384 and wider expansions, its 960->320 and 320->1280 layers);
+  nothing else.
+  armv7 (Cortex-A15): pointwise layers with m >= 332; nothing else.
 (test_model_int8.py::test_rule_thresholds checks these.) In a chain, more:
 on the A76 every convolution of torchvision's MobileNetV2 (its 16- and
 24-channel projections read int8 from their depthwise layer, whose int8
 output spares them a Quantize; its stride-2 depthwise layers, int8 where
-their int8 input spares their expansion a float32 store), on the A72 also the depthwise layer and the
-960->320 projection of the last block, between the int8 160->960 expansion
-and the int8 320->1280 layer. A tensor that several int8 convolutions read
-(through one shared Quantize node) is charged to each of them: the rule may
+their int8 input spares their expansion a float32 store); on the A72 the
+12 layers that pay alone, on armv7 the same 12 (there the 960->320
+projection, m = 320, in a chain: its int8 output spares the 320->1280 layer
+a Quantize); with the Quantize at 4.31 instructions per element, before
+neon/quantize.h's magic-number rounding, 9 on the A72 (its three widest
+expansions and the last block's chain) and 4 on armv7. A tensor
+that several int8 convolutions read (through one shared Quantize node) is
+charged to each of them: the rule may
 miss such a saving, never count one that is not there.
 
 Precision "int8+fp16" on a CPU with fp16 vector arithmetic: the same int8
@@ -158,9 +163,11 @@ RATES = {
 }
 # Instructions per element of the float32 -> int8 conversion of an int8
 # layer's input (the Quantize node, quantize-<isa>-16): bench/insncount.py
-# 'quantize_*' (4.31 on cortex-a72 and a76, 4.88 on cortex-a15, re-counted on
-# 3f09be1: unchanged; the generic loop it replaced: 42 on cortex-a72).
-QUANTIZE_INSNS = {"dotprod": 4.31, "smull": 4.31, "armv7": 4.88}
+# 'quantize_*' (the perf gate's quantize_64_56: 2.50 on cortex-a72 and a76,
+# 2.63 on cortex-a15, counted on b57be0e with the magic-number rounding of
+# neon/quantize.h; the kernel before it 4.31 / 4.88, the generic loop before
+# that 42 on cortex-a72).
+QUANTIZE_INSNS = {"dotprod": 2.50, "smull": 2.50, "armv7": 2.63}
 # Instructions per output element that an int8 layer adds when it stores
 # float32 (dequantized: its reader runs float32, or is not a convolution, or
 # the tensor has other readers) instead of int8 for an int8 reader (RATES'
