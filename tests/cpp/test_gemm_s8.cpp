@@ -82,9 +82,12 @@ static void check_gemm(const S8GemmKernels& kern, size_t m, size_t n, size_t k, 
   const char* what = kern.name;
   for (S8OutKind kind : {S8OutKind::Int32, S8OutKind::Int8, S8OutKind::Float}) {
     // int8: [-127, 127] (no upper clamp), [0, 100] with a shift (ReLU: the
-    // unsigned narrowing), [-50, 90] (both clamps), [0, 127] with a shift.
-    for (int variant = 0; variant < (kind == S8OutKind::Int32 ? 1 : kind == S8OutKind::Int8 ? 4 : 2); variant++) {
-      static const int32_t kQmin[4] = {-127, 0, -50, 0}, kQmax[4] = {127, 100, 90, 127}, kShift[4] = {0, 3, 0, 1};
+    // unsigned narrowing), [-50, 90] (both clamps), [0, 127] with a shift;
+    // without a shift (the smull kernel's E = 0 stores): [0, 100] and
+    // [0, 127] (ReLU), [-50, 127] (the lower clamp alone), [-3, 6].
+    for (int variant = 0; variant < (kind == S8OutKind::Int32 ? 1 : kind == S8OutKind::Int8 ? 8 : 2); variant++) {
+      static const int32_t kQmin[8] = {-127, 0, -50, 0, 0, 0, -50, -3}, kQmax[8] = {127, 100, 90, 127, 100, 127, 127, 6},
+                           kShift[8] = {0, 3, 0, 1, 0, 0, 0, 0};
       S8Output out;
       out.kind = kind;
       out.bias = bias.data();
@@ -299,6 +302,15 @@ static void check_kernels(const S8GemmKernels& kern) {
   // (0..7), without and with the 8-group loop, K not a multiple of 4.
   for (size_t k = 1; k <= 72; k++)
     check_gemm(kern, 2 * kern.mr, 7 * kern.nr + k % 13, k, Fill::Random, 1 + k % 8, g);
+  // The same for k grouped by 16 (the smull kernel's k code by the number of
+  // groups: 1, 2, 3, 4, then 5..12 with the odd group, the pair and the
+  // blocks of four by the bits of groups - 1), the group full or not, and
+  // strips of fewer than 4 rows.
+  for (size_t gr = 1; gr <= 12; gr++)
+    for (size_t k : {16 * gr - 15, 16 * gr - 1, 16 * gr}) {
+      check_gemm(kern, 2 * kern.mr, 7 * kern.nr + k % 13, k, Fill::Random, 1 + (k + gr) % 8, g);
+      check_gemm(kern, kern.mr - 1, 2 * kern.nr + gr % 3, k, Fill::Random, 1 + gr % 3, g);
+    }
   // Extremes: all +127 / all -127 (the int16 pair sums at their largest),
   // -128 in one operand, long K with several B blocks.
   for (Fill f : {Fill::Max, Fill::Min, Fill::MinusA})

@@ -68,16 +68,21 @@ namespace {
 //   G1 (1 group: K <= 16): A is the same 64 bytes for every tile of the
 //     strip: loaded once in the prologue (kept in v0-v3), B alone per tile;
 //   G2 (2 groups): A from a and a2 = a + 64 (no pointer to reset);
-//   GN (3 or more): ap = a, the first group, one more if groups - 1 is odd
-//     (tbz on rem), then pairs of groups until ap reaches aend (a do-while:
-//     groups - 1 >= 2).
+//   G3, G4: ap = a, then the groups in a row (ap post-incremented);
+//   GN (5 or more): ap = a, the first group, then the other groups - 1 (rem)
+//     by its bits: one group (bit 0), two (bit 1), then blocks of four until
+//     ap reaches aend (a do-while: rem >= 4; 2 instructions per 4 groups).
+#define ARMCONV_SM_AP(OP) ARMCONV_SM_GROUP(OP, "ap", ", #64")
 #define ARMCONV_SM_K_G1 ARMCONV_SM_LOAD_B ARMCONV_SM_MAC("saddlp")
 #define ARMCONV_SM_K_G2 ARMCONV_SM_GROUP("saddlp", "a", "") ARMCONV_SM_GROUP("sadalp", "a2", "")
+#define ARMCONV_SM_K_G3 "mov %[ap], %[a]\n" ARMCONV_SM_AP("saddlp") ARMCONV_SM_AP("sadalp") ARMCONV_SM_AP("sadalp")
+#define ARMCONV_SM_K_G4 ARMCONV_SM_K_G3 ARMCONV_SM_AP("sadalp")
 #define ARMCONV_SM_K_GN                                                                     \
-  "mov %[ap], %[a]\n" ARMCONV_SM_GROUP("saddlp", "ap", ", #64")                             \
-  "tbz %[rem], #0, 1f\n" ARMCONV_SM_GROUP("sadalp", "ap", ", #64")                          \
-  "1:\n" ARMCONV_SM_GROUP("sadalp", "ap", ", #64") ARMCONV_SM_GROUP("sadalp", "ap", ", #64") \
-  "cmp %[ap], %[aend]\n b.ne 1b\n"
+  "mov %[ap], %[a]\n" ARMCONV_SM_AP("saddlp")                                               \
+  "tbz %[rem], #0, 1f\n" ARMCONV_SM_AP("sadalp")                                            \
+  "1:\n tbz %[rem], #1, 2f\n" ARMCONV_SM_AP("sadalp") ARMCONV_SM_AP("sadalp")               \
+  "2:\n" ARMCONV_SM_AP("sadalp") ARMCONV_SM_AP("sadalp") ARMCONV_SM_AP("sadalp")            \
+  ARMCONV_SM_AP("sadalp") "cmp %[ap], %[aend]\n b.ne 2b\n"
 
 // The column vectors (+ bias) in v4-v7 (the accumulators are dead after).
 #define ARMCONV_SM_COL(j, a0, a1, a2, a3)                                             \
@@ -152,12 +157,16 @@ namespace {
         "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", \
         "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
 
-enum KShape { kG1, kG2, kGN };
+enum KShape { kG1, kG2, kG3, kG4, kGN };
 #define ARMCONV_SM_TILES_K(PRO, STORE)                                                      \
   if constexpr (KS == kG1) {                                                                \
     ARMCONV_SM_TILES_ASM(PRO "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[a]]\n", ARMCONV_SM_K_G1, STORE); \
   } else if constexpr (KS == kG2) {                                                         \
     ARMCONV_SM_TILES_ASM(PRO, ARMCONV_SM_K_G2, STORE);                                      \
+  } else if constexpr (KS == kG3) {                                                         \
+    ARMCONV_SM_TILES_ASM(PRO, ARMCONV_SM_K_G3, STORE);                                      \
+  } else if constexpr (KS == kG4) {                                                         \
+    ARMCONV_SM_TILES_ASM(PRO, ARMCONV_SM_K_G4, STORE);                                      \
   } else {                                                                                  \
     ARMCONV_SM_TILES_ASM(PRO, ARMCONV_SM_K_GN, STORE);                                      \
   }
@@ -252,8 +261,11 @@ void sm_tiles(size_t tiles, size_t groups, const int8_t* a, const int8_t* b, cha
 #undef ARMCONV_SM_SUMS
 #undef ARMCONV_SM_COL
 #undef ARMCONV_SM_K_GN
+#undef ARMCONV_SM_K_G4
+#undef ARMCONV_SM_K_G3
 #undef ARMCONV_SM_K_G2
 #undef ARMCONV_SM_K_G1
+#undef ARMCONV_SM_AP
 #undef ARMCONV_SM_GROUP
 #undef ARMCONV_SM_LOAD_B
 #undef ARMCONV_SM_MAC
@@ -310,6 +322,10 @@ void ukernel_smull_4x4(size_t k, size_t m, size_t n, const int8_t* a, const int8
     sm_block<kG1>(groups, m, n, a, b, cc, ldc, out, st);
   else if (groups == 2)
     sm_block<kG2>(groups, m, n, a, b, cc, ldc, out, st);
+  else if (groups == 3)
+    sm_block<kG3>(groups, m, n, a, b, cc, ldc, out, st);
+  else if (groups == 4)
+    sm_block<kG4>(groups, m, n, a, b, cc, ldc, out, st);
   else
     sm_block<kGN>(groups, m, n, a, b, cc, ldc, out, st);
 }
