@@ -102,12 +102,19 @@ namespace {
 #define ARMCONV_SM_ST32                                                                     \
   "st4 {v4.s, v5.s, v6.s, v7.s}[0], [%[c0]], #16\n st4 {v4.s, v5.s, v6.s, v7.s}[1], [%[c1]], #16\n" \
   "st4 {v4.s, v5.s, v6.s, v7.s}[2], [%[c2]], #16\n st4 {v4.s, v5.s, v6.s, v7.s}[3], [%[c3]], #16\n"
-#define ARMCONV_SM_STORE_INT32 ARMCONV_SM_ST32
+// int8 rows: row r = bytes 4r..4r+3 of v5.
+#define ARMCONV_SM_ST8                                                                      \
+  "st1 {v5.s}[0], [%[c0]], #4\n st1 {v5.s}[1], [%[c1]], #4\n"                             \
+  "st1 {v5.s}[2], [%[c2]], #4\n st1 {v5.s}[3], [%[c3]], #4\n"
+// The stages take the final stores as arguments (S32: 32-bit rows from
+// v4-v7, S8: int8 rows from v5): the full tile's above, or a narrow tile's
+// (sm_narrow).
+#define ARMCONV_SM_STORE_INT32(S32, S8) S32
 // float: scvtf, fmul by the rows' scales, clamp to [fmin, fmax] (FLOATC).
-#define ARMCONV_SM_STORE_FLOAT ARMCONV_SM_ALL("scvtf", "") ARMCONV_SM_ALL("fmul", ", v13.4s") ARMCONV_SM_ST32
-#define ARMCONV_SM_STORE_FLOATC                                                     \
+#define ARMCONV_SM_STORE_FLOAT(S32, S8) ARMCONV_SM_ALL("scvtf", "") ARMCONV_SM_ALL("fmul", ", v13.4s") S32
+#define ARMCONV_SM_STORE_FLOATC(S32, S8)                                            \
   ARMCONV_SM_ALL("scvtf", "") ARMCONV_SM_ALL("fmul", ", v13.4s")                    \
-  ARMCONV_SM_ALL("fmax", ", v14.4s") ARMCONV_SM_ALL("fmin", ", v15.4s") ARMCONV_SM_ST32
+  ARMCONV_SM_ALL("fmax", ", v14.4s") ARMCONV_SM_ALL("fmin", ", v15.4s") S32
 // int8 (the rule of core/requant.h): [sqshl by E: SHIFT,] sqrdmulh by the
 // rows' multipliers, sqxtn to int16 (columns 0-1 in v8, 2-3 in v9), TO8 to
 // int8 and clamped in v4 (byte 4j + r = (r, j)), tbl to row-major v5 (byte
@@ -120,19 +127,17 @@ namespace {
   "sqxtn v4.8b, v8.8h\n sqxtn2 v4.16b, v9.8h\n smax v4.16b, v4.16b, v10.16b\n smin v4.16b, v4.16b, v15.16b\n"
 #define ARMCONV_SM_TO8_NOMAX "sqxtn v4.8b, v8.8h\n sqxtn2 v4.16b, v9.8h\n smax v4.16b, v4.16b, v15.16b\n"
 #define ARMCONV_SM_TO8_U "sqxtun v4.8b, v8.8h\n sqxtun2 v4.16b, v9.8h\n umin v4.16b, v4.16b, v15.16b\n"
-#define ARMCONV_SM_INT8(TO8)                                                              \
+#define ARMCONV_SM_INT8(TO8, S8)                                                          \
   ARMCONV_SM_ALL("sqrdmulh", ", v13.4s")                                                  \
   "sqxtn v8.4h, v4.4s\n sqxtn2 v8.8h, v5.4s\n sqxtn v9.4h, v6.4s\n sqxtn2 v9.8h, v7.4s\n" \
-  TO8 "tbl v5.16b, {v4.16b}, v14.16b\n"                                                   \
-  "st1 {v5.s}[0], [%[c0]], #4\n st1 {v5.s}[1], [%[c1]], #4\n"                             \
-  "st1 {v5.s}[2], [%[c2]], #4\n st1 {v5.s}[3], [%[c3]], #4\n"
-#define ARMCONV_SM_STORE_INT8_U ARMCONV_SM_INT8(ARMCONV_SM_TO8_U)
-#define ARMCONV_SM_STORE_INT8_NOMAX ARMCONV_SM_INT8(ARMCONV_SM_TO8_NOMAX)
-#define ARMCONV_SM_STORE_INT8 "ldr q10, [%[p2]]\n" ARMCONV_SM_INT8(ARMCONV_SM_TO8_FULL)
+  TO8 "tbl v5.16b, {v4.16b}, v14.16b\n" S8
+#define ARMCONV_SM_STORE_INT8_U(S32, S8) ARMCONV_SM_INT8(ARMCONV_SM_TO8_U, S8)
+#define ARMCONV_SM_STORE_INT8_NOMAX(S32, S8) ARMCONV_SM_INT8(ARMCONV_SM_TO8_NOMAX, S8)
+#define ARMCONV_SM_STORE_INT8(S32, S8) "ldr q10, [%[p2]]\n" ARMCONV_SM_INT8(ARMCONV_SM_TO8_FULL, S8)
 // E != 0: p2 holds qmin (16 bytes) then E (4 int32).
-#define ARMCONV_SM_STORE_INT8_SHIFT                                         \
+#define ARMCONV_SM_STORE_INT8_SHIFT(S32, S8)                                \
   "ld1 {v10.16b, v11.16b}, [%[p2]]\n" ARMCONV_SM_ALL("sqshl", ", v11.4s")    \
-  ARMCONV_SM_INT8(ARMCONV_SM_TO8_FULL)
+  ARMCONV_SM_INT8(ARMCONV_SM_TO8_FULL, S8)
 
 // Per-call prologues: the constants of v12-v15 (and A for G1).
 #define ARMCONV_SM_PRO_INT32 "ld1 {v12.4s}, [%[bias]]\n"
@@ -231,16 +236,114 @@ void sm_tiles(size_t tiles, size_t groups, const int8_t* a, const int8_t* b, cha
   const int8_t* ap;
   const void *p0 = st.p0, *p1 = st.p1, *p2 = st.p2;
   switch (st.kind) {
-    case SmStore::Int32: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_INT32, ARMCONV_SM_STORE_INT32) break;
-    case SmStore::Float: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_FLOAT) break;
-    case SmStore::FloatC: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_FLOATC) break;
-    case SmStore::Int8U: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_INT8_U) break;
-    case SmStore::Int8NoMax: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_INT8_NOMAX) break;
-    case SmStore::Int8: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_INT8) break;
-    case SmStore::Int8Shift: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_INT8_SHIFT) break;
+    case SmStore::Int32: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_INT32, ARMCONV_SM_STORE_INT32(ARMCONV_SM_ST32, ARMCONV_SM_ST8)) break;
+    case SmStore::Float: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_FLOAT(ARMCONV_SM_ST32, ARMCONV_SM_ST8)) break;
+    case SmStore::FloatC: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_FLOATC(ARMCONV_SM_ST32, ARMCONV_SM_ST8)) break;
+    case SmStore::Int8U: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_INT8_U(ARMCONV_SM_ST32, ARMCONV_SM_ST8)) break;
+    case SmStore::Int8NoMax: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_INT8_NOMAX(ARMCONV_SM_ST32, ARMCONV_SM_ST8)) break;
+    case SmStore::Int8: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_INT8(ARMCONV_SM_ST32, ARMCONV_SM_ST8)) break;
+    case SmStore::Int8Shift: ARMCONV_SM_TILES_K(ARMCONV_SM_PRO_OUT, ARMCONV_SM_STORE_INT8_SHIFT(ARMCONV_SM_ST32, ARMCONV_SM_ST8)) break;
   }
 }
 
+// ---- a narrow tile (the last panel's 1..3 columns, 4 rows) ----
+// Only the NC columns' products: per k group the A load, NC B vectors of the
+// panel's 64 bytes (post-indexed by 64), 4 x NC x (smull, smlal2, sadalp)
+// (NC = 1: 14 instructions, not 50); the k groups: the first, one more if
+// groups - 1 is odd, then pairs (n2 of them). The sums and stages as a full
+// tile's (columns NC..3 computed from unused registers, never stored), the
+// rows' NC elements stored (st1/st2/st3 of one lane; int8 a byte, a half, or
+// both).
+#define ARMCONV_SM_NROW1(OP, ra, a0, a1, a2, a3) \
+  "smull v8.8h, " ra ".8b, v4.8b\n smlal2 v8.8h, " ra ".16b, v4.16b\n " OP " " a0 ".4s, v8.8h\n"
+#define ARMCONV_SM_NROW2(OP, ra, a0, a1, a2, a3)                                         \
+  "smull v8.8h, " ra ".8b, v4.8b\n smull v9.8h, " ra ".8b, v5.8b\n"                    \
+  "smlal2 v8.8h, " ra ".16b, v4.16b\n smlal2 v9.8h, " ra ".16b, v5.16b\n"              \
+  OP " " a0 ".4s, v8.8h\n " OP " " a1 ".4s, v9.8h\n"
+#define ARMCONV_SM_NROW3(OP, ra, a0, a1, a2, a3)                                         \
+  "smull v8.8h, " ra ".8b, v4.8b\n smull v9.8h, " ra ".8b, v5.8b\n"                    \
+  "smull v10.8h, " ra ".8b, v6.8b\n smlal2 v8.8h, " ra ".16b, v4.16b\n"                \
+  "smlal2 v9.8h, " ra ".16b, v5.16b\n smlal2 v10.8h, " ra ".16b, v6.16b\n"             \
+  OP " " a0 ".4s, v8.8h\n " OP " " a1 ".4s, v9.8h\n " OP " " a2 ".4s, v10.8h\n"
+#define ARMCONV_SM_NGROUP(ROW, BL, OP)                                                    \
+  "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[ap]], #64\n ld1 {" BL "}, [%[b]], %[b64]\n"  \
+  ROW(OP, "v0", "v16", "v17", "v18", "v19") ROW(OP, "v1", "v20", "v21", "v22", "v23")    \
+  ROW(OP, "v2", "v24", "v25", "v26", "v27") ROW(OP, "v3", "v28", "v29", "v30", "v31")
+#define ARMCONV_SM_NK(ROW, BL)                                                   \
+  ARMCONV_SM_NGROUP(ROW, BL, "saddlp")                                           \
+  "tbz %[rem], #0, 1f\n" ARMCONV_SM_NGROUP(ROW, BL, "sadalp")                    \
+  "1:\n cbz %[n2], 3f\n"                                                         \
+  "2:\n" ARMCONV_SM_NGROUP(ROW, BL, "sadalp") ARMCONV_SM_NGROUP(ROW, BL, "sadalp") \
+  "subs %[n2], %[n2], #1\n b.ne 2b\n"                                            \
+  "3:\n"
+#define ARMCONV_SM_NST32_1 \
+  "st1 {v4.s}[0], [%[c0]]\n st1 {v4.s}[1], [%[c1]]\n st1 {v4.s}[2], [%[c2]]\n st1 {v4.s}[3], [%[c3]]\n"
+#define ARMCONV_SM_NST32_2                                                       \
+  "st2 {v4.s, v5.s}[0], [%[c0]]\n st2 {v4.s, v5.s}[1], [%[c1]]\n"                \
+  "st2 {v4.s, v5.s}[2], [%[c2]]\n st2 {v4.s, v5.s}[3], [%[c3]]\n"
+#define ARMCONV_SM_NST32_3                                                       \
+  "st3 {v4.s, v5.s, v6.s}[0], [%[c0]]\n st3 {v4.s, v5.s, v6.s}[1], [%[c1]]\n"    \
+  "st3 {v4.s, v5.s, v6.s}[2], [%[c2]]\n st3 {v4.s, v5.s, v6.s}[3], [%[c3]]\n"
+#define ARMCONV_SM_NST8_1 \
+  "st1 {v5.b}[0], [%[c0]]\n st1 {v5.b}[4], [%[c1]]\n st1 {v5.b}[8], [%[c2]]\n st1 {v5.b}[12], [%[c3]]\n"
+#define ARMCONV_SM_NST8_2 \
+  "st1 {v5.h}[0], [%[c0]]\n st1 {v5.h}[2], [%[c1]]\n st1 {v5.h}[4], [%[c2]]\n st1 {v5.h}[6], [%[c3]]\n"
+#define ARMCONV_SM_NST8_3                                                                      \
+  "st1 {v5.h}[0], [%[c0]], #2\n st1 {v5.h}[2], [%[c1]], #2\n"                                  \
+  "st1 {v5.h}[4], [%[c2]], #2\n st1 {v5.h}[6], [%[c3]], #2\n"                                  \
+  "st1 {v5.b}[2], [%[c0]]\n st1 {v5.b}[6], [%[c1]]\n st1 {v5.b}[10], [%[c2]]\n st1 {v5.b}[14], [%[c3]]\n"
+#define ARMCONV_SM_NARROW_ASM(PRO, ROW, BL, STORE)                                           \
+  __asm__ volatile(                                                                          \
+      PRO ARMCONV_SM_NK(ROW, BL) ARMCONV_SM_SUMS STORE                                       \
+      : [ap] "+r"(ap), [b] "+r"(b), [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2),            \
+        [c3] "+r"(c3), [n2] "+r"(n2)                                                         \
+      : [rem] "r"(rem), [b64] "r"(b64), [bias] "r"(bias), [p0] "r"(p0), [p1] "r"(p1),       \
+        [p2] "r"(p2)                                                                         \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10",   \
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22",  \
+        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
+#define ARMCONV_SM_NARROW_NC(ROW, BL, S32, S8)                                                              \
+  switch (st.kind) {                                                                                        \
+    case SmStore::Int32: ARMCONV_SM_NARROW_ASM(ARMCONV_SM_PRO_INT32, ROW, BL, ARMCONV_SM_STORE_INT32(S32, S8)); break; \
+    case SmStore::Float: ARMCONV_SM_NARROW_ASM(ARMCONV_SM_PRO_OUT, ROW, BL, ARMCONV_SM_STORE_FLOAT(S32, S8)); break;   \
+    case SmStore::FloatC: ARMCONV_SM_NARROW_ASM(ARMCONV_SM_PRO_OUT, ROW, BL, ARMCONV_SM_STORE_FLOATC(S32, S8)); break; \
+    case SmStore::Int8U: ARMCONV_SM_NARROW_ASM(ARMCONV_SM_PRO_OUT, ROW, BL, ARMCONV_SM_STORE_INT8_U(S32, S8)); break; \
+    case SmStore::Int8NoMax: ARMCONV_SM_NARROW_ASM(ARMCONV_SM_PRO_OUT, ROW, BL, ARMCONV_SM_STORE_INT8_NOMAX(S32, S8)); break; \
+    case SmStore::Int8: ARMCONV_SM_NARROW_ASM(ARMCONV_SM_PRO_OUT, ROW, BL, ARMCONV_SM_STORE_INT8(S32, S8)); break;    \
+    case SmStore::Int8Shift: ARMCONV_SM_NARROW_ASM(ARMCONV_SM_PRO_OUT, ROW, BL, ARMCONV_SM_STORE_INT8_SHIFT(S32, S8)); break; \
+  }
+
+// One 4-row tile of NC (1..3) columns through the stage, rows at c0..c3.
+template <int NC>
+void sm_narrow(size_t groups, const int8_t* a, const int8_t* b, char* c0, char* c1, char* c2,
+               char* c3, const int32_t* bias, const SmStage& st) {
+  const size_t rem = groups - 1, b64 = 64;
+  size_t n2 = rem / 2;
+  const int8_t* ap = a;
+  const void *p0 = st.p0, *p1 = st.p1, *p2 = st.p2;
+  if constexpr (NC == 1) {
+    ARMCONV_SM_NARROW_NC(ARMCONV_SM_NROW1, "v4.16b", ARMCONV_SM_NST32_1, ARMCONV_SM_NST8_1)
+  } else if constexpr (NC == 2) {
+    ARMCONV_SM_NARROW_NC(ARMCONV_SM_NROW2, "v4.16b, v5.16b", ARMCONV_SM_NST32_2, ARMCONV_SM_NST8_2)
+  } else {
+    ARMCONV_SM_NARROW_NC(ARMCONV_SM_NROW3, "v4.16b, v5.16b, v6.16b", ARMCONV_SM_NST32_3, ARMCONV_SM_NST8_3)
+  }
+}
+
+#undef ARMCONV_SM_NARROW_NC
+#undef ARMCONV_SM_NARROW_ASM
+#undef ARMCONV_SM_NST8_3
+#undef ARMCONV_SM_NST8_2
+#undef ARMCONV_SM_NST8_1
+#undef ARMCONV_SM_NST32_3
+#undef ARMCONV_SM_NST32_2
+#undef ARMCONV_SM_NST32_1
+#undef ARMCONV_SM_NK
+#undef ARMCONV_SM_NGROUP
+#undef ARMCONV_SM_NROW3
+#undef ARMCONV_SM_NROW2
+#undef ARMCONV_SM_NROW1
+#undef ARMCONV_SM_ST8
 #undef ARMCONV_SM_TILES_K
 #undef ARMCONV_SM_TILES_ASM
 #undef ARMCONV_SM_PRO_OUT
@@ -299,9 +402,18 @@ void sm_block(size_t groups, size_t m, size_t n, const int8_t* a, const int8_t* 
     q = 4 * tiles;
     b += 64 * groups * tiles;
   }
-  // The rest (the last, narrower panel; every panel if m < 4): the tile's
-  // 4 x 4 results, row-major, into t (the same code), then m rows of cols
-  // elements.
+  if (m == 4 && q < n) {  // the last panel's n - q < 4 columns: a narrow tile
+    char* cq = c + q * es;
+    if (n - q == 1)
+      sm_narrow<1>(groups, a, b, cq, cq + row, cq + 2 * row, cq + 3 * row, out.bias, st);
+    else if (n - q == 2)
+      sm_narrow<2>(groups, a, b, cq, cq + row, cq + 2 * row, cq + 3 * row, out.bias, st);
+    else
+      sm_narrow<3>(groups, a, b, cq, cq + row, cq + 2 * row, cq + 3 * row, out.bias, st);
+    return;
+  }
+  // m < 4 (a layer's last rows, M % 4): each tile's 4 x 4 results, row-major,
+  // into t (the same code), then m rows of cols elements.
   for (; q < n; q += 4, b += 64 * groups) {
     const size_t cols = n - q < 4 ? n - q : 4;
     alignas(16) char t[64];
