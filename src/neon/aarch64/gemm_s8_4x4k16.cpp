@@ -162,16 +162,33 @@ namespace {
         "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", \
         "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
 
+// K <= 64 (G1..G4, where the tile loop's 2 instructions weigh most): two
+// tiles an iteration, entered at the second when `tiles` is odd, the loop
+// ending when b reaches bend (b + 64 groups x tiles): 1 instruction a tile.
+#define ARMCONV_SM_TILES2_ASM(PRO, KCODE, STORE)                                           \
+  __asm__ volatile(                                                                        \
+      PRO "tbnz %[tiles], #0, 5f\n"                                                        \
+      "0:\n" KCODE ARMCONV_SM_SUMS STORE "5:\n" KCODE ARMCONV_SM_SUMS STORE                \
+      "cmp %[b], %[bend]\n"                                                                \
+      "b.ne 0b\n"                                                                          \
+      : [ap] "=&r"(ap), [b] "+r"(b), [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2),          \
+        [c3] "+r"(c3)                                                                      \
+      : [tiles] "r"(tiles), [bend] "r"(b + 64 * groups * tiles), [a] "r"(a),               \
+        [a2] "r"(a + 64), [bias] "r"(bias), [p0] "r"(p0), [p1] "r"(p1), [p2] "r"(p2)       \
+      : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
+        "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", \
+        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
+
 enum KShape { kG1, kG2, kG3, kG4, kGN };
 #define ARMCONV_SM_TILES_K(PRO, STORE)                                                      \
   if constexpr (KS == kG1) {                                                                \
-    ARMCONV_SM_TILES_ASM(PRO "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[a]]\n", ARMCONV_SM_K_G1, STORE); \
+    ARMCONV_SM_TILES2_ASM(PRO "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[a]]\n", ARMCONV_SM_K_G1, STORE); \
   } else if constexpr (KS == kG2) {                                                         \
-    ARMCONV_SM_TILES_ASM(PRO, ARMCONV_SM_K_G2, STORE);                                      \
+    ARMCONV_SM_TILES2_ASM(PRO, ARMCONV_SM_K_G2, STORE);                                     \
   } else if constexpr (KS == kG3) {                                                         \
-    ARMCONV_SM_TILES_ASM(PRO, ARMCONV_SM_K_G3, STORE);                                      \
+    ARMCONV_SM_TILES2_ASM(PRO, ARMCONV_SM_K_G3, STORE);                                     \
   } else if constexpr (KS == kG4) {                                                         \
-    ARMCONV_SM_TILES_ASM(PRO, ARMCONV_SM_K_G4, STORE);                                      \
+    ARMCONV_SM_TILES2_ASM(PRO, ARMCONV_SM_K_G4, STORE);                                     \
   } else {                                                                                  \
     ARMCONV_SM_TILES_ASM(PRO, ARMCONV_SM_K_GN, STORE);                                      \
   }
@@ -346,6 +363,7 @@ void sm_narrow(size_t groups, const int8_t* a, const int8_t* b, char* c0, char* 
 #undef ARMCONV_SM_ST8
 #undef ARMCONV_SM_TILES_K
 #undef ARMCONV_SM_TILES_ASM
+#undef ARMCONV_SM_TILES2_ASM
 #undef ARMCONV_SM_PRO_OUT
 #undef ARMCONV_SM_PRO_INT32
 #undef ARMCONV_SM_STORE_INT8_SHIFT
