@@ -139,7 +139,7 @@ static void check_packers(const S8GemmKernels& kern, std::mt19937& g) {
   CHECK(ref != nullptr, "no generic table for %s", kern.name);
   if (!ref) return;
   for (size_t k : {1, 3, 4, 5, 15, 16, 17, 33, 70})
-    for (size_t n : {1, 2, 3, 5, 11, 12, 13, 16, 17, 29}) {
+    for (size_t n : {1, 2, 3, 5, 11, 12, 13, 16, 17, 29, 35, 50, 64}) {  // (35..64: 2-4 blocks of 16 columns)
       std::vector<int8_t> v(k * n);
       fill(v, Fill::Random, g, false);
       GuardedArray<int8_t> b(k * n);
@@ -166,8 +166,8 @@ static void check_packers(const S8GemmKernels& kern, std::mt19937& g) {
 static void check_pack_b_strided(const S8GemmKernels& kern, std::mt19937& g) {
   const S8GemmKernels* ref = gemm_s8_generic_kernels_for(kern.mr, kern.nr, kern.kr);
   if (!ref) return;
-  for (size_t k : {1, 2, 5, 8, 19})
-    for (size_t n = 1; n <= 2 * kern.nr + 5; n++)
+  for (size_t k : {1, 2, 5, 8, 19, 32, 35})
+    for (size_t n = 1; n <= std::max<size_t>(2 * kern.nr + 5, 37); n++)
       for (size_t extra : {0, 1, 2, 3, 4, 5, 7, 11, 16}) {
         const size_t ldb = n + extra, span = (k - 1) * ldb + n;
         std::vector<int8_t> v(span);
