@@ -10,10 +10,15 @@
 // once per tile with pairwise adds; the first k group widens with saddlp
 // instead of sadalp so the accumulators need no zeroing.
 //
-// Tile 4 x 4 (16 accumulators + 4 A + 4 B registers + 8 int16 temporaries:
-// all 32), in assembly. B is packed by neon/gemm_s8_pack_k16.h, A by the
-// generic packer (once per layer); im2col goes through the driver's staged
-// packer (core/gemm_driver.cpp) and pack_b.
+// Tile 4 x 4 (16 accumulators + 4 A + 4 B registers + 4 int16 temporaries
+// + 4 per-call constants: all 32), in assembly. A call's full tiles run as
+// one strip in one asm block (sm_tiles: the k code by the number of k
+// groups, A hoisted out of the strip for 1 or 2 groups, no C rewind: one
+// pointer per row); the last panel's 1..3 columns as a narrow tile
+// (sm_narrow: only those columns' products); fewer than 4 rows through a
+// 64-byte buffer. B is packed by neon/gemm_s8_pack_k16.h, A by the generic
+// packer (once per layer); im2col by pack_im2col_k16 (direct geometries) or
+// the driver's staged packer (core/gemm_driver.cpp) and pack_b.
 #include <arm_neon.h>
 
 #include <cstring>
@@ -21,7 +26,6 @@
 #include "core/buffer.h"
 #include "core/gemm.h"
 #include "neon/gemm_s8_pack_k16.h"
-#include "neon/gemm_s8_store.h"
 
 namespace armconv {
 namespace detail {
@@ -38,26 +42,34 @@ namespace {
 //   float: v14 fmin, v15 fmax (4 floats each).
 // A k group: 4 x (4 smull, 4 smlal2, 4 sadalp) + 2 loads = 50 instructions
 // for 256 MACs; a tile's first group widens with saddlp (no zeroing).
-// After the k groups, v0-v11 are free; the epilogue reduces the accumulators
-// to COLUMN vectors: column j = addp(addp(acc 0j, acc 1j), addp(acc 2j, acc 3j))
+// (G2 strips: v0-v3 and v8-v11 hold the two groups' A, the temporaries are
+// v12-v15 and the constants are reloaded per tile: ARMCONV_SM_K_G2.)
+// After the k groups, v0-v11 are free, and v16-v31 after the sums; the
+// epilogue (scratch: v4-v7, v16-v19) reduces the accumulators to COLUMN
+// vectors: column j = addp(addp(acc 0j, acc 1j), addp(acc 2j, acc 3j))
 // in v(4 + j), lane r = row r (12 addp), so the per-row bias, multiplier and
 // scale are one vector each (v12, v13: 4 add, 4 sqrdmulh / fmul by vector,
 // no dup). Stores by row from column vectors: 32-bit values by st4 of lane r
 // of v4-v7 (row r's 16 bytes); int8 by one tbl (v14) that turns the narrowed
 // column-major 4 x 4 bytes row-major, then 4-byte lane stores.
 // (Assembly: with all 32 registers live the compilers spill.)
-#define ARMCONV_SM_ROW(OP, ra, a0, a1, a2, a3)                                            \
-  "smull v8.8h, " ra ".8b, v4.8b\n smull v9.8h, " ra ".8b, v5.8b\n"                     \
-  "smull v10.8h, " ra ".8b, v6.8b\n smull v11.8h, " ra ".8b, v7.8b\n"                   \
-  "smlal2 v8.8h, " ra ".16b, v4.16b\n smlal2 v9.8h, " ra ".16b, v5.16b\n"               \
-  "smlal2 v10.8h, " ra ".16b, v6.16b\n smlal2 v11.8h, " ra ".16b, v7.16b\n"             \
-  OP " " a0 ".4s, v8.8h\n " OP " " a1 ".4s, v9.8h\n " OP " " a2 ".4s, v10.8h\n"          \
-  OP " " a3 ".4s, v11.8h\n"
-#define ARMCONV_SM_MAC(OP)                                   \
-  ARMCONV_SM_ROW(OP, "v0", "v16", "v17", "v18", "v19")       \
-  ARMCONV_SM_ROW(OP, "v1", "v20", "v21", "v22", "v23")       \
-  ARMCONV_SM_ROW(OP, "v2", "v24", "v25", "v26", "v27")       \
-  ARMCONV_SM_ROW(OP, "v3", "v28", "v29", "v30", "v31")
+//
+// Row ra (A register) times the 4 columns, temporaries t0..t3.
+#define ARMCONV_SM_ROW_T(OP, ra, t0, t1, t2, t3, a0, a1, a2, a3)                             \
+  "smull " t0 ".8h, " ra ".8b, v4.8b\n smull " t1 ".8h, " ra ".8b, v5.8b\n"               \
+  "smull " t2 ".8h, " ra ".8b, v6.8b\n smull " t3 ".8h, " ra ".8b, v7.8b\n"               \
+  "smlal2 " t0 ".8h, " ra ".16b, v4.16b\n smlal2 " t1 ".8h, " ra ".16b, v5.16b\n"         \
+  "smlal2 " t2 ".8h, " ra ".16b, v6.16b\n smlal2 " t3 ".8h, " ra ".16b, v7.16b\n"         \
+  OP " " a0 ".4s, " t0 ".8h\n " OP " " a1 ".4s, " t1 ".8h\n " OP " " a2 ".4s, " t2 ".8h\n" \
+  OP " " a3 ".4s, " t3 ".8h\n"
+#define ARMCONV_SM_ROW(OP, ra, a0, a1, a2, a3) ARMCONV_SM_ROW_T(OP, ra, "v8", "v9", "v10", "v11", a0, a1, a2, a3)
+// A rows in A0..A3, temporaries T0..T3.
+#define ARMCONV_SM_MAC_AT(OP, A0, A1, A2, A3, T0, T1, T2, T3)              \
+  ARMCONV_SM_ROW_T(OP, A0, T0, T1, T2, T3, "v16", "v17", "v18", "v19")    \
+  ARMCONV_SM_ROW_T(OP, A1, T0, T1, T2, T3, "v20", "v21", "v22", "v23")    \
+  ARMCONV_SM_ROW_T(OP, A2, T0, T1, T2, T3, "v24", "v25", "v26", "v27")    \
+  ARMCONV_SM_ROW_T(OP, A3, T0, T1, T2, T3, "v28", "v29", "v30", "v31")
+#define ARMCONV_SM_MAC(OP) ARMCONV_SM_MAC_AT(OP, "v0", "v1", "v2", "v3", "v8", "v9", "v10", "v11")
 #define ARMCONV_SM_LOAD_B "ld1 {v4.16b, v5.16b, v6.16b, v7.16b}, [%[b]], #64\n"
 // One k group with A from the pointer AP (an operand name), post-incremented
 // or not (POST: ", #64" or "").
@@ -74,7 +86,14 @@ namespace {
 //     ap reaches aend (a do-while: rem >= 4; 2 instructions per 4 groups).
 #define ARMCONV_SM_AP(OP) ARMCONV_SM_GROUP(OP, "ap", ", #64")
 #define ARMCONV_SM_K_G1 ARMCONV_SM_LOAD_B ARMCONV_SM_MAC("saddlp")
-#define ARMCONV_SM_K_G2 ARMCONV_SM_GROUP("saddlp", "a", "") ARMCONV_SM_GROUP("sadalp", "a2", "")
+// G2 in a strip: both groups' A hoisted too (v0-v3 and v8-v11, loaded once),
+// the temporaries in v12-v15, and the four constants reloaded per tile after
+// the products (one 64-byte load from the stage's cst: 1 instruction, not
+// the 2 A loads).
+#define ARMCONV_SM_K_G2                                                                     \
+  ARMCONV_SM_LOAD_B ARMCONV_SM_MAC_AT("saddlp", "v0", "v1", "v2", "v3", "v12", "v13", "v14", "v15") \
+  ARMCONV_SM_LOAD_B ARMCONV_SM_MAC_AT("sadalp", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15") \
+  "ld1 {v12.16b, v13.16b, v14.16b, v15.16b}, [%[cst]]\n"
 #define ARMCONV_SM_K_G3 "mov %[ap], %[a]\n" ARMCONV_SM_AP("saddlp") ARMCONV_SM_AP("sadalp") ARMCONV_SM_AP("sadalp")
 #define ARMCONV_SM_K_G4 ARMCONV_SM_K_G3 ARMCONV_SM_AP("sadalp")
 #define ARMCONV_SM_K_GN                                                                     \
@@ -116,27 +135,27 @@ namespace {
   ARMCONV_SM_ALL("scvtf", "") ARMCONV_SM_ALL("fmul", ", v13.4s")                    \
   ARMCONV_SM_ALL("fmax", ", v14.4s") ARMCONV_SM_ALL("fmin", ", v15.4s") S32
 // int8 (the rule of core/requant.h): [sqshl by E: SHIFT,] sqrdmulh by the
-// rows' multipliers, sqxtn to int16 (columns 0-1 in v8, 2-3 in v9), TO8 to
+// rows' multipliers, sqxtn to int16 (columns 0-1 in v16, 2-3 in v17), TO8 to
 // int8 and clamped in v4 (byte 4j + r = (r, j)), tbl to row-major v5 (byte
 // 4r + j), 4-byte rows.
-//   TO8: sqxtn + smax qmin + smin qmax (FULL: qmin in v10, loaded per tile
+//   TO8: sqxtn + smax qmin + smin qmax (FULL: qmin in v18, loaded per tile
 //   from p2; qmax in v15); NOMAX (qmax = 127: the narrowing saturates there;
 //   qmin in v15); U (qmin = 0, ReLU/ReLU6: sqxtun saturates to [0, 255], umin
 //   with qmax <= 127 is the whole clamp).
 #define ARMCONV_SM_TO8_FULL \
-  "sqxtn v4.8b, v8.8h\n sqxtn2 v4.16b, v9.8h\n smax v4.16b, v4.16b, v10.16b\n smin v4.16b, v4.16b, v15.16b\n"
-#define ARMCONV_SM_TO8_NOMAX "sqxtn v4.8b, v8.8h\n sqxtn2 v4.16b, v9.8h\n smax v4.16b, v4.16b, v15.16b\n"
-#define ARMCONV_SM_TO8_U "sqxtun v4.8b, v8.8h\n sqxtun2 v4.16b, v9.8h\n umin v4.16b, v4.16b, v15.16b\n"
+  "sqxtn v4.8b, v16.8h\n sqxtn2 v4.16b, v17.8h\n smax v4.16b, v4.16b, v18.16b\n smin v4.16b, v4.16b, v15.16b\n"
+#define ARMCONV_SM_TO8_NOMAX "sqxtn v4.8b, v16.8h\n sqxtn2 v4.16b, v17.8h\n smax v4.16b, v4.16b, v15.16b\n"
+#define ARMCONV_SM_TO8_U "sqxtun v4.8b, v16.8h\n sqxtun2 v4.16b, v17.8h\n umin v4.16b, v4.16b, v15.16b\n"
 #define ARMCONV_SM_INT8(TO8, S8)                                                          \
   ARMCONV_SM_ALL("sqrdmulh", ", v13.4s")                                                  \
-  "sqxtn v8.4h, v4.4s\n sqxtn2 v8.8h, v5.4s\n sqxtn v9.4h, v6.4s\n sqxtn2 v9.8h, v7.4s\n" \
+  "sqxtn v16.4h, v4.4s\n sqxtn2 v16.8h, v5.4s\n sqxtn v17.4h, v6.4s\n sqxtn2 v17.8h, v7.4s\n" \
   TO8 "tbl v5.16b, {v4.16b}, v14.16b\n" S8
 #define ARMCONV_SM_STORE_INT8_U(S32, S8) ARMCONV_SM_INT8(ARMCONV_SM_TO8_U, S8)
 #define ARMCONV_SM_STORE_INT8_NOMAX(S32, S8) ARMCONV_SM_INT8(ARMCONV_SM_TO8_NOMAX, S8)
-#define ARMCONV_SM_STORE_INT8(S32, S8) "ldr q10, [%[p2]]\n" ARMCONV_SM_INT8(ARMCONV_SM_TO8_FULL, S8)
+#define ARMCONV_SM_STORE_INT8(S32, S8) "ldr q18, [%[p2]]\n" ARMCONV_SM_INT8(ARMCONV_SM_TO8_FULL, S8)
 // E != 0: p2 holds qmin (16 bytes) then E (4 int32).
 #define ARMCONV_SM_STORE_INT8_SHIFT(S32, S8)                                \
-  "ld1 {v10.16b, v11.16b}, [%[p2]]\n" ARMCONV_SM_ALL("sqshl", ", v11.4s")    \
+  "ld1 {v18.16b, v19.16b}, [%[p2]]\n" ARMCONV_SM_ALL("sqshl", ", v19.4s")    \
   ARMCONV_SM_INT8(ARMCONV_SM_TO8_FULL, S8)
 
 // Per-call prologues: the constants of v12-v15 (and A for G1).
@@ -174,7 +193,8 @@ namespace {
       : [ap] "=&r"(ap), [b] "+r"(b), [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2),          \
         [c3] "+r"(c3)                                                                      \
       : [tiles] "r"(tiles), [bend] "r"(b + 64 * groups * tiles), [a] "r"(a),               \
-        [a2] "r"(a + 64), [bias] "r"(bias), [p0] "r"(p0), [p1] "r"(p1), [p2] "r"(p2)       \
+        [a2] "r"(a + 64), [bias] "r"(bias), [p0] "r"(p0), [p1] "r"(p1), [p2] "r"(p2),      \
+        [cst] "r"(st.cst)                                                                  \
       : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", \
         "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", \
         "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
@@ -184,7 +204,8 @@ enum KShape { kG1, kG2, kG3, kG4, kGN };
   if constexpr (KS == kG1) {                                                                \
     ARMCONV_SM_TILES2_ASM(PRO "ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[a]]\n", ARMCONV_SM_K_G1, STORE); \
   } else if constexpr (KS == kG2) {                                                         \
-    ARMCONV_SM_TILES2_ASM(PRO, ARMCONV_SM_K_G2, STORE);                                     \
+    ARMCONV_SM_TILES2_ASM("ld1 {v0.16b, v1.16b, v2.16b, v3.16b}, [%[a]]\n"                  \
+                          "ld1 {v8.16b, v9.16b, v10.16b, v11.16b}, [%[a2]]\n", ARMCONV_SM_K_G2, STORE); \
   } else if constexpr (KS == kG3) {                                                         \
     ARMCONV_SM_TILES2_ASM(PRO, ARMCONV_SM_K_G3, STORE);                                     \
   } else if constexpr (KS == kG4) {                                                         \
@@ -204,9 +225,11 @@ struct SmStage {
   const void* p0;
   alignas(16) int8_t p1[32];
   alignas(16) int8_t p2[32];
+  alignas(16) int32_t cst[16];  // G2 strips: v12-v15 (bias, p0's 4 values, p1)
 };
 
-inline void sm_stage(const S8Output& out, SmStage* s) {
+inline void sm_stage(const S8Output& out, SmStage* s, bool g2) {
+  s->kind = SmStore::Int32;
   s->p0 = out.bias;
   switch (out.kind) {
     case S8OutKind::Int32:
@@ -241,6 +264,13 @@ inline void sm_stage(const S8Output& out, SmStage* s) {
       }
       break;
     }
+  }
+  if (g2) {  // (per-row arrays are readable for 4 rows: core/gemm.h; int32: v12 alone)
+    vst1q_s32(s->cst, vld1q_s32(out.bias));
+    if (s->kind == SmStore::Int32) return;
+    vst1q_s32(s->cst + 4, vld1q_s32(static_cast<const int32_t*>(s->p0)));
+    vst1q_s32(s->cst + 8, vld1q_s32(reinterpret_cast<const int32_t*>(static_cast<const void*>(s->p1))));
+    vst1q_s32(s->cst + 12, vld1q_s32(reinterpret_cast<const int32_t*>(static_cast<const void*>(s->p1 + 16))));
   }
 }
 
@@ -390,6 +420,8 @@ void sm_narrow(size_t groups, const int8_t* a, const int8_t* b, char* c0, char* 
 #undef ARMCONV_SM_GROUP
 #undef ARMCONV_SM_LOAD_B
 #undef ARMCONV_SM_MAC
+#undef ARMCONV_SM_MAC_AT
+#undef ARMCONV_SM_ROW_T
 #undef ARMCONV_SM_ROW
 
 // n (1..16) bytes from t to p by at most two fixed-size copies (which may
@@ -446,7 +478,7 @@ void ukernel_smull_4x4(size_t k, size_t m, size_t n, const int8_t* a, const int8
                        size_t ldc, const S8Output& out, unsigned /*flags: K is never split*/) {
   const size_t groups = div_up(k, 16);
   SmStage st;
-  sm_stage(out, &st);
+  sm_stage(out, &st, groups == 2);
   char* cc = static_cast<char*>(c);
   if (groups == 1)
     sm_block<kG1>(groups, m, n, a, b, cc, ldc, out, st);
