@@ -79,7 +79,7 @@ namespace {
 // The k code of a tile by K (KShape, chosen per call):
 //   G1 (1 group: K <= 16): A is the same 64 bytes for every tile of the
 //     strip: loaded once in the prologue (kept in v0-v3), B alone per tile;
-//   G2 (2 groups): A from a and a2 = a + 64 (no pointer to reset);
+//   G2 (2 groups): both groups' A (a, a2 = a + 64) loaded once too (below);
 //   G3, G4: ap = a, then the groups in a row (ap post-incremented);
 //   GN (5 or more): ap = a, the first group, then the other groups - 1 (rem)
 //     by its bits: one group (bit 0), two (bit 1), then blocks of four until
