@@ -82,9 +82,12 @@ static void check_gemm(const S8GemmKernels& kern, size_t m, size_t n, size_t k, 
   const char* what = kern.name;
   for (S8OutKind kind : {S8OutKind::Int32, S8OutKind::Int8, S8OutKind::Float}) {
     // int8: [-127, 127] (no upper clamp), [0, 100] with a shift (ReLU: the
-    // unsigned narrowing), [-50, 90] (both clamps), [0, 127] with a shift.
-    for (int variant = 0; variant < (kind == S8OutKind::Int32 ? 1 : kind == S8OutKind::Int8 ? 4 : 2); variant++) {
-      static const int32_t kQmin[4] = {-127, 0, -50, 0}, kQmax[4] = {127, 100, 90, 127}, kShift[4] = {0, 3, 0, 1};
+    // unsigned narrowing), [-50, 90] (both clamps), [0, 127] with a shift;
+    // without a shift (the smull kernel's E = 0 stores): [0, 100] and
+    // [0, 127] (ReLU), [-50, 127] (the lower clamp alone), [-3, 6].
+    for (int variant = 0; variant < (kind == S8OutKind::Int32 ? 1 : kind == S8OutKind::Int8 ? 8 : 2); variant++) {
+      static const int32_t kQmin[8] = {-127, 0, -50, 0, 0, 0, -50, -3}, kQmax[8] = {127, 100, 90, 127, 100, 127, 127, 6},
+                           kShift[8] = {0, 3, 0, 1, 0, 0, 0, 0};
       S8Output out;
       out.kind = kind;
       out.bias = bias.data();
@@ -136,7 +139,7 @@ static void check_packers(const S8GemmKernels& kern, std::mt19937& g) {
   CHECK(ref != nullptr, "no generic table for %s", kern.name);
   if (!ref) return;
   for (size_t k : {1, 3, 4, 5, 15, 16, 17, 33, 70})
-    for (size_t n : {1, 2, 3, 5, 11, 12, 13, 16, 17, 29}) {
+    for (size_t n : {1, 2, 3, 5, 11, 12, 13, 16, 17, 29, 35, 50, 64}) {  // (35..64: 2-4 blocks of 16 columns)
       std::vector<int8_t> v(k * n);
       fill(v, Fill::Random, g, false);
       GuardedArray<int8_t> b(k * n);
@@ -163,8 +166,8 @@ static void check_packers(const S8GemmKernels& kern, std::mt19937& g) {
 static void check_pack_b_strided(const S8GemmKernels& kern, std::mt19937& g) {
   const S8GemmKernels* ref = gemm_s8_generic_kernels_for(kern.mr, kern.nr, kern.kr);
   if (!ref) return;
-  for (size_t k : {1, 2, 5, 8, 19})
-    for (size_t n = 1; n <= 2 * kern.nr + 5; n++)
+  for (size_t k : {1, 2, 5, 8, 19, 32, 35})
+    for (size_t n = 1; n <= std::max<size_t>(2 * kern.nr + 5, 37); n++)
       for (size_t extra : {0, 1, 2, 3, 4, 5, 7, 11, 16}) {
         const size_t ldb = n + extra, span = (k - 1) * ldb + n;
         std::vector<int8_t> v(span);
@@ -299,6 +302,15 @@ static void check_kernels(const S8GemmKernels& kern) {
   // (0..7), without and with the 8-group loop, K not a multiple of 4.
   for (size_t k = 1; k <= 72; k++)
     check_gemm(kern, 2 * kern.mr, 7 * kern.nr + k % 13, k, Fill::Random, 1 + k % 8, g);
+  // The same for k grouped by 16 (the smull kernel's k code by the number of
+  // groups: 1, 2, 3, 4, then 5..12 with the odd group, the pair and the
+  // blocks of four by the bits of groups - 1), the group full or not, and
+  // strips of fewer than 4 rows.
+  for (size_t gr = 1; gr <= 12; gr++)
+    for (size_t k : {16 * gr - 15, 16 * gr - 1, 16 * gr}) {
+      check_gemm(kern, 2 * kern.mr, 7 * kern.nr + k % 13, k, Fill::Random, 1 + (k + gr) % 8, g);
+      check_gemm(kern, kern.mr - 1, 2 * kern.nr + gr % 3, k, Fill::Random, 1 + gr % 3, g);
+    }
   // Extremes: all +127 / all -127 (the int16 pair sums at their largest),
   // -128 in one operand, long K with several B blocks.
   for (Fill f : {Fill::Max, Fill::Min, Fill::MinusA})
