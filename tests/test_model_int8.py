@@ -589,8 +589,7 @@ def modelled_cost(graph, shapes, isa):
             total += e * int8_mod.QUANTIZE_INSNS[isa] / int8_mod.MARGIN
         elif n.op == "Conv":
             shape, g, s = int8_mod.conv_geometry(n, graph.consts[n.inputs[1]])
-            kind = int8_mod.layer_kind(shape, g, s)
-            r32, r8 = int8_mod.RATES[isa][kind]
+            r32, r8 = int8_mod.kind_rates(shape, g, s, isa)
             m = int8_mod.macs_per_input(shape, g, s)
             total += e * (m / r8 / int8_mod.MARGIN if n.attrs.get("int8") else m / r32)
             if n.attrs.get("int8") and "output_scale" not in n.attrs:
@@ -678,13 +677,13 @@ def test_rule_table(isa):
     """What the counts behind RATES say, per kernel: depthwise 3x3 never pays alone (int8's
     0.68-1.72 MACs per instruction against float32's 1.63-2.72; on the sdot kernels 2.7 and
     2.35, but not by enough for the input's Quantize), dense 3x3 stride 1 (fp32 Winograd)
-    pays nowhere; pointwise layers of m = 256 MACs per input element pay on the sdot kernel
-    only (smull from m = 295, armv7 from 332: THRESHOLDS)."""
+    pays nowhere; pointwise layers of m = 64 MACs per input element pay on the sdot kernel
+    only (smull from m = 86, armv7 from 332: THRESHOLDS)."""
     pays = lambda shape, g=1, s=(1, 1): int8_mod.int8_pays(shape, g, s, isa)[0]  # noqa: E731
     assert not pays((96, 1, 3, 3), 96) and not pays((96, 1, 3, 3), 96, (2, 2))
     assert not pays((64, 64, 3, 3))
-    assert pays((256, 64, 1, 1)) == (isa == "dotprod")
-    assert not int8_mod.int8_pays((256, 64, 1, 1), 1, (1, 1), None)[0]
+    assert pays((64, 64, 1, 1)) == (isa == "dotprod")
+    assert not int8_mod.int8_pays((64, 64, 1, 1), 1, (1, 1), None)[0]
     # between two wide pointwise layers (int8 on every kernel) a depthwise one saves its
     # reader's quantization: int8 where its int8 count / 0.9 is below float32's plus the
     # Quantize's / 0.9, per input element: on the sdot kernels 9 / 2.7 / 0.9 = 3.7 < 9 / 2.5
@@ -708,7 +707,9 @@ def test_rule_table(isa):
 
 # The thresholds int8.py's docstring states: (first m = out_channels of a 1x1 layer that runs
 # int8, first out_channels of a 3x3 stride-2 one), None: never.
-THRESHOLDS = {"dotprod": (16, 12), "smull": (295, None), "armv7": (332, None)}
+THRESHOLDS = {"dotprod": (16, 12), "smull": (86, None), "armv7": (332, None)}
+# The same for 1x1 layers of K = 32 input channels (SMALL_K_POINTWISE).
+THRESHOLDS_SMALL_K = {"dotprod": 18, "smull": None, "armv7": None}
 
 
 @pytest.mark.parametrize("isa", sorted(THRESHOLDS))
@@ -718,6 +719,7 @@ def test_rule_thresholds(isa):
     pw = first(lambda c: ((c, 64, 1, 1), 1, (1, 1)))
     s2 = first(lambda c: ((c, 64, 3, 3), 1, (2, 2)))
     assert (pw, s2) == THRESHOLDS[isa]
+    assert first(lambda c: ((c, 32, 1, 1), 1, (1, 1))) == THRESHOLDS_SMALL_K[isa]
 
 
 # The half-precision rule (int8.py FP16_RATES against RATES' float32 column), on a CPU with

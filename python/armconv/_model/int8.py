@@ -48,23 +48,26 @@ come from the channel counts and strides, so the pick depends on the
 weights and attributes only, not on the input size). A convolution alone in
 its chain gets :func:`int8_pays`, int8 where ``m / r8 + QUANTIZE_INSNS +
 STORE_F32 growth <= 0.9 m / r32``:
-  Cortex-A76 (sdot): pointwise layers with m >= 16, other dense convs (3x3
-  s2: m >= 27, i.e. 12 or more output channels); never depthwise, never 3x3
-  s1 (fp32 Winograd counts as many MACs per instruction as sdot im2col).
-  Cortex-A72 (smull/smlal): pointwise layers with m >= 295 (MobileNetV2's
-  64->384 and wider expansions, its 960->320 and 320->1280 layers);
-  nothing else.
+  Cortex-A76 (sdot): pointwise layers with m >= 16 (K <= 32: m >= 18),
+  other dense convs (3x3 s2: m >= 27, i.e. 12 or more output channels);
+  never depthwise, never 3x3 s1 (fp32 Winograd counts as many MACs per
+  instruction as sdot im2col).
+  Cortex-A72 (smull/smlal): pointwise layers of K >= 33 input channels with
+  m >= 86 (MobileNetV2's 64->384 and wider expansions, its 576->96,
+  960->160, 960->320 projections and 320->1280 layer; not its K <= 32 ones:
+  SMALL_K_POINTWISE); nothing else.
   armv7 (Cortex-A15): pointwise layers with m >= 332; nothing else.
 (test_model_int8.py::test_rule_thresholds checks these.) In a chain, more:
 on the A76 every convolution of torchvision's MobileNetV2 (its 16- and
 24-channel projections read int8 from their depthwise layer, whose int8
 output spares them a Quantize; its stride-2 depthwise layers, int8 where
 their int8 input spares their expansion a float32 store); on the A72 the
-12 layers that pay alone, on armv7 the same 12 (there the 960->320
-projection, m = 320, in a chain: its int8 output spares the 320->1280 layer
-a Quantize); with the Quantize at 4.31 instructions per element, before
-neon/quantize.h's magic-number rounding, 9 on the A72 (its three widest
-expansions and the last block's chain) and 4 on armv7. A tensor
+18 layers that pay alone, on armv7 12 (its expansions from 64->384 on and
+the last block's 960->320 projection, m = 320, in a chain: its int8 output
+spares the 320->1280 layer a Quantize). With the Quantize at 4.31
+instructions per element and the int8 GEMMs before their strip kernels
+(before 089b0bf), 9 on the A72 (its three widest expansions and the last
+block's chain) and 4 on armv7. A tensor
 that several int8 convolutions read (through one shared Quantize node) is
 charged to each of them: the rule may
 miss such a saving, never count one that is not there.
@@ -106,13 +109,17 @@ LAYERS = ("auto", "all")
 #              fp32 3.58-3.72 | 3.58-3.72 | 3.11-3.30 (K >= 64 input channels)
 #                   3.20-3.52 | 3.20-3.52 | 2.71-3.00 (K = 16..32: mbv2_pw_16_96_112,
 #                   _24_144_56, _32_192_28, mbv2_pwl_32_16_112)
-#              int8 3.74-4.63 | 10.7-13.2 | 3.20 (K >= 64; a15: K = 96 only, 2.77-4.19
+#              int8 4.30-4.93 | 11.8-14.0 | 3.20 (K >= 64; a15: K = 96 only, 2.77-4.19
 #                   on 1c5ca8f)
-#                   2.14-3.02 | 6.07-8.73 | (K = 16..32: q<same>)
-#              int8 depends on K more than float32 does, but keying it by K would
-#              change no pick of MobileNetV2 or ResNet-18: their K <= 32 layers
-#              (m <= 192) pay by far on the A76 and never on the A72 (int8
-#              counts fewer MACs per instruction there than float32).
+#                   2.88-3.84 | 7.54-10.0 | 1.28-2.02 (K = 16..32: q<same>)
+#              (a72 and a76 int8 re-counted on 089b0bf, after the strip kernels
+#              of gemm_s8_4x4k16.cpp and gemm_s8_8x12k4_dotprod.cpp: before
+#              them 3.74-4.63 | 10.7-13.2 and 2.14-3.02 | 6.07-8.73.)
+#              int8 depends on K more than float32 does: K <= 32 layers have
+#              their own pair, SMALL_K_POINTWISE (with the A72's K >= 64 figure
+#              the rule would run MobileNetV2's 32->192 expansions int8 on the
+#              A72, where int8 counts 3.84 against float32's 3.45: less than
+#              MARGIN asks).
 #   depthwise  3x3, groups == channels, stride 1: mbv2_dw_{32_112, 144_56,
 #              192_28, 384_14, 576_14, 960_7} dw3x3s1_64_56 / qmbv2_dw_{384_14,
 #              576_14, 960_7} (int8 output, as inside an int8 chain; float32
@@ -145,22 +152,27 @@ LAYERS = ("auto", "all")
 #              the A76 stays int8, as before).
 #   conv3x3s1  3x3 stride 1 dense: r18_3x3_* (fp32 Winograd) / qr18_3x3_*
 #              fp32 10.7-14.6 | 10.7-14.6 | 9.06-11.9
-#              int8 6.05-7.51 | 12.6-13.5 | 4.47-5.53
+#              int8 6.05-7.51 | 12.8-13.7 | 4.47-5.53 (a76 on 089b0bf: sdot im2col)
 #   other      every other dense conv: r18_3x3s2_* / qr18_3x3s2_* (3x3 s2)
 #              fp32 4.70-5.62 | 4.70-5.62 | 3.93-4.24
-#              int8 4.47-4.72 | 12.4-13.2 | 3.97-4.19 (1c5ca8f)
+#              int8 4.72-4.82 | 12.6-13.4 | 3.97-4.19 (a72, a76 on 089b0bf; a15 1c5ca8f)
 # The table holds a middle value of each range (pointwise: of the K >= 64
 # layers, where a wide layer, the only kind int8 pays for on the A72 and
 # armv7, sits).
 RATES = {
     # kernel: {kind: (fp32, int8)}
-    "smull": {"pointwise": (3.65, 4.2), "depthwise": (2.5, 1.4), "depthwise_s2": (2.2, 1.0),
-              "conv3x3s1": (12.5, 6.9), "other": (5.2, 4.6)},
-    "dotprod": {"pointwise": (3.65, 12.0), "depthwise": (2.5, 2.7), "depthwise_s2": (2.2, 2.35),
-                "conv3x3s1": (12.5, 13.0), "other": (5.2, 12.8)},
+    "smull": {"pointwise": (3.65, 4.6), "depthwise": (2.5, 1.4), "depthwise_s2": (2.2, 1.0),
+              "conv3x3s1": (12.5, 6.9), "other": (5.2, 4.75)},
+    "dotprod": {"pointwise": (3.65, 12.9), "depthwise": (2.5, 2.7), "depthwise_s2": (2.2, 2.35),
+                "conv3x3s1": (12.5, 13.2), "other": (5.2, 13.0)},
     "armv7": {"pointwise": (3.15, 3.6), "depthwise": (1.75, 0.95), "depthwise_s2": (1.9, 0.8),
               "conv3x3s1": (10.3, 5.1), "other": (4.1, 4.1)},
 }
+# Pointwise layers of K <= 32 input channels (RATES' pointwise pair is of K >= 64):
+# (fp32, int8), the middles of the K = 16..32 ranges above (a15 counted on 089b0bf:
+# fp32 2.71-3.00, int8 1.28-2.02).
+SMALL_K = 32
+SMALL_K_POINTWISE = {"smull": (3.35, 3.4), "dotprod": (3.35, 8.8), "armv7": (2.85, 1.65)}
 # Instructions per element of the float32 -> int8 conversion of an int8
 # layer's input (the Quantize node, quantize-<isa>-16): bench/insncount.py
 # 'quantize_*' (the perf gate's quantize_64_56: 2.50 on cortex-a72 and a76,
@@ -417,6 +429,15 @@ def has_scales(graph):
 # MobileNetV2 and through the Python API it counts 0.27-0.39 more per element).
 
 
+def kind_rates(w_shape, groups, strides, isa):
+    """(fp32, int8) MACs per instruction of a convolution on the int8 kernel family
+    `isa`: RATES by kind, SMALL_K_POINTWISE for 1x1 layers of K <= SMALL_K."""
+    kind = layer_kind(w_shape, groups, strides)
+    if kind == "pointwise" and w_shape[1] <= SMALL_K:
+        return SMALL_K_POINTWISE[isa]
+    return RATES[isa][kind]
+
+
 def layer_costs(w_shape, groups, strides, isa):
     """(fp32, int8, growth, store) of a convolution per element of its input:
     instructions of the float32 kernels and of the int8 kernels (input
@@ -424,8 +445,7 @@ def layer_costs(w_shape, groups, strides, isa):
     (out_channels / in_channels) / (sh sw) (padding ignored: the ratio of a
     'same' convolution; it weights the next layer of a chain), and what the
     int8 layer adds when it stores float32 instead (STORE_F32 x growth)."""
-    kind = layer_kind(w_shape, groups, strides)
-    r32, r8 = RATES[isa][kind]
+    r32, r8 = kind_rates(w_shape, groups, strides, isa)
     m = macs_per_input(w_shape, groups, strides)
     cout, cin_g = w_shape[0], w_shape[1]
     growth = cout / (cin_g * groups) / (strides[0] * strides[1])
