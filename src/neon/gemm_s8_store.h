@@ -27,6 +27,24 @@ namespace armconv {
 namespace detail {
 namespace {
 
+// n (1..16) bytes from t to p by at most two fixed-size copies (which may
+// overlap): no call to memcpy, nothing written outside [p, p + n). The
+// partial tiles' row stores of both aarch64 micro-kernels.
+inline void s8_copy_small(char* p, const char* t, size_t n) {
+  if (n >= 8) {
+    std::memcpy(p, t, 8);
+    std::memcpy(p + n - 8, t + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(p, t, 4);
+    std::memcpy(p + n - 4, t + n - 4, 4);
+  } else if (n >= 2) {
+    std::memcpy(p, t, 2);
+    std::memcpy(p + n - 2, t + n - 2, 2);
+  } else {
+    *p = *t;
+  }
+}
+
 // x -> clamp(sqrdmulh(sat(x << E), M), qmin, qmax) as int8 (lanes 0..3 of the
 // result hold the four outputs; vqrdmulhq_s32 is exactly the rule's
 // floor((2xM + 2^31) / 2^32), the narrowing saturates before the clamp, which

@@ -26,6 +26,7 @@
 #include "core/buffer.h"
 #include "core/gemm.h"
 #include "neon/gemm_s8_pack_k16.h"
+#include "neon/gemm_s8_store.h"
 
 namespace armconv {
 namespace detail {
@@ -424,23 +425,6 @@ void sm_narrow(size_t groups, const int8_t* a, const int8_t* b, char* c0, char* 
 #undef ARMCONV_SM_ROW_T
 #undef ARMCONV_SM_ROW
 
-// n (1..16) bytes from t to p by at most two fixed-size copies (which may
-// overlap): no call to memcpy, nothing written outside [p, p + n).
-inline void sm_copy_small(char* p, const char* t, size_t n) {
-  if (n >= 8) {
-    std::memcpy(p, t, 8);
-    std::memcpy(p + n - 8, t + n - 8, 8);
-  } else if (n >= 4) {
-    std::memcpy(p, t, 4);
-    std::memcpy(p + n - 4, t + n - 4, 4);
-  } else if (n >= 2) {
-    std::memcpy(p, t, 2);
-    std::memcpy(p + n - 2, t + n - 2, 2);
-  } else {
-    *p = *t;
-  }
-}
-
 template <KShape KS>
 void sm_block(size_t groups, size_t m, size_t n, const int8_t* a, const int8_t* b, char* c,
               size_t ldc, const S8Output& out, const SmStage& st) {
@@ -469,7 +453,7 @@ void sm_block(size_t groups, size_t m, size_t n, const int8_t* a, const int8_t* 
     alignas(16) char t[64];
     sm_tiles<KS>(1, groups, a, b, t, t + 4 * es, t + 8 * es, t + 12 * es, out.bias, st);
     char* cq = c + q * es;
-    for (size_t r = 0; r < m; r++) sm_copy_small(cq + r * row, t + 4 * es * r, cols * es);
+    for (size_t r = 0; r < m; r++) s8_copy_small(cq + r * row, t + 4 * es * r, cols * es);
   }
 }
 

@@ -365,23 +365,6 @@ ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, 
 #undef ARMCONV_APPLY
 #undef ARMCONV_SDOT_COL
 
-// n (1..16) bytes from t to p by at most two fixed-size copies (which may
-// overlap): no call to memcpy, nothing written outside [p, p + n).
-inline void copy_small(char* p, const char* t, size_t n) {
-  if (n >= 8) {
-    std::memcpy(p, t, 8);
-    std::memcpy(p + n - 8, t + n - 8, 8);
-  } else if (n >= 4) {
-    std::memcpy(p, t, 4);
-    std::memcpy(p + n - 4, t + n - 4, 4);
-  } else if (n >= 2) {
-    std::memcpy(p, t, 2);
-    std::memcpy(p + n - 2, t + n - 2, 2);
-  } else {
-    *p = *t;
-  }
-}
-
 // A partial tile (cols < 12 or m < 8): rows [0, m), columns [0, cols) by
 // rows from the spilled accumulators, the output stage of
 // neon/gemm_s8_store.h (s8_requant4; the same operations, so the same
@@ -431,7 +414,7 @@ ARMCONV_S8_INLINE void tile_partial(size_t groups, size_t m, size_t cols, const 
       alignas(16) char t[32];
       vst1q_s8(reinterpret_cast<int8_t*>(t), q[0]);
       vst1q_s8(reinterpret_cast<int8_t*>(t + 16), q[1]);
-      for (int r = 0; r < kMR; r++, c += ldc) copy_small(c, t + 4 * r, cols);
+      for (int r = 0; r < kMR; r++, c += ldc) s8_copy_small(c, t + 4 * r, cols);
     }
     return;
   }
@@ -451,7 +434,7 @@ ARMCONV_S8_INLINE void tile_partial(size_t groups, size_t m, size_t cols, const 
       q = vminq_s8(vmaxq_s8(q, lo), hi);
       alignas(16) char t[16];
       vst1q_s8(reinterpret_cast<int8_t*>(t), q);
-      copy_small(c, t, cols);
+      s8_copy_small(c, t, cols);
     }
   } else {
     const bool fl = out.kind == S8OutKind::Float;
@@ -470,7 +453,7 @@ ARMCONV_S8_INLINE void tile_partial(size_t groups, size_t m, size_t cols, const 
         } else {
           alignas(16) char t[16];
           vst1q_s32(reinterpret_cast<int32_t*>(static_cast<void*>(t)), x);
-          copy_small(p, t, 4 * n);
+          s8_copy_small(p, t, 4 * n);
         }
       }
   }
@@ -563,7 +546,7 @@ void pack_b_sdot(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) 
           r[i] = vandq_s8(vld1q_s8(p), mask);
         } else if (kk + i < k) {
           alignas(16) char t[16] = {};
-          copy_small(t, reinterpret_cast<const char*>(p), w);
+          s8_copy_small(t, reinterpret_cast<const char*>(p), w);
           r[i] = vld1q_s8(reinterpret_cast<const int8_t*>(t));
         } else {
           r[i] = vdupq_n_s8(0);
