@@ -132,32 +132,47 @@ struct alignas(16) StripConst {
 // Int8 / Relu: the int8 stage with qmin != 0 / qmin = 0; *0: E = 0.
 enum class Epi { Int32, Int8, Relu, Float, Int80, Relu0 };
 
-// K <= 16 (one group): A's 4 rows stay in q0-q3 for the whole strip; a tile
-// is 1 B load + 24 products/adds + 12 sums + 1 constant load + the stage.
-#define ARMCONV_A32_STRIP1(EPI, ODD)                                                        \
+// K <= 16 (one group): A's 4 rows stay in q0-q3 and the constants in
+// q10-q15 for the whole strip (one vldm before the loop): each row's two
+// products are summed at once (vpaddl, 3 vpadd) into d(16 + r), so only q6-q7
+// are temporaries; a tile is 1 B load + 4 x 9 + the stage, no constant load.
+#define ARMCONV_A32_ROW1(a_lo, a_hi, out)                                                \
+  "vmull.s8 q6, " a_lo ", d8\n vmull.s8 q7, " a_lo ", d10\n"                        \
+  "vmlal.s8 q6, " a_hi ", d9\n vmlal.s8 q7, " a_hi ", d11\n"                        \
+  "vpaddl.s16 q6, q6\n vpaddl.s16 q7, q7\n"                                          \
+  "vpadd.i32 d12, d12, d13\n vpadd.i32 d13, d14, d15\n vpadd.i32 " out ", d12, d13\n"
+#define ARMCONV_A32_STRIP1(EPI, ODD)                                                     \
   __asm__ volatile(                                                                    \
-      "vld1.8 {d0-d3}, [%[a]]!\n vld1.8 {d4-d7}, [%[a]]\n"                             \
+      "vld1.8 {d0-d3}, [%[a]]!\n vld1.8 {d4-d7}, [%[a]]\n vldm %[cst], {d20-d31}\n"  \
       "1:\n vld1.8 {d8-d11}, [%[b]]!\n"                                               \
-      ARMCONV_A32_ROW("vpaddl", "d0", "d1", "q8", "q9")                                \
-      ARMCONV_A32_ROW("vpaddl", "d2", "d3", "q10", "q11")                              \
-      ARMCONV_A32_ROW("vpaddl", "d4", "d5", "q12", "q13")                              \
-      ARMCONV_A32_ROW("vpaddl", "d6", "d7", "q14", "q15")                              \
-      ARMCONV_A32_REDUCE EPI                                                             \
+      ARMCONV_A32_ROW1("d0", "d1", "d16") ARMCONV_A32_ROW1("d2", "d3", "d17")           \
+      ARMCONV_A32_ROW1("d4", "d5", "d18") ARMCONV_A32_ROW1("d6", "d7", "d19")           \
+      EPI                                                                                \
       "cmp %[b], %[bend]\n bne 1b\n"                                                   \
       : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c)                                          \
       : [bend] "r"(bend), [ldc] "r"(ldcb), [mldc] "r"(mldc), [cst] "r"(&k)               \
       : ARMCONV_A32_CLOBBERS)
 
-// K > 16: the first group widens (vpaddl), an odd remainder group follows
-// when groups - 1 is odd (ODD), then pairs of groups until a == aend; a
-// returns to a0 for the next tile.
+// K = 17..32 (two groups): the two groups straight, a back to a0 per tile.
+#define ARMCONV_A32_STRIP2(EPI, ODD)                                                     \
+  __asm__ volatile(                                                                    \
+      "1:\n mov %[a], %[a0]\n" ARMCONV_A32_GROUP("vpaddl") ARMCONV_A32_GROUP("vpadal")  \
+      ARMCONV_A32_REDUCE EPI                                                             \
+      "cmp %[b], %[bend]\n bne 1b\n"                                                   \
+      : [a] "=&r"(at), [b] "+r"(b), [c] "+r"(c)                                        \
+      : [a0] "r"(a), [bend] "r"(bend), [ldc] "r"(ldcb), [mldc] "r"(mldc), [cst] "r"(&k)  \
+      : ARMCONV_A32_CLOBBERS)
+
+// K > 32 (groups >= 3): the first group widens (vpaddl), an odd remainder
+// group follows when groups - 1 is odd (ODD), then pairs of groups (at least
+// one) until a == aend; a returns to a0 for the next tile.
 #define ARMCONV_A32_STRIPN(EPI, ODD)                                                     \
   __asm__ volatile(                                                                    \
       "1:\n mov %[a], %[a0]\n" ARMCONV_A32_GROUP("vpaddl")                             \
-      ODD "cmp %[a], %[aend]\n beq 3f\n"                                               \
+      ODD                                                                              \
       "2:\n" ARMCONV_A32_GROUP("vpadal") ARMCONV_A32_GROUP("vpadal")                   \
       "cmp %[a], %[aend]\n bne 2b\n"                                                   \
-      "3:\n" ARMCONV_A32_REDUCE EPI                                                      \
+      ARMCONV_A32_REDUCE EPI                                                             \
       "cmp %[b], %[bend]\n bne 1b\n"                                                   \
       : [a] "=&r"(at), [b] "+r"(b), [c] "+r"(c)                                        \
       : [a0] "r"(a), [aend] "r"(aend), [bend] "r"(bend), [ldc] "r"(ldcb),              \
@@ -186,8 +201,12 @@ ARMCONV_S8_INLINE void strip_4x2(size_t groups, size_t nt, const int8_t* a, cons
     ARMCONV_A32_SWITCH(ARMCONV_A32_STRIP1, "")
     return;
   }
-  const int8_t* const aend = a + 64 * groups;
   const int8_t* at;
+  if (groups == 2) {
+    ARMCONV_A32_SWITCH(ARMCONV_A32_STRIP2, "")
+    return;
+  }
+  const int8_t* const aend = a + 64 * groups;
   if ((groups - 1) % 2) {
     ARMCONV_A32_SWITCH(ARMCONV_A32_STRIPN, ARMCONV_A32_GROUP("vpadal"))
   } else {
