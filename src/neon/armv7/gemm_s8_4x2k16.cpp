@@ -38,37 +38,6 @@ namespace {
   ARMCONV_A32_ROW(OP, "d0", "d1", "q8", "q9") ARMCONV_A32_ROW(OP, "d2", "d3", "q10", "q11") \
   ARMCONV_A32_ROW(OP, "d4", "d5", "q12", "q13") ARMCONV_A32_ROW(OP, "d6", "d7", "q14", "q15")
 
-// The 4 x 2 sums of `groups` k groups of one A panel and one B panel to
-// sums[8] (layout above). Few general registers (a, b, n2, odd, sums): GCC at
-// -O0 in Thumb-2 has little more to give.
-ARMCONV_S8_INLINE void tile_4x2_sums(size_t groups, const int8_t* a, const int8_t* b,
-                                     int32_t* sums) {
-  size_t n2 = (groups - 1) / 2;
-  const size_t odd = (groups - 1) % 2;
-  __asm__ volatile(
-      ARMCONV_A32_GROUP("vpaddl")
-      "cmp %[n2], #0\n"
-      "beq 2f\n"
-      "1:\n" ARMCONV_A32_GROUP("vpadal") ARMCONV_A32_GROUP("vpadal")
-      "subs %[n2], %[n2], #1\n"
-      "bne 1b\n"
-      "2:\n"
-      "cmp %[odd], #0\n"
-      "beq 3f\n" ARMCONV_A32_GROUP("vpadal")
-      "3:\n"
-      // d(16+i) = pairwise sums of accumulator i, then d(r) = [sum(r,0), sum(r,1)].
-      "vpadd.i32 d16, d16, d17\n vpadd.i32 d17, d18, d19\n vpadd.i32 d18, d20, d21\n"
-      "vpadd.i32 d19, d22, d23\n vpadd.i32 d20, d24, d25\n vpadd.i32 d21, d26, d27\n"
-      "vpadd.i32 d22, d28, d29\n vpadd.i32 d23, d30, d31\n"
-      "vpadd.i32 d0, d16, d17\n vpadd.i32 d1, d18, d19\n"
-      "vpadd.i32 d2, d20, d21\n vpadd.i32 d3, d22, d23\n"
-      "vst1.32 {d0-d3}, [%[sums]]\n"
-      : [a] "+r"(a), [b] "+r"(b), [n2] "+r"(n2)
-      : [odd] "r"(odd), [sums] "r"(sums)
-      : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10",
-        "d11", "d12", "d13", "d14", "d15", "d16", "d17", "d18", "d19", "d20", "d21", "d22",
-        "d23", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
-}
 // ---- a call's full tiles as one strip (assembly) ---------------------------------
 // The per-call output constants, loaded per tile by one vldm into d20-d31
 // (q10-q15, free once the accumulators are summed):
@@ -222,55 +191,90 @@ ARMCONV_S8_INLINE void strip_4x2(size_t groups, size_t nt, const int8_t* a, cons
 // Per-row values x[0..3] as [x0 x0 x1 x1 | x2 x2 x3 x3], the sums' layout.
 inline int32x4x2_t rows_to_pairs(int32x4_t x) { return vzipq_s32(x, x); }
 
-// The C block of one A panel: with m = 4, the n / 2 full tiles as one strip
-// (strip_4x2); a last column or m < 4 rows through tile_4x2_sums and
-// s8_store4 row by row.
+// The per-call constants (StripConst) of rows [0, m): with m = 4 by vectors,
+// else row by row with the rows past m zero (only m entries of each per-row
+// array are read).
 template <S8OutKind K>
-void ukernel_4x2_loop(size_t groups, size_t m, size_t n, const int8_t* a, const int8_t* b, void* c,
-                      size_t ldc, const S8Output& out) {
-  constexpr size_t MR = 4, NR = 2, es = K == S8OutKind::Int8 ? 1 : 4;
-  size_t q = 0;
-  if (m == MR && n >= NR) {
-    StripConst k;
-    const int32x4_t bias = vld1q_s32(out.bias);
-    const int32x4x2_t bp = rows_to_pairs(bias);
+ARMCONV_S8_INLINE void strip_const(const S8Output& out, size_t m, StripConst& k) {
+  const float inf = __builtin_inff();
+  if (m == 4) {
+    const int32x4x2_t bp = rows_to_pairs(vld1q_s32(out.bias));
     vst1q_s32(k.bias, bp.val[0]);
     vst1q_s32(k.bias + 4, bp.val[1]);
     if (K == S8OutKind::Int8) {
       const int32x4x2_t mp = rows_to_pairs(vld1q_s32(out.mult));
       vst1q_s32(k.mult, mp.val[0]);
       vst1q_s32(k.mult + 4, mp.val[1]);
-      vst1q_s32(k.shift, vdupq_n_s32(out.shift));
-      vst1_s8(k.qmin, vdup_n_s8(int8_t(out.qmin)));
-      vst1_s8(k.qmax, vdup_n_s8(int8_t(out.qmax)));
     } else if (K == S8OutKind::Float) {
       const float32x4_t s = vld1q_f32(out.fscale);
       const float32x4x2_t sp = vzipq_f32(s, s);
       vst1q_s32(k.mult, vreinterpretq_s32_f32(sp.val[0]));
       vst1q_s32(k.mult + 4, vreinterpretq_s32_f32(sp.val[1]));
-      const float inf = __builtin_inff();
-      vst1q_s32(k.shift, vreinterpretq_s32_f32(vdupq_n_f32(out.fclamp ? out.fmin : -inf)));
-      vst1q_s8(k.qmin, vreinterpretq_s8_f32(vdupq_n_f32(out.fclamp ? out.fmax : inf)));
     }
-    const size_t nt = n / NR;
-    if (K == S8OutKind::Int32) strip_4x2<Epi::Int32>(groups, nt, a, b, c, ldc, k);
-    else if (K == S8OutKind::Float) strip_4x2<Epi::Float>(groups, nt, a, b, c, ldc, k);
-    else if (out.shift == 0 && out.qmin == 0) strip_4x2<Epi::Relu0>(groups, nt, a, b, c, ldc, k);
-    else if (out.shift == 0) strip_4x2<Epi::Int80>(groups, nt, a, b, c, ldc, k);
-    else if (out.qmin == 0) strip_4x2<Epi::Relu>(groups, nt, a, b, c, ldc, k);
-    else strip_4x2<Epi::Int8>(groups, nt, a, b, c, ldc, k);
-    q = nt * NR;
-    b += q * 16 * groups;
+  } else {
+    for (size_t i = 0; i < 8; i++) {
+      const size_t r = i / 2;
+      k.bias[i] = r < m ? out.bias[r] : 0;
+      if (K == S8OutKind::Int8) k.mult[i] = r < m ? out.mult[r] : 0;
+      if (K == S8OutKind::Float) {
+        const float f = r < m ? out.fscale[r] : 0.0f;
+        std::memcpy(&k.mult[i], &f, 4);
+      }
+    }
   }
+  if (K == S8OutKind::Int8) {
+    vst1q_s32(k.shift, vdupq_n_s32(out.shift));
+    vst1_s8(k.qmin, vdup_n_s8(int8_t(out.qmin)));
+    vst1_s8(k.qmax, vdup_n_s8(int8_t(out.qmax)));
+  } else if (K == S8OutKind::Float) {
+    vst1q_s32(k.shift, vreinterpretq_s32_f32(vdupq_n_f32(out.fclamp ? out.fmin : -inf)));
+    vst1q_s8(k.qmin, vreinterpretq_s8_f32(vdupq_n_f32(out.fclamp ? out.fmax : inf)));
+  }
+}
+
+// nt tiles of the strip by the stage's variant.
+template <S8OutKind K>
+ARMCONV_S8_INLINE void strip_kind(size_t groups, size_t nt, const int8_t* a, const int8_t* b,
+                                  void* c, size_t ldc, const S8Output& out, const StripConst& k) {
+  if (K == S8OutKind::Int32) strip_4x2<Epi::Int32>(groups, nt, a, b, c, ldc, k);
+  else if (K == S8OutKind::Float) strip_4x2<Epi::Float>(groups, nt, a, b, c, ldc, k);
+  else if (out.shift == 0 && out.qmin == 0) strip_4x2<Epi::Relu0>(groups, nt, a, b, c, ldc, k);
+  else if (out.shift == 0) strip_4x2<Epi::Int80>(groups, nt, a, b, c, ldc, k);
+  else if (out.qmin == 0) strip_4x2<Epi::Relu>(groups, nt, a, b, c, ldc, k);
+  else strip_4x2<Epi::Int8>(groups, nt, a, b, c, ldc, k);
+}
+
+// The C block of one A panel: with m = 4, the n / 2 full tiles as one strip;
+// the rest (a last column, or every tile when m < 4: pack_a zero-pads the
+// panel's rows) by tail_4x2 (out of line: the strip's call stays as short)
+// as one-tile strips into a 4 x 2 buffer (ldc = 2), of which m rows x cols
+// elements are copied (fixed-size copies: no libc call).
+template <S8OutKind K>
+__attribute__((noinline)) void tail_4x2(size_t groups, size_t m, size_t q, size_t n, const int8_t* a,
+                                        const int8_t* b, void* c, size_t ldc, const S8Output& out,
+                                        const StripConst& k) {
+  constexpr size_t MR = 4, NR = 2, es = K == S8OutKind::Int8 ? 1 : 4;
   for (; q < n; q += NR, b += NR * 16 * groups) {
-    alignas(16) int32_t sums[2 * MR + 2];  // + 2 zeros: s8_store4 reads 4 from row 3
-    tile_4x2_sums(groups, a, b, sums);
-    for (size_t i = 0; i < 2 * m; i++) sums[i] += out.bias[i / 2];
-    sums[8] = sums[9] = 0;
-    void* cq = static_cast<char*>(c) + q * es;
+    alignas(16) char buf[MR * NR * es];
+    strip_kind<K>(groups, 1, a, b, buf, NR, out, k);
+    char* cq = static_cast<char*>(c) + q * es;
     const size_t cols = n - q < NR ? n - q : NR;
-    for (size_t r = 0; r < m; r++) s8_store4(vld1q_s32(sums + 2 * r), r, 0, cols, cq, ldc, out);
+    for (size_t r = 0; r < m; r++) {
+      std::memcpy(cq + r * ldc * es, buf + r * NR * es, es);
+      if (cols == 2) std::memcpy(cq + r * ldc * es + es, buf + r * NR * es + es, es);
+    }
   }
+}
+
+template <S8OutKind K>
+void ukernel_4x2_loop(size_t groups, size_t m, size_t n, const int8_t* a, const int8_t* b, void* c,
+                      size_t ldc, const S8Output& out) {
+  constexpr size_t MR = 4, NR = 2;
+  StripConst k;
+  strip_const<K>(out, m, k);
+  const size_t nt = m == MR ? n / NR : 0;
+  if (nt) strip_kind<K>(groups, nt, a, b, c, ldc, out, k);
+  if (nt * NR < n) tail_4x2<K>(groups, m, nt * NR, n, a, b + nt * NR * 16 * groups, c, ldc, out, k);
 }
 
 void ukernel_smull_4x2(size_t k, size_t m, size_t n, const int8_t* a, const int8_t* b, void* c,
