@@ -8,6 +8,8 @@
 // generic packer.
 #include <arm_neon.h>
 
+#include <cstddef>
+
 #include "core/buffer.h"
 #include "core/gemm.h"
 #include "neon/gemm_s8_pack_k16.h"
@@ -51,7 +53,9 @@ struct alignas(16) StripConst {
   int32_t shift[4];  // Float: fmin's bits
   int8_t qmin[8];    // Float: with qmax, fmax's bits
   int8_t qmax[8];
+  const int8_t* a0;  // K > 32: the A panel, reloaded per tile (a general register less)
 };
+static_assert(offsetof(StripConst, a0) == 96, "the strips' ldr of a0 and vldm of d20-d31");
 
 // Sums -> outputs of one tile (sums in q8 = rows 0-1, q9 = rows 2-3, each row
 // [c0 c1]); the constants in q10-q15 (above). C rows by post-indexed lane or
@@ -134,18 +138,19 @@ enum class Epi { Int32, Int8, Relu, Float, Int80, Relu0 };
 
 // K > 32 (groups >= 3): the first group widens (vpaddl), an odd remainder
 // group follows when groups - 1 is odd (ODD), then pairs of groups (at least
-// one) until a == aend; a returns to a0 for the next tile.
+// one) until a == aend; a returns to the panel's start (k.a0: 8 general
+// registers, what GCC -O0 in Thumb-2 can give) for the next tile.
 #define ARMCONV_A32_STRIPN(EPI, ODD)                                                     \
   __asm__ volatile(                                                                    \
-      "1:\n mov %[a], %[a0]\n" ARMCONV_A32_GROUP("vpaddl")                             \
+      "1:\n ldr %[a], [%[cst], #96]\n" ARMCONV_A32_GROUP("vpaddl")                     \
       ODD                                                                              \
       "2:\n" ARMCONV_A32_GROUP("vpadal") ARMCONV_A32_GROUP("vpadal")                   \
       "cmp %[a], %[aend]\n bne 2b\n"                                                   \
       ARMCONV_A32_REDUCE EPI                                                             \
       "cmp %[b], %[bend]\n bne 1b\n"                                                   \
       : [a] "=&r"(at), [b] "+r"(b), [c] "+r"(c)                                        \
-      : [a0] "r"(a), [aend] "r"(aend), [bend] "r"(bend), [ldc] "r"(ldcb),              \
-        [mldc] "r"(mldc), [cst] "r"(&k)                                                 \
+      : [aend] "r"(aend), [bend] "r"(bend), [ldc] "r"(ldcb), [mldc] "r"(mldc),        \
+        [cst] "r"(&k)                                                                    \
       : ARMCONV_A32_CLOBBERS)
 
 // The nt full 4 x 2 tiles of one A panel (m = 4), C from column 0.
@@ -272,6 +277,7 @@ void ukernel_4x2_loop(size_t groups, size_t m, size_t n, const int8_t* a, const 
   constexpr size_t MR = 4, NR = 2;
   StripConst k;
   strip_const<K>(out, m, k);
+  k.a0 = a;
   const size_t nt = m == MR ? n / NR : 0;
   if (nt) strip_kind<K>(groups, nt, a, b, c, ldc, out, k);
   if (nt * NR < n) tail_4x2<K>(groups, m, nt * NR, n, a, b + nt * NR * 16 * groups, c, ldc, out, k);
