@@ -54,8 +54,9 @@ struct alignas(16) StripConst {
   int8_t qmin[8];    // Float: with qmax, fmax's bits
   int8_t qmax[8];
   const int8_t* a0;  // K > 32: the A panel, reloaded per tile (a general register less)
+  uint32_t odd;      // the strip's tile count is odd (nt & 1)
 };
-static_assert(offsetof(StripConst, a0) == 96, "the strips' ldr of a0 and vldm of d20-d31");
+static_assert(offsetof(StripConst, a0) == 96 && offsetof(StripConst, odd) == 100, "the strips' ldr of a0 and vldm of d20-d31");
 
 // Sums -> outputs of one tile (sums in q8 = rows 0-1, q9 = rows 2-3, each row
 // [c0 c1]); the constants in q10-q15 (above). C rows by post-indexed lane or
@@ -97,6 +98,13 @@ static_assert(offsetof(StripConst, a0) == 96, "the strips' ldr of a0 and vldm of
   "vpadd.i32 d18, d20, d21\n vpadd.i32 d19, d22, d23\n"                               \
   "vldm %[cst], {d20-d31}\n"
 
+// Two tiles an iteration (one loop test a pair): an odd count enters at the
+// second body (k.odd, read into a, which each body sets anew), ending on b ==
+// bend either way. Bodies may use the local labels 1 and 2, not 7 and 8.
+#define ARMCONV_A32_PAIRS(BODY)                                                          \
+  "ldr %[a], [%[cst], #100]\n cmp %[a], #0\n bne 8f\n"                                 \
+  "7:\n" BODY "8:\n" BODY "cmp %[b], %[bend]\n bne 7b\n"
+
 #define ARMCONV_A32_CLOBBERS                                                             \
   "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10",  \
       "d11", "d12", "d13", "d14", "d15", "d16", "d17", "d18", "d19", "d20", "d21", "d22", \
@@ -117,11 +125,9 @@ enum class Epi { Int32, Int8, Relu, Float, Int80, Relu0 };
 #define ARMCONV_A32_STRIP1(EPI, ODD)                                                     \
   __asm__ volatile(                                                                    \
       "vld1.8 {d0-d3}, [%[a]]!\n vld1.8 {d4-d7}, [%[a]]\n vldm %[cst], {d20-d31}\n"  \
-      "1:\n vld1.8 {d8-d11}, [%[b]]!\n"                                               \
+      ARMCONV_A32_PAIRS("vld1.8 {d8-d11}, [%[b]]!\n"                                   \
       ARMCONV_A32_ROW1("d0", "d1", "d16") ARMCONV_A32_ROW1("d2", "d3", "d17")           \
-      ARMCONV_A32_ROW1("d4", "d5", "d18") ARMCONV_A32_ROW1("d6", "d7", "d19")           \
-      EPI                                                                                \
-      "cmp %[b], %[bend]\n bne 1b\n"                                                   \
+      ARMCONV_A32_ROW1("d4", "d5", "d18") ARMCONV_A32_ROW1("d6", "d7", "d19") EPI)      \
       : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c)                                          \
       : [bend] "r"(bend), [ldc] "r"(ldcb), [mldc] "r"(mldc), [cst] "r"(&k)               \
       : ARMCONV_A32_CLOBBERS)
@@ -129,9 +135,8 @@ enum class Epi { Int32, Int8, Relu, Float, Int80, Relu0 };
 // K = 17..32 (two groups): the two groups straight, a back to a0 per tile.
 #define ARMCONV_A32_STRIP2(EPI, ODD)                                                     \
   __asm__ volatile(                                                                    \
-      "1:\n mov %[a], %[a0]\n" ARMCONV_A32_GROUP("vpaddl") ARMCONV_A32_GROUP("vpadal")  \
-      ARMCONV_A32_REDUCE EPI                                                             \
-      "cmp %[b], %[bend]\n bne 1b\n"                                                   \
+      ARMCONV_A32_PAIRS("mov %[a], %[a0]\n" ARMCONV_A32_GROUP("vpaddl")                \
+                        ARMCONV_A32_GROUP("vpadal") ARMCONV_A32_REDUCE EPI)              \
       : [a] "=&r"(at), [b] "+r"(b), [c] "+r"(c)                                        \
       : [a0] "r"(a), [bend] "r"(bend), [ldc] "r"(ldcb), [mldc] "r"(mldc), [cst] "r"(&k)  \
       : ARMCONV_A32_CLOBBERS)
@@ -142,12 +147,9 @@ enum class Epi { Int32, Int8, Relu, Float, Int80, Relu0 };
 // registers, what GCC -O0 in Thumb-2 can give) for the next tile.
 #define ARMCONV_A32_STRIPN(EPI, ODD)                                                     \
   __asm__ volatile(                                                                    \
-      "1:\n ldr %[a], [%[cst], #96]\n" ARMCONV_A32_GROUP("vpaddl")                     \
-      ODD                                                                              \
+      ARMCONV_A32_PAIRS("ldr %[a], [%[cst], #96]\n" ARMCONV_A32_GROUP("vpaddl") ODD      \
       "2:\n" ARMCONV_A32_GROUP("vpadal") ARMCONV_A32_GROUP("vpadal")                   \
-      "cmp %[a], %[aend]\n bne 2b\n"                                                   \
-      ARMCONV_A32_REDUCE EPI                                                             \
-      "cmp %[b], %[bend]\n bne 1b\n"                                                   \
+      "cmp %[a], %[aend]\n bne 2b\n" ARMCONV_A32_REDUCE EPI)                           \
       : [a] "=&r"(at), [b] "+r"(b), [c] "+r"(c)                                        \
       : [aend] "r"(aend), [bend] "r"(bend), [ldc] "r"(ldcb), [mldc] "r"(mldc),        \
         [cst] "r"(&k)                                                                    \
@@ -156,12 +158,13 @@ enum class Epi { Int32, Int8, Relu, Float, Int80, Relu0 };
 // The nt full 4 x 2 tiles of one A panel (m = 4), C from column 0.
 template <Epi E>
 ARMCONV_S8_INLINE void strip_4x2(size_t groups, size_t nt, const int8_t* a, const int8_t* b,
-                                 void* cv, size_t ldc, const StripConst& k) {
+                                 void* cv, size_t ldc, StripConst& k) {
   constexpr size_t es = E == Epi::Int32 || E == Epi::Float ? 4 : 1;
   char* c = static_cast<char*>(cv);
   const int8_t* const bend = b + nt * 32 * groups;
   const size_t ldcb = ldc * es;
   const size_t mldc = 2 * es - 3 * ldcb;  // wraps: post-index adds it modulo 2^32
+  k.odd = uint32_t(nt & 1);
 #define ARMCONV_A32_SWITCH(STRIP, ODD)                                                   \
   switch (E) {                                                                           \
     case Epi::Int32: STRIP(ARMCONV_A32_EPI_INT32, ODD); break;                          \
@@ -240,7 +243,7 @@ ARMCONV_S8_INLINE void strip_const(const S8Output& out, size_t m, StripConst& k)
 // nt tiles of the strip by the stage's variant.
 template <S8OutKind K>
 ARMCONV_S8_INLINE void strip_kind(size_t groups, size_t nt, const int8_t* a, const int8_t* b,
-                                  void* c, size_t ldc, const S8Output& out, const StripConst& k) {
+                                  void* c, size_t ldc, const S8Output& out, StripConst& k) {
   if (K == S8OutKind::Int32) strip_4x2<Epi::Int32>(groups, nt, a, b, c, ldc, k);
   else if (K == S8OutKind::Float) strip_4x2<Epi::Float>(groups, nt, a, b, c, ldc, k);
   else if (out.shift == 0 && out.qmin == 0) strip_4x2<Epi::Relu0>(groups, nt, a, b, c, ldc, k);
@@ -257,7 +260,7 @@ ARMCONV_S8_INLINE void strip_kind(size_t groups, size_t nt, const int8_t* a, con
 template <S8OutKind K>
 __attribute__((noinline)) void tail_4x2(size_t groups, size_t m, size_t q, size_t n, const int8_t* a,
                                         const int8_t* b, void* c, size_t ldc, const S8Output& out,
-                                        const StripConst& k) {
+                                        StripConst& k) {
   constexpr size_t MR = 4, NR = 2, es = K == S8OutKind::Int8 ? 1 : 4;
   for (; q < n; q += NR, b += NR * 16 * groups) {
     alignas(16) char buf[MR * NR * es];
