@@ -152,9 +152,61 @@ void pack_b_k16(size_t k, size_t nc, const int8_t* b, size_t ldb, int8_t* dst) {
   } else
 #endif
   {
+    size_t kfull = 0;  // rows packed by the armv7 NR = 2 asm below
+#if !defined(__aarch64__)
+    if (kNR == 2) {
+      // armv7, NR = 2: the whole k groups of each 16-column block in one asm
+      // loop, 16 row loads + 16 zips + 8 stores a group (not 16 x 16 trn
+      // rounds in intrinsics, which GCC spills). Rows 4g, 4g+1, 4g+2, 4g+3
+      // (g < 4) are loaded into q(g), q(8+g), q(4+g), q(12+g); vzip.8 of
+      // q(g), q(8+g) and of q(4+g), q(12+g) (zip1 and zip2 of byte pairs),
+      // then vzip.16 of q(g), q(4+g) and of q(8+g), q(12+g) leave w[g][p] =
+      // [column 4p + i: rows 4g..4g+3] (i < 4) in q(4p + g). Panel P = 2p + h
+      // (columns 2P, 2P+1) is the half h of q(4p)..q(4p+3): vst4.32 of
+      // d(8p+h), d(8p+h+2), d(8p+h+4), d(8p+h+6) writes word 4j + g = column
+      // 2P + j, rows 4g..4g+3: its 32-byte group. The stores step by the
+      // panel size (2 kp), then back 16 kp - 32 to the next group.
+      const size_t groups = k / 16;
+      if (groups) {
+        for (; q + 16 <= nc; q += 16) {
+          const int8_t* s = b + q;
+          int8_t* d = dst + q * kp;
+          size_t g = groups;
+#define ARMCONV_K16_LD(Q) "vld1.8 {" Q "}, [%[s]], %[ldb]\n"
+#define ARMCONV_K16_ST(D0, D1, D2, D3) "vst4.32 {" D0 ", " D1 ", " D2 ", " D3 "}, [%[d]], %[ps]\n"
+          __asm__ volatile(
+              "1:\n"
+              ARMCONV_K16_LD("d0-d1") ARMCONV_K16_LD("d16-d17") ARMCONV_K16_LD("d8-d9") ARMCONV_K16_LD("d24-d25")
+              ARMCONV_K16_LD("d2-d3") ARMCONV_K16_LD("d18-d19") ARMCONV_K16_LD("d10-d11") ARMCONV_K16_LD("d26-d27")
+              ARMCONV_K16_LD("d4-d5") ARMCONV_K16_LD("d20-d21") ARMCONV_K16_LD("d12-d13") ARMCONV_K16_LD("d28-d29")
+              ARMCONV_K16_LD("d6-d7") ARMCONV_K16_LD("d22-d23") ARMCONV_K16_LD("d14-d15") ARMCONV_K16_LD("d30-d31")
+              "vzip.8 q0, q8\n vzip.8 q4, q12\n vzip.16 q0, q4\n vzip.16 q8, q12\n"
+              "vzip.8 q1, q9\n vzip.8 q5, q13\n vzip.16 q1, q5\n vzip.16 q9, q13\n"
+              "vzip.8 q2, q10\n vzip.8 q6, q14\n vzip.16 q2, q6\n vzip.16 q10, q14\n"
+              "vzip.8 q3, q11\n vzip.8 q7, q15\n vzip.16 q3, q7\n vzip.16 q11, q15\n"
+              ARMCONV_K16_ST("d0", "d2", "d4", "d6") ARMCONV_K16_ST("d1", "d3", "d5", "d7")
+              ARMCONV_K16_ST("d8", "d10", "d12", "d14") ARMCONV_K16_ST("d9", "d11", "d13", "d15")
+              ARMCONV_K16_ST("d16", "d18", "d20", "d22") ARMCONV_K16_ST("d17", "d19", "d21", "d23")
+              ARMCONV_K16_ST("d24", "d26", "d28", "d30") ARMCONV_K16_ST("d25", "d27", "d29", "d31")
+              "sub %[d], %[d], %[back]\n"
+              "subs %[g], %[g], #1\n"
+              "bne 1b\n"
+              : [s] "+r"(s), [d] "+r"(d), [g] "+r"(g)
+              : [ldb] "r"(ldb), [ps] "r"(2 * kp), [back] "r"(16 * kp - 32)
+              : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10",
+                "d11", "d12", "d13", "d14", "d15", "d16", "d17", "d18", "d19", "d20", "d21", "d22",
+                "d23", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
+#undef ARMCONV_K16_LD
+#undef ARMCONV_K16_ST
+        }
+        q = 0;  // the partial group (below) of the same blocks
+        kfull = groups * 16;
+      }
+    }
+#endif
     for (; q + 16 <= nc; q += 16) {
       const int8_t* s = b + q;
-      for (size_t kk = 0; kk < k; kk += 16) {
+      for (size_t kk = kfull; kk < k; kk += 16) {
         int8x16_t r[16];
         if (kk + 16 <= k) {  // a whole group: 16 rows by one stepped pointer (no per-row bound check)
           const int8_t* row = s + kk * ldb;

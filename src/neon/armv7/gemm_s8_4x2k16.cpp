@@ -8,6 +8,8 @@
 // generic packer.
 #include <arm_neon.h>
 
+#include <cstddef>
+
 #include "core/buffer.h"
 #include "core/gemm.h"
 #include "neon/gemm_s8_pack_k16.h"
@@ -38,130 +40,250 @@ namespace {
   ARMCONV_A32_ROW(OP, "d0", "d1", "q8", "q9") ARMCONV_A32_ROW(OP, "d2", "d3", "q10", "q11") \
   ARMCONV_A32_ROW(OP, "d4", "d5", "q12", "q13") ARMCONV_A32_ROW(OP, "d6", "d7", "q14", "q15")
 
-// The 4 x 2 sums of `groups` k groups of one A panel and one B panel to
-// sums[8] (layout above). Few general registers (a, b, n2, odd, sums): GCC at
-// -O0 in Thumb-2 has little more to give.
-ARMCONV_S8_INLINE void tile_4x2_sums(size_t groups, const int8_t* a, const int8_t* b,
-                                     int32_t* sums) {
-  size_t n2 = (groups - 1) / 2;
-  const size_t odd = (groups - 1) % 2;
-  __asm__ volatile(
-      ARMCONV_A32_GROUP("vpaddl")
-      "cmp %[n2], #0\n"
-      "beq 2f\n"
-      "1:\n" ARMCONV_A32_GROUP("vpadal") ARMCONV_A32_GROUP("vpadal")
-      "subs %[n2], %[n2], #1\n"
-      "bne 1b\n"
-      "2:\n"
-      "cmp %[odd], #0\n"
-      "beq 3f\n" ARMCONV_A32_GROUP("vpadal")
-      "3:\n"
-      // d(16+i) = pairwise sums of accumulator i, then d(r) = [sum(r,0), sum(r,1)].
-      "vpadd.i32 d16, d16, d17\n vpadd.i32 d17, d18, d19\n vpadd.i32 d18, d20, d21\n"
-      "vpadd.i32 d19, d22, d23\n vpadd.i32 d20, d24, d25\n vpadd.i32 d21, d26, d27\n"
-      "vpadd.i32 d22, d28, d29\n vpadd.i32 d23, d30, d31\n"
-      "vpadd.i32 d0, d16, d17\n vpadd.i32 d1, d18, d19\n"
-      "vpadd.i32 d2, d20, d21\n vpadd.i32 d3, d22, d23\n"
-      "vst1.32 {d0-d3}, [%[sums]]\n"
-      : [a] "+r"(a), [b] "+r"(b), [n2] "+r"(n2)
-      : [odd] "r"(odd), [sums] "r"(sums)
-      : "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10",
-        "d11", "d12", "d13", "d14", "d15", "d16", "d17", "d18", "d19", "d20", "d21", "d22",
-        "d23", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
+// ---- a call's full tiles as one strip (assembly) ---------------------------------
+// The per-call output constants, loaded per tile by one vldm into d20-d31
+// (q10-q15, free once the accumulators are summed):
+//   q10-q11 bias in the sums' layout ([x0 x0 x1 x1 | x2 x2 x3 x3])
+//   q12-q13 Int8: multipliers, Float: scales (same layout)
+//   q14     Int8: E in every lane (vqshl by 0 is the identity), Float: fmin
+//   q15     Int8: d30 qmin, d31 qmax (bytes), Float: fmax (±inf without clamp)
+struct alignas(16) StripConst {
+  int32_t bias[8];
+  int32_t mult[8];   // Float: the scales' bits
+  int32_t shift[4];  // Float: fmin's bits
+  int8_t qmin[8];    // Float: with qmax, fmax's bits
+  int8_t qmax[8];
+  const int8_t* a0;  // K > 32: the A panel, reloaded per tile (a general register less)
+  uint32_t odd;      // the strip's tile count is odd (nt & 1)
+};
+static_assert(offsetof(StripConst, a0) == 96 && offsetof(StripConst, odd) == 100, "the strips' ldr of a0 and vldm of d20-d31");
+
+// Sums -> outputs of one tile (sums in q8 = rows 0-1, q9 = rows 2-3, each row
+// [c0 c1]); the constants in q10-q15 (above). C rows by post-indexed lane or
+// d stores: c += ldc three times, then c += 2 es - 3 ldc (mldc): c ends on the
+// next tile's first column, with no copy of the pointer.
+#define ARMCONV_A32_BIAS "vadd.i32 q8, q8, q10\n vadd.i32 q9, q9, q11\n"
+#define ARMCONV_A32_STORE_D                                                              \
+  "vst1.32 {d16}, [%[c]], %[ldc]\n vst1.32 {d17}, [%[c]], %[ldc]\n"                   \
+  "vst1.32 {d18}, [%[c]], %[ldc]\n vst1.32 {d19}, [%[c]], %[mldc]\n"
+#define ARMCONV_A32_EPI_INT32 ARMCONV_A32_BIAS ARMCONV_A32_STORE_D
+#define ARMCONV_A32_EPI_FLOAT                                                            \
+  ARMCONV_A32_BIAS "vcvt.f32.s32 q8, q8\n vcvt.f32.s32 q9, q9\n"                        \
+  "vmul.f32 q8, q8, q12\n vmul.f32 q9, q9, q13\n"                                       \
+  "vmax.f32 q8, q8, q14\n vmax.f32 q9, q9, q14\n"                                       \
+  "vmin.f32 q8, q8, q15\n vmin.f32 q9, q9, q15\n" ARMCONV_A32_STORE_D
+// Int8: row r is halfword lane r of d16 (2 bytes, any alignment: no alignment
+// qualifier, so an unaligned access the architecture allows).
+// SH: the shift by E (ARMCONV_A32_SHL), or "" for E = 0 (the common case).
+#define ARMCONV_A32_SHL "vqshl.s32 q8, q8, q14\n vqshl.s32 q9, q9, q14\n"
+#define ARMCONV_A32_REQ(SH)                                                              \
+  ARMCONV_A32_BIAS SH                                                                    \
+  "vqrdmulh.s32 q8, q8, q12\n vqrdmulh.s32 q9, q9, q13\n"                               \
+  "vqmovn.s32 d16, q8\n vqmovn.s32 d17, q9\n"
+#define ARMCONV_A32_STORE_B                                                              \
+  "vst1.16 {d16[0]}, [%[c]], %[ldc]\n vst1.16 {d16[1]}, [%[c]], %[ldc]\n"             \
+  "vst1.16 {d16[2]}, [%[c]], %[ldc]\n vst1.16 {d16[3]}, [%[c]], %[mldc]\n"
+#define ARMCONV_A32_EPI_INT8(SH)                                                         \
+  ARMCONV_A32_REQ(SH) "vqmovn.s16 d16, q8\n vmax.s8 d16, d16, d30\n vmin.s8 d16, d16, d31\n" \
+  ARMCONV_A32_STORE_B
+// qmin = 0 (ReLU, ReLU6): clamp(t, 0, qmax) = min(satu8(t), qmax) (qmax >= 0).
+#define ARMCONV_A32_EPI_RELU(SH)                                                         \
+  ARMCONV_A32_REQ(SH) "vqmovun.s16 d16, q8\n vmin.u8 d16, d16, d31\n" ARMCONV_A32_STORE_B
+// The 12 pairwise adds: accumulator i's 4 lanes to one sum, rows to q8, q9.
+#define ARMCONV_A32_REDUCE                                                               \
+  "vpadd.i32 d16, d16, d17\n vpadd.i32 d17, d18, d19\n vpadd.i32 d18, d20, d21\n"     \
+  "vpadd.i32 d19, d22, d23\n vpadd.i32 d20, d24, d25\n vpadd.i32 d21, d26, d27\n"     \
+  "vpadd.i32 d22, d28, d29\n vpadd.i32 d23, d30, d31\n"                               \
+  "vpadd.i32 d16, d16, d17\n vpadd.i32 d17, d18, d19\n"                               \
+  "vpadd.i32 d18, d20, d21\n vpadd.i32 d19, d22, d23\n"                               \
+  "vldm %[cst], {d20-d31}\n"
+
+// Two tiles an iteration (one loop test a pair): an odd count enters at the
+// second body (k.odd, read into a, which each body sets anew), ending on b ==
+// bend either way. Bodies may use the local labels 1 and 2, not 7 and 8.
+#define ARMCONV_A32_PAIRS(BODY)                                                          \
+  "ldr %[a], [%[cst], #100]\n cmp %[a], #0\n bne 8f\n"                                 \
+  "7:\n" BODY "8:\n" BODY "cmp %[b], %[bend]\n bne 7b\n"
+
+#define ARMCONV_A32_CLOBBERS                                                             \
+  "cc", "memory", "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10",  \
+      "d11", "d12", "d13", "d14", "d15", "d16", "d17", "d18", "d19", "d20", "d21", "d22", \
+      "d23", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31"
+
+// Int8 / Relu: the int8 stage with qmin != 0 / qmin = 0; *0: E = 0.
+enum class Epi { Int32, Int8, Relu, Float, Int80, Relu0 };
+
+// K <= 16 (one group): A's 4 rows stay in q0-q3 and the constants in
+// q10-q15 for the whole strip (one vldm before the loop): each row's two
+// products are summed at once (vpaddl, 3 vpadd) into d(16 + r), so only q6-q7
+// are temporaries; a tile is 1 B load + 4 x 9 + the stage, no constant load.
+#define ARMCONV_A32_ROW1(a_lo, a_hi, out)                                                \
+  "vmull.s8 q6, " a_lo ", d8\n vmull.s8 q7, " a_lo ", d10\n"                        \
+  "vmlal.s8 q6, " a_hi ", d9\n vmlal.s8 q7, " a_hi ", d11\n"                        \
+  "vpaddl.s16 q6, q6\n vpaddl.s16 q7, q7\n"                                          \
+  "vpadd.i32 d12, d12, d13\n vpadd.i32 d13, d14, d15\n vpadd.i32 " out ", d12, d13\n"
+#define ARMCONV_A32_STRIP1(EPI, ODD)                                                     \
+  __asm__ volatile(                                                                    \
+      "vld1.8 {d0-d3}, [%[a]]!\n vld1.8 {d4-d7}, [%[a]]\n vldm %[cst], {d20-d31}\n"  \
+      ARMCONV_A32_PAIRS("vld1.8 {d8-d11}, [%[b]]!\n"                                   \
+      ARMCONV_A32_ROW1("d0", "d1", "d16") ARMCONV_A32_ROW1("d2", "d3", "d17")           \
+      ARMCONV_A32_ROW1("d4", "d5", "d18") ARMCONV_A32_ROW1("d6", "d7", "d19") EPI)      \
+      : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c)                                          \
+      : [bend] "r"(bend), [ldc] "r"(ldcb), [mldc] "r"(mldc), [cst] "r"(&k)               \
+      : ARMCONV_A32_CLOBBERS)
+
+// K = 17..32 (two groups): the two groups straight, a back to a0 per tile.
+#define ARMCONV_A32_STRIP2(EPI, ODD)                                                     \
+  __asm__ volatile(                                                                    \
+      ARMCONV_A32_PAIRS("mov %[a], %[a0]\n" ARMCONV_A32_GROUP("vpaddl")                \
+                        ARMCONV_A32_GROUP("vpadal") ARMCONV_A32_REDUCE EPI)              \
+      : [a] "=&r"(at), [b] "+r"(b), [c] "+r"(c)                                        \
+      : [a0] "r"(a), [bend] "r"(bend), [ldc] "r"(ldcb), [mldc] "r"(mldc), [cst] "r"(&k)  \
+      : ARMCONV_A32_CLOBBERS)
+
+// K > 32 (groups >= 3): the first group widens (vpaddl), an odd remainder
+// group follows when groups - 1 is odd (ODD), then pairs of groups (at least
+// one) until a == aend; a returns to the panel's start (k.a0: 8 general
+// registers, what GCC -O0 in Thumb-2 can give) for the next tile.
+#define ARMCONV_A32_STRIPN(EPI, ODD)                                                     \
+  __asm__ volatile(                                                                    \
+      ARMCONV_A32_PAIRS("ldr %[a], [%[cst], #96]\n" ARMCONV_A32_GROUP("vpaddl") ODD      \
+      "2:\n" ARMCONV_A32_GROUP("vpadal") ARMCONV_A32_GROUP("vpadal")                   \
+      "cmp %[a], %[aend]\n bne 2b\n" ARMCONV_A32_REDUCE EPI)                           \
+      : [a] "=&r"(at), [b] "+r"(b), [c] "+r"(c)                                        \
+      : [aend] "r"(aend), [bend] "r"(bend), [ldc] "r"(ldcb), [mldc] "r"(mldc),        \
+        [cst] "r"(&k)                                                                    \
+      : ARMCONV_A32_CLOBBERS)
+
+// The nt full 4 x 2 tiles of one A panel (m = 4), C from column 0.
+template <Epi E>
+ARMCONV_S8_INLINE void strip_4x2(size_t groups, size_t nt, const int8_t* a, const int8_t* b,
+                                 void* cv, size_t ldc, StripConst& k) {
+  constexpr size_t es = E == Epi::Int32 || E == Epi::Float ? 4 : 1;
+  char* c = static_cast<char*>(cv);
+  const int8_t* const bend = b + nt * 32 * groups;
+  const size_t ldcb = ldc * es;
+  const size_t mldc = 2 * es - 3 * ldcb;  // wraps: post-index adds it modulo 2^32
+  k.odd = uint32_t(nt & 1);
+#define ARMCONV_A32_SWITCH(STRIP, ODD)                                                   \
+  switch (E) {                                                                           \
+    case Epi::Int32: STRIP(ARMCONV_A32_EPI_INT32, ODD); break;                          \
+    case Epi::Int8: STRIP(ARMCONV_A32_EPI_INT8(ARMCONV_A32_SHL), ODD); break;           \
+    case Epi::Relu: STRIP(ARMCONV_A32_EPI_RELU(ARMCONV_A32_SHL), ODD); break;           \
+    case Epi::Int80: STRIP(ARMCONV_A32_EPI_INT8(""), ODD); break;                       \
+    case Epi::Relu0: STRIP(ARMCONV_A32_EPI_RELU(""), ODD); break;                       \
+    case Epi::Float: STRIP(ARMCONV_A32_EPI_FLOAT, ODD); break;                          \
+  }
+  if (groups == 1) {
+    ARMCONV_A32_SWITCH(ARMCONV_A32_STRIP1, "")
+    return;
+  }
+  const int8_t* at;
+  if (groups == 2) {
+    ARMCONV_A32_SWITCH(ARMCONV_A32_STRIP2, "")
+    return;
+  }
+  const int8_t* const aend = a + 64 * groups;
+  if ((groups - 1) % 2) {
+    ARMCONV_A32_SWITCH(ARMCONV_A32_STRIPN, ARMCONV_A32_GROUP("vpadal"))
+  } else {
+    ARMCONV_A32_SWITCH(ARMCONV_A32_STRIPN, "")
+  }
+#undef ARMCONV_A32_SWITCH
+  (void)at;
 }
+
 #undef ARMCONV_A32_GROUP
 #undef ARMCONV_A32_ROW
 
 // Per-row values x[0..3] as [x0 x0 x1 x1 | x2 x2 x3 x3], the sums' layout.
 inline int32x4x2_t rows_to_pairs(int32x4_t x) { return vzipq_s32(x, x); }
 
-// The output stage of one call in the sums' layout, read from S8Output once
-// per call rather than once per tile (the tile's assembly clobbers memory).
-struct Stage4x2 {
-  int32x4x2_t bias;
-  int32x4_t shift;     // Int8: E in every lane (vqshl by 0 is the identity)
-  int32x4x2_t mult;    // Int8
-  int8x8_t qmin, qmax; // Int8
-  float32x4x2_t scale; // Float
-  float32x4_t fmin, fmax;
-  bool fclamp;
-  explicit Stage4x2(const S8Output& out) {
-    bias = rows_to_pairs(vld1q_s32(out.bias));
-    shift = vdupq_n_s32(out.shift);
-    mult = rows_to_pairs(out.mult ? vld1q_s32(out.mult) : vdupq_n_s32(0));
-    qmin = vdup_n_s8(int8_t(out.qmin));
-    qmax = vdup_n_s8(int8_t(out.qmax));
-    const float32x4_t s = out.fscale ? vld1q_f32(out.fscale) : vdupq_n_f32(0.0f);
-    scale = vzipq_f32(s, s);
-    fmin = vdupq_n_f32(out.fmin);
-    fmax = vdupq_n_f32(out.fmax);
-    fclamp = out.fclamp;
-  }
-};
-
-// A full 4 x 2 tile (s01, s23: sums + bias) through the output stage: two
-// columns of a row are adjacent in C, so each row is one 2-element store.
+// The per-call constants (StripConst) of rows [0, m): with m = 4 by vectors,
+// else row by row with the rows past m zero (only m entries of each per-row
+// array are read).
 template <S8OutKind K>
-inline void store_4x2(int32x4_t s01, int32x4_t s23, void* c, size_t ldc, const Stage4x2& st) {
-  if (K == S8OutKind::Int32) {
-    int32_t* p = static_cast<int32_t*>(c);
-    vst1_s32(p, vget_low_s32(s01));
-    vst1_s32(p + ldc, vget_high_s32(s01));
-    vst1_s32(p + 2 * ldc, vget_low_s32(s23));
-    vst1_s32(p + 3 * ldc, vget_high_s32(s23));
-  } else if (K == S8OutKind::Int8) {
-    s01 = vqrdmulhq_s32(vqshlq_s32(s01, st.shift), st.mult.val[0]);
-    s23 = vqrdmulhq_s32(vqshlq_s32(s23, st.shift), st.mult.val[1]);
-    int8x8_t q = vqmovn_s16(vcombine_s16(vqmovn_s32(s01), vqmovn_s32(s23)));
-    q = vmin_s8(vmax_s8(q, st.qmin), st.qmax);
-    // Row r is int16 lane r, a 2-byte store to a possibly odd address:
-    // memcpy (vst1_lane_s16 lets clang assume 2-byte alignment: SIGBUS).
-    const int16x4_t h = vreinterpret_s16_s8(q);
-    const int16_t r0 = vget_lane_s16(h, 0), r1 = vget_lane_s16(h, 1);
-    const int16_t r2 = vget_lane_s16(h, 2), r3 = vget_lane_s16(h, 3);
-    int8_t* p = static_cast<int8_t*>(c);
-    std::memcpy(p, &r0, 2);
-    std::memcpy(p + ldc, &r1, 2);
-    std::memcpy(p + 2 * ldc, &r2, 2);
-    std::memcpy(p + 3 * ldc, &r3, 2);
-  } else {
-    float32x4_t f01 = vmulq_f32(vcvtq_f32_s32(s01), st.scale.val[0]);
-    float32x4_t f23 = vmulq_f32(vcvtq_f32_s32(s23), st.scale.val[1]);
-    if (st.fclamp) {
-      f01 = vminq_f32(vmaxq_f32(f01, st.fmin), st.fmax);
-      f23 = vminq_f32(vmaxq_f32(f23, st.fmin), st.fmax);
+ARMCONV_S8_INLINE void strip_const(const S8Output& out, size_t m, StripConst& k) {
+  const float inf = __builtin_inff();
+  if (m == 4) {
+    const int32x4x2_t bp = rows_to_pairs(vld1q_s32(out.bias));
+    vst1q_s32(k.bias, bp.val[0]);
+    vst1q_s32(k.bias + 4, bp.val[1]);
+    if (K == S8OutKind::Int8) {
+      const int32x4x2_t mp = rows_to_pairs(vld1q_s32(out.mult));
+      vst1q_s32(k.mult, mp.val[0]);
+      vst1q_s32(k.mult + 4, mp.val[1]);
+    } else if (K == S8OutKind::Float) {
+      const float32x4_t s = vld1q_f32(out.fscale);
+      const float32x4x2_t sp = vzipq_f32(s, s);
+      vst1q_s32(k.mult, vreinterpretq_s32_f32(sp.val[0]));
+      vst1q_s32(k.mult + 4, vreinterpretq_s32_f32(sp.val[1]));
     }
-    float* p = static_cast<float*>(c);
-    vst1_f32(p, vget_low_f32(f01));
-    vst1_f32(p + ldc, vget_high_f32(f01));
-    vst1_f32(p + 2 * ldc, vget_low_f32(f23));
-    vst1_f32(p + 3 * ldc, vget_high_f32(f23));
+  } else {
+    for (size_t i = 0; i < 8; i++) {
+      const size_t r = i / 2;
+      k.bias[i] = r < m ? out.bias[r] : 0;
+      if (K == S8OutKind::Int8) k.mult[i] = r < m ? out.mult[r] : 0;
+      if (K == S8OutKind::Float) {
+        const float f = r < m ? out.fscale[r] : 0.0f;
+        std::memcpy(&k.mult[i], &f, 4);
+      }
+    }
+  }
+  if (K == S8OutKind::Int8) {
+    vst1q_s32(k.shift, vdupq_n_s32(out.shift));
+    vst1_s8(k.qmin, vdup_n_s8(int8_t(out.qmin)));
+    vst1_s8(k.qmax, vdup_n_s8(int8_t(out.qmax)));
+  } else if (K == S8OutKind::Float) {
+    vst1q_s32(k.shift, vreinterpretq_s32_f32(vdupq_n_f32(out.fclamp ? out.fmin : -inf)));
+    vst1q_s8(k.qmin, vreinterpretq_s8_f32(vdupq_n_f32(out.fclamp ? out.fmax : inf)));
   }
 }
 
-// The C block of one A panel: tiles of 2 columns; full tiles through
-// store_4x2, partial ones (m < 4 or one column) row by row through s8_store4.
+// nt tiles of the strip by the stage's variant.
+template <S8OutKind K>
+ARMCONV_S8_INLINE void strip_kind(size_t groups, size_t nt, const int8_t* a, const int8_t* b,
+                                  void* c, size_t ldc, const S8Output& out, StripConst& k) {
+  if (K == S8OutKind::Int32) strip_4x2<Epi::Int32>(groups, nt, a, b, c, ldc, k);
+  else if (K == S8OutKind::Float) strip_4x2<Epi::Float>(groups, nt, a, b, c, ldc, k);
+  else if (out.shift == 0 && out.qmin == 0) strip_4x2<Epi::Relu0>(groups, nt, a, b, c, ldc, k);
+  else if (out.shift == 0) strip_4x2<Epi::Int80>(groups, nt, a, b, c, ldc, k);
+  else if (out.qmin == 0) strip_4x2<Epi::Relu>(groups, nt, a, b, c, ldc, k);
+  else strip_4x2<Epi::Int8>(groups, nt, a, b, c, ldc, k);
+}
+
+// The C block of one A panel: with m = 4, the n / 2 full tiles as one strip;
+// the rest (a last column, or every tile when m < 4: pack_a zero-pads the
+// panel's rows) by tail_4x2 (out of line: the strip's call stays as short)
+// as one-tile strips into a 4 x 2 buffer (ldc = 2), of which m rows x cols
+// elements are copied (fixed-size copies: no libc call).
+template <S8OutKind K>
+__attribute__((noinline)) void tail_4x2(size_t groups, size_t m, size_t q, size_t n, const int8_t* a,
+                                        const int8_t* b, void* c, size_t ldc, const S8Output& out,
+                                        StripConst& k) {
+  constexpr size_t MR = 4, NR = 2, es = K == S8OutKind::Int8 ? 1 : 4;
+  for (; q < n; q += NR, b += NR * 16 * groups) {
+    alignas(16) char buf[MR * NR * es];
+    strip_kind<K>(groups, 1, a, b, buf, NR, out, k);
+    char* cq = static_cast<char*>(c) + q * es;
+    const size_t cols = n - q < NR ? n - q : NR;
+    for (size_t r = 0; r < m; r++) {
+      std::memcpy(cq + r * ldc * es, buf + r * NR * es, es);
+      if (cols == 2) std::memcpy(cq + r * ldc * es + es, buf + r * NR * es + es, es);
+    }
+  }
+}
+
 template <S8OutKind K>
 void ukernel_4x2_loop(size_t groups, size_t m, size_t n, const int8_t* a, const int8_t* b, void* c,
                       size_t ldc, const S8Output& out) {
-  constexpr size_t MR = 4, NR = 2, es = K == S8OutKind::Int8 ? 1 : 4;
-  const Stage4x2 st(out);
-  for (size_t q = 0; q < n; q += NR, b += NR * 16 * groups) {
-    alignas(16) int32_t sums[2 * MR + 2];  // + 2 zeros: s8_store4 reads 4 from row 3
-    tile_4x2_sums(groups, a, b, sums);
-    const int32x4_t s01 = vaddq_s32(vld1q_s32(sums), st.bias.val[0]);
-    const int32x4_t s23 = vaddq_s32(vld1q_s32(sums + 4), st.bias.val[1]);
-    void* cq = static_cast<char*>(c) + q * es;
-    if (m == MR && q + NR <= n) {
-      store_4x2<K>(s01, s23, cq, ldc, st);
-      continue;
-    }
-    vst1q_s32(sums, s01);
-    vst1q_s32(sums + 4, s23);
-    sums[8] = sums[9] = 0;
-    const size_t cols = n - q < NR ? n - q : NR;
-    for (size_t r = 0; r < m; r++) s8_store4(vld1q_s32(sums + 2 * r), r, 0, cols, cq, ldc, out);
-  }
+  constexpr size_t MR = 4, NR = 2;
+  StripConst k;
+  strip_const<K>(out, m, k);
+  k.a0 = a;
+  const size_t nt = m == MR ? n / NR : 0;
+  if (nt) strip_kind<K>(groups, nt, a, b, c, ldc, out, k);
+  if (nt * NR < n) tail_4x2<K>(groups, m, nt * NR, n, a, b + nt * NR * 16 * groups, c, ldc, out, k);
 }
 
 void ukernel_smull_4x2(size_t k, size_t m, size_t n, const int8_t* a, const int8_t* b, void* c,
