@@ -678,7 +678,7 @@ def test_rule_table(isa):
     0.68-1.72 MACs per instruction against float32's 1.63-2.72; on the sdot kernels 2.7 and
     2.35, but not by enough for the input's Quantize), dense 3x3 stride 1 (fp32 Winograd)
     pays nowhere; pointwise layers of m = 64 MACs per input element pay on the sdot kernel
-    only (smull from m = 86, armv7 from 332: THRESHOLDS)."""
+    only (smull from m = 86, armv7 from 74: THRESHOLDS)."""
     pays = lambda shape, g=1, s=(1, 1): int8_mod.int8_pays(shape, g, s, isa)[0]  # noqa: E731
     assert not pays((96, 1, 3, 3), 96) and not pays((96, 1, 3, 3), 96, (2, 2))
     assert not pays((64, 64, 3, 3))
@@ -707,7 +707,7 @@ def test_rule_table(isa):
 
 # The thresholds int8.py's docstring states: (first m = out_channels of a 1x1 layer that runs
 # int8, first out_channels of a 3x3 stride-2 one), None: never.
-THRESHOLDS = {"dotprod": (16, 12), "smull": (86, None), "armv7": (332, None)}
+THRESHOLDS = {"dotprod": (16, 12), "smull": (86, None), "armv7": (74, None)}
 # The same for 1x1 layers of K = 32 input channels (SMALL_K_POINTWISE).
 THRESHOLDS_SMALL_K = {"dotprod": 18, "smull": None, "armv7": None}
 

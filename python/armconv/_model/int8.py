@@ -56,17 +56,16 @@ STORE_F32 growth <= 0.9 m / r32``:
   m >= 86 (MobileNetV2's 64->384 and wider expansions, its 576->96,
   960->160, 960->320 projections and 320->1280 layer; not its K <= 32 ones:
   SMALL_K_POINTWISE); nothing else.
-  armv7 (Cortex-A15): pointwise layers with m >= 332; nothing else.
+  armv7 (Cortex-A15): the same rule as the A72 (K >= 33, m >= 74); nothing
+  else.
 (test_model_int8.py::test_rule_thresholds checks these.) In a chain, more:
 on the A76 every convolution of torchvision's MobileNetV2 (its 16- and
 24-channel projections read int8 from their depthwise layer, whose int8
 output spares them a Quantize; its stride-2 depthwise layers, int8 where
-their int8 input spares their expansion a float32 store); on the A72 the
-18 layers that pay alone, on armv7 12 (its expansions from 64->384 on and
-the last block's 960->320 projection, m = 320, in a chain: its int8 output
-spares the 320->1280 layer a Quantize). With the Quantize at 4.31
-instructions per element and the int8 GEMMs before their strip kernels
-(before 089b0bf), 9 on the A72 (its three widest expansions and the last
+their int8 input spares their expansion a float32 store); on the A72 and
+armv7 the 18 layers that pay alone. With the Quantize at 4.31 instructions
+per element and the int8 GEMMs before their strip kernels (before
+089b0bf, 51882a2), 9 on the A72 (its three widest expansions and the last
 block's chain) and 4 on armv7. A tensor
 that several int8 convolutions read (through one shared Quantize node) is
 charged to each of them: the rule may
@@ -109,12 +108,12 @@ LAYERS = ("auto", "all")
 #              fp32 3.58-3.72 | 3.58-3.72 | 3.11-3.30 (K >= 64 input channels)
 #                   3.20-3.52 | 3.20-3.52 | 2.71-3.00 (K = 16..32: mbv2_pw_16_96_112,
 #                   _24_144_56, _32_192_28, mbv2_pwl_32_16_112)
-#              int8 4.30-4.93 | 11.8-14.0 | 3.20 (K >= 64; a15: K = 96 only, 2.77-4.19
-#                   on 1c5ca8f)
-#                   2.88-3.84 | 7.54-10.0 | 1.28-2.02 (K = 16..32: q<same>)
-#              (a72 and a76 int8 re-counted on 089b0bf, after the strip kernels
-#              of gemm_s8_4x4k16.cpp and gemm_s8_8x12k4_dotprod.cpp: before
-#              them 3.74-4.63 | 10.7-13.2 and 2.14-3.02 | 6.07-8.73.)
+#              int8 4.30-4.93 | 11.8-14.0 | 3.66-4.35 (K >= 64)
+#                   2.88-3.84 | 7.54-10.0 | 2.32-3.13 (K = 16..32: q<same>)
+#              (re-counted after the strip kernels of gemm_s8_4x4k16.cpp,
+#              gemm_s8_8x12k4_dotprod.cpp (on 089b0bf) and armv7's
+#              gemm_s8_4x2k16.cpp (on 51882a2); before them 3.74-4.63 |
+#              10.7-13.2 | 2.70-4.19 and 2.14-3.02 | 6.07-8.73 | 1.28-2.02.)
 #              int8 depends on K more than float32 does: K <= 32 layers have
 #              their own pair, SMALL_K_POINTWISE (with the A72's K >= 64 figure
 #              the rule would run MobileNetV2's 32->192 expansions int8 on the
@@ -155,7 +154,7 @@ LAYERS = ("auto", "all")
 #              int8 6.05-7.51 | 12.8-13.7 | 4.47-5.53 (a76 on 089b0bf: sdot im2col)
 #   other      every other dense conv: r18_3x3s2_* / qr18_3x3s2_* (3x3 s2)
 #              fp32 4.70-5.62 | 4.70-5.62 | 3.93-4.24
-#              int8 4.72-4.82 | 12.6-13.4 | 3.97-4.19 (a72, a76 on 089b0bf; a15 1c5ca8f)
+#              int8 4.72-4.82 | 12.6-13.4 | 4.19-4.27 (089b0bf; a15 51882a2)
 # The table holds a middle value of each range (pointwise: of the K >= 64
 # layers, where a wide layer, the only kind int8 pays for on the A72 and
 # armv7, sits).
@@ -165,14 +164,13 @@ RATES = {
               "conv3x3s1": (12.5, 6.9), "other": (5.2, 4.75)},
     "dotprod": {"pointwise": (3.65, 12.9), "depthwise": (2.5, 2.7), "depthwise_s2": (2.2, 2.35),
                 "conv3x3s1": (12.5, 13.2), "other": (5.2, 13.0)},
-    "armv7": {"pointwise": (3.15, 3.6), "depthwise": (1.75, 0.95), "depthwise_s2": (1.9, 0.8),
-              "conv3x3s1": (10.3, 5.1), "other": (4.1, 4.1)},
+    "armv7": {"pointwise": (3.15, 4.0), "depthwise": (1.75, 0.95), "depthwise_s2": (1.9, 0.8),
+              "conv3x3s1": (10.3, 5.1), "other": (4.1, 4.2)},
 }
 # Pointwise layers of K <= 32 input channels (RATES' pointwise pair is of K >= 64):
-# (fp32, int8), the middles of the K = 16..32 ranges above (a15 counted on 089b0bf:
-# fp32 2.71-3.00, int8 1.28-2.02).
+# (fp32, int8), the middles of the K = 16..32 ranges above (a15 fp32 2.71-3.00).
 SMALL_K = 32
-SMALL_K_POINTWISE = {"smull": (3.35, 3.4), "dotprod": (3.35, 8.8), "armv7": (2.85, 1.65)}
+SMALL_K_POINTWISE = {"smull": (3.35, 3.4), "dotprod": (3.35, 8.8), "armv7": (2.85, 2.7)}
 # Instructions per element of the float32 -> int8 conversion of an int8
 # layer's input (the Quantize node, quantize-<isa>-16): bench/insncount.py
 # 'quantize_*' (the perf gate's quantize_64_56: 2.50 on cortex-a72 and a76,
