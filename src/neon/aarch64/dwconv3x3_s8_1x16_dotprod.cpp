@@ -578,8 +578,9 @@ inline size_t pair_buf_bytes(size_t h, size_t w, size_t pt, size_t ho, int s) {
   return rows * w + 32;
 }
 
-// The plane (n bytes) into the staging buffer: 64-byte LD1/ST1 of four
-// registers, then 16-byte moves, the last one overlapping (n < 16: memcpy).
+// The plane (n bytes) into the staging buffer: n <= 64 16-byte moves, the
+// last one overlapping (n < 16: memcpy); else 64-byte LD1/ST1 of four
+// registers, the last one overlapping.
 ARMCONV_DWD_INLINE void stage_plane(int8_t* d, const int8_t* s, size_t n) {
   if (n < 16) {
     std::memcpy(d, s, n);
@@ -596,18 +597,25 @@ ARMCONV_DWD_INLINE void stage_plane(int8_t* d, const int8_t* s, size_t n) {
     vst1q_s8(d + n - 16, z);
     return;
   }
-  size_t b = 0;
-  for (; b + 64 <= n; b += 64) {
-    int8x16x4_t v = vld1q_s8_x4(s + b);
-    ARMCONV_DWD_OPAQUE(v.val[0]);
-    vst1q_s8_x4(d + b, v);
-  }
-  for (; b + 16 < n; b += 16) {
-    int8x16_t v = vld1q_s8(s + b);
-    ARMCONV_DWD_OPAQUE(v);
-    vst1q_s8(d + b, v);
-  }
-  vst1q_s8(d + n - 16, vld1q_s8(s + n - 16));
+  // n > 64: blocks of 64 bytes, the last one ending at n (overlapping the
+  // one before). Assembly (vld1q_s8_x4 with the opaque trick cost two
+  // register moves and four address updates a block): register map v16-v19
+  // the block (clobbered), s, d post-incremented, c the blocks before the
+  // last (>= 1).
+  size_t c = (n - 1) / 64;
+  const int8_t* const se = s + n - 64;
+  int8_t* const de = d + n - 64;
+  __asm__ volatile(
+      "1:\n"
+      "ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[s]], #64\n"
+      "subs %[c], %[c], #1\n"
+      "st1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[d]], #64\n"
+      "b.ne 1b\n"
+      "ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[se]]\n"
+      "st1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[de]]\n"
+      : [s] "+r"(s), [d] "+r"(d), [c] "+r"(c)
+      : [se] "r"(se), [de] "r"(de)
+      : "v16", "v17", "v18", "v19", "cc", "memory");
 }
 
 // The 16 outputs of a step: rows oy and oy + 1 (y: the plane's output).
