@@ -578,44 +578,50 @@ inline size_t pair_buf_bytes(size_t h, size_t w, size_t pt, size_t ho, int s) {
   return rows * w + 32;
 }
 
-// The plane (n bytes) into the staging buffer: n <= 64 16-byte moves, the
-// last one overlapping (n < 16: memcpy); else 64-byte LD1/ST1 of four
-// registers, the last one overlapping.
+// The plane (n bytes) into the staging buffer: n > 64 64-byte LD1/ST1 of
+// four registers, the last one overlapping; else 16-byte moves, the last one
+// overlapping (n < 16: memcpy). Tested in the order of the common sizes:
+// 14x14 (196 bytes), then 7x7 (49).
 ARMCONV_DWD_INLINE void stage_plane(int8_t* d, const int8_t* s, size_t n) {
+  if (n > 64) {
+    // n > 64: blocks of 64 bytes, the last one ending at n (overlapping the
+    // one before). Assembly (vld1q_s8_x4 with the opaque trick cost two
+    // register moves and four address updates a block): register map v16-v19
+    // the block (clobbered), s, d post-incremented, c the blocks before the
+    // last (>= 1).
+    size_t c = (n - 1) / 64;
+    const int8_t* const se = s + n - 64;
+    int8_t* const de = d + n - 64;
+    __asm__ volatile(
+        "1:\n"
+        "ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[s]], #64\n"
+        "subs %[c], %[c], #1\n"
+        "st1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[d]], #64\n"
+        "b.ne 1b\n"
+        "ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[se]]\n"
+        "st1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[de]]\n"
+        : [s] "+r"(s), [d] "+r"(d), [c] "+r"(c)
+        : [se] "r"(se), [de] "r"(de)
+        : "v16", "v17", "v18", "v19", "cc", "memory");
+    return;
+  }
+  if (n > 48) {  // 49..64 bytes (7x7): 3 + 1 vectors
+    const int8x16_t a = vld1q_s8(s), b = vld1q_s8(s + 16), c = vld1q_s8(s + 32), z = vld1q_s8(s + n - 16);
+    vst1q_s8(d, a);
+    vst1q_s8(d + 16, b);
+    vst1q_s8(d + 32, c);
+    vst1q_s8(d + n - 16, z);
+    return;
+  }
   if (n < 16) {
     std::memcpy(d, s, n);
     return;
   }
-  if (n <= 64) {  // (7x7: 49 bytes) straight-line, no loop
-    const int8x16_t a = vld1q_s8(s), z = vld1q_s8(s + n - 16);
-    if (n > 32) {
-      const int8x16_t b = vld1q_s8(s + 16);
-      vst1q_s8(d + 16, b);
-      if (n > 48) vst1q_s8(d + 32, vld1q_s8(s + 32));
-    }
-    vst1q_s8(d, a);
-    vst1q_s8(d + n - 16, z);
-    return;
-  }
-  // n > 64: blocks of 64 bytes, the last one ending at n (overlapping the
-  // one before). Assembly (vld1q_s8_x4 with the opaque trick cost two
-  // register moves and four address updates a block): register map v16-v19
-  // the block (clobbered), s, d post-incremented, c the blocks before the
-  // last (>= 1).
-  size_t c = (n - 1) / 64;
-  const int8_t* const se = s + n - 64;
-  int8_t* const de = d + n - 64;
-  __asm__ volatile(
-      "1:\n"
-      "ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[s]], #64\n"
-      "subs %[c], %[c], #1\n"
-      "st1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[d]], #64\n"
-      "b.ne 1b\n"
-      "ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[se]]\n"
-      "st1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[de]]\n"
-      : [s] "+r"(s), [d] "+r"(d), [c] "+r"(c)
-      : [se] "r"(se), [de] "r"(de)
-      : "v16", "v17", "v18", "v19", "cc", "memory");
+  // 16..48 bytes: 1 or 2 vectors and the last one
+  const int8x16_t a = vld1q_s8(s), z = vld1q_s8(s + n - 16);
+  if (n > 32) vst1q_s8(d + 16, vld1q_s8(s + 16));
+  vst1q_s8(d, a);
+  vst1q_s8(d + n - 16, z);
 }
 
 // The 16 outputs of a step: rows oy and oy + 1 (y: the plane's output).
