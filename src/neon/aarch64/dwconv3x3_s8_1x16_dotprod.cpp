@@ -201,6 +201,10 @@ struct TableInfo {
   // (row oy's wo columns at bytes 0.., row oy + 1's at wo..; bytes 2 wo..
   // repeat byte 0), for one 16-byte store.
   uint8_t packed_order[16];
+  // Row pairs' body planes, stride 1: vector q (0, 1), lane i, tap j: column
+  // -pad_left + q + 2i + j of a 16-byte load at the row (the stride-2 layout:
+  // accumulator q lane i is column t_q + 2i, t = {0, 1, 8, 9}).
+  uint8_t body_idx[2][16];
 };
 
 // Wide rows (w >= 16): 2 (stride 1) or 3 (stride 2) 16-byte loads, TBL2/TBL3.
@@ -727,6 +731,7 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
     const size_t nbody = count >= kmin ? count - kmin + 1 : 0;
     Store<S, M> sb = st;
     sb.order = vld1q_u8(tab.packed_order);
+    const uint8x16_t j0 = S == 1 ? vld1q_u8(tab.body_idx[0]) : i0, j1 = S == 1 ? vld1q_u8(tab.body_idx[1]) : i1;
     for (; i < nbody; i++) {
       stage_plane(inner, x, hw);
       const int32x4_t bias = vld1q_dup_s32(bias_p + i);
@@ -734,30 +739,11 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
       else sb.scale = vld1q_dup_f32(scale_p + i);
       const int8x16_t kv = vld1q_s8(a.k + i * kDwS8PackedBytes);
       const Taps w = {vqtbl1q_s8(kv, ti0), vqtbl1q_s8(kv, ti1), vqtbl1q_s8(kv, ti2)};
-      // The step's 16 outputs: rows oy, oy + 1 at element at of the plane.
+      // The step's 16 outputs: rows oy, oy + 1 at element at of the plane
+      // (accumulators 0, 1: row oy, columns 2i + q; 2, 3: row oy + 1).
       auto put = [&](int32x4_t s0, int32x4_t s1, int32x4_t s2, int32x4_t s3, size_t at) {
         if (M == kI8 || M == kI8Shift) {
           vst1q_s8(reinterpret_cast<int8_t*>(y) + at, sb.requant(s0, s1, s2, s3));
-        } else if (S == 1) {
-          // Lane L of the 4 accumulators: columns 4 (L % 2) .. + 3 of row L / 2,
-          // one ST4 (single structure) each. Assembly: ST4 needs the four in
-          // consecutive registers, which GCC arranges for vst4q_lane_f32 by
-          // copies through the stack; register map: the four in v28-v31
-          // (register variables: the asm's inputs), d in any register.
-          float* d = reinterpret_cast<float*>(y) + at;
-          float* e = d + wo;
-          using F4 = float(*)[4];
-          register float32x4_t f0 __asm__("v28") = sb.deq(s0);
-          register float32x4_t f1 __asm__("v29") = sb.deq(s1);
-          register float32x4_t f2 __asm__("v30") = sb.deq(s2);
-          register float32x4_t f3 __asm__("v31") = sb.deq(s3);
-          __asm__(
-              "st4 {v28.s, v29.s, v30.s, v31.s}[0], [%[d]]\n"
-              "st4 {v28.s, v29.s, v30.s, v31.s}[1], [%[d4]]\n"
-              "st4 {v28.s, v29.s, v30.s, v31.s}[2], [%[e]]\n"
-              "st4 {v28.s, v29.s, v30.s, v31.s}[3], [%[e4]]\n"
-              : "=m"(*F4(d)), "=m"(*F4(d + 4)), "=m"(*F4(e)), "=m"(*F4(e + 4))
-              : [d] "r"(d), [d4] "r"(d + 4), [e] "r"(e), [e4] "r"(e + 4), "w"(f0), "w"(f1), "w"(f2), "w"(f3));
         } else {
           float* d = reinterpret_cast<float*>(y) + at;
           const float32x4x2_t u = {{sb.deq(s0), sb.deq(s1)}};
@@ -766,50 +752,59 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
           vst2q_f32(d + wo, v);
         }
       };
+      // Output rows oy, oy + 1: accumulators 0, 1 from input rows oy*S - pt +
+      // {0, 1, 2} (buffer rows oy*S + {0, 1, 2}), 2, 3 from the rows S
+      // further down; two windows per input row (b0: columns 2i, b1: 2i + 1
+      // (stride 1) or 2i + 2 (stride 2), lane i).
+      const int8_t* r = r0;
+      size_t at = 0;
+      int8x16_t t = vld1q_s8(r);
+      int8x16_t a0 = vqtbl1q_s8(t, j0), a1 = vqtbl1q_s8(t, j1);
       if (S == 1) {
-        auto win = [&](const int8_t* r) -> Win {
-          const int8x16_t t = vld1q_s8(r);
-          return {vqtbl1q_s8(t, i0), vqtbl1q_s8(t, i1), vqtbl1q_s8(t, i2), vqtbl1q_s8(t, i3)};
-        };
-        const int8_t* r = r0;
-        size_t at = 0;
-        Win wa = win(r);
+        // Rows oy + {0, 1} kept (a, b), oy + {2, 3} loaded (c, d); two steps
+        // an iteration, the second with the roles of (a, b) and (c, d)
+        // swapped (renamed, not moved).
+        t = vld1q_s8(r + wd);
+        int8x16_t b0 = vqtbl1q_s8(t, j0), b1 = vqtbl1q_s8(t, j1);
         for (int64_t oy = 0; oy < ho; oy += 4) {
-          const Win wb = win(r + wd), wc = win(r + 2 * wd);
-          int32x4_t s0 = vdotq_s32(bias, wa.v0, w.r0), s1 = vdotq_s32(bias, wa.v1, w.r0);
-          int32x4_t s2 = vdotq_s32(bias, wa.v2, w.r0), s3 = vdotq_s32(bias, wa.v3, w.r0);
-          s0 = vdotq_s32(vdotq_s32(s0, wb.v0, w.r1), wc.v0, w.r2);
-          s1 = vdotq_s32(vdotq_s32(s1, wb.v1, w.r1), wc.v1, w.r2);
-          s2 = vdotq_s32(vdotq_s32(s2, wb.v2, w.r1), wc.v2, w.r2);
-          s3 = vdotq_s32(vdotq_s32(s3, wb.v3, w.r1), wc.v3, w.r2);
+          t = vld1q_s8(r + 2 * wd);
+          const int8x16_t c0 = vqtbl1q_s8(t, j0), c1 = vqtbl1q_s8(t, j1);
+          t = vld1q_s8(r + 3 * wd);
+          const int8x16_t d0 = vqtbl1q_s8(t, j0), d1 = vqtbl1q_s8(t, j1);
+          int32x4_t s0 = vdotq_s32(bias, a0, w.r0), s1 = vdotq_s32(bias, a1, w.r0);
+          int32x4_t s2 = vdotq_s32(bias, b0, w.r0), s3 = vdotq_s32(bias, b1, w.r0);
+          s0 = vdotq_s32(vdotq_s32(s0, b0, w.r1), c0, w.r2);
+          s1 = vdotq_s32(vdotq_s32(s1, b1, w.r1), c1, w.r2);
+          s2 = vdotq_s32(vdotq_s32(s2, c0, w.r1), d0, w.r2);
+          s3 = vdotq_s32(vdotq_s32(s3, c1, w.r1), d1, w.r2);
           put(s0, s1, s2, s3, at);
           if (oy + 2 >= ho) break;
-          const Win wd1 = win(r + 3 * wd);
-          wa = win(r + 4 * wd);
-          int32x4_t t0 = vdotq_s32(bias, wc.v0, w.r0), t1 = vdotq_s32(bias, wc.v1, w.r0);
-          int32x4_t t2 = vdotq_s32(bias, wc.v2, w.r0), t3 = vdotq_s32(bias, wc.v3, w.r0);
-          t0 = vdotq_s32(vdotq_s32(t0, wd1.v0, w.r1), wa.v0, w.r2);
-          t1 = vdotq_s32(vdotq_s32(t1, wd1.v1, w.r1), wa.v1, w.r2);
-          t2 = vdotq_s32(vdotq_s32(t2, wd1.v2, w.r1), wa.v2, w.r2);
-          t3 = vdotq_s32(vdotq_s32(t3, wd1.v3, w.r1), wa.v3, w.r2);
-          put(t0, t1, t2, t3, at + 2 * wo);
+          t = vld1q_s8(r + 4 * wd);
+          a0 = vqtbl1q_s8(t, j0);
+          a1 = vqtbl1q_s8(t, j1);
+          t = vld1q_s8(r + 5 * wd);
+          b0 = vqtbl1q_s8(t, j0);
+          b1 = vqtbl1q_s8(t, j1);
+          int32x4_t u0 = vdotq_s32(bias, c0, w.r0), u1 = vdotq_s32(bias, c1, w.r0);
+          int32x4_t u2 = vdotq_s32(bias, d0, w.r0), u3 = vdotq_s32(bias, d1, w.r0);
+          u0 = vdotq_s32(vdotq_s32(u0, d0, w.r1), a0, w.r2);
+          u1 = vdotq_s32(vdotq_s32(u1, d1, w.r1), a1, w.r2);
+          u2 = vdotq_s32(vdotq_s32(u2, a0, w.r1), b0, w.r2);
+          u3 = vdotq_s32(vdotq_s32(u3, a1, w.r1), b1, w.r2);
+          put(u0, u1, u2, u3, at + 2 * wo);
           r += 4 * wd;
           at += 4 * wo;
         }
       } else {
-        const int8_t* r = r0;
-        size_t at = 0;
-        int8x16_t t = vld1q_s8(r);
-        int8x16_t a0 = vqtbl1q_s8(t, i0), a1 = vqtbl1q_s8(t, i1);
         for (int64_t oy = 0; oy < ho; oy += 2) {
           t = vld1q_s8(r + wd);
-          const int8x16_t b0 = vqtbl1q_s8(t, i0), b1 = vqtbl1q_s8(t, i1);
+          const int8x16_t b0 = vqtbl1q_s8(t, j0), b1 = vqtbl1q_s8(t, j1);
           t = vld1q_s8(r + 2 * wd);
-          const int8x16_t c0 = vqtbl1q_s8(t, i0), c1 = vqtbl1q_s8(t, i1);
+          const int8x16_t c0 = vqtbl1q_s8(t, j0), c1 = vqtbl1q_s8(t, j1);
           t = vld1q_s8(r + 3 * wd);
-          const int8x16_t d0 = vqtbl1q_s8(t, i0), d1 = vqtbl1q_s8(t, i1);
+          const int8x16_t d0 = vqtbl1q_s8(t, j0), d1 = vqtbl1q_s8(t, j1);
           t = vld1q_s8(r + 4 * wd);
-          const int8x16_t e0 = vqtbl1q_s8(t, i0), e1 = vqtbl1q_s8(t, i1);
+          const int8x16_t e0 = vqtbl1q_s8(t, j0), e1 = vqtbl1q_s8(t, j1);
           int32x4_t s0 = vdotq_s32(bias, a0, w.r0), s1 = vdotq_s32(bias, a1, w.r0);
           int32x4_t s2 = vdotq_s32(bias, c0, w.r0), s3 = vdotq_s32(bias, c1, w.r0);
           s0 = vdotq_s32(vdotq_s32(s0, b0, w.r1), c0, w.r2);
@@ -1036,11 +1031,17 @@ bool make_plan(const DwPlaneS8& p, Plan& pl) {
     // Stride 2: vector q (0, 1), lane i, tap j: column -pad_left + o_q + 4i + j.
     TableInfo& t = pl.tab[pl.tables++];
     t.a[0] = t.a[1] = t.a[2] = 0;
-    const uint8_t* order = S == 1 ? kOrderS1 : kOrderS2;  // column r * 8 + c -> byte
+    // (the body planes of both strides have the stride-2 layout)
     for (int b = 0; b < 16; b++) {
       const size_t r = size_t(b) / p.wo, c = size_t(b) % p.wo;
-      t.packed_order[b] = r < 2 ? order[r * 8 + c] : order[0];
+      t.packed_order[b] = r < 2 ? kOrderS2[r * 8 + c] : kOrderS2[0];
     }
+    for (int q = 0; q < 2; q++)
+      for (int b = 0; b < 16; b++) {
+        const int i = b / 4, j = b % 4;
+        const int64_t c = -pl_ + q + 2 * i + j;
+        t.body_idx[q][b] = j != 3 && c >= 0 && c < w ? uint8_t(c) : uint8_t(0xff);
+      }
     for (int q = 0; q < 4; q++)
       for (int b = 0; b < 16; b++) {
         const int i = b / 4, j = b % 4;
