@@ -707,12 +707,16 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
   const float* scale_p = (M == kF32 || M == kF32Clamp) ? a.out->fscale + a.ch : nullptr;
   const size_t hw = a.hw, howo = a.howo, count = a.count, wo = a.wo;
   const int64_t wd = a.w, pt = a.pt, ho = int64_t(a.ho);
-  alignas(16) int8_t buf[kPairBuf];
+  // Two staging buffers (the body planes run in twos when ho is odd).
+  alignas(16) int8_t buf[kPairBuf], buf2[kPairBuf];
   {
     const size_t n = pair_buf_bytes(size_t(a.h), size_t(wd), size_t(pt), a.ho, S);
     int8x16_t z = vdupq_n_s8(0);
     ARMCONV_DWD_OPAQUE(z);
-    for (size_t b = 0; b < n; b += 16) vst1q_s8(buf + b, z);
+    for (size_t b = 0; b < n; b += 16) {
+      vst1q_s8(buf + b, z);
+      vst1q_s8(buf2 + b, z);
+    }
   }
   int8_t* const inner = buf + pt * wd;  // row 0 of the plane
   const int8_t* const r0 = buf;         // row -pt
@@ -732,23 +736,21 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
     Store<S, M> sb = st;
     sb.order = vld1q_u8(tab.packed_order);
     const uint8x16_t j0 = S == 1 ? vld1q_u8(tab.body_idx[0]) : i0, j1 = S == 1 ? vld1q_u8(tab.body_idx[1]) : i1;
-    for (; i < nbody; i++) {
-      stage_plane(inner, x, hw);
-      const int32x4_t bias = vld1q_dup_s32(bias_p + i);
-      if (M == kI8 || M == kI8Shift) sb.mult = vld1q_dup_s32(mult_p + i);
-      else sb.scale = vld1q_dup_f32(scale_p + i);
-      const int8x16_t kv = vld1q_s8(a.k + i * kDwS8PackedBytes);
-      const Taps w = {vqtbl1q_s8(kv, ti0), vqtbl1q_s8(kv, ti1), vqtbl1q_s8(kv, ti2)};
+    // A plane's full steps: output rows 0 .. rows - 1 (rows even, or ho: the
+    // last step's second row then lands in the next plane), from the staged
+    // rows at rb, stored at yp.
+    auto steps_of = [&](const int8_t* rb, const Taps& w, int32x4_t bias, const Store<S, M>& sp, char* yp,
+                        int64_t rows) {
       // The step's 16 outputs: rows oy, oy + 1 at element at of the plane
       // (accumulators 0, 1: row oy, columns 2i + q; 2, 3: row oy + 1).
       auto put = [&](int32x4_t s0, int32x4_t s1, int32x4_t s2, int32x4_t s3, size_t at) {
         if (M == kI8 || M == kI8Shift) {
-          vst1q_s8(reinterpret_cast<int8_t*>(y) + at, sb.requant(s0, s1, s2, s3));
+          vst1q_s8(reinterpret_cast<int8_t*>(yp) + at, sp.requant(s0, s1, s2, s3));
         } else {
-          float* d = reinterpret_cast<float*>(y) + at;
-          const float32x4x2_t u = {{sb.deq(s0), sb.deq(s1)}};
+          float* d = reinterpret_cast<float*>(yp) + at;
+          const float32x4x2_t u = {{sp.deq(s0), sp.deq(s1)}};
           vst2q_f32(d, u);
-          const float32x4x2_t v = {{sb.deq(s2), sb.deq(s3)}};
+          const float32x4x2_t v = {{sp.deq(s2), sp.deq(s3)}};
           vst2q_f32(d + wo, v);
         }
       };
@@ -756,7 +758,7 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
       // {0, 1, 2} (buffer rows oy*S + {0, 1, 2}), 2, 3 from the rows S
       // further down; two windows per input row (b0: columns 2i, b1: 2i + 1
       // (stride 1) or 2i + 2 (stride 2), lane i).
-      const int8_t* r = r0;
+      const int8_t* r = rb;
       size_t at = 0;
       int8x16_t t = vld1q_s8(r);
       int8x16_t a0 = vqtbl1q_s8(t, j0), a1 = vqtbl1q_s8(t, j1);
@@ -766,7 +768,7 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
         // swapped (renamed, not moved).
         t = vld1q_s8(r + wd);
         int8x16_t b0 = vqtbl1q_s8(t, j0), b1 = vqtbl1q_s8(t, j1);
-        for (int64_t oy = 0; oy < ho; oy += 4) {
+        for (int64_t oy = 0; oy < rows; oy += 4) {
           t = vld1q_s8(r + 2 * wd);
           const int8x16_t c0 = vqtbl1q_s8(t, j0), c1 = vqtbl1q_s8(t, j1);
           t = vld1q_s8(r + 3 * wd);
@@ -778,7 +780,7 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
           s2 = vdotq_s32(vdotq_s32(s2, c0, w.r1), d0, w.r2);
           s3 = vdotq_s32(vdotq_s32(s3, c1, w.r1), d1, w.r2);
           put(s0, s1, s2, s3, at);
-          if (oy + 2 >= ho) break;
+          if (oy + 2 >= rows) break;
           t = vld1q_s8(r + 4 * wd);
           a0 = vqtbl1q_s8(t, j0);
           a1 = vqtbl1q_s8(t, j1);
@@ -796,7 +798,7 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
           at += 4 * wo;
         }
       } else {
-        for (int64_t oy = 0; oy < ho; oy += 2) {
+        for (int64_t oy = 0; oy < rows; oy += 2) {
           t = vld1q_s8(r + wd);
           const int8x16_t b0 = vqtbl1q_s8(t, j0), b1 = vqtbl1q_s8(t, j1);
           t = vld1q_s8(r + 2 * wd);
@@ -818,6 +820,83 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
           at += 2 * wo;
         }
       }
+    };
+    // The windows (j0, j1) of the input row at r: accumulator pair of kernel row k.
+    auto dot3 = [&](const int8_t* r, const Taps& w, int32x4_t bias, int32x4_t& s0, int32x4_t& s1) {
+      int8x16_t t = vld1q_s8(r);
+      s0 = vdotq_s32(bias, vqtbl1q_s8(t, j0), w.r0);
+      s1 = vdotq_s32(bias, vqtbl1q_s8(t, j1), w.r0);
+      t = vld1q_s8(r + wd);
+      s0 = vdotq_s32(s0, vqtbl1q_s8(t, j0), w.r1);
+      s1 = vdotq_s32(s1, vqtbl1q_s8(t, j1), w.r1);
+      t = vld1q_s8(r + 2 * wd);
+      s0 = vdotq_s32(s0, vqtbl1q_s8(t, j0), w.r2);
+      s1 = vdotq_s32(s1, vqtbl1q_s8(t, j1), w.r2);
+    };
+    // Odd ho, int8 output: planes in twos, the last rows of both in one step
+    // (accumulators 0, 1: plane A's row ho - 1; 2, 3: plane B's, with B's
+    // taps, bias and multiplier). Order of the stores: A's rows 0 .. ho - 2
+    // (the last step's lanes past them land in A's row ho - 1 and, wo < 6,
+    // B's first row), A's row ho - 1 (8 elements: into B's first row), B's
+    // rows 0 .. ho - 2 (into B's row ho - 1 and, wo < 6, the next plane), B's
+    // row ho - 1 (into the next plane, stored after).
+    int8_t* const inner2 = buf2 + pt * wd;
+    const uint8x16_t order2 = vld1q_u8(kOrderS2);
+    // (int8 output only: with float output GCC's allocation of the two
+    // planes' constants spills: qmbv2_dw_960_7_f32 1.92 -> 1.66 MACs/insn)
+    const bool twos = (ho & 1) != 0 && (M == kI8 || M == kI8Shift);
+    const size_t last = size_t(ho - 1) * wo;  // the last row's first element
+    const size_t lastrow = size_t(ho - 1) * S * size_t(wd);  // its first buffer row
+    while (i < nbody) {
+      if (twos && i + 1 < nbody) {
+        stage_plane(inner, x, hw);
+        stage_plane(inner2, x + hw, hw);
+        const int32x4_t biasA = vld1q_dup_s32(bias_p + i), biasB = vld1q_dup_s32(bias_p + i + 1);
+        Store<S, M> sA = sb, sB = sb;
+        if (M == kI8 || M == kI8Shift) {
+          sA.mult = vld1q_dup_s32(mult_p + i);
+          sB.mult = vld1q_dup_s32(mult_p + i + 1);
+        }
+        const int8x16_t kA = vld1q_s8(a.k + i * kDwS8PackedBytes), kB = vld1q_s8(a.k + (i + 1) * kDwS8PackedBytes);
+        const Taps wA = {vqtbl1q_s8(kA, ti0), vqtbl1q_s8(kA, ti1), vqtbl1q_s8(kA, ti2)};
+        const Taps wB = {vqtbl1q_s8(kB, ti0), vqtbl1q_s8(kB, ti1), vqtbl1q_s8(kB, ti2)};
+        char* const yB = y + howo * es;
+        if (ho > 1) steps_of(r0, wA, biasA, sA, y, ho - 1);
+        int32x4_t s0, s1, s2, s3;
+        dot3(r0 + lastrow, wA, biasA, s0, s1);
+        dot3(buf2 + lastrow, wB, biasB, s2, s3);
+        if (M == kI8 || M == kI8Shift) {
+          if (M == kI8Shift) {
+            s0 = vqshlq_s32(s0, sb.shift);
+            s1 = vqshlq_s32(s1, sb.shift);
+            s2 = vqshlq_s32(s2, sb.shift);
+            s3 = vqshlq_s32(s3, sb.shift);
+          }
+          s0 = vqrdmulhq_s32(s0, sA.mult);
+          s1 = vqrdmulhq_s32(s1, sA.mult);
+          s2 = vqrdmulhq_s32(s2, sB.mult);
+          s3 = vqrdmulhq_s32(s3, sB.mult);
+          const int16x8_t h0 = vqmovn_high_s32(vqmovn_s32(s0), s1);
+          const int16x8_t h1 = vqmovn_high_s32(vqmovn_s32(s2), s3);
+          int8x16_t q = vqmovn_high_s16(vqmovn_s16(h0), h1);
+          q = vminq_s8(vmaxq_s8(vqtbl1q_s8(q, order2), sb.qmin), sb.qmax);
+          vst1_s8(reinterpret_cast<int8_t*>(y) + last, vget_low_s8(q));
+          if (ho > 1) steps_of(buf2, wB, biasB, sB, yB, ho - 1);
+          vst1_s8(reinterpret_cast<int8_t*>(yB) + last, vget_high_s8(q));
+        }
+        i += 2;
+        x += 2 * hw;
+        y += 2 * howo * es;
+        continue;
+      }
+      stage_plane(inner, x, hw);
+      const int32x4_t bias = vld1q_dup_s32(bias_p + i);
+      if (M == kI8 || M == kI8Shift) sb.mult = vld1q_dup_s32(mult_p + i);
+      else sb.scale = vld1q_dup_f32(scale_p + i);
+      const int8x16_t kv = vld1q_s8(a.k + i * kDwS8PackedBytes);
+      const Taps w = {vqtbl1q_s8(kv, ti0), vqtbl1q_s8(kv, ti1), vqtbl1q_s8(kv, ti2)};
+      steps_of(r0, w, bias, sb, y, ho);
+      i++;
       x += hw;
       y += howo * es;
     }
