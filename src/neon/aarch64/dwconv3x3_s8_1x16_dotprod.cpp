@@ -73,7 +73,10 @@
 // output; baseline kernels before): stride 1 qmbv2_dw_32_112 1.78 -> 3.62,
 // qdw3x3s1_64_56 1.40 -> 3.03, 192@28 1.14 -> 2.82, 384@14 1.72 -> 2.64,
 // 960@7 1.08 -> 1.44; stride 2 96@112 1.15 -> 2.62, qdw3x3s2_64_56 0.94 ->
-// 2.38, 192@28 0.72 -> 2.10, 576@14 1.07 -> 1.28.
+// 2.38, 192@28 0.72 -> 2.10, 576@14 1.07 -> 1.28. Then the small maps' body
+// planes, twos and staging copy: 384@14 2.64 -> 2.73, 960@7 1.44 -> 2.20,
+// 576@14 s2 1.28 -> 2.01 (float output: 384@14 2.39 -> 2.45, 960@7 1.40 ->
+// 1.92, 576@14 s2 1.40 -> 1.65).
 #include <arm_neon.h>
 
 #include <cstddef>
@@ -572,6 +575,16 @@ __attribute__((noinline)) void sweep(const SweepArgs& a) {
 // Stores: 8 elements at each of the two rows (the ones past the row land in
 // the next row, stored after it), exactly wo where 8 would pass the call's
 // last output.
+// Body planes (all but the call's last one or two: each step's stores stay
+// inside the call's output): no checks; both strides in the stride-2 layout
+// (stride 1: accumulators 0, 1 row oy, columns 2i + q; 2, 3 row oy + 1;
+// two windows per input row, shared by the step's two rows and the next
+// step: 2 loads + 4 TBL a step, was 2 + 8); int8 one 16-byte store a step
+// (the two rows packed, TBL packed_order), float two ST2. Odd heights, int8:
+// planes in twos, the two planes' last rows one step. Per 7x7 plane (a76,
+// int8): ~200 instructions (192255 / 960 planes; 7 steps of ~44 per two
+// planes: 12 sdot, 4 + 1 TBL, 2 loads, 4 moves, 12 output stage, 1 store,
+// loop; and ~30 set-up and staging); was ~305.
 
 // Buffer bytes for a plane of h rows of w (wo <= 8) with pad_top pt: rows
 // -pt .. h + 2 + (S - 1) * 2 + 1 are read (the last step's rows below the
