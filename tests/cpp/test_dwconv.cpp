@@ -323,6 +323,42 @@ void sweep_s8_widths(const Dw3x3S8Kernels& kern) {
   g_failures += bad;
 }
 
+// Long runs of small planes (the dotprod table's row pairs: maps at most 8
+// outputs wide, 7x7 and 14 -> 7 among them): runs of 1..13 planes, odd and
+// even, so that the planes whose every step stores 16 outputs (the lanes
+// past the plane landing in the next plane's output) meet the last planes,
+// which store exactly; every output height 1..9, both strides, paddings,
+// int8 (shift 0 and > 0) and float (with and without the clamp) outputs,
+// guard pages at either end.
+void sweep_s8_runs(const Dw3x3S8Kernels& kern) {
+  const Pads pads[] = {{1, 1, 1, 1}, {0, 0, 0, 0}, {0, 1, 0, 1}, {2, 1, 2, 0}};
+  int cases = 0, bad = 0;
+  for (int s = 1; s <= 2; s++)
+    for (int h = 1; h <= 18; h++)
+      for (int w = 3; w <= (s == 1 ? 9 : 17); w++)
+        for (const Pads& pd : pads) {
+          if (s == 1 && h > 10) continue;
+          for (int count : {1, 2, 3, 5, 6, 13}) {
+            const bool i8 = (h + w + count) % 2 == 0;
+            cases++;
+            if (!check_plane_s8(kern, s, h, w, pd, i8, (h + count + pd.l) % 2 == 0, count) && ++bad > 20) {
+              g_failures += bad;
+              return;
+            }
+          }
+        }
+  // The MobileNetV2 shapes, both outputs, many planes.
+  for (int s = 1; s <= 2; s++)
+    for (int count : {7, 8, 31})
+      for (bool i8 : {true, false}) {
+        cases++;
+        if (!check_plane_s8(kern, s, 7 * s, 7 * s, {1, 1, 1, 1}, i8, count % 2 == 1, count)) bad++;
+        if (s == 2 && !check_plane_s8(kern, s, 14, 14, {0, 1, 0, 1}, i8, count % 2 == 0, count)) bad++;
+      }
+  std::printf("%s: %d runs of small planes, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
 // The operator layer: batch > 1, several channels, bias, forced algorithm.
 void check_operator() {
   armconv::Conv2dParams p;
@@ -628,6 +664,7 @@ int main() {
   std::printf("dispatched int8 depthwise 3x3: %s\n", chosen8.name);
   sweep_s8(chosen8);
   sweep_s8_widths(chosen8);
+  sweep_s8_runs(chosen8);
 #if defined(ARMCONV_HAVE_DOTPROD)
   // The dotprod table only where the CPU has dotprod (else SIGILL); it is the
   // dispatched one there, checked above: here again by name, and the
@@ -636,6 +673,7 @@ int main() {
   if (cpu_features().dotprod && &chosen8 != &dw3x3_s8_dotprod_kernels()) {
     sweep_s8(dw3x3_s8_dotprod_kernels());
     sweep_s8_widths(dw3x3_s8_dotprod_kernels());
+    sweep_s8_runs(dw3x3_s8_dotprod_kernels());
   }
 #endif
 #if defined(ARMCONV_HAVE_NEON)

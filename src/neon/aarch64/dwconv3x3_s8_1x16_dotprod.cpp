@@ -73,7 +73,10 @@
 // output; baseline kernels before): stride 1 qmbv2_dw_32_112 1.78 -> 3.62,
 // qdw3x3s1_64_56 1.40 -> 3.03, 192@28 1.14 -> 2.82, 384@14 1.72 -> 2.64,
 // 960@7 1.08 -> 1.44; stride 2 96@112 1.15 -> 2.62, qdw3x3s2_64_56 0.94 ->
-// 2.38, 192@28 0.72 -> 2.10, 576@14 1.07 -> 1.28.
+// 2.38, 192@28 0.72 -> 2.10, 576@14 1.07 -> 1.28. Then the small maps' body
+// planes, twos and staging copy: 384@14 2.64 -> 2.73, 960@7 1.44 -> 2.20,
+// 576@14 s2 1.28 -> 2.01 (float output: 384@14 2.39 -> 2.45, 960@7 1.40 ->
+// 1.92, 576@14 s2 1.40 -> 1.65).
 #include <arm_neon.h>
 
 #include <cstddef>
@@ -197,6 +200,14 @@ struct RightSrc {
 struct TableInfo {
   uint8_t idx[4][16];
   int64_t a[3];  // wide: the 16-byte loads' first columns; narrow: a[0] = w - u
+  // Row pairs: the order TBL of a step's int8 outputs packed as the two rows
+  // (row oy's wo columns at bytes 0.., row oy + 1's at wo..; bytes 2 wo..
+  // repeat byte 0), for one 16-byte store.
+  uint8_t packed_order[16];
+  // Row pairs' body planes, stride 1: vector q (0, 1), lane i, tap j: column
+  // -pad_left + q + 2i + j of a 16-byte load at the row (the stride-2 layout:
+  // accumulator q lane i is column t_q + 2i, t = {0, 1, 8, 9}).
+  uint8_t body_idx[2][16];
 };
 
 // Wide rows (w >= 16): 2 (stride 1) or 3 (stride 2) 16-byte loads, TBL2/TBL3.
@@ -564,6 +575,16 @@ __attribute__((noinline)) void sweep(const SweepArgs& a) {
 // Stores: 8 elements at each of the two rows (the ones past the row land in
 // the next row, stored after it), exactly wo where 8 would pass the call's
 // last output.
+// Body planes (all but the call's last one or two: each step's stores stay
+// inside the call's output): no checks; both strides in the stride-2 layout
+// (stride 1: accumulators 0, 1 row oy, columns 2i + q; 2, 3 row oy + 1;
+// two windows per input row, shared by the step's two rows and the next
+// step: 2 loads + 4 TBL a step, was 2 + 8); int8 one 16-byte store a step
+// (the two rows packed, TBL packed_order), float two ST2. Odd heights, int8:
+// planes in twos, the two planes' last rows one step. Per 7x7 plane (a76,
+// int8): ~200 instructions (192255 / 960 planes; 7 steps of ~44 per two
+// planes: 12 sdot, 4 + 1 TBL, 2 loads, 4 moves, 12 output stage, 1 store,
+// loop; and ~30 set-up and staging); was ~305.
 
 // Buffer bytes for a plane of h rows of w (wo <= 8) with pad_top pt: rows
 // -pt .. h + 2 + (S - 1) * 2 + 1 are read (the last step's rows below the
@@ -574,36 +595,50 @@ inline size_t pair_buf_bytes(size_t h, size_t w, size_t pt, size_t ho, int s) {
   return rows * w + 32;
 }
 
-// The plane (n bytes) into the staging buffer: 64-byte LD1/ST1 of four
-// registers, then 16-byte moves, the last one overlapping (n < 16: memcpy).
+// The plane (n bytes) into the staging buffer: n > 64 64-byte LD1/ST1 of
+// four registers, the last one overlapping; else 16-byte moves, the last one
+// overlapping (n < 16: memcpy). Tested in the order of the common sizes:
+// 14x14 (196 bytes), then 7x7 (49).
 ARMCONV_DWD_INLINE void stage_plane(int8_t* d, const int8_t* s, size_t n) {
+  if (n > 64) {
+    // n > 64: blocks of 64 bytes, the last one ending at n (overlapping the
+    // one before). Assembly (vld1q_s8_x4 with the opaque trick cost two
+    // register moves and four address updates a block): register map v16-v19
+    // the block (clobbered), s, d post-incremented, c the blocks before the
+    // last (>= 1).
+    size_t c = (n - 1) / 64;
+    const int8_t* const se = s + n - 64;
+    int8_t* const de = d + n - 64;
+    __asm__ volatile(
+        "1:\n"
+        "ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[s]], #64\n"
+        "subs %[c], %[c], #1\n"
+        "st1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[d]], #64\n"
+        "b.ne 1b\n"
+        "ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[se]]\n"
+        "st1 {v16.16b, v17.16b, v18.16b, v19.16b}, [%[de]]\n"
+        : [s] "+r"(s), [d] "+r"(d), [c] "+r"(c)
+        : [se] "r"(se), [de] "r"(de)
+        : "v16", "v17", "v18", "v19", "cc", "memory");
+    return;
+  }
+  if (n > 48) {  // 49..64 bytes (7x7): 3 + 1 vectors
+    const int8x16_t a = vld1q_s8(s), b = vld1q_s8(s + 16), c = vld1q_s8(s + 32), z = vld1q_s8(s + n - 16);
+    vst1q_s8(d, a);
+    vst1q_s8(d + 16, b);
+    vst1q_s8(d + 32, c);
+    vst1q_s8(d + n - 16, z);
+    return;
+  }
   if (n < 16) {
     std::memcpy(d, s, n);
     return;
   }
-  if (n <= 64) {  // (7x7: 49 bytes) straight-line, no loop
-    const int8x16_t a = vld1q_s8(s), z = vld1q_s8(s + n - 16);
-    if (n > 32) {
-      const int8x16_t b = vld1q_s8(s + 16);
-      vst1q_s8(d + 16, b);
-      if (n > 48) vst1q_s8(d + 32, vld1q_s8(s + 32));
-    }
-    vst1q_s8(d, a);
-    vst1q_s8(d + n - 16, z);
-    return;
-  }
-  size_t b = 0;
-  for (; b + 64 <= n; b += 64) {
-    int8x16x4_t v = vld1q_s8_x4(s + b);
-    ARMCONV_DWD_OPAQUE(v.val[0]);
-    vst1q_s8_x4(d + b, v);
-  }
-  for (; b + 16 < n; b += 16) {
-    int8x16_t v = vld1q_s8(s + b);
-    ARMCONV_DWD_OPAQUE(v);
-    vst1q_s8(d + b, v);
-  }
-  vst1q_s8(d + n - 16, vld1q_s8(s + n - 16));
+  // 16..48 bytes: 1 or 2 vectors and the last one
+  const int8x16_t a = vld1q_s8(s), z = vld1q_s8(s + n - 16);
+  if (n > 32) vst1q_s8(d + 16, vld1q_s8(s + 16));
+  vst1q_s8(d, a);
+  vst1q_s8(d + n - 16, z);
 }
 
 // The 16 outputs of a step: rows oy and oy + 1 (y: the plane's output).
@@ -685,16 +720,201 @@ __attribute__((noinline)) void sweep_pairs(const SweepArgs& a) {
   const float* scale_p = (M == kF32 || M == kF32Clamp) ? a.out->fscale + a.ch : nullptr;
   const size_t hw = a.hw, howo = a.howo, count = a.count, wo = a.wo;
   const int64_t wd = a.w, pt = a.pt, ho = int64_t(a.ho);
-  alignas(16) int8_t buf[kPairBuf];
+  // Two staging buffers (the body planes run in twos when ho is odd).
+  alignas(16) int8_t buf[kPairBuf], buf2[kPairBuf];
   {
     const size_t n = pair_buf_bytes(size_t(a.h), size_t(wd), size_t(pt), a.ho, S);
     int8x16_t z = vdupq_n_s8(0);
     ARMCONV_DWD_OPAQUE(z);
-    for (size_t b = 0; b < n; b += 16) vst1q_s8(buf + b, z);
+    for (size_t b = 0; b < n; b += 16) {
+      vst1q_s8(buf + b, z);
+      vst1q_s8(buf2 + b, z);
+    }
   }
   int8_t* const inner = buf + pt * wd;  // row 0 of the plane
   const int8_t* const r0 = buf;         // row -pt
-  for (size_t i = 0; i < count; i++) {
+  size_t i = 0;
+  {
+    // Body planes: those whose every step can store all 16 outputs (int8:
+    // one 16-byte store of the two rows packed; float: 8 + 8 at the two
+    // rows), the last step's second row and the lanes past the rows landing
+    // in the next plane's output (stored after it, by the body loop or the
+    // checked loop below). The last step (oy = 2 (steps - 1)) reaches element
+    // at + 16 (int8) or at + wo + 8 (float) of the plane: the planes with at
+    // least that many output elements to the call's end.
+    const size_t steps = (size_t(ho) + 1) / 2;
+    const size_t need = (2 * steps - 2) * wo + (es == 1 ? 16 : wo + 8);
+    const size_t kmin = (need + howo - 1) / howo;  // planes to the end it needs
+    const size_t nbody = count >= kmin ? count - kmin + 1 : 0;
+    Store<S, M> sb = st;
+    sb.order = vld1q_u8(tab.packed_order);
+    const uint8x16_t j0 = S == 1 ? vld1q_u8(tab.body_idx[0]) : i0, j1 = S == 1 ? vld1q_u8(tab.body_idx[1]) : i1;
+    // A plane's full steps: output rows 0 .. rows - 1 (rows even, or ho: the
+    // last step's second row then lands in the next plane), from the staged
+    // rows at rb, stored at yp.
+    auto steps_of = [&](const int8_t* rb, const Taps& w, int32x4_t bias, const Store<S, M>& sp, char* yp,
+                        int64_t rows) {
+      // The step's 16 outputs: rows oy, oy + 1 at element at of the plane
+      // (accumulators 0, 1: row oy, columns 2i + q; 2, 3: row oy + 1).
+      auto put = [&](int32x4_t s0, int32x4_t s1, int32x4_t s2, int32x4_t s3, size_t at) {
+        if (M == kI8 || M == kI8Shift) {
+          vst1q_s8(reinterpret_cast<int8_t*>(yp) + at, sp.requant(s0, s1, s2, s3));
+        } else {
+          float* d = reinterpret_cast<float*>(yp) + at;
+          const float32x4x2_t u = {{sp.deq(s0), sp.deq(s1)}};
+          vst2q_f32(d, u);
+          const float32x4x2_t v = {{sp.deq(s2), sp.deq(s3)}};
+          vst2q_f32(d + wo, v);
+        }
+      };
+      // Output rows oy, oy + 1: accumulators 0, 1 from input rows oy*S - pt +
+      // {0, 1, 2} (buffer rows oy*S + {0, 1, 2}), 2, 3 from the rows S
+      // further down; two windows per input row (b0: columns 2i, b1: 2i + 1
+      // (stride 1) or 2i + 2 (stride 2), lane i).
+      const int8_t* r = rb;
+      size_t at = 0;
+      int8x16_t t = vld1q_s8(r);
+      int8x16_t a0 = vqtbl1q_s8(t, j0), a1 = vqtbl1q_s8(t, j1);
+      if (S == 1) {
+        // Rows oy + {0, 1} kept (a, b), oy + {2, 3} loaded (c, d); two steps
+        // an iteration, the second with the roles of (a, b) and (c, d)
+        // swapped (renamed, not moved).
+        t = vld1q_s8(r + wd);
+        int8x16_t b0 = vqtbl1q_s8(t, j0), b1 = vqtbl1q_s8(t, j1);
+        for (int64_t oy = 0; oy < rows; oy += 4) {
+          t = vld1q_s8(r + 2 * wd);
+          const int8x16_t c0 = vqtbl1q_s8(t, j0), c1 = vqtbl1q_s8(t, j1);
+          t = vld1q_s8(r + 3 * wd);
+          const int8x16_t d0 = vqtbl1q_s8(t, j0), d1 = vqtbl1q_s8(t, j1);
+          int32x4_t s0 = vdotq_s32(bias, a0, w.r0), s1 = vdotq_s32(bias, a1, w.r0);
+          int32x4_t s2 = vdotq_s32(bias, b0, w.r0), s3 = vdotq_s32(bias, b1, w.r0);
+          s0 = vdotq_s32(vdotq_s32(s0, b0, w.r1), c0, w.r2);
+          s1 = vdotq_s32(vdotq_s32(s1, b1, w.r1), c1, w.r2);
+          s2 = vdotq_s32(vdotq_s32(s2, c0, w.r1), d0, w.r2);
+          s3 = vdotq_s32(vdotq_s32(s3, c1, w.r1), d1, w.r2);
+          put(s0, s1, s2, s3, at);
+          if (oy + 2 >= rows) break;
+          t = vld1q_s8(r + 4 * wd);
+          a0 = vqtbl1q_s8(t, j0);
+          a1 = vqtbl1q_s8(t, j1);
+          t = vld1q_s8(r + 5 * wd);
+          b0 = vqtbl1q_s8(t, j0);
+          b1 = vqtbl1q_s8(t, j1);
+          int32x4_t u0 = vdotq_s32(bias, c0, w.r0), u1 = vdotq_s32(bias, c1, w.r0);
+          int32x4_t u2 = vdotq_s32(bias, d0, w.r0), u3 = vdotq_s32(bias, d1, w.r0);
+          u0 = vdotq_s32(vdotq_s32(u0, d0, w.r1), a0, w.r2);
+          u1 = vdotq_s32(vdotq_s32(u1, d1, w.r1), a1, w.r2);
+          u2 = vdotq_s32(vdotq_s32(u2, a0, w.r1), b0, w.r2);
+          u3 = vdotq_s32(vdotq_s32(u3, a1, w.r1), b1, w.r2);
+          put(u0, u1, u2, u3, at + 2 * wo);
+          r += 4 * wd;
+          at += 4 * wo;
+        }
+      } else {
+        for (int64_t oy = 0; oy < rows; oy += 2) {
+          t = vld1q_s8(r + wd);
+          const int8x16_t b0 = vqtbl1q_s8(t, j0), b1 = vqtbl1q_s8(t, j1);
+          t = vld1q_s8(r + 2 * wd);
+          const int8x16_t c0 = vqtbl1q_s8(t, j0), c1 = vqtbl1q_s8(t, j1);
+          t = vld1q_s8(r + 3 * wd);
+          const int8x16_t d0 = vqtbl1q_s8(t, j0), d1 = vqtbl1q_s8(t, j1);
+          t = vld1q_s8(r + 4 * wd);
+          const int8x16_t e0 = vqtbl1q_s8(t, j0), e1 = vqtbl1q_s8(t, j1);
+          int32x4_t s0 = vdotq_s32(bias, a0, w.r0), s1 = vdotq_s32(bias, a1, w.r0);
+          int32x4_t s2 = vdotq_s32(bias, c0, w.r0), s3 = vdotq_s32(bias, c1, w.r0);
+          s0 = vdotq_s32(vdotq_s32(s0, b0, w.r1), c0, w.r2);
+          s1 = vdotq_s32(vdotq_s32(s1, b1, w.r1), c1, w.r2);
+          s2 = vdotq_s32(vdotq_s32(s2, d0, w.r1), e0, w.r2);
+          s3 = vdotq_s32(vdotq_s32(s3, d1, w.r1), e1, w.r2);
+          put(s0, s1, s2, s3, at);
+          a0 = e0;
+          a1 = e1;
+          r += 4 * wd;
+          at += 2 * wo;
+        }
+      }
+    };
+    // The windows (j0, j1) of the input row at r: accumulator pair of kernel row k.
+    auto dot3 = [&](const int8_t* r, const Taps& w, int32x4_t bias, int32x4_t& s0, int32x4_t& s1) {
+      int8x16_t t = vld1q_s8(r);
+      s0 = vdotq_s32(bias, vqtbl1q_s8(t, j0), w.r0);
+      s1 = vdotq_s32(bias, vqtbl1q_s8(t, j1), w.r0);
+      t = vld1q_s8(r + wd);
+      s0 = vdotq_s32(s0, vqtbl1q_s8(t, j0), w.r1);
+      s1 = vdotq_s32(s1, vqtbl1q_s8(t, j1), w.r1);
+      t = vld1q_s8(r + 2 * wd);
+      s0 = vdotq_s32(s0, vqtbl1q_s8(t, j0), w.r2);
+      s1 = vdotq_s32(s1, vqtbl1q_s8(t, j1), w.r2);
+    };
+    // Odd ho, int8 output: planes in twos, the last rows of both in one step
+    // (accumulators 0, 1: plane A's row ho - 1; 2, 3: plane B's, with B's
+    // taps, bias and multiplier). Order of the stores: A's rows 0 .. ho - 2
+    // (the last step's lanes past them land in A's row ho - 1 and, wo < 6,
+    // B's first row), A's row ho - 1 (8 elements: into B's first row), B's
+    // rows 0 .. ho - 2 (into B's row ho - 1 and, wo < 6, the next plane), B's
+    // row ho - 1 (into the next plane, stored after).
+    int8_t* const inner2 = buf2 + pt * wd;
+    const uint8x16_t order2 = vld1q_u8(kOrderS2);
+    // (int8 output only: with float output GCC's allocation of the two
+    // planes' constants spills: qmbv2_dw_960_7_f32 1.92 -> 1.66 MACs/insn)
+    const bool twos = (ho & 1) != 0 && (M == kI8 || M == kI8Shift);
+    const size_t last = size_t(ho - 1) * wo;  // the last row's first element
+    const size_t lastrow = size_t(ho - 1) * S * size_t(wd);  // its first buffer row
+    while (i < nbody) {
+      if (twos && i + 1 < nbody) {
+        stage_plane(inner, x, hw);
+        stage_plane(inner2, x + hw, hw);
+        const int32x4_t biasA = vld1q_dup_s32(bias_p + i), biasB = vld1q_dup_s32(bias_p + i + 1);
+        Store<S, M> sA = sb, sB = sb;
+        if (M == kI8 || M == kI8Shift) {
+          sA.mult = vld1q_dup_s32(mult_p + i);
+          sB.mult = vld1q_dup_s32(mult_p + i + 1);
+        }
+        const int8x16_t kA = vld1q_s8(a.k + i * kDwS8PackedBytes), kB = vld1q_s8(a.k + (i + 1) * kDwS8PackedBytes);
+        const Taps wA = {vqtbl1q_s8(kA, ti0), vqtbl1q_s8(kA, ti1), vqtbl1q_s8(kA, ti2)};
+        const Taps wB = {vqtbl1q_s8(kB, ti0), vqtbl1q_s8(kB, ti1), vqtbl1q_s8(kB, ti2)};
+        char* const yB = y + howo * es;
+        if (ho > 1) steps_of(r0, wA, biasA, sA, y, ho - 1);
+        int32x4_t s0, s1, s2, s3;
+        dot3(r0 + lastrow, wA, biasA, s0, s1);
+        dot3(buf2 + lastrow, wB, biasB, s2, s3);
+        if (M == kI8 || M == kI8Shift) {
+          if (M == kI8Shift) {
+            s0 = vqshlq_s32(s0, sb.shift);
+            s1 = vqshlq_s32(s1, sb.shift);
+            s2 = vqshlq_s32(s2, sb.shift);
+            s3 = vqshlq_s32(s3, sb.shift);
+          }
+          s0 = vqrdmulhq_s32(s0, sA.mult);
+          s1 = vqrdmulhq_s32(s1, sA.mult);
+          s2 = vqrdmulhq_s32(s2, sB.mult);
+          s3 = vqrdmulhq_s32(s3, sB.mult);
+          const int16x8_t h0 = vqmovn_high_s32(vqmovn_s32(s0), s1);
+          const int16x8_t h1 = vqmovn_high_s32(vqmovn_s32(s2), s3);
+          int8x16_t q = vqmovn_high_s16(vqmovn_s16(h0), h1);
+          q = vminq_s8(vmaxq_s8(vqtbl1q_s8(q, order2), sb.qmin), sb.qmax);
+          vst1_s8(reinterpret_cast<int8_t*>(y) + last, vget_low_s8(q));
+          if (ho > 1) steps_of(buf2, wB, biasB, sB, yB, ho - 1);
+          vst1_s8(reinterpret_cast<int8_t*>(yB) + last, vget_high_s8(q));
+        }
+        i += 2;
+        x += 2 * hw;
+        y += 2 * howo * es;
+        continue;
+      }
+      stage_plane(inner, x, hw);
+      const int32x4_t bias = vld1q_dup_s32(bias_p + i);
+      if (M == kI8 || M == kI8Shift) sb.mult = vld1q_dup_s32(mult_p + i);
+      else sb.scale = vld1q_dup_f32(scale_p + i);
+      const int8x16_t kv = vld1q_s8(a.k + i * kDwS8PackedBytes);
+      const Taps w = {vqtbl1q_s8(kv, ti0), vqtbl1q_s8(kv, ti1), vqtbl1q_s8(kv, ti2)};
+      steps_of(r0, w, bias, sb, y, ho);
+      i++;
+      x += hw;
+      y += howo * es;
+    }
+  }
+  for (; i < count; i++) {
     // The plane into the buffer (whole vectors, the last one overlapping).
     stage_plane(inner, x, hw);
     const int32x4_t bias = vld1q_dup_s32(bias_p + i);
@@ -903,6 +1123,17 @@ bool make_plan(const DwPlaneS8& p, Plan& pl) {
     // Stride 2: vector q (0, 1), lane i, tap j: column -pad_left + o_q + 4i + j.
     TableInfo& t = pl.tab[pl.tables++];
     t.a[0] = t.a[1] = t.a[2] = 0;
+    // (the body planes of both strides have the stride-2 layout)
+    for (int b = 0; b < 16; b++) {
+      const size_t r = size_t(b) / p.wo, c = size_t(b) % p.wo;
+      t.packed_order[b] = r < 2 ? kOrderS2[r * 8 + c] : kOrderS2[0];
+    }
+    for (int q = 0; q < 2; q++)
+      for (int b = 0; b < 16; b++) {
+        const int i = b / 4, j = b % 4;
+        const int64_t c = -pl_ + q + 2 * i + j;
+        t.body_idx[q][b] = j != 3 && c >= 0 && c < w ? uint8_t(c) : uint8_t(0xff);
+      }
     for (int q = 0; q < 4; q++)
       for (int b = 0; b < 16; b++) {
         const int i = b / 4, j = b % 4;
