@@ -569,7 +569,7 @@ def test_auto_follows_the_rule(rng):
         # s2, m = 36: 5.8 instructions per input element in int8 with its input's
         # quantization against 6.9; it did not pay alone with the Quantize at 4.31 per
         # element, but its int8 output spares expand0 the quantization of a 4/3 times
-        # larger tensor); the sdot depthwise kernels (2.7 MACs per instruction against
+        # larger tensor); the sdot depthwise kernels (2.9 MACs per instruction against
         # fp32's 2.5) take the depthwise layers int8 after their expansions, and so the
         # projections (m = 16) read int8
         assert q.int8_layers == ["stem", "expand0", "dw0", "project0", "expand1", "dw1", "project1"]
@@ -675,8 +675,8 @@ def test_chains(rng):
 @pytest.mark.parametrize("isa", sorted(int8_mod.RATES))
 def test_rule_table(isa):
     """What the counts behind RATES say, per kernel: depthwise 3x3 never pays alone (int8's
-    0.68-1.72 MACs per instruction against float32's 1.63-2.72; on the sdot kernels 2.7 and
-    2.35, but not by enough for the input's Quantize), dense 3x3 stride 1 (fp32 Winograd)
+    0.68-1.72 MACs per instruction against float32's 1.63-2.72; on the sdot kernels 2.9 and
+    2.5, but not by enough for the input's Quantize), dense 3x3 stride 1 (fp32 Winograd)
     pays nowhere; pointwise layers of m = 64 MACs per input element pay on the sdot kernel
     only (smull from m = 86, armv7 from 74: THRESHOLDS)."""
     pays = lambda shape, g=1, s=(1, 1): int8_mod.int8_pays(shape, g, s, isa)[0]  # noqa: E731
@@ -686,7 +686,7 @@ def test_rule_table(isa):
     assert not int8_mod.int8_pays((64, 64, 1, 1), 1, (1, 1), None)[0]
     # between two wide pointwise layers (int8 on every kernel) a depthwise one saves its
     # reader's quantization: int8 where its int8 count / 0.9 is below float32's plus the
-    # Quantize's / 0.9, per input element: on the sdot kernels 9 / 2.7 / 0.9 = 3.7 < 9 / 2.5
+    # Quantize's / 0.9, per input element: on the sdot kernels 9 / 2.9 / 0.9 = 3.4 < 9 / 2.5
     # + 2.50 / 0.9 = 6.4 (+ its expansion's float32 store); not on smull, 9 / 1.4 / 0.9 =
     # 7.1 > 6.4, nor armv7, 9 / 0.95 / 0.9 = 10.5 > 9 / 1.75 + 2.63 / 0.9 = 8.1 (with
     # the Quantize at 4.31 / 4.88 instructions per element, before neon/quantize.h's
@@ -699,7 +699,7 @@ def test_rule_table(isa):
     # stride 2 (a quarter of the elements after it, so a quarter of the Quantize to spare):
     # float32 where int8 layers store float32 at no extra cost (STORE_F32 0: smull, armv7):
     # 2.25 / 1.0 / 0.9 = 2.5 > 2.25 / 2.2 + 2.50 / 4 / 0.9 = 1.7; int8 on the sdot kernels
-    # (2.25 / 2.35 / 0.9 = 1.06 < 1.7 even without the expansion's float32 store it spares)
+    # (2.25 / 2.5 / 0.9 = 1.0 < 1.7 even without the expansion's float32 store it spares)
     chain[1] = int8_mod.layer_costs((2048, 1, 3, 3), 2048, (2, 2), isa)
     picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
     assert picks == [True, isa == "dotprod", True]

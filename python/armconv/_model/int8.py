@@ -128,18 +128,20 @@ LAYERS = ("auto", "all")
 #              int8 on the sdot kernels (dwconv3x3_s8-aarch64-1x16-dotprod, a76;
 #                   bench/insncount.py --cpu cortex-a76 'qmbv2_dw_*' qdw3x3s1_64_56,
 #                   the perf gate's figures): 3.62 (32@112), 3.03 (144@56), 2.82
-#                   (192@28), 2.64 (384@14), 2.64 (576@14), 1.44 (960@7), 3.03
+#                   (192@28), 2.73 (384@14), 2.74 (576@14), 2.20 (960@7), 3.03
 #                   (qdw3x3s1_64_56); float32 output 0.83-0.97 times that. Over
-#                   MobileNetV2's 13 stride-1 layers 16.4 M MACs in 5.98 M
-#                   instructions: 2.74 (11.25 M before)
+#                   MobileNetV2's 13 stride-1 layers 16.4 M MACs in 5.61 M
+#                   instructions: 2.92 (on d0cb8e7, with the small-map loops;
+#                   5.98 M, 2.74, before them; 11.25 M before the sdot kernels)
 #   depthwise_s2  the same, stride 2: mbv2_dw_s2_{96_112, 144_56, 192_28,
 #              576_14} dw3x3s2_64_56 / qmbv2_dw_s2_576_14 qdw3x3s2_64_56
 #              fp32 2.06-2.44 (2.49) | as a72 | 1.82-2.12 (2.07)
 #              int8 0.94-1.07 | 0.94-1.07 | 0.68-0.83 (a76: before the sdot kernels)
 #              int8 on the sdot kernels (a76, as above): 2.62 (96@112), 2.39
-#                   (144@56), 2.10 (192@28), 1.28 (576@14), 2.38 (qdw3x3s2_64_56);
-#                   over MobileNetV2's 4 stride-2 layers 4.32 M MACs in 1.82 M
-#                   instructions: 2.38 (4.15 M before)
+#                   (144@56), 2.10 (192@28), 2.01 (576@14), 2.38 (qdw3x3s2_64_56);
+#                   over MobileNetV2's 4 stride-2 layers 4.32 M MACs in 1.75 M
+#                   instructions: 2.48 (1.82 M, 2.38, before the small-map loops;
+#                   4.15 M before the sdot kernels)
 #              (on 1c5ca8f one depthwise figure: fp32 1.50-1.95, int8 1.00-1.56
 #              on aarch64; since then the fp32 whole-plane assembly kernels;
 #              the int8 ones unchanged.) Both strides depend on the map too:
@@ -147,8 +149,9 @@ LAYERS = ("auto", "all")
 #              2.08 at 7; int8 1.72 at 14, 1.08 at 7 (960 channels). The rule has
 #              no map sizes (a chain's pick depends on its weights alone): the
 #              table holds the middle (the sdot kernels: MobileNetV2's whole
-#              layers' figure, 2.7 and 2.35; with them every MobileNetV2 pick on
-#              the A76 stays int8, as before).
+#              layers' figure, 2.9 and 2.5, on d0cb8e7 (2.7 and 2.35 before the
+#              small-map loops); with them every MobileNetV2 pick on the A76 stays
+#              int8, as before).
 #   conv3x3s1  3x3 stride 1 dense: r18_3x3_* (fp32 Winograd) / qr18_3x3_*
 #              fp32 10.7-14.6 | 10.7-14.6 | 9.06-11.9
 #              int8 6.05-7.51 | 12.8-13.7 | 4.47-5.53 (a76 on 089b0bf: sdot im2col)
@@ -162,7 +165,7 @@ RATES = {
     # kernel: {kind: (fp32, int8)}
     "smull": {"pointwise": (3.65, 4.6), "depthwise": (2.5, 1.4), "depthwise_s2": (2.2, 1.0),
               "conv3x3s1": (12.5, 6.9), "other": (5.2, 4.75)},
-    "dotprod": {"pointwise": (3.65, 12.9), "depthwise": (2.5, 2.7), "depthwise_s2": (2.2, 2.35),
+    "dotprod": {"pointwise": (3.65, 12.9), "depthwise": (2.5, 2.9), "depthwise_s2": (2.2, 2.5),
                 "conv3x3s1": (12.5, 13.2), "other": (5.2, 13.0)},
     "armv7": {"pointwise": (3.15, 4.0), "depthwise": (1.75, 0.95), "depthwise_s2": (1.9, 0.8),
               "conv3x3s1": (10.3, 5.1), "other": (4.1, 4.2)},
