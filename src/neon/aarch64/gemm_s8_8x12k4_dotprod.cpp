@@ -25,8 +25,8 @@
 // clamp; float by scvtf and fmul with the row's scale (by element). Other
 // tiles (the last, narrower panel of a block: only the column vectors it
 // needs are computed, NV = 1 or 2 of 3; or fewer than 8 rows) spill the
-// accumulators, stored by rows with the operations of neon/gemm_s8_store.h
-// (tile_partial; that header also gives ARMCONV_S8_INLINE).
+// accumulators, stored by rows (tile_partial: the same operations as the
+// assembly output stage, so the same values).
 #include <arm_neon.h>
 
 #include <cstddef>
@@ -366,9 +366,8 @@ ARMCONV_S8_INLINE void tiles_full(size_t tiles, size_t groups, const int8_t* a, 
 #undef ARMCONV_SDOT_COL
 
 // A partial tile (cols < 12 or m < 8): rows [0, m), columns [0, cols) by
-// rows from the spilled accumulators, the output stage of
-// neon/gemm_s8_store.h (s8_requant4; the same operations, so the same
-// values): int8 a row at once (the NV column vectors narrowed into one
+// rows from the spilled accumulators, the operations of the assembly output
+// stage (so the same values): int8 a row at once (the NV column vectors narrowed into one
 // register, cols bytes stored), int32 / float a column vector at once.
 template <int NV>
 ARMCONV_S8_INLINE void tile_partial(size_t groups, size_t m, size_t cols, const int8_t* a,
