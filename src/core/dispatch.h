@@ -3,6 +3,7 @@
 // first use (function-local statics, initialised thread-safely).
 #pragma once
 
+#include "core/add_s8.h"
 #include "core/dwconv.h"
 #include "core/eltwise.h"
 #include "core/gemm.h"
@@ -48,6 +49,7 @@ struct Kernels {
   const PoolKernels* pool;            // max / average pooling: neon > generic
   const EltwiseKernels* eltwise;      // elementwise binary ops + clamp: neon > generic
   const QuantizeKernels* quantize;    // float32 -> int8 arrays: neon > generic
+  const AddS8Kernels* add_s8;         // int8 elementwise Add: neon > generic
   // fp16 (Precision::Fp16 layers): only where the CPU has fp16 vector
   // arithmetic and the kernels were built; nullptr otherwise (the layers
   // then run the fp32 kernels).
