@@ -19,12 +19,15 @@
 // and lo >= -127 lifts -128 (one SMAX for both the clamp and the ReLU).
 // The shift is SQRSHRN's immediate: the loop is a template over it (16
 // instantiations), picked once per call.
-// Per 16 elements: 2 LDR q, 4 SXTL(2), 4 SMULL(2), 4 SMLAL(2), 4 SSRA, 4
-// SQRSHRN(2), 2 SQXTN(2), SMAX, STR q, and gcc's indexed loop (ADD, CMP,
-// B.NE) = 29, 1.81 per element (bench/insncount.py add_s8_24_56: 1.8165 on
-// cortex-a72 and a76; the float32 Add, add_24_56: 0.567); armv7: VLD1 x2,
-// VMOVL x4, VMULL x4, VMLAL x4, VSRA x4, VQRSHRN x4, VQMOVN x2, 3 VORR (gcc's
-// vcombine), VMAX, VST1, CMP + BNE = 31.
+// Per 16 elements: 2 LDR q (post-indexed), 4 SXTL(2), 4 SMULL(2), 4
+// SMLAL(2), 4 SSRA, 4 SQRSHRN(2), 2 SQXTN(2), SMAX, STR q = 26, and the
+// loop's SUBS + B.NE once per two steps: 27, 1.69 per element
+// (bench/insncount.py add_s8_24_56: 1.6915 on cortex-a72 and a76; the
+// float32 Add, add_24_56: 0.5674; one step per iteration with gcc's indexed
+// addressing, ADD + CMP + B.NE per step: 1.8165); armv7: VLD1 x2, VMOVL x4,
+// VMULL x4, VMLAL x4, VSRA x4, VQRSHRN x4, VQMOVN x2, 3 VORR (gcc's vcombine
+// of the narrowed halves), VMAX, VST1 = 29 per step, 1.8807 per element
+// counted (`--arch arm --cpu cortex-a15`; float32 0.7567).
 // Tails of 1..15 elements go through a staged 16-element copy run by the
 // same vector code.
 #pragma once
@@ -42,7 +45,7 @@ namespace {
 
 // 16 elements: a[0, 16), b[0, 16) -> y[0, 16). m = {ma, mb, ., .}.
 template <int Shift>
-inline int8x16_t add_s8_step(int8x16_t va, int8x16_t vb, int16x4_t m, int8x16_t lo) {
+__attribute__((always_inline)) inline int8x16_t add_s8_step(int8x16_t va, int8x16_t vb, int16x4_t m, int8x16_t lo) {
   const int16x8_t a0 = vmovl_s8(vget_low_s8(va)), b0 = vmovl_s8(vget_low_s8(vb));
 #if defined(__aarch64__)
   const int16x8_t a1 = vmovl_high_s8(va), b1 = vmovl_high_s8(vb);
@@ -85,13 +88,30 @@ template <int Shift>
 void add_s8_loop(const int8_t* a, const int8_t* b, int8_t* y, size_t n, const AddS8Params& p) {
   const int16x4_t m = vset_lane_s16(int16_t(p.mb), vdup_n_s16(int16_t(p.ma)), 1);
   const int8x16_t lo = vdupq_n_s8(int8_t(p.lo));
-  // Pointers bumped and a step count: no address arithmetic in the loop.
-  for (size_t steps = n / 16; steps; steps--) {
-    const int8x16_t va = vld1q_s8(a), vb = vld1q_s8(b);
-    a += 16, b += 16;
-    vst1q_s8(y, add_s8_step<Shift>(va, vb, m, lo));
-    y += 16;
+  // Pointers bumped and a step count: no address arithmetic in the loop;
+  // two steps per iteration (the counter and branch once per 32 elements),
+  // an odd step first. The empty asms on the pointers (as in neon/eltwise.h)
+  // keep the post-indexed form, [xN], #16: gcc otherwise indexes all three
+  // arrays off one counter, an ADD and a CMP per iteration.
+  const int8_t *pa = a, *pb = b;
+  int8_t* py = y;
+#define ADD_S8_STEP                                        \
+  {                                                        \
+    const int8x16_t va = vld1q_s8(pa);                     \
+    pa += 16;                                              \
+    const int8x16_t vb = vld1q_s8(pb);                     \
+    pb += 16;                                              \
+    vst1q_s8(py, add_s8_step<Shift>(va, vb, m, lo));       \
+    py += 16;                                              \
+    __asm__("" : "+r"(pa), "+r"(pb), "+r"(py));            \
   }
+  if ((n / 16) % 2) ADD_S8_STEP
+  for (size_t pairs = n / 32; pairs; pairs--) {
+    ADD_S8_STEP
+    ADD_S8_STEP
+  }
+#undef ADD_S8_STEP
+  a += n / 16 * 16, b += n / 16 * 16, y += n / 16 * 16;
   if (const size_t left = n % 16) {  // staged: no vector passes the arrays' ends
     int8_t ta[16] = {}, tb[16] = {}, ty[16];
     std::memcpy(ta, a, left);
