@@ -83,7 +83,8 @@ declare -A CPUS=([aarch64]="cortex-a72" [armv7]="cortex-a15")
 #   kernels are the a72's machine code (src/core/dispatch.cpp differs only in
 #   the fp16 and dotprod entries), tested on the a72 by the whole suite and on
 #   the a76 by the C++ tests (CTEST_CPUS), which run every kernel there
-#   (test_model_int8.py runs whole: its rule picks by the int8 kernel). So
+#   (test_model_int8.py, test_model_int8_add.py and test_add_s8.py run whole:
+#   the rule picks by the int8 kernel). So
 #   of test_threads_layers.py only its fp16, int8 and GEMM-API tests and the
 #   thread machinery's, and of test_winograd_s2.py only test_auto_selection
 #   (its fp16 layers), run on the a76.
@@ -99,7 +100,7 @@ declare -A SUBSET_TESTS=(
                 tests/test_threads_layers.py::test_fork_child_runs_layers
                 tests/test_threads_layers.py::test_two_python_threads_run_multithreaded_layers
                 tests/test_winograd_s2.py::test_auto_selection tests/test_model_errors.py
-                tests/test_model_int8.py")
+                tests/test_model_int8.py tests/test_model_int8_add.py tests/test_add_s8.py")
 # C++ tests per build. The clang armhf build is baseline (no NEON outside the
 # NEON sources, see its toolchain file), so it also runs on cortex-a9 (NEON but
 # no VFPv4): the run-time dispatch must pick the generic kernels there. So does
