@@ -636,19 +636,21 @@ void check_wide_rows(const DwKernels& kern) {
 }
 
 // Square "same"-padded maps, the MobileNet family's narrow layers (stride 1,
-// aarch64: dwconv3x3_1x16_s1_ld1rows.cpp runs planes of exactly h = w = 5
-// and 7 rows with unrolled passes and 6, 10, 14 with the row-pair tails,
-// whose window and output pointers walk on across the planes of a call;
-// rows ending one column into their last vector (5, 9, 13, 17) leave out
-// that vector's tap column 2), with their neighbours (h = w - 1, w + 1: the
-// looped passes), in runs of 1..9 planes (all but the last run by that
-// kernel) against the reference, guard pages at either end, with and
-// without the clamp (without it those shapes run with infinite bounds);
-// then each plane cut into two row ranges (the strips) gives the run's bits.
+// aarch64: dwconv3x3_1x16_s1_ld1rows.cpp runs planes of exactly h = w = 5,
+// 7, 8, 12 and 16 rows with unrolled passes and 6, 10, 14 with the row-pair
+// tails, whose window and output pointers walk on across the planes of a
+// call; rows ending one column into their last vector (5, 9, 13, 17, 21)
+// leave out that vector's tap column 2; 8, 12, 16: one band of whole
+// vectors, every plane of a call), with their neighbours (h = w - 1, w + 1:
+// the looped passes), in runs of 1..9 planes (all but the last run by that
+// kernel where w is not a multiple of 4) against the reference, guard pages
+// at either end, with and without the clamp (without it the shapes of w
+// not a multiple of 4 run with infinite bounds); then each plane cut into
+// two row ranges (the strips) gives the run's bits.
 void check_square_maps(const DwKernels& kern) {
   if (kern.k != 3) return;
   const DwShape sh{3, 3, 1, 1, 1, 1};
-  const int widths[] = {5, 6, 7, 9, 10, 11, 13, 14, 15, 17, 18, 21, 22};
+  const int widths[] = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 21, 22};
   const int counts[] = {1, 2, 3, 4, 9};
   int cases = 0, bad = 0;
   for (int w : widths)

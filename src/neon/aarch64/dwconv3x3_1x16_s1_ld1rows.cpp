@@ -1,12 +1,12 @@
 // NEON fp32 depthwise 3x3, stride 1, pad 1 ("same"), maps of any width
-// from 5 but 8, 12 and 16 (MobileNetV2's 112x112 .. 7x7 layers, and those
-// of other input sizes: 300x300's 150 .. 5, 192x192's 96 .. 6), aarch64:
+// from 5 (MobileNetV2's 112x112 .. 7x7 layers, and those of other input
+// sizes: 300x300's 150 .. 5, 192x192's 96 .. 6, 256x256's 128 .. 8), aarch64:
 // bands of up to 16 columns, each one pass of a rows kernel down the plane
 // (three rows of accumulators in registers), all planes of a call in one
 // assembly loop. w >= 17 (NV = ceil(w/4) vectors): a left band of 4
 // vectors, middle bands of 4, a right band of NR = 1..4 (28 columns:
 // 16 + 12; 56: 16 + 16 + 16 + 8; 150: 16 + 8 x 16 + 6 in 2 vectors);
-// 5 .. 15: one band of NV = 2..4 vectors (14: 4, 7: 2). Part of
+// 5 .. 16: one band of NV = 2..4 vectors (14: 4, 7: 2). Part of
 // dwconv3x3-aarch64-1x16 (its table: dwconv3x3_1x16.cpp), which runs every
 // plane this kernel leaves with the rows kernel (neon/dwconv3x3_rows.h) or
 // the strips (neon/dwconv.h).
@@ -40,8 +40,10 @@
 // planes as long as the call's last plane is not run here: the entry point
 // below then runs planes 0 .. count-2 (dw_s1_ld1_planes, core/dwconv.h)
 // and leaves the last one to the rows kernel or the strips. (8, 12 and 16
-// columns, one band of whole vectors, would read a column past the last
-// plane: the rows kernel runs them.)
+// columns, one band of whole vectors: its last tap-column-2 window by EXT
+// as the right band's, nothing past the row read or written, all planes;
+// before, the rows kernel ran them: cortex-a72 MACs/insn on 12x12 planes
+// 2.43, 16x16 2.53, 8x8 2.25; here 2.63, 2.72, 2.47.)
 // Per input row of 28 columns: left band 3 LD1, 1 EXT, 36 FMLA/FMUL; right
 // band 3 LD1, 1 EXT, 27 FMLA/FMUL; per output row 7 output-stage vectors
 // (FADD, and FMAX, FMIN with the clamp) and 2 ST1. A middle band: 3 LD1,
@@ -56,12 +58,13 @@
 // the vector's tap-column-2 window is neither loaded nor fixed and its
 // three FMLAs are left out (DWS1_ROW<NB>E, DWS1_TROW<NR>E).
 // Square planes of the MobileNet family's narrow layers (h = w = 5, 6, 7,
-// 10, 14: 224x224's 14 and 7, 300x300's 10 and 5, 192x192's 6, 160x160's
-// 10 and 5) run passes of exactly h rows, straight-line code without the
-// row loop and its rem dispatch; for 6, 10 and 14 (w = 4(NB-1) + 2) the
-// last two columns of each pair of output rows are one vector, the
-// row-pair tail (DWS1_TAIL_H*, below), where each row's last vector was
-// half past the row. cortex-a72 MACs/insn, before -> after (planes of 384
+// 8, 10, 12, 14, 16: 224x224's 14 and 7, 300x300's 10 and 5, 192x192's 12
+// and 6, 160x160's 10 and 5, 256x256's 16 and 8; clamped) run passes of
+// exactly h rows, straight-line code without the row loop and its rem
+// dispatch; for 6, 10 and 14 (w = 4(NB-1) + 2) the last two columns of
+// each pair of output rows are one vector, the row-pair tail
+// (DWS1_TAIL_H*, below), where each row's last vector was half past the
+// row. cortex-a72 MACs/insn, before -> after (planes of 384
 // x 14x14, 960 x 7x7, 960 x 10x10, 960 x 6x6, 960 x 5x5): 2.34 -> 2.50,
 // 2.08 -> 2.17, 2.15 -> 2.33, 1.78 -> 1.98, 1.50 -> 1.80.
 //
@@ -199,6 +202,25 @@ namespace {
   DWS1_HEAD2(O2, A2, S1, A1, S0, O0, A0)                                                    \
   "ld1 {v28.4s}, [%[p2]], %[xs]\n\t"                                                    \
   DWS1_COL1(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28")
+// One band of NB whole vectors (w = 4NB: 8, 12, 16): the left band's
+// windows, and the last vector's tap-column-2 window from its tap-column-1
+// one and zero (as DWS1_RROW<NR>): nothing past the row is read or
+// written, so every plane of a call runs here.
+#define DWS1_ROW4W(X, O2, A2, S1, A1, S0, O0, A0)                                       \
+  DWS1_HEAD4(O2, A2, S1, A1, S0, O0, A0)                                                \
+  "ld1 {v28.4s, v29.4s, v30.4s}, [%[p2]], %[xs]\n\t"                                    \
+  "ext v31.16b, v11.16b, v7.16b, #4\n\t"                                                \
+  DWS1_COL4(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29", "v30", "v31")
+#define DWS1_ROW3W(X, O2, A2, S1, A1, S0, O0, A0)                                       \
+  DWS1_HEAD3(O2, A2, S1, A1, S0, O0, A0)                                                \
+  "ld1 {v28.4s, v29.4s}, [%[p2]], %[xs]\n\t"                                            \
+  "ext v30.16b, v10.16b, v7.16b, #4\n\t"                                                \
+  DWS1_COL3(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29", "v30")
+#define DWS1_ROW2W(X, O2, A2, S1, A1, S0, O0, A0)                                       \
+  DWS1_HEAD2(O2, A2, S1, A1, S0, O0, A0)                                                \
+  "ld1 {v28.4s}, [%[p2]], %[xs]\n\t"                                                    \
+  "ext v29.16b, v9.16b, v7.16b, #4\n\t"                                                 \
+  DWS1_COL2(O2, A2, DWS1_K8, DWS1_FMLA, A1, DWS1_K5, O0, A0, DWS1_K2, "v28", "v29")
 #define DWS1_LROW(X, ...) DWS1_ROW4("", __VA_ARGS__)
 // The whole row as one band of NB vectors, w = 4(NB-1) + R (R = 1..3): lane
 // R-1 of the last vector's tap-column-2 window (v27+NB) reads column w, the
@@ -368,9 +390,10 @@ namespace {
   "9:\n\t"
 
 // One band down a plane of exactly H rows (the square maps of the
-// MobileNet family's narrow layers: 5 and 7 here, 6, 10 and 14 with the
-// row-pair tails below): the rows of DWS1_PASS, its loop and its rem
-// dispatch unrolled (h = 7: 7 loop and branch instructions per plane fewer).
+// MobileNet family's narrow layers: 5, 7, 8, 12 and 16 here, 6, 10 and 14
+// with the row-pair tails below): the rows of DWS1_PASS, its loop and its
+// rem dispatch unrolled (h = 7: 7 loop and branch instructions per plane
+// fewer).
 #define DWS1_FIRST(ROW, X) ROW(X, DWS1_NOP, DWS1_NO, DWS1_FMUL, DWS1_R0, DWS1_FMUL, DWS1_FMLA, DWS1_R1)
 #define DWS1_M3(ROW, X, STORE, ACT) \
   DWS1_MID1(ROW, X, STORE, ACT) DWS1_MID2(ROW, X, STORE, ACT) DWS1_MID0(ROW, X, STORE, ACT)
@@ -378,6 +401,16 @@ namespace {
   DWS1_FIRST(ROW, X) DWS1_M3(ROW, X, STORE, ACT) DWS1_LAST(ROW, X, STORE, ACT, DWS1_R1, DWS1_R0)
 #define DWS1_PASS_H7(ROW, X, STORE, ACT)                                                     \
   DWS1_FIRST(ROW, X) DWS1_M3(ROW, X, STORE, ACT) DWS1_MID1(ROW, X, STORE, ACT)               \
+  DWS1_MID2(ROW, X, STORE, ACT) DWS1_LAST(ROW, X, STORE, ACT, DWS1_R0, DWS1_R2)
+#define DWS1_PASS_H8(ROW, X, STORE, ACT)                                                           \
+  DWS1_FIRST(ROW, X) DWS1_M3(ROW, X, STORE, ACT) DWS1_M3(ROW, X, STORE, ACT)                       \
+  DWS1_LAST(ROW, X, STORE, ACT, DWS1_R1, DWS1_R0)
+#define DWS1_PASS_H12(ROW, X, STORE, ACT)                                                          \
+  DWS1_FIRST(ROW, X) DWS1_M3(ROW, X, STORE, ACT) DWS1_M3(ROW, X, STORE, ACT)                       \
+  DWS1_M3(ROW, X, STORE, ACT) DWS1_MID1(ROW, X, STORE, ACT) DWS1_LAST(ROW, X, STORE, ACT, DWS1_R2, DWS1_R1)
+#define DWS1_PASS_H16(ROW, X, STORE, ACT)                                                          \
+  DWS1_FIRST(ROW, X) DWS1_M3(ROW, X, STORE, ACT) DWS1_M3(ROW, X, STORE, ACT)                       \
+  DWS1_M3(ROW, X, STORE, ACT) DWS1_M3(ROW, X, STORE, ACT) DWS1_MID1(ROW, X, STORE, ACT)            \
   DWS1_MID2(ROW, X, STORE, ACT) DWS1_LAST(ROW, X, STORE, ACT, DWS1_R0, DWS1_R2)
 
 
@@ -513,6 +546,12 @@ namespace {
 #define DWS1_ONE_E(ACT, NB, L) DWS1_PASS(DWS1_ROW##NB##E, , DWS1_STORE##NB, ACT)
 // Square planes of H = w rows (w = 5 with DWS1_ROW2E).
 #define DWS1_ONE_H7(ACT, NB, L) DWS1_PASS_H7(DWS1_ROW##NB, DWS1_PAD_##NB(L), DWS1_STORE##NB, ACT)
+// w = 4NB (8, 12, 16): the whole vectors' rows; square planes in passes
+// of h = w rows.
+#define DWS1_ONE_W(ACT, NB, L) DWS1_PASS(DWS1_ROW##NB##W, , DWS1_STORE##NB, ACT)
+#define DWS1_ONE_W_H8(ACT, NB, L) DWS1_PASS_H8(DWS1_ROW##NB##W, , DWS1_STORE##NB, ACT)
+#define DWS1_ONE_W_H12(ACT, NB, L) DWS1_PASS_H12(DWS1_ROW##NB##W, , DWS1_STORE##NB, ACT)
+#define DWS1_ONE_W_H16(ACT, NB, L) DWS1_PASS_H16(DWS1_ROW##NB##W, , DWS1_STORE##NB, ACT)
 #define DWS1_ONE_E_H5(ACT, NB, L) DWS1_PASS_H5(DWS1_ROW##NB##E, , DWS1_STORE##NB, ACT)
 // w >= 20: the left band (vectors 0..3), mb middle bands of 4, the right
 // band of NR vectors; each pass's pointers from xc / yc, the band's
@@ -595,9 +634,10 @@ void ld1rows(const DwPlane& p, size_t planes) {
   const size_t nv = (p.w + 3) / 4, nmid = NB == 0 ? (nv - 4 - NR) / 4 : 0;
   const ptrdiff_t roff = 64 * ptrdiff_t(1 + nmid);  // the right band's first column, bytes
   const ptrdiff_t pstep = ptrdiff_t(4 * p.h * p.w) - roff;
-  static_assert(NB == 0 ? (NR >= 1 && NR <= 4 && H == 0) : (NB >= 2 && NB <= 4 && R < 4), "an instantiated shape");
+  static_assert(NB == 0 ? (NR >= 1 && NR <= 4 && H == 0) : (NB >= 2 && NB <= 4), "an instantiated shape");
   static_assert(H == 0 || (NB == 2 && R == 1 && H == 5) || (NB == 2 && R == 2 && H == 6) ||
-                    (NB == 2 && R == 3 && H == 7) || (NB == 3 && R == 2 && H == 10) || (NB == 4 && R == 2 && H == 14),
+                    (NB == 2 && R == 3 && H == 7) || (NB == 3 && R == 2 && H == 10) || (NB == 4 && R == 2 && H == 14) ||
+                    (NB >= 2 && NB <= 4 && R == 4 && H == 4 * NB),
                 "an instantiated exact height: a square plane");
   if constexpr (false) {
   }
@@ -610,6 +650,12 @@ void ld1rows(const DwPlane& p, size_t planes) {
   DWS1_CASE(NB == 4 && R == 1 && H == 0, DWS1_ONE_E, 4, 0)
   DWS1_CASE(NB == 4 && R == 2 && H == 0, DWS1_ONE, 4, 1)
   DWS1_CASE(NB == 4 && R == 3 && H == 0, DWS1_ONE, 4, 2)
+  DWS1_CASE(NB == 2 && R == 4 && H == 0, DWS1_ONE_W, 2, -)
+  DWS1_CASE(NB == 3 && R == 4 && H == 0, DWS1_ONE_W, 3, -)
+  DWS1_CASE(NB == 4 && R == 4 && H == 0, DWS1_ONE_W, 4, -)
+  DWS1_CASE(NB == 2 && R == 4 && H == 8, DWS1_ONE_W_H8, 2, -)
+  DWS1_CASE(NB == 3 && R == 4 && H == 12, DWS1_ONE_W_H12, 3, -)
+  DWS1_CASE(NB == 4 && R == 4 && H == 16, DWS1_ONE_W_H16, 4, -)
   DWS1_CASE(NB == 2 && R == 1 && H == 5, DWS1_ONE_E_H5, 2, 0)
   DWS1_CASE(NB == 2 && R == 2 && H == 6, DWS1_TAIL_H6, 2, 1)
   DWS1_CASE(NB == 2 && R == 3 && H == 7, DWS1_ONE_H7, 2, 2)
@@ -637,6 +683,12 @@ void ld1rows(const DwPlane& p, size_t planes) {
 template <bool CLAMP>
 void ld1rows_whole(const DwPlane& p, size_t planes) {
   using fn = void (*)(const DwPlane&, size_t);
+  if (p.w <= 16) {  // one band of 2..4 vectors (clamped square planes: passes of h = w rows)
+    static constexpr fn one[3] = {ld1rows<2, 0, 4, CLAMP>, ld1rows<3, 0, 4, CLAMP>, ld1rows<4, 0, 4, CLAMP>};
+    static constexpr fn square[3] = {ld1rows<2, 0, 4, true, 8>, ld1rows<3, 0, 4, true, 12>,
+                                     ld1rows<4, 0, 4, true, 16>};
+    return (CLAMP && p.h == p.w ? square : one)[p.w / 4 - 2](p, planes);
+  }
   static constexpr fn wide[4] = {ld1rows<0, 1, 4, CLAMP>, ld1rows<0, 2, 4, CLAMP>, ld1rows<0, 3, 4, CLAMP>,
                                  ld1rows<0, 4, 4, CLAMP>};
   wide[(p.w / 4 - 5) % 4](p, planes);  // the right band's vectors, NV - 4 - 4*(middle bands)
@@ -683,15 +735,14 @@ void ld1rows_tail(const DwPlane& p, size_t planes) {
 }  // namespace
 
 // Runs planes of p if they are "same"-padded (pad 1 on every side, ho = h
-// >= 2, wo = w) with w >= 5 but 8, 12 and 16; returns how many it ran, from
-// the first: all but the last where w is not a multiple of 4, whose rows'
-// loads and stores reach past their ends (see the top), else all; 0: none.
+// >= 2, wo = w) with w >= 5; returns how many it ran, from the first: all
+// but the last where w is not a multiple of 4, whose rows' loads and
+// stores reach past their ends (see the top), else all; 0: none.
 size_t dwconv3x3_aarch64_1x16_s1_ld1rows(const DwPlane& p) {
   // The shape and the all-but-the-last-plane rule (core/dwconv.h); this
-  // kernel's widths: w >= 5 but 8, 12, 16 (their single band would read a
-  // column past the last plane: the rows kernel runs them).
+  // kernel's widths: w >= 5.
   const size_t planes = dw_s1_ld1_planes(p);
-  if (planes == 0 || p.w < 5 || (p.w <= 16 && p.w % 4 == 0)) return 0;
+  if (planes == 0 || p.w < 5) return 0;
   if (p.w % 4 != 0)
     ld1rows_tail(p, planes);
   else
