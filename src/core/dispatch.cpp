@@ -127,6 +127,11 @@ Kernels choose(const CpuFeatures& f) {
 #endif
   }
 #endif
+#if defined(ARMCONV_HAVE_I8MM)
+  // Built with -march=armv8.2-a+i8mm in its own unit: reached only here
+  // (int8 GEMM: i8mm > dotprod > smull > generic).
+  if (f.i8mm) k.gemm_s8 = &gemm_s8_i8mm_kernels();
+#endif
 #if defined(ARMCONV_HAVE_FP16)
   // Built with -march=armv8.2-a+fp16 in their own units: reached only here.
   if (f.fp16) {

@@ -32,7 +32,7 @@ const CpuFeatures& cpu_features();
 // <family>-<isa>-<tile>[-<variant>], see the README).
 struct Kernels {
   const SgemmKernels* sgemm;          // fp32 GEMM: neon > generic
-  const S8GemmKernels* gemm_s8;       // int8 GEMM: dotprod > neon (smull) > generic
+  const S8GemmKernels* gemm_s8;       // int8 GEMM: i8mm > dotprod > neon (smull) > generic
   // Winograd F(2,3), F(4,3), F(6,3) transforms, by wino_index(m): neon > generic.
   const WinoKernels* winograd[3];
   // Winograd stride-2 F(2,3)s2, F(4,3)s2 transforms, by wino_s2_index(m): neon > generic.
