@@ -120,7 +120,7 @@ def test_calibration_records_add_scales(calibrated, rng):
 
 @pytest.mark.parametrize("isa", sorted(int8_mod.RATES))
 def test_which_adds_run_int8(calibrated, isa):
-    """On the sdot kernels every convolution runs int8 and both Adds join the stream: one
+    """On the sdot and smmla kernels every convolution runs int8 and both Adds join the stream: one
     Quantize (the model input), the projections store int8, the Adds read and write int8;
     on smull and armv7 the 16-channel expansions (K = 16) stay float32, so the Adds' outputs
     have a float reader and the stream stays float."""
@@ -130,7 +130,7 @@ def test_which_adds_run_int8(calibrated, isa):
     adds = {n.name for n in g.nodes if n.op == "Add" and n.attrs.get("int8")}
     convs = {n.name for n in g.nodes if n.op == "Conv" and n.attrs.get("int8")}
     assert convs == int8_mod.pick_layers(src, "auto", isa)[0]
-    if isa == "dotprod":
+    if isa in ("dotprod", "i8mm"):
         assert adds == {"res1", "res2"}
         assert [n.name for n in g.nodes if n.op == "Quantize"] == ["stem:quantize"]
         for p in ("project0", "project1", "project2"):

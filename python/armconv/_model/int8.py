@@ -79,6 +79,11 @@ STORE_F32 growth <= 0.9 m / r32``:
   SMALL_K_POINTWISE); nothing else.
   armv7 (Cortex-A15): the same rule as the A72 (K >= 33, m >= 74); nothing
   else.
+  i8mm cores (smmla; Cortex-A710 class, QEMU -cpu max): pointwise layers
+  with m >= 13 (K <= 32: m >= 15), 3x3 s2 from 9 output channels, and 3x3
+  s1 from 11 (smmla im2col or int8 Winograd counts 22.5 MACs per
+  instruction against fp32 Winograd's 12.5); never depthwise alone (the
+  sdot depthwise kernels, as on the A76).
 (test_model_int8.py::test_rule_thresholds checks these.) In a chain, more:
 on the A76 every convolution of torchvision's MobileNetV2 (its 16- and
 24-channel projections read int8 from their depthwise layer, whose int8
@@ -191,18 +196,30 @@ RATES = {
                 "conv3x3s1": (12.5, 13.2), "other": (5.2, 13.0)},
     "armv7": {"pointwise": (3.15, 4.0), "depthwise": (1.75, 0.95), "depthwise_s2": (1.9, 0.8),
               "conv3x3s1": (10.3, 5.1), "other": (4.1, 4.2)},
+    # i8mm (gemm_s8-aarch64-8x8k8-i8mm, smmla; QEMU -cpu max, the perf gate's max run
+    # on the i8mm branch, c6fcdaa): pointwise K >= 64 int8 17.9-24.7 (qmbv2_pw_64_384_14
+    # .. qmbv2_pwl_960_320_7, qr18_1x1s2_* 20.7-21.3), conv3x3s1 21.4-23.7 (qr18_3x3_*),
+    # other 22.0-23.1 (qr18_3x3s2_*); depthwise on the sdot kernels as "dotprod" (an
+    # i8mm core has dotprod; the same machine code); float32 the same kernels as the
+    # A72's. Dense 3x3 stride 1 pays int8 here (22.5 against fp32 Winograd's 12.5).
+    "i8mm": {"pointwise": (3.65, 21.0), "depthwise": (2.5, 2.9), "depthwise_s2": (2.2, 2.5),
+             "conv3x3s1": (12.5, 22.5), "other": (5.2, 22.5)},
 }
 # Pointwise layers of K <= 32 input channels (RATES' pointwise pair is of K >= 64):
 # (fp32, int8), the middles of the K = 16..32 ranges above (a15 fp32 2.71-3.00).
 SMALL_K = 32
-SMALL_K_POINTWISE = {"smull": (3.35, 3.4), "dotprod": (3.35, 8.8), "armv7": (2.85, 2.7)}
+# i8mm: 9.32-13.9 (qmbv2_pw_16_96_112, _24_144_56, _32_192_28, qmbv2_pwl_32_16_112
+# on max: the int8 store is 59 of a K = 16 tile's 106 instructions).
+SMALL_K_POINTWISE = {"smull": (3.35, 3.4), "dotprod": (3.35, 8.8), "armv7": (2.85, 2.7),
+                     "i8mm": (3.35, 11.5)}
 # Instructions per element of the float32 -> int8 conversion of an int8
 # layer's input (the Quantize node, quantize-<isa>-16): bench/insncount.py
 # 'quantize_*' (the perf gate's quantize_64_56: 2.50 on cortex-a72 and a76,
 # 2.63 on cortex-a15, counted on b57be0e with the magic-number rounding of
 # neon/quantize.h; the kernel before it 4.31 / 4.88, the generic loop before
 # that 42 on cortex-a72).
-QUANTIZE_INSNS = {"dotprod": 2.50, "smull": 2.50, "armv7": 2.63}
+# i8mm: the same kernel and machine code as the A76's.
+QUANTIZE_INSNS = {"dotprod": 2.50, "smull": 2.50, "armv7": 2.63, "i8mm": 2.50}
 # Instructions per output element that an int8 layer adds when it stores
 # float32 (dequantized: its reader runs float32, or is not a convolution, or
 # the tensor has other readers) instead of int8 for an int8 reader (RATES'
@@ -224,7 +241,10 @@ QUANTIZE_INSNS = {"dotprod": 2.50, "smull": 2.50, "armv7": 2.63}
 # mbv2_pw_96_576_14 3.64), less than MARGIN asks: the rule before picked them
 # only because it left the store out, and dropping them would raise the
 # A72's count (a policy question: MARGIN, not the counts). armv7: not counted.
-STORE_F32 = {"dotprod": 0.39, "smull": 0.0, "armv7": 0.0}
+# i8mm: not counted whole; the A76's figure (the smmla unit's float32 output stage
+# counts 91 instructions per 64 outputs with a clamp against 59-63 for int8,
+# gemm_s8_8x8k8_i8mm.cpp: +0.44 per element; about the same without one).
+STORE_F32 = {"dotprod": 0.39, "smull": 0.0, "armv7": 0.0, "i8mm": 0.39}
 # Instructions per element of the residual Add, (float32, int8): the float32
 # kernel (eltwise-<isa>-16, in place, no clamp) and the int8 one (add_s8-<isa>-16,
 # src/neon/add_s8.h: fixed-point multipliers), bench/insncount.py add_24_56
@@ -235,7 +255,8 @@ STORE_F32 = {"dotprod": 0.39, "smull": 0.0, "armv7": 0.0}
 # element of a stream tensor the int8 Add spares a Quantize (QUANTIZE_INSNS)
 # where a Conv reads it and a float32 store (STREAM_STORE) where a Conv writes
 # it (pick_adds).
-ADD_INSNS = {"dotprod": (0.5674, 1.6915), "smull": (0.5674, 1.6915), "armv7": (0.7567, 1.8807)}
+ADD_INSNS = {"dotprod": (0.5674, 1.6915), "smull": (0.5674, 1.6915), "armv7": (0.7567, 1.8807),
+             "i8mm": (0.5674, 1.6915)}
 # What an int8 convolution saves per output element when it writes the int8
 # stream instead of its float32 dequantization for a float32 Add (the credit
 # pick_adds gives a stream tensor a Conv writes). Not STORE_F32 (counted on
@@ -247,7 +268,8 @@ ADD_INSNS = {"dotprod": (0.5674, 1.6915), "smull": (0.5674, 1.6915), "armv7": (0
 # elements: -0.056 per element), cortex-a72 78.268 -> 78.285 M over its 6
 # (79968: -0.21; the runs repeat to about 2000 instructions, 0.025 per element
 # here). armv7: not counted (0).
-STREAM_STORE = {"dotprod": -0.056, "smull": -0.21, "armv7": 0.0}
+# i8mm: not counted, the A76's figure.
+STREAM_STORE = {"dotprod": -0.056, "smull": -0.21, "armv7": 0.0, "i8mm": -0.056}
 # Components of Adds linked through their tensors with at most this many Adds
 # are decided over every subset (pick_adds); larger ones all or nothing.
 ADD_SUBSETS_MAX = 10
@@ -309,6 +331,8 @@ def int8_isa():
     """The RATES key of this CPU's int8 kernels, or None (generic kernels: x86,
     or a CPU without NEON), where the rule never picks int8."""
     name = _cpu_info()["kernels"].get("gemm_s8", "")
+    if "i8mm" in name:
+        return "i8mm"
     if "dotprod" in name:
         return "dotprod"
     if name.startswith("gemm_s8-aarch64"):
