@@ -87,8 +87,10 @@ declare -A CPUS=([aarch64]="cortex-a72" [armv7]="cortex-a15")
 #   the rule picks by the int8 kernel). So
 #   of test_threads_layers.py only its fp16, int8 and GEMM-API tests and the
 #   thread machinery's, and of test_winograd_s2.py only test_auto_selection
-#   (its fp16 layers), run on the a76.
-declare -A CPUS_SUBSET=([aarch64]="cortex-a76" [armv7]="cortex-a9")
+#   (its fp16 layers), run on the a76;
+# - max (QEMU's model with i8mm): the int8 layers and models on the smmla GEMM
+#   and the int8 rule's i8mm picks.
+declare -A CPUS_SUBSET=([aarch64]="cortex-a76 max" [armv7]="cortex-a9")
 declare -A SUBSET_TESTS=(
   [cortex-a9]="tests/test_cpu_info.py tests/test_interop.py tests/test_out.py tests/test_layout.py"
   [cortex-a76]="tests/test_fp16.py tests/test_int8.py tests/test_cpu_info.py tests/test_cli.py
@@ -100,7 +102,8 @@ declare -A SUBSET_TESTS=(
                 tests/test_threads_layers.py::test_fork_child_runs_layers
                 tests/test_threads_layers.py::test_two_python_threads_run_multithreaded_layers
                 tests/test_winograd_s2.py::test_auto_selection tests/test_model_errors.py
-                tests/test_model_int8.py tests/test_model_int8_add.py tests/test_add_s8.py")
+                tests/test_model_int8.py tests/test_model_int8_add.py tests/test_add_s8.py"
+  [max]="tests/test_int8.py tests/test_model_int8.py tests/test_model_int8_add.py tests/test_cpu_info.py")
 # C++ tests per build. The clang armhf build is baseline (no NEON outside the
 # NEON sources, see its toolchain file), so it also runs on cortex-a9 (NEON but
 # no VFPv4): the run-time dispatch must pick the generic kernels there. So does
