@@ -237,16 +237,21 @@ namespace {
 //   rem 3: as rem 2, and one more completes R1.
 // (Bits 1 and 0 of rem pick the tail: tbz, no flags, no indirect branch.
 // Numeric labels: each pass's own, referenced only inside it.)
+// (The pass's pieces: HEAD output row 0's accumulators and input row 0;
+// BODY one trip, input rows 4t+1 .. 4t+4; TAIL<rem> the rows left.)
+#define DWS2_HEAD(NB, X, XS, LL, LEFT, FX, Y, YS, ACT) \
+  DWS2_ZERO##NB(R0) DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R0, R0)
+#define DWS2_BODY(NB, X, XS, LL, LEFT, FX, Y, YS, ACT)                                 \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2S, R0, R1) DWS2_STORE##NB(Y, YS, ACT, R0) \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R1, R1)                                 \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2S, R1, R0) DWS2_STORE##NB(Y, YS, ACT, R1) \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R0, R0)
 #define DWS2_PASS(NB, X, XS, LL, LEFT, FX, Y, YS, ACT)                            \
-  DWS2_ZERO##NB(R0)                                                           \
-  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R0, R0)                              \
+  DWS2_HEAD(NB, X, XS, LL, LEFT, FX, Y, YS, ACT)                              \
   "mov %[cnt], %[n]\n\t"                                                      \
   "cbz %[cnt], 3f\n\t"                                                        \
   "2:\n\t"                                                                    \
-  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2S, R0, R1) DWS2_STORE##NB(Y, YS, ACT, R0) \
-  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R1, R1)                              \
-  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2S, R1, R0) DWS2_STORE##NB(Y, YS, ACT, R1) \
-  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R0, R0)                              \
+  DWS2_BODY(NB, X, XS, LL, LEFT, FX, Y, YS, ACT)                              \
   "subs %[cnt], %[cnt], #1\n\t"                                               \
   "b.ne 2b\n\t"                                                               \
   "3:\n\t"                                                                    \
@@ -264,6 +269,23 @@ namespace {
   "6:\n\t"                                                                    \
   DWS2_STORE##NB(Y, YS, ACT, R0)                                              \
   "9:\n\t"
+
+// The pass of a plane of a fixed height (MobileNet's 14 and 28 rows: per
+// plane 10 and 17 loop and tail instructions fewer than DWS2_PASS; 14 -> 7
+// takes 214 per plane): the trips written out (REP), then the tail for
+// rem = (h-1) mod 4 = 1 (TAIL1) or 3 (TAIL3), as DWS2_PASS's.
+#define DWS2_REP3(x) x x x
+#define DWS2_REP6(x) x x x x x x
+#define DWS2_TAIL1(NB, X, XS, LL, LEFT, FX, Y, YS, ACT) \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2, R0, R0) DWS2_STORE##NB(Y, YS, ACT, R0)
+#define DWS2_TAIL3(NB, X, XS, LL, LEFT, FX, Y, YS, ACT)                                \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2S, R0, R1) DWS2_STORE##NB(Y, YS, ACT, R0) \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T1, R1, R1)                                 \
+  DWS2_ROW##NB(X, XS, LL, LEFT, FX, DWS2_T2, R1, R1) DWS2_STORE##NB(Y, YS, ACT, R1)
+#define DWS2_PASS_FIXED(NB, X, XS, LL, LEFT, FX, Y, YS, ACT, REP, REM) \
+  DWS2_HEAD(NB, X, XS, LL, LEFT, FX, Y, YS, ACT)                     \
+  REP(DWS2_BODY(NB, X, XS, LL, LEFT, FX, Y, YS, ACT))                \
+  DWS2_TAIL##REM(NB, X, XS, LL, LEFT, FX, Y, YS, ACT)
 
 // The planes: per plane the taps (v0-v2; k moves to the next plane's) and
 // the bias, then, for NB > 0, band B's pass (the right band, groups
@@ -328,6 +350,21 @@ namespace {
   else                                                                                               \
     __asm__ volatile(DWS2_PLANES(NA, DWS2_NONE, BANDB(NB, DWS2_NONE), MIDS_AT, MIDS(DWS2_NONE))     \
                          DWS2_OPERANDS)
+// Band A alone, of a fixed height (DWS2_PASS_FIXED).
+#define DWS2_PLANES_FIXED(NA, ACT, REP, REM)                                      \
+  "1:\n\t"                                                                        \
+  "ld1 {v0.4s, v1.4s, v2.4s}, [%[k]], #48\n\t"                                    \
+  "dup v3.4s, v2.s[1]\n\t"                                                        \
+  DWS2_PASS_FIXED(NA, "%[x]", "%[xs]", "", "v2", "", "%[y]", "%[ys]", ACT, REP, REM) \
+  "subs %[planes], %[planes], #1\n\t"                                             \
+  "b.ne 1b\n\t"
+#define DWS2_CASE_FIXED(C, NA, REP, REM)                                                               \
+  else if constexpr (C) {                                                                              \
+    if constexpr (CLAMP)                                                                               \
+      __asm__ volatile(DWS2_BOUNDS DWS2_PLANES_FIXED(NA, DWS2_CLAMP, REP, REM) DWS2_OPERANDS);          \
+    else                                                                                               \
+      __asm__ volatile(DWS2_PLANES_FIXED(NA, DWS2_NONE, REP, REM) DWS2_OPERANDS);                      \
+  }
 #define DWS2_NO_BAND(NB, ACT)
 #define DWS2_NO_MIDS(ACT)
 #define DWS2_CASE(C, NA, NB, BANDB, MIDS_AT, MIDS) else if constexpr (C) { DWS2_ASM(NA, NB, BANDB, MIDS_AT, MIDS); }
@@ -337,7 +374,8 @@ namespace {
 // them (G >= 9 groups; their count from w). ODD (w odd): band B ends at
 // column w (its first column w+1 - 16NB, overlapping the band before it).
 // HALF (w = 16 NA + 2..8, NA <= 3, NB = 0): band A's NA groups and the half group.
-template <int NA, int NB, bool MIDS, bool ODD, bool CLAMP, bool HALF = false>
+// H (band A alone, NA 1 or 2, h = H: 14 or 28): the rows written out (DWS2_PASS_FIXED).
+template <int NA, int NB, bool MIDS, bool ODD, bool CLAMP, bool HALF = false, size_t H = 0>
 void ld4rows(const DwPlane& p, size_t planes) {
   const size_t groups = (p.w + 15) / 16, nmid = MIDS ? (groups - 4 - NB) / 4 : 0;
   const size_t bcol = ODD ? p.w + 1 - 16 * NB : 16 * (NA + 4 * nmid);  // band B's first column (even)
@@ -362,8 +400,12 @@ void ld4rows(const DwPlane& p, size_t planes) {
                 : ODD ? (NB == 1 || NA == 4) && NB >= 1 && NB <= 4 && CLAMP
                       : (NB == 0 && NA >= 1 && NA <= 4 && !MIDS) || (NA == 4 && NB >= 1 && NB <= 4),
                 "an instantiated shape");
+  static_assert(H == 0 || (!HALF && !ODD && NB == 0 && ((NA == 1 && H == 14) || (NA == 2 && H == 28))),
+                "an instantiated height");
   if constexpr (false) {
   }
+  DWS2_CASE_FIXED(H == 14, 1, DWS2_REP3, 1)
+  DWS2_CASE_FIXED(H == 28, 2, DWS2_REP6, 3)
   DWS2_CASE(HALF && NA == 0, 0H, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
   DWS2_CASE(HALF && NA == 1, 1H, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
   DWS2_CASE(HALF && NA == 2, 2H, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
@@ -412,6 +454,10 @@ void ld4rows_even(const DwPlane& p, size_t planes) {
   const size_t g = (p.w + 15) / 16;
   if (half_tail(p.w))
     half[p.w / 16](p, planes);
+  else if (g == 1 && p.h == 14)  // 28 -> 14, 14 -> 7: the rows written out
+    ld4rows<1, 0, false, false, CLAMP, false, 14>(p, planes);
+  else if (g == 2 && p.h == 28)
+    ld4rows<2, 0, false, false, CLAMP, false, 28>(p, planes);
   else if (g <= 4)
     one[g - 1](p, planes);
   else
