@@ -564,7 +564,8 @@ void check_strip_windows(const DwKernels& kern, int s) {
 // of a run but the last unless w is a multiple of 16; up to 56 columns
 // with 2..8 past a multiple of 16 the last 1..4 outputs by one LD2 (the
 // half group: 34..40, 50..56 here, 8, 18..24 in check_small_maps), all
-// planes where w = 16n + 8; odd widths from 17:
+// planes where w = 16n + 8, and odd ones 16n + 1..7 up to 55, the padding
+// lane zeroed; other odd widths from 17:
 // the right band ends at the row's end, overlapping the band before it,
 // its padding lane zeroed, all planes but the last; armv7:
 // neon/armv7/dwconv3x3_1x8_s2_ld4rows.cpp, one-group bands from the last to

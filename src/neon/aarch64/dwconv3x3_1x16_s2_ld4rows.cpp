@@ -62,8 +62,11 @@
 // (INS from wzr); it feeds only output wo-1 (tap column 2) and outputs past
 // the row. So no store reaches past a row's end; that LD4 reads one column
 // past it (all planes but the last). G <= 5: band A of G-1 groups and band
-// B of one (75 columns: 4 + 1, overlapping by 4 columns; 19: 1 + 1); more:
-// as the even widths. Clamped only: an unclamped call runs with the
+// B of one (75 columns: 4 + 1, overlapping by 4 columns); more: as the even
+// widths. But w = 16 NA + 1..7 up to 55 (NA = 1..3: 19 -> 10, 33 -> 17 ...)
+// is band A and the half group, column w zeroed in its o vector (one AND
+// per input row; both activations): cortex-a72 MACs/insn 19 -> 10 (relu6,
+// 576 planes) 1.44 -> 1.88. Clamped only: an unclamped call runs with the
 // bounds [-inf, +inf] (the same bits as an unclamped store; 2 more
 // instructions per output vector). cortex-a72 MACs/insn, 75 -> 38 (relu6)
 // 1.58 (the strips) -> 2.28, 19 -> 10 1.41 -> 1.44; 64 planes of 33 -> 17
@@ -85,6 +88,7 @@
 // in v8-v11 and v12-v15; accumulator rows R0 = v16-v23, R1 = v24-v31
 // (E0, O0, E1, O1, ..., E3, O3).
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "core/dwconv.h"
@@ -175,26 +179,29 @@ namespace {
 // group's d, or the left padding v2). Its accumulator is group NA's E
 // vector (the group's O vector unused): 3 FMLAs per tap row where a whole
 // group takes 6, and an ST1 of one vector. Its registers: the LD4 set the
-// last group did not use (v8, v9 or v12, v13).
+// last group did not use (v8, v9 or v12, v13). Odd w = 16 NA + 1..7 (NA =
+// 1..3): column w, the right padding, is o's lane (w - 16 NA - 1)/2, zeroed
+// after the LD2 by an AND with the mask in v31 (FX: DWS2_HPAD; v31 is row
+// R1's O vector of group 3, which no half-group pass uses).
 #define DWS2_HADD(E, e0, e, o, t0, t1, t2) DWS2_FMLA(E, e0, t0) DWS2_FMLA(E, e, t1) DWS2_FMLA(E, o, t2)
 #define DWS2_HSTART(E, e0, e, o) DWS2_FMUL(E, e0, DWS2_K0) DWS2_FMLA(E, e, DWS2_K1) DWS2_FMLA(E, o, DWS2_K2)
 #define DWS2_H_DWS2_T1(R, S, g, e0, e, o) DWS2_HADD(DWS2_##R##_E##g, e0, e, o, DWS2_K3, DWS2_K4, DWS2_K5)
 #define DWS2_H_DWS2_T2(R, S, g, e0, e, o) DWS2_HADD(DWS2_##R##_E##g, e0, e, o, DWS2_K6, DWS2_K7, DWS2_K8)
 #define DWS2_H_DWS2_T2S(R, S, g, e0, e, o) \
   DWS2_H_DWS2_T2(R, S, g, e0, e, o) DWS2_HSTART(DWS2_##S##_E##g, e0, e, o)
-#define DWS2_HA(X, POST, DPREV, OP, R, S, g) \
-  "ld2 {v8.4s, v9.4s}, [" X "], " POST "\n\t" DWS2_EXT(DPREV, "v9") DWS2_CALL(DWS2_H_##OP, R, S, g, "v6", "v8", "v9")
-#define DWS2_HB(X, POST, DPREV, OP, R, S, g) \
-  "ld2 {v12.4s, v13.4s}, [" X "], " POST "\n\t" DWS2_EXT(DPREV, "v13") DWS2_CALL(DWS2_H_##OP, R, S, g, "v6", "v12", "v13")
-#define DWS2_ROW0H(X, XS, LL, LEFT, FX, OP, R, S) LL DWS2_HA(X, XS, LEFT, OP, R, S, 0)
+#define DWS2_HA(X, POST, FX, DPREV, OP, R, S, g) \
+  "ld2 {v8.4s, v9.4s}, [" X "], " POST "\n\t" FX DWS2_EXT(DPREV, "v9") DWS2_CALL(DWS2_H_##OP, R, S, g, "v6", "v8", "v9")
+#define DWS2_HB(X, POST, FX, DPREV, OP, R, S, g) \
+  "ld2 {v12.4s, v13.4s}, [" X "], " POST "\n\t" FX DWS2_EXT(DPREV, "v13") DWS2_CALL(DWS2_H_##OP, R, S, g, "v6", "v12", "v13")
+#define DWS2_ROW0H(X, XS, LL, LEFT, FX, OP, R, S) LL DWS2_HA(X, XS, FX, LEFT, OP, R, S, 0)
 #define DWS2_ROW1H(X, XS, LL, LEFT, FX, OP, R, S) \
-  LL DWS2_GA(X, "#64", "", LEFT, OP, R, S, 0) DWS2_HB(X, XS, "v11", OP, R, S, 1)
+  LL DWS2_GA(X, "#64", "", LEFT, OP, R, S, 0) DWS2_HB(X, XS, FX, "v11", OP, R, S, 1)
 #define DWS2_ROW2H(X, XS, LL, LEFT, FX, OP, R, S)                                                       \
   LL DWS2_GA(X, "#64", "", LEFT, OP, R, S, 0) DWS2_GB(X, "#64", "", "v11", OP, R, S, 1)                 \
-  DWS2_HA(X, XS, "v15", OP, R, S, 2)
+  DWS2_HA(X, XS, FX, "v15", OP, R, S, 2)
 #define DWS2_ROW3H(X, XS, LL, LEFT, FX, OP, R, S)                                                       \
   LL DWS2_GA(X, "#64", "", LEFT, OP, R, S, 0) DWS2_GB(X, "#64", "", "v11", OP, R, S, 1)                 \
-  DWS2_GA(X, "#64", "", "v15", OP, R, S, 2) DWS2_HB(X, XS, "v11", OP, R, S, 3)
+  DWS2_GA(X, "#64", "", "v15", OP, R, S, 2) DWS2_HB(X, XS, FX, "v11", OP, R, S, 3)
 
 // The output stage of group g of row R into v6, v7, one ST2 (Y: the band's
 // output row pointer, POST its step: 32 bytes, or YS to the next row).
@@ -332,17 +339,17 @@ namespace {
   "subs %[planes], %[planes], #1\n\t"                                             \
   "b.ne 1b\n\t"
 
-// The asm's operands (lo, hi: the clamp's bounds, broadcast once per call).
+// The asm's operands (c: the clamp's bounds, broadcast once per call, and the half
+// group's mask).
 #define DWS2_OPERANDS                                                                                   \
   : [x] "+r"(x), [y] "+r"(y), [xb] "+r"(xb), [yb] "+r"(yb), [xl] "+r"(xl), [k] "+r"(k),              \
     [planes] "+r"(planes), [cnt] "=&r"(cnt), [mb] "=&r"(mb), [xm] "=&r"(xm), [ym] "=&r"(ym)           \
   : [n] "r"(n), [rem] "r"(rem), [xs] "r"(xs), [ys] "r"(ys), [xsb] "r"(xsb), [ysb] "r"(ysb),           \
-    [xsl] "r"(xsl), [nmid] "r"(nmid), [mstep] "r"(mstep), [ymstep] "r"(ymstep), [lo] "r"(&p.lo),      \
-    [hi] "r"(&p.hi)                                                                                    \
+    [xsl] "r"(xsl), [nmid] "r"(nmid), [mstep] "r"(mstep), [ymstep] "r"(ymstep), [c] "r"(&c)          \
   : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12",  \
     "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26",  \
     "v27", "v28", "v29", "v30", "v31"
-#define DWS2_BOUNDS "ld1r {v4.4s}, [%[lo]]\n\t" "ld1r {v5.4s}, [%[hi]]\n\t"
+#define DWS2_BOUNDS "ldr q5, [%[c]]\n\t" "dup v4.4s, v5.s[0]\n\t" "dup v5.4s, v5.s[1]\n\t"
 #define DWS2_ASM(NA, NB, BANDB, MIDS_AT, MIDS)                                                      \
   if constexpr (CLAMP)                                                                               \
     __asm__ volatile(DWS2_BOUNDS DWS2_PLANES(NA, DWS2_CLAMP, BANDB(NB, DWS2_CLAMP), MIDS_AT,        \
@@ -365,6 +372,26 @@ namespace {
     else                                                                                               \
       __asm__ volatile(DWS2_PLANES_FIXED(NA, DWS2_NONE, REP, REM) DWS2_OPERANDS);                      \
   }
+// Band A alone with the half group (NAH: 0H .. 3H); FXA: nothing, or (odd
+// w) the AND of the padding lane, DWS2_HPAD_<NAH>, with the mask PRE loads.
+#define DWS2_HPAD_1H "and v13.16b, v13.16b, v31.16b\n\t"
+#define DWS2_HPAD_2H "and v9.16b, v9.16b, v31.16b\n\t"
+#define DWS2_HPAD_3H DWS2_HPAD_1H
+#define DWS2_PLANES_A(NA, ACT, FXA)                                               \
+  "1:\n\t"                                                                        \
+  "ld1 {v0.4s, v1.4s, v2.4s}, [%[k]], #48\n\t"                                    \
+  "dup v3.4s, v2.s[1]\n\t"                                                        \
+  DWS2_PASS(NA, "%[x]", "%[xs]", "", "v2", FXA, "%[y]", "%[ys]", ACT)             \
+  "subs %[planes], %[planes], #1\n\t"                                             \
+  "b.ne 1b\n\t"
+#define DWS2_CASE_HALF(C, NAH, FXA, PRE)                                                               \
+  else if constexpr (C) {                                                                              \
+    if constexpr (CLAMP)                                                                               \
+      __asm__ volatile(DWS2_BOUNDS PRE DWS2_PLANES_A(NAH, DWS2_CLAMP, FXA) DWS2_OPERANDS);              \
+    else                                                                                               \
+      __asm__ volatile(PRE DWS2_PLANES_A(NAH, DWS2_NONE, FXA) DWS2_OPERANDS);                          \
+  }
+#define DWS2_MASK "ldr q31, [%[c], #16]\n\t"
 #define DWS2_NO_BAND(NB, ACT)
 #define DWS2_NO_MIDS(ACT)
 #define DWS2_CASE(C, NA, NB, BANDB, MIDS_AT, MIDS) else if constexpr (C) { DWS2_ASM(NA, NB, BANDB, MIDS_AT, MIDS); }
@@ -396,7 +423,14 @@ void ld4rows(const DwPlane& p, size_t planes) {
   const float* xm;
   float* ym;
   size_t cnt, mb;
-  static_assert(HALF ? !ODD && NB == 0 && !MIDS && NA >= 0 && NA <= 3
+  // Odd w with the half group: column w's lane of its o vector zeroed (the mask in v31).
+  // (One operand for both: asm takes at most 30.)
+  struct alignas(16) {
+    float lo, hi, unused[2];
+    uint32_t mask[4];
+  } c = {p.lo, p.hi, {0.0f, 0.0f}, {~0u, ~0u, ~0u, ~0u}};
+  if constexpr (HALF && ODD) c.mask[(p.w - 16 * NA - 1) / 2] = 0;
+  static_assert(HALF ? NB == 0 && !MIDS && NA >= (ODD ? 1 : 0) && NA <= 3
                 : ODD ? (NB == 1 || NA == 4) && NB >= 1 && NB <= 4 && CLAMP
                       : (NB == 0 && NA >= 1 && NA <= 4 && !MIDS) || (NA == 4 && NB >= 1 && NB <= 4),
                 "an instantiated shape");
@@ -406,10 +440,13 @@ void ld4rows(const DwPlane& p, size_t planes) {
   }
   DWS2_CASE_FIXED(H == 14, 1, DWS2_REP3, 1)
   DWS2_CASE_FIXED(H == 28, 2, DWS2_REP6, 3)
-  DWS2_CASE(HALF && NA == 0, 0H, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
-  DWS2_CASE(HALF && NA == 1, 1H, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
-  DWS2_CASE(HALF && NA == 2, 2H, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
-  DWS2_CASE(HALF && NA == 3, 3H, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
+  DWS2_CASE_HALF(HALF && !ODD && NA == 0, 0H, "", "")
+  DWS2_CASE_HALF(HALF && !ODD && NA == 1, 1H, "", "")
+  DWS2_CASE_HALF(HALF && !ODD && NA == 2, 2H, "", "")
+  DWS2_CASE_HALF(HALF && !ODD && NA == 3, 3H, "", "")
+  DWS2_CASE_HALF(HALF && ODD && NA == 1, 1H, DWS2_HPAD_1H, DWS2_MASK)
+  DWS2_CASE_HALF(HALF && ODD && NA == 2, 2H, DWS2_HPAD_2H, DWS2_MASK)
+  DWS2_CASE_HALF(HALF && ODD && NA == 3, 3H, DWS2_HPAD_3H, DWS2_MASK)
   DWS2_CASE(!ODD && NB == 0 && NA == 1, 1, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
   DWS2_CASE(!ODD && NB == 0 && NA == 2, 2, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
   DWS2_CASE(!ODD && NB == 0 && NA == 3, 3, 0, DWS2_NO_BAND, "", DWS2_NO_MIDS)
@@ -464,8 +501,10 @@ void ld4rows_even(const DwPlane& p, size_t planes) {
     (g <= 8 ? two : more)[(g - 5) % 4](p, planes);
 }
 
-// w odd >= 17, G = ceil(w/16) >= 2 groups: G <= 5 band A of G-1 groups and
-// band B of 1; 6..8 band A of 4, band B of G-4; from 9 with middle bands.
+// w odd >= 17, G = ceil(w/16) >= 2 groups: w = 16 NA + 1..7 with NA <= 3
+// band A of NA groups and the half group (both activations); else G <= 5
+// band A of G-1 groups and band B of 1; 6..8 band A of 4, band B of G-4;
+// from 9 with middle bands.
 // Clamped only: an unclamped call runs with the bounds [-inf, +inf] (as
 // the stride-2 rows kernels, dw_rows_unbounded in neon/dwconv3x3_rows.h:
 // the same bits as an unclamped store).
@@ -478,6 +517,16 @@ void ld4rows_odd(const DwPlane& p, size_t planes) {
   static constexpr fn more[4] = {ld4rows<4, 1, true, true, true>, ld4rows<4, 2, true, true, true>,
                                  ld4rows<4, 3, true, true, true>, ld4rows<4, 4, true, true, true>};
   const size_t g = (p.w + 15) / 16;
+  if (half_tail(p.w)) {  // w = 16 NA + 1..7, NA = 1..3: band A and the half group
+    using fc = void (*)(const DwPlane&, size_t);
+    static constexpr fc half[2][3] = {
+        {ld4rows<1, 0, false, true, false, true>, ld4rows<2, 0, false, true, false, true>,
+         ld4rows<3, 0, false, true, false, true>},
+        {ld4rows<1, 0, false, true, true, true>, ld4rows<2, 0, false, true, true, true>,
+         ld4rows<3, 0, false, true, true, true>}};
+    half[p.clamp][p.w / 16 - 1](p, planes);
+    return;
+  }
   DwPlane q = p;
   if (!p.clamp) {
     q.lo = -std::numeric_limits<float>::infinity();
