@@ -565,7 +565,9 @@ void check_strip_windows(const DwKernels& kern, int s) {
 // with 2..8 past a multiple of 16 the last 1..4 outputs by one LD2 (the
 // half group: 34..40, 50..56 here, 8, 18..24 in check_small_maps), all
 // planes where w = 16n + 8, and odd ones 16n + 1..7 up to 55, the padding
-// lane zeroed; other odd widths from 17:
+// lane zeroed; from 65 (16n + 1..8, even or odd) the half group a band of
+// its own before the whole groups (65, 66, 70, 81 .. 152, 200, 209 here);
+// other odd widths from 17:
 // the right band ends at the row's end, overlapping the band before it,
 // its padding lane zeroed, all planes but the last; armv7:
 // neon/armv7/dwconv3x3_1x8_s2_ld4rows.cpp, one-group bands from the last to

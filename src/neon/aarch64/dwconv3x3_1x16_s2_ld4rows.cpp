@@ -22,7 +22,8 @@
 // left column, 63, by an LD1R per input row: 98..112 columns, groups
 // 0..3 and 4..6); G >= 9 are a left band of 4 groups, middle bands of 4
 // (their left column by an LDUR of the vector before them) and a right
-// band of 1..4 (150 columns: 4 + 4 + 2 groups). Per output row of 28 -> 14
+// band of 1..4 (160 columns: 4 + 4 + 2 groups; 150: the half group, below,
+// and 4 + 4 + 1). Per output row of 28 -> 14
 // (2 groups): 4 LD4, 4 EXT, 36 FMLA/FMUL, 12 output-stage instructions with
 // the clamp, 2 ST2, every load and store post-indexed (the strips and
 // Rows3x3S2: LD2s or LD4s with more EXTs, an LD1R per strip row, and
@@ -50,7 +51,11 @@
 // output stage and its ST1: 17) where 4 whole groups took 116. w = 16 NA +
 // 8 reads and writes nothing past a row: all planes run here. cortex-a72
 // MACs/insn: 56 -> 28 (relu6) 2.15 -> 2.40, 40 -> 20 2.04 -> 2.36, 38 -> 19
-// 1.94 -> 2.24, 64 planes of 56 -> 28 unclamped 2.49 -> 2.76.
+// 1.94 -> 2.24, 64 planes of 56 -> 28 unclamped 2.49 -> 2.76. From 4 whole
+// groups (w = 16 G + 1..8 >= 65, even or odd: 150 -> 75, 72 -> 36 ...) the
+// half group is a band of its own, run over the call's planes first (its
+// left column by LD1R, as band B's), then the G whole groups as the even
+// width 16 G (ld4rows_wide): 150 -> 75 2.28 -> 2.35.
 //
 // Odd widths from 17 (wo = (w+1)/2: the last output reads column w, the
 // right padding; 300x300's 75 -> 38, 19 -> 10). Band B (the right one, of
@@ -397,20 +402,42 @@ namespace {
       __asm__ volatile(PRE DWS2_PLANES_A(NAH, DWS2_NONE, FXA) DWS2_OPERANDS);                          \
   }
 #define DWS2_MASK "ldr q31, [%[c], #16]\n\t"
+// The half band alone (HB): as band B of no whole groups.
+#define DWS2_HPAD_0H DWS2_HPAD_2H
+#define DWS2_PLANES_HB(ACT, FX)                                                                 \
+  "1:\n\t"                                                                                      \
+  "ld1 {v0.4s, v1.4s, v2.4s}, [%[k]], #48\n\t"                                                  \
+  "dup v3.4s, v2.s[1]\n\t"                                                                      \
+  DWS2_PASS(0H, "%[xb]", "%[xsb]", "ld1r {v7.4s}, [%[xl]], %[xsl]\n\t", "v7", FX, "%[yb]", "%[ysb]", ACT) \
+  "subs %[planes], %[planes], #1\n\t"                                                           \
+  "b.ne 1b\n\t"
+#define DWS2_CASE_HB(C, FX, PRE)                                                                       \
+  else if constexpr (C) {                                                                              \
+    if constexpr (CLAMP)                                                                               \
+      __asm__ volatile(DWS2_BOUNDS PRE DWS2_PLANES_HB(DWS2_CLAMP, FX) DWS2_OPERANDS);                   \
+    else                                                                                               \
+      __asm__ volatile(PRE DWS2_PLANES_HB(DWS2_NONE, FX) DWS2_OPERANDS);                               \
+  }
 #define DWS2_NO_BAND(NB, ACT)
 #define DWS2_NO_MIDS(ACT)
 #define DWS2_CASE(C, NA, NB, BANDB, MIDS_AT, MIDS) else if constexpr (C) { DWS2_ASM(NA, NB, BANDB, MIDS_AT, MIDS); }
 
 // `planes` >= 1 planes from p.x, p.y, p.k (each as p describes): band A of
 // NA groups, band B of NB (0: none), with MIDS the middle bands between
-// them (G >= 9 groups; their count from w). ODD (w odd): band B ends at
+// them (G >= 9 groups; their count from groups). ODD (w odd): band B ends at
 // column w (its first column w+1 - 16NB, overlapping the band before it).
 // HALF (w = 16 NA + 2..8, NA <= 3, NB = 0): band A's NA groups and the half group.
 // H (band A alone, NA 1 or 2, h = H: 14 or 28): the rows written out (DWS2_PASS_FIXED).
-template <int NA, int NB, bool MIDS, bool ODD, bool CLAMP, bool HALF = false, size_t H = 0>
-void ld4rows(const DwPlane& p, size_t planes) {
-  const size_t groups = (p.w + 15) / 16, nmid = MIDS ? (groups - 4 - NB) / 4 : 0;
-  const size_t bcol = ODD ? p.w + 1 - 16 * NB : 16 * (NA + 4 * nmid);  // band B's first column (even)
+// HB (NA = NB = 0, HALF): only the half group, as a band of its own at column
+// 16 groups (its left column by LD1R as band B's): w = 16 groups + 1..8 from
+// 65 columns, whose whole groups run apart (ld4rows_wide).
+// groups: the whole and partial groups of 16 columns (the bands' and middle
+// bands' count from it), ceil(w/16) but for ld4rows_wide's whole groups.
+template <int NA, int NB, bool MIDS, bool ODD, bool CLAMP, bool HALF = false, size_t H = 0, bool HB = false>
+void ld4rows(const DwPlane& p, size_t planes, size_t groups) {
+  const size_t nmid = MIDS ? (groups - 4 - NB) / 4 : 0;
+  // band B's first column (even)
+  const size_t bcol = HB ? 16 * groups : ODD && !HALF ? p.w + 1 - 16 * NB : 16 * (NA + 4 * nmid);
   const float* x = p.x;
   float* y = p.y;
   const float* xb = p.x + bcol;  // band B: its first column, the column left of it,
@@ -424,6 +451,7 @@ void ld4rows(const DwPlane& p, size_t planes) {
   // (HALF: NA groups of 64 bytes then the half group's LD2; NA ST2s of 32 bytes then its ST1.)
   const ptrdiff_t xs = row - 64 * (HALF ? NA : NA - 1), ys = orow - 32 * (HALF ? NA : NA - 1);
   const ptrdiff_t xsb = row - 64 * (NB > 0 ? NB - 1 : 0), ysb = orow - 32 * (NB > 0 ? NB - 1 : 0), xsl = row;
+  static_assert(!HB || (HALF && NA == 0 && NB == 0), "the half band: no whole groups");
   // A middle band's pass leaves its pointers a plane on: back to this plane's next band.
   const ptrdiff_t mstep = row * ptrdiff_t(p.h) - 256, ymstep = orow * ptrdiff_t(p.ho) - 128;
   const float* xm;
@@ -435,8 +463,8 @@ void ld4rows(const DwPlane& p, size_t planes) {
     float lo, hi, unused[2];
     uint32_t mask[4];
   } c = {p.lo, p.hi, {0.0f, 0.0f}, {~0u, ~0u, ~0u, ~0u}};
-  if constexpr (HALF && ODD) c.mask[(p.w - 16 * NA - 1) / 2] = 0;
-  static_assert(HALF ? NB == 0 && !MIDS && NA >= (ODD ? 1 : 0) && NA <= 3
+  if constexpr (HALF && ODD) c.mask[(p.w - (HB ? bcol : 16 * NA) - 1) / 2] = 0;
+  static_assert(HALF ? NB == 0 && !MIDS && NA >= (ODD && !HB ? 1 : 0) && NA <= 3
                 : ODD ? (NB == 1 || NA == 4) && NB >= 1 && NB <= 4 && CLAMP
                       : (NB == 0 && NA >= 1 && NA <= 4 && !MIDS) || (NA == 4 && NB >= 1 && NB <= 4),
                 "an instantiated shape");
@@ -446,6 +474,8 @@ void ld4rows(const DwPlane& p, size_t planes) {
   }
   DWS2_CASE_FIXED(H == 14, 1, DWS2_REP3, 1)
   DWS2_CASE_FIXED(H == 28, 2, DWS2_REP6, 3)
+  DWS2_CASE_HB(HB && !ODD, "", "")
+  DWS2_CASE_HB(HB && ODD, DWS2_HPAD_0H, DWS2_MASK)
   DWS2_CASE_HALF(HALF && !ODD && NA == 0, 0H, "", "")
   DWS2_CASE_HALF(HALF && !ODD && NA == 1, 1H, "", "")
   DWS2_CASE_HALF(HALF && !ODD && NA == 2, 2H, "", "")
@@ -481,10 +511,14 @@ void ld4rows(const DwPlane& p, size_t planes) {
 // Even w whose last 1..4 outputs are a half group (w = 16 NA + 2..8, NA <= 3:
 // 8 -> 4, 24 -> 12, 40 -> 20, 56 -> 28 ...).
 constexpr bool half_tail(size_t w) { return w % 16 != 0 && w % 16 <= 8 && w / 16 <= 3; }
+// From 4 whole groups on, the half group is a band of its own (ld4rows_wide).
+constexpr bool wide_half_tail(size_t w) { return w % 16 != 0 && w % 16 <= 8 && w / 16 >= 4; }
 
+// The even widths' bands over `groups` groups (G): G <= 4 band A alone;
+// from 5 band A of 4 and band B of 1..4, from 9 middle bands between them.
 template <bool CLAMP>
-void ld4rows_even(const DwPlane& p, size_t planes) {
-  using fn = void (*)(const DwPlane&, size_t);
+void ld4rows_groups(const DwPlane& p, size_t planes, size_t g) {
+  using fn = void (*)(const DwPlane&, size_t, size_t);
   // G <= 4: [G - 1]; G >= 5: [NB - 1] (NB = G - 4 - 4*(middle bands), 1..4)
   static constexpr fn one[4] = {ld4rows<1, 0, false, false, CLAMP>, ld4rows<2, 0, false, false, CLAMP>,
                                 ld4rows<3, 0, false, false, CLAMP>, ld4rows<4, 0, false, false, CLAMP>};
@@ -492,30 +526,53 @@ void ld4rows_even(const DwPlane& p, size_t planes) {
                                 ld4rows<4, 3, false, false, CLAMP>, ld4rows<4, 4, false, false, CLAMP>};
   static constexpr fn more[4] = {ld4rows<4, 1, true, false, CLAMP>, ld4rows<4, 2, true, false, CLAMP>,
                                  ld4rows<4, 3, true, false, CLAMP>, ld4rows<4, 4, true, false, CLAMP>};
+  if (g <= 4)
+    one[g - 1](p, planes, g);
+  else
+    (g <= 8 ? two : more)[(g - 5) % 4](p, planes, g);
+}
+
+// w = 16 G + 1..8, G >= 4 (150 -> 75, 72 -> 36, 67 -> 34 ...): the half
+// band (HB; w odd: its padding lane zeroed) for the last 1..4 outputs, then
+// the G whole groups as an even width of 16 G columns (rows w apart). The
+// half band goes first: its stores past a row's end (w = 16 G + 1..6) land
+// on the next row's first outputs, which band A stores after them.
+template <bool CLAMP>
+void ld4rows_wide(const DwPlane& p, size_t planes) {
+  const size_t g = p.w / 16;
+  p.w % 2 ? ld4rows<0, 0, false, true, CLAMP, true, 0, true>(p, planes, g)
+          : ld4rows<0, 0, false, false, CLAMP, true, 0, true>(p, planes, g);
+  ld4rows_groups<CLAMP>(p, planes, g);
+}
+
+template <bool CLAMP>
+void ld4rows_even(const DwPlane& p, size_t planes) {
+  using fn = void (*)(const DwPlane&, size_t, size_t);
   static constexpr fn half[4] = {ld4rows<0, 0, false, false, CLAMP, true>, ld4rows<1, 0, false, false, CLAMP, true>,
                                  ld4rows<2, 0, false, false, CLAMP, true>, ld4rows<3, 0, false, false, CLAMP, true>};
   const size_t g = (p.w + 15) / 16;
   if (half_tail(p.w))
-    half[p.w / 16](p, planes);
+    half[p.w / 16](p, planes, g);
+  else if (wide_half_tail(p.w))
+    ld4rows_wide<CLAMP>(p, planes);
   else if (g == 1 && p.h == 14)  // 28 -> 14, 14 -> 7: the rows written out
-    ld4rows<1, 0, false, false, CLAMP, false, 14>(p, planes);
+    ld4rows<1, 0, false, false, CLAMP, false, 14>(p, planes, g);
   else if (g == 2 && p.h == 28)
-    ld4rows<2, 0, false, false, CLAMP, false, 28>(p, planes);
-  else if (g <= 4)
-    one[g - 1](p, planes);
+    ld4rows<2, 0, false, false, CLAMP, false, 28>(p, planes, g);
   else
-    (g <= 8 ? two : more)[(g - 5) % 4](p, planes);
+    ld4rows_groups<CLAMP>(p, planes, g);
 }
 
 // w odd >= 17, G = ceil(w/16) >= 2 groups: w = 16 NA + 1..7 with NA <= 3
-// band A of NA groups and the half group (both activations); else G <= 5
+// band A of NA groups and the half group (both activations); with NA >= 4
+// the half band and the whole groups (ld4rows_wide); else G <= 5
 // band A of G-1 groups and band B of 1; 6..8 band A of 4, band B of G-4;
 // from 9 with middle bands.
 // Clamped only: an unclamped call runs with the bounds [-inf, +inf] (as
 // the stride-2 rows kernels, dw_rows_unbounded in neon/dwconv3x3_rows.h:
 // the same bits as an unclamped store).
 void ld4rows_odd(const DwPlane& p, size_t planes) {
-  using fn = void (*)(const DwPlane&, size_t);
+  using fn = void (*)(const DwPlane&, size_t, size_t);
   static constexpr fn one[4] = {ld4rows<1, 1, false, true, true>, ld4rows<2, 1, false, true, true>,
                                 ld4rows<3, 1, false, true, true>, ld4rows<4, 1, false, true, true>};
   static constexpr fn two[4] = {nullptr, ld4rows<4, 2, false, true, true>, ld4rows<4, 3, false, true, true>,
@@ -524,13 +581,16 @@ void ld4rows_odd(const DwPlane& p, size_t planes) {
                                  ld4rows<4, 3, true, true, true>, ld4rows<4, 4, true, true, true>};
   const size_t g = (p.w + 15) / 16;
   if (half_tail(p.w)) {  // w = 16 NA + 1..7, NA = 1..3: band A and the half group
-    using fc = void (*)(const DwPlane&, size_t);
-    static constexpr fc half[2][3] = {
+    static constexpr fn half[2][3] = {
         {ld4rows<1, 0, false, true, false, true>, ld4rows<2, 0, false, true, false, true>,
          ld4rows<3, 0, false, true, false, true>},
         {ld4rows<1, 0, false, true, true, true>, ld4rows<2, 0, false, true, true, true>,
          ld4rows<3, 0, false, true, true, true>}};
-    half[p.clamp][p.w / 16 - 1](p, planes);
+    half[p.clamp][p.w / 16 - 1](p, planes, g);
+    return;
+  }
+  if (wide_half_tail(p.w)) {
+    p.clamp ? ld4rows_wide<true>(p, planes) : ld4rows_wide<false>(p, planes);
     return;
   }
   DwPlane q = p;
@@ -539,9 +599,9 @@ void ld4rows_odd(const DwPlane& p, size_t planes) {
     q.hi = std::numeric_limits<float>::infinity();
   }
   if (g <= 5)
-    one[g - 2](q, planes);
+    one[g - 2](q, planes, g);
   else
-    (g <= 8 ? two : more)[(g - 5) % 4](q, planes);
+    (g <= 8 ? two : more)[(g - 5) % 4](q, planes, g);
 }
 
 // The odd widths' shape (this kernel's own; dw_s2_ld4_planes, core/dwconv.h,
@@ -572,7 +632,7 @@ size_t dwconv3x3_aarch64_1x16_s2_ld4rows(const DwPlane& p) {
   if (planes == 0) return 0;
   // w = 16 NA + 8 with a half group: its LD2 and ST1 end at the row's end,
   // nothing is read or written past a row: all planes.
-  if (p.w % 16 == 8 && half_tail(p.w)) planes = p.count;
+  if (p.w % 16 == 8 && (half_tail(p.w) || wide_half_tail(p.w))) planes = p.count;
   p.clamp ? ld4rows_even<true>(p, planes) : ld4rows_even<false>(p, planes);
   return planes;
 }
