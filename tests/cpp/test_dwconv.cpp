@@ -637,9 +637,9 @@ void check_wide_rows(const DwKernels& kern) {
     for (int iw = 0; iw < nw; iw++)
       for (int h : heights) check(s, h, s == 1 ? widths1[iw] : widths2[iw]);
   }
-  // Stride 2, the heights whose rows the aarch64 LD4 kernel writes out (14
-  // rows of 10..16 columns, 28 of 26..32) and their neighbours.
-  for (int h : {13, 14, 15, 27, 28, 29})
+  // Stride 2, the heights whose rows the aarch64 LD4 kernel writes out (10
+  // and 14 rows of 10..16 columns, 28 of 26..32) and their neighbours.
+  for (int h : {10, 11, 13, 14, 15, 27, 28, 29})
     for (int w = 8; w <= 34; w++) check(2, h, w);
   std::printf("%s: %d wide-row checks, %d failures\n", kern.name, cases, bad);
   g_failures += bad;

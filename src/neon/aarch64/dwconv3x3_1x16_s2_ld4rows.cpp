@@ -287,10 +287,12 @@ namespace {
   DWS2_STORE##NB(Y, YS, ACT, R0)                                              \
   "9:\n\t"
 
-// The pass of a plane of a fixed height (MobileNet's 14 and 28 rows: per
-// plane 10 and 17 loop and tail instructions fewer than DWS2_PASS; 14 -> 7
-// takes 214 per plane): the trips written out (REP), then the tail for
+// The pass of a plane of a fixed height (MobileNet's 14 and 28 rows, and
+// 10 (300x300's and 160x160's 10 -> 5): per plane about 10 and 17 loop and
+// tail instructions fewer than DWS2_PASS; 14 -> 7 takes 205 per plane):
+// the trips written out (REP), then the tail for
 // rem = (h-1) mod 4 = 1 (TAIL1) or 3 (TAIL3), as DWS2_PASS's.
+#define DWS2_REP2(x) x x
 #define DWS2_REP3(x) x x x
 #define DWS2_REP6(x) x x x x x x
 #define DWS2_TAIL1(NB, X, XS, LL, LEFT, FX, Y, YS, ACT) \
@@ -427,7 +429,8 @@ namespace {
 // them (G >= 9 groups; their count from groups). ODD (w odd): band B ends at
 // column w (its first column w+1 - 16NB, overlapping the band before it).
 // HALF (w = 16 NA + 2..8, NA <= 3, NB = 0): band A's NA groups and the half group.
-// H (band A alone, NA 1 or 2, h = H: 14 or 28): the rows written out (DWS2_PASS_FIXED).
+// H (band A alone, NA 1 and h = H = 10 or 14, or NA 2 and H = 28): the rows written out
+// (DWS2_PASS_FIXED).
 // HB (NA = NB = 0, HALF): only the half group, as a band of its own at column
 // 16 groups (its left column by LD1R as band B's): w = 16 groups + 1..8 from
 // 65 columns, whose whole groups run apart (ld4rows_wide).
@@ -468,10 +471,11 @@ void ld4rows(const DwPlane& p, size_t planes, size_t groups) {
                 : ODD ? (NB == 1 || NA == 4) && NB >= 1 && NB <= 4 && CLAMP
                       : (NB == 0 && NA >= 1 && NA <= 4 && !MIDS) || (NA == 4 && NB >= 1 && NB <= 4),
                 "an instantiated shape");
-  static_assert(H == 0 || (!HALF && !ODD && NB == 0 && ((NA == 1 && H == 14) || (NA == 2 && H == 28))),
+  static_assert(H == 0 || (!HALF && !ODD && NB == 0 && ((NA == 1 && (H == 10 || H == 14)) || (NA == 2 && H == 28))),
                 "an instantiated height");
   if constexpr (false) {
   }
+  DWS2_CASE_FIXED(H == 10, 1, DWS2_REP2, 1)
   DWS2_CASE_FIXED(H == 14, 1, DWS2_REP3, 1)
   DWS2_CASE_FIXED(H == 28, 2, DWS2_REP6, 3)
   DWS2_CASE_HB(HB && !ODD, "", "")
@@ -555,8 +559,10 @@ void ld4rows_even(const DwPlane& p, size_t planes) {
     half[p.w / 16](p, planes, g);
   else if (wide_half_tail(p.w))
     ld4rows_wide<CLAMP>(p, planes);
-  else if (g == 1 && p.h == 14)  // 28 -> 14, 14 -> 7: the rows written out
+  else if (g == 1 && p.h == 14)  // 28 -> 14, 14 -> 7, 10 -> 5: the rows written out
     ld4rows<1, 0, false, false, CLAMP, false, 14>(p, planes, g);
+  else if (g == 1 && p.h == 10)
+    ld4rows<1, 0, false, false, CLAMP, false, 10>(p, planes, g);
   else if (g == 2 && p.h == 28)
     ld4rows<2, 0, false, false, CLAMP, false, 28>(p, planes, g);
   else
