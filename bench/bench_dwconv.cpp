@@ -8,8 +8,8 @@
 // those on 14x14 and 7x7 maps: bench_nets.cpp). The same layers on the
 // maps of other input sizes, whose widths are not MobileNetV2's: SSDLite-
 // MobileNetV2 at 300x300 (ssd_dw_*: maps 150, 75, 38, 19, 10, 5), MobileNetV2
-// at 192x192 (mb192_dw_*: 96, 48, 24, 12, 6) and 160x160 (mb160_dw_*: 80,
-// 40, 20, 10, 5).
+// at 192x192 (mb192_dw_*: 96, 48, 24, 12, 6), 160x160 (mb160_dw_*: 80,
+// 40, 20, 10, 5) and 256x256 (mb256_dw_*: the stride-1 16 and 8).
 #include <limits>
 #include <string>
 
@@ -78,6 +78,10 @@ int reg = [] {
   bench::add_case(dw_case("mb160_dw_s2_96_80", 96, 2, 80, 80, true));
   bench::add_case(dw_case("mb160_dw_s2_144_40", 144, 2, 40, 40, true));
   bench::add_case(dw_case("mb160_dw_960_5", 960, 1, 5, 5, true));
+  // MobileNetV2 at 256x256 input: its 16x16 and 8x8 stride-1 layers (maps
+  // of whole vectors, one band).
+  bench::add_case(dw_case("mb256_dw_384_16", 384, 1, 16, 16, true));
+  bench::add_case(dw_case("mb256_dw_960_8", 960, 1, 8, 8, true));
   // Depthwise 5x5, stride 1 and 2.
   bench::add_case(dwk_case("dw5x5s1_64_56", 64, 5, 1, 56));
   bench::add_case(dwk_case("dw5x5s2_64_56", 64, 5, 2, 56));

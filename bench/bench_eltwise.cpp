@@ -1,5 +1,5 @@
-// Elementwise cases (src/core/eltwise.h), as the model runner calls them: in
-// place into the first operand. "MACs" here: elements, so MACs per
+// Elementwise cases (src/core/eltwise.h; the int8 Add, src/core/add_s8.h), as
+// the model runner calls them: in place into the first operand. "MACs" here: elements, so MACs per
 // instruction reads as elements per instruction.
 #include <limits>
 #include <memory>
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bench_cases.h"
+#include "core/add_s8.h"
 #include "core/eltwise.h"
 
 namespace {
@@ -32,6 +33,24 @@ Case eltwise_case(const std::string& name, EltOp op, EltBroadcast bc, size_t out
   return cs;
 }
 
+// The int8 Add of an int8 model's residual stream, in place into b (the
+// projection's output, as the model runner runs it).
+Case add_s8_case(const std::string& name, size_t n) {
+  Case cs;
+  cs.name = name;
+  cs.macs = double(n);
+  cs.setup = [=]() -> std::function<void()> {
+    auto a = std::make_shared<std::vector<int8_t>>(n), b = std::make_shared<std::vector<int8_t>>(n);
+    const std::vector<float> ra = bench::random_floats(n, 3), rb = bench::random_floats(n, 4);
+    for (size_t i = 0; i < n; i++) (*a)[i] = int8_t(ra[i] * 100.0f), (*b)[i] = int8_t(rb[i] * 100.0f);
+    detail::AddS8Params p;
+    detail::add_s8_params(0.031f, 0.017f, 0.043f, -127, &p);
+    return [=] { detail::add_s8(p, a->data(), b->data(), b->data(), n); };
+  };
+  cs.info = [] { return std::string("kernel=") + detail::add_s8_kernel_name(); };
+  return cs;
+}
+
 const int reg = [] {
   const float inf = std::numeric_limits<float>::infinity();
   // ResNet-18's first residual Add + ReLU: 64x56x56, in place.
@@ -40,6 +59,8 @@ const int reg = [] {
   bench::add_case(eltwise_case("add_24_56", EltOp::Add, EltBroadcast::Same, 1, 1, 24 * 56 * 56, -inf, inf));
   // A per-channel Mul (squeeze-and-excitation scaling): 96x28x28 by 96 values.
   bench::add_case(eltwise_case("mul_chan_96_28", EltOp::Mul, EltBroadcast::Mid, 1, 96, 28 * 28, -inf, inf));
+  // The same Add int8 (add_s8.h).
+  bench::add_case(add_s8_case("add_s8_24_56", 24 * 56 * 56));
   return 0;
 }();
 

@@ -8,7 +8,7 @@ run between region marks and their count divided by K is one call: the whole
 call (input packing, transforms, stores), one thread. Wall time under QEMU
 means nothing; executed instructions do.
 
-    python3 bench/insncount.py [--cpu cortex-a72] [--arch aarch64|arm] [-k 2] [--top N] [--functions N] [CASE|'PATTERN*' ...]
+    python3 bench/insncount.py [--cpu cortex-a72] [--arch aarch64|arm] [--exe TREE/bench/insn_bench] [-k 2] [--top N] [--functions N] [CASE|'PATTERN*' ...]
     python3 bench/insncount.py --list
 
 --functions N adds, per case, the N functions (symbols of insn_bench, which
@@ -105,6 +105,7 @@ def main(argv=None):
     ap.add_argument("-k", type=int, default=2, help="calls counted per case (default 2)")
     ap.add_argument("-j", "--jobs", type=int, default=1, help="cases counted at once (default 1)")
     ap.add_argument("--build-dir", help="default build-bench/<arch>")
+    ap.add_argument("--exe", help="count this insn_bench (built for --arch) instead of building one")
     ap.add_argument("--top", type=int, default=0, help="also print the top N mnemonics per call")
     ap.add_argument("--functions", type=int, default=0, metavar="N",
                     help="also print the top N functions (symbols) per call and their share")
@@ -115,7 +116,7 @@ def main(argv=None):
     cpu = a.cpu or DEFAULT_CPU[a.arch]
     build_dir = os.path.abspath(a.build_dir or os.path.join(ROOT, "build-bench", a.arch))
     try:
-        exe = build(a.arch, build_dir)
+        exe = os.path.abspath(a.exe) if a.exe else build(a.arch, build_dir)
         macs = list_cases(exe, a.arch)
     except (qcount.CounterError, subprocess.CalledProcessError) as e:
         print(f"insncount: {e}", file=sys.stderr)

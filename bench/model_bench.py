@@ -35,7 +35,8 @@ weights have no real inputs either) and saves NAME_int8[_all].npz; the
 guest loads it with precision="int8", which picks the int8 layers for the
 emulated CPU (--layers all: every convolution). The table then has the
 float32 model's count, the int8 model's (and of it its Quantize nodes, the
-float32 -> int8 input conversions, and its other glue), and the int8
+float32 -> int8 input conversions, and its other glue, and of that its Add
+nodes: the residual Adds, float32 or int8), and the int8
 output's error against float32 on 4 random inputs (an uncounted qemu run).
 --precision int8+fp16: the same calibrated file loaded at precision
 "int8+fp16" (on cortex-a76 the layers that stay float run fp16 where that
@@ -160,6 +161,7 @@ def int8_rows(a, counter, root, py, env, models):
         p8 = a.precision
         runs = [("fp32", "armconv", npz_path, "fp32"), ("int8", "armconv", paths[name], p8),
                 ("int8-noquant", "armconv-noquant", paths[name], p8),
+                ("int8-noadd", "armconv-noquant-noadd", paths[name], p8),
                 ("int8-layers", "armconv-layers", paths[name], p8)]
         for key, engine, path, prec in runs:
             if half and key == "int8-noquant":
@@ -179,15 +181,16 @@ def int8_rows(a, counter, root, py, env, models):
           f"(millions; K = {a.k}); {a.precision}" + ("" if half else f": layers={a.layers!r}"))
     lo = "fp16" if half else "int8"
     print(f"{'model':14} {'GMACs':>6} {'fp32':>8} {lo:>8} {lo + '/fp32':>9} {'quantize':>9} "
-          f"{'other glue':>10}")
+          f"{'other glue':>10} {'of it Add':>9}")
     for name, r in rows.items():
         # (model_guest.py: the partial runs of an int8 model leave its Quantize nodes out)
         quant = r["int8"] - r["int8-noquant"]
         glue = r["int8-noquant"] - r["int8-layers"]
+        add = r["int8-noquant"] - r["int8-noadd"]
         print(f"{name:14} {r['macs'] / 1e9:6.3f} {r['fp32'] / 1e6:8.1f} {r['int8'] / 1e6:8.1f} "
-              f"{r['int8'] / r['fp32']:9.3f} {quant / 1e6:9.2f} {glue / 1e6:10.2f}")
+              f"{r['int8'] / r['fp32']:9.3f} {quant / 1e6:9.2f} {glue / 1e6:10.2f} {add / 1e6:9.2f}")
         print(f"  {name}: {r['error']}")
-        r.update(quantize=quant, glue=glue)
+        r.update(quantize=quant, glue=glue, add=add)
         if half:  # the --json keys say what ran
             rows[name] = {k.replace("int8", "fp16"): v for k, v in r.items() if k != "int8-noquant"}
     return rows

@@ -6,7 +6,8 @@
 ENGINE: armconv (model(x): the whole call a user makes), armconv-glue (only
 the plan's glue nodes: pooling, elementwise, concat, ...), armconv-noquant
 (every node but an int8 model's Quantize nodes, its float32 -> int8 input
-conversions), armconv-layers (only the convolution and fully connected
+conversions), armconv-noquant-noadd (every node but the Quantize and Add nodes:
+the Adds' share, float32 or int8, is armconv-noquant minus this), armconv-layers (only the convolution and fully connected
 nodes), armconv-none (no node: the call's fixed cost: input copy, arena,
 output copy), onnxruntime (one intra-op thread, sequential).
 PRECISION: armconv.load's (fp32, fp16, int8, int8+fp16). compare: the model at fp32
@@ -65,6 +66,7 @@ def main():
             # nodes out: quantize = armconv - armconv-noquant.
             only = {"armconv-glue": lambda s: s.glue,
                     "armconv-noquant": lambda s: s.node.op != "Quantize",
+                    "armconv-noquant-noadd": lambda s: s.node.op not in ("Quantize", "Add"),
                     "armconv-layers": lambda s: not s.glue}.get(engine, lambda s: False)
             run = lambda: plan.run([x], only=only)  # noqa: E731
     for _ in range(reps):

@@ -83,11 +83,14 @@ declare -A CPUS=([aarch64]="cortex-a72" [armv7]="cortex-a15")
 #   kernels are the a72's machine code (src/core/dispatch.cpp differs only in
 #   the fp16 and dotprod entries), tested on the a72 by the whole suite and on
 #   the a76 by the C++ tests (CTEST_CPUS), which run every kernel there
-#   (test_model_int8.py runs whole: its rule picks by the int8 kernel). So
+#   (test_model_int8.py, test_model_int8_add.py and test_add_s8.py run whole:
+#   the rule picks by the int8 kernel). So
 #   of test_threads_layers.py only its fp16, int8 and GEMM-API tests and the
 #   thread machinery's, and of test_winograd_s2.py only test_auto_selection
-#   (its fp16 layers), run on the a76.
-declare -A CPUS_SUBSET=([aarch64]="cortex-a76" [armv7]="cortex-a9")
+#   (its fp16 layers), run on the a76;
+# - max (QEMU's model with i8mm): the int8 layers and models on the smmla GEMM
+#   and the int8 rule's i8mm picks.
+declare -A CPUS_SUBSET=([aarch64]="cortex-a76 max" [armv7]="cortex-a9")
 declare -A SUBSET_TESTS=(
   [cortex-a9]="tests/test_cpu_info.py tests/test_interop.py tests/test_out.py tests/test_layout.py"
   [cortex-a76]="tests/test_fp16.py tests/test_int8.py tests/test_cpu_info.py tests/test_cli.py
@@ -99,18 +102,23 @@ declare -A SUBSET_TESTS=(
                 tests/test_threads_layers.py::test_fork_child_runs_layers
                 tests/test_threads_layers.py::test_two_python_threads_run_multithreaded_layers
                 tests/test_winograd_s2.py::test_auto_selection tests/test_model_errors.py
-                tests/test_model_int8.py")
+                tests/test_model_int8.py tests/test_model_int8_add.py tests/test_add_s8.py"
+  [max]="tests/test_int8.py tests/test_model_int8.py tests/test_model_int8_add.py tests/test_cpu_info.py")
 # C++ tests per build. The clang armhf build is baseline (no NEON outside the
 # NEON sources, see its toolchain file), so it also runs on cortex-a9 (NEON but
 # no VFPv4): the run-time dispatch must pick the generic kernels there. So does
 # armv6: gcc at 32-bit Pi OS's own baseline (ARMv6 + VFPv2, ARM mode), where
 # only the NEON sources are built for armv7-a.
-declare -A CTEST_CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15"
+declare -A CTEST_CPUS=([aarch64]="cortex-a72 cortex-a76 max" [armv7]="cortex-a15"
                        [clang-aarch64]="cortex-a72 cortex-a76" [clang-armv7]="cortex-a15 cortex-a9"
                        [armv6]="cortex-a15 cortex-a9")
 # Runs of a build on a CPU that repeat machine code another run already
 # tests run only part of its tests (ctest -R / -E regexes; every other run
 # runs every test):
+# - max (gcc; QEMU's model with i8mm): the int8 GEMM's smmla table
+#   (gemm_s8_8x8k8_i8mm.cpp) and what chooses or plans by it (the int8
+#   Winograd / im2col pick, plan costs, test_ranges' "ext" families); every
+#   other kernel there is the a76's machine code;
 # - cortex-a76 (gcc and clang): its fp32 kernels and drivers are the ones the
 #   same build runs on cortex-a72 (the dispatch differs only in the fp16 and
 #   dotprod entries), so only the tests that reach those entries, and (gcc)
@@ -138,11 +146,12 @@ declare -A CTEST_CPUS=([aarch64]="cortex-a72 cortex-a76" [armv7]="cortex-a15"
 #   the rest of the same binary; in the clang builds every case through fewer
 #   cuts and teams ("quick"): the plans and cuts are the same C++ the gcc
 #   builds run in full, and clang's kernels are run in full by the other tests.
-declare -A CTEST_ENV=([aarch64:cortex-a76]="ARMCONV_TEST_RANGES=ext"
+declare -A CTEST_ENV=([aarch64:cortex-a76]="ARMCONV_TEST_RANGES=ext" [aarch64:max]="ARMCONV_TEST_RANGES=ext"
                       [clang-aarch64:cortex-a72]="ARMCONV_TEST_RANGES=quick"
                       [clang-armv7:cortex-a15]="ARMCONV_TEST_RANGES=quick")
 declare -A CTEST_ONLY=([clang-aarch64:cortex-a76]="fp16|half_convert|gemm_s8|plan_only|extension_symbols"
                        [aarch64:cortex-a76]="fp16|half_convert|gemm_s8|plan_only|planner|gemm_costs|extension_symbols|^test_ranges\$|^test_conv\$"
+                       [aarch64:max]="gemm_s8|wino_s8|plan_only|planner|gemm_costs|extension_symbols|^test_ranges\$|^test_conv\$"
                        [clang-armv7:cortex-a9]="half_convert|plan_only|planner|gemm_costs|extension_symbols|^test_conv\$|^test_balance\$")
 NO_F16_TWINS="|^test_winograd_fp16\$|^test_wino_gemm_fp16\$"
 declare -A CTEST_SKIP=([armv6:cortex-a9]="^test_ranges\$$NO_F16_TWINS" [armv6:cortex-a15]="^test_ranges\$$NO_F16_TWINS")

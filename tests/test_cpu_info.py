@@ -14,7 +14,7 @@ def test_shape_of_the_answer():
     assert set(info["kernels"]) >= {"sgemm", "depthwise3x3", "winograd", "gemm_s8", "winograd_gemm",
                                     "winograd23_s8", "winograd_gemm_s16",
                                     "depthwise3x3_s8", "depthwise5x5", "depthwise", "half_convert", "pool",
-                                    "eltwise", "quantize"}
+                                    "eltwise", "quantize", "add_s8"}
     assert all(isinstance(v, str) and v for v in info["kernels"].values())
 
 
@@ -28,6 +28,7 @@ _FAMILY = {"sgemm": "sgemm", "gemm_s8": "gemm_s8", "winograd": "winograd63", "wi
            "winograd23_s8": "winograd23_s8", "winograd_gemm_s16": "wino_gemm_s16",
            "depthwise3x3_s8": "dwconv3x3_s8", "depthwise5x5": "dwconv5x5", "depthwise": "dwconv",
            "half_convert": "half_convert", "pool": "pool", "eltwise": "eltwise", "quantize": "quantize",
+           "add_s8": "add_s8",
            "hgemm": "hgemm", "depthwise3x3_fp16": "dwconv3x3",  # fp16 slots: where they run
            "winograd43_fp16": "winograd43", "winograd23_fp16": "winograd23", "winograd_gemm_fp16": "wino_gemm"}
 # Slots whose kernel is one portable loop on every CPU (none since the NEON

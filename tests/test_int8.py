@@ -78,6 +78,8 @@ def test_dispatch_path():
     elif info["arch"] in ("x86_64", "x86") or EXPECT_CPU == "host" and not info["neon_kernels"]:
         assert impl == "gemm_s8-generic-4x4k16", impl
         assert dw == "dwconv3x3_s8-generic-1x1", dw
+    elif info["i8mm"]:  # (i8mm: smmla GEMM; the depthwise stays sdot)
+        assert impl == "gemm_s8-aarch64-8x8k8-i8mm" and dw.endswith("-dotprod"), (impl, dw)
     elif info["dotprod"]:
         assert impl.endswith("-dotprod") and dw.endswith("-dotprod"), (impl, dw)
     elif info["neon_kernels"]:

@@ -677,12 +677,13 @@ def test_rule_table(isa):
     """What the counts behind RATES say, per kernel: depthwise 3x3 never pays alone (int8's
     0.68-1.72 MACs per instruction against float32's 1.63-2.72; on the sdot kernels 2.9 and
     2.5, but not by enough for the input's Quantize), dense 3x3 stride 1 (fp32 Winograd)
-    pays nowhere; pointwise layers of m = 64 MACs per input element pay on the sdot kernel
-    only (smull from m = 86, armv7 from 74: THRESHOLDS)."""
+    pays on i8mm only; pointwise layers of m = 64 MACs per input element pay on the sdot
+    and smmla kernels only (smull from m = 86, armv7 from 74: THRESHOLDS)."""
     pays = lambda shape, g=1, s=(1, 1): int8_mod.int8_pays(shape, g, s, isa)[0]  # noqa: E731
+    sdot_dw = isa in ("dotprod", "i8mm")  # the sdot depthwise kernels (an i8mm core has dotprod)
     assert not pays((96, 1, 3, 3), 96) and not pays((96, 1, 3, 3), 96, (2, 2))
-    assert not pays((64, 64, 3, 3))
-    assert pays((64, 64, 1, 1)) == (isa == "dotprod")
+    assert pays((64, 64, 3, 3)) == (isa == "i8mm")
+    assert pays((64, 64, 1, 1)) == sdot_dw
     assert not int8_mod.int8_pays((64, 64, 1, 1), 1, (1, 1), None)[0]
     # between two wide pointwise layers (int8 on every kernel) a depthwise one saves its
     # reader's quantization: int8 where its int8 count / 0.9 is below float32's plus the
@@ -695,21 +696,24 @@ def test_rule_table(isa):
              int8_mod.layer_costs((2048, 1, 3, 3), 2048, (1, 1), isa),
              int8_mod.layer_costs((2048, 2048, 1, 1), 1, (1, 1), isa)]
     picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
-    assert picks == [True, isa == "dotprod", True]
+    assert picks == [True, sdot_dw, True]
     # stride 2 (a quarter of the elements after it, so a quarter of the Quantize to spare):
     # float32 where int8 layers store float32 at no extra cost (STORE_F32 0: smull, armv7):
     # 2.25 / 1.0 / 0.9 = 2.5 > 2.25 / 2.2 + 2.50 / 4 / 0.9 = 1.7; int8 on the sdot kernels
     # (2.25 / 2.5 / 0.9 = 1.0 < 1.7 even without the expansion's float32 store it spares)
     chain[1] = int8_mod.layer_costs((2048, 1, 3, 3), 2048, (2, 2), isa)
     picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
-    assert picks == [True, isa == "dotprod", True]
+    assert picks == [True, sdot_dw, True]
 
 
 # The thresholds int8.py's docstring states: (first m = out_channels of a 1x1 layer that runs
 # int8, first out_channels of a 3x3 stride-2 one), None: never.
-THRESHOLDS = {"dotprod": (16, 12), "smull": (86, None), "armv7": (74, None)}
+THRESHOLDS = {"dotprod": (16, 12), "smull": (86, None), "armv7": (74, None), "i8mm": (13, 9)}
 # The same for 1x1 layers of K = 32 input channels (SMALL_K_POINTWISE).
-THRESHOLDS_SMALL_K = {"dotprod": 18, "smull": None, "armv7": None}
+THRESHOLDS_SMALL_K = {"dotprod": 18, "smull": None, "armv7": None, "i8mm": 15}
+# 3x3 stride-1 dense layers: int8 on i8mm only (smmla 22.5 against fp32 Winograd's 12.5),
+# from 11 output channels (64 input channels).
+THRESHOLDS_S1 = {"dotprod": None, "smull": None, "armv7": None, "i8mm": 11}
 
 
 @pytest.mark.parametrize("isa", sorted(THRESHOLDS))
@@ -720,6 +724,7 @@ def test_rule_thresholds(isa):
     s2 = first(lambda c: ((c, 64, 3, 3), 1, (2, 2)))
     assert (pw, s2) == THRESHOLDS[isa]
     assert first(lambda c: ((c, 32, 1, 1), 1, (1, 1))) == THRESHOLDS_SMALL_K[isa]
+    assert first(lambda c: ((c, 64, 3, 3), 1, (1, 1))) == THRESHOLDS_S1[isa]
 
 
 # The half-precision rule (int8.py FP16_RATES against RATES' float32 column), on a CPU with

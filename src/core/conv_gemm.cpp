@@ -613,8 +613,9 @@ ConvImplS8Ptr make_im2col_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
 //   b K N                                       im2col packing
 //   c K Ho                                      per packed row segment
 //   d                                           per call
+//   e K, maps narrower than 4 (Wo < 4)          staged packing (i8mm fit only)
 // the tile MR x NR k KR of the dispatched int8 GEMM (4x4k16 smull, 8x12k4
-// sdot, 4x2k16 armv7). A least-squares fit (relative error, coefficients
+// sdot, 8x8k8 i8mm, 4x2k16 armv7). A least-squares fit (relative error, coefficients
 // >= 0) to the counts of bench/bench_int8.cpp's qpays_im2col_* (3x3, 3..512
 // channels, maps 1..56, python3 bench/insncount.py 'qpays_*'), aarch64
 // refitted after the direct im2col packers (neon/gemm_s8_im2col.h), which
@@ -626,23 +627,33 @@ ConvImplS8Ptr make_im2col_s8_conv(const Conv2dParams& p, const QuantLayer& q) {
 //   of 11 (16->16 8x8: Winograd, 7% over im2col's 35.9 K), im2col on
 //   ResNet-18's 3x3 layers (1.7x to 2.1x fewer than Winograd);
 //   armv7 (cortex-a15, --arch arm): mean 18.4%, at most 51%; 11 of 11
-//   (Winograd counts 1.1x to 3.4x fewer but on 3 input channels).
+//   (Winograd counts 1.1x to 3.4x fewer but on 3 input channels);
+//   i8mm (qemu max, --cpu max): with the term e, which the others lack
+//   (their e = 0), mean 8.1%, at most 23%; it picks the cheaper on 11 of 11
+//   (Winograd on 8->24 3x3, 64->64 2x2 and 128->64 1x1, im2col 1.4x to 6x
+//   fewer on the rest); without e: mean 21%, at most 73%, and im2col on the
+//   2x2 and 1x1 maps (3x Winograd's count). (Before this fit a kr = 8 table
+//   used the smull fit: about 2.6x its counts on the large maps, and
+//   Winograd on 16->16 8x8, where im2col counts 1.45x fewer.)
 // (python3 -c over the counts: scipy.optimize.nnls on the rows weighed by
 // 1 / count; the counts change with the packers, the fits with them.)
 double im2col_s8_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
   const S8GemmKernels& g = *kernels().gemm_s8;
   struct Fit {
-    double a, b, c, d;
+    double a, b, c, d, e;
   };
 #if defined(__arm__)
-  const Fit f = {30.84, 0.0, 31.83, 36240};
+  const Fit f = {30.84, 0.0, 31.83, 36240, 0.0};
 #else
-  const Fit f = g.kr == 4 ? Fit{28.45, 0.2326, 4.562, 26490} : Fit{56.02, 0.0, 15.38, 27020};
+  const Fit f = g.kr == 8   ? Fit{18.16, 0.7793, 7.749, 9308, 141.3}
+                : g.kr == 4 ? Fit{28.45, 0.2326, 4.562, 26490, 0.0}
+                            : Fit{56.02, 0.0, 15.38, 27020, 0.0};
 #endif
   const double k = double(p.in_channels / p.groups * p.kernel_h * p.kernel_w), n = double(ho * wo);
   const double steps = std::ceil(double(p.out_channels / p.groups) / double(g.mr)) * std::ceil(n / double(g.nr)) *
                        std::ceil(k / double(g.kr));
-  return double(p.groups) * (f.a * steps + f.b * k * n + f.c * k * double(ho) + f.d);
+  const double staged = wo < 4 ? k : 0.0;
+  return double(p.groups) * (f.a * steps + f.b * k * n + f.c * k * double(ho) + f.d + f.e * staged);
 }
 
 }  // namespace detail

@@ -91,6 +91,7 @@ Kernels choose(const CpuFeatures& f) {
   k.pool = &pool_generic_kernels();
   k.eltwise = &eltwise_generic_kernels();
   k.quantize = &quantize_generic_kernels();
+  k.add_s8 = &add_s8_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
   if (f.neon) {
     k.sgemm = &sgemm_neon_kernels();
@@ -110,6 +111,7 @@ Kernels choose(const CpuFeatures& f) {
     k.pool = &pool_neon_kernels();
     k.eltwise = &eltwise_neon_kernels();
     k.quantize = &quantize_neon_kernels();
+    k.add_s8 = &add_s8_neon_kernels();
 #if defined(__aarch64__)
     k.half_convert = &half_convert_neon_kernels();  // armv7: see core/half_convert.h
 #endif
@@ -124,6 +126,11 @@ Kernels choose(const CpuFeatures& f) {
     k.dw3x3_s8 = &dw3x3_s8_dotprod_kernels();
 #endif
   }
+#endif
+#if defined(ARMCONV_HAVE_I8MM)
+  // Built with -march=armv8.2-a+i8mm in its own unit: reached only here
+  // (int8 GEMM: i8mm > dotprod > smull > generic).
+  if (f.i8mm) k.gemm_s8 = &gemm_s8_i8mm_kernels();
 #endif
 #if defined(ARMCONV_HAVE_FP16)
   // Built with -march=armv8.2-a+fp16 in their own units: reached only here.

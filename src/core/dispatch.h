@@ -3,6 +3,7 @@
 // first use (function-local statics, initialised thread-safely).
 #pragma once
 
+#include "core/add_s8.h"
 #include "core/dwconv.h"
 #include "core/eltwise.h"
 #include "core/gemm.h"
@@ -31,7 +32,7 @@ const CpuFeatures& cpu_features();
 // <family>-<isa>-<tile>[-<variant>], see the README).
 struct Kernels {
   const SgemmKernels* sgemm;          // fp32 GEMM: neon > generic
-  const S8GemmKernels* gemm_s8;       // int8 GEMM: dotprod > neon (smull) > generic
+  const S8GemmKernels* gemm_s8;       // int8 GEMM: i8mm > dotprod > neon (smull) > generic
   // Winograd F(2,3), F(4,3), F(6,3) transforms, by wino_index(m): neon > generic.
   const WinoKernels* winograd[3];
   // Winograd stride-2 F(2,3)s2, F(4,3)s2 transforms, by wino_s2_index(m): neon > generic.
@@ -48,6 +49,7 @@ struct Kernels {
   const PoolKernels* pool;            // max / average pooling: neon > generic
   const EltwiseKernels* eltwise;      // elementwise binary ops + clamp: neon > generic
   const QuantizeKernels* quantize;    // float32 -> int8 arrays: neon > generic
+  const AddS8Kernels* add_s8;         // int8 elementwise Add: neon > generic
   // fp16 (Precision::Fp16 layers): only where the CPU has fp16 vector
   // arithmetic and the kernels were built; nullptr otherwise (the layers
   // then run the fp32 kernels).

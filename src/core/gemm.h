@@ -47,7 +47,9 @@
 //   So a slice of a block's rows packed on its own (staged plans) must start
 //   at a multiple of 4 rows.
 //   KR = 16 (int8 smull): a 16-byte group times a 16-byte group is smull +
-//   smlal2 + sadalp; KR = 4 (int8 sdot): one sdot per 4-byte group by element.
+//   smlal2 + sadalp; KR = 4 (int8 sdot): one sdot per 4-byte group by element;
+//   KR = 8 (int8 i8mm): 16 bytes of A (rows r, r+1) and 16 of B (columns j,
+//   j+1) are one smmla's operands, a 2x2 block of C.
 //
 // Micro-kernel (ukernel): C rows [0, m) (m <= MR), columns [0, n) (any n >= 1)
 // of one A panel and the ceil(n / NR) B panels that follow each other at `b`:
@@ -324,6 +326,9 @@ const S8GemmKernels& gemm_s8_neon_kernels();  // neon/aarch64/gemm_s8_4x4k16.cpp
 #endif
 #if defined(ARMCONV_HAVE_DOTPROD)
 const S8GemmKernels& gemm_s8_dotprod_kernels();  // neon/aarch64/gemm_s8_8x12k4_dotprod.cpp
+#endif
+#if defined(ARMCONV_HAVE_I8MM)
+const S8GemmKernels& gemm_s8_i8mm_kernels();  // neon/aarch64/gemm_s8_8x8k8_i8mm.cpp
 #endif
 // Generic twins of the fp16 tables (core/half.h arithmetic: the same bits as
 // the NEON kernels of that tile), for tests on any host; {nullptr, nullptr}

@@ -1,5 +1,6 @@
-// Portable int8 GEMM: a register-tile micro-kernel for either packed format
-// (k grouped by 16 for the smull path, by 4 for the sdot path; core/gemm.h)
+// Portable int8 GEMM: a register-tile micro-kernel for any packed format
+// (k grouped by 16 for the smull path, by 4 for the sdot path, by 8 for the
+// i8mm path; core/gemm.h)
 // over the packers of generic/gemm_generic.h, with the output stage of
 // core/requant.h in scalar code. The default table has the aarch64 smull tile
 // (4 x 4, KR 16); the other tiles are instantiated for tests that compare a
@@ -87,6 +88,7 @@ const S8GemmKernels* gemm_s8_generic_kernels_for(size_t mr, size_t nr, size_t kr
   if (mr == 4 && nr == 4 && kr == 16) return &generic::table<4, 4, 16>("gemm_s8-generic-4x4k16");
   if (mr == 4 && nr == 2 && kr == 16) return &generic::table<4, 2, 16>("gemm_s8-generic-4x2k16");
   if (mr == 8 && nr == 12 && kr == 4) return &generic::table<8, 12, 4>("gemm_s8-generic-8x12k4");
+  if (mr == 8 && nr == 8 && kr == 8) return &generic::table<8, 8, 8>("gemm_s8-generic-8x8k8");
   return nullptr;
 }
 

@@ -1,11 +1,14 @@
-// Elementwise binding: _eltwise over the core's detail::eltwise
+// Elementwise bindings: _eltwise over the core's detail::eltwise
 // (core/eltwise.h), for the model runner's Add / Sub / Mul / Max / Min nodes
 // (python/armconv/_model/ops.py decides the broadcast kind and the
-// outer x mid x inner view from the node's shapes).
+// outer x mid x inner view from the node's shapes); _add_s8_params and
+// _add_s8 over detail::add_s8_params / add_s8 (core/add_s8.h), the int8
+// model's residual Add.
 #include <cmath>
 #include <string>
 
 #include "bindings.h"
+#include "core/add_s8.h"
 #include "core/eltwise.h"
 
 namespace armconv {
@@ -78,6 +81,50 @@ void bind_eltwise(py::module_& m) {
       },
       py::arg("op"), py::arg("a"), py::arg("b"), py::arg("out"), py::arg("broadcast"), py::arg("outer"),
       py::arg("mid"), py::arg("inner"), py::arg("lo"), py::arg("hi"));
+
+  m.def(
+      "add_s8_params",
+      [](double sa, double sb, double sy, int lo) {
+        detail::AddS8Params p;
+        if (!detail::add_s8_params(float(sa), float(sb), float(sy), lo, &p))
+          throw py::value_error("add_s8_params: scales must be finite and > 0 with max(sa, sb) / sy <= "
+                                "16383.75, and -127 <= lo <= 127");
+        return py::make_tuple(p.ma, p.mb, p.shift, p.lo);
+      },
+      py::arg("scale_a"), py::arg("scale_b"), py::arg("scale_y"), py::arg("lo") = -127,
+      "(ma, mb, shift, lo) of the int8 Add (core/add_s8.h) for these float32 scales.");
+
+  m.def(
+      "add_s8",
+      [](py::array a, py::array b, py::array out, int ma, int mb, int shift, int lo) {
+        if (ma < -32767 || ma > 32767 || mb < -32767 || mb > 32767)
+          throw py::value_error("add_s8: multipliers must be in [-32767, 32767]");
+        if (shift < 1 || shift > 16) throw py::value_error("add_s8: shift must be in [1, 16]");
+        if (lo < -127 || lo > 127) throw py::value_error("add_s8: lo must be in [-127, 127]");
+        for (const py::array* x : {&a, &b, &out}) {
+          require_dtype<int8_t>(*x, x == &a ? "a" : x == &b ? "b" : "out");
+          require_dense(*x, x == &a ? "a" : x == &b ? "b" : "out");
+        }
+        const size_t n = size_t(a.size());
+        if (size_t(b.size()) != n || size_t(out.size()) != n)
+          throw py::value_error("add_s8: a, b and out must have the same number of elements");
+        if (!out.writeable()) throw py::value_error("out is read-only");
+        require_same_or_disjoint(out, a, "a");
+        require_same_or_disjoint(out, b, "b");
+        const detail::AddS8Params p{int32_t(ma), int32_t(mb), int32_t(shift), int32_t(lo)};
+        const int8_t* ap = static_cast<const int8_t*>(a.data());
+        const int8_t* bp = static_cast<const int8_t*>(b.data());
+        int8_t* yp = static_cast<int8_t*>(out.mutable_data());
+        {
+          py::gil_scoped_release nogil;
+          detail::add_s8(p, ap, bp, yp, n);
+        }
+        return out;
+      },
+      py::arg("a"), py::arg("b"), py::arg("out"), py::arg("ma"), py::arg("mb"), py::arg("shift"),
+      py::arg("lo") = -127,
+      "out = max(lo, clamp(round_half_away((a ma + b mb) / 2^shift), -127, 127)) (core/add_s8.h), "
+      "int8 arrays of the same size, out may be a or b.");
 }
 
 }  // namespace py_bind

@@ -1,6 +1,7 @@
 // The extension module armconv._armconv.
 #include "armconv/armconv.h"
 #include "armconv/pool.h"
+#include "core/add_s8.h"
 #include "core/eltwise.h"
 #include "python/bindings.h"
 
@@ -110,6 +111,7 @@ PYBIND11_MODULE(_armconv, m) {
     kernels["quantize"] = c.quantize;
     kernels["pool"] = armconv::pool_kernel_name();
     kernels["eltwise"] = armconv::detail::eltwise_kernel_name();
+    kernels["add_s8"] = armconv::detail::add_s8_kernel_name();
     // The fp16 kernels, where they run (Precision::Fp16 layers).
     if (!c.hgemm.empty()) kernels["hgemm"] = c.hgemm;
     if (!c.depthwise3x3_fp16.empty()) kernels["depthwise3x3_fp16"] = c.depthwise3x3_fp16;

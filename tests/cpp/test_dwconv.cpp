@@ -645,6 +645,62 @@ void check_wide_rows(const DwKernels& kern) {
   g_failures += bad;
 }
 
+// Square "same"-padded maps, the MobileNet family's narrow layers (stride 1,
+// aarch64: dwconv3x3_1x16_s1_ld1rows.cpp runs planes of exactly h = w = 5,
+// 7, 8, 12 and 16 rows with unrolled passes and 6, 10, 14 with the row-pair
+// tails, whose window and output pointers walk on across the planes of a
+// call; rows ending one column into their last vector (5, 9, 13, 17, 21)
+// leave out that vector's tap column 2; 8, 12, 16: one band of whole
+// vectors, every plane of a call), with their neighbours (h = w - 1, w + 1:
+// the looped passes), in runs of 1..9 planes (all but the last run by that
+// kernel where w is not a multiple of 4) against the reference, guard pages
+// at either end, with and without the clamp (without it the shapes of w
+// not a multiple of 4 run with infinite bounds); then each plane cut into
+// two row ranges (the strips) gives the run's bits.
+void check_square_maps(const DwKernels& kern) {
+  if (kern.k != 3) return;
+  const DwShape sh{3, 3, 1, 1, 1, 1};
+  const int widths[] = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 21, 22};
+  const int counts[] = {1, 2, 3, 4, 9};
+  int cases = 0, bad = 0;
+  for (int w : widths)
+    for (int h = w - 1; h <= w + 1; h++)
+      for (int count : counts)
+        for (int clamp = 0; clamp < 2; clamp++) {
+          cases++;
+          if (!check_plane({kern.name, &kern, nullptr}, sh, h, w, {1, 1, 1, 1}, clamp != 0,
+                           (h + count + clamp) % 2 == 0, count)) {
+            bad++;
+            continue;
+          }
+          const size_t plane = size_t(h) * w, kstep = armconv::detail::dw_packed_floats(9);
+          std::vector<float> x(plane * count), whole(plane * count), cut(plane * count), kk(kstep * count, 0.0f);
+          for (int c = 0; c < count; c++)
+            for (int i = 0; i < 10; i++) kk[c * kstep + i] = frand();
+          for (float& v : x) v = frand();
+          DwPlane p{x.data(), size_t(h), size_t(w), whole.data(), size_t(h), size_t(w), 1, 1, kk.data(),
+                    clamp != 0, -0.5f, 0.75f, size_t(count)};
+          kern.stride1(p);
+          for (int c = 0; c < count; c++) {
+            const int a = 1 + (w + c) % (h - 1);
+            DwPlane q = p;
+            q.x = x.data() + c * plane;
+            q.k = kk.data() + c * kstep;
+            q.count = 1;
+            kern.stride1(row_cut(q, 0, a, 1, cut.data() + c * plane));
+            kern.stride1(row_cut(q, a, h, 1, cut.data() + c * plane + size_t(a) * w));
+          }
+          cases++;
+          if (std::memcmp(whole.data(), cut.data(), plane * count * sizeof(float)) != 0) {
+            std::printf("FAIL %s square maps: h %d w %d, %d planes: row cuts' bits differ from the run's\n",
+                        kern.name, h, w, count);
+            bad++;
+          }
+        }
+  std::printf("%s: %d square-map checks, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
 int main() {
   using namespace armconv::detail;
   const Kernels& kt = kernels();
@@ -658,6 +714,7 @@ int main() {
   check_strip_windows(*kt.dw3x3, 1);
   check_strip_windows(*kt.dw3x3, 2);
   check_wide_rows(*kt.dw3x3);
+  check_square_maps(*kt.dw3x3);
   sweep_any({kt.dw_any->name, nullptr, kt.dw_any});
   // The generic twins where NEON kernels are dispatched: a quarter of the
   // sweeps' cases (sweep(): every width with several paddings, every padding

@@ -1,10 +1,13 @@
 // int8 GEMM: every implementation this CPU can run (generic tiles, the NEON
-// smull kernel, the sdot kernel) against an int64 scalar reference, bit for
-// bit, over every tile remainder (m, n, k up to twice the tile and past it),
-// every output stage, several B blocks, ±127 extremes, -128 in one operand,
-// with all operands and the output in buffers that end at a guard page.
-// Also: the packers against the generic ones of the same tile, the public
-// gemm_s8() checks, and the requantization rule at its ties.
+// smull kernel, the sdot kernel, the i8mm smmla kernel) against an int64
+// scalar reference and against its generic twin (the generic table of the
+// same tile: every output byte), bit for bit, over every tile remainder (m,
+// n, k up to twice the tile and past it), every output stage, several B
+// blocks, ±127 extremes, -128 in one operand, with all operands and the
+// output in buffers that end at a guard page. Also: the packers against the
+// generic ones of the same tile, the public gemm_s8() checks, and the
+// requantization rule at its ties; and that the dispatched table is the one
+// the CPU's features call for (an extension kernel only where the CPU has it).
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -80,6 +83,7 @@ static void check_gemm(const S8GemmKernels& kern, size_t m, size_t n, size_t k, 
   src.b = b.data();
   src.ldb = n;
   const char* what = kern.name;
+  const S8GemmKernels* twin = gemm_s8_generic_kernels_for(kern.mr, kern.nr, kern.kr);
   for (S8OutKind kind : {S8OutKind::Int32, S8OutKind::Int8, S8OutKind::Float}) {
     // int8: [-127, 127] (no upper clamp), [0, 100] with a shift (ReLU: the
     // unsigned narrowing), [-50, 90] (both clamps), [0, 127] with a shift;
@@ -103,6 +107,13 @@ static void check_gemm(const S8GemmKernels& kern, size_t m, size_t n, size_t k, 
       GuardedArray<unsigned char> c(m * n * es);
       std::memset(c.data(), 0x5a, m * n * es);
       gemm_run(kern, plan, pa.data(), src, c.data(), n, out, 0, plan.units(), ws.data());
+      if (twin && twin != &kern) {  // the same plan and A panels (same MR, NR, KR)
+        GuardedArray<unsigned char> c2(m * n * es);
+        std::memset(c2.data(), 0xa5, m * n * es);
+        gemm_run(*twin, plan, pa.data(), src, c2.data(), n, out, 0, plan.units(), ws.data());
+        CHECK(std::memcmp(c.data(), c2.data(), m * n * es) == 0, "%s != %s: kind %d v=%d m=%zu n=%zu k=%zu",
+              what, twin->name, int(kind), variant, m, n, k);
+      }
       int bad = 0;
       for (size_t i = 0; i < m && bad < 3; i++)
         for (size_t j = 0; j < n && bad < 3; j++) {
@@ -311,6 +322,16 @@ static void check_kernels(const S8GemmKernels& kern) {
       check_gemm(kern, 2 * kern.mr, 7 * kern.nr + k % 13, k, Fill::Random, 1 + (k + gr) % 8, g);
       check_gemm(kern, kern.mr - 1, 2 * kern.nr + gr % 3, k, Fill::Random, 1 + gr % 3, g);
     }
+  // k grouped by 8 (the i8mm kernel: 8-group loop, then 4, 2, 1 groups by
+  // the bits of the rest; partial panels of 1-2, 3-4, 5-7 columns compute
+  // 1, 2 or 4 column pairs): every K from 1 to 70 with N from 1 to 40
+  // (every remainder of 8 columns, one to five panels, strips of 1-4 full
+  // tiles), full and partial M-panels.
+  if (kern.kr == 8)
+    for (size_t k = 1; k <= 70; k++)
+      for (size_t n = 1 + k % 3; n <= 40; n += 3)
+        check_gemm(kern, (k + n) % 4 == 0 ? 1 + k % (kern.mr - 1) : 2 * kern.mr, n, k, Fill::Random,
+                   1 + (k + n) % 4, g);
   // Extremes: all +127 / all -127 (the int16 pair sums at their largest),
   // -128 in one operand, long K with several B blocks.
   for (Fill f : {Fill::Max, Fill::Min, Fill::MinusA})
@@ -375,17 +396,33 @@ int main() {
   check_rule();
   check_public();
   check_kernels(gemm_s8_generic_kernels());
-  for (auto t : {std::make_tuple(4, 2, 16), std::make_tuple(8, 12, 4)})
+  for (auto t : {std::make_tuple(4, 2, 16), std::make_tuple(8, 12, 4), std::make_tuple(8, 8, 8)})
     check_kernels(*gemm_s8_generic_kernels_for(size_t(std::get<0>(t)), size_t(std::get<1>(t)),
                                                size_t(std::get<2>(t))));
   const CpuFeatures& f = cpu_features();
-  std::printf("cpu: %s neon=%d dotprod=%d; chosen: %s\n", f.arch, f.neon, f.dotprod,
+  std::printf("cpu: %s neon=%d dotprod=%d i8mm=%d; chosen: %s\n", f.arch, f.neon, f.dotprod, f.i8mm,
               kernels().gemm_s8->name);
+  // The dispatched table: i8mm > dotprod > smull > generic, by the features
+  // (a CPU without an extension never reaches its kernel: SIGILL otherwise).
+  const S8GemmKernels* want = &gemm_s8_generic_kernels();
+#if defined(ARMCONV_HAVE_NEON)
+  if (f.neon) want = &gemm_s8_neon_kernels();
+#endif
+#if defined(ARMCONV_HAVE_DOTPROD)
+  if (f.dotprod) want = &gemm_s8_dotprod_kernels();
+#endif
+#if defined(ARMCONV_HAVE_I8MM)
+  if (f.i8mm) want = &gemm_s8_i8mm_kernels();
+#endif
+  CHECK(kernels().gemm_s8 == want, "dispatched %s, want %s", kernels().gemm_s8->name, want->name);
 #if defined(ARMCONV_HAVE_NEON)
   if (f.neon) check_kernels(gemm_s8_neon_kernels());
 #endif
 #if defined(ARMCONV_HAVE_DOTPROD)
   if (f.dotprod) check_kernels(gemm_s8_dotprod_kernels());
+#endif
+#if defined(ARMCONV_HAVE_I8MM)
+  if (f.i8mm) check_kernels(gemm_s8_i8mm_kernels());
 #endif
   if (failures) std::printf("%d failures\n", failures);
   else std::printf("ok\n");

@@ -51,7 +51,8 @@ std::mt19937 gen(20240611);
 //                   checks the twin kernels themselves;
 //   "ext"           only the families whose kernels a CPU's ISA extensions
 //                   change: every fp16 case (FP16 units) and the int8 GEMM and
-//                   im2col cases (sdot where the CPU has dotprod). For a CPU
+//                   im2col cases (sdot where the CPU has dotprod, smmla where
+//                   it has i8mm: qemu max). For a CPU
 //                   whose other kernels are machine code another run of the
 //                   same binary covers in full (cortex-a76 after cortex-a72);
 //   "quick"         every case, through 2 cut modes (each unit alone, random
@@ -441,6 +442,11 @@ void s8_exact_cases() {
   s8_exact_case("im2col_s8 exact 3x3 p1 64->16, 7x7, n 3", params(64, 16, 3, 1, 1, 1, false), 3, 7, 7);
   s8_exact_case("im2col_s8 exact 3x3 p1 9->13, 5x23", params(9, 13, 3, 1, 1, 1, false), 1, 5, 23);
   s8_exact_case("im2col_s8 exact 3x3 p0 6->8, 9x30", params(6, 8, 3, 1, 0, 1, false), 1, 9, 30);
+  // For k grouped by 8 (the i8mm table, 8x8 tiles, im2col packed 16 columns
+  // at a time): K = 63 and 135 (7 rows in the last group), N = 143 and 130
+  // (a last 16-column block of 15 and 2 columns), 10 and 9 output channels.
+  s8_exact_case("im2col_s8 exact 3x3 p1 7->10, 11x13", params(7, 10, 3, 1, 1, 1, false), 1, 11, 13);
+  s8_exact_case("im2col_s8 exact 3x3 s2 p1 15->9, 19x25", params(15, 9, 3, 2, 1, 1, false), 1, 19, 25);
 }
 
 // Issue 12, phase 7: the padded image copy as a stage of its own (three

@@ -23,6 +23,27 @@ rules, README "int8 (quantized) inference"):
    reading the same tensor share it), ``clip(round_half_away_from_zero(x /
    input_scale), -127, 127)``; values beyond the calibrated range saturate
    to +-127. Fully connected layers stay float32.
+3. The residual stream (:func:`pick_adds`, layers="auto" only): calibration
+   also records, for every Add of two non-constant same-shape float32
+   operands (no fused activation, or ReLU) whose output a Conv or another
+   such Add reads, ``add_scales = [max|a|, max|b|, max|y|] / 127`` (saved with
+   the model). Where the convolutions around it run int8 and nothing reads its
+   tensors as float32 (:func:`stream_check`), such an Add may run int8
+   (src/core/add_s8.h: ``y = clamp(round_half_away((a sa + b sb) / sy))``
+   through fixed-point multipliers): the projections whose output it reads
+   store int8 at its operand scales, and the expansions reading its output
+   read it int8 at their input_scale (the same calibrated tensor, the same
+   scale), with no Quantize node. The rule weighs the int8 Add's counted
+   instructions against the float32 Add's plus the Quantize nodes and the
+   float32 stores it spares (:data:`ADD_INSNS`, QUANTIZE_INSNS,
+   :data:`STREAM_STORE`).
+   On MobileNetV2 on the A76 (every convolution int8) all 10 residual Adds
+   run int8 and the only Quantize node left is the input's; on the A72 and
+   armv7 the 4 Adds of the 96- and 160-channel stages (whose convolutions run
+   int8 there) do; the 6 of the 24-, 32- and 64-channel stages stay float32
+   (projections that run float32 there write their operands). The rule
+   takes the convolutions' picks as given (it does not revisit them with the
+   stream's savings).
 
 The rule (``layers="auto"``) compares counted instructions. Per input element
 a layer costs ``m / r32`` instructions in float32 and ``m / r8`` in int8, plus
@@ -58,6 +79,11 @@ STORE_F32 growth <= 0.9 m / r32``:
   SMALL_K_POINTWISE); nothing else.
   armv7 (Cortex-A15): the same rule as the A72 (K >= 33, m >= 74); nothing
   else.
+  i8mm cores (smmla; Cortex-A710 class, QEMU -cpu max): pointwise layers
+  with m >= 13 (K <= 32: m >= 15), 3x3 s2 from 9 output channels, and 3x3
+  s1 from 11 (smmla im2col or int8 Winograd counts 22.5 MACs per
+  instruction against fp32 Winograd's 12.5); never depthwise alone (the
+  sdot depthwise kernels, as on the A76).
 (test_model_int8.py::test_rule_thresholds checks these.) In a chain, more:
 on the A76 every convolution of torchvision's MobileNetV2 (its 16- and
 24-channel projections read int8 from their depthwise layer, whose int8
@@ -82,6 +108,7 @@ fully connected layers stay float32. Weighing int8 against fp16 inside the chain
 counted more, not fewer, instructions on MobileNetV2 (on 9209cf5: 48.3 M
 against 46.4 M): the int8 picks stay those measured against float32.
 """
+import itertools
 import math
 
 import numpy as np
@@ -169,18 +196,30 @@ RATES = {
                 "conv3x3s1": (12.5, 13.2), "other": (5.2, 13.0)},
     "armv7": {"pointwise": (3.15, 4.0), "depthwise": (1.75, 0.95), "depthwise_s2": (1.9, 0.8),
               "conv3x3s1": (10.3, 5.1), "other": (4.1, 4.2)},
+    # i8mm (gemm_s8-aarch64-8x8k8-i8mm, smmla; QEMU -cpu max, the perf gate's max run
+    # on the i8mm branch, c6fcdaa): pointwise K >= 64 int8 17.9-24.7 (qmbv2_pw_64_384_14
+    # .. qmbv2_pwl_960_320_7, qr18_1x1s2_* 20.7-21.3), conv3x3s1 21.4-23.7 (qr18_3x3_*),
+    # other 22.0-23.1 (qr18_3x3s2_*); depthwise on the sdot kernels as "dotprod" (an
+    # i8mm core has dotprod; the same machine code); float32 the same kernels as the
+    # A72's. Dense 3x3 stride 1 pays int8 here (22.5 against fp32 Winograd's 12.5).
+    "i8mm": {"pointwise": (3.65, 21.0), "depthwise": (2.5, 2.9), "depthwise_s2": (2.2, 2.5),
+             "conv3x3s1": (12.5, 22.5), "other": (5.2, 22.5)},
 }
 # Pointwise layers of K <= 32 input channels (RATES' pointwise pair is of K >= 64):
 # (fp32, int8), the middles of the K = 16..32 ranges above (a15 fp32 2.71-3.00).
 SMALL_K = 32
-SMALL_K_POINTWISE = {"smull": (3.35, 3.4), "dotprod": (3.35, 8.8), "armv7": (2.85, 2.7)}
+# i8mm: 9.32-13.9 (qmbv2_pw_16_96_112, _24_144_56, _32_192_28, qmbv2_pwl_32_16_112
+# on max: the int8 store is 59 of a K = 16 tile's 106 instructions).
+SMALL_K_POINTWISE = {"smull": (3.35, 3.4), "dotprod": (3.35, 8.8), "armv7": (2.85, 2.7),
+                     "i8mm": (3.35, 11.5)}
 # Instructions per element of the float32 -> int8 conversion of an int8
 # layer's input (the Quantize node, quantize-<isa>-16): bench/insncount.py
 # 'quantize_*' (the perf gate's quantize_64_56: 2.50 on cortex-a72 and a76,
 # 2.63 on cortex-a15, counted on b57be0e with the magic-number rounding of
 # neon/quantize.h; the kernel before it 4.31 / 4.88, the generic loop before
 # that 42 on cortex-a72).
-QUANTIZE_INSNS = {"dotprod": 2.50, "smull": 2.50, "armv7": 2.63}
+# i8mm: the same kernel and machine code as the A76's.
+QUANTIZE_INSNS = {"dotprod": 2.50, "smull": 2.50, "armv7": 2.63, "i8mm": 2.50}
 # Instructions per output element that an int8 layer adds when it stores
 # float32 (dequantized: its reader runs float32, or is not a convolution, or
 # the tensor has other readers) instead of int8 for an int8 reader (RATES'
@@ -202,7 +241,38 @@ QUANTIZE_INSNS = {"dotprod": 2.50, "smull": 2.50, "armv7": 2.63}
 # mbv2_pw_96_576_14 3.64), less than MARGIN asks: the rule before picked them
 # only because it left the store out, and dropping them would raise the
 # A72's count (a policy question: MARGIN, not the counts). armv7: not counted.
-STORE_F32 = {"dotprod": 0.39, "smull": 0.0, "armv7": 0.0}
+# i8mm: not counted whole; the A76's figure (the smmla unit's float32 output stage
+# counts 91 instructions per 64 outputs with a clamp against 59-63 for int8,
+# gemm_s8_8x8k8_i8mm.cpp: +0.44 per element; about the same without one).
+STORE_F32 = {"dotprod": 0.39, "smull": 0.0, "armv7": 0.0, "i8mm": 0.39}
+# Instructions per element of the residual Add, (float32, int8): the float32
+# kernel (eltwise-<isa>-16, in place, no clamp) and the int8 one (add_s8-<isa>-16,
+# src/neon/add_s8.h: fixed-point multipliers), bench/insncount.py add_24_56
+# add_s8_24_56 (24x56x56, MobileNetV2's first residual Add; the int8 one in place
+# into its second operand as the model runs it), counted on the qadd branch:
+# cortex-a72 and a76 0.5674 and 1.6915 (the same machine code: the sdot kernels
+# are not involved), `--arch arm --cpu cortex-a15` 0.7567 and 1.8807. Per
+# element of a stream tensor the int8 Add spares a Quantize (QUANTIZE_INSNS)
+# where a Conv reads it and a float32 store (STREAM_STORE) where a Conv writes
+# it (pick_adds).
+ADD_INSNS = {"dotprod": (0.5674, 1.6915), "smull": (0.5674, 1.6915), "armv7": (0.7567, 1.8807),
+             "i8mm": (0.5674, 1.6915)}
+# What an int8 convolution saves per output element when it writes the int8
+# stream instead of its float32 dequantization for a float32 Add (the credit
+# pick_adds gives a stream tensor a Conv writes). Not STORE_F32 (counted on
+# expansions): on MobileNetV2's projections the int8 store counted more, not
+# less: bench/model_bench.py --precision int8 -k 2 --models mobilenet_v2, the
+# convolution layers' count (int8-layers) with the float32 stream (main,
+# df322b1) and the int8 one (this branch), the same calibration: cortex-a76
+# 32.722 -> 32.742 M over its 15 stream-writing projections (355936 output
+# elements: -0.056 per element), cortex-a72 78.268 -> 78.285 M over its 6
+# (79968: -0.21; the runs repeat to about 2000 instructions, 0.025 per element
+# here). armv7: not counted (0).
+# i8mm: not counted, the A76's figure.
+STREAM_STORE = {"dotprod": -0.056, "smull": -0.21, "armv7": 0.0, "i8mm": -0.056}
+# Components of Adds linked through their tensors with at most this many Adds
+# are decided over every subset (pick_adds); larger ones all or nothing.
+ADD_SUBSETS_MAX = 10
 # int8 must save this share of a layer's instructions to be picked: it costs
 # accuracy (about 1/254 of the ranges per layer), so a tie goes to float32.
 MARGIN = 0.9
@@ -261,6 +331,8 @@ def int8_isa():
     """The RATES key of this CPU's int8 kernels, or None (generic kernels: x86,
     or a CPU without NEON), where the rule never picks int8."""
     name = _cpu_info()["kernels"].get("gemm_s8", "")
+    if "i8mm" in name:
+        return "i8mm"
     if "dotprod" in name:
         return "dotprod"
     if name.startswith("gemm_s8-aarch64"):
@@ -362,17 +434,47 @@ def _chunks(feeds, names, size):
         yield {k: v[i:i + size] for k, v in feeds.items()}
 
 
+def add_operands(node, consts=()):
+    """(a, b) of an Add node that may join the int8 residual stream: two
+    operands, neither a constant, and a fused activation (if any) that the int8
+    Add's lower clamp runs (ReLU: lo 0 or none, hi none); else None."""
+    if node.op != "Add" or len(node.inputs) != 2 or any(t in consts or not t for t in node.inputs):
+        return None
+    act = node.attrs.get("activation")
+    if act is not None:
+        lo, hi = float(act[0]), float(act[1])
+        if hi != math.inf or lo not in (-math.inf, 0.0):
+            return None
+    return tuple(node.inputs)
+
+
 def observe_ranges(fmodel, batches, chunk=8):
-    """{Conv node name: max|x| of its input} over the float model's runs.
+    """{Conv node name: max|x| of its input} over the float model's runs, and
+    {Add node name: (max|a|, max|b|, max|y|)} for every Add that may join an
+    int8 residual stream (add_operands; same-shape float32 operands on every
+    calibration input) and whose output another Conv or such Add reads (y's
+    range is its readers' observation of it; 0.0 where none reads it).
 
     Batches run in pieces of `chunk` samples; a model whose graph fixes the
     batch size (a Reshape to [1, ...] in an export without a dynamic batch
     axis) cannot plan them: it gets the batch one sample at a time."""
     ranges = {}
+    tensors = {}  # tensor name -> max|x| over every observation
+    mixed = set()  # Adds seen with operands of other shapes or dtypes
     names = fmodel.input_names
+    graph = fmodel._graph
+    adds = {n.name: n for n in graph.nodes if add_operands(n, graph.consts) is not None}
 
     def plan_for(xs):
         return fmodel.plan({n: x.shape for n, x in zip(names, xs)})
+
+    def record(t, x, b, node):
+        m = max(float(x.max()), -float(x.min())) if x.size else 0.0
+        if not math.isfinite(m):
+            raise ValueError(f"calibration batch {b}: the input of {describe(node)} holds "
+                             "NaN or infinity (the float model overflows on this input)")
+        tensors[t] = max(tensors.get(t, 0.0), m)
+        return m
     for b, feeds in enumerate(batches):
         size = chunk
         try:
@@ -387,26 +489,37 @@ def observe_ranges(fmodel, batches, chunk=8):
                 raise ValueError(f"calibration batch {b}: {e}") from None
 
             def observe(step, ins, b=b):
-                if step.node.op != "Conv":
-                    return
-                x = ins[0]
-                m = max(float(x.max()), -float(x.min())) if x.size else 0.0
-                if not math.isfinite(m):
-                    raise ValueError(f"calibration batch {b}: the input of {describe(step.node)} holds "
-                                     "NaN or infinity (the float model overflows on this input)")
-                ranges[step.node.name] = max(ranges.get(step.node.name, 0.0), m)
+                node = step.node
+                if node.op == "Conv":
+                    m = record(node.inputs[0], ins[0], b, node)
+                    ranges[node.name] = max(ranges.get(node.name, 0.0), m)
+                elif node.name in adds:
+                    if ins[0].shape != ins[1].shape or ins[0].dtype != np.float32 or ins[1].dtype != np.float32:
+                        mixed.add(node.name)
+                    for t, x in zip(node.inputs, ins):
+                        record(t, x, b, node)
             plan.run(xs, observe=observe)
+    for name, n in adds.items():
+        if name not in mixed:
+            a, b_ = n.inputs
+            ranges[name] = (tensors.get(a, 0.0), tensors.get(b_, 0.0), tensors.get(n.outputs[0], 0.0))
     return ranges
 
 
 def calibrated_graph(graph, ranges, layers, samples):
-    """A copy of graph whose Conv nodes carry input_scale = max|x| / 127."""
+    """A copy of graph whose Conv nodes carry input_scale = max|x| / 127, and
+    whose Add nodes that may run int8 (observe_ranges gave them three nonzero
+    ranges) carry add_scales = [max|a|, max|b|, max|y|] / 127."""
     nodes = []
     for n in graph.nodes:
         attrs = dict(n.attrs)
         attrs.pop("input_scale", None)
-        if n.op == "Conv" and ranges.get(n.name, 0.0) > 0:
-            attrs["input_scale"] = ranges[n.name] / 127.0
+        attrs.pop("add_scales", None)
+        r = ranges.get(n.name)
+        if n.op == "Conv" and isinstance(r, float) and r > 0:
+            attrs["input_scale"] = r / 127.0
+        if n.op == "Add" and isinstance(r, tuple) and all(v > 0 for v in r):
+            attrs["add_scales"] = [v / 127.0 for v in r]
         nodes.append(Node(n.op, n.name, n.inputs, n.outputs, attrs))
     meta = dict(graph.meta)
     meta["int8"] = {"layers": layers, "samples": samples}
@@ -602,27 +715,162 @@ def pick_layers(graph, layers, isa):
     return picked, why
 
 
+def stream_check(graph, picked, adds):
+    """Whether the Adds named in `adds` can run int8 with the Conv nodes named in
+    `picked` int8: ({tensor: scale} of the int8 residual stream, None) or (None,
+    why not). The stream is every operand and output of those Adds; each such
+    tensor must be written by a picked Conv (which then stores int8 at the
+    tensor's scale) or by one of the Adds, and read only by the Adds (at the
+    scale of its add_scales) and by picked Convs as their input 0 once, at an
+    input_scale equal to that scale (all of them are max|x| / 127 of the same
+    calibrated tensor); never a graph input or output."""
+    uses = graph.consumers()
+    prod = graph.producers()
+    outputs = set(graph.outputs)
+    by_name = {n.name: n for n in graph.nodes}
+    scale = {}
+    for name in adds:
+        n = by_name[name]
+        if add_operands(n, graph.consts) is None or len(n.attrs.get("add_scales") or ()) != 3:
+            return None, f"{name!r} is not an Add that may run int8"
+        for t, s in zip(list(n.inputs) + [n.outputs[0]], n.attrs["add_scales"]):
+            if scale.setdefault(t, float(s)) != float(s):
+                return None, f"{t!r} has two scales"
+    for t, s in scale.items():
+        if t in outputs:
+            return None, f"{t!r} is a graph output"
+        p = prod.get(t)
+        if p is None:
+            return None, f"{t!r} is a graph input"
+        if not ((p.op == "Conv" and p.name in picked) or p.name in adds):
+            return None, f"{t!r} comes from {describe(p)}, which runs float32"
+        for r in uses.get(t, []):
+            if r.name in adds:
+                continue
+            if r.op == "Conv" and r.name in picked and r.inputs.count(t) == 1 and r.inputs[0] == t:
+                if float(r.attrs["input_scale"]) != s:
+                    return None, f"{describe(r)} reads {t!r} at another scale"
+                continue
+            return None, f"{describe(r)} reads {t!r} as float32"
+    return scale, None
+
+
+def pick_adds(graph, picked, isa):
+    """({Add node names that run int8}, {Add node name: why int8 or float32}).
+
+    Runs after the convolutions' pick (they are taken as given). Candidates:
+    the calibrated Adds (add_scales). They are grouped into components (Adds
+    linked through a tensor); for each, every subset (components of at most
+    ADD_SUBSETS_MAX Adds; else all or none) that stream_check accepts is
+    weighed, per element of the Adds' tensors (one shape in a component):
+    float32 costs ADD_INSNS' float32 figure per Add, plus per stream tensor
+    STREAM_STORE where a Conv writes it (int8: it stores int8 instead of its
+    float32 dequantization; negative: the int8 store counted more) and
+    QUANTIZE_INSNS where a Conv reads it (the
+    Quantize node the int8 stream spares); int8 costs ADD_INSNS' int8 figure
+    per Add, 1 / MARGIN times (accuracy: one more rounding per Add). The
+    subset saving the most runs int8, if it saves anything (ties: float32)."""
+    why = {}
+    cands = [n for n in graph.nodes if n.op == "Add" and n.attrs.get("add_scales") is not None]
+    if not cands:
+        return set(), why
+    if isa is None:
+        why.update((n.name, "fp32: generic int8 kernels") for n in cands)
+        return set(), why
+    cands = [n for n in cands if add_operands(n, graph.consts) is not None]
+    prod = graph.producers()
+    uses = graph.consumers()
+    # components: union-find over the Adds' tensors
+    parent = {n.name: n.name for n in cands}
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+    owner = {}
+    for n in cands:
+        for t in list(n.inputs) + [n.outputs[0]]:
+            if t in owner:
+                parent[find(n.name)] = find(owner[t])
+            else:
+                owner[t] = n.name
+    comps = {}
+    for n in cands:
+        comps.setdefault(find(n.name), []).append(n.name)
+    f32, s8 = ADD_INSNS[isa]
+    q, st = QUANTIZE_INSNS[isa], STREAM_STORE[isa]
+    chosen = set()
+    for names in comps.values():
+        if len(names) <= ADD_SUBSETS_MAX:
+            subsets = [frozenset(c) for k in range(1, len(names) + 1) for c in itertools.combinations(names, k)]
+        else:
+            subsets = [frozenset(names)]
+        best, best_gain, best_cost, why_not, feasible = None, 0.0, None, None, False
+        for sub in subsets:
+            stream, err = stream_check(graph, picked, sub)
+            if stream is None:
+                why_not = err  # the last: the whole component's
+                continue
+            feasible = True
+            fcost = f32 * len(sub)
+            for t in stream:
+                p = prod[t]
+                if p.op == "Conv":
+                    fcost += st
+                if any(r.op == "Conv" for r in uses.get(t, [])):
+                    fcost += q
+            icost = s8 * len(sub) / MARGIN
+            if fcost - icost > best_gain:
+                best, best_gain, best_cost = sub, fcost - icost, (icost, fcost)
+        for name in names:
+            if best is not None and name in best:
+                why[name] = (f"int8: residual stream of {len(best)} Add(s): int8 {best_cost[0]:.2f} vs "
+                             f"fp32 {best_cost[1]:.2f} insns per element (Add, Quantize, float32 stores)")
+            elif best is not None or feasible:
+                why[name] = "fp32: int8 saves nothing here"
+            else:
+                why[name] = f"fp32: {why_not}"
+        if best is not None:
+            chosen |= best
+    return chosen, why
+
+
 def int8_graph(graph, layers, isa="cpu"):
-    """The graph that runs, and {Conv node name: why it runs int8 or float32}.
+    """The graph that runs, and {Conv or Add node name: why it runs int8 or float32}.
 
     1. pick_layers decides which Conv nodes run int8 on this CPU (isa:
        int8_isa() unless given; None: generic kernels); they carry attrs["int8"].
        (Precision "int8+fp16": the same int8 layers; which of the others run
        half precision the model's LayerCache decides when it makes each layer,
        by float_precision on the layer's input width.)
-    2. An int8 conv whose output only another int8 conv reads emits int8 at
+    2. layers="auto": pick_adds decides which calibrated Add nodes run int8
+       (the residual stream between int8 convolutions; layers="all" runs every
+       convolution int8 and leaves the Adds float32).
+    3. An int8 conv whose output only another int8 conv reads emits int8 at
        that reader's input_scale (QConv2d's int8 output: requantization
        fused into its store; attrs["output_scale"]), so the pair needs no
-       float round trip. Every other int8 conv reads its input through a
-       Quantize node (one per tensor and scale).
+       float round trip; so does one whose output is in the int8 stream (at
+       the stream tensor's scale), and an int8 conv reading the stream reads
+       it as it is. Every other int8 conv reads its input through a Quantize
+       node (one per tensor and scale).
     """
     isa = int8_isa() if isa == "cpu" else isa
     picked, why = pick_layers(graph, layers, isa)
-    return int8_rewrite(graph, picked), why
+    adds = set()
+    if layers != "all":
+        adds, add_why = pick_adds(graph, picked, isa)
+        why.update(add_why)
+    return int8_rewrite(graph, picked, adds), why
 
 
-def int8_rewrite(graph, picked):
-    """The graph with the Conv nodes named in `picked` int8 (int8_graph's step 2)."""
+def int8_rewrite(graph, picked, adds=()):
+    """The graph with the Conv nodes named in `picked` and the Add nodes named in
+    `adds` int8 (int8_graph's step 3; stream_check must accept them)."""
+    from .._armconv import add_s8_params
+    stream, err = stream_check(graph, picked, set(adds))
+    if stream is None:
+        raise ValueError(f"the Adds {sorted(adds)} cannot run int8: {err}")
     uses = graph.consumers()
     prod = graph.producers()
     outputs = set(graph.outputs)
@@ -636,17 +884,27 @@ def int8_rewrite(graph, picked):
     qnodes = {}  # (tensor, scale) -> its Quantize node
     taken = {o for n in graph.nodes for o in n.outputs} | set(graph.consts) | {n for n, _ in graph.inputs}
     for n in graph.nodes:
+        if n.op == "Add" and n.name in adds:
+            attrs = dict(n.attrs)
+            attrs["int8"] = True
+            sa, sb, sy = (float(v) for v in attrs["add_scales"])
+            lo = -127 if attrs.get("activation") is None or float(attrs["activation"][0]) < 0 else 0
+            attrs["add_params"] = list(add_s8_params(sa, sb, sy, lo))
+            nodes.append(Node(n.op, n.name, n.inputs, n.outputs, attrs))
+            continue
         if n.op != "Conv" or n.name not in picked:
             nodes.append(n)
             continue
         attrs = dict(n.attrs)
         attrs["int8"] = True
         c = sole_reader(n.outputs[0])
-        if c is not None and c.op == "Conv" and c.name in picked and c.inputs[0] == n.outputs[0]:
-            attrs["output_scale"] = float(c.attrs["input_scale"])  # 2: int8 out
+        if n.outputs[0] in stream:
+            attrs["output_scale"] = stream[n.outputs[0]]  # 3: int8 out into the stream
+        elif c is not None and c.op == "Conv" and c.name in picked and c.inputs[0] == n.outputs[0]:
+            attrs["output_scale"] = float(c.attrs["input_scale"])  # 3: int8 out
         src = n.inputs[0]
         p = prod.get(src)
-        if p is not None and p.op == "Conv" and p.name in picked and sole_reader(src) is n:
+        if src in stream or (p is not None and p.op == "Conv" and p.name in picked and sole_reader(src) is n):
             nodes.append(Node(n.op, n.name, n.inputs, n.outputs, attrs))  # reads p's int8 output
             continue
         scale = float(attrs["input_scale"])

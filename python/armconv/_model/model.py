@@ -228,7 +228,12 @@ class Model:
         and fused activations kept, outputs dequantized to float32 in the
         kernel (QConv2d with float output), or, where another int8
         convolution alone reads the output, requantized to its input scale
-        in the kernel (int8 output: no float round trip between them).
+        in the kernel (int8 output: no float round trip between them). An
+        Add of two tensors (a residual connection) records max|x| of its
+        operands and output as well; with layers="auto", where the
+        convolutions around it run int8 and nothing else reads its tensors,
+        it runs int8 if that counts fewer instructions than float32 with its
+        Quantize nodes (the int8 residual stream: armconv/_model/int8.py).
 
         layers: "auto" (the default): on the CPU that runs the model, int8
         where its kernels count fewer instructions than float32's, input
@@ -262,7 +267,7 @@ class Model:
         batches = _int8.calibration_batches(self, calibration)
         fmodel = self if self.precision == "fp32" else Model(self._source, self.name, "fp32")
         ranges = _int8.observe_ranges(fmodel, batches)
-        if not any(v > 0 for v in ranges.values()):
+        if not any(v > 0 for v in ranges.values() if isinstance(v, float)):
             raise ValueError("calibration gave every convolution an all-zero input (or the model has "
                              "none): give representative inputs")
         samples = sum(next(iter(b.values())).shape[0] if next(iter(b.values())).ndim else 1

@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 
+from .._armconv import add_s8 as _add_s8
 from .._armconv import eltwise as _eltwise
 from .._armconv import pool2d as _pool2d
 from .ir import describe
@@ -422,9 +423,23 @@ class Binary(Named):
         dtypes = {t.dtype for t in ins}
         if len(dtypes) > 1:
             fail(node, "inputs have different dtypes: " + ", ".join(str(d) for d in dtypes))
+        if node.attrs.get("int8") and ins[0].dtype != I8:
+            fail(node, f"input of dtype {ins[0].dtype} for an int8 Add")
+        if node.attrs.get("int8") and ins[0].shape != ins[1].shape:
+            fail(node, f"runs int8 (calibrated on operands of one shape) but its operands have shapes "
+                       f"{ins[0].shape} and {ins[1].shape}")
         return [(shape, ins[0].dtype)]
 
+    def algo(self, node, ins, outs, env):
+        return "int8" if node.attrs.get("int8") else ""
+
     def prepare(self, node, ins, outs, env):
+        if node.attrs.get("int8"):  # the int8 residual Add (int8.py): add_s8, params from add_scales
+            ma, mb, shift, lo = node.attrs["add_params"]
+
+            def fn(xs, ys):
+                _add_s8(xs[0], xs[1], ys[0], ma, mb, shift, lo)
+            return fn
         f = BINARY[self.name]
         if self.name == "Div" and ins[0].dtype.kind in "iu":
             f = _int_div

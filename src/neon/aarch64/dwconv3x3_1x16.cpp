@@ -14,7 +14,7 @@ void dwconv3x3_aarch64_1x16_s1_clamp(const DwPlane& p);
 void dwconv3x3_aarch64_1x16_s2(const DwPlane& p);
 void dwconv3x3_aarch64_1x16_s2_clamp(const DwPlane& p);
 bool dwconv3x3_aarch64_1x16_s1_rows(const DwPlane& p);  // small maps, pad 1
-size_t dwconv3x3_aarch64_1x16_s1_ld1rows(const DwPlane& p);  // pad 1, w >= 5 but 8, 12, 16
+size_t dwconv3x3_aarch64_1x16_s1_ld1rows(const DwPlane& p);  // pad 1, w >= 5
 bool dwconv3x3_aarch64_1x16_s2_rows(const DwPlane& p);  // stride 2, small maps, pad 1
 size_t dwconv3x3_aarch64_1x16_s2_ld4rows(const DwPlane& p);  // stride 2, pad 1, w even >= 8 or odd >= 17
 
