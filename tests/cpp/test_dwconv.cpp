@@ -561,7 +561,13 @@ void check_strip_windows(const DwKernels& kern, int s) {
 // Wide "same"-padded rows: stride 2 (aarch64: neon/aarch64/dwconv3x3_1x16_s2_ld4rows.cpp,
 // one band of up to four LD4 groups for up to 64 columns, then a right
 // band of 1..4 groups and from 130 columns middle bands of 4, all planes
-// of a run but the last unless w is a multiple of 16; odd widths from 17:
+// of a run but the last unless w is a multiple of 16; up to 56 columns
+// with 2..8 past a multiple of 16 the last 1..4 outputs by one LD2 (the
+// half group: 34..40, 50..56 here, 8, 18..24 in check_small_maps), all
+// planes where w = 16n + 8, and odd ones 16n + 1..7 up to 55, the padding
+// lane zeroed; from 65 (16n + 1..8, even or odd) the half group a band of
+// its own before the whole groups (65, 66, 70, 81 .. 152, 200, 209 here);
+// other odd widths from 17:
 // the right band ends at the row's end, overlapping the band before it,
 // its padding lane zeroed, all planes but the last; armv7:
 // neon/armv7/dwconv3x3_1x8_s2_ld4rows.cpp, one-group bands from the last to
@@ -592,45 +598,49 @@ void check_wide_rows(const DwKernels& kern) {
                          100, 110, 112, 116, 149, 150, 151};
   const int heights[] = {1, 2, 3, 4, 5, 6, 7, 9, 14};
   int cases = 0, bad = 0;
-  for (int s = 1; s <= 2; s++) {
+  const auto check = [&](int s, int h, int w) {
     const DwShape sh{3, 3, s, s, 1, 1};
+    const int count = 1 + (h + w / 2) % 3;
+    const bool clamp = (h + w / 2) % 2 == 0;
+    cases++;
+    if (!check_plane({kern.name, &kern, nullptr}, sh, h, w, {1, 1, 1, 1}, clamp, (h + w / 2) % 2 == 1, count))
+      bad++;
+    const int ho = s == 1 ? h : (h + 1) / 2, wo = s == 1 ? w : (w + 1) / 2;
+    if (ho < 2) return;
+    const size_t plane = size_t(h) * w, oplane = size_t(ho) * wo, kstep = armconv::detail::dw_packed_floats(9);
+    std::vector<float> x(plane * count), whole(oplane * count), cut(oplane * count), kk(kstep * count, 0.0f);
+    for (int c = 0; c < count; c++)
+      for (int i = 0; i < 10; i++) kk[c * kstep + i] = frand();
+    for (float& v : x) v = frand();
+    DwPlane p{x.data(), size_t(h), size_t(w), whole.data(), size_t(ho), size_t(wo), 1, 1, kk.data(),
+              clamp, -0.5f, 0.75f, size_t(count)};
+    const auto run = s == 1 ? kern.stride1 : kern.stride2;
+    run(p);
+    for (int c = 0; c < count; c++) {
+      const int a = 1 + (h + c) % (ho - 1);  // (a * s - 1 <= h - 1: the cut reads inside the plane)
+      DwPlane q = p;
+      q.x = x.data() + c * plane;
+      q.k = kk.data() + c * kstep;
+      q.count = 1;
+      run(row_cut(q, 0, a, s, cut.data() + c * oplane));
+      run(row_cut(q, a, ho, s, cut.data() + c * oplane + size_t(a) * wo));
+    }
+    cases++;
+    if (std::memcmp(whole.data(), cut.data(), oplane * count * sizeof(float)) != 0) {
+      std::printf("FAIL %s wide rows: stride %d h %d w %d, %d planes: row cuts' bits differ from the run's\n",
+                  kern.name, s, h, w, count);
+      bad++;
+    }
+  };
+  for (int s = 1; s <= 2; s++) {
     const int nw = s == 1 ? int(sizeof(widths1) / sizeof(int)) : int(sizeof(widths2) / sizeof(int));
     for (int iw = 0; iw < nw; iw++)
-      for (int h : heights) {
-        const int w = s == 1 ? widths1[iw] : widths2[iw];
-        const int count = 1 + (h + w / 2) % 3;
-        const bool clamp = (h + w / 2) % 2 == 0;
-        cases++;
-        if (!check_plane({kern.name, &kern, nullptr}, sh, h, w, {1, 1, 1, 1}, clamp, (h + w / 2) % 2 == 1, count))
-          bad++;
-        const int ho = s == 1 ? h : (h + 1) / 2, wo = s == 1 ? w : (w + 1) / 2;
-        if (ho < 2) continue;
-        const size_t plane = size_t(h) * w, oplane = size_t(ho) * wo, kstep = armconv::detail::dw_packed_floats(9);
-        std::vector<float> x(plane * count), whole(oplane * count), cut(oplane * count), kk(kstep * count, 0.0f);
-        for (int c = 0; c < count; c++)
-          for (int i = 0; i < 10; i++) kk[c * kstep + i] = frand();
-        for (float& v : x) v = frand();
-        DwPlane p{x.data(), size_t(h), size_t(w), whole.data(), size_t(ho), size_t(wo), 1, 1, kk.data(),
-                  clamp, -0.5f, 0.75f, size_t(count)};
-        const auto run = s == 1 ? kern.stride1 : kern.stride2;
-        run(p);
-        for (int c = 0; c < count; c++) {
-          const int a = 1 + (h + c) % (ho - 1);  // (a * s - 1 <= h - 1: the cut reads inside the plane)
-          DwPlane q = p;
-          q.x = x.data() + c * plane;
-          q.k = kk.data() + c * kstep;
-          q.count = 1;
-          run(row_cut(q, 0, a, s, cut.data() + c * oplane));
-          run(row_cut(q, a, ho, s, cut.data() + c * oplane + size_t(a) * wo));
-        }
-        cases++;
-        if (std::memcmp(whole.data(), cut.data(), oplane * count * sizeof(float)) != 0) {
-          std::printf("FAIL %s wide rows: stride %d h %d w %d, %d planes: row cuts' bits differ from the run's\n",
-                      kern.name, s, h, w, count);
-          bad++;
-        }
-      }
+      for (int h : heights) check(s, h, s == 1 ? widths1[iw] : widths2[iw]);
   }
+  // Stride 2, the heights whose rows the aarch64 LD4 kernel writes out (10
+  // and 14 rows of 10..16 columns, 28 of 26..32) and their neighbours.
+  for (int h : {10, 11, 13, 14, 15, 27, 28, 29})
+    for (int w = 8; w <= 34; w++) check(2, h, w);
   std::printf("%s: %d wide-row checks, %d failures\n", kern.name, cases, bad);
   g_failures += bad;
 }
