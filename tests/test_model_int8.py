@@ -526,7 +526,7 @@ def test_int8_fp16_layers(rng, spec):
     fp16 the two precisions give the same bits. cortex-a76 (sdot, fp16): the 16->48 1x1
     layer runs int8 (as at "int8"), the 3x3 one fp16 (Winograd: 15.7 MACs per instruction
     against float32's 12.5), the depthwise one fp16 too (on a 10-wide map fp16 counts 2.36,
-    float32 2.08: FP16_RATES, F32_DW_RATES)."""
+    float32 2.17: FP16_RATES, F32_DW_RATES)."""
     graph, w, b, prm = one_conv(rng, spec)
     model = Model(graph, "one")
     cal = rnd(rng, 2, spec[1], 9, 11)
@@ -738,11 +738,11 @@ FP16_RULE = [
     ("other", (64, 32, 3, 3), 1, (2, 2), ("fp16",) * 5),
     ("other", (12, 4, 5, 5), 3, (1, 1), ("fp16",) * 5),
     # depthwise 3x3 stride 1: fp16 3.52, 3.52, 2.91, 2.82, 2.36 on 112..7 wide maps against
-    # float32's 2.65, 2.65, 2.65, 2.34, 2.08 (F32_DW_RATES)
+    # float32's 2.65, 2.65, 2.65, 2.50, 2.17 (F32_DW_RATES)
     ("depthwise", (96, 1, 3, 3), 96, (1, 1), ("fp16",) * 5),
-    # depthwise 3x3 stride 2: fp16 2.55, 2.36, 2.27, 2.11, 2.11 against float32's 2.44, 2.12,
-    # 2.12, 2.05, 2.05
-    ("depthwise_s2", (96, 1, 3, 3), 96, (2, 2), ("fp16",) * 5),
+    # depthwise 3x3 stride 2: fp16 2.55, 2.36, 2.27, 2.11, 2.11 against float32's 2.45, 2.41,
+    # 2.17, 2.16, 2.16
+    ("depthwise_s2", (96, 1, 3, 3), 96, (2, 2), ("fp16", "fp32", "fp16", "fp32", "fp32")),
     # depthwise 5x5: no fp16 figure counted: float32
     ("depthwise", (96, 1, 5, 5), 96, (1, 1), ("fp32",) * 5),
 ]
@@ -780,7 +780,8 @@ def rule_net(rng, c=8):
 # rule_net's layers at input width 56 / 28 on a CPU with fp16 (FP16_RULE; each layer's input
 # width: pw, dw, dw_s2 the model's; c3 and c3s2 half of it); the fully connected layer float32
 # (batch 1: fp16 counted 0.61 MACs per instruction against float32's 2.69, int8.py).
-RULE_NET = {56: {"pw": "fp16", "dw": "fp16", "dw_s2": "fp16", "c3": "fp16", "c3s2": "fp16", "fc": "fp32"},
+# dw_s2 at 56: float32 (2.41 MACs per instruction against fp16's 2.36, F32_DW_RATES).
+RULE_NET = {56: {"pw": "fp16", "dw": "fp16", "dw_s2": "fp32", "c3": "fp16", "c3s2": "fp16", "fc": "fp32"},
             28: {"pw": "fp16", "dw": "fp16", "dw_s2": "fp16", "c3": "fp16", "c3s2": "fp16", "fc": "fp32"}}
 
 

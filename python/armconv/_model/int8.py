@@ -291,10 +291,10 @@ MARGIN = 0.9
 #                 stride 1: C=32 112x112 3.65, 144@56 3.52, 192@28 2.91, 384@14 2.82,
 #                           576@14 2.83, 960@7 2.36
 #                 stride 2: 96@112 2.55, 144@56 2.36, 192@28 2.27, 576@14 2.11
-#                 (float32 on the same layers, mbv2_dw_*: stride 1 2.72, 2.68, 2.65,
-#                 2.34, 2.34, 2.08; stride 2 2.44, 2.15, 2.12, 2.05: fp16 counts fewer
-#                 instructions on every one; F32_DW_RATES below holds them by width, and
-#                 the rule runs fp16 on every width). ((min width, rate), ...),
+#                 (float32 on the same layers, mbv2_dw_*, then: stride 1 2.72, 2.68,
+#                 2.65, 2.34, 2.34, 2.08; stride 2 2.44, 2.15, 2.12, 2.05: fp16 counted
+#                 fewer instructions on every one; F32_DW_RATES below holds today's
+#                 float32 figures by width). ((min width, rate), ...),
 #                 widest first. (Before the rows
 #                 kernels, counted through the Python API as one call between
 #                 bench/guest_marks.py region marks, about 1.5% below insn_bench:
@@ -304,14 +304,20 @@ FP16_RATES = {"pointwise": 7.0, "conv3x3s1": 15.7, "other": 6.45,
               "depthwise": ((56, 3.52), (28, 2.91), (14, 2.82), (1, 2.36)),
               "depthwise_s2": ((112, 2.55), (56, 2.36), (28, 2.27), (1, 2.11))}
 # The float32 depthwise 3x3 kernels on the same layers, by input width as above
-# (the figures in the comment above; mbv2_dw_* of the perf gate, the same on
-# cortex-a72 and a76): the half-precision rule weighs fp16 against these, so it
-# runs fp16 on every MobileNetV2 depthwise 3x3 layer (7-wide stride 1: 2.36
-# against 2.08; 14-wide stride 2: 2.11 against 2.05). RATES' single figure per
-# stride (2.5, 2.2) stays the int8 rule's: a chain's pick does not depend on the
-# map (see RATES).
-F32_DW_RATES = {"depthwise": ((28, 2.65), (14, 2.34), (1, 2.08)),
-                "depthwise_s2": ((112, 2.44), (28, 2.12), (1, 2.05))}
+# (mbv2_dw_* of the perf gate, the same on cortex-a72 and a76), re-counted with
+# the stride-1 square-map passes and the stride-2 half groups and written-out
+# rows (dwconv3x3_1x16_s1_ld1rows.cpp, dwconv3x3_1x16_s2_ld4rows.cpp, session
+# 34): stride 1 2.72, 2.68, 2.65 (112, 56, 28), 2.50 (14; 2.34 before), 2.17 (7;
+# 2.08); stride 2 2.45 (112; 2.44), 2.41 (56; 2.15), 2.17 (28; 2.12), 2.16 (14;
+# 2.06). The half-precision rule weighs fp16 against these: fp16 on every
+# MobileNetV2 stride-1 depthwise layer (7-wide: 2.36 against 2.17) and on the
+# stride-2 ones 112 and 28 wide (2.55 against 2.45, 2.27 against 2.17), float32
+# on the 56- and 14-wide ones (2.41 against fp16's 2.36, 2.16 against 2.11;
+# before the float32 kernels' changes fp16 on all four). RATES' single figure
+# per stride (2.5, 2.2) stays the int8 rule's: a chain's pick does not depend
+# on the map (see RATES).
+F32_DW_RATES = {"depthwise": ((28, 2.65), (14, 2.50), (1, 2.17)),
+                "depthwise_s2": ((112, 2.45), (56, 2.41), (28, 2.17), (1, 2.16))}
 # Where the half-precision rule ("fp16", and the layers "int8+fp16" leaves
 # float) runs a layer fp16: where FP16_RATES beats the float32 figure for its
 # kind (f32_rate: by map width for depthwise 3x3): on cortex-a76 every dense
