@@ -71,38 +71,48 @@ def one_conv(rng, spec, bias=True):
     return graph, w, b, dict(stride=(s, s), pads=(p, p, p, p), groups=g, act=bounds)
 
 
-def mobilenet_like(rng, c=16, t=4):
-    """stem 3x3 s2 + relu6 -> [expand 1x1 + relu6 -> depthwise 3x3 + relu6 -> project 1x1] x2
-    (the second with a residual Add) -> GlobalAveragePool -> Flatten -> Gemm (10 logits)."""
+def mobilenet_like(rng, c=16, t=4, blocks=2, c2=None, extra_reader=None):
+    """stem 3x3 s2 + relu6 -> `blocks` inverted residual blocks of c channels (expand 1x1 +
+    relu6 -> depthwise 3x3 + relu6 -> project 1x1; block i > 0 adds its input: res1, res2,
+    ..., each Add's output read by the next block's expansion and the next Add, as in
+    MobileNetV2's stages) -> with c2, a block to c2 channels (no residual) ->
+    GlobalAveragePool -> Flatten -> Gemm (10 logits). The default: two blocks, the second
+    with the residual Add. extra_reader="sigmoid": a float node reading res1's output (a
+    second graph output)."""
     h = c * t
     k = {"lo": np.float32(0), "hi": np.float32(6),
          "ws": rnd(rng, c, 3, 3, 3, scale=0.4), "bs": rnd(rng, c, scale=0.1),
-         "fc": rnd(rng, 10, c, scale=0.3), "fcb": rnd(rng, 10, scale=0.1)}
+         "fc": rnd(rng, 10, c2 or c, scale=0.3), "fcb": rnd(rng, 10, scale=0.1)}
     nodes = [Node("Conv", "stem", ["x", "ws", "bs"], ["s0"], {"pads": [1, 1, 1, 1], "strides": [2, 2]}),
              Node("Clip", "stem_act", ["s0", "lo", "hi"], ["a0"])]
     x = "a0"
-    for i in range(2):
+    outs = ["logits"]
+    for i in range(blocks + (1 if c2 else 0)):
+        co = c if i < blocks else c2
         k[f"we{i}"] = rnd(rng, h, c, 1, 1, scale=1 / math.sqrt(c))
         k[f"be{i}"] = rnd(rng, h, scale=0.1)
         k[f"wd{i}"] = rnd(rng, h, 1, 3, 3, scale=1 / 3)
         k[f"bd{i}"] = rnd(rng, h, scale=0.1)
-        k[f"wp{i}"] = rnd(rng, c, h, 1, 1, scale=1 / math.sqrt(h))
-        k[f"bp{i}"] = rnd(rng, c, scale=0.1)
+        k[f"wp{i}"] = rnd(rng, co, h, 1, 1, scale=1 / math.sqrt(h))
+        k[f"bp{i}"] = rnd(rng, co, scale=0.1)
         nodes += [Node("Conv", f"expand{i}", [x, f"we{i}", f"be{i}"], [f"e{i}"], {}),
                   Node("Clip", f"expand{i}_act", [f"e{i}", "lo", "hi"], [f"ea{i}"]),
                   Node("Conv", f"dw{i}", [f"ea{i}", f"wd{i}", f"bd{i}"], [f"d{i}"],
                        {"pads": [1, 1, 1, 1], "group": h}),
                   Node("Clip", f"dw{i}_act", [f"d{i}", "lo", "hi"], [f"da{i}"]),
                   Node("Conv", f"project{i}", [f"da{i}", f"wp{i}", f"bp{i}"], [f"p{i}"], {})]
-        if i == 1:
+        if 0 < i < blocks:
             nodes.append(Node("Add", f"res{i}", [f"p{i}", x], [f"r{i}"]))
             x = f"r{i}"
         else:
             x = f"p{i}"
+    if extra_reader == "sigmoid":
+        nodes.append(Node("Sigmoid", "side", ["r1"], ["side"]))
+        outs.append("side")
     nodes += [Node("GlobalAveragePool", "gap", [x], ["g"]),
               Node("Flatten", "flat", ["g"], ["f"], {"axis": 1}),
               Node("Gemm", "fc", ["f", "fc", "fcb"], ["logits"], {"transB": 1})]
-    return optimize(Graph([("x", [None, 3, 16, 16])], ["logits"], nodes, k)), k
+    return optimize(Graph([("x", [None, 3, 16, 16])], outs, nodes, k)), k
 
 
 def mobilenet_ref(x, k, c=16):

@@ -7,8 +7,6 @@ that keeps the stream float, the cost rule's refusal, layers="all", saving and l
 The rule is run for each kernel family by name (int8_graph(src, "auto", isa)); the graph it
 returns runs on this machine's kernels (generic ones on x86: the same bits as NEON, the
 int8 kernels being bit-exact twins)."""
-import math
-
 import numpy as np
 import pytest
 
@@ -16,59 +14,15 @@ from reference import conv2d_ref
 
 import armconv
 from armconv._model import int8 as int8_mod
-from armconv._model.ir import Graph, Node
 from armconv._model.model import Model
-from armconv._model.passes import optimize
-
-
-def rnd(rng, *shape, scale=1.0):
-    return (rng.standard_normal(shape) * scale).astype(np.float32)
-
-
-def rel_err(y, ref):
-    return float(np.abs(y.astype(np.float64) - ref).max() / np.abs(ref).max())
+from test_model_int8 import mobilenet_like, rel_err, rnd
 
 
 def stage_net(rng, c=16, t=6, blocks=3, c2=24, extra_reader=None):
-    """stem 3x3 s2 + relu6 -> `blocks` inverted residual blocks of c channels (expand 1x1 +
-    relu6, depthwise 3x3 + relu6, project 1x1; block i > 0 adds its input: res1, res2, ...,
-    each Add's output read by the next block's expansion and the next Add, as in
-    MobileNetV2's stages) -> a block to c2 channels (no residual) -> GAP -> Flatten -> Gemm.
-    extra_reader: "sigmoid" adds a float node reading res1's output (a second graph output)."""
-    h = c * t
-    k = {"lo": np.float32(0), "hi": np.float32(6),
-         "ws": rnd(rng, c, 3, 3, 3, scale=0.4), "bs": rnd(rng, c, scale=0.1),
-         "fc": rnd(rng, 10, c2, scale=0.3), "fcb": rnd(rng, 10, scale=0.1)}
-    nodes = [Node("Conv", "stem", ["x", "ws", "bs"], ["s0"], {"pads": [1, 1, 1, 1], "strides": [2, 2]}),
-             Node("Clip", "stem_act", ["s0", "lo", "hi"], ["a0"])]
-    x = "a0"
-    outs = ["logits"]
-    for i in range(blocks + 1):
-        co = c if i < blocks else c2
-        k[f"we{i}"] = rnd(rng, h, c, 1, 1, scale=1 / math.sqrt(c))
-        k[f"be{i}"] = rnd(rng, h, scale=0.1)
-        k[f"wd{i}"] = rnd(rng, h, 1, 3, 3, scale=1 / 3)
-        k[f"bd{i}"] = rnd(rng, h, scale=0.1)
-        k[f"wp{i}"] = rnd(rng, co, h, 1, 1, scale=1 / math.sqrt(h))
-        k[f"bp{i}"] = rnd(rng, co, scale=0.1)
-        nodes += [Node("Conv", f"expand{i}", [x, f"we{i}", f"be{i}"], [f"e{i}"], {}),
-                  Node("Clip", f"expand{i}_act", [f"e{i}", "lo", "hi"], [f"ea{i}"]),
-                  Node("Conv", f"dw{i}", [f"ea{i}", f"wd{i}", f"bd{i}"], [f"d{i}"],
-                       {"pads": [1, 1, 1, 1], "group": h}),
-                  Node("Clip", f"dw{i}_act", [f"d{i}", "lo", "hi"], [f"da{i}"]),
-                  Node("Conv", f"project{i}", [f"da{i}", f"wp{i}", f"bp{i}"], [f"p{i}"], {})]
-        if 0 < i < blocks:
-            nodes.append(Node("Add", f"res{i}", [f"p{i}", x], [f"r{i}"]))
-            x = f"r{i}"
-        else:
-            x = f"p{i}"
-    if extra_reader == "sigmoid":
-        nodes.append(Node("Sigmoid", "side", ["r1"], ["side"]))
-        outs.append("side")
-    nodes += [Node("GlobalAveragePool", "gap", [x], ["g"]),
-              Node("Flatten", "flat", ["g"], ["f"], {"axis": 1}),
-              Node("Gemm", "fc", ["f", "fc", "fcb"], ["logits"], {"transB": 1})]
-    return optimize(Graph([("x", [None, 3, 16, 16])], outs, nodes, k)), k
+    """test_model_int8's mobilenet_like with three residual-capable blocks (res1, res2) and a
+    last block to c2 channels; extra_reader: "sigmoid" adds a float node reading res1's
+    output (a second graph output)."""
+    return mobilenet_like(rng, c, t, blocks, c2, extra_reader)
 
 
 def stage_ref(x, k, blocks=3):
