@@ -45,6 +45,14 @@ CORES = {
                                 "asimdrdm lrcpc dcpop asimddp",
                        caches=[(1, "Data", 64, False), (1, "Instruction", 64, False), (2, "Unified", 512, False),
                                (3, "Unified", 2048, True)]),
+    # QEMU's "max" model (i8mm, dotprod, fp16: the int8 smmla kernels), described to the
+    # guest as a Cortex-A710 phone core (no Raspberry Pi has i8mm; the caches only steer
+    # blocking): 64 KB L1, 512 KB L2 per core, a shared 4 MB L3.
+    "max": dict(part="0xd47", variant="0x2", revision=0, max_khz=2850000,
+                features="fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid "
+                         "asimdrdm lrcpc dcpop asimddp i8mm",
+                caches=[(1, "Data", 64, False), (1, "Instruction", 64, False), (2, "Unified", 512, False),
+                        (3, "Unified", 4096, True)]),
 }
 NCPUS = 4  # both boards; every benchmark here runs one thread
 
