@@ -7,30 +7,17 @@
 #include <cmath>
 
 #include "core/dispatch.h"
+#include "core/eltwise.h"
 #include "threads/threads.h"
 
 namespace armconv {
 namespace detail {
 namespace {
 
-// Elements per unit, as core/eltwise.cpp: at most 8192 (a call per unit costs
-// next to nothing against a unit's ~3600 instructions), at least 512, and for
-// a team of T threads at least kUnitsPerThread units per thread where the
-// tensor has 512 elements per unit for them.
-constexpr size_t kMaxUnitElems = 8192;
-constexpr size_t kMinUnitElems = 512;
-
 // Cost of one element in team_size's unit (MACs of a convolution): the kernel
 // counts 1.75 instructions per element and moves 3 bytes, about a MAC's time
 // of a float32 convolution on a Cortex-A72 (the float Add: 4, 12 bytes).
 constexpr double kOpsPerElem = 2.0;
-
-size_t unit_elems(size_t total, int team) {
-  const size_t want = size_t(team) * kUnitsPerThread;
-  size_t e = (total + want - 1) / want;
-  e = (e + 15) / 16 * 16;
-  return std::min(kMaxUnitElems, std::max(kMinUnitElems, e));
-}
 
 // round_half_away_from_zero(v) for v >= 0 in float64 (exact for the products
 // of add_s8_params: a float64 quotient times a power of 2).
@@ -58,7 +45,7 @@ AddS8Plan add_s8_plan(const AddS8Params& params, size_t n, int team) {
   AddS8Plan p;
   p.params = params;
   p.n = n;
-  p.per_unit = unit_elems(n, std::max(team, 1));
+  p.per_unit = eltwise_unit_elems(n, std::max(team, 1));  // as the float Add's units (core/eltwise.h)
   p.units = (n + p.per_unit - 1) / p.per_unit;
   return p;
 }

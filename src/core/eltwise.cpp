@@ -12,30 +12,20 @@ namespace armconv {
 namespace detail {
 namespace {
 
-// Elements per unit: at most 32 KB of output (a call per unit then costs
-// next to nothing: about 40 instructions per 8192 elements), and for a team
-// of T threads at least kUnitsPerThread units per thread where the tensor
-// has 512 elements per unit for them: ResNet-18's first residual Add (64x56x56,
-// 200704 elements) runs 25 units of 8192 on one thread, 49 of 4096 on 4 (a
-// busiest thread within 1 + 4/49 of an even share).
-constexpr size_t kMaxUnitElems = 8192;
-constexpr size_t kMinUnitElems = 512;
-
 // Cost of one element in team_size's unit (MACs of a convolution): an
 // elementwise op moves 12 bytes per element and computes next to nothing, a
 // few times a MAC's time on a Cortex-A72.
 constexpr double kOpsPerElem = 4.0;
 
-// Elements per unit for `total` elements on `team` threads: a multiple of 16
-// (so that only the last unit has a tail) in [kMinUnitElems, kMaxUnitElems].
-size_t unit_elems(size_t total, int team) {
+}  // namespace
+
+size_t eltwise_unit_elems(size_t total, int team) {
+  constexpr size_t kMaxUnitElems = 8192, kMinUnitElems = 512;
   const size_t want = size_t(team) * kUnitsPerThread;
   size_t e = (total + want - 1) / want;
   e = (e + 15) / 16 * 16;
   return std::min(kMaxUnitElems, std::max(kMinUnitElems, e));
 }
-
-}  // namespace
 
 EltwisePlan eltwise_plan(EltOp op, EltBroadcast bcast, size_t outer, size_t mid, size_t inner, float lo,
                          float hi, int team) {
@@ -45,7 +35,7 @@ EltwisePlan eltwise_plan(EltOp op, EltBroadcast bcast, size_t outer, size_t mid,
   p.outer = outer, p.mid = mid, p.inner = inner;
   p.lo = lo, p.hi = hi;
   const size_t total = outer * mid * inner;
-  const size_t elems = unit_elems(total, std::max(team, 1));
+  const size_t elems = eltwise_unit_elems(total, std::max(team, 1));
   if (bcast == EltBroadcast::Mid) {
     const size_t rows = inner == 1 ? outer : outer * mid;
     const size_t row_len = inner == 1 ? mid : inner;

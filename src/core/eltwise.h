@@ -74,6 +74,17 @@ struct EltwisePlan {
   size_t units, per_unit;
 };
 
+// Elements per unit of a chunked elementwise run (this family's Same and
+// Scalar units, the int8 Add's, core/add_s8.h) of `total` elements on `team`
+// threads: a multiple of 16 (so that only the last unit has a tail) in
+// [512, 8192] (at most 32 KB of float32 output: a call per unit then costs
+// next to nothing, about 40 instructions per 8192 elements), and at least
+// kUnitsPerThread units per thread where the tensor has 512 elements per unit
+// for them: ResNet-18's first residual Add (64x56x56, 200704 elements) runs 25
+// units of 8192 on one thread, 49 of 4096 on 4 (a busiest thread within
+// 1 + 4/49 of an even share).
+size_t eltwise_unit_elems(size_t total, int team);
+
 // The plan for a run on `team` threads (at least kUnitsPerThread units per
 // thread where the tensor is large enough; 1: the fewest units).
 EltwisePlan eltwise_plan(EltOp op, EltBroadcast bcast, size_t outer, size_t mid, size_t inner, float lo,
