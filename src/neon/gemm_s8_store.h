@@ -1,12 +1,13 @@
-// What the NEON int8 GEMM micro-kernel units share (smull, sdot, armv7): the
-// inline macro of their assembly tiles and the partial tiles' small copies.
-// Their output stages (the rule of core/requant.h) are in each unit's
-// assembly and intrinsics.
+// What the NEON int8 GEMM micro-kernel units share (smull, sdot, i8mm,
+// armv7): the inline macro of their assembly tiles and the partial tiles'
+// small copies. Their output stages (the rule of core/requant.h) are in each
+// unit's assembly and intrinsics.
 //
-// Everything here has internal linkage (anonymous namespace): the sdot unit
-// is compiled with -march=armv8.2-a+dotprod, and an inline function with
-// external linkage defined in both units could be merged by the linker into
-// the dotprod copy and then run on a CPU without it.
+// Everything here has internal linkage (anonymous namespace): the sdot and
+// i8mm units are compiled with -march=armv8.2-a+dotprod / +i8mm, and an
+// inline function with external linkage defined in several units could be
+// merged by the linker into an extension unit's copy and then run on a CPU
+// without that extension.
 #pragma once
 
 #include <arm_neon.h>
