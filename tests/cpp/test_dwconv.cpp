@@ -323,6 +323,38 @@ void sweep_s8_widths(const Dw3x3S8Kernels& kern) {
   g_failures += bad;
 }
 
+// The column strips of the aarch64 baseline table
+// (neon/aarch64/dwconv3x3_s8_1x16_smull.cpp: 16-column strips, the last
+// overlapping, edge strips by EXT, rows swept downwards with the windows
+// kept, the rows below the plane a second call): taller maps (heights
+// 10..20: the 3- and 2-row unrolled loops exit at every phase) and widths
+// up to 113 (every remainder of 16 and of 8 near 16..40, and the wide
+// MobileNet rows), paddings 0..2 at the top and bottom, 0/1/2 at the sides,
+// both strides, int8 (shift 0 and > 0) and float (clamp on and off), runs of
+// 1..3 planes, guard pages at either end.
+void sweep_s8_tall(const Dw3x3S8Kernels& kern) {
+  const Pads pads[] = {{1, 1, 1, 1}, {0, 0, 0, 0}, {1, 0, 1, 0}, {0, 1, 0, 1}, {2, 2, 0, 2},
+                       {0, 2, 1, 2}, {1, 2, 2, 1}, {2, 1, 1, 0}};
+  const int widths[] = {16, 17, 18, 19, 20, 23, 24, 25, 28, 31, 32, 33, 34, 35, 36, 39, 40,
+                        47, 48, 49, 56, 57, 63, 64, 65, 72, 112, 113};
+  int cases = 0, bad = 0;
+  for (int s = 1; s <= 2; s++)
+    for (int h = 10; h <= 20; h++)
+      for (int w : widths)
+        for (const Pads& pd : pads) {
+          if ((h + w + pd.t + pd.l) % 2 == 1 && w > 40) continue;  // (half the wide rows)
+          cases++;
+          const bool i8 = (h + w + pd.r) % 2 == 0;
+          if (!check_plane_s8(kern, s, h, w, pd, i8, (h + w + pd.b) % 2 == 0, 1 + (h + 2 * w + pd.t) % 3) &&
+              ++bad > 20) {
+            g_failures += bad;
+            return;
+          }
+        }
+  std::printf("%s: %d tall planes, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
 // Long runs of small planes (the dotprod table's row pairs: maps at most 8
 // outputs wide, 7x7 and 14 -> 7 among them): runs of 1..13 planes, odd and
 // even, so that the planes whose every step stores 16 outputs (the lanes
@@ -732,6 +764,7 @@ int main() {
   sweep_s8(chosen8);
   sweep_s8_widths(chosen8);
   sweep_s8_runs(chosen8);
+  sweep_s8_tall(chosen8);
 #if defined(ARMCONV_HAVE_DOTPROD)
   // The dotprod table only where the CPU has dotprod (else SIGILL); it is the
   // dispatched one there, checked above: here again by name, and the
@@ -744,7 +777,15 @@ int main() {
   }
 #endif
 #if defined(ARMCONV_HAVE_NEON)
-  if (&chosen8 != &dw3x3_s8_neon_kernels()) sweep_s8_widths(dw3x3_s8_neon_kernels());
+  // The baseline table where another is dispatched (a dotprod CPU): all of
+  // its sweeps (the aarch64 strips, the intrinsics kernels it hands the
+  // narrow maps and wide paddings to).
+  if (&chosen8 != &dw3x3_s8_neon_kernels()) {
+    sweep_s8(dw3x3_s8_neon_kernels());
+    sweep_s8_widths(dw3x3_s8_neon_kernels());
+    sweep_s8_runs(dw3x3_s8_neon_kernels());
+    sweep_s8_tall(dw3x3_s8_neon_kernels());
+  }
 #endif
   check_operator();
   if (g_failures) {

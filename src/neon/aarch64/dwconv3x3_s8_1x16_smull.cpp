@@ -1,0 +1,437 @@
+// NEON int8 depthwise 3x3, stride 1 and 2, aarch64, armv8.0 (no dotprod:
+// the Cortex-A72 of a Raspberry Pi 4) (dwconv3x3_s8-aarch64-1x16-smull).
+// Contract: core/dwconv.h; bit-exact with the generic loop
+// (generic/dwconv_s8.cpp): the int32 sums are exact, the output stage is the
+// rule of core/requant.h (sqshl, sqrdmulh, saturating narrows, clamp) or the
+// float dequantization (scvtf, one multiply, clamp), as in DwS8Store.
+// A baseline unit: nothing here needs more than armv8.0 + AdvSIMD.
+//
+// The planes this kernel takes run as column strips in inline asm (below);
+// the others go to the intrinsics kernels of neon/dwconv3x3_s8.h (shared with
+// armv7; included here: anonymous namespace): narrow "same" maps (w <= 16,
+// whole rows in registers: neon/dwconv3x3_s8_rows.h), maps under 16 outputs
+// wide, and paddings beyond 1 column on a side (left > 1, or the last strip
+// reading more than one column past the row) or at the top (stride 1: > 2,
+// stride 2: > 1).
+//
+// Strips: 16 output columns x0 .. x0 + 15 at x0 = 0, 16, .., the last at
+// wo - 16 (overlapping the one before, storing some outputs twice, when wo is
+// not a multiple of 16). Output column x reads input columns
+// x*S - pad_left + {0, 1, 2}; a strip reads columns c0 .. c0 + span - 1,
+// c0 = x0*S - pad_left, span = 18 (stride 1) or 33 (stride 2). A row's three
+// tap windows (16 lanes each: tap column t of output x0 + i in lane i):
+//   stride 1, interior (0 <= c0, c0 + 18 <= w): three loads at c0, +1, +2.
+//   stride 2, interior (c0 + 33 <= w): LD2 at c0 (even columns: tap 0; odd:
+//     tap 1) and LD2 at c0 + 1 (odd: tap 1 again, overwritten with the same
+//     bytes; even: tap 2).
+//   left edge (c0 = -1, the row at column 0): the in-row loads of taps 1, 2;
+//     tap 0 = EXT of a zero vector and tap 1's (stride 1) or tap 2's
+//     (stride 2) window: lane 0 = the padding, lane i = column i - 1 (S 1) or
+//     2i - 1 (S 2).
+//   right edge (c0 + span = w + 1: the last column is padding): taps 0, 1
+//     loaded; tap 2 = EXT of tap 1's (stride 1) or tap 0's (stride 2) window
+//     and zero: lane 15 = the padding.
+// So each row costs 3 (stride 1) or 2 (stride 2) instructions; loads never
+// read outside [c0, c0 + span) of the row (nothing past the buffer).
+//
+// Rows: a strip runs down the output rows keeping the windows of the input
+// rows it reuses in registers (stride 1: output row oy reads input rows
+// oy - pt .. oy - pt + 2: two kept, one loaded; stride 2: one kept, two
+// loaded). The loop is unrolled 3 (stride 1) or 2 (stride 2) so that keeping
+// is renaming. The first rows' windows come from p0 (and p1), the rows
+// loaded per output row from xin, xin + st, ..; rows outside the plane are a
+// static zero row (kSmullZero): the rows below the plane are a second call
+// with xin at the zero row (stride 1: st = 0; stride 2, one call per output
+// row: xin = the first of its two rows, st = the distance to the second).
+//
+// Arithmetic per 16 outputs of one row (the tap pairs of neon/dwconv3x3_s8.h):
+//   p = smull(x_t, w_t) + smlal(x_t', w_t') in int16, 8 lanes per half:
+//       |p| <= 2 * 128 * 127 = 32512 < 2^15, exact;
+//   4 pairs (taps 0+1, 2+3, 4+5, 6+7) and tap 8 alone: 18 multiplies;
+//   widened into 4 int32x4 accumulators by saddw/saddw2, the first group
+//   from the bias register (non-destructive: no moves): 20 widens.
+// Output stage: int8: [sqshl by E (4), only when E > 0], sqrdmulh by M (4),
+// sqxtn/sqxtn2 to int16 (4) and to int8 (2), smax qmin, smin qmax (2), one
+// ST1 post-indexed by the output row: 13 (17). Float: scvtf (4), fmul by the
+// scale (4), [fmax/fmin (8) with the clamp], one ST1 of 4 vectors: 9 (17).
+// With the loads (3 or 4) and the loop's subs/b (2): stride 1, int8 output:
+// 3 + 38 + 13 + 2 = 56 instructions per 144 MACs (2.57 MACs/insn) in the
+// strip's loop; stride 2: 57.
+//
+// Register map of the asm (every call sets all of it up; v8-v15 are saved
+// by the compiler for the clobbers, once per kernel call):
+//   v0-v8    the taps w0..w8, each byte broadcast to 16 lanes (LD4R, LD1R)
+//   v9-v11   windows set A (taps 0, 1, 2 of an input row)
+//   v12-v14  set B
+//   v15-v17  set C
+//   v18-v21  the 16 int32 sums (outputs 0-3, 4-7, 8-11, 12-15)
+//   v22-v25  int16 pair products (v22/v24 outputs 0-7, v23/v25 8-15);
+//            v22/v23 also the narrowed int8 result
+//   v26      bias (int32 x4)
+//   v27      int8: M (int32 x4); float: the scale
+//   v28      int8: E (int32 x4, sqshl); float: fmin
+//   v29/v30  int8: qmin/qmax (int8 x16); float: v29 fmax
+//   v31      zero (the padding of the edge strips)
+//   GPRs: kt taps (post-incremented), bias, q (M or scale), e/lo/hi (E, qmin,
+//   qmax or the float bounds' bits), p0/p1/p0b first rows, xin/xin1 the rows
+//   loaded in the loop (xin1 = xin + 1: stride 2 interior), st input row
+//   step, out/ost output pointer and row step, n output rows (>= 1).
+#include <cstdint>
+#include <cstring>
+
+#include "core/dwconv.h"
+#include "neon/dwconv3x3_s8.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+// The zero row: rows outside the plane (every load of a strip reads at most
+// 34 bytes from its pointer).
+alignas(16) const int8_t kSmullZero[64] = {};
+
+enum SmullMode { kInterior = 0, kLeft = 1, kRight = 2 };
+// Output variants: int8 (shift 0 / > 0), float (clamp off / on).
+enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
+
+#define SM_STR_(x) #x
+#define SM_STR(x) SM_STR_(x)
+
+// ---- window loads: LD*(P, P1, a, b, c) loads one input row's taps 0, 1, 2
+// into va, vb, vc from pointer operand P (P1 = P + 1: stride 2 interior),
+// advancing P (and P1) by st.
+#define SM_LD1_INT(P, P1, a, b, c)              \
+  "ldur q" #b ", [%[" #P "], #1]\n\t"         \
+  "ldur q" #c ", [%[" #P "], #2]\n\t"         \
+  "ld1 {v" #a ".16b}, [%[" #P "]], %[st]\n\t"
+#define SM_LD1_LEFT(P, P1, a, b, c)             \
+  "ldur q" #c ", [%[" #P "], #1]\n\t"         \
+  "ld1 {v" #b ".16b}, [%[" #P "]], %[st]\n\t" \
+  "ext v" #a ".16b, v31.16b, v" #b ".16b, #15\n\t"
+#define SM_LD1_RIGHT(P, P1, a, b, c)            \
+  "ldur q" #b ", [%[" #P "], #1]\n\t"         \
+  "ld1 {v" #a ".16b}, [%[" #P "]], %[st]\n\t" \
+  "ext v" #c ".16b, v" #b ".16b, v31.16b, #1\n\t"
+#define SM_LD2_INT(P, P1, a, b, c)                           \
+  "ld2 {v" #a ".16b, v" #b ".16b}, [%[" #P "]], %[st]\n\t" \
+  "ld2 {v" #b ".16b, v" #c ".16b}, [%[" #P1 "]], %[st]\n\t"
+#define SM_LD2_LEFT(P, P1, a, b, c)                          \
+  "ld2 {v" #b ".16b, v" #c ".16b}, [%[" #P "]], %[st]\n\t" \
+  "ext v" #a ".16b, v31.16b, v" #c ".16b, #15\n\t"
+#define SM_LD2_RIGHT(P, P1, a, b, c)                         \
+  "ld2 {v" #a ".16b, v" #b ".16b}, [%[" #P "]], %[st]\n\t" \
+  "ext v" #c ".16b, v" #a ".16b, v31.16b, #1\n\t"
+
+// Window sets (see the register map), parenthesized, and the indirection
+// that spreads them into three arguments.
+#define SM_A (9, 10, 11)
+#define SM_B (12, 13, 14)
+#define SM_C (15, 16, 17)
+#define SM_UNP(a, b, c) a, b, c
+#define SM_LOAD(LD, P, P1, SET) SM_LOAD_(LD, P, P1, SM_UNP SET)
+#define SM_LOAD_(LD, P, P1, ...) SM_LOAD__(LD, P, P1, __VA_ARGS__)
+#define SM_LOAD__(LD, P, P1, a, b, c) LD(P, P1, a, b, c)
+
+// ---- the 9 taps of one output row: input rows (a: top, b, c: bottom).
+// Pairs (0,1) (2,3) (4,5) (6,7) in int16 (|sum of 2 products| < 2^15), tap 8
+// alone; acc = bias + widen(pair 1), then += pairs 2..4 and tap 8.
+#define SM_MAC(SA, SB, SC) SM_MAC_X(SM_UNP SA, SM_UNP SB, SM_UNP SC)
+#define SM_MAC_X(...) SM_MAC_(__VA_ARGS__)
+#define SM_MAC_(a0, a1, a2, b0, b1, b2, c0, c1, c2)    \
+  "smull  v22.8h, v" #a0 ".8b, v0.8b\n\t"               \
+  "smull2 v23.8h, v" #a0 ".16b, v0.16b\n\t"             \
+  "smull  v24.8h, v" #a2 ".8b, v2.8b\n\t"               \
+  "smull2 v25.8h, v" #a2 ".16b, v2.16b\n\t"             \
+  "smlal  v22.8h, v" #a1 ".8b, v1.8b\n\t"               \
+  "smlal2 v23.8h, v" #a1 ".16b, v1.16b\n\t"             \
+  "smlal  v24.8h, v" #b0 ".8b, v3.8b\n\t"               \
+  "smlal2 v25.8h, v" #b0 ".16b, v3.16b\n\t"             \
+  "saddw  v18.4s, v26.4s, v22.4h\n\t"                   \
+  "saddw2 v19.4s, v26.4s, v22.8h\n\t"                   \
+  "saddw  v20.4s, v26.4s, v23.4h\n\t"                   \
+  "saddw2 v21.4s, v26.4s, v23.8h\n\t"                   \
+  "smull  v22.8h, v" #b1 ".8b, v4.8b\n\t"               \
+  "smull2 v23.8h, v" #b1 ".16b, v4.16b\n\t"             \
+  "saddw  v18.4s, v18.4s, v24.4h\n\t"                   \
+  "saddw2 v19.4s, v19.4s, v24.8h\n\t"                   \
+  "saddw  v20.4s, v20.4s, v25.4h\n\t"                   \
+  "saddw2 v21.4s, v21.4s, v25.8h\n\t"                   \
+  "smlal  v22.8h, v" #b2 ".8b, v5.8b\n\t"               \
+  "smlal2 v23.8h, v" #b2 ".16b, v5.16b\n\t"             \
+  "smull  v24.8h, v" #c0 ".8b, v6.8b\n\t"               \
+  "smull2 v25.8h, v" #c0 ".16b, v6.16b\n\t"             \
+  "saddw  v18.4s, v18.4s, v22.4h\n\t"                   \
+  "saddw2 v19.4s, v19.4s, v22.8h\n\t"                   \
+  "saddw  v20.4s, v20.4s, v23.4h\n\t"                   \
+  "saddw2 v21.4s, v21.4s, v23.8h\n\t"                   \
+  "smlal  v24.8h, v" #c1 ".8b, v7.8b\n\t"               \
+  "smlal2 v25.8h, v" #c1 ".16b, v7.16b\n\t"             \
+  "smull  v22.8h, v" #c2 ".8b, v8.8b\n\t"               \
+  "smull2 v23.8h, v" #c2 ".16b, v8.16b\n\t"             \
+  "saddw  v18.4s, v18.4s, v24.4h\n\t"                   \
+  "saddw2 v19.4s, v19.4s, v24.8h\n\t"                   \
+  "saddw  v20.4s, v20.4s, v25.4h\n\t"                   \
+  "saddw2 v21.4s, v21.4s, v25.8h\n\t"                   \
+  "saddw  v18.4s, v18.4s, v22.4h\n\t"                   \
+  "saddw2 v19.4s, v19.4s, v22.8h\n\t"                   \
+  "saddw  v20.4s, v20.4s, v23.4h\n\t"                   \
+  "saddw2 v21.4s, v21.4s, v23.8h\n\t"
+
+// ---- output stages: the 16 sums v18-v21 to out (post-indexed by ost).
+// int8 (core/requant.h): x = sat(acc * 2^E) (sqshl; skipped when E = 0),
+// t = sqrdmulh(x, M) = floor((2xM + 2^31) / 2^32), narrowed with saturation
+// to int16 then int8, clamped to [qmin, qmax].
+#define SM_SHIFT                          \
+  "sqshl v18.4s, v18.4s, v28.4s\n\t"      \
+  "sqshl v19.4s, v19.4s, v28.4s\n\t"      \
+  "sqshl v20.4s, v20.4s, v28.4s\n\t"      \
+  "sqshl v21.4s, v21.4s, v28.4s\n\t"
+#define SM_REQ                              \
+  "sqrdmulh v18.4s, v18.4s, v27.4s\n\t"     \
+  "sqrdmulh v19.4s, v19.4s, v27.4s\n\t"     \
+  "sqrdmulh v20.4s, v20.4s, v27.4s\n\t"     \
+  "sqrdmulh v21.4s, v21.4s, v27.4s\n\t"     \
+  "sqxtn  v22.4h, v18.4s\n\t"               \
+  "sqxtn  v23.4h, v20.4s\n\t"               \
+  "sqxtn2 v22.8h, v19.4s\n\t"               \
+  "sqxtn2 v23.8h, v21.4s\n\t"               \
+  "sqxtn  v22.8b, v22.8h\n\t"               \
+  "sqxtn2 v22.16b, v23.8h\n\t"              \
+  "smax v22.16b, v22.16b, v29.16b\n\t"      \
+  "smin v22.16b, v22.16b, v30.16b\n\t"      \
+  "st1 {v22.16b}, [%[out]], %[ost]\n\t"
+#define SM_OUT_I8 SM_REQ
+#define SM_OUT_I8S SM_SHIFT SM_REQ
+// float: fl32(acc) * scale (one rounding each), clamped to [fmin, fmax].
+#define SM_FMUL                          \
+  "scvtf v18.4s, v18.4s\n\t"             \
+  "scvtf v19.4s, v19.4s\n\t"             \
+  "scvtf v20.4s, v20.4s\n\t"             \
+  "scvtf v21.4s, v21.4s\n\t"             \
+  "fmul v18.4s, v18.4s, v27.4s\n\t"      \
+  "fmul v19.4s, v19.4s, v27.4s\n\t"      \
+  "fmul v20.4s, v20.4s, v27.4s\n\t"      \
+  "fmul v21.4s, v21.4s, v27.4s\n\t"
+#define SM_FCLAMP                        \
+  "fmax v18.4s, v18.4s, v28.4s\n\t"      \
+  "fmax v19.4s, v19.4s, v28.4s\n\t"      \
+  "fmax v20.4s, v20.4s, v28.4s\n\t"      \
+  "fmax v21.4s, v21.4s, v28.4s\n\t"      \
+  "fmin v18.4s, v18.4s, v29.4s\n\t"      \
+  "fmin v19.4s, v19.4s, v29.4s\n\t"      \
+  "fmin v20.4s, v20.4s, v29.4s\n\t"      \
+  "fmin v21.4s, v21.4s, v29.4s\n\t"
+#define SM_FST "st1 {v18.4s, v19.4s, v20.4s, v21.4s}, [%[out]], %[ost]\n\t"
+#define SM_OUT_F32 SM_FMUL SM_FST
+#define SM_OUT_F32C SM_FMUL SM_FCLAMP SM_FST
+
+// ---- setup: taps (LD4R x2 + LD1R: k[0..8] each broadcast), bias, and the
+// output stage's constants.
+#define SM_SETUP_COMMON                                      \
+  "ld4r {v0.16b, v1.16b, v2.16b, v3.16b}, [%[kt]], #4\n\t" \
+  "ld4r {v4.16b, v5.16b, v6.16b, v7.16b}, [%[kt]], #4\n\t" \
+  "ld1r {v8.16b}, [%[kt]]\n\t"                             \
+  "ld1r {v26.4s}, [%[bias]]\n\t"                           \
+  "ld1r {v27.4s}, [%[q]]\n\t"                              \
+  "movi v31.16b, #0\n\t"
+#define SM_SETUP_I8                                          \
+  SM_SETUP_COMMON                                            \
+  "dup v28.4s, %w[e]\n\t"                                    \
+  "dup v29.16b, %w[lo]\n\t"                                  \
+  "dup v30.16b, %w[hi]\n\t"
+#define SM_SETUP_F32                                         \
+  SM_SETUP_COMMON                                            \
+  "dup v28.4s, %w[lo]\n\t"                                   \
+  "dup v29.4s, %w[hi]\n\t"
+
+// One output row: the new rows' loads, the taps, the store, the count.
+#define SM_ROW1(LD, OUT, KA, KB, KC) SM_LOAD(LD, xin, xin1, KC) SM_MAC(KA, KB, KC) OUT "subs %[n], %[n], #1\n\t"
+#define SM_ROW2(LD, OUT, KA, KB, KC) \
+  SM_LOAD(LD, xin, xin1, KB) SM_LOAD(LD, xin, xin1, KC) SM_MAC(KA, KB, KC) OUT "subs %[n], %[n], #1\n\t"
+
+// Stride 1: A, B from p0, p1; then C, A, B, .. from xin (3 rows unrolled).
+#define SM_BODY1(SETUP, LD, OUT)                          \
+  SETUP SM_LOAD(LD, p0, p0b, SM_A) SM_LOAD(LD, p1, p0b, SM_B) \
+  "1:\n\t"                                                \
+  SM_ROW1(LD, OUT, SM_A, SM_B, SM_C) "b.eq 2f\n\t"        \
+  SM_ROW1(LD, OUT, SM_B, SM_C, SM_A) "b.eq 2f\n\t"        \
+  SM_ROW1(LD, OUT, SM_C, SM_A, SM_B) "b.ne 1b\n\t"        \
+  "2:\n\t"
+// Stride 2: A from p0; then (B, C), (B, A), .. from xin (2 rows unrolled).
+#define SM_BODY2(SETUP, LD, OUT)                          \
+  SETUP SM_LOAD(LD, p0, p0b, SM_A)                        \
+  "1:\n\t"                                                \
+  SM_ROW2(LD, OUT, SM_A, SM_B, SM_C) "b.eq 2f\n\t"        \
+  SM_ROW2(LD, OUT, SM_C, SM_B, SM_A) "b.ne 1b\n\t"        \
+  "2:\n\t"
+
+// The asm statement: operands as in the register map.
+#define SM_ASM(BODY)                                                                           \
+  __asm__ volatile(BODY                                                                        \
+                   : [kt] "+r"(kt), [p0] "+r"(p0), [p1] "+r"(p1), [p0b] "+r"(p0b),           \
+                     [xin] "+r"(xin), [xin1] "+r"(xin1), [out] "+r"(out), [n] "+r"(n)          \
+                   : [bias] "r"(bias), [q] "r"(q), [e] "r"(e), [lo] "r"(lo), [hi] "r"(hi),    \
+                     [st] "r"(st), [ost] "r"(ost)                                              \
+                   : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", \
+                     "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", \
+                     "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
+
+// The output stage of one channel, as the asm takes it.
+struct SmullStage {
+  const int32_t* bias;
+  const void* q;  // &M (int8) or &scale (float)
+  uint32_t e, lo, hi;  // int8: E, qmin, qmax; float: the bits of fmin, fmax
+};
+
+// One strip call: n >= 1 output rows from out (row step ost bytes); the
+// first input rows at p0 (p1: stride 1), the loaded ones at xin, xin + st, ..
+// (pointers at the strip's first loaded column: c0, or 0 for the left edge;
+// or kSmullZero).
+template <int S, int M, int O>
+inline __attribute__((always_inline)) void smull_strip(const int8_t* k, const SmullStage& so, const int8_t* p0,
+                                                       const int8_t* p1, const int8_t* xin, int64_t st, void* out,
+                                                       int64_t ost, uint64_t n) {
+  const int8_t* kt = k;
+  const int8_t* p0b = p0 + 1;  // stride 2 interior: p0's second LD2
+  const int8_t* xin1 = xin + 1;
+  const int32_t* bias = so.bias;
+  const void* q = so.q;
+  const uint32_t e = so.e, lo = so.lo, hi = so.hi;
+#define SM_CASE(SS, MM, OO, BODY, SETUP, LD, OUT) \
+  if constexpr (S == SS && M == MM && O == OO) SM_ASM(BODY(SETUP, LD, OUT));
+#define SM_CASES(SS, BODY, LDI, LDL, LDR)                                \
+  SM_CASE(SS, kInterior, kOI8, BODY, SM_SETUP_I8, LDI, SM_OUT_I8)        \
+  SM_CASE(SS, kInterior, kOI8Shift, BODY, SM_SETUP_I8, LDI, SM_OUT_I8S)  \
+  SM_CASE(SS, kInterior, kOF32, BODY, SM_SETUP_F32, LDI, SM_OUT_F32)     \
+  SM_CASE(SS, kInterior, kOF32Clamp, BODY, SM_SETUP_F32, LDI, SM_OUT_F32C) \
+  SM_CASE(SS, kLeft, kOI8, BODY, SM_SETUP_I8, LDL, SM_OUT_I8)            \
+  SM_CASE(SS, kLeft, kOI8Shift, BODY, SM_SETUP_I8, LDL, SM_OUT_I8S)      \
+  SM_CASE(SS, kLeft, kOF32, BODY, SM_SETUP_F32, LDL, SM_OUT_F32)         \
+  SM_CASE(SS, kLeft, kOF32Clamp, BODY, SM_SETUP_F32, LDL, SM_OUT_F32C)   \
+  SM_CASE(SS, kRight, kOI8, BODY, SM_SETUP_I8, LDR, SM_OUT_I8)           \
+  SM_CASE(SS, kRight, kOI8Shift, BODY, SM_SETUP_I8, LDR, SM_OUT_I8S)     \
+  SM_CASE(SS, kRight, kOF32, BODY, SM_SETUP_F32, LDR, SM_OUT_F32)        \
+  SM_CASE(SS, kRight, kOF32Clamp, BODY, SM_SETUP_F32, LDR, SM_OUT_F32C)
+  SM_CASES(1, SM_BODY1, SM_LD1_INT, SM_LD1_LEFT, SM_LD1_RIGHT)
+  SM_CASES(2, SM_BODY2, SM_LD2_INT, SM_LD2_LEFT, SM_LD2_RIGHT)
+#undef SM_CASES
+#undef SM_CASE
+}
+
+// Columns a strip reads from its first (c0): 18 (stride 1), 33 (stride 2).
+template <int S>
+constexpr int64_t smull_span() {
+  return S == 1 ? 18 : 33;
+}
+
+// The mode of the strip reading columns c0 .. c0 + span - 1 of a w-column
+// row, or -1 if it has none (padding on both sides, or more than 1 column).
+template <int S>
+inline int smull_mode(int64_t c0, int64_t w) {
+  const int64_t end = c0 + smull_span<S>();
+  if (c0 < -1 || end > w + 1 || (c0 == -1 && end > w)) return -1;
+  return c0 == -1 ? kLeft : (end == w + 1 ? kRight : kInterior);
+}
+
+// Whether this kernel takes p: every strip has a mode, the top padding fits
+// the row sweep (the loaded rows of the first output row are inside or
+// below the plane).
+template <int S>
+inline bool smull_takes(const DwPlaneS8& p) {
+  if (p.wo < 16 || p.pad_left > 1 || p.pad_top > (S == 1 ? 2u : 1u)) return false;
+  const int64_t w = int64_t(p.w), pl = int64_t(p.pad_left);
+  return smull_mode<S>(-pl, w) >= 0 && smull_mode<S>(int64_t(p.wo - 16) * S - pl, w) >= 0;
+}
+
+template <int S, int M, int O>
+inline __attribute__((always_inline)) void smull_strip_rows(const DwPlaneS8& p, const int8_t* x, const int8_t* k,
+                                                            const SmullStage& so, int64_t c0, char* y,
+                                                            size_t es) {
+  const int64_t h = int64_t(p.h), w = int64_t(p.w), pt = int64_t(p.pad_top);
+  const int64_t col = c0 < 0 ? 0 : c0;
+  const int64_t ost = int64_t(p.wo * es);
+  auto row = [&](int64_t i) -> const int8_t* { return i >= 0 && i < h ? x + i * w + col : kSmullZero; };
+  const int64_t ho = int64_t(p.ho);
+  if (S == 1) {
+    // Output rows [0, na) load input rows 2 - pt .. inside the plane; the
+    // rest load the zero row.
+    int64_t na = h + pt - 2;
+    na = na < 0 ? 0 : (na > ho ? ho : na);
+    if (na > 0) smull_strip<S, M, O>(k, so, row(-pt), row(1 - pt), row(2 - pt), w, y, ost, uint64_t(na));
+    if (na < ho)
+      smull_strip<S, M, O>(k, so, row(na - pt), row(na - pt + 1), kSmullZero, 0, y + na * ost, ost,
+                           uint64_t(ho - na));
+  } else {
+    // Output rows [0, na) load input rows 2oy - pt + 1, + 2 inside the plane.
+    int64_t na = h + pt - 3 < 0 ? 0 : (h + pt - 3) / 2 + 1;
+    na = na > ho ? ho : na;
+    if (na > 0) smull_strip<S, M, O>(k, so, row(-pt), nullptr, row(1 - pt), w, y, ost, uint64_t(na));
+    for (int64_t oy = na; oy < ho; oy++) {
+      const int8_t* a = row(2 * oy - pt + 1);
+      const int8_t* b = row(2 * oy - pt + 2);
+      smull_strip<S, M, O>(k, so, row(2 * oy - pt), nullptr, a, int64_t(uintptr_t(b) - uintptr_t(a)),
+                           y + oy * ost, ost, 1);
+    }
+  }
+}
+
+template <int S, int O>
+__attribute__((noinline)) void smull_planes(const DwPlaneS8& p) {
+  const size_t es = O == kOI8 || O == kOI8Shift ? 1 : sizeof(float);
+  const int64_t pl = int64_t(p.pad_left), w = int64_t(p.w);
+  for (size_t i = 0; i < p.count; i++) {
+    const int8_t* x = p.x + i * p.h * p.w;
+    const int8_t* k = p.k + i * kDwS8PackedBytes;
+    char* y = static_cast<char*>(p.y) + i * p.ho * p.wo * es;
+    SmullStage so;
+    so.bias = p.out.bias + i;
+    if (O == kOI8 || O == kOI8Shift) {
+      so.q = p.out.mult + i;
+      so.e = uint32_t(p.out.shift);
+      so.lo = uint32_t(p.out.qmin);
+      so.hi = uint32_t(p.out.qmax);
+    } else {
+      so.q = p.out.fscale + i;
+      so.e = 0;
+      std::memcpy(&so.lo, &p.out.fmin, 4);
+      std::memcpy(&so.hi, &p.out.fmax, 4);
+    }
+    for (size_t x0 = 0;; x0 += 16) {
+      if (x0 + 16 > p.wo) x0 = p.wo - 16;  // the last strip, overlapping
+      const int64_t c0 = int64_t(x0) * S - pl;
+      char* ys = y + x0 * es;
+      switch (smull_mode<S>(c0, w)) {
+        case kLeft: smull_strip_rows<S, kLeft, O>(p, x, k, so, c0, ys, es); break;
+        case kRight: smull_strip_rows<S, kRight, O>(p, x, k, so, c0, ys, es); break;
+        default: smull_strip_rows<S, kInterior, O>(p, x, k, so, c0, ys, es); break;
+      }
+      if (x0 + 16 == p.wo) break;
+    }
+  }
+}
+
+template <int S>
+void dw3x3_s8_smull(const DwPlaneS8& p) {
+  if (p.count == 0 || p.ho == 0 || p.wo == 0) return;
+  if (!smull_takes<S>(p)) return S == 1 ? dw3x3_s8_stride1(p) : dw3x3_s8_stride2(p);  // the intrinsics kernels
+  if (p.out.kind == S8OutKind::Int8) {
+    if (p.out.shift) smull_planes<S, kOI8Shift>(p);
+    else smull_planes<S, kOI8>(p);
+  } else {
+    if (p.out.fclamp) smull_planes<S, kOF32Clamp>(p);
+    else smull_planes<S, kOF32>(p);
+  }
+}
+
+void dw3x3_s8_smull_s1(const DwPlaneS8& p) { dw3x3_s8_smull<1>(p); }
+void dw3x3_s8_smull_s2(const DwPlaneS8& p) { dw3x3_s8_smull<2>(p); }
+
+}  // namespace
+
+const Dw3x3S8Kernels& dw3x3_s8_neon_kernels() {
+  static const Dw3x3S8Kernels k = {"dwconv3x3_s8-aarch64-1x16-smull", dw3x3_s8_smull_s1, dw3x3_s8_smull_s2};
+  return k;
+}
+
+}  // namespace detail
+}  // namespace armconv
