@@ -122,6 +122,30 @@ enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
   "ld2 {v" #a ".16b, v" #b ".16b}, [%[" #P "]], %[st]\n\t" \
   "ext v" #c ".16b, v" #a ".16b, v31.16b, #1\n\t"
 
+// The 8-lane strips (LD*8: 8 output columns; spans 10 and 17): the same
+// with 8-byte vectors (D registers; EXT by 7 for the left edge).
+#define SM_LD1_INT8(P, P1, a, b, c)             \
+  "ldur d" #b ", [%[" #P "], #1]\n\t"         \
+  "ldur d" #c ", [%[" #P "], #2]\n\t"         \
+  "ld1 {v" #a ".8b}, [%[" #P "]], %[st]\n\t"
+#define SM_LD1_LEFT8(P, P1, a, b, c)            \
+  "ldur d" #c ", [%[" #P "], #1]\n\t"         \
+  "ld1 {v" #b ".8b}, [%[" #P "]], %[st]\n\t"  \
+  "ext v" #a ".8b, v31.8b, v" #b ".8b, #7\n\t"
+#define SM_LD1_RIGHT8(P, P1, a, b, c)           \
+  "ldur d" #b ", [%[" #P "], #1]\n\t"         \
+  "ld1 {v" #a ".8b}, [%[" #P "]], %[st]\n\t"  \
+  "ext v" #c ".8b, v" #b ".8b, v31.8b, #1\n\t"
+#define SM_LD2_INT8(P, P1, a, b, c)                          \
+  "ld2 {v" #a ".8b, v" #b ".8b}, [%[" #P "]], %[st]\n\t"  \
+  "ld2 {v" #b ".8b, v" #c ".8b}, [%[" #P1 "]], %[st]\n\t"
+#define SM_LD2_LEFT8(P, P1, a, b, c)                         \
+  "ld2 {v" #b ".8b, v" #c ".8b}, [%[" #P "]], %[st]\n\t"  \
+  "ext v" #a ".8b, v31.8b, v" #c ".8b, #7\n\t"
+#define SM_LD2_RIGHT8(P, P1, a, b, c)                        \
+  "ld2 {v" #a ".8b, v" #b ".8b}, [%[" #P "]], %[st]\n\t"  \
+  "ext v" #c ".8b, v" #a ".8b, v31.8b, #1\n\t"
+
 // Window sets (see the register map), parenthesized, and the indirection
 // that spreads them into three arguments.
 #define SM_A (9, 10, 11)
@@ -177,6 +201,30 @@ enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
   "saddw  v20.4s, v20.4s, v23.4h\n\t"                   \
   "saddw2 v21.4s, v21.4s, v23.8h\n\t"
 
+// 8 lanes: the same pairs, the low halves only (v22, v24; sums v18, v19).
+#define SM_MAC8(SA, SB, SC) SM_MAC8_X(SM_UNP SA, SM_UNP SB, SM_UNP SC)
+#define SM_MAC8_X(...) SM_MAC8_(__VA_ARGS__)
+#define SM_MAC8_(a0, a1, a2, b0, b1, b2, c0, c1, c2)   \
+  "smull  v22.8h, v" #a0 ".8b, v0.8b\n\t"              \
+  "smull  v24.8h, v" #a2 ".8b, v2.8b\n\t"              \
+  "smlal  v22.8h, v" #a1 ".8b, v1.8b\n\t"              \
+  "smlal  v24.8h, v" #b0 ".8b, v3.8b\n\t"              \
+  "saddw  v18.4s, v26.4s, v22.4h\n\t"                  \
+  "saddw2 v19.4s, v26.4s, v22.8h\n\t"                  \
+  "smull  v22.8h, v" #b1 ".8b, v4.8b\n\t"              \
+  "saddw  v18.4s, v18.4s, v24.4h\n\t"                  \
+  "saddw2 v19.4s, v19.4s, v24.8h\n\t"                  \
+  "smlal  v22.8h, v" #b2 ".8b, v5.8b\n\t"              \
+  "smull  v24.8h, v" #c0 ".8b, v6.8b\n\t"              \
+  "saddw  v18.4s, v18.4s, v22.4h\n\t"                  \
+  "saddw2 v19.4s, v19.4s, v22.8h\n\t"                  \
+  "smlal  v24.8h, v" #c1 ".8b, v7.8b\n\t"              \
+  "smull  v22.8h, v" #c2 ".8b, v8.8b\n\t"              \
+  "saddw  v18.4s, v18.4s, v24.4h\n\t"                  \
+  "saddw2 v19.4s, v19.4s, v24.8h\n\t"                  \
+  "saddw  v18.4s, v18.4s, v22.4h\n\t"                  \
+  "saddw2 v19.4s, v19.4s, v22.8h\n\t"
+
 // ---- output stages: the 16 sums v18-v21 to out (post-indexed by ost).
 // int8 (core/requant.h): x = sat(acc * 2^E) (sqshl; skipped when E = 0),
 // t = sqrdmulh(x, M) = floor((2xM + 2^31) / 2^32), narrowed with saturation
@@ -225,6 +273,35 @@ enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
 #define SM_OUT_F32 SM_FMUL SM_FST
 #define SM_OUT_F32C SM_FMUL SM_FCLAMP SM_FST
 
+// 8 lanes (v18, v19): the same stages, one 8-byte or 32-byte store.
+#define SM_OUT8_SHIFT                     \
+  "sqshl v18.4s, v18.4s, v28.4s\n\t"      \
+  "sqshl v19.4s, v19.4s, v28.4s\n\t"
+#define SM_OUT8_REQ                         \
+  "sqrdmulh v18.4s, v18.4s, v27.4s\n\t"     \
+  "sqrdmulh v19.4s, v19.4s, v27.4s\n\t"     \
+  "sqxtn  v22.4h, v18.4s\n\t"               \
+  "sqxtn2 v22.8h, v19.4s\n\t"               \
+  "sqxtn  v22.8b, v22.8h\n\t"               \
+  "smax v22.8b, v22.8b, v29.8b\n\t"         \
+  "smin v22.8b, v22.8b, v30.8b\n\t"         \
+  "st1 {v22.8b}, [%[out]], %[ost]\n\t"
+#define SM_OUT8_I8 SM_OUT8_REQ
+#define SM_OUT8_I8S SM_OUT8_SHIFT SM_OUT8_REQ
+#define SM_OUT8_FMUL                     \
+  "scvtf v18.4s, v18.4s\n\t"             \
+  "scvtf v19.4s, v19.4s\n\t"             \
+  "fmul v18.4s, v18.4s, v27.4s\n\t"      \
+  "fmul v19.4s, v19.4s, v27.4s\n\t"
+#define SM_OUT8_FCLAMP                   \
+  "fmax v18.4s, v18.4s, v28.4s\n\t"      \
+  "fmax v19.4s, v19.4s, v28.4s\n\t"      \
+  "fmin v18.4s, v18.4s, v29.4s\n\t"      \
+  "fmin v19.4s, v19.4s, v29.4s\n\t"
+#define SM_OUT8_FST "st1 {v18.4s, v19.4s}, [%[out]], %[ost]\n\t"
+#define SM_OUT8_F32 SM_OUT8_FMUL SM_OUT8_FST
+#define SM_OUT8_F32C SM_OUT8_FMUL SM_OUT8_FCLAMP SM_OUT8_FST
+
 // ---- setup: taps (LD4R x2 + LD1R: k[0..8] each broadcast), bias, and the
 // output stage's constants.
 #define SM_SETUP_COMMON                                      \
@@ -245,33 +322,53 @@ enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
   "dup v29.4s, %w[hi]\n\t"
 
 // One output row: the new rows' loads, the taps, the store, the count.
-#define SM_ROW1(LD, OUT, KA, KB, KC) SM_LOAD(LD, xin, xin1, KC) SM_MAC(KA, KB, KC) OUT "subs %[n], %[n], #1\n\t"
-#define SM_ROW2(LD, OUT, KA, KB, KC) \
-  SM_LOAD(LD, xin, xin1, KB) SM_LOAD(LD, xin, xin1, KC) SM_MAC(KA, KB, KC) OUT "subs %[n], %[n], #1\n\t"
+#define SM_ROW1(LD, MAC, OUT, KA, KB, KC) SM_LOAD(LD, xin, xin1, KC) MAC(KA, KB, KC) OUT "subs %[n], %[n], #1\n\t"
+#define SM_ROW2(LD, MAC, OUT, KA, KB, KC) \
+  SM_LOAD(LD, xin, xin1, KB) SM_LOAD(LD, xin, xin1, KC) MAC(KA, KB, KC) OUT "subs %[n], %[n], #1\n\t"
 
 // Stride 1: A, B from p0, p1; then C, A, B, .. from xin (3 rows unrolled).
-#define SM_BODY1(SETUP, LD, OUT)                          \
-  SETUP SM_LOAD(LD, p0, p0b, SM_A) SM_LOAD(LD, p1, p0b, SM_B) \
-  "1:\n\t"                                                \
-  SM_ROW1(LD, OUT, SM_A, SM_B, SM_C) "b.eq 2f\n\t"        \
-  SM_ROW1(LD, OUT, SM_B, SM_C, SM_A) "b.eq 2f\n\t"        \
-  SM_ROW1(LD, OUT, SM_C, SM_A, SM_B) "b.ne 1b\n\t"        \
+// The rows below the plane, in the same call: when the loop's n rows are
+// done and n2 > 0, it runs n2 more from xin2 (row step st2), re-entering the
+// unrolled loop at the row after the one it left (the kept windows stay).
+#define SM_SWITCH                  \
+  "cbz %[n2], 2f\n\t"             \
+  "mov %[n], %[n2]\n\t"           \
+  "mov %[n2], xzr\n\t"            \
+  "mov %[xin], %[xin2]\n\t"       \
+  "add %[xin1], %[xin2], #1\n\t"  \
+  "mov %[st], %[st2]\n\t"
+// Stride 1: A, B from p0, p1; then C, A, B, .. from xin (3 rows unrolled).
+#define SM_BODY1(SETUP, LD, MAC, OUT)                               \
+  SETUP SM_LOAD(LD, p0, p0b, SM_A) SM_LOAD(LD, p1, p0b, SM_B)       \
+  "1:\n\t"                                                         \
+  SM_ROW1(LD, MAC, OUT, SM_A, SM_B, SM_C) "b.eq 11f\n\t"           \
+  "4:\n\t"                                                         \
+  SM_ROW1(LD, MAC, OUT, SM_B, SM_C, SM_A) "b.eq 12f\n\t"           \
+  "5:\n\t"                                                         \
+  SM_ROW1(LD, MAC, OUT, SM_C, SM_A, SM_B) "b.ne 1b\n\t"            \
+  SM_SWITCH "b 1b\n\t"                                             \
+  "11:\n\t" SM_SWITCH "b 4b\n\t"                                  \
+  "12:\n\t" SM_SWITCH "b 5b\n\t"                                  \
   "2:\n\t"
 // Stride 2: A from p0; then (B, C), (B, A), .. from xin (2 rows unrolled).
-#define SM_BODY2(SETUP, LD, OUT)                          \
-  SETUP SM_LOAD(LD, p0, p0b, SM_A)                        \
-  "1:\n\t"                                                \
-  SM_ROW2(LD, OUT, SM_A, SM_B, SM_C) "b.eq 2f\n\t"        \
-  SM_ROW2(LD, OUT, SM_C, SM_B, SM_A) "b.ne 1b\n\t"        \
+#define SM_BODY2(SETUP, LD, MAC, OUT)                               \
+  SETUP SM_LOAD(LD, p0, p0b, SM_A)                                  \
+  "1:\n\t"                                                         \
+  SM_ROW2(LD, MAC, OUT, SM_A, SM_B, SM_C) "b.eq 11f\n\t"           \
+  "4:\n\t"                                                         \
+  SM_ROW2(LD, MAC, OUT, SM_C, SM_B, SM_A) "b.ne 1b\n\t"            \
+  SM_SWITCH "b 1b\n\t"                                             \
+  "11:\n\t" SM_SWITCH "b 4b\n\t"                                  \
   "2:\n\t"
 
 // The asm statement: operands as in the register map.
 #define SM_ASM(BODY)                                                                           \
   __asm__ volatile(BODY                                                                        \
                    : [kt] "+r"(kt), [p0] "+r"(p0), [p1] "+r"(p1), [p0b] "+r"(p0b),           \
-                     [xin] "+r"(xin), [xin1] "+r"(xin1), [out] "+r"(out), [n] "+r"(n)          \
+                     [xin] "+r"(xin), [xin1] "+r"(xin1), [out] "+r"(out), [n] "+r"(n),         \
+                     [st] "+r"(st), [n2] "+r"(n2)                                              \
                    : [bias] "r"(bias), [q] "r"(q), [e] "r"(e), [lo] "r"(lo), [hi] "r"(hi),    \
-                     [st] "r"(st), [ost] "r"(ost)                                              \
+                     [ost] "r"(ost), [xin2] "r"(xin2), [st2] "r"(st2)                          \
                    : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", \
                      "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", \
                      "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
@@ -283,102 +380,184 @@ struct SmullStage {
   uint32_t e, lo, hi;  // int8: E, qmin, qmax; float: the bits of fmin, fmax
 };
 
-// One strip call: n >= 1 output rows from out (row step ost bytes); the
-// first input rows at p0 (p1: stride 1), the loaded ones at xin, xin + st, ..
-// (pointers at the strip's first loaded column: c0, or 0 for the left edge;
-// or kSmullZero).
-template <int S, int M, int O>
+// One strip call: n >= 1 output rows from out (row step ost bytes), then n2
+// >= 0 more; the first input rows at p0 (p1: stride 1), the loaded ones at
+// xin, xin + st, .. for the n rows, xin2, xin2 + st2, .. for the n2 (pointers
+// at the strip's first loaded column: c0, or 0 for the left edge; or
+// kSmullZero).
+template <int S, int L, int M, int O>
 inline __attribute__((always_inline)) void smull_strip(const int8_t* k, const SmullStage& so, const int8_t* p0,
                                                        const int8_t* p1, const int8_t* xin, int64_t st, void* out,
-                                                       int64_t ost, uint64_t n) {
+                                                       int64_t ost, uint64_t n, const int8_t* xin2, int64_t st2,
+                                                       uint64_t n2) {
   const int8_t* kt = k;
   const int8_t* p0b = p0 + 1;  // stride 2 interior: p0's second LD2
   const int8_t* xin1 = xin + 1;
   const int32_t* bias = so.bias;
   const void* q = so.q;
   const uint32_t e = so.e, lo = so.lo, hi = so.hi;
-#define SM_CASE(SS, MM, OO, BODY, SETUP, LD, OUT) \
-  if constexpr (S == SS && M == MM && O == OO) SM_ASM(BODY(SETUP, LD, OUT));
-#define SM_CASES(SS, BODY, LDI, LDL, LDR)                                \
-  SM_CASE(SS, kInterior, kOI8, BODY, SM_SETUP_I8, LDI, SM_OUT_I8)        \
-  SM_CASE(SS, kInterior, kOI8Shift, BODY, SM_SETUP_I8, LDI, SM_OUT_I8S)  \
-  SM_CASE(SS, kInterior, kOF32, BODY, SM_SETUP_F32, LDI, SM_OUT_F32)     \
-  SM_CASE(SS, kInterior, kOF32Clamp, BODY, SM_SETUP_F32, LDI, SM_OUT_F32C) \
-  SM_CASE(SS, kLeft, kOI8, BODY, SM_SETUP_I8, LDL, SM_OUT_I8)            \
-  SM_CASE(SS, kLeft, kOI8Shift, BODY, SM_SETUP_I8, LDL, SM_OUT_I8S)      \
-  SM_CASE(SS, kLeft, kOF32, BODY, SM_SETUP_F32, LDL, SM_OUT_F32)         \
-  SM_CASE(SS, kLeft, kOF32Clamp, BODY, SM_SETUP_F32, LDL, SM_OUT_F32C)   \
-  SM_CASE(SS, kRight, kOI8, BODY, SM_SETUP_I8, LDR, SM_OUT_I8)           \
-  SM_CASE(SS, kRight, kOI8Shift, BODY, SM_SETUP_I8, LDR, SM_OUT_I8S)     \
-  SM_CASE(SS, kRight, kOF32, BODY, SM_SETUP_F32, LDR, SM_OUT_F32)        \
-  SM_CASE(SS, kRight, kOF32Clamp, BODY, SM_SETUP_F32, LDR, SM_OUT_F32C)
-  SM_CASES(1, SM_BODY1, SM_LD1_INT, SM_LD1_LEFT, SM_LD1_RIGHT)
-  SM_CASES(2, SM_BODY2, SM_LD2_INT, SM_LD2_LEFT, SM_LD2_RIGHT)
+#define SM_CASE(SS, LL, MM, OO, BODY, SETUP, LD, MAC, OUT) \
+  if constexpr (S == SS && L == LL && M == MM && O == OO) SM_ASM(BODY(SETUP, LD, MAC, OUT));
+#define SM_CASES_M(SS, LL, MM, BODY, LD, MAC, OI8, OI8S, OF32, OF32C)   \
+  SM_CASE(SS, LL, MM, kOI8, BODY, SM_SETUP_I8, LD, MAC, OI8)           \
+  SM_CASE(SS, LL, MM, kOI8Shift, BODY, SM_SETUP_I8, LD, MAC, OI8S)     \
+  SM_CASE(SS, LL, MM, kOF32, BODY, SM_SETUP_F32, LD, MAC, OF32)        \
+  SM_CASE(SS, LL, MM, kOF32Clamp, BODY, SM_SETUP_F32, LD, MAC, OF32C)
+#define SM_CASES(SS, LL, BODY, MAC, LDI, LDL, LDR, OI8, OI8S, OF32, OF32C) \
+  SM_CASES_M(SS, LL, kInterior, BODY, LDI, MAC, OI8, OI8S, OF32, OF32C)  \
+  SM_CASES_M(SS, LL, kLeft, BODY, LDL, MAC, OI8, OI8S, OF32, OF32C)      \
+  SM_CASES_M(SS, LL, kRight, BODY, LDR, MAC, OI8, OI8S, OF32, OF32C)
+  SM_CASES(1, 16, SM_BODY1, SM_MAC, SM_LD1_INT, SM_LD1_LEFT, SM_LD1_RIGHT, SM_OUT_I8, SM_OUT_I8S, SM_OUT_F32,
+           SM_OUT_F32C)
+  SM_CASES(2, 16, SM_BODY2, SM_MAC, SM_LD2_INT, SM_LD2_LEFT, SM_LD2_RIGHT, SM_OUT_I8, SM_OUT_I8S, SM_OUT_F32,
+           SM_OUT_F32C)
+  SM_CASES(1, 8, SM_BODY1, SM_MAC8, SM_LD1_INT8, SM_LD1_LEFT8, SM_LD1_RIGHT8, SM_OUT8_I8, SM_OUT8_I8S,
+           SM_OUT8_F32, SM_OUT8_F32C)
+  SM_CASES(2, 8, SM_BODY2, SM_MAC8, SM_LD2_INT8, SM_LD2_LEFT8, SM_LD2_RIGHT8, SM_OUT8_I8, SM_OUT8_I8S,
+           SM_OUT8_F32, SM_OUT8_F32C)
+#undef SM_CASES_M
 #undef SM_CASES
 #undef SM_CASE
 }
 
-// Columns a strip reads from its first (c0): 18 (stride 1), 33 (stride 2).
+// Columns a strip of L lanes reads from its first (c0): (L - 1) * S + 3
+// (stride 1: 18, 10; stride 2: 33, 17).
 template <int S>
-constexpr int64_t smull_span() {
-  return S == 1 ? 18 : 33;
+constexpr int64_t smull_span(int64_t lanes) {
+  return (lanes - 1) * S + 3;
 }
 
-// The mode of the strip reading columns c0 .. c0 + span - 1 of a w-column
-// row, or -1 if it has none (padding on both sides, or more than 1 column).
+// The mode of the strip of L lanes reading columns c0 .. c0 + span - 1 of a
+// w-column row, or -1 if it has none (padding on both sides, or more than 1
+// column on one).
 template <int S>
-inline int smull_mode(int64_t c0, int64_t w) {
-  const int64_t end = c0 + smull_span<S>();
+inline int smull_mode(int64_t c0, int64_t lanes, int64_t w) {
+  const int64_t end = c0 + smull_span<S>(lanes);
   if (c0 < -1 || end > w + 1 || (c0 == -1 && end > w)) return -1;
   return c0 == -1 ? kLeft : (end == w + 1 ? kRight : kInterior);
 }
 
-// Whether this kernel takes p: every strip has a mode, the top padding fits
-// the row sweep (the loaded rows of the first output row are inside or
-// below the plane).
+// The strips of a row of wo >= 8 outputs: 16 lanes at 0, 16, .. while
+// whole; the rest r = wo % 16 one 8-lane strip at wo - 8 (r <= 8) or one
+// 16-lane strip at wo - 16 (overlapping: r > 8). Under 16 outputs: 8-lane
+// strips at 0 and wo - 8.
+inline size_t smull_strips16(size_t wo) { return wo < 16 ? 0 : wo / 16 + (wo % 16 > 8 ? 1 : 0); }
+inline bool smull_tail8(size_t wo) { return wo < 16 || (wo % 16 != 0 && wo % 16 <= 8); }
+
+// Whether this kernel takes p: every strip has a mode (the first and last
+// decide: the ones between start at column >= 0 and end before the last),
+// the top padding fits the row sweep (the loaded rows of the first output row
+// are inside or below the plane).
 template <int S>
 inline bool smull_takes(const DwPlaneS8& p) {
-  if (p.wo < 16 || p.pad_left > 1 || p.pad_top > (S == 1 ? 2u : 1u)) return false;
-  const int64_t w = int64_t(p.w), pl = int64_t(p.pad_left);
-  return smull_mode<S>(-pl, w) >= 0 && smull_mode<S>(int64_t(p.wo - 16) * S - pl, w) >= 0;
+  if (p.wo < 8 || p.pad_left > 1 || p.pad_top > (S == 1 ? 2u : 1u)) return false;
+  const int64_t w = int64_t(p.w), pl = int64_t(p.pad_left), wo = int64_t(p.wo);
+  const int64_t l_first = wo >= 16 ? 16 : 8, l_last = smull_tail8(p.wo) ? 8 : 16;
+  return smull_mode<S>(-pl, l_first, w) >= 0 && smull_mode<S>((wo - l_last) * S - pl, l_last, w) >= 0;
 }
 
-template <int S, int M, int O>
-inline __attribute__((always_inline)) void smull_strip_rows(const DwPlaneS8& p, const int8_t* x, const int8_t* k,
-                                                            const SmullStage& so, int64_t c0, char* y,
-                                                            size_t es) {
-  const int64_t h = int64_t(p.h), w = int64_t(p.w), pt = int64_t(p.pad_top);
-  const int64_t col = c0 < 0 ? 0 : c0;
-  const int64_t ost = int64_t(p.wo * es);
-  auto row = [&](int64_t i) -> const int8_t* { return i >= 0 && i < h ? x + i * w + col : kSmullZero; };
-  const int64_t ho = int64_t(p.ho);
+// The row plan of a call, the same for every plane and strip: input rows as
+// offsets i * w from the plane's first byte, -1 for the zero row (rows
+// outside the plane).
+struct SmullRows {
+  int64_t p0, p1;     // the first output row's kept rows (stride 1: two)
+  int64_t xin, st;    // the loop's rows: xin, xin + st, ..; n output rows
+  uint64_t n;         // (0: none; then the rows from `more` on)
+  int64_t xin2, b2;   // then n2 rows: stride 1 the zero row (step 0); stride 2
+  uint64_t n2;        //   one row, its input rows xin2 and b2
+  int64_t more;       // stride 2: output rows more .. ho - 1 one call each
+};
+
+inline int64_t smull_off(int64_t i, const DwPlaneS8& p) {
+  return i >= 0 && i < int64_t(p.h) ? i * int64_t(p.w) : -1;
+}
+
+template <int S>
+SmullRows smull_rows(const DwPlaneS8& p) {
+  const int64_t h = int64_t(p.h), pt = int64_t(p.pad_top), ho = int64_t(p.ho);
+  SmullRows r;
+  r.p0 = smull_off(-pt, p);
+  r.p1 = smull_off(1 - pt, p);
+  r.xin2 = r.b2 = -1;
+  r.more = ho;
   if (S == 1) {
     // Output rows [0, na) load input rows 2 - pt .. inside the plane; the
-    // rest load the zero row.
+    // rest load the zero row (st 0).
     int64_t na = h + pt - 2;
     na = na < 0 ? 0 : (na > ho ? ho : na);
-    if (na > 0) smull_strip<S, M, O>(k, so, row(-pt), row(1 - pt), row(2 - pt), w, y, ost, uint64_t(na));
-    if (na < ho)
-      smull_strip<S, M, O>(k, so, row(na - pt), row(na - pt + 1), kSmullZero, 0, y + na * ost, ost,
-                           uint64_t(ho - na));
+    if (na > 0) {
+      r.xin = smull_off(2 - pt, p);
+      r.st = int64_t(p.w);
+      r.n = uint64_t(na);
+      r.n2 = uint64_t(ho - na);
+    } else {
+      r.xin = -1;
+      r.st = 0;
+      r.n = uint64_t(ho);
+      r.n2 = 0;
+    }
   } else {
-    // Output rows [0, na) load input rows 2oy - pt + 1, + 2 inside the plane.
+    // Output rows [0, na) load input rows 2oy - pt + 1, + 2 inside the plane;
+    // row na (if any) the last input row and the zero row, or both zero (the
+    // distance from its first to its second row as the row step), in the
+    // same call; rows after it (bottom padding > 1) a call each.
     int64_t na = h + pt - 3 < 0 ? 0 : (h + pt - 3) / 2 + 1;
     na = na > ho ? ho : na;
-    if (na > 0) smull_strip<S, M, O>(k, so, row(-pt), nullptr, row(1 - pt), w, y, ost, uint64_t(na));
-    for (int64_t oy = na; oy < ho; oy++) {
-      const int8_t* a = row(2 * oy - pt + 1);
-      const int8_t* b = row(2 * oy - pt + 2);
-      smull_strip<S, M, O>(k, so, row(2 * oy - pt), nullptr, a, int64_t(uintptr_t(b) - uintptr_t(a)),
-                           y + oy * ost, ost, 1);
+    r.xin = smull_off(1 - pt, p);
+    r.st = int64_t(p.w);
+    r.n = uint64_t(na);
+    r.n2 = na > 0 && na < ho ? 1 : 0;
+    r.xin2 = smull_off(2 * na - pt + 1, p);
+    r.b2 = smull_off(2 * na - pt + 2, p);
+    r.more = na + int64_t(r.n2);
+  }
+  return r;
+}
+
+// One strip of one plane: x at the strip's first loaded column (xc: the
+// plane's first byte + that column), output at y (the strip's first column).
+template <int S, int L, int M, int O>
+inline __attribute__((always_inline)) void smull_strip_rows(const DwPlaneS8& p, const SmullRows& r,
+                                                            const int8_t* xc, const int8_t* k,
+                                                            const SmullStage& so, char* y, int64_t ost) {
+  auto ptr = [xc](int64_t off) -> const int8_t* { return off < 0 ? kSmullZero : xc + off; };
+  if (r.n > 0) {
+    const int8_t* x2 = ptr(r.xin2);
+    const int64_t st2 = S == 1 ? 0 : int64_t(uintptr_t(ptr(r.b2)) - uintptr_t(x2));
+    smull_strip<S, L, M, O>(k, so, ptr(r.p0), ptr(r.p1), ptr(r.xin), r.st, y, ost, r.n, x2, st2, r.n2);
+  }
+  if (S == 2) {
+    for (int64_t oy = r.more; oy < int64_t(p.ho); oy++) {
+      const int64_t pt = int64_t(p.pad_top);
+      const int8_t* a = ptr(smull_off(2 * oy - pt + 1, p));
+      const int8_t* b = ptr(smull_off(2 * oy - pt + 2, p));
+      smull_strip<S, L, M, O>(k, so, ptr(smull_off(2 * oy - pt, p)), nullptr, a, int64_t(uintptr_t(b) - uintptr_t(a)),
+                              y + oy * ost, ost, 1, kSmullZero, 0, 0);
     }
+  }
+}
+
+template <int S, int L, int O>
+inline __attribute__((always_inline)) void smull_strip_at(const DwPlaneS8& p, const SmullRows& r, const int8_t* x,
+                                                          const int8_t* k, const SmullStage& so, size_t x0, char* y,
+                                                          size_t es) {
+  const int64_t c0 = int64_t(x0) * S - int64_t(p.pad_left);
+  const int8_t* xc = x + (c0 < 0 ? 0 : c0);
+  char* ys = y + x0 * es;
+  const int64_t ost = int64_t(p.wo * es);
+  switch (smull_mode<S>(c0, L, int64_t(p.w))) {
+    case kLeft: smull_strip_rows<S, L, kLeft, O>(p, r, xc, k, so, ys, ost); break;
+    case kRight: smull_strip_rows<S, L, kRight, O>(p, r, xc, k, so, ys, ost); break;
+    default: smull_strip_rows<S, L, kInterior, O>(p, r, xc, k, so, ys, ost); break;
   }
 }
 
 template <int S, int O>
 __attribute__((noinline)) void smull_planes(const DwPlaneS8& p) {
   const size_t es = O == kOI8 || O == kOI8Shift ? 1 : sizeof(float);
-  const int64_t pl = int64_t(p.pad_left), w = int64_t(p.w);
+  const size_t n16 = smull_strips16(p.wo);
+  const bool tail8 = smull_tail8(p.wo);
+  const SmullRows r = smull_rows<S>(p);
   for (size_t i = 0; i < p.count; i++) {
     const int8_t* x = p.x + i * p.h * p.w;
     const int8_t* k = p.k + i * kDwS8PackedBytes;
@@ -396,16 +575,14 @@ __attribute__((noinline)) void smull_planes(const DwPlaneS8& p) {
       std::memcpy(&so.lo, &p.out.fmin, 4);
       std::memcpy(&so.hi, &p.out.fmax, 4);
     }
-    for (size_t x0 = 0;; x0 += 16) {
+    for (size_t s = 0; s < n16; s++) {
+      size_t x0 = 16 * s;
       if (x0 + 16 > p.wo) x0 = p.wo - 16;  // the last strip, overlapping
-      const int64_t c0 = int64_t(x0) * S - pl;
-      char* ys = y + x0 * es;
-      switch (smull_mode<S>(c0, w)) {
-        case kLeft: smull_strip_rows<S, kLeft, O>(p, x, k, so, c0, ys, es); break;
-        case kRight: smull_strip_rows<S, kRight, O>(p, x, k, so, c0, ys, es); break;
-        default: smull_strip_rows<S, kInterior, O>(p, x, k, so, c0, ys, es); break;
-      }
-      if (x0 + 16 == p.wo) break;
+      smull_strip_at<S, 16, O>(p, r, x, k, so, x0, y, es);
+    }
+    if (tail8) {
+      if (p.wo < 16) smull_strip_at<S, 8, O>(p, r, x, k, so, 0, y, es);
+      if (p.wo != 8) smull_strip_at<S, 8, O>(p, r, x, k, so, p.wo - 8, y, es);
     }
   }
 }
@@ -413,7 +590,10 @@ __attribute__((noinline)) void smull_planes(const DwPlaneS8& p) {
 template <int S>
 void dw3x3_s8_smull(const DwPlaneS8& p) {
   if (p.count == 0 || p.ho == 0 || p.wo == 0) return;
-  if (!smull_takes<S>(p)) return S == 1 ? dw3x3_s8_stride1(p) : dw3x3_s8_stride2(p);  // the intrinsics kernels
+  // Narrow maps (w <= 16) go to the intrinsics kernels first: their
+  // whole-row kernels (neon/dwconv3x3_s8_rows.h) count better on 14x14 than
+  // two 8-lane strips (cortex-a72, qmbv2_dw_384_14: 1.72 vs 1.55 MACs/insn).
+  if (p.w <= 16 || !smull_takes<S>(p)) return S == 1 ? dw3x3_s8_stride1(p) : dw3x3_s8_stride2(p);
   if (p.out.kind == S8OutKind::Int8) {
     if (p.out.shift) smull_planes<S, kOI8Shift>(p);
     else smull_planes<S, kOI8>(p);
