@@ -90,7 +90,7 @@ namespace {
 // 34 bytes from its pointer).
 alignas(16) const int8_t kSmullZero[64] = {};
 
-enum SmullMode { kInterior = 0, kLeft = 1, kRight = 2 };
+enum SmullMode { kInterior = 0, kLeft = 1, kRight = 2, kNarrow = 3 };
 // Output variants: int8 (shift 0 / > 0), float (clamp off / on).
 enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
 
@@ -145,6 +145,32 @@ enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
 #define SM_LD2_RIGHT8(P, P1, a, b, c)                        \
   "ld2 {v" #a ".8b, v" #b ".8b}, [%[" #P "]], %[st]\n\t"  \
   "ext v" #c ".8b, v" #a ".8b, v31.8b, #1\n\t"
+
+// Narrow maps (kNarrow: pad_left 1, w <= 16, one strip of L >= wo lanes
+// from column 0; lanes >= wo are junk, not stored where it matters): as the
+// left edge, but v31 is a mask, 0xff in the lanes whose tap-2 window column
+// (i + 1, stride 1; 2i + 1, stride 2) is inside the row, 0 elsewhere (the
+// column past the row is the right padding; its lane 15 (7) is 0, so that
+// EXT still shifts a zero into lane 0). The loads read past the row's end
+// (into the next row: only junk lanes use those bytes).
+#define SM_LD1_NARROW(P, P1, a, b, c)           \
+  "ldur q" #c ", [%[" #P "], #1]\n\t"         \
+  "ld1 {v" #b ".16b}, [%[" #P "]], %[st]\n\t" \
+  "ext v" #a ".16b, v31.16b, v" #b ".16b, #15\n\t" \
+  "and v" #c ".16b, v" #c ".16b, v31.16b\n\t"
+#define SM_LD1_NARROW8(P, P1, a, b, c)          \
+  "ldur d" #c ", [%[" #P "], #1]\n\t"         \
+  "ld1 {v" #b ".8b}, [%[" #P "]], %[st]\n\t"  \
+  "ext v" #a ".8b, v31.8b, v" #b ".8b, #7\n\t" \
+  "and v" #c ".8b, v" #c ".8b, v31.8b\n\t"
+#define SM_LD2_NARROW(P, P1, a, b, c)                        \
+  "ld2 {v" #b ".16b, v" #c ".16b}, [%[" #P "]], %[st]\n\t" \
+  "ext v" #a ".16b, v31.16b, v" #c ".16b, #15\n\t"          \
+  "and v" #c ".16b, v" #c ".16b, v31.16b\n\t"
+#define SM_LD2_NARROW8(P, P1, a, b, c)                       \
+  "ld2 {v" #b ".8b, v" #c ".8b}, [%[" #P "]], %[st]\n\t"  \
+  "ext v" #a ".8b, v31.8b, v" #c ".8b, #7\n\t"             \
+  "and v" #c ".8b, v" #c ".8b, v31.8b\n\t"
 
 // Window sets (see the register map), parenthesized, and the indirection
 // that spreads them into three arguments.
@@ -310,7 +336,7 @@ enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
   "ld1r {v8.16b}, [%[kt]]\n\t"                             \
   "ld1r {v26.4s}, [%[bias]]\n\t"                           \
   "ld1r {v27.4s}, [%[q]]\n\t"                              \
-  "movi v31.16b, #0\n\t"
+  "ldr q31, [%[mask]]\n\t"
 #define SM_SETUP_I8                                          \
   SM_SETUP_COMMON                                            \
   "dup v28.4s, %w[e]\n\t"                                    \
@@ -368,7 +394,7 @@ enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
                      [xin] "+r"(xin), [xin1] "+r"(xin1), [out] "+r"(out), [n] "+r"(n),         \
                      [st] "+r"(st), [n2] "+r"(n2)                                              \
                    : [bias] "r"(bias), [q] "r"(q), [e] "r"(e), [lo] "r"(lo), [hi] "r"(hi),    \
-                     [ost] "r"(ost), [xin2] "r"(xin2), [st2] "r"(st2)                          \
+                     [ost] "r"(ost), [xin2] "r"(xin2), [st2] "r"(st2), [mask] "r"(mask)        \
                    : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", \
                      "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", \
                      "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
@@ -389,7 +415,7 @@ template <int S, int L, int M, int O>
 inline __attribute__((always_inline)) void smull_strip(const int8_t* k, const SmullStage& so, const int8_t* p0,
                                                        const int8_t* p1, const int8_t* xin, int64_t st, void* out,
                                                        int64_t ost, uint64_t n, const int8_t* xin2, int64_t st2,
-                                                       uint64_t n2) {
+                                                       uint64_t n2, const int8_t* mask) {
   const int8_t* kt = k;
   const int8_t* p0b = p0 + 1;  // stride 2 interior: p0's second LD2
   const int8_t* xin1 = xin + 1;
@@ -403,17 +429,18 @@ inline __attribute__((always_inline)) void smull_strip(const int8_t* k, const Sm
   SM_CASE(SS, LL, MM, kOI8Shift, BODY, SM_SETUP_I8, LD, MAC, OI8S)     \
   SM_CASE(SS, LL, MM, kOF32, BODY, SM_SETUP_F32, LD, MAC, OF32)        \
   SM_CASE(SS, LL, MM, kOF32Clamp, BODY, SM_SETUP_F32, LD, MAC, OF32C)
-#define SM_CASES(SS, LL, BODY, MAC, LDI, LDL, LDR, OI8, OI8S, OF32, OF32C) \
+#define SM_CASES(SS, LL, BODY, MAC, LDI, LDL, LDR, LDN, OI8, OI8S, OF32, OF32C) \
   SM_CASES_M(SS, LL, kInterior, BODY, LDI, MAC, OI8, OI8S, OF32, OF32C)  \
   SM_CASES_M(SS, LL, kLeft, BODY, LDL, MAC, OI8, OI8S, OF32, OF32C)      \
-  SM_CASES_M(SS, LL, kRight, BODY, LDR, MAC, OI8, OI8S, OF32, OF32C)
-  SM_CASES(1, 16, SM_BODY1, SM_MAC, SM_LD1_INT, SM_LD1_LEFT, SM_LD1_RIGHT, SM_OUT_I8, SM_OUT_I8S, SM_OUT_F32,
+  SM_CASES_M(SS, LL, kRight, BODY, LDR, MAC, OI8, OI8S, OF32, OF32C)     \
+  SM_CASES_M(SS, LL, kNarrow, BODY, LDN, MAC, OI8, OI8S, OF32, OF32C)
+  SM_CASES(1, 16, SM_BODY1, SM_MAC, SM_LD1_INT, SM_LD1_LEFT, SM_LD1_RIGHT, SM_LD1_NARROW, SM_OUT_I8, SM_OUT_I8S, SM_OUT_F32,
            SM_OUT_F32C)
-  SM_CASES(2, 16, SM_BODY2, SM_MAC, SM_LD2_INT, SM_LD2_LEFT, SM_LD2_RIGHT, SM_OUT_I8, SM_OUT_I8S, SM_OUT_F32,
+  SM_CASES(2, 16, SM_BODY2, SM_MAC, SM_LD2_INT, SM_LD2_LEFT, SM_LD2_RIGHT, SM_LD2_NARROW, SM_OUT_I8, SM_OUT_I8S, SM_OUT_F32,
            SM_OUT_F32C)
-  SM_CASES(1, 8, SM_BODY1, SM_MAC8, SM_LD1_INT8, SM_LD1_LEFT8, SM_LD1_RIGHT8, SM_OUT8_I8, SM_OUT8_I8S,
+  SM_CASES(1, 8, SM_BODY1, SM_MAC8, SM_LD1_INT8, SM_LD1_LEFT8, SM_LD1_RIGHT8, SM_LD1_NARROW8, SM_OUT8_I8, SM_OUT8_I8S,
            SM_OUT8_F32, SM_OUT8_F32C)
-  SM_CASES(2, 8, SM_BODY2, SM_MAC8, SM_LD2_INT8, SM_LD2_LEFT8, SM_LD2_RIGHT8, SM_OUT8_I8, SM_OUT8_I8S,
+  SM_CASES(2, 8, SM_BODY2, SM_MAC8, SM_LD2_INT8, SM_LD2_LEFT8, SM_LD2_RIGHT8, SM_LD2_NARROW8, SM_OUT8_I8, SM_OUT8_I8S,
            SM_OUT8_F32, SM_OUT8_F32C)
 #undef SM_CASES_M
 #undef SM_CASES
@@ -519,12 +546,13 @@ SmullRows smull_rows(const DwPlaneS8& p) {
 template <int S, int L, int M, int O>
 inline __attribute__((always_inline)) void smull_strip_rows(const DwPlaneS8& p, const SmullRows& r,
                                                             const int8_t* xc, const int8_t* k,
-                                                            const SmullStage& so, char* y, int64_t ost) {
+                                                            const SmullStage& so, char* y, int64_t ost,
+                                                            const int8_t* mask = kSmullZero) {
   auto ptr = [xc](int64_t off) -> const int8_t* { return off < 0 ? kSmullZero : xc + off; };
   if (r.n > 0) {
     const int8_t* x2 = ptr(r.xin2);
     const int64_t st2 = S == 1 ? 0 : int64_t(uintptr_t(ptr(r.b2)) - uintptr_t(x2));
-    smull_strip<S, L, M, O>(k, so, ptr(r.p0), ptr(r.p1), ptr(r.xin), r.st, y, ost, r.n, x2, st2, r.n2);
+    smull_strip<S, L, M, O>(k, so, ptr(r.p0), ptr(r.p1), ptr(r.xin), r.st, y, ost, r.n, x2, st2, r.n2, mask);
   }
   if (S == 2) {
     for (int64_t oy = r.more; oy < int64_t(p.ho); oy++) {
@@ -532,7 +560,7 @@ inline __attribute__((always_inline)) void smull_strip_rows(const DwPlaneS8& p, 
       const int8_t* a = ptr(smull_off(2 * oy - pt + 1, p));
       const int8_t* b = ptr(smull_off(2 * oy - pt + 2, p));
       smull_strip<S, L, M, O>(k, so, ptr(smull_off(2 * oy - pt, p)), nullptr, a, int64_t(uintptr_t(b) - uintptr_t(a)),
-                              y + oy * ost, ost, 1, kSmullZero, 0, 0);
+                              y + oy * ost, ost, 1, kSmullZero, 0, 0, mask);
     }
   }
 }
@@ -552,6 +580,23 @@ inline __attribute__((always_inline)) void smull_strip_at(const DwPlaneS8& p, co
   }
 }
 
+// The output stage of channel i of o.
+template <int O>
+inline void smull_stage(SmullStage& so, const S8Output& o, size_t i) {
+  so.bias = o.bias + i;
+  if (O == kOI8 || O == kOI8Shift) {
+    so.q = o.mult + i;
+    so.e = uint32_t(o.shift);
+    so.lo = uint32_t(o.qmin);
+    so.hi = uint32_t(o.qmax);
+  } else {
+    so.q = o.fscale + i;
+    so.e = 0;
+    std::memcpy(&so.lo, &o.fmin, 4);
+    std::memcpy(&so.hi, &o.fmax, 4);
+  }
+}
+
 template <int S, int O>
 __attribute__((noinline)) void smull_planes(const DwPlaneS8& p) {
   const size_t es = O == kOI8 || O == kOI8Shift ? 1 : sizeof(float);
@@ -563,18 +608,7 @@ __attribute__((noinline)) void smull_planes(const DwPlaneS8& p) {
     const int8_t* k = p.k + i * kDwS8PackedBytes;
     char* y = static_cast<char*>(p.y) + i * p.ho * p.wo * es;
     SmullStage so;
-    so.bias = p.out.bias + i;
-    if (O == kOI8 || O == kOI8Shift) {
-      so.q = p.out.mult + i;
-      so.e = uint32_t(p.out.shift);
-      so.lo = uint32_t(p.out.qmin);
-      so.hi = uint32_t(p.out.qmax);
-    } else {
-      so.q = p.out.fscale + i;
-      so.e = 0;
-      std::memcpy(&so.lo, &p.out.fmin, 4);
-      std::memcpy(&so.hi, &p.out.fmax, 4);
-    }
+    smull_stage<O>(so, p.out, i);
     for (size_t s = 0; s < n16; s++) {
       size_t x0 = 16 * s;
       if (x0 + 16 > p.wo) x0 = p.wo - 16;  // the last strip, overlapping
@@ -587,13 +621,86 @@ __attribute__((noinline)) void smull_planes(const DwPlaneS8& p) {
   }
 }
 
+// The narrow maps' masks: [S - 1][w][lane] = 0xff if the tap-2 window
+// column of output lane i (i + 1, stride 1; 2i + 1, stride 2) is < w.
+struct SmullMasks {
+  int8_t b[2][17][16];
+};
+constexpr SmullMasks smull_masks() {
+  SmullMasks m{};
+  for (int s = 1; s <= 2; s++)
+    for (int w = 0; w <= 16; w++)
+      for (int i = 0; i < 16; i++) m.b[s - 1][w][i] = int8_t((s == 1 ? i + 1 : 2 * i + 1) < w ? -1 : 0);
+  return m;
+}
+alignas(16) constexpr SmullMasks kSmullMasks = smull_masks();
+
+// The lanes (8 or 16) of the narrow strip for p, or 0 if it does not apply:
+// pad_left 1, w <= 16 (one strip of L >= wo lanes from column 0), at most one
+// padding column on the right, the top padding of the row sweep, the mask's
+// last lane 0 (EXT's zero), at least two planes: all but the last run here
+// (their loads read up to L + 1 (stride 1) or 2L (stride 2) bytes from a
+// row's start, past the plane's end into the next plane, whose h * w bytes
+// cover that; their stores write L outputs from each row's start, the lanes
+// past wo landing in the next row or plane, which is written after).
+template <int S>
+inline size_t smull_narrow_lanes(const DwPlaneS8& p) {
+  if (p.count < 2 || p.pad_left != 1 || p.w > 16 || p.wo == 0 || p.wo > 16 ||
+      p.pad_top > (S == 1 ? 2u : 1u) || (p.wo - 1) * S + 1 > p.w)
+    return 0;
+  const size_t l = p.wo > 8 ? 16 : 8;
+  const size_t read = S == 1 ? l + 1 : 2 * l;
+  if ((S == 1 ? l : 2 * l - 1) < p.w || read > (p.h + 1) * p.w || l - p.wo > p.ho * p.wo) return 0;
+  return l;
+}
+
+template <int S, int L, int O>
+__attribute__((noinline)) void smull_planes_narrow(const DwPlaneS8& p) {
+  const size_t es = O == kOI8 || O == kOI8Shift ? 1 : sizeof(float);
+  const SmullRows r = smull_rows<S>(p);
+  const int8_t* mask = kSmullMasks.b[S - 1][p.w];
+  const int64_t ost = int64_t(p.wo * es);
+  for (size_t i = 0; i < p.count; i++) {
+    SmullStage so;
+    smull_stage<O>(so, p.out, i);
+    smull_strip_rows<S, L, kNarrow, O>(p, r, p.x + i * p.h * p.w, p.k + i * kDwS8PackedBytes, so,
+                                       static_cast<char*>(p.y) + i * p.ho * p.wo * es, ost, mask);
+  }
+}
+
+template <int S, int L>
+void smull_narrow(const DwPlaneS8& p) {
+  if (p.out.kind == S8OutKind::Int8) {
+    if (p.out.shift) smull_planes_narrow<S, L, kOI8Shift>(p);
+    else smull_planes_narrow<S, L, kOI8>(p);
+  } else {
+    if (p.out.fclamp) smull_planes_narrow<S, L, kOF32Clamp>(p);
+    else smull_planes_narrow<S, L, kOF32>(p);
+  }
+}
+
 template <int S>
 void dw3x3_s8_smull(const DwPlaneS8& p) {
   if (p.count == 0 || p.ho == 0 || p.wo == 0) return;
-  // Narrow maps (w <= 16) go to the intrinsics kernels first: their
-  // whole-row kernels (neon/dwconv3x3_s8_rows.h) count better on 14x14 than
-  // two 8-lane strips (cortex-a72, qmbv2_dw_384_14: 1.72 vs 1.55 MACs/insn).
-  if (p.w <= 16 || !smull_takes<S>(p)) return S == 1 ? dw3x3_s8_stride1(p) : dw3x3_s8_stride2(p);
+  if (p.w <= 16) {
+    // Narrow maps: the narrow strip for all planes but the last, which goes
+    // (with the maps it does not take) to the intrinsics kernels (their
+    // whole-row kernels, neon/dwconv3x3_s8_rows.h, store exactly).
+    const size_t l = smull_narrow_lanes<S>(p);
+    if (l == 0) return S == 1 ? dw3x3_s8_stride1(p) : dw3x3_s8_stride2(p);
+    DwPlaneS8 q = p;
+    q.count = p.count - 1;
+    if (l == 16) smull_narrow<S, 16>(q);
+    else smull_narrow<S, 8>(q);
+    const size_t es = p.out.kind == S8OutKind::Int8 ? 1 : sizeof(float);
+    q.x = p.x + q.count * p.h * p.w;
+    q.y = static_cast<char*>(p.y) + q.count * p.ho * p.wo * es;
+    q.k = p.k + q.count * kDwS8PackedBytes;
+    q.out = out_from_row(p.out, q.count);
+    q.count = 1;
+    return S == 1 ? dw3x3_s8_stride1(q) : dw3x3_s8_stride2(q);
+  }
+  if (!smull_takes<S>(p)) return S == 1 ? dw3x3_s8_stride1(p) : dw3x3_s8_stride2(p);
   if (p.out.kind == S8OutKind::Int8) {
     if (p.out.shift) smull_planes<S, kOI8Shift>(p);
     else smull_planes<S, kOI8>(p);
