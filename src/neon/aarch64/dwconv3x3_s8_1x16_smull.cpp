@@ -8,31 +8,40 @@
 //
 // The planes this kernel takes run as column strips in inline asm (below);
 // the others go to the intrinsics kernels of neon/dwconv3x3_s8.h (shared with
-// armv7; included here: anonymous namespace): narrow "same" maps (w <= 16,
-// whole rows in registers: neon/dwconv3x3_s8_rows.h), maps under 16 outputs
-// wide, and paddings beyond 1 column on a side (left > 1, or the last strip
-// reading more than one column past the row) or at the top (stride 1: > 2,
-// stride 2: > 1).
+// armv7; included here: anonymous namespace): maps under 8 outputs wide
+// (w > 16), paddings beyond 1 column on a side (left > 1, or a strip reading
+// more than one column past the row) or at the top (stride 1: > 2, stride 2:
+// > 1), and of the narrow maps (w <= 16) the last plane of a run and those
+// the narrow strip does not take (neon/dwconv3x3_s8_rows.h: whole rows in
+// registers, exact stores).
 //
-// Strips: 16 output columns x0 .. x0 + 15 at x0 = 0, 16, .., the last at
-// wo - 16 (overlapping the one before, storing some outputs twice, when wo is
-// not a multiple of 16). Output column x reads input columns
-// x*S - pad_left + {0, 1, 2}; a strip reads columns c0 .. c0 + span - 1,
-// c0 = x0*S - pad_left, span = 18 (stride 1) or 33 (stride 2). A row's three
-// tap windows (16 lanes each: tap column t of output x0 + i in lane i):
-//   stride 1, interior (0 <= c0, c0 + 18 <= w): three loads at c0, +1, +2.
-//   stride 2, interior (c0 + 33 <= w): LD2 at c0 (even columns: tap 0; odd:
-//     tap 1) and LD2 at c0 + 1 (odd: tap 1 again, overwritten with the same
-//     bytes; even: tap 2).
+// Strips: 16 output columns x0 .. x0 + 15 at x0 = 0, 16, .., then the rest
+// r = wo % 16 as one 8-lane strip at wo - 8 (r <= 8) or one 16-lane strip at
+// wo - 16 (r > 8: overlapping the one before, storing some outputs twice);
+// maps of 8 .. 15 outputs: 8-lane strips at 0 and wo - 8. Output column x
+// reads input columns x*S - pad_left + {0, 1, 2}; a strip of L lanes reads
+// columns c0 .. c0 + span - 1, c0 = x0*S - pad_left, span = (L - 1) * S + 3
+// (18 or 10 for stride 1; 33 or 17 for stride 2). A row's three tap windows
+// (L lanes each: tap column t of output x0 + i in lane i; 8 lanes: the same
+// instructions on D registers):
+//   stride 1, interior (0 <= c0, c0 + span <= w): three loads at c0, +1, +2.
+//   stride 2, interior: LD2 at c0 (even columns: tap 0; odd: tap 1) and LD2
+//     at c0 + 1 (odd: tap 1 again, overwritten with the same bytes; even:
+//     tap 2).
 //   left edge (c0 = -1, the row at column 0): the in-row loads of taps 1, 2;
 //     tap 0 = EXT of a zero vector and tap 1's (stride 1) or tap 2's
 //     (stride 2) window: lane 0 = the padding, lane i = column i - 1 (S 1) or
 //     2i - 1 (S 2).
 //   right edge (c0 + span = w + 1: the last column is padding): taps 0, 1
 //     loaded; tap 2 = EXT of tap 1's (stride 1) or tap 0's (stride 2) window
-//     and zero: lane 15 = the padding.
-// So each row costs 3 (stride 1) or 2 (stride 2) instructions; loads never
-// read outside [c0, c0 + span) of the row (nothing past the buffer).
+//     and zero: the last lane = the padding.
+//   narrow (w <= 16, pad_left 1, one strip of L >= wo lanes from column 0):
+//     the left edge's loads (reading past the row's end, into the next row:
+//     junk lanes only) and a mask on the tap-2 window (the right padding).
+//     Lanes >= wo are stored too (into the next row or plane, which are
+//     written after): all planes of a run but the last.
+// So each row costs 3 (stride 1) or 2 (stride 2) instructions (narrow: one
+// more); loads never read outside [c0, c0 + span) of the row except narrow.
 //
 // Rows: a strip runs down the output rows keeping the windows of the input
 // rows it reuses in registers (stride 1: output row oy reads input rows
@@ -40,23 +49,30 @@
 // loaded). The loop is unrolled 3 (stride 1) or 2 (stride 2) so that keeping
 // is renaming. The first rows' windows come from p0 (and p1), the rows
 // loaded per output row from xin, xin + st, ..; rows outside the plane are a
-// static zero row (kSmullZero): the rows below the plane are a second call
-// with xin at the zero row (stride 1: st = 0; stride 2, one call per output
-// row: xin = the first of its two rows, st = the distance to the second).
+// static zero row (kSmullZero): after the n rows whose input is inside the
+// plane, n2 rows from xin2 (stride 1: the zero row, st2 = 0; stride 2, one
+// row: its two input rows, st2 = the distance between them), in the same
+// loop (re-entered at the row after the one it left). Planes: one asm call
+// runs a strip down all planes of a run (the outputs of plane i + 1 follow
+// plane i's, so the output pointer runs on; the rows restart from a control
+// block in memory, SmullCtl, updated per plane; taps, bias, M or scale
+// post-incremented).
 //
 // Arithmetic per 16 outputs of one row (the tap pairs of neon/dwconv3x3_s8.h):
 //   p = smull(x_t, w_t) + smlal(x_t', w_t') in int16, 8 lanes per half:
 //       |p| <= 2 * 128 * 127 = 32512 < 2^15, exact;
 //   4 pairs (taps 0+1, 2+3, 4+5, 6+7) and tap 8 alone: 18 multiplies;
 //   widened into 4 int32x4 accumulators by saddw/saddw2, the first group
-//   from the bias register (non-destructive: no moves): 20 widens.
+//   from the bias register (non-destructive: no moves): 20 widens (5 int16
+//   terms and the bias into one int32 sum: 5 adds per 4 lanes, the least).
 // Output stage: int8: [sqshl by E (4), only when E > 0], sqrdmulh by M (4),
 // sqxtn/sqxtn2 to int16 (4) and to int8 (2), smax qmin, smin qmax (2), one
 // ST1 post-indexed by the output row: 13 (17). Float: scvtf (4), fmul by the
 // scale (4), [fmax/fmin (8) with the clamp], one ST1 of 4 vectors: 9 (17).
 // With the loads (3 or 4) and the loop's subs/b (2): stride 1, int8 output:
 // 3 + 38 + 13 + 2 = 56 instructions per 144 MACs (2.57 MACs/insn) in the
-// strip's loop; stride 2: 57.
+// strip's loop; stride 2: 57. 8 lanes: 3 + 19 + 8 + 2 = 32 per 72 MACs.
+// Per plane and strip: ~28 (the control block, taps, the first rows).
 //
 // Register map of the asm (every call sets all of it up; v8-v15 are saved
 // by the compiler for the clobbers, once per kernel call):
@@ -64,18 +80,20 @@
 //   v9-v11   windows set A (taps 0, 1, 2 of an input row)
 //   v12-v14  set B
 //   v15-v17  set C
-//   v18-v21  the 16 int32 sums (outputs 0-3, 4-7, 8-11, 12-15)
+//   v18-v21  the 16 int32 sums (outputs 0-3, 4-7, 8-11, 12-15; 8 lanes:
+//            v18, v19)
 //   v22-v25  int16 pair products (v22/v24 outputs 0-7, v23/v25 8-15);
 //            v22/v23 also the narrowed int8 result
 //   v26      bias (int32 x4)
 //   v27      int8: M (int32 x4); float: the scale
 //   v28      int8: E (int32 x4, sqshl); float: fmin
 //   v29/v30  int8: qmin/qmax (int8 x16); float: v29 fmax
-//   v31      zero (the padding of the edge strips)
-//   GPRs: kt taps (post-incremented), bias, q (M or scale), e/lo/hi (E, qmin,
-//   qmax or the float bounds' bits), p0/p1/p0b first rows, xin/xin1 the rows
-//   loaded in the loop (xin1 = xin + 1: stride 2 interior), st input row
-//   step, out/ost output pointer and row step, n output rows (>= 1).
+//   v31      zero (the padding of the edge strips), or the narrow mask
+//   GPRs: kt taps, bias, q (M or scale) (post-incremented per plane), ctl the
+//   control block, p0/p1 the first rows (p0b = p0 + 1, stride 2 interior;
+//   also a temporary), xin/xin1 the rows loaded in the loop (xin1 = xin + 1),
+//   xin2 the rows after them, st input row step, n/n2 output rows, np
+//   planes, out/ost output pointer and row step, mask.
 #include <cstdint>
 #include <cstring>
 
@@ -328,44 +346,67 @@ enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
 #define SM_OUT8_F32 SM_OUT8_FMUL SM_OUT8_FST
 #define SM_OUT8_F32C SM_OUT8_FMUL SM_OUT8_FCLAMP SM_OUT8_FST
 
-// ---- setup: taps (LD4R x2 + LD1R: k[0..8] each broadcast), bias, and the
-// output stage's constants.
-#define SM_SETUP_COMMON                                      \
-  "ld4r {v0.16b, v1.16b, v2.16b, v3.16b}, [%[kt]], #4\n\t" \
-  "ld4r {v4.16b, v5.16b, v6.16b, v7.16b}, [%[kt]], #4\n\t" \
-  "ld1r {v8.16b}, [%[kt]]\n\t"                             \
-  "ld1r {v26.4s}, [%[bias]]\n\t"                           \
-  "ld1r {v27.4s}, [%[q]]\n\t"                              \
+// ---- setup. Once per call: the output stage's constants (from the control
+// block, through p0b) and v31 (zero or the narrow mask).
+#define SM_CONST_I8                        \
+  "add %[p0b], %[ctl], #104\n\t"           \
+  "ld1r {v28.4s}, [%[p0b]], #4\n\t"        \
+  "ld1r {v29.16b}, [%[p0b]]\n\t"           \
+  "add %[p0b], %[ctl], #112\n\t"           \
+  "ld1r {v30.16b}, [%[p0b]]\n\t"           \
   "ldr q31, [%[mask]]\n\t"
-#define SM_SETUP_I8                                          \
-  SM_SETUP_COMMON                                            \
-  "dup v28.4s, %w[e]\n\t"                                    \
-  "dup v29.16b, %w[lo]\n\t"                                  \
-  "dup v30.16b, %w[hi]\n\t"
-#define SM_SETUP_F32                                         \
-  SM_SETUP_COMMON                                            \
-  "dup v28.4s, %w[lo]\n\t"                                   \
-  "dup v29.4s, %w[hi]\n\t"
+#define SM_CONST_F32                       \
+  "add %[p0b], %[ctl], #108\n\t"           \
+  "ld1r {v28.4s}, [%[p0b]], #4\n\t"        \
+  "ld1r {v29.4s}, [%[p0b]]\n\t"            \
+  "ldr q31, [%[mask]]\n\t"
+// Per plane: the rows from the control block (and the next plane's written
+// back: each pointer plus its step, h * w or 0 for the zero row), the
+// counts, the taps (LD4R x2 + LD1R: k[0..8] each broadcast; kt += 16), bias
+// and M or scale (bias, q += 4).
+#define SM_PLANE                                                 \
+  "ldp %[p0], %[p1], [%[ctl]]\n\t"                               \
+  "ldp %[xin], %[xin2], [%[ctl], #16]\n\t"                       \
+  "ldp %[p0b], %[xin1], [%[ctl], #32]\n\t"                       \
+  "add %[p0b], %[p0], %[p0b]\n\t"                                \
+  "add %[xin1], %[p1], %[xin1]\n\t"                              \
+  "stp %[p0b], %[xin1], [%[ctl]]\n\t"                            \
+  "ldp %[p0b], %[xin1], [%[ctl], #48]\n\t"                       \
+  "add %[p0b], %[xin], %[p0b]\n\t"                               \
+  "add %[xin1], %[xin2], %[xin1]\n\t"                            \
+  "stp %[p0b], %[xin1], [%[ctl], #16]\n\t"                       \
+  "ldp %[n], %[n2], [%[ctl], #64]\n\t"                           \
+  "ldr %[st], [%[ctl], #80]\n\t"                                 \
+  "add %[p0b], %[p0], #1\n\t"                                    \
+  "add %[xin1], %[xin], #1\n\t"                                  \
+  "ld4r {v0.16b, v1.16b, v2.16b, v3.16b}, [%[kt]], #4\n\t"       \
+  "ld4r {v4.16b, v5.16b, v6.16b, v7.16b}, [%[kt]], #4\n\t"       \
+  "ld1r {v8.16b}, [%[kt]]\n\t"                                   \
+  "add %[kt], %[kt], #8\n\t"                                     \
+  "ld1r {v26.4s}, [%[bias]], #4\n\t"                             \
+  "ld1r {v27.4s}, [%[q]], #4\n\t"
 
 // One output row: the new rows' loads, the taps, the store, the count.
 #define SM_ROW1(LD, MAC, OUT, KA, KB, KC) SM_LOAD(LD, xin, xin1, KC) MAC(KA, KB, KC) OUT "subs %[n], %[n], #1\n\t"
 #define SM_ROW2(LD, MAC, OUT, KA, KB, KC) \
   SM_LOAD(LD, xin, xin1, KB) SM_LOAD(LD, xin, xin1, KC) MAC(KA, KB, KC) OUT "subs %[n], %[n], #1\n\t"
 
-// Stride 1: A, B from p0, p1; then C, A, B, .. from xin (3 rows unrolled).
 // The rows below the plane, in the same call: when the loop's n rows are
 // done and n2 > 0, it runs n2 more from xin2 (row step st2), re-entering the
 // unrolled loop at the row after the one it left (the kept windows stay).
 #define SM_SWITCH                  \
-  "cbz %[n2], 2f\n\t"             \
-  "mov %[n], %[n2]\n\t"           \
-  "mov %[n2], xzr\n\t"            \
-  "mov %[xin], %[xin2]\n\t"       \
-  "add %[xin1], %[xin2], #1\n\t"  \
-  "mov %[st], %[st2]\n\t"
-// Stride 1: A, B from p0, p1; then C, A, B, .. from xin (3 rows unrolled).
-#define SM_BODY1(SETUP, LD, MAC, OUT)                               \
-  SETUP SM_LOAD(LD, p0, p0b, SM_A) SM_LOAD(LD, p1, p0b, SM_B)       \
+  "cbz %[n2], 2f\n\t"              \
+  "mov %[n], %[n2]\n\t"            \
+  "mov %[n2], xzr\n\t"             \
+  "mov %[xin], %[xin2]\n\t"        \
+  "add %[xin1], %[xin2], #1\n\t"   \
+  "ldr %[st], [%[ctl], #88]\n\t"
+// Stride 1: A, B from p0, p1; then C, A, B, .. from xin (3 rows unrolled);
+// np planes.
+#define SM_BODY1(CONST, LD, MAC, OUT)                               \
+  CONST                                                            \
+  "0:\n\t"                                                         \
+  SM_PLANE SM_LOAD(LD, p0, p0b, SM_A) SM_LOAD(LD, p1, p0b, SM_B)   \
   "1:\n\t"                                                         \
   SM_ROW1(LD, MAC, OUT, SM_A, SM_B, SM_C) "b.eq 11f\n\t"           \
   "4:\n\t"                                                         \
@@ -373,78 +414,100 @@ enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
   "5:\n\t"                                                         \
   SM_ROW1(LD, MAC, OUT, SM_C, SM_A, SM_B) "b.ne 1b\n\t"            \
   SM_SWITCH "b 1b\n\t"                                             \
-  "11:\n\t" SM_SWITCH "b 4b\n\t"                                  \
-  "12:\n\t" SM_SWITCH "b 5b\n\t"                                  \
-  "2:\n\t"
-// Stride 2: A from p0; then (B, C), (B, A), .. from xin (2 rows unrolled).
-#define SM_BODY2(SETUP, LD, MAC, OUT)                               \
-  SETUP SM_LOAD(LD, p0, p0b, SM_A)                                  \
+  "11:\n\t" SM_SWITCH "b 4b\n\t"                                   \
+  "12:\n\t" SM_SWITCH "b 5b\n\t"                                   \
+  "2:\n\t"                                                         \
+  "subs %[np], %[np], #1\n\t"                                      \
+  "b.ne 0b\n\t"
+// Stride 2: A from p0; then (B, C), (C, B, A), .. from xin (2 rows
+// unrolled); np planes (st2 += its step per plane: the distance between the
+// switched row's two input rows changes when one is the zero row).
+#define SM_BODY2(CONST, LD, MAC, OUT)                               \
+  CONST                                                            \
+  "0:\n\t"                                                         \
+  SM_PLANE SM_LOAD(LD, p0, p0b, SM_A)                              \
   "1:\n\t"                                                         \
   SM_ROW2(LD, MAC, OUT, SM_A, SM_B, SM_C) "b.eq 11f\n\t"           \
   "4:\n\t"                                                         \
   SM_ROW2(LD, MAC, OUT, SM_C, SM_B, SM_A) "b.ne 1b\n\t"            \
   SM_SWITCH "b 1b\n\t"                                             \
-  "11:\n\t" SM_SWITCH "b 4b\n\t"                                  \
-  "2:\n\t"
+  "11:\n\t" SM_SWITCH "b 4b\n\t"                                   \
+  "2:\n\t"                                                         \
+  "ldp %[p0b], %[xin1], [%[ctl], #88]\n\t"                         \
+  "add %[p0b], %[p0b], %[xin1]\n\t"                                \
+  "str %[p0b], [%[ctl], #88]\n\t"                                  \
+  "subs %[np], %[np], #1\n\t"                                      \
+  "b.ne 0b\n\t"
 
 // The asm statement: operands as in the register map.
-#define SM_ASM(BODY)                                                                           \
-  __asm__ volatile(BODY                                                                        \
-                   : [kt] "+r"(kt), [p0] "+r"(p0), [p1] "+r"(p1), [p0b] "+r"(p0b),           \
-                     [xin] "+r"(xin), [xin1] "+r"(xin1), [out] "+r"(out), [n] "+r"(n),         \
-                     [st] "+r"(st), [n2] "+r"(n2)                                              \
-                   : [bias] "r"(bias), [q] "r"(q), [e] "r"(e), [lo] "r"(lo), [hi] "r"(hi),    \
-                     [ost] "r"(ost), [xin2] "r"(xin2), [st2] "r"(st2), [mask] "r"(mask)        \
-                   : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", \
-                     "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", \
+#define SM_ASM(BODY)                                                                             \
+  __asm__ volatile(BODY                                                                          \
+                   : [kt] "+r"(kt), [bias] "+r"(bias), [q] "+r"(q), [out] "+r"(out), [np] "+r"(np), \
+                     [p0] "=&r"(p0), [p1] "=&r"(p1), [p0b] "=&r"(p0b), [xin] "=&r"(xin),          \
+                     [xin1] "=&r"(xin1), [xin2] "=&r"(xin2), [n] "=&r"(n), [n2] "=&r"(n2),        \
+                     [st] "=&r"(st)                                                              \
+                   : [ctl] "r"(ctl), [ost] "r"(ost), [mask] "r"(mask)                            \
+                   : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9",   \
+                     "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20",   \
                      "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
 
-// The output stage of one channel, as the asm takes it.
-struct SmullStage {
-  const int32_t* bias;
-  const void* q;  // &M (int8) or &scale (float)
-  uint32_t e, lo, hi;  // int8: E, qmin, qmax; float: the bits of fmin, fmax
+// The control block of a strip call (SM_PLANE, SM_SWITCH, SM_CONST_*; byte
+// offsets in the asm): the first plane's rows (pointers at the strip's first
+// loaded column, or kSmullZero) and their steps to the next plane, the row
+// counts and steps, the output stage's constants.
+struct SmullCtl {
+  const int8_t* p0;    //  0: the first output row's kept rows
+  const int8_t* p1;    //  8: (stride 1)
+  const int8_t* xin;   // 16: the loop's rows xin, xin + st, .. (n output rows)
+  const int8_t* xin2;  // 24: then xin2, xin2 + st2, .. (n2 rows)
+  int64_t dp0, dp1, dxin, dxin2;  // 32..56: steps to the next plane
+  uint64_t n, n2;      // 64, 72
+  int64_t st, st2;     // 80, 88
+  int64_t dst2;        // 96: st2's step to the next plane (stride 2)
+  uint32_t e, lo, hi;  // 104, 108, 112: int8: E, qmin, qmax; float: the bits of fmin, fmax (108, 112)
+  uint32_t pad;
 };
+static_assert(offsetof(SmullCtl, dp0) == 32 && offsetof(SmullCtl, n) == 64 && offsetof(SmullCtl, dst2) == 96 &&
+                  offsetof(SmullCtl, e) == 104 && offsetof(SmullCtl, hi) == 112,
+              "SmullCtl: the asm's offsets");
 
-// One strip call: n >= 1 output rows from out (row step ost bytes), then n2
-// >= 0 more; the first input rows at p0 (p1: stride 1), the loaded ones at
-// xin, xin + st, .. for the n rows, xin2, xin2 + st2, .. for the n2 (pointers
-// at the strip's first loaded column: c0, or 0 for the left edge; or
-// kSmullZero).
+// One strip call: np >= 1 planes (taps k, 16 bytes apart; bias and q (M or
+// scale) 4 bytes apart; outputs from out, each plane's ho rows of ost bytes
+// following the last), n >= 1 + n2 output rows each; rows as in c (modified).
 template <int S, int L, int M, int O>
-inline __attribute__((always_inline)) void smull_strip(const int8_t* k, const SmullStage& so, const int8_t* p0,
-                                                       const int8_t* p1, const int8_t* xin, int64_t st, void* out,
-                                                       int64_t ost, uint64_t n, const int8_t* xin2, int64_t st2,
-                                                       uint64_t n2, const int8_t* mask) {
+inline __attribute__((always_inline)) void smull_strip(const int8_t* k, const int32_t* bias_p, const void* q_p,
+                                                       SmullCtl* ctl, void* out, int64_t ost, uint64_t np,
+                                                       const int8_t* mask) {
   const int8_t* kt = k;
-  const int8_t* p0b = p0 + 1;  // stride 2 interior: p0's second LD2
-  const int8_t* xin1 = xin + 1;
-  const int32_t* bias = so.bias;
-  const void* q = so.q;
-  const uint32_t e = so.e, lo = so.lo, hi = so.hi;
-#define SM_CASE(SS, LL, MM, OO, BODY, SETUP, LD, MAC, OUT) \
-  if constexpr (S == SS && L == LL && M == MM && O == OO) SM_ASM(BODY(SETUP, LD, MAC, OUT));
+  const int32_t* bias = bias_p;
+  const void* q = q_p;
+  const int8_t *p0, *p1, *p0b, *xin, *xin1, *xin2;
+  uint64_t n, n2;
+  int64_t st;
+#define SM_CASE(SS, LL, MM, OO, BODY, CONST, LD, MAC, OUT) \
+  if constexpr (S == SS && L == LL && M == MM && O == OO) SM_ASM(BODY(CONST, LD, MAC, OUT));
 #define SM_CASES_M(SS, LL, MM, BODY, LD, MAC, OI8, OI8S, OF32, OF32C)   \
-  SM_CASE(SS, LL, MM, kOI8, BODY, SM_SETUP_I8, LD, MAC, OI8)           \
-  SM_CASE(SS, LL, MM, kOI8Shift, BODY, SM_SETUP_I8, LD, MAC, OI8S)     \
-  SM_CASE(SS, LL, MM, kOF32, BODY, SM_SETUP_F32, LD, MAC, OF32)        \
-  SM_CASE(SS, LL, MM, kOF32Clamp, BODY, SM_SETUP_F32, LD, MAC, OF32C)
+  SM_CASE(SS, LL, MM, kOI8, BODY, SM_CONST_I8, LD, MAC, OI8)           \
+  SM_CASE(SS, LL, MM, kOI8Shift, BODY, SM_CONST_I8, LD, MAC, OI8S)     \
+  SM_CASE(SS, LL, MM, kOF32, BODY, SM_CONST_F32, LD, MAC, OF32)        \
+  SM_CASE(SS, LL, MM, kOF32Clamp, BODY, SM_CONST_F32, LD, MAC, OF32C)
 #define SM_CASES(SS, LL, BODY, MAC, LDI, LDL, LDR, LDN, OI8, OI8S, OF32, OF32C) \
   SM_CASES_M(SS, LL, kInterior, BODY, LDI, MAC, OI8, OI8S, OF32, OF32C)  \
   SM_CASES_M(SS, LL, kLeft, BODY, LDL, MAC, OI8, OI8S, OF32, OF32C)      \
   SM_CASES_M(SS, LL, kRight, BODY, LDR, MAC, OI8, OI8S, OF32, OF32C)     \
   SM_CASES_M(SS, LL, kNarrow, BODY, LDN, MAC, OI8, OI8S, OF32, OF32C)
-  SM_CASES(1, 16, SM_BODY1, SM_MAC, SM_LD1_INT, SM_LD1_LEFT, SM_LD1_RIGHT, SM_LD1_NARROW, SM_OUT_I8, SM_OUT_I8S, SM_OUT_F32,
-           SM_OUT_F32C)
-  SM_CASES(2, 16, SM_BODY2, SM_MAC, SM_LD2_INT, SM_LD2_LEFT, SM_LD2_RIGHT, SM_LD2_NARROW, SM_OUT_I8, SM_OUT_I8S, SM_OUT_F32,
-           SM_OUT_F32C)
-  SM_CASES(1, 8, SM_BODY1, SM_MAC8, SM_LD1_INT8, SM_LD1_LEFT8, SM_LD1_RIGHT8, SM_LD1_NARROW8, SM_OUT8_I8, SM_OUT8_I8S,
-           SM_OUT8_F32, SM_OUT8_F32C)
-  SM_CASES(2, 8, SM_BODY2, SM_MAC8, SM_LD2_INT8, SM_LD2_LEFT8, SM_LD2_RIGHT8, SM_LD2_NARROW8, SM_OUT8_I8, SM_OUT8_I8S,
-           SM_OUT8_F32, SM_OUT8_F32C)
-#undef SM_CASES_M
+  SM_CASES(1, 16, SM_BODY1, SM_MAC, SM_LD1_INT, SM_LD1_LEFT, SM_LD1_RIGHT, SM_LD1_NARROW, SM_OUT_I8, SM_OUT_I8S,
+           SM_OUT_F32, SM_OUT_F32C)
+  SM_CASES(2, 16, SM_BODY2, SM_MAC, SM_LD2_INT, SM_LD2_LEFT, SM_LD2_RIGHT, SM_LD2_NARROW, SM_OUT_I8, SM_OUT_I8S,
+           SM_OUT_F32, SM_OUT_F32C)
+  SM_CASES(1, 8, SM_BODY1, SM_MAC8, SM_LD1_INT8, SM_LD1_LEFT8, SM_LD1_RIGHT8, SM_LD1_NARROW8, SM_OUT8_I8,
+           SM_OUT8_I8S, SM_OUT8_F32, SM_OUT8_F32C)
+  SM_CASES(2, 8, SM_BODY2, SM_MAC8, SM_LD2_INT8, SM_LD2_LEFT8, SM_LD2_RIGHT8, SM_LD2_NARROW8, SM_OUT8_I8,
+           SM_OUT8_I8S, SM_OUT8_F32, SM_OUT8_F32C)
 #undef SM_CASES
+#undef SM_CASES_M
 #undef SM_CASE
+  (void)p0, (void)p1, (void)p0b, (void)xin, (void)xin1, (void)xin2, (void)n, (void)n2, (void)st;
 }
 
 // Columns a strip of L lanes reads from its first (c0): (L - 1) * S + 3
@@ -541,83 +604,95 @@ SmullRows smull_rows(const DwPlaneS8& p) {
   return r;
 }
 
-// One strip of one plane: x at the strip's first loaded column (xc: the
-// plane's first byte + that column), output at y (the strip's first column).
+// One strip (L lanes, mode M: first loaded column c0 >= -1, first output
+// column x0) on `count` planes of p: one asm call for the rows of the plan
+// (n + n2 per plane) of every plane; then (stride 2: output rows past the
+// switched one, bottom padding > 1) one call per plane and row.
 template <int S, int L, int M, int O>
-inline __attribute__((always_inline)) void smull_strip_rows(const DwPlaneS8& p, const SmullRows& r,
-                                                            const int8_t* xc, const int8_t* k,
-                                                            const SmullStage& so, char* y, int64_t ost,
-                                                            const int8_t* mask = kSmullZero) {
-  auto ptr = [xc](int64_t off) -> const int8_t* { return off < 0 ? kSmullZero : xc + off; };
+inline __attribute__((always_inline)) void smull_strip_planes(const DwPlaneS8& p, const SmullRows& r, int64_t c0,
+                                                              size_t x0, size_t count, const int8_t* mask) {
+  constexpr bool kI8 = O == kOI8 || O == kOI8Shift;
+  const size_t es = kI8 ? 1 : sizeof(float);
+  const int8_t* xc = p.x + (c0 < 0 ? 0 : c0);
+  const int64_t hw = int64_t(p.h * p.w), ost = int64_t(p.wo * es);
+  char* y = static_cast<char*>(p.y) + x0 * es;
+  const void* q = kI8 ? static_cast<const void*>(p.out.mult) : static_cast<const void*>(p.out.fscale);
+  SmullCtl c;
+  if (kI8) {
+    c.e = uint32_t(p.out.shift);
+    c.lo = uint32_t(p.out.qmin);
+    c.hi = uint32_t(p.out.qmax);
+  } else {
+    c.e = 0;
+    std::memcpy(&c.lo, &p.out.fmin, 4);
+    std::memcpy(&c.hi, &p.out.fmax, 4);
+  }
+  c.pad = 0;
+  auto ptr = [](const int8_t* base, int64_t off) -> const int8_t* { return off < 0 ? kSmullZero : base + off; };
+  auto step = [hw](int64_t off) -> int64_t { return off < 0 ? 0 : hw; };
   if (r.n > 0) {
-    const int8_t* x2 = ptr(r.xin2);
-    const int64_t st2 = S == 1 ? 0 : int64_t(uintptr_t(ptr(r.b2)) - uintptr_t(x2));
-    smull_strip<S, L, M, O>(k, so, ptr(r.p0), ptr(r.p1), ptr(r.xin), r.st, y, ost, r.n, x2, st2, r.n2, mask);
+    c.p0 = ptr(xc, r.p0);
+    c.p1 = ptr(xc, r.p1);
+    c.xin = ptr(xc, r.xin);
+    c.xin2 = ptr(xc, r.xin2);
+    c.dp0 = step(r.p0);
+    c.dp1 = step(r.p1);
+    c.dxin = step(r.xin);
+    c.dxin2 = step(r.xin2);
+    c.n = r.n;
+    c.n2 = r.n2;
+    c.st = r.st;
+    c.st2 = S == 1 ? 0 : int64_t(uintptr_t(ptr(xc, r.b2)) - uintptr_t(c.xin2));
+    c.dst2 = S == 1 ? 0 : step(r.b2) - step(r.xin2);
+    smull_strip<S, L, M, O>(p.k, p.out.bias, q, &c, y, ost, count, mask);
   }
   if (S == 2) {
-    for (int64_t oy = r.more; oy < int64_t(p.ho); oy++) {
-      const int64_t pt = int64_t(p.pad_top);
-      const int8_t* a = ptr(smull_off(2 * oy - pt + 1, p));
-      const int8_t* b = ptr(smull_off(2 * oy - pt + 2, p));
-      smull_strip<S, L, M, O>(k, so, ptr(smull_off(2 * oy - pt, p)), nullptr, a, int64_t(uintptr_t(b) - uintptr_t(a)),
-                              y + oy * ost, ost, 1, kSmullZero, 0, 0, mask);
-    }
+    const int64_t pt = int64_t(p.pad_top);
+    for (int64_t oy = r.more; oy < int64_t(p.ho); oy++)
+      for (size_t i = 0; i < count; i++) {
+        const int8_t* xi = xc + int64_t(i) * hw;
+        c.p0 = ptr(xi, smull_off(2 * oy - pt, p));
+        c.p1 = kSmullZero;
+        c.xin = ptr(xi, smull_off(2 * oy - pt + 1, p));
+        c.xin2 = kSmullZero;
+        c.dp0 = c.dp1 = c.dxin = c.dxin2 = 0;
+        c.n = 1;
+        c.n2 = 0;
+        c.st = int64_t(uintptr_t(ptr(xi, smull_off(2 * oy - pt + 2, p))) - uintptr_t(c.xin));
+        c.st2 = c.dst2 = 0;
+        smull_strip<S, L, M, O>(p.k + i * kDwS8PackedBytes, p.out.bias + i,
+                                static_cast<const char*>(q) + 4 * i, &c,
+                                y + int64_t(i * p.ho + size_t(oy)) * ost, ost, 1, mask);
+      }
   }
 }
 
+// The strip of L lanes at output column x0 on all planes of p, by its mode.
 template <int S, int L, int O>
-inline __attribute__((always_inline)) void smull_strip_at(const DwPlaneS8& p, const SmullRows& r, const int8_t* x,
-                                                          const int8_t* k, const SmullStage& so, size_t x0, char* y,
-                                                          size_t es) {
+inline __attribute__((always_inline)) void smull_strip_at(const DwPlaneS8& p, const SmullRows& r, size_t x0) {
   const int64_t c0 = int64_t(x0) * S - int64_t(p.pad_left);
-  const int8_t* xc = x + (c0 < 0 ? 0 : c0);
-  char* ys = y + x0 * es;
-  const int64_t ost = int64_t(p.wo * es);
   switch (smull_mode<S>(c0, L, int64_t(p.w))) {
-    case kLeft: smull_strip_rows<S, L, kLeft, O>(p, r, xc, k, so, ys, ost); break;
-    case kRight: smull_strip_rows<S, L, kRight, O>(p, r, xc, k, so, ys, ost); break;
-    default: smull_strip_rows<S, L, kInterior, O>(p, r, xc, k, so, ys, ost); break;
+    case kLeft: smull_strip_planes<S, L, kLeft, O>(p, r, c0, x0, p.count, kSmullZero); break;
+    case kRight: smull_strip_planes<S, L, kRight, O>(p, r, c0, x0, p.count, kSmullZero); break;
+    default: smull_strip_planes<S, L, kInterior, O>(p, r, c0, x0, p.count, kSmullZero); break;
   }
 }
 
-// The output stage of channel i of o.
-template <int O>
-inline void smull_stage(SmullStage& so, const S8Output& o, size_t i) {
-  so.bias = o.bias + i;
-  if (O == kOI8 || O == kOI8Shift) {
-    so.q = o.mult + i;
-    so.e = uint32_t(o.shift);
-    so.lo = uint32_t(o.qmin);
-    so.hi = uint32_t(o.qmax);
-  } else {
-    so.q = o.fscale + i;
-    so.e = 0;
-    std::memcpy(&so.lo, &o.fmin, 4);
-    std::memcpy(&so.hi, &o.fmax, 4);
-  }
-}
-
+// All planes of p (smull_takes), strip by strip (each strip down every
+// plane: the outputs of plane i + 1 follow those of plane i, so the output
+// pointer runs on; the inputs restart from the control block).
 template <int S, int O>
 __attribute__((noinline)) void smull_planes(const DwPlaneS8& p) {
-  const size_t es = O == kOI8 || O == kOI8Shift ? 1 : sizeof(float);
-  const size_t n16 = smull_strips16(p.wo);
-  const bool tail8 = smull_tail8(p.wo);
   const SmullRows r = smull_rows<S>(p);
-  for (size_t i = 0; i < p.count; i++) {
-    const int8_t* x = p.x + i * p.h * p.w;
-    const int8_t* k = p.k + i * kDwS8PackedBytes;
-    char* y = static_cast<char*>(p.y) + i * p.ho * p.wo * es;
-    SmullStage so;
-    smull_stage<O>(so, p.out, i);
-    for (size_t s = 0; s < n16; s++) {
-      size_t x0 = 16 * s;
-      if (x0 + 16 > p.wo) x0 = p.wo - 16;  // the last strip, overlapping
-      smull_strip_at<S, 16, O>(p, r, x, k, so, x0, y, es);
-    }
-    if (tail8) {
-      if (p.wo < 16) smull_strip_at<S, 8, O>(p, r, x, k, so, 0, y, es);
-      if (p.wo != 8) smull_strip_at<S, 8, O>(p, r, x, k, so, p.wo - 8, y, es);
-    }
+  const size_t n16 = smull_strips16(p.wo);
+  for (size_t s = 0; s < n16; s++) {
+    size_t x0 = 16 * s;
+    if (x0 + 16 > p.wo) x0 = p.wo - 16;  // the last strip, overlapping
+    smull_strip_at<S, 16, O>(p, r, x0);
+  }
+  if (smull_tail8(p.wo)) {
+    if (p.wo < 16) smull_strip_at<S, 8, O>(p, r, 0);
+    if (p.wo != 8) smull_strip_at<S, 8, O>(p, r, p.wo - 8);
   }
 }
 
@@ -656,16 +731,7 @@ inline size_t smull_narrow_lanes(const DwPlaneS8& p) {
 
 template <int S, int L, int O>
 __attribute__((noinline)) void smull_planes_narrow(const DwPlaneS8& p) {
-  const size_t es = O == kOI8 || O == kOI8Shift ? 1 : sizeof(float);
-  const SmullRows r = smull_rows<S>(p);
-  const int8_t* mask = kSmullMasks.b[S - 1][p.w];
-  const int64_t ost = int64_t(p.wo * es);
-  for (size_t i = 0; i < p.count; i++) {
-    SmullStage so;
-    smull_stage<O>(so, p.out, i);
-    smull_strip_rows<S, L, kNarrow, O>(p, r, p.x + i * p.h * p.w, p.k + i * kDwS8PackedBytes, so,
-                                       static_cast<char*>(p.y) + i * p.ho * p.wo * es, ost, mask);
-  }
+  smull_strip_planes<S, L, kNarrow, O>(p, smull_rows<S>(p), -1, 0, p.count, kSmullMasks.b[S - 1][p.w]);
 }
 
 template <int S, int L>
