@@ -331,7 +331,8 @@ void sweep_s8_widths(const Dw3x3S8Kernels& kern) {
 // up to 113 (every remainder of 16 and of 8 near 16..40, and the wide
 // MobileNet rows), paddings 0..2 at the top and bottom, 0/1/2 at the sides,
 // both strides, int8 (shift 0 and > 0) and float (clamp on and off), runs of
-// 1..3 planes, guard pages at either end.
+// 1..3 planes, guard pages at either end; and narrow maps with bottom
+// padding 3..5 in runs of 2..4 planes.
 void sweep_s8_tall(const Dw3x3S8Kernels& kern) {
   const Pads pads[] = {{1, 1, 1, 1}, {0, 0, 0, 0}, {1, 0, 1, 0}, {0, 1, 0, 1}, {2, 2, 0, 2},
                        {0, 2, 1, 2}, {1, 2, 2, 1}, {2, 1, 1, 0}};
@@ -351,6 +352,22 @@ void sweep_s8_tall(const Dw3x3S8Kernels& kern) {
             return;
           }
         }
+  // Narrow maps with deep bottom padding (stride 2: output rows whose input
+  // rows are all below the plane), runs of planes (the narrow strip's stores
+  // past a plane's last row land in the next plane).
+  for (int s = 1; s <= 2; s++)
+    for (int h = 1; h <= 8; h++)
+      for (int w = 3; w <= 16; w++)
+        for (int t = 0; t <= 1; t++)
+          for (int b = 3; b <= 5; b++) {
+            cases++;
+            if (!check_plane_s8(kern, s, h, w, {t, b, 1, 1}, (h + w + b) % 2 == 0, (h + w + t) % 2 == 0,
+                                2 + (h + b) % 3) &&
+                ++bad > 20) {
+              g_failures += bad;
+              return;
+            }
+          }
   std::printf("%s: %d tall planes, %d failures\n", kern.name, cases, bad);
   g_failures += bad;
 }

@@ -726,6 +726,11 @@ inline size_t smull_narrow_lanes(const DwPlaneS8& p) {
   const size_t l = p.wo > 8 ? 16 : 8;
   const size_t read = S == 1 ? l + 1 : 2 * l;
   if ((S == 1 ? l : 2 * l - 1) < p.w || read > (p.h + 1) * p.w || l - p.wo > p.ho * p.wo) return 0;
+  // Stride 2: every row in the one call that runs the planes in order (the
+  // rows after the switched one, one call per plane and row after all planes'
+  // first rows, would land a plane's stores past its last row on the next
+  // plane's first rows, stored before them).
+  if (S == 2 && smull_rows<S>(p).more < int64_t(p.ho)) return 0;
   return l;
 }
 
