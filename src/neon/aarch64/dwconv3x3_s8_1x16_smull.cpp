@@ -94,6 +94,7 @@
 //   also a temporary), xin/xin1 the rows loaded in the loop (xin1 = xin + 1),
 //   xin2 the rows after them, st input row step, n/n2 output rows, np
 //   planes, out/ost output pointer and row step, mask.
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -111,9 +112,6 @@ alignas(16) const int8_t kSmullZero[64] = {};
 enum SmullMode { kInterior = 0, kLeft = 1, kRight = 2, kNarrow = 3 };
 // Output variants: int8 (shift 0 / > 0), float (clamp off / on).
 enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
-
-#define SM_STR_(x) #x
-#define SM_STR(x) SM_STR_(x)
 
 // ---- window loads: LD*(P, P1, a, b, c) loads one input row's taps 0, 1, 2
 // into va, vb, vc from pointer operand P (P1 = P + 1: stride 2 interior),
