@@ -352,13 +352,16 @@ void sweep_s8_tall(const Dw3x3S8Kernels& kern) {
             return;
           }
         }
-  // Narrow maps with deep bottom padding (stride 2: output rows whose input
-  // rows are all below the plane), runs of planes (the narrow strip's stores
-  // past a plane's last row land in the next plane).
+  // Deep bottom padding (stride 2: output rows whose input rows are all
+  // below the plane, run by calls of their own), runs of planes (the narrow
+  // strip's stores past a plane's last row land in the next plane): narrow
+  // maps (stride 2: the 16-lane narrow strip up to 31) and a few wide ones.
+  const int deep_w[] = {17, 18, 20, 24, 31, 33, 40, 47, 64};
   for (int s = 1; s <= 2; s++)
     for (int h = 1; h <= 8; h++)
-      for (int w = 3; w <= 16; w++)
-        for (int t = 0; t <= 1; t++)
+      for (int wi = 0; wi < (s == 1 ? 14 : 29) + 9; wi++)
+        for (int t = 0; t <= 1; t++) {
+          const int w = wi < (s == 1 ? 14 : 29) ? 3 + wi : deep_w[wi - (s == 1 ? 14 : 29)];
           for (int b = 3; b <= 5; b++) {
             cases++;
             if (!check_plane_s8(kern, s, h, w, {t, b, 1, 1}, (h + w + b) % 2 == 0, (h + w + t) % 2 == 0,
@@ -368,6 +371,7 @@ void sweep_s8_tall(const Dw3x3S8Kernels& kern) {
               return;
             }
           }
+        }
   std::printf("%s: %d tall planes, %d failures\n", kern.name, cases, bad);
   g_failures += bad;
 }

@@ -35,7 +35,8 @@
 //   right edge (c0 + span = w + 1: the last column is padding): taps 0, 1
 //     loaded; tap 2 = EXT of tap 1's (stride 1) or tap 0's (stride 2) window
 //     and zero: the last lane = the padding.
-//   narrow (w <= 16, pad_left 1, one strip of L >= wo lanes from column 0):
+//   narrow (w <= 16, stride 2: w <= 31; pad_left 1, one strip of L >= wo
+//     lanes from column 0):
 //     the left edge's loads (reading past the row's end, into the next row:
 //     junk lanes only) and a mask on the tap-2 window (the right padding).
 //     Lanes >= wo are stored too (into the next row or plane, which are
@@ -162,7 +163,7 @@ enum SmullOut { kOI8 = 0, kOI8Shift = 1, kOF32 = 2, kOF32Clamp = 3 };
   "ld2 {v" #a ".8b, v" #b ".8b}, [%[" #P "]], %[st]\n\t"  \
   "ext v" #c ".8b, v" #a ".8b, v31.8b, #1\n\t"
 
-// Narrow maps (kNarrow: pad_left 1, w <= 16, one strip of L >= wo lanes
+// Narrow maps (kNarrow: pad_left 1, w <= 16 (stride 2: <= 31), one strip of L >= wo lanes
 // from column 0; lanes >= wo are junk, not stored where it matters): as the
 // left edge, but v31 is a mask, 0xff in the lanes whose tap-2 window column
 // (i + 1, stride 1; 2i + 1, stride 2) is inside the row, 0 elsewhere (the
@@ -642,7 +643,17 @@ inline __attribute__((always_inline)) void smull_strip_planes(const DwPlaneS8& p
     c.st = r.st;
     c.st2 = S == 1 ? 0 : int64_t(uintptr_t(ptr(xc, r.b2)) - uintptr_t(c.xin2));
     c.dst2 = S == 1 ? 0 : step(r.b2) - step(r.xin2);
-    smull_strip<S, L, M, O>(p.k, p.out.bias, q, &c, y, ost, count, mask);
+    if (S == 1 || r.more >= int64_t(p.ho)) {
+      smull_strip<S, L, M, O>(p.k, p.out.bias, q, &c, y, ost, count, mask);
+    } else {
+      // Stride 2 with rows after the call's (bottom padding > 1): the call
+      // stores fewer than ho rows per plane, so the output pointer does not
+      // run on from plane to plane: one call per plane (the control block
+      // steps to the next plane's rows all the same).
+      for (size_t i = 0; i < count; i++)
+        smull_strip<S, L, M, O>(p.k + i * kDwS8PackedBytes, p.out.bias + i, static_cast<const char*>(q) + 4 * i,
+                                &c, y + int64_t(i * p.ho) * ost, ost, 1, mask);
+    }
   }
   if (S == 2) {
     const int64_t pt = int64_t(p.pad_top);
@@ -697,19 +708,19 @@ __attribute__((noinline)) void smull_planes(const DwPlaneS8& p) {
 // The narrow maps' masks: [S - 1][w][lane] = 0xff if the tap-2 window
 // column of output lane i (i + 1, stride 1; 2i + 1, stride 2) is < w.
 struct SmullMasks {
-  int8_t b[2][17][16];
+  int8_t b[2][33][16];
 };
 constexpr SmullMasks smull_masks() {
   SmullMasks m{};
   for (int s = 1; s <= 2; s++)
-    for (int w = 0; w <= 16; w++)
+    for (int w = 0; w <= 32; w++)
       for (int i = 0; i < 16; i++) m.b[s - 1][w][i] = int8_t((s == 1 ? i + 1 : 2 * i + 1) < w ? -1 : 0);
   return m;
 }
 alignas(16) constexpr SmullMasks kSmullMasks = smull_masks();
 
 // The lanes (8 or 16) of the narrow strip for p, or 0 if it does not apply:
-// pad_left 1, w <= 16 (one strip of L >= wo lanes from column 0), at most one
+// pad_left 1, w <= 16 (stride 2: w <= 31) (one strip of L >= wo lanes from column 0), at most one
 // padding column on the right, the top padding of the row sweep, the mask's
 // last lane 0 (EXT's zero), at least two planes: all but the last run here
 // (their loads read up to L + 1 (stride 1) or 2L (stride 2) bytes from a
@@ -718,7 +729,7 @@ alignas(16) constexpr SmullMasks kSmullMasks = smull_masks();
 // past wo landing in the next row or plane, which is written after).
 template <int S>
 inline size_t smull_narrow_lanes(const DwPlaneS8& p) {
-  if (p.count < 2 || p.pad_left != 1 || p.w > 16 || p.wo == 0 || p.wo > 16 ||
+  if (p.count < 2 || p.pad_left != 1 || p.w > (S == 1 ? 16u : 31u) || p.wo == 0 || p.wo > 16 ||
       p.pad_top > (S == 1 ? 2u : 1u) || (p.wo - 1) * S + 1 > p.w)
     return 0;
   const size_t l = p.wo > 8 ? 16 : 8;
@@ -748,28 +759,11 @@ void smull_narrow(const DwPlaneS8& p) {
   }
 }
 
+// The planes of p by the strips (smull_takes), else by the intrinsics
+// kernels; maps of w <= 16 always by the latter (their whole-row kernels).
 template <int S>
-void dw3x3_s8_smull(const DwPlaneS8& p) {
-  if (p.count == 0 || p.ho == 0 || p.wo == 0) return;
-  if (p.w <= 16) {
-    // Narrow maps: the narrow strip for all planes but the last, which goes
-    // (with the maps it does not take) to the intrinsics kernels (their
-    // whole-row kernels, neon/dwconv3x3_s8_rows.h, store exactly).
-    const size_t l = smull_narrow_lanes<S>(p);
-    if (l == 0) return S == 1 ? dw3x3_s8_stride1(p) : dw3x3_s8_stride2(p);
-    DwPlaneS8 q = p;
-    q.count = p.count - 1;
-    if (l == 16) smull_narrow<S, 16>(q);
-    else smull_narrow<S, 8>(q);
-    const size_t es = p.out.kind == S8OutKind::Int8 ? 1 : sizeof(float);
-    q.x = p.x + q.count * p.h * p.w;
-    q.y = static_cast<char*>(p.y) + q.count * p.ho * p.wo * es;
-    q.k = p.k + q.count * kDwS8PackedBytes;
-    q.out = out_from_row(p.out, q.count);
-    q.count = 1;
-    return S == 1 ? dw3x3_s8_stride1(q) : dw3x3_s8_stride2(q);
-  }
-  if (!smull_takes<S>(p)) return S == 1 ? dw3x3_s8_stride1(p) : dw3x3_s8_stride2(p);
+void dw3x3_s8_smull_wide(const DwPlaneS8& p) {
+  if (p.w <= 16 || !smull_takes<S>(p)) return S == 1 ? dw3x3_s8_stride1(p) : dw3x3_s8_stride2(p);
   if (p.out.kind == S8OutKind::Int8) {
     if (p.out.shift) smull_planes<S, kOI8Shift>(p);
     else smull_planes<S, kOI8>(p);
@@ -777,6 +771,33 @@ void dw3x3_s8_smull(const DwPlaneS8& p) {
     if (p.out.fclamp) smull_planes<S, kOF32Clamp>(p);
     else smull_planes<S, kOF32>(p);
   }
+}
+
+template <int S>
+void dw3x3_s8_smull(const DwPlaneS8& p) {
+  if (p.count == 0 || p.ho == 0 || p.wo == 0) return;
+  // Narrow maps (w <= 16; stride 2: w <= 31, one 16-lane strip instead of
+  // two 8-lane ones): the narrow strip for all planes of the run but the
+  // last, which goes (with the maps it does not take) to
+  // dw3x3_s8_smull_wide (w <= 16: the intrinsics' whole-row kernels, which
+  // store exactly).
+  if (p.w <= (S == 1 ? 16u : 31u)) {
+    const size_t l = smull_narrow_lanes<S>(p);
+    if (l != 0) {
+      DwPlaneS8 q = p;
+      q.count = p.count - 1;
+      if (l == 16) smull_narrow<S, 16>(q);
+      else smull_narrow<S, 8>(q);
+      const size_t es = p.out.kind == S8OutKind::Int8 ? 1 : sizeof(float);
+      q.x = p.x + q.count * p.h * p.w;
+      q.y = static_cast<char*>(p.y) + q.count * p.ho * p.wo * es;
+      q.k = p.k + q.count * kDwS8PackedBytes;
+      q.out = out_from_row(p.out, q.count);
+      q.count = 1;
+      return dw3x3_s8_smull_wide<S>(q);
+    }
+  }
+  dw3x3_s8_smull_wide<S>(p);
 }
 
 void dw3x3_s8_smull_s1(const DwPlaneS8& p) { dw3x3_s8_smull<1>(p); }
