@@ -13,7 +13,8 @@
 // more than one column past the row) or at the top (stride 1: > 2, stride 2:
 // > 1), and of the narrow maps (w <= 16) the last plane of a run and those
 // the narrow strip does not take (neon/dwconv3x3_s8_rows.h: whole rows in
-// registers, exact stores).
+// registers, exact stores; stride 2, 16 < w <= 31: the last plane of a
+// narrow run goes to the 8-lane strips).
 //
 // Strips: 16 output columns x0 .. x0 + 15 at x0 = 0, 16, .., then the rest
 // r = wo % 16 as one 8-lane strip at wo - 8 (r <= 8) or one 16-lane strip at
