@@ -685,12 +685,14 @@ def test_chains(rng):
 @pytest.mark.parametrize("isa", sorted(int8_mod.RATES))
 def test_rule_table(isa):
     """What the counts behind RATES say, per kernel: depthwise 3x3 never pays alone (int8's
-    0.68-1.72 MACs per instruction against float32's 1.63-2.72; on the sdot kernels 2.9 and
-    2.5, but not by enough for the input's Quantize), dense 3x3 stride 1 (fp32 Winograd)
-    pays on i8mm only; pointwise layers of m = 64 MACs per input element pay on the sdot
-    and smmla kernels only (smull from m = 86, armv7 from 74: THRESHOLDS)."""
+    0.68-1.08 MACs per instruction on armv7, 2.24 and 2.27 on the A72's assembly kernel,
+    2.9 and 2.5 on the sdot kernels, against float32's 1.75-2.5: not by enough for the
+    input's Quantize), dense 3x3 stride 1 (fp32 Winograd) pays on i8mm only; pointwise
+    layers of m = 64 MACs per input element pay on the sdot and smmla kernels only (smull
+    from m = 86, armv7 from 74: THRESHOLDS)."""
     pays = lambda shape, g=1, s=(1, 1): int8_mod.int8_pays(shape, g, s, isa)[0]  # noqa: E731
     sdot_dw = isa in ("dotprod", "i8mm")  # the sdot depthwise kernels (an i8mm core has dotprod)
+    asm_dw = sdot_dw or isa == "smull"  # and the A72's assembly one
     assert not pays((96, 1, 3, 3), 96) and not pays((96, 1, 3, 3), 96, (2, 2))
     assert pays((64, 64, 3, 3)) == (isa == "i8mm")
     assert pays((64, 64, 1, 1)) == sdot_dw
@@ -698,22 +700,24 @@ def test_rule_table(isa):
     # between two wide pointwise layers (int8 on every kernel) a depthwise one saves its
     # reader's quantization: int8 where its int8 count / 0.9 is below float32's plus the
     # Quantize's / 0.9, per input element: on the sdot kernels 9 / 2.9 / 0.9 = 3.4 < 9 / 2.5
-    # + 2.50 / 0.9 = 6.4 (+ its expansion's float32 store); not on smull, 9 / 1.4 / 0.9 =
-    # 7.1 > 6.4, nor armv7, 9 / 0.95 / 0.9 = 10.5 > 9 / 1.75 + 2.63 / 0.9 = 8.1 (with
-    # the Quantize at 4.31 / 4.88 instructions per element, before neon/quantize.h's
-    # magic-number rounding, both ran it int8: 8.4 and 10.56 on the float32 side)
+    # + 2.50 / 0.9 = 6.4 (+ its expansion's float32 store); on smull 9 / 2.24 / 0.9 = 4.5 <
+    # 6.4 (9 / 1.4 / 0.9 = 7.1 > 6.4 with the intrinsics kernel before 0db6d4a); not on
+    # armv7, 9 / 0.95 / 0.9 = 10.5 > 9 / 1.75 + 2.63 / 0.9 = 8.1 (with the Quantize at
+    # 4.31 / 4.88 instructions per element, before neon/quantize.h's magic-number
+    # rounding, both ran it int8: 8.4 and 10.56 on the float32 side)
     chain = [int8_mod.layer_costs((2048, 128, 1, 1), 1, (1, 1), isa),
              int8_mod.layer_costs((2048, 1, 3, 3), 2048, (1, 1), isa),
              int8_mod.layer_costs((2048, 2048, 1, 1), 1, (1, 1), isa)]
     picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
-    assert picks == [True, sdot_dw, True]
+    assert picks == [True, asm_dw, True]
     # stride 2 (a quarter of the elements after it, so a quarter of the Quantize to spare):
-    # float32 where int8 layers store float32 at no extra cost (STORE_F32 0: smull, armv7):
-    # 2.25 / 1.0 / 0.9 = 2.5 > 2.25 / 2.2 + 2.50 / 4 / 0.9 = 1.7; int8 on the sdot kernels
-    # (2.25 / 2.5 / 0.9 = 1.0 < 1.7 even without the expansion's float32 store it spares)
+    # armv7, where int8 layers store float32 at no extra cost (STORE_F32 0): float32,
+    # 2.25 / 0.8 / 0.9 = 3.1 > 2.25 / 1.9 + 2.63 / 4 / 0.9 = 1.9; int8 on the sdot kernels
+    # (2.25 / 2.5 / 0.9 = 1.0 < 2.25 / 2.2 + 2.50 / 4 / 0.9 = 1.7 even without the
+    # expansion's float32 store it spares) and on smull (2.25 / 2.27 / 0.9 = 1.1 < 1.7)
     chain[1] = int8_mod.layer_costs((2048, 1, 3, 3), 2048, (2, 2), isa)
     picks, _ = int8_mod.pick_chain(chain, int8_mod.QUANTIZE_INSNS[isa])
-    assert picks == [True, sdot_dw, True]
+    assert picks == [True, asm_dw, True]
 
 
 # The thresholds int8.py's docstring states: (first m = out_channels of a 1x1 layer that runs

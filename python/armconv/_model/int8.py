@@ -151,7 +151,14 @@ LAYERS = ("auto", "all")
 #              576_14, 960_7} (int8 output, as inside an int8 chain; float32
 #              output 0.94-0.97 times that) qdw3x3s1_64_56
 #              fp32 2.08-2.72 (3.14) | as a72 | 1.63-1.83 (1.92)
-#              int8 1.08-1.72 | 1.08-1.72 | 0.83-1.08 (a76: before the sdot kernels)
+#              int8 1.08-1.72 | 1.08-1.72 | 0.83-1.08 (a72 before its assembly
+#                   kernel; a76 before the sdot kernels)
+#              int8 on the A72's assembly kernel (dwconv3x3_s8-aarch64-1x16-smull,
+#                   bench/insncount.py --cpu cortex-a72 'qmbv2_dw_*', the perf gate's
+#                   figures on the dws8 branch, 99a2692): 2.55 (32@112), 2.49 (144@56),
+#                   2.20 (192@28), 2.10 (384@14, 576@14), 1.63 (960@7); over
+#                   MobileNetV2's 13 stride-1 layers 16.4 M MACs in 7.31 M
+#                   instructions: 2.24 (the "smull" figure)
 #              int8 on the sdot kernels (dwconv3x3_s8-aarch64-1x16-dotprod, a76;
 #                   bench/insncount.py --cpu cortex-a76 'qmbv2_dw_*' qdw3x3s1_64_56,
 #                   the perf gate's figures): 3.62 (32@112), 3.03 (144@56), 2.82
@@ -163,7 +170,11 @@ LAYERS = ("auto", "all")
 #   depthwise_s2  the same, stride 2: mbv2_dw_s2_{96_112, 144_56, 192_28,
 #              576_14} dw3x3s2_64_56 / qmbv2_dw_s2_576_14 qdw3x3s2_64_56
 #              fp32 2.06-2.44 (2.49) | as a72 | 1.82-2.12 (2.07)
-#              int8 0.94-1.07 | 0.94-1.07 | 0.68-0.83 (a76: before the sdot kernels)
+#              int8 0.94-1.07 | 0.94-1.07 | 0.68-0.83 (a72 before its assembly
+#                   kernel; a76 before the sdot kernels)
+#              int8 on the A72's assembly kernel (as above): 2.44 (96@112), 2.17
+#                   (144@56), 2.04 (192@28), 1.60 (576@14); over MobileNetV2's 4
+#                   stride-2 layers 4.32 M MACs in 1.91 M instructions: 2.27
 #              int8 on the sdot kernels (a76, as above): 2.62 (96@112), 2.39
 #                   (144@56), 2.10 (192@28), 2.01 (576@14), 2.38 (qdw3x3s2_64_56);
 #                   over MobileNetV2's 4 stride-2 layers 4.32 M MACs in 1.75 M
@@ -190,7 +201,7 @@ LAYERS = ("auto", "all")
 # armv7, sits).
 RATES = {
     # kernel: {kind: (fp32, int8)}
-    "smull": {"pointwise": (3.65, 4.6), "depthwise": (2.5, 1.4), "depthwise_s2": (2.2, 1.0),
+    "smull": {"pointwise": (3.65, 4.6), "depthwise": (2.5, 2.24), "depthwise_s2": (2.2, 2.27),
               "conv3x3s1": (12.5, 6.9), "other": (5.2, 4.75)},
     "dotprod": {"pointwise": (3.65, 12.9), "depthwise": (2.5, 2.9), "depthwise_s2": (2.2, 2.5),
                 "conv3x3s1": (12.5, 13.2), "other": (5.2, 13.0)},
