@@ -198,6 +198,16 @@ def _call_cases(layer, good):
     other = np.float64 if good.dtype != np.float64 else np.float32
     ydt = (np.float16 if good.dtype == np.float16
            else np.int8 if getattr(layer, "output_scale", None) is not None else np.float32)
+    ro_out = np.empty((n, co, ho, wo), ydt)
+    ro_out.flags.writeable = False
+    # x and out in one buffer, overlapping by a few bytes: out starts inside x's last bytes.
+    ysz = np.dtype(ydt).itemsize
+    nbuf = good.nbytes + n * co * ho * wo * ysz
+    shared = np.zeros(nbuf + 64, np.uint8)
+    good_in_big = shared[:good.nbytes].view(good.dtype).reshape(good.shape)
+    good_in_big[...] = good
+    at = (good.nbytes - 8) // ysz * ysz
+    big_out = shared[at:at + n * co * ho * wo * ysz].view(ydt).reshape(n, co, ho, wo)
     return [
         ("fast", (good,), {}),
         ("read-only", (ro,), {}),
@@ -211,6 +221,15 @@ def _call_cases(layer, good):
         ("keyword x", (), {"x": good}),
         ("out=None", (good,), {"out": None}),
         ("out", (good,), {"out": np.empty((n, co, ho, wo), ydt)}),
+        ("out positional", (good, np.empty((n, co, ho, wo), ydt)), {}),
+        ("out keyword x", (), {"x": good, "out": np.empty((n, co, ho, wo), ydt)}),
+        ("out Fortran", (good,), {"out": np.asfortranarray(np.empty((n, co, ho, wo), ydt))}),
+        ("out read-only", (good,), {"out": ro_out}),
+        ("out subclass", (good,), {"out": np.empty((n, co, ho, wo), ydt).view(_Sub)}),
+        ("out 3-D", (good,), {"out": np.empty((n * co, ho, wo), ydt)}),
+        ("out list", (good,), {"out": [0.0]}),
+        ("out byte-swapped", (good,), {"out": np.empty((n, co, ho, wo), np.dtype(ydt).newbyteorder(">"))}),
+        ("out overlaps x's buffer", (good_in_big,), {"out": big_out}),
         ("wrong dtype", (good.astype(other),), {}),
         ("byte-swapped", (good.astype(good.dtype.newbyteorder(">")),), {}),
         ("wrong channels", (np.zeros((n, c + 1, h, w), good.dtype),), {}),
@@ -260,10 +279,14 @@ def test_fast_call_is_the_full_path(name, layer, good):
         if "float16 to an fp32" in name:  # refused whatever the layout
             assert fast[0] == "raise", (case, fast)
             continue
-        if case in ("fast", "read-only", "strided", "misaligned", "out", "3-D"):
+        if case in ("fast", "read-only", "strided", "misaligned", "out", "3-D", "out positional",
+                    "out keyword x", "out subclass"):
             assert fast[0] == "ok", (case, fast)
-        if case in ("wrong channels", "2-D", "map smaller than the kernel", "out wrong shape"):
+        if case in ("wrong channels", "2-D", "map smaller than the kernel", "out wrong shape",
+                    "out Fortran", "out read-only", "out 3-D", "out overlaps x's buffer"):
             assert fast[0] == "raise" and issubclass(fast[1], ValueError), (case, fast)
+        if fast[0] == "ok" and kw.get("out") is not None:
+            assert layer(*args, **kw) is kw["out"], case  # `out` itself, whatever kind it was
 
 
 def test_fast_call_result_is_a_new_array():

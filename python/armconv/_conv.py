@@ -138,8 +138,8 @@ class Conv2d(ConvLayer):
         This is the full path: the extension's ``__call__`` (installed below
         the class; this method is then ``Conv2d._call``) runs the common call
         itself (a float32 C-contiguous (N, C, H, W) numpy array, or float16
-        when the layer takes it; no ``out``) and passes every other call, and
-        any it refuses, here.
+        when the layer takes it; ``out`` None or such a numpy array) and
+        passes every other call, and any it refuses, here.
         """
         dt: Any = np.float32
         hint = None

@@ -265,8 +265,9 @@ class QConv2d(ConvLayer):
 
         The full path: the extension's ``__call__`` (installed below the
         class; this method is then ``QConv2d._call``) runs the common call
-        itself (an int8 C-contiguous (N, C, H, W) numpy array, no ``out``)
-        and passes every other call, and any it refuses, here.
+        itself (an int8 C-contiguous (N, C, H, W) numpy array; ``out`` None
+        or such a numpy array) and passes every other call, and any it
+        refuses, here.
         """
         hint = (f"quantize it with armconv.quantize(x, {self.input_scale!r}) (x as float32 real "
                 f"values; {self.input_scale!r} is this layer's input_scale); x.astype(np.int8) "

@@ -38,12 +38,11 @@ class PyConv2d {
     return run_layer<float, float>(*layer_, x, call_size(x, layer_->params()), out);
   }
 
-  // layer(x) (bindings.h, layer_call): x a dense (N, C, H, W) ndarray; float32,
-  // or float16 for a layer asked for fp16 (the Python class's rule).
-  py::object fast_call(const py::array& x) const {
-    if (is_dtype<float>(x)) return run_layer<float, float>(*layer_, x, call_size(x, layer_->params()), py::none());
-    if (f16_io_ && is_dtype<Half>(x))
-      return run_layer<Half, Half>(*layer_, x, call_size(x, layer_->params()), py::none());
+  // layer(x[, out]) (bindings.h, layer_call): x a dense (N, C, H, W) ndarray;
+  // float32, or float16 for a layer asked for fp16 (the Python class's rule).
+  py::object fast_call(const py::array& x, const py::object& out) const {
+    if (is_dtype<float>(x)) return run_layer<float, float>(*layer_, x, call_size(x, layer_->params()), out);
+    if (f16_io_ && is_dtype<Half>(x)) return run_layer<Half, Half>(*layer_, x, call_size(x, layer_->params()), out);
     return py::object();
   }
 
@@ -65,9 +64,9 @@ class PyConv2d {
 const char kConv2dCallDoc[] =
     "__call__($self, x, out=None)\n--\n\n"
     "layer(x) or layer(x, out=y): see the class docstring and _call (the Python\n"
-    "method this C++ one passes every call to but the common one: x a float32\n"
+    "method this C++ one passes every call to but the common ones: x a float32\n"
     "(or, for a layer built with precision='fp16', float16) C-contiguous\n"
-    "(N, C, H, W) numpy.ndarray, no out).";
+    "(N, C, H, W) numpy.ndarray, out None or such an array of the output).";
 PyMethodDef conv2d_call = {"__call__", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(
                                            &layer_call<PyConv2d>)),
                            METH_FASTCALL | METH_KEYWORDS, kConv2dCallDoc};

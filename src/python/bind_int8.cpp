@@ -51,10 +51,10 @@ class PyQConv2d {
     return run_layer<float, int8_t>(*layer_, x, s, out);
   }
 
-  // layer(x) (bindings.h, layer_call): x a dense (N, C, H, W) ndarray of int8.
-  py::object fast_call(const py::array& x) const {
+  // layer(x[, out]) (bindings.h, layer_call): x a dense (N, C, H, W) ndarray of int8.
+  py::object fast_call(const py::array& x, const py::object& out) const {
     if (!is_dtype<int8_t>(x)) return py::object();
-    return run(x, py::none());
+    return run(x, out);
   }
 
   py::tuple output_shape(int64_t n, int64_t h, int64_t w) const {
@@ -70,8 +70,8 @@ class PyQConv2d {
 const char kQConv2dCallDoc[] =
     "__call__($self, x, out=None)\n--\n\n"
     "layer(x) or layer(x, out=y): see the class docstring and _call (the Python\n"
-    "method this C++ one passes every call to but the common one: x an int8\n"
-    "C-contiguous (N, C, H, W) numpy.ndarray, no out).";
+    "method this C++ one passes every call to but the common ones: x an int8\n"
+    "C-contiguous (N, C, H, W) numpy.ndarray, out None or such an array of the output).";
 PyMethodDef qconv2d_call = {"__call__", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(
                                             &layer_call<PyQConv2d>)),
                             METH_FASTCALL | METH_KEYWORDS, kQConv2dCallDoc};

@@ -176,21 +176,25 @@ py::array run_layer(const Layer& layer, const py::array& x, const CallSize& s, c
 // array kind and explains every refusal. install_call() (the bound class's
 // static `_install_call(cls)`, run once when the package is imported) moves
 // that method to `cls._call` and makes `cls.__call__` the C++ method
-// layer_call<PyLayer>: the common call, layer(x) with x a numpy.ndarray
-// (exactly, not a subclass), 4-D, C-contiguous and aligned, runs there
-// through PyLayer::fast_call(x), without a Python frame and without
-// pybind11's argument parsing (measured on a 4 -> 4 1x1 layer over a 1x1 map,
-// qemu cortex-a72: see the README's call-cost note). Every other call (out=,
-// keywords, a 3-D x, another array kind, a dtype fast_call() does not take)
-// and every call fast_call() refuses or fails (wrong channels, an empty
-// output, an error while running...) goes to `_call` with its arguments
-// unchanged, which runs it or raises what it always raised: the C++ method
-// itself never raises (but what `_call` raises). Nothing here is mutable
-// state: the method table is constant, the interned name made once.
+// layer_call<PyLayer>: the common calls, layer(x), layer(x, y) and
+// layer(x, out=y) with x (and y) a numpy.ndarray (exactly, not a subclass),
+// 4-D, C-contiguous and aligned, run there through PyLayer::fast_call(x,
+// out), without a Python frame and without pybind11's argument parsing
+// (measured on a 4 -> 4 1x1 layer over a 1x1 map, qemu cortex-a72: see the
+// README's call-cost note). Every other call (other keywords, a 3-D x,
+// another array kind, a dtype fast_call() does not take) and every call
+// fast_call() refuses or fails (wrong channels, an empty output, an `out`
+// of the wrong shape or dtype, read-only or overlapping x, an error while
+// running...) goes to `_call` with its arguments unchanged, which runs it or
+// raises what it always raised: the C++ method itself never raises (but
+// what `_call` raises). Nothing here is mutable state: the method table is
+// constant, the interned names made once.
 //
-// PyLayer::fast_call(const py::array& x) const: x as above; returns the new
-// output, or a null object when x's dtype is not one the fast call takes;
-// may throw (then `_call` runs).
+// PyLayer::fast_call(const py::array& x, const py::object& out) const: x as
+// above, out None or an ndarray as above; returns the new output or `out`,
+// or a null object when x's dtype is not one the fast call takes; may throw
+// (then `_call` runs). run_layer() checks `out` (dtype, shape, writable, no
+// overlap with x).
 
 // Whether x is an exact numpy.ndarray of `ndim` dimensions, C-contiguous and aligned.
 inline bool dense_ndarray(PyObject* x, int ndim) {
@@ -201,20 +205,36 @@ inline bool dense_ndarray(PyObject* x, int ndim) {
   return a->nd == ndim && (a->flags & dense) == dense;
 }
 
-// The name "_impl", interned once (the first install_call), never released.
+// The names "_impl" and "out", interned once (the first install_call), never released.
 inline PyObject* impl_attr_name() {
   static PyObject* const name = PyUnicode_InternFromString("_impl");
   return name;
+}
+inline PyObject* out_kw_name() {
+  static PyObject* const name = PyUnicode_InternFromString("out");
+  return name;
+}
+
+// `out` of layer(x), layer(x, y) or layer(x, out=y) (a borrowed reference;
+// Py_None for layer(x)), or nullptr for any other form of call.
+inline PyObject* call_out(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (kwnames == nullptr) return nargs == 1 ? Py_None : nargs == 2 ? args[1] : nullptr;
+  if (nargs != 1 || PyTuple_GET_SIZE(kwnames) != 1) return nullptr;
+  PyObject* kw = PyTuple_GET_ITEM(kwnames, 0);  // interned by the caller, as a rule: compared by pointer first
+  if (kw != out_kw_name() && PyUnicode_Compare(kw, out_kw_name()) != 0) return nullptr;
+  return args[1];
 }
 
 // A METH_FASTCALL | METH_KEYWORDS method: self is the Python layer.
 template <class PyLayer>
 PyObject* layer_call(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  if (nargs == 1 && kwnames == nullptr && dense_ndarray(args[0], 4)) {
+  PyObject* out = nargs >= 1 ? call_out(args, nargs, kwnames) : nullptr;
+  if (out && dense_ndarray(args[0], 4) && (out == Py_None || dense_ndarray(out, 4))) {
     try {
       const py::object impl = py::reinterpret_steal<py::object>(PyObject_GetAttr(self, impl_attr_name()));
       if (impl) {
-        py::object y = impl.cast<const PyLayer&>().fast_call(py::reinterpret_borrow<py::array>(args[0]));
+        py::object y = impl.cast<const PyLayer&>().fast_call(py::reinterpret_borrow<py::array>(args[0]),
+                                                             py::reinterpret_borrow<py::object>(out));
         if (y) return y.release().ptr();
       }
     } catch (...) {  // refused or failed: `_call` runs the call again and says why
@@ -234,6 +254,7 @@ inline void install_call(const py::type& cls, PyMethodDef* def) {
   if (!own.contains("__call__") || own.contains("_call"))
     throw py::type_error("install_call: the class must define __call__ and not _call");
   impl_attr_name();
+  out_kw_name();
   py::object method = py::reinterpret_steal<py::object>(
       PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), def));
   if (!method) throw py::error_already_set();
