@@ -171,6 +171,147 @@ def test_layer_call_fast_path():
         layer(x.astype(">f4"))
 
 
+class _Sub(np.ndarray):
+    """An ndarray subclass: not the fast call's exact numpy.ndarray."""
+
+
+def _outcome(fn, *args, **kw):
+    """What a call gives: ("ok", result dtype, shape, bytes) or ("raise", type, message)."""
+    try:
+        y = fn(*args, **kw)
+    except Exception as e:  # noqa: BLE001 - the exact exception is the point
+        return ("raise", type(e), str(e))
+    return ("ok", y.dtype, y.shape, np.ascontiguousarray(y).tobytes())
+
+
+def _call_cases(layer, good):
+    """(name, args, kwargs) of calls on `layer`: `good` (a fast-call input) and ways to be wrong."""
+    n, c, h, w = good.shape
+    co, ho, wo = layer.output_shape(n, h, w)[1:]
+    big = np.zeros((n, c, h, 2 * w), good.dtype)
+    big[..., ::2] = good
+    buf = np.zeros(good.nbytes + 1, np.uint8)
+    mis = buf[1:].view(good.dtype).reshape(good.shape)
+    mis[...] = good
+    ro = good.copy()
+    ro.flags.writeable = False
+    other = np.float64 if good.dtype != np.float64 else np.float32
+    ydt = (np.float16 if good.dtype == np.float16
+           else np.int8 if getattr(layer, "output_scale", None) is not None else np.float32)
+    ro_out = np.empty((n, co, ho, wo), ydt)
+    ro_out.flags.writeable = False
+    # x and out in one buffer, overlapping by a few bytes: out starts inside x's last bytes.
+    ysz = np.dtype(ydt).itemsize
+    nbuf = good.nbytes + n * co * ho * wo * ysz
+    shared = np.zeros(nbuf + 64, np.uint8)
+    good_in_big = shared[:good.nbytes].view(good.dtype).reshape(good.shape)
+    good_in_big[...] = good
+    at = (good.nbytes - 8) // ysz * ysz
+    big_out = shared[at:at + n * co * ho * wo * ysz].view(ydt).reshape(n, co, ho, wo)
+    return [
+        ("fast", (good,), {}),
+        ("read-only", (ro,), {}),
+        ("batch 0", (good[:0].copy(),), {}),
+        ("3-D", (good[0].copy(),), {}),
+        ("strided", (big[..., ::2],), {}),
+        ("misaligned", (mis,), {}),
+        ("Fortran", (np.asfortranarray(good),), {}),
+        ("subclass", (good.copy().view(_Sub),), {}),
+        ("list", (good.tolist(),), {}),
+        ("keyword x", (), {"x": good}),
+        ("out=None", (good,), {"out": None}),
+        ("out", (good,), {"out": np.empty((n, co, ho, wo), ydt)}),
+        ("out positional", (good, np.empty((n, co, ho, wo), ydt)), {}),
+        ("out keyword x", (), {"x": good, "out": np.empty((n, co, ho, wo), ydt)}),
+        ("out Fortran", (good,), {"out": np.asfortranarray(np.empty((n, co, ho, wo), ydt))}),
+        ("out read-only", (good,), {"out": ro_out}),
+        ("out subclass", (good,), {"out": np.empty((n, co, ho, wo), ydt).view(_Sub)}),
+        ("out 3-D", (good,), {"out": np.empty((n * co, ho, wo), ydt)}),
+        ("out list", (good,), {"out": [0.0]}),
+        ("out byte-swapped", (good,), {"out": np.empty((n, co, ho, wo), np.dtype(ydt).newbyteorder(">"))}),
+        ("out overlaps x's buffer", (good_in_big,), {"out": big_out}),
+        ("wrong dtype", (good.astype(other),), {}),
+        ("byte-swapped", (good.astype(good.dtype.newbyteorder(">")),), {}),
+        ("wrong channels", (np.zeros((n, c + 1, h, w), good.dtype),), {}),
+        ("2-D", (np.zeros((c, h), good.dtype),), {}),
+        ("5-D", (good[None],), {}),
+        ("map smaller than the kernel", (np.zeros((n, c, 1, 1), good.dtype),), {}),
+        ("out wrong shape", (good,), {"out": np.empty((n, co, ho, wo + 1), ydt)}),
+        ("out wrong dtype", (good,), {"out": np.empty((n, co, ho, wo), np.float64)}),
+        ("out overlaps x", (good,), {"out": good}),
+        ("two positional", (good, None, None), {}),
+        ("unknown keyword", (good,), {"bad": 1}),
+        ("no argument", (), {}),
+    ]
+
+
+def _layers():
+    rng = np.random.default_rng(11)
+    w = rng.standard_normal((6, 4, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    x = rng.standard_normal((2, 4, 7, 9)).astype(np.float32)
+    fp16 = armconv.Conv2d(w, b, padding=(0, 1), precision="fp16")
+    q = armconv.QConv2d(w, b, 0.05, 0.1, padding=(0, 1), activation="relu")
+    qf = armconv.QConv2d(w, b, 0.05, None, padding=(0, 1))
+    xq = armconv.quantize(x, 0.05)
+    return [
+        ("Conv2d", armconv.Conv2d(w, b, padding=(0, 1), activation="relu6"), x),
+        ("Conv2d fp16 float32", fp16, x),
+        ("Conv2d fp16 float16", fp16, x.astype(np.float16)),
+        ("Conv2d float16 to an fp32 layer", armconv.Conv2d(w, b, padding=(0, 1)), x.astype(np.float16)),
+        ("QConv2d int8 out", q, xq),
+        ("QConv2d float out", qf, xq),
+    ]
+
+
+@pytest.mark.parametrize("name,layer,good", _layers(), ids=[c[0] for c in _layers()])
+def test_fast_call_is_the_full_path(name, layer, good):
+    """layer(x) runs the common call in C++ (the class's __call__ is the extension's
+    method) and passes every other to _call, the Python full path: every call
+    gives what _call gives, the same bits or the same exception and message."""
+    cls = type(layer)
+    assert type(cls.__dict__["__call__"]).__name__ == "method_descriptor"
+    assert cls._call.__doc__ and "full path" in cls._call.__doc__
+    for case, args, kw in _call_cases(layer, good):
+        fast = _outcome(layer, *args, **kw)
+        full = _outcome(cls._call, layer, *args, **kw)
+        assert fast == full, case
+        if "float16 to an fp32" in name:  # refused whatever the layout
+            assert fast[0] == "raise", (case, fast)
+            continue
+        if case in ("fast", "read-only", "strided", "misaligned", "out", "3-D", "out positional",
+                    "out keyword x", "out subclass"):
+            assert fast[0] == "ok", (case, fast)
+        if case in ("wrong channels", "2-D", "map smaller than the kernel", "out wrong shape",
+                    "out Fortran", "out read-only", "out 3-D", "out overlaps x's buffer"):
+            assert fast[0] == "raise" and issubclass(fast[1], ValueError), (case, fast)
+        if fast[0] == "ok" and kw.get("out") is not None:
+            assert layer(*args, **kw) is kw["out"], case  # `out` itself, whatever kind it was
+
+
+def test_fast_call_result_is_a_new_array():
+    """The fast call returns a fresh, writable, C-contiguous array each call."""
+    layer = armconv.Conv2d(np.ones((3, 2, 1, 1), np.float32))
+    x = np.ones((1, 2, 2, 2), np.float32)
+    a, b = layer(x), layer(x)
+    assert a is not b and not np.shares_memory(a, b) and not np.shares_memory(a, x)
+    assert a.flags.c_contiguous and a.flags.writeable and a.flags.owndata
+    np.testing.assert_array_equal(a, np.full((1, 3, 2, 2), 2, np.float32))
+
+
+def test_fast_call_installed_once():
+    """_install_call refuses a class that has no __call__ of its own or already has _call."""
+    from armconv import _armconv
+
+    class NoCall:
+        pass
+
+    with pytest.raises(TypeError, match="install_call"):
+        _armconv.Conv2d._install_call(NoCall)
+    with pytest.raises(TypeError, match="install_call"):
+        _armconv.Conv2d._install_call(armconv.Conv2d)
+
+
 def test_private_module_checks_its_inputs():
     """The extension module itself refuses what would crash (in case it is used directly)."""
     from armconv import _armconv

@@ -390,3 +390,46 @@ def test_two_python_threads_run_multithreaded_layers(rng):
         c.join(timeout=600)
     assert not any(c.is_alive() for c in callers), "a caller hung"
     assert not errors, errors
+
+
+def test_layers_keep_plans_per_size(rng):
+    """A layer keeps the plans of the sizes it has run (core/plan.h, PlanMemo: at
+    most 16) and is called from several Python threads at once over more sizes
+    than that, in different orders and at different thread counts: every call
+    returns the bits a fresh layer (nothing kept) gives for its size, first call or not."""
+    w = rng.standard_normal((8, 6, 3, 3)).astype(np.float32)
+    wq = rng.standard_normal((8, 6, 1, 1)).astype(np.float32)
+    sizes = [(n, h, h + d) for n in (1, 2) for h in (3, 5, 8, 11, 14) for d in (0, 1)]  # 20 sizes
+    sizes = sizes[:18 if UNDER_QEMU else 20]
+    makers = [lambda: armconv.Conv2d(w, padding=1),  # auto 3x3: picks by map size
+              lambda: armconv.Conv2d(wq, activation="relu"),  # GEMM 1x1
+              lambda: armconv.QConv2d(wq, None, 0.05, 0.1)]
+    xs = [rng.standard_normal((n, 6, h, ww)).astype(np.float32) for n, h, ww in sizes]
+    cases = []
+    for make in makers:
+        q = isinstance(make(), armconv.QConv2d)
+        ins = [armconv.quantize(x, 0.05) if q else x for x in xs]
+        want = [make()(x).tobytes() for x in ins]  # a fresh layer per size
+        cases.append((make(), ins, want))
+    errors = []
+
+    def caller(threads, order):
+        try:
+            with armconv.threads(threads):
+                for _ in range(2):
+                    for layer, ins, want in cases:
+                        for i in order:
+                            assert layer(ins[i]).tobytes() == want[i], (threads, sizes[i])
+        except BaseException as e:  # reported by the main thread
+            errors.append(e)
+
+    idx = list(range(len(sizes)))
+    callers = [threading.Thread(target=caller, args=(1, idx)),
+               threading.Thread(target=caller, args=(3, idx[::-1])),
+               threading.Thread(target=caller, args=(2, idx[1::2] + idx[::2]))]
+    for c in callers:
+        c.start()
+    for c in callers:
+        c.join(timeout=600)
+    assert not any(c.is_alive() for c in callers), "a caller hung"
+    assert not errors, errors

@@ -142,6 +142,7 @@ const char* algo_rejects(Algo algo, const Conv2dParams& p);
 
 namespace detail {
 class ConvImpl;
+class PlanMemo;
 struct PlanAccess;
 }  // namespace detail
 
@@ -187,6 +188,7 @@ class Conv2d {
   Precision precision_ = Precision::Fp32;
   bool by_map_size_ = false;  // impl_ picks its algorithm by map size (an `auto` 3x3 layer)
   std::unique_ptr<const detail::ConvImpl> impl_;
+  std::unique_ptr<const detail::PlanMemo> plans_;  // the plans of the sizes run() has run (core/plan.h)
 };
 
 // One-shot convolution (packs the weights, runs, frees).

@@ -9,8 +9,6 @@ from . import _args
 from ._armconv import Conv2d as _Conv2dImpl
 from ._armconv import sgemm as _sgemm
 from ._layer import ConvLayer
-
-_F32 = np.dtype(np.float32)
 from ._types import (ActivationArg, AlgoArg, ArrayIn, F16Array, F32Array, IntPair, PaddingArg,
                      PrecisionArg)
 
@@ -136,17 +134,13 @@ class Conv2d(ConvLayer):
         ``out``: a C-contiguous, writable array of x's dtype and the output's
         exact shape, sharing no memory with x (any CPU array kind: numpy,
         torch...); returned as it was passed.
+
+        This is the full path: the extension's ``__call__`` (installed below
+        the class; this method is then ``Conv2d._call``) runs the common call
+        itself (a float32 C-contiguous (N, C, H, W) numpy array, or float16
+        when the layer takes it; ``out`` None or such a numpy array) and
+        passes every other call, and any it refuses, here.
         """
-        if out is None and type(x) is np.ndarray and x.dtype is _F32 and x.ndim == 4:
-            # The common call (a float32 (N, C, H, W) numpy array, a new
-            # output) goes straight to the extension, which checks layout and
-            # channels itself (measured: a third of the instructions of a 1x1
-            # layer on a 1x1 map went to the checks below). On any complaint
-            # the full path below runs and explains.
-            try:
-                return self._impl.run(x)
-            except (TypeError, ValueError):
-                pass
         dt: Any = np.float32
         hint = None
         a = _args.as_ndarray("x", x, np.dtype(np.float32))
@@ -182,6 +176,12 @@ class Conv2d(ConvLayer):
     def __repr__(self) -> str:
         p = f", precision={self.precision!r}" if self._f16_io else ""
         return f"Conv2d({self._repr_fields()}, algo={self.algo!r}{p})"
+
+
+# layer(x): the extension's C++ __call__ (src/python/bindings.h, layer_call) runs the common
+# call without a Python frame; Conv2d.__call__ above becomes Conv2d._call, the path it
+# passes every other call to.
+_Conv2dImpl._install_call(Conv2d)
 
 
 def _torch_activation(a: Any) -> ActivationArg:

@@ -261,7 +261,14 @@ class QConv2d(ConvLayer):
     def __call__(self, x: ArrayIn, out: _Out) -> _Out: ...
 
     def __call__(self, x: ArrayIn, out: Any = None) -> Any:
-        """Run the layer on int8 x; int8 result with output_scale, else float32."""
+        """Run the layer on int8 x; int8 result with output_scale, else float32.
+
+        The full path: the extension's ``__call__`` (installed below the
+        class; this method is then ``QConv2d._call``) runs the common call
+        itself (an int8 C-contiguous (N, C, H, W) numpy array; ``out`` None
+        or such a numpy array) and passes every other call, and any it
+        refuses, here.
+        """
         hint = (f"quantize it with armconv.quantize(x, {self.input_scale!r}) (x as float32 real "
                 f"values; {self.input_scale!r} is this layer's input_scale); x.astype(np.int8) "
                 f"would wrap values above 127 to negative numbers")
@@ -272,3 +279,8 @@ class QConv2d(ConvLayer):
     def __repr__(self) -> str:
         return (f"QConv2d({self._repr_fields()}, input_scale={self.input_scale!r}, "
                 f"output_scale={self.output_scale!r}, algo={self.algo!r})")
+
+
+# layer(x): the extension's C++ __call__ (as Conv2d's, _conv.py); QConv2d.__call__ above
+# becomes QConv2d._call.
+_QConv2dImpl._install_call(QConv2d)

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "armconv/armconv.h"
@@ -40,16 +41,24 @@ inline double conv_macs(const Conv2dParams& p, const ConvPlan& pl) {
 // scratch (ScratchLease: cached per thread between calls). The packed weights
 // are shared, read-only. Units never split a reduction, so the output bits
 // do not depend on the thread count.
+// The reference form (run_all): `plan` itself when one thread runs it (no
+// copy of the plan per call), else the team's plan, made in *threaded.
 template <class X, class Y>
-ConvPlan call_plan(const ConvImplT<X, Y>& impl, const ConvPlan& plan, int* team) {
+const ConvPlan& call_plan(const ConvImplT<X, Y>& impl, const ConvPlan& plan, std::optional<ConvPlan>* threaded,
+                          int* team) {
   const int want = team_for_work(plan.work());
   if (want > 1) {
-    ConvPlan tp = impl.plan_for_threads(plan.n, plan.h, plan.w, want);
+    const ConvPlan& tp = threaded->emplace(impl.plan_for_threads(plan.n, plan.h, plan.w, want));
     *team = team_size(tp.units, tp.work_per_unit(), want);
     if (*team > 1) return tp;
   }
   *team = 1;
   return plan;
+}
+template <class X, class Y>
+ConvPlan call_plan(const ConvImplT<X, Y>& impl, const ConvPlan& plan, int* team) {
+  std::optional<ConvPlan> threaded;
+  return call_plan(impl, plan, &threaded, team);
 }
 
 // The scratch memory a call of `plan` takes at this thread's thread count
@@ -68,7 +77,8 @@ size_t call_workspace_bytes(const ConvImplT<X, Y>& impl, const ConvPlan& plan) {
 template <class X, class Y>
 void run_all(const ConvImplT<X, Y>& impl, const ConvPlan& plan, const X* x, Y* y) {
   int team = 1;
-  const ConvPlan pl = call_plan(impl, plan, &team);
+  std::optional<ConvPlan> threaded;
+  const ConvPlan& pl = call_plan(impl, plan, &threaded, &team);
   if (pl.stages > 1) {
     UnitGrid grids[ConvPlan::kMaxStages];
     for (int s = 0; s < pl.stages; s++) grids[s] = pl.stage_grid(s);

@@ -47,9 +47,12 @@
 // what the single-threaded code always did.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "core/gemm.h"
 #include "threads/threads.h"
@@ -239,6 +242,54 @@ class ConvImplF16 : public ConvImpl, public ConvImplT<Half, Half> {
 
 // The int8 families (QConv2d).
 class ConvImplS8 : public ConvImplT<int8_t, void> {};
+
+// The plans of a layer's calls, by input size (Conv2d::run, QConv2d::run_any).
+// plan(n, h, w) is a pure function of the layer and the size (top of the
+// file) and a network calls a layer on one size or a few, so a layer keeps
+// the plans its calls made and plans only a size it has not run yet
+// (measured: planning was ~1/5 of the instructions of a Python call of a
+// 1x1 layer on a 1x1 map; the team a call runs on, call_plan, is still
+// chosen per call at the thread count of the moment). The layer stays
+// immutable and may be called from several threads at once, as the mixed
+// Winograd family keeps its plans (conv_winograd.cpp, kept()): a kept plan
+// is never changed or freed while the layer lives; last_ points at the one
+// the last call found (release/acquire: a reader sees it whole); the list,
+// and the planning of a size not in it, are under mu_ (a ForkSafeSection:
+// a child forked meanwhile never inherits mu_ held). At most kMaxKept
+// sizes: find() returns nullptr for others (the caller plans those itself,
+// each call).
+class PlanMemo {
+ public:
+  // The kept plan of (n, h, w), made by make() (-> ConvPlan; may throw:
+  // then nothing is kept) the first time; nullptr if kMaxKept are kept.
+  template <class Make>
+  const ConvPlan* find(int64_t n, int64_t h, int64_t w, Make&& make) const {
+    const Kept* k = last_.load(std::memory_order_acquire);
+    if (k && k->n == n && k->h == h && k->w == w) return &k->plan;
+    ForkSafeSection section;  // (threads/threads.h: a fork() waits until mu_ is free)
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::unique_ptr<const Kept>& e : kept_)
+      if (e->n == n && e->h == h && e->w == w) {
+        last_.store(e.get(), std::memory_order_release);
+        return &e->plan;
+      }
+    if (kept_.size() >= kMaxKept) return nullptr;
+    std::unique_ptr<const Kept> e(new Kept{n, h, w, make()});
+    kept_.push_back(std::move(e));
+    last_.store(kept_.back().get(), std::memory_order_release);
+    return &kept_.back()->plan;
+  }
+
+ private:
+  struct Kept {
+    int64_t n, h, w;
+    ConvPlan plan;
+  };
+  static constexpr size_t kMaxKept = 16;
+  mutable std::atomic<const Kept*> last_{nullptr};
+  mutable std::mutex mu_;
+  mutable std::vector<std::unique_ptr<const Kept>> kept_;
+};
 
 }  // namespace detail
 }  // namespace armconv

@@ -290,6 +290,8 @@ class QConvImpl {
   // How many algorithms hold packed weights (an `auto` layer that picks by
   // map size packs each on the first plan that needs it; others: 1).
   size_t packed_algos() const { return both_ ? both_->packed() : 1; }
+  // The plans of the sizes the layer has run (QConv2d::run_any).
+  const PlanMemo& plans() const { return plans_; }
 
  private:
   void quantize_weights(const float* weight, size_t cout, size_t per) {
@@ -313,6 +315,7 @@ class QConvImpl {
   QuantLayer q_;  // before impl_: the family keeps a reference to it
   const char* algo_;
   ConvImplS8Ptr impl_;
+  PlanMemo plans_;
   const S8ByMapSize* both_ = nullptr;  // impl_, when it picks by map size
 };
 
@@ -341,11 +344,17 @@ size_t QConv2d::workspace_bytes(int64_t h, int64_t w) const {
   return detail::call_workspace_bytes(impl_->impl(), impl_->impl().plan(1, h, w));
 }
 
+// On the layer's kept plan of (n, h, w) (core/plan.h, PlanMemo), as Conv2d::run.
 void QConv2d::run_any(const int8_t* x, int64_t n, int64_t h, int64_t w, void* y) const {
   if (n < 0) throw Error("batch size must be >= 0");
-  const detail::ConvPlan plan = impl_->impl().plan(n, h, w);  // checks h, w (output_size)
-  if (n == 0) return;
-  detail::run_all(impl_->impl(), plan, x, y);
+  const detail::ConvImplS8& impl = impl_->impl();
+  const auto make = [&] { return impl.plan(n, h, w); };  // checks h, w (output_size)
+  if (const detail::ConvPlan* kept = impl_->plans().find(n, h, w, make)) {
+    if (n > 0) detail::run_all(impl, *kept, x, y);
+    return;
+  }
+  const detail::ConvPlan plan = make();
+  if (n > 0) detail::run_all(impl, plan, x, y);
 }
 
 detail::ConvPlan detail::PlanAccess::plan(const QConv2d& layer, int64_t n, int64_t h, int64_t w,

@@ -12,7 +12,7 @@ class PyConv2d {
   PyConv2d(py::array weight, py::object bias, int64_t in_channels, py::tuple stride,
            py::tuple dilation, py::tuple padding, int64_t groups, bool clamp, float lo, float hi,
            const std::string& algo, const std::string& precision)
-      : layer_(nullptr) {
+      : layer_(nullptr), f16_io_(precision == "fp16") {
     require_array<float>(weight, "weight", 4);
     py::array keep;
     const float* b = optional_bias(bias, weight, keep);
@@ -30,12 +30,20 @@ class PyConv2d {
   // Into `out` when it is not None (then returned), else into a new array.
   // x: float32, or float16 (then so is the output: Conv2d::run(const Half*...)).
   py::array run(py::array x, py::object out) const {
-    if (x.dtype().equal(py::dtype("float16"))) {
+    if (!is_dtype<float>(x) && has_dtype<Half>(x)) {
       require_array<Half>(x, "x", 4);
       return run_layer<Half, Half>(*layer_, x, call_size(x, layer_->params()), out);
     }
     require_array<float>(x, "x", 4);
     return run_layer<float, float>(*layer_, x, call_size(x, layer_->params()), out);
+  }
+
+  // layer(x[, out]) (bindings.h, layer_call): x a dense (N, C, H, W) ndarray;
+  // float32, or float16 for a layer asked for fp16 (the Python class's rule).
+  py::object fast_call(const py::array& x, const py::object& out) const {
+    if (is_dtype<float>(x)) return run_layer<float, float>(*layer_, x, call_size(x, layer_->params()), out);
+    if (f16_io_ && is_dtype<Half>(x)) return run_layer<Half, Half>(*layer_, x, call_size(x, layer_->params()), out);
+    return py::object();
   }
 
   py::tuple output_shape(int64_t n, int64_t h, int64_t w) const {
@@ -50,7 +58,18 @@ class PyConv2d {
 
  private:
   std::unique_ptr<Conv2d> layer_;
+  bool f16_io_;  // built with precision="fp16": takes float16 arrays too
 };
+
+const char kConv2dCallDoc[] =
+    "__call__($self, x, out=None)\n--\n\n"
+    "layer(x) or layer(x, out=y): see the class docstring and _call (the Python\n"
+    "method this C++ one passes every call to but the common ones: x a float32\n"
+    "(or, for a layer built with precision='fp16', float16) C-contiguous\n"
+    "(N, C, H, W) numpy.ndarray, out None or such an array of the output).";
+PyMethodDef conv2d_call = {"__call__", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(
+                                           &layer_call<PyConv2d>)),
+                           METH_FASTCALL | METH_KEYWORDS, kConv2dCallDoc};
 
 }  // namespace
 
@@ -62,6 +81,8 @@ void bind_fp32(py::module_& m) {
            py::arg("dilation"), py::arg("padding"), py::arg("groups"), py::arg("clamp"),
            py::arg("lo"), py::arg("hi"), py::arg("algo"), py::arg("precision") = "fp32")
       .def("run", &PyConv2d::run, py::arg("x"), py::arg("out") = py::none())
+      .def_static("_install_call", [](const py::type& cls) { install_call(cls, &conv2d_call); },
+                  py::arg("cls"), "Makes cls.__call__ the C++ fast call of layer(x) (bindings.h, layer_call).")
       .def("output_shape", &PyConv2d::output_shape, py::arg("n"), py::arg("h"), py::arg("w"))
       .def_property_readonly("algo", &PyConv2d::algo)
       .def_property_readonly("precision", &PyConv2d::precision)

@@ -51,6 +51,12 @@ class PyQConv2d {
     return run_layer<float, int8_t>(*layer_, x, s, out);
   }
 
+  // layer(x[, out]) (bindings.h, layer_call): x a dense (N, C, H, W) ndarray of int8.
+  py::object fast_call(const py::array& x, const py::object& out) const {
+    if (!is_dtype<int8_t>(x)) return py::object();
+    return run(x, out);
+  }
+
   py::tuple output_shape(int64_t n, int64_t h, int64_t w) const {
     return conv_output_shape(layer_->params(), n, h, w);
   }
@@ -60,6 +66,15 @@ class PyQConv2d {
  private:
   std::unique_ptr<QConv2d> layer_;
 };
+
+const char kQConv2dCallDoc[] =
+    "__call__($self, x, out=None)\n--\n\n"
+    "layer(x) or layer(x, out=y): see the class docstring and _call (the Python\n"
+    "method this C++ one passes every call to but the common ones: x an int8\n"
+    "C-contiguous (N, C, H, W) numpy.ndarray, out None or such an array of the output).";
+PyMethodDef qconv2d_call = {"__call__", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(
+                                            &layer_call<PyQConv2d>)),
+                            METH_FASTCALL | METH_KEYWORDS, kQConv2dCallDoc};
 
 }  // namespace
 
@@ -92,11 +107,10 @@ void bind_int8(py::module_& m) {
       [](py::array x, py::array scales, py::object out) {
         require_array<float>(x, "x", 3);
         check_scaled(x, scales);
-        py::array q;
-        if (out.is_none()) {
-          q = py::array_t<int8_t>({x.shape(0), x.shape(1), x.shape(2)});
-        } else {
-          q = out.cast<py::array>();
+        // (No default-constructed py::array: that allocates an empty one.)
+        py::array q = out.is_none() ? new_array<int8_t>({x.shape(0), x.shape(1), x.shape(2)})
+                                    : out.cast<py::array>();
+        if (!out.is_none()) {
           output_data<int8_t>(q, {x.shape(0), x.shape(1), x.shape(2)});
           if (bytes_overlap(q, x)) throw py::value_error("out must not overlap x");
         }
@@ -153,6 +167,8 @@ void bind_int8(py::module_& m) {
            py::arg("lo"), py::arg("hi"), py::arg("input_scale"), py::arg("output_scale"),
            py::arg("algo") = "auto")
       .def("run", &PyQConv2d::run, py::arg("x"), py::arg("out") = py::none())
+      .def_static("_install_call", [](const py::type& cls) { install_call(cls, &qconv2d_call); },
+                  py::arg("cls"), "Makes cls.__call__ the C++ fast call of layer(x) (bindings.h, layer_call).")
       .def("output_shape", &PyQConv2d::output_shape, py::arg("n"), py::arg("h"), py::arg("w"))
       .def_property_readonly("algo", [](const PyQConv2d& s) { return std::string(s.layer().algo()); })
       .def("workspace_bytes", [](const PyQConv2d& s, int64_t h, int64_t w) { return s.layer().workspace_bytes(h, w); },
