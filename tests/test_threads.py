@@ -15,7 +15,7 @@ import pytest
 
 import armconv
 from armconv import _armconv
-from conftest import UNDER_QEMU
+from conftest import UNDER_QEMU, run_callers
 
 TEAMS = (1, 2, 3, 4, 7)
 UNITS = (0, 1, 2, 3, 4, 5, 7, 8, 13, 64, 100, 1000)
@@ -152,25 +152,15 @@ def test_one_threads_object_in_several_threads():
 def test_two_python_threads_at_once():
     units, work = (600, 20) if UNDER_QEMU else (3000, 200)
     want = lcg_values(units, work)
-    errors = []
 
     def caller(team):
-        try:
-            for _ in range(6):
-                count, worker, values = run(units, team, work)
-                assert (count == 1).all()
-                np.testing.assert_array_equal(worker, static_worker(units, team))
-                np.testing.assert_array_equal(values, want)
-        except BaseException as e:  # reported by the main thread
-            errors.append(e)
+        for _ in range(6):
+            count, worker, values = run(units, team, work)
+            assert (count == 1).all()
+            np.testing.assert_array_equal(worker, static_worker(units, team))
+            np.testing.assert_array_equal(values, want)
 
-    callers = [threading.Thread(target=caller, args=(t,)) for t in (4, 3)]
-    for c in callers:
-        c.start()
-    for c in callers:
-        c.join(timeout=120)
-    assert not any(c.is_alive() for c in callers), "a caller hung"
-    assert not errors, errors
+    run_callers([(caller, (t,)) for t in (4, 3)], timeout=120)
 
 
 def _child_work(team):

@@ -20,13 +20,12 @@ layers at once (one of them shared) both get the one-thread bits.
 """
 import multiprocessing
 import sys
-import threading
 
 import numpy as np
 import pytest
 
 import armconv
-from conftest import UNDER_QEMU
+from conftest import UNDER_QEMU, run_callers
 from reference import assert_close, conv2d_bound, conv2d_ref
 from test_int8 import _int_reference, ref_multipliers, ref_requant
 from test_winograd import wino_bound
@@ -369,27 +368,16 @@ def test_two_python_threads_run_multithreaded_layers(rng):
     pairs = _layers(rng)
     _, want = _run_all(pairs, 1)
     rounds = 2 if UNDER_QEMU else 6
-    errors = []
 
     def caller(threads, order):
-        try:
-            with armconv.threads(threads):
-                for _ in range(rounds):
-                    for i in order:
-                        layer, x = pairs[i]
-                        assert plan(layer, x)["team"] > 1
-                        assert layer(x).tobytes() == want[i], (threads, i)
-        except BaseException as e:  # reported by the main thread
-            errors.append(e)
+        with armconv.threads(threads):
+            for _ in range(rounds):
+                for i in order:
+                    layer, x = pairs[i]
+                    assert plan(layer, x)["team"] > 1
+                    assert layer(x).tobytes() == want[i], (threads, i)
 
-    callers = [threading.Thread(target=caller, args=(4, [0, 1, 2, 3])),
-               threading.Thread(target=caller, args=(3, [3, 2, 1, 0]))]
-    for c in callers:
-        c.start()
-    for c in callers:
-        c.join(timeout=600)
-    assert not any(c.is_alive() for c in callers), "a caller hung"
-    assert not errors, errors
+    run_callers([(caller, (4, [0, 1, 2, 3])), (caller, (3, [3, 2, 1, 0]))], timeout=600)
 
 
 def test_layers_keep_plans_per_size(rng):
@@ -411,25 +399,14 @@ def test_layers_keep_plans_per_size(rng):
         ins = [armconv.quantize(x, 0.05) if q else x for x in xs]
         want = [make()(x).tobytes() for x in ins]  # a fresh layer per size
         cases.append((make(), ins, want))
-    errors = []
 
     def caller(threads, order):
-        try:
-            with armconv.threads(threads):
-                for _ in range(2):
-                    for layer, ins, want in cases:
-                        for i in order:
-                            assert layer(ins[i]).tobytes() == want[i], (threads, sizes[i])
-        except BaseException as e:  # reported by the main thread
-            errors.append(e)
+        with armconv.threads(threads):
+            for _ in range(2):
+                for layer, ins, want in cases:
+                    for i in order:
+                        assert layer(ins[i]).tobytes() == want[i], (threads, sizes[i])
 
     idx = list(range(len(sizes)))
-    callers = [threading.Thread(target=caller, args=(1, idx)),
-               threading.Thread(target=caller, args=(3, idx[::-1])),
-               threading.Thread(target=caller, args=(2, idx[1::2] + idx[::2]))]
-    for c in callers:
-        c.start()
-    for c in callers:
-        c.join(timeout=600)
-    assert not any(c.is_alive() for c in callers), "a caller hung"
-    assert not errors, errors
+    run_callers([(caller, (1, idx)), (caller, (3, idx[::-1])), (caller, (2, idx[1::2] + idx[::2]))],
+                timeout=600)

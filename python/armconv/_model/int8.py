@@ -76,7 +76,7 @@ STORE_F32 growth <= 0.9 m / r32``:
   Cortex-A72 (smull/smlal): pointwise layers of K >= 33 input channels with
   m >= 86 (MobileNetV2's 64->384 and wider expansions, its 576->96,
   960->160, 960->320 projections and 320->1280 layer; not its K <= 32 ones:
-  SMALL_K_POINTWISE); nothing else.
+  SMALL_K_POINTWISE); nothing else alone.
   armv7 (Cortex-A15): the same rule as the A72 (K >= 33, m >= 74); nothing
   else.
   i8mm cores (smmla; Cortex-A710 class, QEMU -cpu max): pointwise layers
@@ -88,8 +88,11 @@ STORE_F32 growth <= 0.9 m / r32``:
 on the A76 every convolution of torchvision's MobileNetV2 (its 16- and
 24-channel projections read int8 from their depthwise layer, whose int8
 output spares them a Quantize; its stride-2 depthwise layers, int8 where
-their int8 input spares their expansion a float32 store); on the A72 and
-armv7 the 18 layers that pay alone. With the Quantize at 4.31 instructions
+their int8 input spares their expansion a float32 store); on the A72 its
+31 from the 64-channel stage on (the depthwise layers between int8 pointwise
+ones: 2.24 / 2.27 MACs per instruction on the assembly kernel, int8 where
+that spares their reader a Quantize; 18, those that pay alone, with the
+intrinsics kernel's 1.4 / 1.0); on armv7 the 18 that pay alone. With the Quantize at 4.31 instructions
 per element and the int8 GEMMs before their strip kernels (before
 089b0bf, 51882a2), 9 on the A72 (its three widest expansions and the last
 block's chain) and 4 on armv7. A tensor
