@@ -255,15 +255,15 @@ constexpr int32_t dw7_adj(int m) {
 }
 
 template <int S>
-constexpr int64_t dw7_span() {
+constexpr ptrdiff_t dw7_span() {
   return 7 * S + 3;
 }
 
 // The mode of the strip reading columns c0 .. c0 + span - 1 of a w-column
 // row, or -1 (padding on both sides, or more than 1 column on one).
 template <int S>
-inline int dw7_mode(int64_t c0, int64_t w) {
-  const int64_t end = c0 + dw7_span<S>();
+inline int dw7_mode(ptrdiff_t c0, ptrdiff_t w) {
+  const ptrdiff_t end = c0 + dw7_span<S>();
   if (c0 < -1 || end > w + 1 || (c0 == -1 && end > w)) return -1;
   return c0 == -1 ? kLeft : (end == w + 1 ? kRight : kInterior);
 }
@@ -273,26 +273,26 @@ inline bool dw7_takes(const DwPlaneS8& p) {
   if (p.out.kind != S8OutKind::Int8 || p.out.shift != 0 || p.w <= 16 || p.wo < 8 || p.pad_left > 1 ||
       p.pad_top > (S == 1 ? 2u : 1u) || p.w > (size_t(1) << 28))
     return false;
-  const int64_t w = int64_t(p.w), pl = int64_t(p.pad_left), wo = int64_t(p.wo);
+  const ptrdiff_t w = ptrdiff_t(p.w), pl = ptrdiff_t(p.pad_left), wo = ptrdiff_t(p.wo);
   return dw7_mode<S>(-pl, w) >= 0 && dw7_mode<S>((wo - 8) * S - pl, w) >= 0;
 }
 
 // The row plan of a plane (as smull_rows of the aarch64 kernel): input rows
 // as offsets i * w from the plane's first byte, -1 for the zero row.
 struct Dw7Rows {
-  int64_t p0, p1, xin, st;
+  ptrdiff_t p0, p1, xin, st;
   uint32_t n, n2;
-  int64_t xin2, b2;
-  int64_t more;  // stride 2: output rows more .. ho - 1, one call each
+  ptrdiff_t xin2, b2;
+  ptrdiff_t more;  // stride 2: output rows more .. ho - 1, one call each
 };
 
-inline int64_t dw7_off(int64_t i, const DwPlaneS8& p) {
-  return i >= 0 && i < int64_t(p.h) ? i * int64_t(p.w) : -1;
+inline ptrdiff_t dw7_off(ptrdiff_t i, const DwPlaneS8& p) {
+  return i >= 0 && i < ptrdiff_t(p.h) ? i * ptrdiff_t(p.w) : -1;
 }
 
 template <int S>
 Dw7Rows dw7_rows(const DwPlaneS8& p) {
-  const int64_t h = int64_t(p.h), pt = int64_t(p.pad_top), ho = int64_t(p.ho);
+  const ptrdiff_t h = ptrdiff_t(p.h), pt = ptrdiff_t(p.pad_top), ho = ptrdiff_t(p.ho);
   Dw7Rows r;
   r.p0 = dw7_off(-pt, p);
   r.p1 = dw7_off(1 - pt, p);
@@ -301,11 +301,11 @@ Dw7Rows dw7_rows(const DwPlaneS8& p) {
   if (S == 1) {
     // Output rows [0, na) load input rows 2 - pt .. inside the plane; the
     // rest the zero row (step 0).
-    int64_t na = h + pt - 2;
+    ptrdiff_t na = h + pt - 2;
     na = na < 0 ? 0 : (na > ho ? ho : na);
     if (na > 0) {
       r.xin = dw7_off(2 - pt, p);
-      r.st = int64_t(p.w);
+      r.st = ptrdiff_t(p.w);
       r.n = uint32_t(na);
       r.n2 = uint32_t(ho - na);
     } else {
@@ -318,79 +318,92 @@ Dw7Rows dw7_rows(const DwPlaneS8& p) {
     // Output rows [0, na) load input rows 2oy - pt + 1, + 2 inside the
     // plane; row na (if any) its two rows (xin2, b2) in the same call; rows
     // after it (bottom padding > 1) a call each.
-    int64_t na = h + pt - 3 < 0 ? 0 : (h + pt - 3) / 2 + 1;
+    ptrdiff_t na = h + pt - 3 < 0 ? 0 : (h + pt - 3) / 2 + 1;
     na = na > ho ? ho : na;
     r.xin = dw7_off(1 - pt, p);
-    r.st = int64_t(p.w);
+    r.st = ptrdiff_t(p.w);
     r.n = uint32_t(na);
     r.n2 = na > 0 && na < ho ? 1 : 0;
     r.xin2 = dw7_off(2 * na - pt + 1, p);
     r.b2 = dw7_off(2 * na - pt + 2, p);
-    r.more = na + int64_t(r.n2);
+    r.more = na + ptrdiff_t(r.n2);
   }
   return r;
 }
 
-inline const int8_t* dw7_ptr(const int8_t* base, int64_t off) { return off < 0 ? kDw7Zero : base + off; }
+inline const int8_t* dw7_ptr(const int8_t* base, ptrdiff_t off) { return off < 0 ? kDw7Zero : base + off; }
 
-// One strip (mode M, first loaded column c0, first output column x0) of one
-// plane (c: taps and output stage set).
-template <int S, int M>
-void dw7_strip_plane(const DwPlaneS8& p, const int8_t* x, int8_t* y, const Dw7Rows& r, Dw7Ctl& c, int64_t c0,
-                     size_t x0) {
-  const int8_t* xc = x + (c0 < 0 ? 0 : c0);
-  const int32_t adj = dw7_adj<S>(M), ost = int32_t(p.wo);
-  int8_t* out = y + x0;
-  if (r.n > 0) {
-    c.p0 = dw7_ptr(xc, r.p0);
-    c.p1 = dw7_ptr(xc, r.p1);
-    c.xin = dw7_ptr(xc, r.xin);
-    c.xin2 = dw7_ptr(xc, r.xin2);
-    c.n = r.n;
-    c.n2 = r.n2;
-    c.sm = int32_t(r.st) - adj;
-    c.sm2 = (S == 1 ? 0 : int32_t(dw7_ptr(xc, r.b2) - c.xin2)) - adj;
-    dw7_strip<S, M>(&c, out, ost);
+// Stride 2, output rows r.more .. ho - 1 (bottom padding > 1: their input
+// rows are below the plane): one call each (c: a copy, the caller steps its
+// rows per plane).
+template <int M>
+__attribute__((noinline, cold)) void dw7_more_rows(const DwPlaneS8& p, int8_t* y, const Dw7Rows& r, Dw7Ctl c,
+                                                   const int8_t* xc, size_t x0, int32_t adj, int32_t ost) {
+  const ptrdiff_t pt = ptrdiff_t(p.pad_top);
+  for (ptrdiff_t oy = r.more; oy < ptrdiff_t(p.ho); oy++) {
+    c.p0 = dw7_ptr(xc, dw7_off(2 * oy - pt, p));
+    c.p1 = kDw7Zero;
+    c.xin = dw7_ptr(xc, dw7_off(2 * oy - pt + 1, p));
+    c.xin2 = kDw7Zero;
+    c.n = 1;
+    c.n2 = 0;
+    c.sm = int32_t(dw7_ptr(xc, dw7_off(2 * oy - pt + 2, p)) - c.xin) - adj;
+    c.sm2 = 0;
+    dw7_strip<2, M>(&c, y + oy * ost + ptrdiff_t(x0), ost);
   }
-  if (S == 2) {
-    const int64_t pt = int64_t(p.pad_top);
-    for (int64_t oy = r.more; oy < int64_t(p.ho); oy++) {
-      c.p0 = dw7_ptr(xc, dw7_off(2 * oy - pt, p));
-      c.p1 = kDw7Zero;
-      c.xin = dw7_ptr(xc, dw7_off(2 * oy - pt + 1, p));
-      c.xin2 = kDw7Zero;
-      c.n = 1;
-      c.n2 = 0;
-      c.sm = int32_t(dw7_ptr(xc, dw7_off(2 * oy - pt + 2, p)) - c.xin) - adj;
-      c.sm2 = 0;
-      dw7_strip<S, M>(&c, y + int64_t(oy) * ost + int64_t(x0), ost);
+}
+
+// One strip (mode M, first loaded column c0, first output column x0) down
+// every plane of p: the rows' pointers set once and stepped by h * w per
+// plane (0 for the zero row); the asm clears n2 in the control block, so it
+// is set again per plane.
+template <int S, int M>
+void dw7_strip_planes(const DwPlaneS8& p, const Dw7Rows& r, Dw7Ctl& c, ptrdiff_t c0, size_t x0) {
+  const int8_t* xc = p.x + (c0 < 0 ? 0 : c0);
+  const int32_t adj = dw7_adj<S>(M), ost = int32_t(p.wo);
+  const ptrdiff_t hw = ptrdiff_t(p.h * p.w), howo = ptrdiff_t(p.ho * p.wo);
+  auto step = [hw](ptrdiff_t off) -> ptrdiff_t { return off < 0 ? 0 : hw; };
+  const ptrdiff_t dp0 = step(r.p0), dp1 = step(r.p1), dxin = step(r.xin), dxin2 = step(r.xin2), db2 = step(r.b2);
+  const int8_t* b2 = dw7_ptr(xc, r.b2);
+  c.p0 = dw7_ptr(xc, r.p0);
+  c.p1 = dw7_ptr(xc, r.p1);
+  c.xin = dw7_ptr(xc, r.xin);
+  c.xin2 = dw7_ptr(xc, r.xin2);
+  c.n = r.n;
+  c.sm = int32_t(r.st) - adj;
+  int8_t* y = static_cast<int8_t*>(p.y) + x0;
+  for (size_t i = 0; i < p.count; i++) {
+    c.k = p.k + i * kDwS8PackedBytes;
+    c.bias = p.out.bias + i;
+    c.mult = p.out.mult + i;
+    if (r.n > 0) {
+      c.n2 = r.n2;
+      c.sm2 = (S == 1 ? 0 : int32_t(b2 - c.xin2)) - adj;
+      dw7_strip<S, M>(&c, y, ost);
     }
+    if (S == 2 && r.more < ptrdiff_t(p.ho))
+      dw7_more_rows<M>(p, y - x0, r, c, xc + ptrdiff_t(i) * hw, x0, adj, ost);
+    c.p0 += dp0, c.p1 += dp1, c.xin += dxin, c.xin2 += dxin2, b2 += db2;
+    y += howo;
   }
 }
 
 template <int S>
 void dw7_planes(const DwPlaneS8& p) {
   const Dw7Rows r = dw7_rows<S>(p);
-  const int64_t w = int64_t(p.w), pl = int64_t(p.pad_left);
+  const ptrdiff_t w = ptrdiff_t(p.w), pl = ptrdiff_t(p.pad_left);
   Dw7Ctl c{};
   c.qmin = int8_t(p.out.qmin);
   c.qmax = int8_t(p.out.qmax);
-  for (size_t i = 0; i < p.count; i++) {
-    const int8_t* x = p.x + i * p.h * p.w;
-    int8_t* y = static_cast<int8_t*>(p.y) + i * p.ho * p.wo;
-    c.k = p.k + i * kDwS8PackedBytes;
-    c.bias = p.out.bias + i;
-    c.mult = p.out.mult + i;
-    for (size_t x0 = 0;; x0 += 8) {
-      if (x0 + 8 > p.wo) x0 = p.wo - 8;  // the last strip, overlapping
-      const int64_t c0 = int64_t(x0) * S - pl;
-      switch (dw7_mode<S>(c0, w)) {
-        case kLeft: dw7_strip_plane<S, kLeft>(p, x, y, r, c, c0, x0); break;
-        case kRight: dw7_strip_plane<S, kRight>(p, x, y, r, c, c0, x0); break;
-        default: dw7_strip_plane<S, kInterior>(p, x, y, r, c, c0, x0); break;
-      }
-      if (x0 + 8 >= p.wo) break;
+  for (size_t x0 = 0;; x0 += 8) {
+    if (x0 + 8 > p.wo) x0 = p.wo - 8;  // the last strip, overlapping
+    const ptrdiff_t c0 = ptrdiff_t(x0) * S - pl;
+    switch (dw7_mode<S>(c0, w)) {
+      case kLeft: dw7_strip_planes<S, kLeft>(p, r, c, c0, x0); break;
+      case kRight: dw7_strip_planes<S, kRight>(p, r, c, c0, x0); break;
+      default: dw7_strip_planes<S, kInterior>(p, r, c, c0, x0); break;
     }
+    if (x0 + 8 >= p.wo) break;
   }
 }
 
