@@ -2,16 +2,17 @@
 // A15, and A53/A72 in AArch32 on 32-bit Pi OS) (dwconv3x3_s8-armv7-1x8-smull).
 // Contract: core/dwconv.h; bit-exact with the generic loop
 // (generic/dwconv_s8.cpp): the int32 sums are exact, the output stage is the
-// rule of core/requant.h with E = 0 (vqrdmulh, saturating narrows, clamp),
-// as in DwS8Store.
+// rule of core/requant.h with E = 0 (vqrdmulh, saturating narrows, clamp)
+// or the float dequantization (vcvt, one multiply, clamp), as in DwS8Store.
 //
 // The armv7 port of neon/aarch64/dwconv3x3_s8_1x16_smull.cpp (read its
 // header for the design), cut to the 16 Q registers of armv7 NEON: 8-lane
-// strips (windows and taps in D registers), one asm call per plane and strip.
-// This kernel takes the planes with int8 output and E = 0, w > 16, wo >= 8,
-// pad_left <= 1, top padding <= 2 (stride 1) or <= 1 (stride 2), and strips
-// that need at most one padding column on one side; every other plane (float
-// output, E > 0, narrow maps, other paddings) goes to the intrinsics kernels
+// strips (windows and taps in D registers), one asm call per plane and strip
+// (strips outer, planes inner). This kernel takes the planes with float
+// output or int8 output with E = 0, w > 16, wo >= 8, pad_left <= 1, top
+// padding <= 2 (stride 1) or <= 1 (stride 2), and strips that need at most
+// one padding column on one side; every other plane (int8 with E > 0,
+// narrow maps, other paddings) goes to the intrinsics kernels
 // of neon/dwconv3x3_s8.h (included here: anonymous namespace).
 //
 // Strips: 8 output columns x0 .. x0 + 7 at x0 = 0, 8, .., the last at wo - 8
@@ -46,7 +47,8 @@
 // (2,3) (4,5) (6,7) and tap 8 alone: 9 multiplies; widened into two int32x4
 // sums by vaddw.s16, the first from the bias register: 10. Output: vqrdmulh
 // (2), vqmovn to int16 (2) and int8 (1), vmax/vmin (2), one VST1 post-indexed
-// by the output row: 8. With the loads (3, stride 1; 2 + 2, stride 2) and
+// by the output row: 8 (float: vcvt (2), vmul (2), VST1: 5; with the clamp
+// 11: fmax's load, vmax/vmin (4)). With the loads (3, stride 1; 2 + 2, stride 2) and
 // subs/bne: 32 (stride 1) or 33 (stride 2) instructions per 72 MACs in the
 // loop (2.25 / 2.18 MACs/insn); ~25 per plane and strip.
 //
@@ -59,8 +61,9 @@
 //   q9, q10  (d18-d21) the 8 int32 sums (outputs 0-3, 4-7)
 //   q11, q12 (d22-d25) int16 pair products; d22 also the int8 result
 //   q13      bias (int32 x4)
-//   q14      M (int32 x4)
-//   d30/d31  qmin/qmax (int8 x8)
+//   q14      int8: M (int32 x4); float: the scale
+//   d30/d31  int8: qmin/qmax (int8 x8); float with the clamp: fmin (q15);
+//            fmax loaded into q11 per row (t = ctl + 52)
 //   GPRs: ctl the control block (Dw7Ctl), out/ost output pointer and row
 //   step, xin the row pointer (post-incremented by one = 1 and sm = the row
 //   step minus the in-row increments), n output rows left, t a temporary
@@ -116,7 +119,7 @@ enum Dw7Mode { kInterior = 0, kLeft = 1, kRight = 2 };
 // ---- the 9 taps of one output row (input rows a: top, b, c: bottom) and
 // the output stage: acc = bias + pairs (0,1) (2,3) (4,5) (6,7) + tap 8;
 // t = vqrdmulh(acc, M), narrowed with saturation, clamped, stored.
-#define D7_ROWOUT(SA, SB, SC) D7_ROWOUT_X(D7_UNP SA, D7_UNP SB, D7_UNP SC)
+#define D7_MAC(SA, SB, SC) D7_ROWOUT_X(D7_UNP SA, D7_UNP SB, D7_UNP SC)
 #define D7_ROWOUT_X(...) D7_ROWOUT_(__VA_ARGS__)
 #define D7_ROWOUT_(a0, a1, a2, b0, b1, b2, c0, c1, c2) \
   "vmull.s8 q11, d" #a0 ", d0\n\t"                     \
@@ -137,7 +140,9 @@ enum Dw7Mode { kInterior = 0, kLeft = 1, kRight = 2 };
   "vaddw.s16 q9, q9, d24\n\t"                           \
   "vaddw.s16 q10, q10, d25\n\t"                         \
   "vaddw.s16 q9, q9, d22\n\t"                           \
-  "vaddw.s16 q10, q10, d23\n\t"                         \
+  "vaddw.s16 q10, q10, d23\n\t"
+// int8 output: t = vqrdmulh(acc, M), narrowed with saturation, clamped.
+#define D7_OUT_I8                                       \
   "vqrdmulh.s32 q9, q9, q14\n\t"                        \
   "vqrdmulh.s32 q10, q10, q14\n\t"                      \
   "vqmovn.s32 d22, q9\n\t"                              \
@@ -146,6 +151,25 @@ enum Dw7Mode { kInterior = 0, kLeft = 1, kRight = 2 };
   "vmax.s8 d22, d22, d30\n\t"                           \
   "vmin.s8 d22, d22, d31\n\t"                           \
   "vst1.8 {d22}, [%[out]], %[ost]\n\t"
+// float output: fl32(acc) * scale (q14; one rounding each), [clamped to
+// [fmin, fmax]: fmin in q15, fmax reloaded per row into q11 (free after
+// the taps)], one VST1 of 8 floats.
+#define D7_FMUL                                         \
+  "vcvt.f32.s32 q9, q9\n\t"                             \
+  "vcvt.f32.s32 q10, q10\n\t"                           \
+  "vmul.f32 q9, q9, q14\n\t"                            \
+  "vmul.f32 q10, q10, q14\n\t"
+#define D7_FST "vst1.32 {d18-d21}, [%[out]], %[ost]\n\t"
+#define D7_OUT_F32 D7_FMUL D7_FST
+#define D7_OUT_F32C                                     \
+  D7_FMUL                                               \
+  "add %[t], %[ctl], #52\n\t"                           \
+  "vld1.32 {d22[], d23[]}, [%[t]]\n\t"                  \
+  "vmax.f32 q9, q9, q15\n\t"                            \
+  "vmax.f32 q10, q10, q15\n\t"                          \
+  "vmin.f32 q9, q9, q11\n\t"                            \
+  "vmin.f32 q10, q10, q11\n\t"                          \
+  D7_FST
 
 // ---- setup (control block offsets: Dw7Ctl): taps (VLD4 all lanes x2 +
 // VLD1 all lanes), bias, M, qmin/qmax (VLD2 all lanes), the rows' step.
@@ -161,10 +185,14 @@ enum Dw7Mode { kInterior = 0, kLeft = 1, kRight = 2 };
   "add %[t], %[ctl], #12\n\t"                               \
   "vld2.8 {d30[], d31[]}, [%[t]]\n\t"                       \
   "ldr %[sm], [%[ctl], #40]\n\t"
+// float with the clamp: fmin into q15 (over qmin/qmax).
+#define D7_CONST_F32C                                       \
+  "add %[t], %[ctl], #48\n\t"                               \
+  "vld1.32 {d30[], d31[]}, [%[t]]\n\t"
 
 // One output row: the new rows' loads, taps, store, count.
-#define D7_ROW1(LD, KA, KB, KC) D7_LOAD(LD, KC) D7_ROWOUT(KA, KB, KC) "subs %[n], %[n], #1\n\t"
-#define D7_ROW2(LD, KA, KB, KC) D7_LOAD(LD, KB) D7_LOAD(LD, KC) D7_ROWOUT(KA, KB, KC) "subs %[n], %[n], #1\n\t"
+#define D7_ROW1(LD, OUT, KA, KB, KC) D7_LOAD(LD, KC) D7_MAC(KA, KB, KC) OUT "subs %[n], %[n], #1\n\t"
+#define D7_ROW2(LD, OUT, KA, KB, KC) D7_LOAD(LD, KB) D7_LOAD(LD, KC) D7_MAC(KA, KB, KC) OUT "subs %[n], %[n], #1\n\t"
 
 // The rows after the loop's n: if n2 > 0, n2 more from xin2 (step sm2),
 // re-entering the unrolled loop at the row after the one it left (n2 is
@@ -179,31 +207,31 @@ enum Dw7Mode { kInterior = 0, kLeft = 1, kRight = 2 };
   "ldr %[xin], [%[ctl], #28]\n\t"       \
   "ldr %[sm], [%[ctl], #44]\n\t"
 
-#define D7_BODY1(LD)                                        \
-  D7_SETUP                                                  \
+#define D7_BODY1(LD, CONST, OUT)                                      \
+  D7_SETUP CONST                                            \
   "ldr %[xin], [%[ctl], #16]\n\t" D7_LOAD(LD, D7_A)         \
   "ldr %[xin], [%[ctl], #20]\n\t" D7_LOAD(LD, D7_B)         \
   "ldr %[xin], [%[ctl], #24]\n\t"                           \
   "ldr %[n], [%[ctl], #32]\n\t"                             \
   "1:\n\t"                                                  \
-  D7_ROW1(LD, D7_A, D7_B, D7_C) "beq 11f\n\t"               \
+  D7_ROW1(LD, OUT, D7_A, D7_B, D7_C) "beq 11f\n\t"               \
   "4:\n\t"                                                  \
-  D7_ROW1(LD, D7_B, D7_C, D7_A) "beq 12f\n\t"               \
+  D7_ROW1(LD, OUT, D7_B, D7_C, D7_A) "beq 12f\n\t"               \
   "5:\n\t"                                                  \
-  D7_ROW1(LD, D7_C, D7_A, D7_B) "bne 1b\n\t"                \
+  D7_ROW1(LD, OUT, D7_C, D7_A, D7_B) "bne 1b\n\t"                \
   D7_SWITCH "b 1b\n\t"                                      \
   "11:\n\t" D7_SWITCH "b 4b\n\t"                            \
   "12:\n\t" D7_SWITCH "b 5b\n\t"                            \
   "2:\n\t"
-#define D7_BODY2(LD)                                        \
-  D7_SETUP                                                  \
+#define D7_BODY2(LD, CONST, OUT)                                      \
+  D7_SETUP CONST                                            \
   "ldr %[xin], [%[ctl], #16]\n\t" D7_LOAD(LD, D7_A)         \
   "ldr %[xin], [%[ctl], #24]\n\t"                           \
   "ldr %[n], [%[ctl], #32]\n\t"                             \
   "1:\n\t"                                                  \
-  D7_ROW2(LD, D7_A, D7_B, D7_C) "beq 11f\n\t"               \
+  D7_ROW2(LD, OUT, D7_A, D7_B, D7_C) "beq 11f\n\t"               \
   "4:\n\t"                                                  \
-  D7_ROW2(LD, D7_C, D7_B, D7_A) "bne 1b\n\t"                \
+  D7_ROW2(LD, OUT, D7_C, D7_B, D7_A) "bne 1b\n\t"                \
   D7_SWITCH "b 1b\n\t"                                      \
   "11:\n\t" D7_SWITCH "b 4b\n\t"                            \
   "2:\n\t"
@@ -229,22 +257,31 @@ struct Dw7Ctl {
   const int8_t* xin2;     // 28: then n2 rows from xin2
   uint32_t n, n2;         // 32, 36
   int32_t sm, sm2;        // 40, 44: row steps minus the in-row increments
+  float fmin, fmax;       // 48, 52: float output with the clamp
 };
 static_assert(sizeof(void*) != 4 || (offsetof(Dw7Ctl, p0) == 16 && offsetof(Dw7Ctl, n) == 32 &&
-                                     offsetof(Dw7Ctl, sm2) == 44 && offsetof(Dw7Ctl, qmax) == 13),
+                                     offsetof(Dw7Ctl, sm2) == 44 && offsetof(Dw7Ctl, fmax) == 52 && offsetof(Dw7Ctl, qmax) == 13),
               "Dw7Ctl: the asm's offsets");
 
-template <int S, int M>
-__attribute__((noinline)) void dw7_strip(Dw7Ctl* ctl, int8_t* out, int32_t ost) {
+// Output variants: int8 (E = 0), float (clamp off / on).
+enum Dw7Out { kOI8 = 0, kOF32 = 1, kOF32Clamp = 2 };
+
+template <int S, int M, int O>
+__attribute__((noinline)) void dw7_strip(Dw7Ctl* ctl, char* out, int32_t ost) {
   const int8_t* xin;
   int32_t sm, one = 1;
   uint32_t n, t;
-  if constexpr (S == 1 && M == kInterior) D7_ASM(D7_BODY1(D7_LD1_INT));
-  if constexpr (S == 1 && M == kLeft) D7_ASM(D7_BODY1(D7_LD1_LEFT));
-  if constexpr (S == 1 && M == kRight) D7_ASM(D7_BODY1(D7_LD1_RIGHT));
-  if constexpr (S == 2 && M == kInterior) D7_ASM(D7_BODY2(D7_LD2_INT));
-  if constexpr (S == 2 && M == kLeft) D7_ASM(D7_BODY2(D7_LD2_LEFT));
-  if constexpr (S == 2 && M == kRight) D7_ASM(D7_BODY2(D7_LD2_RIGHT));
+#define D7_CASE(SS, MM, BODY, LD)                                          \
+  if constexpr (S == SS && M == MM && O == kOI8) D7_ASM(BODY(LD, "", D7_OUT_I8)); \
+  if constexpr (S == SS && M == MM && O == kOF32) D7_ASM(BODY(LD, "", D7_OUT_F32)); \
+  if constexpr (S == SS && M == MM && O == kOF32Clamp) D7_ASM(BODY(LD, D7_CONST_F32C, D7_OUT_F32C));
+  D7_CASE(1, kInterior, D7_BODY1, D7_LD1_INT)
+  D7_CASE(1, kLeft, D7_BODY1, D7_LD1_LEFT)
+  D7_CASE(1, kRight, D7_BODY1, D7_LD1_RIGHT)
+  D7_CASE(2, kInterior, D7_BODY2, D7_LD2_INT)
+  D7_CASE(2, kLeft, D7_BODY2, D7_LD2_LEFT)
+  D7_CASE(2, kRight, D7_BODY2, D7_LD2_RIGHT)
+#undef D7_CASE
   (void)xin, (void)sm, (void)n, (void)t;
 }
 
@@ -270,7 +307,7 @@ inline int dw7_mode(ptrdiff_t c0, ptrdiff_t w) {
 
 template <int S>
 inline bool dw7_takes(const DwPlaneS8& p) {
-  if (p.out.kind != S8OutKind::Int8 || p.out.shift != 0 || p.w <= 16 || p.wo < 8 || p.pad_left > 1 ||
+  if (!(p.out.kind == S8OutKind::Float || (p.out.kind == S8OutKind::Int8 && p.out.shift == 0)) || p.w <= 16 || p.wo < 8 || p.pad_left > 1 ||
       p.pad_top > (S == 1 ? 2u : 1u) || p.w > (size_t(1) << 28))
     return false;
   const ptrdiff_t w = ptrdiff_t(p.w), pl = ptrdiff_t(p.pad_left), wo = ptrdiff_t(p.wo);
@@ -336,8 +373,8 @@ inline const int8_t* dw7_ptr(const int8_t* base, ptrdiff_t off) { return off < 0
 // Stride 2, output rows r.more .. ho - 1 (bottom padding > 1: their input
 // rows are below the plane): one call each (c: a copy, the caller steps its
 // rows per plane).
-template <int M>
-__attribute__((noinline, cold)) void dw7_more_rows(const DwPlaneS8& p, int8_t* y, const Dw7Rows& r, Dw7Ctl c,
+template <int M, int O>
+__attribute__((noinline, cold)) void dw7_more_rows(const DwPlaneS8& p, char* y, const Dw7Rows& r, Dw7Ctl c,
                                                    const int8_t* xc, size_t x0, int32_t adj, int32_t ost) {
   const ptrdiff_t pt = ptrdiff_t(p.pad_top);
   for (ptrdiff_t oy = r.more; oy < ptrdiff_t(p.ho); oy++) {
@@ -349,7 +386,7 @@ __attribute__((noinline, cold)) void dw7_more_rows(const DwPlaneS8& p, int8_t* y
     c.n2 = 0;
     c.sm = int32_t(dw7_ptr(xc, dw7_off(2 * oy - pt + 2, p)) - c.xin) - adj;
     c.sm2 = 0;
-    dw7_strip<2, M>(&c, y + oy * ost + ptrdiff_t(x0), ost);
+    dw7_strip<2, M, O>(&c, y + oy * ost + ptrdiff_t(x0 * (O == kOI8 ? 1 : 4)), ost);
   }
 }
 
@@ -357,11 +394,12 @@ __attribute__((noinline, cold)) void dw7_more_rows(const DwPlaneS8& p, int8_t* y
 // every plane of p: the rows' pointers set once and stepped by h * w per
 // plane (0 for the zero row); the asm clears n2 in the control block, so it
 // is set again per plane.
-template <int S, int M>
+template <int S, int M, int O>
 void dw7_strip_planes(const DwPlaneS8& p, const Dw7Rows& r, Dw7Ctl& c, ptrdiff_t c0, size_t x0) {
   const int8_t* xc = p.x + (c0 < 0 ? 0 : c0);
-  const int32_t adj = dw7_adj<S>(M), ost = int32_t(p.wo);
-  const ptrdiff_t hw = ptrdiff_t(p.h * p.w), howo = ptrdiff_t(p.ho * p.wo);
+  const size_t es = O == kOI8 ? 1 : sizeof(float);
+  const int32_t adj = dw7_adj<S>(M), ost = int32_t(p.wo * es);
+  const ptrdiff_t hw = ptrdiff_t(p.h * p.w), howo = ptrdiff_t(p.ho * p.wo * es);
   auto step = [hw](ptrdiff_t off) -> ptrdiff_t { return off < 0 ? 0 : hw; };
   const ptrdiff_t dp0 = step(r.p0), dp1 = step(r.p1), dxin = step(r.xin), dxin2 = step(r.xin2), db2 = step(r.b2);
   const int8_t* b2 = dw7_ptr(xc, r.b2);
@@ -371,37 +409,39 @@ void dw7_strip_planes(const DwPlaneS8& p, const Dw7Rows& r, Dw7Ctl& c, ptrdiff_t
   c.xin2 = dw7_ptr(xc, r.xin2);
   c.n = r.n;
   c.sm = int32_t(r.st) - adj;
-  int8_t* y = static_cast<int8_t*>(p.y) + x0;
+  char* y = static_cast<char*>(p.y) + x0 * es;
   for (size_t i = 0; i < p.count; i++) {
     c.k = p.k + i * kDwS8PackedBytes;
     c.bias = p.out.bias + i;
-    c.mult = p.out.mult + i;
+    c.mult = O == kOI8 ? p.out.mult + i : reinterpret_cast<const int32_t*>(p.out.fscale + i);
     if (r.n > 0) {
       c.n2 = r.n2;
       c.sm2 = (S == 1 ? 0 : int32_t(b2 - c.xin2)) - adj;
-      dw7_strip<S, M>(&c, y, ost);
+      dw7_strip<S, M, O>(&c, y, ost);
     }
     if (S == 2 && r.more < ptrdiff_t(p.ho))
-      dw7_more_rows<M>(p, y - x0, r, c, xc + ptrdiff_t(i) * hw, x0, adj, ost);
+      dw7_more_rows<M, O>(p, y - x0 * es, r, c, xc + ptrdiff_t(i) * hw, x0, adj, ost);
     c.p0 += dp0, c.p1 += dp1, c.xin += dxin, c.xin2 += dxin2, b2 += db2;
     y += howo;
   }
 }
 
-template <int S>
-void dw7_planes(const DwPlaneS8& p) {
+template <int S, int O>
+__attribute__((noinline)) void dw7_planes(const DwPlaneS8& p) {
   const Dw7Rows r = dw7_rows<S>(p);
   const ptrdiff_t w = ptrdiff_t(p.w), pl = ptrdiff_t(p.pad_left);
   Dw7Ctl c{};
   c.qmin = int8_t(p.out.qmin);
   c.qmax = int8_t(p.out.qmax);
+  c.fmin = p.out.fmin;
+  c.fmax = p.out.fmax;
   for (size_t x0 = 0;; x0 += 8) {
     if (x0 + 8 > p.wo) x0 = p.wo - 8;  // the last strip, overlapping
     const ptrdiff_t c0 = ptrdiff_t(x0) * S - pl;
     switch (dw7_mode<S>(c0, w)) {
-      case kLeft: dw7_strip_planes<S, kLeft>(p, r, c, c0, x0); break;
-      case kRight: dw7_strip_planes<S, kRight>(p, r, c, c0, x0); break;
-      default: dw7_strip_planes<S, kInterior>(p, r, c, c0, x0); break;
+      case kLeft: dw7_strip_planes<S, kLeft, O>(p, r, c, c0, x0); break;
+      case kRight: dw7_strip_planes<S, kRight, O>(p, r, c, c0, x0); break;
+      default: dw7_strip_planes<S, kInterior, O>(p, r, c, c0, x0); break;
     }
     if (x0 + 8 >= p.wo) break;
   }
@@ -411,7 +451,9 @@ template <int S>
 void dw3x3_s8_v7(const DwPlaneS8& p) {
   if (p.count == 0 || p.ho == 0 || p.wo == 0) return;
   if (!dw7_takes<S>(p)) return S == 1 ? dw3x3_s8_stride1(p) : dw3x3_s8_stride2(p);
-  dw7_planes<S>(p);
+  if (p.out.kind == S8OutKind::Int8) dw7_planes<S, kOI8>(p);
+  else if (p.out.fclamp) dw7_planes<S, kOF32Clamp>(p);
+  else dw7_planes<S, kOF32>(p);
 }
 
 void dw3x3_s8_v7_s1(const DwPlaneS8& p) { dw3x3_s8_v7<1>(p); }
