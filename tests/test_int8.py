@@ -52,7 +52,7 @@ def rand_s8(rng, shape):
 EXPECTED_IMPL = {"cortex-a76": "gemm_s8-aarch64-8x12k4-dotprod", "cortex-a72": "gemm_s8-aarch64-4x4k16",
                  "cortex-a15": "gemm_s8-armv7-4x2k16", "host": None}
 EXPECTED_DW = {"cortex-a76": "dwconv3x3_s8-aarch64-1x16-dotprod", "cortex-a72": "dwconv3x3_s8-aarch64-1x16-smull",
-               "cortex-a15": "dwconv3x3_s8-armv7-1x16"}
+               "cortex-a15": "dwconv3x3_s8-armv7-1x8-smull"}
 # The int8 Winograd F(2,3): (transforms, per-position GEMM).
 EXPECTED_WINO = {"cortex-a76": ("winograd23_s8-aarch64-nc8", "wino_gemm_s16-aarch64-8x8"),
                  "cortex-a72": ("winograd23_s8-aarch64-nc8", "wino_gemm_s16-aarch64-8x8"),

@@ -1,7 +1,8 @@
 // NEON int8 depthwise 3x3, stride 1 and 2, with the output stage fused
 // (contract: core/dwconv.h; rule: core/requant.h), written once for both ISAs
-// (intrinsics, an anonymous namespace): neon/aarch64/dwconv3x3_s8_1x16.cpp and
-// neon/armv7/dwconv3x3_s8_1x16.cpp instantiate it. Bit-exact with the generic
+// (intrinsics, an anonymous namespace): the asm units
+// neon/aarch64/dwconv3x3_s8_1x16_smull.cpp and neon/armv7/dwconv3x3_s8_1x8_smull.cpp
+// send it the planes they do not take. Bit-exact with the generic
 // loop (generic/dwconv_s8.cpp): the int32 sums are exact, and the store is the
 // requantization of the GEMM kernels (sqshl, sqrdmulh, saturating narrows,
 // clamp) or the float dequantization (scvtf, one multiply, clamp).
