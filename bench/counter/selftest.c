@@ -7,7 +7,11 @@
  * then L(5000), then region on, starts a thread and waits for it paused.
  * Second thread (vCPU 1): L(2N); pause; L(M); resume; then L(M) between calls
  * of armconv_pool_wait_begin() and armconv_pool_wait_end(), the function
- * marks of armconv's thread pool (qcount.py passes pause_at/resume_at).
+ * marks of armconv's thread pool (qcount.py passes pause_at/resume_at);
+ * then it pauses for good: its exit (glibc's thread teardown, whose atomic
+ * read-modify-write loops may retry under qemu's emulated exclusives when
+ * the main thread touches the same lines: a run once counted 5 more) is
+ * not counted, so that two runs count the same.
  * L(n) = "mov <counter>, n" + n x (BODY, subs, branch): 1 + 3n instructions,
  * n of them BODY (fmla.4s on AArch64, vmla.f32 on 32-bit ARM; with
  * -DSELFTEST_SDOT an sdot that qemu 7.2 cannot disassemble).
@@ -64,6 +68,7 @@ static void *worker(void *arg) {
   armconv_pool_wait_begin();
   __asm__ __volatile__(L(0, 1) : : "r"(m_iter) : CLOBBERS);
   armconv_pool_wait_end();
+  armconv_mark_pause();
   return NULL;
 }
 
