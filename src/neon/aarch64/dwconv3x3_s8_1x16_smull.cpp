@@ -102,6 +102,7 @@
 
 #include "core/dwconv.h"
 #include "neon/dwconv3x3_s8.h"
+#include "neon/dwconv3x3_s8_rowplan.h"
 
 namespace armconv {
 namespace detail {
@@ -546,70 +547,14 @@ inline bool smull_takes(const DwPlaneS8& p) {
   return smull_mode<S>(-pl, l_first, w) >= 0 && smull_mode<S>((wo - l_last) * S - pl, l_last, w) >= 0;
 }
 
-// The row plan of a call, the same for every plane and strip: input rows as
-// offsets i * w from the plane's first byte, -1 for the zero row (rows
-// outside the plane).
-struct SmullRows {
-  int64_t p0, p1;     // the first output row's kept rows (stride 1: two)
-  int64_t xin, st;    // the loop's rows: xin, xin + st, ..; n output rows
-  uint64_t n;         // (0: none; then the rows from `more` on)
-  int64_t xin2, b2;   // then n2 rows: stride 1 the zero row (step 0); stride 2
-  uint64_t n2;        //   one row, its input rows xin2 and b2
-  int64_t more;       // stride 2: output rows more .. ho - 1 one call each
-};
-
-inline int64_t smull_off(int64_t i, const DwPlaneS8& p) {
-  return i >= 0 && i < int64_t(p.h) ? i * int64_t(p.w) : -1;
-}
-
-template <int S>
-SmullRows smull_rows(const DwPlaneS8& p) {
-  const int64_t h = int64_t(p.h), pt = int64_t(p.pad_top), ho = int64_t(p.ho);
-  SmullRows r;
-  r.p0 = smull_off(-pt, p);
-  r.p1 = smull_off(1 - pt, p);
-  r.xin2 = r.b2 = -1;
-  r.more = ho;
-  if (S == 1) {
-    // Output rows [0, na) load input rows 2 - pt .. inside the plane; the
-    // rest load the zero row (st 0).
-    int64_t na = h + pt - 2;
-    na = na < 0 ? 0 : (na > ho ? ho : na);
-    if (na > 0) {
-      r.xin = smull_off(2 - pt, p);
-      r.st = int64_t(p.w);
-      r.n = uint64_t(na);
-      r.n2 = uint64_t(ho - na);
-    } else {
-      r.xin = -1;
-      r.st = 0;
-      r.n = uint64_t(ho);
-      r.n2 = 0;
-    }
-  } else {
-    // Output rows [0, na) load input rows 2oy - pt + 1, + 2 inside the plane;
-    // row na (if any) the last input row and the zero row, or both zero (the
-    // distance from its first to its second row as the row step), in the
-    // same call; rows after it (bottom padding > 1) a call each.
-    int64_t na = h + pt - 3 < 0 ? 0 : (h + pt - 3) / 2 + 1;
-    na = na > ho ? ho : na;
-    r.xin = smull_off(1 - pt, p);
-    r.st = int64_t(p.w);
-    r.n = uint64_t(na);
-    r.n2 = na > 0 && na < ho ? 1 : 0;
-    r.xin2 = smull_off(2 * na - pt + 1, p);
-    r.b2 = smull_off(2 * na - pt + 2, p);
-    r.more = na + int64_t(r.n2);
-  }
-  return r;
-}
+// The row plan (neon/dwconv3x3_s8_rowplan.h): DwS8Rows, dw_s8_rows, dw_s8_row_off.
 
 // One strip (L lanes, mode M: first loaded column c0 >= -1, first output
 // column x0) on `count` planes of p: one asm call for the rows of the plan
 // (n + n2 per plane) of every plane; then (stride 2: output rows past the
 // switched one, bottom padding > 1) one call per plane and row.
 template <int S, int L, int M, int O>
-inline __attribute__((always_inline)) void smull_strip_planes(const DwPlaneS8& p, const SmullRows& r, int64_t c0,
+inline __attribute__((always_inline)) void smull_strip_planes(const DwPlaneS8& p, const DwS8Rows& r, int64_t c0,
                                                               size_t x0, size_t count, const int8_t* mask) {
   constexpr bool kI8 = O == kOI8 || O == kOI8Shift;
   const size_t es = kI8 ? 1 : sizeof(float);
@@ -661,14 +606,14 @@ inline __attribute__((always_inline)) void smull_strip_planes(const DwPlaneS8& p
     for (int64_t oy = r.more; oy < int64_t(p.ho); oy++)
       for (size_t i = 0; i < count; i++) {
         const int8_t* xi = xc + int64_t(i) * hw;
-        c.p0 = ptr(xi, smull_off(2 * oy - pt, p));
+        c.p0 = ptr(xi, dw_s8_row_off(2 * oy - pt, p));
         c.p1 = kSmullZero;
-        c.xin = ptr(xi, smull_off(2 * oy - pt + 1, p));
+        c.xin = ptr(xi, dw_s8_row_off(2 * oy - pt + 1, p));
         c.xin2 = kSmullZero;
         c.dp0 = c.dp1 = c.dxin = c.dxin2 = 0;
         c.n = 1;
         c.n2 = 0;
-        c.st = int64_t(uintptr_t(ptr(xi, smull_off(2 * oy - pt + 2, p))) - uintptr_t(c.xin));
+        c.st = int64_t(uintptr_t(ptr(xi, dw_s8_row_off(2 * oy - pt + 2, p))) - uintptr_t(c.xin));
         c.st2 = c.dst2 = 0;
         smull_strip<S, L, M, O>(p.k + i * kDwS8PackedBytes, p.out.bias + i,
                                 static_cast<const char*>(q) + 4 * i, &c,
@@ -679,7 +624,7 @@ inline __attribute__((always_inline)) void smull_strip_planes(const DwPlaneS8& p
 
 // The strip of L lanes at output column x0 on all planes of p, by its mode.
 template <int S, int L, int O>
-inline __attribute__((always_inline)) void smull_strip_at(const DwPlaneS8& p, const SmullRows& r, size_t x0) {
+inline __attribute__((always_inline)) void smull_strip_at(const DwPlaneS8& p, const DwS8Rows& r, size_t x0) {
   const int64_t c0 = int64_t(x0) * S - int64_t(p.pad_left);
   switch (smull_mode<S>(c0, L, int64_t(p.w))) {
     case kLeft: smull_strip_planes<S, L, kLeft, O>(p, r, c0, x0, p.count, kSmullZero); break;
@@ -693,7 +638,7 @@ inline __attribute__((always_inline)) void smull_strip_at(const DwPlaneS8& p, co
 // pointer runs on; the inputs restart from the control block).
 template <int S, int O>
 __attribute__((noinline)) void smull_planes(const DwPlaneS8& p) {
-  const SmullRows r = smull_rows<S>(p);
+  const DwS8Rows r = dw_s8_rows<S>(p);
   const size_t n16 = smull_strips16(p.wo);
   for (size_t s = 0; s < n16; s++) {
     size_t x0 = 16 * s;
@@ -740,13 +685,13 @@ inline size_t smull_narrow_lanes(const DwPlaneS8& p) {
   // rows after the switched one, one call per plane and row after all planes'
   // first rows, would land a plane's stores past its last row on the next
   // plane's first rows, stored before them).
-  if (S == 2 && smull_rows<S>(p).more < int64_t(p.ho)) return 0;
+  if (S == 2 && dw_s8_rows<S>(p).more < int64_t(p.ho)) return 0;
   return l;
 }
 
 template <int S, int L, int O>
 __attribute__((noinline)) void smull_planes_narrow(const DwPlaneS8& p) {
-  smull_strip_planes<S, L, kNarrow, O>(p, smull_rows<S>(p), -1, 0, p.count, kSmullMasks.b[S - 1][p.w]);
+  smull_strip_planes<S, L, kNarrow, O>(p, dw_s8_rows<S>(p), -1, 0, p.count, kSmullMasks.b[S - 1][p.w]);
 }
 
 template <int S, int L>

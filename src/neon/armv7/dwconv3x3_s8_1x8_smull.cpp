@@ -73,6 +73,7 @@
 
 #include "core/dwconv.h"
 #include "neon/dwconv3x3_s8.h"
+#include "neon/dwconv3x3_s8_rowplan.h"
 
 namespace armconv {
 namespace detail {
@@ -314,59 +315,7 @@ inline bool dw7_takes(const DwPlaneS8& p) {
   return dw7_mode<S>(-pl, w) >= 0 && dw7_mode<S>((wo - 8) * S - pl, w) >= 0;
 }
 
-// The row plan of a plane (as smull_rows of the aarch64 kernel): input rows
-// as offsets i * w from the plane's first byte, -1 for the zero row.
-struct Dw7Rows {
-  ptrdiff_t p0, p1, xin, st;
-  uint32_t n, n2;
-  ptrdiff_t xin2, b2;
-  ptrdiff_t more;  // stride 2: output rows more .. ho - 1, one call each
-};
-
-inline ptrdiff_t dw7_off(ptrdiff_t i, const DwPlaneS8& p) {
-  return i >= 0 && i < ptrdiff_t(p.h) ? i * ptrdiff_t(p.w) : -1;
-}
-
-template <int S>
-Dw7Rows dw7_rows(const DwPlaneS8& p) {
-  const ptrdiff_t h = ptrdiff_t(p.h), pt = ptrdiff_t(p.pad_top), ho = ptrdiff_t(p.ho);
-  Dw7Rows r;
-  r.p0 = dw7_off(-pt, p);
-  r.p1 = dw7_off(1 - pt, p);
-  r.xin2 = r.b2 = -1;
-  r.more = ho;
-  if (S == 1) {
-    // Output rows [0, na) load input rows 2 - pt .. inside the plane; the
-    // rest the zero row (step 0).
-    ptrdiff_t na = h + pt - 2;
-    na = na < 0 ? 0 : (na > ho ? ho : na);
-    if (na > 0) {
-      r.xin = dw7_off(2 - pt, p);
-      r.st = ptrdiff_t(p.w);
-      r.n = uint32_t(na);
-      r.n2 = uint32_t(ho - na);
-    } else {
-      r.xin = -1;
-      r.st = 0;
-      r.n = uint32_t(ho);
-      r.n2 = 0;
-    }
-  } else {
-    // Output rows [0, na) load input rows 2oy - pt + 1, + 2 inside the
-    // plane; row na (if any) its two rows (xin2, b2) in the same call; rows
-    // after it (bottom padding > 1) a call each.
-    ptrdiff_t na = h + pt - 3 < 0 ? 0 : (h + pt - 3) / 2 + 1;
-    na = na > ho ? ho : na;
-    r.xin = dw7_off(1 - pt, p);
-    r.st = ptrdiff_t(p.w);
-    r.n = uint32_t(na);
-    r.n2 = na > 0 && na < ho ? 1 : 0;
-    r.xin2 = dw7_off(2 * na - pt + 1, p);
-    r.b2 = dw7_off(2 * na - pt + 2, p);
-    r.more = na + ptrdiff_t(r.n2);
-  }
-  return r;
-}
+// The row plan (neon/dwconv3x3_s8_rowplan.h): DwS8Rows, dw_s8_rows, dw_s8_row_off.
 
 inline const int8_t* dw7_ptr(const int8_t* base, ptrdiff_t off) { return off < 0 ? kDw7Zero : base + off; }
 
@@ -374,17 +323,17 @@ inline const int8_t* dw7_ptr(const int8_t* base, ptrdiff_t off) { return off < 0
 // rows are below the plane): one call each (c: a copy, the caller steps its
 // rows per plane).
 template <int M, int O>
-__attribute__((noinline, cold)) void dw7_more_rows(const DwPlaneS8& p, char* y, const Dw7Rows& r, Dw7Ctl c,
+__attribute__((noinline, cold)) void dw7_more_rows(const DwPlaneS8& p, char* y, const DwS8Rows& r, Dw7Ctl c,
                                                    const int8_t* xc, size_t x0, int32_t adj, int32_t ost) {
   const ptrdiff_t pt = ptrdiff_t(p.pad_top);
   for (ptrdiff_t oy = r.more; oy < ptrdiff_t(p.ho); oy++) {
-    c.p0 = dw7_ptr(xc, dw7_off(2 * oy - pt, p));
+    c.p0 = dw7_ptr(xc, dw_s8_row_off(2 * oy - pt, p));
     c.p1 = kDw7Zero;
-    c.xin = dw7_ptr(xc, dw7_off(2 * oy - pt + 1, p));
+    c.xin = dw7_ptr(xc, dw_s8_row_off(2 * oy - pt + 1, p));
     c.xin2 = kDw7Zero;
     c.n = 1;
     c.n2 = 0;
-    c.sm = int32_t(dw7_ptr(xc, dw7_off(2 * oy - pt + 2, p)) - c.xin) - adj;
+    c.sm = int32_t(dw7_ptr(xc, dw_s8_row_off(2 * oy - pt + 2, p)) - c.xin) - adj;
     c.sm2 = 0;
     dw7_strip<2, M, O>(&c, y + oy * ost + ptrdiff_t(x0 * (O == kOI8 ? 1 : 4)), ost);
   }
@@ -395,7 +344,7 @@ __attribute__((noinline, cold)) void dw7_more_rows(const DwPlaneS8& p, char* y, 
 // plane (0 for the zero row); the asm clears n2 in the control block, so it
 // is set again per plane.
 template <int S, int M, int O>
-void dw7_strip_planes(const DwPlaneS8& p, const Dw7Rows& r, Dw7Ctl& c, ptrdiff_t c0, size_t x0) {
+void dw7_strip_planes(const DwPlaneS8& p, const DwS8Rows& r, Dw7Ctl& c, ptrdiff_t c0, size_t x0) {
   const int8_t* xc = p.x + (c0 < 0 ? 0 : c0);
   const size_t es = O == kOI8 ? 1 : sizeof(float);
   const int32_t adj = dw7_adj<S>(M), ost = int32_t(p.wo * es);
@@ -428,7 +377,7 @@ void dw7_strip_planes(const DwPlaneS8& p, const Dw7Rows& r, Dw7Ctl& c, ptrdiff_t
 
 template <int S, int O>
 __attribute__((noinline)) void dw7_planes(const DwPlaneS8& p) {
-  const Dw7Rows r = dw7_rows<S>(p);
+  const DwS8Rows r = dw_s8_rows<S>(p);
   const ptrdiff_t w = ptrdiff_t(p.w), pl = ptrdiff_t(p.pad_left);
   Dw7Ctl c{};
   c.qmin = int8_t(p.out.qmin);
