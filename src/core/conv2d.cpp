@@ -561,31 +561,15 @@ size_t Conv2d::workspace_bytes(int64_t h, int64_t w) const {
   return detail::call_workspace_bytes(*impl_, impl_->plan(1, h, w));
 }
 
-// Runs `impl` over an (n, C, h, w) x on the layer's kept plan of that size
-// (core/plan.h, PlanMemo; made by the first call), or on one planned for this
-// call when the layer keeps as many sizes as it may. (An fp16 family's two
-// views have one plan(): the kept plans serve both.)
-template <class X, class Y>
-static void run_planned(const detail::PlanMemo& plans, const detail::ConvImplT<X, Y>& impl, int64_t n,
-                        int64_t h, int64_t w, const X* x, Y* y) {
-  const auto make = [&] { return impl.plan(n, h, w); };  // checks h, w (output_size)
-  if (const detail::ConvPlan* kept = plans.find(n, h, w, make)) {
-    if (n > 0) detail::run_all(impl, *kept, x, y);
-    return;
-  }
-  const detail::ConvPlan plan = make();
-  if (n > 0) detail::run_all(impl, plan, x, y);
-}
-
 void Conv2d::run(const float* x, int64_t n, int64_t h, int64_t w, float* y) const {
   if (n < 0) throw Error("batch size must be >= 0");
-  run_planned(*plans_, *impl_, n, h, w, x, y);
+  detail::run_kept(*plans_, *impl_, n, h, w, x, y);
 }
 
 void Conv2d::run(const Half* x, int64_t n, int64_t h, int64_t w, Half* y) const {
   if (n < 0) throw Error("batch size must be >= 0");
   if (const detail::ConvImplT<Half, Half>* f16 = impl_->f16()) {
-    run_planned(*plans_, *f16, n, h, w, x, y);
+    detail::run_kept(*plans_, *f16, n, h, w, x, y);  // (an fp16 family's two views have one plan())
     return;
   }
   // fp32 kernels: convert in, run, round out (core/half_convert.h).

@@ -93,6 +93,23 @@ void run_all(const ConvImplT<X, Y>& impl, const ConvPlan& plan, const X* x, Y* y
   });
 }
 
+// Runs `impl` over an (n, C, h, w) x on the layer's kept plan of that size
+// (`plans`, core/plan.h: made by the first call of the size), or on one
+// planned for this call when the layer keeps as many sizes as it may: what
+// Conv2d::run and QConv2d::run_any do. plan() checks h and w (output_size),
+// also for n = 0, which runs nothing.
+template <class X, class Y>
+void run_kept(const PlanMemo& plans, const ConvImplT<X, Y>& impl, int64_t n, int64_t h, int64_t w,
+              const X* x, Y* y) {
+  const auto make = [&] { return impl.plan(n, h, w); };
+  if (const ConvPlan* kept = plans.find(n, h, w, make)) {
+    if (n > 0) run_all(impl, *kept, x, y);
+    return;
+  }
+  const ConvPlan plan = make();
+  if (n > 0) run_all(impl, plan, x, y);
+}
+
 // What a call of a layer runs: its plan and team (bench/insn_bench and the
 // Python test hooks report them). Declared a friend by Conv2d and QConv2d.
 struct PlanAccess {

@@ -344,17 +344,10 @@ size_t QConv2d::workspace_bytes(int64_t h, int64_t w) const {
   return detail::call_workspace_bytes(impl_->impl(), impl_->impl().plan(1, h, w));
 }
 
-// On the layer's kept plan of (n, h, w) (core/plan.h, PlanMemo), as Conv2d::run.
+// On the layer's kept plan of (n, h, w) (conv_impl.h, run_kept), as Conv2d::run.
 void QConv2d::run_any(const int8_t* x, int64_t n, int64_t h, int64_t w, void* y) const {
   if (n < 0) throw Error("batch size must be >= 0");
-  const detail::ConvImplS8& impl = impl_->impl();
-  const auto make = [&] { return impl.plan(n, h, w); };  // checks h, w (output_size)
-  if (const detail::ConvPlan* kept = impl_->plans().find(n, h, w, make)) {
-    if (n > 0) detail::run_all(impl, *kept, x, y);
-    return;
-  }
-  const detail::ConvPlan plan = make();
-  if (n > 0) detail::run_all(impl, plan, x, y);
+  detail::run_kept(impl_->plans(), impl_->impl(), n, h, w, x, y);
 }
 
 detail::ConvPlan detail::PlanAccess::plan(const QConv2d& layer, int64_t n, int64_t h, int64_t w,
