@@ -56,7 +56,7 @@ struct Fp32Kernel {
 // `count` planes of h x w through the kernel; returns false on a mismatch
 // (and prints it).
 bool check_plane(const Fp32Kernel& kern, const DwShape& sh, int h, int w, Pads pd, bool clamp,
-                 bool guard_at_end, int count = 1) {
+                 bool guard_at_end, int count = 1, float lo = -0.5f, float hi = 0.75f) {
   const int kh = int(sh.kh), kw = int(sh.kw), sy = int(sh.sh), sx = int(sh.sw);
   const int eh = (kh - 1) * int(sh.dh) + 1, ew = (kw - 1) * int(sh.dw) + 1;
   if (h + pd.t + pd.b < eh || w + pd.l + pd.r < ew) return true;
@@ -70,7 +70,6 @@ bool check_plane(const Fp32Kernel& kern, const DwShape& sh, int h, int w, Pads p
   for (size_t i = 0; i < x.size(); i++) x[i] = frand();
   const float sentinel = -12345.0f;
   for (size_t i = 0; i < y.size(); i++) y[i] = sentinel;
-  const float lo = -0.5f, hi = 0.75f;
   DwPlane p{x.data(), size_t(h), size_t(w), y.data(), size_t(ho), size_t(wo),
             size_t(pd.t), size_t(pd.l), k.data(), clamp, lo, hi, size_t(count)};
   if (kern.kxk) {
@@ -100,9 +99,9 @@ bool check_plane(const Fp32Kernel& kern, const DwShape& sh, int h, int w, Pads p
         const float got = y[c * oplane + size_t(oy) * wo + ox];
         if (!(std::fabs(got - ref) <= bound)) {
           std::printf("FAIL %s %dx%d stride %dx%d dilation %dx%d h %d w %d pads (t%d b%d l%d r%d) "
-                      "clamp %d count %d: plane %d y[%d][%d] = %g, want %g\n",
+                      "clamp %d [%g, %g] count %d: plane %d y[%d][%d] = %g, want %g\n",
                       kern.name, kh, kw, sy, sx, int(sh.dh), int(sh.dw), h, w, pd.t, pd.b, pd.l,
-                      pd.r, clamp, count, c, oy, ox, got, ref);
+                      pd.r, clamp, double(lo), double(hi), count, c, oy, ox, got, ref);
           return false;
         }
       }
@@ -754,6 +753,64 @@ void check_square_maps(const DwKernels& kern) {
   g_failures += bad;
 }
 
+// Runs of 7x7 "same" planes (aarch64: the LD2 kernel, dwconv3x3_1x8_s1_ld2w7,
+// runs all but the last plane of a call; its loads and stores reach one
+// column past each row) and the shapes next to them (h or w 6 and 8, which
+// other kernels run): runs of 1..13 planes, guard page after the input (and
+// before the output) or before it, the bounds of no clamp, ReLU, ReLU6 and
+// [-0.5, 0.75], against the reference; then the bits of the run against the
+// same planes one call each (a single plane: the last-plane kernels).
+void check_7x7_runs(const DwKernels& kern) {
+  if (kern.k != 3) return;
+  const DwShape sh{3, 3, 1, 1, 1, 1};
+  const float inf = std::numeric_limits<float>::infinity();
+  struct Bounds {
+    bool clamp;
+    float lo, hi;
+  };
+  const Bounds bounds[] = {{false, -0.5f, 0.75f}, {true, 0.0f, inf}, {true, 0.0f, 6.0f}, {true, -0.5f, 0.75f}};
+  const int shapes[][2] = {{7, 7}, {6, 7}, {8, 7}, {7, 6}, {7, 8}, {2, 7}, {13, 7}};
+  int cases = 0, bad = 0;
+  for (const auto& hw : shapes)
+    for (int count = 1; count <= 13; count++)
+      for (const Bounds& b : bounds)
+        for (int at_end = 0; at_end < 2; at_end++) {
+          const int h = hw[0], w = hw[1];
+          cases++;
+          if (!check_plane({kern.name, &kern, nullptr}, sh, h, w, {1, 1, 1, 1}, b.clamp, at_end != 0, count, b.lo,
+                           b.hi)) {
+            bad++;
+            continue;
+          }
+          if (at_end == 0) continue;
+          const size_t plane = size_t(h) * w, kstep = armconv::detail::dw_packed_floats(9);
+          std::vector<float> x(plane * count), run(plane * count), one(plane * count), kk(kstep * count, 0.0f);
+          for (int c = 0; c < count; c++)
+            for (int i = 0; i < 10; i++) kk[c * kstep + i] = frand();
+          for (float& v : x) v = frand();
+          DwPlane p{x.data(), size_t(h), size_t(w), run.data(), size_t(h), size_t(w), 1, 1, kk.data(),
+                    b.clamp, b.lo, b.hi, size_t(count)};
+          kern.stride1(p);
+          for (int c = 0; c < count; c++) {
+            DwPlane q = p;
+            q.x = x.data() + c * plane;
+            q.y = one.data() + c * plane;
+            q.k = kk.data() + c * kstep;
+            q.count = 1;
+            kern.stride1(q);
+          }
+          cases++;
+          if (std::memcmp(run.data(), one.data(), plane * count * sizeof(float)) != 0) {
+            std::printf("FAIL %s 7x7 runs: h %d w %d, %d planes, clamp %d [%g, %g]: the run's bits differ from "
+                        "single planes'\n",
+                        kern.name, h, w, count, int(b.clamp), double(b.lo), double(b.hi));
+            bad++;
+          }
+        }
+  std::printf("%s: %d 7x7-run checks, %d failures\n", kern.name, cases, bad);
+  g_failures += bad;
+}
+
 int main() {
   using namespace armconv::detail;
   const Kernels& kt = kernels();
@@ -768,6 +825,7 @@ int main() {
   check_strip_windows(*kt.dw3x3, 2);
   check_wide_rows(*kt.dw3x3);
   check_square_maps(*kt.dw3x3);
+  check_7x7_runs(*kt.dw3x3);
   sweep_any({kt.dw_any->name, nullptr, kt.dw_any});
   // The generic twins where NEON kernels are dispatched: a quarter of the
   // sweeps' cases (sweep(): every width with several paddings, every padding

@@ -15,14 +15,18 @@ void dwconv3x3_aarch64_1x16_s2(const DwPlane& p);
 void dwconv3x3_aarch64_1x16_s2_clamp(const DwPlane& p);
 bool dwconv3x3_aarch64_1x16_s1_rows(const DwPlane& p);  // small maps, pad 1
 size_t dwconv3x3_aarch64_1x16_s1_ld1rows(const DwPlane& p);  // pad 1, w >= 5
+size_t dwconv3x3_aarch64_1x8_s1_ld2w7(const DwPlane& p);     // pad 1, 7x7 planes
 bool dwconv3x3_aarch64_1x16_s2_rows(const DwPlane& p);  // stride 2, small maps, pad 1
 size_t dwconv3x3_aarch64_1x16_s2_ld4rows(const DwPlane& p);  // stride 2, pad 1, w even >= 8 or odd >= 17
 
 namespace {
 void stride1(const DwPlane& p) {
-  // The LD1 rows kernel runs all planes, or all but the last (when its
-  // loads and stores reach past a row's end); the rest as before.
-  const size_t done = dwconv3x3_aarch64_1x16_s1_ld1rows(p);
+  // 7x7 planes: the LD2 kernel runs all but the last (4 window instructions
+  // per input row where the LD1 rows kernel takes 5). Else the LD1 rows
+  // kernel runs all planes, or all but the last (when its loads and stores
+  // reach past a row's end); the rest as before.
+  size_t done = dwconv3x3_aarch64_1x8_s1_ld2w7(p);
+  if (done == 0) done = dwconv3x3_aarch64_1x16_s1_ld1rows(p);
   if (done == p.count) return;
   const DwPlane q = dw_planes_after(p, done, 9);
   if (dwconv3x3_aarch64_1x16_s1_rows(q)) return;
