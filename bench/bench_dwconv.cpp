@@ -57,6 +57,12 @@ int reg = [] {
   bench::add_case(dw_case("mbv2_dw_s2_144_56", 144, 2, 56, 56, true));
   bench::add_case(dw_case("mbv2_dw_192_28", 192, 1, 28, 28, true));
   bench::add_case(dw_case("mbv2_dw_s2_192_28", 192, 2, 28, 28, true));
+  // The small-map layers (14x14, 14 -> 7, 7x7; with relu6: bench_nets.cpp's
+  // mbv2_dw_*) and 28 -> 14 without the clamp (the kernels' other activation).
+  bench::add_case(dw_case("mbv2_dw_s2_192_28_noclamp", 192, 2, 28, 28, false));
+  bench::add_case(dw_case("mbv2_dw_384_14_noclamp", 384, 1, 14, 14, false));
+  bench::add_case(dw_case("mbv2_dw_s2_576_14_noclamp", 576, 2, 14, 14, false));
+  bench::add_case(dw_case("mbv2_dw_960_7_noclamp", 960, 1, 7, 7, false));
   // SSDLite-MobileNetV2 (300x300 input), relu6 fused: the backbone's
   // depthwise layers on 150 .. 10 and the extra layers' on 10 and 5.
   bench::add_case(dw_case("ssd_dw_32_150", 32, 1, 150, 150, true));

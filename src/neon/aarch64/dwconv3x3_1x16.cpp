@@ -25,7 +25,8 @@ void stride1(const DwPlane& p) {
   // per input row where the LD1 rows kernel takes 5). Else the LD1 rows
   // kernel runs all planes, or all but the last (when its loads and stores
   // reach past a row's end); the rest as before.
-  size_t done = dwconv3x3_aarch64_1x8_s1_ld2w7(p);
+  // (The width test here: other shapes pay no call.)
+  size_t done = p.w == 7 && p.h == 7 ? dwconv3x3_aarch64_1x8_s1_ld2w7(p) : 0;
   if (done == 0) done = dwconv3x3_aarch64_1x16_s1_ld1rows(p);
   if (done == p.count) return;
   const DwPlane q = dw_planes_after(p, done, 9);

@@ -710,6 +710,12 @@ void ld1rows_tail(const DwPlane& p, size_t planes) {
                                     {ld1rows<0, 2, 1, true>, ld1rows<0, 2, 2, true>, ld1rows<0, 2, 3, true>},
                                     {ld1rows<0, 3, 1, true>, ld1rows<0, 3, 2, true>, ld1rows<0, 3, 3, true>},
                                     {ld1rows<0, 4, 1, true>, ld1rows<0, 4, 2, true>, ld1rows<0, 4, 3, true>}};
+  // 14x14 unclamped (MobileNetV3's 14x14 stage, hardswish after it; the
+  // LD1 rows kernel's most frequent unclamped shape that ends inside a
+  // vector): an instantiation of its own, without the 2 x 49 FMAX/FMIN per
+  // plane that the infinite bounds cost (cortex-a72 MACs/insn, 384 planes:
+  // 2.50 -> 2.90).
+  if (!p.clamp && p.h == 14 && p.w == 14) return ld1rows<4, 0, 2, false, 14>(p, planes);
   DwPlane q = p;
   if (!p.clamp) {
     q.lo = -std::numeric_limits<float>::infinity();
