@@ -753,14 +753,17 @@ void check_square_maps(const DwKernels& kern) {
   g_failures += bad;
 }
 
-// Runs of 7x7 "same" planes (aarch64: the LD2 kernel, dwconv3x3_1x8_s1_ld2w7,
-// runs all but the last plane of a call; its loads and stores reach one
-// column past each row) and the shapes next to them (h or w 6 and 8, which
-// other kernels run): runs of 1..13 planes, guard page after the input (and
-// before the output) or before it, the bounds of no clamp, ReLU, ReLU6 and
-// [-0.5, 0.75], against the reference; then the bits of the run against the
-// same planes one call each (a single plane: the last-plane kernels).
-void check_7x7_runs(const DwKernels& kern) {
+// Runs of the small square "same" planes with kernels of their own (aarch64:
+// 7x7, the LD2 kernel dwconv3x3_1x8_s1_ld2w7, which runs all but the last
+// plane of a call, its loads and stores reaching one column past each row;
+// 14x14, the LD1 rows kernel's row-pair-tail pass, clamped and unclamped)
+// and the shapes next to them (h or w one less or more, and 2 x 7, 13 x 7,
+// which other kernels run): runs of 1..13 planes, guard page after the
+// input (and before the output) or before it, the bounds of no clamp, ReLU,
+// ReLU6 and [-0.5, 0.75], against the reference; then the bits of the run
+// against the same planes one call each (a single plane: the last-plane
+// kernels).
+void check_square_runs(const DwKernels& kern) {
   if (kern.k != 3) return;
   const DwShape sh{3, 3, 1, 1, 1, 1};
   const float inf = std::numeric_limits<float>::infinity();
@@ -769,7 +772,7 @@ void check_7x7_runs(const DwKernels& kern) {
     float lo, hi;
   };
   const Bounds bounds[] = {{false, -0.5f, 0.75f}, {true, 0.0f, inf}, {true, 0.0f, 6.0f}, {true, -0.5f, 0.75f}};
-  const int shapes[][2] = {{7, 7}, {6, 7}, {8, 7}, {7, 6}, {7, 8}, {2, 7}, {13, 7}};
+  const int shapes[][2] = {{7, 7}, {6, 7}, {8, 7}, {7, 6}, {7, 8}, {2, 7}, {13, 7}, {14, 14}, {13, 14}, {14, 13}};
   int cases = 0, bad = 0;
   for (const auto& hw : shapes)
     for (int count = 1; count <= 13; count++)
@@ -801,13 +804,13 @@ void check_7x7_runs(const DwKernels& kern) {
           }
           cases++;
           if (std::memcmp(run.data(), one.data(), plane * count * sizeof(float)) != 0) {
-            std::printf("FAIL %s 7x7 runs: h %d w %d, %d planes, clamp %d [%g, %g]: the run's bits differ from "
+            std::printf("FAIL %s square runs: h %d w %d, %d planes, clamp %d [%g, %g]: the run's bits differ from "
                         "single planes'\n",
                         kern.name, h, w, count, int(b.clamp), double(b.lo), double(b.hi));
             bad++;
           }
         }
-  std::printf("%s: %d 7x7-run checks, %d failures\n", kern.name, cases, bad);
+  std::printf("%s: %d square-run checks, %d failures\n", kern.name, cases, bad);
   g_failures += bad;
 }
 
@@ -825,7 +828,7 @@ int main() {
   check_strip_windows(*kt.dw3x3, 2);
   check_wide_rows(*kt.dw3x3);
   check_square_maps(*kt.dw3x3);
-  check_7x7_runs(*kt.dw3x3);
+  check_square_runs(*kt.dw3x3);
   sweep_any({kt.dw_any->name, nullptr, kt.dw_any});
   // The generic twins where NEON kernels are dispatched: a quarter of the
   // sweeps' cases (sweep(): every width with several paddings, every padding
