@@ -23,14 +23,14 @@
 // with O' = O, lane 3 zeroed (INS from wzr: column 7 is the right padding
 // for Ae's lane 3 = output column 6). Per input row LD2, INS, 2 EXT = 4
 // window instructions (one fewer); 2 x 9 FMLA/FMUL per output row; the
-// output stage per output row 2 FADD (+ 2 FMAX, 2 FMIN with the clamp) and
-// one ST2, which interleaves Ae, Ao back into columns 0..7.
+// output stage per output row 2 bias FMLAs (+ 2 FMAX, 2 FMIN with the clamp)
+// and one ST2, which interleaves Ae, Ao back into columns 0..7.
 //
 // Floor (instructions per 7x7 plane, clamped): 7 rows x 2 vectors x 9 = 126
 // FMLA/FMUL less the 2 x 2 x 3 of the top and bottom rows (no tap row 0 /
 // tap row 2 terms) = 114; output stage 7 x (2 x 3 + 1 ST2) = 49; windows 7 x
-// 4 = 28; per plane 4 (taps LD1, bias DUP, loop SUBS, B.NE): 195 (441 MACs:
-// 2.26 MACs/insn; unclamped 167, 2.64). The LD1 rows kernel: 202 (7 x 5
+// 4 = 28; per plane 3 (taps LD1, loop SUBS, B.NE): 194 (441 MACs: 2.27
+// MACs/insn; unclamped 166, 2.66). The LD1 rows kernel: 202 (7 x 5
 // windows). The lane waste (8 lanes per 7 columns) is the rest of the gap to
 // the dense bound (49 outputs = 12.25 vectors: 12.25 x 12 - 10.5 edge terms
 // + loads and stores ~ 145): a layout without it (the plane as one run of
@@ -58,7 +58,7 @@
 // accumulator pair r mod 3.
 //
 // Register map: v0-v2 taps (tap T: lane T%4 of v(T/4); the packed bias is
-// lane 1 of v2), v3 bias, v4/v5 the clamp's bounds, v7 zero; the row: v8 E,
+// lane 1 of v2), v4/v5 the clamp's bounds, v6 ones, v7 zero; the row: v8 E,
 // v9 O', v10 ext(0, O', 3), v11 ext(E, 0, 1); accumulators Ae/Ao of output
 // rows r = 0, 1, 2 mod 3: v16/v17, v18/v19, v20/v21; output stage v12, v13.
 // General registers: x (input row, post-indexed by the row's 28 bytes), y
@@ -109,13 +109,18 @@ namespace {
 #define DW7_TR1(OP0, n) DW7_TAPROW(OP0, n, DW7_K3, DW7_K4, DW7_K5)
 #define DW7_TR2(n) DW7_TAPROW(DW7_FMLA, n, DW7_K6, DW7_K7, DW7_K8)
 
-// Output stage of pair n: bias, ACT (the clamp or nothing), ST2 (columns
-// 0..7 of the row: 7 past it, see the top).
-#define DW7_CLAMP(v) "fmax " v ".4s, " v ".4s, v4.4s\n\t" "fmin " v ".4s, " v ".4s, v5.4s\n\t"
-#define DW7_NONE(v)
-#define DW7_STORE(ACT, n)                                                              \
-  "fadd v12.4s, " DW7_A##n##E ".4s, v3.4s\n\t" "fadd v13.4s, " DW7_A##n##O ".4s, v3.4s\n\t" \
-  ACT("v12") ACT("v13") "st2 {v12.4s, v13.4s}, [%[y]], %[xs]\n\t"
+// Output stage of pair n: the bias as an FMLA of the ones vector (v6) by
+// the packed bias lane, in place (acc + 1 * b rounds once: the bits of acc +
+// b; no per-plane DUP of the bias), then ACT: the clamp into v12, v13 and
+// their ST2, or the ST2 of the pair itself (columns 0..7 of the row: 7 past
+// it, see the top).
+#define DW7_BIAS(n) "fmla " DW7_A##n##E ".4s, v6.4s, v2.s[1]\n\t" "fmla " DW7_A##n##O ".4s, v6.4s, v2.s[1]\n\t"
+#define DW7_CLAMP(n)                                                                          \
+  "fmax v12.4s, " DW7_A##n##E ".4s, v4.4s\n\t" "fmax v13.4s, " DW7_A##n##O ".4s, v4.4s\n\t"     \
+  "fmin v12.4s, v12.4s, v5.4s\n\t" "fmin v13.4s, v13.4s, v5.4s\n\t"                             \
+  "st2 {v12.4s, v13.4s}, [%[y]], %[xs]\n\t"
+#define DW7_NONE(n) "st2 {" DW7_A##n##E ".4s, " DW7_A##n##O ".4s}, [%[y]], %[xs]\n\t"
+#define DW7_STORE(ACT, n) DW7_BIAS(n) ACT(n)
 
 // Input row 0 (rows 0 and 1 start); rows i = 1..5 (P: output row i's pair,
 // Q: i+1's, started; N: i-1's, completed and stored); row 6 (rows 5 and 6
@@ -136,9 +141,9 @@ namespace {
 // plane's seven rows; x and y walk on through the planes by themselves.
 #define DW7_PLANES(ACT)                        \
   "movi v7.4s, #0\n\t"                         \
+  "fmov v6.4s, #1.0\n\t"                       \
   "1:\n\t"                                     \
   "ld1 {v0.4s, v1.4s, v2.4s}, [%[k]], #48\n\t" \
-  "dup v3.4s, v2.s[1]\n\t"                     \
   DW7_PLANE(ACT)                               \
   "subs %[planes], %[planes], #1\n\t"          \
   "b.ne 1b\n\t"
@@ -146,7 +151,7 @@ namespace {
 #define DW7_OPERANDS                                                                                  \
   : [x] "+r"(x), [y] "+r"(y), [k] "+r"(k), [planes] "+r"(planes)                                      \
   : [xs] "r"(xs), [lo] "r"(&p.lo), [hi] "r"(&p.hi)                                                    \
-  : "cc", "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v7", "v8", "v9", "v10", "v11", "v12", "v13", \
+  : "cc", "memory", "v0", "v1", "v2", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", \
     "v16", "v17", "v18", "v19", "v20", "v21"
 
 template <bool CLAMP>
