@@ -53,7 +53,8 @@
 // terms of every output and their order (tap rows 0, 1, 2, tap columns 0,
 // 1, 2, the bias last, then the clamp) are those of every other kernel of
 // the family: the same bits whichever kernel runs a plane (test_dwconv's
-// square maps compare row cuts, which other kernels run, bit for bit).
+// square maps and square runs compare row cuts and single planes, which
+// other kernels run, bit for bit).
 // Seven rows, straight-line code (no row loop): output row r in the
 // accumulator pair r mod 3.
 //
@@ -64,7 +65,6 @@
 // General registers: x (input row, post-indexed by the row's 28 bytes), y
 // (output row, likewise), k (packed weights, 48 bytes a plane), planes.
 #include <cstddef>
-#include <limits>
 
 #include "core/dwconv.h"
 
