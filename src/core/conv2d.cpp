@@ -89,6 +89,7 @@ const ConvFamily kFamilies[] = {
     {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv, detail::make_gemm_conv_f16},
     {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv,
      detail::make_im2col_conv_f16},
+    {Algo::Strassen, detail::strassen_conv_rejects, detail::make_strassen_conv, nullptr},
 };
 
 const ConvFamily& family(Algo a) {
@@ -130,6 +131,7 @@ double conv_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
     case Algo::Winograd63: return detail::winograd_conv_cost(p, 6, ho, wo);
     case Algo::Winograd23s2: return detail::winograd_conv_cost(p, 2, ho, wo);  // (p: stride 2)
     case Algo::Winograd43s2: return detail::winograd_conv_cost(p, 4, ho, wo);
+    case Algo::Strassen: return detail::strassen_conv_cost(p, ho, wo);
     default: return detail::im2col_conv_cost(p, ho, wo);
   }
 }
@@ -182,13 +184,28 @@ Algo cheapest(const std::vector<Algo>& algos, const Conv2dParams& p, int64_t ho,
 // The output map the layer's `algo` is named for: a large one.
 constexpr int64_t kLargeMap = 224;
 
+// Whether an `auto` 1x1 layer takes Strassen as a candidate (then it picks
+// between it and the GEMM by map size, and keeps a copy of the weights plus
+// the packing of each it runs: ByMapSize). Only where Strassen can win on
+// some map: both halves of the layer wide enough that 1/8 of the products
+// outweighs the combinations (strassen_conv_cost, conv_strassen.cpp:
+// kStrassenMinK, kStrassenMinM); every other 1x1 layer stays a plain GEMM
+// layer (one packing, no by-map-size pick per call).
+bool strassen_may_pay(const Conv2dParams& p) {
+  return !detail::strassen_conv_rejects(p) && detail::strassen_may_pay_shape(p);
+}
+
 // Every algorithm that `auto` considers for the layer, the one it names
 // first.
 std::vector<Algo> choose(const Conv2dParams& p) {
   if (!detail::dw3x3_conv_rejects(p)) return {Algo::Depthwise3x3};
   if (!detail::dw5x5_conv_rejects(p)) return {Algo::Depthwise5x5};
   if (!detail::dw_conv_rejects(p)) return {Algo::Depthwise};  // any other depthwise shape: a direct loop
-  if (!detail::gemm_conv_rejects(p)) return {Algo::Gemm};
+  if (!detail::gemm_conv_rejects(p)) {
+    // 1x1: the GEMM, and Strassen by map size where it may pay (strassen_may_pay).
+    if (strassen_may_pay(p)) return {Algo::Gemm, Algo::Strassen};
+    return {Algo::Gemm};
+  }
   if (!detail::winograd_conv_rejects(p)) {
     // (single tile sizes first: a mixed tiling that is one of them, on a
     // map that is a multiple of its core, ties and loses)
@@ -233,6 +250,8 @@ std::vector<Algo> choose_f16(const Conv2dParams& p) {
   // 3x3 stride 2: fp16 im2col (FMLA .8h, 8 multiply-adds an instruction)
   // where it runs; there is no fp16 stride-2 Winograd.
   if (!detail::winograd_s2_conv_rejects(p) && runs_f16(family(Algo::Im2col))) return {Algo::Im2col};
+  // 1x1: the fp16 GEMM where it runs (Strassen is fp32 only), else as fp32.
+  if (!detail::gemm_conv_rejects(p) && runs_f16(family(Algo::Gemm))) return {Algo::Gemm};
   if (!detail::gemm_conv_rejects(p) || detail::winograd_conv_rejects(p)) return choose(p);
   if (!detail::winograd_runs_f16(4) || !runs_f16(family(Algo::Im2col))) return choose(p);
   return {Algo::Winograd43, Algo::Im2col};
@@ -441,6 +460,7 @@ const char* algo_name(Algo a) {
     case Algo::Winograd23s2: return "winograd23s2";
     case Algo::Winograd43s2: return "winograd43s2";
     case Algo::Winograd43s2x23s2: return "winograd43s2+23s2";
+    case Algo::Strassen: return "strassen";
   }
   return "?";
 }
@@ -449,12 +469,12 @@ Algo algo_from_name(const std::string& name) {
   for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Depthwise5x5,
                 Algo::Depthwise, Algo::Winograd23, Algo::Winograd43, Algo::Winograd63, Algo::Winograd63x23,
                 Algo::Winograd63x43, Algo::Winograd43x23, Algo::Winograd23s2, Algo::Winograd43s2,
-                Algo::Winograd43s2x23s2})
+                Algo::Winograd43s2x23s2, Algo::Strassen})
     if (name == algo_name(a)) return a;
   throw Error(
       "algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'depthwise5x5', 'depthwise', "
       "'winograd23', 'winograd43', 'winograd63', 'winograd63+23', 'winograd63+43', 'winograd43+23', "
-      "'winograd23s2', 'winograd43s2', 'winograd43s2+23s2', got '" +
+      "'winograd23s2', 'winograd43s2', 'winograd43s2+23s2', 'strassen', got '" +
       name + "'");
 }
 
