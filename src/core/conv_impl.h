@@ -146,9 +146,6 @@ ConvImplPtr make_strassen_conv_with(const Conv2dParams& p, const float* weight, 
                                     const SgemmKernels& kern, const StrassenKernels& comb);
 // The planner's estimate of the strassen family (as im2col_conv_cost below).
 double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo);
-// Whether the layer's shape (channels) lets Strassen undercut the GEMM on
-// some map (the planner's candidate filter).
-bool strassen_may_pay_shape(const Conv2dParams& p);
 
 // fp16 twins (Precision::Fp16): the same families with fp16 kernels, or
 // nullptr when this CPU runs none (no fp16 vector arithmetic, or not built).

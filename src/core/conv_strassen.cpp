@@ -379,14 +379,59 @@ ConvImplPtr make_strassen_conv(const Conv2dParams& p, const float* weight, const
 namespace armconv {
 namespace detail {
 
-// PLACEHOLDER cost model (to be fitted).
-double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
-  const double k2 = double((p.in_channels + 1) / 2), m2 = double((p.out_channels + 1) / 2);
-  const double n = double(ho * wo), n2 = double((ho * wo + 1) / 2);
-  return 7 * std::ceil(m2 / 8) * k2 * 24.3 * n2 / 12 + 8.0 * k2 * n2 + 2.0 * double(p.out_channels) * n + 20000;
+// The planner's estimate of a strassen layer (one image on an ho x wo map),
+// as the GEMM's estimate (im2col_conv_cost, conv_gemm.cpp) plus the
+// difference of the two: the micro-kernel term of 7 half-size products
+// instead of the full one (the GEMM model's own tile term, T below), and
+// what Strassen adds, per element of the half-size blocks:
+//   a M2 N2   the combine (7 loads, 8 adds, 4 stores per 4 x 4 outputs),
+//             the products' extra stores and their edge tiles
+//   b K2 N2   packing the 7 B operands (5 of them sums)
+//   d         per call (7 micro-kernel calls per unit, set-up)
+// a, b, d: a least-squares fit (relative to the GEMM's count) of the
+// measured difference strassen - gemm on MobileNetV2's 19 distinct 1x1
+// layers (bench/bench_strassen.cpp, python3 bench/insncount.py --exe
+// build-a64/bench/insn_bench --cpu cortex-a72 'strassen_*' 'gemm1x1_*'):
+//   aarch64 (cortex-a72): a = 6.75, b = 4.12, d = 78400. Strassen counts
+//     0.954x the GEMM on 320->1280 7x7, 0.960x on 960->320 7x7, 0.981x on
+//     96->576 14x14, 0.997x on 576->96 14x14, 0.999x on 160->960 7x7 and
+//     1.008x to 1.47x on the other 14 (all K or M <= 96, or 7x7 maps with
+//     K2 N2 large against M2); the model's sign is right on 16 of 19 (the
+//     misses within 1% of the GEMM), and the planner asks for a margin
+//     (conv2d.cpp, kStrassenMargin).
+//   armv7 (cortex-a15, --arch arm, the 6x8 tile): a = -2.50, b = 40.9,
+//     d = 98300: Strassen counts 1.019x (320->1280 7x7) to 3.26x (32->16
+//     112x112) the GEMM on all 19 (the 6x8 kernel's per-call cost, 7 calls
+//     per unit, and the B packing, scalar in this baseline unit, weigh
+//     more than the 1/8 of the products saved); the model has the GEMM
+//     cheaper on all 19, and on every large map of these shapes, so no
+//     armv7 `auto` layer takes Strassen as a candidate (conv2d.cpp,
+//     strassen_may_pay): algo="strassen" runs it when asked.
+namespace {
+#if defined(__arm__)
+// armv7: T = 13.87 K t + 181 t, t = ceil(M / 6) ceil(N / 8) tiles (im2col_conv_cost's fit).
+double tile_term(double m, double k, double n) {
+  const double t = std::ceil(m / 6) * std::ceil(n / 8);
+  return 13.87 * k * t + 181.2 * t;
 }
+constexpr double kA = -2.50, kB = 40.9, kD = 98300;
+#else
+// aarch64: T = ceil(M / 8) K (24.3 per 12-column panel + the partial panel's cost).
+double tile_term(double m, double k, double n) {
+  const int64_t r = int64_t(n) % 12;
+  const double tail = r == 0 ? 0 : r == 1 ? 5.7 : r == 2 ? 9.2 : r == 3 ? 11.8 : r == 4 ? 15.1 : r <= 8 ? 23.5 : 25.0;
+  return std::ceil(m / 8) * k * (24.3 * std::floor(n / 12) + tail);
+}
+constexpr double kA = 6.75, kB = 4.12, kD = 78400;
+#endif
+}  // namespace
 
-bool strassen_may_pay_shape(const Conv2dParams& p) { return p.in_channels >= 64 && p.out_channels >= 32; }
+double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
+  const double m = double(p.out_channels), k = double(p.in_channels), n = double(ho * wo);
+  const double m2 = std::ceil(m / 2), k2 = std::ceil(k / 2), n2 = std::ceil(n / 2);
+  return im2col_conv_cost(p, ho, wo) + 7 * tile_term(m2, k2, n2) - tile_term(m, k, n) + kA * m2 * n2 +
+         kB * k2 * n2 + kD;
+}
 
 }  // namespace detail
 }  // namespace armconv

@@ -320,4 +320,69 @@ int main() {
 
 // ---- 4. the planner ---------------------------------------------------------------
 
-void test_planner() {}
+// Which algorithm `auto` 1x1 layers get (Conv2d::algo_for) and why: the
+// cost model (strassen_conv_cost against im2col_conv_cost, with
+// kStrassenMargin) on the measured layers (bench/bench_strassen.cpp).
+// aarch64 (8x12 table): Strassen where it counted 4-5% fewer instructions
+// (960->320 7x7, 320->1280 7x7); the GEMM on low-K and low-M layers (not
+// even a candidate: a plain GEMM layer) and on 1x1 maps (the GEMV path).
+// armv7 (6x8): stated by the armv7 fit (conv_strassen.cpp).
+void test_planner() {
+  struct Want {
+    int64_t cin, cout, h;
+    Algo algo;
+    const char* why;
+  };
+  std::vector<Want> wants;
+  const bool a64 = std::string(cpu_features().arch) == "aarch64" && kernels().sgemm->nr == 12;
+  // Everywhere: low K / low M layers stay GEMM; a 1x1 map is the GEMV.
+  wants.push_back({16, 96, 112, Algo::Gemm, "K = 16: the combinations cost more than 1/8 of the products"});
+  wants.push_back({32, 16, 112, Algo::Gemm, "M = 16, K = 32"});
+  wants.push_back({960, 320, 1, Algo::Gemm, "a 1x1 map: the GEMV (Strassen's per-call cost)"});
+  wants.push_back({64, 384, 14, Algo::Gemm, "K = 64 (1.031x on cortex-a72)"});
+  if (a64) {
+    wants.push_back({960, 320, 7, Algo::Strassen, "0.960x the GEMM's count (cortex-a72)"});
+    wants.push_back({320, 1280, 7, Algo::Strassen, "0.954x"});
+    wants.push_back({384, 96, 14, Algo::Gemm, "1.008x: within the margin"});
+    wants.push_back({576, 160, 7, Algo::Gemm, "1.016x"});
+  } else if (std::string(cpu_features().arch) == "armv7" && kernels().sgemm->nr == 8) {
+    // armv7 6x8: Strassen counted 1.02x-3.3x the GEMM on every MobileNetV2 1x1 layer (cortex-a15).
+    wants.push_back({960, 320, 7, Algo::Gemm, "1.111x the GEMM's count (cortex-a15)"});
+    wants.push_back({320, 1280, 7, Algo::Gemm, "1.019x"});
+  }
+  for (const Want& w : wants) {
+    Conv2dParams p;
+    p.in_channels = w.cin;
+    p.out_channels = w.cout;
+    std::vector<float> wt(size_t(w.cin * w.cout), 0.01f);
+    Conv2d layer(p, wt.data(), nullptr);
+    const Algo got = layer.algo_for(w.h, w.h);
+    std::printf("auto %lld->%lld %lldx%lld: %s (%s)\n", (long long)w.cin, (long long)w.cout, (long long)w.h,
+                (long long)w.h, algo_name(got), w.why);
+    CHECK(got == w.algo, "auto %lld->%lld on %lldx%lld: %s, want %s (%s)", (long long)w.cin, (long long)w.cout,
+          (long long)w.h, (long long)w.h, algo_name(got), algo_name(w.algo), w.why);
+    // The plan a run takes is the same family (and a 1x1 map's GEMM runs the GEMV: units = M-panels).
+    int team = 1;
+    const ConvPlan pl = PlanAccess::plan(layer, 1, w.h, w.h, &team);
+    CHECK(std::string(pl.algo) == algo_name(w.algo), "plan of %lld->%lld: %s", (long long)w.cin,
+          (long long)w.cout, pl.algo);
+  }
+  // A layer that may pick Strassen on some map but not on 1x1 still runs right there.
+  {
+    Conv2dParams p;
+    p.in_channels = 960;
+    p.out_channels = 320;
+    std::vector<float> wt(960 * 320), x(960), y(320);
+    fill(wt.data(), wt.size(), -1.0f, 1.0f);
+    fill(x.data(), x.size(), -1.0f, 1.0f);
+    Conv2d layer(p, wt.data(), nullptr);
+    layer.run(x.data(), 1, 1, 1, y.data());
+    double err = 0;
+    for (size_t o = 0; o < 320; o++) {
+      double s = 0;
+      for (size_t i = 0; i < 960; i++) s += double(wt[o * 960 + i]) * double(x[i]);
+      err = std::max(err, std::fabs(s - double(y[o])));
+    }
+    CHECK(err < 1e-3, "auto 960->320 on a 1x1 map: error %g", err);
+  }
+}
