@@ -202,9 +202,13 @@ constexpr int64_t kLargeMap = 224;
 // pick_cost). Such a layer picks between the GEMM and Strassen by map size
 // (ByMapSize: it keeps a copy of the weights, 1x, plus the packing of each
 // it has run: the GEMM's 1x, Strassen's 7/4 of the weights); every other
-// 1x1 layer stays a plain GEMM layer (one packing, no pick per call).
+// 1x1 layer stays a plain GEMM layer (one packing, no pick per call), and
+// so does one with fewer than 64 output channels: Strassen won on no
+// measured layer with M < 96, and the per-call pick costs a 1x1-map layer
+// (squeeze-and-excitation) ~0.5% (effb0_se_1152_48, cortex-a72: 2.6682 ->
+// 2.6530 MACs/insn as a candidate).
 bool strassen_may_pay(const Conv2dParams& p) {
-  return !detail::strassen_conv_rejects(p) &&
+  return !detail::strassen_conv_rejects(p) && p.out_channels >= 64 &&
          pick_cost(Algo::Strassen, p, kLargeMap, kLargeMap) < pick_cost(Algo::Gemm, p, kLargeMap, kLargeMap);
 }
 
