@@ -399,8 +399,8 @@ namespace detail {
 //     K2 N2 large against M2); the model's sign is right on 16 of 19 (the
 //     misses within 1% of the GEMM), and the planner asks for a margin
 //     (conv2d.cpp, kStrassenMargin).
-//   armv7 (cortex-a15, --arch arm, the 6x8 tile): a = -2.50, b = 40.9,
-//     d = 98300: Strassen counts 1.019x (320->1280 7x7) to 3.26x (32->16
+//   armv7 (cortex-a15, --arch arm, the 6x8 tile): a = -2.46, b = 34.6,
+//     d = 95500: Strassen counts 1.014x (320->1280 7x7) to 2.97x (32->16
 //     112x112) the GEMM on all 19 (the 6x8 kernel's per-call cost, 7 calls
 //     per unit, and the B packing, scalar in this baseline unit, weigh
 //     more than the 1/8 of the products saved); the model has the GEMM
@@ -414,7 +414,7 @@ double tile_term(double m, double k, double n) {
   const double t = std::ceil(m / 6) * std::ceil(n / 8);
   return 13.87 * k * t + 181.2 * t;
 }
-constexpr double kA = -2.50, kB = 40.9, kD = 98300;
+constexpr double kA = -2.46, kB = 34.6, kD = 95500;
 #else
 // aarch64: T = ceil(M / 8) K (24.3 per 12-column panel + the partial panel's cost).
 double tile_term(double m, double k, double n) {

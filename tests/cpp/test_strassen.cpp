@@ -346,9 +346,9 @@ void test_planner() {
     wants.push_back({384, 96, 14, Algo::Gemm, "1.008x: within the margin"});
     wants.push_back({576, 160, 7, Algo::Gemm, "1.016x"});
   } else if (std::string(cpu_features().arch) == "armv7" && kernels().sgemm->nr == 8) {
-    // armv7 6x8: Strassen counted 1.02x-3.3x the GEMM on every MobileNetV2 1x1 layer (cortex-a15).
-    wants.push_back({960, 320, 7, Algo::Gemm, "1.111x the GEMM's count (cortex-a15)"});
-    wants.push_back({320, 1280, 7, Algo::Gemm, "1.019x"});
+    // armv7 6x8: Strassen counted 1.014x-2.97x the GEMM on every MobileNetV2 1x1 layer (cortex-a15).
+    wants.push_back({960, 320, 7, Algo::Gemm, "1.091x the GEMM's count (cortex-a15)"});
+    wants.push_back({320, 1280, 7, Algo::Gemm, "1.014x"});
   }
   for (const Want& w : wants) {
     Conv2dParams p;
