@@ -214,17 +214,38 @@ class StrassenConv final : public ConvImpl {
     k2_ = (k_ + 1) / 2;
     mpad2_ = round_up(m2_, kern.mr);
     kp2_ = round_up(k2_, kern.kr);
+    kpf_ = round_up(k_, kern.kr);
     if (!weight) return;  // plan only
-    // A operands: dense M2 x K2 combinations, then pack_a.
+    // The plain weights in two halves of rows, top [0, M2) and bottom [M2,
+    // M), all K each, as MR-row panels (mpad2 rows each): the peeled
+    // column's GEMM (run()), and A11 / A22 as views into them where the
+    // micro-kernel can read a K-block of a panel (KR = 1, K even: A22's K2
+    // k-steps end at its panel's end).
+    plain_.reset(2 * mpad2_ * kpf_);
+    kern.pack_a(m2_, k_, weight, k_, plain_.data());
+    if (m_ > m2_) kern.pack_a(m_ - m2_, k_, weight + m2_ * k_, k_, plain_.data() + mpad2_ * kpf_);
+    const bool views = kern.kr == 1 && k_ == 2 * k2_;
+    // The other A operands: dense M2 x K2 combinations, then pack_a.
     Part q[4];
     quarters(weight, k_, m_, k_, q);
     std::vector<float> dense(m2_ * k2_);
-    packed_a_.reset(7 * mpad2_ * kp2_);
+    packed_a_.reset((views ? 5 : 7) * mpad2_ * kp2_);
+    size_t own = 0;
     for (int i = 0; i < 7; i++) {
+      if (views && (i == 2 || i == 3)) {  // P3 = A11 (...), P4 = A22 (...)
+        a_[i] = plain_.data() + (i == 2 ? 0 : mpad2_ * k_ + k2_ * kern.mr);
+        a_panel_[i] = kern.mr * k_;
+        continue;
+      }
       const Operand& o = kAOps[i];
       combine_rows(q[o.a], o.b >= 0 ? &q[o.b] : nullptr, o.sub, m2_, k2_, 0, dense.data(), k2_);
-      kern.pack_a(m2_, k2_, dense.data(), k2_, packed_a_.data() + size_t(i) * mpad2_ * kp2_);
+      float* dst = packed_a_.data() + own++ * mpad2_ * kp2_;
+      kern.pack_a(m2_, k2_, dense.data(), k2_, dst);
+      a_[i] = dst;
+      a_panel_[i] = kern.mr * kp2_;
     }
+    bias_.reset(m_ + kern.mr);
+    if (bias) std::memcpy(bias_.data(), bias, m_ * sizeof(float));
     // Bias rows: P1 0, P2 bb, P3 bt, P4 0, P5 0, P6 2 bb - bt, P7 bt (zeros
     // past M; each row padded to mpad2 + MR: the micro-kernel may read MR).
     bstride_ = mpad2_ + kern.mr;
@@ -253,22 +274,25 @@ class StrassenConv final : public ConvImpl {
     const GemmPlan& g = pl.gemm;
     const size_t nr = kern_.nr, mr = kern_.mr;
     const size_t npix = size_t(pl.h) * size_t(pl.w), n2 = g.n;
+    const size_t peel = peel_of(npix), ns = npix - peel;  // Strassen's columns [0, ns), the GEMM's [ns, npix)
     const size_t nc = g.nc, ncp = round_up(nc, nr), ldp = round_up(nc, 4);
     float* const pb = static_cast<float*>(scratch);
     const size_t pb_stride = ncp * kp2_;
     float* const stage = pb + 7 * pb_stride;
     float* const prod = stage + round_up(kp2_ * nc, 16);
+    float* const pbpeel = prod + 7 * mr * ldp;  // the peeled column's B panel
     const size_t per = g.units();
     size_t cur = size_t(-1);  // (image, column block) whose B operands are packed
     for (size_t u = begin; u < end; u++) {
       const size_t img = u / per, lu = u % per, nb = lu / g.m_panels, mp = lu % g.m_panels;
       const size_t n0 = nb * nc, nl = std::min(nc, n2 - n0);
-      const size_t nright = npix - n2 > n0 ? std::min(nc, npix - n2 - n0) : 0;
+      const size_t nright = ns - n2 > n0 ? std::min(nc, ns - n2 - n0) : 0;
       const float* xi = x + img * k_ * npix;
       if (img * g.n_blocks + nb != cur) {
         cur = img * g.n_blocks + nb;
         Part q[4];
-        quarters(xi, npix, k_, npix, q);
+        quarters(xi, npix, k_, ns, q);
+        if (peel && nb + 1 == g.n_blocks) kern_.pack_b(k_, peel, xi + ns, npix, pbpeel);
         for (int i = 0; i < 7; i++) {
           const Operand& o = kBOps[i];
           const Part& a = q[o.a];
@@ -288,17 +312,47 @@ class StrassenConv final : public ConvImpl {
       for (int i = 0; i < 7; i++) {
         F32Output o;
         o.bias = biases_.data() + size_t(i) * bstride_ + r0;
-        kern_.ukernel(k2_, mt, nl, packed_a_.data() + size_t(i) * mpad2_ * kp2_ + r0 * kp2_,
+        kern_.ukernel(k2_, mt, nl, a_[i] + mp * a_panel_[i],
                       pb + size_t(i) * pb_stride, prod + size_t(i) * mr * ldp, ldp, o, kLastK);
       }
       float* yi = y + img * m_ * npix;
       float* c11 = yi + r0 * npix + n0;
       float* c21 = mb ? yi + (m2_ + r0) * npix + n0 : c11;
       comb_.combine(mt, mb, nl, nright, prod, ldp, mr * ldp, c11, c21, npix, n2, p_.clamp, p_.out_min, p_.out_max);
+      if (peel && nb + 1 == g.n_blocks) {
+        // The peeled column: the plain GEMM of the unit's top and bottom rows.
+        F32Output o;
+        o.clamp = p_.clamp;
+        o.lo = p_.out_min;
+        o.hi = p_.out_max;
+        o.bias = bias_.data() + r0;
+        kern_.ukernel(k_, mt, peel, plain_.data() + mp * mr * kpf_, pbpeel, yi + r0 * npix + ns, npix, o, kLastK);
+        if (mb) {
+          o.bias = bias_.data() + m2_ + r0;
+          kern_.ukernel(k_, mb, peel, plain_.data() + (mpad2_ + mp * mr) * kpf_, pbpeel, yi + (m2_ + r0) * npix + ns,
+                        npix, o, kLastK);
+        }
+      }
     }
   }
 
  private:
+  // Columns computed by the plain GEMM (0 or 1): on an odd N, Strassen on
+  // the first N - 1 (halves of W = (N - 1) / 2) and the last column by the
+  // micro-kernel on the plain weights, where that is cheaper than Strassen
+  // on halves of W + 1 (the right one zero-padded): by the table's
+  // partial-panel costs e(r) (gemm_edge_cost, relative to a full panel),
+  // seven half-size products grow by e(W%NR + 1) - e(W%NR) each, against
+  // two half-height full-K panels of one column, i.e. peel iff
+  // 7 (e(r + 1) - e(r)) > 4 e(1), r = W % NR (W a multiple of NR: always,
+  // e.g. 7x7 maps, N = 49 = 2 x 24 + 1 on the 8x12 table).
+  size_t peel_of(size_t npix) const {
+    if (npix < 3 || npix % 2 == 0) return 0;
+    const size_t nr = kern_.nr, r = (npix / 2) % nr;
+    auto e = [&](size_t c) { return c == 0 ? 0.0 : c >= nr ? 1.0 : gemm_edge_cost(kern_, c); };
+    return 7.0 * (e(r + 1) - e(r)) > 4.0 * e(1) ? 1 : 0;
+  }
+
   ConvPlan make_plan(int64_t n, int64_t h, int64_t w, size_t want_units) const {
     ConvPlan pl;
     pl.algo = "strassen";
@@ -313,7 +367,7 @@ class StrassenConv final : public ConvImpl {
     g.k = k2_;
     g.kp = kp2_;
     g.kc = k2_;
-    g.n = (npix + 1) / 2;
+    g.n = (npix - peel_of(npix) + 1) / 2;
     g.m_panels = div_up(m2_, mr);
     // Column blocks: the packed B of the seven operands within
     // kStrassenBlockBytes, at least kMinBlockPanels panels, at most all of N2.
@@ -332,7 +386,8 @@ class StrassenConv final : public ConvImpl {
     g.nc = nc;
     g.n_blocks = blocks;
     g.last_block_cost = double(g.n - (blocks - 1) * nc) / double(nc);
-    const size_t floats = 7 * round_up(nc, nr) * kp2_ + round_up(kp2_ * nc, 16) + 7 * mr * round_up(nc, 4);
+    const size_t floats = 7 * round_up(nc, nr) * kp2_ + round_up(kp2_ * nc, 16) + 7 * mr * round_up(nc, 4) +
+                          nr * kpf_;  // (the peeled column's B panel)
     g.scratch_bytes = round_up(floats * sizeof(float) + 64, 64);  // (+64: vector loads past a panel's end)
     pl.axes[0] = size_t(n);
     pl.axes[1] = g.n_blocks;
@@ -348,10 +403,14 @@ class StrassenConv final : public ConvImpl {
   Conv2dParams p_;
   const SgemmKernels& kern_;
   const StrassenKernels& comb_;
-  size_t m_, k_, m2_, k2_, mpad2_, kp2_;
+  size_t m_, k_, m2_, k2_, mpad2_, kp2_, kpf_;
   size_t bstride_ = 0;
-  Buffer<float> packed_a_;  // 7 x mpad2 x kp2
+  Buffer<float> plain_;     // the weights' top and bottom rows, 2 x mpad2 x K
+  Buffer<float> packed_a_;  // the A operands that are no views: 5 or 7 x mpad2 x kp2
+  const float* a_[7] = {};  // product i's A panels: panel p at a_[i] + p * a_panel_[i]
+  size_t a_panel_[7] = {};
   Buffer<float> biases_;    // 7 x bstride
+  Buffer<float> bias_;      // the layer's bias (M + MR, zeros past M)
 };
 
 }  // namespace
