@@ -93,12 +93,14 @@ def test_auto_picks():
     assert _auto(960, 320).algo_for(1, 1) == "gemm"
     info = armconv.cpu_info()
     if info["kernels"].get("sgemm") == "sgemm-aarch64-8x12":
-        # aarch64: where Strassen counted 4-5% fewer instructions (cortex-a72).
+        # aarch64: where Strassen counted 4-8% fewer instructions (cortex-a72).
         assert _auto(960, 320).algo_for(7, 7) == "strassen"
         assert _auto(320, 1280).algo_for(7, 7) == "strassen"
+        assert _auto(160, 960).algo_for(7, 7) == "strassen"
         assert _auto(384, 96).algo_for(14, 14) == "gemm"
-    elif info.get("arch") == "armv7":
+    elif info["kernels"].get("sgemm") == "sgemm-armv7-6x8":
         assert _auto(960, 320).algo_for(7, 7) == "gemm"
+        assert _auto(320, 1280).algo_for(7, 7) == "strassen"
 
 
 def test_auto_strassen_layer_runs_both(rng):

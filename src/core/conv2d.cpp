@@ -155,12 +155,14 @@ constexpr double kS2WinoMargin = 0.95;
 
 // Strassen (1x1 layers) runs only where its estimate undercuts the GEMM's
 // by 2%: the model (strassen_conv_cost, conv_strassen.cpp) estimates the
-// difference of the two within ~1% of the GEMM's count on the measured
-// MobileNetV2 layers (its three sign misses were all within 1%), and what
-// Strassen saves there is 0 to 5%; at 0.98 it picks 960->320 7x7,
-// 320->1280 7x7 and 576->96 14x14 (0.960x, 0.954x, 0.997x the GEMM's
-// count, cortex-a72) and leaves 96->576 14x14 (0.981x) and 384->96 14x14
-// (1.008x) to the GEMM.
+// difference of the two within 2.6 points of the GEMM's count on the
+// measured MobileNetV2 layers with K, M >= 64, where Strassen saves 0 to
+// 8%; at 0.98 (cortex-a72) it picks 960->320, 320->1280, 960->160,
+// 160->960 7x7 (0.919x, 0.922x, 0.950x, 0.959x the GEMM's count) and
+// 576->96 14x14 (0.997x), and leaves 576->160 7x7 (0.956x, estimated
+// 0.982x), 96->576 14x14 (0.981x, est. 0.985x) and 384->96 14x14 (1.008x,
+// est. 0.982x: a margin that took the first two would take it too) to the
+// GEMM.
 constexpr double kStrassenMargin = 0.98;
 
 // What conv_cost() says where `a` is a candidate on the map: a mixed tiling
@@ -197,9 +199,8 @@ Algo cheapest(const std::vector<Algo>& algos, const Conv2dParams& p, int64_t ho,
 constexpr int64_t kLargeMap = 224;
 
 // Whether an `auto` 1x1 layer takes Strassen as a candidate: where the
-// cost model has it cheaper (with the margin) on a large map (kLargeMap:
-// Strassen's per-call cost amortised; smaller maps then pick by
-// pick_cost). Such a layer picks between the GEMM and Strassen by map size
+// cost model has it cheaper (with the margin) on one of the usual CNN maps
+// (7x7 .. 224x224; then every map picks by pick_cost). Such a layer picks between the GEMM and Strassen by map size
 // (ByMapSize: it keeps a copy of the weights, 1x, plus the packing of each
 // it has run: the GEMM's 1x, Strassen's 7/4 of the weights); every other
 // 1x1 layer stays a plain GEMM layer (one packing, no pick per call), and
@@ -208,8 +209,10 @@ constexpr int64_t kLargeMap = 224;
 // (squeeze-and-excitation) ~0.5% (effb0_se_1152_48, cortex-a72: 2.6682 ->
 // 2.6530 MACs/insn as a candidate).
 bool strassen_may_pay(const Conv2dParams& p) {
-  return !detail::strassen_conv_rejects(p) && p.out_channels >= 64 &&
-         pick_cost(Algo::Strassen, p, kLargeMap, kLargeMap) < pick_cost(Algo::Gemm, p, kLargeMap, kLargeMap);
+  if (detail::strassen_conv_rejects(p) || p.out_channels < 64) return false;
+  for (int64_t s : {int64_t(7), int64_t(14), int64_t(28), int64_t(56), int64_t(112), kLargeMap})
+    if (pick_cost(Algo::Strassen, p, s, s) < pick_cost(Algo::Gemm, p, s, s)) return true;
+  return false;
 }
 
 // Every algorithm that `auto` considers for the layer, the one it names
@@ -220,8 +223,12 @@ std::vector<Algo> choose(const Conv2dParams& p) {
   if (!detail::dw_conv_rejects(p)) return {Algo::Depthwise};  // any other depthwise shape: a direct loop
   if (!detail::gemm_conv_rejects(p)) {
     // 1x1: the GEMM, and Strassen by map size where it may pay
-    // (strassen_may_pay; then Strassen first: the one large maps get).
-    if (strassen_may_pay(p)) return {Algo::Strassen, Algo::Gemm};
+    // (strassen_may_pay; the one large maps get first).
+    if (strassen_may_pay(p)) {
+      if (cheapest({Algo::Strassen, Algo::Gemm}, p, kLargeMap, kLargeMap) == Algo::Strassen)
+        return {Algo::Strassen, Algo::Gemm};
+      return {Algo::Gemm, Algo::Strassen};
+    }
     return {Algo::Gemm};
   }
   if (!detail::winograd_conv_rejects(p)) {

@@ -203,6 +203,22 @@ void quarters(const float* base, size_t ld, size_t r, size_t c, Part q[4]) {
   q[3] = {base, ld, r2, c2, r - r2, c - c2};
 }
 
+// Columns computed by the plain GEMM (0 or 1): on an odd N, Strassen on
+// the first N - 1 (halves of W = (N - 1) / 2) and the last column by the
+// micro-kernel on the plain weights, where that is cheaper than Strassen
+// on halves of W + 1 (the right one zero-padded): by the table's
+// partial-panel costs e(r) (gemm_edge_cost, relative to a full panel),
+// seven half-size products grow by e(W%NR + 1) - e(W%NR) each, against
+// two half-height full-K panels of one column, i.e. peel iff
+// 7 (e(r + 1) - e(r)) > 4 e(1), r = W % NR (W a multiple of NR: always,
+// e.g. 7x7 maps, N = 49 = 2 x 24 + 1 on the 8x12 table).
+size_t strassen_peel(const SgemmKernels& kern, size_t npix) {
+  if (npix < 3 || npix % 2 == 0) return 0;
+  const size_t nr = kern.nr, r = (npix / 2) % nr;
+  auto e = [&](size_t c) { return c == 0 ? 0.0 : c >= nr ? 1.0 : gemm_edge_cost(kern, c); };
+  return 7.0 * (e(r + 1) - e(r)) > 4.0 * e(1) ? 1 : 0;
+}
+
 class StrassenConv final : public ConvImpl {
  public:
   StrassenConv(const Conv2dParams& p, const SgemmKernels& kern, const StrassenKernels& comb, const float* weight,
@@ -337,21 +353,7 @@ class StrassenConv final : public ConvImpl {
   }
 
  private:
-  // Columns computed by the plain GEMM (0 or 1): on an odd N, Strassen on
-  // the first N - 1 (halves of W = (N - 1) / 2) and the last column by the
-  // micro-kernel on the plain weights, where that is cheaper than Strassen
-  // on halves of W + 1 (the right one zero-padded): by the table's
-  // partial-panel costs e(r) (gemm_edge_cost, relative to a full panel),
-  // seven half-size products grow by e(W%NR + 1) - e(W%NR) each, against
-  // two half-height full-K panels of one column, i.e. peel iff
-  // 7 (e(r + 1) - e(r)) > 4 e(1), r = W % NR (W a multiple of NR: always,
-  // e.g. 7x7 maps, N = 49 = 2 x 24 + 1 on the 8x12 table).
-  size_t peel_of(size_t npix) const {
-    if (npix < 3 || npix % 2 == 0) return 0;
-    const size_t nr = kern_.nr, r = (npix / 2) % nr;
-    auto e = [&](size_t c) { return c == 0 ? 0.0 : c >= nr ? 1.0 : gemm_edge_cost(kern_, c); };
-    return 7.0 * (e(r + 1) - e(r)) > 4.0 * e(1) ? 1 : 0;
-  }
+  size_t peel_of(size_t npix) const { return strassen_peel(kern_, npix); }
 
   ConvPlan make_plan(int64_t n, int64_t h, int64_t w, size_t want_units) const {
     ConvPlan pl;
@@ -451,21 +453,24 @@ namespace detail {
 // measured difference strassen - gemm on MobileNetV2's 19 distinct 1x1
 // layers (bench/bench_strassen.cpp, python3 bench/insncount.py --exe
 // build-a64/bench/insn_bench --cpu cortex-a72 'strassen_*' 'gemm1x1_*'):
-//   aarch64 (cortex-a72): a = 6.75, b = 4.12, d = 78400. Strassen counts
-//     0.954x the GEMM on 320->1280 7x7, 0.960x on 960->320 7x7, 0.981x on
-//     96->576 14x14, 0.997x on 576->96 14x14, 0.999x on 160->960 7x7 and
-//     1.008x to 1.47x on the other 14 (all K or M <= 96, or 7x7 maps with
-//     K2 N2 large against M2); the model's sign is right on 16 of 19 (the
-//     misses within 1% of the GEMM), and the planner asks for a margin
-//     (conv2d.cpp, kStrassenMargin).
-//   armv7 (cortex-a15, --arch arm, the 6x8 tile): a = -2.46, b = 34.6,
-//     d = 95500: Strassen counts 1.014x (320->1280 7x7) to 2.97x (32->16
-//     112x112) the GEMM on all 19 (the 6x8 kernel's per-call cost, 7 calls
-//     per unit, and the B packing, scalar in this baseline unit, weigh
-//     more than the 1/8 of the products saved); the model has the GEMM
-//     cheaper on all 19, and on every large map of these shapes, so no
-//     armv7 `auto` layer takes Strassen as a candidate (conv2d.cpp,
-//     strassen_may_pay): algo="strassen" runs it when asked.
+//   aarch64 (cortex-a72): a = 6.79, b = 4.17, d = 73800. Strassen counts
+//     0.919x the GEMM on 960->320 7x7, 0.922x on 320->1280 7x7, 0.950x on
+//     960->160 7x7, 0.956x on 576->160 7x7, 0.959x on 160->960 7x7, 0.981x
+//     on 96->576 14x14, 0.997x on 576->96 14x14, and 1.008x (384->96
+//     14x14) to 1.47x on the other 12 (K or M <= 64, or larger maps with
+//     K, M <= 192); the model's difference (in % of the GEMM's count) is
+//     within 2.6 points of the measured one on the 11 layers with K, M >=
+//     64 (up to 15 points on the low-K 56x56 and 112x112 ones, where both
+//     say GEMM by far), and the planner asks for a margin (conv2d.cpp,
+//     kStrassenMargin).
+//   armv7 (cortex-a15, --arch arm, the 6x8 tile): a = -2.51, b = 34.2,
+//     d = 123000: Strassen counts 0.965x the GEMM on 320->1280 7x7 and
+//     1.024x (160->960 7x7) to 2.97x (32->16 112x112) on the other 18 (the
+//     6x8 kernel's per-call cost, 7 calls per unit, and the B packing,
+//     scalar in this baseline unit, weigh more than the 1/8 of the
+//     products saved); the model's difference is within 2.1 points on the
+//     layers with K, M >= 96 and 7x7 or 14x14 maps, and picks Strassen on
+//     320->1280 7x7 alone (estimated 0.949x).
 namespace {
 #if defined(__arm__)
 // armv7: T = 13.87 K t + 181 t, t = ceil(M / 6) ceil(N / 8) tiles (im2col_conv_cost's fit).
@@ -473,7 +478,7 @@ double tile_term(double m, double k, double n) {
   const double t = std::ceil(m / 6) * std::ceil(n / 8);
   return 13.87 * k * t + 181.2 * t;
 }
-constexpr double kA = -2.46, kB = 34.6, kD = 95500;
+constexpr double kA = -2.51, kB = 34.2, kD = 123000;
 #else
 // aarch64: T = ceil(M / 8) K (24.3 per 12-column panel + the partial panel's cost).
 double tile_term(double m, double k, double n) {
@@ -481,15 +486,17 @@ double tile_term(double m, double k, double n) {
   const double tail = r == 0 ? 0 : r == 1 ? 5.7 : r == 2 ? 9.2 : r == 3 ? 11.8 : r == 4 ? 15.1 : r <= 8 ? 23.5 : 25.0;
   return std::ceil(m / 8) * k * (24.3 * std::floor(n / 12) + tail);
 }
-constexpr double kA = 6.75, kB = 4.12, kD = 78400;
+constexpr double kA = 6.79, kB = 4.17, kD = 73800;
 #endif
 }  // namespace
 
 double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
   const double m = double(p.out_channels), k = double(p.in_channels), n = double(ho * wo);
-  const double m2 = std::ceil(m / 2), k2 = std::ceil(k / 2), n2 = std::ceil(n / 2);
-  return im2col_conv_cost(p, ho, wo) + 7 * tile_term(m2, k2, n2) - tile_term(m, k, n) + kA * m2 * n2 +
-         kB * k2 * n2 + kD;
+  // (the peeled column, if any: a one-column panel of the full GEMM)
+  const double peel = double(strassen_peel(*kernels().sgemm, size_t(ho * wo)));
+  const double m2 = std::ceil(m / 2), k2 = std::ceil(k / 2), n2 = std::ceil((n - peel) / 2);
+  return im2col_conv_cost(p, ho, wo) + 7 * tile_term(m2, k2, n2) + (peel ? tile_term(m, k, peel) : 0.0) -
+         tile_term(m, k, n) + kA * m2 * n2 + kB * k2 * n2 + kD;
 }
 
 }  // namespace detail
