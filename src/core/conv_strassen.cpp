@@ -2,13 +2,22 @@
 // 1) as one level of Strassen over the GEMM C = A B (A the weights M x K, B
 // the image K x N, N = pixels; the formulas and the error: core/strassen.h).
 //
-// Weights: the seven A operands of the products (A11 + A22, A21 + A22, A11,
-// A22, A11 + A12, A21 - A11, A12 - A22, each M2 x K2, zero past A's edge)
-// packed once into MR-row panels by the table's pack_a, and seven bias rows
-// (M2 each). So a layer holds 7/4 of the weights packed (plus panel
-// padding; the plain GEMM layer holds 1x): A11 and A22 could be views into
-// a plain packing's K-blocks, which would hold 1 + 5/4, more, since the
-// plain packing is not needed here.
+// Weights: the plain weights packed as two halves of rows (top [0, M2),
+// bottom [M2, M), all K, MR-row panels: 1x the weights), and the A operands
+// of the products (A11 + A22, A21 + A22, A11, A22, A11 + A12, A21 - A11,
+// A12 - A22, each M2 x K2, zero past A's edge) packed once into MR-row
+// panels by the table's pack_a, but A11 and A22, which are views into the
+// plain halves where the micro-kernel can read them there (KR = 1 and K
+// even: A22's K2 k-steps end at its panel's end). So a layer holds
+// 1 + 5/4 of the weights (K odd: 1 + 7/4) plus panel padding, against the
+// plain GEMM layer's 1x; and seven bias rows (M2 each) and the bias.
+//
+// Odd maps: where it is cheaper (strassen_peel, the table's partial-panel
+// costs), Strassen runs on the first N - 1 columns and the last column is
+// the plain GEMM of each unit's top and bottom rows (the micro-kernel on
+// the plain halves, with the bias and the clamp): on a 7x7 map the halves
+// are then 24 = 2 x 12 columns wide, without a 1-column partial panel in
+// each of the seven products.
 //
 // Units: (image, column block of the half-width N2, MR-row panel of the
 // half-height M2), panel innermost. A unit computes the seven MR x nc
@@ -19,14 +28,17 @@
 // (B11 + B22, B11, B12 - B22, B21 - B11, B22, B11 + B12, B21 + B22) are
 // packed into scratch when a range enters the block (every panel of it
 // reuses them): a whole block straight from the image with the table's
-// pack_b, a combination (or a block cut by the image's edge) first summed
-// into a dense K2 x nc staging tile, which pack_b then packs. Every output
+// pack_b, a combination (or a block cut by the image's edge) summed
+// straight into the panels (pack_combo: KR = 1 tables with NR 12, 8 or
+// 4), or else into a dense K2 x nc staging tile that pack_b packs. Every output
 // element goes through the same instructions whichever units and threads
 // compute it (each product column is summed over all of K2 in one
 // micro-kernel call), so any cut of the units gives the same bits.
 //
 // Scratch per worker: the packed B (7 x round_up(nc, NR) x K2 floats), the
-// staging tile (K2 x nc) and the product tiles (7 x MR x round_up(nc, 4)).
+// staging tile (K2 x nc; tables whose NR the combination packer has no
+// case for), the product tiles (7 x MR x round_up(nc, 4)) and the peeled
+// column's B panel (NR x K).
 // nc: kStrassenBlockBytes of packed B (an L2 share: the seven operands
 // together), at least kMinBlockPanels panels.
 #include <algorithm>
