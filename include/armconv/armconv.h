@@ -105,6 +105,10 @@ enum class Algo {
   Winograd23s2,
   Winograd43s2,
   Winograd43s2x23s2,
+  // One level of Strassen over the fp32 GEMM ("strassen"): 1x1, stride 1,
+  // no padding, groups 1; 7 half-size products instead of 8 (fp32 only;
+  // src/core/strassen.h).
+  Strassen,
 };
 const char* algo_name(Algo a);
 Algo algo_from_name(const std::string& name);  // throws Error on unknown names

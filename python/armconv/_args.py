@@ -16,7 +16,7 @@ from ._types import ActivationArg, ArrayIn, IntPair, PaddingArg
 
 ALGOS = ("auto", "gemm", "im2col", "depthwise3x3", "depthwise5x5", "depthwise", "winograd23", "winograd43",
          "winograd63", "winograd63+23", "winograd63+43", "winograd43+23", "winograd23s2", "winograd43s2",
-         "winograd43s2+23s2")
+         "winograd43s2+23s2", "strassen")
 PRECISIONS = ("fp32", "fp16")
 INT64_MAX = 2 ** 63 - 1
 

@@ -246,9 +246,11 @@ def conv2d(x: ArrayIn, weight: ArrayIn, bias: Optional[ArrayIn] = None, stride: 
     shapes: F(6,3) or F(4,3) on the largest part of the map that is a
     multiple of the tile, F(2,3) or F(4,3) on the borders it leaves),
     "winograd23s2", "winograd43s2", "winograd43s2+23s2" (3x3 stride 2:
-    Winograd F(2,3)s2, F(4,3)s2 and the mixed tiling of the two). Forcing
-    one that cannot run the shape raises armconv.Error (a ValueError) saying
-    why.
+    Winograd F(2,3)s2, F(4,3)s2 and the mixed tiling of the two),
+    "strassen" (1x1, stride 1, no padding, groups 1: one level of Strassen
+    over the fp32 GEMM, 7/8 of its multiply-adds; fp32 only, its error a
+    small multiple of the GEMM's). Forcing one that cannot run the shape
+    raises armconv.Error (a ValueError) saying why.
     out: optional float32 C-contiguous writable array of the output's shape,
     sharing no memory with x; the result is written there and ``out`` returned.
     precision: "fp32" (default), or "fp16": half-precision arithmetic where

@@ -28,7 +28,7 @@ ActivationArg = Union[None, Literal["relu", "relu6"], Tuple[float, float]]
 #: The kernel families a layer can be forced to.
 AlgoArg = Literal["auto", "gemm", "im2col", "depthwise3x3", "depthwise5x5", "depthwise", "winograd23", "winograd43",
                   "winograd63", "winograd63+23", "winograd63+43", "winograd43+23", "winograd23s2", "winograd43s2",
-                  "winograd43s2+23s2"]
+                  "winograd43s2+23s2", "strassen"]
 #: A layer's arithmetic: "fp32", or "fp16" (half precision where the CPU has it).
 PrecisionArg = Literal["fp32", "fp16"]
 #: A scale: a number (per tensor) or a 1-D array (per channel, with axis=).

@@ -89,6 +89,7 @@ const ConvFamily kFamilies[] = {
     {Algo::Gemm, detail::gemm_conv_rejects, detail::make_gemm_conv, detail::make_gemm_conv_f16},
     {Algo::Im2col, detail::im2col_conv_rejects, detail::make_im2col_conv,
      detail::make_im2col_conv_f16},
+    {Algo::Strassen, detail::strassen_conv_rejects, detail::make_strassen_conv, nullptr},
 };
 
 const ConvFamily& family(Algo a) {
@@ -130,6 +131,7 @@ double conv_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
     case Algo::Winograd63: return detail::winograd_conv_cost(p, 6, ho, wo);
     case Algo::Winograd23s2: return detail::winograd_conv_cost(p, 2, ho, wo);  // (p: stride 2)
     case Algo::Winograd43s2: return detail::winograd_conv_cost(p, 4, ho, wo);
+    case Algo::Strassen: return detail::strassen_conv_cost(p, ho, wo);
     default: return detail::im2col_conv_cost(p, ho, wo);
   }
 }
@@ -151,12 +153,26 @@ constexpr double kS2WinoMargin = 0.9;
 constexpr double kS2WinoMargin = 0.95;
 #endif
 
+// Strassen (1x1 layers) runs only where its estimate undercuts the GEMM's
+// by 2%: the model (strassen_conv_cost, conv_strassen.cpp) estimates the
+// difference of the two within 2.6 points of the GEMM's count on the
+// measured MobileNetV2 layers with K, M >= 64, where Strassen saves 0 to
+// 8%; at 0.98 (cortex-a72) it picks 960->320, 320->1280, 960->160,
+// 160->960 7x7 (0.919x, 0.922x, 0.950x, 0.959x the GEMM's count) and
+// 576->96 14x14 (0.997x), and leaves 576->160 7x7 (0.956x, estimated
+// 0.982x), 96->576 14x14 (0.981x, est. 0.985x) and 384->96 14x14 (1.008x,
+// est. 0.982x: a margin that took the first two would take it too) to the
+// GEMM.
+constexpr double kStrassenMargin = 0.98;
+
 // What conv_cost() says where `a` is a candidate on the map: a mixed tiling
 // that is one tile size there (a map that is a multiple of its core, or
 // smaller than it) is not one (the single tile size is, at the same cost);
 // a stride-2 Winograd's estimate over kS2WinoMargin.
 double pick_cost(Algo a, const Conv2dParams& p, int64_t ho, int64_t wo) {
-  const double margin = p.stride_h == 2 && a != Algo::Im2col ? 1.0 / kS2WinoMargin : 1.0;
+  const double margin = a == Algo::Strassen                         ? 1.0 / kStrassenMargin
+                        : p.stride_h == 2 && a != Algo::Im2col ? 1.0 / kS2WinoMargin
+                                                               : 1.0;
   size_t core, edge;
   if (mixed_tiles(a, &core, &edge)) {
     const detail::WinoTiling t = detail::winograd_tiling(p, core, edge, ho, wo);
@@ -182,13 +198,39 @@ Algo cheapest(const std::vector<Algo>& algos, const Conv2dParams& p, int64_t ho,
 // The output map the layer's `algo` is named for: a large one.
 constexpr int64_t kLargeMap = 224;
 
+// Whether an `auto` 1x1 layer takes Strassen as a candidate: where the
+// cost model has it cheaper (with the margin) on one of the usual CNN maps
+// (7x7 .. 224x224; then every map picks by pick_cost). Such a layer picks between the GEMM and Strassen by map size
+// (ByMapSize: it keeps a copy of the weights, 1x, plus the packing of each
+// it has run: the GEMM's 1x, Strassen's 7/4 of the weights); every other
+// 1x1 layer stays a plain GEMM layer (one packing, no pick per call), and
+// so does one with fewer than 64 output channels: Strassen won on no
+// measured layer with M < 96, and the per-call pick costs a 1x1-map layer
+// (squeeze-and-excitation) ~0.5% (effb0_se_1152_48, cortex-a72: 2.6682 ->
+// 2.6530 MACs/insn as a candidate).
+bool strassen_may_pay(const Conv2dParams& p) {
+  if (detail::strassen_conv_rejects(p) || p.out_channels < 64) return false;
+  for (int64_t s : {int64_t(7), int64_t(14), int64_t(28), int64_t(56), int64_t(112), kLargeMap})
+    if (pick_cost(Algo::Strassen, p, s, s) < pick_cost(Algo::Gemm, p, s, s)) return true;
+  return false;
+}
+
 // Every algorithm that `auto` considers for the layer, the one it names
 // first.
 std::vector<Algo> choose(const Conv2dParams& p) {
   if (!detail::dw3x3_conv_rejects(p)) return {Algo::Depthwise3x3};
   if (!detail::dw5x5_conv_rejects(p)) return {Algo::Depthwise5x5};
   if (!detail::dw_conv_rejects(p)) return {Algo::Depthwise};  // any other depthwise shape: a direct loop
-  if (!detail::gemm_conv_rejects(p)) return {Algo::Gemm};
+  if (!detail::gemm_conv_rejects(p)) {
+    // 1x1: the GEMM, and Strassen by map size where it may pay
+    // (strassen_may_pay; the one large maps get first).
+    if (strassen_may_pay(p)) {
+      if (cheapest({Algo::Strassen, Algo::Gemm}, p, kLargeMap, kLargeMap) == Algo::Strassen)
+        return {Algo::Strassen, Algo::Gemm};
+      return {Algo::Gemm, Algo::Strassen};
+    }
+    return {Algo::Gemm};
+  }
   if (!detail::winograd_conv_rejects(p)) {
     // (single tile sizes first: a mixed tiling that is one of them, on a
     // map that is a multiple of its core, ties and loses)
@@ -233,6 +275,8 @@ std::vector<Algo> choose_f16(const Conv2dParams& p) {
   // 3x3 stride 2: fp16 im2col (FMLA .8h, 8 multiply-adds an instruction)
   // where it runs; there is no fp16 stride-2 Winograd.
   if (!detail::winograd_s2_conv_rejects(p) && runs_f16(family(Algo::Im2col))) return {Algo::Im2col};
+  // 1x1: the fp16 GEMM where it runs (Strassen is fp32 only), else as fp32.
+  if (!detail::gemm_conv_rejects(p) && runs_f16(family(Algo::Gemm))) return {Algo::Gemm};
   if (!detail::gemm_conv_rejects(p) || detail::winograd_conv_rejects(p)) return choose(p);
   if (!detail::winograd_runs_f16(4) || !runs_f16(family(Algo::Im2col))) return choose(p);
   return {Algo::Winograd43, Algo::Im2col};
@@ -441,6 +485,7 @@ const char* algo_name(Algo a) {
     case Algo::Winograd23s2: return "winograd23s2";
     case Algo::Winograd43s2: return "winograd43s2";
     case Algo::Winograd43s2x23s2: return "winograd43s2+23s2";
+    case Algo::Strassen: return "strassen";
   }
   return "?";
 }
@@ -449,12 +494,12 @@ Algo algo_from_name(const std::string& name) {
   for (Algo a : {Algo::Auto, Algo::Gemm, Algo::Im2col, Algo::Depthwise3x3, Algo::Depthwise5x5,
                 Algo::Depthwise, Algo::Winograd23, Algo::Winograd43, Algo::Winograd63, Algo::Winograd63x23,
                 Algo::Winograd63x43, Algo::Winograd43x23, Algo::Winograd23s2, Algo::Winograd43s2,
-                Algo::Winograd43s2x23s2})
+                Algo::Winograd43s2x23s2, Algo::Strassen})
     if (name == algo_name(a)) return a;
   throw Error(
       "algo must be one of 'auto', 'gemm', 'im2col', 'depthwise3x3', 'depthwise5x5', 'depthwise', "
       "'winograd23', 'winograd43', 'winograd63', 'winograd63+23', 'winograd63+43', 'winograd43+23', "
-      "'winograd23s2', 'winograd43s2', 'winograd43s2+23s2', got '" +
+      "'winograd23s2', 'winograd43s2', 'winograd43s2+23s2', 'strassen', got '" +
       name + "'");
 }
 

@@ -15,6 +15,7 @@
 #include "armconv/quant.h"
 #include "core/buffer.h"
 #include "core/plan.h"
+#include "core/strassen.h"
 #include "core/wino_gemm.h"
 #include "core/winograd.h"
 
@@ -135,6 +136,16 @@ const char* gemm_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_gemm_conv(const Conv2dParams& p, const float* weight, const float* bias);
 const char* im2col_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const float* bias);
+
+// conv_strassen.cpp: 1x1 stride-1 unpadded layers (groups 1) as one level
+// of Strassen over the fp32 GEMM (core/strassen.h); _with: on the given
+// tables (tests: the generic twins). weight == nullptr: plan only.
+const char* strassen_conv_rejects(const Conv2dParams& p);
+ConvImplPtr make_strassen_conv(const Conv2dParams& p, const float* weight, const float* bias);
+ConvImplPtr make_strassen_conv_with(const Conv2dParams& p, const float* weight, const float* bias,
+                                    const SgemmKernels& kern, const StrassenKernels& comb);
+// The planner's estimate of the strassen family (as im2col_conv_cost below).
+double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo);
 
 // fp16 twins (Precision::Fp16): the same families with fp16 kernels, or
 // nullptr when this CPU runs none (no fp16 vector arithmetic, or not built).

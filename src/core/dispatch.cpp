@@ -92,6 +92,7 @@ Kernels choose(const CpuFeatures& f) {
   k.eltwise = &eltwise_generic_kernels();
   k.quantize = &quantize_generic_kernels();
   k.add_s8 = &add_s8_generic_kernels();
+  k.strassen = &strassen_generic_kernels();
 #if defined(ARMCONV_HAVE_NEON)
   if (f.neon) {
     k.sgemm = &sgemm_neon_kernels();
@@ -112,6 +113,7 @@ Kernels choose(const CpuFeatures& f) {
     k.eltwise = &eltwise_neon_kernels();
     k.quantize = &quantize_neon_kernels();
     k.add_s8 = &add_s8_neon_kernels();
+    k.strassen = &strassen_neon_kernels();
 #if defined(__aarch64__)
     k.half_convert = &half_convert_neon_kernels();  // armv7: see core/half_convert.h
 #endif

@@ -10,6 +10,7 @@
 #include "core/half_convert.h"
 #include "core/pool.h"
 #include "core/quantize.h"
+#include "core/strassen.h"
 #include "core/wino_gemm.h"
 #include "core/winograd.h"
 
@@ -50,6 +51,7 @@ struct Kernels {
   const EltwiseKernels* eltwise;      // elementwise binary ops + clamp: neon > generic
   const QuantizeKernels* quantize;    // float32 -> int8 arrays: neon > generic
   const AddS8Kernels* add_s8;         // int8 elementwise Add: neon > generic
+  const StrassenKernels* strassen;    // fp32 Strassen combine (1x1 layers): neon > generic
   // fp16 (Precision::Fp16 layers): only where the CPU has fp16 vector
   // arithmetic and the kernels were built; nullptr otherwise (the layers
   // then run the fp32 kernels).

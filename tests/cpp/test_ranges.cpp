@@ -687,6 +687,9 @@ void f32_cases() {
            {2, 1, 5});
   f32_case("im2col 3x3 64->72, 14x14", make_im2col_conv, params(64, 72, 3, 1, 1, 1, false), 1, 14, 14,
            {1, 1, 3});
+  // Strassen (1x1): image x column blocks of the half-width x M-panels of the half-height.
+  f32_case("strassen 1x1 97->161, 7x9, n 2", make_strassen_conv, params(97, 161, 1, 1, 0, 1, true), 2, 7, 9,
+           {2, 1, 5});
   // Winograd: image x group, tile blocks, output-channel chunks; two strips;
   // each tile size; the chunks of a small map (few tiles, larger chunks).
   f32_case("winograd63 8->300, 40x40, n 2", make_wino<6>, params(8, 300, 3, 1, 1, 1, true), 2, 40, 40,

@@ -1,0 +1,515 @@
+// The "strassen" family: 1x1 stride-1 unpadded fp32 convolutions (groups
+// 1) as one level of Strassen over the GEMM C = A B (A the weights M x K, B
+// the image K x N, N = pixels; the formulas and the error: core/strassen.h).
+//
+// Weights: the plain weights packed as two halves of rows (top [0, M2),
+// bottom [M2, M), all K, MR-row panels: 1x the weights), and the A operands
+// of the products (A11 + A22, A21 + A22, A11, A22, A11 + A12, A21 - A11,
+// A12 - A22, each M2 x K2, zero past A's edge) packed once into MR-row
+// panels by the table's pack_a, but A11 and A22, which are views into the
+// plain halves where the micro-kernel can read them there (KR = 1 and K
+// even: A22's K2 k-steps end at its panel's end). So a layer holds
+// 1 + 5/4 of the weights (K odd: 1 + 7/4) plus panel padding, against the
+// plain GEMM layer's 1x; and seven bias rows (M2 each) and the bias.
+//
+// Odd maps: where it is cheaper (strassen_peel, the table's partial-panel
+// costs), Strassen runs on the first N - 1 columns and the last column is
+// the plain GEMM of each unit's top and bottom rows (the micro-kernel on
+// the plain halves, with the bias and the clamp): on a 7x7 map the halves
+// are then 24 = 2 x 12 columns wide, without a 1-column partial panel in
+// each of the seven products.
+//
+// Units: (image, column block of the half-width N2, MR-row panel of the
+// half-height M2), panel innermost. A unit computes the seven MR x nc
+// product tiles (the fp32 micro-kernel, the whole K2 in one call, from the
+// products' bias rows, no clamp) into its worker's scratch, then the
+// combine micro-kernel writes the four C tiles (rows r0.., M2 + r0.. of
+// columns n0.., N2 + n0..) with the clamp. The B operands of a column block
+// (B11 + B22, B11, B12 - B22, B21 - B11, B22, B11 + B12, B21 + B22) are
+// packed into scratch when a range enters the block (every panel of it
+// reuses them): a whole block straight from the image with the table's
+// pack_b, a combination (or a block cut by the image's edge) summed
+// straight into the panels (pack_combo: KR = 1 tables with NR 12, 8 or
+// 4), or else into a dense K2 x nc staging tile that pack_b packs. Every output
+// element goes through the same instructions whichever units and threads
+// compute it (each product column is summed over all of K2 in one
+// micro-kernel call), so any cut of the units gives the same bits.
+//
+// Scratch per worker: the packed B (7 x round_up(nc, NR) x K2 floats), the
+// staging tile (K2 x nc; tables whose NR the combination packer has no
+// case for), the product tiles (7 x MR x round_up(nc, 4)) and the peeled
+// column's B panel (NR x K).
+// nc: kStrassenBlockBytes of packed B (an L2 share: the seven operands
+// together), at least kMinBlockPanels panels.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "core/buffer.h"
+#include "core/conv_impl.h"
+#include "core/dispatch.h"
+#include "core/strassen.h"
+
+namespace armconv {
+namespace detail {
+namespace {
+
+constexpr size_t kStrassenBlockBytes = 512 * 1024;
+
+// One block of a matrix (row stride ld): rows [r0, r0 + rows), columns
+// [c0, c0 + cols) hold data, the rest of the half-size block reads as 0.
+struct Part {
+  const float* base;
+  size_t ld, r0, c0, rows, cols;
+  const float* row(size_t r) const { return base + (r0 + r) * ld + c0; }
+};
+
+// d[j] = a[j] + b[j] / a[j] - b[j], j < n (restrict: the compiler vectorizes
+// them without overlap checks).
+void add_row(const float* __restrict a, const float* __restrict b, float* __restrict d, size_t n) {
+  for (size_t j = 0; j < n; j++) d[j] = a[j] + b[j];
+}
+void sub_row(const float* __restrict a, const float* __restrict b, float* __restrict d, size_t n) {
+  for (size_t j = 0; j < n; j++) d[j] = a[j] - b[j];
+}
+
+// dst (rows x cols, row stride ldd) = a (+ or -) b (b may be absent), zeros
+// where neither has data; columns [col0, col0 + cols) of the half-size
+// blocks. Each element's arithmetic depends only on its position in the
+// half-size block (not on how the block is cut): a + b where both have
+// data, a (or +-b) where one has, 0 where neither has.
+void combine_rows(const Part& a, const Part* b, bool sub, size_t rows, size_t cols, size_t col0, float* dst,
+                  size_t ldd) {
+  // Valid columns of each operand in the window (the same for all its rows).
+  const size_t wa = col0 < a.cols ? std::min(cols, a.cols - col0) : 0;
+  const size_t wb = b && col0 < b->cols ? std::min(cols, b->cols - col0) : 0;
+  for (size_t r = 0; r < rows; r++) {
+    float* d = dst + r * ldd;
+    const size_t ca = r < a.rows ? wa : 0;
+    const size_t cb = b && r < b->rows ? wb : 0;
+    const float* xa = ca ? a.row(r) + col0 : nullptr;
+    const float* xb = cb ? b->row(r) + col0 : nullptr;
+    const size_t both = std::min(ca, cb);
+    if (both) (sub ? sub_row : add_row)(xa, xb, d, both);
+    size_t j = both;
+    if (ca > j) {
+      std::memcpy(d + j, xa + j, (ca - j) * sizeof(float));
+      j = ca;
+    }
+    if (sub)
+      for (; j < cb; j++) d[j] = -xb[j];
+    else
+      for (; j < cb; j++) d[j] = xb[j];
+    for (; j < cols; j++) d[j] = 0.0f;
+  }
+}
+
+// The value of a (+ or -) b at one element, by which operands hold data
+// there (the same rule as combine_rows: each element's arithmetic depends
+// only on its position in the half-size block).
+inline float combo_at(const float* xa, size_t ca, const float* xb, size_t cb, bool sub, size_t j) {
+  if (j < ca) return j < cb ? (sub ? xa[j] - xb[j] : xa[j] + xb[j]) : xa[j];
+  if (j < cb) return sub ? -xb[j] : xb[j];
+  return 0.0f;
+}
+
+typedef float V4 __attribute__((vector_size(16)));
+
+// Columns [col0, col0 + nc) of the K2 rows of a (+ or -) b (b may be
+// absent) straight into the packed B format of a KR = 1 table (core/gemm.h;
+// kcp = kc = k2): full panels row by row (NR floats of row kk at q NR k2 +
+// kk NR), the last partial panel of r = nc % NR columns in the row layout
+// or, when r <= edge_cols, in edge groups (packed_b_at), zeros elsewhere.
+// The same bytes as combine_rows + pack_b, without the staging tile.
+// NR: the table's, as a constant (the row loops unroll into vector code:
+// GCC vector extensions, NEON on ARM, SSE on the host; unaligned loads and
+// stores through memcpy). Rows where both operands hold the whole panels' columns
+// (all but the odd edges) take the straight path: per 4 columns 2 loads,
+// 1 add, 1 store.
+template <size_t NR, bool HasB, bool Sub>
+void pack_combo(const Part& a, const Part* b, size_t k2, size_t nc, size_t col0, size_t edge_cols, float* dst) {
+  const size_t full = nc / NR, rem = nc % NR, fcols = full * NR, ps = NR * k2;
+  const size_t wa = col0 < a.cols ? std::min(nc, a.cols - col0) : 0;
+  const size_t wb = HasB && col0 < b->cols ? std::min(nc, b->cols - col0) : 0;
+  float* const last = dst + fcols * k2;
+  if (rem) std::memset(last, 0, NR * k2 * sizeof(float));
+  const bool groups = rem && rem <= edge_cols;
+  const size_t k4 = k2 / 4 * 4;
+  // Rows [0, straight): both operands have data in every whole panel's
+  // columns (the partial panel's go element by element).
+  size_t straight = wa >= fcols ? std::min(k2, a.rows) : 0;
+  if (HasB) straight = wb >= fcols ? std::min(straight, b->rows) : 0;
+  const float* xa = a.row(0) + col0;
+  const float* xb = HasB ? b->row(0) + col0 : nullptr;
+  for (size_t kk = 0; kk < straight; kk++, xa += a.ld, xb += HasB ? b->ld : 0) {
+    float* d = dst + kk * NR;
+    for (size_t q = 0; q < full; q++, d += ps)
+      for (size_t j = 0; j < NR; j += 4) {
+        V4 va, vb;
+        std::memcpy(&va, xa + q * NR + j, sizeof va);
+        if (HasB) {
+          std::memcpy(&vb, xb + q * NR + j, sizeof vb);
+          va = Sub ? va - vb : va + vb;
+        }
+        std::memcpy(d + j, &va, sizeof va);
+      }
+    if (rem) {
+      const bool g = groups && kk < k4;
+      float* e = last + (g ? kk / 4 * 4 * NR + kk % 4 : kk * NR);
+      const size_t step = g ? 4 : 1;
+      for (size_t j = 0; j < rem; j++) e[j * step] = combo_at(xa, wa, xb, wb, Sub, fcols + j);
+    }
+  }
+  for (size_t kk = straight; kk < k2; kk++) {  // the odd edges: element by element
+    const size_t ca = kk < a.rows ? wa : 0;
+    const size_t cb = HasB && kk < b->rows ? wb : 0;
+    const float* ra = ca ? a.row(kk) + col0 : nullptr;
+    const float* rb = cb ? b->row(kk) + col0 : nullptr;
+    float* d = dst + kk * NR;
+    for (size_t q = 0; q < full; q++)
+      for (size_t j = 0; j < NR; j++) d[q * ps + j] = combo_at(ra, ca, rb, cb, Sub, q * NR + j);
+    if (rem) {
+      const bool g = groups && kk < k4;
+      float* e = last + (g ? kk / 4 * 4 * NR + kk % 4 : kk * NR);
+      const size_t step = g ? 4 : 1;
+      for (size_t j = 0; j < rem; j++) e[j * step] = combo_at(ra, ca, rb, cb, Sub, fcols + j);
+    }
+  }
+}
+
+template <size_t NR>
+void pack_combo_ops(const Part& a, const Part* b, bool sub, size_t k2, size_t nc, size_t col0, size_t edge_cols,
+                    float* dst) {
+  if (!b) return pack_combo<NR, false, false>(a, b, k2, nc, col0, edge_cols, dst);
+  if (sub) return pack_combo<NR, true, true>(a, b, k2, nc, col0, edge_cols, dst);
+  pack_combo<NR, true, false>(a, b, k2, nc, col0, edge_cols, dst);
+}
+
+void pack_combo_nr(size_t nr, const Part& a, const Part* b, bool sub, size_t k2, size_t nc, size_t col0,
+                   size_t edge_cols, float* dst) {
+  switch (nr) {
+    case 12: return pack_combo_ops<12>(a, b, sub, k2, nc, col0, edge_cols, dst);
+    case 8: return pack_combo_ops<8>(a, b, sub, k2, nc, col0, edge_cols, dst);
+    default: return pack_combo_ops<4>(a, b, sub, k2, nc, col0, edge_cols, dst);
+  }
+}
+
+// The operands of product i (0-based): A blocks (a, b, subtract?) and B
+// blocks, by index 0 = X11, 1 = X12, 2 = X21, 3 = X22; -1: none.
+struct Operand {
+  int a, b;
+  bool sub;
+};
+constexpr Operand kAOps[7] = {{0, 3, false}, {2, 3, false}, {0, -1, false}, {3, -1, false},
+                              {0, 1, false}, {2, 0, true},  {1, 3, true}};
+constexpr Operand kBOps[7] = {{0, 3, false}, {0, -1, false}, {1, 3, true}, {2, 0, true},
+                              {3, -1, false}, {0, 1, false}, {2, 3, false}};
+
+// The four half-size blocks of an R x C matrix (row stride ld).
+void quarters(const float* base, size_t ld, size_t r, size_t c, Part q[4]) {
+  const size_t r2 = (r + 1) / 2, c2 = (c + 1) / 2;
+  q[0] = {base, ld, 0, 0, r2, c2};
+  q[1] = {base, ld, 0, c2, r2, c - c2};
+  q[2] = {base, ld, r2, 0, r - r2, c2};
+  q[3] = {base, ld, r2, c2, r - r2, c - c2};
+}
+
+// Columns computed by the plain GEMM (0 or 1): on an odd N, Strassen on
+// the first N - 1 (halves of W = (N - 1) / 2) and the last column by the
+// micro-kernel on the plain weights, where that is cheaper than Strassen
+// on halves of W + 1 (the right one zero-padded): by the table's
+// partial-panel costs e(r) (gemm_edge_cost, relative to a full panel),
+// seven half-size products grow by e(W%NR + 1) - e(W%NR) each, against
+// two half-height full-K panels of one column, i.e. peel iff
+// 7 (e(r + 1) - e(r)) > 4 e(1), r = W % NR (W a multiple of NR: always,
+// e.g. 7x7 maps, N = 49 = 2 x 24 + 1 on the 8x12 table).
+size_t strassen_peel(const SgemmKernels& kern, size_t npix) {
+  if (npix < 3 || npix % 2 == 0) return 0;
+  const size_t nr = kern.nr, r = (npix / 2) % nr;
+  auto e = [&](size_t c) { return c == 0 ? 0.0 : c >= nr ? 1.0 : gemm_edge_cost(kern, c); };
+  return 7.0 * (e(r + 1) - e(r)) > 4.0 * e(1) ? 1 : 0;
+}
+
+class StrassenConv final : public ConvImpl {
+ public:
+  StrassenConv(const Conv2dParams& p, const SgemmKernels& kern, const StrassenKernels& comb, const float* weight,
+               const float* bias)
+      : p_(p), kern_(kern), comb_(comb) {
+    m_ = size_t(p.out_channels);
+    k_ = size_t(p.in_channels);
+    m2_ = (m_ + 1) / 2;
+    k2_ = (k_ + 1) / 2;
+    mpad2_ = round_up(m2_, kern.mr);
+    kp2_ = round_up(k2_, kern.kr);
+    kpf_ = round_up(k_, kern.kr);
+    if (!weight) return;  // plan only
+    // The plain weights in two halves of rows, top [0, M2) and bottom [M2,
+    // M), all K each, as MR-row panels (mpad2 rows each): the peeled
+    // column's GEMM (run()), and A11 / A22 as views into them where the
+    // micro-kernel can read a K-block of a panel (KR = 1, K even: A22's K2
+    // k-steps end at its panel's end).
+    plain_.reset(2 * mpad2_ * kpf_);
+    kern.pack_a(m2_, k_, weight, k_, plain_.data());
+    if (m_ > m2_) kern.pack_a(m_ - m2_, k_, weight + m2_ * k_, k_, plain_.data() + mpad2_ * kpf_);
+    const bool views = kern.kr == 1 && k_ == 2 * k2_;
+    // The other A operands: dense M2 x K2 combinations, then pack_a.
+    Part q[4];
+    quarters(weight, k_, m_, k_, q);
+    std::vector<float> dense(m2_ * k2_);
+    packed_a_.reset((views ? 5 : 7) * mpad2_ * kp2_);
+    size_t own = 0;
+    for (int i = 0; i < 7; i++) {
+      if (views && (i == 2 || i == 3)) {  // P3 = A11 (...), P4 = A22 (...)
+        a_[i] = plain_.data() + (i == 2 ? 0 : mpad2_ * k_ + k2_ * kern.mr);
+        a_panel_[i] = kern.mr * k_;
+        continue;
+      }
+      const Operand& o = kAOps[i];
+      combine_rows(q[o.a], o.b >= 0 ? &q[o.b] : nullptr, o.sub, m2_, k2_, 0, dense.data(), k2_);
+      float* dst = packed_a_.data() + own++ * mpad2_ * kp2_;
+      kern.pack_a(m2_, k2_, dense.data(), k2_, dst);
+      a_[i] = dst;
+      a_panel_[i] = kern.mr * kp2_;
+    }
+    bias_.reset(m_ + kern.mr);
+    if (bias) std::memcpy(bias_.data(), bias, m_ * sizeof(float));
+    // Bias rows: P1 0, P2 bb, P3 bt, P4 0, P5 0, P6 2 bb - bt, P7 bt (zeros
+    // past M; each row padded to mpad2 + MR: the micro-kernel may read MR).
+    bstride_ = mpad2_ + kern.mr;
+    biases_.reset(7 * bstride_);
+    for (size_t r = 0; r < m2_; r++) {
+      const float bt = bias ? bias[r] : 0.0f;
+      const float bb = bias && m2_ + r < m_ ? bias[m2_ + r] : 0.0f;
+      biases_[1 * bstride_ + r] = bb;
+      biases_[2 * bstride_ + r] = bt;
+      biases_[5 * bstride_ + r] = 2.0f * bb - bt;
+      biases_[6 * bstride_ + r] = bt;
+    }
+  }
+
+  ConvPlan plan(int64_t n, int64_t h, int64_t w) const override { return make_plan(n, h, w, 0); }
+  // More, narrower column blocks when the one-thread plan has fewer units
+  // than kUnitsPerThread per thread (any cut gives the same bits).
+  ConvPlan plan_for_threads(int64_t n, int64_t h, int64_t w, int threads) const override {
+    const ConvPlan one = make_plan(n, h, w, 0);
+    const size_t target = kUnitsPerThread * size_t(threads);
+    if (one.units >= target) return one;
+    return make_plan(n, h, w, div_up(target, std::max<size_t>(1, size_t(n))));
+  }
+
+  void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end, void* scratch) const override {
+    const GemmPlan& g = pl.gemm;
+    const size_t nr = kern_.nr, mr = kern_.mr;
+    const size_t npix = size_t(pl.h) * size_t(pl.w), n2 = g.n;
+    const size_t peel = peel_of(npix), ns = npix - peel;  // Strassen's columns [0, ns), the GEMM's [ns, npix)
+    const size_t nc = g.nc, ncp = round_up(nc, nr), ldp = round_up(nc, 4);
+    float* const pb = static_cast<float*>(scratch);
+    const size_t pb_stride = ncp * kp2_;
+    float* const stage = pb + 7 * pb_stride;
+    float* const prod = stage + round_up(kp2_ * nc, 16);
+    float* const pbpeel = prod + 7 * mr * ldp;  // the peeled column's B panel
+    const size_t per = g.units();
+    size_t cur = size_t(-1);  // (image, column block) whose B operands are packed
+    for (size_t u = begin; u < end; u++) {
+      const size_t img = u / per, lu = u % per, nb = lu / g.m_panels, mp = lu % g.m_panels;
+      const size_t n0 = nb * nc, nl = std::min(nc, n2 - n0);
+      const size_t nright = ns - n2 > n0 ? std::min(nc, ns - n2 - n0) : 0;
+      const float* xi = x + img * k_ * npix;
+      if (img * g.n_blocks + nb != cur) {
+        cur = img * g.n_blocks + nb;
+        Part q[4];
+        quarters(xi, npix, k_, ns, q);
+        if (peel && nb + 1 == g.n_blocks) kern_.pack_b(k_, peel, xi + ns, npix, pbpeel);
+        for (int i = 0; i < 7; i++) {
+          const Operand& o = kBOps[i];
+          const Part& a = q[o.a];
+          float* dst = pb + size_t(i) * pb_stride;
+          if (o.b < 0 && a.rows == k2_ && a.cols >= n0 + nl) {
+            kern_.pack_b(k2_, nl, a.row(0) + n0, npix, dst);  // a whole block of the image
+          } else if (kern_.kr == 1 && (nr == 12 || nr == 8 || nr == 4)) {
+            pack_combo_nr(nr, a, o.b >= 0 ? &q[o.b] : nullptr, o.sub, k2_, nl, n0, kern_.b_edge_cols, dst);
+          } else {
+            combine_rows(a, o.b >= 0 ? &q[o.b] : nullptr, o.sub, k2_, nl, n0, stage, nl);
+            kern_.pack_b(k2_, nl, stage, nl, dst);
+          }
+        }
+      }
+      const size_t r0 = mp * mr, mt = std::min(mr, m2_ - r0);
+      const size_t mb = m_ - m2_ > r0 ? std::min(mr, m_ - m2_ - r0) : 0;
+      for (int i = 0; i < 7; i++) {
+        F32Output o;
+        o.bias = biases_.data() + size_t(i) * bstride_ + r0;
+        kern_.ukernel(k2_, mt, nl, a_[i] + mp * a_panel_[i],
+                      pb + size_t(i) * pb_stride, prod + size_t(i) * mr * ldp, ldp, o, kLastK);
+      }
+      float* yi = y + img * m_ * npix;
+      float* c11 = yi + r0 * npix + n0;
+      float* c21 = mb ? yi + (m2_ + r0) * npix + n0 : c11;
+      comb_.combine(mt, mb, nl, nright, prod, ldp, mr * ldp, c11, c21, npix, n2, p_.clamp, p_.out_min, p_.out_max);
+      if (peel && nb + 1 == g.n_blocks) {
+        // The peeled column: the plain GEMM of the unit's top and bottom rows.
+        F32Output o;
+        o.clamp = p_.clamp;
+        o.lo = p_.out_min;
+        o.hi = p_.out_max;
+        o.bias = bias_.data() + r0;
+        kern_.ukernel(k_, mt, peel, plain_.data() + mp * mr * kpf_, pbpeel, yi + r0 * npix + ns, npix, o, kLastK);
+        if (mb) {
+          o.bias = bias_.data() + m2_ + r0;
+          kern_.ukernel(k_, mb, peel, plain_.data() + (mpad2_ + mp * mr) * kpf_, pbpeel, yi + (m2_ + r0) * npix + ns,
+                        npix, o, kLastK);
+        }
+      }
+    }
+  }
+
+ private:
+  size_t peel_of(size_t npix) const { return strassen_peel(kern_, npix); }
+
+  ConvPlan make_plan(int64_t n, int64_t h, int64_t w, size_t want_units) const {
+    ConvPlan pl;
+    pl.algo = "strassen";
+    pl.n = n;
+    pl.h = h;
+    pl.w = w;
+    output_size(p_, h, w, &pl.ho, &pl.wo);
+    GemmPlan& g = pl.gemm;
+    const size_t nr = kern_.nr, mr = kern_.mr;
+    const size_t npix = size_t(pl.ho) * size_t(pl.wo);
+    g.m = m2_;
+    g.k = k2_;
+    g.kp = kp2_;
+    g.kc = k2_;
+    g.n = (npix - peel_of(npix) + 1) / 2;
+    g.m_panels = div_up(m2_, mr);
+    // Column blocks: the packed B of the seven operands within
+    // kStrassenBlockBytes, at least kMinBlockPanels panels, at most all of N2.
+    // Blocks of equal panel counts (a last block of a few columns would
+    // repeat the B packing's per-row set-up for them).
+    const size_t fit = std::max<size_t>(kMinBlockPanels, kStrassenBlockBytes / (7 * kp2_ * sizeof(float) * nr));
+    const size_t panels = div_up(g.n, nr);
+    size_t blocks = div_up(panels, fit);
+    size_t nc = div_up(panels, blocks) * nr;
+    blocks = div_up(g.n, nc);
+    if (want_units && blocks * g.m_panels < want_units) {
+      blocks = std::min(div_up(g.n, nr), div_up(want_units, g.m_panels));
+      nc = round_up(div_up(g.n, blocks), nr);
+      blocks = div_up(g.n, nc);
+    }
+    g.nc = nc;
+    g.n_blocks = blocks;
+    g.last_block_cost = double(g.n - (blocks - 1) * nc) / double(nc);
+    const size_t floats = 7 * round_up(nc, nr) * kp2_ + round_up(kp2_ * nc, 16) + 7 * mr * round_up(nc, 4) +
+                          nr * kpf_;  // (the peeled column's B panel)
+    g.scratch_bytes = round_up(floats * sizeof(float) + 64, 64);  // (+64: vector loads past a panel's end)
+    pl.axes[0] = size_t(n);
+    pl.axes[1] = g.n_blocks;
+    pl.axes[2] = g.m_panels;
+    pl.last_cost[1] = g.last_block_cost;
+    pl.units = pl.axes[0] * g.units();
+    pl.scratch_bytes = g.scratch_bytes;
+    pl.macs = conv_macs(p_, pl);
+    pl.cost_per_mac = 0.9;  // 7/8 of the products plus the combinations (bench: strassen_*)
+    return pl;
+  }
+
+  Conv2dParams p_;
+  const SgemmKernels& kern_;
+  const StrassenKernels& comb_;
+  size_t m_, k_, m2_, k2_, mpad2_, kp2_, kpf_;
+  size_t bstride_ = 0;
+  Buffer<float> plain_;     // the weights' top and bottom rows, 2 x mpad2 x K
+  Buffer<float> packed_a_;  // the A operands that are no views: 5 or 7 x mpad2 x kp2
+  const float* a_[7] = {};  // product i's A panels: panel p at a_[i] + p * a_panel_[i]
+  size_t a_panel_[7] = {};
+  Buffer<float> biases_;    // 7 x bstride
+  Buffer<float> bias_;      // the layer's bias (M + MR, zeros past M)
+};
+
+}  // namespace
+
+const char* strassen_conv_rejects(const Conv2dParams& p) {
+  if (p.kernel_h != 1 || p.kernel_w != 1) return "it needs a 1x1 kernel";
+  if (p.stride_h != 1 || p.stride_w != 1) return "it needs stride 1";
+  if (p.pad_top || p.pad_bottom || p.pad_left || p.pad_right) return "it needs padding 0";
+  if (p.groups != 1) return "it needs groups 1";
+  return nullptr;
+}
+
+ConvImplPtr make_strassen_conv_with(const Conv2dParams& p, const float* weight, const float* bias,
+                                    const SgemmKernels& kern, const StrassenKernels& comb) {
+  return ConvImplPtr(new StrassenConv(p, kern, comb, weight, bias));
+}
+
+ConvImplPtr make_strassen_conv(const Conv2dParams& p, const float* weight, const float* bias) {
+  return make_strassen_conv_with(p, weight, bias, *kernels().sgemm, *kernels().strassen);
+}
+
+}  // namespace detail
+}  // namespace armconv
+
+namespace armconv {
+namespace detail {
+
+// The planner's estimate of a strassen layer (one image on an ho x wo map),
+// as the GEMM's estimate (im2col_conv_cost, conv_gemm.cpp) plus the
+// difference of the two: the micro-kernel term of 7 half-size products
+// instead of the full one (the GEMM model's own tile term, T below), and
+// what Strassen adds, per element of the half-size blocks:
+//   a M2 N2   the combine (7 loads, 8 adds, 4 stores per 4 x 4 outputs),
+//             the products' extra stores and their edge tiles
+//   b K2 N2   packing the 7 B operands (5 of them sums)
+//   d         per call (7 micro-kernel calls per unit, set-up)
+// a, b, d: a least-squares fit (relative to the GEMM's count) of the
+// measured difference strassen - gemm on MobileNetV2's 19 distinct 1x1
+// layers (bench/bench_strassen.cpp, python3 bench/insncount.py --exe
+// build-a64/bench/insn_bench --cpu cortex-a72 'strassen_*' 'gemm1x1_*'):
+//   aarch64 (cortex-a72): a = 6.79, b = 4.17, d = 73800. Strassen counts
+//     0.919x the GEMM on 960->320 7x7, 0.922x on 320->1280 7x7, 0.950x on
+//     960->160 7x7, 0.956x on 576->160 7x7, 0.959x on 160->960 7x7, 0.981x
+//     on 96->576 14x14, 0.997x on 576->96 14x14, and 1.008x (384->96
+//     14x14) to 1.47x on the other 12 (K or M <= 64, or larger maps with
+//     K, M <= 192); the model's difference (in % of the GEMM's count) is
+//     within 2.6 points of the measured one on the 11 layers with K, M >=
+//     64 (up to 15 points on the low-K 56x56 and 112x112 ones, where both
+//     say GEMM by far), and the planner asks for a margin (conv2d.cpp,
+//     kStrassenMargin).
+//   armv7 (cortex-a15, --arch arm, the 6x8 tile): a = -2.51, b = 34.2,
+//     d = 123000: Strassen counts 0.965x the GEMM on 320->1280 7x7 and
+//     1.024x (160->960 7x7) to 2.97x (32->16 112x112) on the other 18 (the
+//     6x8 kernel's per-call cost, 7 calls per unit, and the B packing,
+//     scalar in this baseline unit, weigh more than the 1/8 of the
+//     products saved); the model's difference is within 2.1 points on the
+//     layers with K, M >= 96 and 7x7 or 14x14 maps, and picks Strassen on
+//     320->1280 7x7 alone (estimated 0.949x).
+namespace {
+#if defined(__arm__)
+// armv7: T = 13.87 K t + 181 t, t = ceil(M / 6) ceil(N / 8) tiles (im2col_conv_cost's fit).
+double tile_term(double m, double k, double n) {
+  const double t = std::ceil(m / 6) * std::ceil(n / 8);
+  return 13.87 * k * t + 181.2 * t;
+}
+constexpr double kA = -2.51, kB = 34.2, kD = 123000;
+#else
+// aarch64: T = ceil(M / 8) K (24.3 per 12-column panel + the partial panel's cost).
+double tile_term(double m, double k, double n) {
+  const int64_t r = int64_t(n) % 12;
+  const double tail = r == 0 ? 0 : r == 1 ? 5.7 : r == 2 ? 9.2 : r == 3 ? 11.8 : r == 4 ? 15.1 : r <= 8 ? 23.5 : 25.0;
+  return std::ceil(m / 8) * k * (24.3 * std::floor(n / 12) + tail);
+}
+constexpr double kA = 6.79, kB = 4.17, kD = 73800;
+#endif
+}  // namespace
+
+double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
+  const double m = double(p.out_channels), k = double(p.in_channels), n = double(ho * wo);
+  // (the peeled column, if any: a one-column panel of the full GEMM)
+  const double peel = double(strassen_peel(*kernels().sgemm, size_t(ho * wo)));
+  const double m2 = std::ceil(m / 2), k2 = std::ceil(k / 2), n2 = std::ceil((n - peel) / 2);
+  return im2col_conv_cost(p, ho, wo) + 7 * tile_term(m2, k2, n2) + (peel ? tile_term(m, k, peel) : 0.0) -
+         tile_term(m, k, n) + kA * m2 * n2 + kB * k2 * n2 + kD;
+}
+
+}  // namespace detail
+}  // namespace armconv

@@ -1,0 +1,390 @@
+// The "strassen" family (core/strassen.h, core/conv_strassen.cpp): one level
+// of Strassen over the fp32 GEMM for 1x1 layers.
+//
+// 1. The combine micro-kernel: the dispatched one (NEON) against the generic
+//    twin, bit for bit, over every tile shape (m_top, m_bot, n_left, n_right
+//    incl. the odd halves), clamp none / relu / relu6, NaN inputs; outputs
+//    outside the named ones untouched.
+// 2. Layers against an independent float64 reference (a plain triple loop,
+//    no blocks), over M, K, N sizes with every odd half, batch 1 and 2,
+//    clamp none / relu / relu6, on the dispatched tables and on the generic
+//    twins; x, y, weights and scratch in guarded arrays (a read or write
+//    past any of them faults). Tolerance: one level of Strassen sums, per
+//    product, K2 = ceil(K/2) terms whose operands are sums of two (|a| <=
+//    2 amax, |b| <= 2 xmax), and C adds up to 4 products and the bias terms
+//    (up to |2 bb - bt| <= 3 bmax); with the usual dot-product bound
+//    (n eps sum|terms|, n terms) that is
+//      |C - ref| <= eps (K2 + 4) (4 K2 amax xmax + 3 bmax) + 4 eps |ref|
+//    (eps = 2^-24; a normwise bound: Strassen's error is not componentwise).
+//    A wrong block, sign or bias is off by ~sqrt(K) amax xmax, far above it
+//    (the mutations in the report). The observed max error is printed next
+//    to the plain GEMM's on the same data (Strassen / GEMM: 1-3x).
+// 3. Plan, then run ranges: the units cut every way (one at a time, random
+//    cuts, reversed order) and the plans for teams of 2, 3, 16 threads give
+//    the bytes of the one-call run.
+// 4. The planner: which algorithm `auto` layers get and why (the cost
+//    model, conv_strassen.cpp strassen_conv_cost).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "armconv/armconv.h"
+#include "check.h"
+#include "core/conv_impl.h"
+#include "core/dispatch.h"
+#include "core/strassen.h"
+#include "guard.h"
+#include "rand.h"
+
+using namespace armconv;
+using namespace armconv::detail;
+using armconv_test::GuardedArray;
+
+namespace {
+
+std::mt19937 gen(20261207);
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+void fill(float* v, size_t n, float lo, float hi) {
+  armconv_test::Uniform<float> d(lo, hi);
+  for (size_t i = 0; i < n; i++) v[i] = d(gen);
+}
+
+bool same_bits(const float* a, const float* b, size_t n) { return std::memcmp(a, b, n * sizeof(float)) == 0; }
+
+// ---- 1. the combine micro-kernel ------------------------------------------------
+
+void test_combine() {
+  const StrassenKernels& k = *kernels().strassen;
+  const StrassenKernels& g = strassen_generic_kernels();
+  std::printf("combine: %s against %s\n", k.name, g.name);
+  int cases = 0;
+  for (size_t m_top : {1, 2, 7, 8})
+    for (size_t m_bot : {size_t(0), m_top - 1, m_top}) {
+      if (m_bot > m_top) continue;
+      for (size_t n_left : {1, 2, 3, 4, 5, 8, 11, 12, 13, 24, 25})
+        for (size_t n_right : {size_t(0), n_left - 1, n_left}) {
+          if (n_right > n_left) continue;
+          for (int act = 0; act < 3; act++) {
+            const size_t ldp = (n_left + 3) / 4 * 4 + (cases % 2) * 4, ps = m_top * ldp + 4;
+            const size_t n2 = n_left + 1, ldc = 2 * n2 + 3;
+            GuardedArray<float> p(7 * ps);
+            fill(p.data(), 7 * ps, -4.0f, 8.0f);
+            if (cases % 5 == 0) p[3] = std::numeric_limits<float>::quiet_NaN();
+            const size_t ybytes = 2 * m_top * ldc;
+            GuardedArray<float> y1(ybytes), y2(ybytes);
+            for (size_t i = 0; i < ybytes; i++) y1[i] = y2[i] = -777.0f;
+            const bool clamp = act > 0;
+            const float lo = act ? 0.0f : -kInf, hi = act == 2 ? 6.0f : kInf;
+            k.combine(m_top, m_bot, n_left, n_right, p.data(), ldp, ps, y1.data(), y1.data() + m_top * ldc, ldc, n2,
+                      clamp, lo, hi);
+            g.combine(m_top, m_bot, n_left, n_right, p.data(), ldp, ps, y2.data(), y2.data() + m_top * ldc, ldc, n2,
+                      clamp, lo, hi);
+            CHECK(same_bits(y1.data(), y2.data(), ybytes), "combine %zu/%zu x %zu/%zu act %d: NEON != generic",
+                  m_top, m_bot, n_left, n_right, act);
+            // Exactly the named outputs written (checked on the generic twin's formulas).
+            size_t written = 0;
+            for (size_t i = 0; i < ybytes; i++) written += y2[i] != -777.0f;
+            CHECK(written == m_top * n_left + m_top * n_right + m_bot * n_left + m_bot * n_right,
+                  "combine %zu/%zu x %zu/%zu: %zu outputs written", m_top, m_bot, n_left, n_right, written);
+            cases++;
+          }
+        }
+    }
+  std::printf("combine: %d shapes\n", cases);
+}
+
+// ---- 2./3. layers ----------------------------------------------------------------
+
+struct Ref {
+  std::vector<double> y, bound;  // reference and the tolerance per element
+};
+
+// y[b][m][n] = clamp(bias[m] + sum_k w[m][k] x[b][k][n]) in float64.
+Ref reference(const Conv2dParams& p, const float* w, const float* bias, const float* x, size_t batch, size_t npix) {
+  const size_t m = size_t(p.out_channels), k = size_t(p.in_channels), k2 = (k + 1) / 2;
+  double amax = 0, xmax = 0, bmax = 0;
+  for (size_t i = 0; i < m * k; i++) amax = std::max(amax, double(std::fabs(w[i])));
+  for (size_t i = 0; i < batch * k * npix; i++) xmax = std::max(xmax, double(std::fabs(x[i])));
+  for (size_t i = 0; i < m; i++) bmax = std::max(bmax, double(std::fabs(bias[i])));
+  const double eps = std::ldexp(1.0, -24);
+  const double abs_tol = eps * double(k2 + 4) * (4.0 * double(k2) * amax * xmax + 3.0 * bmax);
+  Ref r;
+  r.y.assign(batch * m * npix, 0.0);
+  r.bound.assign(batch * m * npix, 0.0);
+  for (size_t b = 0; b < batch; b++)
+    for (size_t o = 0; o < m; o++)
+      for (size_t n = 0; n < npix; n++) {
+        double s = bias[o];
+        for (size_t i = 0; i < k; i++) s += double(w[o * k + i]) * double(x[(b * k + i) * npix + n]);
+        if (p.clamp) s = std::min(std::max(s, double(p.out_min)), double(p.out_max));
+        r.y[(b * m + o) * npix + n] = s;
+        r.bound[(b * m + o) * npix + n] = abs_tol + 4 * eps * std::fabs(s);
+      }
+  return r;
+}
+
+// Runs units [cuts[i], cuts[i+1]) in the given order, each with fresh scratch content.
+void run_cuts(const ConvImpl& impl, const ConvPlan& pl, const float* x, float* y, const std::vector<size_t>& cuts,
+              bool reverse, float* scratch) {
+  const size_t parts = cuts.size() - 1;
+  for (size_t t = 0; t < parts; t++) {
+    const size_t i = reverse ? parts - 1 - t : t;
+    std::memset(scratch, 0x7f, pl.scratch_bytes);  // (any content: NaN-ish garbage)
+    impl.run(pl, x, y, cuts[i], cuts[i + 1], scratch);
+  }
+}
+
+double worst = 0.0, worst_gemm = 0.0;
+int layers = 0;
+
+void test_layer(size_t m, size_t k, size_t h, size_t w, size_t batch, int act, bool generic, bool ranges) {
+  Conv2dParams p;
+  p.in_channels = int64_t(k);
+  p.out_channels = int64_t(m);
+  p.clamp = act > 0;
+  p.out_min = act ? 0.0f : -kInf;
+  p.out_max = act == 2 ? 6.0f : kInf;
+  const size_t npix = h * w;
+  GuardedArray<float> wt(m * k), bias(m), x(batch * k * npix), y(batch * m * npix);
+  fill(wt.data(), m * k, -1.0f, 1.0f);
+  fill(bias.data(), m, -1.0f, 1.0f);
+  fill(x.data(), batch * k * npix, act ? -1.0f : 0.0f, act == 2 ? 3.0f : 1.0f);
+  const SgemmKernels& sk = *kernels().sgemm;
+  const SgemmKernels* kern = generic ? sgemm_generic_kernels_for(sk.mr, sk.nr) : &sk;
+  if (!kern) kern = &sgemm_generic_kernels();
+  const StrassenKernels& comb = generic ? strassen_generic_kernels() : *kernels().strassen;
+  ConvImplPtr impl = make_strassen_conv_with(p, wt.data(), bias.data(), *kern, comb);
+  const ConvPlan pl = impl->plan(int64_t(batch), int64_t(h), int64_t(w));
+  char what[160];
+  std::snprintf(what, sizeof what, "strassen M %zu K %zu %zux%zu batch %zu act %d%s", m, k, h, w, batch, act,
+                generic ? " (generic)" : "");
+  CHECK(std::string(pl.algo) == "strassen" && pl.units == pl.axes[0] * pl.axes[1] * pl.axes[2] && pl.units > 0,
+        "%s: plan", what);
+  GuardedArray<float> scratch(pl.scratch_bytes / sizeof(float));
+  for (size_t i = 0; i < y.size(); i++) y[i] = -999.0f;
+  impl->run(pl, x.data(), y.data(), 0, pl.units, scratch.data());
+  const Ref ref = reference(p, wt.data(), bias.data(), x.data(), batch, npix);
+  double err = 0.0;
+  size_t bad = 0;
+  for (size_t i = 0; i < y.size(); i++) {
+    const double e = std::fabs(double(y[i]) - ref.y[i]);
+    if (!(e <= ref.bound[i])) bad++;
+    err = std::max(err, e);
+  }
+  CHECK(bad == 0, "%s: %zu outputs off the reference (max error %g)", what, bad, err);
+  // The plain GEMM's error on the same data, for the record.
+  {
+    std::vector<float> yg(y.size());
+    conv2d(p, x.data(), int64_t(batch), int64_t(h), int64_t(w), wt.data(), bias.data(), yg.data(), Algo::Gemm);
+    double eg = 0.0;
+    for (size_t i = 0; i < yg.size(); i++) eg = std::max(eg, std::fabs(double(yg[i]) - ref.y[i]));
+    if (k >= 64 && eg > 0) {
+      worst = std::max(worst, err / eg);
+      worst_gemm += 1;
+    }
+  }
+  layers++;
+  if (!ranges) return;
+  // 3. cuts and teams: the same bytes.
+  const std::vector<float> whole(y.data(), y.data() + y.size());
+  std::vector<std::vector<size_t>> cut_sets;
+  std::vector<size_t> each;
+  for (size_t u = 0; u <= pl.units; u++) each.push_back(u);
+  cut_sets.push_back(each);
+  for (int r = 0; r < 3; r++) {
+    std::vector<size_t> c = {0, pl.units};
+    std::uniform_int_distribution<size_t> d(0, pl.units);
+    for (int i = 0; i < 3; i++) c.push_back(d(gen));
+    std::sort(c.begin(), c.end());
+    cut_sets.push_back(c);
+  }
+  for (size_t ci = 0; ci < cut_sets.size(); ci++)
+    for (bool rev : {false, true}) {
+      for (size_t i = 0; i < y.size(); i++) y[i] = -999.0f;
+      run_cuts(*impl, pl, x.data(), y.data(), cut_sets[ci], rev, scratch.data());
+      CHECK(same_bits(y.data(), whole.data(), y.size()), "%s: cut %zu%s differs from the whole run", what, ci,
+            rev ? " reversed" : "");
+    }
+  for (int threads : {2, 3, 16}) {
+    const ConvPlan tp = impl->plan_for_threads(int64_t(batch), int64_t(h), int64_t(w), threads);
+    CHECK(tp.units == tp.axes[0] * tp.axes[1] * tp.axes[2] && tp.units >= pl.units && tp.macs == pl.macs,
+          "%s: plan for %d threads", what, threads);
+    for (int a = 0; a < 3; a++)
+      CHECK(tp.last_cost[a] > 0.0 && tp.last_cost[a] <= 1.0 + 1e-9, "%s: last_cost[%d] = %g", what, a,
+            tp.last_cost[a]);
+    GuardedArray<float> ts(tp.scratch_bytes / sizeof(float));
+    std::vector<size_t> c = {0};
+    for (int t = 1; t < threads; t++) c.push_back(tp.units * size_t(t) / size_t(threads));
+    c.push_back(tp.units);
+    for (size_t i = 0; i < y.size(); i++) y[i] = -999.0f;
+    run_cuts(*impl, tp, x.data(), y.data(), c, true, ts.data());
+    CHECK(same_bits(y.data(), whole.data(), y.size()), "%s: the plan for %d threads (%zu units) differs", what,
+          threads, tp.units);
+  }
+  // Through the public API (Conv2d, run_all on the pool at 3 threads): the same bytes.
+  {
+    Conv2d layer(p, wt.data(), bias.data(), Algo::Strassen);
+    std::vector<float> yl(y.size());
+    const int prev = get_num_threads();
+    set_num_threads(3);
+    layer.run(x.data(), int64_t(batch), int64_t(h), int64_t(w), yl.data());
+    set_num_threads(prev);
+    if (!generic)
+      CHECK(same_bits(yl.data(), whole.data(), y.size()), "%s: Conv2d(algo=strassen) on 3 threads differs", what);
+  }
+}
+
+void test_layers() {
+  // (M, K) pairs with every parity of the halves and the tile remainders of
+  // MR = 8 (6 on armv7): M2 = 1, 4, 5, 8, 9, 12, 17; maps with N2 and the
+  // right half's width at every NR = 12 (8) remainder.
+  const size_t ms[] = {1, 2, 7, 8, 9, 15, 16, 17, 24, 33};
+  const size_t ks[] = {1, 2, 3, 17, 64, 96, 161};
+  const size_t maps[][2] = {{1, 1}, {1, 2}, {1, 11}, {1, 13}, {4, 6}, {5, 5}, {7, 7}, {14, 14}};
+  int i = 0;
+  for (size_t m : ms)
+    for (size_t k : ks)
+      for (const auto& hw : maps) {
+        i++;
+        const int act = i % 3;
+        const size_t batch = i % 4 == 0 ? 2 : 1;
+        const bool ranges = i % 5 == 0;
+        test_layer(m, k, hw[0], hw[1], batch, act, false, ranges);
+        if (i % 3 == 0) test_layer(m, k, hw[0], hw[1], batch, (act + 1) % 3, true, false);
+      }
+  // MobileNetV2-like shapes (K2 above kMaxKc on the first: one K2 run; several column blocks).
+  test_layer(40, 1100, 7, 7, 1, 0, false, true);
+  test_layer(160, 320, 14, 14, 2, 2, false, true);
+  test_layer(96, 576, 7, 7, 1, 1, true, false);
+  std::printf("layers: %d, within the tolerance; worst Strassen / GEMM error ratio (K >= 64): %.2f\n", layers,
+              worst);
+}
+
+// ---- errors ----------------------------------------------------------------------
+
+void test_rejects() {
+  Conv2dParams p;
+  p.in_channels = 8;
+  p.out_channels = 8;
+  std::vector<float> w(8 * 8 * 9, 0.5f);
+  struct Bad {
+    const char* what;
+    Conv2dParams p;
+  };
+  std::vector<Bad> bad;
+  Conv2dParams q = p;
+  q.kernel_h = q.kernel_w = 3;
+  bad.push_back({"3x3", q});
+  q = p;
+  q.stride_h = q.stride_w = 2;
+  bad.push_back({"stride 2", q});
+  q = p;
+  q.pad_top = 1;
+  bad.push_back({"padding", q});
+  q = p;
+  q.groups = 2;
+  bad.push_back({"groups 2", q});
+  for (const Bad& b : bad) {
+    bool threw = false;
+    std::string msg;
+    try {
+      Conv2d layer(b.p, w.data(), nullptr, Algo::Strassen);
+    } catch (const Error& e) {
+      threw = true;
+      msg = e.what();
+    }
+    CHECK(threw && msg.find("strassen") != std::string::npos, "algo=strassen on %s: %s", b.what, msg.c_str());
+  }
+  CHECK(algo_from_name("strassen") == Algo::Strassen && std::string(algo_name(Algo::Strassen)) == "strassen",
+        "algo name");
+}
+
+}  // namespace
+
+void test_planner();  // below
+
+int main() {
+  test_combine();
+  test_rejects();
+  test_layers();
+  test_planner();
+  std::printf("%s\n", failures ? "FAILED" : "ok");
+  return failures ? 1 : 0;
+}
+
+// ---- 4. the planner ---------------------------------------------------------------
+
+// Which algorithm `auto` 1x1 layers get (Conv2d::algo_for) and why: the
+// cost model (strassen_conv_cost against im2col_conv_cost, with
+// kStrassenMargin) on the measured layers (bench/bench_strassen.cpp).
+// aarch64 (8x12 table): Strassen where it counted 4-8% fewer instructions
+// (960->320, 320->1280, 960->160, 160->960 7x7); the GEMM on low-K and low-M layers (not
+// even a candidate: a plain GEMM layer) and on 1x1 maps (the GEMV path).
+// armv7 (6x8): Strassen on 320->1280 7x7 alone (0.965x; the armv7 fit, conv_strassen.cpp).
+void test_planner() {
+  struct Want {
+    int64_t cin, cout, h;
+    Algo algo;
+    const char* why;
+  };
+  std::vector<Want> wants;
+  const bool a64 = std::string(cpu_features().arch) == "aarch64" && kernels().sgemm->nr == 12;
+  // Everywhere: low K / low M layers stay GEMM; a 1x1 map is the GEMV.
+  wants.push_back({16, 96, 112, Algo::Gemm, "K = 16: the combinations cost more than 1/8 of the products"});
+  wants.push_back({32, 16, 112, Algo::Gemm, "M = 16, K = 32"});
+  wants.push_back({960, 320, 1, Algo::Gemm, "a 1x1 map: the GEMV (Strassen's per-call cost)"});
+  wants.push_back({64, 384, 14, Algo::Gemm, "K = 64 (1.031x on cortex-a72)"});
+  if (a64) {
+    wants.push_back({960, 320, 7, Algo::Strassen, "0.919x the GEMM's count (cortex-a72)"});
+    wants.push_back({320, 1280, 7, Algo::Strassen, "0.922x"});
+    wants.push_back({960, 160, 7, Algo::Strassen, "0.950x"});
+    wants.push_back({160, 960, 7, Algo::Strassen, "0.959x"});
+    wants.push_back({384, 96, 14, Algo::Gemm, "1.008x (estimated 0.982x: within the margin)"});
+    wants.push_back({576, 160, 7, Algo::Gemm, "0.956x, estimated 0.982x: within the margin"});
+  } else if (std::string(cpu_features().arch) == "armv7" && kernels().sgemm->nr == 8) {
+    // armv7 6x8: Strassen counted 1.024x-2.97x the GEMM on MobileNetV2's 1x1 layers but 320->1280 7x7 (cortex-a15).
+    wants.push_back({960, 320, 7, Algo::Gemm, "1.027x the GEMM's count (cortex-a15)"});
+    wants.push_back({320, 1280, 7, Algo::Strassen, "0.965x"});
+  }
+  for (const Want& w : wants) {
+    Conv2dParams p;
+    p.in_channels = w.cin;
+    p.out_channels = w.cout;
+    std::vector<float> wt(size_t(w.cin * w.cout), 0.01f);
+    Conv2d layer(p, wt.data(), nullptr);
+    const Algo got = layer.algo_for(w.h, w.h);
+    std::printf("auto %lld->%lld %lldx%lld: %s (%s)\n", (long long)w.cin, (long long)w.cout, (long long)w.h,
+                (long long)w.h, algo_name(got), w.why);
+    CHECK(got == w.algo, "auto %lld->%lld on %lldx%lld: %s, want %s (%s)", (long long)w.cin, (long long)w.cout,
+          (long long)w.h, (long long)w.h, algo_name(got), algo_name(w.algo), w.why);
+    // The plan a run takes is the same family (and a 1x1 map's GEMM runs the GEMV: units = M-panels).
+    int team = 1;
+    const ConvPlan pl = PlanAccess::plan(layer, 1, w.h, w.h, &team);
+    CHECK(std::string(pl.algo) == algo_name(w.algo), "plan of %lld->%lld: %s", (long long)w.cin,
+          (long long)w.cout, pl.algo);
+  }
+  // A layer that may pick Strassen on some map but not on 1x1 still runs right there.
+  {
+    Conv2dParams p;
+    p.in_channels = 960;
+    p.out_channels = 320;
+    std::vector<float> wt(960 * 320), x(960), y(320);
+    fill(wt.data(), wt.size(), -1.0f, 1.0f);
+    fill(x.data(), x.size(), -1.0f, 1.0f);
+    Conv2d layer(p, wt.data(), nullptr);
+    layer.run(x.data(), 1, 1, 1, y.data());
+    double err = 0;
+    for (size_t o = 0; o < 320; o++) {
+      double s = 0;
+      for (size_t i = 0; i < 960; i++) s += double(wt[o * 960 + i]) * double(x[i]);
+      err = std::max(err, std::fabs(s - double(y[o])));
+    }
+    CHECK(err < 1e-3, "auto 960->320 on a 1x1 map: error %g", err);
+  }
+}
