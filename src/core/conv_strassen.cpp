@@ -206,9 +206,11 @@ constexpr Operand kAOps[7] = {{0, 3, false}, {2, 3, false}, {0, -1, false}, {3, 
 constexpr Operand kBOps[7] = {{0, 3, false}, {0, -1, false}, {1, 3, true}, {2, 0, true},
                               {3, -1, false}, {0, 1, false}, {2, 3, false}};
 
-// The four half-size blocks of an R x C matrix (row stride ld).
-void quarters(const float* base, size_t ld, size_t r, size_t c, Part q[4]) {
-  const size_t r2 = (r + 1) / 2, c2 = (c + 1) / 2;
+// The four blocks of an R x C matrix (row stride ld), cut after row r2
+// (default: ceil(R / 2)) and column ceil(C / 2).
+void quarters(const float* base, size_t ld, size_t r, size_t c, Part q[4], size_t r2 = 0) {
+  if (!r2) r2 = (r + 1) / 2;
+  const size_t c2 = (c + 1) / 2;
   q[0] = {base, ld, 0, 0, r2, c2};
   q[1] = {base, ld, 0, c2, r2, c - c2};
   q[2] = {base, ld, r2, 0, r - r2, c2};
@@ -231,37 +233,69 @@ size_t strassen_peel(const SgemmKernels& kern, size_t npix) {
   return 7.0 * (e(r + 1) - e(r)) > 4.0 * e(1) ? 1 : 0;
 }
 
+// The M x K matrix that pack_a (MR-row panels, K groups of KR: core/gemm.h)
+// packed into pa, back into a dense one.
+void unpack_a(const float* pa, size_t m, size_t k, size_t mr, size_t kr, float* dst) {
+  const size_t kp = round_up(k, kr);
+  for (size_t r = 0; r < m; r++)
+    for (size_t j = 0; j < k; j++)
+      dst[r * k + j] = pa[r / mr * mr * kp + j / kr * mr * kr + r % mr * kr + j % kr];
+}
+
 class StrassenConv final : public ConvImpl {
  public:
+  // weight: the dense M x K weights, or nullptr with gemm_packed (the
+  // GEMM's pack_a() of them on `kern`) or neither (plan only).
   StrassenConv(const Conv2dParams& p, const SgemmKernels& kern, const StrassenKernels& comb, const float* weight,
-               const float* bias)
+               const float* bias, const float* gemm_packed = nullptr)
       : p_(p), kern_(kern), comb_(comb) {
     m_ = size_t(p.out_channels);
     k_ = size_t(p.in_channels);
-    m2_ = (m_ + 1) / 2;
+    m2_ = strassen_split_rows(m_, kern.mr);
     k2_ = (k_ + 1) / 2;
     mpad2_ = round_up(m2_, kern.mr);
     kp2_ = round_up(k2_, kern.kr);
     kpf_ = round_up(k_, kern.kr);
+    std::vector<float> dense_w;
+    if (!weight && gemm_packed) {
+      dense_w.resize(m_ * k_);
+      unpack_a(gemm_packed, m_, k_, kern.mr, kern.kr, dense_w.data());
+      weight = dense_w.data();
+    }
     if (!weight) return;  // plan only
     // The plain weights in two halves of rows, top [0, M2) and bottom [M2,
     // M), all K each, as MR-row panels (mpad2 rows each): the peeled
     // column's GEMM (run()), and A11 / A22 as views into them where the
     // micro-kernel can read a K-block of a panel (KR = 1, K even: A22's K2
-    // k-steps end at its panel's end).
-    plain_.reset(2 * mpad2_ * kpf_);
-    kern.pack_a(m2_, k_, weight, k_, plain_.data());
-    if (m_ > m2_) kern.pack_a(m_ - m2_, k_, weight + m2_ * k_, k_, plain_.data() + mpad2_ * kpf_);
+    // k-steps end at its panel's end). Where M2 is a multiple of MR, these
+    // are byte for byte the GEMM's pack_a() of the whole matrix (its panels
+    // p < M2 / MR are the top half's, the rest the bottom half's, each
+    // MR x Kp, zeros past M): a layer given the GEMM's packing reads them
+    // there and packs nothing of its own. The GEMM's bottom half may have
+    // one panel fewer than the top (its ceil(M / MR) panels odd, e.g. 40
+    // rows on MR = 8: 24 + 16); A22's view would read that missing panel,
+    // so such a layer packs A22 as it packs the combinations (6/4 of the
+    // weights). The peeled column reads only panels with bottom rows.
+    const bool shared = gemm_packed && m2_ % kern.mr == 0;
+    if (shared) {
+      plain_ = gemm_packed;
+    } else {
+      own_plain_.reset(2 * mpad2_ * kpf_);
+      kern.pack_a(m2_, k_, weight, k_, own_plain_.data());
+      if (m_ > m2_) kern.pack_a(m_ - m2_, k_, weight + m2_ * k_, k_, own_plain_.data() + mpad2_ * kpf_);
+      plain_ = own_plain_.data();
+    }
     const bool views = kern.kr == 1 && k_ == 2 * k2_;
+    const bool view22 = views && (!shared || round_up(m_ - m2_, kern.mr) == mpad2_);
     // The other A operands: dense M2 x K2 combinations, then pack_a.
     Part q[4];
-    quarters(weight, k_, m_, k_, q);
+    quarters(weight, k_, m_, k_, q, m2_);
     std::vector<float> dense(m2_ * k2_);
-    packed_a_.reset((views ? 5 : 7) * mpad2_ * kp2_);
+    packed_a_.reset((views ? view22 ? 5 : 6 : 7) * mpad2_ * kp2_);
     size_t own = 0;
     for (int i = 0; i < 7; i++) {
-      if (views && (i == 2 || i == 3)) {  // P3 = A11 (...), P4 = A22 (...)
-        a_[i] = plain_.data() + (i == 2 ? 0 : mpad2_ * k_ + k2_ * kern.mr);
+      if (views && (i == 2 || (i == 3 && view22))) {  // P3 = A11 (...), P4 = A22 (...)
+        a_[i] = plain_ + (i == 2 ? 0 : mpad2_ * k_ + k2_ * kern.mr);
         a_panel_[i] = kern.mr * k_;
         continue;
       }
@@ -297,6 +331,9 @@ class StrassenConv final : public ConvImpl {
     if (one.units >= target) return one;
     return make_plan(n, h, w, div_up(target, std::max<size_t>(1, size_t(n))));
   }
+
+  // (the plain halves only where the layer packed them itself)
+  size_t weight_bytes() const override { return (own_plain_.size() + packed_a_.size()) * sizeof(float); }
 
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end, void* scratch) const override {
     const GemmPlan& g = pl.gemm;
@@ -354,10 +391,10 @@ class StrassenConv final : public ConvImpl {
         o.lo = p_.out_min;
         o.hi = p_.out_max;
         o.bias = bias_.data() + r0;
-        kern_.ukernel(k_, mt, peel, plain_.data() + mp * mr * kpf_, pbpeel, yi + r0 * npix + ns, npix, o, kLastK);
+        kern_.ukernel(k_, mt, peel, plain_ + mp * mr * kpf_, pbpeel, yi + r0 * npix + ns, npix, o, kLastK);
         if (mb) {
           o.bias = bias_.data() + m2_ + r0;
-          kern_.ukernel(k_, mb, peel, plain_.data() + (mpad2_ + mp * mr) * kpf_, pbpeel, yi + (m2_ + r0) * npix + ns,
+          kern_.ukernel(k_, mb, peel, plain_ + (mpad2_ + mp * mr) * kpf_, pbpeel, yi + (m2_ + r0) * npix + ns,
                         npix, o, kLastK);
         }
       }
@@ -419,7 +456,8 @@ class StrassenConv final : public ConvImpl {
   const StrassenKernels& comb_;
   size_t m_, k_, m2_, k2_, mpad2_, kp2_, kpf_;
   size_t bstride_ = 0;
-  Buffer<float> plain_;     // the weights' top and bottom rows, 2 x mpad2 x K
+  const float* plain_ = nullptr;  // the weights' top and bottom rows, 2 x mpad2 x Kp (own_plain_ or the GEMM's)
+  Buffer<float> own_plain_;
   Buffer<float> packed_a_;  // the A operands that are no views: 5 or 7 x mpad2 x kp2
   const float* a_[7] = {};  // product i's A panels: panel p at a_[i] + p * a_panel_[i]
   size_t a_panel_[7] = {};
@@ -444,6 +482,15 @@ ConvImplPtr make_strassen_conv_with(const Conv2dParams& p, const float* weight, 
 
 ConvImplPtr make_strassen_conv(const Conv2dParams& p, const float* weight, const float* bias) {
   return make_strassen_conv_with(p, weight, bias, *kernels().sgemm, *kernels().strassen);
+}
+
+ConvImplPtr make_strassen_conv_on(const Conv2dParams& p, const float* gemm_packed_a, const float* bias) {
+  return ConvImplPtr(new StrassenConv(p, *kernels().sgemm, *kernels().strassen, nullptr, bias, gemm_packed_a));
+}
+
+size_t strassen_split_rows(size_t m, size_t mr) {
+  const size_t half = (m + 1) / 2, up = round_up(half, mr);
+  return up <= m ? up : half;
 }
 
 }  // namespace detail
@@ -506,7 +553,7 @@ double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
   const double m = double(p.out_channels), k = double(p.in_channels), n = double(ho * wo);
   // (the peeled column, if any: a one-column panel of the full GEMM)
   const double peel = double(strassen_peel(*kernels().sgemm, size_t(ho * wo)));
-  const double m2 = std::ceil(m / 2), k2 = std::ceil(k / 2), n2 = std::ceil((n - peel) / 2);
+  const double m2 = double(strassen_split_rows(size_t(m), kernels().sgemm->mr)), k2 = std::ceil(k / 2), n2 = std::ceil((n - peel) / 2);
   return im2col_conv_cost(p, ho, wo) + 7 * tile_term(m2, k2, n2) + (peel ? tile_term(m, k, peel) : 0.0) -
          tile_term(m, k, n) + kA * m2 * n2 + kB * k2 * n2 + kD;
 }

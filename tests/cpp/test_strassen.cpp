@@ -24,6 +24,11 @@
 //    the bytes of the one-call run.
 // 4. The planner: which algorithm `auto` layers get and why (the cost
 //    model, conv_strassen.cpp strassen_conv_cost).
+// 5. Memory: what an `auto` layer that may pick Strassen holds (the GEMM's
+//    packed weights from construction, no copy; Strassen's combinations
+//    once a map runs it, its plain halves shared with the GEMM's panels),
+//    and that Strassen on the GEMM's packing gives the bits of Strassen
+//    packed from the dense weights (also where the halves are its own).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -308,12 +313,14 @@ void test_rejects() {
 }  // namespace
 
 void test_planner();  // below
+void test_memory();   // below
 
 int main() {
   test_combine();
   test_rejects();
   test_layers();
   test_planner();
+  test_memory();
   std::printf("%s\n", failures ? "FAILED" : "ok");
   return failures ? 1 : 0;
 }
@@ -387,4 +394,132 @@ void test_planner() {
     }
     CHECK(err < 1e-3, "auto 960->320 on a 1x1 map: error %g", err);
   }
+}
+
+// ---- 5. memory ----------------------------------------------------------------------
+
+namespace {
+
+// Bytes of Strassen's own packing: the A combinations that are no views (5
+// where the table has KR = 1 and K is even, else 7; 6 where A22 would be
+// a view into a GEMM panel that does not exist: the GEMM's panel count
+// odd), M2 rows padded to MR, K2 to KR; plus its plain halves (2 x mpad2
+// x Kp) where it packs them.
+size_t strassen_bytes(size_t m, size_t k, size_t m2, bool own_plain) {
+  const SgemmKernels& sk = *kernels().sgemm;
+  const size_t k2 = (k + 1) / 2, mpad2 = round_up(m2, sk.mr);
+  const bool views = sk.kr == 1 && k % 2 == 0;
+  const size_t combos = !views ? 7 : own_plain || round_up(m - m2, sk.mr) == mpad2 ? 5 : 6;
+  return (combos * mpad2 * round_up(k2, sk.kr) + (own_plain ? 2 * mpad2 * round_up(k, sk.kr) : 0)) *
+         sizeof(float);
+}
+size_t gemm_bytes(size_t m, size_t k) {
+  const SgemmKernels& sk = *kernels().sgemm;
+  return round_up(m, sk.mr) * round_up(k, sk.kr) * sizeof(float);
+}
+
+// Strassen on the GEMM's packing (make_strassen_conv_on) against Strassen
+// packed from the dense weights: the same bits on an odd map (the peeled
+// column reads the plain halves) and a small even one; what it holds.
+void check_on_gemm(size_t m, size_t k, size_t h) {
+  Conv2dParams p;
+  p.in_channels = int64_t(k);
+  p.out_channels = int64_t(m);
+  const size_t npix = h * h;
+  GuardedArray<float> wt(m * k), bias(m), x(k * npix), y1(m * npix), y2(m * npix);
+  fill(wt.data(), m * k, -1.0f, 1.0f);
+  fill(bias.data(), m, -1.0f, 1.0f);
+  fill(x.data(), k * npix, -1.0f, 1.0f);
+  const float* packed = nullptr;
+  const ConvImplPtr gemm = make_gemm_conv_sharing(p, wt.data(), bias.data(), &packed);
+  const ConvImplPtr on = make_strassen_conv_on(p, packed, bias.data());
+  const ConvImplPtr dense = make_strassen_conv(p, wt.data(), bias.data());
+  const ConvPlan pl = dense->plan(1, int64_t(h), int64_t(h));
+  std::vector<float> scratch(pl.scratch_bytes / sizeof(float) + 16);
+  dense->run(pl, x.data(), y1.data(), 0, pl.units, scratch.data());
+  on->run(on->plan(1, int64_t(h), int64_t(h)), x.data(), y2.data(), 0, pl.units, scratch.data());
+  CHECK(same_bits(y1.data(), y2.data(), m * npix), "%zu->%zu %zux%zu: Strassen on the GEMM's packing differs", k, m,
+        h, h);
+  const size_t mr = kernels().sgemm->mr, m2 = strassen_split_rows(m, mr);
+  const bool own = m2 % mr != 0;
+  CHECK(on->weight_bytes() == strassen_bytes(m, k, m2, own) && dense->weight_bytes() == strassen_bytes(m, k, m2, true) &&
+            gemm->weight_bytes() == gemm_bytes(m, k),
+        "%zu->%zu: holds %zu (on the GEMM's), %zu (own), GEMM %zu", k, m, on->weight_bytes(), dense->weight_bytes(),
+        gemm->weight_bytes());
+}
+
+}  // namespace
+
+void test_memory() {
+  const size_t mr = kernels().sgemm->mr;
+  // M2 = strassen_split_rows: ceil(M / 2) up to a multiple of MR where that
+  // fits in M (then the halves are the GEMM's panels); M = 7 on MR >= 8
+  // keeps ceil(M / 2) = 4 and packs its own halves.
+  for (size_t m : {size_t(7), size_t(17), size_t(40), size_t(97)})
+    for (size_t k : {size_t(6), size_t(9), size_t(64)})
+      for (size_t h : {size_t(3), size_t(4), size_t(7)}) check_on_gemm(m, k, h);
+  CHECK(strassen_split_rows(7, 8) == 4 && strassen_split_rows(17, 8) == 16 && strassen_split_rows(1280, 6) == 642 &&
+            strassen_split_rows(1280, 8) == 640 && strassen_split_rows(160, 6) == 84 && strassen_split_rows(1, 8) == 1,
+        "strassen_split_rows");
+
+  // MobileNetV2's 1x1 layers (bench/bench_strassen.cpp) as `auto` layers on
+  // their own map: a candidate (a ByMapSize layer: Strassen picks on some
+  // map) holds the GEMM's packing and nothing else at construction; after
+  // a run on its map, plus Strassen's combinations if that map picks it.
+  // "before": what the previous design held (a copy of the weights, 1x,
+  // plus the packing of the algorithm the map ran; Strassen's halves its
+  // own, M2 = ceil(M / 2)).
+  // (count: how many the network has; totals over the network)
+  struct L {
+    int64_t cin, cout, h;
+    size_t count;
+  };
+  const L net[] = {{32, 16, 112, 1}, {16, 96, 112, 1}, {96, 24, 56, 1},  {24, 144, 56, 2},  {144, 24, 56, 1},
+                   {144, 32, 28, 1}, {32, 192, 28, 3}, {192, 32, 28, 2}, {192, 64, 14, 1},  {64, 384, 14, 4},
+                   {384, 64, 14, 3}, {384, 96, 14, 1}, {96, 576, 14, 3}, {576, 96, 14, 2},  {576, 160, 7, 1},
+                   {160, 960, 7, 3}, {960, 160, 7, 2}, {960, 320, 7, 1}, {320, 1280, 7, 1}};
+  size_t before_total = 0, after_total = 0, plain_total = 0;
+  for (const L& l : net) {
+    Conv2dParams p;
+    p.in_channels = l.cin;
+    p.out_channels = l.cout;
+    const size_t m = size_t(l.cout), k = size_t(l.cin), npix = size_t(l.h * l.h);
+    std::vector<float> wt(m * k), x(k * npix), y(m * npix), yf(m * npix);
+    fill(wt.data(), wt.size(), -1.0f, 1.0f);
+    fill(x.data(), x.size(), -1.0f, 1.0f);
+    const Conv2d layer(p, wt.data(), nullptr);
+    bool candidate = false;
+    for (int64_t s : {7, 14, 28, 56, 112, 224}) candidate |= layer.algo_for(s, s) == Algo::Strassen;
+    const size_t g = gemm_bytes(m, k);
+    const size_t held0 = PlanAccess::weight_bytes(layer), packed0 = PlanAccess::packed_algos(layer);
+    CHECK(held0 == g && packed0 == 1, "%lld->%lld: holds %zu bytes (%zu packed) at construction, want the GEMM's %zu",
+          (long long)l.cin, (long long)l.cout, held0, packed0, g);
+    const Algo a = layer.algo_for(l.h, l.h);
+    layer.run(x.data(), 1, l.h, l.h, y.data());
+    const size_t mr2 = strassen_split_rows(m, mr);
+    const size_t want = a == Algo::Strassen ? g + strassen_bytes(m, k, mr2, mr2 % mr != 0) : g;
+    const size_t held = PlanAccess::weight_bytes(layer);
+    CHECK(held == want && PlanAccess::packed_algos(layer) == (a == Algo::Strassen ? 2u : 1u),
+          "%lld->%lld %lldx%lld (%s): holds %zu bytes, want %zu", (long long)l.cin, (long long)l.cout,
+          (long long)l.h, (long long)l.h, algo_name(a), held, want);
+    // The run's bits: those of the layer forced to the algorithm it picked.
+    const Conv2d forced(p, wt.data(), nullptr, a);
+    forced.run(x.data(), 1, l.h, l.h, yf.data());
+    CHECK(same_bits(y.data(), yf.data(), y.size()), "%lld->%lld: auto (%s) != algo=%s", (long long)l.cin,
+          (long long)l.cout, algo_name(a), algo_name(a));
+    // The previous design (integ e0f32e2): a candidate kept the weights (M K
+    // floats) plus the packing of what ran; Strassen's own halves at M2 =
+    // ceil(M / 2).
+    const size_t before = candidate ? m * k * sizeof(float) +
+                                          (a == Algo::Strassen ? strassen_bytes(m, k, (m + 1) / 2, true) : g)
+                                    : g;
+    before_total += l.count * before;
+    after_total += l.count * held;
+    plain_total += l.count * g;
+    if (candidate)
+      std::printf("memory %lld->%lld %lldx%lld (%s): %zu bytes held, was %zu (GEMM alone %zu)\n", (long long)l.cin,
+                  (long long)l.cout, (long long)l.h, (long long)l.h, algo_name(a), held, before, g);
+  }
+  std::printf("memory: MobileNetV2's 34 1x1 layers hold %zu bytes after a run on their maps, was %zu (GEMM alone %zu)\n",
+              after_total, before_total, plain_total);
 }
