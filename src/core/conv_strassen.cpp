@@ -29,8 +29,8 @@
 // packed into scratch when a range enters the block (every panel of it
 // reuses them): a whole block straight from the image with the table's
 // pack_b, a combination (or a block cut by the image's edge) summed
-// straight into the panels (pack_combo: KR = 1 tables with NR 12, 8 or
-// 4), or else into a dense K2 x nc staging tile that pack_b packs. Every output
+// straight into the panels (the combination table's pack_b_combo,
+// core/strassen.h: KR = 1 tables with NR 12, 8 or 4), or else into a dense K2 x nc staging tile that pack_b packs. Every output
 // element goes through the same instructions whichever units and threads
 // compute it (each product column is summed over all of K2 in one
 // micro-kernel call), so any cut of the units gives the same bits.
@@ -57,13 +57,7 @@ namespace {
 
 constexpr size_t kStrassenBlockBytes = 512 * 1024;
 
-// One block of a matrix (row stride ld): rows [r0, r0 + rows), columns
-// [c0, c0 + cols) hold data, the rest of the half-size block reads as 0.
-struct Part {
-  const float* base;
-  size_t ld, r0, c0, rows, cols;
-  const float* row(size_t r) const { return base + (r0 + r) * ld + c0; }
-};
+using Part = StrassenBlock;  // (core/strassen.h)
 
 // d[j] = a[j] + b[j] / a[j] - b[j], j < n (restrict: the compiler vectorizes
 // them without overlap checks).
@@ -102,96 +96,6 @@ void combine_rows(const Part& a, const Part* b, bool sub, size_t rows, size_t co
     else
       for (; j < cb; j++) d[j] = xb[j];
     for (; j < cols; j++) d[j] = 0.0f;
-  }
-}
-
-// The value of a (+ or -) b at one element, by which operands hold data
-// there (the same rule as combine_rows: each element's arithmetic depends
-// only on its position in the half-size block).
-inline float combo_at(const float* xa, size_t ca, const float* xb, size_t cb, bool sub, size_t j) {
-  if (j < ca) return j < cb ? (sub ? xa[j] - xb[j] : xa[j] + xb[j]) : xa[j];
-  if (j < cb) return sub ? -xb[j] : xb[j];
-  return 0.0f;
-}
-
-typedef float V4 __attribute__((vector_size(16)));
-
-// Columns [col0, col0 + nc) of the K2 rows of a (+ or -) b (b may be
-// absent) straight into the packed B format of a KR = 1 table (core/gemm.h;
-// kcp = kc = k2): full panels row by row (NR floats of row kk at q NR k2 +
-// kk NR), the last partial panel of r = nc % NR columns in the row layout
-// or, when r <= edge_cols, in edge groups (packed_b_at), zeros elsewhere.
-// The same bytes as combine_rows + pack_b, without the staging tile.
-// NR: the table's, as a constant (the row loops unroll into vector code:
-// GCC vector extensions, NEON on ARM, SSE on the host; unaligned loads and
-// stores through memcpy). Rows where both operands hold the whole panels' columns
-// (all but the odd edges) take the straight path: per 4 columns 2 loads,
-// 1 add, 1 store.
-template <size_t NR, bool HasB, bool Sub>
-void pack_combo(const Part& a, const Part* b, size_t k2, size_t nc, size_t col0, size_t edge_cols, float* dst) {
-  const size_t full = nc / NR, rem = nc % NR, fcols = full * NR, ps = NR * k2;
-  const size_t wa = col0 < a.cols ? std::min(nc, a.cols - col0) : 0;
-  const size_t wb = HasB && col0 < b->cols ? std::min(nc, b->cols - col0) : 0;
-  float* const last = dst + fcols * k2;
-  if (rem) std::memset(last, 0, NR * k2 * sizeof(float));
-  const bool groups = rem && rem <= edge_cols;
-  const size_t k4 = k2 / 4 * 4;
-  // Rows [0, straight): both operands have data in every whole panel's
-  // columns (the partial panel's go element by element).
-  size_t straight = wa >= fcols ? std::min(k2, a.rows) : 0;
-  if (HasB) straight = wb >= fcols ? std::min(straight, b->rows) : 0;
-  const float* xa = a.row(0) + col0;
-  const float* xb = HasB ? b->row(0) + col0 : nullptr;
-  for (size_t kk = 0; kk < straight; kk++, xa += a.ld, xb += HasB ? b->ld : 0) {
-    float* d = dst + kk * NR;
-    for (size_t q = 0; q < full; q++, d += ps)
-      for (size_t j = 0; j < NR; j += 4) {
-        V4 va, vb;
-        std::memcpy(&va, xa + q * NR + j, sizeof va);
-        if (HasB) {
-          std::memcpy(&vb, xb + q * NR + j, sizeof vb);
-          va = Sub ? va - vb : va + vb;
-        }
-        std::memcpy(d + j, &va, sizeof va);
-      }
-    if (rem) {
-      const bool g = groups && kk < k4;
-      float* e = last + (g ? kk / 4 * 4 * NR + kk % 4 : kk * NR);
-      const size_t step = g ? 4 : 1;
-      for (size_t j = 0; j < rem; j++) e[j * step] = combo_at(xa, wa, xb, wb, Sub, fcols + j);
-    }
-  }
-  for (size_t kk = straight; kk < k2; kk++) {  // the odd edges: element by element
-    const size_t ca = kk < a.rows ? wa : 0;
-    const size_t cb = HasB && kk < b->rows ? wb : 0;
-    const float* ra = ca ? a.row(kk) + col0 : nullptr;
-    const float* rb = cb ? b->row(kk) + col0 : nullptr;
-    float* d = dst + kk * NR;
-    for (size_t q = 0; q < full; q++)
-      for (size_t j = 0; j < NR; j++) d[q * ps + j] = combo_at(ra, ca, rb, cb, Sub, q * NR + j);
-    if (rem) {
-      const bool g = groups && kk < k4;
-      float* e = last + (g ? kk / 4 * 4 * NR + kk % 4 : kk * NR);
-      const size_t step = g ? 4 : 1;
-      for (size_t j = 0; j < rem; j++) e[j * step] = combo_at(ra, ca, rb, cb, Sub, fcols + j);
-    }
-  }
-}
-
-template <size_t NR>
-void pack_combo_ops(const Part& a, const Part* b, bool sub, size_t k2, size_t nc, size_t col0, size_t edge_cols,
-                    float* dst) {
-  if (!b) return pack_combo<NR, false, false>(a, b, k2, nc, col0, edge_cols, dst);
-  if (sub) return pack_combo<NR, true, true>(a, b, k2, nc, col0, edge_cols, dst);
-  pack_combo<NR, true, false>(a, b, k2, nc, col0, edge_cols, dst);
-}
-
-void pack_combo_nr(size_t nr, const Part& a, const Part* b, bool sub, size_t k2, size_t nc, size_t col0,
-                   size_t edge_cols, float* dst) {
-  switch (nr) {
-    case 12: return pack_combo_ops<12>(a, b, sub, k2, nc, col0, edge_cols, dst);
-    case 8: return pack_combo_ops<8>(a, b, sub, k2, nc, col0, edge_cols, dst);
-    default: return pack_combo_ops<4>(a, b, sub, k2, nc, col0, edge_cols, dst);
   }
 }
 
@@ -365,7 +269,7 @@ class StrassenConv final : public ConvImpl {
           if (o.b < 0 && a.rows == k2_ && a.cols >= n0 + nl) {
             kern_.pack_b(k2_, nl, a.row(0) + n0, npix, dst);  // a whole block of the image
           } else if (kern_.kr == 1 && (nr == 12 || nr == 8 || nr == 4)) {
-            pack_combo_nr(nr, a, o.b >= 0 ? &q[o.b] : nullptr, o.sub, k2_, nl, n0, kern_.b_edge_cols, dst);
+            comb_.pack_b_combo(a, o.b >= 0 ? &q[o.b] : nullptr, o.sub, k2_, nl, n0, nr, kern_.b_edge_cols, dst);
           } else {
             combine_rows(a, o.b >= 0 ? &q[o.b] : nullptr, o.sub, k2_, nl, n0, stage, nl);
             kern_.pack_b(k2_, nl, stage, nl, dst);
@@ -522,14 +426,19 @@ namespace detail {
 //     64 (up to 15 points on the low-K 56x56 and 112x112 ones, where both
 //     say GEMM by far), and the planner asks for a margin (conv2d.cpp,
 //     kStrassenMargin).
-//   armv7 (cortex-a15, --arch arm, the 6x8 tile): a = -2.51, b = 34.2,
-//     d = 123000: Strassen counts 0.965x the GEMM on 320->1280 7x7 and
-//     1.024x (160->960 7x7) to 2.97x (32->16 112x112) on the other 18 (the
-//     6x8 kernel's per-call cost, 7 calls per unit, and the B packing,
-//     scalar in this baseline unit, weigh more than the 1/8 of the
-//     products saved); the model's difference is within 2.1 points on the
-//     layers with K, M >= 96 and 7x7 or 14x14 maps, and picks Strassen on
-//     320->1280 7x7 alone (estimated 0.949x).
+//   armv7 (cortex-a15, --arch arm, the 6x8 tile; python3 bench/insncount.py
+//     --arch arm --cpu cortex-a15 --exe build-a32/bench/insn_bench ...):
+//     a = -2.05, b = 9.73, d = 88600 (the B combinations packed by the
+//     NEON pack_b_combo; was a = -2.51, b = 34.2, d = 123000 when the
+//     packer was a scalar loop on armv7): Strassen counts 0.937x the GEMM
+//     on 960->320 7x7, 0.943x on 320->1280 7x7, 0.992x on 160->960 7x7,
+//     1.002x (960->160 7x7) to 2.03x (32->16 112x112) on the other 16 (the
+//     6x8 kernel's per-call cost, 7 calls per unit); the model's difference
+//     (relative to the measured GEMM count) is within 1.5 points on the
+//     layers with K, M >= 96 and 7x7 or 14x14
+//     maps but 576->160 7x7 (2.9), and the planner (kStrassenMargin)
+//     picks Strassen on 960->320 and 320->1280 7x7, not on 160->960 7x7
+//     (0.992x measured).
 namespace {
 #if defined(__arm__)
 // armv7: T = 13.87 K t + 181 t, t = ceil(M / 6) ceil(N / 8) tiles (im2col_conv_cost's fit).
@@ -537,7 +446,7 @@ double tile_term(double m, double k, double n) {
   const double t = std::ceil(m / 6) * std::ceil(n / 8);
   return 13.87 * k * t + 181.2 * t;
 }
-constexpr double kA = -2.51, kB = 34.2, kD = 123000;
+constexpr double kA = -2.05, kB = 9.73, kD = 88600;
 #else
 // aarch64: T = ceil(M / 8) K (24.3 per 12-column panel + the partial panel's cost).
 double tile_term(double m, double k, double n) {
