@@ -3,14 +3,21 @@
 // the image K x N, N = pixels; the formulas and the error: core/strassen.h).
 //
 // Weights: the plain weights packed as two halves of rows (top [0, M2),
-// bottom [M2, M), all K, MR-row panels: 1x the weights), and the A operands
+// bottom [M2, M), all K, MR-row panels: 1x the weights; M2 =
+// strassen_split_rows, ceil(M / 2) rounded up to a multiple of MR where
+// that fits, so that the halves are byte for byte the GEMM's pack_a() of
+// the whole matrix), and the A operands
 // of the products (A11 + A22, A21 + A22, A11, A22, A11 + A12, A21 - A11,
 // A12 - A22, each M2 x K2, zero past A's edge) packed once into MR-row
 // panels by the table's pack_a, but A11 and A22, which are views into the
 // plain halves where the micro-kernel can read them there (KR = 1 and K
 // even: A22's K2 k-steps end at its panel's end). So a layer holds
 // 1 + 5/4 of the weights (K odd: 1 + 7/4) plus panel padding, against the
-// plain GEMM layer's 1x; and seven bias rows (M2 each) and the bias.
+// plain GEMM layer's 1x; and seven bias rows (M2 each) and the bias. An
+// `auto` layer that picks between the two (conv2d.cpp, ByMapSize) builds
+// Strassen on the GEMM's packing (make_strassen_conv_on): the halves are
+// the GEMM's panels, so the layer holds 1x + 5/4 (K odd: 7/4; 6/4 where
+// the GEMM's panel count is odd: A22 packed) and no copy of the weights.
 //
 // Odd maps: where it is cheaper (strassen_peel, the table's partial-panel
 // costs), Strassen runs on the first N - 1 columns and the last column is
