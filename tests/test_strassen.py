@@ -99,8 +99,12 @@ def test_auto_picks():
         assert _auto(160, 960).algo_for(7, 7) == "strassen"
         assert _auto(384, 96).algo_for(14, 14) == "gemm"
     elif info["kernels"].get("sgemm") == "sgemm-armv7-6x8":
-        assert _auto(960, 320).algo_for(7, 7) == "gemm"
+        # armv7 (cortex-a15, the NEON B-combination packer): 0.937x, 0.943x; 160->960 0.992x (within
+        # the margin), 960->160 1.002x.
+        assert _auto(960, 320).algo_for(7, 7) == "strassen"
         assert _auto(320, 1280).algo_for(7, 7) == "strassen"
+        assert _auto(160, 960).algo_for(7, 7) == "gemm"
+        assert _auto(960, 160).algo_for(7, 7) == "gemm"
 
 
 def test_auto_strassen_layer_runs_both(rng):

@@ -201,8 +201,9 @@ constexpr int64_t kLargeMap = 224;
 // Whether an `auto` 1x1 layer takes Strassen as a candidate: where the
 // cost model has it cheaper (with the margin) on one of the usual CNN maps
 // (7x7 .. 224x224; then every map picks by pick_cost). Such a layer picks between the GEMM and Strassen by map size
-// (ByMapSize: it keeps a copy of the weights, 1x, plus the packing of each
-// it has run: the GEMM's 1x, Strassen's 7/4 of the weights); every other
+// (ByMapSize: it packs the GEMM at construction, 1x the weights, keeps no
+// copy, and adds Strassen's 5/4 (K odd: 7/4) when a map first runs it,
+// its plain halves shared with the GEMM's panels); every other
 // 1x1 layer stays a plain GEMM layer (one packing, no pick per call), and
 // so does one with fewer than 64 output channels: Strassen won on no
 // measured layer with M < 96, and the per-call pick costs a 1x1-map layer
@@ -305,7 +306,8 @@ void check_range(const char* name, int64_t v, int64_t lo) {
 // (std::call_once: concurrent first calls pack once, the others wait), so a
 // layer holds its copy of the weights plus the packings of the map sizes it
 // has run: a network layer that always sees one map size holds one, not the
-// four (F(6,3) alone is 7.1 times the weights). A question about a map size
+// four (F(6,3) alone is 7.1 times the weights); a GEMM + Strassen layer
+// packs the GEMM at construction instead of keeping a copy (the constructor). A question about a map size
 // (Conv2d::algo_for, workspace_bytes) packs nothing: pick() is the cost model
 // alone, and planner() is the family's plan-only implementation (made
 // without weights: ConvFamily::make with weight == nullptr). All of them run
@@ -318,7 +320,6 @@ class ByMapSize final : public detail::ConvImplF16 {
             Precision precision)
       : p_(p),
         algos_(algos),
-        weight_(size_t(p.out_channels) * size_t(p.in_channels / p.groups) * size_t(p.kernel_h * p.kernel_w)),
         impls_(algos.size()),
         planners_(algos.size()),
         once_(new std::once_flag[algos.size()]),
@@ -326,7 +327,6 @@ class ByMapSize final : public detail::ConvImplF16 {
         ready_(new std::atomic<const detail::ConvImpl*>[algos.size()]),
         planner_ready_(new std::atomic<const detail::ConvImpl*>[algos.size()]),
         packed_(new std::atomic<bool>[algos.size()]) {
-    std::memcpy(weight_.data(), weight, weight_.size() * sizeof(float));
     if (bias) bias_.assign(bias, bias + p.out_channels);
     f16_ = precision == Precision::Fp16 &&
            std::all_of(algos.begin(), algos.end(), [](Algo a) { return runs_f16(family(a)); });
@@ -335,6 +335,22 @@ class ByMapSize final : public detail::ConvImplF16 {
       ready_[i] = nullptr;
       planner_ready_[i] = nullptr;
     }
+    // A 1x1 layer that picks between the GEMM and Strassen (fp32: Strassen
+    // has no fp16 kernels, so f16_ is false) packs the GEMM now and keeps
+    // no copy of the weights: Strassen, on its first run, reads them back
+    // from the GEMM's packed panels and shares its plain halves of rows
+    // with them (make_strassen_conv_on). Such a layer holds the GEMM's 1x,
+    // plus Strassen's 5/4 (K odd: 7/4) once a map has run it.
+    if (std::find(algos.begin(), algos.end(), Algo::Strassen) != algos.end()) {
+      const size_t g = index(Algo::Gemm);
+      impls_[g] = detail::make_gemm_conv_sharing(p, weight, bias, &gemm_packed_a_);
+      packed_[g] = true;
+      std::call_once(once_[g], [] {});
+      ready_[g] = impls_[g].get();
+      return;
+    }
+    weight_.reset(size_t(p.out_channels) * size_t(p.in_channels / p.groups) * size_t(p.kernel_h * p.kernel_w));
+    std::memcpy(weight_.data(), weight, weight_.size() * sizeof(float));
   }
 
   const detail::ConvImplT<Half, Half>* f16() const override { return f16_ ? this : nullptr; }
@@ -369,6 +385,13 @@ class ByMapSize final : public detail::ConvImplF16 {
   // parameters and the map, never on weight values).
   // The plan-only implementation of the family that runs an h x w map.
   const detail::ConvImpl& planner(int64_t h, int64_t w) const { return planner_at(index(pick(h, w))); }
+  // The weights held: the copy (if kept) and each packing made so far.
+  size_t weight_bytes() const override {
+    size_t b = weight_.size() * sizeof(float);
+    for (size_t i = 0; i < algos_.size(); i++)
+      if (const detail::ConvImpl* p = ready_[i].load(std::memory_order_acquire)) b += p->weight_bytes();
+    return b;
+  }
   // How many of the algorithms have packed their weights.
   size_t packed() const {
     size_t k = 0;
@@ -408,6 +431,8 @@ class ByMapSize final : public detail::ConvImplF16 {
         return packed ? impl(j) : planner_at(j);
       });
     if (!packed) return make(family(algos_[i]), p_, nullptr, nullptr, precision());
+    if (gemm_packed_a_ && algos_[i] == Algo::Strassen)
+      return detail::make_strassen_conv_on(p_, gemm_packed_a_, bias_.empty() ? nullptr : bias_.data());
     return make(family(algos_[i]), p_, weight_.data(), bias_.empty() ? nullptr : bias_.data(), precision());
   }
   // Built at first use, once (std::call_once) inside a ForkSafeSection
@@ -445,7 +470,8 @@ class ByMapSize final : public detail::ConvImplF16 {
 
   Conv2dParams p_;
   std::vector<Algo> algos_;
-  detail::Buffer<float> weight_;
+  detail::Buffer<float> weight_;  // (empty in a GEMM / Strassen layer: gemm_packed_a_ holds them)
+  const float* gemm_packed_a_ = nullptr;
   std::vector<float> bias_;
   mutable std::vector<detail::ConvImplPtr> impls_;     // written once each, under once_[i]
   mutable std::vector<detail::ConvImplPtr> planners_;  // plan-only, under plan_once_[i]
@@ -634,6 +660,8 @@ detail::ConvPlan detail::PlanAccess::plan(const Conv2d& layer, int64_t n, int64_
                                           int* team) {
   return call_plan(*layer.impl_, layer.impl_->plan(n, h, w), team);
 }
+
+size_t detail::PlanAccess::weight_bytes(const Conv2d& layer) { return layer.impl_->weight_bytes(); }
 
 size_t detail::PlanAccess::packed_algos(const Conv2d& layer) {
   if (const ByMapSize* b = by_map_size(*layer.impl_, layer.by_map_size_)) return b->packed();

@@ -449,6 +449,12 @@ class GemmConv final : public ConvImplFor<T> {
   GemmLayer<A> layer_;
   const GemmKernel<T>& kern_;
   GemmKernel<T> staged_ = staged_table(kern_);
+
+ public:
+  size_t weight_bytes() const override { return layer_.packed_a.size() * sizeof(A); }
+  const A* packed_a() const { return layer_.packed_a.data(); }
+
+ private:
   GemmRows<T> rows_;
 };
 
@@ -540,6 +546,13 @@ const char* gemm_conv_rejects(const Conv2dParams& p) {
 
 ConvImplPtr make_gemm_conv(const Conv2dParams& p, const float* weight, const float* bias) {
   return ConvImplPtr(new GemmConv<F32Gemm>(p, *kernels().sgemm, "gemm", weight, p, bias));
+}
+
+ConvImplPtr make_gemm_conv_sharing(const Conv2dParams& p, const float* weight, const float* bias,
+                                   const float** packed_a) {
+  GemmConv<F32Gemm>* impl = new GemmConv<F32Gemm>(p, *kernels().sgemm, "gemm", weight, p, bias);
+  *packed_a = impl->packed_a();
+  return ConvImplPtr(impl);
 }
 
 const char* im2col_conv_rejects(const Conv2dParams&) { return nullptr; }

@@ -120,6 +120,9 @@ struct PlanAccess {
   // picks by map size packs each on the first run that needs it; others: 1).
   static size_t packed_algos(const Conv2d& layer);
   static size_t packed_algos(const QConv2d& layer);
+  // The bytes of weights an fp32 layer holds (ConvImpl::weight_bytes: packed
+  // panels and a kept copy; biases not counted).
+  static size_t weight_bytes(const Conv2d& layer);
 };
 
 // ---- fp32 families ------------------------------------------------------------
@@ -136,6 +139,11 @@ const char* gemm_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_gemm_conv(const Conv2dParams& p, const float* weight, const float* bias);
 const char* im2col_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_im2col_conv(const Conv2dParams& p, const float* weight, const float* bias);
+// The 1x1 GEMM layer (fp32), and where its packed weights are (*packed_a:
+// pack_a() of the whole weight matrix on kernels().sgemm, MR-row panels),
+// for a strassen layer of the same weights to share (make_strassen_conv_on).
+ConvImplPtr make_gemm_conv_sharing(const Conv2dParams& p, const float* weight, const float* bias,
+                                   const float** packed_a);
 
 // conv_strassen.cpp: 1x1 stride-1 unpadded layers (groups 1) as one level
 // of Strassen over the fp32 GEMM (core/strassen.h); _with: on the given
@@ -144,6 +152,17 @@ const char* strassen_conv_rejects(const Conv2dParams& p);
 ConvImplPtr make_strassen_conv(const Conv2dParams& p, const float* weight, const float* bias);
 ConvImplPtr make_strassen_conv_with(const Conv2dParams& p, const float* weight, const float* bias,
                                     const SgemmKernels& kern, const StrassenKernels& comb);
+// On the GEMM's packed weights (gemm_packed_a: pack_a() of the whole M x K
+// weight matrix on kernels().sgemm, kept alive by the caller): the weights
+// are read back from it, and the plain halves of rows are views into it
+// where they are its panels (strassen_split_rows: the top half a multiple
+// of MR rows), so the layer holds only its 5 (or 7) combinations.
+ConvImplPtr make_strassen_conv_on(const Conv2dParams& p, const float* gemm_packed_a, const float* bias);
+// The rows of the top half (M2): ceil(M / 2) rounded up to a multiple of
+// MR where that is at most M (then the halves' MR-row panels are the
+// GEMM's own, and the products' panel count ceil(M2 / MR) is unchanged),
+// else ceil(M / 2).
+size_t strassen_split_rows(size_t m, size_t mr);
 // The planner's estimate of the strassen family (as im2col_conv_cost below).
 double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo);
 

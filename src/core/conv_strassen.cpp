@@ -3,14 +3,21 @@
 // the image K x N, N = pixels; the formulas and the error: core/strassen.h).
 //
 // Weights: the plain weights packed as two halves of rows (top [0, M2),
-// bottom [M2, M), all K, MR-row panels: 1x the weights), and the A operands
+// bottom [M2, M), all K, MR-row panels: 1x the weights; M2 =
+// strassen_split_rows, ceil(M / 2) rounded up to a multiple of MR where
+// that fits, so that the halves are byte for byte the GEMM's pack_a() of
+// the whole matrix), and the A operands
 // of the products (A11 + A22, A21 + A22, A11, A22, A11 + A12, A21 - A11,
 // A12 - A22, each M2 x K2, zero past A's edge) packed once into MR-row
 // panels by the table's pack_a, but A11 and A22, which are views into the
 // plain halves where the micro-kernel can read them there (KR = 1 and K
 // even: A22's K2 k-steps end at its panel's end). So a layer holds
 // 1 + 5/4 of the weights (K odd: 1 + 7/4) plus panel padding, against the
-// plain GEMM layer's 1x; and seven bias rows (M2 each) and the bias.
+// plain GEMM layer's 1x; and seven bias rows (M2 each) and the bias. An
+// `auto` layer that picks between the two (conv2d.cpp, ByMapSize) builds
+// Strassen on the GEMM's packing (make_strassen_conv_on): the halves are
+// the GEMM's panels, so the layer holds 1x + 5/4 (K odd: 7/4; 6/4 where
+// the GEMM's panel count is odd: A22 packed) and no copy of the weights.
 //
 // Odd maps: where it is cheaper (strassen_peel, the table's partial-panel
 // costs), Strassen runs on the first N - 1 columns and the last column is
@@ -29,8 +36,8 @@
 // packed into scratch when a range enters the block (every panel of it
 // reuses them): a whole block straight from the image with the table's
 // pack_b, a combination (or a block cut by the image's edge) summed
-// straight into the panels (pack_combo: KR = 1 tables with NR 12, 8 or
-// 4), or else into a dense K2 x nc staging tile that pack_b packs. Every output
+// straight into the panels (the combination table's pack_b_combo,
+// core/strassen.h: KR = 1 tables with NR 12, 8 or 4), or else into a dense K2 x nc staging tile that pack_b packs. Every output
 // element goes through the same instructions whichever units and threads
 // compute it (each product column is summed over all of K2 in one
 // micro-kernel call), so any cut of the units gives the same bits.
@@ -57,13 +64,7 @@ namespace {
 
 constexpr size_t kStrassenBlockBytes = 512 * 1024;
 
-// One block of a matrix (row stride ld): rows [r0, r0 + rows), columns
-// [c0, c0 + cols) hold data, the rest of the half-size block reads as 0.
-struct Part {
-  const float* base;
-  size_t ld, r0, c0, rows, cols;
-  const float* row(size_t r) const { return base + (r0 + r) * ld + c0; }
-};
+using Part = StrassenBlock;  // (core/strassen.h)
 
 // d[j] = a[j] + b[j] / a[j] - b[j], j < n (restrict: the compiler vectorizes
 // them without overlap checks).
@@ -105,96 +106,6 @@ void combine_rows(const Part& a, const Part* b, bool sub, size_t rows, size_t co
   }
 }
 
-// The value of a (+ or -) b at one element, by which operands hold data
-// there (the same rule as combine_rows: each element's arithmetic depends
-// only on its position in the half-size block).
-inline float combo_at(const float* xa, size_t ca, const float* xb, size_t cb, bool sub, size_t j) {
-  if (j < ca) return j < cb ? (sub ? xa[j] - xb[j] : xa[j] + xb[j]) : xa[j];
-  if (j < cb) return sub ? -xb[j] : xb[j];
-  return 0.0f;
-}
-
-typedef float V4 __attribute__((vector_size(16)));
-
-// Columns [col0, col0 + nc) of the K2 rows of a (+ or -) b (b may be
-// absent) straight into the packed B format of a KR = 1 table (core/gemm.h;
-// kcp = kc = k2): full panels row by row (NR floats of row kk at q NR k2 +
-// kk NR), the last partial panel of r = nc % NR columns in the row layout
-// or, when r <= edge_cols, in edge groups (packed_b_at), zeros elsewhere.
-// The same bytes as combine_rows + pack_b, without the staging tile.
-// NR: the table's, as a constant (the row loops unroll into vector code:
-// GCC vector extensions, NEON on ARM, SSE on the host; unaligned loads and
-// stores through memcpy). Rows where both operands hold the whole panels' columns
-// (all but the odd edges) take the straight path: per 4 columns 2 loads,
-// 1 add, 1 store.
-template <size_t NR, bool HasB, bool Sub>
-void pack_combo(const Part& a, const Part* b, size_t k2, size_t nc, size_t col0, size_t edge_cols, float* dst) {
-  const size_t full = nc / NR, rem = nc % NR, fcols = full * NR, ps = NR * k2;
-  const size_t wa = col0 < a.cols ? std::min(nc, a.cols - col0) : 0;
-  const size_t wb = HasB && col0 < b->cols ? std::min(nc, b->cols - col0) : 0;
-  float* const last = dst + fcols * k2;
-  if (rem) std::memset(last, 0, NR * k2 * sizeof(float));
-  const bool groups = rem && rem <= edge_cols;
-  const size_t k4 = k2 / 4 * 4;
-  // Rows [0, straight): both operands have data in every whole panel's
-  // columns (the partial panel's go element by element).
-  size_t straight = wa >= fcols ? std::min(k2, a.rows) : 0;
-  if (HasB) straight = wb >= fcols ? std::min(straight, b->rows) : 0;
-  const float* xa = a.row(0) + col0;
-  const float* xb = HasB ? b->row(0) + col0 : nullptr;
-  for (size_t kk = 0; kk < straight; kk++, xa += a.ld, xb += HasB ? b->ld : 0) {
-    float* d = dst + kk * NR;
-    for (size_t q = 0; q < full; q++, d += ps)
-      for (size_t j = 0; j < NR; j += 4) {
-        V4 va, vb;
-        std::memcpy(&va, xa + q * NR + j, sizeof va);
-        if (HasB) {
-          std::memcpy(&vb, xb + q * NR + j, sizeof vb);
-          va = Sub ? va - vb : va + vb;
-        }
-        std::memcpy(d + j, &va, sizeof va);
-      }
-    if (rem) {
-      const bool g = groups && kk < k4;
-      float* e = last + (g ? kk / 4 * 4 * NR + kk % 4 : kk * NR);
-      const size_t step = g ? 4 : 1;
-      for (size_t j = 0; j < rem; j++) e[j * step] = combo_at(xa, wa, xb, wb, Sub, fcols + j);
-    }
-  }
-  for (size_t kk = straight; kk < k2; kk++) {  // the odd edges: element by element
-    const size_t ca = kk < a.rows ? wa : 0;
-    const size_t cb = HasB && kk < b->rows ? wb : 0;
-    const float* ra = ca ? a.row(kk) + col0 : nullptr;
-    const float* rb = cb ? b->row(kk) + col0 : nullptr;
-    float* d = dst + kk * NR;
-    for (size_t q = 0; q < full; q++)
-      for (size_t j = 0; j < NR; j++) d[q * ps + j] = combo_at(ra, ca, rb, cb, Sub, q * NR + j);
-    if (rem) {
-      const bool g = groups && kk < k4;
-      float* e = last + (g ? kk / 4 * 4 * NR + kk % 4 : kk * NR);
-      const size_t step = g ? 4 : 1;
-      for (size_t j = 0; j < rem; j++) e[j * step] = combo_at(ra, ca, rb, cb, Sub, fcols + j);
-    }
-  }
-}
-
-template <size_t NR>
-void pack_combo_ops(const Part& a, const Part* b, bool sub, size_t k2, size_t nc, size_t col0, size_t edge_cols,
-                    float* dst) {
-  if (!b) return pack_combo<NR, false, false>(a, b, k2, nc, col0, edge_cols, dst);
-  if (sub) return pack_combo<NR, true, true>(a, b, k2, nc, col0, edge_cols, dst);
-  pack_combo<NR, true, false>(a, b, k2, nc, col0, edge_cols, dst);
-}
-
-void pack_combo_nr(size_t nr, const Part& a, const Part* b, bool sub, size_t k2, size_t nc, size_t col0,
-                   size_t edge_cols, float* dst) {
-  switch (nr) {
-    case 12: return pack_combo_ops<12>(a, b, sub, k2, nc, col0, edge_cols, dst);
-    case 8: return pack_combo_ops<8>(a, b, sub, k2, nc, col0, edge_cols, dst);
-    default: return pack_combo_ops<4>(a, b, sub, k2, nc, col0, edge_cols, dst);
-  }
-}
-
 // The operands of product i (0-based): A blocks (a, b, subtract?) and B
 // blocks, by index 0 = X11, 1 = X12, 2 = X21, 3 = X22; -1: none.
 struct Operand {
@@ -206,9 +117,11 @@ constexpr Operand kAOps[7] = {{0, 3, false}, {2, 3, false}, {0, -1, false}, {3, 
 constexpr Operand kBOps[7] = {{0, 3, false}, {0, -1, false}, {1, 3, true}, {2, 0, true},
                               {3, -1, false}, {0, 1, false}, {2, 3, false}};
 
-// The four half-size blocks of an R x C matrix (row stride ld).
-void quarters(const float* base, size_t ld, size_t r, size_t c, Part q[4]) {
-  const size_t r2 = (r + 1) / 2, c2 = (c + 1) / 2;
+// The four blocks of an R x C matrix (row stride ld), cut after row r2
+// (default: ceil(R / 2)) and column ceil(C / 2).
+void quarters(const float* base, size_t ld, size_t r, size_t c, Part q[4], size_t r2 = 0) {
+  if (!r2) r2 = (r + 1) / 2;
+  const size_t c2 = (c + 1) / 2;
   q[0] = {base, ld, 0, 0, r2, c2};
   q[1] = {base, ld, 0, c2, r2, c - c2};
   q[2] = {base, ld, r2, 0, r - r2, c2};
@@ -231,37 +144,69 @@ size_t strassen_peel(const SgemmKernels& kern, size_t npix) {
   return 7.0 * (e(r + 1) - e(r)) > 4.0 * e(1) ? 1 : 0;
 }
 
+// The M x K matrix that pack_a (MR-row panels, K groups of KR: core/gemm.h)
+// packed into pa, back into a dense one.
+void unpack_a(const float* pa, size_t m, size_t k, size_t mr, size_t kr, float* dst) {
+  const size_t kp = round_up(k, kr);
+  for (size_t r = 0; r < m; r++)
+    for (size_t j = 0; j < k; j++)
+      dst[r * k + j] = pa[r / mr * mr * kp + j / kr * mr * kr + r % mr * kr + j % kr];
+}
+
 class StrassenConv final : public ConvImpl {
  public:
+  // weight: the dense M x K weights, or nullptr with gemm_packed (the
+  // GEMM's pack_a() of them on `kern`) or neither (plan only).
   StrassenConv(const Conv2dParams& p, const SgemmKernels& kern, const StrassenKernels& comb, const float* weight,
-               const float* bias)
+               const float* bias, const float* gemm_packed = nullptr)
       : p_(p), kern_(kern), comb_(comb) {
     m_ = size_t(p.out_channels);
     k_ = size_t(p.in_channels);
-    m2_ = (m_ + 1) / 2;
+    m2_ = strassen_split_rows(m_, kern.mr);
     k2_ = (k_ + 1) / 2;
     mpad2_ = round_up(m2_, kern.mr);
     kp2_ = round_up(k2_, kern.kr);
     kpf_ = round_up(k_, kern.kr);
+    std::vector<float> dense_w;
+    if (!weight && gemm_packed) {
+      dense_w.resize(m_ * k_);
+      unpack_a(gemm_packed, m_, k_, kern.mr, kern.kr, dense_w.data());
+      weight = dense_w.data();
+    }
     if (!weight) return;  // plan only
     // The plain weights in two halves of rows, top [0, M2) and bottom [M2,
     // M), all K each, as MR-row panels (mpad2 rows each): the peeled
     // column's GEMM (run()), and A11 / A22 as views into them where the
     // micro-kernel can read a K-block of a panel (KR = 1, K even: A22's K2
-    // k-steps end at its panel's end).
-    plain_.reset(2 * mpad2_ * kpf_);
-    kern.pack_a(m2_, k_, weight, k_, plain_.data());
-    if (m_ > m2_) kern.pack_a(m_ - m2_, k_, weight + m2_ * k_, k_, plain_.data() + mpad2_ * kpf_);
+    // k-steps end at its panel's end). Where M2 is a multiple of MR, these
+    // are byte for byte the GEMM's pack_a() of the whole matrix (its panels
+    // p < M2 / MR are the top half's, the rest the bottom half's, each
+    // MR x Kp, zeros past M): a layer given the GEMM's packing reads them
+    // there and packs nothing of its own. The GEMM's bottom half may have
+    // one panel fewer than the top (its ceil(M / MR) panels odd, e.g. 40
+    // rows on MR = 8: 24 + 16); A22's view would read that missing panel,
+    // so such a layer packs A22 as it packs the combinations (6/4 of the
+    // weights). The peeled column reads only panels with bottom rows.
+    const bool shared = gemm_packed && m2_ % kern.mr == 0;
+    if (shared) {
+      plain_ = gemm_packed;
+    } else {
+      own_plain_.reset(2 * mpad2_ * kpf_);
+      kern.pack_a(m2_, k_, weight, k_, own_plain_.data());
+      if (m_ > m2_) kern.pack_a(m_ - m2_, k_, weight + m2_ * k_, k_, own_plain_.data() + mpad2_ * kpf_);
+      plain_ = own_plain_.data();
+    }
     const bool views = kern.kr == 1 && k_ == 2 * k2_;
+    const bool view22 = views && (!shared || round_up(m_ - m2_, kern.mr) == mpad2_);
     // The other A operands: dense M2 x K2 combinations, then pack_a.
     Part q[4];
-    quarters(weight, k_, m_, k_, q);
+    quarters(weight, k_, m_, k_, q, m2_);
     std::vector<float> dense(m2_ * k2_);
-    packed_a_.reset((views ? 5 : 7) * mpad2_ * kp2_);
+    packed_a_.reset((views ? view22 ? 5 : 6 : 7) * mpad2_ * kp2_);
     size_t own = 0;
     for (int i = 0; i < 7; i++) {
-      if (views && (i == 2 || i == 3)) {  // P3 = A11 (...), P4 = A22 (...)
-        a_[i] = plain_.data() + (i == 2 ? 0 : mpad2_ * k_ + k2_ * kern.mr);
+      if (views && (i == 2 || (i == 3 && view22))) {  // P3 = A11 (...), P4 = A22 (...)
+        a_[i] = plain_ + (i == 2 ? 0 : mpad2_ * k_ + k2_ * kern.mr);
         a_panel_[i] = kern.mr * k_;
         continue;
       }
@@ -298,6 +243,9 @@ class StrassenConv final : public ConvImpl {
     return make_plan(n, h, w, div_up(target, std::max<size_t>(1, size_t(n))));
   }
 
+  // (the plain halves only where the layer packed them itself)
+  size_t weight_bytes() const override { return (own_plain_.size() + packed_a_.size()) * sizeof(float); }
+
   void run(const ConvPlan& pl, const float* x, float* y, size_t begin, size_t end, void* scratch) const override {
     const GemmPlan& g = pl.gemm;
     const size_t nr = kern_.nr, mr = kern_.mr;
@@ -328,7 +276,7 @@ class StrassenConv final : public ConvImpl {
           if (o.b < 0 && a.rows == k2_ && a.cols >= n0 + nl) {
             kern_.pack_b(k2_, nl, a.row(0) + n0, npix, dst);  // a whole block of the image
           } else if (kern_.kr == 1 && (nr == 12 || nr == 8 || nr == 4)) {
-            pack_combo_nr(nr, a, o.b >= 0 ? &q[o.b] : nullptr, o.sub, k2_, nl, n0, kern_.b_edge_cols, dst);
+            comb_.pack_b_combo(a, o.b >= 0 ? &q[o.b] : nullptr, o.sub, k2_, nl, n0, nr, kern_.b_edge_cols, dst);
           } else {
             combine_rows(a, o.b >= 0 ? &q[o.b] : nullptr, o.sub, k2_, nl, n0, stage, nl);
             kern_.pack_b(k2_, nl, stage, nl, dst);
@@ -354,10 +302,10 @@ class StrassenConv final : public ConvImpl {
         o.lo = p_.out_min;
         o.hi = p_.out_max;
         o.bias = bias_.data() + r0;
-        kern_.ukernel(k_, mt, peel, plain_.data() + mp * mr * kpf_, pbpeel, yi + r0 * npix + ns, npix, o, kLastK);
+        kern_.ukernel(k_, mt, peel, plain_ + mp * mr * kpf_, pbpeel, yi + r0 * npix + ns, npix, o, kLastK);
         if (mb) {
           o.bias = bias_.data() + m2_ + r0;
-          kern_.ukernel(k_, mb, peel, plain_.data() + (mpad2_ + mp * mr) * kpf_, pbpeel, yi + (m2_ + r0) * npix + ns,
+          kern_.ukernel(k_, mb, peel, plain_ + (mpad2_ + mp * mr) * kpf_, pbpeel, yi + (m2_ + r0) * npix + ns,
                         npix, o, kLastK);
         }
       }
@@ -419,7 +367,8 @@ class StrassenConv final : public ConvImpl {
   const StrassenKernels& comb_;
   size_t m_, k_, m2_, k2_, mpad2_, kp2_, kpf_;
   size_t bstride_ = 0;
-  Buffer<float> plain_;     // the weights' top and bottom rows, 2 x mpad2 x K
+  const float* plain_ = nullptr;  // the weights' top and bottom rows, 2 x mpad2 x Kp (own_plain_ or the GEMM's)
+  Buffer<float> own_plain_;
   Buffer<float> packed_a_;  // the A operands that are no views: 5 or 7 x mpad2 x kp2
   const float* a_[7] = {};  // product i's A panels: panel p at a_[i] + p * a_panel_[i]
   size_t a_panel_[7] = {};
@@ -444,6 +393,15 @@ ConvImplPtr make_strassen_conv_with(const Conv2dParams& p, const float* weight, 
 
 ConvImplPtr make_strassen_conv(const Conv2dParams& p, const float* weight, const float* bias) {
   return make_strassen_conv_with(p, weight, bias, *kernels().sgemm, *kernels().strassen);
+}
+
+ConvImplPtr make_strassen_conv_on(const Conv2dParams& p, const float* gemm_packed_a, const float* bias) {
+  return ConvImplPtr(new StrassenConv(p, *kernels().sgemm, *kernels().strassen, nullptr, bias, gemm_packed_a));
+}
+
+size_t strassen_split_rows(size_t m, size_t mr) {
+  const size_t half = (m + 1) / 2, up = round_up(half, mr);
+  return up <= m ? up : half;
 }
 
 }  // namespace detail
@@ -475,14 +433,19 @@ namespace detail {
 //     64 (up to 15 points on the low-K 56x56 and 112x112 ones, where both
 //     say GEMM by far), and the planner asks for a margin (conv2d.cpp,
 //     kStrassenMargin).
-//   armv7 (cortex-a15, --arch arm, the 6x8 tile): a = -2.51, b = 34.2,
-//     d = 123000: Strassen counts 0.965x the GEMM on 320->1280 7x7 and
-//     1.024x (160->960 7x7) to 2.97x (32->16 112x112) on the other 18 (the
-//     6x8 kernel's per-call cost, 7 calls per unit, and the B packing,
-//     scalar in this baseline unit, weigh more than the 1/8 of the
-//     products saved); the model's difference is within 2.1 points on the
-//     layers with K, M >= 96 and 7x7 or 14x14 maps, and picks Strassen on
-//     320->1280 7x7 alone (estimated 0.949x).
+//   armv7 (cortex-a15, --arch arm, the 6x8 tile; python3 bench/insncount.py
+//     --arch arm --cpu cortex-a15 --exe build-a32/bench/insn_bench ...):
+//     a = -2.05, b = 9.73, d = 88600 (the B combinations packed by the
+//     NEON pack_b_combo; was a = -2.51, b = 34.2, d = 123000 when the
+//     packer was a scalar loop on armv7): Strassen counts 0.937x the GEMM
+//     on 960->320 7x7, 0.943x on 320->1280 7x7, 0.992x on 160->960 7x7,
+//     1.002x (960->160 7x7) to 2.03x (32->16 112x112) on the other 16 (the
+//     6x8 kernel's per-call cost, 7 calls per unit); the model's difference
+//     (relative to the measured GEMM count) is within 1.5 points on the
+//     layers with K, M >= 96 and 7x7 or 14x14
+//     maps but 576->160 7x7 (2.9), and the planner (kStrassenMargin)
+//     picks Strassen on 960->320 and 320->1280 7x7, not on 160->960 7x7
+//     (0.992x measured).
 namespace {
 #if defined(__arm__)
 // armv7: T = 13.87 K t + 181 t, t = ceil(M / 6) ceil(N / 8) tiles (im2col_conv_cost's fit).
@@ -490,7 +453,7 @@ double tile_term(double m, double k, double n) {
   const double t = std::ceil(m / 6) * std::ceil(n / 8);
   return 13.87 * k * t + 181.2 * t;
 }
-constexpr double kA = -2.51, kB = 34.2, kD = 123000;
+constexpr double kA = -2.05, kB = 9.73, kD = 88600;
 #else
 // aarch64: T = ceil(M / 8) K (24.3 per 12-column panel + the partial panel's cost).
 double tile_term(double m, double k, double n) {
@@ -506,7 +469,7 @@ double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
   const double m = double(p.out_channels), k = double(p.in_channels), n = double(ho * wo);
   // (the peeled column, if any: a one-column panel of the full GEMM)
   const double peel = double(strassen_peel(*kernels().sgemm, size_t(ho * wo)));
-  const double m2 = std::ceil(m / 2), k2 = std::ceil(k / 2), n2 = std::ceil((n - peel) / 2);
+  const double m2 = double(strassen_split_rows(size_t(m), kernels().sgemm->mr)), k2 = std::ceil(k / 2), n2 = std::ceil((n - peel) / 2);
   return im2col_conv_cost(p, ho, wo) + 7 * tile_term(m2, k2, n2) + (peel ? tile_term(m, k, peel) : 0.0) -
          tile_term(m, k, n) + kA * m2 * n2 + kB * k2 * n2 + kD;
 }

@@ -222,6 +222,11 @@ class ConvImplT {
     (void)shared;
     run(plan, x, y, begin, end, scratch);
   }
+  // Bytes of weights the implementation holds for its runs (packed panels,
+  // a kept copy), not counting memory it reads from another implementation
+  // (PlanAccess::weight_bytes; the gemm, im2col and strassen families and
+  // the layers that pick by map size report it, the others 0).
+  virtual size_t weight_bytes() const { return 0; }
 };
 
 // The float32-image families of Conv2d. A family with fp16 kernels

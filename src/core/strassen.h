@@ -44,6 +44,15 @@
 namespace armconv {
 namespace detail {
 
+// One block of a matrix (row stride ld): rows [r0, r0 + rows), columns
+// [c0, c0 + cols) hold data, the rest of the half-size block reads as 0
+// (a block past the matrix's edge).
+struct StrassenBlock {
+  const float* base;
+  size_t ld, r0, c0, rows, cols;
+  const float* row(size_t r) const { return base + (r0 + r) * ld + c0; }
+};
+
 // The combine micro-kernel. The seven products of one tile, P_i (i = 1..7)
 // at p + (i - 1) * pstride, row r at r * ldp, columns [0, n_left) valid;
 // rows [0, m_top) of C11 (at c11, row stride ldc) and C12 (at c11 + n2),
@@ -64,6 +73,18 @@ struct StrassenKernels {
   void (*combine)(size_t m_top, size_t m_bot, size_t n_left, size_t n_right, const float* p, size_t ldp,
                   size_t pstride, float* c11, float* c21, size_t ldc, size_t n2, bool clamp, float lo,
                   float hi);
+  // The B-combination packer (core/strassen_pack.h): columns [col0, col0 +
+  // nc) of the k2 rows of the half-size blocks a + b (sub: a - b; b ==
+  // nullptr: a alone) straight into the packed B format of a KR = 1 GEMM
+  // table with NR = nr (12, 8 or 4; core/gemm.h: kcp = kc = k2, a last
+  // partial panel of nc % nr <= edge_cols columns in edge groups), round_up(nc,
+  // nr) x k2 floats. Element (kk, j): a + b (a - b) where both blocks hold
+  // data there, a (+-b) where one does, 0 where neither: its position in
+  // the half-size block alone decides (the same bytes whatever the cut
+  // of the columns; NEON and generic give the same bytes, armv7 NEON
+  // flushing subnormal sums to zero). Reads only the blocks' data.
+  void (*pack_b_combo)(const StrassenBlock& a, const StrassenBlock* b, bool sub, size_t k2, size_t nc, size_t col0,
+                       size_t nr, size_t edge_cols, float* dst);
 };
 
 const StrassenKernels& strassen_generic_kernels();  // generic/strassen_combine.cpp

@@ -1,6 +1,9 @@
 // The Strassen combine micro-kernel (core/strassen.h), portable twin: one
 // element at a time, the same adds in the same order as the NEON kernels.
+#include <cstring>
+
 #include "core/strassen.h"
+#include "core/strassen_pack.h"
 
 namespace armconv {
 namespace detail {
@@ -44,10 +47,37 @@ void combine_generic(size_t m_top, size_t m_bot, size_t n_left, size_t n_right, 
   }
 }
 
+// The B-combination packer's "vector" (core/strassen_pack.h): 4 floats,
+// one add at a time (the same IEEE operations as the NEON lanes).
+struct StrassenV4Generic {
+  struct T {
+    float v[4];
+  };
+  static T load(const float* p) {
+    T t;
+    std::memcpy(t.v, p, sizeof t.v);
+    return t;
+  }
+  static void store(float* p, T t) { std::memcpy(p, t.v, sizeof t.v); }
+  static T add(T a, T b) {
+    for (int i = 0; i < 4; i++) a.v[i] += b.v[i];
+    return a;
+  }
+  static T sub(T a, T b) {
+    for (int i = 0; i < 4; i++) a.v[i] -= b.v[i];
+    return a;
+  }
+};
+
+void pack_b_combo_generic(const StrassenBlock& a, const StrassenBlock* b, bool sub, size_t k2, size_t nc,
+                          size_t col0, size_t nr, size_t edge_cols, float* dst) {
+  strassen_pack_b_combo<StrassenV4Generic>(a, b, sub, k2, nc, col0, nr, edge_cols, dst);
+}
+
 }  // namespace
 
 const StrassenKernels& strassen_generic_kernels() {
-  static const StrassenKernels k = {"strassen-generic-1", combine_generic};
+  static const StrassenKernels k = {"strassen-generic-1", combine_generic, pack_b_combo_generic};
   return k;
 }
 

@@ -19,6 +19,7 @@
 #include <cstddef>
 
 #include "core/strassen.h"
+#include "core/strassen_pack.h"
 
 namespace armconv {
 namespace detail {
@@ -135,6 +136,24 @@ inline void strassen_combine_neon(size_t m_top, size_t m_bot, size_t n_left, siz
   else
     strassen_combine_rows<false, false>(m_top, m_bot, n_left, n_right, p, ldp, pstride, c11, c21, ldc, n2, lo,
                                         hi);
+}
+
+// The B-combination packer's vector (core/strassen_pack.h): one q register
+// of 4 columns; a sum of two blocks is 2 LD1 + FADD (FSUB) + ST1 per 4
+// columns (armv7: VLD1 / VADD / VST1; the compiler's vectorizer left the
+// GCC-vector-extension version scalar on armv7: NEON arithmetic is not
+// IEEE there, flush-to-zero).
+struct StrassenV4Neon {
+  using T = float32x4_t;
+  static T load(const float* p) { return vld1q_f32(p); }
+  static void store(float* p, T v) { vst1q_f32(p, v); }
+  static T add(T a, T b) { return vaddq_f32(a, b); }
+  static T sub(T a, T b) { return vsubq_f32(a, b); }
+};
+
+inline void strassen_pack_b_combo_neon(const StrassenBlock& a, const StrassenBlock* b, bool sub, size_t k2,
+                                       size_t nc, size_t col0, size_t nr, size_t edge_cols, float* dst) {
+  strassen_pack_b_combo<StrassenV4Neon>(a, b, sub, k2, nc, col0, nr, edge_cols, dst);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@ namespace armconv {
 namespace detail {
 
 const StrassenKernels& strassen_neon_kernels() {
-  static const StrassenKernels k = {"strassen-aarch64-4", strassen_combine_neon};
+  static const StrassenKernels k = {"strassen-aarch64-4", strassen_combine_neon, strassen_pack_b_combo_neon};
   return k;
 }
 
