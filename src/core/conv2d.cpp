@@ -155,14 +155,12 @@ constexpr double kS2WinoMargin = 0.95;
 
 // Strassen (1x1 layers) runs only where its estimate undercuts the GEMM's
 // by 2%: the model (strassen_conv_cost, conv_strassen.cpp) estimates the
-// difference of the two within 2.6 points of the GEMM's count on the
-// measured MobileNetV2 layers with K, M >= 64, where Strassen saves 0 to
-// 8%; at 0.98 (cortex-a72) it picks 960->320, 320->1280, 960->160,
-// 160->960 7x7 (0.919x, 0.922x, 0.950x, 0.959x the GEMM's count) and
-// 576->96 14x14 (0.997x), and leaves 576->160 7x7 (0.956x, estimated
-// 0.982x), 96->576 14x14 (0.981x, est. 0.985x) and 384->96 14x14 (1.008x,
-// est. 0.982x: a margin that took the first two would take it too) to the
-// GEMM.
+// difference of the two within 2.5 points of the GEMM's count on the
+// measured MobileNetV2 layers, where Strassen saves 0 to 8%; at 0.98
+// (cortex-a72) it picks the five 7x7 layers (960->320, 320->1280,
+// 960->160, 576->160, 160->960: 0.918x to 0.959x the GEMM's count) and
+// 96->576, 576->96 14x14 (0.967x, 0.975x), and leaves 384->96 14x14
+// (0.973x, estimated 0.983x) to the GEMM.
 constexpr double kStrassenMargin = 0.98;
 
 // What conv_cost() says where `a` is a candidate on the map: a mixed tiling

@@ -163,6 +163,9 @@ ConvImplPtr make_strassen_conv_on(const Conv2dParams& p, const float* gemm_packe
 // GEMM's own, and the products' panel count ceil(M2 / MR) is unchanged),
 // else ceil(M / 2).
 size_t strassen_split_rows(size_t m, size_t mr);
+// The columns of an N-pixel map that the plain micro-kernel computes after
+// Strassen's first N - p (0 <= p < 2 NR; the rule: conv_strassen.cpp).
+size_t strassen_peel(const SgemmKernels& kern, size_t npix);
 // The planner's estimate of the strassen family (as im2col_conv_cost below).
 double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo);
 

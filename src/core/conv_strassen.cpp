@@ -19,12 +19,13 @@
 // the GEMM's panels, so the layer holds 1x + 5/4 (K odd: 7/4; 6/4 where
 // the GEMM's panel count is odd: A22 packed) and no copy of the weights.
 //
-// Odd maps: where it is cheaper (strassen_peel, the table's partial-panel
-// costs), Strassen runs on the first N - 1 columns and the last column is
-// the plain GEMM of each unit's top and bottom rows (the micro-kernel on
-// the plain halves, with the bias and the clamp): on a 7x7 map the halves
-// are then 24 = 2 x 12 columns wide, without a 1-column partial panel in
-// each of the seven products.
+// Peeled columns: where it is cheaper (strassen_peel, the table's
+// partial-panel costs), Strassen runs on the first N - p columns and the
+// last p (< 2 NR) are the plain GEMM of the top and bottom rows of each
+// unit of the last column block (the micro-kernel on the plain halves, with
+// the bias and the clamp): on a 7x7 map (p = 1) the halves are then 24 =
+// 2 x 12 columns wide, on a 14x14 map (p = 4) 96 = 8 x 12, without a partial
+// panel in each of the seven products.
 //
 // Units: (image, column block of the half-width N2, MR-row panel of the
 // half-height M2), panel innermost. A unit computes the seven MR x nc
@@ -45,7 +46,7 @@
 // Scratch per worker: the packed B (7 x round_up(nc, NR) x K2 floats), the
 // staging tile (K2 x nc; tables whose NR the combination packer has no
 // case for), the product tiles (7 x MR x round_up(nc, 4)) and the peeled
-// column's B panel (NR x K).
+// columns' B panels (round_up(p, NR) x K).
 // nc: kStrassenBlockBytes of packed B (an L2 share: the seven operands
 // together), at least kMinBlockPanels panels.
 #include <algorithm>
@@ -128,22 +129,6 @@ void quarters(const float* base, size_t ld, size_t r, size_t c, Part q[4], size_
   q[3] = {base, ld, r2, c2, r - r2, c - c2};
 }
 
-// Columns computed by the plain GEMM (0 or 1): on an odd N, Strassen on
-// the first N - 1 (halves of W = (N - 1) / 2) and the last column by the
-// micro-kernel on the plain weights, where that is cheaper than Strassen
-// on halves of W + 1 (the right one zero-padded): by the table's
-// partial-panel costs e(r) (gemm_edge_cost, relative to a full panel),
-// seven half-size products grow by e(W%NR + 1) - e(W%NR) each, against
-// two half-height full-K panels of one column, i.e. peel iff
-// 7 (e(r + 1) - e(r)) > 4 e(1), r = W % NR (W a multiple of NR: always,
-// e.g. 7x7 maps, N = 49 = 2 x 24 + 1 on the 8x12 table).
-size_t strassen_peel(const SgemmKernels& kern, size_t npix) {
-  if (npix < 3 || npix % 2 == 0) return 0;
-  const size_t nr = kern.nr, r = (npix / 2) % nr;
-  auto e = [&](size_t c) { return c == 0 ? 0.0 : c >= nr ? 1.0 : gemm_edge_cost(kern, c); };
-  return 7.0 * (e(r + 1) - e(r)) > 4.0 * e(1) ? 1 : 0;
-}
-
 // The M x K matrix that pack_a (MR-row panels, K groups of KR: core/gemm.h)
 // packed into pa, back into a dense one.
 void unpack_a(const float* pa, size_t m, size_t k, size_t mr, size_t kr, float* dst) {
@@ -167,6 +152,8 @@ class StrassenConv final : public ConvImpl {
     mpad2_ = round_up(m2_, kern.mr);
     kp2_ = round_up(k2_, kern.kr);
     kpf_ = round_up(k_, kern.kr);
+    peels_.resize(4 * kern.nr + 2);
+    for (size_t n = 0; n < peels_.size(); n++) peels_[n] = static_cast<unsigned char>(strassen_peel(kern, n));
     std::vector<float> dense_w;
     if (!weight && gemm_packed) {
       dense_w.resize(m_ * k_);
@@ -256,7 +243,7 @@ class StrassenConv final : public ConvImpl {
     const size_t pb_stride = ncp * kp2_;
     float* const stage = pb + 7 * pb_stride;
     float* const prod = stage + round_up(kp2_ * nc, 16);
-    float* const pbpeel = prod + 7 * mr * ldp;  // the peeled column's B panel
+    float* const pbpeel = prod + 7 * mr * ldp;  // the peeled columns' B panels
     const size_t per = g.units();
     size_t cur = size_t(-1);  // (image, column block) whose B operands are packed
     for (size_t u = begin; u < end; u++) {
@@ -296,7 +283,7 @@ class StrassenConv final : public ConvImpl {
       float* c21 = mb ? yi + (m2_ + r0) * npix + n0 : c11;
       comb_.combine(mt, mb, nl, nright, prod, ldp, mr * ldp, c11, c21, npix, n2, p_.clamp, p_.out_min, p_.out_max);
       if (peel && nb + 1 == g.n_blocks) {
-        // The peeled column: the plain GEMM of the unit's top and bottom rows.
+        // The peeled columns: the plain GEMM of the unit's top and bottom rows.
         F32Output o;
         o.clamp = p_.clamp;
         o.lo = p_.out_min;
@@ -313,7 +300,15 @@ class StrassenConv final : public ConvImpl {
   }
 
  private:
-  size_t peel_of(size_t npix) const { return strassen_peel(kern_, npix); }
+  // strassen_peel(kern_, npix) without its 2 NR candidates per call: its
+  // costs repeat with period 2 NR in N once every candidate fits (N >= 2 NR
+  // + 1: N2 and the peel's panels shift by NR, all costs by 7), so the
+  // constructor tabulates N < 4 NR + 2 and maps a larger N into [2 NR + 2, 4 NR + 2).
+  size_t peel_of(size_t npix) const {
+    const size_t per = 2 * kern_.nr, tab = 2 * per + 2;
+    if (npix >= tab) npix = per + 2 + (npix - per - 2) % per;
+    return peels_[npix];
+  }
 
   ConvPlan make_plan(int64_t n, int64_t h, int64_t w, size_t want_units) const {
     ConvPlan pl;
@@ -349,7 +344,7 @@ class StrassenConv final : public ConvImpl {
     g.n_blocks = blocks;
     g.last_block_cost = double(g.n - (blocks - 1) * nc) / double(nc);
     const size_t floats = 7 * round_up(nc, nr) * kp2_ + round_up(kp2_ * nc, 16) + 7 * mr * round_up(nc, 4) +
-                          nr * kpf_;  // (the peeled column's B panel)
+                          round_up(peel_of(npix), nr) * kpf_;  // (the peeled columns' B panels)
     g.scratch_bytes = round_up(floats * sizeof(float) + 64, 64);  // (+64: vector loads past a panel's end)
     pl.axes[0] = size_t(n);
     pl.axes[1] = g.n_blocks;
@@ -367,6 +362,7 @@ class StrassenConv final : public ConvImpl {
   const StrassenKernels& comb_;
   size_t m_, k_, m2_, k2_, mpad2_, kp2_, kpf_;
   size_t bstride_ = 0;
+  std::vector<unsigned char> peels_;  // strassen_peel(kern_, N), N < 4 NR + 2 (peel_of)
   const float* plain_ = nullptr;  // the weights' top and bottom rows, 2 x mpad2 x Kp (own_plain_ or the GEMM's)
   Buffer<float> own_plain_;
   Buffer<float> packed_a_;  // the A operands that are no views: 5 or 7 x mpad2 x kp2
@@ -399,6 +395,44 @@ ConvImplPtr make_strassen_conv_on(const Conv2dParams& p, const float* gemm_packe
   return ConvImplPtr(new StrassenConv(p, *kernels().sgemm, *kernels().strassen, nullptr, bias, gemm_packed_a));
 }
 
+// Columns computed by the plain GEMM (the peel, p = 0 .. 2 NR - 1):
+// Strassen on the first N - p columns (halves of N2 = ceil((N - p) / 2),
+// the right one zero-padded where N - p is odd) and the last p columns by
+// the micro-kernel on the plain weights (top and bottom halves, full K).
+// In units of one full NR-column panel of a half-height (M2 rows), half-K
+// (K2) product, with P(n) = floor(n / NR) + e(n % NR) the panels of n
+// columns and e(r) the table's partial-panel cost (gemm_edge_cost, relative
+// to a full panel):
+//   cost(p) = 7 P(N2(p))     the seven half-size products
+//           + 4 P(p)         the peel: two halves of rows, 2 K2 deep each
+// and the peel is the p with the least cost (the smallest p on a tie).
+// p < 2 NR is enough: 2 NR more peeled columns cost 4 x 2 = 8 panels and
+// save 7 (N2 one panel narrower). The B packing and the combine (a, b in
+// strassen_conv_cost) are left out: they only add to Strassen's columns.
+// aarch64 8x12 (e(1..4) = 0.202, 0.312, 0.400, 0.441, e(8) = 0.774):
+//   7x7, N = 49:      p = 0: 7 e(1) = 1.41;  p = 1: N2 = 24 = 2 x 12, 4 e(1) = 0.81 -> 1
+//   14x14, N = 196:   p = 0: N2 = 98 = 8 x 12 + 2, 7 e(2) = 2.18;  p = 4: N2 = 96, 4 e(4) = 1.76 -> 4
+//   28x28, N = 784:   p = 0: N2 = 392 = 32 x 12 + 8, 7 e(8) = 5.42;  p = 16: 4 (1 + e(4)) = 5.76;
+//                     p = 8: 7 e(4) + 4 e(8) = 6.18 -> 0 (56x56, 112x112: N2 % 12 = 8 too -> 0)
+// armv7 6x8 (e(1) = 0.3, e(2..4) = 2/3, e(5..7) = 1): 7x7 -> 1 (N2 = 24 = 3 x
+// 8), 14x14 -> 4 (7 x 2/3 = 4.67 against 4 x 2/3 = 2.67; N2 = 96 = 12 x 8),
+// 28x28 .. 112x112 -> 0 (N2 a multiple of 8).
+size_t strassen_peel(const SgemmKernels& kern, size_t npix) {
+  if (npix < 3) return 0;
+  const size_t nr = kern.nr;
+  auto panels = [&](size_t n) { return double(n / nr) + (n % nr ? gemm_edge_cost(kern, n % nr) : 0.0); };
+  size_t best = 0;
+  double best_cost = 7.0 * panels((npix + 1) / 2);
+  for (size_t p = 1; p < 2 * nr && p + 2 <= npix; p++) {
+    const double c = 7.0 * panels((npix - p + 1) / 2) + 4.0 * panels(p);
+    if (c < best_cost - 1e-9) {
+      best = p;
+      best_cost = c;
+    }
+  }
+  return best;
+}
+
 size_t strassen_split_rows(size_t m, size_t mr) {
   const size_t half = (m + 1) / 2, up = round_up(half, mr);
   return up <= m ? up : half;
@@ -423,29 +457,37 @@ namespace detail {
 // measured difference strassen - gemm on MobileNetV2's 19 distinct 1x1
 // layers (bench/bench_strassen.cpp, python3 bench/insncount.py --exe
 // build-a64/bench/insn_bench --cpu cortex-a72 'strassen_*' 'gemm1x1_*'):
-//   aarch64 (cortex-a72): a = 6.79, b = 4.17, d = 73800. Strassen counts
-//     0.919x the GEMM on 960->320 7x7, 0.922x on 320->1280 7x7, 0.950x on
-//     960->160 7x7, 0.956x on 576->160 7x7, 0.959x on 160->960 7x7, 0.981x
-//     on 96->576 14x14, 0.997x on 576->96 14x14, and 1.008x (384->96
-//     14x14) to 1.47x on the other 12 (K or M <= 64, or larger maps with
-//     K, M <= 192); the model's difference (in % of the GEMM's count) is
-//     within 2.6 points of the measured one on the 11 layers with K, M >=
-//     64 (up to 15 points on the low-K 56x56 and 112x112 ones, where both
-//     say GEMM by far), and the planner asks for a margin (conv2d.cpp,
-//     kStrassenMargin).
+//   aarch64 (cortex-a72): a = 6.32, b = 7.58, d = 18760 (refit with the
+//     peeled columns of strassen_peel: 14x14 maps peel 4; was a = 6.79,
+//     b = 4.17, d = 73800 with at most one). Strassen counts 0.918x the
+//     GEMM on 960->320 7x7, 0.922x on 320->1280 7x7, 0.948x on 960->160
+//     7x7, 0.954x on 576->160 7x7, 0.959x on 160->960 7x7, 0.967x on
+//     96->576 14x14, 0.973x on 384->96 14x14, 0.975x on 576->96 14x14,
+//     1.009x on 64->384 14x14, 1.011x on 384->64 14x14, and 1.031x
+//     (192->64 14x14) to 1.53x on the other 9 (K or M <= 32, or 28x28 and
+//     larger maps with K, M <= 192); the model's difference (in % of the
+//     GEMM's count) is within 2.5 points of the measured one on all 19
+//     (within 1.1 on the 12 with K, M >= 64 and 7x7 or 14x14 maps but
+//     160->960 7x7, 2.0, and 192->64 14x14, 2.0), and the planner asks for
+//     a margin (conv2d.cpp, kStrassenMargin).
 //   armv7 (cortex-a15, --arch arm, the 6x8 tile; python3 bench/insncount.py
 //     --arch arm --cpu cortex-a15 --exe build-a32/bench/insn_bench ...):
 //     a = -2.05, b = 9.73, d = 88600 (the B combinations packed by the
 //     NEON pack_b_combo; was a = -2.51, b = 34.2, d = 123000 when the
 //     packer was a scalar loop on armv7): Strassen counts 0.937x the GEMM
 //     on 960->320 7x7, 0.943x on 320->1280 7x7, 0.992x on 160->960 7x7,
-//     1.002x (960->160 7x7) to 2.03x (32->16 112x112) on the other 16 (the
-//     6x8 kernel's per-call cost, 7 calls per unit); the model's difference
-//     (relative to the measured GEMM count) is within 1.5 points on the
-//     layers with K, M >= 96 and 7x7 or 14x14
-//     maps but 576->160 7x7 (2.9), and the planner (kStrassenMargin)
-//     picks Strassen on 960->320 and 320->1280 7x7, not on 160->960 7x7
-//     (0.992x measured).
+//     0.997x on 576->96 14x14, 1.000x on 384->96 14x14, 1.002x on 96->576
+//     and 960->160 7x7 (the 14x14 ones with 4 peeled columns: were 1.043x,
+//     1.061x, 1.043x) and 1.010x (576->160 7x7) to 2.03x (32->16 112x112)
+//     on the other 12 (the 6x8 kernel's per-call cost, 7 calls per unit);
+//     the model's difference (relative to the measured GEMM count) is
+//     within 2 points on the layers with K, M >= 96 and 7x7 or 14x14 maps,
+//     and the planner (kStrassenMargin) picks Strassen on 960->320 and
+//     320->1280 7x7, not on 160->960 7x7 (0.992x measured). A refit on the
+//     counts with the peeled columns (a = -1.89, b = 9.82, d = 71600) has
+//     160->960 7x7 2.8% below the GEMM (0.8% measured), under the margin:
+//     not taken (the estimates of the 14x14 layers with these constants:
+//     1.002x to 1.022x, the measured 0.997x to 1.000x).
 namespace {
 #if defined(__arm__)
 // armv7: T = 13.87 K t + 181 t, t = ceil(M / 6) ceil(N / 8) tiles (im2col_conv_cost's fit).
@@ -461,13 +503,13 @@ double tile_term(double m, double k, double n) {
   const double tail = r == 0 ? 0 : r == 1 ? 5.7 : r == 2 ? 9.2 : r == 3 ? 11.8 : r == 4 ? 15.1 : r <= 8 ? 23.5 : 25.0;
   return std::ceil(m / 8) * k * (24.3 * std::floor(n / 12) + tail);
 }
-constexpr double kA = 6.79, kB = 4.17, kD = 73800;
+constexpr double kA = 6.32, kB = 7.58, kD = 18760;
 #endif
 }  // namespace
 
 double strassen_conv_cost(const Conv2dParams& p, int64_t ho, int64_t wo) {
   const double m = double(p.out_channels), k = double(p.in_channels), n = double(ho * wo);
-  // (the peeled column, if any: a one-column panel of the full GEMM)
+  // (the peeled columns, if any (strassen_peel: 0 .. 2 NR - 1): p columns of the full GEMM)
   const double peel = double(strassen_peel(*kernels().sgemm, size_t(ho * wo)));
   const double m2 = double(strassen_split_rows(size_t(m), kernels().sgemm->mr)), k2 = std::ceil(k / 2), n2 = std::ceil((n - peel) / 2);
   return im2col_conv_cost(p, ho, wo) + 7 * tile_term(m2, k2, n2) + (peel ? tile_term(m, k, peel) : 0.0) -
