@@ -45,9 +45,11 @@ LAYERS = [
     ("ResNet-18 conv3x3 512->512 7x7", 512, 512, 3, 1, 1, 1, 7, 7),
 ]
 QUICK = ("MobileNetV2 conv1x1 96->576 14x14", "MobileNetV2 dw3x3 144 56x56", "ResNet-18 conv3x3 256->256 14x14")
-ALGOS = ("gemm", "im2col", "depthwise3x3", "depthwise5x5", "depthwise", "winograd23", "winograd43", "winograd63")
-# fp32 results are within ~1e-6 of the output's scale; Winograd trades some
-# accuracy for speed (README, Accuracy); int8 carries quantization error.
+ALGOS = ("gemm", "strassen", "im2col", "depthwise3x3", "depthwise5x5", "depthwise", "winograd23", "winograd43",
+         "winograd63")
+# fp32 results are within ~1e-6 of the output's scale (Strassen within a few
+# times that); Winograd trades some accuracy for speed (README, Accuracy);
+# int8 carries quantization error.
 ERR_LIMIT = {"fp32": 1e-4, "winograd23": 1e-4, "winograd43": 1e-3, "winograd63": 1e-3, "winograd63+23": 1e-3,
              "winograd63+43": 1e-3, "winograd43+23": 1e-3, "winograd23s2": 1e-4,
              "winograd43s2": 1e-3, "winograd43s2+23s2": 1e-3, "int8": 0.05}
